@@ -1,0 +1,6 @@
+// The kernel module: every export is a kernel named in src/backend/kernels.ts.
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+export * from './elementwise';

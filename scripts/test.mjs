@@ -1,0 +1,46 @@
+// `npm test`: build the wasm and the package, type-check, bundle each test file, run them with uvu,
+// and close with one plain "N passed, N failed" line.
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildPackage, buildWasm, bundleOptions } from './build.mjs';
+
+function findTests(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return findTests(path);
+    return name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const only = process.argv.slice(2);
+await buildWasm();
+await buildPackage();
+const typecheck = spawnSync('npx', ['tsc', '-p', '.'], { stdio: 'inherit' });
+if (typecheck.status !== 0) {
+  console.log('type check failed');
+  process.exit(1);
+}
+
+const files = findTests('tests').filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+rmSync('.build/tests', { recursive: true, force: true });
+await esbuild.build({
+  ...bundleOptions, entryPoints: files, outdir: '.build/tests', outbase: 'tests', outExtension: { '.js': '.mjs' },
+  platform: 'node', packages: 'external',
+});
+
+let passed = 0, failed = 0;
+for (const file of files) {
+  const out = join('.build/tests', file.slice('tests/'.length).replace(/\.ts$/, '.mjs'));
+  const run = spawnSync(process.execPath, [out], { encoding: 'utf8' });
+  process.stdout.write(run.stdout);
+  process.stderr.write(run.stderr);
+  const p = Number(/Passed:\s+(\d+)/.exec(run.stdout)?.[1] ?? 0);
+  const t = Number(/Total:\s+(\d+)/.exec(run.stdout)?.[1] ?? 0);
+  passed += p;
+  // A file that crashed before uvu's summary counts as one failure.
+  failed += run.status !== 0 && t === p ? Math.max(1, t - p) : t - p;
+}
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,93 @@
+// The contract between the host and the wasm module: every kernel by name, with its arguments.
+// Kernels know nothing of tensors or layers: they take byte offsets into linear memory (f32 unless
+// said otherwise, NHWC, batch first), sizes and numbers, and always overwrite their outputs.
+// A pointer argument of 0 means "absent" (the allocator never hands out address 0).
+
+/** Geometry of a 2-D convolution, in the order every conv2d kernel takes it. */
+export type Conv2dGeometry = [
+  batch: number, inHeight: number, inWidth: number, inChannels: number,
+  outHeight: number, outWidth: number, outChannels: number,
+  kernelHeight: number, kernelWidth: number,
+  strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+];
+
+/** Geometry of a 2-D pooling window, in the order every pooling kernel takes it. */
+export type Pool2dGeometry = [
+  batch: number, inHeight: number, inWidth: number, channels: number,
+  outHeight: number, outWidth: number,
+  poolHeight: number, poolWidth: number,
+  strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+];
+
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  /** First byte after the module's static data: the host's allocator starts here. */
+  heapBase(): number;
+
+  // --- elementwise (assembly/elementwise.ts)
+  reluForward(x: number, y: number, length: number): void;
+  /** Derivatives are taken from the forward output y, so the input need not be kept. */
+  reluBackward(y: number, dy: number, dx: number, length: number): void;
+  tanhForward(x: number, y: number, length: number): void;
+  tanhBackward(y: number, dy: number, dx: number, length: number): void;
+  sigmoidForward(x: number, y: number, length: number): void;
+  sigmoidBackward(y: number, dy: number, dx: number, length: number): void;
+  /** y[r, c] += bias[c] for a [rows, cols] matrix. */
+  addBias(y: number, bias: number, rows: number, cols: number): void;
+  /** out[c] = Σ_r x[r, c], summed in row order (the bias gradient). */
+  sumRows(x: number, rows: number, cols: number, out: number): void;
+  /** out = a ⊙ b. */
+  multiply(a: number, b: number, out: number, length: number): void;
+  /** out = a + b. */
+  add(a: number, b: number, out: number, length: number): void;
+  fill(x: number, length: number, value: number): void;
+  /**
+   * Inverted dropout: mask[i] = 0 with probability rate, else 1/(1−rate); y = x ⊙ mask.
+   * The mask comes from a xorshift stream started at seed, so a seed gives the same mask anywhere.
+   */
+  dropoutMask(mask: number, length: number, rate: number, seed: number): void;
+
+  // --- matrix product (assembly/gemm.ts)
+  /**
+   * C[m, n] = op(A)·op(B) (+ C when accumulate ≠ 0), op(A) of shape [m, k], op(B) of shape [k, n].
+   * A is stored [m, k], or [k, m] when transposeA ≠ 0; B is stored [k, n], or [n, k] when transposeB ≠ 0.
+   */
+  matMul(a: number, b: number, c: number, m: number, k: number, n: number,
+    transposeA: number, transposeB: number, accumulate: number): void;
+
+  // --- convolution (assembly/conv2d.ts); filters are [kernelHeight, kernelWidth, inChannels, outChannels]
+  /** Bytes of scratch memory the three conv2d kernels need at most for this geometry. */
+  conv2dScratchBytes(...geometry: Conv2dGeometry): number;
+  /** y = x ⋆ filter (+ bias when bias ≠ 0); padding is implied by padTop/padLeft and the output size. */
+  conv2dForward(x: number, filter: number, bias: number, y: number, scratch: number, ...geometry: Conv2dGeometry): void;
+  conv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: Conv2dGeometry): void;
+  /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
+  conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dGeometry): void;
+
+  // --- pooling (assembly/pool.ts); windows are clipped to the input (padding never wins a max)
+  /** argmax (i32) holds, per output, the index into x of the element chosen (the first maximum in window order). */
+  maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dGeometry): void;
+  maxPoolBackward(dy: number, argmax: number, dx: number, outLength: number, inLength: number): void;
+  /** Sum pooling when average = 0; when 1, the sum divided by the number of input elements in the window. */
+  avgPoolForward(x: number, y: number, average: number, ...geometry: Pool2dGeometry): void;
+  avgPoolBackward(dy: number, dx: number, average: number, ...geometry: Pool2dGeometry): void;
+
+  // --- softmax and losses (assembly/loss.ts); losses are averaged over rows (the batch), summed in f64
+  softmaxForward(x: number, y: number, rows: number, cols: number): void;
+  softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
+  /** Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when dLogits ≠ 0. */
+  softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number): number;
+  /** −Σ t·log(max(o, 1e-7)) / rows, on outputs that are already probabilities. */
+  crossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+  /** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows when dOutputs ≠ 0. */
+  meanSquaredError(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+
+  // --- optimizer steps (assembly/optimizers.ts); weightDecay adds weightDecay·w to the gradient (L2)
+  sgdUpdate(w: number, g: number, length: number, learningRate: number, weightDecay: number): void;
+  /** accum = momentum·accum + g;  w −= lr·(nesterov ? g + momentum·accum : accum). */
+  momentumUpdate(w: number, g: number, accum: number, length: number, learningRate: number,
+    momentum: number, nesterov: number, weightDecay: number): void;
+  /** m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host. */
+  adamUpdate(w: number, g: number, m: number, v: number, length: number, learningRate: number,
+    beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number): void;
+}

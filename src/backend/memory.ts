@@ -1,0 +1,102 @@
+// The host owns the wasm heap: kernels only ever see pointers. A first-fit free list with
+// coalescing is enough, since models allocate their buffers once and then reuse them.
+import type { Kernels } from './kernels.js';
+
+const ALIGN = 64; // a cache line: SIMD loads never straddle one at a row start
+const PAGE = 65536;
+
+const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
+
+export class Memory {
+  private readonly memory: WebAssembly.Memory;
+  private top: number;
+  /** Free blocks, sorted by address: [start, size] pairs. */
+  private readonly freeBlocks: Array<[number, number]> = [];
+  private readonly sizes = new Map<number, number>();
+  private f32View: Float32Array;
+  private i32View: Int32Array;
+
+  constructor(kernels: Kernels) {
+    this.memory = kernels.memory;
+    this.top = alignUp(Math.max(kernels.heapBase(), ALIGN), ALIGN);
+    this.f32View = new Float32Array(this.memory.buffer);
+    this.i32View = new Int32Array(this.memory.buffer);
+  }
+
+  /** Bytes handed out and not yet freed. */
+  get bytesInUse(): number {
+    let total = 0;
+    for (const size of this.sizes.values()) total += size;
+    return total;
+  }
+
+  /** Bytes of wasm linear memory in all (it only ever grows). */
+  get bytesReserved(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Reserves `bytes` (rounded up to 64) and returns the address; the contents are not cleared. */
+  alloc(bytes: number): number {
+    const size = alignUp(Math.max(bytes, 1), ALIGN);
+    for (let i = 0; i < this.freeBlocks.length; i++) {
+      const [start, free] = this.freeBlocks[i];
+      if (free < size) continue;
+      if (free === size) this.freeBlocks.splice(i, 1);
+      else this.freeBlocks[i] = [start + size, free - size];
+      this.sizes.set(start, size);
+      return start;
+    }
+    const start = this.top;
+    this.ensure(start + size);
+    this.top = start + size;
+    this.sizes.set(start, size);
+    return start;
+  }
+
+  free(ptr: number): void {
+    const size = this.sizes.get(ptr);
+    if (size === undefined) return; // already freed: dispose() is idempotent
+    this.sizes.delete(ptr);
+    let i = 0;
+    while (i < this.freeBlocks.length && this.freeBlocks[i][0] < ptr) i++;
+    this.freeBlocks.splice(i, 0, [ptr, size]);
+    // Merge with the next, then the previous block, then give the tail back to `top`.
+    if (i + 1 < this.freeBlocks.length && ptr + size === this.freeBlocks[i + 1][0]) {
+      this.freeBlocks[i][1] += this.freeBlocks[i + 1][1];
+      this.freeBlocks.splice(i + 1, 1);
+    }
+    if (i > 0 && this.freeBlocks[i - 1][0] + this.freeBlocks[i - 1][1] === ptr) {
+      this.freeBlocks[i - 1][1] += this.freeBlocks[i][1];
+      this.freeBlocks.splice(i, 1);
+      i--;
+    }
+    const last = this.freeBlocks[this.freeBlocks.length - 1];
+    if (last && last[0] + last[1] === this.top) {
+      this.top = last[0];
+      this.freeBlocks.pop();
+    }
+  }
+
+  /** A Float32Array over [ptr, ptr + 4·length): valid until the next allocation. */
+  f32(ptr: number, length: number): Float32Array {
+    return this.views().f32.subarray(ptr >> 2, (ptr >> 2) + length);
+  }
+
+  i32(ptr: number, length: number): Int32Array {
+    return this.views().i32.subarray(ptr >> 2, (ptr >> 2) + length);
+  }
+
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+  }
+
+  /** memory.grow detaches every view on the old buffer, so views are renewed on demand. */
+  private views() {
+    if (this.f32View.buffer !== this.memory.buffer) {
+      this.f32View = new Float32Array(this.memory.buffer);
+      this.i32View = new Int32Array(this.memory.buffer);
+    }
+    return { f32: this.f32View, i32: this.i32View };
+  }
+}

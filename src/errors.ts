@@ -1,0 +1,21 @@
+// Every error convas throws on purpose is a ConvasError; the subclass says what kind of thing was wrong.
+
+export class ConvasError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A tensor or dataset whose shape is not the one expected. */
+export class ShapeError extends ConvasError {}
+/** A layer, model, optimizer or option setting that cannot work. */
+export class ConfigError extends ConvasError {}
+/** Values that are not acceptable: NaN or infinite numbers, labels out of range. */
+export class ValueError extends ConvasError {}
+/** A call made at the wrong time: before init(), before compile(), on a disposed tensor. */
+export class StateError extends ConvasError {}
+/** A model or data file that is truncated, corrupted, or of a format or version we cannot read. */
+export class FileFormatError extends ConvasError {}
+/** Training produced a non-finite loss or weight. */
+export class DivergenceError extends ConvasError {}

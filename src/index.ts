@@ -1,0 +1,2 @@
+export { init } from './backend/wasm.js';
+export * from './errors.js';
