@@ -28,24 +28,25 @@ export async function kernels(): Promise<Kernels> {
 }
 
 /**
- * Runs `body` with wasm copies of `inputs` and zero-free garbage-filled outputs of the given
- * lengths, then returns the outputs as JS arrays and frees everything.
+ * Runs `body` with wasm copies of `inputs` (f32, or i32 for Int32Array) and of the outputs, then
+ * returns the outputs as JS arrays and frees everything. An output given as a length starts as
+ * NaN so a kernel that forgets to write an element is caught; one given as an array starts as a
+ * copy of it (for kernels that update in place).
  */
 export function withBuffers(
-  inputs: Float32Array[], outputLengths: number[], body: (inputPtrs: number[], outputPtrs: number[]) => void,
+  inputs: Array<Float32Array | Int32Array>, outputs: Array<number | Float32Array>,
+  body: (inputPtrs: number[], outputPtrs: number[]) => void,
 ): Float32Array[] {
   const { memory } = getBackend();
-  const inPtrs = inputs.map((a) => {
+  const copyIn = (a: Float32Array | Int32Array) => {
     const p = memory.alloc(a.length * 4);
-    memory.f32(p, a.length).set(a);
+    if (a instanceof Int32Array) memory.i32(p, a.length).set(a);
+    else memory.f32(p, a.length).set(a);
     return p;
-  });
-  // Outputs start as NaN so a kernel that forgets to write an element is caught.
-  const outPtrs = outputLengths.map((n) => {
-    const p = memory.alloc(n * 4);
-    memory.f32(p, n).fill(NaN);
-    return p;
-  });
+  };
+  const inPtrs = inputs.map(copyIn);
+  const outPtrs = outputs.map((o) => copyIn(typeof o === 'number' ? new Float32Array(o).fill(NaN) : o));
+  const outputLengths = outputs.map((o) => (typeof o === 'number' ? o : o.length));
   try {
     body(inPtrs, outPtrs);
     return outPtrs.map((p, i) => memory.f32(p, outputLengths[i]).slice());
@@ -53,6 +54,9 @@ export function withBuffers(
     [...inPtrs, ...outPtrs].forEach((p) => memory.free(p));
   }
 }
+
+/** An i32 output of withBuffers: its bytes come back unchanged in a Float32Array, read them as i32. */
+export const asInt32 = (output: Float32Array) => new Int32Array(output.buffer, output.byteOffset, output.length);
 
 /** Asserts |a − b| ≤ tolerance·max(1, |b|) elementwise, naming the first index that differs. */
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-4, what = '') {
