@@ -1,0 +1,81 @@
+// The in-memory form every loader returns, and pure helpers to encode labels, shuffle and split.
+import { ConfigError, ValueError } from '../errors.js';
+
+/** Greyscale labelled images, NHWC with one channel. */
+export interface Dataset {
+  /** [count, height, width, 1], values 0..1. */
+  images: Float32Array;
+  /** One class index per image, each < classes. */
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  classes: number;
+}
+
+/** [labels.length, classes] with a 1 at each label's class. */
+export function oneHot(labels: Uint8Array, classes: number): Float32Array {
+  const encoded = new Float32Array(labels.length * classes);
+  labels.forEach((label, i) => {
+    if (label >= classes) throw new ValueError(`label ${label} at index ${i} is out of range for ${classes} classes`);
+    encoded[i * classes + label] = 1;
+  });
+  return encoded;
+}
+
+/**
+ * A copy of the images and labels at `indices`, in that order.
+ * `classes` is kept from `dataset`, so subsets of one dataset agree on the output size.
+ */
+export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
+  const { count, height, width, classes } = dataset;
+  const pixels = height * width;
+  const images = new Float32Array(indices.length * pixels);
+  const labels = new Uint8Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const from = indices[i];
+    if (!Number.isInteger(from) || from < 0 || from >= count) {
+      throw new ValueError(`subset index ${from} (position ${i}) is outside 0..${count - 1}`);
+    }
+    images.set(dataset.images.subarray(from * pixels, (from + 1) * pixels), i * pixels);
+    labels[i] = dataset.labels[from];
+  }
+  return { images, labels, count: indices.length, height, width, classes };
+}
+
+/**
+ * 0..count-1 in an order fixed by `seed`: Fisher–Yates driven by mulberry32, a 32-bit generator
+ * (Tommy Ettinger's) that is tiny and has no platform dependence, so a seed means the same split everywhere.
+ */
+export function seededPermutation(count: number, seed: number): Uint32Array {
+  const order = Uint32Array.from({ length: count }, (_, i) => i);
+  const next = mulberry32(seed);
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+/** Shuffles `dataset` with `seed` and cuts it into `trainCount` training images and the rest for testing. */
+export function splitDataset(dataset: Dataset, trainCount: number, seed: number): { train: Dataset; test: Dataset } {
+  if (!Number.isInteger(trainCount) || trainCount < 1 || trainCount >= dataset.count) {
+    throw new ConfigError(
+      `training count ${trainCount} cannot split ${dataset.count} images: it must be a whole number from 1 to ${dataset.count - 1}`,
+    );
+  }
+  const order = seededPermutation(dataset.count, seed);
+  return { train: subset(dataset, order.subarray(0, trainCount)), test: subset(dataset, order.subarray(trainCount)) };
+}
+
+/** Uniform floats in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
