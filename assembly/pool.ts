@@ -1,0 +1,169 @@
+// 2-D pooling over NHWC tensors. Every window is clipped to the input, so padding is never read:
+// it cannot win a max and does not count towards an average. An output whose clipped window is
+// empty (only possible with more padding than 'same' gives) is 0, with argmax −1.
+// Each window is walked rows then columns, with the channels innermost so memory runs in order.
+import { fill } from './elementwise';
+
+const MAX_FORWARD = 0;
+const AVERAGE_FORWARD = 1;
+const AVERAGE_BACKWARD = 2;
+
+export function maxPoolForward(
+  x: usize, y: usize, argmax: usize,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+  poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  forEachWindow(MAX_FORWARD, x, y, argmax, 0,
+    batch, inHeight, inWidth, channels, outHeight, outWidth, poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft);
+}
+
+/** dx = 0, then dx[argmax[o]] += dy[o] in output order (an argmax of −1 has no input). */
+export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, outLength: i32, inLength: i32): void {
+  fill(dx, inLength, 0);
+  for (let o = 0; o < outLength; o++) {
+    const source = load<i32>(argmax + (<usize>o << 2));
+    if (source < 0) continue;
+    const at = dx + (<usize>source << 2);
+    store<f32>(at, load<f32>(at) + load<f32>(dy + (<usize>o << 2)));
+  }
+}
+
+export function avgPoolForward(
+  x: usize, y: usize, average: i32,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+  poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  forEachWindow(AVERAGE_FORWARD, x, y, 0, average,
+    batch, inHeight, inWidth, channels, outHeight, outWidth, poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft);
+}
+
+export function avgPoolBackward(
+  dy: usize, dx: usize, average: i32,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+  poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  fill(dx, batch * inHeight * inWidth * channels, 0);
+  forEachWindow(AVERAGE_BACKWARD, dx, dy, 0, average,
+    batch, inHeight, inWidth, channels, outHeight, outWidth, poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft);
+}
+
+/**
+ * The walk every pooling kernel shares: each output position with its clipped window, handed to
+ * the kind's window function. `kind` is a constant at every call, so inlining drops the dispatch.
+ * `input` and `output` are named by shape: the backward pass hands over dx and dy.
+ */
+// @ts-ignore: decorator
+@inline function forEachWindow(
+  kind: i32, input: usize, output: usize, argmax: usize, average: i32,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+  poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outHeight; oh++) {
+      const top = oh * strideHeight - padTop;
+      const rowStart = b * inHeight + max(top, 0);
+      const rowEnd = b * inHeight + min(top + poolHeight, inHeight);
+      for (let ow = 0; ow < outWidth; ow++) {
+        const left = ow * strideWidth - padLeft;
+        const colStart = max(left, 0);
+        const colEnd = min(left + poolWidth, inWidth);
+        const out = ((b * outHeight + oh) * outWidth + ow) * channels;
+        if (kind == MAX_FORWARD) {
+          maxWindow(input, output, argmax, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels);
+        } else if (kind == AVERAGE_FORWARD) {
+          sumWindow(input, output, average, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels);
+        } else {
+          spreadOverWindow(input, output, average, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels);
+        }
+      }
+    }
+  }
+}
+
+/** Rows are counted over the whole batch (b·inHeight + h), so row·inWidth + col finds the pixel. */
+// @ts-ignore: decorator
+@inline function pixel(row: i32, col: i32, inWidth: i32, channels: i32): i32 {
+  return (row * inWidth + col) * channels;
+}
+
+// @ts-ignore: decorator
+@inline function windowSize(rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32): i32 {
+  return rowEnd > rowStart && colEnd > colStart ? (rowEnd - rowStart) * (colEnd - colStart) : 0;
+}
+
+/** Strict `>` keeps the first maximum in window order. */
+// @ts-ignore: decorator
+@inline function maxWindow(
+  x: usize, y: usize, argmax: usize, out: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, inWidth: i32, channels: i32,
+): void {
+  const yOut = y + (<usize>out << 2);
+  const argmaxOut = argmax + (<usize>out << 2);
+  if (windowSize(rowStart, rowEnd, colStart, colEnd) == 0) {
+    fill(yOut, channels, 0);
+    for (let c = 0; c < channels; c++) store<i32>(argmaxOut + (<usize>c << 2), -1);
+    return;
+  }
+  const first = pixel(rowStart, colStart, inWidth, channels);
+  for (let c = 0; c < channels; c++) {
+    store<f32>(yOut + (<usize>c << 2), load<f32>(x + (<usize>(first + c) << 2)));
+    store<i32>(argmaxOut + (<usize>c << 2), first + c);
+  }
+  for (let row = rowStart; row < rowEnd; row++) {
+    for (let col = colStart; col < colEnd; col++) {
+      const at = pixel(row, col, inWidth, channels);
+      for (let c = 0; c < channels; c++) {
+        const value = load<f32>(x + (<usize>(at + c) << 2));
+        if (value > load<f32>(yOut + (<usize>c << 2))) {
+          store<f32>(yOut + (<usize>c << 2), value);
+          store<i32>(argmaxOut + (<usize>c << 2), at + c);
+        }
+      }
+    }
+  }
+}
+
+/** y = the window's sum, divided by its size when average ≠ 0. */
+// @ts-ignore: decorator
+@inline function sumWindow(
+  x: usize, y: usize, average: i32, out: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, inWidth: i32, channels: i32,
+): void {
+  const yOut = y + (<usize>out << 2);
+  fill(yOut, channels, 0);
+  for (let row = rowStart; row < rowEnd; row++) {
+    for (let col = colStart; col < colEnd; col++) {
+      const at = x + (<usize>pixel(row, col, inWidth, channels) << 2);
+      for (let c = 0; c < channels; c++) {
+        const sum = yOut + (<usize>c << 2);
+        store<f32>(sum, load<f32>(sum) + load<f32>(at + (<usize>c << 2)));
+      }
+    }
+  }
+  const size = windowSize(rowStart, rowEnd, colStart, colEnd);
+  if (average == 0 || size == 0) return;
+  for (let c = 0; c < channels; c++) {
+    const sum = yOut + (<usize>c << 2);
+    store<f32>(sum, load<f32>(sum) / <f32>size);
+  }
+}
+
+/** The transpose of sumWindow: dx += dy (÷ window size when average ≠ 0) over the window. */
+// @ts-ignore: decorator
+@inline function spreadOverWindow(
+  dx: usize, dy: usize, average: i32, out: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, inWidth: i32, channels: i32,
+): void {
+  const dyOut = dy + (<usize>out << 2);
+  const size = windowSize(rowStart, rowEnd, colStart, colEnd);
+  const divisor: f32 = average != 0 && size > 0 ? <f32>size : 1;
+  for (let row = rowStart; row < rowEnd; row++) {
+    for (let col = colStart; col < colEnd; col++) {
+      const at = dx + (<usize>pixel(row, col, inWidth, channels) << 2);
+      for (let c = 0; c < channels; c++) {
+        const grad = at + (<usize>c << 2);
+        store<f32>(grad, load<f32>(grad) + load<f32>(dyOut + (<usize>c << 2)) / divisor);
+      }
+    }
+  }
+}
