@@ -4,3 +4,4 @@ export function heapBase(): usize {
 }
 
 export * from './elementwise';
+export * from './pool';
