@@ -5,3 +5,4 @@ export function heapBase(): usize {
 
 export * from './elementwise';
 export * from './pool';
+export * from './gemm';
