@@ -1,0 +1,8 @@
+// Reads a PNG or PGM file from disk as a greyscale image, with node:zlib doing PNG's inflate. Node only.
+import { readFile } from 'node:fs/promises';
+import { inflateSync } from 'node:zlib';
+import { decodeImage, type GreyImage } from './image.js';
+
+export async function readGreyImage(path: string): Promise<GreyImage> {
+  return decodeImage(await readFile(path), path, (compressed) => inflateSync(compressed));
+}
