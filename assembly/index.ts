@@ -6,3 +6,4 @@ export function heapBase(): usize {
 export * from './elementwise';
 export * from './pool';
 export * from './gemm';
+export * from './loss';
