@@ -7,3 +7,4 @@ export * from './elementwise';
 export * from './pool';
 export * from './gemm';
 export * from './loss';
+export * from './optimizers';
