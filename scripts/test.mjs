@@ -25,15 +25,16 @@ if (typecheck.status !== 0) {
 }
 
 const files = findTests('tests').filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
-rmSync('.build/tests', { recursive: true, force: true });
+// A folder per run, so two runs at once (or a run beside a watcher) never delete each other's files.
+const outdir = `.build/tests-${process.pid}`;
 await esbuild.build({
-  ...bundleOptions, entryPoints: files, outdir: '.build/tests', outbase: 'tests', outExtension: { '.js': '.mjs' },
+  ...bundleOptions, entryPoints: files, outdir, outbase: 'tests', outExtension: { '.js': '.mjs' },
   platform: 'node', packages: 'external',
 });
 
 let passed = 0, failed = 0;
 for (const file of files) {
-  const out = join('.build/tests', file.slice('tests/'.length).replace(/\.ts$/, '.mjs'));
+  const out = join(outdir, file.slice('tests/'.length).replace(/\.ts$/, '.mjs'));
   const run = spawnSync(process.execPath, [out], { encoding: 'utf8' });
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
@@ -43,5 +44,6 @@ for (const file of files) {
   // A file that crashed before uvu's summary counts as one failure.
   failed += run.status !== 0 && t === p ? Math.max(1, t - p) : t - p;
 }
+rmSync(outdir, { recursive: true, force: true });
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

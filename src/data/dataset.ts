@@ -1,5 +1,6 @@
 // The in-memory form every loader returns, and pure helpers to encode labels, shuffle and split.
 import { ConfigError, ValueError } from '../errors.js';
+import { seededRandom } from '../random.js';
 
 /** Greyscale labelled images, NHWC with one channel. */
 export interface Dataset {
@@ -43,17 +44,10 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
   return { images, labels, count: indices.length, height, width, classes };
 }
 
-/**
- * 0..count-1 in an order fixed by `seed`: Fisher–Yates driven by mulberry32, a 32-bit generator
- * (Tommy Ettinger's) that is tiny and has no platform dependence, so a seed means the same split everywhere.
- */
+/** 0..count-1 in an order fixed by `seed` (Fisher–Yates on the library's seeded generator: the same split everywhere). */
 export function seededPermutation(count: number, seed: number): Uint32Array {
   const order = Uint32Array.from({ length: count }, (_, i) => i);
-  const next = mulberry32(seed);
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  seededRandom(seed).shuffle(order);
   return order;
 }
 
@@ -66,16 +60,4 @@ export function splitDataset(dataset: Dataset, trainCount: number, seed: number)
   }
   const order = seededPermutation(dataset.count, seed);
   return { train: subset(dataset, order.subarray(0, trainCount)), test: subset(dataset, order.subarray(trainCount)) };
-}
-
-/** Uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
