@@ -11,7 +11,7 @@ test('sgdUpdate matches the reference on 107 lengths', async () => {
   const k = await kernels();
   for (const n of lengths) {
     const lr = rng.pick([0.001, 0.01, 0.5]), weightDecay = rng.pick([0, 0, 1e-3, 0.1]);
-    let w = rng.array(n), expected = w;
+    let w: Float32Array = rng.array(n), expected = w;
     for (let step = 0; step < STEPS; step++) {
       const g = rng.array(n);
       [w] = withBuffers([g], [w], ([pg], [pw]) => k.sgdUpdate(pw, pg, n, lr, weightDecay));
@@ -26,7 +26,7 @@ for (const nesterov of [false, true]) {
     const k = await kernels();
     for (const n of lengths) {
       const lr = rng.pick([0.001, 0.01, 0.5]), momentum = rng.pick([0, 0.5, 0.9]), weightDecay = rng.pick([0, 0, 1e-3, 0.1]);
-      let w = rng.array(n), accum = new Float32Array(n), expected = { w, accum };
+      let w: Float32Array = rng.array(n), accum: Float32Array = new Float32Array(n), expected = { w, accum };
       for (let step = 0; step < STEPS; step++) {
         const g = rng.array(n);
         [w, accum] = withBuffers([g], [w, accum], ([pg], [pw, pa]) =>
@@ -45,7 +45,8 @@ test('adamUpdate matches the reference on 107 lengths', async () => {
   for (const n of lengths) {
     const lr = rng.pick([0.001, 0.01, 0.1]), weightDecay = rng.pick([0, 0, 1e-3, 0.1]);
     const beta1 = rng.pick([0.9, 0.5]), beta2 = rng.pick([0.999, 0.9]), epsilon = rng.pick([1e-7, 1e-3]);
-    let w = rng.array(n), m = new Float32Array(n), v = new Float32Array(n), expected = { w, m, v };
+    let w: Float32Array = rng.array(n), m: Float32Array = new Float32Array(n), v: Float32Array = new Float32Array(n);
+    let expected = { w, m, v };
     for (let step = 1; step <= STEPS; step++) {
       const g = rng.array(n);
       [w, m, v] = withBuffers([g], [w, m, v], ([pg], [pw, pm, pv]) =>
