@@ -2,24 +2,16 @@
 import * as assert from 'uvu/assert';
 import { init, getBackend } from '../src/backend/wasm.js';
 import type { Kernels } from '../src/backend/kernels.js';
+import { seededRandom } from '../src/random.js';
 
-/** mulberry32: tiny, seeded, good enough to draw test shapes and values. */
+/** The library's seeded generator, with helpers to draw test shapes and values. */
 export function random(seed: number) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = seededRandom(seed);
   return {
-    next,
-    /** Integer in [lo, hi]. */
-    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    ...rng,
     /** Float32Array of uniform values in [lo, hi). */
-    array: (length: number, lo = -1, hi = 1) => Float32Array.from({ length }, () => lo + (hi - lo) * next()),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)],
+    array: (length: number, lo = -1, hi = 1) => Float32Array.from({ length }, () => lo + (hi - lo) * rng.next()),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(rng.next() * items.length)],
   };
 }
 

@@ -77,6 +77,11 @@ export class Memory {
     }
   }
 
+  /** A Float32Array over all of memory, indexed by ptr >> 2: for hot loops that must not allocate. */
+  get heapF32(): Float32Array {
+    return this.views().f32;
+  }
+
   /** A Float32Array over [ptr, ptr + 4·length): valid until the next allocation. */
   f32(ptr: number, length: number): Float32Array {
     return this.views().f32.subarray(ptr >> 2, (ptr >> 2) + length);

@@ -1,0 +1,65 @@
+// The activation applied at the end of a layer (conv2d, dense, or a standalone activation layer).
+// It owns its output and gradient buffers; every derivative is taken from the output.
+import { getBackend } from '../backend/wasm.js';
+import { ConfigError } from '../errors.js';
+
+export const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const;
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+export function checkActivation(name: unknown, layer: string): ActivationName {
+  if (name === undefined) return 'linear';
+  if (!ACTIVATIONS.includes(name as ActivationName)) {
+    throw new ConfigError(`${layer}: unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
+  }
+  return name as ActivationName;
+}
+
+export class ActivationFunction {
+  private y = 0;
+  private dz = 0;
+  /** The input of the last forward: the logits, when this is the model's output softmax. */
+  logits = 0;
+  /**
+   * Set by compile() when the loss takes the logits directly (softmax + cross-entropy): the loss
+   * then hands back the gradient with respect to the logits and backward passes it through.
+   */
+  fusedWithLoss = false;
+
+  constructor(readonly name: ActivationName, private exampleSize = 0, private axisSize = 0) {}
+
+  /** Per-example size, and the size of the last axis (softmax normalises along it). */
+  plan(exampleSize: number, axisSize: number, allocate: (length: number) => number, capacity: number): void {
+    this.exampleSize = exampleSize;
+    this.axisSize = axisSize;
+    if (this.name === 'linear') return;
+    this.y = allocate(capacity * exampleSize);
+    this.dz = allocate(capacity * exampleSize);
+  }
+
+  forward(z: number, batch: number): number {
+    this.logits = z;
+    const k = getBackend().kernels;
+    const n = batch * this.exampleSize;
+    switch (this.name) {
+      case 'linear': return z;
+      case 'relu': k.reluForward(z, this.y, n); break;
+      case 'tanh': k.tanhForward(z, this.y, n); break;
+      case 'sigmoid': k.sigmoidForward(z, this.y, n); break;
+      case 'softmax': k.softmaxForward(z, this.y, n / this.axisSize, this.axisSize); break;
+    }
+    return this.y;
+  }
+
+  backward(dy: number, batch: number): number {
+    if (this.name === 'linear' || this.fusedWithLoss) return dy;
+    const k = getBackend().kernels;
+    const n = batch * this.exampleSize;
+    switch (this.name) {
+      case 'relu': k.reluBackward(this.y, dy, this.dz, n); break;
+      case 'tanh': k.tanhBackward(this.y, dy, this.dz, n); break;
+      case 'sigmoid': k.sigmoidBackward(this.y, dy, this.dz, n); break;
+      case 'softmax': k.softmaxBackward(this.y, dy, this.dz, n / this.axisSize, this.axisSize); break;
+    }
+    return this.dz;
+  }
+}

@@ -1,0 +1,95 @@
+// 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
+import type { Conv2dGeometry } from '../backend/kernels.js';
+import { initialWeights } from '../init.js';
+import { type Padding, resolvePadding2d } from '../ops/padding.js';
+import type { Random } from '../random.js';
+import { type Shape, formatShape } from '../shape.js';
+import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
+import { Layer, type LayerConfig, type Parameter, checkSetting, isPositiveInteger, pair } from './layer.js';
+
+export interface Conv2DOptions {
+  filters: number;
+  kernelSize: number | [number, number];
+  strides?: number | [number, number];
+  /** 'valid' (narrow), 'same', 'full' (wide), a number of zeros on every side, or [top, bottom, left, right]. */
+  padding?: Padding;
+  activation?: ActivationName;
+  useBias?: boolean;
+  name?: string;
+}
+
+export class Conv2D extends Layer {
+  readonly className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly useBias: boolean;
+  readonly activation: ActivationFunction;
+  private kernel!: Parameter;
+  private bias?: Parameter;
+  /** Kept as one array whose batch entry is updated, so calls allocate nothing. */
+  private geometry!: Conv2dGeometry;
+  private x = 0;
+  private z = 0;
+  private dx = 0;
+  private scratch = 0;
+
+  constructor(options: Conv2DOptions) {
+    super(options.name, 'conv2d');
+    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${JSON.stringify(options.filters)}`);
+    this.filters = options.filters;
+    this.kernelSize = pair(options.kernelSize, this.name, 'kernelSize');
+    this.strides = pair(options.strides ?? 1, this.name, 'strides');
+    this.padding = options.padding ?? 'valid';
+    this.useBias = options.useBias ?? true;
+    this.activation = new ActivationFunction(checkActivation(options.activation, this.name));
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    checkSetting(input.length === 3, this.name, `conv2d takes [height, width, channels] per example, got ${formatShape(input)}`);
+    const [h, w, c] = input;
+    const g = resolvePadding2d([h, w], this.kernelSize, this.strides, this.padding, this.name);
+    this.geometry = [0, h, w, c, g.outHeight, g.outWidth, this.filters, ...this.kernelSize, ...this.strides, g.top, g.left];
+    return [g.outHeight, g.outWidth, this.filters];
+  }
+
+  protected initParameters(rng: Random): void {
+    const [kh, kw] = this.kernelSize;
+    const inC = this.inputShape[2];
+    this.kernel = this.addParameter('kernel', [kh, kw, inC, this.filters],
+      initialWeights(kh * kw * inC * this.filters, kh * kw * inC, kh * kw * this.filters, this.activation.name === 'relu', rng));
+    if (this.useBias) this.bias = this.addParameter('bias', [this.filters], new Float32Array(this.filters));
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.z = this.buffer(capacity * this.outputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+    this.geometry[0] = capacity;
+    this.scratch = this.buffer(Math.ceil(this.kernels.conv2dScratchBytes(...this.geometry) / 4));
+    this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
+  }
+
+  forward([x]: number[], batch: number): number {
+    this.x = x;
+    this.geometry[0] = batch;
+    this.kernels.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.scratch, ...this.geometry);
+    return this.activation.forward(this.z, batch);
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+    const dz = this.activation.backward(dy, batch);
+    this.geometry[0] = batch;
+    this.kernels.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.scratch, ...this.geometry);
+    if (!needInputGradients) return [0];
+    this.kernels.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.scratch, ...this.geometry);
+    return [this.dx];
+  }
+
+  getConfig(): LayerConfig {
+    return {
+      className: this.className, name: this.name, filters: this.filters, kernelSize: this.kernelSize, strides: this.strides,
+      padding: this.padding, activation: this.activation.name, useBias: this.useBias,
+    };
+  }
+}

@@ -1,0 +1,55 @@
+// Inverted dropout: while training, zero each value with probability `rate` and scale the rest by
+// 1/(1−rate); at inference, pass through. Masks come from the layer's own seeded stream.
+import { type Random, seededRandom } from '../random.js';
+import type { Shape } from '../shape.js';
+import { Layer, type LayerConfig, checkSetting } from './layer.js';
+
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  private stream!: Random;
+  private mask = 0;
+  private y = 0;
+  private dx = 0;
+  private appliedMask = false;
+
+  constructor(options: { rate: number; name?: string }) {
+    super(options.name, 'dropout');
+    this.rate = options.rate;
+    checkSetting(typeof this.rate === 'number' && this.rate >= 0 && this.rate < 1, this.name,
+      `rate must be a number in [0, 1), got ${JSON.stringify(options.rate)}`);
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    return input;
+  }
+
+  protected initParameters(rng: Random): void {
+    this.stream = seededRandom(rng.seed());
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.mask = this.buffer(capacity * this.inputSize);
+    this.y = this.buffer(capacity * this.inputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+  }
+
+  forward([x]: number[], batch: number, training: boolean): number {
+    this.appliedMask = training && this.rate > 0;
+    if (!this.appliedMask) return x;
+    const n = batch * this.inputSize;
+    this.kernels.dropoutMask(this.mask, n, this.rate, this.stream.seed());
+    this.kernels.multiply(x, this.mask, this.y, n);
+    return this.y;
+  }
+
+  backward(dy: number, batch: number): number[] {
+    if (!this.appliedMask) return [dy];
+    this.kernels.multiply(dy, this.mask, this.dx, batch * this.inputSize);
+    return [this.dx];
+  }
+
+  getConfig(): LayerConfig {
+    return { className: this.className, name: this.name, rate: this.rate };
+  }
+}

@@ -1,0 +1,29 @@
+// [h, w, c] per example → [h·w·c]. NHWC memory is already in that order, so nothing moves.
+import { type Shape, sizeOf } from '../shape.js';
+import { Layer, type LayerConfig } from './layer.js';
+
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+
+  constructor(options: { name?: string } = {}) {
+    super(options.name, 'flatten');
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    return [sizeOf(input)];
+  }
+
+  protected planBuffers(): void {}
+
+  forward([x]: number[]): number {
+    return x;
+  }
+
+  backward(dy: number): number[] {
+    return [dy];
+  }
+
+  getConfig(): LayerConfig {
+    return { className: this.className, name: this.name };
+  }
+}

@@ -1,0 +1,142 @@
+// The shape every layer has (after ConvNetJS): forward, backward, and its parameters with their
+// gradients side by side. Layers work on wasm addresses planned once per batch capacity, so a
+// training step allocates nothing. Inputs come as arrays so that multi-input layers (add,
+// concatenate) fit the same graph later.
+import { getBackend } from '../backend/wasm.js';
+import type { Kernels } from '../backend/kernels.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import type { Random } from '../random.js';
+import { type Shape, formatShape, sizeOf } from '../shape.js';
+
+/** A trainable array and its gradient, both in wasm memory, TensorFlow.js shape and name. */
+export interface Parameter {
+  name: string;
+  shape: number[];
+  size: number;
+  value: number;
+  grad: number;
+}
+
+/** A layer's serialisable configuration: TensorFlow.js Layers names. */
+export type LayerConfig = { className: string; name?: string } & Record<string, unknown>;
+
+let layerCounter = 0;
+
+export abstract class Layer {
+  abstract readonly className: string;
+  readonly name: string;
+  inputShape: Shape = [];
+  outputShape: Shape = [];
+  readonly params: Parameter[] = [];
+  /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
+  private planned: number[] = [];
+  protected capacity = 0;
+
+  constructor(name: string | undefined, prefix: string) {
+    this.name = name ?? `${prefix}_${++layerCounter}`;
+  }
+
+  protected get kernels(): Kernels {
+    return getBackend().kernels;
+  }
+
+  /** Checks the settings against the per-example input shapes and returns the output shape. */
+  protected abstract computeOutputShape(inputShapes: Shape[]): Shape;
+
+  /** Creates the parameters (if any) and fills them from the generator. */
+  protected initParameters(_rng: Random): void {}
+
+  /** Allocates this layer's buffers for batches of up to `capacity` examples. */
+  protected abstract planBuffers(capacity: number): void;
+
+  /** Runs the layer on a batch; returns the address of the output. */
+  abstract forward(inputs: number[], batch: number, training: boolean): number;
+
+  /**
+   * Takes the gradient of the loss with respect to the output, writes parameter gradients
+   * (overwriting), and returns the gradients with respect to the inputs (0 where not needed).
+   */
+  abstract backward(dy: number, batch: number, needInputGradients: boolean): number[];
+
+  abstract getConfig(): LayerConfig;
+
+  build(inputShapes: Shape[], rng: Random): Shape {
+    for (const s of inputShapes) {
+      if (s.some((d) => !Number.isInteger(d) || d < 1)) {
+        throw new ShapeError(`${this.name}: input shape ${formatShape(s)} has a dimension that is not a positive integer`);
+      }
+    }
+    this.inputShape = inputShapes[0];
+    this.outputShape = this.computeOutputShape(inputShapes);
+    this.initParameters(rng);
+    return this.outputShape;
+  }
+
+  plan(capacity: number): void {
+    if (capacity === this.capacity) return;
+    this.freeBuffers();
+    this.capacity = capacity;
+    this.planBuffers(capacity);
+  }
+
+  /** Allocates a buffer of `length` floats that lives until the next plan() or dispose(). */
+  protected buffer(length: number): number {
+    const ptr = getBackend().memory.alloc(length * 4);
+    this.planned.push(ptr);
+    return ptr;
+  }
+
+  protected addParameter(name: string, shape: number[], values: Float32Array): Parameter {
+    const memory = getBackend().memory;
+    const size = sizeOf(shape);
+    const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: memory.alloc(size * 4) };
+    memory.f32(param.value, size).set(values);
+    memory.f32(param.grad, size).fill(0);
+    this.params.push(param);
+    return param;
+  }
+
+  get outputSize(): number {
+    return sizeOf(this.outputShape);
+  }
+
+  get inputSize(): number {
+    return sizeOf(this.inputShape);
+  }
+
+  get parameterCount(): number {
+    return this.params.reduce((n, p) => n + p.size, 0);
+  }
+
+  private freeBuffers(): void {
+    const memory = getBackend().memory;
+    this.planned.forEach((p) => memory.free(p));
+    this.planned = [];
+  }
+
+  dispose(): void {
+    this.freeBuffers();
+    this.capacity = 0;
+    const memory = getBackend().memory;
+    for (const p of this.params) {
+      memory.free(p.value);
+      memory.free(p.grad);
+    }
+    this.params.length = 0;
+  }
+}
+
+/** Throws a ConfigError naming the layer, the setting and what it should be. */
+export function checkSetting(ok: boolean, layer: string, message: string): void {
+  if (!ok) throw new ConfigError(`${layer}: ${message}`);
+}
+
+export const isPositiveInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+
+/** A size given as n or [h, w] (kernelSize, strides, poolSize) as a checked [h, w] pair. */
+export function pair(value: unknown, layer: string, setting: string): [number, number] {
+  const p = Array.isArray(value) ? value : [value, value];
+  checkSetting(p.length === 2 && p.every(isPositiveInteger), layer,
+    `${setting} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  return p as [number, number];
+}

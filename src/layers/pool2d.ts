@@ -1,0 +1,72 @@
+// Max, average and sum pooling over windows of each channel. Max routes each gradient to the
+// element that won (the first maximum in window order, so ties go the same way every time).
+import type { Pool2dGeometry } from '../backend/kernels.js';
+import { type Padding, resolvePadding2d } from '../ops/padding.js';
+import { type Shape, formatShape } from '../shape.js';
+import { Layer, type LayerConfig, checkSetting, pair } from './layer.js';
+
+export type PoolKind = 'max' | 'avg' | 'sum';
+
+export interface Pool2DOptions {
+  poolSize?: number | [number, number];
+  /** Defaults to poolSize (non-overlapping windows), as in TensorFlow.js. */
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+  name?: string;
+}
+
+const CLASS_NAMES = { max: 'MaxPooling2D', avg: 'AveragePooling2D', sum: 'SumPooling2D' } as const;
+
+export class Pool2D extends Layer {
+  readonly className: string;
+  readonly poolSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: 'valid' | 'same';
+  private geometry!: Pool2dGeometry;
+  private argmax = 0;
+  private y = 0;
+  private dx = 0;
+
+  constructor(readonly kind: PoolKind, options: Pool2DOptions) {
+    super(options.name, `${kind}_pool2d`);
+    this.className = CLASS_NAMES[kind];
+    this.poolSize = pair(options.poolSize ?? 2, this.name, 'poolSize');
+    this.strides = pair(options.strides ?? this.poolSize, this.name, 'strides');
+    this.padding = options.padding ?? 'valid';
+    checkSetting(this.padding === 'valid' || this.padding === 'same', this.name,
+      `padding must be 'valid' or 'same', got ${JSON.stringify(options.padding)}`);
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    checkSetting(input.length === 3, this.name, `pooling takes [height, width, channels] per example, got ${formatShape(input)}`);
+    const [h, w, c] = input;
+    const g = resolvePadding2d([h, w], this.poolSize, this.strides, this.padding, this.name);
+    this.geometry = [0, h, w, c, g.outHeight, g.outWidth, ...this.poolSize, ...this.strides, g.top, g.left];
+    return [g.outHeight, g.outWidth, c];
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.y = this.buffer(capacity * this.outputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+    if (this.kind === 'max') this.argmax = this.buffer(capacity * this.outputSize);
+  }
+
+  forward([x]: number[], batch: number): number {
+    this.geometry[0] = batch;
+    if (this.kind === 'max') this.kernels.maxPoolForward(x, this.y, this.argmax, ...this.geometry);
+    else this.kernels.avgPoolForward(x, this.y, this.kind === 'avg' ? 1 : 0, ...this.geometry);
+    return this.y;
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+    if (!needInputGradients) return [0];
+    this.geometry[0] = batch;
+    if (this.kind === 'max') this.kernels.maxPoolBackward(dy, this.argmax, this.dx, batch * this.outputSize, batch * this.inputSize);
+    else this.kernels.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, ...this.geometry);
+    return [this.dx];
+  }
+
+  getConfig(): LayerConfig {
+    return { className: this.className, name: this.name, poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+  }
+}
