@@ -8,3 +8,4 @@ export * from './pool';
 export * from './gemm';
 export * from './loss';
 export * from './optimizers';
+export * from './conv2d';

@@ -1,0 +1,136 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { assertClose, kernels, random, withBuffers } from '../helpers.js';
+import * as ref from '../reference/conv2d.js';
+import type { Conv2dGeometry, Kernels } from '../../src/backend/kernels.js';
+import { type Padding, resolveConvGeometry } from '../../src/ops/conv-geometry.js';
+
+const rng = random(3);
+
+function geometry(batch: number, [inH, inW]: [number, number], inC: number, outC: number,
+  [kH, kW]: [number, number], [strideH, strideW]: [number, number], padding: Padding): Conv2dGeometry {
+  const g = resolveConvGeometry(padding, [inH, inW], [kH, kW], [strideH, strideW]);
+  return [batch, inH, inW, inC, g.outHeight, g.outWidth, outC, kH, kW, strideH, strideW, g.padTop, g.padLeft];
+}
+
+/** Odd channel counts so SIMD tails run; windows that do not fit the padded input are drawn again. */
+function randomGeometry(): Conv2dGeometry {
+  for (;;) {
+    const channels = () => rng.pick([1, 3, 5, 7, rng.int(1, 20)]);
+    const padding: Padding = rng.pick<Padding>(['valid', 'same', 'full',
+      [rng.int(0, 3), rng.int(0, 3), rng.int(0, 3), rng.int(0, 3)]]);
+    const g = geometry(rng.pick([1, 1, 2, 3]), [rng.int(1, 12), rng.int(1, 12)], channels(), channels(),
+      [rng.int(1, 5), rng.int(1, 5)], [rng.int(1, 3), rng.int(1, 3)], padding);
+    if (g[4] >= 1 && g[5] >= 1) return g;
+  }
+}
+
+const geometries: Conv2dGeometry[] = [
+  ...Array.from({ length: 110 }, randomGeometry),
+  geometry(1, [5, 5], 3, 4, [1, 1], [1, 1], 'valid'), // pointwise: no im2col
+  geometry(3, [7, 6], 17, 5, [1, 1], [1, 1], 'valid'),
+  geometry(1, [9, 9], 1, 1, [1, 1], [2, 2], 'valid'), // 1×1 but strided: im2col
+  geometry(2, [28, 28], 16, 32, [3, 3], [1, 1], 'same'), // several im2col chunks
+  geometry(2, [12, 12], 20, 7, [5, 5], [1, 1], 'full'),
+  geometry(2, [11, 13], 5, 9, [2, 4], [3, 2], [0, 3, 2, 1]),
+];
+
+const sizes = (g: Conv2dGeometry) => ({
+  x: g[0] * g[1] * g[2] * g[3], y: g[0] * g[4] * g[5] * g[6], filter: g[7] * g[8] * g[3] * g[6],
+});
+
+function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry) {
+  const inputs = bias ? [x, filter, bias] : [x, filter];
+  return withBuffers(inputs, [sizes(g).y, k.conv2dScratchBytes(...g) / 4], ([px, pf, pb], [py, scratch]) =>
+    k.conv2dForward(px, pf, pb ?? 0, py, scratch, ...g))[0];
+}
+
+function backwardInput(k: Kernels, dy: Float32Array, filter: Float32Array, g: Conv2dGeometry) {
+  return withBuffers([dy, filter], [sizes(g).x, k.conv2dScratchBytes(...g) / 4], ([pdy, pf], [pdx, scratch]) =>
+    k.conv2dBackwardInput(pdy, pf, pdx, scratch, ...g))[0];
+}
+
+function backwardFilter(k: Kernels, x: Float32Array, dy: Float32Array, withBias: boolean, g: Conv2dGeometry) {
+  const [dFilter, dBias] = withBuffers([x, dy], [sizes(g).filter, g[6], k.conv2dScratchBytes(...g) / 4],
+    ([px, pdy], [pdf, pdb, scratch]) => k.conv2dBackwardFilter(px, pdy, pdf, withBias ? pdb : 0, scratch, ...g));
+  return { dFilter, dBias };
+}
+
+const describe = (g: Conv2dGeometry) =>
+  `[${g.slice(0, 4)}] ${g[7]}×${g[8]}→${g[6]} stride ${g[9]},${g[10]} pad ${g[11]},${g[12]} out ${g[4]}×${g[5]}`;
+
+const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum + v * b[i], 0);
+
+test('reference: a hand-computed 2×2 convolution', () => {
+  const x = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const g = geometry(1, [3, 3], 1, 1, [2, 2], [1, 1], 'valid');
+  assert.equal([...ref.conv2dForward(x, Float32Array.from([1, 0, 0, 1]), Float32Array.from([10]), g)], [16, 18, 22, 24]);
+});
+
+test('reference: the backward passes are the adjoints of the forward pass', () => {
+  for (const g of geometries.slice(0, 30)) {
+    const n = sizes(g);
+    const x = rng.array(n.x), filter = rng.array(n.filter), dy = rng.array(n.y);
+    const forwardDot = dot(dy, ref.conv2dForward(x, filter, undefined, g));
+    assert.ok(Math.abs(dot(ref.conv2dBackwardInput(dy, filter, g), x) - forwardDot) < 1e-3, describe(g));
+    assert.ok(Math.abs(dot(ref.conv2dBackwardFilter(x, dy, g).dFilter, filter) - forwardDot) < 1e-3, describe(g));
+  }
+});
+
+test(`conv2dForward matches the reference on ${geometries.length} geometries, with and without bias`, async () => {
+  const k = await kernels();
+  for (const [i, g] of geometries.entries()) {
+    const n = sizes(g);
+    const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g[6]) : undefined;
+    assertClose(forward(k, x, filter, bias, g), ref.conv2dForward(x, filter, bias, g), 1e-4, `forward ${describe(g)}`);
+  }
+});
+
+test(`conv2dBackwardInput matches the reference on ${geometries.length} geometries`, async () => {
+  const k = await kernels();
+  for (const g of geometries) {
+    const n = sizes(g);
+    const dy = rng.array(n.y), filter = rng.array(n.filter);
+    assertClose(backwardInput(k, dy, filter, g), ref.conv2dBackwardInput(dy, filter, g), 1e-4, `backward input ${describe(g)}`);
+  }
+});
+
+test(`conv2dBackwardFilter matches the reference on ${geometries.length} geometries, with and without dBias`, async () => {
+  const k = await kernels();
+  for (const [i, g] of geometries.entries()) {
+    const n = sizes(g);
+    const x = rng.array(n.x), dy = rng.array(n.y);
+    const got = backwardFilter(k, x, dy, i % 2 === 1, g), expected = ref.conv2dBackwardFilter(x, dy, g);
+    assertClose(got.dFilter, expected.dFilter, 1e-4, `backward filter ${describe(g)}`);
+    if (i % 2) assertClose(got.dBias, expected.dBias, 1e-4, `backward bias ${describe(g)}`);
+    else assert.ok(got.dBias.every(Number.isNaN), 'dBias = 0 means absent: nothing is written');
+  }
+});
+
+test('a kernel covering the whole padded input gives a 1×1 output', async () => {
+  const k = await kernels();
+  for (const g of [
+    geometry(2, [4, 5], 3, 6, [6, 9], [1, 1], [1, 1, 2, 2]),
+    geometry(1, [3, 3], 7, 5, [5, 5], [2, 3], 1),
+    geometry(3, [5, 2], 2, 3, [5, 2], [3, 3], 'valid'),
+  ]) {
+    assert.equal([g[4], g[5]], [1, 1], describe(g));
+    const n = sizes(g);
+    const x = rng.array(n.x), filter = rng.array(n.filter), dy = rng.array(n.y), bias = rng.array(g[6]);
+    assertClose(forward(k, x, filter, bias, g), ref.conv2dForward(x, filter, bias, g), 1e-4, `forward ${describe(g)}`);
+    assertClose(backwardInput(k, dy, filter, g), ref.conv2dBackwardInput(dy, filter, g), 1e-4, `backward input ${describe(g)}`);
+    assertClose(backwardFilter(k, x, dy, true, g).dFilter, ref.conv2dBackwardFilter(x, dy, g).dFilter, 1e-4, `backward filter ${describe(g)}`);
+  }
+});
+
+test('results are bit-identical from run to run', async () => {
+  const k = await kernels();
+  const g = geometry(3, [20, 20], 7, 9, [3, 3], [1, 1], 'same');
+  const n = sizes(g);
+  const x = rng.array(n.x), filter = rng.array(n.filter), dy = rng.array(n.y);
+  assertClose(forward(k, x, filter, undefined, g), forward(k, x, filter, undefined, g), 0, 'forward');
+  assertClose(backwardInput(k, dy, filter, g), backwardInput(k, dy, filter, g), 0, 'backward input');
+  assertClose(backwardFilter(k, x, dy, true, g).dFilter, backwardFilter(k, x, dy, true, g).dFilter, 0, 'backward filter');
+});
+
+test.run();
