@@ -389,6 +389,7 @@ export class Model {
 
   /** A table of layers, output shapes and parameter counts; printed with `print` and returned. */
   summary(print: ((line: string) => void) | null = console.log): string {
+    this.checkAlive();
     const rows = [['Layer (type)', 'Output shape', 'Params'],
       ...this.layers.map((l) => [`${l.name} (${l.className})`, formatShape(['batch', ...l.outputShape] as never), String(l.parameterCount)])];
     const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)) + 2);
