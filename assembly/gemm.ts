@@ -79,11 +79,13 @@ function multiplyTile(
   bTile: usize, bDepthStride: usize, bColStride: usize, cols: i32,
   cTile: usize, cRowStride: usize, depth: i32, add: bool, gatherB: bool,
 ): void {
+  // Each row of op(A) has its own pointer, stepped in the loop: V8 would otherwise recompute
+  // loop-invariant row addresses inside the loop.
   const lastRow = rows - 1;
-  const a0 = aTile;
-  const a1 = aTile + <usize>min(1, lastRow) * aRowStride;
-  const a2 = aTile + <usize>min(2, lastRow) * aRowStride;
-  const a3 = aTile + <usize>min(3, lastRow) * aRowStride;
+  let a0 = aTile;
+  let a1 = aTile + <usize>min(1, lastRow) * aRowStride;
+  let a2 = aTile + <usize>min(2, lastRow) * aRowStride;
+  let a3 = aTile + <usize>min(3, lastRow) * aRowStride;
   // Byte offsets of tile columns 1..7 from column 0 in a row of op(B) (gathered mode only).
   const lastCol = cols - 1;
   const o1 = <usize>min(1, lastCol) * bColStride;
@@ -94,7 +96,6 @@ function multiplyTile(
   const o6 = <usize>min(6, lastCol) * bColStride;
   const o7 = <usize>min(7, lastCol) * bColStride;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  let aAt: usize = 0;
   let bRow = bTile;
   for (let p = 0; p < depth; p++) {
     let b0: v128, b1: v128;
@@ -111,19 +112,22 @@ function multiplyTile(
       b0 = v128.load(bRow);
       b1 = v128.load(bRow, 16);
     }
-    let x = v128.load32_splat(a0 + aAt);
+    let x = v128.load32_splat(a0);
     c00 = f32x4.add(c00, f32x4.mul(x, b0));
     c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(a1 + aAt);
+    x = v128.load32_splat(a1);
     c10 = f32x4.add(c10, f32x4.mul(x, b0));
     c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(a2 + aAt);
+    x = v128.load32_splat(a2);
     c20 = f32x4.add(c20, f32x4.mul(x, b0));
     c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(a3 + aAt);
+    x = v128.load32_splat(a3);
     c30 = f32x4.add(c30, f32x4.mul(x, b0));
     c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    aAt += aDepthStride;
+    a0 += aDepthStride;
+    a1 += aDepthStride;
+    a2 += aDepthStride;
+    a3 += aDepthStride;
     bRow += bDepthStride;
   }
   storeTileRow(cTile, c00, c01, cols, add);
