@@ -86,28 +86,35 @@ function multiplyTile(
   let a1 = aTile + <usize>min(1, lastRow) * aRowStride;
   let a2 = aTile + <usize>min(2, lastRow) * aRowStride;
   let a3 = aTile + <usize>min(3, lastRow) * aRowStride;
-  // Byte offsets of tile columns 1..7 from column 0 in a row of op(B) (gathered mode only).
+  // Gathered mode reads column l of a row of op(B) through its own pointer bl, also stepped.
   const lastCol = cols - 1;
-  const o1 = <usize>min(1, lastCol) * bColStride;
-  const o2 = <usize>min(2, lastCol) * bColStride;
-  const o3 = <usize>min(3, lastCol) * bColStride;
-  const o4 = <usize>min(4, lastCol) * bColStride;
-  const o5 = <usize>min(5, lastCol) * bColStride;
-  const o6 = <usize>min(6, lastCol) * bColStride;
-  const o7 = <usize>min(7, lastCol) * bColStride;
+  let b1At = bTile + <usize>min(1, lastCol) * bColStride;
+  let b2At = bTile + <usize>min(2, lastCol) * bColStride;
+  let b3At = bTile + <usize>min(3, lastCol) * bColStride;
+  let b4At = bTile + <usize>min(4, lastCol) * bColStride;
+  let b5At = bTile + <usize>min(5, lastCol) * bColStride;
+  let b6At = bTile + <usize>min(6, lastCol) * bColStride;
+  let b7At = bTile + <usize>min(7, lastCol) * bColStride;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   let bRow = bTile;
   for (let p = 0; p < depth; p++) {
     let b0: v128, b1: v128;
     if (gatherB) {
       b0 = v128.load32_zero(bRow);
-      b0 = v128.load32_lane(bRow + o1, b0, 1);
-      b0 = v128.load32_lane(bRow + o2, b0, 2);
-      b0 = v128.load32_lane(bRow + o3, b0, 3);
-      b1 = v128.load32_zero(bRow + o4);
-      b1 = v128.load32_lane(bRow + o5, b1, 1);
-      b1 = v128.load32_lane(bRow + o6, b1, 2);
-      b1 = v128.load32_lane(bRow + o7, b1, 3);
+      b0 = v128.load32_lane(b1At, b0, 1);
+      b0 = v128.load32_lane(b2At, b0, 2);
+      b0 = v128.load32_lane(b3At, b0, 3);
+      b1 = v128.load32_zero(b4At);
+      b1 = v128.load32_lane(b5At, b1, 1);
+      b1 = v128.load32_lane(b6At, b1, 2);
+      b1 = v128.load32_lane(b7At, b1, 3);
+      b1At += bDepthStride;
+      b2At += bDepthStride;
+      b3At += bDepthStride;
+      b4At += bDepthStride;
+      b5At += bDepthStride;
+      b6At += bDepthStride;
+      b7At += bDepthStride;
     } else {
       b0 = v128.load(bRow);
       b1 = v128.load(bRow, 16);
