@@ -86,7 +86,7 @@ function multiplyTile(
   let a1 = aTile + <usize>min(1, lastRow) * aRowStride;
   let a2 = aTile + <usize>min(2, lastRow) * aRowStride;
   let a3 = aTile + <usize>min(3, lastRow) * aRowStride;
-  // Gathered mode reads column l of a row of op(B) through its own pointer bl, also stepped.
+  // Gathered mode reads tile column l of op(B) through its own stepped pointer b<l>At (bRow for l = 0).
   const lastCol = cols - 1;
   let b1At = bTile + <usize>min(1, lastCol) * bColStride;
   let b2At = bTile + <usize>min(2, lastCol) * bColStride;
