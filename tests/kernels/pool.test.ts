@@ -1,26 +1,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pool2dGeometry } from '../../src/backend/kernels.js';
+import { resolvePadding2d } from '../../src/ops/padding.js';
 import { asInt32, assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/pool.js';
 
 const rng = random(7);
-
-/** outSize and leading pad along one axis: 'valid' pads nothing; 'same' is TensorFlow's rule. */
-function axis(inSize: number, pool: number, stride: number, padding: 'valid' | 'same') {
-  if (padding === 'valid') return { out: Math.floor((inSize - pool) / stride) + 1, pad: 0 };
-  const out = Math.ceil(inSize / stride);
-  return { out, pad: Math.floor(Math.max((out - 1) * stride + pool - inSize, 0) / 2) };
-}
 
 function randomGeometry(): Pool2dGeometry {
   const padding = rng.pick(['valid', 'same'] as const);
   const poolHeight = rng.int(1, 4), poolWidth = rng.int(1, 4);
   const strideHeight = rng.int(1, 3), strideWidth = rng.int(1, 3);
   const inHeight = rng.int(padding === 'valid' ? poolHeight : 1, 12), inWidth = rng.int(padding === 'valid' ? poolWidth : 1, 12);
-  const rows = axis(inHeight, poolHeight, strideHeight, padding), cols = axis(inWidth, poolWidth, strideWidth, padding);
+  const g = resolvePadding2d([inHeight, inWidth], [poolHeight, poolWidth], [strideHeight, strideWidth], padding, 'test');
   return [rng.pick([1, 1, 2, 3]), inHeight, inWidth, rng.pick([1, 3, 4, 5, 8, rng.int(1, 12)]),
-    rows.out, cols.out, poolHeight, poolWidth, strideHeight, strideWidth, rows.pad, cols.pad];
+    g.outHeight, g.outWidth, poolHeight, poolWidth, strideHeight, strideWidth, g.top, g.left];
 }
 
 const geometries = Array.from({ length: 150 }, randomGeometry);
