@@ -35,7 +35,8 @@ await esbuild.build({
 let passed = 0, failed = 0;
 for (const file of files) {
   const out = join(outdir, file.slice('tests/'.length).replace(/\.ts$/, '.mjs'));
-  const run = spawnSync(process.execPath, [out], { encoding: 'utf8' });
+  // --expose-gc lets the memory tests prove that forgotten tensors are collected.
+  const run = spawnSync(process.execPath, ['--expose-gc', out], { encoding: 'utf8' });
   process.stdout.write(run.stdout);
   process.stderr.write(run.stderr);
   const p = Number(/Passed:\s+(\d+)/.exec(run.stdout)?.[1] ?? 0);
