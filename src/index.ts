@@ -12,3 +12,5 @@ export { sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
 export type { OptimizerConfig } from './model/optimizers.js';
 export type { LossName } from './model/losses.js';
+export { oneHot, splitDataset, subset } from './data/dataset.js';
+export type { Dataset } from './data/dataset.js';

@@ -334,6 +334,22 @@ export class Model {
     return result;
   }
 
+  /**
+   * Every layer's output for x, in layer order (inference mode): what each layer sees, for
+   * visualising feature maps. Each is a new tensor [n, ...layer.outputShape].
+   */
+  activations(x: Tensor): Tensor[] {
+    const n = this.checkData(x, undefined, 'activations');
+    this.plan(n);
+    this.gather(x, undefined, undefined, 0, n);
+    this.forward(n, false);
+    return this.nodes.map(({ layer }, i) => {
+      const t = emptyTensor([n, ...layer.outputShape]); // may grow memory: take the heap view after
+      getBackend().memory.heapF32.copyWithin(t.ptr >> 2, this.nodeOutputs[i] >> 2, (this.nodeOutputs[i] >> 2) + t.size);
+      return t;
+    });
+  }
+
   /** Mean loss and accuracy (share of rows whose largest output matches the target's). */
   evaluate(x: Tensor, y: Tensor, options: { batchSize?: number } = {}): { loss: number; accuracy: number } {
     if (!this.lossName) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
