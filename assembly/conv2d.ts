@@ -8,7 +8,10 @@
 // Chunk sizes depend only on the geometry, so every sum runs in a fixed order and results are
 // bit-reproducible. A 1×1, stride-1, unpadded convolution skips im2col: x is its own col.
 import { matMul } from './gemm';
-import { add, addBias, fill, sumRows } from './elementwise';
+import { add, addBias, fill, reluForward, sumRows } from './elementwise';
+
+/** conv2dForward's `activation` codes. */
+const RELU = 1;
 
 /** Floats of im2col per chunk (256 KB): a chunk stays in L2 between its copy and its product. */
 const CHUNK_FLOATS = 65536;
@@ -37,7 +40,7 @@ export function conv2dScratchBytes(
 }
 
 export function conv2dForward(
-  x: usize, filter: usize, bias: usize, y: usize, scratch: usize,
+  x: usize, filter: usize, bias: usize, y: usize, scratch: usize, activation: i32,
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
@@ -53,6 +56,7 @@ export function conv2dForward(
     const yChunk = y + ((<usize>first * outChannels) << 2);
     matMul(col, filter, yChunk, count, patch, outChannels, 0, 0, 0);
     if (bias) addBias(yChunk, bias, count, outChannels);
+    if (activation == RELU) reluForward(yChunk, yChunk, count * outChannels);
   }
 }
 

@@ -58,8 +58,12 @@ export interface Kernels {
   // --- convolution (assembly/conv2d.ts); filters are [kernelHeight, kernelWidth, inChannels, outChannels]
   /** Bytes of scratch memory the three conv2d kernels need at most for this geometry. */
   conv2dScratchBytes(...geometry: Conv2dGeometry): number;
-  /** y = x ⋆ filter (+ bias when bias ≠ 0); padding is implied by padTop/padLeft and the output size. */
-  conv2dForward(x: number, filter: number, bias: number, y: number, scratch: number, ...geometry: Conv2dGeometry): void;
+  /**
+   * y = act(x ⋆ filter (+ bias when bias ≠ 0)), act = identity when activation = 0, ReLU when 1;
+   * padding is implied by padTop/padLeft and the output size.
+   */
+  conv2dForward(x: number, filter: number, bias: number, y: number, scratch: number, activation: number,
+    ...geometry: Conv2dGeometry): void;
   conv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: Conv2dGeometry): void;
   /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dGeometry): void;

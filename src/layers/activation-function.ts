@@ -15,6 +15,8 @@ export function checkActivation(name: unknown, layer: string): ActivationName {
 }
 
 export class ActivationFunction {
+  private exampleSize = 0;
+  private axisSize = 0;
   private y = 0;
   private dz = 0;
   /** The input of the last forward: the logits, when this is the model's output softmax. */
@@ -24,20 +26,27 @@ export class ActivationFunction {
    * then hands back the gradient with respect to the logits and backward passes it through.
    */
   fusedWithLoss = false;
-
-  constructor(readonly name: ActivationName, private exampleSize = 0, private axisSize = 0) {}
+  /**
+   * appliedByKernel: the layer's kernel applies this activation itself (conv2d with ReLU), so
+   * forward hands the kernel's output through and backward takes the derivative from it.
+   */
+  constructor(readonly name: ActivationName, readonly appliedByKernel = false) {}
 
   /** Per-example size, and the size of the last axis (softmax normalises along it). */
   plan(exampleSize: number, axisSize: number, allocate: (length: number) => number, capacity: number): void {
     this.exampleSize = exampleSize;
     this.axisSize = axisSize;
     if (this.name === 'linear') return;
-    this.y = allocate(capacity * exampleSize);
+    if (!this.appliedByKernel) this.y = allocate(capacity * exampleSize);
     this.dz = allocate(capacity * exampleSize);
   }
 
   forward(z: number, batch: number): number {
     this.logits = z;
+    if (this.appliedByKernel) {
+      this.y = z;
+      return z;
+    }
     const k = getBackend().kernels;
     const n = batch * this.exampleSize;
     switch (this.name) {

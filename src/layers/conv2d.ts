@@ -7,6 +7,10 @@ import { type Shape, formatShape } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, checkSetting, isPositiveInteger, pair } from './layer.js';
 
+/** conv2dForward's activation codes: the kernel applies ReLU on its way out. */
+const NO_ACTIVATION = 0;
+const RELU = 1;
+
 export interface Conv2DOptions {
   filters: number;
   kernelSize: number | [number, number];
@@ -43,7 +47,8 @@ export class Conv2D extends Layer {
     this.strides = pair(options.strides ?? 1, this.name, 'strides');
     this.padding = options.padding ?? 'valid';
     this.useBias = options.useBias ?? true;
-    this.activation = new ActivationFunction(checkActivation(options.activation, this.name));
+    const activation = checkActivation(options.activation, this.name);
+    this.activation = new ActivationFunction(activation, activation === 'relu');
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
@@ -73,7 +78,8 @@ export class Conv2D extends Layer {
   forward([x]: number[], batch: number): number {
     this.x = x;
     this.geometry[0] = batch;
-    this.kernels.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.scratch, ...this.geometry);
+    const kernelActivation = this.activation.appliedByKernel ? RELU : NO_ACTIVATION;
+    this.kernels.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.scratch, kernelActivation, ...this.geometry);
     return this.activation.forward(this.z, batch);
   }
 

@@ -33,7 +33,7 @@ export function conv2d(x: Tensor, filters: Tensor,
   const memory = getBackend().memory;
   const scratch = memory.alloc(kernels().conv2dScratchBytes(...geometry));
   try {
-    kernels().conv2dForward(x.ptr, filters.ptr, options.bias?.ptr ?? 0, y.ptr, scratch, ...geometry);
+    kernels().conv2dForward(x.ptr, filters.ptr, options.bias?.ptr ?? 0, y.ptr, scratch, 0, ...geometry);
   } finally {
     memory.free(scratch);
   }

@@ -43,10 +43,10 @@ const sizes = (g: Conv2dGeometry) => ({
   x: g[0] * g[1] * g[2] * g[3], y: g[0] * g[4] * g[5] * g[6], filter: g[7] * g[8] * g[3] * g[6],
 });
 
-function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry) {
+function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry, relu = false) {
   const inputs = bias ? [x, filter, bias] : [x, filter];
   return withBuffers(inputs, [sizes(g).y, k.conv2dScratchBytes(...g) / 4], ([px, pf, pb], [py, scratch]) =>
-    k.conv2dForward(px, pf, pb ?? 0, py, scratch, ...g))[0];
+    k.conv2dForward(px, pf, pb ?? 0, py, scratch, relu ? 1 : 0, ...g))[0];
 }
 
 function backwardInput(k: Kernels, dy: Float32Array, filter: Float32Array, g: Conv2dGeometry) {
@@ -81,12 +81,13 @@ test('reference: the backward passes are the adjoints of the forward pass', () =
   }
 });
 
-test(`conv2dForward matches the reference on ${geometries.length} geometries, with and without bias`, async () => {
+test(`conv2dForward matches the reference on ${geometries.length} geometries, with and without bias and ReLU`, async () => {
   const k = await kernels();
   for (const [i, g] of geometries.entries()) {
     const n = sizes(g);
-    const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g[6]) : undefined;
-    assertClose(forward(k, x, filter, bias, g), ref.conv2dForward(x, filter, bias, g), 1e-4, `forward ${describe(g)}`);
+    const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g[6]) : undefined, relu = i % 3 === 0;
+    assertClose(forward(k, x, filter, bias, g, relu), ref.conv2dForward(x, filter, bias, g, relu), 1e-4,
+      `forward${relu ? ' relu' : ''} ${describe(g)}`);
   }
 });
 

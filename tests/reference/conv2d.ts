@@ -30,11 +30,15 @@ const inputLength = (g: Conv2dGeometry) => g[0] * g[1] * g[2] * g[3];
 const outputLength = (g: Conv2dGeometry) => g[0] * g[4] * g[5] * g[6];
 const filterLength = (g: Conv2dGeometry) => g[7] * g[8] * g[3] * g[6];
 
-/** y[n, oy, ox, co] = bias[co] + Σ x[n, oy·sH − padTop + ky, ox·sW − padLeft + kx, ci]·filter[ky, kx, ci, co]. */
-export function conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry) {
+/**
+ * y[n, oy, ox, co] = act(bias[co] + Σ x[n, oy·sH − padTop + ky, ox·sW − padLeft + kx, ci]·filter[ky, kx, ci, co]),
+ * act = ReLU when relu, else the identity.
+ */
+export function conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry, relu = false) {
   const y = new Float64Array(outputLength(g));
   forEachTap(g, (xi, fi, yi) => { y[yi] += x[xi] * filter[fi]; });
   if (bias) y.forEach((v, i) => { y[i] = v + bias[i % g[6]]; });
+  if (relu) y.forEach((v, i) => { y[i] = Math.max(v, 0); });
   return Float32Array.from(y);
 }
 
