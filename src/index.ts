@@ -8,6 +8,8 @@ export { layers, layerFromConfig, Layer } from './layers/index.js';
 export type { LayerConfig, Parameter } from './layers/index.js';
 export { Model } from './model/model.js';
 export type { CompileOptions, FitOptions, History, Logs } from './model/model.js';
+export { loadModel } from './io/load.js';
+export type { SaveOptions } from './io/save.js';
 export { sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
 export type { OptimizerConfig } from './model/optimizers.js';

@@ -7,6 +7,7 @@ import type { Layer, Parameter } from '../layers/layer.js';
 import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
+import { type SaveOptions, saveModel } from '../io/save.js';
 import { type LossName, checkLoss, computeLoss } from './losses.js';
 import { Optimizer, type OptimizerConfig } from './optimizers.js';
 
@@ -401,6 +402,17 @@ export class Model {
       const w = weights[i];
       memory.f32(p.value, p.size).set(w instanceof Tensor ? w.dataSync() : w);
     });
+  }
+
+  /**
+   * Writes model.json and weights.bin to `destination`: a directory in Node (atomically),
+   * indexeddb://name or downloads://name in browsers. The convas format (default) keeps the
+   * optimizer state, so a loaded model trains on exactly; { format: 'tfjs' } writes a
+   * TensorFlow.js LayersModel. Read either back with loadModel().
+   */
+  save(destination: string, options?: SaveOptions): Promise<void> {
+    this.checkAlive();
+    return saveModel(this, destination, options);
   }
 
   /** A table of layers, output shapes and parameter counts; printed with `print` and returned. */

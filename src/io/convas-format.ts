@@ -1,0 +1,40 @@
+// The convas model format: model.json describes the model and every array in weights.bin.
+//
+//   { format: "convas-model", formatVersion: 1, inputShape, seed,
+//     layers: [layer.getConfig(), …],
+//     training?: { optimizer: <full optimizer config>, loss, steps },
+//     weights: { path: "weights.bin", byteLength, crc32: "<8 hex digits>",
+//                arrays: [{ name, shape, dtype: "float32", byteOffset, byteLength }, …] } }
+//
+// weights.bin is little-endian f32: the model's weights in getWeights() order, then (if compiled)
+// the optimizer's state buffers per parameter, named optimizer/<parameter>/<slot>, so training
+// continues exactly where it stopped.
+import type { LossName } from '../model/losses.js';
+import type { OptimizerConfig } from '../model/optimizers.js';
+import type { LayerConfig } from '../layers/index.js';
+
+export const FORMAT = 'convas-model';
+export const FORMAT_VERSION = 1;
+
+/** The optimizer's state buffers per parameter, in Optimizer.getState() order. */
+export const OPTIMIZER_SLOTS: Record<OptimizerConfig['type'], string[]> = { sgd: [], momentum: ['velocity'], adam: ['m', 'v'] };
+
+export const optimizerArrayName = (parameter: string, slot: string) => `optimizer/${parameter}/${slot}`;
+
+export interface ArrayEntry {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+  byteOffset: number;
+  byteLength: number;
+}
+
+export interface ConvasModelJson {
+  format: typeof FORMAT;
+  formatVersion: number;
+  inputShape: number[];
+  seed: number;
+  layers: LayerConfig[];
+  training?: { optimizer: Required<OptimizerConfig>; loss: LossName; steps: number };
+  weights: { path: string; byteLength: number; crc32: string; arrays: ArrayEntry[] };
+}

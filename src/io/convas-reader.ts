@@ -1,0 +1,93 @@
+// model.json + weights.bin in the convas format (see convas-format.ts) → Model. Every field, every
+// array and the weights file itself are checked before the model is built.
+import { checkLoss } from '../model/losses.js';
+import type { Model } from '../model/model.js';
+import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
+import type { LayerConfig } from '../layers/index.js';
+import { crc32Hex } from './crc32.js';
+import { FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
+import type { ModelSource } from './handlers.js';
+import { type JsonObject, field, fileError, objectValue, optionalField, withinFile } from './json-fields.js';
+import { type ExpectedArray, buildModel, planModel } from './model-plan.js';
+import { checkShapeMatches, checkedShapeSize, readFloats } from './weight-bytes.js';
+
+const SEED_LIMIT = 2 ** 32;
+
+function readTraining(json: JsonObject, file: string) {
+  const training = optionalField(json, 'training', 'object', file);
+  if (!training) return undefined;
+  const optimizer = field(training, 'optimizer', 'object', file, 'training') as unknown as OptimizerConfig;
+  const loss = field(training, 'loss', 'string', file, 'training');
+  const steps = field(training, 'steps', 'integer', file, 'training');
+  if (steps < 0) throw fileError(file, `training.steps is ${steps}; expected a count of steps, 0 or more`);
+  const config = withinFile(file, 'training.optimizer', () => new Optimizer(optimizer).config);
+  return { compile: { optimizer: config, loss: withinFile(file, 'training.loss', () => checkLoss(loss)) }, steps };
+}
+
+export async function readConvasModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
+  const version = field(json, 'formatVersion', 'integer', file);
+  if (version > FORMAT_VERSION) {
+    throw fileError(file, `formatVersion ${version} is newer than this convas reads (version ${FORMAT_VERSION}); update convas to load it`);
+  }
+  if (version < 1) throw fileError(file, `formatVersion ${version} is not a version; expected ${FORMAT_VERSION}`);
+  const seed = field(json, 'seed', 'integer', file);
+  if (seed < 0 || seed >= SEED_LIMIT) throw fileError(file, `seed ${seed} is out of range; expected an integer in [0, 2^32)`);
+  const plan = planModel(field(json, 'inputShape', 'array', file), field(json, 'layers', 'array', file) as LayerConfig[], file);
+  const training = readTraining(json, file);
+  const slots = training ? OPTIMIZER_SLOTS[training.compile.optimizer.type] : [];
+  const expected: ExpectedArray[] = [...plan.weights,
+    ...plan.weights.flatMap((w) => slots.map((slot) => ({ name: optimizerArrayName(w.name, slot), shape: w.shape })))];
+
+  const manifest = field(json, 'weights', 'object', file);
+  const path = field(manifest, 'path', 'string', file, 'weights');
+  const byteLength = field(manifest, 'byteLength', 'integer', file, 'weights');
+  const checksum = field(manifest, 'crc32', 'string', file, 'weights');
+  const entries = field(manifest, 'arrays', 'array', file, 'weights');
+  if (entries.length !== expected.length) {
+    throw fileError(file, `weights.arrays lists ${entries.length} arrays, but the layers${training ? ' and optimizer' : ''} ` +
+      `make ${expected.length}: ${expected.map((e) => e.name).join(', ')}`);
+  }
+
+  const bytes = await source.read(path);
+  const weightsFile = source.describe(path);
+  if (bytes.length !== byteLength) {
+    throw fileError(weightsFile, `is ${bytes.length} bytes, ${bytes.length < byteLength ? 'shorter' : 'longer'} than the ` +
+      `${byteLength} bytes ${file} describes; expected the weights saved with it`);
+  }
+  let offset = 0;
+  const sizes = entries.map((entry, i) => {
+    const where = `weights.arrays[${i}]`;
+    const e = objectValue(entry, file, where);
+    const name = field(e, 'name', 'string', file, where);
+    if (name !== expected[i].name) throw fileError(file, `${where} is named ${JSON.stringify(name)}; expected ${JSON.stringify(expected[i].name)}`);
+    const size = checkedShapeSize(e.shape, bytes.length / 4, file, `${where} (${name})`);
+    checkShapeMatches(e.shape as number[], expected[i].shape, file, `${where} (${name})`);
+    if (e.dtype !== 'float32') throw fileError(file, `${where} (${name}) has dtype ${JSON.stringify(e.dtype)}; expected "float32"`);
+    const at = field(e, 'byteOffset', 'integer', file, where);
+    const length = field(e, 'byteLength', 'integer', file, where);
+    if (at !== offset || length !== size * 4) {
+      throw fileError(file, `${where} (${name}) is at byteOffset ${at} with byteLength ${length}; expected ${offset} and ${size * 4} ` +
+        '(arrays follow each other, 4 bytes per value)');
+    }
+    offset += length;
+    return size;
+  });
+  if (offset !== byteLength) throw fileError(file, `weights.arrays cover ${offset} bytes, but weights.byteLength is ${byteLength}`);
+  const actual = crc32Hex(bytes);
+  if (actual !== checksum.toLowerCase()) {
+    throw fileError(weightsFile, `CRC32 checksum is ${actual}, but ${file} records ${checksum}: the weights are corrupted or belong to another model`);
+  }
+
+  offset = 0;
+  const values = sizes.map((size, i) => {
+    const array = readFloats(bytes, offset, size, weightsFile, expected[i].name);
+    offset += size * 4;
+    return array;
+  });
+  const weightCount = plan.weights.length;
+  const state = training && {
+    steps: training.steps,
+    buffers: plan.weights.map((_, i) => slots.map((_, j) => values[weightCount + i * slots.length + j])),
+  };
+  return buildModel(plan, seed, values.slice(0, weightCount), training && { compile: training.compile, state });
+}

@@ -1,0 +1,38 @@
+// Model → model.json + weights.bin in the convas format (see convas-format.ts).
+import type { Model } from '../model/model.js';
+import { crc32Hex } from './crc32.js';
+import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
+import { packFloats } from './weight-bytes.js';
+
+export function encodeConvasModel(model: Model, weightsFile: string): { json: ConvasModelJson; weights: Uint8Array<ArrayBuffer> } {
+  const params = model.params;
+  const arrays = model.getWeights().map((t, i) => {
+    const values = t.dataSync();
+    t.dispose();
+    return { name: params[i].name, shape: params[i].shape, values };
+  });
+  const compiled = model.compileConfig;
+  const state = model.optimizerState?.getState();
+  if (compiled && state) {
+    const slots = OPTIMIZER_SLOTS[compiled.optimizer.type];
+    state.buffers.forEach((buffers, i) => buffers.forEach((values, j) =>
+      arrays.push({ name: optimizerArrayName(params[i].name, slots[j]), shape: params[i].shape, values })));
+  }
+  const weights = packFloats(arrays.map((a) => a.values));
+  let byteOffset = 0;
+  const entries: ArrayEntry[] = arrays.map(({ name, shape, values }) => {
+    const entry: ArrayEntry = { name, shape: [...shape], dtype: 'float32', byteOffset, byteLength: values.length * 4 };
+    byteOffset += entry.byteLength;
+    return entry;
+  });
+  const json: ConvasModelJson = {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    inputShape: [...model.inputShape],
+    seed: model.seed,
+    layers: model.layers.map((l) => l.getConfig()),
+    ...(compiled && state ? { training: { optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps } } : {}),
+    weights: { path: weightsFile, byteLength: weights.length, crc32: crc32Hex(weights), arrays: entries },
+  };
+  return { json, weights };
+}

@@ -1,0 +1,22 @@
+// Saving as browser downloads: name.json and name.weights.bin (model.json names the weights file).
+import type { ModelDestination } from './handlers.js';
+
+/** Object URLs stay valid a while after the click, since some browsers start the download late. */
+const REVOKE_AFTER_MS = 60_000;
+
+export function downloadsDestination(name: string): ModelDestination {
+  return {
+    modelFile: `${name}.json`,
+    weightsFile: `${name}.weights.bin`,
+    async write(files) {
+      for (const file of files) {
+        const url = URL.createObjectURL(new Blob([file.bytes], { type: 'application/octet-stream' }));
+        const link = document.createElement('a');
+        link.href = url;
+        link.download = file.path;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
+      }
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Where model files live, chosen from the location string: a directory in Node, an http(s) URL,
+// `indexeddb://name` or `downloads://name` in browsers. Every format is written and read through
+// these same small interfaces, so storage and file format never mix.
+import { ConfigError } from '../errors.js';
+import { downloadsDestination } from './downloads.js';
+import { httpSource } from './http.js';
+import { indexedDbStore } from './indexeddb.js';
+
+export interface StoredFile {
+  path: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** Files read by path relative to the model file, the way model.json names its weights. */
+export interface ModelSource {
+  readonly modelFile: string;
+  /** The full name of a file, for error messages: a path, a URL or indexeddb://name/file. */
+  describe(path: string): string;
+  read(path: string): Promise<Uint8Array>;
+}
+
+export interface ModelDestination {
+  readonly modelFile: string;
+  readonly weightsFile: string;
+  /** Stores the files in order, replacing older ones; the last file written is the one that commits the model. */
+  write(files: StoredFile[]): Promise<void>;
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const runsInNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+async function nodeDirectory(location: string) {
+  // Reached only in Node, so browser bundles never load node:fs.
+  return (await import('./node-directory.js')).nodeDirectory(location);
+}
+
+function unsupported(location: string, purpose: string, supported: string): ConfigError {
+  return new ConfigError(`cannot ${purpose} ${JSON.stringify(location)}: expected ${supported}`);
+}
+
+export async function sourceFor(location: string): Promise<ModelSource> {
+  const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
+  const supported = `a directory (Node), an http(s) URL of model.json, or indexeddb://name`;
+  if (scheme === 'http' || scheme === 'https') return httpSource(location);
+  if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
+  if (scheme !== undefined) throw unsupported(location, 'load a model from', supported);
+  // A plain string is a directory in Node, and a URL relative to the page in a browser.
+  return runsInNode ? nodeDirectory(location) : httpSource(new URL(location, globalThis.location.href).href);
+}
+
+export async function destinationFor(location: string): Promise<ModelDestination> {
+  const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
+  const supported = `a directory (Node), indexeddb://name or downloads://name`;
+  if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
+  if (scheme === 'downloads') return downloadsDestination(location.slice('downloads://'.length));
+  if (scheme !== undefined || !runsInNode) throw unsupported(location, 'save a model to', supported);
+  return nodeDirectory(location);
+}

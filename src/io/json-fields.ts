@@ -1,0 +1,74 @@
+// Reading a model file's JSON: every missing or mistyped field is a FileFormatError that names the
+// file, the field and what was expected.
+import { ConvasError, FileFormatError } from '../errors.js';
+
+export type JsonObject = Record<string, unknown>;
+
+interface FieldTypes {
+  object: JsonObject;
+  array: unknown[];
+  string: string;
+  number: number;
+  integer: number;
+  boolean: boolean;
+}
+export type FieldKind = keyof FieldTypes;
+
+const DESCRIPTIONS: Record<FieldKind, string> = {
+  object: 'an object', array: 'an array', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'true or false',
+};
+
+export const fileError = (file: string, message: string) => new FileFormatError(`${file}: ${message}`);
+
+function kindOf(value: unknown, kind: FieldKind): boolean {
+  switch (kind) {
+    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'array': return Array.isArray(value);
+    case 'integer': return Number.isInteger(value);
+    default: return typeof value === kind;
+  }
+}
+
+/** `value` (named `name` in messages), which must be an object. */
+export function objectValue(value: unknown, file: string, name: string): JsonObject {
+  if (!kindOf(value, 'object')) throw fileError(file, `${name} is ${JSON.stringify(value)}; expected an object`);
+  return value as JsonObject;
+}
+
+/** `parent[key]`, which must be present and of `kind`; `where` says whose field it is (e.g. "weights.arrays[2]"). */
+export function field<K extends FieldKind>(parent: JsonObject, key: string, kind: K, file: string, where = ''): FieldTypes[K] {
+  const value = parent[key];
+  const name = where ? `${where}.${key}` : key;
+  if (value === undefined) throw fileError(file, `missing field "${name}"; expected ${DESCRIPTIONS[kind]}`);
+  if (!kindOf(value, kind)) throw fileError(file, `field "${name}" is ${JSON.stringify(value)}; expected ${DESCRIPTIONS[kind]}`);
+  return value as FieldTypes[K];
+}
+
+/** Like field(), but absent or null is allowed (and gives undefined). */
+export function optionalField<K extends FieldKind>(parent: JsonObject, key: string, kind: K, file: string, where = ''): FieldTypes[K] | undefined {
+  return parent[key] === undefined || parent[key] === null ? undefined : field(parent, key, kind, file, where);
+}
+
+/** Parses UTF-8 JSON that must be an object. */
+export function parseJsonFile(bytes: Uint8Array, file: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw fileError(file, `is not valid JSON (${(error as Error).message}); expected a model file`);
+  }
+  if (!kindOf(value, 'object')) throw fileError(file, 'holds JSON that is not an object; expected a model file');
+  return value as JsonObject;
+}
+
+export const encodeJson = (value: unknown): Uint8Array<ArrayBuffer> => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+
+/** Runs `run`; a settings error it throws (a bad layer or optimizer config) becomes a FileFormatError naming the file. */
+export function withinFile<T>(file: string, where: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ConvasError && !(error instanceof FileFormatError)) throw fileError(file, `${where}: ${error.message}`);
+    throw error;
+  }
+}

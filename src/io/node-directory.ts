@@ -1,0 +1,52 @@
+// A model directory on disk (Node). Saving is atomic: each file is written to a temporary name in
+// the same directory, synced, then renamed over the old one in the order given (weights, then
+// model.json), so a crash leaves either the old model or the new one — and a model.json beside
+// the wrong weights is caught by its checksum.
+import { FileFormatError } from '../errors.js';
+import type { ModelDestination, ModelSource, StoredFile } from './handlers.js';
+
+export async function nodeDirectory(directory: string): Promise<ModelSource & ModelDestination> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { randomUUID } = await import('node:crypto');
+  const describe = (file: string) => path.join(directory, file);
+  /** Manifest paths come from the file itself: they must stay inside the directory. */
+  const inside = (file: string) => {
+    if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
+      throw new FileFormatError(`${describe('model.json')}: weights path ${JSON.stringify(file)} leaves the model's directory; expected a file name inside ${directory}`);
+    }
+    return describe(file);
+  };
+  return {
+    modelFile: 'model.json',
+    weightsFile: 'weights.bin',
+    describe,
+    async read(file) {
+      try {
+        return new Uint8Array(await fs.readFile(inside(file)));
+      } catch (error) {
+        if ((error as { code?: string }).code === 'ENOENT') throw new FileFormatError(`${describe(file)}: file not found`);
+        throw error;
+      }
+    },
+    async write(files: StoredFile[]) {
+      await fs.mkdir(directory, { recursive: true });
+      const temporary = files.map((f) => describe(`.${f.path}.${randomUUID()}.tmp`));
+      try {
+        for (let i = 0; i < files.length; i++) {
+          const handle = await fs.open(temporary[i], 'w');
+          try {
+            await handle.writeFile(files[i].bytes);
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+        }
+        for (let i = 0; i < files.length; i++) await fs.rename(temporary[i], describe(files[i].path));
+      } catch (error) {
+        await Promise.all(temporary.map((t) => fs.rm(t, { force: true })));
+        throw error;
+      }
+    },
+  };
+}

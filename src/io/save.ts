@@ -1,0 +1,24 @@
+// model.save(): encode in the chosen format, then hand the files to the destination's handler —
+// weights first and model.json last, so the file that points at the weights is the one that commits.
+import { ConfigError } from '../errors.js';
+import type { Model } from '../model/model.js';
+import { encodeConvasModel } from './convas-writer.js';
+import { destinationFor } from './handlers.js';
+import { encodeJson } from './json-fields.js';
+import { encodeTfjsModel } from './tfjs-writer.js';
+
+export interface SaveOptions {
+  /** 'convas' (default: everything, optimizer state included) or 'tfjs' (a TensorFlow.js LayersModel). */
+  format?: 'convas' | 'tfjs';
+}
+
+export async function saveModel(model: Model, destination: string, options: SaveOptions = {}): Promise<void> {
+  const format = options.format ?? 'convas';
+  if (format !== 'convas' && format !== 'tfjs') {
+    throw new ConfigError(`save: unknown format ${JSON.stringify(format)}; expected 'convas' or 'tfjs'`);
+  }
+  const store = await destinationFor(destination);
+  const encode = format === 'tfjs' ? encodeTfjsModel : encodeConvasModel;
+  const { json, weights } = encode(model, store.weightsFile);
+  await store.write([{ path: store.weightsFile, bytes: weights }, { path: store.modelFile, bytes: encodeJson(json) }]);
+}

@@ -1,0 +1,25 @@
+// The TensorFlow.js LayersModel format, as far as convas maps it: model.json holds
+//   { modelTopology: { class_name: "Sequential", config: { name, layers: [{ class_name, config }, …] } },
+//     weightsManifest: [{ paths: [shard, …], weights: [{ name: "conv2d_1/kernel", shape, dtype }, …] }, …],
+//     trainingConfig?: { loss, optimizer_config: { class_name, config } } }
+// with Keras's snake_case settings (kernel_size, use_bias, pool_size); each group's weights lie one
+// after another, little-endian f32, across its shards in order.
+//
+// Losses: convas's meanSquaredError is ½Σₖ(tₖ − oₖ)² per example, averaged over the batch, while
+// Keras's mean_squared_error is the mean over k of (tₖ − oₖ)²: the same minimum, with values and
+// gradients scaled by units/2. The names map to each other; the learning rate does not rescale.
+import type { LossName } from '../model/losses.js';
+import type { OptimizerConfig } from '../model/optimizers.js';
+
+/** Keras classes convas reads, beyond an InputLayer first. */
+export const TFJS_LAYER_CLASSES = ['Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'Dense', 'Flatten', 'Activation', 'ReLU', 'Dropout'];
+
+export const LOSS_NAMES: Record<LossName, string> = {
+  categoricalCrossentropy: 'categorical_crossentropy',
+  meanSquaredError: 'mean_squared_error',
+};
+
+export const OPTIMIZER_CLASSES: Record<OptimizerConfig['type'], string> = { sgd: 'SGD', momentum: 'Momentum', adam: 'Adam' };
+
+export const toSnakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+export const toCamelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

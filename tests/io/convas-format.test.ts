@@ -1,0 +1,145 @@
+// The convas model format: a saved model comes back identical, keeps training exactly, and every
+// damaged or foreign file is refused with a FileFormatError naming the file and the problem.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type CompileOptions, FileFormatError, type Model, init, loadModel } from '../../src/index.js';
+import { crc32Hex } from '../../src/io/crc32.js';
+import { expectError } from '../data/expect-error.js';
+import { assertSameBits, assertSameWeights, convModel, denseModel, strokeData, temporaryDirectory } from './model-files.js';
+
+const models = { dense: denseModel, conv: convModel, 'conv with dropout': (seed: number) => convModel(seed, 0.25) };
+const adam: CompileOptions = { optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy' };
+
+test('CRC-32 of the standard check string', () => {
+  assert.is(crc32Hex(new TextEncoder().encode('123456789')), 'cbf43926');
+});
+
+for (const [kind, make] of Object.entries(models)) {
+  test(`${kind}: save → load predicts bit for bit and has the same weights, compiled as before`, async () => {
+    await init();
+    const { x, y } = strokeData(24, 1);
+    const model = make(3);
+    model.compile(adam);
+    await model.fit(x, y, { epochs: 2, batchSize: 8 });
+    const dir = await temporaryDirectory();
+    await model.save(dir);
+    const loaded = await loadModel(dir);
+    assertSameBits(loaded.predict(x).dataSync(), model.predict(x).dataSync(), 'predictions');
+    assertSameWeights(loaded, model, 'weights');
+    assert.equal(loaded.compileConfig, model.compileConfig);
+    assert.equal(loaded.layers.map((l) => l.getConfig()), model.layers.map((l) => l.getConfig()));
+    assert.is(loaded.seed, 3);
+  });
+}
+
+for (const optimizer of [{ type: 'momentum', learningRate: 0.05, useNesterov: true }, { type: 'adam', learningRate: 0.01 }] as const) {
+  // Without dropout: the file keeps weights and optimizer state, not the position of the
+  // dropout layers' random streams, which restart from the seed.
+  test(`training continues exactly after save and load (${optimizer.type})`, async () => {
+    await init();
+    const { x, y } = strokeData(32, 2);
+    const original = convModel(5);
+    original.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    await original.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false });
+    const dir = await temporaryDirectory();
+    await original.save(dir);
+    const loaded = await loadModel(dir);
+    // A model that forgot the optimizer state drifts: the check below can tell the two apart.
+    const restarted = await loadModel(dir);
+    restarted.compile({ optimizer, loss: 'categoricalCrossentropy' });
+    for (const m of [original, loaded, restarted]) await m.fit(x, y, { epochs: 1, batchSize: 8, shuffle: false });
+    assertSameWeights(loaded, original, 'after one more epoch');
+    assert.not.equal(restarted.getWeights()[0].dataSync(), original.getWeights()[0].dataSync());
+  });
+}
+
+test('an uncompiled model loads uncompiled', async () => {
+  await init();
+  const dir = await temporaryDirectory();
+  await denseModel(1).save(dir);
+  const loaded = await loadModel(dir);
+  assert.is(loaded.isCompiled, false);
+  assert.ok(!(JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as object).hasOwnProperty('training'));
+});
+
+test('saving is atomic: no temporary files stay, and a newer model replaces the old one', async () => {
+  await init();
+  const dir = join(await temporaryDirectory(), 'nested', 'model');
+  const first = convModel(1);
+  first.compile(adam);
+  await first.save(dir);
+  assert.equal((await readdir(dir)).sort(), ['model.json', 'weights.bin']);
+  const second = denseModel(2);
+  await second.save(dir);
+  assert.equal((await readdir(dir)).sort(), ['model.json', 'weights.bin']);
+  const loaded = await loadModel(dir);
+  assert.is(loaded.layers.length, 3);
+  assert.is(loaded.isCompiled, false);
+  assertSameWeights(loaded, second, 'the second model');
+});
+
+/** Saves a compiled dense model, lets `damage` edit model.json and weights.bin, and expects loading to fail. */
+async function damaged(damage: (json: Record<string, any>, weights: Uint8Array) => Uint8Array | void,
+  file: 'model.json' | 'weights.bin', detail: RegExp): Promise<void> {
+  const model: Model = denseModel(4);
+  model.compile(adam);
+  const dir = await temporaryDirectory();
+  await model.save(dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const weights = new Uint8Array(await readFile(join(dir, 'weights.bin')));
+  const newWeights = damage(json, weights) ?? weights;
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  await writeFile(join(dir, 'weights.bin'), newWeights);
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, file), detail);
+}
+
+const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 'weights.bin', RegExp]> = [
+  ['missing field', (j) => { delete j.seed; }, 'model.json', /missing field "seed"; expected an integer/],
+  ['missing manifest field', (j) => { delete j.weights.crc32; }, 'model.json', /missing field "weights.crc32"/],
+  ['unknown format', (j) => { j.format = 'keras-h5'; }, 'model.json', /format "keras-h5"; expected "convas-model"/],
+  ['newer formatVersion', (j) => { j.formatVersion = 2; }, 'model.json', /formatVersion 2 is newer .*\(version 1\)/],
+  ['unknown layer', (j) => { j.layers[1].className = 'LSTM'; }, 'model.json', /LSTM.*convas supports Conv2D, Dense/],
+  ['impossible layer setting', (j) => { j.layers[1].units = 0; }, 'model.json', /units must be a positive integer/],
+  ['manifest shape that disagrees with the layers', (j) => { j.weights.arrays[2].shape = [4, 16]; }, 'model.json',
+    /\(dense_\d+\/kernel\) has shape \[4, 16\], but the model's layers make it \[16, 4\]/],
+  ['layer config that disagrees with the manifest', (j) => { j.layers[1].units = 1e9; }, 'model.json',
+    /has shape \[64, 16\], but the model's layers make it \[64, 1000000000\]/],
+  ['huge claimed shape', (j) => { j.weights.arrays[0].shape = [1e9, 1e9, 1e9]; }, 'model.json', /more values than the \d+ the weights file holds/],
+  ['negative shape', (j) => { j.weights.arrays[0].shape = [-64, -16]; }, 'model.json', /\[-64,-16\]; expected an array of non-negative integers/],
+  ['fractional shape', (j) => { j.weights.arrays[0].shape = [32.5, 32]; }, 'model.json', /non-negative integers/],
+  ['wrong byteOffset', (j) => { j.weights.arrays[2].byteOffset += 4; }, 'model.json', /byteOffset \d+ .*expected \d+ and \d+/],
+  ['missing optimizer state', (j) => { j.weights.arrays.pop(); }, 'model.json', /lists 11 arrays, but the layers and optimizer make 12/],
+  ['unknown optimizer', (j) => { j.training.optimizer.type = 'rmsprop'; }, 'model.json', /training.optimizer: .*rmsprop/],
+  ['truncated weights.bin', (_, w) => w.slice(0, w.length - 10), 'weights.bin', /is \d+ bytes, shorter than the \d+ bytes/],
+  ['longer weights.bin', (_, w) => Uint8Array.from([...w, 0, 0, 0, 0]), 'weights.bin', /longer than/],
+  ['one flipped byte', (_, w) => { w[100] ^= 0x10; }, 'weights.bin', /CRC32 checksum is [0-9a-f]{8}, but .* records [0-9a-f]{8}/],
+  ['non-finite weights behind a valid checksum', (j, w) => {
+    new DataView(w.buffer).setFloat32(8, NaN, true);
+    j.weights.crc32 = crc32Hex(w);
+  }, 'weights.bin', /dense_\d+\/kernel holds NaN at index 2; expected finite weights/],
+];
+
+for (const [what, damage, file, detail] of corruptions) {
+  test(`refused: ${what}`, async () => {
+    await init();
+    await damaged(damage, file, detail);
+  });
+}
+
+test('refused: garbage instead of JSON, and a missing weights file', async () => {
+  await init();
+  const dir = await temporaryDirectory();
+  await denseModel(1).save(dir);
+  await writeFile(join(dir, 'weights.bin.bak'), '');
+  const json = await readFile(join(dir, 'model.json'), 'utf8');
+  await writeFile(join(dir, 'model.json'), json.slice(0, 40));
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), /is not valid JSON/);
+  await writeFile(join(dir, 'model.json'), json.replace('"weights.bin"', '"other.bin"'));
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'other.bin'), /file not found/);
+  await writeFile(join(dir, 'model.json'), json.replace('"weights.bin"', '"../weights.bin"'));
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), /leaves the model's directory/);
+});
+
+test.run();
