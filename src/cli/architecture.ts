@@ -1,0 +1,58 @@
+// The network `convas train` builds: the default LeNet-style CNN, or one described in a JSON file.
+import { readFile } from 'node:fs/promises';
+import { ConfigError, ConvasError } from '../errors.js';
+import type { LayerConfig } from '../layers/index.js';
+import type { Model } from '../model/model.js';
+import { sequential } from '../model/sequential.js';
+
+export interface Architecture {
+  /** Defaults to the data's [height, width, 1]. */
+  inputShape?: number[];
+  layers: LayerConfig[];
+}
+
+/** LeNet-style: two 5×5 convolutions with pooling, a hidden dense layer, then one output per class. */
+export function defaultArchitecture(classes: number): Architecture {
+  return {
+    layers: [
+      { className: 'Conv2D', filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' },
+      { className: 'MaxPooling2D', poolSize: 2 },
+      { className: 'Conv2D', filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' },
+      { className: 'MaxPooling2D', poolSize: 2 },
+      { className: 'Flatten' },
+      { className: 'Dense', units: 128, activation: 'relu' },
+      { className: 'Dense', units: classes, activation: 'softmax' },
+    ],
+  };
+}
+
+/** The architecture in `file`; every problem is a ConfigError naming the file. */
+export async function readArchitecture(file: string): Promise<Architecture> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read the architecture file (${(error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+  const layers = (parsed as Architecture | null)?.layers;
+  if (!Array.isArray(layers) || layers.length === 0) {
+    throw new ConfigError(`${file}: expected { "inputShape"?: [height, width, channels], "layers": [{ "className": "Conv2D", ... }, ...] }`);
+  }
+  return parsed as Architecture;
+}
+
+/** The model for `architecture` on images of `inputShape`; a bad layer config names `source`. */
+export function buildModel(architecture: Architecture, inputShape: number[], seed: number, source: string): Model {
+  try {
+    return sequential({ inputShape: architecture.inputShape ?? inputShape, layers: architecture.layers, seed });
+  } catch (error) {
+    if (error instanceof ConvasError) throw new ConfigError(`${source}: ${error.message}`);
+    throw error;
+  }
+}

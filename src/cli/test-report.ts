@@ -1,0 +1,29 @@
+// How well a model classifies a held-out set: accuracy and confusion matrix, as printed by
+// `convas train` and `convas evaluate`.
+import type { Dataset } from '../data/dataset.js';
+import type { Model } from '../model/model.js';
+import { accuracyOf, confusionMatrix, formatConfusionMatrix } from './confusion-matrix.js';
+import { imagesTensor } from './data.js';
+
+/** The index of the largest value in each row of a [rows, columns] array. */
+export function argmaxRows(values: Float32Array, columns: number): Uint8Array {
+  const best = new Uint8Array(values.length / columns);
+  for (let r = 0; r < best.length; r++) {
+    for (let c = 1; c < columns; c++) if (values[r * columns + c] > values[r * columns + best[r]]) best[r] = c;
+  }
+  return best;
+}
+
+export function testReport(model: Model, test: Dataset): { accuracy: number; text: string } {
+  const x = imagesTensor(test);
+  const output = model.predict(x, { batchSize: 128 });
+  const predicted = argmaxRows(output.dataSync(), output.size / test.count);
+  x.dispose();
+  output.dispose();
+  const matrix = confusionMatrix(test.labels, predicted, test.classes);
+  const accuracy = accuracyOf(matrix);
+  const correct = Math.round(accuracy * test.count);
+  const text = `Test accuracy: ${(accuracy * 100).toFixed(2)}% (${correct} of ${test.count})\n\n` +
+    `Confusion matrix (rows: true class, columns: predicted class)\n${formatConfusionMatrix(matrix)}`;
+  return { accuracy, text };
+}
