@@ -1,0 +1,157 @@
+// TensorFlow.js LayersModel interchange, checked against TensorFlow.js itself (cpu backend): models
+// built and saved in TF.js load in convas, and convas saves load in TF.js, predicting alike.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, FileFormatError, type Model, init, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { expectError } from '../data/expect-error.js';
+import { assertClose, random } from '../helpers.js';
+import { convModel, denseModel, strokeData, temporaryDirectory } from './model-files.js';
+
+const TOLERANCE = 1e-5;
+
+/** Saves a TF.js model as model.json plus its weights split over two shards (as tfjs-converter does for big models). */
+async function saveTfjs(model: tfl.LayersModel, dir: string, includeOptimizer = false): Promise<void> {
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
+    const half = Math.floor(data.length / 8) * 4;
+    await writeFile(join(dir, 'group1-shard1of2.bin'), data.slice(0, half));
+    await writeFile(join(dir, 'group1-shard2of2.bin'), data.slice(half));
+    await writeFile(join(dir, 'model.json'), JSON.stringify({
+      modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy,
+      convertedBy: artifacts.convertedBy, trainingConfig: artifacts.trainingConfig,
+      weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: artifacts.weightSpecs }],
+    }));
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }), { includeOptimizer });
+}
+
+/** Reads a directory written by convas's save(…, { format: 'tfjs' }) with TF.js's own model.json parsing. */
+async function loadInTfjs(dir: string): Promise<tfl.LayersModel> {
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  return tfl.loadLayersModel({
+    load: () => tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+      const shards = await Promise.all(manifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
+      const bytes = new Uint8Array(Buffer.concat(shards));
+      return [manifest.flatMap((g) => g.weights), bytes.buffer];
+    }),
+  });
+}
+
+function inputs(n: number, shape: number[], seed: number) {
+  const values = random(seed).array(n * shape.reduce((a, b) => a * b, 1));
+  return { convas: tensor(values, [n, ...shape]), tfjs: tf.tensor(values, [n, ...shape]) };
+}
+
+async function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, shape: number[]) {
+  const x = inputs(5, shape, 7);
+  const expected = (tfjsModel.predict(x.tfjs) as tf.Tensor).dataSync() as Float32Array;
+  assertClose(convas.predict(x.convas).dataSync(), expected, TOLERANCE, 'predictions');
+}
+
+const tfjsCnn = () => tfl.sequential({ layers: [
+  tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 3, kernelSize: 3, activation: 'relu' }),
+  tfl.layers.maxPooling2d({ poolSize: 2 }),
+  tfl.layers.conv2d({ filters: 4, kernelSize: 2, padding: 'same', strides: 2, activation: 'tanh', useBias: false }),
+  tfl.layers.averagePooling2d({ poolSize: 2, padding: 'same' }),
+  tfl.layers.flatten(), tfl.layers.dropout({ rate: 0.3 }), tfl.layers.reLU(),
+  tfl.layers.dense({ units: 4, activation: 'softmax' }),
+] });
+
+const tfjsDense = () => tfl.sequential({ layers: [
+  tfl.layers.inputLayer({ inputShape: [6] }),
+  tfl.layers.dense({ units: 5, activation: 'sigmoid' }),
+  tfl.layers.activation({ activation: 'tanh' }),
+  tfl.layers.dense({ units: 3 }),
+] });
+
+test.before(async () => {
+  await init();
+  await tf.setBackend('cpu');
+});
+
+test('TF.js → convas: a CNN (conv2d, pooling, flatten, dropout, relu, dense softmax) predicts alike', async () => {
+  const model = tfjsCnn();
+  const dir = await temporaryDirectory();
+  await saveTfjs(model, dir);
+  const loaded = await loadModel(dir);
+  assert.equal(loaded.inputShape, [8, 8, 1]);
+  assert.is(loaded.isCompiled, false);
+  await assertSamePredictions(loaded, model, [8, 8, 1]);
+});
+
+test('TF.js → convas: a dense-only model with an InputLayer, compiled with its training config', async () => {
+  const model = tfjsDense();
+  model.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
+  const dir = await temporaryDirectory();
+  await saveTfjs(model, dir, true);
+  const loaded = await loadModel(dir);
+  await assertSamePredictions(loaded, model, [6]);
+  assert.equal(loaded.compileConfig?.loss, 'meanSquaredError');
+  assert.is(loaded.compileConfig?.optimizer.type, 'adam');
+  assert.is(loaded.compileConfig?.optimizer.learningRate, 0.02);
+});
+
+const convasCnn = () => sequential({ inputShape: [8, 8, 1], seed: 2, layers: [
+  layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPool2d({ poolSize: 2 }),
+  layers.conv2d({ filters: 2, kernelSize: [2, 3], strides: [1, 2], useBias: false }), layers.flatten(),
+  layers.dropout({ rate: 0.2 }), layers.dense({ units: 4, activation: 'softmax' }),
+] });
+
+test('convas → TF.js: a trained CNN and a dense model load in tf.loadLayersModel and predict alike', async () => {
+  const { x, y } = strokeData(16, 3);
+  for (const [model, compile] of [[convasCnn(), 'adam'], [denseModel(4), 'sgd']] as const) {
+    model.compile({ optimizer: compile, loss: 'categoricalCrossentropy' });
+    await model.fit(x, y, { epochs: 1, batchSize: 8 });
+    const dir = await temporaryDirectory();
+    await model.save(dir, { format: 'tfjs' });
+    const inTfjs = await loadInTfjs(dir);
+    await assertSamePredictions(model, inTfjs, [8, 8, 1]);
+    assert.is(inTfjs.optimizer.getClassName(), compile === 'adam' ? 'Adam' : 'SGD');
+    // And back: convas reads its own TF.js output.
+    await assertSamePredictions(await loadModel(dir), inTfjs, [8, 8, 1]);
+  }
+});
+
+test('convas → TF.js: settings TF.js cannot express are refused, naming the layer', async () => {
+  const dir = await temporaryDirectory();
+  const full = sequential({ inputShape: [6, 6, 1], layers: [layers.conv2d({ filters: 2, kernelSize: 3, padding: 'full', name: 'wide' })] });
+  const saving = (m: Model) => async () => m.save(dir, { format: 'tfjs' });
+  await expectError(saving(full), ConfigError, 'wide', /padding "full", which TensorFlow.js cannot express/);
+  const sum = sequential({ inputShape: [4, 4, 1], layers: [layers.sumPool2d({ name: 'sums' })] });
+  await expectError(saving(sum), ConfigError, 'sums', /SumPooling2D, which TensorFlow.js does not have/);
+});
+
+/** A TF.js model file edited by `edit`, expected to be refused with `detail`. */
+async function refusedTfjs(edit: (json: Record<string, any>) => void, detail: RegExp, file = 'model.json') {
+  const dir = await temporaryDirectory();
+  await saveTfjs(tfjsCnn(), dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  edit(json);
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, file), detail);
+}
+
+const layerConfig = (json: Record<string, any>, i: number) => json.modelTopology.config.layers[i].config;
+
+test('TF.js files convas cannot read are refused, naming what and why', async () => {
+  await refusedTfjs((j) => { j.modelTopology.config.layers[1].class_name = 'BatchNormalization'; },
+    /BatchNormalization\) is not a layer convas has; expected InputLayer \(first\), Conv2D, MaxPooling2D/);
+  await refusedTfjs((j) => { layerConfig(j, 0).dilation_rate = [2, 2]; }, /has dilation_rate \[2,2\], which convas does not support; expected 1/);
+  await refusedTfjs((j) => { layerConfig(j, 0).data_format = 'channels_first'; }, /data_format "channels_first".*'channels_last'/);
+  await refusedTfjs((j) => { layerConfig(j, 0).activation = 'elu'; }, /unknown activation "elu"/);
+  await refusedTfjs((j) => { j.modelTopology.class_name = 'Model'; }, /a Model model; convas reads Sequential models only/);
+  await refusedTfjs((j) => { j.weightsManifest[0].weights[0].shape = [3, 3, 1, 5]; },
+    /has shape \[3, 3, 1, 5\], but the model's layers make it \[3, 3, 1, 3\]/);
+  await refusedTfjs((j) => { j.weightsManifest[0].weights.pop(); }, /hold \d+ bytes, longer than/, 'group1-shard1of2.bin');
+  await refusedTfjs((j) => { j.weightsManifest[0].weights[0].name = 'other/kernel'; }, /other\/kernel, which no layer has/);
+  await refusedTfjs((j) => { j.weightsManifest[0].weights[1].dtype = 'int32'; }, /dtype "int32"; expected unquantized float32/);
+  await refusedTfjs((j) => { j.trainingConfig = { loss: 'hinge', optimizer_config: { class_name: 'Adam', config: {} } }; },
+    /trainingConfig.loss "hinge" is not a loss convas has/);
+});
+
+test.run();
