@@ -1,0 +1,93 @@
+// A canvas to draw a digit on with mouse, pen or touch, read back as a 28×28 input prepared the
+// way MNIST digits were: the ink scaled into a 20×20 box, its centre of mass moved to the centre.
+import { SIDE } from './digits.js';
+
+const BOX = 20;
+
+export interface DigitPad {
+  clear(): void;
+  /** The drawing as SIDE×SIDE values in 0..1 (white ink is 1), or undefined while it is blank. */
+  pixels(): Float32Array | undefined;
+}
+
+export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void): DigitPad {
+  const g = canvas.getContext('2d', { willReadFrequently: true })!;
+  const clear = () => {
+    g.fillStyle = '#000';
+    g.fillRect(0, 0, canvas.width, canvas.height);
+  };
+  clear();
+  let last: [number, number] | undefined;
+  const point = (event: PointerEvent): [number, number] => {
+    const box = canvas.getBoundingClientRect();
+    return [((event.clientX - box.left) / box.width) * canvas.width, ((event.clientY - box.top) / box.height) * canvas.height];
+  };
+  canvas.addEventListener('pointerdown', (event) => {
+    canvas.setPointerCapture(event.pointerId);
+    last = point(event);
+    stroke(last);
+  });
+  canvas.addEventListener('pointermove', (event) => last && stroke(point(event)));
+  const end = () => (last = undefined);
+  canvas.addEventListener('pointerup', end);
+  canvas.addEventListener('pointercancel', end);
+
+  let pending = false;
+  function stroke(to: [number, number]): void {
+    g.strokeStyle = '#fff';
+    g.lineWidth = canvas.width / 13;
+    g.lineCap = g.lineJoin = 'round';
+    g.beginPath();
+    g.moveTo(...last!);
+    g.lineTo(...to);
+    g.stroke();
+    last = to;
+    // One prediction per frame however many pointer events arrive.
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(() => {
+        pending = false;
+        onChange();
+      });
+    }
+  }
+
+  return { clear, pixels: () => centred(g, canvas) };
+}
+
+function centred(g: CanvasRenderingContext2D, canvas: HTMLCanvasElement): Float32Array | undefined {
+  const { data, width, height } = g.getImageData(0, 0, canvas.width, canvas.height);
+  let top = height, bottom = -1, left = width, right = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (data[(y * width + x) * 4] > 0) {
+        top = Math.min(top, y); bottom = Math.max(bottom, y);
+        left = Math.min(left, x); right = Math.max(right, x);
+      }
+    }
+  }
+  if (bottom < 0) return undefined;
+  const w = right - left + 1, h = bottom - top + 1, scale = BOX / Math.max(w, h);
+  const small = document.createElement('canvas');
+  small.width = small.height = SIDE;
+  const s = small.getContext('2d', { willReadFrequently: true })!;
+  s.imageSmoothingQuality = 'high';
+  s.drawImage(canvas, left, top, w, h, (SIDE - w * scale) / 2, (SIDE - h * scale) / 2, w * scale, h * scale);
+  const boxed = s.getImageData(0, 0, SIDE, SIDE).data;
+  const ink = Float32Array.from({ length: SIDE * SIDE }, (_, i) => boxed[i * 4] / 255);
+  let mass = 0, cx = 0, cy = 0;
+  ink.forEach((v, i) => {
+    mass += v;
+    cx += v * (i % SIDE);
+    cy += v * Math.floor(i / SIDE);
+  });
+  const dx = Math.round((SIDE - 1) / 2 - cx / mass), dy = Math.round((SIDE - 1) / 2 - cy / mass);
+  const pixels = new Float32Array(SIDE * SIDE);
+  for (let y = 0; y < SIDE; y++) {
+    for (let x = 0; x < SIDE; x++) {
+      const sx = x - dx, sy = y - dy;
+      if (sx >= 0 && sx < SIDE && sy >= 0 && sy < SIDE) pixels[y * SIDE + x] = ink[sy * SIDE + sx];
+    }
+  }
+  return pixels;
+}

@@ -1,0 +1,32 @@
+// The bundled digits as the site build wrote them (scripts/www-build.mjs): every image's 28×28
+// pixel bytes, then every label. The first 8000 are loadBundledDigits()'s training split and the
+// last 2000 its test split, so the browser trains on exactly what Node trains on.
+import type { Dataset } from '../../src/index.js';
+
+export const SIDE = 28;
+const TRAIN_COUNT = 8000;
+
+export interface Digits {
+  train: Dataset;
+  test: Dataset;
+}
+
+let loading: Promise<Digits> | undefined;
+
+/** Fetches and decodes digits.bin once per page. */
+export function loadDigits(): Promise<Digits> {
+  loading ??= fetch(new URL('digits.bin', document.baseURI)).then(async (response) => {
+    if (!response.ok) throw new Error(`digits.bin: HTTP ${response.status}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const pixels = SIDE * SIDE;
+    const count = bytes.length / (pixels + 1);
+    const images = Float32Array.from(bytes.subarray(0, count * pixels), (v) => v / 255);
+    const labels = bytes.slice(count * pixels);
+    const part = (from: number, to: number): Dataset => ({
+      images: images.slice(from * pixels, to * pixels), labels: labels.slice(from, to),
+      count: to - from, height: SIDE, width: SIDE, classes: 10,
+    });
+    return { train: part(0, TRAIN_COUNT), test: part(TRAIN_COUNT, count) };
+  });
+  return loading;
+}
