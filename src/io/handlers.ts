@@ -40,7 +40,7 @@ function unsupported(location: string, purpose: string, supported: string): Conf
 
 export async function sourceFor(location: string): Promise<ModelSource> {
   const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
-  const supported = `a directory (Node), an http(s) URL of model.json, or indexeddb://name`;
+  const supported = `a directory or .json file (Node), an http(s) URL of model.json, or indexeddb://name`;
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
   if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
   if (scheme !== undefined) throw unsupported(location, 'load a model from', supported);
@@ -53,6 +53,6 @@ export async function destinationFor(location: string): Promise<ModelDestination
   const supported = `a directory (Node), indexeddb://name or downloads://name`;
   if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
   if (scheme === 'downloads') return downloadsDestination(location.slice('downloads://'.length));
-  if (scheme !== undefined || !runsInNode) throw unsupported(location, 'save a model to', supported);
+  if (scheme !== undefined || !runsInNode || location.endsWith('.json')) throw unsupported(location, 'save a model to', supported);
   return nodeDirectory(location);
 }

@@ -9,7 +9,7 @@ import { readTfjsModel } from './tfjs-reader.js';
 
 /**
  * Loads a model saved by model.save() (compiled, with its optimizer state, if it was) or a
- * TensorFlow.js LayersModel: from a directory in Node, an http(s) URL of model.json, or
+ * TensorFlow.js LayersModel: from a directory (or its .json file) in Node, an http(s) URL of model.json, or
  * indexeddb://name. Every problem with the files is a FileFormatError naming the file.
  */
 export async function loadModel(source: string): Promise<Model> {
@@ -18,6 +18,7 @@ export async function loadModel(source: string): Promise<Model> {
   const json = parseJsonFile(await store.read(store.modelFile), file);
   if (json.format === FORMAT) return readConvasModel(json, file, store);
   if (json.modelTopology !== undefined) return readTfjsModel(json, file, store);
+  if (json.format === undefined) throw fileError(file, `missing field "format"; expected "${FORMAT}" or a TensorFlow.js LayersModel`);
   throw fileError(file, `has format ${JSON.stringify(json.format)}; expected "${FORMAT}" (formatVersion 1) or a TensorFlow.js ` +
     'LayersModel (with modelTopology and weightsManifest)');
 }

@@ -5,20 +5,24 @@
 import { FileFormatError } from '../errors.js';
 import type { ModelDestination, ModelSource, StoredFile } from './handlers.js';
 
-export async function nodeDirectory(directory: string): Promise<ModelSource & ModelDestination> {
+/** `location` is the model's directory, or for loading also its .json file (e.g. name.json from downloads://name). */
+export async function nodeDirectory(location: string): Promise<ModelSource & ModelDestination> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
+  const namesFile = location.endsWith('.json');
+  const directory = namesFile ? path.dirname(location) : location;
+  const modelFile = namesFile ? path.basename(location) : 'model.json';
   const { randomUUID } = await import('node:crypto');
   const describe = (file: string) => path.join(directory, file);
   /** Manifest paths come from the file itself: they must stay inside the directory. */
   const inside = (file: string) => {
     if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..')) {
-      throw new FileFormatError(`${describe('model.json')}: weights path ${JSON.stringify(file)} leaves the model's directory; expected a file name inside ${directory}`);
+      throw new FileFormatError(`${describe(modelFile)}: weights path ${JSON.stringify(file)} leaves the model's directory; expected a file name inside ${directory}`);
     }
     return describe(file);
   };
   return {
-    modelFile: 'model.json',
+    modelFile,
     weightsFile: 'weights.bin',
     describe,
     async read(file) {

@@ -2,9 +2,9 @@
 // damaged or foreign file is refused with a FileFormatError naming the file and the problem.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CompileOptions, FileFormatError, type Model, init, loadModel } from '../../src/index.js';
+import { type CompileOptions, ConfigError, FileFormatError, type Model, init, loadModel } from '../../src/index.js';
 import { crc32Hex } from '../../src/io/crc32.js';
 import { expectError } from '../data/expect-error.js';
 import { assertSameBits, assertSameWeights, convModel, denseModel, strokeData, temporaryDirectory } from './model-files.js';
@@ -62,6 +62,16 @@ test('an uncompiled model loads uncompiled', async () => {
   const loaded = await loadModel(dir);
   assert.is(loaded.isCompiled, false);
   assert.ok(!(JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as object).hasOwnProperty('training'));
+});
+
+test('a model.json renamed to name.json loads from its path', async () => {
+  await init();
+  const dir = await temporaryDirectory();
+  const model = denseModel(6);
+  await model.save(dir);
+  await rename(join(dir, 'model.json'), join(dir, 'digits.json'));
+  assertSameWeights(await loadModel(join(dir, 'digits.json')), model, 'weights');
+  await expectError(() => model.save(join(dir, 'digits.json')), ConfigError, 'digits.json', /cannot save a model to/);
 });
 
 test('saving is atomic: no temporary files stay, and a newer model replaces the old one', async () => {
@@ -132,8 +142,9 @@ test('refused: garbage instead of JSON, and a missing weights file', async () =>
   await init();
   const dir = await temporaryDirectory();
   await denseModel(1).save(dir);
-  await writeFile(join(dir, 'weights.bin.bak'), '');
   const json = await readFile(join(dir, 'model.json'), 'utf8');
+  await writeFile(join(dir, 'model.json'), JSON.stringify({ ...JSON.parse(json), format: undefined }));
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), /missing field "format"/);
   await writeFile(join(dir, 'model.json'), json.slice(0, 40));
   await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), /is not valid JSON/);
   await writeFile(join(dir, 'model.json'), json.replace('"weights.bin"', '"other.bin"'));
