@@ -9,7 +9,8 @@ export interface ProgressTarget {
 }
 
 const REDRAW_EVERY_MS = 100;
-const BAR_WIDTH = 24;
+const MIN_BAR = 10;
+const MAX_BAR = 30;
 
 export class ProgressReporter {
   private epoch = 0;
@@ -39,12 +40,15 @@ export class ProgressReporter {
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
     const eta = (elapsed / done) * (this.batchesPerEpoch - done);
-    const filled = Math.round((done / this.batchesPerEpoch) * BAR_WIDTH);
-    const bar = '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
-    const line = `${this.epochLabel(this.epoch)} ${bar} ${done}/${this.batchesPerEpoch}  ETA ${eta.toFixed(0)}s  ` +
-      `${describeLogs(logs)}  ${this.speed(elapsed)}`;
-    // \r and "erase line": the bar is redrawn where it is; cut to the terminal width so it never wraps.
-    this.out.write(`\r\x1b[2K${line.slice(0, (this.out.columns ?? 200) - 1)}`);
+    const label = this.epochLabel(this.epoch);
+    const status = `${done}/${this.batchesPerEpoch}  ETA ${eta.toFixed(0)}s  ${describeLogs(logs)}  ${this.speed(elapsed)}`;
+    // The bar takes the room the terminal has left, within limits; the line is cut so it never wraps.
+    const columns = (this.out.columns ?? 100) - 1;
+    const barWidth = Math.min(MAX_BAR, Math.max(MIN_BAR, columns - label.length - status.length - 2));
+    const filled = Math.round((done / this.batchesPerEpoch) * barWidth);
+    const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled);
+    // \r and "erase line": the bar is redrawn where it is.
+    this.out.write(`\r\x1b[2K${`${label} ${bar} ${status}`.slice(0, columns)}`);
   }
 
   epochEnd(epoch: number, logs: Logs): void {
