@@ -1,42 +1,47 @@
-// 2-D convolution (NHWC, filters [kernelHeight, kernelWidth, inChannels, outChannels]) as matrix
-// products. The patches under the windows of a chunk of output positions are copied into scratch
-// as the rows of an im2col matrix col [positions, patch], patch = kernelHeight·kernelWidth·inChannels;
-// the filter is already a [patch, outChannels] matrix. Then
-//   forward:         y = col·filter (+ bias)
-//   backward input:  dcol = dy·filterᵀ, scattered back onto dx (col2im)
-//   backward filter: dFilter = Σ over chunks colᵀ·dy;  dBias = Σ over positions dy
-// Chunk sizes depend only on the geometry, so every sum runs in a fixed order and results are
-// bit-reproducible. A 1×1, stride-1, unpadded convolution skips im2col: x is its own col.
-import { matMul } from './gemm';
-import { add, addBias, fill, reluForward, sumRows } from './elementwise';
+// 2-D convolution (NHWC, filters [kernelHeight, kernelWidth, inChannels, outChannels]) as an
+// implicit matrix product, with no im2col copy. Each image is first placed in a zero frame that
+// holds its padding, so every window lies inside the frame and each kernel row of a window is one
+// contiguous run of kernelWidth·inChannels floats. Register tiles of 4 rows × 8 columns read the
+// frame in place; the other operand is packed in 8-column panels (zero past the last column), so a
+// tile reads 8 contiguous floats per depth step whatever the channel count.
+//   forward:         y[position, co] = act(Σ over taps frame[window(position) + tap]·filter[tap, co] + bias[co])
+//                    (rows: output positions; depth: the taps of the window; panels: the filter)
+//   backward filter: dFilter[tap, co] = Σ over positions frame[window(position) + tap]·dy[position, co]
+//                    (rows: taps; depth: the positions of an image; panels: dy)
+//   backward input:  dx = dy ⋆ the filter turned 180° with its channel axes swapped, dy spread
+//                    stride apart in its frame: a stride-1 forward pass
+// Every sum runs in an order fixed by the geometry (taps in filter order, positions in batch order)
+// and each image's outputs depend on that image alone, so results are bit-reproducible.
+import { fill, sumRows } from './elementwise';
+import { storeTileRow } from './tile-store';
 
+const TILE_ROWS = 4;
+/** Columns of a packed panel: one tile row of two f32x4. */
+const PANEL_COLS = 8;
 /** conv2dForward's `activation` codes. */
 const RELU = 1;
 
-/** Floats of im2col per chunk (256 KB): a chunk stays in L2 between its copy and its product. */
-const CHUNK_FLOATS = 65536;
-
-/** Output positions per chunk: a multiple of the product's 4-row tile, at least one tile. */
-function chunkPositions(patch: i32, positions: i32): i32 {
-  return min(positions, max(4, (CHUNK_FLOATS / patch) & ~3));
+function panelCount(cols: i32): i32 {
+  return (cols + PANEL_COLS - 1) / PANEL_COLS;
 }
 
-function isPointwise(
-  inHeight: i32, inWidth: i32, outHeight: i32, outWidth: i32, kernelHeight: i32, kernelWidth: i32,
-  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
-): bool {
-  return kernelHeight == 1 && kernelWidth == 1 && strideHeight == 1 && strideWidth == 1 &&
-    padTop == 0 && padLeft == 0 && outHeight == inHeight && outWidth == inWidth;
+/** Floats of a [rows, cols] matrix packed in panels. */
+function packedFloats(rows: i32, cols: i32): usize {
+  return <usize>rows * panelCount(cols) * PANEL_COLS;
 }
 
-/** Scratch holds filterᵀ (backward input only) followed by one chunk of im2col. */
+/** Scratch holds the packed filter (and bias) or packed dy, followed by one image's frame. */
 export function conv2dScratchBytes(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): usize {
-  const patch = kernelHeight * kernelWidth * inChannels;
-  const chunk = chunkPositions(patch, batch * outHeight * outWidth);
-  return (<usize>patch * outChannels + <usize>chunk * patch) << 2;
+  const taps = kernelHeight * kernelWidth;
+  const frame = <usize>((outHeight - 1) * strideHeight + kernelHeight) * ((outWidth - 1) * strideWidth + kernelWidth) * inChannels;
+  const forward = packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame;
+  const backwardFilter = packedFloats(outHeight * outWidth, outChannels) + frame;
+  const backwardInput = packedFloats(taps * outChannels, inChannels) +
+    <usize>(inHeight - 1 + kernelHeight) * (inWidth - 1 + kernelWidth) * outChannels;
+  return max(forward, max(backwardFilter, backwardInput)) << 2;
 }
 
 export function conv2dForward(
@@ -45,19 +50,14 @@ export function conv2dForward(
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
   const patch = kernelHeight * kernelWidth * inChannels;
-  const positions = batch * outHeight * outWidth;
-  const chunk = chunkPositions(patch, positions);
-  const pointwise = isPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
-  for (let first = 0; first < positions; first += chunk) {
-    const count = min(chunk, positions - first);
-    let col = scratch;
-    if (pointwise) col = x + ((<usize>first * inChannels) << 2);
-    else im2col(x, col, first, count, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
-    const yChunk = y + ((<usize>first * outChannels) << 2);
-    matMul(col, filter, yChunk, count, patch, outChannels, 0, 0, 0);
-    if (bias) addBias(yChunk, bias, count, outChannels);
-    if (activation == RELU) reluForward(yChunk, yChunk, count * outChannels);
-  }
+  const panels = scratch;
+  const biasPanel = panels + (packedFloats(patch, outChannels) << 2);
+  const frame = biasPanel + (packedFloats(1, outChannels) << 2);
+  packPanels(filter, patch, outChannels, <usize>outChannels << 2, 4, panels, patch);
+  if (bias) packPanels(bias, 1, outChannels, 0, 4, biasPanel, 1);
+  convolve(x, panels, bias ? biasPanel : 0, y, frame, activation == RELU,
+    batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, 1, 1);
 }
 
 export function conv2dBackwardInput(
@@ -65,26 +65,20 @@ export function conv2dBackwardInput(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  const patch = kernelHeight * kernelWidth * inChannels;
-  const positions = batch * outHeight * outWidth;
-  const chunk = chunkPositions(patch, positions);
-  const pointwise = isPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
-  // The product reads filterᵀ from scratch: reading the filter transposed in place is twice as slow.
-  const filterT = scratch;
-  const col = scratch + ((<usize>patch * outChannels) << 2);
-  transpose(filter, filterT, patch, outChannels);
-  // col2im adds into dx, and input pixels under no window get no gradient.
-  if (!pointwise) fill(dx, batch * inHeight * inWidth * inChannels, 0);
-  for (let first = 0; first < positions; first += chunk) {
-    const count = min(chunk, positions - first);
-    const dyChunk = dy + ((<usize>first * outChannels) << 2);
-    if (pointwise) {
-      matMul(dyChunk, filterT, dx + ((<usize>first * inChannels) << 2), count, outChannels, patch, 0, 0, 0);
-    } else {
-      matMul(dyChunk, filterT, col, count, outChannels, patch, 0, 0, 0);
-      col2im(dx, col, first, count, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
-    }
+  const taps = kernelHeight * kernelWidth;
+  const panels = scratch;
+  const frame = panels + (packedFloats(taps * outChannels, inChannels) << 2);
+  // Tap t of the turned filter is tap (taps − 1 − t) of the filter, read as [outChannels, inChannels].
+  const tapBytes = (<usize>inChannels * outChannels) << 2;
+  for (let t = 0; t < taps; t++) {
+    packPanels(filter + <usize>(taps - 1 - t) * tapBytes, outChannels, inChannels, 4, <usize>outChannels << 2,
+      panels + ((<usize>t * outChannels * PANEL_COLS) << 2), taps * outChannels);
   }
+  // Output (oy, ox) of the forward pass sits at frame (oy·stride + kernel − 1 − pad): an input pixel
+  // then sees, through the turned kernel, exactly the outputs whose windows covered it.
+  convolve(dy, panels, 0, dx, frame, false,
+    batch, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels,
+    kernelHeight, kernelWidth, 1, 1, kernelHeight - 1 - padTop, kernelWidth - 1 - padLeft, strideHeight, strideWidth);
 }
 
 export function conv2dBackwardFilter(
@@ -93,91 +87,214 @@ export function conv2dBackwardFilter(
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
   const patch = kernelHeight * kernelWidth * inChannels;
-  const positions = batch * outHeight * outWidth;
-  const chunk = chunkPositions(patch, positions);
-  const pointwise = isPointwise(inHeight, inWidth, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
-  if (positions == 0) fill(dFilter, patch * outChannels, 0);
-  for (let first = 0; first < positions; first += chunk) {
-    const count = min(chunk, positions - first);
-    let col = scratch;
-    if (pointwise) col = x + ((<usize>first * inChannels) << 2);
-    else im2col(x, col, first, count, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
-    const dyChunk = dy + ((<usize>first * outChannels) << 2);
-    // Chunks add up in position order: the first overwrites dFilter, the others accumulate.
-    matMul(col, dyChunk, dFilter, patch, count, outChannels, 1, 0, first > 0 ? 1 : 0);
+  const positions = outHeight * outWidth;
+  const frameHeight = (outHeight - 1) * strideHeight + kernelHeight;
+  const frameWidth = (outWidth - 1) * strideWidth + kernelWidth;
+  const frameRowBytes = (<usize>frameWidth * inChannels) << 2;
+  const kernelRow = kernelWidth * inChannels;
+  const dyPanels = scratch;
+  const frame = dyPanels + (packedFloats(positions, outChannels) << 2);
+  const panelBytes = (<usize>positions * PANEL_COLS) << 2;
+  const dFilterRowBytes = <usize>outChannels << 2;
+  const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
+  const dyImageBytes = (<usize>positions * outChannels) << 2;
+  if (batch == 0) fill(dFilter, patch * outChannels, 0);
+  for (let b = 0; b < batch; b++) {
+    const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
+      frame, frameHeight, frameWidth, padTop, padLeft, 1, 1);
+    packPanels(dy + <usize>b * dyImageBytes, positions, outChannels, dFilterRowBytes, 4, dyPanels, positions);
+    // Images add up in batch order: the first overwrites dFilter, the others accumulate.
+    for (let tap = 0; tap < patch; tap += TILE_ROWS) {
+      const last = min(tap + TILE_ROWS, patch) - 1;
+      const a0 = tapAt(source, tap, kernelRow, frameRowBytes);
+      const a1 = tapAt(source, min(tap + 1, last), kernelRow, frameRowBytes);
+      const a2 = tapAt(source, min(tap + 2, last), kernelRow, frameRowBytes);
+      const a3 = tapAt(source, min(tap + 3, last), kernelRow, frameRowBytes);
+      for (let q = 0; q < panelCount(outChannels); q++) {
+        multiplyTile(a0, a1, a2, a3, outHeight, outWidth, (<usize>strideWidth * inChannels) << 2, strideHeight * frameRowBytes,
+          dyPanels + <usize>q * panelBytes, dFilter + <usize>tap * dFilterRowBytes + ((<usize>q * PANEL_COLS) << 2), dFilterRowBytes,
+          last - tap + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), 0, false, b > 0);
+      }
+    }
   }
-  if (dBias) sumRows(dy, positions, outChannels, dBias);
-}
-
-function im2col(
-  x: usize, col: usize, first: i32, count: i32, inHeight: i32, inWidth: i32, inChannels: i32,
-  outHeight: i32, outWidth: i32, kernelHeight: i32, kernelWidth: i32,
-  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
-): void {
-  walkPatches(x, col, first, count, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, false);
-}
-
-function col2im(
-  x: usize, col: usize, first: i32, count: i32, inHeight: i32, inWidth: i32, inChannels: i32,
-  outHeight: i32, outWidth: i32, kernelHeight: i32, kernelWidth: i32,
-  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
-): void {
-  walkPatches(x, col, first, count, inHeight, inWidth, inChannels, outHeight, outWidth, kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, true);
+  if (dBias) sumRows(dy, batch * positions, outChannels, dBias);
 }
 
 /**
- * Walks the windows of output positions [first, first + count): row r of col is the patch of
- * position first + r, laid out [kernelHeight, kernelWidth, inChannels]. Gathering copies x into col,
- * with zeros where the window hangs over the padding; scattering adds col back onto x. Inlined
- * with a constant `scatter`, so each caller gets its own loop.
+ * y = act(x ⋆ filter (+ bias)) with the filter packed in panels ([patch, outChannels]) and bias
+ * packed in one panel row (or 0). Input pixels are spread (spacingHeight, spacingWidth) apart in the frame.
  */
-@inline
-function walkPatches(
-  x: usize, col: usize, first: i32, count: i32, inHeight: i32, inWidth: i32, inChannels: i32,
-  outHeight: i32, outWidth: i32, kernelHeight: i32, kernelWidth: i32,
-  strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32, scatter: bool,
+function convolve(
+  x: usize, panels: usize, bias: usize, y: usize, frame: usize, relu: bool,
+  batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+  spacingHeight: i32, spacingWidth: i32,
 ): void {
-  const kernelRow = kernelWidth * inChannels; // floats of one kernel row in a patch
-  const patchBytes = (<usize>kernelHeight * kernelRow) << 2;
+  const positions = outHeight * outWidth;
+  const frameHeight = (outHeight - 1) * strideHeight + kernelHeight;
+  const frameWidth = (outWidth - 1) * strideWidth + kernelWidth;
+  const frameRowBytes = (<usize>frameWidth * inChannels) << 2;
+  const panelBytes = (<usize>kernelHeight * kernelWidth * inChannels * PANEL_COLS) << 2;
+  const yRowBytes = <usize>outChannels << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
-  const outPerImage = outHeight * outWidth;
-  let image = <usize>(first / outPerImage);
-  let outY = (first % outPerImage) / outWidth;
-  let outX = first % outWidth;
-  let patch = col;
-  for (let r = 0; r < count; r++) {
-    const top = outY * strideHeight - padTop;
-    const left = outX * strideWidth - padLeft;
-    // Kernel columns [kx0, kx1) fall inside the input; in x they are one contiguous run.
-    const kx0 = max(0, -left);
-    const kx1 = min(kernelWidth, inWidth - left);
-    const run = (kx1 - kx0) * inChannels;
-    for (let ky = 0; ky < kernelHeight; ky++) {
-      const iy = top + ky;
-      const segment = patch + ((<usize>ky * kernelRow) << 2);
-      if (iy < 0 || iy >= inHeight || run <= 0) {
-        if (!scatter) fill(segment, kernelRow, 0);
-        continue;
-      }
-      const inside = segment + ((<usize>kx0 * inChannels) << 2);
-      const pixels = x + image * imageBytes + ((<usize>(iy * inWidth + left + kx0) * inChannels) << 2);
-      if (scatter) {
-        add(pixels, inside, pixels, run);
-      } else {
-        fill(segment, kx0 * inChannels, 0);
-        copy(inside, pixels, run);
-        fill(inside + (<usize>run << 2), (kernelWidth - kx1) * inChannels, 0);
-      }
-    }
-    patch += patchBytes;
-    if (++outX == outWidth) {
-      outX = 0;
-      if (++outY == outHeight) {
-        outY = 0;
-        image++;
+  for (let b = 0; b < batch; b++) {
+    const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
+      frame, frameHeight, frameWidth, padTop, padLeft, spacingHeight, spacingWidth);
+    const yImage = y + <usize>b * positions * yRowBytes;
+    for (let p = 0; p < positions; p += TILE_ROWS) {
+      const last = min(p + TILE_ROWS, positions) - 1;
+      const a0 = windowAt(source, p, outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
+      const a1 = windowAt(source, min(p + 1, last), outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
+      const a2 = windowAt(source, min(p + 2, last), outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
+      const a3 = windowAt(source, min(p + 3, last), outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
+      for (let q = 0; q < panelCount(outChannels); q++) {
+        const column = <usize>q * PANEL_COLS << 2;
+        multiplyTile(a0, a1, a2, a3, kernelHeight, kernelWidth * inChannels, 4, frameRowBytes,
+          panels + <usize>q * panelBytes, yImage + <usize>p * yRowBytes + column, yRowBytes,
+          last - p + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, relu, false);
       }
     }
   }
+}
+
+/** Where the window of output `position` starts in the frame. */
+// @ts-ignore: decorator
+@inline function windowAt(
+  frame: usize, position: i32, outWidth: i32, strideHeight: i32, strideWidth: i32, frameRowBytes: usize, channels: i32,
+): usize {
+  const oy = position / outWidth;
+  const ox = position - oy * outWidth;
+  return frame + <usize>(oy * strideHeight) * frameRowBytes + ((<usize>ox * strideWidth * channels) << 2);
+}
+
+/** Where tap (ky, kx, ci) of the first window (at the frame's origin) is. */
+// @ts-ignore: decorator
+@inline function tapAt(frame: usize, tap: i32, kernelRow: i32, frameRowBytes: usize): usize {
+  const ky = tap / kernelRow;
+  return frame + <usize>ky * frameRowBytes + (<usize>(tap - ky * kernelRow) << 2);
+}
+
+/**
+ * The image [inHeight, inWidth, channels] placed in a zero frame [frameHeight, frameWidth, channels]:
+ * pixel (iy, ix) at (iy·spacingHeight + padTop, ix·spacingWidth + padLeft); pixels that fall outside
+ * the frame are left out (a pad may be negative). Returns the image itself when it is its own frame.
+ */
+function frameImage(
+  image: usize, inHeight: i32, inWidth: i32, channels: i32,
+  frame: usize, frameHeight: i32, frameWidth: i32, padTop: i32, padLeft: i32, spacingHeight: i32, spacingWidth: i32,
+): usize {
+  if (padTop == 0 && padLeft == 0 && spacingHeight == 1 && spacingWidth == 1 &&
+    frameHeight == inHeight && frameWidth == inWidth) return image;
+  fill(frame, frameHeight * frameWidth * channels, 0);
+  for (let iy = 0; iy < inHeight; iy++) {
+    const fy = iy * spacingHeight + padTop;
+    if (fy < 0 || fy >= frameHeight) continue;
+    for (let ix = 0; ix < inWidth; ix++) {
+      const fx = ix * spacingWidth + padLeft;
+      if (fx < 0 || fx >= frameWidth) continue;
+      // With no spacing the rest of the row is one run: copy it at once.
+      const run = spacingWidth == 1 ? min(inWidth - ix, frameWidth - fx) : 1;
+      copy(frame + ((<usize>(fy * frameWidth + fx) * channels) << 2),
+        image + ((<usize>(iy * inWidth + ix) * channels) << 2), run * channels);
+      ix += run - 1;
+    }
+  }
+  return frame;
+}
+
+/**
+ * Copies a [rows, cols] matrix, element (r, c) at src + r·rowStride + c·colStride bytes, into
+ * panels of 8 columns and panelRows rows each (zero past the last column): row r of the matrix
+ * goes to row r of every panel, counted from dst.
+ */
+function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, colStride: usize, dst: usize, panelRows: i32): void {
+  for (let q = 0; q < panelCount(cols); q++) {
+    const first = q * PANEL_COLS;
+    const count = min(PANEL_COLS, cols - first);
+    let to = dst + ((<usize>q * panelRows * PANEL_COLS) << 2);
+    let from = src + <usize>first * colStride;
+    for (let r = 0; r < rows; r++) {
+      if (count == PANEL_COLS && colStride == 4) {
+        v128.store(to, v128.load(from));
+        v128.store(to, v128.load(from, 16), 16);
+      } else {
+        for (let l = 0; l < PANEL_COLS; l++) {
+          store<f32>(to + (<usize>l << 2), l < count ? load<f32>(from + <usize>l * colStride) : 0);
+        }
+      }
+      to += PANEL_COLS << 2;
+      from += rowStride;
+    }
+  }
+}
+
+/**
+ * One tile of C, rows (≤ 4) × cols (≤ 8), = A·panel. Row i of A starts at a<i> and every row walks
+ * the same depth path: `runs` runs of runLength steps aStep bytes apart, each run starting aJump
+ * bytes after the previous one. The panel gives 8 floats per depth step. The sum (+ bias, through
+ * ReLU when relu) is stored to C, or added to C when add.
+ */
+function multiplyTile(
+  a0: usize, a1: usize, a2: usize, a3: usize, runs: i32, runLength: i32, aStep: usize, aJump: usize,
+  panel: usize, c: usize, cRowStride: usize, rows: i32, cols: i32, bias: usize, relu: bool, add: bool,
+): void {
+  const runGap = aJump - <usize>runLength * aStep;
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  let b = panel;
+  for (let run = 0; run < runs; run++) {
+    for (let step = 0; step < runLength; step++) {
+      const b0 = v128.load(b);
+      const b1 = v128.load(b, 16);
+      let x = v128.load32_splat(a0);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2);
+      c20 = f32x4.add(c20, f32x4.mul(x, b0));
+      c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3);
+      c30 = f32x4.add(c30, f32x4.mul(x, b0));
+      c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      a0 += aStep;
+      a1 += aStep;
+      a2 += aStep;
+      a3 += aStep;
+      b += PANEL_COLS << 2;
+    }
+    a0 += runGap;
+    a1 += runGap;
+    a2 += runGap;
+    a3 += runGap;
+  }
+  if (bias) {
+    const low = v128.load(bias);
+    const high = v128.load(bias, 16);
+    c00 = f32x4.add(c00, low);
+    c01 = f32x4.add(c01, high);
+    c10 = f32x4.add(c10, low);
+    c11 = f32x4.add(c11, high);
+    c20 = f32x4.add(c20, low);
+    c21 = f32x4.add(c21, high);
+    c30 = f32x4.add(c30, low);
+    c31 = f32x4.add(c31, high);
+  }
+  if (relu) {
+    const zero = f32x4.splat(0);
+    c00 = f32x4.max(c00, zero);
+    c01 = f32x4.max(c01, zero);
+    c10 = f32x4.max(c10, zero);
+    c11 = f32x4.max(c11, zero);
+    c20 = f32x4.max(c20, zero);
+    c21 = f32x4.max(c21, zero);
+    c30 = f32x4.max(c30, zero);
+    c31 = f32x4.max(c31, zero);
+  }
+  storeTileRow(c, c00, c01, cols, add);
+  if (rows > 1) storeTileRow(c + cRowStride, c10, c11, cols, add);
+  if (rows > 2) storeTileRow(c + 2 * cRowStride, c20, c21, cols, add);
+  if (rows > 3) storeTileRow(c + 3 * cRowStride, c30, c31, cols, add);
 }
 
 function copy(to: usize, from: usize, length: i32): void {
@@ -189,14 +306,5 @@ function copy(to: usize, from: usize, length: i32): void {
   for (; i < length; i++) {
     const at = <usize>i << 2;
     store<f32>(to + at, load<f32>(from + at));
-  }
-}
-
-/** to[c, r] = from[r, c] for a [rows, cols] matrix. */
-function transpose(from: usize, to: usize, rows: i32, cols: i32): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      store<f32>(to + ((<usize>c * rows + r) << 2), load<f32>(from + ((<usize>r * cols + c) << 2)));
-    }
   }
 }

@@ -6,6 +6,8 @@
 // tile shape serves every edge. The summation order depends only on (m, k, n), never on addresses,
 // so results are bit-reproducible.
 
+import { storeTileRow } from './tile-store';
+
 const TILE_ROWS = 4;
 const TILE_COLS = 8;
 /** Rows of op(B) per block: each element of C adds its block partial sums in block order. */
@@ -141,27 +143,4 @@ function multiplyTile(
   if (rows > 1) storeTileRow(cTile + cRowStride, c10, c11, cols, add);
   if (rows > 2) storeTileRow(cTile + 2 * cRowStride, c20, c21, cols, add);
   if (rows > 3) storeTileRow(cTile + 3 * cRowStride, c30, c31, cols, add);
-}
-
-/** Writes the first `cols` lanes of the tile row low:high to C, or adds them to C when add. */
-@inline
-function storeTileRow(at: usize, low: v128, high: v128, cols: i32, add: bool): void {
-  storeLanes(at, low, min(cols, 4), add);
-  if (cols > 4) storeLanes(at + 16, high, cols - 4, add);
-}
-
-function storeLanes(at: usize, v: v128, count: i32, add: bool): void {
-  if (count == 4) {
-    v128.store(at, add ? f32x4.add(v128.load(at), v) : v);
-    return;
-  }
-  if (count > 0) storeLane(at, f32x4.extract_lane(v, 0), add);
-  if (count > 1) storeLane(at + 4, f32x4.extract_lane(v, 1), add);
-  if (count > 2) storeLane(at + 8, f32x4.extract_lane(v, 2), add);
-}
-
-/** Same operand order as the vector path (C + sum), so both give the same bits. */
-@inline
-function storeLane(at: usize, value: f32, add: bool): void {
-  store<f32>(at, add ? load<f32>(at) + value : value);
 }

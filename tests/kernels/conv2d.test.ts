@@ -37,6 +37,10 @@ const geometries: Conv2dGeometry[] = [
   geometry(2, [28, 28], 16, 32, [3, 3], [1, 1], 'same'), // several im2col chunks
   geometry(2, [12, 12], 20, 7, [5, 5], [1, 1], 'full'),
   geometry(2, [11, 13], 5, 9, [2, 4], [3, 2], [0, 3, 2, 1]),
+  geometry(2, [28, 28], 1, 8, [5, 5], [1, 1], 'same'), // LeNet's layers: full 8-channel panels
+  geometry(2, [14, 14], 8, 16, [5, 5], [1, 1], 'same'),
+  geometry(2, [9, 10], 12, 12, [3, 3], [1, 1], 'same'), // a half panel of 4 channels
+  geometry(1, [9, 9], 4, 20, [3, 3], [2, 2], [3, 3, 0, 1]), // more padding than the kernel: a negative frame pad in backward input
 ];
 
 const sizes = (g: Conv2dGeometry) => ({
