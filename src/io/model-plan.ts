@@ -5,8 +5,8 @@
 import type { CompileOptions, Model } from '../model/model.js';
 import type { OptimizerState } from '../model/optimizers.js';
 import { sequential } from '../model/sequential.js';
-import { Layer, type LayerConfig, layerFromConfig } from '../layers/index.js';
-import { type Shape, sizeOf } from '../shape.js';
+import { type Layer, type LayerConfig, layerFromConfig } from '../layers/index.js';
+import type { Shape } from '../shape.js';
 import { fileError, withinFile } from './json-fields.js';
 
 export interface ExpectedArray {
@@ -21,26 +21,6 @@ export interface ModelPlan {
   weights: ExpectedArray[];
 }
 
-/** Layer.build without initParameters: computeOutputShape checks the settings and allocates nothing. */
-const outputShapeOf = (layer: Layer, input: Shape): Shape =>
-  (layer as unknown as { computeOutputShape(inputs: Shape[]): Shape }).computeOutputShape([input]);
-
-/** Parameter shapes as Conv2D and Dense create them (TensorFlow.js order: kernel, then bias). */
-function parameterShapes(layer: Layer, input: Shape): Array<[string, Shape]> {
-  const config = layer.getConfig();
-  const bias = (units: number): Array<[string, Shape]> => (config.useBias ? [['bias', [units]]] : []);
-  if (config.className === 'Conv2D') {
-    const [kh, kw] = config.kernelSize as number[];
-    const filters = config.filters as number;
-    return [['kernel', [kh, kw, input[2], filters]], ...bias(filters)];
-  }
-  if (config.className === 'Dense') {
-    const units = config.units as number;
-    return [['kernel', [sizeOf(input), units]], ...bias(units)];
-  }
-  return [];
-}
-
 export function planModel(inputShape: unknown, configs: LayerConfig[], file: string): ModelPlan {
   if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw fileError(file, `inputShape ${JSON.stringify(inputShape)} is not valid; expected positive integers such as [28, 28, 1]`);
@@ -52,10 +32,10 @@ export function planModel(inputShape: unknown, configs: LayerConfig[], file: str
   configs.forEach((config, i) => {
     const where = `layer ${i + 1} (${config?.name ?? config?.className})`;
     const layer = withinFile(file, where, () => layerFromConfig(config));
-    const output = withinFile(file, where, () => outputShapeOf(layer, shape));
-    for (const [name, s] of parameterShapes(layer, shape)) weights.push({ name: `${layer.name}/${name}`, shape: s });
+    const { outputShape, parameters } = withinFile(file, where, () => layer.describe([shape]));
+    weights.push(...parameters);
     layers.push(layer);
-    shape = output;
+    shape = outputShape;
   });
   const names = layers.map((l) => l.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);

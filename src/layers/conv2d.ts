@@ -3,7 +3,7 @@ import type { Conv2dGeometry } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
 import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import type { Random } from '../random.js';
-import { type Shape, formatShape } from '../shape.js';
+import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, checkSetting, isPositiveInteger, pair } from './layer.js';
 
@@ -30,14 +30,13 @@ export class Conv2D extends Layer {
   readonly padding: Padding;
   readonly useBias: boolean;
   readonly activation: ActivationFunction;
-  private kernel!: Parameter;
-  private bias?: Parameter;
   /** Kept as one array whose batch entry is updated, so calls allocate nothing. */
   private geometry!: Conv2dGeometry;
   private x = 0;
   private z = 0;
   private dx = 0;
-  private scratch = 0;
+  /** Scratch and partial filter gradients of the parallel conv2d calls. */
+  private workspace = 0;
 
   constructor(options: Conv2DOptions) {
     super(options.name, 'conv2d');
@@ -59,19 +58,30 @@ export class Conv2D extends Layer {
     return [g.outHeight, g.outWidth, this.filters];
   }
 
-  protected initParameters(rng: Random): void {
-    const [kh, kw] = this.kernelSize;
-    const inC = this.inputShape[2];
-    this.kernel = this.addParameter('kernel', [kh, kw, inC, this.filters],
-      initialWeights(kh * kw * inC * this.filters, kh * kw * inC, kh * kw * this.filters, this.activation.name === 'relu', rng));
-    if (this.useBias) this.bias = this.addParameter('bias', [this.filters], new Float32Array(this.filters));
+  protected parameterShapes(): Array<[string, number[]]> {
+    const kernel: [string, number[]] = ['kernel', [...this.kernelSize, this.inputShape[2], this.filters]];
+    return this.useBias ? [kernel, ['bias', [this.filters]]] : [kernel];
+  }
+
+  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
+    if (name === 'bias') return new Float32Array(this.filters);
+    const [kh, kw, inC] = shape;
+    return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, this.activation.name === 'relu', rng);
+  }
+
+  private get kernel(): Parameter {
+    return this.params[0];
+  }
+
+  private get bias(): Parameter | undefined {
+    return this.params[1];
   }
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
     this.geometry[0] = capacity;
-    this.scratch = this.buffer(Math.ceil(this.kernels.conv2dScratchBytes(...this.geometry) / 4));
+    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
   }
 
@@ -79,16 +89,16 @@ export class Conv2D extends Layer {
     this.x = x;
     this.geometry[0] = batch;
     const kernelActivation = this.activation.appliedByKernel ? RELU : NO_ACTIVATION;
-    this.kernels.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.scratch, kernelActivation, ...this.geometry);
+    this.parallel.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.workspace, kernelActivation, this.geometry);
     return this.activation.forward(this.z, batch);
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
     this.geometry[0] = batch;
-    this.kernels.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.scratch, ...this.geometry);
+    this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
     if (!needInputGradients) return [0];
-    this.kernels.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.scratch, ...this.geometry);
+    this.parallel.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
     return [this.dx];
   }
 

@@ -17,11 +17,11 @@ export class Dense extends Layer {
   readonly units: number;
   readonly useBias: boolean;
   readonly activation: ActivationFunction;
-  private kernel!: Parameter;
-  private bias?: Parameter;
   private x = 0;
   private z = 0;
   private dx = 0;
+  /** Partial weight gradients of the batch slices. */
+  private workspace = 0;
 
   constructor(options: DenseOptions) {
     super(options.name, 'dense');
@@ -37,33 +37,44 @@ export class Dense extends Layer {
     return [this.units];
   }
 
-  protected initParameters(rng: Random): void {
+  private get kernel(): Parameter {
+    return this.params[0];
+  }
+
+  private get bias(): Parameter | undefined {
+    return this.params[1];
+  }
+
+  protected parameterShapes(): Array<[string, number[]]> {
     const inputs = sizeOf(this.inputShape);
-    this.kernel = this.addParameter('kernel', [inputs, this.units],
-      initialWeights(inputs * this.units, inputs, this.units, this.activation.name === 'relu', rng));
-    if (this.useBias) this.bias = this.addParameter('bias', [this.units], new Float32Array(this.units));
+    return [['kernel', [inputs, this.units]], ...(this.useBias ? [['bias', [this.units]] as [string, number[]]] : [])];
+  }
+
+  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
+    if (name === 'bias') return new Float32Array(this.units);
+    return initialWeights(sizeOf(shape), shape[0], this.units, this.activation.name === 'relu', rng);
   }
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
     this.dx = this.buffer(capacity * this.inputSize);
+    this.workspace = this.buffer(this.parallel.weightGradientWorkspaceFloats(this.inputSize, this.units));
     this.activation.plan(this.units, this.units, (n) => this.buffer(n), capacity);
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
-    this.kernels.matMul(x, this.kernel.value, this.z, batch, this.inputSize, this.units, 0, 0, 0);
+    this.parallel.matMulByRows(x, this.kernel.value, this.z, batch, this.inputSize, this.units, 0);
     if (this.bias) this.kernels.addBias(this.z, this.bias.value, batch, this.units);
     return this.activation.forward(this.z, batch);
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
-    const k = this.kernels;
     const dz = this.activation.backward(dy, batch);
-    k.matMul(this.x, dz, this.kernel.grad, this.inputSize, batch, this.units, 1, 0, 0);
-    if (this.bias) k.sumRows(dz, batch, this.units, this.bias.grad);
+    this.parallel.weightGradient(this.x, dz, this.kernel.grad, batch, this.inputSize, this.units, this.workspace);
+    if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
     if (!needInputGradients) return [0];
-    k.matMul(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 0, 1, 0);
+    this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1);
     return [this.dx];
   }
 

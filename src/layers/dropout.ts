@@ -24,7 +24,7 @@ export class Dropout extends Layer {
     return input;
   }
 
-  protected initParameters(rng: Random): void {
+  protected initRandom(rng: Random): void {
     this.stream = seededRandom(rng.seed());
   }
 

@@ -4,6 +4,7 @@
 // concatenate) fit the same graph later.
 import { getBackend } from '../backend/wasm.js';
 import type { Kernels } from '../backend/kernels.js';
+import type { ParallelKernels } from '../backend/parallel-kernels.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
@@ -40,11 +41,26 @@ export abstract class Layer {
     return getBackend().kernels;
   }
 
+  /** The batch-heavy kernels, split over threads (with the same results at any thread count). */
+  protected get parallel(): ParallelKernels {
+    return getBackend().parallel;
+  }
+
   /** Checks the settings against the per-example input shapes and returns the output shape. */
   protected abstract computeOutputShape(inputShapes: Shape[]): Shape;
 
-  /** Creates the parameters (if any) and fills them from the generator. */
-  protected initParameters(_rng: Random): void {}
+  /** The parameters this layer makes for its input shape: names and TensorFlow.js shapes, in order. */
+  protected parameterShapes(): Array<[name: string, shape: number[]]> {
+    return [];
+  }
+
+  /** Initial values of one parameter (weights from the generator, biases zero). */
+  protected initialValues(_name: string, shape: number[], _rng: Random): Float32Array {
+    return new Float32Array(sizeOf(shape));
+  }
+
+  /** Layers with their own random streams (dropout) seed them here. */
+  protected initRandom(_rng: Random): void {}
 
   /** Allocates this layer's buffers for batches of up to `capacity` examples. */
   protected abstract planBuffers(capacity: number): void;
@@ -60,7 +76,11 @@ export abstract class Layer {
 
   abstract getConfig(): LayerConfig;
 
-  build(inputShapes: Shape[], rng: Random): Shape {
+  /**
+   * Checks the settings against the input shapes and says what build() would make — the output
+   * shape and the parameters' names and shapes — without allocating anything.
+   */
+  describe(inputShapes: Shape[]): { outputShape: Shape; parameters: Array<{ name: string; shape: number[] }> } {
     for (const s of inputShapes) {
       if (s.some((d) => !Number.isInteger(d) || d < 1)) {
         throw new ShapeError(`${this.name}: input shape ${formatShape(s)} has a dimension that is not a positive integer`);
@@ -68,7 +88,14 @@ export abstract class Layer {
     }
     this.inputShape = inputShapes[0];
     this.outputShape = this.computeOutputShape(inputShapes);
-    this.initParameters(rng);
+    return { outputShape: this.outputShape, parameters: this.parameterShapes().map(([name, shape]) => ({ name: `${this.name}/${name}`, shape })) };
+  }
+
+  /** describe(), then the parameters are created and initialised from the generator. */
+  build(inputShapes: Shape[], rng: Random): Shape {
+    this.describe(inputShapes);
+    for (const [name, shape] of this.parameterShapes()) this.addParameter(name, shape, this.initialValues(name, shape, rng));
+    this.initRandom(rng);
     return this.outputShape;
   }
 
@@ -86,14 +113,13 @@ export abstract class Layer {
     return ptr;
   }
 
-  protected addParameter(name: string, shape: number[], values: Float32Array): Parameter {
+  private addParameter(name: string, shape: number[], values: Float32Array): void {
     const memory = getBackend().memory;
     const size = sizeOf(shape);
     const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: memory.alloc(size * 4) };
     memory.f32(param.value, size).set(values);
     memory.f32(param.grad, size).fill(0);
     this.params.push(param);
-    return param;
   }
 
   get outputSize(): number {

@@ -53,16 +53,16 @@ export class Pool2D extends Layer {
 
   forward([x]: number[], batch: number): number {
     this.geometry[0] = batch;
-    if (this.kind === 'max') this.kernels.maxPoolForward(x, this.y, this.argmax, ...this.geometry);
-    else this.kernels.avgPoolForward(x, this.y, this.kind === 'avg' ? 1 : 0, ...this.geometry);
+    if (this.kind === 'max') this.parallel.maxPoolForward(x, this.y, this.argmax, this.geometry);
+    else this.parallel.avgPoolForward(x, this.y, this.kind === 'avg' ? 1 : 0, this.geometry);
     return this.y;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return [0];
     this.geometry[0] = batch;
-    if (this.kind === 'max') this.kernels.maxPoolBackward(dy, this.argmax, this.dx, batch * this.outputSize, batch * this.inputSize);
-    else this.kernels.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, ...this.geometry);
+    if (this.kind === 'max') this.parallel.maxPoolBackward(dy, this.argmax, this.dx, this.geometry);
+    else this.parallel.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, this.geometry);
     return [this.dx];
   }
 
