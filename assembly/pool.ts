@@ -91,7 +91,10 @@ export function avgPoolBackward(
   return rowEnd > rowStart && colEnd > colStart ? (rowEnd - rowStart) * (colEnd - colStart) : 0;
 }
 
-/** Strict `>` keeps the first maximum in window order. */
+/**
+ * Strict `>` keeps the first maximum in window order. Channels go four at a time in f32x4 lanes,
+ * the last (channels mod 4) one by one.
+ */
 // @ts-ignore: decorator
 @inline function maxWindow(
   x: usize, y: usize, argmax: usize, out: i32,
@@ -105,21 +108,38 @@ export function avgPoolBackward(
     return;
   }
   const first = pixel(rowStart, colStart, inWidth, channels);
-  for (let c = 0; c < channels; c++) {
-    store<f32>(yOut + (<usize>c << 2), load<f32>(x + (<usize>(first + c) << 2)));
-    store<i32>(argmaxOut + (<usize>c << 2), first + c);
+  const lanes = i32x4(0, 1, 2, 3);
+  let c = 0;
+  for (; c + 4 <= channels; c += 4) {
+    let best = v128.load(x + (<usize>(first + c) << 2));
+    let index = i32x4.add(i32x4.splat(first + c), lanes);
+    for (let row = rowStart; row < rowEnd; row++) {
+      for (let col = colStart; col < colEnd; col++) {
+        const at = pixel(row, col, inWidth, channels) + c;
+        const value = v128.load(x + (<usize>at << 2));
+        const greater = f32x4.gt(value, best);
+        best = v128.bitselect(value, best, greater);
+        index = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), index, greater);
+      }
+    }
+    v128.store(yOut + (<usize>c << 2), best);
+    v128.store(argmaxOut + (<usize>c << 2), index);
   }
-  for (let row = rowStart; row < rowEnd; row++) {
-    for (let col = colStart; col < colEnd; col++) {
-      const at = pixel(row, col, inWidth, channels);
-      for (let c = 0; c < channels; c++) {
-        const value = load<f32>(x + (<usize>(at + c) << 2));
-        if (value > load<f32>(yOut + (<usize>c << 2))) {
-          store<f32>(yOut + (<usize>c << 2), value);
-          store<i32>(argmaxOut + (<usize>c << 2), at + c);
+  for (; c < channels; c++) {
+    let best = load<f32>(x + (<usize>(first + c) << 2));
+    let index = first + c;
+    for (let row = rowStart; row < rowEnd; row++) {
+      for (let col = colStart; col < colEnd; col++) {
+        const at = pixel(row, col, inWidth, channels) + c;
+        const value = load<f32>(x + (<usize>at << 2));
+        if (value > best) {
+          best = value;
+          index = at;
         }
       }
     }
+    store<f32>(yOut + (<usize>c << 2), best);
+    store<i32>(argmaxOut + (<usize>c << 2), index);
   }
 }
 
