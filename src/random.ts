@@ -10,6 +10,8 @@ export interface Random {
   seed(): number;
   /** Shuffles `order` in place (Fisher–Yates). */
   shuffle(order: Uint32Array | number[]): void;
+  /** The position in the stream (a 32-bit integer): saved with a model so training resumes exactly. */
+  state: number;
 }
 
 export function seededRandom(seed: number): Random {
@@ -27,6 +29,12 @@ export function seededRandom(seed: number): Random {
     next,
     int,
     seed: next32,
+    get state() {
+      return state;
+    },
+    set state(value: number) {
+      state = value >>> 0;
+    },
     shuffle(order) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = int(0, i);

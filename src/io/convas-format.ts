@@ -2,13 +2,14 @@
 //
 //   { format: "convas-model", formatVersion: 1, inputShape, seed,
 //     layers: [layer.getConfig(), …],
-//     training?: { optimizer: <full optimizer config>, loss, steps },
+//     training?: { optimizer: <full optimizer config>, loss, steps, randomState },
 //     weights: { path: "weights.bin", byteLength, crc32: "<8 hex digits>",
 //                arrays: [{ name, shape, dtype: "float32", byteOffset, byteLength }, …] } }
 //
 // weights.bin is little-endian f32: the model's weights in getWeights() order, then (if compiled)
 // the optimizer's state buffers per parameter, named optimizer/<parameter>/<slot>, so training
-// continues exactly where it stopped.
+// continues exactly where it stopped. training.randomState holds where the shuffle and dropout
+// streams were (Model.randomState), so resumed training draws the same batches and masks.
 import type { LossName } from '../model/losses.js';
 import type { OptimizerConfig } from '../model/optimizers.js';
 import type { LayerConfig } from '../layers/index.js';
@@ -35,6 +36,6 @@ export interface ConvasModelJson {
   inputShape: number[];
   seed: number;
   layers: LayerConfig[];
-  training?: { optimizer: Required<OptimizerConfig>; loss: LossName; steps: number };
+  training?: { optimizer: Required<OptimizerConfig>; loss: LossName; steps: number; randomState?: number[] };
   weights: { path: string; byteLength: number; crc32: string; arrays: ArrayEntry[] };
 }

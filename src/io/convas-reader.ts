@@ -20,8 +20,9 @@ function readTraining(json: JsonObject, file: string) {
   const loss = field(training, 'loss', 'string', file, 'training');
   const steps = field(training, 'steps', 'integer', file, 'training');
   if (steps < 0) throw fileError(file, `training.steps is ${steps}; expected a count of steps, 0 or more`);
+  const randomState = optionalField(training, 'randomState', 'array', file, 'training') as number[] | undefined;
   const config = withinFile(file, 'training.optimizer', () => new Optimizer(optimizer).config);
-  return { compile: { optimizer: config, loss: withinFile(file, 'training.loss', () => checkLoss(loss)) }, steps };
+  return { compile: { optimizer: config, loss: withinFile(file, 'training.loss', () => checkLoss(loss)) }, steps, randomState };
 }
 
 export async function readConvasModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
@@ -89,5 +90,17 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
     steps: training.steps,
     buffers: plan.weights.map((_, i) => slots.map((_, j) => values[weightCount + i * slots.length + j])),
   };
-  return buildModel(plan, seed, values.slice(0, weightCount), training && { compile: training.compile, state });
+  const model = buildModel(plan, seed, values.slice(0, weightCount), training && { compile: training.compile, state });
+  if (training?.randomState) {
+    const states = training.randomState;
+    withinFile(file, 'training.randomState', () => {
+      try {
+        model.randomState = states;
+      } catch (error) {
+        model.dispose();
+        throw error;
+      }
+    });
+  }
+  return model;
 }

@@ -31,7 +31,7 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
     inputShape: [...model.inputShape],
     seed: model.seed,
     layers: model.layers.map((l) => l.getConfig()),
-    ...(compiled && state ? { training: { optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps } } : {}),
+    ...(compiled && state ? { training: { optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps, randomState: model.randomState } } : {}),
     weights: { path: weightsFile, byteLength: weights.length, crc32: crc32Hex(weights), arrays: entries },
   };
   return { json, weights };

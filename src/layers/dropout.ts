@@ -28,6 +28,15 @@ export class Dropout extends Layer {
     this.stream = seededRandom(rng.seed());
   }
 
+  /** Where the mask stream is, so a saved model resumes training with the same masks. */
+  get randomState(): number {
+    return this.stream.state;
+  }
+
+  set randomState(value: number) {
+    this.stream.state = value;
+  }
+
   protected planBuffers(capacity: number): void {
     this.mask = this.buffer(capacity * this.inputSize);
     this.y = this.buffer(capacity * this.inputSize);

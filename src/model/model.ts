@@ -118,6 +118,24 @@ export class Model {
     return this.optimizer;
   }
 
+  /** The model's own stream (shuffling) and each dropout layer's, in layer order: saved with the model. */
+  get randomState(): number[] {
+    return [this.rng.state, ...this.layersWithStreams().map((l) => l.randomState)];
+  }
+
+  set randomState(states: number[]) {
+    const layers = this.layersWithStreams();
+    if (!Array.isArray(states) || states.length !== layers.length + 1 || states.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff)) {
+      throw new ConfigError(`randomState: expected ${layers.length + 1} integers in [0, 2^32), got ${JSON.stringify(states)}`);
+    }
+    this.rng.state = states[0];
+    layers.forEach((l, i) => (l.randomState = states[i + 1]));
+  }
+
+  private layersWithStreams(): Array<Layer & { randomState: number }> {
+    return this.layers.filter((l): l is Layer & { randomState: number } => 'randomState' in l);
+  }
+
   compile(options: CompileOptions): void {
     this.checkAlive();
     const loss = checkLoss(options?.loss);
