@@ -1,0 +1,189 @@
+// The site and the package in a real browser: Debian's Chromium driven by playwright-core. Pages
+// load cleanly, training runs in the worker while the page stays responsive, drawing predicts, a
+// seeded browser run matches Node bit for bit, and the kernel tests pass inside a page.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { loadBundledDigits } from '../../src/data/mnist-node.js';
+import { init, sequential, tensor } from '../../src/index.js';
+import { presets } from '../../www/src/presets.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'test-artifacts';
+
+/** The site scripts run as they are, not bundled here (their `if main` guards would fire in a bundle). */
+const script = <T>(file: string): Promise<T> => import(pathToFileURL(resolve('scripts', file)).href);
+type SiteBuild = { buildSite(outdir: string): Promise<void> };
+type SiteServer = { serveStatic(root: string, port?: number): Promise<{ server: import('node:http').Server; url: string }> };
+
+/** The site, plus a page that runs tests/kernels/*.test.ts in the browser. */
+async function buildTestSite(outdir: string): Promise<void> {
+  await (await script<SiteBuild>('www-build.mjs')).buildSite(outdir);
+  const kernelTests = readdirSync('tests/kernels').filter((f) => f.endsWith('.test.ts')).map((f) => `./tests/kernels/${f}`);
+  const entry = ['./tests/browser/uvu-defer.ts', ...kernelTests, './tests/browser/uvu-run.ts'].map((f) => `import '${f}';`).join('\n');
+  await esbuild.build({
+    stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
+    loader: { '.wasm': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, 'kernel-tests.js'), logLevel: 'warning',
+  });
+  writeFileSync(join(outdir, 'kernel-tests.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests.js"></script>');
+}
+
+/** FNV-1a over the weights' bytes: one number to compare and print. */
+function hashWeights(weights: Float32Array[]): string {
+  let hash = 0x811c9dc5;
+  for (const w of weights) for (const byte of new Uint8Array(w.buffer, w.byteOffset, w.byteLength)) hash = Math.imul(hash ^ byte, 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The seeded run both sides make: the small CNN, one epoch over the first 512 training digits. */
+const SEEDED_RUN = { examples: 512, seed: 7, layers: presets['Small CNN (8 filters)'], batchSize: 32, learningRate: 0.002 };
+
+if (!existsSync(CHROMIUM)) {
+  if (process.env.CI === 'true') {
+    test('Chromium is installed (CI runs the browser tests)', () => assert.unreachable(`${CHROMIUM} is missing: .ci/run installs it with apt-get`));
+  } else {
+    console.log(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  }
+} else {
+  let context: BrowserContext;
+  let server: import('node:http').Server;
+  let base: string;
+  const temp = mkdtempSync(join(tmpdir(), 'convas-browser-'));
+  const consoleErrors: string[] = [];
+
+  async function open(path: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(`${path}: ${message.text()}`));
+    page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
+    await page.goto(base + path);
+    return page;
+  }
+
+  const screenshot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  test.before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await buildTestSite(join(temp, 'site'));
+    ({ server, url: base } = await (await script<SiteServer>('www-serve.mjs')).serveStatic(join(temp, 'site')));
+    context = await chromium.launchPersistentContext(join(temp, 'profile'), {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+  });
+
+  test.after(async () => {
+    await context?.close();
+    server?.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  test('Train: a few hundred steps in the worker raise accuracy while the page keeps responding', async () => {
+    const page = await open('');
+    await page.waitForSelector('#train:not([disabled])', { timeout: 15_000 });
+    await page.fill('#epochs', '1');
+    await page.fill('#batch-size', '20'); // 400 steps over the 8000 training digits
+    await page.click('#train');
+    const readAccuracy = async () => parseFloat(await page.textContent('#stat-acc') ?? '') || 0;
+    await page.waitForFunction(() => parseInt(document.querySelector('#status')!.textContent!.split('batch ')[1] ?? '0') >= 30);
+    const early = await readAccuracy();
+    // The page answers while the worker trains: a round trip and a click on the preset menu.
+    const started = Date.now();
+    await page.evaluate(() => document.title);
+    await page.click('#preset');
+    await page.keyboard.press('Escape');
+    assert.ok(Date.now() - started < 1000, `the page took ${Date.now() - started} ms to answer during training`);
+    assert.ok(await page.isEnabled('#stop'), 'Stop is available during training');
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done'), undefined, { timeout: 40_000 });
+    const late = await readAccuracy();
+    const testAccuracy = parseFloat(await page.textContent('#stat-val') ?? '');
+    assert.ok(late > early + 10, `running accuracy rose from ${early}% to ${late}%`);
+    assert.ok(testAccuracy > 85, `test accuracy after one epoch: ${testAccuracy}%`);
+    await screenshot(page, 'train');
+    await page.close();
+  });
+
+  test('Draw: a stroke drawn with the mouse gets a prediction and feature maps', async () => {
+    const page = await open('draw.html');
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Draw'));
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let step = 1; step <= 10; step++) await page.mouse.move(box.x + box.width * (0.5 - step * 0.01), box.y + box.height * (0.15 + step * 0.07));
+    await page.mouse.up();
+    await page.waitForFunction(() => /^\d$/.test(document.querySelector('#digit')!.textContent!));
+    assert.ok(await page.locator('#layers canvas').count() > 8, 'feature maps of every layer');
+    assert.is(await page.locator('#filters canvas').count(), 8, 'one picture per learned filter');
+    await screenshot(page, 'draw');
+    await page.close();
+  });
+
+  test('Explain: the output-size formula follows stride and padding', async () => {
+    const page = await open('explain.html');
+    await page.waitForFunction(() => document.querySelector('#formula')!.textContent!.includes('= 26'));
+    await page.selectOption('#padding', 'same');
+    await page.waitForFunction(() => document.querySelector('#formula')!.textContent!.includes('+ 1 = 28'));
+    await page.selectOption('#stride', '2');
+    await page.selectOption('#pool', 'max');
+    await page.waitForFunction(() => document.querySelector('#formula')!.textContent!.includes('max pooling'));
+    assert.ok((await page.textContent('#formula'))!.includes('+ 1 = 14'), 'same padding, stride 2: 14');
+    await screenshot(page, 'explain');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'explain-phone');
+    await page.close();
+  });
+
+  test('a seeded training run in the browser worker gives the same weights as in Node, bit for bit', async () => {
+    const page = await open('');
+    const browserWeights = await page.evaluate(async (run) => {
+      const { createTrainer } = await import(`${location.origin}/worker.js`);
+      const bytes = new Uint8Array(await (await fetch('/digits.bin')).arrayBuffer());
+      const pixels = run.examples * 784;
+      const trainer = createTrainer(new URL('/worker.js', location.href));
+      const result = await trainer.train({
+        modelConfig: { inputShape: [28, 28, 1], layers: run.layers, seed: run.seed },
+        compile: { optimizer: { type: 'adam', learningRate: run.learningRate }, loss: 'categoricalCrossentropy' },
+        fit: { epochs: 1, batchSize: run.batchSize },
+        data: { images: Float32Array.from(bytes.subarray(0, pixels), (v) => v / 255), labels: bytes.slice(bytes.length / 785 * 784).slice(0, run.examples) },
+      });
+      trainer.terminate();
+      return (result.weights as Float32Array[]).map((w) => Array.from(w));
+    }, SEEDED_RUN);
+    await init();
+    const { train } = await loadBundledDigits();
+    const model = sequential({ inputShape: [28, 28, 1], layers: SEEDED_RUN.layers, seed: SEEDED_RUN.seed });
+    model.compile({ optimizer: { type: 'adam', learningRate: SEEDED_RUN.learningRate }, loss: 'categoricalCrossentropy' });
+    const n = SEEDED_RUN.examples, labels = new Float32Array(n * 10);
+    train.labels.subarray(0, n).forEach((label, i) => (labels[i * 10 + label] = 1));
+    await model.fit(tensor(train.images.subarray(0, n * 784), [n, 28, 28, 1]), tensor(labels, [n, 10]), { epochs: 1, batchSize: SEEDED_RUN.batchSize });
+    const nodeHash = hashWeights(model.getWeights().map((t) => t.dataSync()));
+    const browserHash = hashWeights(browserWeights.map((w) => Float32Array.from(w)));
+    console.log(`  weights hash: Node ${nodeHash}, Chromium ${browserHash}`);
+    assert.is(browserHash, nodeHash);
+    await page.close();
+  });
+
+  test('the kernel tests pass inside a page', async () => {
+    const lines: string[] = [];
+    const page = await context.newPage();
+    page.on('console', (message) => lines.push(message.text()));
+    page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
+    await page.goto(`${base}kernel-tests.html`);
+    await page.waitForFunction(() => (globalThis as { kernelTestsDone?: boolean }).kernelTestsDone, undefined, { timeout: 30_000 });
+    const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
+    const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
+    assert.ok(total > 0 && passed === total, `kernel tests in Chromium: ${passed} of ${total} passed\n${report}`);
+    console.log(`  kernel tests in Chromium: ${passed} of ${total} passed`);
+    await page.close();
+  });
+
+  test('every page loaded without console errors', () => {
+    assert.equal(consoleErrors, []);
+  });
+}
+
+test.run();
