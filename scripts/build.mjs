@@ -1,4 +1,4 @@
-// Builds the kernels (AssemblyScript → build/convas.wasm) and the package (esbuild → dist/).
+// Builds the kernels (AssemblyScript → build/convas*.wasm) and the package (esbuild → dist/).
 // asc runs in-process: one `asc.main` call costs far less than a CLI start-up.
 import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
@@ -6,12 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
+/**
+ * Two builds of the same kernels: `simd` (build/convas.wasm, its own memory) and `threads`
+ * (build/convas-threads.wasm: imports one shared memory of at most 2 GB, for init({ threads })).
+ */
 export async function buildWasm() {
   await mkdir('build', { recursive: true });
-  const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', 'simd']);
-  if (error) {
-    console.error(stderr.toString());
-    throw error;
+  for (const target of ['simd', 'threads']) {
+    const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target]);
+    if (error) {
+      console.error(stderr.toString());
+      throw error;
+    }
   }
 }
 

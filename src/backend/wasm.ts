@@ -1,30 +1,107 @@
 // Loads the kernel module once. The wasm is inlined in the bundle, so this works the same in
 // Node, in browsers and in workers, with nothing to serve or fetch.
+//
+// With one thread (the default) the module owns its memory. With more, the threads build of the
+// same kernels imports one shared memory that kernel workers instantiate too (worker-pool.ts);
+// this thread's instance is the only one whose memory is allocated from.
 import wasmBytes from '../../build/convas.wasm';
-import { StateError } from '../errors.js';
+import threadsWasmBytes from '../../build/convas-threads.wasm';
+import { ConfigError, StateError } from '../errors.js';
+import { MAX_SLICES } from './batch-slices.js';
+import { type JobRunner, SerialRunner } from './job-runner.js';
 import type { Kernels } from './kernels.js';
 import { Memory } from './memory.js';
+import { ParallelKernels } from './parallel-kernels.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface Backend {
   kernels: Kernels;
+  /** The batch-heavy kernels split over threads, with results independent of the thread count. */
+  parallel: ParallelKernels;
   memory: Memory;
+  /** Threads that run kernels, this one included. */
+  threads: number;
 }
+
+export interface InitOptions {
+  /**
+   * Threads for the batch-heavy kernels: a number, or 'auto' for one per core; at most 8 are used. Default 1.
+   * More than one needs SharedArrayBuffer: in browsers, a crossOriginIsolated page; elsewhere
+   * convas notes it on the console and uses one. Fixed by the first init().
+   */
+  threads?: number | 'auto';
+}
+
+/** The threads build's memory: 64 KB pages, at most 2 GB (allocation traps past the maximum). */
+const SHARED_MEMORY = { initial: 16, maximum: 32768 };
 
 let backend: Backend | undefined;
 let loading: Promise<Backend> | undefined;
 
-/** Loads the wasm kernels. Safe to call any number of times; later calls return the same backend. */
-export function init(): Promise<Backend> {
-  loading ??= WebAssembly.instantiate(wasmBytes, {}).then(({ instance }) => {
-    const kernels = instance.exports as unknown as Kernels;
-    backend = { kernels, memory: new Memory(kernels) };
-    return backend;
+/**
+ * Loads the wasm kernels. Safe to call any number of times: later calls return the same backend.
+ * The first call that runs decides the threads; a later one asking for a different number throws.
+ */
+export async function init(options: InitOptions = {}): Promise<Backend> {
+  const requested = checkThreads(options.threads);
+  loading ??= resolveThreads(requested).then(load);
+  if (options.threads === undefined) return loading;
+  return loading.then(async (loaded) => {
+    const wanted = await resolveThreads(requested);
+    if (wanted !== loaded.threads && !(wanted > 1 && !sharedMemoryAvailable())) {
+      throw new StateError(`convas is already initialised with ${loaded.threads} thread(s); ` +
+        `init({ threads: ${JSON.stringify(options.threads)} }) cannot change that: pass the same threads to every init(), or none`);
+    }
+    return loaded;
   });
-  return loading;
 }
 
 /** The loaded backend; throws a StateError naming the fix when init() has not finished. */
 export function getBackend(): Backend {
   if (!backend) throw new StateError('convas is not initialised: call `await init()` before using tensors or models');
   return backend;
+}
+
+async function load(threads: number): Promise<Backend> {
+  if (threads > 1 && !sharedMemoryAvailable()) {
+    console.info(`convas: ${threads} threads need SharedArrayBuffer (in browsers, a crossOriginIsolated page); using 1 thread`);
+    threads = 1;
+  }
+  let runner: (kernels: Kernels, memory: Memory) => JobRunner | Promise<JobRunner>;
+  let instance: WebAssembly.Instance;
+  if (threads === 1) {
+    ({ instance } = await WebAssembly.instantiate(wasmBytes, {}));
+    runner = (kernels) => new SerialRunner(kernels);
+  } else {
+    const module = await WebAssembly.compile(threadsWasmBytes);
+    const memory = new WebAssembly.Memory({ ...SHARED_MEMORY, shared: true });
+    instance = await WebAssembly.instantiate(module, { env: { memory } });
+    runner = (kernels, heap) => WorkerPool.start(threads, module, kernels, heap);
+  }
+  const kernels = instance.exports as unknown as Kernels;
+  const memory = new Memory(kernels);
+  const parallel = new ParallelKernels(kernels, await runner(kernels, memory));
+  backend = { kernels, parallel, memory, threads };
+  return backend;
+}
+
+function checkThreads(threads: unknown): number | 'auto' {
+  if (threads === undefined) return 1;
+  if (threads === 'auto' || (Number.isInteger(threads) && (threads as number) >= 1)) return threads as number | 'auto';
+  throw new ConfigError(`init: threads must be a positive integer or 'auto', got ${JSON.stringify(threads)}`);
+}
+
+/** 'auto' is one thread per core; no count goes past MAX_SLICES, as no job has more slices. */
+async function resolveThreads(threads: number | 'auto'): Promise<number> {
+  if (threads !== 'auto') return Math.min(threads, MAX_SLICES);
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency
+    ? navigator.hardwareConcurrency
+    : (await import('node:os')).availableParallelism();
+  return Math.min(cores, MAX_SLICES);
+}
+
+function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return isolated !== false && (typeof Worker !== 'undefined' || typeof process !== 'undefined');
 }

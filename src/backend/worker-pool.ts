@@ -1,0 +1,142 @@
+// Kernel threads: workers that instantiate the threads build of the kernels over the main
+// thread's shared memory and run the slices of jobs with it. Workers never allocate: they only
+// call kernels on the pointers a job gives them. Each worker is started from source text (no file
+// to find or serve, so the single-file bundle keeps working): Node worker_threads with eval, or a
+// Blob URL in browsers. Node modules are only ever imported dynamically, on Node.
+import { StateError } from '../errors.js';
+import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
+import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, runClaimedSlices, serveKernelJobs } from './kernel-jobs.js';
+import type { Kernels } from './kernels.js';
+import type { Memory } from './memory.js';
+
+/** Below this many flops a job runs on the calling thread: waking workers costs tens of µs. */
+export const MIN_PARALLEL_WORK = 2_000_000;
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Every thread but a browser page's main thread may block in Atomics.wait. */
+const canBlock = isNode || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+
+interface WorkerSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  header: number;
+  args: number;
+  thread: number;
+  kernelNames: readonly string[];
+}
+
+/** What a worker runs: receive the setup, instantiate, say ready, then serve jobs until the end. */
+function workerMain(
+  listen: (receive: (setup: WorkerSetup) => void) => void, reply: (message: string) => void,
+  serve: typeof serveKernelJobs, run: typeof runClaimedSlices,
+  layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number,
+): void {
+  listen(async ({ module, memory, header, args, thread, kernelNames }) => {
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const exports = instance.exports as Record<string, (...a: number[]) => unknown>;
+    const kernels = kernelNames.map((name) => exports[name]);
+    const headerView = new Int32Array(memory.buffer, header, headerWords);
+    const argsView = new Float64Array(memory.buffer, args, argsLength);
+    reply('ready');
+    serve(headerView, argsView, kernels, thread, layout, maxArgs, run);
+  });
+}
+
+/** The worker's whole program, from the functions above (their source text, not their names). */
+function workerSource(): string {
+  const messaging = isNode
+    ? `const port = require('node:worker_threads').parentPort;
+       const listen = (receive) => port.once('message', receive);
+       const reply = (message) => port.postMessage(message);`
+    : `const listen = (receive) => { self.onmessage = (event) => receive(event.data); };
+       const reply = (message) => self.postMessage(message);`;
+  return `${messaging}
+    (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()},
+      ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS});`;
+}
+
+async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
+  if (isNode) {
+    const { Worker } = await import('node:worker_threads');
+    const worker = new Worker(source, { eval: true });
+    worker.unref(); // idle kernel threads must not keep the process alive
+    const ready = new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    worker.postMessage(setup);
+    await ready;
+    return worker;
+  }
+  const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(url);
+  const ready = new Promise((resolve, reject) => {
+    worker.onmessage = resolve;
+    worker.onerror = (event) => reject(new Error(`convas: a kernel worker failed to start: ${event.message}`));
+  });
+  worker.postMessage(setup);
+  try {
+    await ready;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  return worker;
+}
+
+export class WorkerPool implements JobRunner {
+  readonly header: Int32Array;
+  readonly args: Float64Array;
+  private readonly kernels: Array<(...args: number[]) => unknown>;
+  private readonly serial: SerialRunner;
+
+  private constructor(
+    readonly threads: number, kernels: Kernels, headerPtr: number, argsPtr: number,
+    /** Held so the workers live as long as the pool. */
+    private readonly workers: unknown[],
+  ) {
+    const buffer = kernels.memory.buffer; // a SharedArrayBuffer: growing memory never detaches it
+    this.header = new Int32Array(buffer, headerPtr, JOB_HEADER_WORDS);
+    this.args = new Float64Array(buffer, argsPtr, jobArgsLength);
+    this.kernels = jobKernels(kernels);
+    this.serial = new SerialRunner(kernels, this.header, this.args);
+  }
+
+  /** Starts threads − 1 workers on `module` (the threads build) and the main instance's memory. */
+  static async start(threads: number, module: WebAssembly.Module, kernels: Kernels, memory: Memory): Promise<WorkerPool> {
+    const headerPtr = memory.alloc(JOB_HEADER_WORDS * 4);
+    const argsPtr = memory.alloc(jobArgsLength * 8);
+    memory.i32(headerPtr, JOB_HEADER_WORDS).fill(0);
+    const source = workerSource();
+    const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
+      module, memory: kernels.memory, header: headerPtr, args: argsPtr, thread: i + 1, kernelNames: JOB_KERNELS,
+    })));
+    return new WorkerPool(threads, kernels, headerPtr, argsPtr, workers);
+  }
+
+  run(work: number): void {
+    if (work < MIN_PARALLEL_WORK) {
+      this.serial.run();
+      return;
+    }
+    const h = this.header;
+    h[JOB_HEADER.nextSlice] = 0;
+    h[JOB_HEADER.finished] = 0;
+    h[JOB_HEADER.failed] = 0;
+    Atomics.add(h, JOB_HEADER.generation, 1); // also publishes the writes above to the workers
+    Atomics.notify(h, JOB_HEADER.generation);
+    let mainError: unknown;
+    try {
+      runClaimedSlices(h, this.args, this.kernels, 0, JOB_HEADER, MAX_JOB_ARGS);
+    } catch (error) {
+      mainError = error;
+    }
+    // The next job may only start once every worker is done with this one.
+    const workers = this.workers.length;
+    for (let done = Atomics.load(h, JOB_HEADER.finished); done < workers; done = Atomics.load(h, JOB_HEADER.finished)) {
+      if (canBlock) Atomics.wait(h, JOB_HEADER.finished, done);
+    }
+    if (mainError) throw mainError;
+    if (h[JOB_HEADER.failed]) throw new StateError('convas: a kernel failed in a worker thread');
+  }
+}

@@ -1,0 +1,163 @@
+// With 2 threads, every batch-parallel kernel call gives the same bits as one thread: the calls
+// that split the batch into independent examples equal the plain kernel called on the whole batch,
+// and the sums over the batch equal the same slicing run on this thread alone (SerialRunner).
+// Shapes are drawn large enough that the jobs go to the worker (past the pool's minimum work),
+// with odd batch sizes so slices differ in size.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { assertClose, random, withBuffers } from '../helpers.js';
+import { init } from '../../src/backend/wasm.js';
+import { SerialRunner } from '../../src/backend/job-runner.js';
+import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
+import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
+import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/kernels.js';
+import { resolvePadding2d } from '../../src/ops/padding.js';
+
+const rng = random(11);
+const backend = await init({ threads: 2 });
+const { kernels, parallel } = backend;
+const serial = new ParallelKernels(kernels, new SerialRunner(kernels));
+
+/** Equal as bit patterns, so −0 ≠ 0 and NaNs are compared too. */
+function assertSameBits(actual: Float32Array, expected: Float32Array, what: string) {
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  assert.is(a.length, e.length, `${what}: length`);
+  const differs = a.findIndex((bits, i) => bits !== e[i]);
+  if (differs >= 0) assert.unreachable(`${what}: differs at ${differs} of ${a.length}: ${actual[differs]} vs ${expected[differs]}`);
+}
+
+const oddBatch = () => rng.pick([3, 5, 7, 9, 11, 13, 17, 31, 33]);
+
+function convGeometry(): Conv2dGeometry {
+  for (;;) {
+    const batch = oddBatch(), size = rng.int(10, 24), inC = rng.pick([1, 3, 8]), outC = rng.pick([8, 16, 20]);
+    const kernel = rng.pick([3, 5]), stride = rng.pick([1, 1, 2]);
+    const g = resolvePadding2d([size, size + 1], [kernel, kernel], [stride, stride], rng.pick(['same', 'valid'] as const), 'test');
+    const geometry: Conv2dGeometry = [batch, size, size + 1, inC, g.outHeight, g.outWidth, outC, kernel, kernel, stride, stride, g.top, g.left];
+    if (convWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
+  }
+}
+
+function poolGeometry(): Pool2dGeometry {
+  for (;;) {
+    const batch = oddBatch(), size = rng.int(24, 33), channels = rng.pick([8, 16]), window = rng.pick([2, 3]);
+    const g = resolvePadding2d([size, size], [window, window], [window, window], rng.pick(['same', 'valid'] as const), 'test');
+    const geometry: Pool2dGeometry = [batch, size, size, channels, g.outHeight, g.outWidth, window, window, window, window, g.top, g.left];
+    if (poolWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
+  }
+}
+
+test('conv2d forward (with and without ReLU) and backward input equal the kernel on the whole batch', () => {
+  for (let trial = 0; trial < 12; trial++) {
+    const g = convGeometry();
+    const [batch, , , inC, outH, outW, outC, kH, kW] = g;
+    const x = rng.array(g[0] * g[1] * g[2] * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
+    const dy = rng.array(batch * outH * outW * outC);
+    const scratchFloats = kernels.conv2dScratchBytes(...g) / 4, workspaceFloats = parallel.conv2dWorkspaceFloats(g);
+    const what = `conv2d ${g.join(',')}`;
+    for (const relu of [0, 1]) {
+      const [whole] = withBuffers([x, filter, bias], [dy.length, scratchFloats], ([px, pf, pb], [py, scratch]) =>
+        kernels.conv2dForward(px, pf, pb, py, scratch, relu, ...g));
+      const [split] = withBuffers([x, filter, bias], [dy.length, workspaceFloats], ([px, pf, pb], [py, workspace]) =>
+        parallel.conv2dForward(px, pf, pb, py, workspace, relu, g));
+      assertSameBits(split, whole, `${what} forward relu=${relu}`);
+    }
+    const [whole] = withBuffers([dy, filter], [x.length, scratchFloats], ([pdy, pf], [pdx, scratch]) =>
+      kernels.conv2dBackwardInput(pdy, pf, pdx, scratch, ...g));
+    const [split] = withBuffers([dy, filter], [x.length, workspaceFloats], ([pdy, pf], [pdx, workspace]) =>
+      parallel.conv2dBackwardInput(pdy, pf, pdx, workspace, g));
+    assertSameBits(split, whole, `${what} backward input`);
+  }
+});
+
+test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-batch kernel within rounding', () => {
+  for (let trial = 0; trial < 12; trial++) {
+    const g = convGeometry();
+    const [batch, , , inC, outH, outW, outC, kH, kW] = g;
+    const x = rng.array(g[0] * g[1] * g[2] * inC), dy = rng.array(batch * outH * outW * outC);
+    const filterFloats = kH * kW * inC * outC;
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2dWorkspaceFloats(g)],
+      ([px, pdy], [dFilter, dBias, workspace]) => p.conv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g));
+    const [dFilter2, dBias2] = run(parallel);
+    const [dFilter1, dBias1] = run(serial);
+    const what = `conv2d ${g.join(',')}`;
+    assertSameBits(dFilter2, dFilter1, `${what} dFilter`);
+    assertSameBits(dBias2, dBias1, `${what} dBias`);
+    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC, kernels.conv2dScratchBytes(...g) / 4],
+      ([px, pdy], [pf, pb, scratch]) => kernels.conv2dBackwardFilter(px, pdy, pf, pb, scratch, ...g));
+    assertClose(dFilter2, dFilter, 1e-4, `${what} dFilter vs whole batch`);
+    assertClose(dBias2, dBias, 1e-4, `${what} dBias vs whole batch`);
+  }
+});
+
+test('max, average and sum pooling, forward and backward, equal the kernels on the whole batch', () => {
+  for (let trial = 0; trial < 9; trial++) {
+    const g = poolGeometry();
+    const [batch, inH, inW, channels, outH, outW] = g;
+    const x = rng.array(batch * inH * inW * channels), dy = rng.array(batch * outH * outW * channels);
+    const what = `pool ${g.join(',')}`;
+    // argmax indexes differ (per slice against per batch), so max pooling is compared by y and dx.
+    const [yWhole, dxWhole] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
+      kernels.maxPoolForward(px, py, argmax, ...g);
+      kernels.maxPoolBackward(pdy, argmax, pdx, dy.length, x.length);
+    });
+    const [ySplit, dxSplit] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
+      parallel.maxPoolForward(px, py, argmax, g);
+      parallel.maxPoolBackward(pdy, argmax, pdx, g);
+    });
+    assertSameBits(ySplit, yWhole, `${what} max forward`);
+    assertSameBits(dxSplit, dxWhole, `${what} max backward`);
+    for (const average of [0, 1]) {
+      const whole = withBuffers([x, dy], [dy.length, x.length], ([px, pdy], [py, pdx]) => {
+        kernels.avgPoolForward(px, py, average, ...g);
+        kernels.avgPoolBackward(pdy, pdx, average, ...g);
+      });
+      const split = withBuffers([x, dy], [dy.length, x.length], ([px, pdy], [py, pdx]) => {
+        parallel.avgPoolForward(px, py, average, g);
+        parallel.avgPoolBackward(pdy, pdx, average, g);
+      });
+      assertSameBits(split[0], whole[0], `${what} average=${average} forward`);
+      assertSameBits(split[1], whole[1], `${what} average=${average} backward`);
+    }
+  }
+});
+
+test('dense products: by rows equal the kernel; weight gradients, 2 threads equal 1 thread', () => {
+  for (let trial = 0; trial < 10; trial++) {
+    const batch = rng.pick([31, 33, 45]), inputs = rng.int(600, 900), outputs = rng.int(80, 130);
+    const x = rng.array(batch * inputs), w = rng.array(inputs * outputs), dy = rng.array(batch * outputs);
+    const what = `dense ${batch}×${inputs}→${outputs}`;
+    const [yWhole] = withBuffers([x, w], [dy.length], ([px, pw], [py]) => kernels.matMul(px, pw, py, batch, inputs, outputs, 0, 0, 0));
+    const [ySplit] = withBuffers([x, w], [dy.length], ([px, pw], [py]) => parallel.matMulByRows(px, pw, py, batch, inputs, outputs, 0));
+    assertSameBits(ySplit, yWhole, `${what} forward`);
+    const [dxWhole] = withBuffers([dy, w], [x.length], ([pdy, pw], [pdx]) => kernels.matMul(pdy, pw, pdx, batch, outputs, inputs, 0, 1, 0));
+    const [dxSplit] = withBuffers([dy, w], [x.length], ([pdy, pw], [pdx]) => parallel.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1));
+    assertSameBits(dxSplit, dxWhole, `${what} input gradient`);
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [w.length, p.weightGradientWorkspaceFloats(inputs, outputs)],
+      ([px, pdy], [dW, workspace]) => p.weightGradient(px, pdy, dW, batch, inputs, outputs, workspace))[0];
+    assertSameBits(run(parallel), run(serial), `${what} weight gradient`);
+    const [dWWhole] = withBuffers([x, dy], [w.length], ([px, pdy], [dW]) => kernels.matMul(px, pdy, dW, inputs, batch, outputs, 1, 0, 0));
+    assertClose(run(parallel), dWWhole, 1e-4, `${what} weight gradient vs whole batch`);
+  }
+});
+
+test('init: the same threads again (or none) returns the backend; another count is a clear error', async () => {
+  assert.is(backend.threads, 2);
+  assert.is(await init({ threads: 2 }), backend);
+  assert.is(await init(), backend);
+  try {
+    await init({ threads: 1 });
+    assert.unreachable('init({ threads: 1 }) after init({ threads: 2 }) should throw');
+  } catch (error) {
+    assert.match(String(error), /already initialised with 2 thread/);
+  }
+  try {
+    await init({ threads: 0 });
+    assert.unreachable('threads: 0 should throw');
+  } catch (error) {
+    assert.match(String(error), /threads must be a positive integer or 'auto'/);
+  }
+});
+
+test.run();
