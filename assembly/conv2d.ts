@@ -30,17 +30,17 @@ function packedFloats(rows: i32, cols: i32): usize {
   return <usize>rows * panelCount(cols) * PANEL_COLS;
 }
 
-/** Scratch holds the packed filter (and bias) or packed dy, followed by one image's frame. */
+/** Scratch holds the packed filter (and bias) or packed dy, then one image's frame (and a table of window offsets). */
 export function conv2dScratchBytes(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): usize {
   const taps = kernelHeight * kernelWidth;
   const frame = <usize>((outHeight - 1) * strideHeight + kernelHeight) * ((outWidth - 1) * strideWidth + kernelWidth) * inChannels;
-  const forward = packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame;
+  const forward = packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame + <usize>outHeight * outWidth;
   const backwardFilter = packedFloats(outHeight * outWidth, outChannels) + frame;
   const backwardInput = packedFloats(taps * outChannels, inChannels) +
-    <usize>(inHeight - 1 + kernelHeight) * (inWidth - 1 + kernelWidth) * outChannels;
+    <usize>(inHeight - 1 + kernelHeight) * (inWidth - 1 + kernelWidth) * outChannels + <usize>inHeight * inWidth;
   return max(forward, max(backwardFilter, backwardInput)) << 2;
 }
 
@@ -122,7 +122,8 @@ export function conv2dBackwardFilter(
 
 /**
  * y = act(x ⋆ filter (+ bias)) with the filter packed in panels ([patch, outChannels]) and bias
- * packed in one panel row (or 0). Input pixels are spread (spacingHeight, spacingWidth) apart in the frame.
+ * packed in one panel row (or 0). Input pixels are spread (spacingHeight, spacingWidth) apart in the
+ * frame; the frame is followed by a table of window offsets (one u32 per output position).
  */
 function convolve(
   x: usize, panels: usize, bias: usize, y: usize, frame: usize, relu: bool,
@@ -137,34 +138,38 @@ function convolve(
   const panelBytes = (<usize>kernelHeight * kernelWidth * inChannels * PANEL_COLS) << 2;
   const yRowBytes = <usize>outChannels << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
+  // Where each output's window starts, relative to the frame: the same for every image.
+  const windows = frame + ((<usize>frameHeight * frameWidth * inChannels) << 2);
+  for (let p = 0; p < positions; p++) {
+    store<u32>(windows + (<usize>p << 2), windowAt(p, outWidth, strideHeight, strideWidth, frameRowBytes, inChannels));
+  }
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
       frame, frameHeight, frameWidth, padTop, padLeft, spacingHeight, spacingWidth);
     const yImage = y + <usize>b * positions * yRowBytes;
     for (let p = 0; p < positions; p += TILE_ROWS) {
-      const last = min(p + TILE_ROWS, positions) - 1;
-      const a0 = windowAt(source, p, outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
-      const a1 = windowAt(source, min(p + 1, last), outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
-      const a2 = windowAt(source, min(p + 2, last), outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
-      const a3 = windowAt(source, min(p + 3, last), outWidth, strideHeight, strideWidth, frameRowBytes, inChannels);
+      const last = windows + (<usize>(min(p + TILE_ROWS, positions) - 1) << 2);
+      const first = windows + (<usize>p << 2);
+      const a0 = source + load<u32>(first);
+      const a1 = source + load<u32>(min(first + 4, last));
+      const a2 = source + load<u32>(min(first + 8, last));
+      const a3 = source + load<u32>(min(first + 12, last));
+      const rows = <i32>((last - first) >> 2) + 1;
       for (let q = 0; q < panelCount(outChannels); q++) {
         const column = <usize>q * PANEL_COLS << 2;
         multiplyTile(a0, a1, a2, a3, kernelHeight, kernelWidth * inChannels, 4, frameRowBytes,
           panels + <usize>q * panelBytes, yImage + <usize>p * yRowBytes + column, yRowBytes,
-          last - p + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, relu, false);
+          rows, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, relu, false);
       }
     }
   }
 }
 
-/** Where the window of output `position` starts in the frame. */
-// @ts-ignore: decorator
-@inline function windowAt(
-  frame: usize, position: i32, outWidth: i32, strideHeight: i32, strideWidth: i32, frameRowBytes: usize, channels: i32,
-): usize {
+/** Byte offset in the frame where the window of output `position` starts. */
+function windowAt(position: i32, outWidth: i32, strideHeight: i32, strideWidth: i32, frameRowBytes: usize, channels: i32): usize {
   const oy = position / outWidth;
   const ox = position - oy * outWidth;
-  return frame + <usize>(oy * strideHeight) * frameRowBytes + ((<usize>ox * strideWidth * channels) << 2);
+  return <usize>(oy * strideHeight) * frameRowBytes + ((<usize>ox * strideWidth * channels) << 2);
 }
 
 /** Where tap (ky, kx, ci) of the first window (at the frame's origin) is. */
