@@ -1,0 +1,69 @@
+// The child side of the bench protocol. Each peer runs in its own process (its memory, threads and
+// JIT state never touch another peer's) and waits for the runner's requests, so only one peer
+// computes at a time: { id, task, args } in, { id, result } or { id, error } out.
+import { readFileSync } from 'node:fs';
+
+/** Peak resident set size of this process (VmHWM: unlike getrusage's maxRSS, not inherited across fork/exec). */
+function peakRssBytes() {
+  const kB = /VmHWM:\s*(\d+)\s*kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return kB ? Number(kB) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
+/** Serves `tasks` (name → async function of args) over the IPC channel the runner opened. */
+export function serve(tasks) {
+  process.on('message', async ({ id, task, args }) => {
+    try {
+      if (task === 'exit') process.exit(0);
+      if (task === 'stats') {
+        process.send({ id, result: { peakRssBytes: peakRssBytes() } });
+        return;
+      }
+      if (!tasks[task]) throw new Error(`this peer has no task ${task}`);
+      process.send({ id, result: await tasks[task](args) });
+    } catch (e) {
+      process.send({ id, error: String(e?.stack ?? e) });
+    }
+  });
+  process.send({ ready: true });
+}
+
+/**
+ * The main thread's time on a CPU and time spent runnable but waiting for one, in seconds, from the
+ * scheduler's own accounting (ns). On a shared CPU the wall clock also counts other programs' work;
+ * this does not. Falls back to the process's CPU time where /proc is missing.
+ */
+function schedNow() {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return { cpu: run / 1e9, wait: wait / 1e9 };
+  } catch {
+    const { user, system } = process.cpuUsage();
+    return { cpu: (user + system) / 1e6, wait: 0 };
+  }
+}
+
+/** Starts a measurement; stop() gives { seconds (wall), cpuSeconds, waitSeconds }. */
+export function startClock() {
+  const wall = performance.now(), sched = schedNow();
+  return {
+    elapsed: () => (performance.now() - wall) / 1000,
+    stop: () => {
+      const now = schedNow();
+      return { seconds: (performance.now() - wall) / 1000, cpuSeconds: now.cpu - sched.cpu, waitSeconds: now.wait - sched.wait };
+    },
+  };
+}
+
+/**
+ * Runs `unit` (one batch, one kernel call…) until `seconds` of wall time have passed, at least once:
+ * slow peers are time-boxed to a whole number of units. Returns the units done and their times.
+ */
+export async function timeBox(seconds, unit) {
+  const clock = startClock();
+  let units = 0;
+  do {
+    await unit();
+    units++;
+  } while (clock.elapsed() < seconds);
+  return { units, ...clock.stop() };
+}

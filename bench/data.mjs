@@ -1,0 +1,62 @@
+// The benchmark problem, the same in every peer: the LeNet-style net's hyper-parameters, the layer
+// shapes timed alone, and a seeded synthetic dataset (speed does not depend on the pixel values).
+
+export const NET = { height: 28, width: 28, channels: 1, classes: 10, trainBatch: 32, inferBatch: 256, learningRate: 0.01, momentum: 0.9 };
+
+/** Examples in the training set: an "epoch" of the memory check is one pass over them. */
+export const TRAIN_EXAMPLES = 1024;
+
+/** mulberry32: small, fast, and the same stream in every process. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n images [n, 28, 28, 1] in [0, 1), and labels both as class indices and one-hot rows. */
+export function dataset(n, seed = 1) {
+  const next = random(seed);
+  const pixels = NET.height * NET.width * NET.channels;
+  const x = new Float32Array(n * pixels);
+  for (let i = 0; i < x.length; i++) x[i] = next();
+  const labels = new Uint8Array(n);
+  const oneHot = new Float32Array(n * NET.classes);
+  for (let i = 0; i < n; i++) {
+    labels[i] = Math.floor(next() * NET.classes);
+    oneHot[i * NET.classes + labels[i]] = 1;
+  }
+  return { x, labels, oneHot, n, pixels };
+}
+
+/** Uniform values in [-1, 1) for layer inputs and weights. */
+export function randomArray(length, seed = 7) {
+  const next = random(seed);
+  const a = new Float32Array(length);
+  for (let i = 0; i < length; i++) a[i] = next() * 2 - 1;
+  return a;
+}
+
+/** Single layers timed in convas and tfjs-wasm ('same' padding, stride 1). */
+export const CONVS = [
+  { name: 'conv 32×28×28×16 ⋆ 3×3×16×32', batch: 32, height: 28, width: 28, inChannels: 16, kernel: 3, outChannels: 32 },
+  { name: 'conv 8×56×56×64 ⋆ 3×3×64×64', batch: 8, height: 56, width: 56, inChannels: 64, kernel: 3, outChannels: 64 },
+];
+export const PASSES = ['forward', 'backward input', 'backward filter'];
+export const MATMUL = { name: 'matMul 512³', m: 512, k: 512, n: 512 };
+
+/** Every single-layer case, with its FLOPs (2 per multiply-add; the three conv passes cost the same). */
+export const LAYER_CASES = [
+  ...CONVS.flatMap((c, conv) => PASSES.map((pass) => ({
+    id: `${conv}:${pass}`, conv, pass, label: `${c.name} ${pass}`,
+    flops: 2 * c.batch * c.height * c.width * c.outChannels * c.kernel * c.kernel * c.inChannels,
+  }))),
+  { id: 'matmul', label: MATMUL.name, flops: 2 * MATMUL.m * MATMUL.k * MATMUL.n },
+];
+
+/** The large conv forward pass: the case the targets are about. */
+export const LARGE_CONV_FORWARD = '1:forward';

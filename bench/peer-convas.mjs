@@ -1,0 +1,116 @@
+// convas: `node peer-convas.mjs <bundle> [threads]`. The LeNet-style net through its public API (sequential, fit, predict), and
+// single layers through the kernels themselves (init() returns the same backend as getBackend()).
+import { serve, startClock, timeBox } from './child.mjs';
+import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+
+const convas = await import(process.argv[2] ?? './.build/convas.js');
+const threads = Number(process.argv[3] ?? 1);
+const { kernels, memory } = await convas.init(threads > 1 ? { threads } : undefined);
+// Threads run on a shared memory: without one, the option was ignored (not implemented yet), and
+// the runner prints the threads row as n/a.
+const threaded = kernels.memory.buffer instanceof SharedArrayBuffer;
+
+function makeModel() {
+  const { layers } = convas;
+  const model = convas.sequential({
+    inputShape: [NET.height, NET.width, NET.channels],
+    layers: [
+      layers.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      layers.maxPool2d({ poolSize: 2 }),
+      layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      layers.maxPool2d({ poolSize: 2 }),
+      layers.flatten(),
+      layers.dense({ units: NET.classes, activation: 'softmax' }),
+    ],
+    seed: 1,
+  });
+  model.compile({ optimizer: { type: 'momentum', learningRate: NET.learningRate, momentum: NET.momentum }, loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+const data = dataset(TRAIN_EXAMPLES);
+const x = convas.tensor(data.x, [data.n, NET.height, NET.width, NET.channels]);
+const y = convas.tensor(data.oneHot, [data.n, NET.classes]);
+const xInfer = convas.tensor(data.x.subarray(0, NET.inferBatch * data.pixels), [NET.inferBatch, NET.height, NET.width, NET.channels]);
+let model;
+
+/** Trains with fit() until `seconds` have passed (whole batches), counting the images seen. */
+async function train(seconds) {
+  const clock = startClock();
+  let images = 0;
+  const shouldStop = () => clock.elapsed() >= seconds;
+  while (!shouldStop()) {
+    await model.fit(x, y, { epochs: 1, batchSize: NET.trainBatch, onBatchEnd: (_, logs) => { images += logs.size; }, shouldStop });
+  }
+  return { images, ...clock.stop() };
+}
+
+/** Kernel buffers for each single-layer case, allocated once and filled with random values. */
+const cases = new Map();
+function layerCase(id) {
+  if (cases.has(id)) return cases.get(id);
+  const spec = LAYER_CASES.find((c) => c.id === id);
+  const alloc = (length, seed) => {
+    const ptr = memory.alloc(length * 4);
+    memory.f32(ptr, length).set(randomArray(length, seed));
+    return ptr;
+  };
+  let run;
+  if (id === 'matmul') {
+    const { m, k, n } = MATMUL;
+    const a = alloc(m * k, 1), b = alloc(k * n, 2), c = alloc(m * n, 3);
+    if (kernels.matMul.length !== 9) throw new Error(`matMul takes ${kernels.matMul.length} arguments, the bench passes 9: update bench/peer-convas.mjs`);
+    run = () => kernels.matMul(a, b, c, m, k, n, 0, 0, 0);
+  } else {
+    const c = CONVS[spec.conv];
+    const pad = (c.kernel - 1) >> 1;
+    const geometry = [c.batch, c.height, c.width, c.inChannels, c.height, c.width, c.outChannels, c.kernel, c.kernel, 1, 1, pad, pad];
+    const xs = c.batch * c.height * c.width * c.inChannels, ys = c.batch * c.height * c.width * c.outChannels;
+    const fs = c.kernel * c.kernel * c.inChannels * c.outChannels;
+    const xp = alloc(xs, 1), f = alloc(fs, 2), yp = alloc(ys, 3), bias = alloc(c.outChannels, 4);
+    const scratch = memory.alloc(kernels.conv2dScratchBytes(...geometry));
+    // Arity checks: the kernel contract (src/backend/kernels.ts) is still moving; a shifted argument list must fail loudly.
+    const arity = { conv2dForward: 6 + geometry.length, conv2dBackwardInput: 4 + geometry.length, conv2dBackwardFilter: 5 + geometry.length };
+    for (const [name, n] of Object.entries(arity)) {
+      if (kernels[name].length !== n) throw new Error(`${name} takes ${kernels[name].length} arguments, the bench passes ${n}: update bench/peer-convas.mjs to src/backend/kernels.ts`);
+    }
+    run = {
+      forward: () => kernels.conv2dForward(xp, f, 0, yp, scratch, 0 /* no activation */, ...geometry),
+      'backward input': () => kernels.conv2dBackwardInput(yp, f, xp, scratch, ...geometry),
+      'backward filter': () => kernels.conv2dBackwardFilter(xp, yp, f, bias, scratch, ...geometry),
+    }[spec.pass];
+  }
+  cases.set(id, run);
+  return run;
+}
+
+const memoryNow = () => ({ bufferBytes: kernels.memory.buffer.byteLength, bytesInUse: memory.bytesInUse });
+
+serve({
+  info: async () => ({ threadsSupported: threaded, threads }),
+  /** Wasm memory after 1 and after 10 epochs of a fresh model: a model allocates once, so they must match. */
+  memory: async ({ epochs }) => {
+    const fresh = makeModel();
+    const fitOptions = { batchSize: NET.trainBatch };
+    await fresh.fit(x, y, { ...fitOptions, epochs: 1 });
+    const after1 = memoryNow();
+    await fresh.fit(x, y, { ...fitOptions, epochs: epochs - 1 });
+    const afterN = memoryNow();
+    fresh.dispose();
+    return { after1, afterN, epochs, equal: after1.bufferBytes === afterN.bufferBytes && after1.bytesInUse === afterN.bytesInUse };
+  },
+  train: async ({ seconds }) => {
+    model ??= makeModel();
+    return train(seconds);
+  },
+  infer: async ({ seconds }) => {
+    model ??= makeModel();
+    const r = await timeBox(seconds, () => model.predict(xInfer, { batchSize: NET.inferBatch }).dispose());
+    return { images: r.units * NET.inferBatch, ...r };
+  },
+  layer: async ({ id, seconds }) => {
+    const run = layerCase(id);
+    const r = await timeBox(seconds, run);
+    return { flops: r.units * LAYER_CASES.find((c) => c.id === id).flops, ...r };
+  },
+});

@@ -1,0 +1,138 @@
+// TensorFlow.js (tfjs-core + tfjs-layers) on its 'cpu' or 'wasm' backend: `node peer-tfjs.mjs cpu|wasm`.
+// The same net as convas, trained with trainOnBatch on pre-made batch tensors (less per-batch work
+// than fit()), in production mode. The wasm backend loads the non-threaded SIMD binary from
+// node_modules (tfjs never picks the threaded one in Node) and gets one XNNPACK thread.
+import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { serve, timeBox } from './child.mjs';
+import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { registerConv2DBackpropFilter } from './tfjs-wasm-backprop-filter.mjs';
+
+const backendName = process.argv[2];
+if (backendName !== 'cpu' && backendName !== 'wasm') throw new Error('usage: peer-tfjs.mjs cpu|wasm');
+const require = createRequire(import.meta.url);
+const tf = require('@tensorflow/tfjs-core');
+require('@tensorflow/tfjs-backend-cpu');
+const tfl = require('@tensorflow/tfjs-layers');
+tf.enableProdMode();
+
+let backendInfo = { backend: backendName };
+if (backendName === 'wasm') {
+  const wasm = require('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // already false in Node; said explicitly
+  wasm.setThreadsCount(1);
+  wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+  registerConv2DBackpropFilter(tf);
+  await tf.setBackend('wasm');
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  if (!simd || threaded) throw new Error(`tfjs-wasm would load another binary (simd ${simd}, threads ${threaded})`);
+  backendInfo = { ...backendInfo, wasmFile: 'tfjs-backend-wasm-simd.wasm (non-threaded)', threads: wasm.getThreadsCount(),
+    backpropFilterMaxError: await checkBackpropFilter() };
+} else {
+  await tf.setBackend('cpu');
+}
+if (tf.getBackend() !== backendName) throw new Error(`tfjs backend is ${tf.getBackend()}, not ${backendName}`);
+
+/** The largest difference between the bench's wasm Conv2DBackpropFilter and tfjs-cpu's, on odd shapes and strides. */
+async function checkBackpropFilter() {
+  let worst = 0;
+  for (const [shape, filterShape, strides, pad] of [
+    [[3, 9, 11, 2], [5, 5, 2, 4], 1, 'same'], [[2, 10, 7, 3], [3, 2, 3, 5], 2, 'same'], [[2, 8, 8, 3], [3, 3, 3, 2], [2, 1], 'valid'],
+  ]) {
+    const results = [];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      const x = tf.tensor(randomArray(shape.reduce((a, b) => a * b), 3), shape);
+      const f = tf.tensor(randomArray(filterShape.reduce((a, b) => a * b), 4), filterShape);
+      const yShape = tf.conv2d(x, f, strides, pad).shape;
+      const dy = tf.tensor(randomArray(yShape.reduce((a, b) => a * b), 5), yShape);
+      const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+      results.push(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).dataSync());
+    }
+    results[0].forEach((v, i) => { worst = Math.max(worst, Math.abs(v - results[1][i])); });
+  }
+  await tf.setBackend('wasm');
+  return worst;
+}
+
+function makeModel() {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({ inputShape: [NET.height, NET.width, NET.channels], filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: NET.classes, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.momentum(NET.learningRate, NET.momentum), loss: 'categoricalCrossentropy' });
+  return model;
+}
+
+const model = makeModel();
+const data = dataset(TRAIN_EXAMPLES);
+const shape = [NET.height, NET.width, NET.channels];
+const batches = [];
+for (let from = 0; from < data.n; from += NET.trainBatch) {
+  batches.push([
+    tf.tensor(data.x.subarray(from * data.pixels, (from + NET.trainBatch) * data.pixels), [NET.trainBatch, ...shape]),
+    tf.tensor(data.oneHot.subarray(from * NET.classes, (from + NET.trainBatch) * NET.classes), [NET.trainBatch, NET.classes]),
+  ]);
+}
+const xInfer = tf.tensor(data.x.subarray(0, NET.inferBatch * data.pixels), [NET.inferBatch, ...shape]);
+let nextBatch = 0;
+
+/** Tensors for each single-layer case, made once. */
+const cases = new Map();
+function layerCase(id) {
+  if (cases.has(id)) return cases.get(id);
+  const spec = LAYER_CASES.find((c) => c.id === id);
+  const t = (s, seed) => tf.tensor(randomArray(s.reduce((a, b) => a * b), seed), s);
+  let run;
+  if (id === 'matmul') {
+    const a = t([MATMUL.m, MATMUL.k], 1), b = t([MATMUL.k, MATMUL.n], 2);
+    run = () => tf.matMul(a, b);
+  } else {
+    const c = CONVS[spec.conv];
+    const xShape = [c.batch, c.height, c.width, c.inChannels], filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
+    const x = t(xShape, 1), f = t(filterShape, 2), dy = t([c.batch, c.height, c.width, c.outChannels], 3);
+    const attrs = { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined };
+    run = {
+      forward: () => tf.conv2d(x, f, 1, 'same'),
+      'backward input': () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, { ...attrs, inputShape: xShape }),
+      'backward filter': () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape }),
+    }[spec.pass];
+  }
+  const once = () => {
+    const out = run();
+    out.dataSync(); // the wasm and cpu backends compute eagerly; this only makes sure
+    out.dispose();
+  };
+  cases.set(id, once);
+  return once;
+}
+
+serve({
+  info: async () => backendInfo,
+  train: async ({ seconds }) => {
+    const r = await timeBox(seconds, async () => {
+      const [x, y] = batches[nextBatch++ % batches.length];
+      await model.trainOnBatch(x, y);
+    });
+    return { images: r.units * NET.trainBatch, ...r, tensors: tf.memory().numTensors };
+  },
+  infer: async ({ seconds }) => {
+    const r = await timeBox(seconds, () => {
+      const out = model.predict(xInfer, { batchSize: NET.inferBatch });
+      out.dataSync();
+      out.dispose();
+    });
+    return { images: r.units * NET.inferBatch, ...r };
+  },
+  layer: async ({ id, seconds }) => {
+    const r = await timeBox(seconds, layerCase(id));
+    return { flops: r.units * LAYER_CASES.find((c) => c.id === id).flops, ...r };
+  },
+});

@@ -1,0 +1,204 @@
+// `npm run bench`: convas against TensorFlow.js (cpu, wasm) and ConvNetJS on one machine, in one run.
+// Builds convas from the current sources into bench/.build, starts every peer in its own process,
+// and measures them in turn (A B C A B C …) so that a noisy, shared CPU slows them alike. Rates are
+// per second of each peer's own main-thread CPU time (wall-clock rates are kept in results.json),
+// except for a threaded convas. Prints the tables and writes bench/results.json.
+// Options: --reps N (default 5), --seconds S of wall time per repetition (default 1).
+import { execSync, fork } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { buildBench } from './build.mjs';
+import { LAYER_CASES, LARGE_CONV_FORWARD, NET } from './data.mjs';
+import { formatReport } from './table.mjs';
+
+const started = performance.now();
+const option = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const REPS = option('reps', 5);
+const SECONDS = option('seconds', 1); // a repetition runs whole batches until this time has passed
+const log = (...a) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...a);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** A peer process and its request/response channel (bench/child.mjs is the other end). */
+class Peer {
+  constructor(name, label, script, args = []) {
+    this.name = name;
+    this.label = label;
+    this.pending = new Map();
+    this.nextId = 0;
+    this.child = fork(new URL(script, import.meta.url).pathname, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.ready = new Promise((resolve, reject) => {
+      this.child.on('message', (m) => {
+        if (m.ready) return resolve(this);
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.error) p.reject(new Error(`${this.name}: ${m.error}`));
+        else p.resolve(m.result);
+      });
+      this.child.on('exit', (code) => {
+        const error = new Error(`${this.name} exited (code ${code})`);
+        reject(error);
+        for (const p of this.pending.values()) p.reject(error);
+      });
+    });
+  }
+
+  call(task, args = {}) {
+    return new Promise((resolve, reject) => {
+      const id = ++this.nextId;
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ id, task, args });
+    });
+  }
+
+  exit() {
+    this.child.removeAllListeners('exit');
+    this.child.send({ task: 'exit' });
+  }
+}
+
+/** One warm-up round, then REPS rounds in which each peer runs `task` once: { peer name → [results] }. */
+async function interleave(task, peers, args) {
+  const results = Object.fromEntries(peers.map((p) => [p.name, []]));
+  for (let round = -1; round < REPS; round++) {
+    for (const p of peers) {
+      const r = await p.call(task, args);
+      if (round >= 0) results[p.name].push(r);
+    }
+    log(`${task}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${REPS}`} done`);
+  }
+  return results;
+}
+
+/**
+ * Work per second: per second of the peer's own main-thread CPU time (the CPU is shared, and the
+ * wall clock also counts other programs' work), except for threaded runs, where only the wall clock
+ * means anything.
+ */
+const rate = (amount, r, wallClock = false) => amount / (wallClock ? r.seconds : r.cpuSeconds);
+
+/** Median throughput of each peer, and convas ÷ peer as the median of the per-round ratios (CPU time and wall clock). */
+function throughput(results, peers, targets) {
+  const cpu = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(r.images, r, p.wallClock))]));
+  const wall = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(r.images, r, true))]));
+  const ratio = (rates, name) => median(rates.convas.map((c, i) => c / rates[name][i]));
+  return peers.map((p) => {
+    const row = { name: p.name, label: p.label, rates: cpu[p.name], median: median(cpu[p.name]), wallRates: wall[p.name], wallMedian: median(wall[p.name]) };
+    if (p.name === 'convasThreads') row.speedupOverOneThreadWall = 1 / ratio(wall, p.name);
+    else if (p.name !== 'convas') {
+      row.ratio = ratio(cpu, p.name);
+      row.wallRatio = ratio(wall, p.name);
+      if (targets[p.name]) row.target = { min: targets[p.name], pass: row.ratio >= targets[p.name] };
+    }
+    return row;
+  });
+}
+
+// --- build and start
+log('building convas (bench/.build) and the SIMD-ceiling kernels');
+const build = await buildBench();
+const nproc = cpus().length;
+const loadStart = loadavg()[0];
+log('starting peers');
+const convas = new Peer('convas', 'convas (1 thread)', './peer-convas.mjs', [build.convas, '1']);
+const convasThreads = new Peer('convasThreads', `convas (${nproc} threads)`, './peer-convas.mjs', [build.convas, String(nproc)]);
+convasThreads.wallClock = true;
+const tfjsWasm = new Peer('tfjsWasm', 'tfjs-wasm (+Conv2DBackpropFilter from its own ops)', './peer-tfjs.mjs', ['wasm']);
+const tfjsCpu = new Peer('tfjsCpu', 'tfjs-cpu', './peer-tfjs.mjs', ['cpu']);
+const convnetjs = new Peer('convnetjs', 'ConvNetJS', './peer-convnetjs.mjs');
+// Single layers run in processes of their own, so the peak RSS of the rows above is the net's alone.
+const convasLayers = new Peer('convasLayers', 'convas, single layers', './peer-convas.mjs', [build.convas, '1']);
+const tfjsWasmLayers = new Peer('tfjsWasmLayers', 'tfjs-wasm, single layers', './peer-tfjs.mjs', ['wasm']);
+const ceiling = new Peer('ceiling', 'SIMD ceiling kernels', './peer-ceiling.mjs', [build.dir]);
+await Promise.all([convas, convasThreads, tfjsWasm, tfjsCpu, convnetjs, convasLayers, tfjsWasmLayers, ceiling].map((p) => p.ready));
+const info = Object.fromEntries(await Promise.all([convas, convasThreads, tfjsWasm, tfjsCpu, convnetjs].map(async (p) => [p.name, await p.call('info')])));
+const threaded = info.convasThreads.threadsSupported;
+if (!threaded) convasThreads.exit();
+log(`tfjs-wasm: ${info.tfjsWasm.wasmFile}, ${info.tfjsWasm.threads} thread; its Conv2DBackpropFilter differs from tfjs-cpu's by ${info.tfjsWasm.backpropFilterMaxError.toExponential(1)} at most`);
+
+// --- memory: a fresh model, 1 epoch then 9 more (first, before the other tasks allocate in convas)
+log('convas memory: 1 and 10 epochs');
+const memory = await convas.call('memory', { epochs: 10 });
+
+// --- training and inference
+const netPeers = [convas, ...(threaded ? [convasThreads] : []), tfjsWasm, tfjsCpu, convnetjs];
+const trainTargets = { tfjsWasm: 5, convnetjs: 25, tfjsCpu: 300 };
+const inferTargets = { tfjsWasm: 1.5 };
+const naThreads = { name: 'convasThreads', label: convasThreads.label, na: 'n/a (threads not implemented)' };
+const withThreadsRow = (rows) => (threaded ? rows : [rows[0], naThreads, ...rows.slice(1)]);
+const trainResults = await interleave('train', netPeers, { seconds: SECONDS });
+const inferResults = await interleave('infer', netPeers, { seconds: SECONDS });
+const training = { rows: withThreadsRow(throughput(trainResults, netPeers, trainTargets)) };
+const inference = { rows: withThreadsRow(throughput(inferResults, netPeers, inferTargets)) };
+
+// --- single layers and the ceiling: each round runs every case in convas then tfjs-wasm, then the ceiling
+const layerSeconds = 0.4 * SECONDS;
+const layerRates = Object.fromEntries(LAYER_CASES.map((c) => [c.id, { convas: [], tfjsWasm: [] }]));
+const ceilingRates = [];
+for (let round = -1; round < REPS; round++) {
+  for (const c of LAYER_CASES) {
+    for (const [name, p] of [['convas', convasLayers], ['tfjsWasm', tfjsWasmLayers]]) {
+      const r = await p.call('layer', { id: c.id, seconds: layerSeconds });
+      if (round >= 0) layerRates[c.id][name].push(rate(r.flops, r));
+    }
+  }
+  const rates = await ceiling.call('ceiling', { seconds: SECONDS });
+  if (round >= 0) ceilingRates.push(rates);
+  log(`layers: ${round < 0 ? 'warm-up' : `round ${round + 1}/${REPS}`} done`);
+}
+const kernelMedians = Object.fromEntries(Object.keys(ceilingRates[0]).map((k) => [k, median(ceilingRates.map((r) => r[k]))]));
+const [bestKernel, ceilingFlops] = Object.entries(kernelMedians).sort((a, b) => b[1] - a[1])[0];
+const layers = LAYER_CASES.map((c) => {
+  const { convas: cv, tfjsWasm: tw } = layerRates[c.id];
+  return {
+    id: c.id, label: c.label, flopsPerCall: c.flops,
+    convas: { rates: cv, median: median(cv), ofCeiling: median(cv) / ceilingFlops },
+    tfjsWasm: { rates: tw, median: median(tw), ofCeiling: median(tw) / ceilingFlops },
+    ratio: median(cv.map((x, i) => x / tw[i])),
+  };
+});
+
+// --- how much the peers' main threads waited for a CPU while measured (other programs' share)
+const everyMeasurement = [...Object.values(trainResults), ...Object.values(inferResults)].flat();
+const waited = everyMeasurement.reduce((a, r) => a + r.waitSeconds, 0);
+const contention = waited / (waited + everyMeasurement.reduce((a, r) => a + r.cpuSeconds, 0));
+
+// --- peak RSS, then stop the peers
+const running = [convas, ...(threaded ? [convasThreads] : []), tfjsWasm, tfjsCpu, convnetjs, convasLayers, tfjsWasmLayers, ceiling];
+const peakRss = await Promise.all(running.map(async (p) => ({ name: p.name, label: p.label, bytes: (await p.call('stats')).peakRssBytes })));
+running.forEach((p) => p.exit());
+
+// --- targets
+const row = (section, name) => section.rows.find((r) => r.name === name);
+const large = layers.find((l) => l.id === LARGE_CONV_FORWARD);
+const target = (what, value, min, unit = '×') => ({ what, value, min, unit, pass: value >= min });
+const targets = [
+  target('training vs tfjs-wasm (+kernel)', row(training, 'tfjsWasm').ratio, 5),
+  target('training vs ConvNetJS', row(training, 'convnetjs').ratio, 25),
+  target('training vs tfjs-cpu', row(training, 'tfjsCpu').ratio, 300),
+  target('inference vs tfjs-wasm', row(inference, 'tfjsWasm').ratio, 1.5),
+  target(`${large.label} vs tfjs-wasm`, large.ratio, 0.9),
+  target(`${large.label}, share of the SIMD ceiling`, large.convas.ofCeiling, 0.75, '%'),
+];
+
+const git = (cmd) => { try { return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return undefined; } };
+const cpuModel = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model;
+const results = {
+  date: new Date().toISOString(),
+  commit: git('rev-parse HEAD'),
+  uncommittedChanges: git('status --porcelain --untracked-files=no') !== '',
+  machine: { nproc, cpuModel, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { start: loadStart, end: loadavg()[0] }, contention },
+  settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch },
+  peers: info,
+  training, inference, layers,
+  ceiling: { flops: ceilingFlops, kernel: bestKernel, kernels: kernelMedians, rounds: ceilingRates },
+  memory, peakRss, targets,
+  durationSeconds: (performance.now() - started) / 1000,
+};
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+console.log(formatReport(results));

@@ -1,0 +1,58 @@
+// Prints the bench results (the object run.mjs writes to bench/results.json) as plain-text tables.
+
+const MiB = 1024 * 1024;
+
+/** Columns padded to their widest cell; the first column is left-aligned, the others right-aligned. */
+export function table(header, rows) {
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
+  const line = (r) => r.map((cell, c) => (c === 0 ? String(cell ?? '').padEnd(widths[c]) : String(cell ?? '').padStart(widths[c]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const number = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const times = (x) => (x === undefined ? '' : `${number(x)}×`);
+const percent = (x) => (x === undefined ? '' : `${(x * 100).toFixed(0)}%`);
+const verdict = (t) => (t ? (t.pass ? 'PASS' : 'MISS') : '');
+
+function throughputTable(section, unit) {
+  const rows = section.rows.map((r) => {
+    if (r.na) return [r.label, r.na, '', '', ''];
+    if (r.speedupOverOneThreadWall !== undefined) return [`${r.label}, wall clock`, number(r.wallMedian), `(${number(r.speedupOverOneThreadWall)}× 1 thread)`, '', ''];
+    return [r.label, number(r.median), times(r.ratio), r.target ? `≥ ${r.target.min}×` : '', verdict(r.target)];
+  });
+  return table(['', unit, 'convas ÷ it', 'target', ''], rows);
+}
+
+export function formatReport(res) {
+  const { machine, settings } = res;
+  const out = [];
+  out.push(`convas bench — ${machine.cpuModel}, ${machine.nproc} cores, Node ${machine.node}; load average ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`);
+  out.push(`median of ${settings.reps} interleaved repetitions after a warm-up; every peer in its own process, one thread; ratios are medians of per-round ratios`);
+  out.push(`rates per second of each peer's own CPU time: the CPU is shared, and the measured threads waited for a core ${percent(machine.contention)} of the time`);
+  out.push('');
+  out.push(`Training: LeNet-style net, batch ${settings.trainBatch}, SGD momentum 0.9, lr 0.01`);
+  out.push(throughputTable(res.training, 'images/s'));
+  out.push('');
+  out.push(`Inference: batch ${settings.inferBatch}`);
+  out.push(throughputTable(res.inference, 'images/s'));
+  out.push('');
+  out.push(`Single layers (conv2d 'same', stride 1), GFLOP/s and share of the SIMD ceiling`);
+  out.push(table(['', 'convas', '% ceiling', 'tfjs-wasm', '% ceiling', 'convas ÷ tfjs-wasm'], res.layers.map((l) => [
+    l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
+  ])));
+  const c = res.ceiling;
+  out.push(`SIMD ceiling: ${number(c.flops / 1e9)} GFLOP/s (f32x4 mul + add, one core; best kernel "${c.kernel}" of ${Object.keys(c.kernels).length}, measured by the bench)`);
+  out.push('');
+  const m = res.memory;
+  const mem = (s) => `${(s.bufferBytes / MiB).toFixed(2)} MiB memory, ${(s.bytesInUse / MiB).toFixed(2)} MiB in use`;
+  out.push(`convas wasm memory after 1 epoch: ${mem(m.after1)}; after ${m.epochs} epochs: ${mem(m.afterN)} — ${m.equal ? 'equal' : 'NOT EQUAL'}`);
+  out.push('Peak RSS of each process (start-up, training and inference; single layers ran elsewhere)');
+  out.push(table(['', 'MiB'], res.peakRss.filter((p) => !/Layers$|^ceiling$/.test(p.name)).map((p) => [p.label, (p.bytes / MiB).toFixed(0)])));
+  out.push('');
+  out.push('Targets');
+  out.push(table(['', 'measured', 'target', ''], res.targets.map((t) => [t.what, t.unit === '%' ? percent(t.value) : times(t.value),
+    t.unit === '%' ? `≥ ${percent(t.min)}` : `≥ ${t.min}×`, verdict(t)])));
+  out.push(`${res.targets.filter((t) => t.pass).length} of ${res.targets.length} targets met; ${res.durationSeconds.toFixed(0)} s in all`);
+  return out.join('\n');
+}
