@@ -64,6 +64,10 @@ if (!existsSync(CHROMIUM)) {
     return page;
   }
 
+  /** Waits until the Train page's status reports batch `batch` or a later one. */
+  const waitForBatch = (page: Page, batch: number) =>
+    page.waitForFunction((b) => parseInt(document.querySelector('#status')!.textContent!.split('batch ')[1] ?? '0') >= b, batch);
+
   const screenshot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   test.before(async () => {
@@ -89,7 +93,7 @@ if (!existsSync(CHROMIUM)) {
     await page.fill('#batch-size', '20'); // 400 steps over the 8000 training digits
     await page.click('#train');
     const readAccuracy = async () => parseFloat(await page.textContent('#stat-acc') ?? '') || 0;
-    await page.waitForFunction(() => parseInt(document.querySelector('#status')!.textContent!.split('batch ')[1] ?? '0') >= 30);
+    await waitForBatch(page, 30);
     const early = await readAccuracy();
     // The page answers while the worker trains: a round trip and a click on the preset menu.
     const started = Date.now();
@@ -119,6 +123,19 @@ if (!existsSync(CHROMIUM)) {
     assert.ok(await page.locator('#layers canvas').count() > 8, 'feature maps of every layer');
     assert.is(await page.locator('#filters canvas').count(), 8, 'one picture per learned filter');
     await screenshot(page, 'draw');
+    await page.close();
+  });
+
+  test('Train: Stop ends the run after a batch and Resume continues it to the last epoch', async () => {
+    const page = await open('');
+    await page.waitForSelector('#train:not([disabled])', { timeout: 15_000 });
+    await page.fill('#epochs', '2');
+    await page.click('#train');
+    await waitForBatch(page, 20);
+    await page.click('#stop');
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Stopped after 0 full epoch'));
+    await page.click('#resume');
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done: 2 epoch(s)'), undefined, { timeout: 30_000 });
     await page.close();
   });
 

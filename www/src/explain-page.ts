@@ -20,12 +20,9 @@ const select = (id: string) => byId<HTMLSelectElement | HTMLInputElement>(id);
 let digits: Digits;
 let kernels: Kernel[] = Object.entries(handMadeKernels).map(([name, values]) => ({ name, size: 3, values: Float32Array.from(values) }));
 
-/** The chosen kernels, all of one size (hand-made 3×3 or the model's learned ones), as a filter tensor [K, K, 1, D]. */
-function chosenKernels(): Kernel[] {
+function checkedKernels(): Kernel[] {
   const checked = new Set([...byId('kernels').querySelectorAll<HTMLInputElement>('input:checked')].map((box) => box.value));
-  const chosen = kernels.filter((k) => checked.has(k.name));
-  const size = chosen[0]?.size;
-  return chosen.filter((k) => k.size === size);
+  return kernels.filter((k) => checked.has(k.name));
 }
 
 function filtersTensor(chosen: Kernel[]): Tensor {
@@ -36,11 +33,13 @@ function filtersTensor(chosen: Kernel[]): Tensor {
 }
 
 function explain(): void {
-  const chosen = chosenKernels();
-  if (chosen.length === 0) {
+  const checked = checkedKernels();
+  if (checked.length === 0) {
     setStatus(status, 'Tick at least one kernel.', true);
     return;
   }
+  // One layer has one kernel size: the ticked kernels of the first one's size are used.
+  const chosen = checked.filter((k) => k.size === checked[0].size);
   const index = Math.min(Math.max(Math.round(Number(select('digit').value)) || 0, 0), digits.test.count - 1);
   const image = digits.test.images.subarray(index * SIDE * SIDE, (index + 1) * SIDE * SIDE);
   const stride = Number(select('stride').value), padding = select('padding').value as 'valid' | 'same' | 'full';
@@ -71,7 +70,7 @@ function explain(): void {
     if (pooled) showMaps(byId('pool-view'), `After ${pool} pooling`, pooled.shape.slice(1).join('×'), featureMaps(pooled.dataSync(), pooled.shape.slice(1), 112));
     else byId('pool-view').replaceChildren();
     for (const t of [x, filters, conv, pooled]) t?.dispose();
-    setStatus(status, '');
+    setStatus(status, chosen.length < checked.length ? `One layer has one kernel size: using the ${k}×${k} kernels only.` : '');
   } catch (error) {
     setStatus(status, errorText(error), true);
   }
