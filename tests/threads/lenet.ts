@@ -1,0 +1,32 @@
+// The LeNet-style network of the threads tests and measurements, trained on seeded random digits:
+// 28×28×1 → conv 5×5×8 same relu → maxpool 2 → conv 5×5×16 same relu → maxpool 2 → dense 10 softmax.
+import { init, layers, sequential, tensor } from '../../src/index.js';
+import { random } from '../helpers.js';
+
+export interface LenetRun {
+  /** Every weight after training, as the model holds them. */
+  weights: Float32Array[];
+  /** Training images per second over the timed epochs. */
+  imagesPerSecond: number;
+}
+
+/** Trains on `examples` images for one untimed epoch (warm-up), then `timedEpochs` timed ones. */
+export async function trainLenet(threads: number, examples: number, timedEpochs: number): Promise<LenetRun> {
+  await init({ threads });
+  const rng = random(7);
+  const labels = new Float32Array(examples * 10);
+  for (let i = 0; i < examples; i++) labels[i * 10 + rng.int(0, 9)] = 1;
+  const x = tensor(rng.array(examples * 784, 0, 1), [examples, 28, 28, 1]), y = tensor(labels, [examples, 10]);
+  const model = sequential({ inputShape: [28, 28, 1], seed: 3, layers: [
+    layers.conv2d({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }), layers.maxPool2d({ poolSize: 2 }),
+    layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }), layers.maxPool2d({ poolSize: 2 }),
+    layers.flatten(), layers.dense({ units: 10, activation: 'softmax' }),
+  ] });
+  model.compile({ optimizer: { type: 'momentum', learningRate: 0.01 }, loss: 'categoricalCrossentropy' });
+  await model.fit(x, y, { epochs: 1, batchSize: 32 });
+  const start = performance.now();
+  await model.fit(x, y, { epochs: timedEpochs, batchSize: 32 });
+  const seconds = (performance.now() - start) / 1000;
+  const weights = model.getWeights().map((w) => w.dataSync());
+  return { weights, imagesPerSecond: (timedEpochs * examples) / seconds };
+}

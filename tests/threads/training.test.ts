@@ -1,0 +1,29 @@
+// A LeNet-style model trained with 1 and with 2 threads ends with the same weights, bit for bit.
+// Each thread count needs its own process (init fixes it), so this file runs itself as the child.
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { trainLenet } from './lenet.js';
+
+const CHILD_THREADS = 'CONVAS_TEST_LENET_THREADS';
+/** Four batches of 32 and one of 13 per epoch, two epochs. */
+const EXAMPLES = 141;
+
+/** Trains in a fresh process with `threads`; returns the weights' bytes in base64, one string per weight. */
+function weightsWith(threads: number): string[] {
+  const run = spawnSync(process.execPath, [process.argv[1]], { encoding: 'utf8', env: { ...process.env, [CHILD_THREADS]: String(threads) } });
+  assert.is(run.status, 0, `child with ${threads} threads failed: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+if (process.env[CHILD_THREADS]) {
+  const { weights } = await trainLenet(Number(process.env[CHILD_THREADS]), EXAMPLES, 1);
+  console.log(JSON.stringify(weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64'))));
+} else {
+  test('LeNet trained for two epochs (odd last batch) has identical weights with 1 and 2 threads', () => {
+    const one = weightsWith(1), two = weightsWith(2);
+    assert.is(one.length, 6, 'two conv kernels and biases, a dense kernel and bias');
+    one.forEach((w, i) => assert.ok(w === two[i], `weight ${i} differs between 1 and 2 threads`));
+  });
+  test.run();
+}
