@@ -5,15 +5,17 @@
 import { fill } from './elementwise';
 
 const MAX_FORWARD = 0;
-const AVERAGE_FORWARD = 1;
-const AVERAGE_BACKWARD = 2;
+/** Max pooling without argmax (inference): no indices to compute or store. */
+const MAX_VALUE_FORWARD = 1;
+const AVERAGE_FORWARD = 2;
+const AVERAGE_BACKWARD = 3;
 
 export function maxPoolForward(
   x: usize, y: usize, argmax: usize,
   batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
   poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
-  forEachWindow(MAX_FORWARD, x, y, argmax, 0,
+  forEachWindow(argmax ? MAX_FORWARD : MAX_VALUE_FORWARD, x, y, argmax, 0,
     batch, inHeight, inWidth, channels, outHeight, outWidth, poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft);
 }
 
@@ -69,7 +71,9 @@ export function avgPoolBackward(
         const colEnd = min(left + poolWidth, inWidth);
         const out = ((b * outHeight + oh) * outWidth + ow) * channels;
         if (kind == MAX_FORWARD) {
-          maxWindow(input, output, argmax, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels);
+          maxWindow(input, output, argmax, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels, true);
+        } else if (kind == MAX_VALUE_FORWARD) {
+          maxWindow(input, output, 0, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels, false);
         } else if (kind == AVERAGE_FORWARD) {
           sumWindow(input, output, average, out, rowStart, rowEnd, colStart, colEnd, inWidth, channels);
         } else {
@@ -92,19 +96,19 @@ export function avgPoolBackward(
 }
 
 /**
- * Strict `>` keeps the first maximum in window order. Channels go four at a time in f32x4 lanes,
+ * Strict `>` keeps the first maximum in window order; its index goes to argmax when withArgmax. Channels go four at a time in f32x4 lanes,
  * the last (channels mod 4) one by one.
  */
 // @ts-ignore: decorator
 @inline function maxWindow(
   x: usize, y: usize, argmax: usize, out: i32,
-  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, inWidth: i32, channels: i32,
+  rowStart: i32, rowEnd: i32, colStart: i32, colEnd: i32, inWidth: i32, channels: i32, withArgmax: bool,
 ): void {
   const yOut = y + (<usize>out << 2);
   const argmaxOut = argmax + (<usize>out << 2);
   if (windowSize(rowStart, rowEnd, colStart, colEnd) == 0) {
     fill(yOut, channels, 0);
-    for (let c = 0; c < channels; c++) store<i32>(argmaxOut + (<usize>c << 2), -1);
+    if (withArgmax) for (let c = 0; c < channels; c++) store<i32>(argmaxOut + (<usize>c << 2), -1);
     return;
   }
   const first = pixel(rowStart, colStart, inWidth, channels);
@@ -119,11 +123,11 @@ export function avgPoolBackward(
         const value = v128.load(x + (<usize>at << 2));
         const greater = f32x4.gt(value, best);
         best = v128.bitselect(value, best, greater);
-        index = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), index, greater);
+        if (withArgmax) index = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), index, greater);
       }
     }
     v128.store(yOut + (<usize>c << 2), best);
-    v128.store(argmaxOut + (<usize>c << 2), index);
+    if (withArgmax) v128.store(argmaxOut + (<usize>c << 2), index);
   }
   for (; c < channels; c++) {
     let best = load<f32>(x + (<usize>(first + c) << 2));
@@ -139,7 +143,7 @@ export function avgPoolBackward(
       }
     }
     store<f32>(yOut + (<usize>c << 2), best);
-    store<i32>(argmaxOut + (<usize>c << 2), index);
+    if (withArgmax) store<i32>(argmaxOut + (<usize>c << 2), index);
   }
 }
 

@@ -69,7 +69,10 @@ export interface Kernels {
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dGeometry): void;
 
   // --- pooling (assembly/pool.ts); windows are clipped to the input (padding never wins a max)
-  /** argmax (i32) holds, per output, the index into x of the element chosen (the first maximum in window order). */
+  /**
+   * argmax (i32) holds, per output, the index into x of the element chosen (the first maximum in
+   * window order); argmax = 0 (inference) skips it.
+   */
   maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dGeometry): void;
   maxPoolBackward(dy: number, argmax: number, dx: number, outLength: number, inLength: number): void;
   /** Sum pooling when average = 0; when 1, the sum divided by the number of input elements in the window. */

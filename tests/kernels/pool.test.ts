@@ -30,6 +30,8 @@ test('maxPool forward and backward match the reference, ties going to the first 
     const argmax = asInt32(argmaxBytes), expected = ref.maxPoolForward(x, g);
     assertClose(y, expected.y, 0, `maxPool forward y ${g}`);
     assertClose(argmax, expected.argmax, 0, `maxPool forward argmax ${g}`);
+    const [yAlone] = withBuffers([x], [n.out], ([px], [py]) => k.maxPoolForward(px, py, 0, ...g));
+    assertClose(yAlone, expected.y, 0, `maxPool forward without argmax ${g}`);
     const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, n.out, n.in));
     assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 1e-6, `maxPool backward ${g}`);
   });
