@@ -1,14 +1,14 @@
 // `convas train`: build the network, train it with a progress display, report on the held-out
 // images, save the model.
 import type { TrainOptions } from './args.js';
-import { type Architecture, buildModel, defaultArchitecture, readArchitecture } from './architecture.js';
+import { buildModel, defaultArchitecture, readArchitecture } from './architecture.js';
 import { imagesTensor, labelsTensor, loadData } from './data.js';
 import { ProgressReporter } from './progress.js';
 import { testReport } from './test-report.js';
 
 export async function train(options: TrainOptions, print: (text: string) => void): Promise<void> {
   const { train, test, source } = await loadData(options.data);
-  const architecture: Architecture = options.model ? await readArchitecture(options.model) : defaultArchitecture(train.classes);
+  const architecture = options.model ? await readArchitecture(options.model) : defaultArchitecture(train.classes);
   const model = buildModel(architecture, [train.height, train.width, 1], options.seed, options.model ?? 'the default network');
   model.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
   const { learningRate } = model.compileConfig!.optimizer;
@@ -16,7 +16,7 @@ export async function train(options: TrainOptions, print: (text: string) => void
   print(`Training on ${train.count} images from ${source} (${train.height}×${train.width}, ${train.classes} classes), ` +
     `testing on ${test.count} held-out images`);
   model.summary(print);
-  print(`${options.epochs} epochs, batch size ${options.batchSize}, ${options.optimizer} (learning rate ${learningRate}), ` +
+  print(`${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, batch size ${options.batchSize}, ${options.optimizer} (learning rate ${learningRate}), ` +
     `${options.loss}, seed ${options.seed}\n`);
 
   const x = imagesTensor(train), y = labelsTensor(train);
@@ -34,5 +34,6 @@ export async function train(options: TrainOptions, print: (text: string) => void
   print(`\n${testReport(model, test).text}\n`);
   await model.save(options.out);
   print(`Model saved to ${options.out}`);
+  // performance.now() counts from process start: the figure includes start-up and loading the data.
   print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);
 }
