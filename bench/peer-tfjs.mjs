@@ -22,36 +22,42 @@ if (backendName === 'wasm') {
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // already false in Node; said explicitly
   wasm.setThreadsCount(1);
   wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
-  registerConv2DBackpropFilter(tf);
+  const backpropFilter = registerConv2DBackpropFilter(tf);
   await tf.setBackend('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   if (!simd || threaded) throw new Error(`tfjs-wasm would load another binary (simd ${simd}, threads ${threaded})`);
   backendInfo = { ...backendInfo, wasmFile: 'tfjs-backend-wasm-simd.wasm (non-threaded)', threads: wasm.getThreadsCount(),
-    backpropFilterMaxError: await checkBackpropFilter() };
+    backpropFilterMaxError: await checkBackpropFilter(backpropFilter), backpropFilterChoices: backpropFilter.choices };
 } else {
   await tf.setBackend('cpu');
 }
 if (tf.getBackend() !== backendName) throw new Error(`tfjs backend is ${tf.getBackend()}, not ${backendName}`);
 
-/** The largest difference between the bench's wasm Conv2DBackpropFilter and tfjs-cpu's, on odd shapes and strides. */
-async function checkBackpropFilter() {
-  let worst = 0;
-  for (const [shape, filterShape, strides, pad] of [
+/** The largest difference between the bench's wasm Conv2DBackpropFilter (each formulation) and tfjs-cpu's, on odd shapes and strides. */
+async function checkBackpropFilter(kernel) {
+  const cases = [
     [[3, 9, 11, 2], [5, 5, 2, 4], 1, 'same'], [[2, 10, 7, 3], [3, 2, 3, 5], 2, 'same'], [[2, 8, 8, 3], [3, 3, 3, 2], [2, 1], 'valid'],
-  ]) {
-    const results = [];
-    for (const backend of ['cpu', 'wasm']) {
-      await tf.setBackend(backend);
-      const x = tf.tensor(randomArray(shape.reduce((a, b) => a * b), 3), shape);
-      const f = tf.tensor(randomArray(filterShape.reduce((a, b) => a * b), 4), filterShape);
-      const yShape = tf.conv2d(x, f, strides, pad).shape;
-      const dy = tf.tensor(randomArray(yShape.reduce((a, b) => a * b), 5), yShape);
-      const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
-      results.push(tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).dataSync());
+  ];
+  const run = async (backend, [shape, filterShape, strides, pad]) => {
+    await tf.setBackend(backend);
+    const x = tf.tensor(randomArray(shape.reduce((a, b) => a * b), 3), shape);
+    const f = tf.tensor(randomArray(filterShape.reduce((a, b) => a * b), 4), filterShape);
+    const yShape = tf.conv2d(x, f, strides, pad).shape;
+    const dy = tf.tensor(randomArray(yShape.reduce((a, b) => a * b), 5), yShape);
+    const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
+    return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).dataSync();
+  };
+  let worst = 0;
+  for (const c of cases) {
+    const expected = await run('cpu', c);
+    for (const formulation of kernel.formulations) {
+      kernel.force(formulation);
+      const got = await run('wasm', c);
+      expected.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - got[i])); });
     }
-    results[0].forEach((v, i) => { worst = Math.max(worst, Math.abs(v - results[1][i])); });
   }
+  kernel.force(null);
   await tf.setBackend('wasm');
   return worst;
 }
@@ -115,7 +121,7 @@ function layerCase(id) {
 }
 
 serve({
-  info: async () => backendInfo,
+  info: async () => ({ ...backendInfo, backpropFilterChoices: backendInfo.backpropFilterChoices?.() }),
   train: async ({ seconds }) => {
     const r = await timeBox(seconds, async () => {
       const [x, y] = batches[nextBatch++ % batches.length];

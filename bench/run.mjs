@@ -168,6 +168,9 @@ const everyMeasurement = [...Object.values(trainResults), ...Object.values(infer
 const waited = everyMeasurement.reduce((a, r) => a + r.waitSeconds, 0);
 const contention = waited / (waited + everyMeasurement.reduce((a, r) => a + r.cpuSeconds, 0));
 
+// Which Conv2DBackpropFilter formulation tfjs-wasm's training settled on, per layer geometry.
+info.tfjsWasm.backpropFilterChoices = (await tfjsWasm.call('info')).backpropFilterChoices;
+
 // --- peak RSS, then stop the peers
 const running = [convas, ...(threaded ? [convasThreads] : []), tfjsWasm, tfjsCpu, convnetjs, convasLayers, tfjsWasmLayers, ceiling];
 const peakRss = await Promise.all(running.map(async (p) => ({ name: p.name, label: p.label, bytes: (await p.call('stats')).peakRssBytes })));
