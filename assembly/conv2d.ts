@@ -239,7 +239,8 @@ function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, colStrid
  * bytes after the previous one. The panel gives 8 floats per depth step. The sum (+ bias, through
  * ReLU when relu) is stored to C, or added to C when add.
  */
-function multiplyTile(
+// @ts-ignore: decorator
+@inline function multiplyTile(
   a0: usize, a1: usize, a2: usize, a3: usize, runs: i32, runLength: i32, aStep: usize, aJump: usize,
   panel: usize, c: usize, cRowStride: usize, rows: i32, cols: i32, bias: usize, relu: bool, add: bool,
 ): void {
