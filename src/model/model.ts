@@ -47,6 +47,19 @@ export interface History {
 }
 
 const YIELD_EVERY_MS = 50;
+/** wasm32 memory ends at 4 GiB: no array can hold more floats than this. */
+const MEMORY_FLOATS = 2 ** 30;
+
+/** Refuses a layer whose weights or per-example output could never be allocated, before it allocates anything. */
+function checkFitsInMemory(layer: Layer, inputShapes: Shape[]): void {
+  const { outputShape, parameters } = layer.describe(inputShapes);
+  for (const { name, shape } of [{ name: 'output per example', shape: outputShape }, ...parameters]) {
+    if (sizeOf(shape) > MEMORY_FLOATS) {
+      throw new ConfigError(`${layer.name}: ${name} of shape ${formatShape(shape)} has ${sizeOf(shape)} values, more than ` +
+        `wasm memory can hold (${MEMORY_FLOATS}); use fewer filters or units, or less padding`);
+    }
+  }
+}
 
 export class Model {
   readonly inputShape: Shape;
@@ -86,7 +99,9 @@ export class Model {
           throw new ConfigError(`model: ${nodes[j].layer.name} feeds more than one layer; branches are not supported yet`);
         }
       }
-      shapes.push(node.layer.build(node.inputs.map((j) => (j < 0 ? this.inputShape : shapes[j])), this.rng));
+      const inputShapes = node.inputs.map((j) => (j < 0 ? this.inputShape : shapes[j]));
+      checkFitsInMemory(node.layer, inputShapes);
+      shapes.push(node.layer.build(inputShapes, this.rng));
     });
     this.outputShape = shapes[shapes.length - 1];
     this.nodeInputs = nodes.map((n) => n.inputs.map(() => 0));
