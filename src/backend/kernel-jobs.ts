@@ -37,6 +37,12 @@ export const JOB_HEADER_WORDS = 16;
 /** The longest call: conv2dForward's 5 pointers, activation and 13 geometry numbers. */
 export const MAX_JOB_ARGS = 20;
 
+/**
+ * Milliseconds a waiting thread polls before it sleeps in Atomics.wait: the jobs of a training step
+ * come close together, and a sleeping thread takes tens of µs to wake (far more on a busy machine).
+ */
+export const SPIN_MS = 0.2;
+
 type KernelFunction = (...args: number[]) => unknown;
 
 /** Claims slices of the current job until none is left, and runs each as thread `thread`. */
@@ -62,10 +68,12 @@ export function runClaimedSlices(
  */
 export function serveKernelJobs(
   header: Int32Array, args: Float64Array, kernels: KernelFunction[], thread: number,
-  layout: JobHeaderLayout, maxArgs: number, run: typeof runClaimedSlices,
+  layout: JobHeaderLayout, maxArgs: number, spinMs: number, run: typeof runClaimedSlices,
 ): void {
   let seen = 0; // workers start before the first job, at generation 0
   for (;;) {
+    const spinUntil = performance.now() + spinMs;
+    while (Atomics.load(header, layout.generation) === seen && performance.now() < spinUntil);
     Atomics.wait(header, layout.generation, seen);
     seen = Atomics.load(header, layout.generation);
     try {

@@ -5,12 +5,12 @@
 // Blob URL in browsers. Node modules are only ever imported dynamically, on Node.
 import { StateError } from '../errors.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
-import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, runClaimedSlices, serveKernelJobs } from './kernel-jobs.js';
+import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, runClaimedSlices, serveKernelJobs } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 import type { Memory } from './memory.js';
 
 /** Below this many flops a job runs on the calling thread: waking workers costs tens of µs. */
-export const MIN_PARALLEL_WORK = 2_000_000;
+export const MIN_PARALLEL_WORK = 200_000;
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
@@ -30,7 +30,7 @@ interface WorkerSetup {
 function workerMain(
   listen: (receive: (setup: WorkerSetup) => void) => void, reply: (message: string) => void,
   serve: typeof serveKernelJobs, run: typeof runClaimedSlices,
-  layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number,
+  layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number, spinMs: number,
 ): void {
   listen(async ({ module, memory, header, args, thread, kernelNames }) => {
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
@@ -39,7 +39,7 @@ function workerMain(
     const headerView = new Int32Array(memory.buffer, header, headerWords);
     const argsView = new Float64Array(memory.buffer, args, argsLength);
     reply('ready');
-    serve(headerView, argsView, kernels, thread, layout, maxArgs, run);
+    serve(headerView, argsView, kernels, thread, layout, maxArgs, spinMs, run);
   });
 }
 
@@ -53,7 +53,7 @@ function workerSource(): string {
        const reply = (message) => self.postMessage(message);`;
   return `${messaging}
     (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()},
-      ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS});`;
+      ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS}, ${SPIN_MS});`;
 }
 
 async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
@@ -133,8 +133,9 @@ export class WorkerPool implements JobRunner {
     }
     // The next job may only start once every worker is done with this one.
     const workers = this.workers.length;
+    const spinUntil = performance.now() + SPIN_MS;
     for (let done = Atomics.load(h, JOB_HEADER.finished); done < workers; done = Atomics.load(h, JOB_HEADER.finished)) {
-      if (canBlock) Atomics.wait(h, JOB_HEADER.finished, done);
+      if (canBlock && performance.now() > spinUntil) Atomics.wait(h, JOB_HEADER.finished, done);
     }
     if (mainError) throw mainError;
     if (h[JOB_HEADER.failed]) throw new StateError('convas: a kernel failed in a worker thread');
