@@ -140,3 +140,22 @@ export function dropoutMask(mask: usize, length: i32, rate: f32, seed: u32): voi
     store<f32>(mask + (<usize>i << 2), fraction < rate ? 0 : keep);
   }
 }
+
+/** Bits of the f32 exponent: all set means infinite or NaN. */
+const EXPONENT_BITS: i32 = 0x7f800000;
+
+/** How many of x's values are NaN or ±Infinity: a divergence check over a whole array in one call. */
+export function countNonFinite(x: usize, length: i32): i32 {
+  const exponent = i32x4.splat(EXPONENT_BITS);
+  let lanes = i32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    // A non-finite lane compares to −1, so subtracting counts it.
+    lanes = i32x4.sub(lanes, i32x4.eq(v128.and(v128.load(x + (<usize>i << 2)), exponent), exponent));
+  }
+  let count = i32x4.extract_lane(lanes, 0) + i32x4.extract_lane(lanes, 1) + i32x4.extract_lane(lanes, 2) + i32x4.extract_lane(lanes, 3);
+  for (; i < length; i++) {
+    if ((load<i32>(x + (<usize>i << 2)) & EXPONENT_BITS) == EXPONENT_BITS) count++;
+  }
+  return count;
+}

@@ -46,6 +46,8 @@ export interface Kernels {
    * The mask comes from a xorshift stream started at seed, so a seed gives the same mask anywhere.
    */
   dropoutMask(mask: number, length: number, rate: number, seed: number): void;
+  /** How many of the length values at x are NaN or ±Infinity. */
+  countNonFinite(x: number, length: number): number;
 
   // --- matrix product (assembly/gemm.ts)
   /**

@@ -103,4 +103,17 @@ test('dropoutMask drops about rate of the elements, differs by seed and keeps th
   }
 });
 
+test('countNonFinite counts NaN (any payload) and ±Infinity, not the largest floats, −0 or subnormals, on 105 lengths', async () => {
+  const k = await kernels();
+  const special = [NaN, Infinity, -Infinity, new Float32Array(new Uint32Array([0xffc00001]).buffer)[0],
+    3.4028234663852886e38, -3.4028234663852886e38, -0, 1e-45];
+  for (const n of lengths) {
+    const x = rng.array(n);
+    for (let j = rng.int(0, Math.min(n, 6)); j > 0; j--) x[rng.int(0, n - 1)] = rng.pick(special);
+    let count = -1;
+    withBuffers([x], [], ([px]) => { count = k.countNonFinite(px, n); });
+    assert.is(count, ref.countNonFinite(x), `n=${n}`);
+  }
+});
+
 test.run();

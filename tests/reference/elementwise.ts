@@ -44,3 +44,5 @@ export function dropoutMask(length: number, rate: number, seed: number) {
   }
   return mask;
 }
+
+export const countNonFinite = (x: Float32Array) => x.filter((v) => !Number.isFinite(v)).length;
