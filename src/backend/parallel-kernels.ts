@@ -81,11 +81,14 @@ export class ParallelKernels {
 
   // --- pooling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
 
-  /** argmax indexes into each slice's own part of x: maxPoolBackward here reads it slice by slice too. */
+  /**
+   * argmax indexes into each slice's own part of x: maxPoolBackward here reads it slice by slice too.
+   * argmax = 0 (inference) stays 0 in every slice.
+   */
   maxPoolForward(x: number, y: number, argmax: number, geometry: Pool2dGeometry): void {
     const [batch, inFloats, outFloats] = poolSizes(geometry);
     this.runSlices('maxPoolForward', batch, poolWork(geometry), undefined,
-      (first, count) => [x + first * inFloats * 4, y + first * outFloats * 4, argmax + first * outFloats * 4, ...withBatch(geometry, count)]);
+      (first, count) => [x + first * inFloats * 4, y + first * outFloats * 4, argmax && argmax + first * outFloats * 4, ...withBatch(geometry, count)]);
   }
 
   maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {

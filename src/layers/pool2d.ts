@@ -51,9 +51,10 @@ export class Pool2D extends Layer {
     if (this.kind === 'max') this.argmax = this.buffer(capacity * this.outputSize);
   }
 
-  forward([x]: number[], batch: number): number {
+  forward([x]: number[], batch: number, training: boolean): number {
     this.geometry[0] = batch;
-    if (this.kind === 'max') this.parallel.maxPoolForward(x, this.y, this.argmax, this.geometry);
+    // Only backward reads argmax: inference skips it.
+    if (this.kind === 'max') this.parallel.maxPoolForward(x, this.y, training ? this.argmax : 0, this.geometry);
     else this.parallel.avgPoolForward(x, this.y, this.kind === 'avg' ? 1 : 0, this.geometry);
     return this.y;
   }
