@@ -121,9 +121,13 @@ export function avgPoolBackward(
       for (let col = colStart; col < colEnd; col++) {
         const at = pixel(row, col, inWidth, channels) + c;
         const value = v128.load(x + (<usize>at << 2));
-        const greater = f32x4.gt(value, best);
-        best = v128.bitselect(value, best, greater);
-        if (withArgmax) index = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), index, greater);
+        if (withArgmax) {
+          const greater = f32x4.gt(value, best);
+          best = v128.bitselect(value, best, greater);
+          index = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), index, greater);
+        } else {
+          best = f32x4.pmax(best, value); // best < value ? value : best, the same strict choice in one instruction
+        }
       }
     }
     v128.store(yOut + (<usize>c << 2), best);
