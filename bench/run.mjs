@@ -137,7 +137,7 @@ const training = { rows: withThreadsRow(throughput(trainResults, netPeers, train
 const inference = { rows: withThreadsRow(throughput(inferResults, netPeers, inferTargets)) };
 
 // --- single layers and the ceiling: each round runs every case in convas then tfjs-wasm, then the ceiling
-const layerSeconds = 0.4 * SECONDS;
+const layerSeconds = 0.8 * SECONDS;
 const layerRates = Object.fromEntries(LAYER_CASES.map((c) => [c.id, { convas: [], tfjsWasm: [] }]));
 const ceilingRates = [];
 for (let round = -1; round < REPS; round++) {

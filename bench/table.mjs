@@ -21,14 +21,15 @@ function throughputTable(section, unit) {
     if (r.speedupOverOneThreadWall !== undefined) return [`${r.label}, wall clock`, number(r.wallMedian), `(${number(r.speedupOverOneThreadWall)}× 1 thread)`, '', ''];
     return [r.label, number(r.median), times(r.ratio), r.target ? `≥ ${r.target.min}×` : '', verdict(r.target)];
   });
-  return table(['', unit, 'convas ÷ it', 'target', ''], rows);
+  const wall = section.rows.filter((r) => r.wallRatio !== undefined).map((r) => `${r.label.split(' ')[0]} ${times(r.wallRatio)}`);
+  return `${table(['', unit, 'convas ÷ it', 'target', ''], rows)}\nthe same ratios by the wall clock: ${wall.join(', ')}`;
 }
 
 export function formatReport(res) {
   const { machine, settings } = res;
   const out = [];
   out.push(`convas bench — ${machine.cpuModel}, ${machine.nproc} cores, Node ${machine.node}; load average ${machine.loadAverage.start.toFixed(1)} → ${machine.loadAverage.end.toFixed(1)}`);
-  out.push(`median of ${settings.reps} interleaved repetitions after a warm-up; every peer in its own process, one thread; ratios are medians of per-round ratios`);
+  out.push(`median of ${settings.reps} interleaved repetitions after a warm-up; every peer in its own process, one thread (but the threads row); ratios are medians of per-round ratios`);
   out.push(`rates per second of each peer's own CPU time: the CPU is shared, and the measured threads waited for a core ${percent(machine.contention)} of the time`);
   out.push('');
   out.push(`Training: LeNet-style net, batch ${settings.trainBatch}, SGD momentum 0.9, lr 0.01`);
