@@ -10,6 +10,7 @@ import { Tensor, emptyTensor } from '../tensor.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
 import { type LossName, checkLoss, computeLoss } from './losses.js';
 import { Optimizer, type OptimizerConfig } from './optimizers.js';
+import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 
 /** One layer in the graph; an input index of −1 is the model input. */
 export interface GraphNode {
@@ -283,43 +284,59 @@ export class Model {
     const order = shuffle ? Uint32Array.from({ length: n }, (_, i) => i) : undefined;
     const history: History = { epoch: [], history: { loss: [], acc: [], val_loss: [], val_acc: [] } };
     let lastYield = performance.now();
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      if (order) this.rng.shuffle(order);
-      let lossSum = 0, correct = 0, seen = 0;
-      for (let from = 0, b = 0; from < n; from += batch, b++) {
-        const size = Math.min(batch, n - from);
-        this.gather(x, y, order, from, size);
-        const { loss, output } = this.computeGradients(size);
-        if (!Number.isFinite(loss)) {
-          throw new DivergenceError(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${b + 1}; ` +
-            `training stopped before that step changed the weights. Try a lower learningRate (now ${this.optimizer.learningRate})`);
+    // Each step can be undone, so divergence leaves the last good weights.
+    const checkpoint = new StepCheckpoint(this.params, this.optimizer);
+    try {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        if (order) this.rng.shuffle(order);
+        let lossSum = 0, correct = 0, seen = 0;
+        for (let from = 0, b = 0; from < n; from += batch, b++) {
+          const size = Math.min(batch, n - from);
+          this.gather(x, y, order, from, size);
+          const { loss, output } = this.computeGradients(size);
+          if (!Number.isFinite(loss)) throw this.divergence(`the loss became ${loss}`, epoch, b);
+          const badGradient = firstNonFiniteGradient(this.params);
+          if (badGradient) throw this.divergence(`the gradient of ${badGradient.name} became NaN or infinite`, epoch, b);
+          checkpoint.save();
+          this.optimizer.step(this.params);
+          const badArray = checkpoint.firstNonFinite();
+          if (badArray) {
+            checkpoint.restore();
+            throw this.divergence(`the step made ${badArray} NaN or infinite (it was undone)`, epoch, b);
+          }
+          lossSum += loss * size;
+          correct += this.countCorrect(output, size);
+          seen += size;
+          if (onBatchEnd) await onBatchEnd(b, { loss: lossSum / seen, acc: correct / seen, size });
+          if (shouldStop?.()) break;
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            await new Promise((resolve) => setTimeout(resolve, 0)); // let progress, UI and other work run
+            lastYield = performance.now();
+          }
         }
-        this.optimizer.step(this.params);
-        lossSum += loss * size;
-        correct += this.countCorrect(output, size);
-        seen += size;
-        if (onBatchEnd) await onBatchEnd(b, { loss: lossSum / seen, acc: correct / seen, size });
+        const logs: Logs = { loss: lossSum / seen, acc: correct / seen };
+        if (validationData) {
+          const v = this.evaluate(validationData[0], validationData[1], { batchSize: batch });
+          logs.val_loss = v.loss;
+          logs.val_acc = v.accuracy;
+          history.history.val_loss.push(v.loss);
+          history.history.val_acc.push(v.accuracy);
+        }
+        history.epoch.push(epoch);
+        history.history.loss.push(logs.loss);
+        history.history.acc.push(logs.acc);
+        if (onEpochEnd) await onEpochEnd(epoch, logs);
         if (shouldStop?.()) break;
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await new Promise((resolve) => setTimeout(resolve, 0)); // let progress, UI and other work run
-          lastYield = performance.now();
-        }
       }
-      const logs: Logs = { loss: lossSum / seen, acc: correct / seen };
-      if (validationData) {
-        const v = this.evaluate(validationData[0], validationData[1], { batchSize: batch });
-        logs.val_loss = v.loss;
-        logs.val_acc = v.accuracy;
-        history.history.val_loss.push(v.loss);
-        history.history.val_acc.push(v.accuracy);
-      }
-      history.epoch.push(epoch);
-      history.history.loss.push(logs.loss);
-      history.history.acc.push(logs.acc);
-      if (onEpochEnd) await onEpochEnd(epoch, logs);
-      if (shouldStop?.()) break;
+    } finally {
+      checkpoint.dispose();
     }
     return history;
+  }
+
+  private divergence(what: string, epoch: number, batch: number): DivergenceError {
+    return new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped with the weights ` +
+      `from before that step. Try a lower learningRate (now ${this.optimizer!.learningRate})`);
   }
 
   /** Forward in training mode, loss and backward on the gathered batch: every parameter's grad is set. */

@@ -97,10 +97,24 @@ export class Optimizer {
   setState(state: OptimizerState): void {
     const memory = getBackend().memory;
     state.buffers.forEach((bufs, i) => bufs.forEach((values, j) => memory.f32(this.state[i][j], values.length).set(values)));
+    this.replaySteps(state.steps);
+  }
+
+  /** Each parameter's state buffers (addresses), in parameter order: for checkpoints of a step. */
+  get stateBuffers(): readonly number[][] {
+    return this.state;
+  }
+
+  /** Uncounts the last step, once its buffers were restored from a checkpoint. */
+  forgetLastStep(): void {
+    this.replaySteps(this.steps - 1);
+  }
+
+  /** Replaying the running products keeps β^t bit-identical to an uninterrupted run. */
+  private replaySteps(steps: number): void {
     this.steps = 0;
     this.beta1Power = this.beta2Power = 1;
-    // Replaying the running products keeps β^t bit-identical to an uninterrupted run.
-    for (let t = 0; t < state.steps; t++) {
+    for (let t = 0; t < steps; t++) {
       this.steps++;
       this.beta1Power *= this.config.beta1;
       this.beta2Power *= this.config.beta2;

@@ -1,0 +1,60 @@
+// A training step that can be taken back: the weights and the optimizer state are copied before
+// each step, so a step that leaves a NaN or infinite value is undone and a diverging fit keeps the
+// last good weights (which can still predict and be saved).
+import { getBackend } from '../backend/wasm.js';
+import type { Parameter } from '../layers/layer.js';
+import type { Optimizer } from './optimizers.js';
+
+interface Span {
+  name: string;
+  ptr: number;
+  size: number;
+}
+
+/** The first parameter whose gradient holds a NaN or infinite value, or undefined. */
+export function firstNonFiniteGradient(params: Parameter[]): Parameter | undefined {
+  const k = getBackend().kernels;
+  return params.find((p) => k.countNonFinite(p.grad, p.size) > 0);
+}
+
+export class StepCheckpoint {
+  private readonly spans: Span[];
+  private readonly copy: number;
+
+  constructor(params: Parameter[], private readonly optimizer: Optimizer) {
+    const state = optimizer.stateBuffers;
+    this.spans = params.flatMap((p, i) => [{ name: p.name, ptr: p.value, size: p.size },
+      ...state[i].map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]);
+    this.copy = getBackend().memory.alloc(this.spans.reduce((n, s) => n + s.size, 0) * 4);
+  }
+
+  save(): void {
+    this.transfer(true);
+  }
+
+  /** Puts back what save() copied, and the optimizer's step count. */
+  restore(): void {
+    this.transfer(false);
+    this.optimizer.forgetLastStep();
+  }
+
+  /** The name of the first array holding a NaN or infinite value, or undefined. */
+  firstNonFinite(): string | undefined {
+    const k = getBackend().kernels;
+    return this.spans.find((s) => k.countNonFinite(s.ptr, s.size) > 0)?.name;
+  }
+
+  private transfer(toCopy: boolean): void {
+    const heap = getBackend().memory.heapF32;
+    let at = this.copy >> 2;
+    for (const { ptr, size } of this.spans) {
+      if (toCopy) heap.copyWithin(at, ptr >> 2, (ptr >> 2) + size);
+      else heap.copyWithin(ptr >> 2, at, at + size);
+      at += size;
+    }
+  }
+
+  dispose(): void {
+    getBackend().memory.free(this.copy);
+  }
+}
