@@ -17,6 +17,8 @@ export interface TrainOptions {
   optimizer: (typeof OPTIMIZERS)[number];
   loss: (typeof LOSSES)[number];
   seed: number;
+  /** Training images are shifted by up to this many pixels each way, anew every epoch (0: never). */
+  shift: number;
   /** An architecture JSON file; undefined for the default network. */
   model?: string;
   /** A directory of IDX files; undefined for the bundled digits. */
@@ -31,13 +33,13 @@ export type Command =
   | { name: 'predict'; options: { model: string; files: string[] } };
 
 /** Defaults chosen so `convas train` passes 98% on the held-out digits in well under a minute. */
-export const TRAIN_DEFAULTS = { epochs: 12, batchSize: 32, optimizer: 'adam', loss: 'categoricalCrossentropy', seed: 0, out: 'convas-model' } as const;
+export const TRAIN_DEFAULTS = { epochs: 12, batchSize: 32, optimizer: 'adam', loss: 'categoricalCrossentropy', seed: 0, shift: 2, out: 'convas-model' } as const;
 
 const text = { type: 'string' } as const;
 const help = { help: { type: 'boolean', short: 'h' } } as const;
 const OPTIONS = {
   train: {
-    ...help, epochs: text, 'batch-size': text, 'learning-rate': text, optimizer: text, loss: text, seed: text,
+    ...help, epochs: text, 'batch-size': text, 'learning-rate': text, optimizer: text, loss: text, seed: text, shift: text,
     model: text, data: text, out: text,
   },
   evaluate: { ...help, model: text, data: text },
@@ -90,6 +92,7 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     optimizer: oneOf('optimizer', TRAIN_DEFAULTS.optimizer, OPTIMIZERS),
     loss: oneOf('loss', TRAIN_DEFAULTS.loss, LOSSES),
     seed: number('seed', TRAIN_DEFAULTS.seed, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'an integer from 0 to 4294967295'),
+    shift: number('shift', TRAIN_DEFAULTS.shift, (n) => Number.isInteger(n) && n >= 0, 'a whole number of pixels (0 for none)'),
     model: value('model'),
     data: value('data'),
     out: value('out') ?? TRAIN_DEFAULTS.out,

@@ -1,7 +1,9 @@
 // `convas train`: build the network, train it with a progress display, report on the held-out
 // images, save the model.
+import { seededRandom } from '../random.js';
 import type { TrainOptions } from './args.js';
 import { buildModel, defaultArchitecture, readArchitecture } from './architecture.js';
+import { shiftImages } from './augment.js';
 import { imagesTensor, labelsTensor, loadData } from './data.js';
 import { ProgressReporter } from './progress.js';
 import { testReport } from './test-report.js';
@@ -17,18 +19,24 @@ export async function train(options: TrainOptions, print: (text: string) => void
     `testing on ${test.count} held-out images`);
   model.summary(print);
   print(`${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, batch size ${options.batchSize}, ${options.optimizer} (learning rate ${learningRate}), ` +
-    `${options.loss}, seed ${options.seed}\n`);
+    `${options.loss}, images shifted by up to ${options.shift} px, seed ${options.seed}\n`);
 
-  const x = imagesTensor(train), y = labelsTensor(train);
+  const y = labelsTensor(train);
+  const shifted = new Float32Array(train.images.length);
+  const rng = seededRandom(options.seed);
   const progress = new ProgressReporter(process.stdout, options.epochs, Math.ceil(train.count / Math.min(options.batchSize, train.count)));
   progress.start();
-  await model.fit(x, y, {
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
-    onEpochEnd: (epoch, logs) => progress.epochEnd(epoch, logs),
-  });
-  x.dispose();
+  // One fit() per epoch, each on freshly shifted images.
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    shiftImages(train.images, shifted, train.count, train.height, train.width, options.shift, rng);
+    const x = imagesTensor({ ...train, images: shifted });
+    await model.fit(x, y, {
+      batchSize: options.batchSize,
+      onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
+      onEpochEnd: (_, logs) => progress.epochEnd(epoch, logs),
+    });
+    x.dispose();
+  }
   y.dispose();
 
   print(`\n${testReport(model, test).text}\n`);

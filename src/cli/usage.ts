@@ -22,6 +22,7 @@ Train options:
   --learning-rate X      step size (default 0.001 for adam, 0.01 for sgd and momentum)
   --loss NAME            ${LOSSES.join(' | ')} (default ${TRAIN_DEFAULTS.loss})
   --seed N               seeds weights and shuffling: the same seed gives the same model (default ${TRAIN_DEFAULTS.seed})
+  --shift N              shift training images by up to N pixels, anew each epoch (default ${TRAIN_DEFAULTS.shift}; 0: none)
   --model FILE           architecture JSON: { "inputShape"?: [h, w, 1], "layers": [{ "className": "Conv2D", ... }] }
                          (default: a LeNet-style CNN)
   --data DIR             IDX files to train and test on

@@ -23,9 +23,9 @@ test('train with no options takes the defaults', () => {
 
 test('every train option is read and converted', () => {
   const command = parseCommandLine(['train', '--epochs', '3', '--batch-size=64', '--learning-rate', '1e-3', '--optimizer', 'momentum',
-    '--loss', 'meanSquaredError', '--seed', '4294967295', '--model', 'net.json', '--data', 'idx', '--out', 'out']);
+    '--loss', 'meanSquaredError', '--seed', '4294967295', '--shift', '0', '--model', 'net.json', '--data', 'idx', '--out', 'out']);
   assert.equal(command, { name: 'train', options: {
-    epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'momentum', loss: 'meanSquaredError', seed: 4294967295,
+    epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'momentum', loss: 'meanSquaredError', seed: 4294967295, shift: 0,
     model: 'net.json', data: 'idx', out: 'out',
   } });
 });
@@ -57,6 +57,7 @@ test('invalid values name the option, the value and what is expected', () => {
   usageError(['train', '--loss', 'hinge'], '--loss', 'categoricalCrossentropy');
   usageError(['train', '--seed=-1'], '--seed', 'integer from 0');
   usageError(['train', '--seed', '4294967296'], '--seed');
+  usageError(['train', '--shift', '1.5'], '--shift', 'whole number of pixels');
 });
 
 test('evaluate and predict need a model; predict needs files', () => {
