@@ -49,8 +49,28 @@ export function optionalField<K extends FieldKind>(parent: JsonObject, key: stri
   return parent[key] === undefined || parent[key] === null ? undefined : field(parent, key, kind, file, where);
 }
 
-/** Parses UTF-8 JSON that must be an object. */
+/** A model file describes layers and a manifest: kilobytes. Anything near this is not one, and is not parsed. */
+export const MAX_JSON_BYTES = 16 * 1024 * 1024;
+/** Real model files nest a few levels; deeper JSON would overflow the stack of whatever walks it (messages, checks). */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether arrays and objects in `value` nest deeper than `limit`, found without recursion. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 1]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Parses UTF-8 JSON that must be an object, of a size and depth a model file can have. */
 export function parseJsonFile(bytes: Uint8Array, file: string): JsonObject {
+  if (bytes.length > MAX_JSON_BYTES) {
+    throw fileError(file, `is ${bytes.length} bytes; a model file is at most ${MAX_JSON_BYTES} (its weights are in a separate file)`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -58,6 +78,7 @@ export function parseJsonFile(bytes: Uint8Array, file: string): JsonObject {
     throw fileError(file, `is not valid JSON (${(error as Error).message}); expected a model file`);
   }
   if (!kindOf(value, 'object')) throw fileError(file, 'holds JSON that is not an object; expected a model file');
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) throw fileError(file, `nests arrays or objects deeper than ${MAX_JSON_DEPTH} levels; expected a model file`);
   return value as JsonObject;
 }
 

@@ -29,7 +29,9 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
       try {
         return new Uint8Array(await fs.readFile(inside(file)));
       } catch (error) {
-        if ((error as { code?: string }).code === 'ENOENT') throw new FileFormatError(`${describe(file)}: file not found`);
+        const code = (error as { code?: string }).code;
+        if (code === 'ENOENT') throw new FileFormatError(`${describe(file)}: file not found`);
+        if (code === 'ERR_FS_FILE_TOO_LARGE') throw new FileFormatError(`${describe(file)}: too large to read (over 2 GB); expected a model file`);
         throw error;
       }
     },
