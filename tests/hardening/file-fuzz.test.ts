@@ -1,0 +1,83 @@
+// Seeded fuzz of saved model files: random bytes of model.json or weights.bin changed (convas and
+// TF.js formats). Every load either fails with a ConvasError or gives a working model; when the
+// file still describes the same layers, it predicts exactly as the original. FUZZ_SECONDS (default
+// 10) bounds the run, FUZZ_SEED picks the stream.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConvasError, type Model, init, loadModel } from '../../src/index.js';
+import { random } from '../helpers.js';
+import { assertSameBits, convModel, strokeData, temporaryDirectory } from '../io/model-files.js';
+
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20) / 2;
+const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
+
+/** What a file's layers say, apart from names (which only match weights to layers). */
+const describeLayers = (m: Model) => JSON.stringify([m.inputShape, m.layers.map((l) => ({ ...l.getConfig(), name: undefined }))]);
+
+test(`mutated model files load identically or fail with a ConvasError (seed ${SEED}, ${SECONDS} s)`, async () => {
+  await init();
+  console.log(`model file fuzz: seed ${SEED} (set FUZZ_SEED to replay), ${SECONDS} s`);
+  const { x, y } = strokeData(8, 5);
+  const original = convModel(2, 0.25);
+  original.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  await original.fit(x, y, { epochs: 1, batchSize: 4 });
+  const expected = original.predict(x).dataSync();
+  const dirs: Record<string, string> = {};
+  for (const format of ['convas', 'tfjs'] as const) {
+    dirs[format] = await temporaryDirectory();
+    await original.save(dirs[format], { format });
+  }
+  const files = await Promise.all(Object.entries(dirs).flatMap(([format, dir]) => ['model.json', 'weights.bin'].map(async (name) => {
+    const path = join(dir, name);
+    return { format, dir, name, path, bytes: new Uint8Array(await readFile(path)) };
+  })));
+  const rng = random(SEED);
+  const counts = { identical: 0, otherModel: 0, refused: 0 };
+  const deadline = performance.now() + SECONDS * 1000;
+  while (performance.now() < deadline) {
+    const file = rng.pick(files);
+    const mutated = file.bytes.slice();
+    const changes: string[] = [];
+    for (let k = rng.int(1, 3); k > 0; k--) {
+      const at = rng.int(0, mutated.length - 1);
+      // Half the time a printable byte, so JSON often stays JSON and reaches the checks behind the parser.
+      mutated[at] = rng.next() < 0.5 ? rng.int(32, 126) : rng.int(0, 255);
+      changes.push(`${at}=${mutated[at]}`);
+    }
+    const what = `${file.format} ${file.name} with bytes ${changes.join(', ')}`;
+    await writeFile(file.path, mutated);
+    let loaded: Model | undefined;
+    try {
+      loaded = await loadModel(file.dir);
+    } catch (error) {
+      if (!(error instanceof ConvasError)) assert.unreachable(`seed ${SEED}: ${what}: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+      counts.refused++;
+    } finally {
+      await writeFile(file.path, file.bytes);
+    }
+    if (!loaded) continue;
+    try {
+      const prediction = loaded.predict(x).dataSync();
+      if (file.format === 'tfjs' && file.name === 'weights.bin') {
+        // TF.js weights carry no checksum: a changed value that is still finite is simply the weight.
+        const weights = Float32Array.from(loaded.getWeights().flatMap((w) => [...w.dataSync()]));
+        assertSameBits(weights, new Float32Array(mutated.buffer), `seed ${SEED}: ${what}: weights as the file holds them`);
+        counts.otherModel++;
+      } else if (describeLayers(loaded) === describeLayers(original)) {
+        assertSameBits(prediction, expected, `seed ${SEED}: ${what}: predictions`);
+        counts.identical++;
+      } else {
+        counts.otherModel++; // e.g. a pool's stride changed where the shapes still fit: a different, valid model
+      }
+    } finally {
+      loaded.dispose();
+    }
+  }
+  console.log(`model file fuzz: ${counts.identical + counts.otherModel + counts.refused} mutated files: ${counts.refused} refused, ` +
+    `${counts.identical} loaded and predicted identically, ${counts.otherModel} loaded as another valid model (other layers, or other TF.js weights)`);
+  assert.ok(counts.refused > 50 && counts.identical > 5, 'the mutations reached both outcomes');
+});
+
+test.run();
