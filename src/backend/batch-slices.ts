@@ -15,8 +15,3 @@ export function sliceCount(batch: number): number {
 export function sliceStart(batch: number, s: number): number {
   return Math.floor((s * batch) / sliceCount(batch));
 }
-
-/** Examples in the largest slice of a batch: what per-thread scratch is sized for. */
-export function largestSlice(batch: number): number {
-  return Math.ceil(batch / sliceCount(batch));
-}

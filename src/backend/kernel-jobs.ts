@@ -24,17 +24,16 @@ export const JOB_HEADER = {
   nextSlice: 2,
   sliceCount: 3,
   kernel: 4,
-  argCount: 5,
   /** The argument that is the caller's scratch (−1: none): each thread passes its own region. */
-  scratchArg: 6,
-  scratchBase: 7,
-  scratchStride: 8,
+  scratchArg: 5,
+  scratchBase: 6,
+  scratchStride: 7,
   /** Set when a kernel threw in a worker. */
-  failed: 9,
+  failed: 8,
 } as const;
 export type JobHeaderLayout = typeof JOB_HEADER;
 export const JOB_HEADER_WORDS = 16;
-/** The longest call: conv2dForward's 5 pointers, activation and 13 geometry numbers. */
+/** The longest call: conv2dForward's 5 pointers, activation and 13 geometry numbers (runClaimedSlices passes 20). */
 export const MAX_JOB_ARGS = 20;
 
 /**
@@ -51,14 +50,16 @@ export function runClaimedSlices(
   layout: JobHeaderLayout, maxArgs: number,
 ): void {
   const count = header[layout.sliceCount];
-  const argCount = header[layout.argCount];
   const scratchArg = header[layout.scratchArg];
   const kernel = kernels[header[layout.kernel]];
-  const call = new Array<number>(argCount);
   for (let s = Atomics.add(header, layout.nextSlice, 1); s < count; s = Atomics.add(header, layout.nextSlice, 1)) {
-    for (let i = 0; i < argCount; i++) call[i] = args[s * maxArgs + i];
-    if (scratchArg >= 0) call[scratchArg] = header[layout.scratchBase] + thread * header[layout.scratchStride];
-    kernel(...call);
+    const a = s * maxArgs;
+    // A slice's row of the table is read by the one thread that claimed it, so it may take its scratch in place.
+    if (scratchArg >= 0) args[a + scratchArg] = header[layout.scratchBase] + thread * header[layout.scratchStride];
+    // Every argument straight from the table, so a call allocates nothing; a kernel ignores those past its own.
+    kernel(args[a], args[a + 1], args[a + 2], args[a + 3], args[a + 4], args[a + 5], args[a + 6], args[a + 7], args[a + 8],
+      args[a + 9], args[a + 10], args[a + 11], args[a + 12], args[a + 13], args[a + 14], args[a + 15], args[a + 16],
+      args[a + 17], args[a + 18], args[a + 19]);
   }
 }
 

@@ -6,7 +6,10 @@
 //
 // Calls that need scratch or partial sums take a workspace planned by the layer (…WorkspaceFloats):
 // (MAX_SLICES − 1) partial sums (slice 0 writes the output itself), then one scratch per thread.
-import { MAX_SLICES, largestSlice, sliceCount, sliceStart } from './batch-slices.js';
+//
+// A training step calls these many times, so they allocate nothing: each slice's arguments are
+// written straight into the job table (beginSlice, then arg … in the kernel's order).
+import { MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
@@ -14,14 +17,12 @@ import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
 const ALIGN_BYTES = 64; // as the allocator: each partial sum and scratch starts on a cache line
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
-/** The scratch argument of a job: its position, and where thread t's region starts (base + t·stride). */
-interface JobScratch {
-  arg: number;
-  base: number;
-  stride: number;
-}
-
 export class ParallelKernels {
+  private slice = 0;
+  private argIndex = 0;
+  private first = 0;
+  private count = 0;
+
   constructor(private readonly kernels: Kernels, private readonly runner: JobRunner) {}
 
   get threads(): number {
@@ -39,31 +40,37 @@ export class ParallelKernels {
   conv2dForward(
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
-    const [batch, inFloats, outFloats] = convSizes(geometry);
-    this.runSlices('conv2dForward', batch, convWork(geometry), this.conv2dScratch(4, workspace, geometry),
-      (first, count) => [x + first * inFloats * 4, filter, bias, y + first * outFloats * 4, 0, activation, ...withBatch(geometry, count)]);
+    const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(geometry);
+    }
+    this.runConv2d('conv2dForward', 4, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
-    const [batch, inFloats, outFloats] = convSizes(geometry);
-    this.runSlices('conv2dBackwardInput', batch, convWork(geometry), this.conv2dScratch(3, workspace, geometry),
-      (first, count) => [dy + first * outFloats * 4, filter, dx + first * inFloats * 4, 0, ...withBatch(geometry, count)]);
+    const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(geometry);
+    }
+    this.runConv2d('conv2dBackwardInput', 3, workspace, geometry);
   }
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
-    const [batch, inFloats, outFloats] = convSizes(geometry);
+    const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const filterFloats = geometry[7] * geometry[8] * geometry[3] * geometry[6];
     const partialBytes = this.conv2dPartialBytes(geometry);
-    const partial = (s: number) => workspace + (s - 1) * partialBytes;
-    this.runSlices('conv2dBackwardFilter', batch, convWork(geometry), this.conv2dScratch(4, workspace, geometry),
-      (first, count, s) => [
-        x + first * inFloats * 4, dy + first * outFloats * 4,
-        s === 0 ? dFilter : partial(s), dBias && (s === 0 ? dBias : partial(s) + filterFloats * 4),
-        0, ...withBatch(geometry, count),
-      ]);
-    this.addPartials(dFilter, partial, filterFloats, batch);
-    if (dBias) this.addPartials(dBias, (s) => partial(s) + filterFloats * 4, geometry[6], batch);
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      const partial = workspace + (s - 1) * partialBytes;
+      this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
+        .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(geometry);
+    }
+    this.runConv2d('conv2dBackwardFilter', 4, workspace, geometry);
+    this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
+    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry[6], batch);
   }
 
   /** A partial sum holds a filter gradient and a bias gradient. */
@@ -71,12 +78,14 @@ export class ParallelKernels {
     return alignBytes((g[7] * g[8] * g[3] * g[6] + g[6]) * 4);
   }
 
+  /** Scratch per thread: sized for the whole batch, which covers any slice of it. */
   private conv2dScratchStride(geometry: Conv2dGeometry): number {
-    return alignBytes(this.kernels.conv2dScratchBytes(...withBatch(geometry, largestSlice(geometry[0]))));
+    return alignBytes(this.kernels.conv2dScratchBytes(...geometry));
   }
 
-  private conv2dScratch(arg: number, workspace: number, geometry: Conv2dGeometry): JobScratch {
-    return { arg, base: workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1), stride: this.conv2dScratchStride(geometry) };
+  private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
+    const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
+    this.run(kernel, geometry[0], convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
   }
 
   // --- pooling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
@@ -86,35 +95,52 @@ export class ParallelKernels {
    * argmax = 0 (inference) stays 0 in every slice.
    */
   maxPoolForward(x: number, y: number, argmax: number, geometry: Pool2dGeometry): void {
-    const [batch, inFloats, outFloats] = poolSizes(geometry);
-    this.runSlices('maxPoolForward', batch, poolWork(geometry), undefined,
-      (first, count) => [x + first * inFloats * 4, y + first * outFloats * 4, argmax && argmax + first * outFloats * 4, ...withBatch(geometry, count)]);
+    const batch = geometry[0], inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(x + this.first * inBytes).arg(y + this.first * outBytes).arg(argmax && argmax + this.first * outBytes).geometryArgs(geometry);
+    }
+    this.run('maxPoolForward', batch, poolWork(geometry));
   }
 
   maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {
-    const [batch, inFloats, outFloats] = poolSizes(geometry);
-    this.runSlices('maxPoolBackward', batch, poolWork(geometry), undefined,
-      (first, count) => [dy + first * outFloats * 4, argmax + first * outFloats * 4, dx + first * inFloats * 4, count * outFloats, count * inFloats]);
+    const batch = geometry[0], inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4)
+        .arg(this.count * outFloats).arg(this.count * inFloats);
+    }
+    this.run('maxPoolBackward', batch, poolWork(geometry));
   }
 
   avgPoolForward(x: number, y: number, average: number, geometry: Pool2dGeometry): void {
-    const [batch, inFloats, outFloats] = poolSizes(geometry);
-    this.runSlices('avgPoolForward', batch, poolWork(geometry), undefined,
-      (first, count) => [x + first * inFloats * 4, y + first * outFloats * 4, average, ...withBatch(geometry, count)]);
+    this.averagePool('avgPoolForward', x, y, average, geometry, false);
   }
 
   avgPoolBackward(dy: number, dx: number, average: number, geometry: Pool2dGeometry): void {
-    const [batch, inFloats, outFloats] = poolSizes(geometry);
-    this.runSlices('avgPoolBackward', batch, poolWork(geometry), undefined,
-      (first, count) => [dy + first * outFloats * 4, dx + first * inFloats * 4, average, ...withBatch(geometry, count)]);
+    this.averagePool('avgPoolBackward', dy, dx, average, geometry, true);
+  }
+
+  /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
+  private averagePool(kernel: JobKernel, from: number, to: number, average: number, geometry: Pool2dGeometry, backward: boolean): void {
+    const batch = geometry[0], inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
+    const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(average).geometryArgs(geometry);
+    }
+    this.run(kernel, batch, poolWork(geometry));
   }
 
   // --- matrix products of dense layers
 
   /** C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0). */
   matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number): void {
-    this.runSlices('matMul', m, 2 * m * k * n, undefined,
-      (first, count) => [a + first * k * 4, b, c + first * n * 4, count, k, n, 0, transposeB, 0]);
+    for (let s = 0; s < sliceCount(m); s++) {
+      this.beginSlice(s, m);
+      this.arg(a + this.first * k * 4).arg(b).arg(c + this.first * n * 4).arg(this.count).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
+    }
+    this.run('matMul', m, 2 * m * k * n);
   }
 
   /** Floats of workspace weightGradient needs. */
@@ -124,57 +150,60 @@ export class ParallelKernels {
 
   /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
   weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
-    const partial = (s: number) => workspace + (s - 1) * alignBytes(inputs * outputs * 4);
-    this.runSlices('matMul', batch, 2 * batch * inputs * outputs, undefined,
-      (first, count, s) => [x + first * inputs * 4, dy + first * outputs * 4, s === 0 ? dW : partial(s), inputs, count, outputs, 1, 0, 0]);
-    this.addPartials(dW, partial, inputs * outputs, batch);
+    const partialBytes = alignBytes(inputs * outputs * 4);
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes)
+        .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
+    }
+    this.run('matMul', batch, 2 * batch * inputs * outputs);
+    this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch);
   }
 
   // --- jobs
 
-  /** Writes one call of `kernel` per slice of the batch (arguments from argsOf) and runs them. */
-  private runSlices(
-    kernel: JobKernel, batch: number, work: number, scratch: JobScratch | undefined,
-    argsOf: (first: number, count: number, slice: number) => number[],
-  ): void {
-    const { header, args } = this.runner;
-    const slices = sliceCount(batch);
-    let argCount = 0;
-    for (let s = 0; s < slices; s++) {
-      const first = sliceStart(batch, s);
-      const sliceArgs = argsOf(first, sliceStart(batch, s + 1) - first, s);
-      args.set(sliceArgs, s * MAX_JOB_ARGS);
-      argCount = sliceArgs.length;
-    }
+  /** Starts writing slice `s` of a batch: first and count are its examples. */
+  private beginSlice(s: number, batch: number): void {
+    this.slice = s;
+    this.argIndex = 0;
+    this.first = sliceStart(batch, s);
+    this.count = sliceStart(batch, s + 1) - this.first;
+  }
+
+  /** Writes the next argument of the current slice. */
+  private arg(value: number): this {
+    this.runner.args[this.slice * MAX_JOB_ARGS + this.argIndex++] = value;
+    return this;
+  }
+
+  /** The geometry as arguments, with the current slice's example count as its batch. */
+  private geometryArgs(geometry: Conv2dGeometry | Pool2dGeometry): this {
+    this.arg(this.count);
+    for (let i = 1; i < geometry.length; i++) this.arg(geometry[i]);
+    return this;
+  }
+
+  /** Runs the job whose slices were written; `work` (flops) tells whether it pays to wake other threads. */
+  private run(kernel: JobKernel, batch: number, work: number, scratchArg = -1, scratchBase = 0, scratchStride = 0): void {
+    const header = this.runner.header;
     header[JOB_HEADER.kernel] = JOB_KERNELS.indexOf(kernel);
-    header[JOB_HEADER.sliceCount] = slices;
-    header[JOB_HEADER.argCount] = argCount;
-    header[JOB_HEADER.scratchArg] = scratch ? scratch.arg : -1;
-    header[JOB_HEADER.scratchBase] = scratch ? scratch.base : 0;
-    header[JOB_HEADER.scratchStride] = scratch ? scratch.stride : 0;
+    header[JOB_HEADER.sliceCount] = sliceCount(batch);
+    header[JOB_HEADER.scratchArg] = scratchArg;
+    header[JOB_HEADER.scratchBase] = scratchBase;
+    header[JOB_HEADER.scratchStride] = scratchStride;
     this.runner.run(work);
   }
 
-  /** target += partial(1) + … in slice order (the partial sums of slices 1 … of the batch). */
-  private addPartials(target: number, partial: (slice: number) => number, length: number, batch: number): void {
-    for (let s = 1; s < sliceCount(batch); s++) this.kernels.add(target, partial(s), target, length);
+  /** target += partial sums of slices 1 … (at first + (s − 1)·stride), in slice order. */
+  private addPartials(target: number, first: number, stride: number, length: number, batch: number): void {
+    for (let s = 1; s < sliceCount(batch); s++) this.kernels.add(target, first + (s - 1) * stride, target, length);
   }
 }
 
-function withBatch<G extends Conv2dGeometry | Pool2dGeometry>(geometry: G, batch: number): G {
-  const g = [...geometry] as G;
-  g[0] = batch;
-  return g;
-}
-
-/** [batch, floats per input example, floats per output example]. */
-function convSizes(g: Conv2dGeometry): [number, number, number] {
-  return [g[0], g[1] * g[2] * g[3], g[4] * g[5] * g[6]];
-}
-
-function poolSizes(g: Pool2dGeometry): [number, number, number] {
-  return [g[0], g[1] * g[2] * g[3], g[4] * g[5] * g[3]];
-}
+const convInFloats = (g: Conv2dGeometry) => g[1] * g[2] * g[3];
+const convOutFloats = (g: Conv2dGeometry) => g[4] * g[5] * g[6];
+const poolInFloats = (g: Pool2dGeometry) => g[1] * g[2] * g[3];
+const poolOutFloats = (g: Pool2dGeometry) => g[4] * g[5] * g[3];
 
 /** Flops of one conv2d pass: 2 per multiply-add of every output with its patch. */
 export function convWork(g: Conv2dGeometry): number {

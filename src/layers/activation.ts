@@ -25,7 +25,7 @@ export class Activation extends Layer {
   }
 
   backward(dy: number, batch: number): number[] {
-    return [this.activation.backward(dy, batch)];
+    return this.inputGradient(this.activation.backward(dy, batch));
   }
 
   getConfig(): LayerConfig {

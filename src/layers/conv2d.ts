@@ -97,9 +97,9 @@ export class Conv2D extends Layer {
     const dz = this.activation.backward(dy, batch);
     this.geometry[0] = batch;
     this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
-    if (!needInputGradients) return [0];
+    if (!needInputGradients) return this.inputGradient(0);
     this.parallel.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
-    return [this.dx];
+    return this.inputGradient(this.dx);
   }
 
   getConfig(): LayerConfig {

@@ -73,9 +73,9 @@ export class Dense extends Layer {
     const dz = this.activation.backward(dy, batch);
     this.parallel.weightGradient(this.x, dz, this.kernel.grad, batch, this.inputSize, this.units, this.workspace);
     if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
-    if (!needInputGradients) return [0];
+    if (!needInputGradients) return this.inputGradient(0);
     this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1);
-    return [this.dx];
+    return this.inputGradient(this.dx);
   }
 
   getConfig(): LayerConfig {

@@ -53,9 +53,9 @@ export class Dropout extends Layer {
   }
 
   backward(dy: number, batch: number): number[] {
-    if (!this.appliedMask) return [dy];
+    if (!this.appliedMask) return this.inputGradient(dy);
     this.kernels.multiply(dy, this.mask, this.dx, batch * this.inputSize);
-    return [this.dx];
+    return this.inputGradient(this.dx);
   }
 
   getConfig(): LayerConfig {

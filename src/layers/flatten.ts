@@ -20,7 +20,7 @@ export class Flatten extends Layer {
   }
 
   backward(dy: number): number[] {
-    return [dy];
+    return this.inputGradient(dy);
   }
 
   getConfig(): LayerConfig {

@@ -74,6 +74,14 @@ export abstract class Layer {
    */
   abstract backward(dy: number, batch: number, needInputGradients: boolean): number[];
 
+  /** backward()'s answer for a one-input layer, in one reused array so a step allocates nothing. */
+  protected inputGradient(dx: number): number[] {
+    this.inputGradients[0] = dx;
+    return this.inputGradients;
+  }
+
+  private readonly inputGradients = [0];
+
   abstract getConfig(): LayerConfig;
 
   /**

@@ -60,11 +60,11 @@ export class Pool2D extends Layer {
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
-    if (!needInputGradients) return [0];
+    if (!needInputGradients) return this.inputGradient(0);
     this.geometry[0] = batch;
     if (this.kind === 'max') this.parallel.maxPoolBackward(dy, this.argmax, this.dx, this.geometry);
     else this.parallel.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, this.geometry);
-    return [this.dx];
+    return this.inputGradient(this.dx);
   }
 
   getConfig(): LayerConfig {
