@@ -8,7 +8,7 @@ export interface JobRunner {
   readonly threads: number;
   /** The job to run next: filled in by the caller, then run(). */
   readonly header: Int32Array;
-  readonly args: Float64Array;
+  readonly args: Uint32Array;
   /** Runs every slice of the job; `work` (in flops) tells whether it pays to wake other threads. */
   run(work: number): void;
 }
@@ -27,7 +27,7 @@ export class SerialRunner implements JobRunner {
   constructor(
     kernels: Kernels,
     readonly header: Int32Array = new Int32Array(JOB_HEADER_WORDS),
-    readonly args: Float64Array = new Float64Array(jobArgsLength),
+    readonly args: Uint32Array = new Uint32Array(jobArgsLength),
   ) {
     this.kernels = jobKernels(kernels);
   }

@@ -1,5 +1,6 @@
 // A job is one kernel called once per slice of a batch, each call with its own arguments. The job
-// lives in a header of i32 words and a table of f64 arguments [slice, argument]; threads claim
+// lives in a header of i32 words and a table of u32 arguments [slice, argument] (every kernel argument
+// is an address or a count; small integers reach a kernel without being boxed); threads claim
 // slices with an atomic counter, so whichever thread runs a slice, it runs the same call. With
 // threads the header and table sit in shared wasm memory; with one thread, in plain arrays.
 //
@@ -46,7 +47,7 @@ type KernelFunction = (...args: number[]) => unknown;
 
 /** Claims slices of the current job until none is left, and runs each as thread `thread`. */
 export function runClaimedSlices(
-  header: Int32Array, args: Float64Array, kernels: KernelFunction[], thread: number,
+  header: Int32Array, args: Uint32Array, kernels: KernelFunction[], thread: number,
   layout: JobHeaderLayout, maxArgs: number,
 ): void {
   const count = header[layout.sliceCount];
@@ -68,7 +69,7 @@ export function runClaimedSlices(
  * A worker that failed still reports, so the main thread never waits forever.
  */
 export function serveKernelJobs(
-  header: Int32Array, args: Float64Array, kernels: KernelFunction[], thread: number,
+  header: Int32Array, args: Uint32Array, kernels: KernelFunction[], thread: number,
   layout: JobHeaderLayout, maxArgs: number, spinMs: number, run: typeof runClaimedSlices,
 ): void {
   let seen = 0; // workers start before the first job, at generation 0

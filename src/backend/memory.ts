@@ -79,16 +79,18 @@ export class Memory {
 
   /** A Float32Array over all of memory, indexed by ptr >> 2: for hot loops that must not allocate. */
   get heapF32(): Float32Array {
-    return this.views().f32;
+    this.renewViews();
+    return this.f32View;
   }
 
   /** A Float32Array over [ptr, ptr + 4·length): valid until the next allocation. */
   f32(ptr: number, length: number): Float32Array {
-    return this.views().f32.subarray(ptr >> 2, (ptr >> 2) + length);
+    return this.heapF32.subarray(ptr >> 2, (ptr >> 2) + length);
   }
 
   i32(ptr: number, length: number): Int32Array {
-    return this.views().i32.subarray(ptr >> 2, (ptr >> 2) + length);
+    this.renewViews();
+    return this.i32View.subarray(ptr >> 2, (ptr >> 2) + length);
   }
 
   private ensure(end: number): void {
@@ -96,12 +98,11 @@ export class Memory {
     if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
   }
 
-  /** memory.grow detaches every view on the old buffer, so views are renewed on demand. */
-  private views() {
+  /** memory.grow detaches every view on the old buffer (or, shared, leaves it short), so views are renewed on demand. */
+  private renewViews(): void {
     if (this.f32View.buffer !== this.memory.buffer) {
       this.f32View = new Float32Array(this.memory.buffer);
       this.i32View = new Int32Array(this.memory.buffer);
     }
-    return { f32: this.f32View, i32: this.i32View };
   }
 }

@@ -37,7 +37,7 @@ function workerMain(
     const exports = instance.exports as Record<string, (...a: number[]) => unknown>;
     const kernels = kernelNames.map((name) => exports[name]);
     const headerView = new Int32Array(memory.buffer, header, headerWords);
-    const argsView = new Float64Array(memory.buffer, args, argsLength);
+    const argsView = new Uint32Array(memory.buffer, args, argsLength);
     reply('ready');
     serve(headerView, argsView, kernels, thread, layout, maxArgs, spinMs, run);
   });
@@ -86,7 +86,7 @@ async function startWorker(source: string, setup: WorkerSetup): Promise<unknown>
 
 export class WorkerPool implements JobRunner {
   readonly header: Int32Array;
-  readonly args: Float64Array;
+  readonly args: Uint32Array;
   private readonly kernels: Array<(...args: number[]) => unknown>;
   private readonly serial: SerialRunner;
 
@@ -97,7 +97,7 @@ export class WorkerPool implements JobRunner {
   ) {
     const buffer = kernels.memory.buffer; // a SharedArrayBuffer: growing memory never detaches it
     this.header = new Int32Array(buffer, headerPtr, JOB_HEADER_WORDS);
-    this.args = new Float64Array(buffer, argsPtr, jobArgsLength);
+    this.args = new Uint32Array(buffer, argsPtr, jobArgsLength);
     this.kernels = jobKernels(kernels);
     this.serial = new SerialRunner(kernels, this.header, this.args);
   }
@@ -105,7 +105,7 @@ export class WorkerPool implements JobRunner {
   /** Starts threads − 1 workers on `module` (the threads build) and the main instance's memory. */
   static async start(threads: number, module: WebAssembly.Module, kernels: Kernels, memory: Memory): Promise<WorkerPool> {
     const headerPtr = memory.alloc(JOB_HEADER_WORDS * 4);
-    const argsPtr = memory.alloc(jobArgsLength * 8);
+    const argsPtr = memory.alloc(jobArgsLength * 4);
     memory.i32(headerPtr, JOB_HEADER_WORDS).fill(0);
     const source = workerSource();
     const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
