@@ -32,6 +32,10 @@ export interface Logs {
 
 export interface FitOptions {
   epochs?: number;
+  /**
+   * Examples per step (default 32), capped at the number of examples: callers pass one batch size for
+   * datasets of any size (the site's and the CLI's settings), so a larger one is not an error.
+   */
   batchSize?: number;
   shuffle?: boolean;
   validationData?: [Tensor, Tensor];
@@ -278,11 +282,6 @@ export class Model {
     if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`fit: epochs must be a positive integer, got ${JSON.stringify(epochs)}`);
     this.checkBatchSize(batchSize, 'fit');
     if (n === 0) throw new ShapeError('fit: the dataset is empty');
-    if (options.batchSize !== undefined && batchSize > n) {
-      // Likely a mix-up of arguments: every step would be the whole dataset, one step an epoch.
-      throw new ConfigError(`fit: batchSize ${batchSize} is larger than the ${n} examples in x; pass a batchSize of at most ${n} ` +
-        '(left out, it is 32 or the number of examples if fewer)');
-    }
     if (validationData) this.checkData(validationData[0], validationData[1], 'fit (validationData)');
     const batch = Math.min(batchSize, n);
     this.plan(batch);

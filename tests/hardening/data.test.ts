@@ -45,7 +45,7 @@ test('x and y of different lengths, and an empty dataset, are ShapeErrors', asyn
   await expectError(() => model.fit(tensor([], [0, 8, 8, 1]), tensor([], [0, 4])), ShapeError, 'shape', /positive integers/);
 });
 
-test('batchSize 0 is refused everywhere; one larger than the data only when passed to fit', async () => {
+test('batchSize 0 is refused everywhere; one larger than the data is capped at it', async () => {
   const model = await compiledModel();
   const { x, y } = strokeData(10, 1);
   for (const batchSize of [0, -1, 2.5, NaN]) {
@@ -53,8 +53,10 @@ test('batchSize 0 is refused everywhere; one larger than the data only when pass
     await expectError(() => model.predict(x, { batchSize }), ConfigError, 'predict', /batchSize/);
     await expectError(() => model.evaluate(x, y, { batchSize }), ConfigError, 'evaluate', /batchSize/);
   }
-  await expectError(() => model.fit(x, y, { batchSize: 11 }), ConfigError, 'fit', /batchSize 11 is larger than the 10 examples/);
-  // The default batch (32) is capped at the data, and predict and evaluate cap any batch size.
+  // One batch size serves datasets of any size (the site and the CLI pass theirs): larger ones take all the data per step.
+  let steps = 0;
+  await model.fit(x, y, { epochs: 1, batchSize: 11, onBatchEnd: () => { steps++; } });
+  assert.is(steps, 1);
   await model.fit(x, y, { epochs: 1 });
   assert.is(model.predict(x).shape[0], 10);
   assert.is(model.predict(x, { batchSize: 1000 }).shape[0], 10);
