@@ -81,6 +81,12 @@ export class Model {
   /** Reused per-node arrays of input addresses, so the forward pass allocates nothing. */
   private readonly nodeInputs: number[][];
   private readonly nodeOutputs: number[];
+  /** Whether a node's input gradient is needed: it reads another node, not only the model input. */
+  private readonly nodeNeedsInputGradient: boolean[];
+  private readonly parameters: Parameter[];
+  private readonly outputSize: number;
+  /** The output address of the last training forward pass. */
+  private lastOutput = 0;
   private disposed = false;
 
   constructor(inputShape: Shape, nodes: GraphNode[], seed: number) {
@@ -111,14 +117,18 @@ export class Model {
     this.outputShape = shapes[shapes.length - 1];
     this.nodeInputs = nodes.map((n) => n.inputs.map(() => 0));
     this.nodeOutputs = nodes.map(() => 0);
+    this.nodeNeedsInputGradient = nodes.map((n) => n.inputs.some((j) => j >= 0));
+    this.parameters = nodes.flatMap((n) => n.layer.params);
+    this.outputSize = sizeOf(this.outputShape);
   }
 
   get layers(): Layer[] {
     return this.nodes.map((n) => n.layer);
   }
 
+  /** Every trainable array, in layer order (fixed once the layers are built). */
   get params(): Parameter[] {
-    return this.nodes.flatMap((n) => n.layer.params);
+    return this.parameters;
   }
 
   private get outputLayer(): Layer {
@@ -199,35 +209,22 @@ export class Model {
     gradients[this.nodes.length - 1] = dOutput;
     for (let i = this.nodes.length - 1; i >= 0; i--) {
       const { layer, inputs } = this.nodes[i];
-      const needed = inputs.some((j) => j >= 0);
-      const dInputs = layer.backward(gradients[i], batch, needed);
+      const dInputs = layer.backward(gradients[i], batch, this.nodeNeedsInputGradient[i]);
       for (let j = 0; j < inputs.length; j++) if (inputs[j] >= 0) gradients[inputs[j]] = dInputs[j];
     }
   }
 
   /** Copies examples order[from … from+batch) of x (and y) into the planned batch buffers. */
   private gather(x: Tensor, y: Tensor | undefined, order: Uint32Array | undefined, from: number, batch: number): void {
-    const heap = getBackend().memory.heapF32;
-    const copyRows = (src: Tensor, dst: number) => {
-      const width = src.size / src.shape[0];
-      const srcBase = src.ptr >> 2, dstBase = dst >> 2;
-      if (!order) {
-        heap.copyWithin(dstBase, srcBase + from * width, srcBase + (from + batch) * width);
-        return;
-      }
-      for (let r = 0; r < batch; r++) {
-        const row = srcBase + order[from + r] * width;
-        heap.copyWithin(dstBase + r * width, row, row + width);
-      }
-    };
-    copyRows(x, this.inputBuffer);
-    if (y) copyRows(y, this.targetBuffer);
+    copyRows(x, this.inputBuffer, order, from, batch);
+    if (y) copyRows(y, this.targetBuffer, order, from, batch);
   }
+
 
   /** Number of rows whose largest output is where the target's largest value is. */
   private countCorrect(output: number, batch: number): number {
     const heap = getBackend().memory.heapF32;
-    const cols = sizeOf(this.outputShape);
+    const cols = this.outputSize;
     let correct = 0;
     for (let r = 0; r < batch; r++) {
       const o = (output >> 2) + r * cols, t = (this.targetBuffer >> 2) + r * cols;
@@ -297,7 +294,7 @@ export class Model {
         for (let from = 0, b = 0; from < n; from += batch, b++) {
           const size = Math.min(batch, n - from);
           this.gather(x, y, order, from, size);
-          const { loss, output } = this.computeGradients(size);
+          const loss = this.computeGradients(size);
           if (!Number.isFinite(loss)) throw this.divergence(`the loss became ${loss}`, epoch, b);
           const badGradient = firstNonFiniteGradient(this.params);
           if (badGradient) throw this.divergence(`the gradient of ${badGradient.name} became NaN or infinite`, epoch, b);
@@ -309,7 +306,7 @@ export class Model {
             throw this.divergence(`the step made ${badArray} NaN or infinite (it was undone)`, epoch, b);
           }
           lossSum += loss * size;
-          correct += this.countCorrect(output, size);
+          correct += this.countCorrect(this.lastOutput, size);
           seen += size;
           if (onBatchEnd) await onBatchEnd(b, { loss: lossSum / seen, acc: correct / seen, size });
           if (shouldStop?.()) break;
@@ -344,12 +341,12 @@ export class Model {
   }
 
   /** Forward in training mode, loss and backward on the gathered batch: every parameter's grad is set. */
-  private computeGradients(size: number): { loss: number; output: number } {
-    const output = this.forward(size, true);
-    const loss = computeLoss(this.lossName!, output, this.fusedLogits(), this.targetBuffer, this.outputGradient,
-      size, sizeOf(this.outputShape));
+  private computeGradients(size: number): number {
+    this.lastOutput = this.forward(size, true);
+    const loss = computeLoss(this.lossName!, this.lastOutput, this.fusedLogits(), this.targetBuffer, this.outputGradient,
+      size, this.outputSize);
     if (Number.isFinite(loss)) this.backward(this.outputGradient, size);
-    return { loss, output };
+    return loss;
   }
 
   /**
@@ -361,7 +358,7 @@ export class Model {
     const n = this.checkData(x, y, 'lossAndGradients');
     this.plan(n);
     this.gather(x, y, undefined, 0, n);
-    return this.computeGradients(n).loss;
+    return this.computeGradients(n);
   }
 
   /** The softmax logits when the loss is fused with the output softmax, else 0. */
@@ -378,7 +375,7 @@ export class Model {
     const batch = Math.min(batchSize, Math.max(n, 1));
     this.plan(batch);
     const result = emptyTensor([n, ...this.outputShape]);
-    const cols = sizeOf(this.outputShape);
+    const cols = this.outputSize;
     const heap = () => getBackend().memory.heapF32;
     for (let from = 0; from < n; from += batch) {
       const size = Math.min(batch, n - from);
@@ -414,7 +411,7 @@ export class Model {
     this.checkBatchSize(batchSize, 'evaluate');
     const batch = Math.min(batchSize, n);
     this.plan(batch);
-    const cols = sizeOf(this.outputShape);
+    const cols = this.outputSize;
     let lossSum = 0, correct = 0;
     for (let from = 0; from < n; from += batch) {
       const size = Math.min(batch, n - from);
@@ -495,5 +492,20 @@ export class Model {
     this.optimizer?.dispose();
     for (const ptr of [this.inputBuffer, this.targetBuffer, this.outputGradient]) if (ptr) memory.free(ptr);
     this.disposed = true;
+  }
+}
+
+/** Copies examples order[from … from+batch) of src (or from … from+batch in order) to dst, one after another. */
+function copyRows(src: Tensor, dst: number, order: Uint32Array | undefined, from: number, batch: number): void {
+  const heap = getBackend().memory.heapF32;
+  const width = src.size / src.shape[0];
+  const srcBase = src.ptr >> 2, dstBase = dst >> 2;
+  if (!order) {
+    heap.copyWithin(dstBase, srcBase + from * width, srcBase + (from + batch) * width);
+    return;
+  }
+  for (let r = 0; r < batch; r++) {
+    const row = srcBase + order[from + r] * width;
+    heap.copyWithin(dstBase + r * width, row, row + width);
   }
 }

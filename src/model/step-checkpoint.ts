@@ -1,6 +1,6 @@
 // A training step that can be taken back: the weights and the optimizer state are copied before
 // each step, so a step that leaves a NaN or infinite value is undone and a diverging fit keeps the
-// last good weights (which can still predict and be saved).
+// last good weights (which can still predict and be saved). Plain loops: this runs every step.
 import { getBackend } from '../backend/wasm.js';
 import type { Parameter } from '../layers/layer.js';
 import type { Optimizer } from './optimizers.js';
@@ -14,7 +14,8 @@ interface Span {
 /** The first parameter whose gradient holds a NaN or infinite value, or undefined. */
 export function firstNonFiniteGradient(params: Parameter[]): Parameter | undefined {
   const k = getBackend().kernels;
-  return params.find((p) => k.countNonFinite(p.grad, p.size) > 0);
+  for (let i = 0; i < params.length; i++) if (k.countNonFinite(params[i].grad, params[i].size) > 0) return params[i];
+  return undefined;
 }
 
 export class StepCheckpoint {
@@ -41,13 +42,15 @@ export class StepCheckpoint {
   /** The name of the first array holding a NaN or infinite value, or undefined. */
   firstNonFinite(): string | undefined {
     const k = getBackend().kernels;
-    return this.spans.find((s) => k.countNonFinite(s.ptr, s.size) > 0)?.name;
+    for (let i = 0; i < this.spans.length; i++) if (k.countNonFinite(this.spans[i].ptr, this.spans[i].size) > 0) return this.spans[i].name;
+    return undefined;
   }
 
   private transfer(toCopy: boolean): void {
     const heap = getBackend().memory.heapF32;
     let at = this.copy >> 2;
-    for (const { ptr, size } of this.spans) {
+    for (let i = 0; i < this.spans.length; i++) {
+      const { ptr, size } = this.spans[i];
       if (toCopy) heap.copyWithin(at, ptr >> 2, (ptr >> 2) + size);
       else heap.copyWithin(ptr >> 2, at, at + size);
       at += size;
