@@ -1,6 +1,6 @@
 // The worker side: builds the model from its config, trains it, posts progress, and keeps the
 // model and data so that resume() continues where stop() left off.
-import { type Model, type Tensor, init, oneHot, sequential, tensor } from '../index.js';
+import { type Model, StateError, type Tensor, init, oneHot, sequential, tensor } from '../index.js';
 import type { FromWorker, ToWorker, TrainRequest, TrainingData } from './protocol.js';
 
 interface Session {
@@ -79,7 +79,7 @@ export function serveTrainer(): void {
         session?.model.dispose();
         session = startSession(message.request);
       }
-      if (!session) throw new Error('resume: there is no training to resume; call train() first');
+      if (!session) throw new StateError('resume: there is no training to resume; call train() first');
       await train(session, () => stopRequested);
     } catch (error) {
       const { name, message: text } = error instanceof Error ? error : new Error(String(error));

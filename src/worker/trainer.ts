@@ -1,6 +1,7 @@
 // The page side: a Trainer drives a worker running serveTrainer(), so training never blocks the page.
 import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } from './protocol.js';
 import type { Logs } from '../index.js';
+import { ERROR_CLASSES, StateError } from '../errors.js';
 
 export interface TrainCallbacks {
   onBatchEnd?: (progress: BatchProgress) => void;
@@ -35,7 +36,10 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       const { resolve, reject } = running;
       running = undefined;
       if (message.type === 'done') resolve(message.result);
-      else reject(Object.assign(new Error(message.message), { name: message.name }));
+      else {
+        const ErrorClass = ERROR_CLASSES[message.name];
+        reject(ErrorClass ? new ErrorClass(message.message) : Object.assign(new Error(message.message), { name: message.name }));
+      }
     }
   });
   worker.addEventListener('error', (event) => {
@@ -44,7 +48,7 @@ export function createTrainer(workerUrl: string | URL): Trainer {
   });
 
   const run = (message: ToWorker, callbacks: TrainCallbacks = {}) => new Promise<TrainResult>((resolve, reject) => {
-    if (running) throw new Error('this trainer is already training: wait for it, or stop() it first');
+    if (running) throw new StateError('this trainer is already training: wait for it, or stop() it first');
     running = { resolve, reject, callbacks };
     worker.postMessage(message);
   });
@@ -55,7 +59,7 @@ export function createTrainer(workerUrl: string | URL): Trainer {
     stop: () => worker.postMessage({ type: 'stop' } satisfies ToWorker),
     terminate: () => {
       worker.terminate();
-      running?.reject(new Error('the trainer was terminated'));
+      running?.reject(new StateError('the trainer was terminated'));
       running = undefined;
     },
   };
