@@ -7,20 +7,9 @@ export const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 
 export const formatShape = (shape: Shape): string => `[${shape.join(', ')}]`;
 
-export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /** Throws a ShapeError unless every dimension is a positive integer. */
 export function checkShape(shape: Shape, what: string): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 1)) {
     throw new ShapeError(`${what}: shape ${JSON.stringify(shape)} is not valid; expected an array of positive integers`);
-  }
-}
-
-/** Throws a ShapeError unless `shape` has the given rank. */
-export function checkRank(shape: Shape, rank: number, what: string, layout: string): void {
-  if (shape.length !== rank) {
-    throw new ShapeError(`${what}: expected a rank-${rank} tensor ${layout}, got shape ${formatShape(shape)}`);
   }
 }
