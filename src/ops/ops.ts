@@ -50,10 +50,7 @@ function pool(x: Tensor, kind: 'max' | 'avg' | 'sum',
   const geometry: Pool2dGeometry = [n, h, w, c, g.outHeight, g.outWidth, ...poolSize, ...strides, g.top, g.left];
   const y = emptyTensor([n, g.outHeight, g.outWidth, c]);
   if (kind === 'max') {
-    const memory = getBackend().memory;
-    const argmax = memory.alloc(y.size * 4);
-    kernels().maxPoolForward(x.ptr, y.ptr, argmax, ...geometry);
-    memory.free(argmax);
+    kernels().maxPoolForward(x.ptr, y.ptr, 0, ...geometry); // argmax 0: the kernel computes none
   } else {
     kernels().avgPoolForward(x.ptr, y.ptr, kind === 'avg' ? 1 : 0, ...geometry);
   }
