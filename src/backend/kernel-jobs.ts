@@ -5,7 +5,7 @@
 // threads the header and table sit in shared wasm memory; with one thread, in plain arrays.
 //
 // runClaimedSlices and serveKernelJobs also run inside workers, built from their source text
-// (kernel-worker-source.ts): they must use nothing but their parameters and globals.
+// (workerSource in worker-pool.ts): they must use nothing but their parameters and globals.
 
 import type { Kernels } from './kernels.js';
 
