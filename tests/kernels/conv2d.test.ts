@@ -31,10 +31,10 @@ function randomGeometry(): Conv2dGeometry {
 
 const geometries: Conv2dGeometry[] = [
   ...Array.from({ length: 110 }, randomGeometry),
-  geometry(1, [5, 5], 3, 4, [1, 1], [1, 1], 'valid'), // pointwise: no im2col
+  geometry(1, [5, 5], 3, 4, [1, 1], [1, 1], 'valid'), // pointwise
   geometry(3, [7, 6], 17, 5, [1, 1], [1, 1], 'valid'),
-  geometry(1, [9, 9], 1, 1, [1, 1], [2, 2], 'valid'), // 1×1 but strided: im2col
-  geometry(2, [28, 28], 16, 32, [3, 3], [1, 1], 'same'), // several im2col chunks
+  geometry(1, [9, 9], 1, 1, [1, 1], [2, 2], 'valid'), // 1×1 but strided
+  geometry(2, [28, 28], 16, 32, [3, 3], [1, 1], 'same'),
   geometry(2, [12, 12], 20, 7, [5, 5], [1, 1], 'full'),
   geometry(2, [11, 13], 5, 9, [2, 4], [3, 2], [0, 3, 2, 1]),
   geometry(2, [28, 28], 1, 8, [5, 5], [1, 1], 'same'), // LeNet's layers: full 8-channel panels
