@@ -4,6 +4,7 @@
 // to find or serve, so the single-file bundle keeps working): Node worker_threads with eval, or a
 // Blob URL in browsers. Node modules are only ever imported dynamically, on Node.
 import { StateError } from '../errors.js';
+import { runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
 import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, runClaimedSlices, serveKernelJobs } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
@@ -12,10 +13,8 @@ import type { Memory } from './memory.js';
 /** Below this many flops a job runs on the calling thread: waking workers costs tens of µs. */
 export const MIN_PARALLEL_WORK = 200_000;
 
-const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
 /** Every thread but a browser page's main thread may block in Atomics.wait. */
-const canBlock = isNode || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
+const canBlock = runsInNode || typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== 'undefined';
 
 interface WorkerSetup {
   module: WebAssembly.Module;
@@ -45,7 +44,7 @@ function workerMain(
 
 /** The worker's whole program, from the functions above (their source text, not their names). */
 function workerSource(): string {
-  const messaging = isNode
+  const messaging = runsInNode
     ? `const port = require('node:worker_threads').parentPort;
        const listen = (receive) => port.once('message', receive);
        const reply = (message) => port.postMessage(message);`
@@ -57,7 +56,7 @@ function workerSource(): string {
 }
 
 async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
-  if (isNode) {
+  if (runsInNode) {
     const { Worker } = await import('node:worker_threads');
     const worker = new Worker(source, { eval: true });
     worker.unref(); // idle kernel threads must not keep the process alive

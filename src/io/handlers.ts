@@ -2,6 +2,7 @@
 // `indexeddb://name` or `downloads://name` in browsers. Every format is written and read through
 // these same small interfaces, so storage and file format never mix.
 import { ConfigError } from '../errors.js';
+import { runsInNode } from '../platform.js';
 import { downloadsDestination } from './downloads.js';
 import { httpSource } from './http.js';
 import { indexedDbStore } from './indexeddb.js';
@@ -27,7 +28,6 @@ export interface ModelDestination {
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-const runsInNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
 async function nodeDirectory(location: string) {
   // Reached only in Node, so browser bundles never load node:fs.
