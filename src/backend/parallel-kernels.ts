@@ -9,12 +9,13 @@
 //
 // A training step calls these many times, so they allocate nothing: each slice's arguments are
 // written straight into the job table (beginSlice, then arg … in the kernel's order).
+import { ALIGN_BYTES } from './alignment.js';
 import { MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
 
-const ALIGN_BYTES = 64; // as the allocator: each partial sum and scratch starts on a cache line
+// As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
 export class ParallelKernels {
