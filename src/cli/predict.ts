@@ -3,8 +3,8 @@ import { readGreyImage } from '../data/image-node.js';
 import { toModelInput } from '../data/image.js';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
+import { argmaxRows } from '../metrics.js';
 import { tensor } from '../tensor.js';
-import { argmaxRows } from './test-report.js';
 
 export async function predict(options: { model: string; files: string[] }, print: (text: string) => void): Promise<void> {
   const model = await loadModel(options.model);

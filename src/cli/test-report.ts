@@ -1,18 +1,10 @@
 // How well a model classifies a held-out set: accuracy and confusion matrix, as printed by
 // `convas train` and `convas evaluate`.
 import type { Dataset } from '../data/dataset.js';
+import { argmaxRows } from '../metrics.js';
 import type { Model } from '../model/model.js';
 import { accuracyOf, confusionMatrix, formatConfusionMatrix } from './confusion-matrix.js';
 import { imagesTensor } from './data.js';
-
-/** The index of the largest value in each row of a [rows, columns] array. */
-export function argmaxRows(values: Float32Array, columns: number): Uint8Array {
-  const best = new Uint8Array(values.length / columns);
-  for (let r = 0; r < best.length; r++) {
-    for (let c = 1; c < columns; c++) if (values[r * columns + c] > values[r * columns + best[r]]) best[r] = c;
-  }
-  return best;
-}
 
 export function testReport(model: Model, test: Dataset): { accuracy: number; text: string } {
   const x = imagesTensor(test);

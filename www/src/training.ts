@@ -1,6 +1,7 @@
 // What the Train and Draw pages share about training: a worker request for the digits, and the
 // trained model rebuilt on the page from what the worker hands back.
 import { type CompileOptions, type Dataset, type LayerConfig, type Model, sequential, tensor } from '../../src/index.js';
+import { argmaxRows } from '../../src/metrics.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/index.js';
 import { type Digits, SIDE } from './digits.js';
 
@@ -41,10 +42,6 @@ export function testAccuracy(model: Model, data: Dataset): number {
   const probabilities = output.dataSync();
   x.dispose();
   output.dispose();
-  let correct = 0;
-  for (let i = 0; i < data.count; i++) {
-    const row = probabilities.subarray(i * data.classes, (i + 1) * data.classes);
-    if (row.indexOf(Math.max(...row)) === data.labels[i]) correct++;
-  }
-  return correct / data.count;
+  const predicted = argmaxRows(probabilities, data.classes);
+  return predicted.filter((p, i) => p === data.labels[i]).length / data.count;
 }
