@@ -3,22 +3,32 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { getBackend } from '../../src/backend/wasm.js';
 import { trainLenet } from './lenet.js';
 
 const CHILD_THREADS = 'CONVAS_TEST_LENET_THREADS';
 /** Four batches of 32 and one of 13 per epoch, two epochs. */
 const EXAMPLES = 141;
 
-/** Trains in a fresh process with `threads`; returns the weights' bytes in base64, one string per weight. */
+/**
+ * Trains in a fresh process with `threads`; returns the weights' bytes in base64, one string per
+ * weight, after checking that the child's kernels really ran on that many threads (a backend that
+ * fell back to one thread would make the comparison prove nothing).
+ */
 function weightsWith(threads: number): string[] {
   const run = spawnSync(process.execPath, [process.argv[1]], { encoding: 'utf8', env: { ...process.env, [CHILD_THREADS]: String(threads) } });
   assert.is(run.status, 0, `child with ${threads} threads failed: ${run.stderr}`);
-  return JSON.parse(run.stdout);
+  const child: { threads: number; weights: string[] } = JSON.parse(run.stdout);
+  assert.is(child.threads, threads, `the child asked for ${threads} threads but its kernels ran on ${child.threads}`);
+  return child.weights;
 }
 
 if (process.env[CHILD_THREADS]) {
   const { weights } = await trainLenet(Number(process.env[CHILD_THREADS]), EXAMPLES, 1);
-  console.log(JSON.stringify(weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64'))));
+  console.log(JSON.stringify({
+    threads: getBackend().parallel.threads,
+    weights: weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')),
+  }));
 } else {
   test('LeNet trained for two epochs (odd last batch) has identical weights with 1 and 2 threads', () => {
     const one = weightsWith(1), two = weightsWith(2);
