@@ -49,7 +49,7 @@ const OPTIONS = {
 export function parseCommandLine(argv: string[]): Command {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return { name: 'help' };
-  if (!(name in OPTIONS)) throw new UsageError(`unknown command ${JSON.stringify(name)}; expected train, evaluate or predict`);
+  if (!Object.hasOwn(OPTIONS, name)) throw new UsageError(`unknown command ${JSON.stringify(name)}; expected train, evaluate or predict`);
   const command = name as keyof typeof OPTIONS;
   let parsed;
   try {

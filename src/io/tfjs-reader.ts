@@ -43,7 +43,7 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
 
 function convasLayer(kerasClass: string, config: JsonObject, file: string): LayerConfig {
   const where = `layer ${JSON.stringify(config.name)} (${kerasClass})`;
-  if (!MAPPED_OPTIONS[kerasClass]) {
+  if (!Object.hasOwn(MAPPED_OPTIONS, kerasClass)) {
     throw fileError(file, `${where} is not a layer convas has; expected InputLayer (first), ${TFJS_LAYER_CLASSES.join(', ')}`);
   }
   for (const [key, { accepts, expected }] of Object.entries(FIXED_OPTIONS)) {

@@ -43,7 +43,8 @@ export const LAYER_CLASSES = Object.keys(fromConfig);
 
 /** Builds a layer from { className, ...options }; an unknown class is a ConfigError that lists the known ones. */
 export function layerFromConfig(config: LayerConfig): Layer {
-  const make = config && typeof config === 'object' ? fromConfig[config.className] : undefined;
+  // Own properties only: a className such as 'toString' must not find Object.prototype's.
+  const make = config && typeof config === 'object' && Object.hasOwn(fromConfig, config.className) ? fromConfig[config.className] : undefined;
   if (!make) {
     throw new ConfigError(`unknown layer class ${JSON.stringify(config?.className)}; convas supports ${LAYER_CLASSES.join(', ')}`);
   }

@@ -36,7 +36,7 @@ export class Optimizer {
 
   constructor(config: OptimizerConfig | string) {
     const c = typeof config === 'string' ? { type: config } as OptimizerConfig : config;
-    if (!c || !(c.type in DEFAULTS)) {
+    if (!c || !Object.hasOwn(DEFAULTS, c.type)) {
       throw new ConfigError(`optimizer: unknown type ${JSON.stringify(c?.type)}; expected 'sgd', 'momentum' or 'adam'`);
     }
     this.config = {

@@ -37,7 +37,7 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       running = undefined;
       if (message.type === 'done') resolve(message.result);
       else {
-        const ErrorClass = ERROR_CLASSES[message.name];
+        const ErrorClass = Object.hasOwn(ERROR_CLASSES, message.name) ? ERROR_CLASSES[message.name] : undefined;
         reject(ErrorClass ? new ErrorClass(message.message) : Object.assign(new Error(message.message), { name: message.name }));
       }
     }
