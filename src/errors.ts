@@ -19,8 +19,10 @@ export class StateError extends ConvasError {}
 export class FileFormatError extends ConvasError {}
 /** Training produced a non-finite loss or weight. */
 export class DivergenceError extends ConvasError {}
+/** WebAssembly memory could not grow to hold what was asked (a batch or model too large for it). */
+export class OutOfMemoryError extends ConvasError {}
 
 /** Every class above by name: errors that cross a worker boundary are rebuilt as their own class. */
 export const ERROR_CLASSES: Record<string, new (message: string) => ConvasError> = {
-  ConvasError, ShapeError, ConfigError, ValueError, StateError, FileFormatError, DivergenceError,
+  ConvasError, ShapeError, ConfigError, ValueError, StateError, FileFormatError, DivergenceError, OutOfMemoryError,
 };

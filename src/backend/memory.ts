@@ -1,5 +1,6 @@
 // The host owns the wasm heap: kernels only ever see pointers. A first-fit free list with
 // coalescing is enough, since models allocate their buffers once and then reuse them.
+import { OutOfMemoryError } from '../errors.js';
 import type { Kernels } from './kernels.js';
 
 const ALIGN = 64; // a cache line: SIMD loads never straddle one at a row start
@@ -95,7 +96,14 @@ export class Memory {
 
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end <= have) return;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+      throw new OutOfMemoryError(`wasm memory cannot grow from ${mb(have)} MB to the ${mb(end)} MB needed; ` +
+        'use a smaller batchSize or model, or free tensors and models with dispose()');
+    }
   }
 
   /** memory.grow detaches every view on the old buffer (or, shared, leaves it short), so views are renewed on demand. */

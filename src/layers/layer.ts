@@ -31,6 +31,8 @@ export abstract class Layer {
   readonly params: Parameter[] = [];
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
+  /** A layer holds one model's weights, so it is built once. */
+  private built = false;
   protected capacity = 0;
 
   constructor(name: string | undefined, prefix: string) {
@@ -101,6 +103,10 @@ export abstract class Layer {
 
   /** describe(), then the parameters are created and initialised from the generator. */
   build(inputShapes: Shape[], rng: Random): Shape {
+    if (this.built) {
+      throw new ConfigError(`${this.name}: this layer object already belongs to a model; create a new layer for each model`);
+    }
+    this.built = true;
     this.describe(inputShapes);
     for (const [name, shape] of this.parameterShapes()) this.addParameter(name, shape, this.initialValues(name, shape, rng));
     this.initRandom(rng);
@@ -109,9 +115,22 @@ export abstract class Layer {
 
   plan(capacity: number): void {
     if (capacity === this.capacity) return;
-    this.freeBuffers();
-    this.capacity = capacity;
-    this.planBuffers(capacity);
+    this.unplan();
+    try {
+      this.planBuffers(capacity);
+      this.capacity = capacity;
+    } catch (error) {
+      this.unplan(); // out of memory: keep no half-made plan
+      throw error;
+    }
+  }
+
+  /** Frees the planned buffers; the next plan() allocates them again. */
+  unplan(): void {
+    const memory = getBackend().memory;
+    this.planned.forEach((p) => memory.free(p));
+    this.planned = [];
+    this.capacity = 0;
   }
 
   /** Allocates a buffer of `length` floats that lives until the next plan() or dispose(). */
@@ -142,15 +161,9 @@ export abstract class Layer {
     return this.params.reduce((n, p) => n + p.size, 0);
   }
 
-  private freeBuffers(): void {
-    const memory = getBackend().memory;
-    this.planned.forEach((p) => memory.free(p));
-    this.planned = [];
-  }
 
   dispose(): void {
-    this.freeBuffers();
-    this.capacity = 0;
+    this.unplan();
     const memory = getBackend().memory;
     for (const p of this.params) {
       memory.free(p.value);

@@ -183,13 +183,28 @@ export class Model {
   /** Grows the planned buffers to hold batches of `capacity` examples (they never shrink). */
   private plan(capacity: number): void {
     if (capacity <= this.capacity) return;
+    this.unplan();
+    const memory = getBackend().memory;
+    try {
+      this.inputBuffer = memory.alloc(capacity * sizeOf(this.inputShape) * 4);
+      this.targetBuffer = memory.alloc(capacity * this.outputSize * 4);
+      this.outputGradient = memory.alloc(capacity * this.outputSize * 4);
+      for (const node of this.nodes) node.layer.plan(capacity);
+      this.capacity = capacity;
+    } catch (error) {
+      // Out of memory half-way: hold nothing rather than addresses of freed buffers.
+      this.unplan();
+      throw error;
+    }
+  }
+
+  /** Frees every planned buffer (the model's and its layers'); the next call plans anew. */
+  private unplan(): void {
     const memory = getBackend().memory;
     for (const ptr of [this.inputBuffer, this.targetBuffer, this.outputGradient]) if (ptr) memory.free(ptr);
-    this.inputBuffer = memory.alloc(capacity * sizeOf(this.inputShape) * 4);
-    this.targetBuffer = memory.alloc(capacity * sizeOf(this.outputShape) * 4);
-    this.outputGradient = memory.alloc(capacity * sizeOf(this.outputShape) * 4);
-    for (const node of this.nodes) node.layer.plan(capacity);
-    this.capacity = capacity;
+    this.inputBuffer = this.targetBuffer = this.outputGradient = 0;
+    for (const node of this.nodes) node.layer.unplan();
+    this.capacity = 0;
   }
 
   private forward(batch: number, training: boolean): number {
@@ -308,10 +323,14 @@ export class Model {
           lossSum += loss * size;
           correct += this.countCorrect(this.lastOutput, size);
           seen += size;
-          if (onBatchEnd) await onBatchEnd(b, { loss: lossSum / seen, acc: correct / seen, size });
+          if (onBatchEnd) {
+            await onBatchEnd(b, { loss: lossSum / seen, acc: correct / seen, size });
+            this.checkStillTraining();
+          }
           if (shouldStop?.()) break;
           if (performance.now() - lastYield > YIELD_EVERY_MS) {
             await new Promise((resolve) => setTimeout(resolve, 0)); // let progress, UI and other work run
+            this.checkStillTraining();
             lastYield = performance.now();
           }
         }
@@ -326,7 +345,10 @@ export class Model {
         history.epoch.push(epoch);
         history.history.loss.push(logs.loss);
         history.history.acc.push(logs.acc);
-        if (onEpochEnd) await onEpochEnd(epoch, logs);
+        if (onEpochEnd) {
+          await onEpochEnd(epoch, logs);
+          this.checkStillTraining();
+        }
         if (shouldStop?.()) break;
       }
     } finally {
@@ -447,6 +469,9 @@ export class Model {
         const got = w instanceof Tensor ? formatShape(w.shape) : `${size} values`;
         throw new ShapeError(`setWeights: ${p.name} expects shape ${formatShape(p.shape)}, got ${got}`);
       }
+      const values = w instanceof Tensor ? getBackend().memory.f32(w.ptr, w.size) : w;
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new ValueError(`setWeights: ${p.name} holds ${values[bad]} at flat index ${bad}; weights must be finite`);
     });
     const memory = getBackend().memory;
     params.forEach((p, i) => {
@@ -480,6 +505,11 @@ export class Model {
     return text;
   }
 
+  /** Other code runs while fit awaits: it may have disposed the model. */
+  private checkStillTraining(): void {
+    if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
+  }
+
   private checkAlive(): void {
     if (this.disposed) throw new StateError('this model was disposed and cannot be used');
   }
@@ -487,10 +517,9 @@ export class Model {
   /** Frees every buffer the model holds in wasm memory. */
   dispose(): void {
     if (this.disposed) return;
-    const memory = getBackend().memory;
+    this.unplan();
     this.layers.forEach((l) => l.dispose());
     this.optimizer?.dispose();
-    for (const ptr of [this.inputBuffer, this.targetBuffer, this.outputGradient]) if (ptr) memory.free(ptr);
     this.disposed = true;
   }
 }

@@ -1,0 +1,77 @@
+// Misuse that once slipped past the checks: names of Object.prototype taken as settings, a layer
+// shared by two models, non-finite weights, dispose() during fit, and running out of wasm memory.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  ConfigError, OutOfMemoryError, StateError, ValueError, init, layerFromConfig, layers, sequential, tensor,
+} from '../../src/index.js';
+import { strokes } from './synthetic.js';
+
+function throws(run: () => unknown, type: new (...a: never[]) => Error, fragment: string): void {
+  try {
+    run();
+  } catch (error) {
+    assert.instance(error, type, (error as Error).message);
+    assert.ok((error as Error).message.includes(fragment), `"${(error as Error).message}" should mention "${fragment}"`);
+    return;
+  }
+  assert.unreachable(`expected a ${type.name}`);
+}
+
+const tiny = () => sequential({ inputShape: [4], seed: 1, layers: [layers.dense({ units: 2, activation: 'softmax' })] });
+
+test("names of Object.prototype are not settings: optimizer and layer class 'toString'", async () => {
+  await init();
+  throws(() => tiny().compile({ optimizer: { type: 'toString' as never }, loss: 'meanSquaredError' }), ConfigError, 'toString');
+  throws(() => tiny().compile({ optimizer: 'constructor' as never, loss: 'meanSquaredError' }), ConfigError, 'constructor');
+  throws(() => layerFromConfig({ className: 'toString' }), ConfigError, 'toString');
+});
+
+test('a layer object belongs to one model', async () => {
+  await init();
+  const shared = layers.dense({ units: 2 });
+  sequential({ inputShape: [4], layers: [shared] });
+  throws(() => sequential({ inputShape: [3], layers: [shared] }), ConfigError, 'already belongs to a model');
+});
+
+test('setWeights refuses NaN and infinite values', async () => {
+  await init();
+  const model = tiny();
+  const [kernel, bias] = model.getWeights().map((w) => w.dataSync());
+  kernel[5] = Infinity;
+  throws(() => model.setWeights([kernel, bias]), ValueError, 'flat index 5');
+});
+
+test('dispose() while fit awaits stops fit with a StateError', async () => {
+  await init();
+  const { images, labels } = strokes(64, 8, 1);
+  const model = sequential({ inputShape: [8, 8, 1], seed: 1, layers: [layers.flatten(), layers.dense({ units: 4, activation: 'softmax' })] });
+  model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  let error: unknown;
+  try {
+    await model.fit(tensor(images, [64, 8, 8, 1]), tensor(labels, [64, 4]), { batchSize: 8, onBatchEnd: (b) => { if (b === 2) model.dispose(); } });
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, StateError);
+  assert.ok((error as Error).message.includes('disposed while it was training'));
+});
+
+test('a batch too large for wasm memory is an OutOfMemoryError, and the model and other tensors stay sound', async () => {
+  await init();
+  // 256×256×256 floats of conv output per example: 64 MB, so 70 examples cannot fit in 4 GB.
+  const model = sequential({ inputShape: [256, 256, 1], seed: 1, layers: [
+    layers.conv2d({ filters: 256, kernelSize: 1 }), layers.maxPool2d({ poolSize: 256 }), layers.flatten(),
+  ] });
+  const bystander = tensor(new Float32Array(1000).fill(7));
+  const x = tensor(new Float32Array(70 * 256 * 256).fill(0.5), [70, 256, 256, 1]);
+  throws(() => model.predict(x, { batchSize: 70 }), OutOfMemoryError, 'smaller batchSize');
+  const one = model.predict(tensor(new Float32Array(256 * 256).fill(0.5), [1, 256, 256, 1]));
+  assert.is(one.shape.join(), '1,256');
+  // A 1×1 conv of a constant image, max-pooled: each channel is 0.5·w + b.
+  const [w, b] = model.getWeights().map((t) => t.dataSync());
+  assert.equal(Array.from(one.dataSync()), Array.from(w.map((wc, c) => 0.5 * wc + b[c])));
+  assert.ok(bystander.dataSync().every((v) => v === 7), 'an unrelated tensor is untouched');
+});
+
+test.run();
