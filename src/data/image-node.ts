@@ -4,5 +4,6 @@ import { inflateSync } from 'node:zlib';
 import { decodeImage, type GreyImage } from './image.js';
 
 export async function readGreyImage(path: string): Promise<GreyImage> {
-  return decodeImage(await readFile(path), path, (compressed) => inflateSync(compressed));
+  // One byte past the expected length is enough to tell a wrong size, and a zip bomb stops there.
+  return decodeImage(await readFile(path), path, (compressed, expectedLength) => inflateSync(compressed, { maxOutputLength: expectedLength + 1 }));
 }

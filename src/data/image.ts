@@ -10,7 +10,11 @@ export interface GreyImage {
 }
 
 /** zlib-wrapped deflate data → its uncompressed bytes (node:zlib's inflateSync, for instance). */
-export type Inflate = (compressed: Uint8Array) => Uint8Array;
+/** zlib inflate; it may stop (throw) once the output passes `expectedLength`, which a valid image never does. */
+export type Inflate = (compressed: Uint8Array, expectedLength: number) => Uint8Array;
+
+/** Larger images are refused before they are inflated: a predict input is a small picture. */
+const MAX_IMAGE_BYTES = 256 * 2 ** 20;
 
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -40,12 +44,14 @@ export function decodePgm(bytes: Uint8Array, fileName: string): GreyImage {
   const width = readNumber('width'), height = readNumber('height'), maxValue = readNumber('maximum value');
   if (width === 0 || height === 0) throw fail(`image is ${width}×${height} pixels; expected at least 1×1`);
   if (maxValue === 0 || maxValue > 65535) throw fail(`maximum value ${maxValue}; expected 1..65535`);
+  // The header's claim is checked against the bytes that follow before anything is allocated:
+  // a binary sample takes 1 or 2 bytes, a text sample at least one digit.
+  if (binary) at++; // exactly one whitespace byte separates the header from binary samples
+  const sampleBytes = binary && maxValue > 255 ? 2 : 1;
+  const expected = width * height * sampleBytes;
+  if (bytes.length - at < expected) throw fail(`truncated: ${width}×${height} pixels need ${binary ? '' : 'at least '}${expected} bytes, but ${bytes.length - at} follow the header`);
   const pixels = new Float32Array(width * height);
   if (binary) {
-    at++; // exactly one whitespace byte separates the header from the samples
-    const sampleBytes = maxValue > 255 ? 2 : 1;
-    const expected = pixels.length * sampleBytes;
-    if (bytes.length - at < expected) throw fail(`truncated: ${width}×${height} pixels need ${expected} bytes, but ${bytes.length - at} follow the header`);
     for (let i = 0; i < pixels.length; i++) {
       const sample = sampleBytes === 2 ? (bytes[at + 2 * i] << 8) | bytes[at + 2 * i + 1] : bytes[at + i];
       pixels[i] = sample / maxValue;
@@ -90,15 +96,17 @@ export function decodePng(bytes: Uint8Array, fileName: string, inflate: Inflate)
   if (interlace !== 0) throw fail('interlaced (Adam7) PNGs are not supported; save it non-interlaced');
   if (width === 0 || height === 0) throw fail(`image is ${width}×${height} pixels; expected at least 1×1`);
 
+  const pixelBytes = (channels * bitDepth) / 8;
+  const rowBytes = width * pixelBytes;
+  const expected = height * (rowBytes + 1);
+  if (expected > MAX_IMAGE_BYTES) throw fail(`image is ${width}×${height} pixels, too large to decode; expected at most ${MAX_IMAGE_BYTES >> 20} MB of pixels`);
   let raw: Uint8Array;
   try {
-    raw = inflate(concat(idat));
+    raw = inflate(concat(idat), expected);
   } catch (error) {
     throw fail(`corrupt compressed image data (${(error as Error).message})`);
   }
-  const pixelBytes = (channels * bitDepth) / 8;
-  const rowBytes = width * pixelBytes;
-  if (raw.length !== height * (rowBytes + 1)) {
+  if (raw.length !== expected) {
     throw fail(`image data is ${raw.length} bytes once inflated; ${width}×${height} pixels need ${height * (rowBytes + 1)}`);
   }
   const samples = unfilter(raw, height, rowBytes, pixelBytes, fail);

@@ -11,7 +11,8 @@ import { assertClose, random } from '../helpers.js';
 import { encodePgm, encodePng } from './encoders.js';
 import { expectError } from './expect-error.js';
 
-const decode = (bytes: Uint8Array, name = 'test-image') => decodeImage(bytes, name, (c) => inflateSync(c));
+const decode = (bytes: Uint8Array, name = 'test-image') =>
+  decodeImage(bytes, name, (c, expectedLength) => inflateSync(c, { maxOutputLength: expectedLength + 1 }));
 const rng = random(5);
 const bytesOf = (length: number) => Uint8Array.from({ length }, () => rng.int(0, 255));
 // Half the bytes from evenly spaced levels, so Paeth distances tie and its tie-breaking is exercised.
@@ -37,6 +38,15 @@ test('PGM with 16-bit samples', () => {
 test('a truncated P5 or a P2 short of pixels → FileFormatError naming the file', async () => {
   await expectError(() => decode(encodePgm('P5', 4, 3, bytesOf(11)), 'short.pgm'), FileFormatError, 'short.pgm', /truncated/);
   await expectError(() => decode(encodePgm('P2', 4, 3, bytesOf(11)), 'short.pgm'), FileFormatError, 'short.pgm', /pixel 11 of 12/);
+});
+
+test('a header that claims a huge image is refused before anything that size is allocated', async () => {
+  const header = new TextEncoder().encode('P5\n100000 100000\n255\n');
+  await expectError(() => decode(Uint8Array.from([...header, 1, 2, 3]), 'huge.pgm'), FileFormatError, 'huge.pgm', /truncated/);
+  const png = encodePng({ width: 2, height: 2, colourType: 0, samples: bytesOf(4), filters: [0, 0] });
+  new DataView(png.buffer, png.byteOffset).setUint32(16, 100000); // IHDR width
+  new DataView(png.buffer, png.byteOffset).setUint32(20, 100000); // IHDR height
+  await expectError(() => decode(png, 'huge.png'), FileFormatError, 'huge.png', /too large/);
 });
 
 const FILTERS = [0, 1, 2, 3, 4];
