@@ -7,6 +7,7 @@
 import wasmBytes from '../../build/convas.wasm';
 import threadsWasmBytes from '../../build/convas-threads.wasm';
 import { ConfigError, StateError } from '../errors.js';
+import { runsInNode } from '../platform.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type JobRunner, SerialRunner } from './job-runner.js';
 import type { Kernels } from './kernels.js';
@@ -44,7 +45,11 @@ let loading: Promise<Backend> | undefined;
  */
 export async function init(options: InitOptions = {}): Promise<Backend> {
   const requested = checkThreads(options.threads);
-  loading ??= resolveThreads(requested).then(load);
+  // A load that failed (say, a worker that could not start) is not kept: the next init() tries again.
+  loading ??= resolveThreads(requested).then(load).catch((error) => {
+    loading = undefined;
+    throw error;
+  });
   if (options.threads === undefined) return loading;
   return loading.then(async (loaded) => {
     const wanted = await resolveThreads(requested);
@@ -96,7 +101,7 @@ async function resolveThreads(threads: number | 'auto'): Promise<number> {
   if (threads !== 'auto') return Math.min(threads, MAX_SLICES);
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency
     ? navigator.hardwareConcurrency
-    : (await import('node:os')).availableParallelism();
+    : runsInNode ? (await import('node:os')).availableParallelism() : 1;
   return Math.min(cores, MAX_SLICES);
 }
 

