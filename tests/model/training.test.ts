@@ -17,20 +17,21 @@ const smallCnn = (seed: number, activation: 'softmax' | 'sigmoid' = 'softmax') =
   ],
 });
 
-test('a whole model: every parameter gradient matches central differences, for both losses', async () => {
+test('a whole model: every parameter gradient matches central differences, for both losses (cross-entropy fused with softmax and on its own)', async () => {
   await kernels();
   const memory = getBackend().memory;
   const { images, labels } = strokes(6, 8, 3);
   const x = tensor(images, [6, 8, 8, 1]), y = tensor(labels, [6, 4]);
-  for (const loss of ['categoricalCrossentropy', 'meanSquaredError'] as const) {
-    const model = smallCnn(5);
+  const cases = [['categoricalCrossentropy', 'softmax'], ['meanSquaredError', 'softmax'], ['categoricalCrossentropy', 'sigmoid']] as const;
+  for (const [loss, activation] of cases) {
+    const model = smallCnn(5, activation);
     model.compile({ optimizer: 'sgd', loss });
     model.lossAndGradients(x, y);
     const rng = random(9);
     for (const p of model.params) {
       const grad = memory.f32(p.grad, p.size).slice();
       const values = memory.f32(p.value, p.size).slice();
-      checkGradient(`${loss} ${p.name}`, values, grad, () => {
+      checkGradient(`${loss} after ${activation} ${p.name}`, values, grad, () => {
         memory.f32(p.value, p.size).set(values);
         return model.lossAndGradients(x, y);
       }, rng.next, 12);
