@@ -1,9 +1,9 @@
 // The host owns the wasm heap: kernels only ever see pointers. A first-fit free list with
 // coalescing is enough, since models allocate their buffers once and then reuse them.
 import { OutOfMemoryError } from '../errors.js';
+import { ALIGN_BYTES } from './alignment.js';
 import type { Kernels } from './kernels.js';
 
-const ALIGN = 64; // a cache line: SIMD loads never straddle one at a row start
 const PAGE = 65536;
 
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
@@ -19,7 +19,7 @@ export class Memory {
 
   constructor(kernels: Kernels) {
     this.memory = kernels.memory;
-    this.top = alignUp(Math.max(kernels.heapBase(), ALIGN), ALIGN);
+    this.top = alignUp(Math.max(kernels.heapBase(), ALIGN_BYTES), ALIGN_BYTES);
     this.f32View = new Float32Array(this.memory.buffer);
     this.i32View = new Int32Array(this.memory.buffer);
   }
@@ -38,7 +38,7 @@ export class Memory {
 
   /** Reserves `bytes` (rounded up to 64) and returns the address; the contents are not cleared. */
   alloc(bytes: number): number {
-    const size = alignUp(Math.max(bytes, 1), ALIGN);
+    const size = alignUp(Math.max(bytes, 1), ALIGN_BYTES);
     for (let i = 0; i < this.freeBlocks.length; i++) {
       const [start, free] = this.freeBlocks[i];
       if (free < size) continue;

@@ -6,7 +6,7 @@ import type { CompileOptions, Model } from '../model/model.js';
 import type { OptimizerState } from '../model/optimizers.js';
 import { sequential } from '../model/sequential.js';
 import { type Layer, type LayerConfig, layerFromConfig } from '../layers/index.js';
-import type { Shape } from '../shape.js';
+import { type Shape, isExampleShape } from '../shape.js';
 import { fileError, withinFile } from './json-fields.js';
 
 export interface ExpectedArray {
@@ -22,7 +22,7 @@ export interface ModelPlan {
 }
 
 export function planModel(inputShape: unknown, configs: LayerConfig[], file: string): ModelPlan {
-  if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+  if (!isExampleShape(inputShape)) {
     throw fileError(file, `inputShape ${JSON.stringify(inputShape)} is not valid; expected positive integers such as [28, 28, 1]`);
   }
   if (configs.length === 0) throw fileError(file, 'lists no layers; expected at least one');
@@ -40,7 +40,7 @@ export function planModel(inputShape: unknown, configs: LayerConfig[], file: str
   const names = layers.map((l) => l.name);
   const repeated = names.find((n, i) => names.indexOf(n) !== i);
   if (repeated) throw fileError(file, `two layers are named ${JSON.stringify(repeated)}; expected unique names (weights are matched by name)`);
-  return { inputShape, layers, weights };
+  return { inputShape: [...inputShape], layers, weights };
 }
 
 /** Builds the planned model with the given weights (already checked against the plan), compiled if asked. */

@@ -7,7 +7,7 @@ import type { Kernels } from '../backend/kernels.js';
 import type { ParallelKernels } from '../backend/parallel-kernels.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import type { Random } from '../random.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { type Shape, formatShape, isShape, sizeOf } from '../shape.js';
 
 /** A trainable array and its gradient, both in wasm memory, TensorFlow.js shape and name. */
 export interface Parameter {
@@ -92,7 +92,7 @@ export abstract class Layer {
    */
   describe(inputShapes: Shape[]): { outputShape: Shape; parameters: Array<{ name: string; shape: number[] }> } {
     for (const s of inputShapes) {
-      if (s.some((d) => !Number.isInteger(d) || d < 1)) {
+      if (!isShape(s)) {
         throw new ShapeError(`${this.name}: input shape ${formatShape(s)} has a dimension that is not a positive integer`);
       }
     }

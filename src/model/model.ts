@@ -5,7 +5,8 @@ import { getBackend } from '../backend/wasm.js';
 import { ConfigError, DivergenceError, ShapeError, StateError, ValueError } from '../errors.js';
 import type { Layer, Parameter } from '../layers/layer.js';
 import { type Random, seededRandom } from '../random.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { argmaxRow } from '../metrics.js';
+import { type Shape, formatShape, isExampleShape, sizeOf } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
 import { type LossName, checkLoss, computeLoss } from './losses.js';
@@ -90,7 +91,7 @@ export class Model {
   private disposed = false;
 
   constructor(inputShape: Shape, nodes: GraphNode[], seed: number) {
-    if (!Array.isArray(inputShape) || inputShape.length === 0 || inputShape.some((d) => !Number.isInteger(d) || d < 1)) {
+    if (!isExampleShape(inputShape)) {
       throw new ShapeError(`model: inputShape ${JSON.stringify(inputShape)} is not valid; expected positive integers such as [28, 28, 1]`);
     }
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -243,12 +244,8 @@ export class Model {
     let correct = 0;
     for (let r = 0; r < batch; r++) {
       const o = (output >> 2) + r * cols, t = (this.targetBuffer >> 2) + r * cols;
-      let best = 0, target = 0;
-      for (let c = 1; c < cols; c++) {
-        if (heap[o + c] > heap[o + best]) best = c;
-        if (heap[t + c] > heap[t + target]) target = c;
-      }
-      if (cols === 1 ? Math.round(heap[o]) === heap[t] : best === target) correct++;
+      const right = cols === 1 ? Math.round(heap[o]) === heap[t] : argmaxRow(heap, o, cols) === argmaxRow(heap, t, cols);
+      if (right) correct++;
     }
     return correct;
   }
