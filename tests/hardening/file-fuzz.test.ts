@@ -77,7 +77,10 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
   }
   console.log(`model file fuzz: ${counts.identical + counts.otherModel + counts.refused} mutated files: ${counts.refused} refused, ` +
     `${counts.identical} loaded and predicted identically, ${counts.otherModel} loaded as another valid model (other layers, or other TF.js weights)`);
-  assert.ok(counts.refused > 50 && counts.identical > 5, 'the mutations reached both outcomes');
+  // Bounded by time, not by files (~3800 refused and ~50 identical in 10 s here): the floors only
+  // check that both outcomes were reached, which a machine many times slower still does.
+  assert.ok(counts.refused >= 5 && counts.identical >= 1,
+    `the mutations reached both outcomes: ${counts.refused} refused, ${counts.identical} identical`);
 });
 
 test.run();
