@@ -39,7 +39,9 @@ if (mnistDir) {
     const elapsed = performance.now() - start;
     assert.is((await stat(cacheFile)).mtimeMs, before.mtimeMs, 'cache not rewritten');
     assert.is(before.size, 16 + 4 + 10000 * 785);
-    assert.ok(elapsed < 1000, `cached load (the JSON parse alone takes ~800 ms) took ${elapsed.toFixed(0)} ms`);
+    // The unchanged mtime shows the cache was not rebuilt. The time bound is loose (a cached load
+    // takes milliseconds here) so that a slow or busy machine does not fail it.
+    assert.ok(elapsed < 5000, `cached load (the JSON parse alone takes ~800 ms) took ${elapsed.toFixed(0)} ms`);
     const again = await loadBundledDigits({ seed: 1, cacheFile });
     assert.equal(first.test.labels, again.test.labels);
     assert.equal(first.test.images, again.test.images);
