@@ -96,6 +96,9 @@ if (missing) {
       executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 900 },
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     });
+    // Timeouts only end a stuck test: they are generous (a few times a normal run) so that a slow
+    // or busy machine is not mistaken for a broken page.
+    context.setDefaultTimeout(60_000);
   });
 
   test.after(async () => {
@@ -106,7 +109,7 @@ if (missing) {
 
   test('Train: a few hundred steps in the worker raise accuracy while the page keeps responding', async () => {
     const page = await open('');
-    await page.waitForSelector('#train:not([disabled])', { timeout: 15_000 });
+    await page.waitForSelector('#train:not([disabled])', { timeout: 60_000 });
     await page.fill('#epochs', '1');
     await page.fill('#batch-size', '20'); // 400 steps over the 8000 training digits
     await page.click('#train');
@@ -118,9 +121,10 @@ if (missing) {
     await page.evaluate(() => document.title);
     await page.click('#preset');
     await page.keyboard.press('Escape');
-    assert.ok(Date.now() - started < 1000, `the page took ${Date.now() - started} ms to answer during training`);
+    // A generous bound: a page blocked by training would take the whole run (tens of seconds).
+    assert.ok(Date.now() - started < 3000, `the page took ${Date.now() - started} ms to answer during training`);
     assert.ok(await page.isEnabled('#stop'), 'Stop is available during training');
-    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done'), undefined, { timeout: 40_000 });
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done'), undefined, { timeout: 180_000 });
     const late = await readAccuracy();
     const testAccuracy = parseFloat(await page.textContent('#stat-val') ?? '');
     assert.ok(late > early + 10, `running accuracy rose from ${early}% to ${late}%`);
@@ -146,14 +150,14 @@ if (missing) {
 
   test('Train: Stop ends the run after a batch and Resume continues it to the last epoch', async () => {
     const page = await open('');
-    await page.waitForSelector('#train:not([disabled])', { timeout: 15_000 });
+    await page.waitForSelector('#train:not([disabled])', { timeout: 60_000 });
     await page.fill('#epochs', '2');
     await page.click('#train');
     await waitForBatch(page, 20);
     await page.click('#stop');
     await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Stopped after 0 full epoch'));
     await page.click('#resume');
-    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done: 2 epoch(s)'), undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done: 2 epoch(s)'), undefined, { timeout: 180_000 });
     await page.close();
   });
 
@@ -208,7 +212,7 @@ if (missing) {
     page.on('console', (message) => lines.push(message.text()));
     page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
     await page.goto(`${base}kernel-tests.html`);
-    await page.waitForFunction(() => (globalThis as { kernelTestsDone?: boolean }).kernelTestsDone, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as { kernelTestsDone?: boolean }).kernelTestsDone, undefined, { timeout: 120_000 });
     const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
     const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
     assert.ok(total > 0 && passed === total, `kernel tests in Chromium: ${passed} of ${total} passed\n${report}`);
