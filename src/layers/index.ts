@@ -39,7 +39,7 @@ const fromConfig: Record<string, (c: LayerConfig) => Layer> = {
   ReLU: (c) => new Activation({ name: c.name, activation: 'relu' }),
 };
 
-export const LAYER_CLASSES = Object.keys(fromConfig);
+const LAYER_CLASSES = Object.keys(fromConfig);
 
 /** Builds a layer from { className, ...options }; an unknown class is a ConfigError that lists the known ones. */
 export function layerFromConfig(config: LayerConfig): Layer {
