@@ -31,7 +31,7 @@ export async function train(options: TrainOptions, print: (text: string) => void
     shiftImages(train.images, shifted, train.count, train.height, train.width, options.shift, rng);
     const x = imagesTensor({ ...train, images: shifted });
     await model.fit(x, y, {
-      batchSize: options.batchSize,
+      batchSize: Math.min(options.batchSize, train.count), // one default serves datasets of any size
       onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
       onEpochEnd: (_, logs) => progress.epochEnd(epoch, logs),
     });

@@ -34,8 +34,8 @@ export interface Logs {
 export interface FitOptions {
   epochs?: number;
   /**
-   * Examples per step (default 32), capped at the number of examples: callers pass one batch size for
-   * datasets of any size (the site's and the CLI's settings), so a larger one is not an error.
+   * Examples per step: at most the number of examples (a larger one is refused, as likely a mix-up);
+   * left out, 32 or all the examples if there are fewer.
    */
   batchSize?: number;
   shuffle?: boolean;
@@ -291,6 +291,10 @@ export class Model {
     if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`fit: epochs must be a positive integer, got ${JSON.stringify(epochs)}`);
     this.checkBatchSize(batchSize, 'fit');
     if (n === 0) throw new ShapeError('fit: the dataset is empty');
+    if (options.batchSize !== undefined && batchSize > n) {
+      throw new ConfigError(`fit: batchSize ${batchSize} is larger than the ${n} examples in x; expected at most ${n} ` +
+        '(or leave it out: it is then 32, or all the examples if there are fewer)');
+    }
     if (validationData) this.checkData(validationData[0], validationData[1], 'fit (validationData)');
     const batch = Math.min(batchSize, n);
     this.plan(batch);

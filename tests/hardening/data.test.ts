@@ -45,7 +45,7 @@ test('x and y of different lengths, and an empty dataset, are ShapeErrors', asyn
   await expectError(() => model.fit(tensor([], [0, 8, 8, 1]), tensor([], [0, 4])), ShapeError, 'shape', /positive integers/);
 });
 
-test('batchSize 0 is refused everywhere; one larger than the data is capped at it', async () => {
+test('batchSize 0 is refused everywhere; fit refuses one larger than the data, predict and evaluate cap it', async () => {
   const model = await compiledModel();
   const { x, y } = strokeData(10, 1);
   for (const batchSize of [0, -1, 2.5, NaN]) {
@@ -53,11 +53,11 @@ test('batchSize 0 is refused everywhere; one larger than the data is capped at i
     await expectError(() => model.predict(x, { batchSize }), ConfigError, 'predict', /batchSize/);
     await expectError(() => model.evaluate(x, y, { batchSize }), ConfigError, 'evaluate', /batchSize/);
   }
-  // One batch size serves datasets of any size (the site and the CLI pass theirs): larger ones take all the data per step.
+  await expectError(() => model.fit(x, y, { batchSize: 11 }), ConfigError, 'fit', /batchSize 11 is larger than the 10 examples/);
+  // Left out, the batch size is 32 or all the examples if there are fewer: one step here.
   let steps = 0;
-  await model.fit(x, y, { epochs: 1, batchSize: 11, onBatchEnd: () => { steps++; } });
+  await model.fit(x, y, { epochs: 1, onBatchEnd: () => { steps++; } });
   assert.is(steps, 1);
-  await model.fit(x, y, { epochs: 1 });
   assert.is(model.predict(x).shape[0], 10);
   assert.is(model.predict(x, { batchSize: 1000 }).shape[0], 10);
   assert.ok(Number.isFinite(model.evaluate(x, y, { batchSize: 1000 }).loss));
