@@ -110,11 +110,14 @@ if (missing) {
   test('Train: a few hundred steps in the worker raise accuracy while the page keeps responding', async () => {
     const page = await open('');
     await page.waitForSelector('#train:not([disabled])', { timeout: 60_000 });
-    await page.fill('#epochs', '1');
-    await page.fill('#batch-size', '20'); // 400 steps over the 8000 training digits
+    // 3 epochs of 400 steps over the 8000 training digits: long enough (seconds, even on a fast
+    // machine) that the checks below surely happen while the worker trains.
+    await page.fill('#epochs', '3');
+    await page.fill('#batch-size', '20');
     await page.click('#train');
     const readAccuracy = async () => parseFloat(await page.textContent('#stat-acc') ?? '') || 0;
     await waitForBatch(page, 30);
+    assert.ok(await page.isEnabled('#stop'), 'Stop is available during training');
     const early = await readAccuracy();
     // The page answers while the worker trains: a round trip and a click on the preset menu.
     const started = Date.now();
@@ -123,12 +126,12 @@ if (missing) {
     await page.keyboard.press('Escape');
     // A generous bound: a page blocked by training would take the whole run (tens of seconds).
     assert.ok(Date.now() - started < 3000, `the page took ${Date.now() - started} ms to answer during training`);
-    assert.ok(await page.isEnabled('#stop'), 'Stop is available during training');
+    assert.not.ok((await page.textContent('#status'))!.startsWith('Done'), 'the page answered while training was still running');
     await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Done'), undefined, { timeout: 180_000 });
     const late = await readAccuracy();
     const testAccuracy = parseFloat(await page.textContent('#stat-val') ?? '');
     assert.ok(late > early + 10, `running accuracy rose from ${early}% to ${late}%`);
-    assert.ok(testAccuracy > 85, `test accuracy after one epoch: ${testAccuracy}%`);
+    assert.ok(testAccuracy > 85, `test accuracy after three epochs: ${testAccuracy}%`);
     await screenshot(page, 'train');
     await page.close();
   });
