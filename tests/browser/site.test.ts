@@ -179,6 +179,24 @@ if (missing) {
     await page.close();
   });
 
+  test('once loaded, the site works offline: its service worker serves every page from the cache', async () => {
+    const page = await open('explain.html');
+    // The service worker caches the site when it installs and claims the page when it activates.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await context.setOffline(true);
+    try {
+      for (const path of ['explain.html', 'draw.html', '']) {
+        await page.goto(base + path);
+        await page.waitForFunction(() => document.querySelector('#status, #formula') !== null);
+      }
+      await page.goto(base + 'explain.html');
+      await page.waitForFunction(() => document.querySelector('#formula')!.textContent!.includes('= 26'));
+    } finally {
+      await context.setOffline(false);
+    }
+    await page.close();
+  });
+
   test('a seeded training run in the browser worker gives the same weights as in Node, bit for bit', async () => {
     const page = await open('');
     const browserWeights = await page.evaluate(async (run) => {
