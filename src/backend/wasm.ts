@@ -7,7 +7,7 @@
 import wasmBytes from '../../build/convas.wasm';
 import threadsWasmBytes from '../../build/convas-threads.wasm';
 import { ConfigError, StateError } from '../errors.js';
-import { runsInNode } from '../platform.js';
+import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type JobRunner, SerialRunner } from './job-runner.js';
 import type { Kernels } from './kernels.js';
@@ -101,7 +101,7 @@ async function resolveThreads(threads: number | 'auto'): Promise<number> {
   if (threads !== 'auto') return Math.min(threads, MAX_SLICES);
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency
     ? navigator.hardwareConcurrency
-    : runsInNode ? (await import('node:os')).availableParallelism() : 1;
+    : runsInNode ? (await importNodeBuiltin<typeof import('node:os')>('node:os')).availableParallelism() : 1;
   return Math.min(cores, MAX_SLICES);
 }
 

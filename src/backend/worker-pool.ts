@@ -4,7 +4,7 @@
 // to find or serve, so the single-file bundle keeps working): Node worker_threads with eval, or a
 // Blob URL in browsers. Node modules are only ever imported dynamically, on Node.
 import { StateError } from '../errors.js';
-import { runsInNode } from '../platform.js';
+import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
 import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, runClaimedSlices, serveKernelJobs } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
@@ -57,7 +57,7 @@ function workerSource(): string {
 
 async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
   if (runsInNode) {
-    const { Worker } = await import('node:worker_threads');
+    const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     const worker = new Worker(source, { eval: true });
     worker.unref(); // idle kernel threads must not keep the process alive
     const ready = new Promise((resolve, reject) => {

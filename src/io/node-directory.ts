@@ -3,16 +3,17 @@
 // model.json), so a crash leaves either the old model or the new one — and a model.json beside
 // the wrong weights is caught by its checksum.
 import { FileFormatError } from '../errors.js';
+import { importNodeBuiltin } from '../platform.js';
 import type { ModelDestination, ModelSource, StoredFile } from './handlers.js';
 
 /** `location` is the model's directory, or for loading also its .json file (e.g. name.json from downloads://name). */
 export async function nodeDirectory(location: string): Promise<ModelSource & ModelDestination> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  const path = await importNodeBuiltin<typeof import('node:path')>('node:path');
   const namesFile = location.endsWith('.json');
   const directory = namesFile ? path.dirname(location) : location;
   const modelFile = namesFile ? path.basename(location) : 'model.json';
-  const { randomUUID } = await import('node:crypto');
+  const { randomUUID } = await importNodeBuiltin<typeof import('node:crypto')>('node:crypto');
   const describe = (file: string) => path.join(directory, file);
   /** Manifest paths come from the file itself: they must stay inside the directory. */
   const inside = (file: string) => {
