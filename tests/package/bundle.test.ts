@@ -1,5 +1,6 @@
 // The package as a user's bundler sees it: `import … from 'convas'` and 'convas/worker' resolved
-// through package.json's exports, bundled for the browser. Node built-ins must not stop the bundle.
+// through package.json's exports, bundled for the browser by esbuild and by Vite. Node built-ins
+// must not stop the bundle, and the bundle must run.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as esbuild from 'esbuild';
@@ -15,12 +16,22 @@ await init();
 console.log(JSON.stringify({ relu: Array.from(ops.relu(tensor([-1, 2, -3, 4])).dataSync()), trainer: typeof createTrainer }));
 `;
 
-test('an app importing convas and convas/worker bundles for the browser with esbuild, and runs', async () => {
+/** A folder holding app.js, with this package installed as node_modules/convas. */
+function consumerApp(): string {
   const dir = mkdtempSync(join(tmpdir(), 'convas-consumer-'));
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(resolve('.'), join(dir, 'node_modules', 'convas'), 'dir');
+  writeFileSync(join(dir, 'app.js'), APP);
+  return dir;
+}
+
+/** Runs a browser bundle in Node (built-ins load only where it runs) and reads what it printed. */
+const runBundle = (file: string) => JSON.parse(execFileSync(process.execPath, [file], { encoding: 'utf8' }));
+const EXPECTED = { relu: [0, 2, 0, 4], trainer: 'function' };
+
+test('an app importing convas and convas/worker bundles for the browser with esbuild, and runs', async () => {
+  const dir = consumerApp();
   try {
-    mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(resolve('.'), join(dir, 'node_modules', 'convas'), 'dir');
-    writeFileSync(join(dir, 'app.js'), APP);
     const result = await esbuild.build({
       entryPoints: [join(dir, 'app.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
       outfile: join(dir, 'out.js'), logLevel: 'silent',
@@ -28,9 +39,21 @@ test('an app importing convas and convas/worker bundles for the browser with esb
     assert.equal(result.errors, []);
     const bundle = readFileSync(join(dir, 'out.js'), 'utf8');
     assert.not.match(bundle, /^import .* from ["']node:/m, 'no static import of a Node built-in');
-    // The browser bundle also runs as it is in Node (Node built-ins load only where it runs).
-    const printed = JSON.parse(execFileSync(process.execPath, [join(dir, 'out.js')], { encoding: 'utf8' }));
-    assert.equal(printed, { relu: [0, 2, 0, 4], trainer: 'function' });
+    assert.equal(runBundle(join(dir, 'out.js')), EXPECTED);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the same app builds with Vite (a library build for the browser), and runs', async () => {
+  const dir = consumerApp();
+  try {
+    const { build } = await import('vite');
+    await build({
+      root: dir, logLevel: 'silent', configFile: false,
+      build: { outDir: join(dir, 'dist'), target: 'es2022', lib: { entry: join(dir, 'app.js'), formats: ['es'], fileName: 'app' } },
+    });
+    assert.equal(runBundle(join(dir, 'dist', 'app.mjs')), EXPECTED);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
