@@ -1,17 +1,18 @@
 // The site and the package in a real browser: Debian's Chromium driven by playwright-core. Pages
 // load cleanly, training runs in the worker while the page stays responsive, drawing predicts, a
-// seeded browser run matches Node bit for bit, and the kernel tests pass inside a page.
+// seeded browser run matches Node bit for bit, the kernel tests pass inside a page, and models are
+// saved and loaded through the browser's handlers: IndexedDB, http(s) URLs and downloads.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
-import { init, sequential, tensor } from '../../src/index.js';
+import { type CompileOptions, type LayerConfig, init, loadModel, sequential, tensor } from '../../src/index.js';
 import { presets } from '../../www/src/presets.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -32,6 +33,8 @@ async function buildTestSite(outdir: string): Promise<void> {
     loader: { '.wasm': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, 'kernel-tests.js'), logLevel: 'warning',
   });
   writeFileSync(join(outdir, 'kernel-tests.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests.js"></script>');
+  // An empty page for the model-file tests: they import /convas.js themselves.
+  writeFileSync(join(outdir, 'blank.html'), '<!doctype html><meta charset="utf-8"><title>convas</title><link rel="icon" href="icon.svg">');
 }
 
 /** FNV-1a over the weights' bytes: one number to compare and print. */
@@ -43,6 +46,27 @@ function hashWeights(weights: Float32Array[]): string {
 
 /** The seeded run both sides make: the small CNN, one epoch over the first 512 training digits. */
 const SEEDED_RUN = { examples: 512, seed: 7, layers: presets['Small CNN (8 filters)'], batchSize: 32, learningRate: 0.002 };
+
+/**
+ * The model the model-file tests save and load: a small seeded CNN on 8×8 images, trained a few
+ * steps on made-up examples (the same numbers in Node and in the page).
+ */
+const IO_RUN = (() => {
+  const n = 12;
+  const layers: LayerConfig[] = [
+    { className: 'Conv2D', filters: 4, kernelSize: 3, activation: 'relu' },
+    { className: 'MaxPooling2D', poolSize: 2 },
+    { className: 'Flatten' },
+    { className: 'Dense', units: 4, activation: 'softmax' },
+  ];
+  const compile: CompileOptions = { optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy' };
+  const x = Array.from({ length: n * 64 }, (_, i) => Math.fround(((i * 37) % 101) / 100));
+  const y = Array.from({ length: n * 4 }, (_, i) => (i % 4 === Math.floor(i / 4) % 4 ? 1 : 0));
+  return { n, inputShape: [8, 8, 1], seed: 11, layers, compile, x, y, epochs: 2, batchSize: 4 };
+})();
+
+/** A Float32Array's bits as numbers, so that page.evaluate carries them exactly (−0 and NaN included). */
+const bitsOf = (values: Float32Array) => Array.from(new Uint32Array(Float32Array.from(values).buffer));
 
 /** The site's digits and the seeded run come from the optional `mnist` package. */
 function mnistInstalled(): boolean {
@@ -74,9 +98,10 @@ if (missing) {
   const temp = mkdtempSync(join(tmpdir(), 'convas-browser-'));
   const consoleErrors: string[] = [];
 
-  async function open(path: string): Promise<Page> {
+  /** Opens a page of the site; its console errors fail the last test, except those `expected` matches. */
+  async function open(path: string, expected?: RegExp): Promise<Page> {
     const page = await context.newPage();
-    page.on('console', (message) => message.type() === 'error' && consoleErrors.push(`${path}: ${message.text()}`));
+    page.on('console', (message) => message.type() === 'error' && !expected?.test(message.text()) && consoleErrors.push(`${path}: ${message.text()}`));
     page.on('pageerror', (error) => consoleErrors.push(`${path}: ${error.message}`));
     await page.goto(base + path);
     return page;
@@ -238,6 +263,97 @@ if (missing) {
     const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
     assert.ok(total > 0 && passed === total, `kernel tests in Chromium: ${passed} of ${total} passed\n${report}`);
     console.log(`  kernel tests in Chromium: ${passed} of ${total} passed`);
+    await page.close();
+  });
+
+  test('IndexedDB: a model saved in the page loads back and predicts bit for bit; a missing name is a FileFormatError', async () => {
+    const page = await open('blank.html');
+    const result = await page.evaluate(async (run) => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      await convas.init();
+      const model = convas.sequential({ inputShape: run.inputShape as [number, number, number], layers: run.layers, seed: run.seed });
+      model.compile(run.compile);
+      const x = convas.tensor(Float32Array.from(run.x), [run.n, 8, 8, 1]);
+      await model.fit(x, convas.tensor(Float32Array.from(run.y), [run.n, 4]), { epochs: run.epochs, batchSize: run.batchSize });
+      const bits = (t: import('../../src/index.js').Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
+      await model.save('indexeddb://test-model');
+      const again = await convas.loadModel('indexeddb://test-model');
+      const missing = await convas.loadModel('indexeddb://nope').then(
+        () => undefined,
+        (error: Error) => ({ name: error.name, message: error.message, convas: error instanceof convas.FileFormatError }),
+      );
+      return { trained: bits(model.predict(x)), loaded: bits(again.predict(x)), missing };
+    }, IO_RUN);
+    assert.ok(result.trained.length === IO_RUN.n * 4, 'one prediction per example');
+    assert.equal(result.loaded, result.trained, 'predictions of the loaded model, bit for bit');
+    assert.ok(result.missing, 'loading a name never saved rejects');
+    assert.is(result.missing!.name, 'FileFormatError');
+    assert.ok(result.missing!.convas, 'the error is an instance of convas.FileFormatError');
+    assert.ok(result.missing!.message.includes('indexeddb://nope'), `the message names the model: ${result.missing!.message}`);
+    await page.close();
+  });
+
+  test('URL: models saved by Node (convas and TF.js formats) load in the page from the server; a 404 is a FileFormatError naming the URL', async () => {
+    await init();
+    const model = sequential({ inputShape: [8, 8, 1], layers: IO_RUN.layers, seed: IO_RUN.seed });
+    model.compile(IO_RUN.compile);
+    const x = tensor(Float32Array.from(IO_RUN.x), [IO_RUN.n, 8, 8, 1]);
+    await model.fit(x, tensor(Float32Array.from(IO_RUN.y), [IO_RUN.n, 4]), { epochs: IO_RUN.epochs, batchSize: IO_RUN.batchSize });
+    const expected = Float32Array.from(model.predict(x).dataSync());
+    await model.save(join(temp, 'site', 'models', 'm'));
+    await model.save(join(temp, 'site', 'models', 't'), { format: 'tfjs' });
+    // The pages ask the server for a 404 on purpose: Chromium reports it on the console.
+    const page = await open('blank.html', /Failed to load resource: the server responded with a status of 404/);
+    const result = await page.evaluate(async (run) => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      await convas.init();
+      const x = convas.tensor(Float32Array.from(run.x), [run.n, 8, 8, 1]);
+      const convasModel = await convas.loadModel(`${location.origin}/models/m/model.json`);
+      const tfjsModel = await convas.loadModel(`${location.origin}/models/t/model.json`);
+      const missing = await convas.loadModel(`${location.origin}/models/none/model.json`).then(
+        () => undefined,
+        (error: Error) => ({ name: error.name, message: error.message, convas: error instanceof convas.ConvasError }),
+      );
+      return {
+        convas: Array.from(new Uint32Array(Float32Array.from(convasModel.predict(x).dataSync()).buffer)),
+        tfjs: Array.from(tfjsModel.predict(x).dataSync()),
+        missing, origin: location.origin,
+      };
+    }, IO_RUN);
+    assert.equal(result.convas, bitsOf(expected), 'the convas-format model predicts as in Node, bit for bit');
+    assert.is(result.tfjs.length, expected.length);
+    const worst = Math.max(...result.tfjs.map((v, i) => Math.abs(v - expected[i])));
+    assert.ok(worst <= 1e-6, `the TF.js-format model predicts as in Node (largest difference ${worst})`);
+    assert.ok(result.missing, 'loading from a URL that 404s rejects');
+    assert.is(result.missing!.name, 'FileFormatError');
+    assert.ok(result.missing!.convas, 'the error is a ConvasError');
+    const url = `${result.origin}/models/none/model.json`;
+    assert.ok(result.missing!.message.includes(url) && result.missing!.message.includes('404'), `the message names the URL and the status: ${result.missing!.message}`);
+    await page.close();
+  });
+
+  test('downloads: a model saved in the page arrives as name.json and name.weights.bin, and Node loads it and predicts the same', async () => {
+    const page = await open('blank.html');
+    const downloads: Download[] = [];
+    const bothDownloads = page.waitForEvent('download', { predicate: (download) => downloads.push(download) === 2 });
+    const browserBits = await page.evaluate(async (run) => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      await convas.init();
+      const model = convas.sequential({ inputShape: run.inputShape as [number, number, number], layers: run.layers, seed: run.seed });
+      model.compile(run.compile);
+      const x = convas.tensor(Float32Array.from(run.x), [run.n, 8, 8, 1]);
+      await model.fit(x, convas.tensor(Float32Array.from(run.y), [run.n, 4]), { epochs: run.epochs, batchSize: run.batchSize });
+      await model.save('downloads://digits');
+      return Array.from(new Uint32Array(Float32Array.from(model.predict(x).dataSync()).buffer));
+    }, IO_RUN);
+    await bothDownloads;
+    assert.equal(downloads.map((d) => d.suggestedFilename()).sort(), ['digits.json', 'digits.weights.bin']);
+    const folder = join(temp, 'downloads');
+    for (const download of downloads) await download.saveAs(join(folder, download.suggestedFilename()));
+    await init();
+    const loaded = await loadModel(join(folder, 'digits.json'));
+    const x = tensor(Float32Array.from(IO_RUN.x), [IO_RUN.n, 8, 8, 1]);
+    assert.equal(bitsOf(loaded.predict(x).dataSync()), browserBits, 'Node predicts with the downloaded model as the page did, bit for bit');
     await page.close();
   });
 
