@@ -208,11 +208,12 @@ export class Model {
     this.capacity = 0;
   }
 
-  private forward(batch: number, training: boolean): number {
+  /** Runs every node on the batch of examples at `input`; returns the address of the model's output. */
+  private forward(input: number, batch: number, training: boolean): number {
     const { nodes, nodeInputs, nodeOutputs } = this;
     for (let i = 0; i < nodes.length; i++) {
       const inputs = nodes[i].inputs;
-      for (let j = 0; j < inputs.length; j++) nodeInputs[i][j] = inputs[j] < 0 ? this.inputBuffer : nodeOutputs[inputs[j]];
+      for (let j = 0; j < inputs.length; j++) nodeInputs[i][j] = inputs[j] < 0 ? input : nodeOutputs[inputs[j]];
       nodeOutputs[i] = nodes[i].layer.forward(nodeInputs[i], batch, training);
     }
     return nodeOutputs[nodes.length - 1];
@@ -267,13 +268,11 @@ export class Model {
       }
     }
     for (const [t, name] of [[x, 'x'], [y, 'y']] as const) {
-      if (!t) continue;
+      // One SIMD pass finds whether there is a bad value; only then is it looked for, to name it.
+      if (!t || getBackend().kernels.countNonFinite(t.ptr, t.size) === 0) continue;
       const values = getBackend().memory.f32(t.ptr, t.size);
-      for (let i = 0; i < values.length; i++) {
-        if (!Number.isFinite(values[i])) {
-          throw new ValueError(`${what}: ${name} holds a non-finite value (${values[i]}) at flat index ${i}; all values must be finite`);
-        }
-      }
+      const i = values.findIndex((v) => !Number.isFinite(v));
+      throw new ValueError(`${what}: ${name} holds a non-finite value (${values[i]}) at flat index ${i}; all values must be finite`);
     }
     return n;
   }
@@ -365,7 +364,7 @@ export class Model {
 
   /** Forward in training mode, loss and backward on the gathered batch: every parameter's grad is set. */
   private computeGradients(size: number): number {
-    this.lastOutput = this.forward(size, true);
+    this.lastOutput = this.forward(this.inputBuffer, size, true);
     const loss = computeLoss(this.lossName!, this.lastOutput, this.fusedLogits(), this.targetBuffer, this.outputGradient,
       size, this.outputSize);
     if (Number.isFinite(loss)) this.backward(this.outputGradient, size);
@@ -402,8 +401,8 @@ export class Model {
     const heap = () => getBackend().memory.heapF32;
     for (let from = 0; from < n; from += batch) {
       const size = Math.min(batch, n - from);
-      this.gather(x, undefined, undefined, from, size);
-      const output = this.forward(size, false);
+      // In order and read-only: the examples are used where they lie, not copied.
+      const output = this.forward(rowAddress(x, from), size, false);
       heap().copyWithin((result.ptr >> 2) + from * cols, output >> 2, (output >> 2) + size * cols);
     }
     return result;
@@ -416,8 +415,7 @@ export class Model {
   activations(x: Tensor): Tensor[] {
     const n = this.checkData(x, undefined, 'activations');
     this.plan(n);
-    this.gather(x, undefined, undefined, 0, n);
-    this.forward(n, false);
+    this.forward(x.ptr, n, false);
     return this.nodes.map(({ layer }, i) => {
       const t = emptyTensor([n, ...layer.outputShape]); // may grow memory: take the heap view after
       getBackend().memory.heapF32.copyWithin(t.ptr >> 2, this.nodeOutputs[i] >> 2, (this.nodeOutputs[i] >> 2) + t.size);
@@ -438,8 +436,8 @@ export class Model {
     let lossSum = 0, correct = 0;
     for (let from = 0; from < n; from += batch) {
       const size = Math.min(batch, n - from);
-      this.gather(x, y, undefined, from, size);
-      const output = this.forward(size, false);
+      copyRows(y, this.targetBuffer, undefined, from, size);
+      const output = this.forward(rowAddress(x, from), size, false);
       lossSum += computeLoss(this.lossName, output, this.fusedLogits(), this.targetBuffer, 0, size, cols) * size;
       correct += this.countCorrect(output, size);
     }
@@ -524,6 +522,9 @@ export class Model {
     this.disposed = true;
   }
 }
+
+/** The address of example `index` of a batch-first tensor. */
+const rowAddress = (t: Tensor, index: number) => t.ptr + index * (t.size / t.shape[0]) * 4;
 
 /** Copies examples order[from … from+batch) of src (or from … from+batch in order) to dst, one after another. */
 function copyRows(src: Tensor, dst: number, order: Uint32Array | undefined, from: number, batch: number): void {
