@@ -29,19 +29,26 @@ function startSession(request: TrainRequest): Session {
   return { request, model, x, y, validation, epochsDone: 0 };
 }
 
+const PROGRESS_EVERY_MS = 50;
+
 /** Runs fit for the epochs still to do, posting each batch and epoch; ends with the weights. */
 async function train(session: Session, shouldStop: () => boolean): Promise<void> {
   const { model, request } = session;
   const epochs = (request.fit.epochs ?? 1) - session.epochsDone;
   const started = performance.now();
-  let seen = 0, seenThisEpoch = 0;
+  let seen = 0, seenThisEpoch = 0, lastPosted = -Infinity;
   if (epochs > 0) {
     await model.fit(session.x, session.y, {
       ...request.fit, epochs, validationData: session.validation, shouldStop,
       onBatchEnd: (batch, { loss, acc, size }) => {
         seen += size;
         seenThisEpoch += size;
-        const imagesPerSecond = seen / ((performance.now() - started) / 1000);
+        // Hundreds of batches a second would flood the page with messages and freeze it: post the
+        // latest batch at most every PROGRESS_EVERY_MS, and always an epoch's last one.
+        const now = performance.now();
+        if (now - lastPosted < PROGRESS_EVERY_MS && seenThisEpoch < session.x.shape[0]) return;
+        lastPosted = now;
+        const imagesPerSecond = seen / ((now - started) / 1000);
         post({ type: 'batch', progress: { epoch: session.epochsDone, batch, loss, acc, imagesPerSecond } });
       },
       onEpochEnd: (_, logs) => {

@@ -4,6 +4,7 @@ import type { Logs } from '../index.js';
 import { ERROR_CLASSES, StateError } from '../errors.js';
 
 export interface TrainCallbacks {
+  /** The latest batch's progress, at most every 50 ms (and after each epoch's last batch). */
   onBatchEnd?: (progress: BatchProgress) => void;
   onEpochEnd?: (epoch: number, logs: Logs) => void;
 }
