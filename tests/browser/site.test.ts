@@ -68,6 +68,23 @@ const IO_RUN = (() => {
 /** A Float32Array's bits as numbers, so that page.evaluate carries them exactly (−0 and NaN included). */
 const bitsOf = (values: Float32Array) => Array.from(new Uint32Array(Float32Array.from(values).buffer));
 
+/**
+ * Run inside a page (page.evaluate serialises it, so it uses only its argument): trains IO_RUN's
+ * model with the page's convas and leaves { convas, model, x } on globalThis.ioRun for the test.
+ */
+async function trainIoModelInPage(run: typeof IO_RUN): Promise<void> {
+  const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+  await convas.init();
+  const model = convas.sequential({ inputShape: run.inputShape as [number, number, number], layers: run.layers, seed: run.seed });
+  model.compile(run.compile);
+  const x = convas.tensor(Float32Array.from(run.x), [run.n, 8, 8, 1]);
+  await model.fit(x, convas.tensor(Float32Array.from(run.y), [run.n, 4]), { epochs: run.epochs, batchSize: run.batchSize });
+  (globalThis as { ioRun?: unknown }).ioRun = { convas, model, x };
+}
+
+/** What trainIoModelInPage leaves in the page. */
+type IoRunInPage = { convas: typeof import('../../src/index.js'); model: import('../../src/index.js').Model; x: import('../../src/index.js').Tensor };
+
 /** The site's digits and the seeded run come from the optional `mnist` package. */
 function mnistInstalled(): boolean {
   try {
@@ -271,13 +288,9 @@ if (missing) {
 
   test('IndexedDB: a model saved in the page loads back and predicts bit for bit; a missing name is a FileFormatError', async () => {
     const page = await open('blank.html');
-    const result = await page.evaluate(async (run) => {
-      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
-      await convas.init();
-      const model = convas.sequential({ inputShape: run.inputShape as [number, number, number], layers: run.layers, seed: run.seed });
-      model.compile(run.compile);
-      const x = convas.tensor(Float32Array.from(run.x), [run.n, 8, 8, 1]);
-      await model.fit(x, convas.tensor(Float32Array.from(run.y), [run.n, 4]), { epochs: run.epochs, batchSize: run.batchSize });
+    await page.evaluate(trainIoModelInPage, IO_RUN);
+    const result = await page.evaluate(async () => {
+      const { convas, model, x } = (globalThis as unknown as { ioRun: IoRunInPage }).ioRun;
       const bits = (t: import('../../src/index.js').Tensor) => Array.from(new Uint32Array(Float32Array.from(t.dataSync()).buffer));
       await model.save('indexeddb://test-model');
       const again = await convas.loadModel('indexeddb://test-model');
@@ -286,7 +299,7 @@ if (missing) {
         (error: Error) => ({ name: error.name, message: error.message, convas: error instanceof convas.FileFormatError }),
       );
       return { trained: bits(model.predict(x)), loaded: bits(again.predict(x)), missing };
-    }, IO_RUN);
+    });
     assert.ok(result.trained.length === IO_RUN.n * 4, 'one prediction per example');
     assert.equal(result.loaded, result.trained, 'predictions of the loaded model, bit for bit');
     assert.ok(result.missing, 'loading a name never saved rejects');
@@ -339,16 +352,12 @@ if (missing) {
     const page = await open('blank.html');
     const downloads: Download[] = [];
     const bothDownloads = page.waitForEvent('download', { predicate: (download) => downloads.push(download) === 2 });
-    const browserBits = await page.evaluate(async (run) => {
-      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
-      await convas.init();
-      const model = convas.sequential({ inputShape: run.inputShape as [number, number, number], layers: run.layers, seed: run.seed });
-      model.compile(run.compile);
-      const x = convas.tensor(Float32Array.from(run.x), [run.n, 8, 8, 1]);
-      await model.fit(x, convas.tensor(Float32Array.from(run.y), [run.n, 4]), { epochs: run.epochs, batchSize: run.batchSize });
+    await page.evaluate(trainIoModelInPage, IO_RUN);
+    const browserBits = await page.evaluate(async () => {
+      const { model, x } = (globalThis as unknown as { ioRun: IoRunInPage }).ioRun;
       await model.save('downloads://digits');
       return Array.from(new Uint32Array(Float32Array.from(model.predict(x).dataSync()).buffer));
-    }, IO_RUN);
+    });
     await bothDownloads;
     assert.equal(downloads.map((d) => d.suggestedFilename()).sort(), ['digits.json', 'digits.weights.bin']);
     const folder = join(temp, 'downloads');
