@@ -13,6 +13,7 @@
 // Every sum runs in an order fixed by the geometry (taps in filter order, positions in batch order)
 // and each image's outputs depend on that image alone, so results are bit-reproducible.
 import { fill, sumRows } from './elementwise';
+import { multiplyAdd } from './multiply-add';
 import { storeTileRow } from './tile-store';
 
 const TILE_ROWS = 4;
@@ -252,17 +253,17 @@ function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, colStrid
       const b0 = v128.load(b);
       const b1 = v128.load(b, 16);
       let x = v128.load32_splat(a0);
-      c00 = f32x4.add(c00, f32x4.mul(x, b0));
-      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      c00 = multiplyAdd(x, b0, c00);
+      c01 = multiplyAdd(x, b1, c01);
       x = v128.load32_splat(a1);
-      c10 = f32x4.add(c10, f32x4.mul(x, b0));
-      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      c10 = multiplyAdd(x, b0, c10);
+      c11 = multiplyAdd(x, b1, c11);
       x = v128.load32_splat(a2);
-      c20 = f32x4.add(c20, f32x4.mul(x, b0));
-      c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      c20 = multiplyAdd(x, b0, c20);
+      c21 = multiplyAdd(x, b1, c21);
       x = v128.load32_splat(a3);
-      c30 = f32x4.add(c30, f32x4.mul(x, b0));
-      c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      c30 = multiplyAdd(x, b0, c30);
+      c31 = multiplyAdd(x, b1, c31);
       a0 += aStep;
       a1 += aStep;
       a2 += aStep;
