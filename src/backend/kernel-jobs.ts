@@ -9,10 +9,17 @@
 
 import type { Kernels } from './kernels.js';
 
+/** Kernels that map each element on its own: kernel(input, [input,] output, length). */
+export const ELEMENTWISE_KERNELS = [
+  'reluForward', 'reluBackward', 'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward',
+] as const satisfies ReadonlyArray<keyof Kernels>;
+export type ElementwiseKernel = (typeof ELEMENTWISE_KERNELS)[number];
+
 /** The kernels a job may call, by index: the header names a kernel by its position here. */
 export const JOB_KERNELS = [
   'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'matMul',
+  ...ELEMENTWISE_KERNELS,
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 

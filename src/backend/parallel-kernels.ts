@@ -12,7 +12,7 @@
 import { ALIGN_BYTES } from './alignment.js';
 import { MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
-import { JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
+import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
 
 // As the allocator: each partial sum and scratch starts on a cache line.
@@ -133,6 +133,23 @@ export class ParallelKernels {
     this.run(kernel, batch, poolWork(geometry));
   }
 
+  // --- activations, element by element
+
+  /**
+   * An elementwise kernel over a batch of examples of exampleFloats each: forward (x, y) or
+   * backward (y, dy, dx) pointers, as the kernel takes them.
+   */
+  elementwise(kernel: ElementwiseKernel, batch: number, exampleFloats: number, p0: number, p1: number, p2?: number): void {
+    const bytes = exampleFloats * 4;
+    for (let s = 0; s < sliceCount(batch); s++) {
+      this.beginSlice(s, batch);
+      this.arg(p0 + this.first * bytes).arg(p1 + this.first * bytes);
+      if (p2 !== undefined) this.arg(p2 + this.first * bytes);
+      this.arg(this.count * exampleFloats);
+    }
+    this.run(kernel, batch, ELEMENTWISE_COST * batch * exampleFloats);
+  }
+
   // --- matrix products of dense layers
 
   /** C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0). */
@@ -210,6 +227,9 @@ const poolOutFloats = (g: Pool2dGeometry) => g[4] * g[5] * g[3];
 export function convWork(g: Conv2dGeometry): number {
   return 2 * g[0] * g[4] * g[5] * g[6] * g[7] * g[8] * g[3];
 }
+
+/** Flops an elementwise kernel costs per element, as the pool's minimum work counts them (tanh and sigmoid call exp). */
+const ELEMENTWISE_COST = 4;
 
 /** Comparisons or additions of one pooling pass, in flops: the pooling loops are scalar. */
 export function poolWork(g: Pool2dGeometry): number {

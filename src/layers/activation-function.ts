@@ -14,6 +14,10 @@ export function checkActivation(name: unknown, layer: string): ActivationName {
   return name as ActivationName;
 }
 
+/** The elementwise activations' kernels, run over the batch's examples in parallel. */
+const ELEMENTWISE_FORWARD = { relu: 'reluForward', tanh: 'tanhForward', sigmoid: 'sigmoidForward' } as const;
+const ELEMENTWISE_BACKWARD = { relu: 'reluBackward', tanh: 'tanhBackward', sigmoid: 'sigmoidBackward' } as const;
+
 export class ActivationFunction {
   private exampleSize = 0;
   private axisSize = 0;
@@ -47,27 +51,22 @@ export class ActivationFunction {
       this.y = z;
       return z;
     }
-    const k = getBackend().kernels;
-    const n = batch * this.exampleSize;
+    const { kernels, parallel } = getBackend();
     switch (this.name) {
       case 'linear': return z;
-      case 'relu': k.reluForward(z, this.y, n); break;
-      case 'tanh': k.tanhForward(z, this.y, n); break;
-      case 'sigmoid': k.sigmoidForward(z, this.y, n); break;
-      case 'softmax': k.softmaxForward(z, this.y, n / this.axisSize, this.axisSize); break;
+      case 'softmax': kernels.softmaxForward(z, this.y, (batch * this.exampleSize) / this.axisSize, this.axisSize); break;
+      default: parallel.elementwise(ELEMENTWISE_FORWARD[this.name], batch, this.exampleSize, z, this.y);
     }
     return this.y;
   }
 
   backward(dy: number, batch: number): number {
     if (this.name === 'linear' || this.fusedWithLoss) return dy;
-    const k = getBackend().kernels;
-    const n = batch * this.exampleSize;
-    switch (this.name) {
-      case 'relu': k.reluBackward(this.y, dy, this.dz, n); break;
-      case 'tanh': k.tanhBackward(this.y, dy, this.dz, n); break;
-      case 'sigmoid': k.sigmoidBackward(this.y, dy, this.dz, n); break;
-      case 'softmax': k.softmaxBackward(this.y, dy, this.dz, n / this.axisSize, this.axisSize); break;
+    const { kernels, parallel } = getBackend();
+    if (this.name === 'softmax') {
+      kernels.softmaxBackward(this.y, dy, this.dz, (batch * this.exampleSize) / this.axisSize, this.axisSize);
+    } else {
+      parallel.elementwise(ELEMENTWISE_BACKWARD[this.name], batch, this.exampleSize, this.y, dy, this.dz);
     }
     return this.dz;
   }
