@@ -7,12 +7,13 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 /**
- * Two builds of the same kernels: `simd` (build/convas.wasm, its own memory) and `threads`
- * (build/convas-threads.wasm: imports one shared memory of at most 2 GB, for init({ threads })).
+ * Four builds of the same kernels: `simd` (build/convas.wasm, its own memory) and `threads`
+ * (build/convas-threads.wasm: imports one shared memory of at most 2 GB, for init({ threads })),
+ * and `relaxed` and `relaxed-threads`, the same two with relaxed SIMD, for init({ relaxedSimd }).
  */
 export async function buildWasm() {
   await mkdir('build', { recursive: true });
-  for (const target of ['simd', 'threads']) {
+  for (const target of ['simd', 'threads', 'relaxed', 'relaxed-threads']) {
     const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target]);
     if (error) {
       console.error(stderr.toString());
