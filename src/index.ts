@@ -1,6 +1,6 @@
 // convas: convolutional neural networks on WebAssembly SIMD, for Node and browsers.
 export { init } from './backend/wasm.js';
-export type { InitOptions } from './backend/wasm.js';
+export type { InitOptions, SimdBuild } from './backend/wasm.js';
 export * from './errors.js';
 export { Tensor, tensor, zeros } from './tensor.js';
 export * as ops from './ops/ops.js';

@@ -4,8 +4,13 @@
 // With one thread (the default) the module owns its memory. With more, the threads build of the
 // same kernels imports one shared memory that kernel workers instantiate too (worker-pool.ts);
 // this thread's instance is the only one whose memory is allocated from.
+//
+// Each of the two comes in a plain build (the default: the same bits on every engine) and a
+// relaxed-SIMD build, loaded only when init({ relaxedSimd: true }) asks and the engine runs it.
 import wasmBytes from '../../build/convas.wasm';
 import threadsWasmBytes from '../../build/convas-threads.wasm';
+import relaxedWasmBytes from '../../build/convas-relaxed.wasm';
+import relaxedThreadsWasmBytes from '../../build/convas-relaxed-threads.wasm';
 import { ConfigError, StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { MAX_SLICES } from './batch-slices.js';
@@ -22,7 +27,12 @@ export interface Backend {
   memory: Memory;
   /** Threads that run kernels, this one included. */
   threads: number;
+  /** The build of the kernels that runs: 'relaxed' only if init({ relaxedSimd: true }) asked and the engine has it. */
+  simd: SimdBuild;
 }
+
+/** 'plain' multiplies, then adds (bit-identical everywhere); 'relaxed' may fuse the two (machine-dependent bits). */
+export type SimdBuild = 'plain' | 'relaxed';
 
 export interface InitOptions {
   /**
@@ -31,31 +41,50 @@ export interface InitOptions {
    * convas notes it on the console and uses one. Fixed by the first init().
    */
   threads?: number | 'auto';
+  /**
+   * Load the relaxed-SIMD build of the kernels, if the engine runs it (else the plain build, silently).
+   * Its multiply-adds may be fused, which can be faster, but results then differ in the last bits
+   * from the default build and from one machine to another. Default false. Fixed by the first init().
+   */
+  relaxedSimd?: boolean;
 }
+
+/** Each build's bytes for one thread (own memory) and for several (imported shared memory). */
+const BUILDS = {
+  plain: { oneThread: wasmBytes, threads: threadsWasmBytes },
+  relaxed: { oneThread: relaxedWasmBytes, threads: relaxedThreadsWasmBytes },
+};
 
 /** The threads build's memory: 64 KB pages, at most 2 GB (allocation traps past the maximum). */
 const SHARED_MEMORY = { initial: 16, maximum: 32768 };
 
 let backend: Backend | undefined;
 let loading: Promise<Backend> | undefined;
+let relaxedSimdRuns: boolean | undefined;
 
 /**
  * Loads the wasm kernels. Safe to call any number of times: later calls return the same backend.
- * The first call that runs decides the threads; a later one asking for a different number throws.
+ * The first call that runs decides the threads and the build; a later one asking for others throws.
  */
 export async function init(options: InitOptions = {}): Promise<Backend> {
   const requested = checkThreads(options.threads);
+  const simd = simdBuild(checkRelaxedSimd(options.relaxedSimd));
   // A load that failed (say, a worker that could not start) is not kept: the next init() tries again.
-  loading ??= resolveThreads(requested).then(load).catch((error) => {
+  loading ??= resolveThreads(requested).then((threads) => load(threads, simd)).catch((error) => {
     loading = undefined;
     throw error;
   });
-  if (options.threads === undefined) return loading;
+  if (options.threads === undefined && options.relaxedSimd === undefined) return loading;
   return loading.then(async (loaded) => {
     const wanted = await resolveThreads(requested);
-    if (wanted !== loaded.threads && !(wanted > 1 && !sharedMemoryAvailable())) {
+    if (options.threads !== undefined && wanted !== loaded.threads && !(wanted > 1 && !sharedMemoryAvailable())) {
       throw new StateError(`convas is already initialised with ${loaded.threads} thread(s); ` +
         `init({ threads: ${JSON.stringify(options.threads)} }) cannot change that: pass the same threads to every init(), or none`);
+    }
+    // Asking for relaxed SIMD where the engine lacks it is no change: that init() would load the plain build too.
+    if (options.relaxedSimd !== undefined && simd !== loaded.simd) {
+      throw new StateError(`convas is already initialised with the ${loaded.simd} build of the kernels; ` +
+        `init({ relaxedSimd: ${options.relaxedSimd} }) cannot change that: pass the same relaxedSimd to every init(), or none`);
     }
     return loaded;
   });
@@ -67,7 +96,7 @@ export function getBackend(): Backend {
   return backend;
 }
 
-async function load(threads: number): Promise<Backend> {
+async function load(threads: number, simd: SimdBuild): Promise<Backend> {
   if (threads > 1 && !sharedMemoryAvailable()) {
     console.info(`convas: ${threads} threads need SharedArrayBuffer (in browsers, a crossOriginIsolated page); using 1 thread`);
     threads = 1;
@@ -75,10 +104,10 @@ async function load(threads: number): Promise<Backend> {
   let runner: (kernels: Kernels, memory: Memory) => JobRunner | Promise<JobRunner>;
   let instance: WebAssembly.Instance;
   if (threads === 1) {
-    ({ instance } = await WebAssembly.instantiate(wasmBytes, {}));
+    ({ instance } = await WebAssembly.instantiate(BUILDS[simd].oneThread, {}));
     runner = (kernels) => new SerialRunner(kernels);
   } else {
-    const module = await WebAssembly.compile(threadsWasmBytes);
+    const module = await WebAssembly.compile(BUILDS[simd].threads);
     const memory = new WebAssembly.Memory({ ...SHARED_MEMORY, shared: true });
     instance = await WebAssembly.instantiate(module, { env: { memory } });
     runner = (kernels, heap) => WorkerPool.start(threads, module, kernels, heap);
@@ -86,7 +115,7 @@ async function load(threads: number): Promise<Backend> {
   const kernels = instance.exports as unknown as Kernels;
   const memory = new Memory(kernels);
   const parallel = new ParallelKernels(kernels, await runner(kernels, memory));
-  backend = { kernels, parallel, memory, threads };
+  backend = { kernels, parallel, memory, threads, simd };
   return backend;
 }
 
@@ -94,6 +123,21 @@ function checkThreads(threads: unknown): number | 'auto' {
   if (threads === undefined) return 1;
   if (threads === 'auto' || (Number.isInteger(threads) && (threads as number) >= 1)) return threads as number | 'auto';
   throw new ConfigError(`init: threads must be a positive integer or 'auto', got ${JSON.stringify(threads)}`);
+}
+
+function checkRelaxedSimd(relaxedSimd: unknown): boolean {
+  if (relaxedSimd === undefined || typeof relaxedSimd === 'boolean') return relaxedSimd === true;
+  throw new ConfigError(`init: relaxedSimd must be true or false, got ${JSON.stringify(relaxedSimd)}`);
+}
+
+/**
+ * The relaxed build only where asked and where the engine validates it (Chromium does; Node 20 only
+ * with --experimental-wasm-relaxed-simd). Checked once, on the one-thread build: both need the same feature.
+ */
+function simdBuild(relaxedSimd: boolean): SimdBuild {
+  if (!relaxedSimd) return 'plain';
+  relaxedSimdRuns ??= WebAssembly.validate(relaxedWasmBytes);
+  return relaxedSimdRuns ? 'relaxed' : 'plain';
 }
 
 /** 'auto' is one thread per core; no count goes past MAX_SLICES, as no job has more slices. */

@@ -101,7 +101,7 @@ export class WorkerPool implements JobRunner {
     this.serial = new SerialRunner(kernels, this.header, this.args);
   }
 
-  /** Starts threads − 1 workers on `module` (the threads build) and the main instance's memory. */
+  /** Starts threads − 1 workers on `module` (the main instance's threads build, plain or relaxed) and its memory. */
   static async start(threads: number, module: WebAssembly.Module, kernels: Kernels, memory: Memory): Promise<WorkerPool> {
     const headerPtr = memory.alloc(JOB_HEADER_WORDS * 4);
     const argsPtr = memory.alloc(jobArgsLength * 4);
