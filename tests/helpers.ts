@@ -1,6 +1,6 @@
 // Shared test tools: a seeded generator, wasm buffers filled from JS, and a relative comparison.
 import * as assert from 'uvu/assert';
-import { init, getBackend } from '../src/backend/wasm.js';
+import { type SimdBuild, init, getBackend } from '../src/backend/wasm.js';
 import type { Kernels } from '../src/backend/kernels.js';
 import { seededRandom } from '../src/random.js';
 
@@ -15,8 +15,14 @@ export function random(seed: number) {
   };
 }
 
+/**
+ * The build the kernel tests run on: the plain one, or the relaxed-SIMD one when
+ * CONVAS_TEST_RELAXED_SIMD=1 (scripts/test.mjs runs them again so in Node; the browser tests, in a page).
+ */
+export const testedSimd: SimdBuild = process.env.CONVAS_TEST_RELAXED_SIMD === '1' ? 'relaxed' : 'plain';
+
 export async function kernels(): Promise<Kernels> {
-  return (await init()).kernels;
+  return (await init({ relaxedSimd: testedSimd === 'relaxed' })).kernels;
 }
 
 /**

@@ -1,7 +1,8 @@
 // The site and the package in a real browser: Debian's Chromium driven by playwright-core. Pages
 // load cleanly, training runs in the worker while the page stays responsive, drawing predicts, a
-// seeded browser run matches Node bit for bit, the kernel tests pass inside a page, and models are
-// saved and loaded through the browser's handlers: IndexedDB, http(s) URLs and downloads.
+// seeded browser run matches Node bit for bit, the kernel tests pass inside a page (on the plain
+// and the relaxed-SIMD build), and models are saved and loaded through the browser's handlers:
+// IndexedDB, http(s) URLs and downloads.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -12,7 +13,7 @@ import { type BrowserContext, type Download, type Page, chromium } from 'playwri
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
-import { type CompileOptions, type LayerConfig, init, loadModel, sequential, tensor } from '../../src/index.js';
+import { type CompileOptions, type LayerConfig, type SimdBuild, init, loadModel, sequential, tensor } from '../../src/index.js';
 import { presets } from '../../www/src/presets.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -23,16 +24,22 @@ const script = <T>(file: string): Promise<T> => import(pathToFileURL(resolve('sc
 type SiteBuild = { buildSite(outdir: string): Promise<void> };
 type SiteServer = { serveStatic(root: string, port?: number): Promise<{ server: import('node:http').Server; url: string }> };
 
-/** The site, plus a page that runs tests/kernels/*.test.ts in the browser. */
+const SIMD_BUILDS: SimdBuild[] = ['plain', 'relaxed'];
+
+/** The site, plus a page per kernel build that runs tests/kernels/*.test.ts in the browser: kernel-tests-plain.html… */
 async function buildTestSite(outdir: string): Promise<void> {
   await (await script<SiteBuild>('www-build.mjs')).buildSite(outdir);
   const kernelTests = readdirSync('tests/kernels').filter((f) => f.endsWith('.test.ts')).map((f) => `./tests/kernels/${f}`);
   const entry = ['./tests/browser/uvu-defer.ts', ...kernelTests, './tests/browser/uvu-run.ts'].map((f) => `import '${f}';`).join('\n');
-  await esbuild.build({
-    stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
-    loader: { '.wasm': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, 'kernel-tests.js'), logLevel: 'warning',
-  });
-  writeFileSync(join(outdir, 'kernel-tests.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests.js"></script>');
+  for (const simd of SIMD_BUILDS) {
+    // tests/helpers.ts reads the build to test from the environment, which a page has not: it is written in.
+    await esbuild.build({
+      stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
+      define: { 'process.env.CONVAS_TEST_RELAXED_SIMD': JSON.stringify(simd === 'relaxed' ? '1' : '') },
+      loader: { '.wasm': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `kernel-tests-${simd}.js`), logLevel: 'warning',
+    });
+    writeFileSync(join(outdir, `kernel-tests-${simd}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests-${simd}.js"></script>`);
+  }
   // An empty page for the model-file tests: they import /convas.js themselves.
   writeFileSync(join(outdir, 'blank.html'), '<!doctype html><meta charset="utf-8"><title>convas</title><link rel="icon" href="icon.svg">');
 }
@@ -272,19 +279,23 @@ if (missing) {
     await page.close();
   });
 
-  test('the kernel tests pass inside a page', async () => {
-    const lines: string[] = [];
-    const page = await context.newPage();
-    page.on('console', (message) => lines.push(message.text()));
-    page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
-    await page.goto(`${base}kernel-tests.html`);
-    await page.waitForFunction(() => (globalThis as { kernelTestsDone?: boolean }).kernelTestsDone, undefined, { timeout: 120_000 });
-    const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
-    const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
-    assert.ok(total > 0 && passed === total, `kernel tests in Chromium: ${passed} of ${total} passed\n${report}`);
-    console.log(`  kernel tests in Chromium: ${passed} of ${total} passed`);
-    await page.close();
-  });
+  // Chromium runs relaxed SIMD, so the plain page also checks that it is never loaded unasked.
+  for (const simd of SIMD_BUILDS) {
+    test(`the kernel tests pass inside a page, on the ${simd} build`, async () => {
+      const lines: string[] = [];
+      const page = await context.newPage();
+      page.on('console', (message) => lines.push(message.text()));
+      page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
+      await page.goto(`${base}kernel-tests-${simd}.html`);
+      const done = await page.waitForFunction(() => (globalThis as { kernelTestsDone?: { simd: SimdBuild } }).kernelTestsDone, undefined, { timeout: 120_000 });
+      assert.is((await done.jsonValue())?.simd, simd, 'the build the page loaded');
+      const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
+      const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
+      assert.ok(total > 0 && passed === total, `kernel tests in Chromium (${simd} build): ${passed} of ${total} passed\n${report}`);
+      console.log(`  kernel tests in Chromium (${simd} build): ${passed} of ${total} passed`);
+      await page.close();
+    });
+  }
 
   test('IndexedDB: a model saved in the page loads back and predicts bit for bit; a missing name is a FileFormatError', async () => {
     const page = await open('blank.html');

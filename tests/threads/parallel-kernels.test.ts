@@ -2,10 +2,11 @@
 // that split the batch into independent examples equal the plain kernel called on the whole batch,
 // and the sums over the batch equal the same slicing run on this thread alone (SerialRunner).
 // Shapes are drawn large enough that the jobs go to the worker (past the pool's minimum work),
-// with odd batch sizes so slices differ in size.
+// with odd batch sizes so slices differ in size. scripts/test.mjs runs this file again on the
+// relaxed-SIMD build: its workers must then run the same relaxed module as this thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, random, withBuffers } from '../helpers.js';
+import { assertClose, random, testedSimd, withBuffers } from '../helpers.js';
 import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
@@ -14,7 +15,7 @@ import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/kernels.j
 import { resolvePadding2d } from '../../src/ops/padding.js';
 
 const rng = random(11);
-const backend = await init({ threads: 2 });
+const backend = await init({ threads: 2, relaxedSimd: testedSimd === 'relaxed' });
 const { kernels, parallel } = backend;
 const serial = new ParallelKernels(kernels, new SerialRunner(kernels));
 
@@ -144,6 +145,7 @@ test('dense products: by rows equal the kernel; weight gradients, 2 threads equa
 
 test('init: the same threads again (or none) returns the backend; another count is a clear error', async () => {
   assert.is(backend.threads, 2);
+  assert.is(backend.simd, testedSimd);
   assert.is(await init({ threads: 2 }), backend);
   assert.is(await init(), backend);
   try {
