@@ -14,6 +14,7 @@
 // and each image's outputs depend on that image alone, so results are bit-reproducible.
 import { fill, sumRows } from './elementwise';
 import { multiplyAdd } from './multiply-add';
+import { relu4 } from './relu';
 import { storeTileRow } from './tile-store';
 
 const TILE_ROWS = 4;
@@ -112,7 +113,7 @@ export function conv2dBackwardFilter(
       const a2 = tapAt(source, min(tap + 2, last), kernelRow, frameRowBytes);
       const a3 = tapAt(source, min(tap + 3, last), kernelRow, frameRowBytes);
       for (let q = 0; q < panelCount(outChannels); q++) {
-        multiplyTile(a0, a1, a2, a3, outHeight, outWidth, (<usize>strideWidth * inChannels) << 2, strideHeight * frameRowBytes,
+        multiplyTile(a0, a1, a2, a3, outHeight, outWidth, (<usize>strideWidth * inChannels) << 2, <usize>strideHeight * frameRowBytes,
           dyPanels + <usize>q * panelBytes, dFilter + <usize>tap * dFilterRowBytes + ((<usize>q * PANEL_COLS) << 2), dFilterRowBytes,
           last - tap + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), 0, false, b > 0);
       }
@@ -288,15 +289,14 @@ function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, colStrid
     c31 = f32x4.add(c31, high);
   }
   if (relu) {
-    const zero = f32x4.splat(0);
-    c00 = f32x4.max(c00, zero);
-    c01 = f32x4.max(c01, zero);
-    c10 = f32x4.max(c10, zero);
-    c11 = f32x4.max(c11, zero);
-    c20 = f32x4.max(c20, zero);
-    c21 = f32x4.max(c21, zero);
-    c30 = f32x4.max(c30, zero);
-    c31 = f32x4.max(c31, zero);
+    c00 = relu4(c00);
+    c01 = relu4(c01);
+    c10 = relu4(c10);
+    c11 = relu4(c11);
+    c20 = relu4(c20);
+    c21 = relu4(c21);
+    c30 = relu4(c30);
+    c31 = relu4(c31);
   }
   storeTileRow(c, c00, c01, cols, add);
   if (rows > 1) storeTileRow(c + cRowStride, c10, c11, cols, add);

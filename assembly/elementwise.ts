@@ -1,15 +1,16 @@
 // Elementwise kernels: f32x4 over the bulk, a scalar loop over the last (length mod 4) elements.
+import { relu4 } from './relu';
 
 export function reluForward(x: usize, y: usize, length: i32): void {
-  const zero = f32x4.splat(0);
   let i = 0;
   for (; i + 4 <= length; i += 4) {
     const at = <usize>i << 2;
-    v128.store(y + at, f32x4.max(v128.load(x + at), zero));
+    v128.store(y + at, relu4(v128.load(x + at)));
   }
   for (; i < length; i++) {
     const at = <usize>i << 2;
-    store<f32>(y + at, max<f32>(load<f32>(x + at), 0));
+    const value = load<f32>(x + at);
+    store<f32>(y + at, value < 0 ? 0 : value);
   }
 }
 

@@ -13,7 +13,10 @@ export function storeTileRow(at: usize, low: v128, high: v128, cols: i32, add: b
   }
 }
 
-function storeLanes(at: usize, v: v128, count: i32, add: bool): void {
+// Inlined: a call here, even one rarely taken, makes the compiler save every accumulator to the
+// stack before the common full-row store.
+// @ts-ignore: decorator
+@inline function storeLanes(at: usize, v: v128, count: i32, add: bool): void {
   if (count == 4) {
     v128.store(at, add ? f32x4.add(v128.load(at), v) : v);
     return;
