@@ -1,17 +1,25 @@
-// The one split of a batch into slices that every batch-parallel kernel call uses, whatever the
-// number of threads. A slice is the unit of work a thread takes, and sums over the batch (filter
-// and weight gradients) are added up one partial sum per slice, in slice order. Because the split
-// depends on the batch size alone, 1 thread and N threads compute the same floats in the same order.
+// How batch-parallel kernel calls split a batch into slices, whatever the number of threads. A
+// slice is the unit of work a thread takes, and sums over the batch (filter and weight gradients)
+// are added up one partial sum per slice, in slice order. Because the split depends on the batch
+// size alone, 1 thread and N threads compute the same floats in the same order.
 
-/** At most this many slices, so also at most this many threads have work. */
+/** Slices of a call that sums over the batch: so also at most this many threads have work. */
 export const MAX_SLICES = 8;
+/**
+ * A call whose examples are independent may split any way without changing a bit: one slice on
+ * one thread (no per-call overhead), else this many per thread, so that a thread that starts late
+ * (a sleeping worker takes tens of µs to wake) leaves little of the job to the others at the end.
+ */
+export const INDEPENDENT_SLICES_PER_THREAD = 8;
+/** The most slices any job has (threads never exceed MAX_SLICES). */
+export const MAX_JOB_SLICES = INDEPENDENT_SLICES_PER_THREAD * MAX_SLICES;
 
 /** Slices of a batch (an empty batch is one empty slice, so kernels still clear their outputs). */
-export function sliceCount(batch: number): number {
-  return Math.max(1, Math.min(batch, MAX_SLICES));
+export function sliceCount(batch: number, maxSlices = MAX_SLICES): number {
+  return Math.max(1, Math.min(batch, maxSlices));
 }
 
 /** First example of slice `s`: slices differ in size by at most one example. */
-export function sliceStart(batch: number, s: number): number {
-  return Math.floor((s * batch) / sliceCount(batch));
+export function sliceStart(batch: number, s: number, maxSlices = MAX_SLICES): number {
+  return Math.floor((s * batch) / sliceCount(batch, maxSlices));
 }

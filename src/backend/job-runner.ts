@@ -1,6 +1,6 @@
 // Runs kernel jobs (kernel-jobs.ts). The serial runner does every slice on the calling thread; the
 // worker pool (worker-pool.ts) shares them out. Both run the same slices with the same arguments.
-import { MAX_SLICES } from './batch-slices.js';
+import { MAX_JOB_SLICES } from './batch-slices.js';
 import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, runClaimedSlices } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 
@@ -13,7 +13,7 @@ export interface JobRunner {
   run(work: number): void;
 }
 
-export const jobArgsLength = MAX_SLICES * MAX_JOB_ARGS;
+export const jobArgsLength = MAX_JOB_SLICES * MAX_JOB_ARGS;
 
 /** Kernel functions in JOB_KERNELS order, as the job header names them. */
 export function jobKernels(kernels: Kernels): Array<(...args: number[]) => unknown> {

@@ -10,7 +10,7 @@
 // A training step calls these many times, so they allocate nothing: each slice's arguments are
 // written straight into the job table (beginSlice, then arg … in the kernel's order).
 import { ALIGN_BYTES } from './alignment.js';
-import { MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
+import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
@@ -19,6 +19,9 @@ import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
 export class ParallelKernels {
+  /** The job being written: its batch, how finely it splits, and the slice whose arguments come next. */
+  private batch = 0;
+  private maxSlices = MAX_SLICES;
   private slice = 0;
   private argIndex = 0;
   private first = 0;
@@ -42,8 +45,9 @@ export class ParallelKernels {
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
     const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(geometry);
     }
     this.runConv2d('conv2dForward', 4, workspace, geometry);
@@ -51,8 +55,9 @@ export class ParallelKernels {
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
     const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(geometry);
     }
     this.runConv2d('conv2dBackwardInput', 3, workspace, geometry);
@@ -63,8 +68,9 @@ export class ParallelKernels {
     const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const filterFloats = geometry[7] * geometry[8] * geometry[3] * geometry[6];
     const partialBytes = this.conv2dPartialBytes(geometry);
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       const partial = workspace + (s - 1) * partialBytes;
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(geometry);
@@ -86,7 +92,7 @@ export class ParallelKernels {
 
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
     const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
-    this.run(kernel, geometry[0], convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
+    this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
   }
 
   // --- pooling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
@@ -97,21 +103,23 @@ export class ParallelKernels {
    */
   maxPoolForward(x: number, y: number, argmax: number, geometry: Pool2dGeometry): void {
     const batch = geometry[0], inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(x + this.first * inBytes).arg(y + this.first * outBytes).arg(argmax && argmax + this.first * outBytes).geometryArgs(geometry);
     }
-    this.run('maxPoolForward', batch, poolWork(geometry));
+    this.run('maxPoolForward', poolWork(geometry));
   }
 
   maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {
     const batch = geometry[0], inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4)
         .arg(this.count * outFloats).arg(this.count * inFloats);
     }
-    this.run('maxPoolBackward', batch, poolWork(geometry));
+    this.run('maxPoolBackward', poolWork(geometry));
   }
 
   avgPoolForward(x: number, y: number, average: number, geometry: Pool2dGeometry): void {
@@ -126,11 +134,12 @@ export class ParallelKernels {
   private averagePool(kernel: JobKernel, from: number, to: number, average: number, geometry: Pool2dGeometry, backward: boolean): void {
     const batch = geometry[0], inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
     const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(average).geometryArgs(geometry);
     }
-    this.run(kernel, batch, poolWork(geometry));
+    this.run(kernel, poolWork(geometry));
   }
 
   // --- activations, element by element
@@ -141,24 +150,28 @@ export class ParallelKernels {
    */
   elementwise(kernel: ElementwiseKernel, batch: number, exampleFloats: number, p0: number, p1: number, p2?: number): void {
     const bytes = exampleFloats * 4;
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(p0 + this.first * bytes).arg(p1 + this.first * bytes);
       if (p2 !== undefined) this.arg(p2 + this.first * bytes);
       this.arg(this.count * exampleFloats);
     }
-    this.run(kernel, batch, ELEMENTWISE_COST * batch * exampleFloats);
+    this.run(kernel, ELEMENTWISE_COST * batch * exampleFloats);
   }
 
   // --- matrix products of dense layers
 
   /** C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0). */
   matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number): void {
-    for (let s = 0; s < sliceCount(m); s++) {
-      this.beginSlice(s, m);
-      this.arg(a + this.first * k * 4).arg(b).arg(c + this.first * n * 4).arg(this.count).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
+    // Slices are whole groups of the kernel's 4-row tiles: a slice of fewer rows would compute a full tile anyway.
+    const slices = this.startJob(Math.ceil(m / MATMUL_TILE_ROWS), true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const first = this.first * MATMUL_TILE_ROWS, rows = Math.min((this.first + this.count) * MATMUL_TILE_ROWS, m) - first;
+      this.arg(a + first * k * 4).arg(b).arg(c + first * n * 4).arg(rows).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
     }
-    this.run('matMul', m, 2 * m * k * n);
+    this.run('matMul', 2 * m * k * n);
   }
 
   /** Floats of workspace weightGradient needs. */
@@ -169,23 +182,34 @@ export class ParallelKernels {
   /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
   weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
     const partialBytes = alignBytes(inputs * outputs * 4);
-    for (let s = 0; s < sliceCount(batch); s++) {
-      this.beginSlice(s, batch);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
       this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes)
         .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
     }
-    this.run('matMul', batch, 2 * batch * inputs * outputs);
+    this.run('matMul', 2 * batch * inputs * outputs);
     this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch);
   }
 
   // --- jobs
 
-  /** Starts writing slice `s` of a batch: first and count are its examples. */
-  private beginSlice(s: number, batch: number): void {
+  /**
+   * Starts writing a job over `batch` examples; returns its slice count. A job that sums over the
+   * batch takes the fixed split (MAX_SLICES), one of independent examples a split for balance.
+   */
+  private startJob(batch: number, independent: boolean): number {
+    this.batch = batch;
+    this.maxSlices = !independent ? MAX_SLICES : this.threads === 1 ? 1 : INDEPENDENT_SLICES_PER_THREAD * this.threads;
+    return sliceCount(batch, this.maxSlices);
+  }
+
+  /** Starts writing slice `s` of the job: first and count are its examples. */
+  private beginSlice(s: number): void {
     this.slice = s;
     this.argIndex = 0;
-    this.first = sliceStart(batch, s);
-    this.count = sliceStart(batch, s + 1) - this.first;
+    this.first = sliceStart(this.batch, s, this.maxSlices);
+    this.count = sliceStart(this.batch, s + 1, this.maxSlices) - this.first;
   }
 
   /** Writes the next argument of the current slice. */
@@ -202,10 +226,10 @@ export class ParallelKernels {
   }
 
   /** Runs the job whose slices were written; `work` (flops) tells whether it pays to wake other threads. */
-  private run(kernel: JobKernel, batch: number, work: number, scratchArg = -1, scratchBase = 0, scratchStride = 0): void {
+  private run(kernel: JobKernel, work: number, scratchArg = -1, scratchBase = 0, scratchStride = 0): void {
     const header = this.runner.header;
     header[JOB_HEADER.kernel] = JOB_KERNELS.indexOf(kernel);
-    header[JOB_HEADER.sliceCount] = sliceCount(batch);
+    header[JOB_HEADER.sliceCount] = sliceCount(this.batch, this.maxSlices);
     header[JOB_HEADER.scratchArg] = scratchArg;
     header[JOB_HEADER.scratchBase] = scratchBase;
     header[JOB_HEADER.scratchStride] = scratchStride;
@@ -227,6 +251,9 @@ const poolOutFloats = (g: Pool2dGeometry) => g[4] * g[5] * g[3];
 export function convWork(g: Conv2dGeometry): number {
   return 2 * g[0] * g[4] * g[5] * g[6] * g[7] * g[8] * g[3];
 }
+
+/** Rows of matMul's register tile (assembly/gemm.ts). */
+const MATMUL_TILE_ROWS = 4;
 
 /** Flops an elementwise kernel costs per element, as the pool's minimum work counts them (tanh and sigmoid call exp). */
 const ELEMENTWISE_COST = 4;
