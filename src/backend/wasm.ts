@@ -140,7 +140,7 @@ function simdBuild(relaxedSimd: boolean): SimdBuild {
   return relaxedSimdRuns ? 'relaxed' : 'plain';
 }
 
-/** 'auto' is one thread per core; no count goes past MAX_SLICES, as no job has more slices. */
+/** 'auto' is one thread per core; no count goes past MAX_SLICES, the slices of a sum over the batch. */
 async function resolveThreads(threads: number | 'auto'): Promise<number> {
   if (threads !== 'auto') return Math.min(threads, MAX_SLICES);
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency
