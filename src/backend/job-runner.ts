@@ -1,7 +1,7 @@
 // Runs kernel jobs (kernel-jobs.ts). The serial runner does every slice on the calling thread; the
 // worker pool (worker-pool.ts) shares them out. Both run the same slices with the same arguments.
 import { MAX_JOB_SLICES } from './batch-slices.js';
-import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, runClaimedSlices } from './kernel-jobs.js';
+import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, runClaimedSlices, startSlices } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 
 export interface JobRunner {
@@ -33,7 +33,7 @@ export class SerialRunner implements JobRunner {
   }
 
   run(_work?: number): void {
-    this.header[JOB_HEADER.nextSlice] = 0;
+    startSlices(this.header, 1);
     runClaimedSlices(this.header, this.args, this.kernels, 0, JOB_HEADER, MAX_JOB_ARGS);
   }
 }

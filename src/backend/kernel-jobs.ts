@@ -1,8 +1,11 @@
 // A job is one kernel called once per slice of a batch, each call with its own arguments. The job
 // lives in a header of i32 words and a table of u32 arguments [slice, argument] (every kernel argument
-// is an address or a count; small integers reach a kernel without being boxed); threads claim
-// slices with an atomic counter, so whichever thread runs a slice, it runs the same call. With
-// threads the header and table sit in shared wasm memory; with one thread, in plain arrays.
+// is an address or a count; small integers reach a kernel without being boxed). Each thread owns a
+// contiguous range of the slices, the same examples in every job of a step, so the data a layer
+// leaves for the next stays in that core's cache; a thread done with its range claims slices left
+// in the others' (atomic counters), so a late thread holds no one up. Whichever thread runs a slice,
+// it runs the same call. With threads the header and table sit in shared wasm memory; with one
+// thread, in plain arrays.
 //
 // runClaimedSlices and serveKernelJobs also run inside workers, built from their source text
 // (workerSource in worker-pool.ts): they must use nothing but their parameters and globals.
@@ -29,7 +32,8 @@ export const JOB_HEADER = {
   generation: 0,
   /** Workers done with the current job; the main thread waits on it. */
   finished: 1,
-  nextSlice: 2,
+  /** Threads that share the job's slices. */
+  threads: 2,
   sliceCount: 3,
   kernel: 4,
   /** The argument that is the caller's scratch (−1: none): each thread passes its own region. */
@@ -38,9 +42,14 @@ export const JOB_HEADER = {
   scratchStride: 7,
   /** Set when a kernel threw in a worker. */
   failed: 8,
+  /** Thread t's next unclaimed slice is at word firstSliceCounter + t·sliceCounterStride. */
+  firstSliceCounter: 16,
+  /** A cache line apart: each thread mostly bumps its own counter. */
+  sliceCounterStride: 16,
 } as const;
 export type JobHeaderLayout = typeof JOB_HEADER;
-export const JOB_HEADER_WORDS = 16;
+/** Room for the counters of MAX_SLICES threads (no more ever run). */
+export const JOB_HEADER_WORDS = 16 + 16 * 8;
 /** The longest call: conv2dForward's 5 pointers, activation and 13 geometry numbers (runClaimedSlices passes 20). */
 export const MAX_JOB_ARGS = 20;
 
@@ -52,22 +61,40 @@ export const SPIN_MS = 0.2;
 
 type KernelFunction = (...args: number[]) => unknown;
 
-/** Claims slices of the current job until none is left, and runs each as thread `thread`. */
+/** Sets up the slice counters of the job whose slice count is in the header, for `threads` threads. */
+export function startSlices(header: Int32Array, threads: number): void {
+  header[JOB_HEADER.threads] = threads;
+  const count = header[JOB_HEADER.sliceCount];
+  for (let t = 0; t < threads; t++) {
+    header[JOB_HEADER.firstSliceCounter + t * JOB_HEADER.sliceCounterStride] = Math.floor((t * count) / threads);
+  }
+}
+
+/**
+ * Runs the current job's slices as thread `thread`: first its own range (thread t owns slices
+ * ⌊t·count/threads⌋ up to the next thread's first), then whatever the other ranges have left.
+ */
 export function runClaimedSlices(
   header: Int32Array, args: Uint32Array, kernels: KernelFunction[], thread: number,
   layout: JobHeaderLayout, maxArgs: number,
 ): void {
   const count = header[layout.sliceCount];
+  const threads = header[layout.threads];
   const scratchArg = header[layout.scratchArg];
   const kernel = kernels[header[layout.kernel]];
-  for (let s = Atomics.add(header, layout.nextSlice, 1); s < count; s = Atomics.add(header, layout.nextSlice, 1)) {
-    const a = s * maxArgs;
-    // A slice's row of the table is read by the one thread that claimed it, so it may take its scratch in place.
-    if (scratchArg >= 0) args[a + scratchArg] = header[layout.scratchBase] + thread * header[layout.scratchStride];
-    // Every argument straight from the table, so a call allocates nothing; a kernel ignores those past its own.
-    kernel(args[a], args[a + 1], args[a + 2], args[a + 3], args[a + 4], args[a + 5], args[a + 6], args[a + 7], args[a + 8],
-      args[a + 9], args[a + 10], args[a + 11], args[a + 12], args[a + 13], args[a + 14], args[a + 15], args[a + 16],
-      args[a + 17], args[a + 18], args[a + 19]);
+  for (let k = 0; k < threads; k++) {
+    const owner = (thread + k) % threads;
+    const counter = layout.firstSliceCounter + owner * layout.sliceCounterStride;
+    const end = Math.floor(((owner + 1) * count) / threads);
+    for (let s = Atomics.add(header, counter, 1); s < end; s = Atomics.add(header, counter, 1)) {
+      const a = s * maxArgs;
+      // A slice's row of the table is read by the one thread that claimed it, so it may take its scratch in place.
+      if (scratchArg >= 0) args[a + scratchArg] = header[layout.scratchBase] + thread * header[layout.scratchStride];
+      // Every argument straight from the table, so a call allocates nothing; a kernel ignores those past its own.
+      kernel(args[a], args[a + 1], args[a + 2], args[a + 3], args[a + 4], args[a + 5], args[a + 6], args[a + 7], args[a + 8],
+        args[a + 9], args[a + 10], args[a + 11], args[a + 12], args[a + 13], args[a + 14], args[a + 15], args[a + 16],
+        args[a + 17], args[a + 18], args[a + 19]);
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import { StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
-import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, runClaimedSlices, serveKernelJobs } from './kernel-jobs.js';
+import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, runClaimedSlices, serveKernelJobs, startSlices } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 import type { Memory } from './memory.js';
 
@@ -119,7 +119,7 @@ export class WorkerPool implements JobRunner {
       return;
     }
     const h = this.header;
-    h[JOB_HEADER.nextSlice] = 0;
+    startSlices(h, this.threads);
     h[JOB_HEADER.finished] = 0;
     h[JOB_HEADER.failed] = 0;
     Atomics.add(h, JOB_HEADER.generation, 1); // also publishes the writes above to the workers
