@@ -1,8 +1,9 @@
-// The batch-heavy kernels as layers call them: each call is split into the fixed batch slices of
-// batch-slices.ts and run as a job, on one thread or many. Every output element is computed by
-// the same kernel code in either case (a slice's examples are independent of the other slices'),
-// and sums over the batch are kept as one partial sum per slice, added in slice order afterwards,
-// so results are the same bit for bit at any thread count.
+// The batch-heavy kernels as layers call them: each call is split into slices of the batch
+// (batch-slices.ts) and run as a job, on one thread or many. Every output element is computed by
+// the same kernel code whatever the split (a slice's examples are independent of the other
+// slices'), and sums over the batch are kept as one partial sum per slice of a split that depends
+// on the batch size alone, added in slice order afterwards, so results are the same bit for bit at
+// any thread count.
 //
 // Calls that need scratch or partial sums take a workspace planned by the layer (…WorkspaceFloats):
 // (MAX_SLICES − 1) partial sums (slice 0 writes the output itself), then one scratch per thread.
