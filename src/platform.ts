@@ -11,3 +11,27 @@ export const runsInNode = typeof process !== 'undefined' && typeof process.versi
 export function importNodeBuiltin<T>(name: `node:${string}`): Promise<T> {
   return import(/* webpackIgnore: true */ /* @vite-ignore */ name) as Promise<T>;
 }
+
+let yieldChannel: MessageChannel | undefined;
+const yielded: Array<() => void> = [];
+
+/**
+ * Lets other work run (timers, I/O, messages such as a Stop, a page's events) and then goes on,
+ * without the wait of setTimeout(0): at least 1 ms in Node, 4 ms in browsers once nested.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof setImmediate === 'function') {
+      setImmediate(resolve);
+    } else if (typeof MessageChannel === 'function') {
+      if (!yieldChannel) {
+        yieldChannel = new MessageChannel();
+        yieldChannel.port1.onmessage = () => yielded.shift()?.();
+      }
+      yielded.push(resolve);
+      yieldChannel.port2.postMessage(0);
+    } else {
+      setTimeout(resolve, 0);
+    }
+  });
+}

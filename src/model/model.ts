@@ -6,6 +6,7 @@ import { ConfigError, DivergenceError, ShapeError, StateError, ValueError } from
 import type { Layer, Parameter } from '../layers/layer.js';
 import { type Random, seededRandom } from '../random.js';
 import { argmaxRow } from '../metrics.js';
+import { yieldToEventLoop } from '../platform.js';
 import { type Shape, formatShape, isExampleShape, sizeOf } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
@@ -341,7 +342,7 @@ export class Model {
           }
           if (shouldStop?.()) break;
           if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            await new Promise((resolve) => setTimeout(resolve, 0)); // let progress, UI and other work run
+            await yieldToEventLoop(); // let progress, UI and other work run
             this.checkStillTraining();
             lastYield = performance.now();
           }
