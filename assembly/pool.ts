@@ -15,8 +15,60 @@ export function maxPoolForward(
   batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
   poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
+  // The 2×2 windows at stride 2 of most CNNs, inside the input and with whole f32x4 of channels.
+  if (poolHeight == 2 && poolWidth == 2 && strideHeight == 2 && strideWidth == 2 && padTop == 0 && padLeft == 0 &&
+    (channels & 3) == 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
+    if (argmax) maxPool2x2(x, y, argmax, batch, inHeight, inWidth, channels, outHeight, outWidth, true);
+    else maxPool2x2(x, y, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, false);
+    return;
+  }
   forEachWindow(argmax ? MAX_FORWARD : MAX_VALUE_FORWARD, x, y, argmax, 0,
     batch, inHeight, inWidth, channels, outHeight, outWidth, poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft);
+}
+
+/**
+ * maxWindow for 2×2 windows at stride 2 that lie inside the input, channels a multiple of 4: the
+ * same comparisons in the same window order, with no per-window bounds or clipping.
+ */
+// @ts-ignore: decorator
+@inline function maxPool2x2(
+  x: usize, y: usize, argmax: usize,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32, withArgmax: bool,
+): void {
+  const right = channels, below = inWidth * channels; // from a window's first element, in floats
+  let out = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      let first = pixel(b * inHeight + 2 * oy, 0, inWidth, channels);
+      for (let ox = 0; ox < outWidth; ox++, first += 2 * channels) {
+        for (let c = 0; c < channels; c += 4, out += 4) {
+          const at = first + c;
+          let best = v128.load(x + (<usize>at << 2));
+          let index = laneIndices(at);
+          for (let k = 1; k < 4; k++) {
+            const next = at + (k & 1) * right + (k >> 1) * below;
+            const value = v128.load(x + (<usize>next << 2));
+            if (withArgmax) index = laterIfGreater(index, laneIndices(next), value, best);
+            best = f32x4.pmax(best, value);
+          }
+          v128.store(y + (<usize>out << 2), best);
+          if (withArgmax) v128.store(argmax + (<usize>out << 2), index);
+        }
+      }
+    }
+  }
+}
+
+/** Indices at, at + 1, at + 2, at + 3: where four lanes of channels come from. */
+// @ts-ignore: decorator
+@inline function laneIndices(at: i32): v128 {
+  return i32x4.add(i32x4.splat(at), i32x4(0, 1, 2, 3));
+}
+
+/** Per lane, `later` where value > best (strictly: ties keep the first in window order), else `index`. */
+// @ts-ignore: decorator
+@inline function laterIfGreater(index: v128, later: v128, value: v128, best: v128): v128 {
+  return v128.bitselect(later, index, f32x4.gt(value, best));
 }
 
 /** dx = 0, then dx[argmax[o]] += dy[o] in output order (an argmax of −1 has no input). */
@@ -112,22 +164,16 @@ export function avgPoolBackward(
     return;
   }
   const first = pixel(rowStart, colStart, inWidth, channels);
-  const lanes = i32x4(0, 1, 2, 3);
   let c = 0;
   for (; c + 4 <= channels; c += 4) {
     let best = v128.load(x + (<usize>(first + c) << 2));
-    let index = i32x4.add(i32x4.splat(first + c), lanes);
+    let index = laneIndices(first + c);
     for (let row = rowStart; row < rowEnd; row++) {
       for (let col = colStart; col < colEnd; col++) {
         const at = pixel(row, col, inWidth, channels) + c;
         const value = v128.load(x + (<usize>at << 2));
-        if (withArgmax) {
-          const greater = f32x4.gt(value, best);
-          best = v128.bitselect(value, best, greater);
-          index = v128.bitselect(i32x4.add(i32x4.splat(at), lanes), index, greater);
-        } else {
-          best = f32x4.pmax(best, value); // best < value ? value : best, the same strict choice in one instruction
-        }
+        if (withArgmax) index = laterIfGreater(index, laneIndices(at), value, best);
+        best = f32x4.pmax(best, value); // best < value ? value : best: the same strict choice as the index's
       }
     }
     v128.store(yOut + (<usize>c << 2), best);

@@ -17,7 +17,20 @@ function randomGeometry(): Pool2dGeometry {
     g.outHeight, g.outWidth, poolHeight, poolWidth, strideHeight, strideWidth, g.top, g.left];
 }
 
-const geometries = Array.from({ length: 150 }, randomGeometry);
+/**
+ * 2×2 windows at stride 2, as most CNNs pool: the kernel's fast path takes those inside the input
+ * with channels in whole f32x4 (4, 8, 12), the general walk the rest (odd sizes under 'same' hang
+ * over the edge; 6 channels leave a tail).
+ */
+function commonGeometries(): Pool2dGeometry[] {
+  return [4, 8, 12, 6].flatMap((channels) => [[2, 8, 8], [1, 9, 7], [3, 14, 14], [1, 2, 2]].flatMap(([batch, inHeight, inWidth]) =>
+    (['valid', 'same'] as const).map((padding): Pool2dGeometry => {
+      const g = resolvePadding2d([inHeight, inWidth], [2, 2], [2, 2], padding, 'test');
+      return [batch, inHeight, inWidth, channels, g.outHeight, g.outWidth, 2, 2, 2, 2, g.top, g.left];
+    })));
+}
+
+const geometries = [...Array.from({ length: 150 }, randomGeometry), ...commonGeometries()];
 const size = (g: Pool2dGeometry) => ({ in: g[0] * g[1] * g[2] * g[3], out: g[0] * g[4] * g[5] * g[3] });
 /** Half the inputs take values from {0, 1, 2} only, so windows are full of ties. */
 const input = (n: number, i: number) => (i % 2 ? rng.array(n) : Float32Array.from({ length: n }, () => rng.int(0, 2)));
