@@ -10,6 +10,7 @@
 // runClaimedSlices and serveKernelJobs also run inside workers, built from their source text
 // (workerSource in worker-pool.ts): they must use nothing but their parameters and globals.
 
+import { MAX_SLICES } from './batch-slices.js';
 import type { Kernels } from './kernels.js';
 
 /** Kernels that map each element on its own: kernel(input, [input,] output, length). */
@@ -49,7 +50,7 @@ export const JOB_HEADER = {
 } as const;
 export type JobHeaderLayout = typeof JOB_HEADER;
 /** Room for the counters of MAX_SLICES threads (no more ever run). */
-export const JOB_HEADER_WORDS = 16 + 16 * 8;
+export const JOB_HEADER_WORDS = JOB_HEADER.firstSliceCounter + JOB_HEADER.sliceCounterStride * MAX_SLICES;
 /** The longest call: conv2dForward's 5 pointers, activation and 13 geometry numbers (runClaimedSlices passes 20). */
 export const MAX_JOB_ARGS = 20;
 
