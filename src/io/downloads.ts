@@ -1,5 +1,5 @@
 // Saving as browser downloads: name.json and name.weights.bin (model.json names the weights file).
-import type { ModelDestination } from './handlers.js';
+import type { ModelDestination } from './storage.js';
 
 /** Object URLs stay valid a while after the click, since some browsers start the download late. */
 const REVOKE_AFTER_MS = 60_000;

@@ -1,31 +1,14 @@
 // Where model files live, chosen from the location string: a directory in Node, an http(s) URL,
-// `indexeddb://name` or `downloads://name` in browsers. Every format is written and read through
-// these same small interfaces, so storage and file format never mix.
+// `indexeddb://name` or `downloads://name` in browsers, each implementing storage.ts.
 import { ConfigError } from '../errors.js';
 import { runsInNode } from '../platform.js';
 import { downloadsDestination } from './downloads.js';
 import { httpSource } from './http.js';
 import { indexedDbStore } from './indexeddb.js';
+import type { ModelDestination, ModelSource } from './storage.js';
 
-export interface StoredFile {
-  path: string;
-  bytes: Uint8Array<ArrayBuffer>;
-}
-
-/** Files read by path relative to the model file, the way model.json names its weights. */
-export interface ModelSource {
-  readonly modelFile: string;
-  /** The full name of a file, for error messages: a path, a URL or indexeddb://name/file. */
-  describe(path: string): string;
-  read(path: string): Promise<Uint8Array>;
-}
-
-export interface ModelDestination {
-  readonly modelFile: string;
-  readonly weightsFile: string;
-  /** Stores the files in order, replacing older ones; the last file written is the one that commits the model. */
-  write(files: StoredFile[]): Promise<void>;
-}
+// The readers take ModelSource from here, beside sourceFor.
+export type { ModelSource } from './storage.js';
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 

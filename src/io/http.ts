@@ -1,6 +1,6 @@
 // Loading over http(s): the URL names model.json; its weights paths are relative to it.
 import { FileFormatError } from '../errors.js';
-import type { ModelSource } from './handlers.js';
+import type { ModelSource } from './storage.js';
 
 export function httpSource(url: string): ModelSource {
   // A URL ending in '/' names the directory: read its model.json.

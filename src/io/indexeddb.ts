@@ -1,7 +1,7 @@
 // Models in the browser's IndexedDB: one record per name, holding every file, written in one
 // transaction (so a save is atomic).
 import { FileFormatError } from '../errors.js';
-import type { ModelDestination, ModelSource } from './handlers.js';
+import type { ModelDestination, ModelSource } from './storage.js';
 
 const DATABASE = 'convas-models';
 const STORE = 'models';

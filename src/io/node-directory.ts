@@ -4,7 +4,7 @@
 // the wrong weights is caught by its checksum.
 import { FileFormatError } from '../errors.js';
 import { importNodeBuiltin } from '../platform.js';
-import type { ModelDestination, ModelSource, StoredFile } from './handlers.js';
+import type { ModelDestination, ModelSource, StoredFile } from './storage.js';
 
 /** `location` is the model's directory, or for loading also its .json file (e.g. name.json from downloads://name). */
 export async function nodeDirectory(location: string): Promise<ModelSource & ModelDestination> {
