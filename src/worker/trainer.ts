@@ -1,7 +1,8 @@
 // The page side: a Trainer drives a worker running serveTrainer(), so training never blocks the page.
 import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } from './protocol.js';
-import type { Logs } from '../index.js';
-import { ERROR_CLASSES, StateError } from '../errors.js';
+// Through the package entry: dist/worker.js then shares dist/convas.js's error classes, so the
+// errors it throws pass instanceof against those a user imports from 'convas'.
+import { ERROR_CLASSES, type Logs, StateError } from '../index.js';
 
 export interface TrainCallbacks {
   /** The latest batch's progress, at most every 50 ms (and after each epoch's last batch). */
