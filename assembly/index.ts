@@ -9,3 +9,4 @@ export * from './gemm';
 export * from './loss';
 export * from './optimizers';
 export * from './conv2d';
+export * from './merge';

@@ -5,11 +5,14 @@ export * from './errors.js';
 export { Tensor, tensor, zeros } from './tensor.js';
 export * as ops from './ops/ops.js';
 export type { Padding } from './ops/padding.js';
-export { layers, layerFromConfig, Layer } from './layers/index.js';
-export type { LayerConfig, Parameter } from './layers/index.js';
-export { Model } from './model/model.js';
-export type { CompileOptions, FitOptions, History, Logs } from './model/model.js';
+export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
+export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
+export { Model, model } from './model/model.js';
+export type { CompileOptions, FitOptions, History, Logs, ModelOptions } from './model/model.js';
+export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
+// Registers model.save()'s file formats (the model floor cannot import the io floor).
+import './io/save.js';
 export type { SaveOptions } from './io/save.js';
 export { sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';

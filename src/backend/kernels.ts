@@ -49,6 +49,16 @@ export interface Kernels {
   /** How many of the length values at x are NaN or ±Infinity. */
   countNonFinite(x: number, length: number): number;
 
+  // --- merge layers (assembly/merge.ts)
+  /** out = x · factor. */
+  scale(x: number, out: number, length: number, factor: number): void;
+  /** out = max(a, b) (a where they are equal). */
+  maximum(a: number, b: number, out: number, length: number): void;
+  /** One input's gradient of a maximum y: dy where x = y and `taken` is 0, which it then marks; else 0. */
+  maximumBackward(x: number, y: number, dy: number, taken: number, dx: number, length: number): void;
+  /** Copies `rows` runs of `width` floats, `srcStride` apart in src, to runs `dstStride` apart in dst. */
+  copyRuns(src: number, srcStride: number, dst: number, dstStride: number, rows: number, width: number): void;
+
   // --- matrix product (assembly/gemm.ts)
   /**
    * C[m, n] = op(A)·op(B) (+ C when accumulate ≠ 0), op(A) of shape [m, k], op(B) of shape [k, n].

@@ -1,5 +1,6 @@
 // `convas train`: build the network, train it with a progress display, report on the held-out
 // images, save the model.
+import '../io/save.js'; // registers model.save()'s file formats
 import { seededRandom } from '../random.js';
 import type { TrainOptions } from './args.js';
 import { buildModel, defaultArchitecture, readArchitecture } from './architecture.js';

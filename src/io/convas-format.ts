@@ -1,21 +1,24 @@
 // The convas model format: model.json describes the model and every array in weights.bin.
 //
-//   { format: "convas-model", formatVersion: 1, inputShape, seed,
-//     layers: [layer.getConfig(), …],
+//   { format: "convas-model", formatVersion: 2, seed,
+//     model: { className: "Model" | "Sequential", name, layers: [{ ...layer.getConfig(), inbound,
+//              trainable? }, …], inputs: [names], outputs: [names] }   (graph-config.ts),
 //     training?: { optimizer: <full optimizer config>, loss, steps, randomState },
 //     weights: { path: "weights.bin", byteLength, crc32: "<8 hex digits>",
 //                arrays: [{ name, shape, dtype: "float32", byteOffset, byteLength }, …] } }
 //
-// weights.bin is little-endian f32: the model's weights in getWeights() order, then (if compiled)
+// Version 1 (still read) held a chain: inputShape and layers: [layer.getConfig(), …] in place of model.
+//
+// weights.bin is little-endian f32: the model's weights in layer order (Model.params), then (if compiled)
 // the optimizer's state buffers per parameter, named optimizer/<parameter>/<slot>, so training
 // continues exactly where it stopped. training.randomState holds where the shuffle and dropout
 // streams were (Model.randomState), so resumed training draws the same batches and masks.
 import type { LossName } from '../model/losses.js';
 import type { OptimizerConfig } from '../model/optimizers.js';
-import type { LayerConfig } from '../layers/index.js';
+import type { GraphConfig } from '../model/graph-config.js';
 
 export const FORMAT = 'convas-model';
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 /** The optimizer's state buffers per parameter, in Optimizer.getState() order. */
 export const OPTIMIZER_SLOTS: Record<OptimizerConfig['type'], string[]> = { sgd: [], momentum: ['velocity'], adam: ['m', 'v'] };
@@ -33,9 +36,8 @@ export interface ArrayEntry {
 export interface ConvasModelJson {
   format: typeof FORMAT;
   formatVersion: number;
-  inputShape: number[];
   seed: number;
-  layers: LayerConfig[];
+  model: GraphConfig;
   training?: { optimizer: Required<OptimizerConfig>; loss: LossName; steps: number; randomState?: number[] };
   weights: { path: string; byteLength: number; crc32: string; arrays: ArrayEntry[] };
 }

@@ -3,12 +3,13 @@
 import { checkLoss } from '../model/losses.js';
 import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
-import type { LayerConfig } from '../layers/index.js';
 import { crc32Hex } from './crc32.js';
 import { FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
 import type { ModelSource } from './handlers.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, withinFile } from './json-fields.js';
-import { type ExpectedArray, buildModel, planModel } from './model-plan.js';
+import { type ExpectedArray, buildModel, chainConfig, planModel } from './model-plan.js';
+import type { GraphConfig } from '../model/graph-config.js';
+import type { LayerConfig } from '../layers/index.js';
 import { checkShapeMatches, checkedShapeSize, readFloats } from './weight-bytes.js';
 
 const SEED_LIMIT = 2 ** 32;
@@ -33,7 +34,10 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
   if (version < 1) throw fileError(file, `formatVersion ${version} is not a version; expected ${FORMAT_VERSION}`);
   const seed = field(json, 'seed', 'integer', file);
   if (seed < 0 || seed >= SEED_LIMIT) throw fileError(file, `seed ${seed} is out of range; expected an integer in [0, 2^32)`);
-  const plan = planModel(field(json, 'inputShape', 'array', file), field(json, 'layers', 'array', file) as LayerConfig[], file);
+  const config = version === 1
+    ? chainConfig(field(json, 'inputShape', 'array', file), field(json, 'layers', 'array', file) as LayerConfig[])
+    : field(json, 'model', 'object', file) as unknown as GraphConfig;
+  const plan = planModel(config, seed, file);
   const training = readTraining(json, file);
   const slots = training ? OPTIMIZER_SLOTS[training.compile.optimizer.type] : [];
   const expected: ExpectedArray[] = [...plan.weights,
@@ -90,7 +94,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
     steps: training.steps,
     buffers: plan.weights.map((_, i) => slots.map((_, j) => values[weightCount + i * slots.length + j])),
   };
-  const model = buildModel(plan, seed, values.slice(0, weightCount), training && { compile: training.compile, state });
+  const model = buildModel(plan, values.slice(0, weightCount), training && { compile: training.compile, state });
   if (training?.randomState) {
     const states = training.randomState;
     withinFile(file, 'training.randomState', () => {

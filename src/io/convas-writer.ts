@@ -1,16 +1,14 @@
 // Model → model.json + weights.bin in the convas format (see convas-format.ts).
+import { graphConfig } from '../model/graph-config.js';
 import type { Model } from '../model/model.js';
 import { crc32Hex } from './crc32.js';
 import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
-import { packFloats } from './weight-bytes.js';
+import { packFloats, parameterValues } from './weight-bytes.js';
 
 export function encodeConvasModel(model: Model, weightsFile: string): { json: ConvasModelJson; weights: Uint8Array<ArrayBuffer> } {
   const params = model.params;
-  const arrays = model.getWeights().map((t, i) => {
-    const values = t.dataSync();
-    t.dispose();
-    return { name: params[i].name, shape: params[i].shape, values };
-  });
+  const values = parameterValues(params);
+  const arrays = params.map((p, i) => ({ name: p.name, shape: p.shape, values: values[i] }));
   const compiled = model.compileConfig;
   const state = model.optimizerState?.getState();
   if (compiled && state) {
@@ -28,9 +26,8 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
   const json: ConvasModelJson = {
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
-    inputShape: [...model.inputShape],
     seed: model.seed,
-    layers: model.layers.map((l) => l.getConfig()),
+    model: graphConfig(model),
     ...(compiled && state ? { training: { optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps, randomState: model.randomState } } : {}),
     weights: { path: weightsFile, byteLength: weights.length, crc32: crc32Hex(weights), arrays: entries },
   };

@@ -1,12 +1,14 @@
-// What a model file describes, checked before anything is built: the layers from their configs, and
-// the weight arrays they will create, worked out without allocating. Loaders compare the file's
-// manifest with these, so a config claiming a huge layer fails on the file's real size instead of
-// on an allocation. Then buildModel makes the model and fills it.
-import type { CompileOptions, Model } from '../model/model.js';
+// What a model file describes, checked before anything is allocated: the graph from its config
+// (every reference resolved, every shape inferred) and the weight arrays its layers will make.
+// Loaders compare the file's manifest with these, so a config claiming a huge layer fails on the
+// file's real size instead of on an allocation. Then buildModel makes the weights and fills them.
+import { Model, setParameterValues } from '../model/model.js';
+import type { CompileOptions } from '../model/model.js';
 import type { OptimizerState } from '../model/optimizers.js';
-import { sequential } from '../model/sequential.js';
-import { type Layer, type LayerConfig, layerFromConfig } from '../layers/index.js';
-import { type Shape, isExampleShape } from '../shape.js';
+import { modelFromGraphConfig } from '../model/graph-config.js';
+import type { GraphConfig } from '../model/graph-config.js';
+import type { LayerConfig } from '../layers/index.js';
+import type { Shape } from '../shape.js';
 import { fileError, withinFile } from './json-fields.js';
 
 export interface ExpectedArray {
@@ -15,40 +17,37 @@ export interface ExpectedArray {
 }
 
 export interface ModelPlan {
-  inputShape: number[];
-  layers: Layer[];
-  /** The layers' weights in getWeights() order. */
+  /** The model, its weights not yet made. */
+  model: Model;
+  /** Its weights in layer order (Model.params). */
   weights: ExpectedArray[];
 }
 
-export function planModel(inputShape: unknown, configs: LayerConfig[], file: string): ModelPlan {
-  if (!isExampleShape(inputShape)) {
-    throw fileError(file, `inputShape ${JSON.stringify(inputShape)} is not valid; expected positive integers such as [28, 28, 1]`);
-  }
-  if (configs.length === 0) throw fileError(file, 'lists no layers; expected at least one');
-  const layers: Layer[] = [];
-  const weights: ExpectedArray[] = [];
-  let shape: Shape = inputShape;
-  configs.forEach((config, i) => {
-    const where = `layer ${i + 1} (${config?.name ?? config?.className})`;
-    const layer = withinFile(file, where, () => layerFromConfig(config));
-    const { outputShape, parameters } = withinFile(file, where, () => layer.describe([shape]));
-    weights.push(...parameters);
-    layers.push(layer);
-    shape = outputShape;
-  });
-  const names = layers.map((l) => l.name);
-  const repeated = names.find((n, i) => names.indexOf(n) !== i);
-  if (repeated) throw fileError(file, `two layers are named ${JSON.stringify(repeated)}; expected unique names (weights are matched by name)`);
-  return { inputShape: [...inputShape], layers, weights };
+/** A chain of layer configs (convas format 1, TF.js Sequential) as a graph config. */
+export function chainConfig(inputShape: unknown, layers: LayerConfig[], name?: string): GraphConfig {
+  const input = `${name ?? 'sequential'}_input`;
+  const named = layers.map((l, i) => ({ ...l, name: l?.name ?? `layer_${i + 1}` }));
+  const entries = named.map((l, i) => ({ ...l, inbound: [i === 0 ? input : named[i - 1].name] }));
+  return {
+    className: 'Sequential', name,
+    layers: [{ className: 'InputLayer', name: input, shape: inputShape }, ...entries],
+    inputs: [input], outputs: [named[named.length - 1]?.name],
+  };
 }
 
-/** Builds the planned model with the given weights (already checked against the plan), compiled if asked. */
-export function buildModel(plan: ModelPlan, seed: number, weights: Float32Array[],
+export function planModel(config: GraphConfig, seed: number, file: string): ModelPlan {
+  if (!Array.isArray(config.layers) || config.layers.length < 2) throw fileError(file, 'lists no layers; expected at least one');
+  const model = withinFile(file, 'model', () => modelFromGraphConfig(config, (o) => new Model(o), { seed, deferBuild: true }));
+  return { model, weights: model.plannedWeights.map(({ name, shape }) => ({ name, shape })) };
+}
+
+/** Makes the planned model's weights, fills them (already checked against the plan), and compiles it if asked. */
+export function buildModel(plan: ModelPlan, weights: Float32Array[],
   training?: { compile: CompileOptions; state?: OptimizerState }): Model {
-  const model = sequential({ inputShape: plan.inputShape, layers: plan.layers, seed });
+  const { model } = plan;
   try {
-    model.setWeights(weights);
+    model.initializeWeights();
+    setParameterValues(model.params, weights, 'load');
     if (training) model.compile(training.compile);
     if (training?.state) model.optimizerState!.setState(training.state);
     return model;

@@ -1,16 +1,14 @@
-// model.save(): encode in the chosen format, then hand the files to the destination's handler —
+// model.save() (registered with the model at import): encode in the chosen format, then hand the files to the destination's handler —
 // weights first and model.json last, so the file that points at the weights is the one that commits.
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
+import { type SaveOptions, registerSaver } from '../model/save-registry.js';
 import { encodeConvasModel } from './convas-writer.js';
 import { destinationFor } from './handlers.js';
 import { encodeJson } from './json-fields.js';
 import { encodeTfjsModel } from './tfjs-writer.js';
 
-export interface SaveOptions {
-  /** 'convas' (default: everything, optimizer state included) or 'tfjs' (a TensorFlow.js LayersModel). */
-  format?: 'convas' | 'tfjs';
-}
+export type { SaveOptions } from '../model/save-registry.js';
 
 export async function saveModel(model: Model, destination: string, options: SaveOptions = {}): Promise<void> {
   const format = options.format ?? 'convas';
@@ -22,3 +20,5 @@ export async function saveModel(model: Model, destination: string, options: Save
   const { json, weights } = encode(model, store.weightsFile);
   await store.write([{ path: store.weightsFile, bytes: weights }, { path: store.modelFile, bytes: encodeJson(json) }]);
 }
+
+registerSaver(saveModel);

@@ -1,5 +1,7 @@
 // The TensorFlow.js LayersModel format, as far as convas maps it: model.json holds
-//   { modelTopology: { class_name: "Sequential", config: { name, layers: [{ class_name, config }, …] } },
+//   { modelTopology: { class_name: "Sequential", config: { name, layers: [{ class_name, config }, …] } }
+//     or { class_name: "Model", config: { name, layers: [{ class_name, name, config, inbound_nodes }, …],
+//          input_layers, output_layers } } (tfjs-topology.ts),
 //     weightsManifest: [{ paths: [shard, …], weights: [{ name: "conv2d_1/kernel", shape, dtype }, …] }, …],
 //     trainingConfig?: { loss, optimizer_config: { class_name, config } } }
 // with Keras's snake_case settings (kernel_size, use_bias, pool_size); each group's weights lie one
@@ -8,11 +10,12 @@
 // Losses: convas's meanSquaredError is ½Σₖ(tₖ − oₖ)² per example, averaged over the batch, while
 // Keras's mean_squared_error is the mean over k of (tₖ − oₖ)²: the same minimum, with values and
 // gradients scaled by units/2. The names map to each other; the learning rate does not rescale.
+import { layerClassNames, layerDescriptor } from '../layers/registry.js';
 import type { LossName } from '../model/losses.js';
 import type { OptimizerConfig } from '../model/optimizers.js';
 
-/** Keras classes convas reads, beyond an InputLayer first. */
-export const TFJS_LAYER_CLASSES = ['Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'Dense', 'Flatten', 'Activation', 'ReLU', 'Dropout'];
+/** The Keras classes convas reads and writes (beyond InputLayer, Sequential and Model): those whose descriptor maps to TF.js. */
+export const tfjsLayerClasses = (): string[] => layerClassNames().filter((c) => layerDescriptor(c)?.tfjs);
 
 export const LOSS_NAMES: Record<LossName, string> = {
   categoricalCrossentropy: 'categorical_crossentropy',

@@ -1,91 +1,15 @@
-// A TensorFlow.js LayersModel (see tfjs-format.ts) → Model: a Sequential of the classes convas has,
-// channels_last, every option either mapped or at the value convas implements.
+// A TensorFlow.js LayersModel (see tfjs-format.ts) → Model: its topology (tfjs-topology.ts), its
+// weights matched by name, its training config.
 import type { LossName } from '../model/losses.js';
 import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
-import type { LayerConfig } from '../layers/index.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
-import { LOSS_NAMES, OPTIMIZER_CLASSES, TFJS_LAYER_CLASSES, toCamelCase } from './tfjs-format.js';
+import { LOSS_NAMES, OPTIMIZER_CLASSES, toCamelCase } from './tfjs-format.js';
+import { readTopology } from './tfjs-topology.js';
 import { checkShapeMatches, checkedShapeSize, readFloats } from './weight-bytes.js';
-
-/** Per class, the Keras settings convas takes over (as its camelCase options). */
-const MAPPED_OPTIONS: Record<string, string[]> = {
-  Conv2D: ['filters', 'kernel_size', 'strides', 'padding', 'activation', 'use_bias'],
-  Dense: ['units', 'activation', 'use_bias'],
-  MaxPooling2D: ['pool_size', 'strides', 'padding'],
-  AveragePooling2D: ['pool_size', 'strides', 'padding'],
-  Flatten: [],
-  Activation: ['activation'],
-  ReLU: [],
-  Dropout: ['rate'],
-};
-
-const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
-const onlyNull = { accepts: () => false, expected: 'null' };
-
-/** Settings convas has no equivalent for: accepted when absent, null, or the value convas implements. */
-const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected: string }> = {
-  data_format: { accepts: (v) => v === 'channels_last', expected: "'channels_last'" },
-  padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
-  dilation_rate: { accepts: isOne, expected: '1' },
-  groups: { accepts: isOne, expected: '1' },
-  max_value: onlyNull,
-  negative_slope: { accepts: (v) => v === 0, expected: '0' },
-  threshold: { accepts: (v) => v === 0, expected: '0' },
-  noise_shape: onlyNull,
-  kernel_regularizer: onlyNull,
-  bias_regularizer: onlyNull,
-  activity_regularizer: onlyNull,
-};
-
-function convasLayer(kerasClass: string, config: JsonObject, file: string): LayerConfig {
-  const where = `layer ${JSON.stringify(config.name)} (${kerasClass})`;
-  if (!Object.hasOwn(MAPPED_OPTIONS, kerasClass)) {
-    throw fileError(file, `${where} is not a layer convas has; expected InputLayer (first), ${TFJS_LAYER_CLASSES.join(', ')}`);
-  }
-  for (const [key, { accepts, expected }] of Object.entries(FIXED_OPTIONS)) {
-    const value = config[key];
-    if (value !== undefined && value !== null && !accepts(value)) {
-      throw fileError(file, `${where} has ${key} ${JSON.stringify(value)}, which convas does not support; expected ${expected}`);
-    }
-  }
-  const options: LayerConfig = { className: kerasClass, name: typeof config.name === 'string' ? config.name : undefined };
-  for (const key of MAPPED_OPTIONS[kerasClass]) {
-    if (config[key] !== undefined && config[key] !== null) options[toCamelCase(key)] = config[key];
-  }
-  return options;
-}
-
-/** Keras stores the input as batch_input_shape (or batch_shape): [null, …dimensions]. */
-function inputShapeOf(config: JsonObject): unknown {
-  const batchShape = config.batch_input_shape ?? config.batch_shape;
-  return Array.isArray(batchShape) && batchShape[0] === null ? batchShape.slice(1) : batchShape;
-}
-
-function readTopology(json: JsonObject, file: string): { inputShape: unknown; layers: LayerConfig[] } {
-  const topology = field(json, 'modelTopology', 'object', file);
-  const model = objectValue(topology.model_config ?? topology, file, 'modelTopology');
-  const className = field(model, 'class_name', 'string', file, 'modelTopology');
-  if (className !== 'Sequential') throw fileError(file, `modelTopology is a ${className} model; convas reads Sequential models only`);
-  const config = model.config;
-  const entries = Array.isArray(config) ? config : field(objectValue(config, file, 'modelTopology.config'), 'layers', 'array', file, 'modelTopology.config');
-  let inputShape: unknown;
-  const layers: LayerConfig[] = [];
-  entries.forEach((entry, i) => {
-    const where = `modelTopology layer ${i + 1}`;
-    const layer = objectValue(entry, file, where);
-    const kerasClass = field(layer, 'class_name', 'string', file, where);
-    const layerConfig = field(layer, 'config', 'object', file, where);
-    inputShape ??= inputShapeOf(layerConfig);
-    if (kerasClass === 'InputLayer' && i === 0) return;
-    layers.push(convasLayer(kerasClass, layerConfig, file));
-  });
-  if (inputShape === undefined) throw fileError(file, 'gives no input shape; expected batch_input_shape on the first layer');
-  return { inputShape, layers };
-}
 
 /** Keras names settings in snake_case, TensorFlow.js in camelCase: accept both. */
 const setting = (config: JsonObject, key: string) => config[key] ?? config[toCamelCase(key)];
@@ -115,8 +39,7 @@ function readTrainingConfig(json: JsonObject, file: string) {
 }
 
 export async function readTfjsModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
-  const topology = readTopology(json, file);
-  const plan = planModel(topology.inputShape, topology.layers, file);
+  const plan = planModel(readTopology(json, file), 0, file);
   const training = readTrainingConfig(json, file);
   const expected = new Map(plan.weights.map((w) => [w.name, w.shape]));
   const values = new Map<string, Float32Array>();
@@ -166,5 +89,5 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     throw fileError(file, `weightsManifest lacks ${missing.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ')}, which the layers need`);
   }
   const weights = plan.weights.map((w) => values.get(w.name)!);
-  return buildModel(plan, 0, weights, training && { compile: training });
+  return buildModel(plan, weights, training && { compile: training });
 }

@@ -1,25 +1,49 @@
-// Model → a TensorFlow.js LayersModel (see tfjs-format.ts) that tf.loadLayersModel reads.
+// Model → a TensorFlow.js LayersModel (see tfjs-format.ts) that tf.loadLayersModel reads: a chain
+// as a Sequential, a graph as a Model with inbound_nodes, nested models as their own topologies.
+// Each layer's settings are written as its descriptor maps them.
 import { ConfigError } from '../errors.js';
-import type { Model } from '../model/model.js';
-import { LOSS_NAMES, OPTIMIZER_CLASSES, TFJS_LAYER_CLASSES, toSnakeCase } from './tfjs-format.js';
-import { packFloats } from './weight-bytes.js';
+import type { Layer } from '../layers/layer.js';
+import { layerDescriptor } from '../layers/registry.js';
+import { Model } from '../model/model.js';
+import { LOSS_NAMES, OPTIMIZER_CLASSES, toSnakeCase } from './tfjs-format.js';
+import { packFloats, parameterValues } from './weight-bytes.js';
 
-/** Classes whose Keras config carries data_format (convas is always channels_last). */
-const SPATIAL_CLASSES = ['Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'Flatten'];
+type KerasEntry = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] };
 
-function kerasLayer(model: Model, index: number): { class_name: string; config: Record<string, unknown> } {
-  const { className, name, ...options } = model.layers[index].getConfig();
+function kerasLayer(layer: Layer): KerasEntry {
+  if (layer instanceof Model) return kerasModel(layer);
+  const { className, name, ...options } = layer.getConfig();
   const cannot = (why: string) => new ConfigError(`save (format 'tfjs'): layer ${name} ${why}; save it in the convas format instead`);
-  if (!TFJS_LAYER_CLASSES.includes(className)) throw cannot(`is a ${className}, which TensorFlow.js does not have`);
+  const mapping = layerDescriptor(className)?.tfjs;
+  if (!mapping) throw cannot(`is a ${className}, which TensorFlow.js does not have`);
   if ('padding' in options && options.padding !== 'valid' && options.padding !== 'same') {
     throw cannot(`has padding ${JSON.stringify(options.padding)}, which TensorFlow.js cannot express ('valid' or 'same' only)`);
   }
-  const config: Record<string, unknown> = { name, trainable: true, dtype: 'float32' };
-  if (index === 0) config.batch_input_shape = [null, ...model.inputShape];
+  const config: Record<string, unknown> = { name, trainable: layer.trainable, dtype: 'float32' };
   for (const [key, value] of Object.entries(options)) config[toSnakeCase(key)] = value;
-  if (SPATIAL_CLASSES.includes(className)) config.data_format = 'channels_last';
-  if (className === 'Conv2D') config.dilation_rate = [1, 1];
+  if (mapping.spatial) config.data_format = 'channels_last';
+  Object.assign(config, mapping.written);
   return { class_name: className, config };
+}
+
+const inputEntry = (layer: Layer): KerasEntry => ({
+  class_name: 'InputLayer', config: { name: layer.name, batch_input_shape: [null, ...layer.outputShape], dtype: 'float32', sparse: false },
+});
+
+/** TF.js counts a nested model's own wiring as its node 0, so where it is applied is its node 1. */
+const reference = (layer: Layer) => [layer.name, layer instanceof Model ? 1 : 0, 0, {}];
+
+function kerasModel(model: Model): KerasEntry {
+  if (model.className === 'Sequential') {
+    const layers = [inputEntry(model.inputs[0].sourceLayer), ...model.nodes.map((n) => kerasLayer(n.layer))];
+    return { class_name: 'Sequential', config: { name: model.name, layers } };
+  }
+  const layers = [
+    ...model.inputs.map((t) => ({ ...inputEntry(t.sourceLayer), name: t.sourceLayer.name, inbound_nodes: [] })),
+    ...model.nodes.map((n) => ({ ...kerasLayer(n.layer), name: n.layer.name, inbound_nodes: [n.inputs.map(reference)] })),
+  ];
+  const ends = (tensors: Model['inputs']) => tensors.map((t) => [t.sourceLayer.name, 0, 0]);
+  return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs) } };
 }
 
 /** Keras's trainingConfig, when the optimizer maps exactly (TensorFlow.js optimizers have no weight decay). */
@@ -36,16 +60,14 @@ function trainingConfig(model: Model) {
 }
 
 export function encodeTfjsModel(model: Model, weightsFile: string) {
-  const layers = model.layers.map((_, i) => kerasLayer(model, i));
-  const tensors = model.getWeights();
-  const weights = packFloats(tensors.map((t) => t.dataSync()));
-  tensors.forEach((t) => t.dispose());
+  const topology = kerasModel(model);
+  const weights = packFloats(parameterValues(model.params));
   const training = trainingConfig(model);
   const json = {
     format: 'layers-model',
     generatedBy: 'convas',
     convertedBy: null,
-    modelTopology: { class_name: 'Sequential', config: { name: 'sequential', layers }, backend: 'tensor_flow.js' },
+    modelTopology: { ...topology, keras_version: 'convas', backend: 'tensor_flow.js' },
     weightsManifest: [{ paths: [weightsFile], weights: model.params.map((p) => ({ name: p.name, shape: [...p.shape], dtype: 'float32' })) }],
     ...(training ? { trainingConfig: training } : {}),
   };

@@ -1,7 +1,15 @@
 // Weight arrays as little-endian f32 bytes, and the checks a manifest entry must pass before any of
 // its values are read: sane shape, size within the real file, finite values.
+import { getBackend } from '../backend/wasm.js';
+import type { Parameter } from '../layers/layer.js';
 import { type Shape, formatShape } from '../shape.js';
 import { fileError } from './json-fields.js';
+
+/** Copies of the parameters' values, in their order, out of wasm memory. */
+export function parameterValues(params: readonly Parameter[]): Float32Array[] {
+  const heap = getBackend().memory.heapF32;
+  return params.map((p) => new Float32Array(heap.subarray(p.value >> 2, (p.value >> 2) + p.size)));
+}
 
 /** The arrays one after another, little-endian whatever the host. */
 export function packFloats(arrays: Float32Array[]): Uint8Array<ArrayBuffer> {

@@ -2,6 +2,7 @@
 import type { Shape } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
 
 export class Activation extends Layer {
   readonly className = 'Activation';
@@ -32,3 +33,9 @@ export class Activation extends Layer {
     return { className: this.className, name: this.name, activation: this.activation.name };
   }
 }
+
+export const activationDescriptors: LayerDescriptor[] = [
+  { className: 'Activation', fromConfig: (c) => new Activation(c as unknown as { activation: ActivationName }), tfjs: { options: ['activation'] } },
+  // Keras's ReLU layer (with its defaults: no max value, slope or threshold) is a ReLU activation.
+  { className: 'ReLU', fromConfig: (c) => new Activation({ name: c.name, activation: 'relu' }), tfjs: { options: [] } },
+];

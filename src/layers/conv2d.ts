@@ -5,7 +5,8 @@ import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, checkSetting, isPositiveInteger, pair } from './layer.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger, pair } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
 
 /** conv2dForward's activation codes: the kernel applies ReLU on its way out. */
 const NO_ACTIVATION = 0;
@@ -58,9 +59,9 @@ export class Conv2D extends Layer {
     return [g.outHeight, g.outWidth, this.filters];
   }
 
-  protected parameterShapes(): Array<[string, number[]]> {
-    const kernel: [string, number[]] = ['kernel', [...this.kernelSize, this.inputShape[2], this.filters]];
-    return this.useBias ? [kernel, ['bias', [this.filters]]] : [kernel];
+  protected weightShapes(): WeightSpec[] {
+    const kernel = { name: 'kernel', shape: [...this.kernelSize, this.inputShape[2], this.filters] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
   }
 
   protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
@@ -93,10 +94,10 @@ export class Conv2D extends Layer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
     this.geometry[0] = batch;
-    this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
+    if (needWeightGradients) this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
     return this.inputGradient(this.dx);
@@ -109,3 +110,9 @@ export class Conv2D extends Layer {
     };
   }
 }
+
+export const conv2dDescriptor: LayerDescriptor = {
+  className: 'Conv2D',
+  fromConfig: (c) => new Conv2D(c as unknown as Conv2DOptions),
+  tfjs: { options: ['filters', 'kernel_size', 'strides', 'padding', 'activation', 'use_bias'], spatial: true, written: { dilation_rate: [1, 1] } },
+};

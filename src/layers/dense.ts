@@ -3,7 +3,8 @@ import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, checkSetting, isPositiveInteger } from './layer.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
 
 export interface DenseOptions {
   units: number;
@@ -45,9 +46,9 @@ export class Dense extends Layer {
     return this.params[1];
   }
 
-  protected parameterShapes(): Array<[string, number[]]> {
-    const inputs = sizeOf(this.inputShape);
-    return [['kernel', [inputs, this.units]], ...(this.useBias ? [['bias', [this.units]] as [string, number[]]] : [])];
+  protected weightShapes(): WeightSpec[] {
+    const kernel = { name: 'kernel', shape: [sizeOf(this.inputShape), this.units] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.units] }] : [kernel];
   }
 
   protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
@@ -69,10 +70,12 @@ export class Dense extends Layer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
-    this.parallel.weightGradient(this.x, dz, this.kernel.grad, batch, this.inputSize, this.units, this.workspace);
-    if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
+    if (needWeightGradients) {
+      this.parallel.weightGradient(this.x, dz, this.kernel.grad, batch, this.inputSize, this.units, this.workspace);
+      if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
+    }
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1);
     return this.inputGradient(this.dx);
@@ -82,3 +85,9 @@ export class Dense extends Layer {
     return { className: this.className, name: this.name, units: this.units, activation: this.activation.name, useBias: this.useBias };
   }
 }
+
+export const denseDescriptor: LayerDescriptor = {
+  className: 'Dense',
+  fromConfig: (c) => new Dense(c as unknown as DenseOptions),
+  tfjs: { options: ['units', 'activation', 'use_bias'] },
+};

@@ -3,6 +3,7 @@
 import { type Random, seededRandom } from '../random.js';
 import type { Shape } from '../shape.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
 
 export class Dropout extends Layer {
   readonly className = 'Dropout';
@@ -62,3 +63,9 @@ export class Dropout extends Layer {
     return { className: this.className, name: this.name, rate: this.rate };
   }
 }
+
+export const dropoutDescriptor: LayerDescriptor = {
+  className: 'Dropout',
+  fromConfig: (c) => new Dropout(c as unknown as { rate: number }),
+  tfjs: { options: ['rate'] },
+};

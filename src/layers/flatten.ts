@@ -1,6 +1,7 @@
 // [h, w, c] per example → [h·w·c]. NHWC memory is already in that order, so nothing moves.
 import { type Shape, sizeOf } from '../shape.js';
 import { Layer, type LayerConfig } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
 
 export class Flatten extends Layer {
   readonly className = 'Flatten';
@@ -27,3 +28,9 @@ export class Flatten extends Layer {
     return { className: this.className, name: this.name };
   }
 }
+
+export const flattenDescriptor: LayerDescriptor = {
+  className: 'Flatten',
+  fromConfig: (c) => new Flatten(c),
+  tfjs: { options: [], spatial: true },
+};

@@ -1,25 +1,43 @@
 // The shape every layer has (after ConvNetJS): forward, backward, and its parameters with their
-// gradients side by side. Layers work on wasm addresses planned once per batch capacity, so a
-// training step allocates nothing. Inputs come as arrays so that multi-input layers (add,
-// concatenate) fit the same graph later.
+// gradients side by side; its config; its weights, trainable and state (after Keras). Layers work
+// on wasm addresses planned once per batch capacity, so a training step allocates nothing. Inputs
+// come as arrays, for merge layers (add, concatenate).
 import { getBackend } from '../backend/wasm.js';
 import type { Kernels } from '../backend/kernels.js';
 import type { ParallelKernels } from '../backend/parallel-kernels.js';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, StateError } from '../errors.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, isShape, sizeOf } from '../shape.js';
+import { LayerNode, SymbolicTensor } from './node.js';
 
-/** A trainable array and its gradient, both in wasm memory, TensorFlow.js shape and name. */
+/** A weight and its gradient, both in wasm memory, with its TensorFlow.js shape and name. */
 export interface Parameter {
   name: string;
   shape: number[];
   size: number;
   value: number;
   grad: number;
+  /**
+   * False for state that the layer itself updates (BatchNormalization's moving statistics): saved and
+   * counted, never touched by an optimizer. A trainable weight of a frozen layer stays `trainable`
+   * here; the layer's `trainable` flag decides.
+   */
+  trainable: boolean;
+}
+
+/** A weight a layer will make for its input shape, before anything is allocated. */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  /** Defaults to true; false for layer state. */
+  trainable?: boolean;
 }
 
 /** A layer's serialisable configuration: TensorFlow.js Layers names. */
 export type LayerConfig = { className: string; name?: string } & Record<string, unknown>;
+
+/** wasm32 memory ends at 4 GiB: no array can hold more floats than this. */
+const MEMORY_FLOATS = 2 ** 30;
 
 let layerCounter = 0;
 
@@ -28,15 +46,24 @@ export abstract class Layer {
   readonly name: string;
   inputShape: Shape = [];
   outputShape: Shape = [];
-  readonly params: Parameter[] = [];
+  private readonly ownParams: Parameter[] = [];
+  private weightSpecs: WeightSpec[] = [];
+  private node?: LayerNode<Layer>;
+  private isTrainable = true;
+  /** How many holders use the weights: each model that contains the layer, and a model itself. */
+  private holders = 0;
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
-  /** A layer holds one model's weights, so it is built once. */
   private built = false;
   protected capacity = 0;
 
   constructor(name: string | undefined, prefix: string) {
     this.name = name ?? `${prefix}_${++layerCounter}`;
+  }
+
+  /** Merge layers (and models with several inputs) take two or more inputs; every other layer exactly one. */
+  protected get takesManyInputs(): boolean {
+    return false;
   }
 
   protected get kernels(): Kernels {
@@ -48,15 +75,85 @@ export abstract class Layer {
     return getBackend().parallel;
   }
 
+  /** Every weight of the layer in its own order (trainable ones and state alike). */
+  get params(): readonly Parameter[] {
+    return this.ownParams;
+  }
+
+  /** Whether fit may change this layer's weights (Keras's `trainable`; `false` freezes the layer). */
+  get trainable(): boolean {
+    return this.isTrainable;
+  }
+
+  set trainable(value: boolean) {
+    if (typeof value !== 'boolean') throw new ConfigError(`${this.name}: trainable must be true or false, got ${JSON.stringify(value)}`);
+    this.isTrainable = value;
+  }
+
+  /** The weights an optimizer updates, as TensorFlow.js lists them. */
+  get trainableWeights(): Parameter[] {
+    return this.trainable ? this.params.filter((p) => p.trainable) : [];
+  }
+
+  /** Layer state, and every weight of a frozen layer, as TensorFlow.js lists them. */
+  get nonTrainableWeights(): Parameter[] {
+    const state = this.params.filter((p) => !p.trainable);
+    return this.trainable ? state : [...this.params.filter((p) => p.trainable), ...state];
+  }
+
+  /** trainableWeights then nonTrainableWeights: the order of TensorFlow.js's getWeights(). */
+  get weights(): Parameter[] {
+    return [...this.trainableWeights, ...this.nonTrainableWeights];
+  }
+
+  /**
+   * Applies the layer to symbolic tensors (from input() or another layer) and returns the symbolic
+   * tensor it outputs; the shapes are checked now. A layer is applied once: it holds the buffers of
+   * its one place in a graph.
+   */
+  apply(inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[]): SymbolicTensor<Layer> {
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    if (this.node) {
+      throw new ConfigError(`${this.name}: this layer was already applied (to ${this.node.inputs.map((t) => t.name).join(', ') || 'nothing'}); ` +
+        'a layer has one place in a graph: create another layer for another place');
+    }
+    if (list.length === 0 || list.some((t) => !(t instanceof SymbolicTensor))) {
+      throw new ConfigError(`${this.name}: apply() takes symbolic tensors (from input() or another layer's apply()), got ${String(inputs)}`);
+    }
+    if (this.takesManyInputs ? list.length < 2 : list.length !== 1) {
+      throw new ConfigError(`${this.name}: ${this.className} takes ${this.takesManyInputs ? 'two or more inputs' : 'one input'}, got ${list.length}`);
+    }
+    const { outputShape } = this.describe(list.map((t) => t.shape));
+    this.node = new LayerNode<Layer>(this, list, outputShape, this.name);
+    return this.node.output;
+  }
+
+  /** The node made by apply(), if the layer was applied. */
+  get inboundNode(): LayerNode<Layer> | undefined {
+    return this.node;
+  }
+
+  /** The symbolic tensor this layer outputs in its graph (what a cut model names as its output). */
+  get output(): SymbolicTensor<Layer> {
+    if (!this.node) throw new StateError(`${this.name}: the layer has no output yet: it is in no graph (apply it, or add it to a model)`);
+    return this.node.output;
+  }
+
+  /** The symbolic tensor (or tensors, for a merge layer) the layer reads in its graph. */
+  get input(): SymbolicTensor<Layer> | SymbolicTensor<Layer>[] {
+    if (!this.node) throw new StateError(`${this.name}: the layer has no input yet: it is in no graph (apply it, or add it to a model)`);
+    return this.takesManyInputs ? [...this.node.inputs] : this.node.inputs[0];
+  }
+
   /** Checks the settings against the per-example input shapes and returns the output shape. */
   protected abstract computeOutputShape(inputShapes: Shape[]): Shape;
 
-  /** The parameters this layer makes for its input shape: names and TensorFlow.js shapes, in order. */
-  protected parameterShapes(): Array<[name: string, shape: number[]]> {
+  /** The weights this layer makes for its input shape, in order (TensorFlow.js names and shapes). */
+  protected weightShapes(): WeightSpec[] {
     return [];
   }
 
-  /** Initial values of one parameter (weights from the generator, biases zero). */
+  /** Initial values of one weight (weights from the generator, biases zero). */
   protected initialValues(_name: string, shape: number[], _rng: Random): Float32Array {
     return new Float32Array(sizeOf(shape));
   }
@@ -71,10 +168,11 @@ export abstract class Layer {
   abstract forward(inputs: number[], batch: number, training: boolean): number;
 
   /**
-   * Takes the gradient of the loss with respect to the output, writes parameter gradients
-   * (overwriting), and returns the gradients with respect to the inputs (0 where not needed).
+   * Takes the gradient of the loss with respect to the output, writes weight gradients (overwriting;
+   * skipped when `needWeightGradients` is false, as for a frozen layer), and returns the gradients
+   * with respect to the inputs (0 where not needed).
    */
-  abstract backward(dy: number, batch: number, needInputGradients: boolean): number[];
+  abstract backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients?: boolean): number[];
 
   /** backward()'s answer for a one-input layer, in one reused array so a step allocates nothing. */
   protected inputGradient(dx: number): number[] {
@@ -88,9 +186,10 @@ export abstract class Layer {
 
   /**
    * Checks the settings against the input shapes and says what build() would make — the output
-   * shape and the parameters' names and shapes — without allocating anything.
+   * shape and the weights' names and shapes — without allocating anything. Weights or outputs that
+   * wasm memory could never hold are refused here, before anything is allocated.
    */
-  describe(inputShapes: Shape[]): { outputShape: Shape; parameters: Array<{ name: string; shape: number[] }> } {
+  describe(inputShapes: Shape[]): { outputShape: Shape; parameters: Array<Required<WeightSpec>> } {
     for (const s of inputShapes) {
       if (!isShape(s)) {
         throw new ShapeError(`${this.name}: input shape ${formatShape(s)} has a dimension that is not a positive integer`);
@@ -98,23 +197,39 @@ export abstract class Layer {
     }
     this.inputShape = inputShapes[0];
     this.outputShape = this.computeOutputShape(inputShapes);
-    return { outputShape: this.outputShape, parameters: this.parameterShapes().map(([name, shape]) => ({ name: `${this.name}/${name}`, shape })) };
+    this.weightSpecs = this.weightShapes();
+    const parameters = this.plannedWeights;
+    for (const { name, shape } of [{ name: 'output per example', shape: this.outputShape }, ...parameters]) {
+      if (sizeOf(shape) > MEMORY_FLOATS) {
+        throw new ConfigError(`${this.name}: ${name} of shape ${formatShape(shape)} has ${sizeOf(shape)} values, more than ` +
+          `wasm memory can hold (${MEMORY_FLOATS}); use fewer filters or units, or less padding`);
+      }
+    }
+    return { outputShape: this.outputShape, parameters };
   }
 
-  /** describe(), then the parameters are created and initialised from the generator. */
+  get isBuilt(): boolean {
+    return this.built;
+  }
+
+  /** The weights build() makes (or made), with their full names: known once the layer is applied. */
+  get plannedWeights(): Array<Required<WeightSpec>> {
+    return this.weightSpecs.map(({ name, shape, trainable }) => ({ name: `${this.name}/${name}`, shape, trainable: trainable ?? true }));
+  }
+
+  /** describe(), then the weights are created and initialised from the generator (once). */
   build(inputShapes: Shape[], rng: Random): Shape {
-    if (this.built) {
-      throw new ConfigError(`${this.name}: this layer object already belongs to a model; create a new layer for each model`);
-    }
-    this.built = true;
+    if (this.built) throw new ConfigError(`${this.name}: this layer is already built: its weights exist`);
     this.describe(inputShapes);
-    for (const [name, shape] of this.parameterShapes()) this.addParameter(name, shape, this.initialValues(name, shape, rng));
+    this.built = true;
+    for (const { name, shape, trainable } of this.weightSpecs) this.addParameter(name, shape, trainable ?? true, this.initialValues(name, shape, rng));
     this.initRandom(rng);
     return this.outputShape;
   }
 
+  /** Makes sure the buffers hold batches of `capacity` examples (they grow, never shrink). */
   plan(capacity: number): void {
-    if (capacity === this.capacity) return;
+    if (capacity <= this.capacity) return;
     this.unplan();
     try {
       this.planBuffers(capacity);
@@ -133,20 +248,20 @@ export abstract class Layer {
     this.capacity = 0;
   }
 
-  /** Allocates a buffer of `length` floats that lives until the next plan() or dispose(). */
+  /** Allocates a buffer of `length` floats that lives until the next plan() or the weights are freed. */
   protected buffer(length: number): number {
     const ptr = getBackend().memory.alloc(length * 4);
     this.planned.push(ptr);
     return ptr;
   }
 
-  private addParameter(name: string, shape: number[], values: Float32Array): void {
+  private addParameter(name: string, shape: number[], trainable: boolean, values: Float32Array): void {
     const memory = getBackend().memory;
     const size = sizeOf(shape);
-    const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: memory.alloc(size * 4) };
+    const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: memory.alloc(size * 4), trainable };
     memory.f32(param.value, size).set(values);
     memory.f32(param.grad, size).fill(0);
-    this.params.push(param);
+    this.ownParams.push(param);
   }
 
   get outputSize(): number {
@@ -161,15 +276,25 @@ export abstract class Layer {
     return this.params.reduce((n, p) => n + p.size, 0);
   }
 
+  /** A model that contains this layer holds it; the weights live while anyone does. */
+  retain(): void {
+    this.holders++;
+  }
 
-  dispose(): void {
+  /** Lets go of one hold; the last one frees the weights and buffers. */
+  release(): void {
+    if (--this.holders <= 0) this.free();
+  }
+
+  /** Frees the weights and buffers in wasm memory. */
+  protected free(): void {
     this.unplan();
     const memory = getBackend().memory;
-    for (const p of this.params) {
+    for (const p of this.ownParams) {
       memory.free(p.value);
       memory.free(p.grad);
     }
-    this.params.length = 0;
+    this.ownParams.length = 0;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Pool2dGeometry } from '../backend/kernels.js';
 import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, checkSetting, pair } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
 
 export type PoolKind = 'max' | 'avg' | 'sum';
 
@@ -71,3 +72,12 @@ export class Pool2D extends Layer {
     return { className: this.className, name: this.name, poolSize: this.poolSize, strides: this.strides, padding: this.padding };
   }
 }
+
+const poolDescriptor = (kind: PoolKind, tfjs: boolean): LayerDescriptor => ({
+  className: CLASS_NAMES[kind],
+  fromConfig: (c) => new Pool2D(kind, c as Pool2DOptions),
+  ...(tfjs ? { tfjs: { options: ['pool_size', 'strides', 'padding'], spatial: true } } : {}),
+});
+
+/** TensorFlow.js has no sum pooling: SumPooling2D is convas's own. */
+export const poolDescriptors = [poolDescriptor('max', true), poolDescriptor('avg', true), poolDescriptor('sum', false)];

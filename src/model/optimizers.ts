@@ -26,9 +26,11 @@ const DEFAULTS = { sgd: { learningRate: 0.01 }, momentum: { learningRate: 0.01, 
 
 export class Optimizer {
   readonly config: Required<OptimizerConfig>;
-  /** Per parameter: its state buffers (none for SGD, one for momentum, two for Adam). */
+  /** The weights it was attached to, and per weight its state buffers (none for SGD, one for momentum, two for Adam). */
+  private params: readonly Parameter[] = [];
   private state: number[][] = [];
   private sizes: number[] = [];
+  private stateByParam = new Map<Parameter, number[]>();
   /** Steps taken, and β1^t, β2^t kept as running products (exact and engine-independent). */
   private steps = 0;
   private beta1Power = 1;
@@ -60,7 +62,8 @@ export class Optimizer {
   }
 
   /** Allocates zeroed state for each parameter (before the first step). */
-  attach(params: Parameter[]): void {
+  attach(params: readonly Parameter[]): void {
+    this.params = params;
     const memory = getBackend().memory;
     const buffersEach = { sgd: 0, momentum: 1, adam: 2 }[this.config.type];
     this.sizes = params.map((p) => p.size);
@@ -69,9 +72,12 @@ export class Optimizer {
       memory.f32(ptr, p.size).fill(0);
       return ptr;
     }));
+    this.stateByParam = new Map(params.map((p, i) => [p, this.state[i]]));
   }
 
-  step(params: Parameter[]): void {
+  /** One step on the attached weights that are in `trained` (frozen weights and layer state keep still). */
+  step(trained: ReadonlySet<Parameter>): void {
+    const params = this.params;
     const k = getBackend().kernels;
     const { type, learningRate: lr, momentum, useNesterov, beta1, beta2, epsilon, weightDecay } = this.config;
     this.steps++;
@@ -79,6 +85,7 @@ export class Optimizer {
     this.beta2Power *= beta2;
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
+      if (!trained.has(p)) continue;
       const s = this.state[i];
       if (type === 'sgd') k.sgdUpdate(p.value, p.grad, p.size, lr, weightDecay);
       else if (type === 'momentum') k.momentumUpdate(p.value, p.grad, s[0], p.size, lr, momentum, useNesterov ? 1 : 0, weightDecay);
@@ -100,9 +107,9 @@ export class Optimizer {
     this.replaySteps(state.steps);
   }
 
-  /** Each parameter's state buffers (addresses), in parameter order: for checkpoints of a step. */
-  get stateBuffers(): readonly number[][] {
-    return this.state;
+  /** A weight's state buffers (addresses): for checkpoints of a step. */
+  stateBuffers(param: Parameter): readonly number[] {
+    return this.stateByParam.get(param) ?? [];
   }
 
   /** Uncounts the last step, once its buffers were restored from a checkpoint. */
@@ -125,5 +132,6 @@ export class Optimizer {
     const memory = getBackend().memory;
     this.state.flat().forEach((ptr) => memory.free(ptr));
     this.state = [];
+    this.stateByParam.clear();
   }
 }

@@ -12,7 +12,7 @@ interface Span {
 }
 
 /** The first parameter whose gradient holds a NaN or infinite value, or undefined. */
-export function firstNonFiniteGradient(params: Parameter[]): Parameter | undefined {
+export function firstNonFiniteGradient(params: readonly Parameter[]): Parameter | undefined {
   const k = getBackend().kernels;
   for (let i = 0; i < params.length; i++) if (k.countNonFinite(params[i].grad, params[i].size) > 0) return params[i];
   return undefined;
@@ -22,10 +22,10 @@ export class StepCheckpoint {
   private readonly spans: Span[];
   private readonly copy: number;
 
-  constructor(params: Parameter[], private readonly optimizer: Optimizer) {
-    const state = optimizer.stateBuffers;
-    this.spans = params.flatMap((p, i) => [{ name: p.name, ptr: p.value, size: p.size },
-      ...state[i].map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]);
+  /** Covers the weights a step changes (`trained`) and their optimizer state. */
+  constructor(trained: readonly Parameter[], private readonly optimizer: Optimizer) {
+    this.spans = trained.flatMap((p) => [{ name: p.name, ptr: p.value, size: p.size },
+      ...optimizer.stateBuffers(p).map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]);
     this.copy = getBackend().memory.alloc(this.spans.reduce((n, s) => n + s.size, 0) * 4);
   }
 

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CompileOptions, ConfigError, FileFormatError, type Model, init, loadModel } from '../../src/index.js';
+import { type CompileOptions, ConfigError, FileFormatError, type Model, init, loadModel, tensor } from '../../src/index.js';
 import { crc32Hex } from '../../src/io/crc32.js';
 import { expectError } from '../data/expect-error.js';
 import { assertSameBits, assertSameWeights, convModel, denseModel, strokeData, temporaryDirectory } from './model-files.js';
@@ -14,6 +14,24 @@ const adam: CompileOptions = { optimizer: { type: 'adam', learningRate: 0.01 }, 
 
 test('CRC-32 of the standard check string', () => {
   assert.is(crc32Hex(new TextEncoder().encode('123456789')), 'cbf43926');
+});
+
+test('a file of format version 1 (saved by convas 0.1) loads, predicts as it did, and resaves as version 2', async () => {
+  await init();
+  const fixture = join('tests', 'fixtures', 'convas-v1'); // npm test runs from the project root
+  const expected = JSON.parse(await readFile(join(fixture, 'expected.json'), 'utf8'));
+  const model = await loadModel(fixture);
+  assert.equal(model.layers.map((l) => l.name), ['conv', 'pool', 'flat', 'drop', 'out']);
+  assert.equal(model.compileConfig?.optimizer.type, 'adam');
+  assert.is(model.optimizerState?.getState().steps, 4);
+  const x = tensor(expected.input, expected.inputShape);
+  assertSameBits(model.predict(x).dataSync(), Float32Array.from(expected.prediction), 'predictions of the version 1 file');
+  const dir = await temporaryDirectory();
+  await model.save(dir);
+  assert.is(JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).formatVersion, 2);
+  const again = await loadModel(dir);
+  assertSameBits(again.predict(x).dataSync(), Float32Array.from(expected.prediction), 'after resaving');
+  assert.equal(again.randomState, model.randomState);
 });
 
 for (const [kind, make] of Object.entries(models)) {
@@ -109,13 +127,13 @@ const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 
   ['missing field', (j) => { delete j.seed; }, 'model.json', /missing field "seed"; expected an integer/],
   ['missing manifest field', (j) => { delete j.weights.crc32; }, 'model.json', /missing field "weights.crc32"/],
   ['unknown format', (j) => { j.format = 'keras-h5'; }, 'model.json', /format "keras-h5"; expected "convas-model"/],
-  ['newer formatVersion', (j) => { j.formatVersion = 2; }, 'model.json', /formatVersion 2 is newer .*\(version 1\)/],
-  ['unknown layer', (j) => { j.layers[1].className = 'LSTM'; }, 'model.json', /LSTM.*convas supports Conv2D, Dense/],
-  ['impossible layer setting', (j) => { j.layers[1].units = 0; }, 'model.json', /units must be a positive integer/],
+  ['newer formatVersion', (j) => { j.formatVersion = 3; }, 'model.json', /formatVersion 3 is newer .*\(version 2\)/],
+  ['unknown layer', (j) => { j.model.layers[2].className = 'LSTM'; }, 'model.json', /LSTM.*convas supports Conv2D, Dense/],
+  ['impossible layer setting', (j) => { j.model.layers[2].units = 0; }, 'model.json', /units must be a positive integer/],
   ['manifest shape that disagrees with the layers', (j) => { j.weights.arrays[2].shape = [4, 16]; }, 'model.json',
     /\(dense_\d+\/kernel\) has shape \[4, 16\], but the model's layers make it \[16, 4\]/],
-  ['layer config that disagrees with the manifest', (j) => { j.layers[1].units = 1e9; }, 'model.json',
-    /has shape \[64, 16\], but the model's layers make it \[64, 1000000000\]/],
+  ['layer config that disagrees with the manifest', (j) => { j.model.layers[2].units = 1000; }, 'model.json',
+    /has shape \[64, 16\], but the model's layers make it \[64, 1000\]/],
   ['huge claimed shape', (j) => { j.weights.arrays[0].shape = [1e9, 1e9, 1e9]; }, 'model.json', /more values than the \d+ the weights file holds/],
   ['negative shape', (j) => { j.weights.arrays[0].shape = [-64, -16]; }, 'model.json', /\[-64,-16\]; expected an array of non-negative integers/],
   ['fractional shape', (j) => { j.weights.arrays[0].shape = [32.5, 32]; }, 'model.json', /non-negative integers/],

@@ -140,11 +140,11 @@ const layerConfig = (json: Record<string, any>, i: number) => json.modelTopology
 
 test('TF.js files convas cannot read are refused, naming what and why', async () => {
   await refusedTfjs((j) => { j.modelTopology.config.layers[1].class_name = 'BatchNormalization'; },
-    /BatchNormalization\) is not a layer convas has; expected InputLayer \(first\), Conv2D, MaxPooling2D/);
+    /BatchNormalization\) is not a layer convas has; expected InputLayer, Conv2D, Dense, MaxPooling2D/);
   await refusedTfjs((j) => { layerConfig(j, 0).dilation_rate = [2, 2]; }, /has dilation_rate \[2,2\], which convas does not support; expected 1/);
   await refusedTfjs((j) => { layerConfig(j, 0).data_format = 'channels_first'; }, /data_format "channels_first".*'channels_last'/);
   await refusedTfjs((j) => { layerConfig(j, 0).activation = 'elu'; }, /unknown activation "elu"/);
-  await refusedTfjs((j) => { j.modelTopology.class_name = 'Model'; }, /a Model model; convas reads Sequential models only/);
+  await refusedTfjs((j) => { j.modelTopology.class_name = 'Graph'; }, /modelTopology is a Graph; expected a Sequential or a Model \(Functional\)/);
   await refusedTfjs((j) => { j.weightsManifest[0].weights[0].shape = [3, 3, 1, 5]; },
     /has shape \[3, 3, 1, 5\], but the model's layers make it \[3, 3, 1, 3\]/);
   await refusedTfjs((j) => { j.weightsManifest[0].weights.pop(); }, /hold \d+ bytes, longer than/, 'group1-shard1of2.bin');

@@ -46,7 +46,7 @@ function checkLayer(layer: Layer, inputShape: number[], batch: number, seed: num
   } finally {
     memory.free(xPtr);
     memory.free(rPtr);
-    layer.dispose();
+    layer.release();
   }
 }
 
@@ -116,7 +116,7 @@ test('dropout: training output is x·mask with mask ∈ {0, 1/(1−rate)}, gradi
   assert.is(layer.forward([xPtr], 4, false), xPtr, 'inference passes the input through');
   memory.free(xPtr);
   memory.free(dyPtr);
-  layer.dispose();
+  layer.release();
 });
 
 test.run();

@@ -31,7 +31,7 @@ test('a layer object belongs to one model', async () => {
   await init();
   const shared = layers.dense({ units: 2 });
   sequential({ inputShape: [4], layers: [shared] });
-  throws(() => sequential({ inputShape: [3], layers: [shared] }), ConfigError, 'already belongs to a model');
+  throws(() => sequential({ inputShape: [3], layers: [shared] }), ConfigError, 'already applied');
 });
 
 test('setWeights refuses NaN and infinite values', async () => {

@@ -1,0 +1,131 @@
+// A TensorFlow.js / Keras modelTopology → a convas graph config. Sequential models are chains;
+// Model (Functional) ones list each layer with inbound_nodes [[[name, nodeIndex, tensorIndex, kwargs], …]];
+// either may nest inside the other as a layer. Each class's settings map as its descriptor says;
+// any other setting must be absent, null, or the value convas implements.
+import { layerDescriptor } from '../layers/registry.js';
+import type { LayerConfig } from '../layers/layer.js';
+import type { GraphConfig, GraphLayerConfig } from '../model/graph-config.js';
+import { chainConfig } from './model-plan.js';
+import { type JsonObject, field, fileError, objectValue } from './json-fields.js';
+import { tfjsLayerClasses, toCamelCase } from './tfjs-format.js';
+
+const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
+const onlyNull = { accepts: () => false, expected: 'null' };
+
+/** Settings convas has no equivalent for: accepted when absent, null, or the value convas implements. */
+const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected: string }> = {
+  data_format: { accepts: (v) => v === 'channels_last', expected: "'channels_last'" },
+  padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
+  dilation_rate: { accepts: isOne, expected: '1' },
+  groups: { accepts: isOne, expected: '1' },
+  max_value: onlyNull,
+  negative_slope: { accepts: (v) => v === 0, expected: '0' },
+  threshold: { accepts: (v) => v === 0, expected: '0' },
+  noise_shape: onlyNull,
+  kernel_regularizer: onlyNull,
+  bias_regularizer: onlyNull,
+  activity_regularizer: onlyNull,
+};
+
+const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
+
+/** Keras stores the input as batch_input_shape (or batch_shape): [null, …dimensions]. */
+function inputShapeOf(config: JsonObject): unknown {
+  const batchShape = config.batch_input_shape ?? config.batch_shape;
+  return Array.isArray(batchShape) && batchShape[0] === null ? batchShape.slice(1) : batchShape;
+}
+
+function trainableOf(config: JsonObject, file: string, where: string): { trainable?: false } {
+  const trainable = config.trainable;
+  if (trainable !== undefined && typeof trainable !== 'boolean') throw fileError(file, `${where} has trainable ${JSON.stringify(trainable)}; expected true or false`);
+  return trainable === false ? { trainable: false } : {};
+}
+
+/** One Keras layer ({ class_name, config }) as a convas layer config; a nested model as its graph config. */
+function convasLayer(entry: JsonObject, file: string, where: string): LayerConfig {
+  const kerasClass = field(entry, 'class_name', 'string', file, where);
+  const config = field(entry, 'config', 'object', file, where);
+  const named = `${where} ${JSON.stringify(config.name ?? entry.name)} (${kerasClass})`;
+  if (MODEL_CLASSES.includes(kerasClass)) return { ...readModel(entry, file, named), ...trainableOf(config, file, named) };
+  const mapping = layerDescriptor(kerasClass)?.tfjs;
+  if (!mapping) throw fileError(file, `${named} is not a layer convas has; expected InputLayer, ${tfjsLayerClasses().join(', ')}`);
+  for (const [key, { accepts, expected }] of Object.entries(FIXED_OPTIONS)) {
+    const value = config[key];
+    if (value !== undefined && value !== null && !accepts(value)) {
+      throw fileError(file, `${named} has ${key} ${JSON.stringify(value)}, which convas does not support; expected ${expected}`);
+    }
+  }
+  const options: LayerConfig = { className: kerasClass, name: typeof config.name === 'string' ? config.name : undefined };
+  for (const key of mapping.options) {
+    if (config[key] !== undefined && config[key] !== null) options[toCamelCase(key)] = config[key];
+  }
+  return { ...options, ...trainableOf(config, file, named) };
+}
+
+function readSequential(config: unknown, file: string, where: string): GraphConfig {
+  const entries = Array.isArray(config) ? config : field(objectValue(config, file, `${where} config`), 'layers', 'array', file, `${where} config`);
+  if (entries.length === 0) throw fileError(file, `${where} lists no layers; expected at least one`);
+  const first = objectValue(entries[0], file, `${where} layer 1`);
+  const firstConfig = field(first, 'config', 'object', file, `${where} layer 1`);
+  const layerEntries = first.class_name === 'InputLayer' ? entries.slice(1) : entries;
+  const layers = layerEntries.map((e, i) => convasLayer(objectValue(e, file, `${where} layer ${i + 1}`), file, `${where} layer`));
+  // The input shape: an InputLayer's, the first layer's batch_input_shape, or a nested model's input.
+  const nested = layers[0] as Partial<GraphConfig> | undefined;
+  const inputShape = inputShapeOf(firstConfig) ?? (nested?.layers?.[0]?.className === 'InputLayer' ? nested.layers[0].shape : undefined);
+  if (inputShape === undefined) throw fileError(file, `${where} gives no input shape; expected batch_input_shape on its first layer`);
+  const name = Array.isArray(config) ? undefined : (config as JsonObject).name;
+  return chainConfig(inputShape, layers, typeof name === 'string' ? name : undefined);
+}
+
+/** [[name, nodeIndex, tensorIndex, kwargs?], …] → the names, each a layer's only output. */
+function layerReferences(value: unknown, file: string, where: string): string[] {
+  if (!Array.isArray(value)) throw fileError(file, `${where} is ${JSON.stringify(value)}; expected [[layerName, nodeIndex, tensorIndex], …]`);
+  return value.map((ref, i) => {
+    if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !Number.isInteger(ref[1]) || !Number.isInteger(ref[2])) {
+      throw fileError(file, `${where}[${i}] is ${JSON.stringify(ref)}; expected [layerName, nodeIndex, tensorIndex]`);
+    }
+    if (ref[2] !== 0) throw fileError(file, `${where}[${i}] reads output ${ref[2]} of ${ref[0]}; convas layers have one output (expected 0)`);
+    return ref[0];
+  });
+}
+
+function readFunctional(config: unknown, file: string, where: string): GraphConfig {
+  const c = objectValue(config, file, `${where} config`);
+  const entries = field(c, 'layers', 'array', file, `${where} config`);
+  const layers = entries.map((e, i): GraphLayerConfig => {
+    const at = `${where} layer ${i + 1}`;
+    const entry = objectValue(e, file, at);
+    const layerConfig = field(entry, 'config', 'object', file, at);
+    const name = entry.name ?? layerConfig.name;
+    if (typeof name !== 'string') throw fileError(file, `${at} has no name; expected a name that inbound_nodes can refer to`);
+    const nodes = field(entry, 'inbound_nodes', 'array', file, at);
+    if (nodes.length > 1) {
+      throw fileError(file, `${at} (${name}) is applied ${nodes.length} times; convas applies each layer once (shared layers are not supported)`);
+    }
+    if (entry.class_name === 'InputLayer') {
+      if (nodes.length) throw fileError(file, `${at} (${name}) is an InputLayer with inbound nodes; expected none`);
+      return { className: 'InputLayer', name, shape: inputShapeOf(layerConfig) };
+    }
+    if (nodes.length === 0) throw fileError(file, `${at} (${name}) has no inbound nodes; expected the layers it reads`);
+    return { ...convasLayer(entry, file, `${where} layer`), name, inbound: layerReferences(nodes[0], file, `${at} (${name}) inbound_nodes[0]`) };
+  });
+  const name = typeof c.name === 'string' ? c.name : undefined;
+  return {
+    className: 'Model', name, layers,
+    inputs: layerReferences(field(c, 'input_layers', 'array', file, `${where} config`), file, `${where} input_layers`),
+    outputs: layerReferences(field(c, 'output_layers', 'array', file, `${where} config`), file, `${where} output_layers`),
+  };
+}
+
+/** A { class_name, config } model entry as a graph config. */
+export function readModel(entry: JsonObject, file: string, where = 'modelTopology'): GraphConfig {
+  const className = field(entry, 'class_name', 'string', file, where);
+  if (className === 'Sequential') return readSequential(entry.config, file, where);
+  if (className === 'Model' || className === 'Functional') return readFunctional(entry.config, file, where);
+  throw fileError(file, `${where} is a ${className}; expected a Sequential or a Model (Functional)`);
+}
+
+export function readTopology(json: JsonObject, file: string): GraphConfig {
+  const topology = field(json, 'modelTopology', 'object', file);
+  return readModel(objectValue(topology.model_config ?? topology, file, 'modelTopology'), file);
+}

@@ -1,0 +1,21 @@
+// What the library knows of a layer class, in one place: how to make it from its config, and how
+// its config maps to TensorFlow.js's. The registry, the TF.js reader and writer and the convas
+// format all derive from these, so a new layer is its own file (with its descriptor) and its kernels.
+import type { Layer, LayerConfig } from './layer.js';
+
+export interface TfjsMapping {
+  /** Keras settings taken over one to one (snake_case in the file, camelCase in convas). */
+  options: string[];
+  /** Spatial layers carry data_format ('channels_last': convas is NHWC) in their Keras config. */
+  spatial?: boolean;
+  /** Keras settings written with a fixed value, as convas implements them (e.g. dilation_rate 1). */
+  written?: Record<string, unknown>;
+}
+
+export interface LayerDescriptor {
+  /** The class name in convas configs, which is TensorFlow.js's where it has the class. */
+  className: string;
+  fromConfig(config: LayerConfig): Layer;
+  /** How the class reads and writes as a TensorFlow.js layer; absent when TF.js has no such class. */
+  tfjs?: TfjsMapping;
+}

@@ -1,0 +1,44 @@
+// Every layer class by name, from the descriptors of the built-in layers and any the user
+// registers (a custom layer loads from files once registered).
+import { ConfigError } from '../errors.js';
+import { activationDescriptors } from './activation.js';
+import { concatenateDescriptor } from './concatenate.js';
+import { conv2dDescriptor } from './conv2d.js';
+import { denseDescriptor } from './dense.js';
+import type { LayerDescriptor } from './descriptor.js';
+import { dropoutDescriptor } from './dropout.js';
+import { flattenDescriptor } from './flatten.js';
+import type { Layer, LayerConfig } from './layer.js';
+import { mergeDescriptors } from './merge.js';
+import { poolDescriptors } from './pool2d.js';
+
+const descriptors = new Map<string, LayerDescriptor>();
+
+/** Makes a layer class known by its className, for layerFromConfig() and loadModel(). */
+export function registerLayer(descriptor: LayerDescriptor): void {
+  if (!descriptor || typeof descriptor.className !== 'string' || typeof descriptor.fromConfig !== 'function') {
+    throw new ConfigError('registerLayer: expected { className, fromConfig(config) }');
+  }
+  if (['InputLayer', 'Model', 'Sequential'].includes(descriptor.className)) {
+    throw new ConfigError(`registerLayer: ${descriptor.className} is built in and cannot be replaced`);
+  }
+  descriptors.set(descriptor.className, descriptor);
+}
+
+[conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
+  ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
+
+/** The descriptor of a class, or undefined. */
+export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);
+
+/** Every registered class name. */
+export const layerClassNames = (): string[] => [...descriptors.keys()];
+
+/** Builds a layer from { className, ...options }; an unknown class is a ConfigError that lists the known ones. */
+export function layerFromConfig(config: LayerConfig): Layer {
+  const descriptor = config && typeof config === 'object' && typeof config.className === 'string' ? descriptors.get(config.className) : undefined;
+  if (!descriptor) {
+    throw new ConfigError(`unknown layer class ${JSON.stringify(config?.className)}; convas supports ${layerClassNames().join(', ')}`);
+  }
+  return descriptor.fromConfig(config);
+}

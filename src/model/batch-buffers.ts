@@ -1,0 +1,62 @@
+// The model's own buffers for one batch: each input's examples (gathered in shuffled order), the
+// targets, and the loss gradient. Planned for a capacity once; they grow, never shrink.
+import { getBackend } from '../backend/wasm.js';
+import type { Tensor } from '../tensor.js';
+
+export class BatchBuffers {
+  readonly inputs: number[];
+  target = 0;
+  outputGradient = 0;
+  private capacity = 0;
+
+  constructor(private readonly inputSizes: number[], private readonly outputSize: number) {
+    this.inputs = inputSizes.map(() => 0);
+  }
+
+  plan(capacity: number): void {
+    if (capacity <= this.capacity) return;
+    this.free();
+    const memory = getBackend().memory;
+    try {
+      this.inputSizes.forEach((size, i) => (this.inputs[i] = memory.alloc(capacity * size * 4)));
+      this.target = memory.alloc(capacity * this.outputSize * 4);
+      this.outputGradient = memory.alloc(capacity * this.outputSize * 4);
+      this.capacity = capacity;
+    } catch (error) {
+      this.free(); // out of memory half-way: hold nothing rather than addresses of freed buffers
+      throw error;
+    }
+  }
+
+  /** Copies examples order[from … from+batch) of each x (and y) into the buffers. */
+  gather(xs: readonly Tensor[], y: Tensor | undefined, order: Uint32Array | undefined, from: number, batch: number): void {
+    for (let i = 0; i < xs.length; i++) copyRows(xs[i], this.inputs[i], order, from, batch);
+    if (y) copyRows(y, this.target, order, from, batch);
+  }
+
+  free(): void {
+    const memory = getBackend().memory;
+    for (const ptr of [...this.inputs, this.target, this.outputGradient]) if (ptr) memory.free(ptr);
+    this.inputs.fill(0);
+    this.target = this.outputGradient = 0;
+    this.capacity = 0;
+  }
+}
+
+/** The address of example `index` of a batch-first tensor. */
+export const rowAddress = (t: Tensor, index: number) => t.ptr + index * (t.size / t.shape[0]) * 4;
+
+/** Copies examples order[from … from+batch) of src (or from … from+batch in order) to dst, one after another. */
+export function copyRows(src: Tensor, dst: number, order: Uint32Array | undefined, from: number, batch: number): void {
+  const heap = getBackend().memory.heapF32;
+  const width = src.size / src.shape[0];
+  const srcBase = src.ptr >> 2, dstBase = dst >> 2;
+  if (!order) {
+    heap.copyWithin(dstBase, srcBase + from * width, srcBase + (from + batch) * width);
+    return;
+  }
+  for (let r = 0; r < batch; r++) {
+    const row = srcBase + order[from + r] * width;
+    heap.copyWithin(dstBase + r * width, row, row + width);
+  }
+}

@@ -1,0 +1,54 @@
+// What fit, predict and evaluate check before they touch a batch: one tensor per model input of
+// the input's shape, as many targets as examples, of the output's size, and finite values only.
+import { getBackend } from '../backend/wasm.js';
+import { ConfigError, ShapeError, ValueError } from '../errors.js';
+import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+
+const batchShape = (shape: Shape) => formatShape(['n', ...shape] as never);
+
+/** The tensors for the model's inputs, checked; returns them as a list and the number of examples. */
+export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: string): { xs: Tensor[]; n: number } {
+  const xs = Array.isArray(x) ? x : [x];
+  if (xs.length !== inputShapes.length || xs.some((t) => !(t instanceof Tensor))) {
+    throw new ShapeError(`${what}: the model has ${inputShapes.length} input${inputShapes.length > 1 ? 's' : ''} ` +
+      `(${inputShapes.map(batchShape).join(', ')}); expected ${inputShapes.length > 1 ? 'an array of that many tensors' : 'one tensor'}, got ` +
+      `${Array.isArray(x) ? `${x.length} values` : String(x)}`);
+  }
+  const n = xs[0].shape[0];
+  xs.forEach((t, i) => {
+    const shape = inputShapes[i];
+    const name = xs.length > 1 ? `x[${i}]` : 'x';
+    if (t.rank !== shape.length + 1 || t.shape.slice(1).some((d, j) => d !== shape[j])) {
+      throw new ShapeError(`${what}: ${name} has shape ${formatShape(t.shape)}, but the model takes ${batchShape(shape)}`);
+    }
+    if (t.shape[0] !== n) throw new ShapeError(`${what}: x[0] has ${n} examples but ${name} has ${t.shape[0]}; inputs must have the same length`);
+    checkFinite(t, name, what);
+  });
+  return { xs, n };
+}
+
+/** Targets for n examples of an output of `outputShape`. */
+export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: string): void {
+  if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor, got ${String(y)}`);
+  if (y.shape[0] !== n) throw new ShapeError(`${what}: x has ${n} examples but y has ${y.shape[0]}; they must have the same length`);
+  if (y.size / y.shape[0] !== sizeOf(outputShape)) {
+    throw new ShapeError(`${what}: y has shape ${formatShape(y.shape)}, but the model outputs ` +
+      `${batchShape(outputShape)}: labels must match the outputs (one-hot for classes)`);
+  }
+  checkFinite(y, 'y', what);
+}
+
+function checkFinite(t: Tensor, name: string, what: string): void {
+  // One SIMD pass finds whether there is a bad value; only then is it looked for, to name it.
+  if (getBackend().kernels.countNonFinite(t.ptr, t.size) === 0) return;
+  const values = getBackend().memory.f32(t.ptr, t.size);
+  const i = values.findIndex((v) => !Number.isFinite(v));
+  throw new ValueError(`${what}: ${name} holds a non-finite value (${values[i]}) at flat index ${i}; all values must be finite`);
+}
+
+export function checkBatchSize(batchSize: number, what: string): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new ConfigError(`${what}: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
+  }
+}

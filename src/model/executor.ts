@@ -1,0 +1,180 @@
+// Runs a graph on batches at wasm addresses. Every tensor of the graph is a slot: the model's
+// inputs first, then each node's output. Forward fills the slots in node order. Backward walks the
+// nodes in reverse; a slot read by several nodes (or read twice by one) gets its gradient summed
+// into a buffer of its own, the contributions added in that fixed reverse order, so the bits are
+// the same at any thread count. Nothing here allocates once the buffers are planned.
+import { getBackend } from '../backend/wasm.js';
+import type { Layer, Parameter } from '../layers/layer.js';
+import { sizeOf } from '../shape.js';
+import type { Graph } from './graph.js';
+
+interface Step {
+  layer: Layer;
+  inputSlots: number[];
+  /** Reused: the input addresses handed to forward. */
+  inputAddresses: number[];
+  outputSlot: number;
+  /** Set by prepare(): whether backward runs, needs input gradients, and weight gradients. */
+  runsBackward: boolean;
+  needsInputGradients: boolean;
+  needsWeightGradients: boolean;
+}
+
+/** A layer that runs a graph of its own (a nested model): prepare() reaches into it. */
+interface NestedGraph {
+  prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void;
+}
+
+const nestedGraph = (layer: Layer): NestedGraph | undefined =>
+  'prepareBackward' in layer ? (layer as unknown as NestedGraph) : undefined;
+
+export class GraphExecutor {
+  private readonly steps: Step[];
+  private readonly slotSizes: number[];
+  private readonly outputSlots: number[];
+  /** Per slot: the address of its value in the last forward pass, and of its gradient in backward. */
+  private readonly values: number[];
+  private readonly gradients: number[];
+  /** Per slot: how many gradients flow into it (its readers, and the loss for an output). */
+  private readonly gradientSources: number[];
+  private readonly received: number[];
+  /** Per slot with several gradient sources: the buffer they are summed in (planned). */
+  private readonly sums: number[];
+  /** Per slot: whether any weight that prepare() was told to train lies upstream of it. */
+  private readonly upstreamTrained: boolean[];
+  private readonly inputGradients: number[];
+  private capacity = 0;
+
+  constructor(private readonly graph: Graph) {
+    const slotOf = new Map(graph.inputs.map((t, i) => [t.node, i]));
+    graph.nodes.forEach((node, i) => slotOf.set(node, graph.inputs.length + i));
+    const slotCount = graph.inputs.length + graph.nodes.length;
+    this.slotSizes = [...graph.inputs.map((t) => sizeOf(t.shape)), ...graph.nodes.map((n) => sizeOf(n.output.shape))];
+    this.steps = graph.nodes.map((node, i) => {
+      const inputSlots = node.inputs.map((t) => slotOf.get(t.node)!);
+      return { layer: node.layer, inputSlots, inputAddresses: inputSlots.map(() => 0), outputSlot: graph.inputs.length + i,
+        runsBackward: true, needsInputGradients: true, needsWeightGradients: true };
+    });
+    this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
+    this.values = new Array<number>(slotCount).fill(0);
+    this.gradients = new Array<number>(slotCount).fill(0);
+    this.received = new Array<number>(slotCount).fill(0);
+    this.sums = new Array<number>(slotCount).fill(0);
+    this.upstreamTrained = new Array<boolean>(slotCount).fill(false);
+    this.gradientSources = new Array<number>(slotCount).fill(0);
+    for (const step of this.steps) for (const slot of step.inputSlots) this.gradientSources[slot]++;
+    for (const slot of this.outputSlots) this.gradientSources[slot]++;
+    this.inputGradients = graph.inputs.map(() => 0);
+  }
+
+  /** The distinct layers that compute, in node order. */
+  get layers(): Layer[] {
+    return this.steps.map((s) => s.layer);
+  }
+
+  /** Makes sure every layer and sum buffer holds batches of `capacity` examples (grows only). */
+  plan(capacity: number): void {
+    for (const step of this.steps) step.layer.plan(capacity);
+    if (capacity <= this.capacity) return;
+    this.unplan();
+    const memory = getBackend().memory;
+    try {
+      this.gradientSources.forEach((sources, slot) => {
+        if (sources > 1) this.sums[slot] = memory.alloc(capacity * this.slotSizes[slot] * 4);
+      });
+      this.capacity = capacity;
+    } catch (error) {
+      this.unplan();
+      throw error;
+    }
+  }
+
+  unplan(): void {
+    const memory = getBackend().memory;
+    this.sums.forEach((ptr, slot) => {
+      if (ptr) memory.free(ptr);
+      this.sums[slot] = 0;
+    });
+    this.capacity = 0;
+  }
+
+  /**
+   * Decides which backward work a step needs: weight gradients only for layers with weights in
+   * `trained` (frozen layers get none), input gradients only where a trained weight lies upstream
+   * (or the caller needs the graph's input gradients), and no backward at all elsewhere.
+   */
+  prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
+    const inputs = this.graph.inputs.length;
+    for (let slot = 0; slot < inputs; slot++) this.upstreamTrained[slot] = needInputGradients;
+    for (const step of this.steps) {
+      const needsInput = step.inputSlots.some((slot) => this.upstreamTrained[slot]);
+      nestedGraph(step.layer)?.prepareBackward(trained, needsInput);
+      const needsWeights = step.layer.params.some((p) => trained.has(p));
+      step.needsInputGradients = needsInput;
+      step.needsWeightGradients = needsWeights;
+      step.runsBackward = needsInput || needsWeights;
+      this.upstreamTrained[step.outputSlot] = step.runsBackward;
+    }
+  }
+
+  /** Runs every node on a batch whose inputs lie at `inputs`. */
+  forward(inputs: readonly number[], batch: number, training: boolean): void {
+    const { values, steps } = this;
+    for (let i = 0; i < inputs.length; i++) values[i] = inputs[i];
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s];
+      for (let j = 0; j < step.inputSlots.length; j++) step.inputAddresses[j] = values[step.inputSlots[j]];
+      values[step.outputSlot] = step.layer.forward(step.inputAddresses, batch, training);
+    }
+  }
+
+  /** Where output `index` of the last forward pass lies. */
+  output(index: number): number {
+    return this.values[this.outputSlots[index]];
+  }
+
+  /** Where the output of node `index` (in graph.nodes order) of the last forward pass lies. */
+  nodeOutput(index: number): number {
+    return this.values[this.graph.inputs.length + index];
+  }
+
+  /**
+   * Backpropagates the gradients of the outputs (0 for an output the loss does not reach) through
+   * the steps prepare() chose; returns the gradients at the graph's inputs (0 where not needed).
+   */
+  backward(outputGradients: readonly number[], batch: number): number[] {
+    const { steps, received, gradients } = this;
+    received.fill(0);
+    gradients.fill(0);
+    for (let i = 0; i < outputGradients.length; i++) if (outputGradients[i]) this.receive(this.outputSlots[i], outputGradients[i], batch);
+    for (let s = steps.length - 1; s >= 0; s--) {
+      const step = steps[s];
+      const dy = gradients[step.outputSlot];
+      if (!step.runsBackward || dy === 0) continue;
+      const dxs = step.layer.backward(dy, batch, step.needsInputGradients, step.needsWeightGradients);
+      if (!step.needsInputGradients) continue;
+      for (let j = 0; j < step.inputSlots.length; j++) {
+        const slot = step.inputSlots[j];
+        if (this.upstreamTrained[slot]) this.receive(slot, dxs[j], batch);
+      }
+    }
+    for (let i = 0; i < this.inputGradients.length; i++) this.inputGradients[i] = this.upstreamTrained[i] ? gradients[i] : 0;
+    return this.inputGradients;
+  }
+
+  /** One gradient for a slot: passed on as it is when it is the slot's only one, else summed. */
+  private receive(slot: number, gradient: number, batch: number): void {
+    const sum = this.sums[slot];
+    if (sum === 0) {
+      this.gradients[slot] = gradient;
+      return;
+    }
+    const length = batch * this.slotSizes[slot];
+    if (this.received[slot]++ === 0) {
+      getBackend().memory.heapF32.copyWithin(sum >> 2, gradient >> 2, (gradient >> 2) + length);
+      this.gradients[slot] = sum;
+    } else {
+      getBackend().kernels.add(sum, gradient, sum, length);
+    }
+  }
+}

@@ -1,0 +1,124 @@
+// A graph model as a config and back: each layer's own config (a nested model's is its graph
+// config), `trainable: false` where frozen, and `inbound`, the names of the layers it reads; then
+// the names of the inputs and outputs. File formats store this; building from it checks every
+// reference and never recurses over nodes, so a hostile config (cycles, missing names, a huge
+// graph) ends in a ConfigError naming the node.
+import { ConfigError } from '../errors.js';
+import { InputLayer } from '../layers/input-layer.js';
+import type { Layer, LayerConfig } from '../layers/layer.js';
+import { layerFromConfig } from '../layers/registry.js';
+import type { SymbolicTensor } from '../layers/node.js';
+import type { Model } from './model.js';
+
+export interface GraphLayerConfig extends LayerConfig {
+  name: string;
+  /** The names of the layers whose outputs this layer reads, in order (absent for inputs). */
+  inbound?: string[];
+  trainable?: boolean;
+}
+
+export interface GraphConfig extends LayerConfig {
+  className: 'Model' | 'Sequential';
+  layers: GraphLayerConfig[];
+  inputs: string[];
+  outputs: string[];
+}
+
+export const isGraphClass = (className: unknown): className is 'Model' | 'Sequential' => className === 'Model' || className === 'Sequential';
+
+export function graphConfig(model: Model): GraphConfig {
+  const entry = (layer: Layer, inbound?: Layer[]): GraphLayerConfig => ({
+    ...layer.getConfig(), name: layer.name,
+    ...(layer.trainable ? {} : { trainable: false }),
+    ...(inbound ? { inbound: inbound.map((l) => l.name) } : {}),
+  });
+  return {
+    className: model.className,
+    name: model.name,
+    layers: [...model.inputs.map((t) => entry(t.sourceLayer)), ...model.nodes.map((n) => entry(n.layer, n.inputs))],
+    inputs: model.inputs.map((t) => t.sourceLayer.name),
+    outputs: model.outputs.map((t) => t.sourceLayer.name),
+  };
+}
+
+export interface BuildOptions {
+  seed?: number;
+  /** Leave the weights unmade (loaders check the file against the plan first, then build). */
+  deferBuild?: boolean;
+}
+
+type ModelFactory = (options: ConstructorParameters<typeof Model>[0]) => Model;
+
+/** Builds the model a graph config describes; `make` is the Model constructor (passed in, as Model imports this file). */
+export function modelFromGraphConfig(config: unknown, make: ModelFactory, options: BuildOptions = {}, where = 'model'): Model {
+  const c = config as GraphConfig;
+  if (!c || typeof c !== 'object' || !Array.isArray(c.layers) || !Array.isArray(c.inputs) || !Array.isArray(c.outputs)) {
+    throw new ConfigError(`${where}: expected { className: 'Model', layers: [...], inputs: [names], outputs: [names] }`);
+  }
+  const entries = new Map<string, GraphLayerConfig>();
+  const names = new Set(c.layers.map((l) => l?.name));
+  c.layers.forEach((entry, i) => {
+    if (!entry || typeof entry !== 'object' || typeof entry.name !== 'string' || typeof entry.className !== 'string') {
+      throw new ConfigError(`${where}: layers[${i}] must be a layer config with a className and a name`);
+    }
+    if (entries.has(entry.name)) throw new ConfigError(`${where}: two layers are named ${JSON.stringify(entry.name)}; names must be unique`);
+    const inbound = entry.inbound ?? [];
+    if (!Array.isArray(inbound) || inbound.some((n) => typeof n !== 'string')) {
+      throw new ConfigError(`${where}: layer ${entry.name}'s inbound must be a list of layer names, got ${JSON.stringify(entry.inbound)}`);
+    }
+    for (const name of inbound) {
+      if (!names.has(name)) throw new ConfigError(`${where}: layer ${entry.name} reads ${JSON.stringify(name)}, which is not a layer of this model`);
+      if (name === entry.name) throw new ConfigError(`${where}: layer ${entry.name} reads itself (a cycle)`);
+    }
+    entries.set(entry.name, entry);
+  });
+  const outputsOf = new Map<string, SymbolicTensor<Layer>>();
+  // Kahn's order: a layer is made once everything it reads is; what never becomes ready is a cycle.
+  const waiting = new Map<string, number>();
+  const readers = new Map<string, string[]>();
+  for (const entry of entries.values()) {
+    const inbound = entry.inbound ?? [];
+    waiting.set(entry.name, inbound.length);
+    for (const name of inbound) {
+      const list = readers.get(name);
+      if (list) list.push(entry.name);
+      else readers.set(name, [entry.name]);
+    }
+  }
+  const ready = [...entries.values()].filter((e) => (e.inbound ?? []).length === 0).map((e) => e.name);
+  for (let next = 0; next < ready.length; next++) {
+    const name = ready[next];
+    const entry = entries.get(name)!;
+    outputsOf.set(name, makeLayer(entry, (entry.inbound ?? []).map((n) => outputsOf.get(n)!), make, `${where} layer ${name}`));
+    for (const reader of readers.get(name) ?? []) {
+      const left = waiting.get(reader)! - 1;
+      waiting.set(reader, left);
+      if (left === 0) ready.push(reader);
+    }
+  }
+  const stuck = [...entries.keys()].find((n) => !outputsOf.has(n));
+  if (stuck) throw new ConfigError(`${where}: layer ${stuck} is in a cycle (it reads, through other layers, its own output)`);
+  const tensor = (name: unknown, what: string) => {
+    const t = typeof name === 'string' ? outputsOf.get(name) : undefined;
+    if (!t) throw new ConfigError(`${where}: ${what} ${JSON.stringify(name)} is not a layer of this model`);
+    return t;
+  };
+  return make({
+    inputs: c.inputs.map((n) => tensor(n, 'input')), outputs: c.outputs.map((n) => tensor(n, 'output')),
+    name: typeof c.name === 'string' ? c.name : undefined, className: c.className === 'Sequential' ? 'Sequential' : 'Model',
+    seed: options.seed, deferBuild: options.deferBuild,
+  });
+}
+
+function makeLayer(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory, where: string): SymbolicTensor<Layer> {
+  const { inbound, trainable, ...config } = entry;
+  if (config.className === 'InputLayer') {
+    if (inputs.length > 0) throw new ConfigError(`${where}: an InputLayer reads nothing, but inbound names ${inbound!.join(', ')}`);
+    return new InputLayer({ shape: config.shape as number[], name: config.name }).output;
+  }
+  if (inputs.length === 0) throw new ConfigError(`${where}: a ${config.className} must read at least one layer (inbound is empty)`);
+  const layer = isGraphClass(config.className) ? modelFromGraphConfig(config, make, { deferBuild: true }, where) : layerFromConfig(config);
+  if (trainable === false) layer.trainable = false;
+  else if (trainable !== undefined && trainable !== true) throw new ConfigError(`${where}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
+  return layer.apply(inputs.length === 1 ? inputs[0] : inputs);
+}

@@ -1,0 +1,106 @@
+// The graph between a model's inputs and outputs: the nodes that compute, in an order where each
+// comes after the nodes it reads, found by walking back from the outputs (without recursion, so a
+// graph of any size walks on a flat stack). Everything a graph can get wrong is a ConfigError
+// naming the layers, raised here before anything is allocated.
+import { ConfigError } from '../errors.js';
+import { InputLayer } from '../layers/input-layer.js';
+import type { Layer } from '../layers/layer.js';
+import { type LayerNode, SymbolicTensor } from '../layers/node.js';
+
+export interface Graph {
+  inputs: SymbolicTensor<Layer>[];
+  outputs: SymbolicTensor<Layer>[];
+  /** The nodes that compute (input nodes left out), each after the nodes it reads. */
+  nodes: LayerNode<Layer>[];
+}
+
+/** A layer that holds a graph of its own (a nested model): its own layers, to check across nesting. */
+export interface GraphOwner {
+  readonly name: string;
+  readonly innerLayers: readonly Layer[];
+}
+
+const isGraphOwner = (layer: Layer): layer is Layer & GraphOwner => 'innerLayers' in layer;
+
+function checkTensors(tensors: unknown, what: string, who: string): SymbolicTensor<Layer>[] {
+  const list = Array.isArray(tensors) ? tensors : [tensors];
+  const bad = list.findIndex((t) => !(t instanceof SymbolicTensor));
+  if (list.length === 0 || bad >= 0) {
+    throw new ConfigError(`${who}: ${what} must be symbolic tensors (from input() or a layer's apply()), ` +
+      `got ${list.length === 0 ? 'none' : String(list[bad])}`);
+  }
+  if (new Set(list).size !== list.length) throw new ConfigError(`${who}: ${what} name the same tensor twice`);
+  return list as SymbolicTensor<Layer>[];
+}
+
+export function buildGraph(inputsGiven: unknown, outputsGiven: unknown, who: string): Graph {
+  const inputs = checkTensors(inputsGiven, 'inputs', who);
+  const outputs = checkTensors(outputsGiven, 'outputs', who);
+  const notInput = inputs.find((t) => !(t.sourceLayer instanceof InputLayer));
+  if (notInput) {
+    throw new ConfigError(`${who}: input ${notInput.name} is the output of a ${notInput.sourceLayer.className}; ` +
+      'a model\'s inputs come from input() (or another model\'s inputs)');
+  }
+  const inputNodes = new Set(inputs.map((t) => t.node));
+  const reached = new Set<LayerNode<Layer>>();
+  const done = new Set<LayerNode<Layer>>();
+  const onPath = new Set<LayerNode<Layer>>();
+  const nodes: LayerNode<Layer>[] = [];
+  // Depth first from each output, inputs in order: a post-order, the same for the same graph.
+  for (const output of outputs) {
+    const stack: Array<{ node: LayerNode<Layer>; next: number }> = [{ node: output.node, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const { node } = top;
+      if (top.next === 0) {
+        if (done.has(node)) { stack.pop(); continue; }
+        if (inputNodes.has(node)) { reached.add(node); done.add(node); stack.pop(); continue; }
+        if (node.layer instanceof InputLayer) {
+          throw new ConfigError(`${who}: output ${output.name} depends on input ${node.layer.name}, which is not among the model's ` +
+            `inputs (${inputs.map((t) => t.name).join(', ')}); list it in inputs, or cut the graph after it`);
+        }
+        onPath.add(node);
+      }
+      if (top.next < node.inputs.length) {
+        const child = node.inputs[top.next++].node;
+        if (onPath.has(child)) throw new ConfigError(`${who}: the graph has a cycle through ${child.layer.name} and ${node.layer.name}`);
+        stack.push({ node: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      onPath.delete(node);
+      done.add(node);
+      nodes.push(node);
+    }
+  }
+  const unused = inputs.find((t) => !reached.has(t.node));
+  if (unused) {
+    throw new ConfigError(`${who}: input ${unused.name} is not used by any output (${outputs.map((t) => t.name).join(', ')}); ` +
+      'leave it out of inputs, or connect it');
+  }
+  checkLayers([...inputs.map((t) => t.sourceLayer), ...nodes.map((n) => n.layer)], who);
+  return { inputs, outputs, nodes };
+}
+
+/** Layer names are unique in a model (weights are matched by name), and no layer sits in two places. */
+function checkLayers(layers: Layer[], who: string): void {
+  const names = new Map<string, Layer>();
+  for (const layer of layers) {
+    const other = names.get(layer.name);
+    if (other) throw new ConfigError(`${who}: two layers are named ${JSON.stringify(layer.name)} (a ${other.className} and a ${layer.className}); names must be unique`);
+    names.set(layer.name, layer);
+  }
+  const places = new Map<Layer, string>();
+  const pending: Array<{ layer: Layer; where: string }> = layers.map((layer) => ({ layer, where: who }));
+  while (pending.length > 0) {
+    const { layer, where } = pending.pop()!;
+    if (layer instanceof InputLayer && where !== who) continue; // a nested model's inputs are fed by the outer graph
+    const seen = places.get(layer);
+    if (seen) {
+      throw new ConfigError(`${who}: layer ${layer.name} is used in two places (in ${seen} and in ${where}); ` +
+        'a layer has one place: create another layer for the other place');
+    }
+    places.set(layer, where);
+    if (isGraphOwner(layer)) pending.push(...layer.innerLayers.map((inner) => ({ layer: inner, where: `model ${layer.name}` })));
+  }
+}

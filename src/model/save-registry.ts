@@ -1,0 +1,22 @@
+// model.save() is where TensorFlow.js users look for saving, but the file formats live a floor
+// above the model. The io layer registers its saver here (as TensorFlow.js's IO router does), so
+// the arrow points down: the model knows only that someone can save it.
+import { StateError } from '../errors.js';
+
+export interface SaveOptions {
+  /** 'convas' (default: everything, optimizer state included) or 'tfjs' (a TensorFlow.js LayersModel). */
+  format?: 'convas' | 'tfjs';
+}
+
+type Saver<M> = (model: M, destination: string, options?: SaveOptions) => Promise<void>;
+
+let saver: Saver<never> | undefined;
+
+export function registerSaver<M>(save: Saver<M>): void {
+  saver = save as Saver<never>;
+}
+
+export function saveWithRegisteredSaver<M>(model: M, destination: string, options?: SaveOptions): Promise<void> {
+  if (!saver) throw new StateError('save: no model saver is registered; import convas from its package entry');
+  return (saver as Saver<M>)(model, destination, options);
+}

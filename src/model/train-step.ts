@@ -1,0 +1,102 @@
+// One training step of a graph model on a gathered batch: forward in training mode, the loss and
+// its gradient, backward through the nodes that need it, then the optimizer on the trained weights.
+import { getBackend } from '../backend/wasm.js';
+import type { Parameter } from '../layers/layer.js';
+import { argmaxRow } from '../metrics.js';
+import type { Random } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import type { BatchBuffers } from './batch-buffers.js';
+import type { GraphExecutor } from './executor.js';
+import { type LossName, computeLoss } from './losses.js';
+import type { Optimizer } from './optimizers.js';
+
+export interface TrainStepParts {
+  executor: GraphExecutor;
+  buffers: BatchBuffers;
+  optimizer: Optimizer;
+  loss: LossName;
+  outputSize: number;
+  rng: Random;
+  /** The weights fit changes: the model's trainable weights when the step is made. */
+  trained: Parameter[];
+  /** The softmax logits when the loss is fused with the output softmax, else 0. */
+  fusedLogits(): number;
+  plan(capacity: number): void;
+  evaluate(x: Tensor | Tensor[], y: Tensor, batchSize: number): { loss: number; accuracy: number };
+  checkValidation(data: [Tensor | Tensor[], Tensor]): void;
+  checkStillTraining(): void;
+}
+
+export class TrainStep {
+  readonly trainedWeights: Parameter[];
+  private readonly trainedSet: ReadonlySet<Parameter>;
+  private readonly outputGradients: number[];
+
+  constructor(private readonly parts: TrainStepParts) {
+    this.trainedWeights = parts.trained;
+    this.trainedSet = new Set(parts.trained);
+    parts.executor.prepareBackward(this.trainedSet, false);
+    this.outputGradients = [0];
+  }
+
+  get optimizer(): Optimizer {
+    return this.parts.optimizer;
+  }
+
+  plan(capacity: number): void {
+    this.parts.plan(capacity);
+  }
+
+  shuffle(order: Uint32Array): void {
+    this.parts.rng.shuffle(order);
+  }
+
+  gather(xs: readonly Tensor[], y: Tensor, order: Uint32Array | undefined, from: number, size: number): void {
+    this.parts.buffers.gather(xs, y, order, from, size);
+  }
+
+  /** Forward, loss and backward on the gathered batch: every trained weight's grad is set; returns the loss. */
+  computeGradients(size: number): number {
+    const { executor, buffers, loss, outputSize } = this.parts;
+    executor.forward(buffers.inputs, size, true);
+    const value = computeLoss(loss, executor.output(0), this.parts.fusedLogits(), buffers.target, buffers.outputGradient, size, outputSize);
+    if (Number.isFinite(value)) {
+      this.outputGradients[0] = buffers.outputGradient;
+      executor.backward(this.outputGradients, size);
+    }
+    return value;
+  }
+
+  applyGradients(): void {
+    this.parts.optimizer.step(this.trainedSet);
+  }
+
+  /** Rows of the last forward pass whose largest output is where the target's largest value is. */
+  countCorrect(size: number): number {
+    return countCorrect(this.parts.executor.output(0), this.parts.buffers.target, size, this.parts.outputSize);
+  }
+
+  evaluate(x: Tensor | Tensor[], y: Tensor, batchSize: number): { loss: number; accuracy: number } {
+    return this.parts.evaluate(x, y, batchSize);
+  }
+
+  checkValidation(data: [Tensor | Tensor[], Tensor]): void {
+    this.parts.checkValidation(data);
+  }
+
+  checkStillTraining(): void {
+    this.parts.checkStillTraining();
+  }
+}
+
+/** Rows whose largest output is where the target's largest value is (one output: rounded equality). */
+export function countCorrect(output: number, target: number, rows: number, cols: number): number {
+  const heap = getBackend().memory.heapF32;
+  let correct = 0;
+  for (let r = 0; r < rows; r++) {
+    const o = (output >> 2) + r * cols, t = (target >> 2) + r * cols;
+    const right = cols === 1 ? Math.round(heap[o]) === heap[t] : argmaxRow(heap, o, cols) === argmaxRow(heap, t, cols);
+    if (right) correct++;
+  }
+  return correct;
+}
