@@ -147,7 +147,7 @@ export class Model extends Layer {
   /** Freezes (false) or unfreezes every layer of the model, nested ones included, as Keras does. */
   set trainable(value: boolean) {
     super.trainable = value;
-    for (const layer of this.executor?.layers ?? []) layer.trainable = value;
+    for (const layer of this.executor ? this.layers : []) layer.trainable = value;
   }
 
   get trainableWeights(): Parameter[] {
@@ -257,9 +257,7 @@ export class Model extends Layer {
 
   private trainStep(what: string): TrainStep {
     if (!this.optimizer || !this.lossName) throw new StateError(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
-    if (this.outputs.length !== 1) {
-      throw new ConfigError(`${what}: the model has ${this.outputs.length} outputs; convas trains models with one output (predict takes any number)`);
-    }
+    this.checkOneOutput(what);
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.lossName, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
@@ -269,6 +267,13 @@ export class Model extends Layer {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },
     });
+  }
+
+  private checkOneOutput(what: string): void {
+    if (this.outputs.length !== 1) {
+      throw new ConfigError(`${what}: model ${this.name} has ${this.outputs.length} outputs; convas trains and evaluates models ` +
+        'with one output (predictOutputs runs any number)');
+    }
   }
 
   /** Trains on (x, y); frozen layers (trainable = false) keep their weights. */
@@ -294,8 +299,16 @@ export class Model extends Layer {
     return step.computeGradients(n);
   }
 
-  /** Runs the model on x in batches: a new tensor [n, ...outputShape], or one per output. */
+  /** Runs the model on x in batches: a new tensor [n, ...outputShape]. A model with several outputs uses predictOutputs. */
   predict(x: Tensor | Tensor[], options: { batchSize?: number } = {}): Tensor {
+    if (this.outputs.length !== 1) {
+      throw new ConfigError(`predict: model ${this.name} has ${this.outputs.length} outputs; predictOutputs(x) gives a tensor for each`);
+    }
+    return this.predictOutputs(x, options)[0];
+  }
+
+  /** Runs the model on x in batches: a new tensor [n, ...shape] for each output, in the order of `outputs`. */
+  predictOutputs(x: Tensor | Tensor[], options: { batchSize?: number } = {}): Tensor[] {
     this.checkAlive();
     const { xs, n } = checkInputs(x, this.inputShapes, 'predict');
     const batchSize = options.batchSize ?? 32;
@@ -311,8 +324,7 @@ export class Model extends Layer {
         getBackend().memory.heapF32.copyWithin((result.ptr >> 2) + from * cols, output, output + size * cols);
       });
     }
-    // One output gives a tensor, several an array of them, as TensorFlow.js's predict does.
-    return (results.length === 1 ? results[0] : results) as Tensor;
+    return results;
   }
 
   /** Examples per forward pass of predict and evaluate: batchSize, n and the chunk cap it. */
@@ -348,6 +360,7 @@ export class Model extends Layer {
   evaluate(x: Tensor | Tensor[], y: Tensor, options: { batchSize?: number } = {}): { loss: number; accuracy: number } {
     this.checkAlive();
     if (!this.lossName) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
+    this.checkOneOutput('evaluate');
     const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
     checkTargets(y, n, this.outputShape, 'evaluate');
     if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
