@@ -17,6 +17,7 @@ import { GraphExecutor } from './executor.js';
 import { type FitOptions, type History, fitLoop } from './fit-loop.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
+import type { ModelOptions } from './model-options.js';
 import { type LossName, checkLoss, computeLoss } from './losses.js';
 import { Optimizer, type OptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
@@ -24,6 +25,7 @@ import { summaryText } from './summary.js';
 import { TrainStep, countCorrect } from './train-step.js';
 
 export type { FitOptions, History, Logs } from './fit-loop.js';
+export type { ModelOptions } from './model-options.js';
 
 /**
  * Examples per kernel thread that predict and evaluate run at once, whatever batchSize asks: each
@@ -35,18 +37,6 @@ const INFERENCE_CHUNK = 32;
 export interface CompileOptions {
   optimizer: OptimizerConfig | 'sgd' | 'momentum' | 'adam';
   loss: LossName;
-}
-
-export interface ModelOptions {
-  inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[];
-  outputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[];
-  name?: string;
-  /** Seeds the new layers' weights, the shuffling and dropout: the same seed trains to the same weights, bit for bit. */
-  seed?: number;
-  /** 'Sequential' for a chain built by sequential(); 'Model' otherwise. */
-  className?: 'Model' | 'Sequential';
-  /** Leave the weights of new layers unmade until a model that contains this one builds them (for loaders). */
-  deferBuild?: boolean;
 }
 
 export class Model extends Layer {

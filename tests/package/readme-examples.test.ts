@@ -1,0 +1,35 @@
+// The README's runnable examples run as written against the built package (dist/convas.js), so the
+// documentation cannot drift from the API. A block runs if it imports from 'convas' and uses only
+// names it defines (the Graph models example).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { temporaryDirectory } from '../io/model-files.js';
+
+/** The first ```ts block after the heading `## title`. */
+async function exampleUnder(title: string): Promise<string> {
+  const readme = await readFile('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf(`## ${title}\n`));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  assert.ok(match, `README has a ts example under "## ${title}"`);
+  return match[1];
+}
+
+test('the Graph models example runs: summaries of the graph and of the cut, frozen, re-headed model', async () => {
+  const code = (await exampleUnder('Graph models')).replace("from 'convas'", `from ${JSON.stringify(pathToFileURL(resolve('dist', 'convas.js')).href)}`);
+  const lines: string[] = [];
+  const file = join(await temporaryDirectory(), 'example.mjs');
+  // The example prints with console.log (summary's default); capture what it prints.
+  await writeFile(file, `const log = console.log; console.log = (line) => globalThis.readmeLines.push(line);\n${code}\nconsole.log = log;\n`);
+  (globalThis as { readmeLines?: string[] }).readmeLines = lines;
+  await import(pathToFileURL(file).href);
+  const [netSummary, classifierSummary] = lines;
+  assert.match(netSummary, /block_add \(Add\)\s+\[batch, 32, 32, 16\]\s+0\s+block_conv, conv2d_\d+/);
+  assert.match(netSummary, /head \(Sequential\)\s+\[batch, 10\]/);
+  assert.match(classifierSummary, /Trainable params: 49155\b/); // dense: 32·32·16 inputs × 3 + 3
+  assert.match(classifierSummary, /Non-trainable params: 2768\b/); // the two frozen 3×3 convolutions: 3·9·16+16 and 16·9·16+16
+});
+
+test.run();
