@@ -2,7 +2,8 @@
 // (every reference resolved, every shape inferred) and the weight arrays its layers will make.
 // Loaders compare the file's manifest with these, so a config claiming a huge layer fails on the
 // file's real size instead of on an allocation. Then buildModel makes the weights and fills them.
-import { Model, setParameterValues } from '../model/model.js';
+import { Model } from '../model/model.js';
+import { setParameterValues } from '../model/weights.js';
 import type { CompileOptions } from '../model/model.js';
 import type { OptimizerState } from '../model/optimizers.js';
 import { modelFromGraphConfig } from '../model/graph-config.js';

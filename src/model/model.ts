@@ -1,38 +1,32 @@
 // A Model is a graph of layers between symbolic inputs and outputs (Keras's functional API), and
 // itself a layer, so models nest. This class is the facade: the graph and its checks are in
-// graph.ts, running it in executor.ts, training in train-step.ts and fit-loop.ts, the per-batch
-// buffers in batch-buffers.ts. Buffers are planned per batch capacity; fit, predict and evaluate
+// graph.ts, running it in executor.ts, training in train-step.ts and fit-loop.ts, inference in
+// inference.ts, weights in and out in weights.ts, the per-batch buffers in batch-buffers.ts. Buffers are planned per batch capacity; fit, predict and evaluate
 // then run without allocating.
-import { getBackend } from '../backend/wasm.js';
-import { ConfigError, ShapeError, StateError, ValueError } from '../errors.js';
+import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
-import { Tensor, emptyTensor } from '../tensor.js';
-import { BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
-import { checkBatchSize, checkInputs, checkTargets } from './data-checks.js';
+import type { Tensor } from '../tensor.js';
+import { BatchBuffers } from './batch-buffers.js';
+import { checkInputs, checkTargets } from './data-checks.js';
 import { GraphExecutor } from './executor.js';
+import { Inference } from './inference.js';
 import { type FitOptions, type History, fitLoop } from './fit-loop.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import type { ModelOptions } from './model-options.js';
-import { type LossName, checkLoss, computeLoss } from './losses.js';
+import { type LossName, checkLoss } from './losses.js';
 import { Optimizer, type OptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
-import { TrainStep, countCorrect } from './train-step.js';
+import { TrainStep } from './train-step.js';
+import { parameterTensors, setParameterValues } from './weights.js';
 
 export type { FitOptions, History, Logs } from './fit-loop.js';
 export type { ModelOptions } from './model-options.js';
-
-/**
- * Examples per kernel thread that predict and evaluate run at once, whatever batchSize asks: each
- * layer's output then stays in the core's cache for the next layer (about 5% faster at batch 256
- * than one pass over the whole batch). Every example's result is the same in any batch.
- */
-const INFERENCE_CHUNK = 32;
 
 export interface CompileOptions {
   optimizer: OptimizerConfig | 'sgd' | 'momentum' | 'adam';
@@ -49,12 +43,13 @@ export class Model extends Layer {
   private readonly rng: Random;
   private readonly buffers: BatchBuffers;
   private readonly outputSizes: number[];
-  /** Reused: predict and evaluate read the examples where they lie. */
-  private readonly inferenceInputs: number[];
+  private readonly inference: Inference;
   private optimizer?: Optimizer;
   private lossName?: LossName;
   private weightsMade = false;
   private disposed = false;
+  /** Whether the model's own hold (from its constructor) is still its own: see dispose(). */
+  private holdsItself = true;
 
   constructor(options: ModelOptions) {
     if (!options || typeof options !== 'object') throw new ConfigError('model: expected { inputs, outputs }');
@@ -75,9 +70,14 @@ export class Model extends Layer {
     this.executor = new GraphExecutor(this.graph);
     this.outputSizes = this.outputs.map((t) => sizeOf(t.shape));
     this.buffers = new BatchBuffers(this.inputs.map((t) => sizeOf(t.shape)), this.outputSizes[0]);
-    this.inferenceInputs = this.inputs.map(() => 0);
-    this.retain(); // the model holds itself until dispose(); a model that contains it holds it too
-    for (const layer of this.executor.layers) layer.retain();
+    this.inference = new Inference(this.executor, this.buffers, this.inputs.length, this.outputShapes,
+      this.graph.nodes.map((n) => n.output.shape), (c) => this.planBatch(c));
+    this.retain(); // the model holds itself until dispose(), or until a model that contains it takes that hold over
+    for (const layer of this.executor.layers) {
+      // A model nested here belongs to this one, as its other layers do: disposing this model frees it too.
+      if (layer instanceof Model && layer.holdsItself) layer.holdsItself = false;
+      else layer.retain();
+    }
     if (!options.deferBuild) this.makeWeights(this.rng);
   }
 
@@ -184,12 +184,7 @@ export class Model extends Layer {
   /** The weights as TensorFlow.js's getWeights() lists them (trainable, then non-trainable), as copies. */
   getWeights(): Tensor[] {
     this.checkAlive();
-    const memory = getBackend().memory;
-    return this.weights.map((p) => {
-      const t = emptyTensor(p.shape);
-      memory.heapF32.copyWithin(t.ptr >> 2, p.value >> 2, (p.value >> 2) + p.size);
-      return t;
-    });
+    return parameterTensors(this.weights);
   }
 
   /** Sets the weights, in getWeights() order; every array is checked before any is written. */
@@ -301,32 +296,7 @@ export class Model extends Layer {
   predictOutputs(x: Tensor | Tensor[], options: { batchSize?: number } = {}): Tensor[] {
     this.checkAlive();
     const { xs, n } = checkInputs(x, this.inputShapes, 'predict');
-    const batchSize = options.batchSize ?? 32;
-    checkBatchSize(batchSize, 'predict');
-    const batch = this.inferenceBatch(batchSize, Math.max(n, 1));
-    this.planBatch(batch);
-    const results = this.outputs.map((t) => emptyTensor([n, ...t.shape]));
-    for (let from = 0; from < n; from += batch) {
-      const size = Math.min(batch, n - from);
-      this.runInference(xs, from, size);
-      results.forEach((result, o) => {
-        const cols = this.outputSizes[o], output = this.executor.output(o) >> 2;
-        getBackend().memory.heapF32.copyWithin((result.ptr >> 2) + from * cols, output, output + size * cols);
-      });
-    }
-    return results;
-  }
-
-  /** Examples per forward pass of predict and evaluate: batchSize, n and the chunk cap it. */
-  private inferenceBatch(batchSize: number, n: number): number {
-    return Math.min(batchSize, n, INFERENCE_CHUNK * getBackend().threads);
-  }
-
-  /** Forward in inference mode on examples from … from+size, read where they lie (in order, read-only). */
-  private runInference(xs: Tensor[], from: number, size: number): void {
-    const inputs = this.inferenceInputs;
-    for (let i = 0; i < xs.length; i++) inputs[i] = rowAddress(xs[i], from);
-    this.executor.forward(inputs, size, false);
+    return this.inference.predict(xs, n, options.batchSize ?? 32);
   }
 
   /**
@@ -336,14 +306,7 @@ export class Model extends Layer {
   activations(x: Tensor | Tensor[]): Tensor[] {
     this.checkAlive();
     const { xs, n } = checkInputs(x, this.inputShapes, 'activations');
-    this.executor.plan(Math.max(n, 1));
-    this.executor.forward(xs.map((t) => t.ptr), n, false);
-    return this.graph.nodes.map((node, i) => {
-      const t = emptyTensor([n, ...node.output.shape]); // may grow memory: take the heap view after
-      const at = this.executor.nodeOutput(i) >> 2;
-      getBackend().memory.heapF32.copyWithin(t.ptr >> 2, at, at + t.size);
-      return t;
-    });
+    return this.inference.activations(xs, n);
   }
 
   /** Mean loss and accuracy (share of rows whose largest output matches the target's). */
@@ -353,22 +316,7 @@ export class Model extends Layer {
     this.checkOneOutput('evaluate');
     const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
     checkTargets(y, n, this.outputShape, 'evaluate');
-    if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
-    const batchSize = options.batchSize ?? 32;
-    checkBatchSize(batchSize, 'evaluate');
-    const batch = this.inferenceBatch(batchSize, n);
-    this.planBatch(batch);
-    const cols = this.outputSizes[0];
-    let lossSum = 0, correct = 0;
-    for (let from = 0; from < n; from += batch) {
-      const size = Math.min(batch, n - from);
-      copyRows(y, this.buffers.target, undefined, from, size);
-      this.runInference(xs, from, size);
-      const output = this.executor.output(0);
-      lossSum += computeLoss(this.lossName, output, this.fusedLogits(), this.buffers.target, 0, size, cols) * size;
-      correct += countCorrect(output, this.buffers.target, size, cols);
-    }
-    return { loss: lossSum / n, accuracy: correct / n };
+    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.lossName, this.fusedLogits());
   }
 
   // --- files and text
@@ -455,43 +403,24 @@ export class Model extends Layer {
     if (this.disposed) throw new StateError('this model was disposed and cannot be used');
   }
 
-  /** Frees every buffer the model holds in wasm memory; layers shared with another model live on with it. */
+  /**
+   * Frees every buffer the model holds in wasm memory; layers shared with another model live on
+   * with it. A model nested in another is freed with that one (its dispose() then only retires it).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.release();
+    if (this.holdsItself) this.release();
   }
 
   protected free(): void {
+    this.disposed = true;
     this.executor.unplan();
     this.buffers.free();
     this.optimizer?.dispose();
     for (const layer of this.executor.layers) layer.release();
     super.free();
   }
-}
-
-/** Checks every array against its weight (shape, finite values), then writes them all. */
-export function setParameterValues(params: readonly Parameter[], weights: Array<Tensor | Float32Array>, what: string): void {
-  if (!Array.isArray(weights) || weights.length !== params.length) {
-    throw new ShapeError(`${what}: got ${Array.isArray(weights) ? weights.length : 'no'} arrays, but the model has ${params.length} weights (${params.map((p) => p.name).join(', ')})`);
-  }
-  params.forEach((p, i) => {
-    const w = weights[i];
-    const size = w instanceof Tensor ? w.size : w.length;
-    if (w instanceof Tensor ? formatShape(w.shape) !== formatShape(p.shape) : size !== p.size) {
-      const got = w instanceof Tensor ? formatShape(w.shape) : `${size} values`;
-      throw new ShapeError(`${what}: ${p.name} expects shape ${formatShape(p.shape)}, got ${got}`);
-    }
-    const values = w instanceof Tensor ? getBackend().memory.f32(w.ptr, w.size) : w;
-    const bad = values.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new ValueError(`${what}: ${p.name} holds ${values[bad]} at flat index ${bad}; weights must be finite`);
-  });
-  const memory = getBackend().memory;
-  params.forEach((p, i) => {
-    const w = weights[i];
-    memory.f32(p.value, p.size).set(w instanceof Tensor ? w.dataSync() : w);
-  });
 }
 
 /** A graph model from symbolic inputs to outputs, as TensorFlow.js's tf.model(). */

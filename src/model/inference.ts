@@ -1,0 +1,91 @@
+// predict, evaluate and activations: the graph run forward in inference mode over a dataset in
+// batches, reading the examples where they lie, into buffers planned once per batch size.
+import { getBackend } from '../backend/wasm.js';
+import { ShapeError } from '../errors.js';
+import type { Shape } from '../shape.js';
+import { type Tensor, emptyTensor } from '../tensor.js';
+import { type BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
+import { checkBatchSize } from './data-checks.js';
+import type { GraphExecutor } from './executor.js';
+import { type LossName, computeLoss } from './losses.js';
+import { countCorrect } from './train-step.js';
+
+/**
+ * Examples per kernel thread that predict and evaluate run at once, whatever batchSize asks: each
+ * layer's output then stays in the core's cache for the next layer (about 5% faster at batch 256
+ * than one pass over the whole batch). Every example's result is the same in any batch.
+ */
+const INFERENCE_CHUNK = 32;
+
+export class Inference {
+  /** Reused: the examples' addresses for one forward pass. */
+  private readonly inputs: number[];
+  private readonly outputSizes: number[];
+
+  constructor(private readonly executor: GraphExecutor, private readonly buffers: BatchBuffers,
+    inputCount: number, private readonly outputShapes: Shape[], private readonly nodeShapes: Shape[],
+    private readonly plan: (capacity: number) => void) {
+    this.inputs = new Array<number>(inputCount).fill(0);
+    this.outputSizes = outputShapes.map((s) => s.reduce((a, b) => a * b, 1));
+  }
+
+  /** A new tensor [n, ...shape] per output. */
+  predict(xs: Tensor[], n: number, batchSize: number): Tensor[] {
+    checkBatchSize(batchSize, 'predict');
+    const batch = this.batchFor(batchSize, Math.max(n, 1));
+    this.plan(batch);
+    const results = this.outputShapes.map((shape) => emptyTensor([n, ...shape]));
+    for (let from = 0; from < n; from += batch) {
+      const size = Math.min(batch, n - from);
+      this.run(xs, from, size);
+      const heap = getBackend().memory.heapF32;
+      results.forEach((result, o) => {
+        const cols = this.outputSizes[o], output = this.executor.output(o) >> 2;
+        heap.copyWithin((result.ptr >> 2) + from * cols, output, output + size * cols);
+      });
+    }
+    return results;
+  }
+
+  /** Mean loss and accuracy of the (one) output against y. */
+  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: LossName, logits: number): { loss: number; accuracy: number } {
+    if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
+    checkBatchSize(batchSize, 'evaluate');
+    const batch = this.batchFor(batchSize, n);
+    this.plan(batch);
+    const cols = this.outputSizes[0];
+    let lossSum = 0, correct = 0;
+    for (let from = 0; from < n; from += batch) {
+      const size = Math.min(batch, n - from);
+      copyRows(y, this.buffers.target, undefined, from, size);
+      this.run(xs, from, size);
+      const output = this.executor.output(0);
+      lossSum += computeLoss(loss, output, logits, this.buffers.target, 0, size, cols) * size;
+      correct += countCorrect(output, this.buffers.target, size, cols);
+    }
+    return { loss: lossSum / n, accuracy: correct / n };
+  }
+
+  /** Every computing node's output for the n examples, in node order. */
+  activations(xs: Tensor[], n: number): Tensor[] {
+    this.executor.plan(Math.max(n, 1));
+    this.executor.forward(xs.map((t) => t.ptr), n, false);
+    return this.nodeShapes.map((shape, i) => {
+      const t = emptyTensor([n, ...shape]); // may grow memory: take the heap view after
+      const at = this.executor.nodeOutput(i) >> 2;
+      getBackend().memory.heapF32.copyWithin(t.ptr >> 2, at, at + t.size);
+      return t;
+    });
+  }
+
+  /** Examples per forward pass: batchSize, n and the chunk cap it. */
+  private batchFor(batchSize: number, n: number): number {
+    return Math.min(batchSize, n, INFERENCE_CHUNK * getBackend().threads);
+  }
+
+  /** Forward in inference mode on examples from … from+size (read in place, read-only). */
+  private run(xs: Tensor[], from: number, size: number): void {
+    for (let i = 0; i < xs.length; i++) this.inputs[i] = rowAddress(xs[i], from);
+    this.executor.forward(this.inputs, size, false);
+  }
+}

@@ -1,0 +1,40 @@
+// Weights in and out of wasm memory as tensors: copies for getWeights(), and checked writes for
+// setWeights() and the loaders, where every array is checked before any is written.
+import { getBackend } from '../backend/wasm.js';
+import { ShapeError, ValueError } from '../errors.js';
+import type { Parameter } from '../layers/layer.js';
+import { formatShape } from '../shape.js';
+import { Tensor, emptyTensor } from '../tensor.js';
+
+/** A new tensor holding a copy of each parameter's values. */
+export function parameterTensors(params: readonly Parameter[]): Tensor[] {
+  return params.map((p) => {
+    const t = emptyTensor(p.shape); // may grow memory: take the heap view after
+    const heap = getBackend().memory.heapF32;
+    heap.copyWithin(t.ptr >> 2, p.value >> 2, (p.value >> 2) + p.size);
+    return t;
+  });
+}
+
+/** Checks every array against its weight (shape, finite values), then writes them all. */
+export function setParameterValues(params: readonly Parameter[], weights: Array<Tensor | Float32Array>, what: string): void {
+  if (!Array.isArray(weights) || weights.length !== params.length) {
+    throw new ShapeError(`${what}: got ${Array.isArray(weights) ? weights.length : 'no'} arrays, but the model has ${params.length} weights (${params.map((p) => p.name).join(', ')})`);
+  }
+  params.forEach((p, i) => {
+    const w = weights[i];
+    const size = w instanceof Tensor ? w.size : w.length;
+    if (w instanceof Tensor ? formatShape(w.shape) !== formatShape(p.shape) : size !== p.size) {
+      const got = w instanceof Tensor ? formatShape(w.shape) : `${size} values`;
+      throw new ShapeError(`${what}: ${p.name} expects shape ${formatShape(p.shape)}, got ${got}`);
+    }
+    const values = w instanceof Tensor ? getBackend().memory.f32(w.ptr, w.size) : w;
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new ValueError(`${what}: ${p.name} holds ${values[bad]} at flat index ${bad}; weights must be finite`);
+  });
+  const memory = getBackend().memory;
+  params.forEach((p, i) => {
+    const w = weights[i];
+    memory.f32(p.value, p.size).set(w instanceof Tensor ? w.dataSync() : w);
+  });
+}
