@@ -256,4 +256,74 @@ test('one SGD step agrees with TF.js: frozen layers keep their weights, gradient
     ['middle/kernel', 'middle/bias', 'head_hidden/kernel', 'head_hidden/bias']);
 });
 
+// --- convas graphs in TF.js
+
+/** Saves a convas model (its weights randomized) as TF.js, loads it in TF.js and in convas, and compares all three. */
+async function assertLoadsInTfjs(m: Model, what: string): Promise<tfl.LayersModel> {
+  randomizeConvas(m, 8);
+  const dir = await temporaryDirectory();
+  await m.save(dir, { format: 'tfjs' });
+  const inTfjs = await loadInTfjs(dir);
+  assertSamePredictions(m, inTfjs, what);
+  assertSamePredictions(await loadModel(dir), inTfjs, `${what}, read back by convas`);
+  return inTfjs;
+}
+
+const convasResidual = (name: string, prefix: string) => {
+  const x = input({ shape: IMAGE, name: `${prefix}image` });
+  const conv = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: `${prefix}conv` }).apply(x);
+  return model({ inputs: x, outputs: layers.relu().apply(layers.add({ name: `${prefix}skip` }).apply([conv, x])), name });
+};
+
+const convasHead = (name: string, inputShape: number[]) => sequential({ name, inputShape, layers: [
+  layers.flatten(), layers.dense({ units: 6, activation: 'relu', name: `${name}_hidden` }), layers.dense({ units: 3, activation: 'softmax' }),
+] });
+
+test('convas → TF.js: a residual block and channel concatenations load in tf.loadLayersModel and predict alike', async () => {
+  await assertLoadsInTfjs(convasResidual('residual', ''), 'residual');
+  for (const axis of [-1, 3]) {
+    const x = input({ shape: IMAGE });
+    const a = layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+    const b = layers.conv2d({ filters: 4, kernelSize: 1, activation: 'tanh' }).apply(x);
+    await assertLoadsInTfjs(model({ inputs: x, outputs: layers.concatenate({ axis }).apply([a, b, x]) }), `concatenate axis ${axis}`);
+  }
+});
+
+test('convas → TF.js: a nested Sequential and a nested Model, each also as the output', async () => {
+  const x = input({ shape: IMAGE });
+  const features = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+  const inTfjs = await assertLoadsInTfjs(model({ inputs: x, outputs: convasHead('head', [5, 7, 4]).apply(features) }), 'Sequential in a Model');
+  assert.is(inTfjs.getLayer('head').getClassName(), 'Sequential');
+
+  const outer = input({ shape: IMAGE });
+  const block = convasResidual('block', 'block_').apply(layers.conv2d({ filters: 3, kernelSize: 1 }).apply(outer));
+  await assertLoadsInTfjs(model({ inputs: outer, outputs: block }), 'Model in a Model');
+  await assertLoadsInTfjs(sequential({ inputShape: IMAGE, layers: [convasResidual('first', 'first_'), layers.flatten(), layers.dense({ units: 2 })] }),
+    'Model in a Sequential');
+});
+
+test('convas → TF.js: frozen layers are frozen in TF.js (trainable false), a frozen nested model too', async () => {
+  const x = input({ shape: IMAGE });
+  const frozenConv = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'frozen_conv' });
+  const head = convasHead('frozen_head', [5, 7, 4]);
+  frozenConv.trainable = false;
+  head.trainable = false;
+  const m = model({ inputs: x, outputs: head.apply(frozenConv.apply(x)) });
+  const inTfjs = await assertLoadsInTfjs(m, 'frozen');
+  assert.is(inTfjs.getLayer('frozen_conv').trainable, false);
+  assert.equal(inTfjs.trainableWeights.map((w) => w.originalName), []);
+  assert.equal(inTfjs.nonTrainableWeights.length, m.nonTrainableWeights.length);
+});
+
+test('convas → TF.js: two inputs and two outputs', async () => {
+  const image = input({ shape: IMAGE, name: 'image' });
+  const vector = input({ shape: [4], name: 'vector' });
+  const features = layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }).apply(image);
+  const seen = layers.dense({ units: 5, activation: 'tanh' }).apply(layers.flatten().apply(features));
+  const heard = layers.dense({ units: 5 }).apply(vector);
+  const classes = layers.dense({ units: 3, activation: 'softmax' }).apply(layers.multiply().apply([seen, heard]));
+  const inTfjs = await assertLoadsInTfjs(model({ inputs: [image, vector], outputs: [classes, features] }), 'two inputs, two outputs');
+  assert.equal(inTfjs.inputNames, ['image', 'vector']);
+});
+
 test.run();
