@@ -326,4 +326,50 @@ test('convas → TF.js: two inputs and two outputs', async () => {
   assert.equal(inTfjs.inputNames, ['image', 'vector']);
 });
 
+// --- graph files convas cannot read
+
+/** `block` with a dense layer after it. */
+function tfjsTail(block: tfl.LayersModel): tfl.LayersModel {
+  return tfl.model({ inputs: block.inputs, outputs: on(tfl.layers.dense({ units: 2, name: 'tail' }), on(tfl.layers.flatten(), block.outputs[0])) });
+}
+
+/** The residual block saved by TF.js, its model.json edited by `edit`, expected to be refused with `detail`. */
+async function refusedGraph(edit: (json: Record<string, any>) => void, detail: RegExp, tfjsModel = tfjsResidual()) {
+  const dir = await temporaryDirectory();
+  await saveTfjs(tfjsModel, dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  edit(json);
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), detail);
+}
+
+/** The residual block's layers (image, conv, skip, relu) in its model.json. */
+const graphLayer = (json: Record<string, any>, name: string) => json.modelTopology.config.layers.find((l: { name: string }) => l.name === name);
+
+/** Keras 3's way of listing what a layer reads: a call's args holding symbolic tensors by their keras_history. */
+const keras3Node = (...names: string[]) => {
+  const tensors = names.map((name) => ({ class_name: '__keras_tensor__', config: { shape: [null, ...IMAGE], dtype: 'float32', keras_history: [name, 0, 0] } }));
+  return { args: tensors.length === 1 ? tensors : [tensors], kwargs: {} };
+};
+
+test('TF.js graph files convas cannot read are refused, naming the layer and why', async () => {
+  const x = tfl.input({ shape: [4] });
+  const shared = tfl.layers.dense({ units: 4, name: 'shared' });
+  await refusedGraph(() => {}, /layer 2 \(shared\) is applied 2 times; convas applies each layer once/,
+    tfl.model({ inputs: x, outputs: on(shared, on(shared, x)) }));
+  await refusedGraph((j) => { graphLayer(j, 'skip').inbound_nodes[0][1][0] = 'nowhere'; }, /modelTopology: layer skip reads "nowhere", which is not a layer of this model/);
+  await refusedGraph((j) => { graphLayer(j, 'conv').inbound_nodes[0][0][0] = 'relu'; }, /modelTopology: layer conv is in a cycle/);
+  // The cycle named is the cycle, not a layer after it that is listed first.
+  await refusedGraph((j) => {
+    graphLayer(j, 'skip').inbound_nodes[0][1][0] = 'relu';
+    j.modelTopology.config.layers.reverse();
+  }, /modelTopology: layer relu is in a cycle/, tfjsTail(tfjsResidual()));
+  await refusedGraph((j) => { graphLayer(j, 'relu').inbound_nodes[0][0][2] = 1; }, /reads output 1 of skip; convas layers have one output/);
+  await refusedGraph((j) => {
+    graphLayer(j, 'conv').inbound_nodes = [keras3Node('image')];
+    graphLayer(j, 'skip').inbound_nodes = [keras3Node('conv', 'image')];
+    graphLayer(j, 'relu').inbound_nodes = [keras3Node('skip')];
+  }, /layer 2 \(conv\) inbound_nodes\[0\] is a Keras 3 node \({ args, kwargs }\); convas reads the TF.js and Keras 2 format/);
+});
+
 test.run();
