@@ -59,7 +59,7 @@ const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [valu
 function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, what: string): void {
   const shapes = convas.inputShapes.map((s) => [...s]);
   assert.equal(shapes, tfjsModel.inputs.map((t) => t.shape.slice(1)), `${what}: input shapes`);
-  const x = batch(shapes, 4, 7);
+  const x = batch(shapes, 37, 7); // more than one predict batch of 32
   const expected = asList(tfjsModel.predict(single(x.tfjs)) as tf.Tensor | tf.Tensor[]);
   const actual = asList(convas.predict(single(x.convas)) as Tensor | Tensor[]);
   assert.is(actual.length, expected.length, `${what}: number of outputs`);
@@ -178,10 +178,13 @@ test('TF.js → convas: two inputs; two outputs (predict gives an array), one of
   const vector = tfl.input({ shape: [4], name: 'vector' });
   const seen = on(tfl.layers.dense({ units: 5, activation: 'tanh' }), on(tfl.layers.flatten(), on(tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), image)));
   const heard = on(tfl.layers.dense({ units: 5, activation: 'sigmoid' }), vector);
-  const twoInputs = tfl.model({ inputs: [image, vector], outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax' }), on(tfl.layers.concatenate(), [seen, heard])) });
-  const loaded = await viaFile(twoInputs);
-  assert.equal(loaded.inputs.map((t) => t.name), ['image', 'vector']);
-  assertSamePredictions(loaded, twoInputs, 'two inputs');
+  const answer = on(tfl.layers.dense({ units: 3, activation: 'softmax' }), on(tfl.layers.concatenate(), [seen, heard]));
+  for (const inputs of [[image, vector], [vector, image]]) {
+    const twoInputs = tfl.model({ inputs, outputs: answer });
+    const loaded = await viaFile(twoInputs);
+    assert.equal(loaded.inputs.map((t) => t.name), inputs.map((t) => t.sourceLayer.name));
+    assertSamePredictions(loaded, twoInputs, 'two inputs');
+  }
 
   const x = tfl.input({ shape: IMAGE });
   const features = on(tfl.layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu', name: 'features' }), x);
@@ -196,10 +199,12 @@ test('TF.js → convas: two inputs; two outputs (predict gives an array), one of
 
 /**
  * Trains the TF.js model and its convas copy one SGD step on the same batch (softmax output,
- * categorical cross-entropy) and compares every weight by name; `frozen` names weights that must not move.
+ * categorical cross-entropy) and compares every weight by name; `frozen` names weights that must not
+ * move. `frozenModels` names nested models to freeze in both (TF.js's file does not record that).
  */
-async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, frozen: string[] = []): Promise<void> {
+async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, frozen: string[] = [], frozenModels: string[] = []): Promise<void> {
   const loaded = await viaFile(tfjsModel, 3);
+  for (const name of frozenModels) tfjsModel.getLayer(name).trainable = loaded.getLayer(name).trainable = false;
   const n = 6;
   const x = batch(tfjsModel.inputs.map((t) => t.shape.slice(1) as number[]), n, 4);
   const y = labels(n, tfjsModel.outputs[0].shape[1] as number, 5);
@@ -222,17 +227,17 @@ async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, frozen: 
   assert.equal(frozen.filter((name) => !before.has(name)), [], `${what}: frozen weights that the model lacks`);
 }
 
-test('one SGD step agrees with TF.js: a tensor read by three layers, then pooling and a softmax', async () => {
+test('one SGD step agrees with TF.js: tensors read by several layers, concatenated channels, pooling and a softmax', async () => {
   const x = tfl.input({ shape: IMAGE });
   const trunk = on(tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'trunk' }), x);
   const left = on(tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'tanh', name: 'left' }), trunk);
   const right = on(tfl.layers.conv2d({ filters: 4, kernelSize: 1, name: 'right' }), trunk);
-  const joined = on(tfl.layers.add(), [left, right, trunk]);
+  const joined = on(tfl.layers.concatenate(), [on(tfl.layers.add(), [left, right, trunk]), left]);
   const pooled = on(tfl.layers.flatten(), on(tfl.layers.maxPooling2d({ poolSize: 2 }), joined));
   await assertSameStep(tfl.model({ inputs: x, outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), pooled) }), 'fan-out');
 });
 
-test('one SGD step agrees with TF.js: two inputs through multiply, maximum, average and concatenate', async () => {
+test('one SGD step agrees with TF.js: two inputs through multiply (also of a tensor by itself), maximum, average and concatenate', async () => {
   const image = tfl.input({ shape: IMAGE });
   const vector = tfl.input({ shape: [4] });
   const seen = on(tfl.layers.dense({ units: 5, activation: 'tanh', name: 'seen' }), on(tfl.layers.flatten(), on(tfl.layers.conv2d({ filters: 2, kernelSize: 3, name: 'look' }), image)));
@@ -240,8 +245,16 @@ test('one SGD step agrees with TF.js: two inputs through multiply, maximum, aver
   const product = on(tfl.layers.multiply(), [seen, heard]);
   const larger = on(tfl.layers.maximum(), [seen, heard]);
   const mean = on(tfl.layers.average(), [product, larger, seen]);
-  const joined = on(tfl.layers.concatenate(), [product, larger, mean]);
+  const squared = on(tfl.layers.multiply(), [heard, heard]); // one layer reading a tensor twice
+  const joined = on(tfl.layers.concatenate(), [product, larger, mean, squared]);
   await assertSameStep(tfl.model({ inputs: [image, vector], outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), joined) }), 'merges');
+});
+
+test('one SGD step agrees with TF.js: through a nested Model whose input is read twice, into a nested Sequential', async () => {
+  const x = tfl.input({ shape: IMAGE });
+  const before = on(tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'before' }), x);
+  const block = on(tfjsResidual('block', 'block_'), before);
+  await assertSameStep(tfl.model({ inputs: x, outputs: on(tfjsHead('head', IMAGE), block) }), 'nested');
 });
 
 test('one SGD step agrees with TF.js: frozen layers keep their weights, gradients still pass through them', async () => {
@@ -254,6 +267,12 @@ test('one SGD step agrees with TF.js: frozen layers keep their weights, gradient
   head.layers[1].trainable = false;
   await assertSameStep(tfl.model({ inputs: x, outputs: on(head, summed) }), 'frozen',
     ['middle/kernel', 'middle/bias', 'head_hidden/kernel', 'head_hidden/bias']);
+
+  const y = tfl.input({ shape: IMAGE });
+  const start = on(tfl.layers.conv2d({ filters: 3, kernelSize: 1, name: 'start' }), y);
+  const frozenBlock = on(tfjsResidual('frozen_block', 'frozen_block_'), start);
+  await assertSameStep(tfl.model({ inputs: y, outputs: on(tfjsHead('last', IMAGE), frozenBlock) }), 'frozen nested model',
+    ['frozen_block_conv/kernel', 'frozen_block_conv/bias'], ['frozen_block']);
 });
 
 // --- convas graphs in TF.js
