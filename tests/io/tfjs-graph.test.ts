@@ -20,11 +20,10 @@ import { loadInTfjs, saveTfjs } from './tfjs-files.js';
 const TOLERANCE = 1e-4;
 const IMAGE = [5, 7, 3];
 
-type TfLayer = ReturnType<typeof tfl.layers.dense>;
 type TfTensor = tfl.SymbolicTensor;
 
-/** A TF.js layer applied to symbolic tensors, typed as the one tensor it makes. */
-const on = (layer: TfLayer, x: TfTensor | TfTensor[]) => layer.apply(x) as TfTensor;
+/** A TF.js layer (or model) applied to symbolic tensors, typed as the one tensor it makes. */
+const on = (layer: { apply(x: TfTensor | TfTensor[]): unknown }, x: TfTensor | TfTensor[]) => layer.apply(x) as TfTensor;
 
 /** Every weight of a TF.js model drawn from [-0.5, 0.5), biases too, so that none is the default. */
 function randomizeTfjs(m: tfl.LayersModel, seed: number): void {
