@@ -10,7 +10,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  FileFormatError, type Model, type SymbolicTensor, type Tensor, init, input, layers, loadModel, model, sequential, tensor,
+  FileFormatError, type Model, type Tensor, init, input, layers, loadModel, model, sequential, tensor,
 } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
@@ -175,7 +175,8 @@ test('TF.js → convas: layers frozen in TF.js (trainable false in the file) are
 test('TF.js → convas: two inputs; two outputs (predict gives an array), one of them also read by a layer', async () => {
   const image = tfl.input({ shape: IMAGE, name: 'image' });
   const vector = tfl.input({ shape: [4], name: 'vector' });
-  const seen = on(tfl.layers.dense({ units: 5, activation: 'tanh' }), on(tfl.layers.flatten(), on(tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), image)));
+  const looked = on(tfl.layers.flatten(), on(tfl.layers.conv2d({ filters: 2, kernelSize: 3 }), image));
+  const seen = on(tfl.layers.dense({ units: 5, activation: 'tanh' }), looked);
   const heard = on(tfl.layers.dense({ units: 5, activation: 'sigmoid' }), vector);
   const answer = on(tfl.layers.dense({ units: 3, activation: 'softmax' }), on(tfl.layers.concatenate(), [seen, heard]));
   for (const inputs of [[image, vector], [vector, image]]) {
@@ -239,14 +240,16 @@ test('one SGD step agrees with TF.js: tensors read by several layers, concatenat
 test('one SGD step agrees with TF.js: two inputs through multiply (also of a tensor by itself), maximum, average and concatenate', async () => {
   const image = tfl.input({ shape: IMAGE });
   const vector = tfl.input({ shape: [4] });
-  const seen = on(tfl.layers.dense({ units: 5, activation: 'tanh', name: 'seen' }), on(tfl.layers.flatten(), on(tfl.layers.conv2d({ filters: 2, kernelSize: 3, name: 'look' }), image)));
+  const looked = on(tfl.layers.flatten(), on(tfl.layers.conv2d({ filters: 2, kernelSize: 3, name: 'look' }), image));
+  const seen = on(tfl.layers.dense({ units: 5, activation: 'tanh', name: 'seen' }), looked);
   const heard = on(tfl.layers.dense({ units: 5, activation: 'sigmoid', name: 'heard' }), vector);
   const product = on(tfl.layers.multiply(), [seen, heard]);
   const larger = on(tfl.layers.maximum(), [seen, heard]);
   const mean = on(tfl.layers.average(), [product, larger, seen]);
   const squared = on(tfl.layers.multiply(), [heard, heard]); // one layer reading a tensor twice
   const joined = on(tfl.layers.concatenate(), [product, larger, mean, squared]);
-  await assertSameStep(tfl.model({ inputs: [image, vector], outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), joined) }), 'merges');
+  const out = on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), joined);
+  await assertSameStep(tfl.model({ inputs: [image, vector], outputs: out }), 'merges');
 });
 
 test('one SGD step agrees with TF.js: through a nested Model whose input is read twice, into a nested Sequential', async () => {
@@ -346,12 +349,12 @@ test('convas → TF.js: two inputs and two outputs', async () => {
 
 // --- graph files convas cannot read
 
-/** `block` with a dense layer after it. */
+/** `block` with a flatten and a dense layer (tail) after it. */
 function tfjsTail(block: tfl.LayersModel): tfl.LayersModel {
   return tfl.model({ inputs: block.inputs, outputs: on(tfl.layers.dense({ units: 2, name: 'tail' }), on(tfl.layers.flatten(), block.outputs[0])) });
 }
 
-/** The residual block saved by TF.js, its model.json edited by `edit`, expected to be refused with `detail`. */
+/** A TF.js model (the residual block unless given) saved by TF.js, its model.json edited by `edit`: refused with `detail`. */
 async function refusedGraph(edit: (json: Record<string, any>) => void, detail: RegExp, tfjsModel = tfjsResidual()) {
   const dir = await temporaryDirectory();
   await saveTfjs(tfjsModel, dir);
@@ -361,12 +364,14 @@ async function refusedGraph(edit: (json: Record<string, any>) => void, detail: R
   await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), detail);
 }
 
-/** The residual block's layers (image, conv, skip, relu) in its model.json. */
+/** A layer of a saved graph, by name (the residual block's are image, conv, skip, relu). */
 const graphLayer = (json: Record<string, any>, name: string) => json.modelTopology.config.layers.find((l: { name: string }) => l.name === name);
 
 /** Keras 3's way of listing what a layer reads: a call's args holding symbolic tensors by their keras_history. */
 const keras3Node = (...names: string[]) => {
-  const tensors = names.map((name) => ({ class_name: '__keras_tensor__', config: { shape: [null, ...IMAGE], dtype: 'float32', keras_history: [name, 0, 0] } }));
+  const tensors = names.map((name) => ({
+    class_name: '__keras_tensor__', config: { shape: [null, ...IMAGE], dtype: 'float32', keras_history: [name, 0, 0] },
+  }));
   return { args: tensors.length === 1 ? tensors : [tensors], kwargs: {} };
 };
 
@@ -375,7 +380,8 @@ test('TF.js graph files convas cannot read are refused, naming the layer and why
   const shared = tfl.layers.dense({ units: 4, name: 'shared' });
   await refusedGraph(() => {}, /layer 2 \(shared\) is applied 2 times; convas applies each layer once/,
     tfl.model({ inputs: x, outputs: on(shared, on(shared, x)) }));
-  await refusedGraph((j) => { graphLayer(j, 'skip').inbound_nodes[0][1][0] = 'nowhere'; }, /modelTopology: layer skip reads "nowhere", which is not a layer of this model/);
+  await refusedGraph((j) => { graphLayer(j, 'skip').inbound_nodes[0][1][0] = 'nowhere'; },
+    /modelTopology: layer skip reads "nowhere", which is not a layer of this model/);
   await refusedGraph((j) => { graphLayer(j, 'conv').inbound_nodes[0][0][0] = 'relu'; }, /modelTopology: layer conv is in a cycle/);
   // The cycle named is the cycle, not a layer after it that is listed first.
   await refusedGraph((j) => {
