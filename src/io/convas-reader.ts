@@ -37,7 +37,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
   const config = version === 1
     ? chainConfig(field(json, 'inputShape', 'array', file), field(json, 'layers', 'array', file) as LayerConfig[])
     : field(json, 'model', 'object', file) as unknown as GraphConfig;
-  const plan = planModel(config, seed, file);
+  const plan = planModel(config, seed, file, 'model');
   const training = readTraining(json, file);
   const slots = training ? OPTIMIZER_SLOTS[training.compile.optimizer.type] : [];
   const expected: ExpectedArray[] = [...plan.weights,

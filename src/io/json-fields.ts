@@ -84,12 +84,15 @@ export function parseJsonFile(bytes: Uint8Array, file: string): JsonObject {
 
 export const encodeJson = (value: unknown): Uint8Array<ArrayBuffer> => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
 
-/** Runs `run`; a settings error it throws (a bad layer or optimizer config) becomes a FileFormatError naming the file. */
-export function withinFile<T>(file: string, where: string, run: () => T): T {
+/**
+ * Runs `run`; a settings error it throws (a bad layer or optimizer config) becomes a FileFormatError
+ * naming the file, and `where` in it unless undefined (for errors that say where themselves).
+ */
+export function withinFile<T>(file: string, where: string | undefined, run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof ConvasError && !(error instanceof FileFormatError)) throw fileError(file, `${where}: ${error.message}`);
+    if (error instanceof ConvasError && !(error instanceof FileFormatError)) throw fileError(file, where ? `${where}: ${error.message}` : error.message);
     throw error;
   }
 }

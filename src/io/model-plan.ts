@@ -36,9 +36,10 @@ export function chainConfig(inputShape: unknown, layers: LayerConfig[], name?: s
   };
 }
 
-export function planModel(config: GraphConfig, seed: number, file: string): ModelPlan {
+/** `where` names the graph's place in the file; the graph's errors start with it, the layers' with their names. */
+export function planModel(config: GraphConfig, seed: number, file: string, where: string): ModelPlan {
   if (!Array.isArray(config.layers) || config.layers.length < 2) throw fileError(file, 'lists no layers; expected at least one');
-  const model = withinFile(file, 'model', () => modelFromGraphConfig(config, (o) => new Model(o), { seed, deferBuild: true }));
+  const model = withinFile(file, undefined, () => modelFromGraphConfig(config, (o) => new Model(o), { seed, deferBuild: true }, where));
   return { model, weights: model.plannedWeights.map(({ name, shape }) => ({ name, shape })) };
 }
 

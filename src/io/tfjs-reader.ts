@@ -39,7 +39,7 @@ function readTrainingConfig(json: JsonObject, file: string) {
 }
 
 export async function readTfjsModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
-  const plan = planModel(readTopology(json, file), 0, file);
+  const plan = planModel(readTopology(json, file), 0, file, 'modelTopology');
   const training = readTrainingConfig(json, file);
   const expected = new Map(plan.weights.map((w) => [w.name, w.shape]));
   const values = new Map<string, Float32Array>();

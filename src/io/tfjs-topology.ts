@@ -79,6 +79,10 @@ function readSequential(config: unknown, file: string, where: string): GraphConf
 
 /** [[name, nodeIndex, tensorIndex, kwargs?], …] → the names, each a layer's only output. */
 function layerReferences(value: unknown, file: string, where: string): string[] {
+  if (value !== null && typeof value === 'object' && 'args' in value) {
+    throw fileError(file, `${where} is a Keras 3 node ({ args, kwargs }); convas reads the TF.js and Keras 2 ` +
+      'format, [[layerName, nodeIndex, tensorIndex, kwargs], …] (save the model with TF.js or tf.keras in Keras 2)');
+  }
   if (!Array.isArray(value)) throw fileError(file, `${where} is ${JSON.stringify(value)}; expected [[layerName, nodeIndex, tensorIndex], …]`);
   return value.map((ref, i) => {
     if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !Number.isInteger(ref[1]) || !Number.isInteger(ref[2])) {

@@ -30,8 +30,9 @@ const inputEntry = (layer: Layer): KerasEntry => ({
   class_name: 'InputLayer', config: { name: layer.name, batch_input_shape: [null, ...layer.outputShape], dtype: 'float32', sparse: false },
 });
 
-/** TF.js counts a nested model's own wiring as its node 0, so where it is applied is its node 1. */
-const reference = (layer: Layer) => [layer.name, layer instanceof Model ? 1 : 0, 0, {}];
+/** TF.js counts a nested model's own wiring as its node 0, so where it is applied is its node 1 (for its readers and output_layers alike). */
+const nodeIndex = (layer: Layer) => (layer instanceof Model ? 1 : 0);
+const reference = (layer: Layer) => [layer.name, nodeIndex(layer), 0, {}];
 
 function kerasModel(model: Model): KerasEntry {
   if (model.className === 'Sequential') {
@@ -42,7 +43,7 @@ function kerasModel(model: Model): KerasEntry {
     ...model.inputs.map((t) => ({ ...inputEntry(t.sourceLayer), name: t.sourceLayer.name, inbound_nodes: [] })),
     ...model.nodes.map((n) => ({ ...kerasLayer(n.layer), name: n.layer.name, inbound_nodes: [n.inputs.map(reference)] })),
   ];
-  const ends = (tensors: Model['inputs']) => tensors.map((t) => [t.sourceLayer.name, 0, 0]);
+  const ends = (tensors: Model['inputs']) => tensors.map((t) => [t.sourceLayer.name, nodeIndex(t.sourceLayer), 0]);
   return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs) } };
 }
 

@@ -11,36 +11,9 @@ import { ConfigError, FileFormatError, type Model, init, layers, loadModel, sequ
 import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
 import { convModel, denseModel, strokeData, temporaryDirectory } from './model-files.js';
+import { loadInTfjs, saveTfjs } from './tfjs-files.js';
 
 const TOLERANCE = 1e-5;
-
-/** Saves a TF.js model as model.json plus its weights split over two shards (as tfjs-converter does for big models). */
-async function saveTfjs(model: tfl.LayersModel, dir: string, includeOptimizer = false): Promise<void> {
-  await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
-    const half = Math.floor(data.length / 8) * 4;
-    await writeFile(join(dir, 'group1-shard1of2.bin'), data.slice(0, half));
-    await writeFile(join(dir, 'group1-shard2of2.bin'), data.slice(half));
-    await writeFile(join(dir, 'model.json'), JSON.stringify({
-      modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy,
-      convertedBy: artifacts.convertedBy, trainingConfig: artifacts.trainingConfig,
-      weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: artifacts.weightSpecs }],
-    }));
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }), { includeOptimizer });
-}
-
-/** Reads a directory written by convas's save(…, { format: 'tfjs' }) with TF.js's own model.json parsing. */
-async function loadInTfjs(dir: string): Promise<tfl.LayersModel> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
-  return tfl.loadLayersModel({
-    load: () => tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-      const shards = await Promise.all(manifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
-      const bytes = new Uint8Array(Buffer.concat(shards));
-      return [manifest.flatMap((g) => g.weights), bytes.buffer];
-    }),
-  });
-}
 
 function inputs(n: number, shape: number[], seed: number) {
   const values = random(seed).array(n * shape.reduce((a, b) => a * b, 1));
