@@ -4,7 +4,7 @@ export type { InitOptions, SimdBuild } from './backend/wasm.js';
 export * from './errors.js';
 export { Tensor, tensor, zeros } from './tensor.js';
 export * as ops from './ops/ops.js';
-export type { Padding } from './ops/padding.js';
+export type { Padding } from './window.js';
 export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
 export { Model, model } from './model/model.js';

@@ -1,11 +1,11 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
 import type { Conv2dGeometry } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
-import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { type Padding, pair, resolvePadding2d } from '../window.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger, pair } from './layer.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 /** conv2dForward's activation codes: the kernel applies ReLU on its way out. */

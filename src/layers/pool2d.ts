@@ -1,9 +1,9 @@
 // Max, average and sum pooling over windows of each channel. Max routes each gradient to the
 // element that won (the first maximum in window order, so ties go the same way every time).
 import type { Pool2dGeometry } from '../backend/kernels.js';
-import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import { type Shape, formatShape } from '../shape.js';
-import { Layer, type LayerConfig, checkSetting, pair } from './layer.js';
+import { pair, resolvePadding2d } from '../window.js';
+import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 export type PoolKind = 'max' | 'avg' | 'sum';

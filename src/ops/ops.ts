@@ -3,10 +3,9 @@
 import type { Conv2dGeometry, Pool2dGeometry } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ShapeError } from '../errors.js';
-import { pair } from '../layers/layer.js';
 import { formatShape } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
-import { type Padding, resolvePadding2d } from './padding.js';
+import { type Padding, pair, resolvePadding2d } from '../window.js';
 
 const kernels = () => getBackend().kernels;
 

@@ -4,7 +4,7 @@ import { assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/conv2d.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Conv2dGeometry, Kernels } from '../../src/backend/kernels.js';
-import { type Padding, resolvePadding2d } from '../../src/ops/padding.js';
+import { type Padding, resolvePadding2d } from '../../src/window.js';
 
 const rng = random(3);
 

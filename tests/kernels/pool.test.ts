@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pool2dGeometry } from '../../src/backend/kernels.js';
-import { resolvePadding2d } from '../../src/ops/padding.js';
+import { resolvePadding2d } from '../../src/window.js';
 import { asInt32, assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/pool.js';
 

@@ -2,7 +2,7 @@
 // from each layer's saved config, its per-example input shape and its weights (TensorFlow.js order).
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/kernels.js';
 import type { LayerConfig } from '../../src/layers/index.js';
-import { resolvePadding2d, type Padding } from '../../src/ops/padding.js';
+import { resolvePadding2d, type Padding } from '../../src/window.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import * as elementwise from './elementwise.js';
 import { matMul } from './gemm.js';

@@ -12,7 +12,7 @@ import { SerialRunner } from '../../src/backend/job-runner.js';
 import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/kernels.js';
-import { resolvePadding2d } from '../../src/ops/padding.js';
+import { resolvePadding2d } from '../../src/window.js';
 
 const rng = random(11);
 const backend = await init({ threads: 2, relaxedSimd: testedSimd === 'relaxed' });

@@ -1,18 +1,30 @@
-// Zero padding and output size of a sliding window (convolution or pooling), per axis:
-// out = floor((in + before + after − kernel) / stride) + 1.
-import { ConfigError } from '../errors.js';
+// Sliding windows (convolution and pooling): window sizes, zero padding and output size per axis,
+// out = floor((in + before + after − kernel) / stride) + 1, shared by the ops and the layers.
+import { ConfigError } from './errors.js';
 
 /** 'valid' (narrow: no padding), 'same' (out = ceil(in/stride)), 'full' (wide: kernel−1 zeros each side),
  * n zeros on every side, or explicit [top, bottom, left, right]. */
 export type Padding = 'valid' | 'same' | 'full' | number | [number, number, number, number];
 
-export interface WindowGeometry {
+/** Zeros before and after each axis, and the output size they give. */
+export interface PaddedWindow {
   top: number;
   bottom: number;
   left: number;
   right: number;
   outHeight: number;
   outWidth: number;
+}
+
+const isPositiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+
+/** A size given as n or [h, w] (kernelSize, strides, poolSize) as a checked [h, w] pair. */
+export function pair(value: unknown, who: string, setting: string): [number, number] {
+  const p = Array.isArray(value) ? value : [value, value];
+  if (p.length !== 2 || !p.every(isPositiveInteger)) {
+    throw new ConfigError(`${who}: ${setting} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return p as [number, number];
 }
 
 /** Padding before and after one axis; 'same' puts the odd zero after, as TensorFlow does. */
@@ -26,7 +38,7 @@ function axisPadding(size: number, kernel: number, stride: number, padding: 'val
 
 /** Resolves padding for [height, width]; throws a ConfigError naming `who` if the window cannot fit. */
 export function resolvePadding2d(size: [number, number], kernel: [number, number], stride: [number, number],
-  padding: Padding, who: string): WindowGeometry {
+  padding: Padding, who: string): PaddedWindow {
   let pads: number[];
   if (padding === 'valid' || padding === 'same' || padding === 'full') {
     pads = [...axisPadding(size[0], kernel[0], stride[0], padding), ...axisPadding(size[1], kernel[1], stride[1], padding)];
