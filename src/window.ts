@@ -1,5 +1,6 @@
 // Sliding windows (convolution and pooling): window sizes, zero padding and output size per axis,
-// out = floor((in + before + after − kernel) / stride) + 1, shared by the ops and the layers.
+// out = floor((in + before + after − kernel) / stride) + 1, and the geometry of a whole call as
+// named fields, shared by the ops, the layers and the batch-parallel kernels.
 import { ConfigError } from './errors.js';
 
 /** 'valid' (narrow: no padding), 'same' (out = ceil(in/stride)), 'full' (wide: kernel−1 zeros each side),
@@ -14,6 +15,42 @@ export interface PaddedWindow {
   right: number;
   outHeight: number;
   outWidth: number;
+}
+
+/** Input as [batch, height, width, channels]. */
+type Nhwc = readonly [number, number, number, number];
+
+/** A 2-D convolution; `batch` is the one field that changes from call to call. */
+export interface Conv2dGeometry {
+  batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly inChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly outChannels: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/** 2-D pooling, channel by channel; `batch` is the one field that changes from call to call. */
+export interface Pool2dGeometry {
+  batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly poolHeight: number;
+  readonly poolWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
 }
 
 const isPositiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
@@ -58,4 +95,26 @@ export function resolvePadding2d(size: [number, number], kernel: [number, number
   const outHeight = Math.floor((paddedH - kernel[0]) / stride[0]) + 1;
   const outWidth = Math.floor((paddedW - kernel[1]) / stride[1]) + 1;
   return { top, bottom, left, right, outHeight, outWidth };
+}
+
+/** Geometry of x `input` ⋆ filters [kernelHeight, kernelWidth, inChannels, outChannels]; a ConfigError naming `who` if the window cannot fit. */
+export function conv2dGeometry([batch, inHeight, inWidth, inChannels]: Nhwc, [kernelHeight, kernelWidth]: [number, number],
+  outChannels: number, [strideHeight, strideWidth]: [number, number], padding: Padding, who: string): Conv2dGeometry {
+  const { outHeight, outWidth, top, left } = resolvePadding2d(
+    [inHeight, inWidth], [kernelHeight, kernelWidth], [strideHeight, strideWidth], padding, who);
+  return {
+    batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop: top, padLeft: left,
+  };
+}
+
+/** Geometry of `poolSize` windows over x `input`; a ConfigError naming `who` if the window cannot fit. */
+export function pool2dGeometry([batch, inHeight, inWidth, channels]: Nhwc, [poolHeight, poolWidth]: [number, number],
+  [strideHeight, strideWidth]: [number, number], padding: 'valid' | 'same', who: string): Pool2dGeometry {
+  const { outHeight, outWidth, top, left } = resolvePadding2d(
+    [inHeight, inWidth], [poolHeight, poolWidth], [strideHeight, strideWidth], padding, who);
+  return {
+    batch, inHeight, inWidth, channels, outHeight, outWidth,
+    poolHeight, poolWidth, strideHeight, strideWidth, padTop: top, padLeft: left,
+  };
 }
