@@ -10,7 +10,8 @@ export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
 export { Model, model } from './model/model.js';
-export type { CompileOptions, FitOptions, History, Logs, ModelOptions } from './model/model.js';
+export type { CompileOptions, FitOptions, History, Logs } from './model/model.js';
+export type { ModelOptions } from './model/model-options.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
 // Registers model.save()'s file formats (the model floor cannot import the io floor).

@@ -8,7 +8,7 @@ import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig } from '../layers/registry.js';
 import type { SymbolicTensor } from '../layers/node.js';
-import type { Model } from './model.js';
+import type { ModelOptions } from './model-options.js';
 
 export interface GraphLayerConfig extends LayerConfig {
   name: string;
@@ -26,7 +26,16 @@ export interface GraphConfig extends LayerConfig {
 
 export const isGraphClass = (className: unknown): className is 'Model' | 'Sequential' => className === 'Model' || className === 'Sequential';
 
-export function graphConfig(model: Model): GraphConfig {
+/** What graphConfig reads of a model (model.ts imports this file, so this one names no Model). */
+export interface GraphModel {
+  readonly className: 'Model' | 'Sequential';
+  readonly name: string;
+  readonly inputs: readonly SymbolicTensor<Layer>[];
+  readonly outputs: readonly SymbolicTensor<Layer>[];
+  readonly nodes: ReadonlyArray<{ layer: Layer; inputs: Layer[] }>;
+}
+
+export function graphConfig(model: GraphModel): GraphConfig {
   const entry = (layer: Layer, inbound?: Layer[]): GraphLayerConfig => ({
     ...layer.getConfig(), name: layer.name,
     ...(layer.trainable ? {} : { trainable: false }),
@@ -47,10 +56,11 @@ export interface BuildOptions {
   deferBuild?: boolean;
 }
 
-type ModelFactory = (options: ConstructorParameters<typeof Model>[0]) => Model;
+type ModelFactory<M extends Layer> = (options: ModelOptions) => M;
 
 /** Builds the model a graph config describes; `make` is the Model constructor (passed in, as Model imports this file). */
-export function modelFromGraphConfig(config: unknown, make: ModelFactory, options: BuildOptions = {}, where = 'model'): Model {
+export function modelFromGraphConfig<M extends Layer>(config: unknown, make: ModelFactory<M>, options: BuildOptions = {},
+  where = 'model'): M {
   const c = config as GraphConfig;
   if (!c || typeof c !== 'object' || !Array.isArray(c.layers) || !Array.isArray(c.inputs) || !Array.isArray(c.outputs)) {
     throw new ConfigError(`${where}: expected { className: 'Model', layers: [...], inputs: [names], outputs: [names] }`);
@@ -110,7 +120,8 @@ export function modelFromGraphConfig(config: unknown, make: ModelFactory, option
   });
 }
 
-function makeLayer(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory, where: string): SymbolicTensor<Layer> {
+function makeLayer<M extends Layer>(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory<M>,
+  where: string): SymbolicTensor<Layer> {
   const { inbound, trainable, ...config } = entry;
   if (config.className === 'InputLayer') {
     if (inputs.length > 0) throw new ConfigError(`${where}: an InputLayer reads nothing, but inbound names ${inbound!.join(', ')}`);

@@ -18,6 +18,7 @@ import { type FitOptions, type History, fitLoop } from './fit-loop.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import { type LossName, checkLoss, computeLoss } from './losses.js';
+import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
@@ -35,18 +36,6 @@ const INFERENCE_CHUNK = 32;
 export interface CompileOptions {
   optimizer: OptimizerConfig | 'sgd' | 'momentum' | 'adam';
   loss: LossName;
-}
-
-export interface ModelOptions {
-  inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[];
-  outputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[];
-  name?: string;
-  /** Seeds the new layers' weights, the shuffling and dropout: the same seed trains to the same weights, bit for bit. */
-  seed?: number;
-  /** 'Sequential' for a chain built by sequential(); 'Model' otherwise. */
-  className?: 'Model' | 'Sequential';
-  /** Leave the weights of new layers unmade until a model that contains this one builds them (for loaders). */
-  deferBuild?: boolean;
 }
 
 export class Model extends Layer {
