@@ -4,11 +4,14 @@ export type { InitOptions, SimdBuild } from './backend/wasm.js';
 export * from './errors.js';
 export { Tensor, tensor, zeros } from './tensor.js';
 export * as ops from './ops/ops.js';
-export type { Padding } from './ops/padding.js';
+export type { Padding, PaddedWindow } from './window.js';
+// The zeros a conv2d or pooling window adds on each side (for 'same', 'full', …) and the output size they give.
+export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
 export { Model, model } from './model/model.js';
-export type { CompileOptions, FitOptions, History, Logs, ModelOptions } from './model/model.js';
+export type { CompileOptions, FitOptions, History, Logs } from './model/model.js';
+export type { ModelOptions } from './model/model-options.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
 // Registers model.save()'s file formats (the model floor cannot import the io floor).
@@ -19,4 +22,6 @@ export type { SequentialOptions } from './model/sequential.js';
 export type { OptimizerConfig } from './model/optimizers.js';
 export type { LossName } from './model/losses.js';
 export { oneHot, splitDataset, subset } from './data/dataset.js';
+// The predicted class of each row of predict()'s output: the index of its largest score.
+export { argmaxRows } from './metrics.js';
 export type { Dataset } from './data/dataset.js';

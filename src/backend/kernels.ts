@@ -3,16 +3,16 @@
 // said otherwise, NHWC, batch first), sizes and numbers, and always overwrite their outputs.
 // A pointer argument of 0 means "absent" (the allocator never hands out address 0).
 
-/** Geometry of a 2-D convolution, in the order every conv2d kernel takes it. */
-export type Conv2dGeometry = [
+/** A Conv2dGeometry (window.ts) as every conv2d kernel takes it: positional, in this order (conv2dArgs writes it). */
+export type Conv2dArgs = [
   batch: number, inHeight: number, inWidth: number, inChannels: number,
   outHeight: number, outWidth: number, outChannels: number,
   kernelHeight: number, kernelWidth: number,
   strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
 ];
 
-/** Geometry of a 2-D pooling window, in the order every pooling kernel takes it. */
-export type Pool2dGeometry = [
+/** A Pool2dGeometry (window.ts) as every pooling kernel takes it: positional, in this order (pool2dArgs writes it). */
+export type Pool2dArgs = [
   batch: number, inHeight: number, inWidth: number, channels: number,
   outHeight: number, outWidth: number,
   poolHeight: number, poolWidth: number,
@@ -69,27 +69,27 @@ export interface Kernels {
 
   // --- convolution (assembly/conv2d.ts); filters are [kernelHeight, kernelWidth, inChannels, outChannels]
   /** Bytes of scratch memory the three conv2d kernels need at most for this geometry. */
-  conv2dScratchBytes(...geometry: Conv2dGeometry): number;
+  conv2dScratchBytes(...geometry: Conv2dArgs): number;
   /**
    * y = act(x ⋆ filter (+ bias when bias ≠ 0)), act = identity when activation = 0, ReLU when 1;
    * padding is implied by padTop/padLeft and the output size.
    */
   conv2dForward(x: number, filter: number, bias: number, y: number, scratch: number, activation: number,
-    ...geometry: Conv2dGeometry): void;
-  conv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: Conv2dGeometry): void;
+    ...geometry: Conv2dArgs): void;
+  conv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
   /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
-  conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dGeometry): void;
+  conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dArgs): void;
 
   // --- pooling (assembly/pool.ts); windows are clipped to the input (padding never wins a max)
   /**
    * argmax (i32) holds, per output, the index into x of the element chosen (the first maximum in
    * window order); argmax = 0 (inference) skips it.
    */
-  maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dGeometry): void;
+  maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dArgs): void;
   maxPoolBackward(dy: number, argmax: number, dx: number, outLength: number, inLength: number): void;
   /** Sum pooling when average = 0; when 1, the sum divided by the number of input elements in the window. */
-  avgPoolForward(x: number, y: number, average: number, ...geometry: Pool2dGeometry): void;
-  avgPoolBackward(dy: number, dx: number, average: number, ...geometry: Pool2dGeometry): void;
+  avgPoolForward(x: number, y: number, average: number, ...geometry: Pool2dArgs): void;
+  avgPoolBackward(dy: number, dx: number, average: number, ...geometry: Pool2dArgs): void;
 
   // --- softmax and losses (assembly/loss.ts); losses are averaged over rows (the batch), summed in f64
   softmaxForward(x: number, y: number, rows: number, cols: number): void;

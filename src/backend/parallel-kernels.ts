@@ -14,7 +14,9 @@ import { ALIGN_BYTES } from './alignment.js';
 import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
-import type { Conv2dGeometry, Kernels, Pool2dGeometry } from './kernels.js';
+import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
+import { conv2dArgs, pool2dArgs } from './geometry-args.js';
+import type { Conv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
 
 // As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
@@ -27,6 +29,9 @@ export class ParallelKernels {
   private argIndex = 0;
   private first = 0;
   private count = 0;
+  /** The geometry of the job being written, as kernel arguments: one array each, reused. */
+  private readonly convArgs: number[] = [];
+  private readonly poolArgs: number[] = [];
 
   constructor(private readonly kernels: Kernels, private readonly runner: JobRunner) {}
 
@@ -36,7 +41,7 @@ export class ParallelKernels {
 
   // --- conv2d: x [batch, inHeight, inWidth, inChannels] → y [batch, outHeight, outWidth, outChannels]
 
-  /** Floats of workspace the conv2d calls need for batches of up to geometry[0] examples. */
+  /** Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. */
   conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
     return (this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1) + this.conv2dScratchStride(geometry) * this.threads) / 4;
   }
@@ -45,50 +50,53 @@ export class ParallelKernels {
   conv2dForward(
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
-    const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(geometry);
+      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
     }
     this.runConv2d('conv2dForward', 4, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
-    const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(geometry);
+      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
     }
     this.runConv2d('conv2dBackwardInput', 3, workspace, geometry);
   }
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
-    const batch = geometry[0], inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
-    const filterFloats = geometry[7] * geometry[8] * geometry[3] * geometry[6];
+    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = conv2dArgs(geometry, this.convArgs);
+    const filterFloats = convFilterFloats(geometry);
     const partialBytes = this.conv2dPartialBytes(geometry);
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       const partial = workspace + (s - 1) * partialBytes;
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
-        .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(geometry);
+        .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
     this.runConv2d('conv2dBackwardFilter', 4, workspace, geometry);
     this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
-    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry[6], batch);
+    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
 
   /** A partial sum holds a filter gradient and a bias gradient. */
   private conv2dPartialBytes(g: Conv2dGeometry): number {
-    return alignBytes((g[7] * g[8] * g[3] * g[6] + g[6]) * 4);
+    return alignBytes((convFilterFloats(g) + g.outChannels) * 4);
   }
 
   /** Scratch per thread: sized for the whole batch, which covers any slice of it. */
   private conv2dScratchStride(geometry: Conv2dGeometry): number {
-    return alignBytes(this.kernels.conv2dScratchBytes(...geometry));
+    return alignBytes(this.kernels.conv2dScratchBytes(...conv2dArgs(geometry, this.convArgs)));
   }
 
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
@@ -103,17 +111,18 @@ export class ParallelKernels {
    * argmax = 0 (inference) stays 0 in every slice.
    */
   maxPoolForward(x: number, y: number, argmax: number, geometry: Pool2dGeometry): void {
-    const batch = geometry[0], inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
+    const batch = geometry.batch, inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
+    const args = pool2dArgs(geometry, this.poolArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(y + this.first * outBytes).arg(argmax && argmax + this.first * outBytes).geometryArgs(geometry);
+      this.arg(x + this.first * inBytes).arg(y + this.first * outBytes).arg(argmax && argmax + this.first * outBytes).geometryArgs(args);
     }
     this.run('maxPoolForward', poolWork(geometry));
   }
 
   maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {
-    const batch = geometry[0], inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
+    const batch = geometry.batch, inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
@@ -133,12 +142,13 @@ export class ParallelKernels {
 
   /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
   private averagePool(kernel: JobKernel, from: number, to: number, average: number, geometry: Pool2dGeometry, backward: boolean): void {
-    const batch = geometry[0], inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
+    const batch = geometry.batch, inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
+    const args = pool2dArgs(geometry, this.poolArgs);
     const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(average).geometryArgs(geometry);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(average).geometryArgs(args);
     }
     this.run(kernel, poolWork(geometry));
   }
@@ -219,10 +229,10 @@ export class ParallelKernels {
     return this;
   }
 
-  /** The geometry as arguments, with the current slice's example count as its batch. */
-  private geometryArgs(geometry: Conv2dGeometry | Pool2dGeometry): this {
+  /** The geometry's kernel arguments, with the current slice's example count as their batch. */
+  private geometryArgs(args: Conv2dArgs | Pool2dArgs): this {
     this.arg(this.count);
-    for (let i = 1; i < geometry.length; i++) this.arg(geometry[i]);
+    for (let i = 1; i < args.length; i++) this.arg(args[i]);
     return this;
   }
 
@@ -243,14 +253,15 @@ export class ParallelKernels {
   }
 }
 
-const convInFloats = (g: Conv2dGeometry) => g[1] * g[2] * g[3];
-const convOutFloats = (g: Conv2dGeometry) => g[4] * g[5] * g[6];
-const poolInFloats = (g: Pool2dGeometry) => g[1] * g[2] * g[3];
-const poolOutFloats = (g: Pool2dGeometry) => g[4] * g[5] * g[3];
+const convInFloats = (g: Conv2dGeometry) => g.inHeight * g.inWidth * g.inChannels;
+const convOutFloats = (g: Conv2dGeometry) => g.outHeight * g.outWidth * g.outChannels;
+const convFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels;
+const poolInFloats = (g: Pool2dGeometry) => g.inHeight * g.inWidth * g.channels;
+const poolOutFloats = (g: Pool2dGeometry) => g.outHeight * g.outWidth * g.channels;
 
 /** Flops of one conv2d pass: 2 per multiply-add of every output with its patch. */
 export function convWork(g: Conv2dGeometry): number {
-  return 2 * g[0] * g[4] * g[5] * g[6] * g[7] * g[8] * g[3];
+  return 2 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.kernelHeight * g.kernelWidth * g.inChannels;
 }
 
 /** Rows of matMul's register tile (assembly/gemm.ts). */
@@ -262,5 +273,5 @@ const ELEMENTWISE_COST = 4;
 /** Comparisons or additions of one pooling pass, in flops: the pooling loops are scalar. */
 export function poolWork(g: Pool2dGeometry): number {
   const SCALAR_COST = 8;
-  return SCALAR_COST * g[0] * g[4] * g[5] * g[3] * g[6] * g[7];
+  return SCALAR_COST * g.batch * g.outHeight * g.outWidth * g.channels * g.poolHeight * g.poolWidth;
 }

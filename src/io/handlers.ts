@@ -1,10 +1,11 @@
 // Where model files live, chosen from the location string: a directory in Node, an http(s) URL,
-// `indexeddb://name` or `downloads://name` in browsers, each implementing storage.ts.
+// `indexeddb://name` or `downloads://name` in browsers (or, to load, File objects), each implementing storage.ts.
 import { ConfigError } from '../errors.js';
 import { runsInNode } from '../platform.js';
 import { downloadsDestination } from './downloads.js';
 import { httpSource } from './http.js';
 import { indexedDbStore } from './indexeddb.js';
+import { pickedFilesSource } from './picked-files.js';
 import type { ModelDestination, ModelSource } from './storage.js';
 
 // The readers take ModelSource from here, beside sourceFor.
@@ -21,7 +22,11 @@ function unsupported(location: string, purpose: string, supported: string): Conf
   return new ConfigError(`cannot ${purpose} ${JSON.stringify(location)}: expected ${supported}`);
 }
 
-export async function sourceFor(location: string): Promise<ModelSource> {
+// (Array.isArray does not narrow a readonly array out of a union.)
+const isFileArray = (location: unknown): location is readonly File[] => Array.isArray(location);
+
+export async function sourceFor(location: string | readonly File[]): Promise<ModelSource> {
+  if (isFileArray(location)) return pickedFilesSource(location);
   const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
   const supported = `a directory or .json file (Node), an http(s) URL of model.json, or indexeddb://name`;
   if (scheme === 'http' || scheme === 'https') return httpSource(location);

@@ -9,10 +9,11 @@ import { readTfjsModel } from './tfjs-reader.js';
 
 /**
  * Loads a model saved by model.save() (compiled, with its optimizer state, if it was) or a
- * TensorFlow.js LayersModel: from a directory (or its .json file) in Node, an http(s) URL of model.json, or
- * indexeddb://name. Every problem with the files is a FileFormatError naming the file.
+ * TensorFlow.js LayersModel: from a directory (or its .json file) in Node, an http(s) URL of model.json,
+ * indexeddb://name, or File objects (as a file picker gives them: the model's .json and the weights
+ * files it names). Every problem with the files is a FileFormatError naming the file.
  */
-export async function loadModel(source: string): Promise<Model> {
+export async function loadModel(source: string | readonly File[]): Promise<Model> {
   const store = await sourceFor(source);
   const file = store.describe(store.modelFile);
   const json = parseJsonFile(await store.read(store.modelFile), file);

@@ -1,11 +1,10 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
-import type { Conv2dGeometry } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
-import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger, pair } from './layer.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 /** conv2dForward's activation codes: the kernel applies ReLU on its way out. */
@@ -31,7 +30,7 @@ export class Conv2D extends Layer {
   readonly padding: Padding;
   readonly useBias: boolean;
   readonly activation: ActivationFunction;
-  /** Kept as one array whose batch entry is updated, so calls allocate nothing. */
+  /** Kept as one object whose batch is updated, so calls allocate nothing. */
   private geometry!: Conv2dGeometry;
   private x = 0;
   private z = 0;
@@ -54,9 +53,8 @@ export class Conv2D extends Layer {
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `conv2d takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [h, w, c] = input;
-    const g = resolvePadding2d([h, w], this.kernelSize, this.strides, this.padding, this.name);
-    this.geometry = [0, h, w, c, g.outHeight, g.outWidth, this.filters, ...this.kernelSize, ...this.strides, g.top, g.left];
-    return [g.outHeight, g.outWidth, this.filters];
+    this.geometry = conv2dGeometry([0, h, w, c], this.kernelSize, this.filters, this.strides, this.padding, this.name);
+    return [this.geometry.outHeight, this.geometry.outWidth, this.filters];
   }
 
   protected weightShapes(): WeightSpec[] {
@@ -81,14 +79,14 @@ export class Conv2D extends Layer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
-    this.geometry[0] = capacity;
+    this.geometry.batch = capacity;
     this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
-    this.geometry[0] = batch;
+    this.geometry.batch = batch;
     const kernelActivation = this.activation.appliedByKernel ? RELU : NO_ACTIVATION;
     this.parallel.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.workspace, kernelActivation, this.geometry);
     return this.activation.forward(this.z, batch);
@@ -96,7 +94,7 @@ export class Conv2D extends Layer {
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
-    this.geometry[0] = batch;
+    this.geometry.batch = batch;
     if (needWeightGradients) this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);

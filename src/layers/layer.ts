@@ -304,11 +304,3 @@ export function checkSetting(ok: boolean, layer: string, message: string): void 
 }
 
 export const isPositiveInteger = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
-
-/** A size given as n or [h, w] (kernelSize, strides, poolSize) as a checked [h, w] pair. */
-export function pair(value: unknown, layer: string, setting: string): [number, number] {
-  const p = Array.isArray(value) ? value : [value, value];
-  checkSetting(p.length === 2 && p.every(isPositiveInteger), layer,
-    `${setting} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
-  return p as [number, number];
-}

@@ -1,9 +1,8 @@
 // Max, average and sum pooling over windows of each channel. Max routes each gradient to the
 // element that won (the first maximum in window order, so ties go the same way every time).
-import type { Pool2dGeometry } from '../backend/kernels.js';
-import { type Padding, resolvePadding2d } from '../ops/padding.js';
 import { type Shape, formatShape } from '../shape.js';
-import { Layer, type LayerConfig, checkSetting, pair } from './layer.js';
+import { type Pool2dGeometry, pair, pool2dGeometry } from '../window.js';
+import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 export type PoolKind = 'max' | 'avg' | 'sum';
@@ -41,9 +40,8 @@ export class Pool2D extends Layer {
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `pooling takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [h, w, c] = input;
-    const g = resolvePadding2d([h, w], this.poolSize, this.strides, this.padding, this.name);
-    this.geometry = [0, h, w, c, g.outHeight, g.outWidth, ...this.poolSize, ...this.strides, g.top, g.left];
-    return [g.outHeight, g.outWidth, c];
+    this.geometry = pool2dGeometry([0, h, w, c], this.poolSize, this.strides, this.padding, this.name);
+    return [this.geometry.outHeight, this.geometry.outWidth, c];
   }
 
   protected planBuffers(capacity: number): void {
@@ -53,7 +51,7 @@ export class Pool2D extends Layer {
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
-    this.geometry[0] = batch;
+    this.geometry.batch = batch;
     // Only backward reads argmax: inference skips it.
     if (this.kind === 'max') this.parallel.maxPoolForward(x, this.y, training ? this.argmax : 0, this.geometry);
     else this.parallel.avgPoolForward(x, this.y, this.kind === 'avg' ? 1 : 0, this.geometry);
@@ -62,7 +60,7 @@ export class Pool2D extends Layer {
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
-    this.geometry[0] = batch;
+    this.geometry.batch = batch;
     if (this.kind === 'max') this.parallel.maxPoolBackward(dy, this.argmax, this.dx, this.geometry);
     else this.parallel.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, this.geometry);
     return this.inputGradient(this.dx);

@@ -26,8 +26,8 @@ export interface GraphConfig extends LayerConfig {
 
 export const isGraphClass = (className: unknown): className is 'Model' | 'Sequential' => className === 'Model' || className === 'Sequential';
 
-/** What graphConfig reads of a model. */
-export interface GraphSource {
+/** What graphConfig reads of a model (model.ts imports this file, so this one names no Model). */
+export interface GraphModel {
   readonly className: 'Model' | 'Sequential';
   readonly name: string;
   readonly inputs: readonly SymbolicTensor<Layer>[];
@@ -35,7 +35,7 @@ export interface GraphSource {
   readonly nodes: ReadonlyArray<{ layer: Layer; inputs: Layer[] }>;
 }
 
-export function graphConfig(model: GraphSource): GraphConfig {
+export function graphConfig(model: GraphModel): GraphConfig {
   const entry = (layer: Layer, inbound?: Layer[]): GraphLayerConfig => ({
     ...layer.getConfig(), name: layer.name,
     ...(layer.trainable ? {} : { trainable: false }),
@@ -56,10 +56,11 @@ export interface BuildOptions {
   deferBuild?: boolean;
 }
 
-type ModelFactory = (options: ModelOptions) => Layer;
+type ModelFactory<M extends Layer> = (options: ModelOptions) => M;
 
 /** Builds the model a graph config describes; `make` is the Model constructor (passed in, as Model imports this file). */
-export function modelFromGraphConfig<M extends Layer>(config: unknown, make: (options: ModelOptions) => M, options: BuildOptions = {}, where = 'model'): M {
+export function modelFromGraphConfig<M extends Layer>(config: unknown, make: ModelFactory<M>, options: BuildOptions = {},
+  where = 'model'): M {
   const c = config as GraphConfig;
   if (!c || typeof c !== 'object' || !Array.isArray(c.layers) || !Array.isArray(c.inputs) || !Array.isArray(c.outputs)) {
     throw new ConfigError(`${where}: expected { className: 'Model', layers: [...], inputs: [names], outputs: [names] }`);
@@ -106,17 +107,7 @@ export function modelFromGraphConfig<M extends Layer>(config: unknown, make: (op
     }
   }
   const stuck = [...entries.keys()].find((n) => !outputsOf.has(n));
-  if (stuck) {
-    // The first unmade layer may lie after a cycle rather than in it; each unmade layer reads an
-    // unmade one, so walking back from it comes round into the cycle.
-    const seen = new Set<string>();
-    let inCycle = stuck;
-    while (!seen.has(inCycle)) {
-      seen.add(inCycle);
-      inCycle = entries.get(inCycle)!.inbound!.find((n) => !outputsOf.has(n))!;
-    }
-    throw new ConfigError(`${where}: layer ${inCycle} is in a cycle (it reads, through other layers, its own output)`);
-  }
+  if (stuck) throw new ConfigError(`${where}: layer ${stuck} is in a cycle (it reads, through other layers, its own output)`);
   const tensor = (name: unknown, what: string) => {
     const t = typeof name === 'string' ? outputsOf.get(name) : undefined;
     if (!t) throw new ConfigError(`${where}: ${what} ${JSON.stringify(name)} is not a layer of this model`);
@@ -129,7 +120,8 @@ export function modelFromGraphConfig<M extends Layer>(config: unknown, make: (op
   });
 }
 
-function makeLayer(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory, where: string): SymbolicTensor<Layer> {
+function makeLayer<M extends Layer>(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory<M>,
+  where: string): SymbolicTensor<Layer> {
   const { inbound, trainable, ...config } = entry;
   if (config.className === 'InputLayer') {
     if (inputs.length > 0) throw new ConfigError(`${where}: an InputLayer reads nothing, but inbound names ${inbound!.join(', ')}`);

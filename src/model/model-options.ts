@@ -1,4 +1,5 @@
-// What model() takes. Its own file, as the graph config builds models from it without importing the Model class.
+// What a Model is made from, in a file of its own: graph-config.ts builds models from configs
+// through a factory that takes these options, and model.ts imports graph-config.ts.
 import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
 

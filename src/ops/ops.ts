@@ -1,12 +1,11 @@
 // The public ops: each checks its arguments, allocates its result tensor and runs one kernel.
 // They are the eager counterpart of the layers, for users and for tests.
-import type { Conv2dGeometry, Pool2dGeometry } from '../backend/kernels.js';
+import { conv2dArgs, pool2dArgs } from '../backend/geometry-args.js';
 import { getBackend } from '../backend/wasm.js';
 import { ShapeError } from '../errors.js';
-import { pair } from '../layers/layer.js';
 import { formatShape } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
-import { type Padding, resolvePadding2d } from './padding.js';
+import { type Padding, conv2dGeometry, pair, pool2dGeometry } from '../window.js';
 
 const kernels = () => getBackend().kernels;
 
@@ -27,8 +26,8 @@ export function conv2d(x: Tensor, filters: Tensor,
     throw new ShapeError(`conv2d: bias must be [${outC}], got ${formatShape(options.bias.shape)}`);
   }
   const strides = pair(options.strides ?? 1, 'conv2d', 'strides');
-  const g = resolvePadding2d([h, w], [kh, kw], strides, options.padding ?? 'valid', 'conv2d');
-  const geometry: Conv2dGeometry = [n, h, w, c, g.outHeight, g.outWidth, outC, kh, kw, ...strides, g.top, g.left];
+  const g = conv2dGeometry([n, h, w, c], [kh, kw], outC, strides, options.padding ?? 'valid', 'conv2d');
+  const geometry = conv2dArgs(g);
   const y = emptyTensor([n, g.outHeight, g.outWidth, outC]);
   const memory = getBackend().memory;
   const scratch = memory.alloc(kernels().conv2dScratchBytes(...geometry));
@@ -46,8 +45,8 @@ function pool(x: Tensor, kind: 'max' | 'avg' | 'sum',
   const [n, h, w, c] = checkNhwc(x, op);
   const poolSize = pair(options.poolSize ?? 2, op, 'poolSize');
   const strides = pair(options.strides ?? poolSize, op, 'strides');
-  const g = resolvePadding2d([h, w], poolSize, strides, options.padding ?? 'valid', op);
-  const geometry: Pool2dGeometry = [n, h, w, c, g.outHeight, g.outWidth, ...poolSize, ...strides, g.top, g.left];
+  const g = pool2dGeometry([n, h, w, c], poolSize, strides, options.padding ?? 'valid', op);
+  const geometry = pool2dArgs(g);
   const y = emptyTensor([n, g.outHeight, g.outWidth, c]);
   if (kind === 'max') {
     kernels().maxPoolForward(x.ptr, y.ptr, 0, ...geometry); // argmax 0: the kernel computes none

@@ -2,7 +2,7 @@
 // load cleanly, training runs in the worker while the page stays responsive, drawing predicts, a
 // seeded browser run matches Node bit for bit, the kernel tests pass inside a page (on the plain
 // and the relaxed-SIMD build), and models are saved and loaded through the browser's handlers:
-// IndexedDB, http(s) URLs and downloads.
+// IndexedDB, http(s) URLs, downloads and files picked on the Train page.
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -377,6 +377,23 @@ if (missing) {
     const loaded = await loadModel(join(folder, 'digits.json'));
     const x = tensor(Float32Array.from(IO_RUN.x), [IO_RUN.n, 8, 8, 1]);
     assert.equal(bitsOf(loaded.predict(x).dataSync()), browserBits, 'Node predicts with the downloaded model as the page did, bit for bit');
+    await page.close();
+  });
+
+  test('files: the Train page loads a model picked as its .json and weights files, and refuses a pick without the .json', async () => {
+    await init();
+    const folder = join(temp, 'picked');
+    const digitsModel = sequential({ inputShape: [28, 28, 1], seed: 3, layers: [
+      { className: 'Flatten' }, { className: 'Dense', units: 10, activation: 'softmax' }] });
+    await digitsModel.save(folder);
+    const page = await open('');
+    await page.waitForSelector('#train:not([disabled])');
+    const status = () => page.textContent('#model-status');
+    await page.setInputFiles('#file', [join(folder, 'weights.bin')]);
+    await page.waitForFunction(() => /exactly one \.json file/.test(document.querySelector('#model-status')!.textContent!));
+    await page.setInputFiles('#file', [join(folder, 'model.json'), join(folder, 'weights.bin')]);
+    await page.waitForFunction(() => document.querySelector('#model-status')!.textContent!.startsWith('Loaded '));
+    assert.match((await status())!, /^Loaded model\.json \+ weights\.bin: .*% on the test digits/);
     await page.close();
   });
 

@@ -92,6 +92,25 @@ test('a model.json renamed to name.json loads from its path', async () => {
   await expectError(() => model.save(join(dir, 'digits.json')), ConfigError, 'digits.json', /cannot save a model to/);
 });
 
+test('File objects (as a file picker gives them) load: the .json and the weights it names, in any order', async () => {
+  await init();
+  const { x, y } = strokeData(16, 4);
+  const model = convModel(7);
+  model.compile(adam);
+  await model.fit(x, y, { epochs: 1, batchSize: 8 });
+  const dir = await temporaryDirectory();
+  await model.save(dir);
+  const picked = async (name: string, as = name) => new File([await readFile(join(dir, name))], as);
+  const loaded = await loadModel([await picked('weights.bin'), await picked('model.json', 'digits.json')]);
+  assertSameBits(loaded.predict(x).dataSync(), model.predict(x).dataSync(), 'predictions');
+  assert.equal(loaded.compileConfig, model.compileConfig);
+  const weights = await picked('weights.bin'), json = await picked('model.json');
+  const otherJson = await picked('model.json', 'other.json'), renamed = await picked('weights.bin', 'renamed.bin');
+  await expectError(() => loadModel([weights]), ConfigError, 'weights.bin', /expected exactly one \.json file/);
+  await expectError(() => loadModel([json, otherJson, weights]), ConfigError, 'other.json', /expected exactly one \.json file/);
+  await expectError(() => loadModel([json, renamed]), FileFormatError, 'weights.bin', /not found among the files given/);
+});
+
 test('saving is atomic: no temporary files stay, and a newer model replaces the old one', async () => {
   await init();
   const dir = join(await temporaryDirectory(), 'nested', 'model');

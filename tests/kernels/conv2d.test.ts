@@ -3,19 +3,19 @@ import * as assert from 'uvu/assert';
 import { assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/conv2d.js';
 import { ConfigError } from '../../src/errors.js';
-import type { Conv2dGeometry, Kernels } from '../../src/backend/kernels.js';
-import { type Padding, resolvePadding2d } from '../../src/ops/padding.js';
+import type { Conv2dArgs, Kernels } from '../../src/backend/kernels.js';
+import { type Padding, resolvePadding2d } from '../../src/window.js';
 
 const rng = random(3);
 
 function geometry(batch: number, [inH, inW]: [number, number], inC: number, outC: number,
-  [kH, kW]: [number, number], [strideH, strideW]: [number, number], padding: Padding): Conv2dGeometry {
+  [kH, kW]: [number, number], [strideH, strideW]: [number, number], padding: Padding): Conv2dArgs {
   const g = resolvePadding2d([inH, inW], [kH, kW], [strideH, strideW], padding, 'test');
   return [batch, inH, inW, inC, g.outHeight, g.outWidth, outC, kH, kW, strideH, strideW, g.top, g.left];
 }
 
 /** Odd channel counts so SIMD tails run; windows that do not fit the padded input are drawn again. */
-function randomGeometry(): Conv2dGeometry {
+function randomGeometry(): Conv2dArgs {
   for (;;) {
     const channels = () => rng.pick([1, 3, 5, 7, rng.int(1, 20)]);
     const padding: Padding = rng.pick<Padding>(['valid', 'same', 'full',
@@ -29,7 +29,7 @@ function randomGeometry(): Conv2dGeometry {
   }
 }
 
-const geometries: Conv2dGeometry[] = [
+const geometries: Conv2dArgs[] = [
   ...Array.from({ length: 110 }, randomGeometry),
   geometry(1, [5, 5], 3, 4, [1, 1], [1, 1], 'valid'), // pointwise
   geometry(3, [7, 6], 17, 5, [1, 1], [1, 1], 'valid'),
@@ -43,28 +43,28 @@ const geometries: Conv2dGeometry[] = [
   geometry(1, [9, 9], 4, 20, [3, 3], [2, 2], [3, 3, 0, 1]), // more padding than the kernel: a negative frame pad in backward input
 ];
 
-const sizes = (g: Conv2dGeometry) => ({
+const sizes = (g: Conv2dArgs) => ({
   x: g[0] * g[1] * g[2] * g[3], y: g[0] * g[4] * g[5] * g[6], filter: g[7] * g[8] * g[3] * g[6],
 });
 
-function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry, relu = false) {
+function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dArgs, relu = false) {
   const inputs = bias ? [x, filter, bias] : [x, filter];
   return withBuffers(inputs, [sizes(g).y, k.conv2dScratchBytes(...g) / 4], ([px, pf, pb], [py, scratch]) =>
     k.conv2dForward(px, pf, pb ?? 0, py, scratch, relu ? 1 : 0, ...g))[0];
 }
 
-function backwardInput(k: Kernels, dy: Float32Array, filter: Float32Array, g: Conv2dGeometry) {
+function backwardInput(k: Kernels, dy: Float32Array, filter: Float32Array, g: Conv2dArgs) {
   return withBuffers([dy, filter], [sizes(g).x, k.conv2dScratchBytes(...g) / 4], ([pdy, pf], [pdx, scratch]) =>
     k.conv2dBackwardInput(pdy, pf, pdx, scratch, ...g))[0];
 }
 
-function backwardFilter(k: Kernels, x: Float32Array, dy: Float32Array, withBias: boolean, g: Conv2dGeometry) {
+function backwardFilter(k: Kernels, x: Float32Array, dy: Float32Array, withBias: boolean, g: Conv2dArgs) {
   const [dFilter, dBias] = withBuffers([x, dy], [sizes(g).filter, g[6], k.conv2dScratchBytes(...g) / 4],
     ([px, pdy], [pdf, pdb, scratch]) => k.conv2dBackwardFilter(px, pdy, pdf, withBias ? pdb : 0, scratch, ...g));
   return { dFilter, dBias };
 }
 
-const describe = (g: Conv2dGeometry) =>
+const describe = (g: Conv2dArgs) =>
   `[${g.slice(0, 4)}] ${g[7]}×${g[8]}→${g[6]} stride ${g[9]},${g[10]} pad ${g[11]},${g[12]} out ${g[4]}×${g[5]}`;
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, v, i) => sum + v * b[i], 0);

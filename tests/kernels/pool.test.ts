@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Pool2dGeometry } from '../../src/backend/kernels.js';
-import { resolvePadding2d } from '../../src/ops/padding.js';
+import type { Pool2dArgs } from '../../src/backend/kernels.js';
+import { resolvePadding2d } from '../../src/window.js';
 import { asInt32, assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/pool.js';
 
 const rng = random(7);
 
-function randomGeometry(): Pool2dGeometry {
+function randomGeometry(): Pool2dArgs {
   const padding = rng.pick(['valid', 'same'] as const);
   const poolHeight = rng.int(1, 4), poolWidth = rng.int(1, 4);
   const strideHeight = rng.int(1, 3), strideWidth = rng.int(1, 3);
@@ -22,16 +22,16 @@ function randomGeometry(): Pool2dGeometry {
  * with channels in whole f32x4 (4, 8, 12), the general walk the rest (odd sizes under 'same' hang
  * over the edge; 6 channels leave a tail).
  */
-function commonGeometries(): Pool2dGeometry[] {
+function commonGeometries(): Pool2dArgs[] {
   return [4, 8, 12, 6].flatMap((channels) => [[2, 8, 8], [1, 9, 7], [3, 14, 14], [1, 2, 2]].flatMap(([batch, inHeight, inWidth]) =>
-    (['valid', 'same'] as const).map((padding): Pool2dGeometry => {
+    (['valid', 'same'] as const).map((padding): Pool2dArgs => {
       const g = resolvePadding2d([inHeight, inWidth], [2, 2], [2, 2], padding, 'test');
       return [batch, inHeight, inWidth, channels, g.outHeight, g.outWidth, 2, 2, 2, 2, g.top, g.left];
     })));
 }
 
 const geometries = [...Array.from({ length: 150 }, randomGeometry), ...commonGeometries()];
-const size = (g: Pool2dGeometry) => ({ in: g[0] * g[1] * g[2] * g[3], out: g[0] * g[4] * g[5] * g[3] });
+const size = (g: Pool2dArgs) => ({ in: g[0] * g[1] * g[2] * g[3], out: g[0] * g[4] * g[5] * g[3] });
 /** Half the inputs take values from {0, 1, 2} only, so windows are full of ties. */
 const input = (n: number, i: number) => (i % 2 ? rng.array(n) : Float32Array.from({ length: n }, () => rng.int(0, 2)));
 
@@ -53,7 +53,7 @@ test('maxPool forward and backward match the reference, ties going to the first 
 test('maxPool on an all-equal window picks its first element, never the padding', async () => {
   const k = await kernels();
   // 3×3 input, 2×2 windows, stride 2, 'same': the last row and column of windows hang over the edge.
-  const g: Pool2dGeometry = [1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 0, 0];
+  const g: Pool2dArgs = [1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 0, 0];
   const x = new Float32Array(9).fill(-5);
   const [y, argmax] = withBuffers([x], [4, 4], ([px], [py, pa]) => k.maxPoolForward(px, py, pa, ...g));
   assert.equal(Array.from(y), [-5, -5, -5, -5]);
@@ -76,7 +76,7 @@ for (const average of [0, 1]) {
 test('average pooling divides by the input elements inside the window (padding not counted)', async () => {
   const k = await kernels();
   // 3×3 of ones, 2×2 windows, stride 2, 'same': a corner window holds a single element.
-  const g: Pool2dGeometry = [1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 0, 0];
+  const g: Pool2dArgs = [1, 3, 3, 1, 2, 2, 2, 2, 2, 2, 0, 0];
   const [y] = withBuffers([new Float32Array(9).fill(1)], [4], ([px], [py]) => k.avgPoolForward(px, py, 1, ...g));
   assert.equal(Array.from(y), [1, 1, 1, 1]);
 });
@@ -84,7 +84,7 @@ test('average pooling divides by the input elements inside the window (padding n
 test('windows lying wholly in padding give 0, argmax −1, and no gradient', async () => {
   const k = await kernels();
   // 2×2 input, 1×1 windows, stride 1, two rows and columns of padding at the top left.
-  const g: Pool2dGeometry = [1, 2, 2, 2, 4, 4, 1, 1, 1, 1, 2, 2];
+  const g: Pool2dArgs = [1, 2, 2, 2, 4, 4, 1, 1, 1, 1, 2, 2];
   const n = size(g), x = rng.array(n.in), dy = rng.array(n.out);
   const [y, argmaxBytes] = withBuffers([x], [n.out, n.out], ([px], [py, pa]) => k.maxPoolForward(px, py, pa, ...g));
   const argmax = asInt32(argmaxBytes), expected = ref.maxPoolForward(x, g);

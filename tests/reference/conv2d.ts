@@ -1,10 +1,10 @@
 // Naive references for 2-D convolution (NHWC, filters [kernelHeight, kernelWidth, inChannels, outChannels]):
 // the definitions as sums over every output position and kernel tap, in f64. A tap over the zero
 // padding contributes nothing, so it is simply skipped.
-import type { Conv2dGeometry } from '../../src/backend/kernels.js';
+import type { Conv2dArgs } from '../../src/backend/kernels.js';
 
 /** Calls visit(xIndex, filterIndex, yIndex) for every output element and every tap inside x. */
-function forEachTap(geometry: Conv2dGeometry, visit: (xIndex: number, filterIndex: number, yIndex: number) => void) {
+function forEachTap(geometry: Conv2dArgs, visit: (xIndex: number, filterIndex: number, yIndex: number) => void) {
   const [batch, inH, inW, inC, outH, outW, outC, kH, kW, strideH, strideW, padTop, padLeft] = geometry;
   for (let n = 0; n < batch; n++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -26,15 +26,15 @@ function forEachTap(geometry: Conv2dGeometry, visit: (xIndex: number, filterInde
   }
 }
 
-const inputLength = (g: Conv2dGeometry) => g[0] * g[1] * g[2] * g[3];
-const outputLength = (g: Conv2dGeometry) => g[0] * g[4] * g[5] * g[6];
-const filterLength = (g: Conv2dGeometry) => g[7] * g[8] * g[3] * g[6];
+const inputLength = (g: Conv2dArgs) => g[0] * g[1] * g[2] * g[3];
+const outputLength = (g: Conv2dArgs) => g[0] * g[4] * g[5] * g[6];
+const filterLength = (g: Conv2dArgs) => g[7] * g[8] * g[3] * g[6];
 
 /**
  * y[n, oy, ox, co] = act(bias[co] + Σ x[n, oy·sH − padTop + ky, ox·sW − padLeft + kx, ci]·filter[ky, kx, ci, co]),
  * act = ReLU when relu, else the identity.
  */
-export function conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dGeometry, relu = false) {
+export function conv2dForward(x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dArgs, relu = false) {
   const y = new Float64Array(outputLength(g));
   forEachTap(g, (xi, fi, yi) => { y[yi] += x[xi] * filter[fi]; });
   if (bias) y.forEach((v, i) => { y[i] = v + bias[i % g[6]]; });
@@ -43,14 +43,14 @@ export function conv2dForward(x: Float32Array, filter: Float32Array, bias: Float
 }
 
 /** dx[xi] = Σ over the (output, tap) pairs that read xi of dy·filter. */
-export function conv2dBackwardInput(dy: Float32Array, filter: Float32Array, g: Conv2dGeometry) {
+export function conv2dBackwardInput(dy: Float32Array, filter: Float32Array, g: Conv2dArgs) {
   const dx = new Float64Array(inputLength(g));
   forEachTap(g, (xi, fi, yi) => { dx[xi] += dy[yi] * filter[fi]; });
   return Float32Array.from(dx);
 }
 
 /** dFilter[fi] = Σ over the whole batch of x·dy; dBias[co] = Σ dy over batch and positions. */
-export function conv2dBackwardFilter(x: Float32Array, dy: Float32Array, g: Conv2dGeometry) {
+export function conv2dBackwardFilter(x: Float32Array, dy: Float32Array, g: Conv2dArgs) {
   const dFilter = new Float64Array(filterLength(g));
   forEachTap(g, (xi, fi, yi) => { dFilter[fi] += x[xi] * dy[yi]; });
   const dBias = new Float64Array(g[6]);

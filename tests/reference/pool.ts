@@ -1,8 +1,8 @@
 // Naive references for the pooling kernels: every output visits its window, padding skipped.
-import type { Pool2dGeometry } from '../../src/backend/kernels.js';
+import type { Pool2dArgs } from '../../src/backend/kernels.js';
 
 /** The input elements under one output's window, clipped to the input, in window order (rows, then columns). */
-function windowIndices(geometry: Pool2dGeometry, b: number, oh: number, ow: number, c: number): number[] {
+function windowIndices(geometry: Pool2dArgs, b: number, oh: number, ow: number, c: number): number[] {
   const [, inHeight, inWidth, channels, , , poolHeight, poolWidth, strideHeight, strideWidth, padTop, padLeft] = geometry;
   const indices: number[] = [];
   for (let i = 0; i < poolHeight; i++) {
@@ -15,7 +15,7 @@ function windowIndices(geometry: Pool2dGeometry, b: number, oh: number, ow: numb
 }
 
 /** Calls visit(outputIndex, windowIndices) for every output element, in output order. */
-function forEachOutput(geometry: Pool2dGeometry, visit: (out: number, window: number[]) => void) {
+function forEachOutput(geometry: Pool2dArgs, visit: (out: number, window: number[]) => void) {
   const [batch, , , channels, outHeight, outWidth] = geometry;
   for (let b = 0; b < batch; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
@@ -28,11 +28,11 @@ function forEachOutput(geometry: Pool2dGeometry, visit: (out: number, window: nu
   }
 }
 
-const outLength = (g: Pool2dGeometry) => g[0] * g[4] * g[5] * g[3];
-const inLength = (g: Pool2dGeometry) => g[0] * g[1] * g[2] * g[3];
+const outLength = (g: Pool2dArgs) => g[0] * g[4] * g[5] * g[3];
+const inLength = (g: Pool2dArgs) => g[0] * g[1] * g[2] * g[3];
 
 /** y = the window's maximum; argmax = the index of its first occurrence (−1 and y = 0 for an empty window). */
-export function maxPoolForward(x: Float32Array, geometry: Pool2dGeometry) {
+export function maxPoolForward(x: Float32Array, geometry: Pool2dArgs) {
   const y = new Float32Array(outLength(geometry)), argmax = new Int32Array(outLength(geometry));
   forEachOutput(geometry, (out, window) => {
     let best = -1;
@@ -53,7 +53,7 @@ export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, inputLengt
 }
 
 /** The window's sum, divided by the number of input elements in it when average. */
-export function avgPoolForward(x: Float32Array, average: boolean, geometry: Pool2dGeometry) {
+export function avgPoolForward(x: Float32Array, average: boolean, geometry: Pool2dArgs) {
   const y = new Float32Array(outLength(geometry));
   forEachOutput(geometry, (out, window) => {
     const sum = window.reduce((s, i) => s + x[i], 0);
@@ -63,7 +63,7 @@ export function avgPoolForward(x: Float32Array, average: boolean, geometry: Pool
 }
 
 /** Each input receives dy (÷ window size when average) from every window it lies in. */
-export function avgPoolBackward(dy: Float32Array, average: boolean, geometry: Pool2dGeometry) {
+export function avgPoolBackward(dy: Float32Array, average: boolean, geometry: Pool2dArgs) {
   const dx = new Float32Array(inLength(geometry));
   forEachOutput(geometry, (out, window) => {
     for (const i of window) dx[i] += average ? dy[out] / window.length : dy[out];

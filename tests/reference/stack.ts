@@ -1,8 +1,8 @@
 // Naive reference of a whole layer stack, composed from the kernel references: forward and backward
 // from each layer's saved config, its per-example input shape and its weights (TensorFlow.js order).
-import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/kernels.js';
+import type { Conv2dArgs, Pool2dArgs } from '../../src/backend/kernels.js';
 import type { LayerConfig } from '../../src/layers/index.js';
-import { resolvePadding2d, type Padding } from '../../src/ops/padding.js';
+import { resolvePadding2d, type Padding } from '../../src/window.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import * as elementwise from './elementwise.js';
 import { matMul } from './gemm.js';
@@ -20,14 +20,14 @@ export interface StackLayer {
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const pair = (v: unknown) => (Array.isArray(v) ? v : [v, v]) as [number, number];
 
-function convGeometry(layer: StackLayer, batch: number): Conv2dGeometry {
+function convGeometry(layer: StackLayer, batch: number): Conv2dArgs {
   const [h, w, c] = layer.inputShape;
   const { filters, kernelSize, strides, padding } = layer.config as unknown as { filters: number; kernelSize: unknown; strides: unknown; padding: Padding };
   const g = resolvePadding2d([h, w], pair(kernelSize), pair(strides), padding, 'reference');
   return [batch, h, w, c, g.outHeight, g.outWidth, filters, ...pair(kernelSize), ...pair(strides), g.top, g.left];
 }
 
-function poolGeometry(layer: StackLayer, batch: number): Pool2dGeometry {
+function poolGeometry(layer: StackLayer, batch: number): Pool2dArgs {
   const [h, w, c] = layer.inputShape;
   const { poolSize, strides, padding } = layer.config as unknown as { poolSize: unknown; strides: unknown; padding: Padding };
   const g = resolvePadding2d([h, w], pair(poolSize), pair(strides), padding, 'reference');

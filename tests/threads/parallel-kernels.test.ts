@@ -11,8 +11,8 @@ import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
-import type { Conv2dGeometry, Pool2dGeometry } from '../../src/backend/kernels.js';
-import { resolvePadding2d } from '../../src/ops/padding.js';
+import { conv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
+import { type Conv2dGeometry, type Pool2dGeometry, conv2dGeometry, pool2dGeometry } from '../../src/window.js';
 
 const rng = random(11);
 const backend = await init({ threads: 2, relaxedSimd: testedSimd === 'relaxed' });
@@ -34,8 +34,7 @@ function convGeometry(): Conv2dGeometry {
   for (;;) {
     const batch = oddBatch(), size = rng.int(10, 24), inC = rng.pick([1, 3, 8]), outC = rng.pick([8, 16, 20]);
     const kernel = rng.pick([3, 5]), stride = rng.pick([1, 1, 2]);
-    const g = resolvePadding2d([size, size + 1], [kernel, kernel], [stride, stride], rng.pick(['same', 'valid'] as const), 'test');
-    const geometry: Conv2dGeometry = [batch, size, size + 1, inC, g.outHeight, g.outWidth, outC, kernel, kernel, stride, stride, g.top, g.left];
+    const geometry = conv2dGeometry([batch, size, size + 1, inC], [kernel, kernel], outC, [stride, stride], rng.pick(['same', 'valid'] as const), 'test');
     if (convWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
   }
 }
@@ -43,29 +42,28 @@ function convGeometry(): Conv2dGeometry {
 function poolGeometry(): Pool2dGeometry {
   for (;;) {
     const batch = oddBatch(), size = rng.int(24, 33), channels = rng.pick([8, 16]), window = rng.pick([2, 3]);
-    const g = resolvePadding2d([size, size], [window, window], [window, window], rng.pick(['same', 'valid'] as const), 'test');
-    const geometry: Pool2dGeometry = [batch, size, size, channels, g.outHeight, g.outWidth, window, window, window, window, g.top, g.left];
+    const geometry = pool2dGeometry([batch, size, size, channels], [window, window], [window, window], rng.pick(['same', 'valid'] as const), 'test');
     if (poolWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
   }
 }
 
 test('conv2d forward (with and without ReLU) and backward input equal the kernel on the whole batch', () => {
   for (let trial = 0; trial < 12; trial++) {
-    const g = convGeometry();
-    const [batch, , , inC, outH, outW, outC, kH, kW] = g;
-    const x = rng.array(g[0] * g[1] * g[2] * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
+    const g = convGeometry(), args = conv2dArgs(g);
+    const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
+    const x = rng.array(batch * inH * inW * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
     const dy = rng.array(batch * outH * outW * outC);
-    const scratchFloats = kernels.conv2dScratchBytes(...g) / 4, workspaceFloats = parallel.conv2dWorkspaceFloats(g);
-    const what = `conv2d ${g.join(',')}`;
+    const scratchFloats = kernels.conv2dScratchBytes(...args) / 4, workspaceFloats = parallel.conv2dWorkspaceFloats(g);
+    const what = `conv2d ${args.join(',')}`;
     for (const relu of [0, 1]) {
       const [whole] = withBuffers([x, filter, bias], [dy.length, scratchFloats], ([px, pf, pb], [py, scratch]) =>
-        kernels.conv2dForward(px, pf, pb, py, scratch, relu, ...g));
+        kernels.conv2dForward(px, pf, pb, py, scratch, relu, ...args));
       const [split] = withBuffers([x, filter, bias], [dy.length, workspaceFloats], ([px, pf, pb], [py, workspace]) =>
         parallel.conv2dForward(px, pf, pb, py, workspace, relu, g));
       assertSameBits(split, whole, `${what} forward relu=${relu}`);
     }
     const [whole] = withBuffers([dy, filter], [x.length, scratchFloats], ([pdy, pf], [pdx, scratch]) =>
-      kernels.conv2dBackwardInput(pdy, pf, pdx, scratch, ...g));
+      kernels.conv2dBackwardInput(pdy, pf, pdx, scratch, ...args));
     const [split] = withBuffers([dy, filter], [x.length, workspaceFloats], ([pdy, pf], [pdx, workspace]) =>
       parallel.conv2dBackwardInput(pdy, pf, pdx, workspace, g));
     assertSameBits(split, whole, `${what} backward input`);
@@ -74,19 +72,19 @@ test('conv2d forward (with and without ReLU) and backward input equal the kernel
 
 test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-batch kernel within rounding', () => {
   for (let trial = 0; trial < 12; trial++) {
-    const g = convGeometry();
-    const [batch, , , inC, outH, outW, outC, kH, kW] = g;
-    const x = rng.array(g[0] * g[1] * g[2] * inC), dy = rng.array(batch * outH * outW * outC);
+    const g = convGeometry(), args = conv2dArgs(g);
+    const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
+    const x = rng.array(batch * inH * inW * inC), dy = rng.array(batch * outH * outW * outC);
     const filterFloats = kH * kW * inC * outC;
     const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2dWorkspaceFloats(g)],
       ([px, pdy], [dFilter, dBias, workspace]) => p.conv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g));
     const [dFilter2, dBias2] = run(parallel);
     const [dFilter1, dBias1] = run(serial);
-    const what = `conv2d ${g.join(',')}`;
+    const what = `conv2d ${args.join(',')}`;
     assertSameBits(dFilter2, dFilter1, `${what} dFilter`);
     assertSameBits(dBias2, dBias1, `${what} dBias`);
-    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC, kernels.conv2dScratchBytes(...g) / 4],
-      ([px, pdy], [pf, pb, scratch]) => kernels.conv2dBackwardFilter(px, pdy, pf, pb, scratch, ...g));
+    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC, kernels.conv2dScratchBytes(...args) / 4],
+      ([px, pdy], [pf, pb, scratch]) => kernels.conv2dBackwardFilter(px, pdy, pf, pb, scratch, ...args));
     assertClose(dFilter2, dFilter, 1e-4, `${what} dFilter vs whole batch`);
     assertClose(dBias2, dBias, 1e-4, `${what} dBias vs whole batch`);
   }
@@ -94,13 +92,13 @@ test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-b
 
 test('max, average and sum pooling, forward and backward, equal the kernels on the whole batch', () => {
   for (let trial = 0; trial < 9; trial++) {
-    const g = poolGeometry();
-    const [batch, inH, inW, channels, outH, outW] = g;
+    const g = poolGeometry(), args = pool2dArgs(g);
+    const [batch, inH, inW, channels, outH, outW] = args;
     const x = rng.array(batch * inH * inW * channels), dy = rng.array(batch * outH * outW * channels);
-    const what = `pool ${g.join(',')}`;
+    const what = `pool ${args.join(',')}`;
     // argmax indexes differ (per slice against per batch), so max pooling is compared by y and dx.
     const [yWhole, dxWhole] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
-      kernels.maxPoolForward(px, py, argmax, ...g);
+      kernels.maxPoolForward(px, py, argmax, ...args);
       kernels.maxPoolBackward(pdy, argmax, pdx, dy.length, x.length);
     });
     const [ySplit, dxSplit] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
@@ -111,8 +109,8 @@ test('max, average and sum pooling, forward and backward, equal the kernels on t
     assertSameBits(dxSplit, dxWhole, `${what} max backward`);
     for (const average of [0, 1]) {
       const whole = withBuffers([x, dy], [dy.length, x.length], ([px, pdy], [py, pdx]) => {
-        kernels.avgPoolForward(px, py, average, ...g);
-        kernels.avgPoolBackward(pdy, pdx, average, ...g);
+        kernels.avgPoolForward(px, py, average, ...args);
+        kernels.avgPoolBackward(pdy, pdx, average, ...args);
       });
       const split = withBuffers([x, dy], [dy.length, x.length], ([px, pdy], [py, pdx]) => {
         parallel.avgPoolForward(px, py, average, g);

@@ -1,7 +1,6 @@
 // The Explain page: one convolution layer on one digit — chosen kernels, stride, zero padding and
 // pooling — with the output maps and the output-size formula worked out with those numbers.
-import { type Tensor, init, ops, tensor } from '../../src/index.js';
-import { resolvePadding2d } from '../../src/ops/padding.js';
+import { type Tensor, init, ops, resolvePadding2d, tensor } from '../../src/index.js';
 import { type Digits, SIDE, loadDigits } from './digits.js';
 import { byId, errorText, setStatus } from './dom.js';
 import { handMadeKernels } from './kernels.js';

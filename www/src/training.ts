@@ -1,7 +1,6 @@
 // What the Train and Draw pages share about training: a worker request for the digits, and the
 // trained model rebuilt on the page from what the worker hands back.
-import { type CompileOptions, type Dataset, type LayerConfig, type Model, sequential, tensor } from '../../src/index.js';
-import { argmaxRows } from '../../src/metrics.js';
+import { type CompileOptions, type Dataset, type LayerConfig, type Model, argmaxRows, sequential, tensor } from '../../src/index.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/index.js';
 import { type Digits, SIDE } from './digits.js';
 

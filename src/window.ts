@@ -1,0 +1,120 @@
+// Sliding windows (convolution and pooling): window sizes, zero padding and output size per axis,
+// out = floor((in + before + after − kernel) / stride) + 1, and the geometry of a whole call as
+// named fields, shared by the ops, the layers and the batch-parallel kernels.
+import { ConfigError } from './errors.js';
+
+/** 'valid' (narrow: no padding), 'same' (out = ceil(in/stride)), 'full' (wide: kernel−1 zeros each side),
+ * n zeros on every side, or explicit [top, bottom, left, right]. */
+export type Padding = 'valid' | 'same' | 'full' | number | [number, number, number, number];
+
+/** Zeros before and after each axis, and the output size they give. */
+export interface PaddedWindow {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/** Input as [batch, height, width, channels]. */
+type Nhwc = readonly [number, number, number, number];
+
+/** A 2-D convolution; `batch` is the one field that changes from call to call. */
+export interface Conv2dGeometry {
+  batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly inChannels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly outChannels: number;
+  readonly kernelHeight: number;
+  readonly kernelWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+/** 2-D pooling, channel by channel; `batch` is the one field that changes from call to call. */
+export interface Pool2dGeometry {
+  batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+  readonly poolHeight: number;
+  readonly poolWidth: number;
+  readonly strideHeight: number;
+  readonly strideWidth: number;
+  readonly padTop: number;
+  readonly padLeft: number;
+}
+
+const isPositiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) >= 1;
+
+/** A size given as n or [h, w] (kernelSize, strides, poolSize) as a checked [h, w] pair. */
+export function pair(value: unknown, who: string, setting: string): [number, number] {
+  const p = Array.isArray(value) ? value : [value, value];
+  if (p.length !== 2 || !p.every(isPositiveInteger)) {
+    throw new ConfigError(`${who}: ${setting} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  }
+  return p as [number, number];
+}
+
+/** Padding before and after one axis; 'same' puts the odd zero after, as TensorFlow does. */
+function axisPadding(size: number, kernel: number, stride: number, padding: 'valid' | 'same' | 'full'): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (padding === 'full') return [kernel - 1, kernel - 1];
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + kernel - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2)];
+}
+
+/** Resolves padding for [height, width]; throws a ConfigError naming `who` if the window cannot fit. */
+export function resolvePadding2d(size: [number, number], kernel: [number, number], stride: [number, number],
+  padding: Padding, who: string): PaddedWindow {
+  let pads: number[];
+  if (padding === 'valid' || padding === 'same' || padding === 'full') {
+    pads = [...axisPadding(size[0], kernel[0], stride[0], padding), ...axisPadding(size[1], kernel[1], stride[1], padding)];
+  } else if (Number.isInteger(padding) && (padding as number) >= 0) {
+    pads = [padding, padding, padding, padding] as number[];
+  } else if (Array.isArray(padding) && padding.length === 4 && padding.every((p) => Number.isInteger(p) && p >= 0)) {
+    pads = padding;
+  } else {
+    throw new ConfigError(`${who}: padding must be 'valid', 'same', 'full', a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(padding)}`);
+  }
+  const [top, bottom, left, right] = pads;
+  const paddedH = size[0] + top + bottom, paddedW = size[1] + left + right;
+  if (kernel[0] > paddedH || kernel[1] > paddedW) {
+    throw new ConfigError(`${who}: the ${kernel[0]}×${kernel[1]} window is larger than the padded input ` +
+      `${paddedH}×${paddedW} (input ${size[0]}×${size[1]}, padding ${JSON.stringify(padding)}); use a smaller window or more padding`);
+  }
+  const outHeight = Math.floor((paddedH - kernel[0]) / stride[0]) + 1;
+  const outWidth = Math.floor((paddedW - kernel[1]) / stride[1]) + 1;
+  return { top, bottom, left, right, outHeight, outWidth };
+}
+
+/** Geometry of x `input` ⋆ filters [kernelHeight, kernelWidth, inChannels, outChannels]; a ConfigError naming `who` if the window cannot fit. */
+export function conv2dGeometry([batch, inHeight, inWidth, inChannels]: Nhwc, [kernelHeight, kernelWidth]: [number, number],
+  outChannels: number, [strideHeight, strideWidth]: [number, number], padding: Padding, who: string): Conv2dGeometry {
+  const { outHeight, outWidth, top, left } = resolvePadding2d(
+    [inHeight, inWidth], [kernelHeight, kernelWidth], [strideHeight, strideWidth], padding, who);
+  return {
+    batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop: top, padLeft: left,
+  };
+}
+
+/** Geometry of `poolSize` windows over x `input`; a ConfigError naming `who` if the window cannot fit. */
+export function pool2dGeometry([batch, inHeight, inWidth, channels]: Nhwc, [poolHeight, poolWidth]: [number, number],
+  [strideHeight, strideWidth]: [number, number], padding: 'valid' | 'same', who: string): Pool2dGeometry {
+  const { outHeight, outWidth, top, left } = resolvePadding2d(
+    [inHeight, inWidth], [poolHeight, poolWidth], [strideHeight, strideWidth], padding, who);
+  return {
+    batch, inHeight, inWidth, channels, outHeight, outWidth,
+    poolHeight, poolWidth, strideHeight, strideWidth, padTop: top, padLeft: left,
+  };
+}
