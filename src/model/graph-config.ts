@@ -107,7 +107,17 @@ export function modelFromGraphConfig<M extends Layer>(config: unknown, make: Mod
     }
   }
   const stuck = [...entries.keys()].find((n) => !outputsOf.has(n));
-  if (stuck) throw new ConfigError(`${where}: layer ${stuck} is in a cycle (it reads, through other layers, its own output)`);
+  if (stuck) {
+    // The first unmade layer may lie after a cycle rather than in it; each unmade layer reads an
+    // unmade one, so walking back from it comes round into the cycle.
+    const seen = new Set<string>();
+    let inCycle = stuck;
+    while (!seen.has(inCycle)) {
+      seen.add(inCycle);
+      inCycle = entries.get(inCycle)!.inbound!.find((n) => !outputsOf.has(n))!;
+    }
+    throw new ConfigError(`${where}: layer ${inCycle} is in a cycle (it reads, through other layers, its own output)`);
+  }
   const tensor = (name: unknown, what: string) => {
     const t = typeof name === 'string' ? outputsOf.get(name) : undefined;
     if (!t) throw new ConfigError(`${where}: ${what} ${JSON.stringify(name)} is not a layer of this model`);
