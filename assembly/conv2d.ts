@@ -14,15 +14,12 @@
 // and each image's outputs depend on that image alone, so results are bit-reproducible.
 import { fill, sumRows } from './elementwise';
 import { multiplyAdd } from './multiply-add';
-import { relu4 } from './relu';
+import { FUSED_NONE, fusedActivation4 } from './fused-activation';
 import { storeTileRow } from './tile-store';
 
 const TILE_ROWS = 4;
 /** Columns of a packed panel: one tile row of two f32x4. */
 const PANEL_COLS = 8;
-/** conv2dForward's `activation` codes. */
-const RELU = 1;
-
 function panelCount(cols: i32): i32 {
   return (cols + PANEL_COLS - 1) / PANEL_COLS;
 }
@@ -57,7 +54,7 @@ export function conv2dForward(
   const frame = biasPanel + (packedFloats(1, outChannels) << 2);
   packPanels(filter, patch, outChannels, <usize>outChannels << 2, 4, panels, patch);
   if (bias) packPanels(bias, 1, outChannels, 0, 4, biasPanel, 1);
-  convolve(x, panels, bias ? biasPanel : 0, y, frame, activation == RELU,
+  convolve(x, panels, bias ? biasPanel : 0, y, frame, activation,
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
     kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, 1, 1);
 }
@@ -78,7 +75,7 @@ export function conv2dBackwardInput(
   }
   // Output (oy, ox) of the forward pass sits at frame (oy·stride + kernel − 1 − pad): an input pixel
   // then sees, through the turned kernel, exactly the outputs whose windows covered it.
-  convolve(dy, panels, 0, dx, frame, false,
+  convolve(dy, panels, 0, dx, frame, FUSED_NONE,
     batch, outHeight, outWidth, outChannels, inHeight, inWidth, inChannels,
     kernelHeight, kernelWidth, 1, 1, kernelHeight - 1 - padTop, kernelWidth - 1 - padLeft, strideHeight, strideWidth);
 }
@@ -115,7 +112,7 @@ export function conv2dBackwardFilter(
       for (let q = 0; q < panelCount(outChannels); q++) {
         multiplyTile(a0, a1, a2, a3, outHeight, outWidth, (<usize>strideWidth * inChannels) << 2, <usize>strideHeight * frameRowBytes,
           dyPanels + <usize>q * panelBytes, dFilter + <usize>tap * dFilterRowBytes + ((<usize>q * PANEL_COLS) << 2), dFilterRowBytes,
-          last - tap + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), 0, false, b > 0);
+          last - tap + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), 0, FUSED_NONE, b > 0);
       }
     }
   }
@@ -128,7 +125,7 @@ export function conv2dBackwardFilter(
  * frame; the frame is followed by a table of window offsets (one u32 per output position).
  */
 function convolve(
-  x: usize, panels: usize, bias: usize, y: usize, frame: usize, relu: bool,
+  x: usize, panels: usize, bias: usize, y: usize, frame: usize, activation: i32,
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
   spacingHeight: i32, spacingWidth: i32,
@@ -161,7 +158,7 @@ function convolve(
         const column = <usize>q * PANEL_COLS << 2;
         multiplyTile(a0, a1, a2, a3, kernelHeight, kernelWidth * inChannels, 4, frameRowBytes,
           panels + <usize>q * panelBytes, yImage + <usize>p * yRowBytes + column, yRowBytes,
-          rows, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, relu, false);
+          rows, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, activation, false);
       }
     }
   }
@@ -239,12 +236,12 @@ function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, colStrid
  * One tile of C, rows (≤ 4) × cols (≤ 8), = A·panel. Row i of A starts at a<i> and every row walks
  * the same depth path: `runs` runs of runLength steps aStep bytes apart, each run starting aJump
  * bytes after the previous one. The panel gives 8 floats per depth step. The sum (+ bias, through
- * ReLU when relu) is stored to C, or added to C when add.
+ * the fused activation) is stored to C, or added to C when add.
  */
 // @ts-ignore: decorator
 @inline function multiplyTile(
   a0: usize, a1: usize, a2: usize, a3: usize, runs: i32, runLength: i32, aStep: usize, aJump: usize,
-  panel: usize, c: usize, cRowStride: usize, rows: i32, cols: i32, bias: usize, relu: bool, add: bool,
+  panel: usize, c: usize, cRowStride: usize, rows: i32, cols: i32, bias: usize, activation: i32, add: bool,
 ): void {
   const runGap = aJump - <usize>runLength * aStep;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -290,15 +287,15 @@ function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, colStrid
     c30 = f32x4.add(c30, low);
     c31 = f32x4.add(c31, high);
   }
-  if (relu) {
-    c00 = relu4(c00);
-    c01 = relu4(c01);
-    c10 = relu4(c10);
-    c11 = relu4(c11);
-    c20 = relu4(c20);
-    c21 = relu4(c21);
-    c30 = relu4(c30);
-    c31 = relu4(c31);
+  if (activation != FUSED_NONE) {
+    c00 = fusedActivation4(c00, activation);
+    c01 = fusedActivation4(c01, activation);
+    c10 = fusedActivation4(c10, activation);
+    c11 = fusedActivation4(c11, activation);
+    c20 = fusedActivation4(c20, activation);
+    c21 = fusedActivation4(c21, activation);
+    c30 = fusedActivation4(c30, activation);
+    c31 = fusedActivation4(c31, activation);
   }
   storeTileRow(c, c00, c01, cols, add);
   if (rows > 1) storeTileRow(c + cRowStride, c10, c11, cols, add);

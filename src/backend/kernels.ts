@@ -3,6 +3,9 @@
 // said otherwise, NHWC, batch first), sizes and numbers, and always overwrite their outputs.
 // A pointer argument of 0 means "absent" (the allocator never hands out address 0).
 
+/** Activations a kernel applies to its results on their way out (assembly/fused-activation.ts). */
+export const FUSED_ACTIVATION = { none: 0, relu: 1, relu6: 2 } as const;
+
 /** A Conv2dGeometry (window.ts) as every conv2d kernel takes it: positional, in this order (conv2dArgs writes it). */
 export type Conv2dArgs = [
   batch: number, inHeight: number, inWidth: number, inChannels: number,
@@ -71,7 +74,7 @@ export interface Kernels {
   /** Bytes of scratch memory the three conv2d kernels need at most for this geometry. */
   conv2dScratchBytes(...geometry: Conv2dArgs): number;
   /**
-   * y = act(x ⋆ filter (+ bias when bias ≠ 0)), act = identity when activation = 0, ReLU when 1;
+   * y = act(x ⋆ filter (+ bias when bias ≠ 0)), act the FUSED_ACTIVATION code `activation`;
    * padding is implied by padTop/padLeft and the output size.
    */
   conv2dForward(x: number, filter: number, bias: number, y: number, scratch: number, activation: number,

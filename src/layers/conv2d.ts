@@ -1,4 +1,5 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
+import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
@@ -6,10 +7,6 @@ import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../wind
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
-
-/** conv2dForward's activation codes: the kernel applies ReLU on its way out. */
-const NO_ACTIVATION = 0;
-const RELU = 1;
 
 export interface Conv2DOptions {
   filters: number;
@@ -87,7 +84,7 @@ export class Conv2D extends Layer {
   forward([x]: number[], batch: number): number {
     this.x = x;
     this.geometry.batch = batch;
-    const kernelActivation = this.activation.appliedByKernel ? RELU : NO_ACTIVATION;
+    const kernelActivation = this.activation.appliedByKernel ? FUSED_ACTIVATION.relu : FUSED_ACTIVATION.none;
     this.parallel.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.workspace, kernelActivation, this.geometry);
     return this.activation.forward(this.z, batch);
   }
