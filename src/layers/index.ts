@@ -48,5 +48,7 @@ export const layers = {
   globalMaxPooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('max', options),
   zeroPadding2d: (options: { padding?: Borders; name?: string } = {}) => new ZeroPadding2D(options),
   cropping2d: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
+  /** TensorFlow.js spells this one factory with a capital D. */
+  cropping2D: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
   reshape: (options: ReshapeOptions) => new Reshape(options),
 };

@@ -47,8 +47,12 @@ export class Reshape extends Layer {
     return this.inputGradient(dy);
   }
 
+  /**
+   * Once the input is known, the −1 is written as the size it stands for: TensorFlow.js 4 leaves a −1
+   * unresolved in its output shape, and the layers after it (Flatten, Dense) then fail to build.
+   */
   getConfig(): LayerConfig {
-    return { className: this.className, name: this.name, targetShape: this.targetShape };
+    return { className: this.className, name: this.name, targetShape: this.outputShape.length ? [...this.outputShape] : this.targetShape };
   }
 }
 

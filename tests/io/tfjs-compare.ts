@@ -67,14 +67,14 @@ export async function viaFile(tfjsModel: tfl.LayersModel, seed = 1): Promise<Mod
 }
 
 /**
- * Trains the TF.js model and its convas copy one SGD step on the same batch (softmax output,
- * categorical cross-entropy) and compares every weight by name; `frozen` names weights that must not
- * move. `frozenModels` names nested models to freeze in both (TF.js's file does not record that).
+ * Trains the TF.js model and its convas copy one SGD step on the same batch of `n` examples (softmax
+ * output, categorical cross-entropy) and compares every weight by name; `frozen` names weights that
+ * must not move. `frozenModels` names nested models to freeze in both (TF.js's file does not record that).
  */
-export async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, frozen: string[] = [], frozenModels: string[] = []): Promise<void> {
+export async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, frozen: string[] = [], frozenModels: string[] = [],
+  n = 6): Promise<void> {
   const loaded = await viaFile(tfjsModel, 3);
   for (const name of frozenModels) tfjsModel.getLayer(name).trainable = loaded.getLayer(name).trainable = false;
-  const n = 6;
   const x = batch(tfjsModel.inputs.map((t) => t.shape.slice(1) as number[]), n, 4);
   const y = labels(n, tfjsModel.outputs[0].shape[1] as number, 5);
   const before = new Map(loaded.weights.map((p, i) => [p.name, loaded.getWeights()[i].dataSync()]));
