@@ -14,7 +14,7 @@ export function upSampling2dForward(
   x: usize, y: usize, bilinear: i32,
   batch: i32, inHeight: i32, inWidth: i32, channels: i32, sizeHeight: i32, sizeWidth: i32,
 ): void {
-  if (bilinear) bilinearForward(x, y, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
+  if (bilinear) forEachBilinearOutput(false, x, y, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
   else nearestForward(x, y, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
 }
 
@@ -22,8 +22,12 @@ export function upSampling2dBackward(
   dy: usize, dx: usize, bilinear: i32,
   batch: i32, inHeight: i32, inWidth: i32, channels: i32, sizeHeight: i32, sizeWidth: i32,
 ): void {
-  if (bilinear) bilinearBackward(dy, dx, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
-  else nearestBackward(dy, dx, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
+  if (bilinear) {
+    fill(dx, batch * inHeight * inWidth * channels, 0);
+    forEachBilinearOutput(true, dx, dy, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
+  } else {
+    nearestBackward(dy, dx, batch, inHeight, inWidth, channels, sizeHeight, sizeWidth);
+  }
 }
 
 /** A pure copy: each input row becomes one output row, which is then repeated sizeHeight − 1 times. */
@@ -76,23 +80,42 @@ function nearestBackward(dy: usize, dx: usize, batch: i32, inHeight: i32, inWidt
   return max<f32>((<f32>o + 0.5) * (<f32>inSize / <f32>outSize) - 0.5, 0);
 }
 
-function bilinearForward(x: usize, y: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32, sizeHeight: i32, sizeWidth: i32): void {
+/**
+ * The walk both bilinear passes share: every output pixel in order with the input pixel before it
+ * (p), the byte steps to the pixels right of and below it (0 at the last column or row) and the
+ * weights of those (fx, fy). Forward blends the four into y; backward spreads dy back over them.
+ * `backward` is a constant at each call, so inlining drops the branch.
+ */
+// @ts-ignore: decorator
+@inline function forEachBilinearOutput(
+  backward: bool, image: usize, output: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32, sizeHeight: i32, sizeWidth: i32,
+): void {
   const outHeight = inHeight * sizeHeight, outWidth = inWidth * sizeWidth;
-  const rowBytes = (<usize>inWidth * channels) << 2;
-  let to = y;
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>inWidth * pixelBytes;
+  let out = output;
   for (let b = 0; b < batch; b++) {
-    const image = x + <usize>b * inHeight * rowBytes;
+    const first = image + <usize>b * inHeight * rowBytes;
     for (let oy = 0; oy < outHeight; oy++) {
       const sy = source(oy, inHeight, outHeight);
       const top = <i32>sy;
       const below = top + 1 < inHeight ? rowBytes : 0;
       const fy = sy - <f32>top;
-      for (let ox = 0; ox < outWidth; ox++, to += <usize>channels << 2) {
+      for (let ox = 0; ox < outWidth; ox++, out += pixelBytes) {
         const sx = source(ox, inWidth, outWidth);
         const left = <i32>sx;
-        const right = left + 1 < inWidth ? <usize>channels << 2 : 0;
+        const right = left + 1 < inWidth ? pixelBytes : 0;
         const fx = sx - <f32>left;
-        blend(image + <usize>top * rowBytes + ((<usize>left * channels) << 2), right, below, fx, fy, to, channels);
+        const p = first + <usize>top * rowBytes + <usize>left * pixelBytes;
+        if (!backward) {
+          blend(p, right, below, fx, fy, out, channels);
+          continue;
+        }
+        // The four corners in the forward pass's order; at an edge two corners are one pixel and both shares add up there.
+        spread(out, p, (1 - fy) * (1 - fx), channels);
+        spread(out, p + right, (1 - fy) * fx, channels);
+        spread(out, p + below, fy * (1 - fx), channels);
+        spread(out, p + below + right, fy * fx, channels);
       }
     }
   }
@@ -116,34 +139,6 @@ function bilinearForward(x: usize, y: usize, batch: i32, inHeight: i32, inWidth:
     const top = topLeft + (load<f32>(at + right) - topLeft) * fx;
     const bottom = bottomLeft + (load<f32>(at + below + right) - bottomLeft) * fx;
     store<f32>(y + (<usize>c << 2), top + (bottom - top) * fy);
-  }
-}
-
-function bilinearBackward(dy: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32, sizeHeight: i32, sizeWidth: i32): void {
-  const outHeight = inHeight * sizeHeight, outWidth = inWidth * sizeWidth;
-  const rowBytes = (<usize>inWidth * channels) << 2;
-  fill(dx, batch * inHeight * inWidth * channels, 0);
-  let from = dy;
-  for (let b = 0; b < batch; b++) {
-    const image = dx + <usize>b * inHeight * rowBytes;
-    for (let oy = 0; oy < outHeight; oy++) {
-      const sy = source(oy, inHeight, outHeight);
-      const top = <i32>sy;
-      const below = top + 1 < inHeight ? rowBytes : 0;
-      const fy = sy - <f32>top;
-      for (let ox = 0; ox < outWidth; ox++, from += <usize>channels << 2) {
-        const sx = source(ox, inWidth, outWidth);
-        const left = <i32>sx;
-        const right = left + 1 < inWidth ? <usize>channels << 2 : 0;
-        const fx = sx - <f32>left;
-        const p = image + <usize>top * rowBytes + ((<usize>left * channels) << 2);
-        // The four corners in the forward pass's order; at an edge two corners are one pixel and both shares add up there.
-        spread(from, p, (1 - fy) * (1 - fx), channels);
-        spread(from, p + right, (1 - fy) * fx, channels);
-        spread(from, p + below, fy * (1 - fx), channels);
-        spread(from, p + below + right, fy * fx, channels);
-      }
-    }
   }
 }
 

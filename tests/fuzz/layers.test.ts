@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import { ConvasError, type LayerConfig, layerFromConfig, sequential, tensor } from '../../src/index.js';
 import { type Shape, sizeOf } from '../../src/shape.js';
-import { kernels, random } from '../helpers.js';
+import { kernels, random, randomPadding } from '../helpers.js';
 import { type StackLayer, layerForward, stackBackward, stackForward } from '../reference/stack.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
@@ -40,16 +40,6 @@ const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const;
 /** The largest example a drawn layer may output. */
 const MAX_EXAMPLE_VALUES = 6000;
 
-function drawPadding(rng: Rng): unknown {
-  switch (rng.int(0, 4)) {
-    case 0: return 'valid';
-    case 1: return 'same';
-    case 2: return 'full';
-    case 3: return rng.int(0, 2);
-    default: return [rng.int(0, 2), rng.int(0, 2), rng.int(0, 2), rng.int(0, 2)];
-  }
-}
-
 const size = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [rng.int(1, max), rng.int(1, max)]);
 
 /** Zeros added or rows removed at the borders, in one of the three forms Keras takes. */
@@ -71,7 +61,7 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   }
   const r = rng.next();
   if (r < 0.3) {
-    return { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), strides: size(rng, 3), padding: drawPadding(rng),
+    return { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), strides: size(rng, 3), padding: randomPadding(rng),
       activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
   }
   if (r < 0.45) {
@@ -81,7 +71,7 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   if (r < 0.55) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
   if (r < 0.61) return { className: 'Flatten' };
   if (r < 0.71) {
-    return { className: 'Conv2DTranspose', filters: rng.int(1, 9), kernelSize: size(rng, 4), strides: size(rng, 3), padding: drawPadding(rng),
+    return { className: 'Conv2DTranspose', filters: rng.int(1, 9), kernelSize: size(rng, 4), strides: size(rng, 3), padding: randomPadding(rng),
       activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
   }
   if (r < 0.78) return { className: 'UpSampling2D', size: size(rng, 3), interpolation: rng.pick(['nearest', 'bilinear']) };

@@ -6,21 +6,11 @@ import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/errors.js';
 import { layers } from '../../src/layers/index.js';
 import type { Padding } from '../../src/window.js';
-import { assertClose, kernels, random } from '../helpers.js';
+import { assertClose, kernels, random, randomPadding } from '../helpers.js';
 import { runLayer } from '../run-layer.js';
 import * as ref from '../reference/conv2d-transpose.js';
 
 const rng = random(23);
-
-function drawPadding(): Padding {
-  switch (rng.int(0, 4)) {
-    case 0: return 'valid';
-    case 1: return 'same';
-    case 2: return 'full';
-    case 3: return rng.int(0, 2);
-    default: return [rng.int(0, 2), rng.int(0, 2), rng.int(0, 2), rng.int(0, 2)];
-  }
-}
 
 test('conv2dTranspose forward, input, kernel and bias gradients match the reference: every padding, strides 1–3, odd sizes', async () => {
   await kernels();
@@ -29,7 +19,7 @@ test('conv2dTranspose forward, input, kernel and bias gradients match the refere
     const batch = rng.pick([1, 1, 2, 3]), inputShape = [rng.int(1, 7), rng.int(1, 7), rng.pick([1, 3, 4, 5, 8, rng.int(1, 12)])];
     const filters = rng.pick([1, 2, 3, 5, 8, 9, rng.int(1, 12)]);
     const kernel: [number, number] = [rng.int(1, 5), rng.int(1, 5)], strides: [number, number] = [rng.int(1, 3), rng.int(1, 3)];
-    const padding = drawPadding(), useBias = rng.next() < 0.8;
+    const padding = randomPadding(rng), useBias = rng.next() < 0.8;
     const options = { filters, kernelSize: kernel, strides, padding, useBias };
     const what = `${JSON.stringify(options)} on [${batch}, ${inputShape}]`;
     const g = ref.transposeGeometry(batch, inputShape, filters, kernel, strides, padding);

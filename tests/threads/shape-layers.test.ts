@@ -9,7 +9,7 @@ import { type UpSampling2dGeometry } from '../../src/backend/parallel-kernels.js
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { getBackend, init } from '../../src/backend/wasm.js';
 import { input, layers, model, tensor } from '../../src/index.js';
-import { random, withBuffers } from '../helpers.js';
+import { assertSameBits, random, withBuffers } from '../helpers.js';
 
 const CHILD_THREADS = 'CONVAS_TEST_SHAPE_LAYERS_THREADS';
 
@@ -38,15 +38,6 @@ async function trainUnet(threads: number): Promise<Float32Array[]> {
   net.compile({ optimizer: { type: 'momentum', learningRate: 0.05 }, loss: 'categoricalCrossentropy' });
   await net.fit(tensor(rng.array(n * 12 * 12 * 3), [n, 12, 12, 3]), tensor(labels, [n, classes]), { epochs: 2, batchSize: 32 });
   return net.getWeights().map((w) => w.dataSync());
-}
-
-/** Equal as bit patterns, so −0 ≠ 0 and NaNs are compared too. */
-function assertSameBits(actual: Float32Array, expected: Float32Array, what: string) {
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  assert.is(a.length, e.length, `${what}: length`);
-  const differs = a.findIndex((bits, i) => bits !== e[i]);
-  if (differs >= 0) assert.unreachable(`${what}: differs at ${differs} of ${a.length}: ${actual[differs]} vs ${expected[differs]}`);
 }
 
 if (process.env[CHILD_THREADS]) {
