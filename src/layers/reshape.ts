@@ -1,9 +1,10 @@
-// [any shape] per example → targetShape, with the same number of values in the same order. NHWC
-// memory is already in that order, so nothing moves (as for Flatten). One dimension may be −1 (or
-// null, as TensorFlow.js saves it): it takes whatever size makes the counts agree, as in Keras.
+// [any shape] per example → targetShape, with the same number of values in the same order, so
+// nothing moves (as for Flatten). One dimension may be −1 (or null, as TensorFlow.js saves it): it
+// takes whatever size makes the counts agree, as in Keras.
 import { type Shape, formatShape, sizeOf } from '../shape.js';
-import { Layer, type LayerConfig, checkSetting, isPositiveInteger } from './layer.js';
+import { type LayerConfig, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { SameMemoryLayer } from './same-memory.js';
 
 export interface ReshapeOptions {
   /** The shape of one example, without the batch; one dimension may be −1. */
@@ -13,7 +14,7 @@ export interface ReshapeOptions {
 
 const isUnknown = (d: unknown) => d === -1 || d === null;
 
-export class Reshape extends Layer {
+export class Reshape extends SameMemoryLayer {
   readonly className = 'Reshape';
   /** As given, with null read as −1. */
   readonly targetShape: number[];
@@ -35,16 +36,6 @@ export class Reshape extends Layer {
     checkSetting(fits, this.name, `cannot reshape ${formatShape(input)} (${values} values) to ${formatShape(this.targetShape)} ` +
       `(${this.targetShape.includes(-1) ? `a multiple of ${known}` : known} values); the sizes must agree`);
     return this.targetShape.map((d) => (d === -1 ? values / known : d));
-  }
-
-  protected planBuffers(): void {}
-
-  forward([x]: number[]): number {
-    return x;
-  }
-
-  backward(dy: number): number[] {
-    return this.inputGradient(dy);
   }
 
   /**
