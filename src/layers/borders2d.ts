@@ -43,6 +43,9 @@ function takeFromFrames(k: Kernels, frame: number, [frameH, frameW]: Shape, smal
 abstract class Borders2D extends Layer {
   /** [[top, bottom], [left, right]]: zeros added, or rows and columns removed. */
   readonly borders: [[number, number], [number, number]];
+  /** The larger image of the two (the output when padding, the input when cropping), and the smaller. */
+  private frame: Shape = [];
+  private small: Shape = [];
   private y = 0;
   private dx = 0;
 
@@ -61,7 +64,9 @@ abstract class Borders2D extends Layer {
     const height = input[0] + sign * (top + bottom), width = input[1] + sign * (left + right);
     checkSetting(height >= 1 && width >= 1, this.name, `cropping ${JSON.stringify(this.borders)} removes more than the ` +
       `${input[0]}×${input[1]} input has; each axis must keep at least one row or column`);
-    return [height, width, input[2]];
+    const output = [height, width, input[2]];
+    [this.frame, this.small] = this.adds ? [output, input] : [input, output];
+    return output;
   }
 
   protected planBuffers(capacity: number): void {
@@ -69,13 +74,8 @@ abstract class Borders2D extends Layer {
     this.dx = this.buffer(capacity * this.inputSize);
   }
 
-  /** The larger image of the two (the output when padding, the input when cropping), and the smaller. */
-  private get shapes(): { frame: Shape; small: Shape } {
-    return this.adds ? { frame: this.outputShape, small: this.inputShape } : { frame: this.inputShape, small: this.outputShape };
-  }
-
   forward([x]: number[], batch: number): number {
-    const { frame, small } = this.shapes, [[top], [left]] = this.borders;
+    const { frame, small } = this, [[top], [left]] = this.borders;
     if (this.adds) placeInFrames(this.kernels, x, small, this.y, frame, top, left, batch);
     else takeFromFrames(this.kernels, x, frame, this.y, small, top, left, batch);
     return this.y;
@@ -83,7 +83,7 @@ abstract class Borders2D extends Layer {
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
-    const { frame, small } = this.shapes, [[top], [left]] = this.borders;
+    const { frame, small } = this, [[top], [left]] = this.borders;
     if (this.adds) takeFromFrames(this.kernels, dy, frame, this.dx, small, top, left, batch);
     else placeInFrames(this.kernels, dy, small, this.dx, frame, top, left, batch);
     return this.inputGradient(this.dx);
