@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import { type Model, init, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { strokes } from './synthetic.js';
+import { shapeLayersModel } from '../io/model-files.js';
 
 const inUse = () => getBackend().memory.bytesInUse;
 
@@ -24,20 +25,7 @@ const chainModel = () => sequential({ inputShape: [8, 8, 1], seed: 2, layers: [
   layers.dropout({ rate: 0.1 }), layers.flatten(), layers.dense({ units: 4, activation: 'softmax' }),
 ] });
 
-/** Every shape layer: a transposed convolution and up-sampling joined with their skip, padding, cropping, global pooling, reshape. */
-function shapeLayersModel(): Model {
-  const x = input({ shape: [8, 8, 1] });
-  const skip = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
-  const down = layers.maxPool2d().apply(skip);
-  const up = layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, activation: 'relu' }).apply(down);
-  const smooth = layers.upSampling2d({ interpolation: 'bilinear' }).apply(down);
-  const joined = layers.cropping2d({ cropping: 1 }).apply(layers.zeroPadding2d({ padding: 1 }).apply(layers.concatenate().apply([skip, up, smooth])));
-  const pooled = layers.concatenate().apply([layers.globalAveragePooling2d().apply(joined), layers.globalMaxPooling2d().apply(joined)]);
-  const out = layers.dense({ units: 4, activation: 'softmax' }).apply(layers.reshape({ targetShape: [-1] }).apply(pooled));
-  return model({ inputs: x, outputs: out, seed: 2 });
-}
-
-for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', shapeLayersModel]] as const) {
+for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', () => shapeLayersModel(2)]] as const) {
   test(`${kind}: wasm memory after 1 epoch equals wasm memory after 4, and dispose() gives all of it back`, async () => {
     await init();
     const before = inUse();
