@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { type SimdBuild, init, getBackend } from '../src/backend/wasm.js';
 import type { Kernels } from '../src/backend/kernels.js';
 import { seededRandom } from '../src/random.js';
+import type { Padding } from '../src/window.js';
 
 /** The library's seeded generator, with helpers to draw test shapes and values. */
 export function random(seed: number) {
@@ -63,5 +64,25 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     const a = actual[i], e = expected[i];
     const ok = Math.abs(a - e) <= tolerance * Math.max(1, Math.abs(e)) || (Number.isNaN(a) && Number.isNaN(e));
     if (!ok) assert.unreachable(`${what} differs at index ${i}: got ${a}, expected ${e} (of ${expected.length})`);
+  }
+}
+
+/** Equal as bit patterns, so −0 ≠ 0 and NaNs are compared too. */
+export function assertSameBits(actual: Float32Array, expected: Float32Array, what: string) {
+  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
+  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
+  assert.is(a.length, e.length, `${what}: length`);
+  const differs = a.findIndex((bits, i) => bits !== e[i]);
+  if (differs >= 0) assert.unreachable(`${what}: differs at ${differs} of ${a.length}: ${actual[differs]} vs ${expected[differs]}`);
+}
+
+/** A padding of every form convas takes: 'valid', 'same', 'full', n zeros, or [top, bottom, left, right] (0 to 2 zeros each). */
+export function randomPadding(rng: ReturnType<typeof random>): Padding {
+  switch (rng.int(0, 4)) {
+    case 0: return 'valid';
+    case 1: return 'same';
+    case 2: return 'full';
+    case 3: return rng.int(0, 2);
+    default: return [rng.int(0, 2), rng.int(0, 2), rng.int(0, 2), rng.int(0, 2)];
   }
 }

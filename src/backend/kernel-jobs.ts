@@ -24,6 +24,8 @@ export const JOB_KERNELS = [
   'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'matMul',
   ...ELEMENTWISE_KERNELS,
+  'upSampling2dForward', 'upSampling2dBackward',
+  'globalAvgPoolForward', 'globalAvgPoolBackward', 'globalMaxPoolForward', 'globalMaxPoolBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 

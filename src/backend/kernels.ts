@@ -112,4 +112,26 @@ export interface Kernels {
   /** m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host. */
   adamUpdate(w: number, g: number, m: number, v: number, length: number, learningRate: number,
     beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number): void;
+
+  // --- up-sampling (assembly/upsampling.ts): x [batch, inHeight, inWidth, channels] →
+  //     y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
+  /**
+   * Nearest (bilinear = 0) repeats each pixel; bilinear (1) interpolates as tf.image.resize with
+   * half-pixel centres, which is what Keras's UpSampling2D computes.
+   */
+  upSampling2dForward(x: number, y: number, bilinear: number,
+    batch: number, inHeight: number, inWidth: number, channels: number, sizeHeight: number, sizeWidth: number): void;
+  /** dx from dy: the transpose of the forward pass, summed in output order within each example. */
+  upSampling2dBackward(dy: number, dx: number, bilinear: number,
+    batch: number, inHeight: number, inWidth: number, channels: number, sizeHeight: number, sizeWidth: number): void;
+
+  // --- global pooling (assembly/global-pool.ts): x [batch, positions, channels] → y [batch, channels]
+  /** The mean over positions (their sum in position order, divided by positions). */
+  globalAvgPoolForward(x: number, y: number, batch: number, positions: number, channels: number): void;
+  /** dx = dy / positions at every position. */
+  globalAvgPoolBackward(dy: number, dx: number, batch: number, positions: number, channels: number): void;
+  /** The maximum over positions; argmax (i32 [batch, channels]) the first position holding it, skipped when argmax = 0. */
+  globalMaxPoolForward(x: number, y: number, argmax: number, batch: number, positions: number, channels: number): void;
+  /** dx = 0 but at each argmax position, which gets dy. */
+  globalMaxPoolBackward(dy: number, argmax: number, dx: number, batch: number, positions: number, channels: number): void;
 }

@@ -18,6 +18,16 @@ import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
 import { conv2dArgs, pool2dArgs } from './geometry-args.js';
 import type { Conv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
 
+/** Up-sampling by whole factors; `batch` is the one field that changes from call to call. */
+export interface UpSampling2dGeometry {
+  batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly sizeHeight: number;
+  readonly sizeWidth: number;
+}
+
 // As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
@@ -201,6 +211,61 @@ export class ParallelKernels {
     }
     this.run('matMul', 2 * batch * inputs * outputs);
     this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch);
+  }
+
+  // --- up-sampling: x [batch, inHeight, inWidth, channels] → y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
+
+  /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
+  upSampling2d(kernel: 'upSampling2dForward' | 'upSampling2dBackward', from: number, to: number, bilinear: number,
+    g: UpSampling2dGeometry): void {
+    const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = inBytes * g.sizeHeight * g.sizeWidth;
+    const backward = kernel === 'upSampling2dBackward';
+    const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
+    const slices = this.startJob(g.batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(bilinear)
+        .arg(this.count).arg(g.inHeight).arg(g.inWidth).arg(g.channels).arg(g.sizeHeight).arg(g.sizeWidth);
+    }
+    // Bilinear reads four pixels per output element, nearest touches each once.
+    this.run(kernel, (bilinear ? 8 : 1) * g.batch * outBytes / 4);
+  }
+
+  // --- global pooling: x [batch, positions, channels] → y [batch, channels]
+
+  /** Average pooling's forward (x → y) or backward (dy → dx). */
+  globalAvgPool(kernel: 'globalAvgPoolForward' | 'globalAvgPoolBackward', from: number, to: number,
+    batch: number, positions: number, channels: number): void {
+    const inBytes = positions * channels * 4, outBytes = channels * 4;
+    const backward = kernel === 'globalAvgPoolBackward';
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(from + this.first * (backward ? outBytes : inBytes)).arg(to + this.first * (backward ? inBytes : outBytes))
+        .arg(this.count).arg(positions).arg(channels);
+    }
+    this.run(kernel, batch * positions * channels);
+  }
+
+  /** argmax (i32, [batch, channels]) holds positions within each example, so slices need no offsets into it beyond their own rows. */
+  globalMaxPoolForward(x: number, y: number, argmax: number, batch: number, positions: number, channels: number): void {
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(x + this.first * positions * channels * 4).arg(y + this.first * channels * 4).arg(argmax && argmax + this.first * channels * 4)
+        .arg(this.count).arg(positions).arg(channels);
+    }
+    this.run('globalMaxPoolForward', batch * positions * channels);
+  }
+
+  globalMaxPoolBackward(dy: number, argmax: number, dx: number, batch: number, positions: number, channels: number): void {
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(dy + this.first * channels * 4).arg(argmax + this.first * channels * 4).arg(dx + this.first * positions * channels * 4)
+        .arg(this.count).arg(positions).arg(channels);
+    }
+    this.run('globalMaxPoolBackward', batch * positions * channels);
   }
 
   // --- jobs

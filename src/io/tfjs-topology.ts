@@ -18,6 +18,7 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
   dilation_rate: { accepts: isOne, expected: '1' },
   groups: { accepts: isOne, expected: '1' },
+  output_padding: onlyNull,
   max_value: onlyNull,
   negative_slope: { accepts: (v) => v === 0, expected: '0' },
   threshold: { accepts: (v) => v === 0, expected: '0' },
@@ -50,6 +51,7 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
   const mapping = layerDescriptor(kerasClass)?.tfjs;
   if (!mapping) throw fileError(file, `${named} is not a layer convas has; expected InputLayer, ${tfjsLayerClasses().join(', ')}`);
   for (const [key, { accepts, expected }] of Object.entries(FIXED_OPTIONS)) {
+    if (mapping.ownSettings?.includes(key)) continue;
     const value = config[key];
     if (value !== undefined && value !== null && !accepts(value)) {
       throw fileError(file, `${named} has ${key} ${JSON.stringify(value)}, which convas does not support; expected ${expected}`);

@@ -16,9 +16,11 @@ function kerasLayer(layer: Layer): KerasEntry {
   const cannot = (why: string) => new ConfigError(`save (format 'tfjs'): layer ${name} ${why}; save it in the convas format instead`);
   const mapping = layerDescriptor(className)?.tfjs;
   if (!mapping) throw cannot(`is a ${className}, which TensorFlow.js does not have`);
-  if ('padding' in options && options.padding !== 'valid' && options.padding !== 'same') {
+  if ('padding' in options && !mapping.ownSettings?.includes('padding') && options.padding !== 'valid' && options.padding !== 'same') {
     throw cannot(`has padding ${JSON.stringify(options.padding)}, which TensorFlow.js cannot express ('valid' or 'same' only)`);
   }
+  const inexpressible = mapping.inexpressible?.(layer.getConfig());
+  if (inexpressible) throw cannot(inexpressible);
   const config: Record<string, unknown> = { name, trainable: layer.trainable, dtype: 'float32' };
   for (const [key, value] of Object.entries(options)) config[toSnakeCase(key)] = value;
   if (mapping.spatial) config.data_format = 'channels_last';

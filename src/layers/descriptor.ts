@@ -10,6 +10,13 @@ export interface TfjsMapping {
   spatial?: boolean;
   /** Keras settings written with a fixed value, as convas implements them (e.g. dilation_rate 1). */
   written?: Record<string, unknown>;
+  /**
+   * Keras settings of this class's own meaning, free of the rules shared by settings of that name
+   * (ZeroPadding2D's padding counts rows and columns; it is not a convolution's 'valid' or 'same').
+   */
+  ownSettings?: string[];
+  /** What of a config TensorFlow.js cannot express, for save(…, { format: 'tfjs' }) to refuse; undefined when it can. */
+  inexpressible?(config: LayerConfig): string | undefined;
 }
 
 export interface LayerDescriptor {

@@ -1,9 +1,10 @@
 // [h, w, c] per example → [h·w·c]. NHWC memory is already in that order, so nothing moves.
 import { type Shape, sizeOf } from '../shape.js';
-import { Layer, type LayerConfig } from './layer.js';
+import type { LayerConfig } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { SameMemoryLayer } from './same-memory.js';
 
-export class Flatten extends Layer {
+export class Flatten extends SameMemoryLayer {
   readonly className = 'Flatten';
 
   constructor(options: { name?: string } = {}) {
@@ -12,16 +13,6 @@ export class Flatten extends Layer {
 
   protected computeOutputShape([input]: Shape[]): Shape {
     return [sizeOf(input)];
-  }
-
-  protected planBuffers(): void {}
-
-  forward([x]: number[]): number {
-    return x;
-  }
-
-  backward(dy: number): number[] {
-    return this.inputGradient(dy);
   }
 
   getConfig(): LayerConfig {

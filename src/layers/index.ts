@@ -8,6 +8,11 @@ import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import { Merge } from './merge.js';
 import { Pool2D, type Pool2DOptions } from './pool2d.js';
+import { Conv2DTranspose, type Conv2DTransposeOptions } from './conv2d-transpose.js';
+import { UpSampling2D, type UpSampling2DOptions } from './up-sampling2d.js';
+import { GlobalPooling2D, type GlobalPooling2DOptions } from './global-pooling2d.js';
+import { Cropping2D, type Borders, ZeroPadding2D } from './borders2d.js';
+import { Reshape, type ReshapeOptions } from './reshape.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -37,4 +42,13 @@ export const layers = {
   average: (options: Named = {}) => new Merge('average', options),
   maximum: (options: Named = {}) => new Merge('maximum', options),
   concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
+  conv2dTranspose: (options: Conv2DTransposeOptions) => new Conv2DTranspose(options),
+  upSampling2d: (options: UpSampling2DOptions = {}) => new UpSampling2D(options),
+  globalAveragePooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('avg', options),
+  globalMaxPooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('max', options),
+  zeroPadding2d: (options: { padding?: Borders; name?: string } = {}) => new ZeroPadding2D(options),
+  cropping2d: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
+  /** TensorFlow.js spells this one factory with a capital D. */
+  cropping2D: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
+  reshape: (options: ReshapeOptions) => new Reshape(options),
 };

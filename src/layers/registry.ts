@@ -11,6 +11,11 @@ import { flattenDescriptor } from './flatten.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { mergeDescriptors } from './merge.js';
 import { poolDescriptors } from './pool2d.js';
+import { conv2dTransposeDescriptor } from './conv2d-transpose.js';
+import { upSampling2dDescriptor } from './up-sampling2d.js';
+import { globalPoolingDescriptors } from './global-pooling2d.js';
+import { bordersDescriptors } from './borders2d.js';
+import { reshapeDescriptor } from './reshape.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -27,6 +32,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
   ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
+[conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

@@ -1,4 +1,5 @@
-// Seeded fuzz of layer stacks: random conv/pool/dense/flatten/activation stacks, input shapes and
+// Seeded fuzz of layer stacks: random stacks of conv, transposed conv, pooling, global pooling,
+// up-sampling, padding, cropping, reshape, dense, flatten and activation layers, input shapes and
 // batch sizes run forward and backward in wasm and in the naive reference (tests/reference/stack.ts);
 // outputs, the input gradient and every weight gradient must agree. Settings that cannot work are
 // drawn on purpose too: they must be refused with a ConvasError while the model is built, before any
@@ -7,8 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import { ConvasError, type LayerConfig, layerFromConfig, sequential, tensor } from '../../src/index.js';
-import type { Shape } from '../../src/shape.js';
-import { kernels, random } from '../helpers.js';
+import { type Shape, sizeOf } from '../../src/shape.js';
+import { kernels, random, randomPadding } from '../helpers.js';
 import { type StackLayer, layerForward, stackBackward, stackForward } from '../reference/stack.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
@@ -36,36 +37,49 @@ interface FuzzCase {
 }
 
 const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const;
-
-function drawPadding(rng: Rng): unknown {
-  switch (rng.int(0, 4)) {
-    case 0: return 'valid';
-    case 1: return 'same';
-    case 2: return 'full';
-    case 3: return rng.int(0, 2);
-    default: return [rng.int(0, 2), rng.int(0, 2), rng.int(0, 2), rng.int(0, 2)];
-  }
-}
+/** The largest example a drawn layer may output. */
+const MAX_EXAMPLE_VALUES = 6000;
 
 const size = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [rng.int(1, max), rng.int(1, max)]);
 
-function drawLayer(rng: Rng, rank: number): LayerConfig {
-  if (rank !== 3) {
-    return rng.next() < 0.7
-      ? { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 }
-      : { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+/** Zeros added or rows removed at the borders, in one of the three forms Keras takes. */
+function drawBorders(rng: Rng): unknown {
+  switch (rng.int(0, 2)) {
+    case 0: return rng.int(0, 2);
+    case 1: return [rng.int(0, 2), rng.int(0, 2)];
+    default: return [[rng.int(0, 2), rng.int(0, 2)], [rng.int(0, 2), rng.int(0, 2)]];
+  }
+}
+
+function drawLayer(rng: Rng, shape: Shape): LayerConfig {
+  if (shape.length !== 3) {
+    const r = rng.next();
+    if (r < 0.6) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    if (r < 0.85) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+    // Back to an image, so image layers follow a flat one.
+    return { className: 'Reshape', targetShape: rng.pick([[1, 1, -1], [-1, 1, 1], [1, -1, 1]]) };
   }
   const r = rng.next();
-  if (r < 0.4) {
-    return { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), strides: size(rng, 3), padding: drawPadding(rng),
+  if (r < 0.3) {
+    return { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), strides: size(rng, 3), padding: randomPadding(rng),
       activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
   }
-  if (r < 0.65) {
+  if (r < 0.45) {
     return { className: rng.pick(['MaxPooling2D', 'AveragePooling2D', 'SumPooling2D']), poolSize: size(rng, 3),
       strides: size(rng, 3), padding: rng.pick(['valid', 'same']) };
   }
-  if (r < 0.8) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
-  return { className: 'Flatten' };
+  if (r < 0.55) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+  if (r < 0.61) return { className: 'Flatten' };
+  if (r < 0.71) {
+    return { className: 'Conv2DTranspose', filters: rng.int(1, 9), kernelSize: size(rng, 4), strides: size(rng, 3), padding: randomPadding(rng),
+      activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+  }
+  if (r < 0.78) return { className: 'UpSampling2D', size: size(rng, 3), interpolation: rng.pick(['nearest', 'bilinear']) };
+  if (r < 0.83) return { className: rng.pick(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']), keepdims: rng.next() < 0.3 };
+  if (r < 0.89) return { className: 'ZeroPadding2D', padding: drawBorders(rng) };
+  if (r < 0.95) return { className: 'Cropping2D', cropping: drawBorders(rng) };
+  const [h, w, c] = shape;
+  return { className: 'Reshape', targetShape: rng.pick([[w, h, -1], [-1, c], [h * w, -1], [-1]]) };
 }
 
 /** Settings that cannot work for an input of `shape`, each with what is wrong. */
@@ -77,7 +91,12 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['kernel larger than the input', { ...conv, kernelSize: shape[1] + 1 }],
     ['pool larger than the input', { ...pool, poolSize: [1, shape[1] + 1] }],
     ['dense on a rank-3 input', { className: 'Dense', units: 3 }],
-  ] : [['conv2d on a flat input', conv], ['pooling on a flat input', pool]];
+    ['a crop larger than the input', { className: 'Cropping2D', cropping: [[shape[0], 0], [0, 0]] }],
+    ['a crop of every column', { className: 'Cropping2D', cropping: [0, Math.ceil(shape[1] / 2)] }],
+    ['conv2dTranspose padding that leaves no output', { className: 'Conv2DTranspose', filters: 2, kernelSize: 1, padding: shape[0] }],
+  ] : [['conv2d on a flat input', conv], ['pooling on a flat input', pool],
+    ['global pooling of a flat input', { className: 'GlobalMaxPooling2D' }], ['up-sampling a flat input', { className: 'UpSampling2D' }],
+    ['padding a flat input', { className: 'ZeroPadding2D' }], ['conv2dTranspose on a flat input', { ...conv, className: 'Conv2DTranspose' }]];
   return [...spatial,
     ['strides 0', { ...conv, strides: 0 }],
     ['negative strides', { ...pool, strides: [1, -1] }],
@@ -93,7 +112,16 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['fractional kernelSize', { ...conv, kernelSize: 2.5 }],
     ['NaN kernelSize', { ...conv, kernelSize: NaN }],
     ['0 units', { className: 'Dense', units: 0 }],
-    ['an unknown activation', { className: 'Activation', activation: 'swish' }],
+    ['an unknown activation', { className: 'Activation', activation: 'no-such-activation' }],
+    ['a reshape whose sizes disagree', { className: 'Reshape', targetShape: [sizeOf(shape) + 1] }],
+    ['a reshape to a size that does not divide', { className: 'Reshape', targetShape: [sizeOf(shape) + 1, -1] }],
+    ['a reshape with two unknown dimensions', { className: 'Reshape', targetShape: [-1, -1] }],
+    ['negative zero padding', { className: 'ZeroPadding2D', padding: [[0, -1], [0, 0]] }],
+    ['negative cropping', { className: 'Cropping2D', cropping: -1 }],
+    ['up-sampling by 0', { className: 'UpSampling2D', size: 0 }],
+    ['an unknown interpolation', { className: 'UpSampling2D', interpolation: 'bicubic' }],
+    ['0 filters in conv2dTranspose', { className: 'Conv2DTranspose', filters: 0, kernelSize: 1 }],
+    ['negative conv2dTranspose padding', { className: 'Conv2DTranspose', filters: 1, kernelSize: 1, padding: [0, 0, -1, 0] }],
     ['an unknown layer', { className: 'Conv3D' }],
   ];
 }
@@ -113,9 +141,12 @@ function drawCase(rng: Rng): FuzzCase {
   let shape: Shape | undefined = inputShape;
   const count = rng.int(1, 5);
   for (let i = 0; i < count && shape; i++) {
-    const config = drawLayer(rng, shape.length);
+    const config = drawLayer(rng, shape);
+    const next = outputShapeOf(config, shape);
+    // Up-sampling and transposed convolutions grow images: the stack stops before the naive reference would crawl.
+    if (layers.length > 0 && next && sizeOf(next) > MAX_EXAMPLE_VALUES) break;
     layers.push(config);
-    shape = outputShapeOf(config, shape);
+    shape = next;
   }
   const fuzzCase: FuzzCase = { inputShape, batch: rng.int(1, 6), layers };
   if (shape && rng.next() < 0.2) {

@@ -3,8 +3,11 @@ import * as assert from 'uvu/assert';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Model, type Tensor, layers, sequential, tensor } from '../../src/index.js';
+import { type Model, type Tensor, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { strokes } from '../model/synthetic.js';
+import { assertSameBits } from '../helpers.js';
+
+export { assertSameBits };
 
 export const temporaryDirectory = () => mkdtemp(join(tmpdir(), 'convas-io-'));
 
@@ -25,13 +28,22 @@ export const convModel = (seed: number, dropoutRate = 0): Model => sequential({ 
   layers.flatten(), ...(dropoutRate > 0 ? [layers.dropout({ rate: dropoutRate })] : []), layers.dense({ units: 4, activation: 'softmax' }),
 ] });
 
-/** Asserts two f32 arrays hold the same bits (so −0 ≠ 0 and NaN payloads count). */
-export function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.is(actual.length, expected.length, `${what}: length`);
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  const i = a.findIndex((bits, k) => bits !== e[k]);
-  if (i >= 0) assert.unreachable(`${what} differs at index ${i}: ${actual[i]} vs ${expected[i]}`);
+/**
+ * Every shape layer, some in settings only the convas format holds (explicit transposed padding,
+ * keepdims): a transposed convolution and bilinear up-sampling joined with their skip, padded,
+ * cropped, pooled globally and reshaped. [8, 8, 1] → 4 classes.
+ */
+export function shapeLayersModel(seed: number): Model {
+  const x = input({ shape: [8, 8, 1] });
+  const skip = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+  const down = layers.maxPool2d().apply(skip);
+  const up = layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 2, padding: [0, 1, 1, 0], activation: 'relu' }).apply(down);
+  const smooth = layers.upSampling2d({ interpolation: 'bilinear' }).apply(down);
+  const joined = layers.concatenate().apply([skip, up, smooth]);
+  const framed = layers.cropping2D({ cropping: 1 }).apply(layers.zeroPadding2d({ padding: 1 }).apply(joined));
+  const mean = layers.reshape({ targetShape: [-1] }).apply(layers.globalAveragePooling2d({ keepdims: true }).apply(framed));
+  const pooled = layers.concatenate().apply([mean, layers.globalMaxPooling2d().apply(framed)]);
+  return model({ inputs: x, outputs: layers.dense({ units: 4, activation: 'softmax' }).apply(pooled), seed });
 }
 
 export function assertSameWeights(actual: Model, expected: Model, what: string): void {

@@ -93,6 +93,44 @@ test('standalone activations and flatten', async () => {
   }
 });
 
+test('conv2dTranspose gradients: strides, every padding, activations, batch sizes', async () => {
+  await kernels();
+  const rng = random(14);
+  const paddings = ['valid', 'same', 'full', 1, [0, 2, 1, 0]] as const;
+  for (let i = 0; i < 20; i++) {
+    const kernelSize: [number, number] = [rng.int(2, 3), rng.int(1, 3)];
+    checkLayer(layers.conv2dTranspose({
+      filters: rng.int(1, 5), kernelSize, strides: [rng.int(1, 3), rng.int(1, 2)],
+      padding: rng.pick(paddings) as never, activation: rng.pick(['linear', 'relu', 'tanh', 'sigmoid'] as const), useBias: i % 5 !== 4,
+    }), [rng.int(3, 5), rng.int(3, 5), rng.int(1, 4)], rng.int(1, 3), 500 + i);
+  }
+});
+
+test('upSampling2d gradients, nearest and bilinear', async () => {
+  await kernels();
+  const rng = random(15);
+  for (const interpolation of ['nearest', 'bilinear'] as const) {
+    for (let i = 0; i < 5; i++) {
+      checkLayer(layers.upSampling2d({ size: [rng.int(1, 3), rng.int(1, 3)], interpolation }),
+        [rng.int(1, 5), rng.int(1, 5), rng.int(1, 6)], rng.int(1, 3), 600 + i);
+    }
+  }
+});
+
+test('global average and max pooling, zero padding, cropping and reshape gradients', async () => {
+  await kernels();
+  const rng = random(16);
+  for (let i = 0; i < 4; i++) {
+    const shape = [rng.int(2, 6), rng.int(2, 6), rng.int(1, 7)], batch = rng.int(1, 3);
+    for (const layer of [layers.globalAveragePooling2d(), layers.globalMaxPooling2d(), layers.globalAveragePooling2d({ keepdims: true }),
+      layers.zeroPadding2d({ padding: [[rng.int(0, 2), rng.int(0, 2)], [rng.int(0, 2), rng.int(0, 2)]] }),
+      layers.cropping2d({ cropping: [[rng.int(0, 1), rng.int(0, 1)], [rng.int(0, 1), rng.int(0, 1)]] }),
+      layers.reshape({ targetShape: [shape[1], -1] })]) {
+      checkLayer(layer, shape, batch, 700 + i);
+    }
+  }
+});
+
 test('dropout: training output is x·mask with mask ∈ {0, 1/(1−rate)}, gradient is dy·mask, inference is identity', async () => {
   await kernels();
   const memory = getBackend().memory;

@@ -94,4 +94,29 @@ test('ops and tensors check their arguments', async () => {
   throwsWith(() => m.summary(null), StateError, 'disposed');
 });
 
+test('impossible settings of the shape layers are ConfigErrors when the model is built, naming the layer and the sizes', async () => {
+  await init();
+  const build = (...stack: Parameters<typeof sequential>[0]['layers']) => () => sequential({ inputShape: [6, 5, 3], layers: stack });
+  throwsWith(build(layers.cropping2d({ cropping: [[3, 3], [0, 0]], name: 'crop' })), ConfigError, 'crop', 'removes more than the 6×5 input');
+  throwsWith(build(layers.cropping2d({ cropping: [1, 3] })), ConfigError, 'removes more than');
+  throwsWith(() => layers.zeroPadding2d({ padding: -1, name: 'pad' }), ConfigError, 'pad', 'non-negative integer');
+  throwsWith(() => layers.zeroPadding2d({ padding: [[1, 1], [1, -1]] }), ConfigError, '[[top, bottom], [left, right]]');
+  throwsWith(() => layers.upSampling2d({ size: 0, name: 'up' }), ConfigError, 'up', 'size', 'positive integer');
+  throwsWith(() => layers.upSampling2d({ size: [2, 1.5] }), ConfigError, 'size');
+  throwsWith(() => layers.upSampling2d({ interpolation: 'bicubic' as never }), ConfigError, "'nearest' or 'bilinear'", 'bicubic');
+  throwsWith(build(layers.reshape({ targetShape: [7, -1], name: 'shape' })), ConfigError, 'shape', 'cannot reshape [6, 5, 3] (90 values) to [7, -1]');
+  throwsWith(build(layers.reshape({ targetShape: [10, 10] })), ConfigError, '[6, 5, 3] (90 values) to [10, 10] (100 values)');
+  throwsWith(() => layers.reshape({ targetShape: [-1, 3, -1] }), ConfigError, 'one dimension unknown');
+  throwsWith(() => layers.reshape({ targetShape: [0, 3] }), ConfigError, 'targetShape');
+  throwsWith(() => layers.globalMaxPooling2d({ keepdims: 1 as never }), ConfigError, 'keepdims');
+  throwsWith(() => sequential({ inputShape: [12], layers: [layers.globalAveragePooling2d()] }), ConfigError, '[height, width, channels]');
+  throwsWith(() => layers.conv2dTranspose({ filters: 0, kernelSize: 3 }), ConfigError, 'filters');
+  throwsWith(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: [1, 1, -1, 0] }), ConfigError, 'padding', 'non-negative');
+  throwsWith(() => layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: 'causal' as never }), ConfigError, 'padding');
+  throwsWith(build(layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: 4, name: 'deconv' })), ConfigError, 'deconv',
+    'leaves no output for the 6×5 input');
+  throwsWith(build(layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: 1, padding: 'full' }), layers.conv2dTranspose({ filters: 2, kernelSize: 4, padding: 'full' })),
+    ConfigError, 'leaves no output for the 4×3 input');
+});
+
 test.run();

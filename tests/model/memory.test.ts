@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import { type Model, init, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { strokes } from './synthetic.js';
+import { shapeLayersModel } from '../io/model-files.js';
 
 const inUse = () => getBackend().memory.bytesInUse;
 
@@ -24,7 +25,7 @@ const chainModel = () => sequential({ inputShape: [8, 8, 1], seed: 2, layers: [
   layers.dropout({ rate: 0.1 }), layers.flatten(), layers.dense({ units: 4, activation: 'softmax' }),
 ] });
 
-for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel]] as const) {
+for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', () => shapeLayersModel(2)]] as const) {
   test(`${kind}: wasm memory after 1 epoch equals wasm memory after 4, and dispose() gives all of it back`, async () => {
     await init();
     const before = inUse();

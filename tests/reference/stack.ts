@@ -8,6 +8,10 @@ import * as elementwise from './elementwise.js';
 import { matMul } from './gemm.js';
 import { softmaxBackward, softmaxForward } from './loss.js';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
+import { type TransposeGeometry, conv2dTransposeBackward, conv2dTransposeForward, transposeGeometry } from './conv2d-transpose.js';
+import { type UpSamplingShape, upSampling2dBackward, upSampling2dForward } from './upsampling.js';
+import { globalAvgPoolBackward, globalAvgPoolForward, globalMaxPoolBackward, globalMaxPoolForward } from './global-pool.js';
+import { type Borders, crop, pad } from './borders.js';
 
 export interface StackLayer {
   config: LayerConfig;
@@ -58,6 +62,26 @@ function activationGradient(name: string, y: Float32Array, dy: Float32Array, axi
 
 const poolAverages = (className: string) => className === 'AveragePooling2D';
 
+function transposeOf(layer: StackLayer, batch: number): TransposeGeometry {
+  const { filters, kernelSize, strides, padding } = layer.config as unknown as { filters: number; kernelSize: unknown; strides: unknown; padding: Padding };
+  return transposeGeometry(batch, layer.inputShape, filters, pair(kernelSize), pair(strides), padding)!;
+}
+
+function upSamplingOf(layer: StackLayer, batch: number): UpSamplingShape {
+  const [inHeight, inWidth, channels] = layer.inputShape, [sizeHeight, sizeWidth] = pair(layer.config.size);
+  return { batch, inHeight, inWidth, channels, sizeHeight, sizeWidth };
+}
+
+const bilinear = (layer: StackLayer) => layer.config.interpolation === 'bilinear';
+/** [positions, channels] of a global pooling's input. */
+const positionsOf = ({ inputShape: [h, w, c] }: StackLayer) => [h * w, c] as const;
+/** A padding's or cropping's borders, and the smaller of its input and output shapes. */
+function bordersOf({ config, inputShape: [h, w, c] }: StackLayer) {
+  const borders = (config.padding ?? config.cropping) as Borders;
+  const [[top, bottom], [left, right]] = borders;
+  return { borders, small: config.className === 'ZeroPadding2D' ? [h, w, c] : [h - top - bottom, w - left - right, c] };
+}
+
 /** One layer's output for a batch of inputs x. */
 export function layerForward(layer: StackLayer, x: Float32Array, batch: number): Float32Array {
   const { config, weights, inputShape } = layer;
@@ -77,6 +101,22 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number):
     case 'SumPooling2D': return avgPoolForward(x, poolAverages(config.className), poolGeometry(layer, batch));
     case 'Flatten': return x;
     case 'Activation': return activate(activation, x, inputShape[inputShape.length - 1]);
+    case 'Conv2DTranspose': {
+      const g = transposeOf(layer, batch);
+      return activate(activation, conv2dTransposeForward(x, weights[0], weights[1], g), g.filters);
+    }
+    case 'UpSampling2D': return upSampling2dForward(x, upSamplingOf(layer, batch), bilinear(layer));
+    case 'GlobalAveragePooling2D': return globalAvgPoolForward(x, batch, ...positionsOf(layer));
+    case 'GlobalMaxPooling2D': return globalMaxPoolForward(x, batch, ...positionsOf(layer)).y;
+    case 'ZeroPadding2D': {
+      const { small, borders } = bordersOf(layer);
+      return pad(x, batch, small, borders);
+    }
+    case 'Cropping2D': {
+      const { small, borders } = bordersOf(layer);
+      return crop(x, batch, small, borders);
+    }
+    case 'Reshape': return x;
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -110,6 +150,26 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
     case 'SumPooling2D': return { dx: avgPoolBackward(dy, poolAverages(config.className), poolGeometry(layer, batch)), grads: [] };
     case 'Flatten': return { dx: dy, grads: [] };
     case 'Activation': return { dx: activationGradient(activation, y, dy, inputShape[inputShape.length - 1]), grads: [] };
+    case 'Conv2DTranspose': {
+      const g = transposeOf(layer, batch);
+      const { dx, dKernel, dBias } = conv2dTransposeBackward(x, weights[0], activationGradient(activation, y, dy, g.filters), g);
+      return { dx, grads: weights.length > 1 ? [dKernel, dBias] : [dKernel] };
+    }
+    case 'UpSampling2D': return { dx: upSampling2dBackward(dy, upSamplingOf(layer, batch), bilinear(layer)), grads: [] };
+    case 'GlobalAveragePooling2D': return { dx: globalAvgPoolBackward(dy, batch, ...positionsOf(layer)), grads: [] };
+    case 'GlobalMaxPooling2D': {
+      const { argmax } = globalMaxPoolForward(x, batch, ...positionsOf(layer));
+      return { dx: globalMaxPoolBackward(dy, argmax, batch, ...positionsOf(layer)), grads: [] };
+    }
+    case 'ZeroPadding2D': {
+      const { small, borders } = bordersOf(layer);
+      return { dx: crop(dy, batch, small, borders), grads: [] };
+    }
+    case 'Cropping2D': {
+      const { small, borders } = bordersOf(layer);
+      return { dx: pad(dy, batch, small, borders), grads: [] };
+    }
+    case 'Reshape': return { dx: dy, grads: [] };
     default: throw new Error(`reference: no ${config.className}`);
   }
 }

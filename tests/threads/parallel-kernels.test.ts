@@ -6,7 +6,7 @@
 // relaxed-SIMD build: its workers must then run the same relaxed module as this thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, random, testedSimd, withBuffers } from '../helpers.js';
+import { assertClose, assertSameBits, random, testedSimd, withBuffers } from '../helpers.js';
 import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
@@ -18,15 +18,6 @@ const rng = random(11);
 const backend = await init({ threads: 2, relaxedSimd: testedSimd === 'relaxed' });
 const { kernels, parallel } = backend;
 const serial = new ParallelKernels(kernels, new SerialRunner(kernels));
-
-/** Equal as bit patterns, so −0 ≠ 0 and NaNs are compared too. */
-function assertSameBits(actual: Float32Array, expected: Float32Array, what: string) {
-  const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);
-  const e = new Uint32Array(expected.buffer, expected.byteOffset, expected.length);
-  assert.is(a.length, e.length, `${what}: length`);
-  const differs = a.findIndex((bits, i) => bits !== e[i]);
-  if (differs >= 0) assert.unreachable(`${what}: differs at ${differs} of ${a.length}: ${actual[differs]} vs ${expected[differs]}`);
-}
 
 const oddBatch = () => rng.pick([3, 5, 7, 9, 11, 13, 17, 31, 33]);
 

@@ -1,0 +1,15 @@
+// Layers that give the same values, in the same order, a new shape (Flatten, Reshape). NHWC memory
+// already holds them in that order, so nothing moves: forward hands the input on, backward the gradient.
+import { Layer } from './layer.js';
+
+export abstract class SameMemoryLayer extends Layer {
+  protected planBuffers(): void {}
+
+  forward([x]: number[]): number {
+    return x;
+  }
+
+  backward(dy: number): number[] {
+    return this.inputGradient(dy);
+  }
+}

@@ -1,0 +1,74 @@
+// Up-sampling by whole factors: [height, width, channels] → [height·size[0], width·size[1], channels].
+// 'nearest' repeats each pixel; 'bilinear' interpolates as Keras does (tf.image.resize with
+// half-pixel centres). TensorFlow.js 4's bilinear UpSampling2D has no half-pixel centres, so its
+// results differ from Keras's, and from these, at every output that is not a copy of a pixel.
+import type { UpSampling2dGeometry } from '../backend/parallel-kernels.js';
+import { type Shape, formatShape } from '../shape.js';
+import { pair } from '../window.js';
+import { Layer, type LayerConfig, checkSetting } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
+
+export type Interpolation = 'nearest' | 'bilinear';
+
+export interface UpSampling2DOptions {
+  /** The factor for rows and columns, n or [rows, columns] (2 by default). */
+  size?: number | [number, number];
+  interpolation?: Interpolation;
+  name?: string;
+}
+
+export class UpSampling2D extends Layer {
+  readonly className = 'UpSampling2D';
+  readonly size: [number, number];
+  readonly interpolation: Interpolation;
+  private geometry!: UpSampling2dGeometry;
+  private y = 0;
+  private dx = 0;
+
+  constructor(options: UpSampling2DOptions = {}) {
+    super(options.name, 'up_sampling2d');
+    this.size = pair(options.size ?? 2, this.name, 'size');
+    this.interpolation = options.interpolation ?? 'nearest';
+    checkSetting(this.interpolation === 'nearest' || this.interpolation === 'bilinear', this.name,
+      `interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(options.interpolation)}`);
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    checkSetting(input.length === 3, this.name, `up-sampling takes [height, width, channels] per example, got ${formatShape(input)}`);
+    const [inHeight, inWidth, channels] = input;
+    this.geometry = { batch: 0, inHeight, inWidth, channels, sizeHeight: this.size[0], sizeWidth: this.size[1] };
+    return [inHeight * this.size[0], inWidth * this.size[1], channels];
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.y = this.buffer(capacity * this.outputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+  }
+
+  private get bilinear(): number {
+    return this.interpolation === 'bilinear' ? 1 : 0;
+  }
+
+  forward([x]: number[], batch: number): number {
+    this.geometry.batch = batch;
+    this.parallel.upSampling2d('upSampling2dForward', x, this.y, this.bilinear, this.geometry);
+    return this.y;
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+    if (!needInputGradients) return this.inputGradient(0);
+    this.geometry.batch = batch;
+    this.parallel.upSampling2d('upSampling2dBackward', dy, this.dx, this.bilinear, this.geometry);
+    return this.inputGradient(this.dx);
+  }
+
+  getConfig(): LayerConfig {
+    return { className: this.className, name: this.name, size: this.size, interpolation: this.interpolation };
+  }
+}
+
+export const upSampling2dDescriptor: LayerDescriptor = {
+  className: 'UpSampling2D',
+  fromConfig: (c) => new UpSampling2D(c as UpSampling2DOptions),
+  tfjs: { options: ['size', 'interpolation'], spatial: true },
+};

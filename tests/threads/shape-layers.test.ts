@@ -1,0 +1,124 @@
+// Up-sampling, global pooling and the transposed convolution with 2 threads give the same bits as
+// with one: the batch-split kernel calls equal the plain kernel on the whole batch, and a graph of
+// every shape layer (a small U-Net-like net) trains to identical weights with 1 and 2 threads. Each
+// thread count needs its own process (init fixes it), so this file runs itself as the child.
+import { spawnSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type UpSampling2dGeometry } from '../../src/backend/parallel-kernels.js';
+import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
+import { getBackend, init } from '../../src/backend/wasm.js';
+import { input, layers, model, tensor } from '../../src/index.js';
+import { assertSameBits, random, withBuffers } from '../helpers.js';
+
+const CHILD_THREADS = 'CONVAS_TEST_SHAPE_LAYERS_THREADS';
+
+/** conv → pool → conv → transposed conv, joined with the skip, padded, convolved, cropped, up-sampled both ways, pooled globally. */
+async function trainUnet(threads: number): Promise<Float32Array[]> {
+  await init({ threads });
+  const rng = random(5);
+  const n = 70, classes = 10;
+  const labels = new Float32Array(n * classes);
+  for (let i = 0; i < n; i++) labels[i * classes + rng.int(0, classes - 1)] = 1;
+  const x = input({ shape: [12, 12, 3] });
+  const skip = layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+  const pooled = layers.maxPool2d({ poolSize: 2 }).apply(skip);
+  const deep = layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(pooled);
+  const up = layers.conv2dTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }).apply(deep);
+  const repeated = layers.upSampling2d({ size: 2 }).apply(pooled);
+  const joined = layers.concatenate().apply([up, skip, repeated]);
+  const padded = layers.zeroPadding2d({ padding: 1 }).apply(joined);
+  const mixed = layers.conv2d({ filters: 8, kernelSize: 3, activation: 'tanh' }).apply(padded);
+  const cropped = layers.cropping2d({ cropping: [[1, 2], [0, 1]] }).apply(mixed);
+  const smooth = layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }).apply(cropped);
+  const mean = layers.globalAveragePooling2d().apply(smooth);
+  const largest = layers.reshape({ targetShape: [-1] }).apply(layers.globalMaxPooling2d({ keepdims: true }).apply(smooth));
+  const out = layers.dense({ units: classes, activation: 'softmax' }).apply(layers.concatenate().apply([mean, largest]));
+  const net = model({ inputs: x, outputs: out, seed: 4 });
+  net.compile({ optimizer: { type: 'momentum', learningRate: 0.05 }, loss: 'categoricalCrossentropy' });
+  await net.fit(tensor(rng.array(n * 12 * 12 * 3), [n, 12, 12, 3]), tensor(labels, [n, classes]), { epochs: 2, batchSize: 32 });
+  return net.getWeights().map((w) => w.dataSync());
+}
+
+if (process.env[CHILD_THREADS]) {
+  const weights = await trainUnet(Number(process.env[CHILD_THREADS]));
+  console.log(JSON.stringify({
+    threads: getBackend().parallel.threads,
+    weights: weights.map((w) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString('base64')),
+  }));
+} else {
+  const rng = random(13);
+  const { kernels, parallel } = await init({ threads: 2 });
+  const oddBatch = () => rng.pick([5, 7, 9, 11, 13, 17]);
+
+  /** Large enough that the worker takes part even in nearest up-sampling, whose work is one per output value. */
+  function upSamplingGeometry(): UpSampling2dGeometry {
+    for (;;) {
+      const g = { batch: oddBatch(), inHeight: rng.int(14, 24), inWidth: rng.int(14, 24), channels: rng.pick([5, 8, 13]),
+        sizeHeight: rng.int(2, 3), sizeWidth: rng.int(2, 3) };
+      if (g.batch * g.inHeight * g.inWidth * g.channels * g.sizeHeight * g.sizeWidth >= MIN_PARALLEL_WORK) return g;
+    }
+  }
+
+  test('up-sampling, nearest and bilinear, forward and backward: split over 2 threads equals the kernel on the whole batch', () => {
+    for (let trial = 0; trial < 8; trial++) {
+      const g = upSamplingGeometry();
+      const inLength = g.batch * g.inHeight * g.inWidth * g.channels, outLength = inLength * g.sizeHeight * g.sizeWidth;
+      const args = [g.batch, g.inHeight, g.inWidth, g.channels, g.sizeHeight, g.sizeWidth] as const;
+      const x = rng.array(inLength), dy = rng.array(outLength);
+      for (const bilinear of [0, 1]) {
+        const what = `${bilinear ? 'bilinear' : 'nearest'} ${JSON.stringify(g)}`;
+        const whole = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
+          kernels.upSampling2dForward(px, py, bilinear, ...args);
+          kernels.upSampling2dBackward(pdy, pdx, bilinear, ...args);
+        });
+        const split = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
+          parallel.upSampling2d('upSampling2dForward', px, py, bilinear, g);
+          parallel.upSampling2d('upSampling2dBackward', pdy, pdx, bilinear, g);
+        });
+        assertSameBits(split[0], whole[0], `${what} forward`);
+        assertSameBits(split[1], whole[1], `${what} backward`);
+      }
+    }
+  });
+
+  test('global average and max pooling, forward and backward: split over 2 threads equals the kernel on the whole batch', () => {
+    for (let trial = 0; trial < 8; trial++) {
+      let batch, positions, channels;
+      do {
+        [batch, positions, channels] = [oddBatch(), rng.int(16, 32) ** 2, rng.pick([9, 16, 33, 70])];
+      } while (batch * positions * channels < MIN_PARALLEL_WORK); // so the worker takes part
+      const x = rng.array(batch * positions * channels), dy = rng.array(batch * channels);
+      const what = `[${batch}, ${positions}, ${channels}]`;
+      const whole = withBuffers([x, dy], [batch * channels, x.length, batch * channels, batch * channels, x.length], ([px, pdy], [py, pdx, pm, pa, pmdx]) => {
+        kernels.globalAvgPoolForward(px, py, batch, positions, channels);
+        kernels.globalAvgPoolBackward(pdy, pdx, batch, positions, channels);
+        kernels.globalMaxPoolForward(px, pm, pa, batch, positions, channels);
+        kernels.globalMaxPoolBackward(pdy, pa, pmdx, batch, positions, channels);
+      });
+      const split = withBuffers([x, dy], [batch * channels, x.length, batch * channels, batch * channels, x.length], ([px, pdy], [py, pdx, pm, pa, pmdx]) => {
+        parallel.globalAvgPool('globalAvgPoolForward', px, py, batch, positions, channels);
+        parallel.globalAvgPool('globalAvgPoolBackward', pdy, pdx, batch, positions, channels);
+        parallel.globalMaxPoolForward(px, pm, pa, batch, positions, channels);
+        parallel.globalMaxPoolBackward(pdy, pa, pmdx, batch, positions, channels);
+      });
+      ['average forward', 'average backward', 'max forward', 'max argmax', 'max backward'].forEach((part, i) =>
+        assertSameBits(split[i], whole[i], `${what} ${part}`));
+    }
+  });
+
+  test('a U-Net-like graph of every shape layer trains to identical weights with 1 and 2 threads', () => {
+    const weightsWith = (threads: number): string[] => {
+      const run = spawnSync(process.execPath, [process.argv[1]], { encoding: 'utf8', env: { ...process.env, [CHILD_THREADS]: String(threads) } });
+      assert.is(run.status, 0, `child with ${threads} threads failed: ${run.stderr}`);
+      const child: { threads: number; weights: string[] } = JSON.parse(run.stdout);
+      assert.is(child.threads, threads, `the child asked for ${threads} threads but its kernels ran on ${child.threads}`);
+      return child.weights;
+    };
+    const one = weightsWith(1), two = weightsWith(2);
+    assert.is(one.length, 10, 'three conv kernels and biases, the transposed conv kernel and bias, the dense kernel and bias');
+    one.forEach((w, i) => assert.ok(w === two[i], `weight ${i} differs between 1 and 2 threads`));
+  });
+
+  test.run();
+}
