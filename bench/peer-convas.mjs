@@ -2,6 +2,7 @@
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
 import { serve, startClock, timeBox } from './child.mjs';
 import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { readNativeData } from './native-nets.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
 const threads = Number(process.argv[3] ?? 1);
@@ -34,13 +35,13 @@ const y = convas.tensor(data.oneHot, [data.n, NET.classes]);
 const xInfer = convas.tensor(data.x.subarray(0, NET.inferBatch * data.pixels), [NET.inferBatch, NET.height, NET.width, NET.channels]);
 let model;
 
-/** Trains with fit() until `seconds` have passed (whole batches), counting the images seen. */
-async function train(seconds) {
+/** Trains `net` with fit() until `seconds` have passed (whole batches), counting the images seen. */
+async function train(net, xs, ys, batchSize, seconds) {
   const clock = startClock();
   let images = 0;
   const shouldStop = () => clock.elapsed() >= seconds;
   while (!shouldStop()) {
-    await model.fit(x, y, { epochs: 1, batchSize: NET.trainBatch, onBatchEnd: (_, logs) => { images += logs.size; }, shouldStop });
+    await net.fit(xs, ys, { epochs: 1, batchSize, onBatchEnd: (_, logs) => { images += logs.size; }, shouldStop });
   }
   return { images, ...clock.stop() };
 }
@@ -84,9 +85,40 @@ function layerCase(id) {
   return run;
 }
 
+/** A net of bench/native-nets.mjs built from its description, with its examples as tensors (made once). */
+const nativeNets = new Map();
+async function nativeNet({ name, net, file }) {
+  if (nativeNets.has(name)) return nativeNets.get(name);
+  const { layers } = convas;
+  const chain = net.layers.flatMap(([kind, size, kernel]) => {
+    if (kind === 'conv') return [layers.conv2d({ filters: size, kernelSize: kernel, padding: 'same', activation: 'relu' })];
+    if (kind === 'pool') return [layers.maxPool2d({ poolSize: 2 })];
+    return [layers.flatten(), layers.dense({ units: size, activation: 'softmax' })];
+  });
+  const model = convas.sequential({ inputShape: net.input, layers: chain, seed: 1 });
+  model.compile({ optimizer: net.optimizer, loss: 'categoricalCrossentropy' });
+  const data = await readNativeData(file, net);
+  const examples = data.labels.length, classes = net.layers.at(-1)[1];
+  const x = convas.tensor(data.x, [examples, ...net.input]);
+  const y = convas.tensor(data.oneHot, [examples, classes]);
+  const xInfer = convas.tensor(data.x.subarray(0, net.inferBatch * (data.x.length / examples)), [net.inferBatch, ...net.input]);
+  const entry = { model, x, y, xInfer };
+  nativeNets.set(name, entry);
+  return entry;
+}
+
 const memoryNow = () => ({ bufferBytes: kernels.memory.buffer.byteLength, bytesInUse: memory.bytesInUse });
 
 serve({
+  netTrain: async (args) => {
+    const net = await nativeNet(args);
+    return train(net.model, net.x, net.y, args.net.trainBatch, args.seconds);
+  },
+  netInfer: async (args) => {
+    const { model, xInfer } = await nativeNet(args);
+    const r = await timeBox(args.seconds, () => model.predict(xInfer, { batchSize: args.net.inferBatch }).dispose());
+    return { images: r.units * args.net.inferBatch, ...r };
+  },
   info: async () => ({ threadsSupported: threaded, threads }),
   /** Wasm memory after 1 and after 10 epochs of a fresh model: a model allocates once, so they must match. */
   memory: async ({ epochs }) => {
@@ -101,7 +133,7 @@ serve({
   },
   train: async ({ seconds }) => {
     model ??= makeModel();
-    return train(seconds);
+    return train(model, x, y, NET.trainBatch, seconds);
   },
   infer: async ({ seconds }) => {
     model ??= makeModel();

@@ -4,11 +4,13 @@
 // per second of each peer's own main-thread CPU time (wall-clock rates are kept in results.json),
 // except for a threaded convas. Prints the tables and writes bench/results.json.
 // Options: --reps N (default 5), --seconds S of wall time per repetition (default 1).
-import { execSync, fork } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { buildBench } from './build.mjs';
 import { LAYER_CASES, LARGE_CONV_FORWARD, NET } from './data.mjs';
+import { benchNative } from './native.mjs';
+import { Peer, createLog, interleave as interleaveRounds, median, rate } from './peers.mjs';
 import { formatReport } from './table.mjs';
 
 const started = performance.now();
@@ -18,69 +20,8 @@ const option = (name, fallback) => {
 };
 const REPS = option('reps', 5);
 const SECONDS = option('seconds', 1); // a repetition runs whole batches until this time has passed
-const log = (...a) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...a);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/** A peer process and its request/response channel (bench/child.mjs is the other end). */
-class Peer {
-  constructor(name, label, script, args = []) {
-    this.name = name;
-    this.label = label;
-    this.pending = new Map();
-    this.nextId = 0;
-    this.child = fork(new URL(script, import.meta.url).pathname, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.ready = new Promise((resolve, reject) => {
-      this.child.on('message', (m) => {
-        if (m.ready) return resolve(this);
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.error) p.reject(new Error(`${this.name}: ${m.error}`));
-        else p.resolve(m.result);
-      });
-      this.child.on('exit', (code) => {
-        const error = new Error(`${this.name} exited (code ${code})`);
-        reject(error);
-        for (const p of this.pending.values()) p.reject(error);
-      });
-    });
-  }
-
-  call(task, args = {}) {
-    return new Promise((resolve, reject) => {
-      const id = ++this.nextId;
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, task, args });
-    });
-  }
-
-  exit() {
-    this.child.removeAllListeners('exit');
-    this.child.send({ task: 'exit' });
-  }
-}
-
-/** One warm-up round, then REPS rounds in which each peer runs `task` once: { peer name → [results] }. */
-async function interleave(task, peers, args) {
-  const results = Object.fromEntries(peers.map((p) => [p.name, []]));
-  for (let round = -1; round < REPS; round++) {
-    for (const p of peers) {
-      const r = await p.call(task, args);
-      if (round >= 0) results[p.name].push(r);
-    }
-    log(`${task}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${REPS}`} done`);
-  }
-  return results;
-}
-
-/**
- * Work per second: per second of the peer's own main-thread CPU time (the CPU is shared, and the
- * wall clock also counts other programs' work), except for threaded runs, where only the wall clock
- * means anything.
- */
-const rate = (amount, r, wallClock = false) => amount / (wallClock ? r.seconds : r.cpuSeconds);
+const log = createLog(started);
+const interleave = (task, peers, args) => interleaveRounds(task, peers, args, { reps: REPS, log });
 
 /** Median throughput of each peer, and convas ÷ peer as the median of the per-round ratios (CPU time and wall clock). */
 function throughput(results, peers, targets) {
@@ -180,6 +121,11 @@ const running = [convas, ...(threaded ? [convasThreads] : []), tfjsWasm, tfjsCpu
 const peakRss = await Promise.all(running.map(async (p) => ({ name: p.name, label: p.label, bytes: (await p.call('stats')).peakRssBytes })));
 running.forEach((p) => p.exit());
 
+// --- PyTorch, in processes of its own, once the other peers are gone
+log('convas vs PyTorch');
+const native = await benchNative({ build, nproc, threaded, reps: REPS, seconds: SECONDS, log });
+if (native.skipped) log(`convas vs PyTorch skipped: ${native.skipped}`);
+
 // --- targets
 const row = (section, name) => section.rows.find((r) => r.name === name);
 const large = layers.find((l) => l.id === LARGE_CONV_FORWARD);
@@ -193,6 +139,7 @@ const targets = [
   target(`${large.label}, share of the SIMD ceiling`, large.convas.ofCeiling, 0.75, '%'),
   // 1.7× is the target on 2 cores; with more it is a floor.
   ...(threaded ? [target(`training, ${nproc} threads vs 1 (wall clock)`, row(training, 'convasThreads').speedupOverOneThreadWall, 1.7)] : []),
+  ...(native.rows ?? []).filter((r) => r.target).map((r) => target(`${r.label}, ${r.task}, 1 thread, vs PyTorch`, r.ratio, r.target.min)),
 ];
 
 const git = (cmd) => { try { return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return undefined; } };
@@ -204,7 +151,7 @@ const results = {
   machine: { nproc, cpuModel, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { start: loadStart, end: loadavg()[0] }, contention },
   settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch },
   peers: info,
-  training, inference, layers,
+  training, inference, layers, native,
   ceiling: { flops: ceilingFlops, kernel: bestKernel, kernels: kernelMedians, rounds: ceilingRates },
   memory, peakRss, targets,
   durationSeconds: (performance.now() - started) / 1000,

@@ -42,6 +42,9 @@ export function formatReport(res) {
   out.push(table(['', 'convas', '% ceiling', 'tfjs-wasm', '% ceiling', 'convas ÷ tfjs-wasm'], res.layers.map((l) => [
     l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
   ])));
+  out.push('');
+  out.push(formatNative(res.native));
+  out.push('');
   const c = res.ceiling;
   out.push(`SIMD ceiling: ${number(c.flops / 1e9)} GFLOP/s (f32x4 mul + add, one core; best kernel "${c.kernel}" of ${Object.keys(c.kernels).length}, measured by the bench)`);
   out.push('');
@@ -56,4 +59,18 @@ export function formatReport(res) {
     t.unit === '%' ? `≥ ${percent(t.min)}` : `≥ ${t.min}×`, verdict(t)])));
   out.push(`${res.targets.filter((t) => t.pass).length} of ${res.targets.length} targets met; ${res.durationSeconds.toFixed(0)} s in all`);
   return out.join('\n');
+}
+
+/** The PyTorch section: a row per net, task and thread count. */
+export function formatNative(native) {
+  if (native.skipped) return `convas vs PyTorch: skipped — ${native.skipped}`;
+  const rows = native.rows.map((r) => [
+    `${r.label}, ${r.task}, batch ${r.batch}`, String(r.threads), number(r.convas), number(r.torch), times(r.ratio),
+    r.target ? `≥ ${r.target.min}×` : '', verdict(r.target),
+  ]);
+  const versions = Object.entries(native.torch).map(([threads, t]) => `${threads} thread(s): PyTorch ${t.torch}, ${t.blas.find((b) => b.includes('openblas')) ? 'OpenBLAS' : 'reference BLAS'}`);
+  return [
+    `convas vs PyTorch (native CPU build; ${versions.join('; ')}); images/s per CPU second on 1 thread, per wall second on more`,
+    table(['', 'threads', 'convas', 'PyTorch', 'convas ÷ PyTorch', 'target', ''], rows),
+  ].join('\n');
 }

@@ -1,0 +1,81 @@
+// convas against PyTorch's native CPU build on the same cores: the nets of native-nets.mjs, trained
+// and run on the same images, one thread each and then as many as the machine has, every round
+// convas then PyTorch so that a noisy spell slows both. PyTorch gets its best: OpenBLAS where it is
+// installed (info says which BLAS its process mapped), and glibc's malloc told to keep what it
+// frees (PyTorch allocates per tensor; a page fault costs tens of µs on a VM).
+// Run alone: `node bench/native.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { NATIVE_NETS, writeNativeData } from './native-nets.mjs';
+import { PYTHON, Peer, createLog, interleave, median, rate } from './peers.mjs';
+
+/** convas ÷ PyTorch that the project aims for, on one thread. */
+export const NATIVE_TARGETS = [
+  { net: 'lenetSmall', task: 'netTrain', min: 1.5 },
+  { net: 'conv5x5', task: 'netTrain', min: 1 },
+  { net: 'vgg', task: 'netTrain', min: 1 },
+  { net: 'lenetSmall', task: 'netInfer', min: 1.5 },
+  { net: 'conv5x5', task: 'netInfer', min: 1.5 },
+];
+
+const TASKS = { netTrain: 'training', netInfer: 'inference' };
+
+/** Only the PyTorch process gets these: malloc keeps freed memory instead of giving it back. */
+const torchEnvironment = (threads) => ({ MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: '1099511627776', OMP_NUM_THREADS: String(threads) });
+
+/**
+ * Every net and task against PyTorch with 1 thread, and with `nproc` when convas has threads: rows of
+ * median images/s (per CPU second of the main thread on 1 thread, per wall second with more) and
+ * convas ÷ PyTorch as the median of per-round ratios. Skipped, saying why, without PyTorch.
+ */
+export async function benchNative({ build, nproc, threaded, reps, seconds, log }) {
+  if (spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
+    return { skipped: `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch libopenblas0)` };
+  }
+  const files = await writeNativeData(build.dir);
+  const rows = [];
+  const torch = {};
+  for (const threads of threaded ? [1, nproc] : [1]) {
+    const wallClock = threads > 1;
+    const peers = [
+      new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)]),
+      new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], torchEnvironment(threads)),
+    ];
+    await Promise.all(peers.map((p) => p.ready));
+    torch[threads] = await peers[1].call('info');
+    log(`PyTorch ${torch[threads].torch}, ${torch[threads].threads} thread(s), BLAS ${torch[threads].blas.join(' ') || 'none mapped'}`);
+    for (const [name, net] of Object.entries(NATIVE_NETS)) {
+      for (const task of Object.keys(TASKS)) {
+        const results = await interleave(task, peers, { name, net, file: files[name], seconds }, { reps, log });
+        const rates = (peer, wall) => results[peer].map((r) => rate(r.images, r, wall));
+        const ratios = (wall) => median(rates('convas', wall).map((c, i) => c / rates('torch', wall)[i]));
+        const target = threads === 1 ? NATIVE_TARGETS.find((t) => t.net === name && t.task === task) : undefined;
+        const ratio = ratios(wallClock);
+        rows.push({
+          net: name, label: net.label, task: TASKS[task], threads, wallClock,
+          batch: task === 'netTrain' ? net.trainBatch : net.inferBatch,
+          convas: median(rates('convas', wallClock)), torch: median(rates('torch', wallClock)), ratio, wallRatio: ratios(true),
+          ...(target ? { target: { min: target.min, pass: ratio >= target.min } } : {}),
+        });
+      }
+    }
+    const rss = await Promise.all(peers.map(async (p) => [p.name, (await p.call('stats')).peakRssBytes]));
+    torch[threads].peakRss = Object.fromEntries(rss);
+    peers.forEach((p) => p.exit());
+  }
+  return { torch, rows };
+}
+
+// Alone: build, run this section, print its table.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { buildBench } = await import('./build.mjs');
+  const { formatNative } = await import('./table.mjs');
+  const option = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const log = createLog(performance.now());
+  const build = await buildBench();
+  const native = await benchNative({ build, nproc: cpus().length, threaded: true, reps: option('reps', 5), seconds: option('seconds', 1), log });
+  console.log(formatNative(native));
+}

@@ -1,0 +1,148 @@
+# PyTorch, the native peer: `python3 peer-torch.py <threads>`. The nets of bench/native-nets.mjs,
+# built from the same descriptions and trained on the same bytes. It speaks the bench protocol of
+# bench/child.mjs as JSON lines on stdin/stdout: { id, task, args } in, { id, result | error } out.
+# The runner starts it with glibc's malloc told to keep freed memory (see bench/run.mjs): PyTorch
+# allocates per tensor, and page faults on this kind of VM cost tens of microseconds.
+import json
+import sys
+import time
+import traceback
+
+import numpy as np
+import torch
+
+threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
+torch.set_num_threads(threads)
+torch.manual_seed(1)
+EXAMPLES = 1024
+
+
+def sched_now():
+    """The main thread's CPU time and time spent waiting for a CPU, in seconds (as child.mjs)."""
+    try:
+        with open('/proc/thread-self/schedstat') as f:
+            run, wait = (int(v) for v in f.read().split()[:2])
+        return run / 1e9, wait / 1e9
+    except OSError:
+        return time.thread_time(), 0.0
+
+
+def time_box(seconds, unit, images_per_unit):
+    """Runs `unit` until `seconds` of wall time have passed, at least once (as child.mjs's timeBox)."""
+    wall, (cpu, wait) = time.perf_counter(), sched_now()
+    units = 0
+    while True:
+        unit()
+        units += 1
+        if time.perf_counter() - wall >= seconds:
+            break
+    cpu_end, wait_end = sched_now()
+    return {'images': units * images_per_unit, 'units': units, 'seconds': time.perf_counter() - wall,
+            'cpuSeconds': cpu_end - cpu, 'waitSeconds': wait_end - wait}
+
+
+def build(net):
+    """The description's layers as a torch chain: 'same' convs with ReLU, 2×2 max pools, a linear classifier."""
+    height, width, channels = net['input']
+    modules = []
+    for layer in net['layers']:
+        if layer[0] == 'conv':
+            _, filters, kernel = layer
+            modules += [torch.nn.Conv2d(channels, filters, kernel, padding=kernel // 2), torch.nn.ReLU()]
+            channels = filters
+        elif layer[0] == 'pool':
+            modules.append(torch.nn.MaxPool2d(2))
+            height, width = height // 2, width // 2
+        else:
+            modules += [torch.nn.Flatten(), torch.nn.Linear(height * width * channels, layer[1])]
+    return torch.nn.Sequential(*modules)
+
+
+def optimizer(net, params):
+    o = net['optimizer']
+    if o['type'] == 'adam':
+        return torch.optim.Adam(params, lr=o['learningRate'])
+    return torch.optim.SGD(params, lr=o['learningRate'], momentum=o.get('momentum', 0))
+
+
+class Net:
+    """A net, its optimizer and its examples as NCHW tensors (PyTorch's own layout), cut into batches."""
+
+    def __init__(self, net, data_file):
+        self.net = net
+        self.model = build(net)
+        self.optimizer = optimizer(net, self.model.parameters())
+        self.loss = torch.nn.CrossEntropyLoss()
+        height, width, channels = net['input']
+        raw = np.fromfile(data_file, dtype='<f4')
+        x = raw[:EXAMPLES * height * width * channels].reshape(EXAMPLES, height, width, channels)
+        self.x = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+        self.labels = torch.from_numpy(raw[EXAMPLES * height * width * channels:].astype(np.int64))
+        self.batch = 0
+
+    def train_step(self):
+        size = self.net['trainBatch']
+        first = (self.batch * size) % (EXAMPLES - size + 1)
+        self.batch += 1
+        x, y = self.x[first:first + size], self.labels[first:first + size]
+        self.model.train()
+        self.optimizer.zero_grad()
+        self.loss(self.model(x), y).backward()
+        self.optimizer.step()
+
+    def infer(self):
+        self.model.eval()
+        with torch.no_grad():
+            self.model(self.x[:self.net['inferBatch']]).numpy()
+
+
+nets = {}
+
+
+def net_for(args):
+    key = args['name']
+    if key not in nets:
+        nets[key] = Net(args['net'], args['file'])
+    return nets[key]
+
+
+def peak_rss_bytes():
+    with open('/proc/self/status') as f:
+        for line in f:
+            if line.startswith('VmHWM:'):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def info(_):
+    # Which BLAS library the process really mapped: Debian's torch uses whichever libblas.so.3 the
+    # system's alternatives point to (the reference BLAS, unless libopenblas0 is installed).
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    with open('/proc/self/maps') as f:
+        blas = sorted({line.split()[-1] for line in f if 'blas' in line.lower() and '/' in line})
+    return {'torch': torch.__version__, 'threads': torch.get_num_threads(), 'blas': blas,
+            'mkldnn': torch.backends.mkldnn.is_available()}
+
+
+TASKS = {
+    'info': info,
+    'netTrain': lambda a: time_box(a['seconds'], net_for(a).train_step, a['net']['trainBatch']),
+    'netInfer': lambda a: time_box(a['seconds'], net_for(a).infer, a['net']['inferBatch']),
+    'stats': lambda _: {'peakRssBytes': peak_rss_bytes()},
+}
+
+
+def send(message):
+    sys.stdout.write(json.dumps(message) + '\n')
+    sys.stdout.flush()
+
+
+send({'ready': True})
+for line in sys.stdin:
+    request = json.loads(line)
+    if request.get('task') == 'exit':
+        break
+    try:
+        send({'id': request['id'], 'result': TASKS[request['task']](request.get('args', {}))})
+    except Exception:
+        send({'id': request['id'], 'error': traceback.format_exc()})

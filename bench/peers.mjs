@@ -1,0 +1,86 @@
+// What every bench run shares: peer processes and their channel, interleaved rounds, and the
+// statistics (medians of per-round ratios) the tables are made of.
+import { fork, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** Debian's interpreter, which has python3-torch (a python3 earlier on PATH may be another one). */
+export const PYTHON = '/usr/bin/python3';
+
+/** A logger that prefixes the seconds since `started`. */
+export const createLog = (started) => (...a) => console.error(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s]`, ...a);
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/**
+ * A peer process and its request/response channel (bench/child.mjs is the other end): a Node peer
+ * over the IPC channel, or a Python one (bench/peer-torch.py) over JSON lines on stdin/stdout.
+ * `env` is added to this process's environment for the peer alone.
+ */
+export class Peer {
+  constructor(name, label, script, args = [], env = undefined) {
+    this.name = name;
+    this.label = label;
+    this.pending = new Map();
+    this.nextId = 0;
+    const path = new URL(script, import.meta.url).pathname;
+    const options = { env: { ...process.env, ...env } };
+    if (script.endsWith('.py')) {
+      this.child = spawn(PYTHON, [path, ...args], { ...options, stdio: ['pipe', 'pipe', 'inherit'] });
+      createInterface({ input: this.child.stdout }).on('line', (line) => this.child.emit('message', JSON.parse(line)));
+      this.send = (message) => this.child.stdin.write(`${JSON.stringify(message)}\n`);
+    } else {
+      this.child = fork(path, args, { ...options, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      this.send = (message) => this.child.send(message);
+    }
+    this.ready = new Promise((resolve, reject) => {
+      this.child.on('message', (m) => {
+        if (m.ready) return resolve(this);
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        if (m.error) p.reject(new Error(`${this.name}: ${m.error}`));
+        else p.resolve(m.result);
+      });
+      this.child.on('exit', (code) => {
+        const error = new Error(`${this.name} exited (code ${code})`);
+        reject(error);
+        for (const p of this.pending.values()) p.reject(error);
+      });
+    });
+  }
+
+  call(task, args = {}) {
+    return new Promise((resolve, reject) => {
+      const id = ++this.nextId;
+      this.pending.set(id, { resolve, reject });
+      this.send({ id, task, args });
+    });
+  }
+
+  exit() {
+    this.child.removeAllListeners('exit');
+    this.send({ task: 'exit' });
+  }
+}
+
+/** One warm-up round, then `reps` rounds in which each peer runs `task` once: { peer name → [results] }. */
+export async function interleave(task, peers, args, { reps, log }) {
+  const results = Object.fromEntries(peers.map((p) => [p.name, []]));
+  for (let round = -1; round < reps; round++) {
+    for (const p of peers) {
+      const r = await p.call(task, args);
+      if (round >= 0) results[p.name].push(r);
+    }
+    log(`${task}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${reps}`} done`);
+  }
+  return results;
+}
+
+/**
+ * Work per second: per second of the peer's own main-thread CPU time (the CPU is shared, and the
+ * wall clock also counts other programs' work), except for threaded runs, where only the wall clock
+ * means anything.
+ */
+export const rate = (amount, r, wallClock = false) => amount / (wallClock ? r.seconds : r.cpuSeconds);
