@@ -24,6 +24,7 @@ export const JOB_KERNELS = [
   'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'matMul',
   ...ELEMENTWISE_KERNELS,
+  'channelAffine', 'batchNormSums', 'batchNormBackwardSums', 'batchNormBackwardInput',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 
