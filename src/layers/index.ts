@@ -1,5 +1,6 @@
 // Layer factories with TensorFlow.js Layers names; the registry makes a layer from its saved config.
 import { Activation } from './activation.js';
+import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
 import type { ActivationName } from './activation-function.js';
 import { Concatenate, type ConcatenateOptions } from './concatenate.js';
 import { Conv2D, type Conv2DOptions } from './conv2d.js';
@@ -16,6 +17,7 @@ export type { InputOptions } from './input-layer.js';
 export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
+export type { BatchNormalizationOptions } from './batch-normalization.js';
 
 type Named = { name?: string };
 
@@ -37,4 +39,5 @@ export const layers = {
   average: (options: Named = {}) => new Merge('average', options),
   maximum: (options: Named = {}) => new Merge('maximum', options),
   concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
+  batchNormalization: (options: BatchNormalizationOptions = {}) => new BatchNormalization(options),
 };

@@ -245,7 +245,7 @@ export class Model extends Layer {
     this.checkOneOutput(what);
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.lossName, outputSize: this.outputSizes[0],
-      rng: this.rng, trained: this.trainableWeights, fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
+      rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
       evaluate: (x, y, batchSize) => this.evaluate(x, y, { batchSize }),
       checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape, 'fit (validationData)'),
       checkStillTraining: () => {

@@ -49,7 +49,14 @@ function drawPadding(rng: Rng): unknown {
 
 const size = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [rng.int(1, max), rng.int(1, max)]);
 
+/** Batch normalisation over the channels, its axis given either way, γ or β sometimes left out. */
+const drawBatchNorm = (rng: Rng, rank: number): LayerConfig => ({
+  className: 'BatchNormalization', axis: rng.pick([-1, rank]), epsilon: rng.pick([1e-3, 1e-2, 0.1]), momentum: rng.pick([0.99, 0.5, 0]),
+  center: rng.next() < 0.8, scale: rng.next() < 0.8,
+});
+
 function drawLayer(rng: Rng, rank: number): LayerConfig {
+  if (rng.next() < 0.12) return drawBatchNorm(rng, rank);
   if (rank !== 3) {
     return rng.next() < 0.7
       ? { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 }
@@ -67,6 +74,9 @@ function drawLayer(rng: Rng, rank: number): LayerConfig {
   if (r < 0.8) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
   return { className: 'Flatten' };
 }
+
+/** An axis of a batch of `shape` (batch included) that is not the channels: the batch, a spatial axis, or past the end. */
+const rngAxis = (shape: Shape) => (shape.length === 3 ? [0, 1, 2, -2, 4][shape[0] % 5] : [0, 2, -2][shape[0] % 3]);
 
 /** Settings that cannot work for an input of `shape`, each with what is wrong. */
 function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
@@ -94,6 +104,10 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['NaN kernelSize', { ...conv, kernelSize: NaN }],
     ['0 units', { className: 'Dense', units: 0 }],
     ['an unknown activation', { className: 'Activation', activation: 'swish' }],
+    ['batch normalisation over an axis other than the channels', { className: 'BatchNormalization', axis: rngAxis(shape) }],
+    ['batch normalisation with epsilon 0', { className: 'BatchNormalization', epsilon: 0 }],
+    ['batch normalisation with momentum above 1', { className: 'BatchNormalization', momentum: 1.5 }],
+    ['batch normalisation with center not a boolean', { className: 'BatchNormalization', center: 'yes' }],
     ['an unknown layer', { className: 'Conv3D' }],
   ];
 }
@@ -126,10 +140,15 @@ function drawCase(rng: Rng): FuzzCase {
   return fuzzCase;
 }
 
-/** Where |actual − expected| > tolerance·(largest |expected|), or undefined when they agree. */
-function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string): string | undefined {
+const largest = (values: Float32Array, floor: number) => values.reduce((m, v) => Math.max(m, Math.abs(v)), floor);
+
+/**
+ * Where |actual − expected| > tolerance·(largest |expected|, at least `floor`), or undefined when
+ * they agree.
+ */
+function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string, floor = SCALE_FLOOR): string | undefined {
   if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
-  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), SCALE_FLOOR);
+  const scale = largest(expected, floor);
   for (let i = 0; i < expected.length; i++) {
     if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) {
       return `${what} differs at index ${i}: wasm ${actual[i]}, reference ${expected[i]} (largest |value| ${scale})`;
@@ -138,7 +157,23 @@ function mismatch(actual: Float32Array, expected: Float32Array, tolerance: numbe
   return undefined;
 }
 
-/** What each layer saw and gave, forward then backward, in wasm: the layers driven directly. */
+/** What each layer gave in inference mode (predict's), in wasm: the layers driven directly. */
+function runWasmInference(model: ReturnType<typeof sequential>, x: Float32Array, batch: number): Float32Array[] {
+  const memory = getBackend().memory;
+  const xPtr = memory.alloc(x.length * 4);
+  memory.f32(xPtr, x.length).set(x);
+  try {
+    let current = xPtr;
+    return model.layers.map((layer) => {
+      current = layer.forward([current], batch, false);
+      return memory.f32(current, batch * layer.outputSize).slice();
+    });
+  } finally {
+    memory.free(xPtr);
+  }
+}
+
+/** What each layer saw and gave, forward then backward (in training mode), in wasm: the layers driven directly. */
 function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Float32Array, batch: number) {
   const memory = getBackend().memory;
   const copyIn = (values: Float32Array) => {
@@ -192,10 +227,18 @@ function runCase(c: FuzzCase, seed: number): Outcome {
     problems.push(mismatch(wasm.outputs[stack.length - 1], stackForward(stack, x, c.batch)[stack.length - 1], STACK_TOLERANCE, 'stack output'));
     const reference = stackBackward(stack, wasm.inputs, wasm.outputs, dy, c.batch);
     problems.push(mismatch(wasm.dx, reference.dx, LAYER_TOLERANCE, 'input gradient'));
-    reference.grads.forEach((grads, i) => grads.forEach((g, j) =>
-      problems.push(mismatch(wasm.grads[i][j], g, LAYER_TOLERANCE, `${model.layers[i].params[j].name} gradient`))));
+    // A weight gradient sums terms made of the gradient at the layer's output; where they cancel (a
+    // bias before a batch normalisation gets exactly zero), rounding noise of their size remains.
+    reference.grads.forEach((grads, i) => grads.forEach((g, j) => problems.push(mismatch(wasm.grads[i][j], g, LAYER_TOLERANCE,
+      `${model.layers[i].params[j].name} gradient`, largest(reference.outputGradients[i], SCALE_FLOOR)))));
+    // Inference mode (batch normalisation then uses its moving statistics, which training just moved).
+    const inference = runWasmInference(model, x, c.batch);
+    const inferenceStack = model.layers.map((l, i) => ({ ...stack[i], weights: l.params.map((p) => getBackend().memory.f32(p.value, p.size).slice()) }));
+    const inferenceInputs = [x, ...inference.slice(0, -1)];
+    inferenceStack.forEach((layer, i) => problems.push(mismatch(inference[i], layerForward(layer, inferenceInputs[i], c.batch, false),
+      LAYER_TOLERANCE, `layer ${i + 1} (${layer.config.className}) output in inference mode`)));
     const predicted = model.predict(tensor(x, [c.batch, ...c.inputShape])).dataSync();
-    problems.push(mismatch(predicted, wasm.outputs[stack.length - 1], 0, 'predict'));
+    problems.push(mismatch(predicted, inference[stack.length - 1], 0, 'predict'));
     const detail = problems.find((p) => p !== undefined);
     return detail ? { kind: 'mismatch', detail } : { kind: 'matched' };
   } finally {
