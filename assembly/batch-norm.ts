@@ -8,6 +8,7 @@
 // kernels add in slice order: so the host may split a batch over threads without changing a bit.
 // Within a slice, rows are summed in f32 over blocks of BLOCK_ROWS, and each block's sum is added
 // in f64, which keeps a channel's sum over a large batch accurate to about 1e-6 relative.
+import { add } from './elementwise';
 import { fusedActivation, fusedActivation4 } from './fused-activation';
 import { multiplyAdd } from './multiply-add';
 
@@ -77,7 +78,7 @@ export function batchNormBackwardSums(x: usize, dy: usize, mean: usize, sums: us
     zeroF32(blockDy, channels << 1);
     for (let r = first; r < end; r++) {
       const at = <usize>r * rowBytes;
-      addTo(blockDy, dy + at, channels);
+      add(blockDy, dy + at, blockDy, channels);
       addProductsAbout(dy + at, x + at, mean, blockProducts, channels);
     }
     addToF64(sums, blockDy, channels);
@@ -220,19 +221,6 @@ function addDifferences(row: usize, centre: usize, block: usize, length: i32): v
   for (; i < length; i++) {
     const at = <usize>i << 2;
     store<f32>(block + at, load<f32>(block + at) + (load<f32>(row + at) - load<f32>(centre + at)));
-  }
-}
-
-/** block += row. */
-function addTo(block: usize, row: usize, length: i32): void {
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const at = <usize>i << 2;
-    v128.store(block + at, f32x4.add(v128.load(block + at), v128.load(row + at)));
-  }
-  for (; i < length; i++) {
-    const at = <usize>i << 2;
-    store<f32>(block + at, load<f32>(block + at) + load<f32>(row + at));
   }
 }
 

@@ -18,6 +18,7 @@ export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
 export type { BatchNormalizationOptions } from './batch-normalization.js';
+export type { ChannelAffineFolding } from './channel-affine-folding.js';
 
 type Named = { name?: string };
 
