@@ -10,9 +10,10 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Model, init, loadModel, tensor } from '../../src/index.js';
+import { FileFormatError, type Model, init, loadModel, tensor } from '../../src/index.js';
+import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
 import { temporaryDirectory } from './model-files.js';
 import { loadInTfjs, saveTfjs } from './tfjs-files.js';
@@ -85,6 +86,23 @@ test('TF.js → convas: batch normalisation after conv2d and after dense predict
     assert.equal(loaded.weights.map((p) => p.name), m.weights.map((w) => w.originalName), 'weight order');
     assertSamePredictions(loaded, m, `center ${center}, scale ${scale}`);
   }
+});
+
+test('Keras files: the channel axis written as a positive index or a one-element list (as Keras 2 writes it) loads; another axis is refused', async () => {
+  const m = tfjsModel();
+  randomize(m, 9);
+  const dir = await temporaryDirectory();
+  await saveTfjs(m, dir);
+  const file = join(dir, 'model.json');
+  const json = JSON.parse(await readFile(file, 'utf8'));
+  const config = (name: string) => json.modelTopology.config.layers.find((l: { name: string }) => l.name === name).config;
+  config('conv_bn').axis = [3];
+  config('hidden_bn').axis = 1;
+  await writeFile(file, JSON.stringify(json));
+  assertSamePredictions(await loadModel(dir), m, 'axis [3] and 1');
+  config('conv_bn').axis = [1];
+  await writeFile(file, JSON.stringify(json));
+  await expectError(() => loadModel(dir), FileFormatError, file, /conv_bn: axis 1 is not the channel axis/);
 });
 
 test('one SGD step agrees with TF.js, moving statistics included (Keras\'s Bessel correction for the 4-D batch accounted for)', async () => {
