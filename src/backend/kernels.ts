@@ -134,4 +134,40 @@ export interface Kernels {
   globalMaxPoolForward(x: number, y: number, argmax: number, batch: number, positions: number, channels: number): void;
   /** dx = 0 but at each argmax position, which gets dy. */
   globalMaxPoolBackward(dy: number, argmax: number, dx: number, batch: number, positions: number, channels: number): void;
+
+  // --- batch normalisation (assembly/batch-norm.ts) over the channels of [rows, channels] data. The
+  // sums run on one slice of the batch each and write f64 partial sums (`stride` bytes apart for the
+  // slices); the statistics kernels add them in slice order. Per-channel arrays are f32 [channels].
+  /**
+   * y[r, c] = act((x[r, c] − centre[c])·scale[c] + shift[c]) (centre = 0, shift = 0: none), act the
+   * FUSED_ACTIVATION code `activation`: the normalisation, its inference-mode gradient, and folding.
+   */
+  channelAffine(x: number, centre: number, scale: number, shift: number, y: number, rows: number, channels: number, activation: number): void;
+  /** sums[c] (f64) = Σ_r (x[r, c] − centre[c]), or Σ_r (x[r, c] − centre[c])² when squares ≠ 0; then 4·channels bytes of scratch. */
+  batchNormSums(x: number, centre: number, sums: number, rows: number, channels: number, squares: number): void;
+  /** sums[c] (f64) = Σ_r dy[r, c], sums[channels + c] = Σ_r dy[r, c]·(x[r, c] − mean[c]); then 8·channels bytes of scratch. */
+  batchNormBackwardSums(x: number, dy: number, mean: number, sums: number, rows: number, channels: number): void;
+  /** mean[c] = centre[c] + (Σ over slices of the Σ(x − centre) sums) ÷ count. */
+  batchNormMean(partials: number, slices: number, stride: number, channels: number, count: number, centre: number, mean: number): void;
+  /**
+   * From the slices' Σ(x − mean)²: invStd = 1/√(variance + ε) and scale = γ·invStd (γ = 0: 1), the
+   * variance biased; when movingMean ≠ 0, moving ← moving·momentum + batch·(1 − momentum), the
+   * variance times count/(count − 1) when besselCorrection ≠ 0. channelAffine(x, mean, scale, β) then normalises.
+   */
+  batchNormTrainingStatistics(partials: number, slices: number, stride: number, channels: number, count: number,
+    mean: number, gamma: number, epsilon: number, momentum: number, besselCorrection: number,
+    movingMean: number, movingVariance: number, invStd: number, scale: number): void;
+  /** invStd and scale as batchNormTrainingStatistics gives them, from the moving variance. */
+  batchNormInferenceStatistics(movingVariance: number, gamma: number, epsilon: number, channels: number, invStd: number, scale: number): void;
+  /**
+   * From the slices' backward sums: dBeta = Σdy, dGamma = Σdy·(x − mean)·invStd (each when ≠ 0), and
+   * the input gradient's factors for batchNormBackwardInput: through the batch statistics when
+   * batchStatistics ≠ 0 (training), else through fixed ones (dx = γ·invStd·dy).
+   */
+  batchNormBackwardStatistics(partials: number, slices: number, stride: number, channels: number, count: number,
+    invStd: number, gamma: number, batchStatistics: number, dGamma: number, dBeta: number,
+    dyScale: number, centredScale: number, dyShift: number): void;
+  /** dx[r, c] = dy[r, c]·dyScale[c] + (x[r, c] − mean[c])·centredScale[c] + dyShift[c]. */
+  batchNormBackwardInput(dy: number, x: number, mean: number, dyScale: number, centredScale: number, dyShift: number,
+    dx: number, rows: number, channels: number): void;
 }

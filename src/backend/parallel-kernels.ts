@@ -268,6 +268,69 @@ export class ParallelKernels {
     this.run('globalMaxPoolBackward', batch * positions * channels);
   }
 
+  // --- batch normalisation: [batch, …, channels] data as rows of channels, exampleRows rows per example
+
+  /** Bytes between the slices' sums in the workspace: the kernels' `stride`. */
+  batchNormSumsStride(channels: number): number {
+    return alignBytes(channels * BATCH_NORM_SUMS_BYTES_PER_CHANNEL);
+  }
+
+  /** Floats of workspace the batch-normalisation sums need: every slice's sums and scratch. */
+  batchNormWorkspaceFloats(channels: number): number {
+    return (this.batchNormSumsStride(channels) * MAX_SLICES) / 4;
+  }
+
+  /** Σ(x − centre), or its square when squares ≠ 0, per slice of the fixed split, into the workspace; returns the slice count. */
+  batchNormSums(x: number, centre: number, squares: number, workspace: number, batch: number, exampleRows: number, channels: number): number {
+    const exampleBytes = exampleRows * channels * 4, stride = this.batchNormSumsStride(channels);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(x + this.first * exampleBytes).arg(centre).arg(workspace + s * stride).arg(this.count * exampleRows).arg(channels).arg(squares);
+    }
+    this.run('batchNormSums', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+    return slices;
+  }
+
+  /** Σdy and Σdy·(x − mean) per slice of the fixed split, into the workspace; returns the slice count. */
+  batchNormBackwardSums(x: number, dy: number, mean: number, workspace: number, batch: number, exampleRows: number, channels: number): number {
+    const exampleBytes = exampleRows * channels * 4, stride = this.batchNormSumsStride(channels);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const at = this.first * exampleBytes;
+      this.arg(x + at).arg(dy + at).arg(mean).arg(workspace + s * stride).arg(this.count * exampleRows).arg(channels);
+    }
+    this.run('batchNormBackwardSums', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+    return slices;
+  }
+
+  /** y = act((x − centre)·scale + shift) per channel, split by examples. */
+  channelAffine(x: number, centre: number, scale: number, shift: number, y: number, batch: number, exampleRows: number, channels: number,
+    activation: number): void {
+    const exampleBytes = exampleRows * channels * 4;
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const at = this.first * exampleBytes;
+      this.arg(x + at).arg(centre).arg(scale).arg(shift).arg(y + at).arg(this.count * exampleRows).arg(channels).arg(activation);
+    }
+    this.run('channelAffine', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+  }
+
+  /** dx = dy·dyScale + (x − mean)·centredScale + dyShift per channel, split by examples. */
+  batchNormBackwardInput(dy: number, x: number, mean: number, dyScale: number, centredScale: number, dyShift: number, dx: number,
+    batch: number, exampleRows: number, channels: number): void {
+    const exampleBytes = exampleRows * channels * 4;
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const at = this.first * exampleBytes;
+      this.arg(dy + at).arg(x + at).arg(mean).arg(dyScale).arg(centredScale).arg(dyShift).arg(dx + at).arg(this.count * exampleRows).arg(channels);
+    }
+    this.run('batchNormBackwardInput', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+  }
+
   // --- jobs
 
   /**
@@ -331,6 +394,12 @@ export function convWork(g: Conv2dGeometry): number {
 
 /** Rows of matMul's register tile (assembly/gemm.ts). */
 const MATMUL_TILE_ROWS = 4;
+
+/** Bytes per channel of one slice's batch-normalisation sums and their scratch (the backward sums need the most). */
+const BATCH_NORM_SUMS_BYTES_PER_CHANNEL = 24;
+
+/** Flops a batch-normalisation pass costs per element, as the pool's minimum work counts them (loads and stores dominate). */
+const BATCH_NORM_PASS_COST = 4;
 
 /** Flops an elementwise kernel costs per element, as the pool's minimum work counts them (tanh and sigmoid call exp). */
 const ELEMENTWISE_COST = 4;

@@ -26,6 +26,12 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   kernel_regularizer: onlyNull,
   bias_regularizer: onlyNull,
   activity_regularizer: onlyNull,
+  beta_regularizer: onlyNull,
+  gamma_regularizer: onlyNull,
+  beta_constraint: onlyNull,
+  gamma_constraint: onlyNull,
+  renorm: { accepts: (v) => v === false, expected: 'false' },
+  virtual_batch_size: onlyNull,
 };
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];

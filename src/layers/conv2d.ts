@@ -7,6 +7,7 @@ import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../wind
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
 
 export interface Conv2DOptions {
   filters: number;
@@ -19,7 +20,7 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-export class Conv2D extends Layer {
+export class Conv2D extends Layer implements ChannelAffineFolding {
   readonly className = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -34,6 +35,8 @@ export class Conv2D extends Layer {
   private dx = 0;
   /** Scratch and partial filter gradients of the parallel conv2d calls. */
   private workspace = 0;
+  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
+  private readonly folded = new FoldedWeights();
 
   constructor(options: Conv2DOptions) {
     super(options.name, 'conv2d');
@@ -81,12 +84,23 @@ export class Conv2D extends Layer {
     this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
   }
 
-  forward([x]: number[], batch: number): number {
+  forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
     const kernelActivation = this.activation.appliedByKernel ? FUSED_ACTIVATION.relu : FUSED_ACTIVATION.none;
-    this.parallel.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.workspace, kernelActivation, this.geometry);
+    const folded = this.folded.active && !training;
+    this.parallel.conv2dForward(x, folded ? this.folded.kernel : this.kernel.value, folded ? this.folded.bias : this.bias?.value ?? 0,
+      this.z, this.workspace, kernelActivation, this.geometry);
     return this.activation.forward(this.z, batch);
+  }
+
+  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
+    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.filters, centre, scale, shift);
+  }
+
+  protected free(): void {
+    this.folded.free();
+    super.free();
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {

@@ -5,6 +5,7 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
 
 export interface DenseOptions {
   units: number;
@@ -13,7 +14,7 @@ export interface DenseOptions {
   name?: string;
 }
 
-export class Dense extends Layer {
+export class Dense extends Layer implements ChannelAffineFolding {
   readonly className = 'Dense';
   readonly units: number;
   readonly useBias: boolean;
@@ -23,6 +24,8 @@ export class Dense extends Layer {
   private dx = 0;
   /** Partial weight gradients of the batch slices. */
   private workspace = 0;
+  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
+  private readonly folded = new FoldedWeights();
 
   constructor(options: DenseOptions) {
     super(options.name, 'dense');
@@ -63,11 +66,22 @@ export class Dense extends Layer {
     this.activation.plan(this.units, this.units, (n) => this.buffer(n), capacity);
   }
 
-  forward([x]: number[], batch: number): number {
+  forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.parallel.matMulByRows(x, this.kernel.value, this.z, batch, this.inputSize, this.units, 0);
-    if (this.bias) this.kernels.addBias(this.z, this.bias.value, batch, this.units);
+    const folded = this.folded.active && !training;
+    this.parallel.matMulByRows(x, folded ? this.folded.kernel : this.kernel.value, this.z, batch, this.inputSize, this.units, 0);
+    const bias = folded ? this.folded.bias : this.bias?.value;
+    if (bias) this.kernels.addBias(this.z, bias, batch, this.units);
     return this.activation.forward(this.z, batch);
+  }
+
+  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
+    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.units, centre, scale, shift);
+  }
+
+  protected free(): void {
+    this.folded.free();
+    super.free();
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {

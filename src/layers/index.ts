@@ -1,5 +1,6 @@
 // Layer factories with TensorFlow.js Layers names; the registry makes a layer from its saved config.
 import { Activation } from './activation.js';
+import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
 import type { ActivationName } from './activation-function.js';
 import { Concatenate, type ConcatenateOptions } from './concatenate.js';
 import { Conv2D, type Conv2DOptions } from './conv2d.js';
@@ -21,6 +22,8 @@ export type { InputOptions } from './input-layer.js';
 export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
+export type { BatchNormalizationOptions } from './batch-normalization.js';
+export type { ChannelAffineFolding } from './channel-affine-folding.js';
 
 type Named = { name?: string };
 
@@ -51,4 +54,5 @@ export const layers = {
   /** TensorFlow.js spells this one factory with a capital D. */
   cropping2D: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
   reshape: (options: ReshapeOptions) => new Reshape(options),
+  batchNormalization: (options: BatchNormalizationOptions = {}) => new BatchNormalization(options),
 };

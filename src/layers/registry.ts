@@ -2,6 +2,7 @@
 // registers (a custom layer loads from files once registered).
 import { ConfigError } from '../errors.js';
 import { activationDescriptors } from './activation.js';
+import { batchNormalizationDescriptor } from './batch-normalization.js';
 import { concatenateDescriptor } from './concatenate.js';
 import { conv2dDescriptor } from './conv2d.js';
 import { denseDescriptor } from './dense.js';
@@ -32,7 +33,8 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
   ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
-[conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor].forEach(registerLayer);
+[conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
+  batchNormalizationDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

@@ -53,7 +53,7 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
   const history: History = { epoch: [], history: { loss: [], acc: [], val_loss: [], val_acc: [] } };
   const trained = step.trainedWeights;
   let lastYield = performance.now();
-  const checkpoint = new StepCheckpoint(trained, step.optimizer);
+  const checkpoint = new StepCheckpoint(trained, step.layerState, step.optimizer);
   const divergence = (what: string, epoch: number, b: number) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; ` +
     `training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
   try {
@@ -63,15 +63,17 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
       for (let from = 0, b = 0; from < n; from += batch, b++) {
         const size = Math.min(batch, n - from);
         step.gather(xs, y, order, from, size);
+        checkpoint.save(); // before the forward pass, which moves layer state
         const loss = step.computeGradients(size);
-        if (!Number.isFinite(loss)) throw divergence(`the loss became ${loss}`, epoch, b);
-        const badGradient = firstNonFiniteGradient(trained);
-        if (badGradient) throw divergence(`the gradient of ${badGradient.name} became NaN or infinite`, epoch, b);
-        checkpoint.save();
+        const badGradient = Number.isFinite(loss) ? firstNonFiniteGradient(trained) : undefined;
+        if (!Number.isFinite(loss) || badGradient) {
+          checkpoint.restore(false);
+          throw divergence(badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`, epoch, b);
+        }
         step.applyGradients();
         const badArray = checkpoint.firstNonFinite();
         if (badArray) {
-          checkpoint.restore();
+          checkpoint.restore(true);
           throw divergence(`the step made ${badArray} NaN or infinite (it was undone)`, epoch, b);
         }
         lossSum += loss * size;

@@ -17,6 +17,10 @@ import { countCorrect } from './train-step.js';
  */
 const INFERENCE_CHUNK = 32;
 
+/** Runs the inference passes of one call, with whatever set-up they need around them. */
+export type Around = (passes: () => void) => void;
+const runPlainly: Around = (passes) => passes();
+
 export class Inference {
   /** Reused: the examples' addresses for one forward pass. */
   private readonly inputs: number[];
@@ -29,40 +33,48 @@ export class Inference {
     this.outputSizes = outputShapes.map((s) => s.reduce((a, b) => a * b, 1));
   }
 
-  /** A new tensor [n, ...shape] per output. */
-  predict(xs: Tensor[], n: number, batchSize: number): Tensor[] {
+  /**
+   * A new tensor [n, ...shape] per output. `around` runs the passes once the layers are planned
+   * (predict({ foldBatchNorm }) folds the normalisations for their duration).
+   */
+  predict(xs: Tensor[], n: number, batchSize: number, around: Around = runPlainly): Tensor[] {
     checkBatchSize(batchSize, 'predict');
     const batch = this.batchFor(batchSize, Math.max(n, 1));
     this.plan(batch);
     const results = this.outputShapes.map((shape) => emptyTensor([n, ...shape]));
-    for (let from = 0; from < n; from += batch) {
-      const size = Math.min(batch, n - from);
-      this.run(xs, from, size);
-      const heap = getBackend().memory.heapF32;
-      results.forEach((result, o) => {
-        const cols = this.outputSizes[o], output = this.executor.output(o) >> 2;
-        heap.copyWithin((result.ptr >> 2) + from * cols, output, output + size * cols);
-      });
-    }
+    around(() => {
+      for (let from = 0; from < n; from += batch) {
+        const size = Math.min(batch, n - from);
+        this.run(xs, from, size);
+        const heap = getBackend().memory.heapF32;
+        results.forEach((result, o) => {
+          const cols = this.outputSizes[o], output = this.executor.output(o) >> 2;
+          heap.copyWithin((result.ptr >> 2) + from * cols, output, output + size * cols);
+        });
+      }
+    });
     return results;
   }
 
-  /** Mean loss and accuracy of the (one) output against y. */
-  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: LossName, logits: number): { loss: number; accuracy: number } {
+  /** Mean loss and accuracy of the (one) output against y; `around` as for predict. */
+  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: LossName, logits: number,
+    around: Around = runPlainly): { loss: number; accuracy: number } {
     if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
     checkBatchSize(batchSize, 'evaluate');
     const batch = this.batchFor(batchSize, n);
     this.plan(batch);
     const cols = this.outputSizes[0];
     let lossSum = 0, correct = 0;
-    for (let from = 0; from < n; from += batch) {
-      const size = Math.min(batch, n - from);
-      copyRows(y, this.buffers.target, undefined, from, size);
-      this.run(xs, from, size);
-      const output = this.executor.output(0);
-      lossSum += computeLoss(loss, output, logits, this.buffers.target, 0, size, cols) * size;
-      correct += countCorrect(output, this.buffers.target, size, cols);
-    }
+    around(() => {
+      for (let from = 0; from < n; from += batch) {
+        const size = Math.min(batch, n - from);
+        copyRows(y, this.buffers.target, undefined, from, size);
+        this.run(xs, from, size);
+        const output = this.executor.output(0);
+        lossSum += computeLoss(loss, output, logits, this.buffers.target, 0, size, cols) * size;
+        correct += countCorrect(output, this.buffers.target, size, cols);
+      }
+    });
     return { loss: lossSum / n, accuracy: correct / n };
   }
 

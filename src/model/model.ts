@@ -11,9 +11,10 @@ import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { BatchBuffers } from './batch-buffers.js';
+import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
 import { checkInputs, checkTargets } from './data-checks.js';
 import { GraphExecutor } from './executor.js';
-import { Inference } from './inference.js';
+import { type Around, Inference } from './inference.js';
 import { type FitOptions, type History, fitLoop } from './fit-loop.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
@@ -27,6 +28,16 @@ import { parameterTensors, setParameterValues } from './weights.js';
 
 export type { FitOptions, History, Logs } from './fit-loop.js';
 export type { ModelOptions } from './model-options.js';
+
+export interface PredictOptions {
+  batchSize?: number;
+  /**
+   * Fold each BatchNormalization that directly follows a convolution (its only reader) into that
+   * convolution's weights for this call: faster, and the results move only by rounding (the
+   * model's own weights are untouched). Default false.
+   */
+  foldBatchNorm?: boolean;
+}
 
 export interface CompileOptions {
   optimizer: OptimizerConfig | 'sgd' | 'momentum' | 'adam';
@@ -245,7 +256,7 @@ export class Model extends Layer {
     this.checkOneOutput(what);
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.lossName, outputSize: this.outputSizes[0],
-      rng: this.rng, trained: this.trainableWeights, fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
+      rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
       evaluate: (x, y, batchSize) => this.evaluate(x, y, { batchSize }),
       checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape, 'fit (validationData)'),
       checkStillTraining: () => {
@@ -285,7 +296,7 @@ export class Model extends Layer {
   }
 
   /** Runs the model on x in batches: a new tensor [n, ...outputShape]. A model with several outputs uses predictOutputs. */
-  predict(x: Tensor | Tensor[], options: { batchSize?: number } = {}): Tensor {
+  predict(x: Tensor | Tensor[], options: PredictOptions = {}): Tensor {
     if (this.outputs.length !== 1) {
       throw new ConfigError(`predict: model ${this.name} has ${this.outputs.length} outputs; predictOutputs(x) gives a tensor for each`);
     }
@@ -293,10 +304,10 @@ export class Model extends Layer {
   }
 
   /** Runs the model on x in batches: a new tensor [n, ...shape] for each output, in the order of `outputs`. */
-  predictOutputs(x: Tensor | Tensor[], options: { batchSize?: number } = {}): Tensor[] {
+  predictOutputs(x: Tensor | Tensor[], options: PredictOptions = {}): Tensor[] {
     this.checkAlive();
     const { xs, n } = checkInputs(x, this.inputShapes, 'predict');
-    return this.inference.predict(xs, n, options.batchSize ?? 32);
+    return this.inference.predict(xs, n, options.batchSize ?? 32, this.inferenceSetUp(options, 'predict'));
   }
 
   /**
@@ -310,13 +321,30 @@ export class Model extends Layer {
   }
 
   /** Mean loss and accuracy (share of rows whose largest output matches the target's). */
-  evaluate(x: Tensor | Tensor[], y: Tensor, options: { batchSize?: number } = {}): { loss: number; accuracy: number } {
+  evaluate(x: Tensor | Tensor[], y: Tensor, options: PredictOptions = {}): { loss: number; accuracy: number } {
     this.checkAlive();
     if (!this.lossName) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
     const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
     checkTargets(y, n, this.outputShape, 'evaluate');
-    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.lossName, this.fusedLogits());
+    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.lossName, this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
+  }
+
+  /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */
+  private inferenceSetUp(options: PredictOptions, what: string): Around | undefined {
+    const fold = options.foldBatchNorm ?? false;
+    if (typeof fold !== 'boolean') throw new ConfigError(`${what}: foldBatchNorm must be true or false, got ${JSON.stringify(fold)}`);
+    if (!fold) return undefined;
+    const pairs = this.batchNormFolds;
+    return (passes) => withFolds(pairs, passes);
+  }
+
+  private foldsFound?: FoldPair[];
+
+  /** The convolution → BatchNormalization pairs that foldBatchNorm folds, nested models' included (the graph never changes). */
+  private get batchNormFolds(): FoldPair[] {
+    this.foldsFound ??= [...foldPairs(this.graph), ...this.executor.layers.flatMap((l) => (l instanceof Model ? l.batchNormFolds : []))];
+    return this.foldsFound;
   }
 
   // --- files and text

@@ -1,6 +1,7 @@
-// A training step that can be taken back: the weights and the optimizer state are copied before
-// each step, so a step that leaves a NaN or infinite value is undone and a diverging fit keeps the
-// last good weights (which can still predict and be saved). Plain loops: this runs every step.
+// A training step that can be taken back: the weights, the optimizer state and the layers' own state
+// (batch normalisation's moving statistics, which the forward pass moves) are copied before each
+// step, so a step that leaves a NaN or infinite value is undone and a diverging fit keeps the last
+// good weights (which can still predict and be saved). Plain loops: this runs every step.
 import { getBackend } from '../backend/wasm.js';
 import type { Parameter } from '../layers/layer.js';
 import type { Optimizer } from './optimizers.js';
@@ -22,10 +23,11 @@ export class StepCheckpoint {
   private readonly spans: Span[];
   private readonly copy: number;
 
-  /** Covers the weights a step changes (`trained`) and their optimizer state. */
-  constructor(trained: readonly Parameter[], private readonly optimizer: Optimizer) {
-    this.spans = trained.flatMap((p) => [{ name: p.name, ptr: p.value, size: p.size },
-      ...optimizer.stateBuffers(p).map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]);
+  /** Covers the weights a step changes (`trained`), their optimizer state, and the layers' `state`. */
+  constructor(trained: readonly Parameter[], state: readonly Parameter[], private readonly optimizer: Optimizer) {
+    this.spans = [...trained.flatMap((p) => [{ name: p.name, ptr: p.value, size: p.size },
+      ...optimizer.stateBuffers(p).map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]),
+    ...state.map((p) => ({ name: p.name, ptr: p.value, size: p.size }))];
     this.copy = getBackend().memory.alloc(this.spans.reduce((n, s) => n + s.size, 0) * 4);
   }
 
@@ -33,10 +35,10 @@ export class StepCheckpoint {
     this.transfer(true);
   }
 
-  /** Puts back what save() copied, and the optimizer's step count. */
-  restore(): void {
+  /** Puts back what save() copied, and the optimizer's step count when the optimizer took the step. */
+  restore(optimizerStepped: boolean): void {
     this.transfer(false);
-    this.optimizer.forgetLastStep();
+    if (optimizerStepped) this.optimizer.forgetLastStep();
   }
 
   /** The name of the first array holding a NaN or infinite value, or undefined. */

@@ -19,6 +19,8 @@ export interface TrainStepParts {
   rng: Random;
   /** The weights fit changes: the model's trainable weights when the step is made. */
   trained: Parameter[];
+  /** State the layers update themselves in training (moving statistics): kept with the weights when a step is undone. */
+  layerState: Parameter[];
   /** The softmax logits when the loss is fused with the output softmax, else 0. */
   fusedLogits(): number;
   plan(capacity: number): void;
@@ -29,11 +31,13 @@ export interface TrainStepParts {
 
 export class TrainStep {
   readonly trainedWeights: Parameter[];
+  readonly layerState: Parameter[];
   private readonly trainedSet: ReadonlySet<Parameter>;
   private readonly outputGradients: number[];
 
   constructor(private readonly parts: TrainStepParts) {
     this.trainedWeights = parts.trained;
+    this.layerState = parts.layerState;
     this.trainedSet = new Set(parts.trained);
     parts.executor.prepareBackward(this.trainedSet, false);
     this.outputGradients = [0];

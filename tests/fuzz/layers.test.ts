@@ -42,6 +42,12 @@ const MAX_EXAMPLE_VALUES = 6000;
 
 const size = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [rng.int(1, max), rng.int(1, max)]);
 
+/** Batch normalisation over the channels, its axis given either way, γ or β sometimes left out. */
+const drawBatchNorm = (rng: Rng, rank: number): LayerConfig => ({
+  className: 'BatchNormalization', axis: rng.pick([-1, rank]), epsilon: rng.pick([1e-3, 1e-2, 0.1]), momentum: rng.pick([0.99, 0.5, 0]),
+  center: rng.next() < 0.8, scale: rng.next() < 0.8,
+});
+
 /** Zeros added or rows removed at the borders, in one of the three forms Keras takes. */
 function drawBorders(rng: Rng): unknown {
   switch (rng.int(0, 2)) {
@@ -52,6 +58,7 @@ function drawBorders(rng: Rng): unknown {
 }
 
 function drawLayer(rng: Rng, shape: Shape): LayerConfig {
+  if (rng.next() < 0.12) return drawBatchNorm(rng, shape.length);
   if (shape.length !== 3) {
     const r = rng.next();
     if (r < 0.6) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
@@ -81,6 +88,9 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   const [h, w, c] = shape;
   return { className: 'Reshape', targetShape: rng.pick([[w, h, -1], [-1, c], [h * w, -1], [-1]]) };
 }
+
+/** An axis of a batch of `shape` (batch included) that is not the channels: the batch, a spatial axis, or past the end. */
+const rngAxis = (shape: Shape) => (shape.length === 3 ? [0, 1, 2, -2, 4][shape[0] % 5] : [0, 2, -2][shape[0] % 3]);
 
 /** Settings that cannot work for an input of `shape`, each with what is wrong. */
 function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
@@ -122,6 +132,11 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['an unknown interpolation', { className: 'UpSampling2D', interpolation: 'bicubic' }],
     ['0 filters in conv2dTranspose', { className: 'Conv2DTranspose', filters: 0, kernelSize: 1 }],
     ['negative conv2dTranspose padding', { className: 'Conv2DTranspose', filters: 1, kernelSize: 1, padding: [0, 0, -1, 0] }],
+    ['an unknown activation', { className: 'Activation', activation: 'swish' }],
+    ['batch normalisation over an axis other than the channels', { className: 'BatchNormalization', axis: rngAxis(shape) }],
+    ['batch normalisation with epsilon 0', { className: 'BatchNormalization', epsilon: 0 }],
+    ['batch normalisation with momentum above 1', { className: 'BatchNormalization', momentum: 1.5 }],
+    ['batch normalisation with center not a boolean', { className: 'BatchNormalization', center: 'yes' }],
     ['an unknown layer', { className: 'Conv3D' }],
   ];
 }
@@ -157,10 +172,15 @@ function drawCase(rng: Rng): FuzzCase {
   return fuzzCase;
 }
 
-/** Where |actual − expected| > tolerance·(largest |expected|), or undefined when they agree. */
-function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string): string | undefined {
+const largest = (values: Float32Array, floor: number) => values.reduce((m, v) => Math.max(m, Math.abs(v)), floor);
+
+/**
+ * Where |actual − expected| > tolerance·(largest |expected|, at least `floor`), or undefined when
+ * they agree.
+ */
+function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string, floor = SCALE_FLOOR): string | undefined {
   if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
-  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), SCALE_FLOOR);
+  const scale = largest(expected, floor);
   for (let i = 0; i < expected.length; i++) {
     if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) {
       return `${what} differs at index ${i}: wasm ${actual[i]}, reference ${expected[i]} (largest |value| ${scale})`;
@@ -169,7 +189,23 @@ function mismatch(actual: Float32Array, expected: Float32Array, tolerance: numbe
   return undefined;
 }
 
-/** What each layer saw and gave, forward then backward, in wasm: the layers driven directly. */
+/** What each layer gave in inference mode (predict's), in wasm: the layers driven directly. */
+function runWasmInference(model: ReturnType<typeof sequential>, x: Float32Array, batch: number): Float32Array[] {
+  const memory = getBackend().memory;
+  const xPtr = memory.alloc(x.length * 4);
+  memory.f32(xPtr, x.length).set(x);
+  try {
+    let current = xPtr;
+    return model.layers.map((layer) => {
+      current = layer.forward([current], batch, false);
+      return memory.f32(current, batch * layer.outputSize).slice();
+    });
+  } finally {
+    memory.free(xPtr);
+  }
+}
+
+/** What each layer saw and gave, forward then backward (in training mode), in wasm: the layers driven directly. */
 function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Float32Array, batch: number) {
   const memory = getBackend().memory;
   const copyIn = (values: Float32Array) => {
@@ -223,10 +259,22 @@ function runCase(c: FuzzCase, seed: number): Outcome {
     problems.push(mismatch(wasm.outputs[stack.length - 1], stackForward(stack, x, c.batch)[stack.length - 1], STACK_TOLERANCE, 'stack output'));
     const reference = stackBackward(stack, wasm.inputs, wasm.outputs, dy, c.batch);
     problems.push(mismatch(wasm.dx, reference.dx, LAYER_TOLERANCE, 'input gradient'));
-    reference.grads.forEach((grads, i) => grads.forEach((g, j) =>
-      problems.push(mismatch(wasm.grads[i][j], g, LAYER_TOLERANCE, `${model.layers[i].params[j].name} gradient`))));
+    // A weight gradient sums a term per row of the layer's output (example and position), each made of
+    // the gradient there; where they cancel (a bias before a batch normalisation gets exactly zero),
+    // rounding noise remains, which grows with the square root of the number of terms.
+    reference.grads.forEach((grads, i) => {
+      const layer = model.layers[i], rows = (c.batch * layer.outputSize) / layer.outputShape[layer.outputShape.length - 1];
+      const noise = largest(reference.outputGradients[i], SCALE_FLOOR) * Math.sqrt(rows);
+      grads.forEach((g, j) => problems.push(mismatch(wasm.grads[i][j], g, LAYER_TOLERANCE, `${layer.params[j].name} gradient`, noise)));
+    });
+    // Inference mode (batch normalisation then uses its moving statistics, which training just moved).
+    const inference = runWasmInference(model, x, c.batch);
+    const inferenceStack = model.layers.map((l, i) => ({ ...stack[i], weights: l.params.map((p) => getBackend().memory.f32(p.value, p.size).slice()) }));
+    const inferenceInputs = [x, ...inference.slice(0, -1)];
+    inferenceStack.forEach((layer, i) => problems.push(mismatch(inference[i], layerForward(layer, inferenceInputs[i], c.batch, false),
+      LAYER_TOLERANCE, `layer ${i + 1} (${layer.config.className}) output in inference mode`)));
     const predicted = model.predict(tensor(x, [c.batch, ...c.inputShape])).dataSync();
-    problems.push(mismatch(predicted, wasm.outputs[stack.length - 1], 0, 'predict'));
+    problems.push(mismatch(predicted, inference[stack.length - 1], 0, 'predict'));
     const detail = problems.find((p) => p !== undefined);
     return detail ? { kind: 'mismatch', detail } : { kind: 'matched' };
   } finally {

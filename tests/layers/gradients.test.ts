@@ -131,6 +131,18 @@ test('global average and max pooling, zero padding, cropping and reshape gradien
   }
 });
 
+test('batch normalisation gradients in training mode (through the batch statistics): input, gamma and beta', async () => {
+  await kernels();
+  const rng = random(14);
+  for (let i = 0; i < 16; i++) {
+    const image = i % 2 === 0;
+    const channels = rng.pick([1, 3, 4, 5, 7]);
+    const inputShape = image ? [rng.int(1, 4), rng.int(1, 4), channels] : [channels];
+    const batch = image ? rng.int(1, 3) : rng.int(3, 6);
+    checkLayer(layers.batchNormalization({ epsilon: rng.pick([1e-3, 0.01]), center: i % 5 !== 3, scale: i % 7 !== 5 }), inputShape, batch, 500 + i);
+  }
+});
+
 test('dropout: training output is x·mask with mask ∈ {0, 1/(1−rate)}, gradient is dy·mask, inference is identity', async () => {
   await kernels();
   const memory = getBackend().memory;

@@ -3,6 +3,7 @@
 import type { Conv2dArgs, Pool2dArgs } from '../../src/backend/kernels.js';
 import type { LayerConfig } from '../../src/layers/index.js';
 import { resolvePadding2d, type Padding } from '../../src/window.js';
+import { type BatchNormWeights, batchNormBackward, batchNormInference, batchNormTraining } from './batch-norm.js';
 import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import * as elementwise from './elementwise.js';
 import { matMul } from './gemm.js';
@@ -82,8 +83,23 @@ function bordersOf({ config, inputShape: [h, w, c] }: StackLayer) {
   return { borders, small: config.className === 'ZeroPadding2D' ? [h, w, c] : [h - top - bottom, w - left - right, c] };
 }
 
-/** One layer's output for a batch of inputs x. */
-export function layerForward(layer: StackLayer, x: Float32Array, batch: number): Float32Array {
+
+/** A BatchNormalization's weights by name (γ and β present as center and scale say), its rows and channels. */
+function batchNormParts(layer: StackLayer, batch: number) {
+  const { config, weights, inputShape } = layer;
+  const named = [...weights];
+  const w: BatchNormWeights = {
+    gamma: config.scale === false ? undefined : named.shift(), beta: config.center === false ? undefined : named.shift(),
+    movingMean: named[0], movingVariance: named[1],
+  };
+  const channels = inputShape[inputShape.length - 1];
+  const settings = { epsilon: (config.epsilon as number | undefined) ?? 1e-3, momentum: (config.momentum as number | undefined) ?? 0.99,
+    besselCorrection: inputShape.length === 3 };
+  return { w, channels, rows: (batch * sizeOf(inputShape)) / channels, settings };
+}
+
+/** One layer's output for a batch of inputs x, in training mode (as fit runs it) unless `training` is false. */
+export function layerForward(layer: StackLayer, x: Float32Array, batch: number, training = true): Float32Array {
   const { config, weights, inputShape } = layer;
   const activation = String(config.activation ?? 'linear');
   switch (config.className) {
@@ -117,6 +133,10 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number):
       return crop(x, batch, small, borders);
     }
     case 'Reshape': return x;
+    case 'BatchNormalization': {
+      const { w, channels, rows, settings } = batchNormParts(layer, batch);
+      return training ? batchNormTraining(x, rows, channels, w, settings).y : batchNormInference(x, rows, channels, w, settings.epsilon);
+    }
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -170,28 +190,38 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
       return { dx: pad(dy, batch, small, borders), grads: [] };
     }
     case 'Reshape': return { dx: dy, grads: [] };
+    case 'BatchNormalization': {
+      // Through the batch statistics, as in training; the moving statistics get no gradient.
+      const { w, channels, rows, settings } = batchNormParts(layer, batch);
+      const { dx, dGamma, dBeta } = batchNormBackward(x, dy, rows, channels, w, settings.epsilon);
+      const none = new Float32Array(channels);
+      return { dx, grads: [...(w.gamma ? [dGamma] : []), ...(w.beta ? [dBeta] : []), none, none] };
+    }
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
 
-/** Every layer's output, each layer reading the one before (the first reads x). */
-export function stackForward(stack: StackLayer[], x: Float32Array, batch: number): Float32Array[] {
+/** Every layer's output, each layer reading the one before (the first reads x); in training mode unless `training` is false. */
+export function stackForward(stack: StackLayer[], x: Float32Array, batch: number, training = true): Float32Array[] {
   const outputs: Float32Array[] = [];
-  stack.forEach((layer, i) => outputs.push(layerForward(layer, i === 0 ? x : outputs[i - 1], batch)));
+  stack.forEach((layer, i) => outputs.push(layerForward(layer, i === 0 ? x : outputs[i - 1], batch, training)));
   return outputs;
 }
 
 /**
  * Backpropagates dy from the last layer to x, given each layer's input (`inputs[i]`) and output
- * (`outputs[i]`): the gradient with respect to x and, per layer, its weight gradients.
+ * (`outputs[i]`): the gradient with respect to x and, per layer, its weight gradients and the
+ * gradient that reached its output.
  */
 export function stackBackward(stack: StackLayer[], inputs: Float32Array[], outputs: Float32Array[], dy: Float32Array, batch: number) {
   const grads: Float32Array[][] = new Array(stack.length);
+  const outputGradients: Float32Array[] = new Array(stack.length);
   let gradient = dy;
   for (let i = stack.length - 1; i >= 0; i--) {
+    outputGradients[i] = gradient;
     const step = layerBackward(stack[i], inputs[i], outputs[i], gradient, batch);
     grads[i] = step.grads;
     gradient = step.dx;
   }
-  return { dx: gradient, grads };
+  return { dx: gradient, grads, outputGradients };
 }

@@ -132,6 +132,37 @@ test('dense products: by rows equal the kernel; weight gradients, 2 threads equa
   }
 });
 
+/** Past the pool's minimum work (4 flops an element, as ParallelKernels counts a batch-normalisation pass). */
+function batchNormShape() {
+  for (;;) {
+    const batch = oddBatch(), exampleRows = rng.pick([1, 49, 196]), channels = rng.pick([5, 16, 33, 130, 1030]);
+    if (4 * batch * exampleRows * channels >= MIN_PARALLEL_WORK) return { batch, exampleRows, channels };
+  }
+}
+
+test('batch normalisation: the sums over the batch, 2 threads equal 1 thread; the per-example passes equal the kernels on the whole batch', () => {
+  for (let trial = 0; trial < 10; trial++) {
+    const { batch, exampleRows, channels } = batchNormShape();
+    const n = batch * exampleRows * channels;
+    const x = rng.array(n), dy = rng.array(n), centre = rng.array(channels), scale = rng.array(channels), shift = rng.array(channels);
+    const what = `batch norm ${batch}×${exampleRows}×${channels}`;
+    const sums = (p: ParallelKernels, backward: boolean, squares: number) => withBuffers([x, dy, centre], [p.batchNormWorkspaceFloats(channels)],
+      ([px, pdy, pc], [workspace]) => (backward ? p.batchNormBackwardSums(px, pdy, pc, workspace, batch, exampleRows, channels)
+        : p.batchNormSums(px, pc, squares, workspace, batch, exampleRows, channels)))[0];
+    for (const [backward, squares] of [[false, 0], [false, 1], [true, 0]] as const) {
+      assertSameBits(sums(parallel, backward, squares), sums(serial, backward, squares), `${what} sums (backward ${backward}, squares ${squares})`);
+    }
+    const [yWhole] = withBuffers([x, centre, scale, shift], [n], ([px, pc, ps, pt], [py]) => kernels.channelAffine(px, pc, ps, pt, py, batch * exampleRows, channels, 2));
+    const [ySplit] = withBuffers([x, centre, scale, shift], [n], ([px, pc, ps, pt], [py]) => parallel.channelAffine(px, pc, ps, pt, py, batch, exampleRows, channels, 2));
+    assertSameBits(ySplit, yWhole, `${what} channelAffine`);
+    const [dxWhole] = withBuffers([dy, x, centre, scale, shift, centre], [n], ([pdy, px, pc, ps, pt, pk], [pdx]) =>
+      kernels.batchNormBackwardInput(pdy, px, pc, ps, pt, pk, pdx, batch * exampleRows, channels));
+    const [dxSplit] = withBuffers([dy, x, centre, scale, shift, centre], [n], ([pdy, px, pc, ps, pt, pk], [pdx]) =>
+      parallel.batchNormBackwardInput(pdy, px, pc, ps, pt, pk, pdx, batch, exampleRows, channels));
+    assertSameBits(dxSplit, dxWhole, `${what} backward input`);
+  }
+});
+
 test('init: the same threads again (or none) returns the backend; another count is a clear error', async () => {
   assert.is(backend.threads, 2);
   assert.is(backend.simd, testedSimd);

@@ -1,0 +1,196 @@
+// Batch normalisation over the channels (Keras's BatchNormalization): y = γ·(x − μ)/√(σ² + ε) + β per
+// channel, the last axis. In training (fit, when the layer is trainable) μ and σ² are the batch's,
+// over every axis but the channels, and the moving statistics take a step towards them; otherwise
+// (predict, evaluate, and a frozen layer even in fit: Keras's rule for fine-tuning) the moving
+// statistics are used and stay as they are. The sums over the batch run in the fixed slices of
+// parallel-kernels.ts, so the bits are the same at any thread count (assembly/batch-norm.ts).
+//
+// The moving variance follows Keras (TF2): a 4-D (or 5-D) batch goes through TensorFlow's fused
+// kernel, which moves it towards the unbiased batch variance, n/(n − 1)·σ², n the values per channel;
+// other ranks towards the biased σ². (TF.js 4.22 always takes the biased one.)
+import { FUSED_ACTIVATION } from '../backend/kernels.js';
+import type { Random } from '../random.js';
+import { type Shape, formatShape } from '../shape.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
+
+export interface BatchNormalizationOptions {
+  /** The channel axis, counted with the batch (-1, or the last axis): the only one convas normalises over. */
+  axis?: number | [number];
+  momentum?: number;
+  epsilon?: number;
+  /** Whether to add β (else it is absent and taken as 0). */
+  center?: boolean;
+  /** Whether to multiply by γ (else it is absent and taken as 1). */
+  scale?: boolean;
+  name?: string;
+}
+
+export class BatchNormalization extends Layer {
+  readonly className = 'BatchNormalization';
+  readonly axis: number;
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  /** Set while predict folds this layer into the convolution before it: inference passes its input on. */
+  foldedIntoInput = false;
+  private channels = 0;
+  /** Rows of channels per example: height·width for an image, 1 for a flat input. */
+  private exampleRows = 0;
+  private besselCorrection = 0;
+  private x = 0;
+  /** Whether the last forward pass normalised with the batch's statistics (training) or the moving ones. */
+  private batchStatistics = false;
+  private y = 0;
+  private dx = 0;
+  /** Per channel: the batch mean, 1/√(σ² + ε), γ/√(σ² + ε), and backward's factors for the input gradient. */
+  private mean = 0;
+  private invStd = 0;
+  private factor = 0;
+  private dyScale = 0;
+  private centredScale = 0;
+  private dyShift = 0;
+  /** Each batch slice's sums (parallel-kernels.ts). */
+  private workspace = 0;
+
+  constructor(options: BatchNormalizationOptions = {}) {
+    super(options.name, 'batch_normalization');
+    const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
+    checkSetting(Number.isInteger(axis), this.name,
+      `axis must be an integer (the channel axis, -1), got ${JSON.stringify(options.axis)}; convas normalises over one axis, the channels`);
+    this.axis = axis as number;
+    this.momentum = options.momentum ?? 0.99;
+    this.epsilon = options.epsilon ?? 1e-3;
+    this.center = options.center ?? true;
+    this.scale = options.scale ?? true;
+    checkSetting(typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum <= 1, this.name,
+      `momentum must be a number in [0, 1], got ${JSON.stringify(options.momentum)}`);
+    checkSetting(typeof this.epsilon === 'number' && Number.isFinite(this.epsilon) && this.epsilon > 0, this.name,
+      `epsilon must be a positive number, got ${JSON.stringify(options.epsilon)}`);
+    checkSetting(typeof this.center === 'boolean', this.name, `center must be true or false, got ${JSON.stringify(options.center)}`);
+    checkSetting(typeof this.scale === 'boolean', this.name, `scale must be true or false, got ${JSON.stringify(options.scale)}`);
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    // Keras counts axes with the batch: the channels are axis input.length (or −1).
+    const rank = input.length + 1;
+    checkSetting(this.axis === -1 || this.axis === rank - 1, this.name,
+      `axis ${this.axis} is not the channel axis of its input ${formatShape(input)} per example (batch included, axis ${rank - 1}, or -1); ` +
+      'convas normalises over the channels only');
+    this.channels = input[input.length - 1];
+    this.exampleRows = input.slice(0, -1).reduce((a, b) => a * b, 1);
+    this.besselCorrection = rank === 4 || rank === 5 ? 1 : 0;
+    return input;
+  }
+
+  protected weightShapes(): WeightSpec[] {
+    const shape = [this.channels];
+    return [
+      ...(this.scale ? [{ name: 'gamma', shape }] : []),
+      ...(this.center ? [{ name: 'beta', shape }] : []),
+      { name: 'moving_mean', shape, trainable: false },
+      { name: 'moving_variance', shape, trainable: false },
+    ];
+  }
+
+  protected initialValues(name: string, shape: number[], _rng: Random): Float32Array {
+    return new Float32Array(shape[0]).fill(name === 'gamma' || name === 'moving_variance' ? 1 : 0);
+  }
+
+  private get gamma(): Parameter | undefined {
+    return this.scale ? this.params[0] : undefined;
+  }
+
+  private get beta(): Parameter | undefined {
+    return this.center ? this.params[this.scale ? 1 : 0] : undefined;
+  }
+
+  private get movingMean(): Parameter {
+    return this.params[this.params.length - 2];
+  }
+
+  private get movingVariance(): Parameter {
+    return this.params[this.params.length - 1];
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.y = this.buffer(capacity * this.inputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+    [this.mean, this.invStd, this.factor, this.dyScale, this.centredScale, this.dyShift] =
+      Array.from({ length: 6 }, () => this.buffer(this.channels));
+    this.workspace = this.buffer(this.parallel.batchNormWorkspaceFloats(this.channels));
+  }
+
+  forward([x]: number[], batch: number, training: boolean): number {
+    this.x = x;
+    this.batchStatistics = training && this.trainable;
+    if (this.foldedIntoInput && !training) return x;
+    const centre = this.batchStatistics ? this.computeBatchStatistics(x, batch) : this.inferenceAffine().centre;
+    this.parallel.channelAffine(x, centre, this.factor, this.beta?.value ?? 0, this.y, batch, this.exampleRows, this.channels, FUSED_ACTIVATION.none);
+    return this.y;
+  }
+
+  /**
+   * Inference mode as (x − centre)·scale + shift per channel, from the moving statistics: scale and
+   * the layer's buffers are valid until its next forward pass. What folding puts into a convolution.
+   */
+  inferenceAffine(): { centre: number; scale: number; shift: number } {
+    this.kernels.batchNormInferenceStatistics(this.movingVariance.value, this.gamma?.value ?? 0, this.epsilon, this.channels, this.invStd, this.factor);
+    return { centre: this.movingMean.value, scale: this.factor, shift: this.beta?.value ?? 0 };
+  }
+
+  /** The batch mean (returned), 1/σ and γ/σ, and the moving statistics' step. */
+  private computeBatchStatistics(x: number, batch: number): number {
+    const { parallel, channels, exampleRows } = this;
+    const count = batch * exampleRows, stride = parallel.batchNormSumsStride(channels);
+    // The first example's first row centres the first pass (x itself points at it).
+    const slices = parallel.batchNormSums(x, x, 0, this.workspace, batch, exampleRows, channels);
+    this.kernels.batchNormMean(this.workspace, slices, stride, channels, count, x, this.mean);
+    parallel.batchNormSums(x, this.mean, 1, this.workspace, batch, exampleRows, channels);
+    this.kernels.batchNormTrainingStatistics(this.workspace, slices, stride, channels, count, this.mean, this.gamma?.value ?? 0,
+      this.epsilon, this.momentum, this.besselCorrection, this.movingMean.value, this.movingVariance.value, this.invStd, this.factor);
+    return this.mean;
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+    const { parallel, channels, exampleRows } = this;
+    if (!needWeightGradients && !this.batchStatistics) {
+      // Fixed statistics (a frozen layer): the gradient is dy·γ/σ.
+      if (needInputGradients) parallel.channelAffine(dy, 0, this.factor, 0, this.dx, batch, exampleRows, channels, FUSED_ACTIVATION.none);
+      return this.inputGradient(needInputGradients ? this.dx : 0);
+    }
+    const centre = this.batchStatistics ? this.mean : this.movingMean.value;
+    const slices = parallel.batchNormBackwardSums(this.x, dy, centre, this.workspace, batch, exampleRows, channels);
+    this.kernels.batchNormBackwardStatistics(this.workspace, slices, parallel.batchNormSumsStride(channels), channels, batch * exampleRows,
+      this.invStd, this.gamma?.value ?? 0, this.batchStatistics ? 1 : 0,
+      needWeightGradients ? this.gamma?.grad ?? 0 : 0, needWeightGradients ? this.beta?.grad ?? 0 : 0,
+      this.dyScale, this.centredScale, this.dyShift);
+    if (!needInputGradients) return this.inputGradient(0);
+    parallel.batchNormBackwardInput(dy, this.x, centre, this.dyScale, this.centredScale, this.dyShift, this.dx, batch, exampleRows, channels);
+    return this.inputGradient(this.dx);
+  }
+
+  getConfig(): LayerConfig {
+    return {
+      className: this.className, name: this.name, axis: this.axis, momentum: this.momentum, epsilon: this.epsilon,
+      center: this.center, scale: this.scale,
+    };
+  }
+}
+
+/** How TF.js writes the initializers and the settings convas lacks (every one at its default). */
+const initializer = (className: 'Zeros' | 'Ones') => ({ class_name: className, config: {} });
+
+export const batchNormalizationDescriptor: LayerDescriptor = {
+  className: 'BatchNormalization',
+  fromConfig: (c) => new BatchNormalization(c as BatchNormalizationOptions),
+  tfjs: {
+    options: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
+    written: {
+      beta_initializer: initializer('Zeros'), gamma_initializer: initializer('Ones'),
+      moving_mean_initializer: initializer('Zeros'), moving_variance_initializer: initializer('Ones'),
+      beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+    },
+  },
+};

@@ -1,0 +1,59 @@
+// What a layer offers so that a batch normalisation reading it can be folded into its weights for
+// inference (predict({ foldBatchNorm: true })): a layer each of whose output channels is linear in
+// its weights — a convolution, whose kernel column and bias for output channel c make channel c.
+import { FUSED_ACTIVATION } from '../backend/kernels.js';
+import { getBackend } from '../backend/wasm.js';
+import type { Layer, Parameter } from './layer.js';
+
+export interface ChannelAffineFolding {
+  /**
+   * From now on, forward passes in inference mode give (output − centre)·scale + shift per output
+   * channel instead of the output (centre, scale and shift are wasm addresses of [channels] f32;
+   * centre or shift 0 for none): the layer computes them with a copy of its weights in which the
+   * kernel's output channel c is multiplied by scale[c] and the bias (0 without one) becomes
+   * (bias[c] − centre[c])·scale[c] + shift[c]. Its own weights, training and files are untouched.
+   * scale = 0 ends the fold. Returns false, changing nothing, when the layer cannot fold (say, an
+   * activation follows its product); the caller then runs the normalisation itself.
+   */
+  foldChannelAffine(centre: number, scale: number, shift: number): boolean;
+}
+
+export const foldsChannelAffine = (layer: Layer): layer is Layer & ChannelAffineFolding =>
+  typeof (layer as Partial<ChannelAffineFolding>).foldChannelAffine === 'function';
+
+/**
+ * A folded copy of a layer's weights, for layers that implement ChannelAffineFolding: a kernel whose
+ * last axis is the output channels (conv2d's [kh, kw, in, out], dense's [in, out]) and a bias.
+ * Its buffers are made on the first fold and kept for the next until free().
+ */
+export class FoldedWeights {
+  /** Whether forward passes in inference mode use the folded copy. */
+  active = false;
+  kernel = 0;
+  bias = 0;
+
+  /**
+   * Makes the copy of `kernel` and `bias` (absent: 0) with (· − centre)·scale + shift folded into
+   * output channel c, as foldChannelAffine asks (scale = 0: the copy is no longer used).
+   */
+  fold(kernel: Parameter, bias: Parameter | undefined, channels: number, centre: number, scale: number, shift: number): true {
+    this.active = scale !== 0;
+    if (!this.active) return true;
+    const { kernels, memory } = getBackend();
+    this.kernel ||= memory.alloc(kernel.size * 4);
+    this.bias ||= memory.alloc(channels * 4);
+    kernels.channelAffine(kernel.value, 0, scale, 0, this.kernel, kernel.size / channels, channels, FUSED_ACTIVATION.none);
+    if (bias) memory.heapF32.copyWithin(this.bias >> 2, bias.value >> 2, (bias.value >> 2) + channels);
+    else kernels.fill(this.bias, channels, 0);
+    kernels.channelAffine(this.bias, centre, scale, shift, this.bias, 1, channels, FUSED_ACTIVATION.none);
+    return true;
+  }
+
+  free(): void {
+    const { memory } = getBackend();
+    memory.free(this.kernel);
+    memory.free(this.bias);
+    this.kernel = this.bias = 0;
+    this.active = false;
+  }
+}
