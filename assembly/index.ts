@@ -10,3 +10,5 @@ export * from './loss';
 export * from './optimizers';
 export * from './conv2d';
 export * from './merge';
+export * from './activations';
+export * from './prelu';

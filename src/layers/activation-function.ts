@@ -55,7 +55,7 @@ export class ActivationFunction {
     switch (this.name) {
       case 'linear': return z;
       case 'softmax': kernels.softmaxForward(z, this.y, (batch * this.exampleSize) / this.axisSize, this.axisSize); break;
-      default: parallel.elementwise(ELEMENTWISE_FORWARD[this.name], batch, this.exampleSize, z, this.y);
+      default: parallel.elementwise(ELEMENTWISE_FORWARD[this.name], batch, this.exampleSize, 0, z, this.y);
     }
     return this.y;
   }
@@ -66,7 +66,7 @@ export class ActivationFunction {
     if (this.name === 'softmax') {
       kernels.softmaxBackward(this.y, dy, this.dz, (batch * this.exampleSize) / this.axisSize, this.axisSize);
     } else {
-      parallel.elementwise(ELEMENTWISE_BACKWARD[this.name], batch, this.exampleSize, this.y, dy, this.dz);
+      parallel.elementwise(ELEMENTWISE_BACKWARD[this.name], batch, this.exampleSize, 0, this.y, dy, this.dz);
     }
     return this.dz;
   }
