@@ -2,6 +2,7 @@
 // Model (Functional) ones list each layer with inbound_nodes [[[name, nodeIndex, tensorIndex, kwargs], …]];
 // either may nest inside the other as a layer. Each class's settings map as its descriptor says;
 // any other setting must be absent, null, or the value convas implements.
+import { activationFromKeras } from '../layers/activation-function.js';
 import { layerDescriptor } from '../layers/registry.js';
 import type { LayerConfig } from '../layers/layer.js';
 import type { GraphConfig, GraphLayerConfig } from '../model/graph-config.js';
@@ -59,6 +60,7 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
   for (const key of mapping.options) {
     if (config[key] !== undefined && config[key] !== null) options[toCamelCase(key)] = config[key];
   }
+  if (typeof options.activation === 'string') options.activation = activationFromKeras(options.activation);
   return { ...options, ...trainableOf(config, file, named) };
 }
 

@@ -1,10 +1,9 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
-import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../window.js';
-import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
+import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -44,7 +43,7 @@ export class Conv2D extends Layer {
     this.padding = options.padding ?? 'valid';
     this.useBias = options.useBias ?? true;
     const activation = checkActivation(options.activation, this.name);
-    this.activation = new ActivationFunction(activation, activation === 'relu');
+    this.activation = new ActivationFunction(activation, { appliedByKernel: appliedByKernels(activation) });
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
@@ -62,7 +61,7 @@ export class Conv2D extends Layer {
   protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
     if (name === 'bias') return new Float32Array(this.filters);
     const [kh, kw, inC] = shape;
-    return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, this.activation.name === 'relu', rng);
+    return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, isReluLike(this.activation.name), rng);
   }
 
   private get kernel(): Parameter {
@@ -84,8 +83,7 @@ export class Conv2D extends Layer {
   forward([x]: number[], batch: number): number {
     this.x = x;
     this.geometry.batch = batch;
-    const kernelActivation = this.activation.appliedByKernel ? FUSED_ACTIVATION.relu : FUSED_ACTIVATION.none;
-    this.parallel.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.workspace, kernelActivation, this.geometry);
+    this.parallel.conv2dForward(x, this.kernel.value, this.bias?.value ?? 0, this.z, this.workspace, this.activation.kernelCode, this.geometry);
     return this.activation.forward(this.z, batch);
   }
 

@@ -16,6 +16,7 @@ export type { InputOptions } from './input-layer.js';
 export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
+export type { ActivationName } from './activation-function.js';
 
 type Named = { name?: string };
 

@@ -35,7 +35,9 @@ interface FuzzCase {
   impossible?: string;
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const;
+const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax',
+  'relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+
 
 function drawPadding(rng: Rng): unknown {
   switch (rng.int(0, 4)) {
@@ -93,7 +95,7 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['fractional kernelSize', { ...conv, kernelSize: 2.5 }],
     ['NaN kernelSize', { ...conv, kernelSize: NaN }],
     ['0 units', { className: 'Dense', units: 0 }],
-    ['an unknown activation', { className: 'Activation', activation: 'swish' }],
+    ['an unknown activation', { className: 'Dense', units: 2, activation: 'swoosh' }],
     ['an unknown layer', { className: 'Conv3D' }],
   ];
 }

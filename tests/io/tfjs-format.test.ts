@@ -97,6 +97,8 @@ test('convas → TF.js: settings TF.js cannot express are refused, naming the la
   await expectError(saving(full), ConfigError, 'wide', /padding "full", which TensorFlow.js cannot express/);
   const sum = sequential({ inputShape: [4, 4, 1], layers: [layers.sumPool2d({ name: 'sums' })] });
   await expectError(saving(sum), ConfigError, 'sums', /SumPooling2D, which TensorFlow.js does not have/);
+  const hardSwish = sequential({ inputShape: [4], layers: [layers.dense({ units: 2, activation: 'hardSwish', name: 'gate' })] });
+  await expectError(saving(hardSwish), ConfigError, 'gate', /activation 'hardSwish', which TensorFlow.js does not have/);
 });
 
 /** A TF.js model file edited by `edit`, expected to be refused with `detail`. */
@@ -116,7 +118,7 @@ test('TF.js files convas cannot read are refused, naming what and why', async ()
     /BatchNormalization\) is not a layer convas has; expected InputLayer, Conv2D, Dense, MaxPooling2D/);
   await refusedTfjs((j) => { layerConfig(j, 0).dilation_rate = [2, 2]; }, /has dilation_rate \[2,2\], which convas does not support; expected 1/);
   await refusedTfjs((j) => { layerConfig(j, 0).data_format = 'channels_first'; }, /data_format "channels_first".*'channels_last'/);
-  await refusedTfjs((j) => { layerConfig(j, 0).activation = 'elu'; }, /unknown activation "elu"/);
+  await refusedTfjs((j) => { layerConfig(j, 0).activation = 'mish'; }, /unknown activation "mish"; expected one of linear, relu, .*hardSwish/);
   await refusedTfjs((j) => { j.modelTopology.class_name = 'Graph'; }, /modelTopology is a Graph; expected a Sequential or a Model \(Functional\)/);
   await refusedTfjs((j) => { j.weightsManifest[0].weights[0].shape = [3, 3, 1, 5]; },
     /has shape \[3, 3, 1, 5\], but the model's layers make it \[3, 3, 1, 3\]/);

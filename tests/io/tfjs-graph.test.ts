@@ -347,6 +347,40 @@ test('convas → TF.js: two inputs and two outputs', async () => {
   assert.equal(inTfjs.inputNames, ['image', 'vector']);
 });
 
+// --- the activations Keras models use
+
+/** Every activation name TF.js has beyond linear, relu, tanh, sigmoid and softmax (TF.js's names). */
+const TFJS_ACTIVATIONS = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid'] as const;
+
+/** The activation on a conv2d, as an Activation layer and on a dense layer, before a softmax head. */
+function tfjsActivations(activation: (typeof TFJS_ACTIVATIONS)[number]): tfl.LayersModel {
+  const x = tfl.input({ shape: IMAGE });
+  const conv = on(tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation, name: 'conv' }), x);
+  const mixed = on(tfl.layers.activation({ activation }), on(tfl.layers.conv2d({ filters: 3, kernelSize: 1, name: 'mix' }), conv));
+  const hidden = on(tfl.layers.dense({ units: 6, activation, name: 'hidden' }), on(tfl.layers.flatten(), mixed));
+  return tfl.model({ inputs: x, outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), hidden) });
+}
+
+const convasActivations = (activation: (typeof TFJS_ACTIVATIONS)[number]) => {
+  const x = input({ shape: IMAGE });
+  const conv = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation }).apply(x);
+  const mixed = layers.activation({ activation }).apply(layers.conv2d({ filters: 3, kernelSize: 1 }).apply(conv));
+  const hidden = layers.dense({ units: 6, activation }).apply(layers.flatten().apply(mixed));
+  return model({ inputs: x, outputs: layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) });
+};
+
+test('TF.js → convas: every activation name TF.js has, on conv2d, dense and Activation layers, predicts alike and steps alike', async () => {
+  for (const activation of TFJS_ACTIVATIONS) {
+    const tfjsModel = tfjsActivations(activation);
+    assertSamePredictions(await viaFile(tfjsModel), tfjsModel, activation);
+    await assertSameStep(tfjsModel, activation);
+  }
+});
+
+test('convas → TF.js: the activation names load in tf.loadLayersModel and predict alike', async () => {
+  for (const activation of TFJS_ACTIVATIONS) await assertLoadsInTfjs(convasActivations(activation), activation);
+});
+
 // --- graph files convas cannot read
 
 /** `block` with a flatten and a dense layer (tail) after it. */

@@ -1,6 +1,7 @@
 // Every layer's backward against central differences of its forward, on random shapes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FUSED_ACTIVATION } from '../../src/backend/kernels.js';
 import { getBackend } from '../../src/backend/wasm.js';
 import { type Layer, layers } from '../../src/layers/index.js';
 import { seededRandom } from '../../src/random.js';
@@ -90,6 +91,26 @@ test('standalone activations and flatten', async () => {
   await kernels();
   for (const layer of [layers.relu(), layers.tanh(), layers.sigmoid(), layers.softmax(), layers.flatten()]) {
     checkLayer(layer, [3, 2, 5], 2, 400);
+  }
+});
+
+test('the activations Keras models use: on conv2d and dense, and as Activation layers', async () => {
+  await kernels();
+  const rng = random(14);
+  const names = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+  for (const [i, activation] of names.entries()) {
+    checkLayer(layers.conv2d({ filters: rng.int(1, 4), kernelSize: 2, padding: 'same', activation }), [4, 3, 2], 2, 500 + i);
+    checkLayer(layers.dense({ units: rng.int(1, 7), activation }), [rng.int(1, 9)], rng.int(1, 3), 520 + i);
+    checkLayer(layers.activation({ activation }), [3, 2, 5], 2, 540 + i);
+  }
+});
+
+test('conv2d applies ReLU and ReLU6 in its own kernel (the derivative then comes from its output), other activations after it', async () => {
+  await kernels();
+  for (const [activation, code] of [['relu', FUSED_ACTIVATION.relu], ['relu6', FUSED_ACTIVATION.relu6], ['gelu', FUSED_ACTIVATION.none]] as const) {
+    const conv = layers.conv2d({ filters: 2, kernelSize: 1, activation });
+    assert.is(conv.activation.kernelCode, code, activation);
+    assert.is(conv.activation.appliedByKernel, code !== FUSED_ACTIVATION.none, activation);
   }
 });
 

@@ -39,7 +39,7 @@ test('impossible layer settings', async () => {
   await init();
   throwsWith(() => layers.conv2d({ filters: 0, kernelSize: 3 }), ConfigError, 'filters', 'positive integer');
   throwsWith(() => layers.conv2d({ filters: 2, kernelSize: [3, 0] as never }), ConfigError, 'kernelSize');
-  throwsWith(() => layers.conv2d({ filters: 2, kernelSize: 3, activation: 'swish' as never }), ConfigError, 'swish', 'relu');
+  throwsWith(() => layers.conv2d({ filters: 2, kernelSize: 3, activation: 'mish' as never }), ConfigError, 'mish', 'relu', 'gelu', 'hardSwish');
   throwsWith(() => layers.maxPool2d({ padding: 'full' as never }), ConfigError, "'valid' or 'same'");
   throwsWith(() => layers.dropout({ rate: 1 }), ConfigError, 'rate', '[0, 1)');
   throwsWith(() => layerFromConfig({ className: 'LSTM' }), ConfigError, 'LSTM', 'Conv2D');
