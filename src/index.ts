@@ -9,7 +9,7 @@ export type { Padding, PaddedWindow } from './window.js';
 export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
-export type { ActivationName } from './layers/index.js';
+export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
 export type { CompileOptions, FitOptions, History, Logs } from './model/model.js';
 export type { ModelOptions } from './model/model-options.js';

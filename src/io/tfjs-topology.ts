@@ -19,13 +19,12 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
   dilation_rate: { accepts: isOne, expected: '1' },
   groups: { accepts: isOne, expected: '1' },
-  max_value: onlyNull,
-  negative_slope: { accepts: (v) => v === 0, expected: '0' },
-  threshold: { accepts: (v) => v === 0, expected: '0' },
   noise_shape: onlyNull,
   kernel_regularizer: onlyNull,
   bias_regularizer: onlyNull,
   activity_regularizer: onlyNull,
+  alpha_regularizer: onlyNull,
+  alpha_constraint: onlyNull,
 };
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];

@@ -3,7 +3,7 @@
 // Each layer's settings are written as its descriptor maps them.
 import { ConfigError } from '../errors.js';
 import { type ActivationName, kerasActivationName } from '../layers/activation-function.js';
-import type { Layer } from '../layers/layer.js';
+import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerDescriptor } from '../layers/registry.js';
 import { Model } from '../model/model.js';
 import { LOSS_NAMES, OPTIMIZER_CLASSES, toSnakeCase } from './tfjs-format.js';
@@ -20,6 +20,8 @@ function kerasLayer(layer: Layer): KerasEntry {
   if ('padding' in options && options.padding !== 'valid' && options.padding !== 'same') {
     throw cannot(`has padding ${JSON.stringify(options.padding)}, which TensorFlow.js cannot express ('valid' or 'same' only)`);
   }
+  const unsupported = mapping.unsupported?.(options as LayerConfig);
+  if (unsupported) throw cannot(unsupported);
   const config: Record<string, unknown> = { name, trainable: layer.trainable, dtype: 'float32' };
   for (const [key, value] of Object.entries(options)) config[toSnakeCase(key)] = value;
   if ('activation' in options) {

@@ -14,6 +14,12 @@ export const ACTIVATIONS = [
 ] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
+/**
+ * What an ActivationFunction can run: the activation names, and Keras's relu with its options
+ * (max value, negative slope, threshold) that the ReLU and LeakyReLU layers run.
+ */
+export type ActivationFunctionName = ActivationName | 'leakyRelu';
+
 export function checkActivation(name: unknown, layer: string): ActivationName {
   if (name === undefined) return 'linear';
   if (!ACTIVATIONS.includes(name as ActivationName)) {
@@ -31,11 +37,11 @@ interface ElementwiseActivation {
   backward: ElementwiseKernel;
   /** What the derivative reads besides dy: the output y, the input x, or both. */
   reads: 'y' | 'x' | 'xy';
-  /** The kernel's parameters (src/backend/kernels.ts). */
+  /** The kernel's parameters (src/backend/kernels.ts), unless the layer gives its own. */
   parameters?: number[];
 }
 
-const ELEMENTWISE: Record<Exclude<ActivationName, 'linear' | 'softmax'>, ElementwiseActivation> = {
+const ELEMENTWISE: Record<Exclude<ActivationFunctionName, 'linear' | 'softmax'>, ElementwiseActivation> = {
   relu: { forward: 'reluForward', backward: 'reluBackward', reads: 'y' },
   tanh: { forward: 'tanhForward', backward: 'tanhBackward', reads: 'y' },
   sigmoid: { forward: 'sigmoidForward', backward: 'sigmoidBackward', reads: 'y' },
@@ -48,13 +54,14 @@ const ELEMENTWISE: Record<Exclude<ActivationName, 'linear' | 'softmax'>, Element
   gelu: { forward: 'geluForward', backward: 'geluBackward', reads: 'x' },
   hardSigmoid: { forward: 'hardSigmoidForward', backward: 'hardSigmoidBackward', reads: 'y' },
   hardSwish: { forward: 'hardSwishForward', backward: 'hardSwishBackward', reads: 'x' },
+  leakyRelu: { forward: 'leakyReluForward', backward: 'leakyReluBackward', reads: 'x' },
 };
 
 /** Whether a kernel can apply the activation to its results on their way out (conv2d's FUSED_ACTIVATION). */
-export const appliedByKernels = (name: ActivationName): name is 'relu' | 'relu6' => name === 'relu' || name === 'relu6';
+export const appliedByKernels = (name: ActivationFunctionName): name is 'relu' | 'relu6' => name === 'relu' || name === 'relu6';
 
 /** ReLU-like activations, whose layers start from He initialisation. */
-export const isReluLike = (name: ActivationName) => name === 'relu' || name === 'relu6';
+export const isReluLike = (name: ActivationFunctionName) => name === 'relu' || name === 'relu6';
 
 export interface ActivationFunctionOptions {
   /**
@@ -62,6 +69,8 @@ export interface ActivationFunctionOptions {
    * the kernel's output through and backward takes the derivative from it.
    */
   appliedByKernel?: boolean;
+  /** The kernel's parameters, in place of the default ones (ELU's α; leakyRelu's [max, slope, threshold]). */
+  parameters?: number[];
 }
 
 export class ActivationFunction {
@@ -83,11 +92,11 @@ export class ActivationFunction {
   /** The FUSED_ACTIVATION code the layer's kernel applies: none unless appliedByKernel. */
   readonly kernelCode: number;
 
-  constructor(readonly name: ActivationName, options: ActivationFunctionOptions = {}) {
+  constructor(readonly name: ActivationFunctionName, options: ActivationFunctionOptions = {}) {
     this.appliedByKernel = options.appliedByKernel ?? false;
     if (this.appliedByKernel && !appliedByKernels(name)) throw new ConfigError(`no kernel applies the activation ${name} itself`);
     this.kernelCode = this.appliedByKernel ? FUSED_ACTIVATION[name as 'relu' | 'relu6'] : FUSED_ACTIVATION.none;
-    this.parameters = name in ELEMENTWISE ? ELEMENTWISE[name as keyof typeof ELEMENTWISE].parameters : undefined;
+    this.parameters = options.parameters ?? (name in ELEMENTWISE ? ELEMENTWISE[name as keyof typeof ELEMENTWISE].parameters : undefined);
   }
 
   /** Per-example size, and the size of the last axis (softmax normalises along it). */

@@ -10,6 +10,8 @@ export interface TfjsMapping {
   spatial?: boolean;
   /** Keras settings written with a fixed value, as convas implements them (e.g. dilation_rate 1). */
   written?: Record<string, unknown>;
+  /** Why TF.js would not load the layer with this config (convas's), or compute it otherwise; undefined when it would. */
+  unsupported?: (config: LayerConfig) => string | undefined;
 }
 
 export interface LayerDescriptor {

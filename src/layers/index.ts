@@ -1,6 +1,7 @@
 // Layer factories with TensorFlow.js Layers names; the registry makes a layer from its saved config.
 import { Activation } from './activation.js';
 import type { ActivationName } from './activation-function.js';
+import { ELU, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './advanced-activations.js';
 import { Concatenate, type ConcatenateOptions } from './concatenate.js';
 import { Conv2D, type Conv2DOptions } from './conv2d.js';
 import { Dense, type DenseOptions } from './dense.js';
@@ -8,6 +9,7 @@ import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import { Merge } from './merge.js';
 import { Pool2D, type Pool2DOptions } from './pool2d.js';
+import { PReLU, type PReLUOptions } from './prelu.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -17,6 +19,8 @@ export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
 export type { ActivationName } from './activation-function.js';
+export type { ReLUOptions } from './advanced-activations.js';
+export type { AlphaInitializer, PReLUOptions } from './prelu.js';
 
 type Named = { name?: string };
 
@@ -32,10 +36,15 @@ export const layers = {
   relu: (options: Named = {}) => new Activation({ ...options, activation: 'relu' }),
   tanh: (options: Named = {}) => new Activation({ ...options, activation: 'tanh' }),
   sigmoid: (options: Named = {}) => new Activation({ ...options, activation: 'sigmoid' }),
-  softmax: (options: Named = {}) => new Activation({ ...options, activation: 'softmax' }),
   add: (options: Named = {}) => new Merge('add', options),
   multiply: (options: Named = {}) => new Merge('multiply', options),
   average: (options: Named = {}) => new Merge('average', options),
   maximum: (options: Named = {}) => new Merge('maximum', options),
   concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
+  /** Keras's Softmax layer (normalising along the last axis). */
+  softmax: (options: { axis?: number; name?: string } = {}) => new Softmax(options),
+  reLU: (options: ReLUOptions = {}) => new ReLU(options),
+  leakyReLU: (options: { alpha?: number; name?: string } = {}) => new LeakyReLU(options),
+  elu: (options: { alpha?: number; name?: string } = {}) => new ELU(options),
+  prelu: (options: PReLUOptions = {}) => new PReLU(options),
 };

@@ -2,6 +2,7 @@
 // registers (a custom layer loads from files once registered).
 import { ConfigError } from '../errors.js';
 import { activationDescriptors } from './activation.js';
+import { advancedActivationDescriptors } from './advanced-activations.js';
 import { concatenateDescriptor } from './concatenate.js';
 import { conv2dDescriptor } from './conv2d.js';
 import { denseDescriptor } from './dense.js';
@@ -11,6 +12,7 @@ import { flattenDescriptor } from './flatten.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { mergeDescriptors } from './merge.js';
 import { poolDescriptors } from './pool2d.js';
+import { preluDescriptor } from './prelu.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -26,7 +28,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 }
 
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
-  ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
+  ...mergeDescriptors, concatenateDescriptor, ...advancedActivationDescriptors, preluDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

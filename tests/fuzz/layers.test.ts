@@ -38,6 +38,20 @@ interface FuzzCase {
 const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax',
   'relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
 
+/**
+ * A Keras activation layer with options, on an example of `rank` axes. ReLU's threshold stays 0:
+ * there the function jumps, and the reference run freely through the stack may land on the other
+ * side of it (the kernel tests and gradient checks cover the threshold).
+ */
+function drawActivationLayer(rng: Rng, rank: number): LayerConfig {
+  switch (rng.int(0, 4)) {
+    case 0: return { className: 'ReLU', maxValue: rng.pick([null, 6, 0.5 + rng.next()]), negativeSlope: rng.pick([0, rng.next() * 0.5]), threshold: 0 };
+    case 1: return { className: 'LeakyReLU', alpha: rng.next() - 0.5 };
+    case 2: return { className: 'ELU', alpha: rng.next() * 2 - 0.5 };
+    case 3: return { className: 'Softmax', axis: rng.pick([-1, rank]) };
+    default: return { className: 'PReLU', sharedAxes: rng.pick([null, [1], Array.from({ length: rank }, (_, i) => i + 1).slice(0, rng.int(1, rank))]) };
+  }
+}
 
 function drawPadding(rng: Rng): unknown {
   switch (rng.int(0, 4)) {
@@ -53,9 +67,9 @@ const size = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [r
 
 function drawLayer(rng: Rng, rank: number): LayerConfig {
   if (rank !== 3) {
-    return rng.next() < 0.7
-      ? { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 }
-      : { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+    const r = rng.next();
+    if (r < 0.6) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    return r < 0.8 ? { className: 'Activation', activation: rng.pick(ACTIVATIONS) } : drawActivationLayer(rng, rank);
   }
   const r = rng.next();
   if (r < 0.4) {
@@ -66,7 +80,8 @@ function drawLayer(rng: Rng, rank: number): LayerConfig {
     return { className: rng.pick(['MaxPooling2D', 'AveragePooling2D', 'SumPooling2D']), poolSize: size(rng, 3),
       strides: size(rng, 3), padding: rng.pick(['valid', 'same']) };
   }
-  if (r < 0.8) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+  if (r < 0.75) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+  if (r < 0.85) return drawActivationLayer(rng, rank);
   return { className: 'Flatten' };
 }
 
@@ -79,6 +94,8 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['kernel larger than the input', { ...conv, kernelSize: shape[1] + 1 }],
     ['pool larger than the input', { ...pool, poolSize: [1, shape[1] + 1] }],
     ['dense on a rank-3 input', { className: 'Dense', units: 3 }],
+    ['softmax along an axis other than the last', { className: 'Softmax', axis: 2 }],
+    ['PReLU sharing slopes along an axis that does not lead', { className: 'PReLU', sharedAxes: [1, 3] }],
   ] : [['conv2d on a flat input', conv], ['pooling on a flat input', pool]];
   return [...spatial,
     ['strides 0', { ...conv, strides: 0 }],
@@ -96,6 +113,13 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['NaN kernelSize', { ...conv, kernelSize: NaN }],
     ['0 units', { className: 'Dense', units: 0 }],
     ['an unknown activation', { className: 'Dense', units: 2, activation: 'swoosh' }],
+    ['a ReLU with a negative maxValue', { className: 'ReLU', maxValue: -1 }],
+    ['a ReLU with a negative negativeSlope', { className: 'ReLU', negativeSlope: -0.1 }],
+    ['a ReLU with a negative threshold', { className: 'ReLU', threshold: -1 }],
+    ['a non-finite LeakyReLU alpha', { className: 'LeakyReLU', alpha: Infinity }],
+    ['a non-finite ELU alpha', { className: 'ELU', alpha: NaN }],
+    ['a PReLU sharing axis 0 (the batch)', { className: 'PReLU', sharedAxes: [0] }],
+    ['a PReLU with an unknown initializer', { className: 'PReLU', alphaInitializer: 'glorotUniform' }],
     ['an unknown layer', { className: 'Conv3D' }],
   ];
 }

@@ -78,6 +78,12 @@ function activationGradient(name: string, z: Float32Array, y: Float32Array, dy: 
   }
 }
 
+/** Keras's relu options of a ReLU or LeakyReLU layer: [max, negative slope, threshold]. */
+function reluOptions(config: LayerConfig): [number, number, number] {
+  if (config.className === 'LeakyReLU') return [Infinity, config.alpha as number, 0];
+  return [(config.maxValue as number | null) ?? Infinity, config.negativeSlope as number, config.threshold as number];
+}
+
 const poolAverages = (className: string) => className === 'AveragePooling2D';
 
 /** One layer's output for a batch of inputs x. */
@@ -99,6 +105,11 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number):
     case 'SumPooling2D': return avgPoolForward(x, poolAverages(config.className), poolGeometry(layer, batch));
     case 'Flatten': return x;
     case 'Activation': return activate(activation, x, inputShape[inputShape.length - 1]);
+    case 'ReLU':
+    case 'LeakyReLU': return f32(elementwise.leakyReluForward(x, ...reluOptions(config)));
+    case 'ELU': return f32(elementwise.eluForward(x, config.alpha as number, 1));
+    case 'Softmax': return activate('softmax', x, inputShape[inputShape.length - 1]);
+    case 'PReLU': return f32(elementwise.preluForward(x, weights[0]));
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -133,6 +144,14 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
     case 'SumPooling2D': return { dx: avgPoolBackward(dy, poolAverages(config.className), poolGeometry(layer, batch)), grads: [] };
     case 'Flatten': return { dx: dy, grads: [] };
     case 'Activation': return { dx: activationGradient(activation, x, y, dy, inputShape[inputShape.length - 1]), grads: [] };
+    case 'ReLU':
+    case 'LeakyReLU': return { dx: f32(elementwise.leakyReluBackward(x, dy, ...reluOptions(config))), grads: [] };
+    case 'ELU': return { dx: f32(elementwise.eluBackward(x, dy, config.alpha as number, 1)), grads: [] };
+    case 'Softmax': return { dx: activationGradient('softmax', x, y, dy, inputShape[inputShape.length - 1]), grads: [] };
+    case 'PReLU': {
+      const { dx, dAlpha } = elementwise.preluBackward(x, weights[0], dy);
+      return { dx: f32(dx), grads: [f32(dAlpha)] };
+    }
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
