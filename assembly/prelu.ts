@@ -21,8 +21,9 @@ export function preluForward(x: usize, alpha: usize, y: usize, length: i32, alph
 }
 
 /**
- * dx = x > 0 ? dy : α·dy (when dx ≠ 0); dAlpha[c] = Σ over the rows, in order, of (x < 0 ? x·dy : 0)
- * (when dAlpha ≠ 0; overwritten).
+ * dx = dy where x > 0, α·dy where x < 0, 0 where x = 0 (when dx ≠ 0): Keras's relu(x) − α·relu(−x)
+ * has no slope at 0 (TF.js's PReLU gives α·dy there). dAlpha[c] = Σ over the rows, in order, of
+ * (x < 0 ? x·dy : 0) (when dAlpha ≠ 0; overwritten).
  */
 export function preluBackward(x: usize, alpha: usize, dy: usize, dx: usize, dAlpha: usize, length: i32, alphaLength: i32): void {
   const zero = f32x4.splat(0);
@@ -33,13 +34,14 @@ export function preluBackward(x: usize, alpha: usize, dy: usize, dx: usize, dAlp
     for (; c + 4 <= alphaLength; c += 4) {
       const at = <usize>c << 2;
       const v = v128.load(x + row + at), g = v128.load(dy + row + at);
-      if (dx) v128.store(dx + row + at, v128.bitselect(g, f32x4.mul(g, v128.load(alpha + at)), f32x4.gt(v, zero)));
-      if (dAlpha) v128.store(dAlpha + at, f32x4.add(v128.load(dAlpha + at), v128.and(f32x4.mul(v, g), f32x4.lt(v, zero))));
+      const negative = f32x4.lt(v, zero);
+      if (dx) v128.store(dx + row + at, v128.bitselect(g, v128.and(f32x4.mul(g, v128.load(alpha + at)), negative), f32x4.gt(v, zero)));
+      if (dAlpha) v128.store(dAlpha + at, f32x4.add(v128.load(dAlpha + at), v128.and(f32x4.mul(v, g), negative)));
     }
     for (; c < alphaLength; c++) {
       const at = <usize>c << 2;
       const v = load<f32>(x + row + at), g = load<f32>(dy + row + at);
-      if (dx) store<f32>(dx + row + at, v > 0 ? g : g * load<f32>(alpha + at));
+      if (dx) store<f32>(dx + row + at, v > 0 ? g : v < 0 ? g * load<f32>(alpha + at) : 0);
       if (dAlpha) store<f32>(dAlpha + at, load<f32>(dAlpha + at) + (v < 0 ? v * g : 0));
     }
   }

@@ -157,7 +157,7 @@ export interface Kernels {
   /** y = x > 0 ? x : alpha·x. */
   preluForward(x: number, alpha: number, y: number, length: number, alphaLength: number): void;
   /**
-   * dx = x > 0 ? dy : alpha·dy (when dx ≠ 0); dAlpha = Σ over the rows of alphaLength, in order, of
+   * dx = x > 0 ? dy : x < 0 ? alpha·dy : 0 (Keras's; when dx ≠ 0); dAlpha = Σ over the rows of alphaLength, in order, of
    * (x < 0 ? x·dy : 0) (when dAlpha ≠ 0; overwritten).
    */
   preluBackward(x: number, alpha: number, dy: number, dx: number, dAlpha: number, length: number, alphaLength: number): void;

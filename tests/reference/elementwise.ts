@@ -110,9 +110,9 @@ export const leakyReluBackward = (x: Float32Array, dy: Float32Array, max: number
 export const preluForward = (x: Float32Array, alpha: Float32Array) =>
   Float64Array.from(x, (v, i) => (v > 0 ? v : alpha[i % alpha.length] * v));
 
-/** dx, and dα summed over the repeats. */
+/** dx (Keras's relu(x) − α·relu(−x): no slope at 0), and dα summed over the repeats. */
 export function preluBackward(x: Float32Array, alpha: Float32Array, dy: Float32Array) {
   const dAlpha = new Float64Array(alpha.length);
   x.forEach((v, i) => { if (v < 0) dAlpha[i % alpha.length] += v * dy[i]; });
-  return { dx: Float64Array.from(x, (v, i) => (v > 0 ? dy[i] : alpha[i % alpha.length] * dy[i])), dAlpha };
+  return { dx: Float64Array.from(x, (v, i) => (v > 0 ? dy[i] : v < 0 ? alpha[i % alpha.length] * dy[i] : 0)), dAlpha };
 }
