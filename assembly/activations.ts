@@ -13,9 +13,8 @@ import { relu4 } from './relu';
 
 // --- the loops
 
-/** The first `count` (1 to 3) floats at p as a vector; the other lanes are 0. */
-// @ts-ignore: decorator
-@inline function loadPartial(p: usize, count: i32): v128 {
+/** The first `count` (1 to 3) floats at p as a vector; the other lanes are 0. (Called once per kernel call: not inlined.) */
+function loadPartial(p: usize, count: i32): v128 {
   let v = f32x4.replace_lane(f32x4.splat(0), 0, load<f32>(p));
   if (count > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
   if (count > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
@@ -23,25 +22,34 @@ import { relu4 } from './relu';
 }
 
 /** Stores the first `count` (1 to 3) lanes of v at p. */
-// @ts-ignore: decorator
-@inline function storePartial(p: usize, v: v128, count: i32): void {
+function storePartial(p: usize, v: v128, count: i32): void {
   store<f32>(p, f32x4.extract_lane(v, 0));
   if (count > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
   if (count > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }
 
+/** Four floats at p, or the first `count` when fewer are left (the other lanes 0). */
+// @ts-ignore: decorator
+@inline function loadUpTo4(p: usize, count: i32): v128 {
+  return count >= 4 ? v128.load(p) : loadPartial(p, count);
+}
+
+/** Stores four lanes of v at p, or the first `count` when fewer are left. */
+// @ts-ignore: decorator
+@inline function storeUpTo4(p: usize, v: v128, count: i32): void {
+  if (count >= 4) v128.store(p, v);
+  else storePartial(p, v, count);
+}
+
+// The loops have one body for the bulk and the tail, so each function's code is there once.
+
 /** out = F(a) element by element. */
 // @ts-ignore: decorator
 @inline function map1<F>(a: usize, out: usize, length: i32, parameters: usize): void {
   const f = changetype<F>(0);
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const at = <usize>i << 2;
-    v128.store(out + at, f.apply(v128.load(a + at), parameters));
-  }
-  if (i < length) {
+  for (let i = 0; i < length; i += 4) {
     const at = <usize>i << 2, rest = length - i;
-    storePartial(out + at, f.apply(loadPartial(a + at, rest), parameters), rest);
+    storeUpTo4(out + at, f.apply(loadUpTo4(a + at, rest), parameters), rest);
   }
 }
 
@@ -49,14 +57,9 @@ import { relu4 } from './relu';
 // @ts-ignore: decorator
 @inline function map2<F>(a: usize, b: usize, out: usize, length: i32, parameters: usize): void {
   const f = changetype<F>(0);
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const at = <usize>i << 2;
-    v128.store(out + at, f.apply(v128.load(a + at), v128.load(b + at), parameters));
-  }
-  if (i < length) {
+  for (let i = 0; i < length; i += 4) {
     const at = <usize>i << 2, rest = length - i;
-    storePartial(out + at, f.apply(loadPartial(a + at, rest), loadPartial(b + at, rest), parameters), rest);
+    storeUpTo4(out + at, f.apply(loadUpTo4(a + at, rest), loadUpTo4(b + at, rest), parameters), rest);
   }
 }
 
@@ -64,14 +67,9 @@ import { relu4 } from './relu';
 // @ts-ignore: decorator
 @inline function map3<F>(a: usize, b: usize, c: usize, out: usize, length: i32, parameters: usize): void {
   const f = changetype<F>(0);
-  let i = 0;
-  for (; i + 4 <= length; i += 4) {
-    const at = <usize>i << 2;
-    v128.store(out + at, f.apply(v128.load(a + at), v128.load(b + at), v128.load(c + at), parameters));
-  }
-  if (i < length) {
+  for (let i = 0; i < length; i += 4) {
     const at = <usize>i << 2, rest = length - i;
-    storePartial(out + at, f.apply(loadPartial(a + at, rest), loadPartial(b + at, rest), loadPartial(c + at, rest), parameters), rest);
+    storeUpTo4(out + at, f.apply(loadUpTo4(a + at, rest), loadUpTo4(b + at, rest), loadUpTo4(c + at, rest), parameters), rest);
   }
 }
 

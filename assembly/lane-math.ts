@@ -1,7 +1,9 @@
 // exp, exp − 1, log(1 + x) and the normal CDF on four f32 lanes, for the activation kernels. Range reduction
 // and polynomials use only exact IEEE lane operations (+ − × ÷, comparisons, bit moves), so the
 // default build gives the same bits on every engine; the polynomials' multiply-adds go through
-// multiplyAdd, which the relaxed build may fuse. Each function keeps NaN lanes NaN.
+// multiplyAdd, which the relaxed build may fuse. Each function keeps NaN lanes NaN. The largest
+// (expOfSum, normalCdf4) are called rather than inlined: a copy in every kernel that uses them
+// would grow each of the package's four builds by kilobytes, for no measurable speed.
 import { multiplyAdd } from './multiply-add';
 
 const LOG2E: f32 = 1.44269504088896341;
@@ -56,8 +58,7 @@ export const FLOAT_MAX: f32 = 3.40282347e38;
  * 2^n is applied in two halves so that each factor is a normal float, and results that are
  * subnormal or overflow round as they should.
  */
-// @ts-ignore: decorator
-@inline function expOfSum(x: v128, extra: v128): v128 {
+function expOfSum(x: v128, extra: v128): v128 {
   const clamped = f32x4.min(f32x4.max(x, splat(-110)), splat(88.8));
   const n = powerOfTwoNear(f32x4.add(clamped, extra));
   const value = f32x4.add(expm1Reduced(f32x4.add(reduce(clamped, n), extra)), splat(1));
@@ -134,8 +135,7 @@ export const FLOAT_MAX: f32 = 3.40282347e38;
  * underflows. erfc(z) for z ≥ 0 is t·exp(−z² + P(t)), t = 1/(1 + z/2), with the Chebyshev fit of
  * Numerical Recipes (erfcc, fractional error below 1.2e-7); for z < 0 it is 2 − erfc(−z).
  */
-// @ts-ignore: decorator
-@inline export function normalCdf4(x: v128): v128 {
+export function normalCdf4(x: v128): v128 {
   const t = f32x4.div(splat(1), multiplyAdd(f32x4.abs(x), splat(<f32>(0.5 * 0.70710678118654752)), splat(1)));
   let p = splat(0.17087277);
   p = multiplyAdd(p, t, splat(-0.82215223));
