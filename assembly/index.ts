@@ -13,3 +13,5 @@ export * from './merge';
 export * from './upsampling';
 export * from './global-pool';
 export * from './batch-norm';
+export * from './activations';
+export * from './prelu';

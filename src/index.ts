@@ -10,6 +10,7 @@ export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
 export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
+export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
 export type { CompileOptions, FitOptions, History, Logs, PredictOptions } from './model/model.js';
 export type { ModelOptions } from './model/model-options.js';

@@ -13,9 +13,15 @@
 import { MAX_SLICES } from './batch-slices.js';
 import type { Kernels } from './kernels.js';
 
-/** Kernels that map each element on its own: kernel(input, [input,] output, length). */
+/**
+ * Kernels that map each element on its own: kernel(input, [input, [input,]] output, length, parameters),
+ * parameters being the address of the f32s the kernel takes, if any (the same for every slice).
+ */
 export const ELEMENTWISE_KERNELS = [
   'reluForward', 'reluBackward', 'tanhForward', 'tanhBackward', 'sigmoidForward', 'sigmoidBackward',
+  'relu6Forward', 'relu6Backward', 'eluForward', 'eluBackward', 'softplusForward', 'softplusBackward',
+  'softsignForward', 'softsignBackward', 'swishForward', 'swishBackward', 'geluForward', 'geluBackward',
+  'hardSigmoidForward', 'hardSigmoidBackward', 'hardSwishForward', 'hardSwishBackward', 'leakyReluForward', 'leakyReluBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type ElementwiseKernel = (typeof ELEMENTWISE_KERNELS)[number];
 
@@ -27,6 +33,7 @@ export const JOB_KERNELS = [
   'upSampling2dForward', 'upSampling2dBackward',
   'globalAvgPoolForward', 'globalAvgPoolBackward', 'globalMaxPoolForward', 'globalMaxPoolBackward',
   'channelAffine', 'batchNormSums', 'batchNormBackwardSums', 'batchNormBackwardInput',
+  'preluForward', 'preluBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 

@@ -170,4 +170,53 @@ export interface Kernels {
   /** dx[r, c] = dy[r, c]·dyScale[c] + (x[r, c] − mean[c])·centredScale[c] + dyShift[c]. */
   batchNormBackwardInput(dy: number, x: number, mean: number, dyScale: number, centredScale: number, dyShift: number,
     dx: number, rows: number, channels: number): void;
+
+  // --- activations beyond relu, tanh and sigmoid (assembly/activations.ts). Forward kernels map x to y;
+  // a backward kernel writes dx from dy and what the derivative needs: y, x, or both. `parameters`
+  // is the address of the f32s a kernel takes, the same for the whole batch.
+  /** min(max(x, 0), 6), as conv2dForward's FUSED_ACTIVATION.relu6 applies it. */
+  relu6Forward(x: number, y: number, length: number): void;
+  /** dx = dy where 0 < y < 6, else 0. */
+  relu6Backward(y: number, dy: number, dx: number, length: number): void;
+  /** ELU and SELU, parameters [sα, s]: y = x ≥ 0 ? s·x : sα·(exp(x) − 1) (ELU: s = 1, sα = α). */
+  eluForward(x: number, y: number, length: number, parameters: number): void;
+  /** dx = x ≥ 0 ? s·dy : (y + sα)·dy. */
+  eluBackward(x: number, y: number, dy: number, dx: number, length: number, parameters: number): void;
+  /** log(1 + exp(x)). */
+  softplusForward(x: number, y: number, length: number): void;
+  /** dx = sigmoid(x)·dy. */
+  softplusBackward(x: number, dy: number, dx: number, length: number): void;
+  /** x/(1 + |x|). */
+  softsignForward(x: number, y: number, length: number): void;
+  /** dx = dy/(1 + |x|)². */
+  softsignBackward(x: number, dy: number, dx: number, length: number): void;
+  /** Swish (SiLU): x·sigmoid(x). */
+  swishForward(x: number, y: number, length: number): void;
+  /** dx = dy·σ(x)·(1 + x·(1 − σ(x))). */
+  swishBackward(x: number, dy: number, dx: number, length: number): void;
+  /** Exact GELU: x·Φ(x), Φ the standard normal CDF (erf, not the tanh approximation). */
+  geluForward(x: number, y: number, length: number): void;
+  /** dx = dy·(Φ(x) + x·φ(x)). */
+  geluBackward(x: number, dy: number, dx: number, length: number): void;
+  /** Keras 2's hard sigmoid: clip(0.2·x + 0.5, 0, 1). */
+  hardSigmoidForward(x: number, y: number, length: number): void;
+  /** dx = 0.2·dy where 0 < y < 1, else 0. */
+  hardSigmoidBackward(y: number, dy: number, dx: number, length: number): void;
+  /** x·min(max(x + 3, 0), 6)/6. */
+  hardSwishForward(x: number, y: number, length: number): void;
+  /** dx = dy·(x < −3 ? 0 : x > 3 ? 1 : x/3 + 1/2). */
+  hardSwishBackward(x: number, dy: number, dx: number, length: number): void;
+  /** Keras's relu with its options, parameters [max, a, t]: y = x > t ? min(x, max) : a·(x − t). */
+  leakyReluForward(x: number, y: number, length: number, parameters: number): void;
+  /** dx = t < x ≤ max ? dy : x ≤ t ? a·dy : 0. */
+  leakyReluBackward(x: number, dy: number, dx: number, length: number, parameters: number): void;
+
+  // --- PReLU (assembly/prelu.ts): slopes alpha repeat every alphaLength elements; length is a multiple of it
+  /** y = x > 0 ? x : alpha·x. */
+  preluForward(x: number, alpha: number, y: number, length: number, alphaLength: number): void;
+  /**
+   * dx = x > 0 ? dy : x < 0 ? alpha·dy : 0 (Keras's; when dx ≠ 0); dAlpha = Σ over the rows of alphaLength, in order, of
+   * (x < 0 ? x·dy : 0) (when dAlpha ≠ 0; overwritten).
+   */
+  preluBackward(x: number, alpha: number, dy: number, dx: number, dAlpha: number, length: number, alphaLength: number): void;
 }

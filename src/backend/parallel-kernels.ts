@@ -56,7 +56,7 @@ export class ParallelKernels {
     return (this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1) + this.conv2dScratchStride(geometry) * this.threads) / 4;
   }
 
-  /** activation as conv2dForward's code: 0 none, 1 ReLU. */
+  /** activation: a FUSED_ACTIVATION code (none, ReLU, ReLU6), applied on the way out. */
   conv2dForward(
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
@@ -166,19 +166,58 @@ export class ParallelKernels {
   // --- activations, element by element
 
   /**
-   * An elementwise kernel over a batch of examples of exampleFloats each: forward (x, y) or
-   * backward (y, dy, dx) pointers, as the kernel takes them.
+   * An elementwise kernel over a batch of examples of exampleFloats each: its two to four arrays
+   * (p2 and p3 when ≠ 0), in the kernel's order — forward (x, y), backward (y or x, dy, dx) or
+   * (x, y, dy, dx) — and the address of its parameters (0: none).
    */
-  elementwise(kernel: ElementwiseKernel, batch: number, exampleFloats: number, p0: number, p1: number, p2?: number): void {
+  elementwise(kernel: ElementwiseKernel, batch: number, exampleFloats: number, parameters: number,
+    p0: number, p1: number, p2 = 0, p3 = 0): void {
     const bytes = exampleFloats * 4;
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(p0 + this.first * bytes).arg(p1 + this.first * bytes);
-      if (p2 !== undefined) this.arg(p2 + this.first * bytes);
-      this.arg(this.count * exampleFloats);
+      const offset = this.first * bytes;
+      this.arg(p0 + offset).arg(p1 + offset);
+      if (p2) this.arg(p2 + offset);
+      if (p3) this.arg(p3 + offset);
+      this.arg(this.count * exampleFloats).arg(parameters);
     }
     this.run(kernel, ELEMENTWISE_COST * batch * exampleFloats);
+  }
+
+  // --- PReLU: slopes repeating every alphaLength elements of each example
+
+  preluForward(x: number, alpha: number, y: number, batch: number, exampleFloats: number, alphaLength: number): void {
+    const bytes = exampleFloats * 4;
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(x + this.first * bytes).arg(alpha).arg(y + this.first * bytes).arg(this.count * exampleFloats).arg(alphaLength);
+    }
+    this.run('preluForward', ELEMENTWISE_COST * batch * exampleFloats);
+  }
+
+  /** Floats of workspace preluBackward needs: the partial slope gradients of slices 1 …. */
+  preluWorkspaceFloats(alphaLength: number): number {
+    return (alignBytes(alphaLength * 4) * (MAX_SLICES - 1)) / 4;
+  }
+
+  /**
+   * dx (when ≠ 0), and dAlpha summed over the batch (when ≠ 0): slice 0 writes it, later slices a
+   * partial sum each, added in slice order.
+   */
+  preluBackward(x: number, alpha: number, dy: number, dx: number, dAlpha: number, workspace: number,
+    batch: number, exampleFloats: number, alphaLength: number): void {
+    const bytes = exampleFloats * 4, partialBytes = alignBytes(alphaLength * 4);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const offset = this.first * bytes;
+      this.arg(x + offset).arg(alpha).arg(dy + offset).arg(dx && dx + offset)
+        .arg(dAlpha && (s === 0 ? dAlpha : workspace + (s - 1) * partialBytes)).arg(this.count * exampleFloats).arg(alphaLength);
+    }
+    this.run('preluBackward', ELEMENTWISE_COST * batch * exampleFloats);
+    if (dAlpha) this.addPartials(dAlpha, workspace, partialBytes, alphaLength, batch);
   }
 
   // --- matrix products of dense layers

@@ -2,6 +2,7 @@
 // Model (Functional) ones list each layer with inbound_nodes [[[name, nodeIndex, tensorIndex, kwargs], …]];
 // either may nest inside the other as a layer. Each class's settings map as its descriptor says;
 // any other setting must be absent, null, or the value convas implements.
+import { activationFromKeras } from '../layers/activation-function.js';
 import { layerDescriptor } from '../layers/registry.js';
 import type { LayerConfig } from '../layers/layer.js';
 import type { GraphConfig, GraphLayerConfig } from '../model/graph-config.js';
@@ -19,9 +20,6 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   dilation_rate: { accepts: isOne, expected: '1' },
   groups: { accepts: isOne, expected: '1' },
   output_padding: onlyNull,
-  max_value: onlyNull,
-  negative_slope: { accepts: (v) => v === 0, expected: '0' },
-  threshold: { accepts: (v) => v === 0, expected: '0' },
   noise_shape: onlyNull,
   kernel_regularizer: onlyNull,
   bias_regularizer: onlyNull,
@@ -32,6 +30,8 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   gamma_constraint: onlyNull,
   renorm: { accepts: (v) => v === false, expected: 'false' },
   virtual_batch_size: onlyNull,
+  alpha_regularizer: onlyNull,
+  alpha_constraint: onlyNull,
 };
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
@@ -67,6 +67,7 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
   for (const key of mapping.options) {
     if (config[key] !== undefined && config[key] !== null) options[toCamelCase(key)] = config[key];
   }
+  if (typeof options.activation === 'string') options.activation = activationFromKeras(options.activation);
   return { ...options, ...trainableOf(config, file, named) };
 }
 

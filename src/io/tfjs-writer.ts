@@ -2,7 +2,8 @@
 // as a Sequential, a graph as a Model with inbound_nodes, nested models as their own topologies.
 // Each layer's settings are written as its descriptor maps them.
 import { ConfigError } from '../errors.js';
-import type { Layer } from '../layers/layer.js';
+import { type ActivationName, kerasActivationName } from '../layers/activation-function.js';
+import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerDescriptor } from '../layers/registry.js';
 import { Model } from '../model/model.js';
 import { LOSS_NAMES, OPTIMIZER_CLASSES, toSnakeCase } from './tfjs-format.js';
@@ -23,6 +24,10 @@ function kerasLayer(layer: Layer): KerasEntry {
   if (inexpressible) throw cannot(inexpressible);
   const config: Record<string, unknown> = { name, trainable: layer.trainable, dtype: 'float32' };
   for (const [key, value] of Object.entries(options)) config[toSnakeCase(key)] = value;
+  if ('activation' in options) {
+    config.activation = kerasActivationName(options.activation as ActivationName);
+    if (!config.activation) throw cannot(`has activation '${options.activation}', which TensorFlow.js does not have`);
+  }
   if (mapping.spatial) config.data_format = 'channels_last';
   Object.assign(config, mapping.written);
   return { class_name: className, config };

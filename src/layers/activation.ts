@@ -1,17 +1,13 @@
-// A standalone activation layer: layers.relu(), tanh(), sigmoid(), softmax(), activation({ activation }).
+// Layers that apply an activation function to their input and nothing else: Activation here
+// (layers.relu(), tanh(), sigmoid(), activation({ activation })), and the Keras layers with options
+// of their own in advanced-activations.ts.
 import type { Shape } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
-export class Activation extends Layer {
-  readonly className = 'Activation';
-  readonly activation: ActivationFunction;
-
-  constructor(options: { activation: ActivationName; name?: string }) {
-    super(options.name, options.activation ?? 'activation');
-    this.activation = new ActivationFunction(checkActivation(options.activation, this.name));
-  }
+export abstract class ActivationLayer extends Layer {
+  abstract readonly activation: ActivationFunction;
 
   protected computeOutputShape([input]: Shape[]): Shape {
     return input;
@@ -28,6 +24,16 @@ export class Activation extends Layer {
   backward(dy: number, batch: number): number[] {
     return this.inputGradient(this.activation.backward(dy, batch));
   }
+}
+
+export class Activation extends ActivationLayer {
+  readonly className = 'Activation';
+  readonly activation: ActivationFunction;
+
+  constructor(options: { activation: ActivationName; name?: string }) {
+    super(options.name, options.activation ?? 'activation');
+    this.activation = new ActivationFunction(checkActivation(options.activation, this.name));
+  }
 
   getConfig(): LayerConfig {
     return { className: this.className, name: this.name, activation: this.activation.name };
@@ -36,6 +42,4 @@ export class Activation extends Layer {
 
 export const activationDescriptors: LayerDescriptor[] = [
   { className: 'Activation', fromConfig: (c) => new Activation(c as unknown as { activation: ActivationName }), tfjs: { options: ['activation'] } },
-  // Keras's ReLU layer (with its defaults: no max value, slope or threshold) is a ReLU activation.
-  { className: 'ReLU', fromConfig: (c) => new Activation({ name: c.name, activation: 'relu' }), tfjs: { options: [] } },
 ];

@@ -1,10 +1,9 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
-import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../window.js';
-import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
+import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
@@ -47,7 +46,7 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
     this.padding = options.padding ?? 'valid';
     this.useBias = options.useBias ?? true;
     const activation = checkActivation(options.activation, this.name);
-    this.activation = new ActivationFunction(activation, activation === 'relu');
+    this.activation = new ActivationFunction(activation, { appliedByKernel: appliedByKernels(activation) });
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
@@ -65,7 +64,7 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
     if (name === 'bias') return new Float32Array(this.filters);
     const [kh, kw, inC] = shape;
-    return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, this.activation.name === 'relu', rng);
+    return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, isReluLike(this.activation.name), rng);
   }
 
   private get kernel(): Parameter {
@@ -87,10 +86,9 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
-    const kernelActivation = this.activation.appliedByKernel ? FUSED_ACTIVATION.relu : FUSED_ACTIVATION.none;
     const folded = this.folded.active && !training;
     this.parallel.conv2dForward(x, folded ? this.folded.kernel : this.kernel.value, folded ? this.folded.bias : this.bias?.value ?? 0,
-      this.z, this.workspace, kernelActivation, this.geometry);
+      this.z, this.workspace, this.activation.kernelCode, this.geometry);
     return this.activation.forward(this.z, batch);
   }
 

@@ -2,7 +2,7 @@
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
-import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
+import { ActivationFunction, type ActivationName, checkActivation, isReluLike } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
@@ -56,7 +56,7 @@ export class Dense extends Layer implements ChannelAffineFolding {
 
   protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
     if (name === 'bias') return new Float32Array(this.units);
-    return initialWeights(sizeOf(shape), shape[0], this.units, this.activation.name === 'relu', rng);
+    return initialWeights(sizeOf(shape), shape[0], this.units, isReluLike(this.activation.name), rng);
   }
 
   protected planBuffers(capacity: number): void {

@@ -2,6 +2,7 @@
 import { Activation } from './activation.js';
 import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
 import type { ActivationName } from './activation-function.js';
+import { ELU, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './advanced-activations.js';
 import { Concatenate, type ConcatenateOptions } from './concatenate.js';
 import { Conv2D, type Conv2DOptions } from './conv2d.js';
 import { Dense, type DenseOptions } from './dense.js';
@@ -14,6 +15,7 @@ import { UpSampling2D, type UpSampling2DOptions } from './up-sampling2d.js';
 import { GlobalPooling2D, type GlobalPooling2DOptions } from './global-pooling2d.js';
 import { Cropping2D, type Borders, ZeroPadding2D } from './borders2d.js';
 import { Reshape, type ReshapeOptions } from './reshape.js';
+import { PReLU, type PReLUOptions } from './prelu.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -24,6 +26,9 @@ export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
 export type { BatchNormalizationOptions } from './batch-normalization.js';
 export type { ChannelAffineFolding } from './channel-affine-folding.js';
+export type { ActivationName } from './activation-function.js';
+export type { ReLUOptions } from './advanced-activations.js';
+export type { AlphaInitializer, PReLUOptions } from './prelu.js';
 
 type Named = { name?: string };
 
@@ -39,7 +44,6 @@ export const layers = {
   relu: (options: Named = {}) => new Activation({ ...options, activation: 'relu' }),
   tanh: (options: Named = {}) => new Activation({ ...options, activation: 'tanh' }),
   sigmoid: (options: Named = {}) => new Activation({ ...options, activation: 'sigmoid' }),
-  softmax: (options: Named = {}) => new Activation({ ...options, activation: 'softmax' }),
   add: (options: Named = {}) => new Merge('add', options),
   multiply: (options: Named = {}) => new Merge('multiply', options),
   average: (options: Named = {}) => new Merge('average', options),
@@ -55,4 +59,10 @@ export const layers = {
   cropping2D: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
   reshape: (options: ReshapeOptions) => new Reshape(options),
   batchNormalization: (options: BatchNormalizationOptions = {}) => new BatchNormalization(options),
+  /** Keras's Softmax layer (normalising along the last axis). */
+  softmax: (options: { axis?: number; name?: string } = {}) => new Softmax(options),
+  reLU: (options: ReLUOptions = {}) => new ReLU(options),
+  leakyReLU: (options: { alpha?: number; name?: string } = {}) => new LeakyReLU(options),
+  elu: (options: { alpha?: number; name?: string } = {}) => new ELU(options),
+  prelu: (options: PReLUOptions = {}) => new PReLU(options),
 };

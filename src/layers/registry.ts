@@ -3,6 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { activationDescriptors } from './activation.js';
 import { batchNormalizationDescriptor } from './batch-normalization.js';
+import { advancedActivationDescriptors } from './advanced-activations.js';
 import { concatenateDescriptor } from './concatenate.js';
 import { conv2dDescriptor } from './conv2d.js';
 import { denseDescriptor } from './dense.js';
@@ -17,6 +18,7 @@ import { upSampling2dDescriptor } from './up-sampling2d.js';
 import { globalPoolingDescriptors } from './global-pooling2d.js';
 import { bordersDescriptors } from './borders2d.js';
 import { reshapeDescriptor } from './reshape.js';
+import { preluDescriptor } from './prelu.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -32,7 +34,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 }
 
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
-  ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
+  ...mergeDescriptors, concatenateDescriptor, ...advancedActivationDescriptors, preluDescriptor].forEach(registerLayer);
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
   batchNormalizationDescriptor].forEach(registerLayer);
 

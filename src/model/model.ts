@@ -233,16 +233,16 @@ export class Model extends Layer {
     if (activation) activation.fusedWithLoss = loss === 'categoricalCrossentropy' && activation.name === 'softmax';
   }
 
-  private outputActivation(): { name: string; fusedWithLoss: boolean; logits: number } | undefined {
+  private outputActivation(): { name: string; fusedWithLoss: boolean; input: number } | undefined {
     if (this.outputs.length !== 1 || this.graph.nodes.some((n) => n.inputs.includes(this.outputs[0]))) return undefined;
     const layer = this.outputs[0].sourceLayer;
     if (layer instanceof Model) return layer.outputActivation();
-    return (layer as { activation?: { name: string; fusedWithLoss: boolean; logits: number } }).activation;
+    return (layer as { activation?: { name: string; fusedWithLoss: boolean; input: number } }).activation;
   }
 
   private fusedLogits(): number {
     const activation = this.outputActivation();
-    return activation?.fusedWithLoss ? activation.logits : 0;
+    return activation?.fusedWithLoss ? activation.input : 0;
   }
 
   /** Grows the model's and its layers' buffers to hold batches of `capacity` examples. */

@@ -36,7 +36,24 @@ interface FuzzCase {
   impossible?: string;
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const;
+const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax',
+  'relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+
+/**
+ * A Keras activation layer with options, on an example of `rank` axes. ReLU's threshold stays 0:
+ * there the function jumps, and the reference run freely through the stack may land on the other
+ * side of it (the kernel tests and gradient checks cover the threshold).
+ */
+function drawActivationLayer(rng: Rng, rank: number): LayerConfig {
+  switch (rng.int(0, 4)) {
+    case 0: return { className: 'ReLU', maxValue: rng.pick([null, 6, 0.5 + rng.next()]), negativeSlope: rng.pick([0, rng.next() * 0.5]), threshold: 0 };
+    case 1: return { className: 'LeakyReLU', alpha: rng.next() - 0.5 };
+    case 2: return { className: 'ELU', alpha: rng.next() * 2 - 0.5 };
+    case 3: return { className: 'Softmax', axis: rng.pick([-1, rank]) };
+    default: return { className: 'PReLU', sharedAxes: rng.pick([null, [1], Array.from({ length: rank }, (_, i) => i + 1).slice(0, rng.int(1, rank))]) };
+  }
+}
+
 /** The largest example a drawn layer may output. */
 const MAX_EXAMPLE_VALUES = 6000;
 
@@ -61,8 +78,9 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   if (rng.next() < 0.12) return drawBatchNorm(rng, shape.length);
   if (shape.length !== 3) {
     const r = rng.next();
-    if (r < 0.6) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
-    if (r < 0.85) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+    if (r < 0.55) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    if (r < 0.7) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+    if (r < 0.85) return drawActivationLayer(rng, shape.length);
     // Back to an image, so image layers follow a flat one.
     return { className: 'Reshape', targetShape: rng.pick([[1, 1, -1], [-1, 1, 1], [1, -1, 1]]) };
   }
@@ -75,7 +93,8 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
     return { className: rng.pick(['MaxPooling2D', 'AveragePooling2D', 'SumPooling2D']), poolSize: size(rng, 3),
       strides: size(rng, 3), padding: rng.pick(['valid', 'same']) };
   }
-  if (r < 0.55) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+  if (r < 0.5) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
+  if (r < 0.55) return drawActivationLayer(rng, 3);
   if (r < 0.61) return { className: 'Flatten' };
   if (r < 0.71) {
     return { className: 'Conv2DTranspose', filters: rng.int(1, 9), kernelSize: size(rng, 4), strides: size(rng, 3), padding: randomPadding(rng),
@@ -104,6 +123,8 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['a crop larger than the input', { className: 'Cropping2D', cropping: [[shape[0], 0], [0, 0]] }],
     ['a crop of every column', { className: 'Cropping2D', cropping: [0, Math.ceil(shape[1] / 2)] }],
     ['conv2dTranspose padding that leaves no output', { className: 'Conv2DTranspose', filters: 2, kernelSize: 1, padding: shape[0] }],
+    ['softmax along an axis other than the last', { className: 'Softmax', axis: 2 }],
+    ['PReLU sharing slopes along an axis that does not lead', { className: 'PReLU', sharedAxes: [1, 3] }],
   ] : [['conv2d on a flat input', conv], ['pooling on a flat input', pool],
     ['global pooling of a flat input', { className: 'GlobalMaxPooling2D' }], ['up-sampling a flat input', { className: 'UpSampling2D' }],
     ['padding a flat input', { className: 'ZeroPadding2D' }], ['conv2dTranspose on a flat input', { ...conv, className: 'Conv2DTranspose' }]];
@@ -132,11 +153,18 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['an unknown interpolation', { className: 'UpSampling2D', interpolation: 'bicubic' }],
     ['0 filters in conv2dTranspose', { className: 'Conv2DTranspose', filters: 0, kernelSize: 1 }],
     ['negative conv2dTranspose padding', { className: 'Conv2DTranspose', filters: 1, kernelSize: 1, padding: [0, 0, -1, 0] }],
-    ['an unknown activation', { className: 'Activation', activation: 'swish' }],
     ['batch normalisation over an axis other than the channels', { className: 'BatchNormalization', axis: rngAxis(shape) }],
     ['batch normalisation with epsilon 0', { className: 'BatchNormalization', epsilon: 0 }],
     ['batch normalisation with momentum above 1', { className: 'BatchNormalization', momentum: 1.5 }],
     ['batch normalisation with center not a boolean', { className: 'BatchNormalization', center: 'yes' }],
+    ['an unknown activation', { className: 'Dense', units: 2, activation: 'swoosh' }],
+    ['a ReLU with a negative maxValue', { className: 'ReLU', maxValue: -1 }],
+    ['a ReLU with a negative negativeSlope', { className: 'ReLU', negativeSlope: -0.1 }],
+    ['a ReLU with a negative threshold', { className: 'ReLU', threshold: -1 }],
+    ['a non-finite LeakyReLU alpha', { className: 'LeakyReLU', alpha: Infinity }],
+    ['a non-finite ELU alpha', { className: 'ELU', alpha: NaN }],
+    ['a PReLU sharing axis 0 (the batch)', { className: 'PReLU', sharedAxes: [0] }],
+    ['a PReLU with an unknown initializer', { className: 'PReLU', alphaInitializer: 'glorotUniform' }],
     ['an unknown layer', { className: 'Conv3D' }],
   ];
 }

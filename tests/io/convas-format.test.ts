@@ -7,9 +7,12 @@ import { join } from 'node:path';
 import { type CompileOptions, ConfigError, FileFormatError, type Model, init, loadModel, tensor } from '../../src/index.js';
 import { crc32Hex } from '../../src/io/crc32.js';
 import { expectError } from '../data/expect-error.js';
-import { assertSameBits, assertSameWeights, convModel, denseModel, shapeLayersModel, strokeData, temporaryDirectory } from './model-files.js';
+import { activationsModel, assertSameBits, assertSameWeights, convModel, denseModel, shapeLayersModel, strokeData, temporaryDirectory } from './model-files.js';
 
-const models = { dense: denseModel, conv: convModel, 'conv with dropout': (seed: number) => convModel(seed, 0.25), 'shape layers': shapeLayersModel };
+const models = {
+  dense: denseModel, conv: convModel, 'conv with dropout': (seed: number) => convModel(seed, 0.25), 'shape layers': shapeLayersModel,
+  activations: activationsModel,
+};
 const adam: CompileOptions = { optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy' };
 
 test('CRC-32 of the standard check string', () => {

@@ -46,6 +46,15 @@ export function shapeLayersModel(seed: number): Model {
   return model({ inputs: x, outputs: layers.dense({ units: 4, activation: 'softmax' }).apply(pooled), seed });
 }
 
+/** Activation names and layers with their options; relu() and activation({ activation }) are Activation layers. */
+export const activationsModel = (seed: number): Model => sequential({ inputShape: [8, 8, 1], seed, layers: [
+  layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'gelu' }), layers.reLU({ maxValue: 6 }),
+  layers.prelu({ sharedAxes: [1, 2], alphaInitializer: 0.25 }), layers.conv2d({ filters: 4, kernelSize: 2, activation: 'hardSwish' }),
+  layers.leakyReLU({ alpha: 0.1 }), layers.reLU({ maxValue: 2, negativeSlope: 0.05, threshold: 0.1 }), layers.elu({ alpha: 0.5 }),
+  layers.relu(), layers.flatten(), layers.dense({ units: 8, activation: 'selu' }), layers.activation({ activation: 'softmax' }),
+  layers.prelu({ alphaInitializer: 'ones' }), layers.dense({ units: 4 }), layers.softmax(),
+] });
+
 export function assertSameWeights(actual: Model, expected: Model, what: string): void {
   const a = actual.getWeights(), e = expected.getWeights();
   assert.is(a.length, e.length, `${what}: number of weights`);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ConfigError, FileFormatError, type Model, init, layers, loadModel, sequential, tensor } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
+import { eluForward, hardSigmoidForward, hardSwishForward, leakyReluForward, swishForward } from '../reference/elementwise.js';
 import { convModel, denseModel, strokeData, temporaryDirectory } from './model-files.js';
 import { loadInTfjs, saveTfjs } from './tfjs-files.js';
 
@@ -97,6 +98,37 @@ test('convas → TF.js: settings TF.js cannot express are refused, naming the la
   await expectError(saving(full), ConfigError, 'wide', /padding "full", which TensorFlow.js cannot express/);
   const sum = sequential({ inputShape: [4, 4, 1], layers: [layers.sumPool2d({ name: 'sums' })] });
   await expectError(saving(sum), ConfigError, 'sums', /SumPooling2D, which TensorFlow.js does not have/);
+  const hardSwish = sequential({ inputShape: [4], layers: [layers.dense({ units: 2, activation: 'hardSwish', name: 'gate' })] });
+  await expectError(saving(hardSwish), ConfigError, 'gate', /activation 'hardSwish', which TensorFlow.js does not have/);
+  const leaky = sequential({ inputShape: [4], layers: [layers.reLU({ negativeSlope: 0.1, name: 'sloped' })] });
+  await expectError(saving(leaky), ConfigError, 'sloped', /negativeSlope or threshold, which TensorFlow.js's ReLU ignores/);
+  const elu = sequential({ inputShape: [4], layers: [layers.elu({ alpha: 0.5, name: 'half' })] });
+  await expectError(saving(elu), ConfigError, 'half', /alpha 0.5; TensorFlow.js's ELU supports only 1/);
+});
+
+test('Keras files: ReLU with max_value, negative_slope and threshold, ELU with alpha ≠ 1, and Keras 3 activation names load', async () => {
+  const x = random(9).array(600, -3, 3);
+  /** A one-layer TF.js model, its layer's config edited as Keras writes it, loaded in convas; its output for x. */
+  async function loadedEdited(layer: tfl.layers.Layer, edit: Record<string, unknown>) {
+    const dir = await temporaryDirectory();
+    await saveTfjs(tfl.sequential({ layers: [layer] }), dir);
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    Object.assign(layerConfig(json, 0), edit);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    const loaded = await loadModel(dir);
+    return { layer: loaded.layers[loaded.layers.length - 1], y: loaded.predict(tensor(x, [100, 6])).dataSync() };
+  }
+  const relu = await loadedEdited(tfl.layers.reLU({ inputShape: [6] }), { max_value: 2, negative_slope: 0.1, threshold: 0.5 });
+  assert.equal(relu.layer.getConfig(), { className: 'ReLU', name: relu.layer.name, maxValue: 2, negativeSlope: 0.1, threshold: 0.5 });
+  assertClose(relu.y, leakyReluForward(x, 2, 0.1, 0.5), 1e-6, 'ReLU with options');
+  const elu = await loadedEdited(tfl.layers.elu({ inputShape: [6] }), { alpha: 0.5 });
+  assertClose(elu.y, eluForward(x, 0.5, 1), 1e-6, 'ELU alpha 0.5');
+  for (const [keras, convas, expected] of [['silu', 'swish', swishForward(x)], ['hard_swish', 'hardSwish', hardSwishForward(x)],
+    ['hard_silu', 'hardSwish', hardSwishForward(x)], ['hard_sigmoid', 'hardSigmoid', hardSigmoidForward(x)]] as const) {
+    const named = await loadedEdited(tfl.layers.activation({ inputShape: [6], activation: 'relu' }), { activation: keras });
+    assert.is(named.layer.getConfig().activation, convas, keras);
+    assertClose(named.y, expected, 1e-6, keras);
+  }
 });
 
 /** A TF.js model file edited by `edit`, expected to be refused with `detail`. */
@@ -116,7 +148,7 @@ test('TF.js files convas cannot read are refused, naming what and why', async ()
     /LayerNormalization\) is not a layer convas has; expected InputLayer, Conv2D, Dense, MaxPooling2D/);
   await refusedTfjs((j) => { layerConfig(j, 0).dilation_rate = [2, 2]; }, /has dilation_rate \[2,2\], which convas does not support; expected 1/);
   await refusedTfjs((j) => { layerConfig(j, 0).data_format = 'channels_first'; }, /data_format "channels_first".*'channels_last'/);
-  await refusedTfjs((j) => { layerConfig(j, 0).activation = 'elu'; }, /unknown activation "elu"/);
+  await refusedTfjs((j) => { layerConfig(j, 0).activation = 'mish'; }, /unknown activation "mish"; expected one of linear, relu, .*hardSwish/);
   await refusedTfjs((j) => { j.modelTopology.class_name = 'Graph'; }, /modelTopology is a Graph; expected a Sequential or a Model \(Functional\)/);
   await refusedTfjs((j) => { j.weightsManifest[0].weights[0].shape = [3, 3, 1, 5]; },
     /has shape \[3, 3, 1, 5\], but the model's layers make it \[3, 3, 1, 3\]/);

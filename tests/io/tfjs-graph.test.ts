@@ -247,6 +247,98 @@ test('convas → TF.js: two inputs and two outputs', async () => {
   assert.equal(inTfjs.inputNames, ['image', 'vector']);
 });
 
+// --- the activations Keras models use: as activation names and as layers
+
+/** Every activation name TF.js has beyond linear, relu, tanh, sigmoid and softmax (TF.js's names). */
+const TFJS_ACTIVATIONS = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid'] as const;
+
+/** The activation on a conv2d, as an Activation layer and on a dense layer, before a softmax head. */
+function tfjsActivations(activation: (typeof TFJS_ACTIVATIONS)[number]): tfl.LayersModel {
+  const x = tfl.input({ shape: IMAGE });
+  const conv = on(tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation, name: 'conv' }), x);
+  const mixed = on(tfl.layers.activation({ activation }), on(tfl.layers.conv2d({ filters: 3, kernelSize: 1, name: 'mix' }), conv));
+  const hidden = on(tfl.layers.dense({ units: 6, activation, name: 'hidden' }), on(tfl.layers.flatten(), mixed));
+  return tfl.model({ inputs: x, outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), hidden) });
+}
+
+const convasActivations = (activation: (typeof TFJS_ACTIVATIONS)[number]) => {
+  const x = input({ shape: IMAGE });
+  const conv = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation }).apply(x);
+  const mixed = layers.activation({ activation }).apply(layers.conv2d({ filters: 3, kernelSize: 1 }).apply(conv));
+  const hidden = layers.dense({ units: 6, activation }).apply(layers.flatten().apply(mixed));
+  return model({ inputs: x, outputs: layers.dense({ units: 3, activation: 'softmax' }).apply(hidden) });
+};
+
+/** Each activation layer (TF.js's ReLU, LeakyReLU, ELU, PReLU, Softmax) in one model; `softmaxLast`: the output is a Softmax layer. */
+function tfjsActivationLayers(softmaxLast: boolean): tfl.LayersModel {
+  const x = tfl.input({ shape: IMAGE });
+  const conv = (name: string, kernelSize = 1) => tfl.layers.conv2d({ filters: 4, kernelSize, padding: 'same', name });
+  let t = on(tfl.layers.reLU({ maxValue: 6, name: 'relu6' }), on(conv('c1', 3), x));
+  t = on(tfl.layers.prelu({ sharedAxes: [1, 2], name: 'prelu_channels' }), on(conv('c2', 3), t));
+  t = on(tfl.layers.leakyReLU({ alpha: 0.2, name: 'leaky' }), on(conv('c3'), t));
+  t = on(tfl.layers.elu({ name: 'elu' }), on(conv('c4'), t));
+  t = on(tfl.layers.reLU({ maxValue: 0.7, name: 'relu_capped' }), on(conv('c5'), t));
+  t = on(tfl.layers.softmax({ axis: -1, name: 'channel_softmax' }), on(conv('c6'), t));
+  t = on(tfl.layers.dense({ units: 6, name: 'hidden' }), on(tfl.layers.flatten(), t));
+  t = on(tfl.layers.reLU({ name: 'relu' }), on(tfl.layers.prelu({ name: 'prelu_units' }), t));
+  const out = softmaxLast ? on(tfl.layers.softmax({ name: 'out_softmax' }), on(tfl.layers.dense({ units: 3, name: 'out' }), t))
+    : on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), t);
+  return tfl.model({ inputs: x, outputs: out });
+}
+
+function convasActivationLayers(): Model {
+  const x = input({ shape: IMAGE });
+  const conv = (kernelSize = 1) => layers.conv2d({ filters: 4, kernelSize, padding: 'same' });
+  let t = layers.reLU({ maxValue: 6 }).apply(conv(3).apply(x));
+  t = layers.prelu({ sharedAxes: [1, 2] }).apply(conv(3).apply(t));
+  t = layers.leakyReLU({ alpha: 0.2 }).apply(conv().apply(t));
+  t = layers.elu().apply(conv().apply(t));
+  t = layers.reLU({ maxValue: 0.7 }).apply(conv().apply(t));
+  t = layers.softmax().apply(conv().apply(t));
+  t = layers.reLU().apply(layers.prelu().apply(layers.dense({ units: 6 }).apply(layers.flatten().apply(t))));
+  return model({ inputs: x, outputs: layers.softmax().apply(layers.dense({ units: 3 }).apply(t)) });
+}
+
+test('TF.js → convas: every activation name TF.js has, on conv2d, dense and Activation layers, predicts alike and steps alike', async () => {
+  for (const activation of TFJS_ACTIVATIONS) {
+    const tfjsModel = tfjsActivations(activation);
+    assertSamePredictions(await viaFile(tfjsModel), tfjsModel, activation);
+    await assertSameStep(tfjsModel, activation);
+  }
+});
+
+test('TF.js → convas: ReLU (plain, capped at 6 and below), LeakyReLU, ELU, PReLU (per channel, per unit) and Softmax layers', async () => {
+  for (const softmaxLast of [false, true]) {
+    const tfjsModel = tfjsActivationLayers(softmaxLast);
+    const loaded = await viaFile(tfjsModel);
+    assert.equal(['relu6', 'prelu_channels', 'leaky', 'elu', 'channel_softmax', 'prelu_units'].map((n) => loaded.getLayer(n).className),
+      ['ReLU', 'PReLU', 'LeakyReLU', 'ELU', 'Softmax', 'PReLU']);
+    assert.equal(loaded.getLayer('prelu_channels').params[0].shape, [1, 1, 4], 'one slope per channel');
+    assertSamePredictions(loaded, tfjsModel, `activation layers${softmaxLast ? ', Softmax layer last' : ''}`);
+    await assertSameStep(tfjsModel, `activation layers${softmaxLast ? ', Softmax layer last' : ''}`);
+  }
+});
+
+test('one SGD step agrees with TF.js through each activation layer alone, right after a convolution (slopes of PReLU included)', async () => {
+  const made = [
+    tfl.layers.reLU(), tfl.layers.reLU({ maxValue: 6 }), tfl.layers.reLU({ maxValue: 0.3 }), tfl.layers.leakyReLU({ alpha: 0.2 }),
+    // TF.js's softmax() defaults to axis 1, the last axis of flat inputs only (Keras: −1).
+    tfl.layers.elu(), tfl.layers.prelu({ sharedAxes: [1, 2] }), tfl.layers.prelu(), tfl.layers.softmax({ axis: -1 }),
+  ];
+  for (const layer of made) {
+    const x = tfl.input({ shape: IMAGE });
+    const activated = on(layer, on(tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', name: 'conv' }), x));
+    const out = on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), on(tfl.layers.flatten(), activated));
+    await assertSameStep(tfl.model({ inputs: x, outputs: out }), `${layer.getClassName()} ${JSON.stringify(layer.getConfig())}`);
+  }
+});
+
+test('convas → TF.js: the activation names and layers load in tf.loadLayersModel and predict alike', async () => {
+  for (const activation of TFJS_ACTIVATIONS) await assertLoadsInTfjs(convasActivations(activation), activation);
+  const inTfjs = await assertLoadsInTfjs(convasActivationLayers(), 'activation layers');
+  assert.equal(inTfjs.layers.filter((l) => l.getClassName() === 'PReLU').map((l) => l.getWeights()[0].shape), [[1, 1, 4], [6]]);
+});
+
 // --- graph files convas cannot read
 
 /** `block` with a flatten and a dense layer (tail) after it. */

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/conv2d.js';
 import { ConfigError } from '../../src/errors.js';
-import type { Conv2dArgs, Kernels } from '../../src/backend/kernels.js';
+import { type Conv2dArgs, FUSED_ACTIVATION, type Kernels } from '../../src/backend/kernels.js';
+import { relu6Forward } from '../reference/elementwise.js';
 import { type Padding, resolvePadding2d } from '../../src/window.js';
 
 const rng = random(3);
@@ -47,10 +48,12 @@ const sizes = (g: Conv2dArgs) => ({
   x: g[0] * g[1] * g[2] * g[3], y: g[0] * g[4] * g[5] * g[6], filter: g[7] * g[8] * g[3] * g[6],
 });
 
-function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dArgs, relu = false) {
+/** activation: a FUSED_ACTIVATION code. */
+function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dArgs,
+  activation: number = FUSED_ACTIVATION.none) {
   const inputs = bias ? [x, filter, bias] : [x, filter];
   return withBuffers(inputs, [sizes(g).y, k.conv2dScratchBytes(...g) / 4], ([px, pf, pb], [py, scratch]) =>
-    k.conv2dForward(px, pf, pb ?? 0, py, scratch, relu ? 1 : 0, ...g))[0];
+    k.conv2dForward(px, pf, pb ?? 0, py, scratch, activation, ...g))[0];
 }
 
 function backwardInput(k: Kernels, dy: Float32Array, filter: Float32Array, g: Conv2dArgs) {
@@ -90,9 +93,23 @@ test(`conv2dForward matches the reference on ${geometries.length} geometries, wi
   for (const [i, g] of geometries.entries()) {
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g[6]) : undefined, relu = i % 3 === 0;
-    assertClose(forward(k, x, filter, bias, g, relu), ref.conv2dForward(x, filter, bias, g, relu), 1e-4,
+    assertClose(forward(k, x, filter, bias, g, relu ? FUSED_ACTIVATION.relu : FUSED_ACTIVATION.none), ref.conv2dForward(x, filter, bias, g, relu), 1e-4,
       `forward${relu ? ' relu' : ''} ${describe(g)}`);
   }
+});
+
+test(`conv2dForward with ReLU6 (the FUSED_ACTIVATION code) is relu6 of the reference on ${geometries.length} geometries`, async () => {
+  const k = await kernels();
+  let capped = 0;
+  for (const [i, g] of geometries.entries()) {
+    const n = sizes(g);
+    // Inputs up to ±4, so that sums of a few taps pass 6 and the cap is tested.
+    const x = rng.array(n.x, -4, 4), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g[6], -3, 3) : undefined;
+    const plain = ref.conv2dForward(x, filter, bias, g);
+    capped += plain.filter((v) => v > 6).length;
+    assertClose(forward(k, x, filter, bias, g, FUSED_ACTIVATION.relu6), relu6Forward(plain), 1e-4, `forward relu6 ${describe(g)}`);
+  }
+  assert.ok(capped > 1000, `only ${capped} outputs above 6: the cap is hardly tested`);
 });
 
 test(`conv2dBackwardInput matches the reference on ${geometries.length} geometries`, async () => {

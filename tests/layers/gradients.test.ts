@@ -1,6 +1,7 @@
 // Every layer's backward against central differences of its forward, on random shapes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FUSED_ACTIVATION } from '../../src/backend/kernels.js';
 import { getBackend } from '../../src/backend/wasm.js';
 import { type Layer, layers } from '../../src/layers/index.js';
 import { seededRandom } from '../../src/random.js';
@@ -141,6 +142,48 @@ test('batch normalisation gradients in training mode (through the batch statisti
     const batch = image ? rng.int(1, 3) : rng.int(3, 6);
     checkLayer(layers.batchNormalization({ epsilon: rng.pick([1e-3, 0.01]), center: i % 5 !== 3, scale: i % 7 !== 5 }), inputShape, batch, 500 + i);
   }
+});
+
+test('the activations Keras models use: on conv2d and dense, and as Activation layers', async () => {
+  await kernels();
+  const rng = random(14);
+  const names = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+  for (const [i, activation] of names.entries()) {
+    checkLayer(layers.conv2d({ filters: rng.int(1, 4), kernelSize: 2, padding: 'same', activation }), [4, 3, 2], 2, 500 + i);
+    checkLayer(layers.dense({ units: rng.int(1, 7), activation }), [rng.int(1, 9)], rng.int(1, 3), 520 + i);
+    checkLayer(layers.activation({ activation }), [3, 2, 5], 2, 540 + i);
+  }
+});
+
+test('activation layers with options: ReLU, LeakyReLU, ELU, Softmax', async () => {
+  await kernels();
+  // Settings within the inputs' range [−1, 1], so that every piece of each function is crossed.
+  const made = [
+    layers.reLU(), layers.reLU({ maxValue: 6 }), layers.reLU({ maxValue: 0.5 }), layers.reLU({ negativeSlope: 0.2 }),
+    layers.reLU({ maxValue: 0.6, negativeSlope: 0.1, threshold: 0.3 }), layers.reLU({ threshold: 0.4 }),
+    layers.leakyReLU(), layers.leakyReLU({ alpha: -0.4 }), layers.elu(), layers.elu({ alpha: 0.4 }), layers.elu({ alpha: -1.5 }),
+    layers.softmax(), layers.softmax({ axis: 3 }),
+  ];
+  made.forEach((layer, i) => checkLayer(layer, [3, 2, 5], 3, 600 + i));
+});
+
+test('PReLU gradients with respect to the input and the slopes: one slope per channel, per element, per column', async () => {
+  await kernels();
+  checkLayer(layers.prelu({ sharedAxes: [1, 2] }), [4, 3, 5], 3, 700);
+  checkLayer(layers.prelu(), [3, 2, 3], 2, 701);
+  checkLayer(layers.prelu({ sharedAxes: 1 }), [4, 3, 2], 3, 702);
+  checkLayer(layers.prelu({ alphaInitializer: 0.25 }), [7], 4, 703);
+});
+
+test('conv2d applies ReLU and ReLU6 in its own kernel (the derivative then comes from its output), other activations after it', async () => {
+  await kernels();
+  for (const [activation, code] of [['relu', FUSED_ACTIVATION.relu], ['relu6', FUSED_ACTIVATION.relu6], ['gelu', FUSED_ACTIVATION.none]] as const) {
+    const conv = layers.conv2d({ filters: 2, kernelSize: 1, activation });
+    assert.is(conv.activation.kernelCode, code, activation);
+    assert.is(conv.activation.appliedByKernel, code !== FUSED_ACTIVATION.none, activation);
+  }
+  // Keras's ReLU layer, plain and capped at 6 (MobileNetV2's), runs the relu and relu6 kernels.
+  assert.equal([layers.reLU(), layers.reLU({ maxValue: 6 }), layers.reLU({ maxValue: 5 })].map((l) => l.activation.name), ['relu', 'relu6', 'leakyRelu']);
 });
 
 test('dropout: training output is x·mask with mask ∈ {0, 1/(1−rate)}, gradient is dy·mask, inference is identity', async () => {

@@ -39,7 +39,17 @@ test('impossible layer settings', async () => {
   await init();
   throwsWith(() => layers.conv2d({ filters: 0, kernelSize: 3 }), ConfigError, 'filters', 'positive integer');
   throwsWith(() => layers.conv2d({ filters: 2, kernelSize: [3, 0] as never }), ConfigError, 'kernelSize');
-  throwsWith(() => layers.conv2d({ filters: 2, kernelSize: 3, activation: 'swish' as never }), ConfigError, 'swish', 'relu');
+  throwsWith(() => layers.conv2d({ filters: 2, kernelSize: 3, activation: 'mish' as never }), ConfigError, 'mish', 'relu', 'gelu', 'hardSwish');
+  throwsWith(() => layers.reLU({ maxValue: -6 }), ConfigError, 'maxValue', '≥ 0', '-6');
+  throwsWith(() => layers.reLU({ threshold: NaN }), ConfigError, 'threshold', 'finite');
+  throwsWith(() => layers.leakyReLU({ alpha: Infinity }), ConfigError, 'alpha', 'finite');
+  throwsWith(() => layers.elu({ alpha: '1' as never }), ConfigError, 'alpha', 'finite number');
+  throwsWith(() => layers.prelu({ alphaInitializer: 'heNormal' as never }), ConfigError, 'alphaInitializer', 'heNormal');
+  throwsWith(() => layers.prelu({ sharedAxes: [0] }), ConfigError, 'sharedAxes', 'integers from 1');
+  throwsWith(() => sequential({ inputShape: [4, 4, 3], layers: [layers.prelu({ sharedAxes: [2] })] }),
+    ConfigError, 'sharedAxes', 'leading axes', '[1, 2]');
+  throwsWith(() => sequential({ inputShape: [4, 4, 3], layers: [layers.softmax({ axis: 1 })] }),
+    ConfigError, 'last axis only', 'axis −1 (or 3)', 'got axis 1');
   throwsWith(() => layers.maxPool2d({ padding: 'full' as never }), ConfigError, "'valid' or 'same'");
   throwsWith(() => layers.dropout({ rate: 1 }), ConfigError, 'rate', '[0, 1)');
   throwsWith(() => layerFromConfig({ className: 'LSTM' }), ConfigError, 'LSTM', 'Conv2D');

@@ -39,6 +39,10 @@ function poolGeometry(layer: StackLayer, batch: number): Pool2dArgs {
   return [batch, h, w, c, g.outHeight, g.outWidth, ...pair(poolSize), ...pair(strides), g.top, g.left];
 }
 
+/** SELU's constants [scale·alpha, scale]. */
+const SELU = [1.7580993408473768, 1.0507009873554805] as const;
+const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
+
 /** The activation's output for z; softmax normalises along the last axis, of length `axis`. */
 function activate(name: string, z: Float32Array, axis: number): Float32Array {
   switch (name) {
@@ -46,19 +50,43 @@ function activate(name: string, z: Float32Array, axis: number): Float32Array {
     case 'tanh': return elementwise.tanhForward(z);
     case 'sigmoid': return elementwise.sigmoidForward(z);
     case 'softmax': return softmaxForward(z, z.length / axis, axis);
+    case 'relu6': return f32(elementwise.relu6Forward(z));
+    case 'elu': return f32(elementwise.eluForward(z, 1, 1));
+    case 'selu': return f32(elementwise.eluForward(z, ...SELU));
+    case 'softplus': return f32(elementwise.softplusForward(z));
+    case 'softsign': return f32(elementwise.softsignForward(z));
+    case 'swish': return f32(elementwise.swishForward(z));
+    case 'gelu': return f32(elementwise.geluForward(z));
+    case 'hardSigmoid': return f32(elementwise.hardSigmoidForward(z));
+    case 'hardSwish': return f32(elementwise.hardSwishForward(z));
     default: return z;
   }
 }
 
-/** dz from the activation's output y and dy. */
-function activationGradient(name: string, y: Float32Array, dy: Float32Array, axis: number): Float32Array {
+/** dz from the activation's input z, its output y and dy. */
+function activationGradient(name: string, z: Float32Array, y: Float32Array, dy: Float32Array, axis: number): Float32Array {
   switch (name) {
     case 'relu': return elementwise.reluBackward(y, dy);
     case 'tanh': return elementwise.tanhBackward(y, dy);
     case 'sigmoid': return elementwise.sigmoidBackward(y, dy);
     case 'softmax': return softmaxBackward(y, dy, y.length / axis, axis);
+    case 'relu6': return f32(elementwise.relu6Backward(y, dy));
+    case 'elu': return f32(elementwise.eluBackward(z, dy, 1, 1));
+    case 'selu': return f32(elementwise.eluBackward(z, dy, ...SELU));
+    case 'softplus': return f32(elementwise.softplusBackward(z, dy));
+    case 'softsign': return f32(elementwise.softsignBackward(z, dy));
+    case 'swish': return f32(elementwise.swishBackward(z, dy));
+    case 'gelu': return f32(elementwise.geluBackward(z, dy));
+    case 'hardSigmoid': return f32(elementwise.hardSigmoidBackward(y, dy));
+    case 'hardSwish': return f32(elementwise.hardSwishBackward(z, dy));
     default: return dy;
   }
+}
+
+/** Keras's relu options of a ReLU or LeakyReLU layer: [max, negative slope, threshold]. */
+function reluOptions(config: LayerConfig): [number, number, number] {
+  if (config.className === 'LeakyReLU') return [Infinity, config.alpha as number, 0];
+  return [(config.maxValue as number | null) ?? Infinity, config.negativeSlope as number, config.threshold as number];
 }
 
 const poolAverages = (className: string) => className === 'AveragePooling2D';
@@ -137,6 +165,11 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
       const { w, channels, rows, settings } = batchNormParts(layer, batch);
       return training ? batchNormTraining(x, rows, channels, w, settings).y : batchNormInference(x, rows, channels, w, settings.epsilon);
     }
+    case 'ReLU':
+    case 'LeakyReLU': return f32(elementwise.leakyReluForward(x, ...reluOptions(config)));
+    case 'ELU': return f32(elementwise.eluForward(x, config.alpha as number, 1));
+    case 'Softmax': return activate('softmax', x, inputShape[inputShape.length - 1]);
+    case 'PReLU': return f32(elementwise.preluForward(x, weights[0]));
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -151,13 +184,14 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
   switch (config.className) {
     case 'Conv2D': {
       const g = convGeometry(layer, batch);
-      const dz = activationGradient(activation, y, dy, g[6]);
+      const dz = activationGradient(activation, conv2dForward(x, weights[0], weights[1], g), y, dy, g[6]);
       const { dFilter, dBias } = conv2dBackwardFilter(x, dz, g);
       return { dx: conv2dBackwardInput(dz, weights[0], g), grads: weights.length > 1 ? [dFilter, dBias] : [dFilter] };
     }
     case 'Dense': {
       const units = config.units as number, inputs = sizeOf(inputShape);
-      const dz = activationGradient(activation, y, dy, units);
+      const z = matMul(x, weights[0], batch, inputs, units, false, false);
+      const dz = activationGradient(activation, weights[1] ? elementwise.addBias(z, weights[1], batch, units) : z, y, dy, units);
       const dKernel = matMul(x, dz, inputs, batch, units, true, false);
       const grads = weights.length > 1 ? [dKernel, elementwise.sumRows(dz, batch, units)] : [dKernel];
       return { dx: matMul(dz, weights[0], batch, units, inputs, false, true), grads };
@@ -169,10 +203,11 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
     case 'AveragePooling2D':
     case 'SumPooling2D': return { dx: avgPoolBackward(dy, poolAverages(config.className), poolGeometry(layer, batch)), grads: [] };
     case 'Flatten': return { dx: dy, grads: [] };
-    case 'Activation': return { dx: activationGradient(activation, y, dy, inputShape[inputShape.length - 1]), grads: [] };
+    case 'Activation': return { dx: activationGradient(activation, x, y, dy, inputShape[inputShape.length - 1]), grads: [] };
     case 'Conv2DTranspose': {
       const g = transposeOf(layer, batch);
-      const { dx, dKernel, dBias } = conv2dTransposeBackward(x, weights[0], activationGradient(activation, y, dy, g.filters), g);
+      const z = conv2dTransposeForward(x, weights[0], weights[1], g);
+      const { dx, dKernel, dBias } = conv2dTransposeBackward(x, weights[0], activationGradient(activation, z, y, dy, g.filters), g);
       return { dx, grads: weights.length > 1 ? [dKernel, dBias] : [dKernel] };
     }
     case 'UpSampling2D': return { dx: upSampling2dBackward(dy, upSamplingOf(layer, batch), bilinear(layer)), grads: [] };
@@ -196,6 +231,14 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
       const { dx, dGamma, dBeta } = batchNormBackward(x, dy, rows, channels, w, settings.epsilon);
       const none = new Float32Array(channels);
       return { dx, grads: [...(w.gamma ? [dGamma] : []), ...(w.beta ? [dBeta] : []), none, none] };
+    }
+    case 'ReLU':
+    case 'LeakyReLU': return { dx: f32(elementwise.leakyReluBackward(x, dy, ...reluOptions(config))), grads: [] };
+    case 'ELU': return { dx: f32(elementwise.eluBackward(x, dy, config.alpha as number, 1)), grads: [] };
+    case 'Softmax': return { dx: activationGradient('softmax', x, y, dy, inputShape[inputShape.length - 1]), grads: [] };
+    case 'PReLU': {
+      const { dx, dAlpha } = elementwise.preluBackward(x, weights[0], dy);
+      return { dx: f32(dx), grads: [f32(dAlpha)] };
     }
     default: throw new Error(`reference: no ${config.className}`);
   }

@@ -163,6 +163,29 @@ test('batch normalisation: the sums over the batch, 2 threads equal 1 thread; th
   }
 });
 
+test('PReLU: forward and dx equal the kernel on the whole batch; the slope gradient, 2 threads equal 1 thread', () => {
+  for (let trial = 0; trial < 10; trial++) {
+    // Past the pool's minimum work even at 1 flop per element, so the jobs reach the worker.
+    const batch = oddBatch(), channels = rng.pick([3, 16, 21]);
+    const example = (Math.ceil(MIN_PARALLEL_WORK / (batch * channels)) + rng.int(1, 300)) * channels;
+    // One slope per channel (sharedAxes [1, 2]) or one per element.
+    const alphaLength = rng.pick([channels, example]), n = batch * example;
+    const x = rng.array(n), alpha = rng.array(alphaLength), dy = rng.array(n);
+    const what = `prelu ${batch}×${example}, slopes ${alphaLength}`;
+    const [yWhole] = withBuffers([x, alpha], [n], ([px, pa], [py]) => kernels.preluForward(px, pa, py, n, alphaLength));
+    const [ySplit] = withBuffers([x, alpha], [n], ([px, pa], [py]) => parallel.preluForward(px, pa, py, batch, example, alphaLength));
+    assertSameBits(ySplit, yWhole, `${what} forward`);
+    const run = (p: ParallelKernels) => withBuffers([x, alpha, dy], [n, alphaLength, p.preluWorkspaceFloats(alphaLength)],
+      ([px, pa, pdy], [pdx, pda, workspace]) => p.preluBackward(px, pa, pdy, pdx, pda, workspace, batch, example, alphaLength));
+    const [dx2, dAlpha2] = run(parallel), [dx1, dAlpha1] = run(serial);
+    const [dxWhole, dAlphaWhole] = withBuffers([x, alpha, dy], [n, alphaLength], ([px, pa, pdy], [pdx, pda]) =>
+      kernels.preluBackward(px, pa, pdy, pdx, pda, n, alphaLength));
+    assertSameBits(dx2, dxWhole, `${what} dx`);
+    assertSameBits(dAlpha2, dAlpha1, `${what} dAlpha`);
+    assertClose(dAlpha2, dAlphaWhole, 1e-4, `${what} dAlpha vs whole batch`);
+  }
+});
+
 test('init: the same threads again (or none) returns the backend; another count is a clear error', async () => {
   assert.is(backend.threads, 2);
   assert.is(backend.simd, testedSimd);
