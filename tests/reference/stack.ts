@@ -56,6 +56,12 @@ function activationGradient(name: string, y: Float32Array, dy: Float32Array, axi
   }
 }
 
+/** Dropout is modelled only when it changes nothing (rate 0): its masks come from the layer's own stream. */
+function dropoutOff(config: LayerConfig, x: Float32Array): Float32Array {
+  if (config.rate !== 0) throw new Error(`reference: dropout is modelled at rate 0 only, got ${String(config.rate)}`);
+  return x;
+}
+
 const poolAverages = (className: string) => className === 'AveragePooling2D';
 
 /** One layer's output for a batch of inputs x. */
@@ -77,6 +83,7 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number):
     case 'SumPooling2D': return avgPoolForward(x, poolAverages(config.className), poolGeometry(layer, batch));
     case 'Flatten': return x;
     case 'Activation': return activate(activation, x, inputShape[inputShape.length - 1]);
+    case 'Dropout': return dropoutOff(config, x);
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -110,6 +117,7 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
     case 'SumPooling2D': return { dx: avgPoolBackward(dy, poolAverages(config.className), poolGeometry(layer, batch)), grads: [] };
     case 'Flatten': return { dx: dy, grads: [] };
     case 'Activation': return { dx: activationGradient(activation, y, dy, inputShape[inputShape.length - 1]), grads: [] };
+    case 'Dropout': return { dx: dropoutOff(config, dy), grads: [] };
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -134,4 +142,24 @@ export function stackBackward(stack: StackLayer[], inputs: Float32Array[], outpu
     gradient = step.dx;
   }
   return { dx: gradient, grads };
+}
+
+/** A layer's per-example output shape; layers that keep the shape (activations, dropout, …) need no case. */
+export function layerOutputShape(layer: StackLayer): number[] {
+  const { config, inputShape } = layer;
+  switch (config.className) {
+    case 'Conv2D': {
+      const g = convGeometry(layer, 1);
+      return [g[4], g[5], g[6]];
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D':
+    case 'SumPooling2D': {
+      const g = poolGeometry(layer, 1);
+      return [g[4], g[5], g[3]];
+    }
+    case 'Dense': return [config.units as number];
+    case 'Flatten': return [sizeOf(inputShape)];
+    default: return [...inputShape];
+  }
 }
