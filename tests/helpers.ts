@@ -65,3 +65,21 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     if (!ok) assert.unreachable(`${what} differs at index ${i}: got ${a}, expected ${e} (of ${expected.length})`);
   }
 }
+
+/**
+ * Values drawn in tests are of order 1, so an array whose largest value is below this is rounding
+ * noise around zero (a softmax over one class has zero gradient): it is compared at this scale.
+ */
+const SCALE_FLOOR = 1e-2;
+
+/** Where |actual − expected| > tolerance·(largest |expected|, at least SCALE_FLOOR), or undefined when they agree. */
+export function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string): string | undefined {
+  if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), SCALE_FLOOR);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) {
+      return `${what} differs at index ${i}: wasm ${actual[i]}, reference ${expected[i]} (largest |value| ${scale})`;
+    }
+  }
+  return undefined;
+}
