@@ -89,10 +89,9 @@ export class Model extends Layer {
 
   // --- the graph
 
-  /** The layers, as TensorFlow.js lists them: a graph model's InputLayers first, a Sequential's without them. */
+  /** The layers, as TensorFlow.js lists them: a graph model's with its InputLayers (in Keras's order), a Sequential's without. */
   get layers(): Layer[] {
-    const computing = this.executor.layers;
-    return this.className === 'Sequential' ? computing : [...this.inputs.map((t) => t.sourceLayer), ...computing];
+    return this.className === 'Sequential' ? this.executor.layers : this.graph.ordered.map((n) => n.layer);
   }
 
   /** The layers that compute, for checks across nested models. */
@@ -336,8 +335,8 @@ export class Model extends Layer {
   summary(print: ((line: string) => void) | null = console.log): string {
     this.checkAlive();
     const graph = this.className !== 'Sequential';
-    const rows = [...(graph ? this.inputs.map((t) => ({ layer: t.sourceLayer, inputs: [] as string[] })) : []),
-      ...this.graph.nodes.map((n) => ({ layer: n.layer, inputs: graph ? n.inputs.map((t) => t.sourceLayer.name) : undefined }))];
+    const rows = (graph ? this.graph.ordered : this.graph.nodes)
+      .map((n) => ({ layer: n.layer, inputs: graph ? n.inputs.map((t) => t.sourceLayer.name) : undefined }));
     const text = summaryText(rows, this.trainableWeights, this.params);
     print?.(text);
     return text;
