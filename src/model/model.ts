@@ -349,6 +349,22 @@ export class Model extends Layer {
 
   // --- as a layer inside another model
 
+  /**
+   * The model's output tensor as TF.js gives it (`model({ inputs: base.inputs, outputs: base.output })`);
+   * once the model is applied as a layer in another one, the output of that application.
+   */
+  get output(): SymbolicTensor<Layer> {
+    if (this.inboundNode) return super.output;
+    if (this.outputs.length !== 1) throw new StateError(`${this.name}: the model has ${this.outputs.length} outputs; use model.outputs`);
+    return this.outputs[0];
+  }
+
+  /** The model's input tensor (or tensors) as TF.js gives them; once applied in another model, what that application reads. */
+  get input(): SymbolicTensor<Layer> | SymbolicTensor<Layer>[] {
+    if (this.inboundNode) return super.input;
+    return this.inputs.length === 1 ? this.inputs[0] : [...this.inputs];
+  }
+
   get isBuilt(): boolean {
     return this.weightsMade;
   }
