@@ -144,6 +144,14 @@ test('freezing: model.trainable = false freezes every layer (nested ones too), s
   const before = frozen();
   await m.fit(x, oneHotRows(6, 4), { epochs: 2, batchSize: 3 });
   assert.equal(frozen(), before);
+  // A change after compile() takes effect at the next fit: unfrozen, the head trains; frozen again, it stops.
+  head.trainable = true;
+  await m.fit(x, oneHotRows(6, 4), { epochs: 1, batchSize: 3 });
+  const trained = frozen();
+  assert.not.equal(trained, before, 'unfrozen after compile, the head trains');
+  head.trainable = false;
+  await m.fit(x, oneHotRows(6, 4), { epochs: 1, batchSize: 3 });
+  assert.equal(frozen(), trained, 'frozen after compile, the head keeps its weights');
   m.trainable = false;
   assert.ok(m.layers.every((l) => !l.trainable));
   assert.match(m.summary(null), /Trainable params: 0\b/);
