@@ -86,3 +86,21 @@ export function randomPadding(rng: ReturnType<typeof random>): Padding {
     default: return [rng.int(0, 2), rng.int(0, 2), rng.int(0, 2), rng.int(0, 2)];
   }
 }
+
+/**
+ * Values drawn in tests are of order 1, so an array whose largest value is below this is rounding
+ * noise around zero (a softmax over one class has zero gradient): it is compared at this scale.
+ */
+export const SCALE_FLOOR = 1e-2;
+
+/** Where |actual − expected| > tolerance·(largest |expected|, at least `floor`), or undefined when they agree. */
+export function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string, floor = SCALE_FLOOR): string | undefined {
+  if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), floor);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) {
+      return `${what} differs at index ${i}: wasm ${actual[i]}, reference ${expected[i]} (largest |value| ${scale})`;
+    }
+  }
+  return undefined;
+}

@@ -59,14 +59,23 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
     throw fileError(weightsFile, `is ${bytes.length} bytes, ${bytes.length < byteLength ? 'shorter' : 'longer'} than the ` +
       `${byteLength} bytes ${file} describes; expected the weights saved with it`);
   }
+  // Arrays are matched by name: the file may list them in another order than the model makes them
+  // (the graph's layer order is Keras's, which an older writer did not follow).
+  const expectedIndex = new Map(expected.map((e, i) => [e.name, i]));
+  const found = new Map<number, number>();
   let offset = 0;
   const sizes = entries.map((entry, i) => {
     const where = `weights.arrays[${i}]`;
     const e = objectValue(entry, file, where);
     const name = field(e, 'name', 'string', file, where);
-    if (name !== expected[i].name) throw fileError(file, `${where} is named ${JSON.stringify(name)}; expected ${JSON.stringify(expected[i].name)}`);
+    const index = expectedIndex.get(name);
+    if (index === undefined) {
+      throw fileError(file, `${where} is named ${JSON.stringify(name)}, which the model does not make; expected ${expected.map((x) => x.name).join(', ')}`);
+    }
+    if (found.has(index)) throw fileError(file, `${where}: ${name} is listed twice`);
+    found.set(index, i);
     const size = checkedShapeSize(e.shape, bytes.length / 4, file, `${where} (${name})`);
-    checkShapeMatches(e.shape as number[], expected[i].shape, file, `${where} (${name})`);
+    checkShapeMatches(e.shape as number[], expected[index].shape, file, `${where} (${name})`);
     if (e.dtype !== 'float32') throw fileError(file, `${where} (${name}) has dtype ${JSON.stringify(e.dtype)}; expected "float32"`);
     const at = field(e, 'byteOffset', 'integer', file, where);
     const length = field(e, 'byteLength', 'integer', file, where);
@@ -84,11 +93,12 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
   }
 
   offset = 0;
-  const values = sizes.map((size, i) => {
-    const array = readFloats(bytes, offset, size, weightsFile, expected[i].name);
+  const listed = sizes.map((size, i) => {
+    const array = readFloats(bytes, offset, size, weightsFile, (entries[i] as { name: string }).name);
     offset += size * 4;
     return array;
   });
+  const values = expected.map((_, index) => listed[found.get(index)!]);
   const weightCount = plan.weights.length;
   const state = training && {
     steps: training.steps,

@@ -86,8 +86,20 @@ function readSequential(config: unknown, file: string, where: string): GraphConf
   return chainConfig(inputShape, layers, typeof name === 'string' ? name : undefined);
 }
 
-/** [[name, nodeIndex, tensorIndex, kwargs?], …] → the names, each a layer's only output. */
-function layerReferences(value: unknown, file: string, where: string): string[] {
+/**
+ * The node indices a reference to a layer of `className` may use. convas applies each layer once, so
+ * a layer has node 0; but TF.js and Keras count a nested model's own wiring (its inputs to its
+ * outputs) as its node 0, so where it is applied is its node 1 (0 in Keras files of a Sequential
+ * that has no input shape).
+ */
+const nodesOf = (className: unknown) => (MODEL_CLASSES.includes(className as string) ? [1, 0] : [0]);
+
+/**
+ * [[name, nodeIndex, tensorIndex, kwargs?], …] → the names, each a layer's only output. `classes`
+ * gives the class of each layer of the graph by name, to check the node indices; a name that is no
+ * layer is left for the graph to report.
+ */
+function layerReferences(value: unknown, file: string, where: string, classes: ReadonlyMap<unknown, unknown>): string[] {
   if (value !== null && typeof value === 'object' && 'args' in value) {
     throw fileError(file, `${where} is a Keras 3 node ({ args, kwargs }); convas reads the TF.js and Keras 2 ` +
       'format, [[layerName, nodeIndex, tensorIndex, kwargs], …] (save the model with TF.js or tf.keras in Keras 2)');
@@ -98,6 +110,11 @@ function layerReferences(value: unknown, file: string, where: string): string[] 
       throw fileError(file, `${where}[${i}] is ${JSON.stringify(ref)}; expected [layerName, nodeIndex, tensorIndex]`);
     }
     if (ref[2] !== 0) throw fileError(file, `${where}[${i}] reads output ${ref[2]} of ${ref[0]}; convas layers have one output (expected 0)`);
+    const nodes = classes.has(ref[0]) ? nodesOf(classes.get(ref[0])) : [ref[1]];
+    if (!nodes.includes(ref[1])) {
+      throw fileError(file, `${where}[${i}] reads node ${ref[1]} of ${ref[0]}, which has no such node; ` +
+        `convas applies each layer once, so it has node ${nodes.join(' (or ')}${nodes.length > 1 ? ' in some Keras files)' : ''}`);
+    }
     return ref[0];
   });
 }
@@ -105,6 +122,10 @@ function layerReferences(value: unknown, file: string, where: string): string[] 
 function readFunctional(config: unknown, file: string, where: string): GraphConfig {
   const c = objectValue(config, file, `${where} config`);
   const entries = field(c, 'layers', 'array', file, `${where} config`);
+  const classes = new Map(entries.map((e) => {
+    const entry = (e ?? {}) as JsonObject;
+    return [entry.name ?? (entry.config as JsonObject | undefined)?.name, entry.class_name];
+  }));
   const layers = entries.map((e, i): GraphLayerConfig => {
     const at = `${where} layer ${i + 1}`;
     const entry = objectValue(e, file, at);
@@ -120,13 +141,13 @@ function readFunctional(config: unknown, file: string, where: string): GraphConf
       return { className: 'InputLayer', name, shape: inputShapeOf(layerConfig) };
     }
     if (nodes.length === 0) throw fileError(file, `${at} (${name}) has no inbound nodes; expected the layers it reads`);
-    return { ...convasLayer(entry, file, `${where} layer`), name, inbound: layerReferences(nodes[0], file, `${at} (${name}) inbound_nodes[0]`) };
+    return { ...convasLayer(entry, file, `${where} layer`), name, inbound: layerReferences(nodes[0], file, `${at} (${name}) inbound_nodes[0]`, classes) };
   });
   const name = typeof c.name === 'string' ? c.name : undefined;
   return {
     className: 'Model', name, layers,
-    inputs: layerReferences(field(c, 'input_layers', 'array', file, `${where} config`), file, `${where} input_layers`),
-    outputs: layerReferences(field(c, 'output_layers', 'array', file, `${where} config`), file, `${where} output_layers`),
+    inputs: layerReferences(field(c, 'input_layers', 'array', file, `${where} config`), file, `${where} input_layers`, classes),
+    outputs: layerReferences(field(c, 'output_layers', 'array', file, `${where} config`), file, `${where} output_layers`, classes),
   };
 }
 

@@ -1,7 +1,8 @@
 // The graph between a model's inputs and outputs: the nodes that compute, in an order where each
 // comes after the nodes it reads, found by walking back from the outputs (without recursion, so a
-// graph of any size walks on a flat stack). Everything a graph can get wrong is a ConfigError
-// naming the layers, raised here before anything is allocated.
+// graph of any size walks on a flat stack). The order is Keras's and TensorFlow.js's, so layers and
+// weights list as they do there. Everything a graph can get wrong is a ConfigError naming the
+// layers, raised here before anything is allocated.
 import { ConfigError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer } from '../layers/layer.js';
@@ -10,8 +11,10 @@ import { type LayerNode, SymbolicTensor } from '../layers/node.js';
 export interface Graph {
   inputs: SymbolicTensor<Layer>[];
   outputs: SymbolicTensor<Layer>[];
-  /** The nodes that compute (input nodes left out), each after the nodes it reads. */
+  /** The nodes that compute (input nodes left out), each after the nodes it reads, in Keras's order. */
   nodes: LayerNode<Layer>[];
+  /** Every node, the inputs' included, in Keras's order: a model's `layers`. */
+  ordered: LayerNode<Layer>[];
 }
 
 /** A layer that holds a graph of its own (a nested model): its own layers, to check across nesting. */
@@ -45,8 +48,10 @@ export function buildGraph(inputsGiven: unknown, outputsGiven: unknown, who: str
   const reached = new Set<LayerNode<Layer>>();
   const done = new Set<LayerNode<Layer>>();
   const onPath = new Set<LayerNode<Layer>>();
-  const nodes: LayerNode<Layer>[] = [];
-  // Depth first from each output, inputs in order: a post-order, the same for the same graph.
+  /** Where the walk first met each node, and every node after the nodes it reads (a post-order). */
+  const firstMet = new Map<LayerNode<Layer>, number>();
+  const postOrder: LayerNode<Layer>[] = [];
+  // Depth first from each output, inputs in order: the same orders for the same graph.
   for (const output of outputs) {
     const stack: Array<{ node: LayerNode<Layer>; next: number }> = [{ node: output.node, next: 0 }];
     while (stack.length > 0) {
@@ -54,7 +59,8 @@ export function buildGraph(inputsGiven: unknown, outputsGiven: unknown, who: str
       const { node } = top;
       if (top.next === 0) {
         if (done.has(node)) { stack.pop(); continue; }
-        if (inputNodes.has(node)) { reached.add(node); done.add(node); stack.pop(); continue; }
+        firstMet.set(node, firstMet.size);
+        if (inputNodes.has(node)) { reached.add(node); done.add(node); postOrder.push(node); stack.pop(); continue; }
         if (node.layer instanceof InputLayer) {
           throw new ConfigError(`${who}: output ${output.name} depends on input ${node.layer.name}, which is not among the model's ` +
             `inputs (${inputs.map((t) => t.name).join(', ')}); list it in inputs, or cut the graph after it`);
@@ -70,7 +76,7 @@ export function buildGraph(inputsGiven: unknown, outputsGiven: unknown, who: str
       stack.pop();
       onPath.delete(node);
       done.add(node);
-      nodes.push(node);
+      postOrder.push(node);
     }
   }
   const unused = inputs.find((t) => !reached.has(t.node));
@@ -78,8 +84,26 @@ export function buildGraph(inputsGiven: unknown, outputsGiven: unknown, who: str
     throw new ConfigError(`${who}: input ${unused.name} is not used by any output (${outputs.map((t) => t.name).join(', ')}); ` +
       'leave it out of inputs, or connect it');
   }
+  const ordered = kerasOrder(postOrder, firstMet);
+  const nodes = ordered.filter((n) => !inputNodes.has(n));
   checkLayers([...inputs.map((t) => t.sourceLayer), ...nodes.map((n) => n.layer)], who);
-  return { inputs, outputs, nodes };
+  return { inputs, outputs, nodes, ordered };
+}
+
+/**
+ * Keras's (and TensorFlow.js's) order of a graph's layers: by depth, the longest path from the node
+ * to an output, deepest first (so each node comes after the nodes it reads), then in the order the
+ * walk back from the outputs first met them.
+ */
+function kerasOrder(postOrder: LayerNode<Layer>[], firstMet: ReadonlyMap<LayerNode<Layer>, number>): LayerNode<Layer>[] {
+  const depth = new Map<LayerNode<Layer>, number>();
+  // Readers before the nodes they read: each node's depth is final when its turn comes.
+  for (let i = postOrder.length - 1; i >= 0; i--) {
+    const node = postOrder[i];
+    const own = depth.get(node) ?? 0;
+    for (const input of node.inputs) depth.set(input.node, Math.max(depth.get(input.node) ?? 0, own + 1));
+  }
+  return [...postOrder].sort((a, b) => (depth.get(b) ?? 0) - (depth.get(a) ?? 0) || firstMet.get(a)! - firstMet.get(b)!);
 }
 
 /** Layer names are unique in a model (weights are matched by name), and no layer sits in two places. */

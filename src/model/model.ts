@@ -100,10 +100,9 @@ export class Model extends Layer {
 
   // --- the graph
 
-  /** The layers, as TensorFlow.js lists them: a graph model's InputLayers first, a Sequential's without them. */
+  /** The layers, as TensorFlow.js lists them: a graph model's with its InputLayers (in Keras's order), a Sequential's without. */
   get layers(): Layer[] {
-    const computing = this.executor.layers;
-    return this.className === 'Sequential' ? computing : [...this.inputs.map((t) => t.sourceLayer), ...computing];
+    return this.className === 'Sequential' ? this.executor.layers : this.graph.ordered.map((n) => n.layer);
   }
 
   /** The layers that compute, for checks across nested models. */
@@ -364,8 +363,8 @@ export class Model extends Layer {
   summary(print: ((line: string) => void) | null = console.log): string {
     this.checkAlive();
     const graph = this.className !== 'Sequential';
-    const rows = [...(graph ? this.inputs.map((t) => ({ layer: t.sourceLayer, inputs: [] as string[] })) : []),
-      ...this.graph.nodes.map((n) => ({ layer: n.layer, inputs: graph ? n.inputs.map((t) => t.sourceLayer.name) : undefined }))];
+    const rows = (graph ? this.graph.ordered : this.graph.nodes)
+      .map((n) => ({ layer: n.layer, inputs: graph ? n.inputs.map((t) => t.sourceLayer.name) : undefined }));
     const text = summaryText(rows, this.trainableWeights, this.params);
     print?.(text);
     return text;
@@ -377,6 +376,22 @@ export class Model extends Layer {
   }
 
   // --- as a layer inside another model
+
+  /**
+   * The model's output tensor as TF.js gives it (`model({ inputs: base.inputs, outputs: base.output })`);
+   * once the model is applied as a layer in another one, the output of that application.
+   */
+  get output(): SymbolicTensor<Layer> {
+    if (this.inboundNode) return super.output;
+    if (this.outputs.length !== 1) throw new StateError(`${this.name}: the model has ${this.outputs.length} outputs; use model.outputs`);
+    return this.outputs[0];
+  }
+
+  /** The model's input tensor (or tensors) as TF.js gives them; once applied in another model, what that application reads. */
+  get input(): SymbolicTensor<Layer> | SymbolicTensor<Layer>[] {
+    if (this.inboundNode) return super.input;
+    return this.inputs.length === 1 ? this.inputs[0] : [...this.inputs];
+  }
 
   get isBuilt(): boolean {
     return this.weightsMade;

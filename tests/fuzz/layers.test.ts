@@ -1,30 +1,44 @@
-// Seeded fuzz of layer stacks: random stacks of conv, transposed conv, pooling, global pooling,
-// up-sampling, padding, cropping, reshape, dense, flatten and activation layers, input shapes and
-// batch sizes run forward and backward in wasm and in the naive reference (tests/reference/stack.ts);
-// outputs, the input gradient and every weight gradient must agree. Settings that cannot work are
-// drawn on purpose too: they must be refused with a ConvasError while the model is built, before any
-// kernel runs. FUZZ_SECONDS (default 20) bounds the run, FUZZ_SEED picks the stream.
+// Seeded fuzz of layer stacks and of graph models. Stacks: random stacks of conv, transposed conv,
+// pooling, global pooling, up-sampling, padding, cropping, reshape, batch normalisation, dense,
+// flatten and activation layers, input shapes and batch sizes run forward and backward in wasm and in
+// the naive reference (tests/reference/stack.ts); outputs, the input gradient and every weight
+// gradient must agree. Graphs: random graph models (tests/graphs.ts: fan-out, merges,
+// concatenations, nested and frozen models, several inputs) against the whole-graph reference
+// (tests/reference/graph.ts). Settings and graphs that cannot work are drawn on purpose too: they
+// must be refused with a ConvasError while the model is built, before any kernel runs. A failing
+// case is shrunk to a smallest one and printed. FUZZ_SECONDS (default 20, half for stacks and half
+// for graphs) bounds the run, FUZZ_SEED picks the stream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import { ConvasError, type LayerConfig, layerFromConfig, sequential, tensor } from '../../src/index.js';
 import { type Shape, sizeOf } from '../../src/shape.js';
-import { kernels, random, randomPadding } from '../helpers.js';
+import { type GraphCase, compareGraph, describeCase, shrinkGraphCase } from '../graph-check.js';
+import { type DrawOptions, drawGraph, spoilGraph } from '../graphs.js';
+import { SCALE_FLOOR, kernels, mismatch, random, randomPadding } from '../helpers.js';
 import { type StackLayer, layerForward, stackBackward, stackForward } from '../reference/stack.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
+/** Each test fuzzes for half the time. */
+const HALF = SECONDS / 2;
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 
 /**
  * Outputs and gradients of one layer, with the layer fed the wasm's own input, differ from f64 only
- * by f32 rounding in sums of at most a few hundred terms: 1e-4 of the array's largest value. The
- * whole stack run freely in the reference compounds that rounding through every layer: 1e-3.
- * Values drawn are of order 1, so an array whose largest value is below SCALE_FLOOR is rounding
- * noise around zero (a softmax over one class has zero gradient): it is compared at that scale.
+ * by f32 rounding in sums of at most a few hundred terms: 1e-4 of the array's largest value (see
+ * mismatch()). The whole stack run freely in the reference compounds that rounding through every
+ * layer: 1e-3.
  */
 const LAYER_TOLERANCE = 1e-4;
 const STACK_TOLERANCE = 1e-3;
-const SCALE_FLOOR = 1e-2;
+/**
+ * A whole graph run freely in the reference, as a stack is: 1e-3. The graphs drawn here are larger
+ * than tests/model/graph-reference.test.ts's (which agree to 1e-4): images up to 12 on a side,
+ * models three deep, products of products; about one in 2,000 of them differs by more than 1e-4 of
+ * a gradient's largest value where large terms cancel in f32 sums, none by 1e-3 in 6,000.
+ */
+const GRAPH_TOLERANCE = 1e-3;
+const GRAPH_OPTIONS: DrawOptions = { maxSide: 12, maxValues: 400, maxDepth: 3 };
 
 type Rng = ReturnType<typeof random>;
 
@@ -202,21 +216,6 @@ function drawCase(rng: Rng): FuzzCase {
 
 const largest = (values: Float32Array, floor: number) => values.reduce((m, v) => Math.max(m, Math.abs(v)), floor);
 
-/**
- * Where |actual − expected| > tolerance·(largest |expected|, at least `floor`), or undefined when
- * they agree.
- */
-function mismatch(actual: Float32Array, expected: Float32Array, tolerance: number, what: string, floor = SCALE_FLOOR): string | undefined {
-  if (actual.length !== expected.length) return `${what}: ${actual.length} values, expected ${expected.length}`;
-  const scale = largest(expected, floor);
-  for (let i = 0; i < expected.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) {
-      return `${what} differs at index ${i}: wasm ${actual[i]}, reference ${expected[i]} (largest |value| ${scale})`;
-    }
-  }
-  return undefined;
-}
-
 /** What each layer gave in inference mode (predict's), in wasm: the layers driven directly. */
 function runWasmInference(model: ReturnType<typeof sequential>, x: Float32Array, batch: number): Float32Array[] {
   const memory = getBackend().memory;
@@ -233,7 +232,7 @@ function runWasmInference(model: ReturnType<typeof sequential>, x: Float32Array,
   }
 }
 
-/** What each layer saw and gave, forward then backward (in training mode), in wasm: the layers driven directly. */
+/** What each layer saw and gave, forward then backward, in wasm: the layers driven directly. */
 function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Float32Array, batch: number) {
   const memory = getBackend().memory;
   const copyIn = (values: Float32Array) => {
@@ -345,12 +344,12 @@ function shrink(c: FuzzCase, seed: number): { fuzzCase: FuzzCase; detail: string
   return { fuzzCase: best, detail };
 }
 
-test(`random layer stacks agree with the reference, impossible ones are refused (seed ${SEED}, ${SECONDS} s)`, async () => {
+test(`random layer stacks agree with the reference, impossible ones are refused (seed ${SEED}, ${HALF} s)`, async () => {
   await kernels();
-  console.log(`layer fuzz: seed ${SEED} (set FUZZ_SEED to replay), ${SECONDS} s (FUZZ_SECONDS)`);
+  console.log(`layer fuzz: seed ${SEED} (set FUZZ_SEED to replay), ${HALF} s (half of FUZZ_SECONDS)`);
   const rng = random(SEED);
   const counts = { matched: 0, refused: 0, impossible: 0 };
-  const deadline = performance.now() + SECONDS * 1000;
+  const deadline = performance.now() + HALF * 1000;
   while (performance.now() < deadline) {
     const caseSeed = rng.seed();
     const c = drawCase(rng);
@@ -375,9 +374,44 @@ test(`random layer stacks agree with the reference, impossible ones are refused 
   }
   console.log(`layer fuzz: ${counts.matched + counts.refused + counts.impossible} cases: ${counts.matched} matched the reference, ` +
     `${counts.refused} drawn settings refused, ${counts.impossible} impossible settings refused`);
-  // The run is bounded by time, not cases (~14000 match in 20 s here): the floor is only a sanity
+  // The run is bounded by time, not cases (thousands match in 10 s): the floor is only a sanity
   // check that fuzzing happened at all, which a machine many times slower still clears.
   assert.ok(counts.matched >= 5, `only ${counts.matched} stacks ran; the fuzz proves little`);
+});
+
+test(`random graphs agree with the whole-graph reference, impossible ones are refused (seed ${SEED}, ${HALF} s)`, async () => {
+  await kernels();
+  console.log(`graph fuzz: seed ${SEED} (set FUZZ_SEED to replay), ${HALF} s (half of FUZZ_SECONDS)`);
+  const rng = random(SEED);
+  const counts = { matched: 0, impossible: 0 };
+  const deadline = performance.now() + HALF * 1000;
+  while (performance.now() < deadline) {
+    const seed = rng.seed();
+    const drawn: GraphCase = { spec: drawGraph(rng, GRAPH_OPTIONS), batch: rng.int(1, 6), seed };
+    const spoiled = rng.next() < 0.15 ? spoilGraph(rng, drawn.spec) : undefined;
+    const c = spoiled ? { ...drawn, spec: spoiled.spec } : drawn;
+    let outcome;
+    try {
+      outcome = compareGraph(c, GRAPH_TOLERANCE);
+    } catch (error) {
+      outcome = { kind: 'mismatch', detail: `threw ${(error as Error)?.name}, not a ConvasError: ${(error as Error)?.message}` } as const;
+    }
+    if (spoiled) {
+      assert.is(outcome.kind, 'refused', `seed ${SEED}: ${spoiled.what} was not refused; case ${describeCase(c)}`);
+      counts.impossible++;
+    } else if (outcome.kind === 'refused') {
+      assert.unreachable(`seed ${SEED}: convas refused a valid graph (${outcome.error.message}); case ${describeCase(c)}`);
+    } else if (outcome.kind === 'mismatch') {
+      const { smallest, detail } = shrinkGraphCase(c, GRAPH_TOLERANCE);
+      assert.unreachable(`seed ${SEED}: wasm and reference disagree (${outcome.detail}) on case ${describeCase(c)}\n` +
+        `smallest failing case (${detail}): ${describeCase(smallest)}`);
+    } else {
+      counts.matched++;
+    }
+  }
+  console.log(`graph fuzz: ${counts.matched + counts.impossible} graphs: ${counts.matched} matched the reference, ` +
+    `${counts.impossible} impossible graphs refused`);
+  assert.ok(counts.matched >= 5, `only ${counts.matched} graphs ran; the fuzz proves little`);
 });
 
 test.run();

@@ -161,6 +161,10 @@ const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 
   ['fractional shape', (j) => { j.weights.arrays[0].shape = [32.5, 32]; }, 'model.json', /non-negative integers/],
   ['wrong byteOffset', (j) => { j.weights.arrays[2].byteOffset += 4; }, 'model.json', /byteOffset \d+ .*expected \d+ and \d+/],
   ['missing optimizer state', (j) => { j.weights.arrays.pop(); }, 'model.json', /lists 11 arrays, but the layers and optimizer make 12/],
+  ['an array the model does not make', (j) => { j.weights.arrays[1].name = 'ghost/bias'; }, 'model.json',
+    /weights.arrays\[1\] is named "ghost\/bias", which the model does not make; expected dense_\d+\/kernel, /],
+  ['an array listed twice', (j) => { j.weights.arrays[2].name = j.weights.arrays[0].name; }, 'model.json',
+    /weights.arrays\[2\]: dense_\d+\/kernel is listed twice/],
   ['unknown optimizer', (j) => { j.training.optimizer.type = 'rmsprop'; }, 'model.json', /training.optimizer: .*rmsprop/],
   ['truncated weights.bin', (_, w) => w.slice(0, w.length - 10), 'weights.bin', /is \d+ bytes, shorter than the \d+ bytes/],
   ['longer weights.bin', (_, w) => Uint8Array.from([...w, 0, 0, 0, 0]), 'weights.bin', /longer than/],
@@ -177,6 +181,35 @@ for (const [what, damage, file, detail] of corruptions) {
     await damaged(damage, file, detail);
   });
 }
+
+test('weight arrays are matched by name: a file that lists them in another order loads the same and trains on alike', async () => {
+  await init();
+  const { x, y } = strokeData(16, 3);
+  const model = convModel(4);
+  model.compile(adam);
+  await model.fit(x, y, { epochs: 1, batchSize: 8 });
+  const dir = await temporaryDirectory();
+  await model.save(dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const bytes = new Uint8Array(await readFile(join(dir, 'weights.bin')));
+  const arrays: Array<{ byteOffset: number; byteLength: number }> = [...json.weights.arrays].reverse();
+  const reordered = new Uint8Array(bytes.length);
+  let offset = 0;
+  for (const array of arrays) {
+    reordered.set(bytes.subarray(array.byteOffset, array.byteOffset + array.byteLength), offset);
+    array.byteOffset = offset;
+    offset += array.byteLength;
+  }
+  Object.assign(json.weights, { arrays, crc32: crc32Hex(reordered) });
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  await writeFile(join(dir, 'weights.bin'), reordered);
+  const loaded = await loadModel(dir);
+  assertSameBits(loaded.predict(x).dataSync(), model.predict(x).dataSync(), 'predictions');
+  assertSameWeights(loaded, model, 'weights');
+  await model.fit(x, y, { epochs: 1, batchSize: 8 });
+  await loaded.fit(x, y, { epochs: 1, batchSize: 8 });
+  assertSameWeights(loaded, model, 'weights after one more epoch (the optimizer state came back too)');
+});
 
 test('refused: garbage instead of JSON, and a missing weights file', async () => {
   await init();

@@ -110,6 +110,12 @@ test('cutting a model at a named layer shares its weights with the base', async 
   await cut.fit(x, randomTensor([3, 5, 7, 3], 7), { epochs: 1, batchSize: 3 });
   assert.is(cut.getLayer('block_conv').params[0], kernel);
   assert.not.equal(values(base.predict(x)), baseBefore);
+  // As in TF.js, a model's own output and input are its outputs[0] and inputs[0]; a model applied as a
+  // layer (the nested head) gives the output of that application.
+  assert.is(base.output, base.outputs[0]);
+  assert.is(base.input, base.inputs[0]);
+  assert.is(base.getLayer('head').output, base.outputs[0]);
+  assert.equal(values(model({ inputs: base.input, outputs: base.output }).predict(x)), values(base.predict(x)));
   // A new head on the cut model: transfer learning's shape.
   const features = layers.flatten().apply(cut.outputs[0]);
   const classifier = model({ inputs: cut.inputs, outputs: layers.dense({ units: 2, activation: 'softmax' }).apply(features) });
@@ -138,6 +144,14 @@ test('freezing: model.trainable = false freezes every layer (nested ones too), s
   const before = frozen();
   await m.fit(x, oneHotRows(6, 4), { epochs: 2, batchSize: 3 });
   assert.equal(frozen(), before);
+  // A change after compile() takes effect at the next fit: unfrozen, the head trains; frozen again, it stops.
+  head.trainable = true;
+  await m.fit(x, oneHotRows(6, 4), { epochs: 1, batchSize: 3 });
+  const trained = frozen();
+  assert.not.equal(trained, before, 'unfrozen after compile, the head trains');
+  head.trainable = false;
+  await m.fit(x, oneHotRows(6, 4), { epochs: 1, batchSize: 3 });
+  assert.equal(frozen(), trained, 'frozen after compile, the head keeps its weights');
   m.trainable = false;
   assert.ok(m.layers.every((l) => !l.trainable));
   assert.match(m.summary(null), /Trainable params: 0\b/);

@@ -89,6 +89,12 @@ function reluOptions(config: LayerConfig): [number, number, number] {
   return [(config.maxValue as number | null) ?? Infinity, config.negativeSlope as number, config.threshold as number];
 }
 
+/** Dropout is modelled only when it changes nothing (rate 0): its masks come from the layer's own stream. */
+function dropoutOff(config: LayerConfig, x: Float32Array): Float32Array {
+  if (config.rate !== 0) throw new Error(`reference: dropout is modelled at rate 0 only, got ${String(config.rate)}`);
+  return x;
+}
+
 const poolAverages = (className: string) => className === 'AveragePooling2D';
 
 function transposeOf(layer: StackLayer, batch: number): TransposeGeometry {
@@ -170,6 +176,7 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
     case 'ELU': return f32(elementwise.eluForward(x, config.alpha as number, 1));
     case 'Softmax': return activate('softmax', x, inputShape[inputShape.length - 1]);
     case 'PReLU': return f32(elementwise.preluForward(x, weights[0]));
+    case 'Dropout': return dropoutOff(config, x);
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -240,6 +247,7 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
       const { dx, dAlpha } = elementwise.preluBackward(x, weights[0], dy);
       return { dx: f32(dx), grads: [f32(dAlpha)] };
     }
+    case 'Dropout': return { dx: dropoutOff(config, dy), grads: [] };
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -267,4 +275,24 @@ export function stackBackward(stack: StackLayer[], inputs: Float32Array[], outpu
     gradient = step.dx;
   }
   return { dx: gradient, grads, outputGradients };
+}
+
+/** A layer's per-example output shape; layers that keep the shape (activations, dropout, …) need no case. */
+export function layerOutputShape(layer: StackLayer): number[] {
+  const { config, inputShape } = layer;
+  switch (config.className) {
+    case 'Conv2D': {
+      const g = convGeometry(layer, 1);
+      return [g[4], g[5], g[6]];
+    }
+    case 'MaxPooling2D':
+    case 'AveragePooling2D':
+    case 'SumPooling2D': {
+      const g = poolGeometry(layer, 1);
+      return [g[4], g[5], g[3]];
+    }
+    case 'Dense': return [config.units as number];
+    case 'Flatten': return [sizeOf(inputShape)];
+    default: return [...inputShape];
+  }
 }
