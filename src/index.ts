@@ -32,3 +32,5 @@ export { loadImage } from './data/image-load.js';
 export type { ImageLocation } from './data/image-load.js';
 export { imageToPixels, imageToTensor } from './data/image-input.js';
 export type { ImageInputOptions, ImageSource, Normalization } from './data/image-input.js';
+export { imageDatasetFromDirectory } from './data/image-folders.js';
+export type { ImageFolderDataset, ImageFolderOptions } from './data/image-folders.js';

@@ -17,9 +17,9 @@ export async function loadData(dir: string | undefined): Promise<LoadedData> {
   return { ...(await loadIdxDirectory(dir)), source: dir };
 }
 
-/** Images as [count, height, width, 1]. */
+/** Images as [count, height, width, channels]. */
 export function imagesTensor(data: Dataset): Tensor {
-  return tensor(data.images, [data.count, data.height, data.width, 1]);
+  return tensor(data.images, [data.count, data.height, data.width, data.channels]);
 }
 
 /** Labels one-hot, as [count, classes]. */
