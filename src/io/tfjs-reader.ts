@@ -5,7 +5,7 @@ import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
-import { type JsonObject, field, fileError, objectValue, optionalField, withinFile } from './json-fields.js';
+import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
 import { LOSS_NAMES, OPTIMIZER_CLASSES, toCamelCase } from './tfjs-format.js';
 import { readTopology } from './tfjs-topology.js';
@@ -89,5 +89,5 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     throw fileError(file, `weightsManifest lacks ${missing.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ')}, which the layers need`);
   }
   const weights = plan.weights.map((w) => values.get(w.name)!);
-  return buildModel(plan, weights, training && { compile: training });
+  return readMetadata(json, buildModel(plan, weights, training && { compile: training }), file);
 }

@@ -6,6 +6,7 @@ import type { Layer } from '../layers/layer.js';
 import { layerDescriptor } from '../layers/registry.js';
 import { Model } from '../model/model.js';
 import { LOSS_NAMES, OPTIMIZER_CLASSES, toSnakeCase } from './tfjs-format.js';
+import { metadataOf } from './json-fields.js';
 import { quantizeWeight } from './tfjs-quantize.js';
 import type { Quantization } from './tfjs-weights.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
@@ -85,6 +86,7 @@ export function encodeTfjsModel(model: Model, weightsFile: string, quantize?: Qu
     modelTopology: { ...topology, keras_version: 'convas', backend: 'tensor_flow.js' },
     weightsManifest: [{ paths: [weightsFile], weights: manifest }],
     ...(training ? { trainingConfig: training } : {}),
+    ...metadataOf(model),
   };
   return { json, weights };
 }
