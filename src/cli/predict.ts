@@ -1,13 +1,23 @@
-// `convas predict`: the class and every class probability for each image file (JPEG, PNG, PGM).
+// `convas predict`: the class and every class probability for each image file (JPEG, PNG, PGM),
+// made the model's input as training made its images: the model's metadata says how (convas train
+// on image folders records it), --normalize overrides it, and models without it (digits) take
+// [0,1] with the whole image squashed to their input.
 import { loadImage } from '../data/image-load.js';
 import { imageToPixels } from '../data/image-input.js';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
 import { argmaxRows } from '../metrics.js';
 import { tensor } from '../tensor.js';
+import type { Preset, Threads } from './args.js';
+import type { ImageModelMetadata } from './data.js';
 
-export async function predict(options: { model: string; files: string[] }, print: (text: string) => void): Promise<void> {
+export async function predict(options: { model: string; files: string[]; threads: Threads; normalize?: Preset }, print: (text: string) => void): Promise<void> {
   const model = await loadModel(options.model);
+  const saved = model.getUserDefinedMetadata() as Partial<ImageModelMetadata> | undefined;
+  const normalize = options.normalize ?? saved?.imageInput?.normalize ?? '[0,1]';
+  const crop = saved?.imageInput?.crop ?? 'none';
+  // Digits models (no image metadata) learned light strokes on dark: a dark digit on paper is inverted.
+  const digits = !saved?.imageInput && !options.normalize;
   const [height, width, channels] = model.inputShape;
   if (model.inputShape.length !== 3 || (channels !== 1 && channels !== 3)) {
     throw new ConfigError(`${options.model}: the model takes inputs of shape [${model.inputShape}]; predict reads images, [height, width, 1 or 3]`);
@@ -16,8 +26,8 @@ export async function predict(options: { model: string; files: string[] }, print
   const x = new Float32Array(options.files.length * size);
   const inverted: boolean[] = [];
   for (const [i, file] of options.files.entries()) {
-    const pixels = imageToPixels(await loadImage(file), { size: [height, width], channels, crop: 'none' }, x, i * size);
-    inverted.push(channels === 1 && invertIfLight(pixels.subarray(i * size, (i + 1) * size), height, width));
+    const pixels = imageToPixels(await loadImage(file), { size: [height, width], channels, crop, normalize }, x, i * size);
+    inverted.push(digits && channels === 1 && invertIfLight(pixels.subarray(i * size, (i + 1) * size), height, width));
   }
   const input = tensor(x, [options.files.length, height, width, channels]);
   const output = model.predict(input);
@@ -28,9 +38,10 @@ export async function predict(options: { model: string; files: string[] }, print
   output.dispose();
   const nameWidth = Math.max(...options.files.map((f) => f.length));
   options.files.forEach((file, i) => {
-    const row = Array.from(probabilities.subarray(i * classes, (i + 1) * classes), (p, c) => `${c}: ${p.toFixed(3)}`);
+    const name = (c: number) => saved?.classNames?.[c] ?? String(c);
+    const row = Array.from(probabilities.subarray(i * classes, (i + 1) * classes), (p, c) => `${name(c)}: ${p.toFixed(3)}`);
     const note = inverted[i] ? '  (inverted: dark on light)' : '';
-    print(`${file.padEnd(nameWidth)}  class ${predicted[i]}   ${row.join('  ')}${note}`);
+    print(`${file.padEnd(nameWidth)}  class ${name(predicted[i])}   ${row.join('  ')}${note}`);
   });
 }
 
