@@ -5,9 +5,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import jpeg from 'jpeg-js';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { FileFormatError, decodeImage } from '../../src/index.js';
+import { FileFormatError, decodeImage, loadImage } from '../../src/index.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { random } from '../helpers.js';
 import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, withExifOrientation } from './encoders.js';
@@ -235,6 +240,34 @@ test('decompression bombs: PNGs whose data inflates past their size are refused,
     assert.ok(process.memoryUsage().arrayBuffers - before < 16 * 2 ** 20, 'the 64 MB were never inflated');
   }
   await expectError(() => decodeImage(baselineJpeg(), { name: 'small.jpg', maxPixels: 100 }), FileFormatError, 'small.jpg', /more than the 0.0001 megapixels allowed/);
+});
+
+test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing file, a folder and a 404 are FileFormatErrors naming them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convas-load-'));
+  const png = greyPng();
+  const path = join(dir, 'grey.png');
+  writeFileSync(path, png);
+  const expected = Array.from((await decodeImage(png)).data);
+  const server = createServer((request, response) => {
+    if (request.url === '/grey.png') response.end(png);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (const source of [path, pathToFileURL(path), pathToFileURL(path).href, new Blob([png.slice()]), `${url}/grey.png`, new URL(`${url}/grey.png`)]) {
+      assert.equal(Array.from((await loadImage(source)).data), expected, String(source));
+    }
+    await expectError(() => loadImage(join(dir, 'none.png')), FileFormatError, join(dir, 'none.png'), /file not found/);
+    await expectError(() => loadImage(dir), FileFormatError, dir, /is a directory; expected an image file/);
+    await expectError(() => loadImage(`${url}/none.png`), FileFormatError, `${url}/none.png`, /HTTP 404/);
+    writeFileSync(join(dir, 'cut.png'), png.subarray(0, 30));
+    await expectError(() => loadImage(join(dir, 'cut.png')), FileFormatError, join(dir, 'cut.png'), /truncated PNG/);
+    await expectError(() => loadImage(new File([png.slice(0, 30)], 'picked.png')), FileFormatError, 'picked.png', /truncated PNG/);
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('ADAM7 covers every pixel once (the test encoder\'s interlacing)', () => {
