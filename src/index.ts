@@ -27,3 +27,12 @@ export { oneHot, splitDataset, subset } from './data/dataset.js';
 // The predicted class of each row of predict()'s output: the index of its largest score.
 export { argmaxRows } from './metrics.js';
 export type { Dataset } from './data/dataset.js';
+// Images: decode JPEG and PNG files (and PGM), load them from paths, URLs and Files, and turn them into model inputs.
+export { decodeImage } from './data/image.js';
+export type { DecodeImageOptions, RgbaImage } from './data/image.js';
+export { loadImage } from './data/image-load.js';
+export type { ImageLocation } from './data/image-load.js';
+export { imageToPixels, imageToTensor } from './data/image-input.js';
+export type { ImageInputOptions, ImageSource, Normalization } from './data/image-input.js';
+export { imageDatasetFromDirectory } from './data/image-folders.js';
+export type { ImageFolderDataset, ImageFolderOptions } from './data/image-folders.js';

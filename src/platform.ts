@@ -12,6 +12,15 @@ export function importNodeBuiltin<T>(name: `node:${string}`): Promise<T> {
   return import(/* webpackIgnore: true */ /* @vite-ignore */ name) as Promise<T>;
 }
 
+/**
+ * Imports an npm package that only Node paths use (the image decoders), the same way: browser
+ * bundles neither include it nor fail to resolve it. CommonJS packages come as their exports.
+ */
+export async function importNodePackage<T>(name: string): Promise<T> {
+  const module = await import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+  return (module.default ?? module) as T;
+}
+
 let yieldChannel: MessageChannel | undefined;
 const yielded: Array<() => void> = [];
 

@@ -1,6 +1,7 @@
 // Command-line arguments: which command, and its options checked and converted to numbers.
 // Anything wrong here is a UsageError, which the CLI reports with exit code 2.
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { NORMALIZATIONS } from '../data/image-input.js';
 import { ConvasError } from '../errors.js';
 
 /** A command line that cannot be run: unknown command or option, or an invalid value. */
@@ -8,6 +9,9 @@ export class UsageError extends ConvasError {}
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export const LOSSES = ['categoricalCrossentropy', 'meanSquaredError'] as const;
+
+export type Threads = number | 'auto';
+export type Preset = (typeof NORMALIZATIONS)[number];
 
 export interface TrainOptions {
   epochs: number;
@@ -21,29 +25,45 @@ export interface TrainOptions {
   shift: number;
   /** An architecture JSON file; undefined for the default network. */
   model?: string;
-  /** A directory of IDX files; undefined for the bundled digits. */
+  /** A directory of IDX files or of class folders of images; undefined for the bundled digits. */
   data?: string;
   out: string;
+  /** Image folders: [height, width] the images are made (default 64×64). */
+  size?: [number, number];
+  /** Image folders: 1, 3, or 'auto' (1 when every image is grey). */
+  channels: 1 | 3 | 'auto';
+  /** Image folders: how pixels become inputs (default '[0,1]'). */
+  normalize?: Preset;
+  /** Image folders: the share held out for testing. */
+  validationSplit: number;
+  /** Kernel threads: a count, or 'auto' (one per core, at most 8). */
+  threads: Threads;
 }
 
 export type Command =
   | { name: 'help' }
   | { name: 'train'; options: TrainOptions }
-  | { name: 'evaluate'; options: { model: string; data?: string } }
-  | { name: 'predict'; options: { model: string; files: string[] } };
+  | { name: 'evaluate'; options: { model: string; data?: string; threads: Threads } }
+  | { name: 'predict'; options: { model: string; files: string[]; threads: Threads; normalize?: Preset } };
 
 /** Defaults chosen so `convas train` passes 98% on the held-out digits in well under a minute. */
-export const TRAIN_DEFAULTS = { epochs: 12, batchSize: 32, optimizer: 'adam', loss: 'categoricalCrossentropy', seed: 0, shift: 1, out: 'convas-model' } as const;
+export const TRAIN_DEFAULTS = {
+  epochs: 12, batchSize: 32, optimizer: 'adam', loss: 'categoricalCrossentropy', seed: 0, shift: 1, out: 'convas-model',
+  channels: 'auto', validationSplit: 0.2, threads: 1,
+} as const;
+
+/** Image folders are made this size unless --size says otherwise: small enough to train from scratch on a CPU in minutes. */
+export const DEFAULT_IMAGE_SIZE: [number, number] = [64, 64];
 
 const text = { type: 'string' } as const;
 const help = { help: { type: 'boolean', short: 'h' } } as const;
 const OPTIONS = {
   train: {
     ...help, epochs: text, 'batch-size': text, 'learning-rate': text, optimizer: text, loss: text, seed: text, shift: text,
-    model: text, data: text, out: text,
+    model: text, data: text, out: text, size: text, channels: text, normalize: text, 'validation-split': text, threads: text,
   },
-  evaluate: { ...help, model: text, data: text },
-  predict: { ...help, model: text },
+  evaluate: { ...help, model: text, data: text, threads: text },
+  predict: { ...help, model: text, threads: text, normalize: text },
 } satisfies Record<string, ParseArgsConfig['options']>;
 
 export function parseCommandLine(argv: string[]): Command {
@@ -64,9 +84,34 @@ export function parseCommandLine(argv: string[]): Command {
   if (command === 'train') return { name: 'train', options: trainOptions(string) };
   const model = string('model');
   if (!model) throw new UsageError(`${command}: --model DIR is required (a directory written by convas train)`);
-  if (command === 'evaluate') return { name: 'evaluate', options: { model, data: string('data') } };
-  if (parsed.positionals.length === 0) throw new UsageError('predict: name at least one PNG or PGM file to classify');
-  return { name: 'predict', options: { model, files: parsed.positionals } };
+  const threads = threadsOption(string('threads'));
+  if (command === 'evaluate') return { name: 'evaluate', options: { model, data: string('data'), threads } };
+  if (parsed.positionals.length === 0) throw new UsageError('predict: name at least one JPEG, PNG or PGM file to classify');
+  return { name: 'predict', options: { model, files: parsed.positionals, threads, normalize: normalizeOption(string('normalize')) } };
+}
+
+function threadsOption(given: string | undefined): Threads {
+  if (given === undefined) return TRAIN_DEFAULTS.threads;
+  if (given === 'auto') return 'auto';
+  const n = Number(given);
+  if (given.trim() === '' || !Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads must be a count from 1 to 64 or auto, got ${JSON.stringify(given)}`);
+  return n;
+}
+
+function normalizeOption(given: string | undefined): Preset | undefined {
+  if (given !== undefined && !(NORMALIZATIONS as readonly string[]).includes(given)) {
+    throw new UsageError(`--normalize must be one of ${NORMALIZATIONS.join(', ')}, got ${JSON.stringify(given)}`);
+  }
+  return given as Preset | undefined;
+}
+
+/** "64" (a square) or "96x128" (height × width). */
+function sizeOption(given: string | undefined): [number, number] | undefined {
+  if (given === undefined) return undefined;
+  const match = /^(\d+)(?:[x×](\d+))?$/.exec(given.trim());
+  const size = match && [Number(match[1]), Number(match[2] ?? match[1])];
+  if (!size || size.some((d) => d < 1 || d > 4096)) throw new UsageError(`--size must be N or HxW (1 to 4096 pixels each), got ${JSON.stringify(given)}`);
+  return size as [number, number];
 }
 
 function trainOptions(value: (key: string) => string | undefined): TrainOptions {
@@ -83,6 +128,7 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     return given as T;
   };
   const positiveInteger = (n: number) => Number.isInteger(n) && n >= 1;
+  const channels = oneOf('channels', TRAIN_DEFAULTS.channels, ['1', '3', 'auto'] as const);
   const learningRate = value('learning-rate') === undefined ? undefined
     : number('learning-rate', 0, (n) => Number.isFinite(n) && n > 0, 'a positive number');
   return {
@@ -96,5 +142,10 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     model: value('model'),
     data: value('data'),
     out: value('out') ?? TRAIN_DEFAULTS.out,
+    size: sizeOption(value('size')),
+    channels: channels === 'auto' ? 'auto' : (Number(channels) as 1 | 3),
+    normalize: normalizeOption(value('normalize')),
+    validationSplit: number('validation-split', TRAIN_DEFAULTS.validationSplit, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
+    threads: threadsOption(value('threads')),
   };
 }

@@ -4,20 +4,20 @@
 import type { Random } from '../random.js';
 
 /**
- * Writes into `shifted` each of `count` height×width images of `images`, moved by a random whole
- * number of pixels from −maxShift to maxShift on each axis; pixels moved in are 0 (background).
+ * Writes into `shifted` each of `count` height×width×channels images of `images`, moved by a random
+ * whole number of pixels from −maxShift to maxShift on each axis; pixels moved in are 0 (background).
  */
 export function shiftImages(
-  images: Float32Array, shifted: Float32Array, count: number, height: number, width: number, maxShift: number, rng: Random,
+  images: Float32Array, shifted: Float32Array, count: number, height: number, width: number, maxShift: number, rng: Random, channels = 1,
 ): void {
   shifted.fill(0);
-  const pixels = height * width;
+  const values = height * width * channels, row = width * channels;
   for (let i = 0; i < count; i++) {
     const dy = rng.int(-maxShift, maxShift), dx = rng.int(-maxShift, maxShift);
-    const fromX = Math.max(0, -dx), toX = Math.min(width, width - dx);
+    const fromX = Math.max(0, -dx) * channels, toX = Math.min(width, width - dx) * channels;
     for (let y = Math.max(0, -dy); y < Math.min(height, height - dy); y++) {
-      const source = i * pixels + y * width;
-      shifted.set(images.subarray(source + fromX, source + toX), source + dy * width + fromX + dx);
+      const source = i * values + y * row;
+      shifted.set(images.subarray(source + fromX, source + toX), source + dy * row + fromX + dx * channels);
     }
   }
 }

@@ -1,25 +1,80 @@
 // The images a command works on: the digits bundled with the `mnist` package (split 8,000 / 2,000
-// with the fixed default seed, so `train` and `evaluate` agree on the held-out set), or IDX files.
+// with the fixed default seed, so `train` and `evaluate` agree on the held-out set), a directory of
+// IDX files, or a directory of class folders of images (held out: a seeded share of the files).
+import { readdir } from 'node:fs/promises';
 import { type Dataset, oneHot } from '../data/dataset.js';
 import { loadIdxDirectory } from '../data/idx-node.js';
+import { imageDatasetFromDirectory } from '../data/image-folders.js';
 import { loadBundledDigits } from '../data/mnist-node.js';
+import { ConfigError } from '../errors.js';
 import { type Tensor, tensor } from '../tensor.js';
+import type { Preset } from './args.js';
+
+/**
+ * What `convas train` records in a model trained on image folders (its user-defined metadata), so
+ * that predict and evaluate prepare images as training did and name the classes.
+ */
+export interface ImageModelMetadata {
+  classNames: string[];
+  imageInput: { size: [number, number]; channels: 1 | 3; normalize: Preset; crop: 'center' };
+  validation: { split: number; seed: number };
+}
+
+export interface ImageFolderSettings {
+  size: [number, number];
+  channels: 1 | 3 | 'auto';
+  normalize: Preset;
+  validationSplit: number;
+  seed: number;
+}
 
 export interface LoadedData {
   train: Dataset;
   test: Dataset;
   /** For messages: "the bundled digits" or the directory. */
   source: string;
+  /** Image folders only: the metadata a model trained on them keeps. */
+  metadata?: ImageModelMetadata;
 }
 
-export async function loadData(dir: string | undefined): Promise<LoadedData> {
+export interface LoadingReport {
+  progress(done: number, total: number, file: string): void;
+  warning(message: string): void;
+}
+
+export async function loadData(dir: string | undefined, images: ImageFolderSettings, report: LoadingReport): Promise<LoadedData> {
   if (dir === undefined) return { ...(await loadBundledDigits()), source: 'the bundled mnist digits' };
-  return { ...(await loadIdxDirectory(dir)), source: dir };
+  if (await holdsIdxFiles(dir)) return { ...(await loadIdxDirectory(dir)), source: dir };
+  const { size, channels, normalize, validationSplit, seed } = images;
+  const data = await imageDatasetFromDirectory(dir, {
+    size, channels, normalize, crop: 'center', validationSplit, seed, onProgress: report.progress, onWarning: report.warning,
+  });
+  if (!data.validation || data.validation.count === 0) {
+    throw new ConfigError(`${dir}: ${data.train.count} images leave none to test on with --validation-split ${validationSplit}; add images or raise it`);
+  }
+  const metadata: ImageModelMetadata = {
+    classNames: data.classNames,
+    imageInput: { size, channels: data.train.channels as 1 | 3, normalize, crop: 'center' },
+    validation: { split: validationSplit, seed },
+  };
+  return { train: data.train, test: data.validation, source: dir, metadata };
 }
 
-/** Images as [count, height, width, 1]. */
+/** IDX files are recognised by their names (train-images-idx3-ubyte…); anything else is read as image folders. */
+async function holdsIdxFiles(dir: string): Promise<boolean> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new ConfigError(`${dir}: cannot read the data directory (${(error as Error).message}); expected IDX files ` +
+      '(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte) or one folder of images per class');
+  }
+  return names.some((name) => /idx[13]-ubyte/.test(name));
+}
+
+/** Images as [count, height, width, channels]. */
 export function imagesTensor(data: Dataset): Tensor {
-  return tensor(data.images, [data.count, data.height, data.width, 1]);
+  return tensor(data.images, [data.count, data.height, data.width, data.channels]);
 }
 
 /** Labels one-hot, as [count, classes]. */

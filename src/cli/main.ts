@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       print(USAGE);
       return 0;
     }
-    await init();
+    await init({ threads: command.options.threads });
     if (command.name === 'train') await train(command.options, print);
     else if (command.name === 'evaluate') await evaluate(command.options, print);
     else await predict(command.options, print);

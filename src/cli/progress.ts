@@ -1,5 +1,5 @@
-// Training progress. On a terminal: a bar per epoch redrawn in place; elsewhere (CI, logs, pipes):
-// one plain line per finished epoch, so logs stay readable.
+// Progress of training and of loading images. On a terminal: a bar redrawn in place; elsewhere
+// (CI, logs, pipes): one plain line per finished epoch or load, so logs stay readable.
 import type { Logs } from '../model/model.js';
 
 export interface ProgressTarget {
@@ -40,15 +40,8 @@ export class ProgressReporter {
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
     const eta = (elapsed / done) * (this.batchesPerEpoch - done);
-    const label = this.epochLabel(this.epoch);
     const status = `${done}/${this.batchesPerEpoch}  ETA ${eta.toFixed(0)}s  ${describeLogs(logs)}  ${this.speed(elapsed)}`;
-    // The bar takes the room the terminal has left, within limits; the line is cut so it never wraps.
-    const columns = (this.out.columns ?? 100) - 1;
-    const barWidth = Math.min(MAX_BAR, Math.max(MIN_BAR, columns - label.length - status.length - 2));
-    const filled = Math.round((done / this.batchesPerEpoch) * barWidth);
-    const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled);
-    // \r and "erase line": the bar is redrawn where it is.
-    this.out.write(`\r\x1b[2K${`${label} ${bar} ${status}`.slice(0, columns)}`);
+    drawBar(this.out, this.epochLabel(this.epoch), done / this.batchesPerEpoch, status);
   }
 
   epochEnd(epoch: number, logs: Logs): void {
@@ -76,4 +69,56 @@ export class ProgressReporter {
 
 function describeLogs(logs: Logs): string {
   return `loss ${logs.loss.toFixed(4)}  acc ${(logs.acc * 100).toFixed(2)}%`;
+}
+
+/** A bar line on `out`: label, bar, status; the bar takes the room the terminal has left, and the line is cut so it never wraps. */
+function drawBar(out: ProgressTarget, label: string, fraction: number, status: string): void {
+  const columns = (out.columns ?? 100) - 1;
+  const barWidth = Math.min(MAX_BAR, Math.max(MIN_BAR, columns - label.length - status.length - 2));
+  const filled = Math.round(fraction * barWidth);
+  const bar = '█'.repeat(filled) + '░'.repeat(barWidth - filled);
+  // \r and "erase line": the bar is redrawn where it is.
+  out.write(`\r\x1b[2K${`${label} ${bar} ${status}`.slice(0, columns)}`);
+}
+
+/**
+ * Loading a folder of images: on a terminal a bar (images, ETA, the file being read); warnings
+ * (skipped files) go to `warnings` without garbling it. finish() clears the bar and says what was loaded.
+ */
+export class LoadingProgress {
+  private readonly start: number;
+  private lastDraw = -Infinity;
+  private drawn = false;
+  private done = 0;
+  private skipped = 0;
+
+  constructor(private readonly out: ProgressTarget, private readonly warnings: ProgressTarget, private readonly now: () => number = () => performance.now()) {
+    this.start = now();
+  }
+
+  readonly progress = (done: number, total: number, file: string): void => {
+    this.done = done;
+    if (!this.out.isTTY) return;
+    const now = this.now();
+    if (done < total && now - this.lastDraw < REDRAW_EVERY_MS) return;
+    this.lastDraw = now;
+    const elapsed = (now - this.start) / 1000;
+    const eta = (elapsed / done) * (total - done);
+    drawBar(this.out, 'loading images', done / total, `${done}/${total}  ETA ${eta.toFixed(0)}s  ${file}`);
+    this.drawn = true;
+  };
+
+  readonly warning = (message: string): void => {
+    this.skipped++;
+    if (this.drawn) this.out.write('\r\x1b[2K');
+    this.drawn = false;
+    this.warnings.write(`convas: warning: ${message}\n`);
+  };
+
+  /** Clears the bar; the summary line to print. */
+  finish(): string {
+    if (this.drawn) this.out.write('\r\x1b[2K');
+    const seconds = ((this.now() - this.start) / 1000).toFixed(1);
+    return `Loaded ${this.done - this.skipped} images in ${seconds} s${this.skipped ? ` (${this.skipped} skipped: see the warnings)` : ''}`;
+  }
 }

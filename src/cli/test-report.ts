@@ -6,7 +6,8 @@ import type { Model } from '../model/model.js';
 import { accuracyOf, confusionMatrix, formatConfusionMatrix } from './confusion-matrix.js';
 import { imagesTensor } from './data.js';
 
-export function testReport(model: Model, test: Dataset): { accuracy: number; text: string } {
+/** `classNames` (image folders) are listed under the matrix, whose rows and columns number them. */
+export function testReport(model: Model, test: Dataset, classNames?: string[]): { accuracy: number; text: string } {
   const x = imagesTensor(test);
   const output = model.predict(x, { batchSize: 128 });
   const predicted = argmaxRows(output.dataSync(), output.size / test.count);
@@ -16,6 +17,7 @@ export function testReport(model: Model, test: Dataset): { accuracy: number; tex
   const accuracy = accuracyOf(matrix);
   const correct = Math.round(accuracy * test.count);
   const text = `Test accuracy: ${(accuracy * 100).toFixed(2)}% (${correct} of ${test.count})\n\n` +
-    `Confusion matrix (rows: true class, columns: predicted class)\n${formatConfusionMatrix(matrix)}`;
+    `Confusion matrix (rows: true class, columns: predicted class)\n${formatConfusionMatrix(matrix)}` +
+    (classNames ? `\nClasses: ${classNames.map((name, i) => `${i} ${name}`).join(', ')}` : '');
   return { accuracy, text };
 }

@@ -1,26 +1,34 @@
-// `convas train`: build the network, train it with a progress display, report on the held-out
-// images, save the model.
+// `convas train`: load the images, build the network, train it with a progress display, report on
+// the held-out images, save the model.
 import '../io/save.js'; // registers model.save()'s file formats
 import { seededRandom } from '../random.js';
-import type { TrainOptions } from './args.js';
+import { DEFAULT_IMAGE_SIZE, type TrainOptions } from './args.js';
 import { buildModel, defaultArchitecture, readArchitecture } from './architecture.js';
 import { shiftImages } from './augment.js';
 import { imagesTensor, labelsTensor, loadData } from './data.js';
-import { ProgressReporter } from './progress.js';
+import { LoadingProgress, ProgressReporter } from './progress.js';
 import { testReport } from './test-report.js';
 
 export async function train(options: TrainOptions, print: (text: string) => void): Promise<void> {
-  const { train, test, source } = await loadData(options.data);
-  const architecture = options.model ? await readArchitecture(options.model) : defaultArchitecture(train.classes);
-  const model = buildModel(architecture, [train.height, train.width, 1], options.seed, options.model ?? 'the default network');
+  const loading = new LoadingProgress(process.stdout, process.stderr);
+  const images = { size: options.size ?? DEFAULT_IMAGE_SIZE, channels: options.channels, normalize: options.normalize ?? '[0,1]',
+    validationSplit: options.validationSplit, seed: options.seed };
+  const { train, test, source, metadata } = await loadData(options.data, images, loading);
+  if (metadata) print(loading.finish());
+  const inputShape = [train.height, train.width, train.channels];
+  const architecture = options.model ? await readArchitecture(options.model) : defaultArchitecture(train.classes, inputShape);
+  const model = buildModel(architecture, inputShape, options.seed, options.model ?? 'the default network');
   model.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
+  if (metadata) model.setUserDefinedMetadata({ ...metadata });
   const { learningRate } = model.compileConfig!.optimizer;
 
-  print(`Training on ${train.count} images from ${source} (${train.height}×${train.width}, ${train.classes} classes), ` +
+  const classes = metadata ? `${train.classes} classes: ${metadata.classNames.join(', ')}` : `${train.classes} classes`;
+  print(`Training on ${train.count} images from ${source} (${inputShape.join('×').replace(/×1$/, '')}, ${classes}), ` +
     `testing on ${test.count} held-out images`);
   model.summary(print);
+  const threads = options.threads === 1 ? '' : `, ${options.threads} threads`;
   print(`${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, batch size ${options.batchSize}, ${options.optimizer} (learning rate ${learningRate}), ` +
-    `${options.loss}, images shifted by up to ${options.shift} px, seed ${options.seed}\n`);
+    `${options.loss}, images shifted by up to ${options.shift} px, seed ${options.seed}${threads}\n`);
 
   const y = labelsTensor(train);
   const shifted = new Float32Array(train.images.length);
@@ -29,7 +37,7 @@ export async function train(options: TrainOptions, print: (text: string) => void
   progress.start();
   // One fit() per epoch, each on freshly shifted images.
   for (let epoch = 0; epoch < options.epochs; epoch++) {
-    shiftImages(train.images, shifted, train.count, train.height, train.width, options.shift, rng);
+    shiftImages(train.images, shifted, train.count, train.height, train.width, options.shift, rng, train.channels);
     const x = imagesTensor({ ...train, images: shifted });
     await model.fit(x, y, {
       batchSize: Math.min(options.batchSize, train.count), // one default serves datasets of any size
@@ -40,7 +48,7 @@ export async function train(options: TrainOptions, print: (text: string) => void
   }
   y.dispose();
 
-  print(`\n${testReport(model, test).text}\n`);
+  print(`\n${testReport(model, test, metadata?.classNames).text}\n`);
   await model.save(options.out);
   print(`Model saved to ${options.out}`);
   // performance.now() counts from process start: the figure includes start-up and loading the data.

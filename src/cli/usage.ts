@@ -1,19 +1,25 @@
 // The text of `convas --help`.
-import { LOSSES, OPTIMIZERS, TRAIN_DEFAULTS } from './args.js';
+import { DEFAULT_IMAGE_SIZE, LOSSES, OPTIMIZERS, TRAIN_DEFAULTS } from './args.js';
+import { NORMALIZATIONS } from '../data/image-input.js';
 
 export const USAGE = `convas: convolutional neural networks on WebAssembly SIMD
 
 Usage:
   convas train [options]                 train a CNN, test it on held-out images, save it
-  convas evaluate --model DIR [--data DIR]
+  convas evaluate --model DIR [--data DIR] [--threads N]
                                          accuracy and confusion matrix of a saved model
-  convas predict --model DIR FILE...     class and probabilities for PNG or PGM images
+  convas predict --model DIR [--normalize X] [--threads N] FILE...
+                                         class and probabilities for JPEG, PNG or PGM images
   convas --help
 
 Data: without --data, the 10,000 digits of the bundled mnist package, split 8,000 for training and
 2,000 held out for testing (the same split every time). --data DIR reads MNIST-format IDX files
 (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte,
-optionally .gz); image size and classes come from the files.
+optionally .gz); image size and classes come from the files. Or DIR holds one folder of images per
+class (JPEG, PNG, PGM; DIR/cats/1.jpg, DIR/dogs/2.png, ...): the folder names are the classes,
+every image is centre-cropped and resized to --size, and --validation-split of them (chosen with
+--seed) are held out for testing. A file that cannot be read is skipped with a warning. The model
+remembers the class names and how its images were prepared, for evaluate and predict.
 
 Train options:
   --epochs N             passes over the training images (default ${TRAIN_DEFAULTS.epochs})
@@ -25,8 +31,15 @@ Train options:
   --shift N              shift training images by up to N pixels, anew each epoch (default ${TRAIN_DEFAULTS.shift}; 0: none)
   --model FILE           architecture JSON: { "inputShape"?: [h, w, 1], "layers": [{ "className": "Conv2D", ... }] }
                          (default: a LeNet-style CNN)
-  --data DIR             IDX files to train and test on
+  --data DIR             IDX files or class folders of images to train and test on
   --out DIR              where to save the trained model (default ./${TRAIN_DEFAULTS.out})
+  --threads N|auto       kernel threads (default ${TRAIN_DEFAULTS.threads}; auto: one per core, at most 8); also for evaluate, predict
+
+Image folder options:
+  --size N | HxW         the size images are made (default ${DEFAULT_IMAGE_SIZE.join('x')})
+  --channels 1|3|auto    grey or colour (default ${TRAIN_DEFAULTS.channels}: grey when every image is stored grey)
+  --normalize X          ${NORMALIZATIONS.join(' | ')} (default [0,1]); for predict, overrides the model's
+  --validation-split X   share of the images held out for testing (default ${TRAIN_DEFAULTS.validationSplit})
 
 Exit codes: 0 success, 1 bad data, model or file, 2 bad command line.
 `;

@@ -2,15 +2,17 @@
 import { ConfigError, ValueError } from '../errors.js';
 import { seededRandom } from '../random.js';
 
-/** Greyscale labelled images, NHWC with one channel. */
+/** Labelled images, NHWC. */
 export interface Dataset {
-  /** [count, height, width, 1], values 0..1. */
+  /** [count, height, width, channels]: 0..1 for digits and IDX files; images from folders as their normalisation says. */
   images: Float32Array;
   /** One class index per image, each < classes. */
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: number;
   classes: number;
 }
 
@@ -29,8 +31,8 @@ export function oneHot(labels: Uint8Array, classes: number): Float32Array {
  * `classes` is kept from `dataset`, so subsets of one dataset agree on the output size.
  */
 export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
-  const { count, height, width, classes } = dataset;
-  const pixels = height * width;
+  const { count, height, width, channels, classes } = dataset;
+  const pixels = height * width * channels;
   const images = new Float32Array(indices.length * pixels);
   const labels = new Uint8Array(indices.length);
   for (let i = 0; i < indices.length; i++) {
@@ -41,7 +43,7 @@ export function subset(dataset: Dataset, indices: ArrayLike<number>): Dataset {
     images.set(dataset.images.subarray(from * pixels, (from + 1) * pixels), i * pixels);
     labels[i] = dataset.labels[from];
   }
-  return { images, labels, count: indices.length, height, width, classes };
+  return { images, labels, count: indices.length, height, width, channels, classes };
 }
 
 /** 0..count-1 in an order fixed by `seed` (Fisher–Yates on the library's seeded generator: the same split everywhere). */

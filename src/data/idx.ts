@@ -49,7 +49,7 @@ export function idxDataset(
     );
   }
   const classes = Math.max(2, labels.reduce((max, label) => Math.max(max, label), 0) + 1);
-  return { images, labels, count, height, width, classes };
+  return { images, labels, count, height, width, channels: 1, classes };
 }
 
 /** Checks the header against the expected dimension names; returns the dimensions and a view of the values. */

@@ -62,7 +62,7 @@ function decodeCache(bytes: Uint8Array): Dataset | undefined {
   const images = new Float32Array(pixelBytes);
   const pixels = bytes.subarray(HEADER_BYTES, HEADER_BYTES + pixelBytes);
   for (let i = 0; i < pixelBytes; i++) images[i] = pixels[i] / 255;
-  return { images, labels, count, height: SIDE, width: SIDE, classes: CLASSES };
+  return { images, labels, count, height: SIDE, width: SIDE, channels: 1, classes: CLASSES };
 }
 
 /** Parses the package's JSON, writes the cache and returns the digits, ordered by label. */

@@ -4,6 +4,7 @@
 //     model: { className: "Model" | "Sequential", name, layers: [{ ...layer.getConfig(), inbound,
 //              trainable? }, …], inputs: [names], outputs: [names] }   (graph-config.ts),
 //     training?: { optimizer: <full optimizer config>, loss, steps, randomState },
+//     userDefinedMetadata?: { … } (any JSON object: Model.setUserDefinedMetadata),
 //     weights: { path: "weights.bin", byteLength, crc32: "<8 hex digits>",
 //                arrays: [{ name, shape, dtype: "float32", byteOffset, byteLength }, …] } }
 //
@@ -40,4 +41,6 @@ export interface ConvasModelJson {
   model: GraphConfig;
   training?: { optimizer: Required<OptimizerConfig>; loss: LossName; steps: number; randomState?: number[] };
   weights: { path: string; byteLength: number; crc32: string; arrays: ArrayEntry[] };
+  /** Model.setUserDefinedMetadata's object, when there is one. */
+  userDefinedMetadata?: Record<string, unknown>;
 }

@@ -6,7 +6,7 @@ import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
 import { crc32Hex } from './crc32.js';
 import { FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
 import type { ModelSource } from './handlers.js';
-import { type JsonObject, field, fileError, objectValue, optionalField, withinFile } from './json-fields.js';
+import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { type ExpectedArray, buildModel, chainConfig, planModel } from './model-plan.js';
 import type { GraphConfig } from '../model/graph-config.js';
 import type { LayerConfig } from '../layers/index.js';
@@ -116,5 +116,5 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
       }
     });
   }
-  return model;
+  return readMetadata(json, model, file);
 }

@@ -3,6 +3,7 @@ import { graphConfig } from '../model/graph-config.js';
 import type { Model } from '../model/model.js';
 import { crc32Hex } from './crc32.js';
 import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
+import { metadataOf } from './json-fields.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
 
 export function encodeConvasModel(model: Model, weightsFile: string): { json: ConvasModelJson; weights: Uint8Array<ArrayBuffer> } {
@@ -30,6 +31,7 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
     model: graphConfig(model),
     ...(compiled && state ? { training: { optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps, randomState: model.randomState } } : {}),
     weights: { path: weightsFile, byteLength: weights.length, crc32: crc32Hex(weights), arrays: entries },
+    ...metadataOf(model),
   };
   return { json, weights };
 }

@@ -20,6 +20,24 @@ const DESCRIPTIONS: Record<FieldKind, string> = {
 
 export const fileError = (file: string, message: string) => new FileFormatError(`${file}: ${message}`);
 
+/** The model's user-defined metadata as model.json holds it in both formats: { userDefinedMetadata } or nothing. */
+export function metadataOf(model: { getUserDefinedMetadata(): Record<string, unknown> | undefined }) {
+  const metadata = model.getUserDefinedMetadata();
+  return metadata ? { userDefinedMetadata: metadata } : {};
+}
+
+/** Gives `model` the file's userDefinedMetadata (an object, when present); a wrong one disposes the model and names the file. */
+export function readMetadata<M extends { setUserDefinedMetadata(m: Record<string, unknown>): void; dispose(): void }>(json: JsonObject, model: M, file: string): M {
+  try {
+    const metadata = optionalField(json, 'userDefinedMetadata', 'object', file);
+    if (metadata) model.setUserDefinedMetadata(metadata);
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
 function kindOf(value: unknown, kind: FieldKind): boolean {
   switch (kind) {
     case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -7,6 +7,7 @@ import { encodeConvasModel } from './convas-writer.js';
 import { destinationFor } from './handlers.js';
 import { encodeJson } from './json-fields.js';
 import { encodeTfjsModel } from './tfjs-writer.js';
+import { QUANTIZATIONS } from './tfjs-weights.js';
 
 export type { SaveOptions } from '../model/save-registry.js';
 
@@ -15,9 +16,17 @@ export async function saveModel(model: Model, destination: string, options: Save
   if (format !== 'convas' && format !== 'tfjs') {
     throw new ConfigError(`save: unknown format ${JSON.stringify(format)}; expected 'convas' or 'tfjs'`);
   }
+  const { quantize } = options;
+  if (quantize !== undefined && !(QUANTIZATIONS as readonly string[]).includes(quantize)) {
+    throw new ConfigError(`save: unknown quantize ${JSON.stringify(quantize)}; expected ${QUANTIZATIONS.map((q) => `'${q}'`).join(', ')} (or none for float32)`);
+  }
+  if (quantize && format !== 'tfjs') {
+    throw new ConfigError(`save: quantize applies to format 'tfjs' only; the convas format keeps the exact float32 weights ` +
+      `and the optimizer state, so that training resumes bit for bit`);
+  }
   const store = await destinationFor(destination);
-  const encode = format === 'tfjs' ? encodeTfjsModel : encodeConvasModel;
-  const { json, weights } = encode(model, store.weightsFile);
+  // Encoded before anything is written: a weight float16 cannot hold fails with nothing half-saved.
+  const { json, weights } = format === 'tfjs' ? encodeTfjsModel(model, store.weightsFile, quantize) : encodeConvasModel(model, store.weightsFile);
   await store.write([{ path: store.weightsFile, bytes: weights }, { path: store.modelFile, bytes: encodeJson(json) }]);
 }
 

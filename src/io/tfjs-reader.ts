@@ -5,11 +5,12 @@ import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
-import { type JsonObject, field, fileError, objectValue, optionalField, withinFile } from './json-fields.js';
+import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
 import { LOSS_NAMES, OPTIMIZER_CLASSES, toCamelCase } from './tfjs-format.js';
 import { readTopology } from './tfjs-topology.js';
-import { checkShapeMatches, checkedShapeSize, readFloats } from './weight-bytes.js';
+import { checkShapeMatches } from './weight-bytes.js';
+import { readManifestWeight } from './tfjs-weights.js';
 
 /** Keras names settings in snake_case, TensorFlow.js in camelCase: accept both. */
 const setting = (config: JsonObject, key: string) => config[key] ?? config[toCamelCase(key)];
@@ -57,31 +58,30 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
     shards.reduce((at, s) => (bytes.set(s, at), at + s.length), 0);
     let offset = 0;
+    let last = '';
     for (const [i, specEntry] of specs.entries()) {
       const at = `${where}.weights[${i}]`;
       const spec = objectValue(specEntry, file, at);
-      const name = field(spec, 'name', 'string', file, at);
-      // Layer weights are float32; TensorFlow.js's optimizer state also has an int32 step count.
+      // Layer weights are float32 (maybe quantized); TensorFlow.js's optimizer state also has an int32 step count.
       const dtypes = spec.group === 'optimizer' ? ['float32', 'int32'] : ['float32'];
-      if (!dtypes.includes(spec.dtype as string) || spec.quantization !== undefined) {
-        throw fileError(file, `${at} (${name}) is ${spec.quantization ? 'quantized' : `of dtype ${JSON.stringify(spec.dtype)}`}; expected unquantized ${dtypes.join(' or ')}`);
-      }
-      const size = checkedShapeSize(spec.shape, bytes.length / 4, file, `${at} (${name})`);
-      if (offset + size * 4 > bytes.length) {
-        throw fileError(shardNames, `hold ${bytes.length} bytes, shorter than the weights ${file} lists for them (${name} ends at byte ${offset + size * 4})`);
+      const weight = readManifestWeight(spec, dtypes, bytes.length, file, at);
+      const { name } = weight;
+      if (offset + weight.byteLength > bytes.length) {
+        throw fileError(shardNames, `hold ${bytes.length} bytes, shorter than the weights ${file} lists for them (${name} ends at byte ${offset + weight.byteLength})`);
       }
       // Optimizer state saved by TensorFlow.js (includeOptimizer) is not carried over: convas starts its own.
       if (spec.group !== 'optimizer') {
         const shape = expected.get(name);
         if (!shape) throw fileError(file, `${at} is ${name}, which no layer has; expected the layers' weights: ${[...expected.keys()].join(', ')}`);
         if (values.has(name)) throw fileError(file, `${at}: ${name} is listed twice`);
-        checkShapeMatches(spec.shape as number[], shape, file, `${at} (${name})`);
-        values.set(name, readFloats(bytes, offset, size, shardNames, name));
+        checkShapeMatches(weight.shape, shape, file, `${at} (${name})`);
+        values.set(name, weight.decode(bytes, offset, shardNames));
       }
-      offset += size * 4;
+      offset += weight.byteLength;
+      last = name;
     }
     if (offset !== bytes.length) {
-      throw fileError(shardNames, `hold ${bytes.length} bytes, longer than the ${offset} bytes of weights ${file} lists for them`);
+      throw fileError(shardNames, `hold ${bytes.length} bytes, longer than the ${offset} bytes of weights ${file} lists for them (the last, ${last || 'none'}, ends at byte ${offset})`);
     }
   }
   const missing = plan.weights.filter((w) => !values.has(w.name));
@@ -89,5 +89,5 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     throw fileError(file, `weightsManifest lacks ${missing.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ')}, which the layers need`);
   }
   const weights = plan.weights.map((w) => values.get(w.name)!);
-  return buildModel(plan, weights, training && { compile: training });
+  return readMetadata(json, buildModel(plan, weights, training && { compile: training }), file);
 }

@@ -7,6 +7,9 @@ import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerDescriptor } from '../layers/registry.js';
 import { Model } from '../model/model.js';
 import { LOSS_NAMES, OPTIMIZER_CLASSES, toSnakeCase } from './tfjs-format.js';
+import { metadataOf } from './json-fields.js';
+import { quantizeWeight } from './tfjs-quantize.js';
+import type { Quantization } from './tfjs-weights.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
 
 type KerasEntry = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] };
@@ -67,17 +70,30 @@ function trainingConfig(model: Model) {
   };
 }
 
-export function encodeTfjsModel(model: Model, weightsFile: string) {
+/** model.json and the weights file; with `quantize`, every weight quantized as tfjs-converter does (tfjs-quantize.ts). */
+export function encodeTfjsModel(model: Model, weightsFile: string, quantize?: Quantization) {
   const topology = kerasModel(model);
-  const weights = packFloats(parameterValues(model.params));
+  const values = parameterValues(model.params);
+  const entries = model.params.map((p) => ({ name: p.name, shape: [...p.shape], dtype: 'float32' }));
+  let weights: Uint8Array<ArrayBuffer>;
+  let manifest: object[] = entries;
+  if (quantize) {
+    const quantized = values.map((v, i) => quantizeWeight(v, quantize, model.params[i].name));
+    weights = new Uint8Array(quantized.reduce((n, q) => n + q.bytes.length, 0));
+    quantized.reduce((at, q) => (weights.set(q.bytes, at), at + q.bytes.length), 0);
+    manifest = entries.map((entry, i) => ({ ...entry, quantization: quantized[i].quantization }));
+  } else {
+    weights = packFloats(values);
+  }
   const training = trainingConfig(model);
   const json = {
     format: 'layers-model',
     generatedBy: 'convas',
     convertedBy: null,
     modelTopology: { ...topology, keras_version: 'convas', backend: 'tensor_flow.js' },
-    weightsManifest: [{ paths: [weightsFile], weights: model.params.map((p) => ({ name: p.name, shape: [...p.shape], dtype: 'float32' })) }],
+    weightsManifest: [{ paths: [weightsFile], weights: manifest }],
     ...(training ? { trainingConfig: training } : {}),
+    ...metadataOf(model),
   };
   return { json, weights };
 }

@@ -58,6 +58,7 @@ export class Model extends Layer {
   private optimizer?: Optimizer;
   private lossName?: LossName;
   private weightsMade = false;
+  private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
   /** Whether the model's own hold (from its constructor) is still its own: see dispose(). */
   private holdsItself = true;
@@ -357,6 +358,25 @@ export class Model extends Layer {
   save(destination: string, options?: SaveOptions): Promise<void> {
     this.checkAlive();
     return saveWithRegisteredSaver(this, destination, options);
+  }
+
+  /**
+   * Anything JSON you want kept with the model — class names, how its inputs are prepared — as
+   * TensorFlow.js's setUserDefinedMetadata: saved in both file formats (TF.js reads it back too).
+   */
+  setUserDefinedMetadata(metadata: Record<string, unknown> | undefined): void {
+    if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
+      throw new ConfigError(`setUserDefinedMetadata: expected a plain object, got ${Array.isArray(metadata) ? 'an array' : JSON.stringify(metadata)}`);
+    }
+    try {
+      this.userDefinedMetadata = metadata && JSON.parse(JSON.stringify(metadata)); // a copy, as the files will hold it
+    } catch (error) {
+      throw new ConfigError(`setUserDefinedMetadata: the metadata must be JSON (${(error as Error).message})`);
+    }
+  }
+
+  getUserDefinedMetadata(): Record<string, unknown> | undefined {
+    return this.userDefinedMetadata && JSON.parse(JSON.stringify(this.userDefinedMetadata));
   }
 
   /** A table of layers, output shapes and weight counts (trainable and not); printed with `print` and returned. */

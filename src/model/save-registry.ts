@@ -6,6 +6,11 @@ import { StateError } from '../errors.js';
 export interface SaveOptions {
   /** 'convas' (default: everything, optimizer state included) or 'tfjs' (a TensorFlow.js LayersModel). */
   format?: 'convas' | 'tfjs';
+  /**
+   * Format 'tfjs' only: store the weights quantized as tfjs-converter does — 'uint8' (a quarter of
+   * the size), 'uint16' (half) or 'float16' (half). Default: exact float32.
+   */
+  quantize?: 'uint8' | 'uint16' | 'float16';
 }
 
 type Saver<M> = (model: M, destination: string, options?: SaveOptions) => Promise<void>;

@@ -17,25 +17,32 @@ function usageError(argv: string[], ...fragments: string[]): void {
 test('train with no options takes the defaults', () => {
   assert.equal(parseCommandLine(['train']), {
     name: 'train',
-    options: { ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: undefined },
+    options: { ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: undefined, size: undefined, normalize: undefined },
   });
 });
 
 test('every train option is read and converted', () => {
   const command = parseCommandLine(['train', '--epochs', '3', '--batch-size=64', '--learning-rate', '1e-3', '--optimizer', 'momentum',
-    '--loss', 'meanSquaredError', '--seed', '4294967295', '--shift', '0', '--model', 'net.json', '--data', 'idx', '--out', 'out']);
+    '--loss', 'meanSquaredError', '--seed', '4294967295', '--shift', '0', '--model', 'net.json', '--data', 'idx', '--out', 'out',
+    '--size', '96x128', '--channels', '1', '--normalize', '[-1,1]', '--validation-split', '0.1', '--threads', 'auto']);
   assert.equal(command, { name: 'train', options: {
     epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'momentum', loss: 'meanSquaredError', seed: 4294967295, shift: 0,
-    model: 'net.json', data: 'idx', out: 'out',
+    model: 'net.json', data: 'idx', out: 'out', size: [96, 128], channels: 1, normalize: '[-1,1]', validationSplit: 0.1, threads: 'auto',
   } });
+  const square = parseCommandLine(['train', '--size', '32', '--channels', '3', '--threads', '2']);
+  assert.equal(square.name === 'train' && [square.options.size, square.options.channels, square.options.threads], [[32, 32], 3, 2]);
 });
 
 test('help, evaluate and predict', () => {
   for (const argv of [[], ['--help'], ['-h'], ['help'], ['train', '--help'], ['predict', '-h']]) {
     assert.equal(parseCommandLine(argv), { name: 'help' }, argv.join(' '));
   }
-  assert.equal(parseCommandLine(['evaluate', '--model', 'm']), { name: 'evaluate', options: { model: 'm', data: undefined } });
-  assert.equal(parseCommandLine(['predict', '--model', 'm', 'a.png', 'b.pgm']), { name: 'predict', options: { model: 'm', files: ['a.png', 'b.pgm'] } });
+  assert.equal(parseCommandLine(['evaluate', '--model', 'm']), { name: 'evaluate', options: { model: 'm', data: undefined, threads: 1 } });
+  assert.equal(parseCommandLine(['evaluate', '--model', 'm', '--threads', '2']), { name: 'evaluate', options: { model: 'm', data: undefined, threads: 2 } });
+  assert.equal(parseCommandLine(['predict', '--model', 'm', 'a.png', 'b.pgm']),
+    { name: 'predict', options: { model: 'm', files: ['a.png', 'b.pgm'], threads: 1, normalize: undefined } });
+  assert.equal(parseCommandLine(['predict', '--model', 'm', '--normalize', 'imagenet', '--threads', 'auto', 'a.jpg']),
+    { name: 'predict', options: { model: 'm', files: ['a.jpg'], threads: 'auto', normalize: 'imagenet' } });
 });
 
 test('unknown commands and options', () => {
@@ -58,6 +65,15 @@ test('invalid values name the option, the value and what is expected', () => {
   usageError(['train', '--seed=-1'], '--seed', 'integer from 0');
   usageError(['train', '--seed', '4294967296'], '--seed');
   usageError(['train', '--shift', '1.5'], '--shift', 'whole number of pixels');
+  usageError(['train', '--size', '0'], '--size', 'N or HxW');
+  usageError(['train', '--size', '32x'], '--size', '"32x"');
+  usageError(['train', '--size', '5000'], '--size');
+  usageError(['train', '--channels', '2'], '--channels', '1, 3, auto');
+  usageError(['train', '--normalize', '0-1'], '--normalize', '[0,1], [-1,1], [0,255], imagenet');
+  usageError(['predict', '--model', 'm', '--normalize', 'x', 'a.png'], '--normalize');
+  usageError(['train', '--validation-split', '1'], '--validation-split', 'between 0 and 1');
+  usageError(['train', '--threads', '0'], '--threads', 'from 1 to 64 or auto');
+  usageError(['evaluate', '--model', 'm', '--threads', 'many'], '--threads', '"many"');
 });
 
 test('evaluate and predict need a model; predict needs files', () => {

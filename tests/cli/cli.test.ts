@@ -1,12 +1,14 @@
-// The `convas` command end to end, as a child process on a tiny generated IDX dataset: train,
-// evaluate and predict on the saved model, and the exit codes of mistakes.
+// The `convas` command end to end, as a child process on a tiny generated IDX dataset and on
+// generated folders of colour JPEG and PNG images: train, evaluate and predict on the saved model,
+// threads, and the exit codes of mistakes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import jpeg from 'jpeg-js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeIdx, encodePgm } from '../data/encoders.js';
+import { encodeIdx, encodePgm, encodePng } from '../data/encoders.js';
 import { random } from '../helpers.js';
 
 const SIDE = 8;
@@ -91,11 +93,119 @@ test('predict: a class and every probability per file', () => {
   });
 });
 
-test('a bad data directory: exit 1, the missing file named, no stack trace', () => {
+test('a bad data directory: exit 1, the directory named and what it should hold, no stack trace', () => {
   const { code, stderr } = convas('train', '--data', join(dir, 'nowhere'), '--epochs', '1');
   assert.is(code, 1);
+  assert.match(stderr, join(dir, 'nowhere'));
   assert.match(stderr, 'train-images-idx3-ubyte');
+  assert.match(stderr, 'one folder of images per class');
   assert.not.match(stderr, /\n\s+at /);
+});
+
+// Image folders: "blue" and "red" photos of assorted sizes, JPEG and PNG, with noise and a lighter
+// or darker patch placed at random; one corrupt file, one note that is not an image.
+const photos = join(dir, 'photos');
+/** An RGBA photo of `width`×`height` mostly of colour `label` (0 blue, 1 red). */
+function photo(label: number, width: number, height: number, rng: ReturnType<typeof random>): Uint8Array {
+  const data = new Uint8Array(width * height * 4);
+  const [px, py] = [rng.int(0, width - 4), rng.int(0, height - 4)];
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const patch = x >= px && x < px + 4 && y >= py && y < py + 4 ? 60 : 0;
+      const strong = 150 + rng.int(0, 80) + patch, weak = rng.int(0, 90) + patch;
+      data.set(label === 1 ? [strong, weak, weak, 255] : [weak, weak, strong, 255], 4 * (y * width + x));
+    }
+  }
+  return data;
+}
+function writePhoto(file: string, label: number, rng: ReturnType<typeof random>): void {
+  const [width, height] = [rng.int(12, 40), rng.int(12, 40)];
+  const data = photo(label, width, height, rng);
+  if (file.endsWith('.jpg')) {
+    writeFileSync(file, jpeg.encode({ width, height, data }, 90).data);
+  } else {
+    const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => data[Math.floor(i / 3) * 4 + (i % 3)]);
+    writeFileSync(file, encodePng({ width, height, colourType: 2, samples: rgb, filters: [1, 4] }));
+  }
+}
+{
+  const rng = random(9);
+  for (const [label, name] of ['blue', 'red'].entries()) {
+    mkdirSync(join(photos, name, 'more'), { recursive: true });
+    for (let i = 0; i < 14; i++) writePhoto(join(photos, name, i < 10 ? '' : 'more', `${name}${i}.${i % 2 ? 'jpg' : 'png'}`), label, rng);
+  }
+  writeFileSync(join(photos, 'red', 'broken.jpg'), readFileSync(join(photos, 'red', 'red1.jpg')).subarray(0, 200));
+  writeFileSync(join(photos, 'blue', 'notes.txt'), 'not an image');
+}
+const photoModel = join(dir, 'photo-model');
+
+test('train on image folders: loads with a warning for the broken file, adapts the network to the size, remembers classes and inputs', () => {
+  const { code, stdout, stderr } = convas('train', '--data', photos, '--size', '16x20', '--epochs', '4', '--validation-split', '0.25', '--out', photoModel);
+  assert.is(code, 0, stderr);
+  assert.match(stderr, `convas: warning: ${join(photos, 'red', 'broken.jpg')}: skipped`);
+  assert.match(stdout, /^Loaded 28 images in \d+\.\d s \(1 skipped: see the warnings\)$/m);
+  // trunc(0.25 · 29 files) = 7 held out; the broken one is among the files.
+  assert.match(stdout, /Training on 2[12] images from .*photos \(16×20×3, 2 classes: blue, red\), testing on [67] held-out images/);
+  assert.match(stdout, /Classes: 0 blue, 1 red/);
+  const accuracy = accuracyIn(stdout);
+  assert.ok(accuracy >= 80, `learned blue from red: ${accuracy}%\n${stdout}`);
+  const saved = JSON.parse(readFileSync(join(photoModel, 'model.json'), 'utf8'));
+  assert.equal(saved.userDefinedMetadata, {
+    classNames: ['blue', 'red'], imageInput: { size: [16, 20], channels: 3, normalize: '[0,1]', crop: 'center' }, validation: { split: 0.25, seed: 0 },
+  });
+  assert.equal(saved.model.layers[0].shape, [16, 20, 3]);
+
+  const again = convas('evaluate', '--model', photoModel, '--data', photos);
+  assert.is(again.code, 0, again.stderr);
+  assert.is(accuracyIn(again.stdout), accuracy, 'evaluate holds out the same images, made the same way');
+});
+
+test('predict reads colour JPEG and PNG, names the classes; 2 threads give the same output as 1', () => {
+  const rng = random(77);
+  const files = ['blue.jpg', 'red.png', 'red.jpg'].map((name, i) => {
+    const file = join(dir, name);
+    writePhoto(file, i === 0 ? 0 : 1, rng);
+    return file;
+  });
+  const one = convas('predict', '--model', photoModel, ...files);
+  assert.is(one.code, 0, one.stderr);
+  const lines = one.stdout.trim().split('\n');
+  assert.is(lines.length, 3);
+  lines.forEach((line, i) => {
+    assert.match(line, /blue: \d\.\d{3}  red: \d\.\d{3}$/);
+    assert.match(line, `class ${i === 0 ? 'blue' : 'red'}`);
+  });
+  const two = convas('predict', '--model', photoModel, '--threads', '2', ...files);
+  assert.is(two.code, 0, two.stderr);
+  assert.is(two.stdout, one.stdout);
+  const normalized = convas('predict', '--model', photoModel, '--normalize', '[-1,1]', ...files);
+  assert.is(normalized.code, 0, normalized.stderr);
+  assert.not.equal(normalized.stdout, one.stdout, '--normalize changes the inputs');
+});
+
+test('train with --threads 2 gives the same model as with 1 thread', () => {
+  const outputs = ['1', '2'].map((threads) => {
+    const out = join(dir, `threads-${threads}`);
+    const run = convas('train', '--data', photos, '--size', '12', '--epochs', '1', '--threads', threads, '--out', out);
+    assert.is(run.code, 0, run.stderr);
+    return readFileSync(join(out, 'weights.bin'));
+  });
+  assert.ok(outputs[0].equals(outputs[1]), 'the same weights, bit for bit');
+});
+
+test('image folders that cannot be a dataset: exit 1 and the reason', () => {
+  const empty = join(dir, 'empty-class');
+  mkdirSync(join(empty, 'a'), { recursive: true });
+  mkdirSync(join(empty, 'b'), { recursive: true });
+  writeFileSync(join(empty, 'a', '1.png'), readFileSync(join(photos, 'red', 'red0.png')));
+  const run = convas('train', '--data', empty, '--epochs', '1');
+  assert.is(run.code, 1);
+  assert.match(run.stderr, /the class folder "b" holds no images/);
+  const none = join(dir, 'no-classes');
+  mkdirSync(none);
+  const loose = convas('train', '--data', none);
+  assert.is(loose.code, 1);
+  assert.match(loose.stderr, /no class folders; expected one sub-folder per class/);
 });
 
 test('a bad architecture file: exit 1, the file named', () => {

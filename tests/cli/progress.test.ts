@@ -1,7 +1,8 @@
-// The progress display: a bar redrawn in place on a terminal, one plain line per epoch elsewhere.
+// The progress display: a bar redrawn in place on a terminal, one plain line per epoch elsewhere;
+// the same for loading images, with warnings that do not garble the bar.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ProgressReporter } from '../../src/cli/progress.js';
+import { LoadingProgress, ProgressReporter } from '../../src/cli/progress.js';
 
 /** Runs 2 epochs of 4 batches of 10 images, 50 ms a batch, and returns what was written. */
 function run(isTTY: boolean): string[] {
@@ -45,6 +46,37 @@ test('terminal: the bar never wraps a narrow terminal', () => {
   progress.start();
   progress.batchEnd(1, { loss: 1, acc: 0, size: 1 });
   assert.is(written[0].length, '\r\x1b[2K'.length + 39);
+});
+
+/** Loads 5 images, 60 ms each, the third skipped; returns what went to the output and to the warnings. */
+function load(isTTY: boolean) {
+  const out: string[] = [], warnings: string[] = [];
+  let clock = 0;
+  const loading = new LoadingProgress({ isTTY, columns: 100, write: (t) => out.push(t) }, { write: (t) => warnings.push(t) }, () => clock);
+  for (let i = 1; i <= 5; i++) {
+    clock += 60;
+    if (i === 3) loading.warning(`dir/${i}.jpg: skipped (corrupt)`);
+    loading.progress(i, 5, `dir/${i}.jpg`);
+  }
+  return { out, warnings, summary: loading.finish() };
+}
+
+test('loading images, not a terminal: nothing until the summary; warnings go to their own stream', () => {
+  const { out, warnings, summary } = load(false);
+  assert.equal(out, []);
+  assert.equal(warnings, ['convas: warning: dir/3.jpg: skipped (corrupt)\n']);
+  assert.is(summary, 'Loaded 4 images in 0.3 s (1 skipped: see the warnings)');
+});
+
+test('loading images on a terminal: a bar with the count, ETA and file, cleared for a warning and at the end', () => {
+  const { out } = load(true);
+  // Draws the first image at once, then at most every 100 ms (image 3), the last always; clears before the warning and at the end.
+  assert.ok(out[0].startsWith('\r\x1b[2Kloading images ') && out[0].includes('1/5  ETA 0s  dir/1.jpg'), out[0]);
+  assert.is(out[1], '\r\x1b[2K', 'cleared for the warning');
+  assert.ok(out[2].includes('3/5') && out[2].includes('dir/3.jpg'), out[2]);
+  assert.ok(out.some((t) => t.includes('5/5') && t.includes('█'.repeat(10))), out.join('|'));
+  assert.is(out[out.length - 1], '\r\x1b[2K', 'cleared at the end');
+  assert.not.ok(out.some((t) => t.includes('\n')), 'the bar stays on one line');
 });
 
 test.run();

@@ -7,7 +7,7 @@ import { oneHot, seededPermutation, splitDataset, subset, type Dataset } from '.
 function numbered(count: number): Dataset {
   const images = Float32Array.from({ length: count * 4 }, (_, i) => Math.floor(i / 4) / count);
   const labels = Uint8Array.from({ length: count }, (_, i) => i % 3);
-  return { images, labels, count, height: 2, width: 2, classes: 3 };
+  return { images, labels, count, height: 2, width: 2, channels: 1, classes: 3 };
 }
 
 /** The original index of each image, read back from its pixels. */

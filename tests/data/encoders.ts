@@ -27,23 +27,72 @@ export function encodePgm(format: 'P2' | 'P5', width: number, height: number, sa
 export interface PngSpec {
   width: number;
   height: number;
-  /** 0 grey, 2 RGB, 4 grey+alpha, 6 RGBA. */
+  /** 0 grey, 2 RGB, 3 palette, 4 grey+alpha, 6 RGBA. */
   colourType: number;
-  bitDepth?: 8 | 16;
-  /** Unfiltered samples, row by row (16-bit samples big-endian). */
+  /** 1, 2, 4 (grey, palette), 8, or 16 (not palette). Default 8. */
+  bitDepth?: number;
+  /** Unfiltered image rows as PNG stores them: samples packed high bit first below 8 bits, big-endian at 16. */
   samples: Uint8Array;
-  /** Filter type for each row, cycled. */
+  /** Filter type for each row (of each interlace pass), cycled. */
   filters: number[];
+  /** 1: Adam7 (8- and 16-bit depths). */
   interlace?: number;
+  /** PLTE: r, g, b for each palette entry. */
+  palette?: Uint8Array;
+  /** tRNS as stored: an alpha per palette entry, or the transparent grey / RGB value (16-bit big-endian each). */
+  transparency?: Uint8Array;
 }
 
-const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
+export const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-/** A valid PNG whose rows are filtered with the given filter types. */
+/** Adam7's passes: first column and row, column and row steps. */
+export const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+
+/** A valid PNG whose rows are filtered with the given filter types (each interlace pass's rows in turn). */
 export function encodePng(spec: PngSpec): Uint8Array {
   const { width, height, colourType, bitDepth = 8, samples, filters, interlace = 0 } = spec;
-  const bpp = (CHANNELS[colourType] * bitDepth) / 8;
-  const rowBytes = width * bpp;
+  const bitsPerPixel = PNG_CHANNELS[colourType] * bitDepth;
+  const rowBytes = Math.ceil((width * bitsPerPixel) / 8);
+  let raw: Uint8Array;
+  if (!interlace) {
+    raw = filterRows(samples, height, rowBytes, Math.max(1, bitsPerPixel / 8), filters);
+  } else {
+    // Each pass: the sub-image of every step-th pixel, filtered as an image of its own.
+    const pixelBytes = bitsPerPixel / 8;
+    raw = concat(ADAM7.map(([x0, y0, dx, dy]) => {
+      const w = Math.ceil((width - x0) / dx), h = Math.ceil((height - y0) / dy);
+      if (w <= 0 || h <= 0) return new Uint8Array(0);
+      const pass = new Uint8Array(w * h * pixelBytes);
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          const from = ((y0 + y * dy) * width + x0 + x * dx) * pixelBytes;
+          pass.set(samples.subarray(from, from + pixelBytes), (y * w + x) * pixelBytes);
+        }
+      }
+      return filterRows(pass, h, w * pixelBytes, pixelBytes, filters);
+    }));
+  }
+  const ihdr = new DataView(new ArrayBuffer(13));
+  ihdr.setUint32(0, width);
+  ihdr.setUint32(4, height);
+  ihdr.setUint8(8, bitDepth);
+  ihdr.setUint8(9, colourType);
+  ihdr.setUint8(12, interlace);
+  return concat([
+    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', new Uint8Array(ihdr.buffer)),
+    ...(spec.palette ? [chunk('PLTE', spec.palette)] : []),
+    ...(spec.transparency ? [chunk('tRNS', spec.transparency)] : []),
+    // The compressed data in two IDAT chunks, as encoders that stream do.
+    ...splitInTwo(deflateSync(raw)).map((part) => chunk('IDAT', part)),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+const splitInTwo = (bytes: Uint8Array) => [bytes.subarray(0, bytes.length >> 1), bytes.subarray(bytes.length >> 1)];
+
+/** Rows of `rowBytes` each, filtered (filter byte first); `bpp` is the bytes a pixel takes (at least 1). */
+function filterRows(samples: Uint8Array, height: number, rowBytes: number, bpp: number, filters: number[]): Uint8Array {
   const filtered = new Uint8Array(height * (rowBytes + 1));
   for (let y = 0; y < height; y++) {
     const filter = filters[y % filters.length];
@@ -55,18 +104,7 @@ export function encodePng(spec: PngSpec): Uint8Array {
       filtered[y * (rowBytes + 1) + 1 + x] = (samples[y * rowBytes + x] - predictor) & 0xff;
     }
   }
-  const ihdr = new DataView(new ArrayBuffer(13));
-  ihdr.setUint32(0, width);
-  ihdr.setUint32(4, height);
-  ihdr.setUint8(8, bitDepth);
-  ihdr.setUint8(9, colourType);
-  ihdr.setUint8(12, interlace);
-  return concat([
-    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
-    chunk('IHDR', new Uint8Array(ihdr.buffer)),
-    chunk('IDAT', deflateSync(filtered)),
-    chunk('IEND', new Uint8Array(0)),
-  ]);
+  return filtered;
 }
 
 function paeth(left: number, up: number, upLeft: number): number {
@@ -75,7 +113,8 @@ function paeth(left: number, up: number, upLeft: number): number {
   return pa <= pb && pa <= pc ? left : pb <= pc ? up : upLeft;
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** A PNG chunk: length, type, data, CRC. */
+export function chunk(type: string, data: Uint8Array): Uint8Array {
   const typeAndData = concat([new TextEncoder().encode(type), data]);
   const framed = new DataView(new ArrayBuffer(12 + data.length));
   framed.setUint32(0, data.length);
@@ -92,4 +131,13 @@ function concat(parts: Uint8Array[]): Uint8Array {
     at += part.length;
   }
   return joined;
+}
+
+/** `jpeg` with an APP1 Exif segment saying EXIF `orientation` (1–8), right after the SOI marker. */
+export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
+  // "Exif\0\0", then a little-endian TIFF header and one IFD with one entry: tag 0x0112, SHORT, count 1.
+  const tiff = [0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0];
+  const payload = [...new TextEncoder().encode('Exif'), 0, 0, ...tiff];
+  const length = payload.length + 2;
+  return concat([jpeg.subarray(0, 2), Uint8Array.from([0xff, 0xe1, length >> 8, length & 0xff, ...payload]), jpeg.subarray(2)]);
 }

@@ -1,7 +1,8 @@
 // Seeded fuzz of saved model files: random bytes of model.json or weights.bin changed (convas and
-// TF.js formats). Every load either fails with a ConvasError or gives a working model; when the
-// file still describes the same layers, it predicts exactly as the original. FUZZ_SECONDS (default
-// 10) bounds the run, FUZZ_SEED picks the stream.
+// TF.js formats, the latter also uint8- and float16-quantized). Every load either fails with a
+// ConvasError or gives a working model; when the file still describes the same layers, a convas
+// file predicts exactly as the original, and a TF.js file (which has no checksum) holds exactly the
+// weights its manifest and bytes describe. FUZZ_SECONDS (default 10) bounds the run, FUZZ_SEED picks the stream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { ConvasError, type Model, init, loadModel } from '../../src/index.js';
 import { random } from '../helpers.js';
 import { assertSameBits, convModel, strokeData, temporaryDirectory } from '../io/model-files.js';
+import { type ManifestEntry, dequantize } from '../io/tfjs-converter.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20) / 2;
 const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
@@ -25,9 +27,10 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
   await original.fit(x, y, { epochs: 1, batchSize: 4 });
   const expected = original.predict(x).dataSync();
   const dirs: Record<string, string> = {};
-  for (const format of ['convas', 'tfjs'] as const) {
-    dirs[format] = await temporaryDirectory();
-    await original.save(dirs[format], { format });
+  const saves = { convas: { format: 'convas' }, tfjs: { format: 'tfjs' }, 'tfjs uint8': { format: 'tfjs', quantize: 'uint8' }, 'tfjs float16': { format: 'tfjs', quantize: 'float16' } } as const;
+  for (const [name, options] of Object.entries(saves)) {
+    dirs[name] = await temporaryDirectory();
+    await original.save(dirs[name], options);
   }
   const files = await Promise.all(Object.entries(dirs).flatMap(([format, dir]) => ['model.json', 'weights.bin'].map(async (name) => {
     const path = join(dir, name);
@@ -37,7 +40,9 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
   const counts = { identical: 0, otherModel: 0, refused: 0 };
   const deadline = performance.now() + SECONDS * 1000;
   while (performance.now() < deadline) {
-    const file = rng.pick(files);
+    // Half the mutations go to the convas files, the rest to the three TF.js ones (whose loads mostly succeed, and take longer).
+    const convas = rng.next() < 0.5;
+    const file = rng.pick(files.filter((f) => (f.format === 'convas') === convas));
     const mutated = file.bytes.slice();
     const changes: string[] = [];
     for (let k = rng.int(1, 3); k > 0; k--) {
@@ -60,10 +65,11 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
     if (!loaded) continue;
     try {
       const prediction = loaded.predict(x).dataSync();
-      if (file.format === 'tfjs' && file.name === 'weights.bin') {
-        // TF.js weights carry no checksum: a changed value that is still finite is simply the weight.
+      if (file.format.startsWith('tfjs') && describeLayers(loaded) === describeLayers(original)) {
+        // TF.js weights carry no checksum: a changed value (or scale, or min) that still decodes to finite weights is simply the weight.
         const weights = Float32Array.from(loaded.getWeights().flatMap((w) => [...w.dataSync()]));
-        assertSameBits(weights, new Float32Array(mutated.buffer), `seed ${SEED}: ${what}: weights as the file holds them`);
+        const contents = (name: string) => (name === file.name ? mutated : files.find((f) => f.dir === file.dir && f.name === name)!.bytes);
+        assertSameBits(weights, describedWeights(contents('model.json'), contents('weights.bin')), `seed ${SEED}: ${what}: weights as the files describe them`);
         counts.otherModel++;
       } else if (describeLayers(loaded) === describeLayers(original)) {
         assertSameBits(prediction, expected, `seed ${SEED}: ${what}: predictions`);
@@ -82,5 +88,16 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
   assert.ok(counts.refused >= 5 && counts.identical >= 1,
     `the mutations reached both outcomes: ${counts.refused} refused, ${counts.identical} identical`);
 });
+
+/** The weights a TF.js model.json's manifest and weights.bin describe, decoded by the tests' reference (one group, in order). */
+function describedWeights(json: Uint8Array, bytes: Uint8Array): Float32Array {
+  const manifest: ManifestEntry[] = JSON.parse(new TextDecoder().decode(json)).weightsManifest[0].weights;
+  let offset = 0;
+  return Float32Array.from(manifest.flatMap((entry) => {
+    const length = entry.shape.reduce((a, b) => a * b, 1) * (entry.quantization ? { uint8: 1, uint16: 2, float16: 2 }[entry.quantization.dtype] : 4);
+    offset += length;
+    return [...dequantize(bytes.subarray(offset - length, offset), entry)];
+  }));
+}
 
 test.run();

@@ -43,4 +43,53 @@ for (const [what, make, detail] of hostile) {
   });
 }
 
+/** A saved conv model in the TF.js format with uint8 weights: its directory, model.json parsed and weights.bin. */
+async function savedQuantized(): Promise<{ dir: string; json: Json; bytes: Uint8Array }> {
+  await init();
+  const dir = await temporaryDirectory();
+  await convModel(1).save(dir, { format: 'tfjs', quantize: 'uint8' });
+  return { dir, json: JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')), bytes: new Uint8Array(await readFile(join(dir, 'weights.bin'))) };
+}
+
+/** The manifest with the quantization of weight `index` replaced by `quantization` (undefined keys are dropped). */
+const withQuantization = (j: Json, index: number, quantization: unknown) => JSON.stringify({
+  ...j, weightsManifest: [{ ...j.weightsManifest[0], weights: j.weightsManifest[0].weights.map((w: Json, i: number) => (i === index ? { ...w, quantization } : w)) }],
+});
+const first = (j: Json) => j.weightsManifest[0].weights[0].quantization;
+
+// Each names the file and the weight: sequential_1/conv2d_1/kernel is weight 0, …/bias weight 1.
+const hostileQuantized: Array<[string, (json: Json, bytes: Uint8Array) => { json?: string; bytes?: Uint8Array }, string, RegExp]> = [
+  ['no scale', (j) => ({ json: withQuantization(j, 0, { ...first(j), scale: undefined }) }), 'model.json', /kernel\) is uint8-quantized without "scale"/],
+  ['no min', (j) => ({ json: withQuantization(j, 0, { ...first(j), min: undefined }) }), 'model.json', /kernel\) is uint8-quantized without "min"/],
+  ['an infinite scale (1e999)', (j) => ({ json: withQuantization(j, 0, { ...first(j), scale: 12345 }).replace('12345', '1e999') }), 'model.json', /kernel\) has quantization scale Infinity; expected a finite number/],
+  ['a scale given as text', (j) => ({ json: withQuantization(j, 0, { ...first(j), scale: '0.1' }) }), 'model.json', /kernel\) has quantization scale "0.1"/],
+  ['a null min', (j) => ({ json: withQuantization(j, 0, { ...first(j), min: null }) }), 'model.json', /kernel\) has quantization min null/],
+  ['an unknown quantization dtype', (j) => ({ json: withQuantization(j, 0, { ...first(j), dtype: 'int4' }) }), 'model.json', /kernel\) is quantized to "int4"; expected uint8, uint16, float16/],
+  ['a quantization that is not an object', (j) => ({ json: withQuantization(j, 0, 'uint8') }), 'model.json', /kernel\)\.quantization is "uint8"; expected an object/],
+  ['a scale that overflows float32', (j) => ({ json: withQuantization(j, 0, { ...first(j), scale: 1e38 }) }), 'weights.bin', /kernel holds -?Infinity at index \d+; expected finite weights/],
+  ['a shape of 2^40 × 2^40', (j) => ({ json: JSON.stringify({ ...j, weightsManifest: [{ ...j.weightsManifest[0], weights: [{ ...j.weightsManifest[0].weights[0], shape: [2 ** 40, 2 ** 40] }, ...j.weightsManifest[0].weights.slice(1)] }] }) }), 'model.json', /kernel\) has shape .*more values than the \d+ the weights file holds/],
+  ['a shard shorter than the manifest says', (_, b) => ({ bytes: b.subarray(0, b.length - 3) }), 'weights.bin', /shorter than the weights .*model.json lists for them \(.*dense.*bias ends at byte/],
+  ['a shard with bytes to spare', (_, b) => ({ bytes: Uint8Array.from([...b, 1, 2]) }), 'weights.bin', /longer than the \d+ bytes of weights .*the last, .*dense.*bias/],
+];
+
+for (const [what, make, file, detail] of hostileQuantized) {
+  test(`a uint8-quantized TF.js file with ${what}: a FileFormatError naming the file and the weight`, async () => {
+    const { dir, json, bytes } = await savedQuantized();
+    const changed = make(json, bytes);
+    if (changed.json) await writeFile(join(dir, 'model.json'), changed.json);
+    if (changed.bytes) await writeFile(join(dir, 'weights.bin'), changed.bytes);
+    await expectError(() => loadModel(dir), FileFormatError, file, detail);
+  });
+}
+
+test('a float16 TF.js file holding an infinite half: a FileFormatError naming the weight', async () => {
+  await init();
+  const dir = await temporaryDirectory();
+  await convModel(1).save(dir, { format: 'tfjs', quantize: 'float16' });
+  const bytes = new Uint8Array(await readFile(join(dir, 'weights.bin')));
+  bytes.set([0x00, 0x7c], 4); // kernel[2] = +infinity
+  await writeFile(join(dir, 'weights.bin'), bytes);
+  await expectError(() => loadModel(dir), FileFormatError, 'weights.bin', /kernel holds Infinity at index 2/);
+});
+
 test.run();

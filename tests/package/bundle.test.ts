@@ -59,4 +59,22 @@ test('the same app builds with Vite (a library build for the browser), and runs'
   }
 });
 
+test('the JPEG and PNG decoders (Node only) stay out of dist/convas.js and of browser bundles of an app that decodes images', async () => {
+  // Strings of jpeg-js's and pngjs's own code: neither may be inlined.
+  const decoderCode = [/function JpegImage/, /read requests waitng on finished stream/, /require\(["'](node:)?zlib["']\)/];
+  const dist = readFileSync('dist/convas.js', 'utf8');
+  for (const code of decoderCode) assert.not.match(dist, code, `dist/convas.js holds ${code}`);
+  const dir = consumerApp();
+  try {
+    writeFileSync(join(dir, 'app.js'), `import { decodeImage, imageToTensor } from 'convas';
+console.log(typeof decodeImage, typeof imageToTensor);`);
+    await esbuild.build({ entryPoints: [join(dir, 'app.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: join(dir, 'out.js'), logLevel: 'silent' });
+    const bundle = readFileSync(join(dir, 'out.js'), 'utf8');
+    for (const code of decoderCode) assert.not.match(bundle, code, `the app's bundle holds ${code}`);
+    assert.match(bundle, /importNodePackage\("jpeg-js"\)/, 'the decoders are imported at run time, on Node paths');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

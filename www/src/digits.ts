@@ -24,7 +24,7 @@ export function loadDigits(): Promise<Digits> {
     const labels = bytes.slice(count * pixels);
     const part = (from: number, to: number): Dataset => ({
       images: images.slice(from * pixels, to * pixels), labels: labels.slice(from, to),
-      count: to - from, height: SIDE, width: SIDE, classes: 10,
+      count: to - from, height: SIDE, width: SIDE, channels: 1, classes: 10,
     });
     return { train: part(0, TRAIN_COUNT), test: part(TRAIN_COUNT, count) };
   });

@@ -1,0 +1,19 @@
+#!/usr/bin/python3
+# Makes the JPEG fixtures in tests/fixtures/images/ that the tests cannot make themselves (jpeg-js
+# encodes baseline colour JPEG only): a progressive colour JPEG and a baseline greyscale one, of
+# the gradient that tests/data/image-fixtures.ts describes. Made once with Debian's python3-pil
+# (Pillow 9.4): /usr/bin/python3 scripts/make-image-fixtures.py
+from PIL import Image
+
+WIDTH, HEIGHT = 24, 16
+
+def gradient(x, y):
+    return (round(255 * x / (WIDTH - 1)), round(255 * y / (HEIGHT - 1)), round(255 * (x + y) / (WIDTH + HEIGHT - 2)))
+
+colour = Image.new('RGB', (WIDTH, HEIGHT))
+colour.putdata([gradient(x, y) for y in range(HEIGHT) for x in range(WIDTH)])
+colour.save('tests/fixtures/images/gradient-progressive.jpg', quality=95, progressive=True, subsampling=0)
+
+grey = Image.new('L', (WIDTH, HEIGHT))
+grey.putdata([gradient(x, y)[2] for y in range(HEIGHT) for x in range(WIDTH)])
+grey.save('tests/fixtures/images/gradient-grey.jpg', quality=95)

@@ -1,0 +1,37 @@
+// Decoding in browsers and their workers, with the platform's own decoder: createImageBitmap, then
+// a canvas (OffscreenCanvas where it exists, as in workers) to read the pixels back. The browser
+// applies EXIF orientation itself; 16-bit PNGs come back at 8 bits, as a canvas holds them.
+import { ConfigError, FileFormatError } from '../errors.js';
+import { type JpegHeader, type PngHeader, isGreyscale } from './image-header.js';
+import type { RgbaImage } from './rgba-image.js';
+
+export async function decodeInBrowser(bytes: Uint8Array, header: PngHeader | JpegHeader, name: string): Promise<RgbaImage> {
+  if (typeof createImageBitmap !== 'function') {
+    throw new ConfigError(`cannot decode ${name}: this environment has neither Node nor createImageBitmap`);
+  }
+  let bitmap: ImageBitmap;
+  try {
+    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: header.format === 'png' ? 'image/png' : 'image/jpeg' });
+    // No colour-space conversion and no premultiplied alpha: the samples as the file holds them, as in Node.
+    bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  } catch (error) {
+    throw new FileFormatError(`${name}: corrupt or truncated ${header.format.toUpperCase()} (the browser says: ${(error as Error).message})`);
+  }
+  try {
+    return { ...canvasPixels(bitmap, bitmap.width, bitmap.height), greyscale: isGreyscale(header) };
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** Anything a canvas can draw (an ImageBitmap, an <img>, a <video> frame, a canvas) as RGBA pixels at `width`×`height`. */
+export function canvasPixels(source: CanvasImageSource, width: number, height: number): RgbaImage {
+  const canvas = typeof OffscreenCanvas === 'function'
+    ? new OffscreenCanvas(width, height)
+    : Object.assign(document.createElement('canvas'), { width, height });
+  const context = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  if (!context) throw new ConfigError('cannot read pixels: this browser gives no 2D canvas context');
+  context.drawImage(source, 0, 0, width, height);
+  const { data } = context.getImageData(0, 0, width, height);
+  return { width, height, data };
+}

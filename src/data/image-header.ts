@@ -1,0 +1,140 @@
+// What an image file claims before it is decoded: its format (by its first bytes, not its name),
+// its size, and for PNG whether every chunk is there. Read without allocating anything of the
+// claimed size, so a decompression bomb or a truncated file is refused before a decoder runs.
+import { FileFormatError } from '../errors.js';
+
+export interface PngHeader {
+  format: 'png';
+  width: number;
+  height: number;
+  bitDepth: number;
+  colourType: number;
+  interlaced: boolean;
+  /** The IDAT chunks' data, in order (views of the file). */
+  idat: Uint8Array[];
+}
+
+export interface JpegHeader {
+  format: 'jpeg';
+  width: number;
+  height: number;
+  /** 1 for greyscale, 3 for YCbCr (or RGB), 4 for CMYK. */
+  components: number;
+  progressive: boolean;
+  /** EXIF orientation 1–8 (1: as stored). */
+  orientation: number;
+}
+
+export interface PgmHeader {
+  format: 'pgm';
+}
+
+export type ImageHeader = PngHeader | JpegHeader | PgmHeader;
+
+const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
+
+export const isGreyscale = (header: PngHeader | JpegHeader) =>
+  header.format === 'png' ? header.colourType === 0 || header.colourType === 4 : header.components === 1;
+
+/** The header of a PNG, JPEG or PGM (P2, P5) in `bytes`; anything else is a FileFormatError naming `name`. */
+export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
+  if (bytes.length === 0) throw new FileFormatError(`${name}: the file is empty; expected a JPEG or PNG image`);
+  if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return readPngHeader(bytes, name);
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return readJpegHeader(bytes, name);
+  if (bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35)) return { format: 'pgm' };
+  const start = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  throw new FileFormatError(`${name}: not a JPEG, PNG or PGM image (it starts with bytes ${start}); expected a file starting with ` +
+    'ff d8 (JPEG) or 89 50 4e 47 (PNG)');
+}
+
+/** Checks `width`×`height` against `maxPixels` (a decompression bomb declares a huge size in a small file). */
+export function checkImageSize(width: number, height: number, maxPixels: number, name: string, format: string): void {
+  if (width === 0 || height === 0) throw new FileFormatError(`${name}: the ${format} is ${width}×${height} pixels; expected at least 1×1`);
+  if (width * height > maxPixels) {
+    throw new FileFormatError(`${name}: the ${format} declares ${width}×${height} pixels (${(width * height / 1e6).toFixed(1)} megapixels), ` +
+      `more than the ${maxPixels / 1e6} megapixels allowed (the maxPixels option)`);
+  }
+}
+
+function readPngHeader(bytes: Uint8Array, name: string): PngHeader {
+  const fail = (what: string) => new FileFormatError(`${name}: ${what}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let header: PngHeader | undefined;
+  const idat: Uint8Array[] = [];
+  for (let at = PNG_SIGNATURE.length; ;) {
+    if (at + 8 > bytes.length) throw fail(`truncated PNG: the file ends after ${bytes.length} bytes, before its IEND chunk`);
+    const length = view.getUint32(at);
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (at + 12 + length > bytes.length) {
+      throw fail(`truncated PNG: chunk ${type} at byte ${at} declares ${length} bytes of data, but the file ends ${bytes.length - at - 8} bytes after its start`);
+    }
+    if (!header && type !== 'IHDR') throw fail(`the PNG's first chunk is ${JSON.stringify(type)}; expected IHDR`);
+    const data = bytes.subarray(at + 8, at + 8 + length);
+    if (type === 'IHDR') {
+      if (length !== 13) throw fail(`the PNG's IHDR chunk has ${length} bytes; expected 13`);
+      header = {
+        format: 'png', width: view.getUint32(at + 8), height: view.getUint32(at + 12), bitDepth: data[8], colourType: data[9],
+        interlaced: data[12] === 1, idat,
+      };
+    } else if (type === 'IDAT') {
+      idat.push(data);
+    } else if (type === 'IEND') {
+      break;
+    }
+    at += 12 + length;
+  }
+  if (idat.length === 0) throw fail('the PNG has no IDAT chunk: it holds no pixels');
+  return header!;
+}
+
+// JPEG markers: SOF0–SOF15 (frame headers) except DHT (C4), JPG (C8) and DAC (CC); SOF2, 6, 10, 14 are progressive.
+const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
+const isProgressive = (m: number) => m === 0xc2 || m === 0xc6 || m === 0xca || m === 0xce;
+
+function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
+  const fail = (what: string) => new FileFormatError(`${name}: ${what}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let orientation = 1;
+  for (let at = 2; ;) {
+    while (at < bytes.length && bytes[at] === 0xff && bytes[at + 1] === 0xff) at++; // fill bytes
+    if (at + 4 > bytes.length) throw fail('truncated JPEG: the file ends before its frame header (SOF)');
+    if (bytes[at] !== 0xff) throw fail(`corrupt JPEG: expected a marker at byte ${at}, found ${bytes[at]}`);
+    const marker = bytes[at + 1];
+    if (marker === 0xd9 || marker === 0xda) throw fail('corrupt JPEG: image data starts before any frame header (SOF)');
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { // markers without a length
+      at += 2;
+      continue;
+    }
+    const length = view.getUint16(at + 2);
+    if (length < 2 || at + 2 + length > bytes.length) throw fail(`truncated JPEG: segment ${marker.toString(16)} at byte ${at} runs past the end of the file`);
+    if (marker === 0xe1) orientation = exifOrientation(bytes.subarray(at + 4, at + 2 + length)) ?? orientation;
+    if (isFrameMarker(marker)) {
+      if (length < 8) throw fail(`corrupt JPEG: its frame header has ${length} bytes`);
+      return {
+        format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components: bytes[at + 9],
+        progressive: isProgressive(marker), orientation,
+      };
+    }
+    at += 2 + length;
+  }
+}
+
+/** The orientation tag (0x0112) of an APP1 "Exif" segment's first IFD, if it has a valid one. */
+function exifOrientation(segment: Uint8Array): number | undefined {
+  const text = String.fromCharCode(...segment.subarray(0, 6));
+  if (text !== 'Exif\0\0' || segment.length < 14) return undefined;
+  const tiff = new DataView(segment.buffer, segment.byteOffset + 6, segment.byteLength - 6);
+  const little = tiff.getUint16(0) === 0x4949; // "II": Intel byte order; "MM": Motorola
+  const ifd = tiff.getUint32(4, little);
+  if (ifd + 2 > tiff.byteLength) return undefined;
+  const entries = tiff.getUint16(ifd, little);
+  for (let i = 0; i < entries; i++) {
+    const entry = ifd + 2 + 12 * i;
+    if (entry + 12 > tiff.byteLength) return undefined;
+    if (tiff.getUint16(entry, little) === 0x0112) {
+      const value = tiff.getUint16(entry + 8, little);
+      return value >= 1 && value <= 8 ? value : undefined;
+    }
+  }
+  return undefined;
+}
