@@ -22,6 +22,18 @@ export type Pool2dArgs = [
   strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
 ];
 
+/**
+ * A depthwise Conv2dGeometry (outChannels = channels·depthMultiplier) as the depthwise kernels take it:
+ * positional, in this order (depthwiseConv2dArgs writes it).
+ */
+export type DepthwiseConv2dArgs = [
+  batch: number, inHeight: number, inWidth: number, channels: number,
+  outHeight: number, outWidth: number, depthMultiplier: number,
+  kernelHeight: number, kernelWidth: number,
+  strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+  dilationHeight: number, dilationWidth: number,
+];
+
 export interface Kernels {
   memory: WebAssembly.Memory;
   /** First byte after the module's static data: the host's allocator starts here. */
@@ -112,4 +124,14 @@ export interface Kernels {
   /** m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host. */
   adamUpdate(w: number, g: number, m: number, v: number, length: number, learningRate: number,
     beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number): void;
+
+  // --- depthwise convolution (assembly/depthwise-conv2d.ts); filters are [kernelHeight, kernelWidth,
+  // channels, depthMultiplier], output channel c·depthMultiplier + m reads input channel c
+  /** y = act(x ⋆ filter (+ bias when bias ≠ 0)), act the FUSED_ACTIVATION code `activation`. */
+  depthwiseConv2dForward(x: number, filter: number, bias: number, y: number, activation: number, ...geometry: DepthwiseConv2dArgs): void;
+  /** scratch: kernelHeight·kernelWidth·channels floats. */
+  depthwiseConv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: DepthwiseConv2dArgs): void;
+  /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
+  depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, ...geometry: DepthwiseConv2dArgs): void;
+
 }

@@ -15,8 +15,8 @@ import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } fro
 import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
-import { conv2dArgs, pool2dArgs } from './geometry-args.js';
-import type { Conv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
+import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from './geometry-args.js';
+import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
 
 // As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
@@ -32,6 +32,7 @@ export class ParallelKernels {
   /** The geometry of the job being written, as kernel arguments: one array each, reused. */
   private readonly convArgs: number[] = [];
   private readonly poolArgs: number[] = [];
+  private readonly depthwiseArgs: number[] = [];
 
   constructor(private readonly kernels: Kernels, private readonly runner: JobRunner) {}
 
@@ -102,6 +103,65 @@ export class ParallelKernels {
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
     const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
     this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
+  }
+
+  // --- depthwise conv2d: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels·depthMultiplier]
+
+  /** Floats of workspace the depthwise calls need for batches of up to geometry.batch examples. */
+  depthwiseConv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
+    return (this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1) + this.depthwiseScratchStride(geometry) * this.threads) / 4;
+  }
+
+  /** activation as depthwiseConv2dForward's code (FUSED_ACTIVATION). */
+  depthwiseConv2dForward(x: number, filter: number, bias: number, y: number, activation: number, geometry: Conv2dGeometry): void {
+    const inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
+    const slices = this.startJob(geometry.batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(activation).geometryArgs(args);
+    }
+    this.run('depthwiseConv2dForward', depthwiseWork(geometry));
+  }
+
+  depthwiseConv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
+    const inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
+    const slices = this.startJob(geometry.batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
+    }
+    const scratchBase = workspace + this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1);
+    this.run('depthwiseConv2dBackwardInput', depthwiseWork(geometry), 3, scratchBase, this.depthwiseScratchStride(geometry));
+  }
+
+  /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
+  depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
+    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
+    const filterFloats = depthwiseFilterFloats(geometry);
+    const partialBytes = this.depthwisePartialBytes(geometry);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const partial = workspace + (s - 1) * partialBytes;
+      this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
+        .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).geometryArgs(args);
+    }
+    this.run('depthwiseConv2dBackwardFilter', depthwiseWork(geometry));
+    this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
+    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
+  }
+
+  /** A partial sum holds a filter gradient and a bias gradient. */
+  private depthwisePartialBytes(g: Conv2dGeometry): number {
+    return alignBytes((depthwiseFilterFloats(g) + g.outChannels) * 4);
+  }
+
+  /** Backward input's scratch per thread: the filter turned 180°. */
+  private depthwiseScratchStride(g: Conv2dGeometry): number {
+    return alignBytes(g.kernelHeight * g.kernelWidth * g.inChannels * 4);
   }
 
   // --- pooling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
@@ -230,7 +290,7 @@ export class ParallelKernels {
   }
 
   /** The geometry's kernel arguments, with the current slice's example count as their batch. */
-  private geometryArgs(args: Conv2dArgs | Pool2dArgs): this {
+  private geometryArgs(args: Conv2dArgs | Pool2dArgs | DepthwiseConv2dArgs): this {
     this.arg(this.count);
     for (let i = 1; i < args.length; i++) this.arg(args[i]);
     return this;
@@ -256,12 +316,18 @@ export class ParallelKernels {
 const convInFloats = (g: Conv2dGeometry) => g.inHeight * g.inWidth * g.inChannels;
 const convOutFloats = (g: Conv2dGeometry) => g.outHeight * g.outWidth * g.outChannels;
 const convFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels;
+const depthwiseFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.outChannels;
 const poolInFloats = (g: Pool2dGeometry) => g.inHeight * g.inWidth * g.channels;
 const poolOutFloats = (g: Pool2dGeometry) => g.outHeight * g.outWidth * g.channels;
 
 /** Flops of one conv2d pass: 2 per multiply-add of every output with its patch. */
 export function convWork(g: Conv2dGeometry): number {
   return 2 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.kernelHeight * g.kernelWidth * g.inChannels;
+}
+
+/** Flops of one depthwise pass: 2 per multiply-add of every output with its taps. */
+export function depthwiseWork(g: Conv2dGeometry): number {
+  return 2 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.kernelHeight * g.kernelWidth;
 }
 
 /** Rows of matMul's register tile (assembly/gemm.ts). */

@@ -9,9 +9,9 @@ import * as assert from 'uvu/assert';
 import { assertClose, random, testedSimd, withBuffers } from '../helpers.js';
 import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
-import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
+import { ParallelKernels, convWork, depthwiseWork, poolWork } from '../../src/backend/parallel-kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
-import { conv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
+import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
 import { type Conv2dGeometry, type Pool2dGeometry, conv2dGeometry, pool2dGeometry } from '../../src/window.js';
 
 const rng = random(11);
@@ -138,6 +138,55 @@ test('dense products: by rows equal the kernel; weight gradients, 2 threads equa
     assertSameBits(run(parallel), run(serial), `${what} weight gradient`);
     const [dWWhole] = withBuffers([x, dy], [w.length], ([px, pdy], [dW]) => kernels.matMul(px, pdy, dW, inputs, batch, outputs, 1, 0, 0));
     assertClose(run(parallel), dWWhole, 1e-4, `${what} weight gradient vs whole batch`);
+  }
+});
+
+function depthwiseGeometry(): Conv2dGeometry {
+  for (;;) {
+    const batch = oddBatch(), size = rng.int(10, 24), channels = rng.pick([7, 16, 33, 64]), dm = rng.pick([1, 1, 2]);
+    const strides = rng.pick([1, 2]), dilation = strides === 1 ? rng.pick([1, 1, 2]) : 1;
+    const geometry = conv2dGeometry([batch, size, size + 1, channels], [3, 3], channels * dm, [strides, strides],
+      rng.pick(['same', 'valid'] as const), 'test', [dilation, dilation]);
+    if (depthwiseWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
+  }
+}
+
+test('depthwise conv2d forward (with and without ReLU) and backward input equal the kernels on the whole batch', () => {
+  for (let trial = 0; trial < 12; trial++) {
+    const g = depthwiseGeometry(), args = depthwiseConv2dArgs(g);
+    const [batch, inH, inW, channels, outH, outW, dm, kH, kW] = args;
+    const x = rng.array(batch * inH * inW * channels), filter = rng.array(kH * kW * channels * dm), bias = rng.array(channels * dm);
+    const dy = rng.array(batch * outH * outW * channels * dm);
+    const what = `depthwise ${args.join(',')}`;
+    for (const relu of [0, 1]) {
+      const [whole] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => kernels.depthwiseConv2dForward(px, pf, pb, py, relu, ...args));
+      const [split] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => parallel.depthwiseConv2dForward(px, pf, pb, py, relu, g));
+      assertSameBits(split, whole, `${what} forward relu=${relu}`);
+    }
+    const [whole] = withBuffers([dy, filter], [x.length, kH * kW * channels], ([pdy, pf], [pdx, scratch]) =>
+      kernels.depthwiseConv2dBackwardInput(pdy, pf, pdx, scratch, ...args));
+    const [split] = withBuffers([dy, filter], [x.length, parallel.depthwiseConv2dWorkspaceFloats(g)], ([pdy, pf], [pdx, workspace]) =>
+      parallel.depthwiseConv2dBackwardInput(pdy, pf, pdx, workspace, g));
+    assertSameBits(split, whole, `${what} backward input`);
+  }
+});
+
+test('depthwise conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-batch kernel within rounding', () => {
+  for (let trial = 0; trial < 12; trial++) {
+    const g = depthwiseGeometry(), args = depthwiseConv2dArgs(g);
+    const [batch, inH, inW, channels, outH, outW, dm, kH, kW] = args;
+    const x = rng.array(batch * inH * inW * channels), dy = rng.array(batch * outH * outW * channels * dm);
+    const filterFloats = kH * kW * channels * dm, outC = channels * dm;
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.depthwiseConv2dWorkspaceFloats(g)],
+      ([px, pdy], [dFilter, dBias, workspace]) => p.depthwiseConv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g));
+    const [dFilter2, dBias2] = run(parallel);
+    const [dFilter1, dBias1] = run(serial);
+    const what = `depthwise ${args.join(',')}`;
+    assertSameBits(dFilter2, dFilter1, `${what} dFilter`);
+    assertSameBits(dBias2, dBias1, `${what} dBias`);
+    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC], ([px, pdy], [pf, pb]) => kernels.depthwiseConv2dBackwardFilter(px, pdy, pf, pb, ...args));
+    assertClose(dFilter2, dFilter, 1e-4, `${what} dFilter vs whole batch`);
+    assertClose(dBias2, dBias, 1e-4, `${what} dBias vs whole batch`);
   }
 });
 
