@@ -11,3 +11,4 @@ export * from './optimizers';
 export * from './conv2d';
 export * from './merge';
 export * from './depthwise-conv2d';
+export * from './space-to-batch';

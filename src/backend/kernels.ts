@@ -34,6 +34,12 @@ export type DepthwiseConv2dArgs = [
   dilationHeight: number, dilationWidth: number,
 ];
 
+/** An image and its phases for spaceToBatch and batchToSpace (assembly/space-to-batch.ts), positional. */
+export type PhaseArgs = [
+  batch: number, height: number, width: number, channels: number,
+  blockHeight: number, blockWidth: number, padTop: number, padLeft: number, phaseHeight: number, phaseWidth: number,
+];
+
 export interface Kernels {
   memory: WebAssembly.Memory;
   /** First byte after the module's static data: the host's allocator starts here. */
@@ -134,4 +140,9 @@ export interface Kernels {
   /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
   depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, ...geometry: DepthwiseConv2dArgs): void;
 
+  // --- phases of images (assembly/space-to-batch.ts), for convolutions dilated by the block size
+  /** phases [batch, blockHeight, blockWidth, phaseHeight, phaseWidth, channels] of x padded by padTop, padLeft (0 outside x). */
+  spaceToBatch(x: number, phases: number, ...geometry: PhaseArgs): void;
+  /** x from its phases (the inverse of spaceToBatch; 0 where x lies past the phases). */
+  batchToSpace(phases: number, x: number, ...geometry: PhaseArgs): void;
 }

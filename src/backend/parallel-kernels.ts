@@ -14,9 +14,11 @@ import { ALIGN_BYTES } from './alignment.js';
 import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
+import { StateError } from '../errors.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
 import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from './geometry-args.js';
-import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
+import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
+import { type PhasePlan, isDilated, planPhases } from './phases.js';
 
 // As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
@@ -33,6 +35,8 @@ export class ParallelKernels {
   private readonly convArgs: number[] = [];
   private readonly poolArgs: number[] = [];
   private readonly depthwiseArgs: number[] = [];
+  /** How each dilated conv2d geometry runs on its phases, planned by conv2dWorkspaceFloats. */
+  private readonly phasePlans = new WeakMap<Conv2dGeometry, PhasePlan>();
 
   constructor(private readonly kernels: Kernels, private readonly runner: JobRunner) {}
 
@@ -42,8 +46,17 @@ export class ParallelKernels {
 
   // --- conv2d: x [batch, inHeight, inWidth, inChannels] → y [batch, outHeight, outWidth, outChannels]
 
-  /** Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. */
+  /**
+   * Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. A dilated
+   * geometry runs as undilated convolutions of the input's phases (phases.ts): this plans them, for
+   * this geometry object, and the workspace holds them too.
+   */
   conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
+    if (isDilated(geometry)) {
+      const plan = planPhases(geometry, (phases) => this.conv2dWorkspaceFloats(phases));
+      this.phasePlans.set(geometry, plan);
+      return plan.workspaceFloats;
+    }
     return (this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1) + this.conv2dScratchStride(geometry) * this.threads) / 4;
   }
 
@@ -51,6 +64,14 @@ export class ParallelKernels {
   conv2dForward(
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
+    if (isDilated(geometry)) {
+      const plan = this.phasePlan(geometry);
+      const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
+      this.phases('spaceToBatch', x, xPhases, plan.input);
+      this.conv2dForward(xPhases, filter, bias, yPhases, workspace + plan.workspaceOffset, activation, plan.phases);
+      this.phases('batchToSpace', yPhases, y, plan.output);
+      return;
+    }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
@@ -62,6 +83,15 @@ export class ParallelKernels {
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
+    if (isDilated(geometry)) {
+      // Each input pixel lies in exactly one phase: its gradient is that phase's.
+      const plan = this.phasePlan(geometry);
+      const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
+      this.phases('spaceToBatch', dy, yPhases, plan.output);
+      this.conv2dBackwardInput(yPhases, filter, xPhases, workspace + plan.workspaceOffset, plan.phases);
+      this.phases('batchToSpace', xPhases, dx, plan.input);
+      return;
+    }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
@@ -74,6 +104,15 @@ export class ParallelKernels {
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
+    if (isDilated(geometry)) {
+      // The phases of dy past the output are zero, so the extra outputs of a phase add nothing.
+      const plan = this.phasePlan(geometry);
+      const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
+      this.phases('spaceToBatch', x, xPhases, plan.input);
+      this.phases('spaceToBatch', dy, yPhases, plan.output);
+      this.conv2dBackwardFilter(xPhases, yPhases, dFilter, dBias, workspace + plan.workspaceOffset, plan.phases);
+      return;
+    }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = conv2dArgs(geometry, this.convArgs);
     const filterFloats = convFilterFloats(geometry);
@@ -103,6 +142,30 @@ export class ParallelKernels {
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
     const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
     this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
+  }
+
+  /** The phase plan of a dilated geometry, set to the geometry's batch. */
+  private phasePlan(geometry: Conv2dGeometry): PhasePlan {
+    const plan = this.phasePlans.get(geometry);
+    if (!plan || geometry.batch > plan.capacity) {
+      throw new StateError(`a dilated conv2d of ${geometry.batch} examples ran on a workspace planned for ${plan?.capacity ?? 'no batch'}: ` +
+        'conv2dWorkspaceFloats(geometry) plans the workspace of this geometry object for its batch');
+    }
+    plan.setBatch(geometry.batch);
+    return plan;
+  }
+
+  /** spaceToBatch or batchToSpace over the batch's examples, from one buffer to the other. */
+  private phases(kernel: 'spaceToBatch' | 'batchToSpace', from: number, to: number, image: PhaseArgs): void {
+    const [batch, height, width, channels, blockHeight, blockWidth, , , phaseHeight, phaseWidth] = image;
+    const imageBytes = height * width * channels * 4, phasesBytes = blockHeight * blockWidth * phaseHeight * phaseWidth * channels * 4;
+    const fromBytes = kernel === 'spaceToBatch' ? imageBytes : phasesBytes, toBytes = kernel === 'spaceToBatch' ? phasesBytes : imageBytes;
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).geometryArgs(image);
+    }
+    this.run(kernel, ELEMENTWISE_COST * batch * Math.max(imageBytes, phasesBytes) / 4);
   }
 
   // --- depthwise conv2d: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels·depthMultiplier]
@@ -290,7 +353,7 @@ export class ParallelKernels {
   }
 
   /** The geometry's kernel arguments, with the current slice's example count as their batch. */
-  private geometryArgs(args: Conv2dArgs | Pool2dArgs | DepthwiseConv2dArgs): this {
+  private geometryArgs(args: Conv2dArgs | Pool2dArgs | DepthwiseConv2dArgs | PhaseArgs): this {
     this.arg(this.count);
     for (let i = 1; i < args.length; i++) this.arg(args[i]);
     return this;

@@ -190,6 +190,24 @@ test('depthwise conv2d backward filter and bias: 2 threads equal 1 thread, and t
   }
 });
 
+test('dilated conv2d (phases through the conv2d jobs): forward, backward input and filter, 2 threads equal 1 thread', () => {
+  for (let trial = 0; trial < 8; trial++) {
+    const batch = oddBatch(), size = rng.int(10, 20), inC = rng.pick([3, 8]), outC = rng.pick([8, 16]);
+    const g = conv2dGeometry([batch, size, size + 2, inC], [3, 3], outC, [1, 1], rng.pick(['same', 'valid'] as const), 'test', [rng.int(2, 3), rng.int(1, 3)]);
+    const x = rng.array(batch * size * (size + 2) * inC), filter = rng.array(9 * inC * outC), bias = rng.array(outC);
+    const dy = rng.array(batch * g.outHeight * g.outWidth * outC);
+    const run = (p: ParallelKernels) => withBuffers([x, filter, bias, dy], [dy.length, x.length, filter.length, outC, p.conv2dWorkspaceFloats(g)],
+      ([px, pf, pb, pdy], [py, pdx, dFilter, dBias, workspace]) => {
+        p.conv2dForward(px, pf, pb, py, workspace, 1, g);
+        p.conv2dBackwardInput(pdy, pf, pdx, workspace, g);
+        p.conv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g);
+      });
+    const two = run(parallel), one = run(serial);
+    ['forward', 'backward input', 'dFilter', 'dBias'].forEach((what, i) =>
+      assertSameBits(two[i], one[i], `dilated conv2d ${conv2dArgs(g).join(',')} dilation ${g.dilationHeight},${g.dilationWidth} ${what}`));
+  }
+});
+
 test('init: the same threads again (or none) returns the backend; another count is a clear error', async () => {
   assert.is(backend.threads, 2);
   assert.is(backend.simd, testedSimd);
