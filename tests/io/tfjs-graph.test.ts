@@ -9,72 +9,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  FileFormatError, type Model, init, input, layers, loadModel, model, sequential, tensor,
-} from '../../src/index.js';
+import { FileFormatError, type Model, init, input, layers, loadModel, model, sequential } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
-import { assertClose, random } from '../helpers.js';
 import { temporaryDirectory } from './model-files.js';
-import { loadInTfjs, saveTfjs } from './tfjs-files.js';
+import { saveTfjs } from './tfjs-files.js';
+import { assertLoadsInTfjs, assertSamePredictions, assertSameStep, batch, on, viaFile } from './tfjs-oracle.js';
 
-const TOLERANCE = 1e-4;
 const IMAGE = [5, 7, 3];
-
-type TfTensor = tfl.SymbolicTensor;
-
-/** A TF.js layer (or model) applied to symbolic tensors, typed as the one tensor it makes. */
-const on = (layer: { apply(x: TfTensor | TfTensor[]): unknown }, x: TfTensor | TfTensor[]) => layer.apply(x) as TfTensor;
-
-/** Every weight of a TF.js model drawn from [-0.5, 0.5), biases too, so that none is the default. */
-function randomizeTfjs(m: tfl.LayersModel, seed: number): void {
-  const rng = random(seed);
-  m.setWeights(m.getWeights().map((w) => tf.tensor(rng.array(w.size, -0.5, 0.5), w.shape)));
-}
-
-function randomizeConvas(m: Model, seed: number): void {
-  const rng = random(seed);
-  m.setWeights(m.getWeights().map((w) => tensor(rng.array(w.size, -0.5, 0.5), [...w.shape])));
-}
-
-/** The same random batch for both libraries: one tensor per input shape. */
-function batch(shapes: number[][], n: number, seed: number) {
-  const rng = random(seed);
-  const values = shapes.map((s) => rng.array(n * s.reduce((a, b) => a * b, 1)));
-  return { convas: values.map((v, i) => tensor(v, [n, ...shapes[i]])), tfjs: values.map((v, i) => tf.tensor(v, [n, ...shapes[i]])) };
-}
-
-/** Random one-hot labels [n, classes], for both libraries. */
-function labels(n: number, classes: number, seed: number) {
-  const rng = random(seed);
-  const values = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) values[i * classes + Math.floor(rng.next() * classes)] = 1;
-  return { convas: tensor(values, [n, classes]), tfjs: tf.tensor(values, [n, classes]) };
-}
-
-const single = <T>(list: T[]): T | T[] => (list.length === 1 ? list[0] : list);
-const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-
-/** Both models' predictions on the same random batch: output by output, shape and values. */
-function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, what: string): void {
-  const shapes = convas.inputShapes.map((s) => [...s]);
-  assert.equal(shapes, tfjsModel.inputs.map((t) => t.shape.slice(1)), `${what}: input shapes`);
-  const x = batch(shapes, 37, 7); // more than one predict batch of 32
-  const expected = asList(tfjsModel.predict(single(x.tfjs)) as tf.Tensor | tf.Tensor[]);
-  const actual = convas.predictOutputs(single(x.convas));
-  assert.is(actual.length, expected.length, `${what}: number of outputs`);
-  actual.forEach((a, i) => {
-    assert.equal([...a.shape], expected[i].shape, `${what}: shape of output ${i}`);
-    assertClose(a.dataSync(), expected[i].dataSync() as Float32Array, TOLERANCE, `${what}: output ${i}`);
-  });
-}
-
-/** Saves a TF.js model (its weights randomized) and loads it in convas. */
-async function viaFile(tfjsModel: tfl.LayersModel, seed = 1): Promise<Model> {
-  randomizeTfjs(tfjsModel, seed);
-  const dir = await temporaryDirectory();
-  await saveTfjs(tfjsModel, dir);
-  return loadModel(dir);
-}
 
 // --- TF.js graphs
 
@@ -197,36 +138,6 @@ test('TF.js → convas: two inputs; two outputs (predict gives an array), one of
 
 // --- one training step
 
-/**
- * Trains the TF.js model and its convas copy one SGD step on the same batch (softmax output,
- * categorical cross-entropy) and compares every weight by name; `frozen` names weights that must not
- * move. `frozenModels` names nested models to freeze in both (TF.js's file does not record that).
- */
-async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, frozen: string[] = [], frozenModels: string[] = []): Promise<void> {
-  const loaded = await viaFile(tfjsModel, 3);
-  for (const name of frozenModels) tfjsModel.getLayer(name).trainable = loaded.getLayer(name).trainable = false;
-  const n = 6;
-  const x = batch(tfjsModel.inputs.map((t) => t.shape.slice(1) as number[]), n, 4);
-  const y = labels(n, tfjsModel.outputs[0].shape[1] as number, 5);
-  const before = new Map(loaded.weights.map((p, i) => [p.name, loaded.getWeights()[i].dataSync()]));
-  tfjsModel.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-  await tfjsModel.fit(single(x.tfjs), y.tfjs, { epochs: 1, batchSize: n, shuffle: false });
-  loaded.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: 'categoricalCrossentropy' });
-  await loaded.fit(single(x.convas), y.convas, { epochs: 1, batchSize: n, shuffle: false });
-
-  // originalName: the name in the file (TF.js's own name gets a suffix when another model used it first).
-  const expected = new Map(tfjsModel.weights.map((w) => [w.originalName, w.read().dataSync() as Float32Array]));
-  const actual = loaded.getWeights();
-  assert.equal(loaded.weights.map((p) => p.name).sort(), [...expected.keys()].sort(), `${what}: weight names`);
-  loaded.weights.forEach((p, i) => {
-    const values = actual[i].dataSync();
-    assertClose(values, expected.get(p.name)!, TOLERANCE, `${what}: ${p.name}`);
-    if (frozen.includes(p.name)) assert.equal([...values], [...before.get(p.name)!], `${what}: frozen ${p.name} moved`);
-    else assert.not.equal([...values], [...before.get(p.name)!], `${what}: ${p.name} did not move`);
-  });
-  assert.equal(frozen.filter((name) => !before.has(name)), [], `${what}: frozen weights that the model lacks`);
-}
-
 test('one SGD step agrees with TF.js: tensors read by several layers, concatenated channels, pooling and a softmax', async () => {
   const x = tfl.input({ shape: IMAGE });
   const trunk = on(tfl.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'trunk' }), x);
@@ -278,17 +189,6 @@ test('one SGD step agrees with TF.js: frozen layers keep their weights, gradient
 });
 
 // --- convas graphs in TF.js
-
-/** Saves a convas model (its weights randomized) as TF.js, loads it in TF.js and in convas, and compares all three. */
-async function assertLoadsInTfjs(m: Model, what: string): Promise<tfl.LayersModel> {
-  randomizeConvas(m, 8);
-  const dir = await temporaryDirectory();
-  await m.save(dir, { format: 'tfjs' });
-  const inTfjs = await loadInTfjs(dir);
-  assertSamePredictions(m, inTfjs, what);
-  assertSamePredictions(await loadModel(dir), inTfjs, `${what}, read back by convas`);
-  return inTfjs;
-}
 
 const convasResidual = (name: string, prefix: string) => {
   const x = input({ shape: IMAGE, name: `${prefix}image` });
