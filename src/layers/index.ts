@@ -8,6 +8,8 @@ import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import { Merge } from './merge.js';
 import { Pool2D, type Pool2DOptions } from './pool2d.js';
+import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d.js';
+import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -37,4 +39,6 @@ export const layers = {
   average: (options: Named = {}) => new Merge('average', options),
   maximum: (options: Named = {}) => new Merge('maximum', options),
   concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
+  depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(options),
+  separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(options),
 };

@@ -11,6 +11,8 @@ import { flattenDescriptor } from './flatten.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { mergeDescriptors } from './merge.js';
 import { poolDescriptors } from './pool2d.js';
+import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
+import { separableConv2dDescriptor } from './separable-conv2d.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -26,7 +28,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 }
 
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
-  ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
+  ...mergeDescriptors, concatenateDescriptor, depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

@@ -1,4 +1,4 @@
-// Seeded fuzz of layer stacks: random conv/pool/dense/flatten/activation stacks, input shapes and
+// Seeded fuzz of layer stacks: random conv (plain, dilated, depthwise, separable)/pool/dense/flatten/activation stacks, input shapes and
 // batch sizes run forward and backward in wasm and in the naive reference (tests/reference/stack.ts);
 // outputs, the input gradient and every weight gradient must agree. Settings that cannot work are
 // drawn on purpose too: they must be refused with a ConvasError while the model is built, before any
@@ -49,6 +49,9 @@ function drawPadding(rng: Rng): unknown {
 
 const size = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [rng.int(1, max), rng.int(1, max)]);
 
+/** Strides, or (a third of the time) a dilation with strides 1: Keras takes one or the other above 1. */
+const stridesOrDilation = (rng: Rng) => (rng.next() < 0.67 ? { strides: size(rng, 3) } : { dilationRate: size(rng, 3) });
+
 function drawLayer(rng: Rng, rank: number): LayerConfig {
   if (rank !== 3) {
     return rng.next() < 0.7
@@ -57,8 +60,12 @@ function drawLayer(rng: Rng, rank: number): LayerConfig {
   }
   const r = rng.next();
   if (r < 0.4) {
-    return { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), strides: size(rng, 3), padding: drawPadding(rng),
-      activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    const conv: LayerConfig = { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), ...stridesOrDilation(rng),
+      padding: drawPadding(rng), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    const kind = rng.next();
+    if (kind < 0.25) return { ...conv, className: 'DepthwiseConv2D', filters: undefined, depthMultiplier: rng.int(1, 3) };
+    if (kind < 0.4) return { ...conv, className: 'SeparableConv2D', depthMultiplier: rng.int(1, 3) };
+    return conv;
   }
   if (r < 0.65) {
     return { className: rng.pick(['MaxPooling2D', 'AveragePooling2D', 'SumPooling2D']), poolSize: size(rng, 3),
@@ -88,6 +95,13 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['infinite padding', { ...conv, padding: Infinity }],
     ["'full' padding on a pool", { ...pool, padding: 'full' }],
     ['0 filters', { ...conv, filters: 0 }],
+    ['dilation with strides 2', { ...conv, strides: 2, dilationRate: 2 }],
+    ['dilation 0', { ...conv, dilationRate: [1, 0] }],
+    ['fractional dilation', { className: 'DepthwiseConv2D', kernelSize: 1, dilationRate: 1.5 }],
+    ['a dilated kernel larger than the padded input', { ...conv, kernelSize: 2, dilationRate: 40, padding: 1 }],
+    ['depthMultiplier 0', { className: 'DepthwiseConv2D', kernelSize: 1, depthMultiplier: 0 }],
+    ['fractional depthMultiplier', { className: 'SeparableConv2D', filters: 2, kernelSize: 1, depthMultiplier: 1.5 }],
+    ['0 filters in a separable convolution', { className: 'SeparableConv2D', filters: 0, kernelSize: 1 }],
     ['more weights than memory holds', { ...conv, kernelSize: 1, filters: 2 ** 31 }],
     ['a larger output than memory holds', { ...conv, padding: 2 ** 16, filters: 2 ** 4 }],
     ['fractional kernelSize', { ...conv, kernelSize: 2.5 }],
