@@ -44,6 +44,8 @@ const geometries: DepthwiseConv2dArgs[] = [
   geometry(3, [7, 9], 19, 1, [3, 3], [1, 1], 'valid'),
   geometry(1, [14, 14], 24, 1, [3, 3], [1, 2], [0, 1, 0, 1]), // ZeroPadding2D [[0, 1], [0, 1]] then 'valid'
   geometry(2, [11, 10], 6, 1, [3, 3], [2, 1], 'same'),
+  geometry(1, [7, 9], 256, 1, [3, 3], [1, 1], 'same'), // pixels 1 KB apart: pairs of outputs instead of blocks
+  geometry(1, [9, 11], 20, 1, [3, 3], [3, 3], 'same'), // pairs at stride 3, sixteen channels and a tail of four
   geometry(1, [8, 8], 8, 2, [3, 3], [1, 1], 'same'), // depthMultiplier 2
   geometry(1, [9, 9], 5, 3, [3, 3], [2, 2], 'same'),
   geometry(2, [13, 12], 12, 1, [3, 3], [1, 1], 'same', [2, 2]), // dilated
