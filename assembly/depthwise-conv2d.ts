@@ -19,6 +19,9 @@ import { fill, sumRows } from './elementwise';
 import { FUSED_NONE, fusedActivation, fusedActivation4 } from './fused-activation';
 import { multiplyAdd } from './multiply-add';
 
+/** Adjacent outputs a 3×3 path takes at once (at stride 1, ten input pixels of each kernel row). */
+const BLOCK = 8;
+
 /** The first i ≥ 0 with offset + i·step ≥ 0. */
 // @ts-ignore: decorator
 @inline function firstInside(offset: i32, step: i32): i32 {
@@ -106,8 +109,117 @@ export function depthwiseConv2dBackwardInput(
       dilationHeight, dilationWidth);
     return;
   }
+  if (dilationHeight == 1 && dilationWidth == 1) {
+    gatherInputGradient(dy, filter, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, depthMultiplier,
+      kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft);
+    return;
+  }
   scatterInputGradient(dy, filter, dx, batch, inHeight, inWidth, channels, outHeight, outWidth, depthMultiplier,
     kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, dilationHeight, dilationWidth);
+}
+
+/**
+ * How many taps read padded input row (or column) r, undilated: taps r mod stride, + stride, …, below
+ * `kernel`, tap k of them read by output r / stride − k, which must lie in [0, outSize).
+ */
+// @ts-ignore: decorator
+@inline function tapCount(r: i32, stride: i32, kernel: i32, outSize: i32): i32 {
+  const first = r % stride, output = r / stride;
+  const start = max(0, output - outSize + 1);
+  const end = first < kernel ? min((kernel - 1 - first) / stride + 1, output + 1) : 0;
+  return max(0, end - start);
+}
+
+/** The first of those taps (its output the last row or column that exists). */
+// @ts-ignore: decorator
+@inline function firstTap(r: i32, stride: i32, outSize: i32): i32 {
+  return r % stride + max(0, r / stride - outSize + 1) * stride;
+}
+
+/**
+ * dx without dilation, for strides above 1 or a depth multiplier above 1. Input row r (padded) is read
+ * through taps r mod stride, r mod stride + stride, …, each by the output one row up from the last;
+ * likewise for columns. Each input pixel sums its taps (rows, then columns, in filter order) in
+ * registers and is written once.
+ */
+function gatherInputGradient(
+  dy: usize, filter: usize, dx: usize,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32, dm: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  const outChannels = channels * dm;
+  const pixelBytes = <usize>channels << 2, outPixelBytes = <usize>outChannels << 2, outRowBytes = <usize>outWidth * outPixelBytes;
+  const tapBytes = outPixelBytes;
+  let at = dx;
+  for (let n = 0; n < batch; n++) {
+    const dyImage = dy + <usize>n * outHeight * outRowBytes;
+    for (let iy = 0; iy < inHeight; iy++) {
+      const r = iy + padTop;
+      const rows = tapCount(r, strideHeight, kernelHeight, outHeight), ky = firstTap(r, strideHeight, outHeight);
+      const dyRow = dyImage + <usize>((r - ky) / strideHeight) * outRowBytes;
+      for (let ix = 0; ix < inWidth; ix++, at += pixelBytes) {
+        const q = ix + padLeft;
+        const columns = tapCount(q, strideWidth, kernelWidth, outWidth), kx = firstTap(q, strideWidth, outWidth);
+        gatherPosition(dyRow + <usize>((q - kx) / strideWidth) * outPixelBytes, outRowBytes, outPixelBytes,
+          filter + <usize>(ky * kernelWidth + kx) * tapBytes, <usize>(strideHeight * kernelWidth) * tapBytes, <usize>strideWidth * tapBytes,
+          columns, rows, at, channels, dm);
+      }
+    }
+  }
+}
+
+/**
+ * dx[c] = Σ over `rows` × `columns` taps of Σ_m dy[c·dm + m]·f[tap, c·dm + m]: tap (a, b) reads the dy
+ * pixel a rows and b columns before the first (dyRowBytes, dyPixelBytes apart) and the filter tap
+ * a·filterRowStep + b·filterColumnStep bytes after the first.
+ */
+function gatherPosition(
+  dy: usize, dyRowBytes: usize, dyPixelBytes: usize, filter: usize, filterRowStep: usize, filterColumnStep: usize,
+  columns: i32, rows: i32, dx: usize, channels: i32, dm: i32,
+): void {
+  let c = 0;
+  for (; dm == 1 && c + 16 <= channels; c += 16) {
+    const lanes = <usize>c << 2;
+    let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+    for (let a = 0; a < rows; a++) {
+      let g = dy - <usize>a * dyRowBytes + lanes, f = filter + <usize>a * filterRowStep + lanes;
+      for (let b = 0; b < columns; b++, g -= dyPixelBytes, f += filterColumnStep) {
+        s0 = multiplyAdd(v128.load(g), v128.load(f), s0);
+        s1 = multiplyAdd(v128.load(g, 16), v128.load(f, 16), s1);
+        s2 = multiplyAdd(v128.load(g, 32), v128.load(f, 32), s2);
+        s3 = multiplyAdd(v128.load(g, 48), v128.load(f, 48), s3);
+      }
+    }
+    v128.store(dx + lanes, s0);
+    v128.store(dx + lanes, s1, 16);
+    v128.store(dx + lanes, s2, 32);
+    v128.store(dx + lanes, s3, 48);
+  }
+  const laneBytes = <usize>dm << 2;
+  for (; c + 4 <= channels; c += 4) {
+    const lanes = <usize>(c * dm) << 2;
+    let sum = f32x4.splat(0);
+    for (let a = 0; a < rows; a++) {
+      let g = dy - <usize>a * dyRowBytes + lanes, f = filter + <usize>a * filterRowStep + lanes;
+      for (let b = 0; b < columns; b++, g -= dyPixelBytes, f += filterColumnStep) {
+        for (let m = 0; m < dm; m++) {
+          sum = multiplyAdd(stridedLanes(g + (<usize>m << 2), laneBytes), stridedLanes(f + (<usize>m << 2), laneBytes), sum);
+        }
+      }
+    }
+    v128.store(dx + (<usize>c << 2), sum);
+  }
+  for (; c < channels; c++) {
+    const lanes = <usize>(c * dm) << 2;
+    let sum: f32 = 0;
+    for (let a = 0; a < rows; a++) {
+      let g = dy - <usize>a * dyRowBytes + lanes, f = filter + <usize>a * filterRowStep + lanes;
+      for (let b = 0; b < columns; b++, g -= dyPixelBytes, f += filterColumnStep) {
+        for (let m = 0; m < dm; m++) sum += load<f32>(g + (<usize>m << 2)) * load<f32>(f + (<usize>m << 2));
+      }
+    }
+    store<f32>(dx + (<usize>c << 2), sum);
+  }
 }
 
 /** dFilter (and dBias when ≠ 0) summed over the whole batch, images and outputs in order. */
@@ -122,27 +234,87 @@ export function depthwiseConv2dBackwardFilter(
   const outPixelBytes = <usize>outChannels << 2;
   const tapBytes = outPixelBytes;
   fill(dFilter, kernelHeight * kernelWidth * outChannels, 0);
+  // 3×3 windows take their inner columns (every tap inside the row) in blocks, sums in registers.
+  const plain3x3 = depthMultiplier == 1 && kernelHeight == 3 && kernelWidth == 3 && dilationHeight == 1 && dilationWidth == 1;
+  const inner0 = plain3x3 ? min(firstInside(-padLeft, strideWidth), outWidth) : 0;
+  const inner1 = plain3x3 ? max(inner0, min(outWidth, endInside(2 - padLeft, strideWidth, inWidth))) : 0;
   for (let n = 0; n < batch; n++) {
     const image = x + <usize>n * inHeight * rowBytes;
     for (let oy = 0; oy < outHeight; oy++) {
       const iy0 = oy * strideHeight - padTop;
-      const ky1 = min(kernelHeight, endInside(iy0, dilationHeight, inHeight));
+      const ky0 = firstInside(iy0, dilationHeight), ky1 = min(kernelHeight, endInside(iy0, dilationHeight, inHeight));
       const dyRow = dy + (<usize>(n * outHeight + oy) * outWidth) * outPixelBytes;
-      for (let ky = firstInside(iy0, dilationHeight); ky < ky1; ky++) {
+      if (inner1 > inner0) {
+        filterRows3x3(image + bytes(iy0 * inWidth + inner0 * strideWidth - padLeft, pixelBytes), rowBytes, dyRow + <usize>inner0 * outPixelBytes,
+          dFilter, channels, inner1 - inner0, strideWidth, ky0, ky1);
+      }
+      for (let ky = ky0; ky < ky1; ky++) {
         const inputRow = image + <usize>(iy0 + ky * dilationHeight) * rowBytes;
         for (let kx = 0; kx < kernelWidth; kx++) {
-          // The outputs whose tap kx lands inside the row.
+          // The outputs whose tap kx lands inside the row, less the inner ones taken above.
           const ix0 = kx * dilationWidth - padLeft;
           const first = firstInside(ix0, strideWidth), end = min(outWidth, endInside(ix0, strideWidth, inWidth));
-          if (first >= end) continue;
-          accumulateTap(inputRow + bytes(ix0 + first * strideWidth, pixelBytes), <usize>strideWidth * pixelBytes,
-            dyRow + <usize>first * outPixelBytes, outPixelBytes, dFilter + <usize>(ky * kernelWidth + kx) * tapBytes,
-            end - first, outChannels, depthMultiplier);
+          const dF = dFilter + <usize>(ky * kernelWidth + kx) * tapBytes;
+          const xStep = <usize>strideWidth * pixelBytes;
+          const before = min(end, inner0), after = max(first, inner1);
+          if (first < before) {
+            accumulateTap(inputRow + bytes(ix0 + first * strideWidth, pixelBytes), xStep, dyRow + <usize>first * outPixelBytes, outPixelBytes,
+              dF, before - first, outChannels, depthMultiplier);
+          }
+          if (after < end) {
+            accumulateTap(inputRow + bytes(ix0 + after * strideWidth, pixelBytes), xStep, dyRow + <usize>after * outPixelBytes, outPixelBytes,
+              dF, end - after, outChannels, depthMultiplier);
+          }
         }
       }
     }
   }
   if (dBias) sumRows(dy, batch * outHeight * outWidth, outChannels, dBias);
+}
+
+/**
+ * The filter gradient's share of `count` adjacent outputs of a 3×3 window (depthMultiplier 1, no
+ * dilation) whose columns all lie inside the image, kernel rows ky0 … ky1 − 1: x is tap (0, 0) of the
+ * first output, dy its gradient. In blocks of BLOCK outputs, channels inside (consecutive steps read
+ * the same cache lines); for each kernel row the three taps' sums over the block stay in registers,
+ * then are added to dF.
+ */
+function filterRows3x3(x: usize, rowBytes: usize, dy: usize, dF: usize, channels: i32, count: i32, stride: i32, ky0: i32, ky1: i32): void {
+  const pixel = <usize>channels << 2, step = <usize>stride * pixel;
+  const vectors = channels & ~3;
+  for (let j = 0; j < count; j += BLOCK) {
+    const length = min(BLOCK, count - j);
+    const first = x + <usize>j * step, firstDy = dy + <usize>j * pixel;
+    for (let c = 0; c < vectors; c += 4) {
+      const lanes = <usize>c << 2;
+      for (let ky = ky0; ky < ky1; ky++) {
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
+        let p = first + <usize>ky * rowBytes + lanes, q = firstDy + lanes;
+        for (let k = 0; k < length; k++, p += step, q += pixel) {
+          const d = v128.load(q);
+          a0 = multiplyAdd(v128.load(p), d, a0);
+          a1 = multiplyAdd(v128.load(p + pixel), d, a1);
+          a2 = multiplyAdd(v128.load(p + 2 * pixel), d, a2);
+        }
+        const at = dF + <usize>(3 * ky) * pixel + lanes;
+        v128.store(at, f32x4.add(v128.load(at), a0));
+        v128.store(at + pixel, f32x4.add(v128.load(at + pixel), a1));
+        v128.store(at + 2 * pixel, f32x4.add(v128.load(at + 2 * pixel), a2));
+      }
+    }
+    for (let c = vectors; c < channels; c++) {
+      const lane = <usize>c << 2;
+      for (let ky = ky0; ky < ky1; ky++) {
+        for (let kx = 0; kx < 3; kx++) {
+          let sum: f32 = 0;
+          let p = first + <usize>ky * rowBytes + <usize>kx * pixel + lane, q = firstDy + lane;
+          for (let k = 0; k < length; k++, p += step, q += pixel) sum += load<f32>(p) * load<f32>(q);
+          const at = dF + <usize>(3 * ky + kx) * pixel + lane;
+          store<f32>(at, load<f32>(at) + sum);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -257,12 +429,11 @@ const WAYS_FOR_INPUT = 6;
  */
 function blockFitsCache(pixelBytes: usize): bool {
   let lines = <i32>(pixelBytes >> 6), sets = CACHE_SETS;
-  // The sets a stride of `lines` lines visits: CACHE_SETS / gcd(lines, CACHE_SETS).
-  while (lines > 0 && (lines & 1) == 0 && sets > 1) {
+  // The sets that pixels `lines` lines apart visit: CACHE_SETS / gcd(lines, CACHE_SETS); all when they straddle lines.
+  while ((pixelBytes & 63) == 0 && (lines & 1) == 0 && sets > 1) {
     lines >>= 1;
     sets >>= 1;
   }
-  if ((pixelBytes & 63) != 0) sets = CACHE_SETS;
   return 3 * (BLOCK + 2) <= sets * WAYS_FOR_INPUT;
 }
 
@@ -381,9 +552,6 @@ function pair3x3(at: usize, step: usize, rowBytes: usize, filter: usize, bias: u
     convolvePosition(at + step, rowBytes, pixel, filter, bias, out + pixel, channels, 1, 3, 0, 3, 0, 3, activation, c);
   }
 }
-
-/** Outputs of one block of rows3x3, which read ten input pixels of each kernel row. */
-const BLOCK = 8;
 
 /**
  * `count` ≥ BLOCK adjacent outputs of a 3×3 window (depthMultiplier 1, no dilation, stride 1) whose
