@@ -51,18 +51,7 @@ async function checkBackpropFilter(kernel) {
     const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
     return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).dataSync();
   };
-  let worst = 0;
-  for (const c of cases) {
-    const expected = await run('cpu', c);
-    for (const formulation of kernel.formulations) {
-      kernel.force(formulation);
-      const got = await run('wasm', c);
-      expected.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - got[i])); });
-    }
-  }
-  kernel.force(null);
-  await tf.setBackend('wasm');
-  return worst;
+  return worstAgainstCpu(cases, run, kernel.formulations, kernel.force);
 }
 
 /** The largest difference between the bench's wasm depthwise gradients (each filter formulation) and tfjs-cpu's, on odd shapes, strides and paddings. */
@@ -80,16 +69,21 @@ async function checkDepthwiseBackprop(kernel) {
       ...tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape }).dataSync(),
     ];
   };
+  return worstAgainstCpu(cases, run, kernel.filterFormulations, kernel.force);
+}
+
+/** The largest difference between run('wasm', case) under each formulation and run('cpu', case), over the cases. */
+async function worstAgainstCpu(cases, run, formulations, force) {
   let worst = 0;
   for (const c of cases) {
     const expected = await run('cpu', c);
-    for (const formulation of kernel.filterFormulations) {
-      kernel.force(formulation);
+    for (const formulation of formulations) {
+      force(formulation);
       const got = await run('wasm', c);
       expected.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - got[i])); });
     }
   }
-  kernel.force(null);
+  force(null);
   await tf.setBackend('wasm');
   return worst;
 }

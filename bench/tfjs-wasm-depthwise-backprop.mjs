@@ -10,23 +10,14 @@
 //            ones-vector BatchMatMul ([1, P]·[P, c]), the taps joined by Concat;
 //            'depthwise': one DepthwiseConv2dNative of the padded x, its (image, channel) pairs as channels,
 //            with dy as the filter dilated by the stride (its outputs are the taps), then Sum over images.
+import { withTemps } from './tfjs-wasm-backprop-filter.mjs';
+
 export function registerDepthwiseBackprop(tf) {
   const kernel = (name) => tf.getKernel(name, 'wasm').kernelFunc;
   const reshape = kernel('Reshape'), pad = kernel('PadV2'), slice = kernel('Slice'), stridedSlice = kernel('StridedSlice');
   const reverse = kernel('Reverse'), depthwise = kernel('DepthwiseConv2dNative'), multiply = kernel('Multiply');
   const batchMatMul = kernel('BatchMatMul'), concat = kernel('Concat'), fill = kernel('Fill');
 
-  /** Runs f(run) where run(kernel, inputs, attrs) disposes every intermediate but the result. */
-  const withTemps = (backend, f) => {
-    const temps = [];
-    const result = f((k, inputs, attrs) => {
-      const t = k({ inputs, backend, attrs });
-      temps.push(t);
-      return t;
-    });
-    for (const t of temps) if (t !== result) backend.disposeData(t.dataId);
-    return result;
-  };
   const info = (xShape, filterShape, { strides, dilations, pad: pads, dimRoundingMode }) =>
     tf.backend_util.computeConv2DInfo(xShape, filterShape, strides, dilations, pads, dimRoundingMode, true);
   const supported = (i) => {
