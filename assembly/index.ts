@@ -15,3 +15,5 @@ export * from './global-pool';
 export * from './batch-norm';
 export * from './activations';
 export * from './prelu';
+export * from './depthwise-conv2d';
+export * from './space-to-batch';

@@ -49,6 +49,21 @@ export const CONVS = [
 export const PASSES = ['forward', 'backward input', 'backward filter'];
 export const MATMUL = { name: 'matMul 512³', m: 512, k: 512, n: 512 };
 
+/** Depthwise 3×3 layers at MobileNet's shapes ('same' padding, depthMultiplier 1). */
+export const DEPTHWISE = [
+  { name: 'depthwise 8×56×56×128 3×3 stride 1', batch: 8, height: 56, width: 56, channels: 128, kernel: 3, stride: 1 },
+  { name: 'depthwise 8×56×56×128 3×3 stride 2', batch: 8, height: 56, width: 56, channels: 128, kernel: 3, stride: 2 },
+  { name: 'depthwise 8×14×14×512 3×3 stride 1', batch: 8, height: 14, width: 14, channels: 512, kernel: 3, stride: 1 },
+  { name: 'depthwise 8×14×14×512 3×3 stride 2', batch: 8, height: 14, width: 14, channels: 512, kernel: 3, stride: 2 },
+];
+
+/** A depthwise case's 'same' geometry: output size and the zeros before each axis (TensorFlow puts the odd one after). */
+export function depthwiseGeometry(d) {
+  const outHeight = Math.ceil(d.height / d.stride), outWidth = Math.ceil(d.width / d.stride);
+  const before = (size, out) => Math.floor(Math.max((out - 1) * d.stride + d.kernel - size, 0) / 2);
+  return { outHeight, outWidth, padTop: before(d.height, outHeight), padLeft: before(d.width, outWidth) };
+}
+
 /** Every single-layer case, with its FLOPs (2 per multiply-add; the three conv passes cost the same). */
 export const LAYER_CASES = [
   ...CONVS.flatMap((c, conv) => PASSES.map((pass) => ({
@@ -56,7 +71,14 @@ export const LAYER_CASES = [
     flops: 2 * c.batch * c.height * c.width * c.outChannels * c.kernel * c.kernel * c.inChannels,
   }))),
   { id: 'matmul', label: MATMUL.name, flops: 2 * MATMUL.m * MATMUL.k * MATMUL.n },
+  ...DEPTHWISE.flatMap((d, depthwise) => PASSES.map((pass) => ({
+    id: `dw${depthwise}:${pass}`, depthwise, pass, label: `${d.name} ${pass}`,
+    flops: 2 * d.batch * depthwiseGeometry(d).outHeight * depthwiseGeometry(d).outWidth * d.channels * d.kernel * d.kernel,
+  }))),
 ];
+
+/** The depthwise forward cases: the target is about the slowest of them. */
+export const DEPTHWISE_FORWARD = DEPTHWISE.map((_, i) => `dw${i}:forward`);
 
 /** The large conv forward pass: the case the targets are about. */
 export const LARGE_CONV_FORWARD = '1:forward';

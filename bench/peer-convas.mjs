@@ -1,7 +1,7 @@
 // convas: `node peer-convas.mjs <bundle> [threads]`. The LeNet-style net through its public API (sequential, fit, predict), and
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
 import { serve, startClock, timeBox } from './child.mjs';
-import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { CONVS, DEPTHWISE, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, depthwiseGeometry, randomArray } from './data.mjs';
 import { readNativeData } from './native-nets.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
@@ -62,6 +62,22 @@ function layerCase(id) {
     const a = alloc(m * k, 1), b = alloc(k * n, 2), c = alloc(m * n, 3);
     if (kernels.matMul.length !== 9) throw new Error(`matMul takes ${kernels.matMul.length} arguments, the bench passes 9: update bench/peer-convas.mjs`);
     run = () => kernels.matMul(a, b, c, m, k, n, 0, 0, 0);
+  } else if (spec.depthwise !== undefined) {
+    const d = DEPTHWISE[spec.depthwise];
+    const { outHeight, outWidth, padTop, padLeft } = depthwiseGeometry(d);
+    const geometry = [d.batch, d.height, d.width, d.channels, outHeight, outWidth, 1, d.kernel, d.kernel, d.stride, d.stride, padTop, padLeft, 1, 1];
+    const taps = d.kernel * d.kernel;
+    const xp = alloc(d.batch * d.height * d.width * d.channels, 1), f = alloc(taps * d.channels, 2);
+    const yp = alloc(d.batch * outHeight * outWidth * d.channels, 3), bias = alloc(d.channels, 4), scratch = alloc(taps * d.channels, 5);
+    const arity = { depthwiseConv2dForward: 5 + geometry.length, depthwiseConv2dBackwardInput: 4 + geometry.length, depthwiseConv2dBackwardFilter: 4 + geometry.length };
+    for (const [name, n] of Object.entries(arity)) {
+      if (kernels[name].length !== n) throw new Error(`${name} takes ${kernels[name].length} arguments, the bench passes ${n}: update bench/peer-convas.mjs to src/backend/kernels.ts`);
+    }
+    run = {
+      forward: () => kernels.depthwiseConv2dForward(xp, f, 0, yp, 0 /* no activation */, ...geometry),
+      'backward input': () => kernels.depthwiseConv2dBackwardInput(yp, f, xp, scratch, ...geometry),
+      'backward filter': () => kernels.depthwiseConv2dBackwardFilter(xp, yp, f, bias, ...geometry),
+    }[spec.pass];
   } else {
     const c = CONVS[spec.conv];
     const pad = (c.kernel - 1) >> 1;

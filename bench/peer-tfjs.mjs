@@ -5,8 +5,9 @@
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { serve, timeBox } from './child.mjs';
-import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { CONVS, DEPTHWISE, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
 import { registerConv2DBackpropFilter } from './tfjs-wasm-backprop-filter.mjs';
+import { registerDepthwiseBackprop } from './tfjs-wasm-depthwise-backprop.mjs';
 
 const backendName = process.argv[2];
 if (backendName !== 'cpu' && backendName !== 'wasm') throw new Error('usage: peer-tfjs.mjs cpu|wasm');
@@ -23,12 +24,14 @@ if (backendName === 'wasm') {
   wasm.setThreadsCount(1);
   wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
   const backpropFilter = registerConv2DBackpropFilter(tf);
+  const depthwiseBackprop = registerDepthwiseBackprop(tf);
   await tf.setBackend('wasm');
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const threaded = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   if (!simd || threaded) throw new Error(`tfjs-wasm would load another binary (simd ${simd}, threads ${threaded})`);
   backendInfo = { ...backendInfo, wasmFile: 'tfjs-backend-wasm-simd.wasm (non-threaded)', threads: wasm.getThreadsCount(),
-    backpropFilterMaxError: await checkBackpropFilter(backpropFilter), backpropFilterChoices: backpropFilter.choices };
+    backpropFilterMaxError: await checkBackpropFilter(backpropFilter), backpropFilterChoices: backpropFilter.choices,
+    depthwiseBackpropMaxError: await checkDepthwiseBackprop(depthwiseBackprop), depthwiseFilterChoices: depthwiseBackprop.choices };
 } else {
   await tf.setBackend('cpu');
 }
@@ -48,16 +51,39 @@ async function checkBackpropFilter(kernel) {
     const attrs = { strides, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape };
     return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs).dataSync();
   };
+  return worstAgainstCpu(cases, run, kernel.formulations, kernel.force);
+}
+
+/** The largest difference between the bench's wasm depthwise gradients (each filter formulation) and tfjs-cpu's, on odd shapes, strides and paddings. */
+async function checkDepthwiseBackprop(kernel) {
+  const cases = [[[3, 9, 11, 5], [3, 3, 5, 1], 1, 'same'], [[2, 10, 7, 4], [3, 3, 4, 1], 2, 'same'], [[2, 8, 9, 3], [3, 2, 3, 1], [2, 1], 'valid']];
+  const run = async (backend, [shape, filterShape, strides, pad]) => {
+    await tf.setBackend(backend);
+    const x = tf.tensor(randomArray(shape.reduce((a, b) => a * b), 3), shape);
+    const f = tf.tensor(randomArray(filterShape.reduce((a, b) => a * b), 4), filterShape);
+    const yShape = tf.depthwiseConv2d(x, f, strides, pad).shape;
+    const dy = tf.tensor(randomArray(yShape.reduce((a, b) => a * b), 5), yShape);
+    const attrs = { strides, pad, dilations: [1, 1], dimRoundingMode: undefined };
+    return [
+      ...tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { ...attrs, inputShape: shape }).dataSync(),
+      ...tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape }).dataSync(),
+    ];
+  };
+  return worstAgainstCpu(cases, run, kernel.filterFormulations, kernel.force);
+}
+
+/** The largest difference between run('wasm', case) under each formulation and run('cpu', case), over the cases. */
+async function worstAgainstCpu(cases, run, formulations, force) {
   let worst = 0;
   for (const c of cases) {
     const expected = await run('cpu', c);
-    for (const formulation of kernel.formulations) {
-      kernel.force(formulation);
+    for (const formulation of formulations) {
+      force(formulation);
       const got = await run('wasm', c);
       expected.forEach((v, i) => { worst = Math.max(worst, Math.abs(v - got[i])); });
     }
   }
-  kernel.force(null);
+  force(null);
   await tf.setBackend('wasm');
   return worst;
 }
@@ -97,9 +123,24 @@ function layerCase(id) {
   const spec = LAYER_CASES.find((c) => c.id === id);
   const t = (s, seed) => tf.tensor(randomArray(s.reduce((a, b) => a * b), seed), s);
   let run;
+  // Depthwise outputs are not read back: that copy (12.8 MB at 8×56×56×128) would cost as much as the
+  // kernel; the wasm backend computes eagerly, and convas's kernels are timed without a copy either.
+  let readBack = true;
   if (id === 'matmul') {
     const a = t([MATMUL.m, MATMUL.k], 1), b = t([MATMUL.k, MATMUL.n], 2);
     run = () => tf.matMul(a, b);
+  } else if (spec.depthwise !== undefined) {
+    const d = DEPTHWISE[spec.depthwise];
+    const xShape = [d.batch, d.height, d.width, d.channels], filterShape = [d.kernel, d.kernel, d.channels, 1];
+    const x = t(xShape, 1), f = t(filterShape, 2);
+    const dy = t(tf.depthwiseConv2d(x, f, d.stride, 'same').shape, 3);
+    const attrs = { strides: [d.stride, d.stride], pad: 'same', dilations: [1, 1], dimRoundingMode: undefined };
+    readBack = false;
+    run = {
+      forward: () => tf.depthwiseConv2d(x, f, d.stride, 'same'),
+      'backward input': () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: f }, { ...attrs, inputShape: xShape }),
+      'backward filter': () => tf.engine().runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy }, { ...attrs, filterShape }),
+    }[spec.pass];
   } else {
     const c = CONVS[spec.conv];
     const xShape = [c.batch, c.height, c.width, c.inChannels], filterShape = [c.kernel, c.kernel, c.inChannels, c.outChannels];
@@ -113,7 +154,7 @@ function layerCase(id) {
   }
   const once = () => {
     const out = run();
-    out.dataSync(); // the wasm and cpu backends compute eagerly; this only makes sure
+    if (readBack) out.dataSync(); // the wasm and cpu backends compute eagerly; this only makes sure
     out.dispose();
   };
   cases.set(id, once);
@@ -121,7 +162,7 @@ function layerCase(id) {
 }
 
 serve({
-  info: async () => ({ ...backendInfo, backpropFilterChoices: backendInfo.backpropFilterChoices?.() }),
+  info: async () => ({ ...backendInfo, backpropFilterChoices: backendInfo.backpropFilterChoices?.(), depthwiseFilterChoices: backendInfo.depthwiseFilterChoices?.() }),
   train: async ({ seconds }) => {
     const r = await timeBox(seconds, async () => {
       const [x, y] = batches[nextBatch++ % batches.length];

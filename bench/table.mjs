@@ -38,7 +38,7 @@ export function formatReport(res) {
   out.push(`Inference: batch ${settings.inferBatch}`);
   out.push(throughputTable(res.inference, 'images/s'));
   out.push('');
-  out.push(`Single layers (conv2d 'same', stride 1), GFLOP/s and share of the SIMD ceiling`);
+  out.push(`Single layers ('same' padding; conv2d at stride 1), GFLOP/s and share of the SIMD ceiling`);
   out.push(table(['', 'convas', '% ceiling', 'tfjs-wasm', '% ceiling', 'convas ÷ tfjs-wasm'], res.layers.map((l) => [
     l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
   ])));
@@ -47,6 +47,7 @@ export function formatReport(res) {
   out.push('');
   const c = res.ceiling;
   out.push(`SIMD ceiling: ${number(c.flops / 1e9)} GFLOP/s (f32x4 mul + add, one core; best kernel "${c.kernel}" of ${Object.keys(c.kernels).length}, measured by the bench)`);
+  out.push("tfjs-wasm's depthwise backward passes are the bench's, built from its own kernels: it has none");
   out.push('');
   const m = res.memory;
   const mem = (s) => `${(s.bufferBytes / MiB).toFixed(2)} MiB memory, ${(s.bytesInUse / MiB).toFixed(2)} MiB in use`;

@@ -13,23 +13,24 @@
 //    Faster for the LeNet-style net's few-channel layers.
 // On the first call for each geometry both run and the faster is kept, as a tuned library would.
 
+/** Runs f(run) where run(kernel, inputs, attrs) disposes every intermediate but the result. */
+export function withTemps(backend, f) {
+  const temps = [];
+  const result = f((k, inputs, attrs) => {
+    const t = k({ inputs, backend, attrs });
+    temps.push(t);
+    return t;
+  });
+  for (const t of temps) if (t !== result) backend.disposeData(t.dataId);
+  return result;
+}
+
 export function registerConv2DBackpropFilter(tf) {
   const kernel = (name) => tf.getKernel(name, 'wasm').kernelFunc;
   const transpose = kernel('Transpose'), pad = kernel('PadV2'), slice = kernel('Slice');
   const stridedSlice = kernel('StridedSlice'), concat = kernel('Concat'), reshape = kernel('Reshape');
   const batchMatMul = kernel('BatchMatMul'), conv2d = kernel('Conv2D');
 
-  /** Runs f(run) where run(kernel, inputs, attrs) disposes every intermediate but the result. */
-  const withTemps = (backend, f) => {
-    const temps = [];
-    const result = f((k, inputs, attrs) => {
-      const t = k({ inputs, backend, attrs });
-      temps.push(t);
-      return t;
-    });
-    for (const t of temps) if (t !== result) backend.disposeData(t.dataId);
-    return result;
-  };
   const padding = (p) => [Math.max(p.top, 0), Math.max(p.bottom, 0), Math.max(p.left, 0), Math.max(p.right, 0)];
 
   const formulations = {

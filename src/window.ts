@@ -1,6 +1,7 @@
 // Sliding windows (convolution and pooling): window sizes, zero padding and output size per axis,
-// out = floor((in + before + after − kernel) / stride) + 1, and the geometry of a whole call as
-// named fields, shared by the ops, the layers and the batch-parallel kernels.
+// out = floor((in + before + after − span) / stride) + 1, where a kernel of k taps dilated by d spans
+// (k − 1)·d + 1 pixels, and the geometry of a whole call as named fields, shared by the ops, the
+// layers and the batch-parallel kernels.
 import { ConfigError } from './errors.js';
 
 /** 'valid' (narrow: no padding), 'same' (out = ceil(in/stride)), 'full' (wide: kernel−1 zeros each side),
@@ -35,6 +36,9 @@ export interface Conv2dGeometry {
   readonly strideWidth: number;
   readonly padTop: number;
   readonly padLeft: number;
+  /** Taps dilationHeight rows and dilationWidth columns apart (1: adjacent). */
+  readonly dilationHeight: number;
+  readonly dilationWidth: number;
 }
 
 /** 2-D pooling, channel by channel; `batch` is the one field that changes from call to call. */
@@ -64,6 +68,22 @@ export function pair(value: unknown, who: string, setting: string): [number, num
   return p as [number, number];
 }
 
+/** Pixels a kernel of `taps` taps spans when its taps are `dilation` apart. */
+export const dilatedSpan = (taps: number, dilation: number) => (taps - 1) * dilation + 1;
+
+/**
+ * A checked dilation rate [h, w]: positive integers, and 1 wherever the stride is not (Keras refuses
+ * strides > 1 together with dilation > 1).
+ */
+export function dilationPair(value: unknown, strides: [number, number], who: string): [number, number] {
+  const dilation = pair(value, who, 'dilationRate');
+  if (dilation.some((d) => d > 1) && strides.some((s) => s > 1)) {
+    throw new ConfigError(`${who}: dilationRate ${JSON.stringify(value)} with strides ${JSON.stringify(strides)}: ` +
+      'strides > 1 cannot be combined with dilationRate > 1 (as in Keras); use strides 1 or dilationRate 1');
+  }
+  return dilation;
+}
+
 /** Padding before and after one axis; 'same' puts the odd zero after, as TensorFlow does. */
 function axisPadding(size: number, kernel: number, stride: number, padding: 'valid' | 'same' | 'full'): [number, number] {
   if (padding === 'valid') return [0, 0];
@@ -73,9 +93,13 @@ function axisPadding(size: number, kernel: number, stride: number, padding: 'val
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-/** Resolves padding for [height, width]; throws a ConfigError naming `who` if the window cannot fit. */
-export function resolvePadding2d(size: [number, number], kernel: [number, number], stride: [number, number],
-  padding: Padding, who: string): PaddedWindow {
+/**
+ * Resolves padding for [height, width]; throws a ConfigError naming `who` if the window cannot fit.
+ * A dilated kernel pads and fits as the span it covers.
+ */
+export function resolvePadding2d(size: [number, number], taps: [number, number], stride: [number, number],
+  padding: Padding, who: string, dilation: [number, number] = [1, 1]): PaddedWindow {
+  const kernel = [dilatedSpan(taps[0], dilation[0]), dilatedSpan(taps[1], dilation[1])];
   let pads: number[];
   if (padding === 'valid' || padding === 'same' || padding === 'full') {
     pads = [...axisPadding(size[0], kernel[0], stride[0], padding), ...axisPadding(size[1], kernel[1], stride[1], padding)];
@@ -89,7 +113,8 @@ export function resolvePadding2d(size: [number, number], kernel: [number, number
   const [top, bottom, left, right] = pads;
   const paddedH = size[0] + top + bottom, paddedW = size[1] + left + right;
   if (kernel[0] > paddedH || kernel[1] > paddedW) {
-    throw new ConfigError(`${who}: the ${kernel[0]}×${kernel[1]} window is larger than the padded input ` +
+    const dilated = dilation[0] > 1 || dilation[1] > 1 ? ` (${taps[0]}×${taps[1]} taps dilated by ${dilation[0]}×${dilation[1]})` : '';
+    throw new ConfigError(`${who}: the ${kernel[0]}×${kernel[1]} window${dilated} is larger than the padded input ` +
       `${paddedH}×${paddedW} (input ${size[0]}×${size[1]}, padding ${JSON.stringify(padding)}); use a smaller window or more padding`);
   }
   const outHeight = Math.floor((paddedH - kernel[0]) / stride[0]) + 1;
@@ -97,14 +122,18 @@ export function resolvePadding2d(size: [number, number], kernel: [number, number
   return { top, bottom, left, right, outHeight, outWidth };
 }
 
-/** Geometry of x `input` ⋆ filters [kernelHeight, kernelWidth, inChannels, outChannels]; a ConfigError naming `who` if the window cannot fit. */
+/**
+ * Geometry of x `input` ⋆ filters [kernelHeight, kernelWidth, inChannels, outChannels] (or a depthwise
+ * filter: outChannels = inChannels·depthMultiplier); a ConfigError naming `who` if the window cannot fit.
+ */
 export function conv2dGeometry([batch, inHeight, inWidth, inChannels]: Nhwc, [kernelHeight, kernelWidth]: [number, number],
-  outChannels: number, [strideHeight, strideWidth]: [number, number], padding: Padding, who: string): Conv2dGeometry {
+  outChannels: number, [strideHeight, strideWidth]: [number, number], padding: Padding, who: string,
+  [dilationHeight, dilationWidth]: [number, number] = [1, 1]): Conv2dGeometry {
   const { outHeight, outWidth, top, left } = resolvePadding2d(
-    [inHeight, inWidth], [kernelHeight, kernelWidth], [strideHeight, strideWidth], padding, who);
+    [inHeight, inWidth], [kernelHeight, kernelWidth], [strideHeight, strideWidth], padding, who, [dilationHeight, dilationWidth]);
   return {
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop: top, padLeft: left,
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop: top, padLeft: left, dilationHeight, dilationWidth,
   };
 }
 

@@ -60,11 +60,32 @@ const ELEMENTWISE_MERGES = ['Add', 'Multiply', 'Average', 'Maximum'];
 /** n, or [h, w] with each side drawn on its own. */
 const sizePair = (rng: Rng, max: number) => (rng.next() < 0.5 ? rng.int(1, max) : [rng.int(1, max), rng.int(1, max)]);
 
+/**
+ * Strides with dilation 1, or (a third of the time, where TensorFlow.js is not to follow: it cannot
+ * train dilated convolutions) a dilation with strides 1. Both are given: the reference reads the drawn settings.
+ */
+const stridesOrDilation = (rng: Rng, options: DrawOptions) =>
+  (options.tfjsOnly || rng.next() < 0.67 ? { strides: sizePair(rng, 2), dilationRate: 1 } : { strides: 1, dilationRate: sizePair(rng, 2) });
+
+/** A depthwise convolution's settings (a separable one adds filters). */
+const depthwiseSettings = (rng: Rng, options: DrawOptions) => ({
+  kernelSize: sizePair(rng, 3), depthMultiplier: rng.int(1, 2), ...stridesOrDilation(rng, options),
+  padding: rng.pick(options.tfjsOnly ? TFJS_PADDINGS : PADDINGS), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8,
+});
+
+/**
+ * Where TF.js is to follow, average pooling pads nothing: TF.js's gradient (cpu backend, 4.22)
+ * divides by the whole window where 'same' padding clips it, though its forward pass divides by the
+ * values inside.
+ */
 const pool = (className: string, inTfjs = true): LayerKind => ({
   weight: 1,
   inTfjs,
   reads: isImage,
-  draw: (rng) => ({ className, poolSize: sizePair(rng, 3), strides: sizePair(rng, 2), padding: rng.pick(['valid', 'same']) }),
+  draw: (rng, _, options) => {
+    const config = { className, poolSize: sizePair(rng, 3), strides: sizePair(rng, 2), padding: rng.pick(['valid', 'same']) };
+    return options.tfjsOnly && className === 'AveragePooling2D' ? { ...config, padding: 'valid' } : config;
+  },
 });
 
 export const LAYER_KINDS: Record<string, LayerKind> = {
@@ -85,6 +106,16 @@ export const LAYER_KINDS: Record<string, LayerKind> = {
   flatten: { weight: 1, reads: isImage, draw: () => ({ className: 'Flatten' }) },
   activation: { weight: 2, reads: () => true, draw: (rng) => ({ className: 'Activation', activation: rng.pick(ACTIVATIONS) }) },
   dropout: { weight: 1, reads: () => true, draw: (_, __, options) => ({ className: 'Dropout', rate: options.dropoutRate ?? 0 }) },
+  depthwiseConv2d: {
+    weight: 2,
+    reads: isImage,
+    draw: (rng, _, options) => ({ className: 'DepthwiseConv2D', ...depthwiseSettings(rng, options) }),
+  },
+  separableConv2d: {
+    weight: 2,
+    reads: isImage,
+    draw: (rng, _, options) => ({ className: 'SeparableConv2D', filters: rng.int(1, 4), ...depthwiseSettings(rng, options) }),
+  },
 };
 
 /** A layer whose output has its input's shape: a 'same' convolution with as many filters as channels, a dense layer as wide, or an activation. */
@@ -136,6 +167,15 @@ class Draft {
     return this.drawing.rng;
   }
 
+  /**
+   * Whether one merge may read `t` twice. Where TF.js is to follow, only a graph's input: tfjs-layers
+   * 4.22 counts such a merge as one reader of a computed tensor but lets it go twice, so that a later
+   * reader finds it disposed (inputs it never lets go).
+   */
+  private mayReadTwice(t: DraftTensor): boolean {
+    return !this.drawing.options.tfjsOnly || this.nodes.every((n) => n.name !== t.name);
+  }
+
   /** A tensor to build on: an input nothing reads yet, else mostly one of the latest. */
   pick(): DraftTensor {
     const unread = this.tensors.find((t) => t.reads === 0 && !this.nodes.some((n) => n.name === t.name));
@@ -149,17 +189,18 @@ class Draft {
    * output tensor, or undefined (and adds nothing).
    */
   add(layer: { config?: LayerConfig; graph?: GraphSpec; shape?: Shape }, inputs: DraftTensor[], prefix: string, anySize = false): DraftTensor | undefined {
-    let shape = layer.shape;
+    let shape = layer.shape, weighted = !!layer.graph;
     if (layer.config) {
       try {
-        shape = layerFromConfig(layer.config).describe(inputs.map((t) => t.shape)).outputShape;
+        const described = layerFromConfig(layer.config).describe(inputs.map((t) => t.shape));
+        shape = described.outputShape;
+        weighted = described.parameters.length > 0;
       } catch {
         return undefined;
       }
     }
     if (!shape || (!anySize && sizeOf(shape) > (this.drawing.options.maxValues ?? 256))) return undefined;
     const name = layer.graph?.name ?? this.drawing.name(prefix);
-    const weighted = !!layer.graph || ['Conv2D', 'Dense'].includes(layer.config!.className);
     const trainable = !(weighted && this.rng.next() < (this.drawing.options.freezing ?? 0.15));
     this.nodes.push({ name, inputs: inputs.map((t) => t.name), ...(layer.config ? { config: layer.config } : { graph: layer.graph }), trainable });
     inputs.forEach((t) => t.reads++);
@@ -187,7 +228,7 @@ class Draft {
     while (operands.length < count) {
       const others = this.tensors.filter((t) => t !== x && String(t.shape) === String(x.shape) && !operands.includes(t));
       const r = this.rng.next();
-      if (r < 0.2) operands.push(x);
+      if (r < 0.2 && this.mayReadTwice(x)) operands.push(x);
       else if (r < 0.5 && others.length) operands.push(this.rng.pick(others));
       else operands.push(this.add({ config: sameShapeLayer(this.rng, x.shape) }, [x], 'branch') ?? x);
     }
@@ -206,7 +247,7 @@ class Draft {
     while (operands.length < count) {
       const others = this.tensors.filter((t) => t !== x && agrees(t) && !operands.includes(t));
       const r = this.rng.next();
-      if (r < 0.15) operands.push(x);
+      if (r < 0.15 && this.mayReadTwice(x)) operands.push(x);
       else if (r < 0.45 && others.length) operands.push(this.rng.pick(others));
       else {
         const config = image ? resizeAlong(this.rng, x.shape, at) : LAYER_KINDS.dense.draw(this.rng, x.shape, this.drawing.options);

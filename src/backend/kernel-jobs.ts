@@ -34,6 +34,7 @@ export const JOB_KERNELS = [
   'globalAvgPoolForward', 'globalAvgPoolBackward', 'globalMaxPoolForward', 'globalMaxPoolBackward',
   'channelAffine', 'batchNormSums', 'batchNormBackwardSums', 'batchNormBackwardInput',
   'preluForward', 'preluBackward',
+  'depthwiseConv2dForward', 'depthwiseConv2dBackwardInput', 'depthwiseConv2dBackwardFilter', 'spaceToBatch', 'batchToSpace',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 
@@ -61,7 +62,7 @@ export const JOB_HEADER = {
 export type JobHeaderLayout = typeof JOB_HEADER;
 /** Room for the counters of MAX_SLICES threads (no more ever run). */
 export const JOB_HEADER_WORDS = JOB_HEADER.firstSliceCounter + JOB_HEADER.sliceCounterStride * MAX_SLICES;
-/** The longest call: conv2dForward's 5 pointers, activation and 13 geometry numbers (runClaimedSlices passes 20). */
+/** The longest calls: conv2dForward's 5 pointers, activation and 13 geometry numbers; depthwiseConv2dForward's 4, activation and 15 (runClaimedSlices passes 20). */
 export const MAX_JOB_ARGS = 20;
 
 /**

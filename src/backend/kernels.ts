@@ -22,6 +22,24 @@ export type Pool2dArgs = [
   strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
 ];
 
+/**
+ * A depthwise Conv2dGeometry (outChannels = channels·depthMultiplier) as the depthwise kernels take it:
+ * positional, in this order (depthwiseConv2dArgs writes it).
+ */
+export type DepthwiseConv2dArgs = [
+  batch: number, inHeight: number, inWidth: number, channels: number,
+  outHeight: number, outWidth: number, depthMultiplier: number,
+  kernelHeight: number, kernelWidth: number,
+  strideHeight: number, strideWidth: number, padTop: number, padLeft: number,
+  dilationHeight: number, dilationWidth: number,
+];
+
+/** An image and its phases for spaceToBatch and batchToSpace (assembly/space-to-batch.ts), positional. */
+export type PhaseArgs = [
+  batch: number, height: number, width: number, channels: number,
+  blockHeight: number, blockWidth: number, padTop: number, padLeft: number, phaseHeight: number, phaseWidth: number,
+];
+
 export interface Kernels {
   memory: WebAssembly.Memory;
   /** First byte after the module's static data: the host's allocator starts here. */
@@ -219,4 +237,19 @@ export interface Kernels {
    * (x < 0 ? x·dy : 0) (when dAlpha ≠ 0; overwritten).
    */
   preluBackward(x: number, alpha: number, dy: number, dx: number, dAlpha: number, length: number, alphaLength: number): void;
+
+  // --- depthwise convolution (assembly/depthwise-conv2d.ts); filters are [kernelHeight, kernelWidth,
+  // channels, depthMultiplier], output channel c·depthMultiplier + m reads input channel c
+  /** y = act(x ⋆ filter (+ bias when bias ≠ 0)), act the FUSED_ACTIVATION code `activation`. */
+  depthwiseConv2dForward(x: number, filter: number, bias: number, y: number, activation: number, ...geometry: DepthwiseConv2dArgs): void;
+  /** scratch: kernelHeight·kernelWidth·channels floats. */
+  depthwiseConv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: DepthwiseConv2dArgs): void;
+  /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
+  depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, ...geometry: DepthwiseConv2dArgs): void;
+
+  // --- phases of images (assembly/space-to-batch.ts), for convolutions dilated by the block size
+  /** phases [batch, blockHeight, blockWidth, phaseHeight, phaseWidth, channels] of x padded by padTop, padLeft (0 outside x). */
+  spaceToBatch(x: number, phases: number, ...geometry: PhaseArgs): void;
+  /** x from its phases (the inverse of spaceToBatch; 0 where x lies past the phases). */
+  batchToSpace(phases: number, x: number, ...geometry: PhaseArgs): void;
 }

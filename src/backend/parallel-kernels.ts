@@ -14,9 +14,11 @@ import { ALIGN_BYTES } from './alignment.js';
 import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
+import { StateError } from '../errors.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
-import { conv2dArgs, pool2dArgs } from './geometry-args.js';
-import type { Conv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
+import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from './geometry-args.js';
+import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
+import { type PhasePlan, isDilated, planPhases } from './phases.js';
 
 /** Up-sampling by whole factors; `batch` is the one field that changes from call to call. */
 export interface UpSampling2dGeometry {
@@ -42,6 +44,9 @@ export class ParallelKernels {
   /** The geometry of the job being written, as kernel arguments: one array each, reused. */
   private readonly convArgs: number[] = [];
   private readonly poolArgs: number[] = [];
+  private readonly depthwiseArgs: number[] = [];
+  /** How each dilated conv2d geometry runs on its phases, planned by conv2dWorkspaceFloats. */
+  private readonly phasePlans = new WeakMap<Conv2dGeometry, PhasePlan>();
 
   constructor(private readonly kernels: Kernels, private readonly runner: JobRunner) {}
 
@@ -51,8 +56,17 @@ export class ParallelKernels {
 
   // --- conv2d: x [batch, inHeight, inWidth, inChannels] → y [batch, outHeight, outWidth, outChannels]
 
-  /** Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. */
+  /**
+   * Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. A dilated
+   * geometry runs as undilated convolutions of the input's phases (phases.ts): this plans them, for
+   * this geometry object, and the workspace holds them too.
+   */
   conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
+    if (isDilated(geometry)) {
+      const plan = planPhases(geometry, (phases) => this.conv2dWorkspaceFloats(phases));
+      this.phasePlans.set(geometry, plan);
+      return plan.workspaceFloats;
+    }
     return (this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1) + this.conv2dScratchStride(geometry) * this.threads) / 4;
   }
 
@@ -60,6 +74,14 @@ export class ParallelKernels {
   conv2dForward(
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
+    if (isDilated(geometry)) {
+      const plan = this.phasePlan(geometry);
+      const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
+      this.phases('spaceToBatch', x, xPhases, plan.input);
+      this.conv2dForward(xPhases, filter, bias, yPhases, workspace + plan.workspaceOffset, activation, plan.phases);
+      this.phases('batchToSpace', yPhases, y, plan.output);
+      return;
+    }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
@@ -71,6 +93,15 @@ export class ParallelKernels {
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
+    if (isDilated(geometry)) {
+      // Each input pixel lies in exactly one phase: its gradient is that phase's.
+      const plan = this.phasePlan(geometry);
+      const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
+      this.phases('spaceToBatch', dy, yPhases, plan.output);
+      this.conv2dBackwardInput(yPhases, filter, xPhases, workspace + plan.workspaceOffset, plan.phases);
+      this.phases('batchToSpace', xPhases, dx, plan.input);
+      return;
+    }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
@@ -83,6 +114,15 @@ export class ParallelKernels {
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
+    if (isDilated(geometry)) {
+      // The phases of dy past the output are zero, so the extra outputs of a phase add nothing.
+      const plan = this.phasePlan(geometry);
+      const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
+      this.phases('spaceToBatch', x, xPhases, plan.input);
+      this.phases('spaceToBatch', dy, yPhases, plan.output);
+      this.conv2dBackwardFilter(xPhases, yPhases, dFilter, dBias, workspace + plan.workspaceOffset, plan.phases);
+      return;
+    }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = conv2dArgs(geometry, this.convArgs);
     const filterFloats = convFilterFloats(geometry);
@@ -112,6 +152,89 @@ export class ParallelKernels {
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
     const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
     this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
+  }
+
+  /** The phase plan of a dilated geometry, set to the geometry's batch. */
+  private phasePlan(geometry: Conv2dGeometry): PhasePlan {
+    const plan = this.phasePlans.get(geometry);
+    if (!plan || geometry.batch > plan.capacity) {
+      throw new StateError(`a dilated conv2d of ${geometry.batch} examples ran on a workspace planned for ${plan?.capacity ?? 'no batch'}: ` +
+        'conv2dWorkspaceFloats(geometry) plans the workspace of this geometry object for its batch');
+    }
+    plan.setBatch(geometry.batch);
+    return plan;
+  }
+
+  /** spaceToBatch or batchToSpace over the batch's examples, from one buffer to the other. */
+  private phases(kernel: 'spaceToBatch' | 'batchToSpace', from: number, to: number, image: PhaseArgs): void {
+    const [batch, height, width, channels, blockHeight, blockWidth, , , phaseHeight, phaseWidth] = image;
+    const imageBytes = height * width * channels * 4, phasesBytes = blockHeight * blockWidth * phaseHeight * phaseWidth * channels * 4;
+    const fromBytes = kernel === 'spaceToBatch' ? imageBytes : phasesBytes, toBytes = kernel === 'spaceToBatch' ? phasesBytes : imageBytes;
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).geometryArgs(image);
+    }
+    this.run(kernel, ELEMENTWISE_COST * batch * Math.max(imageBytes, phasesBytes) / 4);
+  }
+
+  // --- depthwise conv2d: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels·depthMultiplier]
+
+  /** Floats of workspace the depthwise calls need for batches of up to geometry.batch examples. */
+  depthwiseConv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
+    return (this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1) + this.depthwiseScratchStride(geometry) * this.threads) / 4;
+  }
+
+  /** activation as depthwiseConv2dForward's code (FUSED_ACTIVATION). */
+  depthwiseConv2dForward(x: number, filter: number, bias: number, y: number, activation: number, geometry: Conv2dGeometry): void {
+    const inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
+    const slices = this.startJob(geometry.batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(activation).geometryArgs(args);
+    }
+    this.run('depthwiseConv2dForward', depthwiseWork(geometry));
+  }
+
+  depthwiseConv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
+    const inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
+    const slices = this.startJob(geometry.batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
+    }
+    const scratchBase = workspace + this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1);
+    this.run('depthwiseConv2dBackwardInput', depthwiseWork(geometry), 3, scratchBase, this.depthwiseScratchStride(geometry));
+  }
+
+  /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
+  depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
+    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
+    const filterFloats = depthwiseFilterFloats(geometry);
+    const partialBytes = this.depthwisePartialBytes(geometry);
+    const slices = this.startJob(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const partial = workspace + (s - 1) * partialBytes;
+      this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
+        .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).geometryArgs(args);
+    }
+    this.run('depthwiseConv2dBackwardFilter', depthwiseWork(geometry));
+    this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
+    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
+  }
+
+  /** A partial sum holds a filter gradient and a bias gradient. */
+  private depthwisePartialBytes(g: Conv2dGeometry): number {
+    return alignBytes((depthwiseFilterFloats(g) + g.outChannels) * 4);
+  }
+
+  /** Backward input's scratch per thread: the filter turned 180°. */
+  private depthwiseScratchStride(g: Conv2dGeometry): number {
+    return alignBytes(g.kernelHeight * g.kernelWidth * g.inChannels * 4);
   }
 
   // --- pooling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
@@ -397,7 +520,7 @@ export class ParallelKernels {
   }
 
   /** The geometry's kernel arguments, with the current slice's example count as their batch. */
-  private geometryArgs(args: Conv2dArgs | Pool2dArgs): this {
+  private geometryArgs(args: Conv2dArgs | Pool2dArgs | DepthwiseConv2dArgs | PhaseArgs): this {
     this.arg(this.count);
     for (let i = 1; i < args.length; i++) this.arg(args[i]);
     return this;
@@ -423,12 +546,18 @@ export class ParallelKernels {
 const convInFloats = (g: Conv2dGeometry) => g.inHeight * g.inWidth * g.inChannels;
 const convOutFloats = (g: Conv2dGeometry) => g.outHeight * g.outWidth * g.outChannels;
 const convFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels;
+const depthwiseFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.outChannels;
 const poolInFloats = (g: Pool2dGeometry) => g.inHeight * g.inWidth * g.channels;
 const poolOutFloats = (g: Pool2dGeometry) => g.outHeight * g.outWidth * g.channels;
 
 /** Flops of one conv2d pass: 2 per multiply-add of every output with its patch. */
 export function convWork(g: Conv2dGeometry): number {
   return 2 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.kernelHeight * g.kernelWidth * g.inChannels;
+}
+
+/** Flops of one depthwise pass: 2 per multiply-add of every output with its taps. */
+export function depthwiseWork(g: Conv2dGeometry): number {
+  return 2 * g.batch * g.outHeight * g.outWidth * g.outChannels * g.kernelHeight * g.kernelWidth;
 }
 
 /** Rows of matMul's register tile (assembly/gemm.ts). */

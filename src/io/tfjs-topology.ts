@@ -13,7 +13,10 @@ import { tfjsLayerClasses, toCamelCase } from './tfjs-format.js';
 const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 const onlyNull = { accepts: () => false, expected: 'null' };
 
-/** Settings convas has no equivalent for: accepted when absent, null, or the value convas implements. */
+/**
+ * Settings convas has no equivalent for in some classes: accepted when absent, null, or the value
+ * convas implements, unless the class's descriptor maps the setting (as Conv2D maps dilation_rate).
+ */
 const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected: string }> = {
   data_format: { accepts: (v) => v === 'channels_last', expected: "'channels_last'" },
   padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
@@ -22,6 +25,8 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   output_padding: onlyNull,
   noise_shape: onlyNull,
   kernel_regularizer: onlyNull,
+  depthwise_regularizer: onlyNull,
+  pointwise_regularizer: onlyNull,
   bias_regularizer: onlyNull,
   activity_regularizer: onlyNull,
   beta_regularizer: onlyNull,
@@ -57,7 +62,7 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
   const mapping = layerDescriptor(kerasClass)?.tfjs;
   if (!mapping) throw fileError(file, `${named} is not a layer convas has; expected InputLayer, ${tfjsLayerClasses().join(', ')}`);
   for (const [key, { accepts, expected }] of Object.entries(FIXED_OPTIONS)) {
-    if (mapping.ownSettings?.includes(key)) continue;
+    if (mapping.options.includes(key)) continue;
     const value = config[key];
     if (value !== undefined && value !== null && !accepts(value)) {
       throw fileError(file, `${named} has ${key} ${JSON.stringify(value)}, which convas does not support; expected ${expected}`);

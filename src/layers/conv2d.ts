@@ -2,7 +2,7 @@
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
-import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../window.js';
+import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -14,6 +14,8 @@ export interface Conv2DOptions {
   strides?: number | [number, number];
   /** 'valid' (narrow), 'same', 'full' (wide), a number of zeros on every side, or [top, bottom, left, right]. */
   padding?: Padding;
+  /** Taps this many pixels apart (atrous convolution); > 1 only with strides 1, as in Keras. Default 1. */
+  dilationRate?: number | [number, number];
   activation?: ActivationName;
   useBias?: boolean;
   name?: string;
@@ -25,6 +27,7 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
+  readonly dilationRate: [number, number];
   readonly useBias: boolean;
   readonly activation: ActivationFunction;
   /** Kept as one object whose batch is updated, so calls allocate nothing. */
@@ -44,6 +47,7 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
     this.kernelSize = pair(options.kernelSize, this.name, 'kernelSize');
     this.strides = pair(options.strides ?? 1, this.name, 'strides');
     this.padding = options.padding ?? 'valid';
+    this.dilationRate = dilationPair(options.dilationRate ?? 1, this.strides, this.name);
     this.useBias = options.useBias ?? true;
     const activation = checkActivation(options.activation, this.name);
     this.activation = new ActivationFunction(activation, { appliedByKernel: appliedByKernels(activation) });
@@ -52,7 +56,7 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `conv2d takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [h, w, c] = input;
-    this.geometry = conv2dGeometry([0, h, w, c], this.kernelSize, this.filters, this.strides, this.padding, this.name);
+    this.geometry = conv2dGeometry([0, h, w, c], this.kernelSize, this.filters, this.strides, this.padding, this.name, this.dilationRate);
     return [this.geometry.outHeight, this.geometry.outWidth, this.filters];
   }
 
@@ -113,7 +117,7 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   getConfig(): LayerConfig {
     return {
       className: this.className, name: this.name, filters: this.filters, kernelSize: this.kernelSize, strides: this.strides,
-      padding: this.padding, activation: this.activation.name, useBias: this.useBias,
+      padding: this.padding, dilationRate: this.dilationRate, activation: this.activation.name, useBias: this.useBias,
     };
   }
 }
@@ -121,5 +125,5 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
 export const conv2dDescriptor: LayerDescriptor = {
   className: 'Conv2D',
   fromConfig: (c) => new Conv2D(c as unknown as Conv2DOptions),
-  tfjs: { options: ['filters', 'kernel_size', 'strides', 'padding', 'activation', 'use_bias'], spatial: true, written: { dilation_rate: [1, 1] } },
+  tfjs: { options: ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias'], spatial: true },
 };

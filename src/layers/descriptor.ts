@@ -12,7 +12,8 @@ export interface TfjsMapping {
   written?: Record<string, unknown>;
   /**
    * Keras settings of this class's own meaning, free of the rules shared by settings of that name
-   * (ZeroPadding2D's padding counts rows and columns; it is not a convolution's 'valid' or 'same').
+   * (ZeroPadding2D's padding counts rows and columns; it is not a convolution's 'valid' or 'same'):
+   * the writer leaves them to the class. (The reader leaves every mapped setting to its class.)
    */
   ownSettings?: string[];
   /** What of a config TensorFlow.js cannot express, for save(…, { format: 'tfjs' }) to refuse; undefined when it can. */

@@ -16,6 +16,8 @@ import { GlobalPooling2D, type GlobalPooling2DOptions } from './global-pooling2d
 import { Cropping2D, type Borders, ZeroPadding2D } from './borders2d.js';
 import { Reshape, type ReshapeOptions } from './reshape.js';
 import { PReLU, type PReLUOptions } from './prelu.js';
+import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d.js';
+import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -65,4 +67,6 @@ export const layers = {
   leakyReLU: (options: { alpha?: number; name?: string } = {}) => new LeakyReLU(options),
   elu: (options: { alpha?: number; name?: string } = {}) => new ELU(options),
   prelu: (options: PReLUOptions = {}) => new PReLU(options),
+  depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(options),
+  separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(options),
 };

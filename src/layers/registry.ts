@@ -19,6 +19,8 @@ import { globalPoolingDescriptors } from './global-pooling2d.js';
 import { bordersDescriptors } from './borders2d.js';
 import { reshapeDescriptor } from './reshape.js';
 import { preluDescriptor } from './prelu.js';
+import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
+import { separableConv2dDescriptor } from './separable-conv2d.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -37,6 +39,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
   ...mergeDescriptors, concatenateDescriptor, ...advancedActivationDescriptors, preluDescriptor].forEach(registerLayer);
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
   batchNormalizationDescriptor].forEach(registerLayer);
+[depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

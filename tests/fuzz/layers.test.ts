@@ -1,13 +1,13 @@
-// Seeded fuzz of layer stacks and of graph models. Stacks: random stacks of conv, transposed conv,
-// pooling, global pooling, up-sampling, padding, cropping, reshape, batch normalisation, dense,
-// flatten and activation layers, input shapes and batch sizes run forward and backward in wasm and in
-// the naive reference (tests/reference/stack.ts); outputs, the input gradient and every weight
-// gradient must agree. Graphs: random graph models (tests/graphs.ts: fan-out, merges,
-// concatenations, nested and frozen models, several inputs) against the whole-graph reference
-// (tests/reference/graph.ts). Settings and graphs that cannot work are drawn on purpose too: they
-// must be refused with a ConvasError while the model is built, before any kernel runs. A failing
-// case is shrunk to a smallest one and printed. FUZZ_SECONDS (default 20, half for stacks and half
-// for graphs) bounds the run, FUZZ_SEED picks the stream.
+// Seeded fuzz of layer stacks and of graph models. Stacks: random stacks of conv (plain, dilated,
+// depthwise, separable), transposed conv, pooling, global pooling, up-sampling, padding, cropping,
+// reshape, batch normalisation, dense, flatten and activation layers, input shapes and batch sizes
+// run forward and backward in wasm and in the naive reference (tests/reference/stack.ts); outputs,
+// the input gradient and every weight gradient must agree. Graphs: random graph models
+// (tests/graphs.ts: fan-out, merges, concatenations, nested and frozen models, several inputs)
+// against the whole-graph reference (tests/reference/graph.ts). Settings and graphs that cannot work
+// are drawn on purpose too: they must be refused with a ConvasError while the model is built, before
+// any kernel runs. A failing case is shrunk to a smallest one and printed. FUZZ_SECONDS (default 20,
+// half for stacks and half for graphs) bounds the run, FUZZ_SEED picks the stream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
@@ -16,7 +16,7 @@ import { type Shape, sizeOf } from '../../src/shape.js';
 import { type GraphCase, compareGraph, describeCase, shrinkGraphCase } from '../graph-check.js';
 import { type DrawOptions, drawGraph, spoilGraph } from '../graphs.js';
 import { SCALE_FLOOR, kernels, mismatch, random, randomPadding } from '../helpers.js';
-import { type StackLayer, layerForward, stackBackward, stackForward } from '../reference/stack.js';
+import { type StackLayer, layerForward, layerOutputShape, stackBackward, stackForward } from '../reference/stack.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
 /** Each test fuzzes for half the time. */
@@ -88,6 +88,9 @@ function drawBorders(rng: Rng): unknown {
   }
 }
 
+/** Strides, or (a third of the time) a dilation with strides 1: Keras takes one or the other above 1. */
+const stridesOrDilation = (rng: Rng) => (rng.next() < 0.67 ? { strides: size(rng, 3) } : { dilationRate: size(rng, 3) });
+
 function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   if (rng.next() < 0.12) return drawBatchNorm(rng, shape.length);
   if (shape.length !== 3) {
@@ -100,8 +103,12 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   }
   const r = rng.next();
   if (r < 0.3) {
-    return { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), strides: size(rng, 3), padding: randomPadding(rng),
-      activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    const conv: LayerConfig = { className: 'Conv2D', filters: rng.int(1, 12), kernelSize: size(rng, 5), ...stridesOrDilation(rng),
+      padding: randomPadding(rng), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
+    const kind = rng.next();
+    if (kind < 0.25) return { ...conv, className: 'DepthwiseConv2D', filters: undefined, depthMultiplier: rng.int(1, 3) };
+    if (kind < 0.4) return { ...conv, className: 'SeparableConv2D', depthMultiplier: rng.int(1, 3) };
+    return conv;
   }
   if (r < 0.45) {
     return { className: rng.pick(['MaxPooling2D', 'AveragePooling2D', 'SumPooling2D']), poolSize: size(rng, 3),
@@ -152,6 +159,13 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['infinite padding', { ...conv, padding: Infinity }],
     ["'full' padding on a pool", { ...pool, padding: 'full' }],
     ['0 filters', { ...conv, filters: 0 }],
+    ['dilation with strides 2', { ...conv, strides: 2, dilationRate: 2 }],
+    ['dilation 0', { ...conv, dilationRate: [1, 0] }],
+    ['fractional dilation', { className: 'DepthwiseConv2D', kernelSize: 1, dilationRate: 1.5 }],
+    ['a dilated kernel larger than the padded input', { ...conv, kernelSize: 2, dilationRate: 40, padding: 1 }],
+    ['depthMultiplier 0', { className: 'DepthwiseConv2D', kernelSize: 1, depthMultiplier: 0 }],
+    ['fractional depthMultiplier', { className: 'SeparableConv2D', filters: 2, kernelSize: 1, depthMultiplier: 1.5 }],
+    ['0 filters in a separable convolution', { className: 'SeparableConv2D', filters: 0, kernelSize: 1 }],
     ['more weights than memory holds', { ...conv, kernelSize: 1, filters: 2 ** 31 }],
     ['a larger output than memory holds', { ...conv, padding: 2 ** 16, filters: 2 ** 4 }],
     ['fractional kernelSize', { ...conv, kernelSize: 2.5 }],
@@ -283,6 +297,10 @@ function runCase(c: FuzzCase, seed: number): Outcome {
       weights: l.params.map((p) => getBackend().memory.f32(p.value, p.size).slice()) }));
     const problems: Array<string | undefined> = stack.map((layer, i) =>
       mismatch(wasm.outputs[i], layerForward(layer, wasm.inputs[i], c.batch), LAYER_TOLERANCE, `layer ${i + 1} (${layer.config.className}) output`));
+    stack.forEach((layer, i) => {
+      const shape = layerOutputShape(layer), built = model.layers[i].outputShape;
+      if (String(shape) !== String(built)) problems.push(`layer ${i + 1} (${layer.config.className}) output shape: reference [${shape}], convas [${built}]`);
+    });
     problems.push(mismatch(wasm.outputs[stack.length - 1], stackForward(stack, x, c.batch)[stack.length - 1], STACK_TOLERANCE, 'stack output'));
     const reference = stackBackward(stack, wasm.inputs, wasm.outputs, dy, c.batch);
     problems.push(mismatch(wasm.dx, reference.dx, LAYER_TOLERANCE, 'input gradient'));

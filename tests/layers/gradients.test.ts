@@ -66,6 +66,48 @@ test('conv2d gradients: strides, every padding, activations, batch sizes', async
   }
 });
 
+/** Strides or dilations (Keras takes one or the other above 1), every padding, each activation. */
+function stridesOrDilation(rng: ReturnType<typeof random>): { strides: [number, number]; dilationRate: [number, number] } {
+  return rng.next() < 0.5
+    ? { strides: [rng.int(1, 3), rng.int(1, 2)], dilationRate: [1, 1] }
+    : { strides: [1, 1], dilationRate: [rng.int(1, 3), rng.int(1, 3)] };
+}
+
+test('dilated conv2d gradients: dilations 1–3, every padding, activations', async () => {
+  await kernels();
+  const rng = random(14);
+  const paddings = ['valid', 'same', 'full', 1, [0, 2, 1, 0]] as const;
+  for (let i = 0; i < 12; i++) {
+    checkLayer(layers.conv2d({
+      filters: rng.int(1, 4), kernelSize: [rng.int(1, 3), rng.int(1, 3)], strides: 1, dilationRate: [rng.int(2, 3), rng.int(1, 3)],
+      padding: rng.pick(paddings) as never, activation: rng.pick(['linear', 'relu', 'tanh'] as const), useBias: i % 4 !== 3,
+    }), [rng.int(5, 9), rng.int(5, 9), rng.int(1, 3)], rng.int(1, 3), 150 + i);
+  }
+});
+
+test('depthwiseConv2d gradients: depth multipliers 1–3, strides or dilations, every padding, activations', async () => {
+  await kernels();
+  const rng = random(15);
+  const paddings = ['valid', 'same', 'full', 1, [0, 2, 1, 0]] as const;
+  for (let i = 0; i < 20; i++) {
+    checkLayer(layers.depthwiseConv2d({
+      kernelSize: [rng.int(1, 3), rng.int(1, 3)], depthMultiplier: rng.pick([1, 1, 2, 3]), ...stridesOrDilation(rng),
+      padding: rng.pick(paddings) as never, activation: rng.pick(['linear', 'relu', 'tanh', 'sigmoid'] as const), useBias: i % 5 !== 4,
+    }), [rng.int(4, 8), rng.int(4, 8), rng.pick([1, 3, 4, 5, 9])], rng.int(1, 3), 500 + i);
+  }
+});
+
+test('separableConv2d gradients: the depthwise kernel, the pointwise kernel and the bias', async () => {
+  await kernels();
+  const rng = random(16);
+  for (let i = 0; i < 12; i++) {
+    checkLayer(layers.separableConv2d({
+      filters: rng.int(1, 5), kernelSize: rng.int(1, 3), depthMultiplier: rng.pick([1, 2]), ...stridesOrDilation(rng),
+      padding: rng.pick(['valid', 'same', 'full'] as const), activation: rng.pick(['linear', 'relu', 'tanh'] as const), useBias: i % 4 !== 3,
+    }), [rng.int(4, 8), rng.int(4, 8), rng.int(1, 6)], rng.int(1, 3), 600 + i);
+  }
+});
+
 test('dense gradients, with each activation including softmax', async () => {
   await kernels();
   const rng = random(12);

@@ -52,15 +52,42 @@ function randomCnn(rng: Rng, classes: number): Model {
   return model({ inputs: x, outputs: rng.next() < 0.5 ? bn(rng).apply(head) : head });
 }
 
+/**
+ * A MobileNetV1-like CNN: blocks of a depthwise convolution (mostly without bias, as MobileNetV1's)
+ * → BatchNormalization → ReLU6, then a 1×1 convolution → BatchNormalization → ReLU.
+ */
+function randomMobileNet(rng: Rng, classes: number): Model {
+  const x = input({ shape: [rng.int(6, 10), rng.int(6, 10), rng.int(1, 4)] });
+  let t: SymbolicTensor<Layer> = x;
+  for (let block = rng.int(1, 3); block > 0; block--) {
+    const depthwise = layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: rng.int(1, 2), strides: rng.int(1, 2), padding: 'same',
+      useBias: rng.next() < 0.3 });
+    t = layers.activation({ activation: 'relu6' }).apply(bn(rng).apply(depthwise.apply(t)));
+    t = layers.relu().apply(bn(rng).apply(conv(rng, { kernelSize: 1 }).apply(t)));
+  }
+  return model({ inputs: x, outputs: layers.dense({ units: classes }).apply(layers.flatten().apply(t)) });
+}
+
+/** A depthwise convolution and its normalisation, the only pair that can fold, then a dense layer. */
+function randomDepthwisePair(rng: Rng, classes: number): Model {
+  const x = input({ shape: [rng.int(3, 9), rng.int(3, 9), rng.int(1, 5)] });
+  const depthwise = layers.depthwiseConv2d({ kernelSize: rng.int(1, 3), depthMultiplier: rng.int(1, 3), padding: 'same', useBias: rng.next() < 0.5 });
+  return model({ inputs: x, outputs: layers.dense({ units: classes }).apply(layers.flatten().apply(bn(rng).apply(depthwise.apply(x)))) });
+}
+
 const largest = (values: Float32Array) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
-test(`folding moves the outputs by at most ${FOLDING_BOUND} of their largest value, and never changes the winning class beyond rounding ties`, async () => {
+/**
+ * Builds and folds `trials` random models of `draw`; checks each against FOLDING_BOUND, the winning
+ * classes and untouched weights, and returns the largest change seen.
+ */
+async function foldRandomModels(draw: (rng: Rng, classes: number) => Model, seed: number, trials: number, what: string): Promise<number> {
   await kernels();
-  const rng = random(41);
+  const rng = random(seed);
   let worst = 0, examples = 0;
-  for (let trial = 0; trial < 60; trial++) {
+  for (let trial = 0; trial < trials; trial++) {
     const classes = rng.int(2, 10);
-    const m = randomCnn(rng, classes);
+    const m = draw(rng, classes);
     randomize(m, rng);
     const n = rng.int(1, 40);
     const x = tensor(rng.array(n * m.inputSize, -2, 2), [n, ...m.inputShape]);
@@ -70,22 +97,33 @@ test(`folding moves the outputs by at most ${FOLDING_BOUND} of their largest val
     const scale = largest(plain);
     const difference = plain.reduce((d, v, i) => Math.max(d, Math.abs(folded[i] - v)), 0) / scale;
     worst = Math.max(worst, difference);
-    assert.ok(difference <= FOLDING_BOUND, `model ${trial}: folding moved the outputs by ${difference} of their largest value`);
+    assert.ok(difference <= FOLDING_BOUND, `${what} ${trial}: folding moved the outputs by ${difference} of their largest value`);
     for (let row = 0; row < n; row++) {
       const a = argmaxRow(plain, row * classes, classes), b = argmaxRow(folded, row * classes, classes);
       if (a !== b) {
         // Only a tie within the rounding bound may go the other way.
-        assert.ok(Math.abs(plain[row * classes + a] - plain[row * classes + b]) <= 2 * FOLDING_BOUND * scale, `model ${trial} row ${row}: class ${a} became ${b}`);
+        assert.ok(Math.abs(plain[row * classes + a] - plain[row * classes + b]) <= 2 * FOLDING_BOUND * scale, `${what} ${trial} row ${row}: class ${a} became ${b}`);
       }
       examples++;
     }
-    m.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), weights[i], `model ${trial}: weight ${m.weights[i].name} after folding`));
-    assertSameBits(m.predict(x).dataSync(), plain, `model ${trial}: plain predict after a folded one`);
+    m.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), weights[i], `${what} ${trial}: weight ${m.weights[i].name} after folding`));
+    assertSameBits(m.predict(x).dataSync(), plain, `${what} ${trial}: plain predict after a folded one`);
     m.dispose();
   }
-  console.log(`batch-norm folding: largest change ${worst.toExponential(2)} of the largest output over 60 models, ${examples} examples`);
+  console.log(`batch-norm folding, ${what}s: largest change ${worst.toExponential(2)} of the largest output over ${trials} models, ${examples} examples`);
   assert.ok(worst > 0, 'folding ran: some output moved by rounding');
+  return worst;
+}
+
+test(`folding moves the outputs by at most ${FOLDING_BOUND} of their largest value, and never changes the winning class beyond rounding ties`, async () => {
+  const worst = await foldRandomModels(randomCnn, 41, 60, 'model');
   assert.ok(worst > FOLDING_BOUND / 10, `the bound is tight: the largest change seen, ${worst}, is within a factor of 10 of it`);
+});
+
+test('depthwise convolutions fold as convolutions do, with or without a bias of their own, within the same bound', async () => {
+  // Alone, the depthwise pair is all that folds: 'folding ran' proves it folded.
+  await foldRandomModels(randomDepthwisePair, 44, 30, 'depthwise pair');
+  await foldRandomModels(randomMobileNet, 43, 40, 'MobileNet-like model');
 });
 
 test('only a convolution without activation, read by the BatchNormalization alone, is folded; others run as they are', async () => {

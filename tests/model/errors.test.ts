@@ -63,6 +63,22 @@ test('impossible layer settings', async () => {
   throwsWith(() => sequential({ inputShape: [4], seed: -3, layers: [layers.flatten()] }), ConfigError, 'seed');
 });
 
+test('impossible depthwise, separable and dilated settings are ConfigErrors, at the latest when the model is built', async () => {
+  await init();
+  throwsWith(() => layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 0 }), ConfigError, 'depthMultiplier', 'positive integer', '0');
+  throwsWith(() => layers.separableConv2d({ filters: 2, kernelSize: 3, depthMultiplier: 1.5 }), ConfigError, 'depthMultiplier', '1.5');
+  throwsWith(() => layers.separableConv2d({ filters: 0, kernelSize: 3 }), ConfigError, 'filters');
+  throwsWith(() => layers.conv2d({ filters: 2, kernelSize: 3, dilationRate: 0 }), ConfigError, 'dilationRate', 'positive integer');
+  throwsWith(() => layers.depthwiseConv2d({ kernelSize: 3, dilationRate: [2, 0.5] }), ConfigError, 'dilationRate');
+  throwsWith(() => layers.conv2d({ filters: 2, kernelSize: 3, strides: 2, dilationRate: 2 }), ConfigError, 'strides > 1', 'dilationRate > 1', 'Keras');
+  throwsWith(() => layers.separableConv2d({ filters: 2, kernelSize: 3, strides: [1, 2], dilationRate: [2, 1] }), ConfigError, 'strides > 1');
+  throwsWith(() => sequential({ inputShape: [6, 6, 2], layers: [layers.depthwiseConv2d({ kernelSize: 3, dilationRate: 3 })] }),
+    ConfigError, 'the 7×7 window (3×3 taps dilated by 3×3)', 'larger than the padded input', '6×6');
+  throwsWith(() => sequential({ inputShape: [6, 6, 2], layers: [layers.conv2d({ filters: 1, kernelSize: 2, dilationRate: [1, 9], padding: 1 })] }),
+    ConfigError, '2×10 window', 'padded input 8×8');
+  throwsWith(() => sequential({ inputShape: [12], layers: [layers.depthwiseConv2d({ kernelSize: 1 })] }), ConfigError, '[height, width, channels]');
+});
+
 test('compile settings', async () => {
   await init();
   throwsWith(() => model().compile({ optimizer: 'rmsprop' as never, loss: 'meanSquaredError' }), ConfigError, 'rmsprop', 'adam');

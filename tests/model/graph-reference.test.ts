@@ -15,7 +15,7 @@ const FEATURES = [
   'fan-out', 'a tensor read twice by one layer', 'Add', 'Multiply', 'Average', 'Maximum', 'concatenate on the last axis',
   'concatenate on height or width', 'a nested model', 'a nested sequential', 'models nested two deep',
   'a nested model reading its input twice', 'a frozen layer', 'a frozen nested model', 'several inputs', 'Conv2D', 'Dense',
-  'MaxPooling2D', 'AveragePooling2D', 'SumPooling2D', 'Flatten', 'Activation', 'Dropout',
+  'MaxPooling2D', 'AveragePooling2D', 'SumPooling2D', 'Flatten', 'Activation', 'Dropout', 'DepthwiseConv2D', 'SeparableConv2D',
 ];
 
 test(`${GRAPHS} random graphs agree with the whole-graph reference (odd sizes, batch 1 to 5)`, async () => {

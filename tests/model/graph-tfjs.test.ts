@@ -26,7 +26,8 @@ const TFJS_LAYERS: Record<string, (args: never) => TfLayer> = {
   Conv2D: tfl.layers.conv2d, Dense: tfl.layers.dense, MaxPooling2D: tfl.layers.maxPooling2d,
   AveragePooling2D: tfl.layers.averagePooling2d, Flatten: tfl.layers.flatten, Activation: tfl.layers.activation,
   Dropout: tfl.layers.dropout, Add: tfl.layers.add, Multiply: tfl.layers.multiply, Average: tfl.layers.average,
-  Maximum: tfl.layers.maximum, Concatenate: tfl.layers.concatenate,
+  Maximum: tfl.layers.maximum, Concatenate: tfl.layers.concatenate, DepthwiseConv2D: tfl.layers.depthwiseConv2d,
+  SeparableConv2D: tfl.layers.separableConv2d,
 };
 
 function tfjsLayer(config: LayerConfig, name: string, inputShape?: number[]): TfLayer {
@@ -34,11 +35,21 @@ function tfjsLayer(config: LayerConfig, name: string, inputShape?: number[]): Tf
   return TFJS_LAYERS[className]({ ...options, name, ...(inputShape ? { inputShape } : {}) } as never);
 }
 
+/**
+ * Freezes a TF.js layer as Keras (and convas) do: a model, every layer in it too. TF.js alone leaves
+ * the nested layers' own flags, and then lists a frozen model's weights in another order (each
+ * nested layer still trainable first) whenever it holds a frozen layer before a trainable one.
+ */
+function freeze(layer: TfLayer | tfl.LayersModel): void {
+  layer.trainable = false;
+  if (layer instanceof tfl.LayersModel) layer.layers.forEach(freeze);
+}
+
 /** The spec built with tfjs-layers: layers named as in convas, frozen where the spec says. */
 function buildTfjs(spec: GraphSpec, shapes: number[][]): tfl.LayersModel {
   const layerOf = (node: GraphSpec['nodes'][number], inputShapes: number[][], first: boolean): TfLayer | tfl.LayersModel => {
     const layer = node.graph ? buildTfjs(node.graph, inputShapes) : tfjsLayer(node.config!, node.name, first ? inputShapes[0] : undefined);
-    if (!node.trainable) layer.trainable = false;
+    if (!node.trainable) freeze(layer);
     return layer;
   };
   if (spec.kind === 'sequential') {
@@ -118,8 +129,11 @@ test(`${GRAPHS} random graphs built in convas and in TF.js: same layers and weig
     const before = convas.getWeights().map((w) => w.dataSync());
     const frozen = new Set(names(convas.nonTrainableWeights));
     tfjsModel.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
-    await tfjsModel.fit(x.map((v, i) => tf.tensor(v, [n, ...convas.inputShapes[i]])), tf.tensor(labels, [n, CLASSES]),
-      { epochs: 1, batchSize: n, shuffle: false });
+    // TF.js's fit refuses a model with nothing to train; convas's moves nothing then, as the comparison below checks.
+    if (convas.trainableWeights.length > 0) {
+      await tfjsModel.fit(x.map((v, i) => tf.tensor(v, [n, ...convas.inputShapes[i]])), tf.tensor(labels, [n, CLASSES]),
+        { epochs: 1, batchSize: n, shuffle: false });
+    }
     convas.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: 'categoricalCrossentropy' });
     await convas.fit(x.map((v, i) => tensor(v, [n, ...convas.inputShapes[i]])), tensor(labels, [n, CLASSES]),
       { epochs: 1, batchSize: n, shuffle: false });
@@ -142,7 +156,8 @@ test(`${GRAPHS} random graphs built in convas and in TF.js: same layers and weig
     tfjsModel.dispose();
   }
   const features = ['fan-out', 'Add', 'Multiply', 'Maximum', 'Average', 'concatenate on height or width', 'a nested model',
-    'a nested sequential', 'models nested two deep', 'a frozen layer', 'a frozen nested model', 'several inputs'];
+    'a nested sequential', 'models nested two deep', 'a frozen layer', 'a frozen nested model', 'several inputs', 'DepthwiseConv2D',
+    'SeparableConv2D'];
   assert.equal(features.filter((f) => !seen.has(f)), [], 'features no graph exercised');
 });
 

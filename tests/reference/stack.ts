@@ -1,10 +1,11 @@
 // Naive reference of a whole layer stack, composed from the kernel references: forward and backward
 // from each layer's saved config, its per-example input shape and its weights (TensorFlow.js order).
-import type { Conv2dArgs, Pool2dArgs } from '../../src/backend/kernels.js';
+import type { Conv2dArgs, DepthwiseConv2dArgs, Pool2dArgs } from '../../src/backend/kernels.js';
 import type { LayerConfig } from '../../src/layers/index.js';
 import { resolvePadding2d, type Padding } from '../../src/window.js';
 import { type BatchNormWeights, batchNormBackward, batchNormInference, batchNormTraining } from './batch-norm.js';
-import { conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
+import { type Dilation, conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
+import { depthwiseConv2dBackwardFilter, depthwiseConv2dBackwardInput, depthwiseConv2dForward } from './depthwise-conv2d.js';
 import * as elementwise from './elementwise.js';
 import { matMul } from './gemm.js';
 import { softmaxBackward, softmaxForward } from './loss.js';
@@ -25,11 +26,29 @@ export interface StackLayer {
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const pair = (v: unknown) => (Array.isArray(v) ? v : [v, v]) as [number, number];
 
+type ConvConfig = { filters: number; kernelSize: unknown; strides: unknown; padding: Padding; dilationRate?: unknown; depthMultiplier?: number };
+
+const dilationOf = (layer: StackLayer): Dilation => pair((layer.config as unknown as ConvConfig).dilationRate ?? 1);
+
 function convGeometry(layer: StackLayer, batch: number): Conv2dArgs {
   const [h, w, c] = layer.inputShape;
-  const { filters, kernelSize, strides, padding } = layer.config as unknown as { filters: number; kernelSize: unknown; strides: unknown; padding: Padding };
-  const g = resolvePadding2d([h, w], pair(kernelSize), pair(strides), padding, 'reference');
+  const { filters, kernelSize, strides, padding } = layer.config as unknown as ConvConfig;
+  const g = resolvePadding2d([h, w], pair(kernelSize), pair(strides), padding, 'reference', dilationOf(layer));
   return [batch, h, w, c, g.outHeight, g.outWidth, filters, ...pair(kernelSize), ...pair(strides), g.top, g.left];
+}
+
+/** The depthwise step of a DepthwiseConv2D or a SeparableConv2D. */
+function depthwiseGeometry(layer: StackLayer, batch: number): DepthwiseConv2dArgs {
+  const [h, w, c] = layer.inputShape;
+  const { kernelSize, strides, padding, depthMultiplier } = layer.config as unknown as ConvConfig;
+  const g = resolvePadding2d([h, w], pair(kernelSize), pair(strides), padding, 'reference', dilationOf(layer));
+  return [batch, h, w, c, g.outHeight, g.outWidth, depthMultiplier ?? 1, ...pair(kernelSize), ...pair(strides), g.top, g.left, ...dilationOf(layer)];
+}
+
+/** A SeparableConv2D's pointwise step: a 1×1 convolution of the depthwise step's output. */
+function pointwiseGeometry(depthwise: DepthwiseConv2dArgs, filters: number): Conv2dArgs {
+  const [batch, , , c, outH, outW, dm] = depthwise;
+  return [batch, outH, outW, c * dm, outH, outW, filters, 1, 1, 1, 1, 0, 0];
 }
 
 function poolGeometry(layer: StackLayer, batch: number): Pool2dArgs {
@@ -139,7 +158,16 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
   switch (config.className) {
     case 'Conv2D': {
       const g = convGeometry(layer, batch);
-      return activate(activation, conv2dForward(x, weights[0], weights[1], g), g[6]);
+      return activate(activation, conv2dForward(x, weights[0], weights[1], g, false, dilationOf(layer)), g[6]);
+    }
+    case 'DepthwiseConv2D': {
+      const g = depthwiseGeometry(layer, batch);
+      return activate(activation, depthwiseConv2dForward(x, weights[0], weights[1], g), g[3] * g[6]);
+    }
+    case 'SeparableConv2D': {
+      const g = depthwiseGeometry(layer, batch), filters = config.filters as number;
+      const middle = depthwiseConv2dForward(x, weights[0], undefined, g);
+      return activate(activation, conv2dForward(middle, weights[1], weights[2], pointwiseGeometry(g, filters)), filters);
     }
     case 'Dense': {
       const units = config.units as number, inputs = sizeOf(inputShape);
@@ -191,9 +219,25 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
   switch (config.className) {
     case 'Conv2D': {
       const g = convGeometry(layer, batch);
-      const dz = activationGradient(activation, conv2dForward(x, weights[0], weights[1], g), y, dy, g[6]);
-      const { dFilter, dBias } = conv2dBackwardFilter(x, dz, g);
-      return { dx: conv2dBackwardInput(dz, weights[0], g), grads: weights.length > 1 ? [dFilter, dBias] : [dFilter] };
+      const z = conv2dForward(x, weights[0], weights[1], g, false, dilationOf(layer));
+      const dz = activationGradient(activation, z, y, dy, g[6]);
+      const { dFilter, dBias } = conv2dBackwardFilter(x, dz, g, dilationOf(layer));
+      return { dx: conv2dBackwardInput(dz, weights[0], g, dilationOf(layer)), grads: weights.length > 1 ? [dFilter, dBias] : [dFilter] };
+    }
+    case 'DepthwiseConv2D': {
+      const g = depthwiseGeometry(layer, batch);
+      const dz = activationGradient(activation, depthwiseConv2dForward(x, weights[0], weights[1], g), y, dy, g[3] * g[6]);
+      const { dFilter, dBias } = depthwiseConv2dBackwardFilter(x, dz, g);
+      return { dx: depthwiseConv2dBackwardInput(dz, weights[0], g), grads: weights.length > 1 ? [dFilter, dBias] : [dFilter] };
+    }
+    case 'SeparableConv2D': {
+      const g = depthwiseGeometry(layer, batch), filters = config.filters as number, pointwise = pointwiseGeometry(g, filters);
+      const middle = depthwiseConv2dForward(x, weights[0], undefined, g);
+      const dz = activationGradient(activation, conv2dForward(middle, weights[1], weights[2], pointwise), y, dy, filters);
+      const { dFilter: dPointwise, dBias } = conv2dBackwardFilter(middle, dz, pointwise);
+      const dMiddle = conv2dBackwardInput(dz, weights[1], pointwise);
+      const dDepthwise = depthwiseConv2dBackwardFilter(x, dMiddle, g).dFilter;
+      return { dx: depthwiseConv2dBackwardInput(dMiddle, weights[0], g), grads: weights.length > 2 ? [dDepthwise, dPointwise, dBias] : [dDepthwise, dPointwise] };
     }
     case 'Dense': {
       const units = config.units as number, inputs = sizeOf(inputShape);
@@ -277,13 +321,21 @@ export function stackBackward(stack: StackLayer[], inputs: Float32Array[], outpu
   return { dx: gradient, grads, outputGradients };
 }
 
-/** A layer's per-example output shape; layers that keep the shape (activations, dropout, …) need no case. */
+/** A layer's per-example output shape, from its settings; layers that keep the shape (activations, dropout, …) need no case. */
 export function layerOutputShape(layer: StackLayer): number[] {
   const { config, inputShape } = layer;
   switch (config.className) {
     case 'Conv2D': {
       const g = convGeometry(layer, 1);
       return [g[4], g[5], g[6]];
+    }
+    case 'DepthwiseConv2D': {
+      const g = depthwiseGeometry(layer, 1);
+      return [g[4], g[5], g[3] * g[6]];
+    }
+    case 'SeparableConv2D': {
+      const g = depthwiseGeometry(layer, 1);
+      return [g[4], g[5], config.filters as number];
     }
     case 'MaxPooling2D':
     case 'AveragePooling2D':
@@ -293,6 +345,25 @@ export function layerOutputShape(layer: StackLayer): number[] {
     }
     case 'Dense': return [config.units as number];
     case 'Flatten': return [sizeOf(inputShape)];
+    case 'Conv2DTranspose': {
+      const g = transposeOf(layer, 1);
+      return [g.outHeight, g.outWidth, g.filters];
+    }
+    case 'UpSampling2D': {
+      const s = upSamplingOf(layer, 1);
+      return [s.inHeight * s.sizeHeight, s.inWidth * s.sizeWidth, s.channels];
+    }
+    case 'GlobalAveragePooling2D':
+    case 'GlobalMaxPooling2D': return config.keepdims ? [1, 1, inputShape[2]] : [inputShape[2]];
+    case 'ZeroPadding2D': {
+      const [h, w, c] = inputShape, [[top, bottom], [left, right]] = bordersOf(layer).borders;
+      return [h + top + bottom, w + left + right, c];
+    }
+    case 'Cropping2D': return bordersOf(layer).small;
+    case 'Reshape': {
+      const target = config.targetShape as number[], known = sizeOf(target.filter((d) => d !== -1));
+      return target.map((d) => (d === -1 ? sizeOf(inputShape) / known : d));
+    }
     default: return [...inputShape];
   }
 }

@@ -9,9 +9,10 @@ import * as assert from 'uvu/assert';
 import { assertClose, assertSameBits, random, testedSimd, withBuffers } from '../helpers.js';
 import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
-import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
+import { FUSED_ACTIVATION } from '../../src/backend/kernels.js';
+import { ParallelKernels, convWork, depthwiseWork, poolWork } from '../../src/backend/parallel-kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
-import { conv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
+import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
 import { type Conv2dGeometry, type Pool2dGeometry, conv2dGeometry, pool2dGeometry } from '../../src/window.js';
 
 const rng = random(11);
@@ -183,6 +184,73 @@ test('PReLU: forward and dx equal the kernel on the whole batch; the slope gradi
     assertSameBits(dx2, dxWhole, `${what} dx`);
     assertSameBits(dAlpha2, dAlpha1, `${what} dAlpha`);
     assertClose(dAlpha2, dAlphaWhole, 1e-4, `${what} dAlpha vs whole batch`);
+  }
+});
+
+function depthwiseGeometry(): Conv2dGeometry {
+  for (;;) {
+    const batch = oddBatch(), size = rng.int(10, 24), channels = rng.pick([7, 16, 33, 64]), dm = rng.pick([1, 1, 2]);
+    const strides = rng.pick([1, 2]), dilation = strides === 1 ? rng.pick([1, 1, 2]) : 1;
+    const geometry = conv2dGeometry([batch, size, size + 1, channels], [3, 3], channels * dm, [strides, strides],
+      rng.pick(['same', 'valid'] as const), 'test', [dilation, dilation]);
+    if (depthwiseWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
+  }
+}
+
+test('depthwise conv2d forward (with ReLU, ReLU6 and none) and backward input equal the kernels on the whole batch', () => {
+  for (let trial = 0; trial < 12; trial++) {
+    const g = depthwiseGeometry(), args = depthwiseConv2dArgs(g);
+    const [batch, inH, inW, channels, outH, outW, dm, kH, kW] = args;
+    const x = rng.array(batch * inH * inW * channels), filter = rng.array(kH * kW * channels * dm), bias = rng.array(channels * dm);
+    const dy = rng.array(batch * outH * outW * channels * dm);
+    const what = `depthwise ${args.join(',')}`;
+    for (const activation of Object.values(FUSED_ACTIVATION)) {
+      const [whole] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => kernels.depthwiseConv2dForward(px, pf, pb, py, activation, ...args));
+      const [split] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => parallel.depthwiseConv2dForward(px, pf, pb, py, activation, g));
+      assertSameBits(split, whole, `${what} forward, fused activation ${activation}`);
+    }
+    const [whole] = withBuffers([dy, filter], [x.length, kH * kW * channels], ([pdy, pf], [pdx, scratch]) =>
+      kernels.depthwiseConv2dBackwardInput(pdy, pf, pdx, scratch, ...args));
+    const [split] = withBuffers([dy, filter], [x.length, parallel.depthwiseConv2dWorkspaceFloats(g)], ([pdy, pf], [pdx, workspace]) =>
+      parallel.depthwiseConv2dBackwardInput(pdy, pf, pdx, workspace, g));
+    assertSameBits(split, whole, `${what} backward input`);
+  }
+});
+
+test('depthwise conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-batch kernel within rounding', () => {
+  for (let trial = 0; trial < 12; trial++) {
+    const g = depthwiseGeometry(), args = depthwiseConv2dArgs(g);
+    const [batch, inH, inW, channels, outH, outW, dm, kH, kW] = args;
+    const x = rng.array(batch * inH * inW * channels), dy = rng.array(batch * outH * outW * channels * dm);
+    const filterFloats = kH * kW * channels * dm, outC = channels * dm;
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.depthwiseConv2dWorkspaceFloats(g)],
+      ([px, pdy], [dFilter, dBias, workspace]) => p.depthwiseConv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g));
+    const [dFilter2, dBias2] = run(parallel);
+    const [dFilter1, dBias1] = run(serial);
+    const what = `depthwise ${args.join(',')}`;
+    assertSameBits(dFilter2, dFilter1, `${what} dFilter`);
+    assertSameBits(dBias2, dBias1, `${what} dBias`);
+    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC], ([px, pdy], [pf, pb]) => kernels.depthwiseConv2dBackwardFilter(px, pdy, pf, pb, ...args));
+    assertClose(dFilter2, dFilter, 1e-4, `${what} dFilter vs whole batch`);
+    assertClose(dBias2, dBias, 1e-4, `${what} dBias vs whole batch`);
+  }
+});
+
+test('dilated conv2d (phases through the conv2d jobs): forward, backward input and filter, 2 threads equal 1 thread', () => {
+  for (let trial = 0; trial < 8; trial++) {
+    const batch = oddBatch(), size = rng.int(10, 20), inC = rng.pick([3, 8]), outC = rng.pick([8, 16]);
+    const g = conv2dGeometry([batch, size, size + 2, inC], [3, 3], outC, [1, 1], rng.pick(['same', 'valid'] as const), 'test', [rng.int(2, 3), rng.int(1, 3)]);
+    const x = rng.array(batch * size * (size + 2) * inC), filter = rng.array(9 * inC * outC), bias = rng.array(outC);
+    const dy = rng.array(batch * g.outHeight * g.outWidth * outC);
+    const run = (p: ParallelKernels) => withBuffers([x, filter, bias, dy], [dy.length, x.length, filter.length, outC, p.conv2dWorkspaceFloats(g)],
+      ([px, pf, pb, pdy], [py, pdx, dFilter, dBias, workspace]) => {
+        p.conv2dForward(px, pf, pb, py, workspace, 1, g);
+        p.conv2dBackwardInput(pdy, pf, pdx, workspace, g);
+        p.conv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g);
+      });
+    const two = run(parallel), one = run(serial);
+    ['forward', 'backward input', 'dFilter', 'dBias'].forEach((what, i) =>
+      assertSameBits(two[i], one[i], `dilated conv2d ${conv2dArgs(g).join(',')} dilation ${g.dilationHeight},${g.dilationWidth} ${what}`));
   }
 });
 

@@ -1,0 +1,157 @@
+// Depthwise 2-D convolution: each input channel convolved with its own depthMultiplier filters,
+// y[…, c·depthMultiplier + m] = act(x[…, c] ⋆ kernel[:, :, c, m] + bias[c·depthMultiplier + m]), NHWC,
+// kernel [kernelHeight, kernelWidth, channels, depthMultiplier] (TensorFlow.js's depthwise_kernel).
+// Read flat, the kernel is [taps, outChannels] with the output channel last, as the bias is: scaling
+// both per output channel (folding a batch normalisation in) is one pass over each.
+import { initialWeights } from '../init.js';
+import type { Random } from '../random.js';
+import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
+import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
+import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
+
+/** The depthwise step's settings, shared with SeparableConv2D. */
+export interface DepthwiseOptions {
+  kernelSize: number | [number, number];
+  /** Filters per input channel: the output has channels·depthMultiplier channels. Default 1. */
+  depthMultiplier?: number;
+  strides?: number | [number, number];
+  /** 'valid' (narrow), 'same', 'full' (wide), a number of zeros on every side, or [top, bottom, left, right]. */
+  padding?: Padding;
+  /** Taps this many pixels apart (atrous convolution); > 1 only with strides 1, as in Keras. Default 1. */
+  dilationRate?: number | [number, number];
+}
+
+export interface DepthwiseConv2DOptions extends DepthwiseOptions {
+  activation?: ActivationName;
+  useBias?: boolean;
+  name?: string;
+}
+
+/** The depthwise settings checked, with their defaults. */
+export function depthwiseSettings(options: DepthwiseOptions, who: string) {
+  const depthMultiplier = options.depthMultiplier ?? 1;
+  checkSetting(isPositiveInteger(depthMultiplier), who, `depthMultiplier must be a positive integer, got ${JSON.stringify(options.depthMultiplier)}`);
+  const strides = pair(options.strides ?? 1, who, 'strides');
+  return {
+    kernelSize: pair(options.kernelSize, who, 'kernelSize'), depthMultiplier, strides,
+    padding: options.padding ?? 'valid', dilationRate: dilationPair(options.dilationRate ?? 1, strides, who),
+  };
+}
+
+/** The depthwise geometry for a per-example input [height, width, channels]. */
+export function depthwiseGeometry(input: Shape, settings: ReturnType<typeof depthwiseSettings>, who: string, className: string): Conv2dGeometry {
+  checkSetting(input.length === 3, who, `${className} takes [height, width, channels] per example, got ${formatShape(input)}`);
+  const [h, w, c] = input;
+  const { kernelSize, depthMultiplier, strides, padding, dilationRate } = settings;
+  return conv2dGeometry([0, h, w, c], kernelSize, c * depthMultiplier, strides, padding, who, dilationRate);
+}
+
+/** Keras's initial depthwise kernel: its fans as for any kernel, fan-in kh·kw·channels, fan-out kh·kw·depthMultiplier. */
+export function initialDepthwiseKernel([kh, kw, channels, depthMultiplier]: number[], forRelu: boolean, rng: Random): Float32Array {
+  return initialWeights(kh * kw * channels * depthMultiplier, kh * kw * channels, kh * kw * depthMultiplier, forRelu, rng);
+}
+
+export class DepthwiseConv2D extends Layer implements ChannelAffineFolding {
+  readonly className = 'DepthwiseConv2D';
+  readonly kernelSize: [number, number];
+  readonly depthMultiplier: number;
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly dilationRate: [number, number];
+  readonly useBias: boolean;
+  readonly activation: ActivationFunction;
+  private readonly settings: ReturnType<typeof depthwiseSettings>;
+  /** Kept as one object whose batch is updated, so calls allocate nothing. */
+  private geometry!: Conv2dGeometry;
+  private x = 0;
+  private z = 0;
+  private dx = 0;
+  /** Scratch and partial filter gradients of the parallel depthwise calls. */
+  private workspace = 0;
+  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
+  private readonly folded = new FoldedWeights();
+
+  constructor(options: DepthwiseConv2DOptions) {
+    super(options.name, 'depthwise_conv2d');
+    this.settings = depthwiseSettings(options, this.name);
+    ({ kernelSize: this.kernelSize, depthMultiplier: this.depthMultiplier, strides: this.strides, padding: this.padding,
+      dilationRate: this.dilationRate } = this.settings);
+    this.useBias = options.useBias ?? true;
+    const activation = checkActivation(options.activation, this.name);
+    this.activation = new ActivationFunction(activation, { appliedByKernel: appliedByKernels(activation) });
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    this.geometry = depthwiseGeometry(input, this.settings, this.name, 'depthwiseConv2d');
+    return [this.geometry.outHeight, this.geometry.outWidth, this.geometry.outChannels];
+  }
+
+  protected weightShapes(): WeightSpec[] {
+    const kernel = { name: 'depthwise_kernel', shape: [...this.kernelSize, this.inputShape[2], this.depthMultiplier] };
+    return this.useBias ? [kernel, { name: 'bias', shape: [this.geometry.outChannels] }] : [kernel];
+  }
+
+  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
+    if (name === 'bias') return new Float32Array(sizeOf(shape));
+    return initialDepthwiseKernel(shape, isReluLike(this.activation.name), rng);
+  }
+
+  private get kernel(): Parameter {
+    return this.params[0];
+  }
+
+  private get bias(): Parameter | undefined {
+    return this.params[1];
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.z = this.buffer(capacity * this.outputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+    this.workspace = this.buffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.geometry));
+    this.activation.plan(this.outputSize, this.geometry.outChannels, (n) => this.buffer(n), capacity);
+  }
+
+  forward([x]: number[], batch: number, training: boolean): number {
+    this.x = x;
+    this.geometry.batch = batch;
+    const folded = this.folded.active && !training;
+    this.parallel.depthwiseConv2dForward(x, folded ? this.folded.kernel : this.kernel.value, folded ? this.folded.bias : this.bias?.value ?? 0,
+      this.z, this.activation.kernelCode, this.geometry);
+    return this.activation.forward(this.z, batch);
+  }
+
+  /** The kernel read flat is [taps, outChannels], so it folds as a convolution's does; without a bias, the fold gives it one. */
+  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
+    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.geometry.outChannels, centre, scale, shift);
+  }
+
+  protected free(): void {
+    this.folded.free();
+    super.free();
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+    const dz = this.activation.backward(dy, batch);
+    this.geometry.batch = batch;
+    if (needWeightGradients) this.parallel.depthwiseConv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
+    if (!needInputGradients) return this.inputGradient(0);
+    this.parallel.depthwiseConv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
+    return this.inputGradient(this.dx);
+  }
+
+  getConfig(): LayerConfig {
+    return {
+      className: this.className, name: this.name, kernelSize: this.kernelSize, depthMultiplier: this.depthMultiplier,
+      strides: this.strides, padding: this.padding, dilationRate: this.dilationRate, activation: this.activation.name, useBias: this.useBias,
+    };
+  }
+}
+
+export const depthwiseConv2dDescriptor: LayerDescriptor = {
+  className: 'DepthwiseConv2D',
+  fromConfig: (c) => new DepthwiseConv2D(c as unknown as DepthwiseConv2DOptions),
+  tfjs: { options: ['kernel_size', 'depth_multiplier', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias'], spatial: true },
+};
