@@ -1,6 +1,7 @@
 // Softmax and the losses, one row (sample) at a time. Losses are summed in f64 in row order and
 // averaged over rows; gradients are written only when their pointer is not 0.
 // These run on [batch, classes] matrices, small next to the layers, so they stay scalar.
+import { clip, inClip } from './probability';
 
 /** Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max. */
 function softmaxRow(x: usize, y: usize, cols: i32): f32 {
@@ -36,9 +37,11 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
 
 /**
  * −Σ t·log softmax(z) as Σ t·(logSumExp − z), which stays finite for any finite logits. Classes
- * with t = 0 add nothing, even where the log-probability is −∞.
+ * with t = 0 add nothing, even where the log-probability is −∞. With label smoothing ls the target
+ * is t·(1 − ls) + ls/cols (Keras's smoothing); the gradient is (softmax(z) − that target)/rows.
  */
-export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize, dLogits: usize, rows: i32, cols: i32): f64 {
+export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize, dLogits: usize, rows: i32, cols: i32,
+  labelSmoothing: f32): f64 {
   const rowBytes = <usize>cols << 2;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
@@ -46,35 +49,53 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize,
     const logSumExp = softmaxRow(logits + row, probs + row, cols);
     let rowLoss: f64 = 0;
     for (let c = 0; c < cols; c++) {
-      const target = load<f32>(targets + row + (<usize>c << 2));
-      if (target != 0) rowLoss += <f64>target * (<f64>logSumExp - load<f32>(logits + row + (<usize>c << 2)));
+      const at = row + (<usize>c << 2);
+      const target = smoothed(load<f32>(targets + at), labelSmoothing, cols);
+      if (target != 0) rowLoss += <f64>target * (<f64>logSumExp - load<f32>(logits + at));
+      if (dLogits != 0) store<f32>(dLogits + at, (load<f32>(probs + at) - target) / <f32>rows);
     }
     total += rowLoss;
   }
-  if (dLogits != 0) scaledDifference(probs, targets, dLogits, rows * cols, <f32>rows);
   return total / rows;
 }
 
-const PROBABILITY_FLOOR: f32 = 1e-7;
+/** A one-hot (or soft) target smoothed towards the uniform distribution over `cols` classes. */
+// @ts-ignore: decorator
+@inline function smoothed(target: f32, labelSmoothing: f32, cols: i32): f32 {
+  return labelSmoothing == 0 ? target : target * (1 - labelSmoothing) + labelSmoothing / <f32>cols;
+}
 
 /**
- * −Σ t·log(max(o, 1e-7)) / rows; its gradient is −t/(o·rows) where o ≥ 1e-7 and 0 below, where
- * the floor makes the loss constant (as TensorFlow's clip does).
+ * −Σ t·log(clip(o, 1e-7, 1 − 1e-7)) / rows, t smoothed as in softmaxCrossEntropy; its gradient is
+ * −t/(o·rows) inside the clip and 0 outside, where the clip makes the loss constant (as TensorFlow's).
  */
-export function crossEntropy(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
+export function crossEntropy(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32, labelSmoothing: f32): f64 {
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
     let rowLoss: f64 = 0;
     for (let i = start; i < start + cols; i++) {
       const at = <usize>i << 2;
-      const output = load<f32>(outputs + at), target = load<f32>(targets + at);
-      rowLoss -= <f64>target * Mathf.log(max(output, PROBABILITY_FLOOR));
-      if (dOutputs != 0) store<f32>(dOutputs + at, output >= PROBABILITY_FLOOR ? -target / output / <f32>rows : 0);
+      const output = load<f32>(outputs + at), target = smoothed(load<f32>(targets + at), labelSmoothing, cols);
+      rowLoss -= <f64>target * Math.log(clip(output));
+      if (dOutputs != 0) store<f32>(dOutputs + at, inClip(output) ? -target / output / <f32>rows : 0);
     }
     total += rowLoss;
   }
   return total / rows;
+}
+
+/**
+ * Sparse labels made one-hot in place: `labels` holds rows class ids (as f32) at its start and
+ * becomes the [rows, cols] one-hot matrix. Rows are written last to first, so no id is overwritten
+ * before it is read (row r's id sits at index r ≤ r·cols).
+ */
+export function expandClassIds(labels: usize, rows: i32, cols: i32): void {
+  for (let r = rows - 1; r >= 0; r--) {
+    const label = <i32>load<f32>(labels + (<usize>r << 2));
+    const row = labels + (<usize>(r * cols) << 2);
+    for (let c = 0; c < cols; c++) store<f32>(row + (<usize>c << 2), c == label ? 1 : 0);
+  }
 }
 
 /** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows. */

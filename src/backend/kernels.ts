@@ -97,10 +97,16 @@ export interface Kernels {
   // --- softmax and losses (assembly/loss.ts); losses are averaged over rows (the batch), summed in f64
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
-  /** Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when dLogits ≠ 0. */
-  softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number): number;
-  /** −Σ t·log(max(o, 1e-7)) / rows, on outputs that are already probabilities. */
-  crossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+  /**
+   * Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when
+   * dLogits ≠ 0. labelSmoothing ls > 0 smooths each target to t·(1 − ls) + ls/cols first.
+   */
+  softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number,
+    labelSmoothing: number): number;
+  /** −Σ t·log(clip(o, 1e-7, 1 − 1e-7)) / rows, on outputs that are already probabilities; targets smoothed as above. */
+  crossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, labelSmoothing: number): number;
+  /** Turns `rows` class ids (f32) at the start of `labels` into the [rows, cols] one-hot matrix, in place. */
+  expandClassIds(labels: number, rows: number, cols: number): void;
   /** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows when dOutputs ≠ 0. */
   meanSquaredError(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
 
@@ -109,7 +115,49 @@ export interface Kernels {
   /** accum = momentum·accum + g;  w −= lr·(nesterov ? g + momentum·accum : accum). */
   momentumUpdate(w: number, g: number, accum: number, length: number, learningRate: number,
     momentum: number, nesterov: number, weightDecay: number): void;
-  /** m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host. */
+  /**
+   * m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host.
+   * decoupledWeightDecay λ (AdamW) also takes lr·λ·w off each weight, outside the moments.
+   */
   adamUpdate(w: number, g: number, m: number, v: number, length: number, learningRate: number,
-    beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number): void;
+    beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number,
+    decoupledWeightDecay: number): void;
+
+  // --- more losses (assembly/binary-loss.ts, hinge-loss.ts, regression-loss.ts): each is the mean
+  // over a row's outputs (categoricalHinge: per row), averaged over rows, summed in f64; gradients
+  // are written when their pointer ≠ 0
+  /** Binary cross-entropy from the logits of a sigmoid output (outputs = σ(logits)); dLogits = (σ − t)/(rows·cols). */
+  sigmoidCrossEntropy(logits: number, outputs: number, targets: number, dLogits: number, rows: number, cols: number,
+    labelSmoothing: number): number;
+  /** Binary cross-entropy on probabilities clipped to [1e-7, 1 − 1e-7]. Smoothing: t·(1 − ls) + ls/2. */
+  binaryCrossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, labelSmoothing: number): number;
+  /** max(1 − t·o, 0), squared when squared ≠ 0; a batch of 0/1 targets is read as −1/1 (Keras). */
+  hinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, squared: number): number;
+  /** max(max_c (1 − t)·o − Σ t·o + 1, 0) per row. */
+  categoricalHinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+  meanAbsoluteError(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+  /** ½x² for |x| ≤ delta, delta·(|x| − ½delta) beyond, x = o − t. */
+  huber(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, delta: number): number;
+
+  // --- more optimizer steps (assembly/optimizers.ts, rmsprop.ts, adagrad.ts), formulas beside each kernel
+  /** u = max(β2·u, |g|); correction1 = 1 − β1^t from the host. */
+  adamaxUpdate(w: number, g: number, m: number, u: number, length: number, learningRate: number,
+    beta1: number, beta2: number, epsilon: number, correction1: number): void;
+  /** mom = 0 without momentum, mg = 0 unless centered. */
+  rmspropUpdate(w: number, g: number, ms: number, mom: number, mg: number, length: number, learningRate: number,
+    rho: number, momentum: number, epsilon: number): void;
+  adagradUpdate(w: number, g: number, accum: number, length: number, learningRate: number, epsilon: number): void;
+  adadeltaUpdate(w: number, g: number, accumGrad: number, accumUpdate: number, length: number, learningRate: number,
+    rho: number, epsilon: number): void;
+
+  // --- gradient clipping (assembly/gradient-clipping.ts), in place
+  /** Σ x² in f64, in a fixed order. */
+  sumOfSquares(x: number, length: number): number;
+  /** g ← g·clipNorm/√squaredNorm when √squaredNorm > clipNorm; else g is untouched. */
+  clipToNorm(g: number, length: number, squaredNorm: number, clipNorm: number): void;
+  clipByValue(g: number, length: number, limit: number): void;
+
+  // --- learning-rate schedules (assembly/schedule-math.ts): the same bits on every engine
+  mathCos(x: number): number;
+  mathPow(base: number, exponent: number): number;
 }

@@ -158,7 +158,7 @@ const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 
   ['fractional shape', (j) => { j.weights.arrays[0].shape = [32.5, 32]; }, 'model.json', /non-negative integers/],
   ['wrong byteOffset', (j) => { j.weights.arrays[2].byteOffset += 4; }, 'model.json', /byteOffset \d+ .*expected \d+ and \d+/],
   ['missing optimizer state', (j) => { j.weights.arrays.pop(); }, 'model.json', /lists 11 arrays, but the layers and optimizer make 12/],
-  ['unknown optimizer', (j) => { j.training.optimizer.type = 'rmsprop'; }, 'model.json', /training.optimizer: .*rmsprop/],
+  ['unknown optimizer', (j) => { j.training.optimizer.type = 'lamb'; }, 'model.json', /training.optimizer: .*lamb/],
   ['truncated weights.bin', (_, w) => w.slice(0, w.length - 10), 'weights.bin', /is \d+ bytes, shorter than the \d+ bytes/],
   ['longer weights.bin', (_, w) => Uint8Array.from([...w, 0, 0, 0, 0]), 'weights.bin', /longer than/],
   ['one flipped byte', (_, w) => { w[100] ^= 0x10; }, 'weights.bin', /CRC32 checksum is [0-9a-f]{8}, but .* records [0-9a-f]{8}/],

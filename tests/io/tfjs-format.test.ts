@@ -123,8 +123,8 @@ test('TF.js files convas cannot read are refused, naming what and why', async ()
   await refusedTfjs((j) => { j.weightsManifest[0].weights.pop(); }, /hold \d+ bytes, longer than/, 'group1-shard1of2.bin');
   await refusedTfjs((j) => { j.weightsManifest[0].weights[0].name = 'other/kernel'; }, /other\/kernel, which no layer has/);
   await refusedTfjs((j) => { j.weightsManifest[0].weights[1].dtype = 'int32'; }, /dtype "int32"; expected unquantized float32/);
-  await refusedTfjs((j) => { j.trainingConfig = { loss: 'hinge', optimizer_config: { class_name: 'Adam', config: {} } }; },
-    /trainingConfig.loss "hinge" is not a loss convas has/);
+  await refusedTfjs((j) => { j.trainingConfig = { loss: 'poisson', optimizer_config: { class_name: 'Adam', config: {} } }; },
+    /trainingConfig.loss "poisson" is not a loss convas has/);
 });
 
 test.run();

@@ -55,9 +55,9 @@ test('impossible layer settings', async () => {
 
 test('compile settings', async () => {
   await init();
-  throwsWith(() => model().compile({ optimizer: 'rmsprop' as never, loss: 'meanSquaredError' }), ConfigError, 'rmsprop', 'adam');
+  throwsWith(() => model().compile({ optimizer: 'lamb' as never, loss: 'meanSquaredError' }), ConfigError, 'lamb', 'adam');
   throwsWith(() => model().compile({ optimizer: { type: 'sgd', learningRate: -1 }, loss: 'meanSquaredError' }), ConfigError, 'learningRate');
-  throwsWith(() => model().compile({ optimizer: 'sgd', loss: 'hinge' as never }), ConfigError, 'hinge', 'categoricalCrossentropy');
+  throwsWith(() => model().compile({ optimizer: 'sgd', loss: 'poisson' as never }), ConfigError, 'poisson', 'categoricalCrossentropy');
 });
 
 test('data that does not fit the model', async () => {
