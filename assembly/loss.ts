@@ -1,7 +1,9 @@
-// Softmax and the losses, one row (sample) at a time. Losses are summed in f64 in row order and
-// averaged over rows; gradients are written only when their pointer is not 0.
+// Softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge)
+// and sparse labels made one-hot. Losses are summed in f64 in row order and averaged over rows;
+// gradients are written only when their pointer is not 0. (Losses scored output by output are in
+// output-loss.ts.)
 // These run on [batch, classes] matrices, small next to the layers, so they stay scalar.
-import { clip, inClip } from './probability';
+import { smoothed } from './probability';
 
 /** Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max. */
 function softmaxRow(x: usize, y: usize, cols: i32): f32 {
@@ -59,32 +61,6 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize,
   return total / rows;
 }
 
-/** A one-hot (or soft) target smoothed towards the uniform distribution over `cols` classes. */
-// @ts-ignore: decorator
-@inline function smoothed(target: f32, labelSmoothing: f32, cols: i32): f32 {
-  return labelSmoothing == 0 ? target : target * (1 - labelSmoothing) + labelSmoothing / <f32>cols;
-}
-
-/**
- * −Σ t·log(clip(o, 1e-7, 1 − 1e-7)) / rows, t smoothed as in softmaxCrossEntropy; its gradient is
- * −t/(o·rows) inside the clip and 0 outside, where the clip makes the loss constant (as TensorFlow's).
- */
-export function crossEntropy(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32, labelSmoothing: f32): f64 {
-  let total: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const start = r * cols;
-    let rowLoss: f64 = 0;
-    for (let i = start; i < start + cols; i++) {
-      const at = <usize>i << 2;
-      const output = load<f32>(outputs + at), target = smoothed(load<f32>(targets + at), labelSmoothing, cols);
-      rowLoss -= <f64>target * Math.log(clip(output));
-      if (dOutputs != 0) store<f32>(dOutputs + at, inClip(output) ? -target / output / <f32>rows : 0);
-    }
-    total += rowLoss;
-  }
-  return total / rows;
-}
-
 /**
  * Sparse labels made one-hot in place: `labels` holds rows class ids (as f32) at its start and
  * becomes the [rows, cols] one-hot matrix. Rows are written last to first, so no id is overwritten
@@ -98,27 +74,35 @@ export function expandClassIds(labels: usize, rows: i32, cols: i32): void {
   }
 }
 
-/** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows. */
-export function meanSquaredError(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
+/**
+ * Keras's categorical hinge, per row: pos = Σ t·o, neg = max over classes of (1 − t)·o, loss =
+ * max(neg − pos + 1, 0). Where the loss is positive, dO = (−t + (1 − t) at the class that gave neg,
+ * the first on ties)/rows; 0 elsewhere, the kink included.
+ */
+export function categoricalHinge(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
-    const start = r * cols;
-    let rowLoss: f64 = 0;
-    for (let i = start; i < start + cols; i++) {
-      const at = <usize>i << 2;
-      const error = <f64>load<f32>(outputs + at) - load<f32>(targets + at);
-      rowLoss += 0.5 * error * error;
+    const row = <usize>(r * cols) << 2;
+    let positive: f32 = 0, negative: f32 = -Infinity;
+    let worst = 0;
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const t = load<f32>(targets + at), o = load<f32>(outputs + at);
+      positive += t * o;
+      const other: f32 = (1 - t) * o;
+      if (other > negative) {
+        negative = other;
+        worst = c;
+      }
     }
-    total += rowLoss;
+    const loss = max<f32>(negative - positive + 1, 0);
+    total += loss;
+    if (dOutputs == 0) continue;
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const t = load<f32>(targets + at);
+      store<f32>(dOutputs + at, loss > 0 ? (c == worst ? 1 - 2 * t : -t) / <f32>rows : 0);
+    }
   }
-  if (dOutputs != 0) scaledDifference(outputs, targets, dOutputs, rows * cols, <f32>rows);
   return total / rows;
-}
-
-/** out = (a − b) / divisor. */
-function scaledDifference(a: usize, b: usize, out: usize, length: i32, divisor: f32): void {
-  for (let i = 0; i < length; i++) {
-    const at = <usize>i << 2;
-    store<f32>(out + at, (load<f32>(a + at) - load<f32>(b + at)) / divisor);
-  }
 }

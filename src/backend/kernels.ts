@@ -6,6 +6,18 @@
 /** Activations a kernel applies to its results on their way out (assembly/fused-activation.ts). */
 export const FUSED_ACTIVATION = { none: 0, relu: 1, relu6: 2 } as const;
 
+/**
+ * The losses outputLoss computes (assembly/output-loss.ts), each output scored on its own: summed
+ * over a row, the categorical cross-entropy on probabilities clipped to [1e-7, 1 − 1e-7] and
+ * convas's ½Σ(t − o)²; averaged over a row, the mean absolute error, huber, hinge and squared hinge
+ * (a batch of 0/1 targets read as −1/1), binary cross-entropy on clipped probabilities and binary
+ * cross-entropy from a sigmoid's logits.
+ */
+export const OUTPUT_LOSS = {
+  categoricalCrossentropy: 0, meanSquaredError: 1, meanAbsoluteError: 2, huber: 3, hinge: 4, squaredHinge: 5,
+  binaryCrossentropy: 6, sigmoidCrossentropy: 7,
+} as const;
+
 /** A Conv2dGeometry (window.ts) as every conv2d kernel takes it: positional, in this order (conv2dArgs writes it). */
 export type Conv2dArgs = [
   batch: number, inHeight: number, inWidth: number, inChannels: number,
@@ -103,12 +115,8 @@ export interface Kernels {
    */
   softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number,
     labelSmoothing: number): number;
-  /** −Σ t·log(clip(o, 1e-7, 1 − 1e-7)) / rows, on outputs that are already probabilities; targets smoothed as above. */
-  crossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, labelSmoothing: number): number;
   /** Turns `rows` class ids (f32) at the start of `labels` into the [rows, cols] one-hot matrix, in place. */
   expandClassIds(labels: number, rows: number, cols: number): void;
-  /** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows when dOutputs ≠ 0. */
-  meanSquaredError(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
 
   // --- optimizer steps (assembly/optimizers.ts); weightDecay adds weightDecay·w to the gradient (L2)
   sgdUpdate(w: number, g: number, length: number, learningRate: number, weightDecay: number): void;
@@ -123,21 +131,19 @@ export interface Kernels {
     beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number,
     decoupledWeightDecay: number): void;
 
-  // --- more losses (assembly/binary-loss.ts, hinge-loss.ts, regression-loss.ts): each is the mean
-  // over a row's outputs (categoricalHinge: per row), averaged over rows, summed in f64; gradients
-  // are written when their pointer ≠ 0
-  /** Binary cross-entropy from the logits of a sigmoid output (outputs = σ(logits)); dLogits = (σ − t)/(rows·cols). */
-  sigmoidCrossEntropy(logits: number, outputs: number, targets: number, dLogits: number, rows: number, cols: number,
-    labelSmoothing: number): number;
-  /** Binary cross-entropy on probabilities clipped to [1e-7, 1 − 1e-7]. Smoothing: t·(1 − ls) + ls/2. */
-  binaryCrossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, labelSmoothing: number): number;
-  /** max(1 − t·o, 0), squared when squared ≠ 0; a batch of 0/1 targets is read as −1/1 (Keras). */
-  hinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, squared: number): number;
+  // --- losses scored output by output (assembly/output-loss.ts), and the categorical hinge
+  // (assembly/loss.ts); averaged over rows, summed in f64; gradients written when their pointer ≠ 0
+  /**
+   * Loss `kind` (an OUTPUT_LOSS code) of each output against its target, summed or averaged over a
+   * row's cols outputs; dOutputs = slope/rows (summed) or slope/(rows·cols). `setting`: huber's
+   * delta, the cross-entropies' label smoothing. For sigmoidCrossentropy `logits` holds the sigmoid's
+   * logits and `outputs` its output, and dOutputs is the gradient with respect to the logits;
+   * otherwise logits = 0.
+   */
+  outputLoss(kind: number, outputs: number, logits: number, targets: number, dOutputs: number, rows: number, cols: number,
+    setting: number): number;
   /** max(max_c (1 − t)·o − Σ t·o + 1, 0) per row. */
   categoricalHinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
-  meanAbsoluteError(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
-  /** ½x² for |x| ≤ delta, delta·(|x| − ½delta) beyond, x = o − t. */
-  huber(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, delta: number): number;
 
   // --- more optimizer steps (assembly/optimizers.ts, rmsprop.ts, adagrad.ts), formulas beside each kernel
   /** u = max(β2·u, |g|); correction1 = 1 − β1^t from the host. */

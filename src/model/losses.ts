@@ -3,6 +3,7 @@
 // with a categorical cross-entropy, or a sigmoid output with binaryCrossentropy, is computed from
 // the logits in one fused, stable kernel; other outputs are taken as probabilities, clipped to
 // [1e-7, 1 − 1e-7] as Keras does.
+import { OUTPUT_LOSS } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { type Shape, formatShape } from '../shape.js';
@@ -26,8 +27,12 @@ export interface LossConfig {
 /** How accuracy is counted: the largest output's class, or each output as a yes/no (binary: > 0.5; sign: > 0). */
 export type AccuracyKind = 'class' | 'binary' | 'sign';
 
+type LossSetting = 'labelSmoothing' | 'delta';
+const SETTING_DEFAULTS: Record<LossSetting, number> = { labelSmoothing: 0, delta: 1 };
+
 interface LossRule {
-  settings: { labelSmoothing?: number; delta?: number };
+  /** The settings it takes (their defaults: SETTING_DEFAULTS). */
+  settings: LossSetting[];
   /** The output activation whose logits the loss takes directly. */
   fusesWith?: 'softmax' | 'sigmoid';
   /** Targets are class ids, one per example. */
@@ -36,15 +41,15 @@ interface LossRule {
 }
 
 const LOSS_RULES: Record<LossName, LossRule> = {
-  categoricalCrossentropy: { settings: { labelSmoothing: 0 }, fusesWith: 'softmax', accuracy: 'class' },
-  sparseCategoricalCrossentropy: { settings: { labelSmoothing: 0 }, fusesWith: 'softmax', sparse: true, accuracy: 'class' },
-  binaryCrossentropy: { settings: { labelSmoothing: 0 }, fusesWith: 'sigmoid', accuracy: 'binary' },
-  meanSquaredError: { settings: {}, accuracy: 'class' },
-  meanAbsoluteError: { settings: {}, accuracy: 'class' },
-  huber: { settings: { delta: 1 }, accuracy: 'class' },
-  hinge: { settings: {}, accuracy: 'sign' },
-  squaredHinge: { settings: {}, accuracy: 'sign' },
-  categoricalHinge: { settings: {}, accuracy: 'class' },
+  categoricalCrossentropy: { settings: ['labelSmoothing'], fusesWith: 'softmax', accuracy: 'class' },
+  sparseCategoricalCrossentropy: { settings: ['labelSmoothing'], fusesWith: 'softmax', sparse: true, accuracy: 'class' },
+  binaryCrossentropy: { settings: ['labelSmoothing'], fusesWith: 'sigmoid', accuracy: 'binary' },
+  meanSquaredError: { settings: [], accuracy: 'class' },
+  meanAbsoluteError: { settings: [], accuracy: 'class' },
+  huber: { settings: ['delta'], accuracy: 'class' },
+  hinge: { settings: [], accuracy: 'sign' },
+  squaredHinge: { settings: [], accuracy: 'sign' },
+  categoricalHinge: { settings: [], accuracy: 'class' },
 };
 
 /** A checked loss: its name and every setting it takes. */
@@ -65,11 +70,11 @@ export function checkLoss(config: unknown): Loss {
   }
   const rule = LOSS_RULES[given.type];
   const who = `loss ${given.type}`;
-  checkKeys(who, given, ['type', ...Object.keys(rule.settings)]);
+  checkKeys(who, given, ['type', ...rule.settings]);
   return {
     type: given.type,
-    labelSmoothing: checkNumber(who, 'labelSmoothing', given.labelSmoothing ?? 0, 'unit'),
-    delta: checkNumber(who, 'delta', given.delta ?? 1, 'positive'),
+    labelSmoothing: checkNumber(who, 'labelSmoothing', given.labelSmoothing ?? SETTING_DEFAULTS.labelSmoothing, 'unit'),
+    delta: checkNumber(who, 'delta', given.delta ?? SETTING_DEFAULTS.delta, 'positive'),
     sparse: rule.sparse ?? false,
     fusesWith: rule.fusesWith,
     accuracy: rule.accuracy,
@@ -78,8 +83,11 @@ export function checkLoss(config: unknown): Loss {
 
 /** The loss as compile took it and files save it: the name alone when every setting is at its default. */
 export function lossConfig(loss: Loss): LossName | LossConfig {
-  const settings = Object.entries(LOSS_RULES[loss.type].settings).filter(([name, fallback]) => loss[name as keyof Loss] !== fallback);
-  return settings.length === 0 ? loss.type : { type: loss.type, ...Object.fromEntries(settings.map(([name]) => [name, loss[name as keyof Loss]])) };
+  const changed = LOSS_RULES[loss.type].settings.filter((name) => loss[name] !== SETTING_DEFAULTS[name]);
+  if (changed.length === 0) return loss.type;
+  const config: LossConfig = { type: loss.type };
+  for (const name of changed) config[name] = loss[name];
+  return config;
 }
 
 /** Refuses, at compile, a loss that cannot score this output: sparse labels need an output of [classes]. */
@@ -103,20 +111,16 @@ export function prepareTargets(loss: Loss, targets: number, rows: number, cols: 
 export function computeLoss(loss: Loss, outputs: number, logits: number, targets: number, dOutputs: number,
   rows: number, cols: number): number {
   const k = getBackend().kernels;
-  const { labelSmoothing } = loss;
   switch (loss.type) {
     case 'categoricalCrossentropy':
     case 'sparseCategoricalCrossentropy':
-      return logits !== 0 ? k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, labelSmoothing)
-        : k.crossEntropy(outputs, targets, dOutputs, rows, cols, labelSmoothing);
-    case 'binaryCrossentropy':
-      return logits !== 0 ? k.sigmoidCrossEntropy(logits, outputs, targets, dOutputs, rows, cols, labelSmoothing)
-        : k.binaryCrossEntropy(outputs, targets, dOutputs, rows, cols, labelSmoothing);
-    case 'meanSquaredError': return k.meanSquaredError(outputs, targets, dOutputs, rows, cols);
-    case 'meanAbsoluteError': return k.meanAbsoluteError(outputs, targets, dOutputs, rows, cols);
-    case 'huber': return k.huber(outputs, targets, dOutputs, rows, cols, loss.delta);
-    case 'hinge': return k.hinge(outputs, targets, dOutputs, rows, cols, 0);
-    case 'squaredHinge': return k.hinge(outputs, targets, dOutputs, rows, cols, 1);
+      return logits !== 0 ? k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, loss.labelSmoothing)
+        : k.outputLoss(OUTPUT_LOSS.categoricalCrossentropy, outputs, 0, targets, dOutputs, rows, cols, loss.labelSmoothing);
+    case 'binaryCrossentropy': {
+      const kind = logits !== 0 ? OUTPUT_LOSS.sigmoidCrossentropy : OUTPUT_LOSS.binaryCrossentropy;
+      return k.outputLoss(kind, outputs, logits, targets, dOutputs, rows, cols, loss.labelSmoothing);
+    }
     case 'categoricalHinge': return k.categoricalHinge(outputs, targets, dOutputs, rows, cols);
+    default: return k.outputLoss(OUTPUT_LOSS[loss.type], outputs, 0, targets, dOutputs, rows, cols, loss.type === 'huber' ? loss.delta : 0);
   }
 }

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { OUTPUT_LOSS } from '../../src/backend/kernels.js';
 import { assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/loss.js';
 
@@ -79,7 +80,7 @@ test('softmaxCrossEntropy writes no gradient when dLogits is 0', async () => {
   assert.ok(untouched.every(Number.isNaN), 'the unused buffer was written');
 });
 
-test('crossEntropy (smoothed or not) and meanSquaredError match the reference, outputs beyond both clips included', async () => {
+test('categorical cross-entropy on probabilities (smoothed or not) and ½Σ(t − o)² match the reference, outputs beyond both clips included', async () => {
   const k = await kernels();
   shapes.forEach(([rows, cols], i) => {
     const outputs = probabilities(rows * cols);
@@ -87,8 +88,8 @@ test('crossEntropy (smoothed or not) and meanSquaredError match the reference, o
     const smoothing = rng.pick(SMOOTHINGS);
     let ce = NaN, mse = NaN;
     const [dCe, dMse] = withBuffers([outputs, targets], [rows * cols, rows * cols], ([po, pt], [pce, pmse]) => {
-      ce = k.crossEntropy(po, pt, pce, rows, cols, smoothing);
-      mse = k.meanSquaredError(po, pt, pmse, rows, cols);
+      ce = k.outputLoss(OUTPUT_LOSS.categoricalCrossentropy, po, 0, pt, pce, rows, cols, smoothing);
+      mse = k.outputLoss(OUTPUT_LOSS.meanSquaredError, po, 0, pt, pmse, rows, cols, 0);
     });
     const expectedCe = ref.crossEntropy(outputs, targets, rows, cols, smoothing), expectedMse = ref.meanSquaredError(outputs, targets, rows);
     assertClose([ce], [expectedCe.loss], 1e-5, `crossEntropy ${rows}x${cols}`);
@@ -98,7 +99,7 @@ test('crossEntropy (smoothed or not) and meanSquaredError match the reference, o
   });
 });
 
-test('sparse labels: expandClassIds makes one-hot rows in place, and the cross-entropies on them match the sparse reference', async () => {
+test('sparse labels: expandClassIds makes one-hot rows in place, and the fused cross-entropy on them matches the sparse reference', async () => {
   const k = await kernels();
   shapes.filter(([, cols]) => cols >= 2).forEach(([rows, cols]) => {
     const ids = Float32Array.from({ length: rows }, () => rng.int(0, cols - 1));
@@ -130,7 +131,7 @@ test('binary cross-entropy from logits (sigmoid output) and on clipped probabili
     const sigmoid = logits.map((z) => 1 / (1 + Math.exp(-z)));
     let fused = NaN, plain = NaN;
     const [dLogits] = withBuffers([logits, sigmoid, targets], [n], ([pz, ps, pt], [pd]) => {
-      fused = k.sigmoidCrossEntropy(pz, ps, pt, pd, rows, cols, smoothing);
+      fused = k.outputLoss(OUTPUT_LOSS.sigmoidCrossentropy, ps, pz, pt, pd, rows, cols, smoothing);
     });
     const expected = ref.sigmoidCrossEntropy(logits, targets, rows, cols, smoothing);
     assertClose([fused], [expected.loss], 1e-5, `sigmoidCrossEntropy ${rows}x${cols}`);
@@ -138,7 +139,7 @@ test('binary cross-entropy from logits (sigmoid output) and on clipped probabili
 
     const outputs = probabilities(n);
     const [dOutputs] = withBuffers([outputs, targets], [n], ([po, pt], [pd]) => {
-      plain = k.binaryCrossEntropy(po, pt, pd, rows, cols, smoothing);
+      plain = k.outputLoss(OUTPUT_LOSS.binaryCrossentropy, po, 0, pt, pd, rows, cols, smoothing);
     });
     const onProbabilities = ref.binaryCrossEntropy(outputs, targets, rows, cols, smoothing);
     assertClose([plain], [onProbabilities.loss], 1e-5, `binaryCrossEntropy ${rows}x${cols}`);
@@ -146,12 +147,12 @@ test('binary cross-entropy from logits (sigmoid output) and on clipped probabili
   });
 });
 
-test('sigmoidCrossEntropy stays finite and exact on logits of ±100', async () => {
+test('binary cross-entropy from logits stays finite and exact on logits of ±100', async () => {
   const k = await kernels();
   const logits = Float32Array.of(100, -100, 100, -100), outputs = Float32Array.of(1, 0, 1, 0), targets = Float32Array.of(1, 1, 0, 0);
   let loss = NaN;
   const [dLogits] = withBuffers([logits, outputs, targets], [4], ([pz, po, pt], [pd]) => {
-    loss = k.sigmoidCrossEntropy(pz, po, pt, pd, 2, 2, 0);
+    loss = k.outputLoss(OUTPUT_LOSS.sigmoidCrossentropy, po, pz, pt, pd, 2, 2, 0);
   });
   // −log σ(−100) = 100 (to 1e-44) for the two wrong ones; the right ones cost e^−100.
   assertClose([loss], [(0 + 100) / 2 / 2 + (100 + 0) / 2 / 2], 1e-9, 'loss');
@@ -168,7 +169,7 @@ test('hinge and squaredHinge match the reference on −1/1 targets, on 0/1 targe
     for (const squared of [false, true]) {
       let loss = NaN;
       const [dOutputs] = withBuffers([outputs, targets], [n], ([po, pt], [pd]) => {
-        loss = k.hinge(po, pt, pd, rows, cols, squared ? 1 : 0);
+        loss = k.outputLoss(squared ? OUTPUT_LOSS.squaredHinge : OUTPUT_LOSS.hinge, po, 0, pt, pd, rows, cols, 0);
       });
       const expected = ref.hinge(outputs, targets, rows, cols, squared);
       const what = `${squared ? 'squaredHinge' : 'hinge'} ${rows}x${cols} targets ${['±1', '0/1', 'mixed'][kind]}`;
@@ -187,8 +188,8 @@ test('categoricalHinge, meanAbsoluteError and huber match the reference', async 
     let hinge = NaN, mae = NaN, huber = NaN;
     const [dHinge, dMae, dHuber] = withBuffers([outputs, targets], [n, n, n], ([po, pt], [ph, pm, pu]) => {
       hinge = k.categoricalHinge(po, pt, ph, rows, cols);
-      mae = k.meanAbsoluteError(po, pt, pm, rows, cols);
-      huber = k.huber(po, pt, pu, rows, cols, delta);
+      mae = k.outputLoss(OUTPUT_LOSS.meanAbsoluteError, po, 0, pt, pm, rows, cols, 0);
+      huber = k.outputLoss(OUTPUT_LOSS.huber, po, 0, pt, pu, rows, cols, delta);
     });
     const what = `${rows}x${cols}`;
     const expectedHinge = ref.categoricalHinge(outputs, targets, rows, cols);

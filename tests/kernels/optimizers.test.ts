@@ -41,45 +41,29 @@ for (const nesterov of [false, true]) {
   });
 }
 
-test('adamUpdate matches the reference on 107 lengths', async () => {
-  const k = await kernels();
-  for (const n of lengths) {
-    const lr = rng.pick([0.001, 0.01, 0.1]), weightDecay = rng.pick([0, 0, 1e-3, 0.1]);
-    const beta1 = rng.pick([0.9, 0.5]), beta2 = rng.pick([0.999, 0.9]), epsilon = rng.pick([1e-7, 1e-3]);
-    let w: Float32Array = rng.array(n), m: Float32Array = new Float32Array(n), v: Float32Array = new Float32Array(n);
-    let expected = { w, m, v };
-    for (let step = 1; step <= STEPS; step++) {
-      const g = rng.array(n);
-      [w, m, v] = withBuffers([g], [w, m, v], ([pg], [pw, pm, pv]) =>
-        k.adamUpdate(pw, pg, pm, pv, n, lr, beta1, beta2, epsilon, 1 - beta1 ** step, 1 - beta2 ** step, weightDecay, 0));
-      expected = ref.adamUpdate(expected.w, g, expected.m, expected.v, lr, beta1, beta2, epsilon, step, weightDecay);
+for (const decoupled of [false, true]) {
+  test(`adamUpdate ${decoupled ? 'with decoupled weight decay (AdamW)' : 'with L2 weight decay'} matches the reference on 107 lengths`, async () => {
+    const k = await kernels();
+    for (const n of lengths) {
+      const lr = rng.pick([0.001, 0.01, 0.1]), weightDecay = rng.pick(decoupled ? [0.004, 0.01, 0.5] : [0, 0, 1e-3, 0.1]);
+      const beta1 = rng.pick([0.9, 0.5]), beta2 = rng.pick([0.999, 0.9]), epsilon = rng.pick([1e-7, 1e-3]);
+      const [l2, decoupledDecay] = decoupled ? [0, weightDecay] : [weightDecay, 0];
+      const update = decoupled ? ref.adamwUpdate : ref.adamUpdate;
+      let w: Float32Array = rng.array(n), m: Float32Array = new Float32Array(n), v: Float32Array = new Float32Array(n);
+      let expected = { w, m, v };
+      for (let step = 1; step <= STEPS; step++) {
+        const g = rng.array(n);
+        [w, m, v] = withBuffers([g], [w, m, v], ([pg], [pw, pm, pv]) =>
+          k.adamUpdate(pw, pg, pm, pv, n, lr, beta1, beta2, epsilon, 1 - beta1 ** step, 1 - beta2 ** step, l2, decoupledDecay));
+        expected = update(expected.w, g, expected.m, expected.v, lr, beta1, beta2, epsilon, step, weightDecay);
+      }
+      const what = `${decoupled ? 'adamw' : 'adam'} n=${n} lr=${lr} β=${beta1},${beta2} ε=${epsilon} decay=${weightDecay}`;
+      assertClose(w, expected.w, 1e-5, what);
+      assertClose(m, expected.m, 1e-5, `${what} m`);
+      assertClose(v, expected.v, 1e-5, `${what} v`);
     }
-    const what = `adam n=${n} lr=${lr} β=${beta1},${beta2} ε=${epsilon} decay=${weightDecay}`;
-    assertClose(w, expected.w, 1e-5, what);
-    assertClose(m, expected.m, 1e-5, `${what} m`);
-    assertClose(v, expected.v, 1e-5, `${what} v`);
-  }
-});
-
-test('adamUpdate with decoupled weight decay (AdamW) matches the reference on 107 lengths', async () => {
-  const k = await kernels();
-  for (const n of lengths) {
-    const lr = rng.pick([0.001, 0.01, 0.1]), weightDecay = rng.pick([0.004, 0.01, 0.5]);
-    const beta1 = rng.pick([0.9, 0.5]), beta2 = rng.pick([0.999, 0.9]), epsilon = rng.pick([1e-7, 1e-3]);
-    let w: Float32Array = rng.array(n), m: Float32Array = new Float32Array(n), v: Float32Array = new Float32Array(n);
-    let expected = { w, m, v };
-    for (let step = 1; step <= STEPS; step++) {
-      const g = rng.array(n);
-      [w, m, v] = withBuffers([g], [w, m, v], ([pg], [pw, pm, pv]) =>
-        k.adamUpdate(pw, pg, pm, pv, n, lr, beta1, beta2, epsilon, 1 - beta1 ** step, 1 - beta2 ** step, 0, weightDecay));
-      expected = ref.adamwUpdate(expected.w, g, expected.m, expected.v, lr, beta1, beta2, epsilon, step, weightDecay);
-    }
-    const what = `adamw n=${n} lr=${lr} decay=${weightDecay}`;
-    assertClose(w, expected.w, 1e-5, what);
-    assertClose(m, expected.m, 1e-5, `${what} m`);
-    assertClose(v, expected.v, 1e-5, `${what} v`);
-  }
-});
+  });
+}
 
 test('adamaxUpdate matches the reference on 107 lengths', async () => {
   const k = await kernels();

@@ -3,26 +3,16 @@
 // target, and the settings and data a loss refuses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getBackend } from '../../src/backend/wasm.js';
 import {
-  ConfigError, ConvasError, type CompileOptions, type Model, ShapeError, ValueError, argmaxRows, layers, sequential, tensor,
+  ConfigError, type CompileOptions, type Model, ShapeError, ValueError, argmaxRows, layers, sequential, tensor,
 } from '../../src/index.js';
 import type { ActivationName } from '../../src/layers/activation-function.js';
-import { checkGradient } from '../gradient-check.js';
+import { checkModelGradients } from '../gradient-check.js';
 import { kernels, random } from '../helpers.js';
-import { strokes } from './synthetic.js';
+import { rejectsWith, throwsWith } from '../throws-with.js';
+import { smallCnn, strokes } from './synthetic.js';
 
 const N = 6;
-
-const smallCnn = (seed: number, activation: ActivationName) => sequential({
-  inputShape: [8, 8, 1], seed, layers: [
-    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
-    layers.maxPool2d({ poolSize: 2 }),
-    layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'tanh' }),
-    layers.flatten(),
-    layers.dense({ units: 4, activation }),
-  ],
-});
 
 const rng = random(21);
 let images: ReturnType<typeof tensor>;
@@ -59,22 +49,10 @@ const describe = (loss: CompileOptions['loss']) => (typeof loss === 'string' ? l
 
 test('every loss: each parameter gradient of a whole model matches central differences', async () => {
   await kernels();
-  const memory = getBackend().memory;
   for (const [loss, activation, targets] of cases) {
     const model = smallCnn(5, activation);
     model.compile({ optimizer: 'sgd', loss });
-    const y = targets();
-    model.lossAndGradients(images, y);
-    const pick = random(9);
-    for (const p of model.params) {
-      const grad = memory.f32(p.grad, p.size).slice();
-      const saved = memory.f32(p.value, p.size).slice();
-      checkGradient(`${describe(loss)} after ${activation}: ${p.name}`, saved, grad, () => {
-        memory.f32(p.value, p.size).set(saved);
-        return model.lossAndGradients(images, y);
-      }, pick.next, 12);
-      memory.f32(p.value, p.size).set(saved);
-    }
+    checkModelGradients(model, images, targets(), `${describe(loss)} after ${activation}`, random(9).next);
     model.dispose();
   }
 });
@@ -123,18 +101,6 @@ test('accuracy follows the loss: class ids, per-output yes/no at 0.5, per-output
   await assertAccuracy(hinge, signs, (o) => o.reduce((n, v, i) => n + Number(v > 0 === signs.dataSync()[i] > 0), 0) / (N * 4), 'hinge');
 });
 
-function throwsWith(run: () => unknown, type: new (...a: never[]) => Error, ...fragments: string[]): void {
-  try {
-    run();
-  } catch (error) {
-    assert.instance(error, type, `${(error as Error).message}`);
-    assert.instance(error, ConvasError);
-    for (const f of fragments) assert.ok((error as Error).message.includes(f), `"${(error as Error).message}" should mention "${f}"`);
-    return;
-  }
-  assert.unreachable(`expected a ${type.name}`);
-}
-
 test('impossible loss settings and targets that do not fit the loss are refused, naming them', async () => {
   await kernels();
   const model = smallCnn(1, 'softmax');
@@ -148,9 +114,7 @@ test('impossible loss settings and targets that do not fit the loss are refused,
     'sparseCategoricalCrossentropy', '[1]');
 
   compile('sparseCategoricalCrossentropy');
-  let rejected: unknown;
-  await model.fit(images, oneHot()).catch((error) => (rejected = error));
-  throwsWith(() => { throw rejected; }, ConfigError, 'fit: loss sparseCategoricalCrossentropy');
+  await rejectsWith(() => model.fit(images, oneHot()), ConfigError, 'fit: loss sparseCategoricalCrossentropy');
   throwsWith(() => model.evaluate(images, oneHot()), ConfigError, 'sparseCategoricalCrossentropy', '[n] or [n, 1]', '[6, 4]');
   throwsWith(() => model.evaluate(images, tensor([0, 1, 2, 3, 4, 0], [N])), ValueError, 'y[4] is 4', 'from 0 to 3');
   throwsWith(() => model.evaluate(images, tensor([0, 1, 2.5, 3, 1, 0], [N, 1])), ValueError, 'y[2] is 2.5');
