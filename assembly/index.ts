@@ -17,3 +17,8 @@ export * from './activations';
 export * from './prelu';
 export * from './depthwise-conv2d';
 export * from './space-to-batch';
+export * from './output-loss';
+export * from './rmsprop';
+export * from './adagrad';
+export * from './gradient-clipping';
+export * from './schedule-math';

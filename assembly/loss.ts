@@ -1,6 +1,9 @@
-// Softmax and the losses, one row (sample) at a time. Losses are summed in f64 in row order and
-// averaged over rows; gradients are written only when their pointer is not 0.
+// Softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge)
+// and sparse labels made one-hot. Losses are summed in f64 in row order and averaged over rows;
+// gradients are written only when their pointer is not 0. (Losses scored output by output are in
+// output-loss.ts.)
 // These run on [batch, classes] matrices, small next to the layers, so they stay scalar.
+import { smoothed } from './probability';
 
 /** Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max. */
 function softmaxRow(x: usize, y: usize, cols: i32): f32 {
@@ -36,9 +39,11 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
 
 /**
  * −Σ t·log softmax(z) as Σ t·(logSumExp − z), which stays finite for any finite logits. Classes
- * with t = 0 add nothing, even where the log-probability is −∞.
+ * with t = 0 add nothing, even where the log-probability is −∞. With label smoothing ls the target
+ * is t·(1 − ls) + ls/cols (Keras's smoothing); the gradient is (softmax(z) − that target)/rows.
  */
-export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize, dLogits: usize, rows: i32, cols: i32): f64 {
+export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize, dLogits: usize, rows: i32, cols: i32,
+  labelSmoothing: f32): f64 {
   const rowBytes = <usize>cols << 2;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
@@ -46,58 +51,58 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize,
     const logSumExp = softmaxRow(logits + row, probs + row, cols);
     let rowLoss: f64 = 0;
     for (let c = 0; c < cols; c++) {
-      const target = load<f32>(targets + row + (<usize>c << 2));
-      if (target != 0) rowLoss += <f64>target * (<f64>logSumExp - load<f32>(logits + row + (<usize>c << 2)));
+      const at = row + (<usize>c << 2);
+      const target = smoothed(load<f32>(targets + at), labelSmoothing, cols);
+      if (target != 0) rowLoss += <f64>target * (<f64>logSumExp - load<f32>(logits + at));
+      if (dLogits != 0) store<f32>(dLogits + at, (load<f32>(probs + at) - target) / <f32>rows);
     }
     total += rowLoss;
   }
-  if (dLogits != 0) scaledDifference(probs, targets, dLogits, rows * cols, <f32>rows);
   return total / rows;
 }
-
-const PROBABILITY_FLOOR: f32 = 1e-7;
 
 /**
- * −Σ t·log(max(o, 1e-7)) / rows; its gradient is −t/(o·rows) where o ≥ 1e-7 and 0 below, where
- * the floor makes the loss constant (as TensorFlow's clip does).
+ * Sparse labels made one-hot in place: `labels` holds rows class ids (as f32) at its start and
+ * becomes the [rows, cols] one-hot matrix. Rows are written last to first, so no id is overwritten
+ * before it is read (row r's id sits at index r ≤ r·cols).
  */
-export function crossEntropy(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
-  let total: f64 = 0;
-  for (let r = 0; r < rows; r++) {
-    const start = r * cols;
-    let rowLoss: f64 = 0;
-    for (let i = start; i < start + cols; i++) {
-      const at = <usize>i << 2;
-      const output = load<f32>(outputs + at), target = load<f32>(targets + at);
-      rowLoss -= <f64>target * Mathf.log(max(output, PROBABILITY_FLOOR));
-      if (dOutputs != 0) store<f32>(dOutputs + at, output >= PROBABILITY_FLOOR ? -target / output / <f32>rows : 0);
-    }
-    total += rowLoss;
+export function expandClassIds(labels: usize, rows: i32, cols: i32): void {
+  for (let r = rows - 1; r >= 0; r--) {
+    const label = <i32>load<f32>(labels + (<usize>r << 2));
+    const row = labels + (<usize>(r * cols) << 2);
+    for (let c = 0; c < cols; c++) store<f32>(row + (<usize>c << 2), c == label ? 1 : 0);
   }
-  return total / rows;
 }
 
-/** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows. */
-export function meanSquaredError(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
+/**
+ * Keras's categorical hinge, per row: pos = Σ t·o, neg = max over classes of (1 − t)·o, loss =
+ * max(neg − pos + 1, 0). Where the loss is positive, dO = (−t + (1 − t) at the class that gave neg,
+ * the first on ties)/rows; 0 elsewhere, the kink included.
+ */
+export function categoricalHinge(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
-    const start = r * cols;
-    let rowLoss: f64 = 0;
-    for (let i = start; i < start + cols; i++) {
-      const at = <usize>i << 2;
-      const error = <f64>load<f32>(outputs + at) - load<f32>(targets + at);
-      rowLoss += 0.5 * error * error;
+    const row = <usize>(r * cols) << 2;
+    let positive: f32 = 0, negative: f32 = -Infinity;
+    let worst = 0;
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const t = load<f32>(targets + at), o = load<f32>(outputs + at);
+      positive += t * o;
+      const other: f32 = (1 - t) * o;
+      if (other > negative) {
+        negative = other;
+        worst = c;
+      }
     }
-    total += rowLoss;
+    const loss = max<f32>(negative - positive + 1, 0);
+    total += loss;
+    if (dOutputs == 0) continue;
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const t = load<f32>(targets + at);
+      store<f32>(dOutputs + at, loss > 0 ? (c == worst ? 1 - 2 * t : -t) / <f32>rows : 0);
+    }
   }
-  if (dOutputs != 0) scaledDifference(outputs, targets, dOutputs, rows * cols, <f32>rows);
   return total / rows;
-}
-
-/** out = (a − b) / divisor. */
-function scaledDifference(a: usize, b: usize, out: usize, length: i32, divisor: f32): void {
-  for (let i = 0; i < length; i++) {
-    const at = <usize>i << 2;
-    store<f32>(out + at, (load<f32>(a + at) - load<f32>(b + at)) / divisor);
-  }
 }

@@ -21,8 +21,14 @@ import './io/save.js';
 export type { SaveOptions } from './io/save.js';
 export { sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
-export type { OptimizerConfig } from './model/optimizers.js';
-export type { LossName } from './model/losses.js';
+export type { OptimizerConfig, OptimizerType } from './model/optimizers.js';
+export type { LossConfig, LossName } from './model/losses.js';
+// Learning-rate schedules for an optimizer's learningRate, with Keras's names.
+export { schedules, LearningRateSchedule } from './model/schedules.js';
+export type {
+  CosineDecayOptions, CosineDecayRestartsOptions, ExponentialDecayOptions, LinearWarmupOptions, PiecewiseConstantDecayOptions,
+  ReduceLROnPlateauOptions, ScheduleConfig,
+} from './model/schedules.js';
 export { oneHot, splitDataset, subset } from './data/dataset.js';
 // The predicted class of each row of predict()'s output: the index of its largest score.
 export { argmaxRows } from './metrics.js';

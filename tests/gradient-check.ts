@@ -1,6 +1,7 @@
 // Numerical gradient checks: central differences (f(v+ε) − f(v−ε)) / 2ε, compared with backward.
 import * as assert from 'uvu/assert';
 import { getBackend } from '../src/backend/wasm.js';
+import type { Model, Tensor } from '../src/index.js';
 
 const EPSILON = 1e-3;
 
@@ -44,4 +45,22 @@ export function weightedSum(yPtr: number, r: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < r.length; i++) sum += y[i] * r[i];
   return sum;
+}
+
+/**
+ * Every parameter gradient of a compiled model on (x, y), as lossAndGradients leaves them, against
+ * central differences of the model's loss; the weights are as they were afterwards.
+ */
+export function checkModelGradients(model: Model, x: Tensor, y: Tensor, what: string, pick: () => number, samples = 12): void {
+  const memory = getBackend().memory;
+  model.lossAndGradients(x, y);
+  const grads = model.params.map((p) => memory.f32(p.grad, p.size).slice());
+  model.params.forEach((p, i) => {
+    const values = memory.f32(p.value, p.size).slice();
+    checkGradient(`${what}: ${p.name}`, values, grads[i], () => {
+      memory.f32(p.value, p.size).set(values);
+      return model.lossAndGradients(x, y);
+    }, pick, samples);
+    memory.f32(p.value, p.size).set(values);
+  });
 }

@@ -6,6 +6,18 @@
 /** Activations a kernel applies to its results on their way out (assembly/fused-activation.ts). */
 export const FUSED_ACTIVATION = { none: 0, relu: 1, relu6: 2 } as const;
 
+/**
+ * The losses outputLoss computes (assembly/output-loss.ts), each output scored on its own: summed
+ * over a row, the categorical cross-entropy on probabilities clipped to [1e-7, 1 − 1e-7] and
+ * convas's ½Σ(t − o)²; averaged over a row, the mean absolute error, huber, hinge and squared hinge
+ * (a batch of 0/1 targets read as −1/1), binary cross-entropy on clipped probabilities and binary
+ * cross-entropy from a sigmoid's logits.
+ */
+export const OUTPUT_LOSS = {
+  categoricalCrossentropy: 0, meanSquaredError: 1, meanAbsoluteError: 2, huber: 3, hinge: 4, squaredHinge: 5,
+  binaryCrossentropy: 6, sigmoidCrossentropy: 7,
+} as const;
+
 /** A Conv2dGeometry (window.ts) as every conv2d kernel takes it: positional, in this order (conv2dArgs writes it). */
 export type Conv2dArgs = [
   batch: number, inHeight: number, inWidth: number, inChannels: number,
@@ -115,21 +127,27 @@ export interface Kernels {
   // --- softmax and losses (assembly/loss.ts); losses are averaged over rows (the batch), summed in f64
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
-  /** Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when dLogits ≠ 0. */
-  softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number): number;
-  /** −Σ t·log(max(o, 1e-7)) / rows, on outputs that are already probabilities. */
-  crossEntropy(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
-  /** ½Σ(t − o)² / rows; dOutputs = (o − t)/rows when dOutputs ≠ 0. */
-  meanSquaredError(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+  /**
+   * Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when
+   * dLogits ≠ 0. labelSmoothing ls > 0 smooths each target to t·(1 − ls) + ls/cols first.
+   */
+  softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number,
+    labelSmoothing: number): number;
+  /** Turns `rows` class ids (f32) at the start of `labels` into the [rows, cols] one-hot matrix, in place. */
+  expandClassIds(labels: number, rows: number, cols: number): void;
 
   // --- optimizer steps (assembly/optimizers.ts); weightDecay adds weightDecay·w to the gradient (L2)
   sgdUpdate(w: number, g: number, length: number, learningRate: number, weightDecay: number): void;
   /** accum = momentum·accum + g;  w −= lr·(nesterov ? g + momentum·accum : accum). */
   momentumUpdate(w: number, g: number, accum: number, length: number, learningRate: number,
     momentum: number, nesterov: number, weightDecay: number): void;
-  /** m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host. */
+  /**
+   * m, v moments; correction1 = 1 − β1^t and correction2 = 1 − β2^t are computed by the host.
+   * decoupledWeightDecay λ (AdamW) also takes lr·λ·w off each weight, outside the moments.
+   */
   adamUpdate(w: number, g: number, m: number, v: number, length: number, learningRate: number,
-    beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number): void;
+    beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number,
+    decoupledWeightDecay: number): void;
 
   // --- up-sampling (assembly/upsampling.ts): x [batch, inHeight, inWidth, channels] →
   //     y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
@@ -252,4 +270,40 @@ export interface Kernels {
   spaceToBatch(x: number, phases: number, ...geometry: PhaseArgs): void;
   /** x from its phases (the inverse of spaceToBatch; 0 where x lies past the phases). */
   batchToSpace(phases: number, x: number, ...geometry: PhaseArgs): void;
+
+  // --- losses scored output by output (assembly/output-loss.ts), and the categorical hinge
+  // (assembly/loss.ts); averaged over rows, summed in f64; gradients written when their pointer ≠ 0
+  /**
+   * Loss `kind` (an OUTPUT_LOSS code) of each output against its target, summed or averaged over a
+   * row's cols outputs; dOutputs = slope/rows (summed) or slope/(rows·cols). `setting`: huber's
+   * delta, the cross-entropies' label smoothing. For sigmoidCrossentropy `logits` holds the sigmoid's
+   * logits and `outputs` its output, and dOutputs is the gradient with respect to the logits;
+   * otherwise logits = 0.
+   */
+  outputLoss(kind: number, outputs: number, logits: number, targets: number, dOutputs: number, rows: number, cols: number,
+    setting: number): number;
+  /** max(max_c (1 − t)·o − Σ t·o + 1, 0) per row. */
+  categoricalHinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+
+  // --- more optimizer steps (assembly/optimizers.ts, rmsprop.ts, adagrad.ts), formulas beside each kernel
+  /** u = max(β2·u, |g|); correction1 = 1 − β1^t from the host. */
+  adamaxUpdate(w: number, g: number, m: number, u: number, length: number, learningRate: number,
+    beta1: number, beta2: number, epsilon: number, correction1: number): void;
+  /** mom = 0 without momentum, mg = 0 unless centered. */
+  rmspropUpdate(w: number, g: number, ms: number, mom: number, mg: number, length: number, learningRate: number,
+    rho: number, momentum: number, epsilon: number): void;
+  adagradUpdate(w: number, g: number, accum: number, length: number, learningRate: number, epsilon: number): void;
+  adadeltaUpdate(w: number, g: number, accumGrad: number, accumUpdate: number, length: number, learningRate: number,
+    rho: number, epsilon: number): void;
+
+  // --- gradient clipping (assembly/gradient-clipping.ts), in place
+  /** Σ x² in f64, in a fixed order. */
+  sumOfSquares(x: number, length: number): number;
+  /** g ← g·clipNorm/√squaredNorm when √squaredNorm > clipNorm; else g is untouched. */
+  clipToNorm(g: number, length: number, squaredNorm: number, clipNorm: number): void;
+  clipByValue(g: number, length: number, limit: number): void;
+
+  // --- learning-rate schedules (assembly/schedule-math.ts): the same bits on every engine
+  mathCos(x: number): number;
+  mathPow(base: number, exponent: number): number;
 }

@@ -1,10 +1,11 @@
 // model.json + weights.bin in the convas format (see convas-format.ts) → Model. Every field, every
 // array and the weights file itself are checked before the model is built.
-import { checkLoss } from '../model/losses.js';
+import { type LossConfig, checkLoss, lossConfig } from '../model/losses.js';
 import type { Model } from '../model/model.js';
-import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
+import { OPTIMIZERS, Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
+import type { PlateauState } from '../model/schedules.js';
 import { crc32Hex } from './crc32.js';
-import { FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
+import { FORMAT_VERSION, optimizerArrayName } from './convas-format.js';
 import type { ModelSource } from './handlers.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { type ExpectedArray, buildModel, chainConfig, planModel } from './model-plan.js';
@@ -14,16 +15,35 @@ import { checkShapeMatches, checkedShapeSize, readFloats } from './weight-bytes.
 
 const SEED_LIMIT = 2 ** 32;
 
+/**
+ * The optimizer config of the file, with only the settings of its type: files of format 2 written
+ * before convas had more optimizers list every setting of the three it had, whatever the type.
+ */
+function ownSettings(optimizer: OptimizerConfig): OptimizerConfig {
+  if (!OPTIMIZERS.includes(optimizer.type)) return optimizer;
+  const own = optimizerSettings(optimizer.type as OptimizerType);
+  return Object.fromEntries(Object.entries(optimizer).filter(([key]) => own.includes(key))) as unknown as OptimizerConfig;
+}
+
 function readTraining(json: JsonObject, file: string) {
   const training = optionalField(json, 'training', 'object', file);
   if (!training) return undefined;
-  const optimizer = field(training, 'optimizer', 'object', file, 'training') as unknown as OptimizerConfig;
-  const loss = field(training, 'loss', 'string', file, 'training');
+  const optimizer = ownSettings(field(training, 'optimizer', 'object', file, 'training') as unknown as OptimizerConfig);
+  const loss = training.loss as string | LossConfig;
   const steps = field(training, 'steps', 'integer', file, 'training');
   if (steps < 0) throw fileError(file, `training.steps is ${steps}; expected a count of steps, 0 or more`);
   const randomState = optionalField(training, 'randomState', 'array', file, 'training') as number[] | undefined;
-  const config = withinFile(file, 'training.optimizer', () => new Optimizer(optimizer).config);
-  return { compile: { optimizer: config, loss: withinFile(file, 'training.loss', () => checkLoss(loss)) }, steps, randomState };
+  const scheduleState = optionalField(training, 'scheduleState', 'object', file, 'training') as PlateauState | undefined;
+  const made = withinFile(file, 'training.optimizer', () => new Optimizer(optimizer));
+  if (scheduleState) {
+    withinFile(file, 'training.scheduleState', () => {
+      made.scheduleState = scheduleState;
+    });
+  }
+  return {
+    compile: { optimizer: made.config, loss: withinFile(file, 'training.loss', () => lossConfig(checkLoss(loss))) },
+    slots: made.slotNames, steps, randomState, scheduleState,
+  };
 }
 
 export async function readConvasModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
@@ -39,7 +59,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
     : field(json, 'model', 'object', file) as unknown as GraphConfig;
   const plan = planModel(config, seed, file, 'model');
   const training = readTraining(json, file);
-  const slots = training ? OPTIMIZER_SLOTS[training.compile.optimizer.type] : [];
+  const slots = training?.slots ?? [];
   const expected: ExpectedArray[] = [...plan.weights,
     ...plan.weights.flatMap((w) => slots.map((slot) => ({ name: optimizerArrayName(w.name, slot), shape: w.shape })))];
 
@@ -103,6 +123,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
   const state = training && {
     steps: training.steps,
     buffers: plan.weights.map((_, i) => slots.map((_, j) => values[weightCount + i * slots.length + j])),
+    schedule: training.scheduleState,
   };
   const model = buildModel(plan, values.slice(0, weightCount), training && { compile: training.compile, state });
   if (training?.randomState) {

@@ -2,7 +2,7 @@
 import { graphConfig } from '../model/graph-config.js';
 import type { Model } from '../model/model.js';
 import { crc32Hex } from './crc32.js';
-import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, OPTIMIZER_SLOTS, optimizerArrayName } from './convas-format.js';
+import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, optimizerArrayName } from './convas-format.js';
 import { metadataOf } from './json-fields.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
 
@@ -11,9 +11,10 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
   const values = parameterValues(params);
   const arrays = params.map((p, i) => ({ name: p.name, shape: p.shape, values: values[i] }));
   const compiled = model.compileConfig;
-  const state = model.optimizerState?.getState();
-  if (compiled && state) {
-    const slots = OPTIMIZER_SLOTS[compiled.optimizer.type];
+  const optimizer = model.optimizerState;
+  const state = optimizer?.getState();
+  if (compiled && optimizer && state) {
+    const slots = optimizer.slotNames;
     state.buffers.forEach((buffers, i) => buffers.forEach((values, j) =>
       arrays.push({ name: optimizerArrayName(params[i].name, slots[j]), shape: params[i].shape, values })));
   }
@@ -29,7 +30,12 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
     formatVersion: FORMAT_VERSION,
     seed: model.seed,
     model: graphConfig(model),
-    ...(compiled && state ? { training: { optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps, randomState: model.randomState } } : {}),
+    ...(compiled && state ? {
+      training: {
+        optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps, randomState: model.randomState,
+        ...(state.schedule ? { scheduleState: state.schedule } : {}),
+      },
+    } : {}),
     weights: { path: weightsFile, byteLength: weights.length, crc32: crc32Hex(weights), arrays: entries },
     ...metadataOf(model),
   };

@@ -12,17 +12,30 @@
 // gradients scaled by units/2. The names map to each other; the learning rate does not rescale.
 import { layerClassNames, layerDescriptor } from '../layers/registry.js';
 import type { LossName } from '../model/losses.js';
-import type { OptimizerConfig } from '../model/optimizers.js';
+import type { OptimizerType } from '../model/optimizers.js';
 
 /** The Keras classes convas reads and writes (beyond InputLayer, Sequential and Model): those whose descriptor maps to TF.js. */
 export const tfjsLayerClasses = (): string[] => layerClassNames().filter((c) => layerDescriptor(c)?.tfjs);
 
-export const LOSS_NAMES: Record<LossName, string> = {
+/** Keras's names of the losses TensorFlow.js also has (it has no huber). */
+export const LOSS_NAMES: Partial<Record<LossName, string>> = {
   categoricalCrossentropy: 'categorical_crossentropy',
+  sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
+  binaryCrossentropy: 'binary_crossentropy',
   meanSquaredError: 'mean_squared_error',
+  meanAbsoluteError: 'mean_absolute_error',
+  hinge: 'hinge',
+  squaredHinge: 'squared_hinge',
+  categoricalHinge: 'categorical_hinge',
 };
 
-export const OPTIMIZER_CLASSES: Record<OptimizerConfig['type'], string> = { sgd: 'SGD', momentum: 'Momentum', adam: 'Adam' };
+/**
+ * TensorFlow.js's optimizer classes (it has no AdamW). Its RMSProp calls rho `decay`; its centered
+ * RMSProp and its Adadelta compute their steps differently from Keras (convas follows Keras).
+ */
+export const OPTIMIZER_CLASSES: Partial<Record<OptimizerType, string>> = {
+  sgd: 'SGD', momentum: 'Momentum', adam: 'Adam', rmsprop: 'RMSProp', adagrad: 'Adagrad', adadelta: 'Adadelta', adamax: 'Adamax',
+};
 
 export const toSnakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const toCamelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

@@ -2,7 +2,7 @@
 // weights matched by name, its training config.
 import type { LossName } from '../model/losses.js';
 import type { Model } from '../model/model.js';
-import { Optimizer, type OptimizerConfig } from '../model/optimizers.js';
+import { Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
@@ -21,22 +21,31 @@ function readTrainingConfig(json: JsonObject, file: string) {
   const lossName = field(training, 'loss', 'string', file, 'trainingConfig');
   const loss = (Object.keys(LOSS_NAMES) as LossName[]).find((l) => l === lossName || LOSS_NAMES[l] === lossName);
   if (!loss) {
-    throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(LOSS_NAMES).join(' or ')}`);
+    throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(LOSS_NAMES).join(', ')}`);
   }
   const optimizer = field(training, 'optimizer_config', 'object', file, 'trainingConfig');
   const optimizerClass = field(optimizer, 'class_name', 'string', file, 'trainingConfig.optimizer_config');
   const settings = optionalField(optimizer, 'config', 'object', file, 'trainingConfig.optimizer_config') ?? {};
-  const type = (Object.keys(OPTIMIZER_CLASSES) as OptimizerConfig['type'][]).find((t) => OPTIMIZER_CLASSES[t] === optimizerClass);
+  const type = (Object.keys(OPTIMIZER_CLASSES) as OptimizerType[]).find((t) => OPTIMIZER_CLASSES[t] === optimizerClass);
   if (!type) {
     throw fileError(file, `trainingConfig optimizer ${JSON.stringify(optimizerClass)} is not one convas has; expected ${Object.values(OPTIMIZER_CLASSES).join(', ')}`);
+  }
+  const decay = setting(settings, 'decay');
+  if (type === 'adamax' && decay) {
+    throw fileError(file, `trainingConfig.optimizer_config: Adamax decay ${JSON.stringify(decay)} (a learning rate decaying as lr/(1 + decay·t)) ` +
+      'is not one convas has; expected 0');
   }
   const config = {
     type, learningRate: setting(settings, 'learning_rate'), momentum: setting(settings, 'momentum'),
     useNesterov: setting(settings, 'use_nesterov'), beta1: setting(settings, 'beta_1') ?? settings.beta1,
     beta2: setting(settings, 'beta_2') ?? settings.beta2, epsilon: setting(settings, 'epsilon'),
-  } as OptimizerConfig;
-  for (const key of Object.keys(config) as Array<keyof OptimizerConfig>) if (config[key] === undefined || config[key] === null) delete config[key];
-  return { loss, optimizer: withinFile(file, 'trainingConfig.optimizer_config', () => new Optimizer(config).config) };
+    rho: type === 'rmsprop' ? decay ?? setting(settings, 'rho') : setting(settings, 'rho'), centered: setting(settings, 'centered'),
+    initialAccumulatorValue: setting(settings, 'initial_accumulator_value'),
+  } as Record<string, unknown>;
+  // Only the settings of the type, as given (other keys, such as Keras's, are left out).
+  const own = optimizerSettings(type);
+  for (const key of Object.keys(config)) if (config[key] === undefined || config[key] === null || !own.includes(key)) delete config[key];
+  return { loss, optimizer: withinFile(file, 'trainingConfig.optimizer_config', () => new Optimizer(config as unknown as OptimizerConfig).config) };
 }
 
 export async function readTfjsModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {

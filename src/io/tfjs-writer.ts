@@ -57,17 +57,26 @@ function kerasModel(model: Model): KerasEntry {
   return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs) } };
 }
 
-/** Keras's trainingConfig, when the optimizer maps exactly (TensorFlow.js optimizers have no weight decay). */
+/**
+ * Keras's trainingConfig, when the loss and optimizer map to TensorFlow.js's: not for a schedule,
+ * clipping, label smoothing, huber, AdamW, an L2 weightDecay or an Adagrad epsilon other than
+ * TF.js's fixed 1e-7, which TensorFlow.js optimizers cannot express.
+ */
 function trainingConfig(model: Model) {
   const compiled = model.compileConfig;
-  if (!compiled || compiled.optimizer.weightDecay !== 0) return undefined;
-  const { type, learningRate, momentum, useNesterov, beta1, beta2, epsilon } = compiled.optimizer;
-  const settings = { sgd: {}, momentum: { momentum, use_nesterov: useNesterov }, adam: { beta1, beta2, epsilon } }[type];
-  return {
-    loss: LOSS_NAMES[compiled.loss],
-    metrics: [],
-    optimizer_config: { class_name: OPTIMIZER_CLASSES[type], config: { learning_rate: learningRate, ...settings } },
-  };
+  if (!compiled) return undefined;
+  const { type, learningRate, momentum, useNesterov, beta1, beta2, epsilon, rho, centered, initialAccumulatorValue } = compiled.optimizer;
+  const loss = typeof compiled.loss === 'string' ? LOSS_NAMES[compiled.loss] : undefined;
+  const className = OPTIMIZER_CLASSES[type];
+  const unmapped = typeof learningRate !== 'number' || (compiled.optimizer.weightDecay ?? 0) !== 0 ||
+    ['clipNorm', 'clipValue', 'globalClipNorm'].some((c) => c in compiled.optimizer) || (type === 'adagrad' && epsilon !== 1e-7);
+  if (!loss || !className || unmapped) return undefined;
+  const settings = {
+    sgd: {}, momentum: { momentum, use_nesterov: useNesterov }, adam: { beta1, beta2, epsilon }, adamax: { beta1, beta2, epsilon, decay: 0 },
+    rmsprop: { decay: rho, momentum, epsilon, centered }, adagrad: { initial_accumulator_value: initialAccumulatorValue },
+    adadelta: { rho, epsilon }, adamw: {},
+  }[type];
+  return { loss, metrics: [], optimizer_config: { class_name: className, config: { learning_rate: learningRate, ...settings } } };
 }
 
 /** model.json and the weights file; with `quantize`, every weight quantized as tfjs-converter does (tfjs-quantize.ts). */

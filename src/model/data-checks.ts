@@ -4,6 +4,7 @@ import { getBackend } from '../backend/wasm.js';
 import { ConfigError, ShapeError, ValueError } from '../errors.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import type { Loss } from './losses.js';
 
 const batchShape = (shape: Shape) => formatShape(['n', ...shape] as never);
 
@@ -28,15 +29,32 @@ export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: st
   return { xs, n };
 }
 
-/** Targets for n examples of an output of `outputShape`. */
-export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: string): void {
+/** Targets for n examples of an output of `outputShape`, as `loss` reads them (class ids for a sparse loss). */
+export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: string, loss?: Loss): void {
   if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor, got ${String(y)}`);
   if (y.shape[0] !== n) throw new ShapeError(`${what}: x has ${n} examples but y has ${y.shape[0]}; they must have the same length`);
+  if (loss?.sparse) {
+    checkClassIds(y, outputShape[0], loss.type, what);
+    return;
+  }
   if (y.size / y.shape[0] !== sizeOf(outputShape)) {
     throw new ShapeError(`${what}: y has shape ${formatShape(y.shape)}, but the model outputs ` +
-      `${batchShape(outputShape)}: labels must match the outputs (one-hot for classes)`);
+      `${batchShape(outputShape)}: labels must match the outputs (one-hot for classes; class ids need sparseCategoricalCrossentropy)`);
   }
   checkFinite(y, 'y', what);
+}
+
+/** Class ids: y of shape [n] or [n, 1], each an integer in [0, classes). */
+function checkClassIds(y: Tensor, classes: number, loss: string, what: string): void {
+  if (y.rank > 2 || (y.rank === 2 && y.shape[1] !== 1)) {
+    throw new ConfigError(`${what}: loss ${loss} takes y as class ids of shape [n] or [n, 1], got ${formatShape(y.shape)} ` +
+      '(one-hot labels go with categoricalCrossentropy)');
+  }
+  const ids = getBackend().memory.f32(y.ptr, y.size);
+  const row = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= classes);
+  if (row >= 0) {
+    throw new ValueError(`${what}: y[${row}] is ${ids[row]}; loss ${loss} takes class ids, integers from 0 to ${classes - 1}`);
+  }
 }
 
 function checkFinite(t: Tensor, name: string, what: string): void {

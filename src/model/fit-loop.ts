@@ -47,6 +47,10 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
       '(or leave it out: it is then 32, or all the examples if there are fewer)');
   }
   if (validationData) step.checkValidation(validationData);
+  const monitor = step.optimizer.monitor as keyof Logs | undefined;
+  if (monitor?.startsWith('val_') && !validationData) {
+    throw new ConfigError(`fit: the learning-rate schedule follows ${monitor}, which needs validationData`);
+  }
   const batch = Math.min(batchSize, n);
   step.plan(batch);
   const order = shuffle ? Uint32Array.from({ length: n }, (_, i) => i) : undefined;
@@ -98,6 +102,8 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
         history.history.val_loss.push(v.loss);
         history.history.val_acc.push(v.accuracy);
       }
+      // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
+      if (monitor) step.optimizer.epochEnd(logs[monitor]!);
       history.epoch.push(epoch);
       history.history.loss.push(logs.loss);
       history.history.acc.push(logs.acc);

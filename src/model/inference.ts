@@ -7,8 +7,8 @@ import { type Tensor, emptyTensor } from '../tensor.js';
 import { type BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
 import { checkBatchSize } from './data-checks.js';
 import type { GraphExecutor } from './executor.js';
-import { type LossName, computeLoss } from './losses.js';
-import { countCorrect } from './train-step.js';
+import { countCorrect } from './accuracy.js';
+import { type Loss, computeLoss, prepareTargets } from './losses.js';
 
 /**
  * Examples per kernel thread that predict and evaluate run at once, whatever batchSize asks: each
@@ -57,7 +57,7 @@ export class Inference {
   }
 
   /** Mean loss and accuracy of the (one) output against y; `around` as for predict. */
-  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: LossName, logits: number,
+  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: Loss, logits: number,
     around: Around = runPlainly): { loss: number; accuracy: number } {
     if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
     checkBatchSize(batchSize, 'evaluate');
@@ -69,10 +69,11 @@ export class Inference {
       for (let from = 0; from < n; from += batch) {
         const size = Math.min(batch, n - from);
         copyRows(y, this.buffers.target, undefined, from, size);
+        prepareTargets(loss, this.buffers.target, size, cols);
         this.run(xs, from, size);
         const output = this.executor.output(0);
         lossSum += computeLoss(loss, output, logits, this.buffers.target, 0, size, cols) * size;
-        correct += countCorrect(output, this.buffers.target, size, cols);
+        correct += countCorrect(loss.accuracy, output, this.buffers.target, size, cols);
       }
     });
     return { loss: lossSum / n, accuracy: correct / n };

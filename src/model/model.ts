@@ -18,9 +18,9 @@ import { type Around, Inference } from './inference.js';
 import { type FitOptions, type History, fitLoop } from './fit-loop.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
-import { type LossName, checkLoss } from './losses.js';
+import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig } from './losses.js';
 import type { ModelOptions } from './model-options.js';
-import { Optimizer, type OptimizerConfig } from './optimizers.js';
+import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { TrainStep } from './train-step.js';
@@ -40,8 +40,8 @@ export interface PredictOptions {
 }
 
 export interface CompileOptions {
-  optimizer: OptimizerConfig | 'sgd' | 'momentum' | 'adam';
-  loss: LossName;
+  optimizer: OptimizerConfig | OptimizerType;
+  loss: LossName | LossConfig;
 }
 
 export class Model extends Layer {
@@ -56,7 +56,7 @@ export class Model extends Layer {
   private readonly outputSizes: number[];
   private readonly inference: Inference;
   private optimizer?: Optimizer;
-  private lossName?: LossName;
+  private loss?: Loss;
   private weightsMade = false;
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
@@ -210,8 +210,8 @@ export class Model extends Layer {
     return this.optimizer !== undefined;
   }
 
-  get compileConfig(): { optimizer: Required<OptimizerConfig>; loss: LossName } | undefined {
-    return this.optimizer && this.lossName ? { optimizer: this.optimizer.config, loss: this.lossName } : undefined;
+  get compileConfig(): { optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig } | undefined {
+    return this.optimizer && this.loss ? { optimizer: this.optimizer.config, loss: lossConfig(this.loss) } : undefined;
   }
 
   /** The optimizer, for saving its state with the model. */
@@ -222,15 +222,17 @@ export class Model extends Layer {
   compile(options: CompileOptions): void {
     this.checkAlive();
     const loss = checkLoss(options?.loss);
+    if (this.outputs.length === 1) checkLossFitsOutput(loss, this.outputShape);
     const optimizer = new Optimizer(options.optimizer);
     this.optimizer?.dispose();
     optimizer.attach(this.params);
     this.optimizer = optimizer;
-    this.lossName = loss;
-    // Softmax followed by cross-entropy: the loss works from the logits (stable, and the gradient
-    // (p − t)/n skips the softmax Jacobian) — when nothing else reads the softmax's output.
+    this.loss = loss;
+    // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
+    // works from the logits (stable, and the gradient skips the activation's derivative) — when
+    // nothing else reads the activation's output.
     const activation = this.outputActivation();
-    if (activation) activation.fusedWithLoss = loss === 'categoricalCrossentropy' && activation.name === 'softmax';
+    if (activation) activation.fusedWithLoss = activation.name === loss.fusesWith;
   }
 
   private outputActivation(): { name: string; fusedWithLoss: boolean; input: number } | undefined {
@@ -252,13 +254,15 @@ export class Model extends Layer {
   }
 
   private trainStep(what: string): TrainStep {
-    if (!this.optimizer || !this.lossName) throw new StateError(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
+    if (!this.optimizer || !this.loss) throw new StateError(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
     this.checkOneOutput(what);
+    const loss = this.loss;
     return new TrainStep({
-      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.lossName, outputSize: this.outputSizes[0],
+      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
       evaluate: (x, y, batchSize) => this.evaluate(x, y, { batchSize }),
-      checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape, 'fit (validationData)'),
+      checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape,
+        'fit (validationData)', loss),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },
@@ -277,7 +281,7 @@ export class Model extends Layer {
     this.checkAlive();
     const step = this.trainStep('fit');
     const { xs, n } = checkInputs(x, this.inputShapes, 'fit');
-    checkTargets(y, n, this.outputShape, 'fit');
+    checkTargets(y, n, this.outputShape, 'fit', this.loss);
     return fitLoop(step, xs, y, n, options);
   }
 
@@ -289,7 +293,7 @@ export class Model extends Layer {
     this.checkAlive();
     const step = this.trainStep('lossAndGradients');
     const { xs, n } = checkInputs(x, this.inputShapes, 'lossAndGradients');
-    checkTargets(y, n, this.outputShape, 'lossAndGradients');
+    checkTargets(y, n, this.outputShape, 'lossAndGradients', this.loss);
     this.planBatch(n);
     step.gather(xs, y, undefined, 0, n);
     return step.computeGradients(n);
@@ -320,14 +324,14 @@ export class Model extends Layer {
     return this.inference.activations(xs, n);
   }
 
-  /** Mean loss and accuracy (share of rows whose largest output matches the target's). */
+  /** Mean loss and accuracy (the share right, counted as the loss reads its targets: accuracy.ts). */
   evaluate(x: Tensor | Tensor[], y: Tensor, options: PredictOptions = {}): { loss: number; accuracy: number } {
     this.checkAlive();
-    if (!this.lossName) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
+    if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
     const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
-    checkTargets(y, n, this.outputShape, 'evaluate');
-    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.lossName, this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
+    checkTargets(y, n, this.outputShape, 'evaluate', this.loss);
+    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */

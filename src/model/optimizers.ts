@@ -1,32 +1,67 @@
-// Gradient descent: SGD, momentum (optionally Nesterov) and Adam. Each keeps its per-parameter
-// state in wasm buffers allocated once, when the model is compiled.
+// The optimizer of a compiled model: its checked config, per-parameter state in wasm buffers
+// allocated once when the model is compiled, the learning rate of each step (a number or a
+// schedule), gradient clipping, and the step itself (a kernel per type: optimizer-types.ts).
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import type { Parameter } from '../layers/layer.js';
+import { clipGradients } from './gradient-clipping.js';
+import {
+  OPTIMIZERS, OPTIMIZER_TYPES, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig, type Setting, type StepContext,
+} from './optimizer-types.js';
+import { type LearningRateSchedule, type PlateauState, scheduleFromConfig } from './schedules.js';
+import { type Range, checkBoolean, checkKeys, checkNumber } from './settings.js';
 
-export interface OptimizerConfig {
-  type: 'sgd' | 'momentum' | 'adam';
-  learningRate?: number;
-  /** momentum: the decay of the accumulated gradient (default 0.9). */
-  momentum?: number;
-  useNesterov?: boolean;
-  beta1?: number;
-  beta2?: number;
-  epsilon?: number;
-  /** L2 penalty: adds weightDecay·w to every gradient (default 0). */
-  weightDecay?: number;
-}
+export { OPTIMIZERS } from './optimizer-types.js';
+export type { OptimizerConfig, OptimizerType, ResolvedOptimizerConfig } from './optimizer-types.js';
 
 export interface OptimizerState {
   steps: number;
   buffers: Float32Array[][];
+  /** A schedule's own state (reduceLROnPlateau), when it has one. */
+  schedule?: PlateauState;
 }
 
-const DEFAULTS = { sgd: { learningRate: 0.01 }, momentum: { learningRate: 0.01, momentum: 0.9 }, adam: { learningRate: 0.001 } };
+const SETTING_RANGES: Record<Setting, Range | 'boolean'> = {
+  momentum: 'fraction', useNesterov: 'boolean', beta1: 'fraction', beta2: 'fraction', epsilon: 'positive',
+  weightDecay: 'non-negative', rho: 'fraction', centered: 'boolean', initialAccumulatorValue: 'non-negative',
+};
+
+const CLIPPING = ['clipNorm', 'clipValue', 'globalClipNorm'] as const;
+
+/** The settings `type` takes, learningRate and the clipping options included. */
+export const optimizerSettings = (type: OptimizerType): string[] =>
+  ['type', 'learningRate', ...Object.keys(OPTIMIZER_TYPES[type].settings), ...CLIPPING];
+
+function resolveConfig(config: OptimizerConfig | OptimizerType): ResolvedOptimizerConfig {
+  const given = typeof config === 'string' ? { type: config } : config;
+  if (!given || typeof given !== 'object' || !Object.hasOwn(OPTIMIZER_TYPES, given.type)) {
+    throw new ConfigError(`optimizer: unknown type ${JSON.stringify(given?.type ?? given)}; expected one of ${OPTIMIZERS.join(', ')}`);
+  }
+  const who = `optimizer ${given.type}`;
+  checkKeys(who, given, optimizerSettings(given.type));
+  const rule = OPTIMIZER_TYPES[given.type];
+  const rate = given.learningRate ?? rule.learningRate;
+  const resolved: ResolvedOptimizerConfig = {
+    type: given.type,
+    learningRate: typeof rate === 'number' ? checkNumber(who, 'learningRate', rate, 'positive') : scheduleFromConfig(rate, `${who}: learningRate`),
+  };
+  for (const [name, fallback] of Object.entries(rule.settings) as Array<[Setting, number | boolean]>) {
+    const value = given[name] ?? fallback;
+    const range = SETTING_RANGES[name];
+    (resolved as Record<string, unknown>)[name] = range === 'boolean' ? checkBoolean(who, name, value) : checkNumber(who, name, value, range);
+  }
+  const clipping = CLIPPING.filter((name) => given[name] !== undefined);
+  if (clipping.length > 1) throw new ConfigError(`${who}: set one of clipNorm, clipValue and globalClipNorm, not ${clipping.join(' and ')}`);
+  for (const name of clipping) resolved[name] = checkNumber(who, name, given[name], 'positive');
+  return resolved;
+}
 
 export class Optimizer {
-  readonly config: Required<OptimizerConfig>;
-  /** The weights it was attached to, and per weight its state buffers (none for SGD, one for momentum, two for Adam). */
+  readonly config: ResolvedOptimizerConfig;
+  /** The names of the state buffers kept per weight, in order. */
+  readonly slotNames: string[];
+  private readonly schedule?: LearningRateSchedule;
+  /** The weights it was attached to, and per weight its state buffers, in slotNames order. */
   private params: readonly Parameter[] = [];
   private state: number[][] = [];
   private sizes: number[] = [];
@@ -35,41 +70,49 @@ export class Optimizer {
   private steps = 0;
   private beta1Power = 1;
   private beta2Power = 1;
+  /** The trained weights of the last step, and what a step hands the kernels (reused: a step allocates nothing). */
+  private stepped: Parameter[] = [];
+  private steppedSet?: ReadonlySet<Parameter>;
+  private slots: readonly number[] = [];
+  private readonly context: StepContext;
 
-  constructor(config: OptimizerConfig | string) {
-    const c = typeof config === 'string' ? { type: config } as OptimizerConfig : config;
-    if (!c || !Object.hasOwn(DEFAULTS, c.type)) {
-      throw new ConfigError(`optimizer: unknown type ${JSON.stringify(c?.type)}; expected 'sgd', 'momentum' or 'adam'`);
-    }
-    this.config = {
-      type: c.type, learningRate: c.learningRate ?? DEFAULTS[c.type].learningRate, momentum: c.momentum ?? 0.9,
-      useNesterov: c.useNesterov ?? false, beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, epsilon: c.epsilon ?? 1e-7,
-      weightDecay: c.weightDecay ?? 0,
+  constructor(config: OptimizerConfig | OptimizerType) {
+    this.config = resolveConfig(config);
+    this.slotNames = OPTIMIZER_TYPES[this.config.type].slots(this.config);
+    if (typeof this.config.learningRate !== 'number') this.schedule = this.config.learningRate;
+    this.context = {
+      k: getBackend().kernels, value: 0, grad: 0, size: 0, learningRate: 0, config: this.config, correction1: 0, correction2: 0,
+      slot: (name) => {
+        const i = this.slotNames.indexOf(name);
+        return i < 0 ? 0 : this.slots[i];
+      },
     };
-    const { learningRate, momentum, beta1, beta2, epsilon, weightDecay } = this.config;
-    const check = (ok: boolean, what: string) => {
-      if (!ok) throw new ConfigError(`optimizer: ${what}`);
-    };
-    check(Number.isFinite(learningRate) && learningRate > 0, `learningRate must be a positive number, got ${learningRate}`);
-    check(momentum >= 0 && momentum < 1, `momentum must be in [0, 1), got ${momentum}`);
-    check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, `beta1 and beta2 must be in [0, 1), got ${beta1}, ${beta2}`);
-    check(epsilon > 0, `epsilon must be positive, got ${epsilon}`);
-    check(weightDecay >= 0, `weightDecay must be ≥ 0, got ${weightDecay}`);
   }
 
+  /** The rate of the next step (after a step undone, of that step again). */
   get learningRate(): number {
-    return this.config.learningRate;
+    return this.schedule ? this.schedule.at(this.steps) : this.config.learningRate as number;
   }
 
-  /** Allocates zeroed state for each parameter (before the first step). */
+  /** The log a schedule follows at the end of each epoch (reduceLROnPlateau), if any. */
+  get monitor(): string | undefined {
+    return this.schedule?.monitor;
+  }
+
+  /** Called by fit at the end of each epoch with the monitored log's value. */
+  epochEnd(value: number): void {
+    this.schedule?.epochEnd(value);
+  }
+
+  /** Allocates the state for each parameter (before the first step): zeros, or adagrad's initial value. */
   attach(params: readonly Parameter[]): void {
     this.params = params;
     const memory = getBackend().memory;
-    const buffersEach = { sgd: 0, momentum: 1, adam: 2 }[this.config.type];
+    const start = OPTIMIZER_TYPES[this.config.type].initialValue?.(this.config) ?? 0;
     this.sizes = params.map((p) => p.size);
-    this.state = params.map((p) => Array.from({ length: buffersEach }, () => {
+    this.state = params.map((p) => this.slotNames.map(() => {
       const ptr = memory.alloc(p.size * 4);
-      memory.f32(ptr, p.size).fill(0);
+      memory.f32(ptr, p.size).fill(start);
       return ptr;
     }));
     this.stateByParam = new Map(params.map((p, i) => [p, this.state[i]]));
@@ -77,34 +120,49 @@ export class Optimizer {
 
   /** One step on the attached weights that are in `trained` (frozen weights and layer state keep still). */
   step(trained: ReadonlySet<Parameter>): void {
-    const params = this.params;
-    const k = getBackend().kernels;
-    const { type, learningRate: lr, momentum, useNesterov, beta1, beta2, epsilon, weightDecay } = this.config;
-    this.steps++;
-    this.beta1Power *= beta1;
-    this.beta2Power *= beta2;
-    for (let i = 0; i < params.length; i++) {
-      const p = params[i];
-      if (!trained.has(p)) continue;
-      const s = this.state[i];
-      if (type === 'sgd') k.sgdUpdate(p.value, p.grad, p.size, lr, weightDecay);
-      else if (type === 'momentum') k.momentumUpdate(p.value, p.grad, s[0], p.size, lr, momentum, useNesterov ? 1 : 0, weightDecay);
-      else k.adamUpdate(p.value, p.grad, s[0], s[1], p.size, lr, beta1, beta2, epsilon,
-        1 - this.beta1Power, 1 - this.beta2Power, weightDecay);
+    if (trained !== this.steppedSet) {
+      this.steppedSet = trained;
+      this.stepped = this.params.filter((p) => trained.has(p));
+    }
+    const context = this.context;
+    context.learningRate = this.learningRate;
+    clipGradients(this.stepped, this.config);
+    this.countStep();
+    context.correction1 = 1 - this.beta1Power;
+    context.correction2 = 1 - this.beta2Power;
+    const rule = OPTIMIZER_TYPES[this.config.type];
+    for (const p of this.stepped) {
+      context.value = p.value;
+      context.grad = p.grad;
+      context.size = p.size;
+      this.slots = this.stateByParam.get(p)!;
+      rule.step(context);
     }
   }
 
-  /** The steps taken and each parameter's state buffers, as copies (for saving). */
+  /** The steps taken, each parameter's state buffers (as copies) and the schedule's state, for saving. */
   getState(): OptimizerState {
     const memory = getBackend().memory;
-    return { steps: this.steps, buffers: this.state.map((bufs, i) => bufs.map((ptr) => memory.f32(ptr, this.sizes[i]).slice())) };
+    const schedule = this.schedule?.state;
+    return {
+      steps: this.steps,
+      buffers: this.state.map((bufs, i) => bufs.map((ptr) => memory.f32(ptr, this.sizes[i]).slice())),
+      ...(schedule ? { schedule } : {}),
+    };
   }
 
   /** Restores a saved state; shapes were validated by the loader. */
   setState(state: OptimizerState): void {
     const memory = getBackend().memory;
     state.buffers.forEach((bufs, i) => bufs.forEach((values, j) => memory.f32(this.state[i][j], values.length).set(values)));
+    if (state.schedule) this.scheduleState = state.schedule;
     this.replaySteps(state.steps);
+  }
+
+  /** Restores the schedule's own state (reduceLROnPlateau's), checked. */
+  set scheduleState(state: PlateauState) {
+    if (!this.schedule?.state) throw new ConfigError('optimizer: a schedule state was given, but the learning rate has no schedule that keeps one');
+    this.schedule.state = state;
   }
 
   /** A weight's state buffers (addresses): for checkpoints of a step. */
@@ -117,15 +175,17 @@ export class Optimizer {
     this.replaySteps(this.steps - 1);
   }
 
+  private countStep(): void {
+    this.steps++;
+    this.beta1Power *= this.config.beta1 ?? 0;
+    this.beta2Power *= this.config.beta2 ?? 0;
+  }
+
   /** Replaying the running products keeps β^t bit-identical to an uninterrupted run. */
   private replaySteps(steps: number): void {
     this.steps = 0;
     this.beta1Power = this.beta2Power = 1;
-    for (let t = 0; t < steps; t++) {
-      this.steps++;
-      this.beta1Power *= this.config.beta1;
-      this.beta2Power *= this.config.beta2;
-    }
+    for (let t = 0; t < steps; t++) this.countStep();
   }
 
   dispose(): void {

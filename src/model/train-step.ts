@@ -1,20 +1,19 @@
 // One training step of a graph model on a gathered batch: forward in training mode, the loss and
 // its gradient, backward through the nodes that need it, then the optimizer on the trained weights.
-import { getBackend } from '../backend/wasm.js';
 import type { Parameter } from '../layers/layer.js';
-import { argmaxRow } from '../metrics.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
 import type { GraphExecutor } from './executor.js';
-import { type LossName, computeLoss } from './losses.js';
+import { countCorrect } from './accuracy.js';
+import { type Loss, computeLoss, prepareTargets } from './losses.js';
 import type { Optimizer } from './optimizers.js';
 
 export interface TrainStepParts {
   executor: GraphExecutor;
   buffers: BatchBuffers;
   optimizer: Optimizer;
-  loss: LossName;
+  loss: Loss;
   outputSize: number;
   rng: Random;
   /** The weights fit changes: the model's trainable weights when the step is made. */
@@ -56,7 +55,9 @@ export class TrainStep {
   }
 
   gather(xs: readonly Tensor[], y: Tensor, order: Uint32Array | undefined, from: number, size: number): void {
-    this.parts.buffers.gather(xs, y, order, from, size);
+    const { buffers, loss, outputSize } = this.parts;
+    buffers.gather(xs, y, order, from, size);
+    prepareTargets(loss, buffers.target, size, outputSize);
   }
 
   /** Forward, loss and backward on the gathered batch: every trained weight's grad is set; returns the loss. */
@@ -75,9 +76,9 @@ export class TrainStep {
     this.parts.optimizer.step(this.trainedSet);
   }
 
-  /** Rows of the last forward pass whose largest output is where the target's largest value is. */
+  /** Rows of the last forward pass that the model got right (accuracy.ts). */
   countCorrect(size: number): number {
-    return countCorrect(this.parts.executor.output(0), this.parts.buffers.target, size, this.parts.outputSize);
+    return countCorrect(this.parts.loss.accuracy, this.parts.executor.output(0), this.parts.buffers.target, size, this.parts.outputSize);
   }
 
   evaluate(x: Tensor | Tensor[], y: Tensor, batchSize: number): { loss: number; accuracy: number } {
@@ -91,16 +92,4 @@ export class TrainStep {
   checkStillTraining(): void {
     this.parts.checkStillTraining();
   }
-}
-
-/** Rows whose largest output is where the target's largest value is (one output: rounded equality). */
-export function countCorrect(output: number, target: number, rows: number, cols: number): number {
-  const heap = getBackend().memory.heapF32;
-  let correct = 0;
-  for (let r = 0; r < rows; r++) {
-    const o = (output >> 2) + r * cols, t = (target >> 2) + r * cols;
-    const right = cols === 1 ? Math.round(heap[o]) === heap[t] : argmaxRow(heap, o, cols) === argmaxRow(heap, t, cols);
-    if (right) correct++;
-  }
-  return correct;
 }

@@ -4,7 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CompileOptions, ConfigError, FileFormatError, type Model, init, loadModel, tensor } from '../../src/index.js';
+import {
+  type CompileOptions, ConfigError, FileFormatError, type Model, type OptimizerConfig, init, loadModel, schedules, tensor,
+} from '../../src/index.js';
 import { crc32Hex } from '../../src/io/crc32.js';
 import { expectError } from '../data/expect-error.js';
 import { activationsModel, assertSameBits, assertSameWeights, convModel, denseModel, shapeLayersModel, strokeData, temporaryDirectory } from './model-files.js';
@@ -55,10 +57,24 @@ for (const [kind, make] of Object.entries(models)) {
   });
 }
 
-for (const optimizer of [{ type: 'momentum', learningRate: 0.05, useNesterov: true }, { type: 'adam', learningRate: 0.01 }] as const) {
+const resumed: OptimizerConfig[] = [
+  { type: 'momentum', learningRate: 0.05, useNesterov: true }, { type: 'adam', learningRate: 0.01 },
+  { type: 'rmsprop', learningRate: 0.01, momentum: 0.5, centered: true, clipNorm: 1 },
+  { type: 'adagrad', learningRate: 0.05, initialAccumulatorValue: 0.2 },
+  { type: 'adadelta', learningRate: 1 },
+  { type: 'adamax', learningRate: 0.01, globalClipNorm: 0.5 },
+  // The schedule's position is the step count the file keeps; a restarted optimizer starts it again at 0.
+  { type: 'adamw', learningRate: schedules.linearWarmup({ warmupSteps: 5, schedule: schedules.cosineDecay({ initialLearningRate: 0.01, decaySteps: 20 }) }),
+    clipValue: 0.1 },
+  { type: 'sgd', learningRate: schedules.cosineDecayRestarts({ initialLearningRate: 0.1, firstDecaySteps: 3 }) },
+  // Its rate halves every epoch (no loss is 1e6 better): the file keeps where it got to.
+  { type: 'sgd', learningRate: schedules.reduceLROnPlateau({ initialLearningRate: 0.1, monitor: 'loss', patience: 1, factor: 0.5, minDelta: 1e6 }) },
+];
+
+for (const optimizer of resumed) {
   // With shuffling and dropout: the file keeps the weights, the optimizer state and where the
   // random streams were, so the next epoch draws the same batches and masks.
-  test(`training continues exactly after save and load (${optimizer.type})`, async () => {
+  test(`training continues exactly after save and load (${JSON.stringify(optimizer)})`, async () => {
     await init();
     const { x, y } = strokeData(32, 2);
     const original = convModel(5, 0.25);
@@ -75,6 +91,23 @@ for (const optimizer of [{ type: 'momentum', learningRate: 0.05, useNesterov: tr
     assert.not.equal(restarted.getWeights()[0].dataSync(), original.getWeights()[0].dataSync());
   });
 }
+
+test('reduceLROnPlateau\'s own state (rate, best, epochs waited, cooldown) is saved and loaded', async () => {
+  await init();
+  const { x, y } = strokeData(16, 2);
+  // No epoch after the first is 1e6 better: a wait under way after two epochs, a cooldown under way after three.
+  for (const [settings, epochs] of [[{ patience: 3 }, 2], [{ patience: 1, cooldown: 2 }, 3]] as const) {
+    const original = denseModel(1);
+    const plateau = schedules.reduceLROnPlateau({ initialLearningRate: 0.1, monitor: 'loss', minDelta: 1e6, ...settings });
+    original.compile({ optimizer: { type: 'sgd', learningRate: plateau }, loss: 'categoricalCrossentropy' });
+    await original.fit(x, y, { epochs, batchSize: 8 });
+    const dir = await temporaryDirectory();
+    await original.save(dir);
+    const state = original.optimizerState!.getState().schedule!;
+    assert.ok(state.best !== null && (state.wait > 0 || state.cooldownCounter > 0), `nothing under way: ${JSON.stringify(state)}`);
+    assert.equal((await loadModel(dir)).optimizerState!.getState().schedule, state);
+  }
+});
 
 test('an uncompiled model loads uncompiled', async () => {
   await init();
@@ -165,7 +198,7 @@ const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 
     /weights.arrays\[1\] is named "ghost\/bias", which the model does not make; expected dense_\d+\/kernel, /],
   ['an array listed twice', (j) => { j.weights.arrays[2].name = j.weights.arrays[0].name; }, 'model.json',
     /weights.arrays\[2\]: dense_\d+\/kernel is listed twice/],
-  ['unknown optimizer', (j) => { j.training.optimizer.type = 'rmsprop'; }, 'model.json', /training.optimizer: .*rmsprop/],
+  ['unknown optimizer', (j) => { j.training.optimizer.type = 'lamb'; }, 'model.json', /training.optimizer: .*lamb/],
   ['truncated weights.bin', (_, w) => w.slice(0, w.length - 10), 'weights.bin', /is \d+ bytes, shorter than the \d+ bytes/],
   ['longer weights.bin', (_, w) => Uint8Array.from([...w, 0, 0, 0, 0]), 'weights.bin', /longer than/],
   ['one flipped byte', (_, w) => { w[100] ^= 0x10; }, 'weights.bin', /CRC32 checksum is [0-9a-f]{8}, but .* records [0-9a-f]{8}/],

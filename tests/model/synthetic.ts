@@ -1,4 +1,7 @@
-// Small synthetic image sets for training tests: strokes of four orientations at random places.
+// Small synthetic image sets for training tests: strokes of four orientations at random places,
+// and a small CNN for them.
+import { layers, sequential } from '../../src/index.js';
+import type { ActivationName } from '../../src/layers/activation-function.js';
 import { random } from '../helpers.js';
 
 /** n images size×size×1 with one stroke each: 0 horizontal, 1 vertical, 2 diagonal, 3 anti-diagonal. */
@@ -21,3 +24,14 @@ export function strokes(n: number, size: number, seed: number): { images: Float3
   }
   return { images, labels };
 }
+
+/** A small CNN for 8×8×1 images with four outputs, ending in `activation`. */
+export const smallCnn = (seed: number, activation: ActivationName = 'softmax') => sequential({
+  inputShape: [8, 8, 1], seed, layers: [
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.maxPool2d({ poolSize: 2 }),
+    layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'tanh' }),
+    layers.flatten(),
+    layers.dense({ units: 4, activation }),
+  ],
+});

@@ -1,42 +1,20 @@
 // Whole models: gradients against central differences, learning, the tutorial example, determinism.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getBackend } from '../../src/backend/wasm.js';
 import { layers, sequential, tensor } from '../../src/index.js';
-import { checkGradient } from '../gradient-check.js';
+import { checkModelGradients } from '../gradient-check.js';
 import { kernels, random } from '../helpers.js';
-import { strokes } from './synthetic.js';
-
-const smallCnn = (seed: number, activation: 'softmax' | 'sigmoid' = 'softmax') => sequential({
-  inputShape: [8, 8, 1], seed, layers: [
-    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
-    layers.maxPool2d({ poolSize: 2 }),
-    layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'tanh' }),
-    layers.flatten(),
-    layers.dense({ units: 4, activation }),
-  ],
-});
+import { smallCnn, strokes } from './synthetic.js';
 
 test('a whole model: every parameter gradient matches central differences, for both losses (cross-entropy fused with softmax and on its own)', async () => {
   await kernels();
-  const memory = getBackend().memory;
   const { images, labels } = strokes(6, 8, 3);
   const x = tensor(images, [6, 8, 8, 1]), y = tensor(labels, [6, 4]);
   const cases = [['categoricalCrossentropy', 'softmax'], ['meanSquaredError', 'softmax'], ['categoricalCrossentropy', 'sigmoid']] as const;
   for (const [loss, activation] of cases) {
     const model = smallCnn(5, activation);
     model.compile({ optimizer: 'sgd', loss });
-    model.lossAndGradients(x, y);
-    const rng = random(9);
-    for (const p of model.params) {
-      const grad = memory.f32(p.grad, p.size).slice();
-      const values = memory.f32(p.value, p.size).slice();
-      checkGradient(`${loss} after ${activation} ${p.name}`, values, grad, () => {
-        memory.f32(p.value, p.size).set(values);
-        return model.lossAndGradients(x, y);
-      }, rng.next, 12);
-      memory.f32(p.value, p.size).set(values);
-    }
+    checkModelGradients(model, x, y, `${loss} after ${activation}`, random(9).next);
     model.dispose();
   }
 });

@@ -1,6 +1,6 @@
 // The README's runnable examples run as written against the built package (dist/convas.js), so the
 // documentation cannot drift from the API. A block runs if it imports from 'convas' and uses only
-// names it defines (the Graph models example).
+// names it defines (the Graph models example, and Losses, optimizers and schedules).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -17,19 +17,31 @@ async function exampleUnder(title: string): Promise<string> {
   return match[1];
 }
 
-test('the Graph models example runs: summaries of the graph and of the cut, frozen, re-headed model', async () => {
-  const code = (await exampleUnder('Graph models')).replace("from 'convas'", `from ${JSON.stringify(pathToFileURL(resolve('dist', 'convas.js')).href)}`);
-  const lines: string[] = [];
+/** Runs the example under `## title` against dist/convas.js and returns what it printed with console.log, a value per call. */
+async function runExample(title: string): Promise<unknown[]> {
+  const code = (await exampleUnder(title)).replace("from 'convas'", `from ${JSON.stringify(pathToFileURL(resolve('dist', 'convas.js')).href)}`);
+  const lines: unknown[] = [];
   const file = join(await temporaryDirectory(), 'example.mjs');
-  // The example prints with console.log (summary's default); capture what it prints.
   await writeFile(file, `const log = console.log; console.log = (line) => globalThis.readmeLines.push(line);\n${code}\nconsole.log = log;\n`);
-  (globalThis as { readmeLines?: string[] }).readmeLines = lines;
+  (globalThis as { readmeLines?: unknown[] }).readmeLines = lines;
   await import(pathToFileURL(file).href);
-  const [netSummary, classifierSummary] = lines;
+  return lines;
+}
+
+test('the Graph models example runs: summaries of the graph and of the cut, frozen, re-headed model', async () => {
+  // The example prints with console.log (summary's default).
+  const [netSummary, classifierSummary] = await runExample('Graph models') as string[];
   assert.match(netSummary, /block_add \(Add\)\s+\[batch, 32, 32, 16\]\s+0\s+block_conv, conv2d_\d+/);
   assert.match(netSummary, /head \(Sequential\)\s+\[batch, 10\]/);
   assert.match(classifierSummary, /Trainable params: 49155\b/); // dense: 32·32·16 inputs × 3 + 3
   assert.match(classifierSummary, /Non-trainable params: 2768\b/); // the two frozen 3×3 convolutions: 3·9·16+16 and 16·9·16+16
+});
+
+test('the Losses, optimizers and schedules example runs: sparse labels, AdamW with clipping and a warmed-up cosine decay', async () => {
+  const [losses, evaluation] = await runExample('Losses, optimizers and schedules') as [number[], { loss: number; accuracy: number }];
+  assert.is(losses.length, 5);
+  assert.ok(losses[4] < losses[0], `the loss falls: ${losses}`);
+  assert.ok(evaluation.accuracy > 1 / 3 && evaluation.accuracy <= 1 && Number.isFinite(evaluation.loss), JSON.stringify(evaluation));
 });
 
 test.run();

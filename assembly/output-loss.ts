@@ -1,0 +1,123 @@
+// The losses that score each output against its target on its own, as Keras defines them (and
+// convas's ½Σ(t − o)²): one driver, each loss a formula for one output and its slope. A row's
+// scores are summed (the categorical cross-entropy, ½Σ(t − o)²) or averaged (the others, as Keras's
+// mean over the last axis); rows are averaged, summed in f64 in row order; gradients are written
+// only when their pointer is not 0. The codes are part of the kernel contract (OUTPUT_LOSS in
+// src/backend/kernels.ts).
+import { clip, inClip, smoothed } from './probability';
+
+/** −t·log o, o clipped to [1e-7, 1 − 1e-7], summed over the row (setting: label smoothing, t·(1 − ls) + ls/cols). */
+const CROSSENTROPY = 0;
+/** ½(o − t)², summed over the row: convas's mean squared error. */
+const HALF_SQUARED_ERROR = 1;
+/** |o − t|. */
+const ABSOLUTE_ERROR = 2;
+/** ½x² where |x| ≤ δ, else δ·|x| − ½δ², x = o − t (setting: δ). */
+const HUBER = 3;
+/** max(1 − t·o, 0), t in −1/1; a batch of 0/1 targets is read as −1/1 (Keras decides per batch). */
+const HINGE = 4;
+/** max(1 − t·o, 0)², targets as for HINGE. */
+const SQUARED_HINGE = 5;
+/** −(t·log o + (1 − t)·log(1 − o)), o clipped as above (setting: label smoothing, t·(1 − ls) + ls/2). */
+const BINARY_CROSSENTROPY = 6;
+/**
+ * The same from the logit z of a sigmoid output, in the log-sum-exp form that never overflows:
+ * max(z, 0) − z·t + log(1 + e^−|z|); the slope with respect to z is σ(z) − t, σ(z) the output.
+ */
+const SIGMOID_CROSSENTROPY = 7;
+
+/** Whether every target is 0 or 1: such a batch is read as −1/1 by the hinges. */
+function binaryTargets(targets: usize, length: i32): bool {
+  for (let i = 0; i < length; i++) {
+    const t = load<f32>(targets + (<usize>i << 2));
+    if (t != 0 && t != 1) return false;
+  }
+  return true;
+}
+
+/** The target as the loss reads it: hinge targets turned −1/1, cross-entropy targets smoothed. */
+// @ts-ignore: decorator
+@inline function target(kind: i32, t: f32, setting: f32, cols: i32, convert: bool): f32 {
+  if (kind == HINGE || kind == SQUARED_HINGE) return convert ? 2 * t - 1 : t;
+  if (kind == CROSSENTROPY) return smoothed(t, setting, cols);
+  if (kind == BINARY_CROSSENTROPY || kind == SIGMOID_CROSSENTROPY) return smoothed(t, setting, 2);
+  return t;
+}
+
+/** The loss of one output o (the logit for SIGMOID_CROSSENTROPY) against its target t. */
+// @ts-ignore: decorator
+@inline function outputLossOf(kind: i32, o: f32, t: f32, setting: f32): f64 {
+  switch (kind) {
+    case CROSSENTROPY: return -<f64>t * Math.log(clip(o));
+    case HALF_SQUARED_ERROR: {
+      const error = <f64>o - t;
+      return 0.5 * error * error;
+    }
+    case ABSOLUTE_ERROR: return Math.abs(<f64>(o - t));
+    case HUBER: {
+      const size = Math.abs(<f64>(o - t));
+      return size <= setting ? 0.5 * size * size : setting * size - 0.5 * <f64>setting * setting;
+    }
+    case HINGE: return max<f64>(1 - <f64>(t * o), 0);
+    case SQUARED_HINGE: {
+      const margin = max<f64>(1 - <f64>(t * o), 0);
+      return margin * margin;
+    }
+    case BINARY_CROSSENTROPY: {
+      const p = <f64>clip(o);
+      return -(t * Math.log(p) + (1 - <f64>t) * Math.log(1 - p));
+    }
+    default: {
+      const z = <f64>o;
+      return max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+    }
+  }
+}
+
+/** The loss's slope with respect to o (to the logit, given the sigmoid's output `probability`); 0 at a kink or outside a clip. */
+// @ts-ignore: decorator
+@inline function outputSlope(kind: i32, o: f32, t: f32, setting: f32, probability: f32): f32 {
+  switch (kind) {
+    case CROSSENTROPY: return inClip(o) ? -t / o : 0;
+    case HALF_SQUARED_ERROR: return o - t;
+    case ABSOLUTE_ERROR: return o > t ? 1 : o < t ? -1 : 0;
+    case HUBER: {
+      const error = o - t;
+      return Mathf.abs(error) <= setting ? error : error > 0 ? setting : -setting;
+    }
+    case HINGE: return 1 - t * o > 0 ? -t : 0;
+    case SQUARED_HINGE: {
+      const margin: f32 = 1 - t * o;
+      return margin > 0 ? -2 * margin * t : 0;
+    }
+    case BINARY_CROSSENTROPY: return inClip(o) ? -(t / o - (1 - t) / (1 - o)) : 0;
+    default: return probability - t;
+  }
+}
+
+/**
+ * Loss `kind` (a code above) of `outputs` against `targets`, [rows, cols]: per row the sum or the
+ * mean of its outputs' scores, averaged over rows; dOutputs = slope/rows, or slope/(cols·rows) for a
+ * mean. For SIGMOID_CROSSENTROPY, `logits` holds z and `outputs` σ(z), and dOutputs is the gradient
+ * with respect to the logits; otherwise logits is 0.
+ */
+export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32,
+  setting: f32): f64 {
+  const convert = (kind == HINGE || kind == SQUARED_HINGE) && binaryTargets(targets, rows * cols);
+  const summed = kind == CROSSENTROPY || kind == HALF_SQUARED_ERROR;
+  const scored = kind == SIGMOID_CROSSENTROPY ? logits : outputs;
+  const count: f32 = summed ? <f32>rows : <f32>cols * <f32>rows;
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = r * cols;
+    let rowLoss: f64 = 0;
+    for (let i = start; i < start + cols; i++) {
+      const at = <usize>i << 2;
+      const o = load<f32>(scored + at), t = target(kind, load<f32>(targets + at), setting, cols, convert);
+      rowLoss += outputLossOf(kind, o, t, setting);
+      if (dOutputs != 0) store<f32>(dOutputs + at, outputSlope(kind, o, t, setting, load<f32>(outputs + at)) / count);
+    }
+    total += summed ? rowLoss : rowLoss / cols;
+  }
+  return total / rows;
+}

@@ -1,0 +1,126 @@
+// Every loss through a whole model: each parameter's gradient against central differences (fused
+// with the output activation and not), the accuracy fit and evaluate report for each kind of
+// target, and the settings and data a loss refuses.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  ConfigError, type CompileOptions, type Model, ShapeError, ValueError, argmaxRows, layers, sequential, tensor,
+} from '../../src/index.js';
+import type { ActivationName } from '../../src/layers/activation-function.js';
+import { checkModelGradients } from '../gradient-check.js';
+import { kernels, random } from '../helpers.js';
+import { rejectsWith, throwsWith } from '../throws-with.js';
+import { smallCnn, strokes } from './synthetic.js';
+
+const N = 6;
+
+const rng = random(21);
+let images: ReturnType<typeof tensor>;
+test.before(async () => {
+  await kernels();
+  images = tensor(strokes(N, 8, 3).images, [N, 8, 8, 1]);
+});
+const oneHot = () => tensor(strokes(N, 8, 3).labels, [N, 4]);
+const ids = (shape: number[]) => tensor(Float32Array.from({ length: N }, (_, i) => i % 4), shape);
+const multiLabel = () => tensor(Float32Array.from({ length: N * 4 }, () => rng.int(0, 1)), [N, 4]);
+const plusMinusOne = () => tensor(Float32Array.from({ length: N * 4 }, () => rng.pick([-1, 1])), [N, 4]);
+const values = () => tensor(rng.array(N * 4, -1, 1), [N, 4]);
+
+/** [loss, output activation, targets]: every loss, fused with its activation where one pairs with it and not. */
+const cases: Array<[CompileOptions['loss'], ActivationName, () => ReturnType<typeof tensor>]> = [
+  [{ type: 'categoricalCrossentropy', labelSmoothing: 0.1 }, 'softmax', oneHot],
+  [{ type: 'categoricalCrossentropy', labelSmoothing: 0.2 }, 'sigmoid', oneHot],
+  ['sparseCategoricalCrossentropy', 'softmax', () => ids([N])],
+  [{ type: 'sparseCategoricalCrossentropy', labelSmoothing: 0.1 }, 'softmax', () => ids([N, 1])],
+  ['sparseCategoricalCrossentropy', 'sigmoid', () => ids([N])],
+  ['binaryCrossentropy', 'sigmoid', multiLabel],
+  [{ type: 'binaryCrossentropy', labelSmoothing: 0.2 }, 'sigmoid', multiLabel],
+  ['binaryCrossentropy', 'softmax', multiLabel],
+  ['hinge', 'tanh', plusMinusOne],
+  ['hinge', 'linear', multiLabel],
+  ['squaredHinge', 'tanh', plusMinusOne],
+  ['categoricalHinge', 'linear', oneHot],
+  ['meanAbsoluteError', 'linear', values],
+  ['huber', 'linear', () => tensor(rng.array(N * 4, -3, 3), [N, 4])],
+  [{ type: 'huber', delta: 0.3 }, 'tanh', values],
+];
+
+const describe = (loss: CompileOptions['loss']) => (typeof loss === 'string' ? loss : JSON.stringify(loss));
+
+test('every loss: each parameter gradient of a whole model matches central differences', async () => {
+  await kernels();
+  for (const [loss, activation, targets] of cases) {
+    const model = smallCnn(5, activation);
+    model.compile({ optimizer: 'sgd', loss });
+    checkModelGradients(model, images, targets(), `${describe(loss)} after ${activation}`, random(9).next);
+    model.dispose();
+  }
+});
+
+test('a loss fused with the output activation, computed from the logits, equals the formula on predict\'s probabilities', async () => {
+  await kernels();
+  for (const [loss, activation, targets] of [['sparseCategoricalCrossentropy', 'softmax', () => ids([N])],
+    ['binaryCrossentropy', 'sigmoid', multiLabel]] as const) {
+    const model = smallCnn(7, activation);
+    model.compile({ optimizer: 'sgd', loss });
+    const y = targets();
+    const p = model.predict(images).dataSync(), t = y.dataSync();
+    const expected = loss === 'binaryCrossentropy'
+      ? -Array.from(p).reduce((s, o, i) => s + t[i] * Math.log(o) + (1 - t[i]) * Math.log(1 - o), 0) / (N * 4)
+      : -Array.from(t).reduce((s, id, r) => s + Math.log(p[r * 4 + id]), 0) / N;
+    const { loss: actual } = model.evaluate(images, y);
+    assert.ok(Math.abs(actual - expected) < 1e-5 * Math.max(1, expected), `${loss}: evaluate ${actual}, formula ${expected}`);
+    model.dispose();
+  }
+});
+
+/** evaluate's accuracy, and fit's for the same batch before its step, against `expected` computed from predict. */
+async function assertAccuracy(model: Model, y: ReturnType<typeof tensor>, expected: (outputs: Float32Array) => number, what: string) {
+  const want = expected(model.predict(images).dataSync());
+  assert.ok(want > 0 && want < 1, `${what}: a test that can tell right from wrong (${want})`);
+  assert.ok(Math.abs(model.evaluate(images, y, { batchSize: 4 }).accuracy - want) < 1e-12, `${what}: evaluate`);
+  const history = await model.fit(images, y, { epochs: 1, batchSize: N, shuffle: false });
+  assert.ok(Math.abs(history.history.acc[0] - want) < 1e-12, `${what}: fit reports ${history.history.acc[0]}, expected ${want}`);
+}
+
+test('accuracy follows the loss: class ids, per-output yes/no at 0.5, per-output sign for the hinges', async () => {
+  await kernels();
+  const sparse = smallCnn(11, 'softmax');
+  sparse.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+  const labels = tensor([0, 1, 2, 3, 1, 3], [N]);
+  await assertAccuracy(sparse, labels, (o) => argmaxRows(o, 4).reduce((n, c, r) => n + Number(c === labels.dataSync()[r]), 0) / N, 'sparse');
+
+  const binary = smallCnn(12, 'sigmoid');
+  binary.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+  const yes = tensor(Float32Array.from({ length: N * 4 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0), [N, 4]);
+  await assertAccuracy(binary, yes, (o) => o.reduce((n, v, i) => n + Number((v > 0.5 ? 1 : 0) === yes.dataSync()[i]), 0) / (N * 4), 'binary');
+
+  const hinge = smallCnn(13, 'tanh');
+  hinge.compile({ optimizer: 'sgd', loss: 'hinge' });
+  const signs = tensor(Float32Array.from({ length: N * 4 }, (_, i) => ((i * 5) % 3 === 0 ? 1 : -1)), [N, 4]);
+  await assertAccuracy(hinge, signs, (o) => o.reduce((n, v, i) => n + Number(v > 0 === signs.dataSync()[i] > 0), 0) / (N * 4), 'hinge');
+});
+
+test('impossible loss settings and targets that do not fit the loss are refused, naming them', async () => {
+  await kernels();
+  const model = smallCnn(1, 'softmax');
+  const compile = (loss: unknown) => model.compile({ optimizer: 'sgd', loss: loss as CompileOptions['loss'] });
+  throwsWith(() => compile('poisson'), ConfigError, 'poisson', 'sparseCategoricalCrossentropy', 'huber');
+  throwsWith(() => compile({ type: 'binaryCrossentropy', labelSmoothing: 1.5 }), ConfigError, 'labelSmoothing', '[0, 1]');
+  throwsWith(() => compile({ type: 'huber', delta: 0 }), ConfigError, 'delta', 'positive');
+  throwsWith(() => compile({ type: 'hinge', labelSmoothing: 0.1 }), ConfigError, 'hinge', 'labelSmoothing');
+  const oneOutput = sequential({ inputShape: [3], layers: [layers.dense({ units: 1, activation: 'sigmoid' })] });
+  throwsWith(() => oneOutput.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }), ConfigError,
+    'sparseCategoricalCrossentropy', '[1]');
+
+  compile('sparseCategoricalCrossentropy');
+  await rejectsWith(() => model.fit(images, oneHot()), ConfigError, 'fit: loss sparseCategoricalCrossentropy');
+  throwsWith(() => model.evaluate(images, oneHot()), ConfigError, 'sparseCategoricalCrossentropy', '[n] or [n, 1]', '[6, 4]');
+  throwsWith(() => model.evaluate(images, tensor([0, 1, 2, 3, 4, 0], [N])), ValueError, 'y[4] is 4', 'from 0 to 3');
+  throwsWith(() => model.evaluate(images, tensor([0, 1, 2.5, 3, 1, 0], [N, 1])), ValueError, 'y[2] is 2.5');
+  throwsWith(() => model.evaluate(images, tensor([0, 1, -1, 3, 1, 0], [N])), ValueError, 'y[2] is -1');
+  compile('categoricalCrossentropy');
+  throwsWith(() => model.evaluate(images, ids([N])), ShapeError, 'sparseCategoricalCrossentropy');
+});
+
+test.run();
