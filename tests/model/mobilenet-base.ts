@@ -19,8 +19,8 @@ import { stripesAndDots } from './patterns.js';
 /** Where the tests cut the random base for features a head can learn from: the first depthwise block's 16 channels. */
 export const FEATURE_LAYER = 'expanded_conv_depthwise_relu';
 
-/** Glorot-uniform kernels from a seeded stream, zero biases, random batch-norm parameters. */
-function seedWeights(model: tfl.LayersModel, seed: number): void {
+/** Glorot-uniform kernels from a seeded stream, zero biases, random batch-norm parameters: the same model every run. */
+export function seedWeights(model: tfl.LayersModel, seed: number): void {
   const rng = random(seed);
   model.setWeights(model.weights.map((w) => {
     const shape = w.shape as number[];
@@ -32,17 +32,22 @@ function seedWeights(model: tfl.LayersModel, seed: number): void {
   randomizeBatchNorm(tf, model, rng.next);
 }
 
+/** Batch norms calibrated on pictures of stripes and dots (`perClass` of each), so that features differ from picture to picture. */
+export function calibrateOnPictures(keras: tfl.LayersModel, size: number, seed: number, perClass = 32): void {
+  const pictures = imageToTensor(stripesAndDots(perClass, size, seed + 1000), { size, normalize: '[-1,1]' });
+  const calibration = tf.tensor4d(pictures.dataSync(), [2 * perClass, size, size, 3]);
+  calibrateBatchNorm(tf, keras, calibration);
+  calibration.dispose();
+  pictures.dispose();
+}
+
 /** The base for size×size×3 inputs normalised to [−1, 1], in tfjs-layers and saved in `dir` as tfjs-layers saves a LayersModel. */
 export async function mobileNetBase(size: number, seed = 1, classes = 10): Promise<{ dir: string; keras: tfl.LayersModel }> {
   await init();
   await tf.setBackend('cpu');
   const keras = mobileNetV2(tfl, { alpha: 0.35, inputShape: [size, size, 3], classes });
   seedWeights(keras, seed);
-  const pictures = imageToTensor(stripesAndDots(32, size, seed + 1000), { size, normalize: '[-1,1]' });
-  const calibration = tf.tensor4d(pictures.dataSync(), [64, size, size, 3]);
-  calibrateBatchNorm(tf, keras, calibration);
-  calibration.dispose();
-  pictures.dispose();
+  calibrateOnPictures(keras, size, seed);
   const dir = await temporaryDirectory();
   await saveTfjs(keras, dir);
   return { dir, keras };
