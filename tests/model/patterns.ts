@@ -1,6 +1,8 @@
 // Colour pictures of two textures for the transfer-learning tests (Node, command line, Chromium):
 // stripes (any direction and width) against dots (any spacing and size), each at a random phase,
 // in a dark ink of any hue on a light paper of any hue. Label 0 is stripes, 1 dots.
+import jpeg from 'jpeg-js';
+import { encodePng } from '../data/encoders.js';
 import { random } from '../helpers.js';
 
 export interface Picture {
@@ -41,4 +43,12 @@ export function pattern(label: number, size: number, rng: Rng): Picture {
 export function stripesAndDots(perClass: number, size: number, seed: number): Picture[] {
   const rng = random(seed);
   return Array.from({ length: 2 * perClass }, (_, i) => pattern(i % 2, size, rng));
+}
+
+/** A picture as a file's bytes: PNG (RGB, lossless) or JPEG (quality 92). */
+export function encodePicture(picture: Picture, format: 'png' | 'jpg'): Uint8Array {
+  const { width, height, data } = picture;
+  if (format === 'jpg') return new Uint8Array(jpeg.encode({ width, height, data }, 92).data);
+  const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => data[Math.floor(i / 3) * 4 + (i % 3)]);
+  return encodePng({ width, height, colourType: 2, samples: rgb, filters: [1, 4] });
 }
