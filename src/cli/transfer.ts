@@ -43,7 +43,7 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
   const embedding = new EmbeddingProgress(process.stdout);
   const total = train.count + test.count;
   const embedAll = async (data: Dataset, offset: number) =>
-    embed(features, data.images, { batchSize: 32, onProgress: (done) => embedding.progress(offset + done, total) });
+    embed(features, data.images, { onProgress: (done) => embedding.progress(offset + done, total) });
   const trainFeatures = await embedAll(train, 0);
   const testFeatures = await embedAll(test, train.count);
   print(embedding.finish());

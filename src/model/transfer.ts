@@ -77,7 +77,18 @@ function nestedPath(model: Model, layerName: string): string[] | undefined {
   return undefined;
 }
 
+/**
+ * Examples per batch when running a model over inputs of `inputShape`: `largest`, or fewer where
+ * inputs are big (about 2^20 input values a batch), since a network keeps every layer's output for
+ * the whole batch: a MobileNetV2 at 224×224 needs some 64 MB an image.
+ */
+export function inferenceBatchSize(inputShape: readonly number[], largest: number): number {
+  return Math.max(1, Math.min(largest, Math.floor(2 ** 20 / sizeOf(inputShape))));
+}
+
 export interface EmbedOptions extends PredictOptions {
+  /** Examples per batch; default 32, fewer for big inputs (inferenceBatchSize). */
+  batchSize?: number;
   /** Called after each batch with the examples done so far. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -92,7 +103,7 @@ export interface EmbedOptions extends PredictOptions {
 export async function embed(model: Model, images: Tensor | Float32Array, options: EmbedOptions = {}): Promise<Tensor> {
   if (!(model instanceof Model)) throw new ConfigError(`embed: expected a model, got ${String(model)}`);
   if (model.inputs.length !== 1) throw new ConfigError(`embed: ${model.name} has ${model.inputs.length} inputs; embed runs models with one`);
-  const { onProgress, batchSize = 32, ...predictOptions } = options;
+  const { onProgress, batchSize = inferenceBatchSize(model.inputShape, 32), ...predictOptions } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`embed: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
   const exampleSize = sizeOf(model.inputShape);
   const n = countExamples(images, model, exampleSize);

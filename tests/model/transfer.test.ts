@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import {
   ConfigError, type Model, ShapeError, type Tensor, cutModel, embed, imageToTensor, init, layers, loadModel, model, oneHot, sequential, tensor,
 } from '../../src/index.js';
+import { inferenceBatchSize } from '../../src/model/transfer.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, assertSameBits } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
@@ -140,6 +141,13 @@ test(`learns: a head on the cached features of the frozen base tells stripes fro
   await whole.fit(inputs(train), labelsOf(train), { epochs: 1, batchSize: 16 });
   snapshot(base).forEach((w, i) => assertSameBits(w, before[i], `base weight ${base.weights[i].name}, after fit`));
   assert.ok(snapshot(head).some((w, i) => w.some((v, k) => v !== headBefore[i][k])), 'the head trained');
+});
+
+test('inferenceBatchSize: the batch given for small inputs, fewer for big ones (a 224×224 MobileNet keeps some 64 MB an image), at least 1', () => {
+  assert.is(inferenceBatchSize([28, 28, 1], 128), 128);
+  assert.is(inferenceBatchSize([64, 64, 3], 32), 32);
+  assert.is(inferenceBatchSize([224, 224, 3], 32), 6);
+  assert.is(inferenceBatchSize([2048, 2048, 3], 32), 1);
 });
 
 test.run();
