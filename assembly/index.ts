@@ -10,3 +10,4 @@ export * from './loss';
 export * from './optimizers';
 export * from './conv2d';
 export * from './merge';
+export * from './permute';

@@ -8,6 +8,8 @@ import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
 import { Merge } from './merge.js';
 import { Pool2D, type Pool2DOptions } from './pool2d.js';
+import { Permute, type PermuteOptions } from './permute.js';
+import { Rescaling, type RescalingOptions } from './rescaling.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -37,4 +39,6 @@ export const layers = {
   average: (options: Named = {}) => new Merge('average', options),
   maximum: (options: Named = {}) => new Merge('maximum', options),
   concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
+  permute: (options: PermuteOptions) => new Permute(options),
+  rescaling: (options: RescalingOptions) => new Rescaling(options),
 };

@@ -11,6 +11,8 @@ import { flattenDescriptor } from './flatten.js';
 import type { Layer, LayerConfig } from './layer.js';
 import { mergeDescriptors } from './merge.js';
 import { poolDescriptors } from './pool2d.js';
+import { permuteDescriptor } from './permute.js';
+import { rescalingDescriptor } from './rescaling.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -27,6 +29,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
   ...mergeDescriptors, concatenateDescriptor].forEach(registerLayer);
+[permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);
