@@ -106,7 +106,7 @@ test('Relu, Sigmoid, Tanh on images and features; Softmax over the channels (ops
   await agrees('Clip [0, ∞) from attributes', [6], [{ op: 'Clip', inputs: ['x'], outputs: ['y'], attributes: { min: { float: 0 } } }], {}, { opset: 9 });
 });
 
-test('Add, Sub, Mul, Div with constants (one number or one per channel, either side) and between tensors', async () => {
+test('Add, Sub, Mul, Div with constants (one number or one per channel, either side) and between tensors; Sum, Mean, Max', async () => {
   const perChannel = weight([3, 1, 1]), nonZero = { dims: [1, 3, 1, 1], data: Float32Array.of(0.5, -2, 4) };
   const one = (op: string, inputs: string[], initializers: Record<string, Initializer>, dims = [3, 4, 5]) =>
     agrees(`${op}(${inputs})`, dims, [{ op, inputs, outputs: ['y'] }], initializers);
@@ -119,6 +119,10 @@ test('Add, Sub, Mul, Div with constants (one number or one per channel, either s
   await one('Mul', ['x', 'c'], { c: weight([1, 6]) }, [6]);
   for (const op of ['Add', 'Sub', 'Mul']) {
     await agrees(`${op} of two tensors`, [3, 4, 5], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op, inputs: ['x', 'r'], outputs: ['y'] }]);
+  }
+  for (const op of ['Sum', 'Mean', 'Max']) {
+    await agrees(`${op} of three tensors`, [3, 4, 5], [{ op: 'Tanh', inputs: ['x'], outputs: ['t'] }, { op: 'Relu', inputs: ['x'], outputs: ['r'] },
+      { op, inputs: ['x', 'r', 't'], outputs: ['y'] }]);
   }
 });
 

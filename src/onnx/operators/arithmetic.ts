@@ -1,5 +1,6 @@
 // Add, Sub, Mul and Div. Between two tensors of one shape: the add and multiply merge layers (a
-// subtraction adds the second tensor negated). Between a tensor and a constant that is one number
+// subtraction adds the second tensor negated); Sum, Mean and Max of tensors of one shape are the
+// add, average and maximum merges. Between a tensor and a constant that is one number
 // or one per channel (PyTorch's (x − mean) / std, a scale): a Rescaling layer. Between constants:
 // evaluated now, with NumPy broadcasting. Anything else is refused by name.
 import { layers } from '../../index.js';
@@ -93,4 +94,20 @@ function convert(op: Op) {
   };
 }
 
-export const arithmeticOperators: Record<string, OpEntry> = Object.fromEntries((Object.keys(COMPUTE) as Op[]).map((op) => [op, { fold: fold(op), convert: convert(op) }]));
+/** Sum, Mean, Max: a merge of tensors of one shape (one tensor passes as it is). */
+function variadic(merge: 'add' | 'average' | 'maximum') {
+  return (ctx: NodeContext): TensorValue => {
+    const parts = Array.from({ length: ctx.inputCount }, (_, i) => ctx.tensor(i));
+    const other = parts.find((p) => formatDims(p.dims) !== formatDims(parts[0].dims));
+    if (other) ctx.refuse(`broadcasts ${formatDims(parts[0].dims)} with ${formatDims(other.dims)}; convas merges tensors of one shape`);
+    if (parts.length === 1) return parts[0];
+    return ctx.layer(() => layers[merge]({ name: ctx.layerName() }), parts).output;
+  };
+}
+
+export const arithmeticOperators: Record<string, OpEntry> = {
+  ...Object.fromEntries((Object.keys(COMPUTE) as Op[]).map((op) => [op, { fold: fold(op), convert: convert(op) }])),
+  Sum: { convert: variadic('add') },
+  Mean: { convert: variadic('average') },
+  Max: { convert: variadic('maximum') },
+};
