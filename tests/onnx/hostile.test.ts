@@ -107,7 +107,7 @@ test('huge node and message counts and deep nesting are refused before decoding,
   const attributes = field(7, field(1, repeated(Uint8Array.from([0x2a, 0x00]), 450_000)));
   await within(5, 'a node of 450,000 attributes', () => refused(attributes, /holds more than 400000 messages/));
   // graph → node → attribute → graph → … 300 levels deep.
-  let nested = new Uint8Array();
+  let nested: Uint8Array = new Uint8Array();
   for (let i = 0; i < 300; i++) nested = field(1, field(5, field(6, nested)));
   await within(5, 'nesting 900 messages deep', () => refused(field(7, nested), /protobuf: messages nest deeper than protobuf allows/));
 });
