@@ -41,7 +41,7 @@ export class Pool2D extends Layer {
     const [poolHeight, poolWidth] = this.poolSize;
     const explicit = Array.isArray(padding) && padding.length === 4 && padding.every((p, i) => Number.isInteger(p) && p >= 0 && p < (i < 2 ? poolHeight : poolWidth));
     checkSetting(padding === 'valid' || padding === 'same' || explicit, this.name,
-      `padding must be 'valid', 'same' or [top, bottom, left, right] (non-negative integers smaller than the window), got ${JSON.stringify(options.padding)}`);
+      `padding must be 'valid' or 'same', or [top, bottom, left, right] (non-negative integers smaller than the window), got ${JSON.stringify(options.padding)}`);
     this.padding = explicit ? [...padding] as PoolPadding : padding;
   }
 

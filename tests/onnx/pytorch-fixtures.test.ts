@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { FileFormatError, init, loadModel } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import { assertClose } from '../helpers.js';
+import { assertSameBits, temporaryDirectory } from '../io/model-files.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, fixtureInput, fixtureOutput, fixturePath, floats, manifest } from './fixtures.js';
@@ -66,6 +67,24 @@ for (const name of ready) {
     });
   }
 }
+
+test('models read from ONNX save in the convas format and load back predicting bit for bit (padding as "same" where it is)', async () => {
+  for (const name of ready) {
+    const model = await loadModel(fixturePath(name));
+    const dir = await temporaryDirectory();
+    await model.save(dir);
+    const again = await loadModel(dir);
+    const x = fixtureInput(name);
+    const [a, b] = [model, again].map((m) => m.predictOutputs(x).map((t) => t.dataSync()));
+    a.forEach((values, k) => assertSameBits(b[k], values, `${name} output ${k}`));
+    if (name === 'squeezenet') {
+      const paddings = model.layers.filter((l) => l.getConfig().className === 'Conv2D').map((l) => JSON.stringify(l.getConfig().padding));
+      assert.equal([...new Set(paddings)].sort(), ['"same"', '"valid"'], 'a 3×3 convolution padded by 1 is a "same" one');
+    }
+    model.dispose();
+    again.dispose();
+  }
+});
 
 for (const [name, reasons] of Object.entries(WAITING)) {
   test.skip(`${name} predicts as PyTorch did — waits for ${reasons.map((r) => r.needs).join('; ')}`, () => {});

@@ -5,7 +5,7 @@ import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { formatDims } from '../values.js';
 import { ELEMENTWISE_ACTIVATIONS } from './activation.js';
-import { type Pads, imageInput, noPadding, pairAttribute, windowPadding } from './window.js';
+import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
 /** ONNX's [out, in, kh, kw] as convas's [kh, kw, in, out]. */
 function hwioKernel(w: Float32Array, [out, inChannels, kh, kw]: number[]): Float32Array {
@@ -40,7 +40,8 @@ function conv(ctx: NodeContext) {
   if (b && (b.type !== 'float' || b.data.length !== filters)) ctx.refuse(`the bias has dims ${formatDims(b.dims)}; expected [${filters}]`);
   const activation = ctx.fusedActivation(ELEMENTWISE_ACTIVATIONS) as 'relu' | undefined;
   const { layer, output } = ctx.layer(() => layers.conv2d({
-    filters, kernelSize: kernel, strides, padding: noPadding(padding) ? 'valid' : padding, activation, useBias: b !== undefined, name: ctx.layerName(),
+    filters, kernelSize: kernel, strides, padding: layerPadding(padding, [height, width], kernel, strides), activation, useBias: b !== undefined,
+    name: ctx.layerName(),
   }), [x]);
   ctx.setWeights(layer, { kernel: hwioKernel(w.data as Float32Array, w.dims), ...(b ? { bias: Float32Array.from(b.data) } : {}) });
   return output;

@@ -5,7 +5,7 @@
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import type { TensorValue } from '../values.js';
-import { type Pads, imageInput, noPadding, pairAttribute, windowPadding } from './window.js';
+import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
 /** With ceil_mode, the zeros to add after each axis so the output size rounds up (as PyTorch: no window starting in the end padding). */
 function ceilPadding(size: number, kernel: number, stride: number, before: number, after: number): number {
@@ -35,11 +35,11 @@ function pool(kind: 'max' | 'avg') {
         padding[3] += ceilPadding(width, kernel[1], strides[1], padding[2], padding[3]);
       }
       const make = kind === 'max' ? layers.maxPool2d : layers.avgPool2d;
-      return ctx.layer(() => make({ poolSize: kernel, strides, padding: noPadding(padding) ? 'valid' : padding, name }), [x]).output;
+      return ctx.layer(() => make({ poolSize: kernel, strides, padding: layerPadding(padding, [height, width], kernel, strides), name }), [x]).output;
     }
     // Zeros counted in the average (count_include_pad, or a Pad node before the pool): every window
     // lies inside the padded input, so the average is the window's sum over its full size.
-    if (x.pad && !countsPadding && !noPadding(padding)) ctx.refuse('a Pad node before an AveragePool that pads without counting the padding is not supported');
+    if (x.pad && !countsPadding && padding.some((p) => p > 0)) ctx.refuse('a Pad node before an AveragePool that pads without counting the padding is not supported');
     const hangs = ceil && (ceilPadding(height, kernel[0], strides[0], padding[0], padding[1]) > 0 ||
       ceilPadding(width, kernel[1], strides[1], padding[2], padding[3]) > 0);
     if (hangs) ctx.refuse('ceil_mode=1 where windows would hang past the padded input, with the padding counted, is not supported');

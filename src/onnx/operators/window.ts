@@ -1,6 +1,7 @@
 // The sliding-window attributes Conv and the pools share: kernel, strides, dilations, and the
 // zeros around the image — pads [top, left, bottom, right] or auto_pad — as convas's explicit
 // padding [top, bottom, left, right].
+import { resolvePadding2d } from '../../index.js';
 import type { NodeContext } from '../context.js';
 import type { TensorValue } from '../values.js';
 
@@ -44,4 +45,12 @@ export function windowPadding(ctx: NodeContext, [height, width]: [number, number
   return [...axis(height, kernel[0], strides[0], dilations[0]), ...axis(width, kernel[1], strides[1], dilations[1])] as Pads;
 }
 
-export const noPadding = (p: Pads) => p.every((v) => v === 0);
+/**
+ * Padding as convas's layers take it: 'valid' for none, 'same' where the zeros are the ones 'same'
+ * puts (so the model also saves in the TF.js format), else explicit.
+ */
+export function layerPadding(pads: Pads, size: [number, number], kernel: [number, number], strides: [number, number]): 'valid' | 'same' | Pads {
+  if (pads.every((v) => v === 0)) return 'valid';
+  const same = resolvePadding2d(size, kernel, strides, 'same', 'same');
+  return [same.top, same.bottom, same.left, same.right].every((v, i) => v === pads[i]) ? 'same' : pads;
+}
