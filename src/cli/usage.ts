@@ -8,6 +8,7 @@ Usage:
   convas evaluate --model DIR [--data DIR]
                                          accuracy and confusion matrix of a saved model
   convas predict --model DIR FILE...     class and probabilities for PNG or PGM images
+                                         (--model also takes an .onnx file, as from PyTorch)
   convas --help
 
 Data: without --data, the 10,000 digits of the bundled mnist package, split 8,000 for training and
