@@ -8,12 +8,12 @@ import { FileFormatError } from '../index.js';
 import { onnx } from './proto/onnx.js';
 
 /** Nodes in a graph: convas makes a layer or more of each; real CNNs have hundreds. */
-export const MAX_NODES = 50_000;
+const MAX_NODES = 50_000;
 /** Messages of every kind in the file (nodes, attributes, tensors, value infos). */
 const MAX_MESSAGES = 400_000;
 
 /** The ONNX opsets convas reads (the default domain, ai.onnx). */
-export const OPSETS = { min: 9, max: 18 };
+const OPSETS = { min: 9, max: 18 };
 
 type Kind = 'model' | 'graph' | 'node' | 'attribute' | 'function' | 'training' | 'leaf';
 

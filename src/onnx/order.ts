@@ -8,7 +8,7 @@ import type { onnx } from './proto/onnx.js';
 type Node = onnx.NodeProto.$Properties;
 
 /** How errors name a node: its name, or its operator and place when it has none. */
-export const nodeLabel = (node: Node, index: number) => `node "${node.name || `#${index}`}" (${node.opType || 'no operator'})`;
+const nodeLabel = (node: Node, index: number) => `node "${node.name || `#${index}`}" (${node.opType || 'no operator'})`;
 
 /** The nodes' indices in an order that runs each after its inputs; `given` holds the graph inputs and initializers. */
 export function orderNodes(nodes: readonly Node[], given: ReadonlySet<string>, file: string): number[] {

@@ -34,9 +34,4 @@ export function onnxDims(shape: readonly number[]): number[] {
   return shape.length === 3 ? [BATCH, shape[2], shape[0], shape[1]] : [BATCH, ...shape];
 }
 
-/** The convas per-example shape of ONNX dims. */
-export function convasShape(dims: readonly number[]): number[] {
-  return dims.length === 4 ? [dims[2], dims[3], dims[1]] : dims.slice(1);
-}
-
 export const formatDims = (dims: readonly number[]) => `[${dims.map((d) => (Number.isNaN(d) ? 'N' : d)).join(', ')}]`;

@@ -22,7 +22,7 @@ function activationLayer(ctx: NodeContext, activation: string, x: TensorValue = 
  * Whether softmax over `axis` of a tensor of `dims` is convas's softmax over the last axis in its
  * layout. Before opset 13, softmax flattens the dims from the axis on and normalises over all of them.
  */
-export function softmaxIsLastAxis(dims: number[], axis: number, opset: number): boolean {
+function softmaxIsLastAxis(dims: number[], axis: number, opset: number): boolean {
   const rank = dims.length, at = axis < 0 ? axis + rank : axis;
   const image = rank === 4;
   if (opset >= 13) return image ? at === 1 : at === rank - 1;

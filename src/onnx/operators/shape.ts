@@ -11,7 +11,7 @@ import { transposeConstant } from './constants.js';
 import { axisIndex, makeConstant, strides } from './ndarray.js';
 
 /** A tensor [N, …] as [N, features] in ONNX's (PyTorch's) element order. */
-export function flattened(ctx: NodeContext, x: TensorValue): TensorValue {
+function flattened(ctx: NodeContext, x: TensorValue): TensorValue {
   if (x.dims.length === 2) return x;
   let input = x;
   const [, channels, height, width] = x.dims;
