@@ -12,3 +12,4 @@ export * from './conv2d';
 export * from './merge';
 export * from './upsampling';
 export * from './global-pool';
+export * from './winograd';

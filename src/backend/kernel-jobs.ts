@@ -26,6 +26,7 @@ export const JOB_KERNELS = [
   ...ELEMENTWISE_KERNELS,
   'upSampling2dForward', 'upSampling2dBackward',
   'globalAvgPoolForward', 'globalAvgPoolBackward', 'globalMaxPoolForward', 'globalMaxPoolBackward',
+  'conv2dWinogradForward', 'conv2dWinogradBackwardInput', 'conv2dWinogradBackwardFilter',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 

@@ -134,4 +134,27 @@ export interface Kernels {
   globalMaxPoolForward(x: number, y: number, argmax: number, batch: number, positions: number, channels: number): void;
   /** dx = 0 but at each argmax position, which gets dy. */
   globalMaxPoolBackward(dy: number, argmax: number, dx: number, batch: number, positions: number, channels: number): void;
+
+  // --- Winograd convolution F(4×4, r×r) (assembly/winograd.ts): stride 1, square kernels, r = 3 or 5;
+  //     the same geometry and layouts as the direct conv2d kernels. conv2d-algorithm.ts decides where it runs.
+  /** Bytes of a filter transformed for a convolution of inChannels to outChannels. */
+  winogradFilterBytes(kernelSize: number, inChannels: number, outChannels: number): number;
+  /** Bytes of scratch winogradFilterTransform needs. */
+  winogradFilterScratchBytes(kernelSize: number): number;
+  /**
+   * transformed = G·g·Gᵀ of the [r, r, inChannels, outChannels] filter, packed for the kernels below;
+   * turned = 1 transforms the backward-input pass's filter instead (turned 180°, channel axes swapped,
+   * winogradFilterBytes(r, outChannels, inChannels) bytes).
+   */
+  winogradFilterTransform(filter: number, transformed: number, scratch: number, kernelSize: number,
+    inChannels: number, outChannels: number, turned: number): void;
+  /** Bytes of scratch memory the three conv2dWinograd kernels need at most for this geometry. */
+  conv2dWinogradScratchBytes(...geometry: Conv2dArgs): number;
+  /** As conv2dForward, the filter transformed with turned = 0. */
+  conv2dWinogradForward(x: number, transformed: number, bias: number, y: number, scratch: number, activation: number,
+    ...geometry: Conv2dArgs): void;
+  /** As conv2dBackwardInput, the filter transformed with turned = 1. */
+  conv2dWinogradBackwardInput(dy: number, transformed: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
+  /** As conv2dBackwardFilter: dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
+  conv2dWinogradBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dArgs): void;
 }

@@ -16,6 +16,7 @@ import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
 import { conv2dArgs, pool2dArgs } from './geometry-args.js';
+import { usesWinograd } from './conv2d-algorithm.js';
 import type { Conv2dArgs, Kernels, Pool2dArgs } from './kernels.js';
 
 /** Up-sampling by whole factors; `batch` is the one field that changes from call to call. */
@@ -50,10 +51,14 @@ export class ParallelKernels {
   }
 
   // --- conv2d: x [batch, inHeight, inWidth, inChannels] → y [batch, outHeight, outWidth, outChannels]
+  // Each pass runs the direct kernel or Winograd's, as usesWinograd (conv2d-algorithm.ts) says.
 
-  /** Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. */
+  /**
+   * Floats of workspace the conv2d calls need for batches of up to geometry.batch examples: the
+   * partial sums, the filter transformed for Winograd (where a pass uses it), then the scratches.
+   */
   conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
-    return (this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1) + this.conv2dScratchStride(geometry) * this.threads) / 4;
+    return (this.conv2dScratchBase(geometry) + this.conv2dScratchStride(geometry) * this.threads) / 4;
   }
 
   /** activation as conv2dForward's code: 0 none, 1 ReLU. */
@@ -61,24 +66,28 @@ export class ParallelKernels {
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const winograd = usesWinograd(geometry, 'forward');
+    const weights = winograd ? this.transformFilter(filter, workspace, geometry, 0) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
+      this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
     }
-    this.runConv2d('conv2dForward', 4, workspace, geometry);
+    this.runConv2d(winograd ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const winograd = usesWinograd(geometry, 'backwardInput');
+    const weights = winograd ? this.transformFilter(filter, workspace, geometry, 1) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
+      this.arg(dy + this.first * outBytes).arg(weights).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
     }
-    this.runConv2d('conv2dBackwardInput', 3, workspace, geometry);
+    this.runConv2d(winograd ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry);
   }
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
@@ -94,7 +103,7 @@ export class ParallelKernels {
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
-    this.runConv2d('conv2dBackwardFilter', 4, workspace, geometry);
+    this.runConv2d(usesWinograd(geometry, 'backwardFilter') ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry);
     this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
     if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
@@ -104,13 +113,40 @@ export class ParallelKernels {
     return alignBytes((convFilterFloats(g) + g.outChannels) * 4);
   }
 
-  /** Scratch per thread: sized for the whole batch, which covers any slice of it. */
-  private conv2dScratchStride(geometry: Conv2dGeometry): number {
-    return alignBytes(this.kernels.conv2dScratchBytes(...conv2dArgs(geometry, this.convArgs)));
+  /** Bytes of the filter transformed for Winograd: the larger of the forward and backward-input ones that run. */
+  private conv2dTransformedBytes(g: Conv2dGeometry): number {
+    const r = g.kernelHeight;
+    const forward = usesWinograd(g, 'forward') ? this.kernels.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0;
+    const backwardInput = usesWinograd(g, 'backwardInput') ? this.kernels.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0;
+    return alignBytes(Math.max(forward, backwardInput));
+  }
+
+  /** Where the scratches start, from the workspace: after the partial sums and the transformed filter. */
+  private conv2dScratchBase(g: Conv2dGeometry): number {
+    return this.conv2dPartialBytes(g) * (MAX_SLICES - 1) + this.conv2dTransformedBytes(g);
+  }
+
+  /** Scratch per thread, for whichever kernels the passes use: sized for the whole batch, which covers any slice of it. */
+  private conv2dScratchStride(g: Conv2dGeometry): number {
+    const args = conv2dArgs(g, this.convArgs);
+    const winograd = usesWinograd(g, 'forward') || usesWinograd(g, 'backwardInput') || usesWinograd(g, 'backwardFilter');
+    return alignBytes(Math.max(this.kernels.conv2dScratchBytes(...args),
+      winograd ? Math.max(this.kernels.conv2dWinogradScratchBytes(...args), this.kernels.winogradFilterScratchBytes(g.kernelHeight)) : 0));
+  }
+
+  /**
+   * The filter transformed for Winograd (turned = 1: for the backward-input pass) into the workspace,
+   * once per call on this thread (thread 0's scratch is free until the job starts); returns where.
+   */
+  private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
+    const transformed = workspace + this.conv2dPartialBytes(g) * (MAX_SLICES - 1);
+    this.kernels.winogradFilterTransform(filter, transformed, workspace + this.conv2dScratchBase(g),
+      g.kernelHeight, g.inChannels, g.outChannels, turned);
+    return transformed;
   }
 
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
-    const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
+    const scratchBase = workspace + this.conv2dScratchBase(geometry);
     this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
   }
 

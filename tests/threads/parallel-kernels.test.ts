@@ -6,12 +6,14 @@
 // relaxed-SIMD build: its workers must then run the same relaxed module as this thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, assertSameBits, random, testedSimd, withBuffers } from '../helpers.js';
+import { assertClose, assertCloseToScale, assertSameBits, random, testedSimd, withBuffers } from '../helpers.js';
 import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { ParallelKernels, convWork, poolWork } from '../../src/backend/parallel-kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { conv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
+import { usesWinograd } from '../../src/backend/conv2d-algorithm.js';
+import type { Conv2dArgs } from '../../src/backend/kernels.js';
 import { type Conv2dGeometry, type Pool2dGeometry, conv2dGeometry, pool2dGeometry } from '../../src/window.js';
 
 const rng = random(11);
@@ -23,7 +25,7 @@ const oddBatch = () => rng.pick([3, 5, 7, 9, 11, 13, 17, 31, 33]);
 
 function convGeometry(): Conv2dGeometry {
   for (;;) {
-    const batch = oddBatch(), size = rng.int(10, 24), inC = rng.pick([1, 3, 8]), outC = rng.pick([8, 16, 20]);
+    const batch = oddBatch(), size = rng.int(10, 24), inC = rng.pick([1, 3, 8, 12]), outC = rng.pick([8, 16, 20]);
     const kernel = rng.pick([3, 5]), stride = rng.pick([1, 1, 2]);
     const geometry = conv2dGeometry([batch, size, size + 1, inC], [kernel, kernel], outC, [stride, stride], rng.pick(['same', 'valid'] as const), 'test');
     if (convWork(geometry) >= MIN_PARALLEL_WORK) return geometry;
@@ -38,27 +40,49 @@ function poolGeometry(): Pool2dGeometry {
   }
 }
 
+/** Scratch floats for any conv2d kernel of this geometry, direct or Winograd (and the filter transform). */
+const convScratchFloats = (args: Conv2dArgs) => Math.max(kernels.conv2dScratchBytes(...args), kernels.conv2dWinogradScratchBytes(...args),
+  kernels.winogradFilterScratchBytes(args[7])) / 4;
+
+/** A pass on the whole batch in one call of the kernel conv2d-algorithm.ts picks for it (the filter transformed first for Winograd). */
+function wholeBatchPass(g: Conv2dGeometry, pass: 'forward' | 'backwardInput', input: number, filter: number, bias: number, output: number,
+  scratch: number, transformed: number, relu: number): void {
+  const args = conv2dArgs(g);
+  if (!usesWinograd(g, pass)) {
+    if (pass === 'forward') kernels.conv2dForward(input, filter, bias, output, scratch, relu, ...args);
+    else kernels.conv2dBackwardInput(input, filter, output, scratch, ...args);
+    return;
+  }
+  kernels.winogradFilterTransform(filter, transformed, scratch, g.kernelHeight, g.inChannels, g.outChannels, pass === 'forward' ? 0 : 1);
+  if (pass === 'forward') kernels.conv2dWinogradForward(input, transformed, bias, output, scratch, relu, ...args);
+  else kernels.conv2dWinogradBackwardInput(input, transformed, output, scratch, ...args);
+}
+
 test('conv2d forward (with and without ReLU) and backward input equal the kernel on the whole batch', () => {
+  let winograd = 0;
   for (let trial = 0; trial < 12; trial++) {
     const g = convGeometry(), args = conv2dArgs(g);
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
     const dy = rng.array(batch * outH * outW * outC);
-    const scratchFloats = kernels.conv2dScratchBytes(...args) / 4, workspaceFloats = parallel.conv2dWorkspaceFloats(g);
+    const workspaceFloats = parallel.conv2dWorkspaceFloats(g);
+    const transformedFloats = Math.max(kernels.winogradFilterBytes(kH, inC, outC), kernels.winogradFilterBytes(kH, outC, inC)) / 4;
     const what = `conv2d ${args.join(',')}`;
+    if (usesWinograd(g, 'forward')) winograd++;
     for (const relu of [0, 1]) {
-      const [whole] = withBuffers([x, filter, bias], [dy.length, scratchFloats], ([px, pf, pb], [py, scratch]) =>
-        kernels.conv2dForward(px, pf, pb, py, scratch, relu, ...args));
+      const [whole] = withBuffers([x, filter, bias], [dy.length, convScratchFloats(args), transformedFloats], ([px, pf, pb], [py, scratch, pt]) =>
+        wholeBatchPass(g, 'forward', px, pf, pb, py, scratch, pt, relu));
       const [split] = withBuffers([x, filter, bias], [dy.length, workspaceFloats], ([px, pf, pb], [py, workspace]) =>
         parallel.conv2dForward(px, pf, pb, py, workspace, relu, g));
       assertSameBits(split, whole, `${what} forward relu=${relu}`);
     }
-    const [whole] = withBuffers([dy, filter], [x.length, scratchFloats], ([pdy, pf], [pdx, scratch]) =>
-      kernels.conv2dBackwardInput(pdy, pf, pdx, scratch, ...args));
+    const [whole] = withBuffers([dy, filter], [x.length, convScratchFloats(args), transformedFloats], ([pdy, pf], [pdx, scratch, pt]) =>
+      wholeBatchPass(g, 'backwardInput', pdy, pf, 0, pdx, scratch, pt, 0));
     const [split] = withBuffers([dy, filter], [x.length, workspaceFloats], ([pdy, pf], [pdx, workspace]) =>
       parallel.conv2dBackwardInput(pdy, pf, pdx, workspace, g));
     assertSameBits(split, whole, `${what} backward input`);
   }
+  assert.ok(winograd > 0 && winograd < 12, `both algorithms ran (Winograd in ${winograd} of 12)`);
 });
 
 test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-batch kernel within rounding', () => {
@@ -74,10 +98,12 @@ test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-b
     const what = `conv2d ${args.join(',')}`;
     assertSameBits(dFilter2, dFilter1, `${what} dFilter`);
     assertSameBits(dBias2, dBias1, `${what} dBias`);
-    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC, kernels.conv2dScratchBytes(...args) / 4],
-      ([px, pdy], [pf, pb, scratch]) => kernels.conv2dBackwardFilter(px, pdy, pf, pb, scratch, ...args));
-    assertClose(dFilter2, dFilter, 1e-4, `${what} dFilter vs whole batch`);
-    assertClose(dBias2, dBias, 1e-4, `${what} dBias vs whole batch`);
+    const wholeBatch = usesWinograd(g, 'backwardFilter') ? kernels.conv2dWinogradBackwardFilter : kernels.conv2dBackwardFilter;
+    const [dFilter, dBias] = withBuffers([x, dy], [filterFloats, outC, convScratchFloats(args)],
+      ([px, pdy], [pf, pb, scratch]) => wholeBatch(px, pdy, pf, pb, scratch, ...args));
+    // Sums in 8 slices against one: the same terms, added in another order.
+    assertCloseToScale(dFilter2, dFilter, 1e-5, `${what} dFilter vs whole batch`);
+    assertCloseToScale(dBias2, dBias, 1e-5, `${what} dBias vs whole batch`);
   }
 });
 
