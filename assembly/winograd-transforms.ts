@@ -11,30 +11,6 @@ import { multiplyAdd } from './multiply-add';
 /** Outputs per side of a tile. */
 export const WINOGRAD_TILE = 4;
 
-/** G (α × r, row-major) for kernel side r: filter transform U = G·g·Gᵀ. */
-export function filterMatrix(r: i32): usize {
-  if (r == 3) {
-    return memory.data<f32>([
-      1.0 / 4, 0, 0,
-      -1.0 / 6, -1.0 / 6, -1.0 / 6,
-      -1.0 / 6, 1.0 / 6, -1.0 / 6,
-      1.0 / 24, 1.0 / 12, 1.0 / 6,
-      1.0 / 24, -1.0 / 12, 1.0 / 6,
-      0, 0, 1,
-    ]);
-  }
-  return memory.data<f32>([
-    -1, 0, 0, 0, 0,
-    -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9,
-    -2.0 / 9, 2.0 / 9, -2.0 / 9, 2.0 / 9, -2.0 / 9,
-    1.0 / 90, 1.0 / 45, 2.0 / 45, 4.0 / 45, 8.0 / 45,
-    1.0 / 90, -1.0 / 45, 2.0 / 45, -4.0 / 45, 8.0 / 45,
-    32.0 / 45, 16.0 / 45, 8.0 / 45, 4.0 / 45, 2.0 / 45,
-    32.0 / 45, -16.0 / 45, 8.0 / 45, -4.0 / 45, 2.0 / 45,
-    0, 0, 0, 0, 1,
-  ]);
-}
-
 // @ts-ignore: decorator
 @inline function k(value: f32): v128 {
   return f32x4.splat(value);
@@ -236,6 +212,103 @@ export function filterMatrix(r: i32): usize {
     v128.store(out + 5 * stride, f32x4.add(even3, odd3));
     v128.store(out + 6 * stride, f32x4.sub(even3, odd3));
     v128.store(out + 7 * stride, y3);
+  }
+}
+
+/**
+ * U = G·g·Gᵀ for the r×r filter of 4 lanes at `taps` (tap (ky, kx) at taps + (ky·r + kx)·16):
+ * U[i][j] is written to out + (i·α + j)·positionStride.
+ */
+// @ts-ignore: decorator
+@inline export function filterTransform(r: i32, taps: usize, out: usize, positionStride: usize, temp: usize): void {
+  const alpha = WINOGRAD_TILE + r - 1;
+  const tapRow = <usize>r << 4, tempRow = tapRow;
+  for (let j = 0; j < r; j++) {
+    const at = taps + (<usize>j << 4);
+    filter1d(r, v128.load(at), v128.load(at + tapRow), v128.load(at + 2 * tapRow),
+      r == 5 ? v128.load(at + 3 * tapRow) : f32x4.splat(0), r == 5 ? v128.load(at + 4 * tapRow) : f32x4.splat(0),
+      temp + (<usize>j << 4), tempRow);
+  }
+  for (let i = 0; i < alpha; i++) {
+    const at = temp + <usize>i * tempRow;
+    filter1d(r, v128.load(at), v128.load(at, 16), v128.load(at, 32),
+      r == 5 ? v128.load(at, 48) : f32x4.splat(0), r == 5 ? v128.load(at, 64) : f32x4.splat(0),
+      out + <usize>(i * alpha) * positionStride, positionStride);
+  }
+}
+
+/** G·g (α outputs from r = 3 or 5; g3, g4 unused for r = 3) to out + i·stride. */
+// @ts-ignore: decorator
+@inline function filter1d(r: i32, g0: v128, g1: v128, g2: v128, g3: v128, g4: v128, out: usize, stride: usize): void {
+  if (r == 3) {
+    const even1 = f32x4.mul(k(-1.0 / 6), f32x4.add(g0, g2)), odd1 = f32x4.mul(k(-1.0 / 6), g1);
+    const even2 = multiplyAdd(k(1.0 / 24), g0, f32x4.mul(k(1.0 / 6), g2)), odd2 = f32x4.mul(k(1.0 / 12), g1);
+    v128.store(out, f32x4.mul(k(0.25), g0));
+    v128.store(out + stride, f32x4.add(even1, odd1));
+    v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
+    v128.store(out + 3 * stride, f32x4.add(even2, odd2));
+    v128.store(out + 4 * stride, f32x4.sub(even2, odd2));
+    v128.store(out + 5 * stride, g2);
+  } else {
+    const even1 = f32x4.mul(k(-2.0 / 9), f32x4.add(f32x4.add(g0, g2), g4)), odd1 = f32x4.mul(k(-2.0 / 9), f32x4.add(g1, g3));
+    const even2 = multiplyAdd(k(1.0 / 90), g0, multiplyAdd(k(2.0 / 45), g2, f32x4.mul(k(8.0 / 45), g4)));
+    const odd2 = multiplyAdd(k(1.0 / 45), g1, f32x4.mul(k(4.0 / 45), g3));
+    const even3 = multiplyAdd(k(32.0 / 45), g0, multiplyAdd(k(8.0 / 45), g2, f32x4.mul(k(2.0 / 45), g4)));
+    const odd3 = multiplyAdd(k(16.0 / 45), g1, f32x4.mul(k(4.0 / 45), g3));
+    v128.store(out, f32x4.neg(g0));
+    v128.store(out + stride, f32x4.add(even1, odd1));
+    v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
+    v128.store(out + 3 * stride, f32x4.add(even2, odd2));
+    v128.store(out + 4 * stride, f32x4.sub(even2, odd2));
+    v128.store(out + 5 * stride, f32x4.add(even3, odd3));
+    v128.store(out + 6 * stride, f32x4.sub(even3, odd3));
+    v128.store(out + 7 * stride, g4);
+  }
+}
+
+/**
+ * dg = Gᵀ·dU·G, the filter gradient from the α×α gradient of U of 4 lanes at `products` (position
+ * i·α + j at products + (i·α + j)·positionStride): dg[a][b] is written to out + (a·r + b)·tapStride.
+ */
+// @ts-ignore: decorator
+@inline export function filterGradientTransform(
+  r: i32, products: usize, positionStride: usize, out: usize, tapStride: usize, temp: usize,
+): void {
+  const alpha = WINOGRAD_TILE + r - 1;
+  const step = <usize>alpha * positionStride, tempRow = <usize>alpha << 4;
+  for (let j = 0; j < alpha; j++) {
+    const at = products + <usize>j * positionStride;
+    filterGradient1d(r, v128.load(at), v128.load(at + step), v128.load(at + 2 * step), v128.load(at + 3 * step),
+      v128.load(at + 4 * step), v128.load(at + 5 * step),
+      r == 5 ? v128.load(at + 6 * step) : f32x4.splat(0), r == 5 ? v128.load(at + 7 * step) : f32x4.splat(0),
+      temp + (<usize>j << 4), tempRow);
+  }
+  for (let a = 0; a < r; a++) {
+    const at = temp + <usize>a * tempRow;
+    filterGradient1d(r, v128.load(at), v128.load(at, 16), v128.load(at, 32), v128.load(at, 48), v128.load(at, 64), v128.load(at, 80),
+      r == 5 ? v128.load(at, 96) : f32x4.splat(0), r == 5 ? v128.load(at, 112) : f32x4.splat(0),
+      out + <usize>(a * r) * tapStride, tapStride);
+  }
+}
+
+/** Gᵀ·u (r = 3 or 5 outputs from α; u6, u7 unused for r = 3) to out + i·stride. */
+// @ts-ignore: decorator
+@inline function filterGradient1d(
+  r: i32, u0: v128, u1: v128, u2: v128, u3: v128, u4: v128, u5: v128, u6: v128, u7: v128, out: usize, stride: usize,
+): void {
+  const sum1 = f32x4.add(u1, u2), difference1 = f32x4.sub(u1, u2);
+  const sum2 = f32x4.add(u3, u4), difference2 = f32x4.sub(u3, u4);
+  if (r == 3) {
+    v128.store(out, multiplyAdd(k(0.25), u0, multiplyAdd(k(-1.0 / 6), sum1, f32x4.mul(k(1.0 / 24), sum2))));
+    v128.store(out + stride, multiplyAdd(k(-1.0 / 6), difference1, f32x4.mul(k(1.0 / 12), difference2)));
+    v128.store(out + 2 * stride, f32x4.add(multiplyAdd(k(-1.0 / 6), sum1, f32x4.mul(k(1.0 / 6), sum2)), u5));
+  } else {
+    const sum3 = f32x4.add(u5, u6), difference3 = f32x4.sub(u5, u6);
+    v128.store(out, f32x4.sub(multiplyAdd(k(-2.0 / 9), sum1, multiplyAdd(k(1.0 / 90), sum2, f32x4.mul(k(32.0 / 45), sum3))), u0));
+    v128.store(out + stride, multiplyAdd(k(-2.0 / 9), difference1, multiplyAdd(k(1.0 / 45), difference2, f32x4.mul(k(16.0 / 45), difference3))));
+    v128.store(out + 2 * stride, multiplyAdd(k(-2.0 / 9), sum1, multiplyAdd(k(2.0 / 45), sum2, f32x4.mul(k(8.0 / 45), sum3))));
+    v128.store(out + 3 * stride, multiplyAdd(k(-2.0 / 9), difference1, multiplyAdd(k(4.0 / 45), difference2, f32x4.mul(k(4.0 / 45), difference3))));
+    v128.store(out + 4 * stride, f32x4.add(multiplyAdd(k(-2.0 / 9), sum1, multiplyAdd(k(8.0 / 45), sum2, f32x4.mul(k(2.0 / 45), sum3))), u7));
   }
 }
 

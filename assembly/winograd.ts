@@ -23,7 +23,9 @@ import { FUSED_NONE, FUSED_RELU, FUSED_RELU6 } from './fused-activation';
 import { frameImage } from './image-frame';
 import { PANEL_COLS, TILE_ROWS, multiplyTile, panelCount } from './register-tile';
 import { fill, sumRows } from './elementwise';
-import { WINOGRAD_TILE, filterMatrix, gradientTransform, inputTransform, outputTransform, storeLanes } from './winograd-transforms';
+import {
+  WINOGRAD_TILE, filterGradientTransform, filterTransform, gradientTransform, inputTransform, outputTransform, storeLanes,
+} from './winograd-transforms';
 
 /** Scratch a block of tiles may take (its transformed inputs and products): about a quarter of L2. */
 const BLOCK_BYTES = 192 * 1024;
@@ -81,7 +83,6 @@ export function winogradFilterTransform(
   const ins4 = roundUp4(ins);
   const panelBytes = (<usize>ins4 * PANEL_COLS) << 2;
   const positionBytes = <usize>panelCount(outs) * panelBytes;
-  const g = filterMatrix(r);
   // Scratch: the r×r taps, then the α×r half-transformed filter, 4 lanes each.
   const taps = scratch;
   const half = scratch + (<usize>(r * r) << 4);
@@ -101,7 +102,7 @@ export function winogradFilterTransform(
         v128.store(taps + (<usize>t << 4), v);
       }
       const column = transformed + <usize>(b / PANEL_COLS) * panelBytes + ((<usize>a * PANEL_COLS + (b & (PANEL_COLS - 1))) << 2);
-      sandwich(g, r, 1, alpha, r, taps, 16, half, column, positionBytes);
+      filterTransform(r, taps, column, positionBytes, half);
     }
   }
 }
@@ -271,38 +272,6 @@ function loadLanes(p: usize, lanes: i32): v128 {
   return v;
 }
 
-/**
- * out[i][j] = Σ over k, l of L[i][k]·S[k][l]·L[j][l] on 4 lanes: L (rows × inner) is a table of f32,
- * L[i][k] at table + (i·iStride + k·kStride)·4; S (inner × inner vectors) row-major at `source`,
- * sourceStride bytes apart; out[i][j] goes to out + (i·rows + j)·outStride; `half` holds rows × inner
- * vectors. The filter transform (L = G) and its transpose (L = Gᵀ) of the backward filter.
- */
-function sandwich(
-  table: usize, iStride: i32, kStride: i32, rows: i32, inner: i32,
-  source: usize, sourceStride: usize, half: usize, out: usize, outStride: usize,
-): void {
-  for (let i = 0; i < rows; i++) {
-    for (let l = 0; l < inner; l++) {
-      let sum = f32x4.splat(0);
-      for (let k = 0; k < inner; k++) {
-        const coefficient = load<f32>(table + (<usize>(i * iStride + k * kStride) << 2));
-        if (coefficient != 0) sum = f32x4.add(sum, f32x4.mul(f32x4.splat(coefficient), v128.load(source + <usize>(k * inner + l) * sourceStride)));
-      }
-      v128.store(half + (<usize>(i * inner + l) << 4), sum);
-    }
-  }
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < rows; j++) {
-      let sum = f32x4.splat(0);
-      for (let l = 0; l < inner; l++) {
-        const coefficient = load<f32>(table + (<usize>(j * iStride + l * kStride) << 2));
-        if (coefficient != 0) sum = f32x4.add(sum, f32x4.mul(v128.load(half + (<usize>(i * inner + l) << 4)), f32x4.splat(coefficient)));
-      }
-      v128.store(out + <usize>(i * rows + j) * outStride, sum);
-    }
-  }
-}
-
 function gradientScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32, r: i32): usize {
   const positions = positionCount(r);
   const ins4 = roundUp4(inChannels), outs8 = panelCount(outChannels) * PANEL_COLS;
@@ -393,7 +362,6 @@ export function conv2dWinogradBackwardFilter(
     multiplyGradientBlock(transformedIn, transformedGradient, products, filled, block, positions, ins4, outs8, accumulate);
   }
   // dFilter[ky][kx][ci][co] = (Gᵀ·products[·][ci][co]·G)[ky][kx], 4 output channels at a time.
-  const g = filterMatrix(r);
   const half = temp, result = temp + (<usize>(r * alpha) << 4);
   const tapBytes = (<usize>inChannels * outChannels) << 2;
   for (let ci = 0; ci < inChannels; ci++) {
@@ -401,8 +369,8 @@ export function conv2dWinogradBackwardFilter(
       const lanes = min(4, outChannels - co);
       const at = dFilter + ((<usize>ci * outChannels + co) << 2);
       const whole = lanes == 4;
-      sandwich(g, 1, r, r, alpha, products + ((<usize>ci * outs8 + co) << 2), (<usize>ins4 * outs8) << 2, half,
-        whole ? at : result, whole ? tapBytes : 16);
+      filterGradientTransform(r, products + ((<usize>ci * outs8 + co) << 2), (<usize>ins4 * outs8) << 2,
+        whole ? at : result, whole ? tapBytes : 16, half);
       if (!whole) {
         for (let tap = 0; tap < r * r; tap++) storeLanes(at + <usize>tap * tapBytes, v128.load(result + (<usize>tap << 4)), lanes);
       }
