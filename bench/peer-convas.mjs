@@ -59,9 +59,9 @@ function layerCase(id) {
   let run;
   if (id === 'matmul') {
     const { m, k, n } = MATMUL;
-    const a = alloc(m * k, 1), b = alloc(k * n, 2), c = alloc(m * n, 3);
-    if (kernels.matMul.length !== 9) throw new Error(`matMul takes ${kernels.matMul.length} arguments, the bench passes 9: update bench/peer-convas.mjs`);
-    run = () => kernels.matMul(a, b, c, m, k, n, 0, 0, 0);
+    const a = alloc(m * k, 1), b = alloc(k * n, 2), c = alloc(m * n, 3), scratch = memory.alloc(kernels.matMulScratchBytes(k, n));
+    if (kernels.matMul.length !== 10) throw new Error(`matMul takes ${kernels.matMul.length} arguments, the bench passes 10: update bench/peer-convas.mjs`);
+    run = () => kernels.matMul(a, b, c, scratch, m, k, n, 0, 0, 0);
   } else {
     const c = CONVS[spec.conv];
     const pad = (c.kernel - 1) >> 1;

@@ -63,11 +63,13 @@ export interface Kernels {
   copyRuns(src: number, srcStride: number, dst: number, dstStride: number, rows: number, width: number): void;
 
   // --- matrix product (assembly/gemm.ts)
+  /** Bytes of scratch matMul needs for op(B) of shape [k, n]. */
+  matMulScratchBytes(k: number, n: number): number;
   /**
    * C[m, n] = op(A)·op(B) (+ C when accumulate ≠ 0), op(A) of shape [m, k], op(B) of shape [k, n].
    * A is stored [m, k], or [k, m] when transposeA ≠ 0; B is stored [k, n], or [n, k] when transposeB ≠ 0.
    */
-  matMul(a: number, b: number, c: number, m: number, k: number, n: number,
+  matMul(a: number, b: number, c: number, scratch: number, m: number, k: number, n: number,
     transposeA: number, transposeB: number, accumulate: number): void;
 
   // --- convolution (assembly/conv2d.ts); filters are [kernelHeight, kernelWidth, inChannels, outChannels]

@@ -219,34 +219,64 @@ export class ParallelKernels {
 
   // --- matrix products of dense layers
 
-  /** C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0). */
-  matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number): void {
+  /**
+   * Floats of workspace a dense layer of inputs → outputs needs for batches of up to `batch`: the
+   * partial weight gradients, then one matMul scratch per thread, for the largest of its three products.
+   */
+  denseWorkspaceFloats(batch: number, inputs: number, outputs: number): number {
+    return (this.densePartialBytes(inputs, outputs) * (MAX_SLICES - 1) + this.denseScratchStride(batch, inputs, outputs) * this.threads) / 4;
+  }
+
+  /**
+   * C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0): one
+   * of a dense layer's products, its scratch from the layer's workspace (denseWorkspaceFloats).
+   */
+  matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number, workspace: number): void {
     // Slices are whole groups of the kernel's 4-row tiles: a slice of fewer rows would compute a full tile anyway.
     const slices = this.startJob(Math.ceil(m / MATMUL_TILE_ROWS), true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       const first = this.first * MATMUL_TILE_ROWS, rows = Math.min((this.first + this.count) * MATMUL_TILE_ROWS, m) - first;
-      this.arg(a + first * k * 4).arg(b).arg(c + first * n * 4).arg(rows).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
+      this.arg(a + first * k * 4).arg(b).arg(c + first * n * 4).arg(0).arg(rows).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
     }
-    this.run('matMul', 2 * m * k * n);
-  }
-
-  /** Floats of workspace weightGradient needs. */
-  weightGradientWorkspaceFloats(inputs: number, outputs: number): number {
-    return (alignBytes(inputs * outputs * 4) * (MAX_SLICES - 1)) / 4;
+    // The layer's inputs and outputs are k and n, or n and k (dy·Wᵀ): its partial sums are as large either way.
+    this.runMatMul(2 * m * k * n, workspace, k * n, k, n);
   }
 
   /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
   weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
-    const partialBytes = alignBytes(inputs * outputs * 4);
+    const partialBytes = this.densePartialBytes(inputs, outputs);
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes)
+      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes).arg(0)
         .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
     }
-    this.run('matMul', 2 * batch * inputs * outputs);
+    this.runMatMul(2 * batch * inputs * outputs, workspace, inputs * outputs, batch, outputs);
     this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch);
+  }
+
+  private densePartialBytes(inputs: number, outputs: number): number {
+    return alignBytes(inputs * outputs * 4);
+  }
+
+  /** Scratch per thread for the dense products: x·W (op(B) [inputs, outputs]), dy·Wᵀ ([outputs, inputs]) and xᵀ·dy ([batch, outputs]). */
+  private denseScratchStride(batch: number, inputs: number, outputs: number): number {
+    return Math.max(this.matMulScratchStride(inputs, outputs), this.matMulScratchStride(outputs, inputs), this.matMulScratchStride(batch, outputs));
+  }
+
+  private matMulScratchStride(k: number, n: number): number {
+    return alignBytes(this.kernels.matMulScratchBytes(k, n));
+  }
+
+  /**
+   * Runs the matMul job written, op(B) of [k, n]: each thread takes its scratch after the partial
+   * sums of a weight matrix of `weights` floats, a stride for this product apart (at most the one
+   * denseWorkspaceFloats planned).
+   */
+  private runMatMul(work: number, workspace: number, weights: number, k: number, n: number): void {
+    const scratchBase = workspace + alignBytes(weights * 4) * (MAX_SLICES - 1);
+    this.run('matMul', work, MATMUL_SCRATCH_ARG, scratchBase, this.matMulScratchStride(k, n));
   }
 
   // --- up-sampling: x [batch, inHeight, inWidth, channels] → y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
@@ -367,6 +397,8 @@ export function convWork(g: Conv2dGeometry): number {
 
 /** Rows of matMul's register tile (assembly/gemm.ts). */
 const MATMUL_TILE_ROWS = 4;
+/** matMul's argument that is its scratch. */
+const MATMUL_SCRATCH_ARG = 3;
 
 /** Flops an elementwise kernel costs per element, as the pool's minimum work counts them (tanh and sigmoid call exp). */
 const ELEMENTWISE_COST = 4;

@@ -21,7 +21,7 @@ export class Dense extends Layer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** Partial weight gradients of the batch slices. */
+  /** Partial weight gradients of the batch slices, and the products' scratch. */
   private workspace = 0;
 
   constructor(options: DenseOptions) {
@@ -59,13 +59,13 @@ export class Dense extends Layer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
     this.dx = this.buffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.weightGradientWorkspaceFloats(this.inputSize, this.units));
+    this.workspace = this.buffer(this.parallel.denseWorkspaceFloats(capacity, this.inputSize, this.units));
     this.activation.plan(this.units, this.units, (n) => this.buffer(n), capacity);
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
-    this.parallel.matMulByRows(x, this.kernel.value, this.z, batch, this.inputSize, this.units, 0);
+    this.parallel.matMulByRows(x, this.kernel.value, this.z, batch, this.inputSize, this.units, 0, this.workspace);
     if (this.bias) this.kernels.addBias(this.z, this.bias.value, batch, this.units);
     return this.activation.forward(this.z, batch);
   }
@@ -77,7 +77,7 @@ export class Dense extends Layer {
       if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1);
+    this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1, this.workspace);
     return this.inputGradient(this.dx);
   }
 

@@ -141,19 +141,21 @@ test('max, average and sum pooling, forward and backward, equal the kernels on t
 
 test('dense products: by rows equal the kernel; weight gradients, 2 threads equal 1 thread', () => {
   for (let trial = 0; trial < 10; trial++) {
-    const batch = rng.pick([31, 33, 45]), inputs = rng.int(600, 900), outputs = rng.int(80, 130);
+    const batch = rng.pick([31, 33, 45, 301]), inputs = rng.int(600, 900), outputs = rng.int(80, 130);
     const x = rng.array(batch * inputs), w = rng.array(inputs * outputs), dy = rng.array(batch * outputs);
     const what = `dense ${batch}×${inputs}→${outputs}`;
-    const [yWhole] = withBuffers([x, w], [dy.length], ([px, pw], [py]) => kernels.matMul(px, pw, py, batch, inputs, outputs, 0, 0, 0));
-    const [ySplit] = withBuffers([x, w], [dy.length], ([px, pw], [py]) => parallel.matMulByRows(px, pw, py, batch, inputs, outputs, 0));
-    assertSameBits(ySplit, yWhole, `${what} forward`);
-    const [dxWhole] = withBuffers([dy, w], [x.length], ([pdy, pw], [pdx]) => kernels.matMul(pdy, pw, pdx, batch, outputs, inputs, 0, 1, 0));
-    const [dxSplit] = withBuffers([dy, w], [x.length], ([pdy, pw], [pdx]) => parallel.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1));
-    assertSameBits(dxSplit, dxWhole, `${what} input gradient`);
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [w.length, p.weightGradientWorkspaceFloats(inputs, outputs)],
-      ([px, pdy], [dW, workspace]) => p.weightGradient(px, pdy, dW, batch, inputs, outputs, workspace))[0];
+    const workspace = parallel.denseWorkspaceFloats(batch, inputs, outputs);
+    const whole = (a: Float32Array, b: Float32Array, m: number, k: number, n: number, transposeA: number, transposeB: number) =>
+      withBuffers([a, b], [m * n, kernels.matMulScratchBytes(k, n) / 4], ([pa, pb], [pc, scratch]) =>
+        kernels.matMul(pa, pb, pc, scratch, m, k, n, transposeA, transposeB, 0))[0];
+    const [ySplit] = withBuffers([x, w], [dy.length, workspace], ([px, pw], [py, pws]) => parallel.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws));
+    assertSameBits(ySplit, whole(x, w, batch, inputs, outputs, 0, 0), `${what} forward`);
+    const [dxSplit] = withBuffers([dy, w], [x.length, workspace], ([pdy, pw], [pdx, pws]) => parallel.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws));
+    assertSameBits(dxSplit, whole(dy, w, batch, outputs, inputs, 0, 1), `${what} input gradient`);
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [w.length, p.denseWorkspaceFloats(batch, inputs, outputs)],
+      ([px, pdy], [dW, pws]) => p.weightGradient(px, pdy, dW, batch, inputs, outputs, pws))[0];
     assertSameBits(run(parallel), run(serial), `${what} weight gradient`);
-    const [dWWhole] = withBuffers([x, dy], [w.length], ([px, pdy], [dW]) => kernels.matMul(px, pdy, dW, inputs, batch, outputs, 1, 0, 0));
+    const dWWhole = whole(x, dy, inputs, batch, outputs, 1, 0);
     assertClose(run(parallel), dWWhole, 1e-4, `${what} weight gradient vs whole batch`);
   }
 });
