@@ -29,6 +29,18 @@ export interface UpSampling2dGeometry {
   readonly sizeWidth: number;
 }
 
+/** A conv2d geometry's kernels (Winograd's or not, per pass) and its workspace's layout, in bytes from its start. */
+interface Conv2dPlan {
+  readonly forward: boolean;
+  readonly backwardInput: boolean;
+  readonly backwardFilter: boolean;
+  /** A partial sum of the backward filter: a filter gradient and a bias gradient. */
+  readonly partialBytes: number;
+  readonly transformedAt: number;
+  readonly scratchAt: number;
+  readonly scratchStride: number;
+}
+
 // As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
@@ -42,6 +54,7 @@ export class ParallelKernels {
   private count = 0;
   /** The geometry of the job being written, as kernel arguments: one array each, reused. */
   private readonly convArgs: number[] = [];
+  private readonly conv2dPlans = new WeakMap<Conv2dGeometry, Conv2dPlan>();
   private readonly poolArgs: number[] = [];
 
   constructor(private readonly kernels: Kernels, private readonly runner: JobRunner) {}
@@ -58,7 +71,8 @@ export class ParallelKernels {
    * partial sums, the filter transformed for Winograd (where a pass uses it), then the scratches.
    */
   conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
-    return (this.conv2dScratchBase(geometry) + this.conv2dScratchStride(geometry) * this.threads) / 4;
+    const plan = this.conv2dPlan(geometry);
+    return (plan.scratchAt + plan.scratchStride * this.threads) / 4;
   }
 
   /** activation as conv2dForward's code: 0 none, 1 ReLU. */
@@ -66,36 +80,37 @@ export class ParallelKernels {
     x: number, filter: number, bias: number, y: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
-    const winograd = usesWinograd(geometry, 'forward');
-    const weights = winograd ? this.transformFilter(filter, workspace, geometry, 0) : filter;
+    const plan = this.conv2dPlan(geometry);
+    const weights = plan.forward ? this.transformFilter(filter, workspace, geometry, 0) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
     }
-    this.runConv2d(winograd ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
+    this.runConv2d(plan.forward ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
-    const winograd = usesWinograd(geometry, 'backwardInput');
-    const weights = winograd ? this.transformFilter(filter, workspace, geometry, 1) : filter;
+    const plan = this.conv2dPlan(geometry);
+    const weights = plan.backwardInput ? this.transformFilter(filter, workspace, geometry, 1) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       this.arg(dy + this.first * outBytes).arg(weights).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
     }
-    this.runConv2d(winograd ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry);
+    this.runConv2d(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry);
   }
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const plan = this.conv2dPlan(geometry);
     const args = conv2dArgs(geometry, this.convArgs);
     const filterFloats = convFilterFloats(geometry);
-    const partialBytes = this.conv2dPartialBytes(geometry);
+    const partialBytes = plan.partialBytes;
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
@@ -103,35 +118,35 @@ export class ParallelKernels {
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
-    this.runConv2d(usesWinograd(geometry, 'backwardFilter') ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry);
+    this.runConv2d(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry);
     this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
     if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
 
-  /** A partial sum holds a filter gradient and a bias gradient. */
-  private conv2dPartialBytes(g: Conv2dGeometry): number {
-    return alignBytes((convFilterFloats(g) + g.outChannels) * 4);
-  }
-
-  /** Bytes of the filter transformed for Winograd: the larger of the forward and backward-input ones that run. */
-  private conv2dTransformedBytes(g: Conv2dGeometry): number {
-    const r = g.kernelHeight;
-    const forward = usesWinograd(g, 'forward') ? this.kernels.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0;
-    const backwardInput = usesWinograd(g, 'backwardInput') ? this.kernels.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0;
-    return alignBytes(Math.max(forward, backwardInput));
-  }
-
-  /** Where the scratches start, from the workspace: after the partial sums and the transformed filter. */
-  private conv2dScratchBase(g: Conv2dGeometry): number {
-    return this.conv2dPartialBytes(g) * (MAX_SLICES - 1) + this.conv2dTransformedBytes(g);
-  }
-
-  /** Scratch per thread, for whichever kernels the passes use: sized for the whole batch, which covers any slice of it. */
-  private conv2dScratchStride(g: Conv2dGeometry): number {
-    const args = conv2dArgs(g, this.convArgs);
-    const winograd = usesWinograd(g, 'forward') || usesWinograd(g, 'backwardInput') || usesWinograd(g, 'backwardFilter');
-    return alignBytes(Math.max(this.kernels.conv2dScratchBytes(...args),
-      winograd ? Math.max(this.kernels.conv2dWinogradScratchBytes(...args), this.kernels.winogradFilterScratchBytes(g.kernelHeight)) : 0));
+  /**
+   * Which kernel each pass of the geometry runs, and where its workspace puts what: worked out once
+   * per geometry object (a layer keeps one, changing only its batch, which none of this depends on).
+   */
+  private conv2dPlan(g: Conv2dGeometry): Conv2dPlan {
+    const known = this.conv2dPlans.get(g);
+    if (known) return known;
+    const k = this.kernels, r = g.kernelHeight, args = conv2dArgs(g, this.convArgs);
+    const forward = usesWinograd(g, 'forward'), backwardInput = usesWinograd(g, 'backwardInput'), backwardFilter = usesWinograd(g, 'backwardFilter');
+    // A partial sum holds a filter gradient and a bias gradient; the transformed filter is the larger of the ones that run.
+    const partialBytes = alignBytes((convFilterFloats(g) + g.outChannels) * 4);
+    const transformedBytes = alignBytes(Math.max(forward ? k.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0,
+      backwardInput ? k.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0));
+    const winograd = forward || backwardInput || backwardFilter;
+    const plan: Conv2dPlan = {
+      forward, backwardInput, backwardFilter, partialBytes,
+      transformedAt: partialBytes * (MAX_SLICES - 1),
+      scratchAt: partialBytes * (MAX_SLICES - 1) + transformedBytes,
+      // Scratch per thread, for whichever kernels the passes use: sized for the whole batch, which covers any slice of it.
+      scratchStride: alignBytes(Math.max(k.conv2dScratchBytes(...args),
+        winograd ? Math.max(k.conv2dWinogradScratchBytes(...args), k.winogradFilterScratchBytes(r)) : 0)),
+    };
+    this.conv2dPlans.set(g, plan);
+    return plan;
   }
 
   /**
@@ -139,15 +154,15 @@ export class ParallelKernels {
    * once per call on this thread (thread 0's scratch is free until the job starts); returns where.
    */
   private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
-    const transformed = workspace + this.conv2dPartialBytes(g) * (MAX_SLICES - 1);
-    this.kernels.winogradFilterTransform(filter, transformed, workspace + this.conv2dScratchBase(g),
+    const plan = this.conv2dPlan(g);
+    this.kernels.winogradFilterTransform(filter, workspace + plan.transformedAt, workspace + plan.scratchAt,
       g.kernelHeight, g.inChannels, g.outChannels, turned);
-    return transformed;
+    return workspace + plan.transformedAt;
   }
 
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
-    const scratchBase = workspace + this.conv2dScratchBase(geometry);
-    this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
+    const plan = this.conv2dPlan(geometry);
+    this.run(kernel, convWork(geometry), scratchArg, workspace + plan.scratchAt, plan.scratchStride);
   }
 
   // --- pooling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
