@@ -149,7 +149,7 @@ function convolveScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, ou
   const positions = positionCount(kernelSize);
   const ins4 = roundUp4(inChannels), outs8 = panelCount(outChannels) * PANEL_COLS;
   const frame = <usize>(tileCount(outHeight) * WINOGRAD_TILE + kernelSize - 1) * (tileCount(outWidth) * WINOGRAD_TILE + kernelSize - 1) * ins4;
-  const block = <usize>blockTiles(positions, ins4, outs8) * positions * (ins4 + outs8);
+  const block = <usize>blockTiles(positions, ins4, outs8) * (rowFloats(positions, ins4) + rowFloats(positions, outs8));
   return (frame + block + (<usize>positions << 2)) << 2;
 }
 
@@ -170,11 +170,11 @@ function convolve(
   const block = blockTiles(positions, ins4, outs8);
   const frame = scratch;
   const transformedIn = frame + ((<usize>frameHeight * frameWidth * ins4) << 2);
-  const products = transformedIn + ((<usize>block * positions * ins4) << 2);
-  const temp = products + ((<usize>block * positions * outs8) << 2);
+  const tileInBytes = rowFloats(positions, ins4) << 2;
+  const products = transformedIn + <usize>block * tileInBytes;
+  const temp = products + ((<usize>block * rowFloats(positions, outs8)) << 2);
   const frameRowBytes = (<usize>frameWidth * ins4) << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
-  const tileInBytes = (<usize>positions * ins4) << 2;
   let filled = 0;
   let first = 0; // the batch-wide index of the block's first tile
   for (let b = 0; b < batch; b++) {
@@ -208,8 +208,8 @@ function convolve(
 function multiplyBlock(transformedIn: usize, transformed: usize, products: usize, tiles: i32, positions: i32, ins4: i32, outs8: i32): void {
   const panels = outs8 / PANEL_COLS;
   const panelBytes = (<usize>ins4 * PANEL_COLS) << 2;
-  const inRowBytes = (<usize>positions * ins4) << 2;
-  const outRowBytes = (<usize>positions * outs8) << 2;
+  const inRowBytes = rowFloats(positions, ins4) << 2;
+  const outRowBytes = rowFloats(positions, outs8) << 2;
   for (let p = 0; p < positions; p++) {
     const aFirst = transformedIn + ((<usize>p * ins4) << 2);
     const cFirst = products + ((<usize>p * outs8) << 2);
@@ -255,7 +255,7 @@ function transformBlockOut(
     const oy = ty * WINOGRAD_TILE, ox = tx * WINOGRAD_TILE;
     const rows = min(WINOGRAD_TILE, outHeight - oy), cols = min(WINOGRAD_TILE, outWidth - ox);
     const at = y + <usize>b * outHeight * rowBytes + <usize>oy * rowBytes + ((<usize>ox * outChannels) << 2);
-    const from = products + ((<usize>k * positions * outs8) << 2);
+    const from = products + ((<usize>k * rowFloats(positions, outs8)) << 2);
     for (let c = 0; c < outChannels; c += 4) {
       const lanes = min(4, outChannels - c);
       const add = bias ? (lanes == 4 ? v128.load(bias + (<usize>c << 2)) : loadLanes(bias + (<usize>c << 2), lanes)) : f32x4.splat(0);
@@ -280,8 +280,8 @@ function gradientScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, ou
   const tilesY = tileCount(outHeight), tilesX = tileCount(outWidth);
   const frame = <usize>(tilesY * WINOGRAD_TILE + r - 1) * (tilesX * WINOGRAD_TILE + r - 1) * ins4;
   const gradientFrame = <usize>(tilesY * WINOGRAD_TILE) * (tilesX * WINOGRAD_TILE) * outs8;
-  const block = <usize>positions * (gradientPositionFloats(gradientBlockTiles(positions, ins4, outs8), ins4) +
-    gradientPositionFloats(gradientBlockTiles(positions, ins4, outs8), outs8));
+  const block = <usize>positions * (rowFloats(gradientBlockTiles(positions, ins4, outs8), ins4) +
+    rowFloats(gradientBlockTiles(positions, ins4, outs8), outs8));
   const products = <usize>positions * ins4 * outs8;
   // temp: the transforms' α² vectors, or Gᵀ·…·G's r×α and r×r (at most 2·α²).
   return (frame + gradientFrame + block + products + (<usize>positions << 3)) << 2;
@@ -298,12 +298,13 @@ function gradientBlockTiles(positions: i32, inChannels4: i32, outChannels8: i32)
 }
 
 /**
- * Floats from one position to the next in the backward filter's position-major blocks: a block of
- * `channels` per tile, and a cache line more, so that the transforms' writes to the positions of a
- * tile do not fall on one cache set (a block is often a multiple of 4 KB).
+ * Floats from one row of a block to the next: `count` vectors of `channels` (the forward's blocks
+ * hold a row per tile of α² positions, the backward filter's a row per position of a block of
+ * tiles), and a cache line more, so that rows do not fall on one cache set (unpadded, a row is often
+ * a multiple of 4 KB: 64 positions × 16 channels).
  */
-function gradientPositionFloats(block: i32, channels: i32): usize {
-  return <usize>block * channels + 16;
+function rowFloats(count: i32, channels: i32): usize {
+  return <usize>count * channels + 16;
 }
 
 /**
@@ -328,8 +329,8 @@ export function conv2dWinogradBackwardFilter(
   const frame = scratch;
   const gradientFrame = frame + ((<usize>frameHeight * frameWidth * ins4) << 2);
   const transformedIn = gradientFrame + ((<usize>gradientHeight * gradientWidth * outs8) << 2);
-  const inPositionBytes = gradientPositionFloats(block, ins4) << 2;
-  const gradientPositionBytes = gradientPositionFloats(block, outs8) << 2;
+  const inPositionBytes = rowFloats(block, ins4) << 2;
+  const gradientPositionBytes = rowFloats(block, outs8) << 2;
   const transformedGradient = transformedIn + <usize>positions * inPositionBytes;
   const products = transformedGradient + <usize>positions * gradientPositionBytes;
   const temp = products + ((<usize>positions * ins4 * outs8) << 2);
@@ -402,8 +403,8 @@ function multiplyGradientBlock(
   const panels = outs8 / PANEL_COLS;
   const aStep = <usize>ins4 << 2;
   const panelBytes = (<usize>block * PANEL_COLS) << 2;
-  const inPositionBytes = gradientPositionFloats(block, ins4) << 2;
-  const gradientPositionBytes = gradientPositionFloats(block, outs8) << 2;
+  const inPositionBytes = rowFloats(block, ins4) << 2;
+  const gradientPositionBytes = rowFloats(block, outs8) << 2;
   const cRowBytes = <usize>outs8 << 2;
   for (let p = 0; p < positions; p++) {
     const aFirst = transformedIn + <usize>p * inPositionBytes;
