@@ -15,9 +15,11 @@ export function frameImage(
 ): usize {
   if (padTop == 0 && padLeft == 0 && spacingHeight == 1 && spacingWidth == 1 &&
     frameHeight == inHeight && frameWidth == inWidth && frameChannels == channels) return image;
-  fill(frame, frameHeight * frameWidth * frameChannels, 0);
-  // With no spacing and no extra channels, the rest of an image row is one run: copied at once.
+  // With no spacing and no extra channels, the rest of an image row is one run: copied at once,
+  // and only the margins around the image need zeros.
   const runs = spacingWidth == 1 && frameChannels == channels;
+  if (runs && spacingHeight == 1) zeroMargins(frame, frameHeight, frameWidth, channels, inHeight, inWidth, padTop, padLeft);
+  else fill(frame, frameHeight * frameWidth * frameChannels, 0);
   for (let iy = 0; iy < inHeight; iy++) {
     const fy = iy * spacingHeight + padTop;
     if (fy < 0 || fy >= frameHeight) continue;
@@ -31,6 +33,22 @@ export function frameImage(
     }
   }
   return frame;
+}
+
+/** Zeros the parts of the frame the image (at padTop, padLeft; pads may be negative) does not cover. */
+function zeroMargins(
+  frame: usize, frameHeight: i32, frameWidth: i32, channels: i32, inHeight: i32, inWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  const top = min(max(padTop, 0), frameHeight), bottom = min(max(padTop + inHeight, top), frameHeight);
+  const left = min(max(padLeft, 0), frameWidth), right = min(max(padLeft + inWidth, left), frameWidth);
+  const rowFloats = frameWidth * channels;
+  fill(frame, top * rowFloats, 0);
+  fill(frame + ((<usize>bottom * rowFloats) << 2), (frameHeight - bottom) * rowFloats, 0);
+  for (let fy = top; fy < bottom; fy++) {
+    const row = frame + ((<usize>fy * rowFloats) << 2);
+    fill(row, left * channels, 0);
+    fill(row + ((<usize>right * channels) << 2), (frameWidth - right) * channels, 0);
+  }
 }
 
 function copy(to: usize, from: usize, length: i32): void {
