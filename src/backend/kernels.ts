@@ -91,7 +91,8 @@ export interface Kernels {
    * window order); argmax = 0 (inference) skips it.
    */
   maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dArgs): void;
-  maxPoolBackward(dy: number, argmax: number, dx: number, outLength: number, inLength: number): void;
+  /** dx = 0 but where an argmax points, which gets the sum of the dy that chose it. */
+  maxPoolBackward(dy: number, argmax: number, dx: number, ...geometry: Pool2dArgs): void;
   /** Sum pooling when average = 0; when 1, the sum divided by the number of input elements in the window. */
   avgPoolForward(x: number, y: number, average: number, ...geometry: Pool2dArgs): void;
   avgPoolBackward(dy: number, dx: number, average: number, ...geometry: Pool2dArgs): void;

@@ -184,11 +184,11 @@ export class ParallelKernels {
 
   maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {
     const batch = geometry.batch, inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
+    const args = pool2dArgs(geometry, this.poolArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4)
-        .arg(this.count * outFloats).arg(this.count * inFloats);
+      this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4).geometryArgs(args);
     }
     this.run('maxPoolBackward', poolWork(geometry));
   }

@@ -116,7 +116,7 @@ test('max, average and sum pooling, forward and backward, equal the kernels on t
     // argmax indexes differ (per slice against per batch), so max pooling is compared by y and dx.
     const [yWhole, dxWhole] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
       kernels.maxPoolForward(px, py, argmax, ...args);
-      kernels.maxPoolBackward(pdy, argmax, pdx, dy.length, x.length);
+      kernels.maxPoolBackward(pdy, argmax, pdx, ...args);
     });
     const [ySplit, dxSplit] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
       parallel.maxPoolForward(px, py, argmax, g);
