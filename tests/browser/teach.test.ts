@@ -1,9 +1,10 @@
 // The Teach page in Chromium: a MobileNetV2 saved by tfjs-layers (tests/model/mobilenet-base.ts) is
 // loaded by URL and cached; stripes and dots are added from files and a frame from Chromium's fake
 // webcam; the head trains in the worker with live loss and accuracy, names held-out pictures right
-// (≥ 90%) and the webcam live; both exports load (TF.js's in TF.js, predicting as convas does); and
-// offline, on a second visit, the cached base teaches again.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+// (≥ 90%) and the webcam live; both exports load (TF.js's in TF.js, predicting as convas does); a
+// base picked as files and pictures dropped on a class are taken; and offline, on a second visit,
+// the cached base teaches again.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,8 +23,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const SIZE = 64;
 const script = <T>(file: string): Promise<T> => import(pathToFileURL(resolve('scripts', file)).href);
 
-/** Pictures as the page's file inputs take them, named by texture. */
-const files = (perClass: number, seed: number) => stripesAndDots(perClass, 2 * SIZE, seed).map((picture, i) => ({
+/** Pictures at the base's size (the command line's test resizes them), as the page's file inputs take them, named by texture. */
+const files = (perClass: number, seed: number) => stripesAndDots(perClass, SIZE, seed).map((picture, i) => ({
   name: `${i}-${TEXTURES[picture.label]}.png`, mimeType: 'image/png', buffer: Buffer.from(encodePicture(picture, 'png')), label: picture.label,
 }));
 
@@ -35,6 +36,7 @@ if (!existsSync(CHROMIUM)) {
   let server: import('node:http').Server;
   let site: string;
   const temp = mkdtempSync(join(tmpdir(), 'convas-teach-'));
+  const siteDir = join(temp, 'site');
   const pageErrors: string[] = [];
 
   async function open(): Promise<Page> {
@@ -67,15 +69,16 @@ if (!existsSync(CHROMIUM)) {
 
   /** Classifies held-out pictures on the page: the share named right. */
   async function heldOutAccuracy(page: Page): Promise<number> {
-    const heldOut = files(20, 32);
+    const heldOut = files(30, 32);
     await page.setInputFiles('#try-files', heldOut);
     await page.waitForFunction((n) => document.querySelectorAll('#predictions li').length === n, heldOut.length);
     const named = await page.$$eval('#predictions li', (items) => items.map((item) => (item as HTMLElement).dataset.class));
-    return named.filter((name, i) => name === TEXTURES[heldOut[i].label]).length / heldOut.length;
+    const accuracy = named.filter((name, i) => name === TEXTURES[heldOut[i].label]).length / heldOut.length;
+    console.log(`  held-out pictures named right: ${(100 * accuracy).toFixed(1)}%`);
+    return accuracy;
   }
 
   test.before(async () => {
-    const siteDir = join(temp, 'site');
     await (await script<{ buildSite(outdir: string): Promise<void> }>('www-build.mjs')).buildSite(siteDir);
     cpSync((await mobileNetBase(SIZE)).dir, join(siteDir, 'base'), { recursive: true });
     ({ server, url: site } = await (await script<{ serveStatic(root: string): Promise<{ server: import('node:http').Server; url: string }> }>('www-serve.mjs')).serveStatic(siteDir));
@@ -107,10 +110,10 @@ if (!existsSync(CHROMIUM)) {
     await page.locator('.teach-class').nth(1).locator('.class-camera').click();
     await page.waitForFunction(() => document.querySelectorAll('.class-count')[1].textContent === '1 picture');
 
-    await teach(page, 40, 100);
+    await teach(page, 80, 100);
     const loss = Number(await page.textContent('#stat-loss'));
     assert.ok(loss >= 0 && loss < 0.3, `the live loss at the end: ${loss}`);
-    assert.match(await page.textContent('#status') ?? '', 'Done: 100 epochs on 81 pictures of 2 classes');
+    assert.match(await page.textContent('#status') ?? '', 'Done: 100 epochs on 161 pictures of 2 classes');
     const accuracy = await heldOutAccuracy(page);
     assert.ok(accuracy >= 0.9, `held-out pictures named right: ${accuracy}`);
     await page.waitForFunction(() => /^Webcam: (stripes|dots) \(\d+\.\d%\)$/.test(document.querySelector('#live')!.textContent!));
@@ -138,6 +141,22 @@ if (!existsSync(CHROMIUM)) {
     await page.close();
   });
 
+  test('Teach: a base picked as its files; pictures dropped on a class (other files left out)', async () => {
+    const page = await open();
+    await statusIs(page, '#base-status', 'From this browser: ');
+    await page.setInputFiles('#base-files', readdirSync(join(siteDir, 'base')).map((file) => join(siteDir, 'base', file)));
+    await statusIs(page, '#base-status', 'Loaded: ');
+    const dropped = [...files(2, 34).map(({ name, buffer }) => ({ name, type: 'image/png', bytes: [...buffer] })), { name: 'notes.txt', type: 'text/plain', bytes: [104, 105] }];
+    const dataTransfer = await page.evaluateHandle((pictures) => {
+      const transfer = new DataTransfer();
+      for (const { name, type, bytes } of pictures) transfer.items.add(new File([Uint8Array.from(bytes)], name, { type }));
+      return transfer;
+    }, dropped);
+    await page.locator('.teach-class').nth(0).dispatchEvent('drop', { dataTransfer });
+    await page.waitForFunction(() => document.querySelectorAll('.class-count')[0].textContent === '4 pictures');
+    await page.close();
+  });
+
   test('Teach offline: on a second visit the base comes from the browser, and the page teaches again', async () => {
     const first = await open();
     await first.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
@@ -146,7 +165,7 @@ if (!existsSync(CHROMIUM)) {
     try {
       const page = await open();
       await statusIs(page, '#base-status', 'From this browser: ');
-      await teach(page, 20, 60);
+      await teach(page, 80, 100);
       assert.ok(await heldOutAccuracy(page) >= 0.9, 'taught offline');
       await page.close();
     } finally {
