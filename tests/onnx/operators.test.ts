@@ -106,6 +106,45 @@ test('Relu, Sigmoid, Tanh on images and features; Softmax over the channels (ops
   await agrees('Clip [0, ∞) from attributes', [6], [{ op: 'Clip', inputs: ['x'], outputs: ['y'], attributes: { min: { float: 0 } } }], {}, { opset: 9 });
 });
 
+test('LeakyRelu, PRelu (one slope, per channel, per element), Elu, Selu, Softplus, Softsign, HardSigmoid (Keras\'s and PyTorch\'s), HardSwish, Clip to [0, max]', async () => {
+  const one = (op: string, dims: number[], extra: Partial<NodeSpec> = {}, initializers: Record<string, Initializer> = {}, opset = 13) =>
+    agrees(`${op} ${JSON.stringify(extra)} ${JSON.stringify(dims)}`, dims, [{ op, inputs: ['x'], outputs: ['y'], ...extra }], initializers, { opset });
+  for (const dims of [[3, 4, 5], [7]]) {
+    await one('LeakyRelu', dims);
+    await one('LeakyRelu', dims, { attributes: { alpha: { float: 0.3 } } });
+    await one('Elu', dims);
+    await one('Elu', dims, { attributes: { alpha: { float: 0.5 } } });
+    for (const op of ['Selu', 'Softplus', 'Softsign', 'HardSigmoid']) await one(op, dims);
+    await one('HardSigmoid', dims, { attributes: { alpha: { float: 1 / 6 }, beta: { float: 0.5 } } });
+    await one('HardSigmoid', dims, { attributes: { alpha: { float: 0.3 }, beta: { float: 0.4 } } });
+    await one('HardSwish', dims, {}, {}, 14);
+    await one('Clip', dims, { inputs: ['x', 'low', 'high'] }, { low: { dims: [], data: Float32Array.of(0) }, high: { dims: [], data: Float32Array.of(6) } });
+    await one('Clip', dims, { inputs: ['x', 'low', 'high'] }, { low: { dims: [], data: Float32Array.of(0) }, high: { dims: [], data: Float32Array.of(0.5) } });
+    await one('PRelu', dims, { inputs: ['x', 's'] }, { s: weight([1]) });
+    await one('PRelu', dims, { inputs: ['x', 's'] }, { s: weight(dims) });
+  }
+  await one('PRelu', [3, 4, 5], { inputs: ['x', 's'] }, { s: weight([3, 1, 1]) });
+  await one('PRelu', [7], { inputs: ['x', 's'] }, { s: weight([7]) });
+});
+
+test('x·σ(x) and x·hardσ(x) (PyTorch\'s SiLU and Hardswish at opset 13) are swish and hardSwish; Conv takes them, BatchNormalization and Clip(0, 6) on its way out', async () => {
+  const gated = (gate: NodeSpec['op'], attributes: NodeSpec['attributes'] = {}, first: NodeSpec[] = [], from = 'x') => [...first,
+    { op: gate, inputs: [from], outputs: ['g'], attributes }, { op: 'Mul', inputs: [from, 'g'], outputs: ['y'] }];
+  const swish = await agrees('x·σ(x)', [3, 4, 5], gated('Sigmoid'));
+  assert.equal(swish.layers.map((l) => l.getConfig().activation), [undefined, 'swish']);
+  const pytorch = { alpha: { float: 1 / 6 }, beta: { float: 0.5 } };
+  const hardSwish = await agrees('x·hardσ(x)', [3, 4, 5], gated('HardSigmoid', pytorch));
+  assert.equal(hardSwish.layers.map((l) => l.getConfig().activation), [undefined, 'hardSwish']);
+  const conv: NodeSpec[] = [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1] } }];
+  const convSwish = await agrees('Conv → x·hardσ(x)', [3, 4, 5], gated('HardSigmoid', pytorch, conv, 'c'), { w: weight([4, 3, 3, 3]) });
+  assert.equal(convSwish.layers.map((l) => l.getConfig().activation), [undefined, 'hardSwish'], 'hardSwish fused into the convolution');
+  const relu6 = await agrees('Conv → Clip(0, 6)', [3, 4, 5], [...conv, { op: 'Clip', inputs: ['c', 'low', 'high'], outputs: ['y'] }],
+    { w: weight([4, 3, 3, 3], { data: rng.array(108).map((v) => 20 * v) }), low: { dims: [], data: Float32Array.of(0) }, high: { dims: [], data: Float32Array.of(6) } });
+  assert.equal(relu6.layers.map((l) => l.getConfig().activation), [undefined, 'relu6'], 'relu6 fused into the convolution');
+  // A Mul of x by a gate that does not read x is an ordinary product of two tensors.
+  await agrees('x·σ(relu(x))', [3, 4, 5], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Sigmoid', inputs: ['r'], outputs: ['g'] }, { op: 'Mul', inputs: ['x', 'g'], outputs: ['y'] }]);
+});
+
 test('Add, Sub, Mul, Div with constants (one number or one per channel, either side) and between tensors; Sum, Mean, Max', async () => {
   const perChannel = weight([3, 1, 1]), nonZero = { dims: [1, 3, 1, 1], data: Float32Array.of(0.5, -2, 4) };
   const one = (op: string, inputs: string[], initializers: Record<string, Initializer>, dims = [3, 4, 5]) =>

@@ -24,8 +24,8 @@ const DECODER = [
 ];
 const WAITING: Record<string, Array<{ operator: RegExp; needs: string }>> = {
   mobilenet_v2: [DEPTHWISE],
-  depthwise_block: [DEPTHWISE, BATCH_NORM, { operator: /\(HardSigmoid\)/, needs: 'HardSigmoid (alpha 1/6) times x, to read as the hardSwish activation' }],
-  depthwise_block_opset17: [DEPTHWISE, BATCH_NORM, { operator: /\(HardSwish\)/, needs: 'HardSwish, to read as the hardSwish activation' }],
+  depthwise_block: [DEPTHWISE, BATCH_NORM],
+  depthwise_block_opset17: [DEPTHWISE, BATCH_NORM],
   batchnorm_unfolded: [BATCH_NORM],
   grouped_dilated: [
     { operator: /\(Conv\): group=4 with 8 input channels/, needs: 'Conv with group=4 over 8 channels (a grouped convolution, which no convas layer is)' },

@@ -1,10 +1,9 @@
 // Conv → conv2d. The weights move from ONNX's [out, in, kh, kw] to convas's [kh, kw, in, out];
-// a ReLU, sigmoid or tanh read only by the convolution is applied on its way out, and zeros a
+// an activation read only by the convolution is applied on its way out, and zeros a
 // Pad node put around its input join its padding.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { formatDims } from '../values.js';
-import { ELEMENTWISE_ACTIVATIONS } from './activation.js';
 import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
 /** ONNX's [out, in, kh, kw] as convas's [kh, kw, in, out]. */
@@ -38,7 +37,7 @@ function conv(ctx: NodeContext) {
   const padding = own.map((p, i) => p + (x.pad?.[i] ?? 0)) as Pads;
   const b = ctx.input(2) ? ctx.constant(2, 'the bias') : undefined;
   if (b && (b.type !== 'float' || b.data.length !== filters)) ctx.refuse(`the bias has dims ${formatDims(b.dims)}; expected [${filters}]`);
-  const activation = ctx.fusedActivation(ELEMENTWISE_ACTIVATIONS) as 'relu' | undefined;
+  const activation = ctx.fusedActivation([x.dims[0], filters, Number.NaN, Number.NaN]);
   const { layer, output } = ctx.layer(() => layers.conv2d({
     filters, kernelSize: kernel, strides, padding: layerPadding(padding, [height, width], kernel, strides), activation, useBias: b !== undefined,
     name: ctx.layerName(),
