@@ -121,9 +121,10 @@ test('bytes that are not an ONNX model, and models of other opsets, are refused 
 });
 
 test('operators, attributes and graphs convas cannot express are refused by node, with the reason', async () => {
-  await refused(onnxModel(conv({ initializers: { w: { dims: [8, 2, 3, 3], data: new Float32Array(144) } } }, { attributes: { group: 4 } })),
-    /node "Conv_12" \(Conv\): group=4 with 8 input channels is not supported/);
-  await refused(onnxModel(conv({}, { attributes: { dilations: [2, 2] } })), /node "Conv_12" \(Conv\): dilations \[2,2\] are not supported/);
+  await refused(onnxModel(conv({ initializers: { w: { dims: [4, 2, 3, 3], data: new Float32Array(72) } } }, { attributes: { group: 3 } })),
+    /node "Conv_12" \(Conv\): group=3 must divide both the 8 input channels and the 4 outputs/);
+  await refused(onnxModel(conv({}, { attributes: { dilations: [2, 2], strides: [2, 1] } })),
+    /node "Conv_12" \(Conv\): dilations \[2,2\] with strides \[2,1\]: convas \(as Keras\) dilates only with stride 1/);
   await refused(onnxModel(conv({}, { attributes: { foo: 1, bar: [1] } })), /node "Conv_12" \(Conv\): attributes foo, bar are not supported/);
   await refused(onnxModel(conv({}, { op: 'LSTM' })), /node "Conv_12" \(LSTM\): is not an operator convas supports/);
   const foreign = modelProto(conv());

@@ -40,6 +40,21 @@ test('Conv: pads, strides, a non-square kernel, auto_pad SAME_UPPER / SAME_LOWER
   }
 });
 
+test('Conv: group = channels as a depthwise convolution (depthMultiplier 1 and 2), other groups, dilations', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  const depthwise = await agrees('depthwise', [6, 7, 8], [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: { group: 6, pads: [1, 1, 1, 1], strides: [2, 1] } }],
+    { w: weight([6, 1, 3, 3]), b: weight([6]) });
+  assert.equal(classes(depthwise), ['InputLayer', 'DepthwiseConv2D']);
+  const multiplied = await agrees('depthwise ×2', [3, 7, 6], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { group: 3, kernel_shape: [3, 2] } }],
+    { w: weight([6, 1, 3, 2]) });
+  assert.is(multiplied.layers[1].getConfig().depthMultiplier, 2);
+  const grouped = await agrees('group 2 of 6 channels', [6, 5, 5], [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: { group: 2, pads: [1, 0, 1, 2] } }],
+    { w: weight([4, 3, 3, 3]), b: weight([4]) });
+  assert.equal(classes(grouped), ['InputLayer', 'Conv2D']);
+  await agrees('dilated, padded', [3, 9, 8], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { dilations: [2, 3], pads: [2, 1, 0, 3] } }], { w: weight([4, 3, 3, 2]) });
+  await agrees('dilated depthwise', [4, 9, 8], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { dilations: [2, 1], group: 4, pads: [2, 1, 2, 1] } }], { w: weight([4, 1, 3, 3]) });
+});
+
 test('Conv and Gemm take the activation only their output reads; one that is also a graph output stays apart', async () => {
   const w = weight([3, 2, 3, 3]);
   for (const op of ['Relu', 'Sigmoid', 'Tanh']) {

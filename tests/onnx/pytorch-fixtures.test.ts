@@ -16,21 +16,15 @@ import { FIXTURES, fixtureInput, fixtureOutput, fixturePath, floats, manifest } 
 import { runOrt } from './ort.js';
 
 /** What each fixture waits for: the operators it is refused for today, and what convas would read them as. */
-const DEPTHWISE = { operator: /\(Conv\): group=/, needs: 'Conv with group = channels, to read as DepthwiseConv2D' };
 const BATCH_NORM = { operator: /\(BatchNormalization\)/, needs: 'BatchNormalization, to read as the BatchNormalization layer' };
 const DECODER = [
   { operator: /\(ConvTranspose\)/, needs: 'ConvTranspose, to read as Conv2DTranspose' },
   { operator: /\(Resize\)/, needs: 'Resize nearest and linear with half_pixel (UpSampling2D) and align_corners (no layer yet)' },
 ];
 const WAITING: Record<string, Array<{ operator: RegExp; needs: string }>> = {
-  mobilenet_v2: [DEPTHWISE],
-  depthwise_block: [DEPTHWISE, BATCH_NORM],
-  depthwise_block_opset17: [DEPTHWISE, BATCH_NORM],
+  depthwise_block: [BATCH_NORM],
+  depthwise_block_opset17: [BATCH_NORM],
   batchnorm_unfolded: [BATCH_NORM],
-  grouped_dilated: [
-    { operator: /\(Conv\): group=4 with 8 input channels/, needs: 'Conv with group=4 over 8 channels (a grouped convolution, which no convas layer is)' },
-    { operator: /\(Conv\): dilations/, needs: 'Conv with dilations [2, 2], to read as a dilated Conv2D' },
-  ],
   decoder: DECODER,
   decoder_opset13: DECODER,
 };
