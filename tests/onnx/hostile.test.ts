@@ -138,6 +138,9 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'Selu', name: 's', inputs: ['x'], outputs: ['y'], attributes: { alpha: { float: 2 } } }]), /node "s" \(Selu\): alpha 2 and gamma [\d.]+ are not SELU's constants/);
   await refused(one([{ op: 'PRelu', name: 'p', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [4, 1], data: new Float32Array(4) } } }),
     /node "p" \(PRelu\): the slope has dims \[4, 1\]; convas's PReLU takes one slope, one per channel or one per element/);
+  const stats = Object.fromEntries(['s', 'b', 'm', 'v'].map((n) => [n, { dims: [3], data: Float32Array.of(1, 1, 1) }]));
+  await refused(one([{ op: 'BatchNormalization', name: 'bn', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y', 'rm', 'rv'], attributes: { training_mode: 1 } }], { initializers: stats }),
+    /node "bn" \(BatchNormalization\): is in training mode/);
   await refused(one([{ op: 'AveragePool', name: 'p', inputs: ['x'], outputs: ['y'], attributes: { kernel_shape: [3, 3], strides: [2, 2], count_include_pad: 1, pads: [1, 1, 1, 1], ceil_mode: 1 } }]),
     /node "p" \(AveragePool\): ceil_mode=1 where windows would hang past the padded input/);
   await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['p'] }, { op: 'MaxPool', name: 'mp', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: [2, 2] } }],

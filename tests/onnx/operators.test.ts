@@ -160,6 +160,15 @@ test('x·σ(x) and x·hardσ(x) (PyTorch\'s SiLU and Hardswish at opset 13) are 
   await agrees('x·σ(relu(x))', [3, 4, 5], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Sigmoid', inputs: ['r'], outputs: ['g'] }, { op: 'Mul', inputs: ['x', 'g'], outputs: ['y'] }]);
 });
 
+test('BatchNormalization in inference mode, of images and features: the moving statistics are ONNX\'s mean and var', async () => {
+  const stats = (c: number) => ({ s: weight([c]), b: weight([c]), m: weight([c]), v: weight([c], { data: rng.array(c).map((v) => Math.abs(v) + 0.1) }) });
+  const image = await agrees('image', [4, 3, 5], [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attributes: { epsilon: { float: 1e-3 }, momentum: { float: 0.8 } } }], stats(4));
+  assert.equal([image.layers[1].getConfig().epsilon, image.layers[1].getConfig().momentum].map((v) => Math.fround(v as number)), [Math.fround(1e-3), Math.fround(0.8)]);
+  await agrees('features', [6], [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'] }], stats(6));
+  await agrees('Conv → BatchNormalization → Relu', [3, 6, 5], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+    { op: 'BatchNormalization', inputs: ['c', 's', 'b', 'm', 'v'], outputs: ['n'] }, { op: 'Relu', inputs: ['n'], outputs: ['y'] }], { w: weight([4, 3, 3, 3]), ...stats(4) });
+});
+
 test('Add, Sub, Mul, Div with constants (one number or one per channel, either side) and between tensors; Sum, Mean, Max', async () => {
   const perChannel = weight([3, 1, 1]), nonZero = { dims: [1, 3, 1, 1], data: Float32Array.of(0.5, -2, 4) };
   const one = (op: string, inputs: string[], initializers: Record<string, Initializer>, dims = [3, 4, 5]) =>

@@ -16,15 +16,11 @@ import { FIXTURES, fixtureInput, fixtureOutput, fixturePath, floats, manifest } 
 import { runOrt } from './ort.js';
 
 /** What each fixture waits for: the operators it is refused for today, and what convas would read them as. */
-const BATCH_NORM = { operator: /\(BatchNormalization\)/, needs: 'BatchNormalization, to read as the BatchNormalization layer' };
 const DECODER = [
   { operator: /\(ConvTranspose\)/, needs: 'ConvTranspose, to read as Conv2DTranspose' },
   { operator: /\(Resize\)/, needs: 'Resize nearest and linear with half_pixel (UpSampling2D) and align_corners (no layer yet)' },
 ];
 const WAITING: Record<string, Array<{ operator: RegExp; needs: string }>> = {
-  depthwise_block: [BATCH_NORM],
-  depthwise_block_opset17: [BATCH_NORM],
-  batchnorm_unfolded: [BATCH_NORM],
   decoder: DECODER,
   decoder_opset13: DECODER,
 };
