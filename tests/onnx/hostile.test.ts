@@ -141,6 +141,19 @@ test('operators, attributes and graphs convas cannot express are refused by node
   const stats = Object.fromEntries(['s', 'b', 'm', 'v'].map((n) => [n, { dims: [3], data: Float32Array.of(1, 1, 1) }]));
   await refused(one([{ op: 'BatchNormalization', name: 'bn', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y', 'rm', 'rv'], attributes: { training_mode: 1 } }], { initializers: stats }),
     /node "bn" \(BatchNormalization\): is in training mode/);
+  const scales = (values: number[]) => ({ dims: [values.length], data: Float32Array.from(values) });
+  const resize = (attributes: NodeSpec['attributes'], s = [1, 1, 2, 2]) => one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes }],
+    { initializers: { s: scales(s) } });
+  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'align_corners' }),
+    /node "rs" \(Resize\): linear with coordinate_transformation_mode align_corners is not supported; convas's bilinear UpSampling2D has half-pixel centres/);
+  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'asymmetric' }), /node "rs" \(Resize\): linear with coordinate_transformation_mode asymmetric/);
+  await refused(resize({ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'round_prefer_floor' }, [1, 1, 3, 3]),
+    /node "rs" \(Resize\): nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_floor by 3×3 does not repeat each pixel/);
+  await refused(resize({ mode: 'cubic' }), /node "rs" \(Resize\): mode "cubic" is not supported/);
+  await refused(resize({ mode: 'nearest' }, [1, 1, 1.5, 2]), /node "rs" \(Resize\): resizes 4×4 by 1.5×2; convas up-samples by whole factors only/);
+  await refused(one([{ op: 'ConvTranspose', name: 'ct', inputs: ['x', 'w'], outputs: ['y'], attributes: { strides: [2, 2], output_padding: [1, 1] } }],
+    { initializers: { w: { dims: [3, 2, 3, 3], data: new Float32Array(54) } } }),
+  /node "ct" \(ConvTranspose\): output_padding \[1,1\] with pads \[0,0,0,0\]: convas adds rows at the end only where pads crop at least as many there/);
   await refused(one([{ op: 'AveragePool', name: 'p', inputs: ['x'], outputs: ['y'], attributes: { kernel_shape: [3, 3], strides: [2, 2], count_include_pad: 1, pads: [1, 1, 1, 1], ceil_mode: 1 } }]),
     /node "p" \(AveragePool\): ceil_mode=1 where windows would hang past the padded input/);
   await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['p'] }, { op: 'MaxPool', name: 'mp', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: [2, 2] } }],

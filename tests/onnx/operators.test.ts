@@ -55,6 +55,35 @@ test('Conv: group = channels as a depthwise convolution (depthMultiplier 1 and 2
   await agrees('dilated depthwise', [4, 9, 8], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { dilations: [2, 1], group: 4, pads: [2, 1, 2, 1] } }], { w: weight([4, 1, 3, 3]) });
 });
 
+test('ConvTranspose: strides, pads, output_padding, groups, with and without bias, its activation fused', async () => {
+  await agrees('PyTorch\'s stride 2, padding 1, output_padding 1', [4, 5, 4], [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'],
+    attributes: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] } }], { w: weight([4, 6, 3, 3]), b: weight([6]) });
+  await agrees('uneven pads and strides, a non-square kernel', [3, 4, 5], [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'],
+    attributes: { strides: [3, 2], pads: [0, 2, 1, 1], output_padding: [1, 0], kernel_shape: [2, 3] } }], { w: weight([3, 2, 2, 3]) });
+  await agrees('group 2', [4, 3, 3], [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: { group: 2, strides: [2, 2] } }],
+    { w: weight([4, 3, 3, 3]), b: weight([6]) });
+  const fused = await agrees('→ Relu', [2, 4, 4], [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['c'], attributes: { strides: [2, 2] } },
+    { op: 'Relu', inputs: ['c'], outputs: ['y'] }], { w: weight([2, 3, 2, 2]) });
+  assert.equal(fused.layers.map((l) => l.getConfig().activation), [undefined, 'relu']);
+});
+
+test('Resize and Upsample as UpSampling2D: nearest (every mode that repeats pixels), linear with half-pixel centres; scales and sizes', async () => {
+  const f = (values: number[]): Initializer => ({ dims: [values.length], data: Float32Array.from(values) });
+  const resize = (what: string, attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, opset = 13) =>
+    agrees(what, [3, 4, 5], [{ op: 'Resize', inputs: ['x', ...Object.keys(inputs).map((k) => (k.startsWith('none') ? '' : k))], outputs: ['y'], attributes }],
+      Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith('none'))), { opset });
+  await resize('nearest asymmetric floor ×2×3 (PyTorch)', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+    { none: f([]), scales: f([1, 1, 2, 3]) });
+  await resize('nearest half_pixel round_prefer_floor ×3×2', { mode: 'nearest' }, { none: f([]), scales: f([1, 1, 3, 2]) });
+  await resize('nearest asymmetric round_prefer_floor ×2', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric' }, { none: f([]), scales: f([1, 1, 2, 2]) });
+  await resize('linear half_pixel ×2×3', { mode: 'linear' }, { none: f([]), scales: f([1, 1, 2, 3]) });
+  await resize('linear pytorch_half_pixel by sizes', { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' },
+    { none: f([]), none2: f([]), sizes: ints([3, 3, 8, 15]) });
+  await resize('opset 11, roi and scales', { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }, { roi: f([]), scales: f([1, 1, 2, 2]) }, 11);
+  await resize('opset 10, nearest ×3', { mode: 'nearest' }, { scales: f([1, 1, 3, 3]) }, 10);
+  await agrees('Upsample, opset 9', [3, 4, 5], [{ op: 'Upsample', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'nearest' } }], { s: f([1, 1, 3, 2]) }, { opset: 9 });
+});
+
 test('Conv and Gemm take the activation only their output reads; one that is also a graph output stays apart', async () => {
   const w = weight([3, 2, 3, 3]);
   for (const op of ['Relu', 'Sigmoid', 'Tanh']) {

@@ -17,8 +17,7 @@ import { runOrt } from './ort.js';
 
 /** What each fixture waits for: the operators it is refused for today, and what convas would read them as. */
 const DECODER = [
-  { operator: /\(ConvTranspose\)/, needs: 'ConvTranspose, to read as Conv2DTranspose' },
-  { operator: /\(Resize\)/, needs: 'Resize nearest and linear with half_pixel (UpSampling2D) and align_corners (no layer yet)' },
+  { operator: /\(Resize\): linear with coordinate_transformation_mode align_corners/, needs: 'bilinear Resize with align_corners to 37×29 (a resizing layer convas does not have)' },
 ];
 const WAITING: Record<string, Array<{ operator: RegExp; needs: string }>> = {
   decoder: DECODER,

@@ -5,6 +5,12 @@
 // ONNX's [out, in/group, kh, kw] to convas's [kh, kw, in, out] ([kh, kw, in, k] depthwise); an
 // activation read only by the convolution is applied on its way out, and zeros a Pad node put around
 // its input join its padding.
+//
+// ConvTranspose → conv2dTranspose ([in, out/group, kh, kw] as [kh, kw, out, in], groups again
+// block-diagonal). Both crop `pads` off the full output (in − 1)·stride + kernel; ONNX's
+// output_padding then adds rows at the end, which is cropping that many fewer there — expressible
+// while the end's pads are at least output_padding (rows past the full output would be the bias
+// alone, which no convas layer computes).
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { formatDims } from '../values.js';
@@ -67,6 +73,57 @@ function conv(ctx: NodeContext) {
   return output;
 }
 
+/** ONNX's transposed [in, out/group, kh, kw] as convas's [kh, kw, out, in], zeros where an output's group does not read an input. */
+function transposedKernel(w: Float32Array, [inChannels, outPerGroup, kh, kw]: number[], group: number): Float32Array {
+  const out = outPerGroup * group, inPerGroup = inChannels / group;
+  const kernel = new Float32Array(kh * kw * out * inChannels);
+  for (let i = 0; i < inChannels; i++) {
+    const first = Math.floor(i / inPerGroup) * outPerGroup;
+    for (let o = 0; o < outPerGroup; o++) {
+      for (let y = 0; y < kh; y++) {
+        for (let x = 0; x < kw; x++) kernel[((y * kw + x) * out + first + o) * inChannels + i] = w[((i * outPerGroup + o) * kh + y) * kw + x];
+      }
+    }
+  }
+  return kernel;
+}
+
+function convTranspose(ctx: NodeContext) {
+  const x = imageInput(ctx);
+  const w = ctx.constant(1, 'the weight');
+  const channels = x.dims[1];
+  if (w.type !== 'float' || w.dims.length !== 4) ctx.refuse(`the weight has dims ${formatDims(w.dims)}; expected [in, out / group, height, width]`);
+  const [inChannels, outPerGroup, kh, kw] = w.dims;
+  const group = ctx.int('group', 1);
+  if (!Number.isInteger(group) || group < 1 || channels % group !== 0) ctx.refuse(`group=${group} must divide the ${channels} input channels`);
+  if (inChannels !== channels) ctx.refuse(`the weight takes ${inChannels} input channels, but the input has ${channels}`);
+  const filters = outPerGroup * group;
+  const kernel = pairAttribute(ctx, 'kernel_shape', [kh, kw]);
+  if (kernel[0] !== kh || kernel[1] !== kw) ctx.refuse(`kernel_shape ${JSON.stringify(kernel)} disagrees with the weight's ${kh}×${kw}`);
+  const strides = pairAttribute(ctx, 'strides', [1, 1]);
+  const dilations = pairAttribute(ctx, 'dilations', [1, 1]);
+  if (dilations.some((d) => d !== 1)) ctx.refuse(`dilations ${JSON.stringify(dilations)}: convas's Conv2DTranspose does not dilate`);
+  if (ctx.has('output_shape')) ctx.refuse('output_shape is not supported; give pads and output_padding instead (as PyTorch exports)');
+  const autoPad = ctx.string('auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') ctx.refuse(`auto_pad ${JSON.stringify(autoPad)} is not supported; give pads instead (as PyTorch exports)`);
+  const pads = autoPad === 'VALID' ? [0, 0, 0, 0] : ctx.intList('pads', [0, 0, 0, 0]);
+  if (pads.length !== 4 || !pads.every((p) => Number.isInteger(p) && p >= 0)) ctx.refuse(`pads ${JSON.stringify(pads)}: expected four non-negative integers [top, left, bottom, right]`);
+  const extra = ctx.intList('output_padding', [0, 0]);
+  if (extra.length !== 2 || !extra.every((p, i) => Number.isInteger(p) && p >= 0 && p <= pads[i + 2])) {
+    ctx.refuse(`output_padding ${JSON.stringify(extra)} with pads ${JSON.stringify(pads)}: convas adds rows at the end only where pads crop at least as many there`);
+  }
+  const padding: Pads = [pads[0], pads[2] - extra[0], pads[1], pads[3] - extra[1]];
+  const b = ctx.input(2) ? ctx.constant(2, 'the bias') : undefined;
+  if (b && (b.type !== 'float' || b.data.length !== filters)) ctx.refuse(`the bias has dims ${formatDims(b.dims)}; expected [${filters}]`);
+  const activation = ctx.fusedActivation([x.dims[0], filters, Number.NaN, Number.NaN]);
+  const { layer, output } = ctx.layer(() => layers.conv2dTranspose({
+    filters, kernelSize: kernel, strides, padding: padding.every((p) => p === 0) ? 'valid' : padding, activation, useBias: b !== undefined, name: ctx.layerName(),
+  }), [x]);
+  ctx.setWeights(layer, { kernel: transposedKernel(w.data as Float32Array, w.dims, group), ...(b ? { bias: Float32Array.from(b.data) } : {}) });
+  return output;
+}
+
 export const convOperators: Record<string, OpEntry> = {
   Conv: { convert: conv },
+  ConvTranspose: { convert: convTranspose },
 };

@@ -7,9 +7,10 @@ import { convOperators } from './conv.js';
 import { denseOperators } from './dense.js';
 import { normalizationOperators } from './normalization.js';
 import { poolOperators } from './pool.js';
+import { resizeOperators } from './resize.js';
 import { shapeOperators } from './shape.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
-  ...normalizationOperators,
+  ...normalizationOperators, ...resizeOperators,
 };
