@@ -40,6 +40,14 @@ export interface OpEntry {
   activation?(ctx: NodeContext, dims: number[]): ActivationName | undefined;
   /** For x·gate(x) (a Sigmoid or Hardsigmoid times its own input): the activation that product is. */
   gate?(ctx: NodeContext): ActivationName | undefined;
+  /** How the node maps its tensor input `input` (an image or features of `dims`): y = scale·x + offset, when it is such a map. */
+  affine?(ctx: NodeContext, input: string, dims: number[]): Affine | undefined;
+}
+
+/** y = scale·x + offset, each one number or one per channel. */
+export interface Affine {
+  scale: number | number[];
+  offset: number | number[];
 }
 
 type AttributeType = 'float' | 'int' | 'string' | 'tensor' | 'floats' | 'ints';
@@ -229,10 +237,29 @@ export class NodeContext {
   }
 
   /** The node's only output, when it is no graph output and its readers are `count` nodes; else undefined. */
-  private privateOutput(count: number): string | undefined {
-    const output = (this.node.output ?? [])[0];
-    const fits = output && (this.node.output ?? []).length === 1 && !this.graph.isOutput(output) && this.graph.readers(output).length === count;
+  private privateOutput(count: number, node = this.node): string | undefined {
+    const output = (node.output ?? [])[0];
+    const fits = output && (node.output ?? []).length === 1 && !this.graph.isOutput(output) && this.graph.readers(output).length === count;
     return fits ? output : undefined;
+  }
+
+  /**
+   * Follows this node's output through the nodes that each read it alone (the value being no graph
+   * output), for as long as `ask` answers for them, given the name of the value they read: each is
+   * absorbed (it takes this node's output) and the answers are returned in order.
+   */
+  absorbChain<T>(ask: (entry: OpEntry, ctx: NodeContext, input: string) => T | undefined): T[] {
+    const answers: T[] = [];
+    for (let output = this.privateOutput(1); output;) {
+      const from = output;
+      const [{ node, index }] = this.graph.readers(from);
+      const answer = this.graph.inspect(node, index, (entry, ctx) => ask(entry, ctx, from));
+      if (answer === undefined) break;
+      this.graph.absorb(index, from);
+      answers.push(answer);
+      output = this.privateOutput(1, node);
+    }
+    return answers;
   }
 
   /**

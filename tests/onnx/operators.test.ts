@@ -218,6 +218,20 @@ test('Add, Sub, Mul, Div with constants (one number or one per channel, either s
   }
 });
 
+test('a chain of Sub, Div, Mul and Add by constants is one Rescaling; a value the graph also outputs ends it', async () => {
+  const c = (values: number[]) => ({ dims: values.length > 1 ? [1, values.length, 1, 1] : [], data: Float32Array.from(values) });
+  const chain: NodeSpec[] = [{ op: 'Sub', inputs: ['x', 'mean'], outputs: ['a'] }, { op: 'Div', inputs: ['a', 'std'], outputs: ['b'] },
+    { op: 'Mul', inputs: ['k', 'b'], outputs: ['d'] }, { op: 'Add', inputs: ['d', 'shift'], outputs: ['y'] }];
+  const constants = { mean: c([0.5, -1, 2]), std: c([0.25, 2, 4]), k: c([3]), shift: c([1, 0, -1]) };
+  const one = await agrees('(x − mean) / std · 3 + shift', [3, 4, 5], chain, constants);
+  assert.equal(one.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling']);
+  const two = await agrees('the same, b also an output', [3, 4, 5], chain, constants, { outputs: ['b', 'y'] });
+  assert.equal(two.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling', 'Rescaling']);
+  const features = await agrees('features, 1 − x then / 2', [4], [{ op: 'Sub', inputs: ['one', 'x'], outputs: ['a'] }, { op: 'Div', inputs: ['a', 'two'], outputs: ['y'] }],
+    { one: c([1]), two: c([2]) });
+  assert.equal(features.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling']);
+});
+
 test('Concat along channels, height and width of images, and along features', async () => {
   for (const axis of [1, 2, 3, -1]) {
     await agrees(`Concat axis ${axis}`, [3, 4, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Concat', inputs: ['x', 'r', 'x'], outputs: ['y'], attributes: { axis } }]);
