@@ -154,6 +154,9 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'ConvTranspose', name: 'ct', inputs: ['x', 'w'], outputs: ['y'], attributes: { strides: [2, 2], output_padding: [1, 1] } }],
     { initializers: { w: { dims: [3, 2, 3, 3], data: new Float32Array(54) } } }),
   /node "ct" \(ConvTranspose\): output_padding \[1,1\] with pads \[0,0,0,0\]: convas adds rows at the end only where pads crop at least as many there/);
+  await refused(one([{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] }, { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['g'] },
+    { op: 'Mul', name: 'gate', inputs: ['x', 'g'], outputs: ['y'] }], { initializers: { w: { dims: [2, 3, 1, 1], data: new Float32Array(6) } } }),
+  /node "gate" \(Mul\): broadcasts \[N, 3, 4, 4\] with \[N, 2, 1, 1\]; convas multiplies tensors of one shape, or an image \[N, C, 1, 1\] with one \[N, C, H, W\]/);
   await refused(one([{ op: 'AveragePool', name: 'p', inputs: ['x'], outputs: ['y'], attributes: { kernel_shape: [3, 3], strides: [2, 2], count_include_pad: 1, pads: [1, 1, 1, 1], ceil_mode: 1 } }]),
     /node "p" \(AveragePool\): ceil_mode=1 where windows would hang past the padded input/);
   await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['p'] }, { op: 'MaxPool', name: 'mp', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: [2, 2] } }],

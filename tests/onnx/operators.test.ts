@@ -232,6 +232,20 @@ test('a chain of Sub, Div, Mul and Add by constants is one Rescaling; a value th
   assert.equal(features.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling']);
 });
 
+test('a squeeze-and-excitation block: global pool, 1×1 convolutions, sigmoid, and the gate [N, C, 1, 1] times the feature map (either side); Add and Sub alike', async () => {
+  const se = (op: string, gateFirst: boolean): NodeSpec[] => [
+    { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['p'] },
+    { op: 'Conv', inputs: ['p', 'w1', 'b1'], outputs: ['q'] }, { op: 'Relu', inputs: ['q'], outputs: ['r'] },
+    { op: 'Conv', inputs: ['r', 'w2', 'b2'], outputs: ['s'] }, { op: 'Sigmoid', inputs: ['s'], outputs: ['g'] },
+    { op, inputs: gateFirst ? ['g', 'x'] : ['x', 'g'], outputs: ['y'] },
+  ];
+  const weights = { w1: weight([2, 6, 1, 1]), b1: weight([2]), w2: weight([6, 2, 1, 1]), b2: weight([6]) };
+  await agrees('x · gate', [6, 5, 7], se('Mul', false), weights);
+  await agrees('gate · x', [6, 5, 7], se('Mul', true), weights);
+  await agrees('x + gate', [6, 5, 7], se('Add', false), weights);
+  await agrees('gate − x', [6, 5, 7], se('Sub', true), weights);
+});
+
 test('Concat along channels, height and width of images, and along features', async () => {
   for (const axis of [1, 2, 3, -1]) {
     await agrees(`Concat axis ${axis}`, [3, 4, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Concat', inputs: ['x', 'r', 'x'], outputs: ['y'], attributes: { axis } }]);

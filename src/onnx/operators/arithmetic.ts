@@ -1,5 +1,7 @@
 // Add, Sub, Mul and Div. Between two tensors of one shape: the add and multiply merge layers (a
-// subtraction adds the second tensor negated); Sum, Mean and Max of tensors of one shape are the
+// subtraction adds the second tensor negated); an image [N, C, 1, 1] against one [N, C, H, W] (the
+// gate of a squeeze-and-excitation block) is first repeated to H×W by a nearest UpSampling2D, which
+// copies it exactly; Sum, Mean and Max of tensors of one shape are the
 // add, average and maximum merges. Between a tensor and a constant that is one number
 // or one per channel (PyTorch's (x − mean) / std, a scale): a Rescaling layer, one for a whole
 // chain of such nodes (each the only reader of the one before). Between constants: evaluated now,
@@ -93,6 +95,23 @@ const compose = (first: Affine, second: Affine): Affine => ({
   offset: zip(zip(second.scale, first.offset, (a, b) => a * b), second.offset, (a, b) => a + b),
 });
 
+/**
+ * Two tensors of one shape: as they are, or an image of one pixel per channel [N, C, 1, 1] repeated
+ * to the other's [N, C, H, W]; anything else is refused.
+ */
+function pixelsRepeated(ctx: NodeContext, x: TensorValue, y: TensorValue, op: Op): [TensorValue, TensorValue] {
+  if (formatDims(x.dims) === formatDims(y.dims)) return [x, y];
+  const onePixel = (t: TensorValue) => isImage(t) && t.dims[2] === 1 && t.dims[3] === 1;
+  const [small, large] = onePixel(x) ? [x, y] : [y, x];
+  if (!onePixel(small) || !isImage(large) || small.dims[1] !== large.dims[1]) {
+    ctx.refuse(`broadcasts ${formatDims(x.dims)} with ${formatDims(y.dims)}; convas ${op === 'Mul' ? 'multiplies' : 'adds'} tensors of one shape, ` +
+      'or an image [N, C, 1, 1] with one [N, C, H, W]');
+  }
+  const size: [number, number] = [large.dims[2], large.dims[3]];
+  const repeated = ctx.layer(() => layers.upSampling2d({ size, interpolation: 'nearest', name: ctx.layerName('_repeated') }), [small]).output;
+  return small === x ? [repeated, large] : [large, repeated];
+}
+
 /** One number when every channel has it. */
 const simplest = (v: number | number[]) => (Array.isArray(v) && v.every((x) => x === v[0]) ? v[0] : v);
 
@@ -105,11 +124,8 @@ function convert(op: Op) {
     const [a, b] = [ctx.input(0), ctx.input(1)];
     if (!a || !b) ctx.refuse('takes two inputs');
     if (a.kind === 'tensor' && b.kind === 'tensor') {
-      const [x, y] = [ctx.tensor(0), ctx.tensor(1)];
-      if (formatDims(x.dims) !== formatDims(y.dims)) {
-        ctx.refuse(`broadcasts ${formatDims(x.dims)} with ${formatDims(y.dims)}; convas ${op === 'Mul' ? 'multiplies' : 'adds'} tensors of one shape`);
-      }
       if (op === 'Div') ctx.refuse('divides a tensor by a tensor, which convas has no layer for');
+      const [x, y] = pixelsRepeated(ctx, ctx.tensor(0), ctx.tensor(1), op);
       const second = op === 'Sub' ? rescale(ctx, y, -1, 0, '_negated') : y;
       const merge = op === 'Mul' ? layers.multiply : layers.add;
       return ctx.layer(() => merge({ name: ctx.layerName() }), [x, second]).output;
