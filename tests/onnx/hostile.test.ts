@@ -163,8 +163,8 @@ test('operators, attributes and graphs convas cannot express are refused by node
     { initializers: { pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1] } } }), /node "mp" \(MaxPool\): reads "p", padded by a Pad node with zeros \[1,1,1,1\]/);
   await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['y'], attributes: { mode: 'reflect' } }], { initializers: { pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1] } } }),
     /node "pad" \(Pad\): mode "reflect" is not supported/);
-  await refused(one([{ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [3], data: [0, 12, 4] } } }),
-    /node "r" \(Reshape\): reshapes \[N, 3, 4, 4\] to \[0, 12, 4\]; convas reshapes a tensor only to \[N, features\]/);
+  await refused(one([{ op: 'Unsqueeze', name: 'u', inputs: ['x', 'a'], outputs: ['y'] }], { initializers: { a: { dims: [1], data: [0] } } }),
+    /node "u" \(Unsqueeze\): adds an axis before the batch of \[N, 3, 4, 4\]/);
   await refused(one([{ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [2], data: [6, -1] } } }),
     /node "r" \(Reshape\): reshapes \[N, 3, 4, 4\] to \[6, -1\], which changes the batch axis/);
   await refused(one([{ op: 'Div', name: 'd', inputs: ['c', 'x'], outputs: ['y'] }], { initializers: { c: { dims: [], data: Float32Array.of(2) } } }),

@@ -272,6 +272,19 @@ test('Flatten keeps PyTorch\'s order; so do Reshape [0, −1], Reshape by Shape 
   await agrees('Squeeze (axes attribute)', [6, 1, 1], [{ op: 'Squeeze', inputs: ['x'], outputs: ['y'], attributes: { axes: [2, 3] } }], {}, { opset: 11 });
 });
 
+test('Reshape, Squeeze and Unsqueeze of tensors to any rank keep ONNX\'s element order: image ↔ image, image ↔ [N, A, B], features → image', async () => {
+  const reshape = (what: string, dims: number[], shape: number[]) => agrees(what, dims, [{ op: 'Reshape', inputs: ['x', 's'], outputs: ['y'] }], { s: ints(shape) });
+  await reshape('image → image', [3, 4, 5], [0, 6, 2, 5]);
+  await reshape('image → one-channel image', [3, 4, 5], [0, 1, 6, 10]);
+  await reshape('image → [N, A, B]', [3, 4, 5], [0, 12, 5]);
+  await reshape('[N, A, B] → image', [12, 5], [0, 3, 4, 5]);
+  await reshape('features → image', [60], [-1, 5, 3, 4]);
+  await agrees('Unsqueeze features to an image', [6], [{ op: 'Unsqueeze', inputs: ['x', 'a'], outputs: ['u'] }, { op: 'Conv', inputs: ['u', 'w'], outputs: ['y'] }],
+    { a: ints([2, 3]), w: weight([4, 6, 1, 1]) });
+  await agrees('Unsqueeze to [N, A, 1]', [6], [{ op: 'Unsqueeze', inputs: ['x', 'a'], outputs: ['y'] }], { a: ints([-1]) });
+  await agrees('Squeeze an image to [N, A, B]', [3, 1, 5], [{ op: 'Squeeze', inputs: ['x', 'a'], outputs: ['y'] }], { a: ints([2]) });
+});
+
 test('Reshape to the batch the model was exported with', async () => {
   const spec: ModelSpec = { inputs: [{ name: 'x', dims: [2, 3, 4, 5] }], outputs: ['y'], nodes: [{ op: 'Reshape', inputs: ['x', 's'], outputs: ['y'] }], initializers: { s: ints([2, 60]) } };
   const bytes = onnxModel(spec);
