@@ -4,7 +4,7 @@ import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { bundleOptions } from '../scripts/build.mjs';
+import { bundleOptions, importsAsBuilt } from '../scripts/build.mjs';
 import { ceilingFile, compileCeilingKernels } from './ceiling.mjs';
 
 export const BUILD_DIR = resolve('bench/.build');
@@ -26,6 +26,9 @@ export async function buildBench() {
     setup: (b) => b.onResolve({ filter: /\.wasm$/ }, ({ path }) => (built.has(basename(path)) ? { path: `${BUILD_DIR}/${basename(path)}` } : undefined)),
   };
   await esbuild.build({ ...bundleOptions, entryPoints: ['src/index.ts'], outfile: `${BUILD_DIR}/convas.js`, platform: 'node', plugins: [ownWasm, ...(bundleOptions.plugins ?? [])] });
+  // convas/onnx beside it, as in dist/: loadModel imports it on the first ONNX file.
+  await esbuild.build({ ...bundleOptions, entryPoints: ['src/onnx/index.ts'], outfile: `${BUILD_DIR}/onnx.js`, platform: 'node', mainFields: ['module', 'main'],
+    plugins: [importsAsBuilt({ 'src/index.ts': './convas.js' })] });
   for (const kernel of await compileCeilingKernels()) await writeFile(`${BUILD_DIR}/${ceilingFile(kernel)}`, kernel.binary);
   return { convas: `${BUILD_DIR}/convas.js`, dir: BUILD_DIR };
 }

@@ -1,5 +1,6 @@
 // convas: `node peer-convas.mjs <bundle> [threads]`. The LeNet-style net through its public API (sequential, fit, predict), and
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
+import { readFileSync } from 'node:fs';
 import { serve, startClock, timeBox } from './child.mjs';
 import { CONVS, DEPTHWISE, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, depthwiseGeometry, randomArray } from './data.mjs';
 import { readNativeData } from './native-nets.mjs';
@@ -136,6 +137,16 @@ async function nativeNet({ name, net, file }) {
   return entry;
 }
 
+/** A model read from an ONNX file of bench/onnx.mjs, with its input (NCHW, as ONNX Runtime takes it), made once. */
+const onnxModels = new Map();
+async function onnxModel({ file, input, shape }) {
+  if (onnxModels.has(file)) return onnxModels.get(file);
+  const model = await convas.loadModel(file, { inputLayout: 'NCHW' });
+  const x = convas.tensor(new Float32Array(new Uint8Array(readFileSync(input)).buffer), shape);
+  onnxModels.set(file, { model, x });
+  return { model, x };
+}
+
 const memoryNow = () => ({ bufferBytes: kernels.memory.buffer.byteLength, bytesInUse: memory.bytesInUse });
 
 serve({
@@ -147,6 +158,11 @@ serve({
     const { model, xInfer } = await nativeNet(args);
     const r = await timeBox(args.seconds, () => model.predict(xInfer, { batchSize: args.net.inferBatch }).dispose());
     return { images: r.units * args.net.inferBatch, ...r };
+  },
+  onnxInfer: async (args) => {
+    const { model, x } = await onnxModel(args);
+    const r = await timeBox(args.seconds, () => model.predict(x).dispose());
+    return { images: r.units * args.shape[0], ...r };
   },
   info: async () => ({ threadsSupported: threaded, threads }),
   /** Wasm memory after 1 and after 10 epochs of a fresh model: a model allocates once, so they must match. */

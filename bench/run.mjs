@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { buildBench } from './build.mjs';
 import { DEPTHWISE_FORWARD, LAYER_CASES, LAYER_CEILING_TARGET, LARGE_CONV_FORWARD, NET } from './data.mjs';
 import { benchNative } from './native.mjs';
+import { benchOnnx } from './onnx.mjs';
 import { Peer, createLog, interleave as interleaveRounds, median, rate } from './peers.mjs';
 import { formatReport } from './table.mjs';
 
@@ -128,6 +129,10 @@ log('convas vs PyTorch');
 const native = await benchNative({ build, nproc, threaded, reps: REPS, seconds: SECONDS, log });
 if (native.skipped) log(`convas vs PyTorch skipped: ${native.skipped}`);
 
+// --- ONNX Runtime Web on the PyTorch fixtures, in processes of their own
+log('convas vs ONNX Runtime Web');
+const onnx = await benchOnnx({ build, nproc, threaded, reps: REPS, seconds: SECONDS, log });
+
 // --- targets
 const row = (section, name) => section.rows.find((r) => r.name === name);
 const large = layers.find((l) => l.id === LARGE_CONV_FORWARD);
@@ -146,6 +151,7 @@ const targets = [
   // 1.85× is the target on 2 cores; with more it is a floor.
   ...(threaded ? [target(`training, ${nproc} threads vs 1 (wall clock)`, row(training, 'convasThreads').speedupOverOneThreadWall, 1.85)] : []),
   ...(native.rows ?? []).filter((r) => r.target).map((r) => target(`${r.label}, ${r.task}, 1 thread, vs PyTorch`, r.ratio, r.target.min)),
+  ...onnx.rows.map((r) => target(`${r.label}, inference, ${r.threads} thread(s), vs ONNX Runtime Web`, r.ratio, r.target.min)),
 ];
 
 const git = (cmd) => { try { return execSync(`git ${cmd}`, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return undefined; } };
@@ -157,7 +163,7 @@ const results = {
   machine: { nproc, cpuModel, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { start: loadStart, end: loadavg()[0] }, contention },
   settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch },
   peers: info,
-  training, inference, layers, native,
+  training, inference, layers, native, onnx,
   ceiling: { flops: ceilingFlops, kernel: bestKernel, kernels: kernelMedians, rounds: ceilingRates },
   memory, peakRss, targets,
   durationSeconds: (performance.now() - started) / 1000,

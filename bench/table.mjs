@@ -44,6 +44,7 @@ export function formatReport(res) {
   ])));
   out.push('');
   out.push(formatNative(res.native));
+  if (res.onnx) out.push('', formatOnnx(res.onnx));
   out.push('');
   const c = res.ceiling;
   out.push(`SIMD ceiling: ${number(c.flops / 1e9)} GFLOP/s (f32x4 mul + add, one core; best kernel "${c.kernel}" of ${Object.keys(c.kernels).length}, measured by the bench)`);
@@ -73,5 +74,16 @@ export function formatNative(native) {
   return [
     `convas vs PyTorch (native CPU build; ${versions.join('; ')}); images/s per CPU second on 1 thread, per wall second on more`,
     table(['', 'threads', 'convas', 'PyTorch', 'convas ÷ PyTorch', 'target', ''], rows),
+  ].join('\n');
+}
+
+/** The ONNX Runtime Web section: a row per net and thread count. */
+export function formatOnnx(onnx) {
+  const rows = onnx.rows.map((r) => [
+    `${r.label}, inference, batch ${r.batch}`, String(r.threads), number(r.convas), number(r.ort), times(r.ratio), `≥ ${r.target.min}×`, verdict(r.target),
+  ]);
+  return [
+    `convas vs ONNX Runtime Web ${onnx.ort?.version ?? ''} (wasm, SIMD) on the same ONNX files; images/s per CPU second on 1 thread, per wall second on more`,
+    table(['', 'threads', 'convas', 'ORT Web', 'convas ÷ ORT Web', 'target', ''], rows),
   ].join('\n');
 }

@@ -1,7 +1,7 @@
 // What an operator's entry sees of the node it converts: its inputs as values, its attributes
 // (every attribute it does not read is refused afterwards, so none is ignored by accident), and
 // the means to apply convas layers, give them weights and refuse by name.
-import { ConvasError, FileFormatError, type Layer } from '../index.js';
+import { type ActivationName, ConvasError, FileFormatError, type Layer } from '../index.js';
 import { int64 } from './decode.js';
 import type { onnx } from './proto/onnx.js';
 import { type Constant, readTensor } from './tensors.js';
@@ -22,12 +22,32 @@ export interface Graph {
   isOutput(name: string): boolean;
   /** Lets the node at `index` take the value of `name` without converting it (an activation fused into its producer). */
   absorb(index: number, name: string): void;
+  /**
+   * What `ask` answers of another node, from its operator's entry and a context of its own;
+   * undefined when the entry has no answer, or the node has attributes the entry did not read.
+   */
+  inspect<T>(node: onnx.NodeProto.$Properties, index: number, ask: (entry: OpEntry, ctx: NodeContext) => T | undefined): T | undefined;
 }
 
 /** How an operator is read: evaluated when every input is a constant, converted to layers otherwise. */
 export interface OpEntry {
   fold?(ctx: NodeContext): Value | Value[] | Promise<Value | Value[]>;
   convert?(ctx: NodeContext): Value | Value[] | Promise<Value | Value[]>;
+  /**
+   * The convas activation the node computes, exactly, given the dims of its input (the layer before
+   * it may then apply it on its way out); undefined when it is none with these settings.
+   */
+  activation?(ctx: NodeContext, dims: number[]): ActivationName | undefined;
+  /** For x·gate(x) (a Sigmoid or Hardsigmoid times its own input): the activation that product is. */
+  gate?(ctx: NodeContext): ActivationName | undefined;
+  /** How the node maps its tensor input `input` (an image or features of `dims`): y = scale·x + offset, when it is such a map. */
+  affine?(ctx: NodeContext, input: string, dims: number[]): Affine | undefined;
+}
+
+/** y = scale·x + offset, each one number or one per channel. */
+export interface Affine {
+  scale: number | number[];
+  offset: number | number[];
 }
 
 type AttributeType = 'float' | 'int' | 'string' | 'tensor' | 'floats' | 'ints';
@@ -211,20 +231,85 @@ export class NodeContext {
     this.graph.setWeights(layer, weights);
   }
 
+  /** Whether every attribute of the node was read (by the entry that inspected it). */
+  get attributesAllRead(): boolean {
+    return [...this.attributes.keys()].every((a) => this.read.has(a));
+  }
+
+  /** The node's only output, when it is no graph output and its readers are `count` nodes; else undefined. */
+  private privateOutput(count: number, node = this.node): string | undefined {
+    const output = (node.output ?? [])[0];
+    const fits = output && (node.output ?? []).length === 1 && !this.graph.isOutput(output) && this.graph.readers(output).length === count;
+    return fits ? output : undefined;
+  }
+
   /**
-   * When this node's only output is read by exactly one node, an activation of one of `ops`, and is
-   * no graph output, that node is absorbed (its output becomes this node's) and its activation is
-   * returned, for the layer to apply on its way out; otherwise undefined.
+   * Follows this node's output through the nodes that each read it alone (the value being no graph
+   * output), for as long as `ask` answers for them, given the name of the value they read: each is
+   * absorbed (it takes this node's output) and the answers are returned in order.
    */
-  fusedActivation(ops: Record<string, string>, accepts: (reader: onnx.NodeProto.$Properties) => boolean = () => true): string | undefined {
-    const output = (this.node.output ?? [])[0];
-    if (!output || this.graph.isOutput(output)) return undefined;
+  absorbChain<T>(ask: (entry: OpEntry, ctx: NodeContext, input: string) => T | undefined): T[] {
+    const answers: T[] = [];
+    for (let output = this.privateOutput(1); output;) {
+      const from = output;
+      const [{ node, index }] = this.graph.readers(from);
+      const answer = this.graph.inspect(node, index, (entry, ctx) => ask(entry, ctx, from));
+      if (answer === undefined) break;
+      this.graph.absorb(index, from);
+      answers.push(answer);
+      output = this.privateOutput(1, node);
+    }
+    return answers;
+  }
+
+  /**
+   * The activation that follows this node, for the layer made of it to apply on its way out (the
+   * activation nodes are absorbed: they take its output as theirs); undefined when none fuses. It
+   * fuses when this node's only output, no graph output, is read by one node computing an activation,
+   * or by a Sigmoid or Hardsigmoid and the Mul of the output by it (swish,
+   * hardSwish). `dims` are the output's.
+   */
+  fusedActivation(dims: number[]): ActivationName | undefined {
+    const single = this.privateOutput(1);
+    if (single) {
+      const [{ node, index }] = this.graph.readers(single);
+      const activation = this.graph.inspect(node, index, (entry, ctx) => entry.activation?.(ctx, dims));
+      if (!activation) return undefined;
+      this.graph.absorb(index, single);
+      return activation;
+    }
+    const output = this.privateOutput(2);
+    if (!output) return undefined;
     const readers = this.graph.readers(output);
-    if (readers.length !== 1) return undefined;
-    const [{ node, index }] = readers;
-    const activation = ops[node.opType ?? ''];
-    if (!activation || (node.attribute ?? []).some((a) => a.name !== 'axis') || !accepts(node)) return undefined;
-    this.graph.absorb(index, output);
+    const gate = readers.find((r) => r.node.opType !== 'Mul'), product = readers.find((r) => r.node.opType === 'Mul');
+    if (!gate || !product || !isGateProduct(product.node, output, gate.node)) return undefined;
+    const gateOutput = (gate.node.output ?? [])[0];
+    if ((gate.node.output ?? []).length !== 1 || this.graph.isOutput(gateOutput) || this.graph.readers(gateOutput).length !== 1) return undefined;
+    const activation = this.graph.inspect(gate.node, gate.index, (entry, ctx) => entry.gate?.(ctx));
+    if (!activation) return undefined;
+    this.graph.absorb(gate.index, output);
+    this.graph.absorb(product.index, output);
     return activation;
   }
+
+  /**
+   * For a gate node (Sigmoid, Hardsigmoid) of x: when its only output, no graph output, is read by
+   * one Mul of x by it, that Mul is absorbed (it takes this node's output) and true returned: this
+   * node then computes x·gate(x) itself.
+   */
+  absorbGateProduct(): boolean {
+    const output = this.privateOutput(1);
+    if (!output) return false;
+    const [{ node, index }] = this.graph.readers(output);
+    if (node.opType !== 'Mul' || !isGateProduct(node, this.inputName(0), this.node)) return false;
+    this.graph.absorb(index, output);
+    return true;
+  }
+}
+
+/** Whether `product` multiplies x by the output of `gate`, a node reading x (in either order). */
+function isGateProduct(product: onnx.NodeProto.$Properties, x: string, gate: onnx.NodeProto.$Properties): boolean {
+  const inputs = product.input ?? [], gateOutput = (gate.output ?? [])[0];
+  return (gate.input ?? [])[0] === x && (gate.input ?? []).length === 1 && inputs.length === 2 &&
+    ((inputs[0] === x && inputs[1] === gateOutput) || (inputs[1] === x && inputs[0] === gateOutput));
 }

@@ -3,9 +3,9 @@
 // evaluated now (all its inputs are constants: weights, shapes) or converted by its operator's
 // entry into layers. Weights move from ONNX's layouts (NCHW, OIHW) to convas's (NHWC, HWIO) once,
 // here, so the model takes NHWC input like every convas model — or NCHW, if asked.
-import { FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
+import { ConvasError, FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
 import { decodeModel, defaultOpset, int64 } from './decode.js';
-import { type Graph, NodeContext } from './context.js';
+import { type Graph, NodeContext, type OpEntry } from './context.js';
 import { OPERATORS } from './operators/index.js';
 import { orderNodes } from './order.js';
 import type { onnx } from './proto/onnx.js';
@@ -70,6 +70,20 @@ class Importer implements Graph {
     this.absorbed.set(index, name);
   }
 
+  inspect<T>(node: onnx.NodeProto.$Properties, index: number, ask: (entry: OpEntry, ctx: NodeContext) => T | undefined): T | undefined {
+    const ctx = new NodeContext(this, node, index);
+    const entry = OPERATORS[ctx.op];
+    if (!entry || (node.domain && node.domain !== 'ai.onnx')) return undefined;
+    try {
+      const answer = ask(entry, ctx);
+      return ctx.attributesAllRead ? answer : undefined;
+    } catch (error) {
+      // Settings the node's own conversion will refuse by name, when its turn comes.
+      if (error instanceof ConvasError) return undefined;
+      throw error;
+    }
+  }
+
   async build(source: ModelSource, options: LoadOptions): Promise<Model> {
     const graph = this.proto.graph!;
     const files = new ExternalFiles(source);
@@ -82,7 +96,7 @@ class Importer implements Graph {
     if (inputs.length === 0) throw new FileFormatError(`${this.file}: the graph has no input (besides initializers); expected an image or a batch of features`);
     const symbolicInputs = inputs.map((i) => this.addInput(i, options));
     const nodes = graph.node ?? [];
-    const order = orderNodes(nodes, new Set(this.values.keys()), this.file);
+    const order = orderNodes(nodes, new Set(this.values.keys()), new Set(inputs.map((i) => i.name ?? '')), this.file);
     for (const index of order) await this.convert(nodes[index], index);
     const outputs = (graph.output ?? []).map((o) => this.output(o.name ?? '', options));
     const seen = new Map<SymbolicTensor, string>();

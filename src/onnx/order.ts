@@ -1,7 +1,10 @@
 // The order the nodes run in: each after the nodes whose outputs it reads (Kahn's algorithm over
 // value names, without recursion). The graph is checked on the way: every value a node reads must
 // come from the inputs, an initializer or exactly one node; a value written twice, an input no one
-// produces, and a cycle are each a FileFormatError naming the node.
+// produces, and a cycle are each a FileFormatError naming the node. Nodes that read no graph input,
+// even through others (Constant nodes, arithmetic on weights), come first: their values are known
+// before any layer is made, so a layer may look ahead at the constants of the nodes that read it
+// (a Clip's bounds, before it fuses the Clip as its activation).
 import { FileFormatError } from '../index.js';
 import type { onnx } from './proto/onnx.js';
 
@@ -10,8 +13,11 @@ type Node = onnx.NodeProto.$Properties;
 /** How errors name a node: its name, or its operator and place when it has none. */
 const nodeLabel = (node: Node, index: number) => `node "${node.name || `#${index}`}" (${node.opType || 'no operator'})`;
 
-/** The nodes' indices in an order that runs each after its inputs; `given` holds the graph inputs and initializers. */
-export function orderNodes(nodes: readonly Node[], given: ReadonlySet<string>, file: string): number[] {
+/**
+ * The nodes' indices in an order that runs each after its inputs, those that read no graph input
+ * first; `given` holds the graph inputs and initializers, `inputs` the graph inputs alone.
+ */
+export function orderNodes(nodes: readonly Node[], given: ReadonlySet<string>, inputs: ReadonlySet<string>, file: string): number[] {
   const fail = (message: string) => new FileFormatError(`${file}: ${message}`);
   const producer = new Map<string, number>();
   nodes.forEach((node, i) => {
@@ -51,5 +57,10 @@ export function orderNodes(nodes: readonly Node[], given: ReadonlySet<string>, f
     }
     throw fail(`${nodeLabel(nodes[at], at)} is in a cycle: it reads, through other nodes, its own output`);
   }
-  return order;
+  // Whether each node reads a graph input, directly or through others: in this order its producers are known first.
+  const dynamic = new Array<boolean>(nodes.length).fill(false);
+  for (const i of order) {
+    dynamic[i] = (nodes[i].input ?? []).some((name) => inputs.has(name) || (producer.has(name) && dynamic[producer.get(name)!]));
+  }
+  return [...order.filter((i) => !dynamic[i]), ...order.filter((i) => dynamic[i])];
 }

@@ -1,6 +1,7 @@
-// A model from PyTorch, fine-tuned in convas and sent back: the LeNet cut before its last layer,
-// frozen, with a new head, trained a step (only the head moves); the narrowed ResNet-18 trained
-// whole a step (the loss goes down); each then saved as ONNX predicts the same in ONNX Runtime.
+// A model from PyTorch, fine-tuned in convas and sent back: LeNet, MobileNetV2 and the narrowed
+// ResNet-18 cut before their last layer, frozen, with a new head, trained a step (only the head
+// moves); the ResNet-18 also trained whole a step (the loss goes down); each then saved as ONNX
+// predicts the same in ONNX Runtime.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { type Model, type Tensor, init, layers, loadModel, model, tensor } from 
 import '../../src/onnx/index.js';
 import { assertClose } from '../helpers.js';
 import { assertSameBits, temporaryDirectory } from '../io/model-files.js';
-import { fixtureInput, fixturePath } from './fixtures.js';
+import { fixtureInput, fixturePath, manifest } from './fixtures.js';
 import { assertAgreesWithOrt } from './ort.js';
 
 const bits = (m: Model) => m.getWeights().map((w) => w.dataSync().slice());
@@ -33,27 +34,31 @@ test.before(async () => {
   await init();
 });
 
-test('LeNet: cut before the last layer, frozen, a new softmax head; one step trains the head only; saved as ONNX it predicts the same in ONNX Runtime', async () => {
-  const net = await loadModel(fixturePath('lenet'));
-  const x = fixtureInput('lenet');
-  const cut = net.layers[net.layers.length - 2]; // fc2 with its ReLU
-  assert.is(cut.getConfig().className, 'Dense');
-  const base = model({ inputs: net.inputs, outputs: cut.output });
-  base.trainable = false;
-  const head = layers.dense({ units: 3, activation: 'softmax', name: 'head' }).apply(base.outputs[0]);
-  const classifier = model({ inputs: base.inputs, outputs: head, seed: 5 });
-  classifier.compile({ optimizer: { type: 'sgd', learningRate: 0.5 }, loss: 'categoricalCrossentropy' });
-  const y = targets(2, 3);
-  const baseBefore = bits(base), headBefore = classifier.getLayer('head').weights.length;
-  const lossBefore = classifier.evaluate(x, y).loss;
-  const weightsBefore = bits(classifier);
-  await classifier.fit(x, y, { epochs: 1, batchSize: 2 });
-  bits(base).forEach((w, i) => assertSameBits(w, baseBefore[i], `frozen base weight ${i}`));
-  const changed = bits(classifier).filter((w, i) => w.some((v, k) => v !== weightsBefore[i][k])).length;
-  assert.is(changed, headBefore, 'the head\'s kernel and bias moved, nothing else');
-  assert.ok(classifier.evaluate(x, y).loss < lossBefore, 'the step lowered the loss');
-  await savedAgreesWithOrt(classifier, [2, 1, 28, 28], 'lenet');
-});
+/** PyTorch-shaped input dims of a fixture. */
+const inputDims = (name: string) => manifest.cases[name].input.shape;
+
+for (const name of ['lenet', 'mobilenet_v2', 'resnet18_narrow']) {
+  test(`${name}: cut before its last layer, frozen, a new softmax head; one step trains the head only; saved as ONNX it predicts the same in ONNX Runtime`, async () => {
+    const net = await loadModel(fixturePath(name));
+    const x = fixtureInput(name);
+    const cut = net.layers[net.layers.length - 2];
+    const base = model({ inputs: net.inputs, outputs: cut.output });
+    base.trainable = false;
+    const head = layers.dense({ units: 3, activation: 'softmax', name: 'head' }).apply(base.outputs[0]);
+    const classifier = model({ inputs: base.inputs, outputs: head, seed: 5 });
+    classifier.compile({ optimizer: { type: 'sgd', learningRate: 0.005 }, loss: 'categoricalCrossentropy' });
+    const y = targets(2, 3);
+    const baseBefore = bits(base), headWeights = classifier.getLayer('head').weights.length;
+    const lossBefore = classifier.evaluate(x, y).loss;
+    const weightsBefore = bits(classifier);
+    await classifier.fit(x, y, { epochs: 1, batchSize: 2 });
+    bits(base).forEach((w, i) => assertSameBits(w, baseBefore[i], `frozen base weight ${i}`));
+    const changed = bits(classifier).filter((w, i) => w.some((v, k) => v !== weightsBefore[i][k])).length;
+    assert.is(changed, headWeights, 'the head\'s kernel and bias moved, nothing else');
+    assert.ok(classifier.evaluate(x, y).loss < lossBefore, `the step lowered the loss (${lossBefore} → ${classifier.evaluate(x, y).loss}, cut at ${cut.getConfig().className})`);
+    await savedAgreesWithOrt(classifier, inputDims(name), name);
+  });
+}
 
 test('ResNet-18 (narrowed) from PyTorch: a training step through residual adds and padded pooling lowers the loss; saved as ONNX it predicts the same in ONNX Runtime', async () => {
   const net = await loadModel(fixturePath('resnet18_narrow'));
@@ -64,7 +69,7 @@ test('ResNet-18 (narrowed) from PyTorch: a training step through residual adds a
   await net.fit(x, y, { epochs: 1, batchSize: 2 });
   const after = net.evaluate(x, y).loss;
   assert.ok(Number.isFinite(after) && after < before, `loss ${before} → ${after}`);
-  await savedAgreesWithOrt(net, [2, 3, 64, 64], 'resnet18_narrow');
+  await savedAgreesWithOrt(net, inputDims('resnet18_narrow'), 'resnet18_narrow');
 });
 
 test.run();

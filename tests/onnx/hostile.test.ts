@@ -121,9 +121,10 @@ test('bytes that are not an ONNX model, and models of other opsets, are refused 
 });
 
 test('operators, attributes and graphs convas cannot express are refused by node, with the reason', async () => {
-  await refused(onnxModel(conv({ initializers: { w: { dims: [8, 2, 3, 3], data: new Float32Array(144) } } }, { attributes: { group: 4 } })),
-    /node "Conv_12" \(Conv\): group=4 with 8 input channels is not supported/);
-  await refused(onnxModel(conv({}, { attributes: { dilations: [2, 2] } })), /node "Conv_12" \(Conv\): dilations \[2,2\] are not supported/);
+  await refused(onnxModel(conv({ initializers: { w: { dims: [4, 2, 3, 3], data: new Float32Array(72) } } }, { attributes: { group: 3 } })),
+    /node "Conv_12" \(Conv\): group=3 must divide both the 8 input channels and the 4 outputs/);
+  await refused(onnxModel(conv({}, { attributes: { dilations: [2, 2], strides: [2, 1] } })),
+    /node "Conv_12" \(Conv\): dilations \[2,2\] with strides \[2,1\]: convas \(as Keras\) dilates only with stride 1/);
   await refused(onnxModel(conv({}, { attributes: { foo: 1, bar: [1] } })), /node "Conv_12" \(Conv\): attributes foo, bar are not supported/);
   await refused(onnxModel(conv({}, { op: 'LSTM' })), /node "Conv_12" \(LSTM\): is not an operator convas supports/);
   const foreign = modelProto(conv());
@@ -134,14 +135,36 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
   await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),
     /node "c" \(Clip\): clips to \[-1, 1\]/);
+  await refused(one([{ op: 'Selu', name: 's', inputs: ['x'], outputs: ['y'], attributes: { alpha: { float: 2 } } }]), /node "s" \(Selu\): alpha 2 and gamma [\d.]+ are not SELU's constants/);
+  await refused(one([{ op: 'PRelu', name: 'p', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [4, 1], data: new Float32Array(4) } } }),
+    /node "p" \(PRelu\): the slope has dims \[4, 1\]; convas's PReLU takes one slope, one per channel or one per element/);
+  const stats = Object.fromEntries(['s', 'b', 'm', 'v'].map((n) => [n, { dims: [3], data: Float32Array.of(1, 1, 1) }]));
+  await refused(one([{ op: 'BatchNormalization', name: 'bn', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y', 'rm', 'rv'], attributes: { training_mode: 1 } }], { initializers: stats }),
+    /node "bn" \(BatchNormalization\): is in training mode/);
+  const scales = (values: number[]) => ({ dims: [values.length], data: Float32Array.from(values) });
+  const resize = (attributes: NodeSpec['attributes'], s = [1, 1, 2, 2]) => one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes }],
+    { initializers: { s: scales(s) } });
+  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'align_corners' }),
+    /node "rs" \(Resize\): linear with coordinate_transformation_mode align_corners is not supported; convas's bilinear UpSampling2D has half-pixel centres/);
+  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'asymmetric' }), /node "rs" \(Resize\): linear with coordinate_transformation_mode asymmetric/);
+  await refused(resize({ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'round_prefer_floor' }, [1, 1, 3, 3]),
+    /node "rs" \(Resize\): nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_floor by 3×3 does not repeat each pixel/);
+  await refused(resize({ mode: 'cubic' }), /node "rs" \(Resize\): mode "cubic" is not supported/);
+  await refused(resize({ mode: 'nearest' }, [1, 1, 1.5, 2]), /node "rs" \(Resize\): resizes 4×4 by 1.5×2; convas up-samples by whole factors only/);
+  await refused(one([{ op: 'ConvTranspose', name: 'ct', inputs: ['x', 'w'], outputs: ['y'], attributes: { strides: [2, 2], output_padding: [1, 1] } }],
+    { initializers: { w: { dims: [3, 2, 3, 3], data: new Float32Array(54) } } }),
+  /node "ct" \(ConvTranspose\): output_padding \[1,1\] with pads \[0,0,0,0\]: convas adds rows at the end only where pads crop at least as many there/);
+  await refused(one([{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] }, { op: 'GlobalAveragePool', inputs: ['c'], outputs: ['g'] },
+    { op: 'Mul', name: 'gate', inputs: ['x', 'g'], outputs: ['y'] }], { initializers: { w: { dims: [2, 3, 1, 1], data: new Float32Array(6) } } }),
+  /node "gate" \(Mul\): broadcasts \[N, 3, 4, 4\] with \[N, 2, 1, 1\]; convas multiplies tensors of one shape, or an image \[N, C, 1, 1\] with one \[N, C, H, W\]/);
   await refused(one([{ op: 'AveragePool', name: 'p', inputs: ['x'], outputs: ['y'], attributes: { kernel_shape: [3, 3], strides: [2, 2], count_include_pad: 1, pads: [1, 1, 1, 1], ceil_mode: 1 } }]),
     /node "p" \(AveragePool\): ceil_mode=1 where windows would hang past the padded input/);
   await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['p'] }, { op: 'MaxPool', name: 'mp', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: [2, 2] } }],
     { initializers: { pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1] } } }), /node "mp" \(MaxPool\): reads "p", padded by a Pad node with zeros \[1,1,1,1\]/);
   await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['y'], attributes: { mode: 'reflect' } }], { initializers: { pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1] } } }),
     /node "pad" \(Pad\): mode "reflect" is not supported/);
-  await refused(one([{ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [3], data: [0, 12, 4] } } }),
-    /node "r" \(Reshape\): reshapes \[N, 3, 4, 4\] to \[0, 12, 4\]; convas reshapes a tensor only to \[N, features\]/);
+  await refused(one([{ op: 'Unsqueeze', name: 'u', inputs: ['x', 'a'], outputs: ['y'] }], { initializers: { a: { dims: [1], data: [0] } } }),
+    /node "u" \(Unsqueeze\): adds an axis before the batch of \[N, 3, 4, 4\]/);
   await refused(one([{ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [2], data: [6, -1] } } }),
     /node "r" \(Reshape\): reshapes \[N, 3, 4, 4\] to \[6, -1\], which changes the batch axis/);
   await refused(one([{ op: 'Div', name: 'd', inputs: ['c', 'x'], outputs: ['y'] }], { initializers: { c: { dims: [], data: Float32Array.of(2) } } }),

@@ -40,6 +40,50 @@ test('Conv: pads, strides, a non-square kernel, auto_pad SAME_UPPER / SAME_LOWER
   }
 });
 
+test('Conv: group = channels as a depthwise convolution (depthMultiplier 1 and 2), other groups, dilations', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  const depthwise = await agrees('depthwise', [6, 7, 8], [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: { group: 6, pads: [1, 1, 1, 1], strides: [2, 1] } }],
+    { w: weight([6, 1, 3, 3]), b: weight([6]) });
+  assert.equal(classes(depthwise), ['InputLayer', 'DepthwiseConv2D']);
+  const multiplied = await agrees('depthwise ×2', [3, 7, 6], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { group: 3, kernel_shape: [3, 2] } }],
+    { w: weight([6, 1, 3, 2]) });
+  assert.is(multiplied.layers[1].getConfig().depthMultiplier, 2);
+  const grouped = await agrees('group 2 of 6 channels', [6, 5, 5], [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: { group: 2, pads: [1, 0, 1, 2] } }],
+    { w: weight([4, 3, 3, 3]), b: weight([4]) });
+  assert.equal(classes(grouped), ['InputLayer', 'Conv2D']);
+  await agrees('dilated, padded', [3, 9, 8], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { dilations: [2, 3], pads: [2, 1, 0, 3] } }], { w: weight([4, 3, 3, 2]) });
+  await agrees('dilated depthwise', [4, 9, 8], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { dilations: [2, 1], group: 4, pads: [2, 1, 2, 1] } }], { w: weight([4, 1, 3, 3]) });
+});
+
+test('ConvTranspose: strides, pads, output_padding, groups, with and without bias, its activation fused', async () => {
+  await agrees('PyTorch\'s stride 2, padding 1, output_padding 1', [4, 5, 4], [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'],
+    attributes: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] } }], { w: weight([4, 6, 3, 3]), b: weight([6]) });
+  await agrees('uneven pads and strides, a non-square kernel', [3, 4, 5], [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'],
+    attributes: { strides: [3, 2], pads: [0, 2, 1, 1], output_padding: [1, 0], kernel_shape: [2, 3] } }], { w: weight([3, 2, 2, 3]) });
+  await agrees('group 2', [4, 3, 3], [{ op: 'ConvTranspose', inputs: ['x', 'w', 'b'], outputs: ['y'], attributes: { group: 2, strides: [2, 2] } }],
+    { w: weight([4, 3, 3, 3]), b: weight([6]) });
+  const fused = await agrees('→ Relu', [2, 4, 4], [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['c'], attributes: { strides: [2, 2] } },
+    { op: 'Relu', inputs: ['c'], outputs: ['y'] }], { w: weight([2, 3, 2, 2]) });
+  assert.equal(fused.layers.map((l) => l.getConfig().activation), [undefined, 'relu']);
+});
+
+test('Resize and Upsample as UpSampling2D: nearest (every mode that repeats pixels), linear with half-pixel centres; scales and sizes', async () => {
+  const f = (values: number[]): Initializer => ({ dims: [values.length], data: Float32Array.from(values) });
+  const resize = (what: string, attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, opset = 13) =>
+    agrees(what, [3, 4, 5], [{ op: 'Resize', inputs: ['x', ...Object.keys(inputs).map((k) => (k.startsWith('none') ? '' : k))], outputs: ['y'], attributes }],
+      Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith('none'))), { opset });
+  await resize('nearest asymmetric floor ×2×3 (PyTorch)', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' },
+    { none: f([]), scales: f([1, 1, 2, 3]) });
+  await resize('nearest half_pixel round_prefer_floor ×3×2', { mode: 'nearest' }, { none: f([]), scales: f([1, 1, 3, 2]) });
+  await resize('nearest asymmetric round_prefer_floor ×2', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric' }, { none: f([]), scales: f([1, 1, 2, 2]) });
+  await resize('linear half_pixel ×2×3', { mode: 'linear' }, { none: f([]), scales: f([1, 1, 2, 3]) });
+  await resize('linear pytorch_half_pixel by sizes', { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' },
+    { none: f([]), none2: f([]), sizes: ints([3, 3, 8, 15]) });
+  await resize('opset 11, roi and scales', { mode: 'linear', coordinate_transformation_mode: 'half_pixel' }, { roi: f([]), scales: f([1, 1, 2, 2]) }, 11);
+  await resize('opset 10, nearest ×3', { mode: 'nearest' }, { scales: f([1, 1, 3, 3]) }, 10);
+  await agrees('Upsample, opset 9', [3, 4, 5], [{ op: 'Upsample', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'nearest' } }], { s: f([1, 1, 3, 2]) }, { opset: 9 });
+});
+
 test('Conv and Gemm take the activation only their output reads; one that is also a graph output stays apart', async () => {
   const w = weight([3, 2, 3, 3]);
   for (const op of ['Relu', 'Sigmoid', 'Tanh']) {
@@ -106,6 +150,54 @@ test('Relu, Sigmoid, Tanh on images and features; Softmax over the channels (ops
   await agrees('Clip [0, ∞) from attributes', [6], [{ op: 'Clip', inputs: ['x'], outputs: ['y'], attributes: { min: { float: 0 } } }], {}, { opset: 9 });
 });
 
+test('LeakyRelu, PRelu (one slope, per channel, per element), Elu, Selu, Softplus, Softsign, HardSigmoid (Keras\'s and PyTorch\'s), HardSwish, Clip to [0, max]', async () => {
+  const one = (op: string, dims: number[], extra: Partial<NodeSpec> = {}, initializers: Record<string, Initializer> = {}, opset = 13) =>
+    agrees(`${op} ${JSON.stringify(extra)} ${JSON.stringify(dims)}`, dims, [{ op, inputs: ['x'], outputs: ['y'], ...extra }], initializers, { opset });
+  for (const dims of [[3, 4, 5], [7]]) {
+    await one('LeakyRelu', dims);
+    await one('LeakyRelu', dims, { attributes: { alpha: { float: 0.3 } } });
+    await one('Elu', dims);
+    await one('Elu', dims, { attributes: { alpha: { float: 0.5 } } });
+    for (const op of ['Selu', 'Softplus', 'Softsign', 'HardSigmoid']) await one(op, dims);
+    await one('HardSigmoid', dims, { attributes: { alpha: { float: 1 / 6 }, beta: { float: 0.5 } } });
+    await one('HardSigmoid', dims, { attributes: { alpha: { float: 0.3 }, beta: { float: 0.4 } } });
+    await one('HardSwish', dims, {}, {}, 14);
+    await one('Clip', dims, { inputs: ['x', 'low', 'high'] }, { low: { dims: [], data: Float32Array.of(0) }, high: { dims: [], data: Float32Array.of(6) } });
+    await one('Clip', dims, { inputs: ['x', 'low', 'high'] }, { low: { dims: [], data: Float32Array.of(0) }, high: { dims: [], data: Float32Array.of(0.5) } });
+    await one('PRelu', dims, { inputs: ['x', 's'] }, { s: weight([1]) });
+    await one('PRelu', dims, { inputs: ['x', 's'] }, { s: weight(dims) });
+  }
+  await one('PRelu', [3, 4, 5], { inputs: ['x', 's'] }, { s: weight([3, 1, 1]) });
+  await one('PRelu', [7], { inputs: ['x', 's'] }, { s: weight([7]) });
+});
+
+test('x·σ(x) and x·hardσ(x) (PyTorch\'s SiLU and Hardswish at opset 13) are swish and hardSwish; Conv takes them, BatchNormalization and Clip(0, 6) on its way out', async () => {
+  const gated = (gate: NodeSpec['op'], attributes: NodeSpec['attributes'] = {}, first: NodeSpec[] = [], from = 'x') => [...first,
+    { op: gate, inputs: [from], outputs: ['g'], attributes }, { op: 'Mul', inputs: [from, 'g'], outputs: ['y'] }];
+  const swish = await agrees('x·σ(x)', [3, 4, 5], gated('Sigmoid'));
+  assert.equal(swish.layers.map((l) => l.getConfig().activation), [undefined, 'swish']);
+  const pytorch = { alpha: { float: 1 / 6 }, beta: { float: 0.5 } };
+  const hardSwish = await agrees('x·hardσ(x)', [3, 4, 5], gated('HardSigmoid', pytorch));
+  assert.equal(hardSwish.layers.map((l) => l.getConfig().activation), [undefined, 'hardSwish']);
+  const conv: NodeSpec[] = [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1] } }];
+  const convSwish = await agrees('Conv → x·hardσ(x)', [3, 4, 5], gated('HardSigmoid', pytorch, conv, 'c'), { w: weight([4, 3, 3, 3]) });
+  assert.equal(convSwish.layers.map((l) => l.getConfig().activation), [undefined, 'hardSwish'], 'hardSwish fused into the convolution');
+  const relu6 = await agrees('Conv → Clip(0, 6)', [3, 4, 5], [...conv, { op: 'Clip', inputs: ['c', 'low', 'high'], outputs: ['y'] }],
+    { w: weight([4, 3, 3, 3], { data: rng.array(108).map((v) => 20 * v) }), low: { dims: [], data: Float32Array.of(0) }, high: { dims: [], data: Float32Array.of(6) } });
+  assert.equal(relu6.layers.map((l) => l.getConfig().activation), [undefined, 'relu6'], 'relu6 fused into the convolution');
+  // A Mul of x by a gate that does not read x is an ordinary product of two tensors.
+  await agrees('x·σ(relu(x))', [3, 4, 5], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Sigmoid', inputs: ['r'], outputs: ['g'] }, { op: 'Mul', inputs: ['x', 'g'], outputs: ['y'] }]);
+});
+
+test('BatchNormalization in inference mode, of images and features: the moving statistics are ONNX\'s mean and var', async () => {
+  const stats = (c: number) => ({ s: weight([c]), b: weight([c]), m: weight([c]), v: weight([c], { data: rng.array(c).map((v) => Math.abs(v) + 0.1) }) });
+  const image = await agrees('image', [4, 3, 5], [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attributes: { epsilon: { float: 1e-3 }, momentum: { float: 0.8 } } }], stats(4));
+  assert.equal([image.layers[1].getConfig().epsilon, image.layers[1].getConfig().momentum].map((v) => Math.fround(v as number)), [Math.fround(1e-3), Math.fround(0.8)]);
+  await agrees('features', [6], [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'] }], stats(6));
+  await agrees('Conv → BatchNormalization → Relu', [3, 6, 5], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] },
+    { op: 'BatchNormalization', inputs: ['c', 's', 'b', 'm', 'v'], outputs: ['n'] }, { op: 'Relu', inputs: ['n'], outputs: ['y'] }], { w: weight([4, 3, 3, 3]), ...stats(4) });
+});
+
 test('Add, Sub, Mul, Div with constants (one number or one per channel, either side) and between tensors; Sum, Mean, Max', async () => {
   const perChannel = weight([3, 1, 1]), nonZero = { dims: [1, 3, 1, 1], data: Float32Array.of(0.5, -2, 4) };
   const one = (op: string, inputs: string[], initializers: Record<string, Initializer>, dims = [3, 4, 5]) =>
@@ -124,6 +216,34 @@ test('Add, Sub, Mul, Div with constants (one number or one per channel, either s
     await agrees(`${op} of three tensors`, [3, 4, 5], [{ op: 'Tanh', inputs: ['x'], outputs: ['t'] }, { op: 'Relu', inputs: ['x'], outputs: ['r'] },
       { op, inputs: ['x', 'r', 't'], outputs: ['y'] }]);
   }
+});
+
+test('a chain of Sub, Div, Mul and Add by constants is one Rescaling; a value the graph also outputs ends it', async () => {
+  const c = (values: number[]) => ({ dims: values.length > 1 ? [1, values.length, 1, 1] : [], data: Float32Array.from(values) });
+  const chain: NodeSpec[] = [{ op: 'Sub', inputs: ['x', 'mean'], outputs: ['a'] }, { op: 'Div', inputs: ['a', 'std'], outputs: ['b'] },
+    { op: 'Mul', inputs: ['k', 'b'], outputs: ['d'] }, { op: 'Add', inputs: ['d', 'shift'], outputs: ['y'] }];
+  const constants = { mean: c([0.5, -1, 2]), std: c([0.25, 2, 4]), k: c([3]), shift: c([1, 0, -1]) };
+  const one = await agrees('(x − mean) / std · 3 + shift', [3, 4, 5], chain, constants);
+  assert.equal(one.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling']);
+  const two = await agrees('the same, b also an output', [3, 4, 5], chain, constants, { outputs: ['b', 'y'] });
+  assert.equal(two.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling', 'Rescaling']);
+  const features = await agrees('features, 1 − x then / 2', [4], [{ op: 'Sub', inputs: ['one', 'x'], outputs: ['a'] }, { op: 'Div', inputs: ['a', 'two'], outputs: ['y'] }],
+    { one: c([1]), two: c([2]) });
+  assert.equal(features.layers.map((l) => l.getConfig().className), ['InputLayer', 'Rescaling']);
+});
+
+test('a squeeze-and-excitation block: global pool, 1×1 convolutions, sigmoid, and the gate [N, C, 1, 1] times the feature map (either side); Add and Sub alike', async () => {
+  const se = (op: string, gateFirst: boolean): NodeSpec[] => [
+    { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['p'] },
+    { op: 'Conv', inputs: ['p', 'w1', 'b1'], outputs: ['q'] }, { op: 'Relu', inputs: ['q'], outputs: ['r'] },
+    { op: 'Conv', inputs: ['r', 'w2', 'b2'], outputs: ['s'] }, { op: 'Sigmoid', inputs: ['s'], outputs: ['g'] },
+    { op, inputs: gateFirst ? ['g', 'x'] : ['x', 'g'], outputs: ['y'] },
+  ];
+  const weights = { w1: weight([2, 6, 1, 1]), b1: weight([2]), w2: weight([6, 2, 1, 1]), b2: weight([6]) };
+  await agrees('x · gate', [6, 5, 7], se('Mul', false), weights);
+  await agrees('gate · x', [6, 5, 7], se('Mul', true), weights);
+  await agrees('x + gate', [6, 5, 7], se('Add', false), weights);
+  await agrees('gate − x', [6, 5, 7], se('Sub', true), weights);
 });
 
 test('Concat along channels, height and width of images, and along features', async () => {
@@ -150,6 +270,19 @@ test('Flatten keeps PyTorch\'s order; so do Reshape [0, −1], Reshape by Shape 
   ], { zero: { dims: [], data: [0] }, axes: ints([0]), rest: ints([-1]) });
   await agrees('Squeeze (axes input)', [6, 1, 1], [{ op: 'Squeeze', inputs: ['x', 'axes'], outputs: ['y'] }], { axes: ints([2, 3]) });
   await agrees('Squeeze (axes attribute)', [6, 1, 1], [{ op: 'Squeeze', inputs: ['x'], outputs: ['y'], attributes: { axes: [2, 3] } }], {}, { opset: 11 });
+});
+
+test('Reshape, Squeeze and Unsqueeze of tensors to any rank keep ONNX\'s element order: image ↔ image, image ↔ [N, A, B], features → image', async () => {
+  const reshape = (what: string, dims: number[], shape: number[]) => agrees(what, dims, [{ op: 'Reshape', inputs: ['x', 's'], outputs: ['y'] }], { s: ints(shape) });
+  await reshape('image → image', [3, 4, 5], [0, 6, 2, 5]);
+  await reshape('image → one-channel image', [3, 4, 5], [0, 1, 6, 10]);
+  await reshape('image → [N, A, B]', [3, 4, 5], [0, 12, 5]);
+  await reshape('[N, A, B] → image', [12, 5], [0, 3, 4, 5]);
+  await reshape('features → image', [60], [-1, 5, 3, 4]);
+  await agrees('Unsqueeze features to an image', [6], [{ op: 'Unsqueeze', inputs: ['x', 'a'], outputs: ['u'] }, { op: 'Conv', inputs: ['u', 'w'], outputs: ['y'] }],
+    { a: ints([2, 3]), w: weight([4, 6, 1, 1]) });
+  await agrees('Unsqueeze to [N, A, 1]', [6], [{ op: 'Unsqueeze', inputs: ['x', 'a'], outputs: ['y'] }], { a: ints([-1]) });
+  await agrees('Squeeze an image to [N, A, B]', [3, 1, 5], [{ op: 'Squeeze', inputs: ['x', 'a'], outputs: ['y'] }], { a: ints([2]) });
 });
 
 test('Reshape to the batch the model was exported with', async () => {

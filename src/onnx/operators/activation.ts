@@ -1,21 +1,33 @@
-// Elementwise activations and softmax → Activation layers (or the activation of the conv2d or
-// dense layer before them, which then applies it on its way out). Clip from 0 is a ReLU (to 6, a
-// ReLU6). Softmax must run over what convas's softmax runs over: the last axis in convas's layout
-// (an image's channels).
-import { layers } from '../../index.js';
+// Elementwise activations and softmax. A node that computes one of convas's activations exactly
+// (its `activation` entry says which, from its settings) becomes an Activation layer, or the
+// activation of the convolution or dense layer before it, which applies it on its way out
+// (NodeContext.fusedActivation). Others become the layers that have their settings: LeakyRelu, Elu with another
+// alpha, PRelu, Clip to [0, max] (ReLU with maxValue). PyTorch's Hardsigmoid (x/6 + ½, clipped)
+// is Keras 2's hard sigmoid (0.2x + ½) of x scaled by 5/6 first; x·σ(x) and x·hardσ(x), as PyTorch
+// writes SiLU and Hardswish at opset 13, are swish and hardSwish. Softmax must run over what
+// convas's softmax runs over: the last axis in its layout (an image's channels).
+import { type ActivationName, layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
-import { int64 } from '../decode.js';
-import type { onnx } from '../proto/onnx.js';
 import { type TensorValue, formatDims, isImage } from '../values.js';
 import { axisIndex } from './ndarray.js';
 
-type Activation = Parameters<typeof layers.activation>[0]['activation'];
+function activationLayer(ctx: NodeContext, activation: ActivationName, x: TensorValue = ctx.tensor(0)): TensorValue {
+  return ctx.layer(() => layers.activation({ activation, name: ctx.layerName() }), [x]).output;
+}
 
-/** ONNX operators that are convas activations as they are. */
-export const ELEMENTWISE_ACTIVATIONS: Record<string, string> = { Relu: 'relu', Sigmoid: 'sigmoid', Tanh: 'tanh' };
+/** ONNX's Selu defaults, which are TensorFlow's constants (as float32): convas's selu. */
+const SELU = { alpha: Math.fround(1.6732632423543772), gamma: Math.fround(1.0507009873554805) };
+/** Keras 2's hard sigmoid, 0.2x + ½: ONNX's HardSigmoid defaults (as float32). */
+const KERAS_HARD_SIGMOID = { alpha: Math.fround(0.2), beta: 0.5 };
+/** PyTorch's Hardsigmoid, x/6 + ½, as its exporter writes it. */
+const PYTORCH_HARD_SIGMOID = { alpha: Math.fround(1 / 6), beta: 0.5 };
 
-function activationLayer(ctx: NodeContext, activation: string, x: TensorValue = ctx.tensor(0)): TensorValue {
-  return ctx.layer(() => layers.activation({ activation: activation as Activation, name: ctx.layerName() }), [x]).output;
+const hardSigmoidSettings = (ctx: NodeContext) => ({ alpha: ctx.float('alpha', KERAS_HARD_SIGMOID.alpha), beta: ctx.float('beta', KERAS_HARD_SIGMOID.beta) });
+const isHardSigmoid = (s: { alpha: number; beta: number }, of: { alpha: number; beta: number }) => s.alpha === of.alpha && s.beta === of.beta;
+
+/** Clip's bounds: inputs from opset 11, attributes before. */
+function clipBounds(ctx: NodeContext): [number, number] {
+  return ctx.opset >= 11 ? [ctx.scalar(1, 'min', -Infinity), ctx.scalar(2, 'max', Infinity)] : [ctx.float('min', -Infinity), ctx.float('max', Infinity)];
 }
 
 /**
@@ -31,37 +43,126 @@ function softmaxIsLastAxis(dims: number[], axis: number, opset: number): boolean
   return at === rank - 1;
 }
 
-/** Softmax's axis attribute (its default changed at opset 13). */
-const softmaxAxis = (node: onnx.NodeProto.$Properties, opset: number) => {
-  const attribute = (node.attribute ?? []).find((a) => a.name === 'axis');
-  return attribute ? int64(attribute.i) : opset >= 13 ? -1 : 1;
+const softmaxAxis = (ctx: NodeContext, rank: number) => axisIndex(ctx, ctx.int('axis', ctx.opset >= 13 ? -1 : 1), rank);
+
+/** The convas activation each operator is, with its settings (undefined: not one as they are). */
+const ACTIVATIONS: Record<string, (ctx: NodeContext, dims: number[]) => ActivationName | undefined> = {
+  Relu: () => 'relu',
+  Sigmoid: () => 'sigmoid',
+  Tanh: () => 'tanh',
+  Softplus: () => 'softplus',
+  Softsign: () => 'softsign',
+  HardSwish: () => 'hardSwish',
+  Elu: (ctx) => (ctx.float('alpha', 1) === 1 ? 'elu' : undefined),
+  Selu: (ctx) => (ctx.float('alpha', SELU.alpha) === SELU.alpha && ctx.float('gamma', SELU.gamma) === SELU.gamma ? 'selu' : undefined),
+  HardSigmoid: (ctx) => (isHardSigmoid(hardSigmoidSettings(ctx), KERAS_HARD_SIGMOID) ? 'hardSigmoid' : undefined),
+  Clip: (ctx) => {
+    const [low, high] = clipBounds(ctx);
+    return low === 0 && high === Infinity ? 'relu' : low === 0 && high === 6 ? 'relu6' : undefined;
+  },
+  Softmax: (ctx, dims) => (softmaxIsLastAxis(dims, softmaxAxis(ctx, dims.length), ctx.opset) ? 'softmax' : undefined),
 };
+
+/**
+ * The activation of x·gate(x), when `node` is the gate: swish for a Sigmoid, hardSwish for PyTorch's
+ * Hardsigmoid (x·relu6(x + 3)/6 is x·clip(x/6 + ½, 0, 1)).
+ */
+function gateActivation(ctx: NodeContext): ActivationName | undefined {
+  if (ctx.op === 'Sigmoid') return 'swish';
+  if (ctx.op === 'HardSigmoid' && isHardSigmoid(hardSigmoidSettings(ctx), PYTORCH_HARD_SIGMOID)) return 'hardSwish';
+  return undefined;
+}
+
+/** Sigmoid and HardSigmoid as the gate of x·gate(x) (a Mul reading x and the gate alone): swish or hardSwish of x. */
+function gated(ctx: NodeContext): TensorValue | undefined {
+  const activation = gateActivation(ctx);
+  return activation && ctx.absorbGateProduct() ? activationLayer(ctx, activation) : undefined;
+}
+
+function clip(ctx: NodeContext): TensorValue {
+  const activation = ACTIVATIONS.Clip(ctx, []);
+  if (activation) return activationLayer(ctx, activation);
+  const [low, high] = clipBounds(ctx);
+  if (low === 0 && high > 0) return ctx.layer(() => layers.reLU({ maxValue: high, name: ctx.layerName() }), [ctx.tensor(0)]).output;
+  ctx.refuse(`clips to [${low}, ${high}]; convas clips from 0 (ReLU, ReLU with maxValue, ReLU6) only`);
+}
+
+function hardSigmoid(ctx: NodeContext): TensorValue {
+  const gate = gated(ctx);
+  if (gate) return gate;
+  const { alpha, beta } = hardSigmoidSettings(ctx);
+  if (isHardSigmoid({ alpha, beta }, KERAS_HARD_SIGMOID)) return activationLayer(ctx, 'hardSigmoid');
+  // clip(αx + β) = clip(0.2·(5αx + 5(β − ½)) + ½).
+  const scaled = ctx.layer(() => layers.rescaling({ scale: 5 * alpha, offset: 5 * (beta - 0.5), name: ctx.layerName('_scaled') }), [ctx.tensor(0)]).output;
+  return activationLayer(ctx, 'hardSigmoid', scaled);
+}
+
+function elu(ctx: NodeContext): TensorValue {
+  const alpha = ctx.float('alpha', 1);
+  if (alpha === 1) return activationLayer(ctx, 'elu');
+  return ctx.layer(() => layers.elu({ alpha, name: ctx.layerName() }), [ctx.tensor(0)]).output;
+}
+
+function selu(ctx: NodeContext): TensorValue {
+  if (ACTIVATIONS.Selu(ctx, [])) return activationLayer(ctx, 'selu');
+  ctx.refuse(`alpha ${ctx.float('alpha', SELU.alpha)} and gamma ${ctx.float('gamma', SELU.gamma)} are not SELU's constants ` +
+    `(${SELU.alpha}, ${SELU.gamma}), which convas's selu has`);
+}
+
+/** PRelu: slopes that are one number, one per channel, or one per element become PReLU's alpha (shared along the leading axes). */
+function prelu(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const slope = ctx.constant(1, 'the slope');
+  const dims = x.dims.slice(1), rank = dims.length;
+  if (slope.type !== 'float' || slope.dims.length > rank) ctx.refuse(`the slope has dims ${formatDims(slope.dims)}; expected float slopes that broadcast to ${formatDims(x.dims)}`);
+  const aligned = [...Array.from({ length: rank - slope.dims.length }, () => 1), ...slope.dims];
+  const channels = isImage(x) ? dims[0] : dims[rank - 1];
+  const perChannel = isImage(x) ? aligned.every((d, i) => (i === 0 ? d === channels : d === 1)) : aligned.every((d, i) => d === 1 || (i === rank - 1 && d === channels));
+  const values = Float32Array.from(slope.data);
+  let sharedAxes: number[] | undefined, alpha: Float32Array;
+  if (values.length === 1) {
+    sharedAxes = dims.map((_, i) => i + 1);
+    alpha = values;
+  } else if (perChannel) {
+    sharedAxes = dims.slice(1).map((_, i) => i + 1);
+    alpha = values;
+  } else if (aligned.every((d, i) => d === dims[i])) {
+    // One slope per element: an image's [C, H, W] as convas's [H, W, C].
+    alpha = isImage(x) ? chwToHwc(values, dims) : values;
+  } else {
+    ctx.refuse(`the slope has dims ${formatDims(slope.dims)}; convas's PReLU takes one slope, one per channel or one per element of ${formatDims(x.dims)}`);
+  }
+  const { layer, output } = ctx.layer(() => layers.prelu({ sharedAxes, name: ctx.layerName() }), [x]);
+  ctx.setWeights(layer, { alpha });
+  return output;
+}
+
+function chwToHwc(values: Float32Array, [c, h, w]: number[]): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + ch] = values[(ch * h + y) * w + x];
+  return out;
+}
 
 function softmax(ctx: NodeContext): TensorValue {
   const x = ctx.tensor(0);
-  const axis = axisIndex(ctx, ctx.int('axis', ctx.opset >= 13 ? -1 : 1), x.dims.length);
-  if (!softmaxIsLastAxis(x.dims, axis, ctx.opset)) {
-    ctx.refuse(`softmax over axis ${axis} of ${formatDims(x.dims)} is not supported; convas normalises over the ` +
+  if (!ACTIVATIONS.Softmax(ctx, x.dims)) {
+    ctx.refuse(`softmax over axis ${softmaxAxis(ctx, x.dims.length)} of ${formatDims(x.dims)} is not supported; convas normalises over the ` +
       `${isImage(x) ? 'channels (axis 1)' : 'last axis'}`);
   }
   return activationLayer(ctx, 'softmax', x);
 }
 
-/** Softmax read only by the layer before it, normalising over convas's last axis: fusable into it. */
-export const fusableSoftmax = (dims: number[], opset: number) => (node: onnx.NodeProto.$Properties) =>
-  node.opType !== 'Softmax' || softmaxIsLastAxis(dims, softmaxAxis(node, opset), opset);
-
-/** Clip's bounds: inputs from opset 11, attributes before. */
-function clip(ctx: NodeContext): TensorValue {
-  const low = ctx.opset >= 11 ? ctx.scalar(1, 'min', -Infinity) : ctx.float('min', -Infinity);
-  const high = ctx.opset >= 11 ? ctx.scalar(2, 'max', Infinity) : ctx.float('max', Infinity);
-  if (low === 0 && high === Infinity) return activationLayer(ctx, 'relu');
-  if (low === 0 && high === 6) return activationLayer(ctx, 'relu6');
-  ctx.refuse(`clips to [${low}, ${high}]; convas has ReLU ([0, ∞)) and ReLU6 ([0, 6])`);
-}
+/** A node that is an activation as it is: an Activation layer. */
+const plain = (op: string) => (ctx: NodeContext) => activationLayer(ctx, ACTIVATIONS[op](ctx, [])!);
 
 export const activationOperators: Record<string, OpEntry> = {
-  ...Object.fromEntries(Object.entries(ELEMENTWISE_ACTIVATIONS).map(([op, activation]) => [op, { convert: (ctx: NodeContext) => activationLayer(ctx, activation) }])),
-  Softmax: { convert: softmax },
-  Clip: { convert: clip },
+  ...Object.fromEntries(['Relu', 'Tanh', 'Softplus', 'Softsign', 'HardSwish'].map((op) => [op, { activation: ACTIVATIONS[op], convert: plain(op) }])),
+  Sigmoid: { activation: ACTIVATIONS.Sigmoid, gate: gateActivation, convert: (ctx) => gated(ctx) ?? activationLayer(ctx, 'sigmoid') },
+  HardSigmoid: { activation: ACTIVATIONS.HardSigmoid, gate: gateActivation, convert: hardSigmoid },
+  Elu: { activation: ACTIVATIONS.Elu, convert: elu },
+  Selu: { activation: ACTIVATIONS.Selu, convert: selu },
+  Clip: { activation: ACTIVATIONS.Clip, convert: clip },
+  Softmax: { activation: ACTIVATIONS.Softmax, convert: softmax },
+  LeakyRelu: { convert: (ctx) => ctx.layer(() => layers.leakyReLU({ alpha: ctx.float('alpha', 0.01), name: ctx.layerName() }), [ctx.tensor(0)]).output },
+  PRelu: { convert: prelu },
 };

@@ -1,10 +1,13 @@
 // Add, Sub, Mul and Div. Between two tensors of one shape: the add and multiply merge layers (a
-// subtraction adds the second tensor negated); Sum, Mean and Max of tensors of one shape are the
+// subtraction adds the second tensor negated); an image [N, C, 1, 1] against one [N, C, H, W] (the
+// gate of a squeeze-and-excitation block) is first repeated to H×W by a nearest UpSampling2D, which
+// copies it exactly; Sum, Mean and Max of tensors of one shape are the
 // add, average and maximum merges. Between a tensor and a constant that is one number
-// or one per channel (PyTorch's (x − mean) / std, a scale): a Rescaling layer. Between constants:
-// evaluated now, with NumPy broadcasting. Anything else is refused by name.
+// or one per channel (PyTorch's (x − mean) / std, a scale): a Rescaling layer, one for a whole
+// chain of such nodes (each the only reader of the one before). Between constants: evaluated now,
+// with NumPy broadcasting. Anything else is refused by name.
 import { layers } from '../../index.js';
-import type { NodeContext, OpEntry } from '../context.js';
+import type { Affine, NodeContext, OpEntry } from '../context.js';
 import { type Constant, type TensorValue, formatDims, isImage } from '../values.js';
 import { broadcastDims, broadcastIndex, gather, holdsBatch, makeConstant } from './ndarray.js';
 
@@ -42,16 +45,16 @@ function combine(a: Float32Array | number[], b: Float32Array | number[], f: (x: 
  * channel (convas's last axis: an image's channels, a flat tensor's features). Anything that varies
  * along another axis, or would grow x, is refused.
  */
-function perChannel(ctx: NodeContext, c: Constant, x: TensorValue): number | number[] {
-  const rank = x.dims.length;
-  const channelAxis = isImage(x) ? 1 : rank - 1;
-  const channels = x.dims[channelAxis];
+function perChannel(ctx: NodeContext, c: Constant, dims: number[]): number | number[] {
+  const rank = dims.length, image = rank === 4;
+  const channelAxis = image ? 1 : rank - 1;
+  const channels = dims[channelAxis];
   const aligned = [...Array.from({ length: rank - c.dims.length }, () => 1), ...c.dims];
   if (c.type !== 'float') ctx.refuse(`combines a tensor with an integer constant; expected a float one`);
   const fits = c.dims.length <= rank && aligned.every((d, i) => d === 1 || (i === channelAxis && d === channels));
   if (!fits) {
-    ctx.refuse(`combines ${formatDims(x.dims)} with a constant ${formatDims(c.dims)}; convas takes a constant that is one number ` +
-      `or one per channel (${isImage(x) ? `[${channels}, 1, 1]` : `[${channels}]`})`);
+    ctx.refuse(`combines ${formatDims(dims)} with a constant ${formatDims(c.dims)}; convas takes a constant that is one number ` +
+      `or one per channel (${image ? `[${channels}, 1, 1]` : `[${channels}]`})`);
   }
   const values = Array.from(c.data);
   const bad = values.find((v) => !Number.isFinite(v));
@@ -60,9 +63,60 @@ function perChannel(ctx: NodeContext, c: Constant, x: TensorValue): number | num
 }
 
 const map = (v: number | number[], f: (x: number) => number) => (Array.isArray(v) ? v.map(f) : f(v));
+/** f of a and b elementwise, one number standing for every channel. */
+function zip(a: number | number[], b: number | number[], f: (x: number, y: number) => number): number | number[] {
+  if (!Array.isArray(a) && !Array.isArray(b)) return f(a, b);
+  const n = Array.isArray(a) ? a.length : (b as number[]).length;
+  return Array.from({ length: n }, (_, i) => f(Array.isArray(a) ? a[i] : a, Array.isArray(b) ? b[i] : b));
+}
+
+/** The node as y = scale·x + offset of its tensor input `input` (of `dims`), the other input a per-channel constant. */
+function affine(op: Op) {
+  return (ctx: NodeContext, input: string, dims: number[]): Affine | undefined => {
+    const at = [0, 1].find((i) => ctx.inputName(i) === input);
+    const other = ctx.input(at === 0 ? 1 : 0);
+    if (at === undefined || ctx.inputCount !== 2 || other?.kind !== 'constant') return undefined;
+    const c = perChannel(ctx, other, dims);
+    switch (op) {
+      case 'Add': return { scale: 1, offset: c };
+      case 'Mul': return { scale: c, offset: 0 };
+      case 'Sub': return at === 0 ? { scale: 1, offset: map(c, (v) => -v) } : { scale: -1, offset: c };
+      case 'Div':
+        if (at !== 0) ctx.refuse('divides a constant by a tensor, which convas has no layer for');
+        if (c === 0 || (Array.isArray(c) && c.includes(0))) ctx.refuse('divides by zero');
+        return { scale: map(c, (v) => 1 / v), offset: 0 };
+    }
+  };
+}
+
+/** second(first(x)): s₂·(s₁·x + o₁) + o₂. */
+const compose = (first: Affine, second: Affine): Affine => ({
+  scale: zip(second.scale, first.scale, (a, b) => a * b),
+  offset: zip(zip(second.scale, first.offset, (a, b) => a * b), second.offset, (a, b) => a + b),
+});
+
+/**
+ * Two tensors of one shape: as they are, or an image of one pixel per channel [N, C, 1, 1] repeated
+ * to the other's [N, C, H, W]; anything else is refused.
+ */
+function pixelsRepeated(ctx: NodeContext, x: TensorValue, y: TensorValue, op: Op): [TensorValue, TensorValue] {
+  if (formatDims(x.dims) === formatDims(y.dims)) return [x, y];
+  const onePixel = (t: TensorValue) => isImage(t) && t.dims[2] === 1 && t.dims[3] === 1;
+  const [small, large] = onePixel(x) ? [x, y] : [y, x];
+  if (!onePixel(small) || !isImage(large) || small.dims[1] !== large.dims[1]) {
+    ctx.refuse(`broadcasts ${formatDims(x.dims)} with ${formatDims(y.dims)}; convas ${op === 'Mul' ? 'multiplies' : 'adds'} tensors of one shape, ` +
+      'or an image [N, C, 1, 1] with one [N, C, H, W]');
+  }
+  const size: [number, number] = [large.dims[2], large.dims[3]];
+  const repeated = ctx.layer(() => layers.upSampling2d({ size, interpolation: 'nearest', name: ctx.layerName('_repeated') }), [small]).output;
+  return small === x ? [repeated, large] : [large, repeated];
+}
+
+/** One number when every channel has it. */
+const simplest = (v: number | number[]) => (Array.isArray(v) && v.every((x) => x === v[0]) ? v[0] : v);
 
 function rescale(ctx: NodeContext, x: TensorValue, scale: number | number[], offset: number | number[] = 0, suffix = ''): TensorValue {
-  return ctx.layer(() => layers.rescaling({ scale, offset, name: ctx.layerName(suffix) }), [x]).output;
+  return ctx.layer(() => layers.rescaling({ scale: simplest(scale), offset: simplest(offset), name: ctx.layerName(suffix) }), [x]).output;
 }
 
 function convert(op: Op) {
@@ -70,27 +124,17 @@ function convert(op: Op) {
     const [a, b] = [ctx.input(0), ctx.input(1)];
     if (!a || !b) ctx.refuse('takes two inputs');
     if (a.kind === 'tensor' && b.kind === 'tensor') {
-      const [x, y] = [ctx.tensor(0), ctx.tensor(1)];
-      if (formatDims(x.dims) !== formatDims(y.dims)) {
-        ctx.refuse(`broadcasts ${formatDims(x.dims)} with ${formatDims(y.dims)}; convas ${op === 'Mul' ? 'multiplies' : 'adds'} tensors of one shape`);
-      }
       if (op === 'Div') ctx.refuse('divides a tensor by a tensor, which convas has no layer for');
+      const [x, y] = pixelsRepeated(ctx, ctx.tensor(0), ctx.tensor(1), op);
       const second = op === 'Sub' ? rescale(ctx, y, -1, 0, '_negated') : y;
       const merge = op === 'Mul' ? layers.multiply : layers.add;
       return ctx.layer(() => merge({ name: ctx.layerName() }), [x, second]).output;
     }
-    const tensorFirst = a.kind === 'tensor';
-    const x = ctx.tensor(tensorFirst ? 0 : 1);
-    const c = perChannel(ctx, ctx.constant(tensorFirst ? 1 : 0, 'the constant'), x);
-    switch (op) {
-      case 'Add': return rescale(ctx, x, 1, c);
-      case 'Mul': return rescale(ctx, x, c);
-      case 'Sub': return tensorFirst ? rescale(ctx, x, 1, map(c, (v) => -v)) : rescale(ctx, x, -1, c);
-      case 'Div':
-        if (!tensorFirst) ctx.refuse('divides a constant by a tensor, which convas has no layer for');
-        if (c === 0 || (Array.isArray(c) && c.includes(0))) ctx.refuse('divides by zero');
-        return rescale(ctx, x, map(c, (v) => 1 / v));
-    }
+    const x = ctx.tensor(a.kind === 'tensor' ? 0 : 1);
+    const own = affine(op)(ctx, ctx.inputName(a.kind === 'tensor' ? 0 : 1), x.dims)!;
+    const chain = ctx.absorbChain((entry, next, input) => entry.affine?.(next, input, x.dims));
+    const { scale, offset } = chain.reduce(compose, own);
+    return rescale(ctx, x, scale, offset);
   };
 }
 
@@ -106,7 +150,7 @@ function variadic(merge: 'add' | 'average' | 'maximum') {
 }
 
 export const arithmeticOperators: Record<string, OpEntry> = {
-  ...Object.fromEntries((Object.keys(COMPUTE) as Op[]).map((op) => [op, { fold: fold(op), convert: convert(op) }])),
+  ...Object.fromEntries((Object.keys(COMPUTE) as Op[]).map((op) => [op, { fold: fold(op), convert: convert(op), affine: affine(op) }])),
   Sum: { convert: variadic('add') },
   Mean: { convert: variadic('average') },
   Max: { convert: variadic('maximum') },

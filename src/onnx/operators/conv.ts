@@ -1,22 +1,40 @@
-// Conv → conv2d. The weights move from ONNX's [out, in, kh, kw] to convas's [kh, kw, in, out];
-// a ReLU, sigmoid or tanh read only by the convolution is applied on its way out, and zeros a
-// Pad node put around its input join its padding.
+// Conv → conv2d, or depthwiseConv2d when each group is one input channel (group = channels; out =
+// k·channels is depthMultiplier k). Other groups (g over C channels) become one conv2d whose kernel
+// is block-diagonal: each output reads its own group's channels, the other weights are zeros, which
+// add nothing (exact, and g times the multiplications of the grouped form). The weights move from
+// ONNX's [out, in/group, kh, kw] to convas's [kh, kw, in, out] ([kh, kw, in, k] depthwise); an
+// activation read only by the convolution is applied on its way out, and zeros a Pad node put around
+// its input join its padding.
+//
+// ConvTranspose → conv2dTranspose ([in, out/group, kh, kw] as [kh, kw, out, in], groups again
+// block-diagonal). Both crop `pads` off the full output (in − 1)·stride + kernel; ONNX's
+// output_padding then adds rows at the end, which is cropping that many fewer there — expressible
+// while the end's pads are at least output_padding (rows past the full output would be the bias
+// alone, which no convas layer computes).
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { formatDims } from '../values.js';
-import { ELEMENTWISE_ACTIVATIONS } from './activation.js';
 import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
-/** ONNX's [out, in, kh, kw] as convas's [kh, kw, in, out]. */
-function hwioKernel(w: Float32Array, [out, inChannels, kh, kw]: number[]): Float32Array {
-  const kernel = new Float32Array(w.length);
+/** ONNX's [out, in/group, kh, kw] as convas's [kh, kw, in, out], zeros where an output's group does not read an input. */
+function hwioKernel(w: Float32Array, [out, perGroup, kh, kw]: number[], group: number): Float32Array {
+  const inChannels = perGroup * group, outPerGroup = out / group;
+  const kernel = new Float32Array(kh * kw * inChannels * out);
   for (let o = 0; o < out; o++) {
-    for (let i = 0; i < inChannels; i++) {
+    const first = Math.floor(o / outPerGroup) * perGroup;
+    for (let i = 0; i < perGroup; i++) {
       for (let y = 0; y < kh; y++) {
-        for (let x = 0; x < kw; x++) kernel[((y * kw + x) * inChannels + i) * out + o] = w[((o * inChannels + i) * kh + y) * kw + x];
+        for (let x = 0; x < kw; x++) kernel[((y * kw + x) * inChannels + first + i) * out + o] = w[((o * perGroup + i) * kh + y) * kw + x];
       }
     }
   }
+  return kernel;
+}
+
+/** ONNX's depthwise [channels·k, 1, kh, kw] as convas's [kh, kw, channels, k]: output c·k + m is channel c's filter m in both. */
+function depthwiseKernel(w: Float32Array, [out, , kh, kw]: number[]): Float32Array {
+  const kernel = new Float32Array(w.length);
+  for (let o = 0; o < out; o++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) kernel[(y * kw + x) * out + o] = w[(o * kh + y) * kw + x];
   return kernel;
 }
 
@@ -27,26 +45,85 @@ function conv(ctx: NodeContext) {
   if (w.type !== 'float' || w.dims.length !== 4) ctx.refuse(`the weight has dims ${formatDims(w.dims)}; expected [out, in, height, width]`);
   const [filters, perGroup, kh, kw] = w.dims;
   const group = ctx.int('group', 1);
-  if (group !== 1) ctx.refuse(`group=${group} with ${channels} input channels is not supported`);
-  if (perGroup !== channels) ctx.refuse(`the weight takes ${perGroup} input channels, but the input has ${channels}`);
+  if (!Number.isInteger(group) || group < 1 || channels % group !== 0 || filters % group !== 0) {
+    ctx.refuse(`group=${group} must divide both the ${channels} input channels and the ${filters} outputs`);
+  }
+  if (perGroup * group !== channels) ctx.refuse(`the weight takes ${perGroup} input channels per group (group=${group}), but the input has ${channels}`);
   const kernel = pairAttribute(ctx, 'kernel_shape', [kh, kw]);
   if (kernel[0] !== kh || kernel[1] !== kw) ctx.refuse(`kernel_shape ${JSON.stringify(kernel)} disagrees with the weight's ${kh}×${kw}`);
   const strides = pairAttribute(ctx, 'strides', [1, 1]);
   const dilations = pairAttribute(ctx, 'dilations', [1, 1]);
-  if (dilations[0] !== 1 || dilations[1] !== 1) ctx.refuse(`dilations ${JSON.stringify(dilations)} are not supported`);
+  if (dilations.some((d) => d > 1) && strides.some((s) => s > 1)) {
+    ctx.refuse(`dilations ${JSON.stringify(dilations)} with strides ${JSON.stringify(strides)}: convas (as Keras) dilates only with stride 1`);
+  }
   const own = windowPadding(ctx, [height, width], kernel, strides, dilations);
-  const padding = own.map((p, i) => p + (x.pad?.[i] ?? 0)) as Pads;
+  const padding = layerPadding(own.map((p, i) => p + (x.pad?.[i] ?? 0)) as Pads, [height, width], kernel, strides, dilations);
   const b = ctx.input(2) ? ctx.constant(2, 'the bias') : undefined;
   if (b && (b.type !== 'float' || b.data.length !== filters)) ctx.refuse(`the bias has dims ${formatDims(b.dims)}; expected [${filters}]`);
-  const activation = ctx.fusedActivation(ELEMENTWISE_ACTIVATIONS) as 'relu' | undefined;
-  const { layer, output } = ctx.layer(() => layers.conv2d({
-    filters, kernelSize: kernel, strides, padding: layerPadding(padding, [height, width], kernel, strides), activation, useBias: b !== undefined,
-    name: ctx.layerName(),
+  const activation = ctx.fusedActivation([x.dims[0], filters, Number.NaN, Number.NaN]);
+  const bias: Record<string, Float32Array> = b ? { bias: Float32Array.from(b.data) } : {};
+  const common = { kernelSize: kernel, strides, padding, dilationRate: dilations, activation, useBias: b !== undefined, name: ctx.layerName() };
+  if (group === channels && group > 1) {
+    const { layer, output } = ctx.layer(() => layers.depthwiseConv2d({ ...common, depthMultiplier: filters / channels }), [x]);
+    ctx.setWeights(layer, { depthwise_kernel: depthwiseKernel(w.data as Float32Array, w.dims), ...bias });
+    return output;
+  }
+  const { layer, output } = ctx.layer(() => layers.conv2d({ ...common, filters }), [x]);
+  ctx.setWeights(layer, { kernel: hwioKernel(w.data as Float32Array, w.dims, group), ...bias });
+  return output;
+}
+
+/** ONNX's transposed [in, out/group, kh, kw] as convas's [kh, kw, out, in], zeros where an output's group does not read an input. */
+function transposedKernel(w: Float32Array, [inChannels, outPerGroup, kh, kw]: number[], group: number): Float32Array {
+  const out = outPerGroup * group, inPerGroup = inChannels / group;
+  const kernel = new Float32Array(kh * kw * out * inChannels);
+  for (let i = 0; i < inChannels; i++) {
+    const first = Math.floor(i / inPerGroup) * outPerGroup;
+    for (let o = 0; o < outPerGroup; o++) {
+      for (let y = 0; y < kh; y++) {
+        for (let x = 0; x < kw; x++) kernel[((y * kw + x) * out + first + o) * inChannels + i] = w[((i * outPerGroup + o) * kh + y) * kw + x];
+      }
+    }
+  }
+  return kernel;
+}
+
+function convTranspose(ctx: NodeContext) {
+  const x = imageInput(ctx);
+  const w = ctx.constant(1, 'the weight');
+  const channels = x.dims[1];
+  if (w.type !== 'float' || w.dims.length !== 4) ctx.refuse(`the weight has dims ${formatDims(w.dims)}; expected [in, out / group, height, width]`);
+  const [inChannels, outPerGroup, kh, kw] = w.dims;
+  const group = ctx.int('group', 1);
+  if (!Number.isInteger(group) || group < 1 || channels % group !== 0) ctx.refuse(`group=${group} must divide the ${channels} input channels`);
+  if (inChannels !== channels) ctx.refuse(`the weight takes ${inChannels} input channels, but the input has ${channels}`);
+  const filters = outPerGroup * group;
+  const kernel = pairAttribute(ctx, 'kernel_shape', [kh, kw]);
+  if (kernel[0] !== kh || kernel[1] !== kw) ctx.refuse(`kernel_shape ${JSON.stringify(kernel)} disagrees with the weight's ${kh}×${kw}`);
+  const strides = pairAttribute(ctx, 'strides', [1, 1]);
+  const dilations = pairAttribute(ctx, 'dilations', [1, 1]);
+  if (dilations.some((d) => d !== 1)) ctx.refuse(`dilations ${JSON.stringify(dilations)}: convas's Conv2DTranspose does not dilate`);
+  if (ctx.has('output_shape')) ctx.refuse('output_shape is not supported; give pads and output_padding instead (as PyTorch exports)');
+  const autoPad = ctx.string('auto_pad', 'NOTSET');
+  if (autoPad !== 'NOTSET' && autoPad !== 'VALID') ctx.refuse(`auto_pad ${JSON.stringify(autoPad)} is not supported; give pads instead (as PyTorch exports)`);
+  const pads = autoPad === 'VALID' ? [0, 0, 0, 0] : ctx.intList('pads', [0, 0, 0, 0]);
+  if (pads.length !== 4 || !pads.every((p) => Number.isInteger(p) && p >= 0)) ctx.refuse(`pads ${JSON.stringify(pads)}: expected four non-negative integers [top, left, bottom, right]`);
+  const extra = ctx.intList('output_padding', [0, 0]);
+  if (extra.length !== 2 || !extra.every((p, i) => Number.isInteger(p) && p >= 0 && p <= pads[i + 2])) {
+    ctx.refuse(`output_padding ${JSON.stringify(extra)} with pads ${JSON.stringify(pads)}: convas adds rows at the end only where pads crop at least as many there`);
+  }
+  const padding: Pads = [pads[0], pads[2] - extra[0], pads[1], pads[3] - extra[1]];
+  const b = ctx.input(2) ? ctx.constant(2, 'the bias') : undefined;
+  if (b && (b.type !== 'float' || b.data.length !== filters)) ctx.refuse(`the bias has dims ${formatDims(b.dims)}; expected [${filters}]`);
+  const activation = ctx.fusedActivation([x.dims[0], filters, Number.NaN, Number.NaN]);
+  const { layer, output } = ctx.layer(() => layers.conv2dTranspose({
+    filters, kernelSize: kernel, strides, padding: padding.every((p) => p === 0) ? 'valid' : padding, activation, useBias: b !== undefined, name: ctx.layerName(),
   }), [x]);
-  ctx.setWeights(layer, { kernel: hwioKernel(w.data as Float32Array, w.dims), ...(b ? { bias: Float32Array.from(b.data) } : {}) });
+  ctx.setWeights(layer, { kernel: transposedKernel(w.data as Float32Array, w.dims, group), ...(b ? { bias: Float32Array.from(b.data) } : {}) });
   return output;
 }
 
 export const convOperators: Record<string, OpEntry> = {
   Conv: { convert: conv },
+  ConvTranspose: { convert: convTranspose },
 };

@@ -4,9 +4,6 @@
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { type TensorValue, formatDims } from '../values.js';
-import { ELEMENTWISE_ACTIVATIONS, fusableSoftmax } from './activation.js';
-
-const DENSE_ACTIVATIONS = { ...ELEMENTWISE_ACTIVATIONS, Softmax: 'softmax' };
 
 /** A [N, K] tensor, the only input a dense layer takes. */
 function features(ctx: NodeContext): TensorValue {
@@ -18,7 +15,7 @@ function features(ctx: NodeContext): TensorValue {
 }
 
 function denseLayer(ctx: NodeContext, a: TensorValue, kernel: Float32Array, units: number, bias?: Float32Array): TensorValue {
-  const activation = ctx.fusedActivation(DENSE_ACTIVATIONS, fusableSoftmax([Number.NaN, units], ctx.opset)) as 'relu' | undefined;
+  const activation = ctx.fusedActivation([a.dims[0], units]);
   const { layer, output } = ctx.layer(() => layers.dense({ units, activation, useBias: bias !== undefined, name: ctx.layerName() }), [a]);
   ctx.setWeights(layer, { kernel, ...(bias ? { bias } : {}) });
   return output;

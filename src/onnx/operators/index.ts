@@ -5,9 +5,12 @@ import { arithmeticOperators } from './arithmetic.js';
 import { constantOperators } from './constants.js';
 import { convOperators } from './conv.js';
 import { denseOperators } from './dense.js';
+import { normalizationOperators } from './normalization.js';
 import { poolOperators } from './pool.js';
+import { resizeOperators } from './resize.js';
 import { shapeOperators } from './shape.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
+  ...normalizationOperators, ...resizeOperators,
 };

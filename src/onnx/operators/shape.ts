@@ -2,7 +2,10 @@
 // Dropout and Identity, which pass values on. Flattening an image keeps PyTorch's element order
 // (channels, then rows, then columns): convas holds images channels-last, so a Permute to
 // channels-first comes before the Flatten — unless the image has one channel or one pixel, where
-// both orders agree. On constants, each is evaluated while the model loads.
+// both orders agree. Other reshapes (Reshape, Squeeze, Unsqueeze to any rank) keep it the same
+// way: the image channels-first, a Reshape layer to the target in ONNX's order, and, when the
+// target is an image, a Permute back to channels-last. On constants, each is evaluated while the
+// model loads.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
@@ -10,15 +13,33 @@ import { type Constant, type TensorValue, type Value, convasAxes, formatDims, is
 import { transposeConstant } from './constants.js';
 import { axisIndex, makeConstant, strides } from './ndarray.js';
 
+/** Whether an image's dims [N, C, H, W] are laid out alike channels-first and -last: one channel or one pixel. */
+const orderFree = ([, channels, height, width]: number[]) => channels === 1 || height * width === 1;
+
+/** The tensor with its elements in ONNX's order: an image channels-first (convas holds it channels-last). */
+function onnxOrder(ctx: NodeContext, x: TensorValue): TensorValue {
+  if (!isImage(x) || orderFree(x.dims)) return x;
+  return ctx.layer(() => layers.permute({ dims: [3, 1, 2], name: ctx.layerName('_nchw') }), [x]).output;
+}
+
 /** A tensor [N, …] as [N, features] in ONNX's (PyTorch's) element order. */
 function flattened(ctx: NodeContext, x: TensorValue): TensorValue {
   if (x.dims.length === 2) return x;
-  let input = x;
-  const [, channels, height, width] = x.dims;
-  if (isImage(x) && channels > 1 && height * width > 1) {
-    input = ctx.layer(() => layers.permute({ dims: [3, 1, 2], name: ctx.layerName('_nchw') }), [x]).output;
+  return ctx.layer(() => layers.flatten({ name: ctx.layerName() }), [onnxOrder(ctx, x)]).output;
+}
+
+/** A tensor [N, …] reshaped to ONNX dims [N, …dims] in ONNX's element order (see the top of this file). */
+function reshaped(ctx: NodeContext, x: TensorValue, dims: number[]): TensorValue {
+  if (formatDims(dims) === formatDims(x.dims.slice(1))) return x;
+  if (dims.length === 1) return flattened(ctx, x);
+  const source = onnxOrder(ctx, x);
+  const image = dims.length === 3, [channels, height, width] = dims;
+  if (!image || orderFree([1, ...dims])) {
+    const targetShape = image ? [height, width, channels] : dims;
+    return ctx.layer(() => layers.reshape({ targetShape, name: ctx.layerName() }), [source]).output;
   }
-  return ctx.layer(() => layers.flatten({ name: ctx.layerName() }), [input]).output;
+  const chw = ctx.layer(() => layers.reshape({ targetShape: dims, name: ctx.layerName('_chw') }), [source]).output;
+  return ctx.layer(() => layers.permute({ dims: [2, 3, 1], name: ctx.layerName() }), [chw]).output;
 }
 
 function flattenTensor(ctx: NodeContext): TensorValue {
@@ -71,9 +92,7 @@ function reshapeTensor(ctx: NodeContext): TensorValue {
   if (!batch) ctx.refuse(`reshapes ${formatDims(x.dims)} to ${formatDims(target)}, which changes the batch axis`);
   const dims = resolveShape(ctx, [1, ...x.dims.slice(1)], [1, ...rest]);
   if (sizeOfDims(dims) !== perExample) ctx.refuse(`cannot reshape ${formatDims(x.dims)} to ${formatDims(target)}`);
-  if (formatDims(dims.slice(1)) === formatDims(x.dims.slice(1))) return x;
-  if (dims.length === 2) return flattened(ctx, x);
-  ctx.refuse(`reshapes ${formatDims(x.dims)} to ${formatDims(target)}; convas reshapes a tensor only to [N, features] (a flatten)`);
+  return reshaped(ctx, x, dims.slice(1));
 }
 
 /** Squeeze's and Unsqueeze's axes: an input from opset 13, an attribute before. */
@@ -90,20 +109,29 @@ function squeezeTensor(ctx: NodeContext): TensorValue {
   const x = ctx.tensor(0);
   const axes = axesOf(ctx, x.dims.flatMap((d, i) => (i > 0 && d === 1 ? [i] : []))).map((a) => axisIndex(ctx, a, x.dims.length));
   if (axes.some((a) => a === 0 || x.dims[a] !== 1)) ctx.refuse(`squeezes axes ${JSON.stringify(axes)} of ${formatDims(x.dims)}; convas squeezes axes of size 1 after the batch`);
-  const dims = x.dims.filter((_, i) => !axes.includes(i));
-  if (dims.length === 2) return flattened(ctx, x);
-  if (dims.length === x.dims.length) return x;
-  ctx.refuse(`squeezes ${formatDims(x.dims)} to ${formatDims(dims)}; convas squeezes a tensor only to [N, features]`);
+  return reshaped(ctx, x, x.dims.filter((_, i) => i > 0 && !axes.includes(i)));
+}
+
+/** The dims with axes of size 1 inserted where Unsqueeze's axes (of the result) say. */
+function unsqueezedDims(ctx: NodeContext, dims: number[]): number[] {
+  const axes = axesOf(ctx);
+  const rank = dims.length + axes.length;
+  const at = axes.map((a) => axisIndex(ctx, a, rank));
+  const out: number[] = [];
+  for (let i = 0, k = 0; i < rank; i++) out.push(at.includes(i) ? 1 : dims[k++]);
+  return out;
 }
 
 function unsqueezeConstant(ctx: NodeContext): Constant {
   const c = ctx.constant(0, 'data');
-  const axes = axesOf(ctx);
-  const rank = c.dims.length + axes.length;
-  const at = axes.map((a) => axisIndex(ctx, a, rank));
-  const dims: number[] = [];
-  for (let i = 0, k = 0; i < rank; i++) dims.push(at.includes(i) ? 1 : c.dims[k++]);
-  return makeConstant(c.type, dims, c.data);
+  return makeConstant(c.type, unsqueezedDims(ctx, c.dims), c.data);
+}
+
+function unsqueezeTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const dims = unsqueezedDims(ctx, x.dims);
+  if (!Number.isNaN(dims[0])) ctx.refuse(`adds an axis before the batch of ${formatDims(x.dims)}`);
+  return reshaped(ctx, x, dims.slice(1));
 }
 
 function concatConstants(ctx: NodeContext): Constant {
@@ -190,10 +218,7 @@ export const shapeOperators: Record<string, OpEntry> = {
   Flatten: { fold: flattenConstant, convert: flattenTensor },
   Reshape: { fold: reshapeConstant, convert: reshapeTensor },
   Squeeze: { fold: squeezeConstant, convert: squeezeTensor },
-  Unsqueeze: {
-    fold: unsqueezeConstant,
-    convert: (ctx) => ctx.refuse(`adds axes to ${formatDims(ctx.tensor(0).dims)}; convas cannot reshape a tensor to more axes yet`),
-  },
+  Unsqueeze: { fold: unsqueezeConstant, convert: unsqueezeTensor },
   Concat: { fold: concatConstants, convert: concatTensors },
   Transpose: { fold: transposeConstant, convert: transposeTensor },
   Pad: { convert: pad },

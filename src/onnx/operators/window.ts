@@ -49,8 +49,9 @@ export function windowPadding(ctx: NodeContext, [height, width]: [number, number
  * Padding as convas's layers take it: 'valid' for none, 'same' where the zeros are the ones 'same'
  * puts (so the model also saves in the TF.js format), else explicit.
  */
-export function layerPadding(pads: Pads, size: [number, number], kernel: [number, number], strides: [number, number]): 'valid' | 'same' | Pads {
+export function layerPadding(pads: Pads, size: [number, number], kernel: [number, number], strides: [number, number],
+  dilations: [number, number] = [1, 1]): 'valid' | 'same' | Pads {
   if (pads.every((v) => v === 0)) return 'valid';
-  const same = resolvePadding2d(size, kernel, strides, 'same', 'same');
+  const same = resolvePadding2d(size, kernel, strides, 'same', 'same', dilations);
   return [same.top, same.bottom, same.left, same.right].every((v, i) => v === pads[i]) ? 'same' : pads;
 }
