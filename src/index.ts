@@ -30,8 +30,10 @@ export type {
   ReduceLROnPlateauOptions, ScheduleConfig,
 } from './model/schedules.js';
 export { oneHot, splitDataset, subset } from './data/dataset.js';
-// The predicted class of each row of predict()'s output: the index of its largest score.
-export { argmaxRows } from './metrics.js';
+// Scoring predict()'s output: the predicted classes (the index of each row's largest score), whether
+// a class is in the top k, the confusion matrix, per-class precision, recall and F1.
+export { accuracyOf, argmaxRows, classScores, confusionMatrix, inTopK } from './metrics.js';
+export type { ClassScores } from './metrics.js';
 export type { Dataset } from './data/dataset.js';
 // Images: decode JPEG and PNG files (and PGM), load them from paths, URLs and Files, and turn them into model inputs.
 export { decodeImage } from './data/image.js';
