@@ -12,7 +12,18 @@ export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions,
 export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
-export type { CompileOptions, FitOptions, History, Logs, PredictOptions } from './model/model.js';
+export type { BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitOptions, History, Logs, PredictOptions } from './model/model.js';
+// Callbacks for fit (TF.js's and Keras's): early stopping, checkpoints, your own.
+export { callbacks } from './model/callback-factories.js';
+export { Callback } from './model/callbacks.js';
+export type { CallbackHooks, Callbacks, TrainedModel, TrainingParams } from './model/callbacks.js';
+export { EarlyStopping } from './model/early-stopping.js';
+export type { EarlyStoppingOptions } from './model/early-stopping.js';
+export { ModelCheckpoint } from './model/model-checkpoint.js';
+export type { ModelCheckpointOptions } from './model/model-checkpoint.js';
+export type { MonitorMode } from './model/monitor.js';
+export type { ClassWeight } from './model/class-weights.js';
+export type { MetricConfig, MetricName, MetricSpec, MetricValue } from './model/metric-set.js';
 export type { ModelOptions } from './model/model-options.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';

@@ -12,13 +12,17 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
+import type { History } from './callbacks.js';
 import { checkInputs, checkTargets } from './data-checks.js';
 import { GraphExecutor } from './executor.js';
-import { type Around, Inference } from './inference.js';
-import { type FitOptions, type History, fitLoop } from './fit-loop.js';
+import { type Trainer, fitTensors } from './fit.js';
+import type { Evaluation } from './fit-loop.js';
+import type { FitOptions } from './fit-options.js';
+import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig } from './losses.js';
+import { MetricSet, type MetricSpec } from './metric-set.js';
 import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
@@ -26,7 +30,9 @@ import { summaryText } from './summary.js';
 import { TrainStep } from './train-step.js';
 import { parameterTensors, setParameterValues } from './weights.js';
 
-export type { FitOptions, History, Logs } from './fit-loop.js';
+export type { BatchLogs, History, Logs } from './callbacks.js';
+export type { FitOptions } from './fit-options.js';
+export type { Evaluation } from './fit-loop.js';
 export type { ModelOptions } from './model-options.js';
 
 export interface PredictOptions {
@@ -39,9 +45,19 @@ export interface PredictOptions {
   foldBatchNorm?: boolean;
 }
 
+export interface EvaluateOptions extends PredictOptions {
+  /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names). */
+  metrics?: MetricSpec[];
+}
+
 export interface CompileOptions {
   optimizer: OptimizerConfig | OptimizerType;
   loss: LossName | LossConfig;
+  /**
+   * What fit logs (per epoch, and val_ ones with validation) and evaluate returns, besides the loss
+   * and accuracy (always there): 'topKCategoricalAccuracy', 'precision', 'perClassF1', … (TF.js's names).
+   */
+  metrics?: MetricSpec[];
 }
 
 export class Model extends Layer {
@@ -57,6 +73,9 @@ export class Model extends Layer {
   private readonly inference: Inference;
   private optimizer?: Optimizer;
   private loss?: Loss;
+  private metrics?: MetricSpec[];
+  /** Set to true (from a callback, a button…) to end fit after the current batch, as Keras's model.stop_training. */
+  stopTraining = false;
   private weightsMade = false;
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
@@ -222,12 +241,16 @@ export class Model extends Layer {
   compile(options: CompileOptions): void {
     this.checkAlive();
     const loss = checkLoss(options?.loss);
-    if (this.outputs.length === 1) checkLossFitsOutput(loss, this.outputShape);
+    if (this.outputs.length === 1) {
+      checkLossFitsOutput(loss, this.outputShape);
+      new MetricSet(options.metrics, loss, this.outputSizes[0], 'compile'); // refuses unknown metrics now
+    } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
     this.optimizer?.dispose();
     optimizer.attach(this.params);
     this.optimizer = optimizer;
     this.loss = loss;
+    this.metrics = options.metrics && [...options.metrics];
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
     // nothing else reads the activation's output.
@@ -256,17 +279,23 @@ export class Model extends Layer {
   private trainStep(what: string): TrainStep {
     if (!this.optimizer || !this.loss) throw new StateError(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
     this.checkOneOutput(what);
-    const loss = this.loss;
     return new TrainStep({
-      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss, outputSize: this.outputSizes[0],
+      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
-      evaluate: (x, y, batchSize) => this.evaluate(x, y, { batchSize }),
-      checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape,
-        'fit (validationData)', loss),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },
     });
+  }
+
+  /** What fit needs of this model, for one call. */
+  private trainer(what: string): Trainer {
+    const step = this.trainStep(what);
+    return {
+      model: this, step, loss: this.loss!, metrics: this.metrics, outputSize: this.outputSizes[0],
+      checkData: (x, y, who) => this.checkData(x, y, who),
+      evaluate: (xs, y, first, n, batchSize) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring()),
+    };
   }
 
   private checkOneOutput(what: string): void {
@@ -276,13 +305,27 @@ export class Model extends Layer {
     }
   }
 
-  /** Trains on (x, y); frozen layers (trainable = false) keep their weights. */
+  /** x and y checked against the model's inputs and output (as the loss reads its targets). */
+  private checkData(x: Tensor | Tensor[], y: Tensor, what: string): { xs: Tensor[]; n: number } {
+    const { xs, n } = checkInputs(x, this.inputShapes, what);
+    checkTargets(y, n, this.outputShape, what, this.loss);
+    return { xs, n };
+  }
+
+  /** Sums of an evaluation with the compiled metrics and `extra` ones. */
+  private scoring(extra: MetricSpec[] = [], what = 'evaluate'): Scoring {
+    const metrics = new MetricSet([...this.metrics ?? [], ...extra.filter((m) => !this.metrics?.includes(m))], this.loss!, this.outputSizes[0], what);
+    return new Scoring(this.loss!, () => this.fusedLogits(), metrics);
+  }
+
+  /**
+   * Trains on (x, y); frozen layers (trainable = false) keep their weights. Options as TF.js's:
+   * epochs, batchSize, shuffle, validationData or validationSplit, initialEpoch, classWeight,
+   * callbacks.
+   */
   async fit(x: Tensor | Tensor[], y: Tensor, options: FitOptions = {}): Promise<History> {
     this.checkAlive();
-    const step = this.trainStep('fit');
-    const { xs, n } = checkInputs(x, this.inputShapes, 'fit');
-    checkTargets(y, n, this.outputShape, 'fit', this.loss);
-    return fitLoop(step, xs, y, n, options);
+    return fitTensors(this.trainer('fit'), x, y, options);
   }
 
   /**
@@ -324,14 +367,17 @@ export class Model extends Layer {
     return this.inference.activations(xs, n);
   }
 
-  /** Mean loss and accuracy (the share right, counted as the loss reads its targets: accuracy.ts). */
-  evaluate(x: Tensor | Tensor[], y: Tensor, options: PredictOptions = {}): { loss: number; accuracy: number } {
+  /**
+   * Mean loss, accuracy (the share right, counted as the loss reads its targets: accuracy.ts), the
+   * compiled metrics and those in options.metrics.
+   */
+  evaluate(x: Tensor | Tensor[], y: Tensor, options: EvaluateOptions = {}): Evaluation {
     this.checkAlive();
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
-    const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
-    checkTargets(y, n, this.outputShape, 'evaluate', this.loss);
-    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
+    const { xs, n } = this.checkData(x, y, 'evaluate');
+    const scoring = this.scoring(options.metrics ?? []);
+    return this.inference.evaluate(xs, y, 0, n, options.batchSize ?? 32, scoring, this.inferenceSetUp(options, 'evaluate'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */
