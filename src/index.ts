@@ -12,8 +12,10 @@ export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions,
 export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
-export type { BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitOptions, History, Logs, PredictOptions } from './model/model.js';
-// Callbacks for fit (TF.js's and Keras's): early stopping, checkpoints, your own.
+export type {
+  BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,
+} from './model/model.js';
+// Callbacks for fit and fitDataset (TF.js's and Keras's): early stopping, checkpoints, your own.
 export { callbacks } from './model/callback-factories.js';
 export { Callback } from './model/callbacks.js';
 export type { CallbackHooks, Callbacks, TrainedModel, TrainingParams } from './model/callbacks.js';
@@ -45,6 +47,9 @@ export { oneHot, splitDataset, subset } from './data/dataset.js';
 // a class is in the top k, the confusion matrix, per-class precision, recall and F1.
 export { accuracyOf, argmaxRows, classScores, confusionMatrix, inTopK } from './metrics.js';
 export type { ClassScores } from './metrics.js';
+// Streams of examples and batches for fitDataset: from arrays or generators; map, shuffle, batch, prefetch.
+export { data, Stream } from './data/stream.js';
+export type { Batch, BatchValue, Dataset as BatchDataset, Example, ShapedArray } from './data/stream.js';
 export type { Dataset } from './data/dataset.js';
 // Images: decode JPEG and PNG files (and PGM), load them from paths, URLs and Files, and turn them into model inputs.
 export { decodeImage } from './data/image.js';

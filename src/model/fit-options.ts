@@ -1,10 +1,11 @@
-// The options of fit, with TensorFlow.js's names, and their checks: each bad
+// The options of fit and fitDataset, with TensorFlow.js's names, and their checks: each bad
 // setting is a ConfigError naming it. convas's own onBatchEnd / onEpochEnd / shouldStop options
 // become one more callback.
 import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { type BatchLogs, type CallbackHooks, type Callbacks, type Logs, type TrainedModel, callbackList } from './callbacks.js';
 import type { ClassWeight } from './class-weights.js';
+import type { Dataset } from './dataset-batches.js';
 
 /** What fit and fitDataset share. */
 export interface TrainingOptions {
@@ -37,6 +38,20 @@ export interface FitOptions extends TrainingOptions {
    * shuffling, as Keras does. validationData, when given, wins (as in Keras).
    */
   validationSplit?: number;
+}
+
+export interface FitDatasetOptions extends TrainingOptions {
+  /**
+   * Batches per epoch, read on from one pass over the dataset across epochs (TF.js's meaning);
+   * left out, each epoch is one whole pass (the dataset must then be readable again).
+   */
+  batchesPerEpoch?: number;
+  /** Held-out data: [x, y] tensors, or a dataset of batches as for training. */
+  validationData?: [Tensor | Tensor[], Tensor] | Dataset;
+  /** With a validation dataset: the batches to read from it each epoch (default: a whole pass). */
+  validationBatches?: number;
+  /** With validation tensors: examples per forward pass. Default 32. */
+  validationBatchSize?: number;
 }
 
 /** A whole number ≥ `least`, or the default when left out. */

@@ -1,12 +1,13 @@
-// fit: its options checked, then the run's parts made — where the batches come from, the
-// validation, the metrics, the callbacks, the params the callbacks are told — and the loop
-// (fit-loop.ts) run over them.
+// fit and fitDataset: their options checked, then the run's parts made — where the batches come
+// from, the validation, the metrics, the callbacks, the params the callbacks are told — and the
+// loop (fit-loop.ts) run over them. Both share everything but the batches and the validation.
 import { ConfigError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { type History, CallbackList, type TrainedModel, emptyHistory } from './callbacks.js';
 import { ClassWeights } from './class-weights.js';
+import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
-import { type FitOptions, type TrainingOptions, checkEpochs, checkInteger, runCallbacks } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, type TrainingOptions, checkEpochs, checkInteger, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkBoolean, checkNumber } from './settings.js';
@@ -25,6 +26,10 @@ export interface Trainer {
   checkData(x: Tensor | Tensor[], y: Tensor, what: string): { xs: Tensor[]; n: number };
   /** Loss and metrics on examples first … first + n − 1 of checked tensors. */
   evaluate(xs: Tensor[], y: Tensor, first: number, n: number, batchSize: number): Evaluation;
+  /** Loss and metrics over a dataset's batches (all of one pass, or the first `batches`). */
+  evaluateDataset(dataset: Dataset<unknown>, batches: number | undefined, what: string): Promise<Evaluation>;
+  /** Copies a dataset's batches into the model's buffers. */
+  reader(what: string): BatchReader;
 }
 
 /** fit(x, y, options): batches of the tensors, validation on validationData or the last validationSplit of them. */
@@ -57,7 +62,29 @@ export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options:
   return train(t, source, validate, options, who, { steps: Math.ceil(n / batch), samples: n, batchSize: batch });
 }
 
-/** The run's parts, then the loop. */
+/** fitDataset(dataset, options): batches as the dataset gives them; validation on tensors or another dataset. */
+export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options: FitDatasetOptions): Promise<History> {
+  const who = 'fitDataset';
+  if ((options as { validationSplit?: number }).validationSplit !== undefined) {
+    throw new ConfigError(`${who}: validationSplit is for fit; a dataset cannot be split before it is read — pass validationData`);
+  }
+  const batchesPerEpoch = options.batchesPerEpoch === undefined ? undefined : checkInteger(who, 'batchesPerEpoch', options.batchesPerEpoch, 1, 1);
+  const given = options.validationData;
+  let validate: (() => Evaluation | Promise<Evaluation>) | undefined;
+  if (isTensorPair(given)) {
+    const data = checkValidationTensors(given, who);
+    const batchSize = checkInteger(who, 'validationBatchSize', options.validationBatchSize, 32, 1);
+    const checked = t.checkData(data[0], data[1], `${who} (validationData)`);
+    validate = () => t.evaluate(checked.xs, data[1], 0, checked.n, batchSize);
+  } else if (given !== undefined) {
+    const batches = options.validationBatches === undefined ? undefined : checkInteger(who, 'validationBatches', options.validationBatches, 1, 1);
+    validate = () => t.evaluateDataset(given, batches, `${who} (validationData)`);
+  }
+  const source = new DatasetBatches(t.step, t.reader(who), dataset, batchesPerEpoch, t.model, who);
+  return train(t, source, validate, options, who, { steps: batchesPerEpoch });
+}
+
+/** The parts both share, then the loop. */
 function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Promise<Evaluation>) | undefined, options: TrainingOptions,
   who: string, known: { steps?: number; samples?: number; batchSize?: number }): Promise<History> {
   const { epochs, initialEpoch } = checkEpochs(options, who);

@@ -14,10 +14,11 @@ import { BatchBuffers } from './batch-buffers.js';
 import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
 import type { History } from './callbacks.js';
 import { checkInputs, checkTargets } from './data-checks.js';
+import { BatchReader, type Dataset } from './dataset-batches.js';
 import { GraphExecutor } from './executor.js';
-import { type Trainer, fitTensors } from './fit.js';
+import { type Trainer, fitDatasetBatches, fitTensors } from './fit.js';
 import type { Evaluation } from './fit-loop.js';
-import type { FitOptions } from './fit-options.js';
+import type { FitDatasetOptions, FitOptions } from './fit-options.js';
 import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
@@ -29,9 +30,10 @@ import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { TrainStep } from './train-step.js';
 import { parameterTensors, setParameterValues } from './weights.js';
+import { openPass } from '../data/stream.js';
 
 export type { BatchLogs, History, Logs } from './callbacks.js';
-export type { FitOptions } from './fit-options.js';
+export type { FitDatasetOptions, FitOptions } from './fit-options.js';
 export type { Evaluation } from './fit-loop.js';
 export type { ModelOptions } from './model-options.js';
 
@@ -288,13 +290,15 @@ export class Model extends Layer {
     });
   }
 
-  /** What fit needs of this model, for one call. */
+  /** What fit and fitDataset need of this model, for one call. */
   private trainer(what: string): Trainer {
     const step = this.trainStep(what);
     return {
       model: this, step, loss: this.loss!, metrics: this.metrics, outputSize: this.outputSizes[0],
       checkData: (x, y, who) => this.checkData(x, y, who),
       evaluate: (xs, y, first, n, batchSize) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring()),
+      evaluateDataset: (dataset, batches, who) => this.scoreDataset(dataset, batches, who, this.scoring()),
+      reader: (who) => this.reader(who),
     };
   }
 
@@ -318,6 +322,26 @@ export class Model extends Layer {
     return new Scoring(this.loss!, () => this.fusedLogits(), metrics);
   }
 
+  private reader(what: string): BatchReader {
+    return new BatchReader(this.buffers, (c) => this.planBatch(c), this.inputShapes, this.outputShape, this.loss!, what);
+  }
+
+  /** Scores the batches of one pass over `dataset` (the first `batches` of it, when given). */
+  private async scoreDataset(dataset: Dataset<unknown>, batches: number | undefined, what: string, scoring: Scoring): Promise<Evaluation> {
+    const reader = this.reader(what);
+    const iterator = await openPass(dataset, what);
+    scoring.start();
+    for (let b = 0; batches === undefined || b < batches; b++) {
+      const next = await iterator.next();
+      if (next.done) break;
+      this.checkAlive();
+      const size = reader.read(next.value, `batch ${b + 1}`);
+      this.inference.score(this.buffers.inputs, size, scoring);
+    }
+    if (scoring.count === 0) throw new ConfigError(`${what}: the dataset gave no batches`);
+    return scoring.result();
+  }
+
   /**
    * Trains on (x, y); frozen layers (trainable = false) keep their weights. Options as TF.js's:
    * epochs, batchSize, shuffle, validationData or validationSplit, initialEpoch, classWeight,
@@ -326,6 +350,17 @@ export class Model extends Layer {
   async fit(x: Tensor | Tensor[], y: Tensor, options: FitOptions = {}): Promise<History> {
     this.checkAlive();
     return fitTensors(this.trainer('fit'), x, y, options);
+  }
+
+  /**
+   * Trains on the batches of a dataset: any iterable or async iterable of { xs, ys } (Tensors,
+   * { values, shape } or flat arrays), or an object with iterator() as tf.data's. Memory holds one
+   * batch at a time, so the data may be larger than memory. Fed the same batches in the same order,
+   * it trains to the same weights as fit.
+   */
+  async fitDataset(dataset: Dataset<unknown>, options: FitDatasetOptions = {}): Promise<History> {
+    this.checkAlive();
+    return fitDatasetBatches(this.trainer('fitDataset'), dataset, options);
   }
 
   /**
@@ -378,6 +413,21 @@ export class Model extends Layer {
     const { xs, n } = this.checkData(x, y, 'evaluate');
     const scoring = this.scoring(options.metrics ?? []);
     return this.inference.evaluate(xs, y, 0, n, options.batchSize ?? 32, scoring, this.inferenceSetUp(options, 'evaluate'));
+  }
+
+  /**
+   * evaluate over the batches of a dataset (as fitDataset reads them): one pass, or its first
+   * `batches`. Memory holds one batch at a time.
+   */
+  async evaluateDataset(dataset: Dataset<unknown>, options: { batches?: number; metrics?: MetricSpec[] } = {}): Promise<Evaluation> {
+    this.checkAlive();
+    if (!this.loss) throw new StateError('evaluateDataset: the model must be compiled first (it needs its loss)');
+    this.checkOneOutput('evaluateDataset');
+    const { batches } = options;
+    if (batches !== undefined && (!Number.isInteger(batches) || batches < 1)) {
+      throw new ConfigError(`evaluateDataset: batches must be a positive integer, got ${JSON.stringify(batches)}`);
+    }
+    return this.scoreDataset(dataset, batches, 'evaluateDataset', this.scoring(options.metrics ?? [], 'evaluateDataset'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */
