@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import {
-  type Batch, ConfigError, type Model, ShapeError, type Tensor, ValueError, data, init, layers, sequential, tensor,
+  type Batch, ConfigError, type Model, ShapeError, type Tensor, ValueError, callbacks, data, init, layers, sequential, tensor,
 } from '../../src/index.js';
 import { assertSameBits, random } from '../helpers.js';
 import { rejectsWith } from '../throws-with.js';
@@ -77,6 +77,22 @@ test('the same batches in the same order give fit\'s weights bit for bit, whatev
     assertSameWeights(net, expected, what);
     assert.equal(history.history.loss, fitted.history.loss, `${what}: the epochs' losses`);
   }
+});
+
+test('classWeight and callbacks work in fitDataset as in fit: the same weights, the same stopping epoch', async () => {
+  const classWeight = { 0: 0.25, 2: 4 };
+  const stop = () => callbacks.earlyStopping({ monitor: 'loss', patience: 1, minDelta: 10 }); // stops at epoch 1
+  const reference = cnn();
+  const fitted = await reference.fit(tensor(xs, [N, ...IMAGE]), tensor(ys, [N, CLASSES]),
+    { epochs: 5, batchSize: 6, shuffle: false, classWeight, callbacks: [stop()] });
+  const net = cnn();
+  const streamed = await net.fitDataset(arrays(6), { epochs: 5, classWeight, callbacks: [stop()] });
+  assert.equal(streamed.epoch, [0, 1]);
+  assert.equal(streamed.history, fitted.history);
+  assertSameWeights(net, weightsOf(reference), 'classWeight');
+  const unweighted = cnn();
+  await unweighted.fitDataset(arrays(6), { epochs: 2 });
+  assert.not.equal([...weightsOf(unweighted)[0]], [...weightsOf(net)[0]], 'the class weights change training');
 });
 
 test('tensors a dataset yields are disposed once read, as TF.js does; reusing one is a StateError', async () => {
