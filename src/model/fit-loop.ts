@@ -91,23 +91,24 @@ export async function fitLoop(run: FitRun): Promise<History> {
  * throws a DivergenceError. Returns the batch's loss.
  */
 function checkedStep(step: TrainStep, checkpoint: StepCheckpoint, size: number, epoch: number, b: number): number {
-  const divergence = (what: string) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; ` +
-    `training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
   checkpoint.save(); // before the forward pass, which moves layer state
   const loss = step.computeGradients(size);
   const badGradient = Number.isFinite(loss) ? firstNonFiniteGradient(step.trainedWeights) : undefined;
   if (!Number.isFinite(loss) || badGradient) {
     checkpoint.restore(false);
-    throw divergence(badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`);
+    throw divergence(step, badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`, epoch, b);
   }
   step.applyGradients();
   const badArray = checkpoint.firstNonFinite();
   if (badArray) {
     checkpoint.restore(true);
-    throw divergence(`the step made ${badArray} NaN or infinite (it was undone)`);
+    throw divergence(step, `the step made ${badArray} NaN or infinite (it was undone)`, epoch, b);
   }
   return loss;
 }
+
+const divergence = (step: TrainStep, what: string, epoch: number, b: number) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, ` +
+  `batch ${b + 1}; training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
 
 function epochLogs(loss: number, metrics: MetricSet): Logs {
   const logs = { loss } as Logs;
