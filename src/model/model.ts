@@ -316,9 +316,11 @@ export class Model extends Layer {
     return { xs, n };
   }
 
-  /** Sums of an evaluation with the compiled metrics and `extra` ones. */
+  /** Sums of an evaluation with the compiled metrics and `extra` ones (one asked for again, with the same settings, counts once). */
   private scoring(extra: MetricSpec[] = [], what = 'evaluate'): Scoring {
-    const metrics = new MetricSet([...this.metrics ?? [], ...extra.filter((m) => !this.metrics?.includes(m))], this.loss!, this.outputSizes[0], what);
+    const compiled = this.metrics ?? [];
+    const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
+    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputSizes[0], what);
     return new Scoring(this.loss!, () => this.fusedLogits(), metrics);
   }
 

@@ -134,6 +134,10 @@ test('unknown, repeated or impossible metrics are ConfigErrors at compile (or ev
   throwsWith(() => classifier(CLASSES, 'sigmoid', 'binaryCrossentropy', ['confusionMatrix']), ConfigError, 'confusionMatrix');
   throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy').evaluate(x, tensor(oneHot, [N, CLASSES]), { metrics: ['auc' as never] }),
     ConfigError, 'unknown metric "auc"');
+  const topTwo = classifier(CLASSES, 'softmax', 'categoricalCrossentropy', [{ type: 'topKCategoricalAccuracy', k: 2 }]);
+  const y = tensor(oneHot, [N, CLASSES]);
+  assert.equal(topTwo.evaluate(x, y, { metrics: [{ type: 'topKCategoricalAccuracy', k: 2 }] }), topTwo.evaluate(x, y), 'asked again as compiled: counted once');
+  throwsWith(() => topTwo.evaluate(x, y, { metrics: [{ type: 'topKCategoricalAccuracy', k: 3 }] }), ConfigError, 'topKCategoricalAccuracy is listed twice');
   const a = input({ shape: [FEATURES] });
   const twoHeads = model({ inputs: a, outputs: [layers.dense({ units: 2 }).apply(a), layers.dense({ units: 3 }).apply(a)] });
   throwsWith(() => twoHeads.compile({ optimizer: 'sgd', loss: 'meanSquaredError', metrics: ['accuracy'] }), ConfigError, '2 outputs');
