@@ -11,6 +11,7 @@ export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, Symbo
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
 export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
+export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
 export type {
   BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,

@@ -342,4 +342,16 @@ export interface Kernels {
   conv2dWinogradBackwardInput(dy: number, transformed: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
   /** As conv2dBackwardFilter: dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
   conv2dWinogradBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dArgs): void;
+
+  // --- Augmentation (assembly/augment.ts): the training-only layers RandomFlip and GaussianNoise.
+  /**
+   * y = x + stddev·z, z standard normal by Box–Muller on a xorshift32 stream from seed (the contract
+   * in full beside the kernel); a pure function of (x, length, stddev, seed). x and y may be one buffer.
+   */
+  gaussianNoise(x: number, y: number, length: number, stddev: number, seed: number): void;
+  /**
+   * Images [batch, height, width, channels] mirrored per example: flips[b] (i32) bit 0 mirrors the
+   * columns, bit 1 the rows. Its own inverse (the gradient is the same call on dy); x ≠ y.
+   */
+  flipImages(x: number, y: number, flips: number, batch: number, height: number, width: number, channels: number): void;
 }
