@@ -41,7 +41,7 @@ async function buildTestSite(outdir: string): Promise<void> {
     await esbuild.build({
       stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
       define: { 'process.env.CONVAS_TEST_RELAXED_SIMD': JSON.stringify(simd === 'relaxed' ? '1' : '') },
-      loader: { '.wasm': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `kernel-tests-${simd}.js`), logLevel: 'warning',
+      loader: { '.wasm': 'binary', '.gz': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `kernel-tests-${simd}.js`), logLevel: 'warning',
     });
     writeFileSync(join(outdir, `kernel-tests-${simd}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests-${simd}.js"></script>`);
   }
