@@ -1,9 +1,11 @@
 // Softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge)
 // and sparse labels made one-hot. Losses are summed in f64 in row order and averaged over rows;
-// gradients are written only when their pointer is not 0. (Losses scored output by output are in
-// output-loss.ts.)
+// gradients are written only when their pointer is not 0. With `rowWeights` ≠ 0 each row's loss and
+// gradient are multiplied by its weight (class weights), still divided by the row count, as Keras
+// reduces weighted losses. (Losses scored output by output are in output-loss.ts.)
 // These run on [batch, classes] matrices, small next to the layers, so they stay scalar.
 import { smoothed } from './probability';
+import { rowWeight } from './row-weight';
 
 /** Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max. */
 function softmaxRow(x: usize, y: usize, cols: i32): f32 {
@@ -43,20 +45,21 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
  * is t·(1 − ls) + ls/cols (Keras's smoothing); the gradient is (softmax(z) − that target)/rows.
  */
 export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize, dLogits: usize, rows: i32, cols: i32,
-  labelSmoothing: f32): f64 {
+  labelSmoothing: f32, rowWeights: usize): f64 {
   const rowBytes = <usize>cols << 2;
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * rowBytes;
+    const weight = rowWeight(rowWeights, r);
     const logSumExp = softmaxRow(logits + row, probs + row, cols);
     let rowLoss: f64 = 0;
     for (let c = 0; c < cols; c++) {
       const at = row + (<usize>c << 2);
       const target = smoothed(load<f32>(targets + at), labelSmoothing, cols);
       if (target != 0) rowLoss += <f64>target * (<f64>logSumExp - load<f32>(logits + at));
-      if (dLogits != 0) store<f32>(dLogits + at, (load<f32>(probs + at) - target) / <f32>rows);
+      if (dLogits != 0) store<f32>(dLogits + at, (load<f32>(probs + at) - target) / <f32>rows * weight);
     }
-    total += rowLoss;
+    total += rowLoss * weight;
   }
   return total / rows;
 }
@@ -79,10 +82,11 @@ export function expandClassIds(labels: usize, rows: i32, cols: i32): void {
  * max(neg − pos + 1, 0). Where the loss is positive, dO = (−t + (1 − t) at the class that gave neg,
  * the first on ties)/rows; 0 elsewhere, the kink included.
  */
-export function categoricalHinge(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32): f64 {
+export function categoricalHinge(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32, rowWeights: usize): f64 {
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const row = <usize>(r * cols) << 2;
+    const weight = rowWeight(rowWeights, r);
     let positive: f32 = 0, negative: f32 = -Infinity;
     let worst = 0;
     for (let c = 0; c < cols; c++) {
@@ -96,12 +100,12 @@ export function categoricalHinge(outputs: usize, targets: usize, dOutputs: usize
       }
     }
     const loss = max<f32>(negative - positive + 1, 0);
-    total += loss;
+    total += <f64>loss * weight;
     if (dOutputs == 0) continue;
     for (let c = 0; c < cols; c++) {
       const at = row + (<usize>c << 2);
       const t = load<f32>(targets + at);
-      store<f32>(dOutputs + at, loss > 0 ? (c == worst ? 1 - 2 * t : -t) / <f32>rows : 0);
+      store<f32>(dOutputs + at, loss > 0 ? (c == worst ? 1 - 2 * t : -t) / <f32>rows * weight : 0);
     }
   }
   return total / rows;

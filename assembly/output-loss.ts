@@ -1,10 +1,11 @@
 // The losses that score each output against its target on its own, as Keras defines them (and
 // convas's ½Σ(t − o)²): one driver, each loss a formula for one output and its slope. A row's
 // scores are summed (the categorical cross-entropy, ½Σ(t − o)²) or averaged (the others, as Keras's
-// mean over the last axis); rows are averaged, summed in f64 in row order; gradients are written
-// only when their pointer is not 0. The codes are part of the kernel contract (OUTPUT_LOSS in
-// src/backend/kernels.ts).
+// mean over the last axis); rows are averaged, summed in f64 in row order, each weighted by its
+// row weight when `rowWeights` ≠ 0 (class weights); gradients are written only when their pointer
+// is not 0. The codes are part of the kernel contract (OUTPUT_LOSS in src/backend/kernels.ts).
 import { clip, inClip, smoothed } from './probability';
+import { rowWeight } from './row-weight';
 
 /** −t·log o, o clipped to [1e-7, 1 − 1e-7], summed over the row (setting: label smoothing, t·(1 − ls) + ls/cols). */
 const CROSSENTROPY = 0;
@@ -99,10 +100,11 @@ function binaryTargets(targets: usize, length: i32): bool {
  * Loss `kind` (a code above) of `outputs` against `targets`, [rows, cols]: per row the sum or the
  * mean of its outputs' scores, averaged over rows; dOutputs = slope/rows, or slope/(cols·rows) for a
  * mean. For SIGMOID_CROSSENTROPY, `logits` holds z and `outputs` σ(z), and dOutputs is the gradient
- * with respect to the logits; otherwise logits is 0.
+ * with respect to the logits; otherwise logits is 0. Row weights (when `rowWeights` ≠ 0) scale each
+ * row's loss and gradient.
  */
 export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32,
-  setting: f32): f64 {
+  setting: f32, rowWeights: usize): f64 {
   const convert = (kind == HINGE || kind == SQUARED_HINGE) && binaryTargets(targets, rows * cols);
   const summed = kind == CROSSENTROPY || kind == HALF_SQUARED_ERROR;
   const scored = kind == SIGMOID_CROSSENTROPY ? logits : outputs;
@@ -110,14 +112,15 @@ export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: us
   let total: f64 = 0;
   for (let r = 0; r < rows; r++) {
     const start = r * cols;
+    const weight = rowWeight(rowWeights, r);
     let rowLoss: f64 = 0;
     for (let i = start; i < start + cols; i++) {
       const at = <usize>i << 2;
       const o = load<f32>(scored + at), t = target(kind, load<f32>(targets + at), setting, cols, convert);
       rowLoss += outputLossOf(kind, o, t, setting);
-      if (dOutputs != 0) store<f32>(dOutputs + at, outputSlope(kind, o, t, setting, load<f32>(outputs + at)) / count);
+      if (dOutputs != 0) store<f32>(dOutputs + at, outputSlope(kind, o, t, setting, load<f32>(outputs + at)) / count * weight);
     }
-    total += summed ? rowLoss : rowLoss / cols;
+    total += (summed ? rowLoss : rowLoss / cols) * weight;
   }
   return total / rows;
 }

@@ -11,8 +11,22 @@ export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, Symbo
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
 export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
+export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
-export type { CompileOptions, FitOptions, History, Logs, PredictOptions } from './model/model.js';
+export type {
+  BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,
+} from './model/model.js';
+// Callbacks for fit and fitDataset (TF.js's and Keras's): early stopping, checkpoints, your own.
+export { callbacks } from './model/callback-factories.js';
+export { Callback } from './model/callbacks.js';
+export type { CallbackHooks, Callbacks, TrainedModel, TrainingParams } from './model/callbacks.js';
+export { EarlyStopping } from './model/early-stopping.js';
+export type { EarlyStoppingOptions } from './model/early-stopping.js';
+export { ModelCheckpoint } from './model/model-checkpoint.js';
+export type { ModelCheckpointOptions } from './model/model-checkpoint.js';
+export type { MonitorMode } from './model/monitor.js';
+export type { ClassWeight } from './model/class-weights.js';
+export type { MetricConfig, MetricName, MetricSpec, MetricValue } from './model/metric-set.js';
 export type { ModelOptions } from './model/model-options.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
@@ -35,8 +49,13 @@ export type {
   ReduceLROnPlateauOptions, ScheduleConfig,
 } from './model/schedules.js';
 export { oneHot, splitDataset, subset } from './data/dataset.js';
-// The predicted class of each row of predict()'s output: the index of its largest score.
-export { argmaxRows } from './metrics.js';
+// Scoring predict()'s output: the predicted classes (the index of each row's largest score), whether
+// a class is in the top k, the confusion matrix, per-class precision, recall and F1.
+export { accuracyOf, argmaxRows, classScores, confusionMatrix, inTopK } from './metrics.js';
+export type { ClassScores } from './metrics.js';
+// Streams of examples and batches for fitDataset: from arrays or generators; map, shuffle, batch, prefetch.
+export { data, Stream } from './data/stream.js';
+export type { Batch, BatchValue, Dataset as BatchDataset, Example, ShapedArray } from './data/stream.js';
 export type { Dataset } from './data/dataset.js';
 // Images: decode JPEG and PNG files (and PGM), load them from paths, URLs and Files, and turn them into model inputs.
 export { decodeImage } from './data/image.js';

@@ -132,10 +132,11 @@ export interface Kernels {
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /**
    * Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when
-   * dLogits ≠ 0. labelSmoothing ls > 0 smooths each target to t·(1 − ls) + ls/cols first.
+   * dLogits ≠ 0. labelSmoothing ls > 0 smooths each target to t·(1 − ls) + ls/cols first. With
+   * rowWeights ≠ 0 (one f32 per row: class weights) each row's loss and gradient are multiplied by its weight.
    */
   softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number,
-    labelSmoothing: number): number;
+    labelSmoothing: number, rowWeights?: number): number;
   /** Turns `rows` class ids (f32) at the start of `labels` into the [rows, cols] one-hot matrix, in place. */
   expandClassIds(labels: number, rows: number, cols: number): void;
 
@@ -281,12 +282,12 @@ export interface Kernels {
    * row's cols outputs; dOutputs = slope/rows (summed) or slope/(rows·cols). `setting`: huber's
    * delta, the cross-entropies' label smoothing. For sigmoidCrossentropy `logits` holds the sigmoid's
    * logits and `outputs` its output, and dOutputs is the gradient with respect to the logits;
-   * otherwise logits = 0.
+   * otherwise logits = 0. rowWeights as for softmaxCrossEntropy.
    */
   outputLoss(kind: number, outputs: number, logits: number, targets: number, dOutputs: number, rows: number, cols: number,
-    setting: number): number;
-  /** max(max_c (1 − t)·o − Σ t·o + 1, 0) per row. */
-  categoricalHinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number): number;
+    setting: number, rowWeights?: number): number;
+  /** max(max_c (1 − t)·o − Σ t·o + 1, 0) per row; rowWeights as for softmaxCrossEntropy. */
+  categoricalHinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, rowWeights?: number): number;
 
   // --- more optimizer steps (assembly/optimizers.ts, rmsprop.ts, adagrad.ts), formulas beside each kernel
   /** u = max(β2·u, |g|); correction1 = 1 − β1^t from the host. */
@@ -341,4 +342,16 @@ export interface Kernels {
   conv2dWinogradBackwardInput(dy: number, transformed: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
   /** As conv2dBackwardFilter: dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
   conv2dWinogradBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dArgs): void;
+
+  // --- Augmentation (assembly/augment.ts): the training-only layers RandomFlip and GaussianNoise.
+  /**
+   * y = x + stddev·z, z standard normal by Box–Muller on a xorshift32 stream from seed (the contract
+   * in full beside the kernel); a pure function of (x, length, stddev, seed). x and y may be one buffer.
+   */
+  gaussianNoise(x: number, y: number, length: number, stddev: number, seed: number): void;
+  /**
+   * Images [batch, height, width, channels] mirrored per example: flips[b] (i32) bit 0 mirrors the
+   * columns, bit 1 the rows. Its own inverse (the gradient is the same call on dy); x ≠ y.
+   */
+  flipImages(x: number, y: number, flips: number, batch: number, height: number, width: number, channels: number): void;
 }

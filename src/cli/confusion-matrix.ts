@@ -1,17 +1,4 @@
-// Counts of (true class, predicted class) pairs, and their table for the terminal.
-
-/** matrix[t][p] = how many examples of true class t were predicted as p. */
-export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes: number): number[][] {
-  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  for (let i = 0; i < labels.length; i++) matrix[labels[i]][predicted[i]]++;
-  return matrix;
-}
-
-/** Share of the examples on the diagonal. */
-export function accuracyOf(matrix: number[][]): number {
-  const total = matrix.flat().reduce((a, b) => a + b, 0);
-  return total === 0 ? 0 : matrix.reduce((sum, row, i) => sum + row[i], 0) / total;
-}
+// The confusion matrix as a table for the terminal (the counting is the library's: src/metrics.ts).
 
 /**
  * A right-aligned table: one row per true class, one column per predicted class, each labelled

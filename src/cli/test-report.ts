@@ -1,10 +1,10 @@
 // How well a model classifies a held-out set: accuracy and confusion matrix, as printed by
 // `convas train` and `convas evaluate`.
 import type { Dataset } from '../data/dataset.js';
-import { argmaxRows } from '../metrics.js';
+import { accuracyOf, argmaxRows, confusionMatrix } from '../metrics.js';
 import type { Model } from '../model/model.js';
 import { inferenceBatchSize } from '../model/transfer.js';
-import { accuracyOf, confusionMatrix, formatConfusionMatrix } from './confusion-matrix.js';
+import { formatConfusionMatrix } from './confusion-matrix.js';
 import { imagesTensor } from './data.js';
 
 /** `classNames` (image folders) are listed under the matrix, whose rows and columns number them. */

@@ -1,14 +1,13 @@
 // Inverted dropout: while training, zero each value with probability `rate` and scale the rest by
 // 1/(1−rate); at inference, pass through. Masks come from the layer's own seeded stream.
-import { type Random, seededRandom } from '../random.js';
 import type { Shape } from '../shape.js';
-import { Layer, type LayerConfig, checkSetting } from './layer.js';
+import { type LayerConfig, checkSetting } from './layer.js';
+import { RandomLayer } from './random-layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
-export class Dropout extends Layer {
+export class Dropout extends RandomLayer {
   readonly className = 'Dropout';
   readonly rate: number;
-  private stream!: Random;
   private mask = 0;
   private y = 0;
   private dx = 0;
@@ -23,19 +22,6 @@ export class Dropout extends Layer {
 
   protected computeOutputShape([input]: Shape[]): Shape {
     return input;
-  }
-
-  protected initRandom(rng: Random): void {
-    this.stream = seededRandom(rng.seed());
-  }
-
-  /** Where the mask stream is, so a saved model resumes training with the same masks. */
-  get randomState(): number {
-    return this.stream.state;
-  }
-
-  set randomState(value: number) {
-    this.stream.state = value;
   }
 
   protected planBuffers(capacity: number): void {

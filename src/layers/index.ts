@@ -20,6 +20,8 @@ import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 import { Permute, type PermuteOptions } from './permute.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
+import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
+import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -33,6 +35,8 @@ export type { ChannelAffineFolding } from './channel-affine-folding.js';
 export type { ActivationName } from './activation-function.js';
 export type { ReLUOptions } from './advanced-activations.js';
 export type { AlphaInitializer, PReLUOptions } from './prelu.js';
+export type { FlipMode, RandomFlipOptions } from './random-flip.js';
+export type { GaussianNoiseOptions } from './gaussian-noise.js';
 
 type Named = { name?: string };
 
@@ -73,4 +77,8 @@ export const layers = {
   separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(options),
   permute: (options: PermuteOptions) => new Permute(options),
   rescaling: (options: RescalingOptions) => new Rescaling(options),
+  /** Augmentation, active only while training (Keras's): random left-right and/or top-bottom mirroring. */
+  randomFlip: (options: RandomFlipOptions = {}) => new RandomFlip(options),
+  /** Augmentation, active only while training (Keras's): adds normal noise of standard deviation stddev. */
+  gaussianNoise: (options: GaussianNoiseOptions) => new GaussianNoise(options),
 };

@@ -1,11 +1,13 @@
 // The model's own buffers for one batch: each input's examples (gathered in shuffled order), the
-// targets, and the loss gradient. Planned for a capacity once; they grow, never shrink.
+// targets, each row's weight (class weights) and the loss gradient. Planned for a capacity once;
+// they grow, never shrink.
 import { getBackend } from '../backend/wasm.js';
 import type { Tensor } from '../tensor.js';
 
 export class BatchBuffers {
   readonly inputs: number[];
   target = 0;
+  rowWeights = 0;
   outputGradient = 0;
   private capacity = 0;
 
@@ -20,6 +22,7 @@ export class BatchBuffers {
     try {
       this.inputSizes.forEach((size, i) => (this.inputs[i] = memory.alloc(capacity * size * 4)));
       this.target = memory.alloc(capacity * this.outputSize * 4);
+      this.rowWeights = memory.alloc(capacity * 4);
       this.outputGradient = memory.alloc(capacity * this.outputSize * 4);
       this.capacity = capacity;
     } catch (error) {
@@ -36,9 +39,9 @@ export class BatchBuffers {
 
   free(): void {
     const memory = getBackend().memory;
-    for (const ptr of [...this.inputs, this.target, this.outputGradient]) if (ptr) memory.free(ptr);
+    for (const ptr of [...this.inputs, this.target, this.rowWeights, this.outputGradient]) if (ptr) memory.free(ptr);
     this.inputs.fill(0);
-    this.target = this.outputGradient = 0;
+    this.target = this.rowWeights = this.outputGradient = 0;
     this.capacity = 0;
   }
 }

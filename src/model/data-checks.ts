@@ -46,11 +46,21 @@ export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: str
 
 /** Class ids: y of shape [n] or [n, 1], each an integer in [0, classes). */
 function checkClassIds(y: Tensor, classes: number, loss: string, what: string): void {
-  if (y.rank > 2 || (y.rank === 2 && y.shape[1] !== 1)) {
-    throw new ConfigError(`${what}: loss ${loss} takes y as class ids of shape [n] or [n, 1], got ${formatShape(y.shape)} ` +
+  checkClassIdShape(y.shape, loss, what);
+  checkClassIdsAt(y.ptr, y.size, classes, loss, what);
+}
+
+/** The shape of class ids: [n] or [n, 1]. */
+export function checkClassIdShape(shape: readonly number[], loss: string, what: string): void {
+  if (shape.length > 2 || (shape.length === 2 && shape[1] !== 1)) {
+    throw new ConfigError(`${what}: loss ${loss} takes y as class ids of shape [n] or [n, 1], got ${formatShape(shape)} ` +
       '(one-hot labels go with categoricalCrossentropy)');
   }
-  const ids = getBackend().memory.f32(y.ptr, y.size);
+}
+
+/** `n` class ids at `ptr`, each an integer in [0, classes). */
+export function checkClassIdsAt(ptr: number, n: number, classes: number, loss: string, what: string): void {
+  const ids = getBackend().memory.f32(ptr, n);
   const row = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= classes);
   if (row >= 0) {
     throw new ValueError(`${what}: y[${row}] is ${ids[row]}; loss ${loss} takes class ids, integers from 0 to ${classes - 1}`);
@@ -58,9 +68,14 @@ function checkClassIds(y: Tensor, classes: number, loss: string, what: string): 
 }
 
 function checkFinite(t: Tensor, name: string, what: string): void {
+  checkFiniteAt(t.ptr, t.size, name, what);
+}
+
+/** `size` values at `ptr`, all finite; else a ValueError naming the first bad one. */
+export function checkFiniteAt(ptr: number, size: number, name: string, what: string): void {
   // One SIMD pass finds whether there is a bad value; only then is it looked for, to name it.
-  if (getBackend().kernels.countNonFinite(t.ptr, t.size) === 0) return;
-  const values = getBackend().memory.f32(t.ptr, t.size);
+  if (getBackend().kernels.countNonFinite(ptr, size) === 0) return;
+  const values = getBackend().memory.f32(ptr, size);
   const i = values.findIndex((v) => !Number.isFinite(v));
   throw new ValueError(`${what}: ${name} holds a non-finite value (${values[i]}) at flat index ${i}; all values must be finite`);
 }

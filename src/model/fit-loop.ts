@@ -1,120 +1,129 @@
-// The training loop: epochs of shuffled batches, one checked step each, callbacks and history.
-// A step that diverges (non-finite loss, gradient or weight) is undone and ends the run with a
-// DivergenceError, so the model keeps the last good weights.
-import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
+// The training loop of fit and fitDataset, in Keras's order of events: onTrainBegin; per epoch
+// onEpochBegin, then per batch onBatchBegin, one checked step, onBatchEnd (stopping after the
+// batch when model.stopTraining is set); then validation, the schedule's end-of-epoch hook,
+// onEpochEnd with the epoch's logs (val_ ones included) and the stop check; onTrainEnd. Where the
+// batches come from is a BatchSource (tensor-batches.ts for fit, dataset-batches.ts for
+// fitDataset). A step that diverges (non-finite loss, gradient or weight) is undone and ends the
+// run with a DivergenceError, so the model keeps the last good weights.
+import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
-import type { Tensor } from '../tensor.js';
+import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
+import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
 
-export interface Logs {
-  loss: number;
-  acc: number;
-  val_loss?: number;
-  val_acc?: number;
+/** Where a run's batches come from. */
+export interface BatchSource {
+  /** Starts an epoch: a new order, a new pass over a dataset. */
+  startEpoch(epoch: number): void | Promise<void>;
+  /** Puts the epoch's next batch in the step's buffers (its targets prepared) and returns its size; 0 when the epoch is over. */
+  nextBatch(): number | Promise<number>;
 }
 
-export interface FitOptions {
-  epochs?: number;
-  /**
-   * Examples per step: at most the number of examples (a larger one is refused, as likely a mix-up);
-   * left out, 32 or all the examples if there are fewer.
-   */
-  batchSize?: number;
-  shuffle?: boolean;
-  validationData?: [Tensor | Tensor[], Tensor];
-  /** Called after each batch with the running mean loss and accuracy of the epoch so far. */
-  onBatchEnd?: (batch: number, logs: Logs & { size: number }) => void | Promise<void>;
-  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
-  /** Return true (e.g. from a stop button) to end training after the current batch. */
-  shouldStop?: () => boolean;
-}
+/** Loss and metrics on held-out data: evaluate's result. */
+export type Evaluation = { loss: number; accuracy: number } & Record<string, MetricValue>;
 
-export interface History {
-  epoch: number[];
-  history: { loss: number[]; acc: number[]; val_loss: number[]; val_acc: number[] };
+export interface FitRun {
+  model: TrainedModel;
+  step: TrainStep;
+  source: BatchSource;
+  /** The validation at the end of each epoch, when there is validation data. */
+  validate?: () => Evaluation | Promise<Evaluation>;
+  /** The training metrics, counted over each epoch. */
+  metrics: MetricSet;
+  callbacks: CallbackList;
+  history: History;
+  params: TrainingParams;
 }
 
 const YIELD_EVERY_MS = 50;
 
-export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: number, options: FitOptions): Promise<History> {
-  const { epochs = 1, batchSize = 32, shuffle = true, validationData, onBatchEnd, onEpochEnd, shouldStop } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`fit: epochs must be a positive integer, got ${JSON.stringify(epochs)}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`fit: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
-  if (n === 0) throw new ShapeError('fit: the dataset is empty');
-  if (options.batchSize !== undefined && batchSize > n) {
-    throw new ConfigError(`fit: batchSize ${batchSize} is larger than the ${n} examples in x; expected at most ${n} ` +
-      '(or leave it out: it is then 32, or all the examples if there are fewer)');
-  }
-  if (validationData) step.checkValidation(validationData);
-  const monitor = step.optimizer.monitor as keyof Logs | undefined;
-  if (monitor?.startsWith('val_') && !validationData) {
-    throw new ConfigError(`fit: the learning-rate schedule follows ${monitor}, which needs validationData`);
-  }
-  const batch = Math.min(batchSize, n);
-  step.plan(batch);
-  const order = shuffle ? Uint32Array.from({ length: n }, (_, i) => i) : undefined;
-  const history: History = { epoch: [], history: { loss: [], acc: [], val_loss: [], val_acc: [] } };
-  const trained = step.trainedWeights;
+export async function fitLoop(run: FitRun): Promise<History> {
+  const { model, step, source, validate, metrics, callbacks, params } = run;
+  const monitor = step.optimizer.monitor;
+  const checkpoint = new StepCheckpoint(step.trainedWeights, step.layerState, step.optimizer);
   let lastYield = performance.now();
-  const checkpoint = new StepCheckpoint(trained, step.layerState, step.optimizer);
-  const divergence = (what: string, epoch: number, b: number) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; ` +
-    `training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
+  let last: Logs | undefined;
+  model.stopTraining = false;
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      if (order) step.shuffle(order);
-      let lossSum = 0, correct = 0, seen = 0;
-      for (let from = 0, b = 0; from < n; from += batch, b++) {
-        const size = Math.min(batch, n - from);
-        step.gather(xs, y, order, from, size);
-        checkpoint.save(); // before the forward pass, which moves layer state
-        const loss = step.computeGradients(size);
-        const badGradient = Number.isFinite(loss) ? firstNonFiniteGradient(trained) : undefined;
-        if (!Number.isFinite(loss) || badGradient) {
-          checkpoint.restore(false);
-          throw divergence(badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`, epoch, b);
-        }
-        step.applyGradients();
-        const badArray = checkpoint.firstNonFinite();
-        if (badArray) {
-          checkpoint.restore(true);
-          throw divergence(`the step made ${badArray} NaN or infinite (it was undone)`, epoch, b);
-        }
+    await callbacks.trainBegin(model, params);
+    for (let epoch = params.initialEpoch; epoch < params.epochs; epoch++) {
+      await callbacks.epochBegin(epoch);
+      await source.startEpoch(epoch);
+      metrics.reset();
+      let lossSum = 0, seen = 0;
+      for (let b = 0; ; b++) {
+        const size = await source.nextBatch();
+        if (size === 0) break;
+        if (callbacks.hasBatchBegin) await callbacks.batchBegin(b, size);
+        const loss = checkedStep(step, checkpoint, size, epoch, b);
         lossSum += loss * size;
-        correct += step.countCorrect(size);
         seen += size;
-        if (onBatchEnd) {
-          await onBatchEnd(b, { loss: lossSum / seen, acc: correct / seen, size });
-          step.checkStillTraining();
-        }
-        if (shouldStop?.()) break;
+        step.countMetrics(metrics, size);
+        if (callbacks.hasBatchEnd) await callbacks.batchEnd(b, batchLogs(lossSum / seen, metrics, b, size));
+        if (model.stopTraining) break;
         if (performance.now() - lastYield > YIELD_EVERY_MS) {
           await yieldToEventLoop(); // let progress, UI and other work run
           step.checkStillTraining();
           lastYield = performance.now();
         }
       }
-      const logs: Logs = { loss: lossSum / seen, acc: correct / seen };
-      if (validationData) {
-        const v = step.evaluate(validationData[0], validationData[1], batch);
-        logs.val_loss = v.loss;
-        logs.val_acc = v.accuracy;
-        history.history.val_loss.push(v.loss);
-        history.history.val_acc.push(v.accuracy);
-      }
+      if (seen === 0) break; // the source ran dry (it said why)
+      const logs = epochLogs(lossSum / seen, metrics);
+      if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
-      if (monitor) step.optimizer.epochEnd(logs[monitor]!);
-      history.epoch.push(epoch);
-      history.history.loss.push(logs.loss);
-      history.history.acc.push(logs.acc);
-      if (onEpochEnd) {
-        await onEpochEnd(epoch, logs);
-        step.checkStillTraining();
-      }
-      if (shouldStop?.()) break;
+      if (monitor) step.optimizer.epochEnd(logs[monitor] as number);
+      recordEpoch(run.history, epoch, logs);
+      await callbacks.epochEnd(epoch, logs);
+      last = logs;
+      if (model.stopTraining) break;
     }
   } finally {
     checkpoint.dispose();
   }
-  return history;
+  await callbacks.trainEnd(last);
+  return run.history;
+}
+
+/**
+ * One training step on the batch in the buffers, checked: a non-finite loss or gradient, or a step
+ * that leaves a non-finite weight, is undone (weights, optimizer and layer state as before it) and
+ * throws a DivergenceError. Returns the batch's loss.
+ */
+function checkedStep(step: TrainStep, checkpoint: StepCheckpoint, size: number, epoch: number, b: number): number {
+  checkpoint.save(); // before the forward pass, which moves layer state
+  const loss = step.computeGradients(size);
+  const badGradient = Number.isFinite(loss) ? firstNonFiniteGradient(step.trainedWeights) : undefined;
+  if (!Number.isFinite(loss) || badGradient) {
+    checkpoint.restore(false);
+    throw divergence(step, badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`, epoch, b);
+  }
+  step.applyGradients();
+  const badArray = checkpoint.firstNonFinite();
+  if (badArray) {
+    checkpoint.restore(true);
+    throw divergence(step, `the step made ${badArray} NaN or infinite (it was undone)`, epoch, b);
+  }
+  return loss;
+}
+
+const divergence = (step: TrainStep, what: string, epoch: number, b: number) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, ` +
+  `batch ${b + 1}; training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
+
+function epochLogs(loss: number, metrics: MetricSet): Logs {
+  const logs = { loss } as Logs;
+  metrics.write(logs);
+  return logs;
+}
+
+function batchLogs(loss: number, metrics: MetricSet, batch: number, size: number): BatchLogs {
+  const logs = epochLogs(loss, metrics) as BatchLogs;
+  logs.batch = batch;
+  logs.size = size;
+  return logs;
+}
+
+/** The validation's loss and metrics as val_ logs (val_acc for its accuracy, as TF.js names it). */
+function writeValidation(evaluation: Evaluation, logs: Logs): void {
+  for (const [name, value] of Object.entries(evaluation)) logs[`val_${name === 'accuracy' ? 'acc' : name}`] = value;
 }

@@ -7,8 +7,9 @@ import { type Tensor, emptyTensor } from '../tensor.js';
 import { type BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
 import { checkBatchSize } from './data-checks.js';
 import type { GraphExecutor } from './executor.js';
-import { countCorrect } from './accuracy.js';
+import type { Evaluation } from './fit-loop.js';
 import { type Loss, computeLoss, prepareTargets } from './losses.js';
+import type { MetricSet } from './metric-set.js';
 
 /**
  * Examples per kernel thread that predict and evaluate run at once, whatever batchSize asks: each
@@ -56,31 +57,37 @@ export class Inference {
     return results;
   }
 
-  /** Mean loss and accuracy of the (one) output against y; `around` as for predict. */
   /**
-   * `logits` tells where the output softmax read its logits in the pass just run (0 when the loss is
-   * not fused with it): asked after each pass, as planning for a larger batch moves the buffers.
+   * Mean loss and metrics of the (one) output against y on examples first … first + n − 1; `around`
+   * as for predict.
    */
-  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: Loss, logits: () => number,
-    around: Around = runPlainly): { loss: number; accuracy: number } {
+  evaluate(xs: Tensor[], y: Tensor, first: number, n: number, batchSize: number, scoring: Scoring,
+    around: Around = runPlainly): Evaluation {
     if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
     checkBatchSize(batchSize, 'evaluate');
     const batch = this.batchFor(batchSize, n);
     this.plan(batch);
-    const cols = this.outputSizes[0];
-    let lossSum = 0, correct = 0;
+    scoring.start();
     around(() => {
-      for (let from = 0; from < n; from += batch) {
-        const size = Math.min(batch, n - from);
+      for (let from = first; from < first + n; from += batch) {
+        const size = Math.min(batch, first + n - from);
         copyRows(y, this.buffers.target, undefined, from, size);
-        prepareTargets(loss, this.buffers.target, size, cols);
-        this.run(xs, from, size);
-        const output = this.executor.output(0);
-        lossSum += computeLoss(loss, output, logits(), this.buffers.target, 0, size, cols) * size;
-        correct += countCorrect(loss.accuracy, output, this.buffers.target, size, cols);
+        for (let i = 0; i < xs.length; i++) this.inputs[i] = rowAddress(xs[i], from);
+        this.score(this.inputs, size, scoring);
       }
     });
-    return { loss: lossSum / n, accuracy: correct / n };
+    return scoring.result();
+  }
+
+  /**
+   * Runs the examples at `inputs` forward and scores them against the targets in the batch buffer
+   * (as gathered, not yet prepared). The buffers must hold `size` examples.
+   */
+  score(inputs: readonly number[], size: number, scoring: Scoring): void {
+    const cols = this.outputSizes[0], target = this.buffers.target;
+    prepareTargets(scoring.loss, target, size, cols);
+    this.executor.forward(inputs, size, false);
+    scoring.add(this.executor.output(0), target, size, cols);
   }
 
   /** Every computing node's output for the n examples, in node order. */
@@ -104,5 +111,38 @@ export class Inference {
   private run(xs: Tensor[], from: number, size: number): void {
     for (let i = 0; i < xs.length; i++) this.inputs[i] = rowAddress(xs[i], from);
     this.executor.forward(this.inputs, size, false);
+  }
+}
+
+/**
+ * The sums of one evaluation: the loss over the rows, and the metrics. `logits` gives the fused
+ * output activation's input after each forward pass (0 when the loss takes the output as it is).
+ */
+export class Scoring {
+  private lossSum = 0;
+  private rows = 0;
+
+  constructor(readonly loss: Loss, private readonly logits: () => number, private readonly metrics: MetricSet) {}
+
+  start(): void {
+    this.lossSum = this.rows = 0;
+    this.metrics.reset();
+  }
+
+  add(output: number, target: number, size: number, cols: number): void {
+    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size, cols) * size;
+    this.rows += size;
+    this.metrics.add(output, target, size);
+  }
+
+  get count(): number {
+    return this.rows;
+  }
+
+  /** Mean loss, accuracy (evaluate's name for it) and the other metrics. */
+  result(): Evaluation {
+    const result = { loss: this.lossSum / this.rows } as Evaluation;
+    this.metrics.write(result, '', 'accuracy');
+    return result;
   }
 }

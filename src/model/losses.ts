@@ -106,21 +106,23 @@ export function prepareTargets(loss: Loss, targets: number, rows: number, cols: 
 /**
  * Computes the loss of `outputs` against `targets` ([rows, cols], after prepareTargets) and, when
  * dOutputs ≠ 0, its gradient. With `logits` ≠ 0 (the output activation fused with the loss) the
- * fused kernel works from the logits and the gradient is with respect to them.
+ * fused kernel works from the logits and the gradient is with respect to them. With `rowWeights` ≠ 0
+ * (one f32 per row: class weights) each row's loss and gradient count that many times.
  */
 export function computeLoss(loss: Loss, outputs: number, logits: number, targets: number, dOutputs: number,
-  rows: number, cols: number): number {
+  rows: number, cols: number, rowWeights = 0): number {
   const k = getBackend().kernels;
   switch (loss.type) {
     case 'categoricalCrossentropy':
     case 'sparseCategoricalCrossentropy':
-      return logits !== 0 ? k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, loss.labelSmoothing)
-        : k.outputLoss(OUTPUT_LOSS.categoricalCrossentropy, outputs, 0, targets, dOutputs, rows, cols, loss.labelSmoothing);
+      return logits !== 0 ? k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, loss.labelSmoothing, rowWeights)
+        : k.outputLoss(OUTPUT_LOSS.categoricalCrossentropy, outputs, 0, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
     case 'binaryCrossentropy': {
       const kind = logits !== 0 ? OUTPUT_LOSS.sigmoidCrossentropy : OUTPUT_LOSS.binaryCrossentropy;
-      return k.outputLoss(kind, outputs, logits, targets, dOutputs, rows, cols, loss.labelSmoothing);
+      return k.outputLoss(kind, outputs, logits, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
     }
-    case 'categoricalHinge': return k.categoricalHinge(outputs, targets, dOutputs, rows, cols);
-    default: return k.outputLoss(OUTPUT_LOSS[loss.type], outputs, 0, targets, dOutputs, rows, cols, loss.type === 'huber' ? loss.delta : 0);
+    case 'categoricalHinge': return k.categoricalHinge(outputs, targets, dOutputs, rows, cols, rowWeights);
+    default: return k.outputLoss(OUTPUT_LOSS[loss.type], outputs, 0, targets, dOutputs, rows, cols, loss.type === 'huber' ? loss.delta : 0,
+      rowWeights);
   }
 }

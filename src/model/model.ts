@@ -12,21 +12,29 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
+import type { History } from './callbacks.js';
 import { checkInputs, checkTargets } from './data-checks.js';
+import { BatchReader, type Dataset } from './dataset-batches.js';
 import { GraphExecutor } from './executor.js';
-import { type Around, Inference } from './inference.js';
-import { type FitOptions, type History, fitLoop } from './fit-loop.js';
+import { type Trainer, fitDatasetBatches, fitTensors } from './fit.js';
+import type { Evaluation } from './fit-loop.js';
+import type { FitDatasetOptions, FitOptions } from './fit-options.js';
+import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig } from './losses.js';
+import { MetricSet, type MetricSpec } from './metric-set.js';
 import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { TrainStep } from './train-step.js';
 import { parameterTensors, setParameterValues } from './weights.js';
+import { openPass } from '../data/stream.js';
 
-export type { FitOptions, History, Logs } from './fit-loop.js';
+export type { BatchLogs, History, Logs } from './callbacks.js';
+export type { FitDatasetOptions, FitOptions } from './fit-options.js';
+export type { Evaluation } from './fit-loop.js';
 export type { ModelOptions } from './model-options.js';
 
 export interface PredictOptions {
@@ -39,9 +47,19 @@ export interface PredictOptions {
   foldBatchNorm?: boolean;
 }
 
+export interface EvaluateOptions extends PredictOptions {
+  /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names). */
+  metrics?: MetricSpec[];
+}
+
 export interface CompileOptions {
   optimizer: OptimizerConfig | OptimizerType;
   loss: LossName | LossConfig;
+  /**
+   * What fit logs (per epoch, and val_ ones with validation) and evaluate returns, besides the loss
+   * and accuracy (always there): 'topKCategoricalAccuracy', 'precision', 'perClassF1', … (TF.js's names).
+   */
+  metrics?: MetricSpec[];
 }
 
 export class Model extends Layer {
@@ -57,6 +75,9 @@ export class Model extends Layer {
   private readonly inference: Inference;
   private optimizer?: Optimizer;
   private loss?: Loss;
+  private metrics?: MetricSpec[];
+  /** Set to true (from a callback, a button…) to end fit after the current batch, as Keras's model.stop_training. */
+  stopTraining = false;
   private weightsMade = false;
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
@@ -222,12 +243,16 @@ export class Model extends Layer {
   compile(options: CompileOptions): void {
     this.checkAlive();
     const loss = checkLoss(options?.loss);
-    if (this.outputs.length === 1) checkLossFitsOutput(loss, this.outputShape);
+    if (this.outputs.length === 1) {
+      checkLossFitsOutput(loss, this.outputShape);
+      new MetricSet(options.metrics, loss, this.outputSizes[0], 'compile'); // refuses unknown metrics now
+    } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
     this.optimizer?.dispose();
     optimizer.attach(this.params);
     this.optimizer = optimizer;
     this.loss = loss;
+    this.metrics = options.metrics && [...options.metrics];
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
     // nothing else reads the activation's output.
@@ -256,17 +281,25 @@ export class Model extends Layer {
   private trainStep(what: string): TrainStep {
     if (!this.optimizer || !this.loss) throw new StateError(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
     this.checkOneOutput(what);
-    const loss = this.loss;
     return new TrainStep({
-      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss, outputSize: this.outputSizes[0],
+      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
-      evaluate: (x, y, batchSize) => this.evaluate(x, y, { batchSize }),
-      checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape,
-        'fit (validationData)', loss),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },
     });
+  }
+
+  /** What fit and fitDataset need of this model, for one call. */
+  private trainer(what: string): Trainer {
+    const step = this.trainStep(what);
+    return {
+      model: this, step, loss: this.loss!, metrics: this.metrics, outputSize: this.outputSizes[0],
+      checkData: (x, y, who) => this.checkData(x, y, who),
+      evaluate: (xs, y, first, n, batchSize) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring()),
+      evaluateDataset: (dataset, batches, who) => this.scoreDataset(dataset, batches, who, this.scoring()),
+      reader: (who) => this.reader(who),
+    };
   }
 
   private checkOneOutput(what: string): void {
@@ -276,13 +309,60 @@ export class Model extends Layer {
     }
   }
 
-  /** Trains on (x, y); frozen layers (trainable = false) keep their weights. */
+  /** x and y checked against the model's inputs and output (as the loss reads its targets). */
+  private checkData(x: Tensor | Tensor[], y: Tensor, what: string): { xs: Tensor[]; n: number } {
+    const { xs, n } = checkInputs(x, this.inputShapes, what);
+    checkTargets(y, n, this.outputShape, what, this.loss);
+    return { xs, n };
+  }
+
+  /** Sums of an evaluation with the compiled metrics and `extra` ones (one asked for again, with the same settings, counts once). */
+  private scoring(extra: MetricSpec[] = [], what = 'evaluate'): Scoring {
+    const compiled = this.metrics ?? [];
+    const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
+    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputSizes[0], what);
+    return new Scoring(this.loss!, () => this.fusedLogits(), metrics);
+  }
+
+  private reader(what: string): BatchReader {
+    return new BatchReader(this.buffers, (c) => this.planBatch(c), this.inputShapes, this.outputShape, this.loss!, what);
+  }
+
+  /** Scores the batches of one pass over `dataset` (the first `batches` of it, when given). */
+  private async scoreDataset(dataset: Dataset<unknown>, batches: number | undefined, what: string, scoring: Scoring): Promise<Evaluation> {
+    const reader = this.reader(what);
+    const iterator = await openPass(dataset, what);
+    scoring.start();
+    for (let b = 0; batches === undefined || b < batches; b++) {
+      const next = await iterator.next();
+      if (next.done) break;
+      this.checkAlive();
+      const size = reader.read(next.value, `batch ${b + 1}`);
+      this.inference.score(this.buffers.inputs, size, scoring);
+    }
+    if (scoring.count === 0) throw new ConfigError(`${what}: the dataset gave no batches`);
+    return scoring.result();
+  }
+
+  /**
+   * Trains on (x, y); frozen layers (trainable = false) keep their weights. Options as TF.js's:
+   * epochs, batchSize, shuffle, validationData or validationSplit, initialEpoch, classWeight,
+   * callbacks.
+   */
   async fit(x: Tensor | Tensor[], y: Tensor, options: FitOptions = {}): Promise<History> {
     this.checkAlive();
-    const step = this.trainStep('fit');
-    const { xs, n } = checkInputs(x, this.inputShapes, 'fit');
-    checkTargets(y, n, this.outputShape, 'fit', this.loss);
-    return fitLoop(step, xs, y, n, options);
+    return fitTensors(this.trainer('fit'), x, y, options);
+  }
+
+  /**
+   * Trains on the batches of a dataset: any iterable or async iterable of { xs, ys } (Tensors,
+   * { values, shape } or flat arrays), or an object with iterator() as tf.data's. Memory holds one
+   * batch at a time, so the data may be larger than memory. Fed the same batches in the same order,
+   * it trains to the same weights as fit.
+   */
+  async fitDataset(dataset: Dataset<unknown>, options: FitDatasetOptions = {}): Promise<History> {
+    this.checkAlive();
+    return fitDatasetBatches(this.trainer('fitDataset'), dataset, options);
   }
 
   /**
@@ -324,14 +404,32 @@ export class Model extends Layer {
     return this.inference.activations(xs, n);
   }
 
-  /** Mean loss and accuracy (the share right, counted as the loss reads its targets: accuracy.ts). */
-  evaluate(x: Tensor | Tensor[], y: Tensor, options: PredictOptions = {}): { loss: number; accuracy: number } {
+  /**
+   * Mean loss, accuracy (the share right, counted as the loss reads its targets: accuracy.ts), the
+   * compiled metrics and those in options.metrics.
+   */
+  evaluate(x: Tensor | Tensor[], y: Tensor, options: EvaluateOptions = {}): Evaluation {
     this.checkAlive();
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
-    const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
-    checkTargets(y, n, this.outputShape, 'evaluate', this.loss);
-    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, () => this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
+    const { xs, n } = this.checkData(x, y, 'evaluate');
+    const scoring = this.scoring(options.metrics ?? []);
+    return this.inference.evaluate(xs, y, 0, n, options.batchSize ?? 32, scoring, this.inferenceSetUp(options, 'evaluate'));
+  }
+
+  /**
+   * evaluate over the batches of a dataset (as fitDataset reads them): one pass, or its first
+   * `batches`. Memory holds one batch at a time.
+   */
+  async evaluateDataset(dataset: Dataset<unknown>, options: { batches?: number; metrics?: MetricSpec[] } = {}): Promise<Evaluation> {
+    this.checkAlive();
+    if (!this.loss) throw new StateError('evaluateDataset: the model must be compiled first (it needs its loss)');
+    this.checkOneOutput('evaluateDataset');
+    const { batches } = options;
+    if (batches !== undefined && (!Number.isInteger(batches) || batches < 1)) {
+      throw new ConfigError(`evaluateDataset: batches must be a positive integer, got ${JSON.stringify(batches)}`);
+    }
+    return this.scoreDataset(dataset, batches, 'evaluateDataset', this.scoring(options.metrics ?? [], 'evaluateDataset'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */

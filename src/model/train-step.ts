@@ -4,9 +4,10 @@ import type { Parameter } from '../layers/layer.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
+import type { ClassWeights } from './class-weights.js';
 import type { GraphExecutor } from './executor.js';
-import { countCorrect } from './accuracy.js';
 import { type Loss, computeLoss, prepareTargets } from './losses.js';
+import type { MetricSet } from './metric-set.js';
 import type { Optimizer } from './optimizers.js';
 
 export interface TrainStepParts {
@@ -23,8 +24,6 @@ export interface TrainStepParts {
   /** The softmax logits when the loss is fused with the output softmax, else 0. */
   fusedLogits(): number;
   plan(capacity: number): void;
-  evaluate(x: Tensor | Tensor[], y: Tensor, batchSize: number): { loss: number; accuracy: number };
-  checkValidation(data: [Tensor | Tensor[], Tensor]): void;
   checkStillTraining(): void;
 }
 
@@ -33,6 +32,8 @@ export class TrainStep {
   readonly layerState: Parameter[];
   private readonly trainedSet: ReadonlySet<Parameter>;
   private readonly outputGradients: number[];
+  /** Class weights for this run's losses (fit's classWeight), if any. */
+  classWeights?: ClassWeights;
 
   constructor(private readonly parts: TrainStepParts) {
     this.trainedWeights = parts.trained;
@@ -55,16 +56,23 @@ export class TrainStep {
   }
 
   gather(xs: readonly Tensor[], y: Tensor, order: Uint32Array | undefined, from: number, size: number): void {
+    this.parts.buffers.gather(xs, y, order, from, size);
+    this.prepareTargets(size);
+  }
+
+  /** Readies the targets in the buffers for the loss (class ids one-hot) and weighs the rows by class. */
+  prepareTargets(size: number): void {
     const { buffers, loss, outputSize } = this.parts;
-    buffers.gather(xs, y, order, from, size);
     prepareTargets(loss, buffers.target, size, outputSize);
+    this.classWeights?.fill(buffers.target, buffers.rowWeights, size);
   }
 
   /** Forward, loss and backward on the gathered batch: every trained weight's grad is set; returns the loss. */
   computeGradients(size: number): number {
     const { executor, buffers, loss, outputSize } = this.parts;
     executor.forward(buffers.inputs, size, true);
-    const value = computeLoss(loss, executor.output(0), this.parts.fusedLogits(), buffers.target, buffers.outputGradient, size, outputSize);
+    const value = computeLoss(loss, executor.output(0), this.parts.fusedLogits(), buffers.target, buffers.outputGradient, size, outputSize,
+      this.classWeights ? buffers.rowWeights : 0);
     if (Number.isFinite(value)) {
       this.outputGradients[0] = buffers.outputGradient;
       executor.backward(this.outputGradients, size);
@@ -76,17 +84,9 @@ export class TrainStep {
     this.parts.optimizer.step(this.trainedSet);
   }
 
-  /** Rows of the last forward pass that the model got right (accuracy.ts). */
-  countCorrect(size: number): number {
-    return countCorrect(this.parts.loss.accuracy, this.parts.executor.output(0), this.parts.buffers.target, size, this.parts.outputSize);
-  }
-
-  evaluate(x: Tensor | Tensor[], y: Tensor, batchSize: number): { loss: number; accuracy: number } {
-    return this.parts.evaluate(x, y, batchSize);
-  }
-
-  checkValidation(data: [Tensor | Tensor[], Tensor]): void {
-    this.parts.checkValidation(data);
+  /** Counts the last forward pass's outputs against the batch's targets in `metrics`. */
+  countMetrics(metrics: MetricSet, size: number): void {
+    metrics.add(this.parts.executor.output(0), this.parts.buffers.target, size);
   }
 
   checkStillTraining(): void {

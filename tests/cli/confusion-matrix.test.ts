@@ -1,7 +1,8 @@
 // Confusion counts and their table.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { accuracyOf, confusionMatrix, formatConfusionMatrix } from '../../src/cli/confusion-matrix.js';
+import { formatConfusionMatrix } from '../../src/cli/confusion-matrix.js';
+import { accuracyOf, confusionMatrix } from '../../src/metrics.js';
 
 test('counts (true, predicted) pairs; accuracy is the diagonal share', () => {
   const matrix = confusionMatrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 2, 0], 3);

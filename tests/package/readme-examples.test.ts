@@ -62,4 +62,13 @@ const x = imagesNHWC, y = tensor([1, 0, 0, 0, 0, 0, 1, 0, 0, 0], [n, 5]);
   assert.ok(saved.length > 1000, 'the fine-tuned model was saved as ONNX');
 });
 
+test('the Training control example runs: metrics, validationSplit, classWeight, early stopping, a stop hook, fitDataset, the confusion matrix', async () => {
+  const [names, matrix] = await runExample('Training control') as [string[], number[][]];
+  for (const name of ['loss', 'acc', 'perClassF1', 'topKCategoricalAccuracy']) {
+    assert.ok(names.includes(name) && names.includes(`val_${name}`), `${name} and val_${name} in ${names}`);
+  }
+  assert.is(matrix.length, 3);
+  assert.is(matrix.flat().reduce((a, b) => a + b), 96, 'every example counted once');
+});
+
 test.run();

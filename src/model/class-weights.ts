@@ -1,0 +1,43 @@
+// Keras's class_weight: each example's loss, and so its gradient, is multiplied by the weight of
+// its class, and the batch's loss is still the sum over the batch divided by its size (Keras's and
+// TF.js's reduction). An example's class is the argmax of its target row, or the target itself
+// rounded when the output is one value (a yes/no); class ids are one-hot by the time this reads
+// them. A class missing from the weights weighs 1, as in Keras (TF.js refuses it).
+import { getBackend } from '../backend/wasm.js';
+import { ConfigError } from '../errors.js';
+import { argmaxRow } from '../metrics.js';
+
+/** A weight per class: { [class]: weight } (TF.js's ClassWeight) or an array indexed by class. */
+export type ClassWeight = Record<number, number> | number[];
+
+export class ClassWeights {
+  private readonly weights = new Map<number, number>();
+
+  /** `cols`: the output's size (a class per column, or one yes/no when 1). */
+  constructor(given: ClassWeight, private readonly cols: number, who: string) {
+    if (!given || typeof given !== 'object') {
+      throw new ConfigError(`${who}: classWeight must be { [class]: weight } or an array of weights, got ${JSON.stringify(given)}`);
+    }
+    const classes = cols > 1 ? cols : 2;
+    for (const [key, weight] of Object.entries(given)) {
+      const id = Number(key);
+      if (!Number.isInteger(id) || id < 0 || id >= classes) {
+        throw new ConfigError(`${who}: classWeight names class ${JSON.stringify(key)}; the model's classes are 0 to ${classes - 1}`);
+      }
+      if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
+        throw new ConfigError(`${who}: classWeight of class ${id} must be a finite number ≥ 0, got ${JSON.stringify(weight)}`);
+      }
+      this.weights.set(id, weight);
+    }
+  }
+
+  /** Writes the weight of each of `rows` target rows (prepared: class ids one-hot) at `rowWeights`. */
+  fill(target: number, rowWeights: number, rows: number): void {
+    const heap = getBackend().memory.heapF32;
+    const t = target >> 2, w = rowWeights >> 2, cols = this.cols;
+    for (let r = 0; r < rows; r++) {
+      const id = cols > 1 ? argmaxRow(heap, t + r * cols, cols) : Math.round(heap[t + r]);
+      heap[w + r] = this.weights.get(id) ?? 1;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// The options of fit and fitDataset, with TensorFlow.js's names, and their checks: each bad
+// setting is a ConfigError naming it. convas's own onBatchEnd / onEpochEnd / shouldStop options
+// become one more callback.
+import { ConfigError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { type BatchLogs, type CallbackHooks, type Callbacks, type Logs, type TrainedModel, callbackList } from './callbacks.js';
+import type { ClassWeight } from './class-weights.js';
+import type { Dataset } from './dataset-batches.js';
+
+/** What fit and fitDataset share. */
+export interface TrainingOptions {
+  /** The epoch to end before: epochs initialEpoch … epochs − 1 run (Keras's and TF.js's meaning). Default 1. */
+  epochs?: number;
+  /** The first epoch's number, to continue an earlier run (the learning-rate schedule continues from the optimizer's steps). Default 0. */
+  initialEpoch?: number;
+  /** Multiplies each example's loss by its class's weight ({ [class]: weight } or an array; missing classes weigh 1). */
+  classWeight?: ClassWeight;
+  /** Callbacks (callbacks.earlyStopping(), callbacks.modelCheckpoint(), a Callback, or objects of hooks), called in order. */
+  callbacks?: Callbacks;
+  /** Called after each batch with the running mean loss and metrics of the epoch so far (a callback's onBatchEnd). */
+  onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  /** Return true (e.g. from a stop button) to end training after the current batch, as model.stopTraining = true does. */
+  shouldStop?: () => boolean;
+}
+
+export interface FitOptions extends TrainingOptions {
+  /**
+   * Examples per step: at most the number of examples (a larger one is refused, as likely a mix-up);
+   * left out, 32 or all the examples if there are fewer.
+   */
+  batchSize?: number;
+  /** Shuffle the training examples before each epoch, with the model's seeded stream. Default true. */
+  shuffle?: boolean;
+  validationData?: [Tensor | Tensor[], Tensor];
+  /**
+   * A share in [0, 1) of the examples to hold out for validation: the last ones, taken before any
+   * shuffling, as Keras does. validationData, when given, wins (as in Keras).
+   */
+  validationSplit?: number;
+}
+
+export interface FitDatasetOptions extends TrainingOptions {
+  /**
+   * Batches per epoch, read on from one pass over the dataset across epochs (TF.js's meaning);
+   * left out, each epoch is one whole pass (the dataset must then be readable again).
+   */
+  batchesPerEpoch?: number;
+  /** Held-out data: [x, y] tensors, or a dataset of batches as for training. */
+  validationData?: [Tensor | Tensor[], Tensor] | Dataset;
+  /** With a validation dataset: the batches to read from it each epoch (default: a whole pass). */
+  validationBatches?: number;
+  /** With validation tensors: examples per forward pass. Default 32. */
+  validationBatchSize?: number;
+}
+
+/** A whole number ≥ `least`, or the default when left out. */
+export function checkInteger(who: string, name: string, value: unknown, fallback: number, least: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || (value as number) < least) {
+    const says = least === 1 ? 'a positive integer' : `an integer ≥ ${least}`;
+    throw new ConfigError(`${who}: ${name} must be ${says}, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value as number;
+}
+
+/** epochs and initialEpoch, checked. */
+export function checkEpochs(options: TrainingOptions, who: string): { epochs: number; initialEpoch: number } {
+  if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 1)) {
+    throw new ConfigError(`${who}: epochs must be a positive integer, got ${JSON.stringify(options.epochs)}`);
+  }
+  return { epochs: options.epochs ?? 1, initialEpoch: checkInteger(who, 'initialEpoch', options.initialEpoch, 0, 0) };
+}
+
+/** The run's callbacks: convas's option hooks first (as one callback), then those in `callbacks`. */
+export function runCallbacks(options: TrainingOptions, model: TrainedModel, who: string): CallbackHooks[] {
+  const { onBatchEnd, onEpochEnd, shouldStop } = options;
+  for (const [name, hook] of Object.entries({ onBatchEnd, onEpochEnd, shouldStop })) {
+    if (hook !== undefined && typeof hook !== 'function') throw new ConfigError(`${who}: ${name} must be a function`);
+  }
+  const stopWhenAsked = () => {
+    if (shouldStop?.()) model.stopTraining = true;
+  };
+  const own: CallbackHooks = {};
+  if (onBatchEnd || shouldStop) {
+    own.onBatchEnd = async (batch, logs) => {
+      await onBatchEnd?.(batch, logs);
+      stopWhenAsked();
+    };
+  }
+  if (onEpochEnd || shouldStop) {
+    own.onEpochEnd = async (epoch, logs) => {
+      await onEpochEnd?.(epoch, logs);
+      stopWhenAsked();
+    };
+  }
+  return [...(own.onBatchEnd || own.onEpochEnd ? [own] : []), ...callbackList(options.callbacks, who)];
+}

@@ -1,0 +1,112 @@
+// fit and fitDataset: their options checked, then the run's parts made — where the batches come
+// from, the validation, the metrics, the callbacks, the params the callbacks are told — and the
+// loop (fit-loop.ts) run over them. Both share everything but the batches and the validation.
+import { ConfigError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { type History, CallbackList, type TrainedModel, emptyHistory } from './callbacks.js';
+import { ClassWeights } from './class-weights.js';
+import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
+import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
+import { type FitDatasetOptions, type FitOptions, type TrainingOptions, checkEpochs, checkInteger, runCallbacks } from './fit-options.js';
+import type { Loss } from './losses.js';
+import { MetricSet, type MetricSpec } from './metric-set.js';
+import { checkBoolean, checkNumber } from './settings.js';
+import { TensorBatches } from './tensor-batches.js';
+import type { TrainStep } from './train-step.js';
+
+/** What fit needs of the model it trains (Model makes one per call). */
+export interface Trainer {
+  readonly model: TrainedModel;
+  readonly step: TrainStep;
+  readonly loss: Loss;
+  /** The metrics compile asked for. */
+  readonly metrics?: readonly MetricSpec[];
+  readonly outputSize: number;
+  /** x and y checked against the model: the inputs as a list, and the number of examples. */
+  checkData(x: Tensor | Tensor[], y: Tensor, what: string): { xs: Tensor[]; n: number };
+  /** Loss and metrics on examples first … first + n − 1 of checked tensors. */
+  evaluate(xs: Tensor[], y: Tensor, first: number, n: number, batchSize: number): Evaluation;
+  /** Loss and metrics over a dataset's batches (all of one pass, or the first `batches`). */
+  evaluateDataset(dataset: Dataset<unknown>, batches: number | undefined, what: string): Promise<Evaluation>;
+  /** Copies a dataset's batches into the model's buffers. */
+  reader(what: string): BatchReader;
+}
+
+/** fit(x, y, options): batches of the tensors, validation on validationData or the last validationSplit of them. */
+export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options: FitOptions): Promise<History> {
+  const who = 'fit';
+  const { xs, n: total } = t.checkData(x, y, who);
+  const validationData = options.validationData === undefined ? undefined : checkValidationTensors(options.validationData, who);
+  const split = validationData ? 0 : checkNumber(who, 'validationSplit', options.validationSplit ?? 0, 'fraction');
+  // Keras's split: the last examples, before any shuffling.
+  const n = Math.floor(total * (1 - split));
+  if (split > 0 && (n === 0 || n === total)) {
+    throw new ConfigError(`${who}: validationSplit ${split} of ${total} examples leaves ${n} for training and ${total - n} for validation; ` +
+      'each needs at least one');
+  }
+  const batchSize = checkInteger(who, 'batchSize', options.batchSize, 32, 1);
+  if (options.batchSize !== undefined && batchSize > n) {
+    throw new ConfigError(`${who}: batchSize ${batchSize} is larger than the ${n} ${split > 0 ? 'training examples left by validationSplit' : 'examples in x'}; ` +
+      `expected at most ${n} (or leave it out: it is then 32, or all the examples if there are fewer)`);
+  }
+  const batch = Math.min(batchSize, n);
+  const shuffle = checkBoolean(who, 'shuffle', options.shuffle ?? true);
+  let validate: (() => Evaluation) | undefined;
+  if (validationData) {
+    const checked = t.checkData(validationData[0], validationData[1], `${who} (validationData)`);
+    validate = () => t.evaluate(checked.xs, validationData[1], 0, checked.n, batch);
+  } else if (split > 0) {
+    validate = () => t.evaluate(xs, y, n, total - n, batch);
+  }
+  const source = new TensorBatches(t.step, xs, y, n, batch, shuffle);
+  return train(t, source, validate, options, who, { steps: Math.ceil(n / batch), samples: n, batchSize: batch });
+}
+
+/** fitDataset(dataset, options): batches as the dataset gives them; validation on tensors or another dataset. */
+export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options: FitDatasetOptions): Promise<History> {
+  const who = 'fitDataset';
+  if ((options as { validationSplit?: number }).validationSplit !== undefined) {
+    throw new ConfigError(`${who}: validationSplit is for fit; a dataset cannot be split before it is read — pass validationData`);
+  }
+  const batchesPerEpoch = options.batchesPerEpoch === undefined ? undefined : checkInteger(who, 'batchesPerEpoch', options.batchesPerEpoch, 1, 1);
+  const given = options.validationData;
+  let validate: (() => Evaluation | Promise<Evaluation>) | undefined;
+  if (isTensorPair(given)) {
+    const data = checkValidationTensors(given, who);
+    const batchSize = checkInteger(who, 'validationBatchSize', options.validationBatchSize, 32, 1);
+    const checked = t.checkData(data[0], data[1], `${who} (validationData)`);
+    validate = () => t.evaluate(checked.xs, data[1], 0, checked.n, batchSize);
+  } else if (given !== undefined) {
+    const batches = options.validationBatches === undefined ? undefined : checkInteger(who, 'validationBatches', options.validationBatches, 1, 1);
+    validate = () => t.evaluateDataset(given, batches, `${who} (validationData)`);
+  }
+  const source = new DatasetBatches(t.step, t.reader(who), dataset, batchesPerEpoch, t.model, who);
+  return train(t, source, validate, options, who, { steps: batchesPerEpoch });
+}
+
+/** The parts both share, then the loop. */
+function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Promise<Evaluation>) | undefined, options: TrainingOptions,
+  who: string, known: { steps?: number; samples?: number; batchSize?: number }): Promise<History> {
+  const { epochs, initialEpoch } = checkEpochs(options, who);
+  const metrics = new MetricSet(t.metrics, t.loss, t.outputSize, who);
+  const monitor = t.step.optimizer.monitor;
+  if (monitor?.startsWith('val_') && !validate) {
+    throw new ConfigError(`${who}: the learning-rate schedule follows ${monitor}, which needs validationData${who === 'fit' ? ' or validationSplit' : ''}`);
+  }
+  t.step.classWeights = options.classWeight === undefined ? undefined : new ClassWeights(options.classWeight, t.outputSize, who);
+  const names = ['loss', ...metrics.names];
+  const params = { epochs, initialEpoch, ...known, doValidation: validate !== undefined, metrics: validate ? [...names, ...names.map((n) => `val_${n}`)] : names };
+  const callbacks = new CallbackList(runCallbacks(options, t.model, who), () => t.step.checkStillTraining());
+  return fitLoop({ model: t.model, step: t.step, source, validate, metrics, callbacks, history: emptyHistory(), params });
+}
+
+/** validationData as [x, y] tensors (x a list for several inputs). */
+function checkValidationTensors(data: unknown, who: string): [Tensor | Tensor[], Tensor] {
+  if (!isTensorPair(data)) throw new ConfigError(`${who}: validationData must be [x, y] tensors, got ${describe(data)}`);
+  return data;
+}
+
+const isTensorPair = (data: unknown): data is [Tensor | Tensor[], Tensor] => Array.isArray(data) && data.length === 2 &&
+  (data[0] instanceof Tensor || (Array.isArray(data[0]) && data[0].every((x) => x instanceof Tensor))) && data[1] instanceof Tensor;
+
+const describe = (value: unknown) => (Array.isArray(value) ? `an array of ${value.length}` : value === null ? 'null' : typeof value);

@@ -1,0 +1,223 @@
+// The metrics fit logs and evaluate returns, with TensorFlow.js's names: accuracy always (logged as
+// 'acc', as TF.js logs 'accuracy'), and those asked for in compile({ metrics }) or evaluate(x, y,
+// { metrics }). Each counts batch by batch from the model's output and the prepared targets (class
+// ids already one-hot) into counters made once, so a training step allocates nothing for them; the
+// values are read when the logs are written.
+import { getBackend } from '../backend/wasm.js';
+import { ConfigError } from '../errors.js';
+import { argmaxRow, inTopK, scoresFromCounts } from '../metrics.js';
+import { countCorrect } from './accuracy.js';
+import type { AccuracyKind, Loss } from './losses.js';
+import { checkKeys } from './settings.js';
+
+export const METRICS = [
+  'accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy',
+  'sparseTopKCategoricalAccuracy', 'precision', 'recall', 'perClassPrecision', 'perClassRecall', 'perClassF1', 'confusionMatrix',
+] as const;
+export type MetricName = (typeof METRICS)[number];
+
+/** A metric with settings: the top-k accuracies take k (5 by default, as in Keras and TF.js). */
+export interface MetricConfig {
+  type: MetricName;
+  k?: number;
+}
+
+export type MetricSpec = MetricName | MetricConfig;
+
+/** A metric's value: a number, one number per class (perClass…), or a matrix (confusionMatrix). */
+export type MetricValue = number | number[] | number[][];
+
+/** Whether a log of this name is one number (a loss or a metric that is not per class). */
+export const isScalarMetric = (name: string): boolean => !name.startsWith('perClass') && name !== 'confusionMatrix';
+
+interface Metric {
+  /** The name in logs and in evaluate's result. */
+  readonly name: string;
+  reset(): void;
+  /** Counts `rows` rows of outputs and targets, [rows, cols] at the addresses given. */
+  add(output: number, target: number, rows: number, cols: number): void;
+  result(): MetricValue;
+}
+
+type RowCounter = (output: number, target: number, rows: number, cols: number) => number;
+
+/** The accuracies: rows right (or shares of rows, for the per-output kinds) over rows seen. */
+class Share implements Metric {
+  private right = 0;
+  private rows = 0;
+
+  constructor(readonly name: string, private readonly count: RowCounter) {}
+
+  reset(): void {
+    this.right = this.rows = 0;
+  }
+
+  add(output: number, target: number, rows: number, cols: number): void {
+    this.right += this.count(output, target, rows, cols);
+    this.rows += rows;
+  }
+
+  result(): number {
+    return this.rows === 0 ? 0 : this.right / this.rows;
+  }
+}
+
+const accuracyOfKind = (kind: AccuracyKind): RowCounter => (o, t, rows, cols) => countCorrect(kind, o, t, rows, cols);
+
+/** Rows whose target class (the argmax of its one-hot row) is among the k largest outputs. */
+const topK = (k: number): RowCounter => (output, target, rows, cols) => {
+  const heap = getBackend().memory.heapF32;
+  const o = output >> 2, t = target >> 2;
+  let right = 0;
+  for (let r = 0; r < rows; r++) if (inTopK(heap, o + r * cols, cols, argmaxRow(heap, t + r * cols, cols), k)) right++;
+  return right;
+};
+
+interface ClassTotals {
+  precision: number[];
+  recall: number[];
+  f1: number[];
+  matrix: number[][];
+}
+
+/**
+ * True positives, false positives and false negatives per class (or all together, `pooled`). A
+ * row's class is the argmax of its outputs and of its target when the loss reads one class per row
+ * (a softmax-like output); otherwise each output is a yes/no of its own, above `threshold` (0.5; 0
+ * for the hinges' signs), its own class. confusionMatrix also fills the matrix (2×2 for one yes/no).
+ */
+class ClassCounts implements Metric {
+  private readonly tp: Float64Array;
+  private readonly fp: Float64Array;
+  private readonly fn: Float64Array;
+  private readonly matrix: number[][];
+
+  constructor(readonly name: string, private readonly value: (totals: ClassTotals) => MetricValue,
+    private readonly oneClassPerRow: boolean, private readonly threshold: number, classes: number, private readonly pooled: boolean) {
+    const counters = pooled ? 1 : classes;
+    this.tp = new Float64Array(counters);
+    this.fp = new Float64Array(counters);
+    this.fn = new Float64Array(counters);
+    const side = name !== 'confusionMatrix' ? 0 : oneClassPerRow ? classes : 2;
+    this.matrix = Array.from({ length: side }, () => new Array<number>(side).fill(0));
+  }
+
+  reset(): void {
+    this.tp.fill(0);
+    this.fp.fill(0);
+    this.fn.fill(0);
+    for (const row of this.matrix) row.fill(0);
+  }
+
+  add(output: number, target: number, rows: number, cols: number): void {
+    const heap = getBackend().memory.heapF32;
+    const o = output >> 2, t = target >> 2;
+    const { tp, fp, fn, matrix, pooled } = this;
+    for (let r = 0; r < rows; r++) {
+      const at = r * cols;
+      if (this.oneClassPerRow) {
+        const predicted = argmaxRow(heap, o + at, cols), actual = argmaxRow(heap, t + at, cols);
+        if (predicted === actual) tp[pooled ? 0 : actual]++;
+        else {
+          fp[pooled ? 0 : predicted]++;
+          fn[pooled ? 0 : actual]++;
+        }
+        if (matrix.length > 0) matrix[actual][predicted]++;
+        continue;
+      }
+      for (let c = 0; c < cols; c++) {
+        const predicted = heap[o + at + c] > this.threshold, actual = heap[t + at + c] > this.threshold;
+        const k = pooled ? 0 : c;
+        if (predicted && actual) tp[k]++;
+        else if (predicted) fp[k]++;
+        else if (actual) fn[k]++;
+        if (matrix.length > 0) matrix[Number(actual)][Number(predicted)]++;
+      }
+    }
+  }
+
+  result(): MetricValue {
+    return this.value({ ...scoresFromCounts(this.tp, this.fp, this.fn), matrix: this.matrix.map((row) => [...row]) });
+  }
+}
+
+const PER_CLASS = { perClassPrecision: 'precision', perClassRecall: 'recall', perClassF1: 'f1' } as const;
+
+/** Checks one entry of a metrics list and makes its counters, for `loss` and outputs of `cols` values. */
+function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Metric {
+  const config = (typeof spec === 'string' ? { type: spec } : spec) as MetricConfig | undefined;
+  if (!config || typeof config !== 'object' || !(METRICS as readonly string[]).includes(config.type)) {
+    const name = JSON.stringify(typeof spec === 'object' && spec ? (spec as MetricConfig).type : spec);
+    throw new ConfigError(`${who}: unknown metric ${name}; expected one of ${METRICS.join(', ')}`);
+  }
+  const type = config.type;
+  const isTopK = type === 'topKCategoricalAccuracy' || type === 'sparseTopKCategoricalAccuracy';
+  checkKeys(`${who}: metric ${type}`, config, isTopK ? ['type', 'k'] : ['type']);
+  const oneClassPerRow = loss.accuracy === 'class' && cols > 1;
+  const threshold = loss.accuracy === 'sign' ? 0 : 0.5;
+  switch (type) {
+    case 'accuracy':
+    case 'acc':
+      return new Share('acc', accuracyOfKind(loss.accuracy));
+    case 'binaryAccuracy':
+      return new Share(type, accuracyOfKind('binary'));
+    case 'categoricalAccuracy':
+    case 'sparseCategoricalAccuracy':
+      return new Share(type, accuracyOfKind('class'));
+    case 'topKCategoricalAccuracy':
+    case 'sparseTopKCategoricalAccuracy': {
+      const k = config.k ?? 5;
+      if (!Number.isInteger(k) || k < 1) throw new ConfigError(`${who}: metric ${type}: k must be a positive integer, got ${JSON.stringify(config.k)}`);
+      return new Share(type, topK(k));
+    }
+    case 'precision':
+    case 'recall':
+      // Keras's Precision and Recall: every output a yes/no above the threshold, all counted together.
+      return new ClassCounts(type, (totals) => totals[type][0], false, threshold, 1, true);
+    case 'confusionMatrix':
+      if (!oneClassPerRow && cols > 1) {
+        throw new ConfigError(`${who}: metric confusionMatrix needs one class per example (an output of 2 or more classes, or one ` +
+          `yes/no output); loss ${loss.type} reads each of the ${cols} outputs as a yes/no of its own`);
+      }
+      return new ClassCounts(type, (totals) => totals.matrix, oneClassPerRow, threshold, cols, false);
+    default:
+      return new ClassCounts(type, (totals) => totals[PER_CLASS[type]], oneClassPerRow, threshold, cols, false);
+  }
+}
+
+/** The metrics of one fit or evaluate: accuracy first, then the others in the order asked, each once. */
+export class MetricSet {
+  private readonly metrics: Metric[];
+
+  constructor(specs: readonly MetricSpec[] | undefined, loss: Loss, private readonly cols: number, who: string) {
+    if (specs !== undefined && !Array.isArray(specs)) {
+      throw new ConfigError(`${who}: metrics must be an array of metric names (or { type, k }), got ${JSON.stringify(specs)}`);
+    }
+    this.metrics = [makeMetric('accuracy', loss, cols, who)];
+    for (const spec of specs ?? []) {
+      const metric = makeMetric(spec, loss, cols, who);
+      if (metric.name === 'acc') continue; // always there
+      if (this.names.includes(metric.name)) throw new ConfigError(`${who}: metric ${metric.name} is listed twice`);
+      this.metrics.push(metric);
+    }
+  }
+
+  /** The names in the logs: 'acc', then the others. */
+  get names(): string[] {
+    return this.metrics.map((m) => m.name);
+  }
+
+  reset(): void {
+    for (const m of this.metrics) m.reset();
+  }
+
+  /** Counts a batch: `rows` outputs and their prepared targets, at the addresses given. */
+  add(output: number, target: number, rows: number): void {
+    for (let i = 0; i < this.metrics.length; i++) this.metrics[i].add(output, target, rows, this.cols);
+  }
+
+  /** The values so far, each under its name with `prefix` (fit's 'val_'); accuracy under `accuracyName`. */
+  write(into: Record<string, MetricValue | undefined>, prefix = '', accuracyName = 'acc'): void {
+    for (const m of this.metrics) into[prefix + (m.name === 'acc' ? accuracyName : m.name)] = m.result();
+  }
+}

@@ -1,0 +1,53 @@
+// What early stopping and checkpoints share (Keras's MonitorCallback): the log they follow, whether
+// it should rise or fall, and what counts as an improvement. 'auto' lowers the losses and raises
+// every metric convas has (the accuracies, precision and recall), as Keras infers from each
+// metric's direction; TF.js guesses from the name (up when it holds 'acc').
+import { ConfigError } from '../errors.js';
+import { Callback } from './callbacks.js';
+import { isScalarMetric } from './metric-set.js';
+import { checkChoice, checkNumber } from './settings.js';
+
+export type MonitorMode = 'auto' | 'min' | 'max';
+
+export abstract class MonitorCallback extends Callback {
+  readonly monitor: string;
+  readonly mode: MonitorMode;
+  /** The least change that counts, ≥ 0 (Keras takes |minDelta|). */
+  readonly minDelta: number;
+
+  constructor(protected readonly who: string, options: { monitor?: string; mode?: MonitorMode; minDelta?: number }) {
+    super();
+    const monitor = options.monitor ?? 'val_loss';
+    if (typeof monitor !== 'string' || monitor === '') throw new ConfigError(`${who}: monitor must be the name of a log, got ${JSON.stringify(monitor)}`);
+    this.monitor = monitor;
+    this.mode = checkChoice(who, 'mode', options.mode ?? 'auto', ['auto', 'min', 'max'] as const);
+    this.minDelta = Math.abs(checkNumber(who, 'minDelta', options.minDelta ?? 0, 'finite'));
+  }
+
+  /** Whether the monitored log should rise: mode 'max', or 'auto' on anything but a loss. */
+  get maximizes(): boolean {
+    return this.mode === 'max' || (this.mode === 'auto' && this.monitor.replace(/^val_/, '') !== 'loss');
+  }
+
+  /** The worst value there is, for a best that nothing has set yet. */
+  protected get worst(): number {
+    return this.maximizes ? -Infinity : Infinity;
+  }
+
+  /** Keras's test: better than `reference` by more than minDelta. */
+  protected isImprovement(current: number, reference: number): boolean {
+    return this.maximizes ? current - this.minDelta > reference : current + this.minDelta < reference;
+  }
+
+  /** Refuses, before training starts, a monitor that the run's logs will not carry (a typo, or val_ without validation). */
+  protected checkMonitor(): void {
+    const logs = this.params?.metrics ?? [];
+    if (!logs.includes(this.monitor)) {
+      const hint = this.monitor.startsWith('val_') && !this.params?.doValidation ? ' (val_ logs need validationData or validationSplit)' : '';
+      throw new ConfigError(`${this.who}: unknown monitor ${JSON.stringify(this.monitor)}${hint}; this run logs ${logs.join(', ')}`);
+    }
+    if (!isScalarMetric(this.monitor.replace(/^val_/, ''))) {
+      throw new ConfigError(`${this.who}: monitor ${this.monitor} holds a value per class, not one number; monitor a loss or an accuracy`);
+    }
+  }
+}
