@@ -14,6 +14,7 @@ export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from
 export { Model, model } from './model/model.js';
 export type { CompileOptions, FitOptions, History, Logs, PredictOptions } from './model/model.js';
 export type { ModelOptions } from './model/model-options.js';
+export type { DivergenceOptions } from './model/divergence.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
 // Registers model.save()'s file formats (the model floor cannot import the io floor).

@@ -1,7 +1,9 @@
 // The training loop: epochs of shuffled batches, one checked step each, callbacks and history.
-// A step that diverges (non-finite loss, gradient or weight) is undone and ends the run with a
-// DivergenceError, so the model keeps the last good weights.
+// A step that diverges (a non-finite or exploding loss, a non-finite gradient or weight:
+// divergence.ts) is undone and ends the run with a DivergenceError, so the model keeps the last
+// good weights.
 import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
+import { DivergenceCheck, type DivergenceOptions } from './divergence.js';
 import { yieldToEventLoop } from '../platform.js';
 import type { Tensor } from '../tensor.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
@@ -28,6 +30,8 @@ export interface FitOptions {
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   /** Return true (e.g. from a stop button) to end training after the current batch. */
   shouldStop?: () => boolean;
+  /** When an exploding loss stops the run (divergence.ts); false: only NaN and infinite values do. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface History {
@@ -46,6 +50,7 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
     throw new ConfigError(`fit: batchSize ${batchSize} is larger than the ${n} examples in x; expected at most ${n} ` +
       '(or leave it out: it is then 32, or all the examples if there are fewer)');
   }
+  const lossCheck = new DivergenceCheck(options.divergence, step.lossReference);
   if (validationData) step.checkValidation(validationData);
   const monitor = step.optimizer.monitor as keyof Logs | undefined;
   if (monitor?.startsWith('val_') && !validationData) {
@@ -58,8 +63,9 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
   const trained = step.trainedWeights;
   let lastYield = performance.now();
   const checkpoint = new StepCheckpoint(trained, step.layerState, step.optimizer);
-  const divergence = (what: string, epoch: number, b: number) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; ` +
-    `training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
+  const divergence = (what: string, epoch: number, b: number, kept = 'from before that step') => new DivergenceError(
+    `fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; training stopped with the weights ${kept}. ` +
+    `Try a lower learningRate (now ${step.optimizer.learningRate})`);
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
       if (order) step.shuffle(order);
@@ -69,10 +75,15 @@ export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: numbe
         step.gather(xs, y, order, from, size);
         checkpoint.save(); // before the forward pass, which moves layer state
         const loss = step.computeGradients(size);
-        const badGradient = Number.isFinite(loss) ? firstNonFiniteGradient(trained) : undefined;
-        if (!Number.isFinite(loss) || badGradient) {
+        const badLoss = lossCheck.problem(loss);
+        if (badLoss) {
+          // The weights that gave this loss are bad too: undo the step that made them as well.
+          throw divergence(badLoss, epoch, b, checkpoint.restoreEarlier() ? 'from before the step that led to it' : 'fit started from');
+        }
+        const badGradient = firstNonFiniteGradient(trained);
+        if (badGradient) {
           checkpoint.restore(false);
-          throw divergence(badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`, epoch, b);
+          throw divergence(`the gradient of ${badGradient.name} became NaN or infinite`, epoch, b);
         }
         step.applyGradients();
         const badArray = checkpoint.firstNonFinite();

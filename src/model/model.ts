@@ -13,6 +13,7 @@ import type { Tensor } from '../tensor.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
 import { checkInputs, checkTargets } from './data-checks.js';
+import { LossReference } from './divergence.js';
 import { GraphExecutor } from './executor.js';
 import { type Around, Inference } from './inference.js';
 import { type FitOptions, type History, fitLoop } from './fit-loop.js';
@@ -57,6 +58,7 @@ export class Model extends Layer {
   private readonly inference: Inference;
   private optimizer?: Optimizer;
   private loss?: Loss;
+  private lossReference = new LossReference();
   private weightsMade = false;
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
@@ -228,6 +230,7 @@ export class Model extends Layer {
     optimizer.attach(this.params);
     this.optimizer = optimizer;
     this.loss = loss;
+    this.lossReference = new LossReference();
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
     // nothing else reads the activation's output.
@@ -259,7 +262,8 @@ export class Model extends Layer {
     const loss = this.loss;
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss, outputSize: this.outputSizes[0],
-      rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
+      rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable),
+      lossReference: this.lossReference, fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
       evaluate: (x, y, batchSize) => this.evaluate(x, y, { batchSize }),
       checkValidation: ([x, y]) => checkTargets(y, checkInputs(x, this.inputShapes, 'fit (validationData)').n, this.outputShape,
         'fit (validationData)', loss),
@@ -331,7 +335,7 @@ export class Model extends Layer {
     this.checkOneOutput('evaluate');
     const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
     checkTargets(y, n, this.outputShape, 'evaluate', this.loss);
-    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
+    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, () => this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */

@@ -4,6 +4,7 @@ import type { Parameter } from '../layers/layer.js';
 import type { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
+import type { LossReference } from './divergence.js';
 import type { GraphExecutor } from './executor.js';
 import { countCorrect } from './accuracy.js';
 import { type Loss, computeLoss, prepareTargets } from './losses.js';
@@ -20,6 +21,8 @@ export interface TrainStepParts {
   trained: Parameter[];
   /** State the layers update themselves in training (moving statistics): kept with the weights when a step is undone. */
   layerState: Parameter[];
+  /** The first batch's loss since compile, which fit measures an exploding loss against. */
+  lossReference: LossReference;
   /** The softmax logits when the loss is fused with the output softmax, else 0. */
   fusedLogits(): number;
   plan(capacity: number): void;
@@ -31,12 +34,14 @@ export interface TrainStepParts {
 export class TrainStep {
   readonly trainedWeights: Parameter[];
   readonly layerState: Parameter[];
+  readonly lossReference: LossReference;
   private readonly trainedSet: ReadonlySet<Parameter>;
   private readonly outputGradients: number[];
 
   constructor(private readonly parts: TrainStepParts) {
     this.trainedWeights = parts.trained;
     this.layerState = parts.layerState;
+    this.lossReference = parts.lossReference;
     this.trainedSet = new Set(parts.trained);
     parts.executor.prepareBackward(this.trainedSet, false);
     this.outputGradients = [0];
