@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`convas: ${error.message}\nRun \`convas --help\` for the options.\n`);
       return 2;
     }
-    // System errors (EACCES writing --out, ENOENT for a predict file) are the user's to fix, like ConvasErrors.
+    // System errors (a predict file not found; model files are StorageErrors) are the user's to fix, like ConvasErrors.
     if (error instanceof ConvasError || isSystemError(error)) {
       process.stderr.write(`convas: ${(error as Error).message}\n`);
       return 1;

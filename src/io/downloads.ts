@@ -6,9 +6,8 @@ const REVOKE_AFTER_MS = 60_000;
 
 export function downloadsDestination(name: string): ModelDestination {
   return {
-    modelFile: `${name}.json`,
-    weightsFile: `${name}.weights.bin`,
-    async write(files) {
+    async write({ weights, modelFile }) {
+      const files = [{ path: `${name}.weights.bin`, bytes: weights }, { path: `${name}.json`, bytes: modelFile(`${name}.weights.bin`) }];
       for (const file of files) {
         const url = URL.createObjectURL(new Blob([file.bytes], { type: 'application/octet-stream' }));
         const link = document.createElement('a');

@@ -30,11 +30,13 @@ async function withStore<T>(mode: IDBTransactionMode, use: (store: IDBObjectStor
   }
 }
 
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
 export function indexedDbStore(name: string): ModelSource & ModelDestination {
   const describe = (path: string) => `indexeddb://${name}/${path}`;
   return {
-    modelFile: 'model.json',
-    weightsFile: 'weights.bin',
+    modelFile: MODEL_FILE,
     describe,
     async read(path) {
       const files = await withStore('readonly', (store) => store.get(name)) as Record<string, Uint8Array> | undefined;
@@ -42,8 +44,9 @@ export function indexedDbStore(name: string): ModelSource & ModelDestination {
       if (!(files[path] instanceof Uint8Array)) throw new FileFormatError(`${describe(path)}: file not found in the saved model`);
       return files[path];
     },
-    async write(files) {
-      await withStore('readwrite', (store) => store.put(Object.fromEntries(files.map((f) => [f.path, f.bytes])), name));
+    async write({ weights, modelFile }) {
+      const files = { [WEIGHTS_FILE]: weights, [MODEL_FILE]: modelFile(WEIGHTS_FILE) };
+      await withStore('readwrite', (store) => store.put(files, name));
     },
   };
 }

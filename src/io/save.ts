@@ -1,5 +1,5 @@
-// model.save() (registered with the model at import): encode in the chosen format, then hand the files to the destination's handler —
-// weights first and model.json last, so the file that points at the weights is the one that commits.
+// model.save() (registered with the model at import): encode in the chosen format, then hand the
+// weights and model.json (which names them) to the destination's handler, which stores them whole or not at all.
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { type SaveOptions, registerSaver } from '../model/save-registry.js';
@@ -26,8 +26,8 @@ export async function saveModel(model: Model, destination: string, options: Save
   }
   const store = await destinationFor(destination);
   // Encoded before anything is written: a weight float16 cannot hold fails with nothing half-saved.
-  const { json, weights } = format === 'tfjs' ? encodeTfjsModel(model, store.weightsFile, quantize) : encodeConvasModel(model, store.weightsFile);
-  await store.write([{ path: store.weightsFile, bytes: weights }, { path: store.modelFile, bytes: encodeJson(json) }]);
+  const { json, weights } = format === 'tfjs' ? encodeTfjsModel(model, quantize) : encodeConvasModel(model);
+  await store.write({ weights, modelFile: (weightsPath) => encodeJson(json(weightsPath)) });
 }
 
 registerSaver(saveModel);
