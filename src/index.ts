@@ -3,6 +3,7 @@ export { init } from './backend/wasm.js';
 export type { InitOptions, SimdBuild } from './backend/wasm.js';
 export * from './errors.js';
 export { Tensor, tensor, zeros } from './tensor.js';
+export type { NumberArray } from './tensor.js';
 export * as ops from './ops/ops.js';
 export type { Padding, PaddedWindow } from './window.js';
 // The zeros a conv2d or pooling window adds on each side (for 'same', 'full', …) and the output size they give.

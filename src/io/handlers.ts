@@ -25,12 +25,22 @@ function unsupported(location: string, purpose: string, supported: string): Conf
 // (Array.isArray does not narrow a readonly array out of a union.)
 const isFileArray = (location: unknown): location is readonly File[] => Array.isArray(location);
 
+/** indexeddb:// and downloads:// exist in browsers only. */
+function checkBrowserScheme(location: string, purpose: string, needs: 'indexedDB' | 'document', elsewhere: string): void {
+  if (typeof (globalThis as Record<string, unknown>)[needs] === 'undefined') {
+    throw new ConfigError(`cannot ${purpose} ${JSON.stringify(location)}: it needs a browser page (${needs} is missing here); ${elsewhere}`);
+  }
+}
+
 export async function sourceFor(location: string | readonly File[]): Promise<ModelSource> {
   if (isFileArray(location)) return pickedFilesSource(location);
   const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
   const supported = `a directory or .json file (Node), an http(s) URL of model.json, or indexeddb://name`;
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
-  if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
+  if (scheme === 'indexeddb') {
+    checkBrowserScheme(location, 'load a model from', 'indexedDB', 'in Node, load from a directory');
+    return indexedDbStore(location.slice('indexeddb://'.length));
+  }
   if (scheme !== undefined) throw unsupported(location, 'load a model from', supported);
   // A plain string is a directory in Node, and a URL relative to the page in a browser.
   return runsInNode ? nodeDirectory(location) : httpSource(new URL(location, globalThis.location.href).href);
@@ -39,8 +49,14 @@ export async function sourceFor(location: string | readonly File[]): Promise<Mod
 export async function destinationFor(location: string): Promise<ModelDestination> {
   const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
   const supported = `a directory (Node), indexeddb://name or downloads://name`;
-  if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
-  if (scheme === 'downloads') return downloadsDestination(location.slice('downloads://'.length));
-  if (scheme !== undefined || !runsInNode || location.endsWith('.json')) throw unsupported(location, 'save a model to', supported);
+  if (scheme === 'indexeddb') {
+    checkBrowserScheme(location, 'save a model to', 'indexedDB', 'in Node, save to a directory');
+    return indexedDbStore(location.slice('indexeddb://'.length));
+  }
+  if (scheme === 'downloads') {
+    checkBrowserScheme(location, 'save a model to', 'document', 'in Node, save to a directory');
+    return downloadsDestination(location.slice('downloads://'.length));
+  }
+  if (scheme !== undefined || !runsInNode || location.endsWith('.json') || location === '') throw unsupported(location, 'save a model to', supported);
   return nodeDirectory(location);
 }

@@ -4,6 +4,7 @@
 // good weights.
 import { ConfigError, DivergenceError, ShapeError } from '../errors.js';
 import { DivergenceCheck, type DivergenceOptions } from './divergence.js';
+import { checkKeys } from './settings.js';
 import { yieldToEventLoop } from '../platform.js';
 import type { Tensor } from '../tensor.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
@@ -34,6 +35,19 @@ export interface FitOptions {
   divergence?: DivergenceOptions | false;
 }
 
+/** Every option fit takes: one left out here fails the type check, and one a caller misspells is refused. */
+const FIT_OPTIONS = {
+  epochs: true, batchSize: true, shuffle: true, validationData: true, onBatchEnd: true, onEpochEnd: true, shouldStop: true, divergence: true,
+} satisfies Record<keyof FitOptions, true>;
+
+function checkFitOptions(options: FitOptions): void {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`fit: options must be an object, got ${JSON.stringify(options)}`);
+  checkKeys('fit', options, Object.keys(FIT_OPTIONS));
+  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
+    throw new ConfigError(`fit: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
+  }
+}
+
 export interface History {
   epoch: number[];
   history: { loss: number[]; acc: number[]; val_loss: number[]; val_acc: number[] };
@@ -42,6 +56,7 @@ export interface History {
 const YIELD_EVERY_MS = 50;
 
 export async function fitLoop(step: TrainStep, xs: Tensor[], y: Tensor, n: number, options: FitOptions): Promise<History> {
+  checkFitOptions(options);
   const { epochs = 1, batchSize = 32, shuffle = true, validationData, onBatchEnd, onEpochEnd, shouldStop } = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ConfigError(`fit: epochs must be a positive integer, got ${JSON.stringify(epochs)}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`fit: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
