@@ -5,7 +5,7 @@ import { ConvasError } from '../errors.js';
 import { UsageError, parseCommandLine } from './args.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
-import { train } from './train.js';
+import { resume, train } from './train.js';
 import { USAGE } from './usage.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -18,8 +18,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await init({ threads: command.options.threads });
-    if (command.name === 'train') await train(command.options, print);
-    else if (command.name === 'evaluate') await evaluate(command.options, print);
+    if (command.name === 'train') return await train(command.options, print);
+    if (command.name === 'resume') return await resume(command.options, print);
+    if (command.name === 'evaluate') await evaluate(command.options, print);
     else await predict(command.options, print);
     return 0;
   } catch (error) {

@@ -32,7 +32,10 @@ Train options:
   --model FILE           architecture JSON: { "inputShape"?: [h, w, 1], "layers": [{ "className": "Conv2D", ... }] }
                          (default: a LeNet-style CNN)
   --data DIR             IDX files or class folders of images to train and test on
-  --out DIR              where to save the trained model (default ./${TRAIN_DEFAULTS.out})
+  --out DIR              where to save the trained model, and a checkpoint after every epoch (default ./${TRAIN_DEFAULTS.out})
+  --resume DIR           continue a stopped run (Ctrl-C, a crash) from its last checkpoint in DIR, with the settings
+                         it was started with (only --epochs, a new total, and --threads may be given); it ends
+                         with the same model as if it had never stopped
   --threads N|auto       kernel threads (default ${TRAIN_DEFAULTS.threads}; auto: one per core, at most 8); also for evaluate, predict
 
 Image folder options:
@@ -41,5 +44,7 @@ Image folder options:
   --normalize X          ${NORMALIZATIONS.join(' | ')} (default [0,1]); for predict, overrides the model's
   --validation-split X   share of the images held out for testing (default ${TRAIN_DEFAULTS.validationSplit})
 
-Exit codes: 0 success, 1 bad data, model or file, 2 bad command line.
+Ctrl-C stops training after the current batch (the unfinished epoch is not kept); --resume continues it.
+
+Exit codes: 0 success, 1 bad data, model or file, 2 bad command line, 130 stopped by Ctrl-C.
 `;
