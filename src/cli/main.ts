@@ -5,7 +5,8 @@ import { ConvasError } from '../errors.js';
 import { UsageError, parseCommandLine } from './args.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
-import { resume, train } from './train.js';
+import { resume } from './resume.js';
+import { train } from './train.js';
 import { USAGE } from './usage.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
