@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ConfigError, ShapeError, ValueError, argmaxRows, init, layerFromConfig, layers, loadModel, oneHot, ops, sequential, tensor,
+  ConfigError, ShapeError, StorageError, ValueError, argmaxRows, init, layerFromConfig, layers, loadModel, oneHot, ops, sequential, tensor,
 } from '../../src/index.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
 
@@ -94,6 +94,11 @@ test('browser-only model stores, asked for in Node, and an empty destination are
   await rejectsWith(() => model.save('downloads://digits'), ConfigError, 'it needs a browser page (document is missing here)');
   await rejectsWith(() => loadModel('indexeddb://digits'), ConfigError, 'cannot load a model from "indexeddb://digits": it needs a browser page');
   await rejectsWith(() => model.save(''), ConfigError, 'cannot save a model to "": expected a directory');
+});
+
+test('loadModel: a URL that cannot be reached is a StorageError saying what that can mean, not "fetch failed"', async () => {
+  await rejectsWith(() => loadModel('http://127.0.0.1:9/model.json'), StorageError,
+    'http://127.0.0.1:9/model.json: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)');
 });
 
 test.run();
