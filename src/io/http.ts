@@ -5,7 +5,8 @@ import type { ModelSource } from './storage.js';
 export function httpSource(url: string): ModelSource {
   // A URL ending in '/' names the directory: read its model.json.
   const modelFile = new URL(url).pathname.split('/').pop() || 'model.json';
-  const describe = (path: string) => new URL(path, url).href;
+  // The model file is the URL as given (with its query, if any); the files it names are beside it.
+  const describe = (path: string) => (path === modelFile ? new URL(url).href.replace(/\/$/, '/model.json') : new URL(path, url).href);
   return {
     modelFile,
     describe,
@@ -15,7 +16,11 @@ export function httpSource(url: string): ModelSource {
         throw new StorageError(`${describe(path)}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
       });
       if (!response.ok) throw new FileFormatError(`${describe(path)}: HTTP ${response.status} ${response.statusText}`);
-      return new Uint8Array(await response.arrayBuffer());
+      try {
+        return new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        throw new FileFormatError(`${describe(path)}: the download broke off (${(error as Error)?.message ?? error})`);
+      }
     },
   };
 }

@@ -15,7 +15,7 @@ const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
 
 /** Temporary files are `.<final name>.<uuid>.tmp`, so an interrupted save's leftovers are recognised and removed. */
-const TEMPORARY = /^\.(model\.json|weights\.bin)\.[0-9a-f-]{36}(\.\d)?\.tmp$/;
+const TEMPORARY = /^\..+\.[0-9a-f-]{36}(\.\d)?\.tmp$/;
 
 /** The system's reasons, in words, for the errors a user can fix. */
 const REASONS: Record<string, string> = {
@@ -44,12 +44,15 @@ function storageError(error: unknown, doing: string, path: string): unknown {
 /** A test hook: how long to pause before each rename of a save, so a test can kill the process mid-save. */
 const pauseBeforeRenames = () => Number(process.env.CONVAS_TEST_SAVE_PAUSE_MS ?? 0);
 
-/** `location` is the model's directory, or for loading also its .json file (e.g. name.json from downloads://name). */
+/**
+ * `location` is the model's directory, or its file: a .json (e.g. name.json from downloads://name)
+ * to load, an .onnx file to load or save.
+ */
 export async function nodeDirectory(location: string): Promise<ModelSource & ModelDestination> {
   const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   const path = await importNodeBuiltin<typeof import('node:path')>('node:path');
   const { randomUUID } = await importNodeBuiltin<typeof import('node:crypto')>('node:crypto');
-  const namesFile = location.endsWith('.json');
+  const namesFile = location.endsWith('.json') || location.endsWith('.onnx');
   const directory = namesFile ? path.dirname(location) : location;
   const modelFile = namesFile ? path.basename(location) : MODEL_FILE;
   const describe = (file: string) => path.join(directory, file);
@@ -83,6 +86,14 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
     await Promise.all(names.map((n) => fs.rm(describe(n), { force: true })));
   }
 
+  async function makeDirectory(): Promise<void> {
+    try {
+      await fs.mkdir(directory, { recursive: true });
+    } catch (error) {
+      throw storageError(error, 'save: cannot make the model directory', directory);
+    }
+  }
+
   return {
     modelFile,
     describe,
@@ -90,18 +101,16 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
       try {
         return new Uint8Array(await fs.readFile(inside(file)));
       } catch (error) {
-        const code = (error as { code?: string }).code;
+        const { code, message } = error as { code?: string; message?: string };
         if (code === 'ENOENT') throw new FileFormatError(`${describe(file)}: file not found`);
         if (code === 'ERR_FS_FILE_TOO_LARGE') throw new FileFormatError(`${describe(file)}: too large to read (over 2 GB); expected a model file`);
+        // A path through a file, or a directory where the file should be: no model there.
+        if (code === 'ENOTDIR' || code === 'EISDIR') throw new FileFormatError(`${describe(file)}: cannot be read (${message ?? code}); expected a model file`);
         throw storageError(error, 'cannot read', describe(file));
       }
     },
     async write(model: EncodedModel) {
-      try {
-        await fs.mkdir(directory, { recursive: true });
-      } catch (error) {
-        throw storageError(error, 'save: cannot make the model directory', directory);
-      }
+      await makeDirectory();
       const id = randomUUID();
       const staged = { weights: `.${WEIGHTS_FILE}.${id}.tmp`, model: `.${MODEL_FILE}.${id}.tmp` };
       try {
@@ -123,6 +132,19 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
         // Saved: model.json names the staged weights, and only the tidying failed. Its own files go;
         // the staged weights stay while model.json names them, and the next save tidies them away.
         await removeTemporaryFiles([final.weights, final.model]).catch(() => undefined);
+      }
+    },
+    async writeOnnx(bytes) {
+      // The .onnx named, or model.onnx in the directory: written aside, then renamed over the old one.
+      const file = modelFile.endsWith('.onnx') ? modelFile : 'model.onnx';
+      await makeDirectory();
+      const staged = `.${file}.${randomUUID()}.tmp`;
+      try {
+        await writeSynced(staged, bytes);
+        await rename(staged, file);
+      } catch (error) {
+        await removeTemporaryFiles([staged]).catch(() => undefined);
+        throw storageError(error, 'save: cannot write the model to', describe(file));
       }
     },
   };

@@ -19,4 +19,6 @@ export interface EncodedModel {
 export interface ModelDestination {
   /** Stores the model file and the weights file it names under the store's own names, replacing an older model. */
   write(model: EncodedModel): Promise<void>;
+  /** Stores a one-file model (ONNX), replacing an older one: the .onnx named, a directory's model.onnx, or name.onnx for downloads://name. */
+  writeOnnx?(bytes: Uint8Array<ArrayBuffer>): Promise<void>;
 }

@@ -19,6 +19,8 @@ import { Reshape, type ReshapeOptions } from './reshape.js';
 import { PReLU, type PReLUOptions } from './prelu.js';
 import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d.js';
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
+import { Permute, type PermuteOptions } from './permute.js';
+import { Rescaling, type RescalingOptions } from './rescaling.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -78,4 +80,6 @@ export const layers = {
   prelu: (options: PReLUOptions = {}) => new PReLU(options),
   depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(required(options, 'depthwiseConv2d', '{ kernelSize }')),
   separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(required(options, 'separableConv2d', '{ filters, kernelSize }')),
+  permute: (options: PermuteOptions) => new Permute(required(options, 'permute', '{ dims: [3, 1, 2] }')),
+  rescaling: (options: RescalingOptions) => new Rescaling(required(options, 'rescaling', '{ scale: 1 / 255 }')),
 };

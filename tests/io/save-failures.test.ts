@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Model, StorageError, init, loadModel } from '../../src/index.js';
+import { FileFormatError, type Model, StorageError, init, loadModel } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertSameWeights, convModel, denseModel, temporaryDirectory } from './model-files.js';
 
@@ -52,7 +52,7 @@ test('EISDIR: a directory where model.json should be; the old weights stay, no t
   await mkdir(join(dir, 'model.json', 'inside'), { recursive: true });
   await expectError(() => denseModel(1).save(dir), StorageError, dir, /^save: cannot write the model to .*: it is a directory \(EISDIR\)$/);
   assert.equal(await listing(dir), ['model.json']);
-  await expectError(() => loadModel(dir), StorageError, join(dir, 'model.json'), /^cannot read .*model\.json: it is a directory \(EISDIR\)$/);
+  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), /model\.json: cannot be read \(EISDIR.*\); expected a model file$/);
 });
 
 // --- permissions, for real

@@ -30,7 +30,16 @@ function commonGeometries(): Pool2dArgs[] {
     })));
 }
 
-const geometries = [...Array.from({ length: 150 }, randomGeometry), ...commonGeometries()];
+/** Explicit padding [top, bottom, left, right], each less than the window (ONNX pads; also PyTorch's ceil_mode). */
+function explicitGeometry(): Pool2dArgs {
+  const poolHeight = rng.int(2, 4), poolWidth = rng.int(2, 4), strideHeight = rng.int(1, 3), strideWidth = rng.int(1, 3);
+  const padding: [number, number, number, number] = [rng.int(0, poolHeight - 1), rng.int(0, poolHeight - 1), rng.int(0, poolWidth - 1), rng.int(0, poolWidth - 1)];
+  const inHeight = rng.int(poolHeight, 12), inWidth = rng.int(poolWidth, 12);
+  const g = resolvePadding2d([inHeight, inWidth], [poolHeight, poolWidth], [strideHeight, strideWidth], padding, 'test');
+  return [rng.pick([1, 2]), inHeight, inWidth, rng.pick([1, 3, 4, 7]), g.outHeight, g.outWidth, poolHeight, poolWidth, strideHeight, strideWidth, g.top, g.left];
+}
+
+const geometries = [...Array.from({ length: 150 }, randomGeometry), ...commonGeometries(), ...Array.from({ length: 40 }, explicitGeometry)];
 const size = (g: Pool2dArgs) => ({ in: g[0] * g[1] * g[2] * g[3], out: g[0] * g[4] * g[5] * g[3] });
 /** Half the inputs take values from {0, 1, 2} only, so windows are full of ties. */
 const input = (n: number, i: number) => (i % 2 ? rng.array(n) : Float32Array.from({ length: n }, () => rng.int(0, 2)));
@@ -45,7 +54,7 @@ test('maxPool forward and backward match the reference, ties going to the first 
     assertClose(argmax, expected.argmax, 0, `maxPool forward argmax ${g}`);
     const [yAlone] = withBuffers([x], [n.out], ([px], [py]) => k.maxPoolForward(px, py, 0, ...g));
     assertClose(yAlone, expected.y, 0, `maxPool forward without argmax ${g}`);
-    const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, n.out, n.in));
+    const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, ...g));
     assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 1e-6, `maxPool backward ${g}`);
   });
 });
@@ -91,7 +100,7 @@ test('windows lying wholly in padding give 0, argmax −1, and no gradient', asy
   assertClose(argmax, expected.argmax, 0, 'argmax');
   assertClose(y, expected.y, 0, 'max');
   assert.is(argmax[0], -1);
-  const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, n.out, n.in));
+  const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, ...g));
   assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 0, 'max backward');
   for (const average of [0, 1]) {
     const [mean, dMean] = withBuffers([x, dy], [n.out, n.in], ([px, pdy], [py, pdx]) => {
