@@ -321,7 +321,7 @@ if (missing) {
     await page.close();
   });
 
-  test('Train: the charts label epochs and distinct loss values (before: no x labels, "0.00" five times); long layer lines wrap; an edited preset is no longer named', async () => {
+  test('Train: the charts label epochs and distinct loss values (before: no x labels, "0.00" five times); RMSProp, MSE and a cosine schedule train; long layer lines wrap; an edited preset is no longer named', async () => {
     const page = await context.newPage();
     await page.addInitScript(() => {
       const texts: Record<string, string[]> = {};
@@ -342,7 +342,8 @@ if (missing) {
     const labels = () => page.evaluate(() => (globalThis as unknown as { chartTexts: Record<string, string[]> }).chartTexts['loss-chart']);
     const before = (await labels()).filter((t) => /^\d+\.\d+$/.test(t));
     assert.is(new Set(before).size, 5, `five different loss labels before training: ${before}`);
-    await trainWith(page, { ...QUICK_RUN, epochs: '2' });
+    // Through the page's other choices too: an optimizer, a loss and a schedule the first page lacked.
+    await trainWith(page, { ...QUICK_RUN, epochs: '2', optimizer: 'rmsprop', loss: 'meanSquaredError', schedule: 'cosine' });
     await waitForText(page, '#status', /^Done: 2 epoch/);
     const after = await labels();
     for (const x of ['0', '1', '2', 'epoch']) assert.ok(after.includes(x), `x axis label ${x}: ${after}`);
