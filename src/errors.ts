@@ -21,8 +21,10 @@ export class FileFormatError extends ConvasError {}
 export class DivergenceError extends ConvasError {}
 /** WebAssembly memory could not grow to hold what was asked (a batch or model too large for it). */
 export class OutOfMemoryError extends ConvasError {}
+/** A place for model files that cannot be written or read: a path under a file, no permission, a full or read-only disk. */
+export class StorageError extends ConvasError {}
 
 /** Every class above by name: errors that cross a worker boundary are rebuilt as their own class. */
 export const ERROR_CLASSES: Record<string, new (message: string) => ConvasError> = {
-  ConvasError, ShapeError, ConfigError, ValueError, StateError, FileFormatError, DivergenceError, OutOfMemoryError,
+  ConvasError, ShapeError, ConfigError, ValueError, StateError, FileFormatError, DivergenceError, OutOfMemoryError, StorageError,
 };

@@ -3,6 +3,7 @@ export { init } from './backend/wasm.js';
 export type { InitOptions, SimdBuild } from './backend/wasm.js';
 export * from './errors.js';
 export { Tensor, tensor, zeros } from './tensor.js';
+export type { NumberArray } from './tensor.js';
 export * as ops from './ops/ops.js';
 export type { Padding, PaddedWindow } from './window.js';
 // The zeros a conv2d or pooling window adds on each side (for 'same', 'full', …) and the output size they give.
@@ -28,6 +29,7 @@ export type { MonitorMode } from './model/monitor.js';
 export type { ClassWeight } from './model/class-weights.js';
 export type { MetricConfig, MetricName, MetricSpec, MetricValue } from './model/metric-set.js';
 export type { ModelOptions } from './model/model-options.js';
+export type { DivergenceOptions } from './model/divergence.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
 export type { LoadOptions } from './io/load.js';

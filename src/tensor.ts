@@ -1,8 +1,8 @@
 // A tensor is an f32 array in wasm memory with a shape. dispose() frees it at once; a tensor that
 // is simply forgotten is freed by the garbage collector, so no tidy() is ever needed.
 import { getBackend } from './backend/wasm.js';
-import { ShapeError, StateError } from './errors.js';
-import { type Shape, checkShape, formatShape, sizeOf } from './shape.js';
+import { ShapeError, StateError, ValueError } from './errors.js';
+import { type Shape, checkShape, formatShape, isShape, sizeOf } from './shape.js';
 
 const registry = new FinalizationRegistry<number>((ptr) => getBackend().memory.free(ptr));
 
@@ -58,6 +58,10 @@ export class Tensor {
     const known = shape.filter((d) => d !== -1);
     const inferred = shape.length - known.length === 1 ? this.size / sizeOf(known) : undefined;
     const resolved = shape.map((d) => (d === -1 ? inferred ?? -1 : d));
+    if (inferred !== undefined && isShape(known) && !Number.isInteger(inferred)) {
+      throw new ShapeError(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} values) to ${formatShape(shape)}: ` +
+        `${this.size} is not a multiple of ${sizeOf(known)}`);
+    }
     checkShape(resolved, 'reshape');
     if (sizeOf(resolved) !== this.size) {
       throw new ShapeError(`reshape: cannot reshape ${formatShape(this.shape)} (${this.size} values) to ${formatShape(shape)}`);
@@ -92,26 +96,78 @@ function fromValues(values: ArrayLike<number>, shape: Shape): Tensor {
   return t;
 }
 
-/** Nested number arrays flatten to values and a shape. */
-function flatten(values: unknown): { flat: number[]; shape: number[] } {
-  const shape: number[] = [];
-  for (let v: unknown = values; Array.isArray(v); v = v[0]) shape.push(v.length);
-  return { flat: (values as unknown[]).flat(Infinity) as number[], shape };
+/** The typed arrays tensor() takes. */
+export type NumberArray = Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
+
+/** What a value is, for messages: `the string "a"`, `null`, `an object`. */
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 20)}…` : value)}`;
+  if (typeof value === 'bigint') return `the bigint ${value}n`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `${typeof value === 'number' ? 'the number' : `a ${typeof value}`} ${String(value)}`;
+}
+
+/** `values[1][0]`: where flat element `index` of `shape` sits, as indices into the nested arrays, cut to `depth` levels. */
+function position(index: number, shape: readonly number[], depth = shape.length): string {
+  const indices = new Array<number>(shape.length);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    indices[d] = index % shape[d];
+    index = Math.floor(index / shape[d]);
+  }
+  return `values${indices.slice(0, depth).map((i) => `[${i}]`).join('')}`;
 }
 
 /**
- * Makes a tensor from values (Float32Array, number[] or nested arrays) and a shape (inferred
- * from nested arrays when omitted). Values are copied into wasm memory.
+ * Numbers from an array or nested arrays (their shape: the lengths along the first elements), as
+ * f32 values. Each must be a number — true and false count as 1 and 0, as in TensorFlow.js's
+ * float32 tensors — and nested arrays must be regular.
  */
-export function tensor(values: Float32Array | ArrayLike<number> | unknown[], shape?: number[]): Tensor {
+function numbersOf(values: unknown[]): { flat: Float32Array; shape: number[] } {
+  const shape: number[] = [];
+  for (let v: unknown = values; Array.isArray(v); v = v[0]) shape.push(v.length);
+  checkShape(shape, 'tensor');
+  const flat = new Float32Array(sizeOf(shape));
+  let k = 0;
+  const read = (array: unknown[], depth: number): void => {
+    const last = depth === shape.length - 1;
+    for (let i = 0; i < array.length; i++) {
+      const value = array[i];
+      if (last) {
+        if (typeof value === 'number') flat[k++] = value;
+        else if (typeof value === 'boolean') flat[k++] = value ? 1 : 0;
+        else throw new ValueError(`tensor: ${position(k, shape)} is ${describeValue(value)}; expected a number`);
+      } else if (!Array.isArray(value) || value.length !== shape[depth + 1]) {
+        throw new ShapeError(`tensor: the nested arrays are not regular: ${position(k, shape, depth + 1)} is ` +
+          `${Array.isArray(value) ? `an array of ${value.length}` : describeValue(value)}, where ${position(0, shape, depth + 1)} ` +
+          `is an array of ${shape[depth + 1]}`);
+      } else {
+        read(value, depth + 1);
+      }
+    }
+  };
+  read(values, 0);
+  return { flat, shape };
+}
+
+/**
+ * Makes a tensor from values (Float32Array or another typed array, number[] or nested arrays) and a
+ * shape (inferred from nested arrays when omitted). Values are copied into wasm memory; anything but
+ * numbers (and booleans, as 1 and 0) is a ValueError naming the first such value.
+ */
+export function tensor(values: NumberArray | readonly number[] | unknown[], shape?: number[]): Tensor {
   getBackend();
   let flat: ArrayLike<number>;
-  if (values instanceof Float32Array || !Array.isArray(values) || !Array.isArray(values[0])) {
-    flat = values as ArrayLike<number>;
-  } else {
-    const nested = flatten(values);
+  if (ArrayBuffer.isView(values) && !(values instanceof DataView) && !(values instanceof BigInt64Array || values instanceof BigUint64Array)) {
+    flat = values as unknown as ArrayLike<number>;
+  } else if (Array.isArray(values)) {
+    const nested = numbersOf(values);
     flat = nested.flat;
     shape ??= nested.shape;
+  } else {
+    throw new ValueError(`tensor: values must be a typed array such as Float32Array, an array of numbers, or nested arrays of ` +
+      `numbers; got ${ArrayBuffer.isView(values) ? `a ${values.constructor.name}` : describeValue(values)}` +
+      `${typeof values === 'number' ? ' (a single number is tensor([x]))' : ''}`);
   }
   shape ??= [flat.length];
   checkShape(shape, 'tensor');

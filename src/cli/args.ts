@@ -56,9 +56,22 @@ export interface TransferOptions {
   head: number[];
 }
 
+/** `convas train --resume DIR`: the run continues with the settings it was started with. */
+export interface ResumeOptions {
+  /** The run's --out directory, holding its last checkpoint. */
+  dir: string;
+  /** A new total number of epochs, when given. */
+  epochs?: number;
+  threads: Threads;
+}
+
+/** What may be given with --resume: options that do not change what the run computes (and the total of epochs). */
+const RESUME_OPTIONS = ['resume', 'epochs', 'threads'];
+
 export type Command =
   | { name: 'help' }
   | { name: 'train'; options: TrainOptions }
+  | { name: 'resume'; options: ResumeOptions }
   | { name: 'evaluate'; options: { model: string; data?: string; threads: Threads } }
   | { name: 'predict'; options: { model: string; files: string[]; threads: Threads; normalize?: Preset } };
 
@@ -79,7 +92,7 @@ const help = { help: { type: 'boolean', short: 'h' } } as const;
 const OPTIONS = {
   train: {
     ...help, epochs: text, 'batch-size': text, 'learning-rate': text, optimizer: text, loss: text, seed: text, shift: text,
-    model: text, data: text, out: text, size: text, channels: text, normalize: text, 'validation-split': text, threads: text,
+    model: text, data: text, out: text, size: text, channels: text, normalize: text, 'validation-split': text, threads: text, resume: text,
     format: text, base: text, cut: text, pooling: text, head: text,
   },
   evaluate: { ...help, model: text, data: text, threads: text },
@@ -101,6 +114,7 @@ export function parseCommandLine(argv: string[]): Command {
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) return { name: 'help' };
   const string = (key: string) => values[key] as string | undefined;
+  if (command === 'train' && values.resume !== undefined) return { name: 'resume', options: resumeOptions(values, string) };
   if (command === 'train') return { name: 'train', options: trainOptions(string) };
   const model = string('model');
   if (!model) throw new UsageError(`${command}: --model DIR is required (a directory written by convas train)`);
@@ -143,6 +157,18 @@ function headOption(given: string | undefined): number[] | undefined {
     throw new UsageError(`--head must be dense:N (N ReLU units; several joined by commas, e.g. dense:128,dense:64) or none, got ${JSON.stringify(given)}`);
   }
   return units;
+}
+
+function resumeOptions(values: Record<string, unknown>, value: (key: string) => string | undefined): ResumeOptions {
+  const others = Object.keys(values).filter((key) => values[key] !== undefined && !RESUME_OPTIONS.includes(key));
+  if (others.length > 0) {
+    throw new UsageError(`train: --resume continues a run with the settings it was started with; ${others.map((key) => `--${key}`).join(', ')} ` +
+      'cannot be given with it (only --epochs, for a new total, and --threads)');
+  }
+  const dir = value('resume')!;
+  if (dir.trim() === '') throw new UsageError('--resume needs the directory of the run (its --out)');
+  const epochs = value('epochs') === undefined ? undefined : trainOptions(value).epochs;
+  return { dir, ...(epochs === undefined ? {} : { epochs }), threads: threadsOption(value('threads')) };
 }
 
 function trainOptions(value: (key: string) => string | undefined): TrainOptions {

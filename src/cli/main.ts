@@ -7,6 +7,7 @@ import '../onnx/index.js';
 import { UsageError, parseCommandLine } from './args.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
+import { resume } from './resume.js';
 import { train } from './train.js';
 import { trainOnBase } from './transfer.js';
 import { USAGE } from './usage.js';
@@ -22,7 +23,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     await init({ threads: command.options.threads });
     if (command.name === 'train' && command.options.transfer) await trainOnBase({ ...command.options, transfer: command.options.transfer }, print);
-    else if (command.name === 'train') await train(command.options, print);
+    else if (command.name === 'train') return await train(command.options, print);
+    else if (command.name === 'resume') return await resume(command.options, print);
     else if (command.name === 'evaluate') await evaluate(command.options, print);
     else await predict(command.options, print);
     return 0;
@@ -31,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`convas: ${error.message}\nRun \`convas --help\` for the options.\n`);
       return 2;
     }
-    // System errors (EACCES writing --out, ENOENT for a predict file) are the user's to fix, like ConvasErrors.
+    // System errors (a predict file not found; model files are StorageErrors) are the user's to fix, like ConvasErrors.
     if (error instanceof ConvasError || isSystemError(error)) {
       process.stderr.write(`convas: ${(error as Error).message}\n`);
       return 1;

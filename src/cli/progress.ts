@@ -25,9 +25,9 @@ export class ProgressReporter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** Starts the clock of the first epoch; call it right before training. */
-  start(): void {
-    this.epoch = 0;
+  /** Starts the clock of the first epoch (`epoch`, 0-based, when a run resumes); call it right before training. */
+  start(epoch = 0): void {
+    this.epoch = epoch;
     this.startEpoch();
   }
 

@@ -35,7 +35,10 @@ Train options:
   --model FILE           architecture JSON: { "inputShape"?: [h, w, 1], "layers": [{ "className": "Conv2D", ... }] }
                          (default: a LeNet-style CNN)
   --data DIR             IDX files or class folders of images to train and test on
-  --out DIR              where to save the trained model (default ./${TRAIN_DEFAULTS.out})
+  --out DIR              where to save the trained model, and a checkpoint after every epoch (default ./${TRAIN_DEFAULTS.out})
+  --resume DIR           continue a stopped run (Ctrl-C, a crash) from its last checkpoint in DIR, with the settings
+                         it was started with (only --epochs, a new total, and --threads may be given); it ends
+                         with the same model as if it had never stopped
   --threads N|auto       kernel threads (default ${TRAIN_DEFAULTS.threads}; auto: one per core, at most 8); also for evaluate, predict
   --format convas|tfjs   the saved model's format (default ${TRAIN_DEFAULTS.format}; tfjs: a TensorFlow.js LayersModel)
 
@@ -57,5 +60,7 @@ layers the base has.
   With --base the defaults are --epochs ${TRANSFER_DEFAULTS.epochs}, --batch-size ${TRANSFER_DEFAULTS.batchSize} and --normalize ${TRANSFER_DEFAULTS.normalize} (as MobileNets expect);
   --model, --size, --channels and --shift do not apply.
 
-Exit codes: 0 success, 1 bad data, model or file, 2 bad command line.
+Ctrl-C stops training after the current batch (the unfinished epoch is not kept); --resume continues it.
+
+Exit codes: 0 success, 1 bad data, model or file, 2 bad command line, 130 stopped by Ctrl-C.
 `;

@@ -17,12 +17,16 @@ export interface Dataset {
 }
 
 /** [labels.length, classes] with a 1 at each label's class. */
-export function oneHot(labels: Uint8Array, classes: number): Float32Array {
+export function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
+  if (!Number.isInteger(classes) || classes < 1) throw new ConfigError(`oneHot: classes must be a positive integer, got ${JSON.stringify(classes)}`);
   const encoded = new Float32Array(labels.length * classes);
-  labels.forEach((label, i) => {
-    if (label >= classes) throw new ValueError(`label ${label} at index ${i} is out of range for ${classes} classes`);
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= classes) {
+      throw new ValueError(`oneHot: label ${JSON.stringify(label) ?? String(label)} at index ${i} is out of range for ${classes} classes; expected an integer from 0 to ${classes - 1}`);
+    }
     encoded[i * classes + label] = 1;
-  });
+  }
   return encoded;
 }
 

@@ -6,7 +6,8 @@ import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, optimize
 import { metadataOf } from './json-fields.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
 
-export function encodeConvasModel(model: Model, weightsFile: string): { json: ConvasModelJson; weights: Uint8Array<ArrayBuffer> } {
+/** The weights, and model.json for the weights stored as `weightsFile`. */
+export function encodeConvasModel(model: Model): { json: (weightsFile: string) => ConvasModelJson; weights: Uint8Array<ArrayBuffer> } {
   const params = model.params;
   const values = parameterValues(params);
   const arrays = params.map((p, i) => ({ name: p.name, shape: p.shape, values: values[i] }));
@@ -25,7 +26,8 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
     byteOffset += entry.byteLength;
     return entry;
   });
-  const json: ConvasModelJson = {
+  const crc32 = crc32Hex(weights);
+  const json = (weightsFile: string): ConvasModelJson => ({
     format: FORMAT,
     formatVersion: FORMAT_VERSION,
     seed: model.seed,
@@ -36,8 +38,8 @@ export function encodeConvasModel(model: Model, weightsFile: string): { json: Co
         ...(state.schedule ? { scheduleState: state.schedule } : {}),
       },
     } : {}),
-    weights: { path: weightsFile, byteLength: weights.length, crc32: crc32Hex(weights), arrays: entries },
+    weights: { path: weightsFile, byteLength: weights.length, crc32, arrays: entries },
     ...metadataOf(model),
-  };
+  });
   return { json, weights };
 }

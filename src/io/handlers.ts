@@ -27,6 +27,13 @@ function unsupported(location: string, purpose: string, supported: string): Conf
 // (Array.isArray does not narrow a readonly array out of a union.)
 const isFileArray = (location: unknown): location is readonly File[] => Array.isArray(location);
 
+/** indexeddb:// and downloads:// exist in browsers only. */
+function checkBrowserScheme(location: string, purpose: string, needs: 'indexedDB' | 'document', elsewhere: string): void {
+  if (typeof (globalThis as Record<string, unknown>)[needs] === 'undefined') {
+    throw new ConfigError(`cannot ${purpose} ${JSON.stringify(location)}: it needs a browser page (${needs} is missing here); ${elsewhere}`);
+  }
+}
+
 /** Where loadModel reads from: a path or URL, File objects, or a model's bytes. */
 export type ModelLocation = string | readonly File[] | Uint8Array | ArrayBuffer;
 
@@ -38,7 +45,10 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
   if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${location === null ? 'null' : `a ${typeof location}`}: expected ${supported}`);
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
-  if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
+  if (scheme === 'indexeddb') {
+    checkBrowserScheme(location, 'load a model from', 'indexedDB', 'in Node, load from a directory');
+    return indexedDbStore(location.slice('indexeddb://'.length));
+  }
   if (scheme !== undefined) throw unsupported(location, 'load a model from', supported);
   // A plain string is a directory in Node, and a URL relative to the page in a browser.
   return runsInNode ? nodeDirectory(location) : httpSource(new URL(location, globalThis.location.href).href);
@@ -48,10 +58,16 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
 export async function destinationFor(location: string, oneFile = false): Promise<ModelDestination> {
   const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
   const supported = oneFile ? 'an .onnx file or a directory (Node), or downloads://name' : 'a directory (Node), indexeddb://name or downloads://name';
-  if (scheme === 'indexeddb' && !oneFile) return indexedDbStore(location.slice('indexeddb://'.length));
-  if (scheme === 'downloads') return downloadsDestination(location.slice('downloads://'.length));
+  if (scheme === 'indexeddb' && !oneFile) {
+    checkBrowserScheme(location, 'save a model to', 'indexedDB', 'in Node, save to a directory');
+    return indexedDbStore(location.slice('indexeddb://'.length));
+  }
+  if (scheme === 'downloads') {
+    checkBrowserScheme(location, 'save a model to', 'document', 'in Node, save to a directory');
+    return downloadsDestination(location.slice('downloads://'.length));
+  }
   // A directory holds model.json and its weights; a file name ending in .json or .onnx is a mistake for one.
   const wrongName = location.endsWith('.json') || (!oneFile && location.endsWith('.onnx'));
-  if (scheme !== undefined || !runsInNode || wrongName) throw unsupported(location, 'save a model to', supported);
+  if (scheme !== undefined || !runsInNode || wrongName || location === '') throw unsupported(location, 'save a model to', supported);
   return nodeDirectory(location);
 }

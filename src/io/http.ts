@@ -1,5 +1,5 @@
 // Loading over http(s): the URL names model.json; its weights paths are relative to it.
-import { FileFormatError } from '../errors.js';
+import { FileFormatError, StorageError } from '../errors.js';
 import type { ModelSource } from './storage.js';
 
 export function httpSource(url: string): ModelSource {
@@ -11,12 +11,10 @@ export function httpSource(url: string): ModelSource {
     modelFile,
     describe,
     async read(path) {
-      let response: Response;
-      try {
-        response = await fetch(describe(path));
-      } catch (error) {
-        throw new FileFormatError(`${describe(path)}: could not be fetched (${(error as Error)?.message ?? error})`);
-      }
+      // fetch says only "Failed to fetch" (Chromium) or "fetch failed" (Node): say what it can mean.
+      const response = await fetch(describe(path)).catch(() => {
+        throw new StorageError(`${describe(path)}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
+      });
       if (!response.ok) throw new FileFormatError(`${describe(path)}: HTTP ${response.status} ${response.statusText}`);
       try {
         return new Uint8Array(await response.arrayBuffer());

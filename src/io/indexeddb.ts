@@ -1,6 +1,6 @@
 // Models in the browser's IndexedDB: one record per name, holding every file, written in one
 // transaction (so a save is atomic).
-import { FileFormatError } from '../errors.js';
+import { ConvasError, FileFormatError, StorageError } from '../errors.js';
 import type { ModelDestination, ModelSource } from './storage.js';
 
 const DATABASE = 'convas-models';
@@ -30,20 +30,29 @@ async function withStore<T>(mode: IDBTransactionMode, use: (store: IDBObjectStor
   }
 }
 
+const MODEL_FILE = 'model.json';
+const WEIGHTS_FILE = 'weights.bin';
+
 export function indexedDbStore(name: string): ModelSource & ModelDestination {
   const describe = (path: string) => `indexeddb://${name}/${path}`;
+  /** The browser's own errors (a full quota, storage turned off…) as StorageErrors naming the model. */
+  const stored = <T>(doing: string, work: () => Promise<T>): Promise<T> => work().catch((error) => {
+    if (error instanceof ConvasError) throw error;
+    const { name: kind, message } = error instanceof Error ? error : new Error(String(error));
+    throw new StorageError(`indexeddb://${name}: cannot ${doing} the model in this browser's storage: ${message} (${kind})`);
+  });
   return {
-    modelFile: 'model.json',
-    weightsFile: 'weights.bin',
+    modelFile: MODEL_FILE,
     describe,
     async read(path) {
-      const files = await withStore('readonly', (store) => store.get(name)) as Record<string, Uint8Array> | undefined;
+      const files = await stored('read', () => withStore('readonly', (store) => store.get(name))) as Record<string, Uint8Array> | undefined;
       if (!files) throw new FileFormatError(`indexeddb://${name}: no model is saved under this name`);
       if (!(files[path] instanceof Uint8Array)) throw new FileFormatError(`${describe(path)}: file not found in the saved model`);
       return files[path];
     },
-    async write(files) {
-      await withStore('readwrite', (store) => store.put(Object.fromEntries(files.map((f) => [f.path, f.bytes])), name));
+    async write({ weights, modelFile }) {
+      const files = { [WEIGHTS_FILE]: weights, [MODEL_FILE]: modelFile(WEIGHTS_FILE) };
+      await stored('save', () => withStore('readwrite', (store) => store.put(files, name)));
     },
   };
 }

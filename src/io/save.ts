@@ -1,5 +1,5 @@
-// model.save() (registered with the model at import): encode in the chosen format, then hand the files to the destination's handler —
-// weights first and model.json last, so the file that points at the weights is the one that commits.
+// model.save() (registered with the model at import): encode in the chosen format, then hand the
+// weights and model.json (which names them) to the destination's handler, which stores them whole or not at all.
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { type SaveOptions, registerSaver } from '../model/save-registry.js';
@@ -20,8 +20,9 @@ export async function saveModel(model: Model, destination: string, options: Save
   if (format === 'onnx') {
     const bytes = (await onnxSupport('save')).encodeOnnx(model);
     const store = await destinationFor(destination, true);
-    // One file: the .onnx named, or model.onnx in the directory (name.onnx for downloads://name).
-    await store.write([{ path: store.modelFile.replace(/\.json$/, '.onnx'), bytes }]);
+    // One file: the .onnx named, or model.onnx in the directory (name.onnx for downloads://name);
+    // destinationFor(…, true) gives only stores that hold one.
+    await store.writeOnnx!(bytes);
     return;
   }
   const { quantize } = options;
@@ -34,8 +35,8 @@ export async function saveModel(model: Model, destination: string, options: Save
   }
   const store = await destinationFor(destination);
   // Encoded before anything is written: a weight float16 cannot hold fails with nothing half-saved.
-  const { json, weights } = format === 'tfjs' ? encodeTfjsModel(model, store.weightsFile, quantize) : encodeConvasModel(model, store.weightsFile);
-  await store.write([{ path: store.weightsFile, bytes: weights }, { path: store.modelFile, bytes: encodeJson(json) }]);
+  const { json, weights } = format === 'tfjs' ? encodeTfjsModel(model, quantize) : encodeConvasModel(model);
+  await store.write({ weights, modelFile: (weightsPath) => encodeJson(json(weightsPath)) });
 }
 
 registerSaver(saveModel);

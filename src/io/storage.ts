@@ -1,11 +1,6 @@
 // The interfaces every place that stores model files implements (a directory, http, IndexedDB,
 // downloads): formats write and read through them, so storage and file format never mix.
 
-export interface StoredFile {
-  path: string;
-  bytes: Uint8Array<ArrayBuffer>;
-}
-
 /** Files read by path relative to the model file, the way model.json names its weights. */
 export interface ModelSource {
   readonly modelFile: string;
@@ -14,9 +9,16 @@ export interface ModelSource {
   read(path: string): Promise<Uint8Array>;
 }
 
+/** A model ready to store: its weights, and its model file, which names the weights file it goes with. */
+export interface EncodedModel {
+  weights: Uint8Array<ArrayBuffer>;
+  /** The model file's bytes when the weights are stored as `weightsPath` (relative to it). */
+  modelFile(weightsPath: string): Uint8Array<ArrayBuffer>;
+}
+
 export interface ModelDestination {
-  readonly modelFile: string;
-  readonly weightsFile: string;
-  /** Stores the files in order, replacing older ones; the last file written is the one that commits the model. */
-  write(files: StoredFile[]): Promise<void>;
+  /** Stores the model file and the weights file it names under the store's own names, replacing an older model. */
+  write(model: EncodedModel): Promise<void>;
+  /** Stores a one-file model (ONNX), replacing an older one: the .onnx named, a directory's model.onnx, or name.onnx for downloads://name. */
+  writeOnnx?(bytes: Uint8Array<ArrayBuffer>): Promise<void>;
 }

@@ -79,8 +79,11 @@ function trainingConfig(model: Model) {
   return { loss, metrics: [], optimizer_config: { class_name: className, config: { learning_rate: learningRate, ...settings } } };
 }
 
-/** model.json and the weights file; with `quantize`, every weight quantized as tfjs-converter does (tfjs-quantize.ts). */
-export function encodeTfjsModel(model: Model, weightsFile: string, quantize?: Quantization) {
+/**
+ * The weights file, and model.json for it stored as `weightsFile`; with `quantize`, every weight
+ * quantized as tfjs-converter does (tfjs-quantize.ts).
+ */
+export function encodeTfjsModel(model: Model, quantize?: Quantization) {
   const topology = kerasModel(model);
   const values = parameterValues(model.params);
   const entries = model.params.map((p) => ({ name: p.name, shape: [...p.shape], dtype: 'float32' }));
@@ -95,7 +98,7 @@ export function encodeTfjsModel(model: Model, weightsFile: string, quantize?: Qu
     weights = packFloats(values);
   }
   const training = trainingConfig(model);
-  const json = {
+  const json = (weightsFile: string) => ({
     format: 'layers-model',
     generatedBy: 'convas',
     convertedBy: null,
@@ -103,6 +106,6 @@ export function encodeTfjsModel(model: Model, weightsFile: string, quantize?: Qu
     weightsManifest: [{ paths: [weightsFile], weights: manifest }],
     ...(training ? { trainingConfig: training } : {}),
     ...metadataOf(model),
-  };
+  });
   return { json, weights };
 }

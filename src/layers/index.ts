@@ -1,4 +1,5 @@
 // Layer factories with TensorFlow.js Layers names; the registry makes a layer from its saved config.
+import { ConfigError } from '../errors.js';
 import { Activation } from './activation.js';
 import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
 import type { ActivationName } from './activation-function.js';
@@ -40,15 +41,23 @@ export type { GaussianNoiseOptions } from './gaussian-noise.js';
 
 type Named = { name?: string };
 
+/** The settings of a factory that needs some: called without them, it says which (rather than a TypeError from inside). */
+function required<T>(options: T, factory: string, example: string): T {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`layers.${factory}: expected its settings, such as ${example}; got ${options === null ? 'null' : typeof options}`);
+  }
+  return options;
+}
+
 export const layers = {
-  conv2d: (options: Conv2DOptions) => new Conv2D(options),
-  dense: (options: DenseOptions) => new Dense(options),
+  conv2d: (options: Conv2DOptions) => new Conv2D(required(options, 'conv2d', '{ filters, kernelSize }')),
+  dense: (options: DenseOptions) => new Dense(required(options, 'dense', '{ units }')),
   maxPool2d: (options: Pool2DOptions = {}) => new Pool2D('max', options),
   avgPool2d: (options: Pool2DOptions = {}) => new Pool2D('avg', options),
   sumPool2d: (options: Pool2DOptions = {}) => new Pool2D('sum', options),
   flatten: (options: Named = {}) => new Flatten(options),
-  dropout: (options: { rate: number; name?: string }) => new Dropout(options),
-  activation: (options: { activation: ActivationName; name?: string }) => new Activation(options),
+  dropout: (options: { rate: number; name?: string }) => new Dropout(required(options, 'dropout', '{ rate }')),
+  activation: (options: { activation: ActivationName; name?: string }) => new Activation(required(options, 'activation', "{ activation: 'relu' }")),
   relu: (options: Named = {}) => new Activation({ ...options, activation: 'relu' }),
   tanh: (options: Named = {}) => new Activation({ ...options, activation: 'tanh' }),
   sigmoid: (options: Named = {}) => new Activation({ ...options, activation: 'sigmoid' }),
@@ -57,7 +66,7 @@ export const layers = {
   average: (options: Named = {}) => new Merge('average', options),
   maximum: (options: Named = {}) => new Merge('maximum', options),
   concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
-  conv2dTranspose: (options: Conv2DTransposeOptions) => new Conv2DTranspose(options),
+  conv2dTranspose: (options: Conv2DTransposeOptions) => new Conv2DTranspose(required(options, 'conv2dTranspose', '{ filters, kernelSize }')),
   upSampling2d: (options: UpSampling2DOptions = {}) => new UpSampling2D(options),
   globalAveragePooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('avg', options),
   globalMaxPooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('max', options),
@@ -65,7 +74,7 @@ export const layers = {
   cropping2d: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
   /** TensorFlow.js spells this one factory with a capital D. */
   cropping2D: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
-  reshape: (options: ReshapeOptions) => new Reshape(options),
+  reshape: (options: ReshapeOptions) => new Reshape(required(options, 'reshape', '{ targetShape }')),
   batchNormalization: (options: BatchNormalizationOptions = {}) => new BatchNormalization(options),
   /** Keras's Softmax layer (normalising along the last axis). */
   softmax: (options: { axis?: number; name?: string } = {}) => new Softmax(options),
@@ -73,10 +82,10 @@ export const layers = {
   leakyReLU: (options: { alpha?: number; name?: string } = {}) => new LeakyReLU(options),
   elu: (options: { alpha?: number; name?: string } = {}) => new ELU(options),
   prelu: (options: PReLUOptions = {}) => new PReLU(options),
-  depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(options),
-  separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(options),
-  permute: (options: PermuteOptions) => new Permute(options),
-  rescaling: (options: RescalingOptions) => new Rescaling(options),
+  depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(required(options, 'depthwiseConv2d', '{ kernelSize }')),
+  separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(required(options, 'separableConv2d', '{ filters, kernelSize }')),
+  permute: (options: PermuteOptions) => new Permute(required(options, 'permute', '{ dims: [3, 1, 2] }')),
+  rescaling: (options: RescalingOptions) => new Rescaling(required(options, 'rescaling', '{ scale: 1 / 255 }')),
   /** Augmentation, active only while training (Keras's): random left-right and/or top-bottom mirroring. */
   randomFlip: (options: RandomFlipOptions = {}) => new RandomFlip(options),
   /** Augmentation, active only while training (Keras's): adds normal noise of standard deviation stddev. */

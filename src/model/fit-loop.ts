@@ -3,11 +3,13 @@
 // batch when model.stopTraining is set); then validation, the schedule's end-of-epoch hook,
 // onEpochEnd with the epoch's logs (val_ ones included) and the stop check; onTrainEnd. Where the
 // batches come from is a BatchSource (tensor-batches.ts for fit, dataset-batches.ts for
-// fitDataset). A step that diverges (non-finite loss, gradient or weight) is undone and ends the
-// run with a DivergenceError, so the model keeps the last good weights.
+// fitDataset). A step that diverges (a non-finite or exploding loss, a non-finite gradient or
+// weight: divergence.ts) is undone and ends the run with a DivergenceError, so the model keeps the
+// last good weights.
 import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
+import type { DivergenceCheck } from './divergence.js';
 import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
@@ -32,6 +34,8 @@ export interface FitRun {
   /** The training metrics, counted over each epoch. */
   metrics: MetricSet;
   callbacks: CallbackList;
+  /** When a batch's loss means the run has diverged. */
+  lossCheck: DivergenceCheck;
   history: History;
   params: TrainingParams;
 }
@@ -39,7 +43,7 @@ export interface FitRun {
 const YIELD_EVERY_MS = 50;
 
 export async function fitLoop(run: FitRun): Promise<History> {
-  const { model, step, source, validate, metrics, callbacks, params } = run;
+  const { model, step, source, validate, metrics, callbacks, lossCheck, params } = run;
   const monitor = step.optimizer.monitor;
   const checkpoint = new StepCheckpoint(step.trainedWeights, step.layerState, step.optimizer);
   let lastYield = performance.now();
@@ -56,7 +60,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
         const size = await source.nextBatch();
         if (size === 0) break;
         if (callbacks.hasBatchBegin) await callbacks.batchBegin(b, size);
-        const loss = checkedStep(step, checkpoint, size, epoch, b);
+        const loss = checkedStep(step, checkpoint, lossCheck, size, epoch, b);
         lossSum += loss * size;
         seen += size;
         step.countMetrics(metrics, size);
@@ -86,17 +90,23 @@ export async function fitLoop(run: FitRun): Promise<History> {
 }
 
 /**
- * One training step on the batch in the buffers, checked: a non-finite loss or gradient, or a step
- * that leaves a non-finite weight, is undone (weights, optimizer and layer state as before it) and
- * throws a DivergenceError. Returns the batch's loss.
+ * One training step on the batch in the buffers, checked: a non-finite gradient, or a step that
+ * leaves a non-finite weight, is undone (weights, optimizer and layer state as before it) and throws
+ * a DivergenceError. A loss that is non-finite or explodes shows the weights that gave it are bad
+ * too, so the step before, which made them, is undone as well. Returns the batch's loss.
  */
-function checkedStep(step: TrainStep, checkpoint: StepCheckpoint, size: number, epoch: number, b: number): number {
+function checkedStep(step: TrainStep, checkpoint: StepCheckpoint, lossCheck: DivergenceCheck, size: number, epoch: number, b: number): number {
   checkpoint.save(); // before the forward pass, which moves layer state
   const loss = step.computeGradients(size);
-  const badGradient = Number.isFinite(loss) ? firstNonFiniteGradient(step.trainedWeights) : undefined;
-  if (!Number.isFinite(loss) || badGradient) {
+  const badLoss = lossCheck.problem(loss);
+  if (badLoss) {
+    const kept = checkpoint.restoreEarlier() ? 'from before the step that led to it' : 'fit started from';
+    throw divergence(step, badLoss, epoch, b, kept);
+  }
+  const badGradient = firstNonFiniteGradient(step.trainedWeights);
+  if (badGradient) {
     checkpoint.restore(false);
-    throw divergence(step, badGradient ? `the gradient of ${badGradient.name} became NaN or infinite` : `the loss became ${loss}`, epoch, b);
+    throw divergence(step, `the gradient of ${badGradient.name} became NaN or infinite`, epoch, b);
   }
   step.applyGradients();
   const badArray = checkpoint.firstNonFinite();
@@ -107,8 +117,9 @@ function checkedStep(step: TrainStep, checkpoint: StepCheckpoint, size: number, 
   return loss;
 }
 
-const divergence = (step: TrainStep, what: string, epoch: number, b: number) => new DivergenceError(`fit: ${what} at epoch ${epoch + 1}, ` +
-  `batch ${b + 1}; training stopped with the weights from before that step. Try a lower learningRate (now ${step.optimizer.learningRate})`);
+const divergence = (step: TrainStep, what: string, epoch: number, b: number, kept = 'from before that step') => new DivergenceError(
+  `fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; training stopped with the weights ${kept}. ` +
+  `Try a lower learningRate (now ${step.optimizer.learningRate})`);
 
 function epochLogs(loss: number, metrics: MetricSet): Logs {
   const logs = { loss } as Logs;

@@ -6,6 +6,8 @@ import type { Tensor } from '../tensor.js';
 import { type BatchLogs, type CallbackHooks, type Callbacks, type Logs, type TrainedModel, callbackList } from './callbacks.js';
 import type { ClassWeight } from './class-weights.js';
 import type { Dataset } from './dataset-batches.js';
+import type { DivergenceOptions } from './divergence.js';
+import { checkKeys } from './settings.js';
 
 /** What fit and fitDataset share. */
 export interface TrainingOptions {
@@ -22,6 +24,8 @@ export interface TrainingOptions {
   onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   /** Return true (e.g. from a stop button) to end training after the current batch, as model.stopTraining = true does. */
   shouldStop?: () => boolean;
+  /** When an exploding loss stops the run (divergence.ts); false: only NaN and infinite values do. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface FitOptions extends TrainingOptions {
@@ -52,6 +56,23 @@ export interface FitDatasetOptions extends TrainingOptions {
   validationBatches?: number;
   /** With validation tensors: examples per forward pass. Default 32. */
   validationBatchSize?: number;
+}
+
+/** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
+const TRAINING_OPTIONS = {
+  epochs: true, initialEpoch: true, classWeight: true, callbacks: true, onBatchEnd: true, onEpochEnd: true, shouldStop: true, divergence: true,
+} satisfies Record<keyof TrainingOptions, true>;
+const FIT_OPTIONS = {
+  ...TRAINING_OPTIONS, batchSize: true, shuffle: true, validationData: true, validationSplit: true,
+} satisfies Record<keyof FitOptions, true>;
+const FIT_DATASET_OPTIONS = {
+  ...TRAINING_OPTIONS, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true,
+} satisfies Record<keyof FitDatasetOptions, true>;
+
+/** fit's or fitDataset's options: an object of known names. */
+export function checkOptionNames(options: unknown, who: 'fit' | 'fitDataset'): void {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${who}: options must be an object, got ${JSON.stringify(options)}`);
+  checkKeys(who, options, Object.keys(who === 'fit' ? FIT_OPTIONS : FIT_DATASET_OPTIONS));
 }
 
 /** A whole number ≥ `least`, or the default when left out. */

@@ -7,7 +7,8 @@ import { type History, CallbackList, type TrainedModel, emptyHistory } from './c
 import { ClassWeights } from './class-weights.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
-import { type FitDatasetOptions, type FitOptions, type TrainingOptions, checkEpochs, checkInteger, runCallbacks } from './fit-options.js';
+import { DivergenceCheck } from './divergence.js';
+import { type FitDatasetOptions, type FitOptions, type TrainingOptions, checkEpochs, checkInteger, checkOptionNames, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkBoolean, checkNumber } from './settings.js';
@@ -35,6 +36,7 @@ export interface Trainer {
 /** fit(x, y, options): batches of the tensors, validation on validationData or the last validationSplit of them. */
 export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options: FitOptions): Promise<History> {
   const who = 'fit';
+  checkOptionNames(options, who);
   const { xs, n: total } = t.checkData(x, y, who);
   const validationData = options.validationData === undefined ? undefined : checkValidationTensors(options.validationData, who);
   const split = validationData ? 0 : checkNumber(who, 'validationSplit', options.validationSplit ?? 0, 'fraction');
@@ -65,9 +67,10 @@ export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options:
 /** fitDataset(dataset, options): batches as the dataset gives them; validation on tensors or another dataset. */
 export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options: FitDatasetOptions): Promise<History> {
   const who = 'fitDataset';
-  if ((options as { validationSplit?: number }).validationSplit !== undefined) {
+  if (options !== null && typeof options === 'object' && (options as { validationSplit?: number }).validationSplit !== undefined) {
     throw new ConfigError(`${who}: validationSplit is for fit; a dataset cannot be split before it is read — pass validationData`);
   }
+  checkOptionNames(options, who);
   const batchesPerEpoch = options.batchesPerEpoch === undefined ? undefined : checkInteger(who, 'batchesPerEpoch', options.batchesPerEpoch, 1, 1);
   const given = options.validationData;
   let validate: (() => Evaluation | Promise<Evaluation>) | undefined;
@@ -88,6 +91,7 @@ export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options
 function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Promise<Evaluation>) | undefined, options: TrainingOptions,
   who: string, known: { steps?: number; samples?: number; batchSize?: number }): Promise<History> {
   const { epochs, initialEpoch } = checkEpochs(options, who);
+  const lossCheck = new DivergenceCheck(options.divergence, t.step.lossReference);
   const metrics = new MetricSet(t.metrics, t.loss, t.outputSize, who);
   const monitor = t.step.optimizer.monitor;
   if (monitor?.startsWith('val_') && !validate) {
@@ -97,7 +101,7 @@ function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Pr
   const names = ['loss', ...metrics.names];
   const params = { epochs, initialEpoch, ...known, doValidation: validate !== undefined, metrics: validate ? [...names, ...names.map((n) => `val_${n}`)] : names };
   const callbacks = new CallbackList(runCallbacks(options, t.model, who), () => t.step.checkStillTraining());
-  return fitLoop({ model: t.model, step: t.step, source, validate, metrics, callbacks, history: emptyHistory(), params });
+  return fitLoop({ model: t.model, step: t.step, source, validate, metrics, callbacks, lossCheck, history: emptyHistory(), params });
 }
 
 /** validationData as [x, y] tensors (x a list for several inputs). */

@@ -15,6 +15,7 @@ import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
 import type { History } from './callbacks.js';
 import { checkInputs, checkTargets } from './data-checks.js';
 import { BatchReader, type Dataset } from './dataset-batches.js';
+import { LossReference } from './divergence.js';
 import { GraphExecutor } from './executor.js';
 import { type Trainer, fitDatasetBatches, fitTensors } from './fit.js';
 import type { Evaluation } from './fit-loop.js';
@@ -78,6 +79,7 @@ export class Model extends Layer {
   private metrics?: MetricSpec[];
   /** Set to true (from a callback, a button…) to end fit after the current batch, as Keras's model.stop_training. */
   stopTraining = false;
+  private lossReference = new LossReference();
   private weightsMade = false;
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
@@ -253,6 +255,7 @@ export class Model extends Layer {
     this.optimizer = optimizer;
     this.loss = loss;
     this.metrics = options.metrics && [...options.metrics];
+    this.lossReference = new LossReference();
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
     // nothing else reads the activation's output.
@@ -283,7 +286,8 @@ export class Model extends Layer {
     this.checkOneOutput(what);
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
-      rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable), fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
+      rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable),
+      lossReference: this.lossReference, fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },

@@ -1,7 +1,9 @@
-// A training step that can be taken back: the weights, the optimizer state and the layers' own state
+// Training steps that can be taken back: the weights, the optimizer state and the layers' own state
 // (batch normalisation's moving statistics, which the forward pass moves) are copied before each
 // step, so a step that leaves a NaN or infinite value is undone and a diverging fit keeps the last
-// good weights (which can still predict and be saved). Plain loops: this runs every step.
+// good weights (which can still predict and be saved). Two copies alternate, so that when the loss
+// itself shows the weights are bad, the step that made them can be undone too. Plain loops: this
+// runs every step.
 import { getBackend } from '../backend/wasm.js';
 import type { Parameter } from '../layers/layer.js';
 import type { Optimizer } from './optimizers.js';
@@ -21,24 +23,46 @@ export function firstNonFiniteGradient(params: readonly Parameter[]): Parameter 
 
 export class StepCheckpoint {
   private readonly spans: Span[];
-  private readonly copy: number;
+  private readonly copies: [number, number];
+  /** The copy the last save() wrote, and how many saves there were. */
+  private latest = 1;
+  private saves = 0;
 
   /** Covers the weights a step changes (`trained`), their optimizer state, and the layers' `state`. */
   constructor(trained: readonly Parameter[], state: readonly Parameter[], private readonly optimizer: Optimizer) {
     this.spans = [...trained.flatMap((p) => [{ name: p.name, ptr: p.value, size: p.size },
       ...optimizer.stateBuffers(p).map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]),
     ...state.map((p) => ({ name: p.name, ptr: p.value, size: p.size }))];
-    this.copy = getBackend().memory.alloc(this.spans.reduce((n, s) => n + s.size, 0) * 4);
+    const bytes = this.spans.reduce((n, s) => n + s.size, 0) * 4;
+    const memory = getBackend().memory;
+    this.copies = [memory.alloc(bytes), memory.alloc(bytes)];
   }
 
   save(): void {
-    this.transfer(true);
+    this.latest ^= 1;
+    this.saves++;
+    this.transfer(this.copies[this.latest], true);
   }
 
-  /** Puts back what save() copied, and the optimizer's step count when the optimizer took the step. */
+  /** Puts back what the last save() copied, and the optimizer's step count when the optimizer took the step. */
   restore(optimizerStepped: boolean): void {
-    this.transfer(false);
+    this.transfer(this.copies[this.latest], false);
     if (optimizerStepped) this.optimizer.forgetLastStep();
+  }
+
+  /**
+   * Puts back what the save() before the last copied, undoing the step taken between the two (the
+   * last save came before a step not taken). Returns false, putting back the last save instead, when
+   * there was no earlier save.
+   */
+  restoreEarlier(): boolean {
+    if (this.saves < 2) {
+      this.restore(false);
+      return false;
+    }
+    this.transfer(this.copies[this.latest ^ 1], false);
+    this.optimizer.forgetLastStep();
+    return true;
   }
 
   /** The name of the first array holding a NaN or infinite value, or undefined. */
@@ -48,9 +72,9 @@ export class StepCheckpoint {
     return undefined;
   }
 
-  private transfer(toCopy: boolean): void {
+  private transfer(copy: number, toCopy: boolean): void {
     const heap = getBackend().memory.heapF32;
-    let at = this.copy >> 2;
+    let at = copy >> 2;
     for (let i = 0; i < this.spans.length; i++) {
       const { ptr, size } = this.spans[i];
       if (toCopy) heap.copyWithin(at, ptr >> 2, (ptr >> 2) + size);
@@ -60,6 +84,6 @@ export class StepCheckpoint {
   }
 
   dispose(): void {
-    getBackend().memory.free(this.copy);
+    for (const copy of this.copies) getBackend().memory.free(copy);
   }
 }

@@ -5,6 +5,7 @@ import type { Random } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
 import type { ClassWeights } from './class-weights.js';
+import type { LossReference } from './divergence.js';
 import type { GraphExecutor } from './executor.js';
 import { type Loss, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
@@ -21,6 +22,8 @@ export interface TrainStepParts {
   trained: Parameter[];
   /** State the layers update themselves in training (moving statistics): kept with the weights when a step is undone. */
   layerState: Parameter[];
+  /** The first batch's loss since compile, which fit measures an exploding loss against. */
+  lossReference: LossReference;
   /** The softmax logits when the loss is fused with the output softmax, else 0. */
   fusedLogits(): number;
   plan(capacity: number): void;
@@ -30,6 +33,7 @@ export interface TrainStepParts {
 export class TrainStep {
   readonly trainedWeights: Parameter[];
   readonly layerState: Parameter[];
+  readonly lossReference: LossReference;
   private readonly trainedSet: ReadonlySet<Parameter>;
   private readonly outputGradients: number[];
   /** Class weights for this run's losses (fit's classWeight), if any. */
@@ -38,6 +42,7 @@ export class TrainStep {
   constructor(private readonly parts: TrainStepParts) {
     this.trainedWeights = parts.trained;
     this.layerState = parts.layerState;
+    this.lossReference = parts.lossReference;
     this.trainedSet = new Set(parts.trained);
     parts.executor.prepareBackward(this.trainedSet, false);
     this.outputGradients = [0];

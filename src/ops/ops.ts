@@ -2,14 +2,22 @@
 // They are the eager counterpart of the layers, for users and for tests.
 import { conv2dArgs, pool2dArgs } from '../backend/geometry-args.js';
 import { getBackend } from '../backend/wasm.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
 import { type Padding, conv2dGeometry, pair, pool2dGeometry } from '../window.js';
 
 const kernels = () => getBackend().kernels;
 
+/** Ops take tensors, not arrays: a mix-up said plainly rather than as a TypeError from inside. */
+function checkTensor(x: unknown, op: string, what: string): asserts x is Tensor {
+  if (!(x instanceof Tensor)) {
+    throw new ValueError(`${op}: ${what} must be a Tensor (make one with tensor(values, shape)), got ${Array.isArray(x) ? 'an array' : x === null ? 'null' : typeof x}`);
+  }
+}
+
 function checkNhwc(x: Tensor, op: string, what = 'x'): [number, number, number, number] {
+  checkTensor(x, op, what);
   if (x.rank !== 4) throw new ShapeError(`${op}: ${what} must be rank 4 [batch, height, width, channels], got ${formatShape(x.shape)}`);
   return x.shape as [number, number, number, number];
 }
@@ -18,6 +26,8 @@ function checkNhwc(x: Tensor, op: string, what = 'x'): [number, number, number, 
 export function conv2d(x: Tensor, filters: Tensor,
   options: { strides?: number | [number, number]; padding?: Padding; bias?: Tensor } = {}): Tensor {
   const [n, h, w, c] = checkNhwc(x, 'conv2d');
+  checkTensor(filters, 'conv2d', 'filters');
+  if (options.bias !== undefined) checkTensor(options.bias, 'conv2d', 'bias');
   if (filters.rank !== 4 || filters.shape[2] !== c) {
     throw new ShapeError(`conv2d: filters must be [kernelHeight, kernelWidth, ${c}, outChannels] for an input with ${c} channels, got ${formatShape(filters.shape)}`);
   }
@@ -56,24 +66,28 @@ export const maxPool = (x: Tensor, options: PoolOptions = {}) => pool(x, 'max', 
 export const avgPool = (x: Tensor, options: PoolOptions = {}) => pool(x, 'avg', options);
 export const sumPool = (x: Tensor, options: PoolOptions = {}) => pool(x, 'sum', options);
 
-function unary(x: Tensor, run: (x: number, y: number, length: number) => void): Tensor {
+function unary(x: Tensor, op: string, run: (x: number, y: number, length: number) => void): Tensor {
+  checkTensor(x, op, 'x');
   const y = emptyTensor(x.shape);
   run(x.ptr, y.ptr, x.size);
   return y;
 }
 
-export const relu = (x: Tensor) => unary(x, (a, b, n) => kernels().reluForward(a, b, n));
-export const tanh = (x: Tensor) => unary(x, (a, b, n) => kernels().tanhForward(a, b, n));
-export const sigmoid = (x: Tensor) => unary(x, (a, b, n) => kernels().sigmoidForward(a, b, n));
+export const relu = (x: Tensor) => unary(x, 'relu', (a, b, n) => kernels().reluForward(a, b, n));
+export const tanh = (x: Tensor) => unary(x, 'tanh', (a, b, n) => kernels().tanhForward(a, b, n));
+export const sigmoid = (x: Tensor) => unary(x, 'sigmoid', (a, b, n) => kernels().sigmoidForward(a, b, n));
 
 /** Softmax along the last axis. */
 export function softmax(x: Tensor): Tensor {
+  checkTensor(x, 'softmax', 'x');
   const cols = x.shape[x.rank - 1];
-  return unary(x, (a, b, n) => kernels().softmaxForward(a, b, n / cols, cols));
+  return unary(x, 'softmax', (a, b, n) => kernels().softmaxForward(a, b, n / cols, cols));
 }
 
 /** a [m, k] · b [k, n] → [m, n] (transposeA/transposeB read a or b as stored transposed). */
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  checkTensor(a, 'matMul', 'a');
+  checkTensor(b, 'matMul', 'b');
   if (a.rank !== 2 || b.rank !== 2) throw new ShapeError(`matMul: both arguments must be rank 2, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
   const [k2, n] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;

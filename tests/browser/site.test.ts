@@ -225,6 +225,164 @@ if (missing) {
     await page.close();
   });
 
+  /** Waits until the text of `selector` matches `pattern`; returns it. */
+  async function waitForText(page: Page, selector: string, pattern: RegExp, timeout = 180_000): Promise<string> {
+    await page.waitForFunction(([s, source, flags]) => new RegExp(source, flags).test(document.querySelector(s)!.textContent!),
+      [selector, pattern.source, pattern.flags] as const, { timeout });
+    return (await page.textContent(selector))!;
+  }
+
+  /** Sets the Train page's fields (a preset by name, others by id) and clicks Train. */
+  async function trainWith(page: Page, fields: Record<string, string>): Promise<void> {
+    await page.waitForSelector('#train:not([disabled])');
+    for (const [id, value] of Object.entries(fields)) {
+      if (['preset', 'optimizer', 'loss', 'schedule'].includes(id)) await page.selectOption(`#${id}`, value);
+      else await page.fill(`#${id}`, value);
+    }
+    await page.click('#train');
+  }
+
+  /** A quick run: the dense preset, one epoch of 80 steps. */
+  const QUICK_RUN = { preset: 'Dense only (no convolution)', epochs: '1', 'batch-size': '100', optimizer: 'adam', 'learning-rate': '0.01' };
+  const percentIn = (text: string) => text.match(/(\d+\.\d)%/)![1];
+
+  test('Train: fields are checked before a run: epochs 0, an empty batch size, a learning rate of 0 are refused (before, epochs 0 trained nothing and kept it)', async () => {
+    const page = await open('');
+    await page.waitForSelector('#train:not([disabled])');
+    for (const [id, value, message] of [
+      ['epochs', '0', 'Epochs must be a whole number of at least 1 (it is 0)'],
+      ['batch-size', '', 'Batch size must be a whole number of at least 1 (it is empty)'],
+      ['learning-rate', '0', 'Learning rate must be a number above 0 (it is 0)'],
+      ['seed', '1.5', 'Seed must be a whole number of at least 0 (it is 1.5)'],
+    ]) {
+      await page.fill('#epochs', id === 'epochs' ? value : '1');
+      await page.fill(`#${id}`, value);
+      await page.click('#train');
+      assert.is(await page.textContent('#status'), message);
+      assert.ok(await page.isDisabled('#stop'), `${id} ${JSON.stringify(value)}: no run started`);
+      await page.reload();
+      await page.waitForSelector('#train:not([disabled])');
+    }
+    await page.close();
+  });
+
+  test('Train: a new model replaces the kept one only when it does better or is kept; a diverged run never does; a reload shows the kept one', async () => {
+    const page = await open('');
+    await page.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase('convas-models').onsuccess = resolve)));
+    await page.reload();
+    await trainWith(page, QUICK_RUN);
+    const first = percentIn(await waitForText(page, '#status', /^Done: 1 epoch\(s\), .*Kept in this browser/));
+    assert.ok(Number(first) > 80, `the dense net learns in an epoch: ${first}%`);
+
+    // A learning rate of 100 explodes the loss: the run stops with the reason, nothing is kept.
+    await trainWith(page, { 'learning-rate': '100' });
+    const diverged = await waitForText(page, '#status', /Try a lower learningRate/);
+    assert.match(diverged, /^fit: .* at epoch 1, batch \d+; .*The model kept in this browser is unchanged\.$/);
+    assert.ok(await page.$eval('#status', (e) => e.classList.contains('error')), 'shown as an error, not "Done"');
+
+    // A worse run is offered, not kept.
+    await trainWith(page, { optimizer: 'sgd', 'learning-rate': '0.00001' });
+    const worse = await waitForText(page, '#status', /^Done: 1 epoch\(s\)/);
+    assert.match(worse, `The model kept in this browser does as well or better (${first}%) and stays`);
+    assert.ok(Number(percentIn(worse)) < Number(first), worse);
+
+    // After a reload the kept model is the first run's, shown with its accuracy, ready to save or download.
+    await page.reload();
+    await waitForText(page, '#model-status', new RegExp(`^The model kept in this browser: ${first.replace('.', '\\.')}% on the test digits`), 60_000);
+    assert.is(await page.textContent('#stat-val'), `${first}%`);
+    assert.ok(await page.isEnabled('#save-browser') && await page.isEnabled('#download'), 'Keep and Download work on the kept model');
+
+    // Kept by the user, the worse model replaces it.
+    await trainWith(page, { ...QUICK_RUN, optimizer: 'sgd', 'learning-rate': '0.00001' });
+    const again = percentIn(await waitForText(page, '#status', /^Done: 1 epoch\(s\)/));
+    await page.click('#save-browser');
+    await waitForText(page, '#model-status', /^Kept in this browser/);
+    await page.reload();
+    await waitForText(page, '#model-status', new RegExp(`^The model kept in this browser: ${again.replace('.', '\\.')}%`), 60_000);
+    await page.close();
+  });
+
+  test('Train: Train clears the last run\'s figures (before, a run stopped in its first epoch showed the last run\'s test accuracy); Resume says it keeps its settings', async () => {
+    const page = await open('');
+    await trainWith(page, QUICK_RUN);
+    await waitForText(page, '#status', /^Done: 1 epoch/);
+    assert.match((await page.textContent('#stat-val'))!, /%$/);
+    await trainWith(page, { preset: 'Small CNN (8 filters)', epochs: '2', 'batch-size': '20', 'learning-rate': '0.001' });
+    assert.is(await page.textContent('#stat-val'), '–', 'no test accuracy yet for this run');
+    await waitForBatch(page, 5);
+    await page.click('#stop');
+    const stopped = await waitForText(page, '#status', /^Stopped after 0 full epoch\(s\), /);
+    assert.is(await page.textContent('#stat-val'), `${percentIn(stopped)}%`, 'the stopped model\'s own test accuracy');
+    await page.fill('#learning-rate', '0.5');
+    await page.click('#resume');
+    const note = 'resumed with the settings it started with; the fields changed since apply to the next Train';
+    await waitForText(page, '#status', new RegExp(`^Training: epoch 1, batch \\d+ of 400 \\(${note}\\)$`));
+    await waitForText(page, '#status', /^Done: 2 epoch/);
+    await page.close();
+  });
+
+  test('Train: the charts label epochs and distinct loss values (before: no x labels, "0.00" five times); RMSProp, MSE and a cosine schedule train; long layer lines wrap; an edited preset is no longer named', async () => {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const texts: Record<string, string[]> = {};
+      (globalThis as { chartTexts?: unknown }).chartTexts = texts;
+      // Each drawing starts by clearing its canvas: keep the last drawing's labels.
+      const { clearRect, fillText } = CanvasRenderingContext2D.prototype;
+      CanvasRenderingContext2D.prototype.clearRect = function (...args: [number, number, number, number]) {
+        texts[this.canvas.id] = [];
+        return clearRect.apply(this, args);
+      };
+      CanvasRenderingContext2D.prototype.fillText = function (text: string, x: number, y: number) {
+        texts[this.canvas.id]?.push(text);
+        return fillText.call(this, text, x, y);
+      };
+    });
+    await page.goto(base);
+    await page.waitForSelector('#train:not([disabled])');
+    const labels = () => page.evaluate(() => (globalThis as unknown as { chartTexts: Record<string, string[]> }).chartTexts['loss-chart']);
+    const before = (await labels()).filter((t) => /^\d+\.\d+$/.test(t));
+    assert.is(new Set(before).size, 5, `five different loss labels before training: ${before}`);
+    // Through the page's other choices too: an optimizer, a loss and a schedule the first page lacked.
+    await trainWith(page, { ...QUICK_RUN, epochs: '2', optimizer: 'rmsprop', loss: 'meanSquaredError', schedule: 'cosine' });
+    await waitForText(page, '#status', /^Done: 2 epoch/);
+    const after = await labels();
+    for (const x of ['0', '1', '2', 'epoch']) assert.ok(after.includes(x), `x axis label ${x}: ${after}`);
+    assert.is(new Set(after.filter((t) => /^\d+\.\d+$/.test(t))).size, 5, `five different loss labels: ${after}`);
+
+    const long = JSON.stringify([{ className: 'Dense', units: 10, activation: 'softmax', useBias: true, kernelInitializer: 'glorotUniform', name: 'a-long-name-'.repeat(4) }]);
+    await page.fill('#layers', long);
+    assert.ok(await page.$eval('#layers', (e) => e.scrollWidth <= e.clientWidth), 'the long line wraps, none of it hidden');
+    assert.is(await page.$eval('#preset', (e: HTMLSelectElement) => e.selectedOptions[0].text), 'Edited (no preset)');
+    await page.selectOption('#preset', 'Small CNN (8 filters)');
+    assert.match((await page.inputValue('#layers')), '"filters":8');
+    await page.close();
+  });
+
+  test('Train: messages name no internal address and say what failed (before: "Failed to fetch", indexeddb://… paths)', async () => {
+    const page = await open('', /ERR_CONNECTION_REFUSED|Failed to load resource/);
+    await page.waitForSelector('#train:not([disabled])');
+    await page.fill('#url', 'http://127.0.0.1:9/model.json');
+    await page.click('#load-url');
+    const unreachable = await waitForText(page, '#model-status', /\S/, 60_000);
+    assert.is(unreachable, 'http://127.0.0.1:9/model.json: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)');
+    // A kept model that cannot be read (damaged storage) is said in the page's words.
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const opening = indexedDB.open('convas-models', 1);
+      opening.onupgradeneeded = () => opening.result.createObjectStore('models');
+      opening.onsuccess = () => {
+        const transaction = opening.result.transaction('models', 'readwrite');
+        transaction.objectStore('models').put({ 'model.json': new Uint8Array([123, 1, 2]), 'weights.bin': new Uint8Array(4) }, 'convas-site-current');
+        transaction.oncomplete = () => resolve(opening.result.close());
+        transaction.onerror = () => reject(transaction.error);
+      };
+    }));
+    await page.reload();
+    const damaged = await waitForText(page, '#model-status', /\S/, 60_000);
+    assert.match(damaged, /^The model kept in this browser cannot be read; train or load another: /);
+    assert.not.match(damaged, 'indexeddb:');
+    await page.close();
+  });
+
   test('Explain: the output-size formula follows stride and padding', async () => {
     const page = await open('explain.html');
     await page.waitForFunction(() => document.querySelector('#formula')!.textContent!.includes('= 26'));

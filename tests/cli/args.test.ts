@@ -46,6 +46,15 @@ test('help, evaluate and predict', () => {
     { name: 'predict', options: { model: 'm', files: ['a.jpg'], threads: 'auto', normalize: 'imagenet' } });
 });
 
+test('--resume DIR: the run continues with its own settings; only --epochs and --threads may be given with it', () => {
+  assert.equal(parseCommandLine(['train', '--resume', 'out']), { name: 'resume', options: { dir: 'out', threads: 1 } });
+  assert.equal(parseCommandLine(['train', '--resume', 'out', '--epochs', '20', '--threads', '2']),
+    { name: 'resume', options: { dir: 'out', epochs: 20, threads: 2 } });
+  usageError(['train', '--resume', 'out', '--learning-rate', '0.1', '--seed', '3'], '--learning-rate, --seed cannot be given with it');
+  usageError(['train', '--resume', 'out', '--epochs', '0'], '--epochs must be a positive integer');
+  usageError(['train', '--resume', ''], '--resume needs the directory of the run');
+});
+
 test('unknown commands and options', () => {
   usageError(['fit'], 'unknown command', '"fit"');
   usageError(['train', '--epoch', '3'], '--epoch');

@@ -8,37 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { encodeIdx, encodePgm, encodePng } from '../data/encoders.js';
+import { encodePgm, encodePng } from '../data/encoders.js';
 import { random } from '../helpers.js';
+import { SIDE, drawImage, writeBarsIdx } from './bars-idx.js';
 
-const SIDE = 8;
 const dir = mkdtempSync(join(tmpdir(), 'convas-cli-'));
 const modelDir = join(dir, 'model');
-
-/** An 8×8 image of class 0 (a horizontal bar), 1 (a vertical bar) or 2 (a diagonal), placed at random, with noise. */
-function drawImage(label: number, rng: ReturnType<typeof random>): Uint8Array {
-  const pixels = new Uint8Array(SIDE * SIDE);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = rng.int(0, 40);
-  const at = rng.int(1, SIDE - 2);
-  for (let k = 0; k < SIDE; k++) {
-    const [y, x] = label === 0 ? [at, k] : label === 1 ? [k, at] : [k, k];
-    pixels[y * SIDE + x] = 255;
-  }
-  return pixels;
-}
-
-/** MNIST-named IDX files of `count` images; the labels cycle 0, 1, 2. */
-function writeIdxPair(imagesName: string, labelsName: string, count: number, seed: number): void {
-  const rng = random(seed);
-  const labels = Uint8Array.from({ length: count }, (_, i) => i % 3);
-  const images = new Uint8Array(count * SIDE * SIDE);
-  labels.forEach((label, i) => images.set(drawImage(label, rng), i * SIDE * SIDE));
-  writeFileSync(join(dir, imagesName), encodeIdx([count, SIDE, SIDE], images));
-  writeFileSync(join(dir, labelsName), encodeIdx([count], labels));
-}
-
-writeIdxPair('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 300, 1);
-writeIdxPair('t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 60, 2);
+writeBarsIdx(dir, 300, 60);
 
 function convas(...args: string[]) {
   const run = spawnSync(process.execPath, ['bin/convas.js', ...args], { encoding: 'utf8' });
@@ -158,9 +134,11 @@ test('train on image folders: loads with a warning for the broken file, adapts t
   const accuracy = accuracyIn(stdout);
   assert.ok(accuracy >= 80, `learned blue from red: ${accuracy}%\n${stdout}`);
   const saved = JSON.parse(readFileSync(join(photoModel, 'model.json'), 'utf8'));
-  assert.equal(saved.userDefinedMetadata, {
+  const { trainingRun, ...images } = saved.userDefinedMetadata;
+  assert.equal(images, {
     classNames: ['blue', 'red'], imageInput: { size: [16, 20], channels: 3, normalize: '[0,1]', crop: 'center' }, validation: { split: 0.25, seed: 0 },
   });
+  assert.equal([trainingRun.epochsDone, trainingRun.settings.epochs, trainingRun.settings.data], [4, 4, photos], 'the finished run, as --resume reads it');
   assert.equal(saved.model.layers[0].shape, [16, 20, 3]);
 
   const again = convas('evaluate', '--model', photoModel, '--data', photos);

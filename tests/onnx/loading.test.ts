@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { ConfigError, ConvasError, FileFormatError, init, loadModel, sequential, layers } from '../../src/index.js';
+import { ConfigError, ConvasError, FileFormatError, StorageError, init, loadModel, sequential, layers } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose } from '../helpers.js';
@@ -70,7 +70,7 @@ test('over http: a URL of an .onnx file, and of one without the extension (recog
   } finally {
     server.close();
   }
-  await expectError(() => loadModel('http://127.0.0.1:1/m.onnx'), FileFormatError, 'http://127.0.0.1:1/m.onnx', /could not be fetched/);
+  await expectError(() => loadModel('http://127.0.0.1:1/m.onnx'), StorageError, 'http://127.0.0.1:1/m.onnx', /cannot be fetched: no connection/);
 });
 
 test('every failure of loadModel is a ConvasError: paths through files, directories, missing files, wrong arguments', async () => {

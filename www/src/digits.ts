@@ -4,7 +4,7 @@
 import type { Dataset } from '../../src/index.js';
 
 export const SIDE = 28;
-const TRAIN_COUNT = 8000;
+export const TRAIN_COUNT = 8000;
 
 export interface Digits {
   train: Dataset;
@@ -15,7 +15,10 @@ let loading: Promise<Digits> | undefined;
 
 /** Fetches and decodes digits.bin once per page. */
 export function loadDigits(): Promise<Digits> {
-  loading ??= fetch(new URL('digits.bin', document.baseURI)).then(async (response) => {
+  const url = new URL('digits.bin', document.baseURI);
+  loading ??= fetch(url).catch(() => {
+    throw new Error('the digits could not be downloaded: no connection, or the site cannot be reached');
+  }).then(async (response) => {
     if (!response.ok) throw new Error(`digits.bin: HTTP ${response.status}`);
     const bytes = new Uint8Array(await response.arrayBuffer());
     const pixels = SIDE * SIDE;

@@ -13,7 +13,9 @@ import { type TrainingSettings, digitsRequest, modelFromResult } from './trainin
 
 const status = byId('status');
 const quickTrain = byId<HTMLButtonElement>('quick-train');
-const QUICK: TrainingSettings = { layers: presets[defaultPreset], optimizer: 'adam', learningRate: 0.002, batchSize: 32, epochs: 1, seed: 1 };
+const QUICK: TrainingSettings = {
+  layers: presets[defaultPreset], optimizer: 'adam', loss: 'categoricalCrossentropy', learningRate: 0.002, schedule: 'constant', batchSize: 32, epochs: 1, seed: 1,
+};
 let model: Model | undefined;
 
 const pad = createDigitPad(byId<HTMLCanvasElement>('pad'), predict);
@@ -96,9 +98,14 @@ quickTrain.addEventListener('click', () => void trainQuickModel());
 showProbabilities(undefined);
 workOffline();
 await init();
-const saved = await loadCurrentModel();
-if (saved) useModel(saved);
-else {
+try {
+  const saved = await loadCurrentModel();
+  if (saved) useModel(saved);
+  else {
+    quickTrain.hidden = false;
+    setStatus(status, 'No trained model in this browser yet: train one on the Train page, or a quick one here.');
+  }
+} catch (error) {
   quickTrain.hidden = false;
-  setStatus(status, 'No trained model in this browser yet: train one on the Train page, or a quick one here.');
+  setStatus(status, errorText(error), true);
 }

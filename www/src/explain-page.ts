@@ -88,7 +88,7 @@ function showKernelChoices(): void {
 workOffline();
 try {
   [digits] = await Promise.all([loadDigits(), init()]);
-  const model = await loadCurrentModel();
+  const model = await loadCurrentModel().catch(() => undefined); // its filters are an extra here
   const learned = model?.getWeights().find((w) => w.rank === 4);
   if (learned) {
     const [kh, , inC, outC] = learned.shape, all = learned.dataSync();

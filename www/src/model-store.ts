@@ -1,17 +1,30 @@
 // Where the site keeps models, all through convas's model files: the current model in IndexedDB
 // (so the Draw and Explain pages find what the Train page trained), downloads, files and URLs.
+// Messages about the kept model speak of "this browser", not of its internal indexeddb:// address.
 import { type Model, loadModel } from '../../src/index.js';
+import { errorText } from './dom.js';
 
 const CURRENT = 'convas-site-current';
 
-export const saveCurrentModel = (model: Model) => model.save(`indexeddb://${CURRENT}`);
+/** `error` about the kept model, in the page's words. */
+const inPageWords = (error: unknown, doing: string) =>
+  new Error(`${doing}: ${errorText(error).replace(new RegExp(`indexeddb://${CURRENT}(/[\\w.]+)?:? *`, 'g'), '')}`);
 
-/** The model last trained or loaded in this browser, or undefined if there is none yet. */
+export async function saveCurrentModel(model: Model): Promise<void> {
+  try {
+    await model.save(`indexeddb://${CURRENT}`);
+  } catch (error) {
+    throw inPageWords(error, 'The model could not be kept in this browser');
+  }
+}
+
+/** The model last kept in this browser, or undefined if there is none yet. */
 export async function loadCurrentModel(): Promise<Model | undefined> {
   try {
     return await loadModel(`indexeddb://${CURRENT}`);
-  } catch {
-    return undefined;
+  } catch (error) {
+    if (/no model is saved under this name/.test(errorText(error))) return undefined;
+    throw inPageWords(error, 'The model kept in this browser cannot be read; train or load another');
   }
 }
 

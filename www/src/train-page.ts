@@ -1,13 +1,15 @@
 // The Train page: pick or edit a network, train it in a worker with live curves, save and load models.
+// The model kept in this browser (the Draw page's) is replaced by a newly trained one only when that
+// one does better on the test digits, or when the user keeps it: never silently by a worse one.
 import { type Model, init } from '../../src/index.js';
 import { type TrainCallbacks, type TrainResult, createTrainer } from '../../src/worker/index.js';
 import { type Digits, loadDigits } from './digits.js';
 import { byId, errorText, setStatus } from './dom.js';
 import { type Series, drawLineChart } from './line-chart.js';
-import { downloadModel, loadModelFromFiles, loadModelFromUrl, saveCurrentModel } from './model-store.js';
+import { downloadModel, loadCurrentModel, loadModelFromFiles, loadModelFromUrl, saveCurrentModel } from './model-store.js';
 import { workOffline } from './offline.js';
 import { defaultPreset, presets } from './presets.js';
-import { type TrainingSettings, digitsRequest, modelFromResult, testAccuracy } from './training.js';
+import { type TrainingSettings, digitsRequest, modelFromResult, readNumber, testAccuracy } from './training.js';
 
 const preset = byId<HTMLSelectElement>('preset');
 const layersText = byId<HTMLTextAreaElement>('layers');
@@ -23,7 +25,14 @@ const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const trainer = createTrainer(new URL('./worker.js', import.meta.url));
 let digits: Digits | undefined;
 let settings: TrainingSettings | undefined;
+/** The newest model on this page, trained or loaded, and its accuracy on the test digits. */
 let model: Model | undefined;
+let modelAccuracy = 0;
+/** The test accuracy of the model kept in this browser, if one is. */
+let keptAccuracy: number | undefined;
+/** Said with the progress of a resumed run whose fields were changed since it started. */
+let progressNote = '';
+const RESUME_NOTE = 'resumed with the settings it started with; the fields changed since apply to the next Train';
 
 /** Curves: the running training loss/accuracy per batch, and test results per epoch (x in epochs). */
 const curves = {
@@ -38,7 +47,9 @@ function drawCharts(): void {
 }
 
 function readSettings(): TrainingSettings {
-  const number = (id: string) => Number(byId<HTMLInputElement>(id).value);
+  const number = (id: string, what: string, check: (n: number) => boolean, expected: string) =>
+    readNumber(byId<HTMLInputElement>(id).value, what, check, expected);
+  const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
   let layers;
   try {
     layers = JSON.parse(layersText.value);
@@ -47,7 +58,12 @@ function readSettings(): TrainingSettings {
   }
   return {
     layers, optimizer: byId<HTMLSelectElement>('optimizer').value as TrainingSettings['optimizer'],
-    learningRate: number('learning-rate'), batchSize: number('batch-size'), epochs: number('epochs'), seed: number('seed'),
+    loss: byId<HTMLSelectElement>('loss').value as TrainingSettings['loss'],
+    schedule: byId<HTMLSelectElement>('schedule').value as TrainingSettings['schedule'],
+    learningRate: number('learning-rate', 'Learning rate', (n) => n > 0 && Number.isFinite(n), 'a number above 0'),
+    batchSize: number('batch-size', 'Batch size', whole(1), 'a whole number of at least 1'),
+    epochs: number('epochs', 'Epochs', whole(1), 'a whole number of at least 1'),
+    seed: number('seed', 'Seed', whole(0), 'a whole number of at least 0'),
   };
 }
 
@@ -67,7 +83,7 @@ const callbacks: TrainCallbacks = {
     stat('epoch', `${epoch + 1} / ${settings!.epochs}`);
     stat('acc', percent(acc));
     stat('speed', Math.round(imagesPerSecond).toLocaleString('en'));
-    setStatus(status, `Training: epoch ${epoch + 1}, batch ${batch + 1} of ${batchesPerEpoch()}`);
+    setStatus(status, `Training: epoch ${epoch + 1}, batch ${batch + 1} of ${batchesPerEpoch()}${progressNote}`);
     drawCharts();
   },
   onEpochEnd: (epoch, logs) => {
@@ -78,22 +94,43 @@ const callbacks: TrainCallbacks = {
   },
 };
 
+/** Makes `loaded` the page's model, with its accuracy shown. */
+function showModel(loaded: Model, accuracy: number): void {
+  if (model !== loaded) model?.dispose();
+  model = loaded;
+  modelAccuracy = accuracy;
+  stat('val', percent(accuracy));
+  buttons.saveBrowser.disabled = buttons.download.disabled = false;
+}
+
+/** Keeps the page's model in this browser, where the Draw page finds it. */
+async function keepModel(): Promise<void> {
+  await saveCurrentModel(model!);
+  keptAccuracy = modelAccuracy;
+}
+
 async function run(training: Promise<TrainResult>): Promise<void> {
   setRunning(true);
   try {
     const result = await training;
-    model?.dispose();
-    model = modelFromResult(result, settings!);
-    await saveCurrentModel(model);
+    const trained = modelFromResult(result, settings!);
+    showModel(trained, testAccuracy(trained, digits!.test));
     setRunning(false);
     buttons.resume.disabled = !result.stopped;
-    buttons.saveBrowser.disabled = buttons.download.disabled = false;
-    setStatus(status, result.stopped
-      ? `Stopped after ${result.epochsDone} full epoch(s). Resume continues; the Draw page uses this model.`
-      : `Done: ${result.epochsDone} epoch(s). Try it on the Draw page.`);
+    const outcome = result.stopped
+      ? `Stopped after ${result.epochsDone} full epoch(s), ${percent(modelAccuracy)} on the test digits; Resume continues.`
+      : `Done: ${result.epochsDone} epoch(s), ${percent(modelAccuracy)} on the test digits.`;
+    if (keptAccuracy !== undefined && modelAccuracy <= keptAccuracy) {
+      setStatus(status, `${outcome} The model kept in this browser does as well or better (${percent(keptAccuracy)}) and stays ` +
+        'for the Draw page; "Keep in this browser" replaces it with this one.');
+      return;
+    }
+    await keepModel();
+    setStatus(status, `${outcome} Kept in this browser: try it on the Draw page.`);
   } catch (error) {
     setRunning(false);
-    setStatus(status, errorText(error), true);
+    const kept = keptAccuracy === undefined ? '' : ' The model kept in this browser is unchanged.';
+    setStatus(status, `${errorText(error)}${kept}`, true);
   }
 }
 
@@ -105,7 +142,9 @@ buttons.train.addEventListener('click', () => {
     return;
   }
   for (const series of Object.values(curves)) series.points = [];
+  for (const id of ['epoch', 'acc', 'val', 'speed']) stat(id, '–'); // the last run's figures are not this one's
   drawCharts();
+  progressNote = '';
   setStatus(status, 'Starting…');
   void run(trainer.train(digitsRequest(settings, digits!), callbacks));
 });
@@ -113,24 +152,32 @@ buttons.stop.addEventListener('click', () => {
   buttons.stop.disabled = true;
   trainer.stop();
 });
-buttons.resume.addEventListener('click', () => void run(trainer.resume(callbacks)));
+buttons.resume.addEventListener('click', () => {
+  // The worker continues the run it stopped, as it was set up: fields changed since apply to the next Train.
+  let changed = false;
+  try {
+    changed = JSON.stringify(readSettings()) !== JSON.stringify(settings);
+  } catch {
+    changed = true;
+  }
+  progressNote = changed ? ` (${RESUME_NOTE})` : '';
+  setStatus(status, `Resuming${progressNote}`);
+  void run(trainer.resume(callbacks));
+});
 
 async function useLoaded(load: () => Promise<Model>, what: string): Promise<void> {
   setStatus(modelStatus, `Loading ${what}…`);
   try {
     const loaded = await load();
-    const accuracy = testAccuracy(loaded, digits!.test);
-    model?.dispose();
-    model = loaded;
-    await saveCurrentModel(model);
-    buttons.saveBrowser.disabled = buttons.download.disabled = false;
-    setStatus(modelStatus, `Loaded ${what}: ${percent(accuracy)} on the test digits. The Draw page uses it now.`);
+    showModel(loaded, testAccuracy(loaded, digits!.test));
+    await keepModel(); // loading a model is choosing it
+    setStatus(modelStatus, `Loaded ${what}: ${percent(modelAccuracy)} on the test digits. The Draw page uses it now.`);
   } catch (error) {
     setStatus(modelStatus, errorText(error), true);
   }
 }
 
-async function saveWith(save: (model: Model) => Promise<void>, done: string): Promise<void> {
+async function saveWith(save: (model: Model) => Promise<unknown>, done: string): Promise<void> {
   try {
     await save(model!);
     setStatus(modelStatus, done);
@@ -139,7 +186,7 @@ async function saveWith(save: (model: Model) => Promise<void>, done: string): Pr
   }
 }
 
-buttons.saveBrowser.addEventListener('click', () => void saveWith(saveCurrentModel, 'Saved in this browser (IndexedDB).'));
+buttons.saveBrowser.addEventListener('click', () => void saveWith(keepModel, 'Kept in this browser: the Draw page uses it now.'));
 buttons.download.addEventListener('click', () => void saveWith(downloadModel, 'Downloaded convas-digits.json and its weights file.'));
 const fileInput = byId<HTMLInputElement>('file');
 byId('open-file').addEventListener('click', () => fileInput.click());
@@ -154,17 +201,37 @@ byId('load-url').addEventListener('click', () => {
 });
 
 for (const name of Object.keys(presets)) preset.add(new Option(name, name));
-const showPreset = () => (layersText.value = `[\n${presets[preset.value].map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`);
+const EDITED = 'edited';
+preset.add(new Option('Edited (no preset)', EDITED));
+const presetText = (name: string) => `[\n${presets[name].map((l) => `  ${JSON.stringify(l)}`).join(',\n')}\n]`;
+const showPreset = () => {
+  if (preset.value !== EDITED) layersText.value = presetText(preset.value);
+};
 preset.value = defaultPreset;
 preset.addEventListener('change', showPreset);
+// Once edited, the layers are no preset's; edited back to one, they are that one again.
+layersText.addEventListener('input', () => (preset.value = Object.keys(presets).find((name) => presetText(name) === layersText.value) ?? EDITED));
 showPreset();
 addEventListener('resize', drawCharts);
 drawCharts();
 workOffline();
 
+/** The model kept in this browser by an earlier visit, shown as the page's model. */
+async function showKeptModel(): Promise<void> {
+  const kept = await loadCurrentModel().catch((error) => {
+    setStatus(modelStatus, errorText(error), true);
+    return undefined;
+  });
+  if (!kept) return;
+  showModel(kept, testAccuracy(kept, digits!.test));
+  keptAccuracy = modelAccuracy;
+  setStatus(modelStatus, `The model kept in this browser: ${percent(modelAccuracy)} on the test digits; the Draw page uses it.`);
+}
+
 try {
   [digits] = await Promise.all([loadDigits(), init()]);
   buttons.train.disabled = false;
+  await showKeptModel();
   setStatus(status, `Ready: ${digits.train.count.toLocaleString('en')} training and ${digits.test.count.toLocaleString('en')} test digits.`);
 } catch (error) {
   setStatus(status, `Could not load the digits: ${errorText(error)}`, true);

@@ -1,20 +1,34 @@
 // What the Train and Draw pages share about training: a worker request for the digits, and the
 // trained model rebuilt on the page from what the worker hands back.
-import { type CompileOptions, type Dataset, type LayerConfig, type Model, argmaxRows, sequential, tensor } from '../../src/index.js';
+import { type CompileOptions, type Dataset, type LayerConfig, type LossName, type Model, type OptimizerConfig, type OptimizerType, argmaxRows, sequential, tensor } from '../../src/index.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/index.js';
-import { type Digits, SIDE } from './digits.js';
+import { type Digits, SIDE, TRAIN_COUNT } from './digits.js';
 
 export interface TrainingSettings {
   layers: LayerConfig[];
-  optimizer: 'adam' | 'momentum' | 'sgd';
+  optimizer: OptimizerType;
+  loss: LossName;
   learningRate: number;
+  /** How the rate moves over the run, from learningRate. */
+  schedule: 'constant' | 'cosine' | 'exponential';
   batchSize: number;
   epochs: number;
   seed: number;
 }
 
+/** Steps in an epoch over the training digits. */
+const stepsPerEpoch = (s: TrainingSettings) => Math.ceil(TRAIN_COUNT / s.batchSize);
+
+/** The rate as compile takes it: a number, or a schedule's config (it crosses to the worker as plain data). */
+function learningRate(s: TrainingSettings): OptimizerConfig['learningRate'] {
+  const initialLearningRate = s.learningRate;
+  if (s.schedule === 'cosine') return { className: 'CosineDecay', config: { initialLearningRate, decaySteps: s.epochs * stepsPerEpoch(s) } };
+  if (s.schedule === 'exponential') return { className: 'ExponentialDecay', config: { initialLearningRate, decaySteps: stepsPerEpoch(s), decayRate: 0.5 } };
+  return s.learningRate;
+}
+
 const compileOptions = (s: TrainingSettings): CompileOptions =>
-  ({ optimizer: { type: s.optimizer, learningRate: s.learningRate }, loss: 'categoricalCrossentropy' });
+  ({ optimizer: { type: s.optimizer, learningRate: learningRate(s) }, loss: s.loss });
 
 /** Train on the 8000 training digits, validate on the 2000 test digits after each epoch. */
 export function digitsRequest(settings: TrainingSettings, { train, test }: Digits): TrainRequest {
@@ -43,4 +57,11 @@ export function testAccuracy(model: Model, data: Dataset): number {
   output.dispose();
   const predicted = argmaxRows(probabilities, data.classes);
   return predicted.filter((p, i) => p === data.labels[i]).length / data.count;
+}
+
+/** A number typed in a field, or an Error saying what `what` must be. */
+export function readNumber(text: string, what: string, check: (n: number) => boolean, expected: string): number {
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!check(n)) throw new Error(`${what} must be ${expected} (it is ${text.trim() === '' ? 'empty' : text.trim()})`);
+  return n;
 }

@@ -1,0 +1,98 @@
+// The epochs of `convas train`, for a new run and a resumed one alike: one fit() per epoch on
+// freshly shifted images, with a progress display and a checkpoint after each epoch, stopping
+// cleanly on Ctrl-C; then the report on the held-out images.
+import type { Model } from '../model/model.js';
+import type { Random } from '../random.js';
+import { DEFAULT_IMAGE_SIZE, type Threads } from './args.js';
+import { shiftImages } from './augment.js';
+import { type LoadedData, imagesTensor, labelsTensor, loadData } from './data.js';
+import { watchInterrupts } from './interrupt.js';
+import { LoadingProgress, ProgressReporter } from './progress.js';
+import { type RunSettings, recordRun } from './run-checkpoint.js';
+import { testReport } from './test-report.js';
+
+export type Print = (text: string) => void;
+
+/** A run ready to train from epoch `epochsDone`, saving its checkpoints to `out`. */
+export interface Run {
+  model: Model;
+  settings: RunSettings;
+  data: LoadedData;
+  out: string;
+  epochsDone: number;
+  /** The stream that shifts the training images, where the run left it. */
+  shift: Random;
+  threads: Threads;
+}
+
+/** The images a run trains and tests on, with a progress bar while image folders load. */
+export async function loadRunData(settings: RunSettings, print: Print): Promise<LoadedData> {
+  const loading = new LoadingProgress(process.stdout, process.stderr);
+  const images = { size: settings.size ?? DEFAULT_IMAGE_SIZE, channels: settings.channels, normalize: settings.normalize ?? '[0,1]',
+    validationSplit: settings.validationSplit, seed: settings.seed };
+  const data = await loadData(settings.data, images, loading);
+  if (data.metadata) print(loading.finish());
+  return data;
+}
+
+/** Trains the epochs left, with a checkpoint after each (and before the first); returns the exit code (0, or 128 + a signal's number). */
+export async function runEpochs(run: Run, print: Print): Promise<number> {
+  const { model, settings, data: { train, test, source, metadata }, out, shift } = run;
+  const inputShape = [train.height, train.width, train.channels];
+  const classes = metadata ? `${train.classes} classes: ${metadata.classNames.join(', ')}` : `${train.classes} classes`;
+  print(`Training on ${train.count} images from ${source} (${inputShape.join('×').replace(/×1$/, '')}, ${classes}), ` +
+    `testing on ${test.count} held-out images`);
+  model.summary(print);
+  const threads = run.threads === 1 ? '' : `, ${run.threads} threads`;
+  const { learningRate } = model.compileConfig!.optimizer;
+  print(`${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch size ${settings.batchSize}, ${settings.optimizer} (learning rate ${learningRate}), ` +
+    `${settings.loss}, images shifted by up to ${settings.shift} px, seed ${settings.seed}${threads}; a checkpoint in ${out} after every epoch\n`);
+
+  let epochsDone = run.epochsDone;
+  const saveCheckpoint = () => {
+    recordRun(model, metadata, { settings, epochsDone, shiftState: shift.state });
+    return model.save(out);
+  };
+  const y = labelsTensor(train);
+  const shifted = new Float32Array(train.images.length);
+  const batchSize = Math.min(settings.batchSize, train.count); // one default serves datasets of any size
+  const progress = new ProgressReporter(process.stdout, settings.epochs, Math.ceil(train.count / batchSize));
+  const interrupts = watchInterrupts(() => process.stderr.write('\nconvas: stopping after this batch (Ctrl-C again to quit at once)\n'));
+  try {
+    // Before the first epoch, so that a run stopped in it can resume too; and again when a finished
+    // run is resumed (killed while saving its last checkpoint, say), so that its files end whole and tidy.
+    if (epochsDone === 0 || epochsDone === settings.epochs) await saveCheckpoint();
+    progress.start(epochsDone);
+    for (let epoch = epochsDone; epoch < settings.epochs && !interrupts.signal; epoch++) {
+      shiftImages(train.images, shifted, train.count, train.height, train.width, settings.shift, shift, train.channels);
+      const x = imagesTensor({ ...train, images: shifted });
+      await model.fit(x, y, {
+        batchSize,
+        onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
+        onEpochEnd: (_, logs) => {
+          if (!interrupts.signal) progress.epochEnd(epoch, logs); // a stopped epoch is not one
+        },
+        shouldStop: () => interrupts.signal !== undefined,
+      });
+      x.dispose();
+      if (interrupts.signal) break; // the epoch is unfinished: the last checkpoint stands
+      epochsDone = epoch + 1;
+      await saveCheckpoint();
+    }
+  } finally {
+    interrupts.dispose();
+    y.dispose();
+  }
+  if (epochsDone < settings.epochs) {
+    print(`\nStopped (${interrupts.signal}): the checkpoint in ${out} holds epoch ${epochsDone} of ${settings.epochs}; ` +
+      `continue with convas train --resume ${out}`);
+    return interrupts.exitCode;
+  }
+  // The checkpoints are convas files (they hold the optimizer's state); --format tfjs replaces the last one.
+  if (settings.format === 'tfjs') await model.save(out, { format: 'tfjs' });
+  print(`\n${testReport(model, test, metadata?.classNames).text}\n`);
+  print(`Model saved to ${out}`);
+  // performance.now() counts from process start: the figure includes start-up and loading the data.
+  print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);
+  return 0;
+}
