@@ -60,3 +60,18 @@ export const LAYER_CASES = [
 
 /** The large conv forward pass: the case the targets are about. */
 export const LARGE_CONV_FORWARD = '1:forward';
+
+/** The layers issue's whole-net case: Keras's MobileNetV2, alpha 0.35, 96×96×3, 10 classes, random weights. */
+export const MOBILENET = { alpha: 0.35, inputShape: [96, 96, 3], classes: 10, inferBatches: [1, 32], trainBatch: 16, learningRate: 0.01, seed: 5 };
+
+/** n random images for the MobileNet and one-hot labels, the same in every peer. */
+export function mobileNetBatch(n, seed = MOBILENET.seed) {
+  const pixels = MOBILENET.inputShape.reduce((a, b) => a * b, 1);
+  const x = randomArray(n * pixels, seed);
+  const oneHot = new Float32Array(n * MOBILENET.classes);
+  for (let i = 0; i < n; i++) oneHot[i * MOBILENET.classes + (i % MOBILENET.classes)] = 1;
+  return { x, oneHot, shape: [n, ...MOBILENET.inputShape], labelShape: [n, MOBILENET.classes] };
+}
+
+/** A uniform [0, 1) stream from a seed (for the MobileNet's random batch-norm statistics). */
+export const uniform = random;

@@ -1,7 +1,7 @@
 // convas: `node peer-convas.mjs <bundle> [threads]`. The LeNet-style net through its public API (sequential, fit, predict), and
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
 import { serve, startClock, timeBox } from './child.mjs';
-import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { CONVS, LAYER_CASES, MATMUL, MOBILENET, NET, TRAIN_EXAMPLES, dataset, mobileNetBatch, randomArray } from './data.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
 const threads = Number(process.argv[3] ?? 1);
@@ -86,7 +86,28 @@ function layerCase(id) {
 
 const memoryNow = () => ({ bufferBytes: kernels.memory.buffer.byteLength, bytesInUse: memory.bytesInUse });
 
+/** The MobileNetV2 from the bench's TF.js files (bench/mobilenet-files.mjs), loaded once, with its batches. */
+let mobileNet;
+async function loadMobileNet(dir) {
+  if (mobileNet) return mobileNet;
+  const model = await convas.loadModel(dir);
+  model.compile({ optimizer: { type: 'sgd', learningRate: MOBILENET.learningRate }, loss: 'categoricalCrossentropy' });
+  const batch = (n) => { const b = mobileNetBatch(n); return [convas.tensor(b.x, b.shape), convas.tensor(b.oneHot, b.labelShape)]; };
+  mobileNet = { model, infer: new Map(MOBILENET.inferBatches.map((n) => [n, batch(n)[0]])), train: batch(MOBILENET.trainBatch) };
+  return mobileNet;
+}
+
 serve({
+  mobileNetInfer: async ({ dir, batch, seconds }) => {
+    const { model, infer } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => model.predict(infer.get(batch), { batchSize: batch }).dispose());
+    return { images: r.units * batch, ...r };
+  },
+  mobileNetTrain: async ({ dir, seconds }) => {
+    const { model, train: [x, y] } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => model.fit(x, y, { epochs: 1, batchSize: MOBILENET.trainBatch, shuffle: false }));
+    return { images: r.units * MOBILENET.trainBatch, ...r };
+  },
   info: async () => ({ threadsSupported: threaded, threads }),
   /** Wasm memory after 1 and after 10 epochs of a fresh model: a model allocates once, so they must match. */
   memory: async ({ epochs }) => {

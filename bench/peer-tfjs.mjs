@@ -5,7 +5,8 @@
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { serve, timeBox } from './child.mjs';
-import { CONVS, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { CONVS, LAYER_CASES, MATMUL, MOBILENET, NET, TRAIN_EXAMPLES, dataset, mobileNetBatch, randomArray } from './data.mjs';
+import { mobileNetHandler } from './mobilenet-files.mjs';
 import { registerConv2DBackpropFilter } from './tfjs-wasm-backprop-filter.mjs';
 
 const backendName = process.argv[2];
@@ -120,7 +121,38 @@ function layerCase(id) {
   return once;
 }
 
+/** The kernels that training the MobileNet needs beyond inference's (the gradients of its convolutions). */
+const MOBILENET_TRAINING_KERNELS = ['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'];
+const missingKernels = () => MOBILENET_TRAINING_KERNELS.filter((k) => !tf.getKernel(k, backendName));
+
+/** The MobileNetV2 from the bench's files (bench/mobilenet-files.mjs), loaded once, with its batches. */
+let mobileNet;
+async function loadMobileNet(dir) {
+  if (mobileNet) return mobileNet;
+  const model = await tfl.loadLayersModel(mobileNetHandler(tf, dir));
+  model.compile({ optimizer: tf.train.sgd(MOBILENET.learningRate), loss: 'categoricalCrossentropy' });
+  const batch = (n) => { const b = mobileNetBatch(n); return [tf.tensor(b.x, b.shape), tf.tensor(b.oneHot, b.labelShape)]; };
+  mobileNet = { model, infer: new Map(MOBILENET.inferBatches.map((n) => [n, batch(n)[0]])), train: batch(MOBILENET.trainBatch) };
+  return mobileNet;
+}
+
 serve({
+  mobileNetInfer: async ({ dir, batch, seconds }) => {
+    const { model, infer } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => {
+      const out = model.predict(infer.get(batch));
+      out.dataSync();
+      out.dispose();
+    });
+    return { images: r.units * batch, ...r };
+  },
+  mobileNetTrain: async ({ dir, seconds }) => {
+    const missing = missingKernels();
+    if (missing.length) return { unsupported: `no ${missing.join(', ')} kernels` };
+    const { model, train: [x, y] } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => model.trainOnBatch(x, y));
+    return { images: r.units * MOBILENET.trainBatch, ...r };
+  },
   info: async () => ({ ...backendInfo, backpropFilterChoices: backendInfo.backpropFilterChoices?.() }),
   train: async ({ seconds }) => {
     const r = await timeBox(seconds, async () => {

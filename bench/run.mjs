@@ -8,7 +8,8 @@ import { execSync, fork } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { buildBench } from './build.mjs';
-import { LAYER_CASES, LARGE_CONV_FORWARD, NET } from './data.mjs';
+import { LAYER_CASES, LARGE_CONV_FORWARD, MOBILENET, NET } from './data.mjs';
+import { writeMobileNetFiles } from './mobilenet-files.mjs';
 import { formatReport } from './table.mjs';
 
 const started = performance.now();
@@ -175,6 +176,28 @@ const contention = waited / (waited + everyMeasurement.reduce((a, r) => a + r.cp
 // Which Conv2DBackpropFilter formulation tfjs-wasm's training settled on, per layer geometry.
 info.tfjsWasm.backpropFilterChoices = (await tfjsWasm.call('info')).backpropFilterChoices;
 
+// --- the MobileNetV2 (alpha 0.35, 96×96×3): every peer loads the same TF.js files, in processes of its own
+log('MobileNetV2: writing its TF.js files with tfjs-layers, starting its peers');
+const dir = await writeMobileNetFiles(`${build.dir}/mobilenetv2`);
+const mobilePeers = [
+  new Peer('convas', 'convas (1 thread)', './peer-convas.mjs', [build.convas, '1']),
+  ...(threaded ? [Object.assign(new Peer('convasThreads', `convas (${nproc} threads)`, './peer-convas.mjs', [build.convas, String(nproc)]), { wallClock: true })] : []),
+  new Peer('tfjsWasm', 'tfjs-wasm', './peer-tfjs.mjs', ['wasm']),
+  new Peer('tfjsCpu', 'tfjs-cpu', './peer-tfjs.mjs', ['cpu']),
+];
+await Promise.all(mobilePeers.map((p) => p.ready));
+/** The throughput rows of a MobileNet task; a peer that cannot run it gets a row saying why. */
+async function mobileNetSection(task, args, targets) {
+  const results = await interleave(task, mobilePeers, { dir, seconds: SECONDS, ...args });
+  const able = mobilePeers.filter((p) => !results[p.name][0].unsupported);
+  const rows = throughput(results, able, targets);
+  return { rows: mobilePeers.map((p) => rows.find((r) => r.name === p.name) ?? { name: p.name, label: p.label, na: `n/a (${results[p.name][0].unsupported})` }) };
+}
+const mobileNet = { inference: {}, training: undefined };
+for (const batch of MOBILENET.inferBatches) mobileNet.inference[batch] = await mobileNetSection('mobileNetInfer', { batch }, { tfjsWasm: 1 });
+mobileNet.training = await mobileNetSection('mobileNetTrain', {}, { tfjsCpu: 5 });
+mobilePeers.forEach((p) => p.exit());
+
 // --- peak RSS, then stop the peers
 const running = [convas, ...(threaded ? [convasThreads] : []), tfjsWasm, tfjsCpu, convnetjs, convasLayers, tfjsWasmLayers, ceiling];
 const peakRss = await Promise.all(running.map(async (p) => ({ name: p.name, label: p.label, bytes: (await p.call('stats')).peakRssBytes })));
@@ -192,6 +215,8 @@ const targets = [
   target(`${large.label} vs tfjs-wasm`, large.ratio, 0.9),
   target(`${large.label}, share of the SIMD ceiling`, large.convas.ofCeiling, 0.75, '%'),
   // 1.7× is the target on 2 cores; with more it is a floor.
+  ...MOBILENET.inferBatches.map((batch) => target(`MobileNetV2 inference, batch ${batch}, vs tfjs-wasm`, row(mobileNet.inference[batch], 'tfjsWasm').ratio, 1)),
+  target('MobileNetV2 training vs tfjs-cpu', row(mobileNet.training, 'tfjsCpu').ratio, 5),
   ...(threaded ? [target(`training, ${nproc} threads vs 1 (wall clock)`, row(training, 'convasThreads').speedupOverOneThreadWall, 1.7)] : []),
 ];
 
@@ -202,9 +227,9 @@ const results = {
   commit: git('rev-parse HEAD'),
   uncommittedChanges: git('status --porcelain --untracked-files=no') !== '',
   machine: { nproc, cpuModel, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { start: loadStart, end: loadavg()[0] }, contention },
-  settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch },
+  settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch, mobileNet: MOBILENET },
   peers: info,
-  training, inference, layers,
+  training, inference, layers, mobileNet,
   ceiling: { flops: ceilingFlops, kernel: bestKernel, kernels: kernelMedians, rounds: ceilingRates },
   memory, peakRss, targets,
   durationSeconds: (performance.now() - started) / 1000,

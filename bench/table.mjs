@@ -42,6 +42,17 @@ export function formatReport(res) {
   out.push(table(['', 'convas', '% ceiling', 'tfjs-wasm', '% ceiling', 'convas ÷ tfjs-wasm'], res.layers.map((l) => [
     l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
   ])));
+  const mn = res.settings.mobileNet;
+  const net = `MobileNetV2 (alpha ${mn.alpha}, ${mn.inputShape.join('×')}, ${mn.classes} classes), every peer from the same TF.js files`;
+  for (const [batch, section] of Object.entries(res.mobileNet.inference)) {
+    out.push('');
+    out.push(`Inference: ${net}, batch ${batch}`);
+    out.push(throughputTable(section, 'images/s'));
+  }
+  out.push('');
+  out.push(`Training: ${net}, batch ${mn.trainBatch}, SGD lr ${mn.learningRate}`);
+  out.push(throughputTable(res.mobileNet.training, 'images/s'));
+  out.push('');
   const c = res.ceiling;
   out.push(`SIMD ceiling: ${number(c.flops / 1e9)} GFLOP/s (f32x4 mul + add, one core; best kernel "${c.kernel}" of ${Object.keys(c.kernels).length}, measured by the bench)`);
   out.push('');
