@@ -22,3 +22,4 @@ export * from './rmsprop';
 export * from './adagrad';
 export * from './gradient-clipping';
 export * from './schedule-math';
+export * from './permute';

@@ -56,6 +56,12 @@ export async function buildPackage() {
     ...bundleOptions, entryPoints: ['src/worker/index.ts'], outfile: 'dist/worker.js', platform: 'neutral',
     plugins: [importsAsBuilt({ 'src/index.ts': './convas.js' })],
   });
+  // convas/onnx: ONNX reading and writing, with protobufjs's minimal runtime and ONNX's messages
+  // inlined, beside the main bundle that it imports (loadModel and save load it on first use).
+  await esbuild.build({
+    ...bundleOptions, entryPoints: ['src/onnx/index.ts'], outfile: 'dist/onnx.js', platform: 'neutral', mainFields: ['module', 'main'],
+    plugins: [importsAsBuilt({ 'src/index.ts': './convas.js' })],
+  });
   // The `convas` command (bin/convas.js); packages such as mnist stay outside, resolved at run time.
   await esbuild.build({ ...bundleOptions, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', packages: 'external' });
 }

@@ -16,6 +16,11 @@ export type { CompileOptions, FitOptions, History, Logs, PredictOptions } from '
 export type { ModelOptions } from './model/model-options.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
 export { loadModel } from './io/load.js';
+export type { LoadOptions } from './io/load.js';
+export type { ModelLocation, ModelSource } from './io/handlers.js';
+// For the convas/onnx module (dist/onnx.js), which registers ONNX reading and writing as it loads.
+export { provideOnnxSupport } from './io/onnx-support.js';
+export type { OnnxSupport } from './io/onnx-support.js';
 // Registers model.save()'s file formats (the model floor cannot import the io floor).
 import './io/save.js';
 export type { SaveOptions } from './io/save.js';

@@ -139,7 +139,7 @@ export function conv2dGeometry([batch, inHeight, inWidth, inChannels]: Nhwc, [ke
 
 /** Geometry of `poolSize` windows over x `input`; a ConfigError naming `who` if the window cannot fit. */
 export function pool2dGeometry([batch, inHeight, inWidth, channels]: Nhwc, [poolHeight, poolWidth]: [number, number],
-  [strideHeight, strideWidth]: [number, number], padding: 'valid' | 'same', who: string): Pool2dGeometry {
+  [strideHeight, strideWidth]: [number, number], padding: 'valid' | 'same' | [number, number, number, number], who: string): Pool2dGeometry {
   const { outHeight, outWidth, top, left } = resolvePadding2d(
     [inHeight, inWidth], [poolHeight, poolWidth], [strideHeight, strideWidth], padding, who);
   return {

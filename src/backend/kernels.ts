@@ -306,4 +306,13 @@ export interface Kernels {
   // --- learning-rate schedules (assembly/schedule-math.ts): the same bits on every engine
   mathCos(x: number): number;
   mathPow(base: number, exponent: number): number;
+
+  // --- axis permutation (assembly/permute.ts)
+  /**
+   * y[b, i0, i1, i2, i3] = x[b·size + i0·s0 + i1·s1 + i2·s2 + i3·s3], output dimensions d0…d3 (size =
+   * their product, per example; leading ones may be 1): the Permute layer forward, and with the
+   * inverse strides its gradient.
+   */
+  permute(x: number, y: number, batch: number, d0: number, d1: number, d2: number, d3: number,
+    s0: number, s1: number, s2: number, s3: number): void;
 }

@@ -2,6 +2,8 @@
 // (2 for a bad command line, 1 for a ConvasError such as a bad file or config) without stack traces.
 import { init } from '../backend/wasm.js';
 import { ConvasError } from '../errors.js';
+// The command reads ONNX models too (--model net.onnx): the CLI bundle carries convas/onnx.
+import '../onnx/index.js';
 import { UsageError, parseCommandLine } from './args.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';

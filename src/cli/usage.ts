@@ -10,6 +10,7 @@ Usage:
                                          accuracy and confusion matrix of a saved model
   convas predict --model DIR [--normalize X] [--threads N] FILE...
                                          class and probabilities for JPEG, PNG or PGM images
+                                         (--model also takes an .onnx file, as from PyTorch)
   convas --help
 
 Data: without --data, the 10,000 digits of the bundled mnist package, split 8,000 for training and

@@ -1,7 +1,9 @@
 // Where model files live, chosen from the location string: a directory in Node, an http(s) URL,
-// `indexeddb://name` or `downloads://name` in browsers (or, to load, File objects), each implementing storage.ts.
+// `indexeddb://name` or `downloads://name` in browsers (or, to load, File objects or a model's
+// bytes), each implementing storage.ts.
 import { ConfigError } from '../errors.js';
 import { runsInNode } from '../platform.js';
+import { bytesSource } from './bytes-source.js';
 import { downloadsDestination } from './downloads.js';
 import { httpSource } from './http.js';
 import { indexedDbStore } from './indexeddb.js';
@@ -25,10 +27,16 @@ function unsupported(location: string, purpose: string, supported: string): Conf
 // (Array.isArray does not narrow a readonly array out of a union.)
 const isFileArray = (location: unknown): location is readonly File[] => Array.isArray(location);
 
-export async function sourceFor(location: string | readonly File[]): Promise<ModelSource> {
+/** Where loadModel reads from: a path or URL, File objects, or a model's bytes. */
+export type ModelLocation = string | readonly File[] | Uint8Array | ArrayBuffer;
+
+export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
   if (isFileArray(location)) return pickedFilesSource(location);
-  const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
-  const supported = `a directory or .json file (Node), an http(s) URL of model.json, or indexeddb://name`;
+  if (location instanceof Uint8Array || location instanceof ArrayBuffer) return bytesSource(location);
+  const supported = `a directory, .json or .onnx file (Node), an http(s) URL of model.json or of an .onnx file, indexeddb://name, ` +
+    'File objects, or an ONNX model\'s bytes';
+  if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${location === null ? 'null' : `a ${typeof location}`}: expected ${supported}`);
+  const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
   if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
   if (scheme !== undefined) throw unsupported(location, 'load a model from', supported);
@@ -36,11 +44,14 @@ export async function sourceFor(location: string | readonly File[]): Promise<Mod
   return runsInNode ? nodeDirectory(location) : httpSource(new URL(location, globalThis.location.href).href);
 }
 
-export async function destinationFor(location: string): Promise<ModelDestination> {
+/** `oneFile`: the format is a single file (ONNX), saved as a file in Node (or downloaded), not in IndexedDB. */
+export async function destinationFor(location: string, oneFile = false): Promise<ModelDestination> {
   const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
-  const supported = `a directory (Node), indexeddb://name or downloads://name`;
-  if (scheme === 'indexeddb') return indexedDbStore(location.slice('indexeddb://'.length));
+  const supported = oneFile ? 'an .onnx file or a directory (Node), or downloads://name' : 'a directory (Node), indexeddb://name or downloads://name';
+  if (scheme === 'indexeddb' && !oneFile) return indexedDbStore(location.slice('indexeddb://'.length));
   if (scheme === 'downloads') return downloadsDestination(location.slice('downloads://'.length));
-  if (scheme !== undefined || !runsInNode || location.endsWith('.json')) throw unsupported(location, 'save a model to', supported);
+  // A directory holds model.json and its weights; a file name ending in .json or .onnx is a mistake for one.
+  const wrongName = location.endsWith('.json') || (!oneFile && location.endsWith('.onnx'));
+  if (scheme !== undefined || !runsInNode || wrongName) throw unsupported(location, 'save a model to', supported);
   return nodeDirectory(location);
 }

@@ -1,22 +1,39 @@
-// loadModel(): read model.json through the source's handler, recognise its format (convas or a
-// TensorFlow.js LayersModel) and let that format's reader check and build the model.
+// loadModel(): read the model file through the source's handler, recognise its format (convas, a
+// TensorFlow.js LayersModel, or ONNX) and let that format's reader check and build the model.
+import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { FORMAT } from './convas-format.js';
 import { readConvasModel } from './convas-reader.js';
-import { sourceFor } from './handlers.js';
+import { type ModelLocation, sourceFor } from './handlers.js';
 import { fileError, parseJsonFile } from './json-fields.js';
+import { type LoadOptions, onnxSupport } from './onnx-support.js';
 import { readTfjsModel } from './tfjs-reader.js';
 
+export type { LoadOptions } from './onnx-support.js';
+
+const LAYOUTS = ['NHWC', 'NCHW'];
+
+/** An .onnx file, or bytes that open as an ONNX ModelProto does (field 1, ir_version, a varint: 0x08) where no .json was named. */
+const looksLikeOnnx = (name: string, bytes: Uint8Array) =>
+  name.toLowerCase().endsWith('.onnx') || (!name.toLowerCase().endsWith('.json') && bytes[0] === 0x08);
+
 /**
- * Loads a model saved by model.save() (compiled, with its optimizer state, if it was) or a
- * TensorFlow.js LayersModel: from a directory (or its .json file) in Node, an http(s) URL of model.json,
- * indexeddb://name, or File objects (as a file picker gives them: the model's .json and the weights
- * files it names). Every problem with the files is a FileFormatError naming the file.
+ * Loads a model saved by model.save() (compiled, with its optimizer state, if it was), a
+ * TensorFlow.js LayersModel, or an ONNX model: from a directory (or its .json file, or an .onnx
+ * file) in Node, an http(s) URL of model.json or of an .onnx file, indexeddb://name, File objects
+ * (as a file picker gives them: the model's .json or .onnx and the files it names), or an ONNX
+ * model's bytes. Every problem with the files is a FileFormatError naming the file.
  */
-export async function loadModel(source: string | readonly File[]): Promise<Model> {
+export async function loadModel(source: ModelLocation, options: LoadOptions = {}): Promise<Model> {
+  if (options === null || typeof options !== 'object' || (options.inputLayout !== undefined && !LAYOUTS.includes(options.inputLayout))) {
+    throw new ConfigError(`loadModel: options.inputLayout must be 'NHWC' or 'NCHW', got ${JSON.stringify(options?.inputLayout)}`);
+  }
   const store = await sourceFor(source);
   const file = store.describe(store.modelFile);
-  const json = parseJsonFile(await store.read(store.modelFile), file);
+  const bytes = await store.read(store.modelFile);
+  if (looksLikeOnnx(store.modelFile, bytes)) return (await onnxSupport('loadModel')).readOnnx(bytes, file, store, options);
+  if (options.inputLayout === 'NCHW') throw new ConfigError(`loadModel: inputLayout 'NCHW' is for ONNX models; ${file} is not one (its inputs are NHWC)`);
+  const json = parseJsonFile(bytes, file);
   if (json.format === FORMAT) return readConvasModel(json, file, store);
   if (json.modelTopology !== undefined) return readTfjsModel(json, file, store);
   if (json.format === undefined) throw fileError(file, `missing field "format"; expected "${FORMAT}" or a TensorFlow.js LayersModel`);

@@ -6,11 +6,14 @@ import { FileFormatError } from '../errors.js';
 import { importNodeBuiltin } from '../platform.js';
 import type { ModelDestination, ModelSource, StoredFile } from './storage.js';
 
-/** `location` is the model's directory, or for loading also its .json file (e.g. name.json from downloads://name). */
+/**
+ * `location` is the model's directory, or its file: a .json (e.g. name.json from downloads://name)
+ * to load, an .onnx file to load or save.
+ */
 export async function nodeDirectory(location: string): Promise<ModelSource & ModelDestination> {
   const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
   const path = await importNodeBuiltin<typeof import('node:path')>('node:path');
-  const namesFile = location.endsWith('.json');
+  const namesFile = location.endsWith('.json') || location.endsWith('.onnx');
   const directory = namesFile ? path.dirname(location) : location;
   const modelFile = namesFile ? path.basename(location) : 'model.json';
   const { randomUUID } = await importNodeBuiltin<typeof import('node:crypto')>('node:crypto');
@@ -30,10 +33,12 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
       try {
         return new Uint8Array(await fs.readFile(inside(file)));
       } catch (error) {
-        const code = (error as { code?: string }).code;
+        const { code, message } = error as { code?: string; message?: string };
         if (code === 'ENOENT') throw new FileFormatError(`${describe(file)}: file not found`);
         if (code === 'ERR_FS_FILE_TOO_LARGE') throw new FileFormatError(`${describe(file)}: too large to read (over 2 GB); expected a model file`);
-        throw error;
+        if (error instanceof FileFormatError) throw error;
+        // ENOTDIR (a path through a file), EISDIR, EACCES…: the file cannot be a model either.
+        throw new FileFormatError(`${describe(file)}: cannot be read (${message ?? code}); expected a model file`);
       }
     },
     async write(files: StoredFile[]) {

@@ -6,6 +6,7 @@ import { type SaveOptions, registerSaver } from '../model/save-registry.js';
 import { encodeConvasModel } from './convas-writer.js';
 import { destinationFor } from './handlers.js';
 import { encodeJson } from './json-fields.js';
+import { onnxSupport } from './onnx-support.js';
 import { encodeTfjsModel } from './tfjs-writer.js';
 import { QUANTIZATIONS } from './tfjs-weights.js';
 
@@ -13,8 +14,15 @@ export type { SaveOptions } from '../model/save-registry.js';
 
 export async function saveModel(model: Model, destination: string, options: SaveOptions = {}): Promise<void> {
   const format = options.format ?? 'convas';
-  if (format !== 'convas' && format !== 'tfjs') {
-    throw new ConfigError(`save: unknown format ${JSON.stringify(format)}; expected 'convas' or 'tfjs'`);
+  if (format !== 'convas' && format !== 'tfjs' && format !== 'onnx') {
+    throw new ConfigError(`save: unknown format ${JSON.stringify(format)}; expected 'convas', 'tfjs' or 'onnx'`);
+  }
+  if (format === 'onnx') {
+    const bytes = (await onnxSupport('save')).encodeOnnx(model);
+    const store = await destinationFor(destination, true);
+    // One file: the .onnx named, or model.onnx in the directory (name.onnx for downloads://name).
+    await store.write([{ path: store.modelFile.replace(/\.json$/, '.onnx'), bytes }]);
+    return;
   }
   const { quantize } = options;
   if (quantize !== undefined && !(QUANTIZATIONS as readonly string[]).includes(quantize)) {

@@ -1,9 +1,11 @@
 // What a layer offers so that a batch normalisation reading it can be folded into its weights for
 // inference (predict({ foldBatchNorm: true })): a layer each of whose output channels is linear in
 // its weights — a convolution, whose kernel column and bias for output channel c make channel c.
+// KernelLayer is that offer made once for the layers built on a kernel and a bias.
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
-import type { Layer, Parameter } from './layer.js';
+import type { ActivationFunction } from './activation-function.js';
+import { Layer, type Parameter } from './layer.js';
 
 export interface ChannelAffineFolding {
   /**
@@ -55,5 +57,46 @@ export class FoldedWeights {
     memory.free(this.bias);
     this.kernel = this.bias = 0;
     this.active = false;
+  }
+}
+
+/**
+ * A layer whose weights are a kernel (its last axis the output channels, read flat) and an optional
+ * bias, an activation after them — Conv2D, DepthwiseConv2D, Dense — and which folds a normalisation
+ * that follows it into a copy of them when that activation is linear.
+ */
+export abstract class KernelLayer extends Layer implements ChannelAffineFolding {
+  abstract readonly activation: ActivationFunction;
+  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
+  private readonly folded = new FoldedWeights();
+
+  /** The output channels: the kernel's last axis, and the bias's length. */
+  protected abstract get outputChannels(): number;
+
+  protected get kernel(): Parameter {
+    return this.params[0];
+  }
+
+  protected get bias(): Parameter | undefined {
+    return this.params[1];
+  }
+
+  /** The kernel a forward pass reads: the folded copy in inference mode while a fold is on. */
+  protected forwardKernel(training: boolean): number {
+    return this.folded.active && !training ? this.folded.kernel : this.kernel.value;
+  }
+
+  /** The bias a forward pass adds (0: none), as forwardKernel chooses. */
+  protected forwardBias(training: boolean): number {
+    return this.folded.active && !training ? this.folded.bias : this.bias?.value ?? 0;
+  }
+
+  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
+    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.outputChannels, centre, scale, shift);
+  }
+
+  protected free(): void {
+    this.folded.free();
+    super.free();
   }
 }

@@ -4,9 +4,9 @@ import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
+import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
-import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
+import { KernelLayer } from './channel-affine-folding.js';
 
 export interface Conv2DOptions {
   filters: number;
@@ -21,7 +21,7 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-export class Conv2D extends Layer implements ChannelAffineFolding {
+export class Conv2D extends KernelLayer {
   readonly className = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -37,8 +37,6 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   private dx = 0;
   /** Scratch and partial filter gradients of the parallel conv2d calls. */
   private workspace = 0;
-  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
-  private readonly folded = new FoldedWeights();
 
   constructor(options: Conv2DOptions) {
     super(options.name, 'conv2d');
@@ -71,12 +69,8 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
     return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, isReluLike(this.activation.name), rng);
   }
 
-  private get kernel(): Parameter {
-    return this.params[0];
-  }
-
-  private get bias(): Parameter | undefined {
-    return this.params[1];
+  protected get outputChannels(): number {
+    return this.filters;
   }
 
   protected planBuffers(capacity: number): void {
@@ -90,19 +84,9 @@ export class Conv2D extends Layer implements ChannelAffineFolding {
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
-    const folded = this.folded.active && !training;
-    this.parallel.conv2dForward(x, folded ? this.folded.kernel : this.kernel.value, folded ? this.folded.bias : this.bias?.value ?? 0,
-      this.z, this.workspace, this.activation.kernelCode, this.geometry);
+    this.parallel.conv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.workspace,
+      this.activation.kernelCode, this.geometry);
     return this.activation.forward(this.z, batch);
-  }
-
-  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
-    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.filters, centre, scale, shift);
-  }
-
-  protected free(): void {
-    this.folded.free();
-    super.free();
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {

@@ -3,9 +3,9 @@ import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation, isReluLike } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
+import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
-import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
+import { KernelLayer } from './channel-affine-folding.js';
 
 export interface DenseOptions {
   units: number;
@@ -14,7 +14,7 @@ export interface DenseOptions {
   name?: string;
 }
 
-export class Dense extends Layer implements ChannelAffineFolding {
+export class Dense extends KernelLayer {
   readonly className = 'Dense';
   readonly units: number;
   readonly useBias: boolean;
@@ -24,8 +24,6 @@ export class Dense extends Layer implements ChannelAffineFolding {
   private dx = 0;
   /** Partial weight gradients of the batch slices. */
   private workspace = 0;
-  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
-  private readonly folded = new FoldedWeights();
 
   constructor(options: DenseOptions) {
     super(options.name, 'dense');
@@ -41,12 +39,8 @@ export class Dense extends Layer implements ChannelAffineFolding {
     return [this.units];
   }
 
-  private get kernel(): Parameter {
-    return this.params[0];
-  }
-
-  private get bias(): Parameter | undefined {
-    return this.params[1];
+  protected get outputChannels(): number {
+    return this.units;
   }
 
   protected weightShapes(): WeightSpec[] {
@@ -68,20 +62,10 @@ export class Dense extends Layer implements ChannelAffineFolding {
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    const folded = this.folded.active && !training;
-    this.parallel.matMulByRows(x, folded ? this.folded.kernel : this.kernel.value, this.z, batch, this.inputSize, this.units, 0);
-    const bias = folded ? this.folded.bias : this.bias?.value;
+    this.parallel.matMulByRows(x, this.forwardKernel(training), this.z, batch, this.inputSize, this.units, 0);
+    const bias = this.forwardBias(training);
     if (bias) this.kernels.addBias(this.z, bias, batch, this.units);
     return this.activation.forward(this.z, batch);
-  }
-
-  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
-    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.units, centre, scale, shift);
-  }
-
-  protected free(): void {
-    this.folded.free();
-    super.free();
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {

@@ -8,9 +8,9 @@ import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
+import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
-import { type ChannelAffineFolding, FoldedWeights } from './channel-affine-folding.js';
+import { KernelLayer } from './channel-affine-folding.js';
 
 /** The depthwise step's settings, shared with SeparableConv2D. */
 export interface DepthwiseOptions {
@@ -54,7 +54,7 @@ export function initialDepthwiseKernel([kh, kw, channels, depthMultiplier]: numb
   return initialWeights(kh * kw * channels * depthMultiplier, kh * kw * channels, kh * kw * depthMultiplier, forRelu, rng);
 }
 
-export class DepthwiseConv2D extends Layer implements ChannelAffineFolding {
+export class DepthwiseConv2D extends KernelLayer {
   readonly className = 'DepthwiseConv2D';
   readonly kernelSize: [number, number];
   readonly depthMultiplier: number;
@@ -71,8 +71,6 @@ export class DepthwiseConv2D extends Layer implements ChannelAffineFolding {
   private dx = 0;
   /** Scratch and partial filter gradients of the parallel depthwise calls. */
   private workspace = 0;
-  /** The kernel and bias with a normalisation folded in, for predict({ foldBatchNorm }). */
-  private readonly folded = new FoldedWeights();
 
   constructor(options: DepthwiseConv2DOptions) {
     super(options.name, 'depthwise_conv2d');
@@ -99,12 +97,9 @@ export class DepthwiseConv2D extends Layer implements ChannelAffineFolding {
     return initialDepthwiseKernel(shape, isReluLike(this.activation.name), rng);
   }
 
-  private get kernel(): Parameter {
-    return this.params[0];
-  }
-
-  private get bias(): Parameter | undefined {
-    return this.params[1];
+  /** Read flat, the kernel is [taps, outChannels], so it folds as a convolution's does; without a bias, a fold gives it one. */
+  protected get outputChannels(): number {
+    return this.geometry.outChannels;
   }
 
   protected planBuffers(capacity: number): void {
@@ -117,20 +112,9 @@ export class DepthwiseConv2D extends Layer implements ChannelAffineFolding {
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
-    const folded = this.folded.active && !training;
-    this.parallel.depthwiseConv2dForward(x, folded ? this.folded.kernel : this.kernel.value, folded ? this.folded.bias : this.bias?.value ?? 0,
-      this.z, this.activation.kernelCode, this.geometry);
+    this.parallel.depthwiseConv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.activation.kernelCode,
+      this.geometry);
     return this.activation.forward(this.z, batch);
-  }
-
-  /** The kernel read flat is [taps, outChannels], so it folds as a convolution's does; without a bias, the fold gives it one. */
-  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
-    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.geometry.outChannels, centre, scale, shift);
-  }
-
-  protected free(): void {
-    this.folded.free();
-    super.free();
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {

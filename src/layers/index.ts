@@ -18,6 +18,8 @@ import { Reshape, type ReshapeOptions } from './reshape.js';
 import { PReLU, type PReLUOptions } from './prelu.js';
 import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d.js';
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
+import { Permute, type PermuteOptions } from './permute.js';
+import { Rescaling, type RescalingOptions } from './rescaling.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -69,4 +71,6 @@ export const layers = {
   prelu: (options: PReLUOptions = {}) => new PReLU(options),
   depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(options),
   separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(options),
+  permute: (options: PermuteOptions) => new Permute(options),
+  rescaling: (options: RescalingOptions) => new Rescaling(options),
 };

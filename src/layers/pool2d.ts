@@ -1,5 +1,7 @@
 // Max, average and sum pooling over windows of each channel. Max routes each gradient to the
 // element that won (the first maximum in window order, so ties go the same way every time).
+// Padding ('same', or explicit [top, bottom, left, right] as ONNX models have it) is never read:
+// windows are clipped to the input, so it cannot win a max and does not count in an average.
 import { type Shape, formatShape } from '../shape.js';
 import { type Pool2dGeometry, pair, pool2dGeometry } from '../window.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
@@ -11,9 +13,12 @@ export interface Pool2DOptions {
   poolSize?: number | [number, number];
   /** Defaults to poolSize (non-overlapping windows), as in TensorFlow.js. */
   strides?: number | [number, number];
-  padding?: 'valid' | 'same';
+  padding?: PoolPadding;
   name?: string;
 }
+
+/** 'valid', 'same', or zeros [top, bottom, left, right], each fewer than the window on its axis. */
+export type PoolPadding = 'valid' | 'same' | [number, number, number, number];
 
 const CLASS_NAMES = { max: 'MaxPooling2D', avg: 'AveragePooling2D', sum: 'SumPooling2D' } as const;
 
@@ -21,7 +26,7 @@ export class Pool2D extends Layer {
   readonly className: string;
   readonly poolSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: 'valid' | 'same';
+  readonly padding: PoolPadding;
   private geometry!: Pool2dGeometry;
   private argmax = 0;
   private y = 0;
@@ -32,9 +37,12 @@ export class Pool2D extends Layer {
     this.className = CLASS_NAMES[kind];
     this.poolSize = pair(options.poolSize ?? 2, this.name, 'poolSize');
     this.strides = pair(options.strides ?? this.poolSize, this.name, 'strides');
-    this.padding = options.padding ?? 'valid';
-    checkSetting(this.padding === 'valid' || this.padding === 'same', this.name,
-      `padding must be 'valid' or 'same', got ${JSON.stringify(options.padding)}`);
+    const padding = options.padding ?? 'valid';
+    const [poolHeight, poolWidth] = this.poolSize;
+    const explicit = Array.isArray(padding) && padding.length === 4 && padding.every((p, i) => Number.isInteger(p) && p >= 0 && p < (i < 2 ? poolHeight : poolWidth));
+    checkSetting(padding === 'valid' || padding === 'same' || explicit, this.name,
+      `padding must be 'valid' or 'same', or [top, bottom, left, right] (non-negative integers smaller than the window), got ${JSON.stringify(options.padding)}`);
+    this.padding = explicit ? [...padding] as PoolPadding : padding;
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
@@ -67,7 +75,8 @@ export class Pool2D extends Layer {
   }
 
   getConfig(): LayerConfig {
-    return { className: this.className, name: this.name, poolSize: this.poolSize, strides: this.strides, padding: this.padding };
+    const padding = Array.isArray(this.padding) ? [...this.padding] : this.padding;
+    return { className: this.className, name: this.name, poolSize: this.poolSize, strides: this.strides, padding };
   }
 }
 

@@ -21,6 +21,8 @@ import { reshapeDescriptor } from './reshape.js';
 import { preluDescriptor } from './prelu.js';
 import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
 import { separableConv2dDescriptor } from './separable-conv2d.js';
+import { permuteDescriptor } from './permute.js';
+import { rescalingDescriptor } from './rescaling.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -40,6 +42,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
   batchNormalizationDescriptor].forEach(registerLayer);
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
+[permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

@@ -357,7 +357,8 @@ export class Model extends Layer {
    * Writes model.json and weights.bin to `destination`: a directory in Node (atomically),
    * indexeddb://name or downloads://name in browsers. The convas format (default) keeps the
    * optimizer state, so a loaded model trains on exactly; { format: 'tfjs' } writes a
-   * TensorFlow.js LayersModel. Read either back with loadModel().
+   * TensorFlow.js LayersModel; { format: 'onnx' } one ONNX file (a path ending in .onnx, a
+   * directory's model.onnx, or downloads://name). Read any of them back with loadModel().
    */
   save(destination: string, options?: SaveOptions): Promise<void> {
     this.checkAlive();

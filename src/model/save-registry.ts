@@ -4,8 +4,11 @@
 import { StateError } from '../errors.js';
 
 export interface SaveOptions {
-  /** 'convas' (default: everything, optimizer state included) or 'tfjs' (a TensorFlow.js LayersModel). */
-  format?: 'convas' | 'tfjs';
+  /**
+   * 'convas' (default: everything, optimizer state included), 'tfjs' (a TensorFlow.js LayersModel)
+   * or 'onnx' (an ONNX model, opset 13, NCHW like PyTorch's: one .onnx file).
+   */
+  format?: 'convas' | 'tfjs' | 'onnx';
   /**
    * Format 'tfjs' only: store the weights quantized as tfjs-converter does — 'uint8' (a quarter of
    * the size), 'uint16' (half) or 'float16' (half). Default: exact float32.

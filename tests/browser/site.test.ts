@@ -4,7 +4,7 @@
 // and the relaxed-SIMD build), and models are saved and loaded through the browser's handlers:
 // IndexedDB, http(s) URLs, downloads and files picked on the Train page.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,10 +14,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
 import { type CompileOptions, type LayerConfig, type SimdBuild, decodeImage, imageToPixels, init, loadModel, sequential, tensor } from '../../src/index.js';
+import '../../src/onnx/index.js';
 import jpeg from 'jpeg-js';
 import { encodePng, withExifOrientation } from '../data/encoders.js';
 import { random } from '../helpers.js';
 import { presets } from '../../www/src/presets.js';
+import { FIXTURES, floats, manifest } from '../onnx/fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
@@ -43,6 +45,10 @@ async function buildTestSite(outdir: string): Promise<void> {
     });
     writeFileSync(join(outdir, `kernel-tests-${simd}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests-${simd}.js"></script>`);
   }
+  // ONNX: the convas/onnx bundle beside convas.js (loadModel fetches it on first use), and the PyTorch fixtures.
+  copyFileSync('dist/onnx.js', join(outdir, 'onnx.js'));
+  mkdirSync(join(outdir, 'onnx'));
+  for (const file of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, file), join(outdir, 'onnx', file));
   // An empty page for the model-file tests: they import /convas.js themselves.
   writeFileSync(join(outdir, 'blank.html'), '<!doctype html><meta charset="utf-8"><title>convas</title><link rel="icon" href="icon.svg">');
 }
@@ -456,6 +462,44 @@ if (missing) {
     assert.equal([decoded['rotated.jpg'].width, decoded['rotated.jpg'].height], [height, width]);
     assert.is(cut?.name, 'FileFormatError');
     assert.match(cut!.message, /images\/cut\.png: truncated PNG/);
+  });
+
+  test('ONNX: PyTorch\'s models load in the page from the server and predict as PyTorch did; a model saved as ONNX downloads and loads in Node', async () => {
+    const cases = ['lenet', 'conv_flatten', 'resnet18_narrow', 'squeezenet'].map((name) => ({ name, ...manifest.cases[name] }));
+    const page = await open('blank.html');
+    const downloaded = page.waitForEvent('download');
+    const result = await page.evaluate(async (fixtures) => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      await convas.init();
+      const predictions: Record<string, number[][]> = {};
+      for (const c of fixtures) {
+        // PyTorch-shaped input and outputs: the arrays compare as they are.
+        const model = await convas.loadModel(`${location.origin}/onnx/${c.file}`, { inputLayout: 'NCHW' });
+        const x = new Float32Array(await (await fetch(`/onnx/${c.input.file}`)).arrayBuffer());
+        predictions[c.name] = model.predictOutputs(convas.tensor(x, c.input.shape)).map((t) => Array.from(t.dataSync()));
+      }
+      const net = convas.sequential({ inputShape: [6, 6, 2], seed: 3, layers: [convas.layers.conv2d({ filters: 3, kernelSize: 3, activation: 'relu' }),
+        convas.layers.flatten(), convas.layers.dense({ units: 4, activation: 'softmax' })] });
+      await net.save('downloads://net', { format: 'onnx' });
+      const x = convas.tensor(Array.from({ length: 72 }, (_, i) => Math.sin(i)), [1, 6, 6, 2]);
+      return { predictions, saved: Array.from(net.predict(x).dataSync()) };
+    }, cases);
+    for (const c of cases) {
+      c.outputs.forEach((o, k) => {
+        const want = floats(o.file), got = result.predictions[c.name][k];
+        const worst = Math.max(...got.map((v, i) => Math.abs(v - want[i]) / Math.max(1, Math.abs(want[i]))));
+        assert.ok(got.length === want.length && worst <= 1e-4, `${c.name} output ${k} in Chromium: largest relative difference ${worst}`);
+      });
+    }
+    const download = await downloaded;
+    assert.is(download.suggestedFilename(), 'net.onnx');
+    await download.saveAs(join(temp, 'net.onnx'));
+    await init();
+    const loaded = await loadModel(join(temp, 'net.onnx'));
+    const x = tensor(Array.from({ length: 72 }, (_, i) => Math.sin(i)), [1, 6, 6, 2]);
+    const worst = Math.max(...Array.from(loaded.predict(x).dataSync(), (v, i) => Math.abs(v - result.saved[i])));
+    assert.ok(worst <= 1e-6, `the ONNX file saved in the page predicts in Node as in the page (largest difference ${worst})`);
+    await page.close();
   });
 
   test('every page loaded without console errors', () => {

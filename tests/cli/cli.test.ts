@@ -93,6 +93,14 @@ test('predict: a class and every probability per file', () => {
   });
 });
 
+test('predict with an ONNX model from PyTorch (the LeNet fixture, 28×28 greyscale): a class per file', () => {
+  const file = join(dir, 'digit.pgm');
+  writeFileSync(file, encodePgm('P5', 28, 28, Uint8Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 255 : 0))));
+  const { code, stdout, stderr } = convas('predict', '--model', 'tests/fixtures/onnx/lenet.onnx', file);
+  assert.is(code, 0, stderr);
+  assert.match(stdout, new RegExp(`^${file}.*class \\d`));
+});
+
 test('a bad data directory: exit 1, the directory named and what it should hold, no stack trace', () => {
   const { code, stderr } = convas('train', '--data', join(dir, 'nowhere'), '--epochs', '1');
   assert.is(code, 1);

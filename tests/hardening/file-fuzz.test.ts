@@ -1,13 +1,15 @@
 // Seeded fuzz of saved model files: random bytes of model.json or weights.bin changed (convas and
-// TF.js formats, the latter also uint8- and float16-quantized). Every load either fails with a
-// ConvasError or gives a working model; when the file still describes the same layers, a convas
-// file predicts exactly as the original, and a TF.js file (which has no checksum) holds exactly the
-// weights its manifest and bytes describe. FUZZ_SECONDS (default 10) bounds the run, FUZZ_SEED picks the stream.
+// TF.js formats, the latter also uint8- and float16-quantized), or of model.onnx (ONNX). Every load
+// either fails with a ConvasError or gives a working model; when the file still describes the same
+// layers, a convas file predicts exactly as the original, a TF.js file (which has no checksum) holds
+// exactly the weights its manifest and bytes describe, and an ONNX file (no checksum either) that
+// predicts otherwise is another model. FUZZ_SECONDS (default 10) bounds the run, FUZZ_SEED picks the stream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConvasError, type Model, init, loadModel } from '../../src/index.js';
+import '../../src/onnx/index.js';
 import { random } from '../helpers.js';
 import { assertSameBits, convModel, strokeData, temporaryDirectory } from '../io/model-files.js';
 import { type ManifestEntry, dequantize } from '../io/tfjs-converter.js';
@@ -32,15 +34,22 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
     dirs[name] = await temporaryDirectory();
     await original.save(dirs[name], options);
   }
-  const files = await Promise.all(Object.entries(dirs).flatMap(([format, dir]) => ['model.json', 'weights.bin'].map(async (name) => {
+  dirs.onnx = await temporaryDirectory();
+  await original.save(dirs.onnx, { format: 'onnx' });
+  const names = (format: string) => (format === 'onnx' ? ['model.onnx'] : ['model.json', 'weights.bin']);
+  const files = await Promise.all(Object.entries(dirs).flatMap(([format, dir]) => names(format).map(async (name) => {
     const path = join(dir, name);
-    return { format, dir, name, path, bytes: new Uint8Array(await readFile(path)) };
+    // An ONNX model is one file, loaded by its name.
+    return { format, dir, name, path, load: format === 'onnx' ? path : dir, bytes: new Uint8Array(await readFile(path)) };
   })));
+  const fromOnnx = await loadModel(join(dirs.onnx, 'model.onnx'));
+  assertSameBits(fromOnnx.predict(x).dataSync(), expected, 'the unchanged ONNX file predicts as the original');
+  fromOnnx.dispose();
   const rng = random(SEED);
   const counts = { identical: 0, otherModel: 0, refused: 0 };
   const deadline = performance.now() + SECONDS * 1000;
   while (performance.now() < deadline) {
-    // Half the mutations go to the convas files, the rest to the three TF.js ones (whose loads mostly succeed, and take longer).
+    // Half the mutations go to the convas files, the rest to the three TF.js ones and the ONNX one (whose loads mostly succeed, and take longer).
     const convas = rng.next() < 0.5;
     const file = rng.pick(files.filter((f) => (f.format === 'convas') === convas));
     const mutated = file.bytes.slice();
@@ -55,7 +64,7 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
     await writeFile(file.path, mutated);
     let loaded: Model | undefined;
     try {
-      loaded = await loadModel(file.dir);
+      loaded = await loadModel(file.load);
     } catch (error) {
       if (!(error instanceof ConvasError)) assert.unreachable(`seed ${SEED}: ${what}: ${(error as Error)?.name}: ${(error as Error)?.message}`);
       counts.refused++;
@@ -65,7 +74,12 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
     if (!loaded) continue;
     try {
       const prediction = loaded.predict(x).dataSync();
-      if (file.format.startsWith('tfjs') && describeLayers(loaded) === describeLayers(original)) {
+      if (file.format === 'onnx') {
+        // ONNX carries no checksum and reads as other layers (a flatten gains its permute): a
+        // changed weight is simply that weight (the unchanged file predicts alike, checked above).
+        if (prediction.every((v, i) => Object.is(v, expected[i]))) counts.identical++;
+        else counts.otherModel++;
+      } else if (file.format.startsWith('tfjs') && describeLayers(loaded) === describeLayers(original)) {
         // TF.js weights carry no checksum: a changed value (or scale, or min) that still decodes to finite weights is simply the weight.
         const weights = Float32Array.from(loaded.getWeights().flatMap((w) => [...w.dataSync()]));
         const contents = (name: string) => (name === file.name ? mutated : files.find((f) => f.dir === file.dir && f.name === name)!.bytes);

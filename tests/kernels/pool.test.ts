@@ -30,7 +30,16 @@ function commonGeometries(): Pool2dArgs[] {
     })));
 }
 
-const geometries = [...Array.from({ length: 150 }, randomGeometry), ...commonGeometries()];
+/** Explicit padding [top, bottom, left, right], each less than the window (ONNX pads; also PyTorch's ceil_mode). */
+function explicitGeometry(): Pool2dArgs {
+  const poolHeight = rng.int(2, 4), poolWidth = rng.int(2, 4), strideHeight = rng.int(1, 3), strideWidth = rng.int(1, 3);
+  const padding: [number, number, number, number] = [rng.int(0, poolHeight - 1), rng.int(0, poolHeight - 1), rng.int(0, poolWidth - 1), rng.int(0, poolWidth - 1)];
+  const inHeight = rng.int(poolHeight, 12), inWidth = rng.int(poolWidth, 12);
+  const g = resolvePadding2d([inHeight, inWidth], [poolHeight, poolWidth], [strideHeight, strideWidth], padding, 'test');
+  return [rng.pick([1, 2]), inHeight, inWidth, rng.pick([1, 3, 4, 7]), g.outHeight, g.outWidth, poolHeight, poolWidth, strideHeight, strideWidth, g.top, g.left];
+}
+
+const geometries = [...Array.from({ length: 150 }, randomGeometry), ...commonGeometries(), ...Array.from({ length: 40 }, explicitGeometry)];
 const size = (g: Pool2dArgs) => ({ in: g[0] * g[1] * g[2] * g[3], out: g[0] * g[4] * g[5] * g[3] });
 /** Half the inputs take values from {0, 1, 2} only, so windows are full of ties. */
 const input = (n: number, i: number) => (i % 2 ? rng.array(n) : Float32Array.from({ length: n }, () => rng.int(0, 2)));

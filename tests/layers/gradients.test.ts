@@ -254,4 +254,30 @@ test('dropout: training output is x·mask with mask ∈ {0, 1/(1−rate)}, gradi
   layer.release();
 });
 
+test('pooling gradients with explicit padding [top, bottom, left, right], as ONNX models pool', async () => {
+  await kernels();
+  const rng = random(14);
+  for (const make of [layers.maxPool2d, layers.avgPool2d, layers.sumPool2d]) {
+    for (let i = 0; i < 6; i++) {
+      const poolSize: [number, number] = [rng.int(2, 3), rng.int(2, 3)];
+      const padding = [rng.int(0, poolSize[0] - 1), rng.int(0, poolSize[0] - 1), rng.int(0, poolSize[1] - 1), rng.int(0, poolSize[1] - 1)];
+      checkLayer(make({ poolSize, strides: rng.int(1, 3), padding: padding as [number, number, number, number] }),
+        [rng.int(3, 7), rng.int(3, 7), rng.int(1, 3)], rng.int(1, 2), 320 + i);
+    }
+  }
+});
+
+test('permute gradients: every order of rank 1 to 4', async () => {
+  await kernels();
+  const orders = [[1], [2, 1], [1, 2], [3, 1, 2], [2, 3, 1], [1, 3, 2], [3, 2, 1], [4, 2, 1, 3], [1, 2, 4, 3]];
+  orders.forEach((dims, i) => checkLayer(layers.permute({ dims }), [2, 3, 4, 5].slice(0, dims.length), 2, 420 + i));
+});
+
+test('rescaling gradients: scalar and per-channel scale and offset', async () => {
+  await kernels();
+  checkLayer(layers.rescaling({ scale: 0.5, offset: -1 }), [3, 2, 5], 2, 430);
+  checkLayer(layers.rescaling({ scale: [2, -0.5, 1.5, 0.25, 3], offset: [0.1, 0.2, -0.3, 0, 1] }), [3, 2, 5], 3, 431);
+  checkLayer(layers.rescaling({ scale: [-1, 4, 0.5] }), [3], 2, 432);
+});
+
 test.run();

@@ -1,5 +1,5 @@
 // The house's floors, checked on the import lines of the source: kernels (assembly/) ← backend ←
-// tensor ← ops, layers and data ← model ← io ← the public entry (src/index.ts) ← cli and worker.
+// tensor ← ops, layers and data ← model ← io ← the public entry (src/index.ts) ← onnx ← cli and worker.
 // A file imports its own folder and lower floors only (type-only imports too), nothing imports in
 // a circle, and the site (www/src) reaches the package through its public entry and the worker
 // entry only, as its build swaps those two for the published convas.js and worker.js.
@@ -11,7 +11,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 /** The single files directly in src/ (errors, shapes, random streams, windows…), below every floor. */
 const LEAF = 'leaf';
 const FLOORS: Record<string, number> = {
-  [LEAF]: 0, backend: 1, tensor: 2, ops: 3, layers: 3, data: 3, model: 4, io: 5, index: 6, cli: 7, worker: 7,
+  [LEAF]: 0, backend: 1, tensor: 2, ops: 3, layers: 3, data: 3, model: 4, io: 5, index: 6, onnx: 7, cli: 8, worker: 8,
 };
 
 function sourceFiles(dir: string): string[] {

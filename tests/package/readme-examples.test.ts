@@ -44,4 +44,22 @@ test('the Losses, optimizers and schedules example runs: sparse labels, AdamW wi
   assert.ok(evaluation.accuracy > 1 / 3 && evaluation.accuracy <= 1 && Number.isFinite(evaluation.loss), JSON.stringify(evaluation));
 });
 
+test('the From PyTorch example runs on the ResNet-18 fixture: load in both layouts, fine-tune a new head, save back as ONNX', async () => {
+  const dir = await temporaryDirectory();
+  const defined = `const n = 2;
+const imagesNHWC = tensor(new Float32Array(n * 64 * 64 * 3).fill(0.5), [n, 64, 64, 3]);
+const imagesNCHW = tensor(new Float32Array(n * 3 * 64 * 64).fill(0.5), [n, 3, 64, 64]);
+const x = imagesNHWC, y = tensor([1, 0, 0, 0, 0, 0, 1, 0, 0, 0], [n, 5]);
+`;
+  const code = (await exampleUnder('From PyTorch'))
+    .replace("import { init, loadModel, layers, model } from 'convas';", `import { init, loadModel, layers, model, tensor } from ${JSON.stringify(pathToFileURL(resolve('dist', 'convas.js')).href)};\n${defined}`)
+    .replace(/'net\.onnx'/g, JSON.stringify(resolve('tests/fixtures/onnx/resnet18_narrow.onnx')))
+    .replace("'tuned.onnx'", JSON.stringify(join(dir, 'tuned.onnx')));
+  const file = join(dir, 'example.mjs');
+  await writeFile(file, code);
+  await import(pathToFileURL(file).href);
+  const saved = await readFile(join(dir, 'tuned.onnx'));
+  assert.ok(saved.length > 1000, 'the fine-tuned model was saved as ONNX');
+});
+
 test.run();

@@ -1,0 +1,351 @@
+#!/usr/bin/python3
+"""ONNX fixtures for convas's tests, exported by PyTorch's own exporter.
+
+Run with Debian's Python, which has PyTorch 1.13 and torchvision 0.14:
+
+    apt-get install python3-torch python3-torchvision python3-onnx
+    /usr/bin/python3 scripts/onnx-fixtures.py            # writes tests/fixtures/onnx/
+
+(Another python3 may come first on PATH without torch: call /usr/bin/python3.) Weights are random
+(seeded; nothing is downloaded), batch-normalisation running statistics are set to non-trivial
+values before export, and each case is exported with torch.onnx.export(net.eval(), …). For each
+case the folder holds NAME.onnx, the input PyTorch was given (NAME.input.bin) and what it computed
+(NAME.output<k>.bin), little-endian float32 in PyTorch's NCHW order, and manifest.json describes
+them all (shapes, opset, the operators in the file). The tests read only these files: CI needs no
+PyTorch.
+
+python3-onnx (1.12) rewrites three cases after export, to cover the other ways ONNX stores
+weights: float16 initializers behind Cast nodes (in the SqueezeNet, which has no batch
+normalisation for the exporter to fold: its weights are rounded to float16 in PyTorch first, so
+PyTorch's output is exact for them), float_data instead of raw_data, and external data in a
+file beside the model. It also checks every file with onnx.checker.
+
+To keep the folder small, the torchvision networks are narrowed: the ResNet-18 is torchvision's
+ResNet class with BasicBlocks [2, 2, 2, 2] at widths 8-16-32-64 instead of 64-128-256-512, the
+MobileNetV2 is torchvision's mobilenet_v2(width_mult=0.25), the SqueezeNet is squeezenet1_1's
+layout built from torchvision's Fire modules with a quarter of the channels.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import onnx
+import onnx.numpy_helper
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+from torchvision.models.resnet import BasicBlock, ResNet
+from torchvision.models.squeezenet import Fire
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'onnx')
+
+
+def randomize_batch_norms(net, generator):
+    """Running statistics and affine parameters far from the defaults, so folding them matters."""
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=generator) * 0.5)
+            m.running_var.copy_(torch.rand(c, generator=generator) * 1.5 + 0.25)
+            m.weight.data.copy_(torch.rand(c, generator=generator) * 1.5 + 0.25)
+            m.bias.data.copy_(torch.randn(c, generator=generator) * 0.3)
+
+
+class LeNet(nn.Module):
+    """LeNet-5 with an explicit Pad, max then average pooling, and view(size(0), -1): with a dynamic
+    batch the exporter writes that flatten as Shape → Gather → Unsqueeze → Concat → Reshape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, 5)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(F.pad(x, (2, 2, 2, 2)))), 2)
+        x = F.avg_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.view(x.size(0), -1)
+        return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+
+
+class ConvFlatten(nn.Module):
+    """The element-order trap: a convolution's NCHW output flattened, on a non-square input, with
+    the flattened features themselves an output. Also constants on the way in (per-channel Sub and
+    Div, a scalar Mul), an asymmetric Pad, average pooling that does not count the padding, a
+    MatMul with a weight and no bias, Sigmoid, Tanh and Softmax."""
+
+    def __init__(self, generator):
+        super().__init__()
+        self.register_buffer('mean', torch.tensor([0.4, -0.2, 0.1]).view(1, 3, 1, 1))
+        self.register_buffer('std', torch.tensor([0.5, 2.0, 1.5]).view(1, 3, 1, 1))
+        self.conv = nn.Conv2d(3, 4, 3, stride=(1, 2), padding=(1, 0))
+        self.pool = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+        self.fc = nn.Linear(4 * 8 * 4, 6)
+        self.w = nn.Parameter(torch.randn(4 * 8 * 4, 5, generator=generator) * 0.2)
+
+    def forward(self, x):
+        x = (x - self.mean) / self.std * 0.5
+        x = F.pad(x, (0, 1, 1, 0))
+        x = torch.sigmoid(self.pool(self.conv(x)))
+        flat = torch.flatten(x, 1)
+        logits = self.fc(flat)
+        return flat, torch.tanh(flat @ self.w), torch.softmax(logits, dim=1)
+
+
+class NarrowResNet18(ResNet):
+    """torchvision's ResNet-18 (BasicBlock, [2, 2, 2, 2]) at an eighth of its width."""
+
+    def __init__(self, widths=(8, 16, 32, 64), num_classes=10):
+        nn.Module.__init__(self)
+        self._norm_layer = nn.BatchNorm2d
+        self.inplanes, self.dilation, self.groups, self.base_width = widths[0], 1, 1, 64
+        self.conv1 = nn.Conv2d(3, widths[0], kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(widths[0])
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
+        self.layer1 = self._make_layer(BasicBlock, widths[0], 2)
+        self.layer2 = self._make_layer(BasicBlock, widths[1], 2, stride=2)
+        self.layer3 = self._make_layer(BasicBlock, widths[2], 2, stride=2)
+        self.layer4 = self._make_layer(BasicBlock, widths[3], 2, stride=2)
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(widths[3], num_classes)
+
+
+class NarrowSqueezeNet(nn.Module):
+    """squeezenet1_1's layout (max pooling with ceil_mode, Fire modules that concatenate their two
+    expand branches) with a quarter of the channels."""
+
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 16, kernel_size=3, stride=2), nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(16, 4, 16, 16), Fire(32, 4, 16, 16),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(32, 8, 32, 32), Fire(64, 8, 32, 32),
+            nn.MaxPool2d(kernel_size=3, stride=2, ceil_mode=True),
+            Fire(64, 12, 48, 48), Fire(96, 12, 48, 48), Fire(96, 16, 64, 64), Fire(128, 16, 64, 64))
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=0.5), nn.Conv2d(128, num_classes, kernel_size=1), nn.ReLU(inplace=True), nn.AdaptiveAvgPool2d((1, 1)))
+
+    def forward(self, x):
+        return torch.flatten(self.classifier(self.features(x)), 1)
+
+
+class DepthwiseBlock(nn.Module):
+    """A MobileNet-style block: depthwise convolution, batch normalisation (eval mode, non-trivial
+    running statistics), ReLU6, Hardswish, a residual add, then a batch normalisation the exporter
+    cannot fold (it follows the add), an adaptive average pool and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.depthwise = nn.Sequential(nn.Conv2d(8, 8, 3, padding=1, groups=8, bias=False), nn.BatchNorm2d(8), nn.ReLU6())
+        self.pointwise = nn.Sequential(nn.Conv2d(8, 8, 1, bias=False), nn.BatchNorm2d(8))
+        self.after_add = nn.BatchNorm2d(8)
+        self.act = nn.Hardswish()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = self.act(self.after_add(x + self.pointwise(self.depthwise(x))))
+        return self.fc(torch.flatten(self.pool(x), 1))
+
+
+class GroupedDilated(nn.Module):
+    """Grouped convolution (4 groups over 8 channels) and a dilated one."""
+
+    def __init__(self):
+        super().__init__()
+        self.expand = nn.Conv2d(3, 8, 3, padding=1)
+        self.grouped = nn.Conv2d(8, 8, 3, padding=1, groups=4)
+        self.dilated = nn.Conv2d(8, 4, 3, padding=2, dilation=2)
+
+    def forward(self, x):
+        return self.dilated(F.relu(self.grouped(F.relu(self.expand(x)))))
+
+
+class Decoder(nn.Module):
+    """A decoder: ConvTranspose, nearest upsampling, bilinear upsampling with align_corners False
+    and True (to an odd size); its output is an image."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.nearest = nn.Upsample(scale_factor=2, mode='nearest')
+        self.conv = nn.Conv2d(6, 3, 3, padding=1)
+
+    def forward(self, x):
+        x = self.nearest(F.relu(self.up(x)))
+        x = F.interpolate(self.conv(x), scale_factor=2, mode='bilinear', align_corners=False)
+        return F.interpolate(x, size=(37, 29), mode='bilinear', align_corners=True)
+
+
+class UnfoldedBatchNorm(nn.Module):
+    """Conv → BatchNorm → ReLU exported with TrainingMode.PRESERVE: the exporter then leaves the
+    BatchNormalization node (in inference form) instead of folding it into the convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3)
+        self.bn = nn.BatchNorm2d(6)
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        x = F.relu(self.bn(self.conv(x)))
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
+def round_to_float16(net):
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(p.half().float())
+
+
+def float16_initializers(model):
+    """Every float initializer stored as float16, read through a Cast back to float (as fp16-compressed
+    models do). The weights were rounded to float16 before export, so nothing changes."""
+    graph = model.graph
+    casts = []
+    for init in graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT:
+            continue
+        values = onnx.numpy_helper.to_array(init)
+        half = onnx.numpy_helper.from_array(values.astype(np.float16), init.name + '_fp16')
+        assert np.array_equal(onnx.numpy_helper.to_array(half).astype(np.float32), values), init.name
+        casts.append((init.name, half))
+    for name, half in casts:
+        graph.initializer.remove(next(i for i in graph.initializer if i.name == name))
+        graph.initializer.append(half)
+        graph.node.insert(0, onnx.helper.make_node('Cast', [half.name], [name], to=onnx.TensorProto.FLOAT, name='Cast_' + name))
+    return model
+
+
+def float_data_initializers(model):
+    """Initializers written as float_data (repeated float) instead of raw_data."""
+    for init in model.graph.initializer:
+        if init.data_type == onnx.TensorProto.FLOAT and init.raw_data:
+            values = onnx.numpy_helper.to_array(init).flatten().tolist()
+            init.ClearField('raw_data')
+            init.float_data.extend(values)
+    return model
+
+
+def write_floats(path, array):
+    np.ascontiguousarray(array, dtype='<f4').tofile(path)
+
+
+def export(name, net, example, opset, notes, dynamic_batch=False, preserve=False, rewrite=None, external=False):
+    """Exports one case and records it in the manifest."""
+    net = net.eval()
+    path = os.path.join(OUT, name + '.onnx')
+    with torch.no_grad():
+        outputs = net(example)
+    outputs = list(outputs) if isinstance(outputs, tuple) else [outputs]
+    output_names = ['output'] if len(outputs) == 1 else ['output%d' % k for k in range(len(outputs))]
+    torch.onnx.export(net, example, path, opset_version=opset, input_names=['input'], output_names=output_names,
+                      training=torch.onnx.TrainingMode.PRESERVE if preserve else torch.onnx.TrainingMode.EVAL,
+                      dynamic_axes={n: {0: 'batch'} for n in ['input'] + output_names} if dynamic_batch else None)
+    model = onnx.load(path)
+    if rewrite:
+        model = rewrite(model)
+    if external:
+        data = name + '.onnx.data'
+        if os.path.exists(os.path.join(OUT, data)):
+            os.remove(os.path.join(OUT, data))  # onnx appends to an existing file
+        onnx.save_model(model, path, save_as_external_data=True, all_tensors_to_one_file=True, location=data, size_threshold=0)
+    else:
+        onnx.save_model(model, path)
+    onnx.checker.check_model(path)
+    model = onnx.load(path, load_external_data=False)
+    write_floats(os.path.join(OUT, name + '.input.bin'), example.numpy())
+    entry = {
+        'file': name + '.onnx', 'opset': opset, 'notes': notes,
+        'operators': sorted({n.op_type for n in model.graph.node}),
+        'input': {'name': 'input', 'shape': list(example.shape), 'file': name + '.input.bin'},
+        'outputs': [],
+    }
+    for k, (oname, out) in enumerate(zip(output_names, outputs)):
+        file = '%s.output%d.bin' % (name, k)
+        write_floats(os.path.join(OUT, file), out.numpy())
+        entry['outputs'].append({'name': oname, 'shape': list(out.shape), 'file': file})
+    if external:
+        entry['externalData'] = name + '.onnx.data'
+    return name, entry
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    example = lambda *shape: torch.rand(*shape, generator=generator) * 2 - 1
+
+    cases = []
+    lenet = LeNet()
+    lenet_input = example(2, 1, 28, 28)
+    cases.append(export('lenet', lenet, lenet_input, 9, 'LeNet-5, opset 9: Pad as an attribute, view(size(0), -1) with a dynamic batch',
+                        dynamic_batch=True))
+    cases.append(export('lenet_external', lenet, lenet_input, 13, 'the same LeNet at opset 13, its weights in an external data file',
+                        dynamic_batch=True, external=True))
+    cases.append(export('conv_flatten', ConvFlatten(generator), example(2, 3, 7, 9), 11,
+                        'flatten after a convolution (element order), constants, Pad, AveragePool without padding counted; '
+                        'weights as float_data', rewrite=float_data_initializers))
+
+    resnet = NarrowResNet18()
+    randomize_batch_norms(resnet, generator)
+    cases.append(export('resnet18_narrow', resnet, example(2, 3, 64, 64), 13,
+                        "torchvision's ResNet class, ResNet-18 blocks at widths 8-16-32-64"))
+
+    mobilenet = torchvision.models.mobilenet_v2(num_classes=10, width_mult=0.25)
+    randomize_batch_norms(mobilenet, generator)
+    cases.append(export('mobilenet_v2', mobilenet, example(2, 3, 64, 64), 13, "torchvision's mobilenet_v2(width_mult=0.25)"))
+
+    squeezenet = NarrowSqueezeNet()
+    round_to_float16(squeezenet)
+    cases.append(export('squeezenet', squeezenet, example(2, 3, 64, 64), 13,
+                        "squeezenet1_1's layout from torchvision's Fire modules, a quarter of the channels; float16 weights "
+                        'behind Cast nodes', dynamic_batch=True, rewrite=float16_initializers))
+
+    block = DepthwiseBlock()
+    randomize_batch_norms(block, generator)
+    block_input = example(2, 3, 16, 16)
+    cases.append(export('depthwise_block', block, block_input, 13,
+                        'depthwise conv, BN (folded), ReLU6 (Clip), Hardswish (HardSigmoid·x at opset 13), residual add, '
+                        'a BatchNormalization after the add, GlobalAveragePool'))
+    cases.append(export('depthwise_block_opset17', block, block_input, 17, 'the same block at opset 17 (HardSwish)'))
+
+    unfolded = UnfoldedBatchNorm()
+    randomize_batch_norms(unfolded, generator)
+    cases.append(export('batchnorm_unfolded', unfolded, example(2, 3, 8, 8), 13,
+                        'Conv → BatchNormalization → Relu exported with TrainingMode.PRESERVE (of a net in eval mode)', preserve=True))
+
+    cases.append(export('grouped_dilated', GroupedDilated(), example(2, 3, 9, 8), 13,
+                        'a grouped convolution (group=4 over 8 channels) and a dilated one'))
+
+    decoder = Decoder()
+    decoder_input = example(2, 4, 5, 4)
+    cases.append(export('decoder', decoder, decoder_input, 11,
+                        'ConvTranspose, nearest and bilinear Resize (half_pixel and align_corners), an image output'))
+    cases.append(export('decoder_opset13', decoder, decoder_input, 13, 'the same decoder at opset 13'))
+
+    manifest = {
+        'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),
+        'layout': 'every .bin file is little-endian float32 in PyTorch\'s order (NCHW for images)',
+        'cases': dict(cases),
+    }
+    with open(os.path.join(OUT, 'manifest.json'), 'w') as f:
+        json.dump(manifest, f, indent=2)
+        f.write('\n')
+    total = sum(os.path.getsize(os.path.join(OUT, n)) for n in os.listdir(OUT))
+    print('wrote %d cases to %s (%.0f KB)' % (len(cases), os.path.normpath(OUT), total / 1024))
+    for name, entry in cases:
+        print('  %-26s opset %-2d %s' % (name, entry['opset'], ' '.join(entry['operators'])))
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,256 @@
+// How each layer class is written as ONNX nodes (writer.ts runs them), images channels-first:
+// kernels move from convas's [kh, kw, in, out] to ONNX's OIHW, a flatten or reshape of an image
+// first transposes it back to channels-last so the elements come out in convas's order, and settings
+// ONNX cannot express are a ConfigError naming the layer and the setting.
+import type { Layer, LayerConfig, Parameter } from '../index.js';
+import { resolvePadding2d } from '../index.js';
+import { type Attribute, floatAttribute, intAttribute, intsAttribute, stringAttribute } from './attributes.js';
+import { convasAxes } from './values.js';
+
+/** What the layer writers need of the writer (writer.ts): names, initializers, nodes, weights, activations. */
+export interface NodeWriter {
+  constant(base: string, dims: number[], values: ArrayLike<number>): string;
+  ints(base: string, values: number[]): string;
+  node(opType: string, inputs: string[], base: string, attribute?: Attribute[]): string;
+  weight(param: Parameter): Float32Array;
+  clip(x: string, base: string, low: number | undefined, high: number | undefined): string;
+  activation(name: string, x: string, base: string, rank: number): string;
+}
+
+export interface LayerToWrite {
+  layer: Layer;
+  config: LayerConfig;
+  /** The layer's name, which its last node takes. */
+  n: string;
+  /** Value names of its inputs, and their convas per-example shapes. */
+  inputs: string[];
+  shapes: Array<readonly number[]>;
+  cannot(why: string): Error;
+}
+
+type LayerWriter = (w: NodeWriter, l: LayerToWrite) => string;
+
+const pairOf = (v: unknown) => (Array.isArray(v) ? v : [v, v]) as [number, number];
+/** A weight by its own name (kernel, bias, gamma, …), or undefined when the layer has none such. */
+const param = (layer: Layer, name: string): Parameter | undefined => layer.params.find((p) => p.name.endsWith(`/${name}`));
+
+/** ONNX's pads [top, left, bottom, right] for a window over an input of shape [h, w, c]. */
+function windowPads(config: LayerConfig, input: readonly number[], kernel: [number, number], who: string, dilation: [number, number] = [1, 1]): number[] {
+  const { top, bottom, left, right } = resolvePadding2d([input[0], input[1]], kernel, pairOf(config.strides), config.padding as never, who, dilation);
+  return [top, left, bottom, right];
+}
+
+/** A kernel [kh, kw, a, b] (convas's, TF.js's) as [b, a, kh, kw]: a conv's [kh, kw, in, out] as ONNX's OIHW, a transposed conv's [kh, kw, out, in] as ConvTranspose's [in, out, kh, kw]. */
+function toOihw(hwio: Float32Array, [kh, kw, a, b]: readonly number[]): Float32Array {
+  const out = new Float32Array(hwio.length);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < a; i++) for (let o = 0; o < b; o++) {
+    out[((o * a + i) * kh + y) * kw + x] = hwio[((y * kw + x) * a + i) * b + o];
+  }
+  return out;
+}
+
+/** A Conv node: weight OIHW with dims, bias optional, `group` groups, dilation and the layer's window padding. */
+function conv(w: NodeWriter, x: string, base: string, weight: string, bias: string | undefined, l: LayerToWrite,
+  [kh, kw]: [number, number], group: number, dilation: [number, number]): string {
+  return w.node('Conv', bias ? [x, weight, bias] : [x, weight], base, [
+    intsAttribute('kernel_shape', [kh, kw]), intsAttribute('strides', pairOf(l.config.strides)),
+    intsAttribute('pads', windowPads(l.config, l.shapes[0], [kh, kw], l.n, dilation)), intsAttribute('dilations', dilation),
+    intAttribute('group', group),
+  ]);
+}
+
+/** The layer's activation after `z`, its last node taking the layer's name. */
+const activated = (w: NodeWriter, l: LayerToWrite, z: string, rank: number) => w.activation(l.config.activation as string, z, l.n, rank);
+/** The name for the node an activation then follows. */
+const beforeActivation = (l: LayerToWrite, what: string) => (l.config.activation === 'linear' ? l.n : `${l.n}_${what}`);
+const biasOf = (w: NodeWriter, l: LayerToWrite, p: Parameter | undefined) => (p ? w.constant(`${l.n}.bias`, p.shape, w.weight(p)) : undefined);
+
+/** A depthwise kernel [kh, kw, channels, depthMultiplier] as a grouped Conv's [channels·depthMultiplier, 1, kh, kw]. */
+function depthwiseWeight(w: NodeWriter, base: string, p: Parameter): string {
+  const [kh, kw, channels, multiplier] = p.shape, values = w.weight(p), out = new Float32Array(values.length);
+  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < channels; c++) for (let m = 0; m < multiplier; m++) {
+    out[(c * multiplier + m) * kh * kw + y * kw + x] = values[((y * kw + x) * channels + c) * multiplier + m];
+  }
+  return w.constant(base, [channels * multiplier, 1, kh, kw], out);
+}
+
+/** x's values in convas's element order as a tensor of `shape` per example (images channels-first again in ONNX). */
+function reshaped(w: NodeWriter, x: string, input: readonly number[], shape: readonly number[], base: string): string {
+  const nhwc = input.length === 3 ? w.node('Transpose', [x], `${base}_nhwc`, [intsAttribute('perm', [0, 2, 3, 1])]) : x;
+  const image = shape.length === 3;
+  const flat = w.node('Reshape', [nhwc, w.ints(`${base}.shape`, [-1, ...shape])], image ? `${base}_nhwc_out` : base);
+  return image ? w.node('Transpose', [flat], base, [intsAttribute('perm', [0, 3, 1, 2])]) : flat;
+}
+
+/** A per-example array of `shape` (convas's order) as ONNX's, for broadcasting against [N, …] (an image's [h, w, c] as [c, h, w]). */
+function perExample(values: Float32Array, shape: readonly number[]): { dims: number[]; values: Float32Array } {
+  if (shape.length !== 3) return { dims: [...shape], values };
+  const [h, wd, c] = shape, out = new Float32Array(values.length);
+  for (let y = 0; y < h; y++) for (let x = 0; x < wd; x++) for (let ch = 0; ch < c; ch++) out[(ch * h + y) * wd + x] = values[(y * wd + x) * c + ch];
+  return { dims: [c, h, wd], values: out };
+}
+
+/** [[top, bottom], [left, right]] of a ZeroPadding2D or Cropping2D. */
+const borders = (config: LayerConfig) => (config.padding ?? config.cropping) as [[number, number], [number, number]];
+
+const convolutions: Record<string, LayerWriter> = {
+  Conv2D: (w, l) => {
+    const kernel = l.layer.params[0], [kh, kw, inChannels, filters] = kernel.shape;
+    const weight = w.constant(`${l.n}.weight`, [filters, inChannels, kh, kw], toOihw(w.weight(kernel), kernel.shape));
+    const z = conv(w, l.inputs[0], beforeActivation(l, 'conv'), weight, biasOf(w, l, param(l.layer, 'bias')), l, [kh, kw], 1, pairOf(l.config.dilationRate ?? 1));
+    return activated(w, l, z, 3);
+  },
+  DepthwiseConv2D: (w, l) => {
+    const kernel = l.layer.params[0], [kh, kw, channels] = kernel.shape;
+    const z = conv(w, l.inputs[0], beforeActivation(l, 'conv'), depthwiseWeight(w, `${l.n}.weight`, kernel), biasOf(w, l, param(l.layer, 'bias')),
+      l, [kh, kw], channels, pairOf(l.config.dilationRate));
+    return activated(w, l, z, 3);
+  },
+  SeparableConv2D: (w, l) => {
+    const depthwise = param(l.layer, 'depthwise_kernel')!, pointwise = param(l.layer, 'pointwise_kernel')!;
+    const [kh, kw, channels] = depthwise.shape, [, , middle, filters] = pointwise.shape;
+    const d = conv(w, l.inputs[0], `${l.n}_depthwise`, depthwiseWeight(w, `${l.n}.depthwise_weight`, depthwise), undefined, l,
+      [kh, kw], channels, pairOf(l.config.dilationRate));
+    const pointwiseWeight = w.constant(`${l.n}.pointwise_weight`, [filters, middle, 1, 1], toOihw(w.weight(pointwise), pointwise.shape));
+    const bias = biasOf(w, l, param(l.layer, 'bias'));
+    const z = w.node('Conv', bias ? [d, pointwiseWeight, bias] : [d, pointwiseWeight], beforeActivation(l, 'pointwise'), [intsAttribute('kernel_shape', [1, 1])]);
+    return activated(w, l, z, 3);
+  },
+  Conv2DTranspose: (w, l) => {
+    // The conv2d from the output back to the input sets the zeros before each axis; those after
+    // make up the output size, and where it is longer than ONNX's own (stride > kernel), output_padding.
+    const kernel = l.layer.params[0], [kh, kw, filters, inChannels] = kernel.shape;
+    const [inH, inW] = l.shapes[0], [outH, outW] = l.layer.outputShape, [sh, sw] = pairOf(l.config.strides);
+    const { top, left } = resolvePadding2d([outH, outW], [kh, kw], [sh, sw], l.config.padding as never, l.n);
+    const after = [(inH - 1) * sh + kh - top - outH, (inW - 1) * sw + kw - left - outW];
+    const weight = w.constant(`${l.n}.weight`, [inChannels, filters, kh, kw], toOihw(w.weight(kernel), [kh, kw, filters, inChannels]));
+    const bias = biasOf(w, l, param(l.layer, 'bias'));
+    const z = w.node('ConvTranspose', bias ? [l.inputs[0], weight, bias] : [l.inputs[0], weight], beforeActivation(l, 'conv'), [
+      intsAttribute('kernel_shape', [kh, kw]), intsAttribute('strides', [sh, sw]),
+      intsAttribute('pads', [top, left, Math.max(after[0], 0), Math.max(after[1], 0)]),
+      intsAttribute('output_padding', [Math.max(-after[0], 0), Math.max(-after[1], 0)]),
+    ]);
+    return activated(w, l, z, 3);
+  },
+  Dense: (w, l) => {
+    const kernel = l.layer.params[0], [k, units] = kernel.shape;
+    const weight = w.constant(`${l.n}.weight`, [k, units], w.weight(kernel));
+    const bias = biasOf(w, l, param(l.layer, 'bias'));
+    return activated(w, l, w.node('Gemm', bias ? [l.inputs[0], weight, bias] : [l.inputs[0], weight], beforeActivation(l, 'gemm')), 1);
+  },
+};
+
+function pool(w: NodeWriter, l: LayerToWrite): string {
+  const { config, n } = l, x = l.inputs[0];
+  const kernel = pairOf(config.poolSize);
+  const attributes = [intsAttribute('kernel_shape', kernel), intsAttribute('strides', pairOf(config.strides)),
+    intsAttribute('pads', windowPads(config, l.shapes[0], kernel, n))];
+  if (config.className === 'MaxPooling2D') return w.node('MaxPool', [x], n, attributes);
+  // convas averages over the input elements in the window (padding not counted); a sum is the
+  // average with the padding counted, times the window size (every window lies in the padded input).
+  const sum = config.className === 'SumPooling2D';
+  const mean = w.node('AveragePool', [x], sum ? `${n}_mean` : n, [...attributes, intAttribute('count_include_pad', sum ? 1 : 0)]);
+  return sum ? w.node('Mul', [mean, w.constant(`${n}.size`, [], [kernel[0] * kernel[1]])], n) : mean;
+}
+
+function globalPool(w: NodeWriter, l: LayerToWrite): string {
+  const op = l.config.className === 'GlobalMaxPooling2D' ? 'GlobalMaxPool' : 'GlobalAveragePool';
+  if (l.config.keepdims) return w.node(op, [l.inputs[0]], l.n);
+  // [N, C, 1, 1] → [N, C], convas's [channels].
+  return w.node('Flatten', [w.node(op, [l.inputs[0]], `${l.n}_pool`)], l.n, [intAttribute('axis', 1)]);
+}
+
+const poolings: Record<string, LayerWriter> = {
+  MaxPooling2D: pool, AveragePooling2D: pool, SumPooling2D: pool,
+  GlobalAveragePooling2D: globalPool, GlobalMaxPooling2D: globalPool,
+};
+
+const shapes: Record<string, LayerWriter> = {
+  Flatten: (w, l) => {
+    // convas flattens channels-last: an ONNX image goes back to [N, H, W, C] first.
+    const source = l.shapes[0].length === 3 ? w.node('Transpose', [l.inputs[0]], `${l.n}_nhwc`, [intsAttribute('perm', [0, 2, 3, 1])]) : l.inputs[0];
+    return w.node('Flatten', [source], l.n, [intAttribute('axis', 1)]);
+  },
+  Reshape: (w, l) => reshaped(w, l.inputs[0], l.shapes[0], l.layer.outputShape, l.n),
+  Permute: (w, l) => {
+    // ONNX output axis k is convas output axis out[k], which takes convas input axis dims[out[k]] − 1.
+    const dims = l.config.dims as number[], axes = convasAxes(dims.length);
+    const perm = [0, ...axes.map((a) => 1 + axes.indexOf(dims[a] - 1))];
+    return w.node('Transpose', [l.inputs[0]], l.n, [intsAttribute('perm', perm)]);
+  },
+  ZeroPadding2D: (w, l) => {
+    const [[top, bottom], [left, right]] = borders(l.config);
+    return w.node('Pad', [l.inputs[0], w.ints(`${l.n}.pads`, [0, 0, top, left, 0, 0, bottom, right])], l.n);
+  },
+  Cropping2D: (w, l) => {
+    const [[top, bottom], [left, right]] = borders(l.config), [h, wd] = l.shapes[0];
+    return w.node('Slice', [l.inputs[0], w.ints(`${l.n}.starts`, [top, left]), w.ints(`${l.n}.ends`, [h - bottom, wd - right]),
+      w.ints(`${l.n}.axes`, [2, 3])], l.n);
+  },
+  UpSampling2D: (w, l) => {
+    // Nearest repeats each pixel (asymmetric coordinates, rounded down); bilinear is Keras's, with half-pixel centres.
+    const [sh, sw] = pairOf(l.config.size), nearest = l.config.interpolation === 'nearest';
+    const modes = nearest
+      ? [stringAttribute('mode', 'nearest'), stringAttribute('coordinate_transformation_mode', 'asymmetric'), stringAttribute('nearest_mode', 'floor')]
+      : [stringAttribute('mode', 'linear'), stringAttribute('coordinate_transformation_mode', 'half_pixel')];
+    return w.node('Resize', [l.inputs[0], '', w.constant(`${l.n}.scales`, [4], [1, 1, sh, sw])], l.n, modes);
+  },
+  Dropout: (w, l) => w.node('Dropout', [l.inputs[0], w.constant(`${l.n}.ratio`, [], [l.config.rate as number])], l.n),
+};
+
+const merges: Record<string, LayerWriter> = {
+  Add: (w, { inputs, n }) => w.node(inputs.length > 2 ? 'Sum' : 'Add', inputs, n),
+  Average: (w, { inputs, n }) => w.node('Mean', inputs, n),
+  Maximum: (w, { inputs, n }) => w.node('Max', inputs, n),
+  Multiply: (w, { inputs: [x, ...others], n }) => others.reduce((product, y, i) => w.node('Mul', [product, y], i === others.length - 1 ? n : `${n}_${i}`), x),
+  Concatenate: (w, l) => {
+    const rank = l.shapes[0].length, axis = l.config.axis as number;
+    const convasAxis = axis < 0 ? axis + rank : axis - 1;
+    return w.node('Concat', l.inputs, l.n, [intAttribute('axis', 1 + convasAxes(rank).indexOf(convasAxis))]);
+  },
+};
+
+const activations: Record<string, LayerWriter> = {
+  Activation: (w, l) => (l.config.activation === 'linear' ? w.node('Identity', [l.inputs[0]], l.n) : activated(w, l, l.inputs[0], l.shapes[0].length)),
+  Softmax: (w, l) => w.activation('softmax', l.inputs[0], l.n, l.shapes[0].length),
+  ReLU: (w, l) => {
+    // Keras's relu(x, negative_slope, max_value, threshold): Relu or LeakyRelu, capped by Clip.
+    const { maxValue, negativeSlope, threshold } = l.config as unknown as { maxValue: number | null; negativeSlope: number; threshold: number };
+    if (threshold !== 0) throw l.cannot(`has threshold ${threshold}, which ONNX's Relu, LeakyRelu and Clip cannot express (0 only)`);
+    const capped = maxValue !== null && maxValue !== undefined;
+    if (negativeSlope === 0) return capped ? w.clip(l.inputs[0], l.n, 0, maxValue) : w.node('Relu', [l.inputs[0]], l.n);
+    const leaky = w.node('LeakyRelu', [l.inputs[0]], capped ? `${l.n}_leaky` : l.n, [floatAttribute('alpha', negativeSlope)]);
+    return capped ? w.clip(leaky, l.n, undefined, maxValue) : leaky;
+  },
+  LeakyReLU: (w, l) => w.node('LeakyRelu', [l.inputs[0]], l.n, [floatAttribute('alpha', l.config.alpha as number)]),
+  ELU: (w, l) => w.node('Elu', [l.inputs[0]], l.n, [floatAttribute('alpha', l.config.alpha as number)]),
+  PReLU: (w, l) => {
+    const alpha = l.layer.params[0], slope = perExample(w.weight(alpha), alpha.shape);
+    return w.node('PRelu', [l.inputs[0], w.constant(`${l.n}.slope`, slope.dims, slope.values)], l.n);
+  },
+  BatchNormalization: (w, l) => {
+    // Inference: (x − moving_mean)/√(moving_variance + ε)·γ + β over ONNX's axis 1, which is convas's
+    // channels for images and flat inputs only.
+    const rank = l.shapes[0].length, channels = l.shapes[0][rank - 1];
+    if (rank === 2) throw l.cannot(`normalises the last axis of a [${l.shapes[0].join(', ')}] input, which ONNX's BatchNormalization (axis 1) cannot`);
+    const named = (name: string, missing: number) => {
+      const p = param(l.layer, name);
+      return w.constant(`${l.n}.${name}`, [channels], p ? w.weight(p) : new Float32Array(channels).fill(missing));
+    };
+    return w.node('BatchNormalization', [l.inputs[0], named('gamma', 1), named('beta', 0), named('moving_mean', 0), named('moving_variance', 1)],
+      l.n, [floatAttribute('epsilon', l.config.epsilon as number)]);
+  },
+  Rescaling: (w, l) => {
+    const { inputs: [x], shapes: [input], n } = l, rank = input.length, channels = input[rank - 1];
+    const dims = (v: number | number[]) => (Array.isArray(v) ? (rank === 3 ? [channels, 1, 1] : [channels]) : []);
+    const scale = l.config.scale as number | number[], offset = l.config.offset as number | number[];
+    const isOne = (v: number | number[]) => (Array.isArray(v) ? v.every((s) => s === 1) : v === 1);
+    const isZero = (v: number | number[]) => (Array.isArray(v) ? v.every((s) => s === 0) : v === 0);
+    const scaled = isOne(scale) ? x : w.node('Mul', [x, w.constant(`${n}.scale`, dims(scale), [scale].flat())], isZero(offset) ? n : `${n}_scaled`);
+    if (isZero(offset)) return scaled === x ? w.node('Identity', [x], n) : scaled;
+    return w.node('Add', [scaled, w.constant(`${n}.offset`, dims(offset), [offset].flat())], n);
+  },
+};
+
+/** Every layer class the ONNX writer knows, by class name. */
+export const LAYER_WRITERS: Record<string, LayerWriter> = { ...convolutions, ...poolings, ...shapes, ...merges, ...activations };

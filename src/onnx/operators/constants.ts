@@ -1,0 +1,134 @@
+// Operators evaluated while the model loads: constants, and the shape arithmetic torch.onnx.export
+// writes around a view or a reshape (Shape → Gather → Unsqueeze → Concat → Reshape, a Pad's pads
+// built with ConstantOfShape, Slice and Transpose). The batch size, unknown until the model runs,
+// is BATCH (NaN) in shapes: moving it around is fine, computing with it is refused.
+import type { NodeContext, OpEntry } from '../context.js';
+import { sizeOfDims } from '../tensors.js';
+import type { Constant, Value } from '../values.js';
+import { axisIndex, gather, makeConstant, strides } from './ndarray.js';
+
+/** TensorProto.DataType codes a Cast may target, by the kind of number they hold. */
+const CAST_TARGETS: Record<number, Constant['type']> = { 1: 'float', 11: 'float', 2: 'int', 3: 'int', 6: 'int', 7: 'int', 9: 'int' };
+
+async function constantNode(ctx: NodeContext): Promise<Constant> {
+  const tensor = await ctx.tensorAttribute('value');
+  if (tensor) return tensor;
+  if (ctx.has('value_float')) return makeConstant('float', [], Float32Array.of(ctx.float('value_float', 0)));
+  if (ctx.has('value_floats')) {
+    const values = ctx.floatList('value_floats', []);
+    return makeConstant('float', [values.length], Float32Array.from(values));
+  }
+  if (ctx.has('value_int')) return makeConstant('int', [], [ctx.int('value_int', 0)]);
+  if (ctx.has('value_ints')) {
+    const values = ctx.intList('value_ints', []);
+    return makeConstant('int', [values.length], values);
+  }
+  ctx.refuse(ctx.has('sparse_value') ? 'holds a sparse tensor, which convas does not read' : 'has no value; expected value, value_float(s) or value_int(s)');
+}
+
+/** A value's dims as a constant (of a tensor, with the batch as BATCH), from start to end (opset 15). */
+function shapeOf(ctx: NodeContext): Constant {
+  const value = ctx.input(0);
+  if (!value) ctx.refuse('input 0 is missing');
+  const { dims } = value;
+  const clamp = (axis: number) => Math.max(0, Math.min(dims.length, axis < 0 ? axis + dims.length : axis));
+  const start = clamp(ctx.int('start', 0)), end = clamp(ctx.int('end', dims.length));
+  return makeConstant('int', [Math.max(0, end - start)], dims.slice(start, Math.max(start, end)));
+}
+
+function cast(ctx: NodeContext): Value {
+  const to = ctx.int('to', 0);
+  const type = CAST_TARGETS[to];
+  const value = ctx.input(0);
+  if (!value) ctx.refuse('input 0 is missing');
+  if (value.kind === 'tensor') {
+    if (to !== 1) ctx.refuse(`casts a tensor to type ${to}; convas computes in FLOAT (1) only`);
+    return value;
+  }
+  if (!type) ctx.refuse(`casts to type ${to}; convas evaluates casts to FLOAT, DOUBLE, INT8, UINT8, INT32, INT64 and BOOL`);
+  if (type === 'float') return makeConstant('float', value.dims, Float32Array.from(value.data));
+  const data = Array.from(value.data, (v) => (to === 9 ? Number(v !== 0) : Math.trunc(v)));
+  return makeConstant('int', value.dims, data);
+}
+
+function gatherNode(ctx: NodeContext): Constant {
+  const data = ctx.constant(0, 'data');
+  const indices = ctx.ints(1, 'indices');
+  const indexDims = ctx.constant(1, 'indices').dims;
+  const axis = axisIndex(ctx, ctx.int('axis', 0), data.dims.length);
+  const size = data.dims[axis];
+  const picked = indices.map((i) => {
+    if (!Number.isInteger(i) || i < -size || i >= size) ctx.refuse(`index ${i} is out of range for axis ${axis} of size ${size}`);
+    return i < 0 ? i + size : i;
+  });
+  const dims = [...data.dims.slice(0, axis), ...indexDims, ...data.dims.slice(axis + 1)];
+  const s = strides(data.dims), indexStrides = strides(indexDims);
+  return gather(data, dims, (at) => {
+    const k = indexDims.reduce((index, _, j) => index + at[axis + j] * indexStrides[j], 0);
+    let index = picked[k] * s[axis];
+    for (let a = 0; a < axis; a++) index += at[a] * s[a];
+    for (let a = axis + 1; a < data.dims.length; a++) index += at[a + indexDims.length - 1] * s[a];
+    return index;
+  });
+}
+
+/** Slice: starts, ends, axes and steps as inputs (opset 10+) or attributes (opset 9). */
+function slice(ctx: NodeContext): Constant {
+  const data = ctx.constant(0, 'data');
+  const rank = data.dims.length;
+  const fromInputs = ctx.opset >= 10;
+  const starts = fromInputs ? ctx.ints(1, 'starts') : ctx.intList('starts', []);
+  const ends = fromInputs ? ctx.ints(2, 'ends') : ctx.intList('ends', []);
+  const allAxes = Array.from({ length: starts.length }, (_, i) => i);
+  const axes = (fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes)).map((a) => axisIndex(ctx, a, rank));
+  const steps = fromInputs ? ctx.ints(4, 'steps', starts.map(() => 1)) : starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
+    ctx.refuse('starts, ends, axes and steps differ in length');
+  }
+  const first = data.dims.map(() => 0), step = data.dims.map(() => 1), dims = [...data.dims];
+  axes.forEach((axis, i) => {
+    const size = data.dims[axis];
+    if (!Number.isInteger(steps[i]) || steps[i] === 0) ctx.refuse(`step ${steps[i]} on axis ${axis}; expected a non-zero integer`);
+    if ([starts[i], ends[i]].some(Number.isNaN)) ctx.refuse('slices with the batch size, which convas does not know at load time');
+    // ONNX clamps starts and ends to the axis (to [0, size] forwards, [−1, size − 1] backwards).
+    const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + size : v));
+    const forwards = steps[i] > 0;
+    const start = forwards ? clamp(starts[i], 0, size) : clamp(starts[i], -1, size - 1);
+    const end = forwards ? clamp(ends[i], 0, size) : clamp(ends[i], -1, size - 1);
+    first[axis] = start;
+    step[axis] = steps[i];
+    dims[axis] = Math.max(0, Math.ceil((end - start) / steps[i]));
+  });
+  const s = strides(data.dims);
+  return gather(data, dims, (at) => at.reduce((index, c, a) => index + (first[a] + c * step[a]) * s[a], 0));
+}
+
+export function transposeConstant(ctx: NodeContext): Constant {
+  const data = ctx.constant(0, 'data');
+  const rank = data.dims.length;
+  const perm = ctx.intList('perm', data.dims.map((_, i) => rank - 1 - i));
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.refuse(`perm ${JSON.stringify(perm)} is not a permutation of 0…${rank - 1}`);
+  const s = strides(data.dims);
+  return gather(data, perm.map((p) => data.dims[p]), (at) => at.reduce((index, c, a) => index + c * s[perm[a]], 0));
+}
+
+async function constantOfShape(ctx: NodeContext): Promise<Constant> {
+  const dims = ctx.ints(0, 'shape');
+  if (dims.some((d) => !Number.isInteger(d) || d < 0)) ctx.refuse(`shape [${dims}] must be non-negative integers known at load time (not the batch size)`);
+  if (sizeOfDims(dims) > 1 << 24) ctx.refuse(`shape [${dims}] is too large for a constant computed at load time`);
+  const value = (await ctx.tensorAttribute('value')) ?? makeConstant('float', [1], Float32Array.of(0));
+  if (value.data.length !== 1) ctx.refuse('value must hold one number');
+  const count = sizeOfDims(dims);
+  return makeConstant(value.type, dims, value.type === 'float' ? new Float32Array(count).fill(value.data[0]) : new Array<number>(count).fill(value.data[0]));
+}
+
+export const constantOperators: Record<string, OpEntry> = {
+  Constant: { fold: constantNode },
+  Identity: { fold: (ctx) => ctx.constant(0), convert: (ctx) => ctx.tensor(0) },
+  Shape: { fold: shapeOf, convert: shapeOf },
+  Cast: { fold: cast, convert: cast },
+  Gather: { fold: gatherNode },
+  Slice: { fold: slice },
+  ConstantOfShape: { fold: constantOfShape },
+};
+

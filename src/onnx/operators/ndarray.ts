@@ -1,0 +1,51 @@
+// Small N-dimensional helpers for the constants evaluated at load time (shapes, axes, weights):
+// row-major strides, axes counted from the end, gathers by coordinates, and NumPy broadcasting.
+import type { NodeContext } from '../context.js';
+import { type Constant, sizeOfDims } from '../tensors.js';
+
+export const strides = (dims: readonly number[]) => dims.map((_, i) => sizeOfDims(dims.slice(i + 1)));
+
+/** An axis in [−rank, rank) as an index in [0, rank); out of range is the node's error. */
+export function axisIndex(ctx: NodeContext, axis: number, rank: number, what = 'axis'): number {
+  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) ctx.refuse(`${what} ${axis} is out of range for rank ${rank}`);
+  return axis < 0 ? axis + rank : axis;
+}
+
+export const makeConstant = (type: Constant['type'], dims: number[], data: Float32Array | number[]): Constant => ({ kind: 'constant', type, dims, data });
+
+/** A constant of `dims` whose element at each output position comes from `c` at source(coordinates). */
+export function gather(c: Constant, dims: number[], source: (coordinates: number[]) => number): Constant {
+  const count = sizeOfDims(dims);
+  const data = c.type === 'float' ? new Float32Array(count) : new Array<number>(count);
+  const at = new Array<number>(dims.length).fill(0);
+  for (let i = 0; i < count; i++) {
+    data[i] = c.data[source(at)];
+    for (let a = dims.length - 1; a >= 0; a--) {
+      if (++at[a] < dims[a]) break;
+      at[a] = 0;
+    }
+  }
+  return makeConstant(c.type, dims, data);
+}
+
+/** The broadcast dims of a and b (NumPy rules), or undefined if they do not broadcast. */
+export function broadcastDims(a: readonly number[], b: readonly number[]): number[] | undefined {
+  const rank = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    const x = a[a.length - rank + i] ?? 1, y = b[b.length - rank + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return undefined;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+/** c read as if of the broadcast `dims`: the index into c of each output element's coordinates. */
+export function broadcastIndex(c: Constant, dims: readonly number[]): (coordinates: number[]) => number {
+  const offset = dims.length - c.dims.length;
+  const s = strides(c.dims);
+  return (at) => c.dims.reduce((index, d, i) => index + (d === 1 ? 0 : at[i + offset] * s[i]), 0);
+}
+
+/** Whether the constant holds the batch size (NaN) anywhere: arithmetic on it has no meaning at load time. */
+export const holdsBatch = (c: Constant) => c.type === 'int' && (c.data as number[]).some(Number.isNaN);

@@ -1,0 +1,202 @@
+// Operators that move or regroup elements: Flatten, Reshape, Squeeze, Unsqueeze, Concat, Pad, and
+// Dropout and Identity, which pass values on. Flattening an image keeps PyTorch's element order
+// (channels, then rows, then columns): convas holds images channels-last, so a Permute to
+// channels-first comes before the Flatten — unless the image has one channel or one pixel, where
+// both orders agree. On constants, each is evaluated while the model loads.
+import { layers } from '../../index.js';
+import type { NodeContext, OpEntry } from '../context.js';
+import { sizeOfDims } from '../tensors.js';
+import { type Constant, type TensorValue, type Value, convasAxes, formatDims, isImage } from '../values.js';
+import { transposeConstant } from './constants.js';
+import { axisIndex, makeConstant, strides } from './ndarray.js';
+
+/** A tensor [N, …] as [N, features] in ONNX's (PyTorch's) element order. */
+function flattened(ctx: NodeContext, x: TensorValue): TensorValue {
+  if (x.dims.length === 2) return x;
+  let input = x;
+  const [, channels, height, width] = x.dims;
+  if (isImage(x) && channels > 1 && height * width > 1) {
+    input = ctx.layer(() => layers.permute({ dims: [3, 1, 2], name: ctx.layerName('_nchw') }), [x]).output;
+  }
+  return ctx.layer(() => layers.flatten({ name: ctx.layerName() }), [input]).output;
+}
+
+function flattenTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const axis = axisIndex(ctx, ctx.int('axis', 1), x.dims.length + 1);
+  if (axis !== 1) ctx.refuse(`flattens from axis ${axis}; convas flattens everything but the batch (axis 1)`);
+  return flattened(ctx, x);
+}
+
+function flattenConstant(ctx: NodeContext): Constant {
+  const c = ctx.constant(0);
+  const axis = axisIndex(ctx, ctx.int('axis', 1), c.dims.length + 1);
+  return makeConstant(c.type, [sizeOfDims(c.dims.slice(0, axis)), sizeOfDims(c.dims.slice(axis))], c.data);
+}
+
+/** Reshape's target with 0 (copy, unless allowzero) and −1 (the rest) resolved against `dims`; NaN (the batch) is kept. */
+function resolveShape(ctx: NodeContext, dims: number[], target: number[]): number[] {
+  const allowZero = ctx.opset >= 14 && ctx.int('allowzero', 0) !== 0;
+  const resolved = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
+  if (resolved.some((d, i) => i > 0 && Number.isNaN(d))) ctx.refuse(`reshapes to ${formatDims(target)}, which puts the batch size elsewhere than first`);
+  const unknown = resolved.filter((d) => d === -1).length;
+  if (unknown > 1 || resolved.some((d) => !Number.isNaN(d) && d !== -1 && (!Number.isInteger(d) || d < 0))) {
+    ctx.refuse(`shape ${formatDims(target)} is not a valid target`);
+  }
+  if (unknown === 1) {
+    const known = sizeOfDims(resolved.filter((d) => d !== -1));
+    const rest = sizeOfDims(dims) / known;
+    if (!Number.isInteger(rest)) ctx.refuse(`cannot reshape ${formatDims(dims)} to ${formatDims(target)}`);
+    resolved[resolved.indexOf(-1)] = rest;
+  }
+  return resolved;
+}
+
+function reshapeConstant(ctx: NodeContext): Constant {
+  const c = ctx.constant(0, 'data');
+  const dims = resolveShape(ctx, c.dims, ctx.ints(1, 'shape'));
+  if (dims.some(Number.isNaN) || sizeOfDims(dims) !== c.data.length) ctx.refuse(`cannot reshape ${formatDims(c.dims)} to ${formatDims(dims)}`);
+  return makeConstant(c.type, dims, c.data);
+}
+
+/** The per-example dims a reshape of a tensor asks for; the first target dim must be the batch. */
+function reshapeTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const target = ctx.ints(1, 'shape');
+  const perExample = sizeOfDims(x.dims.slice(1));
+  const [first, ...rest] = target;
+  // The batch: BATCH from a Shape node, 0 (copy), −1 with every other dim known, or the batch the model was exported with.
+  const batch = Number.isNaN(first) || (first === 0 && !(ctx.opset >= 14 && ctx.int('allowzero', 0) !== 0)) ||
+    (first === -1 && !rest.includes(-1)) || first === ctx.exportedBatch;
+  if (!batch) ctx.refuse(`reshapes ${formatDims(x.dims)} to ${formatDims(target)}, which changes the batch axis`);
+  const dims = resolveShape(ctx, [1, ...x.dims.slice(1)], [1, ...rest]);
+  if (sizeOfDims(dims) !== perExample) ctx.refuse(`cannot reshape ${formatDims(x.dims)} to ${formatDims(target)}`);
+  if (formatDims(dims.slice(1)) === formatDims(x.dims.slice(1))) return x;
+  if (dims.length === 2) return flattened(ctx, x);
+  ctx.refuse(`reshapes ${formatDims(x.dims)} to ${formatDims(target)}; convas reshapes a tensor only to [N, features] (a flatten)`);
+}
+
+/** Squeeze's and Unsqueeze's axes: an input from opset 13, an attribute before. */
+const axesOf = (ctx: NodeContext, fallback?: number[]) => (ctx.opset >= 13 ? ctx.ints(1, 'axes', fallback) : ctx.intList('axes', fallback ?? []));
+
+function squeezeConstant(ctx: NodeContext): Constant {
+  const c = ctx.constant(0, 'data');
+  const axes = axesOf(ctx, c.dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisIndex(ctx, a, c.dims.length));
+  if (axes.some((a) => c.dims[a] !== 1)) ctx.refuse(`squeezes axes ${JSON.stringify(axes)} of ${formatDims(c.dims)}, not all of size 1`);
+  return makeConstant(c.type, c.dims.filter((_, i) => !axes.includes(i)), c.data);
+}
+
+function squeezeTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const axes = axesOf(ctx, x.dims.flatMap((d, i) => (i > 0 && d === 1 ? [i] : []))).map((a) => axisIndex(ctx, a, x.dims.length));
+  if (axes.some((a) => a === 0 || x.dims[a] !== 1)) ctx.refuse(`squeezes axes ${JSON.stringify(axes)} of ${formatDims(x.dims)}; convas squeezes axes of size 1 after the batch`);
+  const dims = x.dims.filter((_, i) => !axes.includes(i));
+  if (dims.length === 2) return flattened(ctx, x);
+  if (dims.length === x.dims.length) return x;
+  ctx.refuse(`squeezes ${formatDims(x.dims)} to ${formatDims(dims)}; convas squeezes a tensor only to [N, features]`);
+}
+
+function unsqueezeConstant(ctx: NodeContext): Constant {
+  const c = ctx.constant(0, 'data');
+  const axes = axesOf(ctx);
+  const rank = c.dims.length + axes.length;
+  const at = axes.map((a) => axisIndex(ctx, a, rank));
+  const dims: number[] = [];
+  for (let i = 0, k = 0; i < rank; i++) dims.push(at.includes(i) ? 1 : c.dims[k++]);
+  return makeConstant(c.type, dims, c.data);
+}
+
+function concatConstants(ctx: NodeContext): Constant {
+  const parts = Array.from({ length: ctx.inputCount }, (_, i) => ctx.constant(i));
+  const rank = parts[0].dims.length;
+  const axis = axisIndex(ctx, ctx.int('axis', 0), rank);
+  const same = parts.every((p) => p.type === parts[0].type && p.dims.length === rank && p.dims.every((d, i) => i === axis || d === parts[0].dims[i]));
+  if (!same) ctx.refuse(`concatenates ${parts.map((p) => formatDims(p.dims)).join(', ')} along axis ${axis}, which do not fit together`);
+  const dims = parts[0].dims.map((d, i) => (i === axis ? parts.reduce((n, p) => n + p.dims[axis], 0) : d));
+  const outer = sizeOfDims(dims.slice(0, axis));
+  const data: number[] = [];
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const run = p.dims[axis] * strides(p.dims)[axis];
+      for (let i = 0; i < run; i++) data.push(p.data[o * run + i]);
+    }
+  }
+  return makeConstant(parts[0].type, dims, parts[0].type === 'float' ? Float32Array.from(data) : data);
+}
+
+function concatTensors(ctx: NodeContext): TensorValue {
+  const parts = Array.from({ length: ctx.inputCount }, (_, i) => ctx.tensor(i));
+  const rank = parts[0].dims.length;
+  const axis = axisIndex(ctx, ctx.int('axis', 0), rank);
+  if (axis === 0) ctx.refuse('concatenates along the batch axis');
+  if (parts.length === 1) return parts[0];
+  // ONNX's image axes 1, 2, 3 (channels, height, width) are convas's 3, 1, 2.
+  const convasAxis = rank === 4 ? [0, 3, 1, 2][axis] : axis;
+  return ctx.layer(() => layers.concatenate({ axis: convasAxis, name: ctx.layerName() }), parts).output;
+}
+
+/**
+ * Transpose of a tensor, the batch staying first: a Permute. A 4-D result is an image again
+ * (convas holds its axes 2, 3, 1 in that order), whatever the axes mean to PyTorch.
+ */
+function transposeTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const rank = x.dims.length;
+  const perm = ctx.intList('perm', x.dims.map((_, i) => rank - 1 - i));
+  if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.refuse(`perm ${JSON.stringify(perm)} is not a permutation of 0…${rank - 1}`);
+  if (perm[0] !== 0) ctx.refuse(`perm ${JSON.stringify(perm)} moves the batch axis`);
+  // Convas output axis j holds ONNX output axis k = 1 + axes.indexOf(j), which takes ONNX input
+  // axis perm[k], held by convas input axis axes[perm[k] − 1].
+  const axes = convasAxes(rank - 1);
+  const dims = axes.map((_, j) => 1 + axes[perm[1 + axes.indexOf(j)] - 1]);
+  if (dims.every((d, j) => d === j + 1)) return x;
+  return ctx.layer(() => layers.permute({ dims, name: ctx.layerName() }), [x]).output;
+}
+
+/** Pad (constant zeros) of an image, left for the convolution or average pool that reads it. */
+function pad(ctx: NodeContext): TensorValue {
+  const x = ctx.paddedTensor(0);
+  const mode = ctx.string('mode', 'constant');
+  if (mode !== 'constant') ctx.refuse(`mode ${JSON.stringify(mode)} is not supported; convas pads with zeros (mode constant)`);
+  const rank = x.dims.length;
+  const pads = ctx.opset >= 11 ? ctx.ints(1, 'pads') : ctx.intList('pads', []);
+  const value = ctx.opset >= 11 ? ctx.scalar(2, 'constant_value', 0) : ctx.float('value', 0);
+  if (value !== 0) ctx.refuse(`pads with ${value}; convas pads with zeros`);
+  let all = pads;
+  if (ctx.input(3)) {
+    // Opset 18: pads only for the axes listed.
+    const axes = ctx.ints(3, 'axes').map((a) => axisIndex(ctx, a, rank));
+    all = new Array<number>(2 * rank).fill(0);
+    axes.forEach((a, i) => { all[a] = pads[i]; all[a + rank] = pads[i + axes.length]; });
+  }
+  if (all.length !== 2 * rank || all.some((p) => !Number.isInteger(p) || p < 0)) ctx.refuse(`pads ${JSON.stringify(pads)}: expected ${2 * rank} non-negative integers`);
+  if (all.every((p) => p === 0)) return x;
+  if (rank !== 4 || all[0] || all[1] || all[4] || all[5]) ctx.refuse(`pads ${JSON.stringify(all)}: convas pads the height and width of an image only`);
+  const before = x.pad ?? [0, 0, 0, 0];
+  return { ...x, pad: [before[0] + all[2], before[1] + all[6], before[2] + all[3], before[3] + all[7]] };
+}
+
+/** Dropout: a convas dropout layer of the same rate (it drops only while training); its mask is not computed. */
+function dropout(ctx: NodeContext): Value {
+  const x = ctx.tensor(0);
+  const rate = ctx.opset >= 12 ? ctx.scalar(1, 'ratio', 0.5) : ctx.float('ratio', 0.5);
+  ctx.ignore('seed', 'is_test');
+  if (ctx.input(2) && ctx.scalar(2, 'training_mode') !== 0) ctx.refuse('runs in training mode (training_mode is true); convas loads models for inference');
+  if (rate === 0) return x;
+  return ctx.layer(() => layers.dropout({ rate, name: ctx.layerName() }), [x]).output;
+}
+
+export const shapeOperators: Record<string, OpEntry> = {
+  Flatten: { fold: flattenConstant, convert: flattenTensor },
+  Reshape: { fold: reshapeConstant, convert: reshapeTensor },
+  Squeeze: { fold: squeezeConstant, convert: squeezeTensor },
+  Unsqueeze: {
+    fold: unsqueezeConstant,
+    convert: (ctx) => ctx.refuse(`adds axes to ${formatDims(ctx.tensor(0).dims)}; convas cannot reshape a tensor to more axes yet`),
+  },
+  Concat: { fold: concatConstants, convert: concatTensors },
+  Transpose: { fold: transposeConstant, convert: transposeTensor },
+  Pad: { convert: pad },
+  Dropout: { convert: dropout },
+};
+

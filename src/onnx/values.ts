@@ -1,0 +1,37 @@
+// What a value of the ONNX graph becomes while the model is built: a constant (known at load
+// time), or a tensor that a convas layer computes. A tensor keeps its ONNX dims (the batch first,
+// as BATCH); a 4-D one is an image, which convas holds as [height, width, channels] while ONNX
+// counts [batch, channels, height, width]. Every other rank keeps its order.
+import type { Layer, SymbolicTensor } from '../index.js';
+import type { Constant } from './tensors.js';
+
+export type { Constant } from './tensors.js';
+
+/** The batch size wherever a shape holds it: unknown when the model loads (NaN spoils any arithmetic done with it). */
+export const BATCH = Number.NaN;
+
+export interface TensorValue {
+  kind: 'tensor';
+  tensor: SymbolicTensor<Layer>;
+  /** ONNX dims, dims[0] = BATCH; four of them for an image. */
+  dims: number[];
+  /** Zeros a Pad node put around an image, [top, bottom, left, right], for the convolution that reads it to take. */
+  pad?: [number, number, number, number];
+}
+
+export type Value = Constant | TensorValue;
+
+export const isImage = (value: TensorValue) => value.dims.length === 4;
+
+/**
+ * For each ONNX axis after the batch, the convas axis that holds it, for a tensor of `rank` axes
+ * per example: an image's [C, H, W] are convas's [2, 0, 1]; other ranks keep their order.
+ */
+export const convasAxes = (rank: number) => (rank === 3 ? [2, 0, 1] : Array.from({ length: rank }, (_, i) => i));
+
+/** The ONNX dims of a convas per-example shape: [h, w, c] is an image [N, c, h, w]. */
+export function onnxDims(shape: readonly number[]): number[] {
+  return shape.length === 3 ? [BATCH, shape[2], shape[0], shape[1]] : [BATCH, ...shape];
+}
+
+export const formatDims = (dims: readonly number[]) => `[${dims.map((d) => (Number.isNaN(d) ? 'N' : d)).join(', ')}]`;

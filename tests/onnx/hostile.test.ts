@@ -1,0 +1,172 @@
+// Hostile and broken ONNX files: each is a FileFormatError naming the file and the problem, found
+// before anything of a claimed size is allocated, and never a hang — truncated and mutated
+// protobufs, initializers whose bytes disagree with their dims, cycles, values read but never
+// produced, absurd dims, huge node counts, deep nesting, and operators or settings convas refuses.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile } from 'node:fs/promises';
+import { ConvasError, FileFormatError, init, loadModel } from '../../src/index.js';
+import '../../src/onnx/index.js';
+import { expectError } from '../data/expect-error.js';
+import { random } from '../helpers.js';
+import { type ModelSpec, type NodeSpec, encode, modelProto, onnxModel } from './builder.js';
+import { fixturePath } from './fixtures.js';
+
+const FILE = 'the model bytes';
+const refused = (bytes: Uint8Array, detail: RegExp) => expectError(() => loadModel(bytes), FileFormatError, FILE, detail);
+
+const conv = (extra: Partial<ModelSpec> = {}, node: Partial<NodeSpec> = {}): ModelSpec => ({
+  inputs: [{ name: 'x', dims: ['N', 8, 6, 6] }], outputs: ['y'],
+  nodes: [{ op: 'Conv', name: 'Conv_12', inputs: ['x', 'w'], outputs: ['y'], ...node }],
+  initializers: { w: { dims: [4, 8, 3, 3], data: new Float32Array(288) } }, ...extra,
+});
+
+/** Protobuf bytes by hand: a length-delimited field. */
+function field(number: number, body: Uint8Array): Uint8Array {
+  const length: number[] = [];
+  for (let n = body.length; ; n >>>= 7) {
+    if (n < 0x80) { length.push(n); break; }
+    length.push((n & 0x7f) | 0x80);
+  }
+  return Uint8Array.from([(number << 3) | 2, ...length, ...body]);
+}
+
+const repeated = (item: Uint8Array, times: number) => {
+  const out = new Uint8Array(item.length * times);
+  for (let i = 0; i < times; i++) out.set(item, i * item.length);
+  return out;
+};
+
+/** Runs `body` and fails if it took longer than `seconds` (a hang would never end; this bounds the slow case). */
+async function within<T>(seconds: number, what: string, body: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await body();
+  const took = (performance.now() - start) / 1000;
+  assert.ok(took < seconds, `${what} took ${took.toFixed(1)} s`);
+  return result;
+}
+
+test.before(async () => {
+  await init();
+});
+
+test('every truncation of a real model is a FileFormatError, quickly', async () => {
+  const bytes = new Uint8Array(await readFile(fixturePath('squeezenet')));
+  const rng = random(5);
+  const cuts = [0, 1, 2, 3, 10, 100, bytes.length - 1, bytes.length - 2, ...Array.from({ length: 150 }, () => rng.int(1, bytes.length - 1))];
+  await within(20, 'loading 158 truncations', async () => {
+    for (const cut of cuts) {
+      let error: unknown;
+      await loadModel(bytes.slice(0, cut)).then((m) => m.dispose(), (e) => (error = e));
+      assert.ok(error instanceof FileFormatError, `${cut} of ${bytes.length} bytes: ${error === undefined ? 'loaded' : `${(error as Error).name}: ${(error as Error).message}`}`);
+    }
+  });
+});
+
+test('initializers whose bytes disagree with their dims, and absurd dims, are refused before anything is allocated', async () => {
+  const w = (dims: number[], data: Float32Array) => onnxModel(conv({ initializers: { w: { dims, data } } }));
+  await refused(w([4, 8, 3, 3], new Float32Array(287)), /initializer "w" has dims \[4, 8, 3, 3\] \(288 values\), but holds 287/);
+  await refused(w([4, 8, 3, 3], new Float32Array(289)), /initializer "w" has dims \[4, 8, 3, 3\] \(288 values\), but holds 289/);
+  await refused(w([1e12, 1e12, 3, 3], new Float32Array(288)), /has dims \[1000000000000, 1000000000000, 3, 3\] \([\d.e+]+ values\), but holds 288/);
+  await refused(w([-4, 8, 3, 3], new Float32Array(288)), /has dims \[-4, 8, 3, 3\]; expected non-negative integers/);
+  await refused(w([2 ** 62, 1, 1, 1], new Float32Array(288)), /expected non-negative integers/);
+  // raw_data of 288 floats whose length is not a whole number of floats.
+  const odd = modelProto(conv());
+  odd.graph!.initializer![0].rawData = new Uint8Array(1151);
+  await refused(encode(odd), /has 1151 bytes of raw_data, not a whole number of FLOAT values/);
+  const input = (dims: Array<number | string>) => onnxModel(conv({ inputs: [{ name: 'x', dims }] }));
+  await refused(input(['N', 8, 1e9, 6]), /graph input "x" has dimension 2 1000000000; convas models have fixed sizes from 1 to 1048576/);
+  await refused(input(['N', 8, 'height', 6]), /dimension 2 "height" \(variable\)/);
+  await refused(input(['N', 8, 100000, 100000]), /Conv_12.*more than wasm memory can hold/);
+  const nan = modelProto(conv());
+  nan.graph!.initializer![0].rawData = new Uint8Array(new Float32Array(288).fill(Number.NaN).buffer);
+  await refused(encode(nan), /node "Conv_12" \(Conv\): its kernel holds NaN at index 0; expected finite weights/);
+});
+
+test('a cycle and a value read but never produced are refused naming the node', async () => {
+  await refused(onnxModel({
+    inputs: [{ name: 'x', dims: ['N', 4] }], outputs: ['y'],
+    nodes: [
+      { op: 'Relu', name: 'first', inputs: ['x'], outputs: ['a'] }, { op: 'Add', name: 'loop', inputs: ['a', 'c'], outputs: ['b'] },
+      { op: 'Relu', name: 'back', inputs: ['b'], outputs: ['c'] }, { op: 'Relu', name: 'last', inputs: ['c'], outputs: ['y'] },
+    ],
+  }), /node "(loop|back)" \((Add|Relu)\) is in a cycle/);
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 4] }], outputs: ['y'], nodes: [{ op: 'Add', name: 'sum', inputs: ['x', 'ghost'], outputs: ['y'] }] }),
+    /node "sum" \(Add\) reads "ghost", which no node, graph input or initializer produces/);
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 4] }], outputs: ['y'],
+    nodes: [{ op: 'Relu', name: 'one', inputs: ['x'], outputs: ['y'] }, { op: 'Tanh', name: 'two', inputs: ['x'], outputs: ['y'] }] }),
+  /node "two" \(Tanh\) writes "y", which node "one" \(Relu\) also writes/);
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 4] }], outputs: ['z'], nodes: [{ op: 'Relu', inputs: ['x'], outputs: ['y'] }] }),
+    /graph output "z" is produced by no node/);
+});
+
+test('huge node and message counts and deep nesting are refused before decoding, and quickly', async () => {
+  const node = field(1, Uint8Array.from([0x22, 0x08, ...new TextEncoder().encode('Identity')]));
+  const many = field(7, repeated(node, 60_000));
+  await within(5, 'a graph of 60,000 nodes', () => refused(many, /has more than 50000 nodes/));
+  const attributes = field(7, field(1, repeated(Uint8Array.from([0x2a, 0x00]), 450_000)));
+  await within(5, 'a node of 450,000 attributes', () => refused(attributes, /holds more than 400000 messages/));
+  // graph → node → attribute → graph → … 300 levels deep.
+  let nested: Uint8Array = new Uint8Array();
+  for (let i = 0; i < 300; i++) nested = field(1, field(5, field(6, nested)));
+  await within(5, 'nesting 900 messages deep', () => refused(field(7, nested), /protobuf: messages nest deeper than protobuf allows/));
+});
+
+test('bytes that are not an ONNX model, and models of other opsets, are refused as such', async () => {
+  await refused(new TextEncoder().encode('{"format": "convas"}'), /is not a readable ONNX model/);
+  await refused(new Uint8Array(0), /is not a readable ONNX model \(it is empty\)/);
+  await refused(Uint8Array.from(random(3).array(400), (v) => Math.floor((v + 1) * 128)), /is not a readable ONNX model|imports no ai.onnx opset/);
+  await refused(onnxModel({ ...conv(), opset: 7 }), /uses opset 7; convas reads opsets 9 to 18/);
+  await refused(onnxModel({ ...conv(), opset: 19 }), /uses opset 19; convas reads opsets 9 to 18/);
+});
+
+test('operators, attributes and graphs convas cannot express are refused by node, with the reason', async () => {
+  await refused(onnxModel(conv({ initializers: { w: { dims: [8, 2, 3, 3], data: new Float32Array(144) } } }, { attributes: { group: 4 } })),
+    /node "Conv_12" \(Conv\): group=4 with 8 input channels is not supported/);
+  await refused(onnxModel(conv({}, { attributes: { dilations: [2, 2] } })), /node "Conv_12" \(Conv\): dilations \[2,2\] are not supported/);
+  await refused(onnxModel(conv({}, { attributes: { foo: 1, bar: [1] } })), /node "Conv_12" \(Conv\): attributes foo, bar are not supported/);
+  await refused(onnxModel(conv({}, { op: 'LSTM' })), /node "Conv_12" \(LSTM\): is not an operator convas supports/);
+  const foreign = modelProto(conv());
+  foreign.graph!.node![0].domain = 'com.microsoft';
+  await refused(encode(foreign), /node "Conv_12" \(Conv\): is in domain "com.microsoft"/);
+  const one = (nodes: NodeSpec[], extra: Partial<ModelSpec> = {}) => onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], nodes, ...extra });
+  await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'] }]), /node "ls" \(LogSoftmax\): is not an operator convas supports/);
+  await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
+  await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),
+    /node "c" \(Clip\): clips to \[-1, 1\]/);
+  await refused(one([{ op: 'AveragePool', name: 'p', inputs: ['x'], outputs: ['y'], attributes: { kernel_shape: [3, 3], strides: [2, 2], count_include_pad: 1, pads: [1, 1, 1, 1], ceil_mode: 1 } }]),
+    /node "p" \(AveragePool\): ceil_mode=1 where windows would hang past the padded input/);
+  await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['p'] }, { op: 'MaxPool', name: 'mp', inputs: ['p'], outputs: ['y'], attributes: { kernel_shape: [2, 2] } }],
+    { initializers: { pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1] } } }), /node "mp" \(MaxPool\): reads "p", padded by a Pad node with zeros \[1,1,1,1\]/);
+  await refused(one([{ op: 'Pad', name: 'pad', inputs: ['x', 'pads'], outputs: ['y'], attributes: { mode: 'reflect' } }], { initializers: { pads: { dims: [8], data: [0, 0, 1, 1, 0, 0, 1, 1] } } }),
+    /node "pad" \(Pad\): mode "reflect" is not supported/);
+  await refused(one([{ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [3], data: [0, 12, 4] } } }),
+    /node "r" \(Reshape\): reshapes \[N, 3, 4, 4\] to \[0, 12, 4\]; convas reshapes a tensor only to \[N, features\]/);
+  await refused(one([{ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [2], data: [6, -1] } } }),
+    /node "r" \(Reshape\): reshapes \[N, 3, 4, 4\] to \[6, -1\], which changes the batch axis/);
+  await refused(one([{ op: 'Div', name: 'd', inputs: ['c', 'x'], outputs: ['y'] }], { initializers: { c: { dims: [], data: Float32Array.of(2) } } }),
+    /node "d" \(Div\): divides a constant by a tensor/);
+  await refused(one([{ op: 'Mul', name: 'm', inputs: ['x', 'c'], outputs: ['y'] }], { initializers: { c: { dims: [1, 1, 4, 1], data: new Float32Array(4) } } }),
+    /node "m" \(Mul\): combines \[N, 3, 4, 4\] with a constant \[1, 1, 4, 1\]; convas takes a constant that is one number or one per channel \(\[3, 1, 1\]\)/);
+  await refused(one([{ op: 'Identity', inputs: ['c'], outputs: ['y'] }], { initializers: { c: { dims: [2], data: Float32Array.of(1, 2) } } }),
+    /graph output "y" is a constant \[2\]/);
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 4] }], outputs: ['y'], nodes: [{ op: 'Reshape', name: 'r', inputs: ['s', 'x'], outputs: ['y'] }], initializers: { s: { dims: [1], data: [4] } } }),
+    /node "r" \(Reshape\): input 0 \("s"\) is a constant; convas expects a tensor computed from the model's input there/);
+});
+
+test('mutated bytes of a real model load or fail with a ConvasError, never anything else', async () => {
+  const bytes = new Uint8Array(await readFile(fixturePath('conv_flatten')));
+  const rng = random(77);
+  let refusedCount = 0;
+  for (let i = 0; i < 300; i++) {
+    const mutated = bytes.slice();
+    for (let k = rng.int(1, 4); k > 0; k--) mutated[rng.int(0, mutated.length - 1)] = rng.int(0, 255);
+    await loadModel(mutated).then((m) => m.dispose(), (error) => {
+      if (!(error instanceof ConvasError)) assert.unreachable(`mutation ${i}: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+      refusedCount++;
+    });
+  }
+  assert.ok(refusedCount > 0, 'some mutations were refused');
+});
+
+test.run();

@@ -1,0 +1,214 @@
+// save(…, { format: 'onnx' }): convas models written as ONNX predict in ONNX Runtime as in convas
+// (images fed to ONNX Runtime channels-first), and those the ONNX reader reads load back into convas
+// predicting the same (the rest, whose operators it does not read yet, against ONNX Runtime only).
+// Every layer and activation with an ONNX equivalent is covered, nested models and several inputs
+// and outputs too; a layer or setting without one is a ConfigError naming it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, Layer, type Model, type SymbolicTensor, init, input, layers, loadModel, model, sequential, tensor } from '../../src/index.js';
+import { encodeOnnx } from '../../src/onnx/index.js';
+import { expectError } from '../data/expect-error.js';
+import { assertClose, random } from '../helpers.js';
+import { temporaryDirectory } from '../io/model-files.js';
+import { assertAgreesWithOrt } from './ort.js';
+
+/** NCHW dims of a model input's convas shape (batch 3). */
+const onnxDims = (shape: readonly number[]) => (shape.length === 3 ? [3, shape[2], shape[0], shape[1]] : [3, ...shape]);
+
+/** The model written as ONNX: ONNX Runtime agrees with convas, and convas reads it back to the same predictions. */
+async function roundTrip(m: Model, what: string) {
+  const bytes = encodeOnnx(m);
+  await assertAgreesWithOrt(m, bytes, m.inputShapes.map(onnxDims), what);
+  const back = await loadModel(bytes);
+  const rng = random(9);
+  const xs = m.inputShapes.map((s) => tensor(rng.array(3 * s.reduce((a, b) => a * b, 1)), [3, ...s]));
+  const expected = m.predictOutputs(xs), actual = back.predictOutputs(xs);
+  expected.forEach((e, k) => assertClose(actual[k].dataSync(), e.dataSync(), 1e-5, `${what}: read back, output ${k}`));
+  back.dispose();
+}
+
+test.before(async () => {
+  await init();
+});
+
+test('conv2d (every padding, strides, activations, without bias), pools (max, average, sum; valid, same, explicit), dense, dropout', async () => {
+  const m = sequential({ inputShape: [11, 10, 3], seed: 1, layers: [
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.conv2d({ filters: 5, kernelSize: [2, 3], strides: [2, 1], padding: 'full', activation: 'tanh', useBias: false }),
+    layers.maxPool2d({ poolSize: 3, strides: 2, padding: 'same' }),
+    layers.conv2d({ filters: 3, kernelSize: 2, padding: [1, 0, 2, 1], activation: 'sigmoid' }),
+    layers.avgPool2d({ poolSize: [2, 3], strides: 1, padding: 'same' }),
+    layers.sumPool2d({ poolSize: 2, strides: 1, padding: [1, 0, 0, 1] }),
+    layers.avgPool2d({ poolSize: 2, padding: [1, 1, 0, 1] }),
+    layers.conv2d({ filters: 4, kernelSize: 1, strides: 2, padding: 1 }),
+    layers.flatten(), layers.dropout({ rate: 0.4 }), layers.dense({ units: 6, activation: 'relu' }),
+    layers.dense({ units: 4, activation: 'softmax' }),
+  ] });
+  await roundTrip(m, 'sequential CNN');
+});
+
+test('activation layers on images and features, softmax over the channels; rescaling by numbers and per channel', async () => {
+  const m = sequential({ inputShape: [4, 5, 3], seed: 2, layers: [
+    layers.rescaling({ scale: [0.5, -1, 2], offset: [0.1, 0, -0.2] }), layers.relu(), layers.softmax(),
+    layers.rescaling({ scale: 3 }), layers.tanh(), layers.activation({ activation: 'linear' }),
+    layers.flatten(), layers.rescaling({ scale: 1, offset: -0.5 }), layers.sigmoid(), layers.dense({ units: 3 }), layers.softmax(),
+  ] });
+  await roundTrip(m, 'activations');
+});
+
+test('merges of two and three tensors, concatenation along every axis, and every permutation of an image', async () => {
+  const x = input({ shape: [4, 3, 2] });
+  const a = layers.conv2d({ filters: 2, kernelSize: 1, activation: 'relu' }).apply(x);
+  const b = layers.conv2d({ filters: 2, kernelSize: 1, activation: 'tanh' }).apply(x);
+  const merged = [
+    layers.add().apply([a, b]), layers.add().apply([a, b, x]), layers.multiply().apply([a, b]), layers.multiply().apply([a, b, x]),
+    layers.average().apply([a, b, x]), layers.maximum().apply([a, b]),
+  ];
+  const joined = [1, 2, 3, -1].map((axis) => layers.concatenate({ axis }).apply(merged.slice(0, 3)));
+  const permuted = [[1, 2, 3], [1, 3, 2], [2, 1, 3], [2, 3, 1], [3, 1, 2], [3, 2, 1]].map((dims) =>
+    layers.flatten().apply(layers.permute({ dims }).apply(layers.maximum().apply([a, x]))));
+  const flat = [...merged, ...joined].map((t) => layers.flatten().apply(t));
+  const out = layers.concatenate().apply([...flat, ...permuted]);
+  await roundTrip(model({ inputs: x, outputs: [out, joined[0]], seed: 3 }), 'graph');
+});
+
+test('several inputs and outputs, a nested Sequential and a nested Model, flat inputs and permutations of [A, B]', async () => {
+  const image = input({ shape: [5, 5, 2], name: 'image' });
+  const features = input({ shape: [3, 4], name: 'features' });
+  const inner = sequential({ name: 'inner', inputShape: [5, 5, 2], layers: [layers.conv2d({ filters: 3, kernelSize: 3 }), layers.flatten()] });
+  const sideIn = input({ shape: [3, 4] });
+  const side = model({ name: 'side', inputs: sideIn, outputs: layers.flatten().apply(layers.permute({ dims: [2, 1] }).apply(sideIn)) });
+  const joined = layers.concatenate().apply([inner.apply(image), side.apply(features)]);
+  const out = layers.dense({ units: 2 }).apply(joined);
+  await roundTrip(model({ inputs: [image, features], outputs: [out, joined], seed: 4 }), 'two inputs, nested models');
+});
+
+/** Every weight of the model random in [-0.5, 0.5), moving variances in [0.5, 1.5): none at its default. */
+function randomized(m: Model, seed: number): Model {
+  const rng = random(seed);
+  m.setWeights(m.weights.map((p) => tensor(p.name.endsWith('moving_variance') ? rng.array(p.size, 0.5, 1.5) : rng.array(p.size, -0.5, 0.5), [...p.shape])));
+  return m;
+}
+
+/** The model written as ONNX predicts in ONNX Runtime as in convas (for layers the ONNX reader does not read back yet). */
+const agreesWithOrt = (m: Model, what: string) => assertAgreesWithOrt(m, encodeOnnx(m), m.inputShapes.map(onnxDims), what);
+
+const ACTIVATIONS = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+
+test('every activation name: on conv2d, dense and Activation layers, of images and of features', async () => {
+  for (const activation of ACTIVATIONS) {
+    const m = sequential({ inputShape: [5, 4, 3], seed: 5, layers: [
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation }), layers.activation({ activation }),
+      layers.flatten(), layers.dense({ units: 6, activation }), layers.activation({ activation }),
+    ] });
+    await agreesWithOrt(randomized(m, 5), activation);
+  }
+});
+
+test('activation layers: Softmax; ReLU capped, leaky, both (Relu, Clip, LeakyRelu); LeakyReLU, ELU; PReLU per element and per channel', async () => {
+  // Each layer reads the same values of both signs, of images and of features, and is an output of its own.
+  const x = input({ shape: [4, 5, 3] });
+  const image = layers.conv2d({ filters: 3, kernelSize: 1 }).apply(x);
+  const features = layers.dense({ units: 5 }).apply(layers.flatten().apply(x));
+  const activations = () => [layers.softmax(), layers.reLU(), layers.reLU({ maxValue: 0.4 }), layers.reLU({ negativeSlope: 0.2 }),
+    layers.reLU({ negativeSlope: 0.3, maxValue: 0.1 }), layers.leakyReLU({ alpha: 0.15 }), layers.elu({ alpha: 0.7 }), layers.prelu()];
+  const outputs = [image, features].flatMap((t) => activations().map((layer) => layer.apply(t)));
+  const m = model({ inputs: x, outputs: [...outputs, layers.prelu({ sharedAxes: [1, 2] }).apply(image)], seed: 6 });
+  await agreesWithOrt(randomized(m, 6), 'activation layers');
+});
+
+test('BatchNormalization of images and of features, with and without γ and β, as predict runs it', async () => {
+  const m = sequential({ inputShape: [4, 3, 5], seed: 7, layers: [
+    layers.batchNormalization(), layers.conv2d({ filters: 4, kernelSize: 2 }), layers.batchNormalization({ center: false, epsilon: 0.01 }),
+    layers.flatten(), layers.dense({ units: 6 }), layers.batchNormalization({ scale: false }), layers.batchNormalization({ center: false, scale: false }),
+  ] });
+  await agreesWithOrt(randomized(m, 7), 'batch normalisation');
+});
+
+test('DepthwiseConv2D as a grouped Conv (depth multipliers, strides, dilations, every padding, with and without bias), SeparableConv2D as two, dilated Conv2D', async () => {
+  const m = sequential({ inputShape: [13, 11, 3], seed: 8, layers: [
+    layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'relu6' }),
+    layers.depthwiseConv2d({ kernelSize: [3, 2], dilationRate: [2, 3], padding: 'full', useBias: false }),
+    layers.depthwiseConv2d({ kernelSize: 2, strides: [2, 1], padding: [1, 0, 0, 1], activation: 'relu' }),
+    layers.separableConv2d({ filters: 5, kernelSize: 3, depthMultiplier: 2, padding: 'same', activation: 'tanh' }),
+    layers.separableConv2d({ filters: 4, kernelSize: 2, dilationRate: 2, useBias: false }),
+    layers.conv2d({ filters: 3, kernelSize: 3, dilationRate: [2, 1], padding: 'same', activation: 'relu' }),
+    layers.conv2d({ filters: 2, kernelSize: 2, dilationRate: 3 }),
+  ] });
+  await agreesWithOrt(randomized(m, 8), 'depthwise, separable and dilated convolutions');
+});
+
+test('Conv2DTranspose as ConvTranspose: valid, same, full and explicit padding, strides below, at and above the kernel', async () => {
+  const m = sequential({ inputShape: [3, 4, 2], seed: 9, layers: [
+    layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }),
+    layers.conv2dTranspose({ filters: 2, kernelSize: [2, 3], strides: [3, 1], useBias: false }),
+    layers.conv2dTranspose({ filters: 3, kernelSize: 3, padding: 'full' }),
+    layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 3, padding: 'same' }),
+    layers.conv2dTranspose({ filters: 2, kernelSize: 3, strides: [2, 1], padding: [1, 0, 0, 2], activation: 'tanh' }),
+  ] });
+  await agreesWithOrt(randomized(m, 9), 'transposed convolutions');
+});
+
+test('ZeroPadding2D as Pad, Cropping2D as Slice, Reshape (image ↔ features, image to image), global pooling, UpSampling2D as Resize', async () => {
+  const x = input({ shape: [6, 5, 3] });
+  const padded = layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }).apply(layers.conv2d({ filters: 2, kernelSize: 1 }).apply(x));
+  const cropped = layers.cropping2d({ cropping: [[2, 1], [1, 0]] }).apply(padded);
+  const regrouped = layers.reshape({ targetShape: [cropped.shape[1], cropped.shape[0], -1] }).apply(cropped);
+  const flat = layers.reshape({ targetShape: [-1] }).apply(regrouped);
+  const image = layers.reshape({ targetShape: [2, -1, 2] }).apply(layers.dense({ units: 12 }).apply(flat));
+  const nearest = layers.upSampling2d({ size: [2, 3] }).apply(image);
+  const bilinear = layers.upSampling2d({ size: [3, 2], interpolation: 'bilinear' }).apply(x);
+  const pooled = [
+    layers.globalAveragePooling2d().apply(nearest), layers.globalMaxPooling2d().apply(bilinear),
+    layers.flatten().apply(layers.globalMaxPooling2d({ keepdims: true }).apply(x)), layers.flatten().apply(layers.globalAveragePooling2d({ keepdims: true }).apply(padded)),
+  ];
+  const m = model({ inputs: x, outputs: [layers.concatenate().apply(pooled), nearest, bilinear, cropped, regrouped], seed: 10 });
+  await agreesWithOrt(randomized(m, 10), 'shape layers');
+});
+
+test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes', async () => {
+  const file = join(await temporaryDirectory(), 'm.onnx');
+  const relu = sequential({ inputShape: [3], layers: [layers.reLU({ threshold: 0.5, name: 'thresholded' })] });
+  await expectError(() => relu.save(file, { format: 'onnx' }), ConfigError, 'thresholded', /threshold 0.5/);
+  const bn = sequential({ inputShape: [4, 3], layers: [layers.batchNormalization({ name: 'rows' })] });
+  await expectError(() => bn.save(file, { format: 'onnx' }), ConfigError, 'rows', /\[4, 3\] input/);
+});
+
+/** A layer class of the user's own (registered so it could load), which the ONNX writer cannot know. */
+class Doubling extends Layer {
+  readonly className = 'Doubling';
+  constructor() {
+    super('twice', 'doubling');
+  }
+  protected computeOutputShape([shape]: number[][]) {
+    return shape;
+  }
+  protected planBuffers() {}
+  forward([x]: number[]) {
+    return x;
+  }
+  backward(dy: number) {
+    return [dy];
+  }
+  getConfig() {
+    return { className: this.className, name: this.name };
+  }
+}
+
+test('a layer without an ONNX equivalent is a ConfigError naming it; ONNX goes to a file, a directory or downloads, not IndexedDB', async () => {
+  const x = input({ shape: [3] });
+  const m = model({ inputs: x, outputs: layers.dense({ units: 2 }).apply(new Doubling().apply(x as SymbolicTensor<Layer>)) });
+  const dir = await temporaryDirectory();
+  await expectError(() => m.save(join(dir, 'm.onnx'), { format: 'onnx' }), ConfigError, 'twice', /Doubling, which convas does not write as ONNX/);
+  const good = sequential({ inputShape: [3], layers: [layers.dense({ units: 2 })] });
+  await good.save(dir, { format: 'onnx' });
+  await good.save(join(dir, 'named.onnx'), { format: 'onnx' });
+  for (const file of ['model.onnx', 'named.onnx']) assert.equal(await readFile(join(dir, file)), Buffer.from(encodeOnnx(good)), file);
+  await expectError(() => good.save('indexeddb://m', { format: 'onnx' }), ConfigError, 'indexeddb://m', /an \.onnx file or a directory/);
+  await expectError(() => good.save(join(dir, 'm.json'), { format: 'onnx' }), ConfigError, 'm.json', /an \.onnx file or a directory/);
+  await expectError(() => good.save(join(dir, 'm.onnx')), ConfigError, 'm.onnx', /a directory \(Node\)/);
+});
+
+test.run();
