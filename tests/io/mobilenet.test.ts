@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { type Model, type Tensor, init, layers, loadModel, model, tensor } from '../../src/index.js';
+import { type Model, type PredictOptions, type Tensor, init, layers, loadModel, model, tensor } from '../../src/index.js';
 import { mobileNetV1, mobileNetV2, randomizeBatchNorm } from '../../bench/mobilenet-keras.mjs';
 import { assertClose, random } from '../helpers.js';
 import { loadInTfjs, newModelLocation, saveTfjs } from './tfjs-files.js';
@@ -54,11 +54,14 @@ async function bothNets(c: Case, inputShape: Size, seed: number, options?: { dro
   return { tfjsModel, loaded: await loadModel(where) };
 }
 
-/** The outputs, and the features at the cut (ReLU6 outputs in [0, 6], a stricter comparison than probabilities). */
-function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, c: Case, what: string): void {
+/**
+ * The outputs, and the features at the cut (ReLU6 outputs in [0, 6], a stricter comparison than
+ * probabilities); with `options` as predict takes them (foldBatchNorm).
+ */
+function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, c: Case, what: string, options: PredictOptions = {}): void {
   const x = images(c.inputShape, 3, 11);
   const expected = (tfjsModel.predict(x.tfjs) as tf.Tensor).dataSync() as Float32Array;
-  const actual = convas.predict(x.convas).dataSync();
+  const actual = convas.predict(x.convas, options).dataSync();
   assertClose(actual, expected, TOLERANCE, what);
   // Not the same answer for every image: the signal reaches the classifier.
   const classes = expected.length / 3;
@@ -67,7 +70,7 @@ function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, c: Cas
   const tfjsFeatures = tfl.model({ inputs: tfjsModel.inputs, outputs: tfjsModel.getLayer(c.cut).output as tfl.SymbolicTensor });
   // A random net amplifies rounding: a change of one ulp in every input moves TF.js's own
   // features at out_relu by up to 1.4e-4, so they are held to 1e-3 (the outputs, smaller, to 1e-4).
-  assertClose(features(convas).predict(x.convas).dataSync(), (tfjsFeatures.predict(x.tfjs) as tf.Tensor).dataSync() as Float32Array,
+  assertClose(features(convas).predict(x.convas, options).dataSync(), (tfjsFeatures.predict(x.tfjs) as tf.Tensor).dataSync() as Float32Array,
     1e-3, `${what}, features at ${c.cut}`);
 }
 
@@ -106,6 +109,14 @@ for (const c of CASES) {
       assert.ok(mean.some((v) => v !== mean[0]) && variance.some((v) => v !== variance[0] && v !== 1), `${layer.name}: random moving statistics`);
     }
     assertSamePredictions(loaded, tfjsModel, c, c.name);
+    // Folded for inference (each normalisation into its convolution, each ReLU6 after one into the
+    // convolution's kernel), it predicts as TF.js does all the same; how far folding moves the outputs:
+    assertSamePredictions(loaded, tfjsModel, c, `${c.name}, batch normalisation folded`, { foldBatchNorm: true });
+    const x = images(c.inputShape, 8, 14).convas;
+    const plain = loaded.predict(x).dataSync(), folded = loaded.predict(x, { foldBatchNorm: true }).dataSync();
+    const moved = plain.reduce((d, v, i) => Math.max(d, Math.abs(folded[i] - v)), 0);
+    console.log(`${c.name}: folding moves the probabilities by at most ${moved.toExponential(2)}`);
+    assert.ok(moved > 0, 'folding ran');
   });
 
   test(`${c.name}: one SGD step moves every weight as TF.js does, moving statistics included (Keras's n/(n − 1) accounted for)`, async () => {
