@@ -23,16 +23,21 @@ export async function benchMobileNet({ build, nproc, threaded, reps, seconds, lo
     new Peer('tfjsWasm', 'tfjs-wasm', './peer-tfjs.mjs', ['wasm']),
     new Peer('tfjsCpu', 'tfjs-cpu', './peer-tfjs.mjs', ['cpu']),
   ];
-  await Promise.all(peers.map((p) => p.ready));
+  // Inference only: convas without folding, so that the rows show what folding gains (convas ÷ it).
+  const unfolded = new Peer('convasUnfolded', 'convas (1 thread), BN not folded', './peer-convas.mjs', [build.convas, '1', 'unfolded']);
+  await Promise.all([...peers, unfolded].map((p) => p.ready));
   const { lacksForTraining } = await peers.find((p) => p.name === 'tfjsWasm').call('info');
-  const section = async (task, args, targets = {}, amount) => {
-    const results = await interleave(task, peers, { dir, seconds, ...args }, { reps, log });
-    const able = peers.filter((p) => !results[p.name][0].unsupported);
+  const section = async (task, args, targets = {}, amount = undefined, those = peers) => {
+    const results = await interleave(task, those, { dir, seconds, ...args }, { reps, log });
+    const able = those.filter((p) => !results[p.name][0].unsupported);
     const rows = throughput(results, able, targets, amount);
-    return { rows: peers.map((p) => rows.find((r) => r.name === p.name) ?? { name: p.name, label: p.label, na: `n/a (${results[p.name][0].unsupported})` }) };
+    return { rows: those.map((p) => rows.find((r) => r.name === p.name) ?? { name: p.name, label: p.label, na: `n/a (${results[p.name][0].unsupported})` }) };
   };
   const inference = {};
-  for (const batch of MOBILENET.inferBatches) inference[batch] = await section('mobileNetInfer', { batch }, MOBILENET_TARGETS.inference);
+  for (const batch of MOBILENET.inferBatches) {
+    inference[batch] = await section('mobileNetInfer', { batch }, MOBILENET_TARGETS.inference, undefined, [...peers, unfolded]);
+  }
+  unfolded.exit();
   const training = await section('mobileNetTrain', {}, MOBILENET_TARGETS.training);
   const batchNorm = await section('batchNormTraining', {}, {}, (r) => r.values);
   peers.forEach((p) => p.exit());

@@ -1,4 +1,4 @@
-// convas: `node peer-convas.mjs <bundle> [threads]`. The LeNet-style net through its public API (sequential, fit, predict), and
+// convas: `node peer-convas.mjs <bundle> [threads] [unfolded]` (unfolded: the MobileNet predicts without foldBatchNorm). The LeNet-style net through its public API (sequential, fit, predict), and
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
 import { serve, startClock, timeBox } from './child.mjs';
 import { BATCH_NORM, CONVS, DEPTHWISE, LAYER_CASES, MATMUL, MOBILENET, NET, TRAIN_EXAMPLES, dataset, depthwiseGeometry, mobileNetBatch, randomArray } from './data.mjs';
@@ -6,6 +6,8 @@ import { readNativeData } from './native-nets.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
 const threads = Number(process.argv[3] ?? 1);
+/** How the MobileNet predicts: batch normalisation folded into the convolutions (and ReLU6 into their kernels) unless told not to. */
+const foldBatchNorm = process.argv[4] !== 'unfolded';
 const { kernels, memory } = await convas.init(threads > 1 ? { threads } : undefined);
 // Threads run on a shared memory: without one, the option was ignored (not implemented yet), and
 // the runner prints the threads row as n/a.
@@ -176,7 +178,7 @@ serve({
   },
   mobileNetInfer: async ({ dir, batch, seconds }) => {
     const { model, infer } = await loadMobileNet(dir);
-    const r = await timeBox(seconds, () => model.predict(infer.get(batch), { batchSize: batch }).dispose());
+    const r = await timeBox(seconds, () => model.predict(infer.get(batch), { batchSize: batch, foldBatchNorm }).dispose());
     return { images: r.units * batch, ...r };
   },
   mobileNetTrain: async ({ dir, seconds }) => {
