@@ -23,3 +23,4 @@ export * from './adagrad';
 export * from './gradient-clipping';
 export * from './schedule-math';
 export * from './permute';
+export * from './winograd';

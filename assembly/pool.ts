@@ -35,25 +35,66 @@ export function maxPoolForward(
   x: usize, y: usize, argmax: usize,
   batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32, withArgmax: bool,
 ): void {
-  const right = channels, below = inWidth * channels; // from a window's first element, in floats
-  let out = 0;
+  // From a window's first element: in bytes, and as index steps.
+  const rightBytes = <usize>channels << 2, belowBytes = (<usize>inWidth * channels) << 2;
+  const right = i32x4.splat(channels), below = i32x4.splat(inWidth * channels), four = i32x4.splat(4);
+  let out: usize = 0;
   for (let b = 0; b < batch; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
-      let first = pixel(b * inHeight + 2 * oy, 0, inWidth, channels);
-      for (let ox = 0; ox < outWidth; ox++, first += 2 * channels) {
-        for (let c = 0; c < channels; c += 4, out += 4) {
-          const at = first + c;
-          let best = v128.load(x + (<usize>at << 2));
-          let index = laneIndices(at);
-          for (let k = 1; k < 4; k++) {
-            const next = at + (k & 1) * right + (k >> 1) * below;
-            const value = v128.load(x + (<usize>next << 2));
-            if (withArgmax) index = laterIfGreater(index, laneIndices(next), value, best);
-            best = f32x4.pmax(best, value);
-          }
-          v128.store(y + (<usize>out << 2), best);
-          if (withArgmax) v128.store(argmax + (<usize>out << 2), index);
+      const first = pixel(b * inHeight + 2 * oy, 0, inWidth, channels);
+      let index = laneIndices(first);
+      let at = x + (<usize>first << 2);
+      for (let ox = 0; ox < outWidth; ox++) {
+        for (let c = 0; c < channels; c += 4, out += 16, at += 16, index = i32x4.add(index, four)) {
+          // The window's elements in window order: here, right, below, below right.
+          let best = v128.load(at), chosen = index;
+          const toRight = v128.load(at + rightBytes), toBelow = v128.load(at + belowBytes), toBelowRight = v128.load(at + belowBytes + rightBytes);
+          if (withArgmax) chosen = laterIfGreater(chosen, i32x4.add(index, right), toRight, best);
+          best = f32x4.pmax(best, toRight);
+          if (withArgmax) chosen = laterIfGreater(chosen, i32x4.add(index, below), toBelow, best);
+          best = f32x4.pmax(best, toBelow);
+          if (withArgmax) chosen = laterIfGreater(chosen, i32x4.add(i32x4.add(index, below), right), toBelowRight, best);
+          best = f32x4.pmax(best, toBelowRight);
+          v128.store(y + out, best);
+          if (withArgmax) v128.store(argmax + out, chosen);
         }
+        // On to the next window: past the one to the right of this one.
+        at += rightBytes;
+        index = i32x4.add(index, right);
+      }
+    }
+  }
+}
+
+/**
+ * maxPoolBackward for the windows of maxPool2x2: each window's 4 elements written at once, dy where
+ * the argmax points and 0 elsewhere (added to 0, as the general path does, so −0 becomes 0 alike).
+ */
+// @ts-ignore: decorator
+@inline function maxUnpool2x2(
+  dy: usize, argmax: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+): void {
+  const rightBytes = <usize>channels << 2, belowBytes = (<usize>inWidth * channels) << 2;
+  const right = i32x4.splat(channels), below = i32x4.splat(inWidth * channels), four = i32x4.splat(4);
+  const zero = f32x4.splat(0);
+  let out: usize = 0;
+  for (let b = 0; b < batch; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const first = pixel(b * inHeight + 2 * oy, 0, inWidth, channels);
+      let index = laneIndices(first);
+      let at = dx + (<usize>first << 2);
+      for (let ox = 0; ox < outWidth; ox++) {
+        for (let c = 0; c < channels; c += 4, out += 16, at += 16, index = i32x4.add(index, four)) {
+          const gradient = v128.load(dy + out), source = v128.load(argmax + out);
+          v128.store(at, f32x4.add(zero, v128.and(gradient, i32x4.eq(source, index))));
+          v128.store(at + rightBytes, f32x4.add(zero, v128.and(gradient, i32x4.eq(source, i32x4.add(index, right)))));
+          v128.store(at + belowBytes, f32x4.add(zero, v128.and(gradient, i32x4.eq(source, i32x4.add(index, below)))));
+          v128.store(at + belowBytes + rightBytes,
+            f32x4.add(zero, v128.and(gradient, i32x4.eq(source, i32x4.add(i32x4.add(index, below), right)))));
+        }
+        // On to the next window: past the one to the right of this one.
+        at += rightBytes;
+        index = i32x4.add(index, right);
       }
     }
   }
@@ -72,7 +113,19 @@ export function maxPoolForward(
 }
 
 /** dx = 0, then dx[argmax[o]] += dy[o] in output order (an argmax of −1 has no input). */
-export function maxPoolBackward(dy: usize, argmax: usize, dx: usize, outLength: i32, inLength: i32): void {
+export function maxPoolBackward(
+  dy: usize, argmax: usize, dx: usize,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+  poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  const inLength = batch * inHeight * inWidth * channels, outLength = batch * outHeight * outWidth * channels;
+  if (poolHeight == 2 && poolWidth == 2 && strideHeight == 2 && strideWidth == 2 && padTop == 0 && padLeft == 0 &&
+    (channels & 3) == 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
+    // Rows and columns past the last window (odd sizes) get no gradient.
+    if (2 * outHeight < inHeight || 2 * outWidth < inWidth) fill(dx, inLength, 0);
+    maxUnpool2x2(dy, argmax, dx, batch, inHeight, inWidth, channels, outHeight, outWidth);
+    return;
+  }
   fill(dx, inLength, 0);
   for (let o = 0; o < outLength; o++) {
     const source = load<i32>(argmax + (<usize>o << 2));

@@ -64,12 +64,18 @@ export function depthwiseGeometry(d) {
   return { outHeight, outWidth, padTop: before(d.height, outHeight), padLeft: before(d.width, outWidth) };
 }
 
-/** Every single-layer case, with its FLOPs (2 per multiply-add; the three conv passes cost the same). */
+/**
+ * Every single-layer case, with its FLOPs (2 per multiply-add; the three conv passes cost the same).
+ * Each conv pass runs on the direct kernel, and again on Winograd's (the kernel a layer of that shape
+ * runs; src/backend/conv2d-algorithm.ts), counted at the direct convolution's FLOPs: effective
+ * GFLOP/s. Peers without a Winograd kernel time a Winograd row as the direct row it repeats (`of`).
+ */
 export const LAYER_CASES = [
-  ...CONVS.flatMap((c, conv) => PASSES.map((pass) => ({
-    id: `${conv}:${pass}`, conv, pass, label: `${c.name} ${pass}`,
-    flops: 2 * c.batch * c.height * c.width * c.outChannels * c.kernel * c.kernel * c.inChannels,
-  }))),
+  ...CONVS.flatMap((c, conv) => PASSES.flatMap((pass) => {
+    const flops = 2 * c.batch * c.height * c.width * c.outChannels * c.kernel * c.kernel * c.inChannels;
+    const direct = { id: `${conv}:${pass}`, conv, pass, label: `${c.name} ${pass}`, flops };
+    return [direct, { ...direct, id: `${direct.id}:winograd`, label: `${direct.label}, Winograd`, winograd: true, of: direct.id }];
+  })),
   { id: 'matmul', label: MATMUL.name, flops: 2 * MATMUL.m * MATMUL.k * MATMUL.n },
   ...DEPTHWISE.flatMap((d, depthwise) => PASSES.map((pass) => ({
     id: `dw${depthwise}:${pass}`, depthwise, pass, label: `${d.name} ${pass}`,
@@ -79,6 +85,13 @@ export const LAYER_CASES = [
 
 /** The depthwise forward cases: the target is about the slowest of them. */
 export const DEPTHWISE_FORWARD = DEPTHWISE.map((_, i) => `dw${i}:forward`);
+
+/**
+ * Every convolution and matMul case (a Winograd row at its effective GFLOP/s) at this share of the
+ * SIMD ceiling or more. Depthwise convolution does 9 multiply-adds per value it reads: memory, not
+ * arithmetic, bounds it, and its target is against tfjs-wasm instead.
+ */
+export const LAYER_CEILING_TARGET = { min: 0.85, cases: LAYER_CASES.filter((c) => c.depthwise === undefined).map((c) => c.id) };
 
 /** The large conv forward pass: the case the targets are about. */
 export const LARGE_CONV_FORWARD = '1:forward';

@@ -61,9 +61,9 @@ function layerCase(id) {
   let run;
   if (id === 'matmul') {
     const { m, k, n } = MATMUL;
-    const a = alloc(m * k, 1), b = alloc(k * n, 2), c = alloc(m * n, 3);
-    if (kernels.matMul.length !== 9) throw new Error(`matMul takes ${kernels.matMul.length} arguments, the bench passes 9: update bench/peer-convas.mjs`);
-    run = () => kernels.matMul(a, b, c, m, k, n, 0, 0, 0);
+    const a = alloc(m * k, 1), b = alloc(k * n, 2), c = alloc(m * n, 3), scratch = memory.alloc(kernels.matMulScratchBytes(k, n));
+    if (kernels.matMul.length !== 10) throw new Error(`matMul takes ${kernels.matMul.length} arguments, the bench passes 10: update bench/peer-convas.mjs`);
+    run = () => kernels.matMul(a, b, c, scratch, m, k, n, 0, 0, 0);
   } else if (spec.depthwise !== undefined) {
     const d = DEPTHWISE[spec.depthwise];
     const { outHeight, outWidth, padTop, padLeft } = depthwiseGeometry(d);
@@ -87,17 +87,30 @@ function layerCase(id) {
     const xs = c.batch * c.height * c.width * c.inChannels, ys = c.batch * c.height * c.width * c.outChannels;
     const fs = c.kernel * c.kernel * c.inChannels * c.outChannels;
     const xp = alloc(xs, 1), f = alloc(fs, 2), yp = alloc(ys, 3), bias = alloc(c.outChannels, 4);
-    const scratch = memory.alloc(kernels.conv2dScratchBytes(...geometry));
+    const scratch = memory.alloc(Math.max(kernels.conv2dScratchBytes(...geometry), kernels.conv2dWinogradScratchBytes(...geometry)));
+    const r = c.kernel;
+    const transformed = memory.alloc(Math.max(kernels.winogradFilterBytes(r, c.inChannels, c.outChannels), kernels.winogradFilterBytes(r, c.outChannels, c.inChannels)));
     // Arity checks: the kernel contract (src/backend/kernels.ts) is still moving; a shifted argument list must fail loudly.
     const arity = { conv2dForward: 6 + geometry.length, conv2dBackwardInput: 4 + geometry.length, conv2dBackwardFilter: 5 + geometry.length };
     for (const [name, n] of Object.entries(arity)) {
       if (kernels[name].length !== n) throw new Error(`${name} takes ${kernels[name].length} arguments, the bench passes ${n}: update bench/peer-convas.mjs to src/backend/kernels.ts`);
     }
-    run = {
+    // Winograd's forward and backward input include the filter's transform, as a layer's call does.
+    run = (spec.winograd ? {
+      forward: () => {
+        kernels.winogradFilterTransform(f, transformed, scratch, r, c.inChannels, c.outChannels, 0);
+        kernels.conv2dWinogradForward(xp, transformed, 0, yp, scratch, 0, ...geometry);
+      },
+      'backward input': () => {
+        kernels.winogradFilterTransform(f, transformed, scratch, r, c.inChannels, c.outChannels, 1);
+        kernels.conv2dWinogradBackwardInput(yp, transformed, xp, scratch, ...geometry);
+      },
+      'backward filter': () => kernels.conv2dWinogradBackwardFilter(xp, yp, f, bias, scratch, ...geometry),
+    } : {
       forward: () => kernels.conv2dForward(xp, f, 0, yp, scratch, 0 /* no activation */, ...geometry),
       'backward input': () => kernels.conv2dBackwardInput(yp, f, xp, scratch, ...geometry),
       'backward filter': () => kernels.conv2dBackwardFilter(xp, yp, f, bias, scratch, ...geometry),
-    }[spec.pass];
+    })[spec.pass];
   }
   cases.set(id, run);
   return run;

@@ -38,7 +38,7 @@ export function formatReport(res) {
   out.push(`Inference: batch ${settings.inferBatch}`);
   out.push(throughputTable(res.inference, 'images/s'));
   out.push('');
-  out.push(`Single layers ('same' padding; conv2d at stride 1), GFLOP/s and share of the SIMD ceiling`);
+  out.push(`Single layers ('same' padding; conv2d at stride 1), GFLOP/s and share of the SIMD ceiling (Winograd rows: effective GFLOP/s, the direct convolution's FLOPs per second; tfjs-wasm runs the direct row's convolution)`);
   out.push(table(['', 'convas', '% ceiling', 'tfjs-wasm', '% ceiling', 'convas ÷ tfjs-wasm'], res.layers.map((l) => [
     l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
   ])));

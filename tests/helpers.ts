@@ -67,6 +67,22 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
 }
 
+/**
+ * Asserts |a − b| ≤ tolerance·max(1, max |b|) elementwise: errors measured against the largest
+ * magnitude of the result rather than each element's own, for algorithms (Winograd's) whose
+ * rounding is spread over a tile, so that an element near zero carries its neighbours' error.
+ */
+export function assertCloseToScale(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, what = '') {
+  let scale = 1;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  assert.is(actual.length, expected.length, `${what} length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance * scale)) {
+      assert.unreachable(`${what} differs at index ${i}: got ${actual[i]}, expected ${expected[i]} (of ${expected.length}; scale ${scale})`);
+    }
+  }
+}
+
 /** Equal as bit patterns, so −0 ≠ 0 and NaNs are compared too. */
 export function assertSameBits(actual: Float32Array, expected: Float32Array, what: string) {
   const a = new Uint32Array(actual.buffer, actual.byteOffset, actual.length);

@@ -93,11 +93,13 @@ export interface Kernels {
   copyRuns(src: number, srcStride: number, dst: number, dstStride: number, rows: number, width: number): void;
 
   // --- matrix product (assembly/gemm.ts)
+  /** Bytes of scratch matMul needs for op(B) of shape [k, n]. */
+  matMulScratchBytes(k: number, n: number): number;
   /**
    * C[m, n] = op(A)·op(B) (+ C when accumulate ≠ 0), op(A) of shape [m, k], op(B) of shape [k, n].
    * A is stored [m, k], or [k, m] when transposeA ≠ 0; B is stored [k, n], or [n, k] when transposeB ≠ 0.
    */
-  matMul(a: number, b: number, c: number, m: number, k: number, n: number,
+  matMul(a: number, b: number, c: number, scratch: number, m: number, k: number, n: number,
     transposeA: number, transposeB: number, accumulate: number): void;
 
   // --- convolution (assembly/conv2d.ts); filters are [kernelHeight, kernelWidth, inChannels, outChannels]
@@ -119,7 +121,8 @@ export interface Kernels {
    * window order); argmax = 0 (inference) skips it.
    */
   maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dArgs): void;
-  maxPoolBackward(dy: number, argmax: number, dx: number, outLength: number, inLength: number): void;
+  /** dx = 0 but where an argmax points, which gets the sum of the dy that chose it. */
+  maxPoolBackward(dy: number, argmax: number, dx: number, ...geometry: Pool2dArgs): void;
   /** Sum pooling when average = 0; when 1, the sum divided by the number of input elements in the window. */
   avgPoolForward(x: number, y: number, average: number, ...geometry: Pool2dArgs): void;
   avgPoolBackward(dy: number, dx: number, average: number, ...geometry: Pool2dArgs): void;
@@ -315,4 +318,27 @@ export interface Kernels {
    */
   permute(x: number, y: number, batch: number, d0: number, d1: number, d2: number, d3: number,
     s0: number, s1: number, s2: number, s3: number): void;
+
+  // --- Winograd convolution F(4×4, r×r) (assembly/winograd.ts): stride 1, square kernels, r = 3 or 5;
+  //     the same geometry and layouts as the direct conv2d kernels. conv2d-algorithm.ts decides where it runs.
+  /** Bytes of a filter transformed for a convolution of inChannels to outChannels. */
+  winogradFilterBytes(kernelSize: number, inChannels: number, outChannels: number): number;
+  /** Bytes of scratch winogradFilterTransform needs. */
+  winogradFilterScratchBytes(kernelSize: number): number;
+  /**
+   * transformed = G·g·Gᵀ of the [r, r, inChannels, outChannels] filter, packed for the kernels below;
+   * turned = 1 transforms the backward-input pass's filter instead (turned 180°, channel axes swapped,
+   * winogradFilterBytes(r, outChannels, inChannels) bytes).
+   */
+  winogradFilterTransform(filter: number, transformed: number, scratch: number, kernelSize: number,
+    inChannels: number, outChannels: number, turned: number): void;
+  /** Bytes of scratch memory the three conv2dWinograd kernels need at most for this geometry. */
+  conv2dWinogradScratchBytes(...geometry: Conv2dArgs): number;
+  /** As conv2dForward, the filter transformed with turned = 0. */
+  conv2dWinogradForward(x: number, transformed: number, bias: number, y: number, scratch: number, activation: number,
+    ...geometry: Conv2dArgs): void;
+  /** As conv2dBackwardInput, the filter transformed with turned = 1. */
+  conv2dWinogradBackwardInput(dy: number, transformed: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
+  /** As conv2dBackwardFilter: dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
+  conv2dWinogradBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dArgs): void;
 }

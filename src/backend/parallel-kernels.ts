@@ -17,6 +17,7 @@ import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JO
 import { StateError } from '../errors.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
 import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from './geometry-args.js';
+import { usesWinograd } from './conv2d-algorithm.js';
 import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
 import { type PhasePlan, isDilated, planPhases } from './phases.js';
 
@@ -28,6 +29,18 @@ export interface UpSampling2dGeometry {
   readonly channels: number;
   readonly sizeHeight: number;
   readonly sizeWidth: number;
+}
+
+/** A conv2d geometry's kernels (Winograd's or not, per pass) and its workspace's layout, in bytes from its start. */
+interface Conv2dPlan {
+  readonly forward: boolean;
+  readonly backwardInput: boolean;
+  readonly backwardFilter: boolean;
+  /** A partial sum of the backward filter: a filter gradient and a bias gradient. */
+  readonly partialBytes: number;
+  readonly transformedAt: number;
+  readonly scratchAt: number;
+  readonly scratchStride: number;
 }
 
 // As the allocator: each partial sum and scratch starts on a cache line.
@@ -43,6 +56,7 @@ export class ParallelKernels {
   private count = 0;
   /** The geometry of the job being written, as kernel arguments: one array each, reused. */
   private readonly convArgs: number[] = [];
+  private readonly conv2dPlans = new WeakMap<Conv2dGeometry, Conv2dPlan>();
   private readonly poolArgs: number[] = [];
   private readonly depthwiseArgs: number[] = [];
   /** How each dilated conv2d geometry runs on its phases, planned by conv2dWorkspaceFloats. */
@@ -55,11 +69,13 @@ export class ParallelKernels {
   }
 
   // --- conv2d: x [batch, inHeight, inWidth, inChannels] → y [batch, outHeight, outWidth, outChannels]
+  // Each pass runs the direct kernel or Winograd's, as usesWinograd (conv2d-algorithm.ts) says.
 
   /**
-   * Floats of workspace the conv2d calls need for batches of up to geometry.batch examples. A dilated
-   * geometry runs as undilated convolutions of the input's phases (phases.ts): this plans them, for
-   * this geometry object, and the workspace holds them too.
+   * Floats of workspace the conv2d calls need for batches of up to geometry.batch examples: the
+   * partial sums, the filter transformed for Winograd (where a pass uses it), then the scratches. A
+   * dilated geometry runs as undilated convolutions of the input's phases (phases.ts): this plans
+   * them, for this geometry object, and the workspace holds them too.
    */
   conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
     if (isDilated(geometry)) {
@@ -67,7 +83,8 @@ export class ParallelKernels {
       this.phasePlans.set(geometry, plan);
       return plan.workspaceFloats;
     }
-    return (this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1) + this.conv2dScratchStride(geometry) * this.threads) / 4;
+    const plan = this.conv2dPlan(geometry);
+    return (plan.scratchAt + plan.scratchStride * this.threads) / 4;
   }
 
   /** activation: a FUSED_ACTIVATION code (none, ReLU, ReLU6), applied on the way out. */
@@ -83,13 +100,15 @@ export class ParallelKernels {
       return;
     }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const plan = this.conv2dPlan(geometry);
+    const weights = plan.forward ? this.transformFilter(filter, workspace, geometry, 0) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
+      this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
     }
-    this.runConv2d('conv2dForward', 4, workspace, geometry);
+    this.runConv2d(plan.forward ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
@@ -103,13 +122,15 @@ export class ParallelKernels {
       return;
     }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const plan = this.conv2dPlan(geometry);
+    const weights = plan.backwardInput ? this.transformFilter(filter, workspace, geometry, 1) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
+      this.arg(dy + this.first * outBytes).arg(weights).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
     }
-    this.runConv2d('conv2dBackwardInput', 3, workspace, geometry);
+    this.runConv2d(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry);
   }
 
   /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
@@ -124,9 +145,10 @@ export class ParallelKernels {
       return;
     }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
+    const plan = this.conv2dPlan(geometry);
     const args = conv2dArgs(geometry, this.convArgs);
     const filterFloats = convFilterFloats(geometry);
-    const partialBytes = this.conv2dPartialBytes(geometry);
+    const partialBytes = plan.partialBytes;
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
@@ -134,24 +156,51 @@ export class ParallelKernels {
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
-    this.runConv2d('conv2dBackwardFilter', 4, workspace, geometry);
+    this.runConv2d(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry);
     this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
     if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
 
-  /** A partial sum holds a filter gradient and a bias gradient. */
-  private conv2dPartialBytes(g: Conv2dGeometry): number {
-    return alignBytes((convFilterFloats(g) + g.outChannels) * 4);
+  /**
+   * Which kernel each pass of the geometry runs, and where its workspace puts what: worked out once
+   * per geometry object (a layer keeps one, changing only its batch, which none of this depends on).
+   */
+  private conv2dPlan(g: Conv2dGeometry): Conv2dPlan {
+    const known = this.conv2dPlans.get(g);
+    if (known) return known;
+    const k = this.kernels, r = g.kernelHeight, args = conv2dArgs(g, this.convArgs);
+    const forward = usesWinograd(g, 'forward'), backwardInput = usesWinograd(g, 'backwardInput'), backwardFilter = usesWinograd(g, 'backwardFilter');
+    // A partial sum holds a filter gradient and a bias gradient; the transformed filter is the larger of the ones that run.
+    const partialBytes = alignBytes((convFilterFloats(g) + g.outChannels) * 4);
+    const transformedBytes = alignBytes(Math.max(forward ? k.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0,
+      backwardInput ? k.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0));
+    const winograd = forward || backwardInput || backwardFilter;
+    const plan: Conv2dPlan = {
+      forward, backwardInput, backwardFilter, partialBytes,
+      transformedAt: partialBytes * (MAX_SLICES - 1),
+      scratchAt: partialBytes * (MAX_SLICES - 1) + transformedBytes,
+      // Scratch per thread, for whichever kernels the passes use: sized for the whole batch, which covers any slice of it.
+      scratchStride: alignBytes(Math.max(k.conv2dScratchBytes(...args),
+        winograd ? Math.max(k.conv2dWinogradScratchBytes(...args), k.winogradFilterScratchBytes(r)) : 0)),
+    };
+    this.conv2dPlans.set(g, plan);
+    return plan;
   }
 
-  /** Scratch per thread: sized for the whole batch, which covers any slice of it. */
-  private conv2dScratchStride(geometry: Conv2dGeometry): number {
-    return alignBytes(this.kernels.conv2dScratchBytes(...conv2dArgs(geometry, this.convArgs)));
+  /**
+   * The filter transformed for Winograd (turned = 1: for the backward-input pass) into the workspace,
+   * once per call on this thread (thread 0's scratch is free until the job starts); returns where.
+   */
+  private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
+    const plan = this.conv2dPlan(g);
+    this.kernels.winogradFilterTransform(filter, workspace + plan.transformedAt, workspace + plan.scratchAt,
+      g.kernelHeight, g.inChannels, g.outChannels, turned);
+    return workspace + plan.transformedAt;
   }
 
   private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
-    const scratchBase = workspace + this.conv2dPartialBytes(geometry) * (MAX_SLICES - 1);
-    this.run(kernel, convWork(geometry), scratchArg, scratchBase, this.conv2dScratchStride(geometry));
+    const plan = this.conv2dPlan(geometry);
+    this.run(kernel, convWork(geometry), scratchArg, workspace + plan.scratchAt, plan.scratchStride);
   }
 
   /** The phase plan of a dilated geometry, set to the geometry's batch. */
@@ -256,11 +305,11 @@ export class ParallelKernels {
 
   maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {
     const batch = geometry.batch, inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
+    const args = pool2dArgs(geometry, this.poolArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4)
-        .arg(this.count * outFloats).arg(this.count * inFloats);
+      this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4).geometryArgs(args);
     }
     this.run('maxPoolBackward', poolWork(geometry));
   }
@@ -345,34 +394,64 @@ export class ParallelKernels {
 
   // --- matrix products of dense layers
 
-  /** C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0). */
-  matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number): void {
+  /**
+   * Floats of workspace a dense layer of inputs → outputs needs for batches of up to `batch`: the
+   * partial weight gradients, then one matMul scratch per thread, for the largest of its three products.
+   */
+  denseWorkspaceFloats(batch: number, inputs: number, outputs: number): number {
+    return (this.densePartialBytes(inputs, outputs) * (MAX_SLICES - 1) + this.denseScratchStride(batch, inputs, outputs) * this.threads) / 4;
+  }
+
+  /**
+   * C[m, n] = A·op(B), A stored [m, k], split by rows of A and C (op(B) = Bᵀ when transposeB ≠ 0): one
+   * of a dense layer's products, its scratch from the layer's workspace (denseWorkspaceFloats).
+   */
+  matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number, workspace: number): void {
     // Slices are whole groups of the kernel's 4-row tiles: a slice of fewer rows would compute a full tile anyway.
     const slices = this.startJob(Math.ceil(m / MATMUL_TILE_ROWS), true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       const first = this.first * MATMUL_TILE_ROWS, rows = Math.min((this.first + this.count) * MATMUL_TILE_ROWS, m) - first;
-      this.arg(a + first * k * 4).arg(b).arg(c + first * n * 4).arg(rows).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
+      this.arg(a + first * k * 4).arg(b).arg(c + first * n * 4).arg(0).arg(rows).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
     }
-    this.run('matMul', 2 * m * k * n);
-  }
-
-  /** Floats of workspace weightGradient needs. */
-  weightGradientWorkspaceFloats(inputs: number, outputs: number): number {
-    return (alignBytes(inputs * outputs * 4) * (MAX_SLICES - 1)) / 4;
+    // The layer's inputs and outputs are k and n, or n and k (dy·Wᵀ): its partial sums are as large either way.
+    this.runMatMul(2 * m * k * n, workspace, k * n, k, n);
   }
 
   /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
   weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
-    const partialBytes = alignBytes(inputs * outputs * 4);
+    const partialBytes = this.densePartialBytes(inputs, outputs);
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes)
+      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes).arg(0)
         .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
     }
-    this.run('matMul', 2 * batch * inputs * outputs);
+    this.runMatMul(2 * batch * inputs * outputs, workspace, inputs * outputs, batch, outputs);
     this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch);
+  }
+
+  private densePartialBytes(inputs: number, outputs: number): number {
+    return alignBytes(inputs * outputs * 4);
+  }
+
+  /** Scratch per thread for the dense products: x·W (op(B) [inputs, outputs]), dy·Wᵀ ([outputs, inputs]) and xᵀ·dy ([batch, outputs]). */
+  private denseScratchStride(batch: number, inputs: number, outputs: number): number {
+    return Math.max(this.matMulScratchStride(inputs, outputs), this.matMulScratchStride(outputs, inputs), this.matMulScratchStride(batch, outputs));
+  }
+
+  private matMulScratchStride(k: number, n: number): number {
+    return alignBytes(this.kernels.matMulScratchBytes(k, n));
+  }
+
+  /**
+   * Runs the matMul job written, op(B) of [k, n]: each thread takes its scratch after the partial
+   * sums of a weight matrix of `weights` floats, a stride for this product apart (at most the one
+   * denseWorkspaceFloats planned).
+   */
+  private runMatMul(work: number, workspace: number, weights: number, k: number, n: number): void {
+    const scratchBase = workspace + alignBytes(weights * 4) * (MAX_SLICES - 1);
+    this.run('matMul', work, MATMUL_SCRATCH_ARG, scratchBase, this.matMulScratchStride(k, n));
   }
 
   // --- up-sampling: x [batch, inHeight, inWidth, channels] → y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
@@ -562,6 +641,8 @@ export function depthwiseWork(g: Conv2dGeometry): number {
 
 /** Rows of matMul's register tile (assembly/gemm.ts). */
 const MATMUL_TILE_ROWS = 4;
+/** matMul's argument that is its scratch. */
+const MATMUL_SCRATCH_ARG = 3;
 
 /** Bytes per channel of one slice's batch-normalisation sums and their scratch (the backward sums need the most). */
 const BATCH_NORM_SUMS_BYTES_PER_CHANNEL = 24;

@@ -22,7 +22,7 @@ export class Dense extends KernelLayer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** Partial weight gradients of the batch slices. */
+  /** Partial weight gradients of the batch slices, and the products' scratch. */
   private workspace = 0;
 
   constructor(options: DenseOptions) {
@@ -58,13 +58,13 @@ export class Dense extends KernelLayer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
     this.dx = this.buffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.weightGradientWorkspaceFloats(this.inputSize, this.units));
+    this.workspace = this.buffer(this.parallel.denseWorkspaceFloats(capacity, this.inputSize, this.units));
     this.activation.plan(this.units, this.units, (n) => this.buffer(n), capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.parallel.matMulByRows(x, this.forwardKernel(training), this.z, batch, this.inputSize, this.units, 0);
+    this.parallel.matMulByRows(x, this.forwardKernel(training), this.z, batch, this.inputSize, this.units, 0, this.workspace);
     const bias = this.forwardBias(training);
     if (bias) this.kernels.addBias(this.z, bias, batch, this.units);
     return this.activation.forward(this.z, batch);
@@ -77,7 +77,7 @@ export class Dense extends KernelLayer {
       if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1);
+    this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1, this.workspace);
     return this.inputGradient(this.dx);
   }
 

@@ -29,13 +29,8 @@ export function conv2d(x: Tensor, filters: Tensor,
   const g = conv2dGeometry([n, h, w, c], [kh, kw], outC, strides, options.padding ?? 'valid', 'conv2d');
   const geometry = conv2dArgs(g);
   const y = emptyTensor([n, g.outHeight, g.outWidth, outC]);
-  const memory = getBackend().memory;
-  const scratch = memory.alloc(kernels().conv2dScratchBytes(...geometry));
-  try {
-    kernels().conv2dForward(x.ptr, filters.ptr, options.bias?.ptr ?? 0, y.ptr, scratch, 0, ...geometry);
-  } finally {
-    memory.free(scratch);
-  }
+  withScratch(kernels().conv2dScratchBytes(...geometry), (scratch) =>
+    kernels().conv2dForward(x.ptr, filters.ptr, options.bias?.ptr ?? 0, y.ptr, scratch, 0, ...geometry));
   return y;
 }
 
@@ -84,6 +79,18 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   const [k2, n] = transposeB ? [b.shape[1], b.shape[0]] : b.shape;
   if (k !== k2) throw new ShapeError(`matMul: inner dimensions differ: ${formatShape(a.shape)}${transposeA ? 'ᵀ' : ''} · ${formatShape(b.shape)}${transposeB ? 'ᵀ' : ''}`);
   const c = emptyTensor([m, n]);
-  kernels().matMul(a.ptr, b.ptr, c.ptr, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0, 0);
+  withScratch(kernels().matMulScratchBytes(k, n), (scratch) =>
+    kernels().matMul(a.ptr, b.ptr, c.ptr, scratch, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0, 0));
   return c;
+}
+
+/** Runs a kernel call with `bytes` of scratch memory, freed afterwards. */
+function withScratch(bytes: number, call: (scratch: number) => void): void {
+  const memory = getBackend().memory;
+  const scratch = memory.alloc(bytes);
+  try {
+    call(scratch);
+  } finally {
+    memory.free(scratch);
+  }
 }

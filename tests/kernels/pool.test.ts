@@ -54,7 +54,7 @@ test('maxPool forward and backward match the reference, ties going to the first 
     assertClose(argmax, expected.argmax, 0, `maxPool forward argmax ${g}`);
     const [yAlone] = withBuffers([x], [n.out], ([px], [py]) => k.maxPoolForward(px, py, 0, ...g));
     assertClose(yAlone, expected.y, 0, `maxPool forward without argmax ${g}`);
-    const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, n.out, n.in));
+    const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, ...g));
     assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 1e-6, `maxPool backward ${g}`);
   });
 });
@@ -100,7 +100,7 @@ test('windows lying wholly in padding give 0, argmax −1, and no gradient', asy
   assertClose(argmax, expected.argmax, 0, 'argmax');
   assertClose(y, expected.y, 0, 'max');
   assert.is(argmax[0], -1);
-  const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, n.out, n.in));
+  const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, ...g));
   assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 0, 'max backward');
   for (const average of [0, 1]) {
     const [mean, dMean] = withBuffers([x, dy], [n.out, n.in], ([px, pdy], [py, pdx]) => {
