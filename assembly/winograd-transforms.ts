@@ -50,14 +50,20 @@ export const WINOGRAD_TILE = 4;
   }
 }
 
+/** Rows `row` and row + 1 of a pair of points ±p: even + odd, then even − odd. */
+// @ts-ignore: decorator
+@inline function storePair(out: usize, stride: usize, row: usize, even: v128, odd: v128): void {
+  v128.store(out + row * stride, f32x4.add(even, odd));
+  v128.store(out + (row + 1) * stride, f32x4.sub(even, odd));
+}
+
 /** Bᵀ·d for α = 6 (points 0, 1, −1, 2, −2, ∞), to out + i·stride. */
 // @ts-ignore: decorator
 @inline function input6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, out: usize, stride: usize): void {
   const even1 = multiplyAdd(k(-4), d2, d4), odd1 = multiplyAdd(k(-4), d1, d3);
   const even2 = f32x4.sub(d4, d2), odd2 = f32x4.sub(d3, d1);
   v128.store(out, multiplyAdd(k(4), d0, multiplyAdd(k(-5), d2, d4)));
-  v128.store(out + stride, f32x4.add(even1, odd1));
-  v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
+  storePair(out, stride, 1, even1, odd1);
   v128.store(out + 3 * stride, multiplyAdd(k(2), odd2, even2));
   v128.store(out + 4 * stride, multiplyAdd(k(-2), odd2, even2));
   v128.store(out + 5 * stride, multiplyAdd(k(4), d1, multiplyAdd(k(-5), d3, d5)));
@@ -74,12 +80,9 @@ export const WINOGRAD_TILE = 4;
   const even3 = multiplyAdd(k(4), d2, multiplyAdd(k(-5), d4, d6));
   const odd3 = multiplyAdd(k(2), d1, multiplyAdd(k(-2.5), d3, f32x4.mul(k(0.5), d5)));
   v128.store(out, multiplyAdd(k(5.25), f32x4.sub(d2, d4), f32x4.sub(d6, d0)));
-  v128.store(out + stride, f32x4.add(even1, odd1));
-  v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
-  v128.store(out + 3 * stride, f32x4.add(even2, odd2));
-  v128.store(out + 4 * stride, f32x4.sub(even2, odd2));
-  v128.store(out + 5 * stride, f32x4.add(even3, odd3));
-  v128.store(out + 6 * stride, f32x4.sub(even3, odd3));
+  storePair(out, stride, 1, even1, odd1);
+  storePair(out, stride, 3, even2, odd2);
+  storePair(out, stride, 5, even3, odd3);
   v128.store(out + 7 * stride, multiplyAdd(k(5.25), f32x4.sub(d3, d5), f32x4.sub(d7, d1)));
 }
 
@@ -201,16 +204,13 @@ export const WINOGRAD_TILE = 4;
   const even1 = f32x4.add(y0, y2), odd1 = f32x4.add(y1, y3);
   const even2 = multiplyAdd(k(4), y2, y0), odd2 = multiplyAdd(k(8), y3, f32x4.add(y1, y1));
   v128.store(out, y0);
-  v128.store(out + stride, f32x4.add(even1, odd1));
-  v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
-  v128.store(out + 3 * stride, f32x4.add(even2, odd2));
-  v128.store(out + 4 * stride, f32x4.sub(even2, odd2));
+  storePair(out, stride, 1, even1, odd1);
+  storePair(out, stride, 3, even2, odd2);
   if (alpha == 6) {
     v128.store(out + 5 * stride, y3);
   } else {
     const even3 = multiplyAdd(k(0.25), y2, y0), odd3 = multiplyAdd(k(0.125), y3, f32x4.mul(k(0.5), y1));
-    v128.store(out + 5 * stride, f32x4.add(even3, odd3));
-    v128.store(out + 6 * stride, f32x4.sub(even3, odd3));
+    storePair(out, stride, 5, even3, odd3);
     v128.store(out + 7 * stride, y3);
   }
 }
@@ -244,10 +244,8 @@ export const WINOGRAD_TILE = 4;
     const even1 = f32x4.mul(k(-1.0 / 6), f32x4.add(g0, g2)), odd1 = f32x4.mul(k(-1.0 / 6), g1);
     const even2 = multiplyAdd(k(1.0 / 24), g0, f32x4.mul(k(1.0 / 6), g2)), odd2 = f32x4.mul(k(1.0 / 12), g1);
     v128.store(out, f32x4.mul(k(0.25), g0));
-    v128.store(out + stride, f32x4.add(even1, odd1));
-    v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
-    v128.store(out + 3 * stride, f32x4.add(even2, odd2));
-    v128.store(out + 4 * stride, f32x4.sub(even2, odd2));
+    storePair(out, stride, 1, even1, odd1);
+    storePair(out, stride, 3, even2, odd2);
     v128.store(out + 5 * stride, g2);
   } else {
     const even1 = f32x4.mul(k(-2.0 / 9), f32x4.add(f32x4.add(g0, g2), g4)), odd1 = f32x4.mul(k(-2.0 / 9), f32x4.add(g1, g3));
@@ -256,12 +254,9 @@ export const WINOGRAD_TILE = 4;
     const even3 = multiplyAdd(k(32.0 / 45), g0, multiplyAdd(k(8.0 / 45), g2, f32x4.mul(k(2.0 / 45), g4)));
     const odd3 = multiplyAdd(k(16.0 / 45), g1, f32x4.mul(k(4.0 / 45), g3));
     v128.store(out, f32x4.neg(g0));
-    v128.store(out + stride, f32x4.add(even1, odd1));
-    v128.store(out + 2 * stride, f32x4.sub(even1, odd1));
-    v128.store(out + 3 * stride, f32x4.add(even2, odd2));
-    v128.store(out + 4 * stride, f32x4.sub(even2, odd2));
-    v128.store(out + 5 * stride, f32x4.add(even3, odd3));
-    v128.store(out + 6 * stride, f32x4.sub(even3, odd3));
+    storePair(out, stride, 1, even1, odd1);
+    storePair(out, stride, 3, even2, odd2);
+    storePair(out, stride, 5, even3, odd3);
     v128.store(out + 7 * stride, g4);
   }
 }

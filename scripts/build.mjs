@@ -3,22 +3,28 @@
 import asc from 'assemblyscript/asc';
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 /**
- * Four builds of the same kernels: `simd` (build/convas.wasm, its own memory) and `threads`
- * (build/convas-threads.wasm: imports one shared memory of at most 2 GB, for init({ threads })),
- * and `relaxed` and `relaxed-threads`, the same two with relaxed SIMD, for init({ relaxedSimd }).
+ * Two builds of the same kernels, each importing its memory: `simd` (build/convas.wasm) and
+ * `relaxed` (build/convas-relaxed.wasm, relaxed SIMD, for init({ relaxedSimd })). The threads
+ * build of each is made at load time by marking that memory shared: the code is the same.
+ * Each is also written gzip-compressed (.wasm.gz), as the package inlines it: inlined bytes are
+ * base64 text, which a server's gzip shrinks far less than the compressed module's base64.
  */
 export async function buildWasm() {
   await mkdir('build', { recursive: true });
-  for (const target of ['simd', 'threads', 'relaxed', 'relaxed-threads']) {
+  for (const target of ['simd', 'relaxed']) {
     const { error, stderr } = await asc.main(['--config', 'asconfig.json', '--target', target]);
     if (error) {
       console.error(stderr.toString());
       throw error;
     }
+  }
+  for (const file of ['build/convas.wasm', 'build/convas-relaxed.wasm']) {
+    await writeFile(`${file}.gz`, gzipSync(await readFile(file), { level: 9 }));
   }
 }
 
@@ -27,7 +33,7 @@ export const bundleOptions = {
   bundle: true,
   format: 'esm',
   target: 'es2022',
-  loader: { '.wasm': 'binary' },
+  loader: { '.wasm': 'binary', '.gz': 'binary' },
   external: ['node:*'],
   logLevel: 'warning',
 };
@@ -49,17 +55,25 @@ export function importsAsBuilt(sourceToBuilt) {
   };
 }
 
+/** The browser-facing bundles are minified; names are kept, so errors and layers still say what they are. */
+const packageOptions = { ...bundleOptions, minify: true, keepNames: true };
+
 export async function buildPackage() {
-  await esbuild.build({ ...bundleOptions, entryPoints: ['src/index.ts'], outfile: 'dist/convas.js', platform: 'neutral' });
+  // The relaxed-SIMD kernels are a file of their own beside it, imported only when asked for.
+  await esbuild.build({
+    ...packageOptions, entryPoints: ['src/index.ts'], outfile: 'dist/convas.js', platform: 'neutral',
+    plugins: [importsAsBuilt({ 'src/backend/relaxed-module.ts': './relaxed-kernels.js' })],
+  });
+  await esbuild.build({ ...packageOptions, entryPoints: ['src/backend/relaxed-module.ts'], outfile: 'dist/relaxed-kernels.js', platform: 'neutral' });
   // convas/worker imports the main bundle beside it rather than a second copy of the wasm.
   await esbuild.build({
-    ...bundleOptions, entryPoints: ['src/worker/index.ts'], outfile: 'dist/worker.js', platform: 'neutral',
+    ...packageOptions, entryPoints: ['src/worker/index.ts'], outfile: 'dist/worker.js', platform: 'neutral',
     plugins: [importsAsBuilt({ 'src/index.ts': './convas.js' })],
   });
   // convas/onnx: ONNX reading and writing, with protobufjs's minimal runtime and ONNX's messages
   // inlined, beside the main bundle that it imports (loadModel and save load it on first use).
   await esbuild.build({
-    ...bundleOptions, entryPoints: ['src/onnx/index.ts'], outfile: 'dist/onnx.js', platform: 'neutral', mainFields: ['module', 'main'],
+    ...packageOptions, entryPoints: ['src/onnx/index.ts'], outfile: 'dist/onnx.js', platform: 'neutral', mainFields: ['module', 'main'],
     plugins: [importsAsBuilt({ 'src/index.ts': './convas.js' })],
   });
   // The `convas` command (bin/convas.js); packages such as mnist stay outside, resolved at run time.

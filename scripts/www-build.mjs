@@ -17,6 +17,7 @@ export async function buildSite(outdir = 'www/dist') {
   await Promise.all([
     copyFile('dist/convas.js', join(outdir, 'convas.js')),
     copyFile('dist/worker.js', join(outdir, 'worker.js')),
+    copyFile('dist/relaxed-kernels.js', join(outdir, 'relaxed-kernels.js')),
     ...['style.css', 'icon.svg'].map((file) => copyFile(join('www', file), join(outdir, file))),
     ...PAGES.map((page) => copyFile(join('www', page), join(outdir, page))),
     writeDigits(join(outdir, 'digits.bin')),

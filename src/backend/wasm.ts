@@ -1,16 +1,15 @@
 // Loads the kernel module once. The wasm is inlined in the bundle, so this works the same in
 // Node, in browsers and in workers, with nothing to serve or fetch.
 //
-// With one thread (the default) the module owns its memory. With more, the threads build of the
-// same kernels imports one shared memory that kernel workers instantiate too (worker-pool.ts);
-// this thread's instance is the only one whose memory is allocated from.
+// The module imports its memory. With one thread (the default) that memory is its own. With more,
+// the same module with its memory marked shared (shared-memory-module.ts) imports one shared
+// memory that kernel workers instantiate too (worker-pool.ts); this thread's instance is the only
+// one whose memory is allocated from.
 //
 // Each of the two comes in a plain build (the default: the same bits on every engine) and a
-// relaxed-SIMD build, loaded only when init({ relaxedSimd: true }) asks and the engine runs it.
-import wasmBytes from '../../build/convas.wasm';
-import threadsWasmBytes from '../../build/convas-threads.wasm';
-import relaxedWasmBytes from '../../build/convas-relaxed.wasm';
-import relaxedThreadsWasmBytes from '../../build/convas-relaxed-threads.wasm';
+// relaxed-SIMD build (relaxed-module.ts, a file of its own in the package), loaded only when
+// init({ relaxedSimd: true }) asks and the engine runs it.
+import plainModuleGzip from '../../build/convas.wasm.gz';
 import { ConfigError, StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { MAX_SLICES } from './batch-slices.js';
@@ -18,6 +17,7 @@ import { type JobRunner, SerialRunner } from './job-runner.js';
 import type { Kernels } from './kernels.js';
 import { Memory } from './memory.js';
 import { ParallelKernels } from './parallel-kernels.js';
+import { withSharedMemory } from './shared-memory-module.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface Backend {
@@ -49,14 +49,21 @@ export interface InitOptions {
   relaxedSimd?: boolean;
 }
 
-/** Each build's bytes for one thread (own memory) and for several (imported shared memory). */
-const BUILDS = {
-  plain: { oneThread: wasmBytes, threads: threadsWasmBytes },
-  relaxed: { oneThread: relaxedWasmBytes, threads: relaxedThreadsWasmBytes },
-};
+/**
+ * The smallest module with one relaxed-SIMD instruction (f32x4.relaxed_madd of its three v128
+ * parameters): the engine runs the relaxed build exactly when it validates this.
+ */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type: (v128, v128, v128) → v128
+  0x03, 0x02, 0x01, 0x00, // one function of that type
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b, // its body
+]);
 
-/** The threads build's memory: 64 KB pages, at most 2 GB (allocation traps past the maximum). */
-const SHARED_MEMORY = { initial: 16, maximum: 32768 };
+/** One thread's memory: 64 KB pages, at most the 4 GiB of wasm32. */
+const OWN_MEMORY = { initial: 1, maximum: 65536 };
+/** Threads' shared memory: at most 2 GB (allocation traps past the maximum), reserved up front by engines. */
+const SHARED_MEMORY = { initial: 16, maximum: 32768, shared: true };
 
 let backend: Backend | undefined;
 let loading: Promise<Backend> | undefined;
@@ -103,12 +110,13 @@ async function load(threads: number, simd: SimdBuild): Promise<Backend> {
   }
   let runner: (kernels: Kernels, memory: Memory) => JobRunner | Promise<JobRunner>;
   let instance: WebAssembly.Instance;
+  const moduleBytes = await gunzip(simd === 'plain' ? plainModuleGzip : (await import('./relaxed-module.js')).default);
   if (threads === 1) {
-    ({ instance } = await WebAssembly.instantiate(BUILDS[simd].oneThread, {}));
+    ({ instance } = await WebAssembly.instantiate(moduleBytes, { env: { memory: new WebAssembly.Memory(OWN_MEMORY) } }));
     runner = (kernels) => new SerialRunner(kernels);
   } else {
-    const module = await WebAssembly.compile(BUILDS[simd].threads);
-    const memory = new WebAssembly.Memory({ ...SHARED_MEMORY, shared: true });
+    const module = await WebAssembly.compile(withSharedMemory(moduleBytes));
+    const memory = new WebAssembly.Memory(SHARED_MEMORY);
     instance = await WebAssembly.instantiate(module, { env: { memory } });
     runner = (kernels, heap) => WorkerPool.start(threads, module, kernels, heap);
   }
@@ -131,12 +139,12 @@ function checkRelaxedSimd(relaxedSimd: unknown): boolean {
 }
 
 /**
- * The relaxed build only where asked and where the engine validates it (Chromium does; Node 20 only
- * with --experimental-wasm-relaxed-simd). Checked once, on the one-thread build: both need the same feature.
+ * The relaxed build only where asked and where the engine validates relaxed SIMD (Chromium does;
+ * Node 20 only with --experimental-wasm-relaxed-simd).
  */
 function simdBuild(relaxedSimd: boolean): SimdBuild {
   if (!relaxedSimd) return 'plain';
-  relaxedSimdRuns ??= WebAssembly.validate(relaxedWasmBytes);
+  relaxedSimdRuns ??= WebAssembly.validate(RELAXED_SIMD_PROBE);
   return relaxedSimdRuns ? 'relaxed' : 'plain';
 }
 
@@ -147,6 +155,12 @@ async function resolveThreads(threads: number | 'auto'): Promise<number> {
     ? navigator.hardwareConcurrency
     : runsInNode ? (await importNodeBuiltin<typeof import('node:os')>('node:os')).availableParallelism() : 1;
   return Math.min(cores, MAX_SLICES);
+}
+
+/** Decompresses with the platform's own gzip (browsers, workers and Node 18+ all have DecompressionStream). */
+async function gunzip(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 function sharedMemoryAvailable(): boolean {

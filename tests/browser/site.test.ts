@@ -50,7 +50,7 @@ async function buildTestPage(outdir: string, name: string, files: string[], simd
   await esbuild.build({
     stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
     define: { 'process.env.CONVAS_TEST_RELAXED_SIMD': JSON.stringify(simd === 'relaxed' ? '1' : '') },
-    loader: { '.wasm': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `${name}.js`), logLevel: 'warning',
+    loader: { '.wasm': 'binary', '.gz': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `${name}.js`), logLevel: 'warning',
   });
   writeFileSync(join(outdir, `${name}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="${name}.js"></script>`);
 }

@@ -71,7 +71,8 @@ console.log(typeof decodeImage, typeof imageToTensor);`);
     await esbuild.build({ entryPoints: [join(dir, 'app.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outfile: join(dir, 'out.js'), logLevel: 'silent' });
     const bundle = readFileSync(join(dir, 'out.js'), 'utf8');
     for (const code of decoderCode) assert.not.match(bundle, code, `the app's bundle holds ${code}`);
-    assert.match(bundle, /importNodePackage\("jpeg-js"\)/, 'the decoders are imported at run time, on Node paths');
+    // The package is minified, so the run-time importer's name is not kept: its call's argument is.
+    assert.match(bundle, /[\w$]+\("jpeg-js"\)/, 'the decoders are imported at run time, on Node paths');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,7 +16,7 @@ test('dist/convas.js carries no ONNX code, and loads dist/onnx.js from beside it
   const core = readFileSync('dist/convas.js', 'utf8'), onnx = readFileSync('dist/onnx.js', 'utf8');
   assert.not.match(core, /ModelProto/, 'no protobuf messages in the core bundle');
   assert.match(onnx, /ModelProto/);
-  assert.match(onnx, /from "\.\/convas\.js"/, 'the ONNX bundle imports the core bundle beside it (one convas, one wasm)');
+  assert.match(onnx, /from\s*"\.\/convas\.js"/, 'the ONNX bundle imports the core bundle beside it (one convas, one wasm)');
   console.log(`  gzipped: dist/convas.js ${(gzipSync(core).length / 1024).toFixed(1)} KB, dist/onnx.js ${(gzipSync(onnx).length / 1024).toFixed(1)} KB`);
   const dir = mkdtempSync(join(tmpdir(), 'convas-onnx-'));
   try {
