@@ -7,8 +7,8 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { buildPackage, buildWasm, bundleOptions, importsAsBuilt } from './build.mjs';
 
-const PAGES = ['index.html', 'draw.html', 'explain.html'];
-const PAGE_SCRIPTS = ['www/src/train-page.ts', 'www/src/draw-page.ts', 'www/src/explain-page.ts'];
+const PAGES = ['index.html', 'draw.html', 'explain.html', 'teach.html'];
+const PAGE_SCRIPTS = ['www/src/train-page.ts', 'www/src/draw-page.ts', 'www/src/explain-page.ts', 'www/src/teach-page.ts'];
 
 /** Builds the site into `outdir`; dist/ must hold a current package build. */
 export async function buildSite(outdir = 'www/dist') {

@@ -47,3 +47,6 @@ export { imageToPixels, imageToTensor } from './data/image-input.js';
 export type { ImageInputOptions, ImageSource, Normalization } from './data/image-input.js';
 export { imageDatasetFromDirectory } from './data/image-folders.js';
 export type { ImageFolderDataset, ImageFolderOptions } from './data/image-folders.js';
+// Transfer learning: cut a pretrained base at a named layer (frozen), and cache its features to train a head on.
+export { cutModel, embed } from './model/transfer.js';
+export type { CutOptions, EmbedOptions } from './model/transfer.js';

@@ -3,6 +3,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { NORMALIZATIONS } from '../data/image-input.js';
 import { ConvasError } from '../errors.js';
+import { POOLINGS } from '../model/transfer.js';
 
 /** A command line that cannot be run: unknown command or option, or an invalid value. */
 export class UsageError extends ConvasError {}
@@ -38,6 +39,21 @@ export interface TrainOptions {
   validationSplit: number;
   /** Kernel threads: a count, or 'auto' (one per core, at most 8). */
   threads: Threads;
+  /** The saved model's file format. */
+  format: 'convas' | 'tfjs';
+  /** With --base: train a head on a pretrained base's features instead of a network from scratch. */
+  transfer?: TransferOptions;
+}
+
+export interface TransferOptions {
+  /** The pretrained model: a directory or model.json (convas or TF.js format). */
+  base: string;
+  /** The layer the base is cut after. */
+  cut: string;
+  /** What follows the cut: global pooling ('avg', 'max'), 'flatten' or 'none'. */
+  pooling: (typeof POOLINGS)[number];
+  /** The head's hidden ReLU layers (units each), before the softmax; [] for none. */
+  head: number[];
 }
 
 export type Command =
@@ -49,8 +65,11 @@ export type Command =
 /** Defaults chosen so `convas train` passes 98% on the held-out digits in well under a minute. */
 export const TRAIN_DEFAULTS = {
   epochs: 12, batchSize: 32, optimizer: 'adam', loss: 'categoricalCrossentropy', seed: 0, shift: 1, out: 'convas-model',
-  channels: 'auto', validationSplit: 0.2, threads: 1,
+  channels: 'auto', validationSplit: 0.2, threads: 1, format: 'convas',
 } as const;
+
+/** With --base, Teachable Machine's defaults: a head trains in seconds on cached features, so more epochs. */
+export const TRANSFER_DEFAULTS = { epochs: 50, batchSize: 16, pooling: 'avg', head: [100], normalize: '[-1,1]' } as const;
 
 /** Image folders are made this size unless --size says otherwise: small enough to train from scratch on a CPU in minutes. */
 export const DEFAULT_IMAGE_SIZE: [number, number] = [64, 64];
@@ -61,6 +80,7 @@ const OPTIONS = {
   train: {
     ...help, epochs: text, 'batch-size': text, 'learning-rate': text, optimizer: text, loss: text, seed: text, shift: text,
     model: text, data: text, out: text, size: text, channels: text, normalize: text, 'validation-split': text, threads: text,
+    format: text, base: text, cut: text, pooling: text, head: text,
   },
   evaluate: { ...help, model: text, data: text, threads: text },
   predict: { ...help, model: text, threads: text, normalize: text },
@@ -114,7 +134,25 @@ function sizeOption(given: string | undefined): [number, number] | undefined {
   return size as [number, number];
 }
 
+/** "dense:128" or "dense:128,dense:64": hidden ReLU layers; "none" for a softmax right on the features. */
+function headOption(given: string | undefined): number[] | undefined {
+  if (given === undefined) return undefined;
+  if (given.trim() === 'none') return [];
+  const units = given.split(',').map((part) => /^\s*dense:(\d+)\s*$/.exec(part)?.[1]).map(Number);
+  if (units.some((u) => !Number.isInteger(u) || u < 1)) {
+    throw new UsageError(`--head must be dense:N (N ReLU units; several joined by commas, e.g. dense:128,dense:64) or none, got ${JSON.stringify(given)}`);
+  }
+  return units;
+}
+
 function trainOptions(value: (key: string) => string | undefined): TrainOptions {
+  const base = value('base');
+  // Settings of a network trained from scratch that a pretrained base decides, and the other way round.
+  const clash = base ? ['model', 'size', 'channels', 'shift'].find((key) => value(key) !== undefined) : ['cut', 'pooling', 'head'].find((key) => value(key) !== undefined);
+  if (clash) {
+    throw new UsageError(base ? `--${clash} does not go with --base: the base decides the network and its input size` : `--${clash} goes with --base (a pretrained model to cut)`);
+  }
+  const defaults = base ? { ...TRAIN_DEFAULTS, ...TRANSFER_DEFAULTS } : TRAIN_DEFAULTS;
   const number = (key: string, fallback: number, check: (n: number) => boolean, expected: string): number => {
     const given = value(key);
     if (given === undefined) return fallback;
@@ -131,9 +169,9 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
   const channels = oneOf('channels', TRAIN_DEFAULTS.channels, ['1', '3', 'auto'] as const);
   const learningRate = value('learning-rate') === undefined ? undefined
     : number('learning-rate', 0, (n) => Number.isFinite(n) && n > 0, 'a positive number');
-  return {
-    epochs: number('epochs', TRAIN_DEFAULTS.epochs, positiveInteger, 'a positive integer'),
-    batchSize: number('batch-size', TRAIN_DEFAULTS.batchSize, positiveInteger, 'a positive integer'),
+  const options: TrainOptions = {
+    epochs: number('epochs', defaults.epochs, positiveInteger, 'a positive integer'),
+    batchSize: number('batch-size', defaults.batchSize, positiveInteger, 'a positive integer'),
     learningRate,
     optimizer: oneOf('optimizer', TRAIN_DEFAULTS.optimizer, OPTIMIZERS),
     loss: oneOf('loss', TRAIN_DEFAULTS.loss, LOSSES),
@@ -147,5 +185,12 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     normalize: normalizeOption(value('normalize')),
     validationSplit: number('validation-split', TRAIN_DEFAULTS.validationSplit, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
     threads: threadsOption(value('threads')),
+    format: oneOf('format', TRAIN_DEFAULTS.format, ['convas', 'tfjs'] as const),
   };
+  if (!base) return options;
+  const cut = value('cut');
+  if (!cut) throw new UsageError('--base needs --cut LAYER, the layer to cut the base after (MobileNetV2: out_relu; MobileNetV1: conv_pw_13_relu)');
+  if (!options.data) throw new UsageError('--base needs --data DIR: one folder of images per class to teach it');
+  const transfer = { base, cut, pooling: oneOf('pooling', TRANSFER_DEFAULTS.pooling, POOLINGS), head: headOption(value('head')) ?? [...TRANSFER_DEFAULTS.head] };
+  return { ...options, normalize: options.normalize ?? TRANSFER_DEFAULTS.normalize, transfer };
 }

@@ -8,6 +8,7 @@ import { UsageError, parseCommandLine } from './args.js';
 import { evaluate } from './evaluate.js';
 import { predict } from './predict.js';
 import { train } from './train.js';
+import { trainOnBase } from './transfer.js';
 import { USAGE } from './usage.js';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -20,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await init({ threads: command.options.threads });
-    if (command.name === 'train') await train(command.options, print);
+    if (command.name === 'train' && command.options.transfer) await trainOnBase({ ...command.options, transfer: command.options.transfer }, print);
+    else if (command.name === 'train') await train(command.options, print);
     else if (command.name === 'evaluate') await evaluate(command.options, print);
     else await predict(command.options, print);
     return 0;

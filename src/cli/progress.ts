@@ -81,44 +81,86 @@ function drawBar(out: ProgressTarget, label: string, fraction: number, status: s
   out.write(`\r\x1b[2K${`${label} ${bar} ${status}`.slice(0, columns)}`);
 }
 
-/**
- * Loading a folder of images: on a terminal a bar (images, ETA, the file being read); warnings
- * (skipped files) go to `warnings` without garbling it. finish() clears the bar and says what was loaded.
- */
-export class LoadingProgress {
+/** A bar for work counted in items (images loaded, embeddings computed), redrawn at most every REDRAW_EVERY_MS on a terminal. */
+class CountBar {
   private readonly start: number;
   private lastDraw = -Infinity;
   private drawn = false;
-  private done = 0;
-  private skipped = 0;
 
-  constructor(private readonly out: ProgressTarget, private readonly warnings: ProgressTarget, private readonly now: () => number = () => performance.now()) {
+  constructor(private readonly out: ProgressTarget, private readonly label: string, private readonly now: () => number) {
     this.start = now();
   }
 
-  readonly progress = (done: number, total: number, file: string): void => {
-    this.done = done;
+  update(done: number, total: number, detail = ''): void {
     if (!this.out.isTTY) return;
     const now = this.now();
     if (done < total && now - this.lastDraw < REDRAW_EVERY_MS) return;
     this.lastDraw = now;
     const elapsed = (now - this.start) / 1000;
     const eta = (elapsed / done) * (total - done);
-    drawBar(this.out, 'loading images', done / total, `${done}/${total}  ETA ${eta.toFixed(0)}s  ${file}`);
+    drawBar(this.out, this.label, done / total, `${done}/${total}  ETA ${eta.toFixed(0)}s${detail ? `  ${detail}` : ''}`);
     this.drawn = true;
+  }
+
+  /** Erases the bar, if one is drawn. */
+  clear(): void {
+    if (this.drawn) this.out.write('\r\x1b[2K');
+    this.drawn = false;
+  }
+
+  get seconds(): string {
+    return ((this.now() - this.start) / 1000).toFixed(1);
+  }
+}
+
+/**
+ * Loading a folder of images: on a terminal a bar (images, ETA, the file being read); warnings
+ * (skipped files) go to `warnings` without garbling it. finish() clears the bar and says what was loaded.
+ */
+export class LoadingProgress {
+  private readonly bar: CountBar;
+  private done = 0;
+  private skipped = 0;
+
+  constructor(out: ProgressTarget, private readonly warnings: ProgressTarget, now: () => number = () => performance.now()) {
+    this.bar = new CountBar(out, 'loading images', now);
+  }
+
+  readonly progress = (done: number, total: number, file: string): void => {
+    this.done = done;
+    this.bar.update(done, total, file);
   };
 
   readonly warning = (message: string): void => {
     this.skipped++;
-    if (this.drawn) this.out.write('\r\x1b[2K');
-    this.drawn = false;
+    this.bar.clear();
     this.warnings.write(`convas: warning: ${message}\n`);
   };
 
   /** Clears the bar; the summary line to print. */
   finish(): string {
-    if (this.drawn) this.out.write('\r\x1b[2K');
-    const seconds = ((this.now() - this.start) / 1000).toFixed(1);
-    return `Loaded ${this.done - this.skipped} images in ${seconds} s${this.skipped ? ` (${this.skipped} skipped: see the warnings)` : ''}`;
+    this.bar.clear();
+    return `Loaded ${this.done - this.skipped} images in ${this.bar.seconds} s${this.skipped ? ` (${this.skipped} skipped: see the warnings)` : ''}`;
+  }
+}
+
+/** Running a frozen base over the images once (embed): a bar on a terminal; finish() says how many and how long. */
+export class EmbeddingProgress {
+  private readonly bar: CountBar;
+  private done = 0;
+
+  constructor(out: ProgressTarget, now: () => number = () => performance.now()) {
+    this.bar = new CountBar(out, 'computing embeddings', now);
+  }
+
+  readonly progress = (done: number, total: number): void => {
+    this.done = done;
+    this.bar.update(done, total);
+  };
+
+  /** Clears the bar; the summary line to print. */
+  finish(): string {
+    this.bar.clear();
+    return `Computed the embeddings of ${this.done} images in ${this.bar.seconds} s`;
   }
 }

@@ -3,13 +3,14 @@
 import type { Dataset } from '../data/dataset.js';
 import { argmaxRows } from '../metrics.js';
 import type { Model } from '../model/model.js';
+import { inferenceBatchSize } from '../model/transfer.js';
 import { accuracyOf, confusionMatrix, formatConfusionMatrix } from './confusion-matrix.js';
 import { imagesTensor } from './data.js';
 
 /** `classNames` (image folders) are listed under the matrix, whose rows and columns number them. */
 export function testReport(model: Model, test: Dataset, classNames?: string[]): { accuracy: number; text: string } {
   const x = imagesTensor(test);
-  const output = model.predict(x, { batchSize: 128 });
+  const output = model.predict(x, { batchSize: inferenceBatchSize(model.inputShape, 128) });
   const predicted = argmaxRows(output.dataSync(), output.size / test.count);
   x.dispose();
   output.dispose();

@@ -49,7 +49,7 @@ export async function train(options: TrainOptions, print: (text: string) => void
   y.dispose();
 
   print(`\n${testReport(model, test, metadata?.classNames).text}\n`);
-  await model.save(options.out);
+  await model.save(options.out, { format: options.format });
   print(`Model saved to ${options.out}`);
   // performance.now() counts from process start: the figure includes start-up and loading the data.
   print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);

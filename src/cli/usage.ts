@@ -1,11 +1,13 @@
 // The text of `convas --help`.
-import { DEFAULT_IMAGE_SIZE, LOSSES, OPTIMIZERS, TRAIN_DEFAULTS } from './args.js';
+import { DEFAULT_IMAGE_SIZE, LOSSES, OPTIMIZERS, TRAIN_DEFAULTS, TRANSFER_DEFAULTS } from './args.js';
 import { NORMALIZATIONS } from '../data/image-input.js';
 
 export const USAGE = `convas: convolutional neural networks on WebAssembly SIMD
 
 Usage:
   convas train [options]                 train a CNN, test it on held-out images, save it
+  convas train --base DIR --cut LAYER --data DIR [options]
+                                         teach a pretrained model (MobileNet…) the classes of an image folder
   convas evaluate --model DIR [--data DIR] [--threads N]
                                          accuracy and confusion matrix of a saved model
   convas predict --model DIR [--normalize X] [--threads N] FILE...
@@ -35,12 +37,25 @@ Train options:
   --data DIR             IDX files or class folders of images to train and test on
   --out DIR              where to save the trained model (default ./${TRAIN_DEFAULTS.out})
   --threads N|auto       kernel threads (default ${TRAIN_DEFAULTS.threads}; auto: one per core, at most 8); also for evaluate, predict
+  --format convas|tfjs   the saved model's format (default ${TRAIN_DEFAULTS.format}; tfjs: a TensorFlow.js LayersModel)
 
 Image folder options:
   --size N | HxW         the size images are made (default ${DEFAULT_IMAGE_SIZE.join('x')})
   --channels 1|3|auto    grey or colour (default ${TRAIN_DEFAULTS.channels}: grey when every image is stored grey)
   --normalize X          ${NORMALIZATIONS.join(' | ')} (default [0,1]); for predict, overrides the model's
   --validation-split X   share of the images held out for testing (default ${TRAIN_DEFAULTS.validationSplit})
+
+Transfer learning (--base): the base (a convas or TensorFlow.js model, e.g. a Keras MobileNet
+converted by tensorflowjs_converter) is cut after --cut LAYER and frozen; every image of --data is
+made the base's input size, run through it once (its embedding), and a head trains on those in
+seconds; base and head are saved together as one model. An unknown layer is an error listing the
+layers the base has.
+  --base DIR|model.json  the pretrained model
+  --cut LAYER            the layer to cut after (MobileNetV2: out_relu; MobileNetV1: conv_pw_13_relu)
+  --pooling X            avg | max | flatten | none: what follows the cut (default ${TRANSFER_DEFAULTS.pooling})
+  --head dense:N[,…]     the head's hidden ReLU layers before its softmax, or none (default dense:${TRANSFER_DEFAULTS.head.join(',dense:')})
+  With --base the defaults are --epochs ${TRANSFER_DEFAULTS.epochs}, --batch-size ${TRANSFER_DEFAULTS.batchSize} and --normalize ${TRANSFER_DEFAULTS.normalize} (as MobileNets expect);
+  --model, --size, --channels and --shift do not apply.
 
 Exit codes: 0 success, 1 bad data, model or file, 2 bad command line.
 `;

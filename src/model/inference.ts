@@ -57,7 +57,11 @@ export class Inference {
   }
 
   /** Mean loss and accuracy of the (one) output against y; `around` as for predict. */
-  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: Loss, logits: number,
+  /**
+   * `logits` tells where the output softmax read its logits in the pass just run (0 when the loss is
+   * not fused with it): asked after each pass, as planning for a larger batch moves the buffers.
+   */
+  evaluate(xs: Tensor[], y: Tensor, n: number, batchSize: number, loss: Loss, logits: () => number,
     around: Around = runPlainly): { loss: number; accuracy: number } {
     if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
     checkBatchSize(batchSize, 'evaluate');
@@ -72,7 +76,7 @@ export class Inference {
         prepareTargets(loss, this.buffers.target, size, cols);
         this.run(xs, from, size);
         const output = this.executor.output(0);
-        lossSum += computeLoss(loss, output, logits, this.buffers.target, 0, size, cols) * size;
+        lossSum += computeLoss(loss, output, logits(), this.buffers.target, 0, size, cols) * size;
         correct += countCorrect(loss.accuracy, output, this.buffers.target, size, cols);
       }
     });

@@ -332,7 +332,7 @@ export class Model extends Layer {
     this.checkOneOutput('evaluate');
     const { xs, n } = checkInputs(x, this.inputShapes, 'evaluate');
     checkTargets(y, n, this.outputShape, 'evaluate', this.loss);
-    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
+    return this.inference.evaluate(xs, y, n, options.batchSize ?? 32, this.loss, () => this.fusedLogits(), this.inferenceSetUp(options, 'evaluate'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */

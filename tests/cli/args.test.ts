@@ -1,7 +1,7 @@
 // The command line: defaults, every option converted, and each mistake a UsageError naming it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TRAIN_DEFAULTS, UsageError, parseCommandLine } from '../../src/cli/args.js';
+import { TRAIN_DEFAULTS, TRANSFER_DEFAULTS, UsageError, parseCommandLine } from '../../src/cli/args.js';
 
 function usageError(argv: string[], ...fragments: string[]): void {
   try {
@@ -24,10 +24,11 @@ test('train with no options takes the defaults', () => {
 test('every train option is read and converted', () => {
   const command = parseCommandLine(['train', '--epochs', '3', '--batch-size=64', '--learning-rate', '1e-3', '--optimizer', 'momentum',
     '--loss', 'meanSquaredError', '--seed', '4294967295', '--shift', '0', '--model', 'net.json', '--data', 'idx', '--out', 'out',
-    '--size', '96x128', '--channels', '1', '--normalize', '[-1,1]', '--validation-split', '0.1', '--threads', 'auto']);
+    '--size', '96x128', '--channels', '1', '--normalize', '[-1,1]', '--validation-split', '0.1', '--threads', 'auto', '--format', 'tfjs']);
   assert.equal(command, { name: 'train', options: {
     epochs: 3, batchSize: 64, learningRate: 0.001, optimizer: 'momentum', loss: 'meanSquaredError', seed: 4294967295, shift: 0,
     model: 'net.json', data: 'idx', out: 'out', size: [96, 128], channels: 1, normalize: '[-1,1]', validationSplit: 0.1, threads: 'auto',
+    format: 'tfjs',
   } });
   const square = parseCommandLine(['train', '--size', '32', '--channels', '3', '--threads', '2']);
   assert.equal(square.name === 'train' && [square.options.size, square.options.channels, square.options.threads], [[32, 32], 3, 2]);
@@ -74,6 +75,32 @@ test('invalid values name the option, the value and what is expected', () => {
   usageError(['train', '--validation-split', '1'], '--validation-split', 'between 0 and 1');
   usageError(['train', '--threads', '0'], '--threads', 'from 1 to 64 or auto');
   usageError(['evaluate', '--model', 'm', '--threads', 'many'], '--threads', '"many"');
+});
+
+test('train --base: its own defaults (Teachable Machine\'s), the cut, pooling and head read; what does not go with a base refused', () => {
+  const taught = parseCommandLine(['train', '--base', 'mobilenet', '--cut', 'out_relu', '--data', 'photos']);
+  assert.equal(taught.name === 'train' && taught.options, {
+    ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: 'photos', size: undefined,
+    epochs: TRANSFER_DEFAULTS.epochs, batchSize: TRANSFER_DEFAULTS.batchSize, normalize: '[-1,1]',
+    transfer: { base: 'mobilenet', cut: 'out_relu', pooling: 'avg', head: [100] },
+  });
+  const chosen = parseCommandLine(['train', '--base', 'm/model.json', '--cut', 'conv_pw_13_relu', '--data', 'p', '--pooling', 'flatten',
+    '--head', 'dense:128, dense:64', '--epochs', '5', '--batch-size', '8', '--normalize', '[0,1]']);
+  assert.equal(chosen.name === 'train' && [chosen.options.epochs, chosen.options.batchSize, chosen.options.normalize, chosen.options.transfer],
+    [5, 8, '[0,1]', { base: 'm/model.json', cut: 'conv_pw_13_relu', pooling: 'flatten', head: [128, 64] }]);
+  const bare = parseCommandLine(['train', '--base', 'm', '--cut', 'x', '--data', 'p', '--head', 'none']);
+  assert.equal(bare.name === 'train' && bare.options.transfer?.head, []);
+  usageError(['train', '--base', 'm', '--data', 'p'], '--base needs --cut LAYER', 'out_relu');
+  usageError(['train', '--base', 'm', '--cut', 'x'], '--base needs --data DIR');
+  usageError(['train', '--cut', 'x'], '--cut goes with --base');
+  usageError(['train', '--head', 'dense:8'], '--head goes with --base');
+  for (const option of ['--model', '--size', '--channels', '--shift']) {
+    usageError(['train', '--base', 'm', '--cut', 'x', '--data', 'p', option, '3'], `${option} does not go with --base`);
+  }
+  usageError(['train', '--base', 'm', '--cut', 'x', '--data', 'p', '--head', 'dense:'], '--head must be dense:N', '"dense:"');
+  usageError(['train', '--base', 'm', '--cut', 'x', '--data', 'p', '--head', 'conv:3'], '--head');
+  usageError(['train', '--base', 'm', '--cut', 'x', '--data', 'p', '--pooling', 'mean'], '--pooling', 'none, avg, max, flatten');
+  usageError(['train', '--format', 'onnx'], '--format', 'convas, tfjs');
 });
 
 test('evaluate and predict need a model; predict needs files', () => {

@@ -2,7 +2,7 @@
 // the same for loading images, with warnings that do not garble the bar.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { LoadingProgress, ProgressReporter } from '../../src/cli/progress.js';
+import { EmbeddingProgress, LoadingProgress, ProgressReporter } from '../../src/cli/progress.js';
 
 /** Runs 2 epochs of 4 batches of 10 images, 50 ms a batch, and returns what was written. */
 function run(isTTY: boolean): string[] {
@@ -77,6 +77,26 @@ test('loading images on a terminal: a bar with the count, ETA and file, cleared 
   assert.ok(out.some((t) => t.includes('5/5') && t.includes('█'.repeat(10))), out.join('|'));
   assert.is(out[out.length - 1], '\r\x1b[2K', 'cleared at the end');
   assert.not.ok(out.some((t) => t.includes('\n')), 'the bar stays on one line');
+});
+
+test('computing embeddings: a bar on a terminal (count and ETA), cleared at the end; elsewhere only the summary', () => {
+  for (const isTTY of [false, true]) {
+    const out: string[] = [];
+    let clock = 0;
+    const embedding = new EmbeddingProgress({ isTTY, columns: 100, write: (t) => out.push(t) }, () => clock);
+    for (const done of [32, 64, 96, 100]) {
+      clock += 150;
+      embedding.progress(done, 100);
+    }
+    assert.is(embedding.finish(), 'Computed the embeddings of 100 images in 0.6 s');
+    if (!isTTY) {
+      assert.equal(out, []);
+      continue;
+    }
+    assert.ok(out[0].startsWith('\r\x1b[2Kcomputing embeddings ') && out[0].includes('32/100  ETA 0s'), out[0]);
+    assert.ok(out[3].includes('100/100') && out[3].includes('█'.repeat(10)), out[3]);
+    assert.is(out.at(-1), '\r\x1b[2K', 'cleared at the end');
+  }
 });
 
 test.run();

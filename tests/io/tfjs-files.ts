@@ -75,3 +75,21 @@ export async function loadInTfjs(location: string): Promise<tfl.LayersModel> {
     load: () => tf.io.getModelArtifactsForJSON(json as tf.io.ModelJSON, async (manifest) => [manifest.flatMap((g) => g.weights), bytes.buffer]),
   });
 }
+
+/** A TF.js model's topology and its weights by name, as tfjs-layers saves them: for writing files as tfjs-converter does. */
+export async function tfjsArtifacts(model: tfl.LayersModel): Promise<{ topology: unknown; weights: Array<{ name: string; shape: number[]; values: Float32Array }> }> {
+  let result: Awaited<ReturnType<typeof tfjsArtifacts>> | undefined;
+  await model.save(tf.io.withSaveHandler(async (artifacts) => {
+    const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData!);
+    let offset = 0;
+    const weights = artifacts.weightSpecs!.map((spec) => {
+      const size = spec.shape.reduce((a, b) => a * b, 1);
+      const values = new Float32Array(data.slice(offset, offset + size * 4));
+      offset += size * 4;
+      return { name: spec.name, shape: spec.shape, values };
+    });
+    result = { topology: artifacts.modelTopology, weights };
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  return result!;
+}

@@ -14,8 +14,8 @@ import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
 import { assertSameBits, strokeData, temporaryDirectory } from './model-files.js';
 import { float16Bits, quantizeWeight } from '../../src/io/tfjs-quantize.js';
-import { type ConverterWeight, type Quantize, dequantize, encodeWeight, toHalfBits, writeConverterModel } from './tfjs-converter.js';
-import { loadInTfjs } from './tfjs-files.js';
+import { type Quantize, dequantize, encodeWeight, toHalfBits, writeConverterModel } from './tfjs-converter.js';
+import { loadInTfjs, tfjsArtifacts } from './tfjs-files.js';
 
 const IMAGE = [9, 9, 2];
 
@@ -34,24 +34,6 @@ function tfjsModel(seed: number): tfl.LayersModel {
   const ranges: Array<[number, number]> = [[-0.7, 0.4], [0.05, 0.3], [-2, 2], [-0.3, -0.01], [-0.5, 0.5], [0.25, 0.25], [-1, 1], [-0.2, 0.6]];
   m.setWeights(m.getWeights().map((w, i) => tf.tensor(rng.array(w.size, ...ranges[i % ranges.length]), w.shape)));
   return m;
-}
-
-/** The model's topology and named weights, as tfjs-layers saves them. */
-async function artifactsOf(m: tfl.LayersModel): Promise<{ topology: unknown; weights: ConverterWeight[] }> {
-  let result: { topology: unknown; weights: ConverterWeight[] } | undefined;
-  await m.save(tf.io.withSaveHandler(async (artifacts) => {
-    const data = tf.io.CompositeArrayBuffer.join(artifacts.weightData!);
-    let offset = 0;
-    const weights = artifacts.weightSpecs!.map((spec) => {
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      const values = new Float32Array(data.slice(offset, offset + size * 4));
-      offset += size * 4;
-      return { name: spec.name, shape: spec.shape, values };
-    });
-    result = { topology: artifacts.modelTopology, weights };
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  }));
-  return result!;
 }
 
 const sample = (n: number, seed: number) => {
@@ -83,7 +65,7 @@ const MIXES: Array<[string, (i: number) => Quantize | undefined]> = [
 for (const [what, quantizeOf] of MIXES) {
   test(`tfjs-converter layout, ${what}, three groups of 16-byte shards: the weights TF.js decodes, bit for bit, and its predictions`, async () => {
     const original = tfjsModel(11);
-    const { topology, weights } = await artifactsOf(original);
+    const { topology, weights } = await tfjsArtifacts(original);
     const quantized = weights.map((w, i) => ({ ...w, quantize: quantizeOf(i) }));
     // Three groups of unequal size, as the converter makes for models with several weight groups.
     const groups = [quantized.slice(0, 3), quantized.slice(3, 6), quantized.slice(6)];

@@ -1,0 +1,84 @@
+// `convas train --base DIR --cut LAYER --data DIR`: teach a pretrained model new classes. The base
+// is cut at the layer and frozen, run once over every image (the embeddings), a small head trains
+// on those in seconds, and base and head are saved as one model that predict and evaluate read
+// like any other (its metadata names the classes and says how images are prepared).
+import '../io/save.js'; // registers model.save()'s file formats
+import type { Dataset } from '../data/dataset.js';
+import { ConfigError } from '../errors.js';
+import { loadModel } from '../io/load.js';
+import { layers } from '../layers/index.js';
+import type { Model } from '../model/model.js';
+import { sequential } from '../model/sequential.js';
+import { cutModel, embed } from '../model/transfer.js';
+import { formatShape } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import type { TrainOptions, TransferOptions } from './args.js';
+import { type ImageModelMetadata, labelsTensor, loadData } from './data.js';
+import { EmbeddingProgress, LoadingProgress, ProgressReporter } from './progress.js';
+import { testReport } from './test-report.js';
+
+/** What a model trained on a base records besides ImageModelMetadata: where its features come from. */
+export interface TransferMetadata extends ImageModelMetadata {
+  transfer: { base: string; cut: string; pooling: TransferOptions['pooling']; head: number[] };
+}
+
+export async function trainOnBase(options: TrainOptions & { transfer: TransferOptions }, print: (text: string) => void): Promise<void> {
+  const { base: basePath, cut: cutAt, pooling, head: hidden } = options.transfer;
+  const base = await loadModel(basePath);
+  const [height, width, channels] = base.inputShape;
+  if (base.inputShape.length !== 3 || (channels !== 1 && channels !== 3)) {
+    throw new ConfigError(`${basePath}: the base takes inputs of shape ${formatShape(base.inputShape)}; --base needs a model of images, [height, width, 1 or 3]`);
+  }
+  const features = cutModel(base, cutAt, { pooling, name: 'features' });
+  print(`Base ${basePath}: ${base.layers.length} layers, cut after ${cutAt} → ${formatShape(features.outputShape)} features per image` +
+    `${pooling === 'none' ? '' : ` (${pooling} pooling)`}, frozen (${features.parameterCount.toLocaleString('en')} weights)`);
+
+  const loading = new LoadingProgress(process.stdout, process.stderr);
+  const normalize = options.normalize ?? '[-1,1]';
+  const images = { size: [height, width] as [number, number], channels: channels as 1 | 3, normalize, validationSplit: options.validationSplit, seed: options.seed };
+  const { train, test, source, metadata } = await loadData(options.data, images, loading);
+  print(loading.finish());
+  if (!metadata) throw new ConfigError(`${options.data}: --base teaches classes from image folders (one folder per class), not IDX files`);
+
+  const embedding = new EmbeddingProgress(process.stdout);
+  const total = train.count + test.count;
+  const embedAll = async (data: Dataset, offset: number) =>
+    embed(features, data.images, { onProgress: (done) => embedding.progress(offset + done, total) });
+  const trainFeatures = await embedAll(train, 0);
+  const testFeatures = await embedAll(test, train.count);
+  print(embedding.finish());
+
+  const head = sequential({ inputShape: [...features.outputShape], seed: options.seed, name: 'head', layers: [
+    ...hidden.map((units) => layers.dense({ units, activation: 'relu' })), layers.dense({ units: train.classes, activation: 'softmax' }),
+  ] });
+  head.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
+  print(`Training a head (${[...hidden.map((u) => `dense ${u} relu`), `dense ${train.classes} softmax`].join(' → ')}, ` +
+    `${head.parameterCount.toLocaleString('en')} weights) on ${train.count} images from ${source} (${train.classes} classes: ` +
+    `${metadata.classNames.join(', ')}), testing on ${test.count} held-out images`);
+  print(`${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, batch size ${options.batchSize}, ${options.optimizer} ` +
+    `(learning rate ${head.compileConfig!.optimizer.learningRate}), ${options.loss}, seed ${options.seed}\n`);
+  await fitHead(head, trainFeatures, labelsTensor(train), options);
+  trainFeatures.dispose();
+  testFeatures.dispose();
+
+  const whole = sequential({ inputShape: [...base.inputShape], name: 'classifier', layers: [features, head] });
+  const saved: TransferMetadata = { ...metadata, transfer: { base: basePath, cut: cutAt, pooling, head: hidden } };
+  whole.setUserDefinedMetadata({ ...saved });
+  // The saved model is scored, not the head alone: base and head together, on the held-out images.
+  print(`\n${testReport(whole, test, metadata.classNames).text}\n`);
+  await whole.save(options.out, { format: options.format });
+  print(`Model saved to ${options.out} (base and head${options.format === 'tfjs' ? ', TensorFlow.js format' : ''})`);
+  print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);
+}
+
+async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions): Promise<void> {
+  const batchSize = Math.min(options.batchSize, x.shape[0]);
+  const progress = new ProgressReporter(process.stdout, options.epochs, Math.ceil(x.shape[0] / batchSize));
+  progress.start();
+  await head.fit(x, y, {
+    epochs: options.epochs, batchSize, shuffle: true,
+    onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
+    onEpochEnd: (epoch, logs) => progress.epochEnd(epoch, logs),
+  });
+  y.dispose();
+}

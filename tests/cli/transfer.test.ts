@@ -1,0 +1,154 @@
+// `convas train --base … --cut …` end to end, as a child process: a MobileNetV2 saved by tfjs-layers
+// (tests/model/mobilenet-base.ts) and folders of stripes and dots (PNG and JPEG, with a truncated
+// photo among them) teach a head; the saved model (base and head) predicts and evaluates by its
+// class names, saves as TF.js on request, and every mistake is a clear exit.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type Model, decodeImage, imageToTensor, init, loadModel } from '../../src/index.js';
+import { assertSameBits } from '../helpers.js';
+import { loadInTfjs } from '../io/tfjs-files.js';
+import { FEATURE_LAYER, mobileNetBase } from '../model/mobilenet-base.js';
+import { TEXTURES, encodePicture, stripesAndDots } from '../model/patterns.js';
+
+const SIZE = 64;
+const dir = mkdtempSync(join(tmpdir(), 'convas-transfer-cli-'));
+const photos = join(dir, 'photos');
+const modelDir = join(dir, 'model');
+let baseDir = '';
+
+function convas(...args: string[]) {
+  const run = spawnSync(process.execPath, ['bin/convas.js', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const accuracyIn = (text: string) => Number(/Test accuracy: ([\d.]+)%/.exec(text)?.[1]);
+/** Teaching options that suit the small random base (mobilenet-base.ts): its first block's features, a head of 32 units. */
+const TEACH = ['--cut', FEATURE_LAYER, '--head', 'dense:32', '--learning-rate', '0.01', '--epochs', '100', '--validation-split', '0.3'];
+
+test.before(async () => {
+  baseDir = (await mobileNetBase(SIZE)).dir;
+  // 50 pictures of each texture, at twice the base's size (the command line resizes them), PNG and JPEG.
+  const pictures = stripesAndDots(50, 2 * SIZE, 21);
+  for (const name of TEXTURES) mkdirSync(join(photos, name), { recursive: true });
+  pictures.forEach((picture, i) => {
+    const format = i % 4 < 2 ? 'png' : 'jpg';
+    writeFileSync(join(photos, TEXTURES[picture.label], `${i}.${format}`), encodePicture(picture, format));
+  });
+  const whole = readFileSync(join(photos, 'dots', '3.jpg'));
+  writeFileSync(join(photos, 'dots', 'truncated.jpg'), whole.subarray(0, whole.length >> 1));
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+let reported = NaN;
+
+test('train --base --cut: loads the images (the truncated photo skipped with a warning), computes the embeddings, trains the head, reports, saves base and head', () => {
+  const { code, stdout, stderr } = convas('train', '--base', baseDir, '--data', photos, ...TEACH, '--out', modelDir);
+  assert.is(code, 0, stderr);
+  assert.match(stderr, `convas: warning: ${join(photos, 'dots', 'truncated.jpg')}: skipped`);
+  assert.match(stdout, `Base ${baseDir}: 156 layers, cut after ${FEATURE_LAYER} → [16] features per image (avg pooling), frozen`);
+  assert.match(stdout, /^Loaded 100 images in \d+\.\d s \(1 skipped: see the warnings\)$/m);
+  assert.match(stdout, /^Computed the embeddings of 100 images in \d+\.\d s$/m);
+  assert.match(stdout, /Training a head \(dense 32 relu → dense 2 softmax, 610 weights\) on 70 images from .* \(2 classes: dots, stripes\), testing on 30 held-out images/);
+  assert.is(stdout.split('\n').filter((l) => l.startsWith('epoch ')).length, 100);
+  reported = accuracyIn(stdout);
+  assert.ok(reported >= 90, `held-out accuracy ${reported}%\n${stdout}`);
+  assert.match(stdout, /Classes: 0 dots, 1 stripes/);
+  assert.match(stdout, `Model saved to ${modelDir} (base and head)`);
+  const saved = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
+  assert.equal(saved.userDefinedMetadata, {
+    classNames: ['dots', 'stripes'], imageInput: { size: [SIZE, SIZE], channels: 3, normalize: '[-1,1]', crop: 'center' },
+    validation: { split: 0.3, seed: 0 }, transfer: { base: baseDir, cut: FEATURE_LAYER, pooling: 'avg', head: [32] },
+  });
+});
+
+/** Each weight's values by its name. */
+function namedWeights(model: Model): Map<string, Float32Array> {
+  const values = model.getWeights();
+  return new Map(model.weights.map((p, i) => [p.name, values[i].dataSync()]));
+}
+
+test('the saved model holds the base\'s weights up to the cut bit for bit (frozen while the head trained), then the head\'s', async () => {
+  await init();
+  const base = namedWeights(await loadModel(baseDir));
+  const saved = namedWeights(await loadModel(modelDir));
+  const fromBase = [...saved.keys()].filter((name) => base.has(name));
+  // Up to expanded_conv_depthwise_relu: Conv1, bn_Conv1 (4), expanded_conv_depthwise, its batch norm (4).
+  assert.is(fromBase.length, 10, fromBase.join(', '));
+  for (const name of fromBase) assertSameBits(saved.get(name)!, base.get(name)!, name);
+  assert.is(saved.size, fromBase.length + 4, 'and the head\'s two dense layers');
+});
+
+test('the saved model: evaluate scores what training reported; predict names the classes of new photos', async () => {
+  const again = convas('evaluate', '--model', modelDir, '--data', photos);
+  assert.is(again.code, 0, again.stderr);
+  assert.is(accuracyIn(again.stdout), reported);
+  const files = stripesAndDots(3, 2 * SIZE, 22).map((picture, i) => {
+    const file = join(dir, `new-${i}-${TEXTURES[picture.label]}.${i % 2 ? 'jpg' : 'png'}`);
+    writeFileSync(file, encodePicture(picture, i % 2 ? 'jpg' : 'png'));
+    return file;
+  });
+  const { code, stdout, stderr } = convas('predict', '--model', modelDir, ...files);
+  assert.is(code, 0, stderr);
+  const lines = stdout.trim().split('\n');
+  assert.is(lines.length, 6, stdout);
+  const right = lines.filter((line, i) => line.startsWith(files[i]) && line.includes(`class ${/new-\d-(\w+)\./.exec(files[i])![1]} `)).length;
+  assert.ok(right >= 5, `${right} of 6 named right:\n${stdout}`);
+  lines.forEach((line) => assert.match(line, /dots: \d\.\d{3}  stripes: \d\.\d{3}$/));
+
+  // The same as the model computes on those photos, prepared as its metadata says.
+  await init();
+  const model = await loadModel(modelDir);
+  const x = imageToTensor(await Promise.all(files.map(async (f) => decodeImage(readFileSync(f)))), { size: SIZE, normalize: '[-1,1]' });
+  const probabilities = model.predict(x).dataSync();
+  lines.forEach((line, i) => assert.match(line, `dots: ${probabilities[2 * i].toFixed(3)}  stripes: ${probabilities[2 * i + 1].toFixed(3)}`));
+});
+
+test('--format tfjs: a TensorFlow.js LayersModel that TF.js loads and that predicts as convas does', async () => {
+  const out = join(dir, 'tfjs-model');
+  const { code, stdout, stderr } = convas('train', '--base', baseDir, '--data', photos, ...TEACH, '--epochs', '3', '--format', 'tfjs', '--out', out);
+  assert.is(code, 0, stderr);
+  assert.match(stdout, `Model saved to ${out} (base and head, TensorFlow.js format)`);
+  await init();
+  await tf.setBackend('cpu');
+  const [ours, theirs] = [await loadModel(out), await loadInTfjs(out)];
+  const x = imageToTensor(stripesAndDots(2, SIZE, 23), { size: SIZE, normalize: '[-1,1]' });
+  const expected = ours.predict(x).dataSync();
+  const got = (theirs.predict(tf.tensor4d(x.dataSync(), [4, SIZE, SIZE, 3])) as tf.Tensor).dataSync();
+  got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `${i}: ${v} vs ${expected[i]}`));
+});
+
+test('a cut layer the base lacks: exit 1, the layers it has listed, nothing written', () => {
+  const out = join(dir, 'never');
+  const { code, stderr } = convas('train', '--base', baseDir, '--data', photos, '--cut', 'out_relu6', '--out', out);
+  assert.is(code, 1);
+  assert.match(stderr, 'has no layer "out_relu6"; its 156 layers are input_1, Conv1, bn_Conv1,');
+  assert.match(stderr, 'out_relu, global_average_pooling2d, predictions');
+  assert.not.match(stderr, /\n\s+at /);
+  assert.not.ok(existsSync(out), 'nothing written');
+});
+
+test('mistakes on the command line: exit 2 with the reason', () => {
+  const cases: Array<[string[], string]> = [
+    [['--base', baseDir, '--data', photos], '--base needs --cut LAYER'],
+    [['--base', baseDir, '--cut', 'out_relu'], '--base needs --data DIR'],
+    [['--data', photos, '--cut', 'out_relu'], '--cut goes with --base'],
+    [['--base', baseDir, '--data', photos, '--cut', 'out_relu', '--size', '32'], '--size does not go with --base'],
+    [['--base', baseDir, '--data', photos, '--cut', 'out_relu', '--head', 'dense:0'], '--head must be dense:N'],
+    [['--base', baseDir, '--data', photos, '--cut', 'out_relu', '--pooling', 'mean'], '--pooling must be one of none, avg, max, flatten'],
+    [['--format', 'onnx'], '--format must be one of convas, tfjs'],
+  ];
+  for (const [args, message] of cases) {
+    const run = convas('train', ...args);
+    assert.is(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+  }
+});
+
+test.run();
