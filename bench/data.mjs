@@ -6,8 +6,8 @@ export const NET = { height: 28, width: 28, channels: 1, classes: 10, trainBatch
 /** Examples in the training set: an "epoch" of the memory check is one pass over them. */
 export const TRAIN_EXAMPLES = 1024;
 
-/** mulberry32: small, fast, and the same stream in every process. */
-function random(seed) {
+/** mulberry32: uniform [0, 1) numbers, small, fast, and the same stream in every process. */
+export function random(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -95,3 +95,21 @@ export const LAYER_CEILING_TARGET = { min: 0.85, cases: LAYER_CASES.filter((c) =
 
 /** The large conv forward pass: the case the targets are about. */
 export const LARGE_CONV_FORWARD = '1:forward';
+
+/** The layers issue's whole-net case: Keras's MobileNetV2, alpha 0.35, 96×96×3, 10 classes, random weights. */
+export const MOBILENET = { alpha: 0.35, inputShape: [96, 96, 3], classes: 10, inferBatches: [1, 32], trainBatch: 16, learningRate: 0.01, seed: 5 };
+
+/**
+ * Batch normalisation in training alone (batch statistics, the moving statistics' step, and the
+ * gradients of x, γ and β): block_1_expand_BN of that MobileNetV2 at its training batch.
+ */
+export const BATCH_NORM = { label: 'batch norm 16×48×48×48, training forward and backward', shape: [16, 48, 48, 48], momentum: 0.999, epsilon: 1e-3 };
+
+/** n random images for the MobileNet and one-hot labels, the same in every peer. */
+export function mobileNetBatch(n, seed = MOBILENET.seed) {
+  const pixels = MOBILENET.inputShape.reduce((a, b) => a * b, 1);
+  const x = randomArray(n * pixels, seed);
+  const oneHot = new Float32Array(n * MOBILENET.classes);
+  for (let i = 0; i < n; i++) oneHot[i * MOBILENET.classes + (i % MOBILENET.classes)] = 1;
+  return { x, oneHot, shape: [n, ...MOBILENET.inputShape], labelShape: [n, MOBILENET.classes] };
+}

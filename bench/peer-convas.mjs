@@ -1,12 +1,14 @@
-// convas: `node peer-convas.mjs <bundle> [threads]`. The LeNet-style net through its public API (sequential, fit, predict), and
+// convas: `node peer-convas.mjs <bundle> [threads] [unfolded]` (unfolded: the MobileNet predicts without foldBatchNorm). The LeNet-style net through its public API (sequential, fit, predict), and
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
 import { readFileSync } from 'node:fs';
 import { serve, startClock, timeBox } from './child.mjs';
-import { CONVS, DEPTHWISE, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, depthwiseGeometry, randomArray } from './data.mjs';
+import { BATCH_NORM, CONVS, DEPTHWISE, LAYER_CASES, MATMUL, MOBILENET, NET, TRAIN_EXAMPLES, dataset, depthwiseGeometry, mobileNetBatch, randomArray } from './data.mjs';
 import { readNativeData } from './native-nets.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
 const threads = Number(process.argv[3] ?? 1);
+/** How the MobileNet predicts: batch normalisation folded into the convolutions (and ReLU6 into their kernels) unless told not to. */
+const foldBatchNorm = process.argv[4] !== 'unfolded';
 const { kernels, memory } = await convas.init(threads > 1 ? { threads } : undefined);
 // Threads run on a shared memory: without one, the option was ignored (not implemented yet), and
 // the runner prints the threads row as n/a.
@@ -149,7 +151,46 @@ async function onnxModel({ file, input, shape }) {
 
 const memoryNow = () => ({ bufferBytes: kernels.memory.buffer.byteLength, bytesInUse: memory.bytesInUse });
 
+/** The MobileNetV2 from the bench's TF.js files (bench/mobilenet-files.mjs), loaded once, with its batches. */
+let mobileNet;
+async function loadMobileNet(dir) {
+  if (mobileNet) return mobileNet;
+  const model = await convas.loadModel(dir);
+  model.compile({ optimizer: { type: 'sgd', learningRate: MOBILENET.learningRate }, loss: 'categoricalCrossentropy' });
+  const batch = (n) => { const b = mobileNetBatch(n); return [convas.tensor(b.x, b.shape), convas.tensor(b.oneHot, b.labelShape)]; };
+  mobileNet = { model, infer: new Map(MOBILENET.inferBatches.map((n) => [n, batch(n)[0]])), train: batch(MOBILENET.trainBatch) };
+  return mobileNet;
+}
+
+/**
+ * One training pass of a BatchNormalization layer (made once, through a model so that it is built
+ * and planned as in fit): forward with the batch's statistics (moving statistics updated), then the
+ * gradients of x, γ and β for a given dy.
+ */
+let batchNormCase;
+function batchNormTraining() {
+  if (batchNormCase) return batchNormCase.run;
+  const { shape: [batch, ...example], momentum, epsilon } = BATCH_NORM;
+  const layer = convas.layers.batchNormalization({ momentum, epsilon });
+  const owner = convas.sequential({ inputShape: example, layers: [layer], seed: 1 }); // holds the weights
+  layer.plan(batch);
+  const size = batch * example.reduce((a, b) => a * b, 1);
+  const x = memory.alloc(size * 4), dy = memory.alloc(size * 4);
+  memory.f32(x, size).set(randomArray(size, 1));
+  memory.f32(dy, size).set(randomArray(size, 2));
+  const run = () => {
+    layer.forward([x], batch, true);
+    layer.backward(dy, batch, true, true);
+  };
+  batchNormCase = { owner, run };
+  return run;
+}
+
 serve({
+  batchNormTraining: async ({ seconds }) => {
+    const r = await timeBox(seconds, batchNormTraining());
+    return { values: r.units * BATCH_NORM.shape.reduce((a, b) => a * b, 1), ...r };
+  },
   netTrain: async (args) => {
     const net = await nativeNet(args);
     return train(net.model, net.x, net.y, args.net.trainBatch, args.seconds);
@@ -163,6 +204,16 @@ serve({
     const { model, x } = await onnxModel(args);
     const r = await timeBox(args.seconds, () => model.predict(x).dispose());
     return { images: r.units * args.shape[0], ...r };
+  },
+  mobileNetInfer: async ({ dir, batch, seconds }) => {
+    const { model, infer } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => model.predict(infer.get(batch), { batchSize: batch, foldBatchNorm }).dispose());
+    return { images: r.units * batch, ...r };
+  },
+  mobileNetTrain: async ({ dir, seconds }) => {
+    const { model, train: [x, y] } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => model.fit(x, y, { epochs: 1, batchSize: MOBILENET.trainBatch, shuffle: false }));
+    return { images: r.units * MOBILENET.trainBatch, ...r };
   },
   info: async () => ({ threadsSupported: threaded, threads }),
   /** Wasm memory after 1 and after 10 epochs of a fresh model: a model allocates once, so they must match. */

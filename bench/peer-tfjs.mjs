@@ -5,7 +5,8 @@
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import { serve, timeBox } from './child.mjs';
-import { CONVS, DEPTHWISE, LAYER_CASES, MATMUL, NET, TRAIN_EXAMPLES, dataset, randomArray } from './data.mjs';
+import { BATCH_NORM, CONVS, DEPTHWISE, LAYER_CASES, MATMUL, MOBILENET, NET, TRAIN_EXAMPLES, dataset, mobileNetBatch, randomArray } from './data.mjs';
+import { mobileNetHandler } from './mobilenet-files.mjs';
 import { registerConv2DBackpropFilter } from './tfjs-wasm-backprop-filter.mjs';
 import { registerDepthwiseBackprop } from './tfjs-wasm-depthwise-backprop.mjs';
 
@@ -17,9 +18,15 @@ require('@tensorflow/tfjs-backend-cpu');
 const tfl = require('@tensorflow/tfjs-layers');
 tf.enableProdMode();
 
+/** The kernels that training a MobileNet needs beyond inference's (the gradients of its convolutions). */
+const TRAINING_KERNELS = ['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter'];
+const lacking = () => TRAINING_KERNELS.filter((k) => !tf.getKernel(k, backendName));
+
 let backendInfo = { backend: backendName };
 if (backendName === 'wasm') {
   const wasm = require('@tensorflow/tfjs-backend-wasm');
+  // What the backend itself lacks, before the bench builds those kernels from its own ops.
+  backendInfo.lacksForTraining = lacking();
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // already false in Node; said explicitly
   wasm.setThreadsCount(1);
   wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
@@ -161,7 +168,58 @@ function layerCase(id) {
   return once;
 }
 
+/** The MobileNetV2 from the bench's files (bench/mobilenet-files.mjs), loaded once, with its batches. */
+let mobileNet;
+async function loadMobileNet(dir) {
+  if (mobileNet) return mobileNet;
+  const model = await tfl.loadLayersModel(mobileNetHandler(tf, dir));
+  model.compile({ optimizer: tf.train.sgd(MOBILENET.learningRate), loss: 'categoricalCrossentropy' });
+  const batch = (n) => { const b = mobileNetBatch(n); return [tf.tensor(b.x, b.shape), tf.tensor(b.oneHot, b.labelShape)]; };
+  mobileNet = { model, infer: new Map(MOBILENET.inferBatches.map((n) => [n, batch(n)[0]])), train: batch(MOBILENET.trainBatch) };
+  return mobileNet;
+}
+
+/**
+ * One training pass of a BatchNormalization layer (made once): forward with the batch's statistics
+ * (moving statistics updated, as in fit), then the gradients of x, γ and β for a given dy.
+ */
+let batchNormPass;
+function batchNormTraining() {
+  if (batchNormPass) return batchNormPass;
+  const { shape, momentum, epsilon } = BATCH_NORM;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const layer = tfl.layers.batchNormalization({ momentum, epsilon });
+  const x = tf.tensor(randomArray(size, 1), shape), dy = tf.tensor(randomArray(size, 2), shape);
+  layer.apply(x).dispose(); // builds its weights
+  const [gamma, beta] = layer.trainableWeights.map((w) => w.read());
+  batchNormPass = () => {
+    const { value, grads } = tf.engine().gradients(() => layer.apply(x, { training: true }), [x, gamma, beta], dy);
+    tf.dispose([value, ...grads]);
+  };
+  return batchNormPass;
+}
+
 serve({
+  batchNormTraining: async ({ seconds }) => {
+    const r = await timeBox(seconds, batchNormTraining());
+    return { values: r.units * BATCH_NORM.shape.reduce((a, b) => a * b, 1), ...r };
+  },
+  mobileNetInfer: async ({ dir, batch, seconds }) => {
+    const { model, infer } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => {
+      const out = model.predict(infer.get(batch));
+      out.dataSync();
+      out.dispose();
+    });
+    return { images: r.units * batch, ...r };
+  },
+  mobileNetTrain: async ({ dir, seconds }) => {
+    const missing = lacking();
+    if (missing.length) return { unsupported: `no ${missing.join(', ')} kernels` };
+    const { model, train: [x, y] } = await loadMobileNet(dir);
+    const r = await timeBox(seconds, () => model.trainOnBatch(x, y));
+    return { images: r.units * MOBILENET.trainBatch, ...r };
+  },
   info: async () => ({ ...backendInfo, backpropFilterChoices: backendInfo.backpropFilterChoices?.(), depthwiseFilterChoices: backendInfo.depthwiseFilterChoices?.() }),
   train: async ({ seconds }) => {
     const r = await timeBox(seconds, async () => {

@@ -84,3 +84,24 @@ export async function interleave(task, peers, args, { reps, log }) {
  * means anything.
  */
 export const rate = (amount, r, wallClock = false) => amount / (wallClock ? r.seconds : r.cpuSeconds);
+
+/**
+ * Median throughput of each peer, and convas ÷ peer as the median of the per-round ratios (CPU time
+ * and wall clock): a row per peer, with its target (a minimum ratio) where `targets` names one.
+ * `amount` reads the work of one result (images, by default).
+ */
+export function throughput(results, peers, targets, amount = (r) => r.images) {
+  const cpu = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(amount(r), r, p.wallClock))]));
+  const wall = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(amount(r), r, true))]));
+  const ratio = (rates, name) => median(rates.convas.map((c, i) => c / rates[name][i]));
+  return peers.map((p) => {
+    const row = { name: p.name, label: p.label, rates: cpu[p.name], median: median(cpu[p.name]), wallRates: wall[p.name], wallMedian: median(wall[p.name]) };
+    if (p.name === 'convasThreads') row.speedupOverOneThreadWall = 1 / ratio(wall, p.name);
+    else if (p.name !== 'convas') {
+      row.ratio = ratio(cpu, p.name);
+      row.wallRatio = ratio(wall, p.name);
+      if (targets[p.name]) row.target = { min: targets[p.name], pass: row.ratio >= targets[p.name] };
+    }
+    return row;
+  });
+}

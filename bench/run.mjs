@@ -9,9 +9,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { buildBench } from './build.mjs';
 import { DEPTHWISE_FORWARD, LAYER_CASES, LAYER_CEILING_TARGET, LARGE_CONV_FORWARD, NET } from './data.mjs';
+import { MOBILENET_TARGETS, benchMobileNet } from './mobilenet.mjs';
 import { benchNative } from './native.mjs';
 import { benchOnnx } from './onnx.mjs';
-import { Peer, createLog, interleave as interleaveRounds, median, rate } from './peers.mjs';
+import { Peer, createLog, interleave as interleaveRounds, median, rate, throughput } from './peers.mjs';
 import { formatReport } from './table.mjs';
 
 const started = performance.now();
@@ -23,23 +24,6 @@ const REPS = option('reps', 5);
 const SECONDS = option('seconds', 1); // a repetition runs whole batches until this time has passed
 const log = createLog(started);
 const interleave = (task, peers, args) => interleaveRounds(task, peers, args, { reps: REPS, log });
-
-/** Median throughput of each peer, and convas ÷ peer as the median of the per-round ratios (CPU time and wall clock). */
-function throughput(results, peers, targets) {
-  const cpu = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(r.images, r, p.wallClock))]));
-  const wall = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(r.images, r, true))]));
-  const ratio = (rates, name) => median(rates.convas.map((c, i) => c / rates[name][i]));
-  return peers.map((p) => {
-    const row = { name: p.name, label: p.label, rates: cpu[p.name], median: median(cpu[p.name]), wallRates: wall[p.name], wallMedian: median(wall[p.name]) };
-    if (p.name === 'convasThreads') row.speedupOverOneThreadWall = 1 / ratio(wall, p.name);
-    else if (p.name !== 'convas') {
-      row.ratio = ratio(cpu, p.name);
-      row.wallRatio = ratio(wall, p.name);
-      if (targets[p.name]) row.target = { min: targets[p.name], pass: row.ratio >= targets[p.name] };
-    }
-    return row;
-  });
-}
 
 // --- build and start
 log('building convas (bench/.build) and the SIMD-ceiling kernels');
@@ -124,6 +108,10 @@ const running = [convas, ...(threaded ? [convasThreads] : []), tfjsWasm, tfjsCpu
 const peakRss = await Promise.all(running.map(async (p) => ({ name: p.name, label: p.label, bytes: (await p.call('stats')).peakRssBytes })));
 running.forEach((p) => p.exit());
 
+// --- the MobileNetV2 and batch normalisation, in processes of their own
+log('MobileNetV2 and batch normalisation vs TensorFlow.js');
+const mobileNet = await benchMobileNet({ build, nproc, threaded, reps: REPS, seconds: SECONDS, log });
+
 // --- PyTorch, in processes of its own, once the other peers are gone
 log('convas vs PyTorch');
 const native = await benchNative({ build, nproc, threaded, reps: REPS, seconds: SECONDS, log });
@@ -148,6 +136,9 @@ const targets = [
   target(`depthwise forward vs tfjs-wasm, the slowest of ${DEPTHWISE_FORWARD.length} (${slowestDepthwise.label.replace(/ forward$/, '')})`, slowestDepthwise.ratio, 1),
   ...layers.filter((l) => LAYER_CEILING_TARGET.cases.includes(l.id))
     .map((l) => target(`${l.label}, share of the SIMD ceiling`, l.convas.ofCeiling, LAYER_CEILING_TARGET.min, '%')),
+  ...Object.entries(mobileNet.inference).map(([batch, section]) =>
+    target(`MobileNetV2 inference, batch ${batch}, vs tfjs-wasm`, row(section, 'tfjsWasm').ratio, MOBILENET_TARGETS.inference.tfjsWasm)),
+  target('MobileNetV2 training vs tfjs-cpu', row(mobileNet.training, 'tfjsCpu').ratio, MOBILENET_TARGETS.training.tfjsCpu),
   // 1.85× is the target on 2 cores; with more it is a floor.
   ...(threaded ? [target(`training, ${nproc} threads vs 1 (wall clock)`, row(training, 'convasThreads').speedupOverOneThreadWall, 1.85)] : []),
   ...(native.rows ?? []).filter((r) => r.target).map((r) => target(`${r.label}, ${r.task}, 1 thread, vs PyTorch`, r.ratio, r.target.min)),
@@ -163,7 +154,7 @@ const results = {
   machine: { nproc, cpuModel, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { start: loadStart, end: loadavg()[0] }, contention },
   settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch },
   peers: info,
-  training, inference, layers, native, onnx,
+  training, inference, layers, mobileNet, native, onnx,
   ceiling: { flops: ceilingFlops, kernel: bestKernel, kernels: kernelMedians, rounds: ceilingRates },
   memory, peakRss, targets,
   durationSeconds: (performance.now() - started) / 1000,

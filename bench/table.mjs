@@ -43,6 +43,8 @@ export function formatReport(res) {
     l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
   ])));
   out.push('');
+  out.push(formatMobileNet(res.mobileNet));
+  out.push('');
   out.push(formatNative(res.native));
   if (res.onnx) out.push('', formatOnnx(res.onnx));
   out.push('');
@@ -60,6 +62,22 @@ export function formatReport(res) {
   out.push(table(['', 'measured', 'target', ''], res.targets.map((t) => [t.what, t.unit === '%' ? percent(t.value) : times(t.value),
     t.unit === '%' ? `≥ ${percent(t.min)}` : `≥ ${t.min}×`, verdict(t)])));
   out.push(`${res.targets.filter((t) => t.pass).length} of ${res.targets.length} targets met; ${res.durationSeconds.toFixed(0)} s in all`);
+  return out.join('\n');
+}
+
+/** The MobileNet section: inference at each batch, a training step, batch normalisation in training. */
+export function formatMobileNet(mobileNet) {
+  const { net: mn, batchNorm: bn } = mobileNet.settings;
+  const net = `MobileNetV2 (alpha ${mn.alpha}, ${mn.inputShape.join('×')}, ${mn.classes} classes), every peer from the same TF.js files`;
+  const out = [];
+  for (const [batch, section] of Object.entries(mobileNet.inference)) {
+    out.push(`Inference: ${net}, batch ${batch}`, throughputTable(section, 'images/s'), '');
+  }
+  out.push(`Training: ${net}, batch ${mn.trainBatch}, SGD lr ${mn.learningRate}`, throughputTable(mobileNet.training, 'images/s'));
+  const lacks = mobileNet.tfjsWasmLacks;
+  if (lacks.length) out.push(`tfjs-wasm lacks ${lacks.join(', ')}: the bench builds them from its own ops (tfjs-wasm-backprop-filter.mjs, tfjs-wasm-depthwise-backprop.mjs)`);
+  out.push('', `${bn.label[0].toUpperCase()}${bn.label.slice(1)} (batch statistics, moving statistics, gradients of x, γ and β)`);
+  out.push(throughputTable({ rows: mobileNet.batchNorm.rows.map((r) => ({ ...r, median: r.median / 1e6, wallMedian: r.wallMedian / 1e6 })) }, 'M values/s'));
   return out.join('\n');
 }
 

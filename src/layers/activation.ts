@@ -8,6 +8,8 @@ import type { LayerDescriptor } from './descriptor.js';
 
 export abstract class ActivationLayer extends Layer {
   abstract readonly activation: ActivationFunction;
+  /** Set while predict runs this activation inside the convolution before it (batch-norm-folding.ts): inference passes its input on. */
+  foldedIntoInput = false;
 
   protected computeOutputShape([input]: Shape[]): Shape {
     return input;
@@ -17,7 +19,8 @@ export abstract class ActivationLayer extends Layer {
     this.activation.plan(this.inputSize, this.inputShape[this.inputShape.length - 1], (n) => this.buffer(n), capacity);
   }
 
-  forward([x]: number[], batch: number): number {
+  forward([x]: number[], batch: number, training: boolean): number {
+    if (this.foldedIntoInput && !training) return x;
     return this.activation.forward(x, batch);
   }
 

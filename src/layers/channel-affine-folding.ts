@@ -14,10 +14,12 @@ export interface ChannelAffineFolding {
    * centre or shift 0 for none): the layer computes them with a copy of its weights in which the
    * kernel's output channel c is multiplied by scale[c] and the bias (0 without one) becomes
    * (bias[c] − centre[c])·scale[c] + shift[c]. Its own weights, training and files are untouched.
-   * scale = 0 ends the fold. Returns false, changing nothing, when the layer cannot fold (say, an
-   * activation follows its product); the caller then runs the normalisation itself.
+   * scale = 0 ends the fold. `activation`, a FUSED_ACTIVATION code, is applied after the affine map
+   * (the ReLU or ReLU6 that follows the normalisation, run inside the layer's kernel). Returns false,
+   * changing nothing, when the layer cannot fold (say, an activation follows its product) or cannot
+   * apply `activation`; the caller then runs the normalisation (or activation) itself.
    */
-  foldChannelAffine(centre: number, scale: number, shift: number): boolean;
+  foldChannelAffine(centre: number, scale: number, shift: number, activation?: number): boolean;
 }
 
 export const foldsChannelAffine = (layer: Layer): layer is Layer & ChannelAffineFolding =>
@@ -33,13 +35,17 @@ export class FoldedWeights {
   active = false;
   kernel = 0;
   bias = 0;
+  /** The FUSED_ACTIVATION code applied after the folded copy's product. */
+  activation: number = FUSED_ACTIVATION.none;
 
   /**
    * Makes the copy of `kernel` and `bias` (absent: 0) with (· − centre)·scale + shift folded into
    * output channel c, as foldChannelAffine asks (scale = 0: the copy is no longer used).
    */
-  fold(kernel: Parameter, bias: Parameter | undefined, channels: number, centre: number, scale: number, shift: number): true {
+  fold(kernel: Parameter, bias: Parameter | undefined, channels: number, centre: number, scale: number, shift: number,
+    activation: number = FUSED_ACTIVATION.none): true {
     this.active = scale !== 0;
+    this.activation = this.active ? activation : FUSED_ACTIVATION.none;
     if (!this.active) return true;
     const { kernels, memory } = getBackend();
     this.kernel ||= memory.alloc(kernel.size * 4);
@@ -91,8 +97,17 @@ export abstract class KernelLayer extends Layer implements ChannelAffineFolding 
     return this.folded.active && !training ? this.folded.bias : this.bias?.value ?? 0;
   }
 
-  foldChannelAffine(centre: number, scale: number, shift: number): boolean {
-    return this.activation.name === 'linear' && this.folded.fold(this.kernel, this.bias, this.outputChannels, centre, scale, shift);
+  /** Whether the layer's kernel applies a FUSED_ACTIVATION code on its way out (the convolutions do; Dense's does not). */
+  protected abstract readonly kernelAppliesActivations: boolean;
+
+  /** The FUSED_ACTIVATION code a forward pass's kernel applies: the fold's in inference mode while one is on. */
+  protected forwardActivation(training: boolean): number {
+    return this.folded.active && !training ? this.folded.activation : this.activation.kernelCode;
+  }
+
+  foldChannelAffine(centre: number, scale: number, shift: number, activation: number = FUSED_ACTIVATION.none): boolean {
+    if (this.activation.name !== 'linear' || (activation !== FUSED_ACTIVATION.none && !this.kernelAppliesActivations)) return false;
+    return this.folded.fold(this.kernel, this.bias, this.outputChannels, centre, scale, shift, activation);
   }
 
   protected free(): void {

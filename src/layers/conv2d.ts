@@ -69,6 +69,8 @@ export class Conv2D extends KernelLayer {
     return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, isReluLike(this.activation.name), rng);
   }
 
+  protected readonly kernelAppliesActivations = true;
+
   protected get outputChannels(): number {
     return this.filters;
   }
@@ -85,7 +87,7 @@ export class Conv2D extends KernelLayer {
     this.x = x;
     this.geometry.batch = batch;
     this.parallel.conv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.workspace,
-      this.activation.kernelCode, this.geometry);
+      this.forwardActivation(training), this.geometry);
     return this.activation.forward(this.z, batch);
   }
 

@@ -39,6 +39,8 @@ export class Dense extends KernelLayer {
     return [this.units];
   }
 
+  protected readonly kernelAppliesActivations = false;
+
   protected get outputChannels(): number {
     return this.units;
   }

@@ -98,6 +98,8 @@ export class DepthwiseConv2D extends KernelLayer {
   }
 
   /** Read flat, the kernel is [taps, outChannels], so it folds as a convolution's does; without a bias, a fold gives it one. */
+  protected readonly kernelAppliesActivations = true;
+
   protected get outputChannels(): number {
     return this.geometry.outChannels;
   }
@@ -112,7 +114,7 @@ export class DepthwiseConv2D extends KernelLayer {
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
-    this.parallel.depthwiseConv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.activation.kernelCode,
+    this.parallel.depthwiseConv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.forwardActivation(training),
       this.geometry);
     return this.activation.forward(this.z, batch);
   }

@@ -42,8 +42,9 @@ export interface PredictOptions {
   batchSize?: number;
   /**
    * Fold each BatchNormalization that directly follows a convolution (its only reader) into that
-   * convolution's weights for this call: faster, and the results move only by rounding (the
-   * model's own weights are untouched). Default false.
+   * convolution's weights for this call, and run a ReLU or ReLU6 that alone reads it inside the
+   * convolution's kernel: faster, and the results move only by rounding (the model's own weights
+   * are untouched). Default false.
    */
   foldBatchNorm?: boolean;
 }

@@ -31,20 +31,38 @@ type SiteServer = { serveStatic(root: string, port?: number): Promise<{ server: 
 
 const SIMD_BUILDS: SimdBuild[] = ['plain', 'relaxed'];
 
-/** The site, plus a page per kernel build that runs tests/kernels/*.test.ts in the browser: kernel-tests-plain.html… */
+const testFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => `${dir}/${f}`);
+
+/**
+ * The layer tests that run in a page too: tests/layers/ (gradient checks included), the graph and
+ * activation gradient checks, folding, and the TF.js-file tests of the layers issue's layers, which
+ * keep their files in IndexedDB there (tests/io/tfjs-files.ts).
+ */
+const LAYER_TESTS = [
+  ...testFiles('tests/layers'), 'tests/model/graph-gradients.test.ts', 'tests/model/activations.test.ts', 'tests/model/batch-norm-folding.test.ts',
+  'tests/io/tfjs-batch-norm.test.ts', 'tests/io/tfjs-depthwise.test.ts', 'tests/io/tfjs-shape-layers.test.ts', 'tests/io/tfjs-graph.test.ts',
+];
+
+/** A page `name`.html that runs the uvu test files `files` on the kernel build `simd` and reports through the console. */
+async function buildTestPage(outdir: string, name: string, files: string[], simd: SimdBuild): Promise<void> {
+  const entry = ['tests/browser/uvu-defer.ts', ...files, 'tests/browser/uvu-run.ts'].map((f) => `import './${f}';`).join('\n');
+  // tests/helpers.ts reads the build to test from the environment, which a page has not: it is written in.
+  await esbuild.build({
+    stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
+    define: { 'process.env.CONVAS_TEST_RELAXED_SIMD': JSON.stringify(simd === 'relaxed' ? '1' : '') },
+    loader: { '.wasm': 'binary', '.gz': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `${name}.js`), logLevel: 'warning',
+  });
+  writeFileSync(join(outdir, `${name}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="${name}.js"></script>`);
+}
+
+/**
+ * The site, plus a page per kernel build that runs tests/kernels/*.test.ts in the browser
+ * (kernel-tests-plain.html…), and layer-tests.html for LAYER_TESTS.
+ */
 async function buildTestSite(outdir: string): Promise<void> {
   await (await script<SiteBuild>('www-build.mjs')).buildSite(outdir);
-  const kernelTests = readdirSync('tests/kernels').filter((f) => f.endsWith('.test.ts')).map((f) => `./tests/kernels/${f}`);
-  const entry = ['./tests/browser/uvu-defer.ts', ...kernelTests, './tests/browser/uvu-run.ts'].map((f) => `import '${f}';`).join('\n');
-  for (const simd of SIMD_BUILDS) {
-    // tests/helpers.ts reads the build to test from the environment, which a page has not: it is written in.
-    await esbuild.build({
-      stdin: { contents: entry, resolveDir: process.cwd(), loader: 'ts' }, bundle: true, format: 'esm', target: 'es2022',
-      define: { 'process.env.CONVAS_TEST_RELAXED_SIMD': JSON.stringify(simd === 'relaxed' ? '1' : '') },
-      loader: { '.wasm': 'binary', '.gz': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `kernel-tests-${simd}.js`), logLevel: 'warning',
-    });
-    writeFileSync(join(outdir, `kernel-tests-${simd}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="kernel-tests-${simd}.js"></script>`);
-  }
+  for (const simd of SIMD_BUILDS) await buildTestPage(outdir, `kernel-tests-${simd}`, testFiles('tests/kernels'), simd);
+  await buildTestPage(outdir, 'layer-tests', LAYER_TESTS, 'plain');
   // ONNX: the convas/onnx bundle beside convas.js (loadModel fetches it on first use), and the PyTorch fixtures.
   copyFileSync('dist/onnx.js', join(outdir, 'onnx.js'));
   mkdirSync(join(outdir, 'onnx'));
@@ -446,23 +464,29 @@ if (missing) {
     await page.close();
   });
 
+  /** Opens a test page (buildTestPage) and checks that all its tests passed on the build `simd`. */
+  async function passesInPage(name: string, what: string, simd: SimdBuild, timeout: number): Promise<void> {
+    const lines: string[] = [];
+    const page = await context.newPage();
+    page.on('console', (message) => lines.push(message.text()));
+    page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
+    await page.goto(`${base}${name}.html`);
+    const done = await page.waitForFunction(() => (globalThis as { testsDone?: { simd: SimdBuild } }).testsDone, undefined, { timeout });
+    assert.is((await done.jsonValue())?.simd, simd, 'the build the page loaded');
+    const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
+    const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
+    assert.ok(total > 0 && passed === total, `${what} in Chromium (${simd} build): ${passed} of ${total} passed\n${report}`);
+    console.log(`  ${what} in Chromium (${simd} build): ${passed} of ${total} passed`);
+    await page.close();
+  }
+
   // Chromium runs relaxed SIMD, so the plain page also checks that it is never loaded unasked.
   for (const simd of SIMD_BUILDS) {
-    test(`the kernel tests pass inside a page, on the ${simd} build`, async () => {
-      const lines: string[] = [];
-      const page = await context.newPage();
-      page.on('console', (message) => lines.push(message.text()));
-      page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
-      await page.goto(`${base}kernel-tests-${simd}.html`);
-      const done = await page.waitForFunction(() => (globalThis as { kernelTestsDone?: { simd: SimdBuild } }).kernelTestsDone, undefined, { timeout: 120_000 });
-      assert.is((await done.jsonValue())?.simd, simd, 'the build the page loaded');
-      const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
-      const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);
-      assert.ok(total > 0 && passed === total, `kernel tests in Chromium (${simd} build): ${passed} of ${total} passed\n${report}`);
-      console.log(`  kernel tests in Chromium (${simd} build): ${passed} of ${total} passed`);
-      await page.close();
-    });
+    test(`the kernel tests pass inside a page, on the ${simd} build`, () => passesInPage(`kernel-tests-${simd}`, 'kernel tests', simd, 120_000));
   }
+
+  test('the layer tests pass inside a page: gradient checks, tests/layers/, and the TF.js-file tests of the new layers on IndexedDB', () =>
+    passesInPage('layer-tests', `layer tests (${LAYER_TESTS.length} files)`, 'plain', 300_000));
 
   test('IndexedDB: a model saved in the page loads back and predicts bit for bit; a missing name is a FileFormatError', async () => {
     const page = await open('blank.html');

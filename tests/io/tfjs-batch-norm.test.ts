@@ -10,13 +10,10 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FileFormatError, type Model, init, loadModel, tensor } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
-import { temporaryDirectory } from './model-files.js';
-import { loadInTfjs, saveTfjs } from './tfjs-files.js';
+import { loadInTfjs, modelFileName, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
 
 const TOLERANCE = 1e-4;
 const IMAGE = [6, 5, 3];
@@ -60,9 +57,9 @@ function labels(n: number, seed: number) {
 }
 
 async function viaFile(m: tfl.LayersModel): Promise<Model> {
-  const dir = await temporaryDirectory();
-  await saveTfjs(m, dir);
-  return loadModel(dir);
+  const where = await newModelLocation();
+  await saveTfjs(m, where);
+  return loadModel(where);
 }
 
 function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel, what: string): void {
@@ -91,18 +88,18 @@ test('TF.js → convas: batch normalisation after conv2d and after dense predict
 test('Keras files: the channel axis written as a positive index or a one-element list (as Keras 2 writes it) loads; another axis is refused', async () => {
   const m = tfjsModel();
   randomize(m, 9);
-  const dir = await temporaryDirectory();
-  await saveTfjs(m, dir);
-  const file = join(dir, 'model.json');
-  const json = JSON.parse(await readFile(file, 'utf8'));
+  const where = await newModelLocation();
+  await saveTfjs(m, where);
+  const file = await modelFileName(where);
+  const json = await readModelJson(where);
   const config = (name: string) => json.modelTopology.config.layers.find((l: { name: string }) => l.name === name).config;
   config('conv_bn').axis = [3];
   config('hidden_bn').axis = 1;
-  await writeFile(file, JSON.stringify(json));
-  assertSamePredictions(await loadModel(dir), m, 'axis [3] and 1');
+  await writeModelJson(where, json);
+  assertSamePredictions(await loadModel(where), m, 'axis [3] and 1');
   config('conv_bn').axis = [1];
-  await writeFile(file, JSON.stringify(json));
-  await expectError(() => loadModel(dir), FileFormatError, file, /conv_bn: axis 1 is not the channel axis/);
+  await writeModelJson(where, json);
+  await expectError(() => loadModel(where), FileFormatError, file, /conv_bn: axis 1 is not the channel axis/);
 });
 
 test('one SGD step agrees with TF.js, moving statistics included (Keras\'s Bessel correction for the 4-D batch accounted for)', async () => {
@@ -169,15 +166,15 @@ test('convas → TF.js: saved in TF.js format, the model loads in tf.loadLayersM
     const m = tfjsModel({ center, scale });
     randomize(m, 8);
     const loaded = await viaFile(m);
-    const dir = await temporaryDirectory();
-    await loaded.save(dir, { format: 'tfjs' });
-    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    const where = await newModelLocation();
+    await loaded.save(where, { format: 'tfjs' });
+    const json = await readModelJson(where);
     const written = json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'conv_bn').config;
     assert.equal(written.gamma_initializer, { class_name: 'Ones', config: {} });
-    const inTfjs = await loadInTfjs(dir);
+    const inTfjs = await loadInTfjs(where);
     assert.equal(inTfjs.weights.map((w) => w.originalName), loaded.weights.map((p) => p.name));
     assertSamePredictions(loaded, inTfjs, `center ${center}, scale ${scale}, read back by TF.js`);
-    assertSamePredictions(await loadModel(dir), inTfjs, 'read back by convas');
+    assertSamePredictions(await loadModel(where), inTfjs, 'read back by convas');
   }
 });
 

@@ -5,8 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { type Model, loadModel, tensor } from '../../src/index.js';
 import { assertClose, random } from '../helpers.js';
-import { temporaryDirectory } from './model-files.js';
-import { loadInTfjs, saveTfjs } from './tfjs-files.js';
+import { loadInTfjs, newModelLocation, saveTfjs } from './tfjs-files.js';
 
 export const TOLERANCE = 1e-4;
 
@@ -61,9 +60,9 @@ export function assertSamePredictions(convas: Model, tfjsModel: tfl.LayersModel,
 /** Saves a TF.js model (its weights randomized) and loads it in convas. */
 export async function viaFile(tfjsModel: tfl.LayersModel, seed = 1): Promise<Model> {
   randomizeTfjs(tfjsModel, seed);
-  const dir = await temporaryDirectory();
-  await saveTfjs(tfjsModel, dir);
-  return loadModel(dir);
+  const location = await newModelLocation();
+  await saveTfjs(tfjsModel, location);
+  return loadModel(location);
 }
 
 /**
@@ -99,10 +98,10 @@ export async function assertSameStep(tfjsModel: tfl.LayersModel, what: string, f
 /** Saves a convas model (its weights randomized) as TF.js, loads it in TF.js and in convas, and compares all three. */
 export async function assertLoadsInTfjs(m: Model, what: string): Promise<tfl.LayersModel> {
   randomizeConvas(m, 8);
-  const dir = await temporaryDirectory();
-  await m.save(dir, { format: 'tfjs' });
-  const inTfjs = await loadInTfjs(dir);
+  const location = await newModelLocation();
+  await m.save(location, { format: 'tfjs' });
+  const inTfjs = await loadInTfjs(location);
   assertSamePredictions(m, inTfjs, what);
-  assertSamePredictions(await loadModel(dir), inTfjs, `${what}, read back by convas`);
+  assertSamePredictions(await loadModel(location), inTfjs, `${what}, read back by convas`);
   return inTfjs;
 }

@@ -8,15 +8,12 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { getBackend } from '../../src/backend/wasm.js';
 import { FileFormatError, type Model, init, input, layers, loadModel, model, sequential } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose } from '../helpers.js';
 import { type StackLayer, stackBackward, stackForward } from '../reference/stack.js';
-import { temporaryDirectory } from './model-files.js';
-import { saveTfjs } from './tfjs-files.js';
+import { modelFileName, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
 import { TOLERANCE, assertLoadsInTfjs, assertSamePredictions, assertSameStep, batch, labels, on, randomizeTfjs, viaFile } from './tfjs-compare.js';
 
 const IMAGE = [11, 13, 3];
@@ -129,38 +126,38 @@ test("a dilated DepthwiseConv2D follows Keras, not TF.js (which ignores dilation
 
   // Saved by convas in TF.js's format, dilation_rate is written, and read back alike.
   const own = sequential({ inputShape: IMAGE, layers: [layers.depthwiseConv2d({ kernelSize: 2, dilationRate: [3, 2], padding: 'valid', name: 'mine' })] });
-  const dir = await temporaryDirectory();
-  await own.save(dir, { format: 'tfjs' });
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const where = await newModelLocation();
+  await own.save(where, { format: 'tfjs' });
+  const json = await readModelJson(where);
   assert.equal(json.modelTopology.config.layers[1].config.dilation_rate, [3, 2]);
-  againstReference(await loadModel(dir), 'dilated depthwise read back');
+  againstReference(await loadModel(where), 'dilated depthwise read back');
 });
 
 test('TF.js writes SeparableConv2D without depth_multiplier: its absence reads as 1; a Keras file that gives it is read', async () => {
   const x = tfl.input({ shape: IMAGE });
   const tfjsModel = tfl.model({ inputs: x, outputs: on(tfl.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, name: 'sep' }), x) });
   randomizeTfjs(tfjsModel, 2);
-  const dir = await temporaryDirectory();
-  await saveTfjs(tfjsModel, dir);
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const where = await newModelLocation();
+  await saveTfjs(tfjsModel, where);
+  const json = await readModelJson(where);
   const config = json.modelTopology.config.layers[1].config;
   assert.is(config.depth_multiplier, undefined, 'TF.js wrote depth_multiplier; the README\'s list of departures is out of date');
   // Read as 1, the file's depthwise kernel [3, 3, 3, 2] does not fit the layer: refused, naming the weight.
-  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), /\(sep\/depthwise_kernel\) has shape \[3, 3, 3, 2\], but the model's layers make it \[3, 3, 3, 1\]/);
+  await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), /\(sep\/depthwise_kernel\) has shape \[3, 3, 3, 2\], but the model's layers make it \[3, 3, 3, 1\]/);
   config.depth_multiplier = 2; // as Keras writes it
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-  assertSamePredictions(await loadModel(dir), tfjsModel, 'separable with depth_multiplier 2');
+  await writeModelJson(where, json);
+  assertSamePredictions(await loadModel(where), tfjsModel, 'separable with depth_multiplier 2');
 });
 
 test('impossible depthwise settings in a TF.js file are refused when it loads', async () => {
-  const dir = await temporaryDirectory();
-  await saveTfjs(tfjsDepthwiseChain(), dir);
-  const original = await readFile(join(dir, 'model.json'), 'utf8');
+  const where = await newModelLocation();
+  await saveTfjs(tfjsDepthwiseChain(), where);
+  const original = JSON.stringify(await readModelJson(where));
   const refused = async (edit: (layers: Array<{ config: Record<string, unknown> }>) => void, detail: RegExp) => {
     const json = JSON.parse(original);
     edit(json.modelTopology.config.layers);
-    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-    await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), detail);
+    await writeModelJson(where, json);
+    await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), detail);
   };
   await refused((l) => { l[1].config.depth_multiplier = 0; }, /depthMultiplier must be a positive integer, got 0/);
   await refused((l) => { l[2].config.dilation_rate = [2, 2]; }, /strides > 1 cannot be combined with dilationRate > 1/);

@@ -1,35 +1,78 @@
-// Shared by the TensorFlow.js interchange tests: TF.js models saved to a directory as tfjs-layers
-// writes them, and convas-saved directories read with TF.js's own model.json parsing.
+// Shared by the TensorFlow.js interchange tests: TF.js models saved as tfjs-layers writes them, and
+// convas-saved models read with TF.js's own model.json parsing. Files go through convas's own
+// storage (src/io/handlers.ts), so the same tests run in Node, on a directory, and in a browser
+// page, on IndexedDB: a location is whatever loadModel and model.save take there.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { destinationFor, sourceFor } from '../../src/io/handlers.js';
+import type { StoredFile } from '../../src/io/storage.js';
+import { importNodeBuiltin, runsInNode } from '../../src/platform.js';
+
+type Json = Record<string, any>;
+
+let locations = 0;
+
+/** A new, empty place for a model: a temporary directory in Node, an IndexedDB name in a page. */
+export async function newModelLocation(): Promise<string> {
+  if (!runsInNode) return `indexeddb://convas-test-${Date.now()}-${++locations}`;
+  const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  const os = await importNodeBuiltin<typeof import('node:os')>('node:os');
+  const path = await importNodeBuiltin<typeof import('node:path')>('node:path');
+  return fs.mkdtemp(path.join(os.tmpdir(), 'convas-io-'));
+}
+
+/** The name loadModel gives model.json at `location` in its errors (a path, or indexeddb://name/model.json). */
+export async function modelFileName(location: string): Promise<string> {
+  const source = await sourceFor(location);
+  return source.describe(source.modelFile);
+}
+
+export async function readModelJson(location: string): Promise<Json> {
+  const source = await sourceFor(location);
+  return JSON.parse(new TextDecoder().decode(await source.read(source.modelFile)));
+}
+
+/** Replaces model.json at `location`, keeping the weights files its manifest names. */
+export async function writeModelJson(location: string, json: Json): Promise<void> {
+  const source = await sourceFor(location);
+  const weights = await readWeightFiles(location, await readModelJson(location));
+  await (await destinationFor(location)).write([...weights, { path: source.modelFile, bytes: new TextEncoder().encode(JSON.stringify(json)) }]);
+}
+
+/** The weights files a TF.js model.json names, in manifest order. */
+async function readWeightFiles(location: string, json: Json): Promise<StoredFile[]> {
+  const source = await sourceFor(location);
+  const paths: string[] = (json.weightsManifest ?? []).flatMap((group: { paths: string[] }) => group.paths);
+  return Promise.all(paths.map(async (path) => ({ path, bytes: Uint8Array.from(await source.read(path)) })));
+}
 
 /** Saves a TF.js model as model.json plus its weights split over two shards (as tfjs-converter does for big models). */
-export async function saveTfjs(model: tfl.LayersModel, dir: string, includeOptimizer = false): Promise<void> {
+export async function saveTfjs(model: tfl.LayersModel, location: string, includeOptimizer = false): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
     const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
     const half = Math.floor(data.length / 8) * 4;
-    await writeFile(join(dir, 'group1-shard1of2.bin'), data.slice(0, half));
-    await writeFile(join(dir, 'group1-shard2of2.bin'), data.slice(half));
-    await writeFile(join(dir, 'model.json'), JSON.stringify({
+    const json = {
       modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy,
       convertedBy: artifacts.convertedBy, trainingConfig: artifacts.trainingConfig,
       weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: artifacts.weightSpecs }],
-    }));
+    };
+    await (await destinationFor(location)).write([
+      { path: 'group1-shard1of2.bin', bytes: data.slice(0, half) },
+      { path: 'group1-shard2of2.bin', bytes: data.slice(half) },
+      { path: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(json)) },
+    ]);
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }), { includeOptimizer });
 }
 
-/** Reads a directory written by convas's save(…, { format: 'tfjs' }) with TF.js's own model.json parsing. */
-export async function loadInTfjs(dir: string): Promise<tfl.LayersModel> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+/** Reads a model written by convas's save(…, { format: 'tfjs' }) at `location` with TF.js's own model.json parsing. */
+export async function loadInTfjs(location: string): Promise<tfl.LayersModel> {
+  const json = await readModelJson(location);
+  const weights = await readWeightFiles(location, json);
+  const bytes = new Uint8Array(weights.reduce((n, f) => n + f.bytes.length, 0));
+  weights.reduce((at, f) => (bytes.set(f.bytes, at), at + f.bytes.length), 0);
   return tfl.loadLayersModel({
-    load: () => tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-      const shards = await Promise.all(manifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p))));
-      const bytes = new Uint8Array(Buffer.concat(shards));
-      return [manifest.flatMap((g) => g.weights), bytes.buffer];
-    }),
+    load: () => tf.io.getModelArtifactsForJSON(json as tf.io.ModelJSON, async (manifest) => [manifest.flatMap((g) => g.weights), bytes.buffer]),
   });
 }
 

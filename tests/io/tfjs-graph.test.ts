@@ -7,12 +7,9 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { FileFormatError, type Model, init, input, layers, loadModel, model, sequential } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
-import { temporaryDirectory } from './model-files.js';
-import { saveTfjs } from './tfjs-files.js';
+import { modelFileName, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
 import { assertLoadsInTfjs, assertSamePredictions, assertSameStep, batch, on, viaFile } from './tfjs-compare.js';
 
 const IMAGE = [5, 7, 3];
@@ -348,12 +345,12 @@ function tfjsTail(block: tfl.LayersModel): tfl.LayersModel {
 
 /** A TF.js model (the residual block unless given) saved by TF.js, its model.json edited by `edit`: refused with `detail`. */
 async function refusedGraph(edit: (json: Record<string, any>) => void, detail: RegExp, tfjsModel = tfjsResidual()) {
-  const dir = await temporaryDirectory();
-  await saveTfjs(tfjsModel, dir);
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const where = await newModelLocation();
+  await saveTfjs(tfjsModel, where);
+  const json = await readModelJson(where);
   edit(json);
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-  await expectError(() => loadModel(dir), FileFormatError, join(dir, 'model.json'), detail);
+  await writeModelJson(where, json);
+  await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), detail);
 }
 
 /** A layer of a saved graph, by name (the residual block's are image, conv, skip, relu). */

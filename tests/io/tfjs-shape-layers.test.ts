@@ -9,15 +9,12 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ConfigError, FileFormatError, init, input, layers, loadModel, model, sequential, tensor } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
 import { upSampling2dForward } from '../reference/upsampling.js';
 import { runLayer } from '../run-layer.js';
-import { temporaryDirectory } from './model-files.js';
-import { loadInTfjs, saveTfjs } from './tfjs-files.js';
+import { loadInTfjs, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
 import { TOLERANCE, assertLoadsInTfjs, assertSamePredictions, assertSameStep, on, viaFile } from './tfjs-compare.js';
 
 const IMAGE = [5, 7, 3];
@@ -171,14 +168,14 @@ test('convas → TF.js: every shape layer saves in TF.js format, loads in tf.loa
   assert.equal(inTfjs.layers.map((l) => l.getClassName()).filter((c) => /Transpose|UpSampling|Global|Padding|Cropping|Reshape/.test(c)),
     ['Conv2DTranspose', 'UpSampling2D', 'Cropping2D', 'ZeroPadding2D', 'GlobalAveragePooling2D', 'GlobalMaxPooling2D', 'Reshape']);
   // Bilinear up-sampling loads in TF.js with its setting, though TF.js computes it without half-pixel centres.
-  const dir = await temporaryDirectory();
-  await sequential({ inputShape: IMAGE, layers: [layers.upSampling2d({ interpolation: 'bilinear', name: 'smooth' })] }).save(dir, { format: 'tfjs' });
-  assert.is((await loadInTfjs(dir)).getLayer('smooth').getConfig().interpolation, 'bilinear');
+  const where = await newModelLocation();
+  await sequential({ inputShape: IMAGE, layers: [layers.upSampling2d({ interpolation: 'bilinear', name: 'smooth' })] }).save(where, { format: 'tfjs' });
+  assert.is((await loadInTfjs(where)).getLayer('smooth').getConfig().interpolation, 'bilinear');
 });
 
 test('convas → TF.js: what TF.js cannot express is refused, naming the layer: conv2dTranspose with full or explicit padding, keepdims', async () => {
-  const dir = await temporaryDirectory();
-  const saving = (layer: Parameters<typeof sequential>[0]['layers'][number]) => () => sequential({ inputShape: IMAGE, layers: [layer] }).save(dir, { format: 'tfjs' });
+  const where = await newModelLocation();
+  const saving = (layer: Parameters<typeof sequential>[0]['layers'][number]) => () => sequential({ inputShape: IMAGE, layers: [layer] }).save(where, { format: 'tfjs' });
   await expectError(saving(layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: 'full', name: 'wide' })), ConfigError, 'wide',
     /padding "full", which TensorFlow.js cannot express/);
   await expectError(saving(layers.conv2dTranspose({ filters: 2, kernelSize: 3, padding: [1, 0, 0, 1], name: 'explicit' })), ConfigError, 'explicit',
@@ -189,12 +186,12 @@ test('convas → TF.js: what TF.js cannot express is refused, naming the layer: 
 
 /** A TF.js model saved by TF.js, its model.json edited as a Keras file would have it, then loaded in convas. */
 async function editedFile(tfjsModel: tfl.LayersModel, edit: (layers: Array<Record<string, any>>) => void): Promise<string> {
-  const dir = await temporaryDirectory();
-  await saveTfjs(tfjsModel, dir);
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const where = await newModelLocation();
+  await saveTfjs(tfjsModel, where);
+  const json = await readModelJson(where);
   edit(json.modelTopology.config.layers);
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-  return dir;
+  await writeModelJson(where, json);
+  return where;
 }
 
 test('Keras settings TF.js does not write: keepdims (read), output_padding and unknown interpolations (refused by name)', async () => {
@@ -208,8 +205,8 @@ test('Keras settings TF.js does not write: keepdims (read), output_padding and u
   assertSamePredictions(kept, reshaped, 'keepdims true then reshape');
 
   const transposed = alone(tfjsTranspose(TRANSPOSES[0]));
-  const dir = await editedFile(transposed, (ls) => { ls[1].config.output_padding = [1, 1]; });
-  await expectError(() => loadModel(dir), FileFormatError, 'up', /output_padding \[1,1\], which convas does not support; expected null/);
+  const where = await editedFile(transposed, (ls) => { ls[1].config.output_padding = [1, 1]; });
+  await expectError(() => loadModel(where), FileFormatError, 'up', /output_padding \[1,1\], which convas does not support; expected null/);
   const bicubic = await editedFile(alone(tfl.layers.upSampling2d({ name: 'smooth' })), (ls) => { ls[1].config.interpolation = 'bicubic'; });
   await expectError(() => loadModel(bicubic), FileFormatError, 'smooth', /interpolation must be 'nearest' or 'bilinear', got "bicubic"/);
 });

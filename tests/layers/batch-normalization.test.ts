@@ -9,8 +9,7 @@ import {
   ConfigError, DivergenceError, type Layer, type Model, type BatchNormalizationOptions, layers, sequential, tensor,
 } from '../../src/index.js';
 import { checkGradient } from '../gradient-check.js';
-import { assertClose, kernels, random } from '../helpers.js';
-import { assertSameBits } from '../io/model-files.js';
+import { assertClose, assertSameBits, kernels, random } from '../helpers.js';
 import * as ref from '../reference/batch-norm.js';
 import { type StackLayer, stackBackward, stackForward } from '../reference/stack.js';
 

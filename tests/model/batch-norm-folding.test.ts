@@ -2,13 +2,13 @@
 // normalisations into the convolutions (and dense layers) before them moves the outputs (measured,
 // and bounded), that it never changes the winning class except between scores tied within that
 // bound, that it folds only what it may (a layer read by one BatchNormalization alone, with no
-// activation of its own), and that the model's weights and later predictions are untouched.
+// activation of its own), that a ReLU or ReLU6 after the normalisation runs inside the convolution's
+// kernel, and that the model's weights and later predictions are untouched.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Layer, type Model, type SymbolicTensor, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { argmaxRow } from '../../src/metrics.js';
-import { kernels, random } from '../helpers.js';
-import { assertSameBits } from '../io/model-files.js';
+import { assertSameBits, kernels, random } from '../helpers.js';
 
 /**
  * The largest |folded − plain| over a model's outputs, relative to its largest |plain| output: over
@@ -149,6 +149,43 @@ test('only a convolution without activation, read by the BatchNormalization alon
   const evaluated = outer.evaluate(images, labels, { foldBatchNorm: true });
   assert.ok(Math.abs(evaluated.loss - outer.evaluate(images, labels).loss) < 1e-5, 'evaluate with folding');
   assert.throws(() => outer.predict(images, { foldBatchNorm: 'yes' as never }), /foldBatchNorm must be true or false, got "yes"/);
+});
+
+/** Counts the passes an activation layer runs itself (the kernel-applied activation runs inside the convolution instead). */
+function countPasses(layer: Layer): () => number {
+  const activation = (layer as unknown as { activation: { forward: (z: number, batch: number) => number } }).activation;
+  const forward = activation.forward.bind(activation);
+  let passes = 0;
+  activation.forward = (z, batch) => (passes++, forward(z, batch));
+  return () => passes;
+}
+
+test('a ReLU or ReLU6 that alone reads a folded normalisation runs inside the convolution\'s kernel; any other runs as it is', async () => {
+  await kernels();
+  const rng = random(45);
+  const x = input({ shape: [8, 9, 3] });
+  const relu6 = layers.reLU({ maxValue: 6, name: 'relu6' }), relu = layers.relu({ name: 'relu' });
+  const afterDense = layers.relu({ name: 'after_dense' }), leaky = layers.leakyReLU({ name: 'leaky' }), readTwice = layers.relu({ name: 'read_twice' });
+  let t = relu6.apply(bn(rng).apply(conv(rng, { padding: 'same' }).apply(x)));
+  t = relu.apply(bn(rng).apply(layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false }).apply(t)));
+  t = leaky.apply(bn(rng).apply(conv(rng).apply(t)));
+  const normalized = bn(rng).apply(conv(rng, { filters: t.shape[2], kernelSize: 1 }).apply(t));
+  t = layers.add().apply([readTwice.apply(normalized), normalized]);
+  const flat = layers.flatten().apply(t);
+  const m = model({ inputs: x, outputs: layers.dense({ units: 3 }).apply(afterDense.apply(bn(rng).apply(layers.dense({ units: 5 }).apply(flat)))) });
+  randomize(m, rng);
+  const images = tensor(rng.array(6 * m.inputSize, -2, 2), [6, ...m.inputShape]);
+  const plain = m.predict(images).dataSync();
+  const counters = [relu6, relu, leaky, readTwice, afterDense].map((l) => [l.name, countPasses(l)] as const);
+  const folded = m.predict(images, { foldBatchNorm: true }).dataSync();
+  const passes = Object.fromEntries(counters.map(([name, count]) => [name, count()]));
+  // The ReLU6 and ReLU after conv and depthwise fuse; a leaky ReLU, one whose input is also read
+  // elsewhere, and one after a dense layer (whose kernel applies no activation) run their own pass.
+  assert.equal(passes, { relu6: 0, relu: 0, leaky: 1, read_twice: 1, after_dense: 1 });
+  const difference = plain.reduce((d, v, i) => Math.max(d, Math.abs(folded[i] - v)), 0) / largest(plain);
+  assert.ok(difference > 0 && difference <= FOLDING_BOUND, `fused: the outputs moved by ${difference} of their largest value`);
+  m.predict(images);
+  assert.equal(counters.map(([, count]) => count()), [1, 1, 2, 2, 2], 'plain predict afterwards runs every activation itself');
 });
 
 test.run();

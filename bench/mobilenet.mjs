@@ -1,0 +1,59 @@
+// The layers issue's whole net against TensorFlow.js: Keras's MobileNetV2 (alpha 0.35, 96×96×3, 10
+// classes; random weights and moving statistics) written once as TF.js files, which every peer loads
+// as a user would: inference at batch 1 and 32, a training step (SGD), and batch normalisation in
+// training on its own. Peers in processes of their own, rounds interleaved as in run.mjs.
+// Run alone: `node bench/mobilenet.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
+import { cpus } from 'node:os';
+import { BATCH_NORM, MOBILENET } from './data.mjs';
+import { writeMobileNetFiles } from './mobilenet-files.mjs';
+import { Peer, createLog, interleave, throughput } from './peers.mjs';
+
+/** convas ÷ peer that the issue asks for. */
+export const MOBILENET_TARGETS = { inference: { tfjsWasm: 1 }, training: { tfjsCpu: 5 } };
+
+/**
+ * Every MobileNet row: { settings, inference: { [batch]: section }, training, batchNorm, tfjsWasmLacks }, each
+ * section { rows } as run.mjs's. A peer that cannot run a task gets a row saying why.
+ */
+export async function benchMobileNet({ build, nproc, threaded, reps, seconds, log }) {
+  const dir = await writeMobileNetFiles(`${build.dir}/mobilenetv2`);
+  const peers = [
+    new Peer('convas', 'convas (1 thread)', './peer-convas.mjs', [build.convas, '1']),
+    ...(threaded ? [Object.assign(new Peer('convasThreads', `convas (${nproc} threads)`, './peer-convas.mjs', [build.convas, String(nproc)]), { wallClock: true })] : []),
+    new Peer('tfjsWasm', 'tfjs-wasm', './peer-tfjs.mjs', ['wasm']),
+    new Peer('tfjsCpu', 'tfjs-cpu', './peer-tfjs.mjs', ['cpu']),
+  ];
+  // Inference only: convas without folding, so that the rows show what folding gains (convas ÷ it).
+  const unfolded = new Peer('convasUnfolded', 'convas (1 thread), BN not folded', './peer-convas.mjs', [build.convas, '1', 'unfolded']);
+  await Promise.all([...peers, unfolded].map((p) => p.ready));
+  const { lacksForTraining } = await peers.find((p) => p.name === 'tfjsWasm').call('info');
+  const section = async (task, args, targets = {}, amount = undefined, those = peers) => {
+    const results = await interleave(task, those, { dir, seconds, ...args }, { reps, log });
+    const able = those.filter((p) => !results[p.name][0].unsupported);
+    const rows = throughput(results, able, targets, amount);
+    return { rows: those.map((p) => rows.find((r) => r.name === p.name) ?? { name: p.name, label: p.label, na: `n/a (${results[p.name][0].unsupported})` }) };
+  };
+  const inference = {};
+  for (const batch of MOBILENET.inferBatches) {
+    inference[batch] = await section('mobileNetInfer', { batch }, MOBILENET_TARGETS.inference, undefined, [...peers, unfolded]);
+  }
+  unfolded.exit();
+  const training = await section('mobileNetTrain', {}, MOBILENET_TARGETS.training);
+  const batchNorm = await section('batchNormTraining', {}, {}, (r) => r.values);
+  peers.forEach((p) => p.exit());
+  return { settings: { net: MOBILENET, batchNorm: BATCH_NORM }, inference, training, batchNorm, tfjsWasmLacks: lacksForTraining };
+}
+
+// Alone: build, run this section, print its tables.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { buildBench } = await import('./build.mjs');
+  const { formatMobileNet } = await import('./table.mjs');
+  const option = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const log = createLog(performance.now());
+  const build = await buildBench();
+  const mobileNet = await benchMobileNet({ build, nproc: cpus().length, threaded: true, reps: option('reps', 5), seconds: option('seconds', 1), log });
+  console.log(formatMobileNet(mobileNet));
+}
