@@ -93,7 +93,8 @@ export const rate = (amount, r, wallClock = false) => amount / (wallClock ? r.se
 export function throughput(results, peers, targets, amount = (r) => r.images) {
   const cpu = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(amount(r), r, p.wallClock))]));
   const wall = Object.fromEntries(peers.map((p) => [p.name, results[p.name].map((r) => rate(amount(r), r, true))]));
-  const ratio = (rates, name) => median(rates.convas.map((c, i) => c / rates[name][i]));
+  // Round i of a peer against convas's round i; a slow peer may have run fewer rounds.
+  const ratio = (rates, name) => median(rates[name].map((r, i) => rates.convas[i] / r));
   return peers.map((p) => {
     const row = { name: p.name, label: p.label, rates: cpu[p.name], median: median(cpu[p.name]), wallRates: wall[p.name], wallMedian: median(wall[p.name]) };
     if (p.name === 'convasThreads') row.speedupOverOneThreadWall = 1 / ratio(wall, p.name);
