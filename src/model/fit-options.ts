@@ -63,10 +63,10 @@ const TRAINING_OPTIONS = {
   epochs: true, initialEpoch: true, classWeight: true, callbacks: true, onBatchEnd: true, onEpochEnd: true, shouldStop: true, divergence: true,
 } satisfies Record<keyof TrainingOptions, true>;
 const FIT_OPTIONS = {
-  epochs: true, batchSize: true, shuffle: true, validationData: true, validationSplit: true, ...TRAINING_OPTIONS,
+  ...TRAINING_OPTIONS, batchSize: true, shuffle: true, validationData: true, validationSplit: true,
 } satisfies Record<keyof FitOptions, true>;
 const FIT_DATASET_OPTIONS = {
-  epochs: true, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true, ...TRAINING_OPTIONS,
+  ...TRAINING_OPTIONS, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true,
 } satisfies Record<keyof FitDatasetOptions, true>;
 
 /** fit's or fitDataset's options: an object of known names. */

@@ -67,7 +67,7 @@ test('fit: a misspelt option, options that are not an object, and a shuffle that
   const model = sequential({ inputShape: [4], seed: 1, layers: [layers.dense({ units: 2, activation: 'softmax' })] });
   model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   const x = tensor(new Float32Array(8), [2, 4]), y = tensor([1, 0, 0, 1], [2, 2]);
-  await rejectsWith(() => model.fit(x, y, { epoch: 5 } as never), ConfigError, 'fit: unknown setting epoch; its settings are epochs, batchSize');
+  await rejectsWith(() => model.fit(x, y, { epoch: 5 } as never), ConfigError, 'fit: unknown setting epoch; its settings are epochs, initialEpoch');
   await rejectsWith(() => model.fit(x, y, null as never), ConfigError, 'fit: options must be an object, got null');
   await rejectsWith(() => model.fit(x, y, { shuffle: 'yes' as never }), ConfigError, 'fit: shuffle must be true or false, got "yes"');
 });

@@ -5,7 +5,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { destinationFor, sourceFor } from '../../src/io/handlers.js';
-import type { StoredFile } from '../../src/io/storage.js';
 import { importNodeBuiltin, runsInNode } from '../../src/platform.js';
 
 type Json = Record<string, any>;
@@ -32,35 +31,39 @@ export async function readModelJson(location: string): Promise<Json> {
   return JSON.parse(new TextDecoder().decode(await source.read(source.modelFile)));
 }
 
-/** Replaces model.json at `location`, keeping the weights files its manifest names. */
+/** Replaces model.json at `location`, keeping the weights its manifest names (in one file). */
 export async function writeModelJson(location: string, json: Json): Promise<void> {
-  const source = await sourceFor(location);
-  const weights = await readWeightFiles(location, await readModelJson(location));
-  await (await destinationFor(location)).write([...weights, { path: source.modelFile, bytes: new TextEncoder().encode(JSON.stringify(json)) }]);
+  await writeTfjs(location, json, await readWeights(location, await readModelJson(location)));
 }
 
-/** The weights files a TF.js model.json names, in manifest order. */
-async function readWeightFiles(location: string, json: Json): Promise<StoredFile[]> {
+/** The weights files a TF.js model.json names, joined in manifest order. */
+async function readWeights(location: string, json: Json): Promise<Uint8Array<ArrayBuffer>> {
   const source = await sourceFor(location);
   const paths: string[] = (json.weightsManifest ?? []).flatMap((group: { paths: string[] }) => group.paths);
-  return Promise.all(paths.map(async (path) => ({ path, bytes: Uint8Array.from(await source.read(path)) })));
+  const files = await Promise.all(paths.map((path) => source.read(path)));
+  const bytes = new Uint8Array(files.reduce((n, f) => n + f.length, 0));
+  files.reduce((at, f) => (bytes.set(f, at), at + f.length), 0);
+  return bytes;
 }
 
-/** Saves a TF.js model as model.json plus its weights split over two shards (as tfjs-converter does for big models). */
+/** Stores a TF.js model.json and its weights, the manifest's groups joined into one weights file (the store names it). */
+async function writeTfjs(location: string, json: Json, weights: Uint8Array<ArrayBuffer>): Promise<void> {
+  const specs = (json.weightsManifest ?? []).flatMap((group: { weights: unknown[] }) => group.weights);
+  await (await destinationFor(location)).write({
+    weights,
+    modelFile: (path) => new TextEncoder().encode(JSON.stringify({ ...json, weightsManifest: [{ paths: [path], weights: specs }] })),
+  });
+}
+
+/** Saves a TF.js model as tfjs-layers writes it: model.json and its weights. */
 export async function saveTfjs(model: tfl.LayersModel, location: string, includeOptimizer = false): Promise<void> {
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
-    const data = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!));
-    const half = Math.floor(data.length / 8) * 4;
     const json = {
       modelTopology: artifacts.modelTopology, format: artifacts.format, generatedBy: artifacts.generatedBy,
       convertedBy: artifacts.convertedBy, trainingConfig: artifacts.trainingConfig,
-      weightsManifest: [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: artifacts.weightSpecs }],
+      weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs }],
     };
-    await (await destinationFor(location)).write([
-      { path: 'group1-shard1of2.bin', bytes: data.slice(0, half) },
-      { path: 'group1-shard2of2.bin', bytes: data.slice(half) },
-      { path: 'model.json', bytes: new TextEncoder().encode(JSON.stringify(json)) },
-    ]);
+    await writeTfjs(location, json, new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData!)));
     return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
   }), { includeOptimizer });
 }
@@ -68,9 +71,7 @@ export async function saveTfjs(model: tfl.LayersModel, location: string, include
 /** Reads a model written by convas's save(…, { format: 'tfjs' }) at `location` with TF.js's own model.json parsing. */
 export async function loadInTfjs(location: string): Promise<tfl.LayersModel> {
   const json = await readModelJson(location);
-  const weights = await readWeightFiles(location, json);
-  const bytes = new Uint8Array(weights.reduce((n, f) => n + f.bytes.length, 0));
-  weights.reduce((at, f) => (bytes.set(f.bytes, at), at + f.bytes.length), 0);
+  const bytes = await readWeights(location, json);
   return tfl.loadLayersModel({
     load: () => tf.io.getModelArtifactsForJSON(json as tf.io.ModelJSON, async (manifest) => [manifest.flatMap((g) => g.weights), bytes.buffer]),
   });
