@@ -52,6 +52,9 @@ async function buildTestPage(outdir: string, name: string, files: string[], simd
     define: { 'process.env.CONVAS_TEST_RELAXED_SIMD': JSON.stringify(simd === 'relaxed' ? '1' : '') },
     loader: { '.wasm': 'binary', '.gz': 'binary' }, external: ['node:*'], platform: 'browser', outfile: join(outdir, `${name}.js`), logLevel: 'warning',
   });
+  // A static import of a Node built-in stops the whole page before any test runs: name the culprit instead.
+  const nodeImport = /^import .* from ["'](node:[^"']+)["']/m.exec(readFileSync(join(outdir, `${name}.js`), 'utf8'));
+  if (nodeImport) throw new Error(`${name}: a test file imports ${nodeImport[1]}, which a page cannot load; use Node built-ins through importNodeBuiltin on Node paths`);
   writeFileSync(join(outdir, `${name}.html`), `<!doctype html><meta charset="utf-8"><script type="module" src="${name}.js"></script>`);
 }
 
@@ -471,7 +474,10 @@ if (missing) {
     page.on('console', (message) => lines.push(message.text()));
     page.on('pageerror', (error) => lines.push(`page error: ${error.message}`));
     await page.goto(`${base}${name}.html`);
-    const done = await page.waitForFunction(() => (globalThis as { testsDone?: { simd: SimdBuild } }).testsDone, undefined, { timeout });
+    const done = await page.waitForFunction(() => (globalThis as { testsDone?: { simd: SimdBuild } }).testsDone, undefined, { timeout })
+      .catch((error: Error) => {
+        throw new Error(`${what}: ${error.message}; the page wrote:\n${lines.join('').replace(/\x1b\[[0-9;]*m/g, '').slice(-3000)}`);
+      });
     assert.is((await done.jsonValue())?.simd, simd, 'the build the page loaded');
     const report = lines.join('').replace(/\x1b\[[0-9;]*m/g, '');
     const total = Number(/Total:\s+(\d+)/.exec(report)?.[1]), passed = Number(/Passed:\s+(\d+)/.exec(report)?.[1]);

@@ -10,7 +10,7 @@ import { seededRandom } from '../../src/random.js';
 import { ConfigError, init, layers as publicLayers, loadModel, sequential, tensor } from '../../src/index.js';
 import { assertSameBits, kernels, random } from '../helpers.js';
 import * as ref from '../reference/augment.js';
-import { temporaryDirectory } from '../io/model-files.js';
+import { newModelLocation } from '../io/tfjs-files.js';
 import { assertLoadsInTfjs } from '../io/tfjs-compare.js';
 import { throwsWith } from '../throws-with.js';
 
@@ -101,7 +101,7 @@ test('a saved model resumes with the same flips and noise: 2 epochs, save, load,
   await whole.fit(x, y, { epochs: 4, batchSize: 5 });
   const first = make();
   await first.fit(x, y, { epochs: 2, batchSize: 5 });
-  const dir = await temporaryDirectory();
+  const dir = await newModelLocation();
   await first.save(dir);
   const resumed = await loadModel(dir);
   await resumed.fit(x, y, { epochs: 4, initialEpoch: 2, batchSize: 5 });
@@ -121,7 +121,7 @@ test('GaussianNoise saves for TF.js (its GaussianNoise layer) and loads back; Ra
   assert.ok(inTfjs.layers.some((l) => l.getClassName() === 'GaussianNoise'), 'TF.js made a GaussianNoise layer');
   const flipping = sequential({ inputShape: [6, 6, 1], layers: [publicLayers.randomFlip(), publicLayers.flatten(), publicLayers.dense({ units: 3 })] });
   let refused: unknown;
-  await flipping.save(await temporaryDirectory(), { format: 'tfjs' }).catch((error: unknown) => (refused = error));
+  await flipping.save(await newModelLocation(), { format: 'tfjs' }).catch((error: unknown) => (refused = error));
   assert.instance(refused, ConfigError);
   assert.match((refused as Error).message, 'RandomFlip');
 });
