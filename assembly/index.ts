@@ -24,3 +24,4 @@ export * from './gradient-clipping';
 export * from './schedule-math';
 export * from './permute';
 export * from './winograd';
+export * from './resize';

@@ -20,6 +20,7 @@ import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 import { Permute, type PermuteOptions } from './permute.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
+import { Resizing, type ResizingOptions } from './resizing.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -73,4 +74,6 @@ export const layers = {
   separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(options),
   permute: (options: PermuteOptions) => new Permute(options),
   rescaling: (options: RescalingOptions) => new Rescaling(options),
+  /** Keras's Resizing: to height × width, bilinear with half-pixel centres by default. */
+  resizing: (options: ResizingOptions) => new Resizing(options),
 };

@@ -23,6 +23,7 @@ import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
 import { separableConv2dDescriptor } from './separable-conv2d.js';
 import { permuteDescriptor } from './permute.js';
 import { rescalingDescriptor } from './rescaling.js';
+import { resizingDescriptor } from './resizing.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -43,6 +44,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
   batchNormalizationDescriptor].forEach(registerLayer);
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
+registerLayer(resizingDescriptor);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);
