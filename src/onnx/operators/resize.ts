@@ -88,16 +88,13 @@ function resized(ctx: NodeContext, x: TensorValue, scales: number[] | undefined,
   const repeats = () => axes.every(([n, out]) => samePixels(nearestPixels(mapping, round, n, out), Array.from({ length: out }, (_, o) => Math.floor(o * n / out))));
   const upSampling = size.every(Number.isInteger) &&
     (mode === 'nearest' ? repeats() : mapping === 'half_pixel' || mapping === 'pytorch_half_pixel');
-  if (upSampling) {
-    const interpolation = mode === 'nearest' ? 'nearest' : 'bilinear';
-    return ctx.layer(() => layers.upSampling2d({ size, interpolation, name: ctx.layerName() }), [x]).output;
-  }
+  const interpolation = mode === 'nearest' ? 'nearest' : 'bilinear';
+  if (upSampling) return ctx.layer(() => layers.upSampling2d({ size, interpolation, name: ctx.layerName() }), [x]).output;
   const layerPixels = ([n, out]: [number, number]) => samePixels(nearestPixels(mapping, round, n, out), nearestPixels(mapping, layerRounding(mapping), n, out));
   if (mode === 'nearest' && !axes.every(layerPixels)) {
     ctx.refuse(`nearest with coordinate_transformation_mode ${coordinates} and nearest_mode ${nearestMode} from ${height}×${width} to ` +
       `${outHeight}×${outWidth} is not supported; convas's nearest Resizing takes floor with asymmetric (PyTorch's) and round_prefer_ceil with the others`);
   }
-  const interpolation = mode === 'nearest' ? 'nearest' : 'bilinear';
   return ctx.layer(() => layers.resizing({ height: outHeight, width: outWidth, interpolation, coordinates: mapping, name: ctx.layerName() }), [x]).output;
 }
 
