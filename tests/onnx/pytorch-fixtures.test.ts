@@ -1,7 +1,8 @@
 // The models PyTorch exported (tests/fixtures/onnx, from scripts/onnx-fixtures.py) predict in
 // convas as they did in PyTorch, to 1e-4 relative, with NHWC input (convas's default) and with
-// PyTorch-shaped NCHW input; every fixture loads, the decoder's resizes (nearest by 2, bilinear by
-// 2 with half-pixel centres, bilinear with aligned corners to 37×29) included.
+// PyTorch-shaped NCHW input; every fixture loads, the resizes of the decoder (nearest by 2, bilinear
+// by 2 with half-pixel centres, bilinear with aligned corners to 37×29) and of resize_modes (nearest
+// and bilinear to sizes of no whole multiple, up and down) included.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, loadModel } from '../../src/index.js';
