@@ -186,6 +186,22 @@ class Decoder(nn.Module):
         return F.interpolate(x, size=(37, 29), mode='bilinear', align_corners=True)
 
 
+class ResizeModes(nn.Module):
+    """Resizes as PyTorch exports them, to sizes that are no whole multiple: nearest (asymmetric,
+    floor) by size and by a scale_factor that gives whole sizes, bilinear with align_corners False
+    and True, up and down; a convolution first so the weights matter."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 5, 3, padding=1)
+
+    def forward(self, x):
+        x = F.interpolate(self.conv(x), size=(11, 7), mode='nearest')
+        x = F.interpolate(x, size=(5, 14), mode='bilinear', align_corners=False)
+        x = F.interpolate(x, scale_factor=(1.4, 1.5), mode='nearest')
+        return F.interpolate(x, size=(4, 9), mode='bilinear', align_corners=True)
+
+
 class UnfoldedBatchNorm(nn.Module):
     """Conv → BatchNorm → ReLU exported with TrainingMode.PRESERVE: the exporter then leaves the
     BatchNormalization node (in inference form) instead of folding it into the convolution."""
@@ -332,6 +348,10 @@ def main():
     cases.append(export('decoder', decoder, decoder_input, 11,
                         'ConvTranspose, nearest and bilinear Resize (half_pixel and align_corners), an image output'))
     cases.append(export('decoder_opset13', decoder, decoder_input, 13, 'the same decoder at opset 13'))
+
+    cases.append(export('resize_modes', ResizeModes(), example(2, 3, 6, 5), 13,
+                        'nearest and bilinear Resize (asymmetric floor, half_pixel, align_corners) to sizes of no whole multiple, '
+                        'up and down'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

@@ -354,4 +354,19 @@ export interface Kernels {
    * columns, bit 1 the rows. Its own inverse (the gradient is the same call on dy); x ≠ y.
    */
   flipImages(x: number, y: number, flips: number, batch: number, height: number, width: number, channels: number): void;
+  // --- resizing to any size (assembly/resize.ts): x [batch, inHeight, inWidth, channels] →
+  //     y [batch, outHeight, outWidth, channels]
+  /**
+   * Bilinear (bilinear = 1) or nearest (0) at the source coordinate of each output by the coordinate
+   * mode (RESIZE_COORDINATES): ONNX's Resize, and Keras's Resizing with half_pixel.
+   */
+  resizeForward(x: number, y: number, bilinear: number, coordinates: number,
+    batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
+  /** dx from dy: the transpose of the forward pass, summed in output order within each example. */
+  resizeBackward(dy: number, dx: number, bilinear: number, coordinates: number,
+    batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
 }
+
+/** The coordinate modes of the resize kernels, by number (ONNX's coordinate_transformation_mode names). */
+export const RESIZE_COORDINATES = { half_pixel: 0, pytorch_half_pixel: 1, align_corners: 2, asymmetric: 3 } as const;
+export type ResizeCoordinates = keyof typeof RESIZE_COORDINATES;

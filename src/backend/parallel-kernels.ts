@@ -31,6 +31,16 @@ export interface UpSampling2dGeometry {
   readonly sizeWidth: number;
 }
 
+/** Resizing to any size; `batch` is the one field that changes from call to call. */
+export interface ResizeGeometry {
+  batch: number;
+  readonly inHeight: number;
+  readonly inWidth: number;
+  readonly channels: number;
+  readonly outHeight: number;
+  readonly outWidth: number;
+}
+
 /** A conv2d geometry's kernels (Winograd's or not, per pass) and its workspace's layout, in bytes from its start. */
 interface Conv2dPlan {
   readonly forward: boolean;
@@ -470,6 +480,24 @@ export class ParallelKernels {
     }
     // Bilinear reads four pixels per output element, nearest touches each once.
     this.run(kernel, (bilinear ? 8 : 1) * g.batch * outBytes / 4);
+  }
+
+  // --- resizing: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
+
+  /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
+  resize(kernel: 'resizeForward' | 'resizeBackward', from: number, to: number, bilinear: number, coordinates: number,
+    g: ResizeGeometry): void {
+    const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
+    const backward = kernel === 'resizeBackward';
+    const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
+    const slices = this.startJob(g.batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(bilinear).arg(coordinates)
+        .arg(this.count).arg(g.inHeight).arg(g.inWidth).arg(g.channels).arg(g.outHeight).arg(g.outWidth);
+    }
+    // Bilinear reads four pixels per output element, nearest one (backward also clears dx).
+    this.run(kernel, (bilinear ? 8 : 1) * g.batch * outBytes / 4 + (backward ? g.batch * inBytes / 4 : 0));
   }
 
   // --- global pooling: x [batch, positions, channels] → y [batch, channels]

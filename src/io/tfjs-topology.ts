@@ -37,6 +37,7 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   virtual_batch_size: onlyNull,
   alpha_regularizer: onlyNull,
   alpha_constraint: onlyNull,
+  crop_to_aspect_ratio: { accepts: (v) => v === false, expected: 'false' },
 };
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];

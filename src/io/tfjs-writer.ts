@@ -26,7 +26,9 @@ function kerasLayer(layer: Layer): KerasEntry {
   const inexpressible = mapping.inexpressible?.(layer.getConfig());
   if (inexpressible) throw cannot(inexpressible);
   const config: Record<string, unknown> = { name, trainable: layer.trainable, dtype: 'float32' };
-  for (const [key, value] of Object.entries(options)) config[toSnakeCase(key)] = value;
+  for (const [key, value] of Object.entries(options)) {
+    if (!mapping.convasOnly?.includes(key)) config[toSnakeCase(key)] = value;
+  }
   if ('activation' in options) {
     config.activation = kerasActivationName(options.activation as ActivationName);
     if (!config.activation) throw cannot(`has activation '${options.activation}', which TensorFlow.js does not have`);

@@ -23,6 +23,7 @@ import { Permute, type PermuteOptions } from './permute.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
 import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
 import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
+import { Resizing, type ResizingOptions } from './resizing.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -90,4 +91,6 @@ export const layers = {
   randomFlip: (options: RandomFlipOptions = {}) => new RandomFlip(options),
   /** Augmentation, active only while training (Keras's): adds normal noise of standard deviation stddev. */
   gaussianNoise: (options: GaussianNoiseOptions) => new GaussianNoise(options),
+  /** Keras's Resizing: to height × width, bilinear with half-pixel centres by default. */
+  resizing: (options: ResizingOptions) => new Resizing(required(options, 'resizing', '{ height, width }')),
 };

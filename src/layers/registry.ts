@@ -25,6 +25,7 @@ import { permuteDescriptor } from './permute.js';
 import { rescalingDescriptor } from './rescaling.js';
 import { randomFlipDescriptor } from './random-flip.js';
 import { gaussianNoiseDescriptor } from './gaussian-noise.js';
+import { resizingDescriptor } from './resizing.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -46,6 +47,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
+registerLayer(resizingDescriptor);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

@@ -195,6 +195,19 @@ const shapes: Record<string, LayerWriter> = {
       : [stringAttribute('mode', 'linear'), stringAttribute('coordinate_transformation_mode', 'half_pixel')];
     return w.node('Resize', [l.inputs[0], '', w.constant(`${l.n}.scales`, [4], [1, 1, sh, sw])], l.n, modes);
   },
+  Resizing: (w, l) => {
+    // Sizes rather than scales: ONNX would take floor(in·scale) pixels, which a scale rounded to f32
+    // can miss by one. The batch and channels come from the input's own shape.
+    const x = l.inputs[0], coordinates = l.config.coordinates as string, nearest = l.config.interpolation === 'nearest';
+    const batchAndChannels = w.node('Slice', [w.node('Shape', [x], `${l.n}_shape`), w.ints(`${l.n}.starts`, [0]), w.ints(`${l.n}.ends`, [2])], `${l.n}_nc`);
+    const sizes = w.node('Concat', [batchAndChannels, w.ints(`${l.n}.hw`, [l.config.height as number, l.config.width as number])], `${l.n}_sizes`,
+      [intAttribute('axis', 0)]);
+    // The layer's nearest pixel: at or before the source coordinate when asymmetric (PyTorch's), else the nearest, halves up.
+    const modes = nearest
+      ? [stringAttribute('mode', 'nearest'), stringAttribute('nearest_mode', coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil')]
+      : [stringAttribute('mode', 'linear')];
+    return w.node('Resize', [x, '', '', sizes], l.n, [...modes, stringAttribute('coordinate_transformation_mode', coordinates)]);
+  },
   Dropout: (w, l) => w.node('Dropout', [l.inputs[0], w.constant(`${l.n}.ratio`, [], [l.config.rate as number])], l.n),
 };
 

@@ -121,7 +121,11 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
     return { className: 'Conv2DTranspose', filters: rng.int(1, 9), kernelSize: size(rng, 4), strides: size(rng, 3), padding: randomPadding(rng),
       activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
   }
-  if (r < 0.78) return { className: 'UpSampling2D', size: size(rng, 3), interpolation: rng.pick(['nearest', 'bilinear']) };
+  if (r < 0.74) return { className: 'UpSampling2D', size: size(rng, 3), interpolation: rng.pick(['nearest', 'bilinear']) };
+  if (r < 0.78) {
+    return { className: 'Resizing', height: rng.int(1, 12), width: rng.int(1, 12), interpolation: rng.pick(['nearest', 'bilinear']),
+      coordinates: rng.pick(['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']) };
+  }
   if (r < 0.83) return { className: rng.pick(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']), keepdims: rng.next() < 0.3 };
   if (r < 0.89) return { className: 'ZeroPadding2D', padding: drawBorders(rng) };
   if (r < 0.95) return { className: 'Cropping2D', cropping: drawBorders(rng) };
@@ -148,6 +152,7 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['PReLU sharing slopes along an axis that does not lead', { className: 'PReLU', sharedAxes: [1, 3] }],
   ] : [['conv2d on a flat input', conv], ['pooling on a flat input', pool],
     ['global pooling of a flat input', { className: 'GlobalMaxPooling2D' }], ['up-sampling a flat input', { className: 'UpSampling2D' }],
+    ['resizing a flat input', { className: 'Resizing', height: 2, width: 2 }],
     ['padding a flat input', { className: 'ZeroPadding2D' }], ['conv2dTranspose on a flat input', { ...conv, className: 'Conv2DTranspose' }]];
   return [...spatial,
     ['strides 0', { ...conv, strides: 0 }],
@@ -179,6 +184,8 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['negative cropping', { className: 'Cropping2D', cropping: -1 }],
     ['up-sampling by 0', { className: 'UpSampling2D', size: 0 }],
     ['an unknown interpolation', { className: 'UpSampling2D', interpolation: 'bicubic' }],
+    ['resizing to no rows', { className: 'Resizing', height: 0, width: 2 }],
+    ['an unknown coordinate mode', { className: 'Resizing', height: 2, width: 2, coordinates: 'tf_crop_and_resize' }],
     ['0 filters in conv2dTranspose', { className: 'Conv2DTranspose', filters: 0, kernelSize: 1 }],
     ['negative conv2dTranspose padding', { className: 'Conv2DTranspose', filters: 1, kernelSize: 1, padding: [0, 0, -1, 0] }],
     ['batch normalisation over an axis other than the channels', { className: 'BatchNormalization', axis: rngAxis(shape) }],

@@ -160,6 +160,19 @@ test('upSampling2d gradients, nearest and bilinear', async () => {
   }
 });
 
+test('resizing gradients: nearest and bilinear, every coordinate mode, up and down', async () => {
+  await kernels();
+  const rng = random(19);
+  for (const interpolation of ['nearest', 'bilinear'] as const) {
+    for (const coordinates of ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const) {
+      for (let i = 0; i < 3; i++) {
+        checkLayer(layers.resizing({ height: rng.int(1, 7), width: rng.int(1, 7), interpolation, coordinates }),
+          [rng.int(1, 5), rng.int(1, 5), rng.int(1, 6)], rng.int(1, 3), 650 + i);
+      }
+    }
+  }
+});
+
 test('global average and max pooling, zero padding, cropping and reshape gradients', async () => {
   await kernels();
   const rng = random(16);

@@ -144,13 +144,16 @@ test('operators, attributes and graphs convas cannot express are refused by node
   const scales = (values: number[]) => ({ dims: [values.length], data: Float32Array.from(values) });
   const resize = (attributes: NodeSpec['attributes'], s = [1, 1, 2, 2]) => one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes }],
     { initializers: { s: scales(s) } });
-  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'align_corners' }),
-    /node "rs" \(Resize\): linear with coordinate_transformation_mode align_corners is not supported; convas's bilinear UpSampling2D has half-pixel centres/);
-  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'asymmetric' }), /node "rs" \(Resize\): linear with coordinate_transformation_mode asymmetric/);
+  await refused(resize({ mode: 'linear', coordinate_transformation_mode: 'tf_crop_and_resize' }),
+    /node "rs" \(Resize\): coordinate_transformation_mode tf_crop_and_resize is not supported; convas resizes with half_pixel, pytorch_half_pixel, align_corners, asymmetric/);
   await refused(resize({ mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'round_prefer_floor' }, [1, 1, 3, 3]),
-    /node "rs" \(Resize\): nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_floor by 3×3 does not repeat each pixel/);
+    /node "rs" \(Resize\): nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_floor from 4×4 to 12×12 is not supported; convas's nearest Resizing takes floor with asymmetric/);
+  await refused(resize({ mode: 'nearest', nearest_mode: 'floor' }, [1, 1, 0.75, 1.75]),
+    /node "rs" \(Resize\): nearest with coordinate_transformation_mode half_pixel and nearest_mode floor from 4×4 to 3×7 is not supported/);
   await refused(resize({ mode: 'cubic' }), /node "rs" \(Resize\): mode "cubic" is not supported/);
-  await refused(resize({ mode: 'nearest' }, [1, 1, 1.5, 2]), /node "rs" \(Resize\): resizes 4×4 by 1.5×2; convas up-samples by whole factors only/);
+  await refused(resize({ mode: 'nearest' }, [1, 1, 1.3, 2]), /node "rs" \(Resize\): scales 1.29\d*×2 of 4×4 give 5.19\d*×8 pixels; convas resizes to whole sizes/);
+  await refused(one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes: { mode: 'linear', antialias: 1 } }],
+    { initializers: { s: scales([1, 1, 0.5, 0.5]) }, opset: 18 }), /node "rs" \(Resize\): antialias 1 when down-sampling is not supported/);
   await refused(one([{ op: 'ConvTranspose', name: 'ct', inputs: ['x', 'w'], outputs: ['y'], attributes: { strides: [2, 2], output_padding: [1, 1] } }],
     { initializers: { w: { dims: [3, 2, 3, 3], data: new Float32Array(54) } } }),
   /node "ct" \(ConvTranspose\): output_padding \[1,1\] with pads \[0,0,0,0\]: convas adds rows at the end only where pads crop at least as many there/);

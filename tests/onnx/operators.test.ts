@@ -84,6 +84,30 @@ test('Resize and Upsample as UpSampling2D: nearest (every mode that repeats pixe
   await agrees('Upsample, opset 9', [3, 4, 5], [{ op: 'Upsample', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'nearest' } }], { s: f([1, 1, 3, 2]) }, { opset: 9 });
 });
 
+test('Resize and Upsample to any size as Resizing: linear in every coordinate mode, nearest as PyTorch and Keras round, up and down', async () => {
+  const f = (values: number[]): Initializer => ({ dims: [values.length], data: Float32Array.from(values) });
+  const resize = async (what: string, attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, opset = 13) => {
+    const model = await agrees(what, [3, 4, 5], [{ op: 'Resize', inputs: ['x', ...Object.keys(inputs).map((k) => (k.startsWith('none') ? '' : k))], outputs: ['y'], attributes }],
+      Object.fromEntries(Object.entries(inputs).filter(([k]) => !k.startsWith('none'))), { opset });
+    assert.equal(model.layers.map((l) => l.getConfig().className), ['InputLayer', 'Resizing'], what);
+  };
+  const sizes = (h: number, w: number) => ({ none: f([]), none2: f([]), sizes: ints([3, 3, h, w]) });
+  for (const coordinate_transformation_mode of ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']) {
+    await resize(`linear ${coordinate_transformation_mode} to 9×7`, { mode: 'linear', coordinate_transformation_mode }, sizes(9, 7));
+    await resize(`linear ${coordinate_transformation_mode} to 3×1`, { mode: 'linear', coordinate_transformation_mode }, sizes(3, 1));
+  }
+  await resize('linear align_corners ×2 (whole, but no UpSampling2D)', { mode: 'linear', coordinate_transformation_mode: 'align_corners' }, { none: f([]), scales: f([1, 1, 2, 2]) });
+  await resize('nearest asymmetric floor to 11×7 (PyTorch)', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, sizes(11, 7));
+  await resize('nearest asymmetric floor to 3×2 (PyTorch)', { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' }, sizes(3, 2));
+  await resize('nearest half_pixel round_prefer_ceil to 7×13 (Keras)', { mode: 'nearest', nearest_mode: 'round_prefer_ceil' }, sizes(7, 13));
+  await resize('nearest align_corners round_prefer_ceil to 5×3', { mode: 'nearest', coordinate_transformation_mode: 'align_corners', nearest_mode: 'round_prefer_ceil' }, sizes(5, 3));
+  await resize('scales 1.5×0.4 (whole sizes)', { mode: 'linear' }, { none: f([]), scales: f([1, 1, 1.5, 0.4]) });
+  await resize('opset 10, nearest ×1.5×2.4', { mode: 'nearest' }, { scales: f([1, 1, 1.5, 2.4]) }, 10);
+  const model = await agrees('Upsample, opset 9, linear ×1.5', [3, 4, 5], [{ op: 'Upsample', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'linear' } }],
+    { s: f([1, 1, 1.5, 2]) }, { opset: 9 });
+  assert.equal(model.layers.at(-1)!.getConfig(), { className: 'Resizing', name: model.layers.at(-1)!.name, height: 6, width: 10, interpolation: 'bilinear', coordinates: 'asymmetric' });
+});
+
 test('Conv and Gemm take the activation only their output reads; one that is also a graph output stays apart', async () => {
   const w = weight([3, 2, 3, 3]);
   for (const op of ['Relu', 'Sigmoid', 'Tanh']) {

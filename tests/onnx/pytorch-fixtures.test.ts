@@ -1,12 +1,11 @@
 // The models PyTorch exported (tests/fixtures/onnx, from scripts/onnx-fixtures.py) predict in
 // convas as they did in PyTorch, to 1e-4 relative, with NHWC input (convas's default) and with
-// PyTorch-shaped NCHW input. The fixtures with operators the ONNX reader does not read yet are
-// skipped, each naming the operators it waits for and what convas would read them as; a test checks
-// that each is still refused for one of those reasons, so it fails (and the skip must go) the day
-// the last one is read.
+// PyTorch-shaped NCHW input; every fixture loads, the resizes of the decoder (nearest by 2, bilinear
+// by 2 with half-pixel centres, bilinear with aligned corners to 37×29) and of resize_modes (nearest
+// and bilinear to sizes of no whole multiple, up and down) included.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FileFormatError, init, loadModel } from '../../src/index.js';
+import { init, loadModel } from '../../src/index.js';
 import { encodeOnnx } from '../../src/onnx/index.js';
 import { assertClose } from '../helpers.js';
 import { assertSameBits, temporaryDirectory } from '../io/model-files.js';
@@ -15,16 +14,7 @@ import { join } from 'node:path';
 import { FIXTURES, fixtureInput, fixtureOutput, fixturePath, floats, manifest } from './fixtures.js';
 import { assertAgreesWithOrt, runOrt } from './ort.js';
 
-/** What each fixture waits for: the operators it is refused for today, and what convas would read them as. */
-const DECODER = [
-  { operator: /\(Resize\): linear with coordinate_transformation_mode align_corners/, needs: 'bilinear Resize with align_corners to 37×29 (a resizing layer convas does not have)' },
-];
-const WAITING: Record<string, Array<{ operator: RegExp; needs: string }>> = {
-  decoder: DECODER,
-  decoder_opset13: DECODER,
-};
-
-const ready = Object.keys(manifest.cases).filter((name) => !WAITING[name]);
+const ready = Object.keys(manifest.cases);
 
 test.before(async () => {
   await init();
@@ -71,21 +61,6 @@ test('models read from ONNX, written back as ONNX by convas, predict in ONNX Run
     } finally {
       model.dispose();
     }
-  }
-});
-
-for (const [name, reasons] of Object.entries(WAITING)) {
-  test.skip(`${name} predicts as PyTorch did — waits for ${reasons.map((r) => r.needs).join('; ')}`, () => {});
-}
-
-test('each fixture still waiting is refused by name, for one of the reasons it waits for', async () => {
-  for (const [name, reasons] of Object.entries(WAITING)) {
-    let error: unknown;
-    await loadModel(fixturePath(name)).then((m) => m.dispose(), (e) => (error = e));
-    assert.ok(error instanceof FileFormatError, `${name} loads now: take it off the waiting list and let its test run`);
-    const message = (error as Error).message;
-    assert.ok(reasons.some((r) => r.operator.test(message)), `${name} is refused for another reason than it waits for: ${message}`);
-    console.log(`  waiting: ${name} — ${message.replace(/^.*?: node/, 'node')}`);
   }
 });
 

@@ -168,6 +168,15 @@ test('ZeroPadding2D as Pad, Cropping2D as Slice, Reshape (image ↔ features, im
   await agreesWithOrt(randomized(m, 10), 'shape layers');
 });
 
+test('Resizing as Resize with sizes: bilinear and nearest, every coordinate mode, up and down, the batch left open', async () => {
+  const x = input({ shape: [7, 5, 3] });
+  const outputs = (['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const).flatMap((coordinates) => [
+    layers.resizing({ height: 11, width: 3, coordinates }).apply(x),
+    layers.resizing({ height: 4, width: 9, interpolation: 'nearest', coordinates }).apply(x),
+  ]);
+  await agreesWithOrt(model({ inputs: x, outputs, seed: 12 }), 'resizing');
+});
+
 test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes', async () => {
   const file = join(await temporaryDirectory(), 'm.onnx');
   const relu = sequential({ inputShape: [3], layers: [layers.reLU({ threshold: 0.5, name: 'thresholded' })] });

@@ -14,6 +14,8 @@ import { type TransposeGeometry, conv2dTransposeBackward, conv2dTransposeForward
 import { type UpSamplingShape, upSampling2dBackward, upSampling2dForward } from './upsampling.js';
 import { globalAvgPoolBackward, globalAvgPoolForward, globalMaxPoolBackward, globalMaxPoolForward } from './global-pool.js';
 import { type Borders, crop, pad } from './borders.js';
+import { type ResizeShape, resizeBackward, resizeForward } from './resize.js';
+import type { ResizeCoordinates } from '../../src/backend/kernels.js';
 
 export interface StackLayer {
   config: LayerConfig;
@@ -127,6 +129,10 @@ function upSamplingOf(layer: StackLayer, batch: number): UpSamplingShape {
 }
 
 const bilinear = (layer: StackLayer) => layer.config.interpolation === 'bilinear';
+function resizingOf(layer: StackLayer, batch: number): [ResizeShape, boolean, ResizeCoordinates] {
+  const [inHeight, inWidth, channels] = layer.inputShape, { height, width, coordinates } = layer.config;
+  return [{ batch, inHeight, inWidth, channels, outHeight: height as number, outWidth: width as number }, bilinear(layer), coordinates as ResizeCoordinates];
+}
 /** [positions, channels] of a global pooling's input. */
 const positionsOf = ({ inputShape: [h, w, c] }: StackLayer) => [h * w, c] as const;
 /** A padding's or cropping's borders, and the smaller of its input and output shapes. */
@@ -205,6 +211,7 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
     case 'Softmax': return activate('softmax', x, inputShape[inputShape.length - 1]);
     case 'PReLU': return f32(elementwise.preluForward(x, weights[0]));
     case 'Dropout': return dropoutOff(config, x);
+    case 'Resizing': return resizeForward(x, ...resizingOf(layer, batch));
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -292,6 +299,7 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
       return { dx: f32(dx), grads: [f32(dAlpha)] };
     }
     case 'Dropout': return { dx: dropoutOff(config, dy), grads: [] };
+    case 'Resizing': return { dx: resizeBackward(dy, ...resizingOf(layer, batch)), grads: [] };
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -353,6 +361,7 @@ export function layerOutputShape(layer: StackLayer): number[] {
       const s = upSamplingOf(layer, 1);
       return [s.inHeight * s.sizeHeight, s.inWidth * s.sizeWidth, s.channels];
     }
+    case 'Resizing': return [config.height as number, config.width as number, inputShape[2]];
     case 'GlobalAveragePooling2D':
     case 'GlobalMaxPooling2D': return config.keepdims ? [1, 1, inputShape[2]] : [inputShape[2]];
     case 'ZeroPadding2D': {

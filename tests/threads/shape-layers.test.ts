@@ -1,11 +1,12 @@
-// Up-sampling, global pooling and the transposed convolution with 2 threads give the same bits as
+// Up-sampling, resizing, global pooling and the transposed convolution with 2 threads give the same bits as
 // with one: the batch-split kernel calls equal the plain kernel on the whole batch, and a graph of
 // every shape layer (a small U-Net-like net) trains to identical weights with 1 and 2 threads. Each
 // thread count needs its own process (init fixes it), so this file runs itself as the child.
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type UpSampling2dGeometry } from '../../src/backend/parallel-kernels.js';
+import { type ResizeGeometry, type UpSampling2dGeometry } from '../../src/backend/parallel-kernels.js';
+import { RESIZE_COORDINATES } from '../../src/backend/kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { getBackend, init } from '../../src/backend/wasm.js';
 import { input, layers, model, tensor } from '../../src/index.js';
@@ -13,7 +14,7 @@ import { assertSameBits, random, withBuffers } from '../helpers.js';
 
 const CHILD_THREADS = 'CONVAS_TEST_SHAPE_LAYERS_THREADS';
 
-/** conv → pool → conv → transposed conv, joined with the skip, padded, convolved, cropped, up-sampled both ways, pooled globally. */
+/** conv → pool → conv → transposed conv, joined with the skip, padded, convolved, cropped, up-sampled both ways, resized, pooled globally. */
 async function trainUnet(threads: number): Promise<Float32Array[]> {
   await init({ threads });
   const rng = random(5);
@@ -31,7 +32,8 @@ async function trainUnet(threads: number): Promise<Float32Array[]> {
   const mixed = layers.conv2d({ filters: 8, kernelSize: 3, activation: 'tanh' }).apply(padded);
   const cropped = layers.cropping2d({ cropping: [[1, 2], [0, 1]] }).apply(mixed);
   const smooth = layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }).apply(cropped);
-  const mean = layers.globalAveragePooling2d().apply(smooth);
+  const resized = layers.resizing({ height: 13, width: 11, coordinates: 'align_corners' }).apply(smooth);
+  const mean = layers.globalAveragePooling2d().apply(resized);
   const largest = layers.reshape({ targetShape: [-1] }).apply(layers.globalMaxPooling2d({ keepdims: true }).apply(smooth));
   const out = layers.dense({ units: classes, activation: 'softmax' }).apply(layers.concatenate().apply([mean, largest]));
   const net = model({ inputs: x, outputs: out, seed: 4 });
@@ -75,6 +77,31 @@ if (process.env[CHILD_THREADS]) {
         const split = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
           parallel.upSampling2d('upSampling2dForward', px, py, bilinear, g);
           parallel.upSampling2d('upSampling2dBackward', pdy, pdx, bilinear, g);
+        });
+        assertSameBits(split[0], whole[0], `${what} forward`);
+        assertSameBits(split[1], whole[1], `${what} backward`);
+      }
+    }
+  });
+
+  test('resizing, nearest and bilinear, every coordinate mode, forward and backward: split over 2 threads equals the kernel on the whole batch', () => {
+    for (const coordinates of Object.values(RESIZE_COORDINATES)) {
+      let g: ResizeGeometry;
+      do {
+        g = { batch: oddBatch(), inHeight: rng.int(9, 24), inWidth: rng.int(9, 24), channels: rng.pick([5, 8, 13]), outHeight: rng.int(5, 50), outWidth: rng.int(5, 50) };
+      } while (g.batch * g.outHeight * g.outWidth * g.channels < MIN_PARALLEL_WORK); // so the worker takes part
+      const inLength = g.batch * g.inHeight * g.inWidth * g.channels, outLength = g.batch * g.outHeight * g.outWidth * g.channels;
+      const args = [g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth] as const;
+      const x = rng.array(inLength), dy = rng.array(outLength);
+      for (const bilinear of [0, 1]) {
+        const what = `${bilinear ? 'bilinear' : 'nearest'} mode ${coordinates} ${JSON.stringify(g)}`;
+        const whole = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
+          kernels.resizeForward(px, py, bilinear, coordinates, ...args);
+          kernels.resizeBackward(pdy, pdx, bilinear, coordinates, ...args);
+        });
+        const split = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
+          parallel.resize('resizeForward', px, py, bilinear, coordinates, g);
+          parallel.resize('resizeBackward', pdy, pdx, bilinear, coordinates, g);
         });
         assertSameBits(split[0], whole[0], `${what} forward`);
         assertSameBits(split[1], whole[1], `${what} backward`);
