@@ -12,6 +12,7 @@ import { DEPTHWISE_FORWARD, LAYER_CASES, LAYER_CEILING_TARGET, LARGE_CONV_FORWAR
 import { MOBILENET_TARGETS, benchMobileNet } from './mobilenet.mjs';
 import { benchNative } from './native.mjs';
 import { benchOnnx } from './onnx.mjs';
+import { benchTransfer } from './transfer.mjs';
 import { Peer, createLog, interleave as interleaveRounds, median, rate, throughput } from './peers.mjs';
 import { formatReport } from './table.mjs';
 
@@ -121,6 +122,10 @@ if (native.skipped) log(`convas vs PyTorch skipped: ${native.skipped}`);
 log('convas vs ONNX Runtime Web');
 const onnx = await benchOnnx({ build, nproc, threaded, reps: REPS, seconds: SECONDS, log });
 
+// --- the transfer-learning job's wall time, 1 and 2 threads: each round is seconds of work, so fewer rounds
+log('the head-training job');
+const transfer = await benchTransfer({ build, reps: 2, log });
+
 // --- targets
 const row = (section, name) => section.rows.find((r) => r.name === name);
 const large = layers.find((l) => l.id === LARGE_CONV_FORWARD);
@@ -154,7 +159,7 @@ const results = {
   machine: { nproc, cpuModel, node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: { start: loadStart, end: loadavg()[0] }, contention },
   settings: { reps: REPS, secondsPerRep: SECONDS, layerSecondsPerRep: layerSeconds, trainBatch: NET.trainBatch, inferBatch: NET.inferBatch },
   peers: info,
-  training, inference, layers, mobileNet, native, onnx,
+  training, inference, layers, mobileNet, native, onnx, transfer,
   ceiling: { flops: ceilingFlops, kernel: bestKernel, kernels: kernelMedians, rounds: ceilingRates },
   memory, peakRss, targets,
   durationSeconds: (performance.now() - started) / 1000,

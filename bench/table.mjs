@@ -47,6 +47,7 @@ export function formatReport(res) {
   out.push('');
   out.push(formatNative(res.native));
   if (res.onnx) out.push('', formatOnnx(res.onnx));
+  if (res.transfer) out.push('', formatTransfer(res.transfer));
   out.push('');
   const c = res.ceiling;
   out.push(`SIMD ceiling: ${number(c.flops / 1e9)} GFLOP/s (f32x4 mul + add, one core; best kernel "${c.kernel}" of ${Object.keys(c.kernels).length}, measured by the bench)`);
@@ -104,4 +105,15 @@ export function formatOnnx(onnx) {
     `convas vs ONNX Runtime Web ${onnx.ort?.version ?? ''} (wasm, SIMD) on the same ONNX files; images/s per CPU second on 1 thread, per wall second on more`,
     table(['', 'threads', 'convas', 'ORT Web', 'convas ÷ ORT Web', 'target', ''], rows),
   ].join('\n');
+}
+
+export function formatTransfer({ job, head, rows }) {
+  const lines = [
+    `Head-training job: MobileNetV2 ${job.alpha} at ${job.size}×${job.size}, cut at out_relu; ${job.classes} classes × ${job.perClass} images; ` +
+      `head dense ${head.hiddenUnits} relu → dense ${job.classes} softmax, ${head.epochs} epochs, batch ${head.batchSize} (median wall seconds)`,
+    '| threads | embeddings | head | whole job |',
+    '|---|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.label}${r.threaded || r.label.endsWith(' 1 thread') ? '' : ' (threads not available: ran on 1)'} | ${r.embedSeconds.toFixed(1)} s | ${r.headSeconds.toFixed(1)} s | ${r.seconds.toFixed(1)} s |`),
+  ];
+  return lines.join('\n');
 }

@@ -2,7 +2,7 @@
 // with random weights and saved as TF.js saves it) cut at out_relu, its embeddings of 100 images per
 // class for 3 classes, and a head trained on them for 50 epochs — with 1 thread and with 2, in
 // alternating rounds (1, 2, 1, 2 …) so that a noisy, shared CPU slows both alike. Medians.
-// Run alone: `node bench/transfer.mjs [--reps N]`; `npm run bench` does not run it (minutes of work).
+// Run alone: `node bench/transfer.mjs [--reps N]`; `npm run bench` runs it too, with 2 rounds after the warm-up.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { buildBench } from './build.mjs';
 import { mobileNetV2 } from './mobilenet-keras.mjs';
 import { Peer, createLog, interleave, median } from './peers.mjs';
+import { formatTransfer } from './table.mjs';
 
 export const TRANSFER_JOB = { alpha: 0.35, size: 224, classes: 3, perClass: 100 };
 
@@ -50,17 +51,6 @@ export async function benchTransfer({ build, reps, log }) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-export function formatTransfer({ job, head, rows }) {
-  const lines = [
-    `Head-training job: MobileNetV2 ${job.alpha} at ${job.size}×${job.size}, cut at out_relu; ${job.classes} classes × ${job.perClass} images; ` +
-      `head dense ${head.hiddenUnits} relu → dense ${job.classes} softmax, ${head.epochs} epochs, batch ${head.batchSize} (median wall seconds)`,
-    '| threads | embeddings | head | whole job |',
-    '|---|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.label}${r.threaded || r.label.endsWith(' 1 thread') ? '' : ' (threads not available: ran on 1)'} | ${r.embedSeconds.toFixed(1)} s | ${r.headSeconds.toFixed(1)} s | ${r.seconds.toFixed(1)} s |`),
-  ];
-  return lines.join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
