@@ -25,3 +25,4 @@ export * from './schedule-math';
 export * from './permute';
 export * from './winograd';
 export * from './augment';
+export * from './affine-images';
