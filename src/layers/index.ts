@@ -22,6 +22,9 @@ import { Permute, type PermuteOptions } from './permute.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
 import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
 import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
+import { RandomTranslation, type RandomTranslationOptions } from './random-translation.js';
+import { RandomRotation, type RandomRotationOptions } from './random-rotation.js';
+import { RandomZoom, type RandomZoomOptions } from './random-zoom.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -37,6 +40,10 @@ export type { ReLUOptions } from './advanced-activations.js';
 export type { AlphaInitializer, PReLUOptions } from './prelu.js';
 export type { FlipMode, RandomFlipOptions } from './random-flip.js';
 export type { GaussianNoiseOptions } from './gaussian-noise.js';
+export type { AffineFillOptions, Factor, FillMode, Interpolation } from './random-affine.js';
+export type { RandomTranslationOptions } from './random-translation.js';
+export type { RandomRotationOptions } from './random-rotation.js';
+export type { RandomZoomOptions } from './random-zoom.js';
 
 type Named = { name?: string };
 
@@ -81,4 +88,10 @@ export const layers = {
   randomFlip: (options: RandomFlipOptions = {}) => new RandomFlip(options),
   /** Augmentation, active only while training (Keras's): adds normal noise of standard deviation stddev. */
   gaussianNoise: (options: GaussianNoiseOptions) => new GaussianNoise(options),
+  /** Augmentation, active only while training (Keras's): random shifts by fractions of the height and width. */
+  randomTranslation: (options: RandomTranslationOptions) => new RandomTranslation(options),
+  /** Augmentation, active only while training (Keras's): random turns about the centre by fractions of a full turn. */
+  randomRotation: (options: RandomRotationOptions) => new RandomRotation(options),
+  /** Augmentation, active only while training (Keras's): random zooms in or out about the centre. */
+  randomZoom: (options: RandomZoomOptions) => new RandomZoom(options),
 };

@@ -25,6 +25,9 @@ import { permuteDescriptor } from './permute.js';
 import { rescalingDescriptor } from './rescaling.js';
 import { randomFlipDescriptor } from './random-flip.js';
 import { gaussianNoiseDescriptor } from './gaussian-noise.js';
+import { randomTranslationDescriptor } from './random-translation.js';
+import { randomRotationDescriptor } from './random-rotation.js';
+import { randomZoomDescriptor } from './random-zoom.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -46,6 +49,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
+[randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);
