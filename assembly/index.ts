@@ -26,3 +26,4 @@ export * from './permute';
 export * from './winograd';
 export * from './augment';
 export * from './affine-images';
+export * from './scale-shift-clip';

@@ -367,4 +367,11 @@ export interface Kernels {
   /** The gradient of affineTransformImages: dy scattered back onto each output pixel's taps; dx overwritten. */
   affineTransformImagesBackward(dy: number, dx: number, transforms: number, batch: number, height: number, width: number, channels: number,
     fillMode: number, interpolation: number): void;
+
+  // --- Colour adjustments (assembly/scale-shift-clip.ts): RandomBrightness, RandomContrast.
+  /** y[b, p, c] = clip(x[b, p, c]·scales[b] + offsets[b·channels + c], low, high), images [batch, pixels, channels]; x and y may be one buffer. */
+  scaleShiftClip(x: number, y: number, scales: number, offsets: number, batch: number, pixels: number, channels: number, low: number, high: number): void;
+  /** dx = dy where low ≤ x·scales[b] + offsets[b·channels + c] ≤ high (as scaleShiftClip computed it), else 0; the scale is not applied. */
+  scaleShiftClipGradient(x: number, dy: number, dx: number, scales: number, offsets: number, batch: number, pixels: number, channels: number,
+    low: number, high: number): void;
 }
