@@ -25,6 +25,8 @@ import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
 import { RandomTranslation, type RandomTranslationOptions } from './random-translation.js';
 import { RandomRotation, type RandomRotationOptions } from './random-rotation.js';
 import { RandomZoom, type RandomZoomOptions } from './random-zoom.js';
+import { RandomBrightness, type RandomBrightnessOptions } from './random-brightness.js';
+import { RandomContrast, type RandomContrastOptions } from './random-contrast.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -44,6 +46,9 @@ export type { AffineFillOptions, Factor, FillMode, Interpolation } from './rando
 export type { RandomTranslationOptions } from './random-translation.js';
 export type { RandomRotationOptions } from './random-rotation.js';
 export type { RandomZoomOptions } from './random-zoom.js';
+export type { ColourOptions } from './random-colour.js';
+export type { RandomBrightnessOptions } from './random-brightness.js';
+export type { RandomContrastOptions } from './random-contrast.js';
 
 type Named = { name?: string };
 
@@ -94,4 +99,8 @@ export const layers = {
   randomRotation: (options: RandomRotationOptions) => new RandomRotation(options),
   /** Augmentation, active only while training (Keras's): random zooms in or out about the centre. */
   randomZoom: (options: RandomZoomOptions) => new RandomZoom(options),
+  /** Augmentation, active only while training (Keras's): a random delta added to each image, clipped to valueRange. */
+  randomBrightness: (options: RandomBrightnessOptions) => new RandomBrightness(options),
+  /** Augmentation, active only while training (Keras's): each image's channels stretched about their means, clipped to valueRange. */
+  randomContrast: (options: RandomContrastOptions) => new RandomContrast(options),
 };

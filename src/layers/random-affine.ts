@@ -74,11 +74,6 @@ export abstract class RandomAffineLayer extends RandomLayer {
     this.dx = this.buffer(capacity * this.inputSize);
   }
 
-  /** A value drawn uniformly from [lower, upper]. */
-  protected uniform([lower, upper]: [number, number]): number {
-    return lower + (upper - lower) * this.stream.next();
-  }
-
   forward([x]: number[], batch: number, training: boolean): number {
     this.transformed = training;
     if (!training) return x;

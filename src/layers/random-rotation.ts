@@ -22,7 +22,7 @@ export class RandomRotation extends RandomAffineLayer {
   }
 
   protected drawTransform(height: number, width: number, map: Float32Array): void {
-    const angle = this.uniform(this.range) * 2 * Math.PI, cos = Math.cos(angle), sin = Math.sin(angle);
+    const angle = this.uniform(...this.range) * 2 * Math.PI, cos = Math.cos(angle), sin = Math.sin(angle);
     const w = width - 1, h = height - 1;
     map.set([cos, -sin, (w - (cos * w - sin * h)) / 2, sin, cos, (h - (sin * w + cos * h)) / 2]);
   }

@@ -29,7 +29,7 @@ export class RandomTranslation extends RandomAffineLayer {
   }
 
   protected drawTransform(height: number, width: number, map: Float32Array): void {
-    const down = this.uniform(this.heightRange) * height, right = this.uniform(this.widthRange) * width;
+    const down = this.uniform(...this.heightRange) * height, right = this.uniform(...this.widthRange) * width;
     map.set([1, 0, -right, 0, 1, -down]);
   }
 

@@ -29,7 +29,7 @@ export class RandomZoom extends RandomAffineLayer {
   }
 
   protected drawTransform(height: number, width: number, map: Float32Array): void {
-    const zy = 1 + this.uniform(this.heightRange), zx = this.widthRange ? 1 + this.uniform(this.widthRange) : zy;
+    const zy = 1 + this.uniform(...this.heightRange), zx = this.widthRange ? 1 + this.uniform(...this.widthRange) : zy;
     map.set([zx, 0, ((width - 1) / 2) * (1 - zx), 0, zy, ((height - 1) / 2) * (1 - zy)]);
   }
 

@@ -28,6 +28,8 @@ import { gaussianNoiseDescriptor } from './gaussian-noise.js';
 import { randomTranslationDescriptor } from './random-translation.js';
 import { randomRotationDescriptor } from './random-rotation.js';
 import { randomZoomDescriptor } from './random-zoom.js';
+import { randomBrightnessDescriptor } from './random-brightness.js';
+import { randomContrastDescriptor } from './random-contrast.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -49,7 +51,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
-[randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor].forEach(registerLayer);
+[randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor, randomBrightnessDescriptor, randomContrastDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

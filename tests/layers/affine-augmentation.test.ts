@@ -7,12 +7,11 @@ import * as assert from 'uvu/assert';
 import { type Layer, layers } from '../../src/layers/index.js';
 import { seededRandom } from '../../src/random.js';
 import { ConfigError, layers as publicLayers, sequential } from '../../src/index.js';
-import { assertClose, assertSameBits, kernels, random } from '../helpers.js';
+import { assertClose, kernels, random } from '../helpers.js';
 import { checkGradient } from '../gradient-check.js';
 import * as ref from '../reference/affine-images.js';
-import { temporaryDirectory } from '../io/model-files.js';
 import { throwsWith } from '../throws-with.js';
-import { assertResumesExactly, runLayer } from './augmentation-runs.js';
+import { assertPassesThrough, assertRefusedForTfjs, assertResumesExactly, runLayer } from './augmentation-runs.js';
 
 type AffineLayer = Layer & { randomState: number };
 
@@ -59,9 +58,7 @@ test('each layer samples every image through the map Keras draws, in every fill 
     assertClose(y, ref.affineTransformImages(x, maps, batch, 7, 6, 5, FILL.indexOf(mode as never), interpolation === 'nearest' ? 0 : 1, fillValue), 1e-4,
       `${layer.className} ${fillMode}`);
     assert.ok(layer.randomState === copy.state, `${layer.className}: the stream moved as Keras's draws`);
-    const inference = runLayer(layer, batch, x, dy, false);
-    assert.ok(inference.passedThrough, `${layer.className}: inference passes the input through`);
-    assertSameBits(inference.dx, dy, `${layer.className}: inference gradient`);
+    assertPassesThrough(layer, batch, x, dy);
     layer.release();
   }
 });
@@ -132,11 +129,7 @@ test('a saved model resumes with the same translations, turns and zooms: 2 epoch
   assert.equal(resumed.layers.slice(0, 3).map((l) => l.getConfig()), first.layers.slice(0, 3).map((l) => l.getConfig()), 'configs saved and loaded');
   for (const layer of [publicLayers.randomTranslation({ heightFactor: 0.1, widthFactor: 0.1 }), publicLayers.randomRotation({ factor: 0.1 }),
     publicLayers.randomZoom({ heightFactor: 0.1 })]) {
-    const net = sequential({ inputShape: [6, 6, 1], layers: [layer, publicLayers.flatten(), publicLayers.dense({ units: 3 })] });
-    let refused: unknown;
-    await net.save(await temporaryDirectory(), { format: 'tfjs' }).catch((error: unknown) => (refused = error));
-    assert.instance(refused, ConfigError);
-    assert.match((refused as Error).message, layer.className);
+    await assertRefusedForTfjs(layer);
   }
 });
 

@@ -3,7 +3,7 @@
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import type { Layer } from '../../src/layers/index.js';
-import { type Model, init, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { ConfigError, type Model, init, layers, loadModel, sequential, tensor } from '../../src/index.js';
 import { assertSameBits, random } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
 
@@ -54,4 +54,20 @@ export async function assertResumesExactly(augmentations: () => Layer[], channel
   resumed.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), whole.getWeights()[i].dataSync(), `weight ${i}`));
   assert.ok(whole.getWeights().length > 0);
   return { whole, first, resumed };
+}
+
+/** At inference the layer hands x itself on, and dy back as dx. */
+export function assertPassesThrough(layer: Layer, batch: number, x: Float32Array, dy: Float32Array): void {
+  const inference = runLayer(layer, batch, x, dy, false);
+  assert.ok(inference.passedThrough, `${layer.className}: inference passes the input through`);
+  assertSameBits(inference.dx, dy, `${layer.className}: inference gradient`);
+}
+
+/** Saving a model with the layer (on images [6, 6, 1]) in TF.js's format is refused, naming the layer's class. */
+export async function assertRefusedForTfjs(layer: Layer): Promise<void> {
+  const net = sequential({ inputShape: [6, 6, 1], layers: [layer, layers.flatten(), layers.dense({ units: 3 })] });
+  let refused: unknown;
+  await net.save(await temporaryDirectory(), { format: 'tfjs' }).catch((error: unknown) => (refused = error));
+  assert.instance(refused, ConfigError);
+  assert.match((refused as Error).message, layer.className);
 }
