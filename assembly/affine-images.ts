@@ -106,20 +106,20 @@ function addScaled(to: usize, from: usize, weight: f32, channels: i32): void {
 
 /**
  * y[b] = x[b] sampled through transforms[b] (6 f32s per example: a0 a1 a2 b0 b1 b2, output column c
- * and row r reading input column a0·c + a1·r + a2, row b0·c + b1·r + b2), images [batch, height,
- * width, channels] (NHWC). fillMode: 0 constant (fillValue), 1 nearest, 2 reflect, 3 wrap, as
+ * and row r reading input column a0·c + a1·r + a2, row b0·c + b1·r + b2), images x [batch, height,
+ * width, channels] (NHWC), y [batch, outHeight, outWidth, channels]. fillMode: 0 constant (fillValue), 1 nearest, 2 reflect, 3 wrap, as
  * TensorFlow folds coordinates; interpolation: 0 nearest, 1 bilinear. x and y are distinct.
  */
 export function affineTransformImages(
-  x: usize, y: usize, transforms: usize, batch: i32, height: i32, width: i32, channels: i32,
+  x: usize, y: usize, transforms: usize, batch: i32, height: i32, width: i32, channels: i32, outHeight: i32, outWidth: i32,
   fillMode: i32, interpolation: i32, fillValue: f32,
 ): void {
-  const pixel = <usize>channels << 2, image = <usize>height * <usize>width * pixel;
+  const pixel = <usize>channels << 2, image = <usize>height * <usize>width * pixel, outImage = <usize>outHeight * <usize>outWidth * pixel;
   for (let b = 0; b < batch; b++) {
     const from = x + <usize>b * image, t = transforms + <usize>b * 24;
-    let to = y + <usize>b * image;
-    for (let r = 0; r < height; r++) {
-      for (let c = 0; c < width; c++, to += pixel) {
+    let to = y + <usize>b * outImage;
+    for (let r = 0; r < outHeight; r++) {
+      for (let c = 0; c < outWidth; c++, to += pixel) {
         const fill = setTaps(t, r, c, height, width, pixel, fillMode, interpolation) * fillValue;
         for (let i: usize = 0; i < pixel; i += 4) store<f32>(to + i, fill);
         if (offset0 >= 0) addScaled(to, from + offset0, weight0, channels);
@@ -137,16 +137,16 @@ export function affineTransformImages(
  * are visited in order within an example, so the sums are the same on every run.
  */
 export function affineTransformImagesBackward(
-  dy: usize, dx: usize, transforms: usize, batch: i32, height: i32, width: i32, channels: i32,
+  dy: usize, dx: usize, transforms: usize, batch: i32, height: i32, width: i32, channels: i32, outHeight: i32, outWidth: i32,
   fillMode: i32, interpolation: i32,
 ): void {
-  const pixel = <usize>channels << 2, image = <usize>height * <usize>width * pixel;
+  const pixel = <usize>channels << 2, image = <usize>height * <usize>width * pixel, outImage = <usize>outHeight * <usize>outWidth * pixel;
   memory.fill(dx, 0, <usize>batch * image);
   for (let b = 0; b < batch; b++) {
     const to = dx + <usize>b * image, t = transforms + <usize>b * 24;
-    let from = dy + <usize>b * image;
-    for (let r = 0; r < height; r++) {
-      for (let c = 0; c < width; c++, from += pixel) {
+    let from = dy + <usize>b * outImage;
+    for (let r = 0; r < outHeight; r++) {
+      for (let c = 0; c < outWidth; c++, from += pixel) {
         setTaps(t, r, c, height, width, pixel, fillMode, interpolation);
         if (offset0 >= 0) addScaled(to + offset0, from, weight0, channels);
         if (offset1 >= 0) addScaled(to + offset1, from, weight1, channels);

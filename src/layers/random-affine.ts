@@ -70,17 +70,28 @@ export abstract class RandomAffineLayer extends RandomLayer {
 
   protected planBuffers(capacity: number): void {
     this.transforms = this.buffer(capacity * 6);
-    this.y = this.buffer(capacity * this.inputSize);
+    this.y = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
   }
 
-  forward([x]: number[], batch: number, training: boolean): number {
-    this.transformed = training;
-    if (!training) return x;
+  /** [height, width, channels, outHeight, outWidth], as the kernels take them. */
+  private get geometry(): [number, number, number, number, number] {
     const [height, width, channels] = this.inputShape;
-    const maps = getBackend().memory.f32(this.transforms, batch * 6);
+    return [height, width, channels, this.outputShape[0], this.outputShape[1]];
+  }
+
+  /** Fills maps (6 per example) for this batch; false: the input passes through. Keras's layers draw only while training. */
+  protected drawTransforms(maps: Float32Array, batch: number, training: boolean): boolean {
+    if (!training) return false;
+    const [height, width] = this.inputShape;
     for (let b = 0; b < batch; b++) this.drawTransform(height, width, maps.subarray(b * 6, b * 6 + 6));
-    this.kernels.affineTransformImages(x, this.y, this.transforms, batch, height, width, channels,
+    return true;
+  }
+
+  forward([x]: number[], batch: number, training: boolean): number {
+    this.transformed = this.drawTransforms(getBackend().memory.f32(this.transforms, batch * 6), batch, training);
+    if (!this.transformed) return x;
+    this.kernels.affineTransformImages(x, this.y, this.transforms, batch, ...this.geometry,
       FILL_MODES.indexOf(this.fillMode), INTERPOLATIONS.indexOf(this.interpolation), this.fillValue);
     return this.y;
   }
@@ -88,8 +99,7 @@ export abstract class RandomAffineLayer extends RandomLayer {
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!this.transformed) return this.inputGradient(dy);
     if (!needInputGradients) return this.inputGradient(0);
-    const [height, width, channels] = this.inputShape;
-    this.kernels.affineTransformImagesBackward(dy, this.dx, this.transforms, batch, height, width, channels,
+    this.kernels.affineTransformImagesBackward(dy, this.dx, this.transforms, batch, ...this.geometry,
       FILL_MODES.indexOf(this.fillMode), INTERPOLATIONS.indexOf(this.interpolation));
     return this.inputGradient(this.dx);
   }

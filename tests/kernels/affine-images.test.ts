@@ -25,19 +25,20 @@ function randomTransform(height: number, width: number): number[] {
 
 function randomCase() {
   const batch = rng.int(1, 3), height = rng.int(1, 9), width = rng.int(1, 9), channels = rng.int(1, 9);
+  const [outHeight, outWidth] = rng.next() < 0.5 ? [height, width] : [rng.int(1, 9), rng.int(1, 9)];
   const transforms = new Float32Array(Array.from({ length: batch }, () => randomTransform(height, width)).flat());
-  return { batch, height, width, channels, transforms, x: rng.array(batch * height * width * channels) };
+  return { batch, height, width, channels, outHeight, outWidth, transforms, x: rng.array(batch * height * width * channels) };
 }
 
 test('affineTransformImages matches the reference on 400 random shapes, every fill mode and interpolation', async () => {
   const k = await kernels();
   for (let run = 0; run < 400; run++) {
-    const { batch, height, width, channels, transforms, x } = randomCase();
+    const { batch, height, width, channels, outHeight, outWidth, transforms, x } = randomCase();
     const fillMode = run % 4, interpolation = (run >> 2) % 2, fillValue = rng.pick([0, 0.5, -2]);
-    const [y] = withBuffers([x, transforms], [x.length], ([px, pt], [py]) =>
-      k.affineTransformImages(px, py, pt, batch, height, width, channels, fillMode, interpolation, fillValue));
-    assertClose(y, ref.affineTransformImages(x, transforms, batch, height, width, channels, fillMode, interpolation, fillValue), 1e-4,
-      `${batch}×${height}×${width}×${channels} ${ref.FILL_MODES[fillMode]} ${ref.INTERPOLATIONS[interpolation]} [${transforms.join(', ')}]`);
+    const [y] = withBuffers([x, transforms], [batch * outHeight * outWidth * channels], ([px, pt], [py]) =>
+      k.affineTransformImages(px, py, pt, batch, height, width, channels, outHeight, outWidth, fillMode, interpolation, fillValue));
+    assertClose(y, ref.affineTransformImages(x, transforms, batch, height, width, channels, fillMode, interpolation, fillValue, outHeight, outWidth), 1e-4,
+      `${batch}×${height}×${width}×${channels} → ${outHeight}×${outWidth} ${ref.FILL_MODES[fillMode]} ${ref.INTERPOLATIONS[interpolation]} [${transforms.join(', ')}]`);
   }
 });
 
@@ -46,33 +47,33 @@ test('the identity map gives the input back, and constant fill outside gives fil
   const x = rng.array(2 * 5 * 7 * 3);
   const identity = new Float32Array([1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0]);
   for (let mode = 0; mode < 4; mode++) for (let interpolation = 0; interpolation < 2; interpolation++) {
-    const [y] = withBuffers([x, identity], [x.length], ([px, pt], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, mode, interpolation, 9));
+    const [y] = withBuffers([x, identity], [x.length], ([px, pt], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 5, 7, mode, interpolation, 9));
     assertClose(y, x, 0, `identity, mode ${mode}, interpolation ${interpolation}`);
   }
   const away = new Float32Array([1, 0, 100, 0, 1, 0, 1, 0, 0, 0, 1, -100]);
-  const [y] = withBuffers([x, away], [x.length], ([px, pt], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 0, 1, 9));
+  const [y] = withBuffers([x, away], [x.length], ([px, pt], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 5, 7, 0, 1, 9));
   assert.ok(y.every((v) => v === 9), 'all fill');
 });
 
 test('affineTransformImagesBackward is the transpose of the reference forward on 150 random shapes', async () => {
   const k = await kernels();
   for (let run = 0; run < 150; run++) {
-    const { batch, height, width, channels, transforms } = randomCase();
-    const fillMode = run % 4, interpolation = (run >> 2) % 2, size = height * width * channels;
-    const dy = rng.array(batch * size);
-    const [dx] = withBuffers([dy, transforms], [dy.length], ([pdy, pt], [pdx]) =>
-      k.affineTransformImagesBackward(pdy, pdx, pt, batch, height, width, channels, fillMode, interpolation));
+    const { batch, height, width, channels, outHeight, outWidth, transforms } = randomCase();
+    const fillMode = run % 4, interpolation = (run >> 2) % 2, size = height * width * channels, outSize = outHeight * outWidth * channels;
+    const dy = rng.array(batch * outSize);
+    const [dx] = withBuffers([dy, transforms], [batch * size], ([pdy, pt], [pdx]) =>
+      k.affineTransformImagesBackward(pdy, pdx, pt, batch, height, width, channels, outHeight, outWidth, fillMode, interpolation));
     const expected = new Float32Array(batch * size);
     for (let b = 0; b < batch; b++) {
       const t = transforms.subarray(b * 6, b * 6 + 6), unit = new Float32Array(size);
       for (let j = 0; j < size; j++) {
         unit.fill(0);
         unit[j] = 1;
-        const column = ref.affineTransformImages(unit, t, 1, height, width, channels, fillMode, interpolation, 0);
-        expected[b * size + j] = column.reduce((s, v, i) => s + v * dy[b * size + i], 0);
+        const column = ref.affineTransformImages(unit, t, 1, height, width, channels, fillMode, interpolation, 0, outHeight, outWidth);
+        expected[b * size + j] = column.reduce((s, v, i) => s + v * dy[b * outSize + i], 0);
       }
     }
-    assertClose(dx, expected, 1e-4, `${batch}×${height}×${width}×${channels} ${ref.FILL_MODES[fillMode]} ${ref.INTERPOLATIONS[interpolation]}`);
+    assertClose(dx, expected, 1e-4, `${batch}×${height}×${width}×${channels} → ${outHeight}×${outWidth} ${ref.FILL_MODES[fillMode]} ${ref.INTERPOLATIONS[interpolation]}`);
   }
 });
 

@@ -39,15 +39,15 @@ const round = (v: number) => Math.sign(v) * Math.floor(Math.abs(v) + 0.5);
 
 export function affineTransformImages(
   x: Float32Array, transforms: Float32Array, batch: number, height: number, width: number, channels: number,
-  fillMode: number, interpolation: number, fillValue: number,
+  fillMode: number, interpolation: number, fillValue: number, outHeight = height, outWidth = width,
 ): Float32Array {
-  const y = new Float32Array(x.length);
+  const y = new Float32Array(batch * outHeight * outWidth * channels);
   for (let b = 0; b < batch; b++) {
     const [a0, a1, a2, b0, b1, b2] = transforms.subarray(b * 6, b * 6 + 6);
     const read = (row: number, column: number, ch: number) =>
       row >= 0 && row < height && column >= 0 && column < width ? x[((b * height + row) * width + column) * channels + ch] : f(fillValue);
-    for (let r = 0; r < height; r++) {
-      for (let c = 0; c < width; c++) {
+    for (let r = 0; r < outHeight; r++) {
+      for (let c = 0; c < outWidth; c++) {
         const inX = mapCoordinate(f(f(f(a0 * c) + f(a1 * r)) + a2), width, fillMode);
         const inY = mapCoordinate(f(f(f(b0 * c) + f(b1 * r)) + b2), height, fillMode);
         for (let ch = 0; ch < channels; ch++) {
@@ -59,7 +59,7 @@ export function affineTransformImages(
             const bottom = (xFloor + 1 - inX) * read(yFloor + 1, xFloor, ch) + (inX - xFloor) * read(yFloor + 1, xFloor + 1, ch);
             v = (yFloor + 1 - inY) * top + (inY - yFloor) * bottom;
           }
-          y[((b * height + r) * width + c) * channels + ch] = v;
+          y[((b * outHeight + r) * outWidth + c) * channels + ch] = v;
         }
       }
     }
