@@ -13,7 +13,7 @@ export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/i
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';
 export type { AffineFillOptions, Factor, FillMode, Interpolation, RandomRotationOptions, RandomTranslationOptions, RandomZoomOptions } from './layers/index.js';
-export type { ColourOptions, RandomBrightnessOptions, RandomContrastOptions } from './layers/index.js';
+export type { ColourOptions, RandomBrightnessOptions, RandomContrastOptions, RandomCropOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
 export type {
   BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,

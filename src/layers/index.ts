@@ -27,6 +27,7 @@ import { RandomRotation, type RandomRotationOptions } from './random-rotation.js
 import { RandomZoom, type RandomZoomOptions } from './random-zoom.js';
 import { RandomBrightness, type RandomBrightnessOptions } from './random-brightness.js';
 import { RandomContrast, type RandomContrastOptions } from './random-contrast.js';
+import { RandomCrop, type RandomCropOptions } from './random-crop.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -49,6 +50,7 @@ export type { RandomZoomOptions } from './random-zoom.js';
 export type { ColourOptions } from './random-colour.js';
 export type { RandomBrightnessOptions } from './random-brightness.js';
 export type { RandomContrastOptions } from './random-contrast.js';
+export type { RandomCropOptions } from './random-crop.js';
 
 type Named = { name?: string };
 
@@ -103,4 +105,6 @@ export const layers = {
   randomBrightness: (options: RandomBrightnessOptions) => new RandomBrightness(options),
   /** Augmentation, active only while training (Keras's): each image's channels stretched about their means, clipped to valueRange. */
   randomContrast: (options: RandomContrastOptions) => new RandomContrast(options),
+  /** Augmentation (Keras's): a random [height, width] window while training; at inference the centred box of that aspect, resized. */
+  randomCrop: (options: RandomCropOptions) => new RandomCrop(options),
 };

@@ -59,9 +59,10 @@ export abstract class RandomAffineLayer extends RandomLayer {
 
   /**
    * Draws one example's map from the stream into map[0..5]: a0 a1 a2 b0 b1 b2, output column c and
-   * row r reading input column a0·c + a1·r + a2, row b0·c + b1·r + b2.
+   * row r reading input column a0·c + a1·r + a2, row b0·c + b1·r + b2. A layer that draws per batch
+   * overrides drawTransforms instead.
    */
-  protected abstract drawTransform(height: number, width: number, map: Float32Array): void;
+  protected drawTransform?(height: number, width: number, map: Float32Array): void;
 
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `${this.className} takes images [height, width, channels], got ${formatShape(input)}`);
@@ -84,7 +85,7 @@ export abstract class RandomAffineLayer extends RandomLayer {
   protected drawTransforms(maps: Float32Array, batch: number, training: boolean): boolean {
     if (!training) return false;
     const [height, width] = this.inputShape;
-    for (let b = 0; b < batch; b++) this.drawTransform(height, width, maps.subarray(b * 6, b * 6 + 6));
+    for (let b = 0; b < batch; b++) this.drawTransform?.(height, width, maps.subarray(b * 6, b * 6 + 6));
     return true;
   }
 

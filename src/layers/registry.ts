@@ -30,6 +30,7 @@ import { randomRotationDescriptor } from './random-rotation.js';
 import { randomZoomDescriptor } from './random-zoom.js';
 import { randomBrightnessDescriptor } from './random-brightness.js';
 import { randomContrastDescriptor } from './random-contrast.js';
+import { randomCropDescriptor } from './random-crop.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -52,6 +53,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
 [randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor, randomBrightnessDescriptor, randomContrastDescriptor].forEach(registerLayer);
+[randomCropDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

@@ -19,7 +19,7 @@ export function runLayer(layer: Layer, batch: number, x: Float32Array, dy: Float
   layer.plan(batch);
   if (state !== undefined) (layer as Layer & { randomState: number }).randomState = state;
   const yPtr = layer.forward([xPtr], batch, training);
-  const y = memory.f32(yPtr, x.length).slice();
+  const y = memory.f32(yPtr, batch * layer.outputSize).slice();
   const dx = memory.f32(layer.backward(dyPtr, batch, true)[0], x.length).slice();
   memory.free(xPtr);
   memory.free(dyPtr);
