@@ -107,13 +107,15 @@ function addScaled(to: usize, from: usize, weight: f32, channels: i32): void {
 /**
  * y[b] = x[b] sampled through transforms[b] (6 f32s per example: a0 a1 a2 b0 b1 b2, output column c
  * and row r reading input column a0·c + a1·r + a2, row b0·c + b1·r + b2), images x [batch, height,
- * width, channels] (NHWC), y [batch, outHeight, outWidth, channels]. fillMode: 0 constant (fillValue), 1 nearest, 2 reflect, 3 wrap, as
+ * width, channels] (NHWC), y [batch, outHeight, outWidth, channels]. fillMode: 0 constant (the f32
+ * at address fill; an address, as job arguments are integers), 1 nearest, 2 reflect, 3 wrap, as
  * TensorFlow folds coordinates; interpolation: 0 nearest, 1 bilinear. x and y are distinct.
  */
 export function affineTransformImages(
   x: usize, y: usize, transforms: usize, batch: i32, height: i32, width: i32, channels: i32, outHeight: i32, outWidth: i32,
-  fillMode: i32, interpolation: i32, fillValue: f32,
+  fillMode: i32, interpolation: i32, fill: usize,
 ): void {
+  const fillValue = load<f32>(fill);
   const pixel = <usize>channels << 2, image = <usize>height * <usize>width * pixel, outImage = <usize>outHeight * <usize>outWidth * pixel;
   for (let b = 0; b < batch; b++) {
     const from = x + <usize>b * image, t = transforms + <usize>b * 24;

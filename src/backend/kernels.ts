@@ -358,12 +358,12 @@ export interface Kernels {
   // --- Affine image sampling (assembly/affine-images.ts): RandomTranslation, RandomRotation, RandomZoom.
   /**
    * y[b] [outHeight, outWidth, channels] = x[b] [height, width, channels] sampled through transforms[b], 6 f32s a0 a1 a2 b0 b1 b2: output column c and
-   * row r read input column a0·c + a1·r + a2, row b0·c + b1·r + b2, folded in by fillMode (0 constant
-   * fillValue, 1 nearest, 2 reflect, 3 wrap, as TensorFlow's ImageProjectiveTransformV3) and read by
+   * row r read input column a0·c + a1·r + a2, row b0·c + b1·r + b2, folded in by fillMode (0 constant:
+   * the f32 at address fill, 1 nearest, 2 reflect, 3 wrap, as TensorFlow's ImageProjectiveTransformV3) and read by
    * interpolation (0 nearest, 1 bilinear). x ≠ y.
    */
   affineTransformImages(x: number, y: number, transforms: number, batch: number, height: number, width: number, channels: number,
-    outHeight: number, outWidth: number, fillMode: number, interpolation: number, fillValue: number): void;
+    outHeight: number, outWidth: number, fillMode: number, interpolation: number, fill: number): void;
   /** The gradient of affineTransformImages: dy scattered back onto each output pixel's taps; dx overwritten. */
   affineTransformImagesBackward(dy: number, dx: number, transforms: number, batch: number, height: number, width: number, channels: number,
     outHeight: number, outWidth: number, fillMode: number, interpolation: number): void;

@@ -4,6 +4,7 @@
 // affineTransformImages kernel, as TensorFlow's ImageProjectiveTransformV3 samples for Keras:
 // Keras's fill modes and fillValue outside the image, nearest or bilinear. At inference the input
 // passes through. The gradient is the sampling's transpose, scattered back by the kernel's backward.
+import type { AffineImagesGeometry } from '../backend/parallel-kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
 import { type LayerConfig, checkSetting } from './layer.js';
@@ -42,6 +43,8 @@ export abstract class RandomAffineLayer extends RandomLayer {
   readonly interpolation: Interpolation;
   readonly fillValue: number;
   private transforms = 0;
+  private fill = 0;
+  private sampling!: AffineImagesGeometry;
   private y = 0;
   private dx = 0;
   private transformed = false;
@@ -71,14 +74,13 @@ export abstract class RandomAffineLayer extends RandomLayer {
 
   protected planBuffers(capacity: number): void {
     this.transforms = this.buffer(capacity * 6);
+    this.fill = this.buffer(1);
+    getBackend().memory.f32(this.fill, 1)[0] = this.fillValue;
+    const [height, width, channels] = this.inputShape;
+    this.sampling = { height, width, channels, outHeight: this.outputShape[0], outWidth: this.outputShape[1],
+      fillMode: FILL_MODES.indexOf(this.fillMode), interpolation: INTERPOLATIONS.indexOf(this.interpolation) };
     this.y = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
-  }
-
-  /** [height, width, channels, outHeight, outWidth], as the kernels take them. */
-  private get geometry(): [number, number, number, number, number] {
-    const [height, width, channels] = this.inputShape;
-    return [height, width, channels, this.outputShape[0], this.outputShape[1]];
   }
 
   /** Fills maps (6 per example) for this batch; false: the input passes through. Keras's layers draw only while training. */
@@ -92,16 +94,14 @@ export abstract class RandomAffineLayer extends RandomLayer {
   forward([x]: number[], batch: number, training: boolean): number {
     this.transformed = this.drawTransforms(getBackend().memory.f32(this.transforms, batch * 6), batch, training);
     if (!this.transformed) return x;
-    this.kernels.affineTransformImages(x, this.y, this.transforms, batch, ...this.geometry,
-      FILL_MODES.indexOf(this.fillMode), INTERPOLATIONS.indexOf(this.interpolation), this.fillValue);
+    this.parallel.affineTransformImages('affineTransformImages', x, this.y, this.transforms, batch, this.sampling, this.fill);
     return this.y;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!this.transformed) return this.inputGradient(dy);
     if (!needInputGradients) return this.inputGradient(0);
-    this.kernels.affineTransformImagesBackward(dy, this.dx, this.transforms, batch, ...this.geometry,
-      FILL_MODES.indexOf(this.fillMode), INTERPOLATIONS.indexOf(this.interpolation));
+    this.parallel.affineTransformImages('affineTransformImagesBackward', dy, this.dx, this.transforms, batch, this.sampling);
     return this.inputGradient(this.dx);
   }
 

@@ -35,8 +35,8 @@ test('affineTransformImages matches the reference on 400 random shapes, every fi
   for (let run = 0; run < 400; run++) {
     const { batch, height, width, channels, outHeight, outWidth, transforms, x } = randomCase();
     const fillMode = run % 4, interpolation = (run >> 2) % 2, fillValue = rng.pick([0, 0.5, -2]);
-    const [y] = withBuffers([x, transforms], [batch * outHeight * outWidth * channels], ([px, pt], [py]) =>
-      k.affineTransformImages(px, py, pt, batch, height, width, channels, outHeight, outWidth, fillMode, interpolation, fillValue));
+    const [y] = withBuffers([x, transforms, Float32Array.of(fillValue)], [batch * outHeight * outWidth * channels], ([px, pt, pf], [py]) =>
+      k.affineTransformImages(px, py, pt, batch, height, width, channels, outHeight, outWidth, fillMode, interpolation, pf));
     assertClose(y, ref.affineTransformImages(x, transforms, batch, height, width, channels, fillMode, interpolation, fillValue, outHeight, outWidth), 1e-4,
       `${batch}×${height}×${width}×${channels} → ${outHeight}×${outWidth} ${ref.FILL_MODES[fillMode]} ${ref.INTERPOLATIONS[interpolation]} [${transforms.join(', ')}]`);
   }
@@ -47,11 +47,12 @@ test('the identity map gives the input back, and constant fill outside gives fil
   const x = rng.array(2 * 5 * 7 * 3);
   const identity = new Float32Array([1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 0]);
   for (let mode = 0; mode < 4; mode++) for (let interpolation = 0; interpolation < 2; interpolation++) {
-    const [y] = withBuffers([x, identity], [x.length], ([px, pt], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 5, 7, mode, interpolation, 9));
+    const [y] = withBuffers([x, identity, Float32Array.of(9)], [x.length], ([px, pt, pf], [py]) =>
+      k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 5, 7, mode, interpolation, pf));
     assertClose(y, x, 0, `identity, mode ${mode}, interpolation ${interpolation}`);
   }
   const away = new Float32Array([1, 0, 100, 0, 1, 0, 1, 0, 0, 0, 1, -100]);
-  const [y] = withBuffers([x, away], [x.length], ([px, pt], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 5, 7, 0, 1, 9));
+  const [y] = withBuffers([x, away, Float32Array.of(9)], [x.length], ([px, pt, pf], [py]) => k.affineTransformImages(px, py, pt, 2, 5, 7, 3, 5, 7, 0, 1, pf));
   assert.ok(y.every((v) => v === 9), 'all fill');
 });
 
