@@ -26,3 +26,5 @@ export * from './permute';
 export * from './winograd';
 export * from './augment';
 export * from './resize';
+export * from './affine-images';
+export * from './scale-shift-clip';

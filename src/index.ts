@@ -13,6 +13,8 @@ export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions,
 export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';
+export type { AffineFillOptions, Factor, FillMode, Interpolation, RandomRotationOptions, RandomTranslationOptions, RandomZoomOptions } from './layers/index.js';
+export type { ColourOptions, RandomBrightnessOptions, RandomContrastOptions, RandomCropOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
 export type {
   BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,

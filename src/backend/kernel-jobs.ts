@@ -37,6 +37,7 @@ export const JOB_KERNELS = [
   'depthwiseConv2dForward', 'depthwiseConv2dBackwardInput', 'depthwiseConv2dBackwardFilter', 'spaceToBatch', 'batchToSpace',
   'conv2dWinogradForward', 'conv2dWinogradBackwardInput', 'conv2dWinogradBackwardFilter',
   'resizeForward', 'resizeBackward',
+  'affineTransformImages', 'affineTransformImagesBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];
 

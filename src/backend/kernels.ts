@@ -365,6 +365,26 @@ export interface Kernels {
   /** dx from dy: the transpose of the forward pass, summed in output order within each example. */
   resizeBackward(dy: number, dx: number, bilinear: number, coordinates: number,
     batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
+
+  // --- Affine image sampling (assembly/affine-images.ts): RandomTranslation, RandomRotation, RandomZoom.
+  /**
+   * y[b] [outHeight, outWidth, channels] = x[b] [height, width, channels] sampled through transforms[b], 6 f32s a0 a1 a2 b0 b1 b2: output column c and
+   * row r read input column a0·c + a1·r + a2, row b0·c + b1·r + b2, folded in by fillMode (0 constant:
+   * the f32 at address fill, 1 nearest, 2 reflect, 3 wrap, as TensorFlow's ImageProjectiveTransformV3) and read by
+   * interpolation (0 nearest, 1 bilinear). x ≠ y.
+   */
+  affineTransformImages(x: number, y: number, transforms: number, batch: number, height: number, width: number, channels: number,
+    outHeight: number, outWidth: number, fillMode: number, interpolation: number, fill: number): void;
+  /** The gradient of affineTransformImages: dy scattered back onto each output pixel's taps; dx overwritten. */
+  affineTransformImagesBackward(dy: number, dx: number, transforms: number, batch: number, height: number, width: number, channels: number,
+    outHeight: number, outWidth: number, fillMode: number, interpolation: number): void;
+
+  // --- Colour adjustments (assembly/scale-shift-clip.ts): RandomBrightness, RandomContrast.
+  /** y[b, p, c] = clip(x[b, p, c]·scales[b] + offsets[b·channels + c], low, high), images [batch, pixels, channels]; x and y may be one buffer. */
+  scaleShiftClip(x: number, y: number, scales: number, offsets: number, batch: number, pixels: number, channels: number, low: number, high: number): void;
+  /** dx = dy where low ≤ x·scales[b] + offsets[b·channels + c] ≤ high (as scaleShiftClip computed it), else 0; the scale is not applied. */
+  scaleShiftClipGradient(x: number, dy: number, dx: number, scales: number, offsets: number, batch: number, pixels: number, channels: number,
+    low: number, high: number): void;
 }
 
 /** The coordinate modes of the resize kernels, by number (ONNX's coordinate_transformation_mode names). */

@@ -22,6 +22,17 @@ import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } 
 import { type PhasePlan, isDilated, planPhases } from './phases.js';
 
 /** Up-sampling by whole factors; `batch` is the one field that changes from call to call. */
+/** The images and the sampling of affineTransformImages (fillMode and interpolation in its numbering). */
+export interface AffineImagesGeometry {
+  height: number;
+  width: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  fillMode: number;
+  interpolation: number;
+}
+
 export interface UpSampling2dGeometry {
   batch: number;
   readonly inHeight: number;
@@ -498,6 +509,27 @@ export class ParallelKernels {
     }
     // Bilinear reads four pixels per output element, nearest one (backward also clears dx).
     this.run(kernel, (bilinear ? 8 : 1) * g.batch * outBytes / 4 + (backward ? g.batch * inBytes / 4 : 0));
+  }
+
+  // --- affine image sampling: x [batch, height, width, channels] → y [batch, outHeight, outWidth, channels]
+
+  /**
+   * affineTransformImages (x → y) or its backward (dy → dx) over the batch's examples, each with its
+   * own 6-float map in transforms; `fill` is the f32 fill value's address (forward only).
+   */
+  affineTransformImages(kernel: 'affineTransformImages' | 'affineTransformImagesBackward', from: number, to: number, transforms: number,
+    batch: number, g: AffineImagesGeometry, fill = 0): void {
+    const inBytes = g.height * g.width * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
+    const backward = kernel === 'affineTransformImagesBackward';
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(from + this.first * (backward ? outBytes : inBytes)).arg(to + this.first * (backward ? inBytes : outBytes))
+        .arg(transforms + this.first * 24).arg(this.count).arg(g.height).arg(g.width).arg(g.channels).arg(g.outHeight).arg(g.outWidth)
+        .arg(g.fillMode).arg(g.interpolation).arg(fill);
+    }
+    // Bilinear reads four pixels per output element, nearest one.
+    this.run(kernel, (g.interpolation ? 4 : 1) * batch * outBytes / 4);
   }
 
   // --- global pooling: x [batch, positions, channels] → y [batch, channels]

@@ -24,6 +24,12 @@ import { Rescaling, type RescalingOptions } from './rescaling.js';
 import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
 import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
 import { Resizing, type ResizingOptions } from './resizing.js';
+import { RandomTranslation, type RandomTranslationOptions } from './random-translation.js';
+import { RandomRotation, type RandomRotationOptions } from './random-rotation.js';
+import { RandomZoom, type RandomZoomOptions } from './random-zoom.js';
+import { RandomBrightness, type RandomBrightnessOptions } from './random-brightness.js';
+import { RandomContrast, type RandomContrastOptions } from './random-contrast.js';
+import { RandomCrop, type RandomCropOptions } from './random-crop.js';
 
 export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
@@ -39,6 +45,14 @@ export type { ReLUOptions } from './advanced-activations.js';
 export type { AlphaInitializer, PReLUOptions } from './prelu.js';
 export type { FlipMode, RandomFlipOptions } from './random-flip.js';
 export type { GaussianNoiseOptions } from './gaussian-noise.js';
+export type { AffineFillOptions, Factor, FillMode, Interpolation } from './random-affine.js';
+export type { RandomTranslationOptions } from './random-translation.js';
+export type { RandomRotationOptions } from './random-rotation.js';
+export type { RandomZoomOptions } from './random-zoom.js';
+export type { ColourOptions } from './random-colour.js';
+export type { RandomBrightnessOptions } from './random-brightness.js';
+export type { RandomContrastOptions } from './random-contrast.js';
+export type { RandomCropOptions } from './random-crop.js';
 
 type Named = { name?: string };
 
@@ -93,4 +107,16 @@ export const layers = {
   gaussianNoise: (options: GaussianNoiseOptions) => new GaussianNoise(options),
   /** Keras's Resizing: to height × width, bilinear with half-pixel centres by default. */
   resizing: (options: ResizingOptions) => new Resizing(required(options, 'resizing', '{ height, width }')),
+  /** Augmentation, active only while training (Keras's): random shifts by fractions of the height and width. */
+  randomTranslation: (options: RandomTranslationOptions) => new RandomTranslation(required(options, 'randomTranslation', '{ heightFactor: 0.1, widthFactor: 0.1 }')),
+  /** Augmentation, active only while training (Keras's): random turns about the centre by fractions of a full turn. */
+  randomRotation: (options: RandomRotationOptions) => new RandomRotation(required(options, 'randomRotation', '{ factor: 0.1 }')),
+  /** Augmentation, active only while training (Keras's): random zooms in or out about the centre. */
+  randomZoom: (options: RandomZoomOptions) => new RandomZoom(required(options, 'randomZoom', '{ heightFactor: 0.1 }')),
+  /** Augmentation, active only while training (Keras's): a random delta added to each image, clipped to valueRange. */
+  randomBrightness: (options: RandomBrightnessOptions) => new RandomBrightness(required(options, 'randomBrightness', '{ factor: 0.2 }')),
+  /** Augmentation, active only while training (Keras's): each image's channels stretched about their means, clipped to valueRange. */
+  randomContrast: (options: RandomContrastOptions) => new RandomContrast(required(options, 'randomContrast', '{ factor: 0.2 }')),
+  /** Augmentation (Keras's): a random [height, width] window while training; at inference the centred box of that aspect, resized. */
+  randomCrop: (options: RandomCropOptions) => new RandomCrop(required(options, 'randomCrop', '{ height, width }')),
 };

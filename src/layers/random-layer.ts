@@ -11,6 +11,11 @@ export abstract class RandomLayer extends Layer {
     this.stream = seededRandom(rng.seed());
   }
 
+  /** A value drawn uniformly from [lower, upper). */
+  protected uniform(lower: number, upper: number): number {
+    return lower + (upper - lower) * this.stream.next();
+  }
+
   /** Where the layer's stream is (Model.randomState gathers these). */
   get randomState(): number {
     return this.stream.state;

@@ -26,6 +26,12 @@ import { rescalingDescriptor } from './rescaling.js';
 import { randomFlipDescriptor } from './random-flip.js';
 import { gaussianNoiseDescriptor } from './gaussian-noise.js';
 import { resizingDescriptor } from './resizing.js';
+import { randomTranslationDescriptor } from './random-translation.js';
+import { randomRotationDescriptor } from './random-rotation.js';
+import { randomZoomDescriptor } from './random-zoom.js';
+import { randomBrightnessDescriptor } from './random-brightness.js';
+import { randomContrastDescriptor } from './random-contrast.js';
+import { randomCropDescriptor } from './random-crop.js';
 
 const descriptors = new Map<string, LayerDescriptor>();
 
@@ -47,7 +53,8 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
-registerLayer(resizingDescriptor);
+[resizingDescriptor, randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor, randomBrightnessDescriptor,
+  randomContrastDescriptor, randomCropDescriptor].forEach(registerLayer);
 
 /** The descriptor of a class, or undefined. */
 export const layerDescriptor = (className: string): LayerDescriptor | undefined => descriptors.get(className);

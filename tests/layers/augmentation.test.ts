@@ -4,30 +4,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { getBackend } from '../../src/backend/wasm.js';
-import { type Layer, layers } from '../../src/layers/index.js';
+import { layers } from '../../src/layers/index.js';
 import { seededRandom } from '../../src/random.js';
-import { ConfigError, init, layers as publicLayers, loadModel, sequential, tensor } from '../../src/index.js';
+import { ConfigError, init, layers as publicLayers, sequential, tensor } from '../../src/index.js';
 import { assertSameBits, kernels, random } from '../helpers.js';
 import * as ref from '../reference/augment.js';
-import { newModelLocation } from '../io/tfjs-files.js';
+import { assertRefusedForTfjs, assertResumesExactly, runLayer } from './augmentation-runs.js';
 import { assertLoadsInTfjs } from '../io/tfjs-compare.js';
 import { throwsWith } from '../throws-with.js';
-
-/** Runs a built layer forward (training or not) and backward on x and dy; returns y and dx, and whether y is x's own buffer. */
-function run(layer: Layer, shape: number[], batch: number, x: Float32Array, dy: Float32Array, training: boolean) {
-  const memory = getBackend().memory;
-  const xPtr = memory.alloc(x.length * 4), dyPtr = memory.alloc(dy.length * 4);
-  memory.f32(xPtr, x.length).set(x);
-  memory.f32(dyPtr, dy.length).set(dy);
-  layer.plan(batch);
-  const yPtr = layer.forward([xPtr], batch, training);
-  const y = memory.f32(yPtr, x.length).slice();
-  const dx = memory.f32(layer.backward(dyPtr, batch, true)[0], x.length).slice();
-  memory.free(xPtr);
-  memory.free(dyPtr);
-  return { y, dx, passedThrough: yPtr === xPtr };
-}
 
 /** Which flip (bit 0 columns, bit 1 rows) turns example b of x into example b of y, or −1. */
 function flipOf(x: Float32Array, y: Float32Array, b: number, [h, w, c]: number[]): number {
@@ -46,7 +30,7 @@ test('RandomFlip mirrors each image as its mode allows, each way about half the 
     layer.build([shape], seededRandom(3));
     const rng = random(4);
     const x = rng.array(batch * size), dy = rng.array(batch * size);
-    const { y, dx } = run(layer, shape, batch, x, dy, true);
+    const { y, dx } = runLayer(layer, batch, x, dy, true);
     const seen = new Map<number, number>();
     for (let b = 0; b < batch; b++) {
       const flip = flipOf(x, y, b, shape);
@@ -56,7 +40,7 @@ test('RandomFlip mirrors each image as its mode allows, each way about half the 
         `${mode}: gradient of example ${b}`);
     }
     for (const flip of allowed) assert.ok((seen.get(flip) ?? 0) > batch / allowed.length / 2, `${mode}: flip ${flip} seen ${seen.get(flip) ?? 0} times`);
-    const inference = run(layer, shape, batch, x, dy, false);
+    const inference = runLayer(layer, batch, x, dy, false);
     assert.ok(inference.passedThrough, `${mode}: inference passes the input through`);
     assertSameBits(inference.dx, dy, `${mode}: inference gradient`);
     layer.release();
@@ -71,41 +55,22 @@ test('GaussianNoise adds noise of the stddev asked for while training, passes th
   layer.build([[100]], seededRandom(5));
   const rng = random(6);
   const x = rng.array(20000), dy = rng.array(20000);
-  const { y, dx } = run(layer, [100], 200, x, dy, true);
+  const { y, dx } = runLayer(layer, 200, x, dy, true);
   const noise = y.map((v, i) => v - x[i]);
   const mean = noise.reduce((s, v) => s + v, 0) / noise.length;
   const sd = Math.sqrt(noise.reduce((s, v) => s + (v - mean) ** 2, 0) / noise.length);
   assert.ok(Math.abs(mean) < 0.01 && Math.abs(sd - 0.3) < 0.01, `noise mean ${mean}, stddev ${sd}`);
   assertSameBits(dx, dy, 'gradient');
-  const second = run(layer, [100], 200, x, dy, true);
+  const second = runLayer(layer, 200, x, dy, true);
   assert.not.equal(second.y.slice(0, 4), y.slice(0, 4), 'each batch draws new noise');
-  assert.ok(run(layer, [100], 200, x, dy, false).passedThrough, 'inference passes the input through');
+  assert.ok(runLayer(layer, 200, x, dy, false).passedThrough, 'inference passes the input through');
   layer.release();
   for (const stddev of [-1, NaN, undefined]) throwsWith(() => layers.gaussianNoise({ stddev } as never), ConfigError, 'stddev must be a finite number ≥ 0');
 });
 
 test('a saved model resumes with the same flips and noise: 2 epochs, save, load, 2 more = 4 epochs, bit for bit; predict ignores them', async () => {
-  await init();
-  const make = () => {
-    const net = sequential({ inputShape: [6, 6, 1], seed: 8, layers: [
-      publicLayers.randomFlip(), publicLayers.gaussianNoise({ stddev: 0.2 }),
-      publicLayers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }), publicLayers.flatten(),
-      publicLayers.dense({ units: 3, activation: 'softmax' }),
-    ] });
-    net.compile({ optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'sparseCategoricalCrossentropy' });
-    return net;
-  };
-  const rng = random(9);
-  const x = tensor(rng.array(20 * 36), [20, 6, 6, 1]), y = tensor(Float32Array.from({ length: 20 }, (_, i) => i % 3), [20]);
-  const whole = make();
-  await whole.fit(x, y, { epochs: 4, batchSize: 5 });
-  const first = make();
-  await first.fit(x, y, { epochs: 2, batchSize: 5 });
-  const dir = await newModelLocation();
-  await first.save(dir);
-  const resumed = await loadModel(dir);
-  await resumed.fit(x, y, { epochs: 4, initialEpoch: 2, batchSize: 5 });
-  resumed.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), whole.getWeights()[i].dataSync(), `weight ${i}`));
+  const { whole } = await assertResumesExactly(() => [publicLayers.randomFlip(), publicLayers.gaussianNoise({ stddev: 0.2 })], 1);
+  const x = tensor(random(9).array(20 * 36), [20, 6, 6, 1]);
   const plain = sequential({ inputShape: [6, 6, 1], layers: [publicLayers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }),
     publicLayers.flatten(), publicLayers.dense({ units: 3, activation: 'softmax' })] });
   plain.setWeights(whole.getWeights());
@@ -119,11 +84,7 @@ test('GaussianNoise saves for TF.js (its GaussianNoise layer) and loads back; Ra
     publicLayers.dense({ units: 3, activation: 'softmax' })] });
   const inTfjs = await assertLoadsInTfjs(noisy(), 'GaussianNoise');
   assert.ok(inTfjs.layers.some((l) => l.getClassName() === 'GaussianNoise'), 'TF.js made a GaussianNoise layer');
-  const flipping = sequential({ inputShape: [6, 6, 1], layers: [publicLayers.randomFlip(), publicLayers.flatten(), publicLayers.dense({ units: 3 })] });
-  let refused: unknown;
-  await flipping.save(await newModelLocation(), { format: 'tfjs' }).catch((error: unknown) => (refused = error));
-  assert.instance(refused, ConfigError);
-  assert.match((refused as Error).message, 'RandomFlip');
+  await assertRefusedForTfjs(publicLayers.randomFlip());
 });
 
 test.run();
