@@ -4,7 +4,7 @@
 // Ctrl-C (SIGINT), during training and during a save. For several seeds, every run resumed to its
 // end leaves model.json and weights.bin byte for byte as a run that was never stopped.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -49,7 +49,13 @@ function assertSameAsReference(out: string, seed: number, what: string): void {
   assert.equal(readdirSync(out).sort(), ['model.json', 'weights.bin'], `${what}: no temporary files left`);
 }
 
-const temporaryFiles = (out: string) => (existsSync(out) ? readdirSync(out).filter((f) => f.endsWith('.tmp')) : []);
+/**
+ * A save's temporary files in `out`, written since `since` (ms): those a run killed mid-save left stay
+ * until the next run's first save, and must not count as that run's.
+ */
+const temporaryFiles = (out: string, since = 0) => (existsSync(out)
+  ? readdirSync(out).filter((f) => f.endsWith('.tmp') && (statSync(join(out, f), { throwIfNoEntry: false })?.mtimeMs ?? -1) >= since)
+  : []);
 
 /** Starts `convas` with the writer pausing before each rename; resolves with its exit code or signal. */
 function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
@@ -65,11 +71,11 @@ function start(args: string[]): { child: ChildProcess; exited: Promise<{ code: n
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves once a save is under way in `out` (its temporary files are there), or the child exits. */
-async function saveUnderWay(out: string, exited: Promise<unknown>, nth: number): Promise<boolean> {
+async function saveUnderWay(out: string, exited: Promise<unknown>, nth: number, since = 0): Promise<boolean> {
   let done = false;
   void exited.then(() => (done = true));
   for (let seen = 0, inSave = false; !done;) {
-    const now = temporaryFiles(out).length > 0;
+    const now = temporaryFiles(out, since).length > 0;
     if (now && !inSave && ++seen === nth) return true;
     inSave = now;
     await sleep(3);
@@ -85,19 +91,21 @@ test('kill -9 at random moments and in the middle of saves, then --resume, for t
     for (let attempt = 0; ; attempt++) {
       // Killed before its first checkpoint was in place, a run starts afresh; after, it resumes.
       const args = existsSync(join(out, 'model.json')) ? ['train', '--resume', out] : runArgs(seed, out);
+      const startedAt = Date.now() - 1; // mtimes may round down
       const { child, exited } = start(args);
       if (attempt < 6) {
         // Even attempts: a random moment; odd ones: during the 1st–3rd save the test sees, at a random point of it.
         const inSave = attempt % 2 === 1
-          ? saveUnderWay(out, exited, rng.int(1, 3)).then(async (found) => found && (await sleep(rng.int(0, 3 * SAVE_PAUSE_MS)), true))
-          : sleep(rng.int(100, 1500)).then(() => false);
+          ? saveUnderWay(out, exited, rng.int(1, 3), startedAt).then(async (found) => found && (await sleep(rng.int(0, 3 * SAVE_PAUSE_MS)), true))
+          // A run spends most of its time saving: the first kill comes before its first checkpoint (a run starting afresh).
+          : sleep(attempt === 0 ? rng.int(20, 150) : rng.int(100, 700)).then(() => false);
         void inSave.then(() => child.kill('SIGKILL'));
       }
       const { code, signal, stderr } = await exited;
       if (code === 0) break;
       assert.is(signal, 'SIGKILL', `seed ${seed}, attempt ${attempt}: ended by the kill (code ${code}: ${stderr})`);
       killed++;
-      if (temporaryFiles(out).length > 0) killedInSave++;
+      if (temporaryFiles(out, startedAt).length > 0) killedInSave++;
     }
     assertSameAsReference(out, seed, `seed ${seed}`);
   }
