@@ -1,5 +1,5 @@
 // The two steps of bilinear interpolation on NHWC pixels that up-sampling and resizing share:
-// blending four pixels into an output, and spreading an output's gradient back over one of them.
+// blending four pixels into an output, and spreading an output's gradient back over them.
 // Not kernels themselves (assembly/index.ts does not export this file).
 import { multiplyAdd } from './multiply-add';
 
@@ -37,4 +37,17 @@ import { multiplyAdd } from './multiply-add';
     const at = <usize>c << 2;
     store<f32>(dx + at, load<f32>(dx + at) + load<f32>(dy + at) * weight);
   }
+}
+
+/**
+ * An output's gradient dy spread over the four pixels it blended (p, p + right, p + below and
+ * p + below + right), in the forward pass's order; at an edge two corners are one pixel and both
+ * shares add up there.
+ */
+// @ts-ignore: decorator
+@inline export function spreadCorners(dy: usize, p: usize, right: usize, below: usize, fx: f32, fy: f32, channels: i32): void {
+  spread(dy, p, (1 - fy) * (1 - fx), channels);
+  spread(dy, p + right, (1 - fy) * fx, channels);
+  spread(dy, p + below, fy * (1 - fx), channels);
+  spread(dy, p + below + right, fy * fx, channels);
 }

@@ -7,7 +7,7 @@
 // each input pixel its weighted share of every output that read it, outputs taken in order. Each
 // example depends on itself alone and every sum runs in a fixed order, so any split of the batch
 // gives the same bits. Channels go four at a time in f32x4 lanes, the last (channels mod 4) one by one.
-import { blend, spread } from './bilinear-blend';
+import { blend, spreadCorners } from './bilinear-blend';
 import { fill } from './elementwise';
 
 export function upSampling2dForward(
@@ -111,11 +111,7 @@ function nearestBackward(dy: usize, dx: usize, batch: i32, inHeight: i32, inWidt
           blend(p, right, below, fx, fy, out, channels);
           continue;
         }
-        // The four corners in the forward pass's order; at an edge two corners are one pixel and both shares add up there.
-        spread(out, p, (1 - fy) * (1 - fx), channels);
-        spread(out, p + right, (1 - fy) * fx, channels);
-        spread(out, p + below, fy * (1 - fx), channels);
-        spread(out, p + below + right, fy * fx, channels);
+        spreadCorners(out, p, right, below, fx, fy, channels);
       }
     }
   }
