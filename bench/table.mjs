@@ -38,6 +38,7 @@ export function formatReport(res) {
   out.push(`Inference: batch ${settings.inferBatch}`);
   out.push(throughputTable(res.inference, 'images/s'));
   out.push('');
+  if (res.cores) out.push(formatCores(res.cores), '');
   out.push(`Single layers ('same' padding; conv2d at stride 1), GFLOP/s and share of the SIMD ceiling (Winograd rows: effective GFLOP/s, the direct convolution's FLOPs per second; tfjs-wasm runs the direct row's convolution)`);
   out.push(table(['', 'convas', '% ceiling', 'tfjs-wasm', '% ceiling', 'convas ÷ tfjs-wasm'], res.layers.map((l) => [
     l.label, number(l.convas.median / 1e9), percent(l.convas.ofCeiling), number(l.tfjsWasm.median / 1e9), percent(l.tfjsWasm.ofCeiling), times(l.ratio),
@@ -80,6 +81,22 @@ export function formatMobileNet(mobileNet) {
   out.push('', `${bn.label[0].toUpperCase()}${bn.label.slice(1)} (batch statistics, moving statistics, gradients of x, γ and β)`);
   out.push(throughputTable({ rows: mobileNet.batchNorm.rows.map((r) => ({ ...r, median: r.median / 1e6, wallMedian: r.wallMedian / 1e6 })) }, 'M values/s'));
   return out.join('\n');
+}
+
+/** The cores section: the threaded run beside independent 1-thread processes on every core at once. */
+export function formatCores(cores) {
+  if (cores.skipped) return `What the cores give: skipped — ${cores.skipped}`;
+  const n = cores.nproc;
+  return [
+    `What the ${n} cores give convas's training (the training rows' net and batch; images per wall second)`,
+    table(['', 'images/s', '× 1 process alone'], [
+      ['1 thread, alone', number(cores.alone), '1×'],
+      [`${n} 1-thread processes at once, together`, number(cores.capacity * cores.alone), times(cores.capacity)],
+      [`  the fastest of them, the slowest`, `${number(cores.fastest)}, ${number(cores.slowest)}`, ''],
+      [`${n} threads`, number(cores.threads), times(cores.speedup)],
+    ]),
+    `${n} threads reach ${percent(cores.efficiency)} of what ${n} independent processes train at once`,
+  ].join('\n');
 }
 
 /** The PyTorch section: a row per net, task and thread count. */

@@ -1,0 +1,63 @@
+// What this machine's cores can give convas's training at all: the threads row's speed-up only
+// means something beside how much as many independent 1-thread processes as there are cores train
+// at once (nothing shared, no waiting on each other). On a shared VM the cores need not be alike:
+// one may run memory-bound code far slower than the other while register-bound code runs alike on
+// both, and a threaded step then waits for the slower core. Each round: convas on 1 thread alone,
+// one 1-thread process per core at once, and convas on every core, all by the wall clock, with the
+// net and batch of the training rows.
+// Run alone: `node bench/cores.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
+import { cpus } from 'node:os';
+import { Peer, createLog, median, rate } from './peers.mjs';
+
+/**
+ * { rounds, alone, fastest, slowest, threads, capacity, speedup, efficiency }: medians of per-round
+ * figures, in images per wall second; fastest and slowest are the processes at once; capacity = the
+ * processes at once together ÷ one alone, speedup = the threaded run ÷ one alone, efficiency = the
+ * threaded run ÷ the processes at once together.
+ */
+export async function benchCores({ build, nproc, reps, seconds, log }) {
+  const label = (n) => `convas, ${n} thread${n > 1 ? 's' : ''}`;
+  const singles = Array.from({ length: nproc }, (_, i) => new Peer(`convas${i}`, `${label(1)}, process ${i + 1}`, './peer-convas.mjs', [build.convas, '1']));
+  const threaded = new Peer('convasThreads', label(nproc), './peer-convas.mjs', [build.convas, String(nproc)]);
+  const peers = [...singles, threaded];
+  await Promise.all(peers.map((p) => p.ready));
+  const wall = (r) => rate(r.images, r, true);
+  const rounds = [];
+  try {
+    if (!(await threaded.call('info')).threadsSupported) return { skipped: 'convas runs without threads here' };
+    for (let round = -1; round < reps; round++) {
+      const alone = wall(await singles[0].call('train', { seconds }));
+      const atOnce = (await Promise.all(singles.map((p) => p.call('train', { seconds })))).map(wall);
+      const threads = wall(await threaded.call('train', { seconds }));
+      if (round >= 0) rounds.push({ alone, atOnce, threads });
+      log(`cores: ${round < 0 ? 'warm-up' : `round ${round + 1}/${reps}`} done`);
+    }
+  } finally {
+    peers.forEach((p) => p.exit());
+  }
+  const of = (f) => median(rounds.map(f));
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  return {
+    nproc, rounds,
+    alone: of((r) => r.alone),
+    fastest: of((r) => Math.max(...r.atOnce)),
+    slowest: of((r) => Math.min(...r.atOnce)),
+    threads: of((r) => r.threads),
+    capacity: of((r) => sum(r.atOnce) / r.alone),
+    speedup: of((r) => r.threads / r.alone),
+    efficiency: of((r) => r.threads / sum(r.atOnce)),
+  };
+}
+
+// Alone: build, run this section, print its table.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { buildBench } = await import('./build.mjs');
+  const { formatCores } = await import('./table.mjs');
+  const option = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const log = createLog(performance.now());
+  const build = await buildBench();
+  console.log(formatCores(await benchCores({ build, nproc: cpus().length, reps: option('reps', 5), seconds: option('seconds', 1), log })));
+}
