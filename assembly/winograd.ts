@@ -188,7 +188,7 @@ function convolve(
         inputTransform(alpha, patch + (<usize>c << 2), frameRowBytes, <usize>ins4 << 2, into + (<usize>c << 2), <usize>ins4 << 2, temp);
       }
       if (++filled == block) {
-        multiplyBlock(transformedIn, transformed, products, filled, positions, ins4, outs8);
+        multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
         transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
         first += filled;
         filled = 0;
@@ -196,16 +196,20 @@ function convolve(
     }
   }
   if (filled > 0) {
-    multiplyBlock(transformedIn, transformed, products, filled, positions, ins4, outs8);
+    multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
     transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
   }
 }
 
 /**
  * products[tile][position][co] = Σ over ci of transformedIn[tile][position][ci]·U[position][ci][co],
- * for each position a [tiles × ins4]·[ins4 × outs8] product on the register tile.
+ * for each position a [tiles × inChannels]·[inChannels × outs8] product on the register tile. The
+ * channels that pad inChannels to ins4 hold zeros and are left out: a first layer's single channel
+ * takes a quarter of the steps.
  */
-function multiplyBlock(transformedIn: usize, transformed: usize, products: usize, tiles: i32, positions: i32, ins4: i32, outs8: i32): void {
+function multiplyBlock(
+  transformedIn: usize, transformed: usize, products: usize, tiles: i32, positions: i32, inChannels: i32, ins4: i32, outs8: i32,
+): void {
   const panels = outs8 / PANEL_COLS;
   const panelBytes = (<usize>ins4 * PANEL_COLS) << 2;
   const inRowBytes = rowFloats(positions, ins4) << 2;
@@ -219,7 +223,7 @@ function multiplyBlock(transformedIn: usize, transformed: usize, products: usize
         const rows = min(TILE_ROWS, tiles - t);
         const a0 = aFirst + <usize>t * inRowBytes;
         multiplyTile(a0, a0 + <usize>min(1, rows - 1) * inRowBytes, a0 + <usize>min(2, rows - 1) * inRowBytes,
-          a0 + <usize>min(3, rows - 1) * inRowBytes, 1, ins4, 4, <usize>ins4 << 2,
+          a0 + <usize>min(3, rows - 1) * inRowBytes, 1, inChannels, 4, <usize>ins4 << 2,
           panel, cFirst + <usize>t * outRowBytes + ((<usize>q * PANEL_COLS) << 2), outRowBytes, rows, PANEL_COLS, 0, FUSED_NONE, false);
       }
     }
