@@ -1,7 +1,12 @@
 // The child side of the bench protocol. Each peer runs in its own process (its memory, threads and
 // JIT state never touch another peer's) and waits for the runner's requests, so only one peer
 // computes at a time: { id, task, args } in, { id, result } or { id, error } out.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+// A peer told to (BENCH_CPU, see Peer in peers.mjs) runs on that CPU alone, with every thread it
+// has or makes, before it loads anything.
+if (process.env.BENCH_CPU) execFileSync('taskset', ['-a', '-p', '-c', process.env.BENCH_CPU, String(process.pid)], { stdio: 'ignore' });
 
 /** Peak resident set size of this process (VmHWM: unlike getrusage's maxRSS, not inherited across fork/exec). */
 function peakRssBytes() {

@@ -1,6 +1,6 @@
 // convas against PyTorch's native CPU build on the same cores: the nets of native-nets.mjs, trained
-// and run on the same images, one thread each and then as many as the machine has, every round
-// convas then PyTorch so that a noisy spell slows both. PyTorch gets its best: OpenBLAS where it is
+// and run on the same images, one thread each (both on the same CPU) and then as many as the
+// machine has, every round convas then PyTorch so that a noisy spell slows both. PyTorch gets its best: OpenBLAS where it is
 // installed (info says which BLAS its process mapped), and glibc's malloc told to keep what it
 // frees (PyTorch allocates per tensor; a page fault costs tens of µs on a VM).
 // Run alone: `node bench/native.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
@@ -24,6 +24,14 @@ const TASKS = { netTrain: 'training', netInfer: 'inference' };
 const torchEnvironment = (threads) => ({ MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: '1099511627776', OMP_NUM_THREADS: String(threads) });
 
 /**
+ * On 1 thread both peers run on the same CPU: the cores of a shared VM are not always alike (one
+ * has run memory-bound code 1.6× slower than the other for minutes while register-bound code ran
+ * alike on both), and an idle peer tends to stay on the core it last ran on, so unpinned, one peer
+ * could keep the slow core through a whole section.
+ */
+const pinned = (threads) => (threads === 1 ? { BENCH_CPU: '0' } : {});
+
+/**
  * Every net and task against PyTorch with 1 thread, and with `nproc` when convas has threads: rows of
  * median images/s (per CPU second of the main thread on 1 thread, per wall second with more) and
  * convas ÷ PyTorch as the median of per-round ratios. Skipped, saying why, without PyTorch.
@@ -38,8 +46,8 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
   for (const threads of threaded ? [1, nproc] : [1]) {
     const wallClock = threads > 1;
     const peers = [
-      new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)]),
-      new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], torchEnvironment(threads)),
+      new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)], pinned(threads)),
+      new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], { ...torchEnvironment(threads), ...pinned(threads) }),
     ];
     await Promise.all(peers.map((p) => p.ready));
     torch[threads] = await peers[1].call('info');

@@ -4,12 +4,18 @@
 # The runner starts it with glibc's malloc told to keep freed memory (see bench/run.mjs): PyTorch
 # allocates per tensor, and page faults on this kind of VM cost tens of microseconds.
 import json
+import os
 import sys
 import time
 import traceback
 
-import numpy as np
-import torch
+# A peer told to (BENCH_CPU, see Peer in peers.mjs) runs on that CPU alone: set before numpy and
+# torch start their threads, which inherit it.
+if os.environ.get('BENCH_CPU'):
+    os.sched_setaffinity(0, {int(os.environ['BENCH_CPU'])})
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 torch.set_num_threads(threads)

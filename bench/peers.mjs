@@ -17,7 +17,8 @@ export const median = (xs) => {
 /**
  * A peer process and its request/response channel (bench/child.mjs is the other end): a Node peer
  * over the IPC channel, or a Python one (bench/peer-torch.py) over JSON lines on stdin/stdout.
- * `env` is added to this process's environment for the peer alone.
+ * `env` is added to this process's environment for the peer alone; BENCH_CPU in it makes the peer
+ * pin itself to that CPU (child.mjs, peer-torch.py).
  */
 export class Peer {
   constructor(name, label, script, args = [], env = undefined) {
