@@ -114,11 +114,13 @@ export class WorkerPool implements JobRunner {
   }
 
   run(work: number): void {
-    if (work < MIN_PARALLEL_WORK) {
+    const h = this.header;
+    // A single slice (a batch of one) has nothing to share: waking the workers would only make this
+    // thread wait for them to find that out.
+    if (work < MIN_PARALLEL_WORK || h[JOB_HEADER.sliceCount] < 2) {
       this.serial.run();
       return;
     }
-    const h = this.header;
     startSlices(h, this.threads);
     h[JOB_HEADER.finished] = 0;
     h[JOB_HEADER.failed] = 0;

@@ -12,6 +12,7 @@ import { SerialRunner } from '../../src/backend/job-runner.js';
 import { FUSED_ACTIVATION } from '../../src/backend/kernels.js';
 import { ParallelKernels, convWork, depthwiseWork, poolWork } from '../../src/backend/parallel-kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
+import { JOB_HEADER } from '../../src/backend/kernel-jobs.js';
 import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
 import { usesWinograd } from '../../src/backend/conv2d-algorithm.js';
 import type { Conv2dArgs } from '../../src/backend/kernels.js';
@@ -279,6 +280,20 @@ test('dilated conv2d (phases through the conv2d jobs): forward, backward input a
     const two = run(parallel), one = run(serial);
     ['forward', 'backward input', 'dFilter', 'dBias'].forEach((what, i) =>
       assertSameBits(two[i], one[i], `dilated conv2d ${conv2dArgs(g).join(',')} dilation ${g.dilationHeight},${g.dilationWidth} ${what}`));
+  }
+});
+
+test('a batch of one runs on the calling thread alone: the workers are not woken for a single slice', () => {
+  // The pool's header is the job's: its generation counts the jobs the workers were woken for.
+  const { header } = (parallel as unknown as { runner: { header: Int32Array } }).runner;
+  for (const batch of [1, 2]) {
+    const g = conv2dGeometry([batch, 64, 64, 8], [3, 3], 16, [1, 1], 'same', 'test');
+    assert.ok(convWork(g) >= MIN_PARALLEL_WORK, 'enough work to share, were there two slices');
+    const before = Atomics.load(header, JOB_HEADER.generation);
+    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, parallel.conv2dWorkspaceFloats(g)],
+      ([px, pf, pb], [py, workspace]) => parallel.conv2dForward(px, pf, pb, py, workspace, 0, g));
+    const woken = Atomics.load(header, JOB_HEADER.generation) - before;
+    assert.is(woken, batch === 1 ? 0 : 1, `batch ${batch}: the workers woken ${woken} times`);
   }
 });
 
