@@ -47,18 +47,20 @@ export function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, c
 /**
  * One tile of C, rows (≤ 4) × cols (≤ 8), = A·panel. Row i of A starts at a<i> and every row walks
  * the same depth path: `runs` runs of runLength steps aStep bytes apart, each run starting aJump
- * bytes after the previous one. The panel gives 8 floats per depth step. The sum (+ bias, through
- * the fused activation) is stored to C, or added to C when add.
+ * bytes after the previous one. The panel gives 8 floats per depth step, panelStep bytes apart (a
+ * packed panel's 32, or a row of a matrix read in place). The sum (+ bias, through the fused
+ * activation) is stored to C, or added to C when add.
  */
 // @ts-ignore: decorator
 @inline export function multiplyTile(
   a0: usize, a1: usize, a2: usize, a3: usize, runs: i32, runLength: i32, aStep: usize, aJump: usize,
   panel: usize, c: usize, cRowStride: usize, rows: i32, cols: i32, bias: usize, activation: i32, add: bool,
+  panelStep: usize = PANEL_COLS << 2,
 ): void {
   const runGap = aJump - <usize>runLength * aStep;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   let b = panel;
-  const runBytes = <usize>runLength * PANEL_COLS << 2;
+  const runBytes = <usize>runLength * panelStep;
   for (let run = 0; run < runs; run++) {
     // The panel pointer is the loop counter: one compare per step, no counter of its own (~1% faster).
     for (const runEnd = b + runBytes; b < runEnd;) {
@@ -80,7 +82,7 @@ export function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, c
       a1 += aStep;
       a2 += aStep;
       a3 += aStep;
-      b += PANEL_COLS << 2;
+      b += panelStep;
     }
     a0 += runGap;
     a1 += runGap;
