@@ -91,6 +91,7 @@ export function conv2dBackwardFilter(
   const inPlace = outChannels % PANEL_COLS == 0 && patch < 64;
   const panelStep: usize = inPlace ? dFilterRowBytes : PANEL_COLS << 2;
   const nextPanel: usize = inPlace ? PANEL_COLS << 2 : panelBytes;
+  const chunk = chunkRows(outHeight, outWidth, outChannels, kernelHeight, strideHeight, frameRowBytes);
   if (batch == 0) fill(dFilter, patch * outChannels, 0);
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
@@ -98,21 +99,44 @@ export function conv2dBackwardFilter(
     const dyImage = dy + <usize>b * dyImageBytes;
     if (!inPlace) packPanels(dyImage, positions, outChannels, dFilterRowBytes, 4, dyPanels, positions);
     const panels = inPlace ? dyImage : dyPanels;
-    // Images add up in batch order: the first overwrites dFilter, the others accumulate.
-    for (let tap = 0; tap < patch; tap += TILE_ROWS) {
-      const last = min(tap + TILE_ROWS, patch) - 1;
-      const a0 = tapAt(source, tap, kernelRow, frameRowBytes);
-      const a1 = tapAt(source, min(tap + 1, last), kernelRow, frameRowBytes);
-      const a2 = tapAt(source, min(tap + 2, last), kernelRow, frameRowBytes);
-      const a3 = tapAt(source, min(tap + 3, last), kernelRow, frameRowBytes);
-      for (let q = 0; q < panelCount(outChannels); q++) {
-        multiplyTile(a0, a1, a2, a3, outHeight, outWidth, (<usize>strideWidth * inChannels) << 2, <usize>strideHeight * frameRowBytes,
-          panels + <usize>q * nextPanel, dFilter + <usize>tap * dFilterRowBytes + ((<usize>q * PANEL_COLS) << 2), dFilterRowBytes,
-          last - tap + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), 0, FUSED_NONE, b > 0, panelStep);
+    // Images add up in batch order, and a large image's chunks of rows in row order: the first
+    // overwrites dFilter, the others accumulate.
+    for (let oy = 0; oy < outHeight; oy += chunk) {
+      const rows = min(chunk, outHeight - oy);
+      const rowsSource = source + <usize>(oy * strideHeight) * frameRowBytes;
+      const rowsPanels = panels + <usize>(oy * outWidth) * panelStep;
+      for (let tap = 0; tap < patch; tap += TILE_ROWS) {
+        const last = min(tap + TILE_ROWS, patch) - 1;
+        const a0 = tapAt(rowsSource, tap, kernelRow, frameRowBytes);
+        const a1 = tapAt(rowsSource, min(tap + 1, last), kernelRow, frameRowBytes);
+        const a2 = tapAt(rowsSource, min(tap + 2, last), kernelRow, frameRowBytes);
+        const a3 = tapAt(rowsSource, min(tap + 3, last), kernelRow, frameRowBytes);
+        for (let q = 0; q < panelCount(outChannels); q++) {
+          multiplyTile(a0, a1, a2, a3, rows, outWidth, (<usize>strideWidth * inChannels) << 2, <usize>strideHeight * frameRowBytes,
+            rowsPanels + <usize>q * nextPanel, dFilter + <usize>tap * dFilterRowBytes + ((<usize>q * PANEL_COLS) << 2), dFilterRowBytes,
+            last - tap + 1, min(PANEL_COLS, outChannels - q * PANEL_COLS), 0, FUSED_NONE, b > 0 || oy > 0, panelStep);
+        }
       }
     }
   }
   if (dBias) sumRows(dy, batch * positions, outChannels, dBias);
+}
+
+/** What a chunk of the backward filter's rows may read (its frame rows and its dy): about a quarter of L2. */
+const CHUNK_BYTES: usize = 256 * 1024;
+
+/**
+ * Output rows the backward filter takes at a time: all of them when what they read fits
+ * CHUNK_BYTES (so small images sum as one run), else as many as fit (at least one). Every tap and
+ * panel walks a chunk before the next starts, so a large image is read from L2, not from memory,
+ * for each of them.
+ */
+function chunkRows(outHeight: i32, outWidth: i32, outChannels: i32, kernelHeight: i32, strideHeight: i32, frameRowBytes: usize): i32 {
+  // A chunk of `rows` reads (rows − 1)·strideHeight + kernelHeight frame rows and rows·outWidth dy rows.
+  const perRow = <usize>strideHeight * frameRowBytes + ((<usize>outWidth * outChannels) << 2);
+  const fixed = <usize>max(0, kernelHeight - strideHeight) * frameRowBytes; // (a kernel shorter than its stride: a little over)
+  const fitting = CHUNK_BYTES > fixed ? <i32>((CHUNK_BYTES - fixed) / perRow) : 0;
+  return max(1, min(outHeight, fitting));
 }
 
 /**

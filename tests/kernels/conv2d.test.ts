@@ -42,6 +42,11 @@ const geometries: Conv2dArgs[] = [
   geometry(2, [14, 14], 8, 16, [5, 5], [1, 1], 'same'),
   geometry(2, [9, 10], 12, 12, [3, 3], [1, 1], 'same'), // a half panel of 4 channels
   geometry(1, [9, 9], 4, 20, [3, 3], [2, 2], [3, 3, 0, 1]), // more padding than the kernel: a negative frame pad in backward input
+  // Images large enough that the backward filter walks their rows in chunks: dy packed, dy read in
+  // place (few taps), and a kernel shorter than its stride.
+  geometry(1, [44, 41], 16, 32, [3, 3], [1, 1], 'same'),
+  geometry(1, [40, 37], 16, 96, [1, 1], [1, 1], 'valid'),
+  geometry(1, [80, 75], 8, 64, [1, 1], [2, 2], 'valid'),
 ];
 
 const sizes = (g: Conv2dArgs) => ({
