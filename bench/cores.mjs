@@ -6,8 +6,8 @@
 // one 1-thread process per core at once, and convas on every core, all by the wall clock, with the
 // net and batch of the training rows.
 // Run alone: `node bench/cores.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
-import { cpus } from 'node:os';
-import { Peer, createLog, median, rate } from './peers.mjs';
+import { Peer, median, rate, runAlone } from './peers.mjs';
+import { formatCores } from './table.mjs';
 
 /**
  * { rounds, alone, fastest, slowest, threads, capacity, speedup, efficiency }: medians of per-round
@@ -49,15 +49,4 @@ export async function benchCores({ build, nproc, reps, seconds, log }) {
   };
 }
 
-// Alone: build, run this section, print its table.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { buildBench } = await import('./build.mjs');
-  const { formatCores } = await import('./table.mjs');
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const log = createLog(performance.now());
-  const build = await buildBench();
-  console.log(formatCores(await benchCores({ build, nproc: cpus().length, reps: option('reps', 5), seconds: option('seconds', 1), log })));
-}
+await runAlone(import.meta.url, benchCores, formatCores);

@@ -3,10 +3,10 @@
 // as a user would: inference at batch 1 and 32, a training step (SGD), and batch normalisation in
 // training on its own. Peers in processes of their own, rounds interleaved as in run.mjs.
 // Run alone: `node bench/mobilenet.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
-import { cpus } from 'node:os';
 import { BATCH_NORM, MOBILENET } from './data.mjs';
 import { writeMobileNetFiles } from './mobilenet-files.mjs';
-import { Peer, createLog, interleave, throughput } from './peers.mjs';
+import { Peer, interleave, runAlone, throughput } from './peers.mjs';
+import { formatMobileNet } from './table.mjs';
 
 /** convas ÷ peer that the issue asks for. */
 export const MOBILENET_TARGETS = { inference: { tfjsWasm: 1 }, training: { tfjsCpu: 5 } };
@@ -50,16 +50,4 @@ export async function benchMobileNet({ build, nproc, threaded, reps, seconds, lo
   return { settings: { net: MOBILENET, batchNorm: BATCH_NORM }, inference, training, batchNorm, tfjsWasmLacks: lacksForTraining };
 }
 
-// Alone: build, run this section, print its tables.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { buildBench } = await import('./build.mjs');
-  const { formatMobileNet } = await import('./table.mjs');
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const log = createLog(performance.now());
-  const build = await buildBench();
-  const mobileNet = await benchMobileNet({ build, nproc: cpus().length, threaded: true, reps: option('reps', 5), seconds: option('seconds', 1), log });
-  console.log(formatMobileNet(mobileNet));
-}
+await runAlone(import.meta.url, benchMobileNet, formatMobileNet);

@@ -5,9 +5,9 @@
 // frees (PyTorch allocates per tensor; a page fault costs tens of µs on a VM).
 // Run alone: `node bench/native.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
 import { NATIVE_NETS, writeNativeData } from './native-nets.mjs';
-import { PYTHON, Peer, createLog, interleave, median, rate } from './peers.mjs';
+import { PYTHON, Peer, interleave, median, rate, runAlone } from './peers.mjs';
+import { formatNative } from './table.mjs';
 
 /** convas ÷ PyTorch that the project aims for, on one thread. */
 export const NATIVE_TARGETS = [
@@ -74,16 +74,4 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
   return { torch, rows };
 }
 
-// Alone: build, run this section, print its table.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { buildBench } = await import('./build.mjs');
-  const { formatNative } = await import('./table.mjs');
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const log = createLog(performance.now());
-  const build = await buildBench();
-  const native = await benchNative({ build, nproc: cpus().length, threaded: true, reps: option('reps', 5), seconds: option('seconds', 1), log });
-  console.log(formatNative(native));
-}
+await runAlone(import.meta.url, benchNative, formatNative);

@@ -4,8 +4,8 @@
 // has, every round convas then ONNX Runtime so that a noisy spell slows both.
 // Run alone: `node bench/onnx.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
 import { readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { Peer, createLog, interleave, median, rate } from './peers.mjs';
+import { Peer, interleave, median, rate, runAlone } from './peers.mjs';
+import { formatOnnx } from './table.mjs';
 
 const FIXTURES = new URL('../tests/fixtures/onnx/', import.meta.url).pathname;
 export const ONNX_NETS = { resnet18_narrow: 'ResNet-18 (narrowed, 64×64)', mobilenet_v2: 'MobileNetV2 (width 0.25, 64×64)' };
@@ -48,16 +48,4 @@ export async function benchOnnx({ build, nproc, threaded, reps, seconds, log }) 
   return { ort, rows };
 }
 
-// Alone: build, run this section, print its table.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const { buildBench } = await import('./build.mjs');
-  const { formatOnnx } = await import('./table.mjs');
-  const option = (name, fallback) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i > 0 ? Number(process.argv[i + 1]) : fallback;
-  };
-  const log = createLog(performance.now());
-  const build = await buildBench();
-  const onnx = await benchOnnx({ build, nproc: cpus().length, threaded: true, reps: option('reps', 5), seconds: option('seconds', 1), log });
-  console.log(formatOnnx(onnx));
-}
+await runAlone(import.meta.url, benchOnnx, formatOnnx);

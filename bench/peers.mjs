@@ -1,6 +1,7 @@
 // What every bench run shares: peer processes and their channel, interleaved rounds, and the
 // statistics (medians of per-round ratios) the tables are made of.
 import { fork, spawn } from 'node:child_process';
+import { cpus } from 'node:os';
 import { createInterface } from 'node:readline';
 
 /** Debian's interpreter, which has python3-torch (a python3 earlier on PATH may be another one). */
@@ -106,4 +107,20 @@ export function throughput(results, peers, targets, amount = (r) => r.images) {
     }
     return row;
   });
+}
+
+/**
+ * A section run on its own (`node bench/<section>.mjs [--reps N] [--seconds S]`) when `moduleUrl`
+ * is the script node was given: build, run `bench`, print what `format` makes of it. Else nothing.
+ */
+export async function runAlone(moduleUrl, bench, format) {
+  if (moduleUrl !== `file://${process.argv[1]}`) return;
+  const { buildBench } = await import('./build.mjs'); // the compiler loads only when a section runs alone
+  const option = (name, fallback) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const build = await buildBench();
+  const log = createLog(performance.now());
+  console.log(format(await bench({ build, nproc: cpus().length, threaded: true, reps: option('reps', 5), seconds: option('seconds', 1), log })));
 }
