@@ -9,24 +9,7 @@ import { multiplyAdd } from './multiply-add';
 export function scaleShiftClip(
   x: usize, y: usize, scales: usize, offsets: usize, batch: i32, pixels: i32, channels: i32, low: f32, high: f32,
 ): void {
-  const lows = f32x4.splat(low), highs = f32x4.splat(high);
-  const row = <usize>channels << 2;
-  for (let b = 0; b < batch; b++) {
-    const scale = load<f32>(scales + (<usize>b << 2)), scale4 = f32x4.splat(scale), offset = offsets + <usize>b * row;
-    for (let p = 0; p < pixels; p++) {
-      const at = (<usize>b * <usize>pixels + <usize>p) * row;
-      let c = 0;
-      for (; c + 4 <= channels; c += 4) {
-        const i = <usize>c << 2;
-        const v = multiplyAdd(v128.load(x + at + i), scale4, v128.load(offset + i));
-        v128.store(y + at + i, f32x4.min(f32x4.max(v, lows), highs));
-      }
-      for (; c < channels; c++) {
-        const i = <usize>c << 2;
-        store<f32>(y + at + i, Mathf.min(Mathf.max(load<f32>(x + at + i) * scale + load<f32>(offset + i), low), high));
-      }
-    }
-  }
+  forEachScaledValue(false, x, 0, y, scales, offsets, batch, pixels, channels, low, high);
 }
 
 /**
@@ -36,6 +19,19 @@ export function scaleShiftClip(
  */
 export function scaleShiftClipGradient(
   x: usize, dy: usize, dx: usize, scales: usize, offsets: usize, batch: i32, pixels: i32, channels: i32, low: f32, high: f32,
+): void {
+  forEachScaledValue(true, x, dy, dx, scales, offsets, batch, pixels, channels, low, high);
+}
+
+/**
+ * The walk both passes share: v = x·scales[b] + offsets[b·channels + c] for every value, then to
+ * `out` the clipped v (forward) or dy where the clip passed v (gradient). `gradient` is a constant
+ * at each call, so inlining drops the branch.
+ */
+// @ts-ignore: decorator
+@inline function forEachScaledValue(
+  gradient: bool, x: usize, dy: usize, out: usize, scales: usize, offsets: usize,
+  batch: i32, pixels: i32, channels: i32, low: f32, high: f32,
 ): void {
   const lows = f32x4.splat(low), highs = f32x4.splat(high);
   const row = <usize>channels << 2;
@@ -47,12 +43,14 @@ export function scaleShiftClipGradient(
       for (; c + 4 <= channels; c += 4) {
         const i = <usize>c << 2;
         const v = multiplyAdd(v128.load(x + at + i), scale4, v128.load(offset + i));
-        v128.store(dx + at + i, v128.and(v128.load(dy + at + i), v128.and(f32x4.ge(v, lows), f32x4.le(v, highs))));
+        v128.store(out + at + i, gradient
+          ? v128.and(v128.load(dy + at + i), v128.and(f32x4.ge(v, lows), f32x4.le(v, highs)))
+          : f32x4.min(f32x4.max(v, lows), highs));
       }
       for (; c < channels; c++) {
         const i = <usize>c << 2;
         const v = load<f32>(x + at + i) * scale + load<f32>(offset + i);
-        store<f32>(dx + at + i, v >= low && v <= high ? load<f32>(dy + at + i) : 0);
+        store<f32>(out + at + i, gradient ? (v >= low && v <= high ? load<f32>(dy + at + i) : 0) : Mathf.min(Mathf.max(v, low), high));
       }
     }
   }
