@@ -68,11 +68,13 @@ export function maxPoolForward(
 
 /**
  * maxPoolBackward for the windows of maxPool2x2: each window's 4 elements written at once, dy where
- * the argmax points and 0 elsewhere (added to 0, as the general path does, so −0 becomes 0 alike).
+ * the argmax points and 0 elsewhere (added to 0, as the general path does, so −0 becomes 0 alike);
+ * when masked, dy only where the window's maximum (at positive) is > 0.
  */
 // @ts-ignore: decorator
 @inline function maxUnpool2x2(
-  dy: usize, argmax: usize, dx: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
+  dy: usize, argmax: usize, dx: usize, positive: usize,
+  batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32, masked: bool,
 ): void {
   const rightBytes = <usize>channels << 2, belowBytes = (<usize>inWidth * channels) << 2;
   const right = i32x4.splat(channels), below = i32x4.splat(inWidth * channels), four = i32x4.splat(4);
@@ -85,7 +87,9 @@ export function maxPoolForward(
       let at = dx + (<usize>first << 2);
       for (let ox = 0; ox < outWidth; ox++) {
         for (let c = 0; c < channels; c += 4, out += 16, at += 16, index = i32x4.add(index, four)) {
-          const gradient = v128.load(dy + out), source = v128.load(argmax + out);
+          let gradient = v128.load(dy + out);
+          if (masked) gradient = v128.and(gradient, f32x4.gt(v128.load(positive + out), zero));
+          const source = v128.load(argmax + out);
           v128.store(at, f32x4.add(zero, v128.and(gradient, i32x4.eq(source, index))));
           v128.store(at + rightBytes, f32x4.add(zero, v128.and(gradient, i32x4.eq(source, i32x4.add(index, right)))));
           v128.store(at + belowBytes, f32x4.add(zero, v128.and(gradient, i32x4.eq(source, i32x4.add(index, below)))));
@@ -112,9 +116,13 @@ export function maxPoolForward(
   return v128.bitselect(later, index, f32x4.gt(value, best));
 }
 
-/** dx = 0, then dx[argmax[o]] += dy[o] in output order (an argmax of −1 has no input). */
+/**
+ * dx = 0, then dx[argmax[o]] += dy[o] in output order (an argmax of −1 has no input). With `positive`
+ * (≠ 0: the pooling's output y, when its input came out of a ReLU), only where y[o] > 0: the ReLU's
+ * derivative taken on the way, the same bits as this pass followed by reluBackward.
+ */
 export function maxPoolBackward(
-  dy: usize, argmax: usize, dx: usize,
+  dy: usize, argmax: usize, dx: usize, positive: usize,
   batch: i32, inHeight: i32, inWidth: i32, channels: i32, outHeight: i32, outWidth: i32,
   poolHeight: i32, poolWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
@@ -123,13 +131,14 @@ export function maxPoolBackward(
     (channels & 3) == 0 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth) {
     // Rows and columns past the last window (odd sizes) get no gradient.
     if (2 * outHeight < inHeight || 2 * outWidth < inWidth) fill(dx, inLength, 0);
-    maxUnpool2x2(dy, argmax, dx, batch, inHeight, inWidth, channels, outHeight, outWidth);
+    if (positive) maxUnpool2x2(dy, argmax, dx, positive, batch, inHeight, inWidth, channels, outHeight, outWidth, true);
+    else maxUnpool2x2(dy, argmax, dx, 0, batch, inHeight, inWidth, channels, outHeight, outWidth, false);
     return;
   }
   fill(dx, inLength, 0);
   for (let o = 0; o < outLength; o++) {
     const source = load<i32>(argmax + (<usize>o << 2));
-    if (source < 0) continue;
+    if (source < 0 || (positive && !(load<f32>(positive + (<usize>o << 2)) > 0))) continue;
     const at = dx + (<usize>source << 2);
     store<f32>(at, load<f32>(at) + load<f32>(dy + (<usize>o << 2)));
   }

@@ -122,7 +122,8 @@ export interface Kernels {
    */
   maxPoolForward(x: number, y: number, argmax: number, ...geometry: Pool2dArgs): void;
   /** dx = 0 but where an argmax points, which gets the sum of the dy that chose it. */
-  maxPoolBackward(dy: number, argmax: number, dx: number, ...geometry: Pool2dArgs): void;
+  /** positive ≠ 0: the pooling's output, gradients only to maxima > 0 (a ReLU before the pooling taken in). */
+  maxPoolBackward(dy: number, argmax: number, dx: number, positive: number, ...geometry: Pool2dArgs): void;
   /** Sum pooling when average = 0; when 1, the sum divided by the number of input elements in the window. */
   avgPoolForward(x: number, y: number, average: number, ...geometry: Pool2dArgs): void;
   avgPoolBackward(dy: number, dx: number, average: number, ...geometry: Pool2dArgs): void;

@@ -324,13 +324,15 @@ export class ParallelKernels {
     this.run('maxPoolForward', poolWork(geometry));
   }
 
-  maxPoolBackward(dy: number, argmax: number, dx: number, geometry: Pool2dGeometry): void {
-    const batch = geometry.batch, inFloats = poolInFloats(geometry), outFloats = poolOutFloats(geometry);
+  /** positive: the pooling's output y to take a ReLU before it in (gradients only to maxima > 0), or 0. */
+  maxPoolBackward(dy: number, argmax: number, dx: number, positive: number, geometry: Pool2dGeometry): void {
+    const batch = geometry.batch, inBytes = poolInFloats(geometry) * 4, outBytes = poolOutFloats(geometry) * 4;
     const args = pool2dArgs(geometry, this.poolArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(dy + this.first * outFloats * 4).arg(argmax + this.first * outFloats * 4).arg(dx + this.first * inFloats * 4).geometryArgs(args);
+      this.arg(dy + this.first * outBytes).arg(argmax + this.first * outBytes).arg(dx + this.first * inBytes)
+        .arg(positive && positive + this.first * outBytes).geometryArgs(args);
     }
     this.run('maxPoolBackward', poolWork(geometry));
   }

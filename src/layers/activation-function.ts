@@ -127,8 +127,9 @@ export class ActivationFunction {
     return this.y;
   }
 
-  backward(dy: number, batch: number): number {
-    if (this.name === 'linear' || this.fusedWithLoss) return dy;
+  /** reluFolded: a ReLU's derivative is already in dy (taken by the max pooling after it, Layer.backward). */
+  backward(dy: number, batch: number, reluFolded = false): number {
+    if (this.name === 'linear' || this.fusedWithLoss || (reluFolded && this.name === 'relu')) return dy;
     const { kernels, parallel } = getBackend();
     if (this.name === 'softmax') {
       kernels.softmaxBackward(this.y, dy, this.dz, (batch * this.exampleSize) / this.axisSize, this.axisSize);

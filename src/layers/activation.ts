@@ -24,8 +24,12 @@ export abstract class ActivationLayer extends Layer {
     return this.activation.forward(x, batch);
   }
 
-  backward(dy: number, batch: number): number[] {
-    return this.inputGradient(this.activation.backward(dy, batch));
+  get outputRelu(): boolean {
+    return this.activation.name === 'relu';
+  }
+
+  backward(dy: number, batch: number, _needInputGradients: boolean, _needWeightGradients?: boolean, reluFolded = false): number[] {
+    return this.inputGradient(this.activation.backward(dy, batch, reluFolded));
   }
 }
 

@@ -91,8 +91,12 @@ export class Conv2D extends KernelLayer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
-    const dz = this.activation.backward(dy, batch);
+  get outputRelu(): boolean {
+    return this.activation.name === 'relu';
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true, reluFolded = false): number[] {
+    const dz = this.activation.backward(dy, batch, reluFolded);
     this.geometry.batch = batch;
     if (needWeightGradients) this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
     if (!needInputGradients) return this.inputGradient(0);

@@ -170,9 +170,22 @@ export abstract class Layer {
   /**
    * Takes the gradient of the loss with respect to the output, writes weight gradients (overwriting;
    * skipped when `needWeightGradients` is false, as for a frozen layer), and returns the gradients
-   * with respect to the inputs (0 where not needed).
+   * with respect to the inputs (0 where not needed). `reluFolded` (set by the graph's executor) joins
+   * a ReLU to the max pooling that alone reads its output: the pooling (foldsInputRelu) routes
+   * gradients only to positive maxima, which takes the ReLU's derivative, and the layer whose output
+   * went through the ReLU (outputRelu) skips it — one pass less over the largest maps, the same bits.
    */
-  abstract backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients?: boolean): number[];
+  abstract backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients?: boolean, reluFolded?: boolean): number[];
+
+  /** Whether the output comes out of a plain ReLU whose derivative backward leaves out when told reluFolded. */
+  get outputRelu(): boolean {
+    return false;
+  }
+
+  /** Whether backward can take the derivative of a ReLU before this layer in when told reluFolded (max pooling). */
+  get foldsInputRelu(): boolean {
+    return false;
+  }
 
   /** backward()'s answer for a one-input layer, in one reused array so a step allocates nothing. */
   protected inputGradient(dx: number): number[] {

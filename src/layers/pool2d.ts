@@ -66,10 +66,15 @@ export class Pool2D extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  get foldsInputRelu(): boolean {
+    return this.kind === 'max';
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean, _needWeightGradients?: boolean, reluFolded = false): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     this.geometry.batch = batch;
-    if (this.kind === 'max') this.parallel.maxPoolBackward(dy, this.argmax, this.dx, this.geometry);
+    // Its maxima are the values of its input it passes on: where one is not positive, the ReLU before it had no slope.
+    if (this.kind === 'max') this.parallel.maxPoolBackward(dy, this.argmax, this.dx, reluFolded ? this.y : 0, this.geometry);
     else this.parallel.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, this.geometry);
     return this.inputGradient(this.dx);
   }

@@ -18,6 +18,8 @@ interface Step {
   runsBackward: boolean;
   needsInputGradients: boolean;
   needsWeightGradients: boolean;
+  /** Set for a ReLU's layer and the max pooling that alone reads its output: backward joins the two (Layer.backward). */
+  reluFolded: boolean;
 }
 
 /** A layer that runs a graph of its own (a nested model): prepare() reaches into it. */
@@ -53,7 +55,7 @@ export class GraphExecutor {
     this.steps = graph.nodes.map((node, i) => {
       const inputSlots = node.inputs.map((t) => slotOf.get(t.node)!);
       return { layer: node.layer, inputSlots, inputAddresses: inputSlots.map(() => 0), outputSlot: graph.inputs.length + i,
-        runsBackward: true, needsInputGradients: true, needsWeightGradients: true };
+        runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false };
     });
     this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
     this.values = new Array<number>(slotCount).fill(0);
@@ -65,6 +67,17 @@ export class GraphExecutor {
     for (const step of this.steps) for (const slot of step.inputSlots) this.gradientSources[slot]++;
     for (const slot of this.outputSlots) this.gradientSources[slot]++;
     this.inputGradients = graph.inputs.map(() => 0);
+    this.foldRelus(graph.inputs.length);
+  }
+
+  /** Pairs each max pooling with the ReLU before it where the pooling is the only reader of the ReLU's output. */
+  private foldRelus(inputs: number): void {
+    for (const pooling of this.steps) {
+      const slot = pooling.inputSlots[0];
+      if (!pooling.layer.foldsInputRelu || pooling.inputSlots.length !== 1 || slot < inputs || this.gradientSources[slot] !== 1) continue;
+      const relu = this.steps[slot - inputs];
+      if (relu.layer.outputRelu) relu.reluFolded = pooling.reluFolded = true;
+    }
   }
 
   /** The distinct layers that compute, in node order. */
@@ -151,7 +164,7 @@ export class GraphExecutor {
       const step = steps[s];
       const dy = gradients[step.outputSlot];
       if (!step.runsBackward || dy === 0) continue;
-      const dxs = step.layer.backward(dy, batch, step.needsInputGradients, step.needsWeightGradients);
+      const dxs = step.layer.backward(dy, batch, step.needsInputGradients, step.needsWeightGradients, step.reluFolded);
       if (!step.needsInputGradients) continue;
       for (let j = 0; j < step.inputSlots.length; j++) {
         const slot = step.inputSlots[j];

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Pool2dArgs } from '../../src/backend/kernels.js';
 import { resolvePadding2d } from '../../src/window.js';
-import { asInt32, assertClose, kernels, random, withBuffers } from '../helpers.js';
+import { asInt32, assertClose, assertSameBits, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/pool.js';
 
 const rng = random(7);
@@ -54,8 +54,24 @@ test('maxPool forward and backward match the reference, ties going to the first 
     assertClose(argmax, expected.argmax, 0, `maxPool forward argmax ${g}`);
     const [yAlone] = withBuffers([x], [n.out], ([px], [py]) => k.maxPoolForward(px, py, 0, ...g));
     assertClose(yAlone, expected.y, 0, `maxPool forward without argmax ${g}`);
-    const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, ...g));
+    const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, 0, ...g));
     assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 1e-6, `maxPool backward ${g}`);
+  });
+});
+
+test('maxPool backward given the pooled output takes the ReLU before it in: the same bits as backward, then reluBackward', async () => {
+  const k = await kernels();
+  geometries.forEach((g, i) => {
+    const n = size(g);
+    // A ReLU's output: zeros (ties among them, and windows of nothing but zeros) and positive values.
+    const x = input(n.in, i).map((v) => Math.max(0, i % 2 ? v : v - 1)), dy = rng.array(n.out);
+    const [, , dxFolded, dxThenRelu] = withBuffers([x, dy], [n.out, n.out, n.in, n.in], ([px, pdy], [py, pa, pFolded, pdx]) => {
+      k.maxPoolForward(px, py, pa, ...g);
+      k.maxPoolBackward(pdy, pa, pFolded, py, ...g);
+      k.maxPoolBackward(pdy, pa, pdx, 0, ...g);
+      k.reluBackward(px, pdx, pdx, n.in);
+    });
+    assertSameBits(dxFolded, dxThenRelu, `maxPool backward with the ReLU folded in ${g}`);
   });
 });
 
@@ -100,7 +116,7 @@ test('windows lying wholly in padding give 0, argmax −1, and no gradient', asy
   assertClose(argmax, expected.argmax, 0, 'argmax');
   assertClose(y, expected.y, 0, 'max');
   assert.is(argmax[0], -1);
-  const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, ...g));
+  const [dx] = withBuffers([dy, argmax], [n.in], ([pdy, pa], [pdx]) => k.maxPoolBackward(pdy, pa, pdx, 0, ...g));
   assertClose(dx, ref.maxPoolBackward(dy, argmax, n.in), 0, 'max backward');
   for (const average of [0, 1]) {
     const [mean, dMean] = withBuffers([x, dy], [n.out, n.in], ([px, pdy], [py, pdx]) => {
