@@ -36,6 +36,32 @@ export function conv2dForward(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
+  forward(x, filter, bias, y, 0, scratch, activation, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, false);
+}
+
+/**
+ * conv2dForward followed by a 2×2 max pooling at stride 2 (maxPoolForward's, for outChannels a
+ * multiple of 4), without the convolution's output: each register tile takes the 4 outputs of one
+ * pooling window and stores their maximum to y ([batch, outHeight / 2, outWidth / 2, outChannels],
+ * rounded down) and, when argmax ≠ 0, where it lies, as maxPoolForward does: the same bits.
+ */
+export function conv2dForwardMaxPool(
+  x: usize, filter: usize, bias: usize, y: usize, argmax: usize, scratch: usize, activation: i32,
+  batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  forward(x, filter, bias, y, argmax, scratch, activation, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, true);
+}
+
+/** The filter and bias packed into scratch, then the convolution, pooled or not. */
+// @ts-ignore: decorator
+@inline function forward(
+  x: usize, filter: usize, bias: usize, y: usize, argmax: usize, scratch: usize, activation: i32,
+  batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32, pooled: bool,
+): void {
   const patch = kernelHeight * kernelWidth * inChannels;
   const panels = scratch;
   const biasPanel = panels + (packedFloats(patch, outChannels) << 2);
@@ -44,7 +70,7 @@ export function conv2dForward(
   if (bias) packPanels(bias, 1, outChannels, 0, 4, biasPanel, 1);
   convolve(x, panels, bias ? biasPanel : 0, y, frame, activation,
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
-    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, 1, 1);
+    kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, 1, 1, pooled, argmax);
 }
 
 export function conv2dBackwardInput(
@@ -142,13 +168,14 @@ function chunkRows(outHeight: i32, outWidth: i32, outChannels: i32, kernelHeight
 /**
  * y = act(x ⋆ filter (+ bias)) with the filter packed in panels ([patch, outChannels]) and bias
  * packed in one panel row (or 0). Input pixels are spread (spacingHeight, spacingWidth) apart in the
- * frame; the frame is followed by a table of window offsets (one u32 per output position).
+ * frame; the frame is followed by a table of window offsets (one u32 per output position). When
+ * pooled, y (and argmax) take the 2×2 max pooling of the output instead (conv2dForwardMaxPool).
  */
 function convolve(
   x: usize, panels: usize, bias: usize, y: usize, frame: usize, activation: i32,
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
-  spacingHeight: i32, spacingWidth: i32,
+  spacingHeight: i32, spacingWidth: i32, pooled: bool = false, argmax: usize = 0,
 ): void {
   const positions = outHeight * outWidth;
   const frameHeight = (outHeight - 1) * strideHeight + kernelHeight;
@@ -165,6 +192,11 @@ function convolve(
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
       frame, frameHeight, frameWidth, inChannels, padTop, padLeft, spacingHeight, spacingWidth);
+    if (pooled) {
+      convolvePooled(source, windows, panels, bias, y, argmax, activation, b, outHeight, outWidth, outChannels,
+        kernelHeight, kernelWidth * inChannels, frameRowBytes, panelBytes);
+      continue;
+    }
     const yImage = y + <usize>b * positions * yRowBytes;
     for (let p = 0; p < positions; p += TILE_ROWS) {
       const last = windows + (<usize>(min(p + TILE_ROWS, positions) - 1) << 2);
@@ -179,6 +211,33 @@ function convolve(
         multiplyTile(a0, a1, a2, a3, kernelHeight, kernelWidth * inChannels, 4, frameRowBytes,
           panels + <usize>q * panelBytes, yImage + <usize>p * yRowBytes + column, yRowBytes,
           rows, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, activation, false);
+      }
+    }
+  }
+}
+
+/** Image b of convolve's pooled output: one register tile per pooling window and panel. */
+function convolvePooled(
+  source: usize, windows: usize, panels: usize, bias: usize, y: usize, argmax: usize, activation: i32,
+  b: i32, outHeight: i32, outWidth: i32, outChannels: i32, kernelHeight: i32, runLength: i32, frameRowBytes: usize, panelBytes: usize,
+): void {
+  const pooledHeight = outHeight >> 1, pooledWidth = outWidth >> 1;
+  const rowBytes = <usize>outChannels << 2;
+  const image = <usize>b * pooledHeight * pooledWidth * rowBytes;
+  const belowBytes = <usize>outWidth << 2; // from a window's entry in the table to the one below it
+  for (let py = 0; py < pooledHeight; py++) {
+    for (let px = 0; px < pooledWidth; px++) {
+      const first = windows + ((<usize>(2 * py * outWidth + 2 * px)) << 2);
+      const a0 = source + load<u32>(first), a1 = source + load<u32>(first, 4);
+      const a2 = source + load<u32>(first + belowBytes), a3 = source + load<u32>(first + belowBytes, 4);
+      const at = image + <usize>(py * pooledWidth + px) * rowBytes;
+      // The pooling's argmax indexes its input, the convolution's output: image b's pixel (2py, 2px).
+      const index = ((b * outHeight + 2 * py) * outWidth + 2 * px) * outChannels;
+      for (let q = 0; q < panelCount(outChannels); q++) {
+        const column = <usize>q * PANEL_COLS << 2;
+        multiplyTile(a0, a1, a2, a3, kernelHeight, runLength, 4, frameRowBytes, panels + <usize>q * panelBytes, y + at + column, 0,
+          TILE_ROWS, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, activation, false, PANEL_COLS << 2,
+          true, argmax ? argmax + at + column : 0, index + q * PANEL_COLS, outChannels, outWidth * outChannels);
       }
     }
   }

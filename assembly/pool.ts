@@ -3,6 +3,7 @@
 // empty (only possible with more padding than 'same' gives) is 0, with argmax −1.
 // Each window is walked rows then columns, with the channels innermost so memory runs in order.
 import { fill } from './elementwise';
+import { laneIndices, laterIfGreater, windowArgmax, windowMax } from './max-window';
 
 const MAX_FORWARD = 0;
 /** Max pooling without argmax (inference): no indices to compute or store. */
@@ -46,17 +47,10 @@ export function maxPoolForward(
       let at = x + (<usize>first << 2);
       for (let ox = 0; ox < outWidth; ox++) {
         for (let c = 0; c < channels; c += 4, out += 16, at += 16, index = i32x4.add(index, four)) {
-          // The window's elements in window order: here, right, below, below right.
-          let best = v128.load(at), chosen = index;
-          const toRight = v128.load(at + rightBytes), toBelow = v128.load(at + belowBytes), toBelowRight = v128.load(at + belowBytes + rightBytes);
-          if (withArgmax) chosen = laterIfGreater(chosen, i32x4.add(index, right), toRight, best);
-          best = f32x4.pmax(best, toRight);
-          if (withArgmax) chosen = laterIfGreater(chosen, i32x4.add(index, below), toBelow, best);
-          best = f32x4.pmax(best, toBelow);
-          if (withArgmax) chosen = laterIfGreater(chosen, i32x4.add(i32x4.add(index, below), right), toBelowRight, best);
-          best = f32x4.pmax(best, toBelowRight);
-          v128.store(y + out, best);
-          if (withArgmax) v128.store(argmax + out, chosen);
+          const here = v128.load(at), toRight = v128.load(at + rightBytes);
+          const toBelow = v128.load(at + belowBytes), toBelowRight = v128.load(at + belowBytes + rightBytes);
+          v128.store(y + out, windowMax(here, toRight, toBelow, toBelowRight));
+          if (withArgmax) v128.store(argmax + out, windowArgmax(index, right, below, here, toRight, toBelow, toBelowRight));
         }
         // On to the next window: past the one to the right of this one.
         at += rightBytes;
@@ -102,18 +96,6 @@ export function maxPoolForward(
       }
     }
   }
-}
-
-/** Indices at, at + 1, at + 2, at + 3: where four lanes of channels come from. */
-// @ts-ignore: decorator
-@inline function laneIndices(at: i32): v128 {
-  return i32x4.add(i32x4.splat(at), i32x4(0, 1, 2, 3));
-}
-
-/** Per lane, `later` where value > best (strictly: ties keep the first in window order), else `index`. */
-// @ts-ignore: decorator
-@inline function laterIfGreater(index: v128, later: v128, value: v128, best: v128): v128 {
-  return v128.bitselect(later, index, f32x4.gt(value, best));
 }
 
 /**

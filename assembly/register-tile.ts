@@ -5,6 +5,7 @@
 import { multiplyAdd } from './multiply-add';
 import { FUSED_NONE, fusedActivation4 } from './fused-activation';
 import { storeTileRow } from './tile-store';
+import { laneIndices, windowArgmax, windowMax } from './max-window';
 
 export const TILE_ROWS = 4;
 /** Columns of a packed panel: one tile row of two f32x4. */
@@ -49,13 +50,17 @@ export function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, c
  * the same depth path: `runs` runs of runLength steps aStep bytes apart, each run starting aJump
  * bytes after the previous one. The panel gives 8 floats per depth step, panelStep bytes apart (a
  * packed panel's 32, or a row of a matrix read in place). The sum (+ bias, through the fused
- * activation) is stored to C, or added to C when add.
+ * activation) is stored to C, or added to C when add. When `pooled`, the 4 rows are the 2×2 window
+ * of a max pooling (here, right, below, below right): only their maximum is stored, to C, and where
+ * it lies to argmax (when ≠ 0) — `index` the index of the window's first element for column 0,
+ * rightStep and belowStep the others' distances; cols is then 4 or 8.
  */
 // @ts-ignore: decorator
 @inline export function multiplyTile(
   a0: usize, a1: usize, a2: usize, a3: usize, runs: i32, runLength: i32, aStep: usize, aJump: usize,
   panel: usize, c: usize, cRowStride: usize, rows: i32, cols: i32, bias: usize, activation: i32, add: bool,
   panelStep: usize = PANEL_COLS << 2,
+  pooled: bool = false, argmax: usize = 0, index: i32 = 0, rightStep: i32 = 0, belowStep: i32 = 0,
 ): void {
   const runGap = aJump - <usize>runLength * aStep;
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -110,6 +115,16 @@ export function packPanels(src: usize, rows: i32, cols: i32, rowStride: usize, c
     c21 = fusedActivation4(c21, activation);
     c30 = fusedActivation4(c30, activation);
     c31 = fusedActivation4(c31, activation);
+  }
+  if (pooled) {
+    const right = i32x4.splat(rightStep), below = i32x4.splat(belowStep);
+    v128.store(c, windowMax(c00, c10, c20, c30));
+    if (argmax) v128.store(argmax, windowArgmax(laneIndices(index), right, below, c00, c10, c20, c30));
+    if (cols > 4) {
+      v128.store(c, windowMax(c01, c11, c21, c31), 16);
+      if (argmax) v128.store(argmax, windowArgmax(laneIndices(index + 4), right, below, c01, c11, c21, c31), 16);
+    }
+    return;
   }
   storeTileRow(c, c00, c01, cols, add);
   if (rows > 1) storeTileRow(c + cRowStride, c10, c11, cols, add);

@@ -27,7 +27,7 @@ export type ElementwiseKernel = (typeof ELEMENTWISE_KERNELS)[number];
 
 /** The kernels a job may call, by index: the header names a kernel by its position here. */
 export const JOB_KERNELS = [
-  'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter',
+  'conv2dForward', 'conv2dBackwardInput', 'conv2dBackwardFilter', 'conv2dForwardMaxPool',
   'maxPoolForward', 'maxPoolBackward', 'avgPoolForward', 'avgPoolBackward', 'matMul',
   ...ELEMENTWISE_KERNELS,
   'upSampling2dForward', 'upSampling2dBackward',
@@ -65,7 +65,7 @@ export const JOB_HEADER = {
 export type JobHeaderLayout = typeof JOB_HEADER;
 /** Room for the counters of MAX_SLICES threads (no more ever run). */
 export const JOB_HEADER_WORDS = JOB_HEADER.firstSliceCounter + JOB_HEADER.sliceCounterStride * MAX_SLICES;
-/** The longest calls: conv2dForward's 5 pointers, activation and 13 geometry numbers; depthwiseConv2dForward's 4, activation and 15 (runClaimedSlices passes 20). */
+/** The longest calls: conv2dForwardMaxPool's 6 pointers, activation and 13 geometry numbers; depthwiseConv2dForward's 4, activation and 15 (runClaimedSlices passes 20). */
 export const MAX_JOB_ARGS = 20;
 
 /**

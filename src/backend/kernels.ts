@@ -111,6 +111,13 @@ export interface Kernels {
    */
   conv2dForward(x: number, filter: number, bias: number, y: number, scratch: number, activation: number,
     ...geometry: Conv2dArgs): void;
+  /**
+   * conv2dForward, then a 2×2 max pooling at stride 2 of its output (outChannels a multiple of 4),
+   * without writing that output: y [batch, ⌊outHeight/2⌋, ⌊outWidth/2⌋, outChannels] and, when
+   * argmax ≠ 0, argmax as maxPoolForward writes them, the same bits.
+   */
+  conv2dForwardMaxPool(x: number, filter: number, bias: number, y: number, argmax: number, scratch: number, activation: number,
+    ...geometry: Conv2dArgs): void;
   conv2dBackwardInput(dy: number, filter: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
   /** dFilter summed over the whole batch; dBias too when dBias ≠ 0. */
   conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, scratch: number, ...geometry: Conv2dArgs): void;

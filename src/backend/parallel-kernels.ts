@@ -132,6 +132,30 @@ export class ParallelKernels {
     this.runConv2d(plan.forward ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
   }
 
+  /** Whether conv2dForwardMaxPool takes the geometry: the direct forward kernel's, output channels in whole f32x4. */
+  poolsConv2dOutput(geometry: Conv2dGeometry): boolean {
+    return !isDilated(geometry) && !this.conv2dPlan(geometry).forward && geometry.outChannels % 4 === 0;
+  }
+
+  /**
+   * conv2dForward followed by a 2×2 max pooling at stride 2 of its output, which is never written:
+   * y and argmax (0 in inference) as maxPoolForward would write them, the same bits.
+   */
+  conv2dForwardMaxPool(
+    x: number, filter: number, bias: number, y: number, argmax: number, workspace: number, activation: number, geometry: Conv2dGeometry,
+  ): void {
+    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4;
+    const pooledBytes = (geometry.outHeight >> 1) * (geometry.outWidth >> 1) * geometry.outChannels * 4;
+    const args = conv2dArgs(geometry, this.convArgs);
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * pooledBytes)
+        .arg(argmax && argmax + this.first * pooledBytes).arg(0).arg(activation).geometryArgs(args);
+    }
+    this.runConv2d('conv2dForwardMaxPool', 5, workspace, geometry);
+  }
+
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
     if (isDilated(geometry)) {
       // Each input pixel lies in exactly one phase: its gradient is that phase's.

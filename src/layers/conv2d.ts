@@ -7,6 +7,7 @@ import { ActivationFunction, type ActivationName, appliedByKernels, checkActivat
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { KernelLayer } from './channel-affine-folding.js';
+import type { Pool2D } from './pool2d.js';
 
 export interface Conv2DOptions {
   filters: number;
@@ -93,6 +94,28 @@ export class Conv2D extends KernelLayer {
 
   get outputRelu(): boolean {
     return this.activation.name === 'relu';
+  }
+
+  /**
+   * Whether forwardPooled can run this layer with `pool` after it: a 2×2 max pooling at stride 2 on
+   * the direct kernel's output, an activation the kernel applies (or none), and, in training, none
+   * whose derivative would read the output that forwardPooled does not write (ReLU's is folded into
+   * the pooling's backward: Layer.backward).
+   */
+  canPoolInto(pool: Pool2D, training: boolean): boolean {
+    const activation = this.activation.name;
+    return pool.takesPooledConvolution && this.parallel.poolsConv2dOutput(this.geometry) &&
+      (activation === 'linear' || activation === 'relu' || (!training && this.activation.appliedByKernel));
+  }
+
+  /** forward and then `pool`'s, as one kernel that never writes this layer's output (the executor pairs them); returns the pooling's output. */
+  forwardPooled([x]: number[], batch: number, training: boolean, pool: Pool2D): number {
+    this.x = x;
+    this.geometry.batch = batch;
+    // Only the pooling's backward reads argmax: inference skips it, as the pooling does.
+    this.parallel.conv2dForwardMaxPool(x, this.forwardKernel(training), this.forwardBias(training), pool.outputAddress,
+      training ? pool.argmaxAddress : 0, this.workspace, this.forwardActivation(training), this.geometry);
+    return pool.outputAddress;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true, reluFolded = false): number[] {

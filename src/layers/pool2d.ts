@@ -66,6 +66,23 @@ export class Pool2D extends Layer {
     return this.y;
   }
 
+  /** Whether a convolution before it may write its output (Conv2D.forwardPooled): max, 2×2 windows at stride 2, no padding. */
+  get takesPooledConvolution(): boolean {
+    const g = this.geometry;
+    return this.kind === 'max' && g.poolHeight === 2 && g.poolWidth === 2 && g.strideHeight === 2 && g.strideWidth === 2 &&
+      g.padTop === 0 && g.padLeft === 0 && g.outHeight === g.inHeight >> 1 && g.outWidth === g.inWidth >> 1;
+  }
+
+  /** Where forward writes its output (a convolution's forwardPooled writes it instead). */
+  get outputAddress(): number {
+    return this.y;
+  }
+
+  /** Where forward writes the argmax that backward reads. */
+  get argmaxAddress(): number {
+    return this.argmax;
+  }
+
   get foldsInputRelu(): boolean {
     return this.kind === 'max';
   }

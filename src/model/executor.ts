@@ -4,7 +4,9 @@
 // into a buffer of its own, the contributions added in that fixed reverse order, so the bits are
 // the same at any thread count. Nothing here allocates once the buffers are planned.
 import { getBackend } from '../backend/wasm.js';
+import { Conv2D } from '../layers/conv2d.js';
 import type { Layer, Parameter } from '../layers/layer.js';
+import { Pool2D } from '../layers/pool2d.js';
 import { sizeOf } from '../shape.js';
 import type { Graph } from './graph.js';
 
@@ -20,6 +22,10 @@ interface Step {
   needsWeightGradients: boolean;
   /** Set for a ReLU's layer and the max pooling that alone reads its output: backward joins the two (Layer.backward). */
   reluFolded: boolean;
+  /** For a conv2d, the max pooling that alone reads its output: forward may run the two as one kernel (Conv2D.forwardPooled). */
+  pooling?: Step;
+  /** Set on a pooling step while its output is the one its convolution wrote in this forward pass. */
+  pooledByConvolution: boolean;
 }
 
 /** A layer that runs a graph of its own (a nested model): prepare() reaches into it. */
@@ -55,7 +61,7 @@ export class GraphExecutor {
     this.steps = graph.nodes.map((node, i) => {
       const inputSlots = node.inputs.map((t) => slotOf.get(t.node)!);
       return { layer: node.layer, inputSlots, inputAddresses: inputSlots.map(() => 0), outputSlot: graph.inputs.length + i,
-        runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false };
+        runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false };
     });
     this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
     this.values = new Array<number>(slotCount).fill(0);
@@ -67,16 +73,20 @@ export class GraphExecutor {
     for (const step of this.steps) for (const slot of step.inputSlots) this.gradientSources[slot]++;
     for (const slot of this.outputSlots) this.gradientSources[slot]++;
     this.inputGradients = graph.inputs.map(() => 0);
-    this.foldRelus(graph.inputs.length);
+    this.pairPoolings(graph.inputs.length);
   }
 
-  /** Pairs each max pooling with the ReLU before it where the pooling is the only reader of the ReLU's output. */
-  private foldRelus(inputs: number): void {
+  /**
+   * Pairs each max pooling with the layer before it where the pooling is the only reader of its
+   * output: with a ReLU's layer for backward, with a conv2d for forward.
+   */
+  private pairPoolings(inputs: number): void {
     for (const pooling of this.steps) {
       const slot = pooling.inputSlots[0];
       if (!pooling.layer.foldsInputRelu || pooling.inputSlots.length !== 1 || slot < inputs || this.gradientSources[slot] !== 1) continue;
-      const relu = this.steps[slot - inputs];
-      if (relu.layer.outputRelu) relu.reluFolded = pooling.reluFolded = true;
+      const before = this.steps[slot - inputs];
+      if (before.layer.outputRelu) before.reluFolded = pooling.reluFolded = true;
+      if (before.layer instanceof Conv2D) before.pooling = pooling;
     }
   }
 
@@ -130,13 +140,28 @@ export class GraphExecutor {
     }
   }
 
-  /** Runs every node on a batch whose inputs lie at `inputs`. */
-  forward(inputs: readonly number[], batch: number, training: boolean): void {
+  /**
+   * Runs every node on a batch whose inputs lie at `inputs`. A conv2d and the max pooling that alone
+   * reads it run as one kernel where they can, leaving the conv2d's output unwritten, unless
+   * `everyOutput` asks for each node's output (nodeOutput).
+   */
+  forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false): void {
     const { values, steps } = this;
     for (let i = 0; i < inputs.length; i++) values[i] = inputs[i];
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s];
+      if (step.pooledByConvolution) {
+        step.pooledByConvolution = false;
+        continue;
+      }
       for (let j = 0; j < step.inputSlots.length; j++) step.inputAddresses[j] = values[step.inputSlots[j]];
+      const pooling = step.pooling;
+      if (pooling && !everyOutput && (step.layer as Conv2D).canPoolInto(pooling.layer as Pool2D, training)) {
+        values[step.outputSlot] = 0;
+        values[pooling.outputSlot] = (step.layer as Conv2D).forwardPooled(step.inputAddresses, batch, training, pooling.layer as Pool2D);
+        pooling.pooledByConvolution = true;
+        continue;
+      }
       values[step.outputSlot] = step.layer.forward(step.inputAddresses, batch, training);
     }
   }

@@ -93,7 +93,7 @@ export class Inference {
   /** Every computing node's output for the n examples, in node order. */
   activations(xs: Tensor[], n: number): Tensor[] {
     this.executor.plan(Math.max(n, 1));
-    this.executor.forward(xs.map((t) => t.ptr), n, false);
+    this.executor.forward(xs.map((t) => t.ptr), n, false, true);
     return this.nodeShapes.map((shape, i) => {
       const t = emptyTensor([n, ...shape]); // may grow memory: take the heap view after
       const at = this.executor.nodeOutput(i) >> 2;

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, kernels, random, withBuffers } from '../helpers.js';
+import { assertClose, assertSameBits, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/conv2d.js';
 import { ConfigError } from '../../src/errors.js';
 import { type Conv2dArgs, FUSED_ACTIVATION, type Kernels } from '../../src/backend/kernels.js';
@@ -152,6 +152,29 @@ test('a kernel covering the whole padded input gives a 1×1 output', async () =>
     assertClose(backwardInput(k, dy, filter, g), ref.conv2dBackwardInput(dy, filter, g), 1e-4, `backward input ${describe(g)}`);
     assertClose(backwardFilter(k, x, dy, true, g).dFilter, ref.conv2dBackwardFilter(x, dy, g).dFilter, 1e-4, `backward filter ${describe(g)}`);
   }
+});
+
+test('conv2dForwardMaxPool is conv2dForward then a 2×2 max pooling at stride 2, the same bits and argmax', async () => {
+  const k = await kernels();
+  // Output channels in whole f32x4 (and a half panel of 4); odd output sizes leave a row or column no window takes.
+  const pooled = [...geometries.map((g): Conv2dArgs => [...g.slice(0, 6), 4 * rng.int(1, 6), ...g.slice(7)] as Conv2dArgs), geometries[7], geometries[9]];
+  pooled.forEach((g, i) => {
+    const n = sizes(g), [batch, , , , outH, outW, outC] = g;
+    const pooledFloats = batch * (outH >> 1) * (outW >> 1) * outC;
+    const pool = [batch, outH, outW, outC, outH >> 1, outW >> 1, 2, 2, 2, 2, 0, 0] as const;
+    const x = rng.array(n.x), filter = rng.array(n.filter), bias = rng.array(outC);
+    const activation = [FUSED_ACTIVATION.none, FUSED_ACTIVATION.relu, FUSED_ACTIVATION.relu6][i % 3];
+    const scratch = k.conv2dScratchBytes(...g) / 4, withArgmax = i % 4 !== 3;
+    const [y, argmax] = withBuffers([x, filter, bias], [pooledFloats, pooledFloats, scratch], ([px, pf, pb], [py, pa, ps]) =>
+      k.conv2dForwardMaxPool(px, pf, pb, py, withArgmax ? pa : 0, ps, activation, ...g));
+    const [, expectedY, expectedArgmax] = withBuffers([x, filter, bias], [n.y, pooledFloats, pooledFloats, scratch], ([px, pf, pb], [pc, py, pa, ps]) => {
+      k.conv2dForward(px, pf, pb, pc, ps, activation, ...g);
+      k.maxPoolForward(pc, py, pa, ...pool);
+    });
+    assertSameBits(y, expectedY, `pooled output ${g}`);
+    if (withArgmax) assertSameBits(argmax, expectedArgmax, `argmax ${g}`);
+    else assert.ok(argmax.every((v) => Number.isNaN(v)), 'argmax 0: nothing written');
+  });
 });
 
 test('results are bit-identical from run to run', async () => {

@@ -1,0 +1,115 @@
+// A layer and the max pooling that alone reads its output, run as pairs: backward takes a ReLU's
+// derivative inside the pooling's (one pass less over the largest maps), and forward runs a conv2d
+// and a 2×2 pooling at stride 2 as one kernel that never writes the convolution's output. The kernel
+// tests hold both to the same bits as the separate passes (tests/kernels/pool.test.ts,
+// tests/kernels/conv2d.test.ts); these check that a model pairs exactly where it may, by watching
+// which kernels it runs, and that it trains and predicts as the same layers with pairing made impossible.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getBackend } from '../../src/backend/wasm.js';
+import type { ParallelKernels } from '../../src/backend/parallel-kernels.js';
+import { type Model, init, layers, sequential, tensor } from '../../src/index.js';
+import { assertSameBits, random } from '../helpers.js';
+
+interface Watched {
+  reluBackwards: number;
+  foldedPoolings: number;
+  plainPoolings: number;
+  pooledConvolutions: number;
+  poolingForwards: number;
+}
+
+/** Runs `step` with the backend's calls that pairing changes counted. */
+async function watch(step: () => unknown): Promise<Watched> {
+  const parallel = getBackend().parallel as ParallelKernels;
+  const seen: Watched = { reluBackwards: 0, foldedPoolings: 0, plainPoolings: 0, pooledConvolutions: 0, poolingForwards: 0 };
+  const { elementwise, maxPoolBackward, conv2dForwardMaxPool, maxPoolForward } = parallel;
+  parallel.elementwise = function (this: ParallelKernels, kernel: string, ...rest: number[]) {
+    if (kernel === 'reluBackward') seen.reluBackwards++;
+    return (elementwise as (...a: unknown[]) => void).call(this, kernel, ...rest);
+  } as typeof elementwise;
+  parallel.maxPoolBackward = function (this: ParallelKernels, ...args: Parameters<typeof maxPoolBackward>) {
+    if (args[3]) seen.foldedPoolings++;
+    else seen.plainPoolings++;
+    return maxPoolBackward.apply(this, args);
+  };
+  parallel.conv2dForwardMaxPool = function (this: ParallelKernels, ...args: Parameters<typeof conv2dForwardMaxPool>) {
+    seen.pooledConvolutions++;
+    return conv2dForwardMaxPool.apply(this, args);
+  };
+  parallel.maxPoolForward = function (this: ParallelKernels, ...args: Parameters<typeof maxPoolForward>) {
+    seen.poolingForwards++;
+    return maxPoolForward.apply(this, args);
+  };
+  try {
+    await step();
+  } finally {
+    for (const name of ['elementwise', 'maxPoolBackward', 'conv2dForwardMaxPool', 'maxPoolForward']) Reflect.deleteProperty(parallel, name);
+  }
+  return seen;
+}
+
+const rng = random(31);
+const x = () => tensor(rng.array(4 * 8 * 8 * 2), [4, 8, 8, 2]);
+const y = () => tensor(Array.from({ length: 4 * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [4, 3]);
+
+function compiled(m: Model): Model {
+  m.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: 'categoricalCrossentropy' });
+  return m;
+}
+
+const trainStep = (m: Model) => m.fit(x(), y(), { epochs: 1, batchSize: 4, shuffle: false });
+
+test('conv2d with ReLU before a 2×2 max pooling runs as one kernel and folds; a ReLU layer before one folds', async () => {
+  await init();
+  const net = compiled(sequential({ inputShape: [8, 8, 2], seed: 1, layers: [
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }), layers.maxPool2d({ poolSize: 2 }),
+    layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }), layers.relu(), layers.maxPool2d({ poolSize: 2 }),
+    layers.flatten(), layers.dense({ units: 3, activation: 'softmax' }),
+  ] }));
+  assert.equal(await watch(() => trainStep(net)), { reluBackwards: 1, foldedPoolings: 2, plainPoolings: 0, pooledConvolutions: 1, poolingForwards: 1 },
+    'the second conv2d\'s output is read by the ReLU layer, not by a pooling');
+  assert.equal(await watch(() => net.predict(x())), { reluBackwards: 0, foldedPoolings: 0, plainPoolings: 0, pooledConvolutions: 1, poolingForwards: 1 });
+});
+
+test('ReLU6, 3×3 and average poolings are not paired in training; ReLU6 is in inference', async () => {
+  await init();
+  const net = compiled(sequential({ inputShape: [8, 8, 2], seed: 1, layers: [
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu6' }), layers.maxPool2d({ poolSize: 2 }),
+    layers.conv2d({ filters: 4, kernelSize: 1, activation: 'relu' }), layers.maxPool2d({ poolSize: 3, strides: 1 }),
+    layers.conv2d({ filters: 4, kernelSize: 1, activation: 'relu' }), layers.avgPool2d({ poolSize: 2 }),
+    layers.flatten(), layers.dense({ units: 3, activation: 'softmax' }),
+  ] }));
+  assert.equal(await watch(() => trainStep(net)), { reluBackwards: 1, foldedPoolings: 1, plainPoolings: 1, pooledConvolutions: 0, poolingForwards: 2 },
+    'the 3×3 pooling folds the ReLU before it but takes no pooled convolution');
+  assert.equal((await watch(() => net.predict(x()))).pooledConvolutions, 1, 'ReLU6 pooled in inference');
+});
+
+/** conv2d with ReLU → max pooling → dense, with a dropout of rate 0 between the conv2d and the pooling or not. */
+function net(dropout: boolean): Model {
+  return compiled(sequential({ inputShape: [8, 8, 2], seed: 7, layers: [
+    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    ...(dropout ? [layers.dropout({ rate: 0 })] : []),
+    layers.maxPool2d({ poolSize: 2 }), layers.flatten(), layers.dense({ units: 3, activation: 'softmax' }),
+  ] }));
+}
+
+test('paired and unpaired, a model trains to the same weights and predicts the same bits; activations() still has every output', async () => {
+  await init();
+  // A dropout of rate 0 passes values and gradients on as they are, but stands between the conv2d and the pooling.
+  const paired = net(false), unpaired = net(true);
+  unpaired.setWeights(paired.getWeights()); // the dropout has none
+  const images = x(), labels = y();
+  const train = (m: Model) => m.fit(images, labels, { epochs: 3, batchSize: 2, shuffle: false });
+  assert.equal(await watch(() => train(paired)), { reluBackwards: 0, foldedPoolings: 6, plainPoolings: 0, pooledConvolutions: 6, poolingForwards: 0 });
+  assert.equal(await watch(() => train(unpaired)), { reluBackwards: 6, foldedPoolings: 0, plainPoolings: 6, pooledConvolutions: 0, poolingForwards: 6 });
+  const [a, b] = [paired, unpaired].map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
+  a.forEach((w, i) => assertSameBits(w, b[i], `weight ${i}`));
+  assertSameBits(paired.predict(images).dataSync() as Float32Array, unpaired.predict(images).dataSync() as Float32Array, 'predictions');
+  // Every node's output, the convolution's too: [conv2d, dropout, pooling, …] against [conv2d, pooling, …].
+  const [mapsPaired, mapsUnpaired] = [paired, unpaired].map((m) => m.activations(images).map((t) => t.dataSync() as Float32Array));
+  assertSameBits(mapsPaired[0], mapsUnpaired[0], 'the conv2d\'s output');
+  assertSameBits(mapsPaired[1], mapsUnpaired[2], 'the pooling\'s output');
+});
+
+test.run();
