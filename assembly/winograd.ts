@@ -21,6 +21,7 @@
 // transforms), so the bits do not depend on how a batch is split between threads.
 import { FUSED_NONE, FUSED_RELU, FUSED_RELU6 } from './fused-activation';
 import { frameImage } from './image-frame';
+import { laneIndices, windowArgmax, windowMax } from './max-window';
 import { PANEL_COLS, TILE_ROWS, multiplyTile, panelCount } from './register-tile';
 import { fill, sumRows } from './elementwise';
 import {
@@ -132,6 +133,20 @@ export function conv2dWinogradForward(
 }
 
 /**
+ * conv2dWinogradForward followed by a 2×2 max pooling at stride 2 (outChannels a multiple of 4), as
+ * conv2dForwardMaxPool (conv2d.ts): each tile's 4×4 outputs pooled on their way out (tiles start on
+ * even rows and columns, so no window straddles two), y and argmax as maxPoolForward writes them.
+ */
+export function conv2dWinogradForwardMaxPool(
+  x: usize, transformed: usize, bias: usize, y: usize, argmax: usize, scratch: usize, activation: i32,
+  batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  convolve(x, transformed, bias, y, scratch, activation,
+    batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, kernelHeight, padTop, padLeft, true, argmax);
+}
+
+/**
  * dx from dy, the filter transformed by winogradFilterTransform(…, turned = 1): the forward pass of
  * dy, framed so that output (oy, ox) sits at (oy + r − 1 − padTop, ox + r − 1 − padLeft).
  */
@@ -150,17 +165,19 @@ function convolveScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, ou
   const ins4 = roundUp4(inChannels), outs8 = panelCount(outChannels) * PANEL_COLS;
   const frame = <usize>(tileCount(outHeight) * WINOGRAD_TILE + kernelSize - 1) * (tileCount(outWidth) * WINOGRAD_TILE + kernelSize - 1) * ins4;
   const block = <usize>blockTiles(positions, ins4, outs8) * (rowFloats(positions, ins4) + rowFloats(positions, outs8));
-  return (frame + block + (<usize>positions << 2)) << 2;
+  // temp: the transforms' α² vectors, then a pooled pass's 4×4 tile of 4 channels.
+  return (frame + block + (<usize>positions << 2) + (WINOGRAD_TILE * WINOGRAD_TILE << 2)) << 2;
 }
 
 /**
  * The stride-1 convolution of x (padded by padTop, padLeft; pads may be negative) with a transformed
- * filter, through blocks of tiles: transform in, multiply per position, transform out.
+ * filter, through blocks of tiles: transform in, multiply per position, transform out. When pooled,
+ * y (and argmax) take the output's 2×2 max pooling instead (conv2dWinogradForwardMaxPool).
  */
 function convolve(
   x: usize, transformed: usize, bias: usize, y: usize, scratch: usize, activation: i32,
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
-  kernelSize: i32, padTop: i32, padLeft: i32,
+  kernelSize: i32, padTop: i32, padLeft: i32, pooled: bool = false, argmax: usize = 0,
 ): void {
   const alpha = WINOGRAD_TILE + kernelSize - 1;
   const positions = alpha * alpha;
@@ -189,7 +206,7 @@ function convolve(
       }
       if (++filled == block) {
         multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
-        transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
+        transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
         first += filled;
         filled = 0;
       }
@@ -197,7 +214,7 @@ function convolve(
   }
   if (filled > 0) {
     multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
-    transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
+    transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
   }
 }
 
@@ -230,18 +247,22 @@ function multiplyBlock(
   }
 }
 
-/** Moves a block's products back to 4×4 output tiles, adding bias and applying the activation; stores what lies inside y. */
+/**
+ * Moves a block's products back to 4×4 output tiles, adding bias and applying the activation; stores
+ * what lies inside y, or when pooled each tile's 2×2 max pooling (and its argmax when ≠ 0).
+ */
 function transformBlockOut(
   products: usize, bias: usize, y: usize, temp: usize, activation: i32,
   first: i32, count: i32, alpha: i32, tilesX: i32, tiles: i32, outHeight: i32, outWidth: i32, outChannels: i32, outs8: i32,
+  pooled: bool, argmax: usize,
 ): void {
   // One loop per activation, each with its activation inlined as a constant.
   if (activation == FUSED_RELU) {
-    transformTilesOut(products, bias, y, temp, FUSED_RELU, first, count, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
+    transformTilesOut(products, bias, y, temp, FUSED_RELU, first, count, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
   } else if (activation == FUSED_RELU6) {
-    transformTilesOut(products, bias, y, temp, FUSED_RELU6, first, count, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
+    transformTilesOut(products, bias, y, temp, FUSED_RELU6, first, count, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
   } else {
-    transformTilesOut(products, bias, y, temp, FUSED_NONE, first, count, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8);
+    transformTilesOut(products, bias, y, temp, FUSED_NONE, first, count, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
   }
 }
 
@@ -249,22 +270,59 @@ function transformBlockOut(
 @inline function transformTilesOut(
   products: usize, bias: usize, y: usize, temp: usize, activation: i32,
   first: i32, count: i32, alpha: i32, tilesX: i32, tiles: i32, outHeight: i32, outWidth: i32, outChannels: i32, outs8: i32,
+  pooled: bool, argmax: usize,
 ): void {
   const positions = alpha * alpha;
   const rowBytes = (<usize>outWidth * outChannels) << 2;
+  // A pooled pass's tile: 4×4 outputs of 4 channels, past the transforms' temp.
+  const tile = temp + (<usize>positions << 4);
+  const pooledRowBytes = (<usize>(outWidth >> 1) * outChannels) << 2;
   for (let k = 0; k < count; k++) {
-    const tile = first + k;
-    const b = tile / tiles, t = tile - b * tiles;
+    const index = first + k;
+    const b = index / tiles, t = index - b * tiles;
     const ty = t / tilesX, tx = t - ty * tilesX;
     const oy = ty * WINOGRAD_TILE, ox = tx * WINOGRAD_TILE;
     const rows = min(WINOGRAD_TILE, outHeight - oy), cols = min(WINOGRAD_TILE, outWidth - ox);
-    const at = y + <usize>b * outHeight * rowBytes + <usize>oy * rowBytes + ((<usize>ox * outChannels) << 2);
     const from = products + ((<usize>k * rowFloats(positions, outs8)) << 2);
+    if (pooled) {
+      const pooledAt = <usize>(b * (outHeight >> 1) + (oy >> 1)) * pooledRowBytes + ((<usize>(ox >> 1) * outChannels) << 2);
+      for (let c = 0; c < outChannels; c += 4) {
+        const add = bias ? v128.load(bias + (<usize>c << 2)) : f32x4.splat(0);
+        outputTransform(alpha, from + (<usize>c << 2), <usize>outs8 << 2, temp, add, activation, tile, 64, 16, WINOGRAD_TILE, WINOGRAD_TILE, 4);
+        poolTile(tile, y + pooledAt + (<usize>c << 2), argmax ? argmax + pooledAt + (<usize>c << 2) : 0, pooledRowBytes,
+          ((b * outHeight + oy) * outWidth + ox) * outChannels + c, outWidth * outChannels, outChannels, rows >> 1, cols >> 1);
+      }
+      continue;
+    }
+    const at = y + <usize>b * outHeight * rowBytes + <usize>oy * rowBytes + ((<usize>ox * outChannels) << 2);
     for (let c = 0; c < outChannels; c += 4) {
       const lanes = min(4, outChannels - c);
       const add = bias ? (lanes == 4 ? v128.load(bias + (<usize>c << 2)) : loadLanes(bias + (<usize>c << 2), lanes)) : f32x4.splat(0);
       outputTransform(alpha, from + (<usize>c << 2), <usize>outs8 << 2, temp, add, activation,
         at + (<usize>c << 2), rowBytes, <usize>outChannels << 2, rows, cols, lanes);
+    }
+  }
+}
+
+/**
+ * The 2×2 max pooling of a 4×4 tile of 4 channels (tile + (i·4 + j)·16), its windows inside the
+ * output (pooledRows × pooledCols of them), to y (rows pooledRowBytes apart) and argmax: `index` is
+ * the argmax index of the tile's first output, rowStep and channels how far its next row and column are.
+ */
+// @ts-ignore: decorator
+@inline function poolTile(
+  tile: usize, y: usize, argmax: usize, pooledRowBytes: usize, index: i32, rowStep: i32, channels: i32, pooledRows: i32, pooledCols: i32,
+): void {
+  const right = i32x4.splat(channels), below = i32x4.splat(rowStep);
+  for (let i = 0; i < pooledRows; i++) {
+    for (let j = 0; j < pooledCols; j++) {
+      const at = tile + ((<usize>(2 * i * WINOGRAD_TILE + 2 * j)) << 4);
+      const here = v128.load(at), toRight = v128.load(at, 16), toBelow = v128.load(at, 64), toBelowRight = v128.load(at, 80);
+      const to = <usize>i * pooledRowBytes + ((<usize>j * channels) << 2);
+      v128.store(y + to, windowMax(here, toRight, toBelow, toBelowRight));
+      if (argmax) {
+        v128.store(argmax + to, windowArgmax(laneIndices(index + 2 * i * rowStep + 2 * j * channels), right, below, here, toRight, toBelow, toBelowRight));
+      }
     }
   }
 }

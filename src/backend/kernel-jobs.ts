@@ -35,7 +35,7 @@ export const JOB_KERNELS = [
   'channelAffine', 'batchNormSums', 'batchNormBackwardSums', 'batchNormBackwardInput',
   'preluForward', 'preluBackward',
   'depthwiseConv2dForward', 'depthwiseConv2dBackwardInput', 'depthwiseConv2dBackwardFilter', 'spaceToBatch', 'batchToSpace',
-  'conv2dWinogradForward', 'conv2dWinogradBackwardInput', 'conv2dWinogradBackwardFilter',
+  'conv2dWinogradForward', 'conv2dWinogradBackwardInput', 'conv2dWinogradBackwardFilter', 'conv2dWinogradForwardMaxPool',
   'resizeForward', 'resizeBackward',
   'affineTransformImages', 'affineTransformImagesBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;

@@ -346,6 +346,9 @@ export interface Kernels {
   /** As conv2dForward, the filter transformed with turned = 0. */
   conv2dWinogradForward(x: number, transformed: number, bias: number, y: number, scratch: number, activation: number,
     ...geometry: Conv2dArgs): void;
+  /** As conv2dForwardMaxPool, the filter transformed with turned = 0. */
+  conv2dWinogradForwardMaxPool(x: number, transformed: number, bias: number, y: number, argmax: number, scratch: number,
+    activation: number, ...geometry: Conv2dArgs): void;
   /** As conv2dBackwardInput, the filter transformed with turned = 1. */
   conv2dWinogradBackwardInput(dy: number, transformed: number, dx: number, scratch: number, ...geometry: Conv2dArgs): void;
   /** As conv2dBackwardFilter: dFilter summed over the whole batch; dBias too when dBias ≠ 0. */

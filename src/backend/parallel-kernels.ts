@@ -132,9 +132,9 @@ export class ParallelKernels {
     this.runConv2d(plan.forward ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
   }
 
-  /** Whether conv2dForwardMaxPool takes the geometry: the direct forward kernel's, output channels in whole f32x4. */
+  /** Whether conv2dForwardMaxPool takes the geometry: undilated, output channels in whole f32x4. */
   poolsConv2dOutput(geometry: Conv2dGeometry): boolean {
-    return !isDilated(geometry) && !this.conv2dPlan(geometry).forward && geometry.outChannels % 4 === 0;
+    return !isDilated(geometry) && geometry.outChannels % 4 === 0;
   }
 
   /**
@@ -146,14 +146,16 @@ export class ParallelKernels {
   ): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4;
     const pooledBytes = (geometry.outHeight >> 1) * (geometry.outWidth >> 1) * geometry.outChannels * 4;
+    const plan = this.conv2dPlan(geometry);
+    const weights = plan.forward ? this.transformFilter(filter, workspace, geometry, 0) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
     const slices = this.startJob(batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(filter).arg(bias).arg(y + this.first * pooledBytes)
+      this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * pooledBytes)
         .arg(argmax && argmax + this.first * pooledBytes).arg(0).arg(activation).geometryArgs(args);
     }
-    this.runConv2d('conv2dForwardMaxPool', 5, workspace, geometry);
+    this.runConv2d(plan.forward ? 'conv2dWinogradForwardMaxPool' : 'conv2dForwardMaxPool', 5, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {

@@ -97,8 +97,8 @@ export class Conv2D extends KernelLayer {
   }
 
   /**
-   * Whether forwardPooled can run this layer with `pool` after it: a 2×2 max pooling at stride 2 on
-   * the direct kernel's output, an activation the kernel applies (or none), and, in training, none
+   * Whether forwardPooled can run this layer with `pool` after it: a 2×2 max pooling at stride 2, an
+   * activation the kernel applies (or none), output channels in whole f32x4, and, in training, none
    * whose derivative would read the output that forwardPooled does not write (ReLU's is folded into
    * the pooling's backward: Layer.backward).
    */

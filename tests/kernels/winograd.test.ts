@@ -194,6 +194,27 @@ test('errors against the exact convolution: within the bounds, on random values 
   }
 });
 
+test('conv2dWinogradForwardMaxPool is the forward pass then a 2×2 max pooling at stride 2, the same bits and argmax', async () => {
+  const k = await kernels();
+  // Output channels in whole f32x4; odd output sizes leave a row or column no window takes, some tiles hang past the output.
+  geometries.map((g): Conv2dArgs => [...g.slice(0, 6), 4 * rng.int(1, 6), ...g.slice(7)] as Conv2dArgs).forEach((g, i) => {
+    const n = sizes(g), [batch, , , , outH, outW, outC] = g;
+    const pooledFloats = batch * (outH >> 1) * (outW >> 1) * outC;
+    const pool = [batch, outH, outW, outC, outH >> 1, outW >> 1, 2, 2, 2, 2, 0, 0] as const;
+    const x = rng.array(n.x), u = transformed(k, rng.array(n.filter), g, false), bias = rng.array(outC);
+    const activation = i % 3, scratch = k.conv2dWinogradScratchBytes(...g) / 4, withArgmax = i % 4 !== 3;
+    const [y, argmax] = withBuffers([x, u, bias], [pooledFloats, pooledFloats, scratch], ([px, pu, pb], [py, pa, ps]) =>
+      k.conv2dWinogradForwardMaxPool(px, pu, pb, py, withArgmax ? pa : 0, ps, activation, ...g));
+    const [, expectedY, expectedArgmax] = withBuffers([x, u, bias], [n.y, pooledFloats, pooledFloats, scratch], ([px, pu, pb], [pc, py, pa, ps]) => {
+      k.conv2dWinogradForward(px, pu, pb, pc, ps, activation, ...g);
+      k.maxPoolForward(pc, py, pa, ...pool);
+    });
+    assertSameBits(y, expectedY, `pooled output ${describe(g)}`);
+    if (withArgmax) assertSameBits(argmax, expectedArgmax, `argmax ${describe(g)}`);
+    else assert.ok(argmax.every((v) => Number.isNaN(v)), 'argmax 0: nothing written');
+  });
+});
+
 test('the same bits from run to run, and for a batch whole or example by example', async () => {
   const k = await kernels();
   for (const g of [geometry(3, [13, 11], 12, 20, 3, 'same'), geometry(3, [10, 9], 5, 9, 5, 'same')]) {

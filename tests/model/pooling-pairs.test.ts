@@ -8,6 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import type { ParallelKernels } from '../../src/backend/parallel-kernels.js';
+import { usesWinograd } from '../../src/backend/conv2d-algorithm.js';
+import { conv2dGeometry } from '../../src/window.js';
 import { type Model, init, layers, sequential, tensor } from '../../src/index.js';
 import { assertSameBits, random } from '../helpers.js';
 
@@ -85,10 +87,14 @@ test('ReLU6, 3×3 and average poolings are not paired in training; ReLU6 is in i
   assert.equal((await watch(() => net.predict(x()))).pooledConvolutions, 1, 'ReLU6 pooled in inference');
 });
 
-/** conv2d with ReLU → max pooling → dense, with a dropout of rate 0 between the conv2d and the pooling or not. */
+/**
+ * conv2d → conv2d with ReLU (8 channels in: Winograd's kernel, conv2d-algorithm.ts) → max pooling
+ * → dense, with a dropout of rate 0 between the second conv2d and the pooling or not.
+ */
 function net(dropout: boolean): Model {
   return compiled(sequential({ inputShape: [8, 8, 2], seed: 7, layers: [
-    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+    layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
     ...(dropout ? [layers.dropout({ rate: 0 })] : []),
     layers.maxPool2d({ poolSize: 2 }), layers.flatten(), layers.dense({ units: 3, activation: 'softmax' }),
   ] }));
@@ -97,19 +103,20 @@ function net(dropout: boolean): Model {
 test('paired and unpaired, a model trains to the same weights and predicts the same bits; activations() still has every output', async () => {
   await init();
   // A dropout of rate 0 passes values and gradients on as they are, but stands between the conv2d and the pooling.
+  assert.ok(usesWinograd(conv2dGeometry([2, 8, 8, 8], [3, 3], 8, [1, 1], 'same', 'test'), 'forward'), 'the second conv2d runs on Winograd\'s kernel');
   const paired = net(false), unpaired = net(true);
   unpaired.setWeights(paired.getWeights()); // the dropout has none
   const images = x(), labels = y();
   const train = (m: Model) => m.fit(images, labels, { epochs: 3, batchSize: 2, shuffle: false });
-  assert.equal(await watch(() => train(paired)), { reluBackwards: 0, foldedPoolings: 6, plainPoolings: 0, pooledConvolutions: 6, poolingForwards: 0 });
-  assert.equal(await watch(() => train(unpaired)), { reluBackwards: 6, foldedPoolings: 0, plainPoolings: 6, pooledConvolutions: 0, poolingForwards: 6 });
+  assert.equal(await watch(() => train(paired)), { reluBackwards: 6, foldedPoolings: 6, plainPoolings: 0, pooledConvolutions: 6, poolingForwards: 0 });
+  assert.equal(await watch(() => train(unpaired)), { reluBackwards: 12, foldedPoolings: 0, plainPoolings: 6, pooledConvolutions: 0, poolingForwards: 6 });
   const [a, b] = [paired, unpaired].map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
   a.forEach((w, i) => assertSameBits(w, b[i], `weight ${i}`));
   assertSameBits(paired.predict(images).dataSync() as Float32Array, unpaired.predict(images).dataSync() as Float32Array, 'predictions');
-  // Every node's output, the convolution's too: [conv2d, dropout, pooling, …] against [conv2d, pooling, …].
+  // Every node's output, the convolution's too: [conv2d, conv2d, dropout, pooling, …] against [conv2d, conv2d, pooling, …].
   const [mapsPaired, mapsUnpaired] = [paired, unpaired].map((m) => m.activations(images).map((t) => t.dataSync() as Float32Array));
-  assertSameBits(mapsPaired[0], mapsUnpaired[0], 'the conv2d\'s output');
-  assertSameBits(mapsPaired[1], mapsUnpaired[2], 'the pooling\'s output');
+  assertSameBits(mapsPaired[1], mapsUnpaired[1], 'the second conv2d\'s output');
+  assertSameBits(mapsPaired[2], mapsUnpaired[3], 'the pooling\'s output');
 });
 
 test.run();
