@@ -62,12 +62,17 @@ interface Conv2dPlan {
   readonly transformedAt: number;
   readonly scratchAt: number;
   readonly scratchStride: number;
+  /** The filter last transformed into the workspace while weights were held (holdWeights), and how. */
+  readonly held: { hold: number; filter: number; turned: number };
 }
 
 // As the allocator: each partial sum and scratch starts on a cache line.
 const alignBytes = (bytes: number) => Math.ceil(bytes / ALIGN_BYTES) * ALIGN_BYTES;
 
 export class ParallelKernels {
+  /** The running holdWeights call, numbered from 1 (0: none runs). */
+  private currentHold = 0;
+  private holdCount = 0;
   /** The job being written: its batch, how finely it splits, and the slice whose arguments come next. */
   private batch = 0;
   private maxSlices = MAX_SLICES;
@@ -229,19 +234,38 @@ export class ParallelKernels {
       // Scratch per thread, for whichever kernels the passes use: sized for the whole batch, which covers any slice of it.
       scratchStride: alignBytes(Math.max(k.conv2dScratchBytes(...args),
         winograd ? Math.max(k.conv2dWinogradScratchBytes(...args), k.winogradFilterScratchBytes(r)) : 0)),
+      held: { hold: 0, filter: 0, turned: 0 },
     };
     this.conv2dPlans.set(g, plan);
     return plan;
   }
 
   /**
+   * Runs `passes` (the chunks of one predict or evaluate call) with the weights held: nothing writes
+   * them meanwhile, so a filter transformed for Winograd by the first chunk serves the others.
+   */
+  holdWeights(passes: () => void): void {
+    this.currentHold = ++this.holdCount;
+    try {
+      passes();
+    } finally {
+      this.currentHold = 0;
+    }
+  }
+
+  /**
    * The filter transformed for Winograd (turned = 1: for the backward-input pass) into the workspace,
-   * once per call on this thread (thread 0's scratch is free until the job starts); returns where.
+   * once per call on this thread (thread 0's scratch is free until the job starts), or once per
+   * holdWeights; returns where.
    */
   private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
-    const plan = this.conv2dPlan(g);
+    const plan = this.conv2dPlan(g), held = plan.held;
+    if (this.currentHold !== 0 && held.hold === this.currentHold && held.filter === filter && held.turned === turned) return workspace + plan.transformedAt;
     this.kernels.winogradFilterTransform(filter, workspace + plan.transformedAt, workspace + plan.scratchAt,
       g.kernelHeight, g.inChannels, g.outChannels, turned);
+    held.hold = this.currentHold;
+    held.filter = filter;
+    held.turned = turned;
     return workspace + plan.transformedAt;
   }
 

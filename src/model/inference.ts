@@ -22,6 +22,9 @@ const INFERENCE_CHUNK = 32;
 export type Around = (passes: () => void) => void;
 const runPlainly: Around = (passes) => passes();
 
+/** The passes inside `around`, the weights held for them (nothing writes weights until predict or evaluate returns). */
+const holdWeights = (around: Around, passes: () => void) => around(() => getBackend().parallel.holdWeights(passes));
+
 export class Inference {
   /** Reused: the examples' addresses for one forward pass. */
   private readonly inputs: number[];
@@ -43,7 +46,7 @@ export class Inference {
     const batch = this.batchFor(batchSize, Math.max(n, 1));
     this.plan(batch);
     const results = this.outputShapes.map((shape) => emptyTensor([n, ...shape]));
-    around(() => {
+    holdWeights(around, () => {
       for (let from = 0; from < n; from += batch) {
         const size = Math.min(batch, n - from);
         this.run(xs, from, size);
@@ -68,7 +71,7 @@ export class Inference {
     const batch = this.batchFor(batchSize, n);
     this.plan(batch);
     scoring.start();
-    around(() => {
+    holdWeights(around, () => {
       for (let from = first; from < first + n; from += batch) {
         const size = Math.min(batch, first + n - from);
         copyRows(y, this.buffers.target, undefined, from, size);
