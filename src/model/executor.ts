@@ -148,12 +148,11 @@ export class GraphExecutor {
   forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false): void {
     const { values, steps } = this;
     for (let i = 0; i < inputs.length; i++) values[i] = inputs[i];
+    // A pass that threw between a pooled convolution and its pooling must not leave the pooling skipped.
+    for (let s = 0; s < steps.length; s++) steps[s].pooledByConvolution = false;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s];
-      if (step.pooledByConvolution) {
-        step.pooledByConvolution = false;
-        continue;
-      }
+      if (step.pooledByConvolution) continue;
       for (let j = 0; j < step.inputSlots.length; j++) step.inputAddresses[j] = values[step.inputSlots[j]];
       const pooling = step.pooling;
       if (pooling && !everyOutput && (step.layer as Conv2D).canPoolInto(pooling.layer as Pool2D, training)) {
