@@ -51,6 +51,7 @@ export function conv2dForwardMaxPool(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
+  if (outChannels & 3) unreachable(); // each window stores whole f32x4 of channels
   forward(x, filter, bias, y, argmax, scratch, activation, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
     kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft, true);
 }

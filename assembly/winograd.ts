@@ -142,6 +142,7 @@ export function conv2dWinogradForwardMaxPool(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): void {
+  if (outChannels & 3) unreachable(); // each window stores whole f32x4 of channels
   convolve(x, transformed, bias, y, scratch, activation,
     batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, kernelHeight, padTop, padLeft, true, argmax);
 }

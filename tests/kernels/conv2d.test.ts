@@ -157,7 +157,8 @@ test('a kernel covering the whole padded input gives a 1×1 output', async () =>
 test('conv2dForwardMaxPool is conv2dForward then a 2×2 max pooling at stride 2, the same bits and argmax', async () => {
   const k = await kernels();
   // Output channels in whole f32x4 (and a half panel of 4); odd output sizes leave a row or column no window takes.
-  const pooled = [...geometries.map((g): Conv2dArgs => [...g.slice(0, 6), 4 * rng.int(1, 6), ...g.slice(7)] as Conv2dArgs), geometries[7], geometries[9]];
+  const pooled = [...geometries.map((g): Conv2dArgs => [...g.slice(0, 6), 4 * rng.int(1, 6), ...g.slice(7)] as Conv2dArgs),
+    geometry(2, [28, 28], 1, 8, [5, 5], [1, 1], 'same'), geometry(2, [9, 10], 12, 12, [3, 3], [1, 1], 'same')];
   pooled.forEach((g, i) => {
     const n = sizes(g), [batch, , , , outH, outW, outC] = g;
     const pooledFloats = batch * (outH >> 1) * (outW >> 1) * outC;
@@ -175,6 +176,13 @@ test('conv2dForwardMaxPool is conv2dForward then a 2×2 max pooling at stride 2,
     if (withArgmax) assertSameBits(argmax, expectedArgmax, `argmax ${g}`);
     else assert.ok(argmax.every((v) => Number.isNaN(v)), 'argmax 0: nothing written');
   });
+});
+
+test('conv2dForwardMaxPool traps rather than write past its output when the channels are not whole f32x4', async () => {
+  const k = await kernels();
+  const g = geometry(1, [6, 6], 2, 6, [3, 3], [1, 1], 'same');
+  assert.throws(() => withBuffers([rng.array(72), rng.array(108)], [54, 54, k.conv2dScratchBytes(...g) / 4],
+    ([px, pf], [py, pa, ps]) => k.conv2dForwardMaxPool(px, pf, 0, py, pa, ps, 0, ...g)), (e: Error) => e instanceof WebAssembly.RuntimeError);
 });
 
 test('results are bit-identical from run to run', async () => {

@@ -215,6 +215,14 @@ test('conv2dWinogradForwardMaxPool is the forward pass then a 2×2 max pooling a
   });
 });
 
+test('conv2dWinogradForwardMaxPool traps rather than write past its output when the channels are not whole f32x4', async () => {
+  const k = await kernels();
+  const g = geometry(1, [8, 8], 8, 6, 3, 'same');
+  const u = transformed(k, rng.array(9 * 8 * 6), g, false);
+  assert.throws(() => withBuffers([rng.array(512), u], [96, 96, k.conv2dWinogradScratchBytes(...g) / 4],
+    ([px, pu], [py, pa, ps]) => k.conv2dWinogradForwardMaxPool(px, pu, 0, py, pa, ps, 0, ...g)), (e: Error) => e instanceof WebAssembly.RuntimeError);
+});
+
 test('the same bits from run to run, and for a batch whole or example by example', async () => {
   const k = await kernels();
   for (const g of [geometry(3, [13, 11], 12, 20, 3, 'same'), geometry(3, [10, 9], 5, 9, 5, 'same')]) {

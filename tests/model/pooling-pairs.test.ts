@@ -100,6 +100,15 @@ function net(dropout: boolean): Model {
   ] }));
 }
 
+/** A strided direct conv2d without activation on an odd map (13×13 → 7×7: a row and a column no window takes), as net(). */
+function stridedNet(dropout: boolean): Model {
+  return compiled(sequential({ inputShape: [13, 13, 3], seed: 9, layers: [
+    layers.conv2d({ filters: 12, kernelSize: 3, strides: 2, padding: 'same' }),
+    ...(dropout ? [layers.dropout({ rate: 0 })] : []),
+    layers.maxPool2d({ poolSize: 2 }), layers.flatten(), layers.dense({ units: 3, activation: 'softmax' }),
+  ] }));
+}
+
 test('paired and unpaired, a model trains to the same weights and predicts the same bits; activations() still has every output', async () => {
   await init();
   // A dropout of rate 0 passes values and gradients on as they are, but stands between the conv2d and the pooling.
@@ -117,6 +126,19 @@ test('paired and unpaired, a model trains to the same weights and predicts the s
   const [mapsPaired, mapsUnpaired] = [paired, unpaired].map((m) => m.activations(images).map((t) => t.dataSync() as Float32Array));
   assertSameBits(mapsPaired[1], mapsUnpaired[1], 'the second conv2d\'s output');
   assertSameBits(mapsPaired[2], mapsUnpaired[3], 'the pooling\'s output');
+});
+
+test('a strided direct conv2d on an odd map, paired and unpaired, trains to the same weights', async () => {
+  await init();
+  const paired = stridedNet(false), unpaired = stridedNet(true);
+  unpaired.setWeights(paired.getWeights());
+  const images = tensor(rng.array(5 * 13 * 13 * 3), [5, 13, 13, 3]), labels = tensor(Array.from({ length: 15 }, (_, i) => (i % 4 === 0 ? 1 : 0)), [5, 3]);
+  const train = (m: Model) => m.fit(images, labels, { epochs: 2, batchSize: 5, shuffle: false });
+  assert.equal((await watch(() => train(paired))).pooledConvolutions, 2);
+  assert.equal((await watch(() => train(unpaired))).pooledConvolutions, 0);
+  const [a, b] = [paired, unpaired].map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
+  a.forEach((w, i) => assertSameBits(w, b[i], `weight ${i}`));
+  assertSameBits(paired.predict(images).dataSync() as Float32Array, unpaired.predict(images).dataSync() as Float32Array, 'predictions');
 });
 
 test.run();
