@@ -87,7 +87,7 @@ test('conv2d forward (with and without ReLU) and backward input equal the kernel
   assert.ok(winograd > 0 && winograd < 12, `both algorithms ran (Winograd in ${winograd} of 12)`);
 });
 
-test('conv2d forward pooled (2×2 max at stride 2) equals the kernel on the whole batch', () => {
+test('conv2d forward pooled (2×2 max at stride 2), and the pooling\'s backward from its argmax, equal the kernels on the whole batch', () => {
   let pooled = 0, winograd = 0;
   for (let trial = 0; pooled < 8 && trial < 40; trial++) {
     const g = convGeometry(), args = conv2dArgs(g);
@@ -95,18 +95,28 @@ test('conv2d forward pooled (2×2 max at stride 2) equals the kernel on the whol
     pooled++;
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
-    const floats = batch * (outH >> 1) * (outW >> 1) * outC;
+    const floats = batch * (outH >> 1) * (outW >> 1) * outC, dy = rng.array(floats);
     const transformedFloats = kernels.winogradFilterBytes(kH, inC, outC) / 4;
-    const whole = withBuffers([x, filter, bias], [floats, floats, convScratchFloats(args), transformedFloats], ([px, pf, pb], [py, pa, scratch, pt]) => {
-      if (!usesWinograd(g, 'forward')) return kernels.conv2dForwardMaxPool(px, pf, pb, py, pa, scratch, FUSED_ACTIVATION.relu, ...args);
-      winograd++;
-      kernels.winogradFilterTransform(pf, pt, scratch, kH, inC, outC, 0);
-      kernels.conv2dWinogradForwardMaxPool(px, pt, pb, py, pa, scratch, FUSED_ACTIVATION.relu, ...args);
-    });
-    const split = withBuffers([x, filter, bias], [floats, floats, parallel.conv2dWorkspaceFloats(g)], ([px, pf, pb], [py, pa, workspace]) =>
-      parallel.conv2dForwardMaxPool(px, pf, pb, py, pa, workspace, FUSED_ACTIVATION.relu, g));
-    // argmax indexes each slice's own part of the output: compared by what it picks, through y.
+    const pool = pool2dGeometry([batch, outH, outW, outC], [2, 2], [2, 2], 'valid', 'test');
+    const whole = withBuffers([x, filter, bias, dy], [floats, floats, convScratchFloats(args), transformedFloats, batch * outH * outW * outC],
+      ([px, pf, pb, pdy], [py, pa, scratch, pt, pdx]) => {
+        if (usesWinograd(g, 'forward')) {
+          winograd++;
+          kernels.winogradFilterTransform(pf, pt, scratch, kH, inC, outC, 0);
+          kernels.conv2dWinogradForwardMaxPool(px, pt, pb, py, pa, scratch, FUSED_ACTIVATION.relu, ...args);
+        } else {
+          kernels.conv2dForwardMaxPool(px, pf, pb, py, pa, scratch, FUSED_ACTIVATION.relu, ...args);
+        }
+        kernels.maxPoolBackward(pdy, pa, pdx, py, ...pool2dArgs(pool));
+      });
+    const split = withBuffers([x, filter, bias, dy], [floats, floats, parallel.conv2dWorkspaceFloats(g), batch * outH * outW * outC],
+      ([px, pf, pb, pdy], [py, pa, workspace, pdx]) => {
+        parallel.conv2dForwardMaxPool(px, pf, pb, py, pa, workspace, FUSED_ACTIVATION.relu, g);
+        parallel.maxPoolBackward(pdy, pa, pdx, py, pool);
+      });
+    // argmax indexes each slice's own part of the output: compared by where the gradients go.
     assertSameBits(split[0], whole[0], `conv2d pooled ${args.join(',')}`);
+    assertSameBits(split[3], whole[4], `pooling backward from the pooled conv2d's argmax ${args.join(',')}`);
   }
   assert.ok(winograd > 0 && winograd < pooled, `both algorithms ran (Winograd in ${winograd} of ${pooled})`);
 });
