@@ -125,16 +125,7 @@ export class ParallelKernels {
       this.phases('batchToSpace', yPhases, y, plan.output);
       return;
     }
-    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
-    const plan = this.conv2dPlan(geometry);
-    const weights = plan.forward ? this.transformFilter(filter, workspace, geometry, 0) : filter;
-    const args = conv2dArgs(geometry, this.convArgs);
-    const slices = this.startJob(batch, true);
-    for (let s = 0; s < slices; s++) {
-      this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * outBytes).arg(0).arg(activation).geometryArgs(args);
-    }
-    this.runConv2d(plan.forward ? 'conv2dWinogradForward' : 'conv2dForward', 4, workspace, geometry);
+    this.runForward(x, filter, bias, y, convOutFloats(geometry) * 4, false, 0, workspace, activation, geometry);
   }
 
   /** Whether conv2dForwardMaxPool takes the geometry: undilated, output channels in whole f32x4. */
@@ -149,18 +140,33 @@ export class ParallelKernels {
   conv2dForwardMaxPool(
     x: number, filter: number, bias: number, y: number, argmax: number, workspace: number, activation: number, geometry: Conv2dGeometry,
   ): void {
-    const batch = geometry.batch, inBytes = convInFloats(geometry) * 4;
     const pooledBytes = (geometry.outHeight >> 1) * (geometry.outWidth >> 1) * geometry.outChannels * 4;
+    this.runForward(x, filter, bias, y, pooledBytes, true, argmax, workspace, activation, geometry);
+  }
+
+  /**
+   * The forward job of an undilated geometry, on the direct kernel or Winograd's (its filter
+   * transformed first), pooled or not: yBytes is an example's output, argmax (pooled only) its own.
+   */
+  private runForward(
+    x: number, filter: number, bias: number, y: number, yBytes: number, pooled: boolean, argmax: number,
+    workspace: number, activation: number, geometry: Conv2dGeometry,
+  ): void {
+    const inBytes = convInFloats(geometry) * 4;
     const plan = this.conv2dPlan(geometry);
     const weights = plan.forward ? this.transformFilter(filter, workspace, geometry, 0) : filter;
     const args = conv2dArgs(geometry, this.convArgs);
-    const slices = this.startJob(batch, true);
+    const slices = this.startJob(geometry.batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * pooledBytes)
-        .arg(argmax && argmax + this.first * pooledBytes).arg(0).arg(activation).geometryArgs(args);
+      this.arg(x + this.first * inBytes).arg(weights).arg(bias).arg(y + this.first * yBytes);
+      if (pooled) this.arg(argmax && argmax + this.first * yBytes);
+      this.arg(0).arg(activation).geometryArgs(args);
     }
-    this.runConv2d(plan.forward ? 'conv2dWinogradForwardMaxPool' : 'conv2dForwardMaxPool', 5, workspace, geometry);
+    const kernel = pooled ? (plan.forward ? 'conv2dWinogradForwardMaxPool' : 'conv2dForwardMaxPool')
+      : plan.forward ? 'conv2dWinogradForward' : 'conv2dForward';
+    // The scratch comes after the pointers (and argmax).
+    this.runConv2d(kernel, pooled ? 5 : 4, workspace, geometry);
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
