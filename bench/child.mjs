@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 
 // A peer told to (BENCH_CPU, see Peer in peers.mjs) runs on that CPU alone, with every thread it
 // has or makes, before it loads anything.
-if (process.env.BENCH_CPU) execFileSync('taskset', ['-a', '-p', '-c', process.env.BENCH_CPU, String(process.pid)], { stdio: 'ignore' });
+const pin = (cpu) => execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+if (process.env.BENCH_CPU) pin(process.env.BENCH_CPU);
 
 /** Peak resident set size of this process (VmHWM: unlike getrusage's maxRSS, not inherited across fork/exec). */
 function peakRssBytes() {
@@ -24,6 +25,8 @@ export function serve(tasks) {
         return;
       }
       if (!tasks[task]) throw new Error(`this peer has no task ${task}`);
+      // A request may move the peer to another CPU first (args.cpu: peers.mjs, interleave).
+      if (args?.cpu !== undefined) pin(args.cpu);
       process.send({ id, result: await tasks[task](args) });
     } catch (e) {
       process.send({ id, error: String(e?.stack ?? e) });

@@ -1,5 +1,5 @@
 // convas against PyTorch's native CPU build on the same cores: the nets of native-nets.mjs, trained
-// and run on the same images, one thread each (both on the same CPU) and then as many as the
+// and run on the same images, one thread each (both on the same CPU, round by round on each CPU) and then as many as the
 // machine has, every round convas then PyTorch so that a noisy spell slows both. PyTorch gets its best: OpenBLAS where it is
 // installed (info says which BLAS its process mapped), and glibc's malloc told to keep what it
 // frees (PyTorch allocates per tensor; a page fault costs tens of µs on a VM).
@@ -20,16 +20,21 @@ export const NATIVE_TARGETS = [
 
 const TASKS = { netTrain: 'training', netInfer: 'inference' };
 
+/** Node 20 runs relaxed SIMD only when told to (later versions have it on: the flag is then harmless). */
+const RELAXED_SIMD_FLAGS = ['--experimental-wasm-relaxed-simd'];
+
 /** Only the PyTorch process gets these: malloc keeps freed memory instead of giving it back. */
 const torchEnvironment = (threads) => ({ MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRESHOLD_: '1099511627776', OMP_NUM_THREADS: String(threads) });
 
 /**
- * On 1 thread both peers run on the same CPU: the cores of a shared VM are not always alike (one
- * has run memory-bound code 1.6× slower than the other for minutes while register-bound code ran
- * alike on both), and an idle peer tends to stay on the core it last ran on, so unpinned, one peer
- * could keep the slow core through a whole section.
+ * On 1 thread both peers of a round run on the same CPU, each round on the next CPU: the cores of a
+ * shared VM are not always alike (for minutes at a time one has run cache-heavy kernels 1.55× slower
+ * than the other while register-bound code ran alike on both, and then the other way round), and an
+ * idle peer tends to stay on the core it last ran on, so unpinned, one peer could keep the slow core
+ * through a whole section; pinned to one CPU, both would measure only that core's spell.
  */
 const pinned = (threads) => (threads === 1 ? { BENCH_CPU: '0' } : {});
+const roundCpus = (threads, nproc) => (threads === 1 ? Array.from({ length: nproc }, (_, cpu) => cpu) : undefined);
 
 /**
  * Every net and task against PyTorch with 1 thread, and with `nproc` when convas has threads: rows of
@@ -48,22 +53,26 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
     const peers = [
       new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)], pinned(threads)),
       new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], { ...torchEnvironment(threads), ...pinned(threads) }),
+      // The targets are on one thread: there the opt-in relaxed-SIMD build runs beside the default one.
+      ...(threads === 1 ? [new Peer('relaxed', 'convas, relaxed SIMD, 1 thread', './peer-convas.mjs', [build.convas, '1', 'relaxed'], pinned(1), RELAXED_SIMD_FLAGS)] : []),
     ];
     await Promise.all(peers.map((p) => p.ready));
     torch[threads] = await peers[1].call('info');
     log(`PyTorch ${torch[threads].torch}, ${torch[threads].threads} thread(s), BLAS ${torch[threads].blas.join(' ') || 'none mapped'}`);
     for (const [name, net] of Object.entries(NATIVE_NETS)) {
       for (const task of Object.keys(TASKS)) {
-        const results = await interleave(task, peers, { name, net, file: files[name], seconds }, { reps, log });
+        const results = await interleave(task, peers, { name, net, file: files[name], seconds }, { reps, log, cpus: roundCpus(threads, nproc) });
         const rates = (peer, wall) => results[peer].map((r) => rate(r.images, r, wall));
-        const ratios = (wall) => median(rates('convas', wall).map((c, i) => c / rates('torch', wall)[i]));
+        const ratios = (peer, wall) => median(rates(peer, wall).map((c, i) => c / rates('torch', wall)[i]));
         const target = threads === 1 ? NATIVE_TARGETS.find((t) => t.net === name && t.task === task) : undefined;
-        const ratio = ratios(wallClock);
+        const ratio = ratios('convas', wallClock);
+        const relaxed = results.relaxed && { rate: median(rates('relaxed', wallClock)), ratio: ratios('relaxed', wallClock) };
         rows.push({
           net: name, label: net.label, task: TASKS[task], threads, wallClock,
           batch: task === 'netTrain' ? net.trainBatch : net.inferBatch,
-          convas: median(rates('convas', wallClock)), torch: median(rates('torch', wallClock)), ratio, wallRatio: ratios(true),
+          convas: median(rates('convas', wallClock)), torch: median(rates('torch', wallClock)), ratio, wallRatio: ratios('convas', true),
           ...(target ? { target: { min: target.min, pass: ratio >= target.min } } : {}),
+          ...(relaxed ? { relaxed: { ...relaxed, ...(target ? { pass: relaxed.ratio >= target.min } : {}) } } : {}),
         });
       }
     }

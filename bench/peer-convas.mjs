@@ -1,4 +1,6 @@
-// convas: `node peer-convas.mjs <bundle> [threads] [unfolded]` (unfolded: the MobileNet predicts without foldBatchNorm). The LeNet-style net through its public API (sequential, fit, predict), and
+// convas: `node peer-convas.mjs <bundle> [threads] [options]`, options a comma list of: unfolded (the
+// MobileNet predicts without foldBatchNorm), relaxed (the relaxed-SIMD build; Node 20 must be started
+// with --experimental-wasm-relaxed-simd, or the peer refuses to run rather than time the plain build). The LeNet-style net through its public API (sequential, fit, predict), and
 // single layers through the kernels themselves (init() returns the same backend as getBackend()).
 import { readFileSync } from 'node:fs';
 import { serve, startClock, timeBox } from './child.mjs';
@@ -7,9 +9,12 @@ import { readNativeData } from './native-nets.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
 const threads = Number(process.argv[3] ?? 1);
+const options = new Set((process.argv[4] ?? '').split(',').filter(Boolean));
 /** How the MobileNet predicts: batch normalisation folded into the convolutions (and ReLU6 into their kernels) unless told not to. */
-const foldBatchNorm = process.argv[4] !== 'unfolded';
-const { kernels, memory } = await convas.init(threads > 1 ? { threads } : undefined);
+const foldBatchNorm = !options.has('unfolded');
+const relaxedSimd = options.has('relaxed');
+const { kernels, memory, simd } = await convas.init({ ...(threads > 1 ? { threads } : {}), ...(relaxedSimd ? { relaxedSimd } : {}) });
+if (relaxedSimd && simd !== 'relaxed') throw new Error('the relaxed-SIMD build was asked for, but this engine runs the plain one (Node 20: --experimental-wasm-relaxed-simd)');
 // Threads run on a shared memory: without one, the option was ignored (not implemented yet), and
 // the runner prints the threads row as n/a.
 const threaded = kernels.memory.buffer instanceof SharedArrayBuffer;
@@ -215,7 +220,7 @@ serve({
     const r = await timeBox(seconds, () => model.fit(x, y, { epochs: 1, batchSize: MOBILENET.trainBatch, shuffle: false }));
     return { images: r.units * MOBILENET.trainBatch, ...r };
   },
-  info: async () => ({ threadsSupported: threaded, threads }),
+  info: async () => ({ threadsSupported: threaded, threads, simd }),
   /** Wasm memory after 1 and after 10 epochs of a fresh model: a model allocates once, so they must match. */
   memory: async ({ epochs }) => {
     const fresh = makeModel();

@@ -19,10 +19,10 @@ export const median = (xs) => {
  * A peer process and its request/response channel (bench/child.mjs is the other end): a Node peer
  * over the IPC channel, or a Python one (bench/peer-torch.py) over JSON lines on stdin/stdout.
  * `env` is added to this process's environment for the peer alone; BENCH_CPU in it makes the peer
- * pin itself to that CPU (child.mjs, peer-torch.py).
+ * pin itself to that CPU (child.mjs, peer-torch.py). `nodeFlags` start a Node peer's engine.
  */
 export class Peer {
-  constructor(name, label, script, args = [], env = undefined) {
+  constructor(name, label, script, args = [], env = undefined, nodeFlags = []) {
     this.name = name;
     this.label = label;
     this.pending = new Map();
@@ -34,7 +34,7 @@ export class Peer {
       createInterface({ input: this.child.stdout }).on('line', (line) => this.child.emit('message', JSON.parse(line)));
       this.send = (message) => this.child.stdin.write(`${JSON.stringify(message)}\n`);
     } else {
-      this.child = fork(path, args, { ...options, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      this.child = fork(path, args, { ...options, execArgv: [...process.execArgv, ...nodeFlags], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       this.send = (message) => this.child.send(message);
     }
     this.ready = new Promise((resolve, reject) => {
@@ -67,12 +67,18 @@ export class Peer {
   }
 }
 
-/** One warm-up round, then `reps` rounds in which each peer runs `task` once: { peer name → [results] }. */
-export async function interleave(task, peers, args, { reps, log }) {
+/**
+ * One warm-up round, then `reps` rounds in which each peer runs `task` once: { peer name → [results] }.
+ * With `cpus`, every peer of a round runs on the same CPU, round r on cpus[r mod length] (the warm-up
+ * on the first): a slow spell of one core then slows both peers of a round, and no peer's figures
+ * come from one core alone.
+ */
+export async function interleave(task, peers, args, { reps, log, cpus }) {
   const results = Object.fromEntries(peers.map((p) => [p.name, []]));
   for (let round = -1; round < reps; round++) {
+    const roundArgs = cpus ? { ...args, cpu: cpus[Math.max(round, 0) % cpus.length] } : args;
     for (const p of peers) {
-      const r = await p.call(task, args);
+      const r = await p.call(task, roundArgs);
       if (round >= 0) results[p.name].push(r);
     }
     log(`${task}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${reps}`} done`);
