@@ -3,7 +3,7 @@
 //   { format: "convas-model", formatVersion: 2, seed,
 //     model: { className: "Model" | "Sequential", name, layers: [{ ...layer.getConfig(), inbound,
 //              trainable? }, …], inputs: [names], outputs: [names] }   (graph-config.ts),
-//     training?: { optimizer: <full optimizer config>, loss, steps, randomState, scheduleState? },
+//     training?: { optimizer: <full optimizer config>, loss, metrics?, steps, randomState, scheduleState? },
 //     userDefinedMetadata?: { … } (any JSON object: Model.setUserDefinedMetadata),
 //     weights: { path: "weights.bin", byteLength, crc32: "<8 hex digits>",
 //                arrays: [{ name, shape, dtype: "float32", byteOffset, byteLength }, …] } }
@@ -17,6 +17,7 @@
 // A learning-rate schedule is saved in the optimizer config as { className, config }; the step it is
 // at is training.steps, and training.scheduleState holds reduceLROnPlateau's own state.
 import type { LossConfig, LossName } from '../model/losses.js';
+import type { MetricSpec } from '../model/metric-set.js';
 import type { ResolvedOptimizerConfig } from '../model/optimizers.js';
 import type { PlateauState } from '../model/schedules.js';
 import type { GraphConfig } from '../model/graph-config.js';
@@ -40,7 +41,8 @@ export interface ConvasModelJson {
   seed: number;
   model: GraphConfig;
   training?: {
-    optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig; steps: number; randomState?: number[]; scheduleState?: PlateauState;
+    optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig; metrics?: MetricSpec[]; steps: number; randomState?: number[];
+    scheduleState?: PlateauState;
   };
   weights: { path: string; byteLength: number; crc32: string; arrays: ArrayEntry[] };
   /** Model.setUserDefinedMetadata's object, when there is one. */

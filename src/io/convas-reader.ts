@@ -1,6 +1,7 @@
 // model.json + weights.bin in the convas format (see convas-format.ts) → Model. Every field, every
 // array and the weights file itself are checked before the model is built.
 import { type LossConfig, checkLoss, lossConfig } from '../model/losses.js';
+import type { MetricSpec } from '../model/metric-set.js';
 import type { Model } from '../model/model.js';
 import { OPTIMIZERS, Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
 import type { PlateauState } from '../model/schedules.js';
@@ -30,6 +31,8 @@ function readTraining(json: JsonObject, file: string) {
   if (!training) return undefined;
   const optimizer = ownSettings(field(training, 'optimizer', 'object', file, 'training') as unknown as OptimizerConfig);
   const loss = training.loss as string | LossConfig;
+  // Checked against the loss and the output when the loaded model is compiled (buildModel).
+  const metrics = optionalField(training, 'metrics', 'array', file, 'training') as MetricSpec[] | undefined;
   const steps = field(training, 'steps', 'integer', file, 'training');
   if (steps < 0) throw fileError(file, `training.steps is ${steps}; expected a count of steps, 0 or more`);
   const randomState = optionalField(training, 'randomState', 'array', file, 'training') as number[] | undefined;
@@ -41,7 +44,7 @@ function readTraining(json: JsonObject, file: string) {
     });
   }
   return {
-    compile: { optimizer: made.config, loss: withinFile(file, 'training.loss', () => lossConfig(checkLoss(loss))) },
+    compile: { optimizer: made.config, loss: withinFile(file, 'training.loss', () => lossConfig(checkLoss(loss))), ...(metrics ? { metrics } : {}) },
     slots: made.slotNames, steps, randomState, scheduleState,
   };
 }
@@ -125,7 +128,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
     buffers: plan.weights.map((_, i) => slots.map((_, j) => values[weightCount + i * slots.length + j])),
     schedule: training.scheduleState,
   };
-  const model = buildModel(plan, values.slice(0, weightCount), training && { compile: training.compile, state });
+  const model = withinFile(file, training ? 'training' : undefined, () => buildModel(plan, values.slice(0, weightCount), training && { compile: training.compile, state }));
   if (training?.randomState) {
     const states = training.randomState;
     withinFile(file, 'training.randomState', () => {

@@ -34,7 +34,8 @@ export function encodeConvasModel(model: Model): { json: (weightsFile: string) =
     model: graphConfig(model),
     ...(compiled && state ? {
       training: {
-        optimizer: compiled.optimizer, loss: compiled.loss, steps: state.steps, randomState: model.randomState,
+        optimizer: compiled.optimizer, loss: compiled.loss, ...(compiled.metrics ? { metrics: compiled.metrics } : {}),
+        steps: state.steps, randomState: model.randomState,
         ...(state.schedule ? { scheduleState: state.schedule } : {}),
       },
     } : {}),

@@ -234,8 +234,9 @@ export class Model extends Layer {
     return this.optimizer !== undefined;
   }
 
-  get compileConfig(): { optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig } | undefined {
-    return this.optimizer && this.loss ? { optimizer: this.optimizer.config, loss: lossConfig(this.loss) } : undefined;
+  get compileConfig(): { optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig; metrics?: MetricSpec[] } | undefined {
+    if (!this.optimizer || !this.loss) return undefined;
+    return { optimizer: this.optimizer.config, loss: lossConfig(this.loss), ...(this.metrics?.length ? { metrics: structuredClone(this.metrics) } : {}) };
   }
 
   /** The optimizer, for saving its state with the model. */

@@ -109,6 +109,28 @@ test('reduceLROnPlateau\'s own state (rate, best, epochs waited, cooldown) is sa
   }
 });
 
+test('compile\'s metrics are saved and loaded: evaluate gives the same values after loading', async () => {
+  await init();
+  const { x, y } = strokeData(24, 3);
+  const metrics: CompileOptions['metrics'] = ['perClassF1', { type: 'topKCategoricalAccuracy', k: 2 }, 'confusionMatrix'];
+  const original = denseModel(5);
+  original.compile({ ...adam, metrics });
+  await original.fit(x, y, { epochs: 2, batchSize: 8 });
+  const dir = await temporaryDirectory();
+  await original.save(dir);
+  const loaded = await loadModel(dir);
+  assert.equal(loaded.compileConfig!.metrics, metrics);
+  const before = original.evaluate(x, y), after = loaded.evaluate(x, y);
+  assert.equal(Object.keys(after).sort(), ['accuracy', 'confusionMatrix', 'loss', 'perClassF1', 'topKCategoricalAccuracy'].sort());
+  assert.equal(after, before);
+  // A model compiled without metrics writes none.
+  const plain = denseModel(5);
+  plain.compile(adam);
+  await plain.save(dir);
+  assert.not.ok('metrics' in JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).training);
+  assert.is((await loadModel(dir)).compileConfig!.metrics, undefined);
+});
+
 test('an uncompiled model loads uncompiled', async () => {
   await init();
   const dir = await temporaryDirectory();
@@ -199,6 +221,9 @@ const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 
   ['an array listed twice', (j) => { j.weights.arrays[2].name = j.weights.arrays[0].name; }, 'model.json',
     /weights.arrays\[2\]: dense_\d+\/kernel is listed twice/],
   ['unknown optimizer', (j) => { j.training.optimizer.type = 'lamb'; }, 'model.json', /training.optimizer: .*lamb/],
+  ['metrics that are not an array', (j) => { j.training.metrics = 'accuracy'; }, 'model.json', /training.metrics.*expected an array/],
+  ['an unknown metric', (j) => { j.training.metrics = ['accuracy', 'meanIoU']; }, 'model.json', /training: .*meanIoU/],
+  ['a metric with an impossible setting', (j) => { j.training.metrics = [{ type: 'topKCategoricalAccuracy', k: 0 }]; }, 'model.json', /training: .*k/],
   ['truncated weights.bin', (_, w) => w.slice(0, w.length - 10), 'weights.bin', /is \d+ bytes, shorter than the \d+ bytes/],
   ['longer weights.bin', (_, w) => Uint8Array.from([...w, 0, 0, 0, 0]), 'weights.bin', /longer than/],
   ['one flipped byte', (_, w) => { w[100] ^= 0x10; }, 'weights.bin', /CRC32 checksum is [0-9a-f]{8}, but .* records [0-9a-f]{8}/],
