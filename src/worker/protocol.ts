@@ -1,5 +1,5 @@
 // The messages between a page's Trainer and the training worker.
-import type { CompileOptions, LayerConfig, Logs } from '../index.js';
+import type { CompileOptions, EarlyStoppingOptions, LayerConfig, Logs } from '../index.js';
 
 /** Enough to rebuild the model anywhere: `sequential(modelConfig)`. */
 export interface ModelConfig {
@@ -18,7 +18,11 @@ export interface TrainingData {
 export interface TrainRequest {
   modelConfig: ModelConfig;
   compile: CompileOptions;
-  fit: { epochs?: number; batchSize?: number; shuffle?: boolean };
+  /**
+   * fit's settings; earlyStopping: callbacks.earlyStopping's options (the callback is made in the
+   * worker, as functions cannot cross to it), following the validation data's logs by default.
+   */
+  fit: { epochs?: number; batchSize?: number; shuffle?: boolean; earlyStopping?: EarlyStoppingOptions };
   data: TrainingData & { validation?: TrainingData };
 }
 
@@ -40,6 +44,11 @@ export interface TrainResult {
   epochsDone: number;
   /** True when stop() ended the run before its last epoch. */
   stopped: boolean;
+  /**
+   * Set when early stopping ended the run (it is then done: resume() has nothing left to do):
+   * the epoch it stopped after, and the best epoch (whose weights these are with restoreBestWeights).
+   */
+  stoppedEarly?: { epoch: number; bestEpoch: number };
 }
 
 export type ToWorker = { type: 'train'; request: TrainRequest } | { type: 'resume' } | { type: 'stop' };

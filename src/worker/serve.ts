@@ -1,6 +1,6 @@
 // The worker side: builds the model from its config, trains it, posts progress, and keeps the
 // model and data so that resume() continues where stop() left off.
-import { type Model, StateError, type Tensor, init, oneHot, sequential, tensor } from '../index.js';
+import { type Model, StateError, type Tensor, callbacks, init, oneHot, sequential, tensor } from '../index.js';
 import type { FromWorker, ToWorker, TrainRequest, TrainingData } from './protocol.js';
 
 interface Session {
@@ -9,7 +9,10 @@ interface Session {
   x: Tensor;
   y: Tensor;
   validation?: [Tensor, Tensor];
+  earlyStopping?: ReturnType<typeof callbacks.earlyStopping>;
   epochsDone: number;
+  /** Set once early stopping has ended the run: nothing is left to resume. */
+  stoppedEarly?: { epoch: number; bestEpoch: number };
 }
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => postMessage(message, { transfer });
@@ -26,20 +29,24 @@ function startSession(request: TrainRequest): Session {
   model.compile(request.compile);
   const [x, y] = toTensors(request.data, model);
   const validation = request.data.validation && toTensors(request.data.validation, model);
-  return { request, model, x, y, validation, epochsDone: 0 };
+  const earlyStopping = request.fit.earlyStopping && callbacks.earlyStopping(request.fit.earlyStopping);
+  return { request, model, x, y, validation, earlyStopping, epochsDone: 0 };
 }
 
 const PROGRESS_EVERY_MS = 50;
 
 /** Runs fit for the epochs still to do, posting each batch and epoch; ends with the weights. */
 async function train(session: Session, shouldStop: () => boolean): Promise<void> {
-  const { model, request } = session;
-  const epochs = (request.fit.epochs ?? 1) - session.epochsDone;
+  const { model, request, earlyStopping } = session;
+  const { earlyStopping: _, ...fitSettings } = request.fit;
+  const epochs = session.stoppedEarly ? 0 : (request.fit.epochs ?? 1) - session.epochsDone;
+  // fit numbers its epochs from 0, and a resumed run starts later.
+  const firstEpoch = session.epochsDone;
   const started = performance.now();
   let seen = 0, seenThisEpoch = 0, lastPosted = -Infinity;
   if (epochs > 0) {
     await model.fit(session.x, session.y, {
-      ...request.fit, epochs, validationData: session.validation, shouldStop,
+      ...fitSettings, epochs, validationData: session.validation, shouldStop, callbacks: earlyStopping ? [earlyStopping] : [],
       onBatchEnd: (batch, { loss, acc, size }) => {
         seen += size;
         seenThisEpoch += size;
@@ -65,8 +72,13 @@ async function train(session: Session, shouldStop: () => boolean): Promise<void>
     return values;
   });
   const modelConfig = { inputShape: [...model.inputShape], layers: model.layers.map((l) => l.getConfig()), seed: model.seed };
-  const stopped = session.epochsDone < (request.fit.epochs ?? 1);
-  post({ type: 'done', result: { modelConfig, weights, epochsDone: session.epochsDone, stopped } }, weights.map((w) => w.buffer));
+  if (epochs > 0 && earlyStopping?.stoppedEpoch) {
+    session.stoppedEarly = { epoch: firstEpoch + earlyStopping.stoppedEpoch, bestEpoch: firstEpoch + earlyStopping.bestEpoch };
+  }
+  const stoppedEarly = session.stoppedEarly;
+  const stopped = !stoppedEarly && session.epochsDone < (request.fit.epochs ?? 1);
+  post({ type: 'done', result: { modelConfig, weights, epochsDone: session.epochsDone, stopped, ...(stoppedEarly ? { stoppedEarly } : {}) } },
+    weights.map((w) => w.buffer));
 }
 
 /** Answers a Trainer's messages in this worker. dist/worker.js calls it by itself when loaded as a worker. */

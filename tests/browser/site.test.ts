@@ -257,7 +257,7 @@ if (missing) {
   async function trainWith(page: Page, fields: Record<string, string>): Promise<void> {
     await page.waitForSelector('#train:not([disabled])');
     for (const [id, value] of Object.entries(fields)) {
-      if (['preset', 'optimizer', 'loss', 'schedule'].includes(id)) await page.selectOption(`#${id}`, value);
+      if (['preset', 'optimizer', 'loss', 'schedule', 'early-stopping'].includes(id)) await page.selectOption(`#${id}`, value);
       else await page.fill(`#${id}`, value);
     }
     await page.click('#train');
@@ -284,6 +284,20 @@ if (missing) {
       await page.reload();
       await page.waitForSelector('#train:not([disabled])');
     }
+    await page.close();
+  });
+
+  test('Train: "Stop early" ends the run once the test loss has not improved for the epochs chosen, with the best epoch\'s weights, and leaves nothing to resume', async () => {
+    const page = await open('');
+    await trainWith(page, { ...QUICK_RUN, epochs: '20', 'learning-rate': '0.05', 'early-stopping': '1' });
+    const text = await waitForText(page, '#status', /^(Stopped early|Done|fit)/);
+    const found = /^Stopped early after epoch (\d+): the test loss had not improved for 1 epoch\(s\)\. Kept the weights of epoch (\d+): (\d+\.\d)% on the test digits\./.exec(text);
+    assert.ok(found, text);
+    const [stoppedAt, best] = [Number(found[1]), Number(found[2])];
+    assert.ok(stoppedAt < 20 && stoppedAt - best === 1, text);
+    assert.is(await page.textContent('#stat-epoch'), `${stoppedAt} / 20`);
+    assert.is(await page.textContent('#stat-val'), `${found[3]}%`, 'the kept weights\' own test accuracy');
+    assert.ok(await page.isDisabled('#resume'), 'an early-stopped run is done');
     await page.close();
   });
 

@@ -56,6 +56,7 @@ function readSettings(): TrainingSettings {
   } catch (error) {
     throw new Error(`the layers are not valid JSON: ${errorText(error)}`);
   }
+  const patience = byId<HTMLSelectElement>('early-stopping').value;
   return {
     layers, optimizer: byId<HTMLSelectElement>('optimizer').value as TrainingSettings['optimizer'],
     loss: byId<HTMLSelectElement>('loss').value as TrainingSettings['loss'],
@@ -64,6 +65,7 @@ function readSettings(): TrainingSettings {
     batchSize: number('batch-size', 'Batch size', whole(1), 'a whole number of at least 1'),
     epochs: number('epochs', 'Epochs', whole(1), 'a whole number of at least 1'),
     seed: number('seed', 'Seed', whole(0), 'a whole number of at least 0'),
+    ...(patience === '' ? {} : { earlyStoppingPatience: Number(patience) }),
   };
 }
 
@@ -117,9 +119,13 @@ async function run(training: Promise<TrainResult>): Promise<void> {
     showModel(trained, testAccuracy(trained, digits!.test));
     setRunning(false);
     buttons.resume.disabled = !result.stopped;
-    const outcome = result.stopped
-      ? `Stopped after ${result.epochsDone} full epoch(s), ${percent(modelAccuracy)} on the test digits; Resume continues.`
-      : `Done: ${result.epochsDone} epoch(s), ${percent(modelAccuracy)} on the test digits.`;
+    const early = result.stoppedEarly;
+    const outcome = early
+      ? `Stopped early after epoch ${early.epoch + 1}: the test loss had not improved for ${settings!.earlyStoppingPatience} epoch(s). ` +
+        `Kept the weights of epoch ${early.bestEpoch + 1}: ${percent(modelAccuracy)} on the test digits.`
+      : result.stopped
+        ? `Stopped after ${result.epochsDone} full epoch(s), ${percent(modelAccuracy)} on the test digits; Resume continues.`
+        : `Done: ${result.epochsDone} epoch(s), ${percent(modelAccuracy)} on the test digits.`;
     if (keptAccuracy !== undefined && modelAccuracy <= keptAccuracy) {
       setStatus(status, `${outcome} The model kept in this browser does as well or better (${percent(keptAccuracy)}) and stays ` +
         'for the Draw page; "Keep in this browser" replaces it with this one.');

@@ -14,6 +14,8 @@ export interface TrainingSettings {
   batchSize: number;
   epochs: number;
   seed: number;
+  /** Epochs without a better test loss after which training stops, keeping the best epoch's weights (undefined: never). */
+  earlyStoppingPatience?: number;
 }
 
 /** Steps in an epoch over the training digits. */
@@ -35,7 +37,11 @@ export function digitsRequest(settings: TrainingSettings, { train, test }: Digit
   return {
     modelConfig: { inputShape: [SIDE, SIDE, 1], layers: settings.layers, seed: settings.seed },
     compile: compileOptions(settings),
-    fit: { epochs: settings.epochs, batchSize: settings.batchSize },
+    fit: {
+      epochs: settings.epochs, batchSize: settings.batchSize,
+      ...(settings.earlyStoppingPatience === undefined ? {}
+        : { earlyStopping: { monitor: 'val_loss', patience: settings.earlyStoppingPatience, restoreBestWeights: true } }),
+    },
     data: { images: train.images, labels: train.labels, validation: { images: test.images, labels: test.labels } },
   };
 }
