@@ -36,6 +36,19 @@ const torchEnvironment = (threads) => ({ MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRE
 const pinned = (threads) => (threads === 1 ? { BENCH_CPU: '0' } : {});
 const roundCpus = (threads, nproc) => (threads === 1 ? Array.from({ length: nproc }, (_, cpu) => cpu) : undefined);
 
+/** The relaxed-SIMD peer, or undefined (saying why) where the engine cannot run that build. */
+async function startRelaxed(build, log) {
+  const peer = new Peer('relaxed', 'convas, relaxed SIMD, 1 thread', './peer-convas.mjs', [build.convas, '1', 'relaxed'], pinned(1), RELAXED_SIMD_FLAGS);
+  try {
+    await peer.ready;
+  } catch (error) {
+    log(`the relaxed-SIMD column is left out: its peer did not start (${error.message}; see its output above)`);
+    return undefined;
+  }
+  log(`convas relaxed peer: the ${(await peer.call('info')).simd} build`);
+  return peer;
+}
+
 /**
  * Every net and task against PyTorch with 1 thread, and with `nproc` when convas has threads: rows of
  * median images/s (per CPU second of the main thread on 1 thread, per wall second with more) and
@@ -53,10 +66,11 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
     const peers = [
       new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)], pinned(threads)),
       new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], { ...torchEnvironment(threads), ...pinned(threads) }),
-      // The targets are on one thread: there the opt-in relaxed-SIMD build runs beside the default one.
-      ...(threads === 1 ? [new Peer('relaxed', 'convas, relaxed SIMD, 1 thread', './peer-convas.mjs', [build.convas, '1', 'relaxed'], pinned(1), RELAXED_SIMD_FLAGS)] : []),
     ];
     await Promise.all(peers.map((p) => p.ready));
+    // The targets are on one thread: there the opt-in relaxed-SIMD build runs beside the default one.
+    const relaxed = threads === 1 && await startRelaxed(build, log);
+    if (relaxed) peers.push(relaxed);
     torch[threads] = await peers[1].call('info');
     log(`PyTorch ${torch[threads].torch}, ${torch[threads].threads} thread(s), BLAS ${torch[threads].blas.join(' ') || 'none mapped'}`);
     for (const [name, net] of Object.entries(NATIVE_NETS)) {

@@ -128,7 +128,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
     buffers: plan.weights.map((_, i) => slots.map((_, j) => values[weightCount + i * slots.length + j])),
     schedule: training.scheduleState,
   };
-  const model = withinFile(file, training ? 'training' : undefined, () => buildModel(plan, values.slice(0, weightCount), training && { compile: training.compile, state }));
+  const model = buildModel(plan, values.slice(0, weightCount), file, training && { compile: training.compile, state });
   if (training?.randomState) {
     const states = training.randomState;
     withinFile(file, 'training.randomState', () => {

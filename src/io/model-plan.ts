@@ -43,14 +43,18 @@ export function planModel(config: GraphConfig, seed: number, file: string, where
   return { model, weights: model.plannedWeights.map(({ name, shape }) => ({ name, shape })) };
 }
 
-/** Makes the planned model's weights, fills them (already checked against the plan), and compiles it if asked. */
-export function buildModel(plan: ModelPlan, weights: Float32Array[],
+/**
+ * Makes the planned model's weights, fills them (already checked against the plan), and compiles it
+ * if asked; a compile the file's training settings make fail (metrics that do not fit the loss or
+ * output) is a FileFormatError naming `file`.
+ */
+export function buildModel(plan: ModelPlan, weights: Float32Array[], file: string,
   training?: { compile: CompileOptions; state?: OptimizerState }): Model {
   const { model } = plan;
   try {
     model.initializeWeights();
     setParameterValues(model.params, weights, 'load');
-    if (training) model.compile(training.compile);
+    if (training) withinFile(file, 'training', () => model.compile(training.compile));
     if (training?.state) model.optimizerState!.setState(training.state);
     return model;
   } catch (error) {

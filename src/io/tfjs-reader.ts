@@ -98,5 +98,5 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     throw fileError(file, `weightsManifest lacks ${missing.map((w) => `${w.name} ${formatShape(w.shape)}`).join(', ')}, which the layers need`);
   }
   const weights = plan.weights.map((w) => values.get(w.name)!);
-  return readMetadata(json, buildModel(plan, weights, training && { compile: training }), file);
+  return readMetadata(json, buildModel(plan, weights, file, training && { compile: training }), file);
 }

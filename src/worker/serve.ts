@@ -2,6 +2,7 @@
 // model and data so that resume() continues where stop() left off.
 import { type Model, StateError, type Tensor, callbacks, init, oneHot, sequential, tensor } from '../index.js';
 import type { FromWorker, ToWorker, TrainRequest, TrainingData } from './protocol.js';
+import { SessionEarlyStopping } from './session-early-stopping.js';
 
 interface Session {
   request: TrainRequest;
@@ -9,8 +10,10 @@ interface Session {
   x: Tensor;
   y: Tensor;
   validation?: [Tensor, Tensor];
-  earlyStopping?: ReturnType<typeof callbacks.earlyStopping>;
   epochsDone: number;
+  /** Training examples of the last epoch that ran (all of them unless stop() cut it short). */
+  seenThisEpoch: number;
+  earlyStopping?: SessionEarlyStopping;
   /** Set once early stopping has ended the run: nothing is left to resume. */
   stoppedEarly?: { epoch: number; bestEpoch: number };
 }
@@ -25,12 +28,20 @@ function toTensors({ images, labels }: TrainingData, model: Model): [Tensor, Ten
 }
 
 function startSession(request: TrainRequest): Session {
+  // Settings are checked before anything is allocated; a model that fails to compile is freed.
+  const early = request.fit.earlyStopping && callbacks.earlyStopping(request.fit.earlyStopping);
   const model = sequential(request.modelConfig);
-  model.compile(request.compile);
-  const [x, y] = toTensors(request.data, model);
-  const validation = request.data.validation && toTensors(request.data.validation, model);
-  const earlyStopping = request.fit.earlyStopping && callbacks.earlyStopping(request.fit.earlyStopping);
-  return { request, model, x, y, validation, earlyStopping, epochsDone: 0 };
+  try {
+    model.compile(request.compile);
+    const [x, y] = toTensors(request.data, model);
+    const validation = request.data.validation && toTensors(request.data.validation, model);
+    const session: Session = { request, model, x, y, validation, epochsDone: 0, seenThisEpoch: 0 };
+    if (early) session.earlyStopping = new SessionEarlyStopping(early, () => session.seenThisEpoch === x.shape[0]);
+    return session;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 const PROGRESS_EVERY_MS = 50;
@@ -39,32 +50,34 @@ const PROGRESS_EVERY_MS = 50;
 async function train(session: Session, shouldStop: () => boolean): Promise<void> {
   const { model, request, earlyStopping } = session;
   const { earlyStopping: _, ...fitSettings } = request.fit;
-  const epochs = session.stoppedEarly ? 0 : (request.fit.epochs ?? 1) - session.epochsDone;
-  // fit numbers its epochs from 0, and a resumed run starts later.
-  const firstEpoch = session.epochsDone;
+  const epochs = request.fit.epochs ?? 1;
   const started = performance.now();
-  let seen = 0, seenThisEpoch = 0, lastPosted = -Infinity;
-  if (epochs > 0) {
+  let seen = 0, lastPosted = -Infinity;
+  if (!session.stoppedEarly && session.epochsDone < epochs) {
+    // From initialEpoch, so that the epochs of a resumed run carry on the numbering. The progress
+    // hooks are fit's options: they run before fit reads shouldStop, so a stop asked for at an
+    // epoch's end takes effect there.
     await model.fit(session.x, session.y, {
-      ...fitSettings, epochs, validationData: session.validation, shouldStop, callbacks: earlyStopping ? [earlyStopping] : [],
+      ...fitSettings, epochs, initialEpoch: session.epochsDone, validationData: session.validation, shouldStop,
+      callbacks: earlyStopping ? [earlyStopping] : [],
       onBatchEnd: (batch, { loss, acc, size }) => {
         seen += size;
-        seenThisEpoch += size;
+        session.seenThisEpoch = (batch === 0 ? 0 : session.seenThisEpoch) + size;
         // Hundreds of batches a second would flood the page with messages and freeze it: post the
         // latest batch at most every PROGRESS_EVERY_MS, and always an epoch's last one.
         const now = performance.now();
-        if (now - lastPosted < PROGRESS_EVERY_MS && seenThisEpoch < session.x.shape[0]) return;
+        if (now - lastPosted < PROGRESS_EVERY_MS && session.seenThisEpoch < session.x.shape[0]) return;
         lastPosted = now;
         const imagesPerSecond = seen / ((now - started) / 1000);
         post({ type: 'batch', progress: { epoch: session.epochsDone, batch, loss, acc, imagesPerSecond } });
       },
       onEpochEnd: (_, logs) => {
         // An epoch cut short by stop() is not counted: resume starts it afresh.
-        const complete = seenThisEpoch === session.x.shape[0];
-        seenThisEpoch = 0;
-        if (complete) post({ type: 'epoch', epoch: session.epochsDone++, logs });
+        if (session.seenThisEpoch === session.x.shape[0]) post({ type: 'epoch', epoch: session.epochsDone++, logs });
       },
     });
+    session.stoppedEarly = earlyStopping?.stoppedEarly;
+    if (earlyStopping && (session.stoppedEarly || session.epochsDone === epochs)) earlyStopping.end();
   }
   const weights = model.getWeights().map((t) => {
     const values = t.dataSync();
@@ -72,11 +85,8 @@ async function train(session: Session, shouldStop: () => boolean): Promise<void>
     return values;
   });
   const modelConfig = { inputShape: [...model.inputShape], layers: model.layers.map((l) => l.getConfig()), seed: model.seed };
-  if (epochs > 0 && earlyStopping?.stoppedEpoch) {
-    session.stoppedEarly = { epoch: firstEpoch + earlyStopping.stoppedEpoch, bestEpoch: firstEpoch + earlyStopping.bestEpoch };
-  }
   const stoppedEarly = session.stoppedEarly;
-  const stopped = !stoppedEarly && session.epochsDone < (request.fit.epochs ?? 1);
+  const stopped = !stoppedEarly && session.epochsDone < epochs;
   post({ type: 'done', result: { modelConfig, weights, epochsDone: session.epochsDone, stopped, ...(stoppedEarly ? { stoppedEarly } : {}) } },
     weights.map((w) => w.buffer));
 }
@@ -96,6 +106,7 @@ export function serveTrainer(): void {
       await init();
       if (message.type === 'train') {
         session?.model.dispose();
+        session = undefined; // a request that fails to start leaves nothing to resume
         session = startSession(message.request);
       }
       if (!session) throw new StateError('resume: there is no training to resume; call train() first');

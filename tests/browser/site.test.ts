@@ -289,6 +289,15 @@ if (missing) {
 
   test('Train: "Stop early" ends the run once the test loss has not improved for the epochs chosen, with the best epoch\'s weights, and leaves nothing to resume', async () => {
     const page = await open('');
+    // Every test accuracy the page shows from the run's start (Train clears it to '–'): each epoch's, then the kept model's.
+    await page.evaluate(() => {
+      const shown: string[] = ((window as unknown as { shown: string[] }).shown = []);
+      const stat = document.querySelector('#stat-val')!;
+      new MutationObserver(() => {
+        if (stat.textContent === '–') shown.length = 0;
+        else shown.push(stat.textContent!);
+      }).observe(stat, { childList: true, characterData: true, subtree: true });
+    });
     await trainWith(page, { ...QUICK_RUN, epochs: '20', 'learning-rate': '0.05', 'early-stopping': '1' });
     const text = await waitForText(page, '#status', /^(Stopped early|Done|fit)/);
     const found = /^Stopped early after epoch (\d+): the test loss had not improved for 1 epoch\(s\)\. Kept the weights of epoch (\d+): (\d+\.\d)% on the test digits\./.exec(text);
@@ -296,7 +305,10 @@ if (missing) {
     const [stoppedAt, best] = [Number(found[1]), Number(found[2])];
     assert.ok(stoppedAt < 20 && stoppedAt - best === 1, text);
     assert.is(await page.textContent('#stat-epoch'), `${stoppedAt} / 20`);
-    assert.is(await page.textContent('#stat-val'), `${found[3]}%`, 'the kept weights\' own test accuracy');
+    const shown = await page.evaluate(() => (window as unknown as { shown: string[] }).shown);
+    assert.is(shown.length, stoppedAt + 1, shown.join(' '));
+    assert.is(shown[stoppedAt], `${found[3]}%`, 'the kept weights\' own test accuracy');
+    assert.is(shown[stoppedAt], shown[best - 1], `the best epoch's test accuracy, not the last's: ${shown.join(' ')}`);
     assert.ok(await page.isDisabled('#resume'), 'an early-stopped run is done');
     await page.close();
   });
