@@ -25,6 +25,8 @@ export class Peer {
   constructor(name, label, script, args = [], env = undefined, nodeFlags = []) {
     this.name = name;
     this.label = label;
+    /** Whether a round may move the peer to a CPU of its own choosing (interleave's cpus): false for threaded peers. */
+    this.pinnable = true;
     this.pending = new Map();
     this.nextId = 0;
     const path = new URL(script, import.meta.url).pathname;
@@ -67,18 +69,21 @@ export class Peer {
   }
 }
 
+/** The CPU of round `round` (−1: the warm-up) when rounds take turns on `cpus`. */
+export const roundCpu = (cpus, round) => cpus[Math.max(round, 0) % cpus.length];
+
 /**
  * One warm-up round, then `reps` rounds in which each peer runs `task` once: { peer name → [results] }.
- * With `cpus`, every peer of a round runs on the same CPU, round r on cpus[r mod length] (the warm-up
- * on the first): a slow spell of one core then slows both peers of a round, and no peer's figures
- * come from one core alone.
+ * With `cpus`, every one-thread peer of a round runs on the same CPU, round r on cpus[r mod length]
+ * (the warm-up on the first): a slow spell of one core then slows all of a round alike, and no
+ * peer's figures come from one core alone. A peer with more threads (pinnable false) runs free.
  */
 export async function interleave(task, peers, args, { reps, log, cpus }) {
   const results = Object.fromEntries(peers.map((p) => [p.name, []]));
   for (let round = -1; round < reps; round++) {
-    const roundArgs = cpus ? { ...args, cpu: cpus[Math.max(round, 0) % cpus.length] } : args;
+    const pinned = cpus ? { ...args, cpu: roundCpu(cpus, round) } : args;
     for (const p of peers) {
-      const r = await p.call(task, roundArgs);
+      const r = await p.call(task, p.pinnable ? pinned : args);
       if (round >= 0) results[p.name].push(r);
     }
     log(`${task}: ${round < 0 ? 'warm-up' : `round ${round + 1}/${reps}`} done`);

@@ -14,7 +14,7 @@ import { benchCores } from './cores.mjs';
 import { benchNative } from './native.mjs';
 import { benchOnnx } from './onnx.mjs';
 import { benchTransfer } from './transfer.mjs';
-import { Peer, createLog, interleave as interleaveRounds, median, rate, throughput } from './peers.mjs';
+import { Peer, createLog, interleave as interleaveRounds, median, rate, roundCpu, throughput } from './peers.mjs';
 import { formatReport } from './table.mjs';
 
 const started = performance.now();
@@ -25,17 +25,21 @@ const option = (name, fallback) => {
 const REPS = option('reps', 5);
 const SECONDS = option('seconds', 1); // a repetition runs whole batches until this time has passed
 const log = createLog(started);
-const interleave = (task, peers, args) => interleaveRounds(task, peers, args, { reps: REPS, log });
+// Each round of one-thread peers on the next CPU (peers.mjs, interleave): this machine's cores take
+// turns being slow, so a peer left on one core would measure that core's state alone.
+const interleave = (task, peers, args) => interleaveRounds(task, peers, args, { reps: REPS, log, cpus: CPUS });
 
 // --- build and start
 log('building convas (bench/.build) and the SIMD-ceiling kernels');
 const build = await buildBench();
 const nproc = cpus().length;
+const CPUS = Array.from({ length: nproc }, (_, cpu) => cpu);
 const loadStart = loadavg()[0];
 log('starting peers');
 const convas = new Peer('convas', 'convas (1 thread)', './peer-convas.mjs', [build.convas, '1']);
 const convasThreads = new Peer('convasThreads', `convas (${nproc} threads)`, './peer-convas.mjs', [build.convas, String(nproc)]);
 convasThreads.wallClock = true;
+convasThreads.pinnable = false;
 const tfjsWasm = new Peer('tfjsWasm', 'tfjs-wasm (+Conv2DBackpropFilter from its own ops)', './peer-tfjs.mjs', ['wasm']);
 const tfjsCpu = new Peer('tfjsCpu', 'tfjs-cpu', './peer-tfjs.mjs', ['cpu']);
 const convnetjs = new Peer('convnetjs', 'ConvNetJS', './peer-convnetjs.mjs');
@@ -70,14 +74,16 @@ const layerSeconds = 0.8 * SECONDS;
 const layerRates = Object.fromEntries(LAYER_CASES.map((c) => [c.id, { convas: [], tfjsWasm: [] }]));
 const ceilingRates = [];
 for (let round = -1; round < REPS; round++) {
+  // The layers and the ceiling they are shares of run on one CPU in a round, as the rows above.
+  const cpu = roundCpu(CPUS, round);
   for (const c of LAYER_CASES) {
     // tfjs-wasm has no Winograd kernel: its rates for a Winograd row are those of the direct row it repeats.
     for (const [name, p] of c.winograd ? [['convas', convasLayers]] : [['convas', convasLayers], ['tfjsWasm', tfjsWasmLayers]]) {
-      const r = await p.call('layer', { id: c.id, seconds: layerSeconds });
+      const r = await p.call('layer', { id: c.id, seconds: layerSeconds, cpu });
       if (round >= 0) layerRates[c.id][name].push(rate(r.flops, r));
     }
   }
-  const rates = await ceiling.call('ceiling', { seconds: SECONDS });
+  const rates = await ceiling.call('ceiling', { seconds: SECONDS, cpu });
   if (round >= 0) ceilingRates.push(rates);
   log(`layers: ${round < 0 ? 'warm-up' : `round ${round + 1}/${REPS}`} done`);
 }
