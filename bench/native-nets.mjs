@@ -4,6 +4,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { MOBILENET } from './data.mjs';
 
 /**
  * ['conv', filters, kernel] is a 'same' convolution with bias and ReLU; ['pool'] a 2×2 max pooling;
@@ -25,7 +26,21 @@ export const NATIVE_NETS = {
     layers: [['conv', 32, 3], ['conv', 32, 3], ['pool'], ['conv', 64, 3], ['conv', 64, 3], ['pool'], ['dense', 10]],
     optimizer: { type: 'momentum', learningRate: 0.01, momentum: 0.9 },
   },
+  // The layers issue's MobileNetV2 (bench/mobilenet.mjs): convas loads Keras's from the bench's TF.js
+  // files and predicts with foldBatchNorm; PyTorch builds torchvision's at the same width. Its
+  // examples are the digits on a 96×96 canvas, fewer of them (each is 108 KB).
+  mobileNetV2: {
+    label: `MobileNetV2 (alpha ${MOBILENET.alpha}, ${MOBILENET.inputShape.join('×')}, ${MOBILENET.classes} classes)`, input: MOBILENET.inputShape,
+    trainBatch: MOBILENET.trainBatch, inferBatch: 32, examples: 128, mobileNet: true, alpha: MOBILENET.alpha, classes: MOBILENET.classes,
+    optimizer: { type: 'sgd', learningRate: MOBILENET.learningRate },
+  },
 };
+
+/** The classes a net tells apart. */
+export const classesOf = (net) => net.classes ?? net.layers.at(-1)[1];
+
+/** The examples in a net's file. */
+export const examplesOf = (net) => net.examples ?? NATIVE_EXAMPLES;
 
 /** Images in a net's examples: enough for several different batches. */
 export const NATIVE_EXAMPLES = 1024;
@@ -76,8 +91,8 @@ export async function writeNativeData(dir) {
     files[name] = file;
     if (await stat(file).then(() => true, () => false)) continue;
     digits ??= await bundledDigits(NATIVE_EXAMPLES);
-    const x = fitDigits(digits, NATIVE_EXAMPLES, net.input);
-    await writeFile(file, Buffer.concat([Buffer.from(x.buffer), Buffer.from(Float32Array.from(digits.labels).buffer)]));
+    const x = fitDigits(digits, examplesOf(net), net.input);
+    await writeFile(file, Buffer.concat([Buffer.from(x.buffer), Buffer.from(Float32Array.from(digits.labels.subarray(0, examplesOf(net))).buffer)]));
   }
   return files;
 }
@@ -87,10 +102,11 @@ export async function readNativeData(file, net) {
   const bytes = await readFile(file);
   const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   const size = net.input.reduce((a, b) => a * b, 1);
-  const x = all.slice(0, NATIVE_EXAMPLES * size);
-  const labels = all.slice(NATIVE_EXAMPLES * size);
-  const classes = net.layers.at(-1)[1];
-  const oneHot = new Float32Array(NATIVE_EXAMPLES * classes);
+  const examples = examplesOf(net);
+  const x = all.slice(0, examples * size);
+  const labels = all.slice(examples * size);
+  const classes = classesOf(net);
+  const oneHot = new Float32Array(examples * classes);
   labels.forEach((label, i) => { oneHot[i * classes + label] = 1; });
   return { x, labels, oneHot };
 }

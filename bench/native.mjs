@@ -5,6 +5,7 @@
 // frees (PyTorch allocates per tensor; a page fault costs tens of µs on a VM).
 // Run alone: `node bench/native.mjs [--reps N] [--seconds S]`; `npm run bench` runs it too.
 import { spawnSync } from 'node:child_process';
+import { writeMobileNetFiles } from './mobilenet-files.mjs';
 import { NATIVE_NETS, writeNativeData } from './native-nets.mjs';
 import { PYTHON, Peer, interleave, median, rate, runAlone } from './peers.mjs';
 import { formatNative } from './table.mjs';
@@ -59,6 +60,7 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
     return { skipped: `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch libopenblas0)` };
   }
   const files = await writeNativeData(build.dir);
+  const mobileNetDir = await writeMobileNetFiles(`${build.dir}/mobilenetv2`);
   const rows = [];
   const torch = {};
   for (const threads of threaded ? [1, nproc] : [1]) {
@@ -75,7 +77,7 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
     log(`PyTorch ${torch[threads].torch}, ${torch[threads].threads} thread(s), BLAS ${torch[threads].blas.join(' ') || 'none mapped'}`);
     for (const [name, net] of Object.entries(NATIVE_NETS)) {
       for (const task of Object.keys(TASKS)) {
-        const results = await interleave(task, peers, { name, net, file: files[name], seconds }, { reps, log, cpus: roundCpus(threads, nproc) });
+        const results = await interleave(task, peers, { name, net, file: files[name], mobileNetDir, seconds }, { reps, log, cpus: roundCpus(threads, nproc) });
         const rates = (peer, wall) => results[peer].map((r) => rate(r.images, r, wall));
         const ratios = (peer, wall) => median(rates(peer, wall).map((c, i) => c / rates('torch', wall)[i]));
         const target = threads === 1 ? NATIVE_TARGETS.find((t) => t.net === name && t.task === task) : undefined;
@@ -90,6 +92,8 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
         });
       }
     }
+    torch[threads].choices = await peers[1].call('choices');
+    log(`PyTorch's fastest ways, ${threads} thread(s): ${JSON.stringify(torch[threads].choices)}`);
     const rss = await Promise.all(peers.map(async (p) => [p.name, (await p.call('stats')).peakRssBytes]));
     torch[threads].peakRss = Object.fromEntries(rss);
     peers.forEach((p) => p.exit());

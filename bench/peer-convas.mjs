@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { serve, startClock, timeBox } from './child.mjs';
 import { BATCH_NORM, CONVS, DEPTHWISE, LAYER_CASES, MATMUL, MOBILENET, NET, TRAIN_EXAMPLES, dataset, depthwiseGeometry, mobileNetBatch, randomArray } from './data.mjs';
-import { readNativeData } from './native-nets.mjs';
+import { classesOf, readNativeData } from './native-nets.mjs';
 
 const convas = await import(process.argv[2] ?? './.build/convas.js');
 const threads = Number(process.argv[3] ?? 1);
@@ -122,20 +122,25 @@ function layerCase(id) {
   return run;
 }
 
-/** A net of bench/native-nets.mjs built from its description, with its examples as tensors (made once). */
-const nativeNets = new Map();
-async function nativeNet({ name, net, file }) {
-  if (nativeNets.has(name)) return nativeNets.get(name);
+/** A chain of bench/native-nets.mjs built from its description. */
+function nativeChain(net) {
   const { layers } = convas;
   const chain = net.layers.flatMap(([kind, size, kernel]) => {
     if (kind === 'conv') return [layers.conv2d({ filters: size, kernelSize: kernel, padding: 'same', activation: 'relu' })];
     if (kind === 'pool') return [layers.maxPool2d({ poolSize: 2 })];
     return [layers.flatten(), layers.dense({ units: size, activation: 'softmax' })];
   });
-  const model = convas.sequential({ inputShape: net.input, layers: chain, seed: 1 });
+  return convas.sequential({ inputShape: net.input, layers: chain, seed: 1 });
+}
+
+/** A net of bench/native-nets.mjs (a chain, or the MobileNet from its TF.js files), with its examples as tensors (made once). */
+const nativeNets = new Map();
+async function nativeNet({ name, net, file, mobileNetDir }) {
+  if (nativeNets.has(name)) return nativeNets.get(name);
+  const model = net.mobileNet ? await convas.loadModel(mobileNetDir) : nativeChain(net);
   model.compile({ optimizer: net.optimizer, loss: 'categoricalCrossentropy' });
   const data = await readNativeData(file, net);
-  const examples = data.labels.length, classes = net.layers.at(-1)[1];
+  const examples = data.labels.length, classes = classesOf(net);
   const x = convas.tensor(data.x, [examples, ...net.input]);
   const y = convas.tensor(data.oneHot, [examples, classes]);
   const xInfer = convas.tensor(data.x.subarray(0, net.inferBatch * (data.x.length / examples)), [net.inferBatch, ...net.input]);
@@ -202,7 +207,8 @@ serve({
   },
   netInfer: async (args) => {
     const { model, xInfer } = await nativeNet(args);
-    const r = await timeBox(args.seconds, () => model.predict(xInfer, { batchSize: args.net.inferBatch }).dispose());
+    // The MobileNet predicts as in its own section: batch normalisation folded (the others have none).
+    const r = await timeBox(args.seconds, () => model.predict(xInfer, { batchSize: args.net.inferBatch, foldBatchNorm: args.net.mobileNet === true }).dispose());
     return { images: r.units * args.net.inferBatch, ...r };
   },
   onnxInfer: async (args) => {

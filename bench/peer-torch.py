@@ -23,6 +23,7 @@ def pin(cpu):
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+import torchvision  # noqa: E402
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 1
 torch.set_num_threads(threads)
@@ -55,7 +56,11 @@ def time_box(seconds, unit, images_per_unit):
 
 
 def build(net):
-    """The description's layers as a torch chain: 'same' convs with ReLU, 2×2 max pools, a linear classifier."""
+    """The description's layers as a torch chain: 'same' convs with ReLU, 2×2 max pools, a linear
+    classifier; or torchvision's MobileNetV2 at the width of the Keras one the convas peer loads
+    (the same blocks and channel counts; only the stride-2 depthwise convs pad differently)."""
+    if net.get('mobileNet'):
+        return torchvision.models.mobilenet_v2(width_mult=net['alpha'], num_classes=net['classes'])
     height, width, channels = net['input']
     modules = []
     for layer in net['layers']:
@@ -78,35 +83,74 @@ def optimizer(net, params):
     return torch.optim.SGD(params, lr=o['learningRate'], momentum=o.get('momentum', 0))
 
 
+def rate_of(run, seconds=0.5):
+    """Calls of `run` per second over `seconds`, after a warm-up call."""
+    run()
+    start, calls = time.perf_counter(), 0
+    while time.perf_counter() - start < seconds:
+        run()
+        calls += 1
+    return calls / (time.perf_counter() - start)
+
+
+LAYOUTS = {'NCHW': torch.contiguous_format, 'channels_last': torch.channels_last}
+
+
 class Net:
-    """A net, its optimizer and its examples as NCHW tensors (PyTorch's own layout), cut into batches."""
+    """A net, its optimizer and its examples, cut into batches. PyTorch gets its best: on the first
+    training step, whichever of its memory layouts (NCHW, channels_last) trains faster; on the first
+    inference, whichever of eval() and torch.jit.optimize_for_inference (a frozen graph, BatchNorm
+    folded into the convolutions, oneDNN's layouts) runs faster. choices() reports them."""
 
     def __init__(self, net, data_file):
         self.net = net
         self.model = build(net)
         self.optimizer = optimizer(net, self.model.parameters())
         self.loss = torch.nn.CrossEntropyLoss()
+        self.examples = net.get('examples', EXAMPLES)
         height, width, channels = net['input']
         raw = np.fromfile(data_file, dtype='<f4')
-        x = raw[:EXAMPLES * height * width * channels].reshape(EXAMPLES, height, width, channels)
+        x = raw[:self.examples * height * width * channels].reshape(self.examples, height, width, channels)
         self.x = torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-        self.labels = torch.from_numpy(raw[EXAMPLES * height * width * channels:].astype(np.int64))
+        self.labels = torch.from_numpy(raw[self.examples * height * width * channels:].astype(np.int64))
         self.batch = 0
+        self.layout = None
+        self.inference = None
+        self.infer_model = None
 
-    def train_step(self):
+    def use_layout(self, name):
+        self.model.to(memory_format=LAYOUTS[name])
+        self.x = self.x.contiguous(memory_format=LAYOUTS[name])
+
+    def step(self):
         size = self.net['trainBatch']
-        first = (self.batch * size) % (EXAMPLES - size + 1)
+        first = (self.batch * size) % (self.examples - size + 1)
         self.batch += 1
-        x, y = self.x[first:first + size], self.labels[first:first + size]
         self.model.train()
         self.optimizer.zero_grad()
-        self.loss(self.model(x), y).backward()
+        self.loss(self.model(self.x[first:first + size]), self.labels[first:first + size]).backward()
         self.optimizer.step()
 
+    def train_step(self):
+        if self.layout is None:
+            rates = {}
+            for name in LAYOUTS:
+                self.use_layout(name)
+                rates[name] = rate_of(self.step)
+            self.layout = max(rates, key=rates.get)
+            self.use_layout(self.layout)
+        self.step()
+
     def infer(self):
+        x = self.x[:self.net['inferBatch']]
         self.model.eval()
         with torch.no_grad():
-            self.model(self.x[:self.net['inferBatch']]).numpy()
+            if self.infer_model is None:
+                candidates = {'eval': self.model, 'optimize_for_inference': torch.jit.optimize_for_inference(torch.jit.script(self.model))}
+                rates = {name: rate_of(lambda m=m: m(x)) for name, m in candidates.items()}
+                self.inference = max(rates, key=rates.get)
+                self.infer_model = candidates[self.inference]
+            self.infer_model(x).numpy()
 
 
 nets = {}
@@ -142,6 +186,7 @@ TASKS = {
     'netTrain': lambda a: time_box(a['seconds'], net_for(a).train_step, a['net']['trainBatch']),
     'netInfer': lambda a: time_box(a['seconds'], net_for(a).infer, a['net']['inferBatch']),
     'stats': lambda _: {'peakRssBytes': peak_rss_bytes()},
+    'choices': lambda _: {name: {'training': n.layout, 'inference': n.inference} for name, n in nets.items()},
 }
 
 
