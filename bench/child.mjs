@@ -4,10 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-// A peer told to (BENCH_CPU, see Peer in peers.mjs) runs on that CPU alone, with every thread it
-// has or makes, before it loads anything.
+/** Moves every thread of this process to `cpu` alone (a request's args.cpu: peers.mjs, interleave). */
 const pin = (cpu) => execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
-if (process.env.BENCH_CPU) pin(process.env.BENCH_CPU);
 
 /** Peak resident set size of this process (VmHWM: unlike getrusage's maxRSS, not inherited across fork/exec). */
 function peakRssBytes() {

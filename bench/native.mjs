@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { writeMobileNetFiles } from './mobilenet-files.mjs';
 import { NATIVE_NETS, writeNativeData } from './native-nets.mjs';
-import { PYTHON, Peer, interleave, median, rate, runAlone } from './peers.mjs';
+import { PYTHON, Peer, everyCpu, interleave, median, rate, runAlone } from './peers.mjs';
 import { formatNative } from './table.mjs';
 
 /** convas ÷ PyTorch that the project aims for, on one thread. */
@@ -34,12 +34,11 @@ const torchEnvironment = (threads) => ({ MALLOC_MMAP_MAX_: '0', MALLOC_TRIM_THRE
  * idle peer tends to stay on the core it last ran on, so unpinned, one peer could keep the slow core
  * through a whole section; pinned to one CPU, both would measure only that core's spell.
  */
-const pinned = (threads) => (threads === 1 ? { BENCH_CPU: '0' } : {});
-const roundCpus = (threads, nproc) => (threads === 1 ? Array.from({ length: nproc }, (_, cpu) => cpu) : undefined);
+const roundCpus = (threads, nproc) => (threads === 1 ? everyCpu(nproc) : undefined);
 
 /** The relaxed-SIMD peer, or undefined (saying why) where the engine cannot run that build. */
 async function startRelaxed(build, log) {
-  const peer = new Peer('relaxed', 'convas, relaxed SIMD, 1 thread', './peer-convas.mjs', [build.convas, '1', 'relaxed'], pinned(1), RELAXED_SIMD_FLAGS);
+  const peer = new Peer('relaxed', 'convas, relaxed SIMD, 1 thread', './peer-convas.mjs', [build.convas, '1', 'relaxed'], {}, RELAXED_SIMD_FLAGS);
   try {
     await peer.ready;
   } catch (error) {
@@ -66,8 +65,8 @@ export async function benchNative({ build, nproc, threaded, reps, seconds, log }
   for (const threads of threaded ? [1, nproc] : [1]) {
     const wallClock = threads > 1;
     const peers = [
-      new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)], pinned(threads)),
-      new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], { ...torchEnvironment(threads), ...pinned(threads) }),
+      new Peer('convas', `convas, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-convas.mjs', [build.convas, String(threads)]),
+      new Peer('torch', `PyTorch, ${threads} thread${threads > 1 ? 's' : ''}`, './peer-torch.py', [String(threads)], torchEnvironment(threads)),
     ];
     await Promise.all(peers.map((p) => p.ready));
     // The targets are on one thread: there the opt-in relaxed-SIMD build runs beside the default one.

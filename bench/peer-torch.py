@@ -9,12 +9,6 @@ import sys
 import time
 import traceback
 
-# A peer told to (BENCH_CPU, see Peer in peers.mjs) runs on that CPU alone: set before numpy and
-# torch start their threads, which inherit it.
-if os.environ.get('BENCH_CPU'):
-    os.sched_setaffinity(0, {int(os.environ['BENCH_CPU'])})
-
-
 def pin(cpu):
     """Moves every thread of this process to `cpu` alone (a request's args.cpu, as child.mjs)."""
     for thread in os.listdir('/proc/self/task'):

@@ -18,8 +18,8 @@ export const median = (xs) => {
 /**
  * A peer process and its request/response channel (bench/child.mjs is the other end): a Node peer
  * over the IPC channel, or a Python one (bench/peer-torch.py) over JSON lines on stdin/stdout.
- * `env` is added to this process's environment for the peer alone; BENCH_CPU in it makes the peer
- * pin itself to that CPU (child.mjs, peer-torch.py). `nodeFlags` start a Node peer's engine.
+ * `env` is added to this process's environment for the peer alone; `nodeFlags` start a Node peer's
+ * engine. A request's args.cpu moves the peer to that CPU first (child.mjs, peer-torch.py).
  */
 export class Peer {
   constructor(name, label, script, args = [], env = undefined, nodeFlags = []) {
@@ -68,6 +68,9 @@ export class Peer {
     this.send({ task: 'exit' });
   }
 }
+
+/** CPUs 0 … nproc − 1: the rounds' turns (interleave's cpus). */
+export const everyCpu = (nproc) => Array.from({ length: nproc }, (_, cpu) => cpu);
 
 /** The CPU of round `round` (−1: the warm-up) when rounds take turns on `cpus`. */
 export const roundCpu = (cpus, round) => cpus[Math.max(round, 0) % cpus.length];

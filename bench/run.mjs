@@ -14,7 +14,7 @@ import { benchCores } from './cores.mjs';
 import { benchNative } from './native.mjs';
 import { benchOnnx } from './onnx.mjs';
 import { benchTransfer } from './transfer.mjs';
-import { Peer, createLog, interleave as interleaveRounds, median, rate, roundCpu, throughput } from './peers.mjs';
+import { Peer, createLog, everyCpu, interleave as interleaveRounds, median, rate, roundCpu, throughput } from './peers.mjs';
 import { formatReport } from './table.mjs';
 
 const started = performance.now();
@@ -33,7 +33,7 @@ const interleave = (task, peers, args) => interleaveRounds(task, peers, args, { 
 log('building convas (bench/.build) and the SIMD-ceiling kernels');
 const build = await buildBench();
 const nproc = cpus().length;
-const CPUS = Array.from({ length: nproc }, (_, cpu) => cpu);
+const CPUS = everyCpu(nproc);
 const loadStart = loadavg()[0];
 log('starting peers');
 const convas = new Peer('convas', 'convas (1 thread)', './peer-convas.mjs', [build.convas, '1']);
