@@ -55,8 +55,9 @@ async function startRelaxed(build, log) {
  * convas ÷ PyTorch as the median of per-round ratios. Skipped, saying why, without PyTorch.
  */
 export async function benchNative({ build, nproc, threaded, reps, seconds, log }) {
-  if (spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status !== 0) {
-    return { skipped: `PyTorch is not importable by ${PYTHON} (apt-get install python3-torch libopenblas0)` };
+  // torchvision builds the MobileNetV2.
+  if (spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { stdio: 'ignore' }).status !== 0) {
+    return { skipped: `PyTorch and torchvision are not importable by ${PYTHON} (apt-get install python3-torch python3-torchvision libopenblas0)` };
   }
   const files = await writeNativeData(build.dir);
   const mobileNetDir = await writeMobileNetFiles(`${build.dir}/mobilenetv2`);
