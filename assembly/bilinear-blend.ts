@@ -1,5 +1,5 @@
-// The two steps of bilinear interpolation on NHWC pixels that up-sampling and resizing share:
-// blending four pixels into an output, and spreading an output's gradient back over them.
+// The two steps of bilinear interpolation on NHWC pixels: blending four pixels into an output, and
+// spreading an output's gradient back over them.
 // Not kernels themselves (assembly/index.ts does not export this file).
 import { multiplyAdd } from './multiply-add';
 

@@ -161,16 +161,13 @@ export interface Kernels {
     beta1: number, beta2: number, epsilon: number, correction1: number, correction2: number, weightDecay: number,
     decoupledWeightDecay: number): void;
 
-  // --- up-sampling (assembly/upsampling.ts): x [batch, inHeight, inWidth, channels] →
+  // --- nearest up-sampling (assembly/upsampling.ts): x [batch, inHeight, inWidth, channels] →
   //     y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
-  /**
-   * Nearest (bilinear = 0) repeats each pixel; bilinear (1) interpolates as tf.image.resize with
-   * half-pixel centres, which is what Keras's UpSampling2D computes.
-   */
-  upSampling2dForward(x: number, y: number, bilinear: number,
+  /** Repeats each pixel sizeHeight × sizeWidth times (bilinear up-sampling is resizeForward with half_pixel). */
+  upSampling2dForward(x: number, y: number,
     batch: number, inHeight: number, inWidth: number, channels: number, sizeHeight: number, sizeWidth: number): void;
-  /** dx from dy: the transpose of the forward pass, summed in output order within each example. */
-  upSampling2dBackward(dy: number, dx: number, bilinear: number,
+  /** dx from dy: each pixel's copies summed, rows then columns. */
+  upSampling2dBackward(dy: number, dx: number,
     batch: number, inHeight: number, inWidth: number, channels: number, sizeHeight: number, sizeWidth: number): void;
 
   // --- global pooling (assembly/global-pool.ts): x [batch, positions, channels] → y [batch, channels]

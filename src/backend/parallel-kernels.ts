@@ -21,7 +21,6 @@ import { usesWinograd } from './conv2d-algorithm.js';
 import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
 import { type PhasePlan, isDilated, planPhases } from './phases.js';
 
-/** Up-sampling by whole factors; `batch` is the one field that changes from call to call. */
 /** The images and the sampling of affineTransformImages (fillMode and interpolation in its numbering). */
 export interface AffineImagesGeometry {
   height: number;
@@ -33,16 +32,7 @@ export interface AffineImagesGeometry {
   interpolation: number;
 }
 
-export interface UpSampling2dGeometry {
-  batch: number;
-  readonly inHeight: number;
-  readonly inWidth: number;
-  readonly channels: number;
-  readonly sizeHeight: number;
-  readonly sizeWidth: number;
-}
-
-/** Resizing to any size; `batch` is the one field that changes from call to call. */
+/** Resizing to any size (up-sampling: by whole factors); `batch` is the one field that changes from call to call. */
 export interface ResizeGeometry {
   batch: number;
   readonly inHeight: number;
@@ -533,22 +523,21 @@ export class ParallelKernels {
     this.run('matMul', work, MATMUL_SCRATCH_ARG, scratchBase, this.matMulScratchStride(k, n));
   }
 
-  // --- up-sampling: x [batch, inHeight, inWidth, channels] → y [batch, inHeight·sizeHeight, inWidth·sizeWidth, channels]
+  // --- nearest up-sampling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels],
+  //     outHeight and outWidth whole multiples of inHeight and inWidth
 
   /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
-  upSampling2d(kernel: 'upSampling2dForward' | 'upSampling2dBackward', from: number, to: number, bilinear: number,
-    g: UpSampling2dGeometry): void {
-    const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = inBytes * g.sizeHeight * g.sizeWidth;
+  upSampling2d(kernel: 'upSampling2dForward' | 'upSampling2dBackward', from: number, to: number, g: ResizeGeometry): void {
+    const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
     const backward = kernel === 'upSampling2dBackward';
     const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
     const slices = this.startJob(g.batch, true);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes).arg(bilinear)
-        .arg(this.count).arg(g.inHeight).arg(g.inWidth).arg(g.channels).arg(g.sizeHeight).arg(g.sizeWidth);
+      this.arg(from + this.first * fromBytes).arg(to + this.first * toBytes)
+        .arg(this.count).arg(g.inHeight).arg(g.inWidth).arg(g.channels).arg(g.outHeight / g.inHeight).arg(g.outWidth / g.inWidth);
     }
-    // Bilinear reads four pixels per output element, nearest touches each once.
-    this.run(kernel, (bilinear ? 8 : 1) * g.batch * outBytes / 4);
+    this.run(kernel, g.batch * outBytes / 4);
   }
 
   // --- resizing: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]

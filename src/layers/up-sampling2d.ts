@@ -1,8 +1,10 @@
 // Up-sampling by whole factors: [height, width, channels] → [height·size[0], width·size[1], channels].
 // 'nearest' repeats each pixel; 'bilinear' interpolates as Keras does (tf.image.resize with
-// half-pixel centres). TensorFlow.js 4's bilinear UpSampling2D has no half-pixel centres, so its
-// results differ from Keras's, and from these, at every output that is not a copy of a pixel.
-import type { UpSampling2dGeometry } from '../backend/parallel-kernels.js';
+// half-pixel centres, which is the resizing kernel's half_pixel mode). TensorFlow.js 4's bilinear
+// UpSampling2D has no half-pixel centres, so its results differ from Keras's, and from these, at
+// every output that is not a copy of a pixel.
+import { RESIZE_COORDINATES } from '../backend/kernels.js';
+import type { ResizeGeometry } from '../backend/parallel-kernels.js';
 import { type Shape, formatShape } from '../shape.js';
 import { pair } from '../window.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
@@ -21,7 +23,7 @@ export class UpSampling2D extends Layer {
   readonly className = 'UpSampling2D';
   readonly size: [number, number];
   readonly interpolation: Interpolation;
-  private geometry!: UpSampling2dGeometry;
+  private geometry!: ResizeGeometry;
   private y = 0;
   private dx = 0;
 
@@ -36,8 +38,9 @@ export class UpSampling2D extends Layer {
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `up-sampling takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [inHeight, inWidth, channels] = input;
-    this.geometry = { batch: 0, inHeight, inWidth, channels, sizeHeight: this.size[0], sizeWidth: this.size[1] };
-    return [inHeight * this.size[0], inWidth * this.size[1], channels];
+    const outHeight = inHeight * this.size[0], outWidth = inWidth * this.size[1];
+    this.geometry = { batch: 0, inHeight, inWidth, channels, outHeight, outWidth };
+    return [outHeight, outWidth, channels];
   }
 
   protected planBuffers(capacity: number): void {
@@ -45,20 +48,23 @@ export class UpSampling2D extends Layer {
     this.dx = this.buffer(capacity * this.inputSize);
   }
 
-  private get bilinear(): number {
-    return this.interpolation === 'bilinear' ? 1 : 0;
+  private run(pass: 'forward' | 'backward', from: number, to: number, batch: number): void {
+    this.geometry.batch = batch;
+    if (this.interpolation === 'nearest') {
+      this.parallel.upSampling2d(pass === 'forward' ? 'upSampling2dForward' : 'upSampling2dBackward', from, to, this.geometry);
+    } else {
+      this.parallel.resize(pass === 'forward' ? 'resizeForward' : 'resizeBackward', from, to, 1, RESIZE_COORDINATES.half_pixel, this.geometry);
+    }
   }
 
   forward([x]: number[], batch: number): number {
-    this.geometry.batch = batch;
-    this.parallel.upSampling2d('upSampling2dForward', x, this.y, this.bilinear, this.geometry);
+    this.run('forward', x, this.y, batch);
     return this.y;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
-    this.geometry.batch = batch;
-    this.parallel.upSampling2d('upSampling2dBackward', dy, this.dx, this.bilinear, this.geometry);
+    this.run('backward', dy, this.dx, batch);
     return this.inputGradient(this.dx);
   }
 

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { RESIZE_COORDINATES } from '../../src/backend/kernels.js';
 import { assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/upsampling.js';
 
@@ -23,26 +24,39 @@ const lengths = (s: ref.UpSamplingShape) => {
   return { input, output: input * s.sizeHeight * s.sizeWidth };
 };
 
-for (const bilinear of [0, 1]) {
-  const kind = bilinear ? 'bilinear' : 'nearest';
-  test(`${kind} up-sampling forward and backward match the reference`, async () => {
-    const k = await kernels();
-    for (const s of shapes) {
-      const n = lengths(s), x = rng.array(n.input), dy = rng.array(n.output);
-      const [y] = withBuffers([x], [n.output], ([px], [py]) => k.upSampling2dForward(px, py, bilinear, ...args(s)));
-      assertClose(y, ref.upSampling2dForward(x, s, bilinear === 1), 1e-4, `${kind} forward ${JSON.stringify(s)}`);
-      const [dx] = withBuffers([dy], [n.input], ([pdy], [pdx]) => k.upSampling2dBackward(pdy, pdx, bilinear, ...args(s)));
-      assertClose(dx, ref.upSampling2dBackward(dy, s, bilinear === 1), 1e-4, `${kind} backward ${JSON.stringify(s)}`);
-    }
-  });
-}
+test('nearest up-sampling forward and backward match the reference', async () => {
+  const k = await kernels();
+  for (const s of shapes) {
+    const n = lengths(s), x = rng.array(n.input), dy = rng.array(n.output);
+    const [y] = withBuffers([x], [n.output], ([px], [py]) => k.upSampling2dForward(px, py, ...args(s)));
+    assertClose(y, ref.upSampling2dForward(x, s, false), 1e-4, `nearest forward ${JSON.stringify(s)}`);
+    const [dx] = withBuffers([dy], [n.input], ([pdy], [pdx]) => k.upSampling2dBackward(pdy, pdx, ...args(s)));
+    assertClose(dx, ref.upSampling2dBackward(dy, s, false), 1e-4, `nearest backward ${JSON.stringify(s)}`);
+  }
+});
 
-test('bilinear up-sampling by 2 puts outputs at a quarter and three quarters between pixels, the edges copying the border pixel', async () => {
+// UpSampling2D's bilinear mode runs the resizing kernel with half-pixel centres: it must be Keras's up-sampling.
+const resizeArgs = (s: ref.UpSamplingShape) =>
+  [RESIZE_COORDINATES.half_pixel, s.batch, s.inHeight, s.inWidth, s.channels, s.inHeight * s.sizeHeight, s.inWidth * s.sizeWidth] as const;
+
+test('bilinear up-sampling (resizing with half-pixel centres) forward and backward match the reference', async () => {
+  const k = await kernels();
+  for (const s of shapes) {
+    const n = lengths(s), x = rng.array(n.input), dy = rng.array(n.output);
+    const [y] = withBuffers([x], [n.output], ([px], [py]) => k.resizeForward(px, py, 1, ...resizeArgs(s)));
+    assertClose(y, ref.upSampling2dForward(x, s, true), 1e-4, `bilinear forward ${JSON.stringify(s)}`);
+    const [dx] = withBuffers([dy], [n.input], ([pdy], [pdx]) => k.resizeBackward(pdy, pdx, 1, ...resizeArgs(s)));
+    assertClose(dx, ref.upSampling2dBackward(dy, s, true), 1e-4, `bilinear backward ${JSON.stringify(s)}`);
+  }
+});
+
+test('up-sampling by 2 puts bilinear outputs at a quarter and three quarters between pixels, the edges copying the border pixel', async () => {
   const k = await kernels();
   // One row [0, 4, 8] up-sampled by 2 along the width: half-pixel centres sit at −¼ (clamped to 0), ¼, ¾, 1¼, 1¾, 2¼ (clamped to 2).
-  const [y] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.upSampling2dForward(px, py, 1, 1, 1, 3, 1, 1, 2));
+  const row = { batch: 1, inHeight: 1, inWidth: 3, channels: 1, sizeHeight: 1, sizeWidth: 2 };
+  const [y] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.resizeForward(px, py, 1, ...resizeArgs(row)));
   assert.equal(Array.from(y), [0, 1, 3, 5, 7, 8]);
-  const [nearest] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.upSampling2dForward(px, py, 0, 1, 1, 3, 1, 1, 2));
+  const [nearest] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.upSampling2dForward(px, py, ...args(row)));
   assert.equal(Array.from(nearest), [0, 0, 4, 4, 8, 8]);
 });
 
