@@ -1,5 +1,6 @@
 // Layer factories with TensorFlow.js Layers names; the registry makes a layer from its saved config.
 import { ConfigError } from '../errors.js';
+import { applyLayerSettings } from './layer-settings.js';
 import { Activation } from './activation.js';
 import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
 import type { ActivationName } from './activation-function.js';
@@ -64,59 +65,60 @@ function required<T>(options: T, factory: string, example: string): T {
   return options;
 }
 
+/** Each factory refuses a setting its layer does not keep, as a saved config would (layer-settings.ts). */
 export const layers = {
-  conv2d: (options: Conv2DOptions) => new Conv2D(required(options, 'conv2d', '{ filters, kernelSize }')),
-  dense: (options: DenseOptions) => new Dense(required(options, 'dense', '{ units }')),
-  maxPool2d: (options: Pool2DOptions = {}) => new Pool2D('max', options),
-  avgPool2d: (options: Pool2DOptions = {}) => new Pool2D('avg', options),
-  sumPool2d: (options: Pool2DOptions = {}) => new Pool2D('sum', options),
-  flatten: (options: Named = {}) => new Flatten(options),
-  dropout: (options: { rate: number; name?: string }) => new Dropout(required(options, 'dropout', '{ rate }')),
-  activation: (options: { activation: ActivationName; name?: string }) => new Activation(required(options, 'activation', "{ activation: 'relu' }")),
-  relu: (options: Named = {}) => new Activation({ ...options, activation: 'relu' }),
-  tanh: (options: Named = {}) => new Activation({ ...options, activation: 'tanh' }),
-  sigmoid: (options: Named = {}) => new Activation({ ...options, activation: 'sigmoid' }),
-  add: (options: Named = {}) => new Merge('add', options),
-  multiply: (options: Named = {}) => new Merge('multiply', options),
-  average: (options: Named = {}) => new Merge('average', options),
-  maximum: (options: Named = {}) => new Merge('maximum', options),
-  concatenate: (options: ConcatenateOptions = {}) => new Concatenate(options),
-  conv2dTranspose: (options: Conv2DTransposeOptions) => new Conv2DTranspose(required(options, 'conv2dTranspose', '{ filters, kernelSize }')),
-  upSampling2d: (options: UpSampling2DOptions = {}) => new UpSampling2D(options),
-  globalAveragePooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('avg', options),
-  globalMaxPooling2d: (options: GlobalPooling2DOptions = {}) => new GlobalPooling2D('max', options),
-  zeroPadding2d: (options: { padding?: Borders; name?: string } = {}) => new ZeroPadding2D(options),
-  cropping2d: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
+  conv2d: (options: Conv2DOptions) => applyLayerSettings(new Conv2D(required(options, 'conv2d', '{ filters, kernelSize }')), options),
+  dense: (options: DenseOptions) => applyLayerSettings(new Dense(required(options, 'dense', '{ units }')), options),
+  maxPool2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('max', options), options),
+  avgPool2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('avg', options), options),
+  sumPool2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('sum', options), options),
+  flatten: (options: Named = {}) => applyLayerSettings(new Flatten(options), options),
+  dropout: (options: { rate: number; name?: string }) => applyLayerSettings(new Dropout(required(options, 'dropout', '{ rate }')), options),
+  activation: (options: { activation: ActivationName; name?: string }) => applyLayerSettings(new Activation(required(options, 'activation', "{ activation: 'relu' }")), options),
+  relu: (options: Named = {}) => applyLayerSettings(new Activation({ ...options, activation: 'relu' }), options),
+  tanh: (options: Named = {}) => applyLayerSettings(new Activation({ ...options, activation: 'tanh' }), options),
+  sigmoid: (options: Named = {}) => applyLayerSettings(new Activation({ ...options, activation: 'sigmoid' }), options),
+  add: (options: Named = {}) => applyLayerSettings(new Merge('add', options), options),
+  multiply: (options: Named = {}) => applyLayerSettings(new Merge('multiply', options), options),
+  average: (options: Named = {}) => applyLayerSettings(new Merge('average', options), options),
+  maximum: (options: Named = {}) => applyLayerSettings(new Merge('maximum', options), options),
+  concatenate: (options: ConcatenateOptions = {}) => applyLayerSettings(new Concatenate(options), options),
+  conv2dTranspose: (options: Conv2DTransposeOptions) => applyLayerSettings(new Conv2DTranspose(required(options, 'conv2dTranspose', '{ filters, kernelSize }')), options),
+  upSampling2d: (options: UpSampling2DOptions = {}) => applyLayerSettings(new UpSampling2D(options), options),
+  globalAveragePooling2d: (options: GlobalPooling2DOptions = {}) => applyLayerSettings(new GlobalPooling2D('avg', options), options),
+  globalMaxPooling2d: (options: GlobalPooling2DOptions = {}) => applyLayerSettings(new GlobalPooling2D('max', options), options),
+  zeroPadding2d: (options: { padding?: Borders; name?: string } = {}) => applyLayerSettings(new ZeroPadding2D(options), options),
+  cropping2d: (options: { cropping?: Borders; name?: string } = {}) => applyLayerSettings(new Cropping2D(options), options),
   /** TensorFlow.js spells this one factory with a capital D. */
-  cropping2D: (options: { cropping?: Borders; name?: string } = {}) => new Cropping2D(options),
-  reshape: (options: ReshapeOptions) => new Reshape(required(options, 'reshape', '{ targetShape }')),
-  batchNormalization: (options: BatchNormalizationOptions = {}) => new BatchNormalization(options),
+  cropping2D: (options: { cropping?: Borders; name?: string } = {}) => applyLayerSettings(new Cropping2D(options), options),
+  reshape: (options: ReshapeOptions) => applyLayerSettings(new Reshape(required(options, 'reshape', '{ targetShape }')), options),
+  batchNormalization: (options: BatchNormalizationOptions = {}) => applyLayerSettings(new BatchNormalization(options), options),
   /** Keras's Softmax layer (normalising along the last axis). */
-  softmax: (options: { axis?: number; name?: string } = {}) => new Softmax(options),
-  reLU: (options: ReLUOptions = {}) => new ReLU(options),
-  leakyReLU: (options: { alpha?: number; name?: string } = {}) => new LeakyReLU(options),
-  elu: (options: { alpha?: number; name?: string } = {}) => new ELU(options),
-  prelu: (options: PReLUOptions = {}) => new PReLU(options),
-  depthwiseConv2d: (options: DepthwiseConv2DOptions) => new DepthwiseConv2D(required(options, 'depthwiseConv2d', '{ kernelSize }')),
-  separableConv2d: (options: SeparableConv2DOptions) => new SeparableConv2D(required(options, 'separableConv2d', '{ filters, kernelSize }')),
-  permute: (options: PermuteOptions) => new Permute(required(options, 'permute', '{ dims: [3, 1, 2] }')),
-  rescaling: (options: RescalingOptions) => new Rescaling(required(options, 'rescaling', '{ scale: 1 / 255 }')),
+  softmax: (options: { axis?: number; name?: string } = {}) => applyLayerSettings(new Softmax(options), options),
+  reLU: (options: ReLUOptions = {}) => applyLayerSettings(new ReLU(options), options),
+  leakyReLU: (options: { alpha?: number; name?: string } = {}) => applyLayerSettings(new LeakyReLU(options), options),
+  elu: (options: { alpha?: number; name?: string } = {}) => applyLayerSettings(new ELU(options), options),
+  prelu: (options: PReLUOptions = {}) => applyLayerSettings(new PReLU(options), options),
+  depthwiseConv2d: (options: DepthwiseConv2DOptions) => applyLayerSettings(new DepthwiseConv2D(required(options, 'depthwiseConv2d', '{ kernelSize }')), options),
+  separableConv2d: (options: SeparableConv2DOptions) => applyLayerSettings(new SeparableConv2D(required(options, 'separableConv2d', '{ filters, kernelSize }')), options),
+  permute: (options: PermuteOptions) => applyLayerSettings(new Permute(required(options, 'permute', '{ dims: [3, 1, 2] }')), options),
+  rescaling: (options: RescalingOptions) => applyLayerSettings(new Rescaling(required(options, 'rescaling', '{ scale: 1 / 255 }')), options),
   /** Augmentation, active only while training (Keras's): random left-right and/or top-bottom mirroring. */
-  randomFlip: (options: RandomFlipOptions = {}) => new RandomFlip(options),
+  randomFlip: (options: RandomFlipOptions = {}) => applyLayerSettings(new RandomFlip(options), options),
   /** Augmentation, active only while training (Keras's): adds normal noise of standard deviation stddev. */
-  gaussianNoise: (options: GaussianNoiseOptions) => new GaussianNoise(options),
+  gaussianNoise: (options: GaussianNoiseOptions) => applyLayerSettings(new GaussianNoise(options), options),
   /** Keras's Resizing: to height × width, bilinear with half-pixel centres by default. */
-  resizing: (options: ResizingOptions) => new Resizing(required(options, 'resizing', '{ height, width }')),
+  resizing: (options: ResizingOptions) => applyLayerSettings(new Resizing(required(options, 'resizing', '{ height, width }')), options),
   /** Augmentation, active only while training (Keras's): random shifts by fractions of the height and width. */
-  randomTranslation: (options: RandomTranslationOptions) => new RandomTranslation(required(options, 'randomTranslation', '{ heightFactor: 0.1, widthFactor: 0.1 }')),
+  randomTranslation: (options: RandomTranslationOptions) => applyLayerSettings(new RandomTranslation(required(options, 'randomTranslation', '{ heightFactor: 0.1, widthFactor: 0.1 }')), options),
   /** Augmentation, active only while training (Keras's): random turns about the centre by fractions of a full turn. */
-  randomRotation: (options: RandomRotationOptions) => new RandomRotation(required(options, 'randomRotation', '{ factor: 0.1 }')),
+  randomRotation: (options: RandomRotationOptions) => applyLayerSettings(new RandomRotation(required(options, 'randomRotation', '{ factor: 0.1 }')), options),
   /** Augmentation, active only while training (Keras's): random zooms in or out about the centre. */
-  randomZoom: (options: RandomZoomOptions) => new RandomZoom(required(options, 'randomZoom', '{ heightFactor: 0.1 }')),
+  randomZoom: (options: RandomZoomOptions) => applyLayerSettings(new RandomZoom(required(options, 'randomZoom', '{ heightFactor: 0.1 }')), options),
   /** Augmentation, active only while training (Keras's): a random delta added to each image, clipped to valueRange. */
-  randomBrightness: (options: RandomBrightnessOptions) => new RandomBrightness(required(options, 'randomBrightness', '{ factor: 0.2 }')),
+  randomBrightness: (options: RandomBrightnessOptions) => applyLayerSettings(new RandomBrightness(required(options, 'randomBrightness', '{ factor: 0.2 }')), options),
   /** Augmentation, active only while training (Keras's): each image's channels stretched about their means, clipped to valueRange. */
-  randomContrast: (options: RandomContrastOptions) => new RandomContrast(required(options, 'randomContrast', '{ factor: 0.2 }')),
+  randomContrast: (options: RandomContrastOptions) => applyLayerSettings(new RandomContrast(required(options, 'randomContrast', '{ factor: 0.2 }')), options),
   /** Augmentation (Keras's): a random [height, width] window while training; at inference the centred box of that aspect, resized. */
-  randomCrop: (options: RandomCropOptions) => new RandomCrop(required(options, 'randomCrop', '{ height, width }')),
+  randomCrop: (options: RandomCropOptions) => applyLayerSettings(new RandomCrop(required(options, 'randomCrop', '{ height, width }')), options),
 };

@@ -11,6 +11,7 @@ import type { LayerDescriptor } from './descriptor.js';
 import { dropoutDescriptor } from './dropout.js';
 import { flattenDescriptor } from './flatten.js';
 import type { Layer, LayerConfig } from './layer.js';
+import { applyLayerSettings } from './layer-settings.js';
 import { mergeDescriptors } from './merge.js';
 import { poolDescriptors } from './pool2d.js';
 import { conv2dTransposeDescriptor } from './conv2d-transpose.js';
@@ -63,9 +64,8 @@ export const layerDescriptor = (className: string): LayerDescriptor | undefined 
 export const layerClassNames = (): string[] => [...descriptors.keys()];
 
 /**
- * Builds a layer from { className, ...options, trainable? }; an unknown class is a ConfigError that
- * lists the known ones, and so is a setting the layer does not keep (a typo such as "activaton"
- * would otherwise build a different layer without a word).
+ * Builds a layer from { className, ...settings, trainable? }; an unknown class is a ConfigError that
+ * lists the known ones, and so is a setting the layer does not keep (applyLayerSettings).
  */
 export function layerFromConfig(config: LayerConfig): Layer {
   const descriptor = config && typeof config === 'object' && typeof config.className === 'string' ? descriptors.get(config.className) : undefined;
@@ -73,17 +73,5 @@ export function layerFromConfig(config: LayerConfig): Layer {
     throw new ConfigError(`unknown layer class ${JSON.stringify(config?.className)}; convas supports ${layerClassNames().join(', ')}`);
   }
   const { trainable, ...settings } = config;
-  const layer = descriptor.fromConfig(settings);
-  const kept = Object.keys(layer.getConfig());
-  const unknown = Object.keys(settings).filter((key) => !kept.includes(key));
-  if (unknown.length > 0) {
-    const where = unknown.some((key) => key === 'inputShape' || key === 'batchInputShape') ? ' (the input shape goes to sequential() or input())' : '';
-    throw new ConfigError(`${config.className} ${layer.name}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${where}; ` +
-      `its settings are ${kept.filter((key) => key !== 'className').join(', ')}`);
-  }
-  if (trainable !== undefined) {
-    if (typeof trainable !== 'boolean') throw new ConfigError(`${config.className} ${layer.name}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
-    layer.trainable = trainable;
-  }
-  return layer;
+  return applyLayerSettings(descriptor.fromConfig(settings), config);
 }

@@ -99,6 +99,19 @@ test('ops and tensors check their arguments', async () => {
   throwsWith(() => m.summary(null), StateError, 'disposed');
 });
 
+test('a setting a layer factory does not know is a ConfigError naming it and the layer\'s settings, as in a saved config', () => {
+  const typo = { units: 3, activaton: 'relu' } as never;
+  throwsWith(() => layers.dense(typo), ConfigError, 'Dense', 'unknown setting activaton', 'units, activation, useBias');
+  throwsWith(() => layers.conv2d({ filters: 3, kernelSize: 3, stride: 2 } as never), ConfigError, 'unknown setting stride', 'strides');
+  throwsWith(() => layers.maxPool2d({ pool_size: 4 } as never), ConfigError, 'unknown setting pool_size', 'poolSize');
+  throwsWith(() => layers.relu({ nam: 'r' } as never), ConfigError, 'unknown setting nam');
+  throwsWith(() => layers.dense({ units: 3, inputShape: [4] } as never), ConfigError, 'the input shape goes to sequential() or input()');
+  throwsWith(() => layers.dense({ units: 3, trainable: 'no' } as never), ConfigError, 'trainable must be true or false', '"no"');
+  // Keras's trainable flag is a setting of every layer.
+  assert.is(layers.dense({ units: 3, trainable: false } as never).trainable, false);
+  assert.is(layers.batchNormalization({ trainable: true } as never).trainable, true);
+});
+
 test('impossible settings of the shape layers are ConfigErrors when the model is built, naming the layer and the sizes', async () => {
   await init();
   const build = (...stack: Parameters<typeof sequential>[0]['layers']) => () => sequential({ inputShape: [6, 5, 3], layers: stack });

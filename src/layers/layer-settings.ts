@@ -1,0 +1,21 @@
+// The settings a layer is made with, checked the same way whether they come from a factory call or
+// a saved config: a key the layer does not keep is refused (a typo such as "activaton" would
+// otherwise build a different layer without a word), and `trainable` is Keras's flag, set last.
+import { ConfigError } from '../errors.js';
+import type { Layer } from './layer.js';
+
+export function applyLayerSettings<L extends Layer>(layer: L, settings: object): L {
+  const { trainable, ...rest } = settings as { trainable?: unknown };
+  const kept = Object.keys(layer.getConfig());
+  const unknown = Object.keys(rest).filter((key) => !kept.includes(key));
+  if (unknown.length > 0) {
+    const where = unknown.some((key) => key === 'inputShape' || key === 'batchInputShape') ? ' (the input shape goes to sequential() or input())' : '';
+    throw new ConfigError(`${layer.className} ${layer.name}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${where}; ` +
+      `its settings are ${kept.filter((key) => key !== 'className').join(', ')}`);
+  }
+  if (trainable !== undefined) {
+    if (typeof trainable !== 'boolean') throw new ConfigError(`${layer.className} ${layer.name}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
+    layer.trainable = trainable;
+  }
+  return layer;
+}
