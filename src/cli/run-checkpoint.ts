@@ -35,7 +35,8 @@ export function recordRun(model: Model, metadata: object | undefined, run: Train
 
 const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 0;
 
-function runIn(metadata: Record<string, unknown> | undefined): TrainingRun | undefined {
+/** The run of convas train a model's user-defined metadata records, if it is one convas train wrote. */
+export function recordedRun(metadata: Record<string, unknown> | undefined): TrainingRun | undefined {
   const run = metadata?.[RUN_KEY] as TrainingRun | undefined;
   if (run === undefined) return undefined;
   const { settings, epochsDone, shiftState } = run;
@@ -53,7 +54,7 @@ export async function loadCheckpoint(dir: string): Promise<{ model: Model; run: 
     throw new ConfigError(`${dir}: no checkpoint to resume (${file} cannot be read); --resume takes the --out directory of a run of convas train`);
   }
   const model = await loadModel(dir);
-  const run = runIn(model.getUserDefinedMetadata());
+  const run = recordedRun(model.getUserDefinedMetadata());
   if (!run) {
     throw new FileFormatError(`${file}: this model holds no run of convas train to resume (userDefinedMetadata.${RUN_KEY} is missing or ` +
       'not what convas train writes); --resume takes the --out directory of a run of convas train');
@@ -69,6 +70,6 @@ export async function unfinishedRunIn(dir: string): Promise<{ epochsDone: number
   } catch {
     return undefined; // no model, or one that is no checkpoint: nothing to protect
   }
-  const run = runIn(json?.userDefinedMetadata);
+  const run = recordedRun(json?.userDefinedMetadata);
   return run && run.epochsDone < run.settings.epochs ? { epochsDone: run.epochsDone, epochs: run.settings.epochs } : undefined;
 }

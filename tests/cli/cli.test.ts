@@ -49,6 +49,24 @@ test('evaluate: the saved model scores what training reported', () => {
   assert.match(stdout, /true\\pred/);
 });
 
+test('evaluate without --data: the data the model was trained on, or a clear refusal when it records none', () => {
+  const { code, stdout, stderr } = convas('evaluate', '--model', modelDir);
+  assert.is(code, 0, stderr);
+  assert.match(stdout, `held-out images from ${dir}`);
+  assert.is(accuracyIn(stdout), trainedAccuracy);
+  // The same model without its run: 8×8 images, which the bundled digits (28×28×1) are not.
+  const bare = join(dir, 'bare');
+  mkdirSync(bare);
+  const json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
+  delete json.userDefinedMetadata;
+  writeFileSync(join(bare, 'model.json'), JSON.stringify(json));
+  writeFileSync(join(bare, 'weights.bin'), readFileSync(join(modelDir, 'weights.bin')));
+  const refused = convas('evaluate', '--model', bare);
+  assert.is(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, 'records no data directory');
+  assert.match(refused.stderr, '--data DIR');
+});
+
 test('predict: a class and every probability per file', () => {
   const rng = random(3);
   const files = [0, 1, 2].map((label) => {
