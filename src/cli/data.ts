@@ -2,6 +2,7 @@
 // with the fixed default seed, so `train` and `evaluate` agree on the held-out set), a directory of
 // IDX files, or a directory of class folders of images (held out: a seeded share of the files).
 import { readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { type Dataset, oneHot } from '../data/dataset.js';
 import { loadIdxDirectory } from '../data/idx-node.js';
 import { imageDatasetFromDirectory } from '../data/image-folders.js';
@@ -17,7 +18,8 @@ import type { Preset } from './args.js';
 export interface ImageModelMetadata {
   classNames: string[];
   imageInput: { size: [number, number]; channels: 1 | 3; normalize: Preset; crop: 'center' };
-  validation: { split: number; seed: number };
+  /** The held-out share of the images in `directory` (absolute; older models lack it), by the seed. */
+  validation: { split: number; seed: number; directory?: string };
 }
 
 export interface ImageFolderSettings {
@@ -55,7 +57,7 @@ export async function loadData(dir: string | undefined, images: ImageFolderSetti
   const metadata: ImageModelMetadata = {
     classNames: data.classNames,
     imageInput: { size, channels: data.train.channels as 1 | 3, normalize, crop: 'center' },
-    validation: { split: validationSplit, seed },
+    validation: { split: validationSplit, seed, directory: resolve(dir) },
   };
   return { train: data.train, test: data.validation, source: dir, metadata };
 }

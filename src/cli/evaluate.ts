@@ -1,9 +1,10 @@
 // `convas evaluate`: accuracy and confusion matrix of a saved model on held-out images. A model
-// trained on image folders remembers how its images were made and which were held out; one trained
-// by convas train remembers its data directory, which is the default.
+// trained on image folders remembers how its images were made and which were held out; a model
+// from convas train remembers its data directory, which is the default.
+import { access } from 'node:fs/promises';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
-import { formatShape } from '../shape.js';
+import { type Shape, formatShape } from '../shape.js';
 import type { Threads } from './args.js';
 import { type ImageModelMetadata, loadData } from './data.js';
 import { LoadingProgress } from './progress.js';
@@ -17,11 +18,7 @@ export async function evaluate(options: { model: string; data?: string; threads:
   const model = await loadModel(options.model);
   const metadata = model.getUserDefinedMetadata();
   const saved = metadata as ImageModelMetadata | undefined;
-  const data = options.data ?? recordedRun(metadata)?.settings.data;
-  if (data === undefined && formatShape(model.inputShape) !== formatShape(DIGITS)) {
-    throw new ConfigError(`${options.model} takes ${formatShape(model.inputShape)} images and records no data directory, and the ` +
-      `bundled digits are ${formatShape(DIGITS)}: give the images to evaluate on with --data DIR`);
-  }
+  const data = options.data ?? await recordedData(options.model, model.inputShape, metadata);
   const [height, width, channels] = model.inputShape;
   const images = {
     size: saved?.imageInput?.size ?? [height, width] as [number, number], channels: (channels === 1 ? 1 : 3) as 1 | 3,
@@ -32,4 +29,27 @@ export async function evaluate(options: { model: string; data?: string; threads:
   if (loaded.metadata) print(loading.finish());
   print(`Evaluating ${options.model} on ${loaded.test.count} held-out images from ${loaded.source}\n`);
   print(testReport(model, loaded.test, saved?.classNames ?? loaded.metadata?.classNames).text);
+}
+
+/**
+ * The data directory the model records (image folders: their own record; IDX files: the training
+ * run's settings), checked readable; undefined for the bundled digits, which only a model of their
+ * shape that names no classes of its own may take.
+ */
+async function recordedData(modelPath: string, inputShape: Shape, metadata: Record<string, unknown> | undefined): Promise<string | undefined> {
+  const saved = metadata as Partial<ImageModelMetadata> | undefined;
+  const folders = saved?.validation?.directory;
+  const data = typeof folders === 'string' ? folders : recordedRun(metadata)?.settings.data;
+  if (data === undefined) {
+    if (saved?.classNames === undefined && formatShape(inputShape) === formatShape(DIGITS)) return undefined;
+    throw new ConfigError(`${modelPath} records no data directory, and ${saved?.classNames ? 'names classes of its own' : `takes ${formatShape(inputShape)} images`}, ` +
+      `not the bundled digits (${formatShape(DIGITS)}, classes 0-9): give the images to evaluate on with --data DIR`);
+  }
+  try {
+    await access(data);
+  } catch (error) {
+    throw new ConfigError(`${modelPath} was trained on ${data}, which cannot be read now (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): ` +
+      'give the images to evaluate on with --data DIR');
+  }
+  return data;
 }

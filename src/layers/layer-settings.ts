@@ -4,8 +4,8 @@
 import { ConfigError } from '../errors.js';
 import type { Layer } from './layer.js';
 
-export function applyLayerSettings<L extends Layer>(layer: L, settings: object): L {
-  const { trainable, ...rest } = settings as { trainable?: unknown };
+export function applyLayerSettings<L extends Layer>(layer: L, settings: object | null | undefined): L {
+  const { trainable, ...rest } = (settings ?? {}) as { trainable?: unknown };
   const kept = Object.keys(layer.getConfig());
   const unknown = Object.keys(rest).filter((key) => !kept.includes(key));
   if (unknown.length > 0) {

@@ -49,22 +49,29 @@ test('evaluate: the saved model scores what training reported', () => {
   assert.match(stdout, /true\\pred/);
 });
 
-test('evaluate without --data: the data the model was trained on, or a clear refusal when it records none', () => {
+test('evaluate without --data: the data the model was trained on, or a clear refusal when it records none or it is gone', () => {
   const { code, stdout, stderr } = convas('evaluate', '--model', modelDir);
   assert.is(code, 0, stderr);
   assert.match(stdout, `held-out images from ${dir}`);
   assert.is(accuracyIn(stdout), trainedAccuracy);
-  // The same model without its run: 8×8 images, which the bundled digits (28×28×1) are not.
-  const bare = join(dir, 'bare');
-  mkdirSync(bare);
+  // The same model with other metadata: 8×8 images, which the bundled digits (28×28×1) are not.
   const json = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
-  delete json.userDefinedMetadata;
-  writeFileSync(join(bare, 'model.json'), JSON.stringify(json));
-  writeFileSync(join(bare, 'weights.bin'), readFileSync(join(modelDir, 'weights.bin')));
-  const refused = convas('evaluate', '--model', bare);
-  assert.is(refused.code, 1, refused.stderr);
-  assert.match(refused.stderr, 'records no data directory');
-  assert.match(refused.stderr, '--data DIR');
+  const withMetadata = (name: string, metadata: object | undefined) => {
+    const copy = join(dir, name);
+    mkdirSync(copy);
+    writeFileSync(join(copy, 'model.json'), JSON.stringify({ ...json, userDefinedMetadata: metadata }));
+    writeFileSync(join(copy, 'weights.bin'), readFileSync(join(modelDir, 'weights.bin')));
+    return convas('evaluate', '--model', copy);
+  };
+  const bare = withMetadata('bare', undefined);
+  assert.is(bare.code, 1, bare.stderr);
+  assert.match(bare.stderr, 'records no data directory, and takes [8, 8, 1] images');
+  assert.match(bare.stderr, '--data DIR');
+  const gone = withMetadata('gone', { ...json.userDefinedMetadata, trainingRun: { ...json.userDefinedMetadata.trainingRun,
+    settings: { ...json.userDefinedMetadata.trainingRun.settings, data: join(dir, 'moved-away') } } });
+  assert.is(gone.code, 1, gone.stderr);
+  assert.match(gone.stderr, `was trained on ${join(dir, 'moved-away')}, which cannot be read now (ENOENT)`);
+  assert.match(gone.stderr, '--data DIR');
 });
 
 test('predict: a class and every probability per file', () => {
@@ -154,7 +161,7 @@ test('train on image folders: loads with a warning for the broken file, adapts t
   const saved = JSON.parse(readFileSync(join(photoModel, 'model.json'), 'utf8'));
   const { trainingRun, ...images } = saved.userDefinedMetadata;
   assert.equal(images, {
-    classNames: ['blue', 'red'], imageInput: { size: [16, 20], channels: 3, normalize: '[0,1]', crop: 'center' }, validation: { split: 0.25, seed: 0 },
+    classNames: ['blue', 'red'], imageInput: { size: [16, 20], channels: 3, normalize: '[0,1]', crop: 'center' }, validation: { split: 0.25, seed: 0, directory: photos },
   });
   assert.equal([trainingRun.epochsDone, trainingRun.settings.epochs, trainingRun.settings.data], [4, 4, photos], 'the finished run, as --resume reads it');
   assert.equal(saved.model.layers[0].shape, [16, 20, 3]);

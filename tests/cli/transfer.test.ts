@@ -64,7 +64,7 @@ test('train --base --cut: loads the images (the truncated photo skipped with a w
   const saved = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8'));
   assert.equal(saved.userDefinedMetadata, {
     classNames: ['dots', 'stripes'], imageInput: { size: [SIZE, SIZE], channels: 3, normalize: '[-1,1]', crop: 'center' },
-    validation: { split: 0.3, seed: 0 }, transfer: { base: baseDir, cut: FEATURE_LAYER, pooling: 'avg', head: [32] },
+    validation: { split: 0.3, seed: 0, directory: photos }, transfer: { base: baseDir, cut: FEATURE_LAYER, pooling: 'avg', head: [32] },
   });
 });
 
@@ -89,6 +89,11 @@ test('the saved model: evaluate scores what training reported; predict names the
   const again = convas('evaluate', '--model', modelDir, '--data', photos);
   assert.is(again.code, 0, again.stderr);
   assert.is(accuracyIn(again.stdout), reported);
+  // Without --data: the folders the model records.
+  const recorded = convas('evaluate', '--model', modelDir);
+  assert.is(recorded.code, 0, recorded.stderr);
+  assert.match(recorded.stdout, `held-out images from ${photos}`);
+  assert.is(accuracyIn(recorded.stdout), reported);
   const files = stripesAndDots(3, 2 * SIZE, 22).map((picture, i) => {
     const file = join(dir, `new-${i}-${TEXTURES[picture.label]}.${i % 2 ? 'jpg' : 'png'}`);
     writeFileSync(file, encodePicture(picture, i % 2 ? 'jpg' : 'png'));

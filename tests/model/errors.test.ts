@@ -109,7 +109,8 @@ test('a setting a layer factory does not know is a ConfigError naming it and the
   throwsWith(() => layers.dense({ units: 3, trainable: 'no' } as never), ConfigError, 'trainable must be true or false', '"no"');
   // Keras's trainable flag is a setting of every layer.
   assert.is(layers.dense({ units: 3, trainable: false } as never).trainable, false);
-  assert.is(layers.batchNormalization({ trainable: true } as never).trainable, true);
+  assert.is(layers.batchNormalization({ trainable: false } as never).trainable, false);
+  assert.is(layers.relu(null as never).name.startsWith('relu'), true, 'null settings are no settings, as before');
 });
 
 test('impossible settings of the shape layers are ConfigErrors when the model is built, naming the layer and the sizes', async () => {
