@@ -78,7 +78,7 @@ export class Memory {
     }
   }
 
-  /** A Float32Array over all of memory, indexed by ptr >> 2: for hot loops that must not allocate. */
+  /** A Float32Array over all of memory, indexed by ptr >>> 2: for hot loops that must not allocate. */
   get heapF32(): Float32Array {
     this.renewViews();
     return this.f32View;
@@ -86,12 +86,12 @@ export class Memory {
 
   /** A Float32Array over [ptr, ptr + 4·length): valid until the next allocation. */
   f32(ptr: number, length: number): Float32Array {
-    return this.heapF32.subarray(ptr >> 2, (ptr >> 2) + length);
+    return this.heapF32.subarray(ptr >>> 2, (ptr >>> 2) + length);
   }
 
   i32(ptr: number, length: number): Int32Array {
     this.renewViews();
-    return this.i32View.subarray(ptr >> 2, (ptr >> 2) + length);
+    return this.i32View.subarray(ptr >>> 2, (ptr >>> 2) + length);
   }
 
   private ensure(end: number): void {

@@ -10,7 +10,7 @@ import type { AccuracyKind } from './losses.js';
 /** The rows right (fractions of a row for the per-output kinds) among the first `rows` of output and target. */
 export function countCorrect(kind: AccuracyKind, output: number, target: number, rows: number, cols: number): number {
   const heap = getBackend().memory.heapF32;
-  const o = output >> 2, t = target >> 2;
+  const o = output >>> 2, t = target >>> 2;
   if (kind === 'class') {
     let correct = 0;
     for (let r = 0; r < rows; r++) {

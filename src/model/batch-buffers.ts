@@ -53,7 +53,7 @@ export const rowAddress = (t: Tensor, index: number) => t.ptr + index * (t.size 
 export function copyRows(src: Tensor, dst: number, order: Uint32Array | undefined, from: number, batch: number): void {
   const heap = getBackend().memory.heapF32;
   const width = src.size / src.shape[0];
-  const srcBase = src.ptr >> 2, dstBase = dst >> 2;
+  const srcBase = src.ptr >>> 2, dstBase = dst >>> 2;
   if (!order) {
     heap.copyWithin(dstBase, srcBase + from * width, srcBase + (from + batch) * width);
     return;

@@ -34,7 +34,7 @@ export class ClassWeights {
   /** Writes the weight of each of `rows` target rows (prepared: class ids one-hot) at `rowWeights`. */
   fill(target: number, rowWeights: number, rows: number): void {
     const heap = getBackend().memory.heapF32;
-    const t = target >> 2, w = rowWeights >> 2, cols = this.cols;
+    const t = target >>> 2, w = rowWeights >>> 2, cols = this.cols;
     for (let r = 0; r < rows; r++) {
       const id = cols > 1 ? argmaxRow(heap, t + r * cols, cols) : Math.round(heap[t + r]);
       heap[w + r] = this.weights.get(id) ?? 1;

@@ -92,10 +92,10 @@ export class BatchReader {
   private copy(value: BatchValue, to: number, length: number, name: string, what: string): void {
     const memory = getBackend().memory;
     if (value instanceof Tensor) {
-      memory.heapF32.copyWithin(to >> 2, value.ptr >> 2, (value.ptr >> 2) + length);
+      memory.heapF32.copyWithin(to >>> 2, value.ptr >>> 2, (value.ptr >>> 2) + length);
       value.dispose();
     } else {
-      memory.heapF32.set(isShaped(value) ? value.values : value, to >> 2);
+      memory.heapF32.set(isShaped(value) ? value.values : value, to >>> 2);
     }
     checkFiniteAt(to, length, name, what);
   }

@@ -52,8 +52,8 @@ export class Inference {
         this.run(xs, from, size);
         const heap = getBackend().memory.heapF32;
         results.forEach((result, o) => {
-          const cols = this.outputSizes[o], output = this.executor.output(o) >> 2;
-          heap.copyWithin((result.ptr >> 2) + from * cols, output, output + size * cols);
+          const cols = this.outputSizes[o], output = this.executor.output(o) >>> 2;
+          heap.copyWithin((result.ptr >>> 2) + from * cols, output, output + size * cols);
         });
       }
     });
@@ -99,8 +99,8 @@ export class Inference {
     this.executor.forward(xs.map((t) => t.ptr), n, false, true);
     return this.nodeShapes.map((shape, i) => {
       const t = emptyTensor([n, ...shape]); // may grow memory: take the heap view after
-      const at = this.executor.nodeOutput(i) >> 2;
-      getBackend().memory.heapF32.copyWithin(t.ptr >> 2, at, at + t.size);
+      const at = this.executor.nodeOutput(i) >>> 2;
+      getBackend().memory.heapF32.copyWithin(t.ptr >>> 2, at, at + t.size);
       return t;
     });
   }

@@ -67,7 +67,7 @@ const accuracyOfKind = (kind: AccuracyKind): RowCounter => (o, t, rows, cols) =>
 /** Rows whose target class (the argmax of its one-hot row) is among the k largest outputs. */
 const topK = (k: number): RowCounter => (output, target, rows, cols) => {
   const heap = getBackend().memory.heapF32;
-  const o = output >> 2, t = target >> 2;
+  const o = output >>> 2, t = target >>> 2;
   let right = 0;
   for (let r = 0; r < rows; r++) if (inTopK(heap, o + r * cols, cols, argmaxRow(heap, t + r * cols, cols), k)) right++;
   return right;
@@ -111,7 +111,7 @@ class ClassCounts implements Metric {
 
   add(output: number, target: number, rows: number, cols: number): void {
     const heap = getBackend().memory.heapF32;
-    const o = output >> 2, t = target >> 2;
+    const o = output >>> 2, t = target >>> 2;
     const { tp, fp, fn, matrix, pooled } = this;
     for (let r = 0; r < rows; r++) {
       const at = r * cols;

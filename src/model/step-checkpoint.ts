@@ -74,11 +74,11 @@ export class StepCheckpoint {
 
   private transfer(copy: number, toCopy: boolean): void {
     const heap = getBackend().memory.heapF32;
-    let at = copy >> 2;
+    let at = copy >>> 2;
     for (let i = 0; i < this.spans.length; i++) {
       const { ptr, size } = this.spans[i];
-      if (toCopy) heap.copyWithin(at, ptr >> 2, (ptr >> 2) + size);
-      else heap.copyWithin(ptr >> 2, at, at + size);
+      if (toCopy) heap.copyWithin(at, ptr >>> 2, (ptr >>> 2) + size);
+      else heap.copyWithin(ptr >>> 2, at, at + size);
       at += size;
     }
   }

@@ -11,7 +11,7 @@ export function parameterTensors(params: readonly Parameter[]): Tensor[] {
   return params.map((p) => {
     const t = emptyTensor(p.shape); // may grow memory: take the heap view after
     const heap = getBackend().memory.heapF32;
-    heap.copyWithin(t.ptr >> 2, p.value >> 2, (p.value >> 2) + p.size);
+    heap.copyWithin(t.ptr >>> 2, p.value >>> 2, (p.value >>> 2) + p.size);
     return t;
   });
 }

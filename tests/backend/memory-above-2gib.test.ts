@@ -1,0 +1,50 @@
+// Addresses past 2 GiB: wasm memory grows to 4 GiB, and an address shifted by `>> 2` in JavaScript
+// turns negative there, so a copy into or out of such a buffer silently did nothing (a model read
+// its outputs as zeros). A model whose buffers lie above 2 GiB must compute, bit for bit, what the
+// same model computes below it. Node only: the filler is 2 GiB of wasm memory.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getBackend, init } from '../../src/backend/wasm.js';
+import { type Model, layers, sequential, tensor } from '../../src/index.js';
+import { assertSameBits } from '../helpers.js';
+
+const EXAMPLES = 8, SHAPE = [6, 6, 2], CLASSES = 3;
+const xValues = Float32Array.from({ length: EXAMPLES * 72 }, (_, i) => Math.sin(i));
+const yValues = Float32Array.from({ length: EXAMPLES * CLASSES }, (_, i) => (i % CLASSES === Math.floor(i / CLASSES) % CLASSES ? 1 : 0));
+
+function makeModel(): Model {
+  const model = sequential({
+    inputShape: SHAPE, seed: 3,
+    layers: [layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }), layers.flatten(), layers.dense({ units: CLASSES, activation: 'softmax' })],
+  });
+  model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
+/** Predicts, trains two epochs, evaluates and predicts again: everything that copies between buffers and tensors. */
+async function exercise() {
+  const x = tensor(xValues, [EXAMPLES, ...SHAPE]), y = tensor(yValues, [EXAMPLES, CLASSES]);
+  const model = makeModel();
+  const first = model.predict(x).dataSync();
+  await model.fit(x, y, { epochs: 2, batchSize: 4 });
+  const { loss, accuracy } = model.evaluate(x, y);
+  const weights = model.getWeights().map((w) => w.dataSync());
+  return { model, first, after: model.predict(x).dataSync(), weights, loss, accuracy, lowest: Math.min(x.ptr, y.ptr, ...model.weights.map((p) => p.value)) };
+}
+
+test('a model whose buffers lie above 2 GiB predicts, trains and evaluates as one below it', async () => {
+  await init();
+  const below = await exercise();
+  assert.ok(below.first.some((v) => v !== 0));
+  const filler = getBackend().memory.alloc(2 ** 31);
+  const above = await exercise();
+  assert.ok(above.lowest >= 2 ** 31, `the second model's buffers start at ${above.lowest}`);
+  assertSameBits(above.first, below.first, 'predict before training');
+  assertSameBits(above.after, below.after, 'predict after training');
+  above.weights.forEach((w, i) => assertSameBits(w, below.weights[i], `weight ${i}`));
+  assert.is(above.loss, below.loss);
+  assert.is(above.accuracy, below.accuracy);
+  getBackend().memory.free(filler);
+});
+
+test.run();
