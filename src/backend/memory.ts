@@ -5,6 +5,8 @@ import { ALIGN_BYTES } from './alignment.js';
 import type { Kernels } from './kernels.js';
 
 const PAGE = 65536;
+/** Wasm32's address space: the kernels' memory may grow to 65536 pages. */
+const MAX_BYTES = 65536 * PAGE;
 
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
@@ -101,8 +103,8 @@ export class Memory {
       this.memory.grow(Math.ceil((end - have) / PAGE));
     } catch {
       const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
-      throw new OutOfMemoryError(`wasm memory cannot grow from ${mb(have)} MB to the ${mb(end)} MB needed; ` +
-        'use a smaller batchSize or model, or free tensors and models with dispose()');
+      throw new OutOfMemoryError(`wasm memory cannot grow from ${mb(have)} MB to the ${mb(end)} MB needed ` +
+        `(it ends at ${mb(MAX_BYTES)} MB, or where the engine refuses more); use a smaller batchSize or model, or free tensors and models with dispose()`);
     }
   }
 

@@ -1,6 +1,6 @@
 // Reading a model file's JSON: every missing or mistyped field is a FileFormatError that names the
 // file, the field and what was expected.
-import { ConvasError, FileFormatError } from '../errors.js';
+import { ConvasError, FileFormatError, OutOfMemoryError } from '../errors.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -110,7 +110,10 @@ export function withinFile<T>(file: string, where: string | undefined, run: () =
   try {
     return run();
   } catch (error) {
-    if (error instanceof ConvasError && !(error instanceof FileFormatError)) throw fileError(file, where ? `${where}: ${error.message}` : error.message);
+    // Running out of memory is no fault of the file: it stays an OutOfMemoryError.
+    if (error instanceof ConvasError && !(error instanceof FileFormatError) && !(error instanceof OutOfMemoryError)) {
+      throw fileError(file, where ? `${where}: ${error.message}` : error.message);
+    }
     throw error;
   }
 }

@@ -3,7 +3,7 @@
 // evaluated now (all its inputs are constants: weights, shapes) or converted by its operator's
 // entry into layers. Weights move from ONNX's layouts (NCHW, OIHW) to convas's (NHWC, HWIO) once,
 // here, so the model takes NHWC input like every convas model — or NCHW, if asked.
-import { ConvasError, FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
+import { ConvasError, FileFormatError, OutOfMemoryError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
 import { decodeModel, defaultOpset, int64 } from './decode.js';
 import { type Graph, NodeContext, type OpEntry } from './context.js';
 import { OPERATORS } from './operators/index.js';
@@ -110,6 +110,7 @@ class Importer implements Graph {
     try {
       built = model({ inputs: symbolicInputs, outputs, name: this.layerName(graph.name || 'onnx') });
     } catch (error) {
+      if (error instanceof OutOfMemoryError) throw error; // no fault of the file
       throw new FileFormatError(`${this.file}: ${(error as Error).message}`);
     }
     try {

@@ -1,12 +1,17 @@
-// Addresses past 2 GiB: wasm memory grows to 4 GiB, and an address shifted by `>> 2` in JavaScript
-// turns negative there, so a copy into or out of such a buffer silently did nothing (a model read
-// its outputs as zeros). A model whose buffers lie above 2 GiB must compute, bit for bit, what the
-// same model computes below it. Node only: the filler is 2 GiB of wasm memory.
+// Wasm memory at its limits (Node only: the fillers are gigabytes of wasm memory).
+// - Addresses past 2 GiB: an address shifted by `>> 2` in JavaScript turns negative there, so a copy
+//   into or out of such a buffer silently did nothing (a model read its outputs as zeros). A model
+//   whose buffers lie above 2 GiB must compute, bit for bit, what the same model computes below.
+// - Memory running out while a model file loads is an OutOfMemoryError: no fault of the file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { join } from 'node:path';
 import { getBackend, init } from '../../src/backend/wasm.js';
-import { type Model, layers, sequential, tensor } from '../../src/index.js';
+import { type Model, OutOfMemoryError, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import '../../src/onnx/index.js';
 import { assertSameBits } from '../helpers.js';
+import { temporaryDirectory } from '../io/model-files.js';
+import { fixturePath } from '../onnx/fixtures.js';
 
 const EXAMPLES = 8, SHAPE = [6, 6, 2], CLASSES = 3;
 const xValues = Float32Array.from({ length: EXAMPLES * 72 }, (_, i) => Math.sin(i));
@@ -45,6 +50,38 @@ test('a model whose buffers lie above 2 GiB predicts, trains and evaluates as on
   assert.is(above.loss, below.loss);
   assert.is(above.accuracy, below.accuracy);
   getBackend().memory.free(filler);
+});
+
+test('memory running out while a model file loads is an OutOfMemoryError (convas, TF.js and ONNX files)', async () => {
+  await init();
+  const dir = await temporaryDirectory();
+  // A quarter of a megabyte of weights: more than the 64 KiB the fillers leave.
+  const saved = sequential({ inputShape: [256], seed: 1, layers: [layers.dense({ units: 256 })] });
+  await saved.save(join(dir, 'bare'));
+  // Compiled, the convas file keeps the optimizer, whose state loading allocates too.
+  saved.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+  await saved.save(join(dir, 'convas'));
+  await saved.save(join(dir, 'tfjs'), { format: 'tfjs' });
+  saved.dispose();
+  const memory = getBackend().memory;
+  // Take all the memory there is, down to the last 64 KiB.
+  const fillers: number[] = [];
+  for (let size = 2 ** 31; size >= 2 ** 16;) {
+    try {
+      fillers.push(memory.alloc(size));
+    } catch {
+      size /= 2;
+    }
+  }
+  try {
+    for (const file of [join(dir, 'bare'), join(dir, 'convas'), join(dir, 'tfjs'), fixturePath('resnet18_narrow')]) {
+      const error = await loadModel(file).then(() => undefined, (e: Error) => e);
+      assert.ok(error instanceof OutOfMemoryError, `${file}: ${error?.name}: ${error?.message}`);
+      assert.match(error!.message, 'wasm memory cannot grow');
+    }
+  } finally {
+    fillers.forEach((f) => memory.free(f));
+  }
 });
 
 test.run();
