@@ -132,6 +132,10 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(encode(foreign), /node "Conv_12" \(Conv\): is in domain "com.microsoft"/);
   const one = (nodes: NodeSpec[], extra: Partial<ModelSpec> = {}) => onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], nodes, ...extra });
   await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'] }]), /node "ls" \(LogSoftmax\): is not an operator convas supports/);
+  // A mean over the channels (LayerNorm's), or over every axis, is no global pool.
+  await refused(one([{ op: 'ReduceMean', name: 'rm', inputs: ['x'], outputs: ['y'], attributes: { axes: [1] } }]),
+    /node "rm" \(ReduceMean\): reduces axes \[1\]; convas reduces an image \[N, C, H, W\] over its height and width \(axes 2 and 3\) only/);
+  await refused(one([{ op: 'ReduceMax', name: 'rx', inputs: ['x'], outputs: ['y'] }]), /node "rx" \(ReduceMax\): reduces axes \[\] \(all of them\)/);
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
   await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),
     /node "c" \(Clip\): clips to \[-1, 1\]/);

@@ -163,6 +163,23 @@ test('MaxPool and AveragePool: pads, strides, ceil_mode, auto_pad, count_include
   await pool('GlobalMaxPool', {});
 });
 
+test('ReduceMean and ReduceMax over height and width (x.mean([2, 3])): kept dims or not, axes as an attribute (opset 13) or an input (opset 18)', async () => {
+  const dims = [5, 6, 7];
+  for (const op of ['ReduceMean', 'ReduceMax']) {
+    for (const [axes, keepdims] of [[[2, 3], 1], [[-1, -2], 0], [[3, 2], undefined]] as const) {
+      const attributes = { axes: [...axes], ...(keepdims === undefined ? {} : { keepdims }) };
+      await agrees(`${op} ${JSON.stringify(attributes)}`, dims, [{ op, inputs: ['x'], outputs: ['y'], attributes }]);
+    }
+    await agrees(`${op} opset 18, axes as an input, no kept dims`, dims, [{ op, inputs: ['x', 'axes'], outputs: ['y'], attributes: { keepdims: 0 } }],
+      { axes: ints([2, 3]) }, { opset: 18 });
+  }
+  // The global mean feeding a classifier, as torchvision's MNASNet and ConvNeXt end.
+  await agrees('mean then Gemm', dims, [
+    { op: 'ReduceMean', inputs: ['x'], outputs: ['m'], attributes: { axes: [2, 3], keepdims: 0 } },
+    { op: 'Gemm', inputs: ['m', 'w', 'b'], outputs: ['y'], attributes: { transB: 1 } },
+  ], { w: weight([4, 5]), b: weight([4]) });
+});
+
 test('Relu, Sigmoid, Tanh on images and features; Softmax over the channels (opset 13) and features (opset 11); Clip from 0', async () => {
   for (const op of ['Relu', 'Sigmoid', 'Tanh']) {
     await agrees(`${op} image`, [3, 4, 5], [{ op, inputs: ['x'], outputs: ['y'] }]);

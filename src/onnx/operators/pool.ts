@@ -1,10 +1,13 @@
-// MaxPool, AveragePool and the global pools → convas pooling with explicit padding. convas clips
+// MaxPool, AveragePool, the global pools, and ReduceMean and ReduceMax over an image's height and
+// width (PyTorch's x.mean([2, 3]), the global pool of many exported nets) → convas pooling with
+// explicit padding. convas clips
 // every window to the input, so padding never wins a max and an average divides by the elements
 // inside the window: ONNX's count_include_pad=0. count_include_pad=1 sums the window (a sum pool)
 // and divides by its full size. ceil_mode adds the zeros at the end that make the last window fit.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import type { TensorValue } from '../values.js';
+import { axisIndex } from './ndarray.js';
 import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
 /** With ceil_mode, the zeros to add after each axis so the output size rounds up (as PyTorch: no window starting in the end padding). */
@@ -59,9 +62,31 @@ function globalPool(kind: 'max' | 'avg') {
   };
 }
 
+/**
+ * ReduceMean and ReduceMax over axes 2 and 3 of an image: the global pool, [N, C, 1, 1] with keepdims
+ * (the default), flattened to [N, C] without. Axes are an attribute until opset 18, an input from it.
+ */
+function spatialReduce(kind: 'max' | 'avg') {
+  return (ctx: NodeContext): TensorValue => {
+    imageInput(ctx);
+    const axes = ctx.opset >= 18 ? ctx.ints(1, 'axes', []) : ctx.intList('axes', []);
+    const reduced = [...new Set(axes.map((a) => axisIndex(ctx, a, 4)))].sort();
+    if (reduced.join() !== '2,3') {
+      ctx.refuse(`reduces axes ${JSON.stringify(axes)}${axes.length ? '' : ' (all of them)'}; convas reduces an image [N, C, H, W] over its ` +
+        'height and width (axes 2 and 3) only, as a global pool');
+    }
+    const pooled = globalPool(kind)(ctx);
+    if (ctx.int('keepdims', 1) !== 0) return pooled;
+    // One pixel per channel: channels-first and -last agree, so a plain flatten keeps ONNX's order.
+    return ctx.layer(() => layers.flatten({ name: ctx.layerName('_flat') }), [pooled]).output;
+  };
+}
+
 export const poolOperators: Record<string, OpEntry> = {
   MaxPool: { convert: pool('max') },
   AveragePool: { convert: pool('avg') },
   GlobalMaxPool: { convert: globalPool('max') },
   GlobalAveragePool: { convert: globalPool('avg') },
+  ReduceMean: { convert: spatialReduce('avg') },
+  ReduceMax: { convert: spatialReduce('max') },
 };
