@@ -305,6 +305,39 @@ export class NodeContext {
     this.graph.absorb(index, output);
     return true;
   }
+
+  /**
+   * For x/√2 (this node, reading x): when GELU follows as PyTorch exports it, (x·(1 + erf(x/√2)))·½,
+   * or as convas writes it, x·((1 + erf(x/√2))·½), each of its nodes reading the one before alone,
+   * those four nodes are absorbed (they take this node's output) and true returned: this node then
+   * computes gelu(x). Nothing is absorbed unless the whole pattern is there.
+   */
+  absorbGelu(x: string): boolean {
+    /** The one node reading `from` (no graph output), when it is `op` of `from` and an input `other` accepts. */
+    const next = (from: string | undefined, op: string, other?: (name: string) => boolean) => {
+      const reader = from && this.graph.readers(from).length === 1 && !this.graph.isOutput(from) ? this.graph.readers(from)[0] : undefined;
+      const inputs = reader?.node.input ?? [];
+      const plain = reader && reader.node.opType === op && !reader.node.domain && !(reader.node.attribute ?? []).length && (reader.node.output ?? []).length === 1;
+      const fits = other ? inputs.length === 2 && inputs.includes(from!) && other(inputs[inputs[0] === from ? 1 : 0]) : inputs.length === 1;
+      return plain && fits ? reader : undefined;
+    };
+    const outputOf = (r: { node: onnx.NodeProto.$Properties } | undefined) => r && (r.node.output ?? [])[0];
+    const isX = (name: string) => name === x, half = (name: string) => isNumber(this.graph.value(name), 0.5);
+    const erf = next(this.privateOutput(1), 'Erf');
+    const plusOne = next(outputOf(erf), 'Add', (name) => isNumber(this.graph.value(name), 1));
+    const timesX = next(outputOf(plusOne), 'Mul', isX), halved = next(outputOf(plusOne), 'Mul', half);
+    const last = timesX ? next(outputOf(timesX), 'Mul', half) : next(outputOf(halved), 'Mul', isX);
+    if (!erf || !plusOne || !last) return false;
+    const from = (this.node.output ?? [])[0];
+    for (const step of [erf, plusOne, timesX ?? halved!, last]) this.graph.absorb(step.index, from);
+    return true;
+  }
+}
+
+/** One float constant of value `value` (to float32's precision). */
+function isNumber(value: Value | undefined, expected: number): boolean {
+  return value?.kind === 'constant' && value.type === 'float' && value.data.length === 1 &&
+    Math.abs((value.data[0] as number) - expected) <= 1e-6 * Math.abs(expected);
 }
 
 /** Whether `product` multiplies x by the output of `gate`, a node reading x (in either order). */

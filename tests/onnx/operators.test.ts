@@ -163,6 +163,23 @@ test('MaxPool and AveragePool: pads, strides, ceil_mode, auto_pad, count_include
   await pool('GlobalMaxPool', {});
 });
 
+test('GELU as PyTorch exports nn.GELU, (x·(1 + erf(x/√2)))·½, on images and features; x/√2 alone stays a rescaling', async () => {
+  const gelu = (first: 'Div' | 'Mul'): NodeSpec[] => [
+    { op: first, inputs: ['x', 'c'], outputs: ['s'] }, { op: 'Erf', inputs: ['s'], outputs: ['e'] },
+    { op: 'Add', inputs: ['e', 'one'], outputs: ['a'] }, { op: 'Mul', inputs: ['x', 'a'], outputs: ['m'] },
+    { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] },
+  ];
+  const constants = (c: number) => ({ c: { dims: [], data: Float32Array.of(c) }, one: { dims: [], data: Float32Array.of(1) }, half: { dims: [], data: Float32Array.of(0.5) } });
+  for (const dims of [[3, 4, 5], [7]]) {
+    const model = await agrees(`GELU ${JSON.stringify(dims)}`, dims, gelu('Div'), constants(Math.SQRT2));
+    assert.ok(model.layers.some((l) => l.getConfig().activation === 'gelu'), 'read as one GELU activation');
+    await agrees(`GELU by 1/√2 ${JSON.stringify(dims)}`, dims, gelu('Mul'), constants(Math.SQRT1_2));
+  }
+  // x/√2 read by something else than Erf is a plain rescaling.
+  const model = await agrees('x/√2 then Relu', [6], [{ op: 'Div', inputs: ['x', 'c'], outputs: ['s'] }, { op: 'Relu', inputs: ['s'], outputs: ['y'] }], { c: { dims: [], data: Float32Array.of(Math.SQRT2) } });
+  assert.ok(model.layers.some((l) => l.className === 'Rescaling'));
+});
+
 test('ReduceMean and ReduceMax over height and width (x.mean([2, 3])): kept dims or not, axes as an attribute (opset 13) or an input (opset 18)', async () => {
   const dims = [5, 6, 7];
   for (const op of ['ReduceMean', 'ReduceMax']) {

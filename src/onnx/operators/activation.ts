@@ -11,7 +11,7 @@ import type { NodeContext, OpEntry } from '../context.js';
 import { type TensorValue, formatDims, isImage } from '../values.js';
 import { axisIndex } from './ndarray.js';
 
-function activationLayer(ctx: NodeContext, activation: ActivationName, x: TensorValue = ctx.tensor(0)): TensorValue {
+export function activationLayer(ctx: NodeContext, activation: ActivationName, x: TensorValue = ctx.tensor(0)): TensorValue {
   return ctx.layer(() => layers.activation({ activation, name: ctx.layerName() }), [x]).output;
 }
 

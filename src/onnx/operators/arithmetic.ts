@@ -9,6 +9,7 @@
 import { layers } from '../../index.js';
 import type { Affine, NodeContext, OpEntry } from '../context.js';
 import { type Constant, type TensorValue, formatDims, isImage } from '../values.js';
+import { activationLayer } from './activation.js';
 import { broadcastDims, broadcastIndex, gather, holdsBatch, makeConstant } from './ndarray.js';
 
 type Op = 'Add' | 'Sub' | 'Mul' | 'Div';
@@ -112,6 +113,8 @@ function pixelsRepeated(ctx: NodeContext, x: TensorValue, y: TensorValue, op: Op
   return small === x ? [repeated, large] : [large, repeated];
 }
 
+const isSqrtHalf = (scale: number | number[]) => !Array.isArray(scale) && Math.abs(scale - Math.SQRT1_2) <= 1e-6;
+
 /** One number when every channel has it. */
 const simplest = (v: number | number[]) => (Array.isArray(v) && v.every((x) => x === v[0]) ? v[0] : v);
 
@@ -130,8 +133,10 @@ function convert(op: Op) {
       const merge = op === 'Mul' ? layers.multiply : layers.add;
       return ctx.layer(() => merge({ name: ctx.layerName() }), [x, second]).output;
     }
-    const x = ctx.tensor(a.kind === 'tensor' ? 0 : 1);
-    const own = affine(op)(ctx, ctx.inputName(a.kind === 'tensor' ? 0 : 1), x.dims)!;
+    const x = ctx.tensor(a.kind === 'tensor' ? 0 : 1), xName = ctx.inputName(a.kind === 'tensor' ? 0 : 1);
+    const own = affine(op)(ctx, xName, x.dims)!;
+    // x/√2 that starts x·Φ(x) written with Erf (PyTorch's nn.GELU, convas's own ONNX files): GELU.
+    if (own.offset === 0 && isSqrtHalf(own.scale) && ctx.absorbGelu(xName)) return activationLayer(ctx, 'gelu', x);
     const chain = ctx.absorbChain((entry, next, input) => entry.affine?.(next, input, x.dims));
     const { scale, offset } = chain.reduce(compose, own);
     return rescale(ctx, x, scale, offset);
