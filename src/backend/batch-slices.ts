@@ -6,6 +6,17 @@
 /** Slices of a call that sums over the batch: so also at most this many threads have work. */
 export const MAX_SLICES = 8;
 /**
+ * Floats of partial sums a call may hold (64 MiB): a sum of larger partials (a dense layer of
+ * millions of weights) runs in fewer slices, down to one and no partials at all. The count depends
+ * on the size of what is summed alone, never on the threads, so the bits stay the same.
+ */
+const PARTIAL_SUMS_FLOATS = 16 * 2 ** 20;
+
+/** Slices of a sum over the batch of `floats` floats (the whole batch in one slice for the largest). */
+export function sumSlices(floats: number): number {
+  return Math.min(MAX_SLICES, 1 + Math.floor(PARTIAL_SUMS_FLOATS / floats));
+}
+/**
  * A call whose examples are independent may split any way without changing a bit: one slice on
  * one thread (no per-call overhead), else this many per thread, so that a thread that starts late
  * (a sleeping worker takes tens of µs to wake) leaves little of the job to the others at the end.

@@ -6,12 +6,13 @@
 // any thread count.
 //
 // Calls that need scratch or partial sums take a workspace planned by the layer (…WorkspaceFloats):
-// (MAX_SLICES − 1) partial sums (slice 0 writes the output itself), then one scratch per thread.
+// (MAX_SLICES − 1) partial sums (slice 0 writes the output itself; fewer for a dense layer of millions
+// of weights, batch-slices.ts), then one scratch per thread.
 //
 // A training step calls these many times, so they allocate nothing: each slice's arguments are
 // written straight into the job table (beginSlice, then arg … in the kernel's order).
 import { ALIGN_BYTES } from './alignment.js';
-import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
+import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart, sumSlices } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import { StateError } from '../errors.js';
@@ -468,7 +469,7 @@ export class ParallelKernels {
    * partial weight gradients, then one matMul scratch per thread, for the largest of its three products.
    */
   denseWorkspaceFloats(batch: number, inputs: number, outputs: number): number {
-    return (this.densePartialBytes(inputs, outputs) * (MAX_SLICES - 1) + this.denseScratchStride(batch, inputs, outputs) * this.threads) / 4;
+    return (this.densePartialBytes(inputs, outputs) * (sumSlices(inputs * outputs) - 1) + this.denseScratchStride(batch, inputs, outputs) * this.threads) / 4;
   }
 
   /**
@@ -490,14 +491,14 @@ export class ParallelKernels {
   /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
   weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
     const partialBytes = this.densePartialBytes(inputs, outputs);
-    const slices = this.startJob(batch, false);
+    const slices = this.startJob(batch, false, sumSlices(inputs * outputs));
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes).arg(0)
         .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
     }
     this.runMatMul(2 * batch * inputs * outputs, workspace, inputs * outputs, batch, outputs);
-    this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch);
+    this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch, sumSlices(inputs * outputs));
   }
 
   private densePartialBytes(inputs: number, outputs: number): number {
@@ -519,7 +520,7 @@ export class ParallelKernels {
    * denseWorkspaceFloats planned).
    */
   private runMatMul(work: number, workspace: number, weights: number, k: number, n: number): void {
-    const scratchBase = workspace + alignBytes(weights * 4) * (MAX_SLICES - 1);
+    const scratchBase = workspace + alignBytes(weights * 4) * (sumSlices(weights) - 1);
     this.run('matMul', work, MATMUL_SCRATCH_ARG, scratchBase, this.matMulScratchStride(k, n));
   }
 
@@ -683,11 +684,12 @@ export class ParallelKernels {
 
   /**
    * Starts writing a job over `batch` examples; returns its slice count. A job that sums over the
-   * batch takes the fixed split (MAX_SLICES), one of independent examples a split for balance.
+   * batch takes the fixed split of `sums` slices (MAX_SLICES, fewer for the largest partial sums:
+   * sumSlices), one of independent examples a split for balance.
    */
-  private startJob(batch: number, independent: boolean): number {
+  private startJob(batch: number, independent: boolean, sums = MAX_SLICES): number {
     this.batch = batch;
-    this.maxSlices = !independent ? MAX_SLICES : this.threads === 1 ? 1 : INDEPENDENT_SLICES_PER_THREAD * this.threads;
+    this.maxSlices = !independent ? sums : this.threads === 1 ? 1 : INDEPENDENT_SLICES_PER_THREAD * this.threads;
     return sliceCount(batch, this.maxSlices);
   }
 
@@ -724,8 +726,8 @@ export class ParallelKernels {
   }
 
   /** target += partial sums of slices 1 … (at first + (s − 1)·stride), in slice order. */
-  private addPartials(target: number, first: number, stride: number, length: number, batch: number): void {
-    for (let s = 1; s < sliceCount(batch); s++) this.kernels.add(target, first + (s - 1) * stride, target, length);
+  private addPartials(target: number, first: number, stride: number, length: number, batch: number, sums = MAX_SLICES): void {
+    for (let s = 1; s < sliceCount(batch, sums); s++) this.kernels.add(target, first + (s - 1) * stride, target, length);
   }
 }
 
