@@ -217,6 +217,22 @@ class UnfoldedBatchNorm(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+class GeluMean(nn.Module):
+    """nn.GELU (Erf at opset 13) between convolutions, and the global average as x.mean([2, 3])
+    (ReduceMean), as torchvision's MNASNet and ConvNeXt end."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 6, 3, stride=2)
+        self.gelu = nn.GELU()
+        self.fc = nn.Linear(6, 4)
+
+    def forward(self, x):
+        x = self.gelu(self.conv2(self.gelu(self.conv1(x))))
+        return self.fc(x.mean([2, 3]))
+
+
 def round_to_float16(net):
     with torch.no_grad():
         for p in net.parameters():
@@ -352,6 +368,9 @@ def main():
     cases.append(export('resize_modes', ResizeModes(), example(2, 3, 6, 5), 13,
                         'nearest and bilinear Resize (asymmetric floor, half_pixel, align_corners) to sizes of no whole multiple, '
                         'up and down'))
+
+    cases.append(export('gelu_mean', GeluMean(), example(2, 3, 11, 10), 13,
+                        'nn.GELU as Erf nodes, and x.mean([2, 3]) (ReduceMean) before a linear head'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),
