@@ -5,8 +5,11 @@ import { ALIGN_BYTES } from './alignment.js';
 import type { Kernels } from './kernels.js';
 
 const PAGE = 65536;
-/** Wasm32's address space: the kernels' memory may grow to 65536 pages. */
-const MAX_BYTES = 65536 * PAGE;
+/**
+ * The most pages the kernels' memory may grow to: wasm32's 4 GiB of its own; 2 GiB shared with
+ * threads (engines reserve a shared memory's maximum up front).
+ */
+export const MAX_PAGES = { own: 65536, shared: 32768 } as const;
 
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
@@ -103,8 +106,11 @@ export class Memory {
       this.memory.grow(Math.ceil((end - have) / PAGE));
     } catch {
       const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+      const shared = typeof SharedArrayBuffer !== 'undefined' && this.memory.buffer instanceof SharedArrayBuffer;
+      const limit = mb((shared ? MAX_PAGES.shared : MAX_PAGES.own) * PAGE);
       throw new OutOfMemoryError(`wasm memory cannot grow from ${mb(have)} MB to the ${mb(end)} MB needed ` +
-        `(it ends at ${mb(MAX_BYTES)} MB, or where the engine refuses more); use a smaller batchSize or model, or free tensors and models with dispose()`);
+        `(it ends at ${limit} MB${shared ? ' with threads' : ''}, or where the engine refuses more); use a smaller batchSize or model, ` +
+        'or free tensors and models with dispose()');
     }
   }
 

@@ -15,7 +15,7 @@ import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type JobRunner, SerialRunner } from './job-runner.js';
 import type { Kernels } from './kernels.js';
-import { Memory } from './memory.js';
+import { MAX_PAGES, Memory } from './memory.js';
 import { ParallelKernels } from './parallel-kernels.js';
 import { withSharedMemory } from './shared-memory-module.js';
 import { WorkerPool } from './worker-pool.js';
@@ -61,9 +61,9 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
 ]);
 
 /** One thread's memory: 64 KB pages, at most the 4 GiB of wasm32. */
-const OWN_MEMORY = { initial: 1, maximum: 65536 };
+const OWN_MEMORY = { initial: 1, maximum: MAX_PAGES.own };
 /** Threads' shared memory: at most 2 GB (allocation traps past the maximum), reserved up front by engines. */
-const SHARED_MEMORY = { initial: 16, maximum: 32768, shared: true };
+const SHARED_MEMORY = { initial: 16, maximum: MAX_PAGES.shared, shared: true };
 
 let backend: Backend | undefined;
 let loading: Promise<Backend> | undefined;

@@ -1,6 +1,6 @@
 // The network `convas train` builds: the default LeNet-style CNN, or one described in a JSON file.
 import { readFile } from 'node:fs/promises';
-import { ConfigError, ConvasError } from '../errors.js';
+import { ConfigError, ConvasError, OutOfMemoryError } from '../errors.js';
 import type { LayerConfig } from '../layers/index.js';
 import type { Model } from '../model/model.js';
 import { sequential } from '../model/sequential.js';
@@ -64,7 +64,8 @@ export function buildModel(architecture: Architecture, inputShape: number[], see
   try {
     return sequential({ inputShape: architecture.inputShape ?? inputShape, layers: architecture.layers, seed });
   } catch (error) {
-    if (error instanceof ConvasError) throw new ConfigError(`${source}: ${error.message}`);
+    // Running out of memory is no fault of the file: it stays an OutOfMemoryError.
+    if (error instanceof ConvasError && !(error instanceof OutOfMemoryError)) throw new ConfigError(`${source}: ${error.message}`);
     throw error;
   }
 }

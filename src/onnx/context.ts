@@ -322,9 +322,10 @@ export class NodeContext {
       return plain && fits ? reader : undefined;
     };
     const outputOf = (r: { node: onnx.NodeProto.$Properties } | undefined) => r && (r.node.output ?? [])[0];
-    const isX = (name: string) => name === x, half = (name: string) => isNumber(this.graph.value(name), 0.5);
+    const rank = this.graph.value(x)?.dims.length ?? 0;
+    const isX = (name: string) => name === x, half = (name: string) => isNumber(this.graph.value(name), 0.5, rank);
     const erf = next(this.privateOutput(1), 'Erf');
-    const plusOne = next(outputOf(erf), 'Add', (name) => isNumber(this.graph.value(name), 1));
+    const plusOne = next(outputOf(erf), 'Add', (name) => isNumber(this.graph.value(name), 1, rank));
     const timesX = next(outputOf(plusOne), 'Mul', isX), halved = next(outputOf(plusOne), 'Mul', half);
     const last = timesX ? next(outputOf(timesX), 'Mul', half) : next(outputOf(halved), 'Mul', isX);
     if (!erf || !plusOne || !last) return false;
@@ -334,9 +335,12 @@ export class NodeContext {
   }
 }
 
-/** One float constant of value `value` (to float32's precision). */
-function isNumber(value: Value | undefined, expected: number): boolean {
-  return value?.kind === 'constant' && value.type === 'float' && value.data.length === 1 &&
+/**
+ * A float constant of one element worth `expected` (to float32's precision) whose rank is at most
+ * `rank`: combined with a tensor of that rank, it leaves the tensor's shape as it is.
+ */
+function isNumber(value: Value | undefined, expected: number, rank: number): boolean {
+  return value?.kind === 'constant' && value.type === 'float' && value.data.length === 1 && value.dims.length <= rank &&
     Math.abs((value.data[0] as number) - expected) <= 1e-6 * Math.abs(expected);
 }
 

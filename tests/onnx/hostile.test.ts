@@ -136,6 +136,13 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'ReduceMean', name: 'rm', inputs: ['x'], outputs: ['y'], attributes: { axes: [1] } }]),
     /node "rm" \(ReduceMean\): reduces axes \[1\]; convas reduces an image \[N, C, H, W\] over its height and width \(axes 2 and 3\) only/);
   await refused(one([{ op: 'ReduceMax', name: 'rx', inputs: ['x'], outputs: ['y'] }]), /node "rx" \(ReduceMax\): reduces axes \[\] \(all of them\)/);
+  // GELU's nodes with a ½ of rank 5 (which would widen the image to 5-D) are no GELU: the Erf is refused.
+  const float = (v: number, dims: number[] = []) => ({ dims, data: Float32Array.of(v) });
+  await refused(one([
+    { op: 'Div', inputs: ['x', 'c'], outputs: ['s'] }, { op: 'Erf', name: 'erf', inputs: ['s'], outputs: ['e'] },
+    { op: 'Add', inputs: ['e', 'one'], outputs: ['a'] }, { op: 'Mul', inputs: ['x', 'a'], outputs: ['m'] },
+    { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] },
+  ], { initializers: { c: float(Math.SQRT2), one: float(1), half: float(0.5, [1, 1, 1, 1, 1]) } }), /node "erf" \(Erf\): is not an operator convas supports/);
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
   await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),
     /node "c" \(Clip\): clips to \[-1, 1\]/);
