@@ -12,6 +12,15 @@ import type { onnx } from './proto/onnx.js';
 import { DATA_TYPE_NAMES, ExternalFiles, readTensor } from './tensors.js';
 import { BATCH, type TensorValue, type Value, formatDims, isImage } from './values.js';
 
+/** What the operators PyTorch models often hold but convas has no layer for are, in PyTorch's terms. */
+const UNSUPPORTED_HINTS: Record<string, string> = {
+  Slice: 'a slice of a tensor such as x[:, :k] or x.chunk(2, 1), the channel split of ShuffleNet, has no convas layer',
+  Split: 'torch.split and x.chunk split a tensor, which no convas layer does',
+  Erf: 'erf on its own is no convas activation; GELU written with Erf, x·(1 + erf(x/√2))/2, is read',
+  LayerNormalization: 'no convas layer normalises over an example\'s features (nn.LayerNorm)',
+};
+const hint = (op: string) => (Object.hasOwn(UNSUPPORTED_HINTS, op) ? ` (${UNSUPPORTED_HINTS[op]})` : '');
+
 /** Largest size of one input dimension convas accepts from a file (beyond it no layer could run). */
 const MAX_DIMENSION = 1 << 20;
 
@@ -169,13 +178,13 @@ class Importer implements Graph {
     }
     if (node.domain && node.domain !== 'ai.onnx') ctx.refuse(`is in domain "${node.domain}"; convas reads the standard operators (ai.onnx) only`);
     const entry = OPERATORS[ctx.op];
-    if (!entry) ctx.refuse('is not an operator convas supports');
+    if (!entry) ctx.refuse(`is not an operator convas supports${hint(ctx.op)}`);
     const inputs = (node.input ?? []).filter((n) => n !== '').map((n) => this.values.get(n)!);
     const folds = inputs.every((v) => v.kind === 'constant');
     const run = folds && entry.fold ? entry.fold : entry.convert;
     if (!run) {
       return ctx.refuse(folds ? 'computes on constants only, which convas does not evaluate for this operator'
-        : 'reads a tensor computed from the model\'s input; convas evaluates this operator only on constants');
+        : `reads a tensor computed from the model's input; convas evaluates this operator only on constants${hint(ctx.op)}`);
     }
     const result = await run(ctx);
     ctx.checkAttributesRead();

@@ -142,7 +142,14 @@ test('operators, attributes and graphs convas cannot express are refused by node
     { op: 'Div', inputs: ['x', 'c'], outputs: ['s'] }, { op: 'Erf', name: 'erf', inputs: ['s'], outputs: ['e'] },
     { op: 'Add', inputs: ['e', 'one'], outputs: ['a'] }, { op: 'Mul', inputs: ['x', 'a'], outputs: ['m'] },
     { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] },
-  ], { initializers: { c: float(Math.SQRT2), one: float(1), half: float(0.5, [1, 1, 1, 1, 1]) } }), /node "erf" \(Erf\): is not an operator convas supports/);
+  ], { initializers: { c: float(Math.SQRT2), one: float(1), half: float(0.5, [1, 1, 1, 1, 1]) } }),
+  /node "erf" \(Erf\): is not an operator convas supports \(erf on its own is no convas activation; GELU written with Erf/);
+  // What PyTorch models often hold and convas has no layer for is named in PyTorch's terms.
+  const ints = (values: number[]) => ({ dims: [values.length], data: values });
+  await refused(one([{ op: 'Slice', name: 'half', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
+    { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([1]) } }), /node "half" \(Slice\): reads a tensor computed from the model's input; .*\(a slice of a tensor such as x\[:, :k\] or x\.chunk\(2, 1\), the channel split of ShuffleNet/);
+  await refused(one([{ op: 'Split', name: 'sp', inputs: ['x'], outputs: ['y', 'z'], attributes: { axis: 1 } }]), /node "sp" \(Split\): is not an operator convas supports \(torch\.split and x\.chunk/);
+  await refused(one([{ op: 'LayerNormalization', name: 'ln', inputs: ['x'], outputs: ['y'] }], { opset: 17 }), /\(nn\.LayerNorm\)/);
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
   await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),
     /node "c" \(Clip\): clips to \[-1, 1\]/);
