@@ -94,6 +94,14 @@ export class Memory {
     return this.heapF32.subarray(ptr >>> 2, (ptr >>> 2) + length);
   }
 
+  /**
+   * Copies `length` floats from address `from` to address `to` (the ranges may overlap). Addresses
+   * are shifted unsigned: from 2 GiB on, a signed shift would make them negative.
+   */
+  copyFloats(to: number, from: number, length: number): void {
+    this.heapF32.copyWithin(to >>> 2, from >>> 2, (from >>> 2) + length);
+  }
+
   i32(ptr: number, length: number): Int32Array {
     this.renewViews();
     return this.i32View.subarray(ptr >>> 2, (ptr >>> 2) + length);

@@ -490,15 +490,15 @@ export class ParallelKernels {
 
   /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
   weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
-    const partialBytes = this.densePartialBytes(inputs, outputs);
-    const slices = this.startJob(batch, false, sumSlices(inputs * outputs));
+    const partialBytes = this.densePartialBytes(inputs, outputs), sums = sumSlices(inputs * outputs);
+    const slices = this.startJob(batch, false, sums);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes).arg(0)
         .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
     }
     this.runMatMul(2 * batch * inputs * outputs, workspace, inputs * outputs, batch, outputs);
-    this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch, sumSlices(inputs * outputs));
+    this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch, sums);
   }
 
   private densePartialBytes(inputs: number, outputs: number): number {

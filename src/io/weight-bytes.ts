@@ -7,8 +7,8 @@ import { fileError } from './json-fields.js';
 
 /** Copies of the parameters' values, in their order, out of wasm memory. */
 export function parameterValues(params: readonly Parameter[]): Float32Array[] {
-  const heap = getBackend().memory.heapF32;
-  return params.map((p) => new Float32Array(heap.subarray(p.value >>> 2, (p.value >>> 2) + p.size)));
+  const memory = getBackend().memory;
+  return params.map((p) => memory.f32(p.value, p.size).slice());
 }
 
 /** The arrays one after another, little-endian whatever the host. */

@@ -51,7 +51,7 @@ export class FoldedWeights {
     this.kernel ||= memory.alloc(kernel.size * 4);
     this.bias ||= memory.alloc(channels * 4);
     kernels.channelAffine(kernel.value, 0, scale, 0, this.kernel, kernel.size / channels, channels, FUSED_ACTIVATION.none);
-    if (bias) memory.heapF32.copyWithin(this.bias >>> 2, bias.value >>> 2, (bias.value >>> 2) + channels);
+    if (bias) memory.copyFloats(this.bias, bias.value, channels);
     else kernels.fill(this.bias, channels, 0);
     kernels.channelAffine(this.bias, centre, scale, shift, this.bias, 1, channels, FUSED_ACTIVATION.none);
     return true;

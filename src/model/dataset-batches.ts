@@ -92,7 +92,7 @@ export class BatchReader {
   private copy(value: BatchValue, to: number, length: number, name: string, what: string): void {
     const memory = getBackend().memory;
     if (value instanceof Tensor) {
-      memory.heapF32.copyWithin(to >>> 2, value.ptr >>> 2, (value.ptr >>> 2) + length);
+      memory.copyFloats(to, value.ptr, length);
       value.dispose();
     } else {
       memory.heapF32.set(isShaped(value) ? value.values : value, to >>> 2);

@@ -208,7 +208,7 @@ export class GraphExecutor {
     }
     const length = batch * this.slotSizes[slot];
     if (this.received[slot]++ === 0) {
-      getBackend().memory.heapF32.copyWithin(sum >>> 2, gradient >>> 2, (gradient >>> 2) + length);
+      getBackend().memory.copyFloats(sum, gradient, length);
       this.gradients[slot] = sum;
     } else {
       getBackend().kernels.add(sum, gradient, sum, length);

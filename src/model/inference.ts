@@ -50,10 +50,10 @@ export class Inference {
       for (let from = 0; from < n; from += batch) {
         const size = Math.min(batch, n - from);
         this.run(xs, from, size);
-        const heap = getBackend().memory.heapF32;
+        const memory = getBackend().memory;
         results.forEach((result, o) => {
-          const cols = this.outputSizes[o], output = this.executor.output(o) >>> 2;
-          heap.copyWithin((result.ptr >>> 2) + from * cols, output, output + size * cols);
+          const cols = this.outputSizes[o];
+          memory.copyFloats(result.ptr + from * cols * 4, this.executor.output(o), size * cols);
         });
       }
     });
@@ -98,9 +98,8 @@ export class Inference {
     this.executor.plan(Math.max(n, 1));
     this.executor.forward(xs.map((t) => t.ptr), n, false, true);
     return this.nodeShapes.map((shape, i) => {
-      const t = emptyTensor([n, ...shape]); // may grow memory: take the heap view after
-      const at = this.executor.nodeOutput(i) >>> 2;
-      getBackend().memory.heapF32.copyWithin(t.ptr >>> 2, at, at + t.size);
+      const t = emptyTensor([n, ...shape]);
+      getBackend().memory.copyFloats(t.ptr, this.executor.nodeOutput(i), t.size);
       return t;
     });
   }

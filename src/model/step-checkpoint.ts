@@ -73,13 +73,13 @@ export class StepCheckpoint {
   }
 
   private transfer(copy: number, toCopy: boolean): void {
-    const heap = getBackend().memory.heapF32;
-    let at = copy >>> 2;
+    const memory = getBackend().memory;
+    let at = copy;
     for (let i = 0; i < this.spans.length; i++) {
       const { ptr, size } = this.spans[i];
-      if (toCopy) heap.copyWithin(at, ptr >>> 2, (ptr >>> 2) + size);
-      else heap.copyWithin(ptr >>> 2, at, at + size);
-      at += size;
+      if (toCopy) memory.copyFloats(at, ptr, size);
+      else memory.copyFloats(ptr, at, size);
+      at += size * 4;
     }
   }
 

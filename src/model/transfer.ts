@@ -117,8 +117,7 @@ export async function embed(model: Model, images: Tensor | Float32Array, options
     const batch = tensor(values, [count, ...model.inputShape]);
     const features = model.predict(batch, { ...predictOptions, batchSize });
     batch.dispose();
-    const heap = getBackend().memory.heapF32;
-    heap.copyWithin((result.ptr >>> 2) + from * outputSize, features.ptr >>> 2, (features.ptr >>> 2) + count * outputSize);
+    getBackend().memory.copyFloats(result.ptr + from * outputSize * 4, features.ptr, count * outputSize);
     features.dispose();
     onProgress?.(from + count, n);
     if (from + count < n) await new Promise((resolve) => setTimeout(resolve, 0));

@@ -9,9 +9,8 @@ import { Tensor, emptyTensor } from '../tensor.js';
 /** A new tensor holding a copy of each parameter's values. */
 export function parameterTensors(params: readonly Parameter[]): Tensor[] {
   return params.map((p) => {
-    const t = emptyTensor(p.shape); // may grow memory: take the heap view after
-    const heap = getBackend().memory.heapF32;
-    heap.copyWithin(t.ptr >>> 2, p.value >>> 2, (p.value >>> 2) + p.size);
+    const t = emptyTensor(p.shape);
+    getBackend().memory.copyFloats(t.ptr, p.value, p.size);
     return t;
   });
 }

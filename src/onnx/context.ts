@@ -313,21 +313,21 @@ export class NodeContext {
    * computes gelu(x). Nothing is absorbed unless the whole pattern is there.
    */
   absorbGelu(x: string): boolean {
-    /** The one node reading `from` (no graph output), when it is `op` of `from` and an input `other` accepts. */
-    const next = (from: string | undefined, op: string, other?: (name: string) => boolean) => {
-      const reader = from && this.graph.readers(from).length === 1 && !this.graph.isOutput(from) ? this.graph.readers(from)[0] : undefined;
-      const inputs = reader?.node.input ?? [];
-      const plain = reader && reader.node.opType === op && !reader.node.domain && !(reader.node.attribute ?? []).length && (reader.node.output ?? []).length === 1;
-      const fits = other ? inputs.length === 2 && inputs.includes(from!) && other(inputs[inputs[0] === from ? 1 : 0]) : inputs.length === 1;
+    /** The one node reading `after`'s output (no graph output), when it is `op` of that output and an input `other` accepts. */
+    const next = (after: onnx.NodeProto.$Properties | undefined, op: string, other?: (name: string) => boolean) => {
+      const from = after && this.privateOutput(1, after);
+      if (!from) return undefined;
+      const reader = this.graph.readers(from)[0], inputs = reader.node.input ?? [];
+      const plain = reader.node.opType === op && !reader.node.domain && !(reader.node.attribute ?? []).length && (reader.node.output ?? []).length === 1;
+      const fits = other ? inputs.length === 2 && inputs.includes(from) && other(inputs[inputs[0] === from ? 1 : 0]) : inputs.length === 1;
       return plain && fits ? reader : undefined;
     };
-    const outputOf = (r: { node: onnx.NodeProto.$Properties } | undefined) => r && (r.node.output ?? [])[0];
     const rank = this.graph.value(x)?.dims.length ?? 0;
     const isX = (name: string) => name === x, half = (name: string) => isNumber(this.graph.value(name), 0.5, rank);
-    const erf = next(this.privateOutput(1), 'Erf');
-    const plusOne = next(outputOf(erf), 'Add', (name) => isNumber(this.graph.value(name), 1, rank));
-    const timesX = next(outputOf(plusOne), 'Mul', isX), halved = next(outputOf(plusOne), 'Mul', half);
-    const last = timesX ? next(outputOf(timesX), 'Mul', half) : next(outputOf(halved), 'Mul', isX);
+    const erf = next(this.node, 'Erf');
+    const plusOne = next(erf?.node, 'Add', (name) => isNumber(this.graph.value(name), 1, rank));
+    const timesX = next(plusOne?.node, 'Mul', isX), halved = next(plusOne?.node, 'Mul', half);
+    const last = timesX ? next(timesX.node, 'Mul', half) : next(halved?.node, 'Mul', isX);
     if (!erf || !plusOne || !last) return false;
     const from = (this.node.output ?? [])[0];
     for (const step of [erf, plusOne, timesX ?? halved!, last]) this.graph.absorb(step.index, from);
