@@ -21,6 +21,7 @@ import { PReLU, type PReLUOptions } from './prelu.js';
 import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d.js';
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 import { Permute, type PermuteOptions } from './permute.js';
+import { ChannelSlice, type ChannelSliceOptions } from './channel-slice.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
 import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
 import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
@@ -102,6 +103,8 @@ export const layers = {
   depthwiseConv2d: (options: DepthwiseConv2DOptions) => applyLayerSettings(new DepthwiseConv2D(required(options, 'depthwiseConv2d', '{ kernelSize }')), options),
   separableConv2d: (options: SeparableConv2DOptions) => applyLayerSettings(new SeparableConv2D(required(options, 'separableConv2d', '{ filters, kernelSize }')), options),
   permute: (options: PermuteOptions) => applyLayerSettings(new Permute(required(options, 'permute', '{ dims: [3, 1, 2] }')), options),
+  /** Channels start…end − 1 (the last axis), as PyTorch's x[:, start:end]; TensorFlow.js has no such layer. */
+  channelSlice: (options: ChannelSliceOptions) => applyLayerSettings(new ChannelSlice(required(options, 'channelSlice', '{ start: 0, end: 16 }')), options),
   rescaling: (options: RescalingOptions) => applyLayerSettings(new Rescaling(required(options, 'rescaling', '{ scale: 1 / 255 }')), options),
   /** Augmentation, active only while training (Keras's): random left-right and/or top-bottom mirroring. */
   randomFlip: (options: RandomFlipOptions = {}) => applyLayerSettings(new RandomFlip(options), options),

@@ -286,6 +286,14 @@ test('permute gradients: every order of rank 1 to 4', async () => {
   orders.forEach((dims, i) => checkLayer(layers.permute({ dims }), [2, 3, 4, 5].slice(0, dims.length), 2, 420 + i));
 });
 
+test('channel slice gradients: images, features and [A, B], odd sizes, one channel or all', async () => {
+  await kernels();
+  checkLayer(layers.channelSlice({ start: 1, end: 4 }), [3, 2, 5], 2, 440);
+  checkLayer(layers.channelSlice({ start: 0, end: 7 }), [3, 7], 3, 441);
+  checkLayer(layers.channelSlice({ start: 6, end: 7 }), [2, 3, 7], 1, 442);
+  checkLayer(layers.channelSlice({ start: 2, end: 5 }), [9], 2, 443);
+});
+
 test('rescaling gradients: scalar and per-channel scale and offset', async () => {
   await kernels();
   checkLayer(layers.rescaling({ scale: 0.5, offset: -1 }), [3, 2, 5], 2, 430);
