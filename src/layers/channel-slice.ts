@@ -68,7 +68,7 @@ export class ChannelSlice extends Layer {
   }
 }
 
-/** TensorFlow.js has no such layer: a model with one saves in the convas format. */
+/** TensorFlow.js has no such layer: a model with one saves in the convas and ONNX formats. */
 export const channelSliceDescriptor: LayerDescriptor = {
   className: 'ChannelSlice',
   fromConfig: (c) => new ChannelSlice(c as unknown as ChannelSliceOptions),

@@ -14,8 +14,6 @@ import { BATCH, type TensorValue, type Value, formatDims, isImage } from './valu
 
 /** What the operators PyTorch models often hold but convas has no layer for are, in PyTorch's terms. */
 const UNSUPPORTED_HINTS: Record<string, string> = {
-  Slice: 'a slice of a tensor such as x[:, :k] or x.chunk(2, 1), the channel split of ShuffleNet, has no convas layer',
-  Split: 'torch.split and x.chunk split a tensor, which no convas layer does',
   Erf: 'erf on its own is no convas activation; GELU written with Erf, x·(1 + erf(x/√2))/2, is read',
   LayerNormalization: 'no convas layer normalises over an example\'s features (nn.LayerNorm)',
 };

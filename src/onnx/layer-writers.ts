@@ -187,6 +187,12 @@ const shapes: Record<string, LayerWriter> = {
     return w.node('Slice', [l.inputs[0], w.ints(`${l.n}.starts`, [top, left]), w.ints(`${l.n}.ends`, [h - bottom, wd - right]),
       w.ints(`${l.n}.axes`, [2, 3])], l.n);
   },
+  ChannelSlice: (w, l) => {
+    // convas's last axis is ONNX's channels (axis 1) of an image, or a vector's last.
+    const rank = l.shapes[0].length, axis = 1 + convasAxes(rank).indexOf(rank - 1);
+    return w.node('Slice', [l.inputs[0], w.ints(`${l.n}.starts`, [l.config.start as number]), w.ints(`${l.n}.ends`, [l.config.end as number]),
+      w.ints(`${l.n}.axes`, [axis])], l.n);
+  },
   UpSampling2D: (w, l) => {
     // Nearest repeats each pixel (asymmetric coordinates, rounded down); bilinear is Keras's, with half-pixel centres.
     const [sh, sw] = pairOf(l.config.size), nearest = l.config.interpolation === 'nearest';

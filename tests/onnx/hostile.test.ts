@@ -146,9 +146,16 @@ test('operators, attributes and graphs convas cannot express are refused by node
   /node "erf" \(Erf\): is not an operator convas supports \(erf on its own is no convas activation; GELU written with Erf/);
   // What PyTorch models often hold and convas has no layer for is named in PyTorch's terms.
   const ints = (values: number[]) => ({ dims: [values.length], data: values });
-  await refused(one([{ op: 'Slice', name: 'half', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
-    { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([1]) } }), /node "half" \(Slice\): reads a tensor computed from the model's input; .*\(a slice of a tensor such as x\[:, :k\] or x\.chunk\(2, 1\), the channel split of ShuffleNet/);
-  await refused(one([{ op: 'Split', name: 'sp', inputs: ['x'], outputs: ['y', 'z'], attributes: { axis: 1 } }]), /node "sp" \(Split\): is not an operator convas supports \(torch\.split and x\.chunk/);
+  // Slices and splits of a tensor that no convas layer takes: steps, the batch, sizes that do not add up.
+  await refused(one([{ op: 'Slice', name: 'odd', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],
+    { initializers: { starts: ints([0]), ends: ints([3]), axes: ints([1]), steps: ints([2]) } }), /node "odd" \(Slice\): has step 2 on axis 1; convas slices tensors with step 1/);
+  await refused(one([{ op: 'Slice', name: 'few', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
+    { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([0]) } }), /node "few" \(Slice\): slices the batch axis \(starts 0, ends 1\); convas keeps every example/);
+  await refused(one([{ op: 'Slice', name: 'none', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
+    { initializers: { starts: ints([2]), ends: ints([2]), axes: ints([1]) } }), /node "none" \(Slice\): keeps nothing of \[N, 3, 4, 4\]/);
+  await refused(one([{ op: 'Split', name: 'sp', inputs: ['x', 'sizes'], outputs: ['y', 'z'], attributes: { axis: 1 } }], { initializers: { sizes: ints([1, 1]) } }),
+    /node "sp" \(Split\): splits axis 1 of \[N, 3, 4, 4\] into \[1,1\]; expected positive sizes that add up to 3/);
+  await refused(one([{ op: 'Split', name: 'sb', inputs: ['x'], outputs: ['y', 'z'] }]), /node "sb" \(Split\): splits the batch axis/);
   await refused(one([{ op: 'LayerNormalization', name: 'ln', inputs: ['x'], outputs: ['y'] }], { opset: 17 }), /\(nn\.LayerNorm\)/);
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
   await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),

@@ -311,6 +311,42 @@ test('Concat along channels, height and width of images, and along features', as
   await agrees('Concat features', [5], [{ op: 'Sigmoid', inputs: ['x'], outputs: ['s'] }, { op: 'Concat', inputs: ['s', 'x'], outputs: ['y'], attributes: { axis: 1 } }]);
 });
 
+test('Slice and Split of tensors: channels (x[:, a:b], x.chunk, torch.split), rows and columns of an image, features; a channel shuffle', async () => {
+  const slice = (what: string, dims: number[], starts: number[], ends: number[], axes: number[], opset = 13) => agrees(what, dims,
+    [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Slice', inputs: ['r', 'starts', 'ends', 'axes'], outputs: ['y'] }],
+    { starts: ints(starts), ends: ints(ends), axes: ints(axes) }, { opset });
+  await slice('x[:, 1:4] of an image', [5, 3, 4], [1], [4], [1]);
+  await slice('x[:, -2:] of an image', [5, 3, 4], [-2], [2 ** 62], [1]);
+  await slice('rows and columns of an image', [3, 6, 7], [1, 2], [-1, 9], [2, 3]);
+  await slice('channels, rows and columns at once, the batch whole', [6, 5, 5], [0, 3, 1, 0], [2 ** 62, 6, 4, 3], [0, 1, 2, 3]);
+  await slice('features', [9], [2], [7], [1]);
+  await slice('x[:, 1:3] of [N, A, B]', [4, 5], [1], [3], [-1]);
+  // Opset 9 writes starts, ends and axes as attributes.
+  await agrees('Slice as attributes', [5, 3, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] },
+    { op: 'Slice', inputs: ['r'], outputs: ['y'], attributes: { starts: [2], ends: [5], axes: [1] } }], {}, { opset: 9 });
+  // x.chunk(2, 1) with one half through a convolution, then both joined again (a ShuffleNet unit's shape).
+  const w = weight([3, 3, 1, 1]);
+  await agrees('Split into halves, one convolved, Concat', [6, 4, 5], [
+    { op: 'Split', inputs: ['x'], outputs: ['a', 'b'], attributes: { axis: 1 } },
+    { op: 'Conv', inputs: ['b', 'w'], outputs: ['c'] }, { op: 'Concat', inputs: ['a', 'c'], outputs: ['y'], attributes: { axis: 1 } },
+  ], { w });
+  await agrees('Split by sizes (input, opset 13), three outputs', [7, 3, 3], [
+    { op: 'Split', inputs: ['x', 'sizes'], outputs: ['a', 'b', 'c'], attributes: { axis: -3 } },
+  ], { sizes: ints([2, 4, 1]) }, { outputs: ['a', 'b', 'c'] });
+  await agrees('Split by sizes (attribute, opset 11) of features', [7], [
+    { op: 'Split', inputs: ['x'], outputs: ['a', 'b'], attributes: { axis: 1, split: [3, 4] } },
+  ], {}, { opset: 11, outputs: ['a', 'b'] });
+  await agrees('Split into uneven parts (num_outputs, opset 18)', [7, 2, 3], [
+    { op: 'Split', inputs: ['x'], outputs: ['a', 'b', 'c'], attributes: { axis: 1, num_outputs: 3 } },
+  ], {}, { opset: 18, outputs: ['a', 'b', 'c'] });
+  await agrees('Split of the width', [2, 3, 8], [{ op: 'Split', inputs: ['x'], outputs: ['a', 'b'], attributes: { axis: 3 } }], {}, { outputs: ['a', 'b'] });
+  // ShuffleNet's channel shuffle: [N, C, H, W] → [N, g, C/g, H, W] → swap the groups' axes → [N, C, H, W].
+  await agrees('channel shuffle', [6, 3, 4], [
+    { op: 'Reshape', inputs: ['x', 'grouped'], outputs: ['g'] }, { op: 'Transpose', inputs: ['g'], outputs: ['t'], attributes: { perm: [0, 2, 1, 3, 4] } },
+    { op: 'Reshape', inputs: ['t', 'back'], outputs: ['y'] },
+  ], { grouped: ints([0, 2, 3, 3, 4]), back: ints([0, 6, 3, 4]) });
+});
+
 test('Flatten keeps PyTorch\'s order; so do Reshape [0, −1], Reshape by Shape arithmetic and Squeeze', async () => {
   await agrees('Flatten of an image', [3, 4, 5], [{ op: 'Flatten', inputs: ['x'], outputs: ['y'] }]);
   await agrees('Flatten of a 1×1 image', [6, 1, 1], [{ op: 'Flatten', inputs: ['x'], outputs: ['y'] }]);

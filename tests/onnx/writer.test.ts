@@ -168,6 +168,17 @@ test('ZeroPadding2D as Pad, Cropping2D as Slice, Reshape (image ↔ features, im
   await agreesWithOrt(randomized(m, 10), 'shape layers');
 });
 
+test('ChannelSlice as Slice of the channels (images) or features, read back as ChannelSlice', async () => {
+  const x = input({ shape: [5, 4, 7] });
+  const image = layers.channelSlice({ start: 2, end: 6 }).apply(layers.conv2d({ filters: 7, kernelSize: 1 }).apply(x));
+  const features = layers.channelSlice({ start: 1, end: 4 }).apply(layers.dense({ units: 5 }).apply(layers.flatten().apply(image)));
+  const m = model({ inputs: x, outputs: [image, features, layers.channelSlice({ start: 0, end: 1 }).apply(x)], seed: 11 });
+  await roundTrip(m, 'channel slices');
+  const back = await loadModel(encodeOnnx(m));
+  assert.is(back.layers.filter((l) => l.getConfig().className === 'ChannelSlice').length, 3, 'read back as three ChannelSlice layers');
+  back.dispose();
+});
+
 test('Resizing as Resize with sizes: bilinear and nearest, every coordinate mode, up and down, the batch left open', async () => {
   const x = input({ shape: [7, 5, 3] });
   const outputs = (['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const).flatMap((coordinates) => [

@@ -1,6 +1,6 @@
 // Operators evaluated while the model loads: constants, and the shape arithmetic torch.onnx.export
 // writes around a view or a reshape (Shape → Gather → Unsqueeze → Concat → Reshape, a Pad's pads
-// built with ConstantOfShape, Slice and Transpose). The batch size, unknown until the model runs,
+// built with ConstantOfShape, Slice (slice.ts) and Transpose). The batch size, unknown until the model runs,
 // is BATCH (NaN) in shapes: moving it around is fine, computing with it is refused.
 import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
@@ -72,37 +72,6 @@ function gatherNode(ctx: NodeContext): Constant {
   });
 }
 
-/** Slice: starts, ends, axes and steps as inputs (opset 10+) or attributes (opset 9). */
-function slice(ctx: NodeContext): Constant {
-  const data = ctx.constant(0, 'data');
-  const rank = data.dims.length;
-  const fromInputs = ctx.opset >= 10;
-  const starts = fromInputs ? ctx.ints(1, 'starts') : ctx.intList('starts', []);
-  const ends = fromInputs ? ctx.ints(2, 'ends') : ctx.intList('ends', []);
-  const allAxes = Array.from({ length: starts.length }, (_, i) => i);
-  const axes = (fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes)).map((a) => axisIndex(ctx, a, rank));
-  const steps = fromInputs ? ctx.ints(4, 'steps', starts.map(() => 1)) : starts.map(() => 1);
-  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
-    ctx.refuse('starts, ends, axes and steps differ in length');
-  }
-  const first = data.dims.map(() => 0), step = data.dims.map(() => 1), dims = [...data.dims];
-  axes.forEach((axis, i) => {
-    const size = data.dims[axis];
-    if (!Number.isInteger(steps[i]) || steps[i] === 0) ctx.refuse(`step ${steps[i]} on axis ${axis}; expected a non-zero integer`);
-    if ([starts[i], ends[i]].some(Number.isNaN)) ctx.refuse('slices with the batch size, which convas does not know at load time');
-    // ONNX clamps starts and ends to the axis (to [0, size] forwards, [−1, size − 1] backwards).
-    const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + size : v));
-    const forwards = steps[i] > 0;
-    const start = forwards ? clamp(starts[i], 0, size) : clamp(starts[i], -1, size - 1);
-    const end = forwards ? clamp(ends[i], 0, size) : clamp(ends[i], -1, size - 1);
-    first[axis] = start;
-    step[axis] = steps[i];
-    dims[axis] = Math.max(0, Math.ceil((end - start) / steps[i]));
-  });
-  const s = strides(data.dims);
-  return gather(data, dims, (at) => at.reduce((index, c, a) => index + (first[a] + c * step[a]) * s[a], 0));
-}
-
 export function transposeConstant(ctx: NodeContext): Constant {
   const data = ctx.constant(0, 'data');
   const rank = data.dims.length;
@@ -128,7 +97,6 @@ export const constantOperators: Record<string, OpEntry> = {
   Shape: { fold: shapeOf, convert: shapeOf },
   Cast: { fold: cast, convert: cast },
   Gather: { fold: gatherNode },
-  Slice: { fold: slice },
   ConstantOfShape: { fold: constantOfShape },
 };
 

@@ -9,8 +9,9 @@ import { normalizationOperators } from './normalization.js';
 import { poolOperators } from './pool.js';
 import { resizeOperators } from './resize.js';
 import { shapeOperators } from './shape.js';
+import { sliceOperators } from './slice.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
-  ...normalizationOperators, ...resizeOperators,
+  ...normalizationOperators, ...resizeOperators, ...sliceOperators,
 };

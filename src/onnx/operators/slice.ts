@@ -1,0 +1,113 @@
+// Slice and Split. On constants (shape arithmetic, weights) they are evaluated while the model
+// loads. On a tensor, PyTorch writes them for x[:, a:b], x.chunk and torch.split: a range of an
+// image's channels (or a vector's features) is a ChannelSlice layer, a range of its rows and
+// columns a Cropping2D; steps other than 1, and slices of the batch, are refused.
+import { layers } from '../../index.js';
+import type { NodeContext, OpEntry } from '../context.js';
+import { type Constant, type TensorValue, convasAxes, formatDims, isImage } from '../values.js';
+import { axisIndex, gather, strides } from './ndarray.js';
+
+/** The range a Slice keeps of each axis of `dims`: its first index, its step and the count kept. */
+interface SliceRanges {
+  first: number[];
+  step: number[];
+  dims: number[];
+}
+
+/** Slice's starts, ends, axes and steps, from inputs (opset 10+) or attributes (opset 9), resolved against `dims` as ONNX clamps them. */
+function sliceRanges(ctx: NodeContext, dims: number[]): SliceRanges {
+  const rank = dims.length;
+  const fromInputs = ctx.opset >= 10;
+  const starts = fromInputs ? ctx.ints(1, 'starts') : ctx.intList('starts', []);
+  const ends = fromInputs ? ctx.ints(2, 'ends') : ctx.intList('ends', []);
+  const allAxes = Array.from({ length: starts.length }, (_, i) => i);
+  const axes = (fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes)).map((a) => axisIndex(ctx, a, rank));
+  const steps = fromInputs ? ctx.ints(4, 'steps', starts.map(() => 1)) : starts.map(() => 1);
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
+    ctx.refuse('starts, ends, axes and steps differ in length');
+  }
+  const first = dims.map(() => 0), step = dims.map(() => 1), kept = [...dims];
+  axes.forEach((axis, i) => {
+    const size = dims[axis];
+    if (!Number.isInteger(steps[i]) || steps[i] === 0) ctx.refuse(`step ${steps[i]} on axis ${axis}; expected a non-zero integer`);
+    if ([starts[i], ends[i]].some(Number.isNaN)) ctx.refuse('slices with the batch size, which convas does not know at load time');
+    if (Number.isNaN(size)) {
+      // The batch axis of a tensor: only the whole of it, as exporters sometimes write (0 to the largest integer).
+      if (starts[i] !== 0 || ends[i] < 2 ** 31 - 1 || steps[i] !== 1) ctx.refuse(`slices the batch axis (starts ${starts[i]}, ends ${ends[i]}); convas keeps every example`);
+      return;
+    }
+    // ONNX clamps starts and ends to the axis (to [0, size] forwards, [−1, size − 1] backwards).
+    const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v < 0 ? v + size : v));
+    const forwards = steps[i] > 0;
+    const start = forwards ? clamp(starts[i], 0, size) : clamp(starts[i], -1, size - 1);
+    const end = forwards ? clamp(ends[i], 0, size) : clamp(ends[i], -1, size - 1);
+    first[axis] = start;
+    step[axis] = steps[i];
+    kept[axis] = Math.max(0, Math.ceil((end - start) / steps[i]));
+  });
+  return { first, step, dims: kept };
+}
+
+function sliceConstant(ctx: NodeContext): Constant {
+  const data = ctx.constant(0, 'data');
+  const { first, step, dims } = sliceRanges(ctx, data.dims);
+  const s = strides(data.dims);
+  return gather(data, dims, (at) => at.reduce((index, c, a) => index + (first[a] + c * step[a]) * s[a], 0));
+}
+
+/** Indices first…first + count − 1 of ONNX axis `axis` of x (step 1): a ChannelSlice of the last convas axis, or rows and columns of an image cropped. */
+function rangeOfTensor(ctx: NodeContext, x: TensorValue, { first, step, dims }: SliceRanges): TensorValue {
+  const rank = x.dims.length;
+  // An axis is cut when the slice keeps less of it, or walks it in steps other than 1 (a reversal keeps all of it).
+  const cut = dims.map((d, a) => a > 0 && (d !== x.dims[a] || step[a] !== 1));
+  const stepped = step.findIndex((s, a) => cut[a] && s !== 1);
+  if (stepped > 0) ctx.refuse(`has step ${step[stepped]} on axis ${stepped}; convas slices tensors with step 1`);
+  if (dims.some((d, a) => a > 0 && d === 0)) ctx.refuse(`keeps nothing of ${formatDims(x.dims)}`);
+  const axes = convasAxes(rank - 1);
+  let y = x;
+  const channelAxis = cut.findIndex((c, a) => c && axes[a - 1] === rank - 2);
+  if (channelAxis > 0) {
+    y = ctx.layer(() => layers.channelSlice({ start: first[channelAxis], end: first[channelAxis] + dims[channelAxis], name: ctx.layerName() }), [y]).output;
+  }
+  const others = cut.map((c, a) => c && a !== channelAxis);
+  if (!others.some(Boolean)) return y;
+  if (!isImage(x) || others[1]) ctx.refuse(`slices axes ${JSON.stringify(others.flatMap((c, a) => (c ? [a] : [])))} of ${formatDims(x.dims)}; convas slices the channels (or features) of a tensor and the rows and columns of an image`);
+  const [, , height, width] = x.dims;
+  const cropping: [[number, number], [number, number]] = [[first[2], height - first[2] - dims[2]], [first[3], width - first[3] - dims[3]]];
+  return ctx.layer(() => layers.cropping2d({ cropping, name: ctx.layerName(channelAxis > 0 ? '_crop' : '') }), [y]).output;
+}
+
+function sliceTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  return rangeOfTensor(ctx, x, sliceRanges(ctx, x.dims));
+}
+
+/** Split into consecutive ranges of one axis: sizes from input 1 (opset 13+) or the split attribute, else equal parts (num_outputs at opset 18). */
+function splitTensor(ctx: NodeContext): TensorValue[] {
+  const x = ctx.tensor(0);
+  const rank = x.dims.length;
+  const axis = axisIndex(ctx, ctx.int('axis', 0), rank);
+  if (axis === 0) ctx.refuse('splits the batch axis; convas keeps every example together');
+  const size = x.dims[axis];
+  const parts = ctx.opset >= 18 ? ctx.int('num_outputs', (ctx.node.output ?? []).length) : (ctx.node.output ?? []).length;
+  const given = ctx.opset >= 13 ? (ctx.input(1) ? ctx.ints(1, 'split') : undefined) : (ctx.has('split') ? ctx.intList('split', []) : undefined);
+  // Equal parts, the last one smaller when the axis does not divide (as ONNX defines it).
+  const chunk = Math.ceil(size / parts);
+  const sizes = given ?? Array.from({ length: parts }, (_, i) => Math.min(chunk, size - i * chunk));
+  if (sizes.some((s) => !Number.isInteger(s) || s <= 0) || sizes.reduce((a, b) => a + b, 0) !== size) {
+    ctx.refuse(`splits axis ${axis} of ${formatDims(x.dims)} into ${JSON.stringify(sizes)}; expected positive sizes that add up to ${size}`);
+  }
+  let start = 0;
+  return sizes.map((count) => {
+    const first = x.dims.map(() => 0), dims = [...x.dims];
+    first[axis] = start;
+    dims[axis] = count;
+    start += count;
+    return rangeOfTensor(ctx, x, { first, step: x.dims.map(() => 1), dims });
+  });
+}
+
+export const sliceOperators: Record<string, OpEntry> = {
+  Slice: { fold: sliceConstant, convert: sliceTensor },
+  Split: { convert: splitTensor },
+};
