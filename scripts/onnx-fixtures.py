@@ -23,7 +23,8 @@ file beside the model. It also checks every file with onnx.checker.
 To keep the folder small, the torchvision networks are narrowed: the ResNet-18 is torchvision's
 ResNet class with BasicBlocks [2, 2, 2, 2] at widths 8-16-32-64 instead of 64-128-256-512, the
 MobileNetV2 is torchvision's mobilenet_v2(width_mult=0.25), the SqueezeNet is squeezenet1_1's
-layout built from torchvision's Fire modules with a quarter of the channels.
+layout built from torchvision's Fire modules with a quarter of the channels, the ShuffleNetV2 is
+torchvision's class with two units a stage at widths 8-16-32-64-128.
 """
 import json
 import os
@@ -37,6 +38,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 from torchvision.models.resnet import BasicBlock, ResNet
+from torchvision.models.shufflenetv2 import ShuffleNetV2
 from torchvision.models.squeezenet import Fire
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'onnx')
@@ -233,6 +235,24 @@ class GeluMean(nn.Module):
         return self.fc(x.mean([2, 3]))
 
 
+class SplitCrop(nn.Module):
+    """torch.split by sizes (Split with a split input), x[:, :, 1:-1, 2:] (Slice of rows and
+    columns) and x[:, 3:] (Slice of channels) on the way to a concatenation and a linear head."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.mix = nn.Conv2d(5, 5, 1)
+        self.fc = nn.Linear(5 + 2 + 1 + 5, 4)
+
+    def forward(self, x):
+        x = F.relu(self.conv(x))
+        a, b, c = torch.split(x, [2, 5, 1], dim=1)
+        b = self.mix(b[:, :, 1:-1, 2:])
+        parts = [b, a[:, :, 1:-1, 2:], c[:, :, 1:-1, 2:], x[:, 3:, 1:-1, 2:]]
+        return self.fc(torch.cat(parts, 1).mean([2, 3]))
+
+
 def round_to_float16(net):
     with torch.no_grad():
         for p in net.parameters():
@@ -371,6 +391,15 @@ def main():
 
     cases.append(export('gelu_mean', GeluMean(), example(2, 3, 11, 10), 13,
                         'nn.GELU as Erf nodes, and x.mean([2, 3]) (ReduceMean) before a linear head'))
+
+    shufflenet = ShuffleNetV2([2, 2, 2], [8, 16, 32, 64, 128], num_classes=10)
+    randomize_batch_norms(shufflenet, generator)
+    cases.append(export('shufflenet_v2', shufflenet, example(2, 3, 64, 64), 13,
+                        "torchvision's ShuffleNetV2 class at widths 8-16-32-64-128: x.chunk(2, 1) of the channels, the "
+                        'channel shuffle (Reshape → Transpose → Reshape)'))
+
+    cases.append(export('split_crop', SplitCrop(), example(2, 3, 9, 10), 13,
+                        'torch.split by sizes (Split), slices of channels and of rows and columns (Slice)'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),
