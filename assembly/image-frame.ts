@@ -35,6 +35,25 @@ export function frameImage(
   return frame;
 }
 
+/**
+ * Each of `batch` images [inHeight, inWidth, channels] in the middle of its zero frame [frameHeight,
+ * frameWidth, channels] at (padTop, padLeft), the image inside the frame: ZeroPadding2D's forward,
+ * Cropping2D's backward. Only the margins are zeroed; each image row is one copied run.
+ */
+export function frameImages(
+  images: usize, batch: i32, inHeight: i32, inWidth: i32, channels: i32,
+  frames: usize, frameHeight: i32, frameWidth: i32, padTop: i32, padLeft: i32,
+): void {
+  const imageFloats = <usize>inHeight * inWidth * channels, frameFloats = <usize>frameHeight * frameWidth * channels;
+  for (let b = 0; b < batch; b++) {
+    const image = images + ((<usize>b * imageFloats) << 2), frame = frames + ((<usize>b * frameFloats) << 2);
+    zeroMargins(frame, frameHeight, frameWidth, channels, inHeight, inWidth, padTop, padLeft);
+    for (let iy = 0; iy < inHeight; iy++) {
+      copy(frame + ((<usize>((iy + padTop) * frameWidth + padLeft) * channels) << 2), image + ((<usize>iy * inWidth * channels) << 2), inWidth * channels);
+    }
+  }
+}
+
 /** Zeros the parts of the frame the image (at padTop, padLeft; pads may be negative) does not cover. */
 function zeroMargins(
   frame: usize, frameHeight: i32, frameWidth: i32, channels: i32, inHeight: i32, inWidth: i32, padTop: i32, padLeft: i32,

@@ -28,3 +28,4 @@ export * from './augment';
 export * from './resize';
 export * from './affine-images';
 export * from './scale-shift-clip';
+export { frameImages } from './image-frame';

@@ -26,10 +26,7 @@ function resolveBorders(value: unknown, who: string, setting: string): [[number,
 /** Copies each [height, width, channels] image of `small` into the window at (top, left) of the frames in `frame`, which are zero elsewhere. */
 function placeInFrames(k: Kernels, small: number, [h, w, c]: Shape, frame: number, [frameH, frameW]: Shape,
   top: number, left: number, batch: number): void {
-  k.fill(frame, batch * frameH * frameW * c, 0);
-  for (let b = 0; b < batch; b++) {
-    k.copyRuns(small + b * h * w * c * 4, w * c, frame + ((b * frameH + top) * frameW + left) * c * 4, frameW * c, h, w * c);
-  }
+  k.frameImages(small, batch, h, w, c, frame, frameH, frameW, top, left);
 }
 
 /** The inverse: copies the window at (top, left) of each frame into `small`. */

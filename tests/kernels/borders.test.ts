@@ -1,10 +1,10 @@
-// Zero padding and cropping, driven as layers (their copies are row runs of the copyRuns kernel),
+// Zero padding and cropping, driven as layers (row runs of the copyRuns and frameImages kernels),
 // against the naive reference on random shapes and borders, in the three forms Keras takes.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '../../src/errors.js';
 import { layers } from '../../src/layers/index.js';
-import { assertClose, kernels, random } from '../helpers.js';
+import { assertClose, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/borders.js';
 import { runLayer } from '../run-layer.js';
 
@@ -21,6 +21,17 @@ function drawBorders(max: number): { value: number | [number, number] | ref.Bord
 }
 
 const draw = () => ({ batch: rng.pick([1, 1, 2, 3]), shape: [rng.int(1, 9), rng.int(1, 9), rng.pick([1, 3, 4, 5, rng.int(1, 12)])] });
+
+test('frameImages places each image in a zero frame, its margins zeroed over whatever the frame held (NaN here)', async () => {
+  const k = await kernels();
+  for (let trial = 0; trial < 100; trial++) {
+    const { batch, shape: [h, w, c] } = draw(), { borders } = drawBorders(3);
+    const [[top, bottom], [left, right]] = borders, frameH = h + top + bottom, frameW = w + left + right;
+    const x = rng.array(batch * h * w * c);
+    const [y] = withBuffers([x], [batch * frameH * frameW * c], ([px], [py]) => k.frameImages(px, batch, h, w, c, py, frameH, frameW, top, left));
+    assertClose(y, ref.pad(x, batch, [h, w, c], borders), 0, `[${batch}, ${h}, ${w}, ${c}] in frames of ${JSON.stringify(borders)}`);
+  }
+});
 
 test('zeroPadding2d forward and backward match the reference', async () => {
   await kernels();
