@@ -5,14 +5,12 @@
 //   inference forward: batchNormInferenceStatistics → channelAffine (also the inference-mode gradient)
 //   backward:          batchNormBackwardSums → batchNormBackwardStatistics → batchNormBackwardInput
 // The sums run over a slice of the batch each and leave f64 partial sums, which the statistics
-// kernels add in slice order: so the host may split a batch over threads without changing a bit.
-// Within a slice, rows are summed in f32 over blocks of BLOCK_ROWS, and each block's sum is added
-// in f64, which keeps a channel's sum over a large batch accurate to about 1e-6 relative.
+// kernels add in slice order (channel-sums.ts): so the host may split a batch over threads without
+// changing a bit.
+import { BLOCK_ROWS, addToF64, sliceSum, zeroF32, zeroF64 } from './channel-sums';
 import { add } from './elementwise';
 import { fusedActivation, fusedActivation4 } from './fused-activation';
 import { multiplyAdd } from './multiply-add';
-
-const BLOCK_ROWS = 32;
 
 /**
  * y[r, c] = act((x[r, c] − centre[c])·scale[c] + shift[c]), centre = 0 or shift = 0 meaning none, act
@@ -184,31 +182,6 @@ export function batchNormBackwardInput(
   const inverse = 1 / Math.sqrt(variance + epsilon);
   store<f32>(invStd + at, <f32>inverse);
   store<f32>(scale + at, <f32>((gamma ? <f64>load<f32>(gamma + at) : 1) * inverse));
-}
-
-/** Σ over slices of the f64 at index `index` of each slice's sums, in slice order. */
-function sliceSum(partials: usize, slices: i32, stride: i32, index: i32): f64 {
-  let sum: f64 = 0;
-  for (let s = 0; s < slices; s++) sum += load<f64>(partials + <usize>s * stride + (<usize>index << 3));
-  return sum;
-}
-
-function zeroF64(at: usize, length: i32): void {
-  memory.fill(at, 0, <usize>length << 3);
-}
-
-function zeroF32(at: usize, length: i32): void {
-  memory.fill(at, 0, <usize>length << 2);
-}
-
-/** sums (f64) += block (f32), two lanes at a time. */
-function addToF64(sums: usize, block: usize, length: i32): void {
-  let i = 0;
-  for (; i + 2 <= length; i += 2) {
-    const at = <usize>i << 3;
-    v128.store(sums + at, f64x2.add(v128.load(sums + at), f64x2.promote_low_f32x4(v128.load64_zero(block + (<usize>i << 2)))));
-  }
-  for (; i < length; i++) store<f64>(sums + (<usize>i << 3), load<f64>(sums + (<usize>i << 3)) + <f64>load<f32>(block + (<usize>i << 2)));
 }
 
 /** block += row − centre. */

@@ -617,40 +617,43 @@ export class ParallelKernels {
     this.run('globalMaxPoolBackward', batch * positions * channels);
   }
 
-  // --- batch normalisation: [batch, …, channels] data as rows of channels, exampleRows rows per example
+  // --- the normalisations' per-channel sums over the batch: one slice's f64 sums and their f32
+  //     scratch each (assembly/channel-sums.ts), in a workspace the layer plans
 
   /** Bytes between the slices' sums in the workspace: the kernels' `stride`. */
-  batchNormSumsStride(channels: number): number {
-    return alignBytes(channels * BATCH_NORM_SUMS_BYTES_PER_CHANNEL);
+  channelSumsStride(channels: number): number {
+    return alignBytes(channels * CHANNEL_SUMS_BYTES_PER_CHANNEL);
   }
 
-  /** Floats of workspace the batch-normalisation sums need: every slice's sums and scratch. */
-  batchNormWorkspaceFloats(channels: number): number {
-    return (this.batchNormSumsStride(channels) * MAX_SLICES) / 4;
+  /** Floats of workspace the per-channel sums need: every slice's sums and scratch. */
+  channelSumsWorkspaceFloats(channels: number): number {
+    return (this.channelSumsStride(channels) * MAX_SLICES) / 4;
   }
+
+  // --- batch normalisation: [batch, …, channels] data as rows of channels, exampleRows rows per example
 
   /** Σ(x − centre), or its square when squares ≠ 0, per slice of the fixed split, into the workspace; returns the slice count. */
   batchNormSums(x: number, centre: number, squares: number, workspace: number, batch: number, exampleRows: number, channels: number): number {
-    const exampleBytes = exampleRows * channels * 4, stride = this.batchNormSumsStride(channels);
+    const exampleBytes = exampleRows * channels * 4, stride = this.channelSumsStride(channels);
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       this.arg(x + this.first * exampleBytes).arg(centre).arg(workspace + s * stride).arg(this.count * exampleRows).arg(channels).arg(squares);
     }
-    this.run('batchNormSums', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+    this.run('batchNormSums', NORMALISATION_PASS_COST * batch * exampleRows * channels);
     return slices;
   }
 
   /** Σdy and Σdy·(x − mean) per slice of the fixed split, into the workspace; returns the slice count. */
   batchNormBackwardSums(x: number, dy: number, mean: number, workspace: number, batch: number, exampleRows: number, channels: number): number {
-    const exampleBytes = exampleRows * channels * 4, stride = this.batchNormSumsStride(channels);
+    const exampleBytes = exampleRows * channels * 4, stride = this.channelSumsStride(channels);
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
       const at = this.first * exampleBytes;
       this.arg(x + at).arg(dy + at).arg(mean).arg(workspace + s * stride).arg(this.count * exampleRows).arg(channels);
     }
-    this.run('batchNormBackwardSums', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+    this.run('batchNormBackwardSums', NORMALISATION_PASS_COST * batch * exampleRows * channels);
     return slices;
   }
 
@@ -664,7 +667,7 @@ export class ParallelKernels {
       const at = this.first * exampleBytes;
       this.arg(x + at).arg(centre).arg(scale).arg(shift).arg(y + at).arg(this.count * exampleRows).arg(channels).arg(activation);
     }
-    this.run('channelAffine', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+    this.run('channelAffine', NORMALISATION_PASS_COST * batch * exampleRows * channels);
   }
 
   /** dx = dy·dyScale + (x − mean)·centredScale + dyShift per channel, split by examples. */
@@ -677,7 +680,7 @@ export class ParallelKernels {
       const at = this.first * exampleBytes;
       this.arg(dy + at).arg(x + at).arg(mean).arg(dyScale).arg(centredScale).arg(dyShift).arg(dx + at).arg(this.count * exampleRows).arg(channels);
     }
-    this.run('batchNormBackwardInput', BATCH_NORM_PASS_COST * batch * exampleRows * channels);
+    this.run('batchNormBackwardInput', NORMALISATION_PASS_COST * batch * exampleRows * channels);
   }
 
   // --- jobs
@@ -753,11 +756,11 @@ const MATMUL_TILE_ROWS = 4;
 /** matMul's argument that is its scratch. */
 const MATMUL_SCRATCH_ARG = 3;
 
-/** Bytes per channel of one slice's batch-normalisation sums and their scratch (the backward sums need the most). */
-const BATCH_NORM_SUMS_BYTES_PER_CHANNEL = 24;
+/** Bytes per channel of one slice's sums and their scratch: two f64 sums and two f32 blocks (batch normalisation's backward sums need the most). */
+const CHANNEL_SUMS_BYTES_PER_CHANNEL = 24;
 
-/** Flops a batch-normalisation pass costs per element, as the pool's minimum work counts them (loads and stores dominate). */
-const BATCH_NORM_PASS_COST = 4;
+/** Flops a normalisation pass costs per element, as the pool's minimum work counts them (loads and stores dominate). */
+const NORMALISATION_PASS_COST = 4;
 
 /** Flops an elementwise kernel costs per element, as the pool's minimum work counts them (tanh and sigmoid call exp). */
 const ELEMENTWISE_COST = 4;

@@ -119,7 +119,7 @@ export class BatchNormalization extends Layer {
     this.dx = this.buffer(capacity * this.inputSize);
     [this.mean, this.invStd, this.factor, this.dyScale, this.centredScale, this.dyShift] =
       Array.from({ length: 6 }, () => this.buffer(this.channels));
-    this.workspace = this.buffer(this.parallel.batchNormWorkspaceFloats(this.channels));
+    this.workspace = this.buffer(this.parallel.channelSumsWorkspaceFloats(this.channels));
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
@@ -143,7 +143,7 @@ export class BatchNormalization extends Layer {
   /** The batch mean (returned), 1/σ and γ/σ, and the moving statistics' step. */
   private computeBatchStatistics(x: number, batch: number): number {
     const { parallel, channels, exampleRows } = this;
-    const count = batch * exampleRows, stride = parallel.batchNormSumsStride(channels);
+    const count = batch * exampleRows, stride = parallel.channelSumsStride(channels);
     // The first example's first row centres the first pass (x itself points at it).
     const slices = parallel.batchNormSums(x, x, 0, this.workspace, batch, exampleRows, channels);
     this.kernels.batchNormMean(this.workspace, slices, stride, channels, count, x, this.mean);
@@ -162,7 +162,7 @@ export class BatchNormalization extends Layer {
     }
     const centre = this.batchStatistics ? this.mean : this.movingMean.value;
     const slices = parallel.batchNormBackwardSums(this.x, dy, centre, this.workspace, batch, exampleRows, channels);
-    this.kernels.batchNormBackwardStatistics(this.workspace, slices, parallel.batchNormSumsStride(channels), channels, batch * exampleRows,
+    this.kernels.batchNormBackwardStatistics(this.workspace, slices, parallel.channelSumsStride(channels), channels, batch * exampleRows,
       this.invStd, this.gamma?.value ?? 0, this.batchStatistics ? 1 : 0,
       needWeightGradients ? this.gamma?.grad ?? 0 : 0, needWeightGradients ? this.beta?.grad ?? 0 : 0,
       this.dyScale, this.centredScale, this.dyShift);

@@ -230,7 +230,7 @@ test('batch normalisation: the sums over the batch, 2 threads equal 1 thread; th
     const n = batch * exampleRows * channels;
     const x = rng.array(n), dy = rng.array(n), centre = rng.array(channels), scale = rng.array(channels), shift = rng.array(channels);
     const what = `batch norm ${batch}×${exampleRows}×${channels}`;
-    const sums = (p: ParallelKernels, backward: boolean, squares: number) => withBuffers([x, dy, centre], [p.batchNormWorkspaceFloats(channels)],
+    const sums = (p: ParallelKernels, backward: boolean, squares: number) => withBuffers([x, dy, centre], [p.channelSumsWorkspaceFloats(channels)],
       ([px, pdy, pc], [workspace]) => (backward ? p.batchNormBackwardSums(px, pdy, pc, workspace, batch, exampleRows, channels)
         : p.batchNormSums(px, pc, squares, workspace, batch, exampleRows, channels)))[0];
     for (const [backward, squares] of [[false, 0], [false, 1], [true, 0]] as const) {
