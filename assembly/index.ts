@@ -13,6 +13,7 @@ export * from './merge';
 export * from './upsampling';
 export * from './global-pool';
 export * from './batch-norm';
+export * from './layer-norm';
 export * from './activations';
 export * from './prelu';
 export * from './depthwise-conv2d';

@@ -218,6 +218,24 @@ export interface Kernels {
   batchNormBackwardInput(dy: number, x: number, mean: number, dyScale: number, centredScale: number, dyShift: number,
     dx: number, rows: number, channels: number): void;
 
+  // --- layer normalisation (assembly/layer-norm.ts): each row of [rows, channels] data normalised by
+  // its own mean and variance; meanFromFirst (each row's mean less its first value) and invStd are
+  // f32 [rows], γ and β f32 [channels] (0: absent).
+  /**
+   * y = (x − mean)·invStd·γ + β per row, meanFromFirst and invStd = 1/√(variance + ε) written (the
+   * variance biased, about the mean); `epsilon` is the address of ε (an f32).
+   */
+  layerNormForward(x: number, gamma: number, beta: number, y: number, meanFromFirst: number, invStd: number, rows: number,
+    channels: number, epsilon: number): void;
+  /**
+   * dx (when ≠ 0) through each row's statistics; when sums ≠ 0, sums[c] (f64) = Σ_r dy[r, c] and
+   * sums[channels + c] = Σ_r dy[r, c]·x̂[r, c], then 8·channels bytes of scratch.
+   */
+  layerNormBackward(x: number, dy: number, gamma: number, meanFromFirst: number, invStd: number, dx: number, sums: number,
+    rows: number, channels: number): void;
+  /** dβ = Σ over slices of the Σdy sums, dγ of the Σdy·x̂ sums, in slice order (each when ≠ 0). */
+  layerNormParameterGradients(partials: number, slices: number, stride: number, channels: number, dGamma: number, dBeta: number): void;
+
   // --- activations beyond relu, tanh and sigmoid (assembly/activations.ts). Forward kernels map x to y;
   // a backward kernel writes dx from dy and what the derivative needs: y, x, or both. `parameters`
   // is the address of the f32s a kernel takes, the same for the whole batch.

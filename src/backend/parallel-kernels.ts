@@ -683,6 +683,44 @@ export class ParallelKernels {
     this.run('batchNormBackwardInput', NORMALISATION_PASS_COST * batch * exampleRows * channels);
   }
 
+  // --- layer normalisation: [batch, …, channels] data as rows of channels, exampleRows rows per
+  //     example, each row normalised by its own statistics (meanFromFirst and invStd: a float per row)
+
+  /** The rows normalised, γ and β applied (0: absent), their statistics written; `epsilon` is the address of ε. Split by examples. */
+  layerNormForward(x: number, gamma: number, beta: number, y: number, meanFromFirst: number, invStd: number, epsilon: number,
+    batch: number, exampleRows: number, channels: number): void {
+    const exampleBytes = exampleRows * channels * 4, statisticsBytes = exampleRows * 4;
+    const slices = this.startJob(batch, true);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const at = this.first * exampleBytes, rowAt = this.first * statisticsBytes;
+      this.arg(x + at).arg(gamma).arg(beta).arg(y + at).arg(meanFromFirst + rowAt).arg(invStd + rowAt)
+        .arg(this.count * exampleRows).arg(channels).arg(epsilon);
+    }
+    // Three passes over each row: the mean, the variance, the normalisation.
+    this.run('layerNormForward', 3 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
+  }
+
+  /**
+   * dx (when ≠ 0), and dγ and dβ summed over the batch (each when ≠ 0): then each slice of the fixed
+   * split sums into the workspace (channelSumsWorkspaceFloats), and the slices are added in order.
+   */
+  layerNormBackward(x: number, dy: number, gamma: number, meanFromFirst: number, invStd: number, dx: number, dGamma: number, dBeta: number,
+    workspace: number, batch: number, exampleRows: number, channels: number): void {
+    const exampleBytes = exampleRows * channels * 4, statisticsBytes = exampleRows * 4, stride = this.channelSumsStride(channels);
+    const sums = dGamma !== 0 || dBeta !== 0;
+    const slices = this.startJob(batch, !sums);
+    for (let s = 0; s < slices; s++) {
+      this.beginSlice(s);
+      const at = this.first * exampleBytes, rowAt = this.first * statisticsBytes;
+      this.arg(x + at).arg(dy + at).arg(gamma).arg(meanFromFirst + rowAt).arg(invStd + rowAt).arg(dx && dx + at)
+        .arg(sums ? workspace + s * stride : 0).arg(this.count * exampleRows).arg(channels);
+    }
+    // Two passes over each row for dx, one for the sums.
+    this.run('layerNormBackward', 3 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
+    if (sums) this.kernels.layerNormParameterGradients(workspace, slices, stride, channels, dGamma, dBeta);
+  }
+
   // --- jobs
 
   /**

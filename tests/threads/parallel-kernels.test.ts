@@ -375,4 +375,27 @@ test('init: the same threads again (or none) returns the backend; another count 
   }
 });
 
+// Last, so that the random cases of the tests above stay what they were.
+test('layer normalisation: forward and dx equal the kernels on the whole batch; dγ and dβ, 2 threads equal 1 thread', () => {
+  for (let trial = 0; trial < 10; trial++) {
+    const { batch, exampleRows, channels } = batchNormShape();
+    const rows = batch * exampleRows, n = rows * channels;
+    const x = rng.array(n, -2, 3), dy = rng.array(n), gamma = rng.array(channels), beta = rng.array(channels), epsilon = Float32Array.of(1e-3);
+    const what = `layer norm ${batch}×${exampleRows}×${channels}`;
+    const whole = withBuffers([x, gamma, beta, epsilon, dy], [n, rows, rows, n], ([px, pg, pb, pe, pdy], [py, pm, ps, pdx]) => {
+      kernels.layerNormForward(px, pg, pb, py, pm, ps, rows, channels, pe);
+      kernels.layerNormBackward(px, pdy, pg, pm, ps, pdx, 0, rows, channels);
+    });
+    const run = (p: ParallelKernels) => withBuffers([x, gamma, beta, epsilon, dy], [n, rows, rows, n, channels, channels, p.channelSumsWorkspaceFloats(channels)],
+      ([px, pg, pb, pe, pdy], [py, pm, ps, pdx, pdg, pdb, workspace]) => {
+        p.layerNormForward(px, pg, pb, py, pm, ps, pe, batch, exampleRows, channels);
+        p.layerNormBackward(px, pdy, pg, pm, ps, pdx, pdg, pdb, workspace, batch, exampleRows, channels);
+      });
+    const split = run(parallel), alone = run(serial);
+    ['y', 'meanFromFirst', 'invStd', 'dx'].forEach((name, i) => assertSameBits(split[i], whole[i], `${what} ${name}`));
+    assertSameBits(split[4], alone[4], `${what} dγ`);
+    assertSameBits(split[5], alone[5], `${what} dβ`);
+  }
+});
+
 test.run();
