@@ -10,7 +10,7 @@ export type { Padding, PaddedWindow } from './window.js';
 export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, InputOptions, TfjsMapping } from './layers/index.js';
-export type { BatchNormalizationOptions, ChannelAffineFolding } from './layers/index.js';
+export type { BatchNormalizationOptions, ChannelAffineFolding, LayerNormalizationOptions } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';
 export type { AffineFillOptions, Factor, FillMode, Interpolation, RandomRotationOptions, RandomTranslationOptions, RandomZoomOptions } from './layers/index.js';

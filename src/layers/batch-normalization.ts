@@ -12,7 +12,7 @@ import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
-import type { LayerDescriptor } from './descriptor.js';
+import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
 
 export interface BatchNormalizationOptions {
   /** The channel axis, counted with the batch (-1, or the last axis): the only one convas normalises over. */
@@ -179,17 +179,15 @@ export class BatchNormalization extends Layer {
   }
 }
 
-/** How TF.js writes the initializers and the settings convas lacks (every one at its default). */
-const initializer = (className: 'Zeros' | 'Ones') => ({ class_name: className, config: {} });
-
 export const batchNormalizationDescriptor: LayerDescriptor = {
   className: 'BatchNormalization',
   fromConfig: (c) => new BatchNormalization(c as BatchNormalizationOptions),
   tfjs: {
     options: ['axis', 'momentum', 'epsilon', 'center', 'scale'],
+    // How TF.js writes the initializers and the settings convas lacks (every one at its default).
     written: {
-      beta_initializer: initializer('Zeros'), gamma_initializer: initializer('Ones'),
-      moving_mean_initializer: initializer('Zeros'), moving_variance_initializer: initializer('Ones'),
+      beta_initializer: kerasInitializer('Zeros'), gamma_initializer: kerasInitializer('Ones'),
+      moving_mean_initializer: kerasInitializer('Zeros'), moving_variance_initializer: kerasInitializer('Ones'),
       beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
     },
   },

@@ -29,3 +29,6 @@ export interface LayerDescriptor {
   /** How the class reads and writes as a TensorFlow.js layer; absent when TF.js has no such class. */
   tfjs?: TfjsMapping;
 }
+
+/** A Keras initializer without settings ('Zeros', 'Ones') as TF.js writes it in a layer's config. */
+export const kerasInitializer = (className: string) => ({ class_name: className, config: {} });

@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { applyLayerSettings } from './layer-settings.js';
 import { Activation } from './activation.js';
 import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
+import { LayerNormalization, type LayerNormalizationOptions } from './layer-normalization.js';
 import type { ActivationName } from './activation-function.js';
 import { ELU, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './advanced-activations.js';
 import { Concatenate, type ConcatenateOptions } from './concatenate.js';
@@ -41,6 +42,7 @@ export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
 export type { BatchNormalizationOptions } from './batch-normalization.js';
+export type { LayerNormalizationOptions } from './layer-normalization.js';
 export type { ChannelAffineFolding } from './channel-affine-folding.js';
 export type { ActivationName } from './activation-function.js';
 export type { ReLUOptions } from './advanced-activations.js';
@@ -94,6 +96,8 @@ export const layers = {
   cropping2D: (options: { cropping?: Borders; name?: string } = {}) => applyLayerSettings(new Cropping2D(options), options),
   reshape: (options: ReshapeOptions) => applyLayerSettings(new Reshape(required(options, 'reshape', '{ targetShape }')), options),
   batchNormalization: (options: BatchNormalizationOptions = {}) => applyLayerSettings(new BatchNormalization(options), options),
+  /** Keras's LayerNormalization: each position's last axis normalised by its own mean and variance. */
+  layerNormalization: (options: LayerNormalizationOptions = {}) => applyLayerSettings(new LayerNormalization(options), options),
   /** Keras's Softmax layer (normalising along the last axis). */
   softmax: (options: { axis?: number; name?: string } = {}) => applyLayerSettings(new Softmax(options), options),
   reLU: (options: ReLUOptions = {}) => applyLayerSettings(new ReLU(options), options),

@@ -3,6 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { activationDescriptors } from './activation.js';
 import { batchNormalizationDescriptor } from './batch-normalization.js';
+import { layerNormalizationDescriptor } from './layer-normalization.js';
 import { advancedActivationDescriptors } from './advanced-activations.js';
 import { concatenateDescriptor } from './concatenate.js';
 import { conv2dDescriptor } from './conv2d.js';
@@ -51,7 +52,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
   ...mergeDescriptors, concatenateDescriptor, ...advancedActivationDescriptors, preluDescriptor].forEach(registerLayer);
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
-  batchNormalizationDescriptor].forEach(registerLayer);
+  batchNormalizationDescriptor, layerNormalizationDescriptor].forEach(registerLayer);
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor, channelSliceDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);

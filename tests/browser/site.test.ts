@@ -40,7 +40,8 @@ const testFiles = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.t
  */
 const LAYER_TESTS = [
   ...testFiles('tests/layers'), 'tests/model/graph-gradients.test.ts', 'tests/model/activations.test.ts', 'tests/model/batch-norm-folding.test.ts',
-  'tests/io/tfjs-batch-norm.test.ts', 'tests/io/tfjs-depthwise.test.ts', 'tests/io/tfjs-shape-layers.test.ts', 'tests/io/tfjs-graph.test.ts',
+  'tests/io/tfjs-batch-norm.test.ts', 'tests/io/tfjs-layer-norm.test.ts', 'tests/io/tfjs-depthwise.test.ts', 'tests/io/tfjs-shape-layers.test.ts',
+  'tests/io/tfjs-graph.test.ts',
 ];
 
 /** A page `name`.html that runs the uvu test files `files` on the kernel build `simd` and reports through the console. */

@@ -199,6 +199,17 @@ test('batch normalisation gradients in training mode (through the batch statisti
   }
 });
 
+test('layer normalisation gradients (through each position\'s own statistics): input, gamma and beta', async () => {
+  await kernels();
+  const rng = random(15);
+  for (let i = 0; i < 16; i++) {
+    const channels = rng.pick([1, 2, 3, 4, 5, 7, 9, 13]);
+    const inputShape = [[channels], [rng.int(1, 5), channels], [rng.int(1, 4), rng.int(1, 4), channels]][i % 3];
+    checkLayer(layers.layerNormalization({ epsilon: rng.pick([1e-3, 1e-5, 0.01]), center: i % 5 !== 3, scale: i % 7 !== 5 }), inputShape,
+      rng.int(1, 4), 560 + i);
+  }
+});
+
 test('the activations Keras models use: on conv2d and dense, and as Activation layers', async () => {
   await kernels();
   const rng = random(14);

@@ -1,0 +1,126 @@
+// Layer normalisation over the last axis (Keras's LayerNormalization, PyTorch's nn.LayerNorm): each
+// position of each example — an image's pixel, a vector's features — is normalised by the mean and
+// biased variance of its own values, y = γ·(x − μ)/√(σ² + ε) + β, γ and β one per channel. Unlike
+// batch normalisation it keeps no statistics: training and inference compute alike, and examples
+// never mix. Rows are split over threads freely; dγ and dβ sum in the fixed slices of
+// parallel-kernels.ts, so the bits are the same at any thread count (assembly/layer-norm.ts).
+import { getBackend } from '../backend/wasm.js';
+import type { Random } from '../random.js';
+import { type Shape, formatShape } from '../shape.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
+import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
+
+export interface LayerNormalizationOptions {
+  /** The axis normalised over, counted with the batch: -1 (the last axis, which files may write as its index or [index]) only. */
+  axis?: number | [number];
+  epsilon?: number;
+  /** Whether to add β (else it is absent and taken as 0). */
+  center?: boolean;
+  /** Whether to multiply by γ (else it is absent and taken as 1). */
+  scale?: boolean;
+  name?: string;
+}
+
+export class LayerNormalization extends Layer {
+  readonly className = 'LayerNormalization';
+  readonly axis: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  private channels = 0;
+  /** Rows of channels per example: height·width for an image, 1 for a flat input. */
+  private exampleRows = 0;
+  private x = 0;
+  private y = 0;
+  private dx = 0;
+  /** Per row, from the forward pass: its mean less its first value, and 1/√(σ² + ε). */
+  private meanFromFirst = 0;
+  private invStd = 0;
+  /** ε as an f32 in wasm memory, where the kernel reads it. */
+  private epsilonAddress = 0;
+  /** Each batch slice's sums for dγ and dβ. */
+  private workspace = 0;
+
+  constructor(options: LayerNormalizationOptions = {}) {
+    super(options.name, 'layer_normalization');
+    const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
+    checkSetting(Number.isInteger(axis), this.name,
+      `axis must be an integer (the last axis, -1), got ${JSON.stringify(options.axis)}; convas normalises over one axis, the last`);
+    this.axis = axis as number;
+    this.epsilon = options.epsilon ?? 1e-3;
+    this.center = options.center ?? true;
+    this.scale = options.scale ?? true;
+    checkSetting(typeof this.epsilon === 'number' && Number.isFinite(this.epsilon) && this.epsilon > 0, this.name,
+      `epsilon must be a positive number, got ${JSON.stringify(options.epsilon)}`);
+    checkSetting(typeof this.center === 'boolean', this.name, `center must be true or false, got ${JSON.stringify(options.center)}`);
+    checkSetting(typeof this.scale === 'boolean', this.name, `scale must be true or false, got ${JSON.stringify(options.scale)}`);
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    // Keras counts axes with the batch: the last is axis input.length (or −1).
+    checkSetting(this.axis === -1 || this.axis === input.length, this.name,
+      `axis ${this.axis} is not the last axis of its input ${formatShape(input)} per example (batch included, axis ${input.length}, or -1); ` +
+      'convas normalises over the last axis only');
+    this.channels = input[input.length - 1];
+    this.exampleRows = input.slice(0, -1).reduce((a, b) => a * b, 1);
+    return input;
+  }
+
+  protected weightShapes(): WeightSpec[] {
+    const shape = [this.channels];
+    return [...(this.scale ? [{ name: 'gamma', shape }] : []), ...(this.center ? [{ name: 'beta', shape }] : [])];
+  }
+
+  protected initialValues(name: string, shape: number[], _rng: Random): Float32Array {
+    return new Float32Array(shape[0]).fill(name === 'gamma' ? 1 : 0);
+  }
+
+  private get gamma(): Parameter | undefined {
+    return this.scale ? this.params[0] : undefined;
+  }
+
+  private get beta(): Parameter | undefined {
+    return this.center ? this.params[this.scale ? 1 : 0] : undefined;
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.y = this.buffer(capacity * this.inputSize);
+    this.dx = this.buffer(capacity * this.inputSize);
+    this.meanFromFirst = this.buffer(capacity * this.exampleRows);
+    this.invStd = this.buffer(capacity * this.exampleRows);
+    this.epsilonAddress = this.buffer(1);
+    getBackend().memory.f32(this.epsilonAddress, 1)[0] = this.epsilon;
+    this.workspace = this.buffer(this.parallel.channelSumsWorkspaceFloats(this.channels));
+  }
+
+  forward([x]: number[], batch: number): number {
+    this.x = x;
+    this.parallel.layerNormForward(x, this.gamma?.value ?? 0, this.beta?.value ?? 0, this.y, this.meanFromFirst, this.invStd, this.epsilonAddress,
+      batch, this.exampleRows, this.channels);
+    return this.y;
+  }
+
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+    const dx = needInputGradients ? this.dx : 0;
+    const dGamma = needWeightGradients ? this.gamma?.grad ?? 0 : 0, dBeta = needWeightGradients ? this.beta?.grad ?? 0 : 0;
+    if (dx || dGamma || dBeta) {
+      this.parallel.layerNormBackward(this.x, dy, this.gamma?.value ?? 0, this.meanFromFirst, this.invStd, dx, dGamma, dBeta, this.workspace,
+        batch, this.exampleRows, this.channels);
+    }
+    return this.inputGradient(dx);
+  }
+
+  getConfig(): LayerConfig {
+    return { className: this.className, name: this.name, axis: this.axis, epsilon: this.epsilon, center: this.center, scale: this.scale };
+  }
+}
+
+export const layerNormalizationDescriptor: LayerDescriptor = {
+  className: 'LayerNormalization',
+  fromConfig: (c) => new LayerNormalization(c as LayerNormalizationOptions),
+  tfjs: {
+    options: ['axis', 'epsilon', 'center', 'scale'],
+    // How TF.js writes the settings convas lacks (every one at its default).
+    written: { beta_initializer: kerasInitializer('Zeros'), gamma_initializer: kerasInitializer('Ones'), beta_regularizer: null, gamma_regularizer: null },
+  },
+};
