@@ -1,7 +1,8 @@
 // What an operator's entry sees of the node it converts: its inputs as values, its attributes
-// (every attribute it does not read is refused afterwards, so none is ignored by accident), and
-// the means to apply convas layers, give them weights and refuse by name.
-import { type ActivationName, ConvasError, FileFormatError, type Layer } from '../index.js';
+// (every attribute it does not read is refused afterwards, so none is ignored by accident), the
+// means to apply convas layers, give them weights and refuse by name, and the graph around it, for
+// entries that read a pattern of nodes as one layer.
+import { type ActivationName, ConvasError, FileFormatError, type Layer, layers } from '../index.js';
 import { int64 } from './decode.js';
 import type { onnx } from './proto/onnx.js';
 import { type Constant, readTensor } from './tensors.js';
@@ -40,8 +41,11 @@ export interface OpEntry {
   activation?(ctx: NodeContext, dims: number[]): ActivationName | undefined;
   /** For x·gate(x) (a Sigmoid or Hardsigmoid times its own input): the activation that product is. */
   gate?(ctx: NodeContext): ActivationName | undefined;
-  /** How the node maps its tensor input `input` (an image or features of `dims`): y = scale·x + offset, when it is such a map. */
-  affine?(ctx: NodeContext, input: string, dims: number[]): Affine | undefined;
+  /**
+   * How the node maps its tensor input `input` (of `dims`, holding channels along ONNX axis
+   * `channelAxis`): y = scale·x + offset, when it is such a map.
+   */
+  affine?(ctx: NodeContext, input: string, dims: number[], channelAxis: number): Affine | undefined;
 }
 
 /** y = scale·x + offset, each one number or one per channel. */
@@ -61,7 +65,7 @@ export class NodeContext {
   private readonly attributes: Map<string, onnx.AttributeProto.$Properties>;
   private readonly read = new Set<string>();
 
-  constructor(private readonly graph: Graph, readonly node: onnx.NodeProto.$Properties, readonly index: number) {
+  constructor(readonly graph: Graph, readonly node: onnx.NodeProto.$Properties, readonly index: number) {
     this.op = node.opType ?? '';
     this.name = node.name || `${this.op}_${index}`;
     this.attributes = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
@@ -96,22 +100,53 @@ export class NodeContext {
     return (this.node.input ?? [])[i] ?? '';
   }
 
-  /** Input i as a tensor computed by layers, with any padding a Pad node left for it. */
-  paddedTensor(i: number): TensorValue {
+  /** Input i as a tensor computed by layers, as it is. */
+  private tensorValue(i: number): TensorValue {
     const value = this.input(i);
     if (!value) this.refuse(`input ${i} is missing`);
     if (value.kind !== 'tensor') this.refuse(`input ${i} ("${this.inputName(i)}") is a constant; convas expects a tensor computed from the model's input there`);
     return value;
   }
 
+  /** Input i as a tensor, with any padding a Pad node left for it (a channels-last image moved where convas holds 4-D tensors). */
+  paddedTensor(i: number): TensorValue {
+    const value = this.tensorValue(i);
+    return value.channelsLast ? value.channelsLast.permuted() : value;
+  }
+
   /** Input i as a tensor; a Pad before it must have been taken by a layer that pads. */
   tensor(i: number): TensorValue {
-    const value = this.paddedTensor(i);
+    return this.unpadded(i, this.paddedTensor(i));
+  }
+
+  /**
+   * Input i as convas holds it, a channels-last image unmoved: for operators that act elementwise or
+   * on the last axis, whose output inLayoutOf then labels.
+   */
+  heldTensor(i: number): TensorValue {
+    return this.unpadded(i, this.tensorValue(i));
+  }
+
+  private unpadded(i: number, value: TensorValue): TensorValue {
     if (value.pad) {
       this.refuse(`reads "${this.inputName(i)}", padded by a Pad node with zeros ${JSON.stringify(value.pad)}; convas applies such a Pad ` +
         'only as the padding of the convolution (or average pooling) that reads it');
     }
     return value;
+  }
+
+  /** The output of a layer applied to `input` (from heldTensor), in input's layout: channels-last again when input was. */
+  inLayoutOf(input: TensorValue, output: TensorValue): TensorValue {
+    return input.channelsLast ? this.channelsLast(output) : output;
+  }
+
+  /** An image (convas [h, w, c]) read as transposed channels-last, ONNX dims [N, H, W, C], without moving it (see TensorValue). */
+  channelsLast(image: TensorValue): TensorValue {
+    const [batch, channels, height, width] = image.dims;
+    let permuted: TensorValue | undefined;
+    // Where convas holds a 4-D tensor of dims [N, H, W, C]: H last, as an image's channels.
+    const move = () => this.layer(() => layers.permute({ dims: [2, 3, 1], name: this.layerName('_channels_last') }), [image]).output;
+    return { kind: 'tensor', tensor: image.tensor, dims: [batch, height, width, channels], channelsLast: { permuted: () => (permuted ??= move()) } };
   }
 
   /** Input i as a constant (an initializer, a Constant node, or computed from them). */

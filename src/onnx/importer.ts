@@ -15,7 +15,6 @@ import { BATCH, type TensorValue, type Value, formatDims, isImage } from './valu
 /** What the operators PyTorch models often hold but convas has no layer for are, in PyTorch's terms. */
 const UNSUPPORTED_HINTS: Record<string, string> = {
   Erf: 'erf on its own is no convas activation; GELU written with Erf, x·(1 + erf(x/√2))/2, is read',
-  LayerNormalization: 'no convas layer normalises over an example\'s features (nn.LayerNorm)',
 };
 const hint = (op: string) => (Object.hasOwn(UNSUPPORTED_HINTS, op) ? ` (${UNSUPPORTED_HINTS[op]})` : '');
 
@@ -195,11 +194,12 @@ class Importer implements Graph {
   }
 
   private output(name: string, options: LoadOptions): SymbolicTensor<Layer> {
-    const value = this.values.get(name);
+    const held = this.values.get(name);
     const fail = (message: string) => new FileFormatError(`${this.file}: graph output "${name}" ${message}`);
-    if (!value) throw fail('is produced by no node');
-    if (value.kind === 'constant') throw fail(`is a constant ${formatDims(value.dims)}; convas models compute their outputs from their inputs`);
-    if (value.pad) throw fail('is the output of a Pad node, which convas applies only as the padding of a convolution');
+    if (!held) throw fail('is produced by no node');
+    if (held.kind === 'constant') throw fail(`is a constant ${formatDims(held.dims)}; convas models compute their outputs from their inputs`);
+    if (held.pad) throw fail('is the output of a Pad node, which convas applies only as the padding of a convolution');
+    const value = held.channelsLast?.permuted() ?? held;
     // 4-D outputs come back in the input's layout.
     if (options.inputLayout === 'NCHW' && isImage(value)) return layers.permute({ dims: [3, 1, 2], name: this.layerName(`${name}_nchw`) }).apply(value.tensor);
     return value.tensor;

@@ -17,11 +17,22 @@ export interface TensorValue {
   dims: number[];
   /** Zeros a Pad node put around an image, [top, bottom, left, right], for the convolution that reads it to take. */
   pad?: [number, number, number, number];
+  /**
+   * Set on an image transposed channels-last (Transpose 0, 2, 3, 1, as PyTorch's ConvNeXt writes it)
+   * that no layer has moved: dims are ONNX's [N, H, W, C], and `tensor` is still the image as convas
+   * holds it, [h, w, c], which is that order already. Operators that act elementwise or on the last
+   * axis take it so (NodeContext.heldTensor); for any other, permuted() moves it where convas holds
+   * a 4-D tensor of these dims (a Permute, made once).
+   */
+  channelsLast?: { permuted(): TensorValue };
 }
 
 export type Value = Constant | TensorValue;
 
 export const isImage = (value: TensorValue) => value.dims.length === 4;
+
+/** The ONNX axis convas holds last: an image's channels (1), a channels-last image's last axis, any other tensor's last. */
+export const lastConvasAxis = (value: TensorValue) => (isImage(value) && !value.channelsLast ? 1 : value.dims.length - 1);
 
 /**
  * For each ONNX axis after the batch, the convas axis that holds it, for a tensor of `rank` axes

@@ -132,7 +132,7 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(encode(foreign), /node "Conv_12" \(Conv\): is in domain "com.microsoft"/);
   const one = (nodes: NodeSpec[], extra: Partial<ModelSpec> = {}) => onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], nodes, ...extra });
   await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'] }]), /node "ls" \(LogSoftmax\): is not an operator convas supports/);
-  // A mean over the channels (LayerNorm's), or over every axis, is no global pool.
+  // A mean over the channels that starts no layer normalisation, or over every axis, is no global pool.
   await refused(one([{ op: 'ReduceMean', name: 'rm', inputs: ['x'], outputs: ['y'], attributes: { axes: [1] } }]),
     /node "rm" \(ReduceMean\): reduces axes \[1\]; convas reduces an image \[N, C, H, W\] over its height and width \(axes 2 and 3\) only/);
   await refused(one([{ op: 'ReduceMax', name: 'rx', inputs: ['x'], outputs: ['y'] }]), /node "rx" \(ReduceMax\): reduces axes \[\] \(all of them\)/);
@@ -156,7 +156,21 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'Split', name: 'sp', inputs: ['x', 'sizes'], outputs: ['y', 'z'], attributes: { axis: 1 } }], { initializers: { sizes: ints([1, 1]) } }),
     /node "sp" \(Split\): splits axis 1 of \[N, 3, 4, 4\] into \[1,1\]; expected positive sizes that add up to 3/);
   await refused(one([{ op: 'Split', name: 'sb', inputs: ['x'], outputs: ['y', 'z'] }]), /node "sb" \(Split\): splits the batch axis/);
-  await refused(one([{ op: 'LayerNormalization', name: 'ln', inputs: ['x'], outputs: ['y'] }], { opset: 17 }), /\(nn\.LayerNorm\)/);
+  // Layer normalisations that no convas layer computes: over several axes, over an axis convas does not hold last, in double.
+  const gamma = (n: number) => ({ dims: [n], data: new Float32Array(n).fill(1) });
+  const ln = (attributes: NodeSpec['attributes'], inputs = ['x', 'g'], outputs = ['y']) =>
+    one([{ op: 'LayerNormalization', name: 'ln', inputs, outputs, attributes }], { opset: 17, initializers: { g: gamma(4) }, outputs });
+  await refused(ln({ axis: 1 }), /node "ln" \(LayerNormalization\): normalises axes 1 to 3 of \[N, 3, 4, 4\] together; convas normalises over one axis, the last/);
+  await refused(ln({ stash_type: 11 }), /node "ln" \(LayerNormalization\): stash_type 11 .* is not supported; convas computes them in float/);
+  await refused(ln({}, ['x']), /node "ln" \(LayerNormalization\): the scale is missing/);
+  await refused(one([{ op: 'LayerNormalization', name: 'ln', inputs: ['x', 'g'], outputs: ['y'] }], { opset: 17, initializers: { g: gamma(3) } }),
+    /node "ln" \(LayerNormalization\): the scale has dims \[3\]; expected \[4\], one per feature of the last axis/);
+  await refused(ln({}, ['x', 'g'], ['y', 'mean']), /node "ln" \(LayerNormalization\): its output 1 \("mean"\) is used, which convas does not compute/);
+  await refused(one([
+    { op: 'ReduceMean', name: 'rows', inputs: ['x'], outputs: ['m'], attributes: { axes: [2] } }, { op: 'Sub', inputs: ['x', 'm'], outputs: ['d'] },
+    { op: 'Mul', inputs: ['d', 'd'], outputs: ['d2'] }, { op: 'ReduceMean', inputs: ['d2'], outputs: ['v'], attributes: { axes: [2] } },
+    { op: 'Add', inputs: ['v', 'eps'], outputs: ['ve'] }, { op: 'Sqrt', inputs: ['ve'], outputs: ['s'] }, { op: 'Div', inputs: ['d', 's'], outputs: ['y'] },
+  ], { initializers: { eps: float(1e-5) } }), /node "rows" \(ReduceMean\): normalises axis 2 of \[N, 3, 4, 4\]; convas normalises over the axis it holds last/);
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
   await refused(one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }], { initializers: { lo: { dims: [], data: Float32Array.of(-1) }, hi: { dims: [], data: Float32Array.of(1) } } }),
     /node "c" \(Clip\): clips to \[-1, 1\]/);

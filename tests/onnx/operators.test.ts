@@ -397,6 +397,84 @@ test('Transpose of a tensor: every order of an image\'s axes, and of [N, A, B]',
     { op: 'Flatten', inputs: ['t'], outputs: ['y'] }]);
 });
 
+test('LayerNormalization (opset 17) over the last axis: features, sequences, an image transposed channels-last (no Permute), an image\'s width', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  const norm = (input: string, output: string, attributes: NodeSpec['attributes'] = {}, weights = ['g', 'b']): NodeSpec =>
+    ({ op: 'LayerNormalization', inputs: [input, ...weights], outputs: [output], attributes });
+  const opset = { opset: 17 };
+  await agrees('features, ε 1e-3', [7], [norm('x', 'y', { epsilon: 1e-3 })], { g: weight([7]), b: weight([7]) }, opset);
+  await agrees('features, no bias, axis 1', [5], [norm('x', 'y', { axis: 1 }, ['g'])], { g: weight([5]) }, opset);
+  await agrees('a sequence [N, 4, 6]', [4, 6], [norm('x', 'y')], { g: weight([6]), b: weight([6]) }, opset);
+  const width = await agrees('an image over its width (ONNX\'s last axis)', [3, 4, 5], [norm('x', 'y')], { g: weight([5]), b: weight([5]) }, opset);
+  assert.equal(classes(width), ['InputLayer', 'Permute', 'LayerNormalization', 'Permute']);
+  // torchvision's LayerNorm2d: permute to NHWC, LayerNorm, permute back.
+  const nhwc = await agrees('Transpose → LayerNormalization → Transpose', [6, 4, 5], [
+    { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } }, norm('t', 'n'),
+    { op: 'Transpose', inputs: ['n'], outputs: ['y'], attributes: { perm: [0, 3, 1, 2] } },
+  ], { g: weight([6]), b: weight([6]) }, opset);
+  assert.equal(classes(nhwc), ['InputLayer', 'LayerNormalization']);
+  // Channels-last, an image's elements are in ONNX's order already: flattened as they are. As the
+  // graph's output (or for an operator that takes images), it is moved by a Permute.
+  const read = await agrees('channels-last, flattened and as an output', [3, 4, 2], [
+    { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } }, norm('t', 'n'),
+    { op: 'Relu', inputs: ['n'], outputs: ['r'] }, { op: 'Flatten', inputs: ['r'], outputs: ['f'] }, { op: 'Sigmoid', inputs: ['r'], outputs: ['y'] },
+  ], { g: weight([3]), b: weight([3]) }, { ...opset, outputs: ['f', 'y'] });
+  assert.equal(classes(read), ['InputLayer', 'LayerNormalization', 'Activation', 'Activation', 'Flatten', 'Permute']);
+  await agrees('channels-last, then Conv (which takes an image)', [3, 4, 2], [
+    { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } }, { op: 'Conv', inputs: ['t', 'w'], outputs: ['y'] },
+  ], { w: weight([2, 4, 1, 1]) });
+});
+
+test('ConvNeXt\'s block: depthwise 7×7, permute, LayerNorm, Linear, GELU, Linear, permute back, layer scale, residual — the Linear layers as 1×1 convolutions', async () => {
+  const channels = 4, hidden = 8;
+  const model = await agrees('CNBlock', [channels, 7, 6], [
+    { op: 'Conv', inputs: ['x', 'dw', 'dwb'], outputs: ['c'], attributes: { group: channels, pads: [3, 3, 3, 3] } },
+    { op: 'Transpose', inputs: ['c'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } },
+    { op: 'LayerNormalization', inputs: ['t', 'g', 'b'], outputs: ['n'], attributes: { epsilon: 1e-6 } },
+    { op: 'MatMul', inputs: ['n', 'w1'], outputs: ['m1'] }, { op: 'Add', inputs: ['b1', 'm1'], outputs: ['h'] },
+    { op: 'Div', inputs: ['h', 'sqrt2'], outputs: ['s'] }, { op: 'Erf', inputs: ['s'], outputs: ['e'] },
+    { op: 'Add', inputs: ['e', 'one'], outputs: ['e1'] }, { op: 'Mul', inputs: ['h', 'e1'], outputs: ['he'] },
+    { op: 'Mul', inputs: ['he', 'half'], outputs: ['gelu'] },
+    { op: 'MatMul', inputs: ['gelu', 'w2'], outputs: ['m2'] }, { op: 'Add', inputs: ['b2', 'm2'], outputs: ['o'] },
+    { op: 'Transpose', inputs: ['o'], outputs: ['back'], attributes: { perm: [0, 3, 1, 2] } },
+    { op: 'Mul', inputs: ['scale', 'back'], outputs: ['scaled'] }, { op: 'Add', inputs: ['scaled', 'x'], outputs: ['y'] },
+  ], {
+    dw: weight([channels, 1, 7, 7]), dwb: weight([channels]), g: weight([channels]), b: weight([channels]),
+    w1: weight([channels, hidden]), b1: weight([hidden]), w2: weight([hidden, channels]), b2: weight([channels]), scale: weight([channels, 1, 1]),
+    sqrt2: { dims: [], data: Float32Array.of(Math.SQRT2) }, one: { dims: [], data: Float32Array.of(1) }, half: { dims: [], data: Float32Array.of(0.5) },
+  }, { opset: 17 });
+  assert.equal(model.layers.map((l) => l.getConfig().className),
+    ['InputLayer', 'DepthwiseConv2D', 'LayerNormalization', 'Conv2D', 'Activation', 'Conv2D', 'Rescaling', 'Add']);
+  assert.equal(model.layers.filter((l) => l.getConfig().className === 'Conv2D').map((l) => l.getConfig().useBias), [true, true], 'biases taken in');
+});
+
+test('layer normalisation as the nodes written before opset 17: PyTorch\'s (Pow), convas\'s (Mul, over an image\'s channels), with and without γ and β', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  /** x − mean, squared, its mean over `axes`, + ε, √, the difference divided by it; then `after`. */
+  const decomposed = (x: string, axes: number[], square: 'Pow' | 'Mul', after: NodeSpec[], last = 'q'): NodeSpec[] => [
+    { op: 'ReduceMean', inputs: [x], outputs: ['mean'], attributes: { axes } }, { op: 'Sub', inputs: [x, 'mean'], outputs: ['d'] },
+    square === 'Pow' ? { op: 'Pow', inputs: ['d', 'two'], outputs: ['d2'] } : { op: 'Mul', inputs: ['d', 'd'], outputs: ['d2'] },
+    { op: 'ReduceMean', inputs: ['d2'], outputs: ['v'], attributes: { axes } }, { op: 'Add', inputs: ['v', 'eps'], outputs: ['ve'] },
+    { op: 'Sqrt', inputs: ['ve'], outputs: ['sd'] }, { op: 'Div', inputs: ['d', 'sd'], outputs: [last] }, ...after,
+  ];
+  const constants = { two: { dims: [], data: Float32Array.of(2) }, eps: { dims: [], data: Float32Array.of(1e-5) } };
+  const affine = [{ op: 'Mul', inputs: ['q', 'g'], outputs: ['gq'] }, { op: 'Add', inputs: ['gq', 'b'], outputs: ['y'] }];
+  const features = await agrees('features (Pow), γ and β', [6], decomposed('x', [-1], 'Pow', affine), { ...constants, g: weight([6]), b: weight([6]) });
+  assert.equal(classes(features), ['InputLayer', 'LayerNormalization']);
+  await agrees('a sequence, no γ or β', [3, 5], decomposed('x', [2], 'Pow', [], 'y'), constants);
+  const image = await agrees('an image\'s channels (Mul), γ [C, 1, 1] only', [4, 3, 5], decomposed('x', [1], 'Mul', [{ op: 'Mul', inputs: ['g', 'q'], outputs: ['y'] }]),
+    { ...constants, g: weight([4, 1, 1]) });
+  assert.equal(classes(image), ['InputLayer', 'LayerNormalization']);
+  const nhwc = await agrees('LayerNorm2d at opset 13: Transpose, the nodes, Transpose', [5, 3, 4], [
+    { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } },
+    ...decomposed('t', [-1], 'Pow', [{ op: 'Mul', inputs: ['q', 'g'], outputs: ['gq'] }, { op: 'Add', inputs: ['gq', 'b'], outputs: ['n'] }]),
+    { op: 'Transpose', inputs: ['n'], outputs: ['y'], attributes: { perm: [0, 3, 1, 2] } },
+  ], { ...constants, g: weight([5]), b: weight([5]) });
+  assert.equal(classes(nhwc), ['InputLayer', 'LayerNormalization']);
+  // The input read by another node too (a residual): still one layer.
+  await agrees('the input also added after', [6], decomposed('x', [-1], 'Pow', [{ op: 'Add', inputs: ['q', 'x'], outputs: ['y'] }]), constants);
+});
+
 test('Dropout (ratio as an input and as an attribute) and Identity pass values on at inference', async () => {
   await agrees('Dropout opset 13', [5], [{ op: 'Dropout', inputs: ['x', 'r'], outputs: ['y'] }], { r: { dims: [], data: Float32Array.of(0.3) } });
   const model = await agrees('Dropout opset 11', [5], [{ op: 'Dropout', inputs: ['x'], outputs: ['y'], attributes: { ratio: 0.25 } }], {}, { opset: 11 });

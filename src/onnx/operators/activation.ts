@@ -11,8 +11,9 @@ import type { NodeContext, OpEntry } from '../context.js';
 import { type TensorValue, formatDims, isImage } from '../values.js';
 import { axisIndex } from './ndarray.js';
 
-export function activationLayer(ctx: NodeContext, activation: ActivationName, x: TensorValue = ctx.tensor(0)): TensorValue {
-  return ctx.layer(() => layers.activation({ activation, name: ctx.layerName() }), [x]).output;
+/** An Activation layer on x (input 0 by default); elementwise, it keeps a channels-last image's layout (softmax takes a moved one). */
+export function activationLayer(ctx: NodeContext, activation: ActivationName, x: TensorValue = ctx.heldTensor(0)): TensorValue {
+  return ctx.inLayoutOf(x, ctx.layer(() => layers.activation({ activation, name: ctx.layerName() }), [x]).output);
 }
 
 /** ONNX's Selu defaults, which are TensorFlow's constants (as float32): convas's selu. */

@@ -8,7 +8,7 @@
 // with NumPy broadcasting. Anything else is refused by name.
 import { layers } from '../../index.js';
 import type { Affine, NodeContext, OpEntry } from '../context.js';
-import { type Constant, type TensorValue, formatDims, isImage } from '../values.js';
+import { type Constant, type TensorValue, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { activationLayer } from './activation.js';
 import { broadcastDims, broadcastIndex, gather, holdsBatch, makeConstant } from './ndarray.js';
 
@@ -42,13 +42,12 @@ function combine(a: Float32Array | number[], b: Float32Array | number[], f: (x: 
 }
 
 /**
- * The constant as Rescaling takes it, broadcast against the tensor x: one number, or one per
- * channel (convas's last axis: an image's channels, a flat tensor's features). Anything that varies
- * along another axis, or would grow x, is refused.
+ * The constant as Rescaling takes it, broadcast against the tensor x of `dims`: one number, or one
+ * per channel (convas's last axis, ONNX's `channelAxis`: an image's channels, a flat tensor's
+ * features). Anything that varies along another axis, or would grow x, is refused.
  */
-function perChannel(ctx: NodeContext, c: Constant, dims: number[]): number | number[] {
-  const rank = dims.length, image = rank === 4;
-  const channelAxis = image ? 1 : rank - 1;
+function perChannel(ctx: NodeContext, c: Constant, dims: number[], channelAxis: number): number | number[] {
+  const rank = dims.length, image = channelAxis === 1 && rank === 4;
   const channels = dims[channelAxis];
   const aligned = [...Array.from({ length: rank - c.dims.length }, () => 1), ...c.dims];
   if (c.type !== 'float') ctx.refuse(`combines a tensor with an integer constant; expected a float one`);
@@ -73,11 +72,11 @@ function zip(a: number | number[], b: number | number[], f: (x: number, y: numbe
 
 /** The node as y = scale·x + offset of its tensor input `input` (of `dims`), the other input a per-channel constant. */
 function affine(op: Op) {
-  return (ctx: NodeContext, input: string, dims: number[]): Affine | undefined => {
+  return (ctx: NodeContext, input: string, dims: number[], channelAxis: number): Affine | undefined => {
     const at = [0, 1].find((i) => ctx.inputName(i) === input);
     const other = ctx.input(at === 0 ? 1 : 0);
     if (at === undefined || ctx.inputCount !== 2 || other?.kind !== 'constant') return undefined;
-    const c = perChannel(ctx, other, dims);
+    const c = perChannel(ctx, other, dims, channelAxis);
     switch (op) {
       case 'Add': return { scale: 1, offset: c };
       case 'Mul': return { scale: c, offset: 0 };
@@ -133,13 +132,15 @@ function convert(op: Op) {
       const merge = op === 'Mul' ? layers.multiply : layers.add;
       return ctx.layer(() => merge({ name: ctx.layerName() }), [x, second]).output;
     }
-    const x = ctx.tensor(a.kind === 'tensor' ? 0 : 1), xName = ctx.inputName(a.kind === 'tensor' ? 0 : 1);
-    const own = affine(op)(ctx, xName, x.dims)!;
+    // Per channel, or elementwise: a channels-last image keeps its layout.
+    const x = ctx.heldTensor(a.kind === 'tensor' ? 0 : 1), xName = ctx.inputName(a.kind === 'tensor' ? 0 : 1);
+    const channelAxis = lastConvasAxis(x);
+    const own = affine(op)(ctx, xName, x.dims, channelAxis)!;
     // x/√2 that starts x·Φ(x) written with Erf (PyTorch's nn.GELU, convas's own ONNX files): GELU.
     if (own.offset === 0 && isSqrtHalf(own.scale) && ctx.absorbGelu(xName)) return activationLayer(ctx, 'gelu', x);
-    const chain = ctx.absorbChain((entry, next, input) => entry.affine?.(next, input, x.dims));
+    const chain = ctx.absorbChain((entry, next, input) => entry.affine?.(next, input, x.dims, channelAxis));
     const { scale, offset } = chain.reduce(compose, own);
-    return rescale(ctx, x, scale, offset);
+    return ctx.inLayoutOf(x, rescale(ctx, x, scale, offset));
   };
 }
 

@@ -1,6 +1,7 @@
 // Gemm and MatMul with a constant weight → dense. Y = α·A·op(B) + β·C with A the features [N, K]:
 // the kernel is op(B) [K, units] scaled by α, the bias β·C (one value per unit, or one for all).
-// An activation read only by the product is applied on its way out.
+// An activation read only by the product is applied on its way out. MatMul of an image transposed
+// channels-last multiplies each pixel's channels: a 1×1 convolution.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { type TensorValue, formatDims } from '../values.js';
@@ -43,7 +44,30 @@ function gemm(ctx: NodeContext): TensorValue {
   return denseLayer(ctx, a, kernel, units, bias);
 }
 
+/**
+ * MatMul of an image transposed channels-last by a constant [C, K]: a Linear layer on each pixel
+ * (ConvNeXt's), which is a 1×1 Conv2D; the Add of its bias that PyTorch writes next is taken as the
+ * convolution's bias. The output is channels-last again.
+ */
+function pixelwise(ctx: NodeContext, x: TensorValue): TensorValue {
+  const b = ctx.constant(1, 'B'), channels = x.dims[3];
+  if (b.type !== 'float' || b.dims.length !== 2 || b.dims[0] !== channels) {
+    ctx.refuse(`B has dims ${formatDims(b.dims)}; convas multiplies ${formatDims(x.dims)} by a constant 2-D float weight [${channels}, units]`);
+  }
+  const units = b.dims[1];
+  const offsets = ctx.absorbChain((entry, next, input) => {
+    const step = entry.affine?.(next, input, [x.dims[0], x.dims[1], x.dims[2], units], 3);
+    return step?.scale === 1 ? step.offset : undefined;
+  });
+  const bias = offsets.length ? Float32Array.from({ length: units }, (_, j) => offsets.reduce<number>((sum, o) => sum + (Array.isArray(o) ? o[j] : o), 0)) : undefined;
+  const { layer, output } = ctx.layer(() => layers.conv2d({ filters: units, kernelSize: 1, useBias: bias !== undefined, name: ctx.layerName() }), [x]);
+  ctx.setWeights(layer, { kernel: Float32Array.from(b.data), ...(bias ? { bias } : {}) });
+  return ctx.channelsLast(output);
+}
+
 function matMul(ctx: NodeContext): TensorValue {
+  const held = ctx.heldTensor(0);
+  if (held.channelsLast) return pixelwise(ctx, held);
   const a = features(ctx);
   const b = ctx.constant(1, 'B');
   if (b.type !== 'float' || b.dims.length !== 2) ctx.refuse(`B has dims ${formatDims(b.dims)}; convas multiplies by a constant 2-D float weight`);

@@ -11,6 +11,15 @@ export function axisIndex(ctx: NodeContext, axis: number, rank: number, what = '
   return axis < 0 ? axis + rank : axis;
 }
 
+/**
+ * The axes a Reduce node (ReduceMean, ReduceMax) reduces of a tensor of `rank`, as indices in [0,
+ * rank), sorted, each once; none listed means all. An attribute until opset 18, an input from it.
+ */
+export function reducedAxes(ctx: NodeContext, rank: number): number[] {
+  const axes = ctx.opset >= 18 ? ctx.ints(1, 'axes', []) : ctx.intList('axes', []);
+  return [...new Set(axes.map((a) => axisIndex(ctx, a, rank)))].sort((a, b) => a - b);
+}
+
 export const makeConstant = (type: Constant['type'], dims: number[], data: Float32Array | number[]): Constant => ({ kind: 'constant', type, dims, data });
 
 /** A constant of `dims` whose element at each output position comes from `c` at source(coordinates). */

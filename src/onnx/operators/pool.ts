@@ -1,13 +1,15 @@
 // MaxPool, AveragePool, the global pools, and ReduceMean and ReduceMax over an image's height and
 // width (PyTorch's x.mean([2, 3]), the global pool of many exported nets) → convas pooling with
-// explicit padding. convas clips
-// every window to the input, so padding never wins a max and an average divides by the elements
-// inside the window: ONNX's count_include_pad=0. count_include_pad=1 sums the window (a sum pool)
-// and divides by its full size. ceil_mode adds the zeros at the end that make the last window fit.
+// explicit padding; a ReduceMean that starts a layer normalisation is read as one (layer-norm.ts).
+// convas clips every window to the input, so padding never wins a max and an average divides by the
+// elements inside the window: ONNX's count_include_pad=0. count_include_pad=1 sums the window (a
+// sum pool) and divides by its full size. ceil_mode adds the zeros at the end that make the last
+// window fit.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import type { TensorValue } from '../values.js';
-import { axisIndex } from './ndarray.js';
+import { decomposedLayerNorm } from './layer-norm.js';
+import { reducedAxes } from './ndarray.js';
 import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
 /** With ceil_mode, the zeros to add after each axis so the output size rounds up (as PyTorch: no window starting in the end padding). */
@@ -69,9 +71,8 @@ function globalPool(kind: 'max' | 'avg') {
 function spatialReduce(kind: 'max' | 'avg') {
   return (ctx: NodeContext): TensorValue => {
     imageInput(ctx);
-    const axes = ctx.opset >= 18 ? ctx.ints(1, 'axes', []) : ctx.intList('axes', []);
-    const reduced = [...new Set(axes.map((a) => axisIndex(ctx, a, 4)))].sort();
-    if (reduced.join() !== '2,3') {
+    const axes = reducedAxes(ctx, 4);
+    if (axes.join() !== '2,3') {
       ctx.refuse(`reduces axes ${JSON.stringify(axes)}${axes.length ? '' : ' (all of them)'}; convas reduces an image [N, C, H, W] over its ` +
         'height and width (axes 2 and 3) only, as a global pool');
     }
@@ -87,6 +88,6 @@ export const poolOperators: Record<string, OpEntry> = {
   AveragePool: { convert: pool('avg') },
   GlobalMaxPool: { convert: globalPool('max') },
   GlobalAveragePool: { convert: globalPool('avg') },
-  ReduceMean: { convert: spatialReduce('avg') },
+  ReduceMean: { convert: (ctx) => decomposedLayerNorm(ctx) ?? spatialReduce('avg')(ctx) },
   ReduceMax: { convert: spatialReduce('max') },
 };

@@ -16,9 +16,12 @@ import { axisIndex, makeConstant, strides } from './ndarray.js';
 /** Whether an image's dims [N, C, H, W] are laid out alike channels-first and -last: one channel or one pixel. */
 const orderFree = ([, channels, height, width]: number[]) => channels === 1 || height * width === 1;
 
-/** The tensor with its elements in ONNX's order: an image channels-first (convas holds it channels-last). */
+/**
+ * The tensor with its elements in ONNX's order: an image channels-first (convas holds it
+ * channels-last); an image transposed channels-last is in that order as convas holds it.
+ */
 function onnxOrder(ctx: NodeContext, x: TensorValue): TensorValue {
-  if (!isImage(x) || orderFree(x.dims)) return x;
+  if (!isImage(x) || x.channelsLast || orderFree(x.dims)) return x;
   return ctx.layer(() => layers.permute({ dims: [3, 1, 2], name: ctx.layerName('_nchw') }), [x]).output;
 }
 
@@ -43,7 +46,7 @@ function reshaped(ctx: NodeContext, x: TensorValue, dims: number[]): TensorValue
 }
 
 function flattenTensor(ctx: NodeContext): TensorValue {
-  const x = ctx.tensor(0);
+  const x = ctx.heldTensor(0);
   const axis = axisIndex(ctx, ctx.int('axis', 1), x.dims.length + 1);
   if (axis !== 1) ctx.refuse(`flattens from axis ${axis}; convas flattens everything but the batch (axis 1)`);
   return flattened(ctx, x);
@@ -82,7 +85,7 @@ function reshapeConstant(ctx: NodeContext): Constant {
 
 /** The per-example dims a reshape of a tensor asks for; the first target dim must be the batch. */
 function reshapeTensor(ctx: NodeContext): TensorValue {
-  const x = ctx.tensor(0);
+  const x = ctx.heldTensor(0);
   const target = ctx.ints(1, 'shape');
   const perExample = sizeOfDims(x.dims.slice(1));
   const [first, ...rest] = target;
@@ -106,7 +109,7 @@ function squeezeConstant(ctx: NodeContext): Constant {
 }
 
 function squeezeTensor(ctx: NodeContext): TensorValue {
-  const x = ctx.tensor(0);
+  const x = ctx.heldTensor(0);
   const axes = axesOf(ctx, x.dims.flatMap((d, i) => (i > 0 && d === 1 ? [i] : []))).map((a) => axisIndex(ctx, a, x.dims.length));
   if (axes.some((a) => a === 0 || x.dims[a] !== 1)) ctx.refuse(`squeezes axes ${JSON.stringify(axes)} of ${formatDims(x.dims)}; convas squeezes axes of size 1 after the batch`);
   return reshaped(ctx, x, x.dims.filter((_, i) => i > 0 && !axes.includes(i)));
@@ -128,7 +131,7 @@ function unsqueezeConstant(ctx: NodeContext): Constant {
 }
 
 function unsqueezeTensor(ctx: NodeContext): TensorValue {
-  const x = ctx.tensor(0);
+  const x = ctx.heldTensor(0);
   const dims = unsqueezedDims(ctx, x.dims);
   if (!Number.isNaN(dims[0])) ctx.refuse(`adds an axis before the batch of ${formatDims(x.dims)}`);
   return reshaped(ctx, x, dims.slice(1));
@@ -165,14 +168,24 @@ function concatTensors(ctx: NodeContext): TensorValue {
 
 /**
  * Transpose of a tensor, the batch staying first: a Permute. A 4-D result is an image again
- * (convas holds its axes 2, 3, 1 in that order), whatever the axes mean to PyTorch.
+ * (convas holds its axes 2, 3, 1 in that order), whatever the axes mean to PyTorch — but an image
+ * transposed channels-last (0, 2, 3, 1) is that order already: it is read as channels-last without
+ * a layer, and transposed back (0, 3, 1, 2) it is the image again (ConvNeXt's permutes around its
+ * LayerNorm and Linear layers cost nothing).
  */
 function transposeTensor(ctx: NodeContext): TensorValue {
-  const x = ctx.tensor(0);
-  const rank = x.dims.length;
-  const perm = ctx.intList('perm', x.dims.map((_, i) => rank - 1 - i));
+  const held = ctx.heldTensor(0);
+  const rank = held.dims.length;
+  const perm = ctx.intList('perm', held.dims.map((_, i) => rank - 1 - i));
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.refuse(`perm ${JSON.stringify(perm)} is not a permutation of 0…${rank - 1}`);
   if (perm[0] !== 0) ctx.refuse(`perm ${JSON.stringify(perm)} moves the batch axis`);
+  const order = perm.join();
+  if (held.channelsLast && order === '0,3,1,2') {
+    const [batch, height, width, channels] = held.dims;
+    return { kind: 'tensor', tensor: held.tensor, dims: [batch, channels, height, width] };
+  }
+  if (isImage(held) && !held.channelsLast && order === '0,2,3,1') return ctx.channelsLast(held);
+  const x = ctx.tensor(0);
   // Convas output axis j holds ONNX output axis k = 1 + axes.indexOf(j), which takes ONNX input
   // axis perm[k], held by convas input axis axes[perm[k] − 1].
   const axes = convasAxes(rank - 1);
