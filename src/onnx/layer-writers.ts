@@ -259,6 +259,21 @@ const activations: Record<string, LayerWriter> = {
     return w.node('BatchNormalization', [l.inputs[0], named('gamma', 1), named('beta', 0), named('moving_mean', 0), named('moving_variance', 1)],
       l.n, [floatAttribute('epsilon', l.config.epsilon as number)]);
   },
+  LayerNormalization: (w, l) => {
+    // Opset 13 has no LayerNormalization: its decomposition, over the ONNX axis that holds convas's
+    // last (an image's channels, axis 1), γ and β broadcast along it. The importer reads it back as one layer.
+    const { inputs: [x], shapes: [input], n } = l, rank = input.length, features = input[rank - 1];
+    const axes = [intsAttribute('axes', [1 + convasAxes(rank).indexOf(rank - 1)])];
+    const dims = rank === 3 ? [features, 1, 1] : [features];
+    const gamma = param(l.layer, 'gamma'), beta = param(l.layer, 'beta');
+    const centred = w.node('Sub', [x, w.node('ReduceMean', [x], `${n}_mean`, axes)], `${n}_centred`);
+    const variance = w.node('ReduceMean', [w.node('Mul', [centred, centred], `${n}_squared`)], `${n}_variance`, axes);
+    const deviation = w.node('Sqrt', [w.node('Add', [variance, w.constant(`${n}.epsilon`, [], [l.config.epsilon as number])], `${n}_plus_epsilon`)],
+      `${n}_deviation`);
+    const normalised = w.node('Div', [centred, deviation], gamma || beta ? `${n}_normalised` : n);
+    const scaled = gamma ? w.node('Mul', [normalised, w.constant(`${n}.gamma`, dims, w.weight(gamma))], beta ? `${n}_scaled` : n) : normalised;
+    return beta ? w.node('Add', [scaled, w.constant(`${n}.beta`, dims, w.weight(beta))], n) : scaled;
+  },
   Rescaling: (w, l) => {
     const { inputs: [x], shapes: [input], n } = l, rank = input.length, channels = input[rank - 1];
     const dims = (v: number | number[]) => (Array.isArray(v) ? (rank === 3 ? [channels, 1, 1] : [channels]) : []);

@@ -179,6 +179,23 @@ test('ChannelSlice as Slice of the channels (images) or features, read back as C
   back.dispose();
 });
 
+test('LayerNormalization of images, features and sequences, with and without γ and β, as its opset-13 decomposition, read back as one layer', async () => {
+  const x = input({ shape: [4, 3, 5] }), tokens = input({ shape: [3, 6] });
+  const image = layers.layerNormalization({ epsilon: 1e-5 }).apply(layers.conv2d({ filters: 6, kernelSize: 2 }).apply(x));
+  const bare = layers.layerNormalization({ center: false, scale: false }).apply(image);
+  const features = layers.layerNormalization({ center: false }).apply(layers.dense({ units: 7 }).apply(layers.flatten().apply(bare)));
+  const sequence = layers.layerNormalization({ scale: false, epsilon: 0.1 }).apply(tokens);
+  const m = randomized(model({ inputs: [x, tokens], outputs: [image, features, sequence], seed: 12 }), 12);
+  await roundTrip(m, 'layer normalisation');
+  const back = await loadModel(encodeOnnx(m));
+  const settings = (of: Model) => of.layers.filter((l) => l.getConfig().className === 'LayerNormalization').map((l) => {
+    const { name: _, epsilon, ...rest } = l.getConfig();
+    return { ...rest, epsilon: Math.fround(epsilon as number) };
+  });
+  assert.equal(settings(back), settings(m), 'read back as four LayerNormalization layers with the same settings');
+  back.dispose();
+});
+
 test('Resizing as Resize with sizes: bilinear and nearest, every coordinate mode, up and down, the batch left open', async () => {
   const x = input({ shape: [7, 5, 3] });
   const outputs = (['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const).flatMap((coordinates) => [
