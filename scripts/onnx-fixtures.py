@@ -24,7 +24,8 @@ To keep the folder small, the torchvision networks are narrowed: the ResNet-18 i
 ResNet class with BasicBlocks [2, 2, 2, 2] at widths 8-16-32-64 instead of 64-128-256-512, the
 MobileNetV2 is torchvision's mobilenet_v2(width_mult=0.25), the SqueezeNet is squeezenet1_1's
 layout built from torchvision's Fire modules with a quarter of the channels, the ShuffleNetV2 is
-torchvision's class with two units a stage at widths 8-16-32-64-128.
+torchvision's class with two units a stage at widths 8-16-32-64-128, the ConvNeXt is torchvision's
+class at widths 8 and 16 with three blocks.
 """
 import json
 import os
@@ -37,6 +38,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+from torchvision.models.convnext import CNBlock, CNBlockConfig
 from torchvision.models.resnet import BasicBlock, ResNet
 from torchvision.models.shufflenetv2 import ShuffleNetV2
 from torchvision.models.squeezenet import Fire
@@ -253,6 +255,26 @@ class SplitCrop(nn.Module):
         return self.fc(torch.cat(parts, 1).mean([2, 3]))
 
 
+def narrow_convnext(generator):
+    """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
+    stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
+    7×7 conv, permute, nn.LayerNorm, Linear, GELU, Linear, permute back, layer scale and residual,
+    the downsampling LayerNorm2d and 2×2 conv, the global average and the classifier's LayerNorm2d.
+    Conv and Linear weights at PyTorch's default scale (ConvNeXt's own 0.02 leaves little to check),
+    the normalisations' γ and β and the layer scales far from their defaults."""
+    net = torchvision.models.convnext.ConvNeXt([CNBlockConfig(8, 16, 2), CNBlockConfig(16, None, 1)], num_classes=10)
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.reset_parameters()
+            elif isinstance(m, nn.LayerNorm):
+                m.weight.copy_(torch.rand(m.weight.shape, generator=generator) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=generator) * 0.3)
+            elif isinstance(m, CNBlock):
+                m.layer_scale.copy_(torch.rand(m.layer_scale.shape, generator=generator) * 0.7 + 0.3)
+    return net
+
+
 def round_to_float16(net):
     with torch.no_grad():
         for p in net.parameters():
@@ -400,6 +422,14 @@ def main():
 
     cases.append(export('split_crop', SplitCrop(), example(2, 3, 9, 10), 13,
                         'torch.split by sizes (Split), slices of channels and of rows and columns (Slice)'))
+
+    convnext = narrow_convnext(generator)
+    convnext_input = example(2, 3, 32, 32)
+    cases.append(export('convnext_narrow', convnext, convnext_input, 17,
+                        "torchvision's ConvNeXt class at widths 8 and 16: LayerNormalization between Transposes to and from "
+                        'NHWC, Linear layers on NHWC (MatMul, Add), GELU (Erf), layer scale'))
+    cases.append(export('convnext_narrow_opset13', convnext, convnext_input, 13,
+                        'the same ConvNeXt at opset 13: each nn.LayerNorm as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

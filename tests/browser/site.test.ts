@@ -681,7 +681,8 @@ if (missing) {
 
   test('ONNX: PyTorch\'s models load in the page from the server and predict as PyTorch did; a model saved as ONNX downloads and loads in Node', async () => {
     const cases = ['lenet', 'conv_flatten', 'resnet18_narrow', 'squeezenet', 'mobilenet_v2', 'depthwise_block', 'depthwise_block_opset17', 'batchnorm_unfolded',
-      'grouped_dilated', 'decoder', 'decoder_opset13', 'resize_modes'].map((name) => ({ name, ...manifest.cases[name] }));
+      'grouped_dilated', 'decoder', 'decoder_opset13', 'resize_modes', 'convnext_narrow', 'convnext_narrow_opset13',
+    ].map((name) => ({ name, ...manifest.cases[name] }));
     const page = await open('blank.html');
     const downloaded = page.waitForEvent('download');
     const result = await page.evaluate(async (fixtures) => {

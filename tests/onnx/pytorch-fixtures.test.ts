@@ -2,7 +2,7 @@
 // convas as they did in PyTorch, to 1e-4 relative, with NHWC input (convas's default) and with
 // PyTorch-shaped NCHW input; every fixture loads, the resizes of the decoder (nearest by 2, bilinear
 // by 2 with half-pixel centres, bilinear with aligned corners to 37×29) and of resize_modes (nearest
-// and bilinear to sizes of no whole multiple, up and down) included.
+// and bilinear to sizes of no whole multiple, up and down) included, and ConvNeXt without a Permute.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, loadModel } from '../../src/index.js';
@@ -34,6 +34,16 @@ for (const name of ready) {
     });
   }
 }
+
+test('ConvNeXt reads as convas layers without a Permute: its permutes to and from NHWC cost nothing, its nn.LayerNorm (either form) is one layer', async () => {
+  for (const name of ['convnext_narrow', 'convnext_narrow_opset13']) {
+    const model = await loadModel(fixturePath(name));
+    const classes = model.layers.map((l) => l.getConfig().className);
+    assert.is(classes.filter((c) => c === 'LayerNormalization').length, 6, `${name}: the stem's, three blocks', the downsampling's and the head's`);
+    assert.not.ok(classes.includes('Permute'), `${name}: ${classes.join(' ')}`);
+    model.dispose();
+  }
+});
 
 test('models read from ONNX save in the convas format and load back predicting bit for bit (padding as "same" where it is)', async () => {
   for (const name of ready) {
