@@ -1,6 +1,7 @@
 // The LeNet-style network of the threads tests and measurements, trained on seeded random digits:
 // 28×28×1 → conv 5×5×8 same relu → maxpool 2 → conv 5×5×16 same relu → maxpool 2 → dense 10 softmax;
-// with batchNorm, each convolution is followed by a BatchNormalization before its ReLU.
+// with a normalisation, each convolution is followed by a BatchNormalization or a
+// LayerNormalization before its ReLU.
 import { init, layers, sequential, tensor } from '../../src/index.js';
 import { random } from '../helpers.js';
 
@@ -11,21 +12,25 @@ export interface LenetRun {
   imagesPerSecond: number;
 }
 
-/** A convolution and its ReLU, with a batch normalisation between them when asked. */
-const convBlock = (filters: number, batchNorm: boolean) => (batchNorm
-  ? [layers.conv2d({ filters, kernelSize: 5, padding: 'same', useBias: false }), layers.batchNormalization(), layers.relu()]
-  : [layers.conv2d({ filters, kernelSize: 5, padding: 'same', activation: 'relu' })]);
+export type Normalisation = 'none' | 'batch' | 'layer';
+
+const NORMALISATION_LAYERS = { batch: () => layers.batchNormalization(), layer: () => layers.layerNormalization() };
+
+/** A convolution and its ReLU, with a normalisation between them when asked. */
+const convBlock = (filters: number, normalisation: Normalisation) => (normalisation === 'none'
+  ? [layers.conv2d({ filters, kernelSize: 5, padding: 'same', activation: 'relu' })]
+  : [layers.conv2d({ filters, kernelSize: 5, padding: 'same', useBias: false }), NORMALISATION_LAYERS[normalisation](), layers.relu()]);
 
 /** Trains on `examples` images for one untimed epoch (warm-up), then `timedEpochs` timed ones. */
-export async function trainLenet(threads: number, examples: number, timedEpochs: number, batchNorm = false): Promise<LenetRun> {
+export async function trainLenet(threads: number, examples: number, timedEpochs: number, normalisation: Normalisation = 'none'): Promise<LenetRun> {
   await init({ threads });
   const rng = random(7);
   const labels = new Float32Array(examples * 10);
   for (let i = 0; i < examples; i++) labels[i * 10 + rng.int(0, 9)] = 1;
   const x = tensor(rng.array(examples * 784, 0, 1), [examples, 28, 28, 1]), y = tensor(labels, [examples, 10]);
   const model = sequential({ inputShape: [28, 28, 1], seed: 3, layers: [
-    ...convBlock(8, batchNorm), layers.maxPool2d({ poolSize: 2 }),
-    ...convBlock(16, batchNorm), layers.maxPool2d({ poolSize: 2 }),
+    ...convBlock(8, normalisation), layers.maxPool2d({ poolSize: 2 }),
+    ...convBlock(16, normalisation), layers.maxPool2d({ poolSize: 2 }),
     layers.flatten(), layers.dense({ units: 10, activation: 'softmax' }),
   ] });
   model.compile({ optimizer: { type: 'momentum', learningRate: 0.01 }, loss: 'categoricalCrossentropy' });
