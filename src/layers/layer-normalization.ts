@@ -5,7 +5,6 @@
 // never mix. Rows are split over threads freely; dγ and dβ sum in the fixed slices of
 // parallel-kernels.ts, so the bits are the same at any thread count (assembly/layer-norm.ts).
 import { getBackend } from '../backend/wasm.js';
-import type { Random } from '../random.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
@@ -71,7 +70,7 @@ export class LayerNormalization extends Layer {
     return [...(this.scale ? [{ name: 'gamma', shape }] : []), ...(this.center ? [{ name: 'beta', shape }] : [])];
   }
 
-  protected initialValues(name: string, shape: number[], _rng: Random): Float32Array {
+  protected initialValues(name: string, shape: number[]): Float32Array {
     return new Float32Array(shape[0]).fill(name === 'gamma' ? 1 : 0);
   }
 

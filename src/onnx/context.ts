@@ -137,11 +137,11 @@ export class NodeContext {
 
   /** The output of a layer applied to `input` (from heldTensor), in input's layout: channels-last again when input was. */
   inLayoutOf(input: TensorValue, output: TensorValue): TensorValue {
-    return input.channelsLast ? this.channelsLast(output) : output;
+    return input.channelsLast ? this.asChannelsLast(output) : output;
   }
 
   /** An image (convas [h, w, c]) read as transposed channels-last, ONNX dims [N, H, W, C], without moving it (see TensorValue). */
-  channelsLast(image: TensorValue): TensorValue {
+  asChannelsLast(image: TensorValue): TensorValue {
     const [batch, channels, height, width] = image.dims;
     let permuted: TensorValue | undefined;
     // Where convas holds a 4-D tensor of dims [N, H, W, C]: H last, as an image's channels.

@@ -62,7 +62,7 @@ function pixelwise(ctx: NodeContext, x: TensorValue): TensorValue {
   const bias = offsets.length ? Float32Array.from({ length: units }, (_, j) => offsets.reduce<number>((sum, o) => sum + (Array.isArray(o) ? o[j] : o), 0)) : undefined;
   const { layer, output } = ctx.layer(() => layers.conv2d({ filters: units, kernelSize: 1, useBias: bias !== undefined, name: ctx.layerName() }), [x]);
   ctx.setWeights(layer, { kernel: Float32Array.from(b.data), ...(bias ? { bias } : {}) });
-  return ctx.channelsLast(output);
+  return ctx.asChannelsLast(output);
 }
 
 function matMul(ctx: NodeContext): TensorValue {

@@ -184,7 +184,7 @@ function transposeTensor(ctx: NodeContext): TensorValue {
     const [batch, height, width, channels] = held.dims;
     return { kind: 'tensor', tensor: held.tensor, dims: [batch, channels, height, width] };
   }
-  if (isImage(held) && !held.channelsLast && order === '0,2,3,1') return ctx.channelsLast(held);
+  if (isImage(held) && !held.channelsLast && order === '0,2,3,1') return ctx.asChannelsLast(held);
   const x = ctx.tensor(0);
   // Convas output axis j holds ONNX output axis k = 1 + axes.indexOf(j), which takes ONNX input
   // axis perm[k], held by convas input axis axes[perm[k] − 1].
