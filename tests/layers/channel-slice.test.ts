@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, init, layers, loadModel, model, input, sequential, tensor } from '../../src/index.js';
-import { temporaryDirectory } from '../io/model-files.js';
+import { newModelLocation } from '../io/tfjs-files.js';
 import { assertSameBits, random } from '../helpers.js';
 import { throwsWith } from '../throws-with.js';
 
@@ -48,14 +48,14 @@ test('saved and loaded in the convas format; save in the TF.js format refused, n
   const halves = [layers.channelSlice({ start: 0, end: 3, name: 'left' }).apply(x), layers.channelSlice({ start: 3, end: 6, name: 'right' }).apply(x)];
   const m = model({ inputs: x, outputs: layers.concatenate().apply([halves[1], layers.conv2d({ filters: 2, kernelSize: 1 }).apply(halves[0])]), seed: 4 });
   const data = tensor(random(51).array(2 * 54), [2, 3, 3, 6]);
-  const dir = await temporaryDirectory();
-  await m.save(dir);
-  const back = await loadModel(dir);
+  const location = await newModelLocation();
+  await m.save(location);
+  const back = await loadModel(location);
   assertSameBits(back.predict(data).dataSync(), m.predict(data).dataSync(), 'predictions after loading');
   assert.equal(back.layers.map((l) => l.getConfig()), m.layers.map((l) => l.getConfig()));
   let error: unknown;
   try {
-    await m.save(await temporaryDirectory(), { format: 'tfjs' });
+    await m.save(await newModelLocation(), { format: 'tfjs' });
   } catch (e) {
     error = e;
   }

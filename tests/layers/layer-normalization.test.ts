@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, type LayerNormalizationOptions, type Model, layers, loadModel, sequential, tensor } from '../../src/index.js';
-import { temporaryDirectory } from '../io/model-files.js';
+import { newModelLocation } from '../io/tfjs-files.js';
 import { assertClose, assertSameBits, kernels, random } from '../helpers.js';
 import { strokes } from '../model/synthetic.js';
 import * as ref from '../reference/layer-norm.js';
@@ -107,9 +107,9 @@ test('a frozen LayerNormalization keeps γ and β while the layers before it tra
 test('saved and loaded in the convas format: the same settings and predictions', async () => {
   const m = sequential({ inputShape: [3, 4, 5], seed: 3, layers: [layers.layerNormalization({ name: 'ln', epsilon: 1e-5, center: false, axis: 3 })] });
   m.setWeights([random(7).array(5, -1, 1)]);
-  const dir = await temporaryDirectory();
-  await m.save(dir);
-  const back = await loadModel(dir);
+  const location = await newModelLocation();
+  await m.save(location);
+  const back = await loadModel(location);
   assert.equal(back.getLayer('ln').getConfig(), { className: 'LayerNormalization', name: 'ln', axis: 3, epsilon: 1e-5, center: false, scale: true });
   const x = tensor(random(8).array(2 * 60), [2, 3, 4, 5]);
   assertSameBits(back.predict(x).dataSync(), m.predict(x).dataSync(), 'predictions after loading');
