@@ -2,6 +2,7 @@
 import * as assert from 'uvu/assert';
 import { getBackend } from '../src/backend/wasm.js';
 import type { Model, Tensor } from '../src/index.js';
+import { gradientOf } from './helpers.js';
 
 const EPSILON = 1e-3;
 
@@ -54,7 +55,7 @@ export function weightedSum(yPtr: number, r: Float32Array): number {
 export function checkModelGradients(model: Model, x: Tensor, y: Tensor, what: string, pick: () => number, samples = 12): void {
   const memory = getBackend().memory;
   model.lossAndGradients(x, y);
-  const grads = model.params.map((p) => memory.f32(p.grad, p.size).slice());
+  const grads = model.params.map(gradientOf);
   model.params.forEach((p, i) => {
     const values = memory.f32(p.value, p.size).slice();
     checkGradient(`${what}: ${p.name}`, values, grads[i], () => {

@@ -2,6 +2,7 @@
 import * as assert from 'uvu/assert';
 import { type SimdBuild, init, getBackend } from '../src/backend/wasm.js';
 import type { Kernels } from '../src/backend/kernels.js';
+import type { Parameter } from '../src/layers/layer.js';
 import { seededRandom } from '../src/random.js';
 import type { Padding } from '../src/window.js';
 
@@ -21,6 +22,10 @@ export function random(seed: number) {
  * CONVAS_TEST_RELAXED_SIMD=1 (scripts/test.mjs runs them again so in Node; the browser tests, in a page).
  */
 export const testedSimd: SimdBuild = process.env.CONVAS_TEST_RELAXED_SIMD === '1' ? 'relaxed' : 'plain';
+
+/** A copy of a weight's gradient: zeros for one that has no gradient buffer (layer state). */
+export const gradientOf = (p: Parameter): Float32Array =>
+  p.grad ? getBackend().memory.f32(p.grad, p.size).slice() : new Float32Array(p.size);
 
 export async function kernels(): Promise<Kernels> {
   return (await init({ relaxedSimd: testedSimd === 'relaxed' })).kernels;

@@ -3,6 +3,7 @@
 import { getBackend } from '../src/backend/wasm.js';
 import type { Layer } from '../src/layers/index.js';
 import { seededRandom } from '../src/random.js';
+import { gradientOf } from './helpers.js';
 
 export interface LayerRun {
   outputShape: number[];
@@ -19,6 +20,7 @@ export function runLayer(layer: Layer, inputShape: number[], batch: number, x: F
   dyOf: (outLength: number) => Float32Array, weights?: Float32Array[]): LayerRun {
   const memory = getBackend().memory;
   layer.build([inputShape], seededRandom(1));
+  layer.allocateGradients();
   layer.plan(batch);
   weights?.forEach((w, i) => memory.f32(layer.params[i].value, w.length).set(w));
   const xPtr = memory.alloc(x.length * 4);
@@ -32,7 +34,7 @@ export function runLayer(layer: Layer, inputShape: number[], batch: number, x: F
     memory.f32(dyPtr, outLength).set(dy);
     const [dxPtr] = layer.backward(dyPtr, batch, true);
     const dx = memory.f32(dxPtr, x.length).slice();
-    return { outputShape: [...layer.outputShape], y, dy, dx, grads: layer.params.map((p) => memory.f32(p.grad, p.size).slice()) };
+    return { outputShape: [...layer.outputShape], y, dy, dx, grads: layer.params.map(gradientOf) };
   } finally {
     memory.free(xPtr);
     if (dyPtr) memory.free(dyPtr);

@@ -16,6 +16,11 @@ export interface Parameter {
   shape: number[];
   size: number;
   value: number;
+  /**
+   * 0 until the layer's gradients are allocated (Layer.allocateGradients, which the model calls
+   * before its first training step), and always 0 for state: a model that only predicts holds its
+   * weights once.
+   */
   grad: number;
   /**
    * False for state that the layer itself updates (BatchNormalization's moving statistics): saved and
@@ -271,10 +276,22 @@ export abstract class Layer {
   private addParameter(name: string, shape: number[], trainable: boolean, values: Float32Array): void {
     const memory = getBackend().memory;
     const size = sizeOf(shape);
-    const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: memory.alloc(size * 4), trainable };
+    const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: 0, trainable };
     memory.f32(param.value, size).set(values);
-    memory.f32(param.grad, size).fill(0);
     this.ownParams.push(param);
+  }
+
+  /**
+   * Gives each trainable weight its gradient buffer, zeroed, where it has none yet; they stay until
+   * the weights are freed. Called before backward first computes this layer's weight gradients.
+   */
+  allocateGradients(): void {
+    const memory = getBackend().memory;
+    for (const p of this.ownParams) {
+      if (!p.trainable || p.grad) continue;
+      p.grad = memory.alloc(p.size * 4);
+      memory.f32(p.grad, p.size).fill(0);
+    }
   }
 
   get outputSize(): number {
@@ -305,7 +322,7 @@ export abstract class Layer {
     const memory = getBackend().memory;
     for (const p of this.ownParams) {
       memory.free(p.value);
-      memory.free(p.grad);
+      if (p.grad) memory.free(p.grad);
     }
     this.ownParams.length = 0;
   }

@@ -124,7 +124,8 @@ export class GraphExecutor {
   /**
    * Decides which backward work a step needs: weight gradients only for layers with weights in
    * `trained` (frozen layers get none), input gradients only where a trained weight lies upstream
-   * (or the caller needs the graph's input gradients), and no backward at all elsewhere.
+   * (or the caller needs the graph's input gradients), and no backward at all elsewhere. The layers
+   * that compute weight gradients get their gradient buffers here, before the first step.
    */
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
     const inputs = this.graph.inputs.length;
@@ -133,6 +134,7 @@ export class GraphExecutor {
       const needsInput = step.inputSlots.some((slot) => this.upstreamTrained[slot]);
       nestedGraph(step.layer)?.prepareBackward(trained, needsInput);
       const needsWeights = step.layer.params.some((p) => trained.has(p));
+      if (needsWeights) step.layer.allocateGradients();
       step.needsInputGradients = needsInput;
       step.needsWeightGradients = needsWeights;
       step.runsBackward = needsInput || needsWeights;

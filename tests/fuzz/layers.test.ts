@@ -15,7 +15,7 @@ import { ConvasError, type LayerConfig, layerFromConfig, sequential, tensor } fr
 import { type Shape, sizeOf } from '../../src/shape.js';
 import { type GraphCase, compareGraph, describeCase, shrinkGraphCase } from '../graph-check.js';
 import { type DrawOptions, drawGraph, spoilGraph } from '../graphs.js';
-import { SCALE_FLOOR, kernels, mismatch, random, randomPadding } from '../helpers.js';
+import { SCALE_FLOOR, gradientOf, kernels, mismatch, random, randomPadding } from '../helpers.js';
 import { type StackLayer, layerForward, layerOutputShape, stackBackward, stackForward } from '../reference/stack.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
@@ -266,6 +266,7 @@ function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Floa
     const inputs: Float32Array[] = [], outputs: Float32Array[] = [];
     let current = xPtr;
     for (const layer of model.layers) {
+      layer.allocateGradients();
       layer.plan(batch);
       inputs.push(memory.f32(current, batch * layer.inputSize).slice());
       current = layer.forward([current], batch, true);
@@ -275,7 +276,7 @@ function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Floa
     for (let i = model.layers.length - 1; i >= 0; i--) [gradient] = model.layers[i].backward(gradient, batch, true);
     return {
       inputs, outputs, dx: memory.f32(gradient, x.length).slice(),
-      grads: model.layers.map((l) => l.params.map((p) => memory.f32(p.grad, p.size).slice())),
+      grads: model.layers.map((l) => l.params.map(gradientOf)),
     };
   } finally {
     memory.free(xPtr);

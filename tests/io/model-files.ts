@@ -62,4 +62,5 @@ export function assertSameWeights(actual: Model, expected: Model, what: string):
     assert.equal([...t.shape], [...e[i].shape], `${what}: shape of weight ${i}`);
     assertSameBits(t.dataSync(), e[i].dataSync(), `${what}: weight ${i}`);
   });
+  [...a, ...e].forEach((t) => t.dispose());
 }

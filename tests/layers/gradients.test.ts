@@ -7,13 +7,14 @@ import { type Layer, layers } from '../../src/layers/index.js';
 import { seededRandom } from '../../src/random.js';
 import { sizeOf } from '../../src/shape.js';
 import { checkGradient, weightedSum } from '../gradient-check.js';
-import { kernels, random } from '../helpers.js';
+import { gradientOf, kernels, random } from '../helpers.js';
 
 /** Builds the layer, then checks d(Σ y·r)/dx and d(Σ y·r)/dθ for every parameter θ. */
 function checkLayer(layer: Layer, inputShape: number[], batch: number, seed: number): void {
   const rng = random(seed);
   const memory = getBackend().memory;
   layer.build([inputShape], seededRandom(seed));
+  layer.allocateGradients();
   layer.plan(batch);
   // Random biases too: zero biases put ReLU exactly at its kink wherever the input is all padding.
   for (const p of layer.params) memory.f32(p.value, p.size).set(rng.array(p.size, -0.5, 0.5));
@@ -27,7 +28,7 @@ function checkLayer(layer: Layer, inputShape: number[], batch: number, seed: num
     layer.forward([xPtr], batch, true);
     const [dxPtr] = layer.backward(rPtr, batch, true);
     const dx = memory.f32(dxPtr, inSize).slice();
-    const grads = layer.params.map((p) => memory.f32(p.grad, p.size).slice());
+    const grads = layer.params.map(gradientOf);
     const lossOfX = () => {
       sync();
       return weightedSum(layer.forward([xPtr], batch, true), r);

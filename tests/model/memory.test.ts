@@ -1,12 +1,17 @@
-// Memory: training allocates nothing per step, and every tensor or model gives its memory back.
+// Memory: a model holds its weights once until it trains, training allocates nothing per step, and
+// every tensor or model gives its memory back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ALIGN_BYTES } from '../../src/backend/alignment.js';
 import { getBackend } from '../../src/backend/wasm.js';
 import { type Model, init, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { strokes } from './synthetic.js';
-import { shapeLayersModel } from '../io/model-files.js';
+import { assertSameWeights, shapeLayersModel } from '../io/model-files.js';
 
 const inUse = () => getBackend().memory.bytesInUse;
+
+/** What the model's weights take in wasm memory: each array once, on whole cache lines as the allocator hands them out. */
+const weightBytes = (m: Model) => m.params.reduce((n, p) => n + Math.ceil((p.size * 4) / ALIGN_BYTES) * ALIGN_BYTES, 0);
 
 /** A graph with fan-out, add, concatenate, a nested model and a frozen layer: the executor's own buffers included. */
 function graphModel(): Model {
@@ -41,6 +46,42 @@ for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['
     x.dispose();
     y.dispose();
     assert.is(inUse(), before);
+  });
+}
+
+test('a model holds its weights once until it trains: the first training step gives the trained weights their gradients', async () => {
+  await init();
+  const before = inUse();
+  const m = graphModel();
+  assert.is(inUse() - before, weightBytes(m), 'built: the weights alone');
+  const { images, labels } = strokes(16, 8, 1);
+  const x = tensor(images, [16, 8, 8, 1]), y = tensor(labels, [16, 4]);
+  m.predict(x).dispose();
+  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  m.evaluate(x, y);
+  assert.ok(m.params.every((p) => p.grad === 0), 'predict and evaluate make no gradients');
+  await m.fit(x, y, { epochs: 1, batchSize: 8 });
+  assert.ok(m.trainableWeights.every((p) => p.grad !== 0), 'every trained weight has its gradient');
+  assert.ok(m.nonTrainableWeights.every((p) => p.grad === 0), 'a frozen layer and layer state have none');
+  m.dispose();
+  x.dispose();
+  y.dispose();
+  assert.is(inUse(), before);
+});
+
+for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', () => shapeLayersModel(2)]] as const) {
+  test(`${kind}: predict, then fit: the same weights, bit for bit, as fit from the start`, async () => {
+    await init();
+    const { images, labels } = strokes(40, 8, 3);
+    const x = tensor(images, [40, 8, 8, 1]), y = tensor(labels, [40, 4]);
+    const [predictedFirst, trainedAtOnce] = [make(), make()];
+    predictedFirst.predict(x, { batchSize: 40 }).dispose();
+    for (const m of [predictedFirst, trainedAtOnce]) {
+      m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      await m.fit(x, y, { epochs: 2, batchSize: 8 });
+    }
+    assertSameWeights(predictedFirst, trainedAtOnce, kind);
+    [predictedFirst, trainedAtOnce, x, y].forEach((t) => t.dispose());
   });
 }
 

@@ -14,7 +14,7 @@ import { getBackend } from '../../src/backend/wasm.js';
 import {
   type CompileOptions, type Model, type OptimizerConfig, type Tensor, init, input, layers, model, sequential, tensor,
 } from '../../src/index.js';
-import { assertClose, random } from '../helpers.js';
+import { assertClose, gradientOf, random } from '../helpers.js';
 import * as ref from '../reference/optimizers.js';
 
 const TOLERANCE = 1e-4;
@@ -164,7 +164,7 @@ for (const [config, tfjsOptimizer] of optimizers) {
 function gradients(convas: Model, x: Tensor, y: Tensor) {
   const memory = getBackend().memory;
   convas.lossAndGradients(x, y);
-  return convas.params.map((p) => ({ w: memory.f32(p.value, p.size).slice(), g: memory.f32(p.grad, p.size).slice() }));
+  return convas.params.map((p) => ({ w: memory.f32(p.value, p.size).slice(), g: gradientOf(p) }));
 }
 
 /** One fit step on the whole batch against `update` applied by the reference to every weight (biases too). */
