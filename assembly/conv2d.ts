@@ -17,18 +17,35 @@ import { FUSED_NONE } from './fused-activation';
 import { frameImage } from './image-frame';
 import { PANEL_COLS, TILE_ROWS, multiplyTile, packPanels, packedFloats, panelCount } from './register-tile';
 
-/** Scratch holds the packed filter (and bias) or packed dy, then one image's frame (and a table of window offsets). */
-export function conv2dScratchBytes(
-  batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+/**
+ * Scratch bytes of one pass (CONV2D_PASS: 0 forward, 1 backward input, 2 backward filter): the
+ * packed filter (and bias) or packed dy, then one image's frame (and a table of window offsets).
+ */
+export function conv2dPassScratchBytes(
+  pass: i32, batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): usize {
   const taps = kernelHeight * kernelWidth;
   const frame = <usize>((outHeight - 1) * strideHeight + kernelHeight) * ((outWidth - 1) * strideWidth + kernelWidth) * inChannels;
-  const forward = packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame + <usize>outHeight * outWidth;
-  const backwardFilter = packedFloats(outHeight * outWidth, outChannels) + frame;
-  const backwardInput = packedFloats(taps * outChannels, inChannels) +
-    <usize>(inHeight - 1 + kernelHeight) * (inWidth - 1 + kernelWidth) * outChannels + <usize>inHeight * inWidth;
-  return max(forward, max(backwardFilter, backwardInput)) << 2;
+  if (pass == 0) return (packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame + <usize>outHeight * outWidth) << 2;
+  if (pass == 1) {
+    return (packedFloats(taps * outChannels, inChannels) +
+      <usize>(inHeight - 1 + kernelHeight) * (inWidth - 1 + kernelWidth) * outChannels + <usize>inHeight * inWidth) << 2;
+  }
+  return (packedFloats(outHeight * outWidth, outChannels) + frame) << 2;
+}
+
+/** Scratch bytes of the three passes: the most any of them needs. */
+export function conv2dScratchBytes(
+  batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): usize {
+  let most: usize = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    most = max(most, conv2dPassScratchBytes(pass, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+      kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft));
+  }
+  return most;
 }
 
 export function conv2dForward(

@@ -110,16 +110,27 @@ export function winogradFilterTransform(
   }
 }
 
+/** Bytes of scratch one pass's conv2dWinograd kernel needs (CONV2D_PASS: 0 forward, 1 backward input, 2 backward filter). */
+export function conv2dWinogradPassScratchBytes(
+  pass: i32, batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
+): usize {
+  if (pass == 0) return convolveScratchBytes(inChannels, outHeight, outWidth, outChannels, kernelHeight);
+  if (pass == 1) return convolveScratchBytes(outChannels, inHeight, inWidth, inChannels, kernelHeight);
+  return gradientScratchBytes(inChannels, outHeight, outWidth, outChannels, kernelHeight);
+}
+
 /** Bytes of scratch the three conv2dWinograd kernels need at most for this geometry. */
 export function conv2dWinogradScratchBytes(
   batch: i32, inHeight: i32, inWidth: i32, inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   kernelHeight: i32, kernelWidth: i32, strideHeight: i32, strideWidth: i32, padTop: i32, padLeft: i32,
 ): usize {
-  return max(
-    max(convolveScratchBytes(inChannels, outHeight, outWidth, outChannels, kernelHeight),
-      convolveScratchBytes(outChannels, inHeight, inWidth, inChannels, kernelHeight)),
-    gradientScratchBytes(inChannels, outHeight, outWidth, outChannels, kernelHeight),
-  );
+  let most: usize = 0;
+  for (let pass = 0; pass < 3; pass++) {
+    most = max(most, conv2dWinogradPassScratchBytes(pass, batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels,
+      kernelHeight, kernelWidth, strideHeight, strideWidth, padTop, padLeft));
+  }
+  return most;
 }
 
 /** y = act(x ⋆ filter (+ bias)), the filter transformed by winogradFilterTransform(…, turned = 0). */

@@ -20,7 +20,7 @@ export function runLayer(layer: Layer, inputShape: number[], batch: number, x: F
   dyOf: (outLength: number) => Float32Array, weights?: Float32Array[]): LayerRun {
   const memory = getBackend().memory;
   layer.build([inputShape], seededRandom(1));
-  layer.allocateGradients();
+  layer.planBackward(true);
   layer.plan(batch);
   weights?.forEach((w, i) => memory.f32(layer.params[i].value, w.length).set(w));
   const xPtr = memory.alloc(x.length * 4);

@@ -7,6 +7,9 @@ import type { Conv2dGeometry } from '../window.js';
 
 export type Conv2dPass = 'forward' | 'backwardInput' | 'backwardFilter';
 
+/** Every pass: what a layer that trains runs. */
+export const CONV2D_PASSES: readonly Conv2dPass[] = ['forward', 'backwardInput', 'backwardFilter'];
+
 /**
  * Whether `pass` of the convolution `g` runs on Winograd's kernels. They take stride 1 and square
  * 3×3 or 5×5 kernels. Each 4×4 tile of output costs the same whatever part of it lies inside the

@@ -18,6 +18,9 @@ export const OUTPUT_LOSS = {
   binaryCrossentropy: 6, sigmoidCrossentropy: 7,
 } as const;
 
+/** The passes of a convolution, as conv2dPassScratchBytes and conv2dWinogradPassScratchBytes number them. */
+export const CONV2D_PASS = { forward: 0, backwardInput: 1, backwardFilter: 2 } as const;
+
 /** A Conv2dGeometry (window.ts) as every conv2d kernel takes it: positional, in this order (conv2dArgs writes it). */
 export type Conv2dArgs = [
   batch: number, inHeight: number, inWidth: number, inChannels: number,
@@ -107,6 +110,8 @@ export interface Kernels {
   // --- convolution (assembly/conv2d.ts); filters are [kernelHeight, kernelWidth, inChannels, outChannels]
   /** Bytes of scratch memory the three conv2d kernels need at most for this geometry. */
   conv2dScratchBytes(...geometry: Conv2dArgs): number;
+  /** Bytes of scratch memory one pass's conv2d kernel needs (CONV2D_PASS). */
+  conv2dPassScratchBytes(pass: number, ...geometry: Conv2dArgs): number;
   /**
    * y = act(x ⋆ filter (+ bias when bias ≠ 0)), act the FUSED_ACTIVATION code `activation`;
    * padding is implied by padTop/padLeft and the output size.
@@ -360,6 +365,8 @@ export interface Kernels {
     inChannels: number, outChannels: number, turned: number): void;
   /** Bytes of scratch memory the three conv2dWinograd kernels need at most for this geometry. */
   conv2dWinogradScratchBytes(...geometry: Conv2dArgs): number;
+  /** Bytes of scratch memory one pass's conv2dWinograd kernel needs (CONV2D_PASS). */
+  conv2dWinogradPassScratchBytes(pass: number, ...geometry: Conv2dArgs): number;
   /** As conv2dForward, the filter transformed with turned = 0. */
   conv2dWinogradForward(x: number, transformed: number, bias: number, y: number, scratch: number, activation: number,
     ...geometry: Conv2dArgs): void;

@@ -5,9 +5,11 @@
 // on the batch size alone, added in slice order afterwards, so results are the same bit for bit at
 // any thread count.
 //
-// Calls that need scratch or partial sums take a workspace planned by the layer (…WorkspaceFloats):
-// (MAX_SLICES − 1) partial sums (slice 0 writes the output itself; fewer for a dense layer of millions
-// of weights, batch-slices.ts), then one scratch per thread.
+// Calls that need scratch take a workspace planned by the layer (…WorkspaceFloats) for the passes it
+// runs: one scratch per thread, for the largest of those passes (a layer that only predicts plans
+// the forward pass's alone). Calls that sum over the batch (weight gradients) also take the partial
+// sums (…PartialSumsFloats): one per slice after the first, which writes the sum itself (fewer for a
+// dense layer of millions of weights, batch-slices.ts).
 //
 // A training step calls these many times, so they allocate nothing: each slice's arguments are
 // written straight into the job table (beginSlice, then arg … in the kernel's order).
@@ -18,8 +20,8 @@ import { type ElementwiseKernel, JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JO
 import { StateError } from '../errors.js';
 import type { Conv2dGeometry, Pool2dGeometry } from '../window.js';
 import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from './geometry-args.js';
-import { usesWinograd } from './conv2d-algorithm.js';
-import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
+import { type Conv2dPass, usesWinograd } from './conv2d-algorithm.js';
+import { CONV2D_PASS, type Conv2dArgs, type DepthwiseConv2dArgs, type Kernels, type PhaseArgs, type Pool2dArgs } from './kernels.js';
 import { type PhasePlan, isDilated, planPhases } from './phases.js';
 
 /** The images and the sampling of affineTransformImages (fillMode and interpolation in its numbering). */
@@ -43,16 +45,16 @@ export interface ResizeGeometry {
   readonly outWidth: number;
 }
 
-/** A conv2d geometry's kernels (Winograd's or not, per pass) and its workspace's layout, in bytes from its start. */
+/**
+ * A conv2d geometry's kernels (Winograd's or not, per pass) and its workspace's layout, in bytes from
+ * its start: the filter transformed for Winograd, then the scratches, one per thread a pass's stride apart.
+ */
 interface Conv2dPlan {
   readonly forward: boolean;
   readonly backwardInput: boolean;
   readonly backwardFilter: boolean;
-  /** A partial sum of the backward filter: a filter gradient and a bias gradient. */
-  readonly partialBytes: number;
-  readonly transformedAt: number;
   readonly scratchAt: number;
-  readonly scratchStride: number;
+  readonly scratchStrides: Readonly<Record<Conv2dPass, number>>;
   /** The filter last transformed into the workspace while weights were held (holdWeights), and how. */
   readonly held: { hold: number; filter: number; turned: number };
 }
@@ -89,19 +91,24 @@ export class ParallelKernels {
   // Each pass runs the direct kernel or Winograd's, as usesWinograd (conv2d-algorithm.ts) says.
 
   /**
-   * Floats of workspace the conv2d calls need for batches of up to geometry.batch examples: the
-   * partial sums, the filter transformed for Winograd (where a pass uses it), then the scratches. A
+   * Floats of workspace the conv2d calls of `passes` need for batches of up to geometry.batch
+   * examples: the filter transformed for Winograd (where a pass uses it), then the scratches. A
    * dilated geometry runs as undilated convolutions of the input's phases (phases.ts): this plans
    * them, for this geometry object, and the workspace holds them too.
    */
-  conv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
+  conv2dWorkspaceFloats(geometry: Conv2dGeometry, passes: readonly Conv2dPass[]): number {
     if (isDilated(geometry)) {
-      const plan = planPhases(geometry, (phases) => this.conv2dWorkspaceFloats(phases));
+      const plan = planPhases(geometry, (phases) => this.conv2dWorkspaceFloats(phases, passes));
       this.phasePlans.set(geometry, plan);
       return plan.workspaceFloats;
     }
     const plan = this.conv2dPlan(geometry);
-    return (plan.scratchAt + plan.scratchStride * this.threads) / 4;
+    return (plan.scratchAt + Math.max(...passes.map((pass) => plan.scratchStrides[pass])) * this.threads) / 4;
+  }
+
+  /** Floats of the partial sums conv2dBackwardFilter adds up (a dilated geometry's phases have the same filter). */
+  conv2dPartialSumsFloats(geometry: Conv2dGeometry): number {
+    return (convPartialBytes(geometry) * (MAX_SLICES - 1)) / 4;
   }
 
   /** activation: a FUSED_ACTIVATION code (none, ReLU, ReLU6), applied on the way out. */
@@ -157,7 +164,7 @@ export class ParallelKernels {
     const kernel = pooled ? (plan.forward ? 'conv2dWinogradForwardMaxPool' : 'conv2dForwardMaxPool')
       : plan.forward ? 'conv2dWinogradForward' : 'conv2dForward';
     // The scratch comes after the pointers (and argmax).
-    this.runConv2d(kernel, pooled ? 5 : 4, workspace, geometry);
+    this.runConv2d(kernel, pooled ? 5 : 4, workspace, geometry, 'forward');
   }
 
   conv2dBackwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
@@ -179,35 +186,38 @@ export class ParallelKernels {
       this.beginSlice(s);
       this.arg(dy + this.first * outBytes).arg(weights).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
     }
-    this.runConv2d(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry);
+    this.runConv2d(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry, 'backwardInput');
   }
 
-  /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
-  conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
+  /**
+   * dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial
+   * sum each into `partials` (conv2dPartialSumsFloats).
+   */
+  conv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, partials: number, workspace: number, geometry: Conv2dGeometry): void {
     if (isDilated(geometry)) {
       // The phases of dy past the output are zero, so the extra outputs of a phase add nothing.
       const plan = this.phasePlan(geometry);
       const xPhases = workspace + plan.xPhasesOffset, yPhases = workspace + plan.yPhasesOffset;
       this.phases('spaceToBatch', x, xPhases, plan.input);
       this.phases('spaceToBatch', dy, yPhases, plan.output);
-      this.conv2dBackwardFilter(xPhases, yPhases, dFilter, dBias, workspace + plan.workspaceOffset, plan.phases);
+      this.conv2dBackwardFilter(xPhases, yPhases, dFilter, dBias, partials, workspace + plan.workspaceOffset, plan.phases);
       return;
     }
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const plan = this.conv2dPlan(geometry);
     const args = conv2dArgs(geometry, this.convArgs);
     const filterFloats = convFilterFloats(geometry);
-    const partialBytes = plan.partialBytes;
+    const partialBytes = convPartialBytes(geometry);
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      const partial = workspace + (s - 1) * partialBytes;
+      const partial = partials + (s - 1) * partialBytes;
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
-    this.runConv2d(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry);
-    this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
-    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
+    this.runConv2d(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry, 'backwardFilter');
+    this.addPartials(dFilter, partials, partialBytes, filterFloats, batch);
+    if (dBias) this.addPartials(dBias, partials + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
 
   /**
@@ -219,18 +229,20 @@ export class ParallelKernels {
     if (known) return known;
     const k = this.kernels, r = g.kernelHeight, args = conv2dArgs(g, this.convArgs);
     const forward = usesWinograd(g, 'forward'), backwardInput = usesWinograd(g, 'backwardInput'), backwardFilter = usesWinograd(g, 'backwardFilter');
-    // A partial sum holds a filter gradient and a bias gradient; the transformed filter is the larger of the ones that run.
-    const partialBytes = alignBytes((convFilterFloats(g) + g.outChannels) * 4);
+    // The transformed filter is the larger of the ones that run, whichever passes a workspace is
+    // planned for, so that every workspace of the geometry has its scratches at the same place.
     const transformedBytes = alignBytes(Math.max(forward ? k.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0,
       backwardInput ? k.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0));
-    const winograd = forward || backwardInput || backwardFilter;
+    // Scratch per thread for a pass, on the kernel it uses (a Winograd pass transforms its filter in
+    // thread 0's scratch first): sized for the whole batch, which covers any slice of it.
+    const stride = (pass: Conv2dPass, winograd: boolean) => alignBytes(winograd
+      ? Math.max(k.conv2dWinogradPassScratchBytes(CONV2D_PASS[pass], ...args), pass === 'backwardFilter' ? 0 : k.winogradFilterScratchBytes(r))
+      : k.conv2dPassScratchBytes(CONV2D_PASS[pass], ...args));
     const plan: Conv2dPlan = {
-      forward, backwardInput, backwardFilter, partialBytes,
-      transformedAt: partialBytes * (MAX_SLICES - 1),
-      scratchAt: partialBytes * (MAX_SLICES - 1) + transformedBytes,
-      // Scratch per thread, for whichever kernels the passes use: sized for the whole batch, which covers any slice of it.
-      scratchStride: alignBytes(Math.max(k.conv2dScratchBytes(...args),
-        winograd ? Math.max(k.conv2dWinogradScratchBytes(...args), k.winogradFilterScratchBytes(r)) : 0)),
+      forward, backwardInput, backwardFilter,
+      scratchAt: transformedBytes,
+      scratchStrides: { forward: stride('forward', forward), backwardInput: stride('backwardInput', backwardInput),
+        backwardFilter: stride('backwardFilter', backwardFilter) },
       held: { hold: 0, filter: 0, turned: 0 },
     };
     this.conv2dPlans.set(g, plan);
@@ -257,18 +269,17 @@ export class ParallelKernels {
    */
   private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
     const plan = this.conv2dPlan(g), held = plan.held;
-    if (this.currentHold !== 0 && held.hold === this.currentHold && held.filter === filter && held.turned === turned) return workspace + plan.transformedAt;
-    this.kernels.winogradFilterTransform(filter, workspace + plan.transformedAt, workspace + plan.scratchAt,
-      g.kernelHeight, g.inChannels, g.outChannels, turned);
+    if (this.currentHold !== 0 && held.hold === this.currentHold && held.filter === filter && held.turned === turned) return workspace;
+    this.kernels.winogradFilterTransform(filter, workspace, workspace + plan.scratchAt, g.kernelHeight, g.inChannels, g.outChannels, turned);
     held.hold = this.currentHold;
     held.filter = filter;
     held.turned = turned;
-    return workspace + plan.transformedAt;
+    return workspace;
   }
 
-  private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry): void {
+  private runConv2d(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry, pass: Conv2dPass): void {
     const plan = this.conv2dPlan(geometry);
-    this.run(kernel, convWork(geometry), scratchArg, workspace + plan.scratchAt, plan.scratchStride);
+    this.run(kernel, convWork(geometry), scratchArg, workspace + plan.scratchAt, plan.scratchStrides[pass]);
   }
 
   /** The phase plan of a dilated geometry, set to the geometry's batch. */
@@ -297,9 +308,14 @@ export class ParallelKernels {
 
   // --- depthwise conv2d: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels·depthMultiplier]
 
-  /** Floats of workspace the depthwise calls need for batches of up to geometry.batch examples. */
+  /** Floats of workspace depthwiseConv2dBackwardInput needs (the forward pass needs none). */
   depthwiseConv2dWorkspaceFloats(geometry: Conv2dGeometry): number {
-    return (this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1) + this.depthwiseScratchStride(geometry) * this.threads) / 4;
+    return (this.depthwiseScratchStride(geometry) * this.threads) / 4;
+  }
+
+  /** Floats of the partial sums depthwiseConv2dBackwardFilter adds up. */
+  depthwiseConv2dPartialSumsFloats(geometry: Conv2dGeometry): number {
+    return (this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1)) / 4;
   }
 
   /** activation as depthwiseConv2dForward's code (FUSED_ACTIVATION). */
@@ -322,12 +338,14 @@ export class ParallelKernels {
       this.beginSlice(s);
       this.arg(dy + this.first * outBytes).arg(filter).arg(dx + this.first * inBytes).arg(0).geometryArgs(args);
     }
-    const scratchBase = workspace + this.depthwisePartialBytes(geometry) * (MAX_SLICES - 1);
-    this.run('depthwiseConv2dBackwardInput', depthwiseWork(geometry), 3, scratchBase, this.depthwiseScratchStride(geometry));
+    this.run('depthwiseConv2dBackwardInput', depthwiseWork(geometry), 3, workspace, this.depthwiseScratchStride(geometry));
   }
 
-  /** dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial sum each. */
-  depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, workspace: number, geometry: Conv2dGeometry): void {
+  /**
+   * dFilter (and dBias when ≠ 0) summed over the batch: slice 0 writes them, later slices a partial
+   * sum each into `partials` (depthwiseConv2dPartialSumsFloats).
+   */
+  depthwiseConv2dBackwardFilter(x: number, dy: number, dFilter: number, dBias: number, partials: number, geometry: Conv2dGeometry): void {
     const batch = geometry.batch, inBytes = convInFloats(geometry) * 4, outBytes = convOutFloats(geometry) * 4;
     const args = depthwiseConv2dArgs(geometry, this.depthwiseArgs);
     const filterFloats = depthwiseFilterFloats(geometry);
@@ -335,13 +353,13 @@ export class ParallelKernels {
     const slices = this.startJob(batch, false);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      const partial = workspace + (s - 1) * partialBytes;
+      const partial = partials + (s - 1) * partialBytes;
       this.arg(x + this.first * inBytes).arg(dy + this.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).geometryArgs(args);
     }
     this.run('depthwiseConv2dBackwardFilter', depthwiseWork(geometry));
-    this.addPartials(dFilter, workspace, partialBytes, filterFloats, batch);
-    if (dBias) this.addPartials(dBias, workspace + filterFloats * 4, partialBytes, geometry.outChannels, batch);
+    this.addPartials(dFilter, partials, partialBytes, filterFloats, batch);
+    if (dBias) this.addPartials(dBias, partials + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
 
   /** A partial sum holds a filter gradient and a bias gradient. */
@@ -439,16 +457,16 @@ export class ParallelKernels {
     this.run('preluForward', ELEMENTWISE_COST * batch * exampleFloats);
   }
 
-  /** Floats of workspace preluBackward needs: the partial slope gradients of slices 1 …. */
-  preluWorkspaceFloats(alphaLength: number): number {
+  /** Floats of the partial slope gradients preluBackward adds up. */
+  preluPartialSumsFloats(alphaLength: number): number {
     return (alignBytes(alphaLength * 4) * (MAX_SLICES - 1)) / 4;
   }
 
   /**
    * dx (when ≠ 0), and dAlpha summed over the batch (when ≠ 0): slice 0 writes it, later slices a
-   * partial sum each, added in slice order.
+   * partial sum each into `partials` (preluPartialSumsFloats), added in slice order.
    */
-  preluBackward(x: number, alpha: number, dy: number, dx: number, dAlpha: number, workspace: number,
+  preluBackward(x: number, alpha: number, dy: number, dx: number, dAlpha: number, partials: number,
     batch: number, exampleFloats: number, alphaLength: number): void {
     const bytes = exampleFloats * 4, partialBytes = alignBytes(alphaLength * 4);
     const slices = this.startJob(batch, false);
@@ -456,20 +474,26 @@ export class ParallelKernels {
       this.beginSlice(s);
       const offset = this.first * bytes;
       this.arg(x + offset).arg(alpha).arg(dy + offset).arg(dx && dx + offset)
-        .arg(dAlpha && (s === 0 ? dAlpha : workspace + (s - 1) * partialBytes)).arg(this.count * exampleFloats).arg(alphaLength);
+        .arg(dAlpha && (s === 0 ? dAlpha : partials + (s - 1) * partialBytes)).arg(this.count * exampleFloats).arg(alphaLength);
     }
     this.run('preluBackward', ELEMENTWISE_COST * batch * exampleFloats);
-    if (dAlpha) this.addPartials(dAlpha, workspace, partialBytes, alphaLength, batch);
+    if (dAlpha) this.addPartials(dAlpha, partials, partialBytes, alphaLength, batch);
   }
 
   // --- matrix products of dense layers
 
   /**
-   * Floats of workspace a dense layer of inputs → outputs needs for batches of up to `batch`: the
-   * partial weight gradients, then one matMul scratch per thread, for the largest of its three products.
+   * Floats of workspace a dense layer of inputs → outputs needs for batches of up to `batch`: one
+   * matMul scratch per thread, for x·W, and with `backward` for the largest of its three products.
    */
-  denseWorkspaceFloats(batch: number, inputs: number, outputs: number): number {
-    return (this.densePartialBytes(inputs, outputs) * (sumSlices(inputs * outputs) - 1) + this.denseScratchStride(batch, inputs, outputs) * this.threads) / 4;
+  denseWorkspaceFloats(batch: number, inputs: number, outputs: number, backward: boolean): number {
+    const stride = backward ? this.denseScratchStride(batch, inputs, outputs) : this.matMulScratchStride(inputs, outputs);
+    return (stride * this.threads) / 4;
+  }
+
+  /** Floats of the partial weight gradients weightGradient adds up. */
+  densePartialSumsFloats(inputs: number, outputs: number): number {
+    return (this.densePartialBytes(inputs, outputs) * (sumSlices(inputs * outputs) - 1)) / 4;
   }
 
   /**
@@ -484,21 +508,23 @@ export class ParallelKernels {
       const first = this.first * MATMUL_TILE_ROWS, rows = Math.min((this.first + this.count) * MATMUL_TILE_ROWS, m) - first;
       this.arg(a + first * k * 4).arg(b).arg(c + first * n * 4).arg(0).arg(rows).arg(k).arg(n).arg(0).arg(transposeB).arg(0);
     }
-    // The layer's inputs and outputs are k and n, or n and k (dy·Wᵀ): its partial sums are as large either way.
-    this.runMatMul(2 * m * k * n, workspace, k * n, k, n);
+    this.runMatMul(2 * m * k * n, workspace, k, n);
   }
 
-  /** dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]. */
-  weightGradient(x: number, dy: number, dW: number, batch: number, inputs: number, outputs: number, workspace: number): void {
+  /**
+   * dW[inputs, outputs] = xᵀ·dy summed over the batch, x [batch, inputs] and dy [batch, outputs]:
+   * slice 0 writes it, later slices a partial sum each into `partials` (densePartialSumsFloats).
+   */
+  weightGradient(x: number, dy: number, dW: number, partials: number, batch: number, inputs: number, outputs: number, workspace: number): void {
     const partialBytes = this.densePartialBytes(inputs, outputs), sums = sumSlices(inputs * outputs);
     const slices = this.startJob(batch, false, sums);
     for (let s = 0; s < slices; s++) {
       this.beginSlice(s);
-      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : workspace + (s - 1) * partialBytes).arg(0)
+      this.arg(x + this.first * inputs * 4).arg(dy + this.first * outputs * 4).arg(s === 0 ? dW : partials + (s - 1) * partialBytes).arg(0)
         .arg(inputs).arg(this.count).arg(outputs).arg(1).arg(0).arg(0);
     }
-    this.runMatMul(2 * batch * inputs * outputs, workspace, inputs * outputs, batch, outputs);
-    this.addPartials(dW, workspace, partialBytes, inputs * outputs, batch, sums);
+    this.runMatMul(2 * batch * inputs * outputs, workspace, batch, outputs);
+    this.addPartials(dW, partials, partialBytes, inputs * outputs, batch, sums);
   }
 
   private densePartialBytes(inputs: number, outputs: number): number {
@@ -515,13 +541,11 @@ export class ParallelKernels {
   }
 
   /**
-   * Runs the matMul job written, op(B) of [k, n]: each thread takes its scratch after the partial
-   * sums of a weight matrix of `weights` floats, a stride for this product apart (at most the one
-   * denseWorkspaceFloats planned).
+   * Runs the matMul job written, op(B) of [k, n]: each thread takes its scratch in the workspace, a
+   * stride for this product apart (at most the one denseWorkspaceFloats planned).
    */
-  private runMatMul(work: number, workspace: number, weights: number, k: number, n: number): void {
-    const scratchBase = workspace + alignBytes(weights * 4) * (sumSlices(weights) - 1);
-    this.run('matMul', work, MATMUL_SCRATCH_ARG, scratchBase, this.matMulScratchStride(k, n));
+  private runMatMul(work: number, workspace: number, k: number, n: number): void {
+    this.run('matMul', work, MATMUL_SCRATCH_ARG, workspace, this.matMulScratchStride(k, n));
   }
 
   // --- nearest up-sampling: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels],
@@ -775,6 +799,8 @@ export class ParallelKernels {
 const convInFloats = (g: Conv2dGeometry) => g.inHeight * g.inWidth * g.inChannels;
 const convOutFloats = (g: Conv2dGeometry) => g.outHeight * g.outWidth * g.outChannels;
 const convFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.inChannels * g.outChannels;
+/** A partial sum of conv2dBackwardFilter: a filter gradient and a bias gradient. */
+const convPartialBytes = (g: Conv2dGeometry) => alignBytes((convFilterFloats(g) + g.outChannels) * 4);
 const depthwiseFilterFloats = (g: Conv2dGeometry) => g.kernelHeight * g.kernelWidth * g.outChannels;
 const poolInFloats = (g: Pool2dGeometry) => g.inHeight * g.inWidth * g.channels;
 const poolOutFloats = (g: Pool2dGeometry) => g.outHeight * g.outWidth * g.channels;

@@ -10,6 +10,7 @@
 // 'same' in·stride, 'full' in·stride − (stride + kernel − 2). For n zeros, or explicit
 // [top, bottom, left, right], the inverse of conv2d's geometry: (in − 1)·stride + kernel − (zeros
 // before + after), the size whose conv2d with that padding gives `in` outputs with nothing left over.
+import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
@@ -52,8 +53,9 @@ export class Conv2DTranspose extends Layer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** Scratch and partial kernel gradients of the parallel conv2d calls. */
+  /** Scratch of the parallel conv2d calls, and their partial kernel gradients. */
   private workspace = 0;
+  private partials = 0;
 
   constructor(options: Conv2DTransposeOptions) {
     super(options.name, 'conv2d_transpose');
@@ -106,7 +108,9 @@ export class Conv2DTranspose extends Layer {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
-    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry));
+    // Forward is the convolution's backward-input pass.
+    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['backwardInput']));
+    this.partials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
   }
 
@@ -122,7 +126,7 @@ export class Conv2DTranspose extends Layer {
     const dz = this.activation.backward(dy, batch);
     this.geometry.batch = batch;
     if (needWeightGradients) {
-      this.parallel.conv2dBackwardFilter(dz, this.x, this.kernel.grad, 0, this.workspace, this.geometry);
+      this.parallel.conv2dBackwardFilter(dz, this.x, this.kernel.grad, 0, this.partials, this.workspace, this.geometry);
       if (this.bias) this.kernels.sumRows(dz, batch * this.outputSize / this.filters, this.filters, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);

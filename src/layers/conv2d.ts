@@ -1,4 +1,5 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
+import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
@@ -36,8 +37,9 @@ export class Conv2D extends KernelLayer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** Scratch and partial filter gradients of the parallel conv2d calls. */
+  /** Scratch of the parallel conv2d calls, and their partial filter gradients. */
   private workspace = 0;
+  private partials = 0;
 
   constructor(options: Conv2DOptions) {
     super(options.name, 'conv2d');
@@ -80,7 +82,8 @@ export class Conv2D extends KernelLayer {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
-    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry));
+    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['forward']));
+    this.partials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
   }
 
@@ -121,7 +124,9 @@ export class Conv2D extends KernelLayer {
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true, reluFolded = false): number[] {
     const dz = this.activation.backward(dy, batch, reluFolded);
     this.geometry.batch = batch;
-    if (needWeightGradients) this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
+    if (needWeightGradients) {
+      this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.workspace, this.geometry);
+    }
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
     return this.inputGradient(this.dx);

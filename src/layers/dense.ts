@@ -22,8 +22,10 @@ export class Dense extends KernelLayer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** Partial weight gradients of the batch slices, and the products' scratch. */
+  /** The products' scratch. */
   private workspace = 0;
+  /** The batch slices' partial weight gradients. */
+  private partials = 0;
 
   constructor(options: DenseOptions) {
     super(options.name, 'dense');
@@ -58,7 +60,8 @@ export class Dense extends KernelLayer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
     this.dx = this.buffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.denseWorkspaceFloats(capacity, this.inputSize, this.units));
+    this.workspace = this.buffer(this.parallel.denseWorkspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
+    this.partials = this.weightGradientBuffer(this.parallel.densePartialSumsFloats(this.inputSize, this.units));
     this.activation.plan(this.units, this.units, (n) => this.buffer(n), capacity);
   }
 
@@ -73,7 +76,7 @@ export class Dense extends KernelLayer {
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
     if (needWeightGradients) {
-      this.parallel.weightGradient(this.x, dz, this.kernel.grad, batch, this.inputSize, this.units, this.workspace);
+      this.parallel.weightGradient(this.x, dz, this.kernel.grad, this.partials, batch, this.inputSize, this.units, this.workspace);
       if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);

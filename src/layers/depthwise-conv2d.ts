@@ -69,8 +69,9 @@ export class DepthwiseConv2D extends KernelLayer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** Scratch and partial filter gradients of the parallel depthwise calls. */
+  /** Scratch of the parallel depthwise backward input, and the backward filter's partial gradients. */
   private workspace = 0;
+  private partials = 0;
 
   constructor(options: DepthwiseConv2DOptions) {
     super(options.name, 'depthwise_conv2d');
@@ -107,7 +108,8 @@ export class DepthwiseConv2D extends KernelLayer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.geometry));
+    this.workspace = this.backwardBuffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.geometry));
+    this.partials = this.weightGradientBuffer(this.parallel.depthwiseConv2dPartialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.geometry.outChannels, (n) => this.buffer(n), capacity);
   }
 
@@ -122,7 +124,7 @@ export class DepthwiseConv2D extends KernelLayer {
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
     this.geometry.batch = batch;
-    if (needWeightGradients) this.parallel.depthwiseConv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.workspace, this.geometry);
+    if (needWeightGradients) this.parallel.depthwiseConv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.geometry);
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.depthwiseConv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
     return this.inputGradient(this.dx);

@@ -17,9 +17,8 @@ export interface Parameter {
   size: number;
   value: number;
   /**
-   * 0 until the layer's gradients are allocated (Layer.allocateGradients, which the model calls
-   * before its first training step), and always 0 for state: a model that only predicts holds its
-   * weights once.
+   * 0 until the layer computes weight gradients (Layer.planBackward, which the model calls before
+   * its first training step), and always 0 for state: a model that only predicts holds its weights once.
    */
   grad: number;
   /**
@@ -59,6 +58,9 @@ export abstract class Layer {
   private holders = 0;
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
+  /** Whether plan() makes backward's buffers, and the weight gradients' (planBackward: once on, they stay on). */
+  private backwardPlanned = false;
+  private weightGradientsPlanned = false;
   private built = false;
   protected capacity = 0;
 
@@ -166,7 +168,10 @@ export abstract class Layer {
   /** Layers with their own random streams (dropout) seed them here. */
   protected initRandom(_rng: Random): void {}
 
-  /** Allocates this layer's buffers for batches of up to `capacity` examples. */
+  /**
+   * Allocates this layer's buffers for batches of up to `capacity` examples: with buffer() those
+   * forward needs, with backwardBuffer() and weightGradientBuffer() those only backward needs.
+   */
   protected abstract planBuffers(capacity: number): void;
 
   /** Runs the layer on a batch; returns the address of the output. */
@@ -245,6 +250,29 @@ export abstract class Layer {
     return this.outputShape;
   }
 
+  /**
+   * From now on plan() also makes the buffers backward uses (input gradients, its kernels' scratch)
+   * and, with `weightGradients`, the weights' gradients (allocated now, zeroed) and the partial sums
+   * that add them up. The model calls it before its first training step for the layers backward
+   * reaches, so a model that only predicts holds its weights once and buffers for forward alone.
+   * What it makes stays: later steps allocate nothing.
+   */
+  planBackward(weightGradients: boolean): void {
+    if (this.backwardPlanned && (this.weightGradientsPlanned || !weightGradients)) return;
+    if (weightGradients) this.allocateGradients();
+    this.backwardPlanned = true;
+    this.weightGradientsPlanned ||= weightGradients;
+    // Planned already (the model predicted first): planned again, with backward's buffers.
+    const capacity = this.capacity;
+    this.unplan();
+    if (capacity) this.plan(capacity);
+  }
+
+  /** Whether plan() makes backward's buffers (for workspaces, which are sized for the passes they serve). */
+  protected get plansBackward(): boolean {
+    return this.backwardPlanned;
+  }
+
   /** Makes sure the buffers hold batches of `capacity` examples (they grow, never shrink). */
   plan(capacity: number): void {
     if (capacity <= this.capacity) return;
@@ -273,6 +301,16 @@ export abstract class Layer {
     return ptr;
   }
 
+  /** A buffer() that only backward uses: 0 until the layer is planned for backward. */
+  protected backwardBuffer(length: number): number {
+    return this.backwardPlanned ? this.buffer(length) : 0;
+  }
+
+  /** A buffer() that only weight gradients use (their partial sums): 0 until the layer computes them. */
+  protected weightGradientBuffer(length: number): number {
+    return this.weightGradientsPlanned ? this.buffer(length) : 0;
+  }
+
   private addParameter(name: string, shape: number[], trainable: boolean, values: Float32Array): void {
     const memory = getBackend().memory;
     const size = sizeOf(shape);
@@ -281,11 +319,8 @@ export abstract class Layer {
     this.ownParams.push(param);
   }
 
-  /**
-   * Gives each trainable weight its gradient buffer, zeroed, where it has none yet; they stay until
-   * the weights are freed. Called before backward first computes this layer's weight gradients.
-   */
-  allocateGradients(): void {
+  /** Gives each trainable weight its gradient buffer, zeroed, where it has none yet; they stay until the weights are freed. */
+  private allocateGradients(): void {
     const memory = getBackend().memory;
     for (const p of this.ownParams) {
       if (!p.trainable || p.grad) continue;

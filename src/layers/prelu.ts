@@ -37,7 +37,7 @@ export class PReLU extends Layer {
   private y = 0;
   private dx = 0;
   /** Partial slope gradients of the batch slices. */
-  private workspace = 0;
+  private partials = 0;
 
   constructor(options: PReLUOptions = {}) {
     super(options.name, 'p_re_lu');
@@ -72,7 +72,7 @@ export class PReLU extends Layer {
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
     this.dx = this.buffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.preluWorkspaceFloats(this.alphaLength));
+    this.partials = this.weightGradientBuffer(this.parallel.preluPartialSumsFloats(this.alphaLength));
   }
 
   forward([x]: number[], batch: number): number {
@@ -84,7 +84,7 @@ export class PReLU extends Layer {
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dx = needInputGradients ? this.dx : 0;
     if (dx || needWeightGradients) {
-      this.parallel.preluBackward(this.x, this.alpha.value, dy, dx, needWeightGradients ? this.alpha.grad : 0, this.workspace,
+      this.parallel.preluBackward(this.x, this.alpha.value, dy, dx, needWeightGradients ? this.alpha.grad : 0, this.partials,
         batch, this.inputSize, this.alphaLength);
     }
     return this.inputGradient(dx);

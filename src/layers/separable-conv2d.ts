@@ -2,6 +2,7 @@
 // convolution (no bias, no activation), then a pointwise 1×1 convolution that mixes the channels,
 // y = act(pointwise(depthwise(x)) + bias). Weights as TensorFlow.js names and orders them:
 // depthwise_kernel [kh, kw, channels, depthMultiplier], pointwise_kernel [1, 1, channels·depthMultiplier, filters], bias [filters].
+import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
 import { initialWeights } from '../init.js';
 import type { Random } from '../random.js';
 import type { Shape } from '../shape.js';
@@ -38,8 +39,11 @@ export class SeparableConv2D extends Layer {
   private dMiddle = 0;
   private z = 0;
   private dx = 0;
+  /** Each step's scratch, and its partial filter gradients. */
   private depthwiseWorkspace = 0;
   private pointwiseWorkspace = 0;
+  private depthwisePartials = 0;
+  private pointwisePartials = 0;
 
   constructor(options: SeparableConv2DOptions) {
     super(options.name, 'separable_conv2d');
@@ -93,8 +97,10 @@ export class SeparableConv2D extends Layer {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.buffer(capacity * this.inputSize);
     this.depthwise.batch = this.pointwise.batch = capacity;
-    this.depthwiseWorkspace = this.buffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.depthwise));
-    this.pointwiseWorkspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.pointwise));
+    this.depthwiseWorkspace = this.backwardBuffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.depthwise));
+    this.pointwiseWorkspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.pointwise, this.plansBackward ? CONV2D_PASSES : ['forward']));
+    this.depthwisePartials = this.weightGradientBuffer(this.parallel.depthwiseConv2dPartialSumsFloats(this.depthwise));
+    this.pointwisePartials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.pointwise));
     this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
   }
 
@@ -111,12 +117,13 @@ export class SeparableConv2D extends Layer {
     const dz = this.activation.backward(dy, batch);
     this.depthwise.batch = this.pointwise.batch = batch;
     if (needWeightGradients) {
-      this.parallel.conv2dBackwardFilter(this.middle, dz, this.pointwiseKernel.grad, this.bias?.grad ?? 0, this.pointwiseWorkspace, this.pointwise);
+      this.parallel.conv2dBackwardFilter(this.middle, dz, this.pointwiseKernel.grad, this.bias?.grad ?? 0, this.pointwisePartials,
+        this.pointwiseWorkspace, this.pointwise);
     }
     if (!needInputGradients && !needWeightGradients) return this.inputGradient(0);
     this.parallel.conv2dBackwardInput(dz, this.pointwiseKernel.value, this.dMiddle, this.pointwiseWorkspace, this.pointwise);
     if (needWeightGradients) {
-      this.parallel.depthwiseConv2dBackwardFilter(this.x, this.dMiddle, this.depthwiseKernel.grad, 0, this.depthwiseWorkspace, this.depthwise);
+      this.parallel.depthwiseConv2dBackwardFilter(this.x, this.dMiddle, this.depthwiseKernel.grad, 0, this.depthwisePartials, this.depthwise);
     }
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.depthwiseConv2dBackwardInput(this.dMiddle, this.depthwiseKernel.value, this.dx, this.depthwiseWorkspace, this.depthwise);

@@ -125,7 +125,7 @@ export class GraphExecutor {
    * Decides which backward work a step needs: weight gradients only for layers with weights in
    * `trained` (frozen layers get none), input gradients only where a trained weight lies upstream
    * (or the caller needs the graph's input gradients), and no backward at all elsewhere. The layers
-   * that compute weight gradients get their gradient buffers here, before the first step.
+   * backward reaches are planned for it here, before the first step (Layer.planBackward).
    */
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
     const inputs = this.graph.inputs.length;
@@ -134,10 +134,10 @@ export class GraphExecutor {
       const needsInput = step.inputSlots.some((slot) => this.upstreamTrained[slot]);
       nestedGraph(step.layer)?.prepareBackward(trained, needsInput);
       const needsWeights = step.layer.params.some((p) => trained.has(p));
-      if (needsWeights) step.layer.allocateGradients();
       step.needsInputGradients = needsInput;
       step.needsWeightGradients = needsWeights;
       step.runsBackward = needsInput || needsWeights;
+      if (step.runsBackward) step.layer.planBackward(needsWeights);
       this.upstreamTrained[step.outputSlot] = step.runsBackward;
     }
   }

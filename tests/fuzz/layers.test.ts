@@ -266,7 +266,7 @@ function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Floa
     const inputs: Float32Array[] = [], outputs: Float32Array[] = [];
     let current = xPtr;
     for (const layer of model.layers) {
-      layer.allocateGradients();
+      layer.planBackward(true);
       layer.plan(batch);
       inputs.push(memory.f32(current, batch * layer.inputSize).slice());
       current = layer.forward([current], batch, true);

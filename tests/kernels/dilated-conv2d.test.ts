@@ -7,6 +7,7 @@ import * as ref from '../reference/conv2d.js';
 import { ConfigError } from '../../src/errors.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { ParallelKernels } from '../../src/backend/parallel-kernels.js';
+import { CONV2D_PASSES } from '../../src/backend/conv2d-algorithm.js';
 import { conv2dArgs } from '../../src/backend/geometry-args.js';
 import type { Kernels, PhaseArgs } from '../../src/backend/kernels.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry } from '../../src/window.js';
@@ -85,7 +86,7 @@ test(`dilated conv2d forward (with and without bias and ReLU) matches the refere
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g.outChannels) : undefined, relu = i % 3 === 0;
     const inputs = bias ? [x, filter, bias] : [x, filter];
-    const [y] = withBuffers(inputs, [n.y, p.conv2dWorkspaceFloats(g)], ([px, pf, pb], [py, workspace]) =>
+    const [y] = withBuffers(inputs, [n.y, p.conv2dWorkspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
       p.conv2dForward(px, pf, pb ?? 0, py, workspace, relu ? 1 : 0, g));
     assertClose(y, ref.conv2dForward(x, filter, bias, conv2dArgs(g), relu, dilation(g)), 1e-4, `forward ${describe(g)}`);
   }
@@ -96,12 +97,12 @@ test(`dilated conv2d backward input and filter match the reference on ${geometri
   for (const [i, g] of geometries.entries()) {
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), dy = rng.array(n.y);
-    const workspace = p.conv2dWorkspaceFloats(g);
+    const workspace = p.conv2dWorkspaceFloats(g, CONV2D_PASSES);
     const [dx] = withBuffers([dy, filter], [n.x, workspace], ([pdy, pf], [pdx, w]) => p.conv2dBackwardInput(pdy, pf, pdx, w, g));
     assertClose(dx, ref.conv2dBackwardInput(dy, filter, conv2dArgs(g), dilation(g)), 1e-4, `backward input ${describe(g)}`);
     const withBias = i % 2 === 1;
-    const [dFilter, dBias] = withBuffers([x, dy], [n.filter, g.outChannels, workspace], ([px, pdy], [pf, pb, w]) =>
-      p.conv2dBackwardFilter(px, pdy, pf, withBias ? pb : 0, w, g));
+    const [dFilter, dBias] = withBuffers([x, dy], [n.filter, g.outChannels, p.conv2dPartialSumsFloats(g), workspace], ([px, pdy], [pf, pb, partials, w]) =>
+      p.conv2dBackwardFilter(px, pdy, pf, withBias ? pb : 0, partials, w, g));
     const expected = ref.conv2dBackwardFilter(x, dy, conv2dArgs(g), dilation(g));
     assertClose(dFilter, expected.dFilter, 1e-4, `backward filter ${describe(g)}`);
     if (withBias) assertClose(dBias, expected.dBias, 1e-4, `backward bias ${describe(g)}`);
@@ -111,7 +112,7 @@ test(`dilated conv2d backward input and filter match the reference on ${geometri
 test('a smaller batch runs on the workspace planned for a larger one; a larger batch is refused', async () => {
   const p = await parallel();
   const g = conv2dGeometry([4, 9, 9, 3], [3, 3], 5, [1, 1], 'same', 'test', [2, 2]);
-  const workspace = p.conv2dWorkspaceFloats(g);
+  const workspace = p.conv2dWorkspaceFloats(g, ['forward']);
   g.batch = 3;
   const n = sizes(g);
   const x = rng.array(n.x), filter = rng.array(n.filter);

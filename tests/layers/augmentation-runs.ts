@@ -16,6 +16,7 @@ export function runLayer(layer: Layer, batch: number, x: Float32Array, dy: Float
   const xPtr = memory.alloc(x.length * 4), dyPtr = memory.alloc(dy.length * 4);
   memory.f32(xPtr, x.length).set(x);
   memory.f32(dyPtr, dy.length).set(dy);
+  layer.planBackward(true);
   layer.plan(batch);
   if (state !== undefined) (layer as Layer & { randomState: number }).randomState = state;
   const yPtr = layer.forward([xPtr], batch, training);

@@ -14,7 +14,7 @@ function checkLayer(layer: Layer, inputShape: number[], batch: number, seed: num
   const rng = random(seed);
   const memory = getBackend().memory;
   layer.build([inputShape], seededRandom(seed));
-  layer.allocateGradients();
+  layer.planBackward(true);
   layer.plan(batch);
   // Random biases too: zero biases put ReLU exactly at its kink wherever the input is all padding.
   for (const p of layer.params) memory.f32(p.value, p.size).set(rng.array(p.size, -0.5, 0.5));
@@ -258,6 +258,7 @@ test('dropout: training output is x·mask with mask ∈ {0, 1/(1−rate)}, gradi
   const memory = getBackend().memory;
   const layer: Layer = layers.dropout({ rate: 0.25 });
   layer.build([[50]], seededRandom(1));
+  layer.planBackward(true);
   layer.plan(4);
   const x = random(5).array(200, 0.5, 1);
   const xPtr = memory.alloc(800), dyPtr = memory.alloc(800);

@@ -30,7 +30,21 @@ const chainModel = () => sequential({ inputShape: [8, 8, 1], seed: 2, layers: [
   layers.dropout({ rate: 0.1 }), layers.flatten(), layers.dense({ units: 4, activation: 'softmax' }),
 ] });
 
-for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', () => shapeLayersModel(2)]] as const) {
+/** The layers whose workspaces and partial sums depend on whether backward runs: dilated, Winograd's, depthwise, separable, transposed. */
+const convolutionsModel = () => sequential({ inputShape: [8, 8, 1], seed: 2, layers: [
+  layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', dilationRate: 2, activation: 'relu' }),
+  layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same' }), layers.batchNormalization(), layers.prelu({ sharedAxes: [1, 2] }),
+  layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'relu' }),
+  layers.separableConv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+  layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same' }),
+  layers.globalAveragePooling2d(), layers.dense({ units: 4, activation: 'softmax' }),
+] });
+
+const models = [
+  ['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', () => shapeLayersModel(2)], ['a chain of convolutions', convolutionsModel],
+] as const;
+
+for (const [kind, make] of models) {
   test(`${kind}: wasm memory after 1 epoch equals wasm memory after 4, and dispose() gives all of it back`, async () => {
     await init();
     const before = inUse();
@@ -69,7 +83,19 @@ test('a model holds its weights once until it trains: the first training step gi
   assert.is(inUse(), before);
 });
 
-for (const [kind, make] of [['a chain', chainModel], ['a graph', graphModel], ['a graph of the shape layers', () => shapeLayersModel(2)]] as const) {
+test('a model that only predicts holds its weights and what forward needs: no gradients, partial sums or backward scratch', async () => {
+  await init();
+  const before = inUse();
+  const m = sequential({ inputShape: [1024], layers: [layers.dense({ units: 1024 })] });
+  const x = tensor(new Float32Array(1024 * 8), [8, 1024]);
+  m.predict(x).dispose();
+  const used = inUse() - before - x.size * 4, weights = weightBytes(m);
+  assert.ok(used - weights < weights / 8, `predict holds ${used} bytes for ${weights} bytes of weights`);
+  m.dispose();
+  x.dispose();
+});
+
+for (const [kind, make] of models) {
   test(`${kind}: predict, then fit: the same weights, bit for bit, as fit from the start`, async () => {
     await init();
     const { images, labels } = strokes(40, 8, 3);

@@ -15,7 +15,7 @@ import { ParallelKernels, convWork, depthwiseWork, poolWork } from '../../src/ba
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { JOB_HEADER } from '../../src/backend/kernel-jobs.js';
 import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
-import { usesWinograd } from '../../src/backend/conv2d-algorithm.js';
+import { CONV2D_PASSES, usesWinograd } from '../../src/backend/conv2d-algorithm.js';
 import type { Conv2dArgs } from '../../src/backend/kernels.js';
 import { type Conv2dGeometry, type Pool2dGeometry, conv2dGeometry, pool2dGeometry } from '../../src/window.js';
 
@@ -68,20 +68,19 @@ test('conv2d forward (with and without ReLU) and backward input equal the kernel
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
     const dy = rng.array(batch * outH * outW * outC);
-    const workspaceFloats = parallel.conv2dWorkspaceFloats(g);
     const transformedFloats = Math.max(kernels.winogradFilterBytes(kH, inC, outC), kernels.winogradFilterBytes(kH, outC, inC)) / 4;
     const what = `conv2d ${args.join(',')}`;
     if (usesWinograd(g, 'forward')) winograd++;
     for (const relu of [0, 1]) {
       const [whole] = withBuffers([x, filter, bias], [dy.length, convScratchFloats(args), transformedFloats], ([px, pf, pb], [py, scratch, pt]) =>
         wholeBatchPass(g, 'forward', px, pf, pb, py, scratch, pt, relu));
-      const [split] = withBuffers([x, filter, bias], [dy.length, workspaceFloats], ([px, pf, pb], [py, workspace]) =>
+      const [split] = withBuffers([x, filter, bias], [dy.length, parallel.conv2dWorkspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
         parallel.conv2dForward(px, pf, pb, py, workspace, relu, g));
       assertSameBits(split, whole, `${what} forward relu=${relu}`);
     }
     const [whole] = withBuffers([dy, filter], [x.length, convScratchFloats(args), transformedFloats], ([pdy, pf], [pdx, scratch, pt]) =>
       wholeBatchPass(g, 'backwardInput', pdy, pf, 0, pdx, scratch, pt, 0));
-    const [split] = withBuffers([dy, filter], [x.length, workspaceFloats], ([pdy, pf], [pdx, workspace]) =>
+    const [split] = withBuffers([dy, filter], [x.length, parallel.conv2dWorkspaceFloats(g, ['backwardInput'])], ([pdy, pf], [pdx, workspace]) =>
       parallel.conv2dBackwardInput(pdy, pf, pdx, workspace, g));
     assertSameBits(split, whole, `${what} backward input`);
   }
@@ -110,7 +109,7 @@ test('conv2d forward pooled (2×2 max at stride 2), and the pooling\'s backward 
         }
         kernels.maxPoolBackward(pdy, pa, pdx, py, ...pool2dArgs(pool));
       });
-    const split = withBuffers([x, filter, bias, dy], [floats, floats, parallel.conv2dWorkspaceFloats(g), batch * outH * outW * outC],
+    const split = withBuffers([x, filter, bias, dy], [floats, floats, parallel.conv2dWorkspaceFloats(g, ['forward']), batch * outH * outW * outC],
       ([px, pf, pb, pdy], [py, pa, workspace, pdx]) => {
         parallel.conv2dForwardMaxPool(px, pf, pb, py, pa, workspace, FUSED_ACTIVATION.relu, g);
         parallel.maxPoolBackward(pdy, pa, pdx, py, pool);
@@ -128,8 +127,8 @@ test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-b
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), dy = rng.array(batch * outH * outW * outC);
     const filterFloats = kH * kW * inC * outC;
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2dWorkspaceFloats(g)],
-      ([px, pdy], [dFilter, dBias, workspace]) => p.conv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g));
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2dPartialSumsFloats(g), p.conv2dWorkspaceFloats(g, ['backwardFilter'])],
+      ([px, pdy], [dFilter, dBias, partials, workspace]) => p.conv2dBackwardFilter(px, pdy, dFilter, dBias, partials, workspace, g));
     const [dFilter2, dBias2] = run(parallel);
     const [dFilter1, dBias1] = run(serial);
     const what = `conv2d ${args.join(',')}`;
@@ -183,16 +182,17 @@ test('dense products: by rows equal the kernel; weight gradients, 2 threads equa
     const batch = rng.pick([31, 33, 45, 301]), inputs = rng.int(600, 900), outputs = rng.int(80, 130);
     const x = rng.array(batch * inputs), w = rng.array(inputs * outputs), dy = rng.array(batch * outputs);
     const what = `dense ${batch}×${inputs}→${outputs}`;
-    const workspace = parallel.denseWorkspaceFloats(batch, inputs, outputs);
+    const forward = parallel.denseWorkspaceFloats(batch, inputs, outputs, false), backward = parallel.denseWorkspaceFloats(batch, inputs, outputs, true);
     const whole = (a: Float32Array, b: Float32Array, m: number, k: number, n: number, transposeA: number, transposeB: number) =>
       withBuffers([a, b], [m * n, kernels.matMulScratchBytes(k, n) / 4], ([pa, pb], [pc, scratch]) =>
         kernels.matMul(pa, pb, pc, scratch, m, k, n, transposeA, transposeB, 0))[0];
-    const [ySplit] = withBuffers([x, w], [dy.length, workspace], ([px, pw], [py, pws]) => parallel.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws));
+    const [ySplit] = withBuffers([x, w], [dy.length, forward], ([px, pw], [py, pws]) => parallel.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws));
     assertSameBits(ySplit, whole(x, w, batch, inputs, outputs, 0, 0), `${what} forward`);
-    const [dxSplit] = withBuffers([dy, w], [x.length, workspace], ([pdy, pw], [pdx, pws]) => parallel.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws));
+    const [dxSplit] = withBuffers([dy, w], [x.length, backward], ([pdy, pw], [pdx, pws]) => parallel.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws));
     assertSameBits(dxSplit, whole(dy, w, batch, outputs, inputs, 0, 1), `${what} input gradient`);
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [w.length, p.denseWorkspaceFloats(batch, inputs, outputs)],
-      ([px, pdy], [dW, pws]) => p.weightGradient(px, pdy, dW, batch, inputs, outputs, pws))[0];
+    const run = (p: ParallelKernels) => withBuffers([x, dy],
+      [w.length, p.densePartialSumsFloats(inputs, outputs), p.denseWorkspaceFloats(batch, inputs, outputs, true)],
+      ([px, pdy], [dW, partials, pws]) => p.weightGradient(px, pdy, dW, partials, batch, inputs, outputs, pws))[0];
     assertSameBits(run(parallel), run(serial), `${what} weight gradient`);
     const dWWhole = whole(x, dy, inputs, batch, outputs, 1, 0);
     assertClose(run(parallel), dWWhole, 1e-4, `${what} weight gradient vs whole batch`);
@@ -203,10 +203,10 @@ test('dense weight gradients of millions of weights: fewer partial sums (one sli
   for (const [inputs, outputs, slices] of [[2000, 2100, 4], [4100, 4100, 1]]) {
     assert.is(sumSlices(inputs * outputs), slices);
     const batch = 33, x = rng.array(batch * inputs), dy = rng.array(batch * outputs);
-    const workspace = parallel.denseWorkspaceFloats(batch, inputs, outputs);
-    assert.ok(workspace < slices * inputs * outputs + 2 ** 20, `workspace ${workspace} floats holds ${slices - 1} partial sums of ${inputs}×${outputs}`);
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [inputs * outputs, p.denseWorkspaceFloats(batch, inputs, outputs)],
-      ([px, pdy], [dW, pws]) => p.weightGradient(px, pdy, dW, batch, inputs, outputs, pws))[0];
+    const partials = parallel.densePartialSumsFloats(inputs, outputs), sums = (slices - 1) * inputs * outputs;
+    assert.ok(partials >= sums && partials < sums + 16 * slices, `${partials} floats hold ${slices - 1} partial sums of ${inputs}×${outputs}`);
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [inputs * outputs, partials, p.denseWorkspaceFloats(batch, inputs, outputs, true)],
+      ([px, pdy], [dW, ppartials, pws]) => p.weightGradient(px, pdy, dW, ppartials, batch, inputs, outputs, pws))[0];
     const split = run(parallel);
     assertSameBits(split, run(serial), `${inputs}×${outputs} weight gradient`);
     const whole = withBuffers([x, dy], [inputs * outputs, kernels.matMulScratchBytes(batch, outputs) / 4], ([px, pdy], [pc, scratch]) =>
@@ -259,8 +259,8 @@ test('PReLU: forward and dx equal the kernel on the whole batch; the slope gradi
     const [yWhole] = withBuffers([x, alpha], [n], ([px, pa], [py]) => kernels.preluForward(px, pa, py, n, alphaLength));
     const [ySplit] = withBuffers([x, alpha], [n], ([px, pa], [py]) => parallel.preluForward(px, pa, py, batch, example, alphaLength));
     assertSameBits(ySplit, yWhole, `${what} forward`);
-    const run = (p: ParallelKernels) => withBuffers([x, alpha, dy], [n, alphaLength, p.preluWorkspaceFloats(alphaLength)],
-      ([px, pa, pdy], [pdx, pda, workspace]) => p.preluBackward(px, pa, pdy, pdx, pda, workspace, batch, example, alphaLength));
+    const run = (p: ParallelKernels) => withBuffers([x, alpha, dy], [n, alphaLength, p.preluPartialSumsFloats(alphaLength)],
+      ([px, pa, pdy], [pdx, pda, partials]) => p.preluBackward(px, pa, pdy, pdx, pda, partials, batch, example, alphaLength));
     const [dx2, dAlpha2] = run(parallel), [dx1, dAlpha1] = run(serial);
     const [dxWhole, dAlphaWhole] = withBuffers([x, alpha, dy], [n, alphaLength], ([px, pa, pdy], [pdx, pda]) =>
       kernels.preluBackward(px, pa, pdy, pdx, pda, n, alphaLength));
@@ -311,8 +311,8 @@ test('depthwise conv2d backward filter and bias: 2 threads equal 1 thread, and t
     const [batch, inH, inW, channels, outH, outW, dm, kH, kW] = args;
     const x = rng.array(batch * inH * inW * channels), dy = rng.array(batch * outH * outW * channels * dm);
     const filterFloats = kH * kW * channels * dm, outC = channels * dm;
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.depthwiseConv2dWorkspaceFloats(g)],
-      ([px, pdy], [dFilter, dBias, workspace]) => p.depthwiseConv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g));
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.depthwiseConv2dPartialSumsFloats(g)],
+      ([px, pdy], [dFilter, dBias, partials]) => p.depthwiseConv2dBackwardFilter(px, pdy, dFilter, dBias, partials, g));
     const [dFilter2, dBias2] = run(parallel);
     const [dFilter1, dBias1] = run(serial);
     const what = `depthwise ${args.join(',')}`;
@@ -330,11 +330,12 @@ test('dilated conv2d (phases through the conv2d jobs): forward, backward input a
     const g = conv2dGeometry([batch, size, size + 2, inC], [3, 3], outC, [1, 1], rng.pick(['same', 'valid'] as const), 'test', [rng.int(2, 3), rng.int(1, 3)]);
     const x = rng.array(batch * size * (size + 2) * inC), filter = rng.array(9 * inC * outC), bias = rng.array(outC);
     const dy = rng.array(batch * g.outHeight * g.outWidth * outC);
-    const run = (p: ParallelKernels) => withBuffers([x, filter, bias, dy], [dy.length, x.length, filter.length, outC, p.conv2dWorkspaceFloats(g)],
-      ([px, pf, pb, pdy], [py, pdx, dFilter, dBias, workspace]) => {
+    const run = (p: ParallelKernels) => withBuffers([x, filter, bias, dy],
+      [dy.length, x.length, filter.length, outC, p.conv2dPartialSumsFloats(g), p.conv2dWorkspaceFloats(g, CONV2D_PASSES)],
+      ([px, pf, pb, pdy], [py, pdx, dFilter, dBias, partials, workspace]) => {
         p.conv2dForward(px, pf, pb, py, workspace, 1, g);
         p.conv2dBackwardInput(pdy, pf, pdx, workspace, g);
-        p.conv2dBackwardFilter(px, pdy, dFilter, dBias, workspace, g);
+        p.conv2dBackwardFilter(px, pdy, dFilter, dBias, partials, workspace, g);
       });
     const two = run(parallel), one = run(serial);
     ['forward', 'backward input', 'dFilter', 'dBias'].forEach((what, i) =>
@@ -349,7 +350,7 @@ test('a batch of one runs on the calling thread alone: the workers are not woken
     const g = conv2dGeometry([batch, 64, 64, 8], [3, 3], 16, [1, 1], 'same', 'test');
     assert.ok(convWork(g) >= MIN_PARALLEL_WORK, 'enough work to share, were there two slices');
     const before = Atomics.load(header, JOB_HEADER.generation);
-    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, parallel.conv2dWorkspaceFloats(g)],
+    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, parallel.conv2dWorkspaceFloats(g, ['forward'])],
       ([px, pf, pb], [py, workspace]) => parallel.conv2dForward(px, pf, pb, py, workspace, 0, g));
     const woken = Atomics.load(header, JOB_HEADER.generation) - before;
     assert.is(woken, batch === 1 ? 0 : 1, `batch ${batch}: the workers woken ${woken} times`);
