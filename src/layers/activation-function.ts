@@ -7,6 +7,7 @@ import type { ElementwiseKernel } from '../backend/kernel-jobs.js';
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
+import type { PlannedBuffers } from './layer.js';
 
 export const ACTIVATIONS = [
   'linear', 'relu', 'tanh', 'sigmoid', 'softmax',
@@ -99,15 +100,15 @@ export class ActivationFunction {
     this.parameters = options.parameters ?? (name in ELEMENTWISE ? ELEMENTWISE[name as keyof typeof ELEMENTWISE].parameters : undefined);
   }
 
-  /** Per-example size, and the size of the last axis (softmax normalises along it). */
-  plan(exampleSize: number, axisSize: number, allocate: (length: number) => number, capacity: number): void {
+  /** Per-example size, and the size of the last axis (softmax normalises along it); the buffers from the layer's. */
+  plan(exampleSize: number, axisSize: number, buffers: PlannedBuffers, capacity: number): void {
     this.exampleSize = exampleSize;
     this.axisSize = axisSize;
     if (this.name === 'linear') return;
-    if (!this.appliedByKernel) this.y = allocate(capacity * exampleSize);
-    this.dz = allocate(capacity * exampleSize);
+    if (!this.appliedByKernel) this.y = buffers.forward(capacity * exampleSize);
+    this.dz = buffers.backward(capacity * exampleSize);
     if (this.parameters) {
-      this.parameterBuffer = allocate(this.parameters.length);
+      this.parameterBuffer = buffers.forward(this.parameters.length);
       getBackend().memory.f32(this.parameterBuffer, this.parameters.length).set(this.parameters);
     }
   }

@@ -16,7 +16,7 @@ export abstract class ActivationLayer extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.activation.plan(this.inputSize, this.inputShape[this.inputShape.length - 1], (n) => this.buffer(n), capacity);
+    this.activation.plan(this.inputSize, this.inputShape[this.inputShape.length - 1], this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

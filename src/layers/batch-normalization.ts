@@ -116,7 +116,7 @@ export class BatchNormalization extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     [this.mean, this.invStd, this.factor, this.dyScale, this.centredScale, this.dyShift] =
       Array.from({ length: 6 }, () => this.buffer(this.channels));
     this.workspace = this.buffer(this.parallel.channelSumsWorkspaceFloats(this.channels));

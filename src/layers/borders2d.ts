@@ -68,7 +68,7 @@ abstract class Borders2D extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number): number {

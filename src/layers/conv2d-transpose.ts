@@ -106,12 +106,12 @@ export class Conv2DTranspose extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
     // Forward is the convolution's backward-input pass.
     this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['backwardInput']));
     this.partials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.geometry));
-    this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
+    this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number): number {

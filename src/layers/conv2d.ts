@@ -80,11 +80,11 @@ export class Conv2D extends KernelLayer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
     this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['forward']));
     this.partials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.geometry));
-    this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
+    this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -59,10 +59,10 @@ export class Dense extends KernelLayer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.workspace = this.buffer(this.parallel.denseWorkspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
     this.partials = this.weightGradientBuffer(this.parallel.densePartialSumsFloats(this.inputSize, this.units));
-    this.activation.plan(this.units, this.units, (n) => this.buffer(n), capacity);
+    this.activation.plan(this.units, this.units, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -107,10 +107,10 @@ export class DepthwiseConv2D extends KernelLayer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.workspace = this.backwardBuffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.geometry));
     this.partials = this.weightGradientBuffer(this.parallel.depthwiseConv2dPartialSumsFloats(this.geometry));
-    this.activation.plan(this.outputSize, this.geometry.outChannels, (n) => this.buffer(n), capacity);
+    this.activation.plan(this.outputSize, this.geometry.outChannels, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -40,8 +40,8 @@ export class GlobalPooling2D extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.channels);
-    this.dx = this.buffer(capacity * this.inputSize);
-    if (this.kind === 'max') this.argmax = this.buffer(capacity * this.channels);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    if (this.kind === 'max') this.argmax = this.backwardBuffer(capacity * this.channels);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -37,6 +37,12 @@ export interface WeightSpec {
   trainable?: boolean;
 }
 
+/** A layer's buffer() and backwardBuffer(), for the helpers it plans through (its activation). */
+export interface PlannedBuffers {
+  forward(length: number): number;
+  backward(length: number): number;
+}
+
 /** A layer's serialisable configuration: TensorFlow.js Layers names. */
 export type LayerConfig = { className: string; name?: string } & Record<string, unknown>;
 
@@ -310,6 +316,8 @@ export abstract class Layer {
   protected weightGradientBuffer(length: number): number {
     return this.weightGradientsPlanned ? this.buffer(length) : 0;
   }
+
+  protected readonly plannedBuffers: PlannedBuffers = { forward: (length) => this.buffer(length), backward: (length) => this.backwardBuffer(length) };
 
   private addParameter(name: string, shape: number[], trainable: boolean, values: Float32Array): void {
     const memory = getBackend().memory;

@@ -54,8 +54,8 @@ export class Pool2D extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
-    if (this.kind === 'max') this.argmax = this.buffer(capacity * this.outputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    if (this.kind === 'max') this.argmax = this.backwardBuffer(capacity * this.outputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

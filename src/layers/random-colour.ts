@@ -54,7 +54,7 @@ export abstract class RandomColourLayer extends RandomLayer {
     this.scales = this.buffer(capacity);
     this.offsets = this.buffer(capacity * this.channels);
     this.y = this.buffer(capacity * this.inputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   /** The per-example scales and the per-example, per-channel offsets, as f32 views. */

@@ -41,7 +41,7 @@ export class RandomFlip extends RandomLayer {
   protected planBuffers(capacity: number): void {
     this.flips = this.buffer(capacity);
     this.y = this.buffer(capacity * this.inputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -61,7 +61,7 @@ export class Resizing extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   private run(kernel: 'resizeForward' | 'resizeBackward', from: number, to: number, batch: number): void {

@@ -93,15 +93,15 @@ export class SeparableConv2D extends Layer {
   protected planBuffers(capacity: number): void {
     const middleSize = this.depthwise.outHeight * this.depthwise.outWidth * this.depthwise.outChannels;
     this.middle = this.buffer(capacity * middleSize);
-    this.dMiddle = this.buffer(capacity * middleSize);
+    this.dMiddle = this.backwardBuffer(capacity * middleSize);
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.depthwise.batch = this.pointwise.batch = capacity;
     this.depthwiseWorkspace = this.backwardBuffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.depthwise));
     this.pointwiseWorkspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.pointwise, this.plansBackward ? CONV2D_PASSES : ['forward']));
     this.depthwisePartials = this.weightGradientBuffer(this.parallel.depthwiseConv2dPartialSumsFloats(this.depthwise));
     this.pointwisePartials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.pointwise));
-    this.activation.plan(this.outputSize, this.filters, (n) => this.buffer(n), capacity);
+    this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number): number {

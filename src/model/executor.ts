@@ -52,6 +52,8 @@ export class GraphExecutor {
   private readonly upstreamTrained: boolean[];
   private readonly inputGradients: number[];
   private capacity = 0;
+  /** Set by prepareBackward: from then on plan() makes the sum buffers too. */
+  private backwardPlanned = false;
 
   constructor(private readonly graph: Graph) {
     const slotOf = new Map(graph.inputs.map((t, i) => [t.node, i]));
@@ -95,7 +97,7 @@ export class GraphExecutor {
     return this.steps.map((s) => s.layer);
   }
 
-  /** Makes sure every layer and sum buffer holds batches of `capacity` examples (grows only). */
+  /** Makes sure every layer and sum buffer (once backward is prepared) holds batches of `capacity` examples (grows only). */
   plan(capacity: number): void {
     for (const step of this.steps) step.layer.plan(capacity);
     if (capacity <= this.capacity) return;
@@ -103,7 +105,7 @@ export class GraphExecutor {
     const memory = getBackend().memory;
     try {
       this.gradientSources.forEach((sources, slot) => {
-        if (sources > 1) this.sums[slot] = memory.alloc(capacity * this.slotSizes[slot] * 4);
+        if (sources > 1 && this.backwardPlanned) this.sums[slot] = memory.alloc(capacity * this.slotSizes[slot] * 4);
       });
       this.capacity = capacity;
     } catch (error) {
@@ -128,6 +130,13 @@ export class GraphExecutor {
    * backward reaches are planned for it here, before the first step (Layer.planBackward).
    */
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
+    if (!this.backwardPlanned) {
+      this.backwardPlanned = true;
+      // Planned already (the model predicted first): planned again, with the sums.
+      const capacity = this.capacity;
+      this.unplan();
+      if (capacity) this.plan(capacity);
+    }
     const inputs = this.graph.inputs.length;
     for (let slot = 0; slot < inputs; slot++) this.upstreamTrained[slot] = needInputGradients;
     for (const step of this.steps) {
