@@ -1,6 +1,7 @@
 // The optimizer of a compiled model: its checked config, per-parameter state in wasm buffers
-// allocated once when the model is compiled, the learning rate of each step (a number or a
-// schedule), gradient clipping, and the step itself (a kernel per type: optimizer-types.ts).
+// allocated once before the first training step (a compiled model that only evaluates holds none),
+// the learning rate of each step (a number or a schedule), gradient clipping, and the step itself
+// (a kernel per type: optimizer-types.ts).
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import type { Parameter } from '../layers/layer.js';
@@ -61,7 +62,7 @@ export class Optimizer {
   /** The names of the state buffers kept per weight, in order. */
   readonly slotNames: string[];
   private readonly schedule?: LearningRateSchedule;
-  /** The weights it was attached to, and per weight its state buffers, in slotNames order. */
+  /** The weights it was attached to, and per weight its state buffers, in slotNames order (none until allocateState). */
   private params: readonly Parameter[] = [];
   private state: number[][] = [];
   private sizes: number[] = [];
@@ -104,18 +105,32 @@ export class Optimizer {
     this.schedule?.epochEnd(value);
   }
 
-  /** Allocates the state for each parameter (before the first step): zeros, or adagrad's initial value. */
+  /** The weights whose state it keeps, in order; allocateState() makes the state. */
   attach(params: readonly Parameter[]): void {
     this.params = params;
-    const memory = getBackend().memory;
-    const start = OPTIMIZER_TYPES[this.config.type].initialValue?.(this.config) ?? 0;
     this.sizes = params.map((p) => p.size);
-    this.state = params.map((p) => this.slotNames.map(() => {
+  }
+
+  /** Where each state buffer starts: zeros, or adagrad's initial value. */
+  private get initialValue(): number {
+    return OPTIMIZER_TYPES[this.config.type].initialValue?.(this.config) ?? 0;
+  }
+
+  /** Whether allocateState() made the state (an optimizer attached to no weights has it at once: none). */
+  private get hasState(): boolean {
+    return this.state.length === this.params.length;
+  }
+
+  /** Allocates the state of each attached weight, at its initial value, unless it exists: before the first step. */
+  allocateState(): void {
+    if (this.hasState) return;
+    const memory = getBackend().memory;
+    this.state = this.params.map((p) => this.slotNames.map(() => {
       const ptr = memory.alloc(p.size * 4);
-      memory.f32(ptr, p.size).fill(start);
+      memory.f32(ptr, p.size).fill(this.initialValue);
       return ptr;
     }));
-    this.stateByParam = new Map(params.map((p, i) => [p, this.state[i]]));
+    this.stateByParam = new Map(this.params.map((p, i) => [p, this.state[i]]));
   }
 
   /** One step on the attached weights that are in `trained` (frozen weights and layer state keep still). */
@@ -140,19 +155,18 @@ export class Optimizer {
     }
   }
 
-  /** The steps taken, each parameter's state buffers (as copies) and the schedule's state, for saving. */
+  /** The steps taken, each parameter's state buffers (as copies, or initial values before any step) and the schedule's state, for saving. */
   getState(): OptimizerState {
     const memory = getBackend().memory;
     const schedule = this.schedule?.state;
-    return {
-      steps: this.steps,
-      buffers: this.state.map((bufs, i) => bufs.map((ptr) => memory.f32(ptr, this.sizes[i]).slice())),
-      ...(schedule ? { schedule } : {}),
-    };
+    const buffers = this.hasState ? this.state.map((bufs, i) => bufs.map((ptr) => memory.f32(ptr, this.sizes[i]).slice()))
+      : this.sizes.map((size) => this.slotNames.map(() => new Float32Array(size).fill(this.initialValue)));
+    return { steps: this.steps, buffers, ...(schedule ? { schedule } : {}) };
   }
 
   /** Restores a saved state; shapes were validated by the loader. */
   setState(state: OptimizerState): void {
+    this.allocateState();
     const memory = getBackend().memory;
     state.buffers.forEach((bufs, i) => bufs.forEach((values, j) => memory.f32(this.state[i][j], values.length).set(values)));
     if (state.schedule) this.scheduleState = state.schedule;

@@ -44,7 +44,9 @@ export class TrainStep {
     this.layerState = parts.layerState;
     this.lossReference = parts.lossReference;
     this.trainedSet = new Set(parts.trained);
+    // What a step writes exists before the first one: the layers' backward buffers and the optimizer's state.
     parts.executor.prepareBackward(this.trainedSet, false);
+    parts.optimizer.allocateState();
     this.outputGradients = [0];
   }
 

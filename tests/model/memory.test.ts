@@ -68,10 +68,11 @@ test('a model holds its weights once until it trains: the first training step gi
   const before = inUse();
   const m = graphModel();
   assert.is(inUse() - before, weightBytes(m), 'built: the weights alone');
+  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  assert.is(inUse() - before, weightBytes(m), 'compiled: the optimizer holds no state before the first step');
   const { images, labels } = strokes(16, 8, 1);
   const x = tensor(images, [16, 8, 8, 1]), y = tensor(labels, [16, 4]);
   m.predict(x).dispose();
-  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   m.evaluate(x, y);
   assert.ok(m.params.every((p) => p.grad === 0), 'predict and evaluate make no gradients');
   await m.fit(x, y, { epochs: 1, batchSize: 8 });
