@@ -84,12 +84,12 @@ export class LayerNormalization extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
-    this.dx = this.buffer(capacity * this.inputSize);
+    this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.meanFromFirst = this.buffer(capacity * this.exampleRows);
     this.invStd = this.buffer(capacity * this.exampleRows);
     this.epsilonAddress = this.buffer(1);
     getBackend().memory.f32(this.epsilonAddress, 1)[0] = this.epsilon;
-    this.workspace = this.buffer(this.parallel.channelSumsWorkspaceFloats(this.channels));
+    this.workspace = this.weightGradientBuffer(this.parallel.channelSumsWorkspaceFloats(this.channels));
   }
 
   forward([x]: number[], batch: number): number {
