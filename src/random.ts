@@ -10,14 +10,19 @@ export interface Random {
   seed(): number;
   /** Shuffles `order` in place (Fisher–Yates). */
   shuffle(order: Uint32Array | number[]): void;
+  /** Moves on as `count` calls of next() would, without drawing: the state is a counter (a Weyl sequence). */
+  skip(count: number): void;
   /** The position in the stream (a 32-bit integer): saved with a model so training resumes exactly. */
   state: number;
 }
 
+/** What each draw adds to the state. */
+const STEP = 0x6d2b79f5;
+
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   const next32 = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
+    state = (state + STEP) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -34,6 +39,9 @@ export function seededRandom(seed: number): Random {
     },
     set state(value: number) {
       state = value >>> 0;
+    },
+    skip(count) {
+      state = (state + Math.imul(count, STEP)) >>> 0; // count·STEP modulo 2^32, exactly
     },
     shuffle(order) {
       for (let i = order.length - 1; i > 0; i--) {

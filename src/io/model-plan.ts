@@ -1,9 +1,8 @@
 // What a model file describes, checked before anything is allocated: the graph from its config
 // (every reference resolved, every shape inferred) and the weight arrays its layers will make.
 // Loaders compare the file's manifest with these, so a config claiming a huge layer fails on the
-// file's real size instead of on an allocation. Then buildModel makes the weights and fills them.
+// file's real size instead of on an allocation. Then buildModel makes the weights with the file's values.
 import { Model } from '../model/model.js';
-import { setParameterValues } from '../model/weights.js';
 import type { CompileOptions } from '../model/model.js';
 import type { OptimizerState } from '../model/optimizers.js';
 import { modelFromGraphConfig } from '../model/graph-config.js';
@@ -44,16 +43,17 @@ export function planModel(config: GraphConfig, seed: number, file: string, where
 }
 
 /**
- * Makes the planned model's weights, fills them (already checked against the plan), and compiles it
- * if asked; a compile the file's training settings make fail (metrics that do not fit the loss or
- * output) is a FileFormatError naming `file`.
+ * Makes the planned model's weights with the file's values (in the plan's order, already checked
+ * against it: shapes, finite values), never drawing initial ones, and compiles it if asked; a
+ * compile the file's training settings make fail (metrics that do not fit the loss or output) is a
+ * FileFormatError naming `file`.
  */
 export function buildModel(plan: ModelPlan, weights: Float32Array[], file: string,
   training?: { compile: CompileOptions; state?: OptimizerState }): Model {
   const { model } = plan;
+  const byName = new Map(plan.weights.map((w, i) => [w.name, weights[i]]));
   try {
-    model.initializeWeights();
-    setParameterValues(model.params, weights, 'load');
+    model.initializeWeights((param, into) => into.set(byName.get(param.name)!));
     if (training) withinFile(file, 'training', () => model.compile(training.compile));
     if (training?.state) model.optimizerState!.setState(training.state);
     return model;

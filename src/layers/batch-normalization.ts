@@ -9,7 +9,7 @@
 // kernel, which moves it towards the unbiased batch variance, n/(n − 1)·σ², n the values per channel;
 // other ranks towards the biased σ². (TF.js 4.22 always takes the biased one.)
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
-import type { Random } from '../random.js';
+import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
@@ -94,8 +94,8 @@ export class BatchNormalization extends Layer {
     ];
   }
 
-  protected initialValues(name: string, shape: number[], _rng: Random): Float32Array {
-    return new Float32Array(shape[0]).fill(name === 'gamma' || name === 'moving_variance' ? 1 : 0);
+  protected initializer(name: string): Initializer {
+    return name === 'gamma' || name === 'moving_variance' ? 1 : 0;
   }
 
   private get gamma(): Parameter | undefined {

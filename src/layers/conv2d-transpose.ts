@@ -12,9 +12,8 @@
 // before + after), the size whose conv2d with that padding gives `in` outputs with nothing left over.
 import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
-import { initialWeights } from '../init.js';
-import type { Random } from '../random.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import type { Initializer } from '../init.js';
+import { type Shape, formatShape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -90,10 +89,8 @@ export class Conv2DTranspose extends Layer {
   }
 
   /** Keras's fans for a kernel [kh, kw, filters, inChannels]: kh·kw·filters in, kh·kw·inChannels out. */
-  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
-    if (name === 'bias') return new Float32Array(this.filters);
-    const [kh, kw, filters, inChannels] = shape;
-    return initialWeights(sizeOf(shape), kh * kw * filters, kh * kw * inChannels, this.activation.name === 'relu', rng);
+  protected initializer(name: string, [kh, kw, filters, inChannels]: number[]): Initializer {
+    return name === 'bias' ? 0 : { fanIn: kh * kw * filters, fanOut: kh * kw * inChannels, forRelu: this.activation.name === 'relu' };
   }
 
   private get kernel(): Parameter {

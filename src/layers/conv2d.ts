@@ -1,8 +1,7 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
 import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
-import { initialWeights } from '../init.js';
-import type { Random } from '../random.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import type { Initializer } from '../init.js';
+import { type Shape, formatShape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -66,10 +65,8 @@ export class Conv2D extends KernelLayer {
     return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
   }
 
-  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
-    if (name === 'bias') return new Float32Array(this.filters);
-    const [kh, kw, inC] = shape;
-    return initialWeights(sizeOf(shape), kh * kw * inC, kh * kw * this.filters, isReluLike(this.activation.name), rng);
+  protected initializer(name: string, [kh, kw, inC]: number[]): Initializer {
+    return name === 'bias' ? 0 : { fanIn: kh * kw * inC, fanOut: kh * kw * this.filters, forRelu: isReluLike(this.activation.name) };
   }
 
   protected readonly kernelAppliesActivations = true;

@@ -1,6 +1,5 @@
 // Fully connected: y = act(x·W + b), x flattened per example, W of shape [in, out] (TensorFlow.js).
-import { initialWeights } from '../init.js';
-import type { Random } from '../random.js';
+import type { Initializer } from '../init.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -52,9 +51,8 @@ export class Dense extends KernelLayer {
     return this.useBias ? [kernel, { name: 'bias', shape: [this.units] }] : [kernel];
   }
 
-  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
-    if (name === 'bias') return new Float32Array(this.units);
-    return initialWeights(sizeOf(shape), shape[0], this.units, isReluLike(this.activation.name), rng);
+  protected initializer(name: string, [inputs]: number[]): Initializer {
+    return name === 'bias' ? 0 : { fanIn: inputs, fanOut: this.units, forRelu: isReluLike(this.activation.name) };
   }
 
   protected planBuffers(capacity: number): void {

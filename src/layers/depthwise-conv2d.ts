@@ -3,9 +3,8 @@
 // kernel [kernelHeight, kernelWidth, channels, depthMultiplier] (TensorFlow.js's depthwise_kernel).
 // Read flat, the kernel is [taps, outChannels] with the output channel last, as the bias is: scaling
 // both per output channel (folding a batch normalisation in) is one pass over each.
-import { initialWeights } from '../init.js';
-import type { Random } from '../random.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import type { Initializer } from '../init.js';
+import { type Shape, formatShape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -50,9 +49,8 @@ export function depthwiseGeometry(input: Shape, settings: ReturnType<typeof dept
 }
 
 /** Keras's initial depthwise kernel: its fans as for any kernel, fan-in kh·kw·channels, fan-out kh·kw·depthMultiplier. */
-export function initialDepthwiseKernel([kh, kw, channels, depthMultiplier]: number[], forRelu: boolean, rng: Random): Float32Array {
-  return initialWeights(kh * kw * channels * depthMultiplier, kh * kw * channels, kh * kw * depthMultiplier, forRelu, rng);
-}
+export const depthwiseKernelInitializer = ([kh, kw, channels, depthMultiplier]: number[], forRelu: boolean): Initializer =>
+  ({ fanIn: kh * kw * channels, fanOut: kh * kw * depthMultiplier, forRelu });
 
 export class DepthwiseConv2D extends KernelLayer {
   readonly className = 'DepthwiseConv2D';
@@ -93,9 +91,8 @@ export class DepthwiseConv2D extends KernelLayer {
     return this.useBias ? [kernel, { name: 'bias', shape: [this.geometry.outChannels] }] : [kernel];
   }
 
-  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
-    if (name === 'bias') return new Float32Array(sizeOf(shape));
-    return initialDepthwiseKernel(shape, isReluLike(this.activation.name), rng);
+  protected initializer(name: string, shape: number[]): Initializer {
+    return name === 'bias' ? 0 : depthwiseKernelInitializer(shape, isReluLike(this.activation.name));
   }
 
   /** Read flat, the kernel is [taps, outChannels], so it folds as a convolution's does; without a bias, a fold gives it one. */

@@ -35,7 +35,7 @@ import { RandomContrast, type RandomContrastOptions } from './random-contrast.js
 import { RandomCrop, type RandomCropOptions } from './random-crop.js';
 
 export { Layer } from './layer.js';
-export type { LayerConfig, Parameter, WeightSpec } from './layer.js';
+export type { LayerConfig, Parameter, WeightSpec, WeightValues } from './layer.js';
 export { InputLayer, input } from './input-layer.js';
 export type { InputOptions } from './input-layer.js';
 export { LayerNode, SymbolicTensor } from './node.js';

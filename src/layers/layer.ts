@@ -6,6 +6,7 @@ import { getBackend } from '../backend/wasm.js';
 import type { Kernels } from '../backend/kernels.js';
 import type { ParallelKernels } from '../backend/parallel-kernels.js';
 import { ConfigError, ShapeError, StateError } from '../errors.js';
+import { type Initializer, initialDraws, initialValuesOf } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, isShape, sizeOf } from '../shape.js';
 import { LayerNode, SymbolicTensor } from './node.js';
@@ -42,6 +43,12 @@ export interface PlannedBuffers {
   forward(length: number): number;
   backward(length: number): number;
 }
+
+/**
+ * Writes a weight's values as a model is built from a file: `into` is the weight in wasm memory
+ * (valid until the next allocation: write, allocate nothing).
+ */
+export type WeightValues = (param: Parameter, into: Float32Array) => void;
 
 /** A layer's serialisable configuration: TensorFlow.js Layers names. */
 export type LayerConfig = { className: string; name?: string } & Record<string, unknown>;
@@ -166,9 +173,18 @@ export abstract class Layer {
     return [];
   }
 
-  /** Initial values of one weight (weights from the generator, biases zero). */
-  protected initialValues(_name: string, shape: number[], _rng: Random): Float32Array {
-    return new Float32Array(sizeOf(shape));
+  /**
+   * How one weight starts (init.ts): every layer of convas's says. Undefined (the default) leaves it
+   * to initialValues: zeros, unless a layer class of your own draws its values there (and then
+   * leaves this undefined, so that loading a file draws them too, keeping the generator's stream).
+   */
+  protected initializer(_name: string, _shape: number[]): Initializer | undefined {
+    return undefined;
+  }
+
+  /** Initial values of one weight: as its initializer says, else zeros. */
+  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
+    return initialValuesOf(this.initializer(name, shape) ?? 0, sizeOf(shape), rng);
   }
 
   /** Layers with their own random streams (dropout) seed them here. */
@@ -246,12 +262,24 @@ export abstract class Layer {
     return this.weightSpecs.map(({ name, shape, trainable }) => ({ name: `${this.name}/${name}`, shape, trainable: trainable ?? true }));
   }
 
-  /** describe(), then the weights are created and initialised from the generator (once). */
-  build(inputShapes: Shape[], rng: Random): Shape {
+  /**
+   * describe(), then the weights are created (once): initialised from the generator, or, given
+   * `values` (a file's), written by it — the generator then skips the values it would have drawn,
+   * so whatever draws after (dropout streams, shuffling) draws as if they had been.
+   */
+  build(inputShapes: Shape[], rng: Random, values?: WeightValues): Shape {
     if (this.built) throw new ConfigError(`${this.name}: this layer is already built: its weights exist`);
     this.describe(inputShapes);
     this.built = true;
-    for (const { name, shape, trainable } of this.weightSpecs) this.addParameter(name, shape, trainable ?? true, this.initialValues(name, shape, rng));
+    for (const { name, shape, trainable } of this.weightSpecs) {
+      const param = this.addParameter(name, shape, trainable ?? true);
+      if (values) {
+        this.skipInitialValues(name, shape, rng);
+        values(param, getBackend().memory.f32(param.value, param.size));
+      } else {
+        getBackend().memory.f32(param.value, param.size).set(this.initialValues(name, shape, rng));
+      }
+    }
     this.initRandom(rng);
     return this.outputShape;
   }
@@ -277,6 +305,13 @@ export abstract class Layer {
   /** Whether plan() makes backward's buffers (for workspaces, which are sized for the passes they serve). */
   protected get plansBackward(): boolean {
     return this.backwardPlanned;
+  }
+
+  /** Moves the generator past the weight's initial values, as making them would. */
+  private skipInitialValues(name: string, shape: number[], rng: Random): void {
+    const init = this.initializer(name, shape);
+    if (init === undefined) this.initialValues(name, shape, rng); // however it draws: drawn, and dropped
+    else rng.skip(initialDraws(init, sizeOf(shape)));
   }
 
   /** Makes sure the buffers hold batches of `capacity` examples (they grow, never shrink). */
@@ -319,12 +354,13 @@ export abstract class Layer {
 
   protected readonly plannedBuffers: PlannedBuffers = { forward: (length) => this.buffer(length), backward: (length) => this.backwardBuffer(length) };
 
-  private addParameter(name: string, shape: number[], trainable: boolean, values: Float32Array): void {
+  /** A new weight with its values yet to be written, and no gradient: the first training step makes one (planBackward). */
+  private addParameter(name: string, shape: number[], trainable: boolean): Parameter {
     const memory = getBackend().memory;
     const size = sizeOf(shape);
     const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: 0, trainable };
-    memory.f32(param.value, size).set(values);
     this.ownParams.push(param);
+    return param;
   }
 
   /** Gives each trainable weight its gradient buffer, zeroed, where it has none yet; they stay until the weights are freed. */

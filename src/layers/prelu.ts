@@ -1,6 +1,7 @@
 // PReLU, the ReLU with learnable slopes: y = x > 0 ? x : alpha·x. alpha has the example's shape,
 // or 1 along the sharedAxes (Keras counts the batch as axis 0: [1, 2] on images gives one slope
 // per channel). Shared axes must lead, so that the slopes repeat every alphaLength elements.
+import type { Initializer } from '../init.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
@@ -61,8 +62,8 @@ export class PReLU extends Layer {
     return [{ name: 'alpha', shape: this.inputShape.map((d, i) => (this.sharedAxes?.includes(i + 1) ? 1 : d)) }];
   }
 
-  protected initialValues(_name: string, shape: number[]): Float32Array {
-    return new Float32Array(sizeOf(shape)).fill(this.initialValue);
+  protected initializer(): Initializer {
+    return this.initialValue;
   }
 
   private get alpha(): Parameter {

@@ -3,12 +3,11 @@
 // y = act(pointwise(depthwise(x)) + bias). Weights as TensorFlow.js names and orders them:
 // depthwise_kernel [kh, kw, channels, depthMultiplier], pointwise_kernel [1, 1, channels·depthMultiplier, filters], bias [filters].
 import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
-import { initialWeights } from '../init.js';
-import type { Random } from '../random.js';
+import type { Initializer } from '../init.js';
 import type { Shape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
-import { type DepthwiseOptions, depthwiseGeometry, depthwiseSettings, initialDepthwiseKernel } from './depthwise-conv2d.js';
+import { type DepthwiseOptions, depthwiseGeometry, depthwiseKernelInitializer, depthwiseSettings } from './depthwise-conv2d.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -72,10 +71,10 @@ export class SeparableConv2D extends Layer {
   }
 
   /** The activation follows the pointwise step: He there before a ReLU; the depthwise kernel is Glorot's. */
-  protected initialValues(name: string, shape: number[], rng: Random): Float32Array {
-    if (name === 'bias') return new Float32Array(this.filters);
-    if (name === 'depthwise_kernel') return initialDepthwiseKernel(shape, false, rng);
-    return initialWeights(shape[2] * this.filters, shape[2], this.filters, isReluLike(this.activation.name), rng);
+  protected initializer(name: string, shape: number[]): Initializer {
+    if (name === 'bias') return 0;
+    if (name === 'depthwise_kernel') return depthwiseKernelInitializer(shape, false);
+    return { fanIn: shape[2], fanOut: this.filters, forRelu: isReluLike(this.activation.name) };
   }
 
   private get depthwiseKernel(): Parameter {

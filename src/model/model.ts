@@ -5,7 +5,7 @@
 // then run without allocating.
 import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec } from '../layers/layer.js';
+import { Layer, type LayerConfig, type Parameter, type WeightSpec, type WeightValues } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
@@ -117,9 +117,9 @@ export class Model extends Layer {
     if (!options.deferBuild) this.makeWeights(this.rng);
   }
 
-  /** Builds every layer that has no weights yet, in node order, from `rng`. */
-  private makeWeights(rng: Random): void {
-    for (const node of this.graph.nodes) if (!node.layer.isBuilt) node.layer.build(node.inputs.map((t) => t.shape), rng);
+  /** Builds every layer that has no weights yet, in node order, from `rng` (or with `values`: Layer.build). */
+  private makeWeights(rng: Random, values?: WeightValues): void {
+    for (const node of this.graph.nodes) if (!node.layer.isBuilt) node.layer.build(node.inputs.map((t) => t.shape), rng, values);
     this.weightsMade = true;
   }
 
@@ -188,10 +188,13 @@ export class Model extends Layer {
     return this.executor.layers.flatMap((l) => l.plannedWeights);
   }
 
-  /** Makes the weights of a model built with deferBuild, from its own seed. */
-  initializeWeights(): void {
+  /**
+   * Makes the weights of a model built with deferBuild, from its own seed; or, for loaders, with the
+   * values `values` writes (a file's), drawing none: the generator moves on as if it had drawn them.
+   */
+  initializeWeights(values?: WeightValues): void {
     if (this.weightsMade) throw new StateError(`${this.name}: the weights are already made`);
-    this.makeWeights(this.rng);
+    this.makeWeights(this.rng, values);
   }
 
   get parameterCount(): number {
@@ -526,10 +529,10 @@ export class Model extends Layer {
     return this.weightsMade;
   }
 
-  build(inputShapes: Shape[], rng: Random): Shape {
+  build(inputShapes: Shape[], rng: Random, values?: WeightValues): Shape {
     if (this.weightsMade) throw new ConfigError(`${this.name}: this model is already built: its weights exist`);
     this.describe(inputShapes);
-    this.makeWeights(rng);
+    this.makeWeights(rng, values);
     return this.outputShape;
   }
 

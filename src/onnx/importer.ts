@@ -3,13 +3,13 @@
 // evaluated now (all its inputs are constants: weights, shapes) or converted by its operator's
 // entry into layers. Weights move from ONNX's layouts (NCHW, OIHW) to convas's (NHWC, HWIO) once,
 // here, so the model takes NHWC input like every convas model — or NCHW, if asked.
-import { ConvasError, FileFormatError, OutOfMemoryError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
+import { ConvasError, FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
 import { decodeModel, defaultOpset, int64 } from './decode.js';
 import { type Graph, NodeContext, type OpEntry } from './context.js';
 import { OPERATORS } from './operators/index.js';
 import { orderNodes } from './order.js';
 import type { onnx } from './proto/onnx.js';
-import { DATA_TYPE_NAMES, ExternalFiles, readTensor } from './tensors.js';
+import { DATA_TYPE_NAMES, ExternalFiles, readTensor, sizeOfDims } from './tensors.js';
 import { BATCH, type TensorValue, type Value, formatDims, isImage } from './values.js';
 
 /** What the operators PyTorch models often hold but convas has no layer for are, in PyTorch's terms. */
@@ -114,17 +114,16 @@ class Importer implements Graph {
     });
     let built: Model;
     try {
-      built = model({ inputs: symbolicInputs, outputs, name: this.layerName(graph.name || 'onnx') });
+      built = model({ inputs: symbolicInputs, outputs, name: this.layerName(graph.name || 'onnx'), deferBuild: true });
     } catch (error) {
-      if (error instanceof OutOfMemoryError) throw error; // no fault of the file
       throw new FileFormatError(`${this.file}: ${(error as Error).message}`);
     }
     try {
-      built.setWeights(built.weights.map((p) => {
-        const values = this.weights.get(p.name);
-        if (!values || values.length !== p.size) throw new FileFormatError(`${this.file}: no weights for ${p.name}`);
-        return values;
-      }));
+      for (const { name, shape } of built.plannedWeights) {
+        if (this.weights.get(name)?.length !== sizeOfDims(shape)) throw new FileFormatError(`${this.file}: no weights for ${name}`);
+      }
+      // The weights are made with the file's values, as the nodes gave them: none are drawn.
+      built.initializeWeights((param, into) => into.set(this.weights.get(param.name)!));
     } catch (error) {
       built.dispose();
       throw error;
