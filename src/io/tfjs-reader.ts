@@ -48,6 +48,12 @@ function readTrainingConfig(json: JsonObject, file: string) {
   return { loss, optimizer: withinFile(file, 'trainingConfig.optimizer_config', () => new Optimizer(config as unknown as OptimizerConfig).config) };
 }
 
+function joined(shards: Uint8Array[]): Uint8Array {
+  const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
+  shards.reduce((at, s) => (bytes.set(s, at), at + s.length), 0);
+  return bytes;
+}
+
 export async function readTfjsModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
   const plan = planModel(readTopology(json, file), 0, file, 'modelTopology');
   const training = readTrainingConfig(json, file);
@@ -61,11 +67,10 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     const paths = field(group, 'paths', 'array', file, where);
     if (paths.some((p) => typeof p !== 'string')) throw fileError(file, `${where}.paths is ${JSON.stringify(paths)}; expected file names`);
     const specs = field(group, 'weights', 'array', file, where);
-    // The group's shards, joined: its weights lie one after another across them.
+    // The group's shards, joined (a single one as it is): its weights lie one after another across them.
     const shards = await Promise.all((paths as string[]).map((p) => source.read(p)));
     const shardNames = (paths as string[]).map((p) => source.describe(p)).join(' + ');
-    const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
-    shards.reduce((at, s) => (bytes.set(s, at), at + s.length), 0);
+    const bytes = shards.length === 1 ? shards[0] : joined(shards);
     let offset = 0;
     let last = '';
     for (const [i, specEntry] of specs.entries()) {

@@ -10,7 +10,7 @@
 // TF.js ignores, as convas does. TF.js refuses uint8/uint16 without both scale and min, as convas
 // does; convas also refuses parameters that are not finite, and decoded values that are not.
 import { field, fileError, objectValue } from './json-fields.js';
-import { checkedShapeSize } from './weight-bytes.js';
+import { checkedShapeSize, readFloats } from './weight-bytes.js';
 
 export const QUANTIZATIONS = ['uint8', 'uint16', 'float16'] as const;
 export type Quantization = (typeof QUANTIZATIONS)[number];
@@ -49,14 +49,16 @@ export function readManifestWeight(
   const bytesPerValue = BYTES_PER_VALUE[stored as string];
   const size = checkedShapeSize(spec.shape, Math.floor(availableBytes / bytesPerValue), file, what);
   const shape = spec.shape as number[];
-  const decode = decoder(stored as string, quantization, spec.dtype as string, file, what);
-  return { name, shape, size, byteLength: size * bytesPerValue, decode: (bytes, at, bytesFile) => decodeChecked(decode, bytes, at, size, bytesFile, name) };
+  const byteLength = size * bytesPerValue;
+  // float32 values are the bytes as they stand (viewed, where aligned); the others are decoded one by one.
+  if (stored === 'float32') return { name, shape, size, byteLength, decode: (bytes, at, bytesFile) => readFloats(bytes, at, size, bytesFile, name) };
+  const valueAt = decoder(stored as string, quantization, spec.dtype as string, file, what);
+  return { name, shape, size, byteLength, decode: (bytes, at, bytesFile) => decodeChecked(valueAt, bytes, at, size, bytesFile, name) };
 }
 
 type ValueAt = (view: DataView, index: number) => number;
 
 function decoder(stored: string, quantization: Record<string, unknown> | undefined, dtype: string, file: string, what: string): ValueAt {
-  if (stored === 'float32') return (view, i) => view.getFloat32(4 * i, true);
   if (stored === 'int32') return (view, i) => view.getInt32(4 * i, true);
   if (stored === 'float16') {
     if (dtype !== 'float32') throw fileError(file, `${what} is float16-quantized ${dtype}; float16 holds float32 weights only`);

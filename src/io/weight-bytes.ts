@@ -1,9 +1,11 @@
 // Weight arrays as little-endian f32 bytes, and the checks a manifest entry must pass before any of
 // its values are read: sane shape, size within the real file, finite values.
 import { getBackend } from '../backend/wasm.js';
+import { firstNonFinite } from '../finite.js';
 import type { Parameter } from '../layers/layer.js';
 import { type Shape, formatShape } from '../shape.js';
 import { fileError } from './json-fields.js';
+import { littleEndianElements } from './little-endian.js';
 
 /** Copies of the parameters' values, in their order, out of wasm memory. */
 export function parameterValues(params: readonly Parameter[]): Float32Array[] {
@@ -46,13 +48,10 @@ export function checkShapeMatches(actual: Shape, expected: Shape, file: string, 
   }
 }
 
-/** `count` floats from `bytes` at `byteOffset` (which the caller checked lie inside it); each must be finite. */
+/** `count` floats from `bytes` at `byteOffset` (which the caller checked lie inside it), a view where aligned; each must be finite. */
 export function readFloats(bytes: Uint8Array, byteOffset: number, count: number, file: string, what: string): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const values = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    values[i] = view.getFloat32(byteOffset + 4 * i, true);
-    if (!Number.isFinite(values[i])) throw fileError(file, `${what} holds ${values[i]} at index ${i}; expected finite weights`);
-  }
+  const values = littleEndianElements(Float32Array, bytes, byteOffset, count);
+  const bad = firstNonFinite(values);
+  if (bad >= 0) throw fileError(file, `${what} holds ${values[bad]} at index ${bad}; expected finite weights`);
   return values;
 }

@@ -2,6 +2,7 @@
 // setWeights() and the loaders, where every array is checked before any is written.
 import { getBackend } from '../backend/wasm.js';
 import { ShapeError, ValueError } from '../errors.js';
+import { firstNonFinite } from '../finite.js';
 import type { Parameter } from '../layers/layer.js';
 import { formatShape } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
@@ -28,7 +29,7 @@ export function setParameterValues(params: readonly Parameter[], weights: Array<
       throw new ShapeError(`${what}: ${p.name} expects shape ${formatShape(p.shape)}, got ${got}`);
     }
     const values = w instanceof Tensor ? getBackend().memory.f32(w.ptr, w.size) : w;
-    const bad = values.findIndex((v) => !Number.isFinite(v));
+    const bad = firstNonFinite(values);
     if (bad >= 0) throw new ValueError(`${what}: ${p.name} holds ${values[bad]} at flat index ${bad}; weights must be finite`);
   });
   const memory = getBackend().memory;

@@ -3,6 +3,7 @@
 // means to apply convas layers, give them weights and refuse by name, and the graph around it, for
 // entries that read a pattern of nodes as one layer.
 import { type ActivationName, ConvasError, FileFormatError, type Layer, layers } from '../index.js';
+import { firstNonFinite } from '../finite.js';
 import { int64 } from './decode.js';
 import type { onnx } from './proto/onnx.js';
 import { type Constant, readTensor } from './tensors.js';
@@ -260,7 +261,7 @@ export class NodeContext {
   /** The layer's weights (by their short names: kernel, bias), set once the model is built; each must be finite. */
   setWeights(layer: Layer, weights: Record<string, Float32Array>): void {
     for (const [name, values] of Object.entries(weights)) {
-      const bad = values.findIndex((v) => !Number.isFinite(v));
+      const bad = firstNonFinite(values);
       if (bad >= 0) this.refuse(`its ${name} holds ${values[bad]} at index ${bad}; expected finite weights`);
     }
     this.graph.setWeights(layer, weights);

@@ -3,6 +3,7 @@
 // in an external file beside the model. Every size is checked against the bytes really present
 // before anything of that size is allocated: a tensor that claims more than its data is refused.
 import { FileFormatError, type ModelSource } from '../index.js';
+import { littleEndianElements } from '../io/little-endian.js';
 import { int64 } from './decode.js';
 import type { onnx } from './proto/onnx.js';
 
@@ -55,27 +56,17 @@ function halfToNumber(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
-/** Little-endian elements of `code` from bytes, count of them (checked by the caller to fit). */
+/** Little-endian elements of `code` from bytes, count of them (checked by the caller to fit): FLOAT viewed as it stands, where aligned. */
 function readElements(bytes: Uint8Array, code: number, count: number): Float32Array | number[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const type = TYPES[code];
-  if (type.type === 'float') {
-    const out = new Float32Array(count);
-    for (let i = 0; i < count; i++) {
-      out[i] = code === 1 ? view.getFloat32(4 * i, true) : code === 10 ? halfToNumber(view.getUint16(2 * i, true)) : view.getFloat64(8 * i, true);
-    }
-    return out;
+  switch (code) {
+    case 1: return littleEndianElements(Float32Array, bytes, 0, count);
+    case 10: return Float32Array.from(littleEndianElements(Uint16Array, bytes, 0, count), halfToNumber);
+    case 11: return new Float32Array(littleEndianElements(Float64Array, bytes, 0, count)); // each rounded to float32
+    case 7: return Array.from(littleEndianElements(BigInt64Array, bytes, 0, count), Number);
+    case 6: return Array.from(littleEndianElements(Int32Array, bytes, 0, count));
+    case 3: return Array.from(new Int8Array(bytes.buffer, bytes.byteOffset, count));
+    default: return Array.from(bytes.subarray(0, count)); // UINT8, BOOL
   }
-  const out = new Array<number>(count);
-  for (let i = 0; i < count; i++) {
-    switch (code) {
-      case 7: out[i] = Number(view.getBigInt64(8 * i, true)); break;
-      case 6: out[i] = view.getInt32(4 * i, true); break;
-      case 3: out[i] = view.getInt8(i); break;
-      default: out[i] = view.getUint8(i);
-    }
-  }
-  return out;
 }
 
 /** The typed repeated field a tensor without raw_data keeps its values in. */
