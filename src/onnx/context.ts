@@ -5,6 +5,7 @@
 import { type ActivationName, ConvasError, FileFormatError, type Layer, layers } from '../index.js';
 import { firstNonFinite } from '../finite.js';
 import { int64 } from './decode.js';
+import type { LayerWeight } from './layer-weight.js';
 import type { onnx } from './proto/onnx.js';
 import { type Constant, readTensor } from './tensors.js';
 import { type TensorValue, type Value, formatDims, onnxDims } from './values.js';
@@ -18,7 +19,7 @@ export interface Graph {
   value(name: string): Value | undefined;
   /** A unique convas layer name made from `base`. */
   layerName(base: string): string;
-  setWeights(layer: Layer, weights: Record<string, Float32Array>): void;
+  setWeights(layer: Layer, weights: Record<string, LayerWeight>): void;
   /** The nodes that read a value, and whether it is a graph output. */
   readers(name: string): Array<{ node: onnx.NodeProto.$Properties; index: number }>;
   isOutput(name: string): boolean;
@@ -258,11 +259,14 @@ export class NodeContext {
     return { layer, output: this.apply(layer, inputs) };
   }
 
-  /** The layer's weights (by their short names: kernel, bias), set once the model is built; each must be finite. */
-  setWeights(layer: Layer, weights: Record<string, Float32Array>): void {
-    for (const [name, values] of Object.entries(weights)) {
-      const bad = firstNonFinite(values);
-      if (bad >= 0) this.refuse(`its ${name} holds ${values[bad]} at index ${bad}; expected finite weights`);
+  /**
+   * The layer's weights (by their short names: kernel, bias), written once the model is built; the
+   * file's values of each must be finite (a bad one is named by its index among them).
+   */
+  setWeights(layer: Layer, weights: Record<string, LayerWeight>): void {
+    for (const [name, { source }] of Object.entries(weights)) {
+      const bad = firstNonFinite(source);
+      if (bad >= 0) this.refuse(`its ${name} holds ${source[bad]} at index ${bad}; expected finite weights`);
     }
     this.graph.setWeights(layer, weights);
   }

@@ -6,6 +6,7 @@
 import { ConvasError, FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
 import { decodeModel, defaultOpset, int64 } from './decode.js';
 import { type Graph, NodeContext, type OpEntry } from './context.js';
+import type { LayerWeight } from './layer-weight.js';
 import { OPERATORS } from './operators/index.js';
 import { orderNodes } from './order.js';
 import type { onnx } from './proto/onnx.js';
@@ -29,7 +30,7 @@ class Importer implements Graph {
   exportedBatch: number | undefined;
   private readonly values = new Map<string, Value>();
   private readonly names = new Set<string>();
-  private readonly weights = new Map<string, Float32Array>();
+  private readonly weights = new Map<string, LayerWeight>();
   private readonly readersOf = new Map<string, Array<{ node: onnx.NodeProto.$Properties; index: number }>>();
   private readonly outputs: Set<string>;
   private readonly absorbed = new Map<number, string>();
@@ -60,8 +61,8 @@ class Importer implements Graph {
     return name;
   }
 
-  setWeights(layer: Layer, weights: Record<string, Float32Array>): void {
-    for (const [name, values] of Object.entries(weights)) this.weights.set(`${layer.name}/${name}`, values);
+  setWeights(layer: Layer, weights: Record<string, LayerWeight>): void {
+    for (const [name, weight] of Object.entries(weights)) this.weights.set(`${layer.name}/${name}`, weight);
   }
 
   readers(name: string) {
@@ -120,10 +121,10 @@ class Importer implements Graph {
     }
     try {
       for (const { name, shape } of built.plannedWeights) {
-        if (this.weights.get(name)?.length !== sizeOfDims(shape)) throw new FileFormatError(`${this.file}: no weights for ${name}`);
+        if (this.weights.get(name)?.size !== sizeOfDims(shape)) throw new FileFormatError(`${this.file}: no weights for ${name}`);
       }
-      // The weights are made with the file's values, as the nodes gave them: none are drawn.
-      built.initializeWeights((param, into) => into.set(this.weights.get(param.name)!));
+      // The weights are made with the file's values, reordered as the nodes said, straight into wasm memory: none are drawn.
+      built.initializeWeights((param, into) => this.weights.get(param.name)!.write(into));
     } catch (error) {
       built.dispose();
       throw error;

@@ -67,6 +67,17 @@ test('ConvTranspose: strides, pads, output_padding, groups, with and without bia
   assert.equal(fused.layers.map((l) => l.getConfig().activation), [undefined, 'relu']);
 });
 
+test('weights reordered from odd, non-square shapes: kernels, groups, depthwise multipliers, Gemm\'s transpose, per-element slopes', async () => {
+  // Every axis of every weight a different odd size, so that a reorder mixing any two up reads the wrong values.
+  await agrees('Conv 5 → 7, 3×5', [5, 9, 11], [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'] }], { w: weight([7, 5, 3, 5]), b: weight([7]) });
+  await agrees('Conv, 3 groups of 3 → 5, 5×3', [9, 7, 5], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { group: 3 } }], { w: weight([15, 3, 5, 3]) });
+  await agrees('depthwise ×3, 1×3', [5, 7, 9], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attributes: { group: 5 } }], { w: weight([15, 1, 1, 3]) });
+  await agrees('ConvTranspose, 3 groups of 3 → 5, 3×1', [9, 5, 7], [{ op: 'ConvTranspose', inputs: ['x', 'w'], outputs: ['y'], attributes: { group: 3, strides: [2, 1] } }],
+    { w: weight([9, 5, 3, 1]) });
+  await agrees('Gemm transB, 13 → 7', [13], [{ op: 'Gemm', inputs: ['x', 'b'], outputs: ['y'], attributes: { transB: 1 } }], { b: weight([7, 13]) });
+  await agrees('PRelu per element of [3, 5, 7]', [3, 5, 7], [{ op: 'PRelu', inputs: ['x', 's'], outputs: ['y'] }], { s: weight([3, 5, 7]) });
+});
+
 test('Resize and Upsample as UpSampling2D: nearest (every mode that repeats pixels), linear with half-pixel centres; scales and sizes', async () => {
   const f = (values: number[]): Initializer => ({ dims: [values.length], data: Float32Array.from(values) });
   const resize = (what: string, attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, opset = 13) =>

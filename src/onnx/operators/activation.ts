@@ -8,6 +8,7 @@
 // convas's softmax runs over: the last axis in its layout (an image's channels).
 import { type ActivationName, layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
+import { type LayerWeight, sameOrder, transposed } from '../layer-weight.js';
 import { type TensorValue, formatDims, isImage } from '../values.js';
 import { axisIndex } from './ndarray.js';
 
@@ -119,29 +120,23 @@ function prelu(ctx: NodeContext): TensorValue {
   const aligned = [...Array.from({ length: rank - slope.dims.length }, () => 1), ...slope.dims];
   const channels = isImage(x) ? dims[0] : dims[rank - 1];
   const perChannel = isImage(x) ? aligned.every((d, i) => (i === 0 ? d === channels : d === 1)) : aligned.every((d, i) => d === 1 || (i === rank - 1 && d === channels));
-  const values = Float32Array.from(slope.data);
-  let sharedAxes: number[] | undefined, alpha: Float32Array;
+  const values = slope.data as Float32Array;
+  let sharedAxes: number[] | undefined, alpha: LayerWeight;
   if (values.length === 1) {
     sharedAxes = dims.map((_, i) => i + 1);
-    alpha = values;
+    alpha = sameOrder(values);
   } else if (perChannel) {
     sharedAxes = dims.slice(1).map((_, i) => i + 1);
-    alpha = values;
+    alpha = sameOrder(values);
   } else if (aligned.every((d, i) => d === dims[i])) {
-    // One slope per element: an image's [C, H, W] as convas's [H, W, C].
-    alpha = isImage(x) ? chwToHwc(values, dims) : values;
+    // One slope per element: an image's [C, H·W] as convas's [H·W, C].
+    alpha = isImage(x) ? transposed(values, dims[0], dims[1] * dims[2]) : sameOrder(values);
   } else {
     ctx.refuse(`the slope has dims ${formatDims(slope.dims)}; convas's PReLU takes one slope, one per channel or one per element of ${formatDims(x.dims)}`);
   }
   const { layer, output } = ctx.layer(() => layers.prelu({ sharedAxes, name: ctx.layerName() }), [x]);
   ctx.setWeights(layer, { alpha });
   return output;
-}
-
-function chwToHwc(values: Float32Array, [c, h, w]: number[]): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[(y * w + x) * c + ch] = values[(ch * h + y) * w + x];
-  return out;
 }
 
 function softmax(ctx: NodeContext): TensorValue {

@@ -13,29 +13,28 @@
 // alone, which no convas layer computes).
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
+import { type LayerWeight, sameOrder, transposed } from '../layer-weight.js';
+import { copyStrided } from '../strided-copy.js';
 import { formatDims } from '../values.js';
 import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
-/** ONNX's [out, in/group, kh, kw] as convas's [kh, kw, in, out], zeros where an output's group does not read an input. */
-function hwioKernel(w: Float32Array, [out, perGroup, kh, kw]: number[], group: number): Float32Array {
-  const inChannels = perGroup * group, outPerGroup = out / group;
-  const kernel = new Float32Array(kh * kw * inChannels * out);
-  for (let o = 0; o < out; o++) {
-    const first = Math.floor(o / outPerGroup) * perGroup;
-    for (let i = 0; i < perGroup; i++) {
-      for (let y = 0; y < kh; y++) {
-        for (let x = 0; x < kw; x++) kernel[((y * kw + x) * inChannels + first + i) * out + o] = w[((o * perGroup + i) * kh + y) * kw + x];
+/**
+ * ONNX's [out, in/group, kh, kw] as convas's [kh, kw, in, out], zeros where an output's group does
+ * not read an input: each group's outputs read its own inputs, a block [taps, in/group, out/group].
+ */
+function hwioKernel(w: Float32Array, [out, perGroup, kh, kw]: number[], group: number): LayerWeight {
+  const taps = kh * kw, inChannels = perGroup * group, outPerGroup = out / group;
+  return {
+    source: w, size: taps * inChannels * out,
+    write(into) {
+      if (group > 1) into.fill(0);
+      for (let g = 0; g < group; g++) {
+        copyStrided([taps, perGroup, outPerGroup],
+          { values: w, start: g * outPerGroup * perGroup * taps, strides: [1, taps, perGroup * taps] },
+          { values: into, start: g * perGroup * out + g * outPerGroup, strides: [inChannels * out, out, 1] });
       }
-    }
-  }
-  return kernel;
-}
-
-/** ONNX's depthwise [channels·k, 1, kh, kw] as convas's [kh, kw, channels, k]: output c·k + m is channel c's filter m in both. */
-function depthwiseKernel(w: Float32Array, [out, , kh, kw]: number[]): Float32Array {
-  const kernel = new Float32Array(w.length);
-  for (let o = 0; o < out; o++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) kernel[(y * kw + x) * out + o] = w[(o * kh + y) * kw + x];
-  return kernel;
+    },
+  };
 }
 
 function conv(ctx: NodeContext) {
@@ -61,11 +60,12 @@ function conv(ctx: NodeContext) {
   const b = ctx.input(2) ? ctx.constant(2, 'the bias') : undefined;
   if (b && (b.type !== 'float' || b.data.length !== filters)) ctx.refuse(`the bias has dims ${formatDims(b.dims)}; expected [${filters}]`);
   const activation = ctx.fusedActivation([x.dims[0], filters, Number.NaN, Number.NaN]);
-  const bias: Record<string, Float32Array> = b ? { bias: Float32Array.from(b.data) } : {};
+  const bias: Record<string, LayerWeight> = b ? { bias: sameOrder(b.data as Float32Array) } : {};
   const common = { kernelSize: kernel, strides, padding, dilationRate: dilations, activation, useBias: b !== undefined, name: ctx.layerName() };
   if (group === channels && group > 1) {
     const { layer, output } = ctx.layer(() => layers.depthwiseConv2d({ ...common, depthMultiplier: filters / channels }), [x]);
-    ctx.setWeights(layer, { depthwise_kernel: depthwiseKernel(w.data as Float32Array, w.dims), ...bias });
+    // ONNX's [channels·k, 1, kh, kw] is convas's [kh, kw, channels, k] transposed: output c·k + m is channel c's filter m in both.
+    ctx.setWeights(layer, { depthwise_kernel: transposed(w.data as Float32Array, filters, kh * kw), ...bias });
     return output;
   }
   const { layer, output } = ctx.layer(() => layers.conv2d({ ...common, filters }), [x]);
@@ -73,19 +73,23 @@ function conv(ctx: NodeContext) {
   return output;
 }
 
-/** ONNX's transposed [in, out/group, kh, kw] as convas's [kh, kw, out, in], zeros where an output's group does not read an input. */
-function transposedKernel(w: Float32Array, [inChannels, outPerGroup, kh, kw]: number[], group: number): Float32Array {
-  const out = outPerGroup * group, inPerGroup = inChannels / group;
-  const kernel = new Float32Array(kh * kw * out * inChannels);
-  for (let i = 0; i < inChannels; i++) {
-    const first = Math.floor(i / inPerGroup) * outPerGroup;
-    for (let o = 0; o < outPerGroup; o++) {
-      for (let y = 0; y < kh; y++) {
-        for (let x = 0; x < kw; x++) kernel[((y * kw + x) * out + first + o) * inChannels + i] = w[((i * outPerGroup + o) * kh + y) * kw + x];
+/**
+ * ONNX's transposed [in, out/group, kh, kw] as convas's [kh, kw, out, in], zeros where an output's
+ * group does not read an input: each group a block [taps, out/group, in/group].
+ */
+function transposedKernel(w: Float32Array, [inChannels, outPerGroup, kh, kw]: number[], group: number): LayerWeight {
+  const taps = kh * kw, out = outPerGroup * group, inPerGroup = inChannels / group;
+  return {
+    source: w, size: taps * out * inChannels,
+    write(into) {
+      if (group > 1) into.fill(0);
+      for (let g = 0; g < group; g++) {
+        copyStrided([taps, outPerGroup, inPerGroup],
+          { values: w, start: g * inPerGroup * outPerGroup * taps, strides: [1, taps, outPerGroup * taps] },
+          { values: into, start: g * outPerGroup * inChannels + g * inPerGroup, strides: [out * inChannels, inChannels, 1] });
       }
-    }
-  }
-  return kernel;
+    },
+  };
 }
 
 function convTranspose(ctx: NodeContext) {
@@ -119,7 +123,7 @@ function convTranspose(ctx: NodeContext) {
   const { layer, output } = ctx.layer(() => layers.conv2dTranspose({
     filters, kernelSize: kernel, strides, padding: padding.every((p) => p === 0) ? 'valid' : padding, activation, useBias: b !== undefined, name: ctx.layerName(),
   }), [x]);
-  ctx.setWeights(layer, { kernel: transposedKernel(w.data as Float32Array, w.dims, group), ...(b ? { bias: Float32Array.from(b.data) } : {}) });
+  ctx.setWeights(layer, { kernel: transposedKernel(w.data as Float32Array, w.dims, group), ...(b ? { bias: sameOrder(b.data as Float32Array) } : {}) });
   return output;
 }
 

@@ -4,6 +4,7 @@
 // channels-last multiplies each pixel's channels: a 1×1 convolution.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
+import { type LayerWeight, sameOrder, transposed } from '../layer-weight.js';
 import { type TensorValue, formatDims } from '../values.js';
 
 /** A [N, K] tensor, the only input a dense layer takes. */
@@ -15,10 +16,10 @@ function features(ctx: NodeContext): TensorValue {
   return a;
 }
 
-function denseLayer(ctx: NodeContext, a: TensorValue, kernel: Float32Array, units: number, bias?: Float32Array): TensorValue {
+function denseLayer(ctx: NodeContext, a: TensorValue, kernel: LayerWeight, units: number, bias?: Float32Array): TensorValue {
   const activation = ctx.fusedActivation([a.dims[0], units]);
   const { layer, output } = ctx.layer(() => layers.dense({ units, activation, useBias: bias !== undefined, name: ctx.layerName() }), [a]);
-  ctx.setWeights(layer, { kernel, ...(bias ? { bias } : {}) });
+  ctx.setWeights(layer, { kernel, ...(bias ? { bias: sameOrder(bias) } : {}) });
   return output;
 }
 
@@ -32,8 +33,9 @@ function gemm(ctx: NodeContext): TensorValue {
   const [rows, columns] = b.dims;
   const [k, units] = transB ? [columns, rows] : [rows, columns];
   if (k !== a.dims[1]) ctx.refuse(`B ${formatDims(b.dims)}${transB ? ' (transposed)' : ''} takes ${k} features, but the input has ${a.dims[1]}`);
-  const kernel = new Float32Array(k * units);
-  for (let i = 0; i < k; i++) for (let j = 0; j < units; j++) kernel[i * units + j] = alpha * b.data[transB ? j * k + i : i * units + j];
+  const scaled = alpha === 1 ? b.data as Float32Array : Float32Array.from(b.data, (v) => alpha * v);
+  // PyTorch's Linear is [units, k] with transB: convas's kernel [k, units] is its transpose.
+  const kernel = transB ? transposed(scaled, units, k) : sameOrder(scaled);
   let bias: Float32Array | undefined;
   const c = ctx.input(2) ? ctx.constant(2, 'C') : undefined;
   if (c) {
@@ -61,7 +63,7 @@ function pixelwise(ctx: NodeContext, x: TensorValue): TensorValue {
   });
   const bias = offsets.length ? Float32Array.from({ length: units }, (_, j) => offsets.reduce<number>((sum, o) => sum + (Array.isArray(o) ? o[j] : o), 0)) : undefined;
   const { layer, output } = ctx.layer(() => layers.conv2d({ filters: units, kernelSize: 1, useBias: bias !== undefined, name: ctx.layerName() }), [x]);
-  ctx.setWeights(layer, { kernel: Float32Array.from(b.data), ...(bias ? { bias } : {}) });
+  ctx.setWeights(layer, { kernel: sameOrder(b.data as Float32Array), ...(bias ? { bias: sameOrder(bias) } : {}) });
   return ctx.asChannelsLast(output);
 }
 
@@ -72,7 +74,7 @@ function matMul(ctx: NodeContext): TensorValue {
   const b = ctx.constant(1, 'B');
   if (b.type !== 'float' || b.dims.length !== 2) ctx.refuse(`B has dims ${formatDims(b.dims)}; convas multiplies by a constant 2-D float weight`);
   if (b.dims[0] !== a.dims[1]) ctx.refuse(`B ${formatDims(b.dims)} takes ${b.dims[0]} features, but the input has ${a.dims[1]}`);
-  return denseLayer(ctx, a, Float32Array.from(b.data), b.dims[1]);
+  return denseLayer(ctx, a, sameOrder(b.data as Float32Array), b.dims[1]);
 }
 
 export const denseOperators: Record<string, OpEntry> = {

@@ -7,6 +7,7 @@
 // image normalised over its width (ONNX's last axis, not convas's) is moved to put it last and back.
 import { layers } from '../../index.js';
 import type { Graph, NodeContext, OpEntry } from '../context.js';
+import { sameOrder } from '../layer-weight.js';
 import type { onnx } from '../proto/onnx.js';
 import { type TensorValue, type Value, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { axisIndex, reducedAxes } from './ndarray.js';
@@ -27,7 +28,7 @@ function normalised(ctx: NodeContext, x: TensorValue, axis: number, epsilon: num
   const normalise = (input: TensorValue) => {
     const { layer, output } = ctx.layer(() => layers.layerNormalization({ epsilon, center: beta !== undefined, scale: gamma !== undefined,
       name: ctx.layerName() }), [input]);
-    ctx.setWeights(layer, { ...(gamma ? { gamma } : {}), ...(beta ? { beta } : {}) });
+    ctx.setWeights(layer, { ...(gamma ? { gamma: sameOrder(gamma) } : {}), ...(beta ? { beta: sameOrder(beta) } : {}) });
     return output;
   };
   if (axis === lastConvasAxis(x)) return ctx.inLayoutOf(x, normalise(x));

@@ -4,6 +4,7 @@
 // layer in convas moves them as Keras would; a frozen layer keeps them (Keras's fine-tuning rule).
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
+import { sameOrder } from '../layer-weight.js';
 import { type TensorValue, formatDims } from '../values.js';
 
 function batchNormalization(ctx: NodeContext): TensorValue {
@@ -18,7 +19,7 @@ function batchNormalization(ctx: NodeContext): TensorValue {
   const [gamma, beta, mean, variance] = ['scale', 'B', 'mean', 'var'].map((what, k) => {
     const c = ctx.constant(k + 1, `the ${what}`);
     if (c.type !== 'float' || c.data.length !== channels) ctx.refuse(`the ${what} has dims ${formatDims(c.dims)}; expected [${channels}], one per channel`);
-    return Float32Array.from(c.data);
+    return sameOrder(c.data as Float32Array);
   });
   const epsilon = ctx.float('epsilon', 1e-5), momentum = ctx.float('momentum', 0.9);
   const { layer, output } = ctx.layer(() => layers.batchNormalization({ epsilon, momentum, name: ctx.layerName() }), [x]);
