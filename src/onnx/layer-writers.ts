@@ -5,6 +5,7 @@
 import type { Layer, LayerConfig, Parameter } from '../index.js';
 import { resolvePadding2d } from '../index.js';
 import { type Attribute, floatAttribute, intAttribute, intsAttribute, stringAttribute } from './attributes.js';
+import { copyStrided, transpose } from './strided-copy.js';
 import { convasAxes } from './values.js';
 
 /** What the layer writers need of the writer (writer.ts): names, initializers, nodes, weights, activations. */
@@ -42,10 +43,8 @@ function windowPads(config: LayerConfig, input: readonly number[], kernel: [numb
 
 /** A kernel [kh, kw, a, b] (convas's, TF.js's) as [b, a, kh, kw]: a conv's [kh, kw, in, out] as ONNX's OIHW, a transposed conv's [kh, kw, out, in] as ConvTranspose's [in, out, kh, kw]. */
 function toOihw(hwio: Float32Array, [kh, kw, a, b]: readonly number[]): Float32Array {
-  const out = new Float32Array(hwio.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < a; i++) for (let o = 0; o < b; o++) {
-    out[((o * a + i) * kh + y) * kw + x] = hwio[((y * kw + x) * a + i) * b + o];
-  }
+  const taps = kh * kw, out = new Float32Array(hwio.length);
+  copyStrided([b, a, taps], { values: hwio, start: 0, strides: [1, b, a * b] }, { values: out, start: 0, strides: [a * taps, taps, 1] });
   return out;
 }
 
@@ -65,13 +64,10 @@ const activated = (w: NodeWriter, l: LayerToWrite, z: string, rank: number) => w
 const beforeActivation = (l: LayerToWrite, what: string) => (l.config.activation === 'linear' ? l.n : `${l.n}_${what}`);
 const biasOf = (w: NodeWriter, l: LayerToWrite, p: Parameter | undefined) => (p ? w.constant(`${l.n}.bias`, p.shape, w.weight(p)) : undefined);
 
-/** A depthwise kernel [kh, kw, channels, depthMultiplier] as a grouped Conv's [channels·depthMultiplier, 1, kh, kw]. */
+/** A depthwise kernel [kh, kw, channels, depthMultiplier] as a grouped Conv's [channels·depthMultiplier, 1, kh, kw]: its transpose. */
 function depthwiseWeight(w: NodeWriter, base: string, p: Parameter): string {
-  const [kh, kw, channels, multiplier] = p.shape, values = w.weight(p), out = new Float32Array(values.length);
-  for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < channels; c++) for (let m = 0; m < multiplier; m++) {
-    out[(c * multiplier + m) * kh * kw + y * kw + x] = values[((y * kw + x) * channels + c) * multiplier + m];
-  }
-  return w.constant(base, [channels * multiplier, 1, kh, kw], out);
+  const [kh, kw, channels, multiplier] = p.shape, values = w.weight(p);
+  return w.constant(base, [channels * multiplier, 1, kh, kw], transpose(values, kh * kw, channels * multiplier, new Float32Array(values.length)));
 }
 
 /** x's values in convas's element order as a tensor of `shape` per example (images channels-first again in ONNX). */
@@ -85,9 +81,8 @@ function reshaped(w: NodeWriter, x: string, input: readonly number[], shape: rea
 /** A per-example array of `shape` (convas's order) as ONNX's, for broadcasting against [N, …] (an image's [h, w, c] as [c, h, w]). */
 function perExample(values: Float32Array, shape: readonly number[]): { dims: number[]; values: Float32Array } {
   if (shape.length !== 3) return { dims: [...shape], values };
-  const [h, wd, c] = shape, out = new Float32Array(values.length);
-  for (let y = 0; y < h; y++) for (let x = 0; x < wd; x++) for (let ch = 0; ch < c; ch++) out[(ch * h + y) * wd + x] = values[(y * wd + x) * c + ch];
-  return { dims: [c, h, wd], values: out };
+  const [h, wd, c] = shape;
+  return { dims: [c, h, wd], values: transpose(values, h * wd, c, new Float32Array(values.length)) };
 }
 
 /** [[top, bottom], [left, right]] of a ZeroPadding2D or Cropping2D. */
