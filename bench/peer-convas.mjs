@@ -183,6 +183,7 @@ function batchNormTraining() {
   const { shape: [batch, ...example], momentum, epsilon } = BATCH_NORM;
   const layer = convas.layers.batchNormalization({ momentum, epsilon });
   const owner = convas.sequential({ inputShape: example, layers: [layer], seed: 1 }); // holds the weights
+  layer.planBackward(true); // its gradients and backward's buffers, as a model's first training step makes them
   layer.plan(batch);
   const size = batch * example.reduce((a, b) => a * b, 1);
   const x = memory.alloc(size * 4), dy = memory.alloc(size * 4);
