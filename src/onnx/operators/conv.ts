@@ -19,19 +19,21 @@ import { formatDims } from '../values.js';
 import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } from './window.js';
 
 /**
- * ONNX's [out, in/group, kh, kw] as convas's [kh, kw, in, out], zeros where an output's group does
- * not read an input: each group's outputs read its own inputs, a block [taps, in/group, out/group].
+ * A grouped ONNX kernel [group·c, r, kh, kw] as convas's [kh, kw, group·r, group·c], zeros where a
+ * group's c columns do not read another group's r rows: each group a block [taps, r, c]. A Conv's
+ * [out, in/group, kh, kw] becomes [kh, kw, in, out]; a ConvTranspose's [in, out/group, kh, kw],
+ * [kh, kw, out, in].
  */
-function hwioKernel(w: Float32Array, [out, perGroup, kh, kw]: number[], group: number): LayerWeight {
-  const taps = kh * kw, inChannels = perGroup * group, outPerGroup = out / group;
+function groupedKernel(w: Float32Array, [columns, r, kh, kw]: number[], group: number): LayerWeight {
+  const taps = kh * kw, rows = r * group, c = columns / group;
   return {
-    source: w, size: taps * inChannels * out,
+    source: w, size: taps * rows * columns,
     write(into) {
       if (group > 1) into.fill(0);
       for (let g = 0; g < group; g++) {
-        copyStrided([taps, perGroup, outPerGroup],
-          { values: w, start: g * outPerGroup * perGroup * taps, strides: [1, taps, perGroup * taps] },
-          { values: into, start: g * perGroup * out + g * outPerGroup, strides: [inChannels * out, out, 1] });
+        copyStrided([taps, r, c],
+          { values: w, start: g * c * r * taps, strides: [1, taps, r * taps] },
+          { values: into, start: g * r * columns + g * c, strides: [rows * columns, columns, 1] });
       }
     },
   };
@@ -69,27 +71,8 @@ function conv(ctx: NodeContext) {
     return output;
   }
   const { layer, output } = ctx.layer(() => layers.conv2d({ ...common, filters }), [x]);
-  ctx.setWeights(layer, { kernel: hwioKernel(w.data as Float32Array, w.dims, group), ...bias });
+  ctx.setWeights(layer, { kernel: groupedKernel(w.data as Float32Array, w.dims, group), ...bias });
   return output;
-}
-
-/**
- * ONNX's transposed [in, out/group, kh, kw] as convas's [kh, kw, out, in], zeros where an output's
- * group does not read an input: each group a block [taps, out/group, in/group].
- */
-function transposedKernel(w: Float32Array, [inChannels, outPerGroup, kh, kw]: number[], group: number): LayerWeight {
-  const taps = kh * kw, out = outPerGroup * group, inPerGroup = inChannels / group;
-  return {
-    source: w, size: taps * out * inChannels,
-    write(into) {
-      if (group > 1) into.fill(0);
-      for (let g = 0; g < group; g++) {
-        copyStrided([taps, outPerGroup, inPerGroup],
-          { values: w, start: g * inPerGroup * outPerGroup * taps, strides: [1, taps, outPerGroup * taps] },
-          { values: into, start: g * outPerGroup * inChannels + g * inPerGroup, strides: [out * inChannels, inChannels, 1] });
-      }
-    },
-  };
 }
 
 function convTranspose(ctx: NodeContext) {
@@ -123,7 +106,7 @@ function convTranspose(ctx: NodeContext) {
   const { layer, output } = ctx.layer(() => layers.conv2dTranspose({
     filters, kernelSize: kernel, strides, padding: padding.every((p) => p === 0) ? 'valid' : padding, activation, useBias: b !== undefined, name: ctx.layerName(),
   }), [x]);
-  ctx.setWeights(layer, { kernel: transposedKernel(w.data as Float32Array, w.dims, group), ...(b ? { bias: sameOrder(b.data as Float32Array) } : {}) });
+  ctx.setWeights(layer, { kernel: groupedKernel(w.data as Float32Array, w.dims, group), ...(b ? { bias: sameOrder(b.data as Float32Array) } : {}) });
   return output;
 }
 
