@@ -123,7 +123,7 @@ export class ActivationFunction {
     switch (this.name) {
       case 'linear': return z;
       case 'softmax': kernels.softmaxForward(z, this.y, (batch * this.exampleSize) / this.axisSize, this.axisSize); break;
-      default: parallel.elementwise(ELEMENTWISE[this.name].forward, batch, this.exampleSize, this.parameterBuffer, z, this.y);
+      default: parallel.elementwise.map(ELEMENTWISE[this.name].forward, batch, this.exampleSize, this.parameterBuffer, z, this.y);
     }
     return this.y;
   }
@@ -138,8 +138,8 @@ export class ActivationFunction {
     }
     const { backward, reads } = ELEMENTWISE[this.name];
     const n = this.exampleSize, parameters = this.parameterBuffer;
-    if (reads === 'xy') parallel.elementwise(backward, batch, n, parameters, this.input, this.y, dy, this.dz);
-    else parallel.elementwise(backward, batch, n, parameters, reads === 'x' ? this.input : this.y, dy, this.dz);
+    if (reads === 'xy') parallel.elementwise.map(backward, batch, n, parameters, this.input, this.y, dy, this.dz);
+    else parallel.elementwise.map(backward, batch, n, parameters, reads === 'x' ? this.input : this.y, dy, this.dz);
     return this.dz;
   }
 }

@@ -3,7 +3,7 @@
 // over every axis but the channels, and the moving statistics take a step towards them; otherwise
 // (predict, evaluate, and a frozen layer even in fit: Keras's rule for fine-tuning) the moving
 // statistics are used and stay as they are. The sums over the batch run in the fixed slices of
-// parallel-kernels.ts, so the bits are the same at any thread count (assembly/batch-norm.ts).
+// job-writer.ts, so the bits are the same at any thread count (assembly/batch-norm.ts).
 //
 // The moving variance follows Keras (TF2): a 4-D (or 5-D) batch goes through TensorFlow's fused
 // kernel, which moves it towards the unbiased batch variance, n/(n − 1)·σ², n the values per channel;
@@ -51,7 +51,7 @@ export class BatchNormalization extends Layer {
   private dyScale = 0;
   private centredScale = 0;
   private dyShift = 0;
-  /** Each batch slice's sums (parallel-kernels.ts). */
+  /** Each batch slice's sums (normalization-jobs.ts). */
   private workspace = 0;
 
   constructor(options: BatchNormalizationOptions = {}) {
@@ -119,7 +119,7 @@ export class BatchNormalization extends Layer {
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     [this.mean, this.invStd, this.factor, this.dyScale, this.centredScale, this.dyShift] =
       Array.from({ length: 6 }, () => this.buffer(this.channels));
-    this.workspace = this.buffer(this.parallel.channelSumsWorkspaceFloats(this.channels));
+    this.workspace = this.buffer(this.parallel.normalization.channelSumsWorkspaceFloats(this.channels));
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
@@ -127,7 +127,7 @@ export class BatchNormalization extends Layer {
     this.batchStatistics = training && this.trainable;
     if (this.foldedIntoInput && !training) return x;
     const centre = this.batchStatistics ? this.computeBatchStatistics(x, batch) : this.inferenceAffine().centre;
-    this.parallel.channelAffine(x, centre, this.factor, this.beta?.value ?? 0, this.y, batch, this.exampleRows, this.channels, FUSED_ACTIVATION.none);
+    this.parallel.normalization.channelAffine(x, centre, this.factor, this.beta?.value ?? 0, this.y, batch, this.exampleRows, this.channels, FUSED_ACTIVATION.none);
     return this.y;
   }
 
@@ -143,11 +143,11 @@ export class BatchNormalization extends Layer {
   /** The batch mean (returned), 1/σ and γ/σ, and the moving statistics' step. */
   private computeBatchStatistics(x: number, batch: number): number {
     const { parallel, channels, exampleRows } = this;
-    const count = batch * exampleRows, stride = parallel.channelSumsStride(channels);
+    const count = batch * exampleRows, stride = parallel.normalization.channelSumsStride(channels);
     // The first example's first row centres the first pass (x itself points at it).
-    const slices = parallel.batchNormSums(x, x, 0, this.workspace, batch, exampleRows, channels);
+    const slices = parallel.normalization.batchNormSums(x, x, 0, this.workspace, batch, exampleRows, channels);
     this.kernels.batchNormMean(this.workspace, slices, stride, channels, count, x, this.mean);
-    parallel.batchNormSums(x, this.mean, 1, this.workspace, batch, exampleRows, channels);
+    parallel.normalization.batchNormSums(x, this.mean, 1, this.workspace, batch, exampleRows, channels);
     this.kernels.batchNormTrainingStatistics(this.workspace, slices, stride, channels, count, this.mean, this.gamma?.value ?? 0,
       this.epsilon, this.momentum, this.besselCorrection, this.movingMean.value, this.movingVariance.value, this.invStd, this.factor);
     return this.mean;
@@ -157,17 +157,17 @@ export class BatchNormalization extends Layer {
     const { parallel, channels, exampleRows } = this;
     if (!needWeightGradients && !this.batchStatistics) {
       // Fixed statistics (a frozen layer): the gradient is dy·γ/σ.
-      if (needInputGradients) parallel.channelAffine(dy, 0, this.factor, 0, this.dx, batch, exampleRows, channels, FUSED_ACTIVATION.none);
+      if (needInputGradients) parallel.normalization.channelAffine(dy, 0, this.factor, 0, this.dx, batch, exampleRows, channels, FUSED_ACTIVATION.none);
       return this.inputGradient(needInputGradients ? this.dx : 0);
     }
     const centre = this.batchStatistics ? this.mean : this.movingMean.value;
-    const slices = parallel.batchNormBackwardSums(this.x, dy, centre, this.workspace, batch, exampleRows, channels);
-    this.kernels.batchNormBackwardStatistics(this.workspace, slices, parallel.channelSumsStride(channels), channels, batch * exampleRows,
+    const slices = parallel.normalization.batchNormBackwardSums(this.x, dy, centre, this.workspace, batch, exampleRows, channels);
+    this.kernels.batchNormBackwardStatistics(this.workspace, slices, parallel.normalization.channelSumsStride(channels), channels, batch * exampleRows,
       this.invStd, this.gamma?.value ?? 0, this.batchStatistics ? 1 : 0,
       needWeightGradients ? this.gamma?.grad ?? 0 : 0, needWeightGradients ? this.beta?.grad ?? 0 : 0,
       this.dyScale, this.centredScale, this.dyShift);
     if (!needInputGradients) return this.inputGradient(0);
-    parallel.batchNormBackwardInput(dy, this.x, centre, this.dyScale, this.centredScale, this.dyShift, this.dx, batch, exampleRows, channels);
+    parallel.normalization.batchNormBackwardInput(dy, this.x, centre, this.dyScale, this.centredScale, this.dyShift, this.dx, batch, exampleRows, channels);
     return this.inputGradient(this.dx);
   }
 

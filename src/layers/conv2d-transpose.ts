@@ -106,15 +106,15 @@ export class Conv2DTranspose extends Layer {
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
     // Forward is the convolution's backward-input pass.
-    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['backwardInput']));
-    this.partials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.geometry));
+    this.workspace = this.buffer(this.parallel.conv2d.workspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['backwardInput']));
+    this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
     this.geometry.batch = batch;
-    this.parallel.conv2dBackwardInput(x, this.kernel.value, this.z, this.workspace, this.geometry);
+    this.parallel.conv2d.backwardInput(x, this.kernel.value, this.z, this.workspace, this.geometry);
     if (this.bias) this.kernels.addBias(this.z, this.bias.value, batch * this.outputSize / this.filters, this.filters);
     return this.activation.forward(this.z, batch);
   }
@@ -123,11 +123,11 @@ export class Conv2DTranspose extends Layer {
     const dz = this.activation.backward(dy, batch);
     this.geometry.batch = batch;
     if (needWeightGradients) {
-      this.parallel.conv2dBackwardFilter(dz, this.x, this.kernel.grad, 0, this.partials, this.workspace, this.geometry);
+      this.parallel.conv2d.backwardFilter(dz, this.x, this.kernel.grad, 0, this.partials, this.workspace, this.geometry);
       if (this.bias) this.kernels.sumRows(dz, batch * this.outputSize / this.filters, this.filters, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.conv2dForward(dz, this.kernel.value, 0, this.dx, this.workspace, FUSED_ACTIVATION.none, this.geometry);
+    this.parallel.conv2d.forward(dz, this.kernel.value, 0, this.dx, this.workspace, FUSED_ACTIVATION.none, this.geometry);
     return this.inputGradient(this.dx);
   }
 

@@ -79,15 +79,15 @@ export class Conv2D extends KernelLayer {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
-    this.workspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['forward']));
-    this.partials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.geometry));
+    this.workspace = this.buffer(this.parallel.conv2d.workspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['forward']));
+    this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
-    this.parallel.conv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.workspace,
+    this.parallel.conv2d.forward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.workspace,
       this.forwardActivation(training), this.geometry);
     return this.activation.forward(this.z, batch);
   }
@@ -104,7 +104,7 @@ export class Conv2D extends KernelLayer {
    */
   canPoolInto(pool: Pool2D, training: boolean): boolean {
     const activation = this.activation.name;
-    return pool.takesPooledConvolution && this.parallel.poolsConv2dOutput(this.geometry) &&
+    return pool.takesPooledConvolution && this.parallel.conv2d.poolsOutput(this.geometry) &&
       (activation === 'linear' || activation === 'relu' || (!training && this.activation.appliedByKernel));
   }
 
@@ -113,7 +113,7 @@ export class Conv2D extends KernelLayer {
     this.x = x;
     this.geometry.batch = batch;
     // Only the pooling's backward reads argmax: inference skips it, as the pooling does.
-    this.parallel.conv2dForwardMaxPool(x, this.forwardKernel(training), this.forwardBias(training), pool.outputAddress,
+    this.parallel.conv2d.forwardMaxPool(x, this.forwardKernel(training), this.forwardBias(training), pool.outputAddress,
       training ? pool.argmaxAddress : 0, this.workspace, this.forwardActivation(training), this.geometry);
     return pool.outputAddress;
   }
@@ -122,10 +122,10 @@ export class Conv2D extends KernelLayer {
     const dz = this.activation.backward(dy, batch, reluFolded);
     this.geometry.batch = batch;
     if (needWeightGradients) {
-      this.parallel.conv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.workspace, this.geometry);
+      this.parallel.conv2d.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.workspace, this.geometry);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.conv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
+    this.parallel.conv2d.backwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
     return this.inputGradient(this.dx);
   }
 

@@ -58,14 +58,14 @@ export class Dense extends KernelLayer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.denseWorkspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
-    this.partials = this.weightGradientBuffer(this.parallel.densePartialSumsFloats(this.inputSize, this.units));
+    this.workspace = this.buffer(this.parallel.dense.workspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
+    this.partials = this.weightGradientBuffer(this.parallel.dense.partialSumsFloats(this.inputSize, this.units));
     this.activation.plan(this.units, this.units, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.parallel.matMulByRows(x, this.forwardKernel(training), this.z, batch, this.inputSize, this.units, 0, this.workspace);
+    this.parallel.dense.matMulByRows(x, this.forwardKernel(training), this.z, batch, this.inputSize, this.units, 0, this.workspace);
     const bias = this.forwardBias(training);
     if (bias) this.kernels.addBias(this.z, bias, batch, this.units);
     return this.activation.forward(this.z, batch);
@@ -74,11 +74,11 @@ export class Dense extends KernelLayer {
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
     if (needWeightGradients) {
-      this.parallel.weightGradient(this.x, dz, this.kernel.grad, this.partials, batch, this.inputSize, this.units, this.workspace);
+      this.parallel.dense.weightGradient(this.x, dz, this.kernel.grad, this.partials, batch, this.inputSize, this.units, this.workspace);
       if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1, this.workspace);
+    this.parallel.dense.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1, this.workspace);
     return this.inputGradient(this.dx);
   }
 

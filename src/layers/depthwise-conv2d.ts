@@ -105,15 +105,15 @@ export class DepthwiseConv2D extends KernelLayer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    this.workspace = this.backwardBuffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.geometry));
-    this.partials = this.weightGradientBuffer(this.parallel.depthwiseConv2dPartialSumsFloats(this.geometry));
+    this.workspace = this.backwardBuffer(this.parallel.depthwise.workspaceFloats(this.geometry));
+    this.partials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.geometry.outChannels, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     this.geometry.batch = batch;
-    this.parallel.depthwiseConv2dForward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.forwardActivation(training),
+    this.parallel.depthwise.forward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.forwardActivation(training),
       this.geometry);
     return this.activation.forward(this.z, batch);
   }
@@ -121,9 +121,9 @@ export class DepthwiseConv2D extends KernelLayer {
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dz = this.activation.backward(dy, batch);
     this.geometry.batch = batch;
-    if (needWeightGradients) this.parallel.depthwiseConv2dBackwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.geometry);
+    if (needWeightGradients) this.parallel.depthwise.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.geometry);
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.depthwiseConv2dBackwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
+    this.parallel.depthwise.backwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
     return this.inputGradient(this.dx);
   }
 

@@ -46,15 +46,15 @@ export class GlobalPooling2D extends Layer {
 
   forward([x]: number[], batch: number, training: boolean): number {
     // Only backward reads argmax: inference skips it.
-    if (this.kind === 'max') this.parallel.globalMaxPoolForward(x, this.y, training ? this.argmax : 0, batch, this.positions, this.channels);
-    else this.parallel.globalAvgPool('globalAvgPoolForward', x, this.y, batch, this.positions, this.channels);
+    if (this.kind === 'max') this.parallel.pool.globalMaxForward(x, this.y, training ? this.argmax : 0, batch, this.positions, this.channels);
+    else this.parallel.pool.globalAvg('globalAvgPoolForward', x, this.y, batch, this.positions, this.channels);
     return this.y;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
-    if (this.kind === 'max') this.parallel.globalMaxPoolBackward(dy, this.argmax, this.dx, batch, this.positions, this.channels);
-    else this.parallel.globalAvgPool('globalAvgPoolBackward', dy, this.dx, batch, this.positions, this.channels);
+    if (this.kind === 'max') this.parallel.pool.globalMaxBackward(dy, this.argmax, this.dx, batch, this.positions, this.channels);
+    else this.parallel.pool.globalAvg('globalAvgPoolBackward', dy, this.dx, batch, this.positions, this.channels);
     return this.inputGradient(this.dx);
   }
 

@@ -3,7 +3,7 @@
 // biased variance of its own values, y = γ·(x − μ)/√(σ² + ε) + β, γ and β one per channel. Unlike
 // batch normalisation it keeps no statistics: training and inference compute alike, and examples
 // never mix. Rows are split over threads freely; dγ and dβ sum in the fixed slices of
-// parallel-kernels.ts, so the bits are the same at any thread count (assembly/layer-norm.ts).
+// job-writer.ts, so the bits are the same at any thread count (assembly/layer-norm.ts).
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
@@ -89,12 +89,12 @@ export class LayerNormalization extends Layer {
     this.invStd = this.buffer(capacity * this.exampleRows);
     this.epsilonAddress = this.buffer(1);
     getBackend().memory.f32(this.epsilonAddress, 1)[0] = this.epsilon;
-    this.workspace = this.weightGradientBuffer(this.parallel.channelSumsWorkspaceFloats(this.channels));
+    this.workspace = this.weightGradientBuffer(this.parallel.normalization.channelSumsWorkspaceFloats(this.channels));
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
-    this.parallel.layerNormForward(x, this.gamma?.value ?? 0, this.beta?.value ?? 0, this.y, this.meanFromFirst, this.invStd, this.epsilonAddress,
+    this.parallel.normalization.layerNormForward(x, this.gamma?.value ?? 0, this.beta?.value ?? 0, this.y, this.meanFromFirst, this.invStd, this.epsilonAddress,
       batch, this.exampleRows, this.channels);
     return this.y;
   }
@@ -103,7 +103,7 @@ export class LayerNormalization extends Layer {
     const dx = needInputGradients ? this.dx : 0;
     const dGamma = needWeightGradients ? this.gamma?.grad ?? 0 : 0, dBeta = needWeightGradients ? this.beta?.grad ?? 0 : 0;
     if (dx || dGamma || dBeta) {
-      this.parallel.layerNormBackward(this.x, dy, this.gamma?.value ?? 0, this.meanFromFirst, this.invStd, dx, dGamma, dBeta, this.workspace,
+      this.parallel.normalization.layerNormBackward(this.x, dy, this.gamma?.value ?? 0, this.meanFromFirst, this.invStd, dx, dGamma, dBeta, this.workspace,
         batch, this.exampleRows, this.channels);
     }
     return this.inputGradient(dx);

@@ -61,8 +61,8 @@ export class Pool2D extends Layer {
   forward([x]: number[], batch: number, training: boolean): number {
     this.geometry.batch = batch;
     // Only backward reads argmax: inference skips it.
-    if (this.kind === 'max') this.parallel.maxPoolForward(x, this.y, training ? this.argmax : 0, this.geometry);
-    else this.parallel.avgPoolForward(x, this.y, this.kind === 'avg' ? 1 : 0, this.geometry);
+    if (this.kind === 'max') this.parallel.pool.maxForward(x, this.y, training ? this.argmax : 0, this.geometry);
+    else this.parallel.pool.avgForward(x, this.y, this.kind === 'avg' ? 1 : 0, this.geometry);
     return this.y;
   }
 
@@ -91,8 +91,8 @@ export class Pool2D extends Layer {
     if (!needInputGradients) return this.inputGradient(0);
     this.geometry.batch = batch;
     // Its maxima are the values of its input it passes on: where one is not positive, the ReLU before it had no slope.
-    if (this.kind === 'max') this.parallel.maxPoolBackward(dy, this.argmax, this.dx, reluFolded ? this.y : 0, this.geometry);
-    else this.parallel.avgPoolBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, this.geometry);
+    if (this.kind === 'max') this.parallel.pool.maxBackward(dy, this.argmax, this.dx, reluFolded ? this.y : 0, this.geometry);
+    else this.parallel.pool.avgBackward(dy, this.dx, this.kind === 'avg' ? 1 : 0, this.geometry);
     return this.inputGradient(this.dx);
   }
 

@@ -73,19 +73,19 @@ export class PReLU extends Layer {
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    this.partials = this.weightGradientBuffer(this.parallel.preluPartialSumsFloats(this.alphaLength));
+    this.partials = this.weightGradientBuffer(this.parallel.elementwise.preluPartialSumsFloats(this.alphaLength));
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
-    this.parallel.preluForward(x, this.alpha.value, this.y, batch, this.inputSize, this.alphaLength);
+    this.parallel.elementwise.preluForward(x, this.alpha.value, this.y, batch, this.inputSize, this.alphaLength);
     return this.y;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
     const dx = needInputGradients ? this.dx : 0;
     if (dx || needWeightGradients) {
-      this.parallel.preluBackward(this.x, this.alpha.value, dy, dx, needWeightGradients ? this.alpha.grad : 0, this.partials,
+      this.parallel.elementwise.preluBackward(this.x, this.alpha.value, dy, dx, needWeightGradients ? this.alpha.grad : 0, this.partials,
         batch, this.inputSize, this.alphaLength);
     }
     return this.inputGradient(dx);

@@ -4,7 +4,7 @@
 // affineTransformImages kernel, as TensorFlow's ImageProjectiveTransformV3 samples for Keras:
 // Keras's fill modes and fillValue outside the image, nearest or bilinear. At inference the input
 // passes through. The gradient is the sampling's transpose, scattered back by the kernel's backward.
-import type { AffineImagesGeometry } from '../backend/parallel-kernels.js';
+import type { AffineImagesGeometry } from '../backend/resampling-jobs.js';
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
 import { type LayerConfig, checkSetting } from './layer.js';
@@ -94,14 +94,14 @@ export abstract class RandomAffineLayer extends RandomLayer {
   forward([x]: number[], batch: number, training: boolean): number {
     this.transformed = this.drawTransforms(getBackend().memory.f32(this.transforms, batch * 6), batch, training);
     if (!this.transformed) return x;
-    this.parallel.affineTransformImages('affineTransformImages', x, this.y, this.transforms, batch, this.sampling, this.fill);
+    this.parallel.resampling.affineTransformImages('affineTransformImages', x, this.y, this.transforms, batch, this.sampling, this.fill);
     return this.y;
   }
 
   backward(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!this.transformed) return this.inputGradient(dy);
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.affineTransformImages('affineTransformImagesBackward', dy, this.dx, this.transforms, batch, this.sampling);
+    this.parallel.resampling.affineTransformImages('affineTransformImagesBackward', dy, this.dx, this.transforms, batch, this.sampling);
     return this.inputGradient(this.dx);
   }
 

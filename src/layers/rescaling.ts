@@ -65,7 +65,7 @@ export class Rescaling extends Layer {
 
   /** out = v·scale + shift per channel (shift 0: none), the batch split over the kernel threads. */
   private affine(v: number, shift: number, out: number, batch: number): void {
-    this.parallel.channelAffine(v, 0, this.channelScale, shift, out, batch, this.inputSize / this.channels, this.channels, FUSED_ACTIVATION.none);
+    this.parallel.normalization.channelAffine(v, 0, this.channelScale, shift, out, batch, this.inputSize / this.channels, this.channels, FUSED_ACTIVATION.none);
   }
 
   forward([x]: number[], batch: number): number {

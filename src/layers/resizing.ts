@@ -7,7 +7,7 @@
 // has none, so only half_pixel saves to the TF.js format. (TensorFlow.js 4's own Resizing departs
 // from Keras: it resizes with aligned corners; convas reads and writes Keras's meaning.)
 import { RESIZE_COORDINATES, type ResizeCoordinates } from '../backend/kernels.js';
-import type { ResizeGeometry } from '../backend/parallel-kernels.js';
+import type { ResizeGeometry } from '../backend/resampling-jobs.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -66,7 +66,7 @@ export class Resizing extends Layer {
 
   private run(kernel: 'resizeForward' | 'resizeBackward', from: number, to: number, batch: number): void {
     this.geometry.batch = batch;
-    this.parallel.resize(kernel, from, to, this.interpolation === 'bilinear' ? 1 : 0, RESIZE_COORDINATES[this.coordinates], this.geometry);
+    this.parallel.resampling.resize(kernel, from, to, this.interpolation === 'bilinear' ? 1 : 0, RESIZE_COORDINATES[this.coordinates], this.geometry);
   }
 
   forward([x]: number[], batch: number): number {

@@ -96,18 +96,18 @@ export class SeparableConv2D extends Layer {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.depthwise.batch = this.pointwise.batch = capacity;
-    this.depthwiseWorkspace = this.backwardBuffer(this.parallel.depthwiseConv2dWorkspaceFloats(this.depthwise));
-    this.pointwiseWorkspace = this.buffer(this.parallel.conv2dWorkspaceFloats(this.pointwise, this.plansBackward ? CONV2D_PASSES : ['forward']));
-    this.depthwisePartials = this.weightGradientBuffer(this.parallel.depthwiseConv2dPartialSumsFloats(this.depthwise));
-    this.pointwisePartials = this.weightGradientBuffer(this.parallel.conv2dPartialSumsFloats(this.pointwise));
+    this.depthwiseWorkspace = this.backwardBuffer(this.parallel.depthwise.workspaceFloats(this.depthwise));
+    this.pointwiseWorkspace = this.buffer(this.parallel.conv2d.workspaceFloats(this.pointwise, this.plansBackward ? CONV2D_PASSES : ['forward']));
+    this.depthwisePartials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.depthwise));
+    this.pointwisePartials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.pointwise));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number): number {
     this.x = x;
     this.depthwise.batch = this.pointwise.batch = batch;
-    this.parallel.depthwiseConv2dForward(x, this.depthwiseKernel.value, 0, this.middle, 0, this.depthwise);
-    this.parallel.conv2dForward(this.middle, this.pointwiseKernel.value, this.bias?.value ?? 0, this.z, this.pointwiseWorkspace,
+    this.parallel.depthwise.forward(x, this.depthwiseKernel.value, 0, this.middle, 0, this.depthwise);
+    this.parallel.conv2d.forward(this.middle, this.pointwiseKernel.value, this.bias?.value ?? 0, this.z, this.pointwiseWorkspace,
       this.activation.kernelCode, this.pointwise);
     return this.activation.forward(this.z, batch);
   }
@@ -116,16 +116,16 @@ export class SeparableConv2D extends Layer {
     const dz = this.activation.backward(dy, batch);
     this.depthwise.batch = this.pointwise.batch = batch;
     if (needWeightGradients) {
-      this.parallel.conv2dBackwardFilter(this.middle, dz, this.pointwiseKernel.grad, this.bias?.grad ?? 0, this.pointwisePartials,
+      this.parallel.conv2d.backwardFilter(this.middle, dz, this.pointwiseKernel.grad, this.bias?.grad ?? 0, this.pointwisePartials,
         this.pointwiseWorkspace, this.pointwise);
     }
     if (!needInputGradients && !needWeightGradients) return this.inputGradient(0);
-    this.parallel.conv2dBackwardInput(dz, this.pointwiseKernel.value, this.dMiddle, this.pointwiseWorkspace, this.pointwise);
+    this.parallel.conv2d.backwardInput(dz, this.pointwiseKernel.value, this.dMiddle, this.pointwiseWorkspace, this.pointwise);
     if (needWeightGradients) {
-      this.parallel.depthwiseConv2dBackwardFilter(this.x, this.dMiddle, this.depthwiseKernel.grad, 0, this.depthwisePartials, this.depthwise);
+      this.parallel.depthwise.backwardFilter(this.x, this.dMiddle, this.depthwiseKernel.grad, 0, this.depthwisePartials, this.depthwise);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.depthwiseConv2dBackwardInput(this.dMiddle, this.depthwiseKernel.value, this.dx, this.depthwiseWorkspace, this.depthwise);
+    this.parallel.depthwise.backwardInput(this.dMiddle, this.depthwiseKernel.value, this.dx, this.depthwiseWorkspace, this.depthwise);
     return this.inputGradient(this.dx);
   }
 

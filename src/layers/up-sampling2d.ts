@@ -4,7 +4,7 @@
 // UpSampling2D has no half-pixel centres, so its results differ from Keras's, and from these, at
 // every output that is not a copy of a pixel.
 import { RESIZE_COORDINATES } from '../backend/kernels.js';
-import type { ResizeGeometry } from '../backend/parallel-kernels.js';
+import type { ResizeGeometry } from '../backend/resampling-jobs.js';
 import { type Shape, formatShape } from '../shape.js';
 import { pair } from '../window.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
@@ -51,9 +51,9 @@ export class UpSampling2D extends Layer {
   private run(pass: 'forward' | 'backward', from: number, to: number, batch: number): void {
     this.geometry.batch = batch;
     if (this.interpolation === 'nearest') {
-      this.parallel.upSampling2d(pass === 'forward' ? 'upSampling2dForward' : 'upSampling2dBackward', from, to, this.geometry);
+      this.parallel.resampling.upSampling2d(pass === 'forward' ? 'upSampling2dForward' : 'upSampling2dBackward', from, to, this.geometry);
     } else {
-      this.parallel.resize(pass === 'forward' ? 'resizeForward' : 'resizeBackward', from, to, 1, RESIZE_COORDINATES.half_pixel, this.geometry);
+      this.parallel.resampling.resize(pass === 'forward' ? 'resizeForward' : 'resizeBackward', from, to, 1, RESIZE_COORDINATES.half_pixel, this.geometry);
     }
   }
 

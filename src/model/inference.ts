@@ -23,7 +23,7 @@ export type Around = (passes: () => void) => void;
 const runPlainly: Around = (passes) => passes();
 
 /** The passes inside `around`, the weights held for them (nothing writes weights until predict or evaluate returns). */
-const holdWeights = (around: Around, passes: () => void) => around(() => getBackend().parallel.holdWeights(passes));
+const holdWeights = (around: Around, passes: () => void) => around(() => getBackend().parallel.conv2d.holdWeights(passes));
 
 export class Inference {
   /** Reused: the examples' addresses for one forward pass. */

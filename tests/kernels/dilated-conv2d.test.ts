@@ -86,8 +86,8 @@ test(`dilated conv2d forward (with and without bias and ReLU) matches the refere
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g.outChannels) : undefined, relu = i % 3 === 0;
     const inputs = bias ? [x, filter, bias] : [x, filter];
-    const [y] = withBuffers(inputs, [n.y, p.conv2dWorkspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
-      p.conv2dForward(px, pf, pb ?? 0, py, workspace, relu ? 1 : 0, g));
+    const [y] = withBuffers(inputs, [n.y, p.conv2d.workspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
+      p.conv2d.forward(px, pf, pb ?? 0, py, workspace, relu ? 1 : 0, g));
     assertClose(y, ref.conv2dForward(x, filter, bias, conv2dArgs(g), relu, dilation(g)), 1e-4, `forward ${describe(g)}`);
   }
 });
@@ -97,12 +97,12 @@ test(`dilated conv2d backward input and filter match the reference on ${geometri
   for (const [i, g] of geometries.entries()) {
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), dy = rng.array(n.y);
-    const workspace = p.conv2dWorkspaceFloats(g, CONV2D_PASSES);
-    const [dx] = withBuffers([dy, filter], [n.x, workspace], ([pdy, pf], [pdx, w]) => p.conv2dBackwardInput(pdy, pf, pdx, w, g));
+    const workspace = p.conv2d.workspaceFloats(g, CONV2D_PASSES);
+    const [dx] = withBuffers([dy, filter], [n.x, workspace], ([pdy, pf], [pdx, w]) => p.conv2d.backwardInput(pdy, pf, pdx, w, g));
     assertClose(dx, ref.conv2dBackwardInput(dy, filter, conv2dArgs(g), dilation(g)), 1e-4, `backward input ${describe(g)}`);
     const withBias = i % 2 === 1;
-    const [dFilter, dBias] = withBuffers([x, dy], [n.filter, g.outChannels, p.conv2dPartialSumsFloats(g), workspace], ([px, pdy], [pf, pb, partials, w]) =>
-      p.conv2dBackwardFilter(px, pdy, pf, withBias ? pb : 0, partials, w, g));
+    const [dFilter, dBias] = withBuffers([x, dy], [n.filter, g.outChannels, p.conv2d.partialSumsFloats(g), workspace], ([px, pdy], [pf, pb, partials, w]) =>
+      p.conv2d.backwardFilter(px, pdy, pf, withBias ? pb : 0, partials, w, g));
     const expected = ref.conv2dBackwardFilter(x, dy, conv2dArgs(g), dilation(g));
     assertClose(dFilter, expected.dFilter, 1e-4, `backward filter ${describe(g)}`);
     if (withBias) assertClose(dBias, expected.dBias, 1e-4, `backward bias ${describe(g)}`);
@@ -112,14 +112,14 @@ test(`dilated conv2d backward input and filter match the reference on ${geometri
 test('a smaller batch runs on the workspace planned for a larger one; a larger batch is refused', async () => {
   const p = await parallel();
   const g = conv2dGeometry([4, 9, 9, 3], [3, 3], 5, [1, 1], 'same', 'test', [2, 2]);
-  const workspace = p.conv2dWorkspaceFloats(g, ['forward']);
+  const workspace = p.conv2d.workspaceFloats(g, ['forward']);
   g.batch = 3;
   const n = sizes(g);
   const x = rng.array(n.x), filter = rng.array(n.filter);
-  const [y] = withBuffers([x, filter], [n.y, workspace], ([px, pf], [py, w]) => p.conv2dForward(px, pf, 0, py, w, 0, g));
+  const [y] = withBuffers([x, filter], [n.y, workspace], ([px, pf], [py, w]) => p.conv2d.forward(px, pf, 0, py, w, 0, g));
   assertClose(y, ref.conv2dForward(x, filter, undefined, conv2dArgs(g), false, [2, 2]), 1e-4, 'batch 3 of 4');
   g.batch = 5;
-  assert.throws(() => p.conv2dForward(0, 0, 0, 0, 0, 0, g), /planned for 4/);
+  assert.throws(() => p.conv2d.forward(0, 0, 0, 0, 0, 0, g), /planned for 4/);
 });
 
 test.run();

@@ -1,4 +1,4 @@
-// predict and evaluate run their chunks with the weights held (ParallelKernels.holdWeights): a filter
+// predict and evaluate run their chunks with the weights held (Conv2dJobs.holdWeights): a filter
 // transformed for Winograd by the first chunk serves the rest of the call. These check that it is
 // transformed once per layer and call, never taken for another layer's, and never kept past the
 // call in which it was made (setWeights, or a training step, between two predicts).
@@ -25,11 +25,12 @@ function twin(seed: number): Model {
 
 /** Runs `run` counting the filter transforms (the backend's kernels are frozen: the parallel kernels are handed a view that counts). */
 function countTransforms(run: () => unknown): number {
-  const parallel = getBackend().parallel as unknown as { kernels: Record<string, unknown> };
-  const kernels = parallel.kernels;
+  // The job writer all kernel families share holds the kernels.
+  const jobs = (getBackend().parallel as unknown as { jobs: { kernels: Record<string, unknown> } }).jobs;
+  const kernels = jobs.kernels;
   let count = 0;
   // Frozen properties cannot be assigned even through a prototype: defined on the view instead.
-  parallel.kernels = Object.defineProperty(Object.create(kernels), 'winogradFilterTransform', {
+  jobs.kernels = Object.defineProperty(Object.create(kernels), 'winogradFilterTransform', {
     value: (...a: number[]) => {
       count++;
       return (kernels.winogradFilterTransform as (...a: number[]) => void)(...a);
@@ -38,7 +39,7 @@ function countTransforms(run: () => unknown): number {
   try {
     run();
   } finally {
-    parallel.kernels = kernels;
+    jobs.kernels = kernels;
   }
   return count;
 }

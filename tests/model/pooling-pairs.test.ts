@@ -23,32 +23,38 @@ interface Watched {
 
 /** Runs `step` with the backend's calls that pairing changes counted. */
 async function watch(step: () => unknown): Promise<Watched> {
-  const parallel = getBackend().parallel as ParallelKernels;
+  const { conv2d, elementwise, pool } = getBackend().parallel as ParallelKernels;
   const seen: Watched = { reluBackwards: 0, foldedPoolings: 0, plainPoolings: 0, pooledConvolutions: 0, poolingForwards: 0 };
-  const { elementwise, maxPoolBackward, conv2dForwardMaxPool, maxPoolForward } = parallel;
-  parallel.elementwise = function (this: ParallelKernels, kernel: string, ...rest: number[]) {
-    if (kernel === 'reluBackward') seen.reluBackwards++;
-    return (elementwise as (...a: unknown[]) => void).call(this, kernel, ...rest);
-  } as typeof elementwise;
-  parallel.maxPoolBackward = function (this: ParallelKernels, ...args: Parameters<typeof maxPoolBackward>) {
-    if (args[3]) seen.foldedPoolings++;
-    else seen.plainPoolings++;
-    return maxPoolBackward.apply(this, args);
-  };
-  parallel.conv2dForwardMaxPool = function (this: ParallelKernels, ...args: Parameters<typeof conv2dForwardMaxPool>) {
-    seen.pooledConvolutions++;
-    return conv2dForwardMaxPool.apply(this, args);
-  };
-  parallel.maxPoolForward = function (this: ParallelKernels, ...args: Parameters<typeof maxPoolForward>) {
-    seen.poolingForwards++;
-    return maxPoolForward.apply(this, args);
-  };
+  const undo = [
+    spy(elementwise, 'map', (kernel) => {
+      if (kernel === 'reluBackward') seen.reluBackwards++;
+    }),
+    spy(pool, 'maxBackward', (...args) => {
+      if (args[3]) seen.foldedPoolings++;
+      else seen.plainPoolings++;
+    }),
+    spy(conv2d, 'forwardMaxPool', () => seen.pooledConvolutions++),
+    spy(pool, 'maxForward', () => seen.poolingForwards++),
+  ];
   try {
     await step();
   } finally {
-    for (const name of ['elementwise', 'maxPoolBackward', 'conv2dForwardMaxPool', 'maxPoolForward']) Reflect.deleteProperty(parallel, name);
+    undo.forEach((restore) => restore());
   }
   return seen;
+}
+
+/** Has the method `object[name]` tell `saw` its arguments before it runs; returns what undoes that. */
+function spy<T extends object>(object: T, name: keyof T & string, saw: (...args: unknown[]) => void): () => void {
+  const method = object[name] as (...args: unknown[]) => unknown;
+  Object.defineProperty(object, name, {
+    configurable: true,
+    value: function (this: T, ...args: unknown[]) {
+      saw(...args);
+      return method.apply(this, args);
+    },
+  });
+  return () => Reflect.deleteProperty(object, name);
 }
 
 const rng = random(31);

@@ -25,8 +25,8 @@ test('affineTransformImages and its backward: split over 2 threads equals the ke
       kernels.affineTransformImagesBackward(pdy, pdx, pt, ...args);
     });
     const split = withBuffers([x, dy, transforms, fill], [outLength, inLength], ([px, pdy, pt, pf], [py, pdx]) => {
-      parallel.affineTransformImages('affineTransformImages', px, py, pt, batch, g, pf);
-      parallel.affineTransformImages('affineTransformImagesBackward', pdy, pdx, pt, batch, g);
+      parallel.resampling.affineTransformImages('affineTransformImages', px, py, pt, batch, g, pf);
+      parallel.resampling.affineTransformImages('affineTransformImagesBackward', pdy, pdx, pt, batch, g);
     });
     assertSameBits(split[0], whole[0], `forward ${batch} ${JSON.stringify(g)}`);
     assertSameBits(split[1], whole[1], `backward ${batch} ${JSON.stringify(g)}`);

@@ -30,7 +30,7 @@ test('every elementwise kernel split over 2 threads equals the kernel on the who
       const inputs = Array.from({ length: arrays - 1 }, () => rng.array(n, -3, 3));
       const call = (run: (pointers: number[]) => void) => withBuffers(inputs, [n], (ins, [out]) => run([...ins, out]))[0];
       const whole = call((p) => kernel(...p, n, parameters));
-      const split = call((p) => parallel.elementwise(name, batch, exampleFloats, parameters, p[0], p[1], p[2], p[3]));
+      const split = call((p) => parallel.elementwise.map(name, batch, exampleFloats, parameters, p[0], p[1], p[2], p[3]));
       assert.ok(whole.every(Number.isFinite), `${name}: finite outputs`);
       const differs = split.findIndex((v, i) => !Object.is(v, whole[i]));
       if (differs >= 0) assert.unreachable(`${name} batch ${batch}: element ${differs} is ${split[differs]}, the whole-batch kernel gives ${whole[differs]}`);

@@ -11,7 +11,10 @@ import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { sumSlices } from '../../src/backend/batch-slices.js';
 import { FUSED_ACTIVATION } from '../../src/backend/kernels.js';
-import { ParallelKernels, convWork, depthwiseWork, poolWork } from '../../src/backend/parallel-kernels.js';
+import { convWork } from '../../src/backend/conv2d-jobs.js';
+import { depthwiseWork } from '../../src/backend/depthwise-conv2d-jobs.js';
+import { ParallelKernels } from '../../src/backend/parallel-kernels.js';
+import { poolWork } from '../../src/backend/pool-jobs.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { JOB_HEADER } from '../../src/backend/kernel-jobs.js';
 import { conv2dArgs, depthwiseConv2dArgs, pool2dArgs } from '../../src/backend/geometry-args.js';
@@ -74,14 +77,14 @@ test('conv2d forward (with and without ReLU) and backward input equal the kernel
     for (const relu of [0, 1]) {
       const [whole] = withBuffers([x, filter, bias], [dy.length, convScratchFloats(args), transformedFloats], ([px, pf, pb], [py, scratch, pt]) =>
         wholeBatchPass(g, 'forward', px, pf, pb, py, scratch, pt, relu));
-      const [split] = withBuffers([x, filter, bias], [dy.length, parallel.conv2dWorkspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
-        parallel.conv2dForward(px, pf, pb, py, workspace, relu, g));
+      const [split] = withBuffers([x, filter, bias], [dy.length, parallel.conv2d.workspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
+        parallel.conv2d.forward(px, pf, pb, py, workspace, relu, g));
       assertSameBits(split, whole, `${what} forward relu=${relu}`);
     }
     const [whole] = withBuffers([dy, filter], [x.length, convScratchFloats(args), transformedFloats], ([pdy, pf], [pdx, scratch, pt]) =>
       wholeBatchPass(g, 'backwardInput', pdy, pf, 0, pdx, scratch, pt, 0));
-    const [split] = withBuffers([dy, filter], [x.length, parallel.conv2dWorkspaceFloats(g, ['backwardInput'])], ([pdy, pf], [pdx, workspace]) =>
-      parallel.conv2dBackwardInput(pdy, pf, pdx, workspace, g));
+    const [split] = withBuffers([dy, filter], [x.length, parallel.conv2d.workspaceFloats(g, ['backwardInput'])], ([pdy, pf], [pdx, workspace]) =>
+      parallel.conv2d.backwardInput(pdy, pf, pdx, workspace, g));
     assertSameBits(split, whole, `${what} backward input`);
   }
   assert.ok(winograd > 0 && winograd < 12, `both algorithms ran (Winograd in ${winograd} of 12)`);
@@ -91,7 +94,7 @@ test('conv2d forward pooled (2×2 max at stride 2), and the pooling\'s backward 
   let pooled = 0, winograd = 0;
   for (let trial = 0; pooled < 8 && trial < 40; trial++) {
     const g = convGeometry(), args = conv2dArgs(g);
-    if (!parallel.poolsConv2dOutput(g)) continue;
+    if (!parallel.conv2d.poolsOutput(g)) continue;
     pooled++;
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), filter = rng.array(kH * kW * inC * outC), bias = rng.array(outC);
@@ -109,10 +112,10 @@ test('conv2d forward pooled (2×2 max at stride 2), and the pooling\'s backward 
         }
         kernels.maxPoolBackward(pdy, pa, pdx, py, ...pool2dArgs(pool));
       });
-    const split = withBuffers([x, filter, bias, dy], [floats, floats, parallel.conv2dWorkspaceFloats(g, ['forward']), batch * outH * outW * outC],
+    const split = withBuffers([x, filter, bias, dy], [floats, floats, parallel.conv2d.workspaceFloats(g, ['forward']), batch * outH * outW * outC],
       ([px, pf, pb, pdy], [py, pa, workspace, pdx]) => {
-        parallel.conv2dForwardMaxPool(px, pf, pb, py, pa, workspace, FUSED_ACTIVATION.relu, g);
-        parallel.maxPoolBackward(pdy, pa, pdx, py, pool);
+        parallel.conv2d.forwardMaxPool(px, pf, pb, py, pa, workspace, FUSED_ACTIVATION.relu, g);
+        parallel.pool.maxBackward(pdy, pa, pdx, py, pool);
       });
     // argmax indexes each slice's own part of the output: compared by where the gradients go.
     assertSameBits(split[0], whole[0], `conv2d pooled ${args.join(',')}`);
@@ -127,8 +130,8 @@ test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-b
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), dy = rng.array(batch * outH * outW * outC);
     const filterFloats = kH * kW * inC * outC;
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2dPartialSumsFloats(g), p.conv2dWorkspaceFloats(g, ['backwardFilter'])],
-      ([px, pdy], [dFilter, dBias, partials, workspace]) => p.conv2dBackwardFilter(px, pdy, dFilter, dBias, partials, workspace, g));
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2d.partialSumsFloats(g), p.conv2d.workspaceFloats(g, ['backwardFilter'])],
+      ([px, pdy], [dFilter, dBias, partials, workspace]) => p.conv2d.backwardFilter(px, pdy, dFilter, dBias, partials, workspace, g));
     const [dFilter2, dBias2] = run(parallel);
     const [dFilter1, dBias1] = run(serial);
     const what = `conv2d ${args.join(',')}`;
@@ -157,8 +160,8 @@ test('max, average and sum pooling, forward and backward, equal the kernels on t
       kernels.maxPoolBackward(pdy, argmax, pdx, folded ? py : 0, ...args);
     });
     const [ySplit, dxSplit] = withBuffers([x, dy], [dy.length, x.length, dy.length], ([px, pdy], [py, pdx, argmax]) => {
-      parallel.maxPoolForward(px, py, argmax, g);
-      parallel.maxPoolBackward(pdy, argmax, pdx, folded ? py : 0, g);
+      parallel.pool.maxForward(px, py, argmax, g);
+      parallel.pool.maxBackward(pdy, argmax, pdx, folded ? py : 0, g);
     });
     assertSameBits(ySplit, yWhole, `${what} max forward`);
     assertSameBits(dxSplit, dxWhole, `${what} max backward`);
@@ -168,8 +171,8 @@ test('max, average and sum pooling, forward and backward, equal the kernels on t
         kernels.avgPoolBackward(pdy, pdx, average, ...args);
       });
       const split = withBuffers([x, dy], [dy.length, x.length], ([px, pdy], [py, pdx]) => {
-        parallel.avgPoolForward(px, py, average, g);
-        parallel.avgPoolBackward(pdy, pdx, average, g);
+        parallel.pool.avgForward(px, py, average, g);
+        parallel.pool.avgBackward(pdy, pdx, average, g);
       });
       assertSameBits(split[0], whole[0], `${what} average=${average} forward`);
       assertSameBits(split[1], whole[1], `${what} average=${average} backward`);
@@ -182,17 +185,17 @@ test('dense products: by rows equal the kernel; weight gradients, 2 threads equa
     const batch = rng.pick([31, 33, 45, 301]), inputs = rng.int(600, 900), outputs = rng.int(80, 130);
     const x = rng.array(batch * inputs), w = rng.array(inputs * outputs), dy = rng.array(batch * outputs);
     const what = `dense ${batch}×${inputs}→${outputs}`;
-    const forward = parallel.denseWorkspaceFloats(batch, inputs, outputs, false), backward = parallel.denseWorkspaceFloats(batch, inputs, outputs, true);
+    const forward = parallel.dense.workspaceFloats(batch, inputs, outputs, false), backward = parallel.dense.workspaceFloats(batch, inputs, outputs, true);
     const whole = (a: Float32Array, b: Float32Array, m: number, k: number, n: number, transposeA: number, transposeB: number) =>
       withBuffers([a, b], [m * n, kernels.matMulScratchBytes(k, n) / 4], ([pa, pb], [pc, scratch]) =>
         kernels.matMul(pa, pb, pc, scratch, m, k, n, transposeA, transposeB, 0))[0];
-    const [ySplit] = withBuffers([x, w], [dy.length, forward], ([px, pw], [py, pws]) => parallel.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws));
+    const [ySplit] = withBuffers([x, w], [dy.length, forward], ([px, pw], [py, pws]) => parallel.dense.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws));
     assertSameBits(ySplit, whole(x, w, batch, inputs, outputs, 0, 0), `${what} forward`);
-    const [dxSplit] = withBuffers([dy, w], [x.length, backward], ([pdy, pw], [pdx, pws]) => parallel.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws));
+    const [dxSplit] = withBuffers([dy, w], [x.length, backward], ([pdy, pw], [pdx, pws]) => parallel.dense.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws));
     assertSameBits(dxSplit, whole(dy, w, batch, outputs, inputs, 0, 1), `${what} input gradient`);
     const run = (p: ParallelKernels) => withBuffers([x, dy],
-      [w.length, p.densePartialSumsFloats(inputs, outputs), p.denseWorkspaceFloats(batch, inputs, outputs, true)],
-      ([px, pdy], [dW, partials, pws]) => p.weightGradient(px, pdy, dW, partials, batch, inputs, outputs, pws))[0];
+      [w.length, p.dense.partialSumsFloats(inputs, outputs), p.dense.workspaceFloats(batch, inputs, outputs, true)],
+      ([px, pdy], [dW, partials, pws]) => p.dense.weightGradient(px, pdy, dW, partials, batch, inputs, outputs, pws))[0];
     assertSameBits(run(parallel), run(serial), `${what} weight gradient`);
     const dWWhole = whole(x, dy, inputs, batch, outputs, 1, 0);
     assertClose(run(parallel), dWWhole, 1e-4, `${what} weight gradient vs whole batch`);
@@ -203,10 +206,10 @@ test('dense weight gradients of millions of weights: fewer partial sums (one sli
   for (const [inputs, outputs, slices] of [[2000, 2100, 4], [4100, 4100, 1]]) {
     assert.is(sumSlices(inputs * outputs), slices);
     const batch = 33, x = rng.array(batch * inputs), dy = rng.array(batch * outputs);
-    const partials = parallel.densePartialSumsFloats(inputs, outputs), sums = (slices - 1) * inputs * outputs;
+    const partials = parallel.dense.partialSumsFloats(inputs, outputs), sums = (slices - 1) * inputs * outputs;
     assert.ok(partials >= sums && partials < sums + 16 * slices, `${partials} floats hold ${slices - 1} partial sums of ${inputs}×${outputs}`);
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [inputs * outputs, partials, p.denseWorkspaceFloats(batch, inputs, outputs, true)],
-      ([px, pdy], [dW, ppartials, pws]) => p.weightGradient(px, pdy, dW, ppartials, batch, inputs, outputs, pws))[0];
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [inputs * outputs, partials, p.dense.workspaceFloats(batch, inputs, outputs, true)],
+      ([px, pdy], [dW, ppartials, pws]) => p.dense.weightGradient(px, pdy, dW, ppartials, batch, inputs, outputs, pws))[0];
     const split = run(parallel);
     assertSameBits(split, run(serial), `${inputs}×${outputs} weight gradient`);
     const whole = withBuffers([x, dy], [inputs * outputs, kernels.matMulScratchBytes(batch, outputs) / 4], ([px, pdy], [pc, scratch]) =>
@@ -230,19 +233,19 @@ test('batch normalisation: the sums over the batch, 2 threads equal 1 thread; th
     const n = batch * exampleRows * channels;
     const x = rng.array(n), dy = rng.array(n), centre = rng.array(channels), scale = rng.array(channels), shift = rng.array(channels);
     const what = `batch norm ${batch}×${exampleRows}×${channels}`;
-    const sums = (p: ParallelKernels, backward: boolean, squares: number) => withBuffers([x, dy, centre], [p.channelSumsWorkspaceFloats(channels)],
-      ([px, pdy, pc], [workspace]) => (backward ? p.batchNormBackwardSums(px, pdy, pc, workspace, batch, exampleRows, channels)
-        : p.batchNormSums(px, pc, squares, workspace, batch, exampleRows, channels)))[0];
+    const sums = (p: ParallelKernels, backward: boolean, squares: number) => withBuffers([x, dy, centre], [p.normalization.channelSumsWorkspaceFloats(channels)],
+      ([px, pdy, pc], [workspace]) => (backward ? p.normalization.batchNormBackwardSums(px, pdy, pc, workspace, batch, exampleRows, channels)
+        : p.normalization.batchNormSums(px, pc, squares, workspace, batch, exampleRows, channels)))[0];
     for (const [backward, squares] of [[false, 0], [false, 1], [true, 0]] as const) {
       assertSameBits(sums(parallel, backward, squares), sums(serial, backward, squares), `${what} sums (backward ${backward}, squares ${squares})`);
     }
     const [yWhole] = withBuffers([x, centre, scale, shift], [n], ([px, pc, ps, pt], [py]) => kernels.channelAffine(px, pc, ps, pt, py, batch * exampleRows, channels, 2));
-    const [ySplit] = withBuffers([x, centre, scale, shift], [n], ([px, pc, ps, pt], [py]) => parallel.channelAffine(px, pc, ps, pt, py, batch, exampleRows, channels, 2));
+    const [ySplit] = withBuffers([x, centre, scale, shift], [n], ([px, pc, ps, pt], [py]) => parallel.normalization.channelAffine(px, pc, ps, pt, py, batch, exampleRows, channels, 2));
     assertSameBits(ySplit, yWhole, `${what} channelAffine`);
     const [dxWhole] = withBuffers([dy, x, centre, scale, shift, centre], [n], ([pdy, px, pc, ps, pt, pk], [pdx]) =>
       kernels.batchNormBackwardInput(pdy, px, pc, ps, pt, pk, pdx, batch * exampleRows, channels));
     const [dxSplit] = withBuffers([dy, x, centre, scale, shift, centre], [n], ([pdy, px, pc, ps, pt, pk], [pdx]) =>
-      parallel.batchNormBackwardInput(pdy, px, pc, ps, pt, pk, pdx, batch, exampleRows, channels));
+      parallel.normalization.batchNormBackwardInput(pdy, px, pc, ps, pt, pk, pdx, batch, exampleRows, channels));
     assertSameBits(dxSplit, dxWhole, `${what} backward input`);
   }
 });
@@ -257,10 +260,10 @@ test('PReLU: forward and dx equal the kernel on the whole batch; the slope gradi
     const x = rng.array(n), alpha = rng.array(alphaLength), dy = rng.array(n);
     const what = `prelu ${batch}×${example}, slopes ${alphaLength}`;
     const [yWhole] = withBuffers([x, alpha], [n], ([px, pa], [py]) => kernels.preluForward(px, pa, py, n, alphaLength));
-    const [ySplit] = withBuffers([x, alpha], [n], ([px, pa], [py]) => parallel.preluForward(px, pa, py, batch, example, alphaLength));
+    const [ySplit] = withBuffers([x, alpha], [n], ([px, pa], [py]) => parallel.elementwise.preluForward(px, pa, py, batch, example, alphaLength));
     assertSameBits(ySplit, yWhole, `${what} forward`);
-    const run = (p: ParallelKernels) => withBuffers([x, alpha, dy], [n, alphaLength, p.preluPartialSumsFloats(alphaLength)],
-      ([px, pa, pdy], [pdx, pda, partials]) => p.preluBackward(px, pa, pdy, pdx, pda, partials, batch, example, alphaLength));
+    const run = (p: ParallelKernels) => withBuffers([x, alpha, dy], [n, alphaLength, p.elementwise.preluPartialSumsFloats(alphaLength)],
+      ([px, pa, pdy], [pdx, pda, partials]) => p.elementwise.preluBackward(px, pa, pdy, pdx, pda, partials, batch, example, alphaLength));
     const [dx2, dAlpha2] = run(parallel), [dx1, dAlpha1] = run(serial);
     const [dxWhole, dAlphaWhole] = withBuffers([x, alpha, dy], [n, alphaLength], ([px, pa, pdy], [pdx, pda]) =>
       kernels.preluBackward(px, pa, pdy, pdx, pda, n, alphaLength));
@@ -294,13 +297,13 @@ test('depthwise conv2d forward (with ReLU, ReLU6 and none) and backward input eq
     const what = `depthwise ${args.join(',')}`;
     for (const activation of Object.values(FUSED_ACTIVATION)) {
       const [whole] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => kernels.depthwiseConv2dForward(px, pf, pb, py, activation, ...args));
-      const [split] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => parallel.depthwiseConv2dForward(px, pf, pb, py, activation, g));
+      const [split] = withBuffers([x, filter, bias], [dy.length], ([px, pf, pb], [py]) => parallel.depthwise.forward(px, pf, pb, py, activation, g));
       assertSameBits(split, whole, `${what} forward, fused activation ${activation}`);
     }
     const [whole] = withBuffers([dy, filter], [x.length, kH * kW * channels], ([pdy, pf], [pdx, scratch]) =>
       kernels.depthwiseConv2dBackwardInput(pdy, pf, pdx, scratch, ...args));
-    const [split] = withBuffers([dy, filter], [x.length, parallel.depthwiseConv2dWorkspaceFloats(g)], ([pdy, pf], [pdx, workspace]) =>
-      parallel.depthwiseConv2dBackwardInput(pdy, pf, pdx, workspace, g));
+    const [split] = withBuffers([dy, filter], [x.length, parallel.depthwise.workspaceFloats(g)], ([pdy, pf], [pdx, workspace]) =>
+      parallel.depthwise.backwardInput(pdy, pf, pdx, workspace, g));
     assertSameBits(split, whole, `${what} backward input`);
   }
 });
@@ -311,8 +314,8 @@ test('depthwise conv2d backward filter and bias: 2 threads equal 1 thread, and t
     const [batch, inH, inW, channels, outH, outW, dm, kH, kW] = args;
     const x = rng.array(batch * inH * inW * channels), dy = rng.array(batch * outH * outW * channels * dm);
     const filterFloats = kH * kW * channels * dm, outC = channels * dm;
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.depthwiseConv2dPartialSumsFloats(g)],
-      ([px, pdy], [dFilter, dBias, partials]) => p.depthwiseConv2dBackwardFilter(px, pdy, dFilter, dBias, partials, g));
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.depthwise.partialSumsFloats(g)],
+      ([px, pdy], [dFilter, dBias, partials]) => p.depthwise.backwardFilter(px, pdy, dFilter, dBias, partials, g));
     const [dFilter2, dBias2] = run(parallel);
     const [dFilter1, dBias1] = run(serial);
     const what = `depthwise ${args.join(',')}`;
@@ -331,11 +334,11 @@ test('dilated conv2d (phases through the conv2d jobs): forward, backward input a
     const x = rng.array(batch * size * (size + 2) * inC), filter = rng.array(9 * inC * outC), bias = rng.array(outC);
     const dy = rng.array(batch * g.outHeight * g.outWidth * outC);
     const run = (p: ParallelKernels) => withBuffers([x, filter, bias, dy],
-      [dy.length, x.length, filter.length, outC, p.conv2dPartialSumsFloats(g), p.conv2dWorkspaceFloats(g, CONV2D_PASSES)],
+      [dy.length, x.length, filter.length, outC, p.conv2d.partialSumsFloats(g), p.conv2d.workspaceFloats(g, CONV2D_PASSES)],
       ([px, pf, pb, pdy], [py, pdx, dFilter, dBias, partials, workspace]) => {
-        p.conv2dForward(px, pf, pb, py, workspace, 1, g);
-        p.conv2dBackwardInput(pdy, pf, pdx, workspace, g);
-        p.conv2dBackwardFilter(px, pdy, dFilter, dBias, partials, workspace, g);
+        p.conv2d.forward(px, pf, pb, py, workspace, 1, g);
+        p.conv2d.backwardInput(pdy, pf, pdx, workspace, g);
+        p.conv2d.backwardFilter(px, pdy, dFilter, dBias, partials, workspace, g);
       });
     const two = run(parallel), one = run(serial);
     ['forward', 'backward input', 'dFilter', 'dBias'].forEach((what, i) =>
@@ -344,14 +347,14 @@ test('dilated conv2d (phases through the conv2d jobs): forward, backward input a
 });
 
 test('a batch of one runs on the calling thread alone: the workers are not woken for a single slice', () => {
-  // The pool's header is the job's: its generation counts the jobs the workers were woken for.
-  const { header } = (parallel as unknown as { runner: { header: Int32Array } }).runner;
+  // The pool's header is the job's: its generation counts the jobs the workers were woken for (the job writer holds the pool).
+  const { header } = (parallel as unknown as { jobs: { runner: { header: Int32Array } } }).jobs.runner;
   for (const batch of [1, 2]) {
     const g = conv2dGeometry([batch, 64, 64, 8], [3, 3], 16, [1, 1], 'same', 'test');
     assert.ok(convWork(g) >= MIN_PARALLEL_WORK, 'enough work to share, were there two slices');
     const before = Atomics.load(header, JOB_HEADER.generation);
-    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, parallel.conv2dWorkspaceFloats(g, ['forward'])],
-      ([px, pf, pb], [py, workspace]) => parallel.conv2dForward(px, pf, pb, py, workspace, 0, g));
+    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, parallel.conv2d.workspaceFloats(g, ['forward'])],
+      ([px, pf, pb], [py, workspace]) => parallel.conv2d.forward(px, pf, pb, py, workspace, 0, g));
     const woken = Atomics.load(header, JOB_HEADER.generation) - before;
     assert.is(woken, batch === 1 ? 0 : 1, `batch ${batch}: the workers woken ${woken} times`);
   }
@@ -387,10 +390,10 @@ test('layer normalisation: forward and dx equal the kernels on the whole batch; 
       kernels.layerNormForward(px, pg, pb, py, pm, ps, rows, channels, pe);
       kernels.layerNormBackward(px, pdy, pg, pm, ps, pdx, 0, rows, channels);
     });
-    const run = (p: ParallelKernels) => withBuffers([x, gamma, beta, epsilon, dy], [n, rows, rows, n, channels, channels, p.channelSumsWorkspaceFloats(channels)],
+    const run = (p: ParallelKernels) => withBuffers([x, gamma, beta, epsilon, dy], [n, rows, rows, n, channels, channels, p.normalization.channelSumsWorkspaceFloats(channels)],
       ([px, pg, pb, pe, pdy], [py, pm, ps, pdx, pdg, pdb, workspace]) => {
-        p.layerNormForward(px, pg, pb, py, pm, ps, pe, batch, exampleRows, channels);
-        p.layerNormBackward(px, pdy, pg, pm, ps, pdx, pdg, pdb, workspace, batch, exampleRows, channels);
+        p.normalization.layerNormForward(px, pg, pb, py, pm, ps, pe, batch, exampleRows, channels);
+        p.normalization.layerNormBackward(px, pdy, pg, pm, ps, pdx, pdg, pdb, workspace, batch, exampleRows, channels);
       });
     const split = run(parallel), alone = run(serial);
     ['y', 'meanFromFirst', 'invStd', 'dx'].forEach((name, i) => assertSameBits(split[i], whole[i], `${what} ${name}`));

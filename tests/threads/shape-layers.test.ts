@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ResizeGeometry } from '../../src/backend/parallel-kernels.js';
+import type { ResizeGeometry } from '../../src/backend/resampling-jobs.js';
 import { RESIZE_COORDINATES } from '../../src/backend/kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { getBackend, init } from '../../src/backend/wasm.js';
@@ -74,8 +74,8 @@ if (process.env[CHILD_THREADS]) {
         kernels.upSampling2dBackward(pdy, pdx, ...args);
       });
       const split = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
-        parallel.upSampling2d('upSampling2dForward', px, py, g);
-        parallel.upSampling2d('upSampling2dBackward', pdy, pdx, g);
+        parallel.resampling.upSampling2d('upSampling2dForward', px, py, g);
+        parallel.resampling.upSampling2d('upSampling2dBackward', pdy, pdx, g);
       });
       assertSameBits(split[0], whole[0], `nearest ${JSON.stringify(g)} forward`);
       assertSameBits(split[1], whole[1], `nearest ${JSON.stringify(g)} backward`);
@@ -98,8 +98,8 @@ if (process.env[CHILD_THREADS]) {
           kernels.resizeBackward(pdy, pdx, bilinear, coordinates, ...args);
         });
         const split = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
-          parallel.resize('resizeForward', px, py, bilinear, coordinates, g);
-          parallel.resize('resizeBackward', pdy, pdx, bilinear, coordinates, g);
+          parallel.resampling.resize('resizeForward', px, py, bilinear, coordinates, g);
+          parallel.resampling.resize('resizeBackward', pdy, pdx, bilinear, coordinates, g);
         });
         assertSameBits(split[0], whole[0], `${what} forward`);
         assertSameBits(split[1], whole[1], `${what} backward`);
@@ -122,10 +122,10 @@ if (process.env[CHILD_THREADS]) {
         kernels.globalMaxPoolBackward(pdy, pa, pmdx, batch, positions, channels);
       });
       const split = withBuffers([x, dy], [batch * channels, x.length, batch * channels, batch * channels, x.length], ([px, pdy], [py, pdx, pm, pa, pmdx]) => {
-        parallel.globalAvgPool('globalAvgPoolForward', px, py, batch, positions, channels);
-        parallel.globalAvgPool('globalAvgPoolBackward', pdy, pdx, batch, positions, channels);
-        parallel.globalMaxPoolForward(px, pm, pa, batch, positions, channels);
-        parallel.globalMaxPoolBackward(pdy, pa, pmdx, batch, positions, channels);
+        parallel.pool.globalAvg('globalAvgPoolForward', px, py, batch, positions, channels);
+        parallel.pool.globalAvg('globalAvgPoolBackward', pdy, pdx, batch, positions, channels);
+        parallel.pool.globalMaxForward(px, pm, pa, batch, positions, channels);
+        parallel.pool.globalMaxBackward(pdy, pa, pmdx, batch, positions, channels);
       });
       ['average forward', 'average backward', 'max forward', 'max argmax', 'max backward'].forEach((part, i) =>
         assertSameBits(split[i], whole[i], `${what} ${part}`));
