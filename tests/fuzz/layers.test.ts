@@ -1,6 +1,6 @@
 // Seeded fuzz of layer stacks and of graph models. Stacks: random stacks of conv (plain, dilated,
 // depthwise, separable), transposed conv, pooling, global pooling, up-sampling, padding, cropping,
-// reshape, batch normalisation, dense, flatten and activation layers, input shapes and batch sizes
+// reshape, batch and layer normalisation, dense, flatten and activation layers, input shapes and batch sizes
 // run forward and backward in wasm and in the naive reference (tests/reference/stack.ts); outputs,
 // the input gradient and every weight gradient must agree. Graphs: random graph models
 // (tests/graphs.ts: fan-out, merges, concatenations, nested and frozen models, several inputs)
@@ -79,6 +79,17 @@ const drawBatchNorm = (rng: Rng, rank: number): LayerConfig => ({
   center: rng.next() < 0.8, scale: rng.next() < 0.8,
 });
 
+/**
+ * Layer normalisation over the last axis, given as -1, as its index or as [index]; γ or β sometimes
+ * left out. ε from 1e-3 up: with few channels and a smaller ε (PyTorch's 1e-5) the true input
+ * gradient is a small difference of large f32 terms, below this test's tolerance floor (the kernel
+ * tests cover ε down to 1e-6, on rows of varied spread).
+ */
+const drawLayerNorm = (rng: Rng, rank: number): LayerConfig => ({
+  className: 'LayerNormalization', axis: rng.pick([-1, rank, [rank]]), epsilon: rng.pick([1e-3, 1e-2, 0.1]),
+  center: rng.next() < 0.8, scale: rng.next() < 0.8,
+});
+
 /** Zeros added or rows removed at the borders, in one of the three forms Keras takes. */
 function drawBorders(rng: Rng): unknown {
   switch (rng.int(0, 2)) {
@@ -93,6 +104,7 @@ const stridesOrDilation = (rng: Rng) => (rng.next() < 0.67 ? { strides: size(rng
 
 function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   if (rng.next() < 0.12) return drawBatchNorm(rng, shape.length);
+  if (rng.next() < 0.08) return drawLayerNorm(rng, shape.length);
   if (shape.length !== 3) {
     const r = rng.next();
     if (r < 0.55) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
@@ -192,6 +204,10 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['batch normalisation with epsilon 0', { className: 'BatchNormalization', epsilon: 0 }],
     ['batch normalisation with momentum above 1', { className: 'BatchNormalization', momentum: 1.5 }],
     ['batch normalisation with center not a boolean', { className: 'BatchNormalization', center: 'yes' }],
+    ['layer normalisation over an axis other than the last', { className: 'LayerNormalization', axis: [0, -2, shape.length + 1][shape[0] % 3] }],
+    ['layer normalisation over two axes', { className: 'LayerNormalization', axis: [shape.length - 1, shape.length] }],
+    ['layer normalisation with epsilon 0', { className: 'LayerNormalization', epsilon: 0 }],
+    ['layer normalisation with scale not a boolean', { className: 'LayerNormalization', scale: 1 }],
     ['an unknown activation', { className: 'Dense', units: 2, activation: 'swoosh' }],
     ['a ReLU with a negative maxValue', { className: 'ReLU', maxValue: -1 }],
     ['a ReLU with a negative negativeSlope', { className: 'ReLU', negativeSlope: -0.1 }],
@@ -300,6 +316,10 @@ function runCase(c: FuzzCase, seed: number): Outcome {
     const inputSize = c.inputShape.reduce((a, b) => a * b, 1);
     const x = rng.array(c.batch * inputSize, -2, 2);
     const dy = rng.array(c.batch * model.layers[model.layers.length - 1].outputSize);
+    // Layer normalisation's γ and β start as ones and zeros, under which a kernel that ignored them would pass: random values instead.
+    for (const p of model.layers.filter((l) => l.className === 'LayerNormalization').flatMap((l) => l.params)) {
+      getBackend().memory.f32(p.value, p.size).set(rng.array(p.size, -2, 2));
+    }
     const wasm = runWasm(model, x, dy, c.batch);
     const stack: StackLayer[] = model.layers.map((l) => ({ config: l.getConfig(), inputShape: [...l.inputShape],
       weights: l.params.map((p) => getBackend().memory.f32(p.value, p.size).slice()) }));

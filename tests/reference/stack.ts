@@ -4,6 +4,7 @@ import type { Conv2dArgs, DepthwiseConv2dArgs, Pool2dArgs } from '../../src/back
 import type { LayerConfig } from '../../src/layers/index.js';
 import { resolvePadding2d, type Padding } from '../../src/window.js';
 import { type BatchNormWeights, batchNormBackward, batchNormInference, batchNormTraining } from './batch-norm.js';
+import { type LayerNormWeights, layerNormBackward, layerNormForward } from './layer-norm.js';
 import { type Dilation, conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import { depthwiseConv2dBackwardFilter, depthwiseConv2dBackwardInput, depthwiseConv2dForward } from './depthwise-conv2d.js';
 import * as elementwise from './elementwise.js';
@@ -157,6 +158,14 @@ function batchNormParts(layer: StackLayer, batch: number) {
   return { w, channels, rows: (batch * sizeOf(inputShape)) / channels, settings };
 }
 
+/** A LayerNormalization's γ and β (present as scale and center say), its rows (every position of every example), channels and ε. */
+function layerNormParts({ config, weights, inputShape }: StackLayer, batch: number) {
+  const named = [...weights];
+  const w: LayerNormWeights = { gamma: config.scale === false ? undefined : named.shift(), beta: config.center === false ? undefined : named.shift() };
+  const channels = inputShape[inputShape.length - 1];
+  return { w, channels, rows: (batch * sizeOf(inputShape)) / channels, epsilon: config.epsilon as number };
+}
+
 /** One layer's output for a batch of inputs x, in training mode (as fit runs it) unless `training` is false. */
 export function layerForward(layer: StackLayer, x: Float32Array, batch: number, training = true): Float32Array {
   const { config, weights, inputShape } = layer;
@@ -212,6 +221,10 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
     case 'PReLU': return f32(elementwise.preluForward(x, weights[0]));
     case 'Dropout': return dropoutOff(config, x);
     case 'Resizing': return resizeForward(x, ...resizingOf(layer, batch));
+    case 'LayerNormalization': {
+      const { w, channels, rows, epsilon } = layerNormParts(layer, batch);
+      return layerNormForward(x, rows, channels, w, epsilon).y;
+    }
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
@@ -300,6 +313,11 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
     }
     case 'Dropout': return { dx: dropoutOff(config, dy), grads: [] };
     case 'Resizing': return { dx: resizeBackward(dy, ...resizingOf(layer, batch)), grads: [] };
+    case 'LayerNormalization': {
+      const { w, channels, rows, epsilon } = layerNormParts(layer, batch);
+      const { dx, dGamma, dBeta } = layerNormBackward(x, dy, rows, channels, w, epsilon);
+      return { dx, grads: [...(w.gamma ? [dGamma] : []), ...(w.beta ? [dBeta] : [])] };
+    }
     default: throw new Error(`reference: no ${config.className}`);
   }
 }
