@@ -3,7 +3,7 @@
 //     or { class_name: "Model", config: { name, layers: [{ class_name, name, config, inbound_nodes }, …],
 //          input_layers, output_layers } } (tfjs-topology.ts),
 //     weightsManifest: [{ paths: [shard, …], weights: [{ name: "conv2d_1/kernel", shape, dtype }, …] }, …],
-//     trainingConfig?: { loss, optimizer_config: { class_name, config } } }
+//     trainingConfig?: { loss, metrics?: [name, …], optimizer_config: { class_name, config } } }
 // with Keras's snake_case settings (kernel_size, use_bias, pool_size); each group's weights lie one
 // after another, little-endian f32, across its shards in order.
 //
@@ -12,6 +12,7 @@
 // gradients scaled by units/2. The names map to each other; the learning rate does not rescale.
 import { layerClassNames, layerDescriptor } from '../layers/registry.js';
 import type { LossName } from '../model/losses.js';
+import type { MetricName } from '../model/metric-set.js';
 import type { OptimizerType } from '../model/optimizers.js';
 
 /** The Keras classes convas reads and writes (beyond InputLayer, Sequential and Model): those whose descriptor maps to TF.js. */
@@ -39,3 +40,30 @@ export const OPTIMIZER_CLASSES: Partial<Record<OptimizerType, string>> = {
 
 export const toSnakeCase = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 export const toCamelCase = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** The convas name of `name` in a table of Keras's names (LOSS_NAMES, METRIC_NAMES), given either way; undefined if none. */
+export const fromKerasName = <K extends string>(names: Partial<Record<K, string>>, name: unknown): K | undefined =>
+  (Object.keys(names) as K[]).find((key) => key === name || names[key] === name);
+
+/**
+ * Keras's snake_case names of the metrics convas has, as TF.js writes them in trainingConfig.metrics
+ * (a metric compiled by name or by function: tf.metrics.recall is written "recall"). The per-class
+ * scores and the confusion matrix have no Keras name.
+ */
+export const METRIC_NAMES: Partial<Record<MetricName, string>> = {
+  accuracy: 'accuracy',
+  acc: 'acc',
+  binaryAccuracy: 'binary_accuracy',
+  categoricalAccuracy: 'categorical_accuracy',
+  sparseCategoricalAccuracy: 'sparse_categorical_accuracy',
+  topKCategoricalAccuracy: 'top_k_categorical_accuracy',
+  sparseTopKCategoricalAccuracy: 'sparse_top_k_categorical_accuracy',
+  precision: 'precision',
+  recall: 'recall',
+};
+
+/**
+ * The metrics tf.loadLayersModel can compile from a file (accuracy and its metricsMap): it refuses
+ * the whole model for any other name, so only these are written.
+ */
+export const TFJS_LOADABLE_METRICS: readonly MetricName[] = ['accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'precision'];

@@ -1,13 +1,13 @@
 // A TensorFlow.js LayersModel (see tfjs-format.ts) → Model: its topology (tfjs-topology.ts), its
 // weights matched by name, its training config.
-import type { LossName } from '../model/losses.js';
+import type { MetricName } from '../model/metric-set.js';
 import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
-import { LOSS_NAMES, OPTIMIZER_CLASSES, toCamelCase } from './tfjs-format.js';
+import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
 import { readTopology } from './tfjs-topology.js';
 import { checkShapeMatches } from './weight-bytes.js';
 import { readManifestWeight } from './tfjs-weights.js';
@@ -15,11 +15,34 @@ import { readManifestWeight } from './tfjs-weights.js';
 /** Keras names settings in snake_case, TensorFlow.js in camelCase: accept both. */
 const setting = (config: JsonObject, key: string) => config[key] ?? config[toCamelCase(key)];
 
+/**
+ * trainingConfig.metrics: a list of Keras's names (TF.js writes snake_case and reads either case).
+ * TF.js writes an object of names per output for metrics given so, and an empty one for none;
+ * convas, compiling metrics for one output, reads the empty one only.
+ */
+function readMetrics(training: JsonObject, file: string): MetricName[] {
+  const listed = training.metrics;
+  if (listed === undefined || listed === null || (typeof listed === 'object' && Object.keys(listed).length === 0)) return [];
+  if (!Array.isArray(listed)) {
+    throw fileError(file, `field "trainingConfig.metrics" is ${JSON.stringify(listed)}; expected an array of metric names ` +
+      '(convas does not read metrics per output)');
+  }
+  const metrics: MetricName[] = [];
+  for (const [i, name] of listed.entries()) {
+    const where = `trainingConfig.metrics[${i}] is ${JSON.stringify(name)}`;
+    const metric = fromKerasName(METRIC_NAMES, name);
+    if (!metric) throw fileError(file, `${where}, not a metric convas has; expected one of ${Object.values(METRIC_NAMES).join(', ')}`);
+    if (metrics.includes(metric)) throw fileError(file, `${where}, listed before as metrics[${metrics.indexOf(metric)}]; expected each metric once`);
+    metrics.push(metric);
+  }
+  return metrics;
+}
+
 function readTrainingConfig(json: JsonObject, file: string) {
   const training = optionalField(json, 'trainingConfig', 'object', file);
   if (!training) return undefined;
   const lossName = field(training, 'loss', 'string', file, 'trainingConfig');
-  const loss = (Object.keys(LOSS_NAMES) as LossName[]).find((l) => l === lossName || LOSS_NAMES[l] === lossName);
+  const loss = fromKerasName(LOSS_NAMES, lossName);
   if (!loss) {
     throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(LOSS_NAMES).join(', ')}`);
   }
@@ -45,7 +68,11 @@ function readTrainingConfig(json: JsonObject, file: string) {
   // Only the settings of the type, as given (other keys, such as Keras's, are left out).
   const own = optimizerSettings(type);
   for (const key of Object.keys(config)) if (config[key] === undefined || config[key] === null || !own.includes(key)) delete config[key];
-  return { loss, optimizer: withinFile(file, 'trainingConfig.optimizer_config', () => new Optimizer(config as unknown as OptimizerConfig).config) };
+  const metrics = readMetrics(training, file);
+  return {
+    loss, optimizer: withinFile(file, 'trainingConfig.optimizer_config', () => new Optimizer(config as unknown as OptimizerConfig).config),
+    ...(metrics.length ? { metrics } : {}),
+  };
 }
 
 function joined(shards: Uint8Array[]): Uint8Array {

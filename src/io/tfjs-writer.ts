@@ -5,8 +5,9 @@ import { ConfigError } from '../errors.js';
 import { type ActivationName, kerasActivationName } from '../layers/activation-function.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerDescriptor } from '../layers/registry.js';
+import type { MetricSpec } from '../model/metric-set.js';
 import { Model } from '../model/model.js';
-import { LOSS_NAMES, OPTIMIZER_CLASSES, toSnakeCase } from './tfjs-format.js';
+import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, TFJS_LOADABLE_METRICS, toSnakeCase } from './tfjs-format.js';
 import { metadataOf } from './json-fields.js';
 import { quantizeWeight } from './tfjs-quantize.js';
 import type { Quantization } from './tfjs-weights.js';
@@ -59,6 +60,12 @@ function kerasModel(model: Model): KerasEntry {
   return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs) } };
 }
 
+/** The compiled metrics by Keras's names, those TF.js can compile from a file only (with any other, tf.loadLayersModel fails). */
+const tfjsMetrics = (metrics: MetricSpec[] = []): string[] => metrics
+  .map((spec) => (typeof spec === 'string' ? spec : spec.type))
+  .filter((type) => TFJS_LOADABLE_METRICS.includes(type))
+  .map((type) => METRIC_NAMES[type]!);
+
 /**
  * Keras's trainingConfig, when the loss and optimizer map to TensorFlow.js's: not for a schedule,
  * clipping, label smoothing, huber, AdamW, an L2 weightDecay or an Adagrad epsilon other than
@@ -78,7 +85,7 @@ function trainingConfig(model: Model) {
     rmsprop: { decay: rho, momentum, epsilon, centered }, adagrad: { initial_accumulator_value: initialAccumulatorValue },
     adadelta: { rho, epsilon }, adamw: {},
   }[type];
-  return { loss, metrics: [], optimizer_config: { class_name: className, config: { learning_rate: learningRate, ...settings } } };
+  return { loss, metrics: tfjsMetrics(compiled.metrics), optimizer_config: { class_name: className, config: { learning_rate: learningRate, ...settings } } };
 }
 
 /**
