@@ -44,7 +44,7 @@ function runConvas(m: Model, layers: Map<string, { params: readonly Parameter[] 
     for (const layer of layers.values()) for (const p of layer.params) if (p.grad) memory.f32(p.grad, p.size).fill(NaN);
     const yPtr = m.forward(xPtrs, batch, true);
     const y = memory.f32(yPtr, dy.length).slice();
-    const dxPtrs = m.backward(dyPtr, batch);
+    const dxPtrs = m.backward(dyPtr, batch, needInputGradients);
     const dxs = xs.map((x, i) => (dxPtrs[i] ? memory.f32(dxPtrs[i], x.length).slice() : undefined));
     const grads: LayerWeights = new Map([...layers].map(([name, l]) => [name, l.params.map(gradientOf)]));
     return { y, dxs, grads };

@@ -28,7 +28,7 @@ export abstract class ActivationLayer extends Layer {
     return this.activation.name === 'relu';
   }
 
-  backward(dy: number, batch: number, _needInputGradients: boolean, _needWeightGradients?: boolean, reluFolded = false): number[] {
+  protected backpropagate(dy: number, batch: number, _needInputGradients: boolean, _needWeightGradients: boolean, reluFolded: boolean): number[] {
     return this.inputGradient(this.activation.backward(dy, batch, reluFolded));
   }
 }

@@ -153,7 +153,7 @@ export class BatchNormalization extends Layer {
     return this.mean;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const { parallel, channels, exampleRows } = this;
     if (!needWeightGradients && !this.batchStatistics) {
       // Fixed statistics (a frozen layer): the gradient is dy·γ/σ.

@@ -78,7 +78,7 @@ abstract class Borders2D extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     const { frame, small } = this, [[top], [left]] = this.borders;
     if (this.adds) takeFromFrames(this.kernels, dy, frame, this.dx, small, top, left, batch);

@@ -55,7 +55,7 @@ export class ChannelSlice extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     const [positions, channels, taken] = this.runs(batch);
     this.kernels.fill(this.dx, positions * channels, 0);

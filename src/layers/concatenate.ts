@@ -67,7 +67,7 @@ export class Concatenate extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.dxs;
     const rows = batch * this.rows, out = this.outputWidth;
     for (let i = 0; i < this.widths.length; i++) {

@@ -119,7 +119,7 @@ export class Conv2DTranspose extends Layer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
     this.geometry.batch = batch;
     if (needWeightGradients) {

@@ -118,7 +118,7 @@ export class Conv2D extends KernelLayer {
     return pool.outputAddress;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true, reluFolded = false): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean, reluFolded: boolean): number[] {
     const dz = this.activation.backward(dy, batch, reluFolded);
     this.geometry.batch = batch;
     if (needWeightGradients) {

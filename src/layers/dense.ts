@@ -71,7 +71,7 @@ export class Dense extends KernelLayer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
     if (needWeightGradients) {
       this.parallel.dense.weightGradient(this.x, dz, this.kernel.grad, this.partials, batch, this.inputSize, this.units, this.workspace);

@@ -118,7 +118,7 @@ export class DepthwiseConv2D extends KernelLayer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
     this.geometry.batch = batch;
     if (needWeightGradients) this.parallel.depthwise.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.geometry);

@@ -39,7 +39,7 @@ export class Dropout extends RandomLayer {
     return this.y;
   }
 
-  backward(dy: number, batch: number): number[] {
+  protected backpropagate(dy: number, batch: number): number[] {
     if (!this.appliedMask) return this.inputGradient(dy);
     this.kernels.multiply(dy, this.mask, this.dx, batch * this.inputSize);
     return this.inputGradient(this.dx);

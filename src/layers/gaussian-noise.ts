@@ -39,7 +39,7 @@ export class GaussianNoise extends RandomLayer {
     return this.y;
   }
 
-  backward(dy: number): number[] {
+  protected backpropagate(dy: number): number[] {
     return this.inputGradient(dy);
   }
 

@@ -51,7 +51,7 @@ export class GlobalPooling2D extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     if (this.kind === 'max') this.parallel.pool.globalMaxBackward(dy, this.argmax, this.dx, batch, this.positions, this.channels);
     else this.parallel.pool.globalAvg('globalAvgPoolBackward', dy, this.dx, batch, this.positions, this.channels);

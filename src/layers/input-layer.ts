@@ -46,7 +46,7 @@ export class InputLayer extends Layer {
     return x;
   }
 
-  backward(dy: number): number[] {
+  protected backpropagate(dy: number): number[] {
     return this.inputGradient(dy);
   }
 

@@ -99,7 +99,7 @@ export class LayerNormalization extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dx = needInputGradients ? this.dx : 0;
     const dGamma = needWeightGradients ? this.gamma?.grad ?? 0 : 0, dBeta = needWeightGradients ? this.beta?.grad ?? 0 : 0;
     if (dx || dGamma || dBeta) {

@@ -206,8 +206,19 @@ export abstract class Layer {
    * a ReLU to the max pooling that alone reads its output: the pooling (foldsInputRelu) routes
    * gradients only to positive maxima, which takes the ReLU's derivative, and the layer whose output
    * went through the ReLU (outputRelu) skips it — one pass less over the largest maps, the same bits.
+   * Its buffers come from planBackward (with weight gradients when they are asked for): without them
+   * it is refused, where it would write through null addresses over whatever lies there.
    */
-  abstract backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients?: boolean, reluFolded?: boolean): number[];
+  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true, reluFolded = false): number[] {
+    if (!this.plansBackward || (needWeightGradients && !this.weightGradientsPlanned && this.ownParams.some((p) => p.trainable))) {
+      throw new StateError(`${this.name}: backward needs the buffers planBackward(${needWeightGradients}) makes: a model plans ` +
+        'its layers so (prepareBackward) at its first training step; a layer driven on its own must be planned so before plan()');
+    }
+    return this.backpropagate(dy, batch, needInputGradients, needWeightGradients, reluFolded);
+  }
+
+  /** backward's work, once its buffers are planned. */
+  protected abstract backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean, reluFolded: boolean): number[];
 
   /** Whether the output comes out of a plain ReLU whose derivative backward leaves out when told reluFolded. */
   get outputRelu(): boolean {

@@ -69,7 +69,7 @@ export class Merge extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     const k = this.kernels;
     const n = batch * this.outputSize;
     if (!needInputGradients) return this.dxs.fill(0);

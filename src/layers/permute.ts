@@ -61,7 +61,7 @@ export class Permute extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     const [d0, d1, d2, d3, s0, s1, s2, s3] = this.backwardArgs;
     this.kernels.permute(dy, this.dx, batch, d0, d1, d2, d3, s0, s1, s2, s3);

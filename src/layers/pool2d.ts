@@ -87,7 +87,7 @@ export class Pool2D extends Layer {
     return this.kind === 'max';
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, _needWeightGradients?: boolean, reluFolded = false): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, _needWeightGradients: boolean, reluFolded: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     this.geometry.batch = batch;
     // Its maxima are the values of its input it passes on: where one is not positive, the ReLU before it had no slope.

@@ -82,7 +82,7 @@ export class PReLU extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dx = needInputGradients ? this.dx : 0;
     if (dx || needWeightGradients) {
       this.parallel.elementwise.preluBackward(this.x, this.alpha.value, dy, dx, needWeightGradients ? this.alpha.grad : 0, this.partials,

@@ -98,7 +98,7 @@ export abstract class RandomAffineLayer extends RandomLayer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!this.transformed) return this.inputGradient(dy);
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.resampling.affineTransformImages('affineTransformImagesBackward', dy, this.dx, this.transforms, batch, this.sampling);

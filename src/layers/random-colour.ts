@@ -72,7 +72,7 @@ export abstract class RandomColourLayer extends RandomLayer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!this.adjusted) return this.inputGradient(dy);
     if (!needInputGradients) return this.inputGradient(0);
     this.kernels.scaleShiftClipGradient(this.x, dy, this.dx, this.scales, this.offsets, batch, this.pixels, this.channels,

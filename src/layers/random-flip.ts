@@ -54,7 +54,7 @@ export class RandomFlip extends RandomLayer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!this.flipped) return this.inputGradient(dy);
     if (!needInputGradients) return this.inputGradient(0);
     this.flip(dy, this.dx, batch);

@@ -73,7 +73,7 @@ export class Rescaling extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     this.affine(dy, 0, this.dx, batch);
     return this.inputGradient(this.dx);

@@ -74,7 +74,7 @@ export class Resizing extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     this.run('resizeBackward', dy, this.dx, batch);
     return this.inputGradient(this.dx);

@@ -9,7 +9,7 @@ export abstract class SameMemoryLayer extends Layer {
     return x;
   }
 
-  backward(dy: number): number[] {
+  protected backpropagate(dy: number): number[] {
     return this.inputGradient(dy);
   }
 }

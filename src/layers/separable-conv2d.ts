@@ -112,7 +112,7 @@ export class SeparableConv2D extends Layer {
     return this.activation.forward(this.z, batch);
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
     this.depthwise.batch = this.pointwise.batch = batch;
     if (needWeightGradients) {

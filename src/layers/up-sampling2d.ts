@@ -62,7 +62,7 @@ export class UpSampling2D extends Layer {
     return this.y;
   }
 
-  backward(dy: number, batch: number, needInputGradients: boolean): number[] {
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     this.run('backward', dy, this.dx, batch);
     return this.inputGradient(this.dx);

@@ -97,6 +97,11 @@ export class GraphExecutor {
     return this.steps.map((s) => s.layer);
   }
 
+  /** Whether prepareBackward ran: backward's buffers are planned. */
+  get backwardPrepared(): boolean {
+    return this.backwardPlanned;
+  }
+
   /** Makes sure every layer and sum buffer (once backward is prepared) holds batches of `capacity` examples (grows only). */
   plan(capacity: number): void {
     for (const step of this.steps) step.layer.plan(capacity);

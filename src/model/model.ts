@@ -562,9 +562,14 @@ export class Model extends Layer {
 
   private readonly nestedOutputGradient = [0];
 
-  backward(dy: number, batch: number): number[] {
+  protected backpropagate(dy: number, batch: number): number[] {
     this.nestedOutputGradient[0] = dy;
     return this.executor.backward(this.nestedOutputGradient, batch);
+  }
+
+  /** A model's backward is planned by prepareBackward, which plans its layers. */
+  protected get plansBackward(): boolean {
+    return this.executor.backwardPrepared;
   }
 
   /** Called by the containing model's executor: which of this model's steps its backward needs. */

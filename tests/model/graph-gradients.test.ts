@@ -34,7 +34,7 @@ function checkGraphGradients(m: Model, spec: GraphSpec, batch: number, seed: num
       return weightedSum(m.forward(xPtrs, batch, true), r);
     };
     loss();
-    const dxPtrs = m.backward(rPtr, batch);
+    const dxPtrs = m.backward(rPtr, batch, true);
     const dxs = xs.map((x, i) => memory.f32(dxPtrs[i], x.length).slice());
     const trained = m.trainableWeights;
     const grads = trained.map((p) => memory.f32(p.grad, p.size).slice());

@@ -45,7 +45,7 @@ class Jitter extends Layer {
   forward([x]: number[]) {
     return x;
   }
-  backward(dy: number) {
+  protected backpropagate(dy: number) {
     return [dy];
   }
   getConfig(): LayerConfig {

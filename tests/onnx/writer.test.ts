@@ -226,7 +226,7 @@ class Doubling extends Layer {
   forward([x]: number[]) {
     return x;
   }
-  backward(dy: number) {
+  protected backpropagate(dy: number) {
     return [dy];
   }
   getConfig() {
