@@ -25,13 +25,13 @@ export class Dropout extends RandomLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.mask = this.buffer(capacity * this.inputSize);
-    this.y = this.buffer(capacity * this.inputSize);
+    this.mask = this.trainingBuffer(capacity * this.inputSize);
+    this.y = this.trainingBuffer(capacity * this.inputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
-    this.appliedMask = training && this.rate > 0;
+    this.appliedMask = this.trains(training) && this.rate > 0;
     if (!this.appliedMask) return x;
     const n = batch * this.inputSize;
     this.kernels.dropoutMask(this.mask, n, this.rate, this.stream.seed());

@@ -30,11 +30,11 @@ export class GaussianNoise extends RandomLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.inputSize);
+    this.y = this.trainingBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
-    if (!training) return x;
+    if (!this.trains(training)) return x;
     this.kernels.gaussianNoise(x, this.y, batch * this.inputSize, this.stddev, this.stream.seed());
     return this.y;
   }

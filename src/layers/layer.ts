@@ -71,7 +71,8 @@ export abstract class Layer {
   private holders = 0;
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
-  /** Whether plan() makes backward's buffers, and the weight gradients' (planBackward: once on, they stay on). */
+  /** Whether plan() makes the buffers only training uses (planTraining), backward's, and the weight gradients' (planBackward): once on, they stay on. */
+  private trainingPlanned = false;
   private backwardPlanned = false;
   private weightGradientsPlanned = false;
   private built = false;
@@ -192,7 +193,8 @@ export abstract class Layer {
 
   /**
    * Allocates this layer's buffers for batches of up to `capacity` examples: with buffer() those
-   * forward needs, with backwardBuffer() and weightGradientBuffer() those only backward needs.
+   * forward needs, with trainingBuffer() those forward needs only in training, with backwardBuffer()
+   * and weightGradientBuffer() those only backward needs.
    */
   protected abstract planBuffers(capacity: number): void;
 
@@ -305,9 +307,25 @@ export abstract class Layer {
   planBackward(weightGradients: boolean): void {
     if (this.backwardPlanned && (this.weightGradientsPlanned || !weightGradients)) return;
     if (weightGradients) this.allocateGradients();
-    this.backwardPlanned = true;
+    this.trainingPlanned = this.backwardPlanned = true;
     this.weightGradientsPlanned ||= weightGradients;
-    // Planned already (the model predicted first): planned again, with backward's buffers.
+    this.replan();
+  }
+
+  /**
+   * From now on plan() also makes the buffers forward uses only in training (a dropout's mask, an
+   * augmentation's output: trainingBuffer), which inference, passing the input through, never
+   * touches. The model calls it before its first training step for the layers backward does not
+   * reach (planBackward does it for the others).
+   */
+  planTraining(): void {
+    if (this.trainingPlanned) return;
+    this.trainingPlanned = true;
+    this.replan();
+  }
+
+  /** Planned already (the model predicted first): planned again, with the buffers just asked for. */
+  private replan(): void {
     const capacity = this.capacity;
     this.unplan();
     if (capacity) this.plan(capacity);
@@ -351,6 +369,23 @@ export abstract class Layer {
     const ptr = getBackend().memory.alloc(length * 4);
     this.planned.push(ptr);
     return ptr;
+  }
+
+  /** A buffer() that only forward in training uses: 0 until the layer is planned for training. */
+  protected trainingBuffer(length: number): number {
+    return this.trainingPlanned ? this.buffer(length) : 0;
+  }
+
+  /**
+   * `training`, for a forward pass that writes trainingBuffer()s in training: a layer driven on its
+   * own without planTraining is refused there rather than left to write through null addresses.
+   */
+  protected trains(training: boolean): boolean {
+    if (training && !this.trainingPlanned) {
+      throw new StateError(`${this.name}: forward in training needs the buffers planTraining() (or planBackward) makes: a model ` +
+        'plans its layers so at its first training step; a layer driven on its own must be planned so before plan()');
+    }
+    return training;
   }
 
   /** A buffer() that only backward uses: 0 until the layer is planned for backward. */

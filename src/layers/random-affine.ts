@@ -72,20 +72,26 @@ export abstract class RandomAffineLayer extends RandomLayer {
     return input;
   }
 
+  /** Whether inference transforms the images too (RandomCrop's centred resize); the others pass them through. */
+  protected get transformsInInference(): boolean {
+    return false;
+  }
+
   protected planBuffers(capacity: number): void {
-    this.transforms = this.buffer(capacity * 6);
-    this.fill = this.buffer(1);
-    getBackend().memory.f32(this.fill, 1)[0] = this.fillValue;
+    const buffer = (length: number) => (this.transformsInInference ? this.buffer(length) : this.trainingBuffer(length));
+    this.transforms = buffer(capacity * 6);
+    this.fill = buffer(1);
+    if (this.fill) getBackend().memory.f32(this.fill, 1)[0] = this.fillValue;
     const [height, width, channels] = this.inputShape;
     this.sampling = { height, width, channels, outHeight: this.outputShape[0], outWidth: this.outputShape[1],
       fillMode: FILL_MODES.indexOf(this.fillMode), interpolation: INTERPOLATIONS.indexOf(this.interpolation) };
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   /** Fills maps (6 per example) for this batch; false: the input passes through. Keras's layers draw only while training. */
   protected drawTransforms(maps: Float32Array, batch: number, training: boolean): boolean {
-    if (!training) return false;
+    if (!this.trains(training)) return false;
     const [height, width] = this.inputShape;
     for (let b = 0; b < batch; b++) this.drawTransform?.(height, width, maps.subarray(b * 6, b * 6 + 6));
     return true;

@@ -51,9 +51,9 @@ export abstract class RandomColourLayer extends RandomLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.scales = this.buffer(capacity);
-    this.offsets = this.buffer(capacity * this.channels);
-    this.y = this.buffer(capacity * this.inputSize);
+    this.scales = this.trainingBuffer(capacity);
+    this.offsets = this.trainingBuffer(capacity * this.channels);
+    this.y = this.trainingBuffer(capacity * this.inputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
@@ -64,8 +64,8 @@ export abstract class RandomColourLayer extends RandomLayer {
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
-    this.adjusted = training;
-    if (!training) return x;
+    this.adjusted = this.trains(training);
+    if (!this.adjusted) return x;
     this.x = x;
     this.draw(x, batch);
     this.kernels.scaleShiftClip(x, this.y, this.scales, this.offsets, batch, this.pixels, this.channels, this.valueRange[0], this.valueRange[1]);

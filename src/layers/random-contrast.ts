@@ -33,7 +33,7 @@ export class RandomContrast extends RandomColourLayer {
 
   protected planBuffers(capacity: number): void {
     super.planBuffers(capacity);
-    this.means = this.buffer(capacity * this.channels);
+    this.means = this.trainingBuffer(capacity * this.channels);
   }
 
   /** offsets[b, c] = (1 − scales[b])·means[b, c]. */

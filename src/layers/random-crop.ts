@@ -35,6 +35,10 @@ export class RandomCrop extends RandomAffineLayer {
     return [this.height, this.width, channels];
   }
 
+  protected get transformsInInference(): boolean {
+    return true;
+  }
+
   protected drawTransforms(maps: Float32Array, batch: number, training: boolean): boolean {
     const [height, width] = this.inputShape;
     if (height === this.height && width === this.width) return false;

@@ -39,14 +39,14 @@ export class RandomFlip extends RandomLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.flips = this.buffer(capacity);
-    this.y = this.buffer(capacity * this.inputSize);
+    this.flips = this.trainingBuffer(capacity);
+    this.y = this.trainingBuffer(capacity * this.inputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
-    this.flipped = training;
-    if (!training) return x;
+    this.flipped = this.trains(training);
+    if (!this.flipped) return x;
     const flips = getBackend().memory.i32(this.flips, batch);
     const columns = this.mode !== 'vertical', rows = this.mode !== 'horizontal';
     for (let b = 0; b < batch; b++) flips[b] = (columns && this.stream.next() < 0.5 ? 1 : 0) | (rows && this.stream.next() < 0.5 ? 2 : 0);

@@ -132,7 +132,8 @@ export class GraphExecutor {
    * Decides which backward work a step needs: weight gradients only for layers with weights in
    * `trained` (frozen layers get none), input gradients only where a trained weight lies upstream
    * (or the caller needs the graph's input gradients), and no backward at all elsewhere. The layers
-   * backward reaches are planned for it here, before the first step (Layer.planBackward).
+   * backward reaches are planned for it here, before the first step (Layer.planBackward), and the
+   * others for forward in training (Layer.planTraining).
    */
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
     if (!this.backwardPlanned) {
@@ -151,7 +152,9 @@ export class GraphExecutor {
       step.needsInputGradients = needsInput;
       step.needsWeightGradients = needsWeights;
       step.runsBackward = needsInput || needsWeights;
+      // Every layer runs forward in training: those backward does not reach get their training buffers alone.
       if (step.runsBackward) step.layer.planBackward(needsWeights);
+      else step.layer.planTraining();
       this.upstreamTrained[step.outputSlot] = step.runsBackward;
     }
   }

@@ -1,5 +1,6 @@
 // A layer driven on its own (as the bench and the layer tests drive them) is planned for the passes
-// it runs: backward before planBackward is refused rather than left to write through null addresses.
+// it runs: backward before planBackward, or forward in training before planTraining where training
+// has buffers of its own, is refused rather than left to write through null addresses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
@@ -59,6 +60,29 @@ test('weight gradients asked of a layer planned without them are refused; planne
   memory.free(x);
   memory.free(dy);
   dense.release();
+});
+
+test('forward in training of a layer whose training buffers wait for planTraining is a StateError; planned, it runs', async () => {
+  await init();
+  const memory = getBackend().memory;
+  const cases: Array<[Layer, number[]]> = [
+    [layers.dropout({ rate: 0.5, name: 'untrained_dropout' }), [6]],
+    [layers.gaussianNoise({ stddev: 0.1, name: 'untrained_noise' }), [6]],
+    [layers.randomFlip({ name: 'untrained_flip' }), [4, 4, 2]],
+    [layers.randomZoom({ heightFactor: 0.2, name: 'untrained_zoom' }), [4, 4, 2]],
+    [layers.randomContrast({ factor: 0.2, name: 'untrained_contrast' }), [4, 4, 2]],
+  ];
+  for (const [layer, shape] of cases) {
+    const { x, dy } = forwardOnce(layer, shape, 2);
+    const low = memory.f32(0, 1024).slice();
+    throwsWith(() => layer.forward([x], 2, true), StateError, layer.name, 'planTraining');
+    assert.equal(memory.f32(0, 1024), low, `${layer.name}: memory at address 0 untouched`);
+    layer.planTraining();
+    assert.ok(layer.forward([x], 2, true) !== x, `${layer.name}: planned, it draws`);
+    memory.free(x);
+    memory.free(dy);
+    layer.release();
+  }
 });
 
 test('a model driven as a layer needs prepareBackward before backward', async () => {
