@@ -44,7 +44,8 @@ export class Inference {
   predict(xs: Tensor[], n: number, batchSize: number, around: Around = runPlainly): Tensor[] {
     checkBatchSize(batchSize, 'predict');
     const batch = this.batchFor(batchSize, Math.max(n, 1));
-    this.plan(batch);
+    // The layers alone: predict reads the examples in place and has no targets, so the batch buffers wait for evaluate or fit.
+    this.executor.plan(batch);
     const results = this.outputShapes.map((shape) => emptyTensor([n, ...shape]));
     holdWeights(around, () => {
       for (let from = 0; from < n; from += batch) {

@@ -1,10 +1,11 @@
-// Layers that pass their input through in inference (dropout, Gaussian noise, the random
-// augmentations) hold nothing in a model that only predicts, predict the same bits as the model
-// without them, and get their training buffers when the model first trains.
+// What a model holds when it only predicts: not the batch buffers (predict reads the examples in
+// place); nothing for the layers that pass their input through in inference (dropout, Gaussian
+// noise, the random augmentations), which predict the same bits as the model without them and get
+// their training buffers when the model first trains.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
-import { type Model, type SymbolicTensor, type Tensor, init, input, layers, model, tensor } from '../../src/index.js';
+import { type Model, type SymbolicTensor, type Tensor, init, input, layers, model, sequential, tensor, zeros } from '../../src/index.js';
 import type { Layer } from '../../src/layers/layer.js';
 import { assertSameWeights } from '../io/model-files.js';
 import { strokes } from './synthetic.js';
@@ -44,6 +45,16 @@ function predictingBytes(m: Model, x: Tensor): number {
   y.dispose();
   return used;
 }
+
+test('predict reads the examples where they lie: it plans no batch buffers for them, nor targets', async () => {
+  await init();
+  // Large examples, small layers: a copy of a batch of inputs would outweigh everything else.
+  const m = sequential({ inputShape: [64, 64, 3], seed: 1, layers: [layers.globalAveragePooling2d(), layers.dense({ units: 2 })] });
+  const x = zeros([32, 64, 64, 3]);
+  const used = predictingBytes(m, x);
+  assert.ok(used < x.size * 4 / 16, `predicting ${x.shape[0]} examples of ${x.size * 4} bytes held ${used} bytes`);
+  [m, x].forEach((t) => t.dispose());
+});
 
 test('layers that pass their input through in inference hold no buffers in a model that only predicts, and change no bit', async () => {
   await init();
