@@ -39,6 +39,9 @@ export class Conv2D extends KernelLayer {
   /** Scratch of the parallel conv2d calls, and their partial filter gradients. */
   private workspace = 0;
   private partials = 0;
+  /** The max pooling a graph runs with this layer as one kernel (forwardPooled), and whether its own output is read all the same. */
+  private pooling?: Pool2D;
+  private outputRead = false;
 
   constructor(options: Conv2DOptions) {
     super(options.name, 'conv2d');
@@ -76,7 +79,7 @@ export class Conv2D extends KernelLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.z = this.buffer(capacity * this.outputSize);
+    this.z = this.writesOutput ? this.buffer(capacity * this.outputSize) : 0;
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
     this.workspace = this.buffer(this.parallel.conv2d.workspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['forward']));
@@ -106,6 +109,27 @@ export class Conv2D extends KernelLayer {
     const activation = this.activation.name;
     return pool.takesPooledConvolution && this.parallel.conv2d.poolsOutput(this.geometry) &&
       (activation === 'linear' || activation === 'relu' || (!training && this.activation.appliedByKernel));
+  }
+
+  /**
+   * Called by a graph's executor: `pool` alone reads this layer's output, and runs with it as one
+   * kernel wherever canPoolInto says; in the passes where it always does, no output is planned.
+   */
+  pairWith(pool: Pool2D): void {
+    this.pooling = pool;
+  }
+
+  /** Called where the output is read after all: a graph that holds the layer without its pooling, or activations(). */
+  keepOutput(): void {
+    if (this.outputRead) return;
+    this.outputRead = true;
+    this.replan();
+  }
+
+  /** Whether forward may write the layer's own output: always, unless paired with a pooling it runs with in every pass planned. */
+  private get writesOutput(): boolean {
+    const pool = this.pooling;
+    return !pool || this.outputRead || !this.canPoolInto(pool, false) || (this.plansTraining && !this.canPoolInto(pool, true));
   }
 
   /** forward and then `pool`'s, as one kernel that never writes this layer's output (the executor pairs them); returns the pooling's output. */

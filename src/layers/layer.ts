@@ -325,10 +325,15 @@ export abstract class Layer {
   }
 
   /** Planned already (the model predicted first): planned again, with the buffers just asked for. */
-  private replan(): void {
+  protected replan(): void {
     const capacity = this.capacity;
     this.unplan();
     if (capacity) this.plan(capacity);
+  }
+
+  /** Whether plan() makes the buffers forward uses in training. */
+  protected get plansTraining(): boolean {
+    return this.trainingPlanned;
   }
 
   /** Whether plan() makes backward's buffers (for workspaces, which are sized for the passes they serve). */

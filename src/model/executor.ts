@@ -88,8 +88,18 @@ export class GraphExecutor {
       if (!pooling.layer.foldsInputRelu || pooling.inputSlots.length !== 1 || slot < inputs || this.gradientSources[slot] !== 1) continue;
       const before = this.steps[slot - inputs];
       if (before.layer.outputRelu) before.reluFolded = pooling.reluFolded = true;
-      if (before.layer instanceof Conv2D) before.pooling = pooling;
+      if (before.layer instanceof Conv2D) {
+        before.pooling = pooling;
+        before.layer.pairWith(pooling.layer as Pool2D);
+      }
     }
+    // A conv2d paired in another graph (one this graph was cut from) is read here as it is.
+    for (const step of this.steps) if (step.layer instanceof Conv2D && !step.pooling) step.layer.keepOutput();
+  }
+
+  /** Plans every node's own output from now on, for forward's everyOutput (a conv2d's paired with its pooling too). */
+  keepEveryOutput(): void {
+    for (const step of this.steps) if (step.pooling) (step.layer as Conv2D).keepOutput();
   }
 
   /** The distinct layers that compute, in node order. */

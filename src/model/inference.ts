@@ -96,6 +96,7 @@ export class Inference {
 
   /** Every computing node's output for the n examples, in node order. */
   activations(xs: Tensor[], n: number): Tensor[] {
+    this.executor.keepEveryOutput();
     this.executor.plan(Math.max(n, 1));
     this.executor.forward(xs.map((t) => t.ptr), n, false, true);
     return this.nodeShapes.map((shape, i) => {

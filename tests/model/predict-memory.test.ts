@@ -1,16 +1,21 @@
 // What a model holds when it only predicts: not the batch buffers (predict reads the examples in
-// place); nothing for the layers that pass their input through in inference (dropout, Gaussian
-// noise, the random augmentations), which predict the same bits as the model without them and get
-// their training buffers when the model first trains.
+// place); no output for a conv2d that runs with its max pooling as one kernel; nothing for the layers
+// that pass their input through in inference (dropout, Gaussian noise, the random augmentations),
+// which predict the same bits as the model without them and get their training buffers when the
+// model first trains.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
-import { type Model, type SymbolicTensor, type Tensor, init, input, layers, model, sequential, tensor, zeros } from '../../src/index.js';
+import { ALIGN_BYTES } from '../../src/backend/alignment.js';
+import { type Model, type SymbolicTensor, type Tensor, cutModel, init, input, layers, model, sequential, tensor, zeros } from '../../src/index.js';
 import type { Layer } from '../../src/layers/layer.js';
+import { assertSameBits } from '../helpers.js';
 import { assertSameWeights } from '../io/model-files.js';
 import { strokes } from './synthetic.js';
 
 const inUse = () => getBackend().memory.bytesInUse;
+/** The kernels' own data, below the heap: where a missing buffer's null address would be written. */
+const lowMemory = () => getBackend().memory.f32(0, getBackend().kernels.heapBase() >> 2).slice();
 
 /**
  * Augmentations on the input, a convolution whose output goes through a dropout read by two
@@ -54,6 +59,57 @@ test('predict reads the examples where they lie: it plans no batch buffers for t
   const used = predictingBytes(m, x);
   assert.ok(used < x.size * 4 / 16, `predicting ${x.shape[0]} examples of ${x.size * 4} bytes held ${used} bytes`);
   [m, x].forEach((t) => t.dispose());
+});
+
+/** conv2d → 2×2 max pooling (paired: one kernel) twice, then a dense head; `activation` the convolutions'. */
+const pooledNet = (activation: 'relu' | 'relu6', seed = 3) => sequential({ inputShape: [12, 12, 2], seed, layers: [
+  layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation, name: 'first_conv' }), layers.maxPool2d(),
+  layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation }), layers.maxPool2d(),
+  layers.flatten(), layers.dense({ units: 4, activation: 'softmax' }),
+] });
+
+test('a conv2d that runs with its max pooling holds no output of its own until activations() asks for it', async () => {
+  await init();
+  const m = pooledNet('relu');
+  const x = tensor(Float32Array.from({ length: 8 * 12 * 12 * 2 }, (_, i) => Math.sin(i)), [8, 12, 12, 2]);
+  predictingBytes(m, x);
+  const before = inUse();
+  const activations = m.activations(x);
+  const outputs = activations.reduce((n, t) => n + t.size * 4, 0);
+  const convolutions = [0, 2].reduce((n, i) => n + Math.ceil((8 * m.layers[i].outputSize * 4) / ALIGN_BYTES) * ALIGN_BYTES, 0);
+  assert.is(inUse() - before - outputs, convolutions, 'activations() planned the two convolutions\' outputs, which predict had not');
+  assertSameBits(m.predict(x).dataSync(), activations[activations.length - 1].dataSync(), 'predict after activations()');
+  [m, x, ...activations].forEach((t) => t.dispose());
+});
+
+test('a model cut at a paired conv2d reads its output, though the whole model predicted first without it', async () => {
+  await init();
+  const base = pooledNet('relu');
+  const x = tensor(Float32Array.from({ length: 4 * 12 * 12 * 2 }, (_, i) => Math.cos(i)), [4, 12, 12, 2]);
+  base.predict(x).dispose();
+  const cut = cutModel(base, 'first_conv');
+  const low = lowMemory();
+  const features = cut.predict(x);
+  assertSameBits(lowMemory(), low, 'memory at address 0');
+  const expected = base.activations(x)[0];
+  assertSameBits(features.dataSync(), expected.dataSync(), 'the cut model\'s output');
+  [features, expected, cut, base, x].forEach((t) => t.dispose());
+});
+
+test('ReLU6 runs with its pooling in inference only: predicted first, the model trains as one that did not', async () => {
+  await init();
+  const rng = Float32Array.from({ length: 16 * 12 * 12 * 2 }, (_, i) => Math.sin(i * 0.37));
+  const x = tensor(rng, [16, 12, 12, 2]), y = tensor(Float32Array.from({ length: 64 }, (_, i) => (i % 4 === (i >> 2) % 4 ? 1 : 0)), [16, 4]);
+  const [predictedFirst, trainedAtOnce] = [pooledNet('relu6'), pooledNet('relu6')];
+  predictedFirst.predict(x).dispose();
+  const low = lowMemory();
+  for (const m of [predictedFirst, trainedAtOnce]) {
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 2, batchSize: 8 });
+  }
+  assertSameBits(lowMemory(), low, 'memory at address 0');
+  assertSameWeights(predictedFirst, trainedAtOnce, 'ReLU6, predicted first');
+  [predictedFirst, trainedAtOnce, x, y].forEach((t) => t.dispose());
 });
 
 test('layers that pass their input through in inference hold no buffers in a model that only predicts, and change no bit', async () => {
