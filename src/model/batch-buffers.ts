@@ -1,6 +1,6 @@
 // The model's own buffers for one batch: each input's examples (gathered in shuffled order), the
 // targets, each row's weight (class weights) and the loss gradient. Planned for a capacity once;
-// they grow, never shrink.
+// they grow, never shrink. evaluate, which reads the examples in place, plans the targets alone.
 import { getBackend } from '../backend/wasm.js';
 import type { Tensor } from '../tensor.js';
 
@@ -10,18 +10,20 @@ export class BatchBuffers {
   rowWeights = 0;
   outputGradient = 0;
   private capacity = 0;
+  private targetCapacity = 0;
 
   constructor(private readonly inputSizes: number[], private readonly outputSize: number) {
     this.inputs = inputSizes.map(() => 0);
   }
 
+  /** Every buffer, for batches of up to `capacity` examples. */
   plan(capacity: number): void {
+    this.planTargets(capacity);
     if (capacity <= this.capacity) return;
-    this.free();
+    this.freeExamples();
     const memory = getBackend().memory;
     try {
       this.inputSizes.forEach((size, i) => (this.inputs[i] = memory.alloc(capacity * size * 4)));
-      this.target = memory.alloc(capacity * this.outputSize * 4);
       this.rowWeights = memory.alloc(capacity * 4);
       this.outputGradient = memory.alloc(capacity * this.outputSize * 4);
       this.capacity = capacity;
@@ -31,6 +33,14 @@ export class BatchBuffers {
     }
   }
 
+  /** The targets alone, for batches of up to `capacity` examples. */
+  planTargets(capacity: number): void {
+    if (capacity <= this.targetCapacity) return;
+    this.freeTargets();
+    this.target = getBackend().memory.alloc(capacity * this.outputSize * 4);
+    this.targetCapacity = capacity;
+  }
+
   /** Copies examples order[from … from+batch) of each x (and y) into the buffers. */
   gather(xs: readonly Tensor[], y: Tensor | undefined, order: Uint32Array | undefined, from: number, batch: number): void {
     for (let i = 0; i < xs.length; i++) copyRows(xs[i], this.inputs[i], order, from, batch);
@@ -38,10 +48,21 @@ export class BatchBuffers {
   }
 
   free(): void {
+    this.freeTargets();
+    this.freeExamples();
+  }
+
+  private freeTargets(): void {
+    if (this.target) getBackend().memory.free(this.target);
+    this.target = this.targetCapacity = 0;
+  }
+
+  /** Frees what plan() makes besides the targets. */
+  private freeExamples(): void {
     const memory = getBackend().memory;
-    for (const ptr of [...this.inputs, this.target, this.rowWeights, this.outputGradient]) if (ptr) memory.free(ptr);
+    for (const ptr of [...this.inputs, this.rowWeights, this.outputGradient]) if (ptr) memory.free(ptr);
     this.inputs.fill(0);
-    this.target = this.rowWeights = this.outputGradient = 0;
+    this.rowWeights = this.outputGradient = 0;
     this.capacity = 0;
   }
 }

@@ -31,8 +31,7 @@ export class Inference {
   private readonly outputSizes: number[];
 
   constructor(private readonly executor: GraphExecutor, private readonly buffers: BatchBuffers,
-    inputCount: number, private readonly outputShapes: Shape[], private readonly nodeShapes: Shape[],
-    private readonly plan: (capacity: number) => void) {
+    inputCount: number, private readonly outputShapes: Shape[], private readonly nodeShapes: Shape[]) {
     this.inputs = new Array<number>(inputCount).fill(0);
     this.outputSizes = outputShapes.map((s) => s.reduce((a, b) => a * b, 1));
   }
@@ -44,7 +43,7 @@ export class Inference {
   predict(xs: Tensor[], n: number, batchSize: number, around: Around = runPlainly): Tensor[] {
     checkBatchSize(batchSize, 'predict');
     const batch = this.batchFor(batchSize, Math.max(n, 1));
-    // The layers alone: predict reads the examples in place and has no targets, so the batch buffers wait for evaluate or fit.
+    // The layers alone: the examples are read in place, and there are no targets.
     this.executor.plan(batch);
     const results = this.outputShapes.map((shape) => emptyTensor([n, ...shape]));
     holdWeights(around, () => {
@@ -70,7 +69,9 @@ export class Inference {
     if (n === 0) throw new ShapeError('evaluate: the dataset is empty');
     checkBatchSize(batchSize, 'evaluate');
     const batch = this.batchFor(batchSize, n);
-    this.plan(batch);
+    // The layers and the targets: the examples are read in place.
+    this.executor.plan(batch);
+    this.buffers.planTargets(batch);
     scoring.start();
     holdWeights(around, () => {
       for (let from = first; from < first + n; from += batch) {

@@ -107,7 +107,7 @@ export class Model extends Layer {
     this.outputSizes = this.outputs.map((t) => sizeOf(t.shape));
     this.buffers = new BatchBuffers(this.inputs.map((t) => sizeOf(t.shape)), this.outputSizes[0]);
     this.inference = new Inference(this.executor, this.buffers, this.inputs.length, this.outputShapes,
-      this.graph.nodes.map((n) => n.output.shape), (c) => this.planBatch(c));
+      this.graph.nodes.map((n) => n.output.shape));
     this.retain(); // the model holds itself until dispose(), or until a model that contains it takes that hold over
     for (const layer of this.executor.layers) {
       // A model nested here belongs to this one, as its other layers do: disposing this model frees it too.

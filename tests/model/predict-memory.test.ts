@@ -51,14 +51,20 @@ function predictingBytes(m: Model, x: Tensor): number {
   return used;
 }
 
-test('predict reads the examples where they lie: it plans no batch buffers for them, nor targets', async () => {
+test('predict and evaluate read the examples where they lie: no batch buffers for them, and targets for evaluate alone', async () => {
   await init();
   // Large examples, small layers: a copy of a batch of inputs would outweigh everything else.
   const m = sequential({ inputShape: [64, 64, 3], seed: 1, layers: [layers.globalAveragePooling2d(), layers.dense({ units: 2 })] });
   const x = zeros([32, 64, 64, 3]);
   const used = predictingBytes(m, x);
   assert.ok(used < x.size * 4 / 16, `predicting ${x.shape[0]} examples of ${x.size * 4} bytes held ${used} bytes`);
-  [m, x].forEach((t) => t.dispose());
+  // evaluate reads them in place too: it adds the targets alone.
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const y = zeros([32, 2]);
+  const before = inUse();
+  m.evaluate(x, y, { batchSize: 32 });
+  assert.is(inUse() - before, Math.ceil((y.size * 4) / ALIGN_BYTES) * ALIGN_BYTES, 'evaluate: the targets besides');
+  [m, x, y].forEach((t) => t.dispose());
 });
 
 /** conv2d → 2×2 max pooling (paired: one kernel) twice, then a dense head; `activation` the convolutions'. */
