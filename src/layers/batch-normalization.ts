@@ -117,14 +117,15 @@ export class BatchNormalization extends Layer {
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    [this.mean, this.invStd, this.factor, this.dyScale, this.centredScale, this.dyShift] =
-      Array.from({ length: 6 }, () => this.buffer(this.channels));
-    this.workspace = this.buffer(this.parallel.normalization.channelSumsWorkspaceFloats(this.channels));
+    // 1/σ and γ/σ serve inference too; the batch mean, backward's per-channel terms and the sums only training.
+    [this.invStd, this.factor] = [this.buffer(this.channels), this.buffer(this.channels)];
+    [this.mean, this.dyScale, this.centredScale, this.dyShift] = Array.from({ length: 4 }, () => this.trainingBuffer(this.channels));
+    this.workspace = this.trainingBuffer(this.parallel.normalization.channelSumsWorkspaceFloats(this.channels));
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.batchStatistics = training && this.trainable;
+    this.batchStatistics = this.trains(training) && this.trainable;
     if (this.foldedIntoInput && !training) return x;
     const centre = this.batchStatistics ? this.computeBatchStatistics(x, batch) : this.inferenceAffine().centre;
     this.parallel.normalization.channelAffine(x, centre, this.factor, this.beta?.value ?? 0, this.y, batch, this.exampleRows, this.channels, FUSED_ACTIVATION.none);

@@ -1,8 +1,8 @@
 // What a model holds when it only predicts: not the batch buffers (predict reads the examples in
-// place); no output for a conv2d that runs with its max pooling as one kernel; nothing for the layers
-// that pass their input through in inference (dropout, Gaussian noise, the random augmentations),
-// which predict the same bits as the model without them and get their training buffers when the
-// model first trains.
+// place); no output for a conv2d that runs with its max pooling as one kernel; no batch statistics
+// for a batch normalisation; nothing for the layers that pass their input through in inference
+// (dropout, Gaussian noise, the random augmentations), which predict the same bits as the model
+// without them and get their training buffers when the model first trains.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
@@ -116,6 +116,19 @@ test('ReLU6 runs with its pooling in inference only: predicted first, the model 
   assertSameBits(lowMemory(), low, 'memory at address 0');
   assertSameWeights(predictedFirst, trainedAtOnce, 'ReLU6, predicted first');
   [predictedFirst, trainedAtOnce, x, y].forEach((t) => t.dispose());
+});
+
+test('a batch normalisation that only predicts holds its output and the two per-channel factors inference uses', async () => {
+  await init();
+  const norm = layers.batchNormalization();
+  const m = sequential({ inputShape: [6, 6, 12], seed: 1, layers: [norm, layers.flatten(), layers.dense({ units: 2 })] });
+  const x = zeros([5, 6, 6, 12]);
+  m.predict(x, { batchSize: 5 }).dispose();
+  const aligned = (floats: number) => Math.ceil((floats * 4) / ALIGN_BYTES) * ALIGN_BYTES;
+  const before = inUse();
+  norm.unplan();
+  assert.is(before - inUse(), aligned(5 * 6 * 6 * 12) + 2 * aligned(12), 'its output, 1/σ and γ/σ: no batch statistics, sums or backward terms');
+  [m, x].forEach((t) => t.dispose());
 });
 
 test('layers that pass their input through in inference hold no buffers in a model that only predicts, and change no bit', async () => {
