@@ -1,7 +1,8 @@
 // Shared test tools: a seeded generator, wasm buffers filled from JS, and a relative comparison.
 import * as assert from 'uvu/assert';
 import { type SimdBuild, init, getBackend } from '../src/backend/wasm.js';
-import type { Kernels } from '../src/backend/kernels.js';
+import { type Kernels, RESIZE_COORDINATES, RESIZE_CUBIC, RESIZE_INTERPOLATION } from '../src/backend/kernels.js';
+import type { ResizeMethod } from './reference/resize.js';
 import type { Parameter } from '../src/layers/layer.js';
 import { seededRandom } from '../src/random.js';
 import type { Padding } from '../src/window.js';
@@ -124,4 +125,12 @@ export function mismatch(actual: Float32Array, expected: Float32Array, tolerance
     }
   }
   return undefined;
+}
+
+/** A resize method's kernel arguments: its `interpolation` code and coordinate mode, and the 3 f32 parameters `params` points at. */
+export function resizeKernelArgs(m: ResizeMethod): { interpolation: number; coordinates: number; params: Float32Array } {
+  const cubicBits = m.interpolation === 'bicubic'
+    ? ((m.cubicExcludeOutside ?? true) ? RESIZE_CUBIC.excludeOutside : 0) | ((m.cubicTable ?? true) ? RESIZE_CUBIC.table : 0) : 0;
+  return { interpolation: RESIZE_INTERPOLATION[m.interpolation] | cubicBits, coordinates: RESIZE_COORDINATES[m.coordinates],
+    params: Float32Array.from([...(m.scales ?? [0, 0]), m.cubicCoefficient ?? -0.5]) };
 }

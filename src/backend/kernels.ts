@@ -392,13 +392,16 @@ export interface Kernels {
   // --- resizing to any size (assembly/resize.ts): x [batch, inHeight, inWidth, channels] →
   //     y [batch, outHeight, outWidth, channels]
   /**
-   * Bilinear (bilinear = 1) or nearest (0) at the source coordinate of each output by the coordinate
-   * mode (RESIZE_COORDINATES): ONNX's Resize, and Keras's Resizing with half_pixel.
+   * Nearest (interpolation 0), bilinear (1) or bicubic (2, plus RESIZE_CUBIC's option bits) at the
+   * source coordinate of each output by the coordinate mode (RESIZE_COORDINATES): ONNX's Resize, and
+   * Keras's Resizing with half_pixel. params: the address of 3 f32s — the height's and width's ONNX
+   * scale (0: coordinates by the sizes' ratio) and bicubic's coefficient a — or 0 for none (no
+   * scales, not bicubic). The formulas in full beside the kernel (assembly/resize.ts).
    */
-  resizeForward(x: number, y: number, bilinear: number, coordinates: number,
+  resizeForward(x: number, y: number, interpolation: number, coordinates: number, params: number,
     batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
   /** dx from dy: the transpose of the forward pass, summed in output order within each example. */
-  resizeBackward(dy: number, dx: number, bilinear: number, coordinates: number,
+  resizeBackward(dy: number, dx: number, interpolation: number, coordinates: number, params: number,
     batch: number, inHeight: number, inWidth: number, channels: number, outHeight: number, outWidth: number): void;
 
   // --- Affine image sampling (assembly/affine-images.ts): RandomTranslation, RandomRotation, RandomZoom.
@@ -425,3 +428,10 @@ export interface Kernels {
 /** The coordinate modes of the resize kernels, by number (ONNX's coordinate_transformation_mode names). */
 export const RESIZE_COORDINATES = { half_pixel: 0, pytorch_half_pixel: 1, align_corners: 2, asymmetric: 3 } as const;
 export type ResizeCoordinates = keyof typeof RESIZE_COORDINATES;
+/** The resize kernels' `interpolation`, by number. */
+export const RESIZE_INTERPOLATION = { nearest: 0, bilinear: 1, bicubic: 2 } as const;
+/**
+ * Bits added to bicubic's `interpolation`: pixels beyond the edge weigh 0, the others renormalised
+ * (ONNX's exclude_outside, TensorFlow's); the fraction rounded to 1/1024 first (TensorFlow's table).
+ */
+export const RESIZE_CUBIC = { excludeOutside: 4, table: 8 } as const;

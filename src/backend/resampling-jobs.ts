@@ -44,19 +44,19 @@ export class ResamplingJobs {
   // --- resizing: x [batch, inHeight, inWidth, channels] → y [batch, outHeight, outWidth, channels]
 
   /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
-  resize(kernel: 'resizeForward' | 'resizeBackward', from: number, to: number, bilinear: number, coordinates: number,
-    g: ResizeGeometry): void {
+  resize(kernel: 'resizeForward' | 'resizeBackward', from: number, to: number, interpolation: number, coordinates: number,
+    params: number, g: ResizeGeometry): void {
     const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
     const backward = kernel === 'resizeBackward';
     const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
     const slices = this.jobs.start(g.batch, true);
     for (let s = 0; s < slices; s++) {
       this.jobs.beginSlice(s);
-      this.jobs.arg(from + this.jobs.first * fromBytes).arg(to + this.jobs.first * toBytes).arg(bilinear).arg(coordinates)
+      this.jobs.arg(from + this.jobs.first * fromBytes).arg(to + this.jobs.first * toBytes).arg(interpolation).arg(coordinates).arg(params)
         .arg(this.jobs.count).arg(g.inHeight).arg(g.inWidth).arg(g.channels).arg(g.outHeight).arg(g.outWidth);
     }
-    // Bilinear reads four pixels per output element, nearest one (backward also clears dx).
-    this.jobs.run(kernel, (bilinear ? 8 : 1) * g.batch * outBytes / 4 + (backward ? g.batch * inBytes / 4 : 0));
+    // Bicubic reads sixteen pixels per output element, bilinear four, nearest one (backward also clears dx).
+    this.jobs.run(kernel, [1, 8, 32][interpolation & 3] * g.batch * outBytes / 4 + (backward ? g.batch * inBytes / 4 : 0));
   }
 
   // --- affine image sampling: x [batch, height, width, channels] → y [batch, outHeight, outWidth, channels]

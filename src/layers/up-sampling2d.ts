@@ -3,7 +3,7 @@
 // half-pixel centres, which is the resizing kernel's half_pixel mode). TensorFlow.js 4's bilinear
 // UpSampling2D has no half-pixel centres, so its results differ from Keras's, and from these, at
 // every output that is not a copy of a pixel.
-import { RESIZE_COORDINATES } from '../backend/kernels.js';
+import { RESIZE_COORDINATES, RESIZE_INTERPOLATION } from '../backend/kernels.js';
 import type { ResizeGeometry } from '../backend/resampling-jobs.js';
 import { type Shape, formatShape } from '../shape.js';
 import { pair } from '../window.js';
@@ -53,7 +53,7 @@ export class UpSampling2D extends Layer {
     if (this.interpolation === 'nearest') {
       this.parallel.resampling.upSampling2d(pass === 'forward' ? 'upSampling2dForward' : 'upSampling2dBackward', from, to, this.geometry);
     } else {
-      this.parallel.resampling.resize(pass === 'forward' ? 'resizeForward' : 'resizeBackward', from, to, 1, RESIZE_COORDINATES.half_pixel, this.geometry);
+      this.parallel.resampling.resize(pass === 'forward' ? 'resizeForward' : 'resizeBackward', from, to, RESIZE_INTERPOLATION.bilinear, RESIZE_COORDINATES.half_pixel, 0, this.geometry);
     }
   }
 

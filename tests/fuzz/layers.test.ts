@@ -135,7 +135,7 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   }
   if (r < 0.74) return { className: 'UpSampling2D', size: size(rng, 3), interpolation: rng.pick(['nearest', 'bilinear']) };
   if (r < 0.78) {
-    return { className: 'Resizing', height: rng.int(1, 12), width: rng.int(1, 12), interpolation: rng.pick(['nearest', 'bilinear']),
+    return { className: 'Resizing', height: rng.int(1, 12), width: rng.int(1, 12), interpolation: rng.pick(['nearest', 'bilinear', 'bicubic']),
       coordinates: rng.pick(['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric']) };
   }
   if (r < 0.83) return { className: rng.pick(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']), keepdims: rng.next() < 0.3 };
@@ -198,6 +198,11 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['an unknown interpolation', { className: 'UpSampling2D', interpolation: 'bicubic' }],
     ['resizing to no rows', { className: 'Resizing', height: 0, width: 2 }],
     ['an unknown coordinate mode', { className: 'Resizing', height: 2, width: 2, coordinates: 'tf_crop_and_resize' }],
+    ['an unknown resizing interpolation', { className: 'Resizing', height: 2, width: 2, interpolation: 'lanczos3' }],
+    ['resizing scales of 0', { className: 'Resizing', height: 2, width: 2, scales: [0, 1] }],
+    ['resizing scales of one axis', { className: 'Resizing', height: 2, width: 2, scales: [1.5] }],
+    ['a cubic coefficient not a number', { className: 'Resizing', height: 2, width: 2, interpolation: 'bicubic', cubicCoefficient: 'keys' }],
+    ['cubicTable not a boolean', { className: 'Resizing', height: 2, width: 2, interpolation: 'bicubic', cubicTable: 1 }],
     ['0 filters in conv2dTranspose', { className: 'Conv2DTranspose', filters: 0, kernelSize: 1 }],
     ['negative conv2dTranspose padding', { className: 'Conv2DTranspose', filters: 1, kernelSize: 1, padding: [0, 0, -1, 0] }],
     ['batch normalisation over an axis other than the channels', { className: 'BatchNormalization', axis: rngAxis(shape) }],

@@ -37,15 +37,15 @@ test('nearest up-sampling forward and backward match the reference', async () =>
 
 // UpSampling2D's bilinear mode runs the resizing kernel with half-pixel centres: it must be Keras's up-sampling.
 const resizeArgs = (s: ref.UpSamplingShape) =>
-  [RESIZE_COORDINATES.half_pixel, s.batch, s.inHeight, s.inWidth, s.channels, s.inHeight * s.sizeHeight, s.inWidth * s.sizeWidth] as const;
+  [s.batch, s.inHeight, s.inWidth, s.channels, s.inHeight * s.sizeHeight, s.inWidth * s.sizeWidth] as const;
 
 test('bilinear up-sampling (resizing with half-pixel centres) forward and backward match the reference', async () => {
   const k = await kernels();
   for (const s of shapes) {
     const n = lengths(s), x = rng.array(n.input), dy = rng.array(n.output);
-    const [y] = withBuffers([x], [n.output], ([px], [py]) => k.resizeForward(px, py, 1, ...resizeArgs(s)));
+    const [y] = withBuffers([x], [n.output], ([px], [py]) => k.resizeForward(px, py, 1, RESIZE_COORDINATES.half_pixel, 0, ...resizeArgs(s)));
     assertClose(y, ref.upSampling2dForward(x, s, true), 1e-4, `bilinear forward ${JSON.stringify(s)}`);
-    const [dx] = withBuffers([dy], [n.input], ([pdy], [pdx]) => k.resizeBackward(pdy, pdx, 1, ...resizeArgs(s)));
+    const [dx] = withBuffers([dy], [n.input], ([pdy], [pdx]) => k.resizeBackward(pdy, pdx, 1, RESIZE_COORDINATES.half_pixel, 0, ...resizeArgs(s)));
     assertClose(dx, ref.upSampling2dBackward(dy, s, true), 1e-4, `bilinear backward ${JSON.stringify(s)}`);
   }
 });
@@ -54,7 +54,7 @@ test('up-sampling by 2 puts bilinear outputs at a quarter and three quarters bet
   const k = await kernels();
   // One row [0, 4, 8] up-sampled by 2 along the width: half-pixel centres sit at −¼ (clamped to 0), ¼, ¾, 1¼, 1¾, 2¼ (clamped to 2).
   const row = { batch: 1, inHeight: 1, inWidth: 3, channels: 1, sizeHeight: 1, sizeWidth: 2 };
-  const [y] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.resizeForward(px, py, 1, ...resizeArgs(row)));
+  const [y] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.resizeForward(px, py, 1, RESIZE_COORDINATES.half_pixel, 0, ...resizeArgs(row)));
   assert.equal(Array.from(y), [0, 1, 3, 5, 7, 8]);
   const [nearest] = withBuffers([Float32Array.from([0, 4, 8])], [6], ([px], [py]) => k.upSampling2dForward(px, py, ...args(row)));
   assert.equal(Array.from(nearest), [0, 0, 4, 4, 8, 8]);

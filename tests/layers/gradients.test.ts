@@ -161,14 +161,17 @@ test('upSampling2d gradients, nearest and bilinear', async () => {
   }
 });
 
-test('resizing gradients: nearest and bilinear, every coordinate mode, up and down', async () => {
+test('resizing gradients: nearest, bilinear and bicubic, every coordinate mode, by sizes and by ONNX scales, up and down', async () => {
   await kernels();
   const rng = random(19);
-  for (const interpolation of ['nearest', 'bilinear'] as const) {
+  for (const interpolation of ['nearest', 'bilinear', 'bicubic'] as const) {
     for (const coordinates of ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const) {
       for (let i = 0; i < 3; i++) {
-        checkLayer(layers.resizing({ height: rng.int(1, 7), width: rng.int(1, 7), interpolation, coordinates }),
-          [rng.int(1, 5), rng.int(1, 5), rng.int(1, 6)], rng.int(1, 3), 650 + i);
+        const inputShape = [rng.int(1, 5), rng.int(1, 5), rng.int(1, 6)], height = rng.int(1, 7), width = rng.int(1, 7);
+        // Every other case maps coordinates by scales near the sizes' ratio (not whole); bicubic alternates Keras's and ONNX's settings.
+        const scales: [number, number] | null = i === 1 ? [(height + 0.4) / inputShape[0], (width + 0.7) / inputShape[1]] : null;
+        const cubic = i === 2 ? { cubicCoefficient: -0.75, cubicExcludeOutside: false, cubicTable: false } : {};
+        checkLayer(layers.resizing({ height, width, interpolation, coordinates, scales, ...cubic }), inputShape, rng.int(1, 3), 650 + i);
       }
     }
   }

@@ -15,8 +15,7 @@ import { type TransposeGeometry, conv2dTransposeBackward, conv2dTransposeForward
 import { type UpSamplingShape, upSampling2dBackward, upSampling2dForward } from './upsampling.js';
 import { globalAvgPoolBackward, globalAvgPoolForward, globalMaxPoolBackward, globalMaxPoolForward } from './global-pool.js';
 import { type Borders, crop, pad } from './borders.js';
-import { type ResizeShape, resizeBackward, resizeForward } from './resize.js';
-import type { ResizeCoordinates } from '../../src/backend/kernels.js';
+import { type ResizeMethod, type ResizeShape, resizeBackward, resizeForward } from './resize.js';
 
 export interface StackLayer {
   config: LayerConfig;
@@ -130,9 +129,9 @@ function upSamplingOf(layer: StackLayer, batch: number): UpSamplingShape {
 }
 
 const bilinear = (layer: StackLayer) => layer.config.interpolation === 'bilinear';
-function resizingOf(layer: StackLayer, batch: number): [ResizeShape, boolean, ResizeCoordinates] {
-  const [inHeight, inWidth, channels] = layer.inputShape, { height, width, coordinates } = layer.config;
-  return [{ batch, inHeight, inWidth, channels, outHeight: height as number, outWidth: width as number }, bilinear(layer), coordinates as ResizeCoordinates];
+function resizingOf(layer: StackLayer, batch: number): [ResizeShape, ResizeMethod] {
+  const [inHeight, inWidth, channels] = layer.inputShape, { height, width } = layer.config;
+  return [{ batch, inHeight, inWidth, channels, outHeight: height as number, outWidth: width as number }, layer.config as unknown as ResizeMethod];
 }
 /** [positions, channels] of a global pooling's input. */
 const positionsOf = ({ inputShape: [h, w, c] }: StackLayer) => [h * w, c] as const;

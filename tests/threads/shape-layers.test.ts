@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ResizeGeometry } from '../../src/backend/resampling-jobs.js';
-import { RESIZE_COORDINATES } from '../../src/backend/kernels.js';
+import { RESIZE_COORDINATES, type ResizeCoordinates } from '../../src/backend/kernels.js';
 import { MIN_PARALLEL_WORK } from '../../src/backend/worker-pool.js';
 import { getBackend, init } from '../../src/backend/wasm.js';
 import { input, layers, model, tensor } from '../../src/index.js';
-import { assertSameBits, random, withBuffers } from '../helpers.js';
+import { assertSameBits, random, resizeKernelArgs, withBuffers } from '../helpers.js';
+import type { ResizeMethod } from '../reference/resize.js';
 
 const CHILD_THREADS = 'CONVAS_TEST_SHAPE_LAYERS_THREADS';
 
@@ -82,8 +83,8 @@ if (process.env[CHILD_THREADS]) {
     }
   });
 
-  test('resizing, nearest and bilinear, every coordinate mode, forward and backward: split over 2 threads equals the kernel on the whole batch', () => {
-    for (const coordinates of Object.values(RESIZE_COORDINATES)) {
+  test('resizing, nearest, bilinear and bicubic, every coordinate mode, by sizes and by scales, forward and backward: split over 2 threads equals the kernel on the whole batch', () => {
+    for (const coordinates of Object.keys(RESIZE_COORDINATES) as ResizeCoordinates[]) {
       let g: ResizeGeometry;
       do {
         g = { batch: oddBatch(), inHeight: rng.int(9, 24), inWidth: rng.int(9, 24), channels: rng.pick([5, 8, 13]), outHeight: rng.int(5, 50), outWidth: rng.int(5, 50) };
@@ -91,15 +92,19 @@ if (process.env[CHILD_THREADS]) {
       const inLength = g.batch * g.inHeight * g.inWidth * g.channels, outLength = g.batch * g.outHeight * g.outWidth * g.channels;
       const args = [g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth] as const;
       const x = rng.array(inLength), dy = rng.array(outLength);
-      for (const bilinear of [0, 1]) {
-        const what = `${bilinear ? 'bilinear' : 'nearest'} mode ${coordinates} ${JSON.stringify(g)}`;
-        const whole = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
-          kernels.resizeForward(px, py, bilinear, coordinates, ...args);
-          kernels.resizeBackward(pdy, pdx, bilinear, coordinates, ...args);
+      const scales: [number, number] = [(g.outHeight + 0.5) / g.inHeight, (g.outWidth + 0.5) / g.inWidth];
+      const methods: ResizeMethod[] = [{ interpolation: 'nearest', coordinates }, { interpolation: 'bilinear', coordinates, scales },
+        { interpolation: 'bicubic', coordinates }, { interpolation: 'bicubic', coordinates, scales, cubicCoefficient: -0.75, cubicExcludeOutside: false, cubicTable: false }];
+      for (const method of methods) {
+        const { interpolation, coordinates: mode, params } = resizeKernelArgs(method);
+        const what = `${JSON.stringify(method)} ${JSON.stringify(g)}`;
+        const whole = withBuffers([x, dy, params], [outLength, inLength], ([px, pdy, pp], [py, pdx]) => {
+          kernels.resizeForward(px, py, interpolation, mode, pp, ...args);
+          kernels.resizeBackward(pdy, pdx, interpolation, mode, pp, ...args);
         });
-        const split = withBuffers([x, dy], [outLength, inLength], ([px, pdy], [py, pdx]) => {
-          parallel.resampling.resize('resizeForward', px, py, bilinear, coordinates, g);
-          parallel.resampling.resize('resizeBackward', pdy, pdx, bilinear, coordinates, g);
+        const split = withBuffers([x, dy, params], [outLength, inLength], ([px, pdy, pp], [py, pdx]) => {
+          parallel.resampling.resize('resizeForward', px, py, interpolation, mode, pp, g);
+          parallel.resampling.resize('resizeBackward', pdy, pdx, interpolation, mode, pp, g);
         });
         assertSameBits(split[0], whole[0], `${what} forward`);
         assertSameBits(split[1], whole[1], `${what} backward`);
