@@ -189,8 +189,13 @@ test('operators, attributes and graphs convas cannot express are refused by node
     /node "rs" \(Resize\): nearest with coordinate_transformation_mode asymmetric and nearest_mode round_prefer_floor from 4×4 to 12×12 is not supported; convas's nearest Resizing takes floor with asymmetric/);
   await refused(resize({ mode: 'nearest', nearest_mode: 'floor' }, [1, 1, 0.75, 1.75]),
     /node "rs" \(Resize\): nearest with coordinate_transformation_mode half_pixel and nearest_mode floor from 4×4 to 3×7 is not supported/);
-  await refused(resize({ mode: 'cubic' }), /node "rs" \(Resize\): mode "cubic" is not supported/);
-  await refused(resize({ mode: 'nearest' }, [1, 1, 1.3, 2]), /node "rs" \(Resize\): scales 1.29\d*×2 of 4×4 give 5.19\d*×8 pixels; convas resizes to whole sizes/);
+  await refused(resize({ mode: 'lanczos' }), /node "rs" \(Resize\): mode "lanczos" is not supported; convas resizes nearest, linear and cubic/);
+  await refused(resize({ mode: 'linear', exclude_outside: 1 }), /node "rs" \(Resize\): exclude_outside 1 is defined for cubic only/);
+  await refused(resize({ mode: 'linear' }, [1, 1, 1.1, 1.2]),
+    /node "rs" \(Resize\): scales 1.1\d*×1.2\d* keep the size 4×4 but move the pixels by ONNX's formulas, while ONNX Runtime copies the input/);
+  await refused(resize({ mode: 'cubic' }, [1, 1, 0.1, 2]), /node "rs" \(Resize\): scales 0.1\d*×2 of 4×4 give no pixels/);
+  await refused(one([{ op: 'Upsample', name: 'up', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'cubic' } }], { initializers: { s: scales([1, 1, 2, 2]) }, opset: 9 }),
+    /node "up" \(Upsample\): mode "cubic" is not one Upsample defines/);
   await refused(one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes: { mode: 'linear', antialias: 1 } }],
     { initializers: { s: scales([1, 1, 0.5, 0.5]) }, opset: 18 }), /node "rs" \(Resize\): antialias 1 when down-sampling is not supported/);
   await refused(one([{ op: 'ConvTranspose', name: 'ct', inputs: ['x', 'w'], outputs: ['y'], attributes: { strides: [2, 2], output_padding: [1, 1] } }],

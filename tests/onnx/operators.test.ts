@@ -116,7 +116,9 @@ test('Resize and Upsample to any size as Resizing: linear in every coordinate mo
   await resize('opset 10, nearest ×1.5×2.4', { mode: 'nearest' }, { scales: f([1, 1, 1.5, 2.4]) }, 10);
   const model = await agrees('Upsample, opset 9, linear ×1.5', [3, 4, 5], [{ op: 'Upsample', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'linear' } }],
     { s: f([1, 1, 1.5, 2]) }, { opset: 9 });
-  assert.equal(model.layers.at(-1)!.getConfig(), { className: 'Resizing', name: model.layers.at(-1)!.name, height: 6, width: 10, interpolation: 'bilinear', coordinates: 'asymmetric' });
+  // Coordinates mapped by the node's scales, as ONNX maps them; the cubic settings are the layer's defaults, unused.
+  assert.equal(model.layers.at(-1)!.getConfig(), { className: 'Resizing', name: model.layers.at(-1)!.name, height: 6, width: 10, interpolation: 'bilinear',
+    coordinates: 'asymmetric', scales: [1.5, 2], cubicCoefficient: -0.5, cubicExcludeOutside: true, cubicTable: true });
 });
 
 test('Conv and Gemm take the activation only their output reads; one that is also a graph output stays apart', async () => {

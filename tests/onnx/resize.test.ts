@@ -1,0 +1,86 @@
+// ONNX Resize in every mode convas computes — nearest, linear, cubic (with the node's cubic_coeff_a
+// and exclude_outside) — and every coordinate mode it reads, by scales whose in·scale is not a
+// whole number of pixels (ONNX maps coordinates by 1/scale, not by the sizes' ratio) and by sizes,
+// up and down, on odd sizes: convas predicts what ONNX Runtime computes on the same file.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { init, loadModel, tensor } from '../../src/index.js';
+import '../../src/onnx/index.js';
+import { random } from '../helpers.js';
+import { type Initializer, type NodeSpec, onnxModel } from './builder.js';
+import { toNhwc } from './fixtures.js';
+import { runOrt } from './ort.js';
+
+const DIMS = [2, 5, 7, 9]; // [N, C, H, W]: 5 channels, so the kernels' f32x4 lanes and their tail both run
+const COORDINATES = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
+const floats = (values: number[]): Initializer => ({ dims: [values.length], data: Float32Array.from(values) });
+const ints = (values: number[]): Initializer => ({ dims: [values.length], data: values });
+
+/** How the output's size is given: scales (in·scale not whole, up, down, one of each, and one that keeps the size) or sizes. */
+const SIZINGS: Array<[string, Record<string, Initializer>]> = [
+  ['scales 1.5×1.7 (7×9 → 10×15)', { roi: floats([]), scales: floats([1, 1, 1.5, 1.7]) }],
+  ['scales 0.6×0.45 (7×9 → 4×4)', { roi: floats([]), scales: floats([1, 1, 0.6, 0.45]) }],
+  ['scales 2.3×0.8 (7×9 → 16×7)', { roi: floats([]), scales: floats([1, 1, 2.3, 0.8]) }],
+  ['scales 1.1×1.5 (7×9 → 7×13: the height kept, yet moved)', { roi: floats([]), scales: floats([1, 1, 1.1, 1.5]) }],
+  ['sizes 11×4', { roi: floats([]), scales: floats([]), sizes: ints([DIMS[0], DIMS[1], 11, 4]) }],
+];
+
+/** The node's attributes for each mode convas computes in a coordinate mode (nearest: the rounding convas's Resizing has there). */
+function modes(coordinates: string): Array<[string, NodeSpec['attributes']]> {
+  return [
+    ['nearest', { mode: 'nearest', coordinate_transformation_mode: coordinates, nearest_mode: coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil' }],
+    ['linear', { mode: 'linear', coordinate_transformation_mode: coordinates }],
+    ['cubic (ONNX\'s defaults, PyTorch\'s bicubic)', { mode: 'cubic', coordinate_transformation_mode: coordinates }],
+    ['cubic a −0.5, exclude_outside (TensorFlow\'s export)', { mode: 'cubic', coordinate_transformation_mode: coordinates, cubic_coeff_a: { float: -0.5 }, exclude_outside: 1 }],
+    ['cubic a −0.6', { mode: 'cubic', coordinate_transformation_mode: coordinates, cubic_coeff_a: { float: -0.6 } }],
+  ];
+}
+
+/** The largest |convas − ONNX Runtime| / max(1, |ONNX Runtime|) of a one-Resize graph, after checking the output's dims. */
+async function worstError(attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, what: string): Promise<number> {
+  const bytes = onnxModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', ...DIMS.slice(1)] }], outputs: ['y'],
+    nodes: [{ op: 'Resize', inputs: ['x', ...Object.keys(inputs)], outputs: ['y'], attributes }], initializers: inputs });
+  const values = random(3).array(DIMS.reduce((a, b) => a * b, 1), -2, 2);
+  const [expected] = await runOrt(bytes, [{ values, dims: DIMS }]);
+  const model = await loadModel(bytes);
+  try {
+    const y = model.predict(tensor(toNhwc(values, DIMS), [DIMS[0], DIMS[2], DIMS[3], DIMS[1]]));
+    const [n, c, h, w] = expected.dims;
+    assert.equal(y.shape, [n, h, w, c], `${what}: output shape`);
+    const want = toNhwc(expected.values, expected.dims), got = y.dataSync();
+    return want.reduce((worst, v, i) => Math.max(worst, Math.abs(got[i] - v) / Math.max(1, Math.abs(v))), 0);
+  } finally {
+    model.dispose();
+  }
+}
+
+test.before(async () => {
+  await init();
+});
+
+for (const coordinates of COORDINATES) {
+  test(`Resize with ${coordinates} coordinates: nearest, linear and cubic, by non-whole scales and by sizes, as ONNX Runtime computes`, async () => {
+    for (const [mode, attributes] of modes(coordinates)) {
+      for (const [sizing, inputs] of SIZINGS) {
+        const what = `${mode}, ${coordinates}, ${sizing}`;
+        const error = await worstError(attributes, inputs, what);
+        // Nearest copies pixels: the same ones, bit for bit.
+        assert.ok(mode === 'nearest' ? error === 0 : error <= 1e-5, `${what}: differs from ONNX Runtime by ${error}`);
+      }
+    }
+  });
+}
+
+test('the layer a Resize by non-whole scales becomes keeps the node\'s scales and cubic settings', async () => {
+  const bytes = onnxModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', 5, 7, 9] }], outputs: ['y'],
+    nodes: [{ op: 'Resize', inputs: ['x', 'roi', 'scales'], outputs: ['y'], attributes: { mode: 'cubic', cubic_coeff_a: { float: -0.5 }, exclude_outside: 1 } }],
+    initializers: { roi: floats([]), scales: floats([1, 1, 1.5, 0.45]) } });
+  const model = await loadModel(bytes);
+  const { className, height, width, interpolation, coordinates, scales, cubicCoefficient, cubicExcludeOutside, cubicTable } = model.layers.at(-1)!.getConfig();
+  assert.equal({ className, height, width, interpolation, coordinates, scales, cubicCoefficient, cubicExcludeOutside, cubicTable },
+    { className: 'Resizing', height: 10, width: 4, interpolation: 'bicubic', coordinates: 'half_pixel', scales: [1.5, Math.fround(0.45)],
+      cubicCoefficient: -0.5, cubicExcludeOutside: true, cubicTable: false });
+  model.dispose();
+});
+
+test.run();
