@@ -197,17 +197,34 @@ const shapes: Record<string, LayerWriter> = {
     return w.node('Resize', [l.inputs[0], '', w.constant(`${l.n}.scales`, [4], [1, 1, sh, sw])], l.n, modes);
   },
   Resizing: (w, l) => {
+    const x = l.inputs[0], c = l.config, coordinates = c.coordinates as string, [inHeight, inWidth] = l.shapes[0];
+    const height = c.height as number, width = c.width as number, scales = c.scales as [number, number] | null;
+    // The layer's nearest pixel: at or before the source coordinate when asymmetric (PyTorch's), else the nearest, halves up.
+    const modes = {
+      nearest: [stringAttribute('mode', 'nearest'), stringAttribute('nearest_mode', coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil')],
+      bilinear: [stringAttribute('mode', 'linear')],
+      bicubic: [stringAttribute('mode', 'cubic'), floatAttribute('cubic_coeff_a', c.cubicCoefficient as number), intAttribute('exclude_outside', c.cubicExcludeOutside ? 1 : 0)],
+    }[c.interpolation as 'nearest' | 'bilinear' | 'bicubic'];
+    if (c.interpolation === 'bicubic' && c.cubicTable) {
+      throw l.cannot('has cubicTable true (Keras\'s bicubic, weights from TensorFlow\'s table), which ONNX\'s cubic cannot express (exact weights only)');
+    }
+    const attributes = [...modes, stringAttribute('coordinate_transformation_mode', coordinates)];
+    if (scales) {
+      // ONNX takes floor(in·scale) pixels (an f32 product) and copies the input when that is its size.
+      const out = [inHeight * Math.fround(scales[0]), inWidth * Math.fround(scales[1])].map((n) => Math.floor(Math.fround(n)));
+      if (out[0] !== height || out[1] !== width) {
+        throw l.cannot(`has scales ${scales.join('×')}, which give ONNX ${out.join('×')} pixels of its ${inHeight}×${inWidth} input, not its ${height}×${width}`);
+      }
+      if (height === inHeight && width === inWidth && !(scales[0] === 1 && scales[1] === 1)) {
+        throw l.cannot(`has scales ${scales.join('×')} that keep the size ${height}×${width}, which ONNX Runtime copies instead of resizing`);
+      }
+      return w.node('Resize', [x, '', w.constant(`${l.n}.scales`, [4], [1, 1, ...scales])], l.n, attributes);
+    }
     // Sizes rather than scales: ONNX would take floor(in·scale) pixels, which a scale rounded to f32
     // can miss by one. The batch and channels come from the input's own shape.
-    const x = l.inputs[0], coordinates = l.config.coordinates as string, nearest = l.config.interpolation === 'nearest';
     const batchAndChannels = w.node('Slice', [w.node('Shape', [x], `${l.n}_shape`), w.ints(`${l.n}.starts`, [0]), w.ints(`${l.n}.ends`, [2])], `${l.n}_nc`);
-    const sizes = w.node('Concat', [batchAndChannels, w.ints(`${l.n}.hw`, [l.config.height as number, l.config.width as number])], `${l.n}_sizes`,
-      [intAttribute('axis', 0)]);
-    // The layer's nearest pixel: at or before the source coordinate when asymmetric (PyTorch's), else the nearest, halves up.
-    const modes = nearest
-      ? [stringAttribute('mode', 'nearest'), stringAttribute('nearest_mode', coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil')]
-      : [stringAttribute('mode', 'linear')];
-    return w.node('Resize', [x, '', '', sizes], l.n, [...modes, stringAttribute('coordinate_transformation_mode', coordinates)]);
+    const sizes = w.node('Concat', [batchAndChannels, w.ints(`${l.n}.hw`, [height, width])], `${l.n}_sizes`, [intAttribute('axis', 0)]);
+    return w.node('Resize', [x, '', '', sizes], l.n, attributes);
   },
   Dropout: (w, l) => w.node('Dropout', [l.inputs[0], w.constant(`${l.n}.ratio`, [], [l.config.rate as number])], l.n),
 };

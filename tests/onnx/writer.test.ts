@@ -205,6 +205,29 @@ test('Resizing as Resize with sizes: bilinear and nearest, every coordinate mode
   await agreesWithOrt(model({ inputs: x, outputs, seed: 12 }), 'resizing');
 });
 
+test('Resizing as Resize: bicubic with ONNX\'s settings by sizes, and every interpolation by non-whole scales, in every coordinate mode, read back alike', async () => {
+  const x = input({ shape: [7, 5, 3] });
+  const onnxCubic = { interpolation: 'bicubic', cubicCoefficient: -0.75, cubicExcludeOutside: false, cubicTable: false } as const;
+  const outputs = (['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const).flatMap((coordinates) => [
+    layers.resizing({ height: 11, width: 3, coordinates, ...onnxCubic }).apply(x),
+    layers.resizing({ height: 4, width: 9, coordinates, ...onnxCubic, cubicCoefficient: -0.5, cubicExcludeOutside: true }).apply(x),
+    // 7·1.5 = 10.5 and 5·0.7 = 3.5 pixels: 10×3, coordinates by the scales.
+    layers.resizing({ height: 10, width: 3, coordinates, scales: [1.5, 0.7], ...onnxCubic }).apply(x),
+    layers.resizing({ height: 10, width: 3, coordinates, scales: [1.5, 0.7] }).apply(x),
+    layers.resizing({ height: 10, width: 3, coordinates, scales: [1.5, 0.7], interpolation: 'nearest' }).apply(x),
+  ]);
+  await roundTrip(model({ inputs: x, outputs, seed: 13 }), 'resizing by scales, bicubic');
+});
+
+test('Resizing ONNX cannot express is a ConfigError naming the layer: Keras\'s tabled bicubic, scales that disagree with the size or keep it', async () => {
+  const file = join(await temporaryDirectory(), 'm.onnx');
+  const save = (options: Partial<Parameters<typeof layers.resizing>[0]>, height = 10, width = 3) =>
+    sequential({ inputShape: [7, 5, 3], layers: [layers.resizing({ height, width, name: 'rs', ...options })] }).save(file, { format: 'onnx' });
+  await expectError(() => save({ interpolation: 'bicubic' }), ConfigError, 'rs', /cubicTable true/);
+  await expectError(() => save({ scales: [1.3, 0.7] }), ConfigError, 'rs', /scales 1.3×0.7, which give ONNX 9×3 pixels of its 7×5 input, not its 10×3/);
+  await expectError(() => save({ scales: [1.1, 1.1] }, 7, 5), ConfigError, 'rs', /scales 1.1×1.1 that keep the size 7×5/);
+});
+
 test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes', async () => {
   const file = join(await temporaryDirectory(), 'm.onnx');
   const relu = sequential({ inputShape: [3], layers: [layers.reLU({ threshold: 0.5, name: 'thresholded' })] });
