@@ -38,6 +38,9 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   alpha_regularizer: onlyNull,
   alpha_constraint: onlyNull,
   crop_to_aspect_ratio: { accepts: (v) => v === false, expected: 'false' },
+  // Keras 3's Resizing: padding to the aspect ratio, and anti-aliased down-sampling (TensorFlow's scale_and_translate).
+  pad_to_aspect_ratio: { accepts: (v) => v === false, expected: 'false' },
+  antialias: { accepts: (v) => v === false, expected: 'false' },
   // Keras 3's LayerNormalization: true divides by the root mean square instead (no centring).
   rms_scaling: { accepts: (v) => v === false, expected: 'false' },
 };

@@ -52,10 +52,15 @@ test('convas → TF.js: a half_pixel Resizing is written as Keras\'s, other coor
   const corners = sequential({ inputShape: SHAPE, layers: [layers.resizing({ height: 9, width: 2, coordinates: 'align_corners', name: 'corners' })] });
   const cornersDir = await temporaryDirectory();
   await expectError(() => corners.save(cornersDir, { format: 'tfjs' }), ConfigError, 'corners', /coordinates 'align_corners'/);
-  // A file asking to crop to the aspect ratio is refused: convas's Resizing stretches.
-  config.crop_to_aspect_ratio = true;
-  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-  await expectError(() => loadModel(dir), FileFormatError, 'model.json', /crop_to_aspect_ratio true/);
+  // A file asking to crop to the aspect ratio is refused: convas's Resizing stretches. So are Keras 3's padding to it,
+  // anti-aliasing and the interpolations convas does not compute.
+  for (const [key, value, words] of [['crop_to_aspect_ratio', true, /crop_to_aspect_ratio true/], ['pad_to_aspect_ratio', true, /pad_to_aspect_ratio true/],
+    ['antialias', true, /antialias true/], ['interpolation', 'area', /interpolation must be one of 'bilinear', 'nearest', 'bicubic', got "area"/]] as const) {
+    const edited = structuredClone(json);
+    edited.modelTopology.config.layers.at(-1).config[key] = value;
+    await writeFile(join(dir, 'model.json'), JSON.stringify(edited));
+    await expectError(() => loadModel(dir), FileFormatError, 'model.json', words);
+  }
 });
 
 test('convas → TF.js: a bicubic Resizing with Keras\'s settings is written as Keras\'s \'bicubic\' and read back; other cubic settings and scales are refused by name', async () => {
