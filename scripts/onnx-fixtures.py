@@ -221,6 +221,21 @@ class UnfoldedBatchNorm(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+class ResizeScales(nn.Module):
+    """Resizes by scale_factors that give no whole number of pixels, which ONNX maps by the scale
+    itself: bicubic (PyTorch's: a = -0.75, pytorch_half_pixel) up by 1.5, bilinear down by 0.7;
+    and bicubic with align_corners to an odd size; a convolution first so the weights matter."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 5, 3, padding=1)
+
+    def forward(self, x):
+        x = F.interpolate(self.conv(x), scale_factor=1.5, mode='bicubic', align_corners=False)
+        x = F.interpolate(x, scale_factor=0.7, mode='bilinear', align_corners=False)
+        return F.interpolate(x, size=(9, 11), mode='bicubic', align_corners=True)
+
+
 class GeluMean(nn.Module):
     """nn.GELU (Erf at opset 13) between convolutions, and the global average as x.mean([2, 3])
     (ReduceMean), as torchvision's MNASNet and ConvNeXt end."""
@@ -430,6 +445,11 @@ def main():
                         'NHWC, Linear layers on NHWC (MatMul, Add), GELU (Erf), layer scale'))
     cases.append(export('convnext_narrow_opset13', convnext, convnext_input, 13,
                         'the same ConvNeXt at opset 13: each nn.LayerNorm as ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, Mul, Add'))
+
+    # Last, so that the cases before draw the same weights and inputs as before it was added.
+    cases.append(export('resize_scales', ResizeScales(), example(2, 3, 7, 7), 13,
+                        'bicubic (cubic_coeff_a -0.75) and bilinear Resize by scales 1.5 and 0.7 of a 7x7 image, then bicubic '
+                        'with align_corners to 9x11'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

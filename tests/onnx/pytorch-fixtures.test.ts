@@ -1,8 +1,9 @@
 // The models PyTorch exported (tests/fixtures/onnx, from scripts/onnx-fixtures.py) predict in
 // convas as they did in PyTorch, to 1e-4 relative, with NHWC input (convas's default) and with
 // PyTorch-shaped NCHW input; every fixture loads, the resizes of the decoder (nearest by 2, bilinear
-// by 2 with half-pixel centres, bilinear with aligned corners to 37×29) and of resize_modes (nearest
-// and bilinear to sizes of no whole multiple, up and down) included, and ConvNeXt without a Permute.
+// by 2 with half-pixel centres, bilinear with aligned corners to 37×29), of resize_modes (nearest
+// and bilinear to sizes of no whole multiple, up and down) and of resize_scales (bicubic and bilinear
+// by scale_factors of no whole size, bicubic with aligned corners) included, and ConvNeXt without a Permute.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, loadModel } from '../../src/index.js';
