@@ -4,7 +4,7 @@
 // f32, as TensorFlow and PyTorch compute it:
 //   0 half_pixel          s = (o + ½)·r − ½
 //   1 pytorch_half_pixel  as half_pixel, but 0 when outSize is 1
-//   2 align_corners       s = o·(inSize − 1)/(outSize − 1), 0 when outSize is 1
+//   2 align_corners       s = o·(inSize − 1)/(outSize − 1), 0 when outSize is 1 (the product first, as ONNX Runtime)
 //   3 asymmetric          s = o·r
 // With an axis's scale (ONNX's `scales`, whose in·scale need not be whole), ONNX's own formulas
 // divide by it instead: (o + ½)/scale − ½, and o/scale (align_corners does not use it).
@@ -54,7 +54,7 @@ export function resizeBackward(
 /** The input coordinate output `o` reads along an axis, by the coordinate mode and the axis's scale (0: none; see the top). */
 // @ts-ignore: decorator
 @inline function source(coordinates: i32, o: i32, inSize: i32, outSize: i32, scale: f32): f32 {
-  if (coordinates == 2) return outSize == 1 ? 0 : <f32>o * (<f32>(inSize - 1) / <f32>(outSize - 1));
+  if (coordinates == 2) return outSize == 1 ? 0 : <f32>(o * (inSize - 1)) / <f32>(outSize - 1);
   if (coordinates == 1 && outSize == 1) return 0;
   if (scale != 0) return coordinates == ASYMMETRIC ? <f32>o / scale : (<f32>o + 0.5) / scale - 0.5;
   const ratio = <f32>inSize / <f32>outSize;

@@ -5,6 +5,7 @@
 import type { Layer, LayerConfig, Parameter } from '../index.js';
 import { resolvePadding2d } from '../index.js';
 import { type Attribute, floatAttribute, intAttribute, intsAttribute, stringAttribute } from './attributes.js';
+import { sizesKeepNearestPixels } from './operators/resize.js';
 import { copyStrided, transpose } from './strided-copy.js';
 import { convasAxes } from './values.js';
 
@@ -209,7 +210,9 @@ const shapes: Record<string, LayerWriter> = {
       throw l.cannot('has cubicTable true (Keras\'s bicubic, weights from TensorFlow\'s table), which ONNX\'s cubic cannot express (exact weights only)');
     }
     const attributes = [...modes, stringAttribute('coordinate_transformation_mode', coordinates)];
-    if (scales) {
+    // Scales ONNX Runtime derives from sizes (out/in in f32, 1 where the size stays) are written as sizes.
+    const derived = (scale: number, size: number, out: number) => (out === size ? scale === 1 : scale === Math.fround(out / size));
+    if (scales && !(derived(scales[0], inHeight, height) && derived(scales[1], inWidth, width))) {
       // ONNX takes floor(in·scale) pixels (an f32 product) and copies the input when that is its size.
       const out = [inHeight * Math.fround(scales[0]), inWidth * Math.fround(scales[1])].map((n) => Math.floor(Math.fround(n)));
       if (out[0] !== height || out[1] !== width) {
@@ -219,6 +222,10 @@ const shapes: Record<string, LayerWriter> = {
         throw l.cannot(`has scales ${scales.join('×')} that keep the size ${height}×${width}, which ONNX Runtime copies instead of resizing`);
       }
       return w.node('Resize', [x, '', w.constant(`${l.n}.scales`, [4], [1, 1, ...scales])], l.n, attributes);
+    }
+    if (c.interpolation === 'nearest' && !scales && !(sizesKeepNearestPixels(coordinates, inHeight, height) && sizesKeepNearestPixels(coordinates, inWidth, width))) {
+      throw l.cannot(`resizes nearest from ${inHeight}×${inWidth} to ${height}×${width} with ${coordinates} coordinates by in/out, where ONNX ` +
+        'Runtime, mapping by out/in, takes other pixels at a tie (give the layer scales out/in to resize as ONNX does)');
     }
     // Sizes rather than scales: ONNX would take floor(in·scale) pixels, which a scale rounded to f32
     // can miss by one. The batch and channels come from the input's own shape.

@@ -37,14 +37,14 @@ function modes(coordinates: string): Array<[string, NodeSpec['attributes']]> {
 }
 
 /** The largest |convas − ONNX Runtime| / max(1, |ONNX Runtime|) of a one-Resize graph, after checking the output's dims. */
-async function worstError(attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, what: string): Promise<number> {
-  const bytes = onnxModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', ...DIMS.slice(1)] }], outputs: ['y'],
+async function worstError(attributes: NodeSpec['attributes'], inputs: Record<string, Initializer>, what: string, dims = DIMS): Promise<number> {
+  const bytes = onnxModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', ...dims.slice(1)] }], outputs: ['y'],
     nodes: [{ op: 'Resize', inputs: ['x', ...Object.keys(inputs)], outputs: ['y'], attributes }], initializers: inputs });
-  const values = random(3).array(DIMS.reduce((a, b) => a * b, 1), -2, 2);
-  const [expected] = await runOrt(bytes, [{ values, dims: DIMS }]);
+  const values = random(3).array(dims.reduce((a, b) => a * b, 1), -2, 2);
+  const [expected] = await runOrt(bytes, [{ values, dims }]);
   const model = await loadModel(bytes);
   try {
-    const y = model.predict(tensor(toNhwc(values, DIMS), [DIMS[0], DIMS[2], DIMS[3], DIMS[1]]));
+    const y = model.predict(tensor(toNhwc(values, dims), [dims[0], dims[2], dims[3], dims[1]]));
     const [n, c, h, w] = expected.dims;
     assert.equal(y.shape, [n, h, w, c], `${what}: output shape`);
     const want = toNhwc(expected.values, expected.dims), got = y.dataSync();
@@ -70,6 +70,16 @@ for (const coordinates of COORDINATES) {
     }
   });
 }
+
+test('nearest by sizes picks ONNX Runtime\'s pixel where the source coordinate falls on a tie (out/in in f32, not in/out)', async () => {
+  // 2 → 41 rows: output 20 reads (20.5)·2/41 − 0.5 = ½ exactly; in/out in f32 makes it 0.49999994. 8 → 47 columns with
+  // aligned corners: output 23 reads 23·7/46 = 3.5 exactly; (7/46 in f32)·23 makes it 3.4999998.
+  for (const coordinates of COORDINATES) {
+    const attributes = { mode: 'nearest', coordinate_transformation_mode: coordinates, nearest_mode: coordinates === 'asymmetric' ? 'floor' : 'round_prefer_ceil' };
+    const error = await worstError(attributes, { roi: floats([]), scales: floats([]), sizes: ints([1, 3, 41, 47]) }, `nearest ${coordinates} 2×8 → 41×47`, [1, 3, 2, 8]);
+    assert.is(error, 0, `nearest ${coordinates} 2×8 → 41×47`);
+  }
+});
 
 test('the layer a Resize by non-whole scales becomes keeps the node\'s scales and cubic settings', async () => {
   const bytes = onnxModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', 5, 7, 9] }], outputs: ['y'],

@@ -226,6 +226,14 @@ test('Resizing ONNX cannot express is a ConfigError naming the layer: Keras\'s t
   await expectError(() => save({ interpolation: 'bicubic' }), ConfigError, 'rs', /cubicTable true/);
   await expectError(() => save({ scales: [1.3, 0.7] }), ConfigError, 'rs', /scales 1.3×0.7, which give ONNX 9×3 pixels of its 7×5 input, not its 10×3/);
   await expectError(() => save({ scales: [1.1, 1.1] }, 7, 5), ConfigError, 'rs', /scales 1.1×1.1 that keep the size 7×5/);
+  // 2 → 41 rows with half-pixel centres: output 20 reads 20.5·(2/41 in f32) − 0.5 = 0.49999994 by in/out, but ½ exactly by
+  // out/in, as ONNX Runtime maps sizes. (Aligned corners compute o·(in − 1)/(out − 1) as ONNX Runtime does: no such tie.)
+  const tie = (options: Partial<Parameters<typeof layers.resizing>[0]>, height: number, width: number) =>
+    sequential({ inputShape: [2, 8, 3], layers: [layers.resizing({ height, width, interpolation: 'nearest', name: 'tie', ...options })] });
+  await expectError(() => tie({}, 41, 8).save(file, { format: 'onnx' }), ConfigError, 'tie', /resizes nearest from 2×8 to 41×8 with half_pixel coordinates by in\/out/);
+  await roundTrip(tie({ coordinates: 'align_corners' }, 2, 47), 'nearest with aligned corners at a tie');
+  // Given the scales ONNX Runtime derives from the sizes (out/in), the layer takes its pixels, and is written with sizes.
+  await roundTrip(tie({ scales: [Math.fround(41 / 2), 1] }, 41, 8), 'nearest by out/in at a tie');
 });
 
 test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes', async () => {

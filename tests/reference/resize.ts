@@ -31,7 +31,7 @@ const f = Math.fround;
 
 /** ONNX's x_original of output o along an axis resized from inSize to outSize pixels, by the ratio (scale undefined) or by the scale. */
 export function sourceCoordinate(mode: ResizeCoordinates, o: number, inSize: number, outSize: number, scale?: number): number {
-  if (mode === 'align_corners') return outSize === 1 ? 0 : f(o * f(f(inSize - 1) / f(outSize - 1)));
+  if (mode === 'align_corners') return outSize === 1 ? 0 : f(o * (inSize - 1) / (outSize - 1));
   if (mode === 'pytorch_half_pixel' && outSize === 1) return 0;
   if (scale) return mode === 'asymmetric' ? f(o / f(scale)) : f(f(f(o + 0.5) / f(scale)) - 0.5);
   const ratio = f(inSize / outSize);

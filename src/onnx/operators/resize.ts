@@ -1,8 +1,8 @@
 // Resize and Upsample of an image to any height and width. Which input pixel (nearest) or pixels
 // (linear, cubic) an output reads is set by the node's coordinate_transformation_mode (half_pixel,
-// pytorch_half_pixel, align_corners, asymmetric), by the scales when the node gives them (ONNX maps
-// coordinates by 1/scale, which differs from the sizes' ratio where in·scale is not whole), and
-// nearest_mode. Whole factors that UpSampling2D computes exactly — nearest where every output's
+// pytorch_half_pixel, align_corners, asymmetric), by the scales (ONNX maps coordinates by 1/scale,
+// which differs from the sizes' ratio where in·scale is not whole; given sizes, ONNX Runtime maps by
+// out/in in f32, which can differ from in/out at a nearest tie), and nearest_mode. Whole factors that UpSampling2D computes exactly — nearest where every output's
 // source pixel, by ONNX's formulas, is floor(out / factor), checked pixel by pixel for the node's
 // sizes; linear with half-pixel centres — stay UpSampling2D; every other size and mode is a
 // Resizing layer with the node's coordinate mode and scales, cubic with the node's cubic_coeff_a
@@ -25,7 +25,7 @@ const f = Math.fround;
  * ratio or by the node's scale, in f32 as the kernels (and PyTorch, ONNX Runtime) compute it.
  */
 function sourceCoordinate(mode: Coordinates, x: number, size: number, out: number, scale: number | undefined): number {
-  if (mode === 'align_corners') return out === 1 ? 0 : f(x * f(f(size - 1) / f(out - 1)));
+  if (mode === 'align_corners') return out === 1 ? 0 : f(x * (size - 1) / (out - 1));
   if (mode === 'pytorch_half_pixel' && out === 1) return 0;
   if (scale !== undefined) return mode === 'asymmetric' ? f(x / scale) : f(f(f(x + 0.5) / scale) - 0.5);
   const ratio = f(size / out);
@@ -58,9 +58,18 @@ const layerRounding = (mode: Coordinates) => (mode === 'asymmetric' ? ROUNDING.f
 const samePixels = (a: number[], b: number[]) => a.every((p, i) => p === b[i]);
 
 /**
+ * Whether a nearest Resizing without scales (coordinates by in/out, as TensorFlow and PyTorch) picks
+ * along an axis the pixels ONNX Runtime picks for the same sizes (by out/in): they part at some ties.
+ */
+export function sizesKeepNearestPixels(coordinates: string, size: number, out: number): boolean {
+  const mode = coordinates as Coordinates, round = layerRounding(mode);
+  return out === size || samePixels(nearestPixels(mode, round, { size, out }), nearestPixels(mode, round, { size, out, scale: f(out / size) }));
+}
+
+/**
  * The height's and width's axes from scales (or sizes) of [N, C, H, W]; a refusal for any other.
  * ONNX takes floor(in·scale) pixels (an f32 product, as ONNX Runtime) and maps coordinates by the
- * scale, unless it is 1 (the identity).
+ * scale, unless it is 1 (the identity); given sizes, by out/in.
  */
 function axesOf(ctx: NodeContext, x: TensorValue, scales: number[] | undefined, sizes: number[] | undefined): [Axis, Axis] {
   const [, channels, height, width] = x.dims;
@@ -75,7 +84,8 @@ function axesOf(ctx: NodeContext, x: TensorValue, scales: number[] | undefined, 
     if (sizes.length !== 4 || sizes[1] !== channels || !(sizes[2] >= 1 && sizes[3] >= 1)) {
       ctx.refuse(`sizes ${JSON.stringify(sizes)}: convas resizes the height and width of an image ${formatDims(x.dims)} only`);
     }
-    return [{ size: height, out: sizes[2] }, { size: width, out: sizes[3] }];
+    // ONNX Runtime maps sizes by the scales out/in in f32, as it would scales: nearest ties fall as there.
+    return [[height, sizes[2]], [width, sizes[3]]].map(([size, out]): Axis => ({ size, out, scale: out === size ? undefined : f(out / size) })) as [Axis, Axis];
   }
   ctx.refuse('has neither scales nor sizes');
 }
