@@ -116,6 +116,8 @@ export class Conv2D extends KernelLayer {
    * kernel wherever canPoolInto says; in the passes where it always does, no output is planned.
    */
   pairWith(pool: Pool2D): void {
+    // A layer shared by two models may be paired with two poolings: the other model's runs apart.
+    if (this.pooling && this.pooling !== pool) this.keepOutput();
     this.pooling = pool;
   }
 

@@ -10,7 +10,7 @@ import { getBackend } from '../../src/backend/wasm.js';
 import type { ParallelKernels } from '../../src/backend/parallel-kernels.js';
 import { usesWinograd } from '../../src/backend/conv2d-algorithm.js';
 import { conv2dGeometry } from '../../src/window.js';
-import { type Model, init, layers, sequential, tensor } from '../../src/index.js';
+import { type Model, init, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { assertSameBits, random } from '../helpers.js';
 
 interface Watched {
@@ -145,6 +145,24 @@ test('a strided direct conv2d on an odd map, paired and unpaired, trains to the 
   const [a, b] = [paired, unpaired].map((m) => m.getWeights().map((w) => w.dataSync() as Float32Array));
   a.forEach((w, i) => assertSameBits(w, b[i], `weight ${i}`));
   assertSameBits(paired.predict(images).dataSync() as Float32Array, unpaired.predict(images).dataSync() as Float32Array, 'predictions');
+});
+
+test('a conv2d shared by two models, paired with a 2×2 pooling in one and read by a 3×3 pooling in the other, keeps its output', async () => {
+  await init();
+  const image = input({ shape: [8, 8, 2] });
+  const conv = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(image);
+  const apart = model({ inputs: image, outputs: layers.maxPool2d({ poolSize: 3, strides: 2 }).apply(conv), seed: 1 });
+  const paired = model({ inputs: image, outputs: layers.maxPool2d({ poolSize: 2 }).apply(conv), seed: 1 });
+  const images = tensor(rng.array(2 * 8 * 8 * 2), [2, 8, 8, 2]);
+  // The kernels' own data lies below the heap: a layer that planned no output would write there.
+  const { memory, kernels } = getBackend();
+  const below = () => memory.f32(0, kernels.heapBase() >> 2).slice();
+  const before = below();
+  const pooledApart = apart.predict(images).dataSync() as Float32Array;
+  assertSameBits(below(), before, 'the memory below the heap');
+  const maps = apart.activations(images).map((t) => t.dataSync() as Float32Array);
+  assertSameBits(pooledApart, maps[maps.length - 1], 'the 3×3 pooling of the convolution\'s output');
+  assert.ok(paired.predict(images).dataSync().every(Number.isFinite));
 });
 
 test.run();
