@@ -9,6 +9,7 @@ import '../../src/onnx/index.js';
 import { random } from '../helpers.js';
 import { type Initializer, type NodeSpec, onnxModel } from './builder.js';
 import { toNhwc } from './fixtures.js';
+import { newModelLocation } from '../io/tfjs-files.js';
 import { runOrt } from './ort.js';
 
 const DIMS = [2, 5, 7, 9]; // [N, C, H, W]: 5 channels, so the kernels' f32x4 lanes and their tail both run
@@ -91,6 +92,20 @@ test('the layer a Resize by non-whole scales becomes keeps the node\'s scales an
     { className: 'Resizing', height: 10, width: 4, interpolation: 'bicubic', coordinates: 'half_pixel', scales: [1.5, Math.fround(0.45)],
       cubicCoefficient: -0.5, cubicExcludeOutside: true, cubicTable: false });
   model.dispose();
+});
+
+test('a Resize by sizes becomes a Resizing by its sizes, as Keras has it, but where a nearest pixel falls otherwise by out/in', async () => {
+  const bySizes = (mode: string, dims: number[], sizes: number[]) => onnxModel({ opset: 13, inputs: [{ name: 'x', dims: ['N', ...dims.slice(1)] }], outputs: ['y'],
+    nodes: [{ op: 'Resize', inputs: ['x', 'roi', 'scales', 'sizes'], outputs: ['y'], attributes: { mode, coordinate_transformation_mode: 'half_pixel', nearest_mode: 'round_prefer_ceil' } }],
+    initializers: { roi: floats([]), scales: floats([]), sizes: ints(sizes) } });
+  const linear = await loadModel(bySizes('linear', DIMS, [DIMS[0], DIMS[1], 11, 4]));
+  assert.is(linear.layers.at(-1)!.getConfig().scales, null);
+  await linear.save(await newModelLocation(), { format: 'tfjs' }); // TF.js's Resizing maps by the sizes too
+  linear.dispose();
+  // 2 → 41 rows: output 20's source is ½ by out/in, just below by in/out (the tie of the test above).
+  const tie = await loadModel(bySizes('nearest', [1, 3, 2, 8], [1, 3, 41, 8]));
+  assert.equal(tie.layers.at(-1)!.getConfig().scales, [Math.fround(41 / 2), 1]);
+  tie.dispose();
 });
 
 test.run();

@@ -129,7 +129,11 @@ function resized(ctx: NodeContext, x: TensorValue, scales: number[] | undefined,
     ctx.refuse(`nearest with coordinate_transformation_mode ${coordinates} and nearest_mode ${nearestMode} from ${height}×${width} to ` +
       `${outHeight}×${outWidth} is not supported; convas's nearest Resizing takes floor with asymmetric (PyTorch's) and round_prefer_ceil with the others`);
   }
-  const layerScales = byScales ? axes.map((a) => a.scale ?? 1) as [number, number] : null;
+  // Given sizes, the layer maps by in/out as Keras does (and TF.js can save it), unless a nearest pixel
+  // falls otherwise there than by ONNX Runtime's out/in; linear and cubic move by a rounding at most.
+  const givenScales = scales !== undefined && scales.length > 0;
+  const scalesNeeded = givenScales || (mode === 'nearest' && !axes.every((a) => sizesKeepNearestPixels(mapping, a.size, a.out)));
+  const layerScales = byScales && scalesNeeded ? axes.map((a) => a.scale ?? 1) as [number, number] : null;
   return ctx.layer(() => layers.resizing({ height: outHeight, width: outWidth, interpolation, coordinates: mapping, scales: layerScales,
     ...(cubic && { ...cubic, cubicTable: false }), name: ctx.layerName() }), [x]).output;
 }
