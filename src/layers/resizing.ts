@@ -95,6 +95,11 @@ export class Resizing extends Layer {
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `resizing takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [inHeight, inWidth, channels] = input;
+    // Scales map coordinates; the sizes they go with are floor(in·scale), ONNX's, or out/in's own (to a rounding).
+    const scales = this.scales;
+    checkSetting(!scales || (Math.abs(inHeight * scales[0] - this.height) < 1 && Math.abs(inWidth * scales[1] - this.width) < 1), this.name,
+      `scales ${JSON.stringify(scales)} of a ${inHeight}×${inWidth} input give ${scales && `${inHeight * scales[0]}×${inWidth * scales[1]}`} pixels, ` +
+      `not the ${this.height}×${this.width} of height and width`);
     this.geometry = { batch: 0, inHeight, inWidth, channels, outHeight: this.height, outWidth: this.width };
     return [this.height, this.width, channels];
   }
