@@ -29,9 +29,7 @@ export class ResamplingJobs {
 
   /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
   upSampling2d(kernel: 'upSampling2dForward' | 'upSampling2dBackward', from: number, to: number, g: ResizeGeometry): void {
-    const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
-    const backward = kernel === 'upSampling2dBackward';
-    const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
+    const { outBytes, fromBytes, toBytes } = exampleBytes(g, kernel === 'upSampling2dBackward');
     const slices = this.jobs.start(g.batch, true);
     for (let s = 0; s < slices; s++) {
       this.jobs.beginSlice(s);
@@ -46,9 +44,8 @@ export class ResamplingJobs {
   /** Forward reads x and writes y; backward reads dy (output-sized) and writes dx (input-sized). */
   resize(kernel: 'resizeForward' | 'resizeBackward', from: number, to: number, interpolation: number, coordinates: number,
     params: number, g: ResizeGeometry): void {
-    const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
     const backward = kernel === 'resizeBackward';
-    const fromBytes = backward ? outBytes : inBytes, toBytes = backward ? inBytes : outBytes;
+    const { inBytes, outBytes, fromBytes, toBytes } = exampleBytes(g, backward);
     const slices = this.jobs.start(g.batch, true);
     for (let s = 0; s < slices; s++) {
       this.jobs.beginSlice(s);
@@ -79,4 +76,10 @@ export class ResamplingJobs {
     // Bilinear reads four pixels per output element, nearest one.
     this.jobs.run(kernel, (g.interpolation ? 4 : 1) * batch * outBytes / 4);
   }
+}
+
+/** An example's bytes in and out, and those a pass reads and writes: backward reads dy (output-sized) and writes dx. */
+function exampleBytes(g: ResizeGeometry, backward: boolean) {
+  const inBytes = g.inHeight * g.inWidth * g.channels * 4, outBytes = g.outHeight * g.outWidth * g.channels * 4;
+  return { inBytes, outBytes, fromBytes: backward ? outBytes : inBytes, toBytes: backward ? inBytes : outBytes };
 }

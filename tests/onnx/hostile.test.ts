@@ -193,7 +193,8 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(resize({ mode: 'linear', exclude_outside: 1 }), /node "rs" \(Resize\): exclude_outside 1 is defined for cubic only/);
   await refused(resize({ mode: 'linear' }, [1, 1, 1.1, 1.2]),
     /node "rs" \(Resize\): scales 1.1\d*×1.2\d* keep the size 4×4 but move the pixels by ONNX's formulas, while ONNX Runtime copies the input/);
-  await refused(resize({ mode: 'cubic' }, [1, 1, 0.1, 2]), /node "rs" \(Resize\): scales 0.1\d*×2 of 4×4 give no pixels/);
+  await refused(resize({ mode: 'cubic' }, [1, 1, 0.1, 2]), /node "rs" \(Resize\): scales 0.1\d*×2 of 4×4 give 0×8 pixels; expected at least one each way/);
+  await refused(resize({ mode: 'linear' }, [1, 1, Infinity, 2]), /node "rs" \(Resize\): scales Infinity×2 of 4×4 give Infinity×8 pixels; expected at least one each way, and a finite number/);
   await refused(one([{ op: 'Upsample', name: 'up', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'cubic' } }], { initializers: { s: scales([1, 1, 2, 2]) }, opset: 9 }),
     /node "up" \(Upsample\): mode "cubic" is not one Upsample defines/);
   await refused(one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes: { mode: 'linear', antialias: 1 } }],

@@ -76,7 +76,9 @@ function axesOf(ctx: NodeContext, x: TensorValue, scales: number[] | undefined, 
   if (scales && scales.length) {
     if (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1) ctx.refuse(`scales ${JSON.stringify(scales)}: convas resizes the height and width of an image only`);
     const axes = [[height, scales[2]], [width, scales[3]]].map(([size, scale]): Axis => ({ size, out: Math.floor(f(size * scale)), scale: scale === 1 ? undefined : f(scale) }));
-    if (!axes.every((a) => a.out >= 1)) ctx.refuse(`scales ${scales.slice(2).join('×')} of ${height}×${width} give no pixels`);
+    if (!axes.every((a) => a.out >= 1 && Number.isSafeInteger(a.out))) {
+      ctx.refuse(`scales ${scales.slice(2).join('×')} of ${height}×${width} give ${axes.map((a) => a.out).join('×')} pixels; expected at least one each way, and a finite number`);
+    }
     return axes as [Axis, Axis];
   }
   if (sizes && sizes.length) {
