@@ -137,6 +137,20 @@ export function conv2dGeometry([batch, inHeight, inWidth, inChannels]: Nhwc, [ke
   };
 }
 
+/**
+ * The convolution `g` read from its input as it was before `borders` ([[top, bottom], [left, right]])
+ * of zeros were added around it (a ZeroPadding2D): the zeros join the convolution's own `padding`,
+ * so the output and every tap's value are the same.
+ */
+export function withoutBorders(g: Conv2dGeometry, [[top, bottom], [left, right]]: [[number, number], [number, number]],
+  padding: Padding, who: string): Conv2dGeometry {
+  const kernel: [number, number] = [g.kernelHeight, g.kernelWidth], strides: [number, number] = [g.strideHeight, g.strideWidth];
+  const dilation: [number, number] = [g.dilationHeight, g.dilationWidth];
+  const own = resolvePadding2d([g.inHeight, g.inWidth], kernel, strides, padding, who, dilation);
+  return conv2dGeometry([g.batch, g.inHeight - top - bottom, g.inWidth - left - right, g.inChannels], kernel, g.outChannels, strides,
+    [own.top + top, own.bottom + bottom, own.left + left, own.right + right], who, dilation);
+}
+
 /** Geometry of `poolSize` windows over x `input`; a ConfigError naming `who` if the window cannot fit. */
 export function pool2dGeometry([batch, inHeight, inWidth, channels]: Nhwc, [poolHeight, poolWidth]: [number, number],
   [strideHeight, strideWidth]: [number, number], padding: 'valid' | 'same' | [number, number, number, number], who: string): Pool2dGeometry {

@@ -3,18 +3,21 @@
 // of a zero frame, and its gradient is the middle of the frame's gradient cut out again; cropping
 // cuts the middle out, and its gradient is placed back in a zero frame. Both are row copies.
 import type { Kernels } from '../backend/kernels.js';
+import { StateError } from '../errors.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 /** n on every side, [height, width] (each on both of its sides), or [[top, bottom], [left, right]], as Keras takes them. */
 export type Borders = number | [number, number] | [[number, number], [number, number]];
+/** Borders resolved: [[top, bottom], [left, right]]. */
+export type Borders2DSides = [[number, number], [number, number]];
 
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 const isPairOfCounts = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(isCount);
 
 /** The three forms as [[top, bottom], [left, right]], each a non-negative integer; a ConfigError naming `who` otherwise. */
-function resolveBorders(value: unknown, who: string, setting: string): [[number, number], [number, number]] {
+function resolveBorders(value: unknown, who: string, setting: string): Borders2DSides {
   if (isCount(value)) return [[value, value], [value, value]];
   if (isPairOfCounts(value)) return [[value[0], value[0]], [value[1], value[1]]];
   checkSetting(Array.isArray(value) && value.length === 2 && value.every(isPairOfCounts), who,
@@ -39,12 +42,15 @@ function takeFromFrames(k: Kernels, frame: number, [frameH, frameW]: Shape, smal
 
 abstract class Borders2D extends Layer {
   /** [[top, bottom], [left, right]]: zeros added, or rows and columns removed. */
-  readonly borders: [[number, number], [number, number]];
+  readonly borders: Borders2DSides;
   /** The larger image of the two (the output when padding, the input when cropping), and the smaller. */
   private frame: Shape = [];
   private small: Shape = [];
   private y = 0;
   private dx = 0;
+  /** Set when a graph runs the layer inside the one convolution that reads it (unpadded-input.ts): nothing to plan, unless read all the same. */
+  private absorbed = false;
+  private outputRead = false;
 
   constructor(name: string | undefined, prefix: string, value: unknown, setting: string) {
     super(name, prefix);
@@ -66,12 +72,30 @@ abstract class Borders2D extends Layer {
     return output;
   }
 
+  /** Called by a graph's executor: the reader of this padding reads its input instead, in every pass. */
+  absorb(): void {
+    this.absorbed = true;
+    this.replan();
+  }
+
+  /** Called where the output is read after all: a graph that holds the layer unabsorbed, or activations(). */
+  keepOutput(): void {
+    if (this.outputRead) return;
+    this.outputRead = true;
+    this.replan();
+  }
+
   protected planBuffers(capacity: number): void {
+    if (this.absorbed && !this.outputRead) {
+      this.y = this.dx = 0;
+      return;
+    }
     this.y = this.buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number): number {
+    if (!this.y) throw new StateError(`${this.name}: no output is planned: plan() the layer first (a graph that runs it inside the convolution reading it plans none)`);
     const { frame, small } = this, [[top], [left]] = this.borders;
     if (this.adds) placeInFrames(this.kernels, x, small, this.y, frame, top, left, batch);
     else takeFromFrames(this.kernels, x, frame, this.y, small, top, left, batch);

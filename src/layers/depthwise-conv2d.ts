@@ -5,11 +5,13 @@
 // both per output channel (folding a batch normalisation in) is one pass over each.
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
-import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
+import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair, withoutBorders } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { KernelLayer } from './channel-affine-folding.js';
+import type { Borders2DSides } from './borders2d.js';
+import type { ReadsUnpaddedInput } from './unpadded-input.js';
 
 /** The depthwise step's settings, shared with SeparableConv2D. */
 export interface DepthwiseOptions {
@@ -52,7 +54,7 @@ export function depthwiseGeometry(input: Shape, settings: ReturnType<typeof dept
 export const depthwiseKernelInitializer = ([kh, kw, channels, depthMultiplier]: number[], forRelu: boolean): Initializer =>
   ({ fanIn: kh * kw * channels, fanOut: kh * kw * depthMultiplier, forRelu });
 
-export class DepthwiseConv2D extends KernelLayer {
+export class DepthwiseConv2D extends KernelLayer implements ReadsUnpaddedInput {
   readonly className = 'DepthwiseConv2D';
   readonly kernelSize: [number, number];
   readonly depthMultiplier: number;
@@ -64,6 +66,9 @@ export class DepthwiseConv2D extends KernelLayer {
   private readonly settings: ReturnType<typeof depthwiseSettings>;
   /** Kept as one object whose batch is updated, so calls allocate nothing. */
   private geometry!: Conv2dGeometry;
+  /** The geometry on the input of a ZeroPadding2D this layer reads through (absorbPadding), and the last forward's, which backward follows. */
+  private unpadded?: Conv2dGeometry;
+  private pass!: Conv2dGeometry;
   private x = 0;
   private z = 0;
   private dx = 0;
@@ -83,6 +88,7 @@ export class DepthwiseConv2D extends KernelLayer {
 
   protected computeOutputShape([input]: Shape[]): Shape {
     this.geometry = depthwiseGeometry(input, this.settings, this.name, 'depthwiseConv2d');
+    this.pass = this.geometry;
     return [this.geometry.outHeight, this.geometry.outWidth, this.geometry.outChannels];
   }
 
@@ -105,25 +111,41 @@ export class DepthwiseConv2D extends KernelLayer {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    this.workspace = this.backwardBuffer(this.parallel.depthwise.workspaceFloats(this.geometry));
+    const geometries = this.unpadded ? [this.geometry, this.unpadded] : [this.geometry];
+    this.workspace = this.backwardBuffer(Math.max(...geometries.map((g) => this.parallel.depthwise.workspaceFloats(g))));
     this.partials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.geometry.outChannels, this.plannedBuffers, capacity);
   }
 
-  forward([x]: number[], batch: number, training: boolean): number {
+  forward(inputs: number[], batch: number, training: boolean): number {
+    return this.convolve(inputs, batch, training, this.geometry);
+  }
+
+  absorbPadding(borders: Borders2DSides): void {
+    this.unpadded = withoutBorders(this.geometry, borders, this.padding, this.name);
+    this.replan();
+  }
+
+  forwardUnpadded(inputs: number[], batch: number, training: boolean): number {
+    return this.convolve(inputs, batch, training, this.unpadded!);
+  }
+
+  private convolve([x]: number[], batch: number, training: boolean, geometry: Conv2dGeometry): number {
     this.x = x;
-    this.geometry.batch = batch;
+    this.pass = geometry;
+    geometry.batch = batch;
     this.parallel.depthwise.forward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.forwardActivation(training),
-      this.geometry);
+      geometry);
     return this.activation.forward(this.z, batch);
   }
 
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
-    this.geometry.batch = batch;
-    if (needWeightGradients) this.parallel.depthwise.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.geometry);
+    const geometry = this.pass;
+    geometry.batch = batch;
+    if (needWeightGradients) this.parallel.depthwise.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, geometry);
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.depthwise.backwardInput(dz, this.kernel.value, this.dx, this.workspace, this.geometry);
+    this.parallel.depthwise.backwardInput(dz, this.kernel.value, this.dx, this.workspace, geometry);
     return this.inputGradient(this.dx);
   }
 

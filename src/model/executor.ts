@@ -7,6 +7,8 @@ import { getBackend } from '../backend/wasm.js';
 import { Conv2D } from '../layers/conv2d.js';
 import type { Layer, Parameter } from '../layers/layer.js';
 import { Pool2D } from '../layers/pool2d.js';
+import { ZeroPadding2D } from '../layers/borders2d.js';
+import { type ReadsUnpaddedInput, readsUnpaddedInput } from '../layers/unpadded-input.js';
 import { sizeOf } from '../shape.js';
 import type { Graph } from './graph.js';
 
@@ -26,6 +28,11 @@ interface Step {
   pooling?: Step;
   /** Set on a pooling step while its output is the one its convolution wrote in this forward pass. */
   pooledByConvolution: boolean;
+  /** For a ZeroPadding2D, the convolution that alone reads its output and may read its input instead (unpadded-input.ts); on that convolution, the padding. */
+  absorbedInto?: Step;
+  padding?: Step;
+  /** Set on such a padding while the last forward pass skipped it: backward passes its gradient straight through. */
+  paddingSkipped: boolean;
 }
 
 /** A layer that runs a graph of its own (a nested model): prepare() reaches into it. */
@@ -63,7 +70,8 @@ export class GraphExecutor {
     this.steps = graph.nodes.map((node, i) => {
       const inputSlots = node.inputs.map((t) => slotOf.get(t.node)!);
       return { layer: node.layer, inputSlots, inputAddresses: inputSlots.map(() => 0), outputSlot: graph.inputs.length + i,
-        runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false };
+        runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false,
+        paddingSkipped: false };
     });
     this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
     this.values = new Array<number>(slotCount).fill(0);
@@ -76,6 +84,24 @@ export class GraphExecutor {
     for (const slot of this.outputSlots) this.gradientSources[slot]++;
     this.inputGradients = graph.inputs.map(() => 0);
     this.pairPoolings(graph.inputs.length);
+    this.pairPaddings();
+  }
+
+  /** Pairs each ZeroPadding2D with the convolution that alone reads its output, where that convolution can read the input instead. */
+  private pairPaddings(): void {
+    for (const padding of this.steps) {
+      if (!(padding.layer instanceof ZeroPadding2D)) continue;
+      const reader = this.gradientSources[padding.outputSlot] === 1 ? this.steps.find((s) => s.inputSlots.includes(padding.outputSlot)) : undefined;
+      if (reader && readsUnpaddedInput(reader.layer) && padding.inputSlots.length === 1) {
+        padding.absorbedInto = reader;
+        reader.padding = padding;
+        reader.layer.absorbPadding(padding.layer.borders);
+        padding.layer.absorb();
+      } else {
+        // A padding absorbed in another graph (one this graph was cut from) is read here as it is.
+        padding.layer.keepOutput();
+      }
+    }
   }
 
   /**
@@ -99,7 +125,10 @@ export class GraphExecutor {
 
   /** Plans every node's own output from now on, for forward's everyOutput (a conv2d's paired with its pooling too). */
   keepEveryOutput(): void {
-    for (const step of this.steps) if (step.pooling) (step.layer as Conv2D).keepOutput();
+    for (const step of this.steps) {
+      if (step.pooling) (step.layer as Conv2D).keepOutput();
+      if (step.absorbedInto) (step.layer as ZeroPadding2D).keepOutput();
+    }
   }
 
   /** The distinct layers that compute, in node order. */
@@ -171,26 +200,35 @@ export class GraphExecutor {
 
   /**
    * Runs every node on a batch whose inputs lie at `inputs`. A conv2d and the max pooling that alone
-   * reads it run as one kernel where they can, leaving the conv2d's output unwritten, unless
+   * reads it run as one kernel where they can, leaving the conv2d's output unwritten, and a
+   * ZeroPadding2D read by one convolution is skipped, the convolution reading its input, unless
    * `everyOutput` asks for each node's output (nodeOutput).
    */
   forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false): void {
     const { values, steps } = this;
     for (let i = 0; i < inputs.length; i++) values[i] = inputs[i];
     // A pass that threw between a pooled convolution and its pooling must not leave the pooling skipped.
-    for (let s = 0; s < steps.length; s++) steps[s].pooledByConvolution = false;
+    for (let s = 0; s < steps.length; s++) steps[s].pooledByConvolution = steps[s].paddingSkipped = false;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s];
       if (step.pooledByConvolution) continue;
+      if (step.absorbedInto && !everyOutput) {
+        // Its one reader sees the unpadded input under the padding's slot.
+        values[step.outputSlot] = values[step.inputSlots[0]];
+        step.paddingSkipped = true;
+        continue;
+      }
       for (let j = 0; j < step.inputSlots.length; j++) step.inputAddresses[j] = values[step.inputSlots[j]];
+      const unpadded = step.padding !== undefined && step.padding.paddingSkipped;
       const pooling = step.pooling;
       if (pooling && !everyOutput && (step.layer as Conv2D).canPoolInto(pooling.layer as Pool2D, training)) {
         values[step.outputSlot] = 0;
-        values[pooling.outputSlot] = (step.layer as Conv2D).forwardPooled(step.inputAddresses, batch, training, pooling.layer as Pool2D);
+        values[pooling.outputSlot] = (step.layer as Conv2D).forwardPooled(step.inputAddresses, batch, training, pooling.layer as Pool2D, unpadded);
         pooling.pooledByConvolution = true;
         continue;
       }
-      values[step.outputSlot] = step.layer.forward(step.inputAddresses, batch, training);
+      values[step.outputSlot] = unpadded ? (step.layer as Layer & ReadsUnpaddedInput).forwardUnpadded(step.inputAddresses, batch, training)
+        : step.layer.forward(step.inputAddresses, batch, training);
     }
   }
 
@@ -217,6 +255,11 @@ export class GraphExecutor {
       const step = steps[s];
       const dy = gradients[step.outputSlot];
       if (!step.runsBackward || dy === 0) continue;
+      if (step.paddingSkipped) {
+        // Its reader's input gradient is already the unpadded input's.
+        if (this.upstreamTrained[step.inputSlots[0]]) this.receive(step.inputSlots[0], dy, batch);
+        continue;
+      }
       const dxs = step.layer.backward(dy, batch, step.needsInputGradients, step.needsWeightGradients, step.reluFolded);
       if (!step.needsInputGradients) continue;
       for (let j = 0; j < step.inputSlots.length; j++) {
