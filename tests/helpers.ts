@@ -5,7 +5,9 @@ import { type Kernels, RESIZE_COORDINATES, RESIZE_CUBIC, RESIZE_INTERPOLATION } 
 import type { ResizeMethod } from './reference/resize.js';
 import type { Parameter } from '../src/layers/layer.js';
 import { seededRandom } from '../src/random.js';
-import type { Padding } from '../src/window.js';
+import type { Conv2dGeometry, Padding } from '../src/window.js';
+import type { Conv2dPass } from '../src/backend/conv2d-algorithm.js';
+import type { ParallelKernels } from '../src/backend/parallel-kernels.js';
 
 /** The library's seeded generator, with helpers to draw test shapes and values. */
 export function random(seed: number) {
@@ -133,4 +135,11 @@ export function resizeKernelArgs(m: ResizeMethod): { interpolation: number; coor
     ? ((m.cubicExcludeOutside ?? true) ? RESIZE_CUBIC.excludeOutside : 0) | ((m.cubicTable ?? true) ? RESIZE_CUBIC.table : 0) : 0;
   return { interpolation: RESIZE_INTERPOLATION[m.interpolation] | cubicBits, coordinates: RESIZE_COORDINATES[m.coordinates],
     params: Float32Array.from([...(m.scales ?? [0, 0]), m.cubicCoefficient ?? -0.5]) };
+}
+
+/** conv2d's workspaceFloats, with the shared scratch its calls use reserved (for the geometry object), as a layer plans them. */
+export function convWorkspaceFloats(p: ParallelKernels, g: Conv2dGeometry, passes: readonly Conv2dPass[]): number {
+  const floats = p.conv2d.workspaceFloats(g, passes);
+  p.scratch.reserve(g, p.conv2d.scratchBytes(g, passes));
+  return floats;
 }

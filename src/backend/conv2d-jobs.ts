@@ -1,10 +1,12 @@
 // conv2d as layers call it: x [batch, inHeight, inWidth, inChannels] → y [batch, outHeight, outWidth,
 // outChannels], each pass on the direct kernel or Winograd's, as usesWinograd (conv2d-algorithm.ts)
-// says, as jobs over the batch (job-writer.ts). A call that needs scratch takes a workspace the layer
-// planned (workspaceFloats) for the passes it runs: the filter transformed for Winograd, then one
-// scratch per thread for the largest of those passes (a layer that only predicts plans the forward
-// pass's alone). backwardFilter sums over the batch into partial sums (partialSumsFloats): one per
-// slice after the first, which writes the sum itself.
+// says, as jobs over the batch (job-writer.ts). A call takes a workspace the layer planned
+// (workspaceFloats): a small filter transformed for Winograd, kept there between the chunks of a
+// predict call. What a call needs only while it runs — one scratch per thread for the largest of the
+// passes planned (a layer that only predicts plans the forward pass's alone), a large transformed
+// filter — lies in the scratch every layer shares (shared-scratch.ts; scratchBytes, reserved by the
+// layer). backwardFilter sums over the batch into partial sums (partialSumsFloats): one per slice
+// after the first, which writes the sum itself.
 import { alignBytes } from './alignment.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type Conv2dPass, usesWinograd } from './conv2d-algorithm.js';
@@ -17,14 +19,22 @@ import { ELEMENTWISE_COST } from './work.js';
 import { StateError } from '../errors.js';
 import type { Conv2dGeometry } from '../window.js';
 
+/** Transformed filters up to this size stay in the layer's workspace, where a predict call's chunks reuse them (holdWeights). */
+const HELD_FILTER_BYTES = 2 ** 20;
+
 /**
- * A conv2d geometry's kernels (Winograd's or not, per pass) and its workspace's layout, in bytes from
- * its start: the filter transformed for Winograd, then the scratches, one per thread a pass's stride apart.
+ * A conv2d geometry's kernels (Winograd's or not, per pass) and where its scratch lies: the filter
+ * transformed for Winograd in the layer's workspace when small (filterHeld), else first in the
+ * shared scratch (shared-scratch.ts); then, in the shared scratch, one scratch per thread a pass's
+ * stride apart.
  */
 interface Conv2dPlan {
   readonly forward: boolean;
   readonly backwardInput: boolean;
   readonly backwardFilter: boolean;
+  readonly filterBytes: number;
+  readonly filterHeld: boolean;
+  /** Byte offset of thread 0's scratch in the shared scratch. */
   readonly scratchAt: number;
   readonly scratchStrides: Readonly<Record<Conv2dPass, number>>;
   /** The filter last transformed into the workspace while weights were held (holdWeights), and how. */
@@ -44,10 +54,11 @@ export class Conv2dJobs {
   constructor(private readonly jobs: JobWriter) {}
 
   /**
-   * Floats of workspace the conv2d calls of `passes` need for batches of up to geometry.batch
-   * examples: the filter transformed for Winograd (where a pass uses it), then the scratches. A
+   * Floats of the layer's own workspace for the conv2d calls of `passes` on batches of up to
+   * geometry.batch examples: a small filter transformed for Winograd (where a pass uses it). A
    * dilated geometry runs as undilated convolutions of the input's phases (phases.ts): this plans
-   * them, for this geometry object, and the workspace holds them too.
+   * them, for this geometry object, and the workspace holds them too. The calls' scratch lies in the
+   * shared scratch (scratchBytes), which the layer reserves.
    */
   workspaceFloats(geometry: Conv2dGeometry, passes: readonly Conv2dPass[]): number {
     if (isDilated(geometry)) {
@@ -56,7 +67,14 @@ export class Conv2dJobs {
       return plan.workspaceFloats;
     }
     const plan = this.plan(geometry);
-    return (plan.scratchAt + Math.max(...passes.map((pass) => plan.scratchStrides[pass])) * this.jobs.threads) / 4;
+    return plan.filterHeld ? plan.filterBytes / 4 : 0;
+  }
+
+  /** Bytes of shared scratch the calls of `passes` need (at most geometry.batch examples; workspaceFloats planned first). */
+  scratchBytes(geometry: Conv2dGeometry, passes: readonly Conv2dPass[]): number {
+    if (isDilated(geometry)) return this.scratchBytes(this.phasePlan(geometry, geometry.batch).phases, passes);
+    const plan = this.plan(geometry);
+    return plan.scratchAt + Math.max(...passes.map((pass) => plan.scratchStrides[pass])) * this.jobs.threads;
   }
 
   /** Floats of the partial sums backwardFilter adds up (a dilated geometry's phases have the same filter). */
@@ -117,7 +135,7 @@ export class Conv2dJobs {
     const kernel = pooled ? (plan.forward ? 'conv2dWinogradForwardMaxPool' : 'conv2dForwardMaxPool')
       : plan.forward ? 'conv2dWinogradForward' : 'conv2dForward';
     // The scratch comes after the pointers (and argmax).
-    this.runPass(kernel, pooled ? 5 : 4, workspace, geometry, 'forward');
+    this.runPass(kernel, pooled ? 5 : 4, geometry, 'forward');
   }
 
   backwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
@@ -139,7 +157,7 @@ export class Conv2dJobs {
       this.jobs.beginSlice(s);
       this.jobs.arg(dy + this.jobs.first * outBytes).arg(weights).arg(dx + this.jobs.first * inBytes).arg(0).geometryArgs(args);
     }
-    this.runPass(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, workspace, geometry, 'backwardInput');
+    this.runPass(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, geometry, 'backwardInput');
   }
 
   /**
@@ -168,13 +186,13 @@ export class Conv2dJobs {
       this.jobs.arg(x + this.jobs.first * inBytes).arg(dy + this.jobs.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
-    this.runPass(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, workspace, geometry, 'backwardFilter');
+    this.runPass(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, geometry, 'backwardFilter');
     this.jobs.addPartials(dFilter, partials, partialBytes, filterFloats, batch);
     if (dBias) this.jobs.addPartials(dBias, partials + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
 
   /**
-   * Which kernel each pass of the geometry runs, and where its workspace puts what: worked out once
+   * Which kernel each pass of the geometry runs, and where its scratch lies: worked out once
    * per geometry object (a layer keeps one, changing only its batch, which none of this depends on).
    */
   private plan(g: Conv2dGeometry): Conv2dPlan {
@@ -183,17 +201,18 @@ export class Conv2dJobs {
     const k = this.jobs.kernels, r = g.kernelHeight, args = conv2dArgs(g, this.args);
     const forward = usesWinograd(g, 'forward'), backwardInput = usesWinograd(g, 'backwardInput'), backwardFilter = usesWinograd(g, 'backwardFilter');
     // The transformed filter is the larger of the ones that run, whichever passes a workspace is
-    // planned for, so that every workspace of the geometry has its scratches at the same place.
-    const transformedBytes = alignBytes(Math.max(forward ? k.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0,
+    // planned for, so that the scratches of every pass of the geometry lie at the same place.
+    const filterBytes = alignBytes(Math.max(forward ? k.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0,
       backwardInput ? k.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0));
+    const filterHeld = filterBytes <= HELD_FILTER_BYTES;
     // Scratch per thread for a pass, on the kernel it uses (a Winograd pass transforms its filter in
     // thread 0's scratch first): sized for the whole batch, which covers any slice of it.
     const stride = (pass: Conv2dPass, winograd: boolean) => alignBytes(winograd
       ? Math.max(k.conv2dWinogradPassScratchBytes(CONV2D_PASS[pass], ...args), pass === 'backwardFilter' ? 0 : k.winogradFilterScratchBytes(r))
       : k.conv2dPassScratchBytes(CONV2D_PASS[pass], ...args));
     const plan: Conv2dPlan = {
-      forward, backwardInput, backwardFilter,
-      scratchAt: transformedBytes,
+      forward, backwardInput, backwardFilter, filterBytes, filterHeld,
+      scratchAt: filterHeld ? 0 : filterBytes,
       scratchStrides: { forward: stride('forward', forward), backwardInput: stride('backwardInput', backwardInput),
         backwardFilter: stride('backwardFilter', backwardFilter) },
       held: { hold: 0, filter: 0, turned: 0 },
@@ -216,33 +235,34 @@ export class Conv2dJobs {
   }
 
   /**
-   * The filter transformed for Winograd (turned = 1: for the backward-input pass) into the workspace,
-   * once per call on this thread (thread 0's scratch is free until the job starts), or once per
-   * holdWeights; returns where.
+   * The filter transformed for Winograd (turned = 1: for the backward-input pass) into the workspace
+   * (a large one into the shared scratch), once per call on this thread (thread 0's scratch is free
+   * until the job starts), or, held in the workspace, once per holdWeights; returns where.
    */
   private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
-    const plan = this.plan(g), held = plan.held;
-    if (this.currentHold !== 0 && held.hold === this.currentHold && held.filter === filter && held.turned === turned) return workspace;
-    this.jobs.kernels.winogradFilterTransform(filter, workspace, workspace + plan.scratchAt, g.kernelHeight, g.inChannels, g.outChannels, turned);
+    const plan = this.plan(g), held = plan.held, scratch = this.jobs.scratch.address;
+    const at = plan.filterHeld ? workspace : scratch;
+    if (plan.filterHeld && this.currentHold !== 0 && held.hold === this.currentHold && held.filter === filter && held.turned === turned) return at;
+    this.jobs.kernels.winogradFilterTransform(filter, at, scratch + plan.scratchAt, g.kernelHeight, g.inChannels, g.outChannels, turned);
     held.hold = this.currentHold;
     held.filter = filter;
     held.turned = turned;
-    return workspace;
+    return at;
   }
 
-  private runPass(kernel: JobKernel, scratchArg: number, workspace: number, geometry: Conv2dGeometry, pass: Conv2dPass): void {
+  private runPass(kernel: JobKernel, scratchArg: number, geometry: Conv2dGeometry, pass: Conv2dPass): void {
     const plan = this.plan(geometry);
-    this.jobs.run(kernel, convWork(geometry), scratchArg, workspace + plan.scratchAt, plan.scratchStrides[pass]);
+    this.jobs.run(kernel, convWork(geometry), scratchArg, this.jobs.scratch.address + plan.scratchAt, plan.scratchStrides[pass]);
   }
 
-  /** The phase plan of a dilated geometry, set to the geometry's batch. */
-  private phasePlan(geometry: Conv2dGeometry): PhasePlan {
+  /** The phase plan of a dilated geometry, set to `batch` (the geometry's). */
+  private phasePlan(geometry: Conv2dGeometry, batch = geometry.batch): PhasePlan {
     const plan = this.phasePlans.get(geometry);
-    if (!plan || geometry.batch > plan.capacity) {
-      throw new StateError(`a dilated conv2d of ${geometry.batch} examples ran on a workspace planned for ${plan?.capacity ?? 'no batch'}: ` +
+    if (!plan || batch > plan.capacity) {
+      throw new StateError(`a dilated conv2d of ${batch} examples ran on a workspace planned for ${plan?.capacity ?? 'no batch'}: ` +
         'workspaceFloats(geometry) plans the workspace of this geometry object for its batch');
     }
-    plan.setBatch(geometry.batch);
+    plan.setBatch(batch);
     return plan;
   }
 

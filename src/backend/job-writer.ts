@@ -9,6 +9,7 @@ import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } fro
 import type { JobRunner } from './job-runner.js';
 import { JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
 import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
+import type { SharedScratch } from './shared-scratch.js';
 
 export class JobWriter {
   /** The job being written: its batch, how finely it splits, and the slice whose arguments come next. */
@@ -20,7 +21,7 @@ export class JobWriter {
   first = 0;
   count = 0;
 
-  constructor(readonly kernels: Kernels, private readonly runner: JobRunner) {}
+  constructor(readonly kernels: Kernels, private readonly runner: JobRunner, readonly scratch: SharedScratch) {}
 
   get threads(): number {
     return this.runner.threads;

@@ -7,9 +7,11 @@ import { ElementwiseJobs } from './elementwise-jobs.js';
 import type { JobRunner } from './job-runner.js';
 import { JobWriter } from './job-writer.js';
 import type { Kernels } from './kernels.js';
+import type { Memory } from './memory.js';
 import { NormalizationJobs } from './normalization-jobs.js';
 import { PoolJobs } from './pool-jobs.js';
 import { ResamplingJobs } from './resampling-jobs.js';
+import { SharedScratch } from './shared-scratch.js';
 
 export class ParallelKernels {
   readonly conv2d: Conv2dJobs;
@@ -19,10 +21,13 @@ export class ParallelKernels {
   readonly dense: DenseJobs;
   readonly resampling: ResamplingJobs;
   readonly normalization: NormalizationJobs;
+  /** The scratch every layer's calls share (what conv2d's scratchBytes asks for is reserved here). */
+  readonly scratch: SharedScratch;
   private readonly jobs: JobWriter;
 
-  constructor(kernels: Kernels, runner: JobRunner) {
-    const jobs = new JobWriter(kernels, runner);
+  constructor(kernels: Kernels, runner: JobRunner, memory: Memory) {
+    this.scratch = new SharedScratch(memory);
+    const jobs = new JobWriter(kernels, runner, this.scratch);
     this.jobs = jobs;
     this.conv2d = new Conv2dJobs(jobs);
     this.depthwise = new DepthwiseConv2dJobs(jobs);

@@ -122,7 +122,7 @@ async function load(threads: number, simd: SimdBuild): Promise<Backend> {
   }
   const kernels = instance.exports as unknown as Kernels;
   const memory = new Memory(kernels);
-  const parallel = new ParallelKernels(kernels, await runner(kernels, memory));
+  const parallel = new ParallelKernels(kernels, await runner(kernels, memory), memory);
   backend = { kernels, parallel, memory, threads, simd };
   return backend;
 }

@@ -18,6 +18,7 @@ import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../wind
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { planConv2dWorkspace } from './conv2d-workspace.js';
 
 export interface Conv2DTransposeOptions {
   filters: number;
@@ -106,7 +107,7 @@ export class Conv2DTranspose extends Layer {
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
     // Forward is the convolution's backward-input pass.
-    this.workspace = this.buffer(this.parallel.conv2d.workspaceFloats(this.geometry, this.plansBackward ? CONV2D_PASSES : ['backwardInput']));
+    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['backwardInput'], [this.geometry]);
     this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }

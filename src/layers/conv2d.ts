@@ -7,6 +7,7 @@ import { ActivationFunction, type ActivationName, appliedByKernels, checkActivat
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { KernelLayer } from './channel-affine-folding.js';
+import { planConv2dWorkspace } from './conv2d-workspace.js';
 import type { Pool2D } from './pool2d.js';
 import type { Borders2DSides } from './borders2d.js';
 import type { ReadsUnpaddedInput } from './unpadded-input.js';
@@ -87,12 +88,9 @@ export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
   protected planBuffers(capacity: number): void {
     this.z = this.writesOutput ? this.buffer(capacity * this.outputSize) : 0;
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    const passes = this.plansBackward ? CONV2D_PASSES : (['forward'] as const);
     const geometries = this.unpadded ? [this.geometry, this.unpadded] : [this.geometry];
-    this.workspace = this.buffer(Math.max(...geometries.map((g) => {
-      g.batch = capacity;
-      return this.parallel.conv2d.workspaceFloats(g, passes);
-    })));
+    for (const g of geometries) g.batch = capacity;
+    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['forward'], geometries);
     this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }

@@ -42,6 +42,8 @@ export interface WeightSpec {
 export interface PlannedBuffers {
   forward(length: number): number;
   backward(length: number): number;
+  /** Reserves bytes of the scratch all layers share (calls only; released with the buffers). */
+  scratch(bytes: number): void;
 }
 
 /**
@@ -363,9 +365,10 @@ export abstract class Layer {
 
   /** Frees the planned buffers; the next plan() allocates them again. */
   unplan(): void {
-    const memory = getBackend().memory;
+    const { memory, parallel } = getBackend();
     this.planned.forEach((p) => memory.free(p));
     this.planned = [];
+    parallel.scratch.release(this);
     this.capacity = 0;
   }
 
@@ -403,7 +406,15 @@ export abstract class Layer {
     return this.weightGradientsPlanned ? this.buffer(length) : 0;
   }
 
-  protected readonly plannedBuffers: PlannedBuffers = { forward: (length) => this.buffer(length), backward: (length) => this.backwardBuffer(length) };
+  /**
+   * buffer() and backwardBuffer() for the helpers a layer plans through, and its reservation of the
+   * scratch every layer's kernel calls share (backend/shared-scratch.ts: what a call needs only while
+   * it runs), which lasts, like a buffer, until the next plan() or the weights are freed.
+   */
+  protected readonly plannedBuffers: PlannedBuffers = {
+    forward: (length) => this.buffer(length), backward: (length) => this.backwardBuffer(length),
+    scratch: (bytes) => getBackend().parallel.scratch.reserve(this, bytes),
+  };
 
   /** A new weight with its values yet to be written, and no gradient: the first training step makes one (planBackward). */
   private addParameter(name: string, shape: number[], trainable: boolean): Parameter {

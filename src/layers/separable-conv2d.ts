@@ -10,6 +10,7 @@ import { ActivationFunction, type ActivationName, appliedByKernels, checkActivat
 import { type DepthwiseOptions, depthwiseGeometry, depthwiseKernelInitializer, depthwiseSettings } from './depthwise-conv2d.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { planConv2dWorkspace } from './conv2d-workspace.js';
 
 export interface SeparableConv2DOptions extends DepthwiseOptions {
   filters: number;
@@ -97,7 +98,7 @@ export class SeparableConv2D extends Layer {
     this.dx = this.backwardBuffer(capacity * this.inputSize);
     this.depthwise.batch = this.pointwise.batch = capacity;
     this.depthwiseWorkspace = this.backwardBuffer(this.parallel.depthwise.workspaceFloats(this.depthwise));
-    this.pointwiseWorkspace = this.buffer(this.parallel.conv2d.workspaceFloats(this.pointwise, this.plansBackward ? CONV2D_PASSES : ['forward']));
+    this.pointwiseWorkspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['forward'], [this.pointwise]);
     this.depthwisePartials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.depthwise));
     this.pointwisePartials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.pointwise));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);

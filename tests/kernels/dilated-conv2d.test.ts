@@ -2,7 +2,8 @@
 // 2 and 3 run as undilated ones on the phases (ParallelKernels on this thread), against the reference.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, kernels, random, withBuffers } from '../helpers.js';
+import { assertClose, convWorkspaceFloats, kernels, random, withBuffers } from '../helpers.js';
+import { getBackend } from '../../src/backend/wasm.js';
 import * as ref from '../reference/conv2d.js';
 import { ConfigError } from '../../src/errors.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
@@ -48,7 +49,7 @@ const dilation = (g: Conv2dGeometry): ref.Dilation => [g.dilationHeight, g.dilat
 let serial: ParallelKernels;
 async function parallel(): Promise<ParallelKernels> {
   const k = await kernels();
-  serial ??= new ParallelKernels(k, new SerialRunner(k));
+  serial ??= new ParallelKernels(k, new SerialRunner(k), getBackend().memory);
   return serial;
 }
 
@@ -86,7 +87,7 @@ test(`dilated conv2d forward (with and without bias and ReLU) matches the refere
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), bias = i % 2 ? rng.array(g.outChannels) : undefined, relu = i % 3 === 0;
     const inputs = bias ? [x, filter, bias] : [x, filter];
-    const [y] = withBuffers(inputs, [n.y, p.conv2d.workspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
+    const [y] = withBuffers(inputs, [n.y, convWorkspaceFloats(p, g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
       p.conv2d.forward(px, pf, pb ?? 0, py, workspace, relu ? 1 : 0, g));
     assertClose(y, ref.conv2dForward(x, filter, bias, conv2dArgs(g), relu, dilation(g)), 1e-4, `forward ${describe(g)}`);
   }
@@ -97,7 +98,7 @@ test(`dilated conv2d backward input and filter match the reference on ${geometri
   for (const [i, g] of geometries.entries()) {
     const n = sizes(g);
     const x = rng.array(n.x), filter = rng.array(n.filter), dy = rng.array(n.y);
-    const workspace = p.conv2d.workspaceFloats(g, CONV2D_PASSES);
+    const workspace = convWorkspaceFloats(p, g, CONV2D_PASSES);
     const [dx] = withBuffers([dy, filter], [n.x, workspace], ([pdy, pf], [pdx, w]) => p.conv2d.backwardInput(pdy, pf, pdx, w, g));
     assertClose(dx, ref.conv2dBackwardInput(dy, filter, conv2dArgs(g), dilation(g)), 1e-4, `backward input ${describe(g)}`);
     const withBias = i % 2 === 1;
@@ -112,7 +113,7 @@ test(`dilated conv2d backward input and filter match the reference on ${geometri
 test('a smaller batch runs on the workspace planned for a larger one; a larger batch is refused', async () => {
   const p = await parallel();
   const g = conv2dGeometry([4, 9, 9, 3], [3, 3], 5, [1, 1], 'same', 'test', [2, 2]);
-  const workspace = p.conv2d.workspaceFloats(g, ['forward']);
+  const workspace = convWorkspaceFloats(p, g, ['forward']);
   g.batch = 3;
   const n = sizes(g);
   const x = rng.array(n.x), filter = rng.array(n.filter);

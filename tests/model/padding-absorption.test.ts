@@ -58,7 +58,8 @@ function build(c: Case, padded: boolean, readTwice = false): Model {
 
 const examples = (c: Case, n: number, seed: number): Tensor => tensor(random(seed).array(n * c.inputShape.reduce((a, b) => a * b)), [n, ...c.inputShape]);
 const targets = (n: number): Tensor => tensor(Array.from({ length: n * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [n, 3]);
-const inUse = () => getBackend().memory.bytesInUse;
+/** What models hold themselves: the scratch all layers share (its size that of the largest need alive) aside. */
+const inUse = () => getBackend().memory.bytesInUse - getBackend().parallel.scratch.bytes;
 
 /** Bytes the model holds beyond its weights once it predicted x (the result aside). */
 function predictingBytes(m: Model, x: Tensor): number {

@@ -13,7 +13,8 @@ import { assertSameBits } from '../helpers.js';
 import { assertSameWeights } from '../io/model-files.js';
 import { strokes } from './synthetic.js';
 
-const inUse = () => getBackend().memory.bytesInUse;
+/** What models hold themselves: the scratch all layers share (its size that of the largest need alive) aside. */
+const inUse = () => getBackend().memory.bytesInUse - getBackend().parallel.scratch.bytes;
 /** The kernels' own data, below the heap: where a missing buffer's null address would be written. */
 const lowMemory = () => getBackend().memory.f32(0, getBackend().kernels.heapBase() >> 2).slice();
 

@@ -6,7 +6,7 @@
 // relaxed-SIMD build: its workers must then run the same relaxed module as this thread.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, assertCloseToScale, assertSameBits, random, testedSimd, withBuffers } from '../helpers.js';
+import { assertClose, assertCloseToScale, assertSameBits, convWorkspaceFloats, random, testedSimd, withBuffers } from '../helpers.js';
 import { init } from '../../src/backend/wasm.js';
 import { SerialRunner } from '../../src/backend/job-runner.js';
 import { sumSlices } from '../../src/backend/batch-slices.js';
@@ -25,7 +25,7 @@ import { type Conv2dGeometry, type Pool2dGeometry, conv2dGeometry, pool2dGeometr
 const rng = random(11);
 const backend = await init({ threads: 2, relaxedSimd: testedSimd === 'relaxed' });
 const { kernels, parallel } = backend;
-const serial = new ParallelKernels(kernels, new SerialRunner(kernels));
+const serial = new ParallelKernels(kernels, new SerialRunner(kernels), backend.memory);
 
 const oddBatch = () => rng.pick([3, 5, 7, 9, 11, 13, 17, 31, 33]);
 
@@ -77,13 +77,13 @@ test('conv2d forward (with and without ReLU) and backward input equal the kernel
     for (const relu of [0, 1]) {
       const [whole] = withBuffers([x, filter, bias], [dy.length, convScratchFloats(args), transformedFloats], ([px, pf, pb], [py, scratch, pt]) =>
         wholeBatchPass(g, 'forward', px, pf, pb, py, scratch, pt, relu));
-      const [split] = withBuffers([x, filter, bias], [dy.length, parallel.conv2d.workspaceFloats(g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
+      const [split] = withBuffers([x, filter, bias], [dy.length, convWorkspaceFloats(parallel, g, ['forward'])], ([px, pf, pb], [py, workspace]) =>
         parallel.conv2d.forward(px, pf, pb, py, workspace, relu, g));
       assertSameBits(split, whole, `${what} forward relu=${relu}`);
     }
     const [whole] = withBuffers([dy, filter], [x.length, convScratchFloats(args), transformedFloats], ([pdy, pf], [pdx, scratch, pt]) =>
       wholeBatchPass(g, 'backwardInput', pdy, pf, 0, pdx, scratch, pt, 0));
-    const [split] = withBuffers([dy, filter], [x.length, parallel.conv2d.workspaceFloats(g, ['backwardInput'])], ([pdy, pf], [pdx, workspace]) =>
+    const [split] = withBuffers([dy, filter], [x.length, convWorkspaceFloats(parallel, g, ['backwardInput'])], ([pdy, pf], [pdx, workspace]) =>
       parallel.conv2d.backwardInput(pdy, pf, pdx, workspace, g));
     assertSameBits(split, whole, `${what} backward input`);
   }
@@ -112,7 +112,7 @@ test('conv2d forward pooled (2×2 max at stride 2), and the pooling\'s backward 
         }
         kernels.maxPoolBackward(pdy, pa, pdx, py, ...pool2dArgs(pool));
       });
-    const split = withBuffers([x, filter, bias, dy], [floats, floats, parallel.conv2d.workspaceFloats(g, ['forward']), batch * outH * outW * outC],
+    const split = withBuffers([x, filter, bias, dy], [floats, floats, convWorkspaceFloats(parallel, g, ['forward']), batch * outH * outW * outC],
       ([px, pf, pb, pdy], [py, pa, workspace, pdx]) => {
         parallel.conv2d.forwardMaxPool(px, pf, pb, py, pa, workspace, FUSED_ACTIVATION.relu, g);
         parallel.pool.maxBackward(pdy, pa, pdx, py, pool);
@@ -130,7 +130,7 @@ test('conv2d backward filter and bias: 2 threads equal 1 thread, and the whole-b
     const [batch, inH, inW, inC, outH, outW, outC, kH, kW] = args;
     const x = rng.array(batch * inH * inW * inC), dy = rng.array(batch * outH * outW * outC);
     const filterFloats = kH * kW * inC * outC;
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2d.partialSumsFloats(g), p.conv2d.workspaceFloats(g, ['backwardFilter'])],
+    const run = (p: ParallelKernels) => withBuffers([x, dy], [filterFloats, outC, p.conv2d.partialSumsFloats(g), convWorkspaceFloats(p, g, ['backwardFilter'])],
       ([px, pdy], [dFilter, dBias, partials, workspace]) => p.conv2d.backwardFilter(px, pdy, dFilter, dBias, partials, workspace, g));
     const [dFilter2, dBias2] = run(parallel);
     const [dFilter1, dBias1] = run(serial);
@@ -334,7 +334,7 @@ test('dilated conv2d (phases through the conv2d jobs): forward, backward input a
     const x = rng.array(batch * size * (size + 2) * inC), filter = rng.array(9 * inC * outC), bias = rng.array(outC);
     const dy = rng.array(batch * g.outHeight * g.outWidth * outC);
     const run = (p: ParallelKernels) => withBuffers([x, filter, bias, dy],
-      [dy.length, x.length, filter.length, outC, p.conv2d.partialSumsFloats(g), p.conv2d.workspaceFloats(g, CONV2D_PASSES)],
+      [dy.length, x.length, filter.length, outC, p.conv2d.partialSumsFloats(g), convWorkspaceFloats(p, g, CONV2D_PASSES)],
       ([px, pf, pb, pdy], [py, pdx, dFilter, dBias, partials, workspace]) => {
         p.conv2d.forward(px, pf, pb, py, workspace, 1, g);
         p.conv2d.backwardInput(pdy, pf, pdx, workspace, g);
@@ -353,7 +353,7 @@ test('a batch of one runs on the calling thread alone: the workers are not woken
     const g = conv2dGeometry([batch, 64, 64, 8], [3, 3], 16, [1, 1], 'same', 'test');
     assert.ok(convWork(g) >= MIN_PARALLEL_WORK, 'enough work to share, were there two slices');
     const before = Atomics.load(header, JOB_HEADER.generation);
-    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, parallel.conv2d.workspaceFloats(g, ['forward'])],
+    withBuffers([rng.array(batch * 64 * 64 * 8), rng.array(9 * 8 * 16), rng.array(16)], [batch * 64 * 64 * 16, convWorkspaceFloats(parallel, g, ['forward'])],
       ([px, pf, pb], [py, workspace]) => parallel.conv2d.forward(px, pf, pb, py, workspace, 0, g));
     const woken = Atomics.load(header, JOB_HEADER.generation) - before;
     assert.is(woken, batch === 1 ? 0 : 1, `batch ${batch}: the workers woken ${woken} times`);
