@@ -48,7 +48,7 @@ abstract class Borders2D extends Layer {
   private small: Shape = [];
   private y = 0;
   private dx = 0;
-  /** Set when a graph runs the layer inside the one convolution that reads it (unpadded-input.ts): nothing to plan, unless read all the same. */
+  /** Set when a graph runs the layer inside the one convolution that reads it (convolution-layer.ts): nothing to plan, unless read all the same. */
   private absorbed = false;
   private outputRead = false;
 

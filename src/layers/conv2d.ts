@@ -2,15 +2,13 @@
 import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
-import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair, withoutBorders } from '../window.js';
+import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
-import { KernelLayer } from './channel-affine-folding.js';
+import { ConvolutionLayer } from './convolution-layer.js';
 import { planConv2dWorkspace } from './conv2d-workspace.js';
 import type { Pool2D } from './pool2d.js';
-import type { Borders2DSides } from './borders2d.js';
-import type { ReadsUnpaddedInput } from './unpadded-input.js';
 
 export interface Conv2DOptions {
   filters: number;
@@ -25,7 +23,7 @@ export interface Conv2DOptions {
   name?: string;
 }
 
-export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
+export class Conv2D extends ConvolutionLayer {
   readonly className = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
@@ -34,11 +32,6 @@ export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
   readonly dilationRate: [number, number];
   readonly useBias: boolean;
   readonly activation: ActivationFunction;
-  /** Kept as one object whose batch is updated, so calls allocate nothing. */
-  private geometry!: Conv2dGeometry;
-  /** The geometry on the input of a ZeroPadding2D this layer reads through (absorbPadding), and the last forward's, which backward follows. */
-  private unpadded?: Conv2dGeometry;
-  private pass!: Conv2dGeometry;
   private x = 0;
   private z = 0;
   private dx = 0;
@@ -66,7 +59,6 @@ export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
     checkSetting(input.length === 3, this.name, `conv2d takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [h, w, c] = input;
     this.geometry = conv2dGeometry([0, h, w, c], this.kernelSize, this.filters, this.strides, this.padding, this.name, this.dilationRate);
-    this.pass = this.geometry;
     return [this.geometry.outHeight, this.geometry.outWidth, this.filters];
   }
 
@@ -88,33 +80,17 @@ export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
   protected planBuffers(capacity: number): void {
     this.z = this.writesOutput ? this.buffer(capacity * this.outputSize) : 0;
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    const geometries = this.unpadded ? [this.geometry, this.unpadded] : [this.geometry];
-    for (const g of geometries) g.batch = capacity;
-    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['forward'], geometries);
+    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['forward'],
+      this.plannedGeometries(capacity));
     this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }
 
-  forward(inputs: number[], batch: number, training: boolean): number {
-    return this.convolve(inputs, batch, training, this.geometry);
-  }
-
-  absorbPadding(borders: Borders2DSides): void {
-    this.unpadded = withoutBorders(this.geometry, borders, this.padding, this.name);
-    this.replan();
-  }
-
-  forwardUnpadded(inputs: number[], batch: number, training: boolean): number {
-    return this.convolve(inputs, batch, training, this.unpadded!);
-  }
-
-  private convolve([x]: number[], batch: number, training: boolean, geometry: Conv2dGeometry): number {
+  protected convolve(x: number, training: boolean, geometry: Conv2dGeometry): number {
     this.x = x;
-    this.pass = geometry;
-    geometry.batch = batch;
     this.parallel.conv2d.forward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.workspace,
       this.forwardActivation(training), geometry);
-    return this.activation.forward(this.z, batch);
+    return this.activation.forward(this.z, geometry.batch);
   }
 
   get outputRelu(): boolean {
@@ -161,10 +137,8 @@ export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
    * layer's output (the executor pairs them); returns the pooling's output.
    */
   forwardPooled([x]: number[], batch: number, training: boolean, pool: Pool2D, unpadded: boolean): number {
-    const geometry = unpadded ? this.unpadded! : this.geometry;
+    const geometry = this.passGeometry(unpadded, batch);
     this.x = x;
-    this.pass = geometry;
-    geometry.batch = batch;
     // Only the pooling's backward reads argmax: inference skips it, as the pooling does.
     this.parallel.conv2d.forwardMaxPool(x, this.forwardKernel(training), this.forwardBias(training), pool.outputAddress,
       training ? pool.argmaxAddress : 0, this.workspace, this.forwardActivation(training), geometry);
@@ -173,8 +147,7 @@ export class Conv2D extends KernelLayer implements ReadsUnpaddedInput {
 
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean, reluFolded: boolean): number[] {
     const dz = this.activation.backward(dy, batch, reluFolded);
-    const geometry = this.pass;
-    geometry.batch = batch;
+    const geometry = this.backwardGeometry(batch);
     if (needWeightGradients) {
       this.parallel.conv2d.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.workspace, geometry);
     }

@@ -5,13 +5,11 @@
 // both per output channel (folding a batch normalisation in) is one pass over each.
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
-import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair, withoutBorders } from '../window.js';
+import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
-import { KernelLayer } from './channel-affine-folding.js';
-import type { Borders2DSides } from './borders2d.js';
-import type { ReadsUnpaddedInput } from './unpadded-input.js';
+import { ConvolutionLayer } from './convolution-layer.js';
 
 /** The depthwise step's settings, shared with SeparableConv2D. */
 export interface DepthwiseOptions {
@@ -54,7 +52,7 @@ export function depthwiseGeometry(input: Shape, settings: ReturnType<typeof dept
 export const depthwiseKernelInitializer = ([kh, kw, channels, depthMultiplier]: number[], forRelu: boolean): Initializer =>
   ({ fanIn: kh * kw * channels, fanOut: kh * kw * depthMultiplier, forRelu });
 
-export class DepthwiseConv2D extends KernelLayer implements ReadsUnpaddedInput {
+export class DepthwiseConv2D extends ConvolutionLayer {
   readonly className = 'DepthwiseConv2D';
   readonly kernelSize: [number, number];
   readonly depthMultiplier: number;
@@ -64,11 +62,6 @@ export class DepthwiseConv2D extends KernelLayer implements ReadsUnpaddedInput {
   readonly useBias: boolean;
   readonly activation: ActivationFunction;
   private readonly settings: ReturnType<typeof depthwiseSettings>;
-  /** Kept as one object whose batch is updated, so calls allocate nothing. */
-  private geometry!: Conv2dGeometry;
-  /** The geometry on the input of a ZeroPadding2D this layer reads through (absorbPadding), and the last forward's, which backward follows. */
-  private unpadded?: Conv2dGeometry;
-  private pass!: Conv2dGeometry;
   private x = 0;
   private z = 0;
   private dx = 0;
@@ -88,7 +81,6 @@ export class DepthwiseConv2D extends KernelLayer implements ReadsUnpaddedInput {
 
   protected computeOutputShape([input]: Shape[]): Shape {
     this.geometry = depthwiseGeometry(input, this.settings, this.name, 'depthwiseConv2d');
-    this.pass = this.geometry;
     return [this.geometry.outHeight, this.geometry.outWidth, this.geometry.outChannels];
   }
 
@@ -111,38 +103,21 @@ export class DepthwiseConv2D extends KernelLayer implements ReadsUnpaddedInput {
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
     this.dx = this.backwardBuffer(capacity * this.inputSize);
-    const geometries = this.unpadded ? [this.geometry, this.unpadded] : [this.geometry];
-    this.workspace = this.backwardBuffer(Math.max(...geometries.map((g) => this.parallel.depthwise.workspaceFloats(g))));
+    this.workspace = this.backwardBuffer(Math.max(...this.plannedGeometries(capacity).map((g) => this.parallel.depthwise.workspaceFloats(g))));
     this.partials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.geometry.outChannels, this.plannedBuffers, capacity);
   }
 
-  forward(inputs: number[], batch: number, training: boolean): number {
-    return this.convolve(inputs, batch, training, this.geometry);
-  }
-
-  absorbPadding(borders: Borders2DSides): void {
-    this.unpadded = withoutBorders(this.geometry, borders, this.padding, this.name);
-    this.replan();
-  }
-
-  forwardUnpadded(inputs: number[], batch: number, training: boolean): number {
-    return this.convolve(inputs, batch, training, this.unpadded!);
-  }
-
-  private convolve([x]: number[], batch: number, training: boolean, geometry: Conv2dGeometry): number {
+  protected convolve(x: number, training: boolean, geometry: Conv2dGeometry): number {
     this.x = x;
-    this.pass = geometry;
-    geometry.batch = batch;
     this.parallel.depthwise.forward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.forwardActivation(training),
       geometry);
-    return this.activation.forward(this.z, batch);
+    return this.activation.forward(this.z, geometry.batch);
   }
 
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
-    const geometry = this.pass;
-    geometry.batch = batch;
+    const geometry = this.backwardGeometry(batch);
     if (needWeightGradients) this.parallel.depthwise.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, geometry);
     if (!needInputGradients) return this.inputGradient(0);
     this.parallel.depthwise.backwardInput(dz, this.kernel.value, this.dx, this.workspace, geometry);

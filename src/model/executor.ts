@@ -8,7 +8,7 @@ import { Conv2D } from '../layers/conv2d.js';
 import type { Layer, Parameter } from '../layers/layer.js';
 import { Pool2D } from '../layers/pool2d.js';
 import { ZeroPadding2D } from '../layers/borders2d.js';
-import { type ReadsUnpaddedInput, readsUnpaddedInput } from '../layers/unpadded-input.js';
+import { ConvolutionLayer } from '../layers/convolution-layer.js';
 import { sizeOf } from '../shape.js';
 import type { Graph } from './graph.js';
 
@@ -28,7 +28,7 @@ interface Step {
   pooling?: Step;
   /** Set on a pooling step while its output is the one its convolution wrote in this forward pass. */
   pooledByConvolution: boolean;
-  /** For a ZeroPadding2D, the convolution that alone reads its output and may read its input instead (unpadded-input.ts); on that convolution, the padding. */
+  /** For a ZeroPadding2D, the convolution that alone reads its output and may read its input instead (convolution-layer.ts); on that convolution, the padding. */
   absorbedInto?: Step;
   padding?: Step;
   /** Set on such a padding while the last forward pass skipped it: backward passes its gradient straight through. */
@@ -92,7 +92,7 @@ export class GraphExecutor {
     for (const padding of this.steps) {
       if (!(padding.layer instanceof ZeroPadding2D)) continue;
       const reader = this.gradientSources[padding.outputSlot] === 1 ? this.steps.find((s) => s.inputSlots.includes(padding.outputSlot)) : undefined;
-      if (reader && readsUnpaddedInput(reader.layer) && padding.inputSlots.length === 1) {
+      if (reader?.layer instanceof ConvolutionLayer && padding.inputSlots.length === 1) {
         padding.absorbedInto = reader;
         reader.padding = padding;
         reader.layer.absorbPadding(padding.layer.borders);
@@ -227,7 +227,7 @@ export class GraphExecutor {
         pooling.pooledByConvolution = true;
         continue;
       }
-      values[step.outputSlot] = unpadded ? (step.layer as Layer & ReadsUnpaddedInput).forwardUnpadded(step.inputAddresses, batch, training)
+      values[step.outputSlot] = unpadded ? (step.layer as ConvolutionLayer).forwardUnpadded(step.inputAddresses, batch, training)
         : step.layer.forward(step.inputAddresses, batch, training);
     }
   }

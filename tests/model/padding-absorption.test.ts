@@ -1,5 +1,5 @@
 // A ZeroPadding2D read by one convolution alone is skipped: the convolution reads the padding's input
-// where it lies, the zeros added to its own padding (src/layers/unpadded-input.ts). That is the same
+// where it lies, the zeros added to its own padding (src/layers/convolution-layer.ts). That is the same
 // convolution as one given those pads itself, so a model built that way is the reference: the same
 // weights must predict and train to the same bits, and the padded copy must hold no memory. Where the
 // padding's output is read otherwise (by two layers, by activations()), it runs as it always did.
