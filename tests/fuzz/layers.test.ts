@@ -315,6 +315,9 @@ function runWasm(model: ReturnType<typeof sequential>, x: Float32Array, dy: Floa
     return ptr;
   };
   const xPtr = copyIn(x), dyPtr = copyIn(dy);
+  // The layers run one by one here, each on its own: the model is told so as activations() tells it
+  // (no padding read in place by its convolution, no convolution run inside its pooling).
+  model.activations(tensor(x, [batch, ...model.inputShapes[0]])).forEach((t) => t.dispose());
   try {
     const inputs: Float32Array[] = [], outputs: Float32Array[] = [];
     let current = xPtr;
