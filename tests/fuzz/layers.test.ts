@@ -145,8 +145,14 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   return { className: 'Reshape', targetShape: rng.pick([[w, h, -1], [-1, c], [h * w, -1], [-1]]) };
 }
 
-/** An axis of a batch of `shape` (batch included) that is not the channels: the batch, a spatial axis, or past the end. */
-const rngAxis = (shape: Shape) => (shape.length === 3 ? [0, 1, 2, -2, 4][shape[0] % 5] : [0, 2, -2][shape[0] % 3]);
+/**
+ * An axis of a batch of `shape` (batch included) that is not the channels (the last, `shape.length`):
+ * the batch, an axis before the channels, or past the end.
+ */
+function rngAxis(shape: Shape): number {
+  const axes = [...Array.from({ length: shape.length }, (_, i) => i), -2, shape.length + 1];
+  return axes[shape[0] % axes.length];
+}
 
 /** Settings that cannot work for an input of `shape`, each with what is wrong. */
 function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
