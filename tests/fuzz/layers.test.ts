@@ -264,8 +264,9 @@ function drawCase(rng: Rng): FuzzCase {
 
 const largest = (values: Float32Array, floor: number) => values.reduce((m, v) => Math.max(m, Math.abs(v)), floor);
 
+type Nudge = (values: Float32Array) => Float32Array;
 /** Each value moved by up to a few f32 roundings of itself (2⁻²⁰ relative), from its own stream. */
-function nudger(seed: number): (values: Float32Array) => Float32Array {
+function nudger(seed: number): Nudge {
   const rng = random(seed ^ 0x5bd1e995);
   return (values) => Float32Array.from(values, (v) => v * (1 + (rng.next() - 0.5) * 2 ** -19));
 }
@@ -291,9 +292,30 @@ function agreesWith(actual: Float32Array, expected: Float32Array, nudged: Float3
 }
 
 /** agreesWith, the reference computed from `input` and from it nudged. */
-function agrees(actual: Float32Array, reference: (input: Float32Array) => Float32Array, input: Float32Array,
-  nudge: (values: Float32Array) => Float32Array, tolerance: number, what: string): string | undefined {
+function agrees(actual: Float32Array, reference: (input: Float32Array) => Float32Array, input: Float32Array, nudge: Nudge,
+  tolerance: number, what: string): string | undefined {
   return agreesWith(actual, reference(input), reference(nudge(input)), tolerance, what);
+}
+
+/**
+ * The stack in the reference with every value that crosses from layer to layer nudged (x and each
+ * layer's output as the next layer reads it, dy and each layer's input gradient as the layer before
+ * reads it), as each wasm kernel's f32 rounding of its output moves it: where a later layer's sums
+ * cancel, what a nudge of the inputs alone cannot show (a batch normalisation's input gradient sums
+ * to exactly zero per channel, whatever its inputs, and a resize's backward sums it: wasm's rounding
+ * of each term leaves a residue the size of the terms', not zero). A layer's own backward reads its
+ * output as its nudged input gave it, so that a derivative read from an output (a clamp's, at its
+ * bound) moves with its input, not apart from it.
+ */
+function nudgedStack(stack: StackLayer[], x: Float32Array, dy: Float32Array, batch: number, nudge: Nudge) {
+  const inputs: Float32Array[] = [], outputs: Float32Array[] = [];
+  stack.forEach((layer, i) => {
+    inputs.push(nudge(i === 0 ? x : outputs[i - 1]));
+    outputs.push(layerForward(layer, inputs[i], batch));
+  });
+  let gradient = dy;
+  for (let i = stack.length - 1; i >= 0; i--) gradient = layerBackward(stack[i], inputs[i], outputs[i], nudge(gradient), batch).dx;
+  return { output: outputs[stack.length - 1], dx: gradient };
 }
 
 /** What each layer gave in inference mode (predict's), in wasm: the layers driven directly. */
@@ -383,14 +405,13 @@ function runCase(c: FuzzCase, seed: number): Outcome {
       const shape = layerOutputShape(layer), built = model.layers[i].outputShape;
       if (String(shape) !== String(built)) problems.push(`${name(i)} output shape: reference [${shape}], convas [${built}]`);
     });
-    problems.push(agrees(wasm.outputs[stack.length - 1], (input) => stackForward(stack, input, c.batch)[stack.length - 1], x, nudge,
+    const nudgedChain = nudgedStack(stack, x, dy, c.batch, nudge);
+    problems.push(agreesWith(wasm.outputs[stack.length - 1], stackForward(stack, x, c.batch)[stack.length - 1], nudgedChain.output,
       STACK_TOLERANCE, 'stack output'));
-    // Backward as forward: each layer on the gradient wasm gave it, then the whole chain.
-    // The nudged references take the outputs their nudged inputs give, so that a derivative read from
-    // an output (a clamp's, at its bound) moves with its input, not apart from it.
-    const nudgedX = nudge(x), nudgedOutputs = stackForward(stack, nudgedX, c.batch);
-    problems.push(agreesWith(wasm.dx, stackBackward(stack, wasm.inputs, wasm.outputs, dy, c.batch).dx,
-      stackBackward(stack, [nudgedX, ...nudgedOutputs.slice(0, -1)], nudgedOutputs, nudge(dy), c.batch).dx, STACK_TOLERANCE, 'stack input gradient'));
+    // Backward as forward: the whole chain, then each layer on the gradient wasm gave it. A layer's
+    // nudged reference takes the output its nudged input gives, as the chain's does.
+    problems.push(agreesWith(wasm.dx, stackBackward(stack, wasm.inputs, wasm.outputs, dy, c.batch).dx, nudgedChain.dx,
+      STACK_TOLERANCE, 'stack input gradient'));
     stack.forEach((layer, i) => {
       const reference = layerBackward(layer, wasm.inputs[i], wasm.outputs[i], wasm.outputGradients[i], c.batch);
       const input = nudge(wasm.inputs[i]);
