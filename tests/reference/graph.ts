@@ -47,12 +47,24 @@ export interface GraphValues {
 
 const ELEMENTWISE = ['Add', 'Multiply', 'Average', 'Maximum'];
 
+/**
+ * What becomes of a value that passes from node to node: unchanged, or (tests/rounding.ts) nudged as
+ * the f32 rounding of the kernel that made it may move it.
+ */
+export type Rounding = (values: Float32Array) => Float32Array;
+const exact: Rounding = (values) => values;
+
 const stackLayer = (node: GraphNode, inputShape: number[], weights: LayerWeights): StackLayer =>
   ({ config: node.config!, inputShape, weights: weights.get(node.name) ?? [] });
 
-/** Runs the graph on `xs` (one batch per input, in order); `into` collects the values of nested graphs too. */
+/**
+ * Runs the graph on `xs` (one batch per input, in order); `into` collects the values of nested graphs
+ * too. Each node's output goes through `round`, for the nodes that read it and for its own backward
+ * (a sigmoid's derivative read from its output sees the output's rounding, as in wasm), except a
+ * Maximum's: that is one of its inputs exactly, and its backward finds it among them.
+ */
 export function graphForward(spec: GraphSpec, weights: LayerWeights, xs: Float32Array[], shapes: number[][], batch: number,
-  into: GraphValues = { values: new Map(), shapes: new Map() }): GraphValues {
+  round: Rounding = exact, into: GraphValues = { values: new Map(), shapes: new Map() }): GraphValues {
   spec.inputs.forEach((input, i) => {
     into.values.set(input.name, xs[i]);
     into.shapes.set(input.name, shapes[i]);
@@ -63,7 +75,7 @@ export function graphForward(spec: GraphSpec, weights: LayerWeights, xs: Float32
     let y: Float32Array, shape: number[];
     const className = node.config?.className;
     if (node.graph) {
-      graphForward(node.graph, weights, inputs, inputShapes, batch, into);
+      graphForward(node.graph, weights, inputs, inputShapes, batch, round, into);
       y = into.values.get(node.graph.output)!;
       shape = into.shapes.get(node.graph.output)!;
     } else if (className === 'Concatenate') {
@@ -71,11 +83,11 @@ export function graphForward(spec: GraphSpec, weights: LayerWeights, xs: Float32
       y = concatenateForward(inputs, inputShapes, axis, batch);
       shape = concatenateShape(inputShapes, axis);
     } else if (ELEMENTWISE.includes(className!)) {
-      y = mergeForward(className!, inputs);
+      y = className === 'Maximum' ? mergeForward(className, inputs) : round(mergeForward(className!, inputs));
       shape = inputShapes[0];
     } else {
       const layer = stackLayer(node, inputShapes[0], weights);
-      y = layerForward(layer, inputs[0], batch);
+      y = round(layerForward(layer, inputs[0], batch));
       shape = layerOutputShape(layer);
     }
     into.values.set(node.name, y);
@@ -87,10 +99,11 @@ export function graphForward(spec: GraphSpec, weights: LayerWeights, xs: Float32
 /**
  * Backpropagates `dy`, the gradient of the graph's output, through values from graphForward: the
  * gradient of each input (zeros where none flows) and, in `into`, every layer's weight gradients
- * (summed over the batch), frozen layers' included.
+ * (summed over the batch), frozen layers' included. The gradient that reaches each node goes
+ * through `round` before the node's backward reads it.
  */
 export function graphBackward(spec: GraphSpec, weights: LayerWeights, forward: GraphValues, dy: Float32Array, batch: number,
-  into: LayerWeights = new Map()): { inputs: Float32Array[]; weights: LayerWeights } {
+  round: Rounding = exact, into: LayerWeights = new Map()): { inputs: Float32Array[]; weights: LayerWeights } {
   const sums = new Map<string, Float64Array>();
   const receive = (name: string, gradient: Float32Array) => {
     const sum = sums.get(name);
@@ -102,14 +115,14 @@ export function graphBackward(spec: GraphSpec, weights: LayerWeights, forward: G
     const node = spec.nodes[n];
     const sum = sums.get(node.name);
     if (!sum) continue; // nothing the output depends on reads it
-    const dOut = Float32Array.from(sum);
+    const dOut = round(Float32Array.from(sum));
     const inputs = node.inputs.map((name) => forward.values.get(name)!);
     const inputShapes = node.inputs.map((name) => forward.shapes.get(name)!);
     const y = forward.values.get(node.name)!;
     const className = node.config?.className;
     let dxs: Float32Array[];
     if (node.graph) {
-      dxs = graphBackward(node.graph, weights, forward, dOut, batch, into).inputs;
+      dxs = graphBackward(node.graph, weights, forward, dOut, batch, round, into).inputs;
     } else if (className === 'Concatenate') {
       dxs = concatenateBackward(dOut, inputShapes, (node.config!.axis as number | undefined) ?? -1, batch);
     } else if (ELEMENTWISE.includes(className!)) {
