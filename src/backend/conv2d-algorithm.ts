@@ -11,6 +11,15 @@ export type Conv2dPass = 'forward' | 'backwardInput' | 'backwardFilter';
 export const CONV2D_PASSES: readonly Conv2dPass[] = ['forward', 'backwardInput', 'backwardFilter'];
 
 /**
+ * The passes a layer runs its convolution in, which its workspace is planned for: `run` (forward's),
+ * then each of `backward`'s whose gradients the layer computes (a frozen layer no filter gradient,
+ * a layer that nothing trained lies before no input gradient).
+ */
+export function plannedPasses(run: Conv2dPass, backward: ReadonlyArray<readonly [Conv2dPass, boolean]>): Conv2dPass[] {
+  return [run, ...backward.filter(([, planned]) => planned).map(([pass]) => pass)];
+}
+
+/**
  * Whether `pass` of the convolution `g` runs on Winograd's kernels. They take stride 1 and square
  * 3×3 or 5×5 kernels. Each 4×4 tile of output costs the same whatever part of it lies inside the
  * map, and the transforms cost per channel: Winograd pays where the tiles waste little and each

@@ -91,7 +91,7 @@ abstract class Borders2D extends Layer {
       return;
     }
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number): number {

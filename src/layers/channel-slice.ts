@@ -40,7 +40,7 @@ export class ChannelSlice extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   /** Positions in `batch` examples, and the channels of the input and the output at each. */

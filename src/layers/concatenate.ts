@@ -56,7 +56,7 @@ export class Concatenate extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dxs = this.widths.map((w) => this.backwardBuffer(capacity * this.rows * w));
+    this.dxs = this.widths.map((w) => this.inputGradientBuffer(capacity * this.rows * w));
   }
 
   forward(inputs: number[], batch: number): number {

@@ -10,7 +10,7 @@
 // 'same' in·stride, 'full' in·stride − (stride + kernel − 2). For n zeros, or explicit
 // [top, bottom, left, right], the inverse of conv2d's geometry: (in − 1)·stride + kernel − (zeros
 // before + after), the size whose conv2d with that padding gives `in` outputs with nothing left over.
-import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
+import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
@@ -104,10 +104,11 @@ export class Conv2DTranspose extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
-    // Forward is the convolution's backward-input pass.
-    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['backwardInput'], [this.geometry]);
+    // Forward is the convolution's backward-input pass, and the input gradient its forward pass.
+    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers,
+      plannedPasses('backwardInput', [['forward', this.plansInputGradients], ['backwardFilter', this.plansWeightGradients]]), [this.geometry]);
     this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
   }

@@ -1,5 +1,5 @@
 // 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
-import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
+import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
@@ -79,8 +79,9 @@ export class Conv2D extends ConvolutionLayer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.writesOutput ? this.buffer(capacity * this.outputSize) : 0;
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
-    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['forward'],
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
+    this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers,
+      plannedPasses('forward', [['backwardInput', this.plansInputGradients], ['backwardFilter', this.plansWeightGradients]]),
       this.plannedGeometries(capacity));
     this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);

@@ -57,7 +57,7 @@ export class Dense extends KernelLayer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.units);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.workspace = this.buffer(this.parallel.dense.workspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
     this.partials = this.weightGradientBuffer(this.parallel.dense.partialSumsFloats(this.inputSize, this.units));
     this.activation.plan(this.units, this.units, this.plannedBuffers, capacity);

@@ -102,8 +102,8 @@ export class DepthwiseConv2D extends ConvolutionLayer {
 
   protected planBuffers(capacity: number): void {
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
-    this.workspace = this.backwardBuffer(Math.max(...this.plannedGeometries(capacity).map((g) => this.parallel.depthwise.workspaceFloats(g))));
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
+    this.workspace = this.inputGradientBuffer(Math.max(...this.plannedGeometries(capacity).map((g) => this.parallel.depthwise.workspaceFloats(g))));
     this.partials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.geometry.outChannels, this.plannedBuffers, capacity);
   }

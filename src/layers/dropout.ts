@@ -27,7 +27,7 @@ export class Dropout extends RandomLayer {
   protected planBuffers(capacity: number): void {
     this.mask = this.trainingBuffer(capacity * this.inputSize);
     this.y = this.trainingBuffer(capacity * this.inputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

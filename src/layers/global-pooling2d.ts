@@ -40,7 +40,7 @@ export class GlobalPooling2D extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.channels);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     if (this.kind === 'max') this.argmax = this.backwardBuffer(capacity * this.channels);
   }
 

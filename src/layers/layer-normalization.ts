@@ -84,7 +84,7 @@ export class LayerNormalization extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.meanFromFirst = this.buffer(capacity * this.exampleRows);
     this.invStd = this.buffer(capacity * this.exampleRows);
     this.epsilonAddress = this.buffer(1);

@@ -73,9 +73,13 @@ export abstract class Layer {
   private holders = 0;
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
-  /** Whether plan() makes the buffers only training uses (planTraining), backward's, and the weight gradients' (planBackward): once on, they stay on. */
+  /**
+   * Whether plan() makes the buffers only training uses (planTraining), backward's, the input
+   * gradients' and the weight gradients' (planBackward): once on, they stay on.
+   */
   private trainingPlanned = false;
   private backwardPlanned = false;
+  private inputGradientsPlanned = false;
   private weightGradientsPlanned = false;
   private built = false;
   protected capacity = 0;
@@ -210,13 +214,14 @@ export abstract class Layer {
    * a ReLU to the max pooling that alone reads its output: the pooling (foldsInputRelu) routes
    * gradients only to positive maxima, which takes the ReLU's derivative, and the layer whose output
    * went through the ReLU (outputRelu) skips it — one pass less over the largest maps, the same bits.
-   * Its buffers come from planBackward (with weight gradients when they are asked for): without them
-   * it is refused, where it would write through null addresses over whatever lies there.
+   * Its buffers come from planBackward (with input and weight gradients when they are asked for):
+   * without them it is refused, where it would write through null addresses over whatever lies there.
    */
   backward(dy: number, batch: number, needInputGradients: boolean, needWeightGradients = true, reluFolded = false): number[] {
-    if (!this.plansBackward || (needWeightGradients && !this.weightGradientsPlanned && this.ownParams.some((p) => p.trainable))) {
-      throw new StateError(`${this.name}: backward needs the buffers planBackward(${needWeightGradients}) makes: a model plans ` +
-        'its layers so (prepareBackward) at its first training step; a layer driven on its own must be planned so before plan()');
+    if (!this.plansBackward || (needInputGradients && !this.plansInputGradients) ||
+      (needWeightGradients && !this.weightGradientsPlanned && this.ownParams.some((p) => p.trainable))) {
+      throw new StateError(`${this.name}: backward needs the buffers planBackward(${needWeightGradients}, ${needInputGradients}) makes: a model ` +
+        'plans its layers so (prepareBackward) at its first training step; a layer driven on its own must be planned so before plan()');
     }
     return this.backpropagate(dy, batch, needInputGradients, needWeightGradients, reluFolded);
   }
@@ -300,17 +305,21 @@ export abstract class Layer {
   }
 
   /**
-   * From now on plan() also makes the buffers backward uses (input gradients, its kernels' scratch)
-   * and, with `weightGradients`, the weights' gradients (allocated now, zeroed) and the partial sums
-   * that add them up. The model calls it before its first training step for the layers backward
-   * reaches, so a model that only predicts holds its weights once and buffers for forward alone.
-   * What it makes stays: later steps allocate nothing.
+   * From now on plan() also makes the buffers backward uses (its kernels' scratch); with
+   * `inputGradients`, the gradients with respect to its inputs (inputGradientBuffer), which a layer
+   * that nothing trained lies before — the one reading the model's input, the first after a frozen
+   * base — never writes; and with `weightGradients`, the weights' gradients (allocated now, zeroed)
+   * and the partial sums that add them up. The model calls it before its first training step for
+   * the layers backward reaches, so a model that only predicts holds its weights once and buffers
+   * for forward alone. What it makes stays (another model sharing the layer may need more): later
+   * steps allocate nothing.
    */
-  planBackward(weightGradients: boolean): void {
-    if (this.backwardPlanned && (this.weightGradientsPlanned || !weightGradients)) return;
+  planBackward(weightGradients: boolean, inputGradients = true): void {
+    if (this.backwardPlanned && (this.weightGradientsPlanned || !weightGradients) && (this.inputGradientsPlanned || !inputGradients)) return;
     if (weightGradients) this.allocateGradients();
     this.trainingPlanned = this.backwardPlanned = true;
     this.weightGradientsPlanned ||= weightGradients;
+    this.inputGradientsPlanned ||= inputGradients;
     this.replan();
   }
 
@@ -341,6 +350,16 @@ export abstract class Layer {
   /** Whether plan() makes backward's buffers (for workspaces, which are sized for the passes they serve). */
   protected get plansBackward(): boolean {
     return this.backwardPlanned;
+  }
+
+  /** Whether plan() makes the input gradients' buffers: backward computes them. */
+  protected get plansInputGradients(): boolean {
+    return this.inputGradientsPlanned;
+  }
+
+  /** Whether plan() makes the weight gradients' buffers: backward computes them. */
+  protected get plansWeightGradients(): boolean {
+    return this.weightGradientsPlanned;
   }
 
   /** Moves the generator past the weight's initial values, as making them would. */
@@ -399,6 +418,11 @@ export abstract class Layer {
   /** A buffer() that only backward uses: 0 until the layer is planned for backward. */
   protected backwardBuffer(length: number): number {
     return this.backwardPlanned ? this.buffer(length) : 0;
+  }
+
+  /** A buffer() that only the gradients with respect to the inputs use (them, their scratch): 0 until the layer computes them. */
+  protected inputGradientBuffer(length: number): number {
+    return this.inputGradientsPlanned ? this.buffer(length) : 0;
   }
 
   /** A buffer() that only weight gradients use (their partial sums): 0 until the layer computes them. */

@@ -53,9 +53,9 @@ export class Merge extends Layer {
   protected planBuffers(capacity: number): void {
     const n = capacity * this.outputSize;
     this.y = this.buffer(n);
-    if (this.kind === 'average') this.gradientBuffers = [this.backwardBuffer(n)];
-    if (this.kind === 'multiply' || this.kind === 'maximum') this.gradientBuffers = this.xs.map(() => this.backwardBuffer(n));
-    if (this.kind === 'maximum') this.taken = this.backwardBuffer(n);
+    if (this.kind === 'average') this.gradientBuffers = [this.inputGradientBuffer(n)];
+    if (this.kind === 'multiply' || this.kind === 'maximum') this.gradientBuffers = this.xs.map(() => this.inputGradientBuffer(n));
+    if (this.kind === 'maximum') this.taken = this.inputGradientBuffer(n);
   }
 
   forward(inputs: number[], batch: number): number {

@@ -86,7 +86,7 @@ export abstract class RandomAffineLayer extends RandomLayer {
     this.sampling = { height, width, channels, outHeight: this.outputShape[0], outWidth: this.outputShape[1],
       fillMode: FILL_MODES.indexOf(this.fillMode), interpolation: INTERPOLATIONS.indexOf(this.interpolation) };
     this.y = buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   /** Fills maps (6 per example) for this batch; false: the input passes through. Keras's layers draw only while training. */

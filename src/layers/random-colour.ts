@@ -54,7 +54,7 @@ export abstract class RandomColourLayer extends RandomLayer {
     this.scales = this.trainingBuffer(capacity);
     this.offsets = this.trainingBuffer(capacity * this.channels);
     this.y = this.trainingBuffer(capacity * this.inputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   /** The per-example scales and the per-example, per-channel offsets, as f32 views. */

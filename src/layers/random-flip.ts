@@ -41,7 +41,7 @@ export class RandomFlip extends RandomLayer {
   protected planBuffers(capacity: number): void {
     this.flips = this.trainingBuffer(capacity);
     this.y = this.trainingBuffer(capacity * this.inputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -55,7 +55,7 @@ export class Rescaling extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.channelScale = this.buffer(this.channels);
     this.channelOffset = this.buffer(this.channels);
     const memory = getBackend().memory;

@@ -2,7 +2,7 @@
 // convolution (no bias, no activation), then a pointwise 1×1 convolution that mixes the channels,
 // y = act(pointwise(depthwise(x)) + bias). Weights as TensorFlow.js names and orders them:
 // depthwise_kernel [kh, kw, channels, depthMultiplier], pointwise_kernel [1, 1, channels·depthMultiplier, filters], bias [filters].
-import { CONV2D_PASSES } from '../backend/conv2d-algorithm.js';
+import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import type { Initializer } from '../init.js';
 import type { Shape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry } from '../window.js';
@@ -95,10 +95,12 @@ export class SeparableConv2D extends Layer {
     this.middle = this.buffer(capacity * middleSize);
     this.dMiddle = this.backwardBuffer(capacity * middleSize);
     this.z = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.depthwise.batch = this.pointwise.batch = capacity;
-    this.depthwiseWorkspace = this.backwardBuffer(this.parallel.depthwise.workspaceFloats(this.depthwise));
-    this.pointwiseWorkspace = planConv2dWorkspace(this.parallel, this.plannedBuffers, this.plansBackward ? CONV2D_PASSES : ['forward'], [this.pointwise]);
+    this.depthwiseWorkspace = this.inputGradientBuffer(this.parallel.depthwise.workspaceFloats(this.depthwise));
+    // The pointwise convolution's input gradient feeds the depthwise one's gradients, whichever backward computes.
+    this.pointwiseWorkspace = planConv2dWorkspace(this.parallel, this.plannedBuffers,
+      plannedPasses('forward', [['backwardInput', this.plansBackward], ['backwardFilter', this.plansWeightGradients]]), [this.pointwise]);
     this.depthwisePartials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.depthwise));
     this.pointwisePartials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.pointwise));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);

@@ -45,7 +45,7 @@ export class UpSampling2D extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.outputSize);
-    this.dx = this.backwardBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
   private run(pass: 'forward' | 'backward', from: number, to: number, batch: number): void {

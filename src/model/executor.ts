@@ -61,6 +61,8 @@ export class GraphExecutor {
   private capacity = 0;
   /** Set by prepareBackward: from then on plan() makes the sum buffers too. */
   private backwardPlanned = false;
+  /** Whether the last prepareBackward asked for the gradients at the graph's inputs. */
+  private inputGradientsAsked = false;
 
   constructor(private readonly graph: Graph) {
     const slotOf = new Map(graph.inputs.map((t, i) => [t.node, i]));
@@ -141,6 +143,11 @@ export class GraphExecutor {
     return this.backwardPlanned;
   }
 
+  /** Whether backward gives the gradients at the graph's inputs, as the last prepareBackward asked. */
+  get inputGradientsPrepared(): boolean {
+    return this.inputGradientsAsked;
+  }
+
   /** Makes sure every layer and sum buffer (once backward is prepared) holds batches of `capacity` examples (grows only). */
   plan(capacity: number): void {
     for (const step of this.steps) step.layer.plan(capacity);
@@ -171,8 +178,9 @@ export class GraphExecutor {
    * Decides which backward work a step needs: weight gradients only for layers with weights in
    * `trained` (frozen layers get none), input gradients only where a trained weight lies upstream
    * (or the caller needs the graph's input gradients), and no backward at all elsewhere. The layers
-   * backward reaches are planned for it here, before the first step (Layer.planBackward), and the
-   * others for forward in training (Layer.planTraining).
+   * backward reaches are planned for it here, before the first step (Layer.planBackward: their input
+   * gradients' buffers only where those are needed), and the others for forward in training
+   * (Layer.planTraining).
    */
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
     if (!this.backwardPlanned) {
@@ -183,6 +191,7 @@ export class GraphExecutor {
       if (capacity) this.plan(capacity);
     }
     const inputs = this.graph.inputs.length;
+    this.inputGradientsAsked = needInputGradients;
     for (let slot = 0; slot < inputs; slot++) this.upstreamTrained[slot] = needInputGradients;
     for (const step of this.steps) {
       const needsInput = step.inputSlots.some((slot) => this.upstreamTrained[slot]);
@@ -192,7 +201,7 @@ export class GraphExecutor {
       step.needsWeightGradients = needsWeights;
       step.runsBackward = needsInput || needsWeights;
       // Every layer runs forward in training: those backward does not reach get their training buffers alone.
-      if (step.runsBackward) step.layer.planBackward(needsWeights);
+      if (step.runsBackward) step.layer.planBackward(needsWeights, needsInput);
       else step.layer.planTraining();
       this.upstreamTrained[step.outputSlot] = step.runsBackward;
     }

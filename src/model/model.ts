@@ -572,6 +572,11 @@ export class Model extends Layer {
     return this.executor.backwardPrepared;
   }
 
+  /** Whether the last prepareBackward asked for the gradients at the model's inputs. */
+  protected get plansInputGradients(): boolean {
+    return this.executor.inputGradientsPrepared;
+  }
+
   /** Called by the containing model's executor: which of this model's steps its backward needs. */
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void {
     this.executor.prepareBackward(trained, needInputGradients);

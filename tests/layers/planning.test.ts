@@ -52,7 +52,7 @@ test('weight gradients asked of a layer planned without them are refused; planne
   dense.forward([x], 2, true);
   const [dx] = dense.backward(dy, 2, true, false);
   assert.ok(dx !== 0, 'input gradients without weight gradients');
-  throwsWith(() => dense.backward(dy, 2, true, true), StateError, 'inputs_only', 'planBackward(true)');
+  throwsWith(() => dense.backward(dy, 2, true, true), StateError, 'inputs_only', 'planBackward(true, true)');
   dense.planBackward(true);
   dense.forward([x], 2, true);
   dense.backward(dy, 2, true, true);
@@ -60,6 +60,34 @@ test('weight gradients asked of a layer planned without them are refused; planne
   memory.free(x);
   memory.free(dy);
   dense.release();
+});
+
+test('input gradients asked of a layer planned without them are refused, writing nothing; weight gradients alone run', async () => {
+  await init();
+  const memory = getBackend().memory;
+  const cases: Array<[Layer, number[]]> = [
+    [layers.dense({ units: 3, name: 'weights_only_dense' }), [4]],
+    [layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu', name: 'weights_only_conv' }), [6, 6, 2]],
+    [layers.depthwiseConv2d({ kernelSize: 3, name: 'weights_only_depthwise' }), [5, 5, 3]],
+    [layers.separableConv2d({ filters: 4, kernelSize: 3, name: 'weights_only_separable' }), [5, 5, 3]],
+    [layers.layerNormalization({ name: 'weights_only_norm' }), [3, 5]],
+  ];
+  for (const [layer, shape] of cases) {
+    const { x, dy } = forwardOnce(layer, shape, 2);
+    layer.planBackward(true, false);
+    layer.plan(2);
+    const values = memory.f32(x, 2 * layer.inputSize);
+    values.forEach((_, i) => (values[i] = Math.sin(i)));
+    layer.forward([x], 2, true);
+    const low = memory.f32(0, 1024).slice();
+    throwsWith(() => layer.backward(dy, 2, true, true), StateError, layer.name, 'planBackward(true, true)');
+    assert.equal(layer.backward(dy, 2, false, true), [0], `${layer.name}: no input gradient`);
+    assert.equal(memory.f32(0, 1024), low, `${layer.name}: memory at address 0 untouched`);
+    assert.ok(layer.params.every((p) => p.grad !== 0 && memory.f32(p.grad, p.size).some((g) => g !== 0)), `${layer.name}: the weight gradients`);
+    memory.free(x);
+    memory.free(dy);
+    layer.release();
+  }
 });
 
 test('forward in training of a layer whose training buffers wait for planTraining is a StateError; planned, it runs', async () => {

@@ -7,6 +7,8 @@ import { getBackend } from '../../src/backend/wasm.js';
 import { type Model, type Tensor, init, input, layers, model, sequential, tensor, zeros } from '../../src/index.js';
 import { strokes } from './synthetic.js';
 import { assertSameWeights, shapeLayersModel } from '../io/model-files.js';
+import type { Layer } from '../../src/layers/layer.js';
+import { smallMobileNetTransfer } from './small-mobilenet.js';
 
 const inUse = () => getBackend().memory.bytesInUse;
 
@@ -109,6 +111,47 @@ test('a model that only predicts holds its weights and what forward needs: no gr
   const beyondWeights = predictingBytes(convolutions, images) - weightBytes(convolutions);
   assert.ok(beyondWeights < 1.5 * activations, `a convolutional net predicts in ${beyondWeights} bytes besides its weights for ${activations} bytes of activations`);
   [dense, rows, convolutions, images].forEach((t) => t.dispose());
+});
+
+/** Bytes a trained layer adds when it is asked for its input gradients after all: 0 where it holds them already. */
+function inputGradientBytes(layer: Layer, weightGradients: boolean): number {
+  const before = inUse();
+  layer.planBackward(weightGradients, true);
+  return inUse() - before;
+}
+
+const aligned = (floats: number) => Math.ceil((floats * 4) / ALIGN_BYTES) * ALIGN_BYTES;
+
+test('a layer that nothing trained lies before holds no input gradient: the one reading the input, the first after a frozen base', async () => {
+  await init();
+  const { images, labels } = strokes(16, 8, 1);
+  const x = tensor(images, [16, 64]), y = tensor(labels, [16, 4]);
+  const first = layers.dense({ units: 8, activation: 'relu' });
+  const chain = sequential({ inputShape: [64], seed: 1, layers: [first, layers.dense({ units: 4, activation: 'softmax' })] });
+  chain.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  await chain.fit(x, y, { epochs: 1, batchSize: 8 });
+  assert.is(inputGradientBytes(first, true), aligned(8 * 64), 'the first dense layer held no [batch, 64] input gradient');
+  assert.is(inputGradientBytes(chain.layers[1], true), 0, 'the second held one');
+
+  // A frozen nested base between trained layers, or before the trained head: its layers need input
+  // gradients only where something trained lies before them.
+  const pictures = tensor(Float32Array.from({ length: 16 * 16 * 16 * 3 }, (_, i) => Math.sin(i * 0.1)), [16, 16, 16, 3]);
+  for (const tuned of ['head', 'around'] as const) {
+    const m = smallMobileNetTransfer(16, 4, tuned);
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    await m.fit(pictures, y, { epochs: 1, batchSize: 8 });
+    const base = m.getLayer('base') as Model, headConv = m.getLayer('head_conv'), stem = base.getLayer('stem');
+    if (tuned === 'head') {
+      assert.ok(inputGradientBytes(headConv, true) >= aligned(8 * headConv.inputSize), 'the head\'s first convolution held no input gradient');
+      assert.ok(inputGradientBytes(stem, false) >= aligned(8 * stem.inputSize), 'the frozen base, which backward does not reach, held none');
+    } else {
+      assert.ok(inputGradientBytes(m.getLayer('first_conv'), true) >= aligned(8 * 16 * 16 * 3), 'the convolution on the input held none');
+      assert.is(inputGradientBytes(stem, false), 0, 'the frozen base\'s first convolution, behind a trained one, held its input gradient');
+      assert.is(inputGradientBytes(headConv, true), 0, 'and so did the head\'s');
+    }
+    m.dispose();
+  }
+  [chain, x, y, pictures].forEach((t) => t.dispose());
 });
 
 for (const [kind, make] of models) {

@@ -23,7 +23,7 @@ function invertedResidual(x: SymbolicTensor<Layer>, channels: number, filters: n
 /** The base: size×size×3 → a stem (3×3, stride 2) → inverted residual blocks, as MobileNetV2's start. */
 export function smallMobileNetBase(size: number, seed: number): Model {
   const x = input({ shape: [size, size, 3] });
-  let h = layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false }).apply(x);
+  let h = layers.conv2d({ filters: 16, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'stem' }).apply(x);
   h = layers.reLU({ maxValue: 6 }).apply(layers.batchNormalization().apply(h));
   h = invertedResidual(h, 16, 16, 1);
   h = invertedResidual(h, 16, 24, 2);
@@ -36,10 +36,10 @@ export function smallMobileNetTransfer(size: number, classes: number, tuned: Tun
   const base = smallMobileNetBase(size, seed + 1);
   base.trainable = false;
   const x = input({ shape: [size, size, 3] });
-  const first = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same' });
+  const first = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'first_conv' });
   first.trainable = tuned === 'around';
   const features = base.apply(layers.add().apply([x, first.apply(x)]));
-  let h = layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu' }).apply(features);
+  let h = layers.conv2d({ filters: 32, kernelSize: 1, activation: 'relu', name: 'head_conv' }).apply(features);
   h = layers.layerNormalization().apply(h);
   h = layers.globalAveragePooling2d().apply(h);
   return model({ inputs: x, outputs: layers.dense({ units: classes, activation: 'softmax' }).apply(h), seed });
