@@ -20,8 +20,8 @@ import { multiplyAdd } from './multiply-add';
  * y[r, c] = x̂[r, c]·γ[c] + β[c] (γ = 0, β = 0: none), x̂ = (x − mean)·invStd[r], invStd[r] =
  * 1/√(variance + ε), the row's variance biased and taken about its mean in a second pass (f32 sums:
  * four lanes, then the tail, in a fixed order). For the backward pass, meanFromFirst[r] = the row's
- * mean − its first value, and invStd[r] are written. ε is the f32 at address `epsilon`, as a job
- * passes integers only.
+ * mean − its first value, and invStd[r] are written, when meanFromFirst ≠ 0 (inference keeps none).
+ * ε is the f32 at address `epsilon`, as a job passes integers only.
  */
 export function layerNormForward(
   x: usize, gamma: usize, beta: usize, y: usize, meanFromFirst: usize, invStd: usize, rows: i32, channels: i32, epsilon: usize,
@@ -32,8 +32,10 @@ export function layerNormForward(
     const row = x + <usize>r * rowBytes, first = load<f32>(row);
     const offset = differencesSum(row, first, channels) / n;
     const inverse = <f32>(1 / Math.sqrt(<f64>(squaresAbout(row, first, offset, channels) / n) + eps));
-    store<f32>(meanFromFirst + (<usize>r << 2), offset);
-    store<f32>(invStd + (<usize>r << 2), inverse);
+    if (meanFromFirst) {
+      store<f32>(meanFromFirst + (<usize>r << 2), offset);
+      store<f32>(invStd + (<usize>r << 2), inverse);
+    }
     normaliseRow(row, first, offset, inverse, gamma, beta, y + <usize>r * rowBytes, channels);
   }
 }

@@ -227,8 +227,8 @@ export interface Kernels {
   // its own mean and variance; meanFromFirst (each row's mean less its first value) and invStd are
   // f32 [rows], γ and β f32 [channels] (0: absent).
   /**
-   * y = (x − mean)·invStd·γ + β per row, meanFromFirst and invStd = 1/√(variance + ε) written (the
-   * variance biased, about the mean); `epsilon` is the address of ε (an f32).
+   * y = (x − mean)·invStd·γ + β per row, meanFromFirst and invStd = 1/√(variance + ε) written when
+   * meanFromFirst ≠ 0 (the variance biased, about the mean); `epsilon` is the address of ε (an f32).
    */
   layerNormForward(x: number, gamma: number, beta: number, y: number, meanFromFirst: number, invStd: number, rows: number,
     channels: number, epsilon: number): void;

@@ -76,7 +76,7 @@ export class NormalizationJobs {
   // --- layer normalisation: [batch, …, channels] data as rows of channels, exampleRows rows per
   //     example, each row normalised by its own statistics (meanFromFirst and invStd: a float per row)
 
-  /** The rows normalised, γ and β applied (0: absent), their statistics written; `epsilon` is the address of ε. Split by examples. */
+  /** The rows normalised, γ and β applied (0: absent), their statistics written (when meanFromFirst ≠ 0); `epsilon` is the address of ε. Split by examples. */
   layerNormForward(x: number, gamma: number, beta: number, y: number, meanFromFirst: number, invStd: number, epsilon: number,
     batch: number, exampleRows: number, channels: number): void {
     const exampleBytes = exampleRows * channels * 4, statisticsBytes = exampleRows * 4;
@@ -84,7 +84,7 @@ export class NormalizationJobs {
     for (let s = 0; s < slices; s++) {
       this.jobs.beginSlice(s);
       const at = this.jobs.first * exampleBytes, rowAt = this.jobs.first * statisticsBytes;
-      this.jobs.arg(x + at).arg(gamma).arg(beta).arg(y + at).arg(meanFromFirst + rowAt).arg(invStd + rowAt)
+      this.jobs.arg(x + at).arg(gamma).arg(beta).arg(y + at).arg(meanFromFirst && meanFromFirst + rowAt).arg(invStd && invStd + rowAt)
         .arg(this.jobs.count * exampleRows).arg(channels).arg(epsilon);
     }
     // Three passes over each row: the mean, the variance, the normalisation.

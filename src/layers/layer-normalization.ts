@@ -32,7 +32,7 @@ export class LayerNormalization extends Layer {
   private x = 0;
   private y = 0;
   private dx = 0;
-  /** Per row, from the forward pass: its mean less its first value, and 1/√(σ² + ε). */
+  /** Per row, from the forward pass in training, for backward alone: its mean less its first value, and 1/√(σ² + ε). */
   private meanFromFirst = 0;
   private invStd = 0;
   /** ε as an f32 in wasm memory, where the kernel reads it. */
@@ -85,17 +85,18 @@ export class LayerNormalization extends Layer {
   protected planBuffers(capacity: number): void {
     this.y = this.buffer(capacity * this.inputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
-    this.meanFromFirst = this.buffer(capacity * this.exampleRows);
-    this.invStd = this.buffer(capacity * this.exampleRows);
+    this.meanFromFirst = this.backwardBuffer(capacity * this.exampleRows);
+    this.invStd = this.backwardBuffer(capacity * this.exampleRows);
     this.epsilonAddress = this.buffer(1);
     getBackend().memory.f32(this.epsilonAddress, 1)[0] = this.epsilon;
     this.workspace = this.weightGradientBuffer(this.parallel.normalization.channelSumsWorkspaceFloats(this.channels));
   }
 
-  forward([x]: number[], batch: number): number {
+  forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.parallel.normalization.layerNormForward(x, this.gamma?.value ?? 0, this.beta?.value ?? 0, this.y, this.meanFromFirst, this.invStd, this.epsilonAddress,
-      batch, this.exampleRows, this.channels);
+    // Inference writes no statistics: only backward reads them (and 0 when backward never reaches the layer).
+    this.parallel.normalization.layerNormForward(x, this.gamma?.value ?? 0, this.beta?.value ?? 0, this.y, training ? this.meanFromFirst : 0,
+      this.invStd, this.epsilonAddress, batch, this.exampleRows, this.channels);
     return this.y;
   }
 

@@ -3,7 +3,8 @@
 // scalar tails run, one channel, batches of 1 and more, flat examples and images (NHWC).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { assertClose, kernels, random, withBuffers } from '../helpers.js';
+import { getBackend } from '../../src/backend/wasm.js';
+import { assertClose, assertSameBits, kernels, random, withBuffers } from '../helpers.js';
 import * as ref from '../reference/layer-norm.js';
 
 const rng = random(29);
@@ -79,6 +80,19 @@ test('forward: each row normalised by its own statistics, then γ and β; mean a
     assertClose(y, expected.y, TOLERANCE, `y ${describe(c)}`);
     assertClose(meanOf(x, meanFromFirst, c.channels), expected.mean, TOLERANCE, `mean ${describe(c)}`);
     assertClose(invStd, expected.invStd, TOLERANCE, `invStd ${describe(c)}`);
+  }
+});
+
+test('forward without statistics (inference): the same y, bit for bit, and nothing written for them', () => {
+  const memory = getBackend().memory;
+  for (const c of cases.slice(0, 30)) {
+    const w = weights(c), x = inputs(c), C = c.channels;
+    const [kept] = forward(c, x, w);
+    const low = memory.f32(0, 1024).slice();
+    const [y] = withBuffers([x, w.gamma ?? new Float32Array(C), w.beta ?? new Float32Array(C), Float32Array.of(c.epsilon)], [x.length],
+      ([px, pGamma, pBeta, pEpsilon], [py]) => kernelsNow!.layerNormForward(px, w.gamma ? pGamma : 0, w.beta ? pBeta : 0, py, 0, 0, rows(c), C, pEpsilon));
+    assertSameBits(y, kept, `y ${describe(c)}`);
+    assert.equal(memory.f32(0, 1024), low, `memory at address 0 ${describe(c)}`);
   }
 });
 

@@ -132,6 +132,19 @@ test('a batch normalisation that only predicts holds its output and the two per-
   [m, x].forEach((t) => t.dispose());
 });
 
+test('a layer normalisation that only predicts holds its output and ε: no per-row statistics, which backward alone reads', async () => {
+  await init();
+  const norm = layers.layerNormalization();
+  const m = sequential({ inputShape: [6, 6, 12], seed: 1, layers: [norm, layers.flatten(), layers.dense({ units: 2 })] });
+  const x = tensor(Float32Array.from({ length: 5 * 6 * 6 * 12 }, (_, i) => Math.sin(i)), [5, 6, 6, 12]);
+  m.predict(x, { batchSize: 5 }).dispose();
+  const aligned = (floats: number) => Math.ceil((floats * 4) / ALIGN_BYTES) * ALIGN_BYTES;
+  const before = inUse();
+  norm.unplan();
+  assert.is(before - inUse(), aligned(5 * 6 * 6 * 12) + aligned(1), 'its output and ε');
+  [m, x].forEach((t) => t.dispose());
+});
+
 test('layers that pass their input through in inference hold no buffers in a model that only predicts, and change no bit', async () => {
   await init();
   const { images } = strokes(24, 8, 1);
