@@ -154,6 +154,35 @@ test('a layer that nothing trained lies before holds no input gradient: the one 
   [chain, x, y, pictures].forEach((t) => t.dispose());
 });
 
+/** A nested model M (convolution, batch normalisation, softmax head) and its parent: a trained convolution, then M. */
+function nestedPair() {
+  const nested = sequential({ inputShape: [8, 8, 4], seed: 7, layers: [
+    layers.conv2d({ filters: 6, kernelSize: 3, activation: 'relu' }), layers.batchNormalization(), layers.flatten(), layers.dense({ units: 4, activation: 'softmax' }),
+  ] });
+  const parent = sequential({ inputShape: [8, 8, 1], seed: 8, layers: [layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }), nested] });
+  for (const m of [nested, parent]) m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  return { nested, parent };
+}
+
+test('a nested model trained on its own before and between its parent\'s fits (no input gradient asked there) trains in the parent as if it had not been', async () => {
+  await init();
+  const { images, labels } = strokes(16, 8, 4);
+  const x = tensor(images, [16, 8, 8, 1]), y = tensor(labels, [16, 4]);
+  const features = tensor(Float32Array.from({ length: 16 * 8 * 8 * 4 }, (_, i) => Math.sin(i * 0.3)), [16, 8, 8, 4]);
+  const inTurns = nestedPair(), copied = nestedPair();
+  // The nested model trains on its own first (planned without input gradients), then in its parent, twice.
+  for (let round = 0; round < 2; round++) {
+    await inTurns.nested.fit(features, y, { epochs: 1, batchSize: 8 });
+    const weights = inTurns.nested.getWeights();
+    copied.nested.setWeights(weights);
+    weights.forEach((w) => w.dispose());
+    for (const { parent } of [inTurns, copied]) await parent.fit(x, y, { epochs: 1, batchSize: 8 });
+  }
+  assertSameWeights(inTurns.parent, copied.parent, 'trained in turns');
+  assert.ok(inTurns.parent.layers[0].trainableWeights.every((p) => p.grad !== 0), 'the parent\'s first convolution got its gradients through the nested model');
+  [inTurns.parent, copied.parent, x, y, features].forEach((t) => t.dispose());
+});
+
 for (const [kind, make] of models) {
   test(`${kind}: predict, then fit: the same weights, bit for bit, as fit from the start`, async () => {
     await init();
