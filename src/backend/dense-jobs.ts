@@ -28,7 +28,7 @@ export class DenseJobs {
    */
   matMulByRows(a: number, b: number, c: number, m: number, k: number, n: number, transposeB: number, workspace: number): void {
     // Slices are whole groups of the kernel's 4-row tiles: a slice of fewer rows would compute a full tile anyway.
-    const slices = this.jobs.start(Math.ceil(m / MATMUL_TILE_ROWS), true);
+    const slices = this.jobs.startPerThread(Math.ceil(m / MATMUL_TILE_ROWS));
     for (let s = 0; s < slices; s++) {
       this.jobs.beginSlice(s);
       const first = this.jobs.first * MATMUL_TILE_ROWS, rows = Math.min((this.jobs.first + this.jobs.count) * MATMUL_TILE_ROWS, m) - first;

@@ -38,6 +38,16 @@ export class JobWriter {
     return sliceCount(batch, this.maxSlices);
   }
 
+  /**
+   * Starts writing a job of independent rows whose every call first pays for a set-up that does not
+   * shrink with its slice (matMul packs all of B): one slice per thread, so each thread pays it once.
+   */
+  startPerThread(rows: number): number {
+    this.batch = rows;
+    this.maxSlices = this.threads;
+    return sliceCount(rows, this.maxSlices);
+  }
+
   /** Starts writing slice `s` of the job: first and count are its examples. */
   beginSlice(s: number): void {
     this.slice = s;
