@@ -3,11 +3,12 @@
 // is an address or a count; small integers reach a kernel without being boxed). Each thread owns a
 // contiguous range of the slices, the same examples in every job of a step, so the data a layer
 // leaves for the next stays in that core's cache; a thread done with its range claims slices left
-// in the others' (atomic counters), so a late thread holds no one up. Whichever thread runs a slice,
+// in the others' (atomic counters), so a late thread holds no one up; a worker that has not even joined
+// the job when the main thread has claimed its last slice is not waited for. Whichever thread runs a slice,
 // it runs the same call. With threads the header and table sit in shared wasm memory; with one
 // thread, in plain arrays.
 //
-// runClaimedSlices and serveKernelJobs also run inside workers, built from their source text
+// runClaimedSlices, joinJob and serveKernelJobs also run inside workers, built from their source text
 // (workerSource in worker-pool.ts): they must use nothing but their parameters and globals.
 
 import { MAX_SLICES } from './batch-slices.js';
@@ -57,12 +58,19 @@ export const JOB_HEADER = {
   scratchStride: 7,
   /** Set when a kernel threw in a worker. */
   failed: 8,
+  /**
+   * Workers that joined the current job, or CLOSED once the main thread has run out of slices to
+   * claim: a worker that wakes after that never joins, so the main thread waits only for those that did.
+   */
+  joined: 9,
   /** Thread t's next unclaimed slice is at word firstSliceCounter + t·sliceCounterStride. */
   firstSliceCounter: 16,
   /** A cache line apart: each thread mostly bumps its own counter. */
   sliceCounterStride: 16,
 } as const;
 export type JobHeaderLayout = typeof JOB_HEADER;
+/** The value of the joined word once the current job takes no more workers. */
+export const CLOSED = -1;
 /** Room for the counters of MAX_SLICES threads (no more ever run). */
 export const JOB_HEADER_WORDS = JOB_HEADER.firstSliceCounter + JOB_HEADER.sliceCounterStride * MAX_SLICES;
 /** The longest calls: conv2dForwardMaxPool's 6 pointers, activation and 13 geometry numbers; depthwiseConv2dForward's 4, activation and 15 (runClaimedSlices passes 20). */
@@ -113,13 +121,31 @@ export function runClaimedSlices(
   }
 }
 
+/** Counts a worker into the current job unless it is closed; whether it joined. */
+export function joinJob(header: Int32Array, layout: JobHeaderLayout, closed: number): boolean {
+  for (let joined = Atomics.load(header, layout.joined); joined !== closed;) {
+    const before = Atomics.compareExchange(header, layout.joined, joined, joined + 1);
+    if (before === joined) return true;
+    joined = before;
+  }
+  return false;
+}
+
+/** Closes the current job to workers not yet in it; how many joined it. */
+export function closeJob(header: Int32Array): number {
+  return Atomics.exchange(header, JOB_HEADER.joined, CLOSED);
+}
+
 /**
- * A worker's life: wait for the next generation, run slices with the main thread, report done.
- * A worker that failed still reports, so the main thread never waits forever.
+ * A worker's life: wait for the next generation, join the job unless it is closed, run slices with
+ * the main thread, report done. A worker that joined and failed still reports, so the main thread
+ * never waits forever. A worker that joins late may find the job after the one it woke for; it runs
+ * that one, whose every word was written before joined was reset, so it runs it whole and right.
  */
 export function serveKernelJobs(
   header: Int32Array, args: Uint32Array, kernels: KernelFunction[], thread: number,
   layout: JobHeaderLayout, maxArgs: number, spinMs: number, run: typeof runClaimedSlices,
+  join: typeof joinJob, closed: number,
 ): void {
   let seen = 0; // workers start before the first job, at generation 0
   for (;;) {
@@ -127,6 +153,7 @@ export function serveKernelJobs(
     while (Atomics.load(header, layout.generation) === seen && performance.now() < spinUntil);
     Atomics.wait(header, layout.generation, seen);
     seen = Atomics.load(header, layout.generation);
+    if (!join(header, layout, closed)) continue;
     try {
       run(header, args, kernels, thread, layout, maxArgs);
     } catch {

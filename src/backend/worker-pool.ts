@@ -6,7 +6,7 @@
 import { StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
-import { JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, runClaimedSlices, serveKernelJobs, startSlices } from './kernel-jobs.js';
+import { CLOSED, JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, closeJob, joinJob, runClaimedSlices, serveKernelJobs, startSlices } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 import type { Memory } from './memory.js';
 
@@ -28,8 +28,8 @@ interface WorkerSetup {
 /** What a worker runs: receive the setup, instantiate, say ready, then serve jobs until the end. */
 function workerMain(
   listen: (receive: (setup: WorkerSetup) => void) => void, reply: (message: string) => void,
-  serve: typeof serveKernelJobs, run: typeof runClaimedSlices,
-  layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number, spinMs: number,
+  serve: typeof serveKernelJobs, run: typeof runClaimedSlices, join: typeof joinJob,
+  layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number, spinMs: number, closed: number,
 ): void {
   listen(async ({ module, memory, header, args, thread, kernelNames }) => {
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
@@ -38,7 +38,7 @@ function workerMain(
     const headerView = new Int32Array(memory.buffer, header, headerWords);
     const argsView = new Uint32Array(memory.buffer, args, argsLength);
     reply('ready');
-    serve(headerView, argsView, kernels, thread, layout, maxArgs, spinMs, run);
+    serve(headerView, argsView, kernels, thread, layout, maxArgs, spinMs, run, join, closed);
   });
 }
 
@@ -51,8 +51,8 @@ function workerSource(): string {
     : `const listen = (receive) => { self.onmessage = (event) => receive(event.data); };
        const reply = (message) => self.postMessage(message);`;
   return `${messaging}
-    (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()},
-      ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS}, ${SPIN_MS});`;
+    (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()},
+      ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS}, ${SPIN_MS}, ${CLOSED});`;
 }
 
 async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
@@ -124,7 +124,9 @@ export class WorkerPool implements JobRunner {
     startSlices(h, this.threads);
     h[JOB_HEADER.finished] = 0;
     h[JOB_HEADER.failed] = 0;
-    Atomics.add(h, JOB_HEADER.generation, 1); // also publishes the writes above to the workers
+    // Opening the job last publishes every word above (and the job's table) to the workers that join it.
+    Atomics.store(h, JOB_HEADER.joined, 0);
+    Atomics.add(h, JOB_HEADER.generation, 1);
     Atomics.notify(h, JOB_HEADER.generation);
     let mainError: unknown;
     try {
@@ -132,10 +134,11 @@ export class WorkerPool implements JobRunner {
     } catch (error) {
       mainError = error;
     }
-    // The next job may only start once every worker is done with this one.
-    const workers = this.workers.length;
+    // Every slice is claimed: a worker still asleep or descheduled would find nothing to do, so the
+    // job closes to it, and the next job waits only for the workers that joined this one.
+    const joined = closeJob(h);
     const spinUntil = performance.now() + SPIN_MS;
-    for (let done = Atomics.load(h, JOB_HEADER.finished); done < workers; done = Atomics.load(h, JOB_HEADER.finished)) {
+    for (let done = Atomics.load(h, JOB_HEADER.finished); done < joined; done = Atomics.load(h, JOB_HEADER.finished)) {
       if (canBlock && performance.now() > spinUntil) Atomics.wait(h, JOB_HEADER.finished, done);
     }
     if (mainError) throw mainError;

@@ -1,8 +1,9 @@
 // How threads share a job's slices (runClaimedSlices): each starts on its own contiguous range and
-// then takes what the others have left, so every slice runs exactly once whoever is late.
+// then takes what the others have left, so every slice runs exactly once whoever is late; and who
+// the main thread waits for (joinJob, closeJob): only the workers that joined before it closed the job.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { JOB_HEADER, JOB_HEADER_WORDS, MAX_JOB_ARGS, runClaimedSlices, startSlices } from '../../src/backend/kernel-jobs.js';
+import { CLOSED, JOB_HEADER, JOB_HEADER_WORDS, MAX_JOB_ARGS, closeJob, joinJob, runClaimedSlices, startSlices } from '../../src/backend/kernel-jobs.js';
 
 /** A job of `count` slices for `threads` threads whose kernel records (slice, thread) as it runs. */
 function job(count: number, threads: number) {
@@ -42,6 +43,18 @@ test('one thread (the serial runner) runs every slice in order', () => {
   const { runs, run } = job(9, 1);
   run(0);
   assert.equal(runs, Array.from({ length: 9 }, (_, s) => [s, 0]));
+});
+
+test('workers join an open job one by one; once it is closed none joins, and closing says how many did', () => {
+  const header = new Int32Array(JOB_HEADER_WORDS);
+  header[JOB_HEADER.joined] = 0; // opened, as WorkerPool.run does before it starts the job
+  assert.ok(joinJob(header, JOB_HEADER, CLOSED));
+  assert.ok(joinJob(header, JOB_HEADER, CLOSED));
+  assert.is(closeJob(header), 2, 'the main thread waits for the two that joined');
+  assert.not.ok(joinJob(header, JOB_HEADER, CLOSED), 'a worker waking after the close finds nothing to join');
+  assert.is(header[JOB_HEADER.joined], CLOSED, 'and leaves the count as it was');
+  header[JOB_HEADER.joined] = 0; // the next job opens
+  assert.is(closeJob(header), 0, 'a job no worker joined closes with none to wait for');
 });
 
 test.run();
