@@ -19,7 +19,8 @@ export function sumSlices(floats: number): number {
 /**
  * A call whose examples are independent may split any way without changing a bit: one slice on
  * one thread (no per-call overhead), else this many per thread, so that a thread that starts late
- * (a sleeping worker takes tens of µs to wake) leaves little of the job to the others at the end.
+ * (a sleeping worker takes tens of µs to wake) leaves little of the job to the others at the end
+ * (but for calls whose set-up does not shrink with the slice: JobWriter.startPerThread).
  */
 export const INDEPENDENT_SLICES_PER_THREAD = 8;
 /** The most slices any job has (threads never exceed MAX_SLICES). */

@@ -40,7 +40,8 @@ export class JobWriter {
 
   /**
    * Starts writing a job of independent rows whose every call first pays for a set-up that does not
-   * shrink with its slice (matMul packs all of B): one slice per thread, so each thread pays it once.
+   * shrink with its slice (matMul packs all of B): one slice per thread, so that each thread pays it
+   * once (twice when it also takes a late thread's slice).
    */
   startPerThread(rows: number): number {
     this.batch = rows;

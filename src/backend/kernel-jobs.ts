@@ -59,8 +59,10 @@ export const JOB_HEADER = {
   /** Set when a kernel threw in a worker. */
   failed: 8,
   /**
-   * Workers that joined the current job, or CLOSED once the main thread has run out of slices to
-   * claim: a worker that wakes after that never joins, so the main thread waits only for those that did.
+   * Joins of the current job so far (a late worker may join one job twice: each join reports
+   * finished once), or CLOSED: the header and the table are written only while the job is closed
+   * (also while a job too small to share runs on the main thread alone), and the main thread closes
+   * a job once it has claimed its last slice (or failed), then waits for the joins it counted alone.
    */
   joined: 9,
   /** Thread t's next unclaimed slice is at word firstSliceCounter + t·sliceCounterStride. */
@@ -131,16 +133,45 @@ export function joinJob(header: Int32Array, layout: JobHeaderLayout, closed: num
   return false;
 }
 
-/** Closes the current job to workers not yet in it; how many joined it. */
+/** Closes the current job to workers not yet in it; how many joins it had. */
 export function closeJob(header: Int32Array): number {
   return Atomics.exchange(header, JOB_HEADER.joined, CLOSED);
 }
 
 /**
+ * The main thread's side of a shared job whose header and table are written: sets up its slices for
+ * `threads`, opens it (the store publishes every word written before it to the workers that join)
+ * and wakes the workers.
+ */
+export function openJob(header: Int32Array, threads: number): void {
+  startSlices(header, threads);
+  header[JOB_HEADER.finished] = 0;
+  header[JOB_HEADER.failed] = 0;
+  Atomics.store(header, JOB_HEADER.joined, 0);
+  Atomics.add(header, JOB_HEADER.generation, 1);
+  Atomics.notify(header, JOB_HEADER.generation);
+}
+
+/**
+ * The main thread's side once it has no slice left to claim (or failed): closes the job, so that a
+ * worker still asleep or descheduled never joins it, and waits for the workers that did, polling
+ * `spinMs` before sleeping (never, where the thread may not block); returns the joins it waited for.
+ */
+export function finishJob(header: Int32Array, canBlock: boolean, spinMs: number): number {
+  const joins = closeJob(header);
+  const spinUntil = performance.now() + spinMs;
+  for (let done = Atomics.load(header, JOB_HEADER.finished); done < joins; done = Atomics.load(header, JOB_HEADER.finished)) {
+    if (canBlock && performance.now() > spinUntil) Atomics.wait(header, JOB_HEADER.finished, done);
+  }
+  return joins;
+}
+
+/**
  * A worker's life: wait for the next generation, join the job unless it is closed, run slices with
  * the main thread, report done. A worker that joined and failed still reports, so the main thread
- * never waits forever. A worker that joins late may find the job after the one it woke for; it runs
- * that one, whose every word was written before joined was reset, so it runs it whole and right.
+ * never waits forever. A worker that joins late may find the job after the one it woke for open; it
+ * runs that one, whose every word was written before it was opened, so it runs it whole and right
+ * (and may join it again on seeing its generation, to find its slices taken).
  */
 export function serveKernelJobs(
   header: Int32Array, args: Uint32Array, kernels: KernelFunction[], thread: number,

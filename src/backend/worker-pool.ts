@@ -6,7 +6,9 @@
 import { StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
-import { CLOSED, JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, closeJob, joinJob, runClaimedSlices, serveKernelJobs, startSlices } from './kernel-jobs.js';
+import {
+  CLOSED, JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, finishJob, joinJob, openJob, runClaimedSlices, serveKernelJobs,
+} from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 import type { Memory } from './memory.js';
 
@@ -105,7 +107,7 @@ export class WorkerPool implements JobRunner {
   static async start(threads: number, module: WebAssembly.Module, kernels: Kernels, memory: Memory): Promise<WorkerPool> {
     const headerPtr = memory.alloc(JOB_HEADER_WORDS * 4);
     const argsPtr = memory.alloc(jobArgsLength * 4);
-    memory.i32(headerPtr, JOB_HEADER_WORDS).fill(0);
+    memory.i32(headerPtr, JOB_HEADER_WORDS).fill(0)[JOB_HEADER.joined] = CLOSED;
     const source = workerSource();
     const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
       module, memory: kernels.memory, header: headerPtr, args: argsPtr, thread: i + 1, kernelNames: JOB_KERNELS,
@@ -121,26 +123,15 @@ export class WorkerPool implements JobRunner {
       this.serial.run();
       return;
     }
-    startSlices(h, this.threads);
-    h[JOB_HEADER.finished] = 0;
-    h[JOB_HEADER.failed] = 0;
-    // Opening the job last publishes every word above (and the job's table) to the workers that join it.
-    Atomics.store(h, JOB_HEADER.joined, 0);
-    Atomics.add(h, JOB_HEADER.generation, 1);
-    Atomics.notify(h, JOB_HEADER.generation);
+    openJob(h, this.threads);
     let mainError: unknown;
     try {
       runClaimedSlices(h, this.args, this.kernels, 0, JOB_HEADER, MAX_JOB_ARGS);
     } catch (error) {
       mainError = error;
     }
-    // Every slice is claimed: a worker still asleep or descheduled would find nothing to do, so the
-    // job closes to it, and the next job waits only for the workers that joined this one.
-    const joined = closeJob(h);
-    const spinUntil = performance.now() + SPIN_MS;
-    for (let done = Atomics.load(h, JOB_HEADER.finished); done < joined; done = Atomics.load(h, JOB_HEADER.finished)) {
-      if (canBlock && performance.now() > spinUntil) Atomics.wait(h, JOB_HEADER.finished, done);
-    }
+    // The next job may only be written once no worker can be in this one.
+    finishJob(h, canBlock, SPIN_MS);
     if (mainError) throw mainError;
     if (h[JOB_HEADER.failed]) throw new StateError('convas: a kernel failed in a worker thread');
   }
