@@ -60,7 +60,7 @@ export function filterGradient(
  * dilation) whose columns all lie inside the image, kernel rows ky0 … ky1 − 1: x is tap (0, 0) of the
  * first output, dy its gradient. In blocks of BLOCK outputs, channels inside (consecutive steps read
  * the same cache lines); for each kernel row the three taps' sums over the block stay in registers,
- * then are added to dF.
+ * then are added to dF, so every element of dF sums its blocks in order whatever the loops inside.
  */
 function filterRows3x3(x: usize, rowBytes: usize, dy: usize, dF: usize, channels: i32, count: i32, stride: i32, ky0: i32, ky1: i32): void {
   const pixel = <usize>channels << 2, step = <usize>stride * pixel;
@@ -68,21 +68,47 @@ function filterRows3x3(x: usize, rowBytes: usize, dy: usize, dF: usize, channels
   for (let j = 0; j < count; j += BLOCK) {
     const length = min(BLOCK, count - j);
     const first = x + <usize>j * step, firstDy = dy + <usize>j * pixel;
-    for (let c = 0; c < vectors; c += 4) {
-      const lanes = <usize>c << 2;
-      for (let ky = ky0; ky < ky1; ky++) {
+    // Kernel rows outside, channels inside: the block's pixels of one row stay in the cache while
+    // every vector of their lines is read, however few cache sets pixels a power of 2 apart fall on.
+    for (let ky = ky0; ky < ky1; ky++) {
+      const row = first + <usize>ky * rowBytes, tapRow = dF + <usize>(3 * ky) * pixel;
+      let c = 0;
+      // Two vectors of channels at a time: six sums under way hide the adds' latency, on which three wait.
+      for (; c + 8 <= vectors; c += 8) {
+        const lanes = <usize>c << 2;
+        let a0 = f32x4.splat(0), a1 = a0, a2 = a0, b0 = a0, b1 = a0, b2 = a0;
+        let p = row + lanes, q = firstDy + lanes;
+        for (let k = 0; k < length; k++, p += step, q += pixel) {
+          const d = v128.load(q), e = v128.load(q, 16);
+          a0 = multiplyAdd(v128.load(p), d, a0);
+          b0 = multiplyAdd(v128.load(p, 16), e, b0);
+          a1 = multiplyAdd(v128.load(p + pixel), d, a1);
+          b1 = multiplyAdd(v128.load(p + pixel, 16), e, b1);
+          a2 = multiplyAdd(v128.load(p + 2 * pixel), d, a2);
+          b2 = multiplyAdd(v128.load(p + 2 * pixel, 16), e, b2);
+        }
+        const at = tapRow + lanes;
+        addInto(at, a0);
+        addInto(at + 16, b0);
+        addInto(at + pixel, a1);
+        addInto(at + pixel + 16, b1);
+        addInto(at + 2 * pixel, a2);
+        addInto(at + 2 * pixel + 16, b2);
+      }
+      for (; c < vectors; c += 4) {
+        const lanes = <usize>c << 2;
         let a0 = f32x4.splat(0), a1 = a0, a2 = a0;
-        let p = first + <usize>ky * rowBytes + lanes, q = firstDy + lanes;
+        let p = row + lanes, q = firstDy + lanes;
         for (let k = 0; k < length; k++, p += step, q += pixel) {
           const d = v128.load(q);
           a0 = multiplyAdd(v128.load(p), d, a0);
           a1 = multiplyAdd(v128.load(p + pixel), d, a1);
           a2 = multiplyAdd(v128.load(p + 2 * pixel), d, a2);
         }
-        const at = dF + <usize>(3 * ky) * pixel + lanes;
-        v128.store(at, f32x4.add(v128.load(at), a0));
-        v128.store(at + pixel, f32x4.add(v128.load(at + pixel), a1));
-        v128.store(at + 2 * pixel, f32x4.add(v128.load(at + 2 * pixel), a2));
+        const at = tapRow + lanes;
+        addInto(at, a0);
+        addInto(at + pixel, a1);
+        addInto(at + 2 * pixel, a2);
       }
     }
     for (let c = vectors; c < channels; c++) {
@@ -98,6 +124,12 @@ function filterRows3x3(x: usize, rowBytes: usize, dy: usize, dF: usize, channels
       }
     }
   }
+}
+
+/** The four floats at `at` += sum. */
+// @ts-ignore: decorator
+@inline function addInto(at: usize, sum: v128): void {
+  v128.store(at, f32x4.add(v128.load(at), sum));
 }
 
 /**
