@@ -105,12 +105,22 @@ export class ActivationFunction {
     this.exampleSize = exampleSize;
     this.axisSize = axisSize;
     if (this.name === 'linear') return;
-    if (!this.appliedByKernel) this.y = buffers.forward(capacity * exampleSize);
+    if (this.ownsOutput) this.y = buffers.output(capacity * exampleSize);
     this.dz = buffers.backward(capacity * exampleSize);
     if (this.parameters) {
       this.parameterBuffer = buffers.forward(this.parameters.length);
       getBackend().memory.f32(this.parameterBuffer, this.parameters.length).set(this.parameters);
     }
+  }
+
+  /** Whether forward writes a buffer of its own (the layer's output), not the z it was given. */
+  get ownsOutput(): boolean {
+    return this.name !== 'linear' && !this.appliedByKernel;
+  }
+
+  /** A buffer for z, what the layer computes before the activation: the layer's output where forward returns z. */
+  zBuffer(length: number, buffers: PlannedBuffers): number {
+    return this.ownsOutput ? buffers.forward(length) : buffers.output(length);
   }
 
   forward(z: number, batch: number): number {

@@ -3,7 +3,7 @@
 // of their own in advanced-activations.ts.
 import type { Shape } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
-import { Layer, type LayerConfig } from './layer.js';
+import { type InferenceOutput, Layer, type LayerConfig } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 export abstract class ActivationLayer extends Layer {
@@ -17,6 +17,11 @@ export abstract class ActivationLayer extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.activation.plan(this.inputSize, this.inputShape[this.inputShape.length - 1], this.plannedBuffers, capacity);
+  }
+
+  /** A linear one hands its input on. (Folded, any hands it on: the graph that folds it plans for that.) */
+  get inferenceOutput(): InferenceOutput {
+    return this.activation.ownsOutput ? 'own' : 'input';
   }
 
   forward([x]: number[], batch: number, training: boolean): number {

@@ -115,7 +115,7 @@ export class BatchNormalization extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.inputSize);
+    this.y = this.outputBuffer(capacity * this.inputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     // 1/σ and γ/σ serve inference too; the batch mean, backward's per-channel terms and the sums only training.
     [this.invStd, this.factor] = [this.buffer(this.channels), this.buffer(this.channels)];

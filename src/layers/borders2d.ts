@@ -90,7 +90,7 @@ abstract class Borders2D extends Layer {
       this.y = this.dx = 0;
       return;
     }
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = this.outputBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 

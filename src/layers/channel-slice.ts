@@ -39,7 +39,7 @@ export class ChannelSlice extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = this.outputBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 

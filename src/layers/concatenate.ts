@@ -55,7 +55,7 @@ export class Concatenate extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = this.outputBuffer(capacity * this.outputSize);
     this.dxs = this.widths.map((w) => this.inputGradientBuffer(capacity * this.rows * w));
   }
 

@@ -103,7 +103,7 @@ export class Conv2DTranspose extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.z = this.buffer(capacity * this.outputSize);
+    this.z = this.activation.zBuffer(capacity * this.outputSize, this.plannedBuffers);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.geometry.batch = capacity;
     // Forward is the convolution's backward-input pass, and the input gradient its forward pass.

@@ -4,7 +4,7 @@ import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
-import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
+import { type InferenceOutput, type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { ConvolutionLayer } from './convolution-layer.js';
 import { planConv2dWorkspace } from './conv2d-workspace.js';
@@ -78,7 +78,7 @@ export class Conv2D extends ConvolutionLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.z = this.writesOutput ? this.buffer(capacity * this.outputSize) : 0;
+    this.z = this.writesOutput ? this.activation.zBuffer(capacity * this.outputSize, this.plannedBuffers) : 0;
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.workspace = planConv2dWorkspace(this.parallel, this.plannedBuffers,
       plannedPasses('forward', [['backwardInput', this.plansInputGradients], ['backwardFilter', this.plansWeightGradients]]),
@@ -125,6 +125,11 @@ export class Conv2D extends ConvolutionLayer {
     if (this.outputRead) return;
     this.outputRead = true;
     this.replan();
+  }
+
+  /** Paired with a pooling it always runs with, it writes the pooling's output, not its own. */
+  get inferenceOutput(): InferenceOutput {
+    return this.writesOutput ? 'own' : 'input';
   }
 
   /** Whether forward may write the layer's own output: always, unless paired with a pooling it runs with in every pass planned. */

@@ -56,7 +56,7 @@ export class Dense extends KernelLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.z = this.buffer(capacity * this.units);
+    this.z = this.activation.zBuffer(capacity * this.units, this.plannedBuffers);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.workspace = this.buffer(this.parallel.dense.workspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
     this.partials = this.weightGradientBuffer(this.parallel.dense.partialSumsFloats(this.inputSize, this.units));

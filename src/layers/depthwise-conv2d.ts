@@ -101,7 +101,7 @@ export class DepthwiseConv2D extends ConvolutionLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.z = this.buffer(capacity * this.outputSize);
+    this.z = this.activation.zBuffer(capacity * this.outputSize, this.plannedBuffers);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.workspace = this.inputGradientBuffer(Math.max(...this.plannedGeometries(capacity).map((g) => this.parallel.depthwise.workspaceFloats(g))));
     this.partials = this.weightGradientBuffer(this.parallel.depthwise.partialSumsFloats(this.geometry));

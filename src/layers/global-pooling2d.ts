@@ -39,7 +39,7 @@ export class GlobalPooling2D extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.channels);
+    this.y = this.outputBuffer(capacity * this.channels);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     if (this.kind === 'max') this.argmax = this.backwardBuffer(capacity * this.channels);
   }

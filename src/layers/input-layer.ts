@@ -2,7 +2,7 @@
 // computes nothing; the model feeds each batch of its input straight to the layers that read it.
 import { ConfigError, ShapeError } from '../errors.js';
 import { type Shape, formatShape, isExampleShape } from '../shape.js';
-import { Layer, type LayerConfig } from './layer.js';
+import { type InferenceOutput, Layer, type LayerConfig } from './layer.js';
 import { LayerNode, type SymbolicTensor } from './node.js';
 
 export interface InputOptions {
@@ -41,6 +41,10 @@ export class InputLayer extends Layer {
   }
 
   protected planBuffers(): void {}
+
+  get inferenceOutput(): InferenceOutput {
+    return 'input';
+  }
 
   forward([x]: number[]): number {
     return x;

@@ -83,7 +83,7 @@ export class LayerNormalization extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.inputSize);
+    this.y = this.outputBuffer(capacity * this.inputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.meanFromFirst = this.backwardBuffer(capacity * this.exampleRows);
     this.invStd = this.backwardBuffer(capacity * this.exampleRows);

@@ -41,6 +41,8 @@ export interface WeightSpec {
 /** A layer's buffer() and backwardBuffer(), for the helpers it plans through (its activation). */
 export interface PlannedBuffers {
   forward(length: number): number;
+  /** The buffer forward returns as the layer's output (Layer.outputBuffer). */
+  output(length: number): number;
   backward(length: number): number;
   /** Reserves bytes of the scratch all layers share (calls only; released with the buffers). */
   scratch(bytes: number): void;
@@ -54,6 +56,16 @@ export type WeightValues = (param: Parameter, into: Float32Array) => void;
 
 /** A layer's serialisable configuration: TensorFlow.js Layers names. */
 export type LayerConfig = { className: string; name?: string } & Record<string, unknown>;
+
+/**
+ * Where a layer's forward output lies in inference: 'own' its outputBuffer, 'input' one of its
+ * inputs' memory (or memory no graph plans: a nested model's), 'either' of the two, pass by pass (a
+ * normalisation folded into the convolution before it).
+ */
+export type InferenceOutput = 'own' | 'input' | 'either';
+
+/** A place for a layer's output of `length` floats: its address, or 0 where it has none that fits. */
+export type OutputPlace = (length: number) => number;
 
 /** wasm32 memory ends at 4 GiB: no array can hold more floats than this. */
 const MEMORY_FLOATS = 2 ** 30;
@@ -71,6 +83,9 @@ export abstract class Layer {
   private isTrainable = true;
   /** How many holders use the weights: each model that contains the layer, and a model itself. */
   private holders = 0;
+  /** Set by a graph that runs this layer while it only predicts: where its output goes (outputBuffer), and that graph. */
+  private outputPlace?: OutputPlace;
+  private placer?: object;
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
   /**
@@ -398,6 +413,44 @@ export abstract class Layer {
     return ptr;
   }
 
+  /**
+   * The buffer forward returns as the output: where the graph running the layer places it while it
+   * only predicts (shared with outputs not live at the same time), else a buffer() of its own.
+   */
+  protected outputBuffer(length: number): number {
+    // Training (or only its forward pass) keeps every output: backward, or a later layer's, reads it.
+    const placed = this.trainingPlanned ? 0 : this.outputPlace?.(length);
+    return placed || this.buffer(length);
+  }
+
+  /**
+   * Where forward's output lies in inference (the graph plans its outputs by it): its outputBuffer
+   * ('own'), an input's memory ('input'), or either, pass by pass ('either').
+   */
+  get inferenceOutput(): InferenceOutput {
+    return 'own';
+  }
+
+  /**
+   * Called by a graph that runs this layer (`placer`): from the next plan(), outputBuffer takes its
+   * output from `place` (0 there: a buffer of its own); undefined gives the layer its own again. A
+   * layer in two graphs (a model and one cut from it) is placed by the one that planned it last.
+   */
+  placeOutput(place: OutputPlace | undefined, placer: object | undefined): void {
+    if (place === this.outputPlace && placer === this.placer) return;
+    this.outputPlace = place;
+    this.placer = placer;
+    // Planned for training, the layer keeps its own output and its buffers as they are: a training
+    // loop plans once, and a model sharing the layer may predict (or be freed) between its steps.
+    // Otherwise the next plan() makes them again: every graph plans before it predicts.
+    if (!this.trainingPlanned) this.unplan();
+  }
+
+  /** The graph that placed the output (placeOutput), if one did. */
+  get outputPlacer(): object | undefined {
+    return this.placer;
+  }
+
   /** A buffer() that only forward in training uses: 0 until the layer is planned for training. */
   protected trainingBuffer(length: number): number {
     return this.trainingPlanned ? this.buffer(length) : 0;
@@ -436,7 +489,7 @@ export abstract class Layer {
    * it runs), which lasts, like a buffer, until the next plan() or the weights are freed.
    */
   protected readonly plannedBuffers: PlannedBuffers = {
-    forward: (length) => this.buffer(length), backward: (length) => this.backwardBuffer(length),
+    forward: (length) => this.buffer(length), output: (length) => this.outputBuffer(length), backward: (length) => this.backwardBuffer(length),
     scratch: (bytes) => getBackend().parallel.scratch.reserve(this, bytes),
   };
 

@@ -52,7 +52,7 @@ export class Merge extends Layer {
 
   protected planBuffers(capacity: number): void {
     const n = capacity * this.outputSize;
-    this.y = this.buffer(n);
+    this.y = this.outputBuffer(n);
     if (this.kind === 'average') this.gradientBuffers = [this.inputGradientBuffer(n)];
     if (this.kind === 'multiply' || this.kind === 'maximum') this.gradientBuffers = this.xs.map(() => this.inputGradientBuffer(n));
     if (this.kind === 'maximum') this.taken = this.inputGradientBuffer(n);

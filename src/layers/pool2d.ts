@@ -53,7 +53,7 @@ export class Pool2D extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = this.outputBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     if (this.kind === 'max') this.argmax = this.backwardBuffer(capacity * this.outputSize);
   }

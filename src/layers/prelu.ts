@@ -71,7 +71,7 @@ export class PReLU extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.inputSize);
+    this.y = this.outputBuffer(capacity * this.inputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.partials = this.weightGradientBuffer(this.parallel.elementwise.preluPartialSumsFloats(this.alphaLength));
   }

@@ -7,7 +7,7 @@
 import type { AffineImagesGeometry } from '../backend/resampling-jobs.js';
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
-import { type LayerConfig, checkSetting } from './layer.js';
+import { type InferenceOutput, type LayerConfig, checkSetting } from './layer.js';
 import { RandomLayer } from './random-layer.js';
 
 export type FillMode = 'constant' | 'nearest' | 'reflect' | 'wrap';
@@ -77,6 +77,11 @@ export abstract class RandomAffineLayer extends RandomLayer {
     return false;
   }
 
+  /** RandomCrop resizes in inference, unless the sizes match: then it hands its input on. */
+  get inferenceOutput(): InferenceOutput {
+    return this.transformsInInference ? 'either' : 'input';
+  }
+
   protected planBuffers(capacity: number): void {
     const buffer = (length: number) => (this.transformsInInference ? this.buffer(length) : this.trainingBuffer(length));
     this.transforms = buffer(capacity * 6);
@@ -85,7 +90,7 @@ export abstract class RandomAffineLayer extends RandomLayer {
     const [height, width, channels] = this.inputShape;
     this.sampling = { height, width, channels, outHeight: this.outputShape[0], outWidth: this.outputShape[1],
       fillMode: FILL_MODES.indexOf(this.fillMode), interpolation: INTERPOLATIONS.indexOf(this.interpolation) };
-    this.y = buffer(capacity * this.outputSize);
+    this.y = this.transformsInInference ? this.outputBuffer(capacity * this.outputSize) : this.trainingBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 

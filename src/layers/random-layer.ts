@@ -2,7 +2,7 @@
 // when it is built. Its place is the layer's randomState, which the model saves, so a resumed
 // run draws what an unbroken one would.
 import { type Random, seededRandom } from '../random.js';
-import { Layer } from './layer.js';
+import { type InferenceOutput, Layer } from './layer.js';
 
 export abstract class RandomLayer extends Layer {
   protected stream!: Random;
@@ -14,6 +14,11 @@ export abstract class RandomLayer extends Layer {
   /** A value drawn uniformly from [lower, upper). */
   protected uniform(lower: number, upper: number): number {
     return lower + (upper - lower) * this.stream.next();
+  }
+
+  /** Keras's random layers hand their input on in inference (RandomCrop, which resizes, says otherwise). */
+  get inferenceOutput(): InferenceOutput {
+    return 'input';
   }
 
   /** Where the layer's stream is (Model.randomState gathers these). */

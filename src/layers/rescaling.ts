@@ -54,7 +54,7 @@ export class Rescaling extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = this.outputBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.channelScale = this.buffer(this.channels);
     this.channelOffset = this.buffer(this.channels);

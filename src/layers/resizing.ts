@@ -105,7 +105,7 @@ export class Resizing extends Layer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.y = this.buffer(capacity * this.outputSize);
+    this.y = this.outputBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.kernelParams = this.buffer(3);
     getBackend().memory.f32(this.kernelParams, 3).set([...(this.scales ?? [0, 0]), this.cubicCoefficient]);

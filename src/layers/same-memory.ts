@@ -1,9 +1,13 @@
 // Layers that give the same values, in the same order, a new shape (Flatten, Reshape). NHWC memory
 // already holds them in that order, so nothing moves: forward hands the input on, backward the gradient.
-import { Layer } from './layer.js';
+import { type InferenceOutput, Layer } from './layer.js';
 
 export abstract class SameMemoryLayer extends Layer {
   protected planBuffers(): void {}
+
+  get inferenceOutput(): InferenceOutput {
+    return 'input';
+  }
 
   forward([x]: number[]): number {
     return x;

@@ -94,7 +94,7 @@ export class SeparableConv2D extends Layer {
     const middleSize = this.depthwise.outHeight * this.depthwise.outWidth * this.depthwise.outChannels;
     this.middle = this.buffer(capacity * middleSize);
     this.dMiddle = this.backwardBuffer(capacity * middleSize);
-    this.z = this.buffer(capacity * this.outputSize);
+    this.z = this.activation.zBuffer(capacity * this.outputSize, this.plannedBuffers);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
     this.depthwise.batch = this.pointwise.batch = capacity;
     this.depthwiseWorkspace = this.inputGradientBuffer(this.parallel.depthwise.workspaceFloats(this.depthwise));

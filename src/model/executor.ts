@@ -2,15 +2,21 @@
 // inputs first, then each node's output. Forward fills the slots in node order. Backward walks the
 // nodes in reverse; a slot read by several nodes (or read twice by one) gets its gradient summed
 // into a buffer of its own, the contributions added in that fixed reverse order, so the bits are
-// the same at any thread count. Nothing here allocates once the buffers are planned.
+// the same at any thread count. While the graph only predicts, the outputs share one block of
+// memory (output-arena.ts). Nothing here allocates once the buffers are planned (but where two
+// graphs that share layers predict in turn: each places their outputs again).
+import { alignBytes } from '../backend/alignment.js';
 import { getBackend } from '../backend/wasm.js';
+import { StateError } from '../errors.js';
 import { Conv2D } from '../layers/conv2d.js';
-import type { Layer, Parameter } from '../layers/layer.js';
+import type { InferenceOutput, Layer, Parameter } from '../layers/layer.js';
 import { Pool2D } from '../layers/pool2d.js';
 import { ZeroPadding2D } from '../layers/borders2d.js';
 import { ConvolutionLayer } from '../layers/convolution-layer.js';
 import { sizeOf } from '../shape.js';
+import { foldPairs } from './batch-norm-folding.js';
 import type { Graph } from './graph.js';
+import { planOutputArena } from './output-arena.js';
 
 interface Step {
   layer: Layer;
@@ -33,6 +39,8 @@ interface Step {
   padding?: Step;
   /** Set on such a padding while the last forward pass skipped it: backward passes its gradient straight through. */
   paddingSkipped: boolean;
+  /** Where the output lies in the arena's plan: 'own' there only when the arena places it. */
+  placed: InferenceOutput;
 }
 
 /** A layer that runs a graph of its own (a nested model): prepare() reaches into it. */
@@ -63,6 +71,13 @@ export class GraphExecutor {
   private backwardPlanned = false;
   /** Whether the last prepareBackward asked for the gradients at the graph's inputs. */
   private inputGradientsAsked = false;
+  /** While the graph only predicts: the block its outputs share, and the batch it was planned for. */
+  private arena = 0;
+  private arenaCapacity = 0;
+  /** Set by keepEveryOutput: every output its own memory from then on. */
+  private everyOutputKept = false;
+  /** The layers predict({ foldBatchNorm }) may fold into the convolution before them: they may hand their input on. */
+  private readonly foldable: ReadonlySet<Layer>;
 
   constructor(private readonly graph: Graph) {
     const slotOf = new Map(graph.inputs.map((t, i) => [t.node, i]));
@@ -73,7 +88,7 @@ export class GraphExecutor {
       const inputSlots = node.inputs.map((t) => slotOf.get(t.node)!);
       return { layer: node.layer, inputSlots, inputAddresses: inputSlots.map(() => 0), outputSlot: graph.inputs.length + i,
         runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false,
-        paddingSkipped: false };
+        paddingSkipped: false, placed: 'input' as InferenceOutput };
     });
     this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
     this.values = new Array<number>(slotCount).fill(0);
@@ -87,6 +102,7 @@ export class GraphExecutor {
     this.inputGradients = graph.inputs.map(() => 0);
     this.pairPoolings(graph.inputs.length);
     this.pairPaddings();
+    this.foldable = new Set(foldPairs(graph).flatMap((pair) => [pair.normalization, ...(pair.activation ? [pair.activation.layer] : [])]));
   }
 
   /** Pairs each ZeroPadding2D with the convolution that alone reads its output, where that convolution can read the input instead. */
@@ -127,6 +143,8 @@ export class GraphExecutor {
 
   /** Plans every node's own output from now on, for forward's everyOutput (a conv2d's paired with its pooling too). */
   keepEveryOutput(): void {
+    this.everyOutputKept = true;
+    this.unplanArena();
     for (const step of this.steps) {
       if (step.pooling) (step.layer as Conv2D).keepOutput();
       if (step.absorbedInto) (step.layer as ZeroPadding2D).keepOutput();
@@ -150,9 +168,11 @@ export class GraphExecutor {
 
   /** Makes sure every layer and sum buffer (once backward is prepared) holds batches of `capacity` examples (grows only). */
   plan(capacity: number): void {
+    if (this.backwardPlanned || this.everyOutputKept) this.takeBackOutputs();
+    else this.planArena(capacity);
     for (const step of this.steps) step.layer.plan(capacity);
     if (capacity <= this.capacity) return;
-    this.unplan();
+    this.unplanSums();
     const memory = getBackend().memory;
     try {
       this.gradientSources.forEach((sources, slot) => {
@@ -160,18 +180,70 @@ export class GraphExecutor {
       });
       this.capacity = capacity;
     } catch (error) {
-      this.unplan();
+      this.unplanSums();
       throw error;
     }
   }
 
+  /** Frees what the graph planned (the layers keep theirs). */
   unplan(): void {
+    this.unplanSums();
+    this.unplanArena();
+  }
+
+  private unplanSums(): void {
     const memory = getBackend().memory;
     this.sums.forEach((ptr, slot) => {
       if (ptr) memory.free(ptr);
       this.sums[slot] = 0;
     });
     this.capacity = 0;
+  }
+
+  /**
+   * Places the outputs of batches of `capacity` examples in one block (grows only), each layer's at
+   * the offset output-arena.ts gives; again where another graph placed one of them since (a model
+   * and one cut from it, predicting in turn).
+   */
+  private planArena(capacity: number): void {
+    const placedElsewhere = this.steps.some((step) => step.placed !== 'input' && step.layer.outputPlacer !== this);
+    if (capacity <= this.arenaCapacity && !placedElsewhere) return;
+    capacity = Math.max(capacity, this.arenaCapacity);
+    this.unplanArena();
+    // An absorbed padding is skipped: its reader reads the padding's input in its place.
+    for (const step of this.steps) {
+      const own = step.layer.inferenceOutput;
+      step.placed = step.absorbedInto ? 'input' : own === 'own' && this.foldable.has(step.layer) ? 'either' : own;
+    }
+    // A pooling's output is written by the convolution paired with it, at that step.
+    const writtenAt = new Map(this.steps.flatMap((step, s) => (step.pooling ? [[step.pooling, s] as const] : [])));
+    const layout = planOutputArena(
+      this.steps.map((step) => ({ inputSlots: step.inputSlots, outputSlot: step.outputSlot, output: step.placed, writtenAt: writtenAt.get(step) })),
+      this.slotSizes.map((size) => alignBytes(capacity * size * 4)), this.outputSlots);
+    this.arena = getBackend().memory.alloc(layout.bytes);
+    this.arenaCapacity = capacity;
+    for (const step of this.steps) {
+      const offset = layout.offsets[step.outputSlot];
+      if (offset < 0) continue;
+      const at = this.arena + offset, bytes = capacity * this.slotSizes[step.outputSlot] * 4;
+      step.layer.placeOutput((length) => (length * 4 <= bytes ? at : 0), this);
+    }
+  }
+
+  /** Gives the layers this graph placed their own outputs again and frees the block. */
+  private unplanArena(): void {
+    if (!this.arena) return;
+    this.takeBackOutputs();
+    getBackend().memory.free(this.arena);
+    this.arena = this.arenaCapacity = 0;
+  }
+
+  /** Gives every layer of this graph its own output, whichever graph placed it. */
+  private takeBackOutputs(): void {
+    for (const step of this.steps) {
+      if (step.layer.outputPlacer) step.layer.placeOutput(undefined, undefined);
+      step.placed = 'input';
+    }
   }
 
   /**
@@ -238,6 +310,11 @@ export class GraphExecutor {
       }
       values[step.outputSlot] = unpadded ? (step.layer as ConvolutionLayer).forwardUnpadded(step.inputAddresses, batch, training)
         : step.layer.forward(step.inputAddresses, batch, training);
+      // The arena keeps an input only as long as its readers need it: a layer placed as writing its
+      // own output must not hand one on (its inferenceOutput would be wrong).
+      if (step.placed === 'own' && step.inputAddresses.includes(values[step.outputSlot])) {
+        throw new StateError(`${step.layer.name}: forward handed its input on as its output, but its inferenceOutput says 'own'`);
+      }
     }
   }
 

@@ -5,7 +5,7 @@
 // then run without allocating.
 import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
-import { Layer, type LayerConfig, type Parameter, type WeightSpec, type WeightValues } from '../layers/layer.js';
+import { type InferenceOutput, Layer, type LayerConfig, type Parameter, type WeightSpec, type WeightValues } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
@@ -553,6 +553,17 @@ export class Model extends Layer {
 
   protected planBuffers(capacity: number): void {
     this.executor.plan(capacity);
+  }
+
+  /** Nested, its graph plans at every pass too: a graph sharing its layers may have placed their outputs since. */
+  plan(capacity: number): void {
+    super.plan(capacity);
+    this.executor.plan(capacity);
+  }
+
+  /** Nested, its output lies in its own graph's memory, or is its input handed on. */
+  get inferenceOutput(): InferenceOutput {
+    return 'input';
   }
 
   forward(inputs: number[], batch: number, training: boolean): number {
