@@ -59,8 +59,9 @@ export type LayerConfig = { className: string; name?: string } & Record<string, 
 
 /**
  * Where a layer's forward output lies in inference: 'own' its outputBuffer, 'input' one of its
- * inputs' memory (or memory no graph plans: a nested model's), 'either' of the two, pass by pass (a
- * normalisation folded into the convolution before it).
+ * inputs' memory (or memory no graph plans: a nested model's), 'either' of the two, pass by pass
+ * (RandomCrop, which hands its input on when the sizes match; and, in the graph's plan, a
+ * normalisation or ReLU that predict may fold into the convolution before it).
  */
 export type InferenceOutput = 'own' | 'input' | 'either';
 
