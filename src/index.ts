@@ -17,7 +17,7 @@ export type { AffineFillOptions, Factor, FillMode, Interpolation, RandomRotation
 export type { ColourOptions, RandomBrightnessOptions, RandomContrastOptions, RandomCropOptions } from './layers/index.js';
 export { Model, model } from './model/model.js';
 export type {
-  BatchLogs, CompileOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,
+  BatchLogs, CompileOptions, EvaluateDatasetOptions, EvaluateOptions, Evaluation, FitDatasetOptions, FitOptions, History, Logs, PredictOptions,
 } from './model/model.js';
 // Callbacks for fit and fitDataset (TF.js's and Keras's): early stopping, checkpoints, your own.
 export { callbacks } from './model/callback-factories.js';

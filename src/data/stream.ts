@@ -196,9 +196,11 @@ export type BatchOf<T> = T extends { xs: infer X; ys: unknown } ? { xs: Stacked<
 function stackValues(values: unknown[], what: string): ShapedArray {
   const shaped = values.map((v, i) => {
     if (isShaped(v)) return v;
+    // A number is a value of shape [] (a class id, say), as tf.data stacks it.
+    if (typeof v === 'number') return { values: Float32Array.of(v), shape: [] };
     if (v instanceof Float32Array || (Array.isArray(v) && isFlat(v))) return { values: v as Float32Array, shape: [v.length] };
     throw new ConfigError(`batch: ${what} of element ${i} is ${v instanceof Tensor ? 'a Tensor' : typeof v}; batch() stacks plain values ` +
-      '({ values, shape }, a Float32Array or number[]) — yield those, or yield whole batches');
+      '({ values, shape }, a Float32Array, a number[] or a number) — yield those, or yield whole batches');
   });
   const shape = shaped[0].shape;
   const size = sizeOf(shape);

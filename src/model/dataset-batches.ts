@@ -26,6 +26,17 @@ interface Described {
   value: BatchValue;
 }
 
+/** A batch whose shapes fit the model, not yet copied into its buffers. */
+export interface CheckedBatch {
+  inputs: Described[];
+  targets: Described;
+  n: number;
+  /** Names the batch in errors. */
+  what: string;
+}
+
+const inputName = (several: boolean, i: number) => (several ? `xs[${i}]` : 'xs');
+
 /** Copies a dataset's batches into a model's batch buffers, checking each against the model. */
 export class BatchReader {
   constructor(private readonly buffers: BatchBuffers, private readonly plan: (capacity: number) => void,
@@ -33,6 +44,13 @@ export class BatchReader {
 
   /** Copies `batch` into the buffers (targets as given, not yet prepared) and returns its size; `where` names it in errors. */
   read(batch: unknown, where: string): number {
+    const checked = this.check(batch, where);
+    this.load(checked);
+    return checked.n;
+  }
+
+  /** `batch` checked against the model's inputs and output, not yet copied; `where` names it in errors. */
+  check(batch: unknown, where: string): CheckedBatch {
     const what = `${this.who}: ${where}`;
     if (!batch || typeof batch !== 'object' || !('xs' in batch) || !('ys' in batch)) {
       throw new ShapeError(`${what} is not { xs, ys }; a dataset yields batches of inputs xs and targets ys`);
@@ -43,7 +61,7 @@ export class BatchReader {
       throw new ShapeError(`${what}: the model has ${this.inputShapes.length} inputs; xs must be a list of ${this.inputShapes.length} values`);
     }
     const xs = several ? (given as unknown[]) : [given];
-    const inputs = xs.map((x, i) => this.describe(x, this.inputShapes[i], several ? `xs[${i}]` : 'xs', what));
+    const inputs = xs.map((x, i) => this.describe(x, this.inputShapes[i], inputName(several, i), what));
     const n = inputs[0].shape[0];
     inputs.forEach((x, i) => {
       if (x.shape[0] !== n) throw new ShapeError(`${what}: xs[0] has ${n} examples but xs[${i}] has ${x.shape[0]}`);
@@ -51,11 +69,16 @@ export class BatchReader {
     const targets = this.describe(ys, this.loss.sparse ? [] : this.outputShape, 'ys', what);
     if (targets.shape[0] !== n) throw new ShapeError(`${what}: xs has ${n} examples but ys has ${targets.shape[0]}; they must have the same length`);
     if (this.loss.sparse) checkClassIdShape(targets.shape, this.loss.type, what);
+    return { inputs, targets, n, what };
+  }
+
+  /** Copies a checked batch into the buffers (targets as given, not yet prepared), checking its values. */
+  load({ inputs, targets, n, what }: CheckedBatch): void {
+    const several = inputs.length > 1;
     this.plan(n);
-    inputs.forEach((x, i) => this.copy(x.value, this.buffers.inputs[i], n * sizeOf(this.inputShapes[i]), several ? `xs[${i}]` : 'xs', what));
+    inputs.forEach((x, i) => this.copy(x.value, this.buffers.inputs[i], n * sizeOf(this.inputShapes[i]), inputName(several, i), what));
     this.copy(targets.value, this.buffers.target, n * (this.loss.sparse ? 1 : sizeOf(this.outputShape)), 'ys', what);
     if (this.loss.sparse) checkClassIdsAt(this.buffers.target, n, this.outputShape[0], this.loss.type, what);
-    return n;
   }
 
   /** A value's batch-first shape, checked against the example shape the model takes. */
@@ -101,6 +124,11 @@ export class BatchReader {
   }
 }
 
+/** Disposes the tensors of a batch that was read but never copied (training stopped in between). */
+function disposeUnread({ inputs, targets }: CheckedBatch): void {
+  for (const { value } of [...inputs, targets]) if (value instanceof Tensor && !value.isDisposed) value.dispose();
+}
+
 const isShaped = (v: unknown): v is ShapedArray => !!v && typeof v === 'object' && !Array.isArray(v) && 'values' in v && 'shape' in v;
 
 /** A run's batches from a dataset, one pass per epoch or `batchesPerEpoch` at a time. */
@@ -109,6 +137,7 @@ export class DatasetBatches implements BatchSource {
   private epoch = 0;
   private read = 0;
   private passes = 0;
+  private pending?: CheckedBatch;
 
   constructor(private readonly step: TrainStep, private readonly reader: BatchReader, private readonly dataset: Dataset<unknown>,
     private readonly batchesPerEpoch: number | undefined, private readonly model: TrainedModel, private readonly who: string) {}
@@ -129,10 +158,21 @@ export class DatasetBatches implements BatchSource {
       this.ranDry();
       return 0;
     }
-    const size = this.reader.read(next.value, `batch ${this.read + 1} of epoch ${this.epoch + 1}`);
+    this.pending = this.reader.check(next.value, `batch ${this.read + 1} of epoch ${this.epoch + 1}`);
     this.read++;
-    this.step.prepareTargets(size);
-    return size;
+    return this.pending.n;
+  }
+
+  loadBatch(): void {
+    const batch = this.pending!;
+    this.pending = undefined;
+    this.reader.load(batch);
+    this.step.prepareTargets(batch.n);
+  }
+
+  discard(): void {
+    if (this.pending) disposeUnread(this.pending);
+    this.pending = undefined;
   }
 
   /** The pass ended: the end of an epoch, or too early for batchesPerEpoch, or a dataset that gave nothing. */

@@ -18,8 +18,12 @@ import type { TrainStep } from './train-step.js';
 export interface BatchSource {
   /** Starts an epoch: a new order, a new pass over a dataset. */
   startEpoch(epoch: number): void | Promise<void>;
-  /** Puts the epoch's next batch in the step's buffers (its targets prepared) and returns its size; 0 when the epoch is over. */
+  /** Reads the epoch's next batch, checked, and returns its size; 0 when the epoch is over. */
   nextBatch(): number | Promise<number>;
+  /** Puts the batch nextBatch read in the step's buffers, its targets prepared. */
+  loadBatch(): void;
+  /** Lets go of a batch read but never loaded (training stopped in between). */
+  discard?(): void;
 }
 
 /** Loss and metrics on held-out data: evaluate's result. */
@@ -60,6 +64,9 @@ export async function fitLoop(run: FitRun): Promise<History> {
         const size = await source.nextBatch();
         if (size === 0) break;
         if (callbacks.hasBatchBegin) await callbacks.batchBegin(b, size);
+        // Only now, with nothing between it and the step: evaluate in a callback (or in anything
+        // else that runs while fit awaits) uses the same buffers.
+        source.loadBatch();
         const loss = checkedStep(step, checkpoint, lossCheck, size, epoch, b);
         lossSum += loss * size;
         seen += size;
@@ -83,6 +90,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
       if (model.stopTraining) break;
     }
   } finally {
+    source.discard?.();
     checkpoint.dispose();
   }
   await callbacks.trainEnd(last);

@@ -7,7 +7,7 @@ import { type BatchLogs, type CallbackHooks, type Callbacks, type Logs, type Tra
 import type { ClassWeight } from './class-weights.js';
 import type { Dataset } from './dataset-batches.js';
 import type { DivergenceOptions } from './divergence.js';
-import { checkKeys } from './settings.js';
+import { checkOptions } from './settings.js';
 
 /** What fit and fitDataset share. */
 export interface TrainingOptions {
@@ -71,8 +71,7 @@ const FIT_DATASET_OPTIONS = {
 
 /** fit's or fitDataset's options: an object of known names. */
 export function checkOptionNames(options: unknown, who: 'fit' | 'fitDataset'): void {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`${who}: options must be an object, got ${JSON.stringify(options)}`);
-  checkKeys(who, options, Object.keys(who === 'fit' ? FIT_OPTIONS : FIT_DATASET_OPTIONS));
+  checkOptions(who, options, Object.keys(who === 'fit' ? FIT_OPTIONS : FIT_DATASET_OPTIONS));
 }
 
 /** A whole number ≥ `least`, or the default when left out. */

@@ -25,11 +25,13 @@ import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
+import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { TrainStep } from './train-step.js';
+import { trainExclusively } from './training-runs.js';
 import { parameterTensors, setParameterValues } from './weights.js';
 import { openPass } from '../data/stream.js';
 
@@ -53,6 +55,18 @@ export interface EvaluateOptions extends PredictOptions {
   /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names). */
   metrics?: MetricSpec[];
 }
+
+export interface EvaluateDatasetOptions {
+  /** The batches to read: all of one pass when left out. */
+  batches?: number;
+  /** As evaluate's. */
+  metrics?: MetricSpec[];
+}
+
+/** Every option each takes: a misspelt one is refused rather than ignored. */
+const PREDICT_OPTIONS = ['batchSize', 'foldBatchNorm'] satisfies Array<keyof PredictOptions>;
+const EVALUATE_OPTIONS = [...PREDICT_OPTIONS, 'metrics'] satisfies Array<keyof EvaluateOptions>;
+const EVALUATE_DATASET_OPTIONS = ['batches', 'metrics'] satisfies Array<keyof EvaluateDatasetOptions>;
 
 export interface CompileOptions {
   optimizer: OptimizerConfig | OptimizerType;
@@ -133,6 +147,11 @@ export class Model extends Layer {
   /** The layers that compute, for checks across nested models. */
   get innerLayers(): readonly Layer[] {
     return this.executor.layers;
+  }
+
+  /** The layers that compute, nested models' own included. */
+  private get everyLayer(): Layer[] {
+    return this.executor.layers.flatMap((layer) => (layer instanceof Model ? [layer, ...layer.everyLayer] : [layer]));
   }
 
   /** The layer named `name`, or at `index` in `layers`. */
@@ -360,7 +379,7 @@ export class Model extends Layer {
    */
   async fit(x: Tensor | Tensor[], y: Tensor, options: FitOptions = {}): Promise<History> {
     this.checkAlive();
-    return fitTensors(this.trainer('fit'), x, y, options);
+    return trainExclusively(this, this.everyLayer, 'fit', () => fitTensors(this.trainer('fit'), x, y, options));
   }
 
   /**
@@ -371,7 +390,7 @@ export class Model extends Layer {
    */
   async fitDataset(dataset: Dataset<unknown>, options: FitDatasetOptions = {}): Promise<History> {
     this.checkAlive();
-    return fitDatasetBatches(this.trainer('fitDataset'), dataset, options);
+    return trainExclusively(this, this.everyLayer, 'fitDataset', () => fitDatasetBatches(this.trainer('fitDataset'), dataset, options));
   }
 
   /**
@@ -399,6 +418,7 @@ export class Model extends Layer {
   /** Runs the model on x in batches: a new tensor [n, ...shape] for each output, in the order of `outputs`. */
   predictOutputs(x: Tensor | Tensor[], options: PredictOptions = {}): Tensor[] {
     this.checkAlive();
+    checkOptions('predict', options, PREDICT_OPTIONS);
     const { xs, n } = checkInputs(x, this.inputShapes, 'predict');
     return this.inference.predict(xs, n, options.batchSize ?? 32, this.inferenceSetUp(options, 'predict'));
   }
@@ -419,6 +439,7 @@ export class Model extends Layer {
    */
   evaluate(x: Tensor | Tensor[], y: Tensor, options: EvaluateOptions = {}): Evaluation {
     this.checkAlive();
+    checkOptions('evaluate', options, EVALUATE_OPTIONS);
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
     const { xs, n } = this.checkData(x, y, 'evaluate');
@@ -430,8 +451,9 @@ export class Model extends Layer {
    * evaluate over the batches of a dataset (as fitDataset reads them): one pass, or its first
    * `batches`. Memory holds one batch at a time.
    */
-  async evaluateDataset(dataset: Dataset<unknown>, options: { batches?: number; metrics?: MetricSpec[] } = {}): Promise<Evaluation> {
+  async evaluateDataset(dataset: Dataset<unknown>, options: EvaluateDatasetOptions = {}): Promise<Evaluation> {
     this.checkAlive();
+    checkOptions('evaluateDataset', options, EVALUATE_DATASET_OPTIONS);
     if (!this.loss) throw new StateError('evaluateDataset: the model must be compiled first (it needs its loss)');
     this.checkOneOutput('evaluateDataset');
     const { batches } = options;

@@ -51,3 +51,9 @@ export function checkKeys(owner: string, config: object, known: readonly string[
       `its settings are ${known.join(', ')}`);
   }
 }
+
+/** A call's options: an object of known names (a misspelt one is refused rather than ignored). */
+export function checkOptions(who: string, options: unknown, known: readonly string[]): void {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${who}: options must be an object, got ${JSON.stringify(options)}`);
+  checkKeys(who, options, known);
+}

@@ -10,6 +10,7 @@ import type { TrainStep } from './train-step.js';
 export class TensorBatches implements BatchSource {
   private readonly order?: Uint32Array;
   private from = 0;
+  private size = 0;
 
   constructor(private readonly step: TrainStep, private readonly xs: readonly Tensor[], private readonly y: Tensor,
     private readonly n: number, private readonly batch: number, shuffle: boolean) {
@@ -22,14 +23,16 @@ export class TensorBatches implements BatchSource {
       for (let i = 0; i < this.n; i++) this.order[i] = i;
       this.step.shuffle(this.order);
     }
-    this.from = 0;
+    this.from = this.size = 0;
   }
 
   nextBatch(): number {
-    const size = Math.min(this.batch, this.n - this.from);
-    if (size <= 0) return 0;
-    this.step.gather(this.xs, this.y, this.order, this.from, size);
-    this.from += size;
-    return size;
+    this.from += this.size;
+    this.size = Math.max(0, Math.min(this.batch, this.n - this.from));
+    return this.size;
+  }
+
+  loadBatch(): void {
+    this.step.gather(this.xs, this.y, this.order, this.from, this.size);
   }
 }

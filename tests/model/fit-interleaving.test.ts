@@ -1,0 +1,154 @@
+// What may run while fit awaits, and what may not: evaluate and evaluateDataset in a callback (or
+// anything else that runs between batches) leave training as it was, since the batch reaches the
+// model's buffers only right before its step; a second fit on a model, or on one sharing a layer,
+// is refused until the first has finished; predict, evaluate and embed refuse misspelt options.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  ConfigError, type Model, StateError, type Tensor, data, embed, init, input, layers, model as graphModel, sequential, tensor,
+} from '../../src/index.js';
+import { random } from '../helpers.js';
+import { rejectsWith, throwsWith } from '../throws-with.js';
+
+const FEATURES = 5;
+const CLASSES = 3;
+const N = 24;
+
+test.before(async () => {
+  await init();
+});
+
+function examples(seed: number, n = N) {
+  const rng = random(seed);
+  const x = rng.array(n * FEATURES);
+  const ids = Float32Array.from({ length: n }, (_, i) => (i * 7 + seed) % CLASSES);
+  const oneHot = new Float32Array(n * CLASSES);
+  ids.forEach((c, i) => (oneHot[i * CLASSES + c] = 1));
+  return { x, ids, oneHot };
+}
+
+function net(loss: 'categoricalCrossentropy' | 'sparseCategoricalCrossentropy' = 'categoricalCrossentropy') {
+  const m = sequential({ inputShape: [FEATURES], seed: 3, layers: [layers.dense({ units: 6, activation: 'relu' }), layers.dense({ units: CLASSES, activation: 'softmax' })] });
+  m.compile({ optimizer: { type: 'sgd', learningRate: 0.5 }, loss });
+  return m;
+}
+
+const weightsOf = (m: Model) => m.getWeights().map((w) => Array.from(w.dataSync()));
+
+/** Other examples with other labels, each batch size different from training's: what a callback evaluates. */
+function otherData() {
+  const other = examples(99, 40);
+  return { x: tensor(other.x, [40, FEATURES]), y: tensor(other.oneHot.map((_, i) => (i % CLASSES === 2 ? 1 : 0)), [40, CLASSES]) };
+}
+
+test('evaluate and evaluateDataset in onBatchBegin leave fit training on its own batches', async () => {
+  const train = examples(1);
+  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  const plain = net();
+  const plainHistory = await plain.fit(x, y, { epochs: 2, batchSize: 4 });
+  const other = otherData();
+  for (const evaluateIn of ['evaluate', 'evaluateDataset'] as const) {
+    const m = net();
+    const history = await m.fit(x, y, {
+      epochs: 2, batchSize: 4,
+      callbacks: {
+        onBatchBegin: async () => {
+          if (evaluateIn === 'evaluate') m.evaluate(other.x, other.y, { batchSize: 32 });
+          else await m.evaluateDataset(data.fromArrays(other.x, other.y).batch(7));
+        },
+      },
+    });
+    assert.equal(weightsOf(m), weightsOf(plain), evaluateIn);
+    assert.equal(history.history.loss, plainHistory.history.loss, evaluateIn);
+  }
+});
+
+test('evaluate in onBatchBegin leaves fitDataset training on its own batches', async () => {
+  const train = examples(2);
+  const stream = () => data.fromArrays(tensor(train.x, [N, FEATURES]), tensor(train.oneHot, [N, CLASSES])).batch(5);
+  const plain = net();
+  await plain.fitDataset(stream(), { epochs: 2 });
+  const other = otherData();
+  const m = net();
+  await m.fitDataset(stream(), { epochs: 2, callbacks: { onBatchBegin: () => void m.evaluate(other.x, other.y, { batchSize: 40 }) } });
+  assert.equal(weightsOf(m), weightsOf(plain));
+});
+
+test('a batch read but not trained on is let go when a callback stops fitDataset', async () => {
+  const train = examples(3);
+  const yielded: Tensor[] = [];
+  const batches = {
+    * [Symbol.iterator]() {
+      for (let i = 0; i < 3; i++) {
+        const batch = { xs: tensor(train.x.slice(i * 8 * FEATURES, (i + 1) * 8 * FEATURES), [8, FEATURES]), ys: tensor(train.oneHot.slice(i * 8 * CLASSES, (i + 1) * 8 * CLASSES), [8, CLASSES]) };
+        yielded.push(batch.xs, batch.ys);
+        yield batch;
+      }
+    },
+  };
+  const m = net();
+  await rejectsWith(() => m.fitDataset(batches, {
+    callbacks: { onBatchBegin: (b: number) => { if (b === 1) throw new ConfigError('stop here'); } },
+  }), ConfigError, 'stop here');
+  assert.is(yielded.length, 4);
+  assert.ok(yielded.every((t) => t.isDisposed), 'every batch fitDataset read is disposed, trained on or not');
+});
+
+test('a second fit on a model that is training is refused, and the first trains as if alone', async () => {
+  const train = examples(4);
+  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  const plain = net();
+  await plain.fit(x, y, { epochs: 3, batchSize: 4 });
+  const m = net();
+  const first = m.fit(x, y, { epochs: 3, batchSize: 4 });
+  await rejectsWith(() => m.fit(x, y, { batchSize: 8 }), StateError, 'fit', 'training already');
+  await rejectsWith(() => m.fitDataset(data.fromArrays(x, y).batch(8)), StateError, 'fitDataset', 'training already');
+  await first;
+  assert.equal(weightsOf(m), weightsOf(plain));
+  await m.fit(x, y, { batchSize: 8 }); // once the first has finished
+});
+
+test('a fit on a model sharing a layer with one that is training is refused, nested or cut', async () => {
+  const train = examples(5);
+  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  const inner = sequential({ inputShape: [FEATURES], seed: 2, layers: [layers.dense({ units: 6, activation: 'relu', name: 'hidden' })] });
+  const start = input({ shape: [FEATURES] });
+  const outer = graphModel({ inputs: start, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(inner.apply(start)) });
+  outer.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  inner.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const running = outer.fit(x, y, { epochs: 2, batchSize: 4 });
+  await rejectsWith(() => inner.fit(x, tensor(new Float32Array(N * 6), [N, 6])), StateError, `model ${outer.name}, which holds ${inner.name}`);
+  await running;
+  const running2 = inner.fit(x, tensor(new Float32Array(N * 6), [N, 6]), { epochs: 2 });
+  await rejectsWith(() => outer.fit(x, y), StateError, `model ${inner.name} is training`, 'which');
+  await running2;
+});
+
+test('predict, evaluate, evaluateDataset and embed refuse misspelt options', async () => {
+  const train = examples(6);
+  const m = net();
+  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  throwsWith(() => m.predict(x, { batch_size: 2 } as never), ConfigError, 'predict', 'batch_size', 'batchSize');
+  throwsWith(() => m.evaluate(x, y, { verbose: 0 } as never), ConfigError, 'evaluate', 'verbose');
+  throwsWith(() => m.predict(x, null as never), ConfigError, 'predict', 'options must be an object');
+  await rejectsWith(() => m.evaluateDataset(data.fromArrays(x, y).batch(4), { batchSize: 4 } as never), ConfigError, 'evaluateDataset', 'batchSize');
+  await rejectsWith(() => embed(m, x, { onprogress: () => {} } as never), ConfigError, 'embed', 'onprogress');
+  assert.is(m.predict(x, { batchSize: 5, foldBatchNorm: false }).shape[0], N);
+});
+
+test('batch() stacks number labels into class ids [n], as tf.data does', async () => {
+  const train = examples(7);
+  const perExample = (label: (c: number) => unknown) => data.generator(function* () {
+    for (let i = 0; i < N; i++) yield { xs: Array.from(train.x.subarray(i * FEATURES, (i + 1) * FEATURES)), ys: label(train.ids[i]) };
+  }).batch(6);
+  const numbers = net('sparseCategoricalCrossentropy');
+  await numbers.fitDataset(perExample((c) => c), { epochs: 2 });
+  const lists = net('sparseCategoricalCrossentropy');
+  await lists.fitDataset(perExample((c) => [c]), { epochs: 2 });
+  assert.equal(weightsOf(numbers), weightsOf(lists));
+  const [first] = await data.generator(function* () { yield { xs: [1, 2], ys: 4 }; yield { xs: [3, 4], ys: 5 }; }).batch(2).toArray();
+  assert.equal(first.ys.shape, [2]);
+  assert.equal(Array.from(first.ys.values), [4, 5]);
+});
+
+test.run();
