@@ -11,16 +11,13 @@ import { OPERATORS } from './operators/index.js';
 import { orderNodes } from './order.js';
 import type { onnx } from './proto/onnx.js';
 import { DATA_TYPE_NAMES, ExternalFiles, readTensor, sizeOfDims } from './tensors.js';
-import { BATCH, type TensorValue, type Value, formatDims, isImage } from './values.js';
+import { BATCH, MAX_DIMENSION, type TensorValue, type Value, formatDims, isImage } from './values.js';
 
 /** What the operators PyTorch models often hold but convas has no layer for are, in PyTorch's terms. */
 const UNSUPPORTED_HINTS: Record<string, string> = {
   Erf: 'erf on its own is no convas activation; GELU written with Erf, x·(1 + erf(x/√2))/2, is read',
 };
 const hint = (op: string) => (Object.hasOwn(UNSUPPORTED_HINTS, op) ? ` (${UNSUPPORTED_HINTS[op]})` : '');
-
-/** Largest size of one input dimension convas accepts from a file (beyond it no layer could run). */
-const MAX_DIMENSION = 1 << 20;
 
 /** Layer names from ONNX names: '/features/features.0/Conv' → 'features.features.0.Conv'. */
 const cleanName = (name: string) => name.replace(/^\/+/, '').replace(/\//g, '.') || 'node';

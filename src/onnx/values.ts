@@ -10,6 +10,9 @@ export type { Constant } from './tensors.js';
 /** The batch size wherever a shape holds it: unknown when the model loads (NaN spoils any arithmetic done with it). */
 export const BATCH = Number.NaN;
 
+/** The most pixels (or values) along one axis after the batch that convas takes from a file: beyond it no layer could run. */
+export const MAX_DIMENSION = 1 << 20;
+
 export interface TensorValue {
   kind: 'tensor';
   tensor: SymbolicTensor<Layer>;

@@ -1,10 +1,12 @@
 // A convas model → an ONNX ModelProto (opset 13) that ONNX Runtime and PyTorch-side tools read.
 // ONNX is channels-first: every image ([height, width, channels] in convas) is [N, C, H, W] in the
-// file, its input included; weights move to ONNX's layouts (layer-writers.ts, one entry per layer
-// class). Nested models are written inline. A layer or activation with no ONNX equivalent here is a
-// ConfigError naming it.
+// file, its input included (a model that takes images channels-first, as one loaded with
+// inputLayout 'NCHW', takes them so: channels-first-ends.ts); weights move to ONNX's layouts
+// (layer-writers.ts, one entry per layer class). Nested models are written inline. A layer or
+// activation with no ONNX equivalent here is a ConfigError naming it.
 import { ConfigError, type Layer, Model, type Parameter } from '../index.js';
 import { type Attribute, floatAttribute, intAttribute } from './attributes.js';
+import { channelsFirstEnds } from './channels-first-ends.js';
 import { LAYER_WRITERS, type NodeWriter } from './layer-writers.js';
 import { onnx } from './proto/onnx.js';
 import { convasAxes } from './values.js';
@@ -17,9 +19,9 @@ const INT64 = 7;
 
 type Node = onnx.NodeProto.$Properties;
 
-/** The ONNX dims (batch as 'batch') of a convas per-example shape. */
-function valueInfo(name: string, shape: readonly number[]): onnx.ValueInfoProto.$Properties {
-  const dims = convasAxes(shape.length).map((a) => shape[a]);
+/** The ONNX dims (batch as 'batch') of a convas per-example shape, or of one held channels-first. */
+function valueInfo(name: string, shape: readonly number[], channelsFirst = false): onnx.ValueInfoProto.$Properties {
+  const dims = channelsFirst ? [...shape] : convasAxes(shape.length).map((a) => shape[a]);
   return { name, type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimParam: 'batch' }, ...dims.map((d) => ({ dimValue: d }))] } } } };
 }
 
@@ -69,11 +71,18 @@ export class Writer implements NodeWriter {
     return this.values.get(param)!;
   }
 
-  /** Writes `model`'s nodes reading `inputs` (value names per model input); returns its output value names. */
-  writeModel(model: Model, inputs: string[]): string[] {
+  /**
+   * Writes `model`'s nodes reading `inputs` (value names per model input); returns its output value
+   * names. A `skipped` layer is written as no node: its value is the one it reads.
+   */
+  writeModel(model: Model, inputs: string[], skipped: ReadonlySet<Layer> = new Set()): string[] {
     const valueOf = new Map<Layer, string>(model.inputs.map((t, i) => [t.sourceLayer, inputs[i]]));
     for (const { layer, inputs: readers } of model.nodes) {
       const inputNames = readers.map((l) => valueOf.get(l)!);
+      if (skipped.has(layer)) {
+        valueOf.set(layer, inputNames[0]);
+        continue;
+      }
       const shapes = readers.map((l) => l.outputShape);
       valueOf.set(layer, layer instanceof Model ? this.writeModel(layer, inputNames)[0] : this.writeLayer(layer, inputNames, shapes));
     }
@@ -132,7 +141,8 @@ export class Writer implements NodeWriter {
 export function encodeOnnx(model: Model): Uint8Array<ArrayBuffer> {
   const writer = new Writer(model);
   const inputs = model.inputs.map((t) => writer.name(t.sourceLayer.name));
-  const outputs = writer.writeModel(model, inputs);
+  const ends = channelsFirstEnds(model);
+  const outputs = writer.writeModel(model, inputs, ends.skipped);
   const proto: onnx.ModelProto.$Properties = {
     irVersion: IR_VERSION,
     producerName: 'convas',
@@ -141,8 +151,8 @@ export function encodeOnnx(model: Model): Uint8Array<ArrayBuffer> {
       name: model.name,
       node: writer.nodes,
       initializer: writer.initializers,
-      input: model.inputs.map((t, i) => valueInfo(inputs[i], t.shape)),
-      output: model.outputs.map((t, i) => valueInfo(outputs[i], t.shape)),
+      input: model.inputs.map((t, i) => valueInfo(inputs[i], t.shape, ends.inputs.has(i))),
+      output: model.outputs.map((t, i) => valueInfo(outputs[i], t.shape, ends.outputs.has(i))),
     },
   };
   const bytes = onnx.ModelProto.encode(proto).finish();

@@ -193,8 +193,13 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(resize({ mode: 'linear', exclude_outside: 1 }), /node "rs" \(Resize\): exclude_outside 1 is defined for cubic only/);
   await refused(resize({ mode: 'linear' }, [1, 1, 1.1, 1.2]),
     /node "rs" \(Resize\): scales 1.1\d*×1.2\d* keep the size 4×4 but move the pixels by ONNX's formulas, while ONNX Runtime copies the input/);
-  await refused(resize({ mode: 'cubic' }, [1, 1, 0.1, 2]), /node "rs" \(Resize\): scales 0.1\d*×2 of 4×4 give 0×8 pixels; expected at least one each way/);
-  await refused(resize({ mode: 'linear' }, [1, 1, Infinity, 2]), /node "rs" \(Resize\): scales Infinity×2 of 4×4 give Infinity×8 pixels; expected at least one each way, and a finite number/);
+  await refused(resize({ mode: 'cubic' }, [1, 1, 0.1, 2]), /node "rs" \(Resize\): scales 0.1\d*×2 of 4×4 give 0×8 pixels; expected from 1 to 1048576 each way/);
+  await refused(resize({ mode: 'linear' }, [1, 1, Infinity, 2]), /node "rs" \(Resize\): scales Infinity×2 of 4×4 give Infinity×8 pixels; expected from 1 to 1048576 each way/);
+  // A nearest resize checks each output's pixel: a huge scale or size must be refused before that, at once.
+  await within(2, 'a nearest Resize by 1e8', () => refused(resize({ mode: 'nearest' }, [1, 1, 1e8, 1e8]),
+    /node "rs" \(Resize\): scales 100000000×100000000 of 4×4 give 400000000×400000000 pixels; expected from 1 to 1048576 each way/));
+  await within(2, 'a nearest Resize to 1e8 + 3 pixels', () => refused(one([{ op: 'Resize', name: 'rs', inputs: ['x', '', '', 'sz'], outputs: ['y'], attributes: { mode: 'nearest' } }],
+    { initializers: { sz: ints([1, 3, 1e8 + 3, 1e8 + 3]) } }), /node "rs" \(Resize\): sizes 100000003×100000003: expected from 1 to 1048576 pixels each way/));
   await refused(one([{ op: 'Upsample', name: 'up', inputs: ['x', 's'], outputs: ['y'], attributes: { mode: 'cubic' } }], { initializers: { s: scales([1, 1, 2, 2]) }, opset: 9 }),
     /node "up" \(Upsample\): mode "cubic" is not one Upsample defines/);
   await refused(one([{ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'], attributes: { mode: 'linear', antialias: 1 } }],

@@ -12,7 +12,9 @@ import { encodeOnnx } from '../../src/onnx/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, random } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
-import { assertAgreesWithOrt } from './ort.js';
+import { onnxModel } from './builder.js';
+import { assertAgreesWithOrt, runOrt } from './ort.js';
+import { onnx } from '../../src/onnx/proto/onnx.js';
 
 /** NCHW dims of a model input's convas shape (batch 3). */
 const onnxDims = (shape: readonly number[]) => (shape.length === 3 ? [3, shape[2], shape[0], shape[1]] : [3, ...shape]);
@@ -83,6 +85,36 @@ test('several inputs and outputs, a nested Sequential and a nested Model, flat i
   const joined = layers.concatenate().apply([inner.apply(image), side.apply(features)]);
   const out = layers.dense({ units: 2 }).apply(joined);
   await roundTrip(model({ inputs: [image, features], outputs: [out, joined], seed: 4 }), 'two inputs, nested models');
+});
+
+test('a model loaded with inputLayout NCHW is written taking and giving what its file did', async () => {
+  const rng = random(12);
+  const original = onnxModel({
+    inputs: [{ name: 'a', dims: ['N', 2, 4, 3] }, { name: 'b', dims: ['N', 2, 4, 3] }], outputs: ['sum', 'flat'],
+    nodes: [
+      { op: 'Conv', inputs: ['a', 'w'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['c', 'b'], outputs: ['sum'] }, { op: 'Flatten', inputs: ['sum'], outputs: ['flat'] },
+    ],
+    initializers: { w: { dims: [2, 2, 3, 3], data: rng.array(36) } },
+  });
+  const nchw = await loadModel(original, { inputLayout: 'NCHW' });
+  const saved = encodeOnnx(nchw);
+  const graph = onnx.ModelProto.decode(saved).graph!;
+  const dims = (values: onnx.IValueInfoProto[]) => values.map((v) => v.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue)));
+  assert.equal(dims(graph.input!), [['batch', 2, 4, 3], ['batch', 2, 4, 3]]);
+  assert.equal(dims(graph.output!), [['batch', 2, 4, 3], ['batch', 24]]);
+  assert.not.ok(graph.node!.some((n) => n.opType === 'Transpose' && (n.input![0] === 'a' || n.output![0] === graph.output![0].name)),
+    'no transposes at the ends');
+  const inputs = [0, 1].map(() => ({ values: rng.array(48), dims: [2, 2, 4, 3] }));
+  const expected = await runOrt(original, inputs), written = await runOrt(saved, inputs);
+  written.forEach((w, k) => {
+    assert.equal(w.dims, expected[k].dims);
+    assertClose(w.values, expected[k].values, 1e-5, `output ${k} of the written file`);
+  });
+  const back = await loadModel(saved, { inputLayout: 'NCHW' });
+  assert.equal(back.inputShapes, nchw.inputShapes);
+  const outputs = back.predictOutputs(inputs.map((i) => tensor(i.values, i.dims)));
+  expected.forEach((e, k) => assertClose(outputs[k].dataSync(), e.values, 1e-5, `output ${k} read back`));
 });
 
 /** Every weight of the model random in [-0.5, 0.5), moving variances in [0.5, 1.5): none at its default. */

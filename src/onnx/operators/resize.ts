@@ -12,7 +12,7 @@
 // as are tf_crop_and_resize and anti-aliased down-sampling. Nothing is approximated.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
-import { type TensorValue, formatDims } from '../values.js';
+import { MAX_DIMENSION, type TensorValue, formatDims } from '../values.js';
 import { imageInput } from './window.js';
 
 const COORDINATES = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const;
@@ -76,15 +76,20 @@ function axesOf(ctx: NodeContext, x: TensorValue, scales: number[] | undefined, 
   if (scales && scales.length) {
     if (scales.length !== 4 || scales[0] !== 1 || scales[1] !== 1) ctx.refuse(`scales ${JSON.stringify(scales)}: convas resizes the height and width of an image only`);
     const axes = [[height, scales[2]], [width, scales[3]]].map(([size, scale]): Axis => ({ size, out: Math.floor(f(size * scale)), scale: scale === 1 ? undefined : f(scale) }));
-    if (!axes.every((a) => a.out >= 1 && Number.isSafeInteger(a.out))) {
-      ctx.refuse(`scales ${scales.slice(2).join('×')} of ${height}×${width} give ${axes.map((a) => a.out).join('×')} pixels; expected at least one each way, and a finite number`);
+    // Checked before any table of pixels is made: a hostile scale must not make one of billions.
+    if (!axes.every((a) => a.out >= 1 && a.out <= MAX_DIMENSION)) {
+      ctx.refuse(`scales ${scales.slice(2).join('×')} of ${height}×${width} give ${axes.map((a) => a.out).join('×')} pixels; ` +
+        `expected from 1 to ${MAX_DIMENSION} each way`);
     }
     return axes as [Axis, Axis];
   }
   if (sizes && sizes.length) {
     // The batch entry may be unknown (a Shape of the input); the channels must stay.
-    if (sizes.length !== 4 || sizes[1] !== channels || !(sizes[2] >= 1 && sizes[3] >= 1)) {
+    if (sizes.length !== 4 || sizes[1] !== channels) {
       ctx.refuse(`sizes ${JSON.stringify(sizes)}: convas resizes the height and width of an image ${formatDims(x.dims)} only`);
+    }
+    if (!(sizes[2] >= 1 && sizes[2] <= MAX_DIMENSION && sizes[3] >= 1 && sizes[3] <= MAX_DIMENSION)) {
+      ctx.refuse(`sizes ${sizes[2]}×${sizes[3]}: expected from 1 to ${MAX_DIMENSION} pixels each way`);
     }
     // ONNX Runtime maps sizes by the scales out/in in f32, as it would scales: nearest ties fall as there.
     return [[height, sizes[2]], [width, sizes[3]]].map(([size, out]): Axis => ({ size, out, scale: out === size ? undefined : f(out / size) })) as [Axis, Axis];
