@@ -8,7 +8,7 @@ import { int64 } from './decode.js';
 import type { LayerWeight } from './layer-weight.js';
 import type { onnx } from './proto/onnx.js';
 import { type Constant, readTensor } from './tensors.js';
-import { type TensorValue, type Value, formatDims, onnxDims } from './values.js';
+import { type SpatialOrder, type TensorValue, type Value, formatDims, onnxDims } from './values.js';
 
 /** What the importer lends each node's context. */
 export interface Graph {
@@ -139,16 +139,23 @@ export class NodeContext {
 
   /** The output of a layer applied to `input` (from heldTensor), in input's layout: channels-last again when input was. */
   inLayoutOf(input: TensorValue, output: TensorValue): TensorValue {
-    return input.channelsLast ? this.asChannelsLast(output) : output;
+    return input.channelsLast ? this.asChannelsLast(output, input.channelsLast.spatial) : output;
   }
 
-  /** An image (convas [h, w, c]) read as transposed channels-last, ONNX dims [N, H, W, C], without moving it (see TensorValue). */
-  asChannelsLast(image: TensorValue): TensorValue {
+  /**
+   * An image (convas [h, w, c]) read as transposed channels-last, ONNX dims [N, H, W, C] ('HW') or
+   * [N, W, H, C] ('WH'), without moving it (see TensorValue).
+   */
+  asChannelsLast(image: TensorValue, spatial: SpatialOrder = 'HW'): TensorValue {
     const [batch, channels, height, width] = image.dims;
     let permuted: TensorValue | undefined;
-    // Where convas holds a 4-D tensor of dims [N, H, W, C]: H last, as an image's channels.
-    const move = () => this.layer(() => layers.permute({ dims: [2, 3, 1], name: this.layerName('_channels_last') }), [image]).output;
-    return { kind: 'tensor', tensor: image.tensor, dims: [batch, height, width, channels], channelsLast: { permuted: () => (permuted ??= move()) } };
+    // Where convas holds a 4-D tensor of dims [N, a, b, C]: as [b, C, a], as an image's channels last.
+    const dims = spatial === 'HW' ? [2, 3, 1] : [1, 3, 2];
+    const move = () => this.layer(() => layers.permute({ dims, name: this.layerName('_channels_last') }), [image]).output;
+    return {
+      kind: 'tensor', tensor: image.tensor, dims: spatial === 'HW' ? [batch, height, width, channels] : [batch, width, height, channels],
+      channelsLast: { spatial, permuted: () => (permuted ??= move()) },
+    };
   }
 
   /** Input i as a constant (an initializer, a Constant node, or computed from them). */

@@ -13,6 +13,9 @@ export const BATCH = Number.NaN;
 /** The most pixels (or values) along one axis after the batch that convas takes from a file: beyond it no layer could run. */
 export const MAX_DIMENSION = 1 << 20;
 
+/** The order of a channels-last image's height and width in ONNX's dims. */
+export type SpatialOrder = 'HW' | 'WH';
+
 export interface TensorValue {
   kind: 'tensor';
   tensor: SymbolicTensor<Layer>;
@@ -21,13 +24,15 @@ export interface TensorValue {
   /** Zeros a Pad node put around an image, [top, bottom, left, right], for the convolution that reads it to take. */
   pad?: [number, number, number, number];
   /**
-   * Set on an image transposed channels-last (Transpose 0, 2, 3, 1, as PyTorch's ConvNeXt writes it)
-   * that no layer has moved: dims are ONNX's [N, H, W, C], and `tensor` is still the image as convas
-   * holds it, [h, w, c], which is that order already. Operators that act elementwise or on the last
-   * axis take it so (NodeContext.heldTensor); for any other, permuted() moves it where convas holds
-   * a 4-D tensor of these dims (a Permute, made once).
+   * Set on an image transposed channels-last that no layer has moved: by Transpose 0, 2, 3, 1 (as
+   * PyTorch's ConvNeXt writes it), dims ONNX's [N, H, W, C], `spatial` 'HW'; by 0, 3, 2, 1 (as PyTorch
+   * writes a softmax over the channels before opset 13), [N, W, H, C], 'WH'. `tensor` is still the
+   * image as convas holds it, [h, w, c]: its last axis is the channels either way, and with 'HW' its
+   * elements are in ONNX's order too. Operators that act elementwise or on the last axis take it so
+   * (NodeContext.heldTensor); for any other, permuted() moves it where convas holds a 4-D tensor of
+   * these dims (a Permute, made once).
    */
-  channelsLast?: { permuted(): TensorValue };
+  channelsLast?: { spatial: SpatialOrder; permuted(): TensorValue };
 }
 
 export type Value = Constant | TensorValue;

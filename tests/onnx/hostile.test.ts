@@ -132,6 +132,10 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(encode(foreign), /node "Conv_12" \(Conv\): is in domain "com.microsoft"/);
   const one = (nodes: NodeSpec[], extra: Partial<ModelSpec> = {}) => onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], nodes, ...extra });
   await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'] }]), /node "ls" \(LogSoftmax\): is not an operator convas supports/);
+  await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 1 } }], { opset: 11 }),
+    /node "sm" \(Softmax\): softmax over axes 1 to 3 together \(as before opset 13\) of \[N, 3, 4, 4\] is not supported; convas normalises over the channels \(axis 1\) alone/);
+  await refused(one([{ op: 'MaxPool', name: 'mp', inputs: ['f'], outputs: ['y'], attributes: { kernel_shape: [2, 2] } }, { op: 'Flatten', name: 'fl', inputs: ['x'], outputs: ['f'] }]),
+    /node "mp" \(MaxPool\): reads a 2-D tensor \[N, 48\]; convas takes an image here, a 4-D tensor \[N, C, H, W\]/);
   // A mean over the channels that starts no layer normalisation, or over every axis, is no global pool.
   await refused(one([{ op: 'ReduceMean', name: 'rm', inputs: ['x'], outputs: ['y'], attributes: { axes: [1] } }]),
     /node "rm" \(ReduceMean\): reduces axes \[1\]; convas reduces an image \[N, C, H, W\] over its height and width \(axes 2 and 3\) only/);

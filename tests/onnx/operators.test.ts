@@ -217,6 +217,23 @@ test('Relu, Sigmoid, Tanh on images and features; Softmax over the channels (ops
   }
   await agrees('Softmax axis 1 of an image', [4, 3, 5], [{ op: 'Softmax', inputs: ['x'], outputs: ['y'], attributes: { axis: 1 } }]);
   await agrees('Softmax of features, opset 11', [6], [{ op: 'Softmax', inputs: ['x'], outputs: ['y'] }], {}, { opset: 11 });
+  // Before opset 13 PyTorch writes softmax(dim=1) of an image as Transpose(0, 3, 2, 1), Softmax over
+  // the last axis, Transpose back: one Softmax over the channels, no Permute. Over ConvNeXt's
+  // channels-last order too; and read channels-last by anything else, each order is moved as it is.
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  for (const [perm, opset] of [[[0, 3, 2, 1], 11], [[0, 3, 2, 1], 9], [[0, 2, 3, 1], 13], [[0, 2, 3, 1], 11]] as const) {
+    const around = await agrees(`Transpose ${perm} → Softmax → back, opset ${opset}`, [4, 3, 5], [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [...perm] } },
+      { op: 'Softmax', inputs: ['t'], outputs: ['s'], attributes: { axis: 3 } },
+      { op: 'Transpose', inputs: ['s'], outputs: ['y'], attributes: { perm: perm[1] === 3 ? [0, 3, 2, 1] : [0, 3, 1, 2] } },
+    ], {}, { opset });
+    assert.equal(classes(around), ['InputLayer', 'Activation'], `${perm}, opset ${opset}`);
+    await agrees(`Transpose ${perm} → Softmax → Relu, flattened and as an output, then a Linear on each pixel`, [4, 3, 5], [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [...perm] } },
+      { op: 'Softmax', inputs: ['t'], outputs: ['s'], attributes: { axis: -1 } }, { op: 'Relu', inputs: ['s'], outputs: ['r'] },
+      { op: 'Flatten', inputs: ['r'], outputs: ['f'] }, { op: 'MatMul', inputs: ['r', 'w'], outputs: ['m'] },
+    ], { w: weight([4, 2]) }, { opset: 13, outputs: ['f', 'r', 'm'] });
+  }
   await agrees('Clip [0, ∞) from inputs', [6], [{ op: 'Clip', inputs: ['x', 'low'], outputs: ['y'] }], { low: { dims: [], data: Float32Array.of(0) } }, { opset: 11 });
   await agrees('Clip [0, ∞) from attributes', [6], [{ op: 'Clip', inputs: ['x'], outputs: ['y'], attributes: { min: { float: 0 } } }], {}, { opset: 9 });
 });

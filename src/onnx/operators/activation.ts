@@ -140,10 +140,16 @@ function prelu(ctx: NodeContext): TensorValue {
 }
 
 function softmax(ctx: NodeContext): TensorValue {
+  // An image transposed channels-last, over its last axis (alone at any opset): over its channels.
+  const held = ctx.heldTensor(0);
+  if (held.channelsLast && softmaxAxis(ctx, 4) === 3) return activationLayer(ctx, 'softmax', held);
   const x = ctx.tensor(0);
   if (!ACTIVATIONS.Softmax(ctx, x.dims)) {
-    ctx.refuse(`softmax over axis ${softmaxAxis(ctx, x.dims.length)} of ${formatDims(x.dims)} is not supported; convas normalises over the ` +
-      `${isImage(x) ? 'channels (axis 1)' : 'last axis'}`);
+    const rank = x.dims.length, axis = softmaxAxis(ctx, rank);
+    // Before opset 13 softmax normalises over every axis from `axis` on, together.
+    const over = ctx.opset < 13 && axis < rank - 1 ? `axes ${axis} to ${rank - 1} together (as before opset 13)` : `axis ${axis}`;
+    ctx.refuse(`softmax over ${over} of ${formatDims(x.dims)} is not supported; convas normalises over the ` +
+      `${isImage(x) ? 'channels (axis 1) alone' : 'last axis'}`);
   }
   return activationLayer(ctx, 'softmax', x);
 }

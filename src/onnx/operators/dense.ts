@@ -64,7 +64,7 @@ function pixelwise(ctx: NodeContext, x: TensorValue): TensorValue {
   const bias = offsets.length ? Float32Array.from({ length: units }, (_, j) => offsets.reduce<number>((sum, o) => sum + (Array.isArray(o) ? o[j] : o), 0)) : undefined;
   const { layer, output } = ctx.layer(() => layers.conv2d({ filters: units, kernelSize: 1, useBias: bias !== undefined, name: ctx.layerName() }), [x]);
   ctx.setWeights(layer, { kernel: sameOrder(b.data as Float32Array), ...(bias ? { bias: sameOrder(bias) } : {}) });
-  return ctx.asChannelsLast(output);
+  return ctx.inLayoutOf(x, output);
 }
 
 function matMul(ctx: NodeContext): TensorValue {

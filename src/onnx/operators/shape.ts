@@ -18,10 +18,16 @@ const orderFree = ([, channels, height, width]: number[]) => channels === 1 || h
 
 /**
  * The tensor with its elements in ONNX's order: an image channels-first (convas holds it
- * channels-last); an image transposed channels-last is in that order as convas holds it.
+ * channels-last); an image transposed channels-last with height first is in that order as convas
+ * holds it, with width first, its height and width swap.
  */
 function onnxOrder(ctx: NodeContext, x: TensorValue): TensorValue {
-  if (!isImage(x) || x.channelsLast || orderFree(x.dims)) return x;
+  if (x.channelsLast) {
+    const [, first, second] = x.dims;
+    if (x.channelsLast.spatial === 'HW' || first === 1 || second === 1) return x;
+    return ctx.layer(() => layers.permute({ dims: [2, 1, 3], name: ctx.layerName('_whc') }), [x]).output;
+  }
+  if (!isImage(x) || orderFree(x.dims)) return x;
   return ctx.layer(() => layers.permute({ dims: [3, 1, 2], name: ctx.layerName('_nchw') }), [x]).output;
 }
 
@@ -169,9 +175,10 @@ function concatTensors(ctx: NodeContext): TensorValue {
 /**
  * Transpose of a tensor, the batch staying first: a Permute. A 4-D result is an image again
  * (convas holds its axes 2, 3, 1 in that order), whatever the axes mean to PyTorch — but an image
- * transposed channels-last (0, 2, 3, 1) is that order already: it is read as channels-last without
- * a layer, and transposed back (0, 3, 1, 2) it is the image again (ConvNeXt's permutes around its
- * LayerNorm and Linear layers cost nothing).
+ * transposed channels-last (0, 2, 3, 1, or 0, 3, 2, 1 with width first) has its channels last as
+ * convas holds it already: it is read as channels-last without a layer, and transposed back it is
+ * the image again (ConvNeXt's permutes around its LayerNorm and Linear layers, and those around a
+ * softmax over the channels before opset 13, cost nothing).
  */
 function transposeTensor(ctx: NodeContext): TensorValue {
   const held = ctx.heldTensor(0);
@@ -180,11 +187,13 @@ function transposeTensor(ctx: NodeContext): TensorValue {
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.refuse(`perm ${JSON.stringify(perm)} is not a permutation of 0…${rank - 1}`);
   if (perm[0] !== 0) ctx.refuse(`perm ${JSON.stringify(perm)} moves the batch axis`);
   const order = perm.join();
-  if (held.channelsLast && order === '0,3,1,2') {
-    const [batch, height, width, channels] = held.dims;
+  const back = { HW: '0,3,1,2', WH: '0,3,2,1' };
+  if (held.channelsLast && order === back[held.channelsLast.spatial]) {
+    const [batch, first, second, channels] = held.dims;
+    const [height, width] = held.channelsLast.spatial === 'HW' ? [first, second] : [second, first];
     return { kind: 'tensor', tensor: held.tensor, dims: [batch, channels, height, width] };
   }
-  if (isImage(held) && !held.channelsLast && order === '0,2,3,1') return ctx.asChannelsLast(held);
+  if (isImage(held) && !held.channelsLast && (order === '0,2,3,1' || order === '0,3,2,1')) return ctx.asChannelsLast(held, order === '0,2,3,1' ? 'HW' : 'WH');
   const x = ctx.tensor(0);
   // Convas output axis j holds ONNX output axis k = 1 + axes.indexOf(j), which takes ONNX input
   // axis perm[k], held by convas input axis axes[perm[k] − 1].

@@ -3,7 +3,7 @@
 // padding [top, bottom, left, right].
 import { resolvePadding2d } from '../../index.js';
 import type { NodeContext } from '../context.js';
-import type { TensorValue } from '../values.js';
+import { type TensorValue, formatDims } from '../values.js';
 
 export type Pads = [number, number, number, number];
 
@@ -19,7 +19,7 @@ export function pairAttribute(ctx: NodeContext, name: string, fallback: [number,
 /** The image input of a windowed node: a 4-D tensor [N, C, H, W]. */
 export function imageInput(ctx: NodeContext, padded = false): TensorValue {
   const x = padded ? ctx.paddedTensor(0) : ctx.tensor(0);
-  if (x.dims.length !== 4) ctx.refuse(`reads a ${x.dims.length}-D tensor; convas supports the 2-D case, an image [N, C, H, W]`);
+  if (x.dims.length !== 4) ctx.refuse(`reads a ${x.dims.length}-D tensor ${formatDims(x.dims)}; convas takes an image here, a 4-D tensor [N, C, H, W]`);
   return x;
 }
 
