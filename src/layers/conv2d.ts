@@ -1,4 +1,6 @@
-// 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters].
+// 2-D convolution: y = act(x ⋆ kernel + bias), NHWC, kernel [kernelHeight, kernelWidth, inChannels, filters];
+// with groups (Keras's), [kernelHeight, kernelWidth, inChannels / groups, filters], each group of
+// filters reading its own group of channels (grouped-kernel.ts).
 import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
@@ -8,6 +10,7 @@ import { type InferenceOutput, type LayerConfig, type WeightSpec, checkSetting, 
 import type { LayerDescriptor } from './descriptor.js';
 import { ConvolutionLayer } from './convolution-layer.js';
 import { planConv2dWorkspace } from './conv2d-workspace.js';
+import { GroupedKernel } from './grouped-kernel.js';
 import type { Pool2D } from './pool2d.js';
 
 export interface Conv2DOptions {
@@ -20,6 +23,8 @@ export interface Conv2DOptions {
   dilationRate?: number | [number, number];
   activation?: ActivationName;
   useBias?: boolean;
+  /** Groups the channels and filters split into, each group of filters reading one of channels (ResNeXt's). Default 1. */
+  groups?: number;
   name?: string;
 }
 
@@ -31,7 +36,10 @@ export class Conv2D extends ConvolutionLayer {
   readonly padding: Padding;
   readonly dilationRate: [number, number];
   readonly useBias: boolean;
+  readonly groups: number;
   readonly activation: ActivationFunction;
+  /** With groups, the full kernel the conv2d kernels take. */
+  private grouped?: GroupedKernel;
   private x = 0;
   private z = 0;
   private dx = 0;
@@ -51,6 +59,9 @@ export class Conv2D extends ConvolutionLayer {
     this.padding = options.padding ?? 'valid';
     this.dilationRate = dilationPair(options.dilationRate ?? 1, this.strides, this.name);
     this.useBias = options.useBias ?? true;
+    this.groups = options.groups ?? 1;
+    checkSetting(isPositiveInteger(this.groups) && this.filters % this.groups === 0, this.name,
+      `groups must be a positive integer that divides the ${this.filters} filters, got ${JSON.stringify(options.groups)}`);
     const activation = checkActivation(options.activation, this.name);
     this.activation = new ActivationFunction(activation, { appliedByKernel: appliedByKernels(activation) });
   }
@@ -58,12 +69,14 @@ export class Conv2D extends ConvolutionLayer {
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 3, this.name, `conv2d takes [height, width, channels] per example, got ${formatShape(input)}`);
     const [h, w, c] = input;
+    checkSetting(c % this.groups === 0, this.name, `groups ${this.groups} must divide the ${c} input channels`);
     this.geometry = conv2dGeometry([0, h, w, c], this.kernelSize, this.filters, this.strides, this.padding, this.name, this.dilationRate);
+    this.grouped = this.groups > 1 ? new GroupedKernel(this.kernelSize[0] * this.kernelSize[1], c, this.filters, this.groups) : undefined;
     return [this.geometry.outHeight, this.geometry.outWidth, this.filters];
   }
 
   protected weightShapes(): WeightSpec[] {
-    const kernel = { name: 'kernel', shape: [...this.kernelSize, this.inputShape[2], this.filters] };
+    const kernel = { name: 'kernel', shape: [...this.kernelSize, this.inputShape[2] / this.groups, this.filters] };
     return this.useBias ? [kernel, { name: 'bias', shape: [this.filters] }] : [kernel];
   }
 
@@ -85,11 +98,19 @@ export class Conv2D extends ConvolutionLayer {
       this.plannedGeometries(capacity));
     this.partials = this.weightGradientBuffer(this.parallel.conv2d.partialSumsFloats(this.geometry));
     this.activation.plan(this.outputSize, this.filters, this.plannedBuffers, capacity);
+    const grouped = this.grouped;
+    if (grouped) grouped.plan(this.buffer(grouped.fullSize), this.weightGradientBuffer(grouped.fullSize));
+  }
+
+  /** The kernel a forward pass runs (forwardKernel's), made full when grouped. */
+  private passKernel(training: boolean): number {
+    const kernel = this.forwardKernel(training);
+    return this.grouped ? this.grouped.expand(kernel) : kernel;
   }
 
   protected convolve(x: number, training: boolean, geometry: Conv2dGeometry): number {
     this.x = x;
-    this.parallel.conv2d.forward(x, this.forwardKernel(training), this.forwardBias(training), this.z, this.workspace,
+    this.parallel.conv2d.forward(x, this.passKernel(training), this.forwardBias(training), this.z, this.workspace,
       this.forwardActivation(training), geometry);
     return this.activation.forward(this.z, geometry.batch);
   }
@@ -146,7 +167,7 @@ export class Conv2D extends ConvolutionLayer {
     const geometry = this.passGeometry(unpadded, batch);
     this.x = x;
     // Only the pooling's backward reads argmax: inference skips it, as the pooling does.
-    this.parallel.conv2d.forwardMaxPool(x, this.forwardKernel(training), this.forwardBias(training), pool.outputAddress,
+    this.parallel.conv2d.forwardMaxPool(x, this.passKernel(training), this.forwardBias(training), pool.outputAddress,
       training ? pool.argmaxAddress : 0, this.workspace, this.forwardActivation(training), geometry);
     return pool.outputAddress;
   }
@@ -154,18 +175,21 @@ export class Conv2D extends ConvolutionLayer {
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean, reluFolded: boolean): number[] {
     const dz = this.activation.backward(dy, batch, reluFolded);
     const geometry = this.backwardGeometry(batch);
+    const grouped = this.grouped;
     if (needWeightGradients) {
-      this.parallel.conv2d.backwardFilter(this.x, dz, this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.workspace, geometry);
+      this.parallel.conv2d.backwardFilter(this.x, dz, grouped?.gradient ?? this.kernel.grad, this.bias?.grad ?? 0, this.partials, this.workspace, geometry);
+      grouped?.gatherGradient(this.kernel.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.conv2d.backwardInput(dz, this.kernel.value, this.dx, this.workspace, geometry);
+    // The full kernel as the forward pass made it: the weights have not moved since.
+    this.parallel.conv2d.backwardInput(dz, grouped?.expanded ?? this.kernel.value, this.dx, this.workspace, geometry);
     return this.inputGradient(this.dx);
   }
 
   getConfig(): LayerConfig {
     return {
       className: this.className, name: this.name, filters: this.filters, kernelSize: this.kernelSize, strides: this.strides,
-      padding: this.padding, dilationRate: this.dilationRate, activation: this.activation.name, useBias: this.useBias,
+      padding: this.padding, dilationRate: this.dilationRate, activation: this.activation.name, useBias: this.useBias, groups: this.groups,
     };
   }
 }
@@ -173,5 +197,10 @@ export class Conv2D extends ConvolutionLayer {
 export const conv2dDescriptor: LayerDescriptor = {
   className: 'Conv2D',
   fromConfig: (c) => new Conv2D(c as unknown as Conv2DOptions),
-  tfjs: { options: ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias'], spatial: true },
+  tfjs: {
+    options: ['filters', 'kernel_size', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias', 'groups'], spatial: true,
+    // Keras's groups, which TensorFlow.js's Conv2D does not have: read from Keras's files; 1 is left out of TF.js's.
+    convasOnly: ['groups'],
+    inexpressible: (c) => ((c.groups ?? 1) !== 1 ? `has groups ${c.groups}, which TensorFlow.js's Conv2D does not have` : undefined),
+  },
 };

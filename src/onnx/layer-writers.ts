@@ -91,9 +91,11 @@ const borders = (config: LayerConfig) => (config.padding ?? config.cropping) as 
 
 const convolutions: Record<string, LayerWriter> = {
   Conv2D: (w, l) => {
-    const kernel = l.layer.params[0], [kh, kw, inChannels, filters] = kernel.shape;
-    const weight = w.constant(`${l.n}.weight`, [filters, inChannels, kh, kw], toOihw(w.weight(kernel), kernel.shape));
-    const z = conv(w, l.inputs[0], beforeActivation(l, 'conv'), weight, biasOf(w, l, param(l.layer, 'bias')), l, [kh, kw], 1, pairOf(l.config.dilationRate ?? 1));
+    // With groups the kernel is [kh, kw, in/groups, out]: ONNX's grouped weight [out, in/groups, kh, kw] once turned.
+    const kernel = l.layer.params[0], [kh, kw, inPerGroup, filters] = kernel.shape;
+    const weight = w.constant(`${l.n}.weight`, [filters, inPerGroup, kh, kw], toOihw(w.weight(kernel), kernel.shape));
+    const z = conv(w, l.inputs[0], beforeActivation(l, 'conv'), weight, biasOf(w, l, param(l.layer, 'bias')), l, [kh, kw],
+      (l.config.groups as number | undefined) ?? 1, pairOf(l.config.dilationRate ?? 1));
     return activated(w, l, z, 3);
   },
   DepthwiseConv2D: (w, l) => {

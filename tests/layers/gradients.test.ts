@@ -67,6 +67,19 @@ test('conv2d gradients: strides, every padding, activations, batch sizes', async
   }
 });
 
+test('grouped conv2d gradients: groups 2–3, strides, every padding, smooth activations, a 3×3 stride-1 window', async () => {
+  await kernels();
+  const rng = random(12);
+  const paddings = ['valid', 'same', 'full', 1] as const;
+  for (let i = 0; i < 10; i++) {
+    const groups = rng.int(2, 3), square = i % 3 === 0;
+    checkLayer(layers.conv2d({
+      filters: groups * rng.int(1, 3), kernelSize: square ? 3 : [rng.int(1, 3), rng.int(1, 3)], strides: square ? 1 : [rng.int(1, 2), rng.int(1, 2)],
+      padding: rng.pick(paddings) as never, activation: rng.pick(['linear', 'sigmoid', 'tanh'] as const), useBias: i % 4 !== 3, groups,
+    }), [rng.int(4, 7), rng.int(4, 7), groups * rng.int(1, 2)], rng.int(1, 3), 120 + i);
+  }
+});
+
 /** Strides or dilations (Keras takes one or the other above 1), every padding, each activation. */
 function stridesOrDilation(rng: ReturnType<typeof random>): { strides: [number, number]; dilationRate: [number, number] } {
   return rng.next() < 0.5

@@ -10,8 +10,11 @@ import { type Model, type Tensor, init, layers, loadModel, model, tensor } from 
 import '../../src/onnx/index.js';
 import { assertClose } from '../helpers.js';
 import { assertSameBits, temporaryDirectory } from '../io/model-files.js';
+import { onnxModel } from './builder.js';
 import { fixtureInput, fixturePath, manifest } from './fixtures.js';
 import { assertAgreesWithOrt } from './ort.js';
+import { onnx } from '../../src/onnx/proto/onnx.js';
+import { random } from '../helpers.js';
 
 const bits = (m: Model) => m.getWeights().map((w) => w.dataSync().slice());
 
@@ -70,6 +73,34 @@ test('ResNet-18 (narrowed) from PyTorch: a training step through residual adds a
   const after = net.evaluate(x, y).loss;
   assert.ok(Number.isFinite(after) && after < before, `loss ${before} → ${after}`);
   await savedAgreesWithOrt(net, inputDims('resnet18_narrow'), 'resnet18_narrow');
+});
+
+test('a grouped Conv stays grouped when trained: its kernel keeps its groups\' shape, and its file its group and weight dims', async () => {
+  const rng = random(21);
+  const bytes = onnxModel({
+    inputs: [{ name: 'x', dims: ['N', 4, 6, 6] }], outputs: ['y'],
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attributes: { group: 2, pads: [1, 1, 1, 1] } }, { op: 'Relu', inputs: ['c'], outputs: ['r'] },
+      { op: 'Flatten', inputs: ['r'], outputs: ['f'] }, { op: 'Gemm', inputs: ['f', 'd'], outputs: ['z'], attributes: { transB: 1 } },
+      { op: 'Softmax', inputs: ['z'], outputs: ['y'] },
+    ],
+    initializers: { w: { dims: [8, 2, 3, 3], data: rng.array(144) }, b: { dims: [8], data: rng.array(8) }, d: { dims: [3, 288], data: rng.array(864, -0.1, 0.1) } },
+  });
+  const net = await loadModel(bytes);
+  net.compile({ optimizer: { type: 'sgd', learningRate: 0.05 }, loss: 'categoricalCrossentropy' });
+  const x = tensor(rng.array(6 * 144), [6, 6, 6, 4]);
+  await net.fit(x, targets(6, 3), { epochs: 3, batchSize: 3 });
+  const conv = net.layers.find((l) => l.getConfig().className === 'Conv2D')!;
+  assert.is(conv.getConfig().groups, 2);
+  assert.equal(conv.weights[0].shape, [3, 3, 2, 8]);
+  const dir = await temporaryDirectory();
+  await net.save(join(dir, 'tuned.onnx'), { format: 'onnx' });
+  const saved = new Uint8Array(await readFile(join(dir, 'tuned.onnx')));
+  const graph = onnx.ModelProto.decode(saved).graph!;
+  const node = graph.node!.find((n) => n.opType === 'Conv')!;
+  assert.is(Number(node.attribute!.find((a) => a.name === 'group')!.i), 2);
+  assert.equal(graph.initializer!.find((t) => t.name === node.input![1])!.dims!.map(Number), [8, 2, 3, 3]);
+  await assertAgreesWithOrt(net, saved, [[2, 4, 6, 6]], 'trained grouped Conv');
 });
 
 test.run();

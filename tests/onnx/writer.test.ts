@@ -35,7 +35,7 @@ test.before(async () => {
   await init();
 });
 
-test('conv2d (every padding, strides, activations, without bias), pools (max, average, sum; valid, same, explicit), dense, dropout', async () => {
+test('conv2d (every padding, strides, activations, without bias, groups), pools (max, average, sum; valid, same, explicit), dense, dropout', async () => {
   const m = sequential({ inputShape: [11, 10, 3], seed: 1, layers: [
     layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
     layers.conv2d({ filters: 5, kernelSize: [2, 3], strides: [2, 1], padding: 'full', activation: 'tanh', useBias: false }),
@@ -45,6 +45,7 @@ test('conv2d (every padding, strides, activations, without bias), pools (max, av
     layers.sumPool2d({ poolSize: 2, strides: 1, padding: [1, 0, 0, 1] }),
     layers.avgPool2d({ poolSize: 2, padding: [1, 1, 0, 1] }),
     layers.conv2d({ filters: 4, kernelSize: 1, strides: 2, padding: 1 }),
+    layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', groups: 2, activation: 'relu' }),
     layers.flatten(), layers.dropout({ rate: 0.4 }), layers.dense({ units: 6, activation: 'relu' }),
     layers.dense({ units: 4, activation: 'softmax' }),
   ] });

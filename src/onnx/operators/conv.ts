@@ -1,13 +1,11 @@
-// Conv → conv2d, or depthwiseConv2d when each group is one input channel (group = channels; out =
-// k·channels is depthMultiplier k). Other groups (g over C channels) become one conv2d whose kernel
-// is block-diagonal: each output reads its own group's channels, the other weights are zeros, which
-// add nothing (exact, and g times the multiplications of the grouped form). The weights move from
-// ONNX's [out, in/group, kh, kw] to convas's [kh, kw, in, out] ([kh, kw, in, k] depthwise); an
-// activation read only by the convolution is applied on its way out, and zeros a Pad node put around
-// its input join its padding.
+// Conv → conv2d (with its groups), or depthwiseConv2d when each group is one input channel (group =
+// channels; out = k·channels is depthMultiplier k). The weights move from ONNX's [out, in/group, kh,
+// kw] to convas's [kh, kw, in/group, out] ([kh, kw, in, k] depthwise); an activation read only by the
+// convolution is applied on its way out, and zeros a Pad node put around its input join its padding.
 //
-// ConvTranspose → conv2dTranspose ([in, out/group, kh, kw] as [kh, kw, out, in], groups again
-// block-diagonal). Both crop `pads` off the full output (in − 1)·stride + kernel; ONNX's
+// ConvTranspose → conv2dTranspose ([in, out/group, kh, kw] as [kh, kw, out, in]). It has no groups:
+// a grouped one's kernel is block-diagonal, each output reading its own group's channels and zeros
+// elsewhere, which add nothing (exact, g times the multiplications; trained, the zeros move). Both crop `pads` off the full output (in − 1)·stride + kernel; ONNX's
 // output_padding then adds rows at the end, which is cropping that many fewer there — expressible
 // while the end's pads are at least output_padding (rows past the full output would be the bias
 // alone, which no convas layer computes).
@@ -70,8 +68,9 @@ function conv(ctx: NodeContext) {
     ctx.setWeights(layer, { depthwise_kernel: transposed(w.data as Float32Array, filters, kh * kw), ...bias });
     return output;
   }
-  const { layer, output } = ctx.layer(() => layers.conv2d({ ...common, filters }), [x]);
-  ctx.setWeights(layer, { kernel: groupedKernel(w.data as Float32Array, w.dims, group), ...bias });
+  const { layer, output } = ctx.layer(() => layers.conv2d({ ...common, filters, groups: group }), [x]);
+  // [out, in/group, kh, kw] as [kh, kw, in/group, out]: as one group's.
+  ctx.setWeights(layer, { kernel: groupedKernel(w.data as Float32Array, w.dims, 1), ...bias });
   return output;
 }
 
