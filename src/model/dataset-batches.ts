@@ -165,8 +165,9 @@ export class DatasetBatches implements BatchSource {
 
   loadBatch(): void {
     const batch = this.pending!;
-    this.pending = undefined;
+    // Let go only once copied: a batch refused on the way (a NaN) is still discard()'s to dispose.
     this.reader.load(batch);
+    this.pending = undefined;
     this.step.prepareTargets(batch.n);
   }
 

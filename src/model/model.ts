@@ -63,10 +63,10 @@ export interface EvaluateDatasetOptions {
   metrics?: MetricSpec[];
 }
 
-/** Every option each takes: a misspelt one is refused rather than ignored. */
-const PREDICT_OPTIONS = ['batchSize', 'foldBatchNorm'] satisfies Array<keyof PredictOptions>;
-const EVALUATE_OPTIONS = [...PREDICT_OPTIONS, 'metrics'] satisfies Array<keyof EvaluateOptions>;
-const EVALUATE_DATASET_OPTIONS = ['batches', 'metrics'] satisfies Array<keyof EvaluateDatasetOptions>;
+/** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
+export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true };
+const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true };
+const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true };
 
 export interface CompileOptions {
   optimizer: OptimizerConfig | OptimizerType;
@@ -418,7 +418,7 @@ export class Model extends Layer {
   /** Runs the model on x in batches: a new tensor [n, ...shape] for each output, in the order of `outputs`. */
   predictOutputs(x: Tensor | Tensor[], options: PredictOptions = {}): Tensor[] {
     this.checkAlive();
-    checkOptions('predict', options, PREDICT_OPTIONS);
+    checkOptions('predict', options, Object.keys(PREDICT_OPTIONS));
     const { xs, n } = checkInputs(x, this.inputShapes, 'predict');
     return this.inference.predict(xs, n, options.batchSize ?? 32, this.inferenceSetUp(options, 'predict'));
   }
@@ -439,7 +439,7 @@ export class Model extends Layer {
    */
   evaluate(x: Tensor | Tensor[], y: Tensor, options: EvaluateOptions = {}): Evaluation {
     this.checkAlive();
-    checkOptions('evaluate', options, EVALUATE_OPTIONS);
+    checkOptions('evaluate', options, Object.keys(EVALUATE_OPTIONS));
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
     const { xs, n } = this.checkData(x, y, 'evaluate');
@@ -453,7 +453,7 @@ export class Model extends Layer {
    */
   async evaluateDataset(dataset: Dataset<unknown>, options: EvaluateDatasetOptions = {}): Promise<Evaluation> {
     this.checkAlive();
-    checkOptions('evaluateDataset', options, EVALUATE_DATASET_OPTIONS);
+    checkOptions('evaluateDataset', options, Object.keys(EVALUATE_DATASET_OPTIONS));
     if (!this.loss) throw new StateError('evaluateDataset: the model must be compiled first (it needs its loss)');
     this.checkOneOutput('evaluateDataset');
     const { batches } = options;

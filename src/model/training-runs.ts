@@ -16,6 +16,7 @@ export async function trainExclusively<T>(model: Layer, layers: readonly Layer[]
     const other = trainedBy.get(busy)!;
     const state = other === model ? `model ${model.name} is training already`
       : busy === model ? `model ${other.name}, which holds ${model.name}, is training it`
+      : busy === other ? `model ${other.name}, which ${model.name} holds, is training`
       : `model ${other.name} is training layer ${busy.name}, which ${model.name} shares`;
     throw new StateError(`${what}: ${state}; await that fit or fitDataset before starting another (a layer trains in one run at a time)`);
   }

@@ -11,7 +11,7 @@ import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import { formatShape, sizeOf } from '../shape.js';
 import { type Tensor, emptyTensor, tensor } from '../tensor.js';
-import { Model, type PredictOptions } from './model.js';
+import { Model, PREDICT_OPTIONS, type PredictOptions } from './model.js';
 import { checkOptions } from './settings.js';
 
 export interface CutOptions {
@@ -94,7 +94,7 @@ export interface EmbedOptions extends PredictOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-const EMBED_OPTIONS = ['batchSize', 'foldBatchNorm', 'onProgress'] satisfies Array<keyof EmbedOptions>;
+const EMBED_OPTIONS: Record<keyof EmbedOptions, true> = { ...PREDICT_OPTIONS, onProgress: true };
 
 /**
  * Runs `model` (a cut base) over `images` once, in batches, and returns its outputs: a tensor
@@ -106,7 +106,7 @@ const EMBED_OPTIONS = ['batchSize', 'foldBatchNorm', 'onProgress'] satisfies Arr
 export async function embed(model: Model, images: Tensor | Float32Array, options: EmbedOptions = {}): Promise<Tensor> {
   if (!(model instanceof Model)) throw new ConfigError(`embed: expected a model, got ${String(model)}`);
   if (model.inputs.length !== 1) throw new ConfigError(`embed: ${model.name} has ${model.inputs.length} inputs; embed runs models with one`);
-  checkOptions('embed', options, EMBED_OPTIONS);
+  checkOptions('embed', options, Object.keys(EMBED_OPTIONS));
   const { onProgress, batchSize = inferenceBatchSize(model.inputShape, 32), ...predictOptions } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`embed: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
   const exampleSize = sizeOf(model.inputShape);

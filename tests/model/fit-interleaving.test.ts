@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ConfigError, type Model, StateError, type Tensor, data, embed, init, input, layers, model as graphModel, sequential, tensor,
+  ConfigError, type Model, StateError, ValueError, type Tensor, cutModel, data, embed, init, input, layers, model as graphModel, sequential, tensor,
 } from '../../src/index.js';
 import { random } from '../helpers.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
@@ -94,6 +94,12 @@ test('a batch read but not trained on is let go when a callback stops fitDataset
   assert.ok(yielded.every((t) => t.isDisposed), 'every batch fitDataset read is disposed, trained on or not');
 });
 
+test('a batch refused on its way into the buffers (a NaN) is let go too', async () => {
+  const xs = tensor([NaN, 1, 2, 3, 4, 5, 6, 7, 8, 9], [2, FEATURES]), ys = tensor([1, 0, 0, 0, 1, 0], [2, CLASSES]);
+  await rejectsWith(() => net().fitDataset([{ xs, ys }]), ValueError, 'NaN');
+  assert.ok(xs.isDisposed && ys.isDisposed);
+});
+
 test('a second fit on a model that is training is refused, and the first trains as if alone', async () => {
   const train = examples(4);
   const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
@@ -120,8 +126,19 @@ test('a fit on a model sharing a layer with one that is training is refused, nes
   await rejectsWith(() => inner.fit(x, tensor(new Float32Array(N * 6), [N, 6])), StateError, `model ${outer.name}, which holds ${inner.name}`);
   await running;
   const running2 = inner.fit(x, tensor(new Float32Array(N * 6), [N, 6]), { epochs: 2 });
-  await rejectsWith(() => outer.fit(x, y), StateError, `model ${inner.name} is training`, 'which');
+  await rejectsWith(() => outer.fit(x, y), StateError, `model ${inner.name}, which ${outer.name} holds, is training`);
   await running2;
+  // A model cut from one that trains, and a new head on that cut (transfer learning's model).
+  const full = net();
+  const cut = cutModel(full, full.layers[0].name);
+  cut.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const reuse = graphModel({ inputs: cut.inputs, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(cut.outputs[0]) });
+  reuse.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  const running3 = full.fit(x, y, { epochs: 2, batchSize: 4 });
+  await rejectsWith(() => cut.fit(x, tensor(new Float32Array(N * 6), [N, 6])), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${cut.name} shares`);
+  await rejectsWith(() => reuse.fit(x, y), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${reuse.name} shares`);
+  await running3;
+  await reuse.fit(x, y); // once it has finished
 });
 
 test('predict, evaluate, evaluateDataset and embed refuse misspelt options', async () => {

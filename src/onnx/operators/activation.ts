@@ -148,8 +148,8 @@ function softmax(ctx: NodeContext): TensorValue {
     const rank = x.dims.length, axis = softmaxAxis(ctx, rank);
     // Before opset 13 softmax normalises over every axis from `axis` on, together.
     const over = ctx.opset < 13 && axis < rank - 1 ? `axes ${axis} to ${rank - 1} together (as before opset 13)` : `axis ${axis}`;
-    ctx.refuse(`softmax over ${over} of ${formatDims(x.dims)} is not supported; convas normalises over the ` +
-      `${isImage(x) ? 'channels (axis 1) alone' : 'last axis'}`);
+    const channels = held.channelsLast ? 'channels (axis 3, as this tensor is transposed)' : isImage(x) ? 'channels (axis 1)' : 'last axis';
+    ctx.refuse(`softmax over ${over} of ${formatDims(held.dims)} is not supported; convas normalises over the ${channels} alone`);
   }
   return activationLayer(ctx, 'softmax', x);
 }

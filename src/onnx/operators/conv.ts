@@ -3,9 +3,10 @@
 // kw] to convas's [kh, kw, in/group, out] ([kh, kw, in, k] depthwise); an activation read only by the
 // convolution is applied on its way out, and zeros a Pad node put around its input join its padding.
 //
-// ConvTranspose → conv2dTranspose ([in, out/group, kh, kw] as [kh, kw, out, in]). It has no groups:
-// a grouped one's kernel is block-diagonal, each output reading its own group's channels and zeros
-// elsewhere, which add nothing (exact, g times the multiplications; trained, the zeros move). Both crop `pads` off the full output (in − 1)·stride + kernel; ONNX's
+// ConvTranspose → conv2dTranspose ([in, out/group, kh, kw] as [kh, kw, out, in]). It has no
+// groups: a grouped one's kernel is block-diagonal, each output reading its own group's channels
+// and zeros elsewhere, which add nothing (exact, g times the multiplications; trained, the zeros
+// move). Both crop `pads` off the full output (in − 1)·stride + kernel; ONNX's
 // output_padding then adds rows at the end, which is cropping that many fewer there — expressible
 // while the end's pads are at least output_padding (rows past the full output would be the bias
 // alone, which no convas layer computes).
@@ -18,9 +19,9 @@ import { type Pads, imageInput, layerPadding, pairAttribute, windowPadding } fro
 
 /**
  * A grouped ONNX kernel [group·c, r, kh, kw] as convas's [kh, kw, group·r, group·c], zeros where a
- * group's c columns do not read another group's r rows: each group a block [taps, r, c]. A Conv's
- * [out, in/group, kh, kw] becomes [kh, kw, in, out]; a ConvTranspose's [in, out/group, kh, kw],
- * [kh, kw, out, in].
+ * group's c columns do not read another group's r rows: each group a block [taps, r, c]. With group
+ * 1, a Conv's [out, in/group, kh, kw] becomes Conv2D's [kh, kw, in/group, out] (its groups the
+ * layer's own); a ConvTranspose's [in, out/group, kh, kw], [kh, kw, out, in], block-diagonal.
  */
 function groupedKernel(w: Float32Array, [columns, r, kh, kw]: number[], group: number): LayerWeight {
   const taps = kh * kw, rows = r * group, c = columns / group;
