@@ -124,11 +124,14 @@ export function parseCommandLine(argv: string[]): Command {
   return { name: 'predict', options: { model, files: parsed.positionals, threads, normalize: normalizeOption(string('normalize')) } };
 }
 
+/** A number written in decimal (1, 0.5, 1e-3): Number() alone would also take '0x2', '0b1' and ''. */
+const decimal = (given: string) => (/^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(given) ? Number(given) : NaN);
+
 function threadsOption(given: string | undefined): Threads {
   if (given === undefined) return TRAIN_DEFAULTS.threads;
   if (given === 'auto') return 'auto';
-  const n = Number(given);
-  if (given.trim() === '' || !Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads must be a count from 1 to 64 or auto, got ${JSON.stringify(given)}`);
+  const n = decimal(given);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads must be a count from 1 to 64 or auto, got ${JSON.stringify(given)}`);
   return n;
 }
 
@@ -182,7 +185,7 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
   const number = (key: string, fallback: number, check: (n: number) => boolean, expected: string): number => {
     const given = value(key);
     if (given === undefined) return fallback;
-    const n = given.trim() === '' ? NaN : Number(given);
+    const n = decimal(given);
     if (!check(n)) throw new UsageError(`--${key} must be ${expected}, got ${JSON.stringify(given)}`);
     return n;
   };
@@ -207,7 +210,8 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     data: value('data'),
     out: value('out') ?? TRAIN_DEFAULTS.out,
     size: sizeOption(value('size')),
-    channels: channels === 'auto' ? 'auto' : (Number(channels) as 1 | 3),
+    // ImageNet's normalisation is per colour channel: images are made colour for it.
+    channels: channels !== 'auto' ? (Number(channels) as 1 | 3) : value('normalize') === 'imagenet' ? 3 : 'auto',
     normalize: normalizeOption(value('normalize')),
     validationSplit: number('validation-split', TRAIN_DEFAULTS.validationSplit, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
     threads: threadsOption(value('threads')),

@@ -51,15 +51,20 @@ export async function loadData(dir: string | undefined, images: ImageFolderSetti
   const data = await imageDatasetFromDirectory(dir, {
     size, channels, normalize, crop: 'center', validationSplit, seed, onProgress: report.progress, onWarning: report.warning,
   });
-  if (!data.validation || data.validation.count === 0) {
-    throw new ConfigError(`${dir}: ${data.train.count} images leave none to test on with --validation-split ${validationSplit}; add images or raise it`);
+  if (data.classNames.length < 2) {
+    throw new ConfigError(`${dir}: one class folder (${JSON.stringify(data.classNames[0])}); a classifier needs a folder of images for each of two classes or more`);
   }
+  // A split of 0 scores every image (evaluate on a folder of its own); a run needs images on both sides.
+  const test = validationSplit === 0 ? data.train : data.validation;
+  const readable = `${data.train.count + (data.validation?.count ?? 0)} readable images`;
+  if (!test || test.count === 0) throw new ConfigError(`${dir}: ${readable} leave none to test on with --validation-split ${validationSplit}; add images or raise it`);
+  if (data.train.count === 0) throw new ConfigError(`${dir}: ${readable} leave none to train on with --validation-split ${validationSplit}; add images or lower it`);
   const metadata: ImageModelMetadata = {
     classNames: data.classNames,
     imageInput: { size, channels: data.train.channels as 1 | 3, normalize, crop: 'center' },
     validation: { split: validationSplit, seed, directory: resolve(dir) },
   };
-  return { train: data.train, test: data.validation, source: dir, metadata };
+  return { train: data.train, test, source: dir, metadata };
 }
 
 /** IDX files are recognised by their names (train-images-idx3-ubyte…); anything else is read as image folders. */

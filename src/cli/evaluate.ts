@@ -2,14 +2,17 @@
 // trained on image folders remembers how its images were made and which were held out; a model
 // from convas train remembers its data directory, which is the default.
 import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
 import { type Shape, formatShape } from '../shape.js';
 import type { Threads } from './args.js';
 import { type ImageModelMetadata, loadData } from './data.js';
+import { checkModelTakesData } from './model-data.js';
 import { LoadingProgress } from './progress.js';
 import { recordedRun } from './run-checkpoint.js';
 import { testReport } from './test-report.js';
+import { counted } from './counted.js';
 
 /** The bundled digits' image shape, [height, width, channels]. */
 const DIGITS = [28, 28, 1];
@@ -19,16 +22,28 @@ export async function evaluate(options: { model: string; data?: string; threads:
   const metadata = model.getUserDefinedMetadata();
   const saved = metadata as ImageModelMetadata | undefined;
   const data = options.data ?? await recordedData(options.model, model.inputShape, metadata);
+  // The image folders the model was trained on score their held-out share; other folders, every image.
+  const otherFolders = data !== undefined && resolve(data) !== saved?.validation?.directory;
   const [height, width, channels] = model.inputShape;
   const images = {
     size: saved?.imageInput?.size ?? [height, width] as [number, number], channels: (channels === 1 ? 1 : 3) as 1 | 3,
-    normalize: saved?.imageInput?.normalize ?? '[0,1]', validationSplit: saved?.validation?.split ?? 0.2, seed: saved?.validation?.seed ?? 0,
+    normalize: saved?.imageInput?.normalize ?? '[0,1]', validationSplit: otherFolders ? 0 : saved?.validation?.split ?? 0.2, seed: saved?.validation?.seed ?? 0,
   } as const;
   const loading = new LoadingProgress(process.stdout, process.stderr);
   const loaded = await loadData(data, images, loading);
   if (loaded.metadata) print(loading.finish());
-  print(`Evaluating ${options.model} on ${loaded.test.count} held-out images from ${loaded.source}\n`);
+  checkClassNames(saved?.classNames, loaded.metadata?.classNames, options.model, loaded.source);
+  checkModelTakesData(model, loaded.test, options.model, loaded.source);
+  const whole = otherFolders && loaded.metadata !== undefined;
+  print(`Evaluating ${options.model} on ${counted(loaded.test.count, whole ? 'image' : 'held-out image')} from ${loaded.source}\n`);
   print(testReport(model, loaded.test, saved?.classNames ?? loaded.metadata?.classNames).text);
+}
+
+/** A model that names its classes scores only folders of those classes, in its order (sorted names give the labels). */
+function checkClassNames(model: string[] | undefined, data: string[] | undefined, modelName: string, dataName: string): void {
+  if (!model || !data || model.join('\n') === data.join('\n')) return;
+  throw new ConfigError(`${modelName} was trained on the classes ${model.join(', ')}, but the class folders of ${dataName} are ` +
+    `${data.join(', ')}; evaluate scores images of the model's own classes, one folder for each`);
 }
 
 /**

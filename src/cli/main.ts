@@ -22,10 +22,10 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     await init({ threads: command.options.threads });
-    if (command.name === 'train' && command.options.transfer) await trainOnBase({ ...command.options, transfer: command.options.transfer }, print);
-    else if (command.name === 'train') return await train(command.options, print);
-    else if (command.name === 'resume') return await resume(command.options, print);
-    else if (command.name === 'evaluate') await evaluate(command.options, print);
+    if (command.name === 'train' && command.options.transfer) return await trainOnBase({ ...command.options, transfer: command.options.transfer }, print);
+    if (command.name === 'train') return await train(command.options, print);
+    if (command.name === 'resume') return await resume(command.options, print);
+    if (command.name === 'evaluate') await evaluate(command.options, print);
     else await predict(command.options, print);
     return 0;
   } catch (error) {

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError, FileFormatError } from '../errors.js';
+import { FORMAT } from '../io/convas-format.js';
 import { loadModel } from '../io/load.js';
 import type { Model } from '../model/model.js';
 import type { TrainOptions } from './args.js';
@@ -48,28 +49,22 @@ export function recordedRun(metadata: Record<string, unknown> | undefined): Trai
 /** The model and run of the checkpoint in `dir`; a directory without one is a ConfigError saying so. */
 export async function loadCheckpoint(dir: string): Promise<{ model: Model; run: TrainingRun }> {
   const file = resolve(dir, 'model.json');
+  let text: string;
   try {
-    await readFile(file);
+    text = await readFile(file, 'utf8');
   } catch {
     throw new ConfigError(`${dir}: no checkpoint to resume (${file} cannot be read); --resume takes the --out directory of a run of convas train`);
   }
   const model = await loadModel(dir);
   const run = recordedRun(model.getUserDefinedMetadata());
+  // A finished run saved with --format tfjs: its file keeps no optimizer state to go on from.
+  if (run && JSON.parse(text).format !== FORMAT) {
+    throw new ConfigError(`${file}: the run ended saved in the TensorFlow.js format (--format tfjs), which keeps no optimizer state, so it ` +
+      'cannot go on as if it had never stopped; train again with more --epochs, or keep the convas format for runs to continue');
+  }
   if (!run) {
     throw new FileFormatError(`${file}: this model holds no run of convas train to resume (userDefinedMetadata.${RUN_KEY} is missing or ` +
       'not what convas train writes); --resume takes the --out directory of a run of convas train');
   }
   return { model, run };
-}
-
-/** The epochs done and planned of an unfinished run saved in `dir`, or undefined (none there, or it finished). */
-export async function unfinishedRunIn(dir: string): Promise<{ epochsDone: number; epochs: number } | undefined> {
-  let json: { userDefinedMetadata?: Record<string, unknown> };
-  try {
-    json = JSON.parse(await readFile(resolve(dir, 'model.json'), 'utf8'));
-  } catch {
-    return undefined; // no model, or one that is no checkpoint: nothing to protect
-  }
-  const run = recordedRun(json?.userDefinedMetadata);
-  return run && run.epochsDone < run.settings.epochs ? { epochsDone: run.epochsDone, epochs: run.settings.epochs } : undefined;
 }

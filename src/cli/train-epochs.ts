@@ -10,6 +10,7 @@ import { watchInterrupts } from './interrupt.js';
 import { LoadingProgress, ProgressReporter } from './progress.js';
 import { type RunSettings, recordRun } from './run-checkpoint.js';
 import { testReport } from './test-report.js';
+import { counted } from './counted.js';
 
 export type Print = (text: string) => void;
 
@@ -40,12 +41,12 @@ export async function runEpochs(run: Run, print: Print): Promise<number> {
   const { model, settings, data: { train, test, source, metadata }, out, shift } = run;
   const inputShape = [train.height, train.width, train.channels];
   const classes = metadata ? `${train.classes} classes: ${metadata.classNames.join(', ')}` : `${train.classes} classes`;
-  print(`Training on ${train.count} images from ${source} (${inputShape.join('×').replace(/×1$/, '')}, ${classes}), ` +
-    `testing on ${test.count} held-out images`);
+  print(`Training on ${counted(train.count, 'image')} from ${source} (${inputShape.join('×').replace(/×1$/, '')}, ${classes}), ` +
+    `testing on ${counted(test.count, 'held-out image')}`);
   model.summary(print);
   const threads = run.threads === 1 ? '' : `, ${run.threads} threads`;
   const { learningRate } = model.compileConfig!.optimizer;
-  print(`${settings.epochs} epoch${settings.epochs === 1 ? '' : 's'}, batch size ${settings.batchSize}, ${settings.optimizer} (learning rate ${learningRate}), ` +
+  print(`${counted(settings.epochs, 'epoch')}, batch size ${settings.batchSize}, ${settings.optimizer} (learning rate ${learningRate}), ` +
     `${settings.loss}, images shifted by up to ${settings.shift} px, seed ${settings.seed}${threads}; a checkpoint in ${out} after every epoch\n`);
 
   let epochsDone = run.epochsDone;

@@ -14,22 +14,31 @@ import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { TrainOptions, TransferOptions } from './args.js';
 import { type ImageModelMetadata, labelsTensor, loadData } from './data.js';
+import { watchInterrupts } from './interrupt.js';
+import { TRANSFER_KEY, checkOutDirectory } from './out-directory.js';
 import { EmbeddingProgress, LoadingProgress, ProgressReporter } from './progress.js';
 import { testReport } from './test-report.js';
+import { counted } from './counted.js';
 
 /** What a model trained on a base records besides ImageModelMetadata: where its features come from. */
 export interface TransferMetadata extends ImageModelMetadata {
   transfer: { base: string; cut: string; pooling: TransferOptions['pooling']; head: number[] };
 }
 
-export async function trainOnBase(options: TrainOptions & { transfer: TransferOptions }, print: (text: string) => void): Promise<void> {
+/** Returns the exit code: 0, or 128 + the signal's number when Ctrl-C stopped the head's training (nothing is saved then). */
+export async function trainOnBase(options: TrainOptions & { transfer: TransferOptions }, print: (text: string) => void): Promise<number> {
   const { base: basePath, cut: cutAt, pooling, head: hidden } = options.transfer;
+  await checkOutDirectory(options.out, basePath);
   const base = await loadModel(basePath);
   const [height, width, channels] = base.inputShape;
   if (base.inputShape.length !== 3 || (channels !== 1 && channels !== 3)) {
     throw new ConfigError(`${basePath}: the base takes inputs of shape ${formatShape(base.inputShape)}; --base needs a model of images, [height, width, 1 or 3]`);
   }
   const features = cutModel(base, cutAt, { pooling, name: 'features' });
+  if (features.outputShape.length !== 1) {
+    throw new ConfigError(`--pooling ${pooling}: the features after ${cutAt} are ${formatShape(features.outputShape)} per image, which a dense head ` +
+      'cannot take; use --pooling avg, max or flatten');
+  }
   print(`Base ${basePath}: ${base.layers.length} layers, cut after ${cutAt} → ${formatShape(features.outputShape)} features per image` +
     `${pooling === 'none' ? '' : ` (${pooling} pooling)`}, frozen (${features.parameterCount.toLocaleString('en')} weights)`);
 
@@ -53,32 +62,48 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
   ] });
   head.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
   print(`Training a head (${[...hidden.map((u) => `dense ${u} relu`), `dense ${train.classes} softmax`].join(' → ')}, ` +
-    `${head.parameterCount.toLocaleString('en')} weights) on ${train.count} images from ${source} (${train.classes} classes: ` +
-    `${metadata.classNames.join(', ')}), testing on ${test.count} held-out images`);
-  print(`${options.epochs} epoch${options.epochs === 1 ? '' : 's'}, batch size ${options.batchSize}, ${options.optimizer} ` +
+    `${head.parameterCount.toLocaleString('en')} weights) on ${counted(train.count, 'image')} from ${source} (${train.classes} classes: ` +
+    `${metadata.classNames.join(', ')}), testing on ${counted(test.count, 'held-out image')}`);
+  print(`${counted(options.epochs, 'epoch')}, batch size ${options.batchSize}, ${options.optimizer} ` +
     `(learning rate ${head.compileConfig!.optimizer.learningRate}), ${options.loss}, seed ${options.seed}\n`);
-  await fitHead(head, trainFeatures, labelsTensor(train), options);
+  const stopped = await fitHead(head, trainFeatures, labelsTensor(train), options);
   trainFeatures.dispose();
   testFeatures.dispose();
+  if (stopped.signal) {
+    print(`\nStopped (${stopped.signal}): nothing saved. With --base the images' features take most of the time and the head ` +
+      'seconds, so a stopped run is not kept: run it again');
+    return stopped.exitCode;
+  }
 
   const whole = sequential({ inputShape: [...base.inputShape], name: 'classifier', layers: [features, head] });
-  const saved: TransferMetadata = { ...metadata, transfer: { base: basePath, cut: cutAt, pooling, head: hidden } };
+  const saved: TransferMetadata = { ...metadata, [TRANSFER_KEY]: { base: basePath, cut: cutAt, pooling, head: hidden } };
   whole.setUserDefinedMetadata({ ...saved });
   // The saved model is scored, not the head alone: base and head together, on the held-out images.
   print(`\n${testReport(whole, test, metadata.classNames).text}\n`);
   await whole.save(options.out, { format: options.format });
   print(`Model saved to ${options.out} (base and head${options.format === 'tfjs' ? ', TensorFlow.js format' : ''})`);
   print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);
+  return 0;
 }
 
-async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions): Promise<void> {
+/** Trains the head, stopping after a batch on Ctrl-C (the signal is then in what it returns). */
+async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions): Promise<{ signal?: NodeJS.Signals; exitCode: number }> {
   const batchSize = Math.min(options.batchSize, x.shape[0]);
   const progress = new ProgressReporter(process.stdout, options.epochs, Math.ceil(x.shape[0] / batchSize));
+  const interrupts = watchInterrupts(() => process.stderr.write('\nconvas: stopping after this batch (Ctrl-C again to quit at once)\n'));
   progress.start();
-  await head.fit(x, y, {
-    epochs: options.epochs, batchSize, shuffle: true,
-    onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
-    onEpochEnd: (epoch, logs) => progress.epochEnd(epoch, logs),
-  });
-  y.dispose();
+  try {
+    await head.fit(x, y, {
+      epochs: options.epochs, batchSize, shuffle: true,
+      onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
+      onEpochEnd: (epoch, logs) => {
+        if (!interrupts.signal) progress.epochEnd(epoch, logs);
+      },
+      shouldStop: () => interrupts.signal !== undefined,
+    });
+  } finally {
+    interrupts.dispose();
+    y.dispose();
+  }
+  return { signal: interrupts.signal, exitCode: interrupts.exitCode };
 }

@@ -9,7 +9,8 @@ Usage:
   convas train --base DIR --cut LAYER --data DIR [options]
                                          teach a pretrained model (MobileNet…) the classes of an image folder
   convas evaluate --model DIR [--data DIR] [--threads N]
-                                         accuracy and confusion matrix of a saved model
+                                         accuracy and confusion matrix of a saved model (on the held-out
+                                         images of its own data, or every image of other --data)
   convas predict --model DIR [--normalize X] [--threads N] FILE...
                                          class and probabilities for JPEG, PNG or PGM images
                                          (--model also takes an .onnx file, as from PyTorch)
@@ -35,7 +36,8 @@ Train options:
   --model FILE           architecture JSON: { "inputShape"?: [h, w, 1], "layers": [{ "className": "Conv2D", ... }] }
                          (default: a LeNet-style CNN)
   --data DIR             IDX files or class folders of images to train and test on
-  --out DIR              where to save the trained model, and a checkpoint after every epoch (default ./${TRAIN_DEFAULTS.out})
+  --out DIR              where to save the trained model, and a checkpoint after every epoch (default ./${TRAIN_DEFAULTS.out});
+                         it replaces only a model an earlier run of convas train finished there
   --resume DIR           continue a stopped run (Ctrl-C, a crash) from its last checkpoint in DIR, with the settings
                          it was started with (only --epochs, a new total, and --threads may be given); it ends
                          with the same model as if it had never stopped
@@ -60,7 +62,8 @@ layers the base has.
   With --base the defaults are --epochs ${TRANSFER_DEFAULTS.epochs}, --batch-size ${TRANSFER_DEFAULTS.batchSize} and --normalize ${TRANSFER_DEFAULTS.normalize} (as MobileNets expect);
   --model, --size, --channels and --shift do not apply.
 
-Ctrl-C stops training after the current batch (the unfinished epoch is not kept); --resume continues it.
+Ctrl-C stops training after the current batch (the unfinished epoch is not kept); --resume continues it
+(with --base nothing is saved: the head trains in seconds, run it again).
 
 Exit codes: 0 success, 1 bad data, model or file, 2 bad command line, 130 stopped by Ctrl-C.
 `;

@@ -104,7 +104,11 @@ export async function listImageFiles(directory: string): Promise<{ classNames: s
     throw new ConfigError(`${directory}: cannot read the image folder (${(error as Error).message})`);
   }
   const visible = (name: string) => !name.startsWith('.');
-  const classNames = entries.filter((e) => e.isDirectory() && visible(e.name)).map((e) => e.name).sort();
+  // A link to a folder is that folder (Keras's listing follows links too).
+  const isFolder = async (dir: string, entry: import('node:fs').Dirent) => entry.isDirectory() ||
+    (entry.isSymbolicLink() && (await fs.stat(join(dir, entry.name)).then((stat) => stat.isDirectory(), () => false)));
+  const folders = await Promise.all(entries.map((e) => isFolder(directory, e)));
+  const classNames = entries.filter((e, i) => folders[i] && visible(e.name)).map((e) => e.name).sort();
   if (classNames.length === 0) {
     const loose = entries.filter((e) => e.isFile() && IMAGE_EXTENSIONS.test(e.name)).length;
     throw new ConfigError(`${directory}: no class folders; expected one sub-folder per class holding its images (e.g. ${join(directory, 'cats', 'cat1.jpg')})` +
@@ -114,10 +118,15 @@ export async function listImageFiles(directory: string): Promise<{ classNames: s
   const files: Array<{ path: string; label: number }> = [];
   for (const [label, name] of classNames.entries()) {
     const found: string[] = [];
+    // Each folder once, by its real path: a link back up the tree is not followed round again.
+    const seen = new Set<string>();
     const walk = async (dir: string): Promise<void> => {
+      const real = await fs.realpath(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
       const inside = (await fs.readdir(dir, { withFileTypes: true })).filter((e) => visible(e.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
       for (const entry of inside) {
-        if (entry.isDirectory()) await walk(join(dir, entry.name));
+        if (await isFolder(dir, entry)) await walk(join(dir, entry.name));
         else if (IMAGE_EXTENSIONS.test(entry.name)) found.push(join(dir, entry.name));
       }
     };

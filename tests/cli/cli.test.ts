@@ -235,6 +235,82 @@ test('a bad command line: exit 2 with the reason', () => {
   const invalid = convas('train', '--optimizer', 'foo');
   assert.is(invalid.code, 2);
   assert.match(invalid.stderr, '--optimizer must be one of sgd, momentum, adam, got "foo"');
+  const hex = convas('train', '--epochs', '0x2');
+  assert.is(hex.code, 2);
+  assert.match(hex.stderr, '--epochs must be a positive integer, got "0x2"');
+});
+
+test('what --out holds is kept: a model convas train did not save, or after a --model that does not fit the data', () => {
+  const own = join(dir, 'own-model');
+  mkdirSync(own);
+  const mine = JSON.stringify({ format: 'layers-model', modelTopology: {} });
+  writeFileSync(join(own, 'model.json'), mine);
+  const refused = convas('train', '--data', dir, '--epochs', '1', '--out', own);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, `${own} holds a model (model.json) that convas train did not save`);
+  assert.is(readFileSync(join(own, 'model.json'), 'utf8'), mine, 'untouched');
+  // The output layer has 5 units, the data 3 classes: refused before the first checkpoint replaces the model in --out.
+  const net = join(dir, 'five.json');
+  writeFileSync(net, JSON.stringify({ layers: [{ className: 'Flatten' }, { className: 'Dense', units: 5, activation: 'softmax' }] }));
+  const before = readFileSync(join(modelDir, 'weights.bin'));
+  const misfit = convas('train', '--data', dir, '--model', net, '--epochs', '1', '--out', modelDir);
+  assert.is(misfit.code, 1);
+  assert.match(misfit.stderr, `${net} gives outputs of [5], but there are 3 classes in ${dir}; the model must end in 3 outputs`);
+  assert.ok(readFileSync(join(modelDir, 'weights.bin')).equals(before), 'the model in --out untouched');
+  assert.is(convas('evaluate', '--model', modelDir).code, 0, 'and still a finished run');
+});
+
+test('a run that ended saved for TF.js is not resumed (its file has no optimizer state); a finished run\'s --out is trained again', () => {
+  const out = join(dir, 'tfjs-run');
+  assert.is(convas('train', '--data', dir, '--epochs', '1', '--format', 'tfjs', '--out', out).code, 0);
+  const resumed = convas('train', '--resume', out, '--epochs', '2');
+  assert.is(resumed.code, 1);
+  assert.match(resumed.stderr, 'the run ended saved in the TensorFlow.js format (--format tfjs), which keeps no optimizer state');
+  const again = convas('train', '--data', dir, '--epochs', '1', '--out', out);
+  assert.is(again.code, 0, again.stderr);
+});
+
+test('evaluate on image folders: the classes must be the model\'s; a folder of its own is scored whole', () => {
+  const swapped = join(dir, 'swapped');
+  const other = join(dir, 'other-photos');
+  const rng = random(5);
+  for (const [label, name] of ['blue', 'red'].entries()) {
+    mkdirSync(join(swapped, `${name}-ish`), { recursive: true });
+    mkdirSync(join(other, name), { recursive: true });
+    for (let i = 0; i < 3; i++) {
+      writePhoto(join(swapped, `${name}-ish`, `${i}.png`), label, rng);
+      writePhoto(join(other, name, `${i}.png`), label, rng);
+    }
+  }
+  const wrong = convas('evaluate', '--model', photoModel, '--data', swapped);
+  assert.is(wrong.code, 1);
+  assert.match(wrong.stderr, `was trained on the classes blue, red, but the class folders of ${swapped} are blue-ish, red-ish`);
+  const whole = convas('evaluate', '--model', photoModel, '--data', other);
+  assert.is(whole.code, 0, whole.stderr);
+  assert.match(whole.stdout, `on 6 images from ${other}`);
+  assert.match(whole.stdout, /\(\d of 6\)/);
+  const digits = convas('evaluate', '--model', photoModel, '--data', dir);
+  assert.is(digits.code, 1);
+  assert.match(digits.stderr, /takes inputs of \[16, 20, 3\], but the images of .* are \[8, 8, 1\]/);
+});
+
+test('one class folder is refused; --normalize imagenet makes colour images without --channels', () => {
+  const one = join(dir, 'one-class');
+  mkdirSync(join(one, 'red'), { recursive: true });
+  writeFileSync(join(one, 'red', 'a.png'), readFileSync(join(photos, 'red', 'red0.png')));
+  const run = convas('train', '--data', one, '--epochs', '1');
+  assert.is(run.code, 1);
+  assert.match(run.stderr, 'one class folder ("red"); a classifier needs a folder of images for each of two classes or more');
+  const imagenet = convas('train', '--data', photos, '--size', '12', '--normalize', 'imagenet', '--epochs', '1', '--out', join(dir, 'imagenet'));
+  assert.is(imagenet.code, 0, imagenet.stderr);
+  assert.match(imagenet.stdout, '(12×12×3, 2 classes');
+});
+
+test('a reader that stops early ends the command quietly, with SIGPIPE\'s exit code', () => {
+  const run = spawnSync('bash', ['-c', `"${process.execPath}" bin/convas.js train --data "${dir}" --epochs 3 --out "${join(dir, 'piped')}" | head -1; exit \${PIPESTATUS[0]}`],
+    { encoding: 'utf8' });
+  assert.is(run.status, 141, run.stderr);
+  assert.not.match(run.stderr, /\n\s+at /);
 });
 
 test('--help: the usage, exit 0', () => {

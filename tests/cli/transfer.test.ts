@@ -2,7 +2,7 @@
 // (tests/model/mobilenet-base.ts) and folders of stripes and dots (PNG and JPEG, with a truncated
 // photo among them) teach a head; the saved model (base and head) predicts and evaluates by its
 // class names, saves as TF.js on request, and every mistake is a clear exit.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -136,6 +136,40 @@ test('a cut layer the base lacks: exit 1, the layers it has listed, nothing writ
   assert.match(stderr, 'has no layer "out_relu6"; its 156 layers are input_1, Conv1, bn_Conv1,');
   assert.match(stderr, 'out_relu, global_average_pooling2d, predictions');
   assert.not.match(stderr, /\n\s+at /);
+  assert.not.ok(existsSync(out), 'nothing written');
+});
+
+test('--out may not be the base, nor a run stopped half-way; features that are not flat need pooling', () => {
+  const onBase = convas('train', '--base', baseDir, '--data', photos, '--cut', FEATURE_LAYER, '--out', baseDir);
+  assert.is(onBase.code, 1);
+  assert.match(onBase.stderr, `--out ${baseDir} is where the --base model is`);
+  const stopped = join(dir, 'stopped');
+  mkdirSync(stopped);
+  writeFileSync(join(stopped, 'model.json'), JSON.stringify({ userDefinedMetadata: {
+    trainingRun: { settings: { epochs: 3, batchSize: 4, seed: 0, shift: 0 }, epochsDone: 1, shiftState: 0 } } }));
+  const unfinished = convas('train', '--base', baseDir, '--data', photos, '--cut', FEATURE_LAYER, '--out', stopped);
+  assert.is(unfinished.code, 1);
+  assert.match(unfinished.stderr, 'holds a run stopped after epoch 1 of 3: continue it with convas train --resume');
+  const flat = convas('train', '--base', baseDir, '--data', photos, '--cut', FEATURE_LAYER, '--pooling', 'none', '--out', join(dir, 'none'));
+  assert.is(flat.code, 1);
+  assert.match(flat.stderr, /--pooling none: the features after .* are \[\d+, \d+, \d+\] per image, which a dense head cannot take; use --pooling avg, max or flatten/);
+});
+
+test('Ctrl-C while the head trains: it stops after a batch, says so, saves nothing, exit 130', async () => {
+  const out = join(dir, 'interrupted');
+  const child = spawn(process.execPath, ['bin/convas.js', 'train', '--base', baseDir, '--data', photos, ...TEACH, '--epochs', '100000', '--out', out]);
+  let stdout = '', stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await new Promise<void>((resolve) => child.stdout.on('data', (d) => {
+    stdout += d;
+    if (/epoch +\d+\/100000/.test(stdout)) resolve();
+  }));
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.is(code, 130, `${stdout}\n${stderr}`);
+  assert.match(stderr, 'stopping after this batch');
+  assert.match(stdout, 'Stopped (SIGINT): nothing saved');
   assert.not.ok(existsSync(out), 'nothing written');
 });
 

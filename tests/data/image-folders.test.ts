@@ -5,10 +5,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import jpeg from 'jpeg-js';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, decodeImage, imageDatasetFromDirectory, imageToPixels } from '../../src/index.js';
+import { listImageFiles } from '../../src/data/image-folders.js';
 import { random } from '../helpers.js';
 import { encodePng } from './encoders.js';
 import { expectError } from './expect-error.js';
@@ -58,6 +59,21 @@ test('classes from sorted folder names, nested images, other files ignored, a ba
     const expected = imageToPixels(await decodeImage(await readFile(join(dir, file))), { size: [6, 8], normalize: '[-1,1]' });
     assert.equal(Array.from(train.images.subarray(i * 144, (i + 1) * 144)), Array.from(expected), file);
   }
+});
+
+test('links to folders are read as those folders, a class folder or one inside it, and a link back up the tree once', async () => {
+  const elsewhere = await folder({ 'cats/c1.png': colourPng(5, 5), 'kittens/k1.png': colourPng(4, 4), 'kittens/k2.png': colourPng(4, 6) });
+  const dir = await folder({ 'dogs/d1.png': colourPng(6, 6), 'cats/c0.png': colourPng(5, 5) });
+  await mkdir(join(dir, 'birds'));
+  await symlink(join(elsewhere, 'cats'), join(dir, 'birds', 'flock'));
+  await symlink(join(elsewhere, 'kittens'), join(dir, 'cats', 'young'));
+  await symlink(join(dir, 'cats'), join(dir, 'cats', 'again')); // a loop
+  await symlink(join(elsewhere, 'cats'), join(dir, 'linked'));
+  const { classNames, files } = await listImageFiles(dir);
+  assert.equal(classNames, ['birds', 'cats', 'dogs', 'linked']);
+  assert.equal(files.map((f) => [f.path.slice(dir.length + 1), f.label]), [
+    ['birds/flock/c1.png', 0], ['cats/c0.png', 1], ['cats/young/k1.png', 1], ['cats/young/k2.png', 1], ['dogs/d1.png', 2], ['linked/c1.png', 3],
+  ]);
 });
 
 test('a seeded validation split, as Keras takes it: the same seed the same split, the last share of the shuffled files', async () => {

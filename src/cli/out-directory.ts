@@ -1,0 +1,42 @@
+// What `convas train` may write over in its --out directory: nothing yet, or a model a finished run
+// of convas train saved there (the same --out is trained again and again, as `npm start`'s default
+// is). Anything else there — a model of the user's own, the pretrained --base itself, a run stopped
+// half-way (which --resume continues) — is refused before any work, so that no run destroys it.
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { recordedRun } from './run-checkpoint.js';
+
+/** The key a model trained on a --base records (TransferMetadata). */
+export const TRANSFER_KEY = 'transfer';
+
+/** The directory a model path names: itself, or the one holding a model.json given by name. */
+const modelDirectory = (path: string) => resolve(path.endsWith('.json') ? dirname(path) : path);
+
+/** Throws a ConfigError when a run must not save to `out`; `base` is the --base model, which must stay. */
+export async function checkOutDirectory(out: string, base?: string): Promise<void> {
+  if (base !== undefined && modelDirectory(base) === resolve(out)) {
+    throw new ConfigError(`--out ${out} is where the --base model is: saving there would replace it; give another --out`);
+  }
+  let text: string;
+  try {
+    text = await readFile(resolve(out, 'model.json'), 'utf8');
+  } catch {
+    return; // no model there: nothing to lose
+  }
+  let metadata: Record<string, unknown> | undefined;
+  try {
+    metadata = JSON.parse(text)?.userDefinedMetadata;
+  } catch {
+    metadata = undefined;
+  }
+  const run = recordedRun(metadata);
+  if (run && run.epochsDone < run.settings.epochs) {
+    throw new ConfigError(`${out} holds a run stopped after epoch ${run.epochsDone} of ${run.settings.epochs}: continue it with ` +
+      `convas train --resume ${out}, or give another --out (or delete it) to start afresh`);
+  }
+  if (!run && !(metadata && TRANSFER_KEY in metadata)) {
+    throw new ConfigError(`${out} holds a model (model.json) that convas train did not save, which this run would replace: ` +
+      'give another --out (or move that model away)');
+  }
+}
