@@ -3,6 +3,7 @@
 // cleanly on Ctrl-C; then the report on the held-out images.
 import type { Model } from '../model/model.js';
 import type { Random } from '../random.js';
+import { ConfigError } from '../errors.js';
 import { DEFAULT_IMAGE_SIZE, type Threads } from './args.js';
 import { shiftImages } from './augment.js';
 import { type LoadedData, imagesTensor, labelsTensor, loadData } from './data.js';
@@ -33,6 +34,13 @@ export async function loadRunData(settings: RunSettings, print: Print): Promise<
     validationSplit: settings.validationSplit, seed: settings.seed };
   const data = await loadData(settings.data, images, loading);
   if (data.metadata) print(loading.finish());
+  // IDX files and the bundled digits come made: settings that make images from files would be ignored.
+  const unused = [['--size', settings.size], ['--normalize', settings.normalize], ['--channels', settings.channels === 'auto' ? undefined : settings.channels]]
+    .filter(([, value]) => value !== undefined).map(([name]) => name);
+  if (!data.metadata && unused.length) {
+    throw new ConfigError(`${unused.join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} to folders of images; ${data.source} ` +
+      `${settings.data === undefined ? 'are' : 'holds'} images made already (${data.train.height}×${data.train.width}×${data.train.channels})`);
+  }
   return data;
 }
 

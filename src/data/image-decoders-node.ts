@@ -16,6 +16,10 @@ export async function decodeInNode(bytes: Uint8Array, header: PngHeader | JpegHe
   const corrupt = (error: unknown) =>
     new FileFormatError(`${name}: corrupt or truncated ${header.format.toUpperCase()} (the decoder says: ${(error as Error).message})`);
   if (header.format === 'jpeg') {
+    if (header.coding !== 'huffman') {
+      throw new FileFormatError(`${name}: ${header.coding} JPEG is not supported in Node; baseline and progressive (Huffman-coded) JPEGs are: ` +
+        'save it again as one, or as PNG');
+    }
     const { decode } = await importNodePackage<JpegJs>('jpeg-js');
     let image;
     try {

@@ -21,6 +21,8 @@ export interface JpegHeader {
   /** 1 for greyscale, 3 for YCbCr (or RGB), 4 for CMYK. */
   components: number;
   progressive: boolean;
+  /** The frame's coding: Huffman (baseline, extended or progressive), or one few decoders have. */
+  coding: 'huffman' | 'lossless' | 'hierarchical' | 'arithmetic';
   /** EXIF orientation 1–8 (1: as stored). */
   orientation: number;
 }
@@ -90,6 +92,8 @@ function readPngHeader(bytes: Uint8Array, name: string): PngHeader {
 // JPEG markers: SOF0–SOF15 (frame headers) except DHT (C4), JPG (C8) and DAC (CC); SOF2, 6, 10, 14 are progressive.
 const isFrameMarker = (m: number) => m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
 const isProgressive = (m: number) => m === 0xc2 || m === 0xc6 || m === 0xca || m === 0xce;
+/** SOF0–2 are Huffman-coded (baseline, extended, progressive); SOF3 lossless; 5–7 hierarchical; 9 on arithmetic-coded. */
+const codingOf = (m: number): JpegHeader['coding'] => (m <= 0xc2 ? 'huffman' : m === 0xc3 ? 'lossless' : m <= 0xc7 ? 'hierarchical' : 'arithmetic');
 
 function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
   const fail = (what: string) => new FileFormatError(`${name}: ${what}`);
@@ -112,7 +116,7 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
       if (length < 8) throw fail(`corrupt JPEG: its frame header has ${length} bytes`);
       return {
         format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components: bytes[at + 9],
-        progressive: isProgressive(marker), orientation,
+        progressive: isProgressive(marker), coding: codingOf(marker), orientation,
       };
     }
     at += 2 + length;

@@ -294,7 +294,7 @@ test('evaluate on image folders: the classes must be the model\'s; a folder of i
   assert.match(digits.stderr, /takes inputs of \[16, 20, 3\], but the images of .* are \[8, 8, 1\]/);
 });
 
-test('one class folder is refused; --normalize imagenet makes colour images without --channels', () => {
+test('one class folder is refused; --normalize imagenet makes colour images without --channels; image settings refused for IDX files', () => {
   const one = join(dir, 'one-class');
   mkdirSync(join(one, 'red'), { recursive: true });
   writeFileSync(join(one, 'red', 'a.png'), readFileSync(join(photos, 'red', 'red0.png')));
@@ -304,6 +304,9 @@ test('one class folder is refused; --normalize imagenet makes colour images with
   const imagenet = convas('train', '--data', photos, '--size', '12', '--normalize', 'imagenet', '--epochs', '1', '--out', join(dir, 'imagenet'));
   assert.is(imagenet.code, 0, imagenet.stderr);
   assert.match(imagenet.stdout, '(12×12×3, 2 classes');
+  const idx = convas('train', '--data', dir, '--size', '12', '--normalize', '[-1,1]', '--epochs', '1', '--out', join(dir, 'idx-sized'));
+  assert.is(idx.code, 1);
+  assert.match(idx.stderr, `--size, --normalize apply to folders of images; ${dir} holds images made already (8×8×1)`);
 });
 
 test('a reader that stops early ends the command quietly, with SIGPIPE\'s exit code', () => {

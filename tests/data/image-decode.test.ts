@@ -198,6 +198,12 @@ function jpegWithSize(width: number, height: number): Uint8Array {
   new DataView(copy.buffer).setUint16(sof + 7, width);
   return copy;
 }
+/** The baseline JPEG with its frame marker (SOF0) changed to another frame's: how the file is coded. */
+function withFrameMarker(marker: number): Uint8Array {
+  const copy = baselineJpeg().slice();
+  copy[copy.findIndex((b, i) => b === 0xff && copy[i + 1] === 0xc0) + 1] = marker;
+  return copy;
+}
 const cut = (bytes: Uint8Array, fraction: number) => bytes.subarray(0, Math.floor(bytes.length * fraction));
 
 const REFUSED: Array<[string, () => Uint8Array, RegExp]> = [
@@ -217,6 +223,8 @@ const REFUSED: Array<[string, () => Uint8Array, RegExp]> = [
   ['a JPEG cut before its frame header', () => baselineJpeg().subarray(0, 30), /truncated JPEG/],
   ['a JPEG of 24×0 pixels', () => jpegWithSize(24, 0), /the JPEG is 24×0 pixels/],
   ['a JPEG declaring 65535×65535 pixels', () => jpegWithSize(65535, 65535), /declares 65535×65535 pixels/],
+  ['an arithmetic-coded JPEG (SOF9)', () => withFrameMarker(0xc9), /arithmetic JPEG is not supported in Node; baseline and progressive \(Huffman-coded\) JPEGs are/],
+  ['a lossless JPEG (SOF3)', () => withFrameMarker(0xc3), /lossless JPEG is not supported in Node/],
   ['a PGM cut short', () => encodePgm('P5', 4, 3, new Uint8Array(11)), /truncated: 4×3 pixels need 12 bytes, but 11 follow/],
 ];
 
