@@ -76,7 +76,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
       `make ${expected.length}: ${expected.map((e) => e.name).join(', ')}`);
   }
 
-  const bytes = await source.read(path);
+  const bytes = await source.read(path, byteLength);
   const weightsFile = source.describe(path);
   if (bytes.length !== byteLength) {
     throw fileError(weightsFile, `is ${bytes.length} bytes, ${bytes.length < byteLength ? 'shorter' : 'longer'} than the ` +

@@ -1,6 +1,7 @@
 // Loading over http(s): the URL names model.json; its weights paths are relative to it.
 import { FileFormatError, StorageError } from '../errors.js';
-import type { ModelSource } from './storage.js';
+import { joinBytes } from './join-bytes.js';
+import { MAX_FILE_BYTES, type ModelSource, longerThanListed } from './storage.js';
 
 export function httpSource(url: string): ModelSource {
   // A URL ending in '/' names the directory: read its model.json.
@@ -10,17 +11,36 @@ export function httpSource(url: string): ModelSource {
   return {
     modelFile,
     describe,
-    async read(path) {
+    async read(path, maxBytes = MAX_FILE_BYTES) {
       // fetch says only "Failed to fetch" (Chromium) or "fetch failed" (Node): say what it can mean.
       const response = await fetch(describe(path)).catch(() => {
         throw new StorageError(`${describe(path)}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
       });
       if (!response.ok) throw new FileFormatError(`${describe(path)}: HTTP ${response.status} ${response.statusText}`);
-      try {
-        return new Uint8Array(await response.arrayBuffer());
-      } catch (error) {
-        throw new FileFormatError(`${describe(path)}: the download broke off (${(error as Error)?.message ?? error})`);
-      }
+      return readBody(response, maxBytes, describe(path));
     },
   };
+}
+
+/** The body, read as it arrives and stopped once it passes `maxBytes`: a server may send a body that never ends. */
+async function readBody(response: Response, maxBytes: number, file: string): Promise<Uint8Array> {
+  const declared = Number(response.headers.get('content-length'));
+  if (declared > maxBytes) throw longerThanListed(file, declared, maxBytes);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    const reader = response.body!.getReader();
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      length += next.value.length;
+      if (length > maxBytes) {
+        await reader.cancel();
+        throw longerThanListed(file, length, maxBytes);
+      }
+      chunks.push(next.value);
+    }
+  } catch (error) {
+    if (error instanceof FileFormatError) throw error;
+    throw new FileFormatError(`${file}: the download broke off (${(error as Error)?.message ?? error})`);
+  }
+  return joinBytes(chunks);
 }

@@ -1,13 +1,26 @@
 // The interfaces every place that stores model files implements (a directory, http, IndexedDB,
 // downloads): formats write and read through them, so storage and file format never mix.
+import { FileFormatError } from '../errors.js';
 
 /** Files read by path relative to the model file, the way model.json names its weights. */
 export interface ModelSource {
   readonly modelFile: string;
   /** The full name of a file, for error messages: a path, a URL or indexeddb://name/file. */
   describe(path: string): string;
-  read(path: string): Promise<Uint8Array>;
+  /**
+   * The file's bytes. Given `maxBytes` (what the model file lists there), a longer file is a
+   * FileFormatError before it is read whole; so is anything that is no regular file (a device, a
+   * pipe), which could be read forever.
+   */
+  read(path: string, maxBytes?: number): Promise<Uint8Array>;
 }
+
+/** The most bytes any one file of a model is read to (where the model file lists no size for it). */
+export const MAX_FILE_BYTES = 2 ** 31;
+
+/** The FileFormatError of a file longer than its model file lists. */
+export const longerThanListed = (file: string, bytes: number, maxBytes: number) =>
+  new FileFormatError(`${file}: holds ${bytes} bytes or more, longer than the ${maxBytes} bytes the model file lists for it`);
 
 /** A model ready to store: its weights, and its model file, which names the weights file it goes with. */
 export interface EncodedModel {

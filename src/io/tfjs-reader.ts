@@ -5,9 +5,11 @@ import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
+import { joinBytes } from './join-bytes.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
 import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
+import { MAX_FILE_BYTES } from './storage.js';
 import { readTopology } from './tfjs-topology.js';
 import { checkShapeMatches } from './weight-bytes.js';
 import { readManifestWeight } from './tfjs-weights.js';
@@ -75,12 +77,6 @@ function readTrainingConfig(json: JsonObject, file: string) {
   };
 }
 
-function joined(shards: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(shards.reduce((n, s) => n + s.length, 0));
-  shards.reduce((at, s) => (bytes.set(s, at), at + s.length), 0);
-  return bytes;
-}
-
 export async function readTfjsModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
   const plan = planModel(readTopology(json, file), 0, file, 'modelTopology');
   const training = readTrainingConfig(json, file);
@@ -94,18 +90,22 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     const paths = field(group, 'paths', 'array', file, where);
     if (paths.some((p) => typeof p !== 'string')) throw fileError(file, `${where}.paths is ${JSON.stringify(paths)}; expected file names`);
     const specs = field(group, 'weights', 'array', file, where);
-    // The group's shards, joined (a single one as it is): its weights lie one after another across them.
-    const shards = await Promise.all((paths as string[]).map((p) => source.read(p)));
-    const shardNames = (paths as string[]).map((p) => source.describe(p)).join(' + ');
-    const bytes = shards.length === 1 ? shards[0] : joined(shards);
-    let offset = 0;
-    let last = '';
-    for (const [i, specEntry] of specs.entries()) {
+    // Every weight as the manifest lists it, checked before any shard is read: the shards hold their total, no more.
+    const listed = specs.map((specEntry, i) => {
       const at = `${where}.weights[${i}]`;
       const spec = objectValue(specEntry, file, at);
       // Layer weights are float32 (maybe quantized); TensorFlow.js's optimizer state also has an int32 step count.
       const dtypes = spec.group === 'optimizer' ? ['float32', 'int32'] : ['float32'];
-      const weight = readManifestWeight(spec, dtypes, bytes.length, file, at);
+      return { at, spec, weight: readManifestWeight(spec, dtypes, MAX_FILE_BYTES, file, at) };
+    });
+    const listedBytes = listed.reduce((n, { weight }) => n + weight.byteLength, 0);
+    // The group's shards, joined (a single one as it is): its weights lie one after another across them.
+    const shards = await Promise.all((paths as string[]).map((p) => source.read(p, listedBytes)));
+    const shardNames = (paths as string[]).map((p) => source.describe(p)).join(' + ');
+    const bytes = joinBytes(shards);
+    let offset = 0;
+    let last = '';
+    for (const { at, spec, weight } of listed) {
       const { name } = weight;
       if (offset + weight.byteLength > bytes.length) {
         throw fileError(shardNames, `hold ${bytes.length} bytes, shorter than the weights ${file} lists for them (${name} ends at byte ${offset + weight.byteLength})`);
