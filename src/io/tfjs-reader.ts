@@ -8,7 +8,7 @@ import type { ModelSource } from './handlers.js';
 import { joinBytes } from './join-bytes.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
-import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
+import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase, toSnakeCase } from './tfjs-format.js';
 import { MAX_FILE_BYTES } from './storage.js';
 import { readTopology } from './tfjs-topology.js';
 import { checkShapeMatches } from './weight-bytes.js';
@@ -40,6 +40,18 @@ function readMetrics(training: JsonObject, file: string): MetricName[] {
   return metrics;
 }
 
+/**
+ * Keras's and TF.js's optimizer settings that change nothing at these values (or ever: a name, how
+ * Keras compiles); any other setting convas's optimizer does not take is refused by name.
+ */
+const NEUTRAL_OPTIMIZER_SETTINGS: Record<string, (value: unknown) => boolean> = {
+  name: () => true, jit_compile: () => true, is_legacy_optimizer: () => true, ema_momentum: () => true, ema_overwrite_frequency: () => true,
+  decay: (v) => v === 0 || v === null, momentum: (v) => v === 0 || v === null, nesterov: (v) => v === false, use_nesterov: (v) => v === false,
+  amsgrad: (v) => v === false, use_ema: (v) => v === false, weight_decay: (v) => v === 0 || v === null,
+  clipnorm: (v) => v === null, clipvalue: (v) => v === null, global_clipnorm: (v) => v === null,
+  loss_scale_factor: (v) => v === null, gradient_accumulation_steps: (v) => v === null,
+};
+
 function readTrainingConfig(json: JsonObject, file: string) {
   const training = optionalField(json, 'trainingConfig', 'object', file);
   if (!training) return undefined;
@@ -51,7 +63,10 @@ function readTrainingConfig(json: JsonObject, file: string) {
   const optimizer = field(training, 'optimizer_config', 'object', file, 'trainingConfig');
   const optimizerClass = field(optimizer, 'class_name', 'string', file, 'trainingConfig.optimizer_config');
   const settings = optionalField(optimizer, 'config', 'object', file, 'trainingConfig.optimizer_config') ?? {};
-  const type = (Object.keys(OPTIMIZER_CLASSES) as OptimizerType[]).find((t) => OPTIMIZER_CLASSES[t] === optimizerClass);
+  const named = (Object.keys(OPTIMIZER_CLASSES) as OptimizerType[]).find((t) => OPTIMIZER_CLASSES[t] === optimizerClass);
+  // Keras's SGD with momentum is TF.js's Momentum (the same steps at a fixed learning rate), nesterov its use_nesterov.
+  const type = named === 'sgd' && Number(settings.momentum) > 0 ? 'momentum' : named;
+  if (named === 'sgd' && settings.nesterov !== undefined) settings.use_nesterov = settings.nesterov;
   if (!type) {
     throw fileError(file, `trainingConfig optimizer ${JSON.stringify(optimizerClass)} is not one convas has; expected ${Object.values(OPTIMIZER_CLASSES).join(', ')}`);
   }
@@ -64,12 +79,23 @@ function readTrainingConfig(json: JsonObject, file: string) {
     type, learningRate: setting(settings, 'learning_rate'), momentum: setting(settings, 'momentum'),
     useNesterov: setting(settings, 'use_nesterov'), beta1: setting(settings, 'beta_1') ?? settings.beta1,
     beta2: setting(settings, 'beta_2') ?? settings.beta2, epsilon: setting(settings, 'epsilon'),
-    rho: type === 'rmsprop' ? decay ?? setting(settings, 'rho') : setting(settings, 'rho'), centered: setting(settings, 'centered'),
+    // TF.js's RMSProp writes rho as decay; Keras's writes rho, and decay is then its learning-rate decay.
+    rho: setting(settings, 'rho') ?? (type === 'rmsprop' ? decay : undefined), centered: setting(settings, 'centered'),
     initialAccumulatorValue: setting(settings, 'initial_accumulator_value'),
   } as Record<string, unknown>;
-  // Only the settings of the type, as given (other keys, such as Keras's, are left out).
+  // Only the settings of the type, as given; any other must be one that changes nothing, else it is refused by name.
   const own = optimizerSettings(type);
   for (const key of Object.keys(config)) if (config[key] === undefined || config[key] === null || !own.includes(key)) delete config[key];
+  const taken = new Set(Object.keys(config).flatMap((key) => [toSnakeCase(key), key]));
+  if (type === 'rmsprop' && setting(settings, 'rho') === undefined) taken.add('decay');
+  if (type === 'momentum' && named === 'sgd') taken.add('nesterov');
+  for (const [key, value] of Object.entries(settings)) {
+    if (taken.has(key) || key === 'beta1' && taken.has('beta_1') || key === 'beta2' && taken.has('beta_2')) continue;
+    if (!(key in NEUTRAL_OPTIMIZER_SETTINGS) || !NEUTRAL_OPTIMIZER_SETTINGS[key](value)) {
+      throw fileError(file, `trainingConfig.optimizer_config: ${optimizerClass} has ${key} ${JSON.stringify(value)}, which convas's ${type} ` +
+        'optimizer does not take; compile the model in convas with the settings it has');
+    }
+  }
   const metrics = readMetrics(training, file);
   return {
     loss, optimizer: withinFile(file, 'trainingConfig.optimizer_config', () => new Optimizer(config as unknown as OptimizerConfig).config),

@@ -25,6 +25,11 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   output_padding: onlyNull,
   noise_shape: onlyNull,
   kernel_regularizer: onlyNull,
+  // Constraints act on the weights after each step, which neither convas nor TensorFlow.js's fit does.
+  kernel_constraint: onlyNull,
+  bias_constraint: onlyNull,
+  depthwise_constraint: onlyNull,
+  pointwise_constraint: onlyNull,
   depthwise_regularizer: onlyNull,
   pointwise_regularizer: onlyNull,
   bias_regularizer: onlyNull,
@@ -47,10 +52,10 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];
 
-/** Keras stores the input as batch_input_shape (or batch_shape): [null, …dimensions]. */
+/** Keras stores the input as batch_input_shape (or batch_shape): [batch, …dimensions], the batch null or fixed. */
 function inputShapeOf(config: JsonObject): unknown {
   const batchShape = config.batch_input_shape ?? config.batch_shape;
-  return Array.isArray(batchShape) && batchShape[0] === null ? batchShape.slice(1) : batchShape;
+  return Array.isArray(batchShape) ? batchShape.slice(1) : batchShape;
 }
 
 function trainableOf(config: JsonObject, file: string, where: string): { trainable?: false } {
@@ -77,6 +82,9 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
   const options: LayerConfig = { className: kerasClass, name: typeof config.name === 'string' ? config.name : undefined };
   for (const key of mapping.options) {
     if (config[key] !== undefined && config[key] !== null) options[toCamelCase(key)] = config[key];
+  }
+  for (const [key, setting] of Object.entries(mapping.kerasAliases ?? {})) {
+    if (config[key] !== undefined && config[key] !== null) options[toCamelCase(setting)] = config[key];
   }
   if (typeof options.activation === 'string') options.activation = activationFromKeras(options.activation);
   return { ...options, ...trainableOf(config, file, named) };

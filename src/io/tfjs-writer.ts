@@ -15,8 +15,19 @@ import { packFloats, parameterValues } from './weight-bytes.js';
 
 type KerasEntry = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] };
 
+/** The names TensorFlow.js takes for layers (and so weights): tf.loadLayersModel refuses any other. */
+const TFJS_NAME = /^[A-Za-z0-9][-A-Za-z0-9._/]*$/;
+
+function checkTfjsName(layer: Layer): void {
+  if (!TFJS_NAME.test(layer.name)) {
+    throw new ConfigError(`save (format 'tfjs'): the name ${JSON.stringify(layer.name)} is one TensorFlow.js cannot load (its names are letters, ` +
+      'digits and . _ - /, not first): give the layer another name, or save it in the convas format');
+  }
+}
+
 function kerasLayer(layer: Layer): KerasEntry {
-  if (layer instanceof Model) return kerasModel(layer);
+  checkTfjsName(layer);
+  if (layer instanceof Model) return kerasModel(layer, true);
   const { className, name, ...options } = layer.getConfig();
   const cannot = (why: string) => new ConfigError(`save (format 'tfjs'): layer ${name} ${why}; save it in the convas format instead`);
   const mapping = layerDescriptor(className)?.tfjs;
@@ -39,25 +50,28 @@ function kerasLayer(layer: Layer): KerasEntry {
   return { class_name: className, config };
 }
 
-const inputEntry = (layer: Layer): KerasEntry => ({
-  class_name: 'InputLayer', config: { name: layer.name, batch_input_shape: [null, ...layer.outputShape], dtype: 'float32', sparse: false },
-});
+const inputEntry = (layer: Layer): KerasEntry => {
+  checkTfjsName(layer);
+  return { class_name: 'InputLayer', config: { name: layer.name, batch_input_shape: [null, ...layer.outputShape], dtype: 'float32', sparse: false } };
+};
 
 /** TF.js counts a nested model's own wiring as its node 0, so where it is applied is its node 1 (for its readers and output_layers alike). */
 const nodeIndex = (layer: Layer) => (layer instanceof Model ? 1 : 0);
 const reference = (layer: Layer) => [layer.name, nodeIndex(layer), 0, {}];
 
-function kerasModel(model: Model): KerasEntry {
+/** A model's topology; `nested` in another, it carries its own trainable flag (a frozen base stays frozen). */
+function kerasModel(model: Model, nested = false): KerasEntry {
+  const flag = nested ? { trainable: model.trainable } : {};
   if (model.className === 'Sequential') {
     const layers = [inputEntry(model.inputs[0].sourceLayer), ...model.nodes.map((n) => kerasLayer(n.layer))];
-    return { class_name: 'Sequential', config: { name: model.name, layers } };
+    return { class_name: 'Sequential', config: { name: model.name, layers, ...flag } };
   }
   const layers = [
     ...model.inputs.map((t) => ({ ...inputEntry(t.sourceLayer), name: t.sourceLayer.name, inbound_nodes: [] })),
     ...model.nodes.map((n) => ({ ...kerasLayer(n.layer), name: n.layer.name, inbound_nodes: [n.inputs.map(reference)] })),
   ];
   const ends = (tensors: Model['inputs']) => tensors.map((t) => [t.sourceLayer.name, nodeIndex(t.sourceLayer), 0]);
-  return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs) } };
+  return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs), ...flag } };
 }
 
 /** The compiled metrics by Keras's names, those TF.js can compile from a file only (with any other, tf.loadLayersModel fails). */

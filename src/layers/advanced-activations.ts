@@ -119,7 +119,7 @@ export const advancedActivationDescriptors: LayerDescriptor[] = [
       inexpressible: (c) => (c.negativeSlope || c.threshold ? 'has a negativeSlope or threshold, which TensorFlow.js\'s ReLU ignores' : undefined),
     },
   },
-  { className: 'LeakyReLU', fromConfig: (c) => new LeakyReLU(c as { alpha?: number }), tfjs: { options: ['alpha'] } },
+  { className: 'LeakyReLU', fromConfig: (c) => new LeakyReLU(c as { alpha?: number }), tfjs: { options: ['alpha'], kerasAliases: { negative_slope: 'alpha' } } },
   {
     className: 'ELU',
     fromConfig: (c) => new ELU(c as { alpha?: number }),

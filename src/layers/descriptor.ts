@@ -16,6 +16,8 @@ export interface TfjsMapping {
    * the writer leaves them to the class. (The reader leaves every mapped setting to its class.)
    */
   ownSettings?: string[];
+  /** Other Keras names of mapped settings, read as them (Keras 3's LeakyReLU negative_slope is Keras 2's alpha). */
+  kerasAliases?: Record<string, string>;
   /** convas settings Keras does not have, left out of the file (inexpressible refuses any value but Keras's meaning). */
   convasOnly?: string[];
   /** What of a config TensorFlow.js cannot express, for save(…, { format: 'tfjs' }) to refuse; undefined when it can. */

@@ -171,6 +171,22 @@ test('convas → TF.js: settings TF.js cannot express are refused, naming the la
   await expectError(saving(leaky), ConfigError, 'sloped', /negativeSlope or threshold, which TensorFlow.js's ReLU ignores/);
   const elu = sequential({ inputShape: [4], layers: [layers.elu({ alpha: 0.5, name: 'half' })] });
   await expectError(saving(elu), ConfigError, 'half', /alpha 0.5; TensorFlow.js's ELU supports only 1/);
+  for (const name of ['my dense', 'dense_ü', '_private', 'head:0']) {
+    const named = sequential({ inputShape: [4], layers: [layers.dense({ units: 2, name })] });
+    await expectError(saving(named), ConfigError, JSON.stringify(name), /is one TensorFlow.js cannot load/);
+  }
+});
+
+test('convas → TF.js: a nested model\'s own trainable flag is kept (a frozen base stays frozen, read back in convas)', async () => {
+  const dir = await temporaryDirectory();
+  const inner = sequential({ inputShape: [4], name: 'inner', layers: [layers.dense({ units: 3, name: 'inner_dense' })] });
+  inner.trainable = false;
+  inner.layers[0].trainable = true;
+  const outer = sequential({ inputShape: [4], layers: [inner, layers.dense({ units: 2, name: 'top' })] });
+  await outer.save(dir, { format: 'tfjs' });
+  const back = await loadModel(dir);
+  assert.equal(back.trainableWeights.map((w) => w.name), outer.trainableWeights.map((w) => w.name));
+  assert.equal(back.trainableWeights.map((w) => w.name), ['top/kernel', 'top/bias']);
 });
 
 test('Keras files: ReLU with max_value, negative_slope and threshold, ELU with alpha ≠ 1, and Keras 3 activation names load', async () => {
@@ -195,6 +211,33 @@ test('Keras files: ReLU with max_value, negative_slope and threshold, ELU with a
     const named = await loadedEdited(tfl.layers.activation({ inputShape: [6], activation: 'relu' }), { activation: keras });
     assert.is(named.layer.getConfig().activation, convas, keras);
     assertClose(named.y, expected, 1e-6, keras);
+  }
+  // Keras 3 calls LeakyReLU's slope negative_slope (Keras 2: alpha).
+  const leaky = await loadedEdited(tfl.layers.leakyReLU({ inputShape: [6] }), { negative_slope: 0.1, alpha: undefined });
+  assert.is(leaky.layer.getConfig().alpha, 0.1);
+  assertClose(leaky.y, leakyReluForward(x, Infinity, 0.1, 0), 1e-6, 'LeakyReLU negative_slope 0.1');
+});
+
+test('Keras files: a fixed batch size in batch_input_shape; optimizers as Keras writes them (SGD with momentum, RMSprop\'s rho and decay)', async () => {
+  const dir = await temporaryDirectory();
+  await saveTfjs(tfl.sequential({ layers: [tfl.layers.dense({ batchInputShape: [1, 6], units: 3, activation: 'softmax' })] }), dir);
+  const fixed = await loadModel(dir);
+  assert.equal(fixed.inputShape, [6], 'the batch is not part of the example');
+  assert.is(fixed.predict(tensor(random(2).array(12), [2, 6])).shape[0], 2);
+  const edited = async (optimizer: Record<string, unknown>) => {
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    json.trainingConfig = { loss: 'categorical_crossentropy', metrics: [], optimizer_config: optimizer };
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+    return (await loadModel(dir)).compileConfig!.optimizer;
+  };
+  const keras = { name: 'SGD', learning_rate: 0.05, decay: 0.0, momentum: 0.9, nesterov: true, clipnorm: null, jit_compile: true, is_legacy_optimizer: false };
+  const momentum = await edited({ class_name: 'SGD', config: keras });
+  assert.equal([momentum.type, momentum.learningRate, momentum.momentum, momentum.useNesterov], ['momentum', 0.05, 0.9, true]);
+  const rms = await edited({ class_name: 'RMSProp', config: { name: 'RMSprop', learning_rate: 0.001, decay: 0.0, rho: 0.8, momentum: 0.0, epsilon: 1e-7, centered: false } });
+  assert.equal([rms.type, rms.rho], ['rmsprop', 0.8]);
+  for (const [config, refused] of [[{ amsgrad: true }, /Adam has amsgrad true, which convas's adam optimizer does not take/],
+    [{ clipnorm: 1 }, /Adam has clipnorm 1/], [{ weight_decay: 0.004 }, /Adam has weight_decay 0.004/], [{ decay: 0.01 }, /Adam has decay 0.01/]] as const) {
+    await expectError(() => edited({ class_name: 'Adam', config: { learning_rate: 0.001, ...config } }), FileFormatError, 'model.json', refused);
   }
 });
 
@@ -223,6 +266,8 @@ test('TF.js files convas cannot read are refused, naming what and why', async ()
   await refusedTfjs((j) => { j.weightsManifest[0].weights.pop(); }, /holds \d+ bytes or more, longer than the \d+ bytes the model file lists for it/, 'weights.bin');
   await refusedTfjs((j) => { j.weightsManifest[0].weights[0].name = 'other/kernel'; }, /other\/kernel, which no layer has/);
   await refusedTfjs((j) => { j.weightsManifest[0].weights[1].dtype = 'int32'; }, /dtype "int32"; expected float32/);
+  await refusedTfjs((j) => { layerConfig(j, 0).kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } }; },
+    /has kernel_constraint \{"class_name":"MaxNorm".*\}, which convas does not support; expected null/);
   await refusedTfjs((j) => { j.trainingConfig = { loss: 'poisson', optimizer_config: { class_name: 'Adam', config: {} } }; },
     /trainingConfig.loss "poisson" is not a loss convas has/);
 });
