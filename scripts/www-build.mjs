@@ -1,5 +1,5 @@
 // `npm run build:www`: the static site in www/dist — pages bundled with esbuild, the package's own
-// dist/convas.js and dist/worker.js beside them, the bundled digits as bytes, and a service worker
+// dist/convas.js, dist/worker.js and dist/onnx.js beside them, the bundled digits as bytes, and a service worker
 // that caches it all for offline use.
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -18,6 +18,8 @@ export async function buildSite(outdir = 'www/dist') {
     copyFile('dist/convas.js', join(outdir, 'convas.js')),
     copyFile('dist/worker.js', join(outdir, 'worker.js')),
     copyFile('dist/relaxed-kernels.js', join(outdir, 'relaxed-kernels.js')),
+    // What loadModel imports for an .onnx file or URL (convas/onnx), beside convas.js.
+    copyFile('dist/onnx.js', join(outdir, 'onnx.js')),
     ...['style.css', 'icon.svg'].map((file) => copyFile(join('www', file), join(outdir, file))),
     ...PAGES.map((page) => copyFile(join('www', page), join(outdir, page))),
     writeDigits(join(outdir, 'digits.bin')),

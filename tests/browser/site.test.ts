@@ -231,6 +231,10 @@ if (missing) {
     assert.ok(await page.locator('#layers canvas').count() > 8, 'feature maps of every layer');
     assert.is(await page.locator('#filters canvas').count(), 8, 'one picture per learned filter');
     await screenshot(page, 'draw');
+    // Cleared, the drawing's maps go with it (before, the last drawing's stayed).
+    await page.click('#clear');
+    await page.waitForFunction(() => document.querySelector('#digit')!.textContent === '?');
+    assert.is(await page.locator('#layers canvas').count(), 0, 'no maps of the cleared drawing');
     await page.close();
   });
 
@@ -619,6 +623,11 @@ if (missing) {
     await page.setInputFiles('#file', [join(folder, 'model.json'), join(folder, 'weights.bin')]);
     await page.waitForFunction(() => document.querySelector('#model-status')!.textContent!.startsWith('Loaded '));
     assert.match((await status())!, /^Loaded model\.json \+ weights\.bin: .*% on the test digits/);
+    // A model of other outputs is not the site's: refused, the kept one stays (before, it was scored as digits and kept).
+    const three = join(temp, 'three');
+    await sequential({ inputShape: [28, 28, 1], seed: 3, layers: [{ className: 'Flatten' }, { className: 'Dense', units: 3, activation: 'softmax' }] }).save(three);
+    await page.setInputFiles('#file', [join(three, 'model.json'), join(three, 'weights.bin')]);
+    await page.waitForFunction(() => /gives 3 outputs; the site's models read 28×28×1 digits and give 10/.test(document.querySelector('#model-status')!.textContent!));
     await page.close();
   });
 

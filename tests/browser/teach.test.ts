@@ -157,6 +157,37 @@ if (!existsSync(CHROMIUM)) {
     await page.close();
   });
 
+  test('Teach with a few pictures (fewer than a batch), fields checked; a file that cannot be read is said so among the predictions', async () => {
+    const page = await open();
+    await statusIs(page, '#base-status', 'From this browser: ');
+    await page.fill('#epochs', '0');
+    await teachFew(page);
+    await statusIs(page, '#status', 'Epochs must be a whole number of at least 1 (it is 0)');
+    await page.fill('#epochs', '20');
+    await page.click('#train');
+    await statusIs(page, '#status', 'Done: 20 epochs on 6 pictures of 2 classes');
+    const [one] = files(1, 35);
+    await page.setInputFiles('#try-files', [one, { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) }]);
+    await page.waitForFunction(() => document.querySelectorAll('#predictions li').length === 2);
+    const lines = await page.$$eval('#predictions li', (items) => items.map((item) => item.textContent!));
+    assert.match(lines[0], new RegExp(`^${one.name}: (stripes|dots) \\(`));
+    assert.match(lines[1], /^broken.png: /);
+    await page.close();
+  });
+
+  /** Names the classes and adds three pictures to each, then asks to train (with the fields as they are). */
+  async function teachFew(page: Page): Promise<void> {
+    await page.selectOption('#cut', FEATURE_LAYER);
+    const pictures = files(3, 36);
+    for (const [label, name] of TEXTURES.entries()) {
+      const taughtClass = page.locator('.teach-class').nth(label);
+      await taughtClass.locator('.class-name').fill(name);
+      await taughtClass.locator('.class-files').setInputFiles(pictures.filter((p) => p.label === label));
+      await page.waitForFunction(([i]) => document.querySelectorAll('.class-count')[i].textContent === '3 pictures', [label] as const);
+    }
+    await page.click('#train');
+  }
+
   test('Teach offline: on a second visit the base comes from the browser, and the page teaches again', async () => {
     const first = await open();
     await first.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });

@@ -12,3 +12,14 @@ export function setStatus(element: HTMLElement, text: string, isError = false): 
 }
 
 export const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The number typed in field `id`, or an Error saying what `what` must be. */
+export function fieldNumber(id: string, what: string, check: (n: number) => boolean, expected: string): number {
+  const text = byId<HTMLInputElement>(id).value;
+  const n = text.trim() === '' ? NaN : Number(text);
+  if (!check(n)) throw new Error(`${what} must be ${expected} (it is ${text.trim() === '' ? 'empty' : text.trim()})`);
+  return n;
+}
+
+/** A whole number of at least `min`, for fieldNumber. */
+export const wholeFrom = (min: number) => (n: number) => Number.isInteger(n) && n >= min;

@@ -24,15 +24,20 @@ byId('clear').addEventListener('click', () => {
   predict();
 });
 
-function showProbabilities(probabilities: Float32Array | undefined): void {
-  const best = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;
+function showProbabilities(outputs: Float32Array | undefined): void {
+  const best = outputs ? outputs.indexOf(Math.max(...outputs)) : -1;
+  // A softmax gives probabilities; a model ending otherwise (a linear output, trained with MSE) gives scores.
+  const probabilities = !outputs || (outputs.every((v) => v >= 0 && v <= 1) && Math.abs(outputs.reduce((a, b) => a + b, 0) - 1) < 1e-3);
+  const low = outputs ? Math.min(0, ...outputs) : 0, high = outputs ? Math.max(...outputs) : 1;
+  const width = (v: number) => (probabilities ? v : high > low ? (v - low) / (high - low) : 0);
+  const label = (v: number) => (probabilities ? `${(100 * v).toFixed(1)}%` : v.toFixed(2));
   byId('digit').textContent = best < 0 ? '?' : String(best);
-  byId('confidence').textContent = best < 0 ? '' : `${(100 * probabilities![best]).toFixed(1)}% sure`;
+  byId('confidence').textContent = best < 0 ? '' : probabilities ? `${label(outputs![best])} sure` : `score ${label(outputs![best])} (not probabilities)`;
   byId('bars').replaceChildren(...Array.from({ length: 10 }, (_, digit) => {
-    const p = probabilities?.[digit] ?? 0;
+    const v = outputs?.[digit] ?? 0;
     const bar = document.createElement('div');
     bar.className = digit === best ? 'bar best' : 'bar';
-    bar.innerHTML = `<span>${digit}</span><i style="width:${(100 * p).toFixed(1)}%"></i><span>${(100 * p).toFixed(1)}%</span>`;
+    bar.innerHTML = `<span>${digit}</span><i style="width:${(100 * width(v)).toFixed(1)}%"></i><span>${label(v)}</span>`;
     return bar;
   }));
 }
@@ -40,6 +45,9 @@ function showProbabilities(probabilities: Float32Array | undefined): void {
 function predict(): void {
   const pixels = pad.pixels();
   if (!model || !pixels) {
+    // Nothing drawn (or cleared): no maps of an earlier drawing stay.
+    byId('input-view').replaceChildren();
+    byId('layers').replaceChildren();
     showProbabilities(undefined);
     return;
   }

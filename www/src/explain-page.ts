@@ -34,6 +34,9 @@ function filtersTensor(chosen: Kernel[]): Tensor {
 function explain(): void {
   const checked = checkedKernels();
   if (checked.length === 0) {
+    // Nothing is computed: what the last kernels made goes too.
+    byId('formula').textContent = '';
+    for (const id of ['kernel-view', 'conv-view', 'pool-view']) byId(id).replaceChildren();
     setStatus(status, 'Tick at least one kernel.', true);
     return;
   }
@@ -89,7 +92,9 @@ workOffline();
 try {
   [digits] = await Promise.all([loadDigits(), init()]);
   const model = await loadCurrentModel().catch(() => undefined); // its filters are an extra here
-  const learned = model?.getWeights().find((w) => w.rank === 4);
+  const found = model?.getWeights().find((w) => w.rank === 4);
+  // This page's kernels are square (one K in the formula): a first layer of another shape is not shown.
+  const learned = found && found.shape[0] === found.shape[1] ? found : undefined;
   if (learned) {
     const [kh, , inC, outC] = learned.shape, all = learned.dataSync();
     // The first input channel of each learned filter (digits have one channel).
@@ -107,7 +112,8 @@ try {
     explain();
   });
   explain();
-  if (!learned) setStatus(status, 'Train a model on the Train page to add its learned kernels here.');
+  if (found && !learned) setStatus(status, `The kept model's first kernels are ${found.shape[0]}×${found.shape[1]}; this page shows square kernels only.`);
+  else if (!learned) setStatus(status, 'Train a model on the Train page to add its learned kernels here.');
 } catch (error) {
   setStatus(status, errorText(error), true);
 }

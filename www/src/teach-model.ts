@@ -37,6 +37,9 @@ export function imageInput(base: Model) {
 
 export const picturePixels = (base: Model, source: ImageSource): Float32Array => imageToPixels(source, imageInput(base));
 
+/** Pictures per step of the head's training. */
+const HEAD_BATCH = 16;
+
 export interface HeadSettings {
   epochs: number;
   learningRate: number;
@@ -57,7 +60,8 @@ export async function headRequest(features: Model, pictures: Float32Array[], lab
       layers: [{ className: 'Dense', units: settings.hiddenUnits, activation: 'relu' }, { className: 'Dense', units: classes, activation: 'softmax' }],
     },
     compile: { optimizer: { type: 'adam', learningRate: settings.learningRate }, loss: 'categoricalCrossentropy' },
-    fit: { epochs: settings.epochs, batchSize: 16, shuffle: true },
+    // Batches of 16, or of every picture when there are fewer (a few per class is how one starts).
+    fit: { epochs: settings.epochs, batchSize: Math.min(HEAD_BATCH, labels.length), shuffle: true },
     data: { images, labels: Uint8Array.from(labels) },
   };
 }

@@ -4,7 +4,7 @@
 // model predicts on the webcam and on new files, and exports in TF.js and convas formats.
 import { type Model, type RgbaImage, cutModel, imageToTensor, init, loadImage } from '../../src/index.js';
 import { createTrainer } from '../../src/worker/index.js';
-import { byId, errorText, setStatus } from './dom.js';
+import { byId, errorText, fieldNumber, setStatus, wholeFrom } from './dom.js';
 import { workOffline } from './offline.js';
 import { cachedBase, classifier, defaultCut, headRequest, imageInput, loadBase, picturePixels } from './teach-model.js';
 
@@ -143,8 +143,11 @@ async function train(): Promise<void> {
     const features = cutModel(base, cut, { pooling, name: 'features' });
     const pictures = used.flatMap((c) => c.pictures.map((p) => picturePixels(base!, p)));
     const labels = used.flatMap((c, label) => c.pictures.map(() => label));
-    const number = (id: string) => Number(byId<HTMLInputElement>(id).value);
-    const settings = { epochs: number('epochs'), learningRate: number('learning-rate'), hiddenUnits: number('hidden-units') };
+    const settings = {
+      epochs: fieldNumber('epochs', 'Epochs', wholeFrom(1), 'a whole number of at least 1'),
+      learningRate: fieldNumber('learning-rate', 'Learning rate', (n) => n > 0 && Number.isFinite(n), 'a number above 0'),
+      hiddenUnits: fieldNumber('hidden-units', 'Hidden units', wholeFrom(1), 'a whole number of at least 1'),
+    };
     const request = await headRequest(features, pictures, labels, used.length, settings,
       (done, total) => setStatus(status, `Computing the features of the pictures: ${done}/${total}`));
     const result = await trainer.train(request, {
@@ -183,10 +186,21 @@ function classify(pictures: RgbaImage[] | HTMLVideoElement[]): Array<{ name: str
 async function predictFiles(): Promise<void> {
   const files = [...(byId<HTMLInputElement>('try-files').files ?? [])];
   const list = byId('predictions');
-  if (!taught || files.length === 0) return list.replaceChildren();
-  const pictures = await Promise.all(files.map((file) => loadImage(file)));
-  list.replaceChildren(...classify(pictures).map(({ name, probability }, i) => {
+  list.replaceChildren(); // the last files' predictions go, whatever these give
+  if (!taught || files.length === 0) return;
+  // Each file on its own: one that cannot be read is said so in its line, the others still predicted.
+  const loaded = await Promise.allSettled(files.map((file) => loadImage(file)));
+  const readable = loaded.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const classes = readable.length ? classify(readable) : [];
+  let next = 0;
+  list.replaceChildren(...loaded.map((result, i) => {
     const item = document.createElement('li');
+    if (result.status === 'rejected') {
+      item.className = 'error';
+      item.textContent = `${files[i].name}: ${errorText(result.reason)}`;
+      return item;
+    }
+    const { name, probability } = classes[next++];
     item.dataset.class = name;
     item.textContent = `${files[i].name}: ${name} (${percent(probability)})`;
     return item;
@@ -222,6 +236,7 @@ byId<HTMLInputElement>('base-files').addEventListener('change', (event) => {
 });
 cutSelect.addEventListener('change', () => {
   taught = undefined;
+  byId('predictions').replaceChildren(); // the dropped model's
   updateButtons();
 });
 buttons.train.addEventListener('click', () => void train());

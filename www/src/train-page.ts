@@ -4,12 +4,12 @@
 import { type Model, init } from '../../src/index.js';
 import { type TrainCallbacks, type TrainResult, createTrainer } from '../../src/worker/index.js';
 import { type Digits, loadDigits } from './digits.js';
-import { byId, errorText, setStatus } from './dom.js';
+import { byId, errorText, fieldNumber, setStatus, wholeFrom } from './dom.js';
 import { type Series, drawLineChart } from './line-chart.js';
 import { downloadModel, loadCurrentModel, loadModelFromFiles, loadModelFromUrl, saveCurrentModel } from './model-store.js';
 import { workOffline } from './offline.js';
 import { defaultPreset, presets } from './presets.js';
-import { type TrainingSettings, digitsRequest, modelFromResult, readNumber, testAccuracy } from './training.js';
+import { type TrainingSettings, checkDigitModel, digitsRequest, modelFromResult, testAccuracy } from './training.js';
 
 const preset = byId<HTMLSelectElement>('preset');
 const layersText = byId<HTMLTextAreaElement>('layers');
@@ -30,6 +30,8 @@ let model: Model | undefined;
 let modelAccuracy = 0;
 /** The test accuracy of the model kept in this browser, if one is. */
 let keptAccuracy: number | undefined;
+/** The whole epochs the last run trained (a resumed run starts after them). */
+let epochsDone = 0;
 /** Said with the progress of a resumed run whose fields were changed since it started. */
 let progressNote = '';
 const RESUME_NOTE = 'resumed with the settings it started with; the fields changed since apply to the next Train';
@@ -47,9 +49,6 @@ function drawCharts(): void {
 }
 
 function readSettings(): TrainingSettings {
-  const number = (id: string, what: string, check: (n: number) => boolean, expected: string) =>
-    readNumber(byId<HTMLInputElement>(id).value, what, check, expected);
-  const whole = (min: number) => (n: number) => Number.isInteger(n) && n >= min;
   let layers;
   try {
     layers = JSON.parse(layersText.value);
@@ -61,10 +60,10 @@ function readSettings(): TrainingSettings {
     layers, optimizer: byId<HTMLSelectElement>('optimizer').value as TrainingSettings['optimizer'],
     loss: byId<HTMLSelectElement>('loss').value as TrainingSettings['loss'],
     schedule: byId<HTMLSelectElement>('schedule').value as TrainingSettings['schedule'],
-    learningRate: number('learning-rate', 'Learning rate', (n) => n > 0 && Number.isFinite(n), 'a number above 0'),
-    batchSize: number('batch-size', 'Batch size', whole(1), 'a whole number of at least 1'),
-    epochs: number('epochs', 'Epochs', whole(1), 'a whole number of at least 1'),
-    seed: number('seed', 'Seed', whole(0), 'a whole number of at least 0'),
+    learningRate: fieldNumber('learning-rate', 'Learning rate', (n) => n > 0 && Number.isFinite(n), 'a number above 0'),
+    batchSize: fieldNumber('batch-size', 'Batch size', wholeFrom(1), 'a whole number of at least 1'),
+    epochs: fieldNumber('epochs', 'Epochs', wholeFrom(1), 'a whole number of at least 1'),
+    seed: fieldNumber('seed', 'Seed', wholeFrom(0), 'a whole number of at least 0'),
     ...(patience === '' ? {} : { earlyStoppingPatience: Number(patience) }),
   };
 }
@@ -109,12 +108,26 @@ function showModel(loaded: Model, accuracy: number): void {
 async function keepModel(): Promise<void> {
   await saveCurrentModel(model!);
   keptAccuracy = modelAccuracy;
+  showKeptAccuracy();
+}
+
+const showKeptAccuracy = () =>
+  setStatus(modelStatus, `The model kept in this browser: ${percent(keptAccuracy!)} on the test digits; the Draw page uses it.`);
+
+/** The test accuracy of the model kept in this browser now: another tab may have kept one since this page loaded. */
+async function keptModelAccuracy(): Promise<number | undefined> {
+  const kept = await loadCurrentModel().catch(() => undefined);
+  if (!kept) return undefined;
+  const accuracy = testAccuracy(kept, digits!.test);
+  kept.dispose();
+  return accuracy;
 }
 
 async function run(training: Promise<TrainResult>): Promise<void> {
   setRunning(true);
   try {
     const result = await training;
+    epochsDone = result.epochsDone;
     const trained = modelFromResult(result, settings!);
     showModel(trained, testAccuracy(trained, digits!.test));
     setRunning(false);
@@ -126,6 +139,7 @@ async function run(training: Promise<TrainResult>): Promise<void> {
       : result.stopped
         ? `Stopped after ${result.epochsDone} full epoch(s), ${percent(modelAccuracy)} on the test digits; Resume continues.`
         : `Done: ${result.epochsDone} epoch(s), ${percent(modelAccuracy)} on the test digits.`;
+    keptAccuracy = await keptModelAccuracy();
     if (keptAccuracy !== undefined && modelAccuracy <= keptAccuracy) {
       setStatus(status, `${outcome} The model kept in this browser does as well or better (${percent(keptAccuracy)}) and stays ` +
         'for the Draw page; "Keep in this browser" replaces it with this one.');
@@ -167,6 +181,9 @@ buttons.resume.addEventListener('click', () => {
     changed = true;
   }
   progressNote = changed ? ` (${RESUME_NOTE})` : '';
+  // The stopped epoch's batches are trained again: its points go, so the curves do not double back.
+  for (const series of [curves.loss, curves.acc]) series.points = series.points.filter(([x]) => x <= epochsDone);
+  drawCharts();
   setStatus(status, `Resuming${progressNote}`);
   void run(trainer.resume(callbacks));
 });
@@ -175,6 +192,12 @@ async function useLoaded(load: () => Promise<Model>, what: string): Promise<void
   setStatus(modelStatus, `Loading ${what}…`);
   try {
     const loaded = await load();
+    try {
+      checkDigitModel(loaded);
+    } catch (error) {
+      loaded.dispose();
+      throw error;
+    }
     showModel(loaded, testAccuracy(loaded, digits!.test));
     await keepModel(); // loading a model is choosing it
     setStatus(modelStatus, `Loaded ${what}: ${percent(modelAccuracy)} on the test digits. The Draw page uses it now.`);
@@ -204,6 +227,7 @@ fileInput.addEventListener('change', () => {
 byId('load-url').addEventListener('click', () => {
   const url = byId<HTMLInputElement>('url').value.trim();
   if (url) void useLoaded(() => loadModelFromUrl(url), url);
+  else setStatus(modelStatus, 'Type the URL of a model (its model.json) first', true);
 });
 
 for (const name of Object.keys(presets)) preset.add(new Option(name, name));
@@ -231,7 +255,7 @@ async function showKeptModel(): Promise<void> {
   if (!kept) return;
   showModel(kept, testAccuracy(kept, digits!.test));
   keptAccuracy = modelAccuracy;
-  setStatus(modelStatus, `The model kept in this browser: ${percent(modelAccuracy)} on the test digits; the Draw page uses it.`);
+  showKeptAccuracy();
 }
 
 try {

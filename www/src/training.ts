@@ -54,6 +54,14 @@ export function modelFromResult(result: TrainResult, settings: TrainingSettings)
   return model;
 }
 
+/** A model this site can use: 28×28 grey digits in, one output per digit out; else an Error saying so. */
+export function checkDigitModel(model: Model): void {
+  const [input, output] = [model.inputShape.join('×'), model.outputShape.join('×')];
+  if (input !== '28×28×1' || output !== '10') {
+    throw new Error(`This model takes ${input} and gives ${output} outputs; the site's models read 28×28×1 digits and give 10, one per digit`);
+  }
+}
+
 /** Share of `data` whose most probable class is its label. */
 export function testAccuracy(model: Model, data: Dataset): number {
   const x = tensor(data.images, [data.count, data.height, data.width, 1]);
@@ -65,9 +73,3 @@ export function testAccuracy(model: Model, data: Dataset): number {
   return predicted.filter((p, i) => p === data.labels[i]).length / data.count;
 }
 
-/** A number typed in a field, or an Error saying what `what` must be. */
-export function readNumber(text: string, what: string, check: (n: number) => boolean, expected: string): number {
-  const n = text.trim() === '' ? NaN : Number(text);
-  if (!check(n)) throw new Error(`${what} must be ${expected} (it is ${text.trim() === '' ? 'empty' : text.trim()})`);
-  return n;
-}
