@@ -2,7 +2,7 @@
 // IndexedDB for offline use, cut and frozen; pictures made its input; their embeddings computed on
 // the page and a small head trained on them in the worker; base and head stacked into the model
 // that predicts and is exported, with the class names and input preparation in its metadata.
-import { type ImageSource, type Model, embed, imageToPixels, loadModel, sequential } from '../../src/index.js';
+import { type ImageSource, type Model, type RgbaImage, embed, imageToPixels, loadModel, sequential } from '../../src/index.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/index.js';
 
 const CACHED_BASE = 'indexeddb://convas-teach-base';
@@ -36,6 +36,20 @@ export function imageInput(base: Model) {
 }
 
 export const picturePixels = (base: Model, source: ImageSource): Float32Array => imageToPixels(source, imageInput(base));
+
+/** The longest side a picture is kept at: over twice a MobileNet's input, and a phone photo takes 1 MB, not 48. */
+const KEPT_SIDE = 512;
+
+/** A picture as the page keeps it until training: no larger than KEPT_SIDE a side, its aspect kept. */
+export function keptPicture(image: RgbaImage): RgbaImage {
+  const scale = KEPT_SIDE / Math.max(image.width, image.height);
+  if (scale >= 1) return image;
+  const height = Math.max(1, Math.round(image.height * scale)), width = Math.max(1, Math.round(image.width * scale));
+  const rgb = imageToPixels(image, { size: [height, width], channels: 3, crop: 'none', normalize: '[0,255]' });
+  const data = new Uint8Array(4 * width * height).fill(255);
+  for (let i = 0; i < width * height; i++) for (let c = 0; c < 3; c++) data[4 * i + c] = Math.round(rgb[3 * i + c]);
+  return { width, height, data, greyscale: image.greyscale };
+}
 
 /** Pictures per step of the head's training. */
 const HEAD_BATCH = 16;

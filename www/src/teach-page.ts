@@ -6,7 +6,7 @@ import { type Model, type RgbaImage, cutModel, imageToTensor, init, loadImage } 
 import { createTrainer } from '../../src/worker/index.js';
 import { byId, errorText, fieldNumber, setStatus, wholeFrom } from './dom.js';
 import { workOffline } from './offline.js';
-import { cachedBase, classifier, defaultCut, headRequest, imageInput, loadBase, picturePixels } from './teach-model.js';
+import { cachedBase, classifier, defaultCut, headRequest, imageInput, keptPicture, loadBase, picturePixels } from './teach-model.js';
 
 interface TaughtClass {
   name: HTMLInputElement;
@@ -57,21 +57,23 @@ async function loadBaseFrom(source: string | File[], from: string): Promise<void
 // --- classes and their pictures
 
 function addPictures(taughtClass: TaughtClass, pictures: RgbaImage[]): void {
-  taughtClass.pictures.push(...pictures);
+  taughtClass.pictures.push(...pictures.map(keptPicture));
   const n = taughtClass.pictures.length;
   taughtClass.count.textContent = `${n} picture${n === 1 ? '' : 's'}`;
 }
 
 async function addFiles(taughtClass: TaughtClass, files: File[]): Promise<void> {
   const pictures: RgbaImage[] = [];
+  const skipped: string[] = [];
   for (const file of files) {
     try {
       pictures.push(await loadImage(file));
     } catch (error) {
-      setStatus(status, `${file.name} skipped: ${errorText(error)}`, true);
+      skipped.push(`${file.name} skipped: ${errorText(error)}`);
     }
   }
   addPictures(taughtClass, pictures);
+  if (skipped.length) setStatus(status, skipped.join('; '), true);
 }
 
 /** The webcam's current frame, as pixels. */
