@@ -210,8 +210,7 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     data: value('data'),
     out: value('out') ?? TRAIN_DEFAULTS.out,
     size: sizeOption(value('size')),
-    // ImageNet's normalisation is per colour channel: images are made colour for it.
-    channels: channels !== 'auto' ? (Number(channels) as 1 | 3) : value('normalize') === 'imagenet' ? 3 : 'auto',
+    channels: channels === 'auto' ? 'auto' : (Number(channels) as 1 | 3),
     normalize: normalizeOption(value('normalize')),
     validationSplit: number('validation-split', TRAIN_DEFAULTS.validationSplit, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
     threads: threadsOption(value('threads')),

@@ -1,7 +1,7 @@
 // `convas evaluate`: accuracy and confusion matrix of a saved model on held-out images. A model
 // trained on image folders remembers how its images were made and which were held out; a model
 // from convas train remembers its data directory, which is the default.
-import { access } from 'node:fs/promises';
+import { access, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
@@ -23,7 +23,7 @@ export async function evaluate(options: { model: string; data?: string; threads:
   const saved = metadata as ImageModelMetadata | undefined;
   const data = options.data ?? await recordedData(options.model, model.inputShape, metadata);
   // The image folders the model was trained on score their held-out share; other folders, every image.
-  const otherFolders = data !== undefined && resolve(data) !== saved?.validation?.directory;
+  const otherFolders = data !== undefined && await realPath(data) !== await realPath(saved?.validation?.directory);
   const [height, width, channels] = model.inputShape;
   const images = {
     size: saved?.imageInput?.size ?? [height, width] as [number, number], channels: (channels === 1 ? 1 : 3) as 1 | 3,
@@ -38,6 +38,9 @@ export async function evaluate(options: { model: string; data?: string; threads:
   print(`Evaluating ${options.model} on ${counted(loaded.test.count, whole ? 'image' : 'held-out image')} from ${loaded.source}\n`);
   print(testReport(model, loaded.test, saved?.classNames ?? loaded.metadata?.classNames).text);
 }
+
+/** The path with links resolved (a link to the model's own folder is that folder), or undefined. */
+const realPath = (path: string | undefined) => (path === undefined ? undefined : realpath(path).catch(() => resolve(path)));
 
 /** A model that names its classes scores only folders of those classes, in its order (sorted names give the labels). */
 function checkClassNames(model: string[] | undefined, data: string[] | undefined, modelName: string, dataName: string): void {

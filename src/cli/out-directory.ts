@@ -2,9 +2,10 @@
 // of convas train saved there (the same --out is trained again and again, as `npm start`'s default
 // is). Anything else there — a model of the user's own, the pretrained --base itself, a run stopped
 // half-way (which --resume continues) — is refused before any work, so that no run destroys it.
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { nodeDirectory } from '../io/node-directory.js';
 import { recordedRun } from './run-checkpoint.js';
 
 /** The key a model trained on a --base records (TransferMetadata). */
@@ -18,11 +19,19 @@ export async function checkOutDirectory(out: string, base?: string): Promise<voi
   if (base !== undefined && modelDirectory(base) === resolve(out)) {
     throw new ConfigError(`--out ${out} is where the --base model is: saving there would replace it; give another --out`);
   }
+  try {
+    await stat(resolve(out, 'model.json'));
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return; // no model there: nothing to lose (saving says why a file is in the way)
+  }
   let text: string;
   try {
-    text = await readFile(resolve(out, 'model.json'), 'utf8');
-  } catch {
-    return; // no model there: nothing to lose
+    // As a model is read: a link to a device, or a file of gigabytes, is refused rather than read.
+    text = new TextDecoder().decode(await (await nodeDirectory(out)).read('model.json'));
+  } catch (error) {
+    throw new ConfigError(`${out}: its model.json cannot be read (${(error as Error).message}), so this run cannot tell what saving there ` +
+      'would replace; give another --out');
   }
   let metadata: Record<string, unknown> | undefined;
   try {

@@ -30,7 +30,9 @@ export interface Run {
 /** The images a run trains and tests on, with a progress bar while image folders load. */
 export async function loadRunData(settings: RunSettings, print: Print): Promise<LoadedData> {
   const loading = new LoadingProgress(process.stdout, process.stderr);
-  const images = { size: settings.size ?? DEFAULT_IMAGE_SIZE, channels: settings.channels, normalize: settings.normalize ?? '[0,1]',
+  // ImageNet's normalisation is per colour channel: with it, 'auto' makes colour images.
+  const channels = settings.channels === 'auto' && settings.normalize === 'imagenet' ? 3 : settings.channels;
+  const images = { size: settings.size ?? DEFAULT_IMAGE_SIZE, channels, normalize: settings.normalize ?? '[0,1]',
     validationSplit: settings.validationSplit, seed: settings.seed };
   const data = await loadData(settings.data, images, loading);
   if (data.metadata) print(loading.finish());

@@ -22,7 +22,7 @@ import { counted } from './counted.js';
 
 /** What a model trained on a base records besides ImageModelMetadata: where its features come from. */
 export interface TransferMetadata extends ImageModelMetadata {
-  transfer: { base: string; cut: string; pooling: TransferOptions['pooling']; head: number[] };
+  [TRANSFER_KEY]: { base: string; cut: string; pooling: TransferOptions['pooling']; head: number[] };
 }
 
 /** Returns the exit code: 0, or 128 + the signal's number when Ctrl-C stopped the head's training (nothing is saved then). */

@@ -1,7 +1,7 @@
 // Loading over http(s): the URL names model.json; its weights paths are relative to it.
 import { FileFormatError, StorageError } from '../errors.js';
 import { joinBytes } from './join-bytes.js';
-import { MAX_FILE_BYTES, type ModelSource, longerThanListed } from './storage.js';
+import { MAX_FILE_BYTES, type ModelSource, tooLong } from './storage.js';
 
 export function httpSource(url: string): ModelSource {
   // A URL ending in '/' names the directory: read its model.json.
@@ -11,21 +11,23 @@ export function httpSource(url: string): ModelSource {
   return {
     modelFile,
     describe,
-    async read(path, maxBytes = MAX_FILE_BYTES) {
+    async read(path, listed) {
       // fetch says only "Failed to fetch" (Chromium) or "fetch failed" (Node): say what it can mean.
       const response = await fetch(describe(path)).catch(() => {
         throw new StorageError(`${describe(path)}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
       });
       if (!response.ok) throw new FileFormatError(`${describe(path)}: HTTP ${response.status} ${response.statusText}`);
-      return readBody(response, maxBytes, describe(path));
+      return readBody(response, listed, describe(path));
     },
   };
 }
 
 /** The body, read as it arrives and stopped once it passes `maxBytes`: a server may send a body that never ends. */
-async function readBody(response: Response, maxBytes: number, file: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length'));
-  if (declared > maxBytes) throw longerThanListed(file, declared, maxBytes);
+async function readBody(response: Response, listed: number | undefined, file: string): Promise<Uint8Array> {
+  const maxBytes = listed ?? MAX_FILE_BYTES;
+  // Compressed, the declared length is the compressed one, which may exceed what it holds.
+  const declared = response.headers.get('content-encoding') ? NaN : Number(response.headers.get('content-length'));
+  if (declared > maxBytes) throw tooLong(file, declared, listed);
   const chunks: Uint8Array[] = [];
   let length = 0;
   try {
@@ -34,7 +36,7 @@ async function readBody(response: Response, maxBytes: number, file: string): Pro
       length += next.value.length;
       if (length > maxBytes) {
         await reader.cancel();
-        throw longerThanListed(file, length, maxBytes);
+        throw tooLong(file, length, listed);
       }
       chunks.push(next.value);
     }

@@ -9,7 +9,7 @@
 // System errors become StorageErrors naming the path and the reason.
 import { FileFormatError, StorageError } from '../errors.js';
 import { importNodeBuiltin } from '../platform.js';
-import { type EncodedModel, MAX_FILE_BYTES, type ModelDestination, type ModelSource, longerThanListed } from './storage.js';
+import { type EncodedModel, MAX_FILE_BYTES, type ModelDestination, type ModelSource, tooLong } from './storage.js';
 
 const MODEL_FILE = 'model.json';
 const WEIGHTS_FILE = 'weights.bin';
@@ -97,7 +97,8 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
   return {
     modelFile,
     describe,
-    async read(file, maxBytes = MAX_FILE_BYTES) {
+    async read(file, listed) {
+      const maxBytes = listed ?? MAX_FILE_BYTES;
       let handle;
       try {
         handle = await fs.open(inside(file), 'r');
@@ -105,7 +106,7 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
         const stat = await handle.stat();
         if (stat.isDirectory()) throw new FileFormatError(`${describe(file)}: cannot be read (EISDIR: it is a directory); expected a model file`);
         if (!stat.isFile()) throw new FileFormatError(`${describe(file)}: is not a regular file (a device or a pipe?); expected a model file`);
-        if (stat.size > maxBytes) throw longerThanListed(describe(file), stat.size, maxBytes);
+        if (stat.size > maxBytes) throw tooLong(describe(file), stat.size, listed);
         // A plain Uint8Array over the Buffer's memory, not a copy: copying a big model's file took longer than reading it.
         const bytes = await handle.readFile();
         return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -113,7 +114,6 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
         if (error instanceof FileFormatError) throw error;
         const { code, message } = error as { code?: string; message?: string };
         if (code === 'ENOENT') throw new FileFormatError(`${describe(file)}: file not found`);
-        if (code === 'ERR_FS_FILE_TOO_LARGE') throw new FileFormatError(`${describe(file)}: too large to read (over 2 GB); expected a model file`);
         // A path through a file, or a directory where the file should be: no model there.
         if (code === 'ENOTDIR' || code === 'EISDIR') throw new FileFormatError(`${describe(file)}: cannot be read (${message ?? code}); expected a model file`);
         throw storageError(error, 'cannot read', describe(file));

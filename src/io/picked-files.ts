@@ -1,7 +1,7 @@
 // Loading from File objects, as a browser's file picker or drag and drop hands them over: the
 // model's .json (or .onnx) and the files it names (weights, external data), found by file name.
 import { ConfigError, FileFormatError } from '../errors.js';
-import { MAX_FILE_BYTES, type ModelSource, longerThanListed } from './storage.js';
+import { MAX_FILE_BYTES, type ModelSource, tooLong } from './storage.js';
 
 export function pickedFilesSource(files: readonly File[]): ModelSource {
   if (files.some((f) => typeof f?.name !== 'string' || typeof f.arrayBuffer !== 'function')) {
@@ -17,10 +17,10 @@ export function pickedFilesSource(files: readonly File[]): ModelSource {
   return {
     modelFile: models[0].name,
     describe: (path) => path,
-    async read(path, maxBytes = MAX_FILE_BYTES) {
+    async read(path, listed) {
       const file = byName.get(path);
       if (!file) throw new FileFormatError(`${path}: file not found among the files given (${names.join(', ')})`);
-      if (file.size > maxBytes) throw longerThanListed(path, file.size, maxBytes);
+      if (file.size > (listed ?? MAX_FILE_BYTES)) throw tooLong(path, file.size, listed);
       return new Uint8Array(await file.arrayBuffer());
     },
   };

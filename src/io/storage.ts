@@ -15,12 +15,13 @@ export interface ModelSource {
   read(path: string, maxBytes?: number): Promise<Uint8Array>;
 }
 
-/** The most bytes any one file of a model is read to (where the model file lists no size for it). */
-export const MAX_FILE_BYTES = 2 ** 31;
+/** The most bytes any one file of a model is read to (where the model file lists no size for it): Node's limit. */
+export const MAX_FILE_BYTES = 2 ** 31 - 1;
 
-/** The FileFormatError of a file longer than its model file lists. */
-export const longerThanListed = (file: string, bytes: number, maxBytes: number) =>
-  new FileFormatError(`${file}: holds ${bytes} bytes or more, longer than the ${maxBytes} bytes the model file lists for it`);
+/** The FileFormatError of a file longer than its model file lists (`listed`), or than any model file is read to. */
+export const tooLong = (file: string, bytes: number, listed: number | undefined) => new FileFormatError(listed === undefined
+  ? `${file}: holds ${bytes} bytes or more, too large to read (over 2 GB); expected a model file`
+  : `${file}: holds ${bytes} bytes or more, longer than the ${listed} bytes the model file lists for it`);
 
 /** A model ready to store: its weights, and its model file, which names the weights file it goes with. */
 export interface EncodedModel {

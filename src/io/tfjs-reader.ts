@@ -8,7 +8,7 @@ import type { ModelSource } from './handlers.js';
 import { joinBytes } from './join-bytes.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
-import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase, toSnakeCase } from './tfjs-format.js';
+import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
 import { MAX_FILE_BYTES } from './storage.js';
 import { readTopology } from './tfjs-topology.js';
 import { checkShapeMatches } from './weight-bytes.js';
@@ -47,9 +47,16 @@ function readMetrics(training: JsonObject, file: string): MetricName[] {
 const NEUTRAL_OPTIMIZER_SETTINGS: Record<string, (value: unknown) => boolean> = {
   name: () => true, jit_compile: () => true, is_legacy_optimizer: () => true, ema_momentum: () => true, ema_overwrite_frequency: () => true,
   decay: (v) => v === 0 || v === null, momentum: (v) => v === 0 || v === null, nesterov: (v) => v === false, use_nesterov: (v) => v === false,
+  centered: (v) => v === false,
   amsgrad: (v) => v === false, use_ema: (v) => v === false, weight_decay: (v) => v === 0 || v === null,
   clipnorm: (v) => v === null, clipvalue: (v) => v === null, global_clipnorm: (v) => v === null,
   loss_scale_factor: (v) => v === null, gradient_accumulation_steps: (v) => v === null,
+};
+
+/** The names an optimizer setting has in TF.js's files and in Keras's (2 and 3), first found first read. */
+const OPTIMIZER_FILE_KEYS: Record<string, string[]> = {
+  learningRate: ['learning_rate', 'learningRate', 'lr'], useNesterov: ['use_nesterov', 'useNesterov', 'nesterov'],
+  beta1: ['beta_1', 'beta1'], beta2: ['beta_2', 'beta2'], initialAccumulatorValue: ['initial_accumulator_value', 'initialAccumulatorValue'],
 };
 
 function readTrainingConfig(json: JsonObject, file: string) {
@@ -63,34 +70,31 @@ function readTrainingConfig(json: JsonObject, file: string) {
   const optimizer = field(training, 'optimizer_config', 'object', file, 'trainingConfig');
   const optimizerClass = field(optimizer, 'class_name', 'string', file, 'trainingConfig.optimizer_config');
   const settings = optionalField(optimizer, 'config', 'object', file, 'trainingConfig.optimizer_config') ?? {};
-  const named = (Object.keys(OPTIMIZER_CLASSES) as OptimizerType[]).find((t) => OPTIMIZER_CLASSES[t] === optimizerClass);
-  // Keras's SGD with momentum is TF.js's Momentum (the same steps at a fixed learning rate), nesterov its use_nesterov.
-  const type = named === 'sgd' && Number(settings.momentum) > 0 ? 'momentum' : named;
-  if (named === 'sgd' && settings.nesterov !== undefined) settings.use_nesterov = settings.nesterov;
-  if (!type) {
+  // Keras names classes as TF.js does but for case (RMSprop, RMSProp).
+  const named = (Object.keys(OPTIMIZER_CLASSES) as OptimizerType[]).find((t) => OPTIMIZER_CLASSES[t]!.toLowerCase() === optimizerClass.toLowerCase());
+  if (!named) {
     throw fileError(file, `trainingConfig optimizer ${JSON.stringify(optimizerClass)} is not one convas has; expected ${Object.values(OPTIMIZER_CLASSES).join(', ')}`);
   }
+  // Keras's SGD with momentum is TF.js's Momentum (the same steps at a fixed learning rate).
+  const type = named === 'sgd' && Number(settings.momentum) > 0 ? 'momentum' : named;
   const decay = setting(settings, 'decay');
   if (type === 'adamax' && decay) {
     throw fileError(file, `trainingConfig.optimizer_config: Adamax decay ${JSON.stringify(decay)} (a learning rate decaying as lr/(1 + decay·t)) ` +
       'is not one convas has; expected 0');
   }
-  const config = {
-    type, learningRate: setting(settings, 'learning_rate'), momentum: setting(settings, 'momentum'),
-    useNesterov: setting(settings, 'use_nesterov'), beta1: setting(settings, 'beta_1') ?? settings.beta1,
-    beta2: setting(settings, 'beta_2') ?? settings.beta2, epsilon: setting(settings, 'epsilon'),
-    // TF.js's RMSProp writes rho as decay; Keras's writes rho, and decay is then its learning-rate decay.
-    rho: setting(settings, 'rho') ?? (type === 'rmsprop' ? decay : undefined), centered: setting(settings, 'centered'),
-    initialAccumulatorValue: setting(settings, 'initial_accumulator_value'),
-  } as Record<string, unknown>;
-  // Only the settings of the type, as given; any other must be one that changes nothing, else it is refused by name.
-  const own = optimizerSettings(type);
-  for (const key of Object.keys(config)) if (config[key] === undefined || config[key] === null || !own.includes(key)) delete config[key];
-  const taken = new Set(Object.keys(config).flatMap((key) => [toSnakeCase(key), key]));
-  if (type === 'rmsprop' && setting(settings, 'rho') === undefined) taken.add('decay');
-  if (type === 'momentum' && named === 'sgd') taken.add('nesterov');
+  // TF.js's RMSProp writes rho as decay; Keras's writes rho, and decay is then its learning-rate decay.
+  const keys: Record<string, string[]> = { ...OPTIMIZER_FILE_KEYS, ...(type === 'rmsprop' && settings.rho === undefined ? { rho: ['decay'] } : {}) };
+  const config: Record<string, unknown> = { type };
+  const taken = new Set<string>();
+  for (const setting of optimizerSettings(type)) {
+    const key = (keys[setting] ?? [setting]).find((k) => settings[k] !== undefined && settings[k] !== null);
+    if (key === undefined) continue;
+    config[setting] = settings[key];
+    for (const k of keys[setting] ?? [setting]) taken.add(k);
+  }
+  // Any other setting must be one that changes nothing, else it is refused by name.
   for (const [key, value] of Object.entries(settings)) {
-    if (taken.has(key) || key === 'beta1' && taken.has('beta_1') || key === 'beta2' && taken.has('beta_2')) continue;
+    if (taken.has(key)) continue;
     if (!(key in NEUTRAL_OPTIMIZER_SETTINGS) || !NEUTRAL_OPTIMIZER_SETTINGS[key](value)) {
       throw fileError(file, `trainingConfig.optimizer_config: ${optimizerClass} has ${key} ${JSON.stringify(value)}, which convas's ${type} ` +
         'optimizer does not take; compile the model in convas with the settings it has');

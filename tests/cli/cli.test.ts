@@ -2,7 +2,7 @@
 // generated folders of colour JPEG and PNG images: train, evaluate and predict on the saved model,
 // threads, and the exit codes of mistakes.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,6 +258,14 @@ test('what --out holds is kept: a model convas train did not save, or after a --
   assert.match(misfit.stderr, `${net} gives outputs of [5], but there are 3 classes in ${dir}; the model must end in 3 outputs`);
   assert.ok(readFileSync(join(modelDir, 'weights.bin')).equals(before), 'the model in --out untouched');
   assert.is(convas('evaluate', '--model', modelDir).code, 0, 'and still a finished run');
+  // A model.json that is a link to a device is not read forever, nor taken for nothing there.
+  const device = join(dir, 'device-out');
+  mkdirSync(device);
+  symlinkSync('/dev/zero', join(device, 'model.json'));
+  const endless = convas('train', '--data', dir, '--epochs', '1', '--out', device);
+  assert.is(endless.code, 1);
+  assert.match(endless.stderr, 'its model.json cannot be read');
+  assert.match(endless.stderr, 'is not a regular file');
 });
 
 test('a run that ended saved for TF.js is not resumed (its file has no optimizer state); a finished run\'s --out is trained again', () => {
@@ -289,6 +297,12 @@ test('evaluate on image folders: the classes must be the model\'s; a folder of i
   assert.is(whole.code, 0, whole.stderr);
   assert.match(whole.stdout, `on 6 images from ${other}`);
   assert.match(whole.stdout, /\(\d of 6\)/);
+  // A link to the model's own folder is that folder: its held-out share, not every image.
+  const link = join(dir, 'photos-link');
+  symlinkSync(photos, link);
+  const own = convas('evaluate', '--model', photoModel, '--data', link);
+  assert.is(own.code, 0, own.stderr);
+  assert.match(own.stdout, /on \d+ held-out images from/);
   const digits = convas('evaluate', '--model', photoModel, '--data', dir);
   assert.is(digits.code, 1);
   assert.match(digits.stderr, /takes inputs of \[16, 20, 3\], but the images of .* are \[8, 8, 1\]/);
@@ -307,6 +321,9 @@ test('one class folder is refused; --normalize imagenet makes colour images with
   const idx = convas('train', '--data', dir, '--size', '12', '--normalize', '[-1,1]', '--epochs', '1', '--out', join(dir, 'idx-sized'));
   assert.is(idx.code, 1);
   assert.match(idx.stderr, `--size, --normalize apply to folders of images; ${dir} holds images made already (8×8×1)`);
+  const imagenetIdx = convas('train', '--data', dir, '--normalize', 'imagenet', '--epochs', '1', '--out', join(dir, 'idx-imagenet'));
+  assert.is(imagenetIdx.code, 1);
+  assert.match(imagenetIdx.stderr, '--normalize applies to folders of images');
 });
 
 test('a reader that stops early ends the command quietly, with SIGPIPE\'s exit code', () => {

@@ -233,8 +233,12 @@ test('Keras files: a fixed batch size in batch_input_shape; optimizers as Keras 
   const keras = { name: 'SGD', learning_rate: 0.05, decay: 0.0, momentum: 0.9, nesterov: true, clipnorm: null, jit_compile: true, is_legacy_optimizer: false };
   const momentum = await edited({ class_name: 'SGD', config: keras });
   assert.equal([momentum.type, momentum.learningRate, momentum.momentum, momentum.useNesterov], ['momentum', 0.05, 0.9, true]);
-  const rms = await edited({ class_name: 'RMSProp', config: { name: 'RMSprop', learning_rate: 0.001, decay: 0.0, rho: 0.8, momentum: 0.0, epsilon: 1e-7, centered: false } });
+  const rms = await edited({ class_name: 'RMSprop', config: { name: 'RMSprop', learning_rate: 0.001, decay: 0.0, rho: 0.8, momentum: 0.0, epsilon: 1e-7, centered: false } });
   assert.equal([rms.type, rms.rho], ['rmsprop', 0.8]);
+  // Keras 2's Adam as it writes it (beta_1, not TF.js's beta1), and Keras 1's lr.
+  const adam = await edited({ class_name: 'Adam', config: { name: 'Adam', learning_rate: 0.002, decay: 0.0, beta_1: 0.8, beta_2: 0.99, epsilon: 1e-7, amsgrad: false } });
+  assert.equal([adam.type, adam.learningRate, adam.beta1, adam.beta2], ['adam', 0.002, 0.8, 0.99]);
+  assert.is((await edited({ class_name: 'Adam', config: { lr: 0.003 } })).learningRate, 0.003);
   for (const [config, refused] of [[{ amsgrad: true }, /Adam has amsgrad true, which convas's adam optimizer does not take/],
     [{ clipnorm: 1 }, /Adam has clipnorm 1/], [{ weight_decay: 0.004 }, /Adam has weight_decay 0.004/], [{ decay: 0.01 }, /Adam has decay 0.01/]] as const) {
     await expectError(() => edited({ class_name: 'Adam', config: { learning_rate: 0.001, ...config } }), FileFormatError, 'model.json', refused);

@@ -67,7 +67,7 @@ async function addFiles(taughtClass: TaughtClass, files: File[]): Promise<void> 
   const skipped: string[] = [];
   for (const file of files) {
     try {
-      pictures.push(await loadImage(file));
+      pictures.push(keptPicture(await loadImage(file))); // shrunk at once: a hundred photos at full size take gigabytes
     } catch (error) {
       skipped.push(`${file.name} skipped: ${errorText(error)}`);
     }

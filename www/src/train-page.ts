@@ -118,9 +118,14 @@ const showKeptAccuracy = () =>
 async function keptModelAccuracy(): Promise<number | undefined> {
   const kept = await loadCurrentModel().catch(() => undefined);
   if (!kept) return undefined;
-  const accuracy = testAccuracy(kept, digits!.test);
-  kept.dispose();
-  return accuracy;
+  try {
+    checkDigitModel(kept); // one kept before the site checked (another's outputs) counts as none
+    return testAccuracy(kept, digits!.test);
+  } catch {
+    return undefined;
+  } finally {
+    kept.dispose();
+  }
 }
 
 async function run(training: Promise<TrainResult>): Promise<void> {
@@ -141,6 +146,7 @@ async function run(training: Promise<TrainResult>): Promise<void> {
         : `Done: ${result.epochsDone} epoch(s), ${percent(modelAccuracy)} on the test digits.`;
     keptAccuracy = await keptModelAccuracy();
     if (keptAccuracy !== undefined && modelAccuracy <= keptAccuracy) {
+      showKeptAccuracy(); // it may be another tab's, kept since this page loaded
       setStatus(status, `${outcome} The model kept in this browser does as well or better (${percent(keptAccuracy)}) and stays ` +
         'for the Draw page; "Keep in this browser" replaces it with this one.');
       return;
