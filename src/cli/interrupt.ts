@@ -11,13 +11,14 @@ export interface Interrupts {
   dispose(): void;
 }
 
-export function watchInterrupts(onFirst: (signal: NodeJS.Signals) => void): Interrupts {
+/** Watches for SIGINT and SIGTERM, saying at the first that the run stops after this batch. */
+export function watchInterrupts(): Interrupts {
   let signal: NodeJS.Signals | undefined;
   const exitCode = (s: NodeJS.Signals) => 128 + constants.signals[s];
   const handler = (received: NodeJS.Signals) => {
     if (signal) process.exit(exitCode(received));
     signal = received;
-    onFirst(received);
+    process.stderr.write('\nconvas: stopping after this batch (Ctrl-C again to quit at once)\n');
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);

@@ -68,7 +68,7 @@ export async function runEpochs(run: Run, print: Print): Promise<number> {
   const shifted = new Float32Array(train.images.length);
   const batchSize = Math.min(settings.batchSize, train.count); // one default serves datasets of any size
   const progress = new ProgressReporter(process.stdout, settings.epochs, Math.ceil(train.count / batchSize));
-  const interrupts = watchInterrupts(() => process.stderr.write('\nconvas: stopping after this batch (Ctrl-C again to quit at once)\n'));
+  const interrupts = watchInterrupts();
   try {
     // Before the first epoch, so that a run stopped in it can resume too; and again when a finished
     // run is resumed (killed while saving its last checkpoint, say), so that its files end whole and tidy.

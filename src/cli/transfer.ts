@@ -90,7 +90,7 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
 async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions): Promise<{ signal?: NodeJS.Signals; exitCode: number }> {
   const batchSize = Math.min(options.batchSize, x.shape[0]);
   const progress = new ProgressReporter(process.stdout, options.epochs, Math.ceil(x.shape[0] / batchSize));
-  const interrupts = watchInterrupts(() => process.stderr.write('\nconvas: stopping after this batch (Ctrl-C again to quit at once)\n'));
+  const interrupts = watchInterrupts();
   progress.start();
   try {
     await head.fit(x, y, {

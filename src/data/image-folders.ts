@@ -104,7 +104,7 @@ export async function listImageFiles(directory: string): Promise<{ classNames: s
     throw new ConfigError(`${directory}: cannot read the image folder (${(error as Error).message})`);
   }
   const visible = (name: string) => !name.startsWith('.');
-  // A link to a folder is that folder (Keras's listing follows links too).
+  // A link to a folder is read as that folder.
   const isFolder = async (dir: string, entry: import('node:fs').Dirent) => entry.isDirectory() ||
     (entry.isSymbolicLink() && (await fs.stat(join(dir, entry.name)).then((stat) => stat.isDirectory(), () => false)));
   const folders = await Promise.all(entries.map((e) => isFolder(directory, e)));

@@ -80,10 +80,8 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
     }
   }
   const options: LayerConfig = { className: kerasClass, name: typeof config.name === 'string' ? config.name : undefined };
-  for (const key of mapping.options) {
-    if (config[key] !== undefined && config[key] !== null) options[toCamelCase(key)] = config[key];
-  }
-  for (const [key, setting] of Object.entries(mapping.kerasAliases ?? {})) {
+  // Each mapped setting under its own name, then under another Keras name it has.
+  for (const [key, setting] of [...mapping.options.map((o) => [o, o]), ...Object.entries(mapping.kerasAliases ?? {})]) {
     if (config[key] !== undefined && config[key] !== null) options[toCamelCase(setting)] = config[key];
   }
   if (typeof options.activation === 'string') options.activation = activationFromKeras(options.activation);
