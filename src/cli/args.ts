@@ -35,8 +35,8 @@ export interface TrainOptions {
   channels: 1 | 3 | 'auto';
   /** Image folders: how pixels become inputs (default '[0,1]'). */
   normalize?: Preset;
-  /** Image folders: the share held out for testing. */
-  validationSplit: number;
+  /** Image folders: the share held out for testing (default 0.2). */
+  validationSplit?: number;
   /** Kernel threads: a count, or 'auto' (one per core, at most 8). */
   threads: Threads;
   /** The saved model's file format. */
@@ -212,7 +212,8 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     size: sizeOption(value('size')),
     channels: channels === 'auto' ? 'auto' : (Number(channels) as 1 | 3),
     normalize: normalizeOption(value('normalize')),
-    validationSplit: number('validation-split', TRAIN_DEFAULTS.validationSplit, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
+    validationSplit: value('validation-split') === undefined ? undefined
+      : number('validation-split', 0, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
     threads: threadsOption(value('threads')),
     format: oneOf('format', TRAIN_DEFAULTS.format, ['convas', 'tfjs'] as const),
   };

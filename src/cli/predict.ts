@@ -1,7 +1,7 @@
 // `convas predict`: the class and every class probability for each image file (JPEG, PNG, PGM),
 // made the model's input as training made its images: the model's metadata says how (convas train
-// on image folders records it), --normalize overrides it, and models without it (digits) take
-// [0,1] with the whole image squashed to their input.
+// on image folders records it), --normalize overrides it, and models without it take [0,1] with
+// the whole image squashed to their input.
 import { loadImage } from '../data/image-load.js';
 import { imageToPixels } from '../data/image-input.js';
 import { ConfigError } from '../errors.js';
@@ -10,14 +10,16 @@ import { argmaxRows } from '../metrics.js';
 import { tensor } from '../tensor.js';
 import type { Preset, Threads } from './args.js';
 import type { ImageModelMetadata } from './data.js';
+import { RUN_KEY } from './run-checkpoint.js';
 
 export async function predict(options: { model: string; files: string[]; threads: Threads; normalize?: Preset }, print: (text: string) => void): Promise<void> {
   const model = await loadModel(options.model);
-  const saved = model.getUserDefinedMetadata() as Partial<ImageModelMetadata> | undefined;
+  const saved = model.getUserDefinedMetadata() as (Partial<ImageModelMetadata> & { [RUN_KEY]?: unknown }) | undefined;
   const normalize = options.normalize ?? saved?.imageInput?.normalize ?? '[0,1]';
   const crop = saved?.imageInput?.crop ?? 'none';
-  // Digits models (no image metadata) learned light strokes on dark: a dark digit on paper is inverted.
-  const digits = !saved?.imageInput && !options.normalize;
+  // convas train's models of IDX files or the bundled digits learned light strokes on dark: a dark
+  // digit on paper is inverted. Models from elsewhere take their images as they are.
+  const digits = !saved?.imageInput && saved?.[RUN_KEY] !== undefined && !options.normalize;
   const [height, width, channels] = model.inputShape;
   if (model.inputShape.length !== 3 || (channels !== 1 && channels !== 3)) {
     throw new ConfigError(`${options.model}: the model takes inputs of shape [${model.inputShape}]; predict reads images, [height, width, 1 or 3]`);

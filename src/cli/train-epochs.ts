@@ -4,7 +4,7 @@
 import type { Model } from '../model/model.js';
 import type { Random } from '../random.js';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_IMAGE_SIZE, type Threads } from './args.js';
+import { DEFAULT_IMAGE_SIZE, TRAIN_DEFAULTS, type Threads } from './args.js';
 import { shiftImages } from './augment.js';
 import { type LoadedData, imagesTensor, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
@@ -33,17 +33,22 @@ export async function loadRunData(settings: RunSettings, print: Print): Promise<
   // ImageNet's normalisation is per colour channel: with it, 'auto' makes colour images.
   const channels = settings.channels === 'auto' && settings.normalize === 'imagenet' ? 3 : settings.channels;
   const images = { size: settings.size ?? DEFAULT_IMAGE_SIZE, channels, normalize: settings.normalize ?? '[0,1]',
-    validationSplit: settings.validationSplit, seed: settings.seed };
+    validationSplit: settings.validationSplit ?? TRAIN_DEFAULTS.validationSplit, seed: settings.seed };
   const data = await loadData(settings.data, images, loading);
   if (data.metadata) print(loading.finish());
-  // IDX files and the bundled digits come made: settings that make images from files would be ignored.
-  const unused = [['--size', settings.size], ['--normalize', settings.normalize], ['--channels', settings.channels === 'auto' ? undefined : settings.channels]]
+  return data;
+}
+
+/** IDX files and the bundled digits come made, split already: settings that make images from files would be ignored. */
+export function refuseImageSettings(settings: RunSettings, data: LoadedData): void {
+  if (data.metadata) return;
+  const given = [['--size', settings.size], ['--normalize', settings.normalize],
+    ['--channels', settings.channels === 'auto' ? undefined : settings.channels], ['--validation-split', settings.validationSplit]]
     .filter(([, value]) => value !== undefined).map(([name]) => name);
-  if (!data.metadata && unused.length) {
-    throw new ConfigError(`${unused.join(', ')} ${unused.length === 1 ? 'applies' : 'apply'} to folders of images; ${data.source} ` +
+  if (given.length) {
+    throw new ConfigError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to folders of images; ${data.source} ` +
       `${settings.data === undefined ? 'are' : 'holds'} images made already (${data.train.height}×${data.train.width}×${data.train.channels})`);
   }
-  return data;
 }
 
 /** Trains the epochs left, with a checkpoint after each (and before the first); returns the exit code (0, or 128 + a signal's number). */

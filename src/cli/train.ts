@@ -8,13 +8,14 @@ import { buildModel, defaultArchitecture, readArchitecture } from './architectur
 import { checkModelTakesData } from './model-data.js';
 import { checkOutDirectory } from './out-directory.js';
 import { runSettings } from './run-checkpoint.js';
-import { type Print, loadRunData, runEpochs } from './train-epochs.js';
+import { type Print, loadRunData, refuseImageSettings, runEpochs } from './train-epochs.js';
 
 /** Returns the exit code: 0, or 128 + the signal's number when Ctrl-C stopped the run. */
 export async function train(options: TrainOptions, print: Print): Promise<number> {
   await checkOutDirectory(options.out);
   const settings = runSettings(options);
   const data = await loadRunData(settings, print);
+  refuseImageSettings(settings, data);
   const { train } = data;
   const inputShape = [train.height, train.width, train.channels];
   const architecture = options.model ? await readArchitecture(options.model) : defaultArchitecture(train.classes, inputShape);

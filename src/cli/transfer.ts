@@ -12,7 +12,7 @@ import { sequential } from '../model/sequential.js';
 import { cutModel, embed } from '../model/transfer.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import type { TrainOptions, TransferOptions } from './args.js';
+import { TRAIN_DEFAULTS, type TrainOptions, type TransferOptions } from './args.js';
 import { type ImageModelMetadata, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
 import { TRANSFER_KEY, checkOutDirectory } from './out-directory.js';
@@ -44,7 +44,7 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
 
   const loading = new LoadingProgress(process.stdout, process.stderr);
   const normalize = options.normalize ?? '[-1,1]';
-  const images = { size: [height, width] as [number, number], channels: channels as 1 | 3, normalize, validationSplit: options.validationSplit, seed: options.seed };
+  const images = { size: [height, width] as [number, number], channels: channels as 1 | 3, normalize, validationSplit: options.validationSplit ?? TRAIN_DEFAULTS.validationSplit, seed: options.seed };
   const { train, test, source, metadata } = await loadData(options.data, images, loading);
   print(loading.finish());
   if (!metadata) throw new ConfigError(`${options.data}: --base teaches classes from image folders (one folder per class), not IDX files`);

@@ -17,7 +17,7 @@ function usageError(argv: string[], ...fragments: string[]): void {
 test('train with no options takes the defaults', () => {
   assert.equal(parseCommandLine(['train']), {
     name: 'train',
-    options: { ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: undefined, size: undefined, normalize: undefined },
+    options: { ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: undefined, size: undefined, normalize: undefined, validationSplit: undefined },
   });
 });
 
@@ -89,7 +89,7 @@ test('invalid values name the option, the value and what is expected', () => {
 test('train --base: its own defaults (Teachable Machine\'s), the cut, pooling and head read; what does not go with a base refused', () => {
   const taught = parseCommandLine(['train', '--base', 'mobilenet', '--cut', 'out_relu', '--data', 'photos']);
   assert.equal(taught.name === 'train' && taught.options, {
-    ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: 'photos', size: undefined,
+    ...TRAIN_DEFAULTS, learningRate: undefined, model: undefined, data: 'photos', size: undefined, validationSplit: undefined,
     epochs: TRANSFER_DEFAULTS.epochs, batchSize: TRANSFER_DEFAULTS.batchSize, normalize: '[-1,1]',
     transfer: { base: 'mobilenet', cut: 'out_relu', pooling: 'avg', head: [100] },
   });

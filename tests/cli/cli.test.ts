@@ -94,12 +94,21 @@ test('predict: a class and every probability per file', () => {
   });
 });
 
-test('predict with an ONNX model from PyTorch (the LeNet fixture, 28×28 greyscale): a class per file', () => {
+test('predict with an ONNX model from PyTorch (the LeNet fixture, 28×28 greyscale): a class per file, a light page not inverted', () => {
   const file = join(dir, 'digit.pgm');
   writeFileSync(file, encodePgm('P5', 28, 28, Uint8Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 255 : 0))));
   const { code, stdout, stderr } = convas('predict', '--model', 'tests/fixtures/onnx/lenet.onnx', file);
   assert.is(code, 0, stderr);
   assert.match(stdout, new RegExp(`^${file}.*class \\d`));
+  // A dark stroke on paper: convas train's digits model inverts it, a model from elsewhere takes it as it is.
+  const paper = join(dir, 'paper.pgm');
+  writeFileSync(paper, encodePgm('P5', 28, 28, Uint8Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 0 : 255))));
+  const onnx = convas('predict', '--model', 'tests/fixtures/onnx/lenet.onnx', paper);
+  assert.is(onnx.code, 0, onnx.stderr);
+  assert.not.match(onnx.stdout, 'inverted');
+  const own = convas('predict', '--model', modelDir, paper);
+  assert.is(own.code, 0, own.stderr);
+  assert.match(own.stdout, '(inverted: dark on light)');
 });
 
 test('a bad data directory: exit 1, the directory named and what it should hold, no stack trace', () => {
@@ -308,7 +317,7 @@ test('evaluate on image folders: the classes must be the model\'s; a folder of i
   assert.match(digits.stderr, /takes inputs of \[16, 20, 3\], but the images of .* are \[8, 8, 1\]/);
 });
 
-test('one class folder is refused; --normalize imagenet makes colour images without --channels; image settings refused for IDX files', () => {
+test('one class folder is refused; --normalize imagenet makes colour images without --channels; image settings (the split too) refused for IDX files', () => {
   const one = join(dir, 'one-class');
   mkdirSync(join(one, 'red'), { recursive: true });
   writeFileSync(join(one, 'red', 'a.png'), readFileSync(join(photos, 'red', 'red0.png')));
@@ -324,6 +333,10 @@ test('one class folder is refused; --normalize imagenet makes colour images with
   const imagenetIdx = convas('train', '--data', dir, '--normalize', 'imagenet', '--epochs', '1', '--out', join(dir, 'idx-imagenet'));
   assert.is(imagenetIdx.code, 1);
   assert.match(imagenetIdx.stderr, '--normalize applies to folders of images');
+  const splitIdx = convas('train', '--data', dir, '--validation-split', '0.5', '--epochs', '1', '--out', join(dir, 'idx-split'));
+  assert.is(splitIdx.code, 1);
+  assert.match(splitIdx.stderr, `--validation-split applies to folders of images; ${dir} holds images made already`);
+  assert.not.ok(existsSync(join(dir, 'idx-split')), 'nothing written');
 });
 
 test('a reader that stops early ends the command quietly, with SIGPIPE\'s exit code', () => {
