@@ -53,6 +53,14 @@ export async function openPass<T>(dataset: Dataset<T>, who: string): Promise<Any
   return iterator as AnyIterator<T>;
 }
 
+/** Whether a dataset is an iterator (a generator object, say): its one pass is all it can give. */
+export function isReadOnce(dataset: unknown): boolean {
+  const source = dataset as Partial<Record<'next' | typeof Symbol.asyncIterator | typeof Symbol.iterator, () => unknown>> | null;
+  if (!source || typeof source !== 'object' || typeof source.next !== 'function') return false;
+  const open = source[Symbol.asyncIterator] ?? source[Symbol.iterator];
+  return typeof open === 'function' && open.call(source) === source;
+}
+
 /** A stream of T, each pass opened afresh by `open`. */
 export class Stream<T> implements AsyncIterable<T> {
   constructor(private readonly open: () => AsyncIterator<T>) {}
@@ -152,7 +160,9 @@ export class Stream<T> implements AsyncIterable<T> {
 
   /**
    * Reads up to `count` elements ahead while the consumer works on the current one: a slow source
-   * (files, decoding) then overlaps with training. The order is unchanged.
+   * (files, decoding) then overlaps with training. The order is unchanged. An element read ahead
+   * that fails is the consumer's error when it gets there, and nobody's if the pass ends first;
+   * tensors read ahead and never handed out are disposed when the pass ends.
    */
   prefetch(count: number): Stream<T> {
     if (!Number.isInteger(count) || count < 1) throw new ConfigError(`prefetch: count must be a positive integer, got ${JSON.stringify(count)}`);
@@ -162,11 +172,17 @@ export class Stream<T> implements AsyncIterable<T> {
       const ahead: Array<Promise<IteratorResult<T>>> = [];
       return {
         next() {
-          while (ahead.length <= count) ahead.push(source.next());
+          while (ahead.length <= count) {
+            const read = source.next();
+            read.catch(() => {}); // handled by whoever reads it; unread, it is nobody's error
+            ahead.push(read);
+          }
           return ahead.shift()!;
         },
         async return(): Promise<IteratorResult<T>> {
-          await source.return?.();
+          for (const unread of ahead.splice(0)) unread.then((r) => r.done || disposeTensorsOf(r.value), () => {});
+          // Not awaited: the source ends once the reads ahead of it are done, which a slow source may take long to be.
+          source.return?.().catch(() => {});
           return { done: true, value: undefined };
         },
       };
@@ -226,6 +242,18 @@ function stack(group: unknown[], index: number): unknown {
   return { xs: first.xs.map((_, i) => stackValues(examples.map((e) => (e.xs as unknown[])[i]), `xs[${i}] ${where}`)), ys };
 }
 
+/** The elements of an iterator; a pass ended early (take(), a stopped fit) closes it, so a generator's finally runs. */
+async function* readClosing<T>(iterator: AnyIterator<T>): AsyncGenerator<T> {
+  for await (const element of { [Symbol.asyncIterator]: () => iterator as AsyncIterator<T> }) yield element;
+}
+
+/** Disposes the tensors of an element never handed out: a Tensor, or a batch's xs (or list of them) and ys. */
+function disposeTensorsOf(element: unknown): void {
+  const values = element instanceof Tensor ? [element]
+    : element && typeof element === 'object' && 'xs' in element && 'ys' in element ? [(element as Batch).xs, (element as Batch).ys].flat() : [];
+  for (const value of values) if (value instanceof Tensor && !value.isDisposed) value.dispose();
+}
+
 const isShaped = (v: unknown): v is ShapedArray => !!v && typeof v === 'object' && 'values' in v && 'shape' in v;
 /** A flat list of numbers (one value), rather than a list of values (one per input). */
 const isFlat = (v: unknown[]): boolean => v.length === 0 || typeof v[0] === 'number';
@@ -283,15 +311,14 @@ export const data = {
     return new Stream(async function* () {
       const made = start();
       const iterator = made && typeof (made as Iterator<T>).next === 'function' ? made as AnyIterator<T> : await openPass(made as Dataset<T>, 'generator');
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      yield* readClosing(iterator);
     });
   },
 
   /** A stream over an array or any (async) iterable that can be read again (an array, a Set, another Stream). */
   from<T>(items: Iterable<T> | AsyncIterable<T>): Stream<T> {
     return new Stream(async function* () {
-      const iterator = await openPass(items as Dataset<T>, 'from');
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+      yield* readClosing(await openPass(items as Dataset<T>, 'from'));
     });
   },
 };

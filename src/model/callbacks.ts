@@ -16,13 +16,13 @@ export interface Logs {
   [name: string]: MetricValue | undefined;
 }
 
-/** What fit returns: the epochs run and each log per epoch (Keras's History; val_ lists stay empty without validation). */
+/** What fit returns: the epochs run and each log per epoch (Keras's History: a list for each log written, val_ ones with validation). */
 export interface History {
   epoch: number[];
-  history: { loss: number[]; acc: number[]; val_loss: number[]; val_acc: number[] } & Record<string, MetricValue[]>;
+  history: { loss: number[]; acc: number[]; val_loss?: number[]; val_acc?: number[] } & Record<string, MetricValue[]>;
 }
 
-export const emptyHistory = (): History => ({ epoch: [], history: { loss: [], acc: [], val_loss: [], val_acc: [] } });
+export const emptyHistory = (): History => ({ epoch: [], history: { loss: [], acc: [] } });
 
 /** Adds an epoch's logs to the history, as Keras's History callback does at each epoch's end. */
 export function recordEpoch(history: History, epoch: number, logs: Logs): void {

@@ -5,7 +5,7 @@
 // plain arrays, on each pass). Without batchesPerEpoch each epoch is one pass over the dataset;
 // with it, epochs read on through one pass (TF.js's meaning).
 import { getBackend } from '../backend/wasm.js';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { type BatchValue, type Dataset, type ShapedArray, openPass } from '../data/stream.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -85,7 +85,13 @@ export class BatchReader {
   private describe(value: unknown, example: Shape, name: string, what: string): Described {
     const size = Math.max(sizeOf(example), 1);
     let shape: number[];
-    if (value instanceof Tensor) shape = [...value.shape];
+    if (value instanceof Tensor) {
+      if (value.isDisposed) {
+        throw new StateError(`${what}: ${name} is a tensor already disposed: fitDataset disposes a batch's tensors once it has read them ` +
+          '(as TF.js does); a dataset read more than once must yield new tensors on each pass, or plain arrays');
+      }
+      shape = [...value.shape];
+    }
     else if (isShaped(value)) {
       if (!(value.values instanceof Float32Array || Array.isArray(value.values)) || !Array.isArray(value.shape)) {
         throw new ShapeError(`${what}: ${name} must hold { values: Float32Array, shape }`);
@@ -103,7 +109,9 @@ export class BatchReader {
       throw new ShapeError(`${what}: ${name} must be a Tensor, { values, shape }, a Float32Array or a number[], got ${value === null ? 'null' : typeof value}`);
     }
     const sparseIds = this.loss.sparse && name === 'ys' && (shape.length === 1 || (shape.length === 2 && shape[1] === 1));
-    const fits = sparseIds || (shape.length === example.length + 1 && example.every((d, i) => shape[i + 1] === d));
+    // Targets of the output's size in another shape ([n] for one unit) are taken, as fit takes them.
+    const targetsOfSize = !this.loss.sparse && name === 'ys' && shape.length >= 1 && sizeOf(shape.slice(1)) === sizeOf(example);
+    const fits = sparseIds || targetsOfSize || (shape.length === example.length + 1 && example.every((d, i) => shape[i + 1] === d));
     if (!fits || !(shape[0] >= 1)) {
       const expected = name === 'ys' && this.loss.sparse ? '[n] or [n, 1] (class ids)' : formatShape(['n', ...example] as never);
       throw new ShapeError(`${what}: ${name} has shape ${formatShape(shape)}, but the model takes ${expected}`);
@@ -134,6 +142,8 @@ const isShaped = (v: unknown): v is ShapedArray => !!v && typeof v === 'object' 
 /** A run's batches from a dataset, one pass per epoch or `batchesPerEpoch` at a time. */
 export class DatasetBatches implements BatchSource {
   private iterator?: Iter;
+  /** Whether the pass under way may give more: it is closed (a generator's finally run) when the run leaves it. */
+  private passOpen = false;
   private epoch = 0;
   private read = 0;
   private passes = 0;
@@ -144,7 +154,9 @@ export class DatasetBatches implements BatchSource {
 
   async startEpoch(epoch: number): Promise<void> {
     if (!this.iterator || this.batchesPerEpoch === undefined) {
+      await this.closePass();
       this.iterator = await openPass(this.dataset, this.who);
+      this.passOpen = true;
       this.passes++;
     }
     this.epoch = epoch;
@@ -153,11 +165,13 @@ export class DatasetBatches implements BatchSource {
 
   async nextBatch(): Promise<number> {
     if (this.read === this.batchesPerEpoch) return 0;
+    this.passOpen = false; // a pass whose next() throws or ends has closed itself
     const next = await this.iterator!.next();
     if (next.done) {
       this.ranDry();
       return 0;
     }
+    this.passOpen = true;
     this.pending = this.reader.check(next.value, `batch ${this.read + 1} of epoch ${this.epoch + 1}`);
     this.read++;
     return this.pending.n;
@@ -165,15 +179,23 @@ export class DatasetBatches implements BatchSource {
 
   loadBatch(): void {
     const batch = this.pending!;
-    // Let go only once copied: a batch refused on the way (a NaN) is still discard()'s to dispose.
+    // Let go only once copied: a batch refused on the way (a NaN) is still release()'s to dispose.
     this.reader.load(batch);
     this.pending = undefined;
     this.step.prepareTargets(batch.n);
   }
 
-  discard(): void {
+  async release(): Promise<void> {
     if (this.pending) disposeUnread(this.pending);
     this.pending = undefined;
+    await this.closePass();
+  }
+
+  /** Ends the pass under way, as for-of does when it stops early. */
+  private async closePass(): Promise<void> {
+    if (!this.passOpen) return;
+    this.passOpen = false;
+    await this.iterator!.return?.();
   }
 
   /** The pass ended: the end of an epoch, or too early for batchesPerEpoch, or a dataset that gave nothing. */

@@ -22,8 +22,8 @@ export interface BatchSource {
   nextBatch(): number | Promise<number>;
   /** Puts the batch nextBatch read in the step's buffers, its targets prepared. */
   loadBatch(): void;
-  /** Lets go of a batch read but never loaded (training stopped in between). */
-  discard?(): void;
+  /** Lets go of what the run still holds: a batch read but never loaded, a pass over a dataset not read to its end. */
+  release?(): void | Promise<void>;
 }
 
 /** Loss and metrics on held-out data: evaluate's result. */
@@ -53,16 +53,18 @@ export async function fitLoop(run: FitRun): Promise<History> {
   let lastYield = performance.now();
   let last: Logs | undefined;
   model.stopTraining = false;
+  let failed = true;
   try {
     await callbacks.trainBegin(model, params);
     for (let epoch = params.initialEpoch; epoch < params.epochs; epoch++) {
-      await callbacks.epochBegin(epoch);
       await source.startEpoch(epoch);
+      // The first batch read before onEpochBegin: an epoch begun is one that ends (onEpochEnd), not one the data ran out before.
+      let size = await source.nextBatch();
+      if (size === 0) break; // the source ran dry (it said why)
+      await callbacks.epochBegin(epoch);
       metrics.reset();
       let lossSum = 0, seen = 0;
-      for (let b = 0; ; b++) {
-        const size = await source.nextBatch();
-        if (size === 0) break;
+      for (let b = 0; size > 0; b++, size = await source.nextBatch()) {
         if (callbacks.hasBatchBegin) await callbacks.batchBegin(b, size);
         // Only now, with nothing between it and the step: evaluate in a callback (or in anything
         // else that runs while fit awaits) uses the same buffers.
@@ -79,7 +81,6 @@ export async function fitLoop(run: FitRun): Promise<History> {
           lastYield = performance.now();
         }
       }
-      if (seen === 0) break; // the source ran dry (it said why)
       const logs = epochLogs(lossSum / seen, metrics);
       if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
@@ -89,9 +90,14 @@ export async function fitLoop(run: FitRun): Promise<History> {
       last = logs;
       if (model.stopTraining) break;
     }
+    failed = false;
   } finally {
-    source.discard?.();
     checkpoint.dispose();
+    try {
+      await source.release?.();
+    } catch (error) {
+      if (!failed) throw error; // as for-of: the run's own error wins over one from closing its data
+    }
   }
   await callbacks.trainEnd(last);
   return run.history;

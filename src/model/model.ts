@@ -361,12 +361,13 @@ export class Model extends Layer {
     const reader = this.reader(what);
     const iterator = await openPass(dataset, what);
     scoring.start();
-    for (let b = 0; batches === undefined || b < batches; b++) {
-      const next = await iterator.next();
-      if (next.done) break;
+    let b = 0;
+    // for-await closes the pass when it ends early (the batches asked for, an error), as a generator's finally expects.
+    for await (const batch of { [Symbol.asyncIterator]: () => iterator as AsyncIterator<unknown> }) {
       this.checkAlive();
-      const size = reader.read(next.value, `batch ${b + 1}`);
+      const size = reader.read(batch, `batch ${++b}`);
       this.inference.score(this.buffers.inputs, size, scoring);
+      if (b === batches) break;
     }
     if (scoring.count === 0) throw new ConfigError(`${what}: the dataset gave no batches`);
     return scoring.result();

@@ -122,7 +122,7 @@ test('in fit beside TF.js (same model, weights and data): the same val_loss each
   const tfjsLosses = expected.history.val_loss as number[];
   assert.ok(tfjsLosses.length < 40, `TF.js should stop early (ran ${tfjsLosses.length} epochs)`);
   assert.is(history.epoch.length, tfjsLosses.length);
-  history.history.val_loss.forEach((v, i) => assert.ok(Math.abs(v - tfjsLosses[i]) < 1e-4, `epoch ${i}: ${v} vs ${tfjsLosses[i]}`));
+  history.history.val_loss!.forEach((v, i) => assert.ok(Math.abs(v - tfjsLosses[i]) < 1e-4, `epoch ${i}: ${v} vs ${tfjsLosses[i]}`));
 });
 
 test('restoreBestWeights puts back the weights of the best epoch, after an early stop and after the last epoch (Keras 3)', async () => {

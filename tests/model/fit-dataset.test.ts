@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getBackend } from '../../src/backend/wasm.js';
 import {
-  type Batch, ConfigError, type Model, ShapeError, type Tensor, ValueError, callbacks, data, init, layers, sequential, tensor,
+  type Batch, ConfigError, type Model, ShapeError, StateError, type Tensor, ValueError, callbacks, data, init, layers, sequential, tensor,
 } from '../../src/index.js';
 import { assertSameBits, random } from '../helpers.js';
 import { rejectsWith } from '../throws-with.js';
@@ -44,6 +44,12 @@ function arrays(size: number, from = 0, to = N): Array<{ xs: Float32Array; ys: F
     out.push({ xs: xs.slice(i * PIXELS, end * PIXELS), ys: ys.slice(i * CLASSES, end * CLASSES) });
   }
   return out;
+}
+
+/** A run fails with the user's own error (a generator's, a callback's), passed on as it is. */
+async function rejectsOwn(run: () => Promise<unknown>, message: string): Promise<void> {
+  const error = await run().then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof Error && error.message === message, `expected the error "${message}", got ${String(error)}`);
 }
 
 const weightsOf = (m: Model) => m.getWeights().map((w) => w.dataSync());
@@ -108,7 +114,82 @@ test('tensors a dataset yields are disposed once read, as TF.js does; reusing on
   assert.is(made.length, 3);
   assert.ok(made.every((t) => t.isDisposed));
   const once = arrays(10).map((b) => ({ xs: tensor(b.xs, [b.xs.length / PIXELS, ...IMAGE]), ys: b.ys }));
-  await rejectsWith(() => cnn().fitDataset(once, { epochs: 2 }), Error, 'was disposed');
+  await rejectsWith(() => cnn().fitDataset(once, { epochs: 2 }), StateError, 'batch 1 of epoch 2', 'xs is a tensor already disposed', 'new tensors on each pass');
+});
+
+test('tensors read ahead by prefetch and never trained on are disposed when the run ends', async () => {
+  const made: Tensor[] = [];
+  const endless = data.generator(function* () {
+    for (;;) {
+      for (const b of arrays(10)) {
+        const t = tensor(b.xs, [b.xs.length / PIXELS, ...IMAGE]);
+        made.push(t);
+        yield { xs: t, ys: b.ys };
+      }
+    }
+  }).prefetch(3);
+  await cnn().fitDataset(endless, { epochs: 1, batchesPerEpoch: 2 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.ok(made.length > 2, `prefetch read ahead (${made.length} made)`);
+  assert.ok(made.every((t) => t.isDisposed), `${made.filter((t) => !t.isDisposed).length} of ${made.length} left`);
+});
+
+test('a pass the run leaves early is closed: a generator\'s finally runs (batchesPerEpoch, a stop, an error, evaluateDataset\'s batches)', async () => {
+  let open = 0;
+  const counted = data.generator(function* () {
+    open++;
+    try {
+      yield* arrays(5);
+    } finally {
+      open--;
+    }
+  });
+  await cnn().fitDataset(counted, { epochs: 2, batchesPerEpoch: 2 });
+  assert.is(open, 0, 'after batchesPerEpoch');
+  const stopped = cnn();
+  await stopped.fitDataset(counted, { epochs: 3, onBatchEnd: (batch) => { if (batch === 1) stopped.stopTraining = true; } });
+  assert.is(open, 0, 'after a callback stopped the run');
+  await rejectsOwn(() => cnn().fitDataset(counted, { epochs: 1, onBatchEnd: () => { throw new Error('callback failed'); } }), 'callback failed');
+  assert.is(open, 0, 'after a callback threw');
+  await cnn().evaluateDataset(counted, { batches: 2 });
+  assert.is(open, 0, 'after evaluateDataset read its batches');
+  await counted.take(1).toArray();
+  assert.is(open, 0, 'after take');
+  await cnn().fitDataset(counted.prefetch(2), { epochs: 1, batchesPerEpoch: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.is(open, 0, 'after prefetch');
+});
+
+test('a source that fails ahead of the consumer (prefetch) is the run\'s error when reached, and nobody\'s when never reached', async () => {
+  const unhandled: unknown[] = [];
+  const record = (reason: unknown) => void unhandled.push(reason);
+  process.on('unhandledRejection', record);
+  try {
+    const failing = () => data.generator(function* () {
+      yield* arrays(10);
+      throw new Error('the disk went away');
+    }).prefetch(2);
+    await cnn().fitDataset(failing(), { epochs: 1, batchesPerEpoch: 2 }); // the failure is read ahead, never reached
+    await rejectsOwn(() => cnn().fitDataset(failing(), { epochs: 1, onBatchEnd: () => new Promise((r) => setTimeout(r, 5)) }), 'the disk went away');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  } finally {
+    process.off('unhandledRejection', record);
+  }
+  assert.equal(unhandled, []);
+});
+
+test('targets of the output\'s size in another shape ([n] for one unit) train as in fit', async () => {
+  const binary = () => {
+    const net = sequential({ inputShape: [PIXELS], seed: 2, layers: [layers.dense({ units: 1, activation: 'sigmoid' })] });
+    net.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    return net;
+  };
+  const labels = Float32Array.from({ length: N }, (_, i) => i % 2);
+  const fitted = binary();
+  await fitted.fit(tensor(xs, [N, PIXELS]), tensor(labels, [N]), { epochs: 1, batchSize: 10, shuffle: false });
+  const streamed = binary();
+  await streamed.fitDataset(data.from(arrays(10).map((b, i) => ({ xs: b.xs, ys: { values: labels.slice(i * 10, i * 10 + 10), shape: [10] } }))), { epochs: 1 });
+  assertSameWeights(streamed, weightsOf(fitted), 'ys of shape [n]');
 });
 
 test('batches of any size: buffers grow to the largest and are reused; the result is fit\'s, batch by batch', async () => {
@@ -191,8 +272,8 @@ test('validation on tensors or on a dataset gives evaluate\'s values; fit and fi
   assert.equal(onTensors.history, expected.history);
   const net = cnn();
   const onDataset = await net.fitDataset(arrays(10), { epochs: 2, validationData: arrays(4, 0, 9) });
-  assert.is(onDataset.history.val_loss[1], net.evaluate(heldX, heldY).loss);
-  assert.is(onDataset.history.val_acc[1], net.evaluate(heldX, heldY).accuracy);
+  assert.is(onDataset.history.val_loss![1], net.evaluate(heldX, heldY).loss);
+  assert.is(onDataset.history.val_acc![1], net.evaluate(heldX, heldY).accuracy);
   const firstBatch = await net.evaluateDataset(arrays(4, 0, 9), { batches: 1 });
   assert.is(firstBatch.loss, net.evaluate(tensor(xs.slice(0, 4 * PIXELS), [4, ...IMAGE]), tensor(ys.slice(0, 4 * CLASSES), [4, CLASSES])).loss);
 });
@@ -211,11 +292,18 @@ test('batchesPerEpoch reads on through one pass; a dataset that runs out ends tr
   try {
     const short = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 4 });
     assert.equal(short.epoch, [0, 1]);
+    // Out exactly at an epoch's end: no epoch begins that does not end (TF.js ends it, empty; Keras raises).
+    const events: string[] = [];
+    const even = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 3,
+      callbacks: [{ onEpochBegin: (e: number) => void events.push(`begin ${e}`), onEpochEnd: (e: number) => void events.push(`end ${e}`) }] });
+    assert.equal(even.epoch, [0, 1]);
+    assert.equal(events, ['begin 0', 'end 0', 'begin 1', 'end 1']);
   } finally {
     console.warn = warn;
   }
-  assert.is(warnings.length, 1);
+  assert.is(warnings.length, 2);
   assert.ok(warnings[0].includes('ran out after 2 batches of epoch 2'), warnings[0]);
+  assert.ok(warnings[1].includes('ran out after 0 batches of epoch 3'), warnings[1]);
 });
 
 test('bad batches are errors naming the batch and epoch; bad settings are ConfigErrors', async () => {
@@ -235,7 +323,13 @@ test('bad batches are errors naming the batch and epoch; bad settings are Config
   const generatorObject = (function* () {
     yield* good;
   })();
-  await rejectsWith(() => cnn().fitDataset(generatorObject, { epochs: 2 }), ConfigError, 'no batches in epoch 2', 'can be read only once');
+  const untouched = cnn();
+  const before = weightsOf(untouched);
+  await rejectsWith(() => untouched.fitDataset(generatorObject, { epochs: 2 }), ConfigError, '2 epochs each read the dataset through', 'can be read only once');
+  await rejectsWith(() => untouched.fitDataset(good, { epochs: 3, initialEpoch: 1, validationData: generatorObject }), ConfigError,
+    'validationData is read after each of 2 epochs', 'can be read only once');
+  assertSameWeights(untouched, before, 'refused before any step');
+  await untouched.fitDataset(generatorObject, { epochs: 1 }); // one epoch is one pass
   await rejectsWith(() => fit(good, { validationSplit: 0.2 }), ConfigError, 'validationSplit is for fit');
   await rejectsWith(() => fit(good, { batchesPerEpoch: 0 }), ConfigError, 'batchesPerEpoch');
   await rejectsWith(() => fit(good, { epochs: 0 }), ConfigError, 'epochs');

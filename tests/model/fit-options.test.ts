@@ -61,7 +61,7 @@ test('validationSplit holds out the last examples, as TF.js: the same weights an
   convas.compile({ optimizer: { type: 'sgd', learningRate: 0.5 }, loss: 'categoricalCrossentropy' });
   const history = await convas.fit(tensor(x, [N, ...IMAGE]), tensor(y, [N, CLASSES]), { epochs: 2, batchSize: 3, shuffle: false, validationSplit: 0.25 });
   assertSameWeights(convas, tfjsModel, before, 'validationSplit');
-  assertClose(history.history.val_loss, expected.history.val_loss as number[], 1e-4, 'val_loss');
+  assertClose(history.history.val_loss!, expected.history.val_loss as number[], 1e-4, 'val_loss');
 });
 
 test('validationSplit takes the last examples before shuffling: training with shuffle never sees them, val_ logs are evaluate\'s on them', async () => {
@@ -77,8 +77,8 @@ test('validationSplit takes the last examples before shuffling: training with sh
   await firstNine.fit(tensor(x.slice(0, 9 * 16), [9, ...IMAGE]), tensor(y.slice(0, 9 * CLASSES), [9, CLASSES]), { epochs: 3, batchSize: 4 });
   split.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), firstNine.getWeights()[i].dataSync(), `weight ${i}`));
   const held = split.evaluate(tensor(x.slice(9 * 16), [3, ...IMAGE]), tensor(y.slice(9 * CLASSES), [3, CLASSES]));
-  assert.is(history.history.val_loss[2], held.loss);
-  assert.is(history.history.val_acc[2], held.accuracy);
+  assert.is(history.history.val_loss![2], held.loss);
+  assert.is(history.history.val_acc![2], held.accuracy);
 });
 
 test('classWeight multiplies each example\'s loss, as TF.js: one-hot, sparse and yes/no labels, three steps, every weight to 1e-4', async () => {

@@ -121,8 +121,11 @@ test('fit logs the compiled metrics each epoch (accuracy as acc, as TF.js) and t
   assert.is(history.history.acc[1], onTraining.accuracy);
   assert.equal(history.history.perClassF1[1], onTraining.perClassF1);
   assert.is(history.history.topKCategoricalAccuracy[1], onTraining.topKCategoricalAccuracy);
-  assert.is(history.history.val_acc[1], onHeld.accuracy);
+  assert.is(history.history.val_acc![1], onHeld.accuracy);
   assert.equal(history.history.val_perClassF1[1], onHeld.perClassF1);
+  // Without validation, no val_ lists (Keras and TF.js write only the logs there are).
+  const unvalidated = await net.fit(trainX, trainY, { epochs: 1, batchSize: 7 });
+  assert.equal(Object.keys(unvalidated.history).sort(), ['acc', 'loss', 'perClassF1', 'topKCategoricalAccuracy']);
 });
 
 test('unknown, repeated or impossible metrics are ConfigErrors at compile (or evaluate)', () => {
