@@ -13,7 +13,7 @@ import { type BrowserContext, type Download, type Page, chromium } from 'playwri
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
-import { type CompileOptions, type LayerConfig, type SimdBuild, decodeImage, imageToPixels, init, loadModel, sequential, tensor } from '../../src/index.js';
+import { type CompileOptions, type LayerConfig, type SimdBuild, argmaxRows, decodeImage, imageToPixels, init, loadModel, sequential, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import jpeg from 'jpeg-js';
 import { encodePng, withExifOrientation } from '../data/encoders.js';
@@ -726,6 +726,185 @@ if (missing) {
     const x = tensor(Array.from({ length: 72 }, (_, i) => Math.sin(i)), [1, 6, 6, 2]);
     const worst = Math.max(...Array.from(loaded.predict(x).dataSync(), (v, i) => Math.abs(v - result.saved[i])));
     assert.ok(worst <= 1e-6, `the ONNX file saved in the page predicts in Node as in the page (largest difference ${worst})`);
+    await page.close();
+  });
+
+  // --- Tests of the site fixes of 45ae2ea and 32bac7d that had none. They keep models in the site's
+  // IndexedDB directly (keepInBrowser) and use tiny models and short runs.
+
+  /**
+   * Keeps a model of `layers` (on 28×28×1 digits) in this browser as the site keeps its model, from
+   * `page` (any page of the site); `weights`, when given, replace the seeded ones.
+   */
+  async function keepInBrowser(page: Page, layers: LayerConfig[], weights?: number[][]): Promise<void> {
+    await page.evaluate(async ({ layers, weights }) => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      await convas.init();
+      const model = convas.sequential({ inputShape: [28, 28, 1], layers, seed: 5 });
+      if (weights) model.setWeights(weights.map((w) => Float32Array.from(w)));
+      await model.save('indexeddb://convas-site-current');
+    }, { layers, weights });
+  }
+
+  test('Train: a better model another tab kept after this page loaded is not replaced by this page\'s worse run (before, it was: the page compared with what it read at load)', async () => {
+    const first = await open('');
+    await first.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase('convas-models').onsuccess = resolve)));
+    await first.reload();
+    await first.waitForSelector('#train:not([disabled])');
+    assert.is(await first.textContent('#model-status'), '', 'nothing kept when the first tab loads');
+    // A second tab trains and keeps a good model.
+    const second = await open('');
+    await trainWith(second, QUICK_RUN);
+    const better = percentIn(await waitForText(second, '#status', /^Done: 1 epoch\(s\), .*Kept in this browser/));
+    await second.close();
+    // The first tab then trains a worse one (8 steps of SGD at a tiny rate): it is offered, not kept.
+    await trainWith(first, { ...QUICK_RUN, 'batch-size': '1000', optimizer: 'sgd', 'learning-rate': '0.00001' });
+    const worse = await waitForText(first, '#status', /^Done: 1 epoch\(s\)/);
+    assert.ok(Number(percentIn(worse)) < Number(better), `${worse} (the other tab's: ${better}%)`);
+    assert.match(worse, `The model kept in this browser does as well or better (${better}%) and stays`);
+    assert.match((await first.textContent('#model-status'))!, `The model kept in this browser: ${better}% on the test digits`);
+    await first.close();
+    const later = await open('');
+    await waitForText(later, '#model-status', new RegExp(`^The model kept in this browser: ${better.replace('.', '\\.')}%`), 60_000);
+    await later.close();
+  });
+
+  test('Train: after Stop and Resume the loss and accuracy curves run forward only (before, the stopped epoch\'s batches stayed and the curves ran back)', async () => {
+    const page = await context.newPage();
+    page.on('pageerror', (error) => consoleErrors.push(`curves: ${error.message}`));
+    // The x of every point each chart's last drawing drew, path by path (grid lines are paths of two points).
+    await page.addInitScript(() => {
+      const paths: Record<string, number[][]> = {};
+      (globalThis as { chartPaths?: unknown }).chartPaths = paths;
+      const { clearRect, beginPath, moveTo, lineTo } = CanvasRenderingContext2D.prototype;
+      Object.assign(CanvasRenderingContext2D.prototype, {
+        clearRect(this: CanvasRenderingContext2D, ...args: [number, number, number, number]) {
+          paths[this.canvas.id] = [];
+          return clearRect.apply(this, args);
+        },
+        beginPath(this: CanvasRenderingContext2D) {
+          paths[this.canvas.id]?.push([]);
+          return beginPath.call(this);
+        },
+        moveTo(this: CanvasRenderingContext2D, x: number, y: number) {
+          paths[this.canvas.id]?.at(-1)?.push(x);
+          return moveTo.call(this, x, y);
+        },
+        lineTo(this: CanvasRenderingContext2D, x: number, y: number) {
+          paths[this.canvas.id]?.at(-1)?.push(x);
+          return lineTo.call(this, x, y);
+        },
+      });
+    });
+    await page.goto(base);
+    // 400 steps of the dense net: Stop lands in the first epoch, then Resume trains it again from its start.
+    await trainWith(page, { ...QUICK_RUN, 'batch-size': '20' });
+    await waitForBatch(page, 10);
+    await page.click('#stop');
+    await waitForText(page, '#status', /^Stopped after 0 full epoch\(s\)/);
+    await page.click('#resume');
+    await waitForText(page, '#status', /^Done: 1 epoch/);
+    const paths = await page.evaluate(() => (globalThis as unknown as { chartPaths: Record<string, number[][]> }).chartPaths);
+    for (const chart of ['loss-chart', 'acc-chart']) {
+      // The training curve is the longest path: a point per batch the worker reported (at most one per 50 ms).
+      const curve = paths[chart].reduce((a, b) => (b.length > a.length ? b : a));
+      assert.ok(curve.length >= 3, `${chart}: ${curve.length} points`);
+      const back = curve.findIndex((x, i) => i > 0 && x < curve[i - 1]);
+      assert.is(back, -1, `${chart}: the curve runs back at point ${back} of ${curve.length}`);
+    }
+    await page.close();
+  });
+
+  test('Explain: a kept model with non-square first kernels is said so and leaves the output size and maps of the square kernels right; square learned kernels give their own size (before, 5×3 kernels were read as 5×5)', async () => {
+    const page = await open('explain.html');
+    await keepInBrowser(page, [{ className: 'Conv2D', filters: 2, kernelSize: [5, 3] }, { className: 'Flatten' }, { className: 'Dense', units: 10 }]);
+    await page.reload();
+    // The choices appear once the page has read the kept model; the status line is set with them.
+    await page.waitForSelector('#kernels label');
+    assert.is(await page.textContent('#status'), 'The kept model\'s first kernels are 5×3; this page shows square kernels only.');
+    const choices = await page.$$eval('#kernels label', (labels) => labels.map((l) => l.textContent!));
+    assert.ok(choices.length === 6 && choices.every((c) => c.endsWith('(3×3)')), `only the hand-made 3×3 kernels: ${choices}`);
+    assert.match((await page.textContent('#formula'))!, /= 26\s+output 26 × 26 × 2/);
+    assert.is(await page.textContent('#conv-view small'), '26×26×2');
+    assert.is(await page.locator('#conv-view canvas').count(), 2);
+    // Square 5×5 kernels are offered; ticked alone they make 24×24 maps, one per kernel ticked.
+    await keepInBrowser(page, [{ className: 'Conv2D', filters: 2, kernelSize: 5 }, { className: 'Flatten' }, { className: 'Dense', units: 10 }]);
+    await page.reload();
+    await page.waitForSelector('#kernels input[value="learned 2"]');
+    assert.is(await page.textContent('#kernels label:has(input[value="learned 1"])'), 'learned 1 (5×5)');
+    for (const box of await page.locator('#kernels input').all()) await box.uncheck();
+    await page.check('#kernels input[value="learned 1"]');
+    await page.check('#kernels input[value="learned 2"]');
+    await waitForText(page, '#formula', /K = 5 /);
+    assert.match((await page.textContent('#formula'))!, /⌊\(28 − 5 \+ 0\) \/ 1⌋ \+ 1 = 24\s+output 24 × 24 × 2/);
+    assert.is(await page.textContent('#conv-view small'), '24×24×2');
+    assert.is(await page.locator('#conv-view canvas').count(), 2);
+    await page.close();
+  });
+
+  test('Draw: a kept model without a softmax shows its scores, not probabilities (before: "-150.0%")', async () => {
+    const page = await open('draw.html');
+    // Flatten, then a linear Dense whose kernel is 0: its outputs are its biases, −1.5 to 3 whatever is drawn.
+    const biases = Array.from({ length: 10 }, (_, i) => i / 2 - 1.5);
+    await keepInBrowser(page, [{ className: 'Flatten' }, { className: 'Dense', units: 10 }], [new Array(784 * 10).fill(0), biases]);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Draw'));
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('#digit')!.textContent === '9');
+    assert.is(await page.textContent('#confidence'), 'score 3.00 (not probabilities)');
+    const bars = await page.$$eval('#bars .bar', (rows) => rows.map((row) => ({ label: row.lastElementChild!.textContent!, width: (row.querySelector('i') as HTMLElement).style.width })));
+    assert.equal(bars.map((b) => b.label), biases.map((b) => b.toFixed(2)));
+    // The bars are scaled from the lowest score (or 0) to the highest: 0% to 100%, none negative.
+    assert.equal(bars.map((b) => parseFloat(b.width)), biases.map((b) => Number((100 * (b + 1.5) / 4.5).toFixed(1))));
+    await page.close();
+  });
+
+  test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
+    await init();
+    const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [
+      { className: 'Conv2D', filters: 2, kernelSize: 3, activation: 'relu' }, { className: 'Flatten' }, { className: 'Dense', units: 10, activation: 'softmax' }] });
+    const onnxFile = join(temp, 'site', 'models', 'digits.onnx');
+    await model.save(onnxFile, { format: 'onnx' });
+    // Its accuracy on the 2000 test digits in Node, as the page reports it.
+    const { test: digits } = await loadBundledDigits();
+    const predicted = argmaxRows(model.predict(tensor(digits.images, [digits.count, 28, 28, 1])).dataSync(), 10);
+    const accuracy = `${(100 * predicted.filter((p, i) => p === digits.labels[i]).length / digits.count).toFixed(1)}%`;
+    const page = await open('');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await page.waitForSelector('#train:not([disabled])');
+    await page.fill('#url', `${base}models/digits.onnx`);
+    await page.click('#load-url');
+    const loaded = await waitForText(page, '#model-status', /^(?!Loading )\S/, 60_000);
+    assert.is(loaded, `Loaded ${base}models/digits.onnx: ${accuracy} on the test digits. The Draw page uses it now.`);
+    // Offline, loading an ONNX model needs onnx.js from the site's cache.
+    await context.setOffline(true);
+    try {
+      await page.reload();
+      await page.waitForSelector('#train:not([disabled])');
+      await page.setInputFiles('#file', [onnxFile]);
+      const picked = await waitForText(page, '#model-status', /^(?!Loading |The model kept)\S/, 60_000);
+      assert.is(picked, `Loaded digits.onnx: ${accuracy} on the test digits. The Draw page uses it now.`);
+    } finally {
+      await context.setOffline(false);
+    }
+    await page.close();
+  });
+
+  test('Train: Load URL with the URL field empty (or blank) says to type one (before, it did nothing)', async () => {
+    const page = await open('');
+    await page.waitForSelector('#train:not([disabled])');
+    for (const url of ['', '   ']) {
+      await page.evaluate(() => (document.querySelector('#model-status')!.textContent = ''));
+      await page.fill('#url', url);
+      await page.click('#load-url');
+      await waitForText(page, '#model-status', /\S/, 5_000);
+      assert.is(await page.textContent('#model-status'), 'Type the URL of a model (its model.json) first');
+      assert.ok(await page.$eval('#model-status', (e) => e.classList.contains('error')), 'shown as an error');
+    }
     await page.close();
   });
 
