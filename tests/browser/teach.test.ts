@@ -96,9 +96,12 @@ if (!existsSync(CHROMIUM)) {
     rmSync(temp, { recursive: true, force: true });
   });
 
-  test('Teach: a base by URL, pictures from files and the webcam, the head trained in the worker names held-out pictures (≥ 90%) and the webcam live; exports load', async () => {
+  test('Teach: a base by URL (an empty field said so), pictures from files and the webcam, the head trained in the worker names held-out pictures (≥ 90%) and the webcam live; exports load', async () => {
     const page = await open();
     await statusIs(page, '#base-status', 'Load a base');
+    await page.fill('#base-url', '  ');
+    await page.click('#load-base');
+    await statusIs(page, '#base-status', 'Type the URL of a base model (its model.json) first');
     await page.fill('#base-url', `${site}base/model.json`);
     await page.click('#load-base');
     await statusIs(page, '#base-status', 'Loaded: ');

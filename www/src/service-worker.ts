@@ -1,5 +1,7 @@
 // Caches every file of the site at install (the list and version are filled in by the build) and
-// answers from the cache first: the site works offline, and a new build installs a new cache.
+// answers from the cache first: the site works offline. A new build installs a new cache and then
+// waits: it takes over only once no page of the old build is open, so an open page never gets
+// files of another build (a worker, the ONNX module) beside its own.
 declare const SITE_FILES: string[];
 declare const SITE_VERSION: string;
 
@@ -8,7 +10,6 @@ interface FetchEvent extends ExtendableEvent { request: Request; respondWith(res
 interface ServiceWorkerScope {
   addEventListener(type: 'install' | 'activate', listener: (event: ExtendableEvent) => void): void;
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void;
-  skipWaiting(): Promise<void>;
   clients: { claim(): Promise<void> };
 }
 
@@ -16,10 +17,12 @@ const scope = self as unknown as ServiceWorkerScope;
 const CACHE = `convas-site-${SITE_VERSION}`;
 
 scope.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SITE_FILES)).then(() => scope.skipWaiting()));
+  // From the server, not the browser's HTTP cache: a host's max-age would otherwise fill the new cache with the old build.
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SITE_FILES.map((file) => new Request(file, { cache: 'reload' })))));
 });
 
 scope.addEventListener('activate', (event) => {
+  // Only pages of no build are open now (the first visit's, which the cache is then made for): take them.
   event.waitUntil(caches.keys()
     .then((names) => Promise.all(names.filter((name) => name !== CACHE).map((name) => caches.delete(name))))
     .then(() => scope.clients.claim()));

@@ -231,7 +231,11 @@ async function exportModel(format: 'tfjs' | 'convas'): Promise<void> {
 
 byId('add-class').addEventListener('click', addClass);
 byId('camera-start').addEventListener('click', () => void startCamera());
-byId('load-base').addEventListener('click', () => void loadBaseFrom(byId<HTMLInputElement>('base-url').value.trim(), 'Loaded'));
+byId('load-base').addEventListener('click', () => {
+  const url = byId<HTMLInputElement>('base-url').value.trim();
+  if (url) void loadBaseFrom(url, 'Loaded');
+  else setStatus(baseStatus, 'Type the URL of a base model (its model.json) first, or pick its files', true);
+});
 byId<HTMLInputElement>('base-files').addEventListener('change', (event) => {
   const files = [...((event.target as HTMLInputElement).files ?? [])];
   if (files.length) void loadBaseFrom(files, 'Loaded');
