@@ -308,4 +308,12 @@ const activations: Record<string, LayerWriter> = {
 };
 
 /** Every layer class the ONNX writer knows, by class name. */
-export const LAYER_WRITERS: Record<string, LayerWriter> = { ...convolutions, ...poolings, ...shapes, ...merges, ...activations };
+/**
+ * Layers that act only while training and pass their input through at inference, which is what an
+ * ONNX file runs: written as Identity (read back as nothing), as Keras's exporters leave them out.
+ * RandomCrop is not among them: at inference it resizes the centre.
+ */
+const passedAtInference = Object.fromEntries(['GaussianNoise', 'RandomFlip', 'RandomTranslation', 'RandomRotation', 'RandomZoom',
+  'RandomBrightness', 'RandomContrast'].map((className): [string, LayerWriter] => [className, (w, l) => w.node('Identity', [l.inputs[0]], l.n)]));
+
+export const LAYER_WRITERS: Record<string, LayerWriter> = { ...convolutions, ...poolings, ...shapes, ...merges, ...activations, ...passedAtInference };

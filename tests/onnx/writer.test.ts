@@ -52,6 +52,20 @@ test('conv2d (every padding, strides, activations, without bias, groups), pools 
   await roundTrip(m, 'sequential CNN');
 });
 
+test('augmentation layers and GaussianNoise, which pass their input through at inference, are written as Identity', async () => {
+  const m = sequential({ inputShape: [9, 8, 3], seed: 2, layers: [
+    layers.randomFlip(), layers.randomTranslation({ heightFactor: 0.1, widthFactor: 0.1 }), layers.randomRotation({ factor: 0.1 }),
+    layers.randomZoom({ heightFactor: 0.1 }), layers.randomBrightness({ factor: 0.2 }), layers.randomContrast({ factor: 0.2 }),
+    layers.gaussianNoise({ stddev: 0.1 }), layers.conv2d({ filters: 4, kernelSize: 3, activation: 'relu' }), layers.flatten(), layers.dense({ units: 3 }),
+  ] });
+  await roundTrip(m, 'augmented CNN');
+  const back = await loadModel(encodeOnnx(m));
+  assert.equal(back.layers.map((l) => l.getConfig().className).filter((c) => c.startsWith('Random') || c === 'GaussianNoise'), [], 'read back without them');
+  back.dispose();
+  const cropped = sequential({ inputShape: [9, 8, 3], layers: [layers.randomCrop({ height: 6, width: 6 }), layers.flatten(), layers.dense({ units: 2 })] });
+  assert.throws(() => encodeOnnx(cropped), /RandomCrop, which convas does not write as ONNX/);
+});
+
 test('activation layers on images and features, softmax over the channels; rescaling by numbers and per channel', async () => {
   const m = sequential({ inputShape: [4, 5, 3], seed: 2, layers: [
     layers.rescaling({ scale: [0.5, -1, 2], offset: [0.1, 0, -0.2] }), layers.relu(), layers.softmax(),
