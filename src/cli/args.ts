@@ -217,6 +217,16 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
     threads: threadsOption(value('threads')),
     format: oneOf('format', TRAIN_DEFAULTS.format, ['convas', 'tfjs'] as const),
   };
+  if (options.channels === 1 && options.normalize === 'imagenet') {
+    throw new UsageError("--normalize imagenet is per colour channel; it does not go with --channels 1");
+  }
+  if (!base && options.data === undefined) {
+    const forFolders = ['size', 'channels', 'normalize', 'validation-split'].filter((key) => value(key) !== undefined);
+    if (forFolders.length) {
+      throw new UsageError(`${forFolders.map((key) => `--${key}`).join(', ')} ${forFolders.length === 1 ? 'applies' : 'apply'} to --data DIR, ` +
+        'folders of images; the bundled digits are made already (28×28×1, split 8,000/2,000)');
+    }
+  }
   if (!base) return options;
   const cut = value('cut');
   if (!cut) throw new UsageError('--base needs --cut LAYER, the layer to cut the base after (MobileNetV2: out_relu; MobileNetV1: conv_pw_13_relu)');

@@ -38,6 +38,8 @@ export async function predict(options: { model: string; files: string[]; threads
   const predicted = argmaxRows(probabilities, classes);
   input.dispose();
   output.dispose();
+  // A model without a softmax at its end (most from PyTorch) gives scores: they are not called probabilities.
+  if (!areProbabilities(probabilities, classes)) print("(the model's outputs are scores, not probabilities: it does not end in a softmax)");
   const nameWidth = Math.max(...options.files.map((f) => f.length));
   options.files.forEach((file, i) => {
     const name = (c: number) => saved?.classNames?.[c] ?? String(c);
@@ -63,5 +65,18 @@ function invertIfLight(pixels: Float32Array, height: number, width: number): boo
   }
   if (sum / count <= 0.5) return false;
   for (let i = 0; i < pixels.length; i++) pixels[i] = 1 - pixels[i];
+  return true;
+}
+
+/** Whether every row of `outputs` is a probability distribution: values in [0, 1] summing to 1 (to f32's rounding). */
+function areProbabilities(outputs: Float32Array, classes: number): boolean {
+  for (let row = 0; row < outputs.length; row += classes) {
+    let sum = 0;
+    for (let c = row; c < row + classes; c++) {
+      if (!(outputs[c] >= 0 && outputs[c] <= 1)) return false;
+      sum += outputs[c];
+    }
+    if (Math.abs(sum - 1) > 1e-3) return false;
+  }
   return true;
 }

@@ -58,7 +58,7 @@ layers the base has.
   --base DIR|model.json  the pretrained model
   --cut LAYER            the layer to cut after (MobileNetV2: out_relu; MobileNetV1: conv_pw_13_relu)
   --pooling X            avg | max | flatten | none: what follows the cut (default ${TRANSFER_DEFAULTS.pooling})
-  --head dense:N[,…]     the head's hidden ReLU layers before its softmax, or none (default dense:${TRANSFER_DEFAULTS.head.join(',dense:')})
+  --head LAYERS          dense:N[,dense:N…]: the head's hidden ReLU layers before its softmax, or none (default dense:${TRANSFER_DEFAULTS.head.join(',dense:')})
   With --base the defaults are --epochs ${TRANSFER_DEFAULTS.epochs}, --batch-size ${TRANSFER_DEFAULTS.batchSize} and --normalize ${TRANSFER_DEFAULTS.normalize} (as MobileNets expect);
   --model, --size, --channels and --shift do not apply.
 

@@ -7,7 +7,7 @@ import { LayerNode, type SymbolicTensor } from './node.js';
 
 export interface InputOptions {
   /** The shape of one example, without the batch: [height, width, channels] for images. */
-  shape: number[];
+  shape: readonly number[];
   name?: string;
 }
 

@@ -7,7 +7,7 @@ import { isGraphClass, modelFromGraphConfig } from './graph-config.js';
 import { Model } from './model.js';
 
 export interface SequentialOptions {
-  inputShape: number[];
+  inputShape: readonly number[];
   layers: Array<Layer | LayerConfig>;
   /** Seeds the weights, shuffling and dropout: the same seed trains to the same weights, bit for bit. */
   seed?: number;

@@ -30,7 +30,7 @@ test('every train option is read and converted', () => {
     model: 'net.json', data: 'idx', out: 'out', size: [96, 128], channels: 1, normalize: '[-1,1]', validationSplit: 0.1, threads: 'auto',
     format: 'tfjs',
   } });
-  const square = parseCommandLine(['train', '--size', '32', '--channels', '3', '--threads', '2']);
+  const square = parseCommandLine(['train', '--data', 'photos', '--size', '32', '--channels', '3', '--threads', '2']);
   assert.equal(square.name === 'train' && [square.options.size, square.options.channels, square.options.threads], [[32, 32], 3, 2]);
 });
 
@@ -58,6 +58,8 @@ test('--resume DIR: the run continues with its own settings; only --epochs and -
 test('unknown commands and options', () => {
   usageError(['fit'], 'unknown command', '"fit"');
   usageError(['train', '--epoch', '3'], '--epoch');
+  usageError(['train', '--size', '32', '--validation-split', '0.1'], '--size, --validation-split apply to --data DIR', 'bundled digits are made already');
+  usageError(['train', '--data', 'photos', '--channels', '1', '--normalize', 'imagenet'], '--normalize imagenet is per colour channel');
   usageError(['evaluate', '--model', 'm', '--epochs', '3'], '--epochs');
   usageError(['train', 'extra'], 'extra');
   usageError(['train', '--epochs'], '--epochs');

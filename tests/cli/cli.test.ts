@@ -99,7 +99,8 @@ test('predict with an ONNX model from PyTorch (the LeNet fixture, 28×28 greysca
   writeFileSync(file, encodePgm('P5', 28, 28, Uint8Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 255 : 0))));
   const { code, stdout, stderr } = convas('predict', '--model', 'tests/fixtures/onnx/lenet.onnx', file);
   assert.is(code, 0, stderr);
-  assert.match(stdout, new RegExp(`^${file}.*class \\d`));
+  assert.match(stdout, "(the model's outputs are scores, not probabilities: it does not end in a softmax)\n");
+  assert.match(stdout, new RegExp(`\n${file}.*class \\d`));
   // A dark stroke on paper: convas train's digits model inverts it, a model from elsewhere takes it as it is.
   const paper = join(dir, 'paper.pgm');
   writeFileSync(paper, encodePgm('P5', 28, 28, Uint8Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 0 : 255))));

@@ -94,7 +94,7 @@ test('embed: the cut base\'s outputs in batches, bit for bit, from a tensor or f
 });
 
 /** A head of `units` ReLU units and two softmax outputs on the cut's features. */
-const headFor = (cut: Model, units = 32) => sequential({ inputShape: [...cut.outputShape], seed: 3, name: 'head', layers: [
+const headFor = (cut: Model, units = 32) => sequential({ inputShape: cut.outputShape, seed: 3, name: 'head', layers: [
   layers.dense({ units, activation: 'relu' }), layers.dense({ units: 2, activation: 'softmax' }),
 ] });
 
