@@ -160,12 +160,26 @@ if (!existsSync(CHROMIUM)) {
     await page.close();
   });
 
-  test('Teach with a few pictures (fewer than a batch), fields checked; a file that cannot be read is said so among the predictions', async () => {
+  test('Teach with a few pictures (fewer than a batch), fields checked, pictures and a class removed; a file that cannot be read is said so among the predictions', async () => {
     const page = await open();
     await statusIs(page, '#base-status', 'From this browser: ');
     await page.fill('#epochs', '0');
     await teachFew(page);
     await statusIs(page, '#status', 'Epochs must be a whole number of at least 1 (it is 0)');
+    // A third class with pictures, one taken back, then all, then the class: training takes the two left.
+    await page.click('#add-class');
+    const third = page.locator('.teach-class').nth(2);
+    await third.locator('.class-files').setInputFiles(files(2, 37));
+    await page.waitForFunction(() => document.querySelectorAll('.class-count')[2].textContent === '4 pictures');
+    await third.locator('.class-undo').click();
+    assert.is(await third.locator('.class-count').textContent(), '3 pictures');
+    await third.locator('.class-clear').click();
+    assert.is(await third.locator('.class-count').textContent(), '0 pictures');
+    await page.locator('.teach-class').nth(0).locator('.class-files').setInputFiles(files(1, 38).slice(0, 1));
+    await page.waitForFunction(() => document.querySelectorAll('.class-count')[0].textContent === '4 pictures');
+    await page.locator('.teach-class').nth(0).locator('.class-undo').click();
+    await third.locator('.class-remove').click();
+    assert.is(await page.locator('.teach-class').count(), 2);
     await page.fill('#epochs', '20');
     await page.click('#train');
     await statusIs(page, '#status', 'Done: 20 epochs on 6 pictures of 2 classes');

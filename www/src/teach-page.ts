@@ -58,6 +58,10 @@ async function loadBaseFrom(source: string | File[], from: string): Promise<void
 
 function addPictures(taughtClass: TaughtClass, pictures: RgbaImage[]): void {
   taughtClass.pictures.push(...pictures.map(keptPicture));
+  showCount(taughtClass);
+}
+
+function showCount(taughtClass: TaughtClass): void {
   const n = taughtClass.pictures.length;
   taughtClass.count.textContent = `${n} picture${n === 1 ? '' : 's'}`;
 }
@@ -90,6 +94,8 @@ function addClass(): void {
   element.className = 'teach-class';
   element.innerHTML = `<input class="class-name" aria-label="class name"><div class="buttons" style="margin-top:.4rem">
     <input class="class-files" type="file" multiple accept="image/*" style="flex:1"><button class="class-camera" disabled>Add a webcam frame</button></div>
+    <div class="buttons" style="margin-top:.4rem"><button class="class-undo">Remove the last picture</button>
+    <button class="class-clear">Remove all pictures</button><button class="class-remove">Remove this class</button></div>
     <p class="status class-count">0 pictures</p>`;
   const taughtClass: TaughtClass = { name: element.querySelector('.class-name')!, count: element.querySelector('.class-count')!, pictures: [] };
   taughtClass.name.value = `Class ${classes.length + 1}`;
@@ -102,6 +108,19 @@ function addClass(): void {
   const camera = element.querySelector<HTMLButtonElement>('.class-camera')!;
   camera.disabled = !video.srcObject;
   camera.addEventListener('click', () => addPictures(taughtClass, [cameraFrame()]));
+  // A model already taught keeps its classes: these change what the next training takes.
+  element.querySelector('.class-undo')!.addEventListener('click', () => {
+    taughtClass.pictures.pop();
+    showCount(taughtClass);
+  });
+  element.querySelector('.class-clear')!.addEventListener('click', () => {
+    taughtClass.pictures.length = 0;
+    showCount(taughtClass);
+  });
+  element.querySelector('.class-remove')!.addEventListener('click', () => {
+    classes.splice(classes.indexOf(taughtClass), 1);
+    element.remove();
+  });
   element.addEventListener('dragover', (event) => {
     event.preventDefault();
     element.classList.add('drop');
