@@ -219,7 +219,7 @@ if (missing) {
     await page.close();
   });
 
-  test('Draw: a stroke drawn with the mouse gets a prediction and feature maps', async () => {
+  test('Draw: a stroke drawn with the mouse gets a prediction and feature maps; the keyboard shows held-out digits', async () => {
     const page = await open('draw.html');
     await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Draw'));
     const box = (await page.locator('#pad').boundingBox())!;
@@ -235,6 +235,18 @@ if (missing) {
     await page.click('#clear');
     await page.waitForFunction(() => document.querySelector('#digit')!.textContent === '?');
     assert.is(await page.locator('#layers canvas').count(), 0, 'no maps of the cleared drawing');
+    // Without a pointer: the keyboard shows held-out digits, which the kept model mostly names right.
+    let right = 0;
+    for (let shown = 0; shown < 10; shown++) {
+      await page.evaluate(() => (document.querySelector('#status')!.textContent = ''));
+      await page.focus('#sample');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Test digit') && document.querySelector('#layers canvas'));
+      const label = /, a (\d):/.exec(await page.textContent('#status') ?? '')![1];
+      if (await page.textContent('#digit') === label) right++;
+    }
+    console.log(`  held-out digits shown from the keyboard, named right: ${right} of 10`);
+    assert.ok(right >= 5, `${right} of 10 held-out digits named right`);
     await page.close();
   });
 

@@ -6,6 +6,8 @@ const BOX = 20;
 
 export interface DigitPad {
   clear(): void;
+  /** Puts a SIDE×SIDE digit (values in 0..1, ink 1) on the pad, as if drawn: the pad's one use without a pointer. */
+  show(digit: Float32Array): void;
   /** The drawing as SIDE×SIDE values in 0..1 (white ink is 1), or undefined while it is blank. */
   pixels(): Float32Array | undefined;
 }
@@ -52,7 +54,18 @@ export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void):
     }
   }
 
-  return { clear, pixels: () => centred(g, canvas) };
+  const show = (digit: Float32Array) => {
+    const small = new ImageData(SIDE, SIDE);
+    digit.forEach((v, i) => small.data.set([255 * v, 255 * v, 255 * v, 255], 4 * i));
+    const source = document.createElement('canvas');
+    [source.width, source.height] = [SIDE, SIDE];
+    source.getContext('2d')!.putImageData(small, 0, 0);
+    g.imageSmoothingEnabled = true;
+    g.drawImage(source, 0, 0, canvas.width, canvas.height);
+    onChange();
+  };
+
+  return { clear, show, pixels: () => centred(g, canvas) };
 }
 
 function centred(g: CanvasRenderingContext2D, canvas: HTMLCanvasElement): Float32Array | undefined {

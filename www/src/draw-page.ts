@@ -23,6 +23,19 @@ byId('clear').addEventListener('click', () => {
   pad.clear();
   predict();
 });
+// Without a pointer (a keyboard), or to see a digit the model never trained on: one of the held-out digits, at random.
+byId('sample').addEventListener('click', async () => {
+  try {
+    const { test } = await loadDigits();
+    const pixels = SIDE * SIDE;
+    const i = Math.floor(Math.random() * test.count);
+    pad.clear();
+    pad.show(test.images.subarray(i * pixels, (i + 1) * pixels));
+    setStatus(status, `Test digit ${i + 1} of ${test.count}, a ${test.labels[i]}: the model never trained on it.`);
+  } catch (error) {
+    setStatus(status, errorText(error), true);
+  }
+});
 
 function showProbabilities(outputs: Float32Array | undefined): void {
   const best = outputs ? outputs.indexOf(Math.max(...outputs)) : -1;
