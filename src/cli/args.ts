@@ -75,6 +75,13 @@ export type Command =
   | { name: 'evaluate'; options: { model: string; data?: string; threads: Threads } }
   | { name: 'predict'; options: { model: string; files: string[]; threads: Threads; normalize?: Preset } };
 
+/** The settings given that only image folders take (made from files): data made already (IDX files, the digits) refuses them. */
+export function imageFolderSettings(settings: Pick<TrainOptions, 'size' | 'channels' | 'normalize' | 'validationSplit'>): string[] {
+  const given = { '--size': settings.size, '--channels': settings.channels === 'auto' ? undefined : settings.channels,
+    '--normalize': settings.normalize, '--validation-split': settings.validationSplit };
+  return Object.entries(given).filter(([, value]) => value !== undefined).map(([flag]) => flag);
+}
+
 /** Defaults chosen so `convas train` passes 98% on the held-out digits in well under a minute. */
 export const TRAIN_DEFAULTS = {
   epochs: 12, batchSize: 32, optimizer: 'adam', loss: 'categoricalCrossentropy', seed: 0, shift: 1, out: 'convas-model',
@@ -220,12 +227,10 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
   if (options.channels === 1 && options.normalize === 'imagenet') {
     throw new UsageError("--normalize imagenet is per colour channel; it does not go with --channels 1");
   }
-  if (!base && options.data === undefined) {
-    const forFolders = ['size', 'channels', 'normalize', 'validation-split'].filter((key) => value(key) !== undefined);
-    if (forFolders.length) {
-      throw new UsageError(`${forFolders.map((key) => `--${key}`).join(', ')} ${forFolders.length === 1 ? 'applies' : 'apply'} to --data DIR, ` +
-        'folders of images; the bundled digits are made already (28×28×1, split 8,000/2,000)');
-    }
+  const forFolders = imageFolderSettings(options);
+  if (!base && options.data === undefined && forFolders.length) {
+    throw new UsageError(`${forFolders.join(', ')} ${forFolders.length === 1 ? 'applies' : 'apply'} to --data DIR, folders of images; ` +
+      'the bundled digits are made already (28×28×1, split 8,000/2,000)');
   }
   if (!base) return options;
   const cut = value('cut');

@@ -10,16 +10,16 @@ import { argmaxRows } from '../metrics.js';
 import { tensor } from '../tensor.js';
 import type { Preset, Threads } from './args.js';
 import type { ImageModelMetadata } from './data.js';
-import { RUN_KEY } from './run-checkpoint.js';
 
 export async function predict(options: { model: string; files: string[]; threads: Threads; normalize?: Preset }, print: (text: string) => void): Promise<void> {
   const model = await loadModel(options.model);
-  const saved = model.getUserDefinedMetadata() as (Partial<ImageModelMetadata> & { [RUN_KEY]?: unknown }) | undefined;
+  const saved = model.getUserDefinedMetadata() as Partial<ImageModelMetadata> | undefined;
   const normalize = options.normalize ?? saved?.imageInput?.normalize ?? '[0,1]';
   const crop = saved?.imageInput?.crop ?? 'none';
-  // convas train's models of IDX files or the bundled digits learned light strokes on dark: a dark
-  // digit on paper is inverted. Models from elsewhere take their images as they are.
-  const digits = !saved?.imageInput && saved?.[RUN_KEY] !== undefined && !options.normalize;
+  // A grey model without image metadata is taken for a digits model (convas train's of IDX files or
+  // the digits, the site's, most MNIST models from elsewhere), which learned light strokes on dark:
+  // a dark digit on paper is inverted, and said so; --normalize says how instead.
+  const digits = !saved?.imageInput && !options.normalize;
   const [height, width, channels] = model.inputShape;
   if (model.inputShape.length !== 3 || (channels !== 1 && channels !== 3)) {
     throw new ConfigError(`${options.model}: the model takes inputs of shape [${model.inputShape}]; predict reads images, [height, width, 1 or 3]`);
@@ -38,8 +38,8 @@ export async function predict(options: { model: string; files: string[]; threads
   const predicted = argmaxRows(probabilities, classes);
   input.dispose();
   output.dispose();
-  // A model without a softmax at its end (most from PyTorch) gives scores: they are not called probabilities.
-  if (!areProbabilities(probabilities, classes)) print("(the model's outputs are scores, not probabilities: it does not end in a softmax)");
+  // A model without a softmax or sigmoid at its end (most from PyTorch) gives scores: they are not called probabilities.
+  if (!probabilities.every((p) => p >= 0 && p <= 1)) print("(the model's outputs are scores, not probabilities: some are outside [0, 1])");
   const nameWidth = Math.max(...options.files.map((f) => f.length));
   options.files.forEach((file, i) => {
     const name = (c: number) => saved?.classNames?.[c] ?? String(c);
@@ -68,15 +68,3 @@ function invertIfLight(pixels: Float32Array, height: number, width: number): boo
   return true;
 }
 
-/** Whether every row of `outputs` is a probability distribution: values in [0, 1] summing to 1 (to f32's rounding). */
-function areProbabilities(outputs: Float32Array, classes: number): boolean {
-  for (let row = 0; row < outputs.length; row += classes) {
-    let sum = 0;
-    for (let c = row; c < row + classes; c++) {
-      if (!(outputs[c] >= 0 && outputs[c] <= 1)) return false;
-      sum += outputs[c];
-    }
-    if (Math.abs(sum - 1) > 1e-3) return false;
-  }
-  return true;
-}

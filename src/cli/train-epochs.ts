@@ -4,7 +4,7 @@
 import type { Model } from '../model/model.js';
 import type { Random } from '../random.js';
 import { ConfigError } from '../errors.js';
-import { DEFAULT_IMAGE_SIZE, TRAIN_DEFAULTS, type Threads } from './args.js';
+import { DEFAULT_IMAGE_SIZE, TRAIN_DEFAULTS, type Threads, imageFolderSettings } from './args.js';
 import { shiftImages } from './augment.js';
 import { type LoadedData, imagesTensor, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
@@ -39,15 +39,12 @@ export async function loadRunData(settings: RunSettings, print: Print): Promise<
   return data;
 }
 
-/** IDX files and the bundled digits come made, split already: settings that make images from files would be ignored. */
+/** IDX files come made, split already: settings that make images from files would be ignored (the digits': args.ts refuses them). */
 export function refuseImageSettings(settings: RunSettings, data: LoadedData): void {
-  if (data.metadata) return;
-  const given = [['--size', settings.size], ['--normalize', settings.normalize],
-    ['--channels', settings.channels === 'auto' ? undefined : settings.channels], ['--validation-split', settings.validationSplit]]
-    .filter(([, value]) => value !== undefined).map(([name]) => name);
-  if (given.length) {
+  const given = imageFolderSettings(settings);
+  if (!data.metadata && given.length) {
     throw new ConfigError(`${given.join(', ')} ${given.length === 1 ? 'applies' : 'apply'} to folders of images; ${data.source} ` +
-      `${settings.data === undefined ? 'are' : 'holds'} images made already (${data.train.height}×${data.train.width}×${data.train.channels})`);
+      `holds images made already (${data.train.height}×${data.train.width}×${data.train.channels})`);
   }
 }
 

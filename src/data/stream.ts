@@ -53,12 +53,53 @@ export async function openPass<T>(dataset: Dataset<T>, who: string): Promise<Any
   return iterator as AnyIterator<T>;
 }
 
-/** Whether a dataset is an iterator (a generator object, say): its one pass is all it can give. */
-export function isReadOnce(dataset: unknown): boolean {
-  const source = dataset as Partial<Record<'next' | typeof Symbol.asyncIterator | typeof Symbol.iterator, () => unknown>> | null;
-  if (!source || typeof source !== 'object' || typeof source.next !== 'function') return false;
-  const open = source[Symbol.asyncIterator] ?? source[Symbol.iterator];
-  return typeof open === 'function' && open.call(source) === source;
+/**
+ * Whether a dataset is a generator object: its one pass is all it can give, and it is the user's to
+ * read on from (fitDataset with batchesPerEpoch), so a run never closes it. Told by its tag alone:
+ * other iterators may rewind when asked for their iterator, and asking may have effects.
+ */
+export function isGeneratorObject(dataset: unknown): boolean {
+  const tag = Object.prototype.toString.call(dataset);
+  return tag === '[object Generator]' || tag === '[object AsyncGenerator]';
+}
+
+/**
+ * One pass over a dataset, read element by element. A run that leaves it before its end closes it,
+ * as for-of does (a generator's finally runs), but a generator object is the user's to read on from.
+ * Closing is not waited for and cannot fail the run: the run is over, whatever the source does then.
+ */
+export class Pass<T> {
+  /** Whether the pass may give more: one whose next() ended or threw has closed itself. */
+  private open = true;
+
+  private constructor(private readonly iterator: AnyIterator<T>, private readonly dataset: Dataset<T>, private readonly who: string) {}
+
+  static async start<T>(dataset: Dataset<T>, who: string): Promise<Pass<T>> {
+    return new Pass(await openPass(dataset, who), dataset, who);
+  }
+
+  async next(): Promise<IteratorResult<T>> {
+    this.open = false;
+    const next = await this.iterator.next();
+    this.open = !next.done;
+    return next;
+  }
+
+  leave(): void {
+    if (!this.open || isGeneratorObject(this.dataset)) return;
+    this.open = false;
+    closeQuietly(this.iterator, this.who);
+  }
+}
+
+/** Asks an iterator to end, without waiting for it; a failure to is a warning. */
+function closeQuietly(iterator: AnyIterator<unknown>, who: string): void {
+  const warn = (error: unknown) => console.warn(`${who}: closing the dataset's pass failed: ${error instanceof Error ? error.message : String(error)}`);
+  try {
+    Promise.resolve(iterator.return?.()).catch(warn);
+  } catch (error) {
+    warn(error);
+  }
 }
 
 /** A stream of T, each pass opened afresh by `open`. */
@@ -182,7 +223,7 @@ export class Stream<T> implements AsyncIterable<T> {
         async return(): Promise<IteratorResult<T>> {
           for (const unread of ahead.splice(0)) unread.then((r) => r.done || disposeTensorsOf(r.value), () => {});
           // Not awaited: the source ends once the reads ahead of it are done, which a slow source may take long to be.
-          source.return?.().catch(() => {});
+          closeQuietly(source, 'prefetch');
           return { done: true, value: undefined };
         },
       };
@@ -247,8 +288,8 @@ async function* readClosing<T>(iterator: AnyIterator<T>): AsyncGenerator<T> {
   for await (const element of { [Symbol.asyncIterator]: () => iterator as AsyncIterator<T> }) yield element;
 }
 
-/** Disposes the tensors of an element never handed out: a Tensor, or a batch's xs (or list of them) and ys. */
-function disposeTensorsOf(element: unknown): void {
+/** Disposes the tensors of an element never trained on: a Tensor, or a batch's xs (or list of them) and ys. */
+export function disposeTensorsOf(element: unknown): void {
   const values = element instanceof Tensor ? [element]
     : element && typeof element === 'object' && 'xs' in element && 'ys' in element ? [(element as Batch).xs, (element as Batch).ys].flat() : [];
   for (const value of values) if (value instanceof Tensor && !value.isDisposed) value.dispose();

@@ -6,7 +6,7 @@
 // with it, epochs read on through one pass (TF.js's meaning).
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError, ShapeError, StateError } from '../errors.js';
-import { type BatchValue, type Dataset, type ShapedArray, openPass } from '../data/stream.js';
+import { type BatchValue, type Dataset, Pass, type ShapedArray, disposeTensorsOf } from '../data/stream.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
@@ -33,6 +33,8 @@ export interface CheckedBatch {
   n: number;
   /** Names the batch in errors. */
   what: string;
+  /** The batch as the dataset gave it. */
+  given: unknown;
 }
 
 const inputName = (several: boolean, i: number) => (several ? `xs[${i}]` : 'xs');
@@ -69,7 +71,7 @@ export class BatchReader {
     const targets = this.describe(ys, this.loss.sparse ? [] : this.outputShape, 'ys', what);
     if (targets.shape[0] !== n) throw new ShapeError(`${what}: xs has ${n} examples but ys has ${targets.shape[0]}; they must have the same length`);
     if (this.loss.sparse) checkClassIdShape(targets.shape, this.loss.type, what);
-    return { inputs, targets, n, what };
+    return { inputs, targets, n, what, given: batch };
   }
 
   /** Copies a checked batch into the buffers (targets as given, not yet prepared), checking its values. */
@@ -132,18 +134,11 @@ export class BatchReader {
   }
 }
 
-/** Disposes the tensors of a batch that was read but never copied (training stopped in between). */
-function disposeUnread({ inputs, targets }: CheckedBatch): void {
-  for (const { value } of [...inputs, targets]) if (value instanceof Tensor && !value.isDisposed) value.dispose();
-}
-
 const isShaped = (v: unknown): v is ShapedArray => !!v && typeof v === 'object' && !Array.isArray(v) && 'values' in v && 'shape' in v;
 
 /** A run's batches from a dataset, one pass per epoch or `batchesPerEpoch` at a time. */
 export class DatasetBatches implements BatchSource {
-  private iterator?: Iter;
-  /** Whether the pass under way may give more: it is closed (a generator's finally run) when the run leaves it. */
-  private passOpen = false;
+  private pass?: Pass<unknown>;
   private epoch = 0;
   private read = 0;
   private passes = 0;
@@ -153,10 +148,9 @@ export class DatasetBatches implements BatchSource {
     private readonly batchesPerEpoch: number | undefined, private readonly model: TrainedModel, private readonly who: string) {}
 
   async startEpoch(epoch: number): Promise<void> {
-    if (!this.iterator || this.batchesPerEpoch === undefined) {
-      await this.closePass();
-      this.iterator = await openPass(this.dataset, this.who);
-      this.passOpen = true;
+    if (!this.pass || this.batchesPerEpoch === undefined) {
+      this.pass?.leave();
+      this.pass = await Pass.start(this.dataset, this.who);
       this.passes++;
     }
     this.epoch = epoch;
@@ -165,13 +159,11 @@ export class DatasetBatches implements BatchSource {
 
   async nextBatch(): Promise<number> {
     if (this.read === this.batchesPerEpoch) return 0;
-    this.passOpen = false; // a pass whose next() throws or ends has closed itself
-    const next = await this.iterator!.next();
+    const next = await this.pass!.next();
     if (next.done) {
       this.ranDry();
       return 0;
     }
-    this.passOpen = true;
     this.pending = this.reader.check(next.value, `batch ${this.read + 1} of epoch ${this.epoch + 1}`);
     this.read++;
     return this.pending.n;
@@ -185,17 +177,10 @@ export class DatasetBatches implements BatchSource {
     this.step.prepareTargets(batch.n);
   }
 
-  async release(): Promise<void> {
-    if (this.pending) disposeUnread(this.pending);
+  release(): void {
+    if (this.pending) disposeTensorsOf(this.pending.given);
     this.pending = undefined;
-    await this.closePass();
-  }
-
-  /** Ends the pass under way, as for-of does when it stops early. */
-  private async closePass(): Promise<void> {
-    if (!this.passOpen) return;
-    this.passOpen = false;
-    await this.iterator!.return?.();
+    this.pass?.leave();
   }
 
   /** The pass ended: the end of an epoch, or too early for batchesPerEpoch, or a dataset that gave nothing. */

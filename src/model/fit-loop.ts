@@ -23,7 +23,7 @@ export interface BatchSource {
   /** Puts the batch nextBatch read in the step's buffers, its targets prepared. */
   loadBatch(): void;
   /** Lets go of what the run still holds: a batch read but never loaded, a pass over a dataset not read to its end. */
-  release?(): void | Promise<void>;
+  release?(): void;
 }
 
 /** Loss and metrics on held-out data: evaluate's result. */
@@ -53,18 +53,16 @@ export async function fitLoop(run: FitRun): Promise<History> {
   let lastYield = performance.now();
   let last: Logs | undefined;
   model.stopTraining = false;
-  let failed = true;
   try {
     await callbacks.trainBegin(model, params);
     for (let epoch = params.initialEpoch; epoch < params.epochs; epoch++) {
-      await source.startEpoch(epoch);
-      // The first batch read before onEpochBegin: an epoch begun is one that ends (onEpochEnd), not one the data ran out before.
-      let size = await source.nextBatch();
-      if (size === 0) break; // the source ran dry (it said why)
       await callbacks.epochBegin(epoch);
+      await source.startEpoch(epoch);
       metrics.reset();
       let lossSum = 0, seen = 0;
-      for (let b = 0; size > 0; b++, size = await source.nextBatch()) {
+      for (let b = 0; ; b++) {
+        const size = await source.nextBatch();
+        if (size === 0) break;
         if (callbacks.hasBatchBegin) await callbacks.batchBegin(b, size);
         // Only now, with nothing between it and the step: evaluate in a callback (or in anything
         // else that runs while fit awaits) uses the same buffers.
@@ -81,6 +79,9 @@ export async function fitLoop(run: FitRun): Promise<History> {
           lastYield = performance.now();
         }
       }
+      // The source ran dry before the epoch's first batch (it said why): the epoch trained nothing
+      // and logs nothing. (TF.js calls onEpochEnd with empty logs here, which callbacks that follow a log cannot take.)
+      if (seen === 0) break;
       const logs = epochLogs(lossSum / seen, metrics);
       if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
@@ -90,14 +91,9 @@ export async function fitLoop(run: FitRun): Promise<History> {
       last = logs;
       if (model.stopTraining) break;
     }
-    failed = false;
   } finally {
+    source.release?.();
     checkpoint.dispose();
-    try {
-      await source.release?.();
-    } catch (error) {
-      if (!failed) throw error; // as for-of: the run's own error wins over one from closing its data
-    }
   }
   await callbacks.trainEnd(last);
   return run.history;

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { type History, CallbackList, type TrainedModel, emptyHistory } from './callbacks.js';
 import { ClassWeights } from './class-weights.js';
-import { isReadOnce } from '../data/stream.js';
+import { isGeneratorObject } from '../data/stream.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
 import { DivergenceCheck } from './divergence.js';
@@ -76,11 +76,11 @@ export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options
   const given = options.validationData;
   const { epochs, initialEpoch } = checkEpochs(options, who);
   // Refused now rather than after an epoch's work: a generator object gives one pass, and each epoch would need one.
-  const onePass = '; a generator object or other iterator can be read only once: pass data.generator(() => …) or a Stream, which start a new pass each time';
-  if (epochs - initialEpoch > 1 && batchesPerEpoch === undefined && isReadOnce(dataset)) {
+  const onePass = '; a generator object can be read only once: pass data.generator(() => …) or a Stream, which start a new pass each time';
+  if (epochs - initialEpoch > 1 && batchesPerEpoch === undefined && isGeneratorObject(dataset)) {
     throw new ConfigError(`${who}: ${epochs - initialEpoch} epochs each read the dataset through${onePass}, or set batchesPerEpoch to read on through it`);
   }
-  if (epochs - initialEpoch > 1 && isReadOnce(given)) throw new ConfigError(`${who}: validationData is read after each of ${epochs - initialEpoch} epochs${onePass}`);
+  if (epochs - initialEpoch > 1 && isGeneratorObject(given)) throw new ConfigError(`${who}: validationData is read after each of ${epochs - initialEpoch} epochs${onePass}`);
   let validate: (() => Evaluation | Promise<Evaluation>) | undefined;
   if (isTensorPair(given)) {
     const data = checkValidationTensors(given, who);

@@ -33,7 +33,7 @@ import { summaryText } from './summary.js';
 import { TrainStep } from './train-step.js';
 import { trainExclusively } from './training-runs.js';
 import { parameterTensors, setParameterValues } from './weights.js';
-import { openPass } from '../data/stream.js';
+import { Pass } from '../data/stream.js';
 
 export type { BatchLogs, History, Logs } from './callbacks.js';
 export type { FitDatasetOptions, FitOptions } from './fit-options.js';
@@ -359,15 +359,18 @@ export class Model extends Layer {
   /** Scores the batches of one pass over `dataset` (the first `batches` of it, when given). */
   private async scoreDataset(dataset: Dataset<unknown>, batches: number | undefined, what: string, scoring: Scoring): Promise<Evaluation> {
     const reader = this.reader(what);
-    const iterator = await openPass(dataset, what);
+    const pass = await Pass.start(dataset, what);
     scoring.start();
-    let b = 0;
-    // for-await closes the pass when it ends early (the batches asked for, an error), as a generator's finally expects.
-    for await (const batch of { [Symbol.asyncIterator]: () => iterator as AsyncIterator<unknown> }) {
-      this.checkAlive();
-      const size = reader.read(batch, `batch ${++b}`);
-      this.inference.score(this.buffers.inputs, size, scoring);
-      if (b === batches) break;
+    try {
+      for (let b = 0; batches === undefined || b < batches; b++) {
+        const next = await pass.next();
+        if (next.done) break;
+        this.checkAlive();
+        const size = reader.read(next.value, `batch ${b + 1}`);
+        this.inference.score(this.buffers.inputs, size, scoring);
+      }
+    } finally {
+      pass.leave();
     }
     if (scoring.count === 0) throw new ConfigError(`${what}: the dataset gave no batches`);
     return scoring.result();

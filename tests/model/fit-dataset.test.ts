@@ -134,6 +134,9 @@ test('tensors read ahead by prefetch and never trained on are disposed when the 
   assert.ok(made.every((t) => t.isDisposed), `${made.filter((t) => !t.isDisposed).length} of ${made.length} left`);
 });
 
+/** Closing a pass is not waited for: a moment for a generator's finally to have run. */
+const closed = () => new Promise((resolve) => setTimeout(resolve, 10));
+
 test('a pass the run leaves early is closed: a generator\'s finally runs (batchesPerEpoch, a stop, an error, evaluateDataset\'s batches)', async () => {
   let open = 0;
   const counted = data.generator(function* () {
@@ -145,19 +148,72 @@ test('a pass the run leaves early is closed: a generator\'s finally runs (batche
     }
   });
   await cnn().fitDataset(counted, { epochs: 2, batchesPerEpoch: 2 });
+  await closed();
   assert.is(open, 0, 'after batchesPerEpoch');
   const stopped = cnn();
   await stopped.fitDataset(counted, { epochs: 3, onBatchEnd: (batch) => { if (batch === 1) stopped.stopTraining = true; } });
+  await closed();
   assert.is(open, 0, 'after a callback stopped the run');
   await rejectsOwn(() => cnn().fitDataset(counted, { epochs: 1, onBatchEnd: () => { throw new Error('callback failed'); } }), 'callback failed');
+  await closed();
   assert.is(open, 0, 'after a callback threw');
   await cnn().evaluateDataset(counted, { batches: 2 });
+  await closed();
   assert.is(open, 0, 'after evaluateDataset read its batches');
   await counted.take(1).toArray();
   assert.is(open, 0, 'after take');
   await cnn().fitDataset(counted.prefetch(2), { epochs: 1, batchesPerEpoch: 1 });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await closed();
   assert.is(open, 0, 'after prefetch');
+});
+
+test('a generator object is the user\'s: runs with batchesPerEpoch and evaluateDataset\'s batches read on through it, call after call', async () => {
+  let made = 0;
+  const endless = (function* () {
+    for (;;) yield arrays(5)[made++ % 6];
+  })();
+  const net = cnn();
+  for (let call = 0; call < 3; call++) await net.fitDataset(endless, { epochs: 1, batchesPerEpoch: 2 });
+  assert.is(made, 6, 'three runs of two batches');
+  await net.evaluateDataset(endless, { batches: 2 });
+  await net.evaluateDataset(endless, { batches: 2 });
+  assert.is(made, 10);
+});
+
+test('onEpochBegin comes before the epoch reads its data (a curriculum a callback sets applies to that epoch)', async () => {
+  let level = -1;
+  const seen: number[] = [];
+  const graded = data.generator(function* () {
+    for (const b of arrays(15)) {
+      seen.push(level);
+      yield b;
+    }
+  });
+  await cnn().fitDataset(graded, { epochs: 3, callbacks: [{ onEpochBegin: (epoch: number) => void (level = epoch) }] });
+  assert.equal(seen, [0, 0, 1, 1, 2, 2]);
+});
+
+test('a source that fails or never ends while closing does not fail or hold the run: a warning says so', async () => {
+  const closingWith = (end: () => Promise<void>) => data.generator(async function* () {
+    try {
+      yield* arrays(5);
+    } finally {
+      await end();
+    }
+  });
+  const warn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (message: string) => void warnings.push(message);
+  try {
+    const failing = await cnn().fitDataset(closingWith(async () => { throw new Error('the file was gone'); }), { epochs: 2, batchesPerEpoch: 1 });
+    assert.equal(failing.epoch, [0, 1]);
+    const hanging = await cnn().fitDataset(closingWith(() => new Promise(() => {})), { epochs: 1, batchesPerEpoch: 1 });
+    assert.equal(hanging.epoch, [0]);
+    await closed();
+  } finally {
+    console.warn = warn;
+  }
+  assert.equal(warnings, ["fitDataset: closing the dataset's pass failed: the file was gone"]);
 });
 
 test('a source that fails ahead of the consumer (prefetch) is the run\'s error when reached, and nobody\'s when never reached', async () => {
@@ -292,12 +348,13 @@ test('batchesPerEpoch reads on through one pass; a dataset that runs out ends tr
   try {
     const short = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 4 });
     assert.equal(short.epoch, [0, 1]);
-    // Out exactly at an epoch's end: no epoch begins that does not end (TF.js ends it, empty; Keras raises).
+    // Out exactly at an epoch's end: the next epoch begins (before its data is read, as in TF.js and
+    // Keras, so a callback can change it), trains nothing and logs nothing.
     const events: string[] = [];
     const even = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 3,
       callbacks: [{ onEpochBegin: (e: number) => void events.push(`begin ${e}`), onEpochEnd: (e: number) => void events.push(`end ${e}`) }] });
     assert.equal(even.epoch, [0, 1]);
-    assert.equal(events, ['begin 0', 'end 0', 'begin 1', 'end 1']);
+    assert.equal(events, ['begin 0', 'end 0', 'begin 1', 'end 1', 'begin 2']);
   } finally {
     console.warn = warn;
   }
@@ -330,6 +387,10 @@ test('bad batches are errors naming the batch and epoch; bad settings are Config
     'validationData is read after each of 2 epochs', 'can be read only once');
   assertSameWeights(untouched, before, 'refused before any step');
   await untouched.fitDataset(generatorObject, { epochs: 1 }); // one epoch is one pass
+  // An iterator that rewinds when asked for its iterator is read again each epoch.
+  const rewinding = { i: 0, next() { return this.i < good.length ? { done: false, value: good[this.i++] } : { done: true, value: undefined }; },
+    [Symbol.iterator]() { this.i = 0; return this; } };
+  assert.equal((await cnn().fitDataset(rewinding as Iterable<Batch>, { epochs: 2 })).epoch, [0, 1]);
   await rejectsWith(() => fit(good, { validationSplit: 0.2 }), ConfigError, 'validationSplit is for fit');
   await rejectsWith(() => fit(good, { batchesPerEpoch: 0 }), ConfigError, 'batchesPerEpoch');
   await rejectsWith(() => fit(good, { epochs: 0 }), ConfigError, 'epochs');
