@@ -40,6 +40,7 @@ export { InputLayer, input } from './input-layer.js';
 export type { InputOptions } from './input-layer.js';
 export { LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
+export { layerToConfig } from './layer-settings.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
 export type { BatchNormalizationOptions } from './batch-normalization.js';
 export type { LayerNormalizationOptions } from './layer-normalization.js';

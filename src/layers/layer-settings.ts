@@ -1,8 +1,9 @@
 // The settings a layer is made with, checked the same way whether they come from a factory call or
 // a saved config: a key the layer does not keep is refused (a typo such as "activaton" would
 // otherwise build a different layer without a word), and `trainable` is Keras's flag, set last.
+// layerToConfig reads them back, that flag included.
 import { ConfigError } from '../errors.js';
-import type { Layer } from './layer.js';
+import type { Layer, LayerConfig } from './layer.js';
 
 export function applyLayerSettings<L extends Layer>(layer: L, settings: object | null | undefined): L {
   const { trainable, ...rest } = (settings ?? {}) as { trainable?: unknown };
@@ -18,4 +19,13 @@ export function applyLayerSettings<L extends Layer>(layer: L, settings: object |
     layer.trainable = trainable;
   }
   return layer;
+}
+
+/**
+ * The config that rebuilds `layer` as it is (layerFromConfig, sequential): its getConfig() and, when
+ * frozen, `trainable: false`, as Keras saves a layer. getConfig() alone loses the flag, and with it
+ * the frozen layer's place in getWeights() order (trainable weights first).
+ */
+export function layerToConfig(layer: Layer): LayerConfig {
+  return { ...layer.getConfig(), ...(layer.trainable ? {} : { trainable: false }) };
 }

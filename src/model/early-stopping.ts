@@ -29,6 +29,10 @@ export interface EarlyStoppingOptions {
   startFromEpoch?: number;
 }
 
+const EARLY_STOPPING_OPTIONS = {
+  monitor: true, minDelta: true, patience: true, mode: true, baseline: true, restoreBestWeights: true, startFromEpoch: true,
+} satisfies Record<keyof EarlyStoppingOptions, true>;
+
 export class EarlyStopping extends MonitorCallback {
   readonly patience: number;
   readonly baseline?: number;
@@ -44,7 +48,7 @@ export class EarlyStopping extends MonitorCallback {
 
   constructor(options: EarlyStoppingOptions = {}) {
     const who = 'earlyStopping';
-    super(who, options);
+    super(who, options, Object.keys(EARLY_STOPPING_OPTIONS));
     this.patience = checkCount(who, 'patience', options.patience ?? 0);
     this.baseline = options.baseline === undefined ? undefined : checkNumber(who, 'baseline', options.baseline, 'finite');
     this.restoreBestWeights = checkBoolean(who, 'restoreBestWeights', options.restoreBestWeights ?? false);

@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerFromConfig } from '../layers/registry.js';
+import { layerToConfig } from '../layers/layer-settings.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import type { ModelOptions } from './model-options.js';
 
@@ -37,8 +38,7 @@ export interface GraphModel {
 
 export function graphConfig(model: GraphModel): GraphConfig {
   const entry = (layer: Layer, inbound?: Layer[]): GraphLayerConfig => ({
-    ...layer.getConfig(), name: layer.name,
-    ...(layer.trainable ? {} : { trainable: false }),
+    ...layerToConfig(layer), name: layer.name,
     ...(inbound ? { inbound: inbound.map((l) => l.name) } : {}),
   });
   return {

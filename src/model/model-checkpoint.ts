@@ -21,6 +21,10 @@ export interface ModelCheckpointOptions {
   initialValueThreshold?: number;
 }
 
+const MODEL_CHECKPOINT_OPTIONS = {
+  monitor: true, saveBestOnly: true, mode: true, initialValueThreshold: true,
+} satisfies Record<keyof ModelCheckpointOptions, true>;
+
 /** {name} or {name:spec}; spec 0Nd (an integer, zero-padded to N) or .Nf (N decimals). */
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
 const SPEC = /^(?:0(\d+)d|\.(\d+)f)$/;
@@ -32,7 +36,7 @@ export class ModelCheckpoint extends MonitorCallback {
 
   constructor(readonly destination: string, options: ModelCheckpointOptions = {}) {
     const who = 'modelCheckpoint';
-    super(who, options);
+    super(who, options, Object.keys(MODEL_CHECKPOINT_OPTIONS));
     if (typeof destination !== 'string' || destination === '') {
       throw new ConfigError(`${who}: expected a destination (a directory, or indexeddb://name), got ${JSON.stringify(destination)}`);
     }

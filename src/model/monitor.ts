@@ -5,7 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { Callback } from './callbacks.js';
 import { isScalarMetric } from './metric-set.js';
-import { checkChoice, checkNumber } from './settings.js';
+import { checkChoice, checkNumber, checkOptions } from './settings.js';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
 
@@ -15,8 +15,10 @@ export abstract class MonitorCallback extends Callback {
   /** The least change that counts, ≥ 0 (Keras takes |minDelta|). */
   readonly minDelta: number;
 
-  constructor(protected readonly who: string, options: { monitor?: string; mode?: MonitorMode; minDelta?: number }) {
+  /** `settings`: every option name the callback takes, so that a misspelt one is refused rather than ignored. */
+  constructor(protected readonly who: string, options: { monitor?: string; mode?: MonitorMode; minDelta?: number }, settings: readonly string[]) {
     super();
+    checkOptions(who, options, settings);
     const monitor = options.monitor ?? 'val_loss';
     if (typeof monitor !== 'string' || monitor === '') throw new ConfigError(`${who}: monitor must be the name of a log, got ${JSON.stringify(monitor)}`);
     this.monitor = monitor;

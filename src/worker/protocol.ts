@@ -1,5 +1,5 @@
 // The messages between a page's Trainer and the training worker.
-import type { CompileOptions, EarlyStoppingOptions, LayerConfig, Logs } from '../index.js';
+import type { ClassWeight, CompileOptions, EarlyStoppingOptions, Layer, LayerConfig, Logs } from '../index.js';
 
 /** Enough to rebuild the model anywhere: `sequential(modelConfig)`. */
 export interface ModelConfig {
@@ -9,20 +9,42 @@ export interface ModelConfig {
 }
 
 export interface TrainingData {
-  /** count × inputShape values, NHWC. */
+  /** count × inputShape values, NHWC: the number of examples is images.length / the size of inputShape. */
   images: Float32Array;
-  /** One-hot targets (count × outputs) or one class index per image. */
-  labels: Float32Array | Uint8Array;
+  /**
+   * Either one class id per image (count values): class ids for a sparse loss, one-hot over the
+   * outputs for any other, the targets themselves for a one-unit output (0/1 for a sigmoid); or
+   * count × outputs values, the targets as they are.
+   */
+  labels: Float32Array | Uint8Array | Uint16Array | Int32Array | number[];
+}
+
+/**
+ * The fit options a worker run takes; any other is refused. Held-out data goes in data.validation,
+ * stopping is the Trainer's stop(), and callbacks are functions, which cannot cross to a worker.
+ */
+export interface TrainFitOptions {
+  /** A positive integer. Default 1. */
+  epochs?: number;
+  /** A positive integer, at most the number of examples. Default 32 (or all, if fewer). */
+  batchSize?: number;
+  shuffle?: boolean;
+  classWeight?: ClassWeight;
+  /**
+   * callbacks.earlyStopping's options (the callback is made in the worker, as functions cannot
+   * cross to it), following the validation data's logs by default.
+   */
+  earlyStopping?: EarlyStoppingOptions;
 }
 
 export interface TrainRequest {
-  modelConfig: ModelConfig;
-  compile: CompileOptions;
   /**
-   * fit's settings; earlyStopping: callbacks.earlyStopping's options (the callback is made in the
-   * worker, as functions cannot cross to it), following the validation data's logs by default.
+   * The layers as configs or as layer objects (layers.dense(…)): the page sends a layer object's
+   * config (layerToConfig), not the layer, so one that already holds weights is refused.
    */
-  fit: { epochs?: number; batchSize?: number; shuffle?: boolean; earlyStopping?: EarlyStoppingOptions };
+  modelConfig: Omit<ModelConfig, 'layers'> & { layers: Array<Layer | LayerConfig> };
+  compile: CompileOptions;
+  fit: TrainFitOptions;
   data: TrainingData & { validation?: TrainingData };
 }
 

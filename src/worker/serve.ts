@@ -1,8 +1,10 @@
 // The worker side: builds the model from its config, trains it, posts progress, and keeps the
 // model and data so that resume() continues where stop() left off.
-import { type Model, StateError, type Tensor, callbacks, init, oneHot, sequential, tensor } from '../index.js';
-import type { FromWorker, ToWorker, TrainRequest, TrainingData } from './protocol.js';
+import { type Model, StateError, type Tensor, callbacks, init, layerToConfig, sequential } from '../index.js';
+import type { FromWorker, ToWorker, TrainRequest } from './protocol.js';
+import { checkRequest } from './request-checks.js';
 import { SessionEarlyStopping } from './session-early-stopping.js';
+import { trainingTensors } from './training-tensors.js';
 
 interface Session {
   request: TrainRequest;
@@ -20,21 +22,16 @@ interface Session {
 
 const post = (message: FromWorker, transfer: Transferable[] = []) => postMessage(message, { transfer });
 
-function toTensors({ images, labels }: TrainingData, model: Model): [Tensor, Tensor] {
-  const classes = model.outputShape[0];
-  const targets = labels instanceof Uint8Array ? oneHot(labels, classes) : labels;
-  const count = targets.length / classes;
-  return [tensor(images, [count, ...model.inputShape]), tensor(targets, [count, classes])];
-}
-
+/** Starts a checked request (checkRequest); a model that fails to compile is freed. */
 function startSession(request: TrainRequest): Session {
-  // Settings are checked before anything is allocated; a model that fails to compile is freed.
   const early = request.fit.earlyStopping && callbacks.earlyStopping(request.fit.earlyStopping);
   const model = sequential(request.modelConfig);
   try {
     model.compile(request.compile);
-    const [x, y] = toTensors(request.data, model);
-    const validation = request.data.validation && toTensors(request.data.validation, model);
+    const { loss } = request.compile;
+    const lossName = typeof loss === 'string' ? loss : loss.type;
+    const [x, y] = trainingTensors(request.data, model, lossName, 'data');
+    const validation = request.data.validation && trainingTensors(request.data.validation, model, lossName, 'data.validation');
     const session: Session = { request, model, x, y, validation, epochsDone: 0, seenThisEpoch: 0 };
     if (early) session.earlyStopping = new SessionEarlyStopping(early, () => session.seenThisEpoch === x.shape[0]);
     return session;
@@ -84,15 +81,26 @@ async function train(session: Session, shouldStop: () => boolean): Promise<void>
     t.dispose();
     return values;
   });
-  const modelConfig = { inputShape: [...model.inputShape], layers: model.layers.map((l) => l.getConfig()), seed: model.seed };
+  // layerToConfig keeps a frozen layer frozen: rebuilt without it, the model would train that layer
+  // and list its weights in another order than these.
+  const modelConfig = { inputShape: [...model.inputShape], layers: model.layers.map(layerToConfig), seed: model.seed };
   const stoppedEarly = session.stoppedEarly;
   const stopped = !stoppedEarly && session.epochsDone < epochs;
   post({ type: 'done', result: { modelConfig, weights, epochsDone: session.epochsDone, stopped, ...(stoppedEarly ? { stoppedEarly } : {}) } },
     weights.map((w) => w.buffer));
 }
 
-/** Answers a Trainer's messages in this worker. dist/worker.js calls it by itself when loaded as a worker. */
+let serving = false;
+
+/**
+ * Answers a Trainer's messages in this worker. dist/worker.js calls it by itself when it is the
+ * worker's script; a module of your own that imports it (to registerLayer() first, say) calls it
+ * at its top level, before any await: a message that comes before it is lost. A second call does
+ * nothing: two listeners would train each request twice.
+ */
 export function serveTrainer(): void {
+  if (serving) return;
+  serving = true;
   let session: Session | undefined;
   let stopRequested = false;
   addEventListener('message', async (event) => {
@@ -107,7 +115,7 @@ export function serveTrainer(): void {
       if (message.type === 'train') {
         session?.model.dispose();
         session = undefined; // a request that fails to start leaves nothing to resume
-        session = startSession(message.request);
+        session = startSession(checkRequest(message.request));
       }
       if (!session) throw new StateError('resume: there is no training to resume; call train() first');
       await train(session, () => stopRequested);

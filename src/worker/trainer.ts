@@ -2,7 +2,7 @@
 import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } from './protocol.js';
 // Through the package entry: dist/worker.js then shares dist/convas.js's error classes, so the
 // errors it throws pass instanceof against those a user imports from 'convas'.
-import { ERROR_CLASSES, type Logs, StateError } from '../index.js';
+import { ConfigError, ERROR_CLASSES, Layer, type Logs, StateError, layerToConfig } from '../index.js';
 
 export interface TrainCallbacks {
   /** The latest batch's progress, at most every 50 ms (and after each epoch's last batch). */
@@ -17,17 +17,49 @@ export interface Trainer {
   stop(): void;
   /** Continues fitting the stopped model for the epochs it has left. */
   resume(callbacks?: TrainCallbacks): Promise<TrainResult>;
-  /** Ends the worker. */
+  /** Ends the worker: a run under way rejects, and so does every later train() or resume(). */
   terminate(): void;
 }
 
 /**
- * Starts a training worker from `workerUrl` (dist/worker.js, or a module that calls serveTrainer()).
+ * The request as it crosses to the worker: layer objects become their configs (the worker builds
+ * its own layers), and one holding weights is refused, as its weights would not go with it.
+ */
+function withLayerConfigs(request: TrainRequest): TrainRequest {
+  const layers = request?.modelConfig?.layers;
+  if (!Array.isArray(layers) || !layers.some((l) => l instanceof Layer)) return request;
+  const configs = layers.map((layer, i) => {
+    if (!(layer instanceof Layer)) return layer;
+    if (layer.isBuilt && layer.params.length > 0) {
+      throw new ConfigError(`train: modelConfig.layers[${i}] (${layer.name}) already holds weights, which do not go to the worker ` +
+        '(only its config does); pass a new layer, or fit this model on the page');
+    }
+    return layerToConfig(layer);
+  });
+  return { ...request, modelConfig: { ...request.modelConfig, layers: configs } };
+}
+
+/**
+ * Starts a training worker from `workerUrl` (dist/worker.js, or a module of your own that imports
+ * it and calls serveTrainer()). Needs Web Workers: a browser page.
  * Rebuild the result on the page with `sequential(result.modelConfig).setWeights(result.weights)`.
  */
 export function createTrainer(workerUrl: string | URL): Trainer {
+  if (typeof Worker === 'undefined') {
+    throw new ConfigError('createTrainer needs Web Workers (a browser page), and there are none here; ' +
+      'in Node, train with model.fit, on several threads with init({ threads })');
+  }
   const worker = new Worker(workerUrl, { type: 'module' });
   let running: { resolve: (r: TrainResult) => void; reject: (e: Error) => void; callbacks: TrainCallbacks } | undefined;
+  /** Why the worker is gone (terminated, or it failed), once it is: every later call is refused at once. */
+  let dead: string | undefined;
+
+  const die = (reason: string) => {
+    dead ??= reason;
+    worker.terminate();
+    running?.reject(new StateError(dead));
+    running = undefined;
+  };
 
   worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
     const message = event.data;
@@ -44,25 +76,35 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       }
     }
   });
+  // A script that fails to load (a wrong URL, convas.js not beside worker.js) gives an event
+  // without a message: say what to check.
   worker.addEventListener('error', (event) => {
-    running?.reject(new Error(`training worker failed: ${event.message}`));
-    running = undefined;
+    const reason = event.message ? `: ${event.message}` : '';
+    die(`the training worker could not be loaded or failed${reason} (${String(workerUrl)}); check that this URL serves ` +
+      'dist/worker.js (or your module calling serveTrainer()) and that convas.js is beside worker.js');
   });
 
   const run = (message: ToWorker, callbacks: TrainCallbacks = {}) => new Promise<TrainResult>((resolve, reject) => {
+    if (dead) throw new StateError(dead);
     if (running) throw new StateError('this trainer is already training: wait for it, or stop() it first');
+    const sent = message.type === 'train' ? { ...message, request: withLayerConfigs(message.request) } : message;
+    try {
+      worker.postMessage(sent);
+    } catch (error) {
+      // The structured clone refused the request (a DataCloneError, or too much data to copy).
+      throw new ConfigError(`train: the request could not be copied to the worker (${(error as Error).message}); it must be ` +
+        'plain data that a worker can be sent (numbers, strings, arrays, typed arrays, plain objects; layer objects in ' +
+        'modelConfig.layers), with no functions, tensors or other class instances, and no more than the browser can copy');
+    }
     running = { resolve, reject, callbacks };
-    worker.postMessage(message);
   });
 
   return {
     train: (request, callbacks) => run({ type: 'train', request }, callbacks),
     resume: (callbacks) => run({ type: 'resume' }, callbacks),
-    stop: () => worker.postMessage({ type: 'stop' } satisfies ToWorker),
-    terminate: () => {
-      worker.terminate();
-      running?.reject(new StateError('the trainer was terminated'));
-      running = undefined;
+    stop: () => {
+      if (!dead) worker.postMessage({ type: 'stop' } satisfies ToWorker);
     },
+    terminate: () => die('the trainer was terminated: create a new one with createTrainer()'),
   };
 }

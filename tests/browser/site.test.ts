@@ -73,6 +73,12 @@ async function buildTestSite(outdir: string): Promise<void> {
   for (const file of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, file), join(outdir, 'onnx', file));
   // An empty page for the model-file tests: they import /convas.js themselves.
   writeFileSync(join(outdir, 'blank.html'), '<!doctype html><meta charset="utf-8"><title>convas</title><link rel="icon" href="icon.svg">');
+  // Training workers of a user's own: one that serves the trainer itself (as one that registers its
+  // layers first would), and one that imports worker.js without serving and answers each message
+  // after worker.js would have (both await init(); worker.js's listener comes first).
+  writeFileSync(join(outdir, 'custom-worker.js'), "import { serveTrainer } from './worker.js';\nserveTrainer();\n");
+  writeFileSync(join(outdir, 'import-only-worker.js'), "import './worker.js';\nimport { init } from './convas.js';\n" +
+    "addEventListener('message', async () => { await init(); setTimeout(() => postMessage('heard')); });\n");
 }
 
 /** FNV-1a over the weights' bytes: one number to compare and print. */
@@ -508,6 +514,57 @@ if (missing) {
     const browserHash = hashWeights(browserWeights.map((w) => Float32Array.from(w)));
     console.log(`  weights hash: Node ${nodeHash}, Chromium ${browserHash}`);
     assert.is(browserHash, nodeHash);
+    await page.close();
+  });
+
+  test('worker modules of your own are served once; a failed worker, an uncopyable request and layer objects are answered, never left pending', async () => {
+    const page = await open('blank.html', /Failed to load resource/);
+    const outcome = await page.evaluate(async () => {
+      const { createTrainer } = await import(`${location.origin}/worker.js`);
+      const { layers } = await import(`${location.origin}/convas.js`);
+      const n = 32;
+      const request = (seed: number, epochs: number, layerList: unknown[] = [{ className: 'Dense', units: 2, activation: 'softmax' }], extra = {}) => ({
+        modelConfig: { inputShape: [6], seed, layers: layerList }, compile: { optimizer: 'adam', loss: 'categoricalCrossentropy' },
+        fit: { epochs, batchSize: 8 }, data: { images: Float32Array.from({ length: n * 6 }, (_, i) => Math.sin(i)), labels: Uint8Array.from({ length: n }, (_, i) => i % 2), ...extra },
+      });
+      const failure = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: Error) => `${error.name}: ${error.message}`);
+
+      // Served twice, each epoch ran twice and the second train() resolved with the first's duplicate answer.
+      const custom = createTrainer('/custom-worker.js');
+      const epochs: number[] = [];
+      const first = await custom.train(request(1, 2), { onEpochEnd: (epoch: number) => epochs.push(epoch) });
+      const second = await custom.train(request(2, 1));
+      custom.terminate();
+
+      // Imported by another module, worker.js does not serve by itself.
+      const importOnly = new Worker('/import-only-worker.js', { type: 'module' });
+      const heard = await new Promise<unknown[]>((resolve) => {
+        const seen: unknown[] = [];
+        importOnly.onmessage = (event) => (seen.push(event.data), event.data === 'heard' && resolve(seen));
+        importOnly.postMessage({ type: 'resume' });
+      });
+      importOnly.terminate();
+
+      const missing = createTrainer('/wrong/path/worker.js');
+      const loadFailed = [await failure(missing.train(request(1, 1))), await failure(missing.resume())];
+      missing.stop();
+
+      const trainer = createTrainer('/worker.js');
+      const uncopyable = await failure(trainer.train(request(1, 1, undefined, { labels: () => 1 })));
+      const frozen = layers.dense({ units: 2, activation: 'softmax' });
+      frozen.trainable = false;
+      const layerObjects = await trainer.train(request(1, 1, [frozen]));
+      trainer.terminate();
+      return { epochs, first: first.epochsDone, second: [second.epochsDone, second.modelConfig.seed], heard, loadFailed, uncopyable,
+        layerObjects: layerObjects.modelConfig.layers[0] };
+    });
+    assert.equal(outcome.epochs, [0, 1]);
+    assert.is(outcome.first, 2);
+    assert.equal(outcome.second, [1, 2]);
+    assert.equal(outcome.heard, ['heard']);
+    for (const failed of outcome.loadFailed) assert.match(failed, /^StateError: the training worker could not be loaded .*\/wrong\/path\/worker\.js/);
+    assert.match(outcome.uncopyable, /^ConfigError: train: the request could not be copied to the worker/);
+    assert.equal([outcome.layerObjects.className, outcome.layerObjects.trainable], ['Dense', false]);
     await page.close();
   });
 

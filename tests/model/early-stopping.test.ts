@@ -155,6 +155,9 @@ test('bad settings are ConfigErrors naming them; an unknown monitor is refused b
   throwsWith(() => callbacks.earlyStopping({ baseline: Infinity }), ConfigError, 'baseline');
   throwsWith(() => callbacks.earlyStopping({ startFromEpoch: -2 }), ConfigError, 'startFromEpoch');
   throwsWith(() => callbacks.earlyStopping({ restoreBestWeights: 'yes' as never }), ConfigError, 'restoreBestWeights');
+  // A misspelt setting is refused, not ignored (the run would go on without it).
+  throwsWith(() => callbacks.earlyStopping({ patiance: 3 } as never), ConfigError, 'unknown setting patiance', 'patience');
+  throwsWith(() => callbacks.earlyStopping({ restoreBestWeight: true } as never), ConfigError, 'restoreBestWeight;', 'restoreBestWeights');
   const net = sequential({ inputShape: [FEATURES], layers: [layers.dense({ units: CLASSES, activation: 'softmax' })] });
   net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['perClassF1'] });
   const before = net.getWeights().map((w) => w.dataSync());

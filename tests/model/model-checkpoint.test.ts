@@ -84,6 +84,7 @@ test('bad destinations and monitors are ConfigErrors, before any step', async ()
   throwsWith(() => callbacks.modelCheckpoint(''), ConfigError, 'destination');
   throwsWith(() => callbacks.modelCheckpoint('m-{epoch:5x}'), ConfigError, '{epoch:5x}');
   throwsWith(() => callbacks.modelCheckpoint('m', { mode: 'best' as never }), ConfigError, 'mode');
+  throwsWith(() => callbacks.modelCheckpoint('m', { saveBestOnyl: true } as never), ConfigError, 'unknown setting saveBestOnyl', 'saveBestOnly');
   const model = net();
   const before = model.getWeights().map((w) => w.dataSync());
   await rejectsWith(() => model.fit(...data(1, N), { callbacks: [callbacks.modelCheckpoint(join(dir, 'x-{val_loss}'))] }), ConfigError,

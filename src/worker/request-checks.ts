@@ -1,0 +1,38 @@
+// A train request as the worker reads it, checked before anything is allocated: its four parts,
+// and fit's settings. fit would skip zero or NaN epochs without a word and hand back untrained
+// weights, and a fit option the worker passes on unchecked (validationSplit) would break its
+// count of whole epochs: each is a ConfigError naming the setting.
+import { ConfigError } from '../index.js';
+import type { TrainFitOptions, TrainRequest } from './protocol.js';
+
+const PARTS = ['modelConfig', 'compile', 'fit', 'data'] as const satisfies ReadonlyArray<keyof TrainRequest>;
+const FIT_SETTINGS = {
+  epochs: true, batchSize: true, shuffle: true, classWeight: true, earlyStopping: true,
+} satisfies Record<keyof TrainFitOptions, true>;
+
+/** A value as a message shows it: NaN as NaN, not as JSON's null. */
+const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value));
+
+export function checkRequest(request: unknown): TrainRequest {
+  const parts = `a request is { ${PARTS.join(', ')} }`;
+  if (request === null || typeof request !== 'object') throw new ConfigError(`train: ${parts}, got ${shown(request)}`);
+  for (const part of PARTS) {
+    const value = (request as Record<string, unknown>)[part];
+    if (value === undefined) throw new ConfigError(`train: request.${part} is missing; ${parts}`);
+    if (value === null || typeof value !== 'object') throw new ConfigError(`train: request.${part} must be an object, got ${shown(value)}`);
+  }
+  const fit = (request as TrainRequest).fit;
+  const unknown = Object.keys(fit).filter((key) => !Object.hasOwn(FIT_SETTINGS, key));
+  if (unknown.length > 0) {
+    const hint = unknown.some((key) => key.startsWith('validation')) ? ' (held-out data goes in data.validation)' : '';
+    throw new ConfigError(`train: unknown fit setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${hint}; ` +
+      `a worker run's fit takes ${Object.keys(FIT_SETTINGS).join(', ')}`);
+  }
+  for (const name of ['epochs', 'batchSize'] as const) {
+    const value = fit[name];
+    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+      throw new ConfigError(`fit: ${name} must be a positive integer, got ${shown(value)}`);
+    }
+  }
+  return request as TrainRequest;
+}

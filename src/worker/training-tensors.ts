@@ -1,0 +1,39 @@
+// A request's data as the tensors fit takes. The images say how many examples there are; the
+// labels are read by their length against that count: one class id per image (ids for a sparse
+// loss, one-hot over the outputs for any other, the targets themselves for a one-unit output),
+// or count × outputs values, the targets as they are.
+import { type Model, ShapeError, type Tensor, oneHot, tensor } from '../index.js';
+import type { TrainingData } from './protocol.js';
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** `where` names the data in messages (data, data.validation); `loss` is the compiled loss's name. */
+export function trainingTensors(data: TrainingData, model: Model, loss: string, where: string): [Tensor, Tensor] {
+  if (data === null || typeof data !== 'object') throw new ShapeError(`${where} must be { images, labels }, got ${String(data)}`);
+  const { images, labels } = data;
+  for (const [name, values] of Object.entries({ images, labels })) {
+    if (typeof (values as { length?: unknown } | undefined)?.length !== 'number') {
+      throw new ShapeError(`${where}.${name} must be a typed array or an array of numbers, got ${values === undefined ? 'nothing' : typeof values}`);
+    }
+  }
+  const inputSize = sizeOf(model.inputShape);
+  const count = images.length / inputSize;
+  if (!Number.isInteger(count) || count === 0) {
+    throw new ShapeError(`${where}.images: ${images.length === 0 ? 'no values' : `${images.length} values are not a whole number of images`}; ` +
+      `expected count × ${inputSize} values (count images of ${JSON.stringify(model.inputShape)})`);
+  }
+  const outputShape = model.outputShape, outputs = sizeOf(outputShape);
+  const ids = labels.length === count;
+  const sparse = loss === 'sparseCategoricalCrossentropy';
+  const targets = labels.length === count * outputs;
+  if (sparse ? !ids : !targets && !(ids && outputShape.length === 1)) {
+    const expected = sparse ? `${count} (one class id per image, as ${loss} takes${targets ? '; one-hot targets go with categoricalCrossentropy' : ''})`
+      : outputShape.length === 1 ? `${count} (one class id per image) or ${count * outputs} (${count} × ${outputs} outputs)`
+        : `${count * outputs} (${count} × ${JSON.stringify(outputShape)} outputs)`;
+    throw new ShapeError(`${where}.labels: ${labels.length} values for ${count} images; expected ${expected}`);
+  }
+  const y = sparse ? tensor(labels, [count])
+    : targets ? tensor(labels, [count, ...outputShape])
+      : tensor(oneHot(labels, outputs), [count, outputs]);
+  return [tensor(images, [count, ...model.inputShape]), y];
+}

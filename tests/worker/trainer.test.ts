@@ -1,0 +1,91 @@
+// The page's Trainer on stand-in workers (Node has no Web Workers): a request that cannot be copied
+// to the worker is a ConfigError and leaves the trainer usable, layer objects go as their configs,
+// a trainer whose worker is gone refuses every call at once, and Node is told to use model.fit.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, StateError, init, layerToConfig, layers, sequential } from '../../src/index.js';
+import { createTrainer } from '../../src/worker/trainer.js';
+import type { TrainRequest } from '../../src/worker/protocol.js';
+import { rejectsWith, throwsWith } from '../throws-with.js';
+
+/** Copies each message as a browser does (structuredClone throws on what cannot cross) and answers 'done'. */
+class StandInWorker extends EventTarget {
+  static last: StandInWorker;
+  received: Array<{ type: string; request?: TrainRequest }> = [];
+
+  constructor() {
+    super();
+    StandInWorker.last = this;
+  }
+
+  postMessage(message: unknown): void {
+    const copy = structuredClone(message) as { type: string; request?: TrainRequest };
+    this.received.push(copy);
+    if (copy.type === 'stop') return;
+    const result = { modelConfig: copy.request?.modelConfig, weights: [], epochsDone: 1, stopped: false };
+    queueMicrotask(() => this.dispatchEvent(new MessageEvent('message', { data: { type: 'done', result } })));
+  }
+
+  terminate(): void {}
+}
+
+const global = globalThis as { Worker?: unknown };
+const request = (layerList: TrainRequest['modelConfig']['layers'], labels: unknown = new Uint8Array(2)) => ({
+  modelConfig: { inputShape: [3], layers: layerList }, compile: { optimizer: 'sgd', loss: 'categoricalCrossentropy' },
+  fit: { epochs: 1 }, data: { images: new Float32Array(6), labels },
+}) as TrainRequest;
+const plain = request([{ className: 'Dense', units: 2 }]);
+
+test('without Web Workers (Node), createTrainer is a ConfigError pointing to model.fit', () => {
+  throwsWith(() => createTrainer('worker.js'), ConfigError, 'Web Workers', 'model.fit', 'init({ threads })');
+});
+
+test('a request that cannot be copied to the worker is a ConfigError, and the trainer trains the next one', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('worker.js');
+  await rejectsWith(() => trainer.train(request([{ className: 'Dense', units: 2 }], () => 1)), ConfigError, 'could not be copied to the worker', 'no functions');
+  assert.is((await trainer.train(plain)).epochsDone, 1);
+  trainer.terminate();
+});
+
+test('layer objects go to the worker as their configs, frozen ones frozen; a layer holding weights is refused', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('worker.js');
+  const frozen = layers.dense({ units: 3, activation: 'relu' });
+  frozen.trainable = false;
+  const last = layers.dense({ units: 2, activation: 'softmax' });
+  await trainer.train(request([frozen, last]));
+  assert.equal(StandInWorker.last.received[0].request!.modelConfig.layers, [layerToConfig(frozen), layerToConfig(last)]);
+  assert.is(layerToConfig(frozen).trainable, false);
+  await init();
+  const used = layers.dense({ units: 2 });
+  const model = sequential({ inputShape: [3], layers: [used] });
+  await rejectsWith(() => trainer.train(request([used])), ConfigError, 'layers[0]', 'already holds weights');
+  model.dispose();
+  trainer.terminate();
+});
+
+test('terminated, or its worker failed to load, a trainer refuses every call at once with a StateError; stop() does nothing', async () => {
+  global.Worker = StandInWorker;
+  const terminated = createTrainer('worker.js');
+  const during = terminated.train(plain);
+  terminated.terminate();
+  await rejectsWith(() => during, StateError, 'terminated');
+  await rejectsWith(() => terminated.train(plain), StateError, 'terminated');
+  await rejectsWith(() => terminated.resume(), StateError, 'terminated');
+
+  const failed = createTrainer('/wrong/worker.js');
+  const worker = StandInWorker.last;
+  worker.postMessage = () => {}; // a worker that never loaded answers nothing
+  const running = failed.train(plain);
+  // A browser's event for a script that failed to load carries no message.
+  worker.dispatchEvent(new Event('error'));
+  await rejectsWith(() => running, StateError, 'could not be loaded', '/wrong/worker.js', 'convas.js');
+  await rejectsWith(() => failed.resume(), StateError, 'could not be loaded');
+  await rejectsWith(() => failed.train(plain), StateError, 'could not be loaded');
+  worker.postMessage = () => assert.unreachable('stop() posted to a dead worker');
+  failed.stop();
+  terminated.stop();
+});
+
+test.run();
