@@ -85,8 +85,9 @@ export class ActivationFunction {
   /** The input of the last forward: the logits when this is the model's output softmax, and x for derivatives that need it. */
   input = 0;
   /**
-   * Set by compile() when the loss takes the logits directly (softmax + cross-entropy): the loss
-   * then hands back the gradient with respect to the logits and backward passes it through.
+   * Set only during the backward pass of a model whose loss takes these logits directly (softmax +
+   * cross-entropy): the loss then hands back the gradient with respect to the logits and backward
+   * passes it through. Only then: the layer may be shared with models trained with other losses.
    */
   fusedWithLoss = false;
   readonly appliedByKernel: boolean;

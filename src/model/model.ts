@@ -91,6 +91,8 @@ export class Model extends Layer {
   private readonly inference: Inference;
   private optimizer?: Optimizer;
   private loss?: Loss;
+  /** Whether the loss takes the output activation's logits (compile decides). */
+  private fusesLoss = false;
   private metrics?: MetricSpec[];
   /** Set to true (from a callback, a button…) to end fit after the current batch, as Keras's model.stop_training. */
   stopTraining = false;
@@ -282,9 +284,9 @@ export class Model extends Layer {
     this.lossReference = new LossReference();
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
-    // nothing else reads the activation's output.
-    const activation = this.outputActivation();
-    if (activation) activation.fusedWithLoss = activation.name === loss.fusesWith;
+    // nothing else reads the activation's output. A fact of this model and its loss, not of the
+    // layer, which other models may share (they mark it only while their own backward pass runs).
+    this.fusesLoss = this.outputActivation()?.name === loss.fusesWith;
   }
 
   private outputActivation(): { name: string; fusedWithLoss: boolean; input: number } | undefined {
@@ -294,9 +296,24 @@ export class Model extends Layer {
     return (layer as { activation?: { name: string; fusedWithLoss: boolean; input: number } }).activation;
   }
 
+  /** The output activation whose logits the loss takes, while nothing else reads its output. */
+  private fusedActivation(): { fusedWithLoss: boolean; input: number } | undefined {
+    return this.fusesLoss ? this.outputActivation() : undefined;
+  }
+
   private fusedLogits(): number {
-    const activation = this.outputActivation();
-    return activation?.fusedWithLoss ? activation.input : 0;
+    return this.fusedActivation()?.input ?? 0;
+  }
+
+  /** Runs a backward pass with the output activation's derivative skipped when the loss took its logits. */
+  private backwardFused(backward: () => void): void {
+    const activation = this.fusedActivation();
+    if (activation) activation.fusedWithLoss = true;
+    try {
+      backward();
+    } finally {
+      if (activation) activation.fusedWithLoss = false;
+    }
   }
 
   /** Grows the model's and its layers' buffers to hold batches of `capacity` examples. */
@@ -311,7 +328,8 @@ export class Model extends Layer {
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable),
-      lossReference: this.lossReference, fusedLogits: () => this.fusedLogits(), plan: (c) => this.planBatch(c),
+      lossReference: this.lossReference, fusedLogits: () => this.fusedLogits(), backwardFused: (backward) => this.backwardFused(backward),
+      plan: (c) => this.planBatch(c),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },

@@ -26,6 +26,8 @@ export interface TrainStepParts {
   lossReference: LossReference;
   /** The softmax logits when the loss is fused with the output softmax, else 0. */
   fusedLogits(): number;
+  /** Runs the backward pass, skipping the output activation's derivative when the loss took its logits. */
+  backwardFused(backward: () => void): void;
   plan(capacity: number): void;
   checkStillTraining(): void;
 }
@@ -82,7 +84,7 @@ export class TrainStep {
       this.classWeights ? buffers.rowWeights : 0);
     if (Number.isFinite(value)) {
       this.outputGradients[0] = buffers.outputGradient;
-      executor.backward(this.outputGradients, size);
+      this.parts.backwardFused(() => executor.backward(this.outputGradients, size));
     }
     return value;
   }
