@@ -73,7 +73,7 @@ export const MAX_JSON_BYTES = 16 * 1024 * 1024;
 export const MAX_JSON_DEPTH = 64;
 
 /** Whether arrays and objects in `value` nest deeper than `limit`, found without recursion. */
-function nestsDeeperThan(value: unknown, limit: number): boolean {
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
   const pending: Array<[unknown, number]> = [[value, 1]];
   while (pending.length > 0) {
     const [v, depth] = pending.pop()!;

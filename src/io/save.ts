@@ -5,7 +5,7 @@ import type { Model } from '../model/model.js';
 import { type SaveOptions, registerSaver } from '../model/save-registry.js';
 import { encodeConvasModel } from './convas-writer.js';
 import { destinationFor } from './handlers.js';
-import { encodeJson } from './json-fields.js';
+import { MAX_JSON_DEPTH, encodeJson, nestsDeeperThan } from './json-fields.js';
 import { onnxSupport } from './onnx-support.js';
 import { encodeTfjsModel } from './tfjs-writer.js';
 import { QUANTIZATIONS } from './tfjs-weights.js';
@@ -33,10 +33,30 @@ export async function saveModel(model: Model, destination: string, options: Save
     throw new ConfigError(`save: quantize applies to format 'tfjs' only; the convas format keeps the exact float32 weights ` +
       `and the optimizer state, so that training resumes bit for bit`);
   }
+  checkWeightNames(model, format);
   const store = await destinationFor(destination);
   // Encoded before anything is written: a weight float16 cannot hold fails with nothing half-saved.
   const { json, weights } = format === 'tfjs' ? encodeTfjsModel(model, quantize) : encodeConvasModel(model);
+  if (nestsDeeperThan(json('weights.bin'), MAX_JSON_DEPTH)) {
+    throw new ConfigError(`save (format '${format}'): model ${model.name}'s file would nest deeper than ${MAX_JSON_DEPTH} levels ` +
+      `(models nested in models, a few levels each), which loadModel refuses; nest fewer models, or save as 'onnx'`);
+  }
   await store.write({ weights, modelFile: (weightsPath) => encodeJson(json(weightsPath)) });
+}
+
+/**
+ * Both JSON formats match weights to layers by name: layers of one name in two nested models (which
+ * a graph allows, as Keras does) would write a file that cannot be read back. Refused before anything is written.
+ */
+function checkWeightNames(model: Model, format: string): void {
+  const seen = new Set<string>();
+  for (const { name } of model.params) {
+    if (seen.has(name)) {
+      throw new ConfigError(`save (format '${format}'): two weights are named ${name}: nested models hold layers of one name, and the file ` +
+        `matches weights by name; give one of the layers another name (or save as 'onnx')`);
+    }
+    seen.add(name);
+  }
 }
 
 registerSaver(saveModel);

@@ -80,8 +80,13 @@ export class Concatenate extends Layer {
     return true;
   }
 
+  /**
+   * Once the input is known, an axis counted from the end (but −1) is written counted from the
+   * start: TensorFlow.js 4 concatenates along the last axis for any negative one at run time.
+   */
   getConfig(): LayerConfig {
-    return { className: this.className, name: this.name, axis: this.axis };
+    const axis = this.axis < -1 && this.outputShape.length ? this.outputShape.length + 1 + this.axis : this.axis;
+    return { className: this.className, name: this.name, axis };
   }
 }
 

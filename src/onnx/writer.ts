@@ -143,6 +143,13 @@ export function encodeOnnx(model: Model): Uint8Array<ArrayBuffer> {
   const inputs = model.inputs.map((t) => writer.name(t.sourceLayer.name));
   const ends = channelsFirstEnds(model);
   const outputs = writer.writeModel(model, inputs, ends.skipped);
+  // As the reader takes them (importer.ts): each output a tensor of its own, made by the graph (model() refuses one listed twice).
+  outputs.forEach((name, i) => {
+    if (inputs.includes(name)) {
+      throw new ConfigError(`save (format 'onnx'): output ${i} of model ${model.name} is the model's input itself; ` +
+        'an ONNX model convas reads gives each output as a tensor of its own, computed by the graph');
+    }
+  });
   const proto: onnx.ModelProto.$Properties = {
     irVersion: IR_VERSION,
     producerName: 'convas',

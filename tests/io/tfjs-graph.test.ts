@@ -197,13 +197,19 @@ const convasHead = (name: string, inputShape: number[]) => sequential({ name, in
   layers.flatten(), layers.dense({ units: 6, activation: 'relu', name: `${name}_hidden` }), layers.dense({ units: 3, activation: 'softmax' }),
 ] });
 
-test('convas → TF.js: a residual block and channel concatenations load in tf.loadLayersModel and predict alike', async () => {
+test('convas → TF.js: a residual block and concatenations (channels, and rows or columns counted from the end) load in tf.loadLayersModel and predict alike', async () => {
   await assertLoadsInTfjs(convasResidual('residual', ''), 'residual');
   for (const axis of [-1, 3]) {
     const x = input({ shape: IMAGE });
     const a = layers.conv2d({ filters: 2, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
     const b = layers.conv2d({ filters: 4, kernelSize: 1, activation: 'tanh' }).apply(x);
     await assertLoadsInTfjs(model({ inputs: x, outputs: layers.concatenate({ axis }).apply([a, b, x]) }), `concatenate axis ${axis}`);
+  }
+  // Along rows or columns, counted from the end: TF.js takes any negative axis for the last at run time, so the file counts from the start.
+  for (const axis of [-2, -3]) {
+    const x = input({ shape: IMAGE });
+    const a = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(x);
+    await assertLoadsInTfjs(model({ inputs: x, outputs: layers.concatenate({ axis }).apply([a, x]) }), `concatenate axis ${axis}`);
   }
 });
 

@@ -158,6 +158,47 @@ test('freezing: model.trainable = false freezes every layer (nested ones too), s
   throws(() => { m.getLayer('side').trainable = 'no' as never; }, ConfigError, 'true or false');
 });
 
+test('layers of one name in two nested models: the graph trains (as in Keras), and a JSON format refuses it before writing anything', async () => {
+  const block = (name: string) => {
+    const x = input({ shape: [4] });
+    return model({ name, inputs: x, outputs: layers.dense({ units: 4, name: 'd' }).apply(x) });
+  };
+  const x = input({ shape: [4] });
+  const m = model({ inputs: x, outputs: layers.add().apply([block('a').apply(x), block('b').apply(x)]) });
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  await m.fit(randomTensor([3, 4], 1), randomTensor([3, 4], 2), { epochs: 1 });
+  const dir = await temporaryDirectory();
+  const kept = sequential({ inputShape: [4], layers: [layers.dense({ units: 2 })] });
+  await kept.save(dir);
+  for (const format of ['convas', 'tfjs'] as const) {
+    await m.save(dir, { format }).then(() => assert.unreachable('saved'), (error: Error) => {
+      assert.instance(error, ConfigError);
+      assert.match(error.message, 'two weights are named d/kernel');
+    });
+  }
+  assert.is((await loadModel(dir)).outputShape[0], 2, 'the model there before is whole');
+});
+
+test('models nested deeper than a file can hold are refused by save, as loadModel would refuse the file; ten deep round-trip', async () => {
+  const nested = (depth: number) => {
+    let m = sequential({ inputShape: [3], layers: [layers.dense({ units: 3 })] });
+    for (let k = 1; k < depth; k++) {
+      const x = input({ shape: [3] });
+      m = model({ inputs: x, outputs: layers.dense({ units: 3 }).apply(m.apply(x)) });
+    }
+    return m;
+  };
+  const dir = await temporaryDirectory();
+  for (const format of ['convas', 'tfjs'] as const) {
+    await nested(10).save(dir, { format });
+    assert.is((await loadModel(dir)).layers.length, 3);
+    await nested(40).save(dir, { format }).then(() => assert.unreachable('saved'), (error: Error) => {
+      assert.instance(error, ConfigError);
+      assert.match(error.message, 'would nest deeper than 64 levels');
+    });
+  }
+});
+
 test('graphs that cannot be built are refused, naming the layers', async () => {
   await init();
   const x = input({ shape: [4, 4, 2], name: 'x' });

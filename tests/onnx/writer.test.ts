@@ -66,6 +66,12 @@ test('augmentation layers and GaussianNoise, which pass their input through at i
   assert.throws(() => encodeOnnx(cropped), /RandomCrop, which convas does not write as ONNX/);
 });
 
+test('an output that is the model\'s input is refused (convas reads each output as a tensor of its own)', () => {
+  const x = input({ shape: [3] });
+  const d = layers.dense({ units: 2 }).apply(x);
+  assert.throws(() => encodeOnnx(model({ inputs: x, outputs: [x, d] })), /output 0 of model .* is the model's input itself/);
+});
+
 test('activation layers on images and features, softmax over the channels; rescaling by numbers and per channel', async () => {
   const m = sequential({ inputShape: [4, 5, 3], seed: 2, layers: [
     layers.rescaling({ scale: [0.5, -1, 2], offset: [0.1, 0, -0.2] }), layers.relu(), layers.softmax(),
