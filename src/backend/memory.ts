@@ -59,6 +59,18 @@ export class Memory {
     return start;
   }
 
+  /** Allocates a block of each size, or none: when one does not fit, those made are freed before the error goes on. */
+  allocAll(byteSizes: readonly number[]): number[] {
+    const made: number[] = [];
+    try {
+      for (const bytes of byteSizes) made.push(this.alloc(bytes));
+      return made;
+    } catch (error) {
+      made.forEach((ptr) => this.free(ptr));
+      throw error;
+    }
+  }
+
   free(ptr: number): void {
     const size = this.sizes.get(ptr);
     if (size === undefined) return; // already freed: dispose() is idempotent

@@ -125,8 +125,9 @@ export class Optimizer {
   allocateState(): void {
     if (this.hasState) return;
     const memory = getBackend().memory;
-    this.state = this.params.map((p) => this.slotNames.map(() => {
-      const ptr = memory.alloc(p.size * 4);
+    const slots = this.slotNames.length;
+    const made = memory.allocAll(this.params.flatMap((p) => this.slotNames.map(() => p.size * 4)));
+    this.state = this.params.map((p, i) => made.slice(i * slots, (i + 1) * slots).map((ptr) => {
       memory.f32(ptr, p.size).fill(this.initialValue);
       return ptr;
     }));

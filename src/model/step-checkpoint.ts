@@ -35,7 +35,7 @@ export class StepCheckpoint {
     ...state.map((p) => ({ name: p.name, ptr: p.value, size: p.size }))];
     const bytes = this.spans.reduce((n, s) => n + s.size, 0) * 4;
     const memory = getBackend().memory;
-    this.copies = [memory.alloc(bytes), memory.alloc(bytes)];
+    this.copies = memory.allocAll([bytes, bytes]) as [number, number];
   }
 
   save(): void {

@@ -63,10 +63,20 @@ test('memory running out while a model file loads is an OutOfMemoryError (convas
   await saved.save(join(dir, 'convas'));
   await saved.save(join(dir, 'tfjs'), { format: 'tfjs' });
   saved.dispose();
+  await withMemoryLeft(2 ** 16, async () => {
+    for (const file of [join(dir, 'bare'), join(dir, 'convas'), join(dir, 'tfjs'), fixturePath('resnet18_narrow')]) {
+      const error = await loadModel(file).then(() => undefined, (e: Error) => e);
+      assert.ok(error instanceof OutOfMemoryError, `${file}: ${error?.name}: ${error?.message}`);
+      assert.match(error!.message, 'wasm memory cannot grow');
+    }
+  });
+});
+
+/** Runs `run` with all the memory there is taken but the last `left` bytes (to within a half). */
+async function withMemoryLeft(left: number, run: () => Promise<void>): Promise<void> {
   const memory = getBackend().memory;
-  // Take all the memory there is, down to the last 64 KiB.
   const fillers: number[] = [];
-  for (let size = 2 ** 31; size >= 2 ** 16;) {
+  for (let size = 2 ** 31; size >= left;) {
     try {
       fillers.push(memory.alloc(size));
     } catch {
@@ -74,14 +84,38 @@ test('memory running out while a model file loads is an OutOfMemoryError (convas
     }
   }
   try {
-    for (const file of [join(dir, 'bare'), join(dir, 'convas'), join(dir, 'tfjs'), fixturePath('resnet18_narrow')]) {
-      const error = await loadModel(file).then(() => undefined, (e: Error) => e);
-      assert.ok(error instanceof OutOfMemoryError, `${file}: ${error?.name}: ${error?.message}`);
-      assert.match(error!.message, 'wasm memory cannot grow');
-    }
+    await run();
   } finally {
     fillers.forEach((f) => memory.free(f));
   }
+}
+
+/** Asserts that `run` fails with an OutOfMemoryError and leaves no more memory in use than before. */
+async function failsWholly(run: () => unknown, what: string): Promise<void> {
+  const memory = getBackend().memory;
+  const before = memory.bytesInUse;
+  const error = await Promise.resolve().then(run).then(() => undefined, (e: Error) => e);
+  assert.ok(error instanceof OutOfMemoryError, `${what}: ${error?.name}: ${error?.message}`);
+  // Not more: a batch's failed plan lets go of the smaller buffers before it too (they are made again when next needed).
+  assert.ok(memory.bytesInUse <= before, `${what}: ${memory.bytesInUse - before} bytes of it kept`);
+}
+
+test('memory running out part way keeps nothing of what was made: a model built, a batch planned, blocks allocated together', async () => {
+  await init();
+  const x = tensor(xValues, [EXAMPLES, ...SHAPE]), y = tensor(yValues, [EXAMPLES, CLASSES]);
+  const model = makeModel();
+  await model.fit(x, y, { epochs: 1, batchSize: 4 }); // its buffers, optimizer state and checkpoint copies made once
+  const many = 40_000;
+  const bigX = tensor(new Float32Array(many * 72), [many, ...SHAPE]), bigY = tensor(new Float32Array(many * CLASSES), [many, CLASSES]);
+  await withMemoryLeft(2 ** 21, async () => {
+    // The first dense layer's 512 KiB fit, the second's 2 MiB do not.
+    await failsWholly(() => sequential({ inputShape: [1024], layers: [layers.dense({ units: 128 }), layers.dense({ units: 4096 })] }), 'a model');
+    // The convolution's buffers for 40,000 examples fit no more than the model's later ones.
+    await failsWholly(() => model.fit(bigX, bigY, { epochs: 1, batchSize: many }), 'a batch');
+    await failsWholly(() => getBackend().memory.allocAll([2 ** 19, 2 ** 22]), 'two blocks');
+    await model.fit(x, y, { epochs: 1, batchSize: 4 }); // and the model trains on
+  });
+  model.dispose();
 });
 
 test.run();
