@@ -30,7 +30,7 @@ import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
-import { TrainStep } from './train-step.js';
+import { type FusedActivation, TrainStep } from './train-step.js';
 import { trainExclusively } from './training-runs.js';
 import { parameterTensors, setParameterValues } from './weights.js';
 import { Pass } from '../data/stream.js';
@@ -295,31 +295,20 @@ export class Model extends Layer {
     this.fusesLoss = this.outputActivation()?.name === loss.fusesWith;
   }
 
-  private outputActivation(): { name: string; fusedWithLoss: boolean; input: number } | undefined {
+  private outputActivation(): (FusedActivation & { name: string }) | undefined {
     if (this.outputs.length !== 1 || this.graph.nodes.some((n) => n.inputs.includes(this.outputs[0]))) return undefined;
     const layer = this.outputs[0].sourceLayer;
     if (layer instanceof Model) return layer.outputActivation();
-    return (layer as { activation?: { name: string; fusedWithLoss: boolean; input: number } }).activation;
+    return (layer as { activation?: FusedActivation & { name: string } }).activation;
   }
 
   /** The output activation whose logits the loss takes, while nothing else reads its output. */
-  private fusedActivation(): { fusedWithLoss: boolean; input: number } | undefined {
+  private fusedActivation(): FusedActivation | undefined {
     return this.fusesLoss ? this.outputActivation() : undefined;
   }
 
   private fusedLogits(): number {
     return this.fusedActivation()?.input ?? 0;
-  }
-
-  /** Runs a backward pass with the output activation's derivative skipped when the loss took its logits. */
-  private backwardFused(backward: () => void): void {
-    const activation = this.fusedActivation();
-    if (activation) activation.fusedWithLoss = true;
-    try {
-      backward();
-    } finally {
-      if (activation) activation.fusedWithLoss = false;
-    }
   }
 
   /** Grows the model's and its layers' buffers to hold batches of `capacity` examples. */
@@ -334,8 +323,7 @@ export class Model extends Layer {
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable),
-      lossReference: this.lossReference, fusedLogits: () => this.fusedLogits(), backwardFused: (backward) => this.backwardFused(backward),
-      plan: (c) => this.planBatch(c),
+      lossReference: this.lossReference, fusedActivation: () => this.fusedActivation(), plan: (c) => this.planBatch(c),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },

@@ -24,12 +24,18 @@ export interface TrainStepParts {
   layerState: Parameter[];
   /** The first batch's loss since compile, which fit measures an exploding loss against. */
   lossReference: LossReference;
-  /** The softmax logits when the loss is fused with the output softmax, else 0. */
-  fusedLogits(): number;
-  /** Runs the backward pass, skipping the output activation's derivative when the loss took its logits. */
-  backwardFused(backward: () => void): void;
+  /** The output activation when the loss takes its logits (softmax + cross-entropy), else undefined. */
+  fusedActivation(): FusedActivation | undefined;
   plan(capacity: number): void;
   checkStillTraining(): void;
+}
+
+/** An output activation (ActivationFunction) as a fused loss uses it: its logits, and the mark backward reads. */
+export interface FusedActivation {
+  /** The logits of the last forward pass. */
+  input: number;
+  /** While set, backward passes the gradient through (the loss gave it at the logits). */
+  fusedWithLoss: boolean;
 }
 
 export class TrainStep {
@@ -80,11 +86,18 @@ export class TrainStep {
   computeGradients(size: number): number {
     const { executor, buffers, loss, outputSize } = this.parts;
     executor.forward(buffers.inputs, size, true);
-    const value = computeLoss(loss, executor.output(0), this.parts.fusedLogits(), buffers.target, buffers.outputGradient, size, outputSize,
+    const fused = this.parts.fusedActivation();
+    const value = computeLoss(loss, executor.output(0), fused?.input ?? 0, buffers.target, buffers.outputGradient, size, outputSize,
       this.classWeights ? buffers.rowWeights : 0);
-    if (Number.isFinite(value)) {
-      this.outputGradients[0] = buffers.outputGradient;
-      this.parts.backwardFused(() => executor.backward(this.outputGradients, size));
+    if (!Number.isFinite(value)) return value;
+    this.outputGradients[0] = buffers.outputGradient;
+    // The loss gave the gradient at the logits: backward skips the activation's derivative, for this
+    // model's pass only (the layer may be shared with models trained with other losses).
+    if (fused) fused.fusedWithLoss = true;
+    try {
+      executor.backward(this.outputGradients, size);
+    } finally {
+      if (fused) fused.fusedWithLoss = false;
     }
     return value;
   }
