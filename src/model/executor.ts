@@ -170,13 +170,7 @@ export class GraphExecutor {
   plan(capacity: number): void {
     if (this.backwardPlanned || this.everyOutputKept) this.takeBackOutputs();
     else this.planArena(capacity);
-    try {
-      for (const step of this.steps) step.layer.plan(capacity);
-    } catch (error) {
-      // Out of memory part way: no layer keeps buffers grown for a batch that cannot run (they plan again when next asked).
-      for (const step of this.steps) step.layer.unplan();
-      throw error;
-    }
+    for (const step of this.steps) step.layer.plan(capacity);
     if (capacity <= this.capacity) return;
     this.unplanSums();
     const memory = getBackend().memory;

@@ -130,13 +130,7 @@ export class Model extends Layer {
       if (layer instanceof Model && layer.holdsItself) layer.holdsItself = false;
       else layer.retain();
     }
-    if (options.deferBuild) return;
-    try {
-      this.makeWeights(this.rng);
-    } catch (error) {
-      this.release(); // out of memory part way: the weights made go, with the holds taken (a layer another model holds stays)
-      throw error;
-    }
+    if (!options.deferBuild) this.makeWeights(this.rng);
   }
 
   /** Builds every layer that has no weights yet, in node order, from `rng` (or with `values`: Layer.build). */
