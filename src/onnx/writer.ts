@@ -143,10 +143,16 @@ export function encodeOnnx(model: Model): Uint8Array<ArrayBuffer> {
   const inputs = model.inputs.map((t) => writer.name(t.sourceLayer.name));
   const ends = channelsFirstEnds(model);
   const outputs = writer.writeModel(model, inputs, ends.skipped);
-  // As the reader takes them (importer.ts): each output a tensor of its own, made by the graph (model() refuses one listed twice).
-  outputs.forEach((name, i) => {
-    if (inputs.includes(name)) {
-      throw new ConfigError(`save (format 'onnx'): output ${i} of model ${model.name} is the model's input itself; ` +
+  // As the reader takes them (importer.ts): each output a tensor of its own, computed by the graph.
+  // Identity nodes (a linear activation, a layer that passes its input at inference) are read as
+  // nothing, so an output is what its Identity chain starts from.
+  const identities = new Map(writer.nodes.filter((n) => n.opType === 'Identity').map((n) => [n.output![0], n.input![0]]));
+  const source = (name: string): string => (identities.has(name) ? source(identities.get(name)!) : name);
+  const sources = outputs.map(source);
+  sources.forEach((name, i) => {
+    const same = inputs.includes(name) ? 'the model\'s input' : sources.indexOf(name) < i ? `output ${sources.indexOf(name)}` : undefined;
+    if (same) {
+      throw new ConfigError(`save (format 'onnx'): output ${i} of model ${model.name} is ${same}, passed through unchanged; ` +
         'an ONNX model convas reads gives each output as a tensor of its own, computed by the graph');
     }
   });

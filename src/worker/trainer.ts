@@ -49,19 +49,18 @@ export function createTrainer(workerUrl: string | URL): Trainer {
     throw new ConfigError('createTrainer needs Web Workers (a browser page), and there are none here; ' +
       'in Node, train with model.fit, on several threads with init({ threads })');
   }
-  const worker = new Worker(workerUrl, { type: 'module' });
   let running: { resolve: (r: TrainResult) => void; reject: (e: Error) => void; callbacks: TrainCallbacks } | undefined;
-  /** Why the worker is gone (terminated, or it failed), once it is: every later call is refused at once. */
+  /** Why the trainer is gone (terminated, or its script cannot load), once it is: every later call is refused at once. */
   let dead: string | undefined;
 
   const die = (reason: string) => {
     dead ??= reason;
-    worker.terminate();
+    worker?.terminate();
     running?.reject(new StateError(dead));
     running = undefined;
   };
 
-  worker.addEventListener('message', (event: MessageEvent<FromWorker>) => {
+  const onMessage = (event: MessageEvent<FromWorker>) => {
     const message = event.data;
     if (!running) return;
     if (message.type === 'batch') running.callbacks.onBatchEnd?.(message.progress);
@@ -75,19 +74,37 @@ export function createTrainer(workerUrl: string | URL): Trainer {
         reject(ErrorClass ? new ErrorClass(message.message) : Object.assign(new Error(message.message), { name: message.name }));
       }
     }
-  });
-  // A script that fails to load (a wrong URL, convas.js not beside worker.js) gives an event
-  // without a message: say what to check.
-  worker.addEventListener('error', (event) => {
-    const reason = event.message ? `: ${event.message}` : '';
-    die(`the training worker could not be loaded or failed${reason} (${String(workerUrl)}); check that this URL serves ` +
-      'dist/worker.js (or your module calling serveTrainer()) and that convas.js is beside worker.js');
-  });
+  };
+
+  // A script that fails to load (a wrong URL, convas.js not beside worker.js) gives an error event
+  // without a message: the trainer cannot work, and says what to check. An error with a message
+  // is the worker's code failing (a module of one's own): that run fails with it, and the next
+  // train() starts a new worker.
+  const onError = (event: ErrorEvent) => {
+    if (!event.message) {
+      die(`the training worker could not be loaded (${String(workerUrl)}); check that this URL serves ` +
+        'dist/worker.js (or your module calling serveTrainer()) and that convas.js is beside worker.js');
+      return;
+    }
+    worker?.terminate();
+    worker = undefined;
+    running?.reject(new StateError(`the training worker failed: ${event.message}; the next train() starts a new one`));
+    running = undefined;
+  };
+
+  const start = () => {
+    const started = new Worker(workerUrl, { type: 'module' });
+    started.addEventListener('message', onMessage);
+    started.addEventListener('error', onError);
+    return started;
+  };
+  let worker: Worker | undefined = start();
 
   const run = (message: ToWorker, callbacks: TrainCallbacks = {}) => new Promise<TrainResult>((resolve, reject) => {
     if (dead) throw new StateError(dead);
     if (running) throw new StateError('this trainer is already training: wait for it, or stop() it first');
     const sent = message.type === 'train' ? { ...message, request: withLayerConfigs(message.request) } : message;
+    worker ??= start(); // after a failure, a new worker (which has nothing to resume)
     try {
       worker.postMessage(sent);
     } catch (error) {
@@ -103,7 +120,7 @@ export function createTrainer(workerUrl: string | URL): Trainer {
     train: (request, callbacks) => run({ type: 'train', request }, callbacks),
     resume: (callbacks) => run({ type: 'resume' }, callbacks),
     stop: () => {
-      if (!dead) worker.postMessage({ type: 'stop' } satisfies ToWorker);
+      if (!dead) worker?.postMessage({ type: 'stop' } satisfies ToWorker);
     },
     terminate: () => die('the trainer was terminated: create a new one with createTrainer()'),
   };

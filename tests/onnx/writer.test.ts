@@ -66,10 +66,13 @@ test('augmentation layers and GaussianNoise, which pass their input through at i
   assert.throws(() => encodeOnnx(cropped), /RandomCrop, which convas does not write as ONNX/);
 });
 
-test('an output that is the model\'s input is refused (convas reads each output as a tensor of its own)', () => {
+test('an output that is the model\'s input or another output, passed through unchanged, is refused (convas reads each output as a tensor of its own)', () => {
   const x = input({ shape: [3] });
   const d = layers.dense({ units: 2 }).apply(x);
-  assert.throws(() => encodeOnnx(model({ inputs: x, outputs: [x, d] })), /output 0 of model .* is the model's input itself/);
+  assert.throws(() => encodeOnnx(model({ inputs: x, outputs: [x, d] })), /output 0 of model .* is the model's input, passed through unchanged/);
+  assert.throws(() => encodeOnnx(model({ inputs: x, outputs: layers.gaussianNoise({ stddev: 0.1 }).apply(x) })), /output 0 .* is the model's input/);
+  assert.throws(() => encodeOnnx(model({ inputs: x, outputs: [d, layers.gaussianNoise({ stddev: 0.1 }).apply(d)] })), /output 1 .* is output 0/);
+  assert.throws(() => encodeOnnx(model({ inputs: x, outputs: [d, layers.activation({ activation: 'linear' }).apply(x)] })), /output 1 .* is the model's input/);
 });
 
 test('activation layers on images and features, softmax over the channels; rescaling by numbers and per channel', async () => {

@@ -68,6 +68,7 @@ test('layer objects go to the worker as their configs, frozen ones frozen; a lay
 test('terminated, or its worker failed to load, a trainer refuses every call at once with a StateError; stop() does nothing', async () => {
   global.Worker = StandInWorker;
   const terminated = createTrainer('worker.js');
+  const terminatedWorker = StandInWorker.last;
   const during = terminated.train(plain);
   terminated.terminate();
   await rejectsWith(() => during, StateError, 'terminated');
@@ -85,7 +86,21 @@ test('terminated, or its worker failed to load, a trainer refuses every call at 
   await rejectsWith(() => failed.train(plain), StateError, 'could not be loaded');
   worker.postMessage = () => assert.unreachable('stop() posted to a dead worker');
   failed.stop();
+  terminatedWorker.postMessage = () => assert.unreachable('stop() posted to a terminated worker');
   terminated.stop();
+});
+
+test('the worker\'s code failing (an error with a message) fails that run; the next train() starts a new worker', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('custom-worker.js');
+  const first = StandInWorker.last;
+  first.postMessage = () => {};
+  const running = trainer.train(plain);
+  first.dispatchEvent(Object.assign(new Event('error'), { message: 'Uncaught Error: my layer broke' }));
+  await rejectsWith(() => running, StateError, 'the training worker failed: Uncaught Error: my layer broke', 'starts a new one');
+  assert.is((await trainer.train(plain)).epochsDone, 1);
+  assert.ok(StandInWorker.last !== first, 'a new worker');
+  trainer.terminate();
 });
 
 test.run();
