@@ -95,16 +95,23 @@ export class Inference {
     scoring.add(this.executor.output(0), target, size, cols);
   }
 
-  /** Every computing node's output for the n examples, in node order. */
+  /** Every computing node's output for the n examples, in node order: run in chunks as predict runs, so the model keeps buffers for a chunk only. */
   activations(xs: Tensor[], n: number): Tensor[] {
     this.executor.keepEveryOutput();
-    this.executor.plan(Math.max(n, 1));
-    this.executor.forward(xs.map((t) => t.ptr), n, false, true);
-    return this.nodeShapes.map((shape, i) => {
-      const t = emptyTensor([n, ...shape]);
-      getBackend().memory.copyFloats(t.ptr, this.executor.nodeOutput(i), t.size);
-      return t;
-    });
+    const chunk = Math.max(this.batchFor(n, n), 1);
+    this.executor.plan(chunk);
+    const outputs = this.nodeShapes.map((shape) => emptyTensor([n, ...shape]));
+    const memory = getBackend().memory;
+    for (let from = 0; from < n; from += chunk) {
+      const size = Math.min(chunk, n - from);
+      for (let i = 0; i < xs.length; i++) this.inputs[i] = rowAddress(xs[i], from);
+      this.executor.forward(this.inputs, size, false, true);
+      outputs.forEach((t, i) => {
+        const row = t.size / n;
+        memory.copyFloats(t.ptr + from * row * 4, this.executor.nodeOutput(i), size * row);
+      });
+    }
+    return outputs;
   }
 
   /** Examples per forward pass: batchSize, n and the chunk cap it. */
