@@ -307,17 +307,33 @@ export abstract class Layer {
     if (this.built) throw new ConfigError(`${this.name}: this layer is already built: its weights exist`);
     this.describe(inputShapes);
     this.built = true;
-    for (const { name, shape, trainable } of this.weightSpecs) {
-      const param = this.addParameter(name, shape, trainable ?? true);
-      if (values) {
-        this.skipInitialValues(name, shape, rng);
-        values(param, getBackend().memory.f32(param.value, param.size));
-      } else {
-        getBackend().memory.f32(param.value, param.size).set(this.initialValues(name, shape, rng));
+    try {
+      for (const { name, shape, trainable } of this.weightSpecs) {
+        const param = this.addParameter(name, shape, trainable ?? true);
+        if (values) {
+          this.skipInitialValues(name, shape, rng);
+          values(param, getBackend().memory.f32(param.value, param.size));
+        } else {
+          getBackend().memory.f32(param.value, param.size).set(this.initialValues(name, shape, rng));
+        }
       }
+      this.initRandom(rng);
+    } catch (error) {
+      this.unbuild(); // out of memory, or a file's values refused: no weights half made
+      throw error;
     }
-    this.initRandom(rng);
     return this.outputShape;
+  }
+
+  /** Frees what build() made and forgets it was built: a model whose build failed part way takes its layers back to unbuilt. */
+  unbuild(): void {
+    this.free();
+    this.built = false;
+  }
+
+  /** The batch size the buffers are planned for (0: none). */
+  get plannedCapacity(): number {
+    return this.capacity;
   }
 
   /**

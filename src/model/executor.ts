@@ -170,7 +170,19 @@ export class GraphExecutor {
   plan(capacity: number): void {
     if (this.backwardPlanned || this.everyOutputKept) this.takeBackOutputs();
     else this.planArena(capacity);
-    for (const step of this.steps) step.layer.plan(capacity);
+    const before = this.steps.map((step) => step.layer.plannedCapacity);
+    try {
+      for (const step of this.steps) step.layer.plan(capacity);
+    } catch (error) {
+      // Out of memory part way: each layer grown here goes back to the batch it was planned for
+      // before (another model's fit may be using that plan between its steps), the rest untouched.
+      this.steps.forEach(({ layer }, i) => {
+        if (layer.plannedCapacity === before[i]) return;
+        layer.unplan();
+        if (before[i] > 0) layer.plan(before[i]);
+      });
+      throw error;
+    }
     if (capacity <= this.capacity) return;
     this.unplanSums();
     const memory = getBackend().memory;

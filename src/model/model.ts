@@ -98,6 +98,8 @@ export class Model extends Layer {
   stopTraining = false;
   private lossReference = new LossReference();
   private weightsMade = false;
+  /** The layers makeWeights built (not those it was given built). */
+  private builtHere: Layer[] = [];
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
   /** Whether the model's own hold (from its constructor) is still its own: see dispose(). */
@@ -125,18 +127,53 @@ export class Model extends Layer {
     this.inference = new Inference(this.executor, this.buffers, this.inputs.length, this.outputShapes,
       this.graph.nodes.map((n) => n.output.shape));
     this.retain(); // the model holds itself until dispose(), or until a model that contains it takes that hold over
+    const tookOver: Model[] = [];
     for (const layer of this.executor.layers) {
       // A model nested here belongs to this one, as its other layers do: disposing this model frees it too.
-      if (layer instanceof Model && layer.holdsItself) layer.holdsItself = false;
-      else layer.retain();
+      if (layer instanceof Model && layer.holdsItself) {
+        layer.holdsItself = false;
+        tookOver.push(layer);
+      } else layer.retain();
     }
-    if (!options.deferBuild) this.makeWeights(this.rng);
+    if (options.deferBuild) return;
+    try {
+      this.makeWeights(this.rng);
+    } catch (error) {
+      // This model will not exist: its holds go back (a nested model to holding itself), and what it built is unbuilt.
+      for (const layer of this.executor.layers) {
+        if (tookOver.includes(layer as Model)) (layer as Model).holdsItself = true;
+        else layer.release();
+      }
+      throw error;
+    }
   }
 
-  /** Builds every layer that has no weights yet, in node order, from `rng` (or with `values`: Layer.build). */
+  /**
+   * Builds every layer that has no weights yet, in node order, from `rng` (or with `values`:
+   * Layer.build). One that fails (out of memory) takes those built here back to unbuilt; layers
+   * built before, which other models may hold, stay as they were.
+   */
   private makeWeights(rng: Random, values?: WeightValues): void {
-    for (const node of this.graph.nodes) if (!node.layer.isBuilt) node.layer.build(node.inputs.map((t) => t.shape), rng, values);
+    const builtHere: Layer[] = [];
+    try {
+      for (const node of this.graph.nodes) {
+        if (node.layer.isBuilt) continue;
+        node.layer.build(node.inputs.map((t) => t.shape), rng, values);
+        builtHere.push(node.layer);
+      }
+    } catch (error) {
+      for (const layer of builtHere.reverse()) layer.unbuild();
+      throw error;
+    }
+    this.builtHere = builtHere;
     this.weightsMade = true;
+  }
+
+  /** A nested model's build taken back: the layers it built, not those it was given built. */
+  unbuild(): void {
+    for (const layer of [...this.builtHere].reverse()) layer.unbuild();
+    this.builtHere = [];
+    this.weightsMade = false;
   }
 
   // --- the graph

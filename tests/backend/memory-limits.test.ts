@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { getBackend, init } from '../../src/backend/wasm.js';
-import { type Model, OutOfMemoryError, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { type Model, OutOfMemoryError, type Tensor, input, layers, loadModel, model, sequential, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import { assertSameBits } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
@@ -99,9 +99,62 @@ async function failsWholly(run: () => unknown, what: string): Promise<void> {
   assert.is(memory.bytesInUse, before, `${what}: nothing of it kept`);
 }
 
-test('blocks allocated together are all made or none: the optimizer\'s state, the checkpoint\'s copies', async () => {
+test('memory running out part way keeps nothing of what was made: blocks made together, a model built, a batch planned', async () => {
   await init();
-  await withMemoryLeft(2 ** 21, () => failsWholly(() => getBackend().memory.allocAll([2 ** 19, 2 ** 22]), 'two blocks'));
+  const x = tensor(xValues, [EXAMPLES, ...SHAPE]), y = tensor(yValues, [EXAMPLES, CLASSES]);
+  const trained = makeModel();
+  await trained.fit(x, y, { epochs: 1, batchSize: 4 }); // its buffers, optimizer state and checkpoint copies made once
+  const many = 40_000;
+  const bigX = tensor(new Float32Array(many * 72), [many, ...SHAPE]), bigY = tensor(new Float32Array(many * CLASSES), [many, CLASSES]);
+  const base = sequential({ inputShape: [1024], seed: 1, layers: [layers.dense({ units: 8 })] });
+  const inputs = input({ shape: [1024] });
+  const small = layers.dense({ units: 128 }), big = layers.dense({ units: 4096 });
+  const outputs = big.apply(small.apply(inputs));
+  await withMemoryLeft(2 ** 21, async () => {
+    await failsWholly(() => getBackend().memory.allocAll([2 ** 19, 2 ** 22]), 'two blocks');
+    // The first dense layer's 512 KiB fit, the second's 2 MiB do not.
+    await failsWholly(() => model({ inputs, outputs }), 'a model');
+    // A nested model given to a build that fails is the user's still.
+    await failsWholly(() => model({ inputs, outputs: layers.dense({ units: 100_000 }).apply(base.apply(inputs)) }), 'a model around a base');
+    // The convolution's buffers for 40,000 examples fit no more than the model's later ones.
+    await failsWholly(() => trained.fit(bigX, bigY, { epochs: 1, batchSize: many }), 'a batch');
+    await trained.fit(x, y, { epochs: 1, batchSize: 4 }); // and the model trains on
+  });
+  assert.is(base.predict(tensor(new Float32Array(1024), [1, 1024])).shape[1], 8);
+  const retried = model({ inputs, outputs }); // the layers unbuilt are built again, whole
+  assert.equal(retried.params.map((p) => p.shape), [[1024, 128], [128], [128, 4096], [4096]]);
+  for (const m of [trained, base, retried]) m.dispose();
+});
+
+test('a plan that fails while another model trains on shared layers leaves that model\'s plan as it was', async () => {
+  await init();
+  const x = tensor(xValues, [EXAMPLES, ...SHAPE]), y = tensor(yValues, [EXAMPLES, CLASSES]);
+  const reference = makeModel();
+  await reference.fit(x, y, { epochs: 2, batchSize: 4 });
+  const trained = makeModel();
+  // A second model on the first's convolution, whose own head runs out of memory planning its buffers.
+  const head = layers.dense({ units: 5 });
+  const sharing = model({ inputs: trained.inputs, outputs: head.apply(trained.layers[1].output) });
+  const plan = (head as unknown as { planBuffers(capacity: number): void }).planBuffers.bind(head);
+  let tried = false;
+  const guards: Tensor[] = [];
+  await trained.fit(x, y, { epochs: 2, batchSize: 4, onBatchEnd: () => {
+    if (tried) return;
+    tried = true;
+    (head as unknown as { planBuffers(capacity: number): void }).planBuffers = () => {
+      throw new OutOfMemoryError('the head does not fit');
+    };
+    assert.throws(() => sharing.predict(tensor(xValues.slice(0, 2 * 72), [2, ...SHAPE])), (e: Error) => e instanceof OutOfMemoryError);
+    (head as unknown as { planBuffers(capacity: number): void }).planBuffers = plan;
+    assert.is(trained.layers[0].plannedCapacity, 4, 'the shared convolution keeps the plan the fit uses');
+    // Memory made now would take the place of any buffer the failure let go of, and the fit would write into it.
+    for (let i = 1; i <= 64; i++) guards.push(tensor(new Float32Array(16 * i).fill(7), [16 * i]));
+  } });
+  assert.ok(tried);
+  assert.ok(guards.every((t) => t.dataSync().every((v) => v === 7)), 'nothing written into memory the fit no longer owned');
+  trained.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), reference.getWeights()[i].dataSync(), `weight ${i}`));
+  assert.is(sharing.predict(tensor(xValues.slice(0, 2 * 72), [2, ...SHAPE])).shape[1], 5, 'and the other model predicts once it fits');
+  for (const m of [reference, trained, sharing]) m.dispose();
 });
 
 test.run();
