@@ -47,6 +47,11 @@ export class SharedScratch {
   private resize(): void {
     const size = alignBytes(Math.max(0, ...this.needs.values()));
     if (size === this.size) return;
+    // Shrinking frees first (its contents live only during a call), so letting go never runs out of memory.
+    if (size < this.size && this.ptr) {
+      this.memory.free(this.ptr);
+      this.ptr = this.size = 0;
+    }
     const ptr = size > 0 ? this.memory.alloc(size) : 0;
     if (this.ptr) this.memory.free(this.ptr);
     this.ptr = ptr;

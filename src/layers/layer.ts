@@ -325,7 +325,7 @@ export abstract class Layer {
     return this.outputShape;
   }
 
-  /** Frees what build() made and forgets it was built: a model whose build failed part way takes its layers back to unbuilt. */
+  /** @internal Frees what build() made and forgets it was built: a model whose build failed part way takes its layers back to unbuilt. */
   unbuild(): void {
     this.free();
     this.built = false;
@@ -417,10 +417,11 @@ export abstract class Layer {
   /** Frees the planned buffers; the next plan() allocates them again. */
   unplan(): void {
     const { memory, parallel } = getBackend();
-    this.planned.forEach((p) => memory.free(p));
+    const planned = this.planned;
     this.planned = [];
+    this.capacity = 0; // first: whatever fails below, the layer claims no plan whose buffers are gone
+    planned.forEach((p) => memory.free(p));
     parallel.scratch.release(this);
-    this.capacity = 0;
   }
 
   /** Allocates a buffer of `length` floats that lives until the next plan() or the weights are freed. */
@@ -546,9 +547,11 @@ export abstract class Layer {
     this.holders++;
   }
 
-  /** Lets go of one hold; the last one frees the weights and buffers. */
+  /** Lets go of one hold; the last one frees the weights and buffers (and the layer is unbuilt: a model may build it again). */
   release(): void {
-    if (--this.holders <= 0) this.free();
+    if (--this.holders > 0) return;
+    this.free();
+    this.built = false;
   }
 
   /** Frees the weights and buffers in wasm memory. */

@@ -20,24 +20,21 @@ export class BatchBuffers {
   plan(capacity: number): void {
     this.planTargets(capacity);
     if (capacity <= this.capacity) return;
+    // The new buffers first, the old ones freed only then: out of memory, the old plan stands whole
+    // (a fit under way on this model, which planned once, goes on using it).
+    const made = getBackend().memory.allocAll([...this.inputSizes.map((size) => capacity * size * 4), capacity * 4, capacity * this.outputSize * 4]);
     this.freeExamples();
-    const memory = getBackend().memory;
-    try {
-      this.inputSizes.forEach((size, i) => (this.inputs[i] = memory.alloc(capacity * size * 4)));
-      this.rowWeights = memory.alloc(capacity * 4);
-      this.outputGradient = memory.alloc(capacity * this.outputSize * 4);
-      this.capacity = capacity;
-    } catch (error) {
-      this.free(); // out of memory half-way: hold nothing rather than addresses of freed buffers
-      throw error;
-    }
+    this.inputSizes.forEach((_, i) => (this.inputs[i] = made[i]));
+    [this.rowWeights, this.outputGradient] = made.slice(this.inputSizes.length);
+    this.capacity = capacity;
   }
 
-  /** The targets alone, for batches of up to `capacity` examples. */
+  /** The targets alone, for batches of up to `capacity` examples (the old ones kept if the new do not fit). */
   planTargets(capacity: number): void {
     if (capacity <= this.targetCapacity) return;
+    const target = getBackend().memory.alloc(capacity * this.outputSize * 4);
     this.freeTargets();
-    this.target = getBackend().memory.alloc(capacity * this.outputSize * 4);
+    this.target = target;
     this.targetCapacity = capacity;
   }
 

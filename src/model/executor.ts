@@ -176,25 +176,25 @@ export class GraphExecutor {
     } catch (error) {
       // Out of memory part way: each layer grown here goes back to the batch it was planned for
       // before (another model's fit may be using that plan between its steps), the rest untouched.
-      this.steps.forEach(({ layer }, i) => {
-        if (layer.plannedCapacity === before[i]) return;
-        layer.unplan();
-        if (before[i] > 0) layer.plan(before[i]);
-      });
+      const grown = this.steps.filter(({ layer }, i) => layer.plannedCapacity !== before[i]);
+      for (const { layer } of grown) layer.unplan();
+      for (const { layer } of grown) {
+        const i = this.steps.findIndex((step) => step.layer === layer);
+        try {
+          if (before[i] > 0) layer.plan(before[i]);
+        } catch {
+          // Fragmented past even the old plan: the layer stays unplanned (plans again when next asked); the first error is the one told.
+        }
+      }
       throw error;
     }
     if (capacity <= this.capacity) return;
+    // The new sums first, the old ones freed only then: out of memory, the old plan stands whole.
+    const slots = [...this.gradientSources.keys()].filter((slot) => this.gradientSources[slot] > 1 && this.backwardPlanned);
+    const made = getBackend().memory.allocAll(slots.map((slot) => capacity * this.slotSizes[slot] * 4));
     this.unplanSums();
-    const memory = getBackend().memory;
-    try {
-      this.gradientSources.forEach((sources, slot) => {
-        if (sources > 1 && this.backwardPlanned) this.sums[slot] = memory.alloc(capacity * this.slotSizes[slot] * 4);
-      });
-      this.capacity = capacity;
-    } catch (error) {
-      this.unplanSums();
-      throw error;
-    }
+    slots.forEach((slot, i) => (this.sums[slot] = made[i]));
+    this.capacity = capacity;
   }
 
   /** Frees what the graph planned (the layers keep theirs). */

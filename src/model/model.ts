@@ -155,6 +155,7 @@ export class Model extends Layer {
    */
   private makeWeights(rng: Random, values?: WeightValues): void {
     const builtHere: Layer[] = [];
+    const drawn = rng.state; // a retry draws the same weights from the same seed
     try {
       for (const node of this.graph.nodes) {
         if (node.layer.isBuilt) continue;
@@ -163,13 +164,14 @@ export class Model extends Layer {
       }
     } catch (error) {
       for (const layer of builtHere.reverse()) layer.unbuild();
+      rng.state = drawn;
       throw error;
     }
     this.builtHere = builtHere;
     this.weightsMade = true;
   }
 
-  /** A nested model's build taken back: the layers it built, not those it was given built. */
+  /** @internal A nested model's build taken back (its outer model's build failed): the layers it built, not those it was given built. */
   unbuild(): void {
     for (const layer of [...this.builtHere].reverse()) layer.unbuild();
     this.builtHere = [];

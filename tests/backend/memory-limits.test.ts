@@ -157,4 +157,59 @@ test('a plan that fails while another model trains on shared layers leaves that 
   for (const m of [reference, trained, sharing]) m.dispose();
 });
 
+test('memory running out after the layers are planned (the sums of backward) for a predict inside a fit leaves that fit whole', async () => {
+  await init();
+  const memory = getBackend().memory;
+  const x = tensor(Float32Array.from({ length: 16 * 8 }, (_, i) => Math.sin(i)), [16, 8]);
+  const y = tensor(Float32Array.from({ length: 16 * 3 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [16, 3]);
+  const bigX = tensor(new Float32Array(32 * 8), [32, 8]);
+  /** A graph with a tensor read twice (a sum buffer in backward); with `fail`, the first allocation after the last layer's plan fails. */
+  const run = async (fail: boolean) => {
+    const inputs = input({ shape: [8] });
+    const hidden = layers.dense({ units: 8, activation: 'relu' }).apply(inputs);
+    const summed = layers.add().apply([hidden, layers.dense({ units: 8 }).apply(hidden)]);
+    const head = layers.dense({ units: 3, activation: 'softmax' });
+    const m = model({ inputs, outputs: head.apply(summed), seed: 5 });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const alloc = memory.alloc.bind(memory);
+    const headPlan = head as unknown as { planBuffers(capacity: number): void };
+    const plan = headPlan.planBuffers;
+    let failures = 0;
+    await m.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, onBatchEnd: (batch) => {
+      if (batch !== 0 || !fail) return;
+      for (const call of [() => m.predict(bigX, { batchSize: 32 })]) {
+        let armed = false;
+        headPlan.planBuffers = function (this: unknown, capacity: number) {
+          plan.call(this, capacity);
+          armed = capacity > 4; // the call's batch, not a rollback to the fit's
+        };
+        memory.alloc = (bytes: number) => {
+          if (armed) {
+            armed = false;
+            throw new OutOfMemoryError('simulated');
+          }
+          return alloc(bytes);
+        };
+        try {
+          call();
+        } catch (error) {
+          assert.instance(error, OutOfMemoryError);
+          failures++;
+        } finally {
+          memory.alloc = alloc;
+          headPlan.planBuffers = plan;
+        }
+      }
+    } });
+    const weights = m.getWeights().map((w) => w.dataSync());
+    m.dispose();
+    return { weights, failures };
+  };
+  const reference = await run(false);
+  const failed = await run(true);
+  // The predict's sums: the layers it grew stay grown (a fit reads its buffers anew each step), so later calls plan nothing new.
+  assert.is(failed.failures, 1, 'the first call failed at the sums');
+  failed.weights.forEach((w, i) => assertSameBits(w, reference.weights[i], `weight ${i}`));
+});
+
 test.run();
