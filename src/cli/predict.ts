@@ -67,4 +67,3 @@ function invertIfLight(pixels: Float32Array, height: number, width: number): boo
   for (let i = 0; i < pixels.length; i++) pixels[i] = 1 - pixels[i];
   return true;
 }
-

@@ -53,6 +53,8 @@ const nestedGraph = (layer: Layer): NestedGraph | undefined =>
 
 export class GraphExecutor {
   private readonly steps: Step[];
+  /** Each step's layer's planned batch as plan() began, for restorePlans(). */
+  private readonly plannedBefore: number[];
   private readonly slotSizes: number[];
   private readonly outputSlots: number[];
   /** Per slot: the address of its value in the last forward pass, and of its gradient in backward. */
@@ -90,6 +92,7 @@ export class GraphExecutor {
         runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false,
         paddingSkipped: false, placed: 'input' as InferenceOutput };
     });
+    this.plannedBefore = this.steps.map(() => 0);
     this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
     this.values = new Array<number>(slotCount).fill(0);
     this.gradients = new Array<number>(slotCount).fill(0);
@@ -170,22 +173,12 @@ export class GraphExecutor {
   plan(capacity: number): void {
     if (this.backwardPlanned || this.everyOutputKept) this.takeBackOutputs();
     else this.planArena(capacity);
-    const before = this.steps.map((step) => step.layer.plannedCapacity);
+    // Noted in place (fitDataset plans before every batch: nothing allocated for it).
+    for (let i = 0; i < this.steps.length; i++) this.plannedBefore[i] = this.steps[i].layer.plannedCapacity;
     try {
       for (const step of this.steps) step.layer.plan(capacity);
     } catch (error) {
-      // Out of memory part way: each layer grown here goes back to the batch it was planned for
-      // before (another model's fit may be using that plan between its steps), the rest untouched.
-      const grown = this.steps.filter(({ layer }, i) => layer.plannedCapacity !== before[i]);
-      for (const { layer } of grown) layer.unplan();
-      for (const { layer } of grown) {
-        const i = this.steps.findIndex((step) => step.layer === layer);
-        try {
-          if (before[i] > 0) layer.plan(before[i]);
-        } catch {
-          // Fragmented past even the old plan: the layer stays unplanned (plans again when next asked); the first error is the one told.
-        }
-      }
+      this.restorePlans();
       throw error;
     }
     if (capacity <= this.capacity) return;
@@ -195,6 +188,22 @@ export class GraphExecutor {
     this.unplanSums();
     slots.forEach((slot, i) => (this.sums[slot] = made[i]));
     this.capacity = capacity;
+  }
+
+  /**
+   * Out of memory part way through plan(): each layer grown there goes back to the batch it was
+   * planned for before (another model's fit may be using that plan between its steps), the rest untouched.
+   */
+  private restorePlans(): void {
+    const grown = this.steps.map(({ layer }, i) => ({ layer, before: this.plannedBefore[i] })).filter(({ layer, before }) => layer.plannedCapacity !== before);
+    for (const { layer } of grown) layer.unplan();
+    for (const { layer, before } of grown) {
+      try {
+        if (before > 0) layer.plan(before);
+      } catch {
+        // Fragmented past even the old plan: the layer stays unplanned (plans again when next asked); the first error is the one told.
+      }
+    }
   }
 
   /** Frees what the graph planned (the layers keep theirs). */

@@ -150,7 +150,8 @@ export function encodeOnnx(model: Model): Uint8Array<ArrayBuffer> {
   const source = (name: string): string => (identities.has(name) ? source(identities.get(name)!) : name);
   const sources = outputs.map(source);
   sources.forEach((name, i) => {
-    const same = inputs.includes(name) ? 'the model\'s input' : sources.indexOf(name) < i ? `output ${sources.indexOf(name)}` : undefined;
+    const first = sources.indexOf(name);
+    const same = inputs.includes(name) ? 'the model\'s input' : first < i ? `output ${first}` : undefined;
     if (same) {
       throw new ConfigError(`save (format 'onnx'): output ${i} of model ${model.name} is ${same}, passed through unchanged; ` +
         'an ONNX model convas reads gives each output as a tensor of its own, computed by the graph');

@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -52,11 +53,7 @@ test.before(async () => {
   assert.ok(readFileSync(worker, 'utf8').includes('0000000000ff'), 'the new build has its own cache name');
   cpSync(join(temp, 'old'), live, { recursive: true });
   base = await serveCached(live);
-  context = await chromium.launchPersistentContext(join(temp, 'profile'), {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  context.setDefaultTimeout(60_000);
+  context = await launchChromium(join(temp, 'profile'));
 });
 
 test.after(async () => {

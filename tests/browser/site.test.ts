@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Download, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
@@ -21,7 +22,6 @@ import { random } from '../helpers.js';
 import { presets } from '../../www/src/presets.js';
 import { FIXTURES, floats, manifest } from '../onnx/fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 
 /** The site scripts run as they are, not bundled here (their `if main` guards would fire in a bundle). */
@@ -178,13 +178,7 @@ if (missing) {
     mkdirSync(ARTIFACTS, { recursive: true });
     await buildTestSite(join(temp, 'site'));
     ({ server, url: base } = await (await script<SiteServer>('www-serve.mjs')).serveStatic(join(temp, 'site')));
-    context = await chromium.launchPersistentContext(join(temp, 'profile'), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-    });
-    // Timeouts only end a stuck test: they are generous (a few times a normal run) so that a slow
-    // or busy machine is not mistaken for a broken page.
-    context.setDefaultTimeout(60_000);
+    context = await launchChromium(join(temp, 'profile'));
   });
 
   test.after(async () => {

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { type BrowserContext, type Download, type Page, chromium } from 'playwright-core';
+import type { BrowserContext, Download, Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { imageToTensor, init, loadModel } from '../../src/index.js';
@@ -19,7 +20,6 @@ import { loadInTfjs } from '../io/tfjs-files.js';
 import { FEATURE_LAYER, mobileNetBase } from '../model/mobilenet-base.js';
 import { TEXTURES, encodePicture, stripesAndDots } from '../model/patterns.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SIZE = 64;
 const script = <T>(file: string): Promise<T> => import(pathToFileURL(resolve('scripts', file)).href);
 
@@ -82,12 +82,8 @@ if (!existsSync(CHROMIUM)) {
     await (await script<{ buildSite(outdir: string): Promise<void> }>('www-build.mjs')).buildSite(siteDir);
     cpSync((await mobileNetBase(SIZE)).dir, join(siteDir, 'base'), { recursive: true });
     ({ server, url: site } = await (await script<{ serveStatic(root: string): Promise<{ server: import('node:http').Server; url: string }> }>('www-serve.mjs')).serveStatic(siteDir));
-    context = await chromium.launchPersistentContext(join(temp, 'profile'), {
-      executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 900 }, permissions: ['camera'], acceptDownloads: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-        '--disable-quic', '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-    });
-    context.setDefaultTimeout(60_000);
+    context = await launchChromium(join(temp, 'profile'), { permissions: ['camera'], acceptDownloads: true },
+      ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream']);
   });
 
   test.after(async () => {
