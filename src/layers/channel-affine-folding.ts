@@ -3,6 +3,7 @@
 // its weights — a convolution, whose kernel column and bias for output channel c make channel c.
 // KernelLayer is that offer made once for the layers built on a kernel and a bias.
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
+import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import type { ActivationFunction } from './activation-function.js';
 import { Layer, type Parameter } from './layer.js';
@@ -37,6 +38,7 @@ export class FoldedWeights {
   bias = 0;
   /** The FUSED_ACTIVATION code applied after the folded copy's product. */
   activation: number = FUSED_ACTIVATION.none;
+  private readonly blocks = new OwnedBlocks(this);
 
   /**
    * Makes the copy of `kernel` and `bias` (absent: 0) with (· − centre)·scale + shift folded into
@@ -48,8 +50,8 @@ export class FoldedWeights {
     this.activation = this.active ? activation : FUSED_ACTIVATION.none;
     if (!this.active) return true;
     const { kernels, memory } = getBackend();
-    this.kernel ||= memory.alloc(kernel.size * 4);
-    this.bias ||= memory.alloc(channels * 4);
+    this.kernel ||= this.blocks.alloc(kernel.size * 4);
+    this.bias ||= this.blocks.alloc(channels * 4);
     kernels.channelAffine(kernel.value, 0, scale, 0, this.kernel, kernel.size / channels, channels, FUSED_ACTIVATION.none);
     if (bias) memory.copyFloats(this.bias, bias.value, channels);
     else kernels.fill(this.bias, channels, 0);
@@ -58,9 +60,8 @@ export class FoldedWeights {
   }
 
   free(): void {
-    const { memory } = getBackend();
-    memory.free(this.kernel);
-    memory.free(this.bias);
+    this.blocks.free(this.kernel);
+    this.blocks.free(this.bias);
     this.kernel = this.bias = 0;
     this.active = false;
   }

@@ -2,6 +2,7 @@
 // gradients side by side; its config; its weights, trainable and state (after Keras). Layers work
 // on wasm addresses planned once per batch capacity, so a training step allocates nothing. Inputs
 // come as arrays, for merge layers (add, concatenate).
+import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import type { Kernels } from '../backend/kernels.js';
 import type { ParallelKernels } from '../backend/parallel-kernels.js';
@@ -89,6 +90,8 @@ export abstract class Layer {
   private placer?: object;
   /** Buffers this layer owns for the planned batch capacity: outputs, gradients, scratch. */
   private planned: number[] = [];
+  /** The weights', their gradients' and the buffers' memory (freed with the layer if it is never released). */
+  private readonly blocks = new OwnedBlocks(this);
   /**
    * Whether plan() makes the buffers only training uses (planTraining), backward's, the input
    * gradients' and the weight gradients' (planBackward): once on, they stay on.
@@ -416,17 +419,16 @@ export abstract class Layer {
 
   /** Frees the planned buffers; the next plan() allocates them again. */
   unplan(): void {
-    const { memory, parallel } = getBackend();
     const planned = this.planned;
     this.planned = [];
     this.capacity = 0; // first: whatever fails below, the layer claims no plan whose buffers are gone
-    planned.forEach((p) => memory.free(p));
-    parallel.scratch.release(this);
+    planned.forEach((p) => this.blocks.free(p));
+    this.blocks.releaseScratch();
   }
 
   /** Allocates a buffer of `length` floats that lives until the next plan() or the weights are freed. */
   protected buffer(length: number): number {
-    const ptr = getBackend().memory.alloc(length * 4);
+    const ptr = this.blocks.alloc(length * 4);
     this.planned.push(ptr);
     return ptr;
   }
@@ -508,14 +510,13 @@ export abstract class Layer {
    */
   protected readonly plannedBuffers: PlannedBuffers = {
     forward: (length) => this.buffer(length), output: (length) => this.outputBuffer(length), backward: (length) => this.backwardBuffer(length),
-    scratch: (bytes) => getBackend().parallel.scratch.reserve(this, bytes),
+    scratch: (bytes) => this.blocks.reserveScratch(bytes),
   };
 
   /** A new weight with its values yet to be written, and no gradient: the first training step makes one (planBackward). */
   private addParameter(name: string, shape: number[], trainable: boolean): Parameter {
-    const memory = getBackend().memory;
     const size = sizeOf(shape);
-    const param = { name: `${this.name}/${name}`, shape, size, value: memory.alloc(size * 4), grad: 0, trainable };
+    const param = { name: `${this.name}/${name}`, shape, size, value: this.blocks.alloc(size * 4), grad: 0, trainable };
     this.ownParams.push(param);
     return param;
   }
@@ -525,7 +526,7 @@ export abstract class Layer {
     const memory = getBackend().memory;
     for (const p of this.ownParams) {
       if (!p.trainable || p.grad) continue;
-      p.grad = memory.alloc(p.size * 4);
+      p.grad = this.blocks.alloc(p.size * 4);
       memory.f32(p.grad, p.size).fill(0);
     }
   }
@@ -557,10 +558,9 @@ export abstract class Layer {
   /** Frees the weights and buffers in wasm memory. */
   protected free(): void {
     this.unplan();
-    const memory = getBackend().memory;
     for (const p of this.ownParams) {
-      memory.free(p.value);
-      if (p.grad) memory.free(p.grad);
+      this.blocks.free(p.value);
+      this.blocks.free(p.grad);
     }
     this.ownParams.length = 0;
   }

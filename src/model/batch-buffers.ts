@@ -1,6 +1,7 @@
 // The model's own buffers for one batch: each input's examples (gathered in shuffled order), the
 // targets, each row's weight (class weights) and the loss gradient. Planned for a capacity once;
 // they grow, never shrink. evaluate, which reads the examples in place, plans the targets alone.
+import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import type { Tensor } from '../tensor.js';
 
@@ -11,6 +12,7 @@ export class BatchBuffers {
   outputGradient = 0;
   private capacity = 0;
   private targetCapacity = 0;
+  private readonly blocks = new OwnedBlocks(this);
 
   constructor(private readonly inputSizes: number[], private readonly outputSize: number) {
     this.inputs = inputSizes.map(() => 0);
@@ -22,7 +24,7 @@ export class BatchBuffers {
     if (capacity <= this.capacity) return;
     // The new buffers first, the old ones freed only then: out of memory, the old plan stands whole
     // (a fit under way on this model, which planned once, goes on using it).
-    const made = getBackend().memory.allocAll([...this.inputSizes.map((size) => capacity * size * 4), capacity * 4, capacity * this.outputSize * 4]);
+    const made = this.blocks.allocAll([...this.inputSizes.map((size) => capacity * size * 4), capacity * 4, capacity * this.outputSize * 4]);
     this.freeExamples();
     this.inputSizes.forEach((_, i) => (this.inputs[i] = made[i]));
     [this.rowWeights, this.outputGradient] = made.slice(this.inputSizes.length);
@@ -32,7 +34,7 @@ export class BatchBuffers {
   /** The targets alone, for batches of up to `capacity` examples (the old ones kept if the new do not fit). */
   planTargets(capacity: number): void {
     if (capacity <= this.targetCapacity) return;
-    const target = getBackend().memory.alloc(capacity * this.outputSize * 4);
+    const target = this.blocks.alloc(capacity * this.outputSize * 4);
     this.freeTargets();
     this.target = target;
     this.targetCapacity = capacity;
@@ -50,14 +52,13 @@ export class BatchBuffers {
   }
 
   private freeTargets(): void {
-    if (this.target) getBackend().memory.free(this.target);
+    this.blocks.free(this.target);
     this.target = this.targetCapacity = 0;
   }
 
   /** Frees what plan() makes besides the targets. */
   private freeExamples(): void {
-    const memory = getBackend().memory;
-    for (const ptr of [...this.inputs, this.rowWeights, this.outputGradient]) if (ptr) memory.free(ptr);
+    for (const ptr of [...this.inputs, this.rowWeights, this.outputGradient]) this.blocks.free(ptr);
     this.inputs.fill(0);
     this.rowWeights = this.outputGradient = 0;
     this.capacity = 0;

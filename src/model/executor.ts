@@ -6,6 +6,7 @@
 // memory (output-arena.ts). Nothing here allocates once the buffers are planned (but where two
 // graphs that share layers predict in turn: each places their outputs again).
 import { alignBytes } from '../backend/alignment.js';
+import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import { StateError } from '../errors.js';
 import { Conv2D } from '../layers/conv2d.js';
@@ -75,6 +76,8 @@ export class GraphExecutor {
   private inputGradientsAsked = false;
   /** While the graph only predicts: the block its outputs share, and the batch it was planned for. */
   private arena = 0;
+  /** The sums' and the arena's memory. */
+  private readonly blocks = new OwnedBlocks(this);
   private arenaCapacity = 0;
   /** Set by keepEveryOutput: every output its own memory from then on. */
   private everyOutputKept = false;
@@ -184,7 +187,7 @@ export class GraphExecutor {
     if (capacity <= this.capacity) return;
     // The new sums first, the old ones freed only then: out of memory, the old plan stands whole.
     const slots = [...this.gradientSources.keys()].filter((slot) => this.gradientSources[slot] > 1 && this.backwardPlanned);
-    const made = getBackend().memory.allocAll(slots.map((slot) => capacity * this.slotSizes[slot] * 4));
+    const made = this.blocks.allocAll(slots.map((slot) => capacity * this.slotSizes[slot] * 4));
     this.unplanSums();
     slots.forEach((slot, i) => (this.sums[slot] = made[i]));
     this.capacity = capacity;
@@ -213,9 +216,8 @@ export class GraphExecutor {
   }
 
   private unplanSums(): void {
-    const memory = getBackend().memory;
     this.sums.forEach((ptr, slot) => {
-      if (ptr) memory.free(ptr);
+      this.blocks.free(ptr);
       this.sums[slot] = 0;
     });
     this.capacity = 0;
@@ -241,7 +243,7 @@ export class GraphExecutor {
     const layout = planOutputArena(
       this.steps.map((step) => ({ inputSlots: step.inputSlots, outputSlot: step.outputSlot, output: step.placed, writtenAt: writtenAt.get(step) })),
       this.slotSizes.map((size) => alignBytes(capacity * size * 4)), this.outputSlots);
-    this.arena = getBackend().memory.alloc(layout.bytes);
+    this.arena = this.blocks.alloc(layout.bytes);
     this.arenaCapacity = capacity;
     for (const step of this.steps) {
       const offset = layout.offsets[step.outputSlot];
@@ -255,7 +257,7 @@ export class GraphExecutor {
   private unplanArena(): void {
     if (!this.arena) return;
     this.takeBackOutputs();
-    getBackend().memory.free(this.arena);
+    this.blocks.free(this.arena);
     this.arena = this.arenaCapacity = 0;
   }
 

@@ -2,6 +2,7 @@
 // allocated once before the first training step (a compiled model that only evaluates holds none),
 // the learning rate of each step (a number or a schedule), gradient clipping, and the step itself
 // (a kernel per type: optimizer-types.ts).
+import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import type { Parameter } from '../layers/layer.js';
@@ -65,6 +66,7 @@ export class Optimizer {
   /** The weights it was attached to, and per weight its state buffers, in slotNames order (none until allocateState). */
   private params: readonly Parameter[] = [];
   private state: number[][] = [];
+  private readonly blocks = new OwnedBlocks(this);
   private sizes: number[] = [];
   private stateByParam = new Map<Parameter, number[]>();
   /** Steps taken, and β1^t, β2^t kept as running products (exact and engine-independent). */
@@ -126,7 +128,7 @@ export class Optimizer {
     if (this.hasState) return;
     const memory = getBackend().memory;
     const slots = this.slotNames.length;
-    const made = memory.allocAll(this.params.flatMap((p) => this.slotNames.map(() => p.size * 4)));
+    const made = this.blocks.allocAll(this.params.flatMap((p) => this.slotNames.map(() => p.size * 4)));
     this.state = this.params.map((p, i) => made.slice(i * slots, (i + 1) * slots).map((ptr) => {
       memory.f32(ptr, p.size).fill(this.initialValue);
       return ptr;
@@ -204,8 +206,7 @@ export class Optimizer {
   }
 
   dispose(): void {
-    const memory = getBackend().memory;
-    this.state.flat().forEach((ptr) => memory.free(ptr));
+    this.blocks.freeAll();
     this.state = [];
     this.stateByParam.clear();
   }

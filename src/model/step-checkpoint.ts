@@ -4,6 +4,7 @@
 // good weights (which can still predict and be saved). Two copies alternate, so that when the loss
 // itself shows the weights are bad, the step that made them can be undone too. Plain loops: this
 // runs every step.
+import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import type { Parameter } from '../layers/layer.js';
 import type { Optimizer } from './optimizers.js';
@@ -27,6 +28,7 @@ export class StepCheckpoint {
   /** The copy the last save() wrote, and how many saves there were. */
   private latest = 1;
   private saves = 0;
+  private readonly blocks = new OwnedBlocks(this);
 
   /** Covers the weights a step changes (`trained`), their optimizer state, and the layers' `state`. */
   constructor(trained: readonly Parameter[], state: readonly Parameter[], private readonly optimizer: Optimizer) {
@@ -34,8 +36,7 @@ export class StepCheckpoint {
       ...optimizer.stateBuffers(p).map((ptr) => ({ name: `${p.name} (optimizer state)`, ptr, size: p.size }))]),
     ...state.map((p) => ({ name: p.name, ptr: p.value, size: p.size }))];
     const bytes = this.spans.reduce((n, s) => n + s.size, 0) * 4;
-    const memory = getBackend().memory;
-    this.copies = memory.allocAll([bytes, bytes]) as [number, number];
+    this.copies = this.blocks.allocAll([bytes, bytes]) as [number, number];
   }
 
   save(): void {
@@ -84,6 +85,6 @@ export class StepCheckpoint {
   }
 
   dispose(): void {
-    for (const copy of this.copies) getBackend().memory.free(copy);
+    this.blocks.freeAll();
   }
 }

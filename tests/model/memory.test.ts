@@ -219,4 +219,50 @@ test('dispose() frees a tensor at once; a forgotten tensor is freed by the garba
   assert.is(inUse(), before);
 });
 
+/** Runs the collector until memory in use is back to `bytes` (or it gives up after 20 rounds), letting finalizers run between. */
+async function collectDownTo(bytes: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  assert.ok(gc, 'tests run with --expose-gc');
+  for (let i = 0; i < 20 && inUse() > bytes; i++) {
+    gc!();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+test('a model dropped without dispose() is freed by the garbage collector: weights, buffers, optimizer state, shared scratch', async () => {
+  await init();
+  const before = inUse();
+  const x = tensor(Array.from({ length: 8 * 16 * 16 * 3 }, (_, i) => (i % 7) / 7), [8, 16, 16, 3]);
+  const y = tensor(Array.from({ length: 8 * 4 }, (_, i) => (i % 4 === i >> 3 % 4 ? 1 : 0)), [8, 4]);
+  const held = inUse();
+  // Each round's models are dropped undisposed: trained (Adam state, gradients, the step checkpoint),
+  // predicting (the graph's arena, a folded normalisation), with a Winograd convolution whose
+  // transformed filter lies in the shared scratch — a block that grows with the largest need alive.
+  const rounds = async (count: number) => {
+    for (let i = 0; i < count; i++) {
+      const z = zeros([2, 8, 8, 1]);
+      graphModel().predict(z).dispose();
+      z.dispose();
+      const net = sequential({ inputShape: [16, 16, 3], seed: i, layers: [
+        layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }), layers.batchNormalization(), layers.reLU(),
+        layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }),
+        layers.globalAveragePooling2d(), layers.dense({ units: 4, activation: 'softmax' }),
+      ] });
+      net.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      await net.fit(x, y, { epochs: 1, batchSize: 4 });
+      net.predict(x, { foldBatchNorm: true }).dispose();
+    }
+  };
+  await rounds(3);
+  assert.ok(inUse() > held + 3 * 100_000, 'the dropped models hold memory until collected');
+  await collectDownTo(held);
+  assert.is(inUse(), held, 'every dropped model freed');
+  await rounds(1);
+  await collectDownTo(held);
+  assert.is(inUse(), held);
+  x.dispose();
+  y.dispose();
+  assert.is(inUse(), before);
+});
+
 test.run();
