@@ -44,9 +44,10 @@ interface Step {
   placed: InferenceOutput;
 }
 
-/** A layer that runs a graph of its own (a nested model): prepare() reaches into it. */
+/** A layer that runs a graph of its own (a nested model): prepare() and restorePlans() reach into it. */
 interface NestedGraph {
   prepareBackward(trained: ReadonlySet<Parameter>, needInputGradients: boolean): void;
+  readonly plannedLayers: readonly Layer[];
 }
 
 const nestedGraph = (layer: Layer): NestedGraph | undefined =>
@@ -54,7 +55,9 @@ const nestedGraph = (layer: Layer): NestedGraph | undefined =>
 
 export class GraphExecutor {
   private readonly steps: Step[];
-  /** Each step's layer's planned batch as plan() began, for restorePlans(). */
+  /** Every layer plan() may grow, a nested model's own before the model: restorePlans() takes them back in this order. */
+  readonly plannedLayers: readonly Layer[];
+  /** Each of those layers' planned batch as plan() began. */
   private readonly plannedBefore: number[];
   private readonly slotSizes: number[];
   private readonly outputSlots: number[];
@@ -95,7 +98,8 @@ export class GraphExecutor {
         runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false,
         paddingSkipped: false, placed: 'input' as InferenceOutput };
     });
-    this.plannedBefore = this.steps.map(() => 0);
+    this.plannedLayers = [...new Set(this.steps.flatMap(({ layer }) => [...(nestedGraph(layer)?.plannedLayers ?? []), layer]))];
+    this.plannedBefore = this.plannedLayers.map(() => 0);
     this.outputSlots = graph.outputs.map((t) => slotOf.get(t.node)!);
     this.values = new Array<number>(slotCount).fill(0);
     this.gradients = new Array<number>(slotCount).fill(0);
@@ -177,13 +181,18 @@ export class GraphExecutor {
     if (this.backwardPlanned || this.everyOutputKept) this.takeBackOutputs();
     else this.planArena(capacity);
     // Noted in place (fitDataset plans before every batch: nothing allocated for it).
-    for (let i = 0; i < this.steps.length; i++) this.plannedBefore[i] = this.steps[i].layer.plannedCapacity;
+    for (let i = 0; i < this.plannedLayers.length; i++) this.plannedBefore[i] = this.plannedLayers[i].plannedCapacity;
     try {
       for (const step of this.steps) step.layer.plan(capacity);
+      this.planSums(capacity);
     } catch (error) {
       this.restorePlans();
       throw error;
     }
+  }
+
+  /** The buffers backward sums gradients in, for batches of `capacity` examples (grows only). */
+  private planSums(capacity: number): void {
     if (capacity <= this.capacity) return;
     // The new sums first, the old ones freed only then: out of memory, the old plan stands whole.
     const slots = [...this.gradientSources.keys()].filter((slot) => this.gradientSources[slot] > 1 && this.backwardPlanned);
@@ -194,11 +203,12 @@ export class GraphExecutor {
   }
 
   /**
-   * Out of memory part way through plan(): each layer grown there goes back to the batch it was
-   * planned for before (another model's fit may be using that plan between its steps), the rest untouched.
+   * Out of memory part way through the last plan() or after it (the model's batch buffers): each
+   * layer grown there, a nested model's too, goes back to the batch it was planned for before
+   * (another model's fit may be using that plan between its steps), the rest untouched.
    */
-  private restorePlans(): void {
-    const grown = this.steps.map(({ layer }, i) => ({ layer, before: this.plannedBefore[i] })).filter(({ layer, before }) => layer.plannedCapacity !== before);
+  restorePlans(): void {
+    const grown = this.plannedLayers.map((layer, i) => ({ layer, before: this.plannedBefore[i] })).filter(({ layer, before }) => layer.plannedCapacity !== before);
     for (const { layer } of grown) layer.unplan();
     for (const { layer, before } of grown) {
       try {

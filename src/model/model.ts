@@ -347,7 +347,12 @@ export class Model extends Layer {
   /** Grows the model's and its layers' buffers to hold batches of `capacity` examples. */
   private planBatch(capacity: number): void {
     this.executor.plan(capacity);
-    this.buffers.plan(capacity);
+    try {
+      this.buffers.plan(capacity);
+    } catch (error) {
+      this.executor.restorePlans();
+      throw error;
+    }
   }
 
   private trainStep(what: string): TrainStep {
@@ -657,6 +662,11 @@ export class Model extends Layer {
   /** Whether the last prepareBackward asked for the gradients at the model's inputs. */
   protected get plansInputGradients(): boolean {
     return this.executor.inputGradientsPrepared;
+  }
+
+  /** Called by the containing model's executor: the layers a plan may grow, for its rollback. */
+  get plannedLayers(): readonly Layer[] {
+    return this.executor.plannedLayers;
   }
 
   /** Called by the containing model's executor: which of this model's steps its backward needs. */

@@ -12,6 +12,8 @@ import '../../src/onnx/index.js';
 import { assertSameBits } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
 import { fixturePath } from '../onnx/fixtures.js';
+import { GraphExecutor } from '../../src/model/executor.js';
+import { BatchBuffers } from '../../src/model/batch-buffers.js';
 
 const EXAMPLES = 8, SHAPE = [6, 6, 2], CLASSES = 3;
 const xValues = Float32Array.from({ length: EXAMPLES * 72 }, (_, i) => Math.sin(i));
@@ -207,9 +209,73 @@ test('memory running out after the layers are planned (the sums of backward) for
   };
   const reference = await run(false);
   const failed = await run(true);
-  // The predict's sums: the layers it grew stay grown (a fit reads its buffers anew each step), so later calls plan nothing new.
-  assert.is(failed.failures, 1, 'the first call failed at the sums');
+  assert.is(failed.failures, 2, 'the call failed at the sums in each epoch (the layers it grew went back)');
   failed.weights.forEach((w, i) => assertSameBits(w, reference.weights[i], `weight ${i}`));
+});
+
+test('a plan that runs out of memory takes every layer it grew back to its batch: a nested model\'s, and at the sums or the batch buffers', async () => {
+  await init();
+  const memory = getBackend().memory;
+  const x = tensor(Float32Array.from({ length: 4 * 8 }, (_, i) => Math.sin(i)), [4, 8]);
+  const y = tensor(Float32Array.from({ length: 4 * 3 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [4, 3]);
+  const bigX = tensor(new Float32Array(32 * 8), [32, 8]), bigY = tensor(new Float32Array(32 * 3), [32, 3]);
+  const base = sequential({ inputShape: [8], seed: 1, layers: [layers.dense({ units: 8, activation: 'relu' }), layers.dense({ units: 8 })] });
+  const inputs = input({ shape: [8] });
+  const hidden = base.apply(inputs);
+  const head = layers.dense({ units: 3, activation: 'softmax' });
+  // A tensor read twice: backward sums its gradients in a buffer the graph plans after its layers.
+  const m = model({ inputs, outputs: head.apply(layers.add().apply([hidden, layers.dense({ units: 8 }).apply(hidden)])), seed: 2 });
+  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  await m.fit(x, y, { epochs: 1, batchSize: 4 });
+  const everyLayer = [...m.layers, ...base.layers].filter((l) => l.className !== 'InputLayer');
+  const planned = () => everyLayer.map((l) => l.plannedCapacity);
+  const before = planned();
+  assert.ok(before.every((c) => c === 4), `planned for the fit's batch: ${before}`);
+  // Allocations are counted while the graph or the batch buffers plan (a fit's later blocks, its
+  // checkpoint, are no plan: a fit that fails there has planned for its batch, as one that succeeds).
+  let planning = 0;
+  const plans = [GraphExecutor.prototype, BatchBuffers.prototype].map((planner) => [planner, planner.plan] as const);
+  for (const [planner, plan] of plans) {
+    planner.plan = function (this: unknown, capacity: number) {
+      planning++;
+      try {
+        return plan.call(this, capacity);
+      } finally {
+        planning--;
+      }
+    };
+  }
+  /** Makes allocation number `n` of the plans fail while `call` runs. */
+  const failingAt = async (n: number, call: () => unknown) => {
+    const alloc = memory.alloc.bind(memory);
+    let count = 0;
+    memory.alloc = (bytes: number) => {
+      if (planning > 0 && ++count === n) throw new OutOfMemoryError('simulated');
+      return alloc(bytes);
+    };
+    try {
+      await call();
+      return false;
+    } catch (error) {
+      assert.instance(error, OutOfMemoryError);
+      return true;
+    } finally {
+      memory.alloc = alloc;
+    }
+  };
+  // Every allocation of a batch-32 plan in turn: in the nested model, after it, at the sums, at the batch buffers.
+  let failures = 0;
+  for (let n = 1; ; n++) {
+    const failed = await failingAt(n, () => m.fit(bigX, bigY, { epochs: 1, batchSize: 32 }));
+    if (!failed) break;
+    failures++;
+    assert.equal(planned(), before, `allocation ${n} failed: every layer back at the batch it had`);
+    await m.fit(x, y, { epochs: 1, batchSize: 4 }); // and training goes on
+  }
+  assert.ok(failures > 6, `the plan made ${failures} allocations`);
+  for (const [planner, plan] of plans) planner.plan = plan as never;
+  for (const t of [x, y, bigX, bigY]) t.dispose();
+  m.dispose();
 });
 
 test.run();
