@@ -1,6 +1,9 @@
 // Debian's Chromium as the browser tests launch it: headless, on a profile of their own (service
 // workers and IndexedDB need a persistent one), without the background work that would slow it.
+import { existsSync } from 'node:fs';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -15,4 +18,16 @@ export async function launchChromium(profile: string, options: Parameters<typeof
   // busy machine is not mistaken for a broken page.
   context.setDefaultTimeout(60_000);
   return context;
+}
+
+/**
+ * Whether the browser tests can run here: with Chromium, and what `lacking` finds missing besides.
+ * Outside CI they are skipped, with a line saying why; in CI a failing test says what to install.
+ */
+export function browserTestsRun(lacking?: () => string | undefined): boolean {
+  const why = existsSync(CHROMIUM) ? lacking?.() : `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)`;
+  if (!why) return true;
+  if (process.env.CI === 'true') test('what the browser tests need is installed (CI runs them)', () => assert.unreachable(why));
+  else console.log(`browser tests skipped: ${why}`);
+  return false;
 }

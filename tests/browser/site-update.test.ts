@@ -9,82 +9,84 @@ import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './chromium.js';
+import { browserTestsRun, launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-const temp = mkdtempSync(join(tmpdir(), 'convas-site-update-'));
-const live = join(temp, 'live');
-let server: import('node:http').Server;
-let base: string;
-let context: BrowserContext;
+if (browserTestsRun()) {
+  const temp = mkdtempSync(join(tmpdir(), 'convas-site-update-'));
+  const live = join(temp, 'live');
+  let server: import('node:http').Server;
+  let base: string;
+  let context: BrowserContext;
 
-const MARK = "\n;globalThis.siteBuild = 'new';\n";
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+  const MARK = "\n;globalThis.siteBuild = 'new';\n";
+  const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
-/** The built site served as static hosts serve it: browsers may keep each file ten minutes. */
-function serveCached(root: string): Promise<string> {
-  server = createServer(async (request, response) => {
-    const path = decodeURIComponent(new URL(request.url!, 'http://localhost').pathname);
-    const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-    try {
-      const body = await readFile(file);
-      response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'max-age=600' });
-      response.end(body);
-    } catch {
-      response.writeHead(404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${(server.address() as { port: number }).port}/`)));
-}
-
-/** Which build a page's scripts came from: the new one marks itself. */
-const buildOf = (page: Page) => page.evaluate(() => ((globalThis as { siteBuild?: string }).siteBuild ?? 'old'));
-const workerBuildOf = (page: Page) => page.evaluate(async () => ((await (await fetch('./worker.js')).text()).includes('siteBuild') ? 'new' : 'old'));
-
-test.before(async () => {
-  const { buildSite } = await import(pathToFileURL('scripts/www-build.mjs').href) as { buildSite(outdir: string): Promise<void> };
-  await buildSite(join(temp, 'old'));
-  // The new build: two files marked, and the service worker of another version, as a real rebuild makes.
-  cpSync(join(temp, 'old'), join(temp, 'new'), { recursive: true });
-  for (const file of ['train-page.js', 'worker.js']) writeFileSync(join(temp, 'new', file), readFileSync(join(temp, 'old', file), 'utf8') + MARK);
-  const worker = join(temp, 'new', 'service-worker.js');
-  writeFileSync(worker, readFileSync(worker, 'utf8').replace(/convas-site-\$\{"[0-9a-f]+"\}/, 'convas-site-${"0000000000ff"}'));
-  assert.ok(readFileSync(worker, 'utf8').includes('0000000000ff'), 'the new build has its own cache name');
-  cpSync(join(temp, 'old'), live, { recursive: true });
-  base = await serveCached(live);
-  context = await launchChromium(join(temp, 'profile'));
-});
-
-test.after(async () => {
-  await context?.close();
-  server?.close();
-  rmSync(temp, { recursive: true, force: true });
-});
-
-test('an open page keeps its own build; the new one, fetched past the browser\'s cache, loads once the old pages are closed', async () => {
-  const first = await context.newPage();
-  await first.goto(base);
-  await first.waitForFunction(() => navigator.serviceWorker.controller !== null);
-  assert.is(await buildOf(first), 'old');
-
-  cpSync(join(temp, 'new'), live, { recursive: true }); // the deploy
-  const second = await context.newPage();
-  await second.goto(base); // the browser checks for a new service worker, which installs and waits
-  await second.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.waiting !== null);
-  await second.waitForSelector('.update-notice');
-  assert.match(await second.textContent('.update-notice') ?? '', 'once every tab of this site is closed');
-  for (const page of [first, second]) {
-    assert.is(await buildOf(page), 'old', 'an open build is not mixed with the new one');
-    assert.is(await workerBuildOf(page), 'old', 'nor are the files its pages fetch later (the training worker)');
+  /** The built site served as static hosts serve it: browsers may keep each file ten minutes. */
+  function serveCached(root: string): Promise<string> {
+    server = createServer(async (request, response) => {
+      const path = decodeURIComponent(new URL(request.url!, 'http://localhost').pathname);
+      const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
+      try {
+        const body = await readFile(file);
+        response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'max-age=600' });
+        response.end(body);
+      } catch {
+        response.writeHead(404).end();
+      }
+    });
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${(server.address() as { port: number }).port}/`)));
   }
 
-  for (const page of context.pages()) await page.close();
-  const returning = await context.newPage();
-  await returning.goto(base);
-  assert.is(await buildOf(returning), 'new', 'the first page after the old ones closed is the new build');
-  assert.is(await workerBuildOf(returning), 'new');
-  assert.equal(await returning.evaluate(() => caches.keys()), ['convas-site-0000000000ff'], 'the old build\'s cache is gone');
-});
+  /** Which build a page's scripts came from: the new one marks itself. */
+  const buildOf = (page: Page) => page.evaluate(() => ((globalThis as { siteBuild?: string }).siteBuild ?? 'old'));
+  const workerBuildOf = (page: Page) => page.evaluate(async () => ((await (await fetch('./worker.js')).text()).includes('siteBuild') ? 'new' : 'old'));
+
+  test.before(async () => {
+    const { buildSite } = await import(pathToFileURL('scripts/www-build.mjs').href) as { buildSite(outdir: string): Promise<void> };
+    await buildSite(join(temp, 'old'));
+    // The new build: two files marked, and the service worker of another version, as a real rebuild makes.
+    cpSync(join(temp, 'old'), join(temp, 'new'), { recursive: true });
+    for (const file of ['train-page.js', 'worker.js']) writeFileSync(join(temp, 'new', file), readFileSync(join(temp, 'old', file), 'utf8') + MARK);
+    const worker = join(temp, 'new', 'service-worker.js');
+    writeFileSync(worker, readFileSync(worker, 'utf8').replace(/convas-site-\$\{"[0-9a-f]+"\}/, 'convas-site-${"0000000000ff"}'));
+    assert.ok(readFileSync(worker, 'utf8').includes('0000000000ff'), 'the new build has its own cache name');
+    cpSync(join(temp, 'old'), live, { recursive: true });
+    base = await serveCached(live);
+    context = await launchChromium(join(temp, 'profile'));
+  });
+
+  test.after(async () => {
+    await context?.close();
+    server?.close();
+    rmSync(temp, { recursive: true, force: true });
+  });
+
+  test('an open page keeps its own build; the new one, fetched past the browser\'s cache, loads once the old pages are closed', async () => {
+    const first = await context.newPage();
+    await first.goto(base);
+    await first.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    assert.is(await buildOf(first), 'old');
+
+    cpSync(join(temp, 'new'), live, { recursive: true }); // the deploy
+    const second = await context.newPage();
+    await second.goto(base); // the browser checks for a new service worker, which installs and waits
+    await second.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.waiting !== null);
+    await second.waitForSelector('.update-notice');
+    assert.match(await second.textContent('.update-notice') ?? '', 'once every tab of this site is closed');
+    for (const page of [first, second]) {
+      assert.is(await buildOf(page), 'old', 'an open build is not mixed with the new one');
+      assert.is(await workerBuildOf(page), 'old', 'nor are the files its pages fetch later (the training worker)');
+    }
+
+    for (const page of context.pages()) await page.close();
+    const returning = await context.newPage();
+    await returning.goto(base);
+    assert.is(await buildOf(returning), 'new', 'the first page after the old ones closed is the new build');
+    assert.is(await workerBuildOf(returning), 'new');
+    assert.equal(await returning.evaluate(() => caches.keys()), ['convas-site-0000000000ff'], 'the old build\'s cache is gone');
+  });
+}
 
 test.run();

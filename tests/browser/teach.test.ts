@@ -4,14 +4,14 @@
 // (≥ 90%) and the webcam live; both exports load (TF.js's in TF.js, predicting as convas does); a
 // base picked as files and pictures dropped on a class are taken; and offline, on a second visit,
 // the cached base teaches again.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BrowserContext, Download, Page } from 'playwright-core';
-import { CHROMIUM, launchChromium } from './chromium.js';
+import { browserTestsRun, launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { imageToTensor, init, loadModel } from '../../src/index.js';
@@ -28,10 +28,7 @@ const files = (perClass: number, seed: number) => stripesAndDots(perClass, SIZE,
   name: `${i}-${TEXTURES[picture.label]}.png`, mimeType: 'image/png', buffer: Buffer.from(encodePicture(picture, 'png')), label: picture.label,
 }));
 
-if (!existsSync(CHROMIUM)) {
-  if (process.env.CI === 'true') test('Chromium is installed (CI runs the browser tests)', () => assert.unreachable(`no Chromium at ${CHROMIUM}`));
-  else console.log(`browser tests skipped: no Chromium at ${CHROMIUM}`);
-} else {
+if (browserTestsRun()) {
   let context: BrowserContext;
   let server: import('node:http').Server;
   let site: string;
