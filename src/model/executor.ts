@@ -318,8 +318,24 @@ export class GraphExecutor {
    * ZeroPadding2D read by one convolution is skipped, the convolution reading its input, unless
    * `everyOutput` asks for each node's output (nodeOutput).
    */
+  /**
+   * Refuses a pass on a layer whose buffers are smaller than the batch: a plan that ran out of
+   * memory in another call may have had to let them go, and a pass would write into memory that is
+   * no longer the layer's.
+   */
+  private checkPlanned(batch: number): void {
+    for (let s = 0; s < this.steps.length; s++) {
+      const layer = this.steps[s].layer;
+      if (layer.plannedCapacity < batch) {
+        throw new StateError(`${layer.name}: its buffers hold ${layer.plannedCapacity} examples, not the batch of ${batch}: ` +
+          'memory ran out while a model sharing it planned, and they could not be made again; free memory and call again');
+      }
+    }
+  }
+
   forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false): void {
     const { values, steps } = this;
+    this.checkPlanned(batch);
     for (let i = 0; i < inputs.length; i++) values[i] = inputs[i];
     // A pass that threw between a pooled convolution and its pooling must not leave the pooling skipped.
     for (let s = 0; s < steps.length; s++) steps[s].pooledByConvolution = steps[s].paddingSkipped = false;

@@ -71,7 +71,12 @@ export class Inference {
     const batch = this.batchFor(batchSize, n);
     // The layers and the targets: the examples are read in place.
     this.executor.plan(batch);
-    this.buffers.planTargets(batch);
+    try {
+      this.buffers.planTargets(batch);
+    } catch (error) {
+      this.executor.restorePlans();
+      throw error;
+    }
     scoring.start();
     holdWeights(around, () => {
       for (let from = first; from < first + n; from += batch) {

@@ -31,7 +31,7 @@ import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptim
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { type FusedActivation, TrainStep } from './train-step.js';
-import { trainExclusively } from './training-runs.js';
+import { checkNotTraining, trainExclusively } from './training-runs.js';
 import { parameterTensors, setParameterValues } from './weights.js';
 import { Pass } from '../data/stream.js';
 
@@ -309,6 +309,7 @@ export class Model extends Layer {
 
   compile(options: CompileOptions): void {
     this.checkAlive();
+    checkNotTraining(this, 'compile');
     const loss = checkLoss(options?.loss);
     if (this.outputs.length === 1) {
       checkLossFitsOutput(loss, this.outputShape);

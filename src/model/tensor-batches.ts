@@ -33,6 +33,9 @@ export class TensorBatches implements BatchSource {
   }
 
   loadBatch(): void {
+    // Planned again (nothing is allocated while the plan stands): a call on a model sharing layers
+    // that ran out of memory may have had to let a layer's buffers go, which are made again here.
+    this.step.plan(this.batch);
     this.step.gather(this.xs, this.y, this.order, this.from, this.size);
   }
 }

@@ -27,3 +27,11 @@ export async function trainExclusively<T>(model: Layer, layers: readonly Layer[]
     for (const layer of marked) trainedBy.delete(layer);
   }
 }
+
+/** Refuses `what` on a model while its own fit or fitDataset runs: the run steps with what compile() would replace. */
+export function checkNotTraining(model: Layer, what: string): void {
+  if (trainedBy.get(model) === model) {
+    throw new StateError(`${what}: model ${model.name} is training; call it once fit or fitDataset has finished ` +
+      '(set model.stopTraining = true to end the run after the current batch)');
+  }
+}

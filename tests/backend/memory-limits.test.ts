@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { getBackend, init } from '../../src/backend/wasm.js';
-import { type Model, OutOfMemoryError, type Tensor, input, layers, loadModel, model, sequential, tensor } from '../../src/index.js';
+import { type Model, OutOfMemoryError, StateError, type Tensor, input, layers, loadModel, model, sequential, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import { assertSameBits } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
@@ -213,30 +213,32 @@ test('memory running out after the layers are planned (the sums of backward) for
   failed.weights.forEach((w, i) => assertSameBits(w, reference.weights[i], `weight ${i}`));
 });
 
-test('a plan that runs out of memory takes every layer it grew back to its batch: a nested model\'s, and at the sums or the batch buffers', async () => {
+test('a plan that runs out of memory takes every layer it grew back to its batch: a nested model\'s, and at the sums, the batch buffers or the targets', async () => {
   await init();
   const memory = getBackend().memory;
   const x = tensor(Float32Array.from({ length: 4 * 8 }, (_, i) => Math.sin(i)), [4, 8]);
   const y = tensor(Float32Array.from({ length: 4 * 3 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [4, 3]);
   const bigX = tensor(new Float32Array(32 * 8), [32, 8]), bigY = tensor(new Float32Array(32 * 3), [32, 3]);
-  const base = sequential({ inputShape: [8], seed: 1, layers: [layers.dense({ units: 8, activation: 'relu' }), layers.dense({ units: 8 })] });
-  const inputs = input({ shape: [8] });
-  const hidden = base.apply(inputs);
-  const head = layers.dense({ units: 3, activation: 'softmax' });
-  // A tensor read twice: backward sums its gradients in a buffer the graph plans after its layers.
-  const m = model({ inputs, outputs: head.apply(layers.add().apply([hidden, layers.dense({ units: 8 }).apply(hidden)])), seed: 2 });
-  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-  await m.fit(x, y, { epochs: 1, batchSize: 4 });
-  const everyLayer = [...m.layers, ...base.layers].filter((l) => l.className !== 'InputLayer');
-  const planned = () => everyLayer.map((l) => l.plannedCapacity);
-  const before = planned();
-  assert.ok(before.every((c) => c === 4), `planned for the fit's batch: ${before}`);
-  // Allocations are counted while the graph or the batch buffers plan (a fit's later blocks, its
-  // checkpoint, are no plan: a fit that fails there has planned for its batch, as one that succeeds).
+  /** A nested model, and a tensor read twice (backward sums its gradients in a buffer the graph plans after its layers); trained at batch 4. */
+  const trainedModel = async () => {
+    const base = sequential({ inputShape: [8], seed: 1, layers: [layers.dense({ units: 8, activation: 'relu' }), layers.dense({ units: 8 })] });
+    const inputs = input({ shape: [8] });
+    const hidden = base.apply(inputs);
+    const head = layers.dense({ units: 3, activation: 'softmax' });
+    const m = model({ inputs, outputs: head.apply(layers.add().apply([hidden, layers.dense({ units: 8 }).apply(hidden)])), seed: 2 });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    await m.fit(x, y, { epochs: 1, batchSize: 4 });
+    const everyLayer = [...m.layers, ...base.layers].filter((l) => l.className !== 'InputLayer');
+    return { m, planned: () => everyLayer.map((l) => l.plannedCapacity) };
+  };
+  // Allocations are counted while the graph, the batch buffers or the targets plan (a fit's later
+  // blocks, its checkpoint, are no plan: a fit that fails there has planned for its batch, as one that succeeds).
   let planning = 0;
-  const plans = [GraphExecutor.prototype, BatchBuffers.prototype].map((planner) => [planner, planner.plan] as const);
-  for (const [planner, plan] of plans) {
-    planner.plan = function (this: unknown, capacity: number) {
+  type Planner = Record<'plan' | 'planTargets', (capacity: number) => void>;
+  const plans = ([[GraphExecutor.prototype, 'plan'], [BatchBuffers.prototype, 'plan'], [BatchBuffers.prototype, 'planTargets']] as const)
+    .map(([planner, name]) => ({ planner: planner as unknown as Planner, name, plan: (planner as unknown as Planner)[name] }));
+  for (const { planner, name, plan } of plans) {
+    planner[name] = function (this: unknown, capacity: number) {
       planning++;
       try {
         return plan.call(this, capacity);
@@ -263,19 +265,76 @@ test('a plan that runs out of memory takes every layer it grew back to its batch
       memory.alloc = alloc;
     }
   };
-  // Every allocation of a batch-32 plan in turn: in the nested model, after it, at the sums, at the batch buffers.
-  let failures = 0;
-  for (let n = 1; ; n++) {
-    const failed = await failingAt(n, () => m.fit(bigX, bigY, { epochs: 1, batchSize: 32 }));
-    if (!failed) break;
-    failures++;
-    assert.equal(planned(), before, `allocation ${n} failed: every layer back at the batch it had`);
-    await m.fit(x, y, { epochs: 1, batchSize: 4 }); // and training goes on
+  // Every allocation of a batch-32 plan in turn: in the nested model, after it, at the sums, at the
+  // batch buffers; and evaluate's, whose last is its targets.
+  const calls = { fit: (m: Model) => m.fit(bigX, bigY, { epochs: 1, batchSize: 32 }), evaluate: (m: Model) => m.evaluate(bigX, bigY, { batchSize: 32 }) };
+  for (const [what, call] of Object.entries(calls)) {
+    const { m, planned } = await trainedModel();
+    const before = planned();
+    assert.ok(before.every((c) => c === 4), `planned for the fit's batch: ${before}`);
+    let failures = 0;
+    for (let n = 1; ; n++) {
+      const failed = await failingAt(n, () => call(m));
+      if (!failed) break;
+      failures++;
+      assert.equal(planned(), before, `${what}: allocation ${n} failed: every layer back at the batch it had`);
+      await m.fit(x, y, { epochs: 1, batchSize: 4 }); // and training goes on
+    }
+    assert.ok(failures > 6, `${what}: the plan made ${failures} allocations`);
+    m.dispose();
   }
-  assert.ok(failures > 6, `the plan made ${failures} allocations`);
-  for (const [planner, plan] of plans) planner.plan = plan as never;
+  for (const { planner, name, plan } of plans) planner[name] = plan;
   for (const t of [x, y, bigX, bigY]) t.dispose();
-  m.dispose();
+});
+
+test('a shared layer whose plan could not be made again after memory ran out is planned again before the fit\'s next batch, never written through', async () => {
+  await init();
+  const memory = getBackend().memory;
+  const x = tensor(xValues, [EXAMPLES, ...SHAPE]), y = tensor(yValues, [EXAMPLES, CLASSES]);
+  const reference = makeModel();
+  await reference.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false });
+  const trained = makeModel();
+  const head = layers.dense({ units: CLASSES, activation: 'softmax' });
+  const sharing = model({ inputs: trained.inputs, outputs: head.apply(trained.layers[1].output) });
+  sharing.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  const conv = trained.layers[0];
+  const guards: Tensor[] = [];
+  let tried = false;
+  await trained.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, onBatchEnd: () => {
+    if (tried) return;
+    tried = true;
+    // The other model's batch buffers for 8 do not fit, nor, after that, anything else: the shared
+    // convolution, taken back from 8, cannot be planned for 4 again.
+    const alloc = memory.alloc.bind(memory), planBuffers = BatchBuffers.prototype.plan;
+    let full = false;
+    BatchBuffers.prototype.plan = function (this: BatchBuffers, capacity: number) {
+      if (capacity !== 8) return planBuffers.call(this, capacity);
+      full = true;
+      throw new OutOfMemoryError('the batch buffers do not fit');
+    };
+    memory.alloc = (bytes: number) => {
+      if (full) throw new OutOfMemoryError('nothing fits');
+      return alloc(bytes);
+    };
+    try {
+      assert.throws(() => sharing.lossAndGradients(x, y), (e: Error) => e instanceof OutOfMemoryError);
+    } finally {
+      memory.alloc = alloc;
+      BatchBuffers.prototype.plan = planBuffers;
+    }
+    assert.is(conv.plannedCapacity, 0, 'the convolution lost its plan');
+    // Memory made now takes the place of the buffers let go of; a step writing through them would change it.
+    for (let i = 1; i <= 64; i++) guards.push(tensor(new Float32Array(16 * i).fill(7), [16 * i]));
+  } });
+  assert.ok(tried);
+  assert.ok(guards.every((t) => t.dataSync().every((v) => v === 7)), 'nothing written into memory the fit no longer owned');
+  trained.getWeights().forEach((w, i) => assertSameBits(w.dataSync(), reference.getWeights()[i].dataSync(), `weight ${i}`));
+  // And a pass on a layer planned for less than its batch is refused, whoever calls it.
+  conv.unplan();
+  const executor = (trained as unknown as { executor: GraphExecutor }).executor;
+  assert.throws(() => executor.forward([x.ptr], 4, false), (e: Error) => e instanceof StateError && /buffers hold 0 examples, not the batch of 4/.test(e.message));
+  for (const m of [reference, trained, sharing]) m.dispose();
+  for (const t of [x, y, ...guards]) t.dispose();
 });
 
 test.run();

@@ -1,5 +1,5 @@
 // Misuse that once slipped past the checks: names of Object.prototype taken as settings, a layer
-// shared by two models, non-finite weights, dispose() during fit, and running out of wasm memory.
+// shared by two models, non-finite weights, dispose() or compile() during fit, and running out of wasm memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -55,6 +55,24 @@ test('dispose() while fit awaits stops fit with a StateError', async () => {
   }
   assert.instance(error, StateError);
   assert.ok((error as Error).message.includes('disposed while it was training'));
+});
+
+test('compile() while the model trains is refused; the run goes on with its optimizer', async () => {
+  await init();
+  const { images, labels } = strokes(64, 8, 1);
+  const x = tensor(images, [64, 8, 8, 1]), y = tensor(labels, [64, 4]);
+  const make = () => {
+    const model = sequential({ inputShape: [8, 8, 1], seed: 1, layers: [layers.flatten(), layers.dense({ units: 4, activation: 'softmax' })] });
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    return model;
+  };
+  const reference = make(), model = make();
+  await reference.fit(x, y, { batchSize: 8, epochs: 2 });
+  await model.fit(x, y, { batchSize: 8, epochs: 2, onBatchEnd: (b) => {
+    if (b === 2) throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' }), StateError, 'is training');
+  } });
+  assert.equal(model.getWeights().map((w) => [...w.dataSync()]), reference.getWeights().map((w) => [...w.dataSync()]));
+  model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' }); // and once it has finished, compile works
 });
 
 test('a batch too large for wasm memory is an OutOfMemoryError, and the model and other tensors stay sound', async () => {
