@@ -5,7 +5,8 @@
 // channels, and moved back:
 //   y(tile) = Aᵀ·[Σ over ci of (G·g[ci, co]·Gᵀ) ⊙ (Bᵀ·d[ci]·B)]·A
 // The sum over input channels at each of the α² positions is a matrix product, [tiles × inChannels]
-// · [inChannels × outChannels], run on the convolutions' register tile (register-tile.ts). The
+// · [inChannels × outChannels], run on a register tile of 4 tiles × 8 output channels as the
+// convolutions' (register-tile.ts), over blocks laid out in groups of 4 tiles (multiplyBlock). The
 // transforms are straight-line f32x4 code over 4 channels at a time (winograd-transforms.ts).
 //   forward:        the filter is transformed once per call (winogradFilterTransform), then each
 //                   image is framed with its padding (channels padded to a multiple of 4), its
@@ -24,6 +25,7 @@ import { frameImage } from './image-frame';
 import { laneIndices, windowArgmax, windowMax } from './max-window';
 import { PANEL_COLS, TILE_ROWS, multiplyTile, panelCount } from './register-tile';
 import { fill, sumRows } from './elementwise';
+import { multiplyAdd } from './multiply-add';
 import {
   WINOGRAD_TILE, filterGradientTransform, filterTransform, gradientTransform, inputTransform, outputTransform, storeLanes,
 } from './winograd-transforms';
@@ -176,7 +178,7 @@ function convolveScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, ou
   const positions = positionCount(kernelSize);
   const ins4 = roundUp4(inChannels), outs8 = panelCount(outChannels) * PANEL_COLS;
   const frame = <usize>(tileCount(outHeight) * WINOGRAD_TILE + kernelSize - 1) * (tileCount(outWidth) * WINOGRAD_TILE + kernelSize - 1) * ins4;
-  const block = <usize>blockTiles(positions, ins4, outs8) * (rowFloats(positions, ins4) + rowFloats(positions, outs8));
+  const block = <usize>(blockTiles(positions, ins4, outs8) / TILE_ROWS) * (groupFloats(positions, ins4) + groupFloats(positions, outs8));
   // temp: the transforms' α² vectors, then a pooled pass's 4×4 tile of 4 channels.
   return (frame + block + (<usize>positions << 2) + (WINOGRAD_TILE * WINOGRAD_TILE << 2)) << 2;
 }
@@ -199,9 +201,10 @@ function convolve(
   const block = blockTiles(positions, ins4, outs8);
   const frame = scratch;
   const transformedIn = frame + ((<usize>frameHeight * frameWidth * ins4) << 2);
-  const tileInBytes = rowFloats(positions, ins4) << 2;
-  const products = transformedIn + <usize>block * tileInBytes;
-  const temp = products + ((<usize>block * rowFloats(positions, outs8)) << 2);
+  const groupInBytes = groupFloats(positions, ins4) << 2;
+  const inPositionBytes = positionFloats(ins4) << 2;
+  const products = transformedIn + <usize>(block / TILE_ROWS) * groupInBytes;
+  const temp = products + ((<usize>(block / TILE_ROWS) * groupFloats(positions, outs8)) << 2);
   const frameRowBytes = (<usize>frameWidth * ins4) << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
   let filled = 0;
@@ -212,9 +215,10 @@ function convolve(
     for (let t = 0; t < tiles; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
       const patch = source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes + ((<usize>(tx * WINOGRAD_TILE) * ins4) << 2);
-      const into = transformedIn + <usize>filled * tileInBytes;
+      // Tile `filled` is row filled % 4 of its group: ins4 channels at row·ins4 of each position.
+      const into = transformedIn + <usize>(filled >> 2) * groupInBytes + ((<usize>(filled & (TILE_ROWS - 1)) * ins4) << 2);
       for (let c = 0; c < ins4; c += 4) {
-        inputTransform(alpha, patch + (<usize>c << 2), frameRowBytes, <usize>ins4 << 2, into + (<usize>c << 2), <usize>ins4 << 2, temp);
+        inputTransform(alpha, patch + (<usize>c << 2), frameRowBytes, <usize>ins4 << 2, into + (<usize>c << 2), inPositionBytes, temp);
       }
       if (++filled == block) {
         multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
@@ -225,6 +229,11 @@ function convolve(
     }
   }
   if (filled > 0) {
+    // The last group's rows past the last tile: zeros (their products are computed, never read).
+    for (let row = filled; row & (TILE_ROWS - 1); row++) {
+      const at = transformedIn + <usize>(row >> 2) * groupInBytes + ((<usize>(row & (TILE_ROWS - 1)) * ins4) << 2);
+      for (let p = 0; p < positions; p++) fill(at + <usize>p * inPositionBytes, ins4, 0);
+    }
     multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
     transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
   }
@@ -232,28 +241,75 @@ function convolve(
 
 /**
  * products[tile][position][co] = Σ over ci of transformedIn[tile][position][ci]·U[position][ci][co],
- * for each position a [tiles × inChannels]·[inChannels × outs8] product on the register tile. The
- * channels that pad inChannels to ins4 hold zeros and are left out: a first layer's single channel
- * takes a quarter of the steps.
+ * for each position a [tiles × inChannels]·[inChannels × outs8] product, 4 tiles × 8 output channels
+ * at a time in registers. Both operands lie in groups of 4 tiles (groupFloats, positions
+ * positionFloats apart), transformedIn as [group][position][tile of the group][ins4], products as
+ * [group][position][co / 8][tile of the group][8], so that a register tile's rows are at fixed
+ * offsets from one pointer: a depth step moves two pointers, not five (over a depth of 8–16 channels,
+ * those and each tile's setup were much of the time), and a group's outputs are stored at fixed offsets. Each sum runs over ci
+ * in order, as multiplyTile's does. The channels that pad inChannels to ins4 hold zeros and are left
+ * out. A partial last group computes rows past its last tile (from zeros), stored in its own rows and
+ * never read.
  */
 function multiplyBlock(
   transformedIn: usize, transformed: usize, products: usize, tiles: i32, positions: i32, inChannels: i32, ins4: i32, outs8: i32,
 ): void {
+  // The rows' offsets are constants of the loads for the common depths.
+  if (ins4 == 8) multiplyGroups(transformedIn, transformed, products, tiles, positions, inChannels, 8, outs8);
+  else if (ins4 == 16) multiplyGroups(transformedIn, transformed, products, tiles, positions, inChannels, 16, outs8);
+  else if (ins4 == 32) multiplyGroups(transformedIn, transformed, products, tiles, positions, inChannels, 32, outs8);
+  else if (ins4 == 64) multiplyGroups(transformedIn, transformed, products, tiles, positions, inChannels, 64, outs8);
+  else multiplyGroups(transformedIn, transformed, products, tiles, positions, inChannels, ins4, outs8);
+}
+
+// @ts-ignore: decorator
+@inline function multiplyGroups(
+  transformedIn: usize, transformed: usize, products: usize, tiles: i32, positions: i32, inChannels: i32, ins4: i32, outs8: i32,
+): void {
   const panels = outs8 / PANEL_COLS;
   const panelBytes = (<usize>ins4 * PANEL_COLS) << 2;
-  const inRowBytes = rowFloats(positions, ins4) << 2;
-  const outRowBytes = rowFloats(positions, outs8) << 2;
+  const groups = (tiles + TILE_ROWS - 1) / TILE_ROWS;
+  const inGroupBytes = groupFloats(positions, ins4) << 2;
+  const outGroupBytes = groupFloats(positions, outs8) << 2;
+  const depthBytes = <usize>inChannels * (PANEL_COLS << 2);
+  const inPositionBytes = positionFloats(ins4) << 2, outPositionBytes = positionFloats(outs8) << 2;
   for (let p = 0; p < positions; p++) {
-    const aFirst = transformedIn + ((<usize>p * ins4) << 2);
-    const cFirst = products + ((<usize>p * outs8) << 2);
+    const aFirst = transformedIn + <usize>p * inPositionBytes;
+    const cFirst = products + <usize>p * outPositionBytes;
     for (let q = 0; q < panels; q++) {
       const panel = transformed + <usize>(p * panels + q) * panelBytes;
-      for (let t = 0; t < tiles; t += TILE_ROWS) {
-        const rows = min(TILE_ROWS, tiles - t);
-        const a0 = aFirst + <usize>t * inRowBytes;
-        multiplyTile(a0, a0 + <usize>min(1, rows - 1) * inRowBytes, a0 + <usize>min(2, rows - 1) * inRowBytes,
-          a0 + <usize>min(3, rows - 1) * inRowBytes, 1, inChannels, 4, <usize>ins4 << 2,
-          panel, cFirst + <usize>t * outRowBytes + ((<usize>q * PANEL_COLS) << 2), outRowBytes, rows, PANEL_COLS, 0, FUSED_NONE, false);
+      const panelEnd = panel + depthBytes;
+      let a = aFirst;
+      let c = cFirst + (<usize>q << 7);
+      for (let g = 0; g < groups; g++) {
+        let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        let x = a;
+        for (let b = panel; b < panelEnd; b += PANEL_COLS << 2) {
+          const b0 = v128.load(b), b1 = v128.load(b, 16);
+          let v = v128.load32_splat(x);
+          c00 = multiplyAdd(v, b0, c00);
+          c01 = multiplyAdd(v, b1, c01);
+          v = rowSplat(x, ins4, 1);
+          c10 = multiplyAdd(v, b0, c10);
+          c11 = multiplyAdd(v, b1, c11);
+          v = rowSplat(x, ins4, 2);
+          c20 = multiplyAdd(v, b0, c20);
+          c21 = multiplyAdd(v, b1, c21);
+          v = rowSplat(x, ins4, 3);
+          c30 = multiplyAdd(v, b0, c30);
+          c31 = multiplyAdd(v, b1, c31);
+          x += 4;
+        }
+        v128.store(c, c00);
+        v128.store(c, c01, 16);
+        v128.store(c, c10, 32);
+        v128.store(c, c11, 48);
+        v128.store(c, c20, 64);
+        v128.store(c, c21, 80);
+        v128.store(c, c30, 96);
+        v128.store(c, c31, 112);
+        a += inGroupBytes;
+        c += outGroupBytes;
       }
     }
   }
@@ -295,12 +351,13 @@ function transformBlockOut(
     const ty = t / tilesX, tx = t - ty * tilesX;
     const oy = ty * WINOGRAD_TILE, ox = tx * WINOGRAD_TILE;
     const rows = min(WINOGRAD_TILE, outHeight - oy), cols = min(WINOGRAD_TILE, outWidth - ox);
-    const from = products + ((<usize>k * rowFloats(positions, outs8)) << 2);
+    // Tile k's products: row k % 4 of its group, 8 channels a block ((c / 8)·128 + row·32 of each position).
+    const from = products + ((<usize>(k >> 2) * groupFloats(positions, outs8)) << 2) + (<usize>(k & (TILE_ROWS - 1)) << 5);
     if (pooled) {
       const pooledAt = <usize>(b * (outHeight >> 1) + (oy >> 1)) * pooledRowBytes + ((<usize>(ox >> 1) * outChannels) << 2);
       for (let c = 0; c < outChannels; c += 4) {
         const add = bias ? v128.load(bias + (<usize>c << 2)) : f32x4.splat(0);
-        outputTransform(alpha, from + (<usize>c << 2), <usize>outs8 << 2, temp, add, activation, tile, 64, 16, WINOGRAD_TILE, WINOGRAD_TILE, 4);
+        outputTransform(alpha, from + groupColumn(c), positionFloats(outs8) << 2, temp, add, activation, tile, 64, 16, WINOGRAD_TILE, WINOGRAD_TILE, 4);
         poolTile(tile, y + pooledAt + (<usize>c << 2), argmax ? argmax + pooledAt + (<usize>c << 2) : 0, pooledRowBytes,
           ((b * outHeight + oy) * outWidth + ox) * outChannels + c, outWidth * outChannels, outChannels, rows >> 1, cols >> 1);
       }
@@ -310,7 +367,7 @@ function transformBlockOut(
     for (let c = 0; c < outChannels; c += 4) {
       const lanes = min(4, outChannels - c);
       const add = bias ? (lanes == 4 ? v128.load(bias + (<usize>c << 2)) : loadLanes(bias + (<usize>c << 2), lanes)) : f32x4.splat(0);
-      outputTransform(alpha, from + (<usize>c << 2), <usize>outs8 << 2, temp, add, activation,
+      outputTransform(alpha, from + groupColumn(c), positionFloats(outs8) << 2, temp, add, activation,
         at + (<usize>c << 2), rowBytes, <usize>outChannels << 2, rows, cols, lanes);
     }
   }
@@ -346,6 +403,41 @@ function loadLanes(p: usize, lanes: i32): v128 {
   if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
   if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
   return v;
+}
+
+/**
+ * Floats of a group of 4 tiles in the forward's blocks: `positions` rows of 4 tiles × `channels`
+ * (positionFloats apart), and a cache line more, so that groups do not fall on one cache set
+ * (unpadded, a group is often a multiple of 4 KB: 64 positions × 4 tiles × 8 channels).
+ */
+function groupFloats(positions: i32, channels: i32): usize {
+  return <usize>positions * positionFloats(channels) + 16;
+}
+
+/**
+ * Floats from one position of a group to the next: 4 tiles × `channels`, and 4 floats more, so that
+ * the transforms, which walk a tile's positions, do not fall on a few cache sets (unpadded, positions
+ * are a power of 2 apart: 512 bytes for 32 channels, only 8 of the 64 sets of a 32 KB L1).
+ */
+// @ts-ignore: decorator
+@inline function positionFloats(channels: i32): usize {
+  return <usize>TILE_ROWS * channels + 4;
+}
+
+/** transformedIn's value at x for row `row` (1 to 3) of a group of ins4 channels: a constant offset for the specialised depths. */
+// @ts-ignore: decorator
+@inline function rowSplat(x: usize, ins4: i32, row: i32): v128 {
+  if (ins4 == 8) return row == 1 ? v128.load32_splat(x, 32) : row == 2 ? v128.load32_splat(x, 64) : v128.load32_splat(x, 96);
+  if (ins4 == 16) return row == 1 ? v128.load32_splat(x, 64) : row == 2 ? v128.load32_splat(x, 128) : v128.load32_splat(x, 192);
+  if (ins4 == 32) return row == 1 ? v128.load32_splat(x, 128) : row == 2 ? v128.load32_splat(x, 256) : v128.load32_splat(x, 384);
+  if (ins4 == 64) return row == 1 ? v128.load32_splat(x, 256) : row == 2 ? v128.load32_splat(x, 512) : v128.load32_splat(x, 768);
+  return v128.load32_splat(x + <usize>row * (<usize>ins4 << 2));
+}
+
+/** Byte offset of output channel c (a multiple of 4) within a products group's row of 8-channel blocks. */
+// @ts-ignore: decorator
+@inline function groupColumn(c: i32): usize {
+  return (<usize>(c >> 3) << 7) + (<usize>(c & 7) << 2);
 }
 
 function gradientScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, outChannels: i32, r: i32): usize {
