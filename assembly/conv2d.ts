@@ -13,7 +13,9 @@
 // Every sum runs in an order fixed by the geometry (taps in filter order, positions in batch order)
 // and each image's outputs depend on that image alone, so results are bit-reproducible.
 import { fill, sumRows } from './elementwise';
-import { FUSED_NONE } from './fused-activation';
+import { FUSED_NONE, fusedActivation4 } from './fused-activation';
+import { laneIndices, windowArgmax, windowMax } from './max-window';
+import { multiplyAdd } from './multiply-add';
 import { frameImage } from './image-frame';
 import { PANEL_COLS, TILE_ROWS, multiplyTile, packPanels, packedFloats, panelCount } from './register-tile';
 
@@ -27,7 +29,10 @@ export function conv2dPassScratchBytes(
 ): usize {
   const taps = kernelHeight * kernelWidth;
   const frame = <usize>((outHeight - 1) * strideHeight + kernelHeight) * ((outWidth - 1) * strideWidth + kernelWidth) * inChannels;
-  if (pass == 0) return (packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame + <usize>outHeight * outWidth) << 2;
+  if (pass == 0) {
+    return (packedFloats(taps * inChannels, outChannels) + packedFloats(1, outChannels) + frame + <usize>outHeight * outWidth +
+      (pairsPooled(inChannels, strideHeight, strideWidth) ? 2 * frame : 0)) << 2;
+  }
   if (pass == 1) {
     return (packedFloats(taps * outChannels, inChannels) +
       <usize>(inHeight - 1 + kernelHeight) * (inWidth - 1 + kernelWidth) * outChannels + <usize>inHeight * inWidth) << 2;
@@ -210,6 +215,13 @@ function convolve(
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
       frame, frameHeight, frameWidth, inChannels, padTop, padLeft, spacingHeight, spacingWidth);
+    if (pooled && spacingHeight == 1 && spacingWidth == 1 && pairsPooled(inChannels, strideHeight, strideWidth)) {
+      const pairs = windows + (<usize>positions << 2);
+      pairRows(source, frameHeight, frameWidth, pairs);
+      convolvePairs(pairs, panels, bias, y, argmax, activation, b, outHeight, outWidth, outChannels,
+        kernelHeight, kernelWidth, <usize>frameWidth << 3, panelBytes);
+      continue;
+    }
     if (pooled) {
       convolvePooled(source, windows, panels, bias, y, argmax, activation, b, outHeight, outWidth, outChannels,
         kernelHeight, kernelWidth * inChannels, frameRowBytes, panelBytes);
@@ -256,6 +268,116 @@ function convolvePooled(
         multiplyTile(a0, a1, a2, a3, kernelHeight, runLength, 4, frameRowBytes, panels + <usize>q * panelBytes, y + at + column, 0,
           TILE_ROWS, min(PANEL_COLS, outChannels - q * PANEL_COLS), bias ? bias + column : 0, activation, false, PANEL_COLS << 2,
           true, argmax ? argmax + at + column : 0, index + q * PANEL_COLS, outChannels, outWidth * outChannels);
+      }
+    }
+  }
+}
+
+/**
+ * Whether a pooled forward pass reads its frame as row pairs (convolvePairs): one input channel
+ * (a first layer's grey images) at stride 1.
+ */
+// @ts-ignore: decorator
+@inline function pairsPooled(inChannels: i32, strideHeight: i32, strideWidth: i32): bool {
+  return inChannels == 1 && strideHeight == 1 && strideWidth == 1;
+}
+
+/**
+ * A one-channel frame [frameHeight, frameWidth] as row pairs: pairs[fy][fx] = (frame[fy][fx],
+ * frame[fy + 1][fx]) for fy < frameHeight − 1, so that a pooling window's four outputs read their
+ * taps at fixed offsets from one pointer (here 0, below 4, right 8, below right 12 bytes).
+ */
+function pairRows(frame: usize, frameHeight: i32, frameWidth: i32, pairs: usize): void {
+  const rowBytes = <usize>frameWidth << 2;
+  for (let fy = 0; fy < frameHeight - 1; fy++) {
+    const top = frame + <usize>fy * rowBytes, to = pairs + <usize>fy * (rowBytes << 1);
+    let fx = 0;
+    for (; fx + 4 <= frameWidth; fx += 4) {
+      const here = v128.load(top + (<usize>fx << 2)), below = v128.load(top + rowBytes + (<usize>fx << 2));
+      v128.store(to + (<usize>fx << 3), v128.shuffle<f32>(here, below, 0, 4, 1, 5));
+      v128.store(to + (<usize>fx << 3), v128.shuffle<f32>(here, below, 2, 6, 3, 7), 16);
+    }
+    for (; fx < frameWidth; fx++) {
+      store<f32>(to + (<usize>fx << 3), load<f32>(top + (<usize>fx << 2)));
+      store<f32>(to + (<usize>fx << 3), load<f32>(top + rowBytes + (<usize>fx << 2)), 4);
+    }
+  }
+}
+
+/**
+ * Image b of convolve's pooled output for one input channel at stride 1, its frame read as row pairs
+ * (pairRows, rows pairRowBytes apart): the same register tile per pooling window and panel as
+ * convolvePooled, the same sums in the same order (taps in filter order), with one pointer for the
+ * window's four outputs instead of four.
+ */
+function convolvePairs(
+  pairs: usize, panels: usize, bias: usize, y: usize, argmax: usize, activation: i32,
+  b: i32, outHeight: i32, outWidth: i32, outChannels: i32, kernelHeight: i32, kernelWidth: i32, pairRowBytes: usize, panelBytes: usize,
+): void {
+  const pooledHeight = outHeight >> 1, pooledWidth = outWidth >> 1;
+  const rowBytes = <usize>outChannels << 2;
+  const image = <usize>b * pooledHeight * pooledWidth * rowBytes;
+  const runBytes = <usize>kernelWidth * (PANEL_COLS << 2);
+  const runGap = pairRowBytes - (<usize>kernelWidth << 3);
+  const rightStep = i32x4.splat(outChannels), belowStep = i32x4.splat(outWidth * outChannels);
+  for (let py = 0; py < pooledHeight; py++) {
+    for (let px = 0; px < pooledWidth; px++) {
+      const window = pairs + <usize>(2 * py) * pairRowBytes + (<usize>(2 * px) << 3);
+      const at = image + <usize>(py * pooledWidth + px) * rowBytes;
+      // The pooling's argmax indexes its input, the convolution's output: image b's pixel (2py, 2px).
+      const index = ((b * outHeight + 2 * py) * outWidth + 2 * px) * outChannels;
+      for (let q = 0; q < panelCount(outChannels); q++) {
+        const column = <usize>q * PANEL_COLS << 2;
+        // Rows: here (c0·), right (c1·), below (c2·), below right (c3·), as convolvePooled's tile.
+        let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        let x = window;
+        let p = panels + <usize>q * panelBytes;
+        for (let ky = 0; ky < kernelHeight; ky++) {
+          for (const runEnd = p + runBytes; p < runEnd; p += PANEL_COLS << 2) {
+            const b0 = v128.load(p), b1 = v128.load(p, 16);
+            let v = v128.load32_splat(x);
+            c00 = multiplyAdd(v, b0, c00);
+            c01 = multiplyAdd(v, b1, c01);
+            v = v128.load32_splat(x, 8);
+            c10 = multiplyAdd(v, b0, c10);
+            c11 = multiplyAdd(v, b1, c11);
+            v = v128.load32_splat(x, 4);
+            c20 = multiplyAdd(v, b0, c20);
+            c21 = multiplyAdd(v, b1, c21);
+            v = v128.load32_splat(x, 12);
+            c30 = multiplyAdd(v, b0, c30);
+            c31 = multiplyAdd(v, b1, c31);
+            x += 8;
+          }
+          x += runGap;
+        }
+        const cols = min(PANEL_COLS, outChannels - q * PANEL_COLS);
+        if (bias) {
+          const low = v128.load(bias + column), high = v128.load(bias + column, 16);
+          c00 = f32x4.add(c00, low);
+          c01 = f32x4.add(c01, high);
+          c10 = f32x4.add(c10, low);
+          c11 = f32x4.add(c11, high);
+          c20 = f32x4.add(c20, low);
+          c21 = f32x4.add(c21, high);
+          c30 = f32x4.add(c30, low);
+          c31 = f32x4.add(c31, high);
+        }
+        c00 = fusedActivation4(c00, activation);
+        c01 = fusedActivation4(c01, activation);
+        c10 = fusedActivation4(c10, activation);
+        c11 = fusedActivation4(c11, activation);
+        c20 = fusedActivation4(c20, activation);
+        c21 = fusedActivation4(c21, activation);
+        c30 = fusedActivation4(c30, activation);
+        c31 = fusedActivation4(c31, activation);
+        const to = y + at + column;
+        v128.store(to, windowMax(c00, c10, c20, c30));
+        if (argmax) v128.store(argmax + at + column, windowArgmax(laneIndices(index + q * PANEL_COLS), rightStep, belowStep, c00, c10, c20, c30));
+        if (cols > 4) {
+          v128.store(to, windowMax(c01, c11, c21, c31), 16);
+          if (argmax) v128.store(argmax + at + column, windowArgmax(laneIndices(index + q * PANEL_COLS + 4), rightStep, belowStep, c01, c11, c21, c31), 16);
+        }
       }
     }
   }

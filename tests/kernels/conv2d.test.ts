@@ -158,7 +158,9 @@ test('conv2dForwardMaxPool is conv2dForward then a 2×2 max pooling at stride 2,
   const k = await kernels();
   // Output channels in whole f32x4 (and a half panel of 4); odd output sizes leave a row or column no window takes.
   const pooled = [...geometries.map((g): Conv2dArgs => [...g.slice(0, 6), 4 * rng.int(1, 6), ...g.slice(7)] as Conv2dArgs),
-    geometry(2, [28, 28], 1, 8, [5, 5], [1, 1], 'same'), geometry(2, [9, 10], 12, 12, [3, 3], [1, 1], 'same')];
+    geometry(2, [28, 28], 1, 8, [5, 5], [1, 1], 'same'), geometry(2, [9, 10], 12, 12, [3, 3], [1, 1], 'same'),
+    // One input channel: read as row pairs, frames whose width is not a multiple of 4, uneven pads.
+    geometry(3, [13, 11], 1, 12, [5, 4], [1, 1], 'valid'), geometry(2, [10, 7], 1, 20, [3, 3], [1, 1], [2, 0, 1, 3])];
   pooled.forEach((g, i) => {
     const n = sizes(g), [batch, , , , outH, outW, outC] = g;
     const pooledFloats = batch * (outH >> 1) * (outW >> 1) * outC;
