@@ -22,6 +22,8 @@ export interface Graph {
   setWeights(layer: Layer, weights: Record<string, LayerWeight>): void;
   /** The nodes that read a value, and whether it is a graph output. */
   readers(name: string): Array<{ node: onnx.NodeProto.$Properties; index: number }>;
+  /** The node that writes a value (none for graph inputs and initializers). */
+  writer(name: string): onnx.NodeProto.$Properties | undefined;
   isOutput(name: string): boolean;
   /** Lets the node at `index` take the value of `name` without converting it (an activation fused into its producer). */
   absorb(index: number, name: string): void;
@@ -100,6 +102,11 @@ export class NodeContext {
 
   inputName(i: number): string {
     return (this.node.input ?? [])[i] ?? '';
+  }
+
+  /** The operator of the node that writes input i, if a node does. */
+  inputOp(i: number): string | undefined {
+    return this.graph.writer(this.inputName(i))?.opType ?? undefined;
   }
 
   /** Input i as a tensor computed by layers, as it is. */

@@ -29,6 +29,7 @@ class Importer implements Graph {
   private readonly names = new Set<string>();
   private readonly weights = new Map<string, LayerWeight>();
   private readonly readersOf = new Map<string, Array<{ node: onnx.NodeProto.$Properties; index: number }>>();
+  private readonly writers = new Map<string, onnx.NodeProto.$Properties>();
   private readonly outputs: Set<string>;
   private readonly absorbed = new Map<number, string>();
 
@@ -37,6 +38,7 @@ class Importer implements Graph {
     const graph = proto.graph!;
     this.outputs = new Set((graph.output ?? []).map((o) => o.name ?? ''));
     (graph.node ?? []).forEach((node, index) => {
+      for (const name of node.output ?? []) this.writers.set(name, node);
       for (const name of new Set(node.input ?? [])) {
         if (!name) continue;
         const list = this.readersOf.get(name) ?? [];
@@ -64,6 +66,10 @@ class Importer implements Graph {
 
   readers(name: string) {
     return this.readersOf.get(name) ?? [];
+  }
+
+  writer(name: string): onnx.NodeProto.$Properties | undefined {
+    return name ? this.writers.get(name) : undefined;
   }
 
   isOutput(name: string): boolean {

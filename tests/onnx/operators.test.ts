@@ -277,6 +277,19 @@ test('x·σ(x) and x·hardσ(x) (PyTorch\'s SiLU and Hardswish at opset 13) are 
   await agrees('x·σ(relu(x))', [3, 4, 5], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Sigmoid', inputs: ['r'], outputs: ['g'] }, { op: 'Mul', inputs: ['x', 'g'], outputs: ['y'] }]);
 });
 
+test('a Clip from below 0 of a Relu\'s output clips from 0: F.relu6 before opset 11 and clamp(relu(x), max=m), Relu then a Clip with a max alone', async () => {
+  const wide = { w: weight([4, 3, 3, 3], { data: rng.array(108).map((v) => 20 * v) }) };
+  const relu: NodeSpec[] = [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1] } }, { op: 'Relu', inputs: ['c'], outputs: ['r'] }];
+  for (const opset of [9, 10]) {
+    await agrees(`Conv → Relu → Clip(max 6), opset ${opset}`, [3, 4, 5], [...relu, { op: 'Clip', inputs: ['r'], outputs: ['y'], attributes: { max: { float: 6 } } }], wide, { opset });
+  }
+  const bounds = (low: number, high: number) => ({ low: { dims: [], data: Float32Array.of(low) }, high: { dims: [], data: Float32Array.of(high) } });
+  await agrees('Conv → Relu → Clip(max 3), max alone as an input', [3, 4, 5], [...relu, { op: 'Clip', inputs: ['r', '', 'high'], outputs: ['y'] }],
+    { ...wide, ...bounds(0, 3) });
+  await agrees('Relu → Clip(−1, 0.5) of features', [7], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Clip', inputs: ['r', 'low', 'high'], outputs: ['y'] }],
+    bounds(-1, 0.5), { opset: 11 });
+});
+
 test('BatchNormalization in inference mode, of images and features: the moving statistics are ONNX\'s mean and var', async () => {
   const stats = (c: number) => ({ s: weight([c]), b: weight([c]), m: weight([c]), v: weight([c], { data: rng.array(c).map((v) => Math.abs(v) + 0.1) }) });
   const image = await agrees('image', [4, 3, 5], [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attributes: { epsilon: { float: 1e-3 }, momentum: { float: 0.8 } } }], stats(4));

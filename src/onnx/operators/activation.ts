@@ -27,9 +27,14 @@ const PYTORCH_HARD_SIGMOID = { alpha: Math.fround(1 / 6), beta: 0.5 };
 const hardSigmoidSettings = (ctx: NodeContext) => ({ alpha: ctx.float('alpha', KERAS_HARD_SIGMOID.alpha), beta: ctx.float('beta', KERAS_HARD_SIGMOID.beta) });
 const isHardSigmoid = (s: { alpha: number; beta: number }, of: { alpha: number; beta: number }) => s.alpha === of.alpha && s.beta === of.beta;
 
-/** Clip's bounds: inputs from opset 11, attributes before. */
+/**
+ * Clip's bounds: inputs from opset 11, attributes before. A Clip of a Relu's output from below 0
+ * clips from 0: PyTorch writes F.relu6 before opset 11, and clamp(relu(x), max=m) at any, as a Relu
+ * then a Clip with a max alone.
+ */
 function clipBounds(ctx: NodeContext): [number, number] {
-  return ctx.opset >= 11 ? [ctx.scalar(1, 'min', -Infinity), ctx.scalar(2, 'max', Infinity)] : [ctx.float('min', -Infinity), ctx.float('max', Infinity)];
+  const [low, high] = ctx.opset >= 11 ? [ctx.scalar(1, 'min', -Infinity), ctx.scalar(2, 'max', Infinity)] : [ctx.float('min', -Infinity), ctx.float('max', Infinity)];
+  return low < 0 && ctx.inputOp(0) === 'Relu' ? [0, high] : [low, high];
 }
 
 /**
