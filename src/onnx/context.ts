@@ -169,7 +169,12 @@ export class NodeContext {
   constant(i: number, what = `input ${i}`): Constant {
     const value = this.input(i);
     if (!value) this.refuse(`${what} is missing`);
-    if (value.kind !== 'constant') this.refuse(`${what} ("${this.inputName(i)}") is computed from the model's input; convas needs a constant there`);
+    if (value.kind !== 'constant') {
+      // A tensor no node writes is a graph input: where a constant belongs, a weight the file left out.
+      const missing = this.graph.writer(this.inputName(i)) ? undefined
+        : 'is a graph input with no initializer: the file holds no values for it (torch.onnx.export(…, export_params=False) leaves the weights out)';
+      this.refuse(`${what} ("${this.inputName(i)}") ${missing ?? 'is computed from the model\'s input'}; convas needs a constant there`);
+    }
     return value;
   }
 

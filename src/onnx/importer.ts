@@ -137,7 +137,7 @@ class Importer implements Graph {
 
   private addInput(info: onnx.ValueInfoProto.$Properties, options: LoadOptions): SymbolicTensor<Layer> {
     const name = info.name ?? '';
-    const fail = (message: string) => new FileFormatError(`${this.file}: graph input "${name}" ${message}`);
+    const fail = (message: string) => new FileFormatError(`${this.file}: graph input "${name}" ${message}${this.leftOutWeight(name)}`);
     const tensorType = info.type?.tensorType;
     if (!tensorType) throw fail('is not a tensor; expected a float tensor such as [batch, channels, height, width]');
     if (tensorType.elemType !== 1) throw fail(`is of type ${DATA_TYPE_NAMES[tensorType.elemType ?? 0] ?? tensorType.elemType}; expected FLOAT`);
@@ -166,6 +166,19 @@ class Importer implements Graph {
     if (layoutNchw) value = { ...value, tensor: layers.permute({ dims: [2, 3, 1], name: this.layerName(`${name}_nhwc`) }).apply(symbolic) };
     this.values.set(name, value);
     return symbolic;
+  }
+
+  /**
+   * For a graph input convas cannot take: where a node reads it after its first input, where
+   * operators take their weights, it is likely a weight whose values the file left out, as
+   * torch.onnx.export(…, export_params=False) writes them.
+   */
+  private leftOutWeight(name: string): string {
+    const reader = this.readers(name).find(({ node }) => (node.input ?? []).indexOf(name) > 0);
+    if (!reader) return '';
+    const { node, index } = reader;
+    return `; it is input ${(node.input ?? []).indexOf(name)} of node "${node.name || `${node.opType}_${index}`}" (${node.opType}), where weights go: ` +
+      'if it is a weight, the file holds no initializer for it (torch.onnx.export(…, export_params=False) leaves them out)';
   }
 
   private async convert(node: onnx.NodeProto.$Properties, index: number): Promise<void> {

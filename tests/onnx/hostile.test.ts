@@ -100,6 +100,17 @@ test('a cycle and a value read but never produced are refused naming the node', 
     /graph output "z" is produced by no node/);
 });
 
+test('weights left out of the file (graph inputs with no initializer, as export_params=False writes them) are refused naming the weight', async () => {
+  // A weight of a rank a model input may have is a second input until the node that needs its values.
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 8, 6, 6] }, { name: 'conv.weight', dims: [4, 8, 3, 3] }], outputs: ['y'],
+    nodes: [{ op: 'Conv', name: 'conv', inputs: ['x', 'conv.weight'], outputs: ['y'] }] }),
+  /node "conv" \(Conv\): the weight \("conv.weight"\) is a graph input with no initializer: the file holds no values for it \(torch.onnx.export\(…, export_params=False\) leaves the weights out\)/);
+  // A bias, of a rank no model input has: the input's own problem, and why it is likely a weight.
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 8] }, { name: 'fc.weight', dims: [3, 8] }, { name: 'fc.bias', dims: [3] }], outputs: ['y'],
+    nodes: [{ op: 'Gemm', name: 'fc', inputs: ['x', 'fc.weight', 'fc.bias'], outputs: ['y'], attributes: { transB: 1 } }] }),
+  /graph input "fc.bias" has 1 dimensions; .*; it is input 2 of node "fc" \(Gemm\), where weights go: if it is a weight, the file holds no initializer for it \(torch.onnx.export\(…, export_params=False\) leaves them out\)/);
+});
+
 test('huge node and message counts and deep nesting are refused before decoding, and quickly', async () => {
   const node = field(1, Uint8Array.from([0x22, 0x08, ...new TextEncoder().encode('Identity')]));
   const many = field(7, repeated(node, 60_000));
