@@ -193,7 +193,7 @@ test('GELU as PyTorch exports nn.GELU, (x·(1 + erf(x/√2)))·½, on images and
   assert.ok(model.layers.some((l) => l.className === 'Rescaling'));
 });
 
-test('ReduceMean and ReduceMax over height and width (x.mean([2, 3])): kept dims or not, axes as an attribute (opset 13) or an input (opset 18)', async () => {
+test('ReduceMean and ReduceMax over height and width (x.mean([2, 3])): kept dims or not, axes as an attribute (opset 13) or an input (opset 18), noop_with_empty_axes', async () => {
   const dims = [5, 6, 7];
   for (const op of ['ReduceMean', 'ReduceMax']) {
     for (const [axes, keepdims] of [[[2, 3], 1], [[-1, -2], 0], [[3, 2], undefined]] as const) {
@@ -202,6 +202,13 @@ test('ReduceMean and ReduceMax over height and width (x.mean([2, 3])): kept dims
     }
     await agrees(`${op} opset 18, axes as an input, no kept dims`, dims, [{ op, inputs: ['x', 'axes'], outputs: ['y'], attributes: { keepdims: 0 } }],
       { axes: ints([2, 3]) }, { opset: 18 });
+    // Opset 18's noop_with_empty_axes changes only a node with no axes: spelt out, it is read.
+    for (const noop of [0, 1]) {
+      await agrees(`${op} opset 18, noop_with_empty_axes ${noop}, axes listed`, dims, [{ op, inputs: ['x', 'axes'], outputs: ['y'], attributes: { noop_with_empty_axes: noop } }],
+        { axes: ints([2, 3]) }, { opset: 18 });
+    }
+    await agrees(`${op} opset 18, noop_with_empty_axes 1 and no axes: the input passed on`, dims, [
+      { op, inputs: ['x'], outputs: ['r'], attributes: { noop_with_empty_axes: 1 } }, { op: 'Relu', inputs: ['r'], outputs: ['y'] }], {}, { opset: 18 });
   }
   // The global mean feeding a classifier, as torchvision's MNASNet and ConvNeXt end.
   await agrees('mean then Gemm', dims, [

@@ -91,7 +91,7 @@ export function decomposedLayerNorm(ctx: NodeContext): TensorValue | undefined {
   const x = ctx.input(0), graph = ctx.graph;
   if (x?.kind !== 'tensor' || ctx.int('keepdims', 1) !== 1) return undefined;
   const rank = x.dims.length, axes = reducedAxes(ctx, rank), xName = ctx.inputName(0), mean = outputOf(ctx);
-  if (axes.length !== 1) return undefined;
+  if (axes?.length !== 1) return undefined;
   const axis = axes[0];
   const number = (name: string) => {
     const c = graph.value(name);
@@ -108,7 +108,7 @@ export function decomposedLayerNorm(ctx: NodeContext): TensorValue | undefined {
   const [variance] = readersOf(graph, outputOf(square));
   const sameMean = readersOf(graph, outputOf(square)).length === 1 && graph.inspect(variance.node, variance.index, (_, next) =>
     next.op === 'ReduceMean' && next.inputName(0) === outputOf(square) && next.int('keepdims', 1) === 1 &&
-    reducedAxes(next, rank).join() === axes.join() ? true : undefined);
+    reducedAxes(next, rank)?.join() === axes.join() ? true : undefined);
   const plusEpsilon = sameMean && soleReader(graph, outputOf(variance), 'Add', withOther(outputOf(variance), (name) => (number(name) ?? -1) >= 0));
   const root = plusEpsilon && soleReader(graph, outputOf(plusEpsilon), 'Sqrt', (i) => i.length === 1);
   const division = root && soleReader(graph, outputOf(root), 'Div', (i) => i.length === 2 && i[0] === difference && i[1] === outputOf(root));

@@ -66,12 +66,14 @@ function globalPool(kind: 'max' | 'avg') {
 
 /**
  * ReduceMean and ReduceMax over axes 2 and 3 of an image: the global pool, [N, C, 1, 1] with keepdims
- * (the default), flattened to [N, C] without. Axes are an attribute until opset 18, an input from it.
+ * (the default), flattened to [N, C] without; over no axes (noop_with_empty_axes), the image itself.
+ * Axes are an attribute until opset 18, an input from it.
  */
 function spatialReduce(kind: 'max' | 'avg') {
   return (ctx: NodeContext): TensorValue => {
-    imageInput(ctx);
+    const x = imageInput(ctx);
     const axes = reducedAxes(ctx, 4);
+    if (!axes) return x;
     if (axes.join() !== '2,3') {
       ctx.refuse(`reduces axes ${JSON.stringify(axes)}${axes.length ? '' : ' (all of them)'}; convas reduces an image [N, C, H, W] over its ` +
         'height and width (axes 2 and 3) only, as a global pool');
