@@ -270,6 +270,24 @@ class SplitCrop(nn.Module):
         return self.fc(torch.cat(parts, 1).mean([2, 3]))
 
 
+class FunctionalRelu6(nn.Module):
+    """ReLU6 called as a function, F.relu6, and a ReLU capped by torch.clamp(F.relu(x), max=3), as
+    MobileNet code written by hand has them (nn.ReLU6 is a Hardtanh, a Clip from 0): before opset
+    11 the exporter writes each as a Relu, then a Clip with a max alone."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn = nn.BatchNorm2d(8)
+        self.depthwise = nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=8)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x):
+        x = F.relu6(self.bn(self.conv(x)))
+        x = torch.clamp(F.relu(self.depthwise(x)), max=3.0)
+        return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -450,6 +468,12 @@ def main():
     cases.append(export('resize_scales', ResizeScales(), example(2, 3, 7, 7), 13,
                         'bicubic (cubic_coeff_a -0.75) and bilinear Resize by scales 1.5 and 0.7 of a 7x7 image, then bicubic '
                         'with align_corners to 9x11'))
+    relu6 = FunctionalRelu6()
+    randomize_batch_norms(relu6, generator)
+    with torch.no_grad():
+        relu6.conv.weight.mul_(8)  # activations well past 6, so the caps matter
+    cases.append(export('relu6_functional', relu6, example(2, 3, 11, 9), 9,
+                        'F.relu6 and clamp(relu(x), max=3) at opset 9: each a Relu, then a Clip with a max alone', dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),
