@@ -26,6 +26,7 @@ function sliceRanges(ctx: NodeContext, dims: number[]): SliceRanges {
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
     ctx.refuse('starts, ends, axes and steps differ in length');
   }
+  if (new Set(axes).size !== axes.length) ctx.refuse(`axes ${JSON.stringify(axes)} name an axis twice; ONNX slices each axis once`);
   const first = dims.map(() => 0), step = dims.map(() => 1), kept = [...dims];
   axes.forEach((axis, i) => {
     const size = dims[axis];
