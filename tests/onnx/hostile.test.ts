@@ -163,6 +163,11 @@ test('operators, attributes and graphs convas cannot express are refused by node
   ], { initializers: { c: float(Math.SQRT2), one: float(1), half: float(0.5, [1, 1, 1, 1, 1]) } }),
   /node "erf" \(Erf\): is not an operator convas supports \(erf on its own is no convas activation; GELU written with Erf/);
   // What PyTorch models often hold and convas has no layer for is named in PyTorch's terms.
+  await refused(one([{ op: 'InstanceNormalization', name: 'gn', inputs: ['x', 's', 'b'], outputs: ['y'] }],
+    { initializers: { s: { dims: [3], data: Float32Array.of(1, 1, 1) }, b: { dims: [3], data: Float32Array.of(0, 0, 0) } } }),
+  /node "gn" \(InstanceNormalization\): is not an operator convas supports \(PyTorch writes nn.InstanceNorm2d and nn.GroupNorm with it/);
+  await refused(one([{ op: 'DepthToSpace', name: 'ps', inputs: ['x'], outputs: ['y'], attributes: { blocksize: 2, mode: 'CRD' } }], { inputs: [{ name: 'x', dims: ['N', 4, 3, 3] }] }),
+    /node "ps" \(DepthToSpace\): is not an operator convas supports \(PyTorch's nn.PixelShuffle \(F.pixel_shuffle\)/);
   const ints = (values: number[]) => ({ dims: [values.length], data: values });
   // Slices and splits of a tensor that no convas layer takes: steps, the batch, sizes that do not add up.
   await refused(one([{ op: 'Slice', name: 'odd', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],
