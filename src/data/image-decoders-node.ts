@@ -40,7 +40,7 @@ export async function decodeInNode(bytes: Uint8Array, header: PngHeader | JpegHe
     throw corrupt(error);
   }
   const data = png.data as unknown as Uint8Array | Uint16Array;
-  return { width: png.width, height: png.height, data, greyscale: isGreyscale(header) };
+  return applyOrientation({ width: png.width, height: png.height, data, greyscale: isGreyscale(header) }, header.orientation);
 }
 
 /**

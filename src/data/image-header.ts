@@ -12,6 +12,8 @@ export interface PngHeader {
   interlaced: boolean;
   /** The IDAT chunks' data, in order (views of the file). */
   idat: Uint8Array[];
+  /** EXIF orientation 1–8 from an eXIf chunk before the pixels, where browsers read it (1: as stored). */
+  orientation: number;
 }
 
 export interface JpegHeader {
@@ -76,8 +78,11 @@ function readPngHeader(bytes: Uint8Array, name: string): PngHeader {
       if (length !== 13) throw fail(`the PNG's IHDR chunk has ${length} bytes; expected 13`);
       header = {
         format: 'png', width: view.getUint32(at + 8), height: view.getUint32(at + 12), bitDepth: data[8], colourType: data[9],
-        interlaced: data[12] === 1, idat,
+        interlaced: data[12] === 1, idat, orientation: 1,
       };
+    } else if (type === 'eXIf' && idat.length === 0) {
+      // Chromium turns a PNG by an eXIf chunk that comes before the image data, and ignores one after it.
+      header!.orientation = tiffOrientation(data) ?? header!.orientation;
     } else if (type === 'IDAT') {
       idat.push(data);
     } else if (type === 'IEND') {
@@ -123,11 +128,16 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
   }
 }
 
-/** The orientation tag (0x0112) of an APP1 "Exif" segment's first IFD, if it has a valid one. */
+/** The orientation of an APP1 "Exif" segment (the EXIF TIFF structure after "Exif\0\0"), if it has a valid one. */
 function exifOrientation(segment: Uint8Array): number | undefined {
   const text = String.fromCharCode(...segment.subarray(0, 6));
-  if (text !== 'Exif\0\0' || segment.length < 14) return undefined;
-  const tiff = new DataView(segment.buffer, segment.byteOffset + 6, segment.byteLength - 6);
+  return text === 'Exif\0\0' ? tiffOrientation(segment.subarray(6)) : undefined;
+}
+
+/** The orientation tag (0x0112) of an EXIF TIFF structure's first IFD, if it has a valid one. */
+function tiffOrientation(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 8) return undefined;
+  const tiff = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const little = tiff.getUint16(0) === 0x4949; // "II": Intel byte order; "MM": Motorola
   const ifd = tiff.getUint32(4, little);
   if (ifd + 2 > tiff.byteLength) return undefined;

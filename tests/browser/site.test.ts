@@ -17,7 +17,7 @@ import { loadBundledDigits } from '../../src/data/mnist-node.js';
 import { type CompileOptions, type LayerConfig, type SimdBuild, argmaxRows, decodeImage, imageToPixels, init, loadModel, sequential, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import jpeg from 'jpeg-js';
-import { encodePng, withExifOrientation } from '../data/encoders.js';
+import { encodePng, withExifOrientation, withPngExifOrientation } from '../data/encoders.js';
 import { random } from '../helpers.js';
 import { presets } from '../../www/src/presets.js';
 import { FIXTURES, floats, manifest } from '../onnx/fixtures.js';
@@ -682,7 +682,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
-  test('images: the browser decodes PNG as Node does, JPEG within a few levels, turns EXIF-rotated photos upright, and makes the same model inputs', async () => {
+  test('images: the browser decodes PNG as Node does, JPEG within a few levels, turns EXIF-rotated photos and PNGs upright, and makes the same model inputs', async () => {
     const rng = random(4);
     const [width, height] = [23, 17];
     const rgb = Uint8Array.from({ length: width * height * 3 }, () => rng.int(0, 255));
@@ -692,6 +692,9 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
       'rgb.png': encodePng({ width, height, colourType: 2, samples: rgb, filters: [0, 1, 2, 3, 4] }),
       'grey16.png': encodePng({ width, height, colourType: 0, bitDepth: 16, samples: Uint8Array.from({ length: width * height * 2 }, () => rng.int(0, 255)), filters: [4] }),
       'interlaced.png': encodePng({ width, height, colourType: 2, samples: rgb, filters: [1], interlace: 1 }),
+      // Chromium turns a PNG by an eXIf chunk before its data (Node did not: a turned image here, the stored one there).
+      'rotated.png': withPngExifOrientation(encodePng({ width, height, colourType: 2, samples: rgb, filters: [0] }), 6, 'before data'),
+      'exif-after-data.png': withPngExifOrientation(encodePng({ width, height, colourType: 2, samples: rgb, filters: [0] }), 6, 'after data'),
       'photo.jpg': new Uint8Array(jpeg.encode({ width, height, data: smooth }, 95).data),
       'rotated.jpg': withExifOrientation(new Uint8Array(jpeg.encode({ width, height, data: smooth }, 95).data), 6),
       'progressive.jpg': new Uint8Array(readFileSync('tests/fixtures/images/gradient-progressive.jpg')),
@@ -722,8 +725,9 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     }, Object.keys(node));
     await page.close();
     const { decoded, cut } = browser;
-    for (const name of ['rgb.png', 'interlaced.png']) {
-      assert.equal([decoded[name].width, decoded[name].height], [width, height], name);
+    for (const name of ['rgb.png', 'interlaced.png', 'rotated.png', 'exif-after-data.png']) {
+      assert.equal([decoded[name].width, decoded[name].height], name === 'rotated.png' ? [height, width] : [width, height], name);
+      assert.equal([node[name].width, node[name].height], [decoded[name].width, decoded[name].height], `${name}: the same size in Node`);
       assert.equal(decoded[name].data, node[name].data, `${name}: the same pixels as Node`);
       assert.equal(decoded[name].input, node[name].input, `${name}: the same model input`);
     }

@@ -133,11 +133,18 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return joined;
 }
 
+/** EXIF's TIFF structure saying `orientation` (1–8): a little-endian header and one IFD with one entry, tag 0x0112, SHORT, count 1. */
+const exifTiff = (orientation: number) => [0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0];
+
 /** `jpeg` with an APP1 Exif segment saying EXIF `orientation` (1–8), right after the SOI marker. */
 export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
-  // "Exif\0\0", then a little-endian TIFF header and one IFD with one entry: tag 0x0112, SHORT, count 1.
-  const tiff = [0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0];
-  const payload = [...new TextEncoder().encode('Exif'), 0, 0, ...tiff];
+  const payload = [...new TextEncoder().encode('Exif'), 0, 0, ...exifTiff(orientation)];
   const length = payload.length + 2;
   return concat([jpeg.subarray(0, 2), Uint8Array.from([0xff, 0xe1, length >> 8, length & 0xff, ...payload]), jpeg.subarray(2)]);
+}
+
+/** `png` with an eXIf chunk saying EXIF `orientation` (1–8), right after IHDR (before the image data) or right before IEND (after it). */
+export function withPngExifOrientation(png: Uint8Array, orientation: number, where: 'before data' | 'after data'): Uint8Array {
+  const at = where === 'before data' ? 8 + 25 : png.length - 12; // past the signature and IHDR; or IEND
+  return concat([png.subarray(0, at), chunk('eXIf', Uint8Array.from(exifTiff(orientation))), png.subarray(at)]);
 }

@@ -15,7 +15,7 @@ import { deflateSync } from 'node:zlib';
 import { FileFormatError, decodeImage, loadImage } from '../../src/index.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { random } from '../helpers.js';
-import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, withExifOrientation } from './encoders.js';
+import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, withExifOrientation, withPngExifOrientation } from './encoders.js';
 import { expectError } from './expect-error.js';
 import { GRADIENT, gradientAt, gradientRgba } from './image-fixtures.js';
 
@@ -166,6 +166,31 @@ test('JPEG EXIF orientation 1–8: the image is shown upright, as browsers show 
       const [sx, sy] = shownAt[orientation - 1](x, y);
       assert.equal(pixel(shown, sx, sy), pixel(plain, x, y), `orientation ${orientation}: stored (${x}, ${y}) shown at (${sx}, ${sy})`);
     }
+  }
+});
+
+test('PNG eXIf orientation 1–8 before the image data turns the image as Chromium does; one after the data is ignored, as Chromium ignores it', async () => {
+  const [w, h] = [5, 3];
+  const samples = Uint8Array.from({ length: w * h * 3 }, (_, i) => i);
+  const png = encodePng({ width: w, height: h, colourType: 2, samples, filters: [0] });
+  const plain = await decodeImage(png);
+  const pixel = (image: RgbaImage, x: number, y: number) => Array.from(image.data.subarray(4 * (y * image.width + x), 4 * (y * image.width + x) + 4));
+  // Where stored pixel (x, y) is shown, for each orientation, as in the JPEG test above.
+  const shownAt: Array<(x: number, y: number) => [number, number]> = [
+    (x, y) => [x, y], (x, y) => [w - 1 - x, y], (x, y) => [w - 1 - x, h - 1 - y], (x, y) => [x, h - 1 - y],
+    (x, y) => [y, x], (x, y) => [h - 1 - y, x], (x, y) => [h - 1 - y, w - 1 - x], (x, y) => [y, w - 1 - x],
+  ];
+  for (let orientation = 1; orientation <= 8; orientation++) {
+    const shown = await decodeImage(withPngExifOrientation(png, orientation, 'before data'));
+    assert.equal([shown.width, shown.height], orientation >= 5 ? [h, w] : [w, h], `orientation ${orientation}: size`);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const [sx, sy] = shownAt[orientation - 1](x, y);
+        assert.equal(pixel(shown, sx, sy), pixel(plain, x, y), `orientation ${orientation}: stored (${x}, ${y}) shown at (${sx}, ${sy})`);
+      }
+    }
+    const after = await decodeImage(withPngExifOrientation(png, orientation, 'after data'));
+    assert.equal([after.width, after.height, Array.from(after.data)], [w, h, Array.from(plain.data)], `orientation ${orientation} after the data: as stored`);
   }
 });
 
