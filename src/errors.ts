@@ -21,7 +21,7 @@ export class FileFormatError extends ConvasError {}
 export class DivergenceError extends ConvasError {}
 /** WebAssembly memory could not grow to hold what was asked (a batch or model too large for it). */
 export class OutOfMemoryError extends ConvasError {}
-/** A place for model files that cannot be written or read: a path under a file, no permission, a full or read-only disk. */
+/** A place for model or image files that cannot be written or read: a path under a file, no permission, a full or read-only disk, a server that cannot be reached. */
 export class StorageError extends ConvasError {}
 
 /** Every class above by name: errors that cross a worker boundary are rebuilt as their own class. */

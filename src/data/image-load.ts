@@ -1,6 +1,6 @@
 // loadImage: an image file's pixels from wherever it is — a path or file: URL (Node), an http(s)
 // URL (fetched), or a File or Blob (a browser's file picker, drag and drop, a camera capture).
-import { FileFormatError } from '../errors.js';
+import { FileFormatError, StorageError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type DecodeImageOptions, decodeImage } from './image.js';
 import type { RgbaImage } from './rgba-image.js';
@@ -30,12 +30,15 @@ export async function readImageFile(location: ImageLocation): Promise<{ bytes: U
       const code = (error as { code?: string }).code;
       if (code === 'ENOENT') throw new FileFormatError(`${path}: file not found`);
       if (code === 'EISDIR') throw new FileFormatError(`${path}: is a directory; expected an image file`);
-      throw error;
+      throw new StorageError(`${path}: cannot be read (${(error as Error).message})`);
     }
   }
   // In a browser a path is relative to the page.
   const url = isPath && typeof globalThis.location === 'object' ? new URL(text, globalThis.location.href).href : text;
-  const response = await fetch(url);
+  // fetch says only "Failed to fetch" (Chromium) or "fetch failed" (Node): say what it can mean.
+  const response = await fetch(url).catch(() => {
+    throw new StorageError(`${url}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
+  });
   if (!response.ok) throw new FileFormatError(`${url}: HTTP ${response.status} ${response.statusText}`);
   return { bytes: new Uint8Array(await response.arrayBuffer()), name: url };
 }

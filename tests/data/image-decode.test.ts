@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { FileFormatError, decodeImage, loadImage } from '../../src/index.js';
+import { FileFormatError, StorageError, decodeImage, loadImage } from '../../src/index.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { random } from '../helpers.js';
 import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, withExifOrientation, withPngExifOrientation } from './encoders.js';
@@ -275,7 +275,7 @@ test('decompression bombs: PNGs whose data inflates past their size are refused,
   await expectError(() => decodeImage(baselineJpeg(), { name: 'small.jpg', maxPixels: 100 }), FileFormatError, 'small.jpg', /more than the 0.0001 megapixels allowed/);
 });
 
-test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing file, a folder and a 404 are FileFormatErrors naming them', async () => {
+test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing file, a folder and a 404 are FileFormatErrors naming them, a path it cannot read and a server it cannot reach StorageErrors', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'convas-load-'));
   const png = greyPng();
   const path = join(dir, 'grey.png');
@@ -294,6 +294,13 @@ test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing fil
     await expectError(() => loadImage(join(dir, 'none.png')), FileFormatError, join(dir, 'none.png'), /file not found/);
     await expectError(() => loadImage(dir), FileFormatError, dir, /is a directory; expected an image file/);
     await expectError(() => loadImage(`${url}/none.png`), FileFormatError, `${url}/none.png`, /HTTP 404/);
+    // Before, these were Node's own errors ("fetch failed" named no URL).
+    await expectError(() => loadImage(join(path, 'under-a-file.png')), StorageError, join(path, 'under-a-file.png'), /cannot be read \(ENOTDIR/);
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const nobody = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/grey.png`;
+    await new Promise((resolve) => closed.close(resolve));
+    await expectError(() => loadImage(nobody), StorageError, nobody, /cannot be fetched: no connection, no such server/);
     writeFileSync(join(dir, 'cut.png'), png.subarray(0, 30));
     await expectError(() => loadImage(join(dir, 'cut.png')), FileFormatError, join(dir, 'cut.png'), /truncated PNG/);
     await expectError(() => loadImage(new File([png.slice(0, 30)], 'picked.png')), FileFormatError, 'picked.png', /truncated PNG/);
