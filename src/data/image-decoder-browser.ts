@@ -32,6 +32,11 @@ export function canvasPixels(source: CanvasImageSource, width: number, height: n
   const context = canvas.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
   if (!context) throw new ConfigError('cannot read pixels: this browser gives no 2D canvas context');
   context.drawImage(source, 0, 0, width, height);
-  const { data } = context.getImageData(0, 0, width, height);
-  return { width, height, data };
+  try {
+    return { width, height, data: context.getImageData(0, 0, width, height).data };
+  } catch (error) {
+    if ((error as Error).name !== 'SecurityError') throw error;
+    throw new ConfigError('cannot read the pixels of a picture from another origin (the browser says: ' + (error as Error).message + '); ' +
+      "expected one the page may read: load it with crossOrigin = 'anonymous' from a server that allows it (CORS), or fetch it and use loadImage");
+  }
 }

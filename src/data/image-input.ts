@@ -7,7 +7,7 @@
 // 224×224×3, and 40 times as long for a 640×480 one), and a kernel would need the whole source image
 // copied into wasm memory, which never shrinks: one large photo would hold on to tens of megabytes
 // for the life of the page.
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { runsInNode } from '../platform.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { canvasPixels } from './image-decoder-browser.js';
@@ -109,11 +109,39 @@ function pixelsOf(source: ImageSource): RgbaImage {
   if (runsInNode || typeof source !== 'object' || source === null) {
     throw new ConfigError('image input: expected decoded pixels { width, height, data: RGBA } (decodeImage or loadImage give them)');
   }
-  // Its own size: an <img>'s natural one, a <video>'s frame, a VideoFrame's display size, or width and height.
-  const drawable = source as unknown as Record<string, number | undefined>;
-  const width = drawable.naturalWidth || drawable.videoWidth || drawable.displayWidth || drawable.width || 0;
-  const height = drawable.naturalHeight || drawable.videoHeight || drawable.displayHeight || drawable.height || 0;
+  const { width, height } = drawableSize(source);
   return canvasPixels(source as CanvasImageSource, width, height);
+}
+
+/** HTMLMediaElement's readyState once its current frame can be drawn. */
+const HAVE_CURRENT_DATA = 2;
+
+/**
+ * The size a canvas-drawable source is drawn at: an <img>'s natural size, a <video>'s frame, a
+ * VideoFrame's display size, else its width and height. One with nothing to draw yet is refused: an
+ * element's width and height (its layout's) would make a blank picture, and a size of 0 a DOMException.
+ */
+function drawableSize(source: object): { width: number; height: number } {
+  const drawable = source as Record<string, unknown>;
+  if ('naturalWidth' in drawable) {
+    // One still loading is not `complete`; a broken one, or one without a source, is, with a natural size of 0.
+    if (!drawable.complete || !drawable.naturalWidth) {
+      throw new StateError(`image input: the <img> ${JSON.stringify(drawable.currentSrc || drawable.src || '')} has not loaded (or could not be loaded); ` +
+        'expected a loaded image: await img.decode() before using it');
+    }
+    return { width: drawable.naturalWidth as number, height: drawable.naturalHeight as number };
+  }
+  if ('videoWidth' in drawable) {
+    if ((drawable.readyState as number) < HAVE_CURRENT_DATA) {
+      throw new StateError("image input: the <video> has no frame yet; expected one that has (wait for its 'loadeddata' event)");
+    }
+    return { width: drawable.videoWidth as number, height: drawable.videoHeight as number };
+  }
+  const width = Number(drawable.displayWidth ?? drawable.width), height = Number(drawable.displayHeight ?? drawable.height);
+  if (!(width >= 1 && height >= 1)) {
+    throw new ShapeError(`image input: the picture to draw is ${width}×${height} pixels (a closed ImageBitmap or VideoFrame, or an empty canvas); expected at least 1×1`);
+  }
+  return { width, height };
 }
 
 /**

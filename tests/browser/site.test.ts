@@ -5,7 +5,9 @@
 // IndexedDB, http(s) URLs, downloads and files picked on the Train page.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -742,6 +744,74 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     assert.equal([decoded['rotated.jpg'].width, decoded['rotated.jpg'].height], [height, width]);
     assert.is(cut?.name, 'FileFormatError');
     assert.match(cut!.message, /images\/cut\.png: truncated PNG/);
+  });
+
+  test('image inputs drawn from the page: an <img> still loading or broken, a <video> without a frame, a closed ImageBitmap, an empty canvas and a picture from another origin are refused by name (before: a blank white picture, or a DOMException); loadImage of a server it cannot reach is a StorageError', async () => {
+    mkdirSync(join(temp, 'site', 'inputs'), { recursive: true });
+    writeFileSync(join(temp, 'site', 'inputs', 'dark.png'), encodePng({ width: 4, height: 3, colourType: 2, samples: new Uint8Array(36).fill(51), filters: [0] }));
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const nobody = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/dark.png`;
+    await new Promise((resolve) => closed.close(resolve));
+    /** Run in the page: what imageToPixels makes of each source, or the error it throws. */
+    const tryInputs = async ([imageBase, unreachable]: string[]) => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      const attempt = async (source: () => unknown) => {
+        try {
+          return `made ${Array.from(convas.imageToPixels(await source() as ImageBitmap, { size: 2, channels: 1 }), (v) => v.toFixed(3)).join(' ')}`;
+        } catch (error) {
+          return `${(error as Error).name}: ${(error as Error).message}`;
+        }
+      };
+      const image = (src: string) => Object.assign(new Image(40, 30), { src });
+      return {
+        loaded: await attempt(async () => {
+          const img = image(`${imageBase}/inputs/dark.png`);
+          await img.decode();
+          return img;
+        }),
+        loading: await attempt(() => image(`${imageBase}/inputs/dark.png?${Math.random()}`)),
+        broken: await attempt(async () => {
+          const img = image(`${imageBase}/inputs/none.png`);
+          await img.decode().catch(() => undefined);
+          return img;
+        }),
+        video: await attempt(() => Object.assign(document.createElement('video'), { width: 40, height: 30 })),
+        closed: await attempt(async () => {
+          const bitmap = await createImageBitmap(new ImageData(4, 3));
+          bitmap.close();
+          return bitmap;
+        }),
+        empty: await attempt(() => Object.assign(document.createElement('canvas'), { width: 0, height: 0 })),
+        unreachable: await convas.loadImage(unreachable).then(() => 'loaded', (error: Error) => `${error.name}: ${error.message}`),
+      };
+    };
+    const page = await open('blank.html', /Failed to load resource|ERR_CONNECTION_REFUSED/);
+    const inPage = await page.evaluate(tryInputs, [base.replace(/\/$/, ''), nobody]);
+    await page.close();
+    assert.is(inPage.loaded, 'made 0.200 0.200 0.200 0.200');
+    assert.match(inPage.loading, /^StateError: image input: the <img> ".*\/inputs\/dark\.png\?[\d.]+" has not loaded .*await img\.decode\(\)/);
+    assert.match(inPage.broken, /^StateError: image input: the <img> ".*\/inputs\/none\.png" has not loaded \(or could not be loaded\)/);
+    assert.match(inPage.video, /^StateError: image input: the <video> has no frame yet/);
+    for (const what of [inPage.closed, inPage.empty]) assert.match(what, /^ShapeError: image input: the picture to draw is 0×0 pixels .*expected at least 1×1/);
+    assert.is(inPage.unreachable, `StorageError: ${nobody}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
+
+    // A page on 127.0.0.1 (without COEP, so that a picture from another origin loads at all) draws one from localhost.
+    const other = createServer((request, response) => {
+      if (request.url === '/convas.js') response.writeHead(200, { 'Content-Type': 'text/javascript' }).end(readFileSync(join(temp, 'site', 'convas.js')));
+      else response.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const foreign = await context.newPage();
+      await foreign.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      const fromElsewhere = await foreign.evaluate(tryInputs, [base.replace(/\/$/, ''), nobody]);
+      await foreign.close();
+      assert.is(fromElsewhere.loaded.split(':')[0], 'ConfigError');
+      assert.match(fromElsewhere.loaded, /cannot read the pixels of a picture from another origin .*crossOrigin = 'anonymous'/);
+    } finally {
+      other.close();
+    }
   });
 
   test('ONNX: PyTorch\'s models load in the page from the server and predict as PyTorch did; a model saved as ONNX downloads and loads in Node', async () => {

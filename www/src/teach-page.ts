@@ -230,7 +230,7 @@ async function predictFiles(): Promise<void> {
 
 let lastCameraPrediction = 0;
 function predictCamera(now: number): void {
-  if (taught && !training && now - lastCameraPrediction > 250 && video.videoWidth > 0) {
+  if (taught && !training && now - lastCameraPrediction > 250 && video.readyState >= video.HAVE_CURRENT_DATA) {
     lastCameraPrediction = now;
     const [{ name, probability }] = classify([video]);
     byId('live').textContent = `Webcam: ${name} (${percent(probability)})`;
