@@ -24,7 +24,10 @@ export async function decodeInNode(bytes: Uint8Array, header: PngHeader | JpegHe
     let image;
     try {
       // The header passed checkImageSize: jpeg-js's own limits only need to let that through.
-      image = decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: 1e3, maxMemoryUsageInMB: 4096 });
+      // jpeg-js converts three components from YCbCr unless told (an Adobe segment saying YCbCr or YCCK overrides it).
+      image = decode(bytes, {
+        useTArray: true, formatAsRGBA: true, maxResolutionInMP: 1e3, maxMemoryUsageInMB: 4096, colorTransform: header.colourTransform,
+      });
     } catch (error) {
       throw corrupt(error);
     }

@@ -27,6 +27,11 @@ export interface JpegHeader {
   coding: 'huffman' | 'lossless' | 'hierarchical' | 'arithmetic';
   /** EXIF orientation 1–8 (1: as stored). */
   orientation: number;
+  /**
+   * Whether three components are YCbCr (else RGB), four YCCK (else CMYK): decided as libjpeg (and so
+   * browsers) decide, from a JFIF segment, an Adobe segment's transform, or the component ids 'R', 'G', 'B'.
+   */
+  colourTransform: boolean;
 }
 
 export interface PgmHeader {
@@ -103,7 +108,7 @@ const codingOf = (m: number): JpegHeader['coding'] => (m <= 0xc2 ? 'huffman' : m
 function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
   const fail = (what: string) => new FileFormatError(`${name}: ${what}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let orientation = 1;
+  let orientation = 1, jfif = false, adobeTransform: number | undefined;
   for (let at = 2; ;) {
     while (at < bytes.length && bytes[at] === 0xff && bytes[at + 1] === 0xff) at++; // fill bytes
     if (at + 4 > bytes.length) throw fail('truncated JPEG: the file ends before its frame header (SOF)');
@@ -116,22 +121,42 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
     }
     const length = view.getUint16(at + 2);
     if (length < 2 || at + 2 + length > bytes.length) throw fail(`truncated JPEG: segment ${marker.toString(16)} at byte ${at} runs past the end of the file`);
-    if (marker === 0xe1) orientation = exifOrientation(bytes.subarray(at + 4, at + 2 + length)) ?? orientation;
+    const segment = bytes.subarray(at + 4, at + 2 + length);
+    if (marker === 0xe1) orientation = exifOrientation(segment) ?? orientation;
+    if (marker === 0xe0 && startsWith(segment, 'JFIF\0')) jfif = true;
+    if (marker === 0xee && startsWith(segment, 'Adobe') && segment.length >= 12) adobeTransform = segment[11];
     if (isFrameMarker(marker)) {
       if (length < 8) throw fail(`corrupt JPEG: its frame header has ${length} bytes`);
+      const components = bytes[at + 9];
+      const ids = length >= 8 + 3 * components ? Array.from({ length: components }, (_, i) => segment[6 + 3 * i]) : [];
       return {
-        format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components: bytes[at + 9],
-        progressive: isProgressive(marker), coding: codingOf(marker), orientation,
+        format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components,
+        progressive: isProgressive(marker), coding: codingOf(marker), orientation, colourTransform: colourTransform(components, jfif, adobeTransform, ids),
       };
     }
     at += 2 + length;
   }
 }
 
+const startsWith = (segment: Uint8Array, text: string) => String.fromCharCode(...segment.subarray(0, text.length)) === text;
+
+/**
+ * libjpeg's rule (jdapimin.c): three components are YCbCr after a JFIF segment; else an Adobe
+ * segment's transform says (0: RGB); else they are RGB only when their ids are 'R', 'G', 'B'. Four
+ * are YCCK where an Adobe segment's transform is not 0, else CMYK.
+ */
+function colourTransform(components: number, jfif: boolean, adobeTransform: number | undefined, ids: number[]): boolean {
+  if (components === 3) {
+    if (jfif) return true;
+    if (adobeTransform !== undefined) return adobeTransform !== 0;
+    return String.fromCharCode(...ids) !== 'RGB';
+  }
+  return components === 4 && adobeTransform !== undefined && adobeTransform !== 0;
+}
+
 /** The orientation of an APP1 "Exif" segment (the EXIF TIFF structure after "Exif\0\0"), if it has a valid one. */
 function exifOrientation(segment: Uint8Array): number | undefined {
-  const text = String.fromCharCode(...segment.subarray(0, 6));
-  return text === 'Exif\0\0' ? tiffOrientation(segment.subarray(6)) : undefined;
+  return startsWith(segment, 'Exif\0\0') ? tiffOrientation(segment.subarray(6)) : undefined;
 }
 
 /** The orientation tag (0x0112) of an EXIF TIFF structure's first IFD, if it has a valid one. */

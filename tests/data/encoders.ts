@@ -148,3 +148,32 @@ export function withPngExifOrientation(png: Uint8Array, orientation: number, whe
   const at = where === 'before data' ? 8 + 25 : png.length - 12; // past the signature and IHDR; or IEND
   return concat([png.subarray(0, at), chunk('eXIf', Uint8Array.from(exifTiff(orientation))), png.subarray(at)]);
 }
+
+/**
+ * A jpeg-js JPEG (components Y, Cb, Cr, after a JFIF segment) marked as holding R, G, B as they are,
+ * as `cjpeg -rgb` writes one: its JFIF segment dropped, then an Adobe segment with transform 0 added
+ * ('Adobe segment') or its components named 'R', 'G', 'B' ('component ids'); or an Adobe segment with
+ * transform 0 added after the JFIF one, which wins ('Adobe segment after JFIF': still YCbCr).
+ */
+export function markedRgbJpeg(jpeg: Uint8Array, how: 'Adobe segment' | 'component ids' | 'Adobe segment after JFIF'): Uint8Array {
+  const adobe = Uint8Array.from([0xff, 0xee, 0, 14, ...new TextEncoder().encode('Adobe'), 0, 100, 0, 0, 0, 0, 0]);
+  const parts: Uint8Array[] = [jpeg.subarray(0, 2)];
+  if (how === 'Adobe segment') parts.push(adobe);
+  let at = 2;
+  for (;;) {
+    const marker = jpeg[at + 1], length = (jpeg[at + 2] << 8) | jpeg[at + 3];
+    const segment = jpeg.slice(at, at + 2 + length);
+    if (how === 'component ids' && (marker === 0xc0 || marker === 0xda)) {
+      // SOF0: three (id, sampling, table) after 6 bytes; SOS: three (id, tables) after 1.
+      const [first, step] = marker === 0xc0 ? [10, 3] : [5, 2];
+      [0x52, 0x47, 0x42].forEach((id, i) => (segment[first + step * i] = id));
+    }
+    if (marker === 0xda) {
+      parts.push(segment, jpeg.subarray(at + 2 + length));
+      return concat(parts);
+    }
+    if (marker !== 0xe0 || how === 'Adobe segment after JFIF') parts.push(segment);
+    if (marker === 0xe0 && how === 'Adobe segment after JFIF') parts.push(adobe);
+    at += 2 + length;
+  }
+}

@@ -15,7 +15,7 @@ import { deflateSync } from 'node:zlib';
 import { FileFormatError, StorageError, decodeImage, loadImage } from '../../src/index.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { random } from '../helpers.js';
-import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, withExifOrientation, withPngExifOrientation } from './encoders.js';
+import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation } from './encoders.js';
 import { expectError } from './expect-error.js';
 import { GRADIENT, gradientAt, gradientRgba } from './image-fixtures.js';
 
@@ -134,6 +134,21 @@ test('JPEG baseline (jpeg-js\'s encoder) and progressive (Pillow): the gradient 
     assert.ok(image.data.every((v, i) => i % 4 !== 3 || v === 255), `${what}: opaque`);
     const { max, mean } = difference(image, gradientRgba());
     assert.ok(max <= 12 && mean <= 2, `${what}: off by at most ${max}, ${mean.toFixed(2)} on average`);
+  }
+});
+
+test('JPEG with components R, G, B (an Adobe segment with transform 0, or the ids R, G, B): the samples as stored, as libjpeg and browsers decode them; a JFIF segment still means YCbCr', async () => {
+  // A grey ramp: stored as Y = the grey, Cb = Cr = 128; read as R, G, B that is (grey, 128, 128).
+  const { width, height } = GRADIENT;
+  const grey = (p: number) => gradientAt(p % width, Math.floor(p / width))[0];
+  const rgba = new Uint8Array(width * height * 4);
+  for (let p = 0; p < width * height; p++) rgba.set([grey(p), grey(p), grey(p), 255], 4 * p);
+  const ycc = new Uint8Array(jpeg.encode({ width, height, data: rgba }, 95).data);
+  const expected = (rgb: boolean) => Uint8Array.from(rgba, (v, i) => (rgb && i % 4 !== 0 && i % 4 !== 3 ? 128 : v));
+  for (const [how, rgb] of [['Adobe segment', true], ['component ids', true], ['Adobe segment after JFIF', false]] as const) {
+    const { max, mean } = difference(await decodeImage(markedRgbJpeg(ycc, how)), expected(rgb));
+    // Before, jpeg-js converted every three-component JPEG from YCbCr: R, G, B came out grey, up to 128 levels off.
+    assert.ok(max <= 12 && mean <= 2, `${how}: ${rgb ? 'R, G, B' : 'YCbCr'}, off by at most ${max}, ${mean.toFixed(2)} on average`);
   }
 });
 
