@@ -10,7 +10,7 @@
 // relaxed-SIMD build (relaxed-module.ts, a file of its own in the package), loaded only when
 // init({ relaxedSimd: true }) asks and the engine runs it.
 import plainModuleGzip from '../../build/convas.wasm.gz';
-import { ConfigError, StateError } from '../errors.js';
+import { ConfigError, OutOfMemoryError, StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type JobRunner, SerialRunner } from './job-runner.js';
@@ -112,11 +112,11 @@ async function load(threads: number, simd: SimdBuild): Promise<Backend> {
   let instance: WebAssembly.Instance;
   const moduleBytes = await gunzip(simd === 'plain' ? plainModuleGzip : (await import('./relaxed-module.js')).default);
   if (threads === 1) {
-    ({ instance } = await WebAssembly.instantiate(moduleBytes, { env: { memory: new WebAssembly.Memory(OWN_MEMORY) } }));
+    ({ instance } = await WebAssembly.instantiate(moduleBytes, { env: { memory: newMemory(OWN_MEMORY, threads) } }));
     runner = (kernels) => new SerialRunner(kernels);
   } else {
     const module = await WebAssembly.compile(withSharedMemory(moduleBytes));
-    const memory = new WebAssembly.Memory(SHARED_MEMORY);
+    const memory = newMemory(SHARED_MEMORY, threads);
     instance = await WebAssembly.instantiate(module, { env: { memory } });
     runner = (kernels, heap) => WorkerPool.start(threads, module, kernels, heap);
   }
@@ -125,6 +125,23 @@ async function load(threads: number, simd: SimdBuild): Promise<Backend> {
   const parallel = new ParallelKernels(kernels, await runner(kernels, memory), memory);
   backend = { kernels, parallel, memory, threads, simd };
   return backend;
+}
+
+/**
+ * The kernels' memory. An engine may refuse to reserve it (a shared one is reserved whole, up front:
+ * 2 GiB, which phones' browsers may not spare): an OutOfMemoryError saying what to do, not the
+ * engine's RangeError.
+ */
+function newMemory(descriptor: WebAssembly.MemoryDescriptor, threads: number): WebAssembly.Memory {
+  try {
+    return new WebAssembly.Memory(descriptor);
+  } catch (error) {
+    const mb = (descriptor.maximum! * 65536) / 2 ** 20;
+    throw new OutOfMemoryError(`init: the engine cannot reserve wasm memory of up to ${mb} MB for ${threads} thread(s) ` +
+      `(it says: ${(error as Error).message}); ` + (threads > 1
+      ? 'use fewer threads: init() runs on one, whose memory is not reserved up front'
+      : 'free memory (close other tabs or programs) and call init() again'));
+  }
 }
 
 function checkThreads(threads: unknown): number | 'auto' {
