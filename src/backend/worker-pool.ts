@@ -3,7 +3,7 @@
 // call kernels on the pointers a job gives them. Each worker is started from source text (no file
 // to find or serve, so the single-file bundle keeps working): Node worker_threads with eval, or a
 // Blob URL in browsers. Node modules are only ever imported dynamically, on Node.
-import { StateError } from '../errors.js';
+import { ConfigError, StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
 import {
@@ -74,7 +74,9 @@ async function startWorker(source: string, setup: WorkerSetup): Promise<unknown>
   const worker = new Worker(url);
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = resolve;
-    worker.onerror = (event) => reject(new Error(`convas: a kernel worker failed to start: ${event.message}`));
+    // A page's Content-Security-Policy may forbid workers from blob: URLs: the error event then has no message.
+    worker.onerror = (event) => reject(new ConfigError(`init: a kernel worker could not start${event.message ? ` (${event.message})` : ''}; ` +
+      "expected a page that allows workers from blob: URLs (a Content-Security-Policy needs worker-src blob:), or use init() on one thread"));
   });
   worker.postMessage(setup);
   try {
