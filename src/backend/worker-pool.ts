@@ -60,11 +60,19 @@ function workerSource(): string {
 async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
   if (runsInNode) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
-    const worker = new Worker(source, { eval: true });
+    // Node's permission model (--experimental-permission) refuses worker threads unless --allow-worker.
+    const refused = (error: unknown) => new ConfigError(`init: a kernel worker could not start (${(error as Error).message}); ` +
+      'expected Node to allow worker threads (--allow-worker where permissions are on), or use init() on one thread');
+    let worker: import('node:worker_threads').Worker;
+    try {
+      worker = new Worker(source, { eval: true });
+    } catch (error) {
+      throw refused(error);
+    }
     worker.unref(); // idle kernel threads must not keep the process alive
     const ready = new Promise((resolve, reject) => {
       worker.once('message', resolve);
-      worker.once('error', reject);
+      worker.once('error', (error) => reject(refused(error)));
     });
     worker.postMessage(setup);
     await ready;
