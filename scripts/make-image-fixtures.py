@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # Makes the JPEG fixtures in tests/fixtures/images/ that the tests cannot make themselves (jpeg-js
-# encodes baseline colour JPEG only): a progressive colour JPEG and a baseline greyscale one, of
+# encodes baseline colour JPEG only): a progressive colour JPEG, a baseline greyscale one and a CMYK one, of
 # the gradient that tests/data/image-fixtures.ts describes. Made once with Debian's python3-pil
 # (Pillow 9.4): /usr/bin/python3 scripts/make-image-fixtures.py
 from PIL import Image
@@ -17,3 +17,6 @@ colour.save('tests/fixtures/images/gradient-progressive.jpg', quality=95, progre
 grey = Image.new('L', (WIDTH, HEIGHT))
 grey.putdata([gradient(x, y)[2] for y in range(HEIGHT) for x in range(WIDTH)])
 grey.save('tests/fixtures/images/gradient-grey.jpg', quality=95)
+
+# CMYK, as Photoshop saves it: Pillow writes Adobe-style (inverted) samples and an Adobe segment.
+colour.convert('CMYK').save('tests/fixtures/images/gradient-cmyk.jpg', quality=95)

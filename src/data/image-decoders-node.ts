@@ -25,7 +25,7 @@ export async function decodeInNode(bytes: Uint8Array, header: PngHeader | JpegHe
     try {
       // The header passed checkImageSize: jpeg-js's own limits only need to let that through.
       // jpeg-js converts three components from YCbCr unless told (an Adobe segment saying YCbCr or YCCK overrides it).
-      image = decode(bytes, {
+      image = decode(header.components === 4 && !header.adobe ? withAdobeSegment(bytes) : bytes, {
         useTArray: true, formatAsRGBA: true, maxResolutionInMP: 1e3, maxMemoryUsageInMB: 4096, colorTransform: header.colourTransform,
       });
     } catch (error) {
@@ -44,6 +44,19 @@ export async function decodeInNode(bytes: Uint8Array, header: PngHeader | JpegHe
   }
   const data = png.data as unknown as Uint8Array | Uint16Array;
   return applyOrientation({ width: png.width, height: png.height, data, greyscale: isGreyscale(header) }, header.orientation);
+}
+
+/**
+ * A four-component JPEG with an Adobe segment saying CMYK (transform 0) after its SOI marker: jpeg-js
+ * decodes four components only after one, and libjpeg (so browsers) reads CMYK without one as such.
+ */
+function withAdobeSegment(bytes: Uint8Array): Uint8Array {
+  const segment = [0xff, 0xee, 0, 14, ...Array.from('Adobe', (c) => c.charCodeAt(0)), 0, 100, 0, 0, 0, 0, 0];
+  const file = new Uint8Array(bytes.length + segment.length);
+  file.set(bytes.subarray(0, 2));
+  file.set(segment, 2);
+  file.set(bytes.subarray(2), 2 + segment.length);
+  return file;
 }
 
 /**

@@ -32,6 +32,8 @@ export interface JpegHeader {
    * browsers) decide, from a JFIF segment, an Adobe segment's transform, or the component ids 'R', 'G', 'B'.
    */
   colourTransform: boolean;
+  /** Whether an Adobe segment came before the frame header. */
+  adobe: boolean;
 }
 
 export interface PgmHeader {
@@ -131,7 +133,8 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
       const ids = length >= 8 + 3 * components ? Array.from({ length: components }, (_, i) => segment[6 + 3 * i]) : [];
       return {
         format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components,
-        progressive: isProgressive(marker), coding: codingOf(marker), orientation, colourTransform: colourTransform(components, jfif, adobeTransform, ids),
+        progressive: isProgressive(marker), coding: codingOf(marker), orientation,
+        colourTransform: colourTransform(components, jfif, adobeTransform, ids), adobe: adobeTransform !== undefined,
       };
     }
     at += 2 + length;

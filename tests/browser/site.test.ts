@@ -19,7 +19,7 @@ import { loadBundledDigits } from '../../src/data/mnist-node.js';
 import { type CompileOptions, type LayerConfig, type SimdBuild, argmaxRows, decodeImage, imageToPixels, init, loadModel, sequential, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import jpeg from 'jpeg-js';
-import { encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation } from '../data/encoders.js';
+import { encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation, withoutAdobeSegment } from '../data/encoders.js';
 import { random } from '../helpers.js';
 import { presets } from '../../www/src/presets.js';
 import { FIXTURES, floats, manifest } from '../onnx/fixtures.js';
@@ -684,7 +684,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
-  test('images: the browser decodes PNG as Node does, JPEG (YCbCr or RGB) within a few levels, turns EXIF-rotated photos and PNGs upright, and makes the same model inputs', async () => {
+  test('images: the browser decodes PNG as Node does, JPEG (YCbCr, RGB or CMYK) within a few levels, turns EXIF-rotated photos and PNGs upright, and makes the same model inputs', async () => {
     const rng = random(4);
     const [width, height] = [23, 17];
     const rgb = Uint8Array.from({ length: width * height * 3 }, () => rng.int(0, 255));
@@ -704,6 +704,9 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
       'rgb-adobe.jpg': markedRgbJpeg(new Uint8Array(jpeg.encode({ width, height, data: smooth }, 95).data), 'Adobe segment'),
       'rgb-ids.jpg': markedRgbJpeg(new Uint8Array(jpeg.encode({ width, height, data: smooth }, 95).data), 'component ids'),
       'jfif-adobe.jpg': markedRgbJpeg(new Uint8Array(jpeg.encode({ width, height, data: smooth }, 95).data), 'Adobe segment after JFIF'),
+      // CMYK without an Adobe segment: Chromium reads it as CMYK, and Node refused it.
+      'cmyk.jpg': new Uint8Array(readFileSync('tests/fixtures/images/gradient-cmyk.jpg')),
+      'cmyk-without-adobe.jpg': withoutAdobeSegment(new Uint8Array(readFileSync('tests/fixtures/images/gradient-cmyk.jpg'))),
       'cut.png': encodePng({ width, height, colourType: 2, samples: rgb, filters: [0] }).subarray(0, 60),
     };
     mkdirSync(join(temp, 'site', 'images'), { recursive: true });
@@ -740,7 +743,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     // 16-bit samples come back at 8 bits from a canvas (Chromium drops the low byte): within a level.
     const levels = (a: number[], b: number[], scale = 1) => Math.max(...a.map((v, i) => Math.abs(v - b[i] * scale)));
     assert.ok(levels(decoded['grey16.png'].data, node['grey16.png'].data, 255 / 65535) <= 1, `grey16.png: ${levels(decoded['grey16.png'].data, node['grey16.png'].data, 255 / 65535)}`);
-    for (const name of ['photo.jpg', 'progressive.jpg', 'rotated.jpg', 'rgb-adobe.jpg', 'rgb-ids.jpg', 'jfif-adobe.jpg']) {
+    for (const name of ['photo.jpg', 'progressive.jpg', 'rotated.jpg', 'rgb-adobe.jpg', 'rgb-ids.jpg', 'jfif-adobe.jpg', 'cmyk.jpg', 'cmyk-without-adobe.jpg']) {
       assert.equal([decoded[name].width, decoded[name].height], [node[name].width, node[name].height], `${name}: size (rotated: ${height}×${width})`);
       assert.ok(levels(decoded[name].data, node[name].data) <= 8, `${name}: within 8 levels of jpeg-js (${levels(decoded[name].data, node[name].data)})`);
       assert.ok(levels(decoded[name].input, decoded[name].bitmapInput!) <= 1e-6, `${name}: an ImageBitmap makes the same input as its pixels`);

@@ -177,3 +177,14 @@ export function markedRgbJpeg(jpeg: Uint8Array, how: 'Adobe segment' | 'componen
     at += 2 + length;
   }
 }
+
+/** `jpeg` without its Adobe (APP14) segments, as some tools write CMYK. */
+export function withoutAdobeSegment(jpeg: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [jpeg.subarray(0, 2)];
+  for (let at = 2; ;) {
+    const marker = jpeg[at + 1], length = (jpeg[at + 2] << 8) | jpeg[at + 3];
+    if (marker === 0xda) return concat([...parts, jpeg.subarray(at)]);
+    if (marker !== 0xee) parts.push(jpeg.subarray(at, at + 2 + length));
+    at += 2 + length;
+  }
+}

@@ -15,7 +15,7 @@ import { deflateSync } from 'node:zlib';
 import { FileFormatError, StorageError, decodeImage, loadImage } from '../../src/index.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { random } from '../helpers.js';
-import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation } from './encoders.js';
+import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation, withoutAdobeSegment } from './encoders.js';
 import { expectError } from './expect-error.js';
 import { GRADIENT, gradientAt, gradientRgba } from './image-fixtures.js';
 
@@ -149,6 +149,17 @@ test('JPEG with components R, G, B (an Adobe segment with transform 0, or the id
     const { max, mean } = difference(await decodeImage(markedRgbJpeg(ycc, how)), expected(rgb));
     // Before, jpeg-js converted every three-component JPEG from YCbCr: R, G, B came out grey, up to 128 levels off.
     assert.ok(max <= 12 && mean <= 2, `${how}: ${rgb ? 'R, G, B' : 'YCbCr'}, off by at most ${max}, ${mean.toFixed(2)} on average`);
+  }
+});
+
+test('JPEG CMYK (Pillow\'s, Adobe-style), with its Adobe segment and without one (read as CMYK, as libjpeg and browsers read it; before, refused): the gradient within a few levels', async () => {
+  const cmyk = fixture('gradient-cmyk.jpg');
+  for (const [what, bytes] of [['with an Adobe segment', cmyk], ['without', withoutAdobeSegment(cmyk)]] as const) {
+    assert.is(bytes.length < cmyk.length, what === 'without', `${what}: the segment is ${what === 'without' ? 'gone' : 'there'}`);
+    const image = await decodeImage(bytes, { name: 'cmyk.jpg' });
+    assert.equal([image.width, image.height, image.greyscale], [GRADIENT.width, GRADIENT.height, false], what);
+    const { max, mean } = difference(image, gradientRgba());
+    assert.ok(max <= 12 && mean <= 2, `${what}: off by at most ${max}, ${mean.toFixed(2)} on average`);
   }
 });
 
