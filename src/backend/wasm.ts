@@ -128,18 +128,19 @@ async function load(threads: number, simd: SimdBuild): Promise<Backend> {
 }
 
 /**
- * The kernels' memory. An engine may refuse to reserve it (a shared one is reserved whole, up front:
- * 2 GiB, which phones' browsers may not spare): an OutOfMemoryError saying what to do, not the
- * engine's RangeError.
+ * The kernels' memory. An engine may refuse to reserve it (a shared one, for any count of threads,
+ * is reserved whole, up front: 2 GiB, which phones' browsers may not spare): an OutOfMemoryError
+ * saying what to do, not the engine's RangeError.
  */
 function newMemory(descriptor: WebAssembly.MemoryDescriptor, threads: number): WebAssembly.Memory {
   try {
     return new WebAssembly.Memory(descriptor);
   } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
     const mb = (descriptor.maximum! * 65536) / 2 ** 20;
     throw new OutOfMemoryError(`init: the engine cannot reserve wasm memory of up to ${mb} MB for ${threads} thread(s) ` +
-      `(it says: ${(error as Error).message}); ` + (threads > 1
-      ? 'use fewer threads: init() runs on one, whose memory is not reserved up front'
+      `(it says: ${error.message}); ` + (threads > 1
+      ? 'use one thread: init() on one does not reserve its memory up front (any more threads share one reservation of that size)'
       : 'free memory (close other tabs or programs) and call init() again'));
   }
 }

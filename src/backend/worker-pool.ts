@@ -57,12 +57,22 @@ function workerSource(): string {
       ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS}, ${SPIN_MS}, ${CLOSED});`;
 }
 
+/**
+ * Why a kernel worker did not start: a setting that forbids workers (`forbiddenUnless` says what to
+ * allow) is a ConfigError; anything else is the worker's own failure, told as it was.
+ */
+function workerStartError(reason: string | undefined, forbiddenUnless: string | undefined): Error {
+  const said = reason ? ` (${reason})` : '';
+  return forbiddenUnless ? new ConfigError(`init: a kernel worker could not start${said}; expected ${forbiddenUnless}, or use init() on one thread`)
+    : new StateError(`init: a kernel worker could not start${said}; init() on one thread needs no workers`);
+}
+
 async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
   if (runsInNode) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     // Node's permission model (--experimental-permission) refuses worker threads unless --allow-worker.
-    const refused = (error: unknown) => new ConfigError(`init: a kernel worker could not start (${(error as Error).message}); ` +
-      'expected Node to allow worker threads (--allow-worker where permissions are on), or use init() on one thread');
+    const refused = (error: unknown) => workerStartError((error as Error).message,
+      (error as { code?: string }).code === 'ERR_ACCESS_DENIED' ? 'Node to allow worker threads (--allow-worker where permissions are on)' : undefined);
     let worker: import('node:worker_threads').Worker;
     try {
       worker = new Worker(source, { eval: true });
@@ -83,8 +93,8 @@ async function startWorker(source: string, setup: WorkerSetup): Promise<unknown>
   const ready = new Promise((resolve, reject) => {
     worker.onmessage = resolve;
     // A page's Content-Security-Policy may forbid workers from blob: URLs: the error event then has no message.
-    worker.onerror = (event) => reject(new ConfigError(`init: a kernel worker could not start${event.message ? ` (${event.message})` : ''}; ` +
-      "expected a page that allows workers from blob: URLs (a Content-Security-Policy needs worker-src blob:), or use init() on one thread"));
+    worker.onerror = (event) => reject(workerStartError(event.message,
+      event.message ? undefined : 'a page that allows workers from blob: URLs (a Content-Security-Policy needs worker-src blob:)'));
   });
   worker.postMessage(setup);
   try {

@@ -87,7 +87,7 @@ if (browserTestsRun()) {
     assert.is(onPage.threads, 2);
     assert.is(inWorker.threads, 3);
     assert.ok(onPage.bits.length === inNode.bits.length && onPage.bits.every((b, i) => b === inNode.bits[i]), 'page, 2 threads: the weights Node trains on one');
-    assert.ok(inWorker.bits.every((b, i) => b === inNode.bits[i]), 'worker, 3 threads: the weights Node trains on one');
+    assert.ok(inWorker.bits.length === inNode.bits.length && inWorker.bits.every((b, i) => b === inNode.bits[i]), 'worker, 3 threads: the weights Node trains on one');
   });
 
   test('a page that is not crossOriginIsolated: init({ threads: 2 }) says threads need SharedArrayBuffer and runs on one', async () => {
