@@ -21,6 +21,12 @@ const UNSUPPORTED_HINTS: Record<string, string> = {
 };
 const hint = (op: string) => (Object.hasOwn(UNSUPPORTED_HINTS, op) ? ` (${UNSUPPORTED_HINTS[op]})` : '');
 
+/** The inputs where each operator takes a weight: a graph input read there is likely a weight the file left out. */
+const WEIGHT_INPUTS: Record<string, number[]> = {
+  Conv: [1, 2], ConvTranspose: [1, 2], Gemm: [1, 2], MatMul: [1], BatchNormalization: [1, 2, 3, 4], PRelu: [1],
+};
+const weightInputs = (op: string | null | undefined) => (op && Object.hasOwn(WEIGHT_INPUTS, op) ? WEIGHT_INPUTS[op] : []);
+
 /** Layer names from ONNX names: '/features/features.0/Conv' → 'features.features.0.Conv'. */
 const cleanName = (name: string) => name.replace(/^\/+/, '').replace(/\//g, '.') || 'node';
 
@@ -171,15 +177,17 @@ class Importer implements Graph {
   }
 
   /**
-   * For a graph input convas cannot take: where a node reads it after its first input, where
-   * operators take their weights, it is likely a weight whose values the file left out, as
-   * torch.onnx.export(…, export_params=False) writes them.
+   * For a graph input convas cannot take: where a node reads it where that operator takes a weight
+   * (WEIGHT_INPUTS), it is likely a weight whose values the file left out, as
+   * torch.onnx.export(…, export_params=False) writes them. Read elsewhere after a node's first input
+   * (the second term of a residual Add, a Concat), it is no more likely a weight than the image is.
    */
   private leftOutWeight(name: string): string {
-    const reader = this.readers(name).find(({ node }) => (node.input ?? []).indexOf(name) > 0);
+    const slot = (node: onnx.NodeProto.$Properties) => (node.input ?? []).findIndex((n, i) => n === name && weightInputs(node.opType).includes(i));
+    const reader = this.readers(name).find(({ node }) => slot(node) >= 0);
     if (!reader) return '';
     const { node, index } = reader;
-    return `; it is input ${(node.input ?? []).indexOf(name)} of node "${node.name || `${node.opType}_${index}`}" (${node.opType}), where weights go: ` +
+    return `; it is input ${slot(node)} of node "${node.name || `${node.opType}_${index}`}" (${node.opType}), where weights go: ` +
       'if it is a weight, the file holds no initializer for it (torch.onnx.export(…, export_params=False) leaves them out)';
   }
 

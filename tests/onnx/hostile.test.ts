@@ -109,6 +109,14 @@ test('weights left out of the file (graph inputs with no initializer, as export_
   await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 8] }, { name: 'fc.weight', dims: [3, 8] }, { name: 'fc.bias', dims: [3] }], outputs: ['y'],
     nodes: [{ op: 'Gemm', name: 'fc', inputs: ['x', 'fc.weight', 'fc.bias'], outputs: ['y'], attributes: { transB: 1 } }] }),
   /graph input "fc.bias" has 1 dimensions; .*; it is input 2 of node "fc" \(Gemm\), where weights go: if it is a weight, the file holds no initializer for it \(torch.onnx.export\(…, export_params=False\) leaves them out\)/);
+  // The image itself, read after a node's first input where no weight goes (a residual Add, a Concat): no hint of a weight.
+  const image = { name: 'x', dims: ['N', 3, 'H', 8] as (number | string)[] };
+  const w = { dims: [3, 3, 1, 1], data: new Float32Array(9) };
+  for (const [op, attributes] of [['Add', undefined], ['Concat', { axis: 1 }]] as const) {
+    await refused(onnxModel({ inputs: [image], outputs: ['y'], initializers: { w },
+      nodes: [{ op: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['c'] }, { op, name: 'join', inputs: ['c', 'x'], outputs: ['y'], attributes }] }),
+    /graph input "x" has dimension 2 "H" \(variable\); convas models have fixed sizes from 1 to \d+ beyond the batch: export with a fixed input size$/);
+  }
 });
 
 test('huge node and message counts and deep nesting are refused before decoding, and quickly', async () => {
