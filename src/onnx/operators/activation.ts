@@ -27,13 +27,17 @@ const PYTORCH_HARD_SIGMOID = { alpha: Math.fround(1 / 6), beta: 0.5 };
 const hardSigmoidSettings = (ctx: NodeContext) => ({ alpha: ctx.float('alpha', KERAS_HARD_SIGMOID.alpha), beta: ctx.float('beta', KERAS_HARD_SIGMOID.beta) });
 const isHardSigmoid = (s: { alpha: number; beta: number }, of: { alpha: number; beta: number }) => s.alpha === of.alpha && s.beta === of.beta;
 
+/** Clip's bounds as the file gives them: inputs from opset 11, attributes before. */
+function givenClipBounds(ctx: NodeContext): [number, number] {
+  return ctx.opset >= 11 ? [ctx.scalar(1, 'min', -Infinity), ctx.scalar(2, 'max', Infinity)] : [ctx.float('min', -Infinity), ctx.float('max', Infinity)];
+}
+
 /**
- * Clip's bounds: inputs from opset 11, attributes before. A Clip of a Relu's output from below 0
- * clips from 0: PyTorch writes F.relu6 before opset 11, and clamp(relu(x), max=m) at any, as a Relu
- * then a Clip with a max alone.
+ * The bounds a Clip clips to. A Clip of a Relu's output from below 0 clips from 0: PyTorch writes
+ * F.relu6 before opset 11, and clamp(relu(x), max=m) at any, as a Relu then a Clip with a max alone.
  */
 function clipBounds(ctx: NodeContext): [number, number] {
-  const [low, high] = ctx.opset >= 11 ? [ctx.scalar(1, 'min', -Infinity), ctx.scalar(2, 'max', Infinity)] : [ctx.float('min', -Infinity), ctx.float('max', Infinity)];
+  const [low, high] = givenClipBounds(ctx);
   return low < 0 && ctx.inputOp(0) === 'Relu' ? [0, high] : [low, high];
 }
 
@@ -91,7 +95,9 @@ function clip(ctx: NodeContext): TensorValue {
   if (activation) return activationLayer(ctx, activation);
   const [low, high] = clipBounds(ctx);
   if (low === 0 && high > 0) return ctx.layer(() => layers.reLU({ maxValue: high, name: ctx.layerName() }), [ctx.tensor(0)]).output;
-  ctx.refuse(`clips to [${low}, ${high}]; convas clips from 0 (ReLU, ReLU with maxValue, ReLU6) only`);
+  // The bounds the file gives, which a Relu before the Clip does not change.
+  const [givenLow, givenHigh] = givenClipBounds(ctx);
+  ctx.refuse(`clips to [${givenLow}, ${givenHigh}]; convas clips from 0 (ReLU, ReLU with maxValue, ReLU6) only, to a max above 0`);
 }
 
 function hardSigmoid(ctx: NodeContext): TensorValue {
