@@ -209,6 +209,11 @@ test('ReduceMean and ReduceMax over height and width (x.mean([2, 3])): kept dims
     }
     await agrees(`${op} opset 18, noop_with_empty_axes 1 and no axes: the input passed on`, dims, [
       { op, inputs: ['x'], outputs: ['r'], attributes: { noop_with_empty_axes: 1 } }, { op: 'Relu', inputs: ['r'], outputs: ['y'] }], {}, { opset: 18 });
+    // keepdims written beside it, as PyTorch always writes it: read, and of no effect on a node that reduces nothing.
+    for (const keepdims of [0, 1]) {
+      await agrees(`${op} opset 18, noop_with_empty_axes 1, keepdims ${keepdims} and no axes`, dims, [
+        { op, inputs: ['x'], outputs: ['r'], attributes: { noop_with_empty_axes: 1, keepdims } }, { op: 'Relu', inputs: ['r'], outputs: ['y'] }], {}, { opset: 18 });
+    }
   }
   // The global mean feeding a classifier, as torchvision's MNASNet and ConvNeXt end.
   await agrees('mean then Gemm', dims, [

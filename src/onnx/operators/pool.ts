@@ -72,6 +72,8 @@ function globalPool(kind: 'max' | 'avg') {
 function spatialReduce(kind: 'max' | 'avg') {
   return (ctx: NodeContext): TensorValue => {
     const x = imageInput(ctx);
+    // Read first: a node that reduces nothing still has it written (PyTorch writes it always), to no effect.
+    const keepdims = ctx.int('keepdims', 1) !== 0;
     const axes = reducedAxes(ctx, 4);
     if (!axes) return x;
     if (axes.join() !== '2,3') {
@@ -79,7 +81,7 @@ function spatialReduce(kind: 'max' | 'avg') {
         'height and width (axes 2 and 3) only, as a global pool');
     }
     const pooled = globalPool(kind)(ctx);
-    if (ctx.int('keepdims', 1) !== 0) return pooled;
+    if (keepdims) return pooled;
     // One pixel per channel: channels-first and -last agree, so a plain flatten keeps ONNX's order.
     return ctx.layer(() => layers.flatten({ name: ctx.layerName('_flat') }), [pooled]).output;
   };
