@@ -183,7 +183,9 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'Slice', name: 'few', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([0]) } }), /node "few" \(Slice\): slices the batch axis \(starts 0, ends 1\); convas keeps every example/);
   await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
-    { initializers: { starts: ints([0, 1]), ends: ints([2, 3]), axes: ints([1, -3]) } }), /node "twice" \(Slice\): axes \[1,1\] name an axis twice; ONNX slices each axis once/);
+    { initializers: { starts: ints([0, 1]), ends: ints([2, 3]), axes: ints([1, -3]) } }), /node "twice" \(Slice\): axes \[1,-3\] name axis 1 twice \(1 and -3\); ONNX slices each axis once/);
+  await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
+    { initializers: { starts: ints([0, 0, 1]), ends: ints([1, 2, 3]), axes: ints([2, -1, 3]) } }), /node "twice" \(Slice\): axes \[2,-1,3\] name axis 3 twice \(-1 and 3\); ONNX slices each axis once/);
   await refused(one([{ op: 'Slice', name: 'none', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([2]), ends: ints([2]), axes: ints([1]) } }), /node "none" \(Slice\): keeps nothing of \[N, 3, 4, 4\]/);
   await refused(one([{ op: 'Split', name: 'sp', inputs: ['x', 'sizes'], outputs: ['y', 'z'], attributes: { axis: 1 } }], { initializers: { sizes: ints([1, 1]) } }),

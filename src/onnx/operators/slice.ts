@@ -21,12 +21,18 @@ function sliceRanges(ctx: NodeContext, dims: number[]): SliceRanges {
   const starts = fromInputs ? ctx.ints(1, 'starts') : ctx.intList('starts', []);
   const ends = fromInputs ? ctx.ints(2, 'ends') : ctx.intList('ends', []);
   const allAxes = Array.from({ length: starts.length }, (_, i) => i);
-  const axes = (fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes)).map((a) => axisIndex(ctx, a, rank));
+  const givenAxes = fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes);
+  const axes = givenAxes.map((a) => axisIndex(ctx, a, rank));
   const steps = fromInputs ? ctx.ints(4, 'steps', starts.map(() => 1)) : starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
     ctx.refuse('starts, ends, axes and steps differ in length');
   }
-  if (new Set(axes).size !== axes.length) ctx.refuse(`axes ${JSON.stringify(axes)} name an axis twice; ONNX slices each axis once`);
+  const repeated = axes.findIndex((a, i) => axes.indexOf(a) !== i);
+  if (repeated >= 0) {
+    // The file's own axes (a negative one counts from the end), and the ones that name the same axis.
+    const same = givenAxes.filter((_, i) => axes[i] === axes[repeated]);
+    ctx.refuse(`axes ${JSON.stringify(givenAxes)} name axis ${axes[repeated]} twice (${same.join(' and ')}); ONNX slices each axis once`);
+  }
   const first = dims.map(() => 0), step = dims.map(() => 1), kept = [...dims];
   axes.forEach((axis, i) => {
     const size = dims[axis];
