@@ -32,7 +32,7 @@ export interface JpegHeader {
    * browsers) decide, from a JFIF segment, an Adobe segment's transform, or the component ids 'R', 'G', 'B'.
    */
   colourTransform: boolean;
-  /** Whether an Adobe segment came before the frame header. */
+  /** Whether an Adobe segment came before the first scan (SOS). */
   adobe: boolean;
 }
 
@@ -111,8 +111,12 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
   const fail = (what: string) => new FileFormatError(`${name}: ${what}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let orientation = 1, jfif = false, adobeTransform: number | undefined;
+  let frame: { marker: number; at: number; length: number } | undefined;
+  // libjpeg decides the colour space at the first scan (SOS), so APPn segments between the frame header
+  // and it count too: the markers are read up to the first SOS (or, after a frame header, to wherever they stop making sense).
   for (let at = 2; ;) {
     while (at < bytes.length && bytes[at] === 0xff && bytes[at + 1] === 0xff) at++; // fill bytes
+    if (frame && (at + 4 > bytes.length || bytes[at] !== 0xff || bytes[at + 1] === 0xda || bytes[at + 1] === 0xd9)) break;
     if (at + 4 > bytes.length) throw fail('truncated JPEG: the file ends before its frame header (SOF)');
     if (bytes[at] !== 0xff) throw fail(`corrupt JPEG: expected a marker at byte ${at}, found ${bytes[at]}`);
     const marker = bytes[at + 1];
@@ -122,29 +126,35 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
       continue;
     }
     const length = view.getUint16(at + 2);
-    if (length < 2 || at + 2 + length > bytes.length) throw fail(`truncated JPEG: segment ${marker.toString(16)} at byte ${at} runs past the end of the file`);
+    if (length < 2 || at + 2 + length > bytes.length) {
+      if (frame) break;
+      throw fail(`truncated JPEG: segment ${marker.toString(16)} at byte ${at} runs past the end of the file`);
+    }
     const segment = bytes.subarray(at + 4, at + 2 + length);
     if (marker === 0xe1) orientation = exifOrientation(segment) ?? orientation;
-    if (marker === 0xe0 && startsWith(segment, 'JFIF\0')) jfif = true;
+    // libjpeg (examine_app0, examine_app14) counts a JFIF segment of at least 14 bytes, an Adobe one of at least 12.
+    if (marker === 0xe0 && startsWith(segment, 'JFIF\0') && segment.length >= 14) jfif = true;
     if (marker === 0xee && startsWith(segment, 'Adobe') && segment.length >= 12) adobeTransform = segment[11];
-    if (isFrameMarker(marker)) {
+    if (isFrameMarker(marker) && !frame) {
       if (length < 8) throw fail(`corrupt JPEG: its frame header has ${length} bytes`);
-      const components = bytes[at + 9];
-      const ids = length >= 8 + 3 * components ? Array.from({ length: components }, (_, i) => segment[6 + 3 * i]) : [];
-      return {
-        format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components,
-        progressive: isProgressive(marker), coding: codingOf(marker), orientation,
-        colourTransform: colourTransform(components, jfif, adobeTransform, ids), adobe: adobeTransform !== undefined,
-      };
+      frame = { marker, at, length };
     }
     at += 2 + length;
   }
+  const { marker, at, length } = frame!;
+  const components = bytes[at + 9];
+  const ids = length >= 8 + 3 * components ? Array.from({ length: components }, (_, i) => bytes[at + 10 + 3 * i]) : [];
+  return {
+    format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components,
+    progressive: isProgressive(marker), coding: codingOf(marker), orientation,
+    colourTransform: colourTransform(components, jfif, adobeTransform, ids), adobe: adobeTransform !== undefined,
+  };
 }
 
 const startsWith = (segment: Uint8Array, text: string) => String.fromCharCode(...segment.subarray(0, text.length)) === text;
 
 /**
- * libjpeg's rule (jdapimin.c): three components are YCbCr after a JFIF segment; else an Adobe
+ * libjpeg's rule (jdapimin.c, applied at the first scan): three components are YCbCr after a JFIF segment; else an Adobe
  * segment's transform says (0: RGB); else they are RGB only when their ids are 'R', 'G', 'B'. Four
  * are YCCK where an Adobe segment's transform is not 0, else CMYK.
  */

@@ -153,9 +153,15 @@ export function withPngExifOrientation(png: Uint8Array, orientation: number, whe
  * A jpeg-js JPEG (components Y, Cb, Cr, after a JFIF segment) marked as holding R, G, B as they are,
  * as `cjpeg -rgb` writes one: its JFIF segment dropped, then an Adobe segment with transform 0 added
  * ('Adobe segment') or its components named 'R', 'G', 'B' ('component ids'); or an Adobe segment with
- * transform 0 added after the JFIF one, which wins ('Adobe segment after JFIF': still YCbCr).
+ * transform 0 added after the JFIF one, which wins ('Adobe segment after JFIF': still YCbCr). With
+ * 'Adobe segment after frame header' the JFIF segment is dropped and the Adobe one comes between the
+ * frame header and the first scan, where libjpeg still reads it; 'short JFIF segment' keeps the
+ * Adobe segment after a JFIF segment cut to 13 bytes, which libjpeg does not count as JFIF.
  */
-export function markedRgbJpeg(jpeg: Uint8Array, how: 'Adobe segment' | 'component ids' | 'Adobe segment after JFIF'): Uint8Array {
+export function markedRgbJpeg(
+  jpeg: Uint8Array,
+  how: 'Adobe segment' | 'component ids' | 'Adobe segment after JFIF' | 'Adobe segment after frame header' | 'short JFIF segment',
+): Uint8Array {
   const adobe = Uint8Array.from([0xff, 0xee, 0, 14, ...new TextEncoder().encode('Adobe'), 0, 100, 0, 0, 0, 0, 0]);
   const parts: Uint8Array[] = [jpeg.subarray(0, 2)];
   if (how === 'Adobe segment') parts.push(adobe);
@@ -173,7 +179,9 @@ export function markedRgbJpeg(jpeg: Uint8Array, how: 'Adobe segment' | 'componen
       return concat(parts);
     }
     if (marker !== 0xe0 || how === 'Adobe segment after JFIF') parts.push(segment);
-    if (marker === 0xe0 && how === 'Adobe segment after JFIF') parts.push(adobe);
+    if (marker === 0xe0 && how === 'short JFIF segment') parts.push(Uint8Array.from([0xff, 0xe0, 0, 15, ...segment.subarray(4, 17)]));
+    if (marker === 0xe0 && (how === 'Adobe segment after JFIF' || how === 'short JFIF segment')) parts.push(adobe);
+    if (marker === 0xc0 && how === 'Adobe segment after frame header') parts.push(adobe);
     at += 2 + length;
   }
 }

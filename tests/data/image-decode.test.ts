@@ -137,7 +137,7 @@ test('JPEG baseline (jpeg-js\'s encoder) and progressive (Pillow): the gradient 
   }
 });
 
-test('JPEG with components R, G, B (an Adobe segment with transform 0, or the ids R, G, B): the samples as stored, as libjpeg and browsers decode them; a JFIF segment still means YCbCr', async () => {
+test('JPEG with components R, G, B (an Adobe segment with transform 0 before the first scan, or the ids R, G, B): the samples as stored, as libjpeg and browsers decode them; a JFIF segment still means YCbCr', async () => {
   // A grey ramp: stored as Y = the grey, Cb = Cr = 128; read as R, G, B that is (grey, 128, 128).
   const { width, height } = GRADIENT;
   const grey = (p: number) => gradientAt(p % width, Math.floor(p / width))[0];
@@ -145,7 +145,12 @@ test('JPEG with components R, G, B (an Adobe segment with transform 0, or the id
   for (let p = 0; p < width * height; p++) rgba.set([grey(p), grey(p), grey(p), 255], 4 * p);
   const ycc = new Uint8Array(jpeg.encode({ width, height, data: rgba }, 95).data);
   const expected = (rgb: boolean) => Uint8Array.from(rgba, (v, i) => (rgb && i % 4 !== 0 && i % 4 !== 3 ? 128 : v));
-  for (const [how, rgb] of [['Adobe segment', true], ['component ids', true], ['Adobe segment after JFIF', false]] as const) {
+  const cases = [
+    ['Adobe segment', true], ['component ids', true], ['Adobe segment after JFIF', false],
+    // libjpeg decides at the first scan, and counts a JFIF segment only if it has at least 14 bytes.
+    ['Adobe segment after frame header', true], ['short JFIF segment', true],
+  ] as const;
+  for (const [how, rgb] of cases) {
     const { max, mean } = difference(await decodeImage(markedRgbJpeg(ycc, how)), expected(rgb));
     // Before, jpeg-js converted every three-component JPEG from YCbCr: R, G, B came out grey, up to 128 levels off.
     assert.ok(max <= 12 && mean <= 2, `${how}: ${rgb ? 'R, G, B' : 'YCbCr'}, off by at most ${max}, ${mean.toFixed(2)} on average`);
