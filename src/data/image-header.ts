@@ -72,6 +72,7 @@ function readPngHeader(bytes: Uint8Array, name: string): PngHeader {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let header: PngHeader | undefined;
   const idat: Uint8Array[] = [];
+  let exif = false;
   for (let at = PNG_SIGNATURE.length; ;) {
     if (at + 8 > bytes.length) throw fail(`truncated PNG: the file ends after ${bytes.length} bytes, before its IEND chunk`);
     const length = view.getUint32(at);
@@ -87,8 +88,10 @@ function readPngHeader(bytes: Uint8Array, name: string): PngHeader {
         format: 'png', width: view.getUint32(at + 8), height: view.getUint32(at + 12), bitDepth: data[8], colourType: data[9],
         interlaced: data[12] === 1, idat, orientation: 1,
       };
-    } else if (type === 'eXIf' && idat.length === 0) {
-      // Chromium turns a PNG by an eXIf chunk that comes before the image data, and ignores one after it.
+    } else if (type === 'eXIf' && idat.length === 0 && !exif) {
+      // Chromium turns a PNG by an eXIf chunk that comes before the image data, and ignores one after
+      // it; libpng keeps the first eXIf chunk and ignores a second, so Chromium does too.
+      exif = true;
       header!.orientation = tiffOrientation(data) ?? header!.orientation;
     } else if (type === 'IDAT') {
       idat.push(data);
@@ -176,7 +179,9 @@ function exifOrientation(segment: Uint8Array): number | undefined {
 function tiffOrientation(bytes: Uint8Array): number | undefined {
   if (bytes.length < 8) return undefined;
   const tiff = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const little = tiff.getUint16(0) === 0x4949; // "II": Intel byte order; "MM": Motorola
+  const order = tiff.getUint16(0); // "II": Intel byte order; "MM": Motorola; anything else is not TIFF
+  if (order !== 0x4949 && order !== 0x4d4d) return undefined;
+  const little = order === 0x4949;
   const ifd = tiff.getUint32(4, little);
   if (ifd + 2 > tiff.byteLength) return undefined;
   const entries = tiff.getUint16(ifd, little);

@@ -133,8 +133,16 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return joined;
 }
 
-/** EXIF's TIFF structure saying `orientation` (1–8): a little-endian header and one IFD with one entry, tag 0x0112, SHORT, count 1. */
-const exifTiff = (orientation: number) => [0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0];
+/**
+ * EXIF's TIFF structure saying `orientation` (1–8): a header and one IFD with one entry, tag 0x0112,
+ * SHORT, count 1; little-endian ('II'), big-endian ('MM'), or big-endian marked with a byte order
+ * that is neither ('XX').
+ */
+const exifTiff = (orientation: number, byteOrder: 'II' | 'MM' | 'XX' = 'II') => {
+  if (byteOrder === 'II') return [0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, orientation, 0, 0, 0, 0, 0, 0, 0];
+  const mark = byteOrder.charCodeAt(0);
+  return [mark, mark, 0, 0x2a, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0];
+};
 
 /** `jpeg` with an APP1 Exif segment saying EXIF `orientation` (1–8), right after the SOI marker. */
 export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
@@ -143,10 +151,12 @@ export function withExifOrientation(jpeg: Uint8Array, orientation: number): Uint
   return concat([jpeg.subarray(0, 2), Uint8Array.from([0xff, 0xe1, length >> 8, length & 0xff, ...payload]), jpeg.subarray(2)]);
 }
 
-/** `png` with an eXIf chunk saying EXIF `orientation` (1–8), right after IHDR (before the image data) or right before IEND (after it). */
-export function withPngExifOrientation(png: Uint8Array, orientation: number, where: 'before data' | 'after data'): Uint8Array {
+/** `png` with an eXIf chunk saying EXIF `orientation` (1–8), right after IHDR (before the image data and any other eXIf) or right before IEND (after it). */
+export function withPngExifOrientation(
+  png: Uint8Array, orientation: number, where: 'before data' | 'after data', byteOrder: 'II' | 'MM' | 'XX' = 'II',
+): Uint8Array {
   const at = where === 'before data' ? 8 + 25 : png.length - 12; // past the signature and IHDR; or IEND
-  return concat([png.subarray(0, at), chunk('eXIf', Uint8Array.from(exifTiff(orientation))), png.subarray(at)]);
+  return concat([png.subarray(0, at), chunk('eXIf', Uint8Array.from(exifTiff(orientation, byteOrder))), png.subarray(at)]);
 }
 
 /**

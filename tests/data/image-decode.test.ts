@@ -225,6 +225,21 @@ test('PNG eXIf orientation 1–8 before the image data turns the image as Chromi
   }
 });
 
+test('PNG with two eXIf chunks before the image data: the first says, as in libpng and Chromium (a second is ignored); a TIFF byte order neither II nor MM: no orientation', async () => {
+  const [w, h] = [5, 3];
+  const png = encodePng({ width: w, height: h, colourType: 2, samples: Uint8Array.from({ length: w * h * 3 }, (_, i) => i), filters: [0] });
+  const plain = await decodeImage(png);
+  const same = (a: RgbaImage, b: RgbaImage, what: string) =>
+    assert.equal([a.width, a.height, Array.from(a.data)], [b.width, b.height, Array.from(b.data)], what);
+  // Each chunk goes in right after IHDR, so the one added last comes first.
+  same(await decodeImage(withPngExifOrientation(withPngExifOrientation(png, 3, 'before data'), 6, 'before data')),
+    await decodeImage(withPngExifOrientation(png, 6, 'before data')), 'eXIf 6 then 3: turned by 6');
+  same(await decodeImage(withPngExifOrientation(withPngExifOrientation(png, 6, 'before data'), 1, 'before data')), plain, 'eXIf 1 then 6: as stored');
+  const bigEndian = await decodeImage(withPngExifOrientation(png, 6, 'before data', 'MM'));
+  assert.equal([bigEndian.width, bigEndian.height], [h, w], 'byte order MM: turned by 6');
+  same(await decodeImage(withPngExifOrientation(png, 6, 'before data', 'XX')), plain, 'byte order XX: as stored');
+});
+
 test('PGM P2 and P5, 8-bit, 16-bit and a small maximum value: grey samples scaled to the full range', async () => {
   const samples = Uint8Array.from({ length: 12 }, () => rng.int(0, 255));
   for (const format of ['P2', 'P5'] as const) {
