@@ -25,6 +25,7 @@ export async function decodeInNode(bytes: Uint8Array, header: PngHeader | JpegHe
     try {
       // The header passed checkImageSize: jpeg-js's own limits only need to let that through.
       // jpeg-js converts three components from YCbCr unless told (an Adobe segment saying YCbCr or YCCK overrides it).
+      // It decodes four only after an Adobe segment it recognises ('Adobe\0'): where there is none, one is put in.
       image = decode(header.components === 4 && !header.adobe ? withAdobeSegment(bytes) : bytes, {
         useTArray: true, formatAsRGBA: true, maxResolutionInMP: 1e3, maxMemoryUsageInMB: 4096, colorTransform: header.colourTransform,
       });

@@ -32,7 +32,11 @@ export interface JpegHeader {
    * browsers) decide, from a JFIF segment, an Adobe segment's transform, or the component ids 'R', 'G', 'B'.
    */
   colourTransform: boolean;
-  /** Whether an Adobe segment came before the first scan (SOS). */
+  /**
+   * Whether an Adobe segment that jpeg-js recognises (one starting 'Adobe\0') came before the first scan
+   * (SOS). libjpeg reads any starting 'Adobe' (a version other than 0.x too); jpeg-js refuses four
+   * components without one it recognises.
+   */
   adobe: boolean;
 }
 
@@ -113,7 +117,7 @@ const codingOf = (m: number): JpegHeader['coding'] => (m <= 0xc2 ? 'huffman' : m
 function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
   const fail = (what: string) => new FileFormatError(`${name}: ${what}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let orientation = 1, jfif = false, adobeTransform: number | undefined;
+  let orientation = 1, jfif = false, adobeTransform: number | undefined, adobe = false;
   let frame: { marker: number; at: number; length: number } | undefined;
   // libjpeg decides the colour space at the first scan (SOS), so APPn segments between the frame header
   // and it count too: the markers are read up to the first SOS (or, after a frame header, to wherever they stop making sense).
@@ -138,6 +142,7 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
     // libjpeg (examine_app0, examine_app14) counts a JFIF segment of at least 14 bytes, an Adobe one of at least 12.
     if (marker === 0xe0 && startsWith(segment, 'JFIF\0') && segment.length >= 14) jfif = true;
     if (marker === 0xee && startsWith(segment, 'Adobe') && segment.length >= 12) adobeTransform = segment[11];
+    if (marker === 0xee && startsWith(segment, 'Adobe\0')) adobe = true;
     if (isFrameMarker(marker) && !frame) {
       if (length < 8) throw fail(`corrupt JPEG: its frame header has ${length} bytes`);
       frame = { marker, at, length };
@@ -150,7 +155,7 @@ function readJpegHeader(bytes: Uint8Array, name: string): JpegHeader {
   return {
     format: 'jpeg', height: view.getUint16(at + 5), width: view.getUint16(at + 7), components,
     progressive: isProgressive(marker), coding: codingOf(marker), orientation,
-    colourTransform: colourTransform(components, jfif, adobeTransform, ids), adobe: adobeTransform !== undefined,
+    colourTransform: colourTransform(components, jfif, adobeTransform, ids), adobe,
   };
 }
 

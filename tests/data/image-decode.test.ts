@@ -157,9 +157,14 @@ test('JPEG with components R, G, B (an Adobe segment with transform 0 before the
   }
 });
 
-test('JPEG CMYK (Pillow\'s, Adobe-style), with its Adobe segment and without one (read as CMYK, as libjpeg and browsers read it; before, refused): the gradient within a few levels', async () => {
+test('JPEG CMYK (Pillow\'s, Adobe-style), with its Adobe segment, with one of an odd version, and without one (read as CMYK, as libjpeg and browsers read it; before, refused): the gradient within a few levels', async () => {
   const cmyk = fixture('gradient-cmyk.jpg');
-  for (const [what, bytes] of [['with an Adobe segment', cmyk], ['without', withoutAdobeSegment(cmyk)]] as const) {
+  // An Adobe segment whose version's first byte is not 0 ('Adobe' then 1): libjpeg reads it (its transform
+  // says CMYK), so browsers decode the file; before, Node refused it (unsupported colour mode, 4 components).
+  const oddVersion = cmyk.slice();
+  oddVersion[new TextDecoder('latin1').decode(cmyk).indexOf('Adobe') + 5] = 1;
+  const cases = [['with an Adobe segment', cmyk], ['without', withoutAdobeSegment(cmyk)], ['with an Adobe segment of version 1.x', oddVersion]] as const;
+  for (const [what, bytes] of cases) {
     assert.is(bytes.length < cmyk.length, what === 'without', `${what}: the segment is ${what === 'without' ? 'gone' : 'there'}`);
     const image = await decodeImage(bytes, { name: 'cmyk.jpg' });
     assert.equal([image.width, image.height, image.greyscale], [GRADIENT.width, GRADIENT.height, false], what);
