@@ -1,6 +1,7 @@
 // loadImage: an image file's pixels from wherever it is — a path or file: URL (Node), an http(s)
 // URL (fetched), or a File or Blob (a browser's file picker, drag and drop, a camera capture).
 import { FileFormatError, StorageError } from '../errors.js';
+import { fetchUrl } from '../fetch-url.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type DecodeImageOptions, decodeImage } from './image.js';
 import type { RgbaImage } from './rgba-image.js';
@@ -30,15 +31,14 @@ export async function readImageFile(location: ImageLocation): Promise<{ bytes: U
       const code = (error as { code?: string }).code;
       if (code === 'ENOENT') throw new FileFormatError(`${path}: file not found`);
       if (code === 'EISDIR') throw new FileFormatError(`${path}: is a directory; expected an image file`);
-      throw new StorageError(`${path}: cannot be read (${(error as Error).message})`);
+      // Node's message names the path already ("EACCES: permission denied, open '…'"): it is said once.
+      const message = String((error as Error).message).replace(/, \w+ '.*'$/s, '');
+      throw new StorageError(`${path}: cannot be read (${message})`);
     }
   }
   // In a browser a path is relative to the page.
   const url = isPath && typeof globalThis.location === 'object' ? new URL(text, globalThis.location.href).href : text;
-  // fetch says only "Failed to fetch" (Chromium) or "fetch failed" (Node): say what it can mean.
-  const response = await fetch(url).catch(() => {
-    throw new StorageError(`${url}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
-  });
+  const response = await fetchUrl(url);
   if (!response.ok) throw new FileFormatError(`${url}: HTTP ${response.status} ${response.statusText}`);
   return { bytes: new Uint8Array(await response.arrayBuffer()), name: url };
 }

@@ -1,5 +1,6 @@
 // Loading over http(s): the URL names model.json; its weights paths are relative to it.
-import { FileFormatError, StorageError } from '../errors.js';
+import { FileFormatError } from '../errors.js';
+import { fetchUrl } from '../fetch-url.js';
 import { joinBytes } from './join-bytes.js';
 import { MAX_FILE_BYTES, type ModelSource, tooLong } from './storage.js';
 
@@ -12,10 +13,7 @@ export function httpSource(url: string): ModelSource {
     modelFile,
     describe,
     async read(path, listed) {
-      // fetch says only "Failed to fetch" (Chromium) or "fetch failed" (Node): say what it can mean.
-      const response = await fetch(describe(path)).catch(() => {
-        throw new StorageError(`${describe(path)}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
-      });
+      const response = await fetchUrl(describe(path));
       if (!response.ok) throw new FileFormatError(`${describe(path)}: HTTP ${response.status} ${response.statusText}`);
       return readBody(response, listed, describe(path));
     },

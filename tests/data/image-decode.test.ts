@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deflateSync } from 'node:zlib';
-import { FileFormatError, StorageError, decodeImage, loadImage } from '../../src/index.js';
+import { ConfigError, FileFormatError, StorageError, decodeImage, loadImage } from '../../src/index.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { random } from '../helpers.js';
 import { ADAM7, PNG_CHANNELS, chunk, encodePgm, encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation, withoutAdobeSegment } from './encoders.js';
@@ -326,7 +326,7 @@ test('decompression bombs: PNGs whose data inflates past their size are refused,
   await expectError(() => decodeImage(baselineJpeg(), { name: 'small.jpg', maxPixels: 100 }), FileFormatError, 'small.jpg', /more than the 0.0001 megapixels allowed/);
 });
 
-test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing file, a folder and a 404 are FileFormatErrors naming them, a path it cannot read and a server it cannot reach StorageErrors', async () => {
+test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing file, a folder and a 404 are FileFormatErrors naming them, a path it cannot read and a server it cannot reach StorageErrors saying why, a URL that is not one or of another scheme ConfigErrors', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'convas-load-'));
   const png = greyPng();
   const path = join(dir, 'grey.png');
@@ -346,12 +346,24 @@ test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing fil
     await expectError(() => loadImage(dir), FileFormatError, dir, /is a directory; expected an image file/);
     await expectError(() => loadImage(`${url}/none.png`), FileFormatError, `${url}/none.png`, /HTTP 404/);
     // Before, these were Node's own errors ("fetch failed" named no URL).
-    await expectError(() => loadImage(join(path, 'under-a-file.png')), StorageError, join(path, 'under-a-file.png'), /cannot be read \(ENOTDIR/);
+    const underAFile = join(path, 'under-a-file.png');
+    await expectError(() => loadImage(underAFile), StorageError, underAFile, /cannot be read \(ENOTDIR: not a directory\)$/);
+    // Node's own message names the path too: it is said once.
+    const message = await loadImage(underAFile).catch((error: Error) => error.message);
+    assert.is(String(message).split(underAFile).length, 2, `the path once: "${message}"`);
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const nobody = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/grey.png`;
     await new Promise((resolve) => closed.close(resolve));
-    await expectError(() => loadImage(nobody), StorageError, nobody, /cannot be fetched: no connection, no such server/);
+    // Node says why (the error's cause); before, every failure read "no connection, no such server, or … (CORS)".
+    await expectError(() => loadImage(nobody), StorageError, nobody, /cannot be fetched: no connection: the server refused it \(connect ECONNREFUSED/);
+    await expectError(() => loadImage('http://nosuch.invalid/x.png'), StorageError, 'http://nosuch.invalid/x.png', /cannot be fetched: no such server \(.*(ENOTFOUND|EAI_AGAIN)/);
+    await expectError(() => loadImage('http://127.0.0.1:1/x.png'), StorageError, 'http://127.0.0.1:1/x.png', /cannot be fetched: fetch refuses port 1/);
+    // A URL that is not one, or one of a scheme fetch cannot read, is a mistake in the call.
+    for (const bad of ['http://exa mple.com/x.png', 'http://[::1/x.png']) {
+      await expectError(() => loadImage(bad), ConfigError, bad, /not a valid URL; expected one such as https:/);
+    }
+    await expectError(() => loadImage('ftp://example.com/x.png'), ConfigError, 'ftp://example.com/x.png', /a ftp: URL cannot be fetched; expected an http: or https: URL/);
     writeFileSync(join(dir, 'cut.png'), png.subarray(0, 30));
     await expectError(() => loadImage(join(dir, 'cut.png')), FileFormatError, join(dir, 'cut.png'), /truncated PNG/);
     await expectError(() => loadImage(new File([png.slice(0, 30)], 'picked.png')), FileFormatError, 'picked.png', /truncated PNG/);

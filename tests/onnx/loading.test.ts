@@ -70,7 +70,7 @@ test('over http: a URL of an .onnx file, and of one without the extension (recog
   } finally {
     server.close();
   }
-  await expectError(() => loadModel('http://127.0.0.1:1/m.onnx'), StorageError, 'http://127.0.0.1:1/m.onnx', /cannot be fetched: no connection/);
+  await expectError(() => loadModel('http://127.0.0.1:1/m.onnx'), StorageError, 'http://127.0.0.1:1/m.onnx', /cannot be fetched: fetch refuses port 1/);
 });
 
 test('every failure of loadModel is a ConvasError: paths through files, directories, missing files, wrong arguments', async () => {
