@@ -115,18 +115,23 @@ function pixelsOf(source: ImageSource): RgbaImage {
 
 /** HTMLMediaElement's readyState once its current frame can be drawn. */
 const HAVE_CURRENT_DATA = 2;
+/** How much of an <img>'s source an error shows. */
+const SRC_SHOWN = 80;
 
 /**
  * The size a canvas-drawable source is drawn at: an <img>'s natural size, a <video>'s frame, a
  * VideoFrame's display size, else its width and height. One with nothing to draw yet is refused: an
  * element's width and height (its layout's) would make a blank picture, and a size of 0 a DOMException.
  */
-function drawableSize(source: object): { width: number; height: number } {
+export function drawableSize(source: object): { width: number; height: number } {
   const drawable = source as Record<string, unknown>;
   if ('naturalWidth' in drawable) {
     // One still loading is not `complete`; a broken one, or one without a source, is, with a natural size of 0.
     if (!drawable.complete || !drawable.naturalWidth) {
-      throw new StateError(`image input: the <img> ${JSON.stringify(drawable.currentSrc || drawable.src || '')} has not loaded (or could not be loaded); ` +
+      // Its source is named by its start: a data: URL may be megabytes long.
+      const src = String(drawable.currentSrc || drawable.src || '');
+      const named = src.length > SRC_SHOWN + 1 ? `${src.slice(0, SRC_SHOWN)}…` : src;
+      throw new StateError(`image input: the <img> ${JSON.stringify(named)} has not loaded (or could not be loaded); ` +
         'expected a loaded image: await img.decode() before using it');
     }
     return { width: drawable.naturalWidth as number, height: drawable.naturalHeight as number };

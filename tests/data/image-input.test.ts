@@ -4,8 +4,8 @@
 // normalisation — then known values and the mistakes each option refuses.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ShapeError, imageToPixels, imageToTensor, init } from '../../src/index.js';
-import type { ImageInputOptions } from '../../src/data/image-input.js';
+import { ConfigError, ShapeError, StateError, imageToPixels, imageToTensor, init } from '../../src/index.js';
+import { type ImageInputOptions, drawableSize } from '../../src/data/image-input.js';
 import type { RgbaImage } from '../../src/data/rgba-image.js';
 import { assertClose, random } from '../helpers.js';
 import { referenceImageInput } from '../reference/image-input.js';
@@ -128,6 +128,22 @@ test('mistakes are refused by name: size, channels, crop, resize, normalize, bac
   await refused({ size: 2 }, ShapeError, /2×2 pixels needs 16 RGBA samples; it has 12/, { width: 2, height: 2, data: new Uint8Array(12) });
   await refused({ size: 2 }, ConfigError, /expected decoded pixels/, 'photo.jpg');
   await assert.throws(() => imageToTensor([], { size: 2 }), (e: Error) => e instanceof ShapeError && /no images given/.test(e.message));
+});
+
+test('an <img> not loaded is refused naming the start of its source: a data: URL of megabytes is not repeated whole', () => {
+  const dataUrl = 'data:image/png;base64,' + 'A'.repeat(2_000_000);
+  for (const [src, shown] of [[dataUrl, `"${dataUrl.slice(0, 80)}…"`], ['https://example.com/cat.png', '"https://example.com/cat.png"']]) {
+    try {
+      drawableSize({ naturalWidth: 0, naturalHeight: 0, complete: true, currentSrc: src, src });
+    } catch (error) {
+      assert.instance(error, StateError);
+      const { message } = error as Error;
+      assert.ok(message.length < 300, `${message.length} characters`);
+      assert.ok(message.includes(`the <img> ${shown} has not loaded`), message.slice(0, 200));
+      continue;
+    }
+    assert.unreachable('accepted an <img> that has not loaded');
+  }
 });
 
 test.run();
