@@ -37,6 +37,6 @@ export function canvasPixels(source: CanvasImageSource, width: number, height: n
   } catch (error) {
     if ((error as Error).name !== 'SecurityError') throw error;
     throw new ConfigError('cannot read the pixels of a picture from another origin (the browser says: ' + (error as Error).message + '); ' +
-      "expected one the page may read: load it with crossOrigin = 'anonymous' from a server that allows it (CORS), or fetch it and use loadImage");
+      "expected one the page may read: one from the page's own origin, or one loaded with crossOrigin = 'anonymous' from a server that allows it (CORS)");
   }
 }
