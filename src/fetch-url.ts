@@ -11,7 +11,7 @@ export async function fetchUrl(url: string): Promise<Response> {
     throw new ConfigError(`${url}: not a valid URL; expected one such as https://example.com/picture.png`);
   }
   if (!['http:', 'https:', 'data:', 'blob:'].includes(parsed.protocol)) {
-    throw new ConfigError(`${url}: a ${parsed.protocol} URL cannot be fetched; expected an http: or https: URL (or data:, blob:)`);
+    throw new ConfigError(`${url}: the scheme ${parsed.protocol} cannot be fetched; expected an http: or https: URL (or data:, blob:)`);
   }
   try {
     return await fetch(url);

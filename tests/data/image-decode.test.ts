@@ -363,7 +363,7 @@ test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing fil
     for (const bad of ['http://exa mple.com/x.png', 'http://[::1/x.png']) {
       await expectError(() => loadImage(bad), ConfigError, bad, /not a valid URL; expected one such as https:/);
     }
-    await expectError(() => loadImage('ftp://example.com/x.png'), ConfigError, 'ftp://example.com/x.png', /a ftp: URL cannot be fetched; expected an http: or https: URL/);
+    await expectError(() => loadImage('ftp://example.com/x.png'), ConfigError, 'ftp://example.com/x.png', /the scheme ftp: cannot be fetched; expected an http: or https: URL/);
     writeFileSync(join(dir, 'cut.png'), png.subarray(0, 30));
     await expectError(() => loadImage(join(dir, 'cut.png')), FileFormatError, join(dir, 'cut.png'), /truncated PNG/);
     await expectError(() => loadImage(new File([png.slice(0, 30)], 'picked.png')), FileFormatError, 'picked.png', /truncated PNG/);
