@@ -17,8 +17,11 @@ const HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
-/** Serves the files under `root` on 127.0.0.1:`port` (0: any free port); resolves with the server and its URL. */
-export function serveStatic(root, port = 0) {
+/**
+ * Serves the files under `root` on 127.0.0.1:`port` (0: any free port), with `headers` over the
+ * defaults (a test serves as a host that lets browsers cache); resolves with the server and its URL.
+ */
+export function serveStatic(root, port = 0, headers = {}) {
   const base = resolve(root);
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
@@ -27,7 +30,7 @@ export function serveStatic(root, port = 0) {
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      response.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.writeHead(200, { ...HEADERS, ...headers, 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
       response.end(request.method === 'HEAD' ? undefined : body);
     } catch {
       send(response, 404, 'not found');

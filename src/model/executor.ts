@@ -313,12 +313,6 @@ export class GraphExecutor {
   }
 
   /**
-   * Runs every node on a batch whose inputs lie at `inputs`. A conv2d and the max pooling that alone
-   * reads it run as one kernel where they can, leaving the conv2d's output unwritten, and a
-   * ZeroPadding2D read by one convolution is skipped, the convolution reading its input, unless
-   * `everyOutput` asks for each node's output (nodeOutput).
-   */
-  /**
    * Refuses a pass on a layer whose buffers are smaller than the batch: a plan that ran out of
    * memory in another call may have had to let them go, and a pass would write into memory that is
    * no longer the layer's.
@@ -333,6 +327,12 @@ export class GraphExecutor {
     }
   }
 
+  /**
+   * Runs every node on a batch whose inputs lie at `inputs`. A conv2d and the max pooling that alone
+   * reads it run as one kernel where they can, leaving the conv2d's output unwritten, and a
+   * ZeroPadding2D read by one convolution is skipped, the convolution reading its input, unless
+   * `everyOutput` asks for each node's output (nodeOutput).
+   */
   forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false): void {
     const { values, steps } = this;
     this.checkPlanned(batch);

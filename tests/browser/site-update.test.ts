@@ -3,10 +3,8 @@
 // is open, so that page never gets the new build's files beside its own, says a new version is
 // ready, and takes over once every page of the old build is closed.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { browserTestsRun, launchChromium } from './chromium.js';
@@ -21,23 +19,7 @@ if (browserTestsRun()) {
   let context: BrowserContext;
 
   const MARK = "\n;globalThis.siteBuild = 'new';\n";
-  const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-
-  /** The built site served as static hosts serve it: browsers may keep each file ten minutes. */
-  function serveCached(root: string): Promise<string> {
-    server = createServer(async (request, response) => {
-      const path = decodeURIComponent(new URL(request.url!, 'http://localhost').pathname);
-      const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
-      try {
-        const body = await readFile(file);
-        response.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'max-age=600' });
-        response.end(body);
-      } catch {
-        response.writeHead(404).end();
-      }
-    });
-    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://localhost:${(server.address() as { port: number }).port}/`)));
-  }
+  type SiteServer = { serveStatic(root: string, port: number, headers: Record<string, string>): Promise<{ server: import('node:http').Server; url: string }> };
 
   /** Which build a page's scripts came from: the new one marks itself. */
   const buildOf = (page: Page) => page.evaluate(() => ((globalThis as { siteBuild?: string }).siteBuild ?? 'old'));
@@ -53,7 +35,9 @@ if (browserTestsRun()) {
     writeFileSync(worker, readFileSync(worker, 'utf8').replace(/convas-site-\$\{"[0-9a-f]+"\}/, 'convas-site-${"0000000000ff"}'));
     assert.ok(readFileSync(worker, 'utf8').includes('0000000000ff'), 'the new build has its own cache name');
     cpSync(join(temp, 'old'), live, { recursive: true });
-    base = await serveCached(live);
+    // Served as static hosts serve it: browsers may keep each file ten minutes.
+    const { serveStatic } = await import(pathToFileURL('scripts/www-serve.mjs').href) as SiteServer;
+    ({ server, url: base } = await serveStatic(live, 0, { 'Cache-Control': 'max-age=600' }));
     context = await launchChromium(join(temp, 'profile'));
   });
 
