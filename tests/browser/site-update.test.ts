@@ -65,6 +65,13 @@ if (browserTestsRun()) {
     }
 
     for (const page of context.pages()) await page.close();
+    // The new service worker activates once the last old page has gone, on its own time: a page
+    // opened before that is still answered by the old one, as the browser would answer a user.
+    const activated = () => Promise.all(context.serviceWorkers().map((worker) => worker.evaluate(() => {
+      const { registration } = self as unknown as { registration: ServiceWorkerRegistration };
+      return registration.waiting === null && registration.active?.state === 'activated';
+    }).catch(() => false))); // a worker stopped as the other takes over: not yet
+    for (let tries = 0; !(await activated()).every(Boolean) && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
     const returning = await context.newPage();
     await returning.goto(base);
     assert.is(await buildOf(returning), 'new', 'the first page after the old ones closed is the new build');
