@@ -244,6 +244,9 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     const page = await open('');
     await page.waitForSelector('#train:not([disabled])', { timeout: 60_000 });
     await page.fill('#epochs', '2');
+    // Small batches, 1,600 to an epoch: the Stop below lands well inside the first epoch however fast
+    // the machine (at 32 an epoch took little more than the time from batch 20 to the click).
+    await page.fill('#batch-size', '5');
     await page.click('#train');
     await waitForBatch(page, 20);
     await page.click('#stop');
