@@ -1,6 +1,7 @@
 // fetch, with its failures said: fetch itself says only "Failed to fetch" (Chromium) or "fetch
 // failed" (Node). Beside platform.ts so that both the data loaders and the model loaders use it.
-import { ConfigError, StorageError } from './errors.js';
+import { ConfigError, FileFormatError, StorageError } from './errors.js';
+import { joinBytes } from './join-bytes.js';
 
 /** The response for `url` (any status); an invalid URL or a scheme fetch cannot read is a ConfigError, no response a StorageError. */
 export async function fetchUrl(url: string): Promise<Response> {
@@ -18,6 +19,33 @@ export async function fetchUrl(url: string): Promise<Response> {
   } catch (error) {
     throw new StorageError(`${url}: cannot be fetched: ${whyNot(error, parsed)}`);
   }
+}
+
+/**
+ * The body, read as it arrives and stopped once it passes `maxBytes` (a server may send a body that
+ * never ends); past it, the error `tooLong` makes of the bytes seen. A broken-off body is a FileFormatError.
+ */
+export async function readBody(response: Response, maxBytes: number, file: string, tooLong: (bytes: number) => Error): Promise<Uint8Array> {
+  // Compressed, the declared length is the compressed one, which may exceed what it holds.
+  const declared = response.headers.get('content-encoding') ? NaN : Number(response.headers.get('content-length'));
+  if (declared > maxBytes) throw tooLong(declared);
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  const reader = response.body!.getReader();
+  try {
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      length += next.value.length;
+      if (length > maxBytes) break;
+      chunks.push(next.value);
+    }
+  } catch (error) {
+    throw new FileFormatError(`${file}: the download broke off (${(error as Error)?.message ?? error})`);
+  }
+  if (length > maxBytes) {
+    await reader.cancel();
+    throw tooLong(length);
+  }
+  return joinBytes(chunks);
 }
 
 /** Why fetch failed: Node gives the reason as the error's cause (its code, such as ECONNREFUSED); browsers give none. */

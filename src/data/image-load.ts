@@ -1,20 +1,26 @@
 // loadImage: an image file's pixels from wherever it is — a path or file: URL (Node), an http(s)
 // URL (fetched), or a File or Blob (a browser's file picker, drag and drop, a camera capture).
 import { FileFormatError, StorageError } from '../errors.js';
-import { fetchUrl } from '../fetch-url.js';
+import { fetchUrl, readBody } from '../fetch-url.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
-import { type DecodeImageOptions, decodeImage } from './image.js';
+import { DEFAULT_MAX_PIXELS, type DecodeImageOptions, decodeImage } from './image.js';
 import type { RgbaImage } from './rgba-image.js';
 
 export type ImageLocation = string | URL | Blob;
 
 export async function loadImage(location: ImageLocation, options: DecodeImageOptions = {}): Promise<RgbaImage> {
-  const { bytes, name } = await readImageFile(location);
+  const { bytes, name } = await readImageFile(location, largestFile(options.maxPixels ?? DEFAULT_MAX_PIXELS));
   return decodeImage(bytes, { ...options, name: options.name ?? name });
 }
 
-/** The bytes at `location` and the name errors give it. */
-export async function readImageFile(location: ImageLocation): Promise<{ bytes: Uint8Array; name: string }> {
+/**
+ * The most bytes an image of `maxPixels` takes: 8 a pixel (16-bit RGBA, stored uncompressed) and room
+ * for its metadata. A download stops there: a server may send a body that never ends.
+ */
+const largestFile = (maxPixels: number) => maxPixels * 8 + 16 * 2 ** 20;
+
+/** The bytes at `location` and the name errors give it; a download longer than `maxBytes` is refused. */
+async function readImageFile(location: ImageLocation, maxBytes: number): Promise<{ bytes: Uint8Array; name: string }> {
   if (typeof Blob === 'function' && location instanceof Blob) {
     return { bytes: new Uint8Array(await location.arrayBuffer()), name: (location as File).name || 'blob' };
   }
@@ -40,5 +46,7 @@ export async function readImageFile(location: ImageLocation): Promise<{ bytes: U
   const url = isPath && typeof globalThis.location === 'object' ? new URL(text, globalThis.location.href).href : text;
   const response = await fetchUrl(url);
   if (!response.ok) throw new FileFormatError(`${url}: HTTP ${response.status} ${response.statusText}`);
-  return { bytes: new Uint8Array(await response.arrayBuffer()), name: url };
+  const bytes = await readBody(response, maxBytes, url, (length) => new FileFormatError(
+    `${url}: holds ${length} bytes or more, more than an image of the allowed megapixels takes (the maxPixels option); expected an image file`));
+  return { bytes, name: url };
 }

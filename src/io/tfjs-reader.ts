@@ -5,7 +5,7 @@ import type { Model } from '../model/model.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
-import { joinBytes } from './join-bytes.js';
+import { joinBytes } from '../join-bytes.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
 import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';

@@ -373,6 +373,28 @@ test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing fil
   }
 });
 
+test('loadImage stops a download longer than any image of maxPixels: a body that never ends is refused, not read until memory runs out', async () => {
+  const png = greyPng();
+  const chunk = new Uint8Array(2 ** 16);
+  const server = createServer((request, response) => {
+    if (request.url === '/declared.png') return void response.writeHead(200, { 'content-length': String(2 ** 40) }).end();
+    response.write(png);
+    const more = () => { while (response.write(chunk)); };
+    response.on('drain', more);
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const tooLong = /holds \d+ bytes or more, more than an image of the allowed megapixels takes \(the maxPixels option\)/;
+    await expectError(() => loadImage(`${url}/endless.png`, { maxPixels: 100 }), FileFormatError, `${url}/endless.png`, tooLong);
+    await expectError(() => loadImage(`${url}/declared.png`), FileFormatError, `${url}/declared.png`, tooLong);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
 test('ADAM7 covers every pixel once (the test encoder\'s interlacing)', () => {
   const seen = new Uint8Array(13 * 9);
   for (const [x0, y0, dx, dy] of ADAM7) for (let y = y0; y < 9; y += dy) for (let x = x0; x < 13; x += dx) seen[y * 13 + x]++;
