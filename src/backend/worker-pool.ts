@@ -67,7 +67,17 @@ function workerStartError(reason: string | undefined, forbiddenUnless: string | 
     : new StateError(`init: a kernel worker could not start${said}; init() on one thread needs no workers`);
 }
 
-async function startWorker(source: string, setup: WorkerSetup): Promise<unknown> {
+interface KernelWorker {
+  terminate(): unknown;
+}
+
+/** A worker that failed to start may still run (a browser keeps one whose script threw): it is stopped. */
+const stopAndThrow = (worker: KernelWorker) => (error: unknown): never => {
+  worker.terminate();
+  throw error;
+};
+
+async function startWorker(source: string, setup: WorkerSetup): Promise<KernelWorker> {
   if (runsInNode) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     // Node's permission model (--experimental-permission) refuses worker threads unless --allow-worker.
@@ -85,7 +95,7 @@ async function startWorker(source: string, setup: WorkerSetup): Promise<unknown>
       worker.once('error', (error) => reject(refused(error)));
     });
     worker.postMessage(setup);
-    await ready;
+    await ready.catch(stopAndThrow(worker));
     return worker;
   }
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
@@ -98,7 +108,7 @@ async function startWorker(source: string, setup: WorkerSetup): Promise<unknown>
   });
   worker.postMessage(setup);
   try {
-    await ready;
+    await ready.catch(stopAndThrow(worker));
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -114,7 +124,7 @@ export class WorkerPool implements JobRunner {
   private constructor(
     readonly threads: number, kernels: Kernels, headerPtr: number, argsPtr: number,
     /** Held so the workers live as long as the pool. */
-    private readonly workers: unknown[],
+    private readonly workers: KernelWorker[],
   ) {
     const buffer = kernels.memory.buffer; // a SharedArrayBuffer: growing memory never detaches it
     this.header = new Int32Array(buffer, headerPtr, JOB_HEADER_WORDS);
@@ -129,9 +139,16 @@ export class WorkerPool implements JobRunner {
     const argsPtr = memory.alloc(jobArgsLength * 4);
     memory.i32(headerPtr, JOB_HEADER_WORDS).fill(0)[JOB_HEADER.joined] = CLOSED;
     const source = workerSource();
-    const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
+    const starts = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
       module, memory: kernels.memory, header: headerPtr, args: argsPtr, thread: i + 1, kernelNames: JOB_KERNELS,
     })));
+    const workers = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+    const failed = starts.find((start): start is PromiseRejectedResult => start.status === 'rejected');
+    if (failed) {
+      // The workers that did start would otherwise wait for jobs for good, holding the shared memory.
+      for (const worker of workers) worker.terminate();
+      throw failed.reason;
+    }
     return new WorkerPool(threads, kernels, headerPtr, argsPtr, workers);
   }
 

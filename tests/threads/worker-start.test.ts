@@ -1,26 +1,58 @@
-// Kernel workers that Node will not start (its permission model refuses worker threads without
-// --allow-worker): init with threads is a ConfigError saying what to allow, not Node's bare
-// "Access to this API has been restricted"; init() on one thread then works. The refusing Node is
-// a child process: this file runs itself as the child.
+// Kernel workers that do not start. Node's permission model refuses worker threads without
+// --allow-worker: init with threads is a ConfigError saying what to allow, not Node's bare
+// "Access to this API has been restricted"; init() on one thread then works. When one worker of
+// several fails to start, the ones that did are stopped (they would otherwise wait for jobs for
+// good, holding the shared memory). Each case runs in a child process: this file runs itself.
 import { spawnSync } from 'node:child_process';
+import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init } from '../../src/index.js';
 
-const CHILD = 'CONVAS_TEST_WORKERS_REFUSED';
+const CHILD = 'CONVAS_TEST_WORKER_START';
 
-if (process.env[CHILD]) {
+/** In the child: the second kernel worker's script throws at once; how every worker ended. */
+async function secondWorkerFails(): Promise<{ refused: string; started: number; exited: number }> {
+  const threads = createRequire(import.meta.url)('node:worker_threads');
+  let started = 0;
+  let exited = 0;
+  threads.Worker = class extends threads.Worker {
+    constructor(source: string, options: object) {
+      super(++started === 2 ? 'throw new Error("no room for this worker")' : source, options);
+      this.once('exit', () => exited++);
+    }
+  };
+  syncBuiltinESMExports(); // the library imports node:worker_threads as a module: it sees the patched class
+  const refused = await init({ threads: 4 }).then(() => 'started', (error: Error) => `${error.name}: ${error.message}`);
+  for (let waited = 0; exited < started && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+  return { refused, started, exited };
+}
+
+if (process.env[CHILD] === 'refused') {
   const refused = await init({ threads: 2 }).then(() => 'started', (error: Error) => `${error.name}: ${error.message}`);
   console.log(JSON.stringify({ refused, threads: (await init()).threads }));
+} else if (process.env[CHILD] === 'second-fails') {
+  console.log(JSON.stringify(await secondWorkerFails()));
 } else {
-  test('Node refusing worker threads: init with threads is a ConfigError naming --allow-worker; init() on one thread then works', () => {
-    const run = spawnSync(process.execPath, ['--experimental-permission', '--allow-fs-read=*', process.argv[1]],
-      { encoding: 'utf8', env: { ...process.env, [CHILD]: '1' } });
+  const child = (mode: string, ...flags: string[]) => {
+    const run = spawnSync(process.execPath, [...flags, process.argv[1]], { encoding: 'utf8', env: { ...process.env, [CHILD]: mode } });
     assert.is(run.status, 0, run.stderr);
-    const child: { refused: string; threads: number } = JSON.parse(run.stdout);
-    assert.is(child.refused, 'ConfigError: init: a kernel worker could not start (Access to this API has been restricted); ' +
+    return JSON.parse(run.stdout);
+  };
+
+  test('Node refusing worker threads: init with threads is a ConfigError naming --allow-worker; init() on one thread then works', () => {
+    const { refused, threads } = child('refused', '--experimental-permission', '--allow-fs-read=*');
+    assert.is(refused, 'ConfigError: init: a kernel worker could not start (Access to this API has been restricted); ' +
       'expected Node to allow worker threads (--allow-worker where permissions are on), or use init() on one thread');
-    assert.is(child.threads, 1);
+    assert.is(threads, 1);
   });
+
+  test('one kernel worker failing to start: init is a StateError with its reason, and the workers that started are stopped', () => {
+    const { refused, started, exited } = child('second-fails', ...process.execArgv);
+    assert.is(refused, 'StateError: init: a kernel worker could not start (no room for this worker); init() on one thread needs no workers');
+    assert.is(started, 3);
+    assert.is(exited, 3, 'every worker has ended');
+  });
+
   test.run();
 }
