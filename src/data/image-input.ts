@@ -140,6 +140,7 @@ export function drawableSize(source: object): { width: number; height: number } 
     if ((drawable.readyState as number) < HAVE_CURRENT_DATA) {
       throw new StateError("image input: the <video> has no frame yet; expected one that has (wait for its 'loadeddata' event)");
     }
+    if (!drawable.videoWidth) throw new StateError('image input: the <video> has no picture (its source is sound only); expected a video with frames');
     return { width: drawable.videoWidth as number, height: drawable.videoHeight as number };
   }
   const width = Number(drawable.displayWidth ?? drawable.width), height = Number(drawable.displayHeight ?? drawable.height);

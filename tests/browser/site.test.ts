@@ -787,6 +787,20 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
           return img;
         }),
         video: await attempt(() => Object.assign(document.createElement('video'), { width: 40, height: 30 })),
+        soundOnly: await attempt(async () => {
+          // A <video> playing a WAV file: it has data (readyState 4) and a picture of 0×0.
+          const samples = 800;
+          const wav = new DataView(new ArrayBuffer(44 + samples));
+          const ascii = (at: number, text: string) => [...text].forEach((c, i) => wav.setUint8(at + i, c.charCodeAt(0)));
+          ascii(0, 'RIFF'); wav.setUint32(4, 36 + samples, true); ascii(8, 'WAVEfmt ');
+          [16, 1, 1, 8000, 8000, 1, 8].forEach((value, i) => (i === 0 || i >= 3 && i <= 4 ? wav.setUint32 : wav.setUint16)
+            .call(wav, [16, 20, 22, 24, 28, 32, 34][i], value, true));
+          ascii(36, 'data'); wav.setUint32(40, samples, true);
+          new Uint8Array(wav.buffer, 44).fill(128);
+          const video = Object.assign(document.createElement('video'), { muted: true, src: URL.createObjectURL(new Blob([wav.buffer], { type: 'audio/wav' })) });
+          await new Promise((resolve, reject) => Object.assign(video, { onloadeddata: resolve, onerror: () => reject(new Error('the WAV did not load')) }));
+          return video;
+        }),
         closed: await attempt(async () => {
           const bitmap = await createImageBitmap(new ImageData(4, 3));
           bitmap.close();
@@ -803,6 +817,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     assert.match(inPage.loading, /^StateError: image input: the <img> ".*\/inputs\/dark\.png\?[\d.]+" has not loaded .*await img\.decode\(\)/);
     assert.match(inPage.broken, /^StateError: image input: the <img> ".*\/inputs\/none\.png" has not loaded \(or could not be loaded\)/);
     assert.match(inPage.video, /^StateError: image input: the <video> has no frame yet/);
+    assert.match(inPage.soundOnly, /^StateError: image input: the <video> has no picture \(its source is sound only\); expected a video with frames$/);
     for (const what of [inPage.closed, inPage.empty]) assert.match(what, /^ShapeError: image input: the picture to draw is 0×0 pixels .*expected at least 1×1/);
     assert.is(inPage.unreachable, `StorageError: ${nobody}: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)`);
 
