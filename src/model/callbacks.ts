@@ -30,6 +30,16 @@ export function recordEpoch(history: History, epoch: number, logs: Logs): void {
   for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value!);
 }
 
+/**
+ * onEpochEnd's logs: the epoch's Logs, or none at all ({}) for an epoch that trained nothing — one
+ * that a dataset read with batchesPerEpoch ran out of as it began. TF.js, too, ends that epoch
+ * with empty logs (tf.keras repeats the last batch's values, Keras 3 gives its metrics just reset).
+ */
+export type EpochEndLogs = Logs | Record<string, undefined>;
+
+/** Whether onEpochEnd's logs are those of an epoch that trained (not the empty ones of an epoch that trained nothing). */
+export const trainedEpoch = (logs: EpochEndLogs): logs is Logs => logs.loss !== undefined;
+
 /** A batch's logs: the epoch's running means so far, the batch's index and size. */
 export type BatchLogs = Logs & { batch: number; size: number };
 
@@ -63,7 +73,7 @@ export interface CallbackHooks {
   /** With the last epoch's logs (undefined when no epoch ran). */
   onTrainEnd?(logs?: Logs): void | Promise<void>;
   onEpochBegin?(epoch: number, logs?: Partial<Logs>): void | Promise<void>;
-  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: EpochEndLogs): void | Promise<void>;
   onBatchBegin?(batch: number, logs: { batch: number; size: number }): void | Promise<void>;
   onBatchEnd?(batch: number, logs: BatchLogs): void | Promise<void>;
 }
@@ -118,7 +128,7 @@ export class CallbackList {
     for (const c of this.list) await this.after(c.onEpochBegin?.(epoch, {}));
   }
 
-  async epochEnd(epoch: number, logs: Logs): Promise<void> {
+  async epochEnd(epoch: number, logs: EpochEndLogs): Promise<void> {
     for (const c of this.list) await this.after(c.onEpochEnd?.(epoch, logs));
   }
 

@@ -186,7 +186,7 @@ export class DatasetBatches implements BatchSource {
   /** The pass ended: the end of an epoch, or too early for batchesPerEpoch, or a dataset that gave nothing. */
   private ranDry(): void {
     if (this.batchesPerEpoch !== undefined) {
-      // As Keras and TF.js: warn, and end training with the batches read.
+      // As tf.keras: warn, and end training with the batches read (TF.js warns again at each epoch left).
       console.warn(`${this.who}: the dataset ran out after ${this.read} batches of epoch ${this.epoch + 1}; batchesPerEpoch is ` +
         `${this.batchesPerEpoch}, so training stops here. A dataset for batchesPerEpoch must give epochs × batchesPerEpoch batches (try .repeat())`);
       this.model.stopTraining = true;

@@ -8,7 +8,7 @@
 // no restoreBestWeights). TF.js starts its best at the baseline and may stop at epoch 0, so the
 // two differ only with a baseline, or when epoch 0 does not improve on an infinite best (a NaN).
 import type { Tensor } from '../tensor.js';
-import type { Logs } from './callbacks.js';
+import type { EpochEndLogs } from './callbacks.js';
 import { type MonitorMode, MonitorCallback } from './monitor.js';
 import { checkBoolean, checkCount, checkNumber } from './settings.js';
 
@@ -65,9 +65,10 @@ export class EarlyStopping extends MonitorCallback {
     this.keepBestWeights(undefined);
   }
 
-  onEpochEnd(epoch: number, logs: Logs): void {
-    const current = logs[this.monitor] as number;
-    if (epoch < this.startFromEpoch) return;
+  onEpochEnd(epoch: number, logs: EpochEndLogs): void {
+    const current = logs[this.monitor] as number | undefined;
+    // No value: an epoch that trained nothing (the monitor itself was checked at onTrainBegin), which Keras skips too.
+    if (current === undefined || epoch < this.startFromEpoch) return;
     if (this.restoreBestWeights && !this.bestWeights) {
       this.keepBestWeights(this.model!.getWeights());
       this.bestEpoch = epoch;

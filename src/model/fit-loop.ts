@@ -79,9 +79,13 @@ export async function fitLoop(run: FitRun): Promise<History> {
           lastYield = performance.now();
         }
       }
-      // The source ran dry before the epoch's first batch (it said why): the epoch trained nothing
-      // and logs nothing. (TF.js calls onEpochEnd with empty logs here, which callbacks that follow a log cannot take.)
-      if (seen === 0) break;
+      // The source ran dry before the epoch's first batch (it said why, and stopped the run): the
+      // epoch trained nothing, so it is neither validated nor recorded, but the epoch onEpochBegin
+      // opened is closed, with empty logs, as TF.js closes it.
+      if (seen === 0) {
+        await callbacks.epochEnd(epoch, {});
+        break;
+      }
       const logs = epochLogs(lossSum / seen, metrics);
       if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.

@@ -3,7 +3,7 @@
 // become one more callback.
 import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { type BatchLogs, type CallbackHooks, type Callbacks, type Logs, type TrainedModel, callbackList } from './callbacks.js';
+import { type BatchLogs, type CallbackHooks, type Callbacks, type EpochEndLogs, type Logs, type TrainedModel, callbackList } from './callbacks.js';
 import type { ClassWeight } from './class-weights.js';
 import type { Dataset } from './dataset-batches.js';
 import type { DivergenceOptions } from './divergence.js';
@@ -21,7 +21,6 @@ export interface TrainingOptions {
   callbacks?: Callbacks;
   /** Called after each batch with the running mean loss and metrics of the epoch so far (a callback's onBatchEnd). */
   onBatchEnd?: (batch: number, logs: BatchLogs) => void | Promise<void>;
-  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   /** Return true (e.g. from a stop button) to end training after the current batch, as model.stopTraining = true does. */
   shouldStop?: () => boolean;
   /** When an exploding loss stops the run (divergence.ts); false: only NaN and infinite values do. */
@@ -29,6 +28,8 @@ export interface TrainingOptions {
 }
 
 export interface FitOptions extends TrainingOptions {
+  /** Called after each epoch with its logs (a callback's onEpochEnd; fit's epochs always train). */
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
   /**
    * Examples per step: at most the number of examples (a larger one is refused, as likely a mix-up);
    * left out, 32 or all the examples if there are fewer.
@@ -45,6 +46,8 @@ export interface FitOptions extends TrainingOptions {
 }
 
 export interface FitDatasetOptions extends TrainingOptions {
+  /** Called after each epoch with its logs, {} for an epoch that trained nothing (see EpochEndLogs). */
+  onEpochEnd?: (epoch: number, logs: EpochEndLogs) => void | Promise<void>;
   /**
    * Batches per epoch, read on from one pass over the dataset across epochs (TF.js's meaning);
    * left out, each epoch is one whole pass (the dataset must then be readable again).
@@ -60,13 +63,13 @@ export interface FitDatasetOptions extends TrainingOptions {
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
 const TRAINING_OPTIONS = {
-  epochs: true, initialEpoch: true, classWeight: true, callbacks: true, onBatchEnd: true, onEpochEnd: true, shouldStop: true, divergence: true,
+  epochs: true, initialEpoch: true, classWeight: true, callbacks: true, onBatchEnd: true, shouldStop: true, divergence: true,
 } satisfies Record<keyof TrainingOptions, true>;
 const FIT_OPTIONS = {
-  ...TRAINING_OPTIONS, batchSize: true, shuffle: true, validationData: true, validationSplit: true,
+  ...TRAINING_OPTIONS, onEpochEnd: true, batchSize: true, shuffle: true, validationData: true, validationSplit: true,
 } satisfies Record<keyof FitOptions, true>;
 const FIT_DATASET_OPTIONS = {
-  ...TRAINING_OPTIONS, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true,
+  ...TRAINING_OPTIONS, onEpochEnd: true, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true,
 } satisfies Record<keyof FitDatasetOptions, true>;
 
 /** fit's or fitDataset's options: an object of known names. */
@@ -93,8 +96,10 @@ export function checkEpochs(options: TrainingOptions, who: string): { epochs: nu
 }
 
 /** The run's callbacks: convas's option hooks first (as one callback), then those in `callbacks`. */
-export function runCallbacks(options: TrainingOptions, model: TrainedModel, who: string): CallbackHooks[] {
-  const { onBatchEnd, onEpochEnd, shouldStop } = options;
+export function runCallbacks(options: FitOptions | FitDatasetOptions, model: TrainedModel, who: string): CallbackHooks[] {
+  const { onBatchEnd, shouldStop } = options;
+  // fit's hook takes Logs: its source (tensor-batches.ts) never runs dry, so it never gets the empty logs of an epoch that trained nothing.
+  const onEpochEnd = options.onEpochEnd as ((epoch: number, logs: EpochEndLogs) => void | Promise<void>) | undefined;
   for (const [name, hook] of Object.entries({ onBatchEnd, onEpochEnd, shouldStop })) {
     if (hook !== undefined && typeof hook !== 'function') throw new ConfigError(`${who}: ${name} must be a function`);
   }

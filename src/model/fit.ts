@@ -9,7 +9,7 @@ import { isGeneratorObject } from '../data/stream.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
 import { DivergenceCheck } from './divergence.js';
-import { type FitDatasetOptions, type FitOptions, type TrainingOptions, checkEpochs, checkInteger, checkOptionNames, runCallbacks } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, checkOptionNames, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkBoolean, checkNumber } from './settings.js';
@@ -96,7 +96,7 @@ export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options
 }
 
 /** The parts both share, then the loop. */
-function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Promise<Evaluation>) | undefined, options: TrainingOptions,
+function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Promise<Evaluation>) | undefined, options: FitOptions | FitDatasetOptions,
   who: string, known: { steps?: number; samples?: number; batchSize?: number }): Promise<History> {
   const { epochs, initialEpoch } = checkEpochs(options, who);
   const lossCheck = new DivergenceCheck(options.divergence, t.step.lossReference);

@@ -349,12 +349,20 @@ test('batchesPerEpoch reads on through one pass; a dataset that runs out ends tr
     const short = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 4 });
     assert.equal(short.epoch, [0, 1]);
     // Out exactly at an epoch's end: the next epoch begins (before its data is read, as in TF.js and
-    // Keras, so a callback can change it), trains nothing and logs nothing.
+    // Keras, so a callback can change it) and trains nothing; it ends, as in TF.js, with empty logs,
+    // unrecorded. Early stopping and checkpoints let it pass: it has no value to judge, nothing to save.
     const events: string[] = [];
-    const even = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 3,
-      callbacks: [{ onEpochBegin: (e: number) => void events.push(`begin ${e}`), onEpochEnd: (e: number) => void events.push(`end ${e}`) }] });
+    const early = callbacks.earlyStopping({ monitor: 'loss', patience: 2, minDelta: 10 }); // would stop at the third epoch
+    const saved: number[] = [];
+    const checkpoint = callbacks.modelCheckpoint('unused-{epoch}');
+    checkpoint.setModel = (model) => void (checkpoint.model = { ...model, save: async () => void saved.push(saved.length) } as never);
+    const even = await cnn().fitDataset(batches, { epochs: 4, batchesPerEpoch: 3, callbacks: [
+      { onEpochBegin: (e: number) => void events.push(`begin ${e}`), onEpochEnd: (e, logs) => void events.push(`end ${e} ${Object.keys(logs).length ? 'logs' : '{}'}`) },
+      early, checkpoint] });
     assert.equal(even.epoch, [0, 1]);
-    assert.equal(events, ['begin 0', 'end 0', 'begin 1', 'end 1', 'begin 2']);
+    assert.equal(events, ['begin 0', 'end 0 logs', 'begin 1', 'end 1 logs', 'begin 2', 'end 2 {}']);
+    assert.is(early.stoppedEpoch, 0);
+    assert.is(saved.length, 2);
   } finally {
     console.warn = warn;
   }
