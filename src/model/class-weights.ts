@@ -1,11 +1,17 @@
 // Keras's class_weight: each example's loss, and so its gradient, is multiplied by the weight of
 // its class, and the batch's loss is still the sum over the batch divided by its size (Keras's and
 // TF.js's reduction). An example's class is the argmax of its target row, or the target itself
-// rounded when the output is one value (a yes/no); class ids are one-hot by the time this reads
-// them. A class missing from the weights weighs 1, as in Keras (TF.js refuses it).
+// rounded as Keras rounds it when the output is one value (a yes/no); class ids are one-hot by the
+// time this reads them. A class missing from the weights weighs 1, as in Keras (TF.js refuses it).
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow } from '../metrics.js';
+
+/** NumPy's round, by which Keras finds a yes/no target's class: a half goes to the even neighbour, so 0.5 is class 0 (Math.round says 1). */
+function roundHalfToEven(value: number): number {
+  const rounded = Math.round(value);
+  return rounded - value === 0.5 && rounded % 2 !== 0 ? rounded - 1 : rounded;
+}
 
 /** A weight per class: { [class]: weight } (TF.js's ClassWeight) or an array indexed by class. */
 export type ClassWeight = Record<number, number> | number[];
@@ -36,7 +42,7 @@ export class ClassWeights {
     const heap = getBackend().memory.heapF32;
     const t = target >>> 2, w = rowWeights >>> 2, cols = this.cols;
     for (let r = 0; r < rows; r++) {
-      const id = cols > 1 ? argmaxRow(heap, t + r * cols, cols) : Math.round(heap[t + r]);
+      const id = cols > 1 ? argmaxRow(heap, t + r * cols, cols) : roundHalfToEven(heap[t + r]);
       heap[w + r] = this.weights.get(id) ?? 1;
     }
   }

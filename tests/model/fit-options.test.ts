@@ -117,6 +117,18 @@ test('a class missing from classWeight weighs 1 (Keras; TF.js refuses it); an ar
   assert.not.equal([...explicit[0]], [...plain[0]], 'a weight of 2 changes training');
 });
 
+test('a yes/no target of exactly 0.5 is class 0, as Keras rounds it (half to even; TF.js refuses such a target)', async () => {
+  const run = async (classWeight?: Record<number, number>) => {
+    const m = sequential({ inputShape: IMAGE, seed: 7, layers: [layers.flatten(), layers.dense({ units: 1, activation: 'sigmoid' })] });
+    m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    await m.fit(tensor(images(8), [N, ...IMAGE]), tensor(new Float32Array(N).fill(0.5), [N, 1]), { epochs: 2, batchSize: 5, classWeight });
+    return m.getWeights().map((w) => w.dataSync());
+  };
+  const plain = await run();
+  (await run({ 1: 3 })).forEach((w, i) => assertSameBits(w, plain[i], `class 1's weight leaves 0.5 targets alone: weight ${i}`));
+  assert.not.equal([...(await run({ 0: 3 }))[0]], [...plain[0]], 'class 0\'s weight applies to 0.5 targets');
+});
+
 test('initialEpoch continues a run: epochs numbered from it, the schedule and the shuffles going on, bit for bit', async () => {
   const x = images(9), y = oneHotOf(ids());
   const make = () => {
