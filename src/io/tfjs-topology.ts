@@ -11,6 +11,8 @@ import { type JsonObject, field, fileError, objectValue } from './json-fields.js
 import { tfjsLayerClasses, toCamelCase } from './tfjs-format.js';
 
 const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
+/** A dtype as Keras writes it: a name, or a policy ({ class_name: 'Policy' or 'DTypePolicy', config: { name } }). */
+const dtypeName = (v: unknown) => (v !== null && typeof v === 'object' ? ((v as JsonObject).config as JsonObject | undefined)?.name : v);
 const onlyNull = { accepts: () => false, expected: 'null' };
 
 /**
@@ -18,6 +20,8 @@ const onlyNull = { accepts: () => false, expected: 'null' };
  * convas implements, unless the class's descriptor maps the setting (as Conv2D maps dilation_rate).
  */
 const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected: string }> = {
+  // Keras computes a layer in its dtype (a mixed policy's in half precision, a quantized one's in int8); convas only in float32.
+  dtype: { accepts: (v) => dtypeName(v) === 'float32', expected: "'float32' (convas computes every layer in float32)" },
   data_format: { accepts: (v) => v === 'channels_last', expected: "'channels_last'" },
   padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
   dilation_rate: { accepts: isOne, expected: '1' },

@@ -1,0 +1,65 @@
+// Keras settings that change what a layer computes, in files otherwise as TF.js writes them: each
+// is read and computed exactly, or the file is refused with a FileFormatError naming the layer and
+// the setting; none is left out silently.
+import { test } from 'uvu';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { FileFormatError, init, loadModel } from '../../src/index.js';
+import { expectError } from '../data/expect-error.js';
+import { assertSamePredictions, randomizeTfjs } from './tfjs-compare.js';
+import { modelFileName, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
+
+test.before(async () => {
+  await init();
+  await tf.setBackend('cpu');
+});
+
+const tfjsModel = () => tfl.sequential({ layers: [
+  tfl.layers.inputLayer({ inputShape: [7, 5, 3] }),
+  tfl.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', name: 'conv' }),
+  tfl.layers.batchNormalization({ name: 'norm' }),
+  tfl.layers.flatten({ name: 'flat' }),
+  tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }),
+] });
+
+/** The TF.js model's file with `edit` applied to the config of its layer `layer` (0 is the InputLayer); its location. */
+async function edited(layer: number, edit: (config: Record<string, unknown>) => void): Promise<string> {
+  const m = tfjsModel();
+  randomizeTfjs(m, 1);
+  const location = await newModelLocation();
+  await saveTfjs(m, location);
+  const json = await readModelJson(location);
+  edit(json.modelTopology.config.layers[layer].config);
+  await writeModelJson(location, json);
+  return location;
+}
+
+/** Keras 2's mixed-precision policy and Keras 3's dtype policy, as each writes a layer's dtype. */
+const keras2Policy = (name: string) => ({ class_name: 'Policy', config: { name } });
+const keras3Policy = (name: string) => ({ module: 'keras', class_name: 'DTypePolicy', config: { name }, registered_name: null });
+
+test('a layer computing in float32 loads, its dtype written as a name, a Keras 2 policy or a Keras 3 policy', async () => {
+  for (const dtype of ['float32', keras2Policy('float32'), keras3Policy('float32')]) {
+    for (const layer of [1, 2, 4]) {
+      const location = await edited(layer, (c) => { c.dtype = dtype; });
+      const reference = tfjsModel();
+      randomizeTfjs(reference, 1);
+      assertSamePredictions(await loadModel(location), reference, `layer ${layer} dtype ${JSON.stringify(dtype)}`);
+    }
+  }
+});
+
+test('a layer computing in another dtype (half, double, integer, mixed or quantized precision) is refused, naming the layer and its dtype', async () => {
+  const dtypes = ['float16', 'float64', 'bfloat16', 'int32', keras2Policy('mixed_float16'), keras3Policy('mixed_bfloat16'),
+    { module: 'keras', class_name: 'QuantizedDTypePolicy', config: { name: 'int8_from_float32' }, registered_name: null }];
+  for (const dtype of dtypes) {
+    for (const [layer, name] of [[1, 'conv'], [2, 'norm'], [3, 'flat'], [4, 'out']] as const) {
+      const location = await edited(layer, (c) => { c.dtype = dtype; });
+      await expectError(() => loadModel(location), FileFormatError, await modelFileName(location),
+        new RegExp(`"${name}" \\(\\w+\\) has dtype ${JSON.stringify(JSON.stringify(dtype)).slice(1, -1).replace(/[{}[\]]/g, '\\$&')}, .*expected 'float32'`));
+    }
+  }
+});
+
+test.run();
