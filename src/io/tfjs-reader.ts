@@ -112,6 +112,8 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
   const training = readTrainingConfig(json, file);
   const expected = new Map(plan.weights.map((w) => [w.name, w.shape]));
   const values = new Map<string, Float32Array>();
+  /** The layer weights listed so far, in every group: each must be listed once. */
+  const listedNames = new Set<string>();
 
   const groups = field(json, 'weightsManifest', 'array', file);
   for (const [g, groupEntry] of groups.entries()) {
@@ -120,13 +122,23 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     const paths = field(group, 'paths', 'array', file, where);
     if (paths.some((p) => typeof p !== 'string')) throw fileError(file, `${where}.paths is ${JSON.stringify(paths)}; expected file names`);
     const specs = field(group, 'weights', 'array', file, where);
-    // Every weight as the manifest lists it, checked before any shard is read: the shards hold their total, no more.
+    // Every weight as the manifest lists it, checked against the layers before any shard is read (a
+    // wrong shape is named as such, not as shards of the wrong length): the shards hold their total, no more.
     const listed = specs.map((specEntry, i) => {
       const at = `${where}.weights[${i}]`;
       const spec = objectValue(specEntry, file, at);
+      // Optimizer state saved by TensorFlow.js (includeOptimizer) is not carried over: convas starts its own.
+      const isLayerWeight = spec.group !== 'optimizer';
       // Layer weights are float32 (maybe quantized); TensorFlow.js's optimizer state also has an int32 step count.
-      const dtypes = spec.group === 'optimizer' ? ['float32', 'int32'] : ['float32'];
-      return { at, spec, weight: readManifestWeight(spec, dtypes, MAX_FILE_BYTES, file, at) };
+      const weight = readManifestWeight(spec, isLayerWeight ? ['float32'] : ['float32', 'int32'], MAX_FILE_BYTES, file, at);
+      if (isLayerWeight) {
+        const shape = expected.get(weight.name);
+        if (!shape) throw fileError(file, `${at} is ${weight.name}, which no layer has; expected the layers' weights: ${[...expected.keys()].join(', ')}`);
+        if (listedNames.has(weight.name)) throw fileError(file, `${at}: ${weight.name} is listed twice`);
+        listedNames.add(weight.name);
+        checkShapeMatches(weight.shape, shape, file, `${at} (${weight.name})`);
+      }
+      return { isLayerWeight, weight };
     });
     const listedBytes = listed.reduce((n, { weight }) => n + weight.byteLength, 0);
     // The group's shards, joined (a single one as it is): its weights lie one after another across them.
@@ -135,19 +147,12 @@ export async function readTfjsModel(json: JsonObject, file: string, source: Mode
     const bytes = joinBytes(shards);
     let offset = 0;
     let last = '';
-    for (const { at, spec, weight } of listed) {
+    for (const { isLayerWeight, weight } of listed) {
       const { name } = weight;
       if (offset + weight.byteLength > bytes.length) {
         throw fileError(shardNames, `hold ${bytes.length} bytes, shorter than the weights ${file} lists for them (${name} ends at byte ${offset + weight.byteLength})`);
       }
-      // Optimizer state saved by TensorFlow.js (includeOptimizer) is not carried over: convas starts its own.
-      if (spec.group !== 'optimizer') {
-        const shape = expected.get(name);
-        if (!shape) throw fileError(file, `${at} is ${name}, which no layer has; expected the layers' weights: ${[...expected.keys()].join(', ')}`);
-        if (values.has(name)) throw fileError(file, `${at}: ${name} is listed twice`);
-        checkShapeMatches(weight.shape, shape, file, `${at} (${name})`);
-        values.set(name, weight.decode(bytes, offset, shardNames));
-      }
+      if (isLayerWeight) values.set(name, weight.decode(bytes, offset, shardNames));
       offset += weight.byteLength;
       last = name;
     }
