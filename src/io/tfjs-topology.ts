@@ -52,6 +52,8 @@ const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected
   antialias: { accepts: (v) => v === false, expected: 'false' },
   // Keras 3's LayerNormalization: true divides by the root mean square instead (no centring).
   rms_scaling: { accepts: (v) => v === false, expected: 'false' },
+  // Keras 3's LoRA: a low-rank product lora_kernel_a·lora_kernel_b (scaled by lora_alpha/lora_rank) added to the kernel.
+  lora_rank: onlyNull,
 };
 
 const MODEL_CLASSES = ['Sequential', 'Model', 'Functional'];

@@ -62,4 +62,10 @@ test('a layer computing in another dtype (half, double, integer, mixed or quanti
   }
 });
 
+test('Keras 3\'s LoRA (lora_rank: a low-rank product added to the kernel) is refused, naming the layer; null loads', async () => {
+  const location = await edited(4, (c) => { c.lora_rank = 4; c.lora_alpha = 4; });
+  await expectError(() => loadModel(location), FileFormatError, await modelFileName(location), /"out" \(Dense\) has lora_rank 4, .*expected null/);
+  await loadModel(await edited(4, (c) => { c.lora_rank = null; }));
+});
+
 test.run();
