@@ -36,7 +36,8 @@ export class Dense extends KernelLayer {
 
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 1, this.name,
-      `dense takes a flat input per example, got ${formatShape(input)}: put layers.flatten() before it`);
+      `dense takes a flat input per example, got ${formatShape(input)}: put layers.flatten() before it ` +
+      `(convas does not apply a dense along the last axis of a larger input, as Keras does; for an image, a conv2d with kernelSize 1 computes that)`);
     return [this.units];
   }
 
