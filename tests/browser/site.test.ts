@@ -885,18 +885,30 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
   // IndexedDB directly (keepInBrowser) and use tiny models and short runs.
 
   /**
-   * Keeps a model of `layers` (on 28×28×1 digits) in this browser as the site keeps its model, from
-   * `page` (any page of the site); `weights`, when given, replace the seeded ones.
+   * Keeps a model of `layers` (on 28×28×1 digits, or `inputShape`) in this browser as the site keeps
+   * its model, from `page` (any page of the site); `weights`, when given, replace the seeded ones.
    */
-  async function keepInBrowser(page: Page, layers: LayerConfig[], weights?: number[][]): Promise<void> {
-    await page.evaluate(async ({ layers, weights }) => {
+  async function keepInBrowser(page: Page, layers: LayerConfig[], weights?: number[][], inputShape = [28, 28, 1]): Promise<void> {
+    await page.evaluate(async ({ layers, weights, inputShape }) => {
       const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
       await convas.init();
-      const model = convas.sequential({ inputShape: [28, 28, 1], layers, seed: 5 });
+      const model = convas.sequential({ inputShape: inputShape as [number, number, number], layers, seed: 5 });
       if (weights) model.setWeights(weights.map((w) => Float32Array.from(w)));
       await model.save('indexeddb://convas-site-current');
-    }, { layers, weights });
+    }, { layers, weights, inputShape });
   }
+
+  /** Draws one stroke on the Draw page's pad with the mouse, from and to points given as shares of its size. */
+  async function strokeOnPad(page: Page, [fromX, fromY]: [number, number], [toX, toY]: [number, number]): Promise<void> {
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * fromX, box.y + box.height * fromY);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * toX, box.y + box.height * toY, { steps: 5 });
+    await page.mouse.up();
+  }
+
+  /** Waits until the Draw page has read the kept model: its status no longer says it is loading it. */
+  const modelRead = (page: Page) => page.waitForFunction(() => !document.querySelector('#status')!.textContent!.startsWith('Loading'));
 
   test('Train: a better model another tab kept after this page loaded is not replaced by this page\'s worse run (before, it was: the page compared with what it read at load)', async () => {
     const first = await open('');
@@ -1001,17 +1013,31 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await keepInBrowser(page, [{ className: 'Flatten' }, { className: 'Dense', units: 10 }], [new Array(784 * 10).fill(0), biases]);
     await page.reload();
     await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Draw'));
-    const box = (await page.locator('#pad').boundingBox())!;
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.8, { steps: 5 });
-    await page.mouse.up();
+    await strokeOnPad(page, [0.5, 0.2], [0.5, 0.8]);
     await page.waitForFunction(() => document.querySelector('#digit')!.textContent === '9');
     assert.is(await page.textContent('#confidence'), 'score 3.00 (not probabilities)');
     const bars = await page.$$eval('#bars .bar', (rows) => rows.map((row) => ({ label: row.lastElementChild!.textContent!, width: (row.querySelector('i') as HTMLElement).style.width })));
     assert.equal(bars.map((b) => b.label), biases.map((b) => b.toFixed(2)));
     // The bars are scaled from the lowest score (or 0) to the highest: 0% to 100%, none negative.
     assert.equal(bars.map((b) => parseFloat(b.width)), biases.map((b) => Number((100 * (b + 1.5) / 4.5).toFixed(1))));
+    await page.close();
+  });
+
+  test('Draw and Train: a kept model that does not read 28×28×1 digits is refused with the reason, and Draw offers a quick model (before, Draw said "Draw a digit" and every stroke threw; Train said it could not load the digits)', async () => {
+    const page = await open('draw.html');
+    await keepInBrowser(page, [{ className: 'Flatten' }, { className: 'Dense', units: 10, activation: 'softmax' }], undefined, [32, 32, 1]);
+    const refused = 'The model kept in this browser cannot be used; train or load another: This model takes 32×32×1 and gives 10 outputs; ' +
+      'the site\'s models read 28×28×1 digits and give 10, one per digit';
+    await page.reload();
+    await modelRead(page);
+    assert.is(await page.textContent('#status'), refused);
+    assert.ok(await page.$eval('#status', (e) => e.classList.contains('error')), 'shown as an error');
+    assert.ok(await page.isVisible('#quick-train'), 'a quick model is offered instead');
+    const train = await open('');
+    await waitForText(train, '#status', /^(Ready|Could not)/, 60_000);
+    assert.match((await train.textContent('#status'))!, /^Ready: /);
+    assert.is(await train.textContent('#model-status'), refused);
+    await train.close();
     await page.close();
   });
 

@@ -3,6 +3,7 @@
 // Messages about the kept model speak of "this browser", not of its internal indexeddb:// address.
 import { type Model, loadModel } from '../../src/index.js';
 import { errorText } from './dom.js';
+import { checkDigitModel } from './training.js';
 
 const CURRENT = 'convas-site-current';
 
@@ -18,14 +19,26 @@ export async function saveCurrentModel(model: Model): Promise<void> {
   }
 }
 
-/** The model last kept in this browser, or undefined if there is none yet. */
+/**
+ * The model last kept in this browser, or undefined if there is none yet. One that does not read
+ * the site's digits (kept before the site checked, or by other code on this origin) is refused with
+ * the reason: every page would otherwise fail on its first input.
+ */
 export async function loadCurrentModel(): Promise<Model | undefined> {
+  let model: Model;
   try {
-    return await loadModel(`indexeddb://${CURRENT}`);
+    model = await loadModel(`indexeddb://${CURRENT}`);
   } catch (error) {
     if (/no model is saved under this name/.test(errorText(error))) return undefined;
     throw inPageWords(error, 'The model kept in this browser cannot be read; train or load another');
   }
+  try {
+    checkDigitModel(model);
+  } catch (error) {
+    model.dispose();
+    throw inPageWords(error, 'The model kept in this browser cannot be used; train or load another');
+  }
+  return model;
 }
 
 export const downloadModel = (model: Model) => model.save('downloads://convas-digits');

@@ -116,10 +116,10 @@ const showKeptAccuracy = () =>
 
 /** The test accuracy of the model kept in this browser now: another tab may have kept one since this page loaded. */
 async function keptModelAccuracy(): Promise<number | undefined> {
+  // One that cannot be read, does not read the digits (loadCurrentModel refuses it), or fails on them counts as none.
   const kept = await loadCurrentModel().catch(() => undefined);
   if (!kept) return undefined;
   try {
-    checkDigitModel(kept); // one kept before the site checked (another's outputs) counts as none
     return testAccuracy(kept, digits!.test);
   } catch {
     return undefined;
