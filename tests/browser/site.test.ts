@@ -1023,6 +1023,28 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
+  test('Draw: a graph model (a functional one, or any loaded from ONNX) shows each computing layer\'s maps and predicts (before, its input layer shifted the maps by one and every stroke threw)', async () => {
+    const page = await open('draw.html');
+    await page.evaluate(async () => {
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      await convas.init();
+      const { layers } = convas;
+      const x = convas.input({ shape: [28, 28, 1], name: 'digit' });
+      const conv = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }).apply(x);
+      const branch = layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'branch' }).apply(conv);
+      const pooled = layers.maxPool2d({ poolSize: 2, name: 'pool' }).apply(layers.add({ name: 'sum' }).apply([conv, branch]));
+      const out = layers.dense({ units: 10, activation: 'softmax', name: 'out' }).apply(layers.flatten({ name: 'flat' }).apply(pooled));
+      await convas.model({ inputs: x, outputs: out, seed: 3 }).save('indexeddb://convas-site-current');
+    });
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Draw'));
+    await strokeOnPad(page, [0.5, 0.2], [0.5, 0.8]);
+    await page.waitForFunction(() => /^\d$/.test(document.querySelector('#digit')!.textContent!), undefined, { timeout: 15_000 });
+    const views = await page.$$eval('#layers .layer', (layers) => layers.map((l) => `${l.querySelector('h3')!.textContent} ${l.querySelectorAll('canvas').length}`));
+    assert.equal(views, ['conv (Conv2D) 28×28×3 3', 'branch (Conv2D) 28×28×3 3', 'sum (Add) 28×28×3 3', 'pool (MaxPooling2D) 14×14×3 3', 'flat (Flatten) 588 1', 'out (Dense) 10 1']);
+    await page.close();
+  });
+
   test('Draw and Train: a kept model that does not read 28×28×1 digits is refused with the reason, and Draw offers a quick model (before, Draw said "Draw a digit" and every stroke threw; Train said it could not load the digits)', async () => {
     const page = await open('draw.html');
     await keepInBrowser(page, [{ className: 'Flatten' }, { className: 'Dense', units: 10, activation: 'softmax' }], undefined, [32, 32, 1]);

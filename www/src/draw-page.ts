@@ -72,7 +72,10 @@ function predict(): void {
   });
   x.dispose();
   showMaps(byId('input-view'), 'Input', `${SIDE}×${SIDE}, as the network gets it`, featureMaps(pixels, [SIDE, SIDE, 1], 84));
-  byId('layers').replaceChildren(...model.layers.map((layer, i) => {
+  // activations() gives the computing layers' outputs; a graph model's `layers` (one loaded from
+  // ONNX, say) lists its input layers too, as in TF.js, which compute nothing.
+  const computing = model.layers.filter((layer) => layer.className !== 'InputLayer');
+  byId('layers').replaceChildren(...computing.map((layer, i) => {
     const shape = layer.outputShape;
     const view = document.createElement('div');
     view.className = 'layer';
