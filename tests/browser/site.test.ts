@@ -1063,6 +1063,25 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
+  test('Draw: once a shown test digit is cleared or drawn over, the status no longer names it (before, "Test digit …, a 9" stayed under a drawn 7)', async () => {
+    const page = await open('draw.html');
+    await keepInBrowser(page, [{ className: 'Flatten' }, { className: 'Dense', units: 10, activation: 'softmax' }]);
+    await page.reload();
+    await modelRead(page);
+    const hint = 'Draw a digit: the prediction follows each stroke.';
+    const showTestDigit = async () => {
+      await page.click('#sample');
+      await waitForText(page, '#status', /^Test digit \d+ of 2000, a \d: /, 30_000);
+    };
+    await showTestDigit();
+    await page.click('#clear');
+    assert.is(await page.textContent('#status'), hint, 'after Clear');
+    await showTestDigit();
+    await strokeOnPad(page, [0.3, 0.3], [0.7, 0.7]);
+    assert.is(await page.textContent('#status'), hint, 'once the user draws');
+    await page.close();
+  });
+
   test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
     await init();
     const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [

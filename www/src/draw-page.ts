@@ -18,10 +18,15 @@ const QUICK: TrainingSettings = {
 };
 let model: Model | undefined;
 
-const pad = createDigitPad(byId<HTMLCanvasElement>('pad'), predict);
+const padCanvas = byId<HTMLCanvasElement>('pad');
+const pad = createDigitPad(padCanvas, predict);
+/** The status while a model is ready; shown again when the user clears or draws, so it no longer names a test digit shown before. */
+const showDrawHint = () => model && setStatus(status, 'Draw a digit: the prediction follows each stroke.');
+padCanvas.addEventListener('pointerdown', showDrawHint);
 byId('clear').addEventListener('click', () => {
   pad.clear();
   predict();
+  showDrawHint();
 });
 // Without a pointer (a keyboard), or to see a digit the model never trained on: one of the held-out digits, at random.
 byId('sample').addEventListener('click', async () => {
@@ -92,7 +97,7 @@ function useModel(loaded: Model): void {
   const kernel = model.getWeights().find((w) => w.rank === 4);
   if (kernel) showMaps(byId('filters'), `${kernel.shape[3]} filters`, kernel.shape.join('×'), filterMaps(kernel.dataSync(), kernel.shape));
   else byId('filters').textContent = 'This model has no convolution layer.';
-  setStatus(status, 'Draw a digit: the prediction follows each stroke.');
+  showDrawHint();
   predict();
 }
 
