@@ -1082,6 +1082,35 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
+  test('Draw: a second finger on the pad while one draws adds nothing, and the next stroke draws (before, the stroke zigzagged between the two fingers and filled the space between)', async () => {
+    const page = await open('draw.html');
+    await modelRead(page);
+    // Touch input as Chromium gets it from a touch screen: finger 1 draws down the left side while finger 2 rests on the right.
+    const touch = await context.newCDPSession(page);
+    const box = (await page.locator('#pad').boundingBox())!;
+    const at = (x: number, y: number, id: number) => ({ x: box.x + box.width * x, y: box.y + box.height * y, id });
+    const touches = (type: 'touchStart' | 'touchMove' | 'touchEnd', ...touchPoints: ReturnType<typeof at>[]) => touch.send('Input.dispatchTouchEvent', { type, touchPoints });
+    /** Ink on the pad's left and right halves, in pixels. */
+    const ink = () => page.$eval('#pad', (pad) => {
+      const { data, width } = (pad as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (pad as HTMLCanvasElement).width, (pad as HTMLCanvasElement).height);
+      const halves = [0, 0];
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 0) halves[(i / 4) % width < width / 2 ? 0 : 1]++;
+      return halves;
+    });
+    await touches('touchStart', at(0.2, 0.2, 1));
+    await touches('touchStart', at(0.2, 0.2, 1), at(0.85, 0.85, 2));
+    for (let step = 1; step <= 10; step++) await touches('touchMove', at(0.2, 0.2 + step * 0.05, 1), at(0.85, 0.86 - (step % 2) * 0.02, 2));
+    await touches('touchEnd');
+    const [left, right] = await ink();
+    assert.ok(left > 0, 'finger 1 drew');
+    assert.is(right, 0, 'ink on the right half: finger 2 drew, or the stroke joined the fingers');
+    await touches('touchStart', at(0.8, 0.2, 3));
+    await touches('touchMove', at(0.8, 0.7, 3));
+    await touches('touchEnd');
+    assert.ok((await ink())[1] > 0, 'a stroke after the two-finger one draws');
+    await page.close();
+  });
+
   test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
     await init();
     const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [

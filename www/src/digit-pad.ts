@@ -19,20 +19,25 @@ export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void):
     g.fillRect(0, 0, canvas.width, canvas.height);
   };
   clear();
-  let last: [number, number] | undefined;
+  // The stroke being drawn: the pointer drawing it and where it was last. One pointer draws at a
+  // time: a second finger (or a palm resting on a touch screen) would otherwise join the two.
+  let drawing: { pointer: number; last: [number, number] } | undefined;
   const point = (event: PointerEvent): [number, number] => {
     const box = canvas.getBoundingClientRect();
     return [((event.clientX - box.left) / box.width) * canvas.width, ((event.clientY - box.top) / box.height) * canvas.height];
   };
   canvas.addEventListener('pointerdown', (event) => {
+    if (drawing) return;
     canvas.setPointerCapture(event.pointerId);
-    last = point(event);
-    stroke(last);
+    drawing = { pointer: event.pointerId, last: point(event) };
+    stroke(drawing.last);
   });
-  canvas.addEventListener('pointermove', (event) => last && stroke(point(event)));
-  const end = () => (last = undefined);
-  canvas.addEventListener('pointerup', end);
-  canvas.addEventListener('pointercancel', end);
+  canvas.addEventListener('pointermove', (event) => event.pointerId === drawing?.pointer && stroke(point(event)));
+  const end = (event: PointerEvent) => {
+    if (event.pointerId === drawing?.pointer) drawing = undefined;
+  };
+  // Lost capture too: a stroke whose end never arrives would otherwise leave the pad deaf to every other pointer.
+  for (const type of ['pointerup', 'pointercancel', 'lostpointercapture'] as const) canvas.addEventListener(type, end);
 
   let pending = false;
   function stroke(to: [number, number]): void {
@@ -40,10 +45,10 @@ export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void):
     g.lineWidth = canvas.width / 13;
     g.lineCap = g.lineJoin = 'round';
     g.beginPath();
-    g.moveTo(...last!);
+    g.moveTo(...drawing!.last);
     g.lineTo(...to);
     g.stroke();
-    last = to;
+    drawing!.last = to;
     // One prediction per frame however many pointer events arrive.
     if (!pending) {
       pending = true;
