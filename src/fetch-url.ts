@@ -28,10 +28,14 @@ export async function fetchUrl(url: string): Promise<Response> {
 export async function readBody(response: Response, maxBytes: number, file: string, tooLong: (bytes: number) => Error): Promise<Uint8Array> {
   // Compressed, the declared length is the compressed one, which may exceed what it holds.
   const declared = response.headers.get('content-encoding') ? NaN : Number(response.headers.get('content-length'));
-  if (declared > maxBytes) throw tooLong(declared);
+  if (declared > maxBytes) {
+    await response.body?.cancel(); // the connection is let go, not left to finish the body
+    throw tooLong(declared);
+  }
+  if (!response.body) return new Uint8Array(0); // an answer without a body (204): an empty file
   const chunks: Uint8Array[] = [];
   let length = 0;
-  const reader = response.body!.getReader();
+  const reader = response.body.getReader();
   try {
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
       length += next.value.length;

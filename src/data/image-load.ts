@@ -3,21 +3,25 @@
 import { FileFormatError, StorageError } from '../errors.js';
 import { fetchUrl, readBody } from '../fetch-url.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
-import { DEFAULT_MAX_PIXELS, type DecodeImageOptions, decodeImage } from './image.js';
+import { type DecodeImageOptions, decodeImage, maxPixelsOf } from './image.js';
 import type { RgbaImage } from './rgba-image.js';
 
 export type ImageLocation = string | URL | Blob;
 
 export async function loadImage(location: ImageLocation, options: DecodeImageOptions = {}): Promise<RgbaImage> {
-  const { bytes, name } = await readImageFile(location, largestFile(options.maxPixels ?? DEFAULT_MAX_PIXELS));
+  const { bytes, name } = await readImageFile(location, largestFile(maxPixelsOf(options)));
   return decodeImage(bytes, { ...options, name: options.name ?? name });
 }
 
 /**
- * The most bytes an image of `maxPixels` takes: 8 a pixel (16-bit RGBA, stored uncompressed) and room
- * for its metadata. A download stops there: a server may send a body that never ends.
+ * The most bytes read of an image file: an uncompressed 16-bit RGBA PNG of `maxPixels` (8 bytes a
+ * pixel) and 16 MiB of metadata. Reading stops there: a server may send a body that never ends, a
+ * path may name a device.
  */
 const largestFile = (maxPixels: number) => maxPixels * 8 + 16 * 2 ** 20;
+
+const tooLong = (name: string, bytes: number, maxBytes: number) => new FileFormatError(`${name}: holds ${bytes} bytes or more, ` +
+  `more than the ${maxBytes} read of an image file (an uncompressed image of maxPixels pixels and its metadata); expected an image file, or a larger maxPixels`);
 
 /** The bytes at `location` and the name errors give it; a download longer than `maxBytes` is refused. */
 async function readImageFile(location: ImageLocation, maxBytes: number): Promise<{ bytes: Uint8Array; name: string }> {
@@ -32,11 +36,15 @@ async function readImageFile(location: ImageLocation, maxBytes: number): Promise
     const { fileURLToPath } = await importNodeBuiltin<typeof import('node:url')>('node:url');
     const path = scheme === 'file' ? fileURLToPath(text) : text;
     try {
+      const file = await fs.stat(path);
+      if (file.isDirectory()) throw new FileFormatError(`${path}: is a directory; expected an image file`);
+      if (!file.isFile()) throw new FileFormatError(`${path}: is not a regular file (a device or a pipe); expected an image file`);
+      if (file.size > maxBytes) throw tooLong(path, file.size, maxBytes);
       return { bytes: new Uint8Array(await fs.readFile(path)), name: path };
     } catch (error) {
+      if (error instanceof FileFormatError) throw error;
       const code = (error as { code?: string }).code;
       if (code === 'ENOENT') throw new FileFormatError(`${path}: file not found`);
-      if (code === 'EISDIR') throw new FileFormatError(`${path}: is a directory; expected an image file`);
       // Node's message names the path already ("EACCES: permission denied, open '…'"): it is said once.
       const message = String((error as Error).message).replace(/, \w+ '.*'$/s, '');
       throw new StorageError(`${path}: cannot be read (${message})`);
@@ -46,7 +54,6 @@ async function readImageFile(location: ImageLocation, maxBytes: number): Promise
   const url = isPath && typeof globalThis.location === 'object' ? new URL(text, globalThis.location.href).href : text;
   const response = await fetchUrl(url);
   if (!response.ok) throw new FileFormatError(`${url}: HTTP ${response.status} ${response.statusText}`);
-  const bytes = await readBody(response, maxBytes, url, (length) => new FileFormatError(
-    `${url}: holds ${length} bytes or more, more than an image of the allowed megapixels takes (the maxPixels option); expected an image file`));
+  const bytes = await readBody(response, maxBytes, url, (length) => tooLong(url, length, maxBytes));
   return { bytes, name: url };
 }

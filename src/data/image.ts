@@ -3,6 +3,7 @@
 // (image-header.ts), so wrong, truncated and absurdly large files are refused before a decoder
 // allocates anything. Browsers (and their workers) decode with the platform's own decoder; Node
 // with jpeg-js and pngjs (image-decoders-node.ts), which browser bundles never include.
+import { ConfigError } from '../errors.js';
 import { runsInNode } from '../platform.js';
 import { decodeInBrowser } from './image-decoder-browser.js';
 import { decodeInNode } from './image-decoders-node.js';
@@ -19,11 +20,19 @@ export interface DecodeImageOptions {
   maxPixels?: number;
 }
 
-export const DEFAULT_MAX_PIXELS = 50e6;
+const DEFAULT_MAX_PIXELS = 50e6;
+
+/** The maxPixels option, checked: a number above 0 (Infinity allows any size). NaN would allow any size unseen. */
+export function maxPixelsOf(options: DecodeImageOptions): number {
+  const { maxPixels = DEFAULT_MAX_PIXELS } = options;
+  if (typeof maxPixels !== 'number' || !(maxPixels > 0)) throw new ConfigError(`maxPixels is ${String(maxPixels)}; expected a number of pixels above 0`);
+  return maxPixels;
+}
 
 /** The pixels of a JPEG, PNG or PGM file's bytes; a bad file is a FileFormatError naming it. */
 export async function decodeImage(bytes: Uint8Array | ArrayBuffer, options: DecodeImageOptions = {}): Promise<RgbaImage> {
-  const { name = 'image', maxPixels = DEFAULT_MAX_PIXELS } = options;
+  const { name = 'image' } = options;
+  const maxPixels = maxPixelsOf(options);
   const file = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   const header = readImageHeader(file, name);
   if (header.format === 'pgm') return decodePgm(file, name, maxPixels);

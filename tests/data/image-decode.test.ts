@@ -373,11 +373,12 @@ test('loadImage reads a path, a file: URL, a Blob and an http URL; a missing fil
   }
 });
 
-test('loadImage stops a download longer than any image of maxPixels: a body that never ends is refused, not read until memory runs out', async () => {
+test('loadImage stops a file or download longer than any image of maxPixels: a body that never ends, a device, are refused, not read until memory runs out; an answer without a body is an empty file', async () => {
   const png = greyPng();
   const chunk = new Uint8Array(2 ** 16);
   const server = createServer((request, response) => {
     if (request.url === '/declared.png') return void response.writeHead(200, { 'content-length': String(2 ** 40) }).end();
+    if (request.url === '/no-content.png') return void response.writeHead(204).end();
     response.write(png);
     const more = () => { while (response.write(chunk)); };
     response.on('drain', more);
@@ -386,9 +387,16 @@ test('loadImage stops a download longer than any image of maxPixels: a body that
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
-    const tooLong = /holds \d+ bytes or more, more than an image of the allowed megapixels takes \(the maxPixels option\)/;
-    await expectError(() => loadImage(`${url}/endless.png`, { maxPixels: 100 }), FileFormatError, `${url}/endless.png`, tooLong);
-    await expectError(() => loadImage(`${url}/declared.png`), FileFormatError, `${url}/declared.png`, tooLong);
+    const tooLong = (limit: number) => new RegExp(`holds \\d+ bytes or more, more than the ${limit} read of an image file .*or a larger maxPixels$`);
+    await expectError(() => loadImage(`${url}/endless.png`, { maxPixels: 100 }), FileFormatError, `${url}/endless.png`, tooLong(800 + 2 ** 24));
+    await expectError(() => loadImage(`${url}/declared.png`), FileFormatError, `${url}/declared.png`, tooLong(400e6 + 2 ** 24));
+    // An answer without a body is an empty file (before: a TypeError reading the missing body).
+    await expectError(() => loadImage(`${url}/no-content.png`), FileFormatError, `${url}/no-content.png`, /empty/);
+    // A device named as a path is not read for ever; a maxPixels of NaN would have lifted every limit.
+    await expectError(() => loadImage('/dev/zero'), FileFormatError, '/dev/zero', /is not a regular file \(a device or a pipe\); expected an image file/);
+    for (const maxPixels of [NaN, 0, -1, '9' as unknown as number]) {
+      await expectError(() => loadImage(`${url}/endless.png`, { maxPixels }), ConfigError, 'maxPixels', /expected a number of pixels above 0/);
+    }
   } finally {
     server.closeAllConnections();
     server.close();
