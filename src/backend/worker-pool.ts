@@ -27,14 +27,23 @@ interface WorkerSetup {
   kernelNames: readonly string[];
 }
 
-/** What a worker runs: receive the setup, instantiate, say ready, then serve jobs until the end. */
+/**
+ * What a worker runs: receive the setup, instantiate, say ready, then serve jobs until the end. A
+ * failed instantiation is said too: in a browser its rejection would reach no one, and the start would wait for good.
+ */
 function workerMain(
   listen: (receive: (setup: WorkerSetup) => void) => void, reply: (message: string) => void,
   serve: typeof serveKernelJobs, run: typeof runClaimedSlices, join: typeof joinJob,
   layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number, spinMs: number, closed: number,
 ): void {
   listen(async ({ module, memory, header, args, thread, kernelNames }) => {
-    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    let instance: WebAssembly.Instance;
+    try {
+      instance = await WebAssembly.instantiate(module, { env: { memory } });
+    } catch (error) {
+      reply(`failed: ${(error as Error)?.message ?? error}`);
+      return;
+    }
     const exports = instance.exports as Record<string, (...a: number[]) => unknown>;
     const kernels = kernelNames.map((name) => exports[name]);
     const headerView = new Int32Array(memory.buffer, header, headerWords);
@@ -71,13 +80,12 @@ interface KernelWorker {
   terminate(): unknown;
 }
 
-/** A worker that failed to start may still run (a browser keeps one whose script threw): it is stopped. */
-const stopAndThrow = (worker: KernelWorker) => (error: unknown): never => {
-  worker.terminate();
-  throw error;
-};
+/** The worker's first message: 'ready', or why it could not instantiate the kernels. */
+const readyOrFailed = (message: unknown, resolve: () => void, reject: (error: Error) => void) =>
+  (message === 'ready' ? resolve() : reject(workerStartError(String(message).replace(/^failed: /, ''), undefined)));
 
-async function startWorker(source: string, setup: WorkerSetup): Promise<KernelWorker> {
+/** Starts one worker; `created` has it as soon as it exists, to stop it if another fails. */
+async function startWorker(source: string, setup: WorkerSetup, created: (worker: KernelWorker) => void): Promise<KernelWorker> {
   if (runsInNode) {
     const { Worker } = await importNodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
     // Node's permission model (--experimental-permission) refuses worker threads unless --allow-worker.
@@ -89,26 +97,28 @@ async function startWorker(source: string, setup: WorkerSetup): Promise<KernelWo
     } catch (error) {
       throw refused(error);
     }
+    created(worker);
     worker.unref(); // idle kernel threads must not keep the process alive
-    const ready = new Promise((resolve, reject) => {
-      worker.once('message', resolve);
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('message', (message) => readyOrFailed(message, resolve, reject));
       worker.once('error', (error) => reject(refused(error)));
     });
     worker.postMessage(setup);
-    await ready.catch(stopAndThrow(worker));
+    await ready;
     return worker;
   }
   const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
   const worker = new Worker(url);
-  const ready = new Promise((resolve, reject) => {
-    worker.onmessage = resolve;
+  created(worker);
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.onmessage = (event) => readyOrFailed(event.data, resolve, reject);
     // A page's Content-Security-Policy may forbid workers from blob: URLs: the error event then has no message.
     worker.onerror = (event) => reject(workerStartError(event.message,
       event.message ? undefined : 'a page that allows workers from blob: URLs (a Content-Security-Policy needs worker-src blob:)'));
   });
   worker.postMessage(setup);
   try {
-    await ready.catch(stopAndThrow(worker));
+    await ready;
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -139,17 +149,21 @@ export class WorkerPool implements JobRunner {
     const argsPtr = memory.alloc(jobArgsLength * 4);
     memory.i32(headerPtr, JOB_HEADER_WORDS).fill(0)[JOB_HEADER.joined] = CLOSED;
     const source = workerSource();
-    const starts = await Promise.allSettled(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
-      module, memory: kernels.memory, header: headerPtr, args: argsPtr, thread: i + 1, kernelNames: JOB_KERNELS,
-    })));
-    const workers = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
-    const failed = starts.find((start): start is PromiseRejectedResult => start.status === 'rejected');
-    if (failed) {
-      // The workers that did start would otherwise wait for jobs for good, holding the shared memory.
-      for (const worker of workers) worker.terminate();
-      throw failed.reason;
+    // On the first failure every worker started is stopped, those still starting too (one that
+    // never answers would otherwise hold the start for good); a worker started after it, at once.
+    const started: KernelWorker[] = [];
+    let failed = false;
+    const created = (worker: KernelWorker) => (failed ? worker.terminate() : started.push(worker));
+    try {
+      const workers = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => startWorker(source, {
+        module, memory: kernels.memory, header: headerPtr, args: argsPtr, thread: i + 1, kernelNames: JOB_KERNELS,
+      }, created)));
+      return new WorkerPool(threads, kernels, headerPtr, argsPtr, workers);
+    } catch (error) {
+      failed = true;
+      for (const worker of started) worker.terminate();
+      throw error;
     }
-    return new WorkerPool(threads, kernels, headerPtr, argsPtr, workers);
   }
 
   run(work: number): void {

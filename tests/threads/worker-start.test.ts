@@ -1,8 +1,8 @@
 // Kernel workers that do not start. Node's permission model refuses worker threads without
 // --allow-worker: init with threads is a ConfigError saying what to allow, not Node's bare
 // "Access to this API has been restricted"; init() on one thread then works. When one worker of
-// several fails to start, the ones that did are stopped (they would otherwise wait for jobs for
-// good, holding the shared memory). Each case runs in a child process: this file runs itself.
+// several fails to start, init fails at once and the others are stopped (they would otherwise wait
+// for jobs for good, holding the shared memory, or hold the start). Each case runs in a child process: this file runs itself.
 import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { test } from 'uvu';
@@ -11,14 +11,19 @@ import { init } from '../../src/index.js';
 
 const CHILD = 'CONVAS_TEST_WORKER_START';
 
-/** In the child: the second kernel worker's script throws at once; how every worker ended. */
+/**
+ * In the child: the second kernel worker cannot instantiate the kernels, the third never answers;
+ * how every worker ended.
+ */
 async function secondWorkerFails(): Promise<{ refused: string; started: number; exited: number }> {
   const threads = createRequire(import.meta.url)('node:worker_threads');
   let started = 0;
   let exited = 0;
   threads.Worker = class extends threads.Worker {
     constructor(source: string, options: object) {
-      super(++started === 2 ? 'throw new Error("no room for this worker")' : source, options);
+      const which = ++started;
+      super(which === 2 ? `WebAssembly.instantiate = async () => { throw new Error('no room for the kernels'); };\n${source}`
+        : which === 3 ? "require('node:worker_threads').parentPort.on('message', () => {});" : source, options);
       this.once('exit', () => exited++);
     }
   };
@@ -35,8 +40,8 @@ if (process.env[CHILD] === 'refused') {
   console.log(JSON.stringify(await secondWorkerFails()));
 } else {
   const child = (mode: string, ...flags: string[]) => {
-    const run = spawnSync(process.execPath, [...flags, process.argv[1]], { encoding: 'utf8', env: { ...process.env, [CHILD]: mode } });
-    assert.is(run.status, 0, run.stderr);
+    const run = spawnSync(process.execPath, [...flags, process.argv[1]], { encoding: 'utf8', env: { ...process.env, [CHILD]: mode }, timeout: 60_000 });
+    assert.is(run.status, 0, run.error ? `${run.error.message}: the child hung` : run.stderr);
     return JSON.parse(run.stdout);
   };
 
@@ -47,9 +52,9 @@ if (process.env[CHILD] === 'refused') {
     assert.is(threads, 1);
   });
 
-  test('one kernel worker failing to start: init is a StateError with its reason, and the workers that started are stopped', () => {
+  test('one kernel worker failing to start: init is a StateError with its reason at once, and every other worker is stopped, one still starting too', () => {
     const { refused, started, exited } = child('second-fails', ...process.execArgv);
-    assert.is(refused, 'StateError: init: a kernel worker could not start (no room for this worker); init() on one thread needs no workers');
+    assert.is(refused, 'StateError: init: a kernel worker could not start (no room for the kernels); init() on one thread needs no workers');
     assert.is(started, 3);
     assert.is(exited, 3, 'every worker has ended');
   });
