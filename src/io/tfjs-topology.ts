@@ -20,8 +20,13 @@ const onlyNull = { accepts: () => false, expected: 'null' };
  * convas implements, unless the class's descriptor maps the setting (as Conv2D maps dilation_rate).
  */
 const FIXED_OPTIONS: Record<string, { accepts: (v: unknown) => boolean; expected: string }> = {
-  // Keras computes a layer in its dtype (a mixed policy's in half precision, a quantized one's in int8); convas only in float32.
-  dtype: { accepts: (v) => dtypeName(v) === 'float32', expected: "'float32' (convas computes every layer in float32)" },
+  // Keras computes a layer in its dtype (a quantized policy's in int8); convas only in float32. A
+  // mixed policy keeps float32 weights and computes in half precision: convas, as TF.js, computes
+  // it in float32, the weights' own precision (README).
+  dtype: {
+    accepts: (v) => ['float32', 'mixed_float16', 'mixed_bfloat16'].includes(dtypeName(v) as string),
+    expected: "'float32' or a mixed policy (convas computes every layer in float32): set the layer's dtype to float32 before saving",
+  },
   data_format: { accepts: (v) => v === 'channels_last', expected: "'channels_last'" },
   padding: { accepts: (v) => v === 'valid' || v === 'same', expected: "'valid' or 'same'" },
   dilation_rate: { accepts: isOne, expected: '1' },

@@ -39,8 +39,8 @@ async function edited(layer: number, edit: (config: Record<string, unknown>) => 
 const keras2Policy = (name: string) => ({ class_name: 'Policy', config: { name } });
 const keras3Policy = (name: string) => ({ module: 'keras', class_name: 'DTypePolicy', config: { name }, registered_name: null });
 
-test('a layer computing in float32 loads, its dtype written as a name, a Keras 2 policy or a Keras 3 policy', async () => {
-  for (const dtype of ['float32', keras2Policy('float32'), keras3Policy('float32')]) {
+test('a layer computing in float32 loads, its dtype written as a name, a Keras 2 policy or a Keras 3 policy; so does a mixed policy\'s (float32 weights), computed in float32 as TF.js does', async () => {
+  for (const dtype of ['float32', keras2Policy('float32'), keras3Policy('float32'), keras2Policy('mixed_float16'), keras3Policy('mixed_bfloat16')]) {
     for (const layer of [1, 2, 4]) {
       const location = await edited(layer, (c) => { c.dtype = dtype; });
       const reference = tfjsModel();
@@ -50,14 +50,14 @@ test('a layer computing in float32 loads, its dtype written as a name, a Keras 2
   }
 });
 
-test('a layer computing in another dtype (half, double, integer, mixed or quantized precision) is refused, naming the layer and its dtype', async () => {
-  const dtypes = ['float16', 'float64', 'bfloat16', 'int32', keras2Policy('mixed_float16'), keras3Policy('mixed_bfloat16'),
+test('a layer computing in another dtype (half, double, integer or quantized precision) is refused, naming the layer and its dtype', async () => {
+  const dtypes = ['float16', 'float64', 'bfloat16', 'int32', keras3Policy('float16'),
     { module: 'keras', class_name: 'QuantizedDTypePolicy', config: { name: 'int8_from_float32' }, registered_name: null }];
   for (const dtype of dtypes) {
     for (const [layer, name] of [[1, 'conv'], [2, 'norm'], [3, 'flat'], [4, 'out']] as const) {
       const location = await edited(layer, (c) => { c.dtype = dtype; });
       await expectError(() => loadModel(location), FileFormatError, await modelFileName(location),
-        new RegExp(`"${name}" \\(\\w+\\) has dtype ${JSON.stringify(JSON.stringify(dtype)).slice(1, -1).replace(/[{}[\]]/g, '\\$&')}, .*expected 'float32'`));
+        new RegExp(`"${name}" \\(\\w+\\) has dtype ${JSON.stringify(JSON.stringify(dtype)).slice(1, -1).replace(/[{}[\]]/g, '\\$&')}, .*expected 'float32' or a mixed policy .*set the layer's dtype to float32 before saving`));
     }
   }
 });
