@@ -22,7 +22,7 @@ export type {
 // Callbacks for fit and fitDataset (TF.js's and Keras's): early stopping, checkpoints, your own.
 export { callbacks } from './model/callback-factories.js';
 export { Callback } from './model/callbacks.js';
-export type { CallbackHooks, Callbacks, EpochEndLogs, TrainedModel, TrainingParams } from './model/callbacks.js';
+export type { CallbackHooks, Callbacks, EmptyEpochLogs, EpochEndLogs, TrainedModel, TrainingParams } from './model/callbacks.js';
 export { EarlyStopping } from './model/early-stopping.js';
 export type { EarlyStoppingOptions } from './model/early-stopping.js';
 export { ModelCheckpoint } from './model/model-checkpoint.js';

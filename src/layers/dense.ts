@@ -36,8 +36,8 @@ export class Dense extends KernelLayer {
 
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === 1, this.name,
-      `dense takes a flat input per example, got ${formatShape(input)}: put layers.flatten() before it ` +
-      `(convas does not apply a dense along the last axis of a larger input, as Keras does; for an image, a conv2d with kernelSize 1 computes that)`);
+      `dense takes a flat input per example, got ${formatShape(input)}; Keras applies a dense along the last axis of a larger input, ` +
+      `which convas does not (for an image, a conv2d with kernelSize 1 computes that); to connect every value instead, put layers.flatten() before it`);
     return [this.units];
   }
 

@@ -30,15 +30,19 @@ export function recordEpoch(history: History, epoch: number, logs: Logs): void {
   for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value!);
 }
 
+/** The logs ({}) of an epoch that trained nothing: `if (logs.loss === undefined)` tells them from Logs. */
+export interface EmptyEpochLogs {
+  loss?: undefined;
+  acc?: undefined;
+  [name: string]: undefined;
+}
+
 /**
  * onEpochEnd's logs: the epoch's Logs, or none at all ({}) for an epoch that trained nothing — one
  * that a dataset read with batchesPerEpoch ran out of as it began. TF.js, too, ends that epoch
- * with empty logs (tf.keras repeats the last batch's values, Keras 3 gives its metrics just reset).
+ * with empty logs (Keras gives its metrics just reset).
  */
-export type EpochEndLogs = Logs | Record<string, undefined>;
-
-/** Whether onEpochEnd's logs are those of an epoch that trained (not the empty ones of an epoch that trained nothing). */
-export const trainedEpoch = (logs: EpochEndLogs): logs is Logs => logs.loss !== undefined;
+export type EpochEndLogs = Logs | EmptyEpochLogs;
 
 /** A batch's logs: the epoch's running means so far, the batch's index and size. */
 export type BatchLogs = Logs & { batch: number; size: number };

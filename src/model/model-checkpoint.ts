@@ -6,7 +6,7 @@
 // filepath does: {epoch} (counted from 1), any log such as {val_loss}, and the formats {epoch:03d}
 // and {val_loss:.4f}.
 import { ConfigError } from '../errors.js';
-import { type EpochEndLogs, type Logs, trainedEpoch } from './callbacks.js';
+import type { EpochEndLogs, Logs } from './callbacks.js';
 import { type MonitorMode, MonitorCallback } from './monitor.js';
 import { checkBoolean, checkNumber } from './settings.js';
 
@@ -62,7 +62,7 @@ export class ModelCheckpoint extends MonitorCallback {
 
   async onEpochEnd(epoch: number, logs: EpochEndLogs): Promise<void> {
     // An epoch that trained nothing has no logs to name the file by, and no new weights to keep.
-    if (!trainedEpoch(logs)) return;
+    if (logs.loss === undefined) return;
     if (this.saveBestOnly) {
       const current = logs[this.monitor] as number;
       if (!this.isImprovement(current, this.best)) return;

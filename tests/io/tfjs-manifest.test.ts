@@ -32,14 +32,14 @@ async function refused(edit: (weights: Spec[]) => void, detail: RegExp): Promise
   await expectError(() => loadModel(location), FileFormatError, await modelFileName(location), detail);
 }
 
-test('a weight whose listed shape holds more or fewer values than the layers make is named with both shapes', async () => {
+test('a weight whose listed shape holds fewer values than the layers make is named with both shapes (before: blamed on the shard\'s length), as is one with more', async () => {
   for (const shape of [[0], [2], [5], [3, 2]]) {
     await refused((w) => { w[1].shape = shape; }, new RegExp(`\\(conv/bias\\) has shape \\[${shape.join(', ')}\\], but the model's layers make it \\[3\\]`));
   }
   await refused((w) => { w[2].shape = [28, 2]; }, /\(out\/kernel\) has shape \[28, 2\], but the model's layers make it \[27, 2\]/);
 });
 
-test('a weight no layer has, or one listed twice, is named though the shards lack its bytes', async () => {
+test('a weight no layer has is named though the shards lack its bytes (before: blamed on the shard\'s length); so is one listed twice', async () => {
   await refused((w) => { w.push({ name: 'out/extra', shape: [4], dtype: 'float32' }); }, /out\/extra, which no layer has/);
   await refused((w) => { w.splice(1, 0, { ...w[1] }); }, /conv\/bias is listed twice/);
 });
