@@ -1111,6 +1111,22 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
+  test('Draw and Explain: a test digit has one number on both pages, counted from 1 (before, Explain counted from 0: its 618 was Draw\'s 619)', async () => {
+    const { test: held } = await loadBundledDigits();
+    const name = `Test digit 618 of 2000, a ${held.labels[617]}`;
+    const draw = await open('draw.html');
+    await modelRead(draw);
+    await draw.evaluate(() => (Math.random = () => 617.5 / 2000));
+    await draw.click('#sample');
+    assert.match(await waitForText(draw, '#status', /^Test digit/, 30_000), `${name}: `);
+    await draw.close();
+    const explain = await open('explain.html');
+    await explain.waitForSelector('#kernels label');
+    await explain.fill('#digit', '618');
+    assert.is(await explain.textContent('#input-view small'), name);
+    await explain.close();
+  });
+
   test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
     await init();
     const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [

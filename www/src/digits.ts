@@ -11,6 +11,9 @@ export interface Digits {
   test: Dataset;
 }
 
+/** How every page names test digit `i`: numbered from 1, as people count, so a number read on one page finds the same digit on another. */
+export const testDigitName = (test: Dataset, i: number) => `Test digit ${i + 1} of ${test.count}, a ${test.labels[i]}`;
+
 let loading: Promise<Digits> | undefined;
 
 /** Fetches and decodes digits.bin once per page. */

@@ -3,7 +3,7 @@
 import { type Model, init, tensor } from '../../src/index.js';
 import { createTrainer } from '../../src/worker/index.js';
 import { createDigitPad } from './digit-pad.js';
-import { SIDE, loadDigits } from './digits.js';
+import { SIDE, loadDigits, testDigitName } from './digits.js';
 import { byId, errorText, setStatus } from './dom.js';
 import { featureMaps, filterMaps, showMaps, vectorMap } from './maps.js';
 import { loadCurrentModel, saveCurrentModel } from './model-store.js';
@@ -36,7 +36,7 @@ byId('sample').addEventListener('click', async () => {
     const i = Math.floor(Math.random() * test.count);
     pad.clear();
     pad.show(test.images.subarray(i * pixels, (i + 1) * pixels));
-    setStatus(status, `Test digit ${i + 1} of ${test.count}, a ${test.labels[i]}: the model never trained on it.`);
+    setStatus(status, `${testDigitName(test, i)}: the model never trained on it.`);
   } catch (error) {
     setStatus(status, errorText(error), true);
   }

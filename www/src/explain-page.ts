@@ -1,7 +1,7 @@
 // The Explain page: one convolution layer on one digit — chosen kernels, stride, zero padding and
 // pooling — with the output maps and the output-size formula worked out with those numbers.
 import { type Tensor, init, ops, resolvePadding2d, tensor } from '../../src/index.js';
-import { type Digits, SIDE, loadDigits } from './digits.js';
+import { type Digits, SIDE, loadDigits, testDigitName } from './digits.js';
 import { byId, errorText, setStatus } from './dom.js';
 import { handMadeKernels } from './kernels.js';
 import { featureMaps, filterMaps, showMaps } from './maps.js';
@@ -42,7 +42,8 @@ function explain(): void {
   }
   // One layer has one kernel size: the ticked kernels of the first one's size are used.
   const chosen = checked.filter((k) => k.size === checked[0].size);
-  const index = Math.min(Math.max(Math.round(Number(select('digit').value)) || 0, 0), digits.test.count - 1);
+  // The field counts from 1, as the Draw page names test digits.
+  const index = Math.min(Math.max(Math.round(Number(select('digit').value)) || 1, 1), digits.test.count) - 1;
   const image = digits.test.images.subarray(index * SIDE * SIDE, (index + 1) * SIDE * SIDE);
   const stride = Number(select('stride').value), padding = select('padding').value as 'valid' | 'same' | 'full';
   const pool = select('pool').value, poolSize = Number(select('pool-size').value);
@@ -66,7 +67,7 @@ function explain(): void {
         `              output ${pooled.shape[1]} × ${pooled.shape[2]} × ${depth}`);
     }
     byId('formula').textContent = lines.join('\n');
-    showMaps(byId('input-view'), 'Input', `test digit ${index}, a ${digits.test.labels[index]}`, featureMaps(image, [SIDE, SIDE, 1], 112));
+    showMaps(byId('input-view'), 'Input', testDigitName(digits.test, index), featureMaps(image, [SIDE, SIDE, 1], 112));
     showMaps(byId('kernel-view'), 'Kernels', chosen.map((c) => c.name).join(', '), filterMaps(filters.dataSync(), filters.shape, 56));
     showMaps(byId('conv-view'), 'After convolution', conv.shape.slice(1).join('×'), featureMaps(conv.dataSync(), conv.shape.slice(1), 112));
     if (pooled) showMaps(byId('pool-view'), `After ${pool} pooling`, pooled.shape.slice(1).join('×'), featureMaps(pooled.dataSync(), pooled.shape.slice(1), 112));
@@ -108,7 +109,7 @@ try {
   for (const id of ['digit', 'stride', 'padding', 'pool', 'pool-size']) select(id).addEventListener('input', explain);
   byId('kernels').addEventListener('change', explain);
   byId('random').addEventListener('click', () => {
-    select('digit').value = String(Math.floor(Math.random() * digits.test.count));
+    select('digit').value = String(Math.floor(Math.random() * digits.test.count) + 1);
     explain();
   });
   explain();
