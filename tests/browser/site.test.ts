@@ -1127,6 +1127,17 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await explain.close();
   });
 
+  test('Draw: a test digit shown with no model kept says there is none to read it (before: "the model never trained on it")', async () => {
+    const page = await open('draw.html');
+    await page.evaluate(() => new Promise((resolve) => (indexedDB.deleteDatabase('convas-models').onsuccess = resolve)));
+    await page.reload();
+    await modelRead(page);
+    await page.click('#sample');
+    assert.match(await waitForText(page, '#status', /^Test digit/, 30_000),
+      /^Test digit \d+ of 2000, a \d: no model reads it yet; train one on the Train page, or a quick one here\.$/);
+    await page.close();
+  });
+
   test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
     await init();
     const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [

@@ -36,7 +36,7 @@ byId('sample').addEventListener('click', async () => {
     const i = Math.floor(Math.random() * test.count);
     pad.clear();
     pad.show(test.images.subarray(i * pixels, (i + 1) * pixels));
-    setStatus(status, `${testDigitName(test, i)}: the model never trained on it.`);
+    setStatus(status, `${testDigitName(test, i)}: ${model ? 'the model never trained on it.' : 'no model reads it yet; train one on the Train page, or a quick one here.'}`);
   } catch (error) {
     setStatus(status, errorText(error), true);
   }
