@@ -1138,6 +1138,28 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
+  test('Draw: a stroke drawn while a test digit asked for is still downloading stays (before, the digit arrived and wiped it)', async () => {
+    const page = await open('draw.html');
+    // The digits file is held back until the test lets it through.
+    await page.addInitScript(() => {
+      const fetch = window.fetch;
+      const released = new Promise((resolve) => Object.assign(globalThis, { releaseDigits: resolve }));
+      window.fetch = async (...args: Parameters<typeof fetch>) => (String(args[0]).endsWith('digits.bin') && (await released), fetch(...args));
+    });
+    await page.reload();
+    await modelRead(page);
+    await page.click('#sample');
+    await strokeOnPad(page, [0.3, 0.3], [0.7, 0.7]);
+    const drawn = () => page.$eval('#pad', (pad) => (pad as HTMLCanvasElement).toDataURL());
+    const stroke = await drawn();
+    await page.evaluate(() => (globalThis as unknown as { releaseDigits(): void }).releaseDigits());
+    await page.waitForFunction(() => performance.getEntriesByName(new URL('digits.bin', document.baseURI).href).length > 0);
+    await page.waitForTimeout(500);
+    assert.ok(await drawn() === stroke, 'the pad shows the stroke drawn after the click');
+    assert.not.match((await page.textContent('#status'))!, /^Test digit/);
+    await page.close();
+  });
+
   test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
     await init();
     const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [

@@ -22,16 +22,24 @@ const padCanvas = byId<HTMLCanvasElement>('pad');
 const pad = createDigitPad(padCanvas, predict);
 /** The status while a model is ready; shown again when the user clears or draws, so it no longer names a test digit shown before. */
 const showDrawHint = () => model && setStatus(status, 'Draw a digit: the prediction follows each stroke.');
-padCanvas.addEventListener('pointerdown', showDrawHint);
+/** How many times the user drew or cleared: a test digit asked for before one of those, still downloading, would wipe it. */
+let edits = 0;
+const userEdited = () => {
+  edits++;
+  showDrawHint();
+};
+padCanvas.addEventListener('pointerdown', userEdited);
 byId('clear').addEventListener('click', () => {
   pad.clear();
   predict();
-  showDrawHint();
+  userEdited();
 });
 // Without a pointer (a keyboard), or to see a digit the model never trained on: one of the held-out digits, at random.
 byId('sample').addEventListener('click', async () => {
+  const asked = edits;
   try {
     const { test } = await loadDigits();
+    if (edits !== asked) return; // the user's later drawing wins
     const pixels = SIDE * SIDE;
     const i = Math.floor(Math.random() * test.count);
     pad.clear();
