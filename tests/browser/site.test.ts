@@ -424,16 +424,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     const unreachable = await waitForText(page, '#model-status', /^(?!Loading )\S/, 60_000);
     assert.is(unreachable, 'http://127.0.0.1:9/model.json: cannot be fetched: no connection, no such server, or the server does not let this page read it (CORS)');
     // A kept model that cannot be read (damaged storage) is said in the page's words.
-    await page.evaluate(() => new Promise((resolve, reject) => {
-      const opening = indexedDB.open('convas-models', 1);
-      opening.onupgradeneeded = () => opening.result.createObjectStore('models');
-      opening.onsuccess = () => {
-        const transaction = opening.result.transaction('models', 'readwrite');
-        transaction.objectStore('models').put({ 'model.json': new Uint8Array([123, 1, 2]), 'weights.bin': new Uint8Array(4) }, 'convas-site-current');
-        transaction.oncomplete = () => resolve(opening.result.close());
-        transaction.onerror = () => reject(transaction.error);
-      };
-    }));
+    await keepDamagedModel(page);
     await page.reload();
     const damaged = await waitForText(page, '#model-status', /^(?!Loading )\S/, 60_000);
     assert.match(damaged, /^The model kept in this browser cannot be read; train or load another: /);
@@ -898,6 +889,20 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     }, { layers, weights, inputShape });
   }
 
+  /** Keeps a model in this browser whose file is damaged (its model.json is three bytes), from `page` (any page of the site). */
+  async function keepDamagedModel(page: Page): Promise<void> {
+    await page.evaluate(() => new Promise((resolve, reject) => {
+      const opening = indexedDB.open('convas-models', 1);
+      opening.onupgradeneeded = () => opening.result.createObjectStore('models');
+      opening.onsuccess = () => {
+        const transaction = opening.result.transaction('models', 'readwrite');
+        transaction.objectStore('models').put({ 'model.json': new Uint8Array([123, 1, 2]), 'weights.bin': new Uint8Array(4) }, 'convas-site-current');
+        transaction.oncomplete = () => resolve(opening.result.close());
+        transaction.onerror = () => reject(transaction.error);
+      };
+    }));
+  }
+
   /** Draws one stroke on the Draw page's pad with the mouse, from and to points given as shares of its size. */
   async function strokeOnPad(page: Page, [fromX, fromY]: [number, number], [toX, toY]: [number, number]): Promise<void> {
     const box = (await page.locator('#pad').boundingBox())!;
@@ -1157,6 +1162,17 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.waitForTimeout(500);
     assert.ok(await drawn() === stroke, 'the pad shows the stroke drawn after the click');
     assert.not.match((await page.textContent('#status'))!, /^Test digit/);
+    await page.close();
+  });
+
+  test('Explain: a kept model that cannot be read is said so, and the hand-made kernels still work (before, the page ignored it and said "Train a model…")', async () => {
+    const page = await open('explain.html');
+    await keepDamagedModel(page);
+    await page.reload();
+    await page.waitForSelector('#kernels label');
+    assert.match((await page.textContent('#status'))!, /^The model kept in this browser cannot be read; train or load another: /);
+    assert.ok(await page.$eval('#status', (e) => e.classList.contains('error')), 'shown as an error');
+    assert.match((await page.textContent('#formula'))!, '+ 1 = 26');
     await page.close();
   });
 

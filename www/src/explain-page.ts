@@ -92,7 +92,12 @@ function showKernelChoices(): void {
 workOffline();
 try {
   [digits] = await Promise.all([loadDigits(), init()]);
-  const model = await loadCurrentModel().catch(() => undefined); // its filters are an extra here
+  // The kept model's filters are an extra here: one that cannot be read is said, and the page works without it.
+  let unread: unknown;
+  const model = await loadCurrentModel().catch((error) => {
+    unread = error;
+    return undefined;
+  });
   const found = model?.getWeights().find((w) => w.rank === 4);
   // This page's kernels are square (one K in the formula): a first layer of another shape is not shown.
   const learned = found && found.shape[0] === found.shape[1] ? found : undefined;
@@ -113,7 +118,8 @@ try {
     explain();
   });
   explain();
-  if (found && !learned) setStatus(status, `The kept model's first kernels are ${found.shape[0]}×${found.shape[1]}; this page shows square kernels only.`);
+  if (unread) setStatus(status, errorText(unread), true);
+  else if (found && !learned) setStatus(status, `The kept model's first kernels are ${found.shape[0]}×${found.shape[1]}; this page shows square kernels only.`);
   else if (!learned) setStatus(status, 'Train a model on the Train page to add its learned kernels here.');
 } catch (error) {
   setStatus(status, errorText(error), true);
