@@ -1176,6 +1176,35 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.close();
   });
 
+  test('Draw: the pad is named for screen readers, and the prediction is said politely, again only when the digit changes (before, the pad had no name and nothing was said)', async () => {
+    const page = await open('draw.html');
+    await keepInBrowser(page, [{ className: 'Flatten' }, { className: 'Dense', units: 10, activation: 'softmax' }]);
+    await page.reload();
+    await modelRead(page);
+    assert.match(await page.locator('#pad').ariaSnapshot(), /img "Drawing pad: draw a digit .*Show a test digit/);
+    const live = page.locator('.prediction [aria-live="polite"]');
+    await live.evaluate((region) => {
+      const said: string[] = [];
+      new MutationObserver(() => said.push(region.textContent!)).observe(region, { childList: true, characterData: true, subtree: true });
+      Object.assign(globalThis, { said });
+    });
+    // A long stroke: a prediction at each frame, its confidence changing at most of them.
+    const box = (await page.locator('#pad').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+    await page.mouse.down();
+    for (let step = 1; step <= 20; step++) {
+      await page.mouse.move(box.x + box.width * (0.2 + step * 0.03), box.y + box.height * (0.2 + (step % 4) * 0.15));
+      await page.evaluate(() => new Promise(requestAnimationFrame));
+    }
+    await page.mouse.up();
+    const said = await page.evaluate(() => (globalThis as unknown as { said: string[] }).said);
+    assert.ok(said.length > 0, 'the prediction was said');
+    const digits = said.map((text) => /^Prediction: (\d), [\d.]+% sure$/.exec(text)![1]);
+    assert.ok(digits.every((d, i) => i === 0 || d !== digits[i - 1]), `said again without a change of digit: ${said}`);
+    assert.is(digits.at(-1), await page.textContent('#digit'));
+    await page.close();
+  });
+
   test('ONNX on the site: an .onnx model loads by URL on the Train page and scores as in Node; offline, a picked .onnx file loads from the cached site (before, the site had no onnx.js)', async () => {
     await init();
     const model = sequential({ inputShape: [28, 28, 1], seed: 9, layers: [

@@ -50,6 +50,9 @@ byId('sample').addEventListener('click', async () => {
   }
 });
 
+/** The digit the live region last said (-1: none). */
+let saidDigit = -1;
+
 function showProbabilities(outputs: Float32Array | undefined): void {
   const best = outputs ? outputs.indexOf(Math.max(...outputs)) : -1;
   // A softmax gives probabilities; a model ending otherwise (a linear output, trained with MSE) gives scores.
@@ -57,8 +60,12 @@ function showProbabilities(outputs: Float32Array | undefined): void {
   const low = outputs ? Math.min(0, ...outputs) : 0, high = outputs ? Math.max(...outputs) : 1;
   const width = (v: number) => (probabilities ? v : high > low ? (v - low) / (high - low) : 0);
   const label = (v: number) => (probabilities ? `${(100 * v).toFixed(1)}%` : v.toFixed(2));
+  const confidence = best < 0 ? '' : probabilities ? `${label(outputs![best])} sure` : `score ${label(outputs![best])} (not probabilities)`;
   byId('digit').textContent = best < 0 ? '?' : String(best);
-  byId('confidence').textContent = best < 0 ? '' : probabilities ? `${label(outputs![best])} sure` : `score ${label(outputs![best])} (not probabilities)`;
+  byId('confidence').textContent = confidence;
+  // Screen readers hear the prediction when the digit changes, not again at every frame of a stroke.
+  if (best !== saidDigit) byId('prediction-said').textContent = best < 0 ? '' : `Prediction: ${best}, ${confidence}`;
+  saidDigit = best;
   byId('bars').replaceChildren(...Array.from({ length: 10 }, (_, digit) => {
     const v = outputs?.[digit] ?? 0;
     const bar = document.createElement('div');
