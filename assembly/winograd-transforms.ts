@@ -6,6 +6,7 @@
 // straight-line code below computes them. Each 2-D transform is two passes of the 1-D one, columns
 // then rows, through a small scratch (temp) of α² vectors.
 import { fusedActivation4 } from './fused-activation';
+import { windowMax } from './max-window';
 import { multiplyAdd } from './multiply-add';
 
 /** Outputs per side of a tile. */
@@ -91,11 +92,14 @@ export const WINOGRAD_TILE = 4;
  * products + (i·α + j)·positionStride), then act(Y + bias); row i, column j of the 4×4 tile goes to
  * y + i·rowStride + j·columnStride, for i < rows, j < cols, and only its first `lanes` channels.
  * `activation` is a constant where this is inlined, so each activation gets a loop of its own.
+ * pooled (a constant too) stores the tile's 2×2 max pooling instead, straight from the registers
+ * (windowMax, as a pooling pass would take it: the same bits): window (i, j) to y + i·rowStride +
+ * j·columnStride, for i < rows, j < cols counted in windows (at least one each; whole channels: lanes is 4).
  */
 // @ts-ignore: decorator
 @inline export function outputTransform(
   alpha: i32, products: usize, positionStride: usize, temp: usize, bias: v128, activation: i32,
-  y: usize, rowStride: usize, columnStride: usize, rows: i32, cols: i32, lanes: i32,
+  y: usize, rowStride: usize, columnStride: usize, rows: i32, cols: i32, lanes: i32, pooled: bool = false,
 ): void {
   const rowBytes = <usize>alpha << 4;
   const step = <usize>alpha * positionStride;
@@ -111,7 +115,10 @@ export const WINOGRAD_TILE = 4;
     }
   }
   const whole = cols == WINOGRAD_TILE && lanes == 4;
-  for (let i = 0; i < rows; i++) {
+  // A pooled pass keeps each even row's outputs here until the row below completes its windows.
+  let above0 = f32x4.splat(0), above1 = above0, above2 = above0, above3 = above0;
+  const outputRows = pooled ? rows << 1 : rows;
+  for (let i = 0; i < outputRows; i++) {
     const at = temp + <usize>i * rowBytes;
     // The second pass's four outputs of row i, in registers.
     const m0 = v128.load(at), m1 = v128.load(at, 16), m2 = v128.load(at, 32), m3 = v128.load(at, 48);
@@ -136,17 +143,30 @@ export const WINOGRAD_TILE = 4;
     o1 = fusedActivation4(f32x4.add(o1, bias), activation);
     o2 = fusedActivation4(f32x4.add(o2, bias), activation);
     o3 = fusedActivation4(f32x4.add(o3, bias), activation);
-    const to = y + <usize>i * rowStride;
-    if (whole) {
-      v128.store(to, o0);
-      v128.store(to + columnStride, o1);
-      v128.store(to + 2 * columnStride, o2);
-      v128.store(to + 3 * columnStride, o3);
+    if (pooled) {
+      if (i & 1) {
+        const window = y + <usize>(i >> 1) * rowStride;
+        v128.store(window, windowMax(above0, above1, o0, o1));
+        if (cols > 1) v128.store(window + columnStride, windowMax(above2, above3, o2, o3));
+      } else {
+        above0 = o0;
+        above1 = o1;
+        above2 = o2;
+        above3 = o3;
+      }
     } else {
-      storeLanes(to, o0, lanes);
-      if (cols > 1) storeLanes(to + columnStride, o1, lanes);
-      if (cols > 2) storeLanes(to + 2 * columnStride, o2, lanes);
-      if (cols > 3) storeLanes(to + 3 * columnStride, o3, lanes);
+      const to = y + <usize>i * rowStride;
+      if (whole) {
+        v128.store(to, o0);
+        v128.store(to + columnStride, o1);
+        v128.store(to + 2 * columnStride, o2);
+        v128.store(to + 3 * columnStride, o3);
+      } else {
+        storeLanes(to, o0, lanes);
+        if (cols > 1) storeLanes(to + columnStride, o1, lanes);
+        if (cols > 2) storeLanes(to + 2 * columnStride, o2, lanes);
+        if (cols > 3) storeLanes(to + 3 * columnStride, o3, lanes);
+      }
     }
   }
 }

@@ -354,9 +354,16 @@ function transformBlockOut(
     // Tile k's products: row k % 4 of its group, 8 channels a block ((c / 8)·128 + row·32 of each position).
     const from = products + ((<usize>(k >> 2) * groupFloats(positions, outs8)) << 2) + (<usize>(k & (TILE_ROWS - 1)) << 5);
     if (pooled) {
+      if (rows < 2 || cols < 2) continue; // no window lies wholly inside the output
       const pooledAt = <usize>(b * (outHeight >> 1) + (oy >> 1)) * pooledRowBytes + ((<usize>(ox >> 1) * outChannels) << 2);
       for (let c = 0; c < outChannels; c += 4) {
         const add = bias ? v128.load(bias + (<usize>c << 2)) : f32x4.splat(0);
+        if (!argmax) {
+          // Inference: pooled in registers, without the tile's round trip through memory.
+          outputTransform(alpha, from + groupColumn(c), positionFloats(outs8) << 2, temp, add, activation,
+            y + pooledAt + (<usize>c << 2), pooledRowBytes, <usize>outChannels << 2, rows >> 1, cols >> 1, 4, true);
+          continue;
+        }
         outputTransform(alpha, from + groupColumn(c), positionFloats(outs8) << 2, temp, add, activation, tile, 64, 16, WINOGRAD_TILE, WINOGRAD_TILE, 4);
         poolTile(tile, y + pooledAt + (<usize>c << 2), argmax ? argmax + pooledAt + (<usize>c << 2) : 0, pooledRowBytes,
           ((b * outHeight + oy) * outWidth + ox) * outChannels + c, outWidth * outChannels, outChannels, rows >> 1, cols >> 1);
