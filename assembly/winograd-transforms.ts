@@ -4,7 +4,8 @@
 // points q of (x − q); Aᵀ[i][p] = pⁱ; G[p][k] = pᵏ / Π over q ≠ p of (p − q). The points come in
 // pairs ±p, so each pair's two rows are an even part plus or minus an odd part: that is how the
 // straight-line code below computes them. Each 2-D transform is two passes of the 1-D one, columns
-// then rows, through a small scratch (temp) of α² vectors.
+// then rows, through a small scratch (temp) of α² vectors (the input transform's, through a strip
+// that a row of tiles shares: winograd.ts, inputStrip).
 import { fusedActivation4 } from './fused-activation';
 import { windowMax } from './max-window';
 import { multiplyAdd } from './multiply-add';
@@ -18,33 +19,46 @@ export const WINOGRAD_TILE = 4;
 }
 
 /**
- * V = Bᵀ·d·B for the α×α patch d of 4 channels at `patch` (rows rowStride bytes apart, columns
- * columnStride): V[i][j] is written to out + (i·α + j)·positionStride.
+ * V = Bᵀ·d·B for α×α patches d of 4 channels is inputColumns then inputRows: two passes, so that
+ * patches that overlap (a row of tiles) share the first.
+ * The first pass, Bᵀ·d, down each of `columns` columns of α rows of 4 channels
+ * (rows rowStride bytes apart, columns columnStride): row i of column j to half + i·halfRowStride + j·16.
  */
 // @ts-ignore: decorator
-@inline export function inputTransform(
-  alpha: i32, patch: usize, rowStride: usize, columnStride: usize, out: usize, positionStride: usize, temp: usize,
+@inline export function inputColumns(
+  alpha: i32, patch: usize, rowStride: usize, columnStride: usize, columns: i32, half: usize, halfRowStride: usize,
 ): void {
   if (alpha == 6) {
-    for (let j = 0; j < 6; j++) {
+    for (let j = 0; j < columns; j++) {
       const at = patch + <usize>j * columnStride;
       input6(v128.load(at), v128.load(at + rowStride), v128.load(at + 2 * rowStride), v128.load(at + 3 * rowStride),
-        v128.load(at + 4 * rowStride), v128.load(at + 5 * rowStride), temp + (<usize>j << 4), 6 << 4);
+        v128.load(at + 4 * rowStride), v128.load(at + 5 * rowStride), half + (<usize>j << 4), halfRowStride);
     }
+  } else {
+    for (let j = 0; j < columns; j++) {
+      const at = patch + <usize>j * columnStride;
+      input8(v128.load(at), v128.load(at + rowStride), v128.load(at + 2 * rowStride), v128.load(at + 3 * rowStride),
+        v128.load(at + 4 * rowStride), v128.load(at + 5 * rowStride), v128.load(at + 6 * rowStride), v128.load(at + 7 * rowStride),
+        half + (<usize>j << 4), halfRowStride);
+    }
+  }
+}
+
+/**
+ * The second pass, ·B, along the α rows of α columns that inputColumns left at
+ * `half` (rows halfRowStride bytes apart): V[i][j] to out + (i·α + j)·positionStride.
+ */
+// @ts-ignore: decorator
+@inline export function inputRows(alpha: i32, half: usize, halfRowStride: usize, out: usize, positionStride: usize): void {
+  if (alpha == 6) {
     for (let i = 0; i < 6; i++) {
-      const at = temp + <usize>(i * 6 << 4);
+      const at = half + <usize>i * halfRowStride;
       input6(v128.load(at), v128.load(at, 16), v128.load(at, 32), v128.load(at, 48), v128.load(at, 64), v128.load(at, 80),
         out + <usize>(i * 6) * positionStride, positionStride);
     }
   } else {
-    for (let j = 0; j < 8; j++) {
-      const at = patch + <usize>j * columnStride;
-      input8(v128.load(at), v128.load(at + rowStride), v128.load(at + 2 * rowStride), v128.load(at + 3 * rowStride),
-        v128.load(at + 4 * rowStride), v128.load(at + 5 * rowStride), v128.load(at + 6 * rowStride), v128.load(at + 7 * rowStride),
-        temp + (<usize>j << 4), 8 << 4);
-    }
     for (let i = 0; i < 8; i++) {
-      const at = temp + <usize>(i * 8 << 4);
+      const at = half + <usize>i * halfRowStride;
       input8(v128.load(at), v128.load(at, 16), v128.load(at, 32), v128.load(at, 48), v128.load(at, 64), v128.load(at, 80),
         v128.load(at, 96), v128.load(at, 112), out + <usize>(i * 8) * positionStride, positionStride);
     }

@@ -27,7 +27,7 @@ import { PANEL_COLS, TILE_ROWS, multiplyTile, panelCount } from './register-tile
 import { fill, sumRows } from './elementwise';
 import { multiplyAdd } from './multiply-add';
 import {
-  WINOGRAD_TILE, filterGradientTransform, filterTransform, gradientTransform, inputTransform, outputTransform, storeLanes,
+  WINOGRAD_TILE, filterGradientTransform, filterTransform, gradientTransform, inputColumns, inputRows, outputTransform, storeLanes,
 } from './winograd-transforms';
 
 /** Scratch a block of tiles may take (its transformed inputs and products): about a quarter of L2. */
@@ -179,8 +179,9 @@ function convolveScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, ou
   const ins4 = roundUp4(inChannels), outs8 = panelCount(outChannels) * PANEL_COLS;
   const frame = <usize>(tileCount(outHeight) * WINOGRAD_TILE + kernelSize - 1) * (tileCount(outWidth) * WINOGRAD_TILE + kernelSize - 1) * ins4;
   const block = <usize>(blockTiles(positions, ins4, outs8) / TILE_ROWS) * (groupFloats(positions, ins4) + groupFloats(positions, outs8));
-  // temp: the transforms' α² vectors, then a pooled pass's 4×4 tile of 4 channels.
-  return (frame + block + (<usize>positions << 2) + (WINOGRAD_TILE * WINOGRAD_TILE << 2)) << 2;
+  const strip = <usize>(WINOGRAD_TILE + kernelSize - 1) * (tileCount(outWidth) * WINOGRAD_TILE + kernelSize - 1) * ins4;
+  // temp: the transforms' α² vectors, then a pooled pass's 4×4 tile of 4 channels; then a row of tiles' strip.
+  return (frame + block + (<usize>positions << 2) + (WINOGRAD_TILE * WINOGRAD_TILE << 2) + strip) << 2;
 }
 
 /**
@@ -207,6 +208,9 @@ function convolve(
   const temp = products + ((<usize>(block / TILE_ROWS) * groupFloats(positions, outs8)) << 2);
   const frameRowBytes = (<usize>frameWidth * ins4) << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
+  // The input transform's first pass once per column of a row of tiles (inputStrip), not once per tile.
+  const strip = temp + ((<usize>positions + WINOGRAD_TILE * WINOGRAD_TILE) << 4);
+  const stripRowBytes = <usize>frameWidth << 4, stripChannelsBytes = <usize>alpha * stripRowBytes;
   let filled = 0;
   let first = 0; // the batch-wide index of the block's first tile
   for (let b = 0; b < batch; b++) {
@@ -214,11 +218,12 @@ function convolve(
       frame, frameHeight, frameWidth, ins4, padTop, padLeft, 1, 1);
     for (let t = 0; t < tiles; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
-      const patch = source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes + ((<usize>(tx * WINOGRAD_TILE) * ins4) << 2);
+      if (tx == 0) inputStrip(alpha, source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes, frameRowBytes, frameWidth, ins4, strip);
       // Tile `filled` is row filled % 4 of its group: ins4 channels at row·ins4 of each position.
       const into = transformedIn + <usize>(filled >> 2) * groupInBytes + ((<usize>(filled & (TILE_ROWS - 1)) * ins4) << 2);
+      const half = strip + ((<usize>(tx * WINOGRAD_TILE)) << 4);
       for (let c = 0; c < ins4; c += 4) {
-        inputTransform(alpha, patch + (<usize>c << 2), frameRowBytes, <usize>ins4 << 2, into + (<usize>c << 2), inPositionBytes, temp);
+        inputRows(alpha, half + <usize>(c >> 2) * stripChannelsBytes, stripRowBytes, into + (<usize>c << 2), inPositionBytes);
       }
       if (++filled == block) {
         multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
@@ -236,6 +241,18 @@ function convolve(
     }
     multiplyBlock(transformedIn, transformed, products, filled, positions, inChannels, ins4, outs8);
     transformBlockOut(products, bias, y, temp, activation, first, filled, alpha, tilesX, tiles, outHeight, outWidth, outChannels, outs8, pooled, argmax);
+  }
+}
+
+/**
+ * The first pass of the input transform (inputColumns) down every column of the α frame rows at
+ * `rows` (a row of tiles, whose patches overlap by r − 1 columns), into the strip [ins4 / 4][α][frameWidth][4]:
+ * tile tx's patch is then the strip's columns 4·tx … 4·tx + α − 1, for inputRows.
+ */
+function inputStrip(alpha: i32, rows: usize, frameRowBytes: usize, frameWidth: i32, ins4: i32, strip: usize): void {
+  const stripRowBytes = <usize>frameWidth << 4;
+  for (let c = 0; c < ins4; c += 4) {
+    inputColumns(alpha, rows + (<usize>c << 2), frameRowBytes, <usize>ins4 << 2, frameWidth, strip + <usize>(c >> 2) * alpha * stripRowBytes, stripRowBytes);
   }
 }
 
@@ -456,8 +473,9 @@ function gradientScratchBytes(inChannels: i32, outHeight: i32, outWidth: i32, ou
   const block = <usize>positions * (rowFloats(gradientBlockTiles(positions, ins4, outs8), ins4) +
     rowFloats(gradientBlockTiles(positions, ins4, outs8), outs8));
   const products = <usize>positions * ins4 * outs8;
-  // temp: the transforms' α² vectors, or Gᵀ·…·G's r×α and r×r (at most 2·α²).
-  return (frame + gradientFrame + block + products + (<usize>positions << 3)) << 2;
+  const strip = <usize>(WINOGRAD_TILE + r - 1) * (tilesX * WINOGRAD_TILE + r - 1) * ins4;
+  // temp: the transforms' α² vectors, or Gᵀ·…·G's r×α and r×r (at most 2·α²); then a row of tiles' strip.
+  return (frame + gradientFrame + block + products + (<usize>positions << 3) + strip) << 2;
 }
 
 /**
@@ -511,6 +529,9 @@ export function conv2dWinogradBackwardFilter(
   const gradientRowBytes = (<usize>gradientWidth * outs8) << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
   const gradientBytes = (<usize>outHeight * outWidth * outChannels) << 2;
+  // The input transform's first pass once per column of a row of tiles, as the forward pass takes it.
+  const strip = temp + (<usize>positions << 5);
+  const stripRowBytes = <usize>frameWidth << 4, stripChannelsBytes = <usize>alpha * stripRowBytes;
   // transformedIn is [position][slot of the block][ci], transformedGradient [position][panel][slot][8]:
   // position-major, since the products below walk the slots.
   let filled = 0;
@@ -522,10 +543,11 @@ export function conv2dWinogradBackwardFilter(
       gradientFrame, gradientHeight, gradientWidth, outs8, 0, 0, 1, 1);
     for (let t = 0; t < tiles; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
-      const patch = source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes + ((<usize>(tx * WINOGRAD_TILE) * ins4) << 2);
+      if (tx == 0) inputStrip(alpha, source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes, frameRowBytes, frameWidth, ins4, strip);
       const into = transformedIn + ((<usize>filled * ins4) << 2);
+      const half = strip + ((<usize>(tx * WINOGRAD_TILE)) << 4);
       for (let c = 0; c < ins4; c += 4) {
-        inputTransform(alpha, patch + (<usize>c << 2), frameRowBytes, <usize>ins4 << 2, into + (<usize>c << 2), inPositionBytes, temp);
+        inputRows(alpha, half + <usize>(c >> 2) * stripChannelsBytes, stripRowBytes, into + (<usize>c << 2), inPositionBytes);
       }
       const tile = gradient + <usize>(ty * WINOGRAD_TILE) * gradientRowBytes + ((<usize>(tx * WINOGRAD_TILE) * outs8) << 2);
       for (let c = 0; c < outs8; c += 4) {
