@@ -101,6 +101,8 @@ export abstract class Layer {
   private inputGradientsPlanned = false;
   private weightGradientsPlanned = false;
   private built = false;
+  /** Whether the last hold let go of weights it had (every model holding the layer disposed): they are gone for good. */
+  private weightsDisposed = false;
   protected capacity = 0;
 
   constructor(name: string | undefined, prefix: string) {
@@ -308,6 +310,11 @@ export abstract class Layer {
    */
   build(inputShapes: Shape[], rng: Random, values?: WeightValues): Shape {
     if (this.built) throw new ConfigError(`${this.name}: this layer is already built: its weights exist`);
+    // New weights in place of the disposed ones would predict as if they were the trained ones.
+    if (this.weightsDisposed) {
+      throw new StateError(`${this.name}: this layer was freed, weights and all, when the models holding it were disposed; ` +
+        'a new model cannot use it: cut or build from a model that is not disposed');
+    }
     this.describe(inputShapes);
     this.built = true;
     try {
@@ -548,10 +555,11 @@ export abstract class Layer {
     this.holders++;
   }
 
-  /** Lets go of one hold; the last one frees the weights and buffers (and the layer is unbuilt: a model may build it again). */
+  /** Lets go of one hold; the last one frees the weights and buffers for good (a layer never built, after a failed build, may be built again). */
   release(): void {
     if (--this.holders > 0) return;
     this.free();
+    this.weightsDisposed ||= this.built;
     this.built = false;
   }
 

@@ -693,6 +693,7 @@ export class Model extends Layer {
 
   protected free(): void {
     this.disposed = true;
+    this.weightsMade = false; // as a nested model, built again by a model made of it: its layers refuse, their weights freed
     this.executor.unplan();
     this.buffers.free();
     this.optimizer?.dispose();

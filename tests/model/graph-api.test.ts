@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ConfigError, InputLayer, type Model, ShapeError, type Tensor, init, input, layers, loadModel, model, sequential, tensor,
+  ConfigError, InputLayer, type Model, ShapeError, StateError, type Tensor, init, input, layers, loadModel, model, sequential, tensor,
 } from '../../src/index.js';
 import { temporaryDirectory } from '../io/model-files.js';
 import { random } from '../helpers.js';
@@ -124,6 +124,24 @@ test('cutting a model at a named layer shares its weights with the base', async 
   cut.dispose();
   classifier.dispose();
   assert.equal(base.predict(x).shape, [3, 4]);
+});
+
+test('a model cut from a disposed base: its layers\' weights where another model still holds them, a StateError where none does', async () => {
+  await init();
+  const base = residualModel(5);
+  base.setWeights(base.getWeights().map((w, i) => randomTensor([...w.shape], 20 + i))); // trained: not what the seed draws
+  const x = randomTensor([3, 5, 7, 3], 6);
+  const cutAt = () => model({ inputs: base.inputs, outputs: base.getLayer('joined').output });
+  const kept = cutAt();
+  const expected = values(kept.predict(x));
+  base.dispose();
+  const cutAfter = cutAt();
+  assert.equal(values(cutAfter.predict(x)), expected, 'the weights the model cut before still holds');
+  // The nested head was freed with the base, whose alone it was: new weights in its place would predict as if they were the base's.
+  throws(() => model({ inputs: base.inputs, outputs: base.outputs }).predict(x), StateError, 'flatten', 'freed', 'disposed');
+  kept.dispose();
+  cutAfter.dispose();
+  throws(cutAt, StateError, 'block_conv', 'freed', 'disposed');
 });
 
 test('freezing: model.trainable = false freezes every layer (nested ones too), summary counts both kinds', async () => {
