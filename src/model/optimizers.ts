@@ -1,5 +1,6 @@
 // The optimizer of a compiled model: its checked config, per-parameter state in wasm buffers
-// allocated once before the first training step (a compiled model that only evaluates holds none),
+// allocated for the weights a training step trains, before the first step that trains them (a
+// compiled model that only evaluates holds none, a frozen layer and layer state none either),
 // the learning rate of each step (a number or a schedule), gradient clipping, and the step itself
 // (a kernel per type: optimizer-types.ts).
 import { OwnedBlocks } from '../backend/owned-blocks.js';
@@ -63,12 +64,10 @@ export class Optimizer {
   /** The names of the state buffers kept per weight, in order. */
   readonly slotNames: string[];
   private readonly schedule?: LearningRateSchedule;
-  /** The weights it was attached to, and per weight its state buffers, in slotNames order (none until allocateState). */
+  /** The weights it was attached to (the model's: saved state lists each), and the state buffers of those allocateState gave any, in slotNames order. */
   private params: readonly Parameter[] = [];
-  private state: number[][] = [];
   private readonly blocks = new OwnedBlocks(this);
-  private sizes: number[] = [];
-  private stateByParam = new Map<Parameter, number[]>();
+  private readonly stateByParam = new Map<Parameter, number[]>();
   /** Steps taken, and β1^t, β2^t kept as running products (exact and engine-independent). */
   private steps = 0;
   private beta1Power = 1;
@@ -107,10 +106,9 @@ export class Optimizer {
     this.schedule?.epochEnd(value);
   }
 
-  /** The weights whose state it keeps, in order; allocateState() makes the state. */
+  /** The weights whose state it keeps, in order; allocateState() makes the state of those a step trains. */
   attach(params: readonly Parameter[]): void {
     this.params = params;
-    this.sizes = params.map((p) => p.size);
   }
 
   /** Where each state buffer starts: zeros, or adagrad's initial value. */
@@ -118,22 +116,23 @@ export class Optimizer {
     return OPTIMIZER_TYPES[this.config.type].initialValue?.(this.config) ?? 0;
   }
 
-  /** Whether allocateState() made the state (an optimizer attached to no weights has it at once: none). */
-  private get hasState(): boolean {
-    return this.state.length === this.params.length;
-  }
-
-  /** Allocates the state of each attached weight, at its initial value, unless it exists: before the first step. */
-  allocateState(): void {
-    if (this.hasState) return;
+  /**
+   * Allocates the state of each attached weight in `trained` that has none, at its initial value:
+   * before a step trains them. As Keras's optimizer, it keeps none for frozen weights (a frozen
+   * base's would be twice its size with Adam) nor for layer state; a weight unfrozen later gets its
+   * state before the first step that trains it, as though it had been kept at its initial value.
+   */
+  allocateState(trained: ReadonlySet<Parameter>): void {
+    const missing = this.params.filter((p) => trained.has(p) && !this.stateByParam.has(p));
+    if (missing.length === 0) return;
     const memory = getBackend().memory;
     const slots = this.slotNames.length;
-    const made = this.blocks.allocAll(this.params.flatMap((p) => this.slotNames.map(() => p.size * 4)));
-    this.state = this.params.map((p, i) => made.slice(i * slots, (i + 1) * slots).map((ptr) => {
-      memory.f32(ptr, p.size).fill(this.initialValue);
-      return ptr;
-    }));
-    this.stateByParam = new Map(this.params.map((p, i) => [p, this.state[i]]));
+    const made = this.blocks.allocAll(missing.flatMap((p) => this.slotNames.map(() => p.size * 4)));
+    missing.forEach((p, i) => {
+      const buffers = made.slice(i * slots, (i + 1) * slots);
+      buffers.forEach((ptr) => memory.f32(ptr, p.size).fill(this.initialValue));
+      this.stateByParam.set(p, buffers);
+    });
   }
 
   /** One step on the attached weights that are in `trained` (frozen weights and layer state keep still). */
@@ -158,20 +157,25 @@ export class Optimizer {
     }
   }
 
-  /** The steps taken, each parameter's state buffers (as copies, or initial values before any step) and the schedule's state, for saving. */
+  /** The steps taken, each parameter's state buffers (as copies, or initial values where it has none) and the schedule's state, for saving. */
   getState(): OptimizerState {
     const memory = getBackend().memory;
     const schedule = this.schedule?.state;
-    const buffers = this.hasState ? this.state.map((bufs, i) => bufs.map((ptr) => memory.f32(ptr, this.sizes[i]).slice()))
-      : this.sizes.map((size) => this.slotNames.map(() => new Float32Array(size).fill(this.initialValue)));
+    const buffers = this.params.map((p) => this.stateByParam.get(p)?.map((ptr) => memory.f32(ptr, p.size).slice()) ??
+      this.slotNames.map(() => new Float32Array(p.size).fill(this.initialValue)));
     return { steps: this.steps, buffers, ...(schedule ? { schedule } : {}) };
   }
 
-  /** Restores a saved state; shapes were validated by the loader. */
+  /**
+   * Restores a saved state; shapes were validated by the loader. A weight whose saved state is all
+   * initial values (frozen, or never trained) is left without any, which a later step makes alike.
+   */
   setState(state: OptimizerState): void {
-    this.allocateState();
+    const initial = Math.fround(this.initialValue); // as the saved f32 holds it
+    const kept = (i: number) => state.buffers[i].some((values) => values.some((v) => !Object.is(v, initial)));
+    this.allocateState(new Set(this.params.filter((p, i) => this.stateByParam.has(p) || kept(i))));
     const memory = getBackend().memory;
-    state.buffers.forEach((bufs, i) => bufs.forEach((values, j) => memory.f32(this.state[i][j], values.length).set(values)));
+    this.params.forEach((p, i) => this.stateByParam.get(p)?.forEach((ptr, j) => memory.f32(ptr, p.size).set(state.buffers[i][j])));
     if (state.schedule) this.scheduleState = state.schedule;
     this.replaySteps(state.steps);
   }
@@ -207,7 +211,6 @@ export class Optimizer {
 
   dispose(): void {
     this.blocks.freeAll();
-    this.state = [];
     this.stateByParam.clear();
   }
 }

@@ -52,9 +52,9 @@ export class TrainStep {
     this.layerState = parts.layerState;
     this.lossReference = parts.lossReference;
     this.trainedSet = new Set(parts.trained);
-    // What a step writes exists before the first one: the layers' backward buffers and the optimizer's state.
+    // What a step writes exists before the first one: the layers' backward buffers and the optimizer's state of the trained weights.
     parts.executor.prepareBackward(this.trainedSet, false);
-    parts.optimizer.allocateState();
+    parts.optimizer.allocateState(this.trainedSet);
     this.outputGradients = [0];
   }
 

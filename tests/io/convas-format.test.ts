@@ -92,6 +92,29 @@ for (const optimizer of resumed) {
   });
 }
 
+test('training continues exactly after save and load with a layer frozen, and after it is unfrozen', async () => {
+  await init();
+  const { x, y } = strokeData(32, 2);
+  const original = convModel(5);
+  original.layers[0].trainable = false;
+  original.compile(adam);
+  await original.fit(x, y, { epochs: 2, batchSize: 8 });
+  const dir = await temporaryDirectory();
+  await original.save(dir);
+  const loaded = await loadModel(dir);
+  for (const m of [original, loaded]) await m.fit(x, y, { epochs: 1, batchSize: 8 });
+  assertSameWeights(loaded, original, 'frozen');
+  for (const m of [original, loaded]) {
+    m.layers[0].trainable = true;
+    await m.fit(x, y, { epochs: 2, batchSize: 8 });
+  }
+  assertSameWeights(loaded, original, 'unfrozen');
+  await original.save(dir);
+  const again = await loadModel(dir);
+  for (const m of [original, again]) await m.fit(x, y, { epochs: 1, batchSize: 8 });
+  assertSameWeights(again, original, 'unfrozen, saved and loaded');
+});
+
 test('reduceLROnPlateau\'s own state (rate, best, epochs waited, cooldown) is saved and loaded', async () => {
   await init();
   const { x, y } = strokeData(16, 2);

@@ -86,6 +86,29 @@ test('a model holds its weights once until it trains: the first training step gi
   assert.is(inUse(), before);
 });
 
+test('the optimizer keeps state for the weights fit trains only: none for a frozen base, until a fit trains it', async () => {
+  await init();
+  const base = layers.dense({ units: 512, activation: 'relu' });
+  base.trainable = false;
+  const m = sequential({ inputShape: [512], seed: 1, layers: [base, layers.dense({ units: 4, activation: 'softmax' })] });
+  const frozenBytes = base.params.reduce((n, p) => n + aligned(p.size), 0);
+  const x = tensor(Float32Array.from({ length: 8 * 512 }, (_, i) => Math.sin(i)), [8, 512]);
+  const y = tensor(Array.from({ length: 32 }, (_, i) => (i % 5 === 0 ? 1 : 0)), [8, 4]);
+  m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  let before = inUse();
+  await m.fit(x, y, { epochs: 1, batchSize: 8 });
+  // Adam's two slots for the frozen weights alone would be twice their size.
+  assert.ok(inUse() - before < frozenBytes / 2, `the first fit held ${inUse() - before} bytes more, beside ${frozenBytes} bytes of frozen weights`);
+  // Unfrozen without compiling again: the next fit trains it, with its gradients and state.
+  base.trainable = true;
+  const kernel = base.params[0], kernelBefore = getBackend().memory.f32(kernel.value, kernel.size).slice();
+  before = inUse();
+  await m.fit(x, y, { epochs: 1, batchSize: 8 });
+  assert.ok(inUse() - before >= 3 * frozenBytes, 'its gradients and two slots');
+  assert.not.equal(getBackend().memory.f32(kernel.value, kernel.size), kernelBefore, 'it trained');
+  [m, x, y].forEach((t) => t.dispose());
+});
+
 /** Bytes in use for the model (x aside) once it predicted x in one batch. */
 function predictingBytes(m: Model, x: Tensor): number {
   const before = inUse();
