@@ -125,7 +125,7 @@ export class BatchNormalization extends Layer {
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.batchStatistics = this.trains(training) && this.trainable;
+    this.batchStatistics = this.trains(training) && this.trainsInRun;
     if (this.foldedIntoInput && !training) return x;
     const centre = this.batchStatistics ? this.computeBatchStatistics(x, batch) : this.inferenceAffine().centre;
     this.parallel.normalization.channelAffine(x, centre, this.factor, this.beta?.value ?? 0, this.y, batch, this.exampleRows, this.channels, FUSED_ACTIVATION.none);

@@ -83,6 +83,8 @@ export abstract class Layer {
   private weightSpecs: WeightSpec[] = [];
   private node?: LayerNode<Layer>;
   private isTrainable = true;
+  /** `trainable` as the last training run to run the layer began: fixTrainableForRun. */
+  private trainableInRun?: boolean;
   /** How many holders use the weights: each model that contains the layer, and a model itself. */
   private holders = 0;
   /** Set by a graph that runs this layer while it only predicts: where its output goes (outputBuffer), and that graph. */
@@ -136,6 +138,20 @@ export abstract class Layer {
   set trainable(value: boolean) {
     if (typeof value !== 'boolean') throw new ConfigError(`${this.name}: trainable must be true or false, got ${JSON.stringify(value)}`);
     this.isTrainable = value;
+  }
+
+  /**
+   * Called by a model before each training run (fit, lossAndGradients): the run keeps the layer's
+   * `trainable` as it is now, so a change made during the run (from a callback) waits for the next
+   * one, for what the layer does in training (trainsInRun) as for the weights the run trains.
+   */
+  fixTrainableForRun(): void {
+    this.trainableInRun = this.isTrainable;
+  }
+
+  /** Whether the layer trains in the run under way: its flag as the run began (a layer driven on its own, its flag). */
+  protected get trainsInRun(): boolean {
+    return this.trainableInRun ?? this.isTrainable;
   }
 
   /** The weights an optimizer updates, as TensorFlow.js lists them. */

@@ -300,6 +300,7 @@ export class GraphExecutor {
     for (let slot = 0; slot < inputs; slot++) this.upstreamTrained[slot] = needInputGradients;
     for (const step of this.steps) {
       const needsInput = step.inputSlots.some((slot) => this.upstreamTrained[slot]);
+      step.layer.fixTrainableForRun();
       nestedGraph(step.layer)?.prepareBackward(trained, needsInput);
       const needsWeights = step.layer.params.some((p) => trained.has(p));
       step.needsInputGradients = needsInput;

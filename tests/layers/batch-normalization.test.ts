@@ -206,6 +206,34 @@ test('a BatchNormalization frozen through its model (model.trainable = false, ne
   ['inner_bn/moving_mean', 'inner_bn/moving_variance'].forEach((n, i) => assertSameBits(named(outer, n), before[i], n));
 });
 
+test('trainable changed during fit (a callback) takes effect at the next fit: the BatchNormalization keeps the mode the run began in', async () => {
+  await kernels();
+  const rng = random(14);
+  const x = tensor(rng.array(48), [8, 6]), y = tensor(Float32Array.from({ length: 16 }, (_, i) => i % 2), [8, 2]);
+  for (const frozenAtStart of [true, false]) {
+    const base = sequential({ name: 'base', inputShape: [6], layers: [layers.dense({ units: 4 }), layers.batchNormalization({ name: 'bn' })] });
+    const m = sequential({ inputShape: [6], seed: 2, layers: [base, layers.dense({ units: 2, activation: 'softmax' })] });
+    randomize(m, 15);
+    base.trainable = !frozenAtStart;
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    const statistics = () => ['bn/moving_mean', 'bn/moving_variance'].map((n) => named(m, n));
+    const atStart = statistics();
+    let atSwitch: Float32Array[] = [];
+    await m.fit(x, y, { epochs: 3, batchSize: 4, onEpochEnd: (epoch) => {
+      if (epoch > 0) return;
+      atSwitch = statistics();
+      base.trainable = frozenAtStart;
+    } });
+    if (frozenAtStart) {
+      statistics().forEach((s, i) => assertSameBits(s, atStart[i], 'frozen as the run began: the statistics never moved'));
+    } else {
+      assert.not.equal([...atSwitch[0]], [...atStart[0]], 'trainable as the run began: the statistics moved in the first epoch');
+      assert.not.equal([...statistics()[0]], [...atSwitch[0]], 'and went on moving after the callback froze it');
+    }
+    m.dispose();
+  }
+});
+
 test('a step whose forward pass overflows the moving variance is undone, the moving statistics with it', async () => {
   await kernels();
   const m = sequential({ inputShape: [4, 4, 1], layers: [
