@@ -1,4 +1,4 @@
-// Softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge)
+// Softmax and log softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge)
 // and sparse labels made one-hot. Losses are summed in f64 in row order and averaged over rows;
 // gradients are written only when their pointer is not 0. With `rowWeights` ≠ 0 each row's loss and
 // gradient are multiplied by its weight (class weights), still divided by the row count, as Keras
@@ -35,6 +35,36 @@ export function softmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols:
     for (let i = start; i < start + cols; i++) {
       const at = <usize>i << 2;
       store<f32>(dx + at, load<f32>(y + at) * (load<f32>(dy + at) - <f32>dot));
+    }
+  }
+}
+
+/** y = (x − max) − log Σ e^(x − max), per row: log softmax, finite for any finite x (no probability rounds to 0 first); x may be y. */
+export function logSoftmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
+  const rowBytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>r * rowBytes;
+    let rowMax = -Infinity as f32;
+    for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + row + (<usize>c << 2)));
+    let sum: f32 = 0;
+    for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + row + (<usize>c << 2)) - rowMax);
+    const logSum = Mathf.log(sum);
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      store<f32>(y + at, load<f32>(x + at) - rowMax - logSum);
+    }
+  }
+}
+
+/** dx = dy − softmax(x)·Σ dy, per row, softmax(x) being e^y. */
+export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, cols: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * cols;
+    let sum: f64 = 0;
+    for (let i = start; i < start + cols; i++) sum += <f64>load<f32>(dy + (<usize>i << 2));
+    for (let i = start; i < start + cols; i++) {
+      const at = <usize>i << 2;
+      store<f32>(dx + at, load<f32>(dy + at) - Mathf.exp(load<f32>(y + at)) * <f32>sum);
     }
   }
 }

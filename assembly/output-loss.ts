@@ -26,6 +26,12 @@ const BINARY_CROSSENTROPY = 6;
  * max(z, 0) − z·t + log(1 + e^−|z|); the slope with respect to z is σ(z) − t, σ(z) the output.
  */
 const SIGMOID_CROSSENTROPY = 7;
+/**
+ * −t·o of a log-probability o (a logSoftmax output), summed over the row: the cross-entropy, as
+ * PyTorch's NLLLoss of log_softmax (setting: label smoothing, as CROSSENTROPY). No clip: o is the
+ * logarithm already; a class with t = 0 adds nothing, even where o is −∞.
+ */
+const LOG_PROBABILITY_CROSSENTROPY = 8;
 
 /** Whether every target is 0 or 1: such a batch is read as −1/1 by the hinges. */
 function binaryTargets(targets: usize, length: i32): bool {
@@ -40,7 +46,7 @@ function binaryTargets(targets: usize, length: i32): bool {
 // @ts-ignore: decorator
 @inline function target(kind: i32, t: f32, setting: f32, cols: i32, convert: bool): f32 {
   if (kind == HINGE || kind == SQUARED_HINGE) return convert ? 2 * t - 1 : t;
-  if (kind == CROSSENTROPY) return smoothed(t, setting, cols);
+  if (kind == CROSSENTROPY || kind == LOG_PROBABILITY_CROSSENTROPY) return smoothed(t, setting, cols);
   if (kind == BINARY_CROSSENTROPY || kind == SIGMOID_CROSSENTROPY) return smoothed(t, setting, 2);
   return t;
 }
@@ -50,6 +56,7 @@ function binaryTargets(targets: usize, length: i32): bool {
 @inline function outputLossOf(kind: i32, o: f32, t: f32, setting: f32): f64 {
   switch (kind) {
     case CROSSENTROPY: return -<f64>t * Math.log(clip(o));
+    case LOG_PROBABILITY_CROSSENTROPY: return t == 0 ? 0 : -<f64>t * o;
     case HALF_SQUARED_ERROR: {
       const error = <f64>o - t;
       return 0.5 * error * error;
@@ -80,6 +87,7 @@ function binaryTargets(targets: usize, length: i32): bool {
 @inline function outputSlope(kind: i32, o: f32, t: f32, setting: f32, probability: f32): f32 {
   switch (kind) {
     case CROSSENTROPY: return inClip(o) ? -t / o : 0;
+    case LOG_PROBABILITY_CROSSENTROPY: return -t;
     case HALF_SQUARED_ERROR: return o - t;
     case ABSOLUTE_ERROR: return o > t ? 1 : o < t ? -1 : 0;
     case HUBER: {
@@ -106,7 +114,7 @@ function binaryTargets(targets: usize, length: i32): bool {
 export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32,
   setting: f32, rowWeights: usize): f64 {
   const convert = (kind == HINGE || kind == SQUARED_HINGE) && binaryTargets(targets, rows * cols);
-  const summed = kind == CROSSENTROPY || kind == HALF_SQUARED_ERROR;
+  const summed = kind == CROSSENTROPY || kind == LOG_PROBABILITY_CROSSENTROPY || kind == HALF_SQUARED_ERROR;
   const scored = kind == SIGMOID_CROSSENTROPY ? logits : outputs;
   const count: f32 = summed ? <f32>rows : <f32>cols * <f32>rows;
   let total: f64 = 0;

@@ -15,7 +15,7 @@ export const FUSED_ACTIVATION = { none: 0, relu: 1, relu6: 2 } as const;
  */
 export const OUTPUT_LOSS = {
   categoricalCrossentropy: 0, meanSquaredError: 1, meanAbsoluteError: 2, huber: 3, hinge: 4, squaredHinge: 5,
-  binaryCrossentropy: 6, sigmoidCrossentropy: 7,
+  binaryCrossentropy: 6, sigmoidCrossentropy: 7, logProbabilityCrossentropy: 8,
 } as const;
 
 /** The passes of a convolution, as conv2dPassScratchBytes and conv2dWinogradPassScratchBytes number them. */
@@ -145,6 +145,9 @@ export interface Kernels {
   // --- softmax and losses (assembly/loss.ts); losses are averaged over rows (the batch), summed in f64
   softmaxForward(x: number, y: number, rows: number, cols: number): void;
   softmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
+  /** y = x − log Σ e^x per row (log softmax); its backward takes y, dx = dy − e^y·Σ dy. */
+  logSoftmaxForward(x: number, y: number, rows: number, cols: number): void;
+  logSoftmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /**
    * Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when
    * dLogits ≠ 0. labelSmoothing ls > 0 smooths each target to t·(1 − ls) + ls/cols first. With

@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
 import type { PlannedBuffers } from './layer.js';
 
 export const ACTIVATIONS = [
-  'linear', 'relu', 'tanh', 'sigmoid', 'softmax',
+  'linear', 'relu', 'tanh', 'sigmoid', 'softmax', 'logSoftmax',
   'relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish',
 ] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];
@@ -42,7 +42,14 @@ interface ElementwiseActivation {
   parameters?: number[];
 }
 
-const ELEMENTWISE: Record<Exclude<ActivationFunctionName, 'linear' | 'softmax'>, ElementwiseActivation> = {
+/** The activations that normalise along the last axis, by row: their kernels (src/backend/kernels.ts), whose backward reads y. */
+const ROWWISE = {
+  softmax: { forward: 'softmaxForward', backward: 'softmaxBackward' },
+  logSoftmax: { forward: 'logSoftmaxForward', backward: 'logSoftmaxBackward' },
+} as const;
+const isRowwise = (name: ActivationFunctionName): name is keyof typeof ROWWISE => Object.hasOwn(ROWWISE, name);
+
+const ELEMENTWISE: Record<Exclude<ActivationFunctionName, 'linear' | keyof typeof ROWWISE>, ElementwiseActivation> = {
   relu: { forward: 'reluForward', backward: 'reluBackward', reads: 'y' },
   tanh: { forward: 'tanhForward', backward: 'tanhBackward', reads: 'y' },
   sigmoid: { forward: 'sigmoidForward', backward: 'sigmoidBackward', reads: 'y' },
@@ -101,7 +108,7 @@ export class ActivationFunction {
     this.parameters = options.parameters ?? (name in ELEMENTWISE ? ELEMENTWISE[name as keyof typeof ELEMENTWISE].parameters : undefined);
   }
 
-  /** Per-example size, and the size of the last axis (softmax normalises along it); the buffers from the layer's. */
+  /** Per-example size, and the size of the last axis (softmax and logSoftmax normalise along it); the buffers from the layer's. */
   plan(exampleSize: number, axisSize: number, buffers: PlannedBuffers, capacity: number): void {
     this.exampleSize = exampleSize;
     this.axisSize = axisSize;
@@ -131,11 +138,9 @@ export class ActivationFunction {
       return z;
     }
     const { kernels, parallel } = getBackend();
-    switch (this.name) {
-      case 'linear': return z;
-      case 'softmax': kernels.softmaxForward(z, this.y, (batch * this.exampleSize) / this.axisSize, this.axisSize); break;
-      default: parallel.elementwise.map(ELEMENTWISE[this.name].forward, batch, this.exampleSize, this.parameterBuffer, z, this.y);
-    }
+    if (this.name === 'linear') return z;
+    if (isRowwise(this.name)) kernels[ROWWISE[this.name].forward](z, this.y, (batch * this.exampleSize) / this.axisSize, this.axisSize);
+    else parallel.elementwise.map(ELEMENTWISE[this.name].forward, batch, this.exampleSize, this.parameterBuffer, z, this.y);
     return this.y;
   }
 
@@ -143,8 +148,8 @@ export class ActivationFunction {
   backward(dy: number, batch: number, reluFolded = false): number {
     if (this.name === 'linear' || this.fusedWithLoss || (reluFolded && this.name === 'relu')) return dy;
     const { kernels, parallel } = getBackend();
-    if (this.name === 'softmax') {
-      kernels.softmaxBackward(this.y, dy, this.dz, (batch * this.exampleSize) / this.axisSize, this.axisSize);
+    if (isRowwise(this.name)) {
+      kernels[ROWWISE[this.name].backward](this.y, dy, this.dz, (batch * this.exampleSize) / this.axisSize, this.axisSize);
       return this.dz;
     }
     const { backward, reads } = ELEMENTWISE[this.name];
@@ -160,7 +165,7 @@ export class ActivationFunction {
  * too), where TF.js has the activation; Keras 3 also writes silu, hard_silu and hard_swish.
  */
 const KERAS_NAMES: Record<ActivationName, string | undefined> = {
-  linear: 'linear', relu: 'relu', tanh: 'tanh', sigmoid: 'sigmoid', softmax: 'softmax', relu6: 'relu6', elu: 'elu', selu: 'selu',
+  linear: 'linear', relu: 'relu', tanh: 'tanh', sigmoid: 'sigmoid', softmax: 'softmax', logSoftmax: 'log_softmax', relu6: 'relu6', elu: 'elu', selu: 'selu',
   softplus: 'softplus', softsign: 'softsign', swish: 'swish', gelu: 'gelu', hardSigmoid: 'hard_sigmoid', hardSwish: undefined,
 };
 const KERAS_ALIASES: Record<string, ActivationName> = { silu: 'swish', hard_silu: 'hardSwish', hard_swish: 'hardSwish' };

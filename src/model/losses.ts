@@ -1,8 +1,9 @@
 // The losses, with Keras's names and semantics (except meanSquaredError, convas's ½Σ(t − o)²).
 // Each is averaged over the batch; the gradient is written for backward. A softmax output trained
 // with a categorical cross-entropy, or a sigmoid output with binaryCrossentropy, is computed from
-// the logits in one fused, stable kernel; other outputs are taken as probabilities, clipped to
-// [1e-7, 1 − 1e-7] as Keras does.
+// the logits in one fused, stable kernel; a logSoftmax output is log-probabilities already, which
+// the categorical cross-entropies read as such (PyTorch's NLLLoss of log_softmax); other outputs are
+// taken as probabilities, clipped to [1e-7, 1 − 1e-7] as Keras does.
 import { OUTPUT_LOSS } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
@@ -59,10 +60,13 @@ export interface Loss {
   readonly delta: number;
   readonly sparse: boolean;
   readonly fusesWith?: 'softmax' | 'sigmoid';
+  /** A categorical cross-entropy of a logSoftmax output: −Σ t·o, the outputs being log-probabilities. */
+  readonly logProbabilities: boolean;
   readonly accuracy: AccuracyKind;
 }
 
-export function checkLoss(config: unknown): Loss {
+/** The loss as compile gives it; `outputActivation` is the activation of the model's output, when it has one. */
+export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const given = (typeof config === 'string' ? { type: config } : config) as LossConfig | undefined;
   if (!given || typeof given !== 'object' || !Object.hasOwn(LOSS_RULES, given.type)) {
     const name = JSON.stringify(typeof config === 'object' && config ? (config as LossConfig).type : config);
@@ -77,6 +81,7 @@ export function checkLoss(config: unknown): Loss {
     delta: checkNumber(who, 'delta', given.delta ?? SETTING_DEFAULTS.delta, 'positive'),
     sparse: rule.sparse ?? false,
     fusesWith: rule.fusesWith,
+    logProbabilities: rule.fusesWith === 'softmax' && outputActivation === 'logSoftmax',
     accuracy: rule.accuracy,
   };
 }
@@ -115,8 +120,9 @@ export function computeLoss(loss: Loss, outputs: number, logits: number, targets
   switch (loss.type) {
     case 'categoricalCrossentropy':
     case 'sparseCategoricalCrossentropy':
-      return logits !== 0 ? k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, loss.labelSmoothing, rowWeights)
-        : k.outputLoss(OUTPUT_LOSS.categoricalCrossentropy, outputs, 0, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
+      if (logits !== 0) return k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
+      return k.outputLoss(OUTPUT_LOSS[loss.logProbabilities ? 'logProbabilityCrossentropy' : 'categoricalCrossentropy'], outputs, 0, targets, dOutputs,
+        rows, cols, loss.labelSmoothing, rowWeights);
     case 'binaryCrossentropy': {
       const kind = logits !== 0 ? OUTPUT_LOSS.sigmoidCrossentropy : OUTPUT_LOSS.binaryCrossentropy;
       return k.outputLoss(kind, outputs, logits, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);

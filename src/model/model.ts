@@ -310,7 +310,7 @@ export class Model extends Layer {
   compile(options: CompileOptions): void {
     this.checkAlive();
     checkNotTraining(this, 'compile');
-    const loss = checkLoss(options?.loss);
+    const loss = checkLoss(options?.loss, this.outputActivation(false)?.name);
     if (this.outputs.length === 1) {
       checkLossFitsOutput(loss, this.outputShape);
       new MetricSet(options.metrics, loss, this.outputSizes[0], 'compile'); // refuses unknown metrics now
@@ -329,10 +329,11 @@ export class Model extends Layer {
     this.fusesLoss = this.outputActivation()?.name === loss.fusesWith;
   }
 
-  private outputActivation(): (FusedActivation & { name: string }) | undefined {
-    if (this.outputs.length !== 1 || this.graph.nodes.some((n) => n.inputs.includes(this.outputs[0]))) return undefined;
+  /** The activation of the layer that computes the one output; with `alone`, only while nothing else reads that activation's output. */
+  private outputActivation(alone = true): (FusedActivation & { name: string }) | undefined {
+    if (this.outputs.length !== 1 || (alone && this.graph.nodes.some((n) => n.inputs.includes(this.outputs[0])))) return undefined;
     const layer = this.outputs[0].sourceLayer;
-    if (layer instanceof Model) return layer.outputActivation();
+    if (layer instanceof Model) return layer.outputActivation(alone);
     return (layer as { activation?: FusedActivation & { name: string } }).activation;
   }
 

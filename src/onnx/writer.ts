@@ -106,6 +106,7 @@ export class Writer implements NodeWriter {
       case 'sigmoid': return this.node('Sigmoid', [x], base);
       // convas normalises over its last axis: an image's channels are ONNX's axis 1.
       case 'softmax': return this.node('Softmax', [x], base, [intAttribute('axis', rank === 3 ? 1 : -1)]);
+      case 'logSoftmax': return this.node('LogSoftmax', [x], base, [intAttribute('axis', rank === 3 ? 1 : -1)]);
       case 'elu': return this.node('Elu', [x], base, [floatAttribute('alpha', 1)]);
       // ONNX's default alpha and gamma are TensorFlow's SELU constants.
       case 'selu': return this.node('Selu', [x], base);

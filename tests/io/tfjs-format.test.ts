@@ -158,6 +158,21 @@ test('convas → TF.js: a trained CNN and a dense model load in tf.loadLayersMod
   }
 });
 
+test('logSoftmax both ways: TF.js\'s logSoftmax loads in convas, convas\'s saves as log_softmax and loads in TF.js, predicting alike', async () => {
+  const fromTfjs = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 5, activation: 'logSoftmax' }), tfl.layers.activation({ activation: 'logSoftmax' })] });
+  const dir = await temporaryDirectory();
+  await saveTfjs(fromTfjs, dir);
+  const loaded = await loadModel(dir);
+  assert.equal(loaded.layers.map((l) => l.getConfig().activation), ['logSoftmax', 'logSoftmax']);
+  await assertSamePredictions(loaded, fromTfjs, [6]);
+  const ours = sequential({ inputShape: [8, 8, 1], seed: 3, layers: [layers.conv2d({ filters: 3, kernelSize: 3, activation: 'logSoftmax' }),
+    layers.flatten(), layers.dense({ units: 4, activation: 'logSoftmax' })] });
+  const saved = await temporaryDirectory();
+  await ours.save(saved, { format: 'tfjs' });
+  assert.match(await readFile(join(saved, 'model.json'), 'utf8'), /"activation": ?"log_softmax"/);
+  await assertSamePredictions(ours, await loadInTfjs(saved), [8, 8, 1]);
+});
+
 test('convas → TF.js: settings TF.js cannot express are refused, naming the layer', async () => {
   const dir = await temporaryDirectory();
   const full = sequential({ inputShape: [6, 6, 1], layers: [layers.conv2d({ filters: 2, kernelSize: 3, padding: 'full', name: 'wide' })] });

@@ -122,10 +122,10 @@ test('separableConv2d gradients: the depthwise kernel, the pointwise kernel and 
   }
 });
 
-test('dense gradients, with each activation including softmax', async () => {
+test('dense gradients, with each activation including softmax and logSoftmax', async () => {
   await kernels();
   const rng = random(12);
-  for (const activation of ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'] as const) {
+  for (const activation of ['linear', 'relu', 'tanh', 'sigmoid', 'softmax', 'logSoftmax'] as const) {
     for (let i = 0; i < 3; i++) {
       checkLayer(layers.dense({ units: rng.int(1, 9), activation }), [rng.int(1, 13)], rng.int(1, 4), 200 + i);
     }
@@ -145,7 +145,7 @@ test('pooling gradients: max, average and sum; valid and same', async () => {
 
 test('standalone activations and flatten', async () => {
   await kernels();
-  for (const layer of [layers.relu(), layers.tanh(), layers.sigmoid(), layers.softmax(), layers.flatten()]) {
+  for (const layer of [layers.relu(), layers.tanh(), layers.sigmoid(), layers.softmax(), layers.activation({ activation: 'logSoftmax' }), layers.flatten()]) {
     checkLayer(layer, [3, 2, 5], 2, 400);
   }
 });
@@ -230,7 +230,7 @@ test('layer normalisation gradients (through each position\'s own statistics): i
 test('the activations Keras models use: on conv2d and dense, and as Activation layers', async () => {
   await kernels();
   const rng = random(14);
-  const names = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+  const names = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish', 'logSoftmax'] as const;
   for (const [i, activation] of names.entries()) {
     checkLayer(layers.conv2d({ filters: rng.int(1, 4), kernelSize: 2, padding: 'same', activation }), [4, 3, 2], 2, 500 + i);
     checkLayer(layers.dense({ units: rng.int(1, 7), activation }), [rng.int(1, 9)], rng.int(1, 3), 520 + i);

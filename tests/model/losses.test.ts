@@ -8,7 +8,7 @@ import {
 } from '../../src/index.js';
 import type { ActivationName } from '../../src/layers/activation-function.js';
 import { checkModelGradients } from '../gradient-check.js';
-import { kernels, random } from '../helpers.js';
+import { assertClose, kernels, random } from '../helpers.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
 import { smallCnn, strokes } from './synthetic.js';
 
@@ -33,6 +33,8 @@ const cases: Array<[CompileOptions['loss'], ActivationName, () => ReturnType<typ
   ['sparseCategoricalCrossentropy', 'softmax', () => ids([N])],
   [{ type: 'sparseCategoricalCrossentropy', labelSmoothing: 0.1 }, 'softmax', () => ids([N, 1])],
   ['sparseCategoricalCrossentropy', 'sigmoid', () => ids([N])],
+  [{ type: 'categoricalCrossentropy', labelSmoothing: 0.1 }, 'logSoftmax', oneHot],
+  ['sparseCategoricalCrossentropy', 'logSoftmax', () => ids([N])],
   ['binaryCrossentropy', 'sigmoid', multiLabel],
   [{ type: 'binaryCrossentropy', labelSmoothing: 0.2 }, 'sigmoid', multiLabel],
   ['binaryCrossentropy', 'softmax', multiLabel],
@@ -71,6 +73,28 @@ test('a loss fused with the output activation, computed from the logits, equals 
     const { loss: actual } = model.evaluate(images, y);
     assert.ok(Math.abs(actual - expected) < 1e-5 * Math.max(1, expected), `${loss}: evaluate ${actual}, formula ${expected}`);
     model.dispose();
+  }
+});
+
+test('the categorical cross-entropies of a logSoftmax output read it as log-probabilities (PyTorch\'s NLLLoss): as a softmax model scores and trains', async () => {
+  await kernels();
+  for (const [loss, targets] of [['sparseCategoricalCrossentropy', () => ids([N])], [{ type: 'categoricalCrossentropy', labelSmoothing: 0.1 }, oneHot]] as const) {
+    const logProbabilities = smallCnn(7, 'logSoftmax'), probabilities = smallCnn(7, 'softmax');
+    const y = targets();
+    for (const model of [logProbabilities, probabilities]) model.compile({ optimizer: 'sgd', loss });
+    const o = logProbabilities.predict(images).dataSync(), t = y.dataSync();
+    if (loss === 'sparseCategoricalCrossentropy') {
+      const expected = -Array.from(t).reduce((s, id, r) => s + o[r * 4 + id], 0) / N;
+      const { loss: actual } = logProbabilities.evaluate(images, y);
+      assert.ok(Math.abs(actual - expected) < 1e-5 * Math.max(1, expected), `evaluate ${actual}, −mean of the labels' log-probabilities ${expected}`);
+    }
+    const { loss: softmaxLoss } = probabilities.evaluate(images, y);
+    assert.ok(Math.abs(logProbabilities.evaluate(images, y).loss - softmaxLoss) < 1e-5, `${describe(loss)}: the softmax model's loss`);
+    for (const model of [logProbabilities, probabilities]) await model.fit(images, y, { epochs: 2, batchSize: 3, shuffle: false });
+    const trained = logProbabilities.getWeights(), reference = probabilities.getWeights();
+    trained.forEach((w, i) => assertClose(w.dataSync(), reference[i].dataSync(), 1e-4, `${describe(loss)}: weight ${i} after training`));
+    logProbabilities.dispose();
+    probabilities.dispose();
   }
 });
 

@@ -150,7 +150,11 @@ test('operators, attributes and graphs convas cannot express are refused by node
   foreign.graph!.node![0].domain = 'com.microsoft';
   await refused(encode(foreign), /node "Conv_12" \(Conv\): is in domain "com.microsoft"/);
   const one = (nodes: NodeSpec[], extra: Partial<ModelSpec> = {}) => onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], nodes, ...extra });
-  await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'] }]), /node "ls" \(LogSoftmax\): is not an operator convas supports/);
+  await refused(one([{ op: 'Hardmax', name: 'hm', inputs: ['x'], outputs: ['y'] }]), /node "hm" \(Hardmax\): is not an operator convas supports/);
+  await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'], attributes: { axis: 3 } }]),
+    /node "ls" \(LogSoftmax\): log softmax over axis 3 of \[N, 3, 4, 4\] is not supported; convas normalises over the channels \(axis 1\) alone/);
+  await refused(one([{ op: 'LogSoftmax', name: 'ls', inputs: ['x'], outputs: ['y'] }], { opset: 11 }),
+    /node "ls" \(LogSoftmax\): log softmax over axes 1 to 3 together \(as before opset 13\) of \[N, 3, 4, 4\] is not supported/);
   await refused(one([{ op: 'Transpose', name: 't', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } },
     { op: 'Softmax', name: 'sm', inputs: ['t'], outputs: ['y'], attributes: { axis: 2 } }]),
   /node "sm" \(Softmax\): softmax over axis 2 of \[N, 4, 4, 3\] is not supported; convas normalises over the channels \(axis 3, as this tensor is transposed\) alone/);

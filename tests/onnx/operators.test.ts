@@ -250,6 +250,42 @@ test('Relu, Sigmoid, Tanh on images and features; Softmax over the channels (ops
   await agrees('Clip [0, ∞) from attributes', [6], [{ op: 'Clip', inputs: ['x'], outputs: ['y'], attributes: { min: { float: 0 } } }], {}, { opset: 9 });
 });
 
+test('LogSoftmax over features and an image\'s channels at opsets 9 to 17, fused into a Gemm or a Conv, around Transposes before opset 13', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string; activation?: string } }> }) => m.layers.map((l) => l.getConfig().activation ?? l.getConfig().className);
+  // Before opset 13 the axis defaults to 1 and covers every axis after it: all of a [N, F] tensor's features.
+  for (const opset of [9, 11, 13, 17]) {
+    await agrees(`LogSoftmax of 7 features, default axis, opset ${opset}`, [7], [{ op: 'LogSoftmax', inputs: ['x'], outputs: ['y'] }], {}, { opset, batch: 5 });
+    // The PyTorch MNIST example's head: Linear, then F.log_softmax(x, dim=1).
+    const head = await agrees(`Gemm → LogSoftmax axis 1, opset ${opset}`, [9], [
+      { op: 'Gemm', inputs: ['x', 'g', 'c'], outputs: ['z'], attributes: { transB: 1 } }, { op: 'LogSoftmax', inputs: ['z'], outputs: ['y'], attributes: { axis: 1 } },
+    ], { g: weight([5, 9]), c: weight([5]) }, { opset });
+    assert.equal(classes(head), ['InputLayer', 'logSoftmax'], `opset ${opset}: fused into the dense layer`);
+  }
+  for (const opset of [13, 17]) {
+    await agrees(`LogSoftmax axis 1 of an image, opset ${opset}`, [5, 3, 7], [{ op: 'LogSoftmax', inputs: ['x'], outputs: ['y'], attributes: { axis: 1 } }], {}, { opset });
+    await agrees(`LogSoftmax axis −1 of [N, 3, 5] (a sequence's features), opset ${opset}`, [3, 5], [{ op: 'LogSoftmax', inputs: ['x'], outputs: ['y'] }], {}, { opset });
+    const conv = await agrees(`Conv → LogSoftmax over the channels, opset ${opset}`, [3, 5, 7], [
+      { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'] }, { op: 'LogSoftmax', inputs: ['c'], outputs: ['y'], attributes: { axis: 1 } },
+    ], { w: weight([6, 3, 2, 3]) }, { opset });
+    assert.equal(classes(conv), ['InputLayer', 'logSoftmax']);
+  }
+  // Before opset 13 PyTorch writes log_softmax(dim=1) of an image as Transpose, LogSoftmax over the last axis, Transpose back.
+  for (const opset of [9, 11]) {
+    const around = await agrees(`Transpose → LogSoftmax → back, opset ${opset}`, [4, 3, 5], [
+      { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 3, 2, 1] } },
+      { op: 'LogSoftmax', inputs: ['t'], outputs: ['s'], attributes: { axis: 3 } },
+      { op: 'Transpose', inputs: ['s'], outputs: ['y'], attributes: { perm: [0, 3, 2, 1] } },
+    ], {}, { opset });
+    assert.equal(classes(around), ['InputLayer', 'logSoftmax']);
+    // An image of one pixel: over axes 1 to 3 together is over its channels alone.
+    await agrees(`LogSoftmax axis 1 of [N, 6, 1, 1], opset ${opset}`, [6, 1, 1], [{ op: 'LogSoftmax', inputs: ['x'], outputs: ['y'], attributes: { axis: 1 } }], {}, { opset });
+  }
+  // Logits far apart: no probability rounds to 0 before its logarithm.
+  const far = Float32Array.from(rng.array(7 * 4), (v) => 60 * v);
+  await agrees('Gemm → LogSoftmax, logits ±100s apart', [7], [{ op: 'Gemm', inputs: ['x', 'g'], outputs: ['z'] }, { op: 'LogSoftmax', inputs: ['z'], outputs: ['y'] }],
+    { g: { dims: [7, 4], data: far } }, { opset: 13 });
+});
+
 test('LeakyRelu, PRelu (one slope, per channel, per element), Elu, Selu, Softplus, Softsign, HardSigmoid (Keras\'s and PyTorch\'s), HardSwish, Clip to [0, max]', async () => {
   const one = (op: string, dims: number[], extra: Partial<NodeSpec> = {}, initializers: Record<string, Initializer> = {}, opset = 13) =>
     agrees(`${op} ${JSON.stringify(extra)} ${JSON.stringify(dims)}`, dims, [{ op, inputs: ['x'], outputs: ['y'], ...extra }], initializers, { opset });

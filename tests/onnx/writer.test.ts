@@ -151,7 +151,7 @@ function randomized(m: Model, seed: number): Model {
 /** The model written as ONNX predicts in ONNX Runtime as in convas (for layers the ONNX reader does not read back yet). */
 const agreesWithOrt = (m: Model, what: string) => assertAgreesWithOrt(m, encodeOnnx(m), m.inputShapes.map(onnxDims), what);
 
-const ACTIVATIONS = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
+const ACTIVATIONS = ['relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish', 'logSoftmax'] as const;
 
 test('every activation name: on conv2d, dense and Activation layers, of images and of features, read back (GELU from its Erf nodes)', async () => {
   for (const activation of ACTIVATIONS) {

@@ -4,8 +4,8 @@
 // (NodeContext.fusedActivation). Others become the layers that have their settings: LeakyRelu, Elu with another
 // alpha, PRelu, Clip to [0, max] (ReLU with maxValue). PyTorch's Hardsigmoid (x/6 + ½, clipped)
 // is Keras 2's hard sigmoid (0.2x + ½) of x scaled by 5/6 first; x·σ(x) and x·hardσ(x), as PyTorch
-// writes SiLU and Hardswish at opset 13, are swish and hardSwish. Softmax must run over what
-// convas's softmax runs over: the last axis in its layout (an image's channels).
+// writes SiLU and Hardswish at opset 13, are swish and hardSwish. Softmax and LogSoftmax must run
+// over what convas's softmax and logSoftmax run over: the last axis in its layout (an image's channels).
 import { type ActivationName, layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { type LayerWeight, sameOrder, transposed } from '../layer-weight.js';
@@ -72,6 +72,7 @@ const ACTIVATIONS: Record<string, (ctx: NodeContext, dims: number[]) => Activati
     return low === 0 && high === Infinity ? 'relu' : low === 0 && high === 6 ? 'relu6' : undefined;
   },
   Softmax: (ctx, dims) => (softmaxIsLastAxis(dims, softmaxAxis(ctx, dims.length), ctx.opset) ? 'softmax' : undefined),
+  LogSoftmax: (ctx, dims) => (softmaxIsLastAxis(dims, softmaxAxis(ctx, dims.length), ctx.opset) ? 'logSoftmax' : undefined),
 };
 
 /**
@@ -150,20 +151,22 @@ function prelu(ctx: NodeContext): TensorValue {
   return output;
 }
 
-function softmax(ctx: NodeContext): TensorValue {
+/** Softmax and LogSoftmax: the activation over convas's last axis, which must be the node's. */
+const normalised = (activation: 'softmax' | 'logSoftmax') => (ctx: NodeContext): TensorValue => {
   // An image transposed channels-last, over its last axis (alone at any opset): over its channels.
   const held = ctx.heldTensor(0);
-  if (held.channelsLast && softmaxAxis(ctx, 4) === 3) return activationLayer(ctx, 'softmax', held);
+  if (held.channelsLast && softmaxAxis(ctx, 4) === 3) return activationLayer(ctx, activation, held);
   const x = ctx.tensor(0);
-  if (!ACTIVATIONS.Softmax(ctx, x.dims)) {
+  if (!ACTIVATIONS[ctx.op](ctx, x.dims)) {
     const rank = x.dims.length, axis = softmaxAxis(ctx, rank);
     // Before opset 13 softmax normalises over every axis from `axis` on, together.
     const over = ctx.opset < 13 && axis < rank - 1 ? `axes ${axis} to ${rank - 1} together (as before opset 13)` : `axis ${axis}`;
     const channels = held.channelsLast ? 'channels (axis 3, as this tensor is transposed)' : isImage(x) ? 'channels (axis 1)' : 'last axis';
-    ctx.refuse(`softmax over ${over} of ${formatDims(held.dims)} is not supported; convas normalises over the ${channels} alone`);
+    ctx.refuse(`${activation === 'softmax' ? 'softmax' : 'log softmax'} over ${over} of ${formatDims(held.dims)} is not supported; ` +
+      `convas normalises over the ${channels} alone`);
   }
-  return activationLayer(ctx, 'softmax', x);
-}
+  return activationLayer(ctx, activation, x);
+};
 
 /** A node that is an activation as it is: an Activation layer. */
 const plain = (op: string) => (ctx: NodeContext) => activationLayer(ctx, ACTIVATIONS[op](ctx, [])!);
@@ -175,7 +178,8 @@ export const activationOperators: Record<string, OpEntry> = {
   Elu: { activation: ACTIVATIONS.Elu, convert: elu },
   Selu: { activation: ACTIVATIONS.Selu, convert: selu },
   Clip: { activation: ACTIVATIONS.Clip, convert: clip },
-  Softmax: { activation: ACTIVATIONS.Softmax, convert: softmax },
+  Softmax: { activation: ACTIVATIONS.Softmax, convert: normalised('softmax') },
+  LogSoftmax: { activation: ACTIVATIONS.LogSoftmax, convert: normalised('logSoftmax') },
   LeakyRelu: { convert: (ctx) => ctx.layer(() => layers.leakyReLU({ alpha: ctx.float('alpha', 0.01), name: ctx.layerName() }), [ctx.tensor(0)]).output },
   PRelu: { convert: prelu },
 };
