@@ -27,6 +27,7 @@ layout built from torchvision's Fire modules with a quarter of the channels, the
 torchvision's class with two units a stage at widths 8-16-32-64-128, the ConvNeXt is torchvision's
 class at widths 8 and 16 with three blocks.
 """
+import copy
 import json
 import os
 import sys
@@ -288,6 +289,27 @@ class FunctionalRelu6(nn.Module):
         return self.fc(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
+class MnistExample(nn.Module):
+    """The net of PyTorch's MNIST example (pytorch/examples mnist/main.py): conv, conv, max pool,
+    dropout, flatten, Linear, dropout, Linear, F.log_softmax(x, dim=1); narrowed from widths 32, 64
+    and 128 to 4, 8 and 16 to keep the files small."""
+
+    def __init__(self, widths=(4, 8, 16)):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, widths[0], 3, 1)
+        self.conv2 = nn.Conv2d(widths[0], widths[1], 3, 1)
+        self.dropout1 = nn.Dropout(0.25)
+        self.dropout2 = nn.Dropout(0.5)
+        self.fc1 = nn.Linear(12 * 12 * widths[1], widths[2])
+        self.fc2 = nn.Linear(widths[2], 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv2(F.relu(self.conv1(x))))
+        x = torch.flatten(self.dropout1(F.max_pool2d(x, 2)), 1)
+        x = self.fc2(self.dropout2(F.relu(self.fc1(x))))
+        return F.log_softmax(x, dim=1)
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -386,6 +408,26 @@ def export(name, net, example, opset, notes, dynamic_batch=False, preserve=False
     return name, entry
 
 
+def train_as_pytorch(name, net, example, labels, steps=3, learning_rate=0.05):
+    """A copy of the net trained as the MNIST example trains it (F.nll_loss of its log_softmax, SGD),
+    on the whole batch for a few steps, in eval mode as exported (no dropout): each step's loss, and
+    the outputs after."""
+    net = copy.deepcopy(net).eval()
+    optimizer = torch.optim.SGD(net.parameters(), lr=learning_rate)
+    target = torch.tensor(labels)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = F.nll_loss(net(example), target)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    file = name + '.trained.bin'
+    with torch.no_grad():
+        write_floats(os.path.join(OUT, file), net(example).numpy())
+    return {'labels': labels, 'optimizer': 'sgd', 'learningRate': learning_rate, 'steps': steps, 'losses': losses, 'outputAfter': file}
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(0)
@@ -474,6 +516,13 @@ def main():
         relu6.conv.weight.mul_(8)  # activations well past 6, so the caps matter
     cases.append(export('relu6_functional', relu6, example(2, 3, 11, 9), 9,
                         'F.relu6 and clamp(relu(x), max=3) at opset 9: each a Relu, then a Clip with a max alone', dynamic_batch=True))
+
+    mnist = MnistExample()
+    mnist_input = example(3, 1, 28, 28)
+    for opset in (9, 11, 13, 17):
+        cases.append(export('mnist_example_opset%d' % opset, mnist, mnist_input, opset,
+                            "PyTorch's MNIST example net (narrowed), ending in F.log_softmax(x, dim=1) (LogSoftmax)", dynamic_batch=True))
+    cases[-1][1]['training'] = train_as_pytorch('mnist_example_opset17', mnist, mnist_input, [3, 7, 0])
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

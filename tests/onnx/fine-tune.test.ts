@@ -1,7 +1,7 @@
 // A model from PyTorch, fine-tuned in convas and sent back: LeNet, MobileNetV2 and the narrowed
 // ResNet-18 cut before their last layer, frozen, with a new head, trained a step (only the head
-// moves); the ResNet-18 also trained whole a step (the loss goes down); each then saved as ONNX
-// predicts the same in ONNX Runtime.
+// moves); the ResNet-18 also trained whole a step (the loss goes down); PyTorch's MNIST example net
+// trained as PyTorch trained it; each then saved as ONNX predicts the same in ONNX Runtime.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import '../../src/onnx/index.js';
 import { assertClose } from '../helpers.js';
 import { assertSameBits, temporaryDirectory } from '../io/model-files.js';
 import { onnxModel } from './builder.js';
-import { fixtureInput, fixturePath, manifest } from './fixtures.js';
+import { fixtureInput, fixturePath, floats, manifest } from './fixtures.js';
 import { assertAgreesWithOrt } from './ort.js';
 import { onnx } from '../../src/onnx/proto/onnx.js';
 import { random } from '../helpers.js';
@@ -73,6 +73,17 @@ test('ResNet-18 (narrowed) from PyTorch: a training step through residual adds a
   const after = net.evaluate(x, y).loss;
   assert.ok(Number.isFinite(after) && after < before, `loss ${before} → ${after}`);
   await savedAgreesWithOrt(net, inputDims('resnet18_narrow'), 'resnet18_narrow');
+});
+
+test('PyTorch\'s MNIST example net, ending in log_softmax: trained in convas with a sparse categorical cross-entropy as PyTorch trains it with nll_loss', async () => {
+  const name = 'mnist_example_opset17', { training } = manifest.cases[name];
+  const net = await loadModel(fixturePath(name));
+  net.compile({ optimizer: { type: training!.optimizer, learningRate: training!.learningRate }, loss: 'sparseCategoricalCrossentropy' });
+  const x = fixtureInput(name), y = tensor(Float32Array.from(training!.labels), [training!.labels.length]);
+  const history = await net.fit(x, y, { epochs: training!.steps, batchSize: training!.labels.length, shuffle: false });
+  assertClose(Float32Array.from(history.history.loss), Float32Array.from(training!.losses), 1e-5, 'each step\'s loss (before it)');
+  assertClose(net.predict(x).dataSync(), floats(training!.outputAfter), 1e-4, 'the log-probabilities after training');
+  await savedAgreesWithOrt(net, inputDims(name), name);
 });
 
 test('a grouped Conv stays grouped when trained: its kernel keeps its groups\' shape, and its file its group and weight dims', async () => {

@@ -15,6 +15,8 @@ export interface Fixture {
   outputs: Entry[];
   /** The file holding the weights, beside the model, when they are external data. */
   externalData?: string;
+  /** How PyTorch trained a copy on the input (whole batch, these class ids): each step's loss, and the file of its outputs after. */
+  training?: { labels: number[]; optimizer: 'sgd'; learningRate: number; steps: number; losses: number[]; outputAfter: string };
 }
 
 export const manifest: { cases: Record<string, Fixture> } = JSON.parse(readFileSync(join(FIXTURES, 'manifest.json'), 'utf8'));
