@@ -62,3 +62,14 @@ export function copyRuns(src: usize, srcStride: i32, dst: usize, dstStride: i32,
     memory.copy(dst + (<usize>(r * dstStride) << 2), src + (<usize>(r * srcStride) << 2), bytes);
   }
 }
+
+/** Adds `rows` runs of `width` floats of src (runs `srcStride` floats apart) into dst (runs `dstStride` apart): a gradient gathered where a copy went. */
+export function addRuns(src: usize, srcStride: i32, dst: usize, dstStride: i32, rows: i32, width: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const from = src + (<usize>(r * srcStride) << 2), to = dst + (<usize>(r * dstStride) << 2);
+    for (let i = 0; i < width; i++) {
+      const at = <usize>i << 2;
+      store<f32>(to + at, load<f32>(to + at) + load<f32>(from + at));
+    }
+  }
+}

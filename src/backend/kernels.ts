@@ -94,6 +94,8 @@ export interface Kernels {
   maximumBackward(x: number, y: number, dy: number, taken: number, dx: number, length: number): void;
   /** Copies `rows` runs of `width` floats, `srcStride` apart in src, to runs `dstStride` apart in dst. */
   copyRuns(src: number, srcStride: number, dst: number, dstStride: number, rows: number, width: number): void;
+  /** Adds `rows` runs of `width` floats, `srcStride` apart in src, into runs `dstStride` apart in dst. */
+  addRuns(src: number, srcStride: number, dst: number, dstStride: number, rows: number, width: number): void;
   /** Each of `batch` images [h, w, c] at (top, left) of its zero frame [frameH, frameW, c], only the margins zeroed (assembly/image-frame.ts). */
   frameImages(images: number, batch: number, h: number, w: number, c: number, frames: number, frameH: number, frameW: number, top: number, left: number): void;
 

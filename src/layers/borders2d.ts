@@ -17,7 +17,7 @@ const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number
 const isPairOfCounts = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every(isCount);
 
 /** The three forms as [[top, bottom], [left, right]], each a non-negative integer; a ConfigError naming `who` otherwise. */
-function resolveBorders(value: unknown, who: string, setting: string): Borders2DSides {
+export function resolveBorders(value: unknown, who: string, setting: string): Borders2DSides {
   if (isCount(value)) return [[value, value], [value, value]];
   if (isPairOfCounts(value)) return [[value[0], value[0]], [value[1], value[1]]];
   checkSetting(Array.isArray(value) && value.length === 2 && value.every(isPairOfCounts), who,

@@ -23,6 +23,7 @@ import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 import { Permute, type PermuteOptions } from './permute.js';
 import { ChannelSlice, type ChannelSliceOptions } from './channel-slice.js';
+import { BorderPadding2D, type BorderPadding2DOptions } from './border-padding2d.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
 import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
 import { GaussianNoise, type GaussianNoiseOptions } from './gaussian-noise.js';
@@ -92,6 +93,8 @@ export const layers = {
   globalAveragePooling2d: (options: GlobalPooling2DOptions = {}) => applyLayerSettings(new GlobalPooling2D('avg', options), options),
   globalMaxPooling2d: (options: GlobalPooling2DOptions = {}) => applyLayerSettings(new GlobalPooling2D('max', options), options),
   zeroPadding2d: (options: { padding?: Borders; name?: string } = {}) => applyLayerSettings(new ZeroPadding2D(options), options),
+  /** Rows and columns at the borders from the image's own pixels: mode 'reflect' (PyTorch's ReflectionPad2d) or 'edge' (ReplicationPad2d). */
+  borderPadding2d: (options: BorderPadding2DOptions) => applyLayerSettings(new BorderPadding2D(required(options, 'borderPadding2d', "{ padding: 1, mode: 'reflect' }")), options),
   cropping2d: (options: { cropping?: Borders; name?: string } = {}) => applyLayerSettings(new Cropping2D(options), options),
   /** TensorFlow.js spells this one factory with a capital D. */
   cropping2D: (options: { cropping?: Borders; name?: string } = {}) => applyLayerSettings(new Cropping2D(options), options),

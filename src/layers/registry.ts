@@ -19,6 +19,7 @@ import { conv2dTransposeDescriptor } from './conv2d-transpose.js';
 import { upSampling2dDescriptor } from './up-sampling2d.js';
 import { globalPoolingDescriptors } from './global-pooling2d.js';
 import { bordersDescriptors } from './borders2d.js';
+import { borderPadding2dDescriptor } from './border-padding2d.js';
 import { reshapeDescriptor } from './reshape.js';
 import { preluDescriptor } from './prelu.js';
 import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
@@ -54,7 +55,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
   batchNormalizationDescriptor, layerNormalizationDescriptor].forEach(registerLayer);
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
-[permuteDescriptor, rescalingDescriptor, channelSliceDescriptor].forEach(registerLayer);
+[permuteDescriptor, rescalingDescriptor, channelSliceDescriptor, borderPadding2dDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
 [resizingDescriptor, randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor, randomBrightnessDescriptor,
   randomContrastDescriptor, randomCropDescriptor].forEach(registerLayer);

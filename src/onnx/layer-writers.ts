@@ -86,7 +86,7 @@ function perExample(values: Float32Array, shape: readonly number[]): { dims: num
   return { dims: [c, h, wd], values: transpose(values, h * wd, c, new Float32Array(values.length)) };
 }
 
-/** [[top, bottom], [left, right]] of a ZeroPadding2D or Cropping2D. */
+/** [[top, bottom], [left, right]] of a ZeroPadding2D, BorderPadding2D or Cropping2D. */
 const borders = (config: LayerConfig) => (config.padding ?? config.cropping) as [[number, number], [number, number]];
 
 const convolutions: Record<string, LayerWriter> = {
@@ -179,6 +179,10 @@ const shapes: Record<string, LayerWriter> = {
   ZeroPadding2D: (w, l) => {
     const [[top, bottom], [left, right]] = borders(l.config);
     return w.node('Pad', [l.inputs[0], w.ints(`${l.n}.pads`, [0, 0, top, left, 0, 0, bottom, right])], l.n);
+  },
+  BorderPadding2D: (w, l) => {
+    const [[top, bottom], [left, right]] = borders(l.config);
+    return w.node('Pad', [l.inputs[0], w.ints(`${l.n}.pads`, [0, 0, top, left, 0, 0, bottom, right])], l.n, [stringAttribute('mode', l.config.mode as string)]);
   },
   Cropping2D: (w, l) => {
     const [[top, bottom], [left, right]] = borders(l.config), [h, wd] = l.shapes[0];

@@ -150,6 +150,18 @@ test('standalone activations and flatten', async () => {
   }
 });
 
+test('borderPadding2d gradients: reflect and edge, uneven sides, edge past the image\'s size', async () => {
+  await kernels();
+  const rng = random(15);
+  for (let i = 0; i < 12; i++) {
+    const mode = i % 2 ? 'edge' : 'reflect', shape = [rng.int(2, 6), rng.int(2, 6), rng.int(1, 3)];
+    // Reflect reaches at most size − 1; edge any distance. Each border pixel adds its gradient where it was copied from, corners included.
+    const side = (size: number) => rng.int(0, mode === 'reflect' ? size - 1 : size + 2);
+    const padding: [[number, number], [number, number]] = [[side(shape[0]), side(shape[0])], [side(shape[1]), side(shape[1])]];
+    checkLayer(layers.borderPadding2d({ padding, mode }), shape, rng.int(1, 3), 700 + i);
+  }
+});
+
 test('conv2dTranspose gradients: strides, every padding, activations, batch sizes', async () => {
   await kernels();
   const rng = random(14);

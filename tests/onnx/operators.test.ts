@@ -147,6 +147,25 @@ test('Pad (zeros) before a Conv joins its padding: pads as an input (opset 13) a
   ], { w }, { opset: 9 });
 });
 
+test('Pad reflect and edge (PyTorch\'s ReflectionPad2d, ReplicationPad2d) as a BorderPadding2D: opsets 9 to 18, uneven sides, an output or a Conv\'s input', async () => {
+  const w = weight([2, 3, 3, 2]);
+  const padded = (opset: number, mode: string, pads: number[]): NodeSpec => (opset >= 11
+    ? { op: 'Pad', inputs: ['x', 'pads'], outputs: ['p'], attributes: { mode } } : { op: 'Pad', inputs: ['x'], outputs: ['p'], attributes: { mode, pads } });
+  for (const opset of [9, 11, 13, 18]) {
+    // Reflect reaches at most size − 1 rows or columns (5×7 here); edge repeats its pixel any distance.
+    for (const [mode, pads] of [['reflect', [0, 0, 2, 1, 0, 0, 4, 6]], ['edge', [0, 0, 6, 0, 0, 0, 1, 9]], ['reflect', [0, 0, 0, 3, 0, 0, 1, 0]]] as const) {
+      const what = `${mode} ${JSON.stringify(pads)}, opset ${opset}`;
+      const model = await agrees(`Pad ${what}`, [3, 5, 7], [{ ...padded(opset, mode, [...pads]), outputs: ['y'] }], { pads: ints([...pads]) }, { opset });
+      assert.equal(model.layers.map((l) => l.getConfig().className), ['InputLayer', 'BorderPadding2D'], what);
+      await agrees(`Pad ${what} → Conv → Relu`, [3, 5, 7], [padded(opset, mode, [...pads]), { op: 'Conv', inputs: ['p', 'w'], outputs: ['c'], attributes: { strides: [2, 1] } },
+        { op: 'Relu', inputs: ['c'], outputs: ['y'] }], { w, pads: ints([...pads]) }, { opset });
+    }
+  }
+  // Opset 18: pads for the listed axes only.
+  await agrees('Pad reflect, axes [3, 2]', [3, 5, 7], [{ op: 'Pad', inputs: ['x', 'pads', '', 'axes'], outputs: ['y'], attributes: { mode: 'reflect' } }],
+    { pads: ints([2, 1, 3, 4]), axes: ints([3, 2]) }, { opset: 18 });
+});
+
 test('Gemm: transB, alpha and beta, C per unit, [1, units] or one number, or none; MatMul by a constant', async () => {
   await agrees('Gemm transB', [6], [{ op: 'Gemm', inputs: ['x', 'b', 'c'], outputs: ['y'], attributes: { transB: 1, alpha: 0.5, beta: { float: 2 } } }],
     { b: weight([4, 6]), c: weight([4]) });

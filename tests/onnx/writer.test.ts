@@ -207,6 +207,21 @@ test('Conv2DTranspose as ConvTranspose: valid, same, full and explicit padding, 
   await agreesWithOrt(randomized(m, 9), 'transposed convolutions');
 });
 
+test('BorderPadding2D as Pad with its mode, read back; it saves in the convas format and TF.js, which has no such layer, is refused naming it', async () => {
+  const m = sequential({ inputShape: [5, 7, 3], seed: 11, layers: [
+    layers.borderPadding2d({ padding: [[2, 1], [0, 4]], mode: 'reflect', name: 'mirror' }), layers.conv2d({ filters: 2, kernelSize: 3, activation: 'relu' }),
+    layers.borderPadding2d({ padding: 3, mode: 'edge', name: 'edges' }),
+  ] });
+  await roundTrip(randomized(m, 11), 'border padding');
+  const dir = await temporaryDirectory();
+  await m.save(dir);
+  const again = await loadModel(dir), x = tensor(random(4).array(2 * 105), [2, 5, 7, 3]);
+  assert.equal(again.layers.flatMap((l) => l.getConfig().mode ?? []), ['reflect', 'edge']);
+  assertClose(again.predict(x).dataSync(), m.predict(x).dataSync(), 0, 'convas format, read back');
+  const elsewhere = await temporaryDirectory();
+  await expectError(async () => m.save(elsewhere, { format: 'tfjs' }), ConfigError, 'mirror', /is a BorderPadding2D, which TensorFlow.js does not have/);
+});
+
 test('ZeroPadding2D as Pad, Cropping2D as Slice, Reshape (image ↔ features, image to image), global pooling, UpSampling2D as Resize', async () => {
   const x = input({ shape: [6, 5, 3] });
   const padded = layers.zeroPadding2d({ padding: [[1, 2], [0, 3]] }).apply(layers.conv2d({ filters: 2, kernelSize: 1 }).apply(x));

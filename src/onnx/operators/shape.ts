@@ -203,15 +203,19 @@ function transposeTensor(ctx: NodeContext): TensorValue {
   return ctx.layer(() => layers.permute({ dims, name: ctx.layerName() }), [x]).output;
 }
 
-/** Pad (constant zeros) of an image, left for the convolution or average pool that reads it. */
+/**
+ * Pad of an image: zeros (mode constant) are left for the convolution or average pool that reads
+ * them; mode reflect or edge (PyTorch's ReflectionPad2d and ReplicationPad2d) is a BorderPadding2D.
+ */
 function pad(ctx: NodeContext): TensorValue {
-  const x = ctx.paddedTensor(0);
   const mode = ctx.string('mode', 'constant');
-  if (mode !== 'constant') ctx.refuse(`mode ${JSON.stringify(mode)} is not supported; convas pads with zeros (mode constant)`);
+  if (mode !== 'constant' && mode !== 'reflect' && mode !== 'edge') ctx.refuse(`mode ${JSON.stringify(mode)} is not supported; convas pads with zeros, reflect or edge`);
+  const x = mode === 'constant' ? ctx.paddedTensor(0) : ctx.tensor(0);
   const rank = x.dims.length;
   const pads = ctx.opset >= 11 ? ctx.ints(1, 'pads') : ctx.intList('pads', []);
+  // A constant value means nothing in the other modes (ONNX Runtime ignores it there).
   const value = ctx.opset >= 11 ? ctx.scalar(2, 'constant_value', 0) : ctx.float('value', 0);
-  if (value !== 0) ctx.refuse(`pads with ${value}; convas pads with zeros`);
+  if (value !== 0 && mode === 'constant') ctx.refuse(`pads with ${value}; convas pads with zeros`);
   let all = pads;
   if (ctx.input(3)) {
     // Opset 18: pads only for the axes listed.
@@ -222,6 +226,10 @@ function pad(ctx: NodeContext): TensorValue {
   if (all.length !== 2 * rank || all.some((p) => !Number.isInteger(p) || p < 0)) ctx.refuse(`pads ${JSON.stringify(pads)}: expected ${2 * rank} non-negative integers`);
   if (all.every((p) => p === 0)) return x;
   if (rank !== 4 || all[0] || all[1] || all[4] || all[5]) ctx.refuse(`pads ${JSON.stringify(all)}: convas pads the height and width of an image only`);
+  if (mode !== 'constant') {
+    const padding: [[number, number], [number, number]] = [[all[2], all[6]], [all[3], all[7]]];
+    return ctx.layer(() => layers.borderPadding2d({ padding, mode, name: ctx.layerName() }), [x]).output;
+  }
   const before = x.pad ?? [0, 0, 0, 0];
   return { ...x, pad: [before[0] + all[2], before[1] + all[6], before[2] + all[3], before[3] + all[7]] };
 }
