@@ -310,6 +310,24 @@ class MnistExample(nn.Module):
         return F.log_softmax(x, dim=1)
 
 
+class BorderPadded(nn.Module):
+    """Padding from the image's own pixels before convolutions, as style-transfer nets pad:
+    nn.ReflectionPad2d, nn.ReplicationPad2d and F.pad(mode='reflect') with uneven sides (Pad with
+    mode reflect and edge)."""
+
+    def __init__(self):
+        super().__init__()
+        self.reflect = nn.ReflectionPad2d(2)
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.replicate = nn.ReplicationPad2d((1, 2, 0, 3))
+        self.conv2 = nn.Conv2d(6, 4, 3, stride=2)
+
+    def forward(self, x):
+        x = F.relu(self.conv1(self.reflect(x)))
+        x = self.conv2(self.replicate(x))
+        return F.pad(x, (2, 1, 1, 0), mode='reflect')
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -523,6 +541,12 @@ def main():
         cases.append(export('mnist_example_opset%d' % opset, mnist, mnist_input, opset,
                             "PyTorch's MNIST example net (narrowed), ending in F.log_softmax(x, dim=1) (LogSoftmax)", dynamic_batch=True))
     cases[-1][1]['training'] = train_as_pytorch('mnist_example_opset17', mnist, mnist_input, [3, 7, 0])
+
+    padded = BorderPadded()
+    padded_input = example(2, 3, 9, 11)
+    for opset in (9, 11, 13):
+        cases.append(export('border_padding_opset%d' % opset, padded, padded_input, opset,
+                            'nn.ReflectionPad2d, nn.ReplicationPad2d and F.pad(mode=reflect) with uneven sides (Pad reflect and edge)'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),
