@@ -2,6 +2,7 @@
 // URL (fetched), or a File or Blob (a browser's file picker, drag and drop, a camera capture).
 import { FileFormatError, StorageError } from '../errors.js';
 import { fetchUrl, readBody } from '../fetch-url.js';
+import { joinBytes } from '../join-bytes.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type DecodeImageOptions, decodeImage, maxPixelsOf } from './image.js';
 import type { RgbaImage } from './rgba-image.js';
@@ -23,10 +24,33 @@ const largestFile = (maxPixels: number) => maxPixels * 8 + 16 * 2 ** 20;
 const tooLong = (name: string, bytes: number, maxBytes: number) => new FileFormatError(`${name}: holds ${bytes} bytes or more, ` +
   `more than the ${maxBytes} read of an image file (an uncompressed image of maxPixels pixels and its metadata); expected an image file, or a larger maxPixels`);
 
+/**
+ * A file's bytes, read until its end or past `maxBytes`: a pipe (/dev/stdin) or a device has no size
+ * to check first, and a file may grow while it is read. `size` is what the file said it holds.
+ */
+async function readUpTo(file: import('node:fs/promises').FileHandle, size: number, maxBytes: number, path: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  try {
+    for (;;) {
+      const chunk = new Uint8Array(Math.min(Math.max(size - length + 1, 2 ** 16), maxBytes - length + 1));
+      const { bytesRead } = await file.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) return joinBytes(chunks);
+      chunks.push(chunk.subarray(0, bytesRead));
+      length += bytesRead;
+      if (length > maxBytes) throw tooLong(path, length, maxBytes);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
 /** The bytes at `location` and the name errors give it; a download longer than `maxBytes` is refused. */
 async function readImageFile(location: ImageLocation, maxBytes: number): Promise<{ bytes: Uint8Array; name: string }> {
   if (typeof Blob === 'function' && location instanceof Blob) {
-    return { bytes: new Uint8Array(await location.arrayBuffer()), name: (location as File).name || 'blob' };
+    const name = (location as File).name || 'blob';
+    if (location.size > maxBytes) throw tooLong(name, location.size, maxBytes);
+    return { bytes: new Uint8Array(await location.arrayBuffer()), name };
   }
   const text = String(location);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text)?.[1]?.toLowerCase();
@@ -38,9 +62,8 @@ async function readImageFile(location: ImageLocation, maxBytes: number): Promise
     try {
       const file = await fs.stat(path);
       if (file.isDirectory()) throw new FileFormatError(`${path}: is a directory; expected an image file`);
-      if (!file.isFile()) throw new FileFormatError(`${path}: is not a regular file (a device or a pipe); expected an image file`);
       if (file.size > maxBytes) throw tooLong(path, file.size, maxBytes);
-      return { bytes: new Uint8Array(await fs.readFile(path)), name: path };
+      return { bytes: await readUpTo(await fs.open(path), file.size, maxBytes, path), name: path };
     } catch (error) {
       if (error instanceof FileFormatError) throw error;
       const code = (error as { code?: string }).code;

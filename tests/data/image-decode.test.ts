@@ -5,7 +5,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import jpeg from 'jpeg-js';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -392,14 +393,31 @@ test('loadImage stops a file or download longer than any image of maxPixels: a b
     await expectError(() => loadImage(`${url}/declared.png`), FileFormatError, `${url}/declared.png`, tooLong(400e6 + 2 ** 24));
     // An answer without a body is an empty file (before: a TypeError reading the missing body).
     await expectError(() => loadImage(`${url}/no-content.png`), FileFormatError, `${url}/no-content.png`, /empty/);
-    // A device named as a path is not read for ever; a maxPixels of NaN would have lifted every limit.
-    await expectError(() => loadImage('/dev/zero'), FileFormatError, '/dev/zero', /is not a regular file \(a device or a pipe\); expected an image file/);
+    // A device named as a path is not read for ever, a Blob not at all; a maxPixels of NaN would have lifted every limit.
+    await expectError(() => loadImage('/dev/zero', { maxPixels: 100 }), FileFormatError, '/dev/zero', tooLong(800 + 2 ** 24));
+    await expectError(() => loadImage(new File([new Uint8Array(2 ** 24 + 9)], 'big.png'), { maxPixels: 1 }), FileFormatError, 'big.png', tooLong(8 + 2 ** 24));
     for (const maxPixels of [NaN, 0, -1, '9' as unknown as number]) {
       await expectError(() => loadImage(`${url}/endless.png`, { maxPixels }), ConfigError, 'maxPixels', /expected a number of pixels above 0/);
     }
   } finally {
     server.closeAllConnections();
     server.close();
+  }
+});
+
+test('loadImage reads a pipe (a FIFO, as /dev/stdin is) to its end', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'convas-pipe-'));
+  const fifo = join(dir, 'picture.png');
+  try {
+    const made = spawnSync('mkfifo', [fifo]);
+    assert.is(made.status, 0, String(made.stderr));
+    const png = greyPng();
+    const written = new Promise<void>((resolve) => createWriteStream(fifo).end(png, () => resolve()));
+    const image = await loadImage(fifo);
+    await written;
+    assert.equal(Array.from(image.data), Array.from((await decodeImage(png)).data));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
