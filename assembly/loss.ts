@@ -69,10 +69,21 @@ export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, co
   }
 }
 
+/** The log-sum-exp of one row, shifted by the row max, without writing the softmax anywhere. */
+function logSumExpRow(x: usize, cols: i32): f32 {
+  let rowMax = -Infinity as f32;
+  for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + (<usize>c << 2)));
+  let sum: f32 = 0;
+  for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + (<usize>c << 2)) - rowMax);
+  return rowMax + Mathf.log(sum);
+}
+
 /**
  * −Σ t·log softmax(z) as Σ t·(logSumExp − z), which stays finite for any finite logits. Classes
  * with t = 0 add nothing, even where the log-probability is −∞. With label smoothing ls the target
  * is t·(1 − ls) + ls/cols (Keras's smoothing); the gradient is (softmax(z) − that target)/rows.
+ * `probs` may be dLogits itself (each probability is read just before its gradient overwrites it),
+ * or 0 when dLogits is 0 too (a loss from logits whose probabilities nothing keeps).
  */
 export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize, dLogits: usize, rows: i32, cols: i32,
   labelSmoothing: f32, rowWeights: usize): f64 {
@@ -81,7 +92,7 @@ export function softmaxCrossEntropy(logits: usize, targets: usize, probs: usize,
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * rowBytes;
     const weight = rowWeight(rowWeights, r);
-    const logSumExp = softmaxRow(logits + row, probs + row, cols);
+    const logSumExp = probs != 0 ? softmaxRow(logits + row, probs + row, cols) : logSumExpRow(logits + row, cols);
     let rowLoss: f64 = 0;
     for (let c = 0; c < cols; c++) {
       const at = row + (<usize>c << 2);

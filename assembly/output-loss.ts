@@ -23,7 +23,8 @@ const SQUARED_HINGE = 5;
 const BINARY_CROSSENTROPY = 6;
 /**
  * The same from the logit z of a sigmoid output, in the log-sum-exp form that never overflows:
- * max(z, 0) − z·t + log(1 + e^−|z|); the slope with respect to z is σ(z) − t, σ(z) the output.
+ * max(z, 0) − z·t + log(1 + e^−|z|); the slope with respect to z is σ(z) − t, σ(z) the output
+ * (computed here when there is no output: a loss from logits).
  */
 const SIGMOID_CROSSENTROPY = 7;
 /**
@@ -82,6 +83,14 @@ function binaryTargets(targets: usize, length: i32): bool {
   }
 }
 
+/** σ(z) without overflow: e^z is computed only for z < 0. */
+// @ts-ignore: decorator
+@inline function sigmoid(z: f32): f32 {
+  if (z >= 0) return 1 / (1 + Mathf.exp(-z));
+  const e = Mathf.exp(z);
+  return e / (1 + e);
+}
+
 /** The loss's slope with respect to o (to the logit, given the sigmoid's output `probability`); 0 at a kink or outside a clip. */
 // @ts-ignore: decorator
 @inline function outputSlope(kind: i32, o: f32, t: f32, setting: f32, probability: f32): f32 {
@@ -107,9 +116,9 @@ function binaryTargets(targets: usize, length: i32): bool {
 /**
  * Loss `kind` (a code above) of `outputs` against `targets`, [rows, cols]: per row the sum or the
  * mean of its outputs' scores, averaged over rows; dOutputs = slope/rows, or slope/(cols·rows) for a
- * mean. For SIGMOID_CROSSENTROPY, `logits` holds z and `outputs` σ(z), and dOutputs is the gradient
- * with respect to the logits; otherwise logits is 0. Row weights (when `rowWeights` ≠ 0) scale each
- * row's loss and gradient.
+ * mean. For SIGMOID_CROSSENTROPY, `logits` holds z and `outputs` σ(z) (or 0: σ(z) is computed), and
+ * dOutputs is the gradient with respect to the logits; otherwise logits is 0. Row weights (when
+ * `rowWeights` ≠ 0) scale each row's loss and gradient.
  */
 export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32,
   setting: f32, rowWeights: usize): f64 {
@@ -126,7 +135,9 @@ export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: us
       const at = <usize>i << 2;
       const o = load<f32>(scored + at), t = target(kind, load<f32>(targets + at), setting, cols, convert);
       rowLoss += outputLossOf(kind, o, t, setting);
-      if (dOutputs != 0) store<f32>(dOutputs + at, outputSlope(kind, o, t, setting, load<f32>(outputs + at)) / count * weight);
+      if (dOutputs == 0) continue;
+      const probability = outputs != 0 ? load<f32>(outputs + at) : sigmoid(o);
+      store<f32>(dOutputs + at, outputSlope(kind, o, t, setting, probability) / count * weight);
     }
     total += (summed ? rowLoss : rowLoss / cols) * weight;
   }

@@ -152,8 +152,9 @@ export interface Kernels {
   logSoftmaxBackward(y: number, dy: number, dx: number, rows: number, cols: number): void;
   /**
    * Fused softmax + cross-entropy on logits: writes probs, and dLogits = (probs − targets)/rows when
-   * dLogits ≠ 0. labelSmoothing ls > 0 smooths each target to t·(1 − ls) + ls/cols first. With
-   * rowWeights ≠ 0 (one f32 per row: class weights) each row's loss and gradient are multiplied by its weight.
+   * dLogits ≠ 0; probs may be dLogits itself, or 0 when dLogits is 0. labelSmoothing ls > 0 smooths
+   * each target to t·(1 − ls) + ls/cols first. With rowWeights ≠ 0 (one f32 per row: class
+   * weights) each row's loss and gradient are multiplied by its weight.
    */
   softmaxCrossEntropy(logits: number, targets: number, probs: number, dLogits: number, rows: number, cols: number,
     labelSmoothing: number, rowWeights?: number): number;
@@ -316,8 +317,8 @@ export interface Kernels {
    * Loss `kind` (an OUTPUT_LOSS code) of each output against its target, summed or averaged over a
    * row's cols outputs; dOutputs = slope/rows (summed) or slope/(rows·cols). `setting`: huber's
    * delta, the cross-entropies' label smoothing. For sigmoidCrossentropy `logits` holds the sigmoid's
-   * logits and `outputs` its output, and dOutputs is the gradient with respect to the logits;
-   * otherwise logits = 0. rowWeights as for softmaxCrossEntropy.
+   * logits and `outputs` its output (or 0: the kernel computes it), and dOutputs is the gradient
+   * with respect to the logits; otherwise logits = 0. rowWeights as for softmaxCrossEntropy.
    */
   outputLoss(kind: number, outputs: number, logits: number, targets: number, dOutputs: number, rows: number, cols: number,
     setting: number, rowWeights?: number): number;

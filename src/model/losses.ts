@@ -1,14 +1,16 @@
 // The losses, with Keras's names and semantics (except meanSquaredError, convas's ½Σ(t − o)²).
 // Each is averaged over the batch; the gradient is written for backward. A softmax output trained
 // with a categorical cross-entropy, or a sigmoid output with binaryCrossentropy, is computed from
-// the logits in one fused, stable kernel; a logSoftmax output is log-probabilities already, which
-// the categorical cross-entropies read as such (PyTorch's NLLLoss of log_softmax); other outputs are
+// the logits in one fused, stable kernel; so is any output with a cross-entropy's fromLogits (Keras's
+// from_logits: the output is the logits, softmax or sigmoid is the loss's own); a logSoftmax output
+// is log-probabilities already, which the categorical cross-entropies read as such (PyTorch's
+// NLLLoss of log_softmax) unless fromLogits says to take them as logits; other outputs are
 // taken as probabilities, clipped to [1e-7, 1 − 1e-7] as Keras does.
 import { OUTPUT_LOSS } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { type Shape, formatShape } from '../shape.js';
-import { checkKeys, checkNumber } from './settings.js';
+import { checkBoolean, checkKeys, checkNumber } from './settings.js';
 
 export const LOSSES = [
   'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError',
@@ -23,18 +25,24 @@ export interface LossConfig {
   labelSmoothing?: number;
   /** huber: where the square turns linear. Default 1. */
   delta?: number;
+  /**
+   * The cross-entropies: the output is logits, not probabilities (Keras's from_logits); the loss
+   * applies softmax (sigmoid for binaryCrossentropy) itself, stably, and a yes/no output counts as
+   * yes above 0 in the metrics. Default false.
+   */
+  fromLogits?: boolean;
 }
 
 /** How accuracy is counted: the largest output's class, or each output as a yes/no (binary: > 0.5; sign: > 0). */
 export type AccuracyKind = 'class' | 'binary' | 'sign';
 
-type LossSetting = 'labelSmoothing' | 'delta';
-const SETTING_DEFAULTS: Record<LossSetting, number> = { labelSmoothing: 0, delta: 1 };
+type LossSetting = 'labelSmoothing' | 'delta' | 'fromLogits';
+const SETTING_DEFAULTS: Record<LossSetting, number | boolean> = { labelSmoothing: 0, delta: 1, fromLogits: false };
 
 interface LossRule {
   /** The settings it takes (their defaults: SETTING_DEFAULTS). */
   settings: LossSetting[];
-  /** The output activation whose logits the loss takes directly. */
+  /** The output activation whose logits the loss takes directly (and applies itself with fromLogits). */
   fusesWith?: 'softmax' | 'sigmoid';
   /** Targets are class ids, one per example. */
   sparse?: boolean;
@@ -42,9 +50,9 @@ interface LossRule {
 }
 
 const LOSS_RULES: Record<LossName, LossRule> = {
-  categoricalCrossentropy: { settings: ['labelSmoothing'], fusesWith: 'softmax', accuracy: 'class' },
-  sparseCategoricalCrossentropy: { settings: ['labelSmoothing'], fusesWith: 'softmax', sparse: true, accuracy: 'class' },
-  binaryCrossentropy: { settings: ['labelSmoothing'], fusesWith: 'sigmoid', accuracy: 'binary' },
+  categoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', accuracy: 'class' },
+  sparseCategoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', sparse: true, accuracy: 'class' },
+  binaryCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'sigmoid', accuracy: 'binary' },
   meanSquaredError: { settings: [], accuracy: 'class' },
   meanAbsoluteError: { settings: [], accuracy: 'class' },
   huber: { settings: ['delta'], accuracy: 'class' },
@@ -58,11 +66,14 @@ export interface Loss {
   readonly type: LossName;
   readonly labelSmoothing: number;
   readonly delta: number;
+  readonly fromLogits: boolean;
   readonly sparse: boolean;
   readonly fusesWith?: 'softmax' | 'sigmoid';
   /** A categorical cross-entropy of a logSoftmax output: −Σ t·o, the outputs being log-probabilities. */
   readonly logProbabilities: boolean;
   readonly accuracy: AccuracyKind;
+  /** Where a yes/no output turns yes: 0.5 for a probability, 0 for a logit. */
+  readonly yesAbove: number;
 }
 
 /** The loss as compile gives it; `outputActivation` is the activation of the model's output, when it has one. */
@@ -75,14 +86,17 @@ export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const rule = LOSS_RULES[given.type];
   const who = `loss ${given.type}`;
   checkKeys(who, given, ['type', ...rule.settings]);
+  const fromLogits = checkBoolean(who, 'fromLogits', given.fromLogits ?? SETTING_DEFAULTS.fromLogits);
   return {
     type: given.type,
     labelSmoothing: checkNumber(who, 'labelSmoothing', given.labelSmoothing ?? SETTING_DEFAULTS.labelSmoothing, 'unit'),
     delta: checkNumber(who, 'delta', given.delta ?? SETTING_DEFAULTS.delta, 'positive'),
+    fromLogits,
     sparse: rule.sparse ?? false,
     fusesWith: rule.fusesWith,
-    logProbabilities: rule.fusesWith === 'softmax' && outputActivation === 'logSoftmax',
+    logProbabilities: !fromLogits && rule.fusesWith === 'softmax' && outputActivation === 'logSoftmax',
     accuracy: rule.accuracy,
+    yesAbove: fromLogits ? 0 : 0.5,
   };
 }
 
@@ -91,7 +105,7 @@ export function lossConfig(loss: Loss): LossName | LossConfig {
   const changed = LOSS_RULES[loss.type].settings.filter((name) => loss[name] !== SETTING_DEFAULTS[name]);
   if (changed.length === 0) return loss.type;
   const config: LossConfig = { type: loss.type };
-  for (const name of changed) config[name] = loss[name];
+  for (const name of changed) (config as Record<LossSetting, number | boolean>)[name] = loss[name];
   return config;
 }
 
@@ -103,6 +117,25 @@ export function checkLossFitsOutput(loss: Loss, outputShape: Shape): void {
   }
 }
 
+/**
+ * What is likely wrong when a cross-entropy meets this output activation, for a warning at compile:
+ * logits (no activation) read as probabilities, which the clip then flattens without a word, or
+ * probabilities read as logits (Keras warns of that one too). Undefined when they fit.
+ */
+export function outputMismatch(loss: Loss, activation: string): string | undefined {
+  if (!loss.fusesWith) return undefined;
+  if (!loss.fromLogits && activation === 'linear') {
+    return `loss ${loss.type} reads the model's output as probabilities, but its last layer has no activation, so the output is ` +
+      `likely logits: they will be clipped to [1e-7, 1 − 1e-7]. End the model in activation '${loss.fusesWith}', or compile with ` +
+      `loss { type: '${loss.type}', fromLogits: true }`;
+  }
+  if (loss.fromLogits && (activation === 'softmax' || activation === 'sigmoid')) {
+    return `loss ${loss.type} has fromLogits: true, but the model's output comes from a ${activation} and is probabilities, not ` +
+      `logits; leave fromLogits out (the loss then works from the ${activation}'s logits anyway, stably)`;
+  }
+  return undefined;
+}
+
 /** Readies targets gathered from y for the loss kernels: class ids become one-hot rows, in place. */
 export function prepareTargets(loss: Loss, targets: number, rows: number, cols: number): void {
   if (loss.sparse) getBackend().kernels.expandClassIds(targets, rows, cols);
@@ -111,7 +144,9 @@ export function prepareTargets(loss: Loss, targets: number, rows: number, cols: 
 /**
  * Computes the loss of `outputs` against `targets` ([rows, cols], after prepareTargets) and, when
  * dOutputs ≠ 0, its gradient. With `logits` ≠ 0 (the output activation fused with the loss) the
- * fused kernel works from the logits and the gradient is with respect to them. With `rowWeights` ≠ 0
+ * fused kernel works from the logits and the gradient is with respect to them; with fromLogits the
+ * outputs are the logits, and the kernels make the probabilities they need themselves (softmax's in
+ * dOutputs, which its gradient then overwrites). With `rowWeights` ≠ 0
  * (one f32 per row: class weights) each row's loss and gradient count that many times.
  */
 export function computeLoss(loss: Loss, outputs: number, logits: number, targets: number, dOutputs: number,
@@ -120,10 +155,12 @@ export function computeLoss(loss: Loss, outputs: number, logits: number, targets
   switch (loss.type) {
     case 'categoricalCrossentropy':
     case 'sparseCategoricalCrossentropy':
+      if (loss.fromLogits) return k.softmaxCrossEntropy(outputs, targets, dOutputs, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
       if (logits !== 0) return k.softmaxCrossEntropy(logits, targets, outputs, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
       return k.outputLoss(OUTPUT_LOSS[loss.logProbabilities ? 'logProbabilityCrossentropy' : 'categoricalCrossentropy'], outputs, 0, targets, dOutputs,
         rows, cols, loss.labelSmoothing, rowWeights);
     case 'binaryCrossentropy': {
+      if (loss.fromLogits) return k.outputLoss(OUTPUT_LOSS.sigmoidCrossentropy, 0, outputs, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
       const kind = logits !== 0 ? OUTPUT_LOSS.sigmoidCrossentropy : OUTPUT_LOSS.binaryCrossentropy;
       return k.outputLoss(kind, outputs, logits, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
     }

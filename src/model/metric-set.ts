@@ -62,7 +62,7 @@ class Share implements Metric {
   }
 }
 
-const accuracyOfKind = (kind: AccuracyKind): RowCounter => (o, t, rows, cols) => countCorrect(kind, o, t, rows, cols);
+const accuracyOfKind = (kind: AccuracyKind, yesAbove: number): RowCounter => (o, t, rows, cols) => countCorrect(kind, o, t, rows, cols, yesAbove);
 
 /** Rows whose target class (the argmax of its one-hot row) is among the k largest outputs. */
 const topK = (k: number): RowCounter => (output, target, rows, cols) => {
@@ -84,7 +84,7 @@ interface ClassTotals {
  * True positives, false positives and false negatives per class (or all together, `pooled`). A
  * row's class is the argmax of its outputs and of its target when the loss reads one class per row
  * (a softmax-like output); otherwise each output is a yes/no of its own, above `threshold` (0.5; 0
- * for the hinges' signs), its own class. confusionMatrix also fills the matrix (2×2 for one yes/no).
+ * for logits and the hinges' signs), its own class. confusionMatrix also fills the matrix (2×2 for one yes/no).
  */
 class ClassCounts implements Metric {
   private readonly tp: Float64Array;
@@ -154,16 +154,18 @@ function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Me
   const isTopK = type === 'topKCategoricalAccuracy' || type === 'sparseTopKCategoricalAccuracy';
   checkKeys(`${who}: metric ${type}`, config, isTopK ? ['type', 'k'] : ['type']);
   const oneClassPerRow = loss.accuracy === 'class' && cols > 1;
-  const threshold = loss.accuracy === 'sign' ? 0 : 0.5;
+  // A yes/no output of a loss from logits is a yes above 0 in every metric (Keras's would need
+  // threshold=0 passed to each); the thresholds are otherwise Keras's.
+  const threshold = loss.accuracy === 'sign' ? 0 : loss.yesAbove;
   switch (type) {
     case 'accuracy':
     case 'acc':
-      return new Share('acc', accuracyOfKind(loss.accuracy));
+      return new Share('acc', accuracyOfKind(loss.accuracy, loss.yesAbove));
     case 'binaryAccuracy':
-      return new Share(type, accuracyOfKind('binary'));
+      return new Share(type, accuracyOfKind('binary', loss.yesAbove));
     case 'categoricalAccuracy':
     case 'sparseCategoricalAccuracy':
-      return new Share(type, accuracyOfKind('class'));
+      return new Share(type, accuracyOfKind('class', loss.yesAbove));
     case 'topKCategoricalAccuracy':
     case 'sparseTopKCategoricalAccuracy': {
       const k = config.k ?? 5;

@@ -23,7 +23,7 @@ import type { FitDatasetOptions, FitOptions } from './fit-options.js';
 import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
-import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig } from './losses.js';
+import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig, outputMismatch } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
@@ -67,6 +67,9 @@ export interface EvaluateDatasetOptions {
 export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true };
 const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true };
 const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true };
+
+/** The loss/output mismatches compile has warned of: each once, not at every compile of a retraining loop. */
+const warnedMismatches = new Set<string>();
 
 export interface CompileOptions {
   optimizer: OptimizerConfig | OptimizerType;
@@ -326,7 +329,14 @@ export class Model extends Layer {
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
     // nothing else reads the activation's output. A fact of this model and its loss, not of the
     // layer, which other models may share (they mark it only while their own backward pass runs).
-    this.fusesLoss = this.outputActivation()?.name === loss.fusesWith;
+    // With fromLogits the output itself is the logits, whatever ends the model (Keras's reading).
+    const activation = this.outputActivation()?.name;
+    this.fusesLoss = !loss.fromLogits && activation === loss.fusesWith;
+    const mismatch = activation === undefined ? undefined : outputMismatch(loss, activation);
+    if (mismatch && !warnedMismatches.has(mismatch)) {
+      warnedMismatches.add(mismatch);
+      console.warn(`compile: ${mismatch}`);
+    }
   }
 
   /** The activation of the layer that computes the one output; with `alone`, only while nothing else reads that activation's output. */

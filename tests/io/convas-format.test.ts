@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type CompileOptions, ConfigError, FileFormatError, type Model, type OptimizerConfig, init, loadModel, schedules, tensor,
+  type CompileOptions, ConfigError, FileFormatError, type Model, type OptimizerConfig, init, layers, loadModel, schedules, sequential, tensor,
 } from '../../src/index.js';
 import { crc32Hex } from '../../src/io/crc32.js';
 import { expectError } from '../data/expect-error.js';
@@ -152,6 +152,23 @@ test('compile\'s metrics are saved and loaded: evaluate gives the same values af
   await plain.save(dir);
   assert.not.ok('metrics' in JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).training);
   assert.is((await loadModel(dir)).compileConfig!.metrics, undefined);
+});
+
+test('a loss fromLogits is saved and loaded: evaluate and the next training step are the same after loading', async () => {
+  await init();
+  const { x, y } = strokeData(24, 3);
+  const logitsModel = () => sequential({ inputShape: [8, 8, 1], seed: 6, layers: [layers.flatten(), layers.dense({ units: 4 })] });
+  const compile: CompileOptions = { ...adam, loss: { type: 'categoricalCrossentropy', fromLogits: true } };
+  const original = logitsModel();
+  original.compile(compile);
+  await original.fit(x, y, { epochs: 1, batchSize: 8 });
+  const dir = await temporaryDirectory();
+  await original.save(dir);
+  const loaded = await loadModel(dir);
+  assert.equal(loaded.compileConfig!.loss, compile.loss);
+  assertSameBits(Float32Array.of(loaded.evaluate(x, y).loss), Float32Array.of(original.evaluate(x, y).loss), 'loss from logits');
+  for (const model of [original, loaded]) await model.fit(x, y, { epochs: 1, batchSize: 8, shuffle: false });
+  assertSameWeights(loaded, original, 'after a step from logits');
 });
 
 test('an uncompiled model loads uncompiled', async () => {

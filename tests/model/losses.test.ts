@@ -8,7 +8,7 @@ import {
 } from '../../src/index.js';
 import type { ActivationName } from '../../src/layers/activation-function.js';
 import { checkModelGradients } from '../gradient-check.js';
-import { assertClose, kernels, random } from '../helpers.js';
+import { assertClose, gradientOf, kernels, random } from '../helpers.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
 import { smallCnn, strokes } from './synthetic.js';
 
@@ -45,6 +45,11 @@ const cases: Array<[CompileOptions['loss'], ActivationName, () => ReturnType<typ
   ['meanAbsoluteError', 'linear', values],
   ['huber', 'linear', () => tensor(rng.array(N * 4, -3, 3), [N, 4])],
   [{ type: 'huber', delta: 0.3 }, 'tanh', values],
+  // fromLogits: the output is the logits, softmax or sigmoid is the loss's
+  [{ type: 'categoricalCrossentropy', fromLogits: true }, 'linear', oneHot],
+  [{ type: 'sparseCategoricalCrossentropy', fromLogits: true, labelSmoothing: 0.1 }, 'linear', () => ids([N])],
+  [{ type: 'binaryCrossentropy', fromLogits: true }, 'linear', multiLabel],
+  [{ type: 'binaryCrossentropy', fromLogits: true, labelSmoothing: 0.2 }, 'tanh', multiLabel],
 ];
 
 const describe = (loss: CompileOptions['loss']) => (typeof loss === 'string' ? loss : JSON.stringify(loss));
@@ -98,6 +103,23 @@ test('the categorical cross-entropies of a logSoftmax output read it as log-prob
   }
 });
 
+test('fromLogits on a linear output equals the fused loss of the same layer ending in softmax or sigmoid', async () => {
+  await kernels();
+  for (const [loss, activation, targets] of [['sparseCategoricalCrossentropy', 'softmax', () => ids([N])],
+    ['categoricalCrossentropy', 'softmax', oneHot], ['binaryCrossentropy', 'sigmoid', multiLabel]] as const) {
+    const probabilities = smallCnn(7, activation), logits = smallCnn(7, 'linear');
+    probabilities.compile({ optimizer: 'sgd', loss });
+    logits.compile({ optimizer: 'sgd', loss: { type: loss, fromLogits: true } });
+    const y = targets();
+    const expected = probabilities.lossAndGradients(images, y), actual = logits.lossAndGradients(images, y);
+    assert.ok(Math.abs(actual - expected) < 1e-6 * Math.max(1, expected), `${loss}: fromLogits ${actual}, fused ${expected}`);
+    logits.trainableWeights.forEach((w, i) => assertClose(gradientOf(w), gradientOf(probabilities.trainableWeights[i]), 1e-6, `${loss}: weight ${i}`));
+    assert.ok(Math.abs(logits.evaluate(images, y).loss - probabilities.evaluate(images, y).loss) < 1e-6 * Math.max(1, expected), `${loss}: evaluate`);
+    probabilities.dispose();
+    logits.dispose();
+  }
+});
+
 /** evaluate's accuracy, and fit's for the same batch before its step, against `expected` computed from predict. */
 async function assertAccuracy(model: Model, y: ReturnType<typeof tensor>, expected: (outputs: Float32Array) => number, what: string) {
   const want = expected(model.predict(images).dataSync());
@@ -119,10 +141,44 @@ test('accuracy follows the loss: class ids, per-output yes/no at 0.5, per-output
   const yes = tensor(Float32Array.from({ length: N * 4 }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0), [N, 4]);
   await assertAccuracy(binary, yes, (o) => o.reduce((n, v, i) => n + Number((v > 0.5 ? 1 : 0) === yes.dataSync()[i]), 0) / (N * 4), 'binary');
 
+  // From logits, an output is a yes above 0 (σ(z) > 0.5), not above 0.5; tanh makes outputs on both sides of 0.5 and of 0.
+  const fromLogits = smallCnn(14, 'tanh');
+  fromLogits.compile({ optimizer: 'sgd', loss: { type: 'binaryCrossentropy', fromLogits: true }, metrics: ['binaryAccuracy'] });
+  const rightAtZero = (o: Float32Array) => o.reduce((n, v, i) => n + Number((v > 0 ? 1 : 0) === yes.dataSync()[i]), 0) / (N * 4);
+  const outputs = fromLogits.predict(images).dataSync();
+  assert.ok(outputs.some((v) => v > 0 && v <= 0.5), 'outputs that a threshold of 0.5 would count otherwise');
+  await assertAccuracy(fromLogits, yes, rightAtZero, 'binary from logits');
+  assert.ok(Math.abs((fromLogits.evaluate(images, yes).binaryAccuracy as number) - rightAtZero(fromLogits.predict(images).dataSync())) < 1e-12,
+    'binaryAccuracy from logits');
+
   const hinge = smallCnn(13, 'tanh');
   hinge.compile({ optimizer: 'sgd', loss: 'hinge' });
   const signs = tensor(Float32Array.from({ length: N * 4 }, (_, i) => ((i * 5) % 3 === 0 ? 1 : -1)), [N, 4]);
   await assertAccuracy(hinge, signs, (o) => o.reduce((n, v, i) => n + Number(v > 0 === signs.dataSync()[i] > 0), 0) / (N * 4), 'hinge');
+});
+
+test('compile warns, once, of logits read as probabilities and of probabilities read as logits', async () => {
+  await kernels();
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => warned.push(message);
+  try {
+    for (const [activation, loss] of [['softmax', 'categoricalCrossentropy'], ['sigmoid', 'binaryCrossentropy'], ['tanh', 'binaryCrossentropy'],
+      ['linear', { type: 'binaryCrossentropy', fromLogits: true }], ['linear', 'huber']] as const) {
+      smallCnn(1, activation).compile({ optimizer: 'sgd', loss });
+    }
+    assert.equal(warned, [], 'the pairs that fit');
+    for (let i = 0; i < 2; i++) smallCnn(1, 'linear').compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    assert.is(warned.length, 1, 'one warning for two compiles');
+    for (const part of ['sparseCategoricalCrossentropy', 'no activation', 'clipped', "activation 'softmax'", 'fromLogits: true']) {
+      assert.ok(warned[0].includes(part), `"${warned[0]}" names ${part}`);
+    }
+    smallCnn(1, 'sigmoid').compile({ optimizer: 'sgd', loss: { type: 'binaryCrossentropy', fromLogits: true } });
+    assert.is(warned.length, 2);
+    assert.ok(warned[1].includes('fromLogits: true') && warned[1].includes('sigmoid') && warned[1].includes('not logits'), warned[1]);
+  } finally {
+    console.warn = warn;
+  }
 });
 
 test('impossible loss settings and targets that do not fit the loss are refused, naming them', async () => {
@@ -133,6 +189,8 @@ test('impossible loss settings and targets that do not fit the loss are refused,
   throwsWith(() => compile({ type: 'binaryCrossentropy', labelSmoothing: 1.5 }), ConfigError, 'labelSmoothing', '[0, 1]');
   throwsWith(() => compile({ type: 'huber', delta: 0 }), ConfigError, 'delta', 'positive');
   throwsWith(() => compile({ type: 'hinge', labelSmoothing: 0.1 }), ConfigError, 'hinge', 'labelSmoothing');
+  throwsWith(() => compile({ type: 'meanSquaredError', fromLogits: true }), ConfigError, 'meanSquaredError', 'fromLogits');
+  throwsWith(() => compile({ type: 'binaryCrossentropy', fromLogits: 1 }), ConfigError, 'fromLogits', 'true or false');
   const oneOutput = sequential({ inputShape: [3], layers: [layers.dense({ units: 1, activation: 'sigmoid' })] });
   throwsWith(() => oneOutput.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }), ConfigError,
     'sparseCategoricalCrossentropy', '[1]');

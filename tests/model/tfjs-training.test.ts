@@ -115,6 +115,12 @@ const losses: Array<[string, ActivationName, ActivationName, TfLoss, CompileOpti
   ['binaryCrossentropy, labelSmoothing 0.2 (TF.js: tf.losses.sigmoidCrossEntropy)', 'sigmoid', 'linear',
     (t, logits) => tf.losses.sigmoidCrossEntropy(t, logits, undefined, 0.2), { type: 'binaryCrossentropy', labelSmoothing: 0.2 },
     () => dense(multiLabel(13))],
+  // fromLogits: the model ends in no activation, and both losses take its output as the logits.
+  ['categoricalCrossentropy, fromLogits (TF.js: tf.losses.softmaxCrossEntropy)', 'linear', 'linear',
+    (t, logits) => tf.losses.softmaxCrossEntropy(t, logits), { type: 'categoricalCrossentropy', fromLogits: true }, () => dense(oneHot(18))],
+  ['binaryCrossentropy, fromLogits, labelSmoothing 0.1 (TF.js: tf.losses.sigmoidCrossEntropy)', 'linear', 'linear',
+    (t, logits) => tf.losses.sigmoidCrossEntropy(t, logits, undefined, 0.1), { type: 'binaryCrossentropy', fromLogits: true, labelSmoothing: 0.1 },
+    () => dense(multiLabel(19))],
   // tfjs-layers has no huber either: tfjs-core's huberLoss is Keras's, averaged over every output.
   ['huber (TF.js: tf.losses.huberLoss)', 'linear', 'linear', (t, o) => tf.losses.huberLoss(t, o, undefined, 1),
     'huber', () => dense(random(14).array(N * CLASSES, -2, 2))],
@@ -132,6 +138,36 @@ test('three SGD steps agree with TF.js: sparseCategoricalCrossentropy on probabi
   const { tfjsModel, convas } = averagedHeads();
   await assertSameTraining(tfjsModel, convas, { optimizer: tf.train.sgd(0.5), loss: 'sparseCategoricalCrossentropy' },
     { optimizer: { type: 'sgd', learningRate: 0.5 }, loss: 'sparseCategoricalCrossentropy' }, sparse(), 'sparse on probabilities');
+});
+
+test('fromLogits agrees with TF.js on logits up to ±100: the loss and every gradient finite and equal', async () => {
+  // One dense layer of weights 100·I: the logits are 100·x, x in [−1, 1] with exact ±1s, so ±100 occur.
+  const rng = random(20);
+  const x = rng.array(N * CLASSES, -1, 1);
+  x[0] = 1;
+  x[1] = -1;
+  x[CLASSES + 2] = -1;
+  const kernel = Float32Array.from({ length: CLASSES * CLASSES }, (_, i) => (i % (CLASSES + 1) === 0 ? 100 : 0));
+  const bias = rng.array(CLASSES, -1, 1);
+  const w = tf.variable(tf.tensor(kernel, [CLASSES, CLASSES])), b = tf.variable(tf.tensor(bias, [CLASSES]));
+  for (const [type, targets, tfjsLoss] of [
+    ['categoricalCrossentropy', oneHot(21), (t: tf.Tensor, z: tf.Tensor) => tf.losses.softmaxCrossEntropy(t, z)],
+    ['binaryCrossentropy', multiLabel(22), (t: tf.Tensor, z: tf.Tensor) => tf.losses.sigmoidCrossEntropy(t, z)],
+  ] as const) {
+    const convas = sequential({ inputShape: [CLASSES], layers: [layers.dense({ units: CLASSES })] });
+    convas.setWeights([tensor(kernel, [CLASSES, CLASSES]), tensor(bias, [CLASSES])]);
+    convas.compile({ optimizer: 'sgd', loss: { type, fromLogits: true } });
+    const loss = convas.lossAndGradients(tensor(x, [N, CLASSES]), tensor(targets, [N, CLASSES]));
+    const [dKernel, dBias] = convas.trainableWeights.map(gradientOf);
+    const tx = tf.tensor(x, [N, CLASSES]), ty = tf.tensor(targets, [N, CLASSES]);
+    const { value, grads } = tf.variableGrads(() => tfjsLoss(ty, tf.add(tf.matMul(tx, w), b)) as tf.Scalar, [w, b]);
+    assert.ok(Number.isFinite(loss) && loss > 10, `${type}: a loss this large shows the logits reach ±100 (${loss})`);
+    assert.ok(Math.abs(loss - value.dataSync()[0]) < 1e-4 * loss, `${type}: loss ${loss}, TF.js ${value.dataSync()[0]}`);
+    assertClose(dKernel, grads[w.name].dataSync(), TOLERANCE, `${type}: kernel gradient`);
+    assertClose(dBias, grads[b.name].dataSync(), TOLERANCE, `${type}: bias gradient`);
+    assert.ok([...dKernel, ...dBias].every(Number.isFinite), `${type}: finite gradients`);
+    convas.dispose();
+  }
 });
 
 // --- optimizers, with categorical cross-entropy
