@@ -1,4 +1,5 @@
 // Every error convas throws on purpose is a ConvasError; the subclass says what kind of thing was wrong.
+import type { History } from './model/callbacks.js';
 
 export class ConvasError extends Error {
   constructor(message: string) {
@@ -18,7 +19,10 @@ export class StateError extends ConvasError {}
 /** A model or data file that is truncated, corrupted, or of a format or version we cannot read. */
 export class FileFormatError extends ConvasError {}
 /** Training produced a non-finite loss or weight. */
-export class DivergenceError extends ConvasError {}
+export class DivergenceError extends ConvasError {
+  /** The epochs that finished before the run diverged, as fit would have returned them (set by fit; not across a worker). */
+  history?: History;
+}
 /** WebAssembly memory could not grow to hold what was asked (a batch or model too large for it). */
 export class OutOfMemoryError extends ConvasError {}
 /** A place for model or image files that cannot be written or read: a path under a file, no permission, a full or read-only disk, a server that cannot be reached. */

@@ -5,7 +5,8 @@
 // batches come from is a BatchSource (tensor-batches.ts for fit, dataset-batches.ts for
 // fitDataset). A step that diverges (a non-finite or exploding loss, a non-finite gradient or
 // weight: divergence.ts) is undone and ends the run with a DivergenceError, so the model keeps the
-// last good weights.
+// last good weights; the run still ends as Keras's TerminateOnNaN ends it, onTrainEnd called (so
+// earlyStopping restores its best weights), and the error carries the finished epochs' History.
 import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
@@ -52,6 +53,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
   const checkpoint = new StepCheckpoint(step.trainedWeights, step.layerState, step.optimizer);
   let lastYield = performance.now();
   let last: Logs | undefined;
+  let diverged: DivergenceError | undefined;
   model.stopTraining = false;
   try {
     await callbacks.trainBegin(model, params);
@@ -95,11 +97,19 @@ export async function fitLoop(run: FitRun): Promise<History> {
       last = logs;
       if (model.stopTraining) break;
     }
+  } catch (error) {
+    if (!(error instanceof DivergenceError)) throw error;
+    diverged = error;
   } finally {
     source.release?.();
     checkpoint.dispose();
   }
   await callbacks.trainEnd(last);
+  if (diverged) {
+    // The message stays about the divergence and its cure: apps show it to people who train (the site does).
+    diverged.history = run.history;
+    throw diverged;
+  }
   return run.history;
 }
 

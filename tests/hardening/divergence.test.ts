@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
 import {
   ConfigError, DivergenceError, type FitOptions, type LayerConfig, type Model, type OptimizerConfig, type Tensor, init, layers,
-  loadModel, oneHot, schedules, sequential, tensor,
+  callbacks, loadModel, oneHot, schedules, sequential, tensor,
 } from '../../src/index.js';
 import { OPTIMIZERS } from '../../src/model/optimizer-types.js';
 import { assertSameBits, assertSameWeights, strokeData, temporaryDirectory } from '../io/model-files.js';
@@ -92,6 +92,37 @@ test('an infinite gradient under a finite loss stops fit before the step', async
   const { message, kept } = await divergingRegression({ type: 'sgd', learningRate: 0.01 }, 1e16, { divergence: false });
   assert.match(message, /the gradient of .* became NaN or infinite at epoch 1, batch 1/);
   assert.is(kept, 'this step');
+});
+
+test('a run that diverges still ends: onTrainEnd runs (restoreBestWeights restores), and the error holds the finished epochs', async () => {
+  await init();
+  const { x, y } = strokeData(64, 3);
+  const model = regression();
+  // A sane rate for two epochs (8 batches each), then one that blows the third up.
+  model.compile({ optimizer: { type: 'sgd', learningRate: schedules.piecewiseConstantDecay({ boundaries: [16], values: [0.01, 1e6] }) },
+    loss: 'meanSquaredError' });
+  const seen: Array<{ loss: number; weights: Float32Array[] }> = [];
+  let trainEnds = 0;
+  let error: unknown;
+  try {
+    await model.fit(x, y, { epochs: 5, batchSize: 8, shuffle: false, callbacks: [
+      { onEpochEnd: (_, logs) => void seen.push({ loss: logs.loss!, weights: weightsOf(model) }), onTrainEnd: () => void trainEnds++ },
+      // The most loss is "best": the first epoch, not the weights the divergence leaves, so restoring shows.
+      callbacks.earlyStopping({ monitor: 'loss', mode: 'max', patience: 100, restoreBestWeights: true }),
+    ] });
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, DivergenceError);
+  const { message, history } = error as DivergenceError;
+  assert.match(message, /at epoch 3, batch \d+/);
+  assert.is(trainEnds, 1);
+  assert.equal(history?.epoch, [0, 1]);
+  assert.equal(history?.history.loss, seen.map((s) => s.loss));
+  let best = 0;
+  seen.forEach((s, i) => { if (s.loss > seen[best].loss) best = i; });
+  assert.is(best, 0, 'the best epoch is not the last finished one, or the test proves nothing');
+  weightsOf(model).forEach((w, i) => assertSameBits(w, seen[best].weights[i], `weight ${i}: the best epoch's`));
 });
 
 // The bundled digits, as the site and the command line train on them.
