@@ -11,6 +11,7 @@ import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
 import type { DivergenceCheck } from './divergence.js';
+import type { YieldPolicy } from './fit-options.js';
 import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
@@ -41,17 +42,23 @@ export interface FitRun {
   callbacks: CallbackList;
   /** When a batch's loss means the run has diverged. */
   lossCheck: DivergenceCheck;
+  /** When the loop lets other work run (fit's yieldEvery). */
+  yieldPolicy: YieldPolicy;
   history: History;
   params: TrainingParams;
 }
 
-const YIELD_EVERY_MS = 50;
-
 export async function fitLoop(run: FitRun): Promise<History> {
-  const { model, step, source, validate, metrics, callbacks, lossCheck, params } = run;
+  const { model, step, source, validate, metrics, callbacks, lossCheck, yieldPolicy, params } = run;
   const monitor = step.optimizer.monitor;
   const checkpoint = new StepCheckpoint(step.trainedWeights, step.layerState, step.optimizer);
   let lastYield = performance.now();
+  // Let progress, UI and other work run, then go on only if the model still can.
+  const yieldNow = async () => {
+    await yieldToEventLoop();
+    step.checkStillTraining();
+    lastYield = performance.now();
+  };
   let last: Logs | undefined;
   let diverged: DivergenceError | undefined;
   model.stopTraining = false;
@@ -75,11 +82,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
         step.countMetrics(metrics, size);
         if (callbacks.hasBatchEnd) await callbacks.batchEnd(b, batchLogs(lossSum / seen, metrics, b, size));
         if (model.stopTraining) break;
-        if (performance.now() - lastYield > YIELD_EVERY_MS) {
-          await yieldToEventLoop(); // let progress, UI and other work run
-          step.checkStillTraining();
-          lastYield = performance.now();
-        }
+        if (performance.now() - lastYield >= yieldPolicy.afterMs) await yieldNow();
       }
       // The source ran dry before the epoch's first batch (it said why, and stopped the run): the
       // epoch trained nothing, so it is neither validated nor recorded, but the epoch onEpochBegin
@@ -96,6 +99,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
       await callbacks.epochEnd(epoch, logs);
       last = logs;
       if (model.stopTraining) break;
+      if (yieldPolicy.afterEpoch) await yieldNow();
     }
   } catch (error) {
     if (!(error instanceof DivergenceError)) throw error;

@@ -25,7 +25,25 @@ export interface TrainingOptions {
   shouldStop?: () => boolean;
   /** When an exploding loss stops the run (divergence.ts); false: only NaN and infinite values do. */
   divergence?: DivergenceOptions | false;
+  /**
+   * TF.js's: how often the run lets other work (timers, events, a Stop) run between batches: 'auto'
+   * (every 50 ms), 'batch', 'epoch', 'never' (callbacks that await still let it), or every n milliseconds.
+   */
+  yieldEvery?: YieldEvery;
+  /** TF.js's progress printing (tfjs-node only): 0, 1 or 2, taken and ignored — fit prints nothing; log from onEpochEnd. */
+  verbose?: 0 | 1 | 2;
 }
+
+export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
+
+/** When the loop yields: after a batch once `afterMs` have passed since the last yield, and after each epoch if `afterEpoch`. */
+export interface YieldPolicy {
+  afterMs: number;
+  afterEpoch: boolean;
+}
+
+/** convas's 'auto': often enough for a page to stay responsive, rarely enough to cost nothing measurable. */
+const AUTO_YIELD_MS = 50;
 
 export interface FitOptions extends TrainingOptions {
   /** Called after each epoch with its logs (a callback's onEpochEnd; fit's epochs always train). */
@@ -64,6 +82,7 @@ export interface FitDatasetOptions extends TrainingOptions {
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
 const TRAINING_OPTIONS = {
   epochs: true, initialEpoch: true, classWeight: true, callbacks: true, onBatchEnd: true, shouldStop: true, divergence: true,
+  yieldEvery: true, verbose: true,
 } satisfies Record<keyof TrainingOptions, true>;
 const FIT_OPTIONS = {
   ...TRAINING_OPTIONS, onEpochEnd: true, batchSize: true, shuffle: true, validationData: true, validationSplit: true,
@@ -72,9 +91,43 @@ const FIT_DATASET_OPTIONS = {
   ...TRAINING_OPTIONS, onEpochEnd: true, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true,
 } satisfies Record<keyof FitDatasetOptions, true>;
 
+/** TF.js's and Keras's options that convas does not take, each with what to use instead. */
+const REFUSED: Record<'fit' | 'fitDataset', Record<string, string>> = {
+  fit: {
+    sampleWeight: 'a weight per example is not supported (nor by TF.js\'s fit); classWeight weighs each example by its class',
+    stepsPerEpoch: 'an epoch of fit is one pass over x in batches of batchSize; to train a set number of batches per epoch, ' +
+      'use fitDataset with batchesPerEpoch',
+  },
+  fitDataset: {
+    stepsPerEpoch: 'convas takes TF.js\'s name for it, batchesPerEpoch',
+  },
+};
+
 /** fit's or fitDataset's options: an object of known names. */
 export function checkOptionNames(options: unknown, who: 'fit' | 'fitDataset'): void {
+  for (const [name, instead] of Object.entries(REFUSED[who])) {
+    if (options !== null && typeof options === 'object' && Object.hasOwn(options, name)) throw new ConfigError(`${who}: ${name}: ${instead}`);
+  }
   checkOptions(who, options, Object.keys(who === 'fit' ? FIT_OPTIONS : FIT_DATASET_OPTIONS));
+  const { verbose } = options as TrainingOptions;
+  if (verbose !== undefined && verbose !== 0 && verbose !== 1 && verbose !== 2) {
+    throw new ConfigError(`${who}: verbose must be 0, 1 or 2 (it is taken for TF.js's sake and ignored), got ${JSON.stringify(verbose)}`);
+  }
+}
+
+/** yieldEvery, checked, as the loop follows it. */
+export function checkYieldEvery(value: unknown, who: string): YieldPolicy {
+  switch (value ?? 'auto') {
+    case 'auto': return { afterMs: AUTO_YIELD_MS, afterEpoch: false };
+    case 'batch': return { afterMs: 0, afterEpoch: false };
+    case 'epoch': return { afterMs: Infinity, afterEpoch: true };
+    case 'never': return { afterMs: Infinity, afterEpoch: false };
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`${who}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds ≥ 0, got ` +
+      `${JSON.stringify(value) ?? String(value)}`);
+  }
+  return { afterMs: value, afterEpoch: false };
 }
 
 /** A whole number ≥ `least`, or the default when left out. */

@@ -9,7 +9,7 @@ import { isGeneratorObject } from '../data/stream.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
 import { DivergenceCheck } from './divergence.js';
-import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, checkOptionNames, runCallbacks } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, checkOptionNames, checkYieldEvery, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkBoolean, checkNumber } from './settings.js';
@@ -109,7 +109,8 @@ function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Pr
   const names = ['loss', ...metrics.names];
   const params = { epochs, initialEpoch, ...known, doValidation: validate !== undefined, metrics: validate ? [...names, ...names.map((n) => `val_${n}`)] : names };
   const callbacks = new CallbackList(runCallbacks(options, t.model, who), () => t.step.checkStillTraining());
-  return fitLoop({ model: t.model, step: t.step, source, validate, metrics, callbacks, lossCheck, history: emptyHistory(), params });
+  const yieldPolicy = checkYieldEvery(options.yieldEvery, who);
+  return fitLoop({ model: t.model, step: t.step, source, validate, metrics, callbacks, lossCheck, yieldPolicy, history: emptyHistory(), params });
 }
 
 /** validationData as [x, y] tensors (x a list for several inputs). */

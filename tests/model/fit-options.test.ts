@@ -1,4 +1,4 @@
-// fit's validationSplit, classWeight and initialEpoch: against TF.js where it has them (the same
+// fit's validationSplit, classWeight, initialEpoch, verbose and yieldEvery: against TF.js where it has them (the same
 // model, weights and data trained in both, every weight to 1e-4), against Keras's rules where TF.js
 // departs, and their errors.
 import { test } from 'uvu';
@@ -166,6 +166,43 @@ test('bad settings are ConfigErrors naming them', async () => {
   await rejectsWith(() => fit({ classWeight: 'balanced' }), ConfigError, 'classWeight');
   await rejectsWith(() => fit({ validationData: [tensor(images(1), [N, ...IMAGE])] }), ConfigError, 'validationData must be [x, y]');
   await rejectsWith(() => fit({ shuffle: 'yes' }), ConfigError, 'shuffle');
+  await rejectsWith(() => fit({ verbose: 3 }), ConfigError, 'verbose must be 0, 1 or 2');
+  await rejectsWith(() => fit({ yieldEvery: 'frame' }), ConfigError, 'yieldEvery', "'batch'", 'milliseconds');
+  await rejectsWith(() => fit({ yieldEvery: -1 }), ConfigError, 'yieldEvery');
+  // Options convas does not take name what it takes instead.
+  await rejectsWith(() => fit({ sampleWeight: tensor(new Float32Array(N), [N]) }), ConfigError, 'sampleWeight', 'classWeight');
+  await rejectsWith(() => fit({ stepsPerEpoch: 2 }), ConfigError, 'stepsPerEpoch', 'batchesPerEpoch');
+  await rejectsWith(() => m.fitDataset([], { stepsPerEpoch: 2 } as object), ConfigError, 'fitDataset: stepsPerEpoch', 'batchesPerEpoch');
+});
+
+test('TF.js\'s verbose is taken and changes nothing; yieldEvery decides how often other work runs during a fit', async () => {
+  const make = () => {
+    const m = sequential({ inputShape: IMAGE, seed: 5, layers: [layers.flatten(), layers.dense({ units: CLASSES, activation: 'softmax' })] });
+    m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    return m;
+  };
+  const x = tensor(images(1), [N, ...IMAGE]), y = tensor(oneHotOf(ids()), [N, CLASSES]);
+  const quiet = make(), verbose = make();
+  await quiet.fit(x, y, { epochs: 2, batchSize: 4 });
+  await verbose.fit(x, y, { epochs: 2, batchSize: 4, verbose: 2 });
+  quiet.getWeights().forEach((w, i) => assertSameBits(verbose.getWeights()[i].dataSync(), w.dataSync(), `weight ${i}`));
+  // Turns of the event loop while 3 epochs of 3 batches train (setImmediate runs once per turn).
+  const turns = async (yieldEvery: unknown) => {
+    let count = 0, running = true;
+    const tick = () => {
+      if (!running) return;
+      count++;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    await make().fit(x, y, { epochs: 3, batchSize: 4, yieldEvery: yieldEvery as 'auto' });
+    running = false;
+    return count;
+  };
+  assert.is(await turns('never'), 0);
+  assert.is(await turns('epoch'), 3);
+  assert.is(await turns('batch'), 9);
+  assert.is(await turns(0), 9);
 });
 
 test.run();
