@@ -144,8 +144,10 @@ export class DatasetBatches implements BatchSource {
   private passes = 0;
   private pending?: CheckedBatch;
 
+  /** `epochs`: how many this run trains (epochs − initialEpoch), for the warning of a dataset that runs out. */
   constructor(private readonly step: TrainStep, private readonly reader: BatchReader, private readonly dataset: Dataset<unknown>,
-    private readonly batchesPerEpoch: number | undefined, private readonly model: TrainedModel, private readonly who: string) {}
+    private readonly batchesPerEpoch: number | undefined, private readonly epochs: number, private readonly model: TrainedModel,
+    private readonly who: string) {}
 
   async startEpoch(epoch: number): Promise<void> {
     if (!this.pass || this.batchesPerEpoch === undefined) {
@@ -187,8 +189,10 @@ export class DatasetBatches implements BatchSource {
   private ranDry(): void {
     if (this.batchesPerEpoch !== undefined) {
       // As tf.keras: warn, and end training with the batches read (TF.js warns again at each epoch left).
+      const needed = `${this.epochs} × ${this.batchesPerEpoch} = ${this.epochs * this.batchesPerEpoch}`;
       console.warn(`${this.who}: the dataset ran out after ${this.read} batches of epoch ${this.epoch + 1}; batchesPerEpoch is ` +
-        `${this.batchesPerEpoch}, so training stops here. A dataset for batchesPerEpoch must give epochs × batchesPerEpoch batches (try .repeat())`);
+        `${this.batchesPerEpoch}, so training stops here. This run's ${this.epochs} epoch${this.epochs === 1 ? '' : 's'} ` +
+        `(epochs − initialEpoch) needed ${needed} batches of it (try .repeat())`);
       this.model.stopTraining = true;
     } else if (this.read === 0) {
       throw new ConfigError(`${this.who}: the dataset gave no batches in epoch ${this.epoch + 1}` + (this.passes > 1

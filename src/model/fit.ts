@@ -91,7 +91,7 @@ export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options
     const batches = options.validationBatches === undefined ? undefined : checkInteger(who, 'validationBatches', options.validationBatches, 1, 1);
     validate = () => t.evaluateDataset(given, batches, `${who} (validationData)`);
   }
-  const source = new DatasetBatches(t.step, t.reader(who), dataset, batchesPerEpoch, t.model, who);
+  const source = new DatasetBatches(t.step, t.reader(who), dataset, batchesPerEpoch, epochs - initialEpoch, t.model, who);
   return train(t, source, validate, options, who, { steps: batchesPerEpoch });
 }
 

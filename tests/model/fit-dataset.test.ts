@@ -367,12 +367,18 @@ test('batchesPerEpoch reads on through one pass; a dataset that runs out ends tr
     assert.equal(events, ['begin 0', 'end 0 loss true acc true', 'begin 1', 'end 1 loss true acc true', 'begin 2', 'end 2 {}']);
     assert.is(early.stoppedEpoch, 0);
     assert.is(saved.length, 2);
+    // A run from initialEpoch needs batches for its own epochs only: 2 of 4 here.
+    const resumed = await cnn().fitDataset(batches, { initialEpoch: 2, epochs: 4, batchesPerEpoch: 4 });
+    assert.equal(resumed.epoch, [2, 3]);
   } finally {
     console.warn = warn;
   }
-  assert.is(warnings.length, 2);
+  assert.is(warnings.length, 3);
   assert.ok(warnings[0].includes('ran out after 2 batches of epoch 2'), warnings[0]);
+  assert.ok(warnings[0].includes("This run's 4 epochs (epochs − initialEpoch) needed 4 × 4 = 16 batches"), warnings[0]);
   assert.ok(warnings[1].includes('ran out after 0 batches of epoch 3'), warnings[1]);
+  assert.ok(warnings[2].includes("ran out after 2 batches of epoch 4; batchesPerEpoch is 4, so training stops here. This run's 2 epochs " +
+    '(epochs − initialEpoch) needed 2 × 4 = 8 batches'), warnings[2]);
 });
 
 test('bad batches are errors naming the batch and epoch; bad settings are ConfigErrors', async () => {

@@ -182,6 +182,24 @@ test('reduceLROnPlateau in fit: the rate drops at the end of epochs without impr
   assert.match((error as Error).message, /val_loss, which needs validationData/);
 });
 
+test('reduceLROnPlateau keeps its best, wait and cooldown from one fit to the next: 8 fits of 1 epoch give the bits of one of 8', async () => {
+  await kernels();
+  const { images, labels } = strokes(8, 8, 2);
+  const x = tensor(images, [8, 8, 8, 1]), y = tensor(labels, [8, 4]);
+  // Patience 2: restarted at each fit, as Keras's callback is, it would never wait long enough to drop the rate.
+  const settings = { initialLearningRate: 0.05, monitor: 'loss', patience: 2, factor: 0.5, minDelta: 0.1, cooldown: 1 } as const;
+  const trained = async (runs: number[][]) => {
+    const m = smallModel(4);
+    m.compile({ optimizer: { type: 'adam', learningRate: schedules.reduceLROnPlateau(settings) }, loss: 'categoricalCrossentropy' });
+    for (const [initialEpoch, epochs] of runs) await m.fit(x, y, { initialEpoch, epochs, batchSize: 4 });
+    return m;
+  };
+  const whole = await trained([[0, 8]]), resumed = await trained(Array.from({ length: 8 }, (_, e) => [e, e + 1]));
+  assert.ok(whole.optimizerState!.learningRate < Math.fround(0.05), 'the rate dropped, or the test proves nothing');
+  assert.is(resumed.optimizerState!.learningRate, whole.optimizerState!.learningRate);
+  resumed.getWeights().forEach((w, i) => assert.equal([...w.dataSync()], [...whole.getWeights()[i].dataSync()], `weight ${i}`));
+});
+
 test('impossible schedule settings are ConfigErrors naming the setting', async () => {
   await kernels();
   refused(() => schedules.exponentialDecay({ initialLearningRate: 0.1, decaySteps: 0, decayRate: 0.9 }), 'exponentialDecay', 'decaySteps');
