@@ -920,6 +920,15 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.mouse.up();
   }
 
+  /** Touches on the Draw page's pad as Chromium gets them from a touch screen: `at` a point given as shares of the pad's size, for finger `id`. */
+  async function touchPad(page: Page) {
+    const session = await context.newCDPSession(page);
+    const box = (await page.locator('#pad').boundingBox())!;
+    const at = (x: number, y: number, id: number) => ({ x: box.x + box.width * x, y: box.y + box.height * y, id });
+    const touches = (type: 'touchStart' | 'touchMove' | 'touchEnd', ...touchPoints: ReturnType<typeof at>[]) => session.send('Input.dispatchTouchEvent', { type, touchPoints });
+    return { at, touches };
+  }
+
   /**
    * Reloads `page` with the digits file held back until `release`, and counts the test digits drawn
    * on the Draw page's pad (the one drawImage onto it) so a test need not guess when a handler ran.
@@ -1121,11 +1130,8 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
   test('Draw: a second finger on the pad while one draws adds nothing, and the next stroke draws (before, the stroke zigzagged between the two fingers and filled the space between)', async () => {
     const page = await open('draw.html');
     await modelRead(page);
-    // Touch input as Chromium gets it from a touch screen: finger 1 draws down the left side while finger 2 rests on the right.
-    const touch = await context.newCDPSession(page);
-    const box = (await page.locator('#pad').boundingBox())!;
-    const at = (x: number, y: number, id: number) => ({ x: box.x + box.width * x, y: box.y + box.height * y, id });
-    const touches = (type: 'touchStart' | 'touchMove' | 'touchEnd', ...touchPoints: ReturnType<typeof at>[]) => touch.send('Input.dispatchTouchEvent', { type, touchPoints });
+    // Finger 1 draws down the left side while finger 2 rests on the right.
+    const { at, touches } = await touchPad(page);
     /** Ink on the pad's left and right halves, in pixels. */
     const ink = () => page.$eval('#pad', (pad) => {
       const { data, width } = (pad as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, (pad as HTMLCanvasElement).width, (pad as HTMLCanvasElement).height);
@@ -1185,6 +1191,22 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     await page.click('#sample');
     await waitForText(page, '#status', /^Test digit/, 30_000);
     assert.is(await digits.testDigitsDrawn(), 1, 'test digits drawn: the one asked for before the stroke was drawn too');
+    await page.close();
+  });
+
+  test('Draw: a second finger landing on the pad while a test digit downloads does not drop the digit (before, any touch counted as drawing, even one the pad ignores)', async () => {
+    const page = await open('draw.html');
+    const digits = await holdDigitsBack(page);
+    await modelRead(page);
+    const { at, touches } = await touchPad(page);
+    // Finger 1 starts a stroke, then a test digit is asked for, then finger 2 lands: the pad ignores it.
+    await touches('touchStart', at(0.2, 0.2, 1));
+    await page.click('#sample');
+    await touches('touchStart', at(0.2, 0.2, 1), at(0.85, 0.85, 2));
+    await touches('touchEnd');
+    await digits.release();
+    await waitForText(page, '#status', /^Test digit/, 30_000);
+    assert.is(await digits.testDigitsDrawn(), 1);
     await page.close();
   });
 

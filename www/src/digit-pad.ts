@@ -12,7 +12,11 @@ export interface DigitPad {
   pixels(): Float32Array | undefined;
 }
 
-export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void): DigitPad {
+/**
+ * `onChange` follows the drawing (once a frame while a stroke goes on); `onStrokeStart` hears each
+ * stroke the user starts, and not a pointer the pad ignores (a second finger while one draws).
+ */
+export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void, onStrokeStart: () => void): DigitPad {
   const g = canvas.getContext('2d', { willReadFrequently: true })!;
   const clear = () => {
     g.fillStyle = '#000';
@@ -30,6 +34,7 @@ export function createDigitPad(canvas: HTMLCanvasElement, onChange: () => void):
     if (drawing) return;
     canvas.setPointerCapture(event.pointerId);
     drawing = { pointer: event.pointerId, last: point(event) };
+    onStrokeStart();
     stroke(drawing.last);
   });
   canvas.addEventListener('pointermove', (event) => event.pointerId === drawing?.pointer && stroke(point(event)));

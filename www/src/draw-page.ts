@@ -18,17 +18,15 @@ const QUICK: TrainingSettings = {
 };
 let model: Model | undefined;
 
-const padCanvas = byId<HTMLCanvasElement>('pad');
-const pad = createDigitPad(padCanvas, predict);
 /** The status while a model is ready; shown again when the user clears or draws, so it no longer names a test digit shown before. */
 const showDrawHint = () => model && setStatus(status, 'Draw a digit: the prediction follows each stroke.');
-/** How many times the user drew or cleared: a test digit asked for before one of those, still downloading, would wipe it. */
+/** How many strokes the user started or clears: a test digit asked for before one of those, still downloading, would wipe it. */
 let edits = 0;
 const userEdited = () => {
   edits++;
   showDrawHint();
 };
-padCanvas.addEventListener('pointerdown', userEdited);
+const pad = createDigitPad(byId<HTMLCanvasElement>('pad'), predict, userEdited);
 byId('clear').addEventListener('click', () => {
   pad.clear();
   predict();
