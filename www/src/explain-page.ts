@@ -93,8 +93,10 @@ workOffline();
 try {
   [digits] = await Promise.all([loadDigits(), init()]);
   // The kept model's filters are an extra here: one that cannot be read is said, and the page works without it.
-  let unread: unknown;
-  const model = await loadCurrentModel().catch((error) => {
+  // Whether it failed, apart from why: a rejection's value may be anything, even undefined.
+  let unreadable = false, unread: unknown;
+  const model = await loadCurrentModel().catch((error: unknown) => {
+    unreadable = true;
     unread = error;
     return undefined;
   });
@@ -118,7 +120,7 @@ try {
     explain();
   });
   explain();
-  if (unread) setStatus(status, errorText(unread), true);
+  if (unreadable) setStatus(status, errorText(unread), true);
   else if (found && !learned) setStatus(status, `The kept model's first kernels are ${found.shape[0]}×${found.shape[1]}; this page shows square kernels only.`);
   else if (!learned) setStatus(status, 'Train a model on the Train page to add its learned kernels here.');
 } catch (error) {
