@@ -34,28 +34,43 @@ export async function kernels(): Promise<Kernels> {
   return (await init({ relaxedSimd: testedSimd === 'relaxed' })).kernels;
 }
 
+/** Floats after each output of withBuffers, set to GUARD_BITS: a kernel that writes past its output (or scratch) changes them. */
+const GUARD_FLOATS = 16;
+/** A NaN no arithmetic produces (computed NaNs carry no payload), so any write to a guard shows. */
+const GUARD_BITS = 0x7fc0dead;
+
 /**
  * Runs `body` with wasm copies of `inputs` (f32, or i32 for Int32Array) and of the outputs, then
  * returns the outputs as JS arrays and frees everything. An output given as a length starts as
  * NaN so a kernel that forgets to write an element is caught; one given as an array starts as a
- * copy of it (for kernels that update in place).
+ * copy of it (for kernels that update in place). Guard floats follow each output, and fail the
+ * test if the kernel wrote over them: scratch given exactly the size a kernel asks for is checked too.
  */
 export function withBuffers(
   inputs: Array<Float32Array | Int32Array>, outputs: Array<number | Float32Array>,
   body: (inputPtrs: number[], outputPtrs: number[]) => void,
 ): Float32Array[] {
   const { memory } = getBackend();
-  const copyIn = (a: Float32Array | Int32Array) => {
-    const p = memory.alloc(a.length * 4);
+  const copyIn = (a: Float32Array | Int32Array, guards = 0) => {
+    const p = memory.alloc((a.length + guards) * 4);
     if (a instanceof Int32Array) memory.i32(p, a.length).set(a);
     else memory.f32(p, a.length).set(a);
     return p;
   };
-  const inPtrs = inputs.map(copyIn);
-  const outPtrs = outputs.map((o) => copyIn(typeof o === 'number' ? new Float32Array(o).fill(NaN) : o));
+  const inPtrs = inputs.map((a) => copyIn(a));
   const outputLengths = outputs.map((o) => (typeof o === 'number' ? o : o.length));
+  const guardsOf = (p: number, i: number) => memory.i32(p + outputLengths[i] * 4, GUARD_FLOATS);
+  const outPtrs = outputs.map((o, i) => {
+    const p = copyIn(typeof o === 'number' ? new Float32Array(o).fill(NaN) : o, GUARD_FLOATS);
+    guardsOf(p, i).fill(GUARD_BITS);
+    return p;
+  });
   try {
     body(inPtrs, outPtrs);
+    outPtrs.forEach((p, i) => {
+      const overwritten = guardsOf(p, i).findIndex((bits) => bits !== GUARD_BITS);
+      if (overwritten >= 0) assert.unreachable(`output ${i} (${outputLengths[i]} floats): the kernel wrote past its end, at float ${outputLengths[i] + overwritten}`);
+    });
     return outPtrs.map((p, i) => memory.f32(p, outputLengths[i]).slice());
   } finally {
     [...inPtrs, ...outPtrs].forEach((p) => memory.free(p));

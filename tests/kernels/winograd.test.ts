@@ -8,7 +8,7 @@ import { assertClose, assertCloseToScale, assertSameBits, kernels, random, withB
 import * as ref from '../reference/conv2d.js';
 import { winogradConv2d, winogradFilterTransform } from '../reference/winograd.js';
 import { ConfigError } from '../../src/errors.js';
-import type { Conv2dArgs, Kernels } from '../../src/backend/kernels.js';
+import { CONV2D_PASS, type Conv2dArgs, type Kernels } from '../../src/backend/kernels.js';
 import { type Padding, resolvePadding2d } from '../../src/window.js';
 
 const rng = random(15);
@@ -51,6 +51,8 @@ const geometries: Conv2dArgs[] = [
 ];
 
 const sizes = (g: Conv2dArgs) => ({ x: g[0] * g[1] * g[2] * g[3], y: g[0] * g[4] * g[5] * g[6], filter: g[7] * g[8] * g[3] * g[6] });
+/** Floats of scratch exactly as one pass asks for it (withBuffers guards its end): not the most of the three passes. */
+const scratchFloats = (k: Kernels, pass: keyof typeof CONV2D_PASS, g: Conv2dArgs) => k.conv2dWinogradPassScratchBytes(CONV2D_PASS[pass], ...g) / 4;
 const describe = (g: Conv2dArgs) => `[${g.slice(0, 4)}] ${g[7]}×${g[8]}→${g[6]} pad ${g[11]},${g[12]} out ${g[4]}×${g[5]}`;
 
 function transformed(k: Kernels, filter: Float32Array, g: Conv2dArgs, turned: boolean): Float32Array {
@@ -61,18 +63,18 @@ function transformed(k: Kernels, filter: Float32Array, g: Conv2dArgs, turned: bo
 
 function forward(k: Kernels, x: Float32Array, filter: Float32Array, bias: Float32Array | undefined, g: Conv2dArgs, relu = false) {
   const u = transformed(k, filter, g, false);
-  return withBuffers(bias ? [x, u, bias] : [x, u], [sizes(g).y, k.conv2dWinogradScratchBytes(...g) / 4], ([px, pu, pb], [py, scratch]) =>
+  return withBuffers(bias ? [x, u, bias] : [x, u], [sizes(g).y, scratchFloats(k, 'forward', g)], ([px, pu, pb], [py, scratch]) =>
     k.conv2dWinogradForward(px, pu, pb ?? 0, py, scratch, relu ? 1 : 0, ...g))[0];
 }
 
 function backwardInput(k: Kernels, dy: Float32Array, filter: Float32Array, g: Conv2dArgs) {
   const u = transformed(k, filter, g, true);
-  return withBuffers([dy, u], [sizes(g).x, k.conv2dWinogradScratchBytes(...g) / 4], ([pdy, pu], [pdx, scratch]) =>
+  return withBuffers([dy, u], [sizes(g).x, scratchFloats(k, 'backwardInput', g)], ([pdy, pu], [pdx, scratch]) =>
     k.conv2dWinogradBackwardInput(pdy, pu, pdx, scratch, ...g))[0];
 }
 
 function backwardFilter(k: Kernels, x: Float32Array, dy: Float32Array, withBias: boolean, g: Conv2dArgs) {
-  const [dFilter, dBias] = withBuffers([x, dy], [sizes(g).filter, g[6], k.conv2dWinogradScratchBytes(...g) / 4],
+  const [dFilter, dBias] = withBuffers([x, dy], [sizes(g).filter, g[6], scratchFloats(k, 'backwardFilter', g)],
     ([px, pdy], [pdf, pdb, scratch]) => k.conv2dWinogradBackwardFilter(px, pdy, pdf, withBias ? pdb : 0, scratch, ...g));
   return { dFilter, dBias };
 }
@@ -202,7 +204,7 @@ test('conv2dWinogradForwardMaxPool is the forward pass then a 2×2 max pooling a
     const pooledFloats = batch * (outH >> 1) * (outW >> 1) * outC;
     const pool = [batch, outH, outW, outC, outH >> 1, outW >> 1, 2, 2, 2, 2, 0, 0] as const;
     const x = rng.array(n.x), u = transformed(k, rng.array(n.filter), g, false), bias = rng.array(outC);
-    const activation = i % 3, scratch = k.conv2dWinogradScratchBytes(...g) / 4, withArgmax = i % 4 !== 3;
+    const activation = i % 3, scratch = scratchFloats(k, 'forward', g), withArgmax = i % 4 !== 3;
     const [y, argmax] = withBuffers([x, u, bias], [pooledFloats, pooledFloats, scratch], ([px, pu, pb], [py, pa, ps]) =>
       k.conv2dWinogradForwardMaxPool(px, pu, pb, py, withArgmax ? pa : 0, ps, activation, ...g));
     const [, expectedY, expectedArgmax] = withBuffers([x, u, bias], [n.y, pooledFloats, pooledFloats, scratch], ([px, pu, pb], [pc, py, pa, ps]) => {
@@ -219,7 +221,7 @@ test('conv2dWinogradForwardMaxPool traps rather than write past its output when 
   const k = await kernels();
   const g = geometry(1, [8, 8], 8, 6, 3, 'same');
   const u = transformed(k, rng.array(9 * 8 * 6), g, false);
-  assert.throws(() => withBuffers([rng.array(512), u], [96, 96, k.conv2dWinogradScratchBytes(...g) / 4],
+  assert.throws(() => withBuffers([rng.array(512), u], [96, 96, scratchFloats(k, 'forward', g)],
     ([px, pu], [py, pa, ps]) => k.conv2dWinogradForwardMaxPool(px, pu, 0, py, pa, ps, 0, ...g)), (e: Error) => e instanceof WebAssembly.RuntimeError);
 });
 
