@@ -326,11 +326,7 @@ export abstract class Layer {
    */
   build(inputShapes: Shape[], rng: Random, values?: WeightValues): Shape {
     if (this.built) throw new ConfigError(`${this.name}: this layer is already built: its weights exist`);
-    // New weights in place of the disposed ones would predict as if they were the trained ones.
-    if (this.weightsDisposed) {
-      throw new StateError(`${this.name}: this layer was freed, weights and all, when the models holding it were disposed; ` +
-        'a new model cannot use it: cut or build from a model that is not disposed');
-    }
+    this.checkNotFreed();
     this.describe(inputShapes);
     this.built = true;
     try {
@@ -569,6 +565,18 @@ export abstract class Layer {
   /** A model that contains this layer holds it; the weights live while anyone does. */
   retain(): void {
     this.holders++;
+  }
+
+  /**
+   * Refuses a layer whose weights the last hold freed for good (every model holding it disposed):
+   * new weights in their place would predict as if they were the trained ones. A model checks each
+   * of its layers so before it takes any hold.
+   */
+  checkNotFreed(): void {
+    if (this.weightsDisposed) {
+      throw new StateError(`${this.name}: this layer was freed, weights and all, when the models holding it were disposed; ` +
+        'a new model cannot use it: cut or build from a model that is not disposed');
+    }
   }
 
   /** Lets go of one hold; the last one frees the weights and buffers for good (a layer never built, after a failed build, may be built again). */

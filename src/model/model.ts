@@ -105,6 +105,8 @@ export class Model extends Layer {
   private builtHere: Layer[] = [];
   private userDefinedMetadata?: Record<string, unknown>;
   private disposed = false;
+  /** Whether the last hold let go of the model (free()): its layers are let go of, and it cannot be built again. */
+  private freed = false;
   /** Whether the model's own hold (from its constructor) is still its own: see dispose(). */
   private holdsItself = true;
 
@@ -129,6 +131,9 @@ export class Model extends Layer {
     this.buffers = new BatchBuffers(this.inputs.map((t) => sizeOf(t.shape)), this.outputSizes[0]);
     this.inference = new Inference(this.executor, this.buffers, this.inputs.length, this.outputShapes,
       this.graph.nodes.map((n) => n.output.shape));
+    // A layer freed for good, or a nested model freed with the model that held it (its own layers
+    // let go), is refused before any hold is taken: a failed constructor gives back only what it took.
+    for (const layer of this.executor.layers) layer.checkNotFreed();
     this.retain(); // the model holds itself until dispose(), or until a model that contains it takes that hold over
     const tookOver: Model[] = [];
     for (const layer of this.executor.layers) {
@@ -619,6 +624,7 @@ export class Model extends Layer {
 
   build(inputShapes: Shape[], rng: Random, values?: WeightValues): Shape {
     if (this.weightsMade) throw new ConfigError(`${this.name}: this model is already built: its weights exist`);
+    this.checkNotFreed();
     this.describe(inputShapes);
     this.makeWeights(rng, values);
     return this.outputShape;
@@ -688,6 +694,14 @@ export class Model extends Layer {
 
   // --- lifetime
 
+  /** Refuses a model freed, nested, with the model that held it (or disposed on its own): it no longer holds its layers. */
+  checkNotFreed(): void {
+    if (this.freed) {
+      throw new StateError(`${this.name}: this model was freed, weights and all, when the model holding it was disposed ` +
+        '(or it was disposed itself); a new model cannot use it: cut or build from a model that is not disposed');
+    }
+  }
+
   private checkAlive(): void {
     if (this.disposed) throw new StateError('this model was disposed and cannot be used');
   }
@@ -703,8 +717,11 @@ export class Model extends Layer {
   }
 
   protected free(): void {
+    // A second free would release the layers again, freeing weights that other models still hold.
+    if (this.freed) throw new StateError(`${this.name}: the model was freed twice (an internal error in convas)`);
     this.disposed = true;
-    this.weightsMade = false; // as a nested model, built again by a model made of it: its layers refuse, their weights freed
+    this.freed = true;
+    this.weightsMade = false;
     this.executor.unplan();
     this.buffers.free();
     this.optimizer?.dispose();

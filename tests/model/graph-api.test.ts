@@ -138,10 +138,28 @@ test('a model cut from a disposed base: its layers\' weights where another model
   const cutAfter = cutAt();
   assert.equal(values(cutAfter.predict(x)), expected, 'the weights the model cut before still holds');
   // The nested head was freed with the base, whose alone it was: new weights in its place would predict as if they were the base's.
-  throws(() => model({ inputs: base.inputs, outputs: base.outputs }).predict(x), StateError, 'flatten', 'freed', 'disposed');
+  throws(() => model({ inputs: base.inputs, outputs: base.outputs }).predict(x), StateError, 'head', 'freed', 'disposed');
   kept.dispose();
   cutAfter.dispose();
   throws(cutAt, StateError, 'block_conv', 'freed', 'disposed');
+});
+
+test('a nested model freed with its base is refused by name; the layers another model still holds keep their weights', async () => {
+  await init();
+  // The model kept holds the nested model's first layer only (the rebuild then finds the second disposed), or both (it would build).
+  for (const keptUpTo of ['first', 'second']) {
+    const inner = [layers.dense({ units: 4, name: 'first' }), layers.dense({ units: 2, name: 'second' })];
+    const head = sequential({ name: 'head', inputShape: [3], layers: inner });
+    const x = input({ shape: [3] });
+    const base = model({ inputs: x, outputs: head.apply(x), seed: 3 });
+    const keeper = model({ inputs: head.inputs, outputs: head.getLayer(keptUpTo).output });
+    const data = randomTensor([2, 3], 7);
+    const expected = values(keeper.predict(data));
+    base.dispose();
+    throws(() => model({ inputs: base.inputs, outputs: base.outputs }), StateError, 'head', 'freed', 'disposed');
+    assert.equal(values(keeper.predict(data)), expected, `kept up to ${keptUpTo}: the weights the kept model holds`);
+    keeper.dispose();
+  }
 });
 
 test('freezing: model.trainable = false freezes every layer (nested ones too), summary counts both kinds', async () => {
