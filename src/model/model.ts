@@ -31,7 +31,7 @@ import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptim
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { type FusedActivation, TrainStep } from './train-step.js';
-import { checkNotTraining, trainExclusively } from './training-runs.js';
+import { checkNoRunUnderWay, checkNotTraining, trainExclusively } from './training-runs.js';
 import { parameterTensors, setParameterValues } from './weights.js';
 import { Pass } from '../data/stream.js';
 
@@ -470,6 +470,7 @@ export class Model extends Layer {
    */
   lossAndGradients(x: Tensor | Tensor[], y: Tensor): number {
     this.checkAlive();
+    checkNoRunUnderWay(this, this.everyLayer, 'lossAndGradients');
     const step = this.trainStep('lossAndGradients');
     const { xs, n } = checkInputs(x, this.inputShapes, 'lossAndGradients');
     checkTargets(y, n, this.outputShape, 'lossAndGradients', this.loss);

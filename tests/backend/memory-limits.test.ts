@@ -303,12 +303,12 @@ test('a shared layer whose plan could not be made again after memory ran out is 
   await trained.fit(x, y, { epochs: 2, batchSize: 4, shuffle: false, onBatchEnd: () => {
     if (tried) return;
     tried = true;
-    // The other model's batch buffers for 8 do not fit, nor, after that, anything else: the shared
-    // convolution, taken back from 8, cannot be planned for 4 again.
-    const alloc = memory.alloc.bind(memory), planBuffers = BatchBuffers.prototype.plan;
+    // The other model's targets for its evaluation in batches of 8 do not fit, nor, after that,
+    // anything else: the shared convolution, taken back from 8, cannot be planned for 4 again.
+    const alloc = memory.alloc.bind(memory), planTargets = BatchBuffers.prototype.planTargets;
     let full = false;
-    BatchBuffers.prototype.plan = function (this: BatchBuffers, capacity: number) {
-      if (capacity !== 8) return planBuffers.call(this, capacity);
+    BatchBuffers.prototype.planTargets = function (this: BatchBuffers, capacity: number) {
+      if (capacity !== 8) return planTargets.call(this, capacity);
       full = true;
       throw new OutOfMemoryError('the batch buffers do not fit');
     };
@@ -317,10 +317,10 @@ test('a shared layer whose plan could not be made again after memory ran out is 
       return alloc(bytes);
     };
     try {
-      assert.throws(() => sharing.lossAndGradients(x, y), (e: Error) => e instanceof OutOfMemoryError);
+      assert.throws(() => sharing.evaluate(x, y, { batchSize: 8 }), (e: Error) => e instanceof OutOfMemoryError);
     } finally {
       memory.alloc = alloc;
-      BatchBuffers.prototype.plan = planBuffers;
+      BatchBuffers.prototype.planTargets = planTargets;
     }
     assert.is(conv.plannedCapacity, 0, 'the convolution lost its plan');
     // Memory made now takes the place of the buffers let go of; a step writing through them would change it.

@@ -1,7 +1,7 @@
 // What may run while fit awaits, and what may not: evaluate and evaluateDataset in a callback (or
 // anything else that runs between batches) leave training as it was, since the batch reaches the
 // model's buffers only right before its step; a second fit on a model, or on one sharing a layer,
-// is refused until the first has finished; predict, evaluate and embed refuse misspelt options.
+// is refused until the first has finished, and so is lossAndGradients; predict, evaluate and embed refuse misspelt options.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -139,6 +139,49 @@ test('a fit on a model sharing a layer with one that is training is refused, nes
   await rejectsWith(() => reuse.fit(x, y), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${reuse.name} shares`);
   await running3;
   await reuse.fit(x, y); // once it has finished
+});
+
+test('lossAndGradients from a callback during fit is refused, and the run steps as if alone, a layer frozen meanwhile too', async () => {
+  const train = examples(7);
+  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  // The freeze waits for the next fit; a step of lossAndGradients would fix it (and the gradients) under the running one.
+  const freezeAt = (m: Model) => (b: number) => { if (b === 2) m.layers[0].trainable = false; };
+  const plain = net();
+  await plain.fit(x, y, { epochs: 2, batchSize: 4, onBatchEnd: freezeAt(plain) });
+  const m = net();
+  await m.fit(x, y, { epochs: 2, batchSize: 4, onBatchEnd: (b) => {
+    freezeAt(m)(b);
+    throwsWith(() => m.lossAndGradients(x, y), StateError, 'lossAndGradients', `model ${m.name} is training`);
+  } });
+  assert.equal(weightsOf(m), weightsOf(plain));
+  m.lossAndGradients(x, y); // once the run has finished
+});
+
+test('lossAndGradients on a model sharing a layer with one that is training is refused, nested or cut', async () => {
+  const train = examples(8);
+  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  const hiddenTargets = tensor(new Float32Array(N * 6), [N, 6]);
+  const inner = sequential({ inputShape: [FEATURES], seed: 2, layers: [layers.dense({ units: 6, activation: 'relu', name: 'hidden' })] });
+  const start = input({ shape: [FEATURES] });
+  const outer = graphModel({ inputs: start, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(inner.apply(start)) });
+  outer.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  inner.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const running = outer.fit(x, y, { epochs: 2, batchSize: 4 });
+  throwsWith(() => inner.lossAndGradients(x, hiddenTargets), StateError, `model ${outer.name}, which holds ${inner.name}`);
+  await running;
+  const running2 = inner.fit(x, hiddenTargets, { epochs: 2 });
+  throwsWith(() => outer.lossAndGradients(x, y), StateError, `model ${inner.name}, which ${outer.name} holds, is training`);
+  await running2;
+  const full = net();
+  const cut = cutModel(full, full.layers[0].name);
+  cut.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  const reuse = graphModel({ inputs: cut.inputs, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(cut.outputs[0]) });
+  reuse.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  const running3 = full.fit(x, y, { epochs: 2, batchSize: 4 });
+  throwsWith(() => cut.lossAndGradients(x, hiddenTargets), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${cut.name} shares`);
+  throwsWith(() => reuse.lossAndGradients(x, y), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${reuse.name} shares`);
+  await running3;
+  reuse.lossAndGradients(x, y); // once it has finished
 });
 
 test('predict, evaluate, evaluateDataset and embed refuse misspelt options', async () => {
