@@ -22,6 +22,8 @@ export class FileFormatError extends ConvasError {}
 export class DivergenceError extends ConvasError {
   /** The epochs that finished before the run diverged, as fit would have returned them (set by fit; not across a worker). */
   history?: History;
+  /** What a callback's onTrainEnd threw after the run diverged (the divergence is still the error thrown). */
+  callbackError?: unknown;
 }
 /** WebAssembly memory could not grow to hold what was asked (a batch or model too large for it). */
 export class OutOfMemoryError extends ConvasError {}

@@ -108,13 +108,15 @@ export async function fitLoop(run: FitRun): Promise<History> {
     source.release?.();
     checkpoint.dispose();
   }
-  await callbacks.trainEnd(last);
-  if (diverged) {
-    // The message stays about the divergence and its cure: apps show it to people who train (the site does).
-    diverged.history = run.history;
-    throw diverged;
+  if (!diverged) {
+    await callbacks.trainEnd(last);
+    return run.history;
   }
-  return run.history;
+  // The message stays about the divergence and its cure: apps show it to people who train (the site
+  // does). A callback failing at the end does not hide it: its error goes with it.
+  diverged.history = run.history;
+  await callbacks.trainEnd(last).catch((error) => void (diverged!.callbackError = error));
+  throw diverged;
 }
 
 /**

@@ -109,6 +109,7 @@ export function checkOptionNames(options: unknown, who: 'fit' | 'fitDataset'): v
     if (options !== null && typeof options === 'object' && Object.hasOwn(options, name)) throw new ConfigError(`${who}: ${name}: ${instead}`);
   }
   checkOptions(who, options, Object.keys(who === 'fit' ? FIT_OPTIONS : FIT_DATASET_OPTIONS));
+  checkYieldEvery((options as TrainingOptions).yieldEvery, who); // refused before fit sizes anything
   const { verbose } = options as TrainingOptions;
   if (verbose !== undefined && verbose !== 0 && verbose !== 1 && verbose !== 2) {
     throw new ConfigError(`${who}: verbose must be 0, 1 or 2 (it is taken for TF.js's sake and ignored), got ${JSON.stringify(verbose)}`);

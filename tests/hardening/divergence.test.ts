@@ -123,6 +123,16 @@ test('a run that diverges still ends: onTrainEnd runs (restoreBestWeights restor
   seen.forEach((s, i) => { if (s.loss > seen[best].loss) best = i; });
   assert.is(best, 0, 'the best epoch is not the last finished one, or the test proves nothing');
   weightsOf(model).forEach((w, i) => assertSameBits(w, seen[best].weights[i], `weight ${i}: the best epoch's`));
+  // A callback failing at the end of a diverged run does not hide the divergence: its error goes with it.
+  const failing = regression();
+  failing.compile({ optimizer: { type: 'sgd', learningRate: schedules.piecewiseConstantDecay({ boundaries: [16], values: [0.01, 1e6] }) },
+    loss: 'meanSquaredError' });
+  const bug = new Error('a bug in onTrainEnd');
+  const thrown = await failing.fit(x, y, { epochs: 5, batchSize: 8, shuffle: false, callbacks: [{ onTrainEnd: () => { throw bug; } }] })
+    .catch((e: unknown) => e);
+  assert.instance(thrown, DivergenceError);
+  assert.is((thrown as DivergenceError).callbackError, bug);
+  assert.equal((thrown as DivergenceError).history?.epoch, [0, 1]);
 });
 
 // The bundled digits, as the site and the command line train on them.
