@@ -96,7 +96,8 @@ export function checkLoss(config: unknown, outputActivation?: string): Loss {
     fusesWith: rule.fusesWith,
     logProbabilities: !fromLogits && rule.fusesWith === 'softmax' && outputActivation === 'logSoftmax',
     accuracy: rule.accuracy,
-    yesAbove: fromLogits ? 0 : 0.5,
+    // A sigmoid's logit above 0 is its probability above 0.5; a softmax's logits have no such cut.
+    yesAbove: fromLogits && rule.fusesWith === 'sigmoid' ? 0 : 0.5,
   };
 }
 
@@ -130,8 +131,9 @@ export function outputMismatch(loss: Loss, activation: string): string | undefin
       `loss { type: '${loss.type}', fromLogits: true }`;
   }
   if (loss.fromLogits && (activation === 'softmax' || activation === 'sigmoid')) {
+    const stably = activation === loss.fusesWith ? ` (the loss then works from the ${activation}'s logits anyway, stably)` : '';
     return `loss ${loss.type} has fromLogits: true, but the model's output comes from a ${activation} and is probabilities, not ` +
-      `logits; leave fromLogits out (the loss then works from the ${activation}'s logits anyway, stably)`;
+      `logits; leave fromLogits out${stably}`;
   }
   return undefined;
 }

@@ -157,6 +157,21 @@ test('accuracy follows the loss: class ids, per-output yes/no at 0.5, per-output
   await assertAccuracy(hinge, signs, (o) => o.reduce((n, v, i) => n + Number(v > 0 === signs.dataSync()[i] > 0), 0) / (N * 4), 'hinge');
 });
 
+test('a softmax\'s logits (a categorical cross-entropy fromLogits) have no yes/no cut: the yes/no metrics are refused, the class ones kept', async () => {
+  await kernels();
+  for (const metric of ['binaryAccuracy', 'precision', 'recall'] as const) {
+    throwsWith(() => smallCnn(1, 'linear').compile({ optimizer: 'sgd', loss: { type: 'categoricalCrossentropy', fromLogits: true }, metrics: [metric] }),
+      ConfigError, metric, 'softmax\'s logits', 'categoricalAccuracy');
+  }
+  const model = smallCnn(1, 'linear');
+  model.compile({ optimizer: 'sgd', loss: { type: 'categoricalCrossentropy', fromLogits: true }, metrics: ['categoricalAccuracy', 'perClassPrecision'] });
+  const probabilities = smallCnn(1, 'softmax');
+  probabilities.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['categoricalAccuracy', 'perClassPrecision'] });
+  const fromLogits = model.evaluate(images, oneHot()), fromProbabilities = probabilities.evaluate(images, oneHot());
+  assert.equal(fromLogits.categoricalAccuracy, fromProbabilities.categoricalAccuracy);
+  assert.equal(fromLogits.perClassPrecision, fromProbabilities.perClassPrecision);
+});
+
 test('compile warns, once, of logits read as probabilities and of probabilities read as logits', async () => {
   await kernels();
   const warned: string[] = [];
@@ -176,6 +191,11 @@ test('compile warns, once, of logits read as probabilities and of probabilities 
     smallCnn(1, 'sigmoid').compile({ optimizer: 'sgd', loss: { type: 'binaryCrossentropy', fromLogits: true } });
     assert.is(warned.length, 2);
     assert.ok(warned[1].includes('fromLogits: true') && warned[1].includes('sigmoid') && warned[1].includes('not logits'), warned[1]);
+    assert.ok(warned[1].includes('works from the sigmoid\'s logits anyway'), warned[1]);
+    // After an activation the loss does not fuse with, leaving fromLogits out is still the advice, but not that it then works from the logits.
+    smallCnn(1, 'sigmoid').compile({ optimizer: 'sgd', loss: { type: 'categoricalCrossentropy', fromLogits: true } });
+    assert.is(warned.length, 3);
+    assert.ok(warned[2].includes('leave fromLogits out') && !warned[2].includes('anyway'), warned[2]);
   } finally {
     console.warn = warn;
   }
