@@ -114,19 +114,25 @@ test('a second fit on a model that is training is refused, and the first trains 
   await m.fit(x, y, { batchSize: 8 }); // once the first has finished
 });
 
-test('a fit on a model sharing a layer with one that is training is refused, nested or cut', async () => {
-  const train = examples(5);
+/**
+ * Each way a model shares a layer with one that trains — nested in it, holding it, cut from it, a
+ * new head on that cut: `act` on the sharer is refused while the other trains, and works after.
+ */
+async function refusedWhileSharing(seed: number, act: (m: Model, x: Tensor, y: Tensor) => unknown): Promise<void> {
+  const train = examples(seed);
   const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
+  const hiddenTargets = tensor(new Float32Array(N * 6), [N, 6]);
+  const refused = (m: Model, targets: Tensor, ...parts: string[]) => rejectsWith(async () => act(m, x, targets), StateError, ...parts);
   const inner = sequential({ inputShape: [FEATURES], seed: 2, layers: [layers.dense({ units: 6, activation: 'relu', name: 'hidden' })] });
   const start = input({ shape: [FEATURES] });
   const outer = graphModel({ inputs: start, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(inner.apply(start)) });
   outer.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   inner.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
   const running = outer.fit(x, y, { epochs: 2, batchSize: 4 });
-  await rejectsWith(() => inner.fit(x, tensor(new Float32Array(N * 6), [N, 6])), StateError, `model ${outer.name}, which holds ${inner.name}`);
+  await refused(inner, hiddenTargets, `model ${outer.name}, which holds ${inner.name}`);
   await running;
-  const running2 = inner.fit(x, tensor(new Float32Array(N * 6), [N, 6]), { epochs: 2 });
-  await rejectsWith(() => outer.fit(x, y), StateError, `model ${inner.name}, which ${outer.name} holds, is training`);
+  const running2 = inner.fit(x, hiddenTargets, { epochs: 2 });
+  await refused(outer, y, `model ${inner.name}, which ${outer.name} holds, is training`);
   await running2;
   // A model cut from one that trains, and a new head on that cut (transfer learning's model).
   const full = net();
@@ -135,11 +141,13 @@ test('a fit on a model sharing a layer with one that is training is refused, nes
   const reuse = graphModel({ inputs: cut.inputs, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(cut.outputs[0]) });
   reuse.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   const running3 = full.fit(x, y, { epochs: 2, batchSize: 4 });
-  await rejectsWith(() => cut.fit(x, tensor(new Float32Array(N * 6), [N, 6])), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${cut.name} shares`);
-  await rejectsWith(() => reuse.fit(x, y), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${reuse.name} shares`);
+  await refused(cut, hiddenTargets, `model ${full.name} is training layer ${full.layers[0].name}, which ${cut.name} shares`);
+  await refused(reuse, y, `model ${full.name} is training layer ${full.layers[0].name}, which ${reuse.name} shares`);
   await running3;
-  await reuse.fit(x, y); // once it has finished
-});
+  await act(reuse, x, y); // once it has finished
+}
+
+test('a fit on a model sharing a layer with one that is training is refused, nested or cut', () => refusedWhileSharing(5, (m, x, y) => m.fit(x, y)));
 
 test('lossAndGradients from a callback during fit is refused, and the run steps as if alone, a layer frozen meanwhile too', async () => {
   const train = examples(7);
@@ -157,32 +165,8 @@ test('lossAndGradients from a callback during fit is refused, and the run steps 
   m.lossAndGradients(x, y); // once the run has finished
 });
 
-test('lossAndGradients on a model sharing a layer with one that is training is refused, nested or cut', async () => {
-  const train = examples(8);
-  const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
-  const hiddenTargets = tensor(new Float32Array(N * 6), [N, 6]);
-  const inner = sequential({ inputShape: [FEATURES], seed: 2, layers: [layers.dense({ units: 6, activation: 'relu', name: 'hidden' })] });
-  const start = input({ shape: [FEATURES] });
-  const outer = graphModel({ inputs: start, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(inner.apply(start)) });
-  outer.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-  inner.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-  const running = outer.fit(x, y, { epochs: 2, batchSize: 4 });
-  throwsWith(() => inner.lossAndGradients(x, hiddenTargets), StateError, `model ${outer.name}, which holds ${inner.name}`);
-  await running;
-  const running2 = inner.fit(x, hiddenTargets, { epochs: 2 });
-  throwsWith(() => outer.lossAndGradients(x, y), StateError, `model ${inner.name}, which ${outer.name} holds, is training`);
-  await running2;
-  const full = net();
-  const cut = cutModel(full, full.layers[0].name);
-  cut.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-  const reuse = graphModel({ inputs: cut.inputs, outputs: layers.dense({ units: CLASSES, activation: 'softmax' }).apply(cut.outputs[0]) });
-  reuse.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-  const running3 = full.fit(x, y, { epochs: 2, batchSize: 4 });
-  throwsWith(() => cut.lossAndGradients(x, hiddenTargets), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${cut.name} shares`);
-  throwsWith(() => reuse.lossAndGradients(x, y), StateError, `model ${full.name} is training layer ${full.layers[0].name}, which ${reuse.name} shares`);
-  await running3;
-  reuse.lossAndGradients(x, y); // once it has finished
-});
+test('lossAndGradients on a model sharing a layer with one that is training is refused, nested or cut', () =>
+  refusedWhileSharing(8, (m, x, y) => m.lossAndGradients(x, y)));
 
 test('predict, evaluate, evaluateDataset and embed refuse misspelt options', async () => {
   const train = examples(6);
