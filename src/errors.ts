@@ -1,5 +1,4 @@
 // Every error convas throws on purpose is a ConvasError; the subclass says what kind of thing was wrong.
-import type { History } from './model/callbacks.js';
 
 export class ConvasError extends Error {
   constructor(message: string) {
@@ -20,8 +19,7 @@ export class StateError extends ConvasError {}
 export class FileFormatError extends ConvasError {}
 /** Training produced a non-finite loss or weight. */
 export class DivergenceError extends ConvasError {
-  /** The epochs that finished before the run diverged, as fit would have returned them (set by fit; not across a worker). */
-  history?: History;
+  // history, the epochs that finished, is declared beside History (model/callbacks.ts): errors sit below the model.
   /** What a callback's onTrainEnd threw after the run diverged (the divergence is still the error thrown). */
   callbackError?: unknown;
 }

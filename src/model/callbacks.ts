@@ -22,6 +22,13 @@ export interface History {
   history: { loss: number[]; acc: number[]; val_loss?: number[]; val_acc?: number[] } & Record<string, MetricValue[]>;
 }
 
+declare module '../errors.js' {
+  interface DivergenceError {
+    /** The epochs that finished before the run diverged, as fit would have returned them (set by fit; not across a worker). */
+    history?: History;
+  }
+}
+
 export const emptyHistory = (): History => ({ epoch: [], history: { loss: [], acc: [] } });
 
 /** Adds an epoch's logs to the history, as Keras's History callback does at each epoch's end. */

@@ -11,7 +11,6 @@ import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
 import type { DivergenceCheck } from './divergence.js';
-import type { YieldPolicy } from './fit-options.js';
 import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
@@ -30,6 +29,12 @@ export interface BatchSource {
 
 /** Loss and metrics on held-out data: evaluate's result. */
 export type Evaluation = { loss: number; accuracy: number } & Record<string, MetricValue>;
+
+/** When the loop yields: after a batch once `afterMs` have passed since the last yield, and after each epoch if `afterEpoch`. */
+export interface YieldPolicy {
+  afterMs: number;
+  afterEpoch: boolean;
+}
 
 export interface FitRun {
   model: TrainedModel;

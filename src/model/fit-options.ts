@@ -7,6 +7,7 @@ import { type BatchLogs, type CallbackHooks, type Callbacks, type EpochEndLogs, 
 import type { ClassWeight } from './class-weights.js';
 import type { Dataset } from './dataset-batches.js';
 import type { DivergenceOptions } from './divergence.js';
+import type { YieldPolicy } from './fit-loop.js';
 import { checkOptions } from './settings.js';
 
 /** What fit and fitDataset share. */
@@ -35,12 +36,6 @@ export interface TrainingOptions {
 }
 
 export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
-
-/** When the loop yields: after a batch once `afterMs` have passed since the last yield, and after each epoch if `afterEpoch`. */
-export interface YieldPolicy {
-  afterMs: number;
-  afterEpoch: boolean;
-}
 
 /** convas's 'auto': often enough for a page to stay responsive, rarely enough to cost nothing measurable. */
 const AUTO_YIELD_MS = 50;
