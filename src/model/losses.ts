@@ -9,7 +9,7 @@
 import { OUTPUT_LOSS } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
-import { type Shape, formatShape } from '../shape.js';
+import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { checkBoolean, checkKeys, checkNumber } from './settings.js';
 
 export const LOSSES = [
@@ -110,11 +110,22 @@ export function lossConfig(loss: Loss): LossName | LossConfig {
   return config;
 }
 
-/** Refuses, at compile, a loss that cannot score this output: sparse labels need an output of [classes]. */
+/**
+ * Refuses, at compile, a loss that cannot score this output. Sparse labels need an output of
+ * [classes]. The categorical cross-entropies score each example's output as one row of classes:
+ * an output with more than one position ([H, W, C]) would be scored over all H·W·C values, where
+ * Keras scores each position over its C classes, so it is refused rather than scored otherwise.
+ */
 export function checkLossFitsOutput(loss: Loss, outputShape: Shape): void {
   if (loss.sparse && (outputShape.length !== 1 || outputShape[0] < 2)) {
     throw new ConfigError(`compile: loss ${loss.type} scores an output of [classes] (2 or more) against class ids, but the model ` +
       `outputs ${formatShape(outputShape)} per example`);
+  }
+  const positions = sizeOf(outputShape.slice(0, -1));
+  if (loss.fusesWith === 'softmax' && positions > 1) {
+    throw new ConfigError(`compile: loss ${loss.type} scores one row of classes per example, but the model outputs ` +
+      `${formatShape(outputShape)} per example (${positions} positions of ${outputShape[outputShape.length - 1]} classes), which it ` +
+      'cannot score per position as Keras does; flatten or reshape the output so that one example\'s classes are one row');
   }
 }
 

@@ -120,6 +120,19 @@ test('fromLogits on a linear output equals the fused loss of the same layer endi
   }
 });
 
+test('the categorical cross-entropies refuse an output of more than one position ([H, W, C]), naming the way out', async () => {
+  await kernels();
+  const conv = (activation: ActivationName) => sequential({
+    inputShape: [4, 4, 1], layers: [layers.conv2d({ filters: 3, kernelSize: 1, activation })],
+  });
+  for (const activation of ['softmax', 'logSoftmax'] as const) {
+    for (const loss of ['categoricalCrossentropy', { type: 'categoricalCrossentropy', labelSmoothing: 0.1 }] as const) {
+      throwsWith(() => conv(activation).compile({ optimizer: 'sgd', loss }), ConfigError, 'categoricalCrossentropy', '[4, 4, 3]',
+        '16 positions of 3 classes', 'flatten or reshape');
+    }
+  }
+});
+
 /** evaluate's accuracy, and fit's for the same batch before its step, against `expected` computed from predict. */
 async function assertAccuracy(model: Model, y: ReturnType<typeof tensor>, expected: (outputs: Float32Array) => number, what: string) {
   const want = expected(model.predict(images).dataSync());
