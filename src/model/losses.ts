@@ -76,7 +76,7 @@ export interface Loss {
   readonly yesAbove: number;
 }
 
-/** The loss as compile gives it; `outputActivation` is the activation of the model's output, when it has one. */
+/** The loss as compile gives it; `outputActivation` is the activation that made the model's output values, when one did. */
 export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const given = (typeof config === 'string' ? { type: config } : config) as LossConfig | undefined;
   if (!given || typeof given !== 'object' || !Object.hasOwn(LOSS_RULES, given.type)) {
@@ -114,9 +114,11 @@ export function lossConfig(loss: Loss): LossName | LossConfig {
  * Refuses, at compile, a loss that cannot score this output. Sparse labels need an output of
  * [classes]. The categorical cross-entropies score each example's output as one row of classes:
  * an output with more than one position ([H, W, C]) would be scored over all H·W·C values, where
- * Keras scores each position over its C classes, so it is refused rather than scored otherwise.
+ * Keras scores each position over its C classes, so it is refused rather than scored otherwise. A
+ * logSoftmax output (`classes`: the length of the axis it normalised, behind any Reshape or Flatten)
+ * is log-probabilities only if that axis is the row.
  */
-export function checkLossFitsOutput(loss: Loss, outputShape: Shape): void {
+export function checkLossFitsOutput(loss: Loss, outputShape: Shape, classes?: number): void {
   if (loss.sparse && (outputShape.length !== 1 || outputShape[0] < 2)) {
     throw new ConfigError(`compile: loss ${loss.type} scores an output of [classes] (2 or more) against class ids, but the model ` +
       `outputs ${formatShape(outputShape)} per example`);
@@ -126,6 +128,10 @@ export function checkLossFitsOutput(loss: Loss, outputShape: Shape): void {
     throw new ConfigError(`compile: loss ${loss.type} scores one row of classes per example, but the model outputs ` +
       `${formatShape(outputShape)} per example (${positions} positions of ${outputShape[outputShape.length - 1]} classes), which it ` +
       'cannot score per position as Keras does; flatten or reshape the output so that one example\'s classes are one row');
+  }
+  if (loss.logProbabilities && classes !== sizeOf(outputShape)) {
+    throw new ConfigError(`compile: loss ${loss.type} reads a logSoftmax output as log-probabilities of ${sizeOf(outputShape)} classes, ` +
+      `but the logSoftmax normalised rows of ${classes} values; apply it to the output's classes (after any Reshape)`);
   }
 }
 

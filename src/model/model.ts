@@ -4,9 +4,11 @@
 // inference.ts, weights in and out in weights.ts, the per-batch buffers in batch-buffers.ts. Buffers are planned per batch capacity; fit, predict and evaluate
 // then run without allocating.
 import { ConfigError, ShapeError, StateError } from '../errors.js';
+import { Dropout } from '../layers/dropout.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { type InferenceOutput, Layer, type LayerConfig, type Parameter, type WeightSpec, type WeightValues } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
+import { SameMemoryLayer } from '../layers/same-memory.js';
 import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -318,9 +320,10 @@ export class Model extends Layer {
   compile(options: CompileOptions): void {
     this.checkAlive();
     checkNotTraining(this, 'compile');
-    const loss = checkLoss(options?.loss, this.outputActivation(false)?.name);
+    const values = this.valuesActivation();
+    const loss = checkLoss(options?.loss, values?.name);
     if (this.outputs.length === 1) {
-      checkLossFitsOutput(loss, this.outputShape);
+      checkLossFitsOutput(loss, this.outputShape, values?.classes);
       new MetricSet(options.metrics, loss, this.outputSizes[0], 'compile'); // refuses unknown metrics now
     } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
@@ -344,12 +347,30 @@ export class Model extends Layer {
     }
   }
 
-  /** The activation of the layer that computes the one output; with `alone`, only while nothing else reads that activation's output. */
-  private outputActivation(alone = true): (FusedActivation & { name: string }) | undefined {
-    if (this.outputs.length !== 1 || (alone && this.graph.nodes.some((n) => n.inputs.includes(this.outputs[0])))) return undefined;
+  /** The activation of the layer that computes the one output, while nothing else reads that activation's output. */
+  private outputActivation(): (FusedActivation & { name: string }) | undefined {
+    if (this.outputs.length !== 1 || this.graph.nodes.some((n) => n.inputs.includes(this.outputs[0]))) return undefined;
     const layer = this.outputs[0].sourceLayer;
-    if (layer instanceof Model) return layer.outputActivation(alone);
+    if (layer instanceof Model) return layer.outputActivation();
     return (layer as { activation?: FusedActivation & { name: string } }).activation;
+  }
+
+  /**
+   * The activation that made the one output's values, looked for through the layers that hand
+   * values on unchanged (Reshape, Flatten; Dropout, as inference runs it), with the length of the
+   * axis it works along (softmax's classes).
+   */
+  private valuesActivation(): { name: string; classes: number } | undefined {
+    if (this.outputs.length !== 1) return undefined;
+    let tensor = this.outputs[0];
+    for (;;) {
+      const layer = tensor.sourceLayer;
+      if (layer instanceof Model) return layer.valuesActivation();
+      if (!(layer instanceof SameMemoryLayer || layer instanceof Dropout)) break;
+      tensor = tensor.node.inputs[0];
+    }
+    const activation = (tensor.sourceLayer as { activation?: { name: string } }).activation;
+    return activation && { name: activation.name, classes: tensor.shape[tensor.shape.length - 1] };
   }
 
   /** The output activation whose logits the loss takes, while nothing else reads its output. */

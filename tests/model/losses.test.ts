@@ -10,7 +10,7 @@ import type { ActivationName } from '../../src/layers/activation-function.js';
 import { checkModelGradients } from '../gradient-check.js';
 import { assertClose, gradientOf, kernels, random } from '../helpers.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
-import { smallCnn, strokes } from './synthetic.js';
+import { smallCnn, smallCnnLayers, strokes } from './synthetic.js';
 
 const N = 6;
 
@@ -120,6 +120,25 @@ test('fromLogits on a linear output equals the fused loss of the same layer endi
   }
 });
 
+test('a logSoftmax output behind Reshape, Flatten or Dropout is still read as log-probabilities', async () => {
+  await kernels();
+  const y = ids([N]);
+  const behind = () => [layers.reshape({ targetShape: [1, 4] }), layers.dropout({ rate: 0.25 }), layers.flatten()];
+  const logProbabilities = sequential({ inputShape: [8, 8, 1], seed: 7, layers: [...smallCnnLayers('logSoftmax'), ...behind()] });
+  const probabilities = sequential({ inputShape: [8, 8, 1], seed: 7, layers: [...smallCnnLayers('softmax'), ...behind()] });
+  for (const model of [logProbabilities, probabilities]) model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+  const o = logProbabilities.predict(images).dataSync(), t = y.dataSync();
+  const expected = -Array.from(t).reduce((s, id, r) => s + o[r * 4 + id], 0) / N;
+  const { loss: actual } = logProbabilities.evaluate(images, y);
+  assert.ok(Math.abs(actual - expected) < 1e-5 * Math.max(1, expected), `evaluate ${actual}, −mean of the labels' log-probabilities ${expected}`);
+  assert.ok(Math.abs(actual - probabilities.evaluate(images, y).loss) < 1e-5, 'the softmax model\'s loss');
+  const before = logProbabilities.getWeights().map((w) => w.dataSync().slice());
+  await logProbabilities.fit(images, y, { epochs: 1, batchSize: N, shuffle: false });
+  assert.ok(logProbabilities.getWeights().some((w, i) => w.dataSync().some((v, j) => v !== before[i][j])), 'training moved the weights');
+  logProbabilities.dispose();
+  probabilities.dispose();
+});
+
 test('the categorical cross-entropies refuse an output of more than one position ([H, W, C]), naming the way out', async () => {
   await kernels();
   const conv = (activation: ActivationName) => sequential({
@@ -131,6 +150,14 @@ test('the categorical cross-entropies refuse an output of more than one position
         '16 positions of 3 classes', 'flatten or reshape');
     }
   }
+});
+
+test('a logSoftmax over other rows than the output\'s classes is refused by the categorical cross-entropies', async () => {
+  await kernels();
+  const pairs = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('linear'), layers.reshape({ targetShape: [2, 2] }),
+    layers.activation({ activation: 'logSoftmax' }), layers.flatten()] });
+  throwsWith(() => pairs.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }), ConfigError,
+    'log-probabilities of 4 classes', 'rows of 2');
 });
 
 /** evaluate's accuracy, and fit's for the same batch before its step, against `expected` computed from predict. */

@@ -25,13 +25,15 @@ export function strokes(n: number, size: number, seed: number): { images: Float3
   return { images, labels };
 }
 
-/** A small CNN for 8×8×1 images with four outputs, ending in `activation`. */
-export const smallCnn = (seed: number, activation: ActivationName = 'softmax') => sequential({
-  inputShape: [8, 8, 1], seed, layers: [
-    layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
-    layers.maxPool2d({ poolSize: 2 }),
-    layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'tanh' }),
-    layers.flatten(),
-    layers.dense({ units: 4, activation }),
-  ],
-});
+/** The layers of a small CNN for 8×8×1 images with four outputs, ending in `activation` (new layers each call). */
+export const smallCnnLayers = (activation: ActivationName = 'softmax') => [
+  layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+  layers.maxPool2d({ poolSize: 2 }),
+  layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'tanh' }),
+  layers.flatten(),
+  layers.dense({ units: 4, activation }),
+];
+
+/** That CNN as a model. */
+export const smallCnn = (seed: number, activation: ActivationName = 'softmax') =>
+  sequential({ inputShape: [8, 8, 1], seed, layers: smallCnnLayers(activation) });
