@@ -87,6 +87,12 @@ export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const who = `loss ${given.type}`;
   checkKeys(who, given, ['type', ...rule.settings]);
   const fromLogits = checkBoolean(who, 'fromLogits', given.fromLogits ?? SETTING_DEFAULTS.fromLogits);
+  // Every log-probability is ≤ 0, which the binary cross-entropy clips to 1e-7 as a probability:
+  // nothing would train, and nothing would say so.
+  if (rule.fusesWith === 'sigmoid' && outputActivation === 'logSoftmax') {
+    throw new ConfigError(`compile: loss ${given.type} reads probabilities (or logits), but the output is logSoftmax (log-probabilities); ` +
+      'use a sigmoid output for binaryCrossentropy, or categoricalCrossentropy / sparseCategoricalCrossentropy with logSoftmax');
+  }
   return {
     type: given.type,
     labelSmoothing: checkNumber(who, 'labelSmoothing', given.labelSmoothing ?? SETTING_DEFAULTS.labelSmoothing, 'unit'),

@@ -152,6 +152,14 @@ test('the categorical cross-entropies refuse an output of more than one position
   }
 });
 
+test('binaryCrossentropy refuses a logSoftmax output, whose log-probabilities it would clip to nothing', async () => {
+  await kernels();
+  throwsWith(() => smallCnn(1, 'logSoftmax').compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' }), ConfigError,
+    'binaryCrossentropy', 'logSoftmax', 'sigmoid');
+  const behindFlatten = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('logSoftmax'), layers.flatten()] });
+  throwsWith(() => behindFlatten.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' }), ConfigError, 'logSoftmax');
+});
+
 test('a logSoftmax over other rows than the output\'s classes is refused by the categorical cross-entropies', async () => {
   await kernels();
   const pairs = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('linear'), layers.reshape({ targetShape: [2, 2] }),
