@@ -537,14 +537,16 @@ def main():
 
     mnist = MnistExample()
     mnist_input = example(3, 1, 28, 28)
-    for opset in (9, 11, 13, 17):
+    # Opsets 11, 13 and 17 write the same nodes as each other (opset 9 the same list too): the
+    # oldest and the newest are kept, the newest trained.
+    for opset in (9, 17):
         cases.append(export('mnist_example_opset%d' % opset, mnist, mnist_input, opset,
                             "PyTorch's MNIST example net (narrowed), ending in F.log_softmax(x, dim=1) (LogSoftmax)", dynamic_batch=True))
     cases[-1][1]['training'] = train_as_pytorch('mnist_example_opset17', mnist, mnist_input, [3, 7, 0])
 
     padded = BorderPadded()
     padded_input = example(2, 3, 9, 11)
-    for opset in (9, 11, 13):
+    for opset in (9, 11):
         cases.append(export('border_padding_opset%d' % opset, padded, padded_input, opset,
                             'nn.ReflectionPad2d, nn.ReplicationPad2d and F.pad(mode=reflect) with uneven sides (Pad reflect and edge)'))
 
