@@ -34,6 +34,14 @@ export class BorderPadding2D extends Layer {
   readonly mode: BorderPaddingMode;
   private y = 0;
   private dx = 0;
+  /** For each row of the frame, the image's row it copies (the image's first row at frame row `top`). */
+  private rowsFrom: number[] = [];
+  /** For each column of the frame, the image's column it copies. */
+  private columnsFrom: number[] = [];
+  /** The frame's border rows, above the image and below it. */
+  private borderRows: number[] = [];
+  /** The frame's border columns, left of the image and right of it. */
+  private borderColumns: number[] = [];
 
   constructor(options: BorderPadding2DOptions) {
     super(options?.name, 'border_padding2d');
@@ -53,9 +61,15 @@ export class BorderPadding2D extends Layer {
     return [input[0] + top + bottom, input[1] + left + right, input[2]];
   }
 
+  // The index tables depend on the shapes only: made here, once, so a training step allocates nothing.
   protected planBuffers(capacity: number): void {
     this.y = this.outputBuffer(capacity * this.outputSize);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
+    const [h, w] = this.inputShape, [frameH, frameW] = this.outputShape, [[top], [left]] = this.borders;
+    this.rowsFrom = this.sources(frameH, h, top);
+    this.columnsFrom = this.sources(frameW, w, left);
+    this.borderRows = BorderPadding2D.borderPositions(frameH, h, top);
+    this.borderColumns = BorderPadding2D.borderPositions(frameW, w, left);
   }
 
   /** For each column (or row) of the frame along an axis, the image's column it copies, with the image at `before`. */
@@ -70,12 +84,12 @@ export class BorderPadding2D extends Layer {
 
   forward([x]: number[], batch: number): number {
     const [h, w, c] = this.inputShape, [frameH, frameW] = this.outputShape, [[top], [left]] = this.borders;
-    const k = this.kernels, rowsFrom = this.sources(frameH, h, top), columnsFrom = this.sources(frameW, w, left);
+    const { kernels: k, rowsFrom, columnsFrom, borderRows, borderColumns } = this, pixelBytes = c * 4, rowBytes = frameW * pixelBytes;
     k.frameImages(x, batch, h, w, c, this.y, frameH, frameW, top, left);
     for (let b = 0; b < batch; b++) {
-      const frame = this.y + b * frameH * frameW * c * 4, pixel = (row: number, column: number) => frame + (row * frameW + column) * c * 4;
-      for (const j of BorderPadding2D.borderPositions(frameW, w, left)) k.copyRuns(pixel(top, left + columnsFrom[j]), frameW * c, pixel(top, j), frameW * c, h, c);
-      for (const i of BorderPadding2D.borderPositions(frameH, h, top)) k.copyRuns(pixel(top + rowsFrom[i], 0), 0, pixel(i, 0), 0, 1, frameW * c);
+      const frame = this.y + b * frameH * rowBytes, imageTop = frame + top * rowBytes;
+      for (const j of borderColumns) k.copyRuns(imageTop + (left + columnsFrom[j]) * pixelBytes, frameW * c, imageTop + j * pixelBytes, frameW * c, h, c);
+      for (const i of borderRows) k.copyRuns(frame + (top + rowsFrom[i]) * rowBytes, 0, frame + i * rowBytes, 0, 1, frameW * c);
     }
     return this.y;
   }
@@ -83,17 +97,17 @@ export class BorderPadding2D extends Layer {
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
     const [h, w, c] = this.inputShape, [frameH, frameW] = this.outputShape, [[top], [left]] = this.borders;
-    const k = this.kernels, rowsFrom = this.sources(frameH, h, top), columnsFrom = this.sources(frameW, w, left);
-    const borderColumns = BorderPadding2D.borderPositions(frameW, w, left);
+    const { kernels: k, rowsFrom, columnsFrom, borderRows, borderColumns } = this;
+    const pixelBytes = c * 4, frameRowBytes = frameW * pixelBytes, imageRowBytes = w * pixelBytes;
     for (let b = 0; b < batch; b++) {
-      const frame = dy + b * frameH * frameW * c * 4, image = this.dx + b * h * w * c * 4;
-      const from = (row: number, column: number) => frame + (row * frameW + column) * c * 4, to = (row: number, column: number) => image + (row * w + column) * c * 4;
+      const frame = dy + b * frameH * frameRowBytes, image = this.dx + b * h * imageRowBytes;
       // The middle of the frame is the image; each border pixel adds into the one it copied.
-      k.copyRuns(from(top, left), frameW * c, to(0, 0), w * c, h, w * c);
-      for (const j of borderColumns) k.addRuns(from(top, j), frameW * c, to(0, columnsFrom[j]), w * c, h, c);
-      for (const i of BorderPadding2D.borderPositions(frameH, h, top)) {
-        k.addRuns(from(i, left), 0, to(rowsFrom[i], 0), 0, 1, w * c);
-        for (const j of borderColumns) k.addRuns(from(i, j), 0, to(rowsFrom[i], columnsFrom[j]), 0, 1, c);
+      k.copyRuns(frame + top * frameRowBytes + left * pixelBytes, frameW * c, image, w * c, h, w * c);
+      for (const j of borderColumns) k.addRuns(frame + top * frameRowBytes + j * pixelBytes, frameW * c, image + columnsFrom[j] * pixelBytes, w * c, h, c);
+      for (const i of borderRows) {
+        const from = frame + i * frameRowBytes, to = image + rowsFrom[i] * imageRowBytes;
+        k.addRuns(from + left * pixelBytes, 0, to, 0, 1, w * c);
+        for (const j of borderColumns) k.addRuns(from + j * pixelBytes, 0, to + columnsFrom[j] * pixelBytes, 0, 1, c);
       }
     }
     return this.inputGradient(this.dx);
