@@ -52,7 +52,7 @@ interface FuzzCase {
   impossible?: string;
 }
 
-const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax',
+const ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax', 'logSoftmax',
   'relu6', 'elu', 'selu', 'softplus', 'softsign', 'swish', 'gelu', 'hardSigmoid', 'hardSwish'] as const;
 
 /**

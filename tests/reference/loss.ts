@@ -27,6 +27,23 @@ export function softmaxBackward(y: Float32Array, dy: Float32Array, rows: number,
   return dx;
 }
 
+export function logSoftmaxForward(x: Float32Array, rows: number, cols: number) {
+  return Float32Array.from(rowsOf(x, rows, cols).flatMap((z) => z.map((v) => v - logSumExp(z))));
+}
+
+/** dx_i = Σ_j (∂y_j/∂x_i) dy_j with ∂y_j/∂x_i = δ_ij − p_i, p_i = e^y_i: the Jacobian written out. */
+export function logSoftmaxBackward(y: Float32Array, dy: Float32Array, rows: number, cols: number) {
+  const dx = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < cols; i++) {
+      let sum = 0;
+      for (let j = 0; j < cols; j++) sum += ((i === j ? 1 : 0) - Math.exp(y[r * cols + i])) * dy[r * cols + j];
+      dx[r * cols + i] = sum;
+    }
+  }
+  return dx;
+}
+
 /** Keras's label smoothing: towards uniform over the classes (categorical) or towards ½ (binary). */
 const smooth = (t: number, labelSmoothing: number, classes: number) => t * (1 - labelSmoothing) + labelSmoothing / classes;
 

@@ -9,7 +9,7 @@ import { type Dilation, conv2dBackwardFilter, conv2dBackwardInput, conv2dForward
 import { depthwiseConv2dBackwardFilter, depthwiseConv2dBackwardInput, depthwiseConv2dForward } from './depthwise-conv2d.js';
 import * as elementwise from './elementwise.js';
 import { matMul } from './gemm.js';
-import { softmaxBackward, softmaxForward } from './loss.js';
+import { logSoftmaxBackward, logSoftmaxForward, softmaxBackward, softmaxForward } from './loss.js';
 import { avgPoolBackward, avgPoolForward, maxPoolBackward, maxPoolForward } from './pool.js';
 import { type TransposeGeometry, conv2dTransposeBackward, conv2dTransposeForward, transposeGeometry } from './conv2d-transpose.js';
 import { type UpSamplingShape, upSampling2dBackward, upSampling2dForward } from './upsampling.js';
@@ -64,13 +64,14 @@ function poolGeometry(layer: StackLayer, batch: number): Pool2dArgs {
 const SELU = [1.7580993408473768, 1.0507009873554805] as const;
 const f32 = (values: ArrayLike<number>) => Float32Array.from(values);
 
-/** The activation's output for z; softmax normalises along the last axis, of length `axis`. */
+/** The activation's output for z; softmax and logSoftmax normalise along the last axis, of length `axis`. */
 function activate(name: string, z: Float32Array, axis: number): Float32Array {
   switch (name) {
     case 'relu': return elementwise.reluForward(z);
     case 'tanh': return elementwise.tanhForward(z);
     case 'sigmoid': return elementwise.sigmoidForward(z);
     case 'softmax': return softmaxForward(z, z.length / axis, axis);
+    case 'logSoftmax': return logSoftmaxForward(z, z.length / axis, axis);
     case 'relu6': return f32(elementwise.relu6Forward(z));
     case 'elu': return f32(elementwise.eluForward(z, 1, 1));
     case 'selu': return f32(elementwise.eluForward(z, ...SELU));
@@ -91,6 +92,7 @@ function activationGradient(name: string, z: Float32Array, y: Float32Array, dy: 
     case 'tanh': return elementwise.tanhBackward(y, dy);
     case 'sigmoid': return elementwise.sigmoidBackward(y, dy);
     case 'softmax': return softmaxBackward(y, dy, y.length / axis, axis);
+    case 'logSoftmax': return logSoftmaxBackward(y, dy, y.length / axis, axis);
     case 'relu6': return f32(elementwise.relu6Backward(y, dy));
     case 'elu': return f32(elementwise.eluBackward(z, dy, 1, 1));
     case 'selu': return f32(elementwise.eluBackward(z, dy, ...SELU));
