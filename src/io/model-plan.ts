@@ -4,6 +4,7 @@
 // file's real size instead of on an allocation. Then buildModel makes the weights with the file's values.
 import { Model } from '../model/model.js';
 import type { CompileOptions } from '../model/model.js';
+import { LossDoesNotFitOutput } from '../model/losses.js';
 import type { OptimizerState } from '../model/optimizers.js';
 import { modelFromGraphConfig } from '../model/graph-config.js';
 import type { GraphConfig } from '../model/graph-config.js';
@@ -46,7 +47,7 @@ export function planModel(config: GraphConfig, seed: number, file: string, where
  * Makes the planned model's weights with the file's values (in the plan's order, already checked
  * against it: shapes, finite values), never drawing initial ones, and compiles it if asked; a
  * compile the file's training settings make fail (metrics that do not fit the loss or output) is a
- * FileFormatError naming `file`.
+ * FileFormatError naming `file`, but for a loss that cannot score the output (see compileUnlessUnfit).
  */
 export function buildModel(plan: ModelPlan, weights: Float32Array[], file: string,
   training?: { compile: CompileOptions; state?: OptimizerState }): Model {
@@ -54,11 +55,28 @@ export function buildModel(plan: ModelPlan, weights: Float32Array[], file: strin
   const byName = new Map(plan.weights.map((w, i) => [w.name, weights[i]]));
   try {
     model.initializeWeights((param, into) => into.set(byName.get(param.name)!));
-    if (training) withinFile(file, 'training', () => model.compile(training.compile));
-    if (training?.state) model.optimizerState!.setState(training.state);
+    if (training && compileUnlessUnfit(model, training.compile, file) && training.state) model.optimizerState!.setState(training.state);
     return model;
   } catch (error) {
     model.dispose();
     throw error;
   }
+}
+
+/**
+ * Compiles `model` with the file's training settings; false, with a warning, when the file's loss
+ * cannot score the model's output (a Keras model scoring a per-pixel softmax, say): the model still
+ * predicts, so it loads uncompiled rather than not at all.
+ */
+function compileUnlessUnfit(model: Model, compile: CompileOptions, file: string): boolean {
+  return withinFile(file, 'training', () => {
+    try {
+      model.compile(compile);
+      return true;
+    } catch (error) {
+      if (!(error instanceof LossDoesNotFitOutput)) throw error;
+      console.warn(`${file}: training: ${error.message}. The model is loaded uncompiled: compile it with a loss that fits before training`);
+      return false;
+    }
+  });
 }

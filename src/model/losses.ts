@@ -61,6 +61,24 @@ const LOSS_RULES: Record<LossName, LossRule> = {
   categoricalHinge: { settings: [], accuracy: 'class' },
 };
 
+/**
+ * A loss that cannot score this model's output. A ConfigError at compile; a model file whose training
+ * settings ask for one still loads, uncompiled (model-plan.ts), for it predicts all the same.
+ */
+export class LossDoesNotFitOutput extends ConfigError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The activation that made a model's output values, the length of the rows it normalises, and whether a Dropout (rate > 0) follows it. */
+export interface OutputValues {
+  name: string;
+  classes: number;
+  behindDropout: boolean;
+}
+
 /** A checked loss: its name and every setting it takes. */
 export interface Loss {
   readonly type: LossName;
@@ -90,7 +108,7 @@ export function checkLoss(config: unknown, outputActivation?: string): Loss {
   // Every log-probability is ≤ 0, which the binary cross-entropy clips to 1e-7 as a probability:
   // nothing would train, and nothing would say so.
   if (rule.fusesWith === 'sigmoid' && outputActivation === 'logSoftmax') {
-    throw new ConfigError(`compile: loss ${given.type} reads probabilities (or logits), but the output is logSoftmax (log-probabilities); ` +
+    throw new LossDoesNotFitOutput(`compile: loss ${given.type} reads probabilities (or logits), but the output is logSoftmax (log-probabilities); ` +
       'use a sigmoid output for binaryCrossentropy, or categoricalCrossentropy / sparseCategoricalCrossentropy with logSoftmax');
   }
   return {
@@ -124,20 +142,28 @@ export function lossConfig(loss: Loss): LossName | LossConfig {
  * logSoftmax output (`classes`: the length of the axis it normalised, behind any Reshape or Flatten)
  * is log-probabilities only if that axis is the row.
  */
-export function checkLossFitsOutput(loss: Loss, outputShape: Shape, classes?: number): void {
+export function checkLossFitsOutput(loss: Loss, outputShape: Shape, values?: OutputValues): void {
   if (loss.sparse && (outputShape.length !== 1 || outputShape[0] < 2)) {
-    throw new ConfigError(`compile: loss ${loss.type} scores an output of [classes] (2 or more) against class ids, but the model ` +
+    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} scores an output of [classes] (2 or more) against class ids, but the model ` +
       `outputs ${formatShape(outputShape)} per example`);
   }
   const positions = sizeOf(outputShape.slice(0, -1));
   if (loss.fusesWith === 'softmax' && positions > 1) {
-    throw new ConfigError(`compile: loss ${loss.type} scores one row of classes per example, but the model outputs ` +
+    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} scores one row of classes per example, but the model outputs ` +
       `${formatShape(outputShape)} per example (${positions} positions of ${outputShape[outputShape.length - 1]} classes), which it ` +
-      'cannot score per position as Keras does; flatten or reshape the output so that one example\'s classes are one row');
+      'cannot score per position as Keras does; make the model end in one row of classes per example');
   }
-  if (loss.logProbabilities && classes !== sizeOf(outputShape)) {
-    throw new ConfigError(`compile: loss ${loss.type} reads a logSoftmax output as log-probabilities of ${sizeOf(outputShape)} classes, ` +
-      `but the logSoftmax normalised rows of ${classes} values; apply it to the output's classes (after any Reshape)`);
+  if (loss.fusesWith !== 'softmax' || loss.fromLogits || !values || !['softmax', 'logSoftmax'].includes(values.name)) return;
+  // Flattening a softmax over each position's classes does not make one row of classes.
+  if (values.classes !== sizeOf(outputShape)) {
+    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} reads the output as one row of ${sizeOf(outputShape)} classes, but its ` +
+      `${values.name} normalised rows of ${values.classes} values (per position); apply it to the output's classes (after any Reshape or Flatten)`);
+  }
+  // Dropout scales what it keeps while training: log-probabilities scaled are none (softmax's are
+  // probabilities still, as Keras has them), and the dropped zeros would top every training argmax.
+  if (values.name === 'logSoftmax' && values.behindDropout) {
+    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} reads the logSoftmax output as log-probabilities, but a Dropout after ` +
+      'it scales them while training; put the Dropout before the layer that ends in logSoftmax');
   }
 }
 

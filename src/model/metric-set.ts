@@ -155,9 +155,10 @@ function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Me
   checkKeys(`${who}: metric ${type}`, config, isTopK ? ['type', 'k'] : ['type']);
   const oneClassPerRow = loss.accuracy === 'class' && cols > 1;
   const yesNo = type === 'binaryAccuracy' || type === 'precision' || type === 'recall' || (type in PER_CLASS && !oneClassPerRow);
-  if (yesNo && loss.fromLogits && loss.fusesWith === 'softmax') {
-    throw new ConfigError(`${who}: metric ${type} reads each output as a yes/no above a threshold, which a softmax's logits ` +
-      `(loss ${loss.type} fromLogits) do not have; expected categoricalAccuracy, or perClassPrecision / perClassRecall over 2 or more classes`);
+  if (yesNo && (loss.logProbabilities || loss.fromLogits && loss.fusesWith === 'softmax')) {
+    const output = loss.logProbabilities ? 'log-probabilities (all ≤ 0)' : `a softmax's logits (loss ${loss.type} fromLogits)`;
+    throw new ConfigError(`${who}: metric ${type} reads each output as a yes/no above a threshold, which ${output} do not ` +
+      'have; expected categoricalAccuracy, or perClassPrecision / perClassRecall over 2 or more classes');
   }
   // A yes/no output of a binary cross-entropy from logits is a yes above 0 in every metric (Keras's
   // would need threshold=0 passed to each); the thresholds are otherwise Keras's.

@@ -25,7 +25,7 @@ import type { FitDatasetOptions, FitOptions } from './fit-options.js';
 import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
-import { type Loss, type LossConfig, type LossName, checkLoss, checkLossFitsOutput, lossConfig, outputMismatch } from './losses.js';
+import { type Loss, type LossConfig, type LossName, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, outputMismatch } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
@@ -323,7 +323,7 @@ export class Model extends Layer {
     const values = this.valuesActivation();
     const loss = checkLoss(options?.loss, values?.name);
     if (this.outputs.length === 1) {
-      checkLossFitsOutput(loss, this.outputShape, values?.classes);
+      checkLossFitsOutput(loss, this.outputShape, values);
       new MetricSet(options.metrics, loss, this.outputSizes[0], 'compile'); // refuses unknown metrics now
     } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
@@ -360,17 +360,22 @@ export class Model extends Layer {
    * values on unchanged (Reshape, Flatten; Dropout, as inference runs it), with the length of the
    * axis it works along (softmax's classes).
    */
-  private valuesActivation(): { name: string; classes: number } | undefined {
+  private valuesActivation(): OutputValues | undefined {
     if (this.outputs.length !== 1) return undefined;
     let tensor = this.outputs[0];
+    let behindDropout = false;
     for (;;) {
       const layer = tensor.sourceLayer;
-      if (layer instanceof Model) return layer.valuesActivation();
+      if (layer instanceof Model) {
+        const inner = layer.valuesActivation();
+        return inner && { ...inner, behindDropout: inner.behindDropout || behindDropout };
+      }
       if (!(layer instanceof SameMemoryLayer || layer instanceof Dropout)) break;
+      if (layer instanceof Dropout && layer.rate > 0) behindDropout = true;
       tensor = tensor.node.inputs[0];
     }
     const activation = (tensor.sourceLayer as { activation?: { name: string } }).activation;
-    return activation && { name: activation.name, classes: tensor.shape[tensor.shape.length - 1] };
+    return activation && { name: activation.name, classes: tensor.shape[tensor.shape.length - 1], behindDropout };
   }
 
   /** The output activation whose logits the loss takes, while nothing else reads its output. */

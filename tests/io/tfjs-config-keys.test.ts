@@ -2,10 +2,11 @@
 // is read and computed exactly, or the file is refused with a FileFormatError naming the layer and
 // the setting; none is left out silently.
 import { test } from 'uvu';
+import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { FileFormatError, init, loadModel } from '../../src/index.js';
+import { FileFormatError, type Model, init, loadModel } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertSamePredictions, randomizeTfjs } from './tfjs-compare.js';
 import { modelFileName, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
@@ -74,6 +75,33 @@ test('a Dense on an image (Keras applies it along the last axis) is refused, nam
   await saveTfjs(m, location);
   await expectError(() => loadModel(location), FileFormatError, await modelFileName(location),
     /perPixel: dense takes a flat input per example, got \[7, 5, 3\].*along the last axis.*conv2d with kernelSize 1/);
+});
+
+test('a Keras segmentation file (a softmax per pixel, trained with categorical_crossentropy) loads uncompiled, with a warning, and predicts as TF.js does', async () => {
+  const segmenter = () => tfl.sequential({ layers: [
+    tfl.layers.inputLayer({ inputShape: [5, 7, 2] }),
+    tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'softmax', name: 'pixels' }),
+  ] });
+  const m = segmenter();
+  randomizeTfjs(m, 2);
+  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  const location = await newModelLocation();
+  await saveTfjs(m, location, true); // TF.js writes trainingConfig only with the optimizer
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: string) => void warned.push(message);
+  let loaded: Model;
+  try {
+    loaded = await loadModel(location);
+  } finally {
+    console.warn = warn;
+  }
+  assert.is(warned.length, 1);
+  assert.match(warned[0], /categoricalCrossentropy .*\[5, 7, 3\].*loaded uncompiled/);
+  const reference = segmenter();
+  randomizeTfjs(reference, 2);
+  assertSamePredictions(loaded, reference, 'segmenter');
+  assert.is(loaded.compileConfig, undefined, 'not compiled');
 });
 
 test.run();

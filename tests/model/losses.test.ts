@@ -120,10 +120,10 @@ test('fromLogits on a linear output equals the fused loss of the same layer endi
   }
 });
 
-test('a logSoftmax output behind Reshape, Flatten or Dropout is still read as log-probabilities', async () => {
+test('a logSoftmax output behind Reshape or Flatten (or a Dropout of rate 0) is still read as log-probabilities', async () => {
   await kernels();
   const y = ids([N]);
-  const behind = () => [layers.reshape({ targetShape: [1, 4] }), layers.dropout({ rate: 0.25 }), layers.flatten()];
+  const behind = () => [layers.reshape({ targetShape: [1, 4] }), layers.dropout({ rate: 0 }), layers.flatten()];
   const logProbabilities = sequential({ inputShape: [8, 8, 1], seed: 7, layers: [...smallCnnLayers('logSoftmax'), ...behind()] });
   const probabilities = sequential({ inputShape: [8, 8, 1], seed: 7, layers: [...smallCnnLayers('softmax'), ...behind()] });
   for (const model of [logProbabilities, probabilities]) model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
@@ -132,9 +132,10 @@ test('a logSoftmax output behind Reshape, Flatten or Dropout is still read as lo
   const { loss: actual } = logProbabilities.evaluate(images, y);
   assert.ok(Math.abs(actual - expected) < 1e-5 * Math.max(1, expected), `evaluate ${actual}, −mean of the labels' log-probabilities ${expected}`);
   assert.ok(Math.abs(actual - probabilities.evaluate(images, y).loss) < 1e-5, 'the softmax model\'s loss');
-  const before = logProbabilities.getWeights().map((w) => w.dataSync().slice());
-  await logProbabilities.fit(images, y, { epochs: 1, batchSize: N, shuffle: false });
-  assert.ok(logProbabilities.getWeights().some((w, i) => w.dataSync().some((v, j) => v !== before[i][j])), 'training moved the weights');
+  // The gradients too, not only that some are made: those of the softmax twin.
+  logProbabilities.lossAndGradients(images, y);
+  probabilities.lossAndGradients(images, y);
+  logProbabilities.trainableWeights.forEach((w, i) => assertClose(gradientOf(w), gradientOf(probabilities.trainableWeights[i]), 1e-5, `gradient ${i}`));
   logProbabilities.dispose();
   probabilities.dispose();
 });
@@ -147,9 +148,27 @@ test('the categorical cross-entropies refuse an output of more than one position
   for (const activation of ['softmax', 'logSoftmax'] as const) {
     for (const loss of ['categoricalCrossentropy', { type: 'categoricalCrossentropy', labelSmoothing: 0.1 }] as const) {
       throwsWith(() => conv(activation).compile({ optimizer: 'sgd', loss }), ConfigError, 'categoricalCrossentropy', '[4, 4, 3]',
-        '16 positions of 3 classes', 'flatten or reshape');
+        '16 positions of 3 classes', 'one row of classes per example');
     }
   }
+  // From logits too; and a softmax per position flattened is not one row of classes either.
+  throwsWith(() => conv('linear').compile({ optimizer: 'sgd', loss: { type: 'categoricalCrossentropy', fromLogits: true } }), ConfigError, '16 positions');
+  const flattened = sequential({ inputShape: [4, 4, 1], layers: [layers.conv2d({ filters: 3, kernelSize: 1, activation: 'softmax' }), layers.flatten()] });
+  throwsWith(() => flattened.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' }), ConfigError, 'one row of 48 classes', 'rows of 3');
+  // What still fits: one position of classes, a yes/no per pixel, a regression of a softmax.
+  const onePosition = sequential({ inputShape: [1, 1, 2], layers: [layers.conv2d({ filters: 3, kernelSize: 1, activation: 'softmax' })] });
+  onePosition.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  sequential({ inputShape: [4, 4, 1], layers: [layers.conv2d({ filters: 1, kernelSize: 1, activation: 'sigmoid' })] })
+    .compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+  conv('softmax').compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+});
+
+test('a Dropout after a logSoftmax output is refused (it scales log-probabilities while training), and so are yes/no metrics on log-probabilities', async () => {
+  await kernels();
+  const dropped = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('logSoftmax'), layers.dropout({ rate: 0.5 })] });
+  throwsWith(() => dropped.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }), ConfigError, 'Dropout', 'logSoftmax');
+  throwsWith(() => smallCnn(1, 'logSoftmax').compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['precision'] }),
+    ConfigError, 'precision', 'log-probabilities');
 });
 
 test('binaryCrossentropy refuses a logSoftmax output, whose log-probabilities it would clip to nothing', async () => {
@@ -165,7 +184,7 @@ test('a logSoftmax over other rows than the output\'s classes is refused by the 
   const pairs = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('linear'), layers.reshape({ targetShape: [2, 2] }),
     layers.activation({ activation: 'logSoftmax' }), layers.flatten()] });
   throwsWith(() => pairs.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' }), ConfigError,
-    'log-probabilities of 4 classes', 'rows of 2');
+    'one row of 4 classes', 'rows of 2');
 });
 
 /** evaluate's accuracy, and fit's for the same batch before its step, against `expected` computed from predict. */
