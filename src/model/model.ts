@@ -96,8 +96,8 @@ export class Model extends Layer {
   private readonly inference: Inference;
   private optimizer?: Optimizer;
   private loss?: Loss;
-  /** Whether the loss takes the output activation's logits (compile decides). */
-  private fusesLoss = false;
+  /** The output activation whose logits the loss takes (compile decides, once: steps read it without a search). */
+  private fusedOutput?: FusedActivation;
   private metrics?: MetricSpec[];
   /** Set to true (from a callback, a button…) to end fit after the current batch, as Keras's model.stop_training. */
   stopTraining = false;
@@ -338,8 +338,9 @@ export class Model extends Layer {
     // nothing else reads the activation's output. A fact of this model and its loss, not of the
     // layer, which other models may share (they mark it only while their own backward pass runs).
     // With fromLogits the output itself is the logits, whatever ends the model (Keras's reading).
-    const activation = this.outputActivation()?.name;
-    this.fusesLoss = !loss.fromLogits && activation === loss.fusesWith;
+    const output = this.outputActivation();
+    const activation = output?.name;
+    this.fusedOutput = !loss.fromLogits && activation === loss.fusesWith ? output : undefined;
     const mismatch = activation === undefined ? undefined : outputMismatch(loss, activation);
     if (mismatch && !warnedMismatches.has(mismatch)) {
       warnedMismatches.add(mismatch);
@@ -378,13 +379,8 @@ export class Model extends Layer {
     return activation && { name: activation.name, classes: tensor.shape[tensor.shape.length - 1], behindDropout };
   }
 
-  /** The output activation whose logits the loss takes, while nothing else reads its output. */
-  private fusedActivation(): FusedActivation | undefined {
-    return this.fusesLoss ? this.outputActivation() : undefined;
-  }
-
   private fusedLogits(): number {
-    return this.fusedActivation()?.input ?? 0;
+    return this.fusedOutput?.input ?? 0;
   }
 
   /** Grows the model's and its layers' buffers to hold batches of `capacity` examples. */
@@ -404,7 +400,7 @@ export class Model extends Layer {
     return new TrainStep({
       executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable),
-      lossReference: this.lossReference, fusedActivation: () => this.fusedActivation(), plan: (c) => this.planBatch(c),
+      lossReference: this.lossReference, fusedActivation: () => this.fusedOutput, plan: (c) => this.planBatch(c),
       checkStillTraining: () => {
         if (this.disposed) throw new StateError('fit: the model was disposed while it was training');
       },
