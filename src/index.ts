@@ -9,7 +9,7 @@ export type { Padding, PaddedWindow } from './window.js';
 // The zeros a conv2d or pooling window adds on each side (for 'same', 'full', …) and the output size they give.
 export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, layerToConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
-export type { LayerConfig, LayerDescriptor, Parameter, WeightSpec, WeightValues, InputOptions, TfjsMapping } from './layers/index.js';
+export type { CallOptions, LayerConfig, LayerDescriptor, Parameter, WeightSpec, WeightValues, InputOptions, TfjsMapping } from './layers/index.js';
 export type { BatchNormalizationOptions, ChannelAffineFolding, LayerNormalizationOptions } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, PReLUOptions, ReLUOptions } from './layers/index.js';
 export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';

@@ -49,14 +49,16 @@ export function weightedSum(yPtr: number, r: Float32Array): number {
 }
 
 /**
- * Every parameter gradient of a compiled model on (x, y), as lossAndGradients leaves them, against
- * central differences of the model's loss; the weights are as they were afterwards.
+ * Every trainable weight's gradient of a compiled model on (x, y), as lossAndGradients leaves them,
+ * against central differences of the model's loss; the weights are as they were afterwards. State
+ * (batch normalisation's moving statistics) and frozen weights have no gradient to check.
  */
 export function checkModelGradients(model: Model, x: Tensor, y: Tensor, what: string, pick: () => number, samples = 12): void {
   const memory = getBackend().memory;
   model.lossAndGradients(x, y);
-  const grads = model.params.map(gradientOf);
-  model.params.forEach((p, i) => {
+  const trained = model.trainableWeights;
+  const grads = trained.map(gradientOf);
+  trained.forEach((p, i) => {
     const values = memory.f32(p.value, p.size).slice();
     checkGradient(`${what}: ${p.name}`, values, grads[i], () => {
       memory.f32(p.value, p.size).set(values);

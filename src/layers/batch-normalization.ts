@@ -1,8 +1,9 @@
 // Batch normalisation over the channels (Keras's BatchNormalization): y = γ·(x − μ)/√(σ² + ε) + β per
 // channel, the last axis. In training (fit, when the layer is trainable) μ and σ² are the batch's,
 // over every axis but the channels, and the moving statistics take a step towards them; otherwise
-// (predict, evaluate, and a frozen layer even in fit: Keras's rule for fine-tuning) the moving
-// statistics are used and stay as they are. The sums over the batch run in the fixed slices of
+// (predict, evaluate, and in fit too a frozen layer or a call fixed in inference mode, apply(x,
+// { training: false }): Keras's rules for fine-tuning) the moving statistics are used and stay as
+// they are, while γ and β still train unless frozen. The sums over the batch run in the fixed slices of
 // job-writer.ts, so the bits are the same at any thread count (assembly/batch-norm.ts).
 //
 // The moving variance follows Keras (TF2): a 4-D (or 5-D) batch goes through TensorFlow's fused
@@ -157,7 +158,7 @@ export class BatchNormalization extends Layer {
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const { parallel, channels, exampleRows } = this;
     if (!needWeightGradients && !this.batchStatistics) {
-      // Fixed statistics (a frozen layer): the gradient is dy·γ/σ.
+      // Fixed statistics and no weight gradients (a frozen layer): the gradient is dy·γ/σ.
       if (needInputGradients) parallel.normalization.channelAffine(dy, 0, this.factor, 0, this.dx, batch, exampleRows, channels, FUSED_ACTIVATION.none);
       return this.inputGradient(needInputGradients ? this.dx : 0);
     }

@@ -39,7 +39,7 @@ export { Layer } from './layer.js';
 export type { LayerConfig, Parameter, WeightSpec, WeightValues } from './layer.js';
 export { InputLayer, input } from './input-layer.js';
 export type { InputOptions } from './input-layer.js';
-export { LayerNode, SymbolicTensor } from './node.js';
+export { type CallOptions, LayerNode, SymbolicTensor } from './node.js';
 export { layerFromConfig, registerLayer, layerClassNames } from './registry.js';
 export { layerToConfig } from './layer-settings.js';
 export type { LayerDescriptor, TfjsMapping } from './descriptor.js';

@@ -10,7 +10,7 @@ import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { type Initializer, initialDraws, initialValuesOf } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, isShape, sizeOf } from '../shape.js';
-import { LayerNode, SymbolicTensor } from './node.js';
+import { type CallOptions, LayerNode, SymbolicTensor, callsInInference } from './node.js';
 
 /** A weight and its gradient, both in wasm memory, with its TensorFlow.js shape and name. */
 export interface Parameter {
@@ -85,6 +85,13 @@ export abstract class Layer {
   private isTrainable = true;
   /** `trainable` as the last training run to run the layer began: fixTrainableForRun. */
   private trainableInRun?: boolean;
+  /**
+   * @internal Set by the graph running the layer before each forward pass: whether this call runs
+   * in inference mode in a training pass too (applied with { training: false }, or inside a model
+   * applied so). Only what the layer does asks it (trains()); what backward needs is kept as in any
+   * training pass, so gradients flow through the call.
+   */
+  inferenceCall = false;
   /** How many holders use the weights: each model that contains the layer, and a model itself. */
   private holders = 0;
   /** Set by a graph that runs this layer while it only predicts: where its output goes (outputBuffer), and that graph. */
@@ -173,9 +180,9 @@ export abstract class Layer {
   /**
    * Applies the layer to symbolic tensors (from input() or another layer) and returns the symbolic
    * tensor it outputs; the shapes are checked now. A layer is applied once: it holds the buffers of
-   * its one place in a graph.
+   * its one place in a graph. `{ training: false }` runs this call in inference mode in fit too (CallOptions).
    */
-  apply(inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[]): SymbolicTensor<Layer> {
+  apply(inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[], options?: CallOptions): SymbolicTensor<Layer> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     if (this.node) {
       throw new ConfigError(`${this.name}: this layer was already applied (to ${this.node.inputs.map((t) => t.name).join(', ') || 'nothing'}); ` +
@@ -187,8 +194,9 @@ export abstract class Layer {
     if (this.takesManyInputs ? list.length < 2 : list.length !== 1) {
       throw new ConfigError(`${this.name}: ${this.className} takes ${this.takesManyInputs ? 'two or more inputs' : 'one input'}, got ${list.length}`);
     }
+    const inferenceMode = callsInInference(options, this.name);
     const { outputShape } = this.describe(list.map((t) => t.shape));
-    this.node = new LayerNode<Layer>(this, list, outputShape, this.name);
+    this.node = new LayerNode<Layer>(this, list, outputShape, this.name, inferenceMode);
     return this.node.output;
   }
 
@@ -496,15 +504,17 @@ export abstract class Layer {
   }
 
   /**
-   * `training`, for a forward pass that writes trainingBuffer()s in training: a layer driven on its
-   * own without planTraining is refused there rather than left to write through null addresses.
+   * Whether this forward pass acts as in training (a dropout drops, a batch normalisation takes the
+   * batch's statistics): a training pass, unless its call is fixed in inference mode (inferenceCall).
+   * A layer driven on its own without planTraining is refused in a training pass, rather than left
+   * to write its trainingBuffer()s through null addresses.
    */
   protected trains(training: boolean): boolean {
     if (training && !this.trainingPlanned) {
       throw new StateError(`${this.name}: forward in training needs the buffers planTraining() (or planBackward) makes: a model ` +
         'plans its layers so at its first training step; a layer driven on its own must be planned so before plan()');
     }
-    return training;
+    return training && !this.inferenceCall;
   }
 
   /** A buffer() that only backward uses: 0 until the layer is planned for backward. */

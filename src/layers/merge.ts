@@ -5,7 +5,7 @@
 import { ShapeError } from '../errors.js';
 import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig } from './layer.js';
-import type { SymbolicTensor } from './node.js';
+import type { CallOptions, SymbolicTensor } from './node.js';
 import type { LayerDescriptor } from './descriptor.js';
 
 export type MergeKind = 'add' | 'multiply' | 'average' | 'maximum';
@@ -28,7 +28,7 @@ export class Merge extends Layer {
     this.className = CLASS_NAMES[kind];
   }
 
-  apply(inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[]): SymbolicTensor<Layer> {
+  apply(inputs: SymbolicTensor<Layer> | SymbolicTensor<Layer>[], options?: CallOptions): SymbolicTensor<Layer> {
     const list = Array.isArray(inputs) ? inputs : [inputs];
     const first = list[0];
     const other = list.find((t) => t?.shape && formatShape(t.shape) !== formatShape(first.shape));
@@ -36,7 +36,7 @@ export class Merge extends Layer {
       throw new ShapeError(`${this.name}: cannot ${this.kind} ${first.name} of shape ${formatShape(first.shape)} and ` +
         `${other.name} of shape ${formatShape(other.shape)}; ${this.className} takes inputs of one shape`);
     }
-    return super.apply(inputs);
+    return super.apply(inputs, options);
   }
 
   protected computeOutputShape(inputShapes: Shape[]): Shape {

@@ -43,7 +43,7 @@ export class RandomCrop extends RandomAffineLayer {
     const [height, width] = this.inputShape;
     if (height === this.height && width === this.width) return false;
     let map: number[];
-    if (training) {
+    if (this.trains(training)) {
       const top = this.stream.int(0, height - this.height), left = this.stream.int(0, width - this.width);
       map = [1, 0, left, 0, 1, top];
     } else {

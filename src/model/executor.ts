@@ -25,6 +25,8 @@ interface Step {
   /** Reused: the input addresses handed to forward. */
   inputAddresses: number[];
   outputSlot: number;
+  /** Whether the call runs in inference mode in training passes too (apply(x, { training: false })). */
+  inferenceMode: boolean;
   /** Set by prepare(): whether backward runs, needs input gradients, and weight gradients. */
   runsBackward: boolean;
   needsInputGradients: boolean;
@@ -95,7 +97,7 @@ export class GraphExecutor {
     this.steps = graph.nodes.map((node, i) => {
       const inputSlots = node.inputs.map((t) => slotOf.get(t.node)!);
       return { layer: node.layer, inputSlots, inputAddresses: inputSlots.map(() => 0), outputSlot: graph.inputs.length + i,
-        runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false,
+        inferenceMode: node.inferenceMode, runsBackward: true, needsInputGradients: true, needsWeightGradients: true, reluFolded: false, pooledByConvolution: false,
         paddingSkipped: false, placed: 'input' as InferenceOutput };
     });
     this.plannedLayers = [...new Set(this.steps.flatMap(({ layer }) => [...(nestedGraph(layer)?.plannedLayers ?? []), layer]))];
@@ -332,9 +334,10 @@ export class GraphExecutor {
    * Runs every node on a batch whose inputs lie at `inputs`. A conv2d and the max pooling that alone
    * reads it run as one kernel where they can, leaving the conv2d's output unwritten, and a
    * ZeroPadding2D read by one convolution is skipped, the convolution reading its input, unless
-   * `everyOutput` asks for each node's output (nodeOutput).
+   * `everyOutput` asks for each node's output (nodeOutput). `inferenceCall`: the graph is a model
+   * whose own call runs in inference mode, and so does every node (Layer.inferenceCall).
    */
-  forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false): void {
+  forward(inputs: readonly number[], batch: number, training: boolean, everyOutput = false, inferenceCall = false): void {
     const { values, steps } = this;
     this.checkPlanned(batch);
     for (let i = 0; i < inputs.length; i++) values[i] = inputs[i];
@@ -342,6 +345,7 @@ export class GraphExecutor {
     for (let s = 0; s < steps.length; s++) steps[s].pooledByConvolution = steps[s].paddingSkipped = false;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s];
+      step.layer.inferenceCall = inferenceCall || step.inferenceMode;
       if (step.pooledByConvolution) continue;
       if (step.absorbedInto && !everyOutput) {
         // Its one reader sees the unpadded input under the padding's slot.

@@ -684,7 +684,7 @@ export class Model extends Layer {
   }
 
   forward(inputs: number[], batch: number, training: boolean): number {
-    this.executor.forward(inputs, batch, training);
+    this.executor.forward(inputs, batch, training, false, this.inferenceCall);
     return this.executor.output(0);
   }
 

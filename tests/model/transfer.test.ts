@@ -8,8 +8,10 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {
-  ConfigError, type Model, ShapeError, type Tensor, cutModel, embed, imageToTensor, init, layers, loadModel, model, oneHot, sequential, tensor,
+  ConfigError, type Model, type Parameter, ShapeError, type Tensor, cutModel, embed, imageToTensor, init, input, layers, loadModel, model, oneHot,
+  sequential, tensor,
 } from '../../src/index.js';
+import { getBackend } from '../../src/backend/wasm.js';
 import { inferenceBatchSize } from '../../src/model/transfer.js';
 import { expectError } from '../data/expect-error.js';
 import { assertClose, assertSameBits } from '../helpers.js';
@@ -20,6 +22,7 @@ import { type Picture, stripesAndDots } from './patterns.js';
 
 const SIZE = 64;
 let base: Model;
+let baseDirectory: string;
 
 const inputs = (pictures: Picture[]) => imageToTensor(pictures, { size: SIZE, normalize: '[-1,1]' });
 const labelsOf = (pictures: Picture[]) => tensor(oneHot(Uint8Array.from(pictures, (p) => p.label), 2), [pictures.length, 2]);
@@ -28,7 +31,8 @@ const snapshot = (m: Model) => m.getWeights().map((w) => w.dataSync());
 test.before(async () => {
   await init();
   await tf.setBackend('cpu');
-  base = await loadModel((await mobileNetBase(SIZE)).dir);
+  baseDirectory = (await mobileNetBase(SIZE)).dir;
+  base = await loadModel(baseDirectory);
 });
 
 test('cutModel: the base up to the named layer, sharing its weights, pooled as asked, frozen unless trainable', () => {
@@ -141,6 +145,31 @@ test(`learns: a head on the cached features of the frozen base tells stripes fro
   await whole.fit(inputs(train), labelsOf(train), { epochs: 1, batchSize: 16 });
   snapshot(base).forEach((w, i) => assertSameBits(w, before[i], `base weight ${base.weights[i].name}, after fit`));
   assert.ok(snapshot(head).some((w, i) => w.some((v, k) => v !== headBefore[i][k])), 'the head trained');
+});
+
+test('fine-tuning as Keras\'s guide does: the base called with training false, then unfrozen, trains its convolutions while its batch norms keep their statistics bit for bit', async () => {
+  const own = await loadModel(baseDirectory);
+  const features = cutModel(own, FEATURE_LAYER, { pooling: 'avg' });
+  const pictures = input({ shape: [SIZE, SIZE, 3] });
+  const classifier = model({ inputs: pictures, outputs: layers.dense({ units: 2, activation: 'softmax' }).apply(features.apply(pictures, { training: false })) });
+  const train = stripesAndDots(16, SIZE, 12);
+  classifier.compile({ optimizer: { type: 'adam', learningRate: 0.01 }, loss: 'categoricalCrossentropy' });
+  await classifier.fit(inputs(train), labelsOf(train), { epochs: 2, batchSize: 8 });
+
+  const batchNorms = features.params.filter((p) => !p.trainable);
+  const kernels = features.params.filter((p) => p.name.endsWith('kernel'));
+  const gammas = features.params.filter((p) => p.name.endsWith('gamma'));
+  assert.ok(batchNorms.length >= 4 && kernels.length >= 2, 'the cut holds convolutions and batch normalisations');
+  const valuesOf = (params: Parameter[]) => params.map((p) => getBackend().memory.f32(p.value, p.size).slice());
+  const [statistics, kernelsBefore, gammasBefore] = [valuesOf(batchNorms), valuesOf(kernels), valuesOf(gammas)];
+  features.trainable = true;
+  classifier.compile({ optimizer: { type: 'adam', learningRate: 1e-3 }, loss: 'categoricalCrossentropy' });
+  await classifier.fit(inputs(train), labelsOf(train), { epochs: 1, batchSize: 8 });
+  valuesOf(batchNorms).forEach((v, i) => assertSameBits(v, statistics[i], `${batchNorms[i].name} after fine-tuning`));
+  valuesOf(kernels).forEach((v, i) => assert.ok(v.some((k, j) => k !== kernelsBefore[i][j]), `${kernels[i].name} trained`));
+  valuesOf(gammas).forEach((v, i) => assert.ok(v.some((k, j) => k !== gammasBefore[i][j]), `${gammas[i].name} trained`));
+  classifier.dispose();
+  own.dispose();
 });
 
 test('inferenceBatchSize: the batch given for small inputs, fewer for big ones (a 224×224 MobileNet keeps some 64 MB an image), at least 1', () => {
