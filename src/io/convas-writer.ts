@@ -2,7 +2,7 @@
 import { graphConfig } from '../model/graph-config.js';
 import type { Model } from '../model/model.js';
 import { crc32Hex } from './crc32.js';
-import { type ArrayEntry, type ConvasModelJson, FORMAT, FORMAT_VERSION, optimizerArrayName } from './convas-format.js';
+import { type ArrayEntry, type ConvasModelJson, FORMAT, formatVersionOf, optimizerArrayName } from './convas-format.js';
 import { metadataOf } from './json-fields.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
 
@@ -27,11 +27,12 @@ export function encodeConvasModel(model: Model): { json: (weightsFile: string) =
     return entry;
   });
   const crc32 = crc32Hex(weights);
+  const config = graphConfig(model);
   const json = (weightsFile: string): ConvasModelJson => ({
     format: FORMAT,
-    formatVersion: FORMAT_VERSION,
+    formatVersion: formatVersionOf(config),
     seed: model.seed,
-    model: graphConfig(model),
+    model: config,
     ...(compiled && state ? {
       training: {
         optimizer: compiled.optimizer, loss: compiled.loss, ...(compiled.metrics ? { metrics: compiled.metrics } : {}),

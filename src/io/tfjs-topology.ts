@@ -1,5 +1,6 @@
 // A TensorFlow.js / Keras modelTopology → a convas graph config. Sequential models are chains;
-// Model (Functional) ones list each layer with inbound_nodes [[[name, nodeIndex, tensorIndex, kwargs], …]];
+// Model (Functional) ones list each layer with inbound_nodes [[[name, nodeIndex, tensorIndex, kwargs], …]]
+// (of the kwargs, convas reads `training`);
 // either may nest inside the other as a layer. Each class's settings map as its descriptor says;
 // any other setting must be absent, null, or the value convas implements.
 import { activationFromKeras } from '../layers/activation-function.js';
@@ -147,6 +148,20 @@ function layerReferences(value: unknown, file: string, where: string, classes: R
   });
 }
 
+/**
+ * A node's `training` call argument, from its first reference (Keras writes the node's kwargs on
+ * each): false fixes the call in inference mode, as `base_model(x, training=False)`; true, a call in
+ * training mode in predict too (Monte Carlo dropout), convas does not have. Other kwargs are not read.
+ */
+function callTraining([first]: unknown[], file: string, where: string): { training?: false } {
+  const kwargs = (first as unknown[])[3];
+  const training = kwargs !== null && typeof kwargs === 'object' ? (kwargs as JsonObject).training ?? null : null;
+  if (training === null) return {};
+  if (training === false) return { training };
+  throw fileError(file, `${where} calls the layer with training ${JSON.stringify(training)}, which convas does not support; ` +
+    'expected false (inference mode, in fit too) or none (the call follows the run)');
+}
+
 function readFunctional(config: unknown, file: string, where: string): GraphConfig {
   const c = objectValue(config, file, `${where} config`);
   const entries = field(c, 'layers', 'array', file, `${where} config`);
@@ -169,7 +184,9 @@ function readFunctional(config: unknown, file: string, where: string): GraphConf
       return { className: 'InputLayer', name, shape: inputShapeOf(layerConfig) };
     }
     if (nodes.length === 0) throw fileError(file, `${at} (${name}) has no inbound nodes; expected the layers it reads`);
-    return { ...convasLayer(entry, file, `${where} layer`), name, inbound: layerReferences(nodes[0], file, `${at} (${name}) inbound_nodes[0]`, classes) };
+    const node = `${at} (${name}) inbound_nodes[0]`;
+    const inbound = layerReferences(nodes[0], file, node, classes);
+    return { ...convasLayer(entry, file, `${where} layer`), name, inbound, ...callTraining(nodes[0] as unknown[], file, node) };
   });
   const name = typeof c.name === 'string' ? c.name : undefined;
   return {

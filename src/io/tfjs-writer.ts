@@ -57,18 +57,23 @@ const inputEntry = (layer: Layer): KerasEntry => {
 
 /** TF.js counts a nested model's own wiring as its node 0, so where it is applied is its node 1 (for its readers and output_layers alike). */
 const nodeIndex = (layer: Layer) => (layer instanceof Model ? 1 : 0);
-const reference = (layer: Layer) => [layer.name, nodeIndex(layer), 0, {}];
+/** A reference to what a node reads, with the node's call arguments: Keras's `training: false` for a call fixed in inference mode. */
+const reference = (layer: Layer, inferenceMode: boolean) => [layer.name, nodeIndex(layer), 0, inferenceMode ? { training: false } : {}];
 
-/** A model's topology; `nested` in another, it carries its own trainable flag (a frozen base stays frozen). */
+/**
+ * A model's topology; `nested` in another, it carries its own trainable flag (a frozen base stays
+ * frozen). A chain is a Sequential, unless a call is fixed in inference mode: only a graph's
+ * inbound_nodes hold call arguments.
+ */
 function kerasModel(model: Model, nested = false): KerasEntry {
   const flag = nested ? { trainable: model.trainable } : {};
-  if (model.className === 'Sequential') {
+  if (model.className === 'Sequential' && model.nodes.every((n) => !n.inferenceMode)) {
     const layers = [inputEntry(model.inputs[0].sourceLayer), ...model.nodes.map((n) => kerasLayer(n.layer))];
     return { class_name: 'Sequential', config: { name: model.name, layers, ...flag } };
   }
   const layers = [
     ...model.inputs.map((t) => ({ ...inputEntry(t.sourceLayer), name: t.sourceLayer.name, inbound_nodes: [] })),
-    ...model.nodes.map((n) => ({ ...kerasLayer(n.layer), name: n.layer.name, inbound_nodes: [n.inputs.map(reference)] })),
+    ...model.nodes.map((n) => ({ ...kerasLayer(n.layer), name: n.layer.name, inbound_nodes: [n.inputs.map((l) => reference(l, n.inferenceMode))] })),
   ];
   const ends = (tensors: Model['inputs']) => tensors.map((t) => [t.sourceLayer.name, nodeIndex(t.sourceLayer), 0]);
   return { class_name: 'Model', config: { name: model.name, layers, input_layers: ends(model.inputs), output_layers: ends(model.outputs), ...flag } };

@@ -1,6 +1,6 @@
 // A graph model as a config and back: each layer's own config (a nested model's is its graph
-// config), `trainable: false` where frozen, and `inbound`, the names of the layers it reads; then
-// the names of the inputs and outputs. File formats store this; building from it checks every
+// config), `trainable: false` where frozen, `inbound`, the names of the layers it reads, and
+// `training: false` where its call is fixed in inference mode; then the names of the inputs and outputs. File formats store this; building from it checks every
 // reference and never recurses over nodes, so a hostile config (cycles, missing names, a huge
 // graph) ends in a ConfigError naming the node.
 import { ConfigError } from '../errors.js';
@@ -16,6 +16,8 @@ export interface GraphLayerConfig extends LayerConfig {
   /** The names of the layers whose outputs this layer reads, in order (absent for inputs). */
   inbound?: string[];
   trainable?: boolean;
+  /** false: the layer is called in inference mode, in fit too (apply(x, { training: false })). */
+  training?: false;
 }
 
 export interface GraphConfig extends LayerConfig {
@@ -33,18 +35,19 @@ export interface GraphModel {
   readonly name: string;
   readonly inputs: readonly SymbolicTensor<Layer>[];
   readonly outputs: readonly SymbolicTensor<Layer>[];
-  readonly nodes: ReadonlyArray<{ layer: Layer; inputs: Layer[] }>;
+  readonly nodes: ReadonlyArray<{ layer: Layer; inputs: Layer[]; inferenceMode: boolean }>;
 }
 
 export function graphConfig(model: GraphModel): GraphConfig {
-  const entry = (layer: Layer, inbound?: Layer[]): GraphLayerConfig => ({
+  const entry = (layer: Layer, inbound?: Layer[], inferenceMode = false): GraphLayerConfig => ({
     ...layerToConfig(layer), name: layer.name,
     ...(inbound ? { inbound: inbound.map((l) => l.name) } : {}),
+    ...(inferenceMode ? { training: false as const } : {}),
   });
   return {
     className: model.className,
     name: model.name,
-    layers: [...model.inputs.map((t) => entry(t.sourceLayer)), ...model.nodes.map((n) => entry(n.layer, n.inputs))],
+    layers: [...model.inputs.map((t) => entry(t.sourceLayer)), ...model.nodes.map((n) => entry(n.layer, n.inputs, n.inferenceMode))],
     inputs: model.inputs.map((t) => t.sourceLayer.name),
     outputs: model.outputs.map((t) => t.sourceLayer.name),
   };
@@ -132,14 +135,18 @@ export function modelFromGraphConfig<M extends Layer>(config: unknown, make: Mod
 
 function makeLayer<M extends Layer>(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory<M>,
   where: string): SymbolicTensor<Layer> {
-  const { inbound, trainable, ...config } = entry;
+  const { inbound, trainable, training, ...config } = entry;
   if (config.className === 'InputLayer') {
     if (inputs.length > 0) throw new ConfigError(`${where}: an InputLayer reads nothing, but inbound names ${inbound!.join(', ')}`);
+    if (training !== undefined) throw new ConfigError(`${where}: an InputLayer is not called, but it has training ${JSON.stringify(training)}`);
     return new InputLayer({ shape: config.shape as number[], name: config.name }).output;
   }
   if (inputs.length === 0) throw new ConfigError(`${where}: a ${config.className} must read at least one layer (inbound is empty)`);
   const layer = isGraphClass(config.className) ? modelFromGraphConfig(config, make, { deferBuild: true }, where) : layerFromConfig(config);
   if (trainable === false) layer.trainable = false;
   else if (trainable !== undefined && trainable !== true) throw new ConfigError(`${where}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
-  return layer.apply(inputs.length === 1 ? inputs[0] : inputs);
+  if (training !== undefined && training !== false) {
+    throw new ConfigError(`${where}: training must be false (the layer is called in inference mode) or absent, got ${JSON.stringify(training)}`);
+  }
+  return layer.apply(inputs.length === 1 ? inputs[0] : inputs, training === false ? { training } : undefined);
 }

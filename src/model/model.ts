@@ -215,9 +215,9 @@ export class Model extends Layer {
     return found;
   }
 
-  /** The nodes that compute, each with the layers it reads: for the file writers. */
-  get nodes(): ReadonlyArray<{ layer: Layer; inputs: Layer[] }> {
-    return this.graph.nodes.map((n) => ({ layer: n.layer, inputs: n.inputs.map((t) => t.sourceLayer) }));
+  /** The nodes that compute, each with the layers it reads and whether its call is fixed in inference mode: for the file writers. */
+  get nodes(): ReadonlyArray<{ layer: Layer; inputs: Layer[]; inferenceMode: boolean }> {
+    return this.graph.nodes.map((n) => ({ layer: n.layer, inputs: n.inputs.map((t) => t.sourceLayer), inferenceMode: n.inferenceMode }));
   }
 
   get inputShapes(): Shape[] {

@@ -5,7 +5,8 @@ import * as assert from 'uvu/assert';
 import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type CompileOptions, ConfigError, FileFormatError, type Model, type OptimizerConfig, init, layers, loadModel, schedules, sequential, tensor,
+  type CompileOptions, ConfigError, FileFormatError, type Model, type OptimizerConfig, init, input, layers, loadModel, model, schedules, sequential,
+  tensor,
 } from '../../src/index.js';
 import { crc32Hex } from '../../src/io/crc32.js';
 import { expectError } from '../data/expect-error.js';
@@ -113,6 +114,49 @@ test('training continues exactly after save and load with a layer frozen, and af
   const again = await loadModel(dir);
   for (const m of [original, again]) await m.fit(x, y, { epochs: 1, batchSize: 8 });
   assertSameWeights(again, original, 'unfrozen, saved and loaded');
+});
+
+/** image → conv → BatchNormalization called with training false → a nested model (conv, BatchNormalization, dropout) called so too → dense. */
+function fineTuned(seed: number): Model {
+  const x = input({ shape: [8, 8, 1] });
+  const normalised = layers.batchNormalization({ name: 'bn' }).apply(layers.conv2d({ filters: 3, kernelSize: 3 }).apply(x), { training: false });
+  const base = sequential({ inputShape: [6, 6, 3], name: 'base', layers: [
+    layers.conv2d({ filters: 4, kernelSize: 3 }), layers.batchNormalization({ name: 'base_bn' }), layers.dropout({ rate: 0.5 }), layers.flatten()] });
+  return model({ inputs: x, outputs: layers.dense({ units: 4, activation: 'softmax' }).apply(base.apply(normalised, { training: false })), seed });
+}
+
+test('calls fixed in inference mode (apply(x, { training: false })) are saved, as version 3, and loaded: fit after loading keeps the statistics and trains alike', async () => {
+  await init();
+  const { x, y } = strokeData(32, 3);
+  const original = fineTuned(6);
+  original.compile(adam);
+  const dir = await temporaryDirectory();
+  await original.save(dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  assert.is(json.formatVersion, 3, 'a file a convas reading version 2 would misread says so');
+  assert.equal(json.model.layers.filter((l: { training?: boolean }) => l.training === false).map((l: { name: string }) => l.name), ['bn', 'base']);
+  const loaded = await loadModel(dir);
+  const statistics = (m: Model) => m.getWeights().filter((_, i) => m.weights[i].name.includes('/moving_'));
+  const before = statistics(loaded);
+  for (const m of [original, loaded]) await m.fit(x, y, { epochs: 2, batchSize: 8 });
+  statistics(loaded).forEach((t, i) => assertSameBits(t.dataSync(), before[i].dataSync(), `${loaded.weights.filter((p) => p.name.includes('/moving_'))[i].name}`));
+  assertSameWeights(loaded, original, 'after fit');
+});
+
+test('a chain whose file calls a layer with training false keeps the call when saved as TF.js: written as a graph, whose inbound_nodes hold call arguments', async () => {
+  await init();
+  const dir = await temporaryDirectory();
+  await convModel(7).save(dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  json.model.layers[1].training = false;
+  await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  const chain = await loadModel(dir);
+  assert.is(chain.className, 'Sequential');
+  await chain.save(dir, { format: 'tfjs' });
+  const topology = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')).modelTopology;
+  assert.is(topology.class_name, 'Model');
+  assert.equal(topology.config.layers[1].inbound_nodes, [[[chain.inputs[0].sourceLayer.name, 0, 0, { training: false }]]]);
+  assert.ok((await loadModel(dir)).layers[1].inboundNode?.inferenceMode, 'read back');
 });
 
 test('reduceLROnPlateau\'s own state (rate, best, epochs waited, cooldown) is saved and loaded', async () => {
@@ -244,8 +288,10 @@ const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 
   ['missing field', (j) => { delete j.seed; }, 'model.json', /missing field "seed"; expected an integer/],
   ['missing manifest field', (j) => { delete j.weights.crc32; }, 'model.json', /missing field "weights.crc32"/],
   ['unknown format', (j) => { j.format = 'keras-h5'; }, 'model.json', /format "keras-h5"; expected "convas-model"/],
-  ['newer formatVersion', (j) => { j.formatVersion = 3; }, 'model.json', /formatVersion 3 is newer .*\(version 2\)/],
+  ['newer formatVersion', (j) => { j.formatVersion = 4; }, 'model.json', /formatVersion 4 is newer .*\(version 3\)/],
   ['unknown layer', (j) => { j.model.layers[2].className = 'LSTM'; }, 'model.json', /LSTM.*convas supports Conv2D, Dense/],
+  ['a call in training mode', (j) => { j.model.layers[2].training = true; }, 'model.json',
+    /dense_\d+: training must be false \(the layer is called in inference mode\) or absent, got true/],
   ['impossible layer setting', (j) => { j.model.layers[2].units = 0; }, 'model.json', /units must be a positive integer/],
   ['manifest shape that disagrees with the layers', (j) => { j.weights.arrays[2].shape = [4, 16]; }, 'model.json',
     /\(dense_\d+\/kernel\) has shape \[4, 16\], but the model's layers make it \[16, 4\]/],

@@ -161,6 +161,65 @@ test('a frozen BatchNormalization: TF.js keeps it in training mode and moves its
   assert.not.equal(statistics(names, tfjsRead), before, 'TF.js 4.22 moves them (the departure the README lists)');
 });
 
+/**
+ * Keras's fine-tuning pattern built in tfjs-layers: image → a nested model (conv2d, BatchNormalization)
+ * called with training false → flatten → dense → BatchNormalization called so → dense softmax.
+ */
+function tfjsFineTuned(): tfl.LayersModel {
+  const inner = tfl.input({ shape: IMAGE, name: 'base_image' });
+  const conv = on(tfl.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', name: 'base_conv' }), inner);
+  const base = tfl.model({ inputs: inner, outputs: on(tfl.layers.batchNormalization({ momentum: MOMENTUM, name: 'base_bn' }), conv), name: 'base' });
+  const x = tfl.input({ shape: IMAGE, name: 'image' });
+  const hidden = on(tfl.layers.dense({ units: 7, name: 'hidden' }), on(tfl.layers.flatten({ name: 'flat' }), base.apply(x, { training: false }) as TfTensor));
+  const normalised = tfl.layers.batchNormalization({ momentum: MOMENTUM, name: 'hidden_bn' }).apply(hidden, { training: false }) as TfTensor;
+  return tfl.model({ inputs: x, outputs: on(tfl.layers.dense({ units: 3, activation: 'softmax', name: 'out' }), normalised) });
+}
+
+const MOVING = ['base_bn/moving_mean', 'base_bn/moving_variance', 'hidden_bn/moving_mean', 'hidden_bn/moving_variance'];
+const inboundOf = (json: Record<string, any>, name: string) => json.modelTopology.config.layers.find((l: { name: string }) => l.name === name).inbound_nodes;
+
+test('Keras\'s training=False call, in inbound_nodes as {"training": false}, on a nested model and on a layer: convas keeps their statistics in fit; TF.js 4.22 stores it but moves them', async () => {
+  const m = tfjsFineTuned();
+  randomize(m, 9);
+  const where = await newModelLocation();
+  await saveTfjs(m, where);
+  const json = await readModelJson(where);
+  assert.equal(inboundOf(json, 'base'), [[['image', 0, 0, { training: false }]]], 'written as Keras writes it');
+  assert.equal(inboundOf(json, 'hidden_bn'), [[['hidden', 0, 0, { training: false }]]]);
+  const loaded = await loadModel(where);
+  assertSamePredictions(loaded, m, 'loaded by convas');
+  const tfjsRead = (name: string) => [...m.weights.find((w) => w.originalName === name)!.read().dataSync()];
+  const convasRead = (name: string) => [...loaded.getWeights()[loaded.weights.findIndex((p) => p.name === name)].dataSync()];
+  const before = MOVING.map(convasRead);
+  assert.equal(MOVING.map(tfjsRead), before);
+  const x = batch(8, 10), y = labels(8, 11);
+  m.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+  await m.fit(x.tfjs, y.tfjs, { epochs: 1, batchSize: 8 });
+  loaded.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: 'categoricalCrossentropy' });
+  await loaded.fit(x.convas, y.convas, { epochs: 1, batchSize: 8 });
+  assert.equal(MOVING.map(convasRead), before, 'convas, as Keras, keeps the statistics of calls in inference mode');
+  MOVING.forEach((name, i) => assert.not.equal(tfjsRead(name), before[i], `TF.js 4.22 moves ${name} (the departure the README lists)`));
+
+  json.modelTopology.config.layers.find((l: { name: string }) => l.name === 'hidden_bn').inbound_nodes[0][0][3] = { training: true };
+  await writeModelJson(where, json);
+  await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), /\(hidden_bn\) inbound_nodes\[0\] calls the layer with training true, which convas does not support/);
+});
+
+test('convas → TF.js: calls in inference mode are written as {"training": false}; tf.loadLayersModel reads them (and writes them back), and so does convas', async () => {
+  const loaded = await viaFile(tfjsFineTuned());
+  const where = await newModelLocation();
+  await loaded.save(where, { format: 'tfjs' });
+  const json = await readModelJson(where);
+  assert.equal(inboundOf(json, 'base'), [[['image', 0, 0, { training: false }]]]);
+  assert.equal(inboundOf(json, 'hidden_bn'), [[['hidden', 0, 0, { training: false }]]]);
+  assert.equal(inboundOf(json, 'out'), [[['hidden_bn', 0, 0, {}]]]);
+  const inTfjs = await loadInTfjs(where);
+  assertSamePredictions(loaded, inTfjs, 'read by TF.js');
+  assert.equal(inboundOf({ modelTopology: inTfjs.toJSON(null, false) }, 'base'), [[['image', 0, 0, { training: false }]]], 'TF.js keeps the call argument');
+  const again = await loadModel(where);
+  assert.equal(again.layers.filter((l) => l.inboundNode?.inferenceMode).map((l) => l.name), ['base', 'hidden_bn']);
+});
+
 test('convas → TF.js: saved in TF.js format, the model loads in tf.loadLayersModel and predicts alike', async () => {
   for (const [center, scale] of [[true, true], [false, false]]) {
     const m = tfjsModel({ center, scale });
