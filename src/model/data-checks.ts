@@ -6,7 +6,7 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { Loss } from './losses.js';
 
-const batchShape = (shape: Shape) => formatShape(['n', ...shape] as never);
+const batchShape = (shape: readonly number[]) => formatShape(['n', ...shape] as never);
 
 /** The tensors for the model's inputs, checked; returns them as a list and the number of examples. */
 export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: string): { xs: Tensor[]; n: number } {
@@ -34,7 +34,8 @@ export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: str
   if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor, got ${String(y)}`);
   if (y.shape[0] !== n) throw new ShapeError(`${what}: x has ${n} examples but y has ${y.shape[0]}; they must have the same length`);
   if (loss?.sparse) {
-    checkClassIds(y, outputShape[0], loss.type, what);
+    checkClassIdShape(y.shape, outputShape, loss.type, what);
+    checkClassIdsAt(y.ptr, y.shape, outputShape, loss.type, what);
     return;
   }
   if (y.size / y.shape[0] !== sizeOf(outputShape)) {
@@ -44,27 +45,46 @@ export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: str
   checkFinite(y, 'y', what);
 }
 
-/** Class ids: y of shape [n] or [n, 1], each an integer in [0, classes). */
-function checkClassIds(y: Tensor, classes: number, loss: string, what: string): void {
-  checkClassIdShape(y.shape, loss, what);
-  checkClassIdsAt(y.ptr, y.size, classes, loss, what);
+/** The positions of one example's output, its last axis being the classes: one class id each. */
+export const classIdShape = (outputShape: Shape): Shape => outputShape.slice(0, -1);
+
+/** Whether a batch of class ids has Keras's shape: [n, ...positions], or [n, ...positions, 1] ([n] or [n, 1] for one position). */
+export function fitsClassIds(shape: readonly number[], outputShape: Shape): boolean {
+  const positions = classIdShape(outputShape), given = shape.slice(1);
+  const trailingOne = given.length === positions.length + 1 && given[given.length - 1] === 1;
+  return shape.length >= 1 && (given.length === positions.length || trailingOne) && positions.every((d, i) => given[i] === d);
 }
 
-/** The shape of class ids: [n] or [n, 1]. */
-export function checkClassIdShape(shape: readonly number[], loss: string, what: string): void {
-  if (shape.length > 2 || (shape.length === 2 && shape[1] !== 1)) {
-    throw new ConfigError(`${what}: loss ${loss} takes y as class ids of shape [n] or [n, 1], got ${formatShape(shape)} ` +
+/** The shapes class ids may have, for messages. */
+export const classIdShapes = (outputShape: Shape) => `${batchShape(classIdShape(outputShape))} or ${batchShape([...classIdShape(outputShape), 1])}`;
+
+/** The shape of class ids for an output of `outputShape`: one per position (see fitsClassIds). */
+export function checkClassIdShape(shape: readonly number[], outputShape: Shape, loss: string, what: string): void {
+  if (!fitsClassIds(shape, outputShape)) {
+    throw new ConfigError(`${what}: loss ${loss} takes y as class ids of shape ${classIdShapes(outputShape)}, got ${formatShape(shape)} ` +
       '(one-hot labels go with categoricalCrossentropy)');
   }
 }
 
-/** `n` class ids at `ptr`, each an integer in [0, classes). */
-export function checkClassIdsAt(ptr: number, n: number, classes: number, loss: string, what: string): void {
-  const ids = getBackend().memory.f32(ptr, n);
-  const row = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= classes);
-  if (row >= 0) {
-    throw new ValueError(`${what}: y[${row}] is ${ids[row]}; loss ${loss} takes class ids, integers from 0 to ${classes - 1}`);
+/** The class ids of shape `shape` at `ptr`, each an integer in [0, classes), the classes being the output's last axis. */
+export function checkClassIdsAt(ptr: number, shape: readonly number[], outputShape: Shape, loss: string, what: string): void {
+  const classes = outputShape[outputShape.length - 1];
+  const ids = getBackend().memory.f32(ptr, sizeOf(shape));
+  const at = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= classes);
+  if (at >= 0) {
+    throw new ValueError(`${what}: y[${indexOf(at, [shape[0], ...classIdShape(outputShape)])}] is ${ids[at]}; loss ${loss} takes class ids, ` +
+      `integers from 0 to ${classes - 1}`);
   }
+}
+
+/** The index of the value at `flat` in an array of `shape`, as "i, j, k". */
+function indexOf(flat: number, shape: readonly number[]): string {
+  const index: number[] = [];
+  for (let axis = shape.length - 1; axis > 0; axis--) {
+    index.unshift(flat % shape[axis]);
+    flat = Math.floor(flat / shape[axis]);
+  }
+  return [flat, ...index].join(', ');
 }
 
 function checkFinite(t: Tensor, name: string, what: string): void {

@@ -11,7 +11,7 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
 import type { TrainedModel } from './callbacks.js';
-import { checkClassIdShape, checkClassIdsAt, checkFiniteAt } from './data-checks.js';
+import { checkClassIdShape, checkClassIdsAt, checkFiniteAt, classIdShape, classIdShapes, fitsClassIds } from './data-checks.js';
 import type { BatchSource } from './fit-loop.js';
 import type { Loss } from './losses.js';
 import type { TrainStep } from './train-step.js';
@@ -68,9 +68,9 @@ export class BatchReader {
     inputs.forEach((x, i) => {
       if (x.shape[0] !== n) throw new ShapeError(`${what}: xs[0] has ${n} examples but xs[${i}] has ${x.shape[0]}`);
     });
-    const targets = this.describe(ys, this.loss.sparse ? [] : this.outputShape, 'ys', what);
+    const targets = this.describe(ys, this.loss.sparse ? classIdShape(this.outputShape) : this.outputShape, 'ys', what);
     if (targets.shape[0] !== n) throw new ShapeError(`${what}: xs has ${n} examples but ys has ${targets.shape[0]}; they must have the same length`);
-    if (this.loss.sparse) checkClassIdShape(targets.shape, this.loss.type, what);
+    if (this.loss.sparse) checkClassIdShape(targets.shape, this.outputShape, this.loss.type, what);
     return { inputs, targets, n, what, given: batch };
   }
 
@@ -79,8 +79,8 @@ export class BatchReader {
     const several = inputs.length > 1;
     this.plan(n);
     inputs.forEach((x, i) => this.copy(x.value, this.buffers.inputs[i], n * sizeOf(this.inputShapes[i]), inputName(several, i), what));
-    this.copy(targets.value, this.buffers.target, n * (this.loss.sparse ? 1 : sizeOf(this.outputShape)), 'ys', what);
-    if (this.loss.sparse) checkClassIdsAt(this.buffers.target, n, this.outputShape[0], this.loss.type, what);
+    this.copy(targets.value, this.buffers.target, sizeOf(targets.shape), 'ys', what);
+    if (this.loss.sparse) checkClassIdsAt(this.buffers.target, targets.shape, this.outputShape, this.loss.type, what);
   }
 
   /** A value's batch-first shape, checked against the example shape the model takes. */
@@ -110,12 +110,12 @@ export class BatchReader {
     } else {
       throw new ShapeError(`${what}: ${name} must be a Tensor, { values, shape }, a Float32Array or a number[], got ${value === null ? 'null' : typeof value}`);
     }
-    const sparseIds = this.loss.sparse && name === 'ys' && (shape.length === 1 || (shape.length === 2 && shape[1] === 1));
+    const sparseIds = this.loss.sparse && name === 'ys' && fitsClassIds(shape, this.outputShape);
     // Targets of the output's size in another shape ([n] for one unit) are taken, as fit takes them.
     const targetsOfSize = !this.loss.sparse && name === 'ys' && shape.length >= 1 && sizeOf(shape.slice(1)) === sizeOf(example);
     const fits = sparseIds || targetsOfSize || (shape.length === example.length + 1 && example.every((d, i) => shape[i + 1] === d));
     if (!fits || !(shape[0] >= 1)) {
-      const expected = name === 'ys' && this.loss.sparse ? '[n] or [n, 1] (class ids)' : formatShape(['n', ...example] as never);
+      const expected = name === 'ys' && this.loss.sparse ? `${classIdShapes(this.outputShape)} (class ids)` : formatShape(['n', ...example] as never);
       throw new ShapeError(`${what}: ${name} has shape ${formatShape(shape)}, but the model takes ${expected}`);
     }
     return { shape, value: value as BatchValue };

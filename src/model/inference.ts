@@ -8,7 +8,7 @@ import { type BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
 import { checkBatchSize } from './data-checks.js';
 import type { GraphExecutor } from './executor.js';
 import type { Evaluation } from './fit-loop.js';
-import { type Loss, computeLoss, prepareTargets } from './losses.js';
+import { type Loss, type LossRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
 
 /**
@@ -94,10 +94,10 @@ export class Inference {
    * (as gathered, not yet prepared). The buffers must hold `size` examples.
    */
   score(inputs: readonly number[], size: number, scoring: Scoring): void {
-    const cols = this.outputSizes[0], target = this.buffers.target;
-    prepareTargets(scoring.loss, target, size, cols);
+    const target = this.buffers.target;
+    scoring.prepareTargets(target, size);
     this.executor.forward(inputs, size, false);
-    scoring.add(this.executor.output(0), target, size, cols);
+    scoring.add(this.executor.output(0), target, size);
   }
 
   /** Every computing node's output for the n examples, in node order: run in chunks as predict runs, so the model keeps buffers for a chunk only. */
@@ -132,33 +132,42 @@ export class Inference {
 }
 
 /**
- * The sums of one evaluation: the loss over the rows, and the metrics. `logits` gives the fused
+ * The sums of one evaluation: the loss over the examples, and the metrics. `logits` gives the fused
  * output activation's input after each forward pass (0 when the loss takes the output as it is).
  */
 export class Scoring {
   private lossSum = 0;
-  private rows = 0;
+  private examples = 0;
 
-  constructor(readonly loss: Loss, private readonly logits: () => number, private readonly metrics: MetricSet) {}
+  /** `rows`: how the loss reads each example's output. */
+  constructor(private readonly loss: Loss, private readonly rows: LossRows, private readonly logits: () => number,
+    private readonly metrics: MetricSet) {}
 
   start(): void {
-    this.lossSum = this.rows = 0;
+    this.lossSum = this.examples = 0;
     this.metrics.reset();
   }
 
-  add(output: number, target: number, size: number, cols: number): void {
-    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size, cols) * size;
-    this.rows += size;
+  /** Readies the targets of `size` examples, as gathered, for the loss (class ids one-hot). */
+  prepareTargets(target: number, size: number): void {
+    prepareTargets(this.loss, target, size * this.rows.positions, this.rows.classes);
+  }
+
+  /** Adds the loss and metrics of `size` examples' outputs against their prepared targets. */
+  add(output: number, target: number, size: number): void {
+    const { positions, classes } = this.rows;
+    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size * positions, classes) * size;
+    this.examples += size;
     this.metrics.add(output, target, size);
   }
 
   get count(): number {
-    return this.rows;
+    return this.examples;
   }
 
   /** Mean loss, accuracy (evaluate's name for it) and the other metrics. */
   result(): Evaluation {
-    const result = { loss: this.lossSum / this.rows } as Evaluation;
+    const result = { loss: this.lossSum / this.examples } as Evaluation;
     this.metrics.write(result, '', 'accuracy');
     return result;
   }

@@ -1,11 +1,14 @@
 // The losses, with Keras's names and semantics (except meanSquaredError, convas's ½Σ(t − o)²).
-// Each is averaged over the batch; the gradient is written for backward. A softmax output trained
-// with a categorical cross-entropy, or a sigmoid output with binaryCrossentropy, is computed from
-// the logits in one fused, stable kernel; so is any output with a cross-entropy's fromLogits (Keras's
-// from_logits: the output is the logits, softmax or sigmoid is the loss's own); a logSoftmax output
-// is log-probabilities already, which the categorical cross-entropies read as such (PyTorch's
-// NLLLoss of log_softmax) unless fromLogits says to take them as logits; other outputs are
-// taken as probabilities, clipped to [1e-7, 1 − 1e-7] as Keras does.
+// Each is averaged over the batch; the gradient is written for backward. The cross-entropies score
+// each position of an output ([H, W, C]: a softmax or sigmoid per pixel) over its last axis and
+// average over positions and batch, as Keras does; the other losses score an example's output as
+// one row. A softmax output trained with a categorical cross-entropy, or a sigmoid output with
+// binaryCrossentropy, is computed from the logits in one fused, stable kernel; so is any output
+// with a cross-entropy's fromLogits (Keras's from_logits: the output is the logits, softmax or
+// sigmoid is the loss's own); a logSoftmax output is log-probabilities already, which the
+// categorical cross-entropies read as such (PyTorch's NLLLoss of log_softmax) unless fromLogits
+// says to take them as logits; other outputs are taken as probabilities, clipped to
+// [1e-7, 1 − 1e-7] as Keras does.
 import { OUTPUT_LOSS } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
@@ -44,15 +47,17 @@ interface LossRule {
   settings: LossSetting[];
   /** The output activation whose logits the loss takes directly (and applies itself with fromLogits). */
   fusesWith?: 'softmax' | 'sigmoid';
-  /** Targets are class ids, one per example. */
+  /** Targets are class ids, one per position. */
   sparse?: boolean;
+  /** Scores each position's values along the output's last axis on its own (Keras's reduction over axis −1). */
+  perPosition?: boolean;
   accuracy: AccuracyKind;
 }
 
 const LOSS_RULES: Record<LossName, LossRule> = {
-  categoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', accuracy: 'class' },
-  sparseCategoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', sparse: true, accuracy: 'class' },
-  binaryCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'sigmoid', accuracy: 'binary' },
+  categoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', perPosition: true, accuracy: 'class' },
+  sparseCategoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', sparse: true, perPosition: true, accuracy: 'class' },
+  binaryCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'sigmoid', perPosition: true, accuracy: 'binary' },
   meanSquaredError: { settings: [], accuracy: 'class' },
   meanAbsoluteError: { settings: [], accuracy: 'class' },
   huber: { settings: ['delta'], accuracy: 'class' },
@@ -86,6 +91,7 @@ export interface Loss {
   readonly delta: number;
   readonly fromLogits: boolean;
   readonly sparse: boolean;
+  readonly perPosition: boolean;
   readonly fusesWith?: 'softmax' | 'sigmoid';
   /** A categorical cross-entropy of a logSoftmax output: −Σ t·o, the outputs being log-probabilities. */
   readonly logProbabilities: boolean;
@@ -117,6 +123,7 @@ export function checkLoss(config: unknown, outputActivation?: string): Loss {
     delta: checkNumber(who, 'delta', given.delta ?? SETTING_DEFAULTS.delta, 'positive'),
     fromLogits,
     sparse: rule.sparse ?? false,
+    perPosition: rule.perPosition ?? false,
     fusesWith: rule.fusesWith,
     logProbabilities: !fromLogits && rule.fusesWith === 'softmax' && outputActivation === 'logSoftmax',
     accuracy: rule.accuracy,
@@ -135,29 +142,41 @@ export function lossConfig(loss: Loss): LossName | LossConfig {
 }
 
 /**
- * Refuses, at compile, a loss that cannot score this output. Sparse labels need an output of
- * [classes]. The categorical cross-entropies score each example's output as one row of classes:
- * an output with more than one position ([H, W, C]) would be scored over all H·W·C values, where
- * Keras scores each position over its C classes, so it is refused rather than scored otherwise. A
- * logSoftmax output (`classes`: the length of the axis it normalised, behind any Reshape or Flatten)
- * is log-probabilities only if that axis is the row.
+ * How a loss reads one example's output: as `positions` rows of `classes` values, each row scored
+ * on its own and all averaged over positions and batch. The cross-entropies take the last axis as
+ * the classes at each position (Keras's per-pixel scoring of [H, W, C]); the other losses take the
+ * whole output as one row.
+ */
+export interface LossRows {
+  readonly positions: number;
+  readonly classes: number;
+}
+
+export function lossRows(loss: Loss, outputShape: Shape): LossRows {
+  const size = sizeOf(outputShape);
+  if (!loss.perPosition) return { positions: 1, classes: size };
+  const classes = outputShape[outputShape.length - 1];
+  return { positions: size / classes, classes };
+}
+
+/**
+ * Refuses, at compile, a loss that cannot score this output. Sparse labels need 2 or more classes
+ * on the output's last axis. A softmax or logSoftmax output (`classes`: the length of the axis it
+ * normalised, behind any Reshape or Flatten) is probabilities or log-probabilities of each
+ * position's classes only if that axis is the output's last.
  */
 export function checkLossFitsOutput(loss: Loss, outputShape: Shape, values?: OutputValues): void {
-  if (loss.sparse && (outputShape.length !== 1 || outputShape[0] < 2)) {
-    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} scores an output of [classes] (2 or more) against class ids, but the model ` +
-      `outputs ${formatShape(outputShape)} per example`);
-  }
-  const positions = sizeOf(outputShape.slice(0, -1));
-  if (loss.fusesWith === 'softmax' && positions > 1) {
-    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} scores one row of classes per example, but the model outputs ` +
-      `${formatShape(outputShape)} per example (${positions} positions of ${outputShape[outputShape.length - 1]} classes), which it ` +
-      'cannot score per position as Keras does; make the model end in one row of classes per example');
+  const classes = outputShape[outputShape.length - 1];
+  if (loss.sparse && classes < 2) {
+    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} scores the classes on the output's last axis (2 or more) against class ids, ` +
+      `but the model outputs ${formatShape(outputShape)} per example`);
   }
   if (loss.fusesWith !== 'softmax' || loss.fromLogits || !values || !['softmax', 'logSoftmax'].includes(values.name)) return;
   // Flattening a softmax over each position's classes does not make one row of classes.
-  if (values.classes !== sizeOf(outputShape)) {
-    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} reads the output as one row of ${sizeOf(outputShape)} classes, but its ` +
-      `${values.name} normalised rows of ${values.classes} values (per position); apply it to the output's classes (after any Reshape or Flatten)`);
+  if (values.classes !== classes) {
+    throw new LossDoesNotFitOutput(`compile: loss ${loss.type} reads the output's last axis as the classes (${classes} of them, at each ` +
+      `position of ${formatShape(outputShape)}), but its ${values.name} normalised rows of ${values.classes} values; apply it to the ` +
+      'output\'s last axis (after any Reshape or Flatten)');
   }
   // Dropout scales what it keeps while training: log-probabilities scaled are none (softmax's are
   // probabilities still, as Keras has them), and the dropped zeros would top every training argmax.
@@ -187,13 +206,14 @@ export function outputMismatch(loss: Loss, activation: string): string | undefin
   return undefined;
 }
 
-/** Readies targets gathered from y for the loss kernels: class ids become one-hot rows, in place. */
+/** Readies targets gathered from y for the loss kernels (`rows`: examples × positions): class ids become one-hot rows, in place. */
 export function prepareTargets(loss: Loss, targets: number, rows: number, cols: number): void {
   if (loss.sparse) getBackend().kernels.expandClassIds(targets, rows, cols);
 }
 
 /**
- * Computes the loss of `outputs` against `targets` ([rows, cols], after prepareTargets) and, when
+ * Computes the loss of `outputs` against `targets` ([rows, cols], after prepareTargets; rows are
+ * examples × positions, cols a position's classes, as lossRows says) and, when
  * dOutputs ≠ 0, its gradient. With `logits` ≠ 0 (the output activation fused with the loss) the
  * fused kernel works from the logits and the gradient is with respect to them; with fromLogits the
  * outputs are the logits, and the kernels make the probabilities they need themselves (softmax's in

@@ -2,12 +2,13 @@
 // 'acc', as TF.js logs 'accuracy'), and those asked for in compile({ metrics }) or evaluate(x, y,
 // { metrics }). Each counts batch by batch from the model's output and the prepared targets (class
 // ids already one-hot) into counters made once, so a training step allocates nothing for them; the
-// values are read when the logs are written.
+// values are read when the logs are written. They count the rows the loss scores: each position of
+// an output scored per position ([H, W, C]), as Keras's metrics average over positions.
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow, inTopK, scoresFromCounts } from '../metrics.js';
 import { countCorrect } from './accuracy.js';
-import type { AccuracyKind, Loss } from './losses.js';
+import type { AccuracyKind, Loss, LossRows } from './losses.js';
 import { checkKeys } from './settings.js';
 
 export const METRICS = [
@@ -184,8 +185,8 @@ function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Me
       return new ClassCounts(type, (totals) => totals[type][0], false, threshold, 1, true);
     case 'confusionMatrix':
       if (!oneClassPerRow && cols > 1) {
-        throw new ConfigError(`${who}: metric confusionMatrix needs one class per example (an output of 2 or more classes, or one ` +
-          `yes/no output); loss ${loss.type} reads each of the ${cols} outputs as a yes/no of its own`);
+        throw new ConfigError(`${who}: metric confusionMatrix needs one class per example or position (2 or more classes on the ` +
+          `output's last axis, or one yes/no); loss ${loss.type} reads each of the ${cols} outputs as a yes/no of its own`);
       }
       return new ClassCounts(type, (totals) => totals.matrix, oneClassPerRow, threshold, cols, false);
     default:
@@ -197,7 +198,9 @@ function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Me
 export class MetricSet {
   private readonly metrics: Metric[];
 
-  constructor(specs: readonly MetricSpec[] | undefined, loss: Loss, private readonly cols: number, who: string) {
+  /** `rows`: how the loss reads an example's output; each of its rows is counted. */
+  constructor(specs: readonly MetricSpec[] | undefined, loss: Loss, private readonly rows: LossRows, who: string) {
+    const cols = rows.classes;
     if (specs !== undefined && !Array.isArray(specs)) {
       throw new ConfigError(`${who}: metrics must be an array of metric names (or { type, k }), got ${JSON.stringify(specs)}`);
     }
@@ -219,9 +222,10 @@ export class MetricSet {
     for (const m of this.metrics) m.reset();
   }
 
-  /** Counts a batch: `rows` outputs and their prepared targets, at the addresses given. */
-  add(output: number, target: number, rows: number): void {
-    for (let i = 0; i < this.metrics.length; i++) this.metrics[i].add(output, target, rows, this.cols);
+  /** Counts a batch: the outputs of `examples` examples and their prepared targets, at the addresses given. */
+  add(output: number, target: number, examples: number): void {
+    const { positions, classes } = this.rows;
+    for (let i = 0; i < this.metrics.length; i++) this.metrics[i].add(output, target, examples * positions, classes);
   }
 
   /** The values so far, each under its name with `prefix` (fit's 'val_'); accuracy under `accuracyName`. */

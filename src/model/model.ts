@@ -25,7 +25,9 @@ import type { FitDatasetOptions, FitOptions } from './fit-options.js';
 import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
-import { type Loss, type LossConfig, type LossName, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, outputMismatch } from './losses.js';
+import {
+  type Loss, type LossConfig, type LossName, type LossRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
+} from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
@@ -324,7 +326,7 @@ export class Model extends Layer {
     const loss = checkLoss(options?.loss, values?.name);
     if (this.outputs.length === 1) {
       checkLossFitsOutput(loss, this.outputShape, values);
-      new MetricSet(options.metrics, loss, this.outputSizes[0], 'compile'); // refuses unknown metrics now
+      new MetricSet(options.metrics, loss, lossRows(loss, this.outputShape), 'compile'); // refuses unknown metrics now
     } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
     this.optimizer?.dispose();
@@ -398,7 +400,7 @@ export class Model extends Layer {
     if (!this.optimizer || !this.loss) throw new StateError(`${what}: the model must be compiled first: call model.compile({ optimizer, loss })`);
     this.checkOneOutput(what);
     return new TrainStep({
-      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, outputSize: this.outputSizes[0],
+      executor: this.executor, buffers: this.buffers, optimizer: this.optimizer, loss: this.loss, rows: this.lossRows(),
       rng: this.rng, trained: this.trainableWeights, layerState: this.params.filter((p) => !p.trainable),
       lossReference: this.lossReference, fusedActivation: () => this.fusedOutput, plan: (c) => this.planBatch(c),
       checkStillTraining: () => {
@@ -411,7 +413,7 @@ export class Model extends Layer {
   private trainer(what: string): Trainer {
     const step = this.trainStep(what);
     return {
-      model: this, step, loss: this.loss!, metrics: this.metrics, outputSize: this.outputSizes[0],
+      model: this, step, loss: this.loss!, metrics: this.metrics, rows: this.lossRows(),
       checkData: (x, y, who) => this.checkData(x, y, who),
       evaluate: (xs, y, first, n, batchSize) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring()),
       evaluateDataset: (dataset, batches, who) => this.scoreDataset(dataset, batches, who, this.scoring()),
@@ -437,8 +439,14 @@ export class Model extends Layer {
   private scoring(extra: MetricSpec[] = [], what = 'evaluate'): Scoring {
     const compiled = this.metrics ?? [];
     const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
-    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputSizes[0], what);
-    return new Scoring(this.loss!, () => this.fusedLogits(), metrics);
+    const rows = this.lossRows();
+    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, rows, what);
+    return new Scoring(this.loss!, rows, () => this.fusedLogits(), metrics);
+  }
+
+  /** How the compiled loss reads the (one) output of each example. */
+  private lossRows(): LossRows {
+    return lossRows(this.loss!, this.outputShape);
   }
 
   private reader(what: string): BatchReader {

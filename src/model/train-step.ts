@@ -7,7 +7,7 @@ import type { BatchBuffers } from './batch-buffers.js';
 import type { ClassWeights } from './class-weights.js';
 import type { LossReference } from './divergence.js';
 import type { GraphExecutor } from './executor.js';
-import { type Loss, computeLoss, prepareTargets } from './losses.js';
+import { type Loss, type LossRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
 import type { Optimizer } from './optimizers.js';
 
@@ -16,7 +16,8 @@ export interface TrainStepParts {
   buffers: BatchBuffers;
   optimizer: Optimizer;
   loss: Loss;
-  outputSize: number;
+  /** How the loss reads each example's output. */
+  rows: LossRows;
   rng: Random;
   /** The weights fit changes: the model's trainable weights when the step is made. */
   trained: Parameter[];
@@ -75,20 +76,20 @@ export class TrainStep {
     this.prepareTargets(size);
   }
 
-  /** Readies the targets in the buffers for the loss (class ids one-hot) and weighs the rows by class. */
+  /** Readies the targets in the buffers for the loss (class ids one-hot) and weighs the rows by class (one row per example then). */
   prepareTargets(size: number): void {
-    const { buffers, loss, outputSize } = this.parts;
-    prepareTargets(loss, buffers.target, size, outputSize);
+    const { buffers, loss, rows } = this.parts;
+    prepareTargets(loss, buffers.target, size * rows.positions, rows.classes);
     this.classWeights?.fill(buffers.target, buffers.rowWeights, size);
   }
 
   /** Forward, loss and backward on the gathered batch: every trained weight's grad is set; returns the loss. */
   computeGradients(size: number): number {
-    const { executor, buffers, loss, outputSize } = this.parts;
+    const { executor, buffers, loss, rows } = this.parts;
     executor.forward(buffers.inputs, size, true);
     const fused = this.parts.fusedActivation();
-    const value = computeLoss(loss, executor.output(0), fused?.input ?? 0, buffers.target, buffers.outputGradient, size, outputSize,
-      this.classWeights ? buffers.rowWeights : 0);
+    const value = computeLoss(loss, executor.output(0), fused?.input ?? 0, buffers.target, buffers.outputGradient, size * rows.positions,
+      rows.classes, this.classWeights ? buffers.rowWeights : 0);
     if (!Number.isFinite(value)) return value;
     this.outputGradients[0] = buffers.outputGradient;
     // The loss gave the gradient at the logits: backward skips the activation's derivative, for this

@@ -6,9 +6,10 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { FileFormatError, type Model, init, loadModel } from '../../src/index.js';
+import { FileFormatError, type Model, init, loadModel, tensor } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
-import { assertSamePredictions, randomizeTfjs } from './tfjs-compare.js';
+import { assertClose } from '../helpers.js';
+import { assertSamePredictions, batch, randomizeTfjs } from './tfjs-compare.js';
 import { modelFileName, newModelLocation, readModelJson, saveTfjs, writeModelJson } from './tfjs-files.js';
 
 test.before(async () => {
@@ -77,31 +78,54 @@ test('a Dense on an image (Keras applies it along the last axis) is refused, nam
     /perPixel: dense takes a flat input per example, got \[7, 5, 3\].*along the last axis.*conv2d with kernelSize 1/);
 });
 
-test('a Keras segmentation file (a softmax per pixel, trained with categorical_crossentropy) loads uncompiled, with a warning, and predicts as TF.js does', async () => {
-  const segmenter = () => tfl.sequential({ layers: [
-    tfl.layers.inputLayer({ inputShape: [5, 7, 2] }),
-    tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'softmax', name: 'pixels' }),
-  ] });
-  const m = segmenter();
+/** The file of `m` (randomized, compiled with `loss`) as TF.js saves it with its training settings, loaded; with the warnings the load gave. */
+async function loadTrained(m: tfl.LayersModel, loss: string): Promise<{ loaded: Model; warned: string[] }> {
   randomizeTfjs(m, 2);
-  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  m.compile({ optimizer: 'sgd', loss, metrics: ['accuracy'] });
   const location = await newModelLocation();
   await saveTfjs(m, location, true); // TF.js writes trainingConfig only with the optimizer
   const warned: string[] = [];
   const warn = console.warn;
   console.warn = (message: string) => void warned.push(message);
-  let loaded: Model;
   try {
-    loaded = await loadModel(location);
+    return { loaded: await loadModel(location), warned };
   } finally {
     console.warn = warn;
   }
+}
+
+const segmenter = (...after: tfl.layers.Layer[]) => tfl.sequential({ layers: [
+  tfl.layers.inputLayer({ inputShape: [5, 7, 2] }),
+  tfl.layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'softmax', name: 'pixels' }),
+  ...after,
+] });
+
+test('a Keras segmentation file (a softmax per pixel, trained with categorical_crossentropy) loads compiled, and evaluates per pixel as TF.js does', async () => {
+  for (const loss of ['categoricalCrossentropy', 'sparseCategoricalCrossentropy']) {
+    const m = segmenter();
+    const { loaded, warned } = await loadTrained(m, loss);
+    assert.equal(warned, [], loss);
+    assert.is(loaded.compileConfig?.loss, loss);
+    assertSamePredictions(loaded, m, `segmenter, ${loss}`);
+    const x = batch([[5, 7, 2]], 4, 3);
+    const ids = Float32Array.from({ length: 4 * 35 }, (_, i) => (i * 7) % 3);
+    const y = loss === 'categoricalCrossentropy' ? Float32Array.from({ length: 4 * 35 * 3 }, (_, i) => Number(ids[Math.floor(i / 3)] === i % 3)) : ids;
+    const shape = loss === 'categoricalCrossentropy' ? [4, 5, 7, 3] : [4, 5, 7, 1];
+    const expected = m.evaluate(x.tfjs[0], tf.tensor(y, shape)) as tf.Scalar[];
+    const got = loaded.evaluate(x.convas[0], tensor(y, shape));
+    assertClose([got.loss, got.accuracy], expected.map((t) => t.dataSync()[0]), 1e-5, `${loss}: loss and accuracy`);
+    loaded.dispose();
+  }
+});
+
+test('a Keras file whose loss cannot score its output (a softmax per pixel flattened) loads uncompiled, with a warning, and predicts as TF.js does', async () => {
+  const m = segmenter(tfl.layers.flatten());
+  const { loaded, warned } = await loadTrained(m, 'categoricalCrossentropy');
   assert.is(warned.length, 1);
-  assert.match(warned[0], /categoricalCrossentropy .*\[5, 7, 3\].*loaded uncompiled/);
-  const reference = segmenter();
-  randomizeTfjs(reference, 2);
-  assertSamePredictions(loaded, reference, 'segmenter');
+  assert.match(warned[0], /categoricalCrossentropy .*rows of 3 values.*loaded uncompiled/);
+  assertSamePredictions(loaded, m, 'flattened segmenter');
   assert.is(loaded.compileConfig, undefined, 'not compiled');
+  loaded.dispose();
 });
 
 test.run();
