@@ -1,6 +1,10 @@
-// Fully connected: y = act(x·W + b), x flattened per example, W of shape [in, out] (TensorFlow.js).
+// Fully connected: y = act(x·W + b) along the input's last axis, W of shape [in, out] (TensorFlow.js):
+// a flat input per example is one row; a larger one ([h, w, c], [steps, features]) is a row per
+// position, as Keras applies Dense, so every product runs over batch × positions rows. The weight
+// gradient's sum over those rows is split in slices by the row count alone (batch-slices.ts), so
+// its bits do not depend on the threads.
 import type { Initializer } from '../init.js';
-import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { type Shape, formatShape } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -35,10 +39,18 @@ export class Dense extends KernelLayer {
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
-    checkSetting(input.length === 1, this.name,
-      `dense takes a flat input per example, got ${formatShape(input)}; Keras applies a dense along the last axis of a larger input, ` +
-      `which convas does not (for an image, a conv2d with kernelSize 1 computes that); to connect every value instead, put layers.flatten() before it`);
-    return [this.units];
+    checkSetting(input.length >= 1, this.name, `dense takes an input of at least one axis per example, got ${formatShape(input)}`);
+    return [...input.slice(0, -1), this.units];
+  }
+
+  /** The length of the input's last axis, which the kernel connects to the units. */
+  private get features(): number {
+    return this.inputShape[this.inputShape.length - 1];
+  }
+
+  /** Rows of the products per example: the positions along the input's other axes (1 for a flat input). */
+  private get positions(): number {
+    return this.inputSize / this.features;
   }
 
   protected readonly kernelAppliesActivations = false;
@@ -48,7 +60,7 @@ export class Dense extends KernelLayer {
   }
 
   protected weightShapes(): WeightSpec[] {
-    const kernel = { name: 'kernel', shape: [sizeOf(this.inputShape), this.units] };
+    const kernel = { name: 'kernel', shape: [this.features, this.units] };
     return this.useBias ? [kernel, { name: 'bias', shape: [this.units] }] : [kernel];
   }
 
@@ -57,29 +69,32 @@ export class Dense extends KernelLayer {
   }
 
   protected planBuffers(capacity: number): void {
-    this.z = this.activation.zBuffer(capacity * this.units, this.plannedBuffers);
+    const { features, units } = this;
+    this.z = this.activation.zBuffer(capacity * this.outputSize, this.plannedBuffers);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.dense.workspaceFloats(capacity, this.inputSize, this.units, this.plansBackward));
-    this.partials = this.weightGradientBuffer(this.parallel.dense.partialSumsFloats(this.inputSize, this.units));
-    this.activation.plan(this.units, this.units, this.plannedBuffers, capacity);
+    this.workspace = this.buffer(this.parallel.dense.workspaceFloats(capacity * this.positions, features, units, this.plansBackward));
+    this.partials = this.weightGradientBuffer(this.parallel.dense.partialSumsFloats(features, units));
+    this.activation.plan(this.outputSize, units, this.plannedBuffers, capacity);
   }
 
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
-    this.parallel.dense.matMulByRows(x, this.forwardKernel(training), this.z, batch, this.inputSize, this.units, 0, this.workspace);
+    const rows = batch * this.positions;
+    this.parallel.dense.matMulByRows(x, this.forwardKernel(training), this.z, rows, this.features, this.units, 0, this.workspace);
     const bias = this.forwardBias(training);
-    if (bias) this.kernels.addBias(this.z, bias, batch, this.units);
+    if (bias) this.kernels.addBias(this.z, bias, rows, this.units);
     return this.activation.forward(this.z, batch);
   }
 
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean, needWeightGradients: boolean): number[] {
     const dz = this.activation.backward(dy, batch);
+    const rows = batch * this.positions, { features, units } = this;
     if (needWeightGradients) {
-      this.parallel.dense.weightGradient(this.x, dz, this.kernel.grad, this.partials, batch, this.inputSize, this.units, this.workspace);
-      if (this.bias) this.kernels.sumRows(dz, batch, this.units, this.bias.grad);
+      this.parallel.dense.weightGradient(this.x, dz, this.kernel.grad, this.partials, rows, features, units, this.workspace);
+      if (this.bias) this.kernels.sumRows(dz, rows, units, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.dense.matMulByRows(dz, this.kernel.value, this.dx, batch, this.units, this.inputSize, 1, this.workspace);
+    this.parallel.dense.matMulByRows(dz, this.kernel.value, this.dx, rows, units, features, 1, this.workspace);
     return this.inputGradient(this.dx);
   }
 

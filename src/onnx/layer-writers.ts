@@ -131,10 +131,18 @@ const convolutions: Record<string, LayerWriter> = {
     return activated(w, l, z, 3);
   },
   Dense: (w, l) => {
-    const kernel = l.layer.params[0], [k, units] = kernel.shape;
-    const weight = w.constant(`${l.n}.weight`, [k, units], w.weight(kernel));
+    const kernel = l.layer.params[0], [k, units] = kernel.shape, rank = l.shapes[0].length, x = l.inputs[0];
     const bias = biasOf(w, l, param(l.layer, 'bias'));
-    return activated(w, l, w.node('Gemm', bias ? [l.inputs[0], weight, bias] : [l.inputs[0], weight], beforeActivation(l, 'gemm')), 1);
+    // Along convas's last axis: an image's channels are ONNX's axis 1, which a 1×1 Conv multiplies;
+    // other ranks keep convas's order, with the features last, which MatMul multiplies row by row.
+    if (rank === 3) {
+      const weight = w.constant(`${l.n}.weight`, [units, k, 1, 1], toOihw(w.weight(kernel), [1, 1, k, units]));
+      return activated(w, l, w.node('Conv', bias ? [x, weight, bias] : [x, weight], beforeActivation(l, 'conv'), [intsAttribute('kernel_shape', [1, 1])]), 3);
+    }
+    const weight = w.constant(`${l.n}.weight`, [k, units], w.weight(kernel));
+    if (rank === 1) return activated(w, l, w.node('Gemm', bias ? [x, weight, bias] : [x, weight], beforeActivation(l, 'gemm')), 1);
+    const product = w.node('MatMul', [x, weight], bias ? `${l.n}_matmul` : beforeActivation(l, 'matmul'));
+    return activated(w, l, bias ? w.node('Add', [product, bias], beforeActivation(l, 'add')) : product, rank);
   },
 };
 

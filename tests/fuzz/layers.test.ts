@@ -128,6 +128,8 @@ function drawLayer(rng: Rng, shape: Shape): LayerConfig {
     return { className: rng.pick(['MaxPooling2D', 'AveragePooling2D', 'SumPooling2D']), poolSize: size(rng, 3),
       strides: size(rng, 3), padding: rng.pick(['valid', 'same']) };
   }
+  // Along the channels of each pixel, as Keras applies Dense to an image.
+  if (r < 0.48) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
   if (r < 0.5) return { className: 'Activation', activation: rng.pick(ACTIVATIONS) };
   if (r < 0.55) return drawActivationLayer(rng, 3);
   if (r < 0.61) return { className: 'Flatten' };
@@ -164,7 +166,6 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['kernel larger than the padded input', { ...conv, kernelSize: [shape[0] + 3, 1], padding: 1 }],
     ['kernel larger than the input', { ...conv, kernelSize: shape[1] + 1 }],
     ['pool larger than the input', { ...pool, poolSize: [1, shape[1] + 1] }],
-    ['dense on a rank-3 input', { className: 'Dense', units: 3 }],
     ['a crop larger than the input', { className: 'Cropping2D', cropping: [[shape[0], 0], [0, 0]] }],
     ['a crop of every column', { className: 'Cropping2D', cropping: [0, Math.ceil(shape[1] / 2)] }],
     ['conv2dTranspose padding that leaves no output', { className: 'Conv2DTranspose', filters: 2, kernelSize: 1, padding: shape[0] }],

@@ -70,14 +70,6 @@ test('Keras 3\'s LoRA (lora_rank: a low-rank product added to the kernel) is ref
   await loadModel(await edited(4, (c) => { c.lora_rank = null; }));
 });
 
-test('a Dense on an image (Keras applies it along the last axis) is refused, naming the layer and what computes that', async () => {
-  const m = tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: [7, 5, 3] }), tfl.layers.dense({ units: 4, name: 'perPixel' })] });
-  const location = await newModelLocation();
-  await saveTfjs(m, location);
-  await expectError(() => loadModel(location), FileFormatError, await modelFileName(location),
-    /perPixel: dense takes a flat input per example, got \[7, 5, 3\].*along the last axis.*conv2d with kernelSize 1/);
-});
-
 /** The file of `m` (randomized, compiled with `loss`) as TF.js saves it with its training settings, loaded; with the warnings the load gave. */
 async function loadTrained(m: tfl.LayersModel, loss: string): Promise<{ loaded: Model; warned: string[] }> {
   randomizeTfjs(m, 2);

@@ -36,7 +36,7 @@ test('impossible layer settings', async () => {
     ConfigError, '5×5', 'larger than the padded input', '4×4');
   throwsWith(() => sequential({ inputShape: [4, 4, 1], layers: [layers.conv2d({ filters: 2, kernelSize: 3, padding: -1 as never })] }),
     ConfigError, 'padding');
-  throwsWith(() => sequential({ inputShape: [4, 4, 1], layers: [layers.dense({ units: 2 })] }), ConfigError, 'flatten');
+  throwsWith(() => sequential({ inputShape: [4, 4, 1], layers: [layers.dense({ units: 2.5 })] }), ConfigError, 'units', 'positive integer');
   throwsWith(() => sequential({ inputShape: [10], layers: [layers.conv2d({ filters: 2, kernelSize: 1 })] }), ConfigError, '[height, width, channels]');
   throwsWith(() => sequential({ inputShape: [0, 4, 1], layers: [layers.flatten()] }), ShapeError, 'inputShape');
   throwsWith(() => sequential({ inputShape: [4], seed: -3, layers: [layers.flatten()] }), ConfigError, 'seed');

@@ -137,6 +137,12 @@ function resizingOf(layer: StackLayer, batch: number): [ResizeShape, ResizeMetho
 }
 /** [positions, channels] of a global pooling's input. */
 const positionsOf = ({ inputShape: [h, w, c] }: StackLayer) => [h * w, c] as const;
+
+/** A dense layer's products: along the input's last axis (`inputs`), a row per position of each example (Keras's Dense). */
+function denseRows({ config, inputShape }: StackLayer, batch: number) {
+  const inputs = inputShape[inputShape.length - 1];
+  return { units: config.units as number, inputs, rows: (batch * sizeOf(inputShape)) / inputs };
+}
 /** A padding's or cropping's borders, and the smaller of its input and output shapes. */
 function bordersOf({ config, inputShape: [h, w, c] }: StackLayer) {
   const borders = (config.padding ?? config.cropping) as Borders;
@@ -186,9 +192,9 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
       return activate(activation, conv2dForward(middle, weights[1], weights[2], pointwiseGeometry(g, filters)), filters);
     }
     case 'Dense': {
-      const units = config.units as number, inputs = sizeOf(inputShape);
-      const z = matMul(x, weights[0], batch, inputs, units, false, false);
-      return activate(activation, weights[1] ? elementwise.addBias(z, weights[1], batch, units) : z, units);
+      const { units, inputs, rows } = denseRows(layer, batch);
+      const z = matMul(x, weights[0], rows, inputs, units, false, false);
+      return activate(activation, weights[1] ? elementwise.addBias(z, weights[1], rows, units) : z, units);
     }
     case 'MaxPooling2D': return maxPoolForward(x, poolGeometry(layer, batch)).y;
     case 'AveragePooling2D':
@@ -261,12 +267,12 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
       return { dx: depthwiseConv2dBackwardInput(dMiddle, weights[0], g), grads: weights.length > 2 ? [dDepthwise, dPointwise, dBias] : [dDepthwise, dPointwise] };
     }
     case 'Dense': {
-      const units = config.units as number, inputs = sizeOf(inputShape);
-      const z = matMul(x, weights[0], batch, inputs, units, false, false);
-      const dz = activationGradient(activation, weights[1] ? elementwise.addBias(z, weights[1], batch, units) : z, y, dy, units);
-      const dKernel = matMul(x, dz, inputs, batch, units, true, false);
-      const grads = weights.length > 1 ? [dKernel, elementwise.sumRows(dz, batch, units)] : [dKernel];
-      return { dx: matMul(dz, weights[0], batch, units, inputs, false, true), grads };
+      const { units, inputs, rows } = denseRows(layer, batch);
+      const z = matMul(x, weights[0], rows, inputs, units, false, false);
+      const dz = activationGradient(activation, weights[1] ? elementwise.addBias(z, weights[1], rows, units) : z, y, dy, units);
+      const dKernel = matMul(x, dz, inputs, rows, units, true, false);
+      const grads = weights.length > 1 ? [dKernel, elementwise.sumRows(dz, rows, units)] : [dKernel];
+      return { dx: matMul(dz, weights[0], rows, units, inputs, false, true), grads };
     }
     case 'MaxPooling2D': {
       const { argmax } = maxPoolForward(x, poolGeometry(layer, batch));
@@ -370,7 +376,7 @@ export function layerOutputShape(layer: StackLayer): number[] {
       const g = poolGeometry(layer, 1);
       return [g[4], g[5], g[3]];
     }
-    case 'Dense': return [config.units as number];
+    case 'Dense': return [...inputShape.slice(0, -1), config.units as number];
     case 'Flatten': return [sizeOf(inputShape)];
     case 'Conv2DTranspose': {
       const g = transposeOf(layer, 1);

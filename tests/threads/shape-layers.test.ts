@@ -1,6 +1,7 @@
 // Up-sampling, resizing, global pooling and the transposed convolution with 2 threads give the same bits as
 // with one: the batch-split kernel calls equal the plain kernel on the whole batch, and a graph of
-// every shape layer (a small U-Net-like net) trains to identical weights with 1 and 2 threads. Each
+// every shape layer (a small U-Net-like net, a Dense on each pixel too) trains to identical weights
+// with 1 and 2 threads. Each
 // thread count needs its own process (init fixes it), so this file runs itself as the child.
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
@@ -30,7 +31,9 @@ async function trainUnet(threads: number): Promise<Float32Array[]> {
   const repeated = layers.upSampling2d({ size: 2 }).apply(pooled);
   const joined = layers.concatenate().apply([up, skip, repeated]);
   const padded = layers.zeroPadding2d({ padding: 1 }).apply(joined);
-  const mixed = layers.conv2d({ filters: 8, kernelSize: 3, activation: 'tanh' }).apply(padded);
+  const convolved = layers.conv2d({ filters: 8, kernelSize: 3, activation: 'tanh' }).apply(padded);
+  // A Dense on each pixel: its weight gradient sums over batch × pixels rows, split by the row count alone.
+  const mixed = layers.dense({ units: 8, activation: 'relu' }).apply(convolved);
   const cropped = layers.cropping2d({ cropping: [[1, 2], [0, 1]] }).apply(mixed);
   const smooth = layers.upSampling2d({ size: [2, 3], interpolation: 'bilinear' }).apply(cropped);
   const resized = layers.resizing({ height: 13, width: 11, coordinates: 'align_corners' }).apply(smooth);
@@ -146,7 +149,7 @@ if (process.env[CHILD_THREADS]) {
       return child.weights;
     };
     const one = weightsWith(1), two = weightsWith(2);
-    assert.is(one.length, 10, 'three conv kernels and biases, the transposed conv kernel and bias, the dense kernel and bias');
+    assert.is(one.length, 12, 'three conv kernels and biases, the transposed conv kernel and bias, the two dense kernels and biases');
     one.forEach((w, i) => assert.ok(w === two[i], `weight ${i} differs between 1 and 2 threads`));
   });
 

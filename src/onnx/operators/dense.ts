@@ -11,7 +11,8 @@ import { type TensorValue, formatDims } from '../values.js';
 function features(ctx: NodeContext): TensorValue {
   const a = ctx.tensor(0);
   if (a.dims.length !== 2) {
-    ctx.refuse(`multiplies a ${a.dims.length}-D tensor ${formatDims(a.dims)}; convas's dense layer takes features [N, K] (flatten first)`);
+    ctx.refuse(`multiplies a ${a.dims.length}-D tensor ${formatDims(a.dims)}; convas reads Gemm and MatMul of features [N, K] ` +
+      '(flatten first) and MatMul of channels-last images');
   }
   return a;
 }
