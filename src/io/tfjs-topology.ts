@@ -152,9 +152,10 @@ function layerReferences(value: unknown, file: string, where: string, classes: R
  * A node's `training` call argument, from its first reference (Keras writes the node's kwargs on
  * each): false fixes the call in inference mode, as `base_model(x, training=False)`; true, a call in
  * training mode in predict too (Monte Carlo dropout), convas does not have. Other kwargs are not read.
+ * A node that reads nothing has none (the graph refuses it, naming the layer).
  */
 function callTraining([first]: unknown[], file: string, where: string): { training?: false } {
-  const kwargs = (first as unknown[])[3];
+  const kwargs = (first as unknown[] | undefined)?.[3];
   const training = kwargs !== null && typeof kwargs === 'object' ? (kwargs as JsonObject).training ?? null : null;
   if (training === null) return {};
   if (training === false) return { training };

@@ -98,6 +98,7 @@ const tfjsHostile: Array<[string, (j: Json) => void, RegExp]> = [
   ['a layer applied twice', (j) => { tfjsLayer(j, 'b').inbound_nodes.push([reads('a')]); }, /\(b\) is applied 2 times/],
   ['inputs that cannot merge', (j) => { tfjsLayer(j, 'b').config.units = 4; }, /sum: cannot add .* of shape \[3\] and .* of shape \[4\]/],
   ['a merge of one input', (j) => { tfjsLayer(j, 'sum').inbound_nodes = [[reads('a')]]; }, /Add takes two or more inputs/],
+  ['a layer that reads nothing', (j) => { tfjsLayer(j, 'b').inbound_nodes = [[]]; }, /a Dense must read at least one layer/],
   ['a nested model with a cycle', (j) => {
     const relu = (name: string, from: string) => ({ class_name: 'ReLU', name, config: { name }, inbound_nodes: [[reads(from)]] });
     Object.assign(tfjsLayer(j, 'sum'), {
