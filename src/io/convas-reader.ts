@@ -54,7 +54,7 @@ export async function readConvasModel(json: JsonObject, file: string, source: Mo
   if (version > FORMAT_VERSION) {
     throw fileError(file, `formatVersion ${version} is newer than this convas reads (version ${FORMAT_VERSION}); update convas to load it`);
   }
-  if (version < 1) throw fileError(file, `formatVersion ${version} is not a version; expected ${FORMAT_VERSION}`);
+  if (version < 1) throw fileError(file, `formatVersion ${version} is not a version; expected 1 to ${FORMAT_VERSION}`);
   const seed = field(json, 'seed', 'integer', file);
   if (seed < 0 || seed >= SEED_LIMIT) throw fileError(file, `seed ${seed} is out of range; expected an integer in [0, 2^32)`);
   const config = version === 1

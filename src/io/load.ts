@@ -2,7 +2,7 @@
 // TensorFlow.js LayersModel, or ONNX) and let that format's reader check and build the model.
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
-import { FORMAT } from './convas-format.js';
+import { FORMAT, FORMAT_VERSION } from './convas-format.js';
 import { readConvasModel } from './convas-reader.js';
 import { type ModelLocation, sourceFor } from './handlers.js';
 import { fileError, parseJsonFile } from './json-fields.js';
@@ -37,6 +37,6 @@ export async function loadModel(source: ModelLocation, options: LoadOptions = {}
   if (json.format === FORMAT) return readConvasModel(json, file, store);
   if (json.modelTopology !== undefined) return readTfjsModel(json, file, store);
   if (json.format === undefined) throw fileError(file, `missing field "format"; expected "${FORMAT}" or a TensorFlow.js LayersModel`);
-  throw fileError(file, `has format ${JSON.stringify(json.format)}; expected "${FORMAT}" (formatVersion 1) or a TensorFlow.js ` +
+  throw fileError(file, `has format ${JSON.stringify(json.format)}; expected "${FORMAT}" (formatVersion 1 to ${FORMAT_VERSION}) or a TensorFlow.js ` +
     'LayersModel (with modelTopology and weightsManifest)');
 }

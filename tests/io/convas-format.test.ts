@@ -287,8 +287,9 @@ async function damaged(damage: (json: Record<string, any>, weights: Uint8Array) 
 const corruptions: Array<[string, Parameters<typeof damaged>[0], 'model.json' | 'weights.bin', RegExp]> = [
   ['missing field', (j) => { delete j.seed; }, 'model.json', /missing field "seed"; expected an integer/],
   ['missing manifest field', (j) => { delete j.weights.crc32; }, 'model.json', /missing field "weights.crc32"/],
-  ['unknown format', (j) => { j.format = 'keras-h5'; }, 'model.json', /format "keras-h5"; expected "convas-model"/],
+  ['unknown format', (j) => { j.format = 'keras-h5'; }, 'model.json', /format "keras-h5"; expected "convas-model" \(formatVersion 1 to 3\)/],
   ['newer formatVersion', (j) => { j.formatVersion = 4; }, 'model.json', /formatVersion 4 is newer .*\(version 3\)/],
+  ['formatVersion 0', (j) => { j.formatVersion = 0; }, 'model.json', /formatVersion 0 is not a version; expected 1 to 3$/],
   ['unknown layer', (j) => { j.model.layers[2].className = 'LSTM'; }, 'model.json', /LSTM.*convas supports Conv2D, Dense/],
   ['a call in training mode', (j) => { j.model.layers[2].training = true; }, 'model.json',
     /dense_\d+: training must be false \(the layer is called in inference mode\) or absent, got true/],
