@@ -205,6 +205,23 @@ test('Keras\'s training=False call, in inbound_nodes as {"training": false}, on 
   await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), /\(hidden_bn\) inbound_nodes\[0\] calls the layer with training true, which convas does not support/);
 });
 
+test('{"training": null} (an unset call argument, as Keras may leave it) and a reference without kwargs (older TF.js files) follow the run: those statistics move in fit', async () => {
+  const where = await newModelLocation();
+  await saveTfjs(tfjsFineTuned(), where);
+  const json = await readModelJson(where);
+  inboundOf(json, 'base')[0][0].length = 3;
+  inboundOf(json, 'hidden_bn')[0][0][3] = { training: null };
+  await writeModelJson(where, json);
+  const loaded = await loadModel(where);
+  assert.equal(loaded.layers.filter((l) => l.inboundNode?.inferenceMode).map((l) => l.name), []);
+  const convasRead = (name: string) => [...loaded.getWeights()[loaded.weights.findIndex((p) => p.name === name)].dataSync()];
+  const before = MOVING.map(convasRead);
+  const x = batch(8, 12), y = labels(8, 13);
+  loaded.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: 'categoricalCrossentropy' });
+  await loaded.fit(x.convas, y.convas, { epochs: 1, batchSize: 8 });
+  MOVING.forEach((name, i) => assert.not.equal(convasRead(name), before[i], `${name} moves`));
+});
+
 test('convas → TF.js: calls in inference mode are written as {"training": false}; tf.loadLayersModel reads them (and writes them back), and so does convas', async () => {
   const loaded = await viaFile(tfjsFineTuned());
   const where = await newModelLocation();
