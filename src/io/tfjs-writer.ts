@@ -1,5 +1,6 @@
 // Model → a TensorFlow.js LayersModel (see tfjs-format.ts) that tf.loadLayersModel reads: a chain
-// as a Sequential, a graph as a Model with inbound_nodes, nested models as their own topologies.
+// as a Sequential (unless a call in it is fixed in inference mode: see kerasModel), a graph as a
+// Model with inbound_nodes, nested models as their own topologies.
 // Each layer's settings are written as its descriptor maps them.
 import { ConfigError } from '../errors.js';
 import { type ActivationName, kerasActivationName } from '../layers/activation-function.js';

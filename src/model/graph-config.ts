@@ -1,8 +1,9 @@
 // A graph model as a config and back: each layer's own config (a nested model's is its graph
 // config), `trainable: false` where frozen, `inbound`, the names of the layers it reads, and
-// `training: false` where its call is fixed in inference mode; then the names of the inputs and outputs. File formats store this; building from it checks every
-// reference and never recurses over nodes, so a hostile config (cycles, missing names, a huge
-// graph) ends in a ConfigError naming the node.
+// `training: false` where its call is fixed in inference mode; then the names of the inputs and
+// outputs. File formats store this; building from it checks every reference and never recurses
+// over nodes, so a hostile config (cycles, missing names, a huge graph) ends in a ConfigError
+// naming the node.
 import { ConfigError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
