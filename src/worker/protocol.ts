@@ -14,7 +14,8 @@ export interface TrainingData {
   /**
    * Either one class id per image (count values): class ids for a sparse loss, one-hot over the
    * outputs for any other, the targets themselves for a one-unit output (0/1 for a sigmoid); or
-   * count × outputs values, the targets as they are.
+   * count × outputs values, the targets as they are. For an output of [H, W, C], a sparse loss
+   * takes a class id per position: count × H × W values.
    */
   labels: Float32Array | Uint8Array | Uint16Array | Int32Array | number[];
 }

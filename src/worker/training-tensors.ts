@@ -1,7 +1,8 @@
 // A request's data as the tensors fit takes. The images say how many examples there are; the
 // labels are read by their length against that count: one class id per image (ids for a sparse
 // loss, one-hot over the outputs for any other, the targets themselves for a one-unit output),
-// or count × outputs values, the targets as they are.
+// or count × outputs values, the targets as they are. A sparse loss takes an id per position of an
+// output of [H, W, C] (a segmentation net's pixels), as fit does.
 import { type Model, ShapeError, type Tensor, oneHot, tensor } from '../index.js';
 import type { TrainingData } from './protocol.js';
 
@@ -25,14 +26,18 @@ export function trainingTensors(data: TrainingData, model: Model, loss: string, 
   const outputShape = model.outputShape, outputs = sizeOf(outputShape);
   const ids = labels.length === count;
   const sparse = loss === 'sparseCategoricalCrossentropy';
+  // The positions of an output, each with a class id of a sparse loss (one for an output of [classes]).
+  const positions = outputShape.slice(0, -1), perPosition = sizeOf(positions);
+  const sparseIds = labels.length === count * perPosition;
   const targets = labels.length === count * outputs;
-  if (sparse ? !ids : !targets && !(ids && outputShape.length === 1)) {
-    const expected = sparse ? `${count} (one class id per image, as ${loss} takes${targets ? '; one-hot targets go with categoricalCrossentropy' : ''})`
+  if (sparse ? !sparseIds : !targets && !(ids && outputShape.length === 1)) {
+    const one = perPosition === 1 ? 'one class id per image' : `one class id per position, ${count} × ${JSON.stringify(positions)}`;
+    const expected = sparse ? `${count * perPosition} (${one}, as ${loss} takes${targets ? '; one-hot targets go with categoricalCrossentropy' : ''})`
       : outputShape.length === 1 ? `${count} (one class id per image) or ${count * outputs} (${count} × ${outputs} outputs)`
         : `${count * outputs} (${count} × ${JSON.stringify(outputShape)} outputs)`;
     throw new ShapeError(`${where}.labels: ${labels.length} values for ${count} images; expected ${expected}`);
   }
-  const y = sparse ? tensor(labels, [count])
+  const y = sparse ? tensor(labels, [count, ...positions])
     : targets ? tensor(labels, [count, ...outputShape])
       : tensor(oneHot(labels, outputs), [count, outputs]);
   return [tensor(images, [count, ...model.inputShape]), y];

@@ -66,6 +66,18 @@ test('labels: class ids of any array type train as the same one-hot targets; spa
   assert.is((await trained(request('categoricalCrossentropy', manyClasses, 300))).epochsDone, 2);
 });
 
+test('labels of a segmentation net (a softmax per pixel): a class id per pixel with a sparse loss train as the same one-hot targets', async () => {
+  // 24 images of 3 × 2 pixels of one channel; 3 classes per pixel.
+  const segmentation = (loss: string, labels: TrainRequest['data']['labels']) => ({
+    modelConfig: { inputShape: [3, 2, 1], seed: 4, layers: [{ className: 'Conv2D', filters: 3, kernelSize: 1, activation: 'softmax' }] },
+    compile: { optimizer: 'adam', loss }, fit: { epochs: 2, batchSize: 8, shuffle: false }, data: { images, labels },
+  }) as TrainRequest;
+  const pixelIds = Uint8Array.from(images, (v) => (v > 0.5 ? 2 : v > -0.5 ? 1 : 0));
+  const oneHotRun = values(await trained(segmentation('categoricalCrossentropy', oneHot(pixelIds, 3))));
+  assert.equal(values(await trained(segmentation('sparseCategoricalCrossentropy', pixelIds))), oneHotRun);
+  await refused(segmentation('sparseCategoricalCrossentropy', ids), 'ShapeError', 'data.labels', `${n} values for ${n} images`, `expected ${n * 6} (`);
+});
+
 test('labels or images of a length that fits no reading are a ShapeError naming them and the lengths taken', async () => {
   await refused(request('categoricalCrossentropy', new Float32Array(n + 1)), 'ShapeError', 'data.labels', `${n + 1} values for ${n} images`, `${n}`, `${n * 2}`);
   await refused(request('sparseCategoricalCrossentropy', oneHot(ids, 2)), 'ShapeError', 'data.labels', `expected ${n}`, 'categoricalCrossentropy');
