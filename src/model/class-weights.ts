@@ -3,12 +3,13 @@
 // TF.js's reduction). An example's class is the argmax of its target row, or the target itself
 // rounded as Keras rounds it when the output is one value (a yes/no); class ids are one-hot by the
 // time this reads them. A class missing from the weights weighs 1, as in Keras (TF.js refuses it).
-// An output scored per position ([H, W, C]) has no one class per example: Keras and TF.js refuse
-// class weights for such targets, and so does convas.
+// An output of more than one position ([H, W, C], [steps, C]) has no one class per example: Keras
+// and TF.js refuse class weights for such targets (of rank above 2) whatever the loss, and so does convas.
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow } from '../metrics.js';
-import type { LossRows } from './losses.js';
+import { type Shape, formatShape } from '../shape.js';
+import { rowsAlongLastAxis } from './losses.js';
 
 /** NumPy's round, by which Keras finds a yes/no target's class: a half goes to the even neighbour, so 0.5 is class 0 (Math.round says 1). */
 function roundHalfToEven(value: number): number {
@@ -23,15 +24,16 @@ export class ClassWeights {
   private readonly weights = new Map<number, number>();
   private readonly cols: number;
 
-  /** `rows`: how the loss reads an example's output (its classes: a class per column, or one yes/no when 1). */
-  constructor(given: ClassWeight, rows: LossRows, who: string) {
+  /** For outputs of `outputShape` per example (its classes: a class per value, or one yes/no when 1). */
+  constructor(given: ClassWeight, outputShape: Shape, who: string) {
     if (!given || typeof given !== 'object') {
       throw new ConfigError(`${who}: classWeight must be { [class]: weight } or an array of weights, got ${JSON.stringify(given)}`);
     }
+    const rows = rowsAlongLastAxis(outputShape);
     if (rows.positions > 1) {
-      throw new ConfigError(`${who}: classWeight weighs each example by its class, but the loss scores ${rows.positions} positions of ` +
-        `${rows.classes} per example, each with a class of its own; as in Keras and TF.js, class weights are not supported for targets ` +
-        'with more than one position (rank above 2): leave classWeight out');
+      throw new ConfigError(`${who}: classWeight weighs each example by its class, but the model outputs ${formatShape(outputShape)} per ` +
+        `example, ${rows.positions} positions of ${rows.classes}, each with a class of its own; as in Keras and TF.js, class weights are ` +
+        'not supported for targets with more than one position (rank above 2): leave classWeight out');
     }
     const cols = this.cols = rows.classes;
     const classes = cols > 1 ? cols : 2;

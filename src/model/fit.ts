@@ -2,6 +2,7 @@
 // from, the validation, the metrics, the callbacks, the params the callbacks are told — and the
 // loop (fit-loop.ts) run over them. Both share everything but the batches and the validation.
 import { ConfigError } from '../errors.js';
+import type { Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { type History, CallbackList, type TrainedModel, emptyHistory } from './callbacks.js';
 import { ClassWeights } from './class-weights.js';
@@ -10,7 +11,7 @@ import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batche
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
 import { DivergenceCheck } from './divergence.js';
 import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, checkOptionNames, checkYieldEvery, runCallbacks } from './fit-options.js';
-import type { Loss, LossRows } from './losses.js';
+import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkBoolean, checkNumber } from './settings.js';
 import { TensorBatches } from './tensor-batches.js';
@@ -23,8 +24,8 @@ export interface Trainer {
   readonly loss: Loss;
   /** The metrics compile asked for. */
   readonly metrics?: readonly MetricSpec[];
-  /** How the loss reads each example's output. */
-  readonly rows: LossRows;
+  /** The shape of each example's output, which the metrics and class weights read. */
+  readonly outputShape: Shape;
   /** x and y checked against the model: the inputs as a list, and the number of examples. */
   checkData(x: Tensor | Tensor[], y: Tensor, what: string): { xs: Tensor[]; n: number };
   /** Loss and metrics on examples first … first + n − 1 of checked tensors. */
@@ -101,12 +102,12 @@ function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Pr
   who: string, known: { steps?: number; samples?: number; batchSize?: number }): Promise<History> {
   const { epochs, initialEpoch } = checkEpochs(options, who);
   const lossCheck = new DivergenceCheck(options.divergence, t.step.lossReference);
-  const metrics = new MetricSet(t.metrics, t.loss, t.rows, who);
+  const metrics = new MetricSet(t.metrics, t.loss, t.outputShape, who);
   const monitor = t.step.optimizer.monitor;
   if (monitor?.startsWith('val_') && !validate) {
     throw new ConfigError(`${who}: the learning-rate schedule follows ${monitor}, which needs validationData${who === 'fit' ? ' or validationSplit' : ''}`);
   }
-  t.step.classWeights = options.classWeight === undefined ? undefined : new ClassWeights(options.classWeight, t.rows, who);
+  t.step.classWeights = options.classWeight === undefined ? undefined : new ClassWeights(options.classWeight, t.outputShape, who);
   const names = ['loss', ...metrics.names];
   const params = { epochs, initialEpoch, ...known, doValidation: validate !== undefined, metrics: validate ? [...names, ...names.map((n) => `val_${n}`)] : names };
   const callbacks = new CallbackList(runCallbacks(options, t.model, who), () => t.step.checkStillTraining());

@@ -8,7 +8,7 @@ import { type BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
 import { checkBatchSize } from './data-checks.js';
 import type { GraphExecutor } from './executor.js';
 import type { Evaluation } from './fit-loop.js';
-import { type Loss, type LossRows, computeLoss, prepareTargets } from './losses.js';
+import { type Loss, type OutputRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
 
 /**
@@ -140,7 +140,7 @@ export class Scoring {
   private examples = 0;
 
   /** `rows`: how the loss reads each example's output. */
-  constructor(private readonly loss: Loss, private readonly rows: LossRows, private readonly logits: () => number,
+  constructor(private readonly loss: Loss, private readonly rows: OutputRows, private readonly logits: () => number,
     private readonly metrics: MetricSet) {}
 
   start(): void {

@@ -1,8 +1,8 @@
 // The losses, with Keras's names and semantics (except meanSquaredError, convas's ½Σ(t − o)²).
-// Each is averaged over the batch; the gradient is written for backward. The cross-entropies score
-// each position of an output ([H, W, C]: a softmax or sigmoid per pixel) over its last axis and
-// average over positions and batch, as Keras does; the other losses score an example's output as
-// one row. A softmax output trained with a categorical cross-entropy, or a sigmoid output with
+// Each is averaged over the batch; the gradient is written for backward. The cross-entropies and
+// the categorical hinge score each position of an output ([H, W, C]: a softmax or sigmoid per
+// pixel) over its last axis and average over positions and batch, as Keras does; the other losses
+// score an example's output as one row (the same mean as Keras's, but for convas's ½Σ(t − o)²). A softmax output trained with a categorical cross-entropy, or a sigmoid output with
 // binaryCrossentropy, is computed from the logits in one fused, stable kernel; so is any output
 // with a cross-entropy's fromLogits (Keras's from_logits: the output is the logits, softmax or
 // sigmoid is the loss's own); a logSoftmax output is log-probabilities already, which the
@@ -63,7 +63,7 @@ const LOSS_RULES: Record<LossName, LossRule> = {
   huber: { settings: ['delta'], accuracy: 'class' },
   hinge: { settings: [], accuracy: 'sign' },
   squaredHinge: { settings: [], accuracy: 'sign' },
-  categoricalHinge: { settings: [], accuracy: 'class' },
+  categoricalHinge: { settings: [], perPosition: true, accuracy: 'class' },
 };
 
 /**
@@ -141,22 +141,24 @@ export function lossConfig(loss: Loss): LossName | LossConfig {
   return config;
 }
 
-/**
- * How a loss reads one example's output: as `positions` rows of `classes` values, each row scored
- * on its own and all averaged over positions and batch. The cross-entropies take the last axis as
- * the classes at each position (Keras's per-pixel scoring of [H, W, C]); the other losses take the
- * whole output as one row.
- */
-export interface LossRows {
+/** One example's output read as `positions` rows of `classes` values, each row on its own. */
+export interface OutputRows {
   readonly positions: number;
   readonly classes: number;
 }
 
-export function lossRows(loss: Loss, outputShape: Shape): LossRows {
-  const size = sizeOf(outputShape);
-  if (!loss.perPosition) return { positions: 1, classes: size };
+/** An output read along its last axis, a row at each position: as Keras's metrics and per-position losses read [H, W, C]. */
+export function rowsAlongLastAxis(outputShape: Shape): OutputRows {
   const classes = outputShape[outputShape.length - 1];
-  return { positions: size / classes, classes };
+  return { positions: sizeOf(outputShape) / classes, classes };
+}
+
+/**
+ * How a loss reads one example's output, its rows averaged over positions and batch: along the last
+ * axis for the per-position losses, as one row for the others.
+ */
+export function lossRows(loss: Loss, outputShape: Shape): OutputRows {
+  return loss.perPosition ? rowsAlongLastAxis(outputShape) : { positions: 1, classes: sizeOf(outputShape) };
 }
 
 /**

@@ -2,13 +2,14 @@
 // 'acc', as TF.js logs 'accuracy'), and those asked for in compile({ metrics }) or evaluate(x, y,
 // { metrics }). Each counts batch by batch from the model's output and the prepared targets (class
 // ids already one-hot) into counters made once, so a training step allocates nothing for them; the
-// values are read when the logs are written. They count the rows the loss scores: each position of
-// an output scored per position ([H, W, C]), as Keras's metrics average over positions.
+// values are read when the logs are written. They count each position of the output along its last
+// axis ([H, W, C]: each pixel's C classes), as Keras's metrics do whatever the loss.
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow, inTopK, scoresFromCounts } from '../metrics.js';
+import type { Shape } from '../shape.js';
 import { countCorrect } from './accuracy.js';
-import type { AccuracyKind, Loss, LossRows } from './losses.js';
+import { type AccuracyKind, type Loss, type OutputRows, rowsAlongLastAxis } from './losses.js';
 import { checkKeys } from './settings.js';
 
 export const METRICS = [
@@ -197,10 +198,12 @@ function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Me
 /** The metrics of one fit or evaluate: accuracy first, then the others in the order asked, each once. */
 export class MetricSet {
   private readonly metrics: Metric[];
+  private readonly rows: OutputRows;
 
-  /** `rows`: how the loss reads an example's output; each of its rows is counted. */
-  constructor(specs: readonly MetricSpec[] | undefined, loss: Loss, private readonly rows: LossRows, who: string) {
-    const cols = rows.classes;
+  /** For outputs of `outputShape` per example, each position counted. */
+  constructor(specs: readonly MetricSpec[] | undefined, loss: Loss, outputShape: Shape, who: string) {
+    this.rows = rowsAlongLastAxis(outputShape);
+    const cols = this.rows.classes;
     if (specs !== undefined && !Array.isArray(specs)) {
       throw new ConfigError(`${who}: metrics must be an array of metric names (or { type, k }), got ${JSON.stringify(specs)}`);
     }

@@ -26,7 +26,7 @@ import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import {
-  type Loss, type LossConfig, type LossName, type LossRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
+  type Loss, type LossConfig, type LossName, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
 } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { checkOptions } from './settings.js';
@@ -326,7 +326,7 @@ export class Model extends Layer {
     const loss = checkLoss(options?.loss, values?.name);
     if (this.outputs.length === 1) {
       checkLossFitsOutput(loss, this.outputShape, values);
-      new MetricSet(options.metrics, loss, lossRows(loss, this.outputShape), 'compile'); // refuses unknown metrics now
+      new MetricSet(options.metrics, loss, this.outputShape, 'compile'); // refuses unknown metrics now
     } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
     this.optimizer?.dispose();
@@ -413,7 +413,7 @@ export class Model extends Layer {
   private trainer(what: string): Trainer {
     const step = this.trainStep(what);
     return {
-      model: this, step, loss: this.loss!, metrics: this.metrics, rows: this.lossRows(),
+      model: this, step, loss: this.loss!, metrics: this.metrics, outputShape: this.outputShape,
       checkData: (x, y, who) => this.checkData(x, y, who),
       evaluate: (xs, y, first, n, batchSize) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring()),
       evaluateDataset: (dataset, batches, who) => this.scoreDataset(dataset, batches, who, this.scoring()),
@@ -439,13 +439,12 @@ export class Model extends Layer {
   private scoring(extra: MetricSpec[] = [], what = 'evaluate'): Scoring {
     const compiled = this.metrics ?? [];
     const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
-    const rows = this.lossRows();
-    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, rows, what);
-    return new Scoring(this.loss!, rows, () => this.fusedLogits(), metrics);
+    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputShape, what);
+    return new Scoring(this.loss!, this.lossRows(), () => this.fusedLogits(), metrics);
   }
 
   /** How the compiled loss reads the (one) output of each example. */
-  private lossRows(): LossRows {
+  private lossRows(): OutputRows {
     return lossRows(this.loss!, this.outputShape);
   }
 

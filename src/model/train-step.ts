@@ -7,7 +7,7 @@ import type { BatchBuffers } from './batch-buffers.js';
 import type { ClassWeights } from './class-weights.js';
 import type { LossReference } from './divergence.js';
 import type { GraphExecutor } from './executor.js';
-import { type Loss, type LossRows, computeLoss, prepareTargets } from './losses.js';
+import { type Loss, type OutputRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
 import type { Optimizer } from './optimizers.js';
 
@@ -17,7 +17,7 @@ export interface TrainStepParts {
   optimizer: Optimizer;
   loss: Loss;
   /** How the loss reads each example's output. */
-  rows: LossRows;
+  rows: OutputRows;
   rng: Random;
   /** The weights fit changes: the model's trainable weights when the step is made. */
   trained: Parameter[];

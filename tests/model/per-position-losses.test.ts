@@ -199,6 +199,40 @@ test('per position: fitDataset and evaluateDataset read ids of [n, h, w] as fit 
   net.dispose();
 });
 
+test('per position, as TF.js: categoricalHinge scores each pixel\'s classes (loss and every gradient)', async () => {
+  const { tfjsModel, convas } = models('linear', 'linear', 3);
+  const y = oneHot(ids(17, 3), 3);
+  const x = tensor(images(), [N, ...IMAGE]);
+  convas.compile({ optimizer: 'sgd', loss: 'categoricalHinge' });
+  const loss = convas.lossAndGradients(x, tensor(y, [N, HEIGHT, WIDTH, 3]));
+  const gradients = convas.trainableWeights.map(gradientOf);
+  const hinge: Case = { ...cases[0], what: 'categoricalHinge', tfjsLoss: 'categoricalHinge' };
+  const expected = await tfjsGradients(hinge, tfjsModel, tf.tensor(images(), [N, ...IMAGE]), tf.tensor(y, [N, HEIGHT, WIDTH, 3]));
+  assertClose([loss, convas.evaluate(x, tensor(y, [N, HEIGHT, WIDTH, 3])).loss], [expected.loss, expected.loss], 1e-5, 'categoricalHinge: loss');
+  gradients.forEach((g, i) => assertClose(g, expected.gradients[i], TOLERANCE, `categoricalHinge: gradient of weight ${i}`));
+  convas.dispose();
+});
+
+test('per position, as TF.js: the metrics of a loss that reads the whole output (meanAbsoluteError, huber, meanSquaredError) count each pixel', async () => {
+  for (const loss of ['meanAbsoluteError', 'huber', 'meanSquaredError'] as const) {
+    const { tfjsModel, convas } = models('softmax', 'softmax', 3);
+    const y = oneHot(ids(18, 3), 3);
+    convas.compile({ optimizer: 'sgd', loss, metrics: ['categoricalAccuracy', { type: 'topKCategoricalAccuracy', k: 2 }, 'perClassRecall', 'confusionMatrix'] });
+    const result = convas.evaluate(tensor(images(), [N, ...IMAGE]), tensor(y, [N, HEIGHT, WIDTH, 3]));
+    const ty = tf.tensor(y, [N, HEIGHT, WIDTH, 3]), predicted = tfjsModel.predict(tf.tensor(images(), [N, ...IMAGE])) as tf.Tensor;
+    const accuracy = tf.mean(tfl.metrics.categoricalAccuracy(ty, predicted)).dataSync()[0];
+    // Top 2 of 3: right unless the target class has the smallest output of its pixel.
+    const p = predicted.dataSync(), ranks = Array.from({ length: N * POSITIONS }, (_, r) => [0, 1, 2].filter((c) => p[r * 3 + c] > p[r * 3 + ids(18, 3)[r]]).length);
+    const topTwo = ranks.filter((above) => above < 2).length / ranks.length;
+    assertClose([result.accuracy, result.categoricalAccuracy as number], [accuracy, accuracy], 1e-6, `${loss}: accuracy per pixel, as TF.js's 'accuracy'`);
+    assert.ok(result.accuracy > 0 && result.accuracy < 1, `${loss}: ${result.accuracy}`);
+    assert.ok(Math.abs((result.topKCategoricalAccuracy as number) - topTwo) < 1e-6, `${loss}: top-2 ${result.topKCategoricalAccuracy}, TF.js ${topTwo}`);
+    assert.is((result.perClassRecall as number[]).length, 3, `${loss}: a recall per class`);
+    assert.is((result.confusionMatrix as number[][]).flat().reduce((a, b) => a + b, 0), N * POSITIONS, `${loss}: every pixel in the matrix`);
+    convas.dispose();
+  }
+});
+
 test('per position: class weights are refused (as Keras and TF.js refuse them for targets of rank > 2), and so are ids that do not fit', async () => {
   const x = tensor(images(), [N, ...IMAGE]);
   const net = segmenter('softmax', 3);
@@ -211,6 +245,12 @@ test('per position: class weights are refused (as Keras and TF.js refuse them fo
   pixels.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
   await rejectsWith(() => pixels.fit(x, tensor(yesNo(16, N * POSITIONS), [N, HEIGHT, WIDTH, 1]), { classWeight: { 1: 3 } }),
     ConfigError, 'classWeight', '35 positions of 1');
+  // Whatever the loss: Keras and TF.js refuse class weights for any target of rank above 2.
+  const regression = segmenter('softmax', 3);
+  regression.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+  await rejectsWith(() => regression.fit(x, tensor(oneHot(ids(15, 3), 3), [N, HEIGHT, WIDTH, 3]), { classWeight: [1, 2, 1] }),
+    ConfigError, 'fit: classWeight', '35 positions of 3');
+  regression.dispose();
   // Ids of another shape, or outside the classes (named by example and pixel).
   throwsWith(() => net.evaluate(x, tensor(ids(15, 3).slice(0, N * 30), [N, 5, 6])), ConfigError, '[n, 5, 7] or [n, 5, 7, 1]', '[3, 5, 6]');
   const outside = ids(15, 3);
