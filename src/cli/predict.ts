@@ -7,6 +7,7 @@ import { imageToPixels } from '../data/image-input.js';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
 import { argmaxRows } from '../metrics.js';
+import { formatShape } from '../shape.js';
 import { tensor } from '../tensor.js';
 import type { Preset, Threads } from './args.js';
 import type { ImageModelMetadata } from './data.js';
@@ -23,6 +24,11 @@ export async function predict(options: { model: string; files: string[]; threads
   const [height, width, channels] = model.inputShape;
   if (model.inputShape.length !== 3 || (channels !== 1 && channels !== 3)) {
     throw new ConfigError(`${options.model}: the model takes inputs of shape [${model.inputShape}]; predict reads images, [height, width, 1 or 3]`);
+  }
+  // An output of several axes (a segmentation net's class per pixel) is no row of class scores.
+  if (model.outputShape.length !== 1) {
+    throw new ConfigError(`${options.model}: the model outputs ${formatShape(model.outputShape)} per image; predict prints one class per ` +
+      'image, from an output of [classes] (run a model with a class per position in code: model.predict)');
   }
   const size = height * width * channels;
   const x = new Float32Array(options.files.length * size);

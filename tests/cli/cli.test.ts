@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { init, layers, sequential } from '../../src/index.js';
 import { encodePgm, encodePng } from '../data/encoders.js';
 import { random } from '../helpers.js';
 import { SIDE, drawImage, writeBarsIdx } from './bars-idx.js';
@@ -92,6 +93,21 @@ test('predict: a class and every probability per file', () => {
     assert.ok(Math.abs(probabilities.reduce((a, b) => a + b) - 1) < 0.01, line);
     assert.match(line, /class [012]/);
   });
+});
+
+test('predict: a model with a class per pixel (a segmentation net) is refused, naming its output, not read as one class per image', async () => {
+  await init();
+  const segmenter = join(dir, 'segmenter');
+  const net = sequential({ inputShape: [SIDE, SIDE, 1], layers: [layers.conv2d({ filters: 3, kernelSize: 1, activation: 'softmax' })] });
+  await net.save(segmenter);
+  net.dispose();
+  const file = join(dir, 'pixels.pgm');
+  writeFileSync(file, encodePgm('P5', SIDE, SIDE, drawImage(1, random(4))));
+  const { code, stdout, stderr } = convas('predict', '--model', segmenter, file);
+  assert.is(code, 1, stdout);
+  assert.match(stderr, `outputs [${SIDE}, ${SIDE}, 3] per image`);
+  assert.match(stderr, 'one class per image');
+  assert.not.match(stderr, '    at ', 'no stack trace');
 });
 
 test('predict with an ONNX model from PyTorch (the LeNet fixture, 28×28 greyscale): a class per file, a light page inverted (said so) unless --normalize is given', () => {
