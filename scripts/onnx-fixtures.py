@@ -40,6 +40,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 from torchvision.models.convnext import CNBlock, CNBlockConfig
+from torchvision.models.googlenet import GoogLeNet
 from torchvision.models.resnet import BasicBlock, ResNet
 from torchvision.models.shufflenetv2 import ShuffleNetV2
 from torchvision.models.squeezenet import Fire
@@ -328,6 +329,25 @@ class BorderPadded(nn.Module):
         return F.pad(x, (2, 1, 1, 0), mode='reflect')
 
 
+class ChannelPicks(nn.Module):
+    """The input normalised channel by channel as torchvision's GoogLeNet and Inception v3 do when made
+    with pretrained weights (transform_input: x[:, i] — a Gather of one index —, unsqueezed, scaled,
+    concatenated; GoogLeNet's own method), then channels reordered and repeated (x[:, [2, 0, 1, 1]], a
+    Gather of a list), reversed (x.flip(1), a Slice with step -1) and taken every other one (x[:, ::2])
+    around convolutions."""
+
+    def __init__(self):
+        super().__init__()
+        self.transform_input = True
+        self.conv1 = nn.Conv2d(4, 6, 3, padding=1)
+        self.conv2 = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        x = GoogLeNet._transform_input(self, x)
+        x = F.relu(self.conv1(x[:, [2, 0, 1, 1]]))
+        return self.conv2(x.flip(1)[:, ::2])
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -549,6 +569,13 @@ def main():
     for opset in (9, 11):
         cases.append(export('border_padding_opset%d' % opset, padded, padded_input, opset,
                             'nn.ReflectionPad2d, nn.ReplicationPad2d and F.pad(mode=reflect) with uneven sides (Pad reflect and edge)'))
+
+    picks = ChannelPicks()
+    picks_input = example(2, 3, 9, 8)
+    for opset in (11, 13):
+        cases.append(export('channel_picks_opset%d' % opset, picks, picks_input, opset,
+                            "GoogLeNet's transform_input (Gather of one channel), x[:, [2, 0, 1, 1]] (Gather of a list), "
+                            'x.flip(1) and x[:, ::2] (Slice with steps -1 and 2 of the channels)', dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

@@ -186,9 +186,15 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'DepthToSpace', name: 'ps', inputs: ['x'], outputs: ['y'], attributes: { blocksize: 2, mode: 'CRD' } }], { inputs: [{ name: 'x', dims: ['N', 4, 3, 3] }] }),
     /node "ps" \(DepthToSpace\): is not an operator convas supports \(PyTorch's nn.PixelShuffle \(F.pixel_shuffle\)/);
   const ints = (values: number[]) => ({ dims: [values.length], data: values });
-  // Slices and splits of a tensor that no convas layer takes: steps, the batch, sizes that do not add up.
+  // Slices, gathers and splits of a tensor that no convas layer takes: steps of rows, the batch, sizes that do not add up.
   await refused(one([{ op: 'Slice', name: 'odd', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],
-    { initializers: { starts: ints([0]), ends: ints([3]), axes: ints([1]), steps: ints([2]) } }), /node "odd" \(Slice\): has step 2 on axis 1; convas slices tensors with step 1/);
+    { initializers: { starts: ints([0]), ends: ints([3]), axes: ints([2]), steps: ints([2]) } }), /node "odd" \(Slice\): has step 2 on axis 2; convas slices tensors with step 1/);
+  await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 0 } }], { initializers: { i: ints([0]) } }),
+    /node "g" \(Gather\): gathers along the batch axis; convas keeps every example/);
+  await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { initializers: { i: { dims: [2, 1], data: [0, 2] } } }),
+    /node "g" \(Gather\): has indices of dims \[2, 1\]; convas gathers a tensor by one index or a list of them/);
+  await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { initializers: { i: ints([3]) } }),
+    /node "g" \(Gather\): index 3 is out of range for axis 1 of size 3/);
   await refused(one([{ op: 'Slice', name: 'few', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([0]) } }), /node "few" \(Slice\): slices the batch axis \(starts 0, ends 1\); convas keeps every example/);
   await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],

@@ -457,6 +457,29 @@ test('Slice and Split of tensors: channels (x[:, a:b], x.chunk, torch.split), ro
   ], { grouped: ints([0, 2, 3, 3, 4]), back: ints([0, 6, 3, 4]) });
 });
 
+test('Gather of a tensor and Slice with steps: channels picked in any order (GoogLeNet\'s transform_input, x[:, [2, 1, 0]], x.flip(1), x[:, ::2]), rows, columns, features', async () => {
+  const gather = (what: string, dims: number[], indices: Initializer, axis: number, after: NodeSpec[] = [], more: Record<string, Initializer> = {}) => agrees(what, dims,
+    [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Gather', inputs: ['r', 'i'], outputs: [after.length ? 'g' : 'y'], attributes: { axis } }, ...after],
+    { i: indices, ...(after.length ? { axes: ints([axis]) } : {}), ...more });
+  await gather('x[:, [2, 0, 1, 1]] of an image', [3, 4, 5], ints([2, 0, 1, 1]), 1);
+  await gather('x[:, [1, 2, -1]] of an image: one run, then a repeat', [4, 3, 2], ints([1, 2, -1]), 1);
+  await gather('columns [4, 0, 1] of an image', [2, 3, 5], ints([4, 0, 1]), 3);
+  await gather('rows [2, 2, 0] of an image', [2, 3, 5], ints([2, 2, 0]), -2);
+  await gather('features [3, 0]', [5], ints([3, 0]), 1);
+  await gather('x[:, :, 1] of [N, A, B]', [4, 5], { dims: [], data: [1] }, 2);
+  // GoogLeNet's and Inception v3's transform_input: x[:, i], unsqueezed back to an image, for each channel.
+  const unsqueezed: NodeSpec = { op: 'Unsqueeze', inputs: ['g', 'axes'], outputs: ['u'] };
+  await gather('x[:, 2].unsqueeze(1)', [3, 4, 5], { dims: [], data: [2] }, 1, [{ ...unsqueezed, outputs: ['y'] }]);
+  await gather('x[:, -1].unsqueeze(1), convolved', [3, 4, 5], { dims: [], data: [-1] }, 1,
+    [unsqueezed, { op: 'Conv', inputs: ['u', 'w'], outputs: ['y'] }], { w: weight([2, 1, 3, 3]) });
+  const stepped = (what: string, dims: number[], starts: number[], ends: number[], axes: number[], steps: number[]) => agrees(what, dims,
+    [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Slice', inputs: ['r', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],
+    { starts: ints(starts), ends: ints(ends), axes: ints(axes), steps: ints(steps) });
+  await stepped('x.flip(1) of an image', [4, 3, 2], [-1], [-(2 ** 62)], [1], [-1]);
+  await stepped('x[:, ::2] of an image, rows cropped too', [5, 4, 3], [0, 1], [2 ** 62, 3], [1, 2], [2, 1]);
+  await stepped('x[:, 4:0:-3] of features', [6], [4], [0], [1], [-3]);
+});
+
 test('Flatten keeps PyTorch\'s order; so do Reshape [0, −1], Reshape by Shape arithmetic and Squeeze', async () => {
   await agrees('Flatten of an image', [3, 4, 5], [{ op: 'Flatten', inputs: ['x'], outputs: ['y'] }]);
   await agrees('Flatten of a 1×1 image', [6, 1, 1], [{ op: 'Flatten', inputs: ['x'], outputs: ['y'] }]);

@@ -1,6 +1,6 @@
 // Operators evaluated while the model loads: constants, and the shape arithmetic torch.onnx.export
 // writes around a view or a reshape (Shape → Gather → Unsqueeze → Concat → Reshape, a Pad's pads
-// built with ConstantOfShape, Slice (slice.ts) and Transpose). The batch size, unknown until the model runs,
+// built with ConstantOfShape, Slice and Gather (slice.ts) and Transpose). The batch size, unknown until the model runs,
 // is BATCH (NaN) in shapes: moving it around is fine, computing with it is refused.
 import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
@@ -51,27 +51,6 @@ function cast(ctx: NodeContext): Value {
   return makeConstant('int', value.dims, data);
 }
 
-function gatherNode(ctx: NodeContext): Constant {
-  const data = ctx.constant(0, 'data');
-  const indices = ctx.ints(1, 'indices');
-  const indexDims = ctx.constant(1, 'indices').dims;
-  const axis = axisIndex(ctx, ctx.int('axis', 0), data.dims.length);
-  const size = data.dims[axis];
-  const picked = indices.map((i) => {
-    if (!Number.isInteger(i) || i < -size || i >= size) ctx.refuse(`index ${i} is out of range for axis ${axis} of size ${size}`);
-    return i < 0 ? i + size : i;
-  });
-  const dims = [...data.dims.slice(0, axis), ...indexDims, ...data.dims.slice(axis + 1)];
-  const s = strides(data.dims), indexStrides = strides(indexDims);
-  return gather(data, dims, (at) => {
-    const k = indexDims.reduce((index, _, j) => index + at[axis + j] * indexStrides[j], 0);
-    let index = picked[k] * s[axis];
-    for (let a = 0; a < axis; a++) index += at[a] * s[a];
-    for (let a = axis + 1; a < data.dims.length; a++) index += at[a + indexDims.length - 1] * s[a];
-    return index;
-  });
-}
-
 export function transposeConstant(ctx: NodeContext): Constant {
   const data = ctx.constant(0, 'data');
   const rank = data.dims.length;
@@ -96,7 +75,6 @@ export const constantOperators: Record<string, OpEntry> = {
   Identity: { fold: (ctx) => ctx.constant(0), convert: (ctx) => ctx.tensor(0) },
   Shape: { fold: shapeOf, convert: shapeOf },
   Cast: { fold: cast, convert: cast },
-  Gather: { fold: gatherNode },
   ConstantOfShape: { fold: constantOfShape },
 };
 

@@ -38,7 +38,7 @@ function flattened(ctx: NodeContext, x: TensorValue): TensorValue {
 }
 
 /** A tensor [N, …] reshaped to ONNX dims [N, …dims] in ONNX's element order (see the top of this file). */
-function reshaped(ctx: NodeContext, x: TensorValue, dims: number[]): TensorValue {
+export function reshaped(ctx: NodeContext, x: TensorValue, dims: number[]): TensorValue {
   if (formatDims(dims) === formatDims(x.dims.slice(1))) return x;
   if (dims.length === 1) return flattened(ctx, x);
   const source = onnxOrder(ctx, x);
@@ -166,9 +166,14 @@ function concatTensors(ctx: NodeContext): TensorValue {
   const rank = parts[0].dims.length;
   const axis = axisIndex(ctx, ctx.int('axis', 0), rank);
   if (axis === 0) ctx.refuse('concatenates along the batch axis');
+  return concatenated(ctx, parts, axis);
+}
+
+/** Tensors of one rank joined along ONNX axis `axis` (not the batch); one passes as it is. */
+export function concatenated(ctx: NodeContext, parts: TensorValue[], axis: number): TensorValue {
   if (parts.length === 1) return parts[0];
   // ONNX's image axes 1, 2, 3 (channels, height, width) are convas's 3, 1, 2.
-  const convasAxis = rank === 4 ? [0, 3, 1, 2][axis] : axis;
+  const convasAxis = parts[0].dims.length === 4 ? [0, 3, 1, 2][axis] : axis;
   return ctx.layer(() => layers.concatenate({ axis: convasAxis, name: ctx.layerName() }), parts).output;
 }
 

@@ -1,11 +1,15 @@
-// Slice and Split. On constants (shape arithmetic, weights) they are evaluated while the model
-// loads. On a tensor, PyTorch writes them for x[:, a:b], x.chunk and torch.split: a range of an
-// image's channels (or a vector's features) is a ChannelSlice layer, a range of its rows and
-// columns a Cropping2D; steps other than 1, and slices of the batch, are refused.
+// Slice, Split and Gather: positions of an axis. On constants (shape arithmetic, weights) they are
+// evaluated while the model loads. On a tensor, PyTorch writes them for x[:, a:b], x.chunk and
+// torch.split: a range of an image's channels (or a vector's features) is a ChannelSlice layer, a
+// range of its rows and columns a Cropping2D. Channels picked in any other order — x[:, [2, 1, 0]]
+// and x[:, i] (Gather; torchvision's GoogLeNet and Inception v3 normalise their input so, channel
+// by channel, when made with pretrained weights), x.flip(1) (Slice with step −1) — are the runs of
+// consecutive channels among them, sliced and concatenated. Other steps, and the batch, are refused.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
-import { type Constant, type TensorValue, convasAxes, formatDims, isImage } from '../values.js';
+import { type Constant, type TensorValue, convasAxes, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { axisIndex, gather, strides } from './ndarray.js';
+import { concatenated, reshaped } from './shape.js';
 
 /** The range a Slice keeps of each axis of `dims`: its first index, its step and the count kept. */
 interface SliceRanges {
@@ -84,9 +88,39 @@ function rangeOfTensor(ctx: NodeContext, x: TensorValue, { first, step, dims }: 
   return ctx.layer(() => layers.cropping2d({ cropping, name: ctx.layerName(channelAxis > 0 ? '_crop' : '') }), [y]).output;
 }
 
+/**
+ * Positions `picked` of ONNX axis `axis` of x, in that order (repeats allowed): each run of
+ * consecutive positions a range, the runs concatenated along the axis.
+ */
+function positionsOfTensor(ctx: NodeContext, x: TensorValue, axis: number, picked: number[]): TensorValue {
+  if (picked.length === 0) ctx.refuse(`keeps nothing of ${formatDims(x.dims)}`);
+  const runs: Array<{ start: number; count: number }> = [];
+  for (const p of picked) {
+    const last = runs[runs.length - 1];
+    if (last && last.start + last.count === p) last.count++;
+    else runs.push({ start: p, count: 1 });
+  }
+  const parts = runs.map(({ start, count }) => {
+    const first = x.dims.map(() => 0), dims = [...x.dims];
+    first[axis] = start;
+    dims[axis] = count;
+    return rangeOfTensor(ctx, x, { first, step: x.dims.map(() => 1), dims });
+  });
+  return concatenated(ctx, parts, axis);
+}
+
+/** A slice of a tensor; a step other than 1 along the channels (or features) picks them one by one. */
 function sliceTensor(ctx: NodeContext): TensorValue {
   const x = ctx.tensor(0);
-  return rangeOfTensor(ctx, x, sliceRanges(ctx, x.dims));
+  const { first, step, dims } = sliceRanges(ctx, x.dims);
+  const channels = lastConvasAxis(x);
+  if (step[channels] === 1) return rangeOfTensor(ctx, x, { first, step, dims });
+  const others = rangeOfTensor(ctx, x, {
+    first: first.map((f, a) => (a === channels ? 0 : f)), step: step.map((s, a) => (a === channels ? 1 : s)),
+    dims: dims.map((d, a) => (a === channels ? x.dims[a] : d)),
+  });
+  const picked = Array.from({ length: dims[channels] }, (_, k) => first[channels] + k * step[channels]);
+  return positionsOfTensor(ctx, others, channels, picked);
 }
 
 /** Split into consecutive ranges of one axis: sizes from input 1 (opset 13+) or the split attribute, else equal parts (num_outputs at opset 18). */
@@ -114,7 +148,45 @@ function splitTensor(ctx: NodeContext): TensorValue[] {
   });
 }
 
+/** Gather's axis of a value of `dims`, its indices (each in range, counted from 0) and the indices' dims. */
+function gatherIndices(ctx: NodeContext, dims: number[]): { axis: number; picked: number[]; indexDims: number[] } {
+  const indices = ctx.ints(1, 'indices');
+  const indexDims = ctx.constant(1, 'indices').dims;
+  const axis = axisIndex(ctx, ctx.int('axis', 0), dims.length);
+  const size = dims[axis];
+  const picked = indices.map((i) => {
+    if (!Number.isInteger(i) || i < -size || i >= size) ctx.refuse(`index ${i} is out of range for axis ${axis} of size ${size}`);
+    return i < 0 ? i + size : i;
+  });
+  return { axis, picked, indexDims };
+}
+
+function gatherConstant(ctx: NodeContext): Constant {
+  const data = ctx.constant(0, 'data');
+  const { axis, picked, indexDims } = gatherIndices(ctx, data.dims);
+  const dims = [...data.dims.slice(0, axis), ...indexDims, ...data.dims.slice(axis + 1)];
+  const s = strides(data.dims), indexStrides = strides(indexDims);
+  return gather(data, dims, (at) => {
+    const k = indexDims.reduce((index, _, j) => index + at[axis + j] * indexStrides[j], 0);
+    let index = picked[k] * s[axis];
+    for (let a = 0; a < axis; a++) index += at[a] * s[a];
+    for (let a = axis + 1; a < data.dims.length; a++) index += at[a + indexDims.length - 1] * s[a];
+    return index;
+  });
+}
+
+/** Positions of one axis of a tensor by a list of indices (x[:, [2, 1, 0]]), or by one, which drops the axis (x[:, 0]). */
+function gatherTensor(ctx: NodeContext): TensorValue {
+  const x = ctx.tensor(0);
+  const { axis, picked, indexDims } = gatherIndices(ctx, x.dims);
+  if (axis === 0) ctx.refuse('gathers along the batch axis; convas keeps every example');
+  if (indexDims.length > 1) ctx.refuse(`has indices of dims ${formatDims(indexDims)}; convas gathers a tensor by one index or a list of them`);
+  const y = positionsOfTensor(ctx, x, axis, picked);
+  return indexDims.length === 1 ? y : reshaped(ctx, y, y.dims.filter((_, a) => a > 0 && a !== axis));
+}
+
 export const sliceOperators: Record<string, OpEntry> = {
   Slice: { fold: sliceConstant, convert: sliceTensor },
   Split: { convert: splitTensor },
+  Gather: { fold: gatherConstant, convert: gatherTensor },
 };
