@@ -348,6 +348,24 @@ class ChannelPicks(nn.Module):
         return self.conv2(x.flip(1)[:, ::2])
 
 
+class Repeats(nn.Module):
+    """A grey image made RGB by x.repeat(1, 3, 1, 1) (Tile) and by x.expand(-1, 3, -1, -1) (Expand to a
+    shape the exporter picks with Equal and Where), a squeeze-and-excitation block as senet.pytorch
+    writes it (Linear layers, view, then y.expand_as(x): Expand to the feature map's Shape), and
+    x.repeat(1, 1, 2, 1) (Tile of the rows)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Sequential(nn.Linear(8, 2), nn.ReLU(), nn.Linear(2, 8), nn.Sigmoid())
+
+    def forward(self, x):
+        x = F.relu(self.conv(x.repeat(1, 3, 1, 1) + x.expand(-1, 3, -1, -1)))
+        b, c, _, _ = x.size()
+        y = self.fc(F.adaptive_avg_pool2d(x, 1).view(b, c)).view(b, c, 1, 1)
+        return (x * y.expand_as(x)).repeat(1, 1, 2, 1)
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -572,10 +590,15 @@ def main():
 
     picks = ChannelPicks()
     picks_input = example(2, 3, 9, 8)
+    repeats = Repeats()
+    repeats_input = example(2, 1, 7, 6)
     for opset in (11, 13):
         cases.append(export('channel_picks_opset%d' % opset, picks, picks_input, opset,
                             "GoogLeNet's transform_input (Gather of one channel), x[:, [2, 0, 1, 1]] (Gather of a list), "
                             'x.flip(1) and x[:, ::2] (Slice with steps -1 and 2 of the channels)', dynamic_batch=True))
+        cases.append(export('repeats_opset%d' % opset, repeats, repeats_input, opset,
+                            'x.repeat (Tile), x.expand(-1, 3, -1, -1) (Expand, Equal, Where) and y.expand_as(x) of a '
+                            'squeeze-and-excitation gate (Expand to a Shape)', dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

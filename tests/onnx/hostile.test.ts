@@ -195,6 +195,16 @@ test('operators, attributes and graphs convas cannot express are refused by node
     /node "g" \(Gather\): has indices of dims \[2, 1\]; convas gathers a tensor by one index or a list of them/);
   await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { initializers: { i: ints([3]) } }),
     /node "g" \(Gather\): index 3 is out of range for axis 1 of size 3/);
+  await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([5, 3, 4, 4]) } }),
+    /node "e" \(Expand\): expands the batch axis of \[N, 3, 4, 4\] to 5; convas keeps every example once/);
+  await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([1, 6, 4, 4]) } }),
+    /node "e" \(Expand\): cannot expand \[N, 3, 4, 4\] to \[1, 6, 4, 4\]: axis 1 is 3, not 1/);
+  await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([2, 1, 3, 4, 4]) } }),
+    /node "e" \(Expand\): expands \[N, 3, 4, 4\] to \[2, 1, 3, 4, 4\], adding axes before the batch/);
+  await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([2, 1, 1, 1]) } }),
+    /node "t" \(Tile\): repeats the batch 2 times; convas keeps every example once/);
+  await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([1, 1e7, 1, 1]) } }),
+    /node "t" \(Tile\): repeats axis 1 of \[N, 3, 4, 4\] 10000000 times; expected from 1 to 1048576 values along it/);
   await refused(one([{ op: 'Slice', name: 'few', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([0]) } }), /node "few" \(Slice\): slices the batch axis \(starts 0, ends 1\); convas keeps every example/);
   await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],

@@ -414,6 +414,31 @@ test('a squeeze-and-excitation block: global pool, 1×1 convolutions, sigmoid, a
   await agrees('gate − x', [6, 5, 7], se('Sub', true), weights);
 });
 
+test('Expand and Tile of tensors: y.expand_as(x) of a gate, x.expand(-1, 3, -1, -1) (a shape from Equal and Where), x.repeat of channels, rows, columns, features', async () => {
+  await agrees('x · gate.expand_as(x)', [6, 5, 7], [
+    { op: 'GlobalAveragePool', inputs: ['x'], outputs: ['p'] }, { op: 'Sigmoid', inputs: ['p'], outputs: ['g'] },
+    { op: 'Shape', inputs: ['x'], outputs: ['s'] }, { op: 'Expand', inputs: ['g', 's'], outputs: ['e'] }, { op: 'Mul', inputs: ['x', 'e'], outputs: ['y'] },
+  ]);
+  // PyTorch's x.expand(-1, 3, -1, -1): each −1 made 1 by Where(Equal(shape, −1), 1, shape).
+  await agrees('x.expand(-1, 3, -1, -1) of [N, 1, H, W]', [1, 4, 5], [
+    { op: 'ConstantOfShape', inputs: ['four'], outputs: ['ones'], attributes: { value: { tensor: { dims: [1], data: [1] } } } },
+    { op: 'Mul', inputs: ['ones', 'minus'], outputs: ['minusOnes'] }, { op: 'Equal', inputs: ['wanted', 'minusOnes'], outputs: ['kept'] },
+    { op: 'Where', inputs: ['kept', 'ones', 'wanted'], outputs: ['shape'] }, { op: 'Expand', inputs: ['x', 'shape'], outputs: ['y'] },
+  ], { four: ints([4]), minus: ints([-1]), wanted: ints([-1, 3, -1, -1]) });
+  const expand = (what: string, dims: number[], shape: number[]) => agrees(what, dims,
+    [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Expand', inputs: ['r', 'shape'], outputs: ['y'] }], { shape: ints(shape) });
+  await expand('[N, 1, 1, 5] to three channels and four rows', [1, 1, 5], [1, 3, 4, 5]);
+  await expand('[N, 2, 3, 1] to four columns, by a shorter shape', [2, 3, 1], [3, 4]);
+  await expand('[N, 1] features to five', [1], [1, 5]);
+  await expand('to its own shape', [2, 3, 4], [1, 1, 1]);
+  const tile = (what: string, dims: number[], repeats: number[]) => agrees(what, dims,
+    [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Tile', inputs: ['r', 'repeats'], outputs: ['y'] }], { repeats: ints(repeats) });
+  await tile('x.repeat(1, 3, 1, 1) of [N, 1, H, W]', [1, 4, 5], [1, 3, 1, 1]);
+  await tile('rows twice, columns three times', [2, 3, 4], [1, 1, 2, 3]);
+  await tile('one pixel to 2×3, channels twice', [3, 1, 1], [1, 2, 2, 3]);
+  await tile('features twice', [4], [1, 2]);
+});
+
 test('Concat along channels, height and width of images, and along features', async () => {
   for (const axis of [1, 2, 3, -1]) {
     await agrees(`Concat axis ${axis}`, [3, 4, 4], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Concat', inputs: ['x', 'r', 'x'], outputs: ['y'], attributes: { axis } }]);

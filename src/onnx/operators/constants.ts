@@ -1,11 +1,12 @@
 // Operators evaluated while the model loads: constants, and the shape arithmetic torch.onnx.export
 // writes around a view or a reshape (Shape → Gather → Unsqueeze → Concat → Reshape, a Pad's pads
-// built with ConstantOfShape, Slice and Gather (slice.ts) and Transpose). The batch size, unknown until the model runs,
+// built with ConstantOfShape, Slice and Gather (slice.ts) and Transpose; x.expand(-1, …)'s target
+// chosen by Equal and Where). The batch size, unknown until the model runs,
 // is BATCH (NaN) in shapes: moving it around is fine, computing with it is refused.
 import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
-import type { Constant, Value } from '../values.js';
-import { axisIndex, gather, makeConstant, strides } from './ndarray.js';
+import { type Constant, type Value, formatDims } from '../values.js';
+import { axisIndex, broadcastDims, broadcastIndex, gather, holdsBatch, makeConstant, strides } from './ndarray.js';
 
 /** TensorProto.DataType codes a Cast may target, by the kind of number they hold. */
 const CAST_TARGETS: Record<number, Constant['type']> = { 1: 'float', 11: 'float', 2: 'int', 3: 'int', 6: 'int', 7: 'int', 9: 'int' };
@@ -70,11 +71,38 @@ async function constantOfShape(ctx: NodeContext): Promise<Constant> {
   return makeConstant(value.type, dims, value.type === 'float' ? new Float32Array(count).fill(value.data[0]) : new Array<number>(count).fill(value.data[0]));
 }
 
+/** The constants' common dims (NumPy's broadcasting), and each one read at those dims. */
+function broadcastAll(ctx: NodeContext, parts: Constant[]): { dims: number[]; values: Array<Float32Array | number[]> } {
+  const dims = parts.reduce<number[] | undefined>((d, p) => d && broadcastDims(d, p.dims), []);
+  if (!dims) ctx.refuse(`cannot broadcast ${parts.map((p) => formatDims(p.dims)).join(' with ')}`);
+  return { dims, values: parts.map((p) => gather(p, dims, broadcastIndex(p, dims)).data) };
+}
+
+/** Equal of two constants, 1 where they are equal (ONNX's BOOL, held as integers). */
+function equal(ctx: NodeContext): Constant {
+  const a = ctx.constant(0), b = ctx.constant(1);
+  if (holdsBatch(a) || holdsBatch(b)) ctx.refuse('compares the batch size, which convas does not know at load time');
+  const { dims, values: [x, y] } = broadcastAll(ctx, [a, b]);
+  return makeConstant('int', dims, Array.from(x, (v, i) => Number(v === y[i])));
+}
+
+/** Where of constants: x where the condition holds, y elsewhere. */
+function where(ctx: NodeContext): Constant {
+  const condition = ctx.constant(0, 'condition'), x = ctx.constant(1, 'X'), y = ctx.constant(2, 'Y');
+  if (x.type !== y.type) ctx.refuse(`chooses between a ${x.type} constant and a ${y.type} one; ONNX requires one type`);
+  if (holdsBatch(condition)) ctx.refuse('chooses by the batch size, which convas does not know at load time');
+  const { dims, values: [c, a, b] } = broadcastAll(ctx, [condition, x, y]);
+  const data = Array.from(c, (v, i) => (v ? a[i] : b[i]));
+  return makeConstant(x.type, dims, x.type === 'float' ? Float32Array.from(data) : data);
+}
+
 export const constantOperators: Record<string, OpEntry> = {
   Constant: { fold: constantNode },
   Identity: { fold: (ctx) => ctx.constant(0), convert: (ctx) => ctx.tensor(0) },
   Shape: { fold: shapeOf, convert: shapeOf },
   Cast: { fold: cast, convert: cast },
   ConstantOfShape: { fold: constantOfShape },
+  Equal: { fold: equal },
+  Where: { fold: where },
 };
 

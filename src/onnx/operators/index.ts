@@ -8,11 +8,12 @@ import { denseOperators } from './dense.js';
 import { layerNormOperators } from './layer-norm.js';
 import { normalizationOperators } from './normalization.js';
 import { poolOperators } from './pool.js';
+import { repeatOperators } from './repeat.js';
 import { resizeOperators } from './resize.js';
 import { shapeOperators } from './shape.js';
 import { sliceOperators } from './slice.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
-  ...normalizationOperators, ...layerNormOperators, ...resizeOperators, ...sliceOperators,
+  ...normalizationOperators, ...layerNormOperators, ...resizeOperators, ...sliceOperators, ...repeatOperators,
 };
