@@ -17,6 +17,16 @@ const LAYOUTS = ['NHWC', 'NCHW'];
 const looksLikeOnnx = (name: string, bytes: Uint8Array) =>
   name.toLowerCase().endsWith('.onnx') || (!name.toLowerCase().endsWith('.json') && bytes[0] === 0x08);
 
+/** options.sizes: names of variable dimensions, each with a positive whole size. */
+function checkSizes(sizes: unknown): void {
+  if (sizes === undefined) return;
+  const entries = sizes !== null && typeof sizes === 'object' && !Array.isArray(sizes) ? Object.entries(sizes) : undefined;
+  if (!entries) throw new ConfigError(`loadModel: options.sizes must map dimension names to sizes, e.g. { height: 224, width: 224 }; got ${JSON.stringify(sizes)}`);
+  for (const [name, size] of entries) {
+    if (!Number.isInteger(size) || size < 1) throw new ConfigError(`loadModel: options.sizes.${name} must be a positive integer, got ${JSON.stringify(size)}`);
+  }
+}
+
 /**
  * Loads a model saved by model.save() (compiled, with its optimizer state, if it was), a
  * TensorFlow.js LayersModel, or an ONNX model: from a directory (or its .json file, or an .onnx
@@ -28,11 +38,13 @@ export async function loadModel(source: ModelLocation, options: LoadOptions = {}
   if (options === null || typeof options !== 'object' || (options.inputLayout !== undefined && !LAYOUTS.includes(options.inputLayout))) {
     throw new ConfigError(`loadModel: options.inputLayout must be 'NHWC' or 'NCHW', got ${JSON.stringify(options?.inputLayout)}`);
   }
+  checkSizes(options.sizes);
   const store = await sourceFor(source);
   const file = store.describe(store.modelFile);
   const bytes = await store.read(store.modelFile);
   if (looksLikeOnnx(store.modelFile, bytes)) return (await onnxSupport('loadModel')).readOnnx(bytes, file, store, options);
   if (options.inputLayout === 'NCHW') throw new ConfigError(`loadModel: inputLayout 'NCHW' is for ONNX models; ${file} is not one (its inputs are NHWC)`);
+  if (options.sizes !== undefined) throw new ConfigError(`loadModel: sizes are for ONNX models' variable dimensions; ${file} is not one (its sizes are fixed)`);
   const json = parseJsonFile(bytes, file);
   if (json.format === FORMAT) return readConvasModel(json, file, store);
   if (json.modelTopology !== undefined) return readTfjsModel(json, file, store);

@@ -13,6 +13,12 @@ export interface LoadOptions {
    * model; 'NCHW' takes and gives PyTorch-shaped arrays.
    */
   inputLayout?: 'NHWC' | 'NCHW';
+  /**
+   * ONNX models only: a size for each variable dimension of the inputs, beyond the batch, by the name
+   * the file gives it (an export with dynamic_axes {'input': {2: 'height', 3: 'width'}} takes
+   * { height: 224, width: 224 }); convas models have fixed sizes.
+   */
+  sizes?: Record<string, number>;
 }
 
 export interface OnnxSupport {

@@ -3,7 +3,7 @@
 // evaluated now (all its inputs are constants: weights, shapes) or converted by its operator's
 // entry into layers. Weights move from ONNX's layouts (NCHW, OIHW) to convas's (NHWC, HWIO) once,
 // here, so the model takes NHWC input like every convas model — or NCHW, if asked.
-import { ConvasError, FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
+import { ConfigError, ConvasError, FileFormatError, type Layer, type LoadOptions, type Model, type ModelSource, type SymbolicTensor, input, layers, model } from '../index.js';
 import { decodeModel, defaultOpset, int64 } from './decode.js';
 import { type Graph, NodeContext, type OpEntry } from './context.js';
 import type { LayerWeight } from './layer-weight.js';
@@ -40,6 +40,8 @@ class Importer implements Graph {
   private readonly writers = new Map<string, onnx.NodeProto.$Properties>();
   private readonly outputs: Set<string>;
   private readonly absorbed = new Map<number, string>();
+  /** The variable dimensions of the inputs that options.sizes gave. */
+  private readonly sized = new Set<string>();
 
   constructor(private readonly proto: onnx.ModelProto, readonly file: string) {
     this.opset = defaultOpset(proto, file);
@@ -113,6 +115,11 @@ class Importer implements Graph {
     const inputs = (graph.input ?? []).filter((i) => !this.values.has(i.name ?? ''));
     if (inputs.length === 0) throw new FileFormatError(`${this.file}: the graph has no input (besides initializers); expected an image or a batch of features`);
     const symbolicInputs = inputs.map((i) => this.addInput(i, options));
+    const unused = Object.keys(options.sizes ?? {}).filter((name) => !this.sized.has(name));
+    if (unused.length) {
+      throw new ConfigError(`loadModel: options.sizes names ${unused.map((n) => JSON.stringify(n)).join(', ')}, which ${this.file} has as no ` +
+        'variable dimension of its inputs beyond the batch');
+    }
     const nodes = graph.node ?? [];
     const order = orderNodes(nodes, new Set(this.values.keys()), new Set(inputs.map((i) => i.name ?? '')), this.file);
     for (const index of order) await this.convert(nodes[index], index);
@@ -159,10 +166,15 @@ class Importer implements Graph {
         if (d.dimValue !== undefined && d.dimValue !== null && int64(d.dimValue) > 0) this.exportedBatch ??= int64(d.dimValue);
         return BATCH;
       }
-      const size = d.dimValue === undefined || d.dimValue === null ? 0 : int64(d.dimValue);
+      const variable = d.dimParam || undefined;
+      const given = variable !== undefined && options.sizes && Object.hasOwn(options.sizes, variable) ? options.sizes[variable] : undefined;
+      if (given !== undefined) this.sized.add(variable!);
+      const size = given ?? (d.dimValue === undefined || d.dimValue === null ? 0 : int64(d.dimValue));
+      if (given !== undefined && size > MAX_DIMENSION) throw new ConfigError(`loadModel: options.sizes.${variable} is ${size}; convas takes up to ${MAX_DIMENSION}`);
       if (!(size >= 1 && size <= MAX_DIMENSION)) {
-        throw fail(`has dimension ${i} ${d.dimParam ? `"${d.dimParam}" (variable)` : size}; convas models have fixed sizes ` +
-          `from 1 to ${MAX_DIMENSION} beyond the batch: export with a fixed input size`);
+        const give = variable ? `give it a size, loadModel(…, { sizes: { ${JSON.stringify(variable)}: … } }), or ` : '';
+        throw fail(`has dimension ${i} ${variable ? `"${variable}" (variable)` : size}; convas models have fixed sizes ` +
+          `from 1 to ${MAX_DIMENSION} beyond the batch: ${give}export with a fixed input size`);
       }
       return size;
     });

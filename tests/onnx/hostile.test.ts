@@ -115,7 +115,7 @@ test('weights left out of the file (graph inputs with no initializer, as export_
   for (const [op, attributes] of [['Add', undefined], ['Concat', { axis: 1 }]] as const) {
     await refused(onnxModel({ inputs: [image], outputs: ['y'], initializers: { w },
       nodes: [{ op: 'Conv', name: 'conv', inputs: ['x', 'w'], outputs: ['c'] }, { op, name: 'join', inputs: ['c', 'x'], outputs: ['y'], attributes }] }),
-    /graph input "x" has dimension 2 "H" \(variable\); convas models have fixed sizes from 1 to \d+ beyond the batch: export with a fixed input size$/);
+    /graph input "x" has dimension 2 "H" \(variable\); convas models have fixed sizes from 1 to \d+ beyond the batch: give it a size, loadModel\(…, \{ sizes: \{ "H": … \} \}\), or export with a fixed input size$/);
   }
 });
 

@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { ConfigError, ConvasError, FileFormatError, StorageError, init, loadModel, sequential, layers } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import { expectError } from '../data/expect-error.js';
-import { assertClose } from '../helpers.js';
+import { assertClose, random } from '../helpers.js';
 import { temporaryDirectory } from '../io/model-files.js';
+import { onnxModel } from './builder.js';
 import { FIXTURES, fixtureInput, fixtureOutput, fixturePath } from './fixtures.js';
+import { assertAgreesWithOrt } from './ort.js';
 
 const expected = fixtureOutput('lenet');
 const predictsLikePyTorch = async (source: Parameters<typeof loadModel>[0], what: string) => {
@@ -89,6 +91,36 @@ test('every failure of loadModel is a ConvasError: paths through files, director
   const saved = sequential({ inputShape: [4], layers: [layers.dense({ units: 2 })] });
   await saved.save(join(dir, 'dense'));
   await expectError(() => loadModel(join(dir, 'dense'), { inputLayout: 'NCHW' }), ConfigError, 'model.json', /inputLayout 'NCHW' is for ONNX models/);
+  await expectError(() => loadModel(join(dir, 'dense'), { sizes: { height: 8 } }), ConfigError, 'model.json', /sizes are for ONNX models' variable dimensions/);
+});
+
+test('sizes fix an export\'s variable height and width (dynamic_axes): the model predicts as ONNX Runtime at those sizes; wrong or missing ones are named', async () => {
+  // A convolution, then a flatten whose size torch computes from the input's Shape: the given sizes flow into that arithmetic too.
+  const bytes = onnxModel({
+    opset: 11, inputs: [{ name: 'x', dims: ['batch', 3, 'height', 'width'] }], outputs: ['y'],
+    initializers: { w: { dims: [4, 3, 3, 3], data: random(3).array(108) }, zero: { dims: [], data: [0] }, minus: { dims: [1], data: [-1] } },
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1], strides: [2, 2] } },
+      { op: 'Shape', inputs: ['c'], outputs: ['s'] }, { op: 'Gather', inputs: ['s', 'zero'], outputs: ['n'], attributes: { axis: 0 } },
+      { op: 'Unsqueeze', inputs: ['n'], outputs: ['n1'], attributes: { axes: [0] } },
+      { op: 'Concat', inputs: ['n1', 'minus'], outputs: ['shape'], attributes: { axis: 0 } }, { op: 'Reshape', inputs: ['c', 'shape'], outputs: ['y'] },
+    ],
+  });
+  for (const [height, width] of [[7, 10], [16, 5]]) {
+    const model = await loadModel(bytes, { sizes: { height, width } });
+    assert.equal(model.inputs[0].shape, [height, width, 3]);
+    await assertAgreesWithOrt(model, bytes, [[2, 3, height, width]], `${height}×${width}`);
+    model.dispose();
+  }
+  await expectError(() => loadModel(bytes, { sizes: { height: 7 } }), FileFormatError, 'the model bytes',
+    /graph input "x" has dimension 3 "width" \(variable\); .*: give it a size, loadModel\(…, \{ sizes: \{ "width": … \} \}\), or export with a fixed input size$/);
+  await expectError(() => loadModel(bytes, { sizes: { height: 7, width: 9, batch: 4 } }), ConfigError, 'sizes',
+    /options.sizes names "batch", which the model bytes has as no variable dimension of its inputs beyond the batch/);
+  await expectError(() => loadModel(bytes, { sizes: { height: 7, width: 2 ** 21 } }), ConfigError, 'sizes', /options.sizes.width is 2097152; convas takes up to 1048576/);
+  for (const bad of [0, 2.5, '8']) {
+    await expectError(() => loadModel(bytes, { sizes: { height: bad as never, width: 9 } }), ConfigError, 'sizes', /options.sizes.height must be a positive integer/);
+  }
+  await expectError(() => loadModel(bytes, { sizes: [7, 9] as never }), ConfigError, 'sizes', /must map dimension names to sizes/);
 });
 
 test.run();
