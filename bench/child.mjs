@@ -2,7 +2,7 @@
 // JIT state never touch another peer's) and waits for the runner's requests, so only one peer
 // computes at a time: { id, task, args } in, { id, result } or { id, error } out.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** Moves every thread of this process to `cpu` alone (a request's args.cpu: peers.mjs, interleave). */
 const pin = (cpu) => execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
@@ -48,14 +48,39 @@ function schedNow() {
   }
 }
 
-/** Starts a measurement; stop() gives { seconds (wall), cpuSeconds, waitSeconds }. */
+/**
+ * Every thread's time runnable but waiting for a CPU, summed over the process, in seconds: a
+ * threaded run's main thread waits for its workers asleep (not counted), so only the workers' own
+ * waits tell that other programs held them up. 0 where /proc is missing.
+ */
+function processWaitNow() {
+  try {
+    return readdirSync('/proc/self/task').reduce((sum, task) => {
+      try {
+        return sum + Number(readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+      } catch {
+        return sum; // a thread that ended meanwhile
+      }
+    }, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Starts a measurement; stop() gives { seconds (wall), cpuSeconds, waitSeconds } of the main thread
+ * and processWaitSeconds, the wait of all the process's threads.
+ */
 export function startClock() {
-  const wall = performance.now(), sched = schedNow();
+  const wall = performance.now(), sched = schedNow(), processWait = processWaitNow();
   return {
     elapsed: () => (performance.now() - wall) / 1000,
     stop: () => {
       const now = schedNow();
-      return { seconds: (performance.now() - wall) / 1000, cpuSeconds: now.cpu - sched.cpu, waitSeconds: now.wait - sched.wait };
+      return {
+        seconds: (performance.now() - wall) / 1000, cpuSeconds: now.cpu - sched.cpu, waitSeconds: now.wait - sched.wait,
+        processWaitSeconds: processWaitNow() - processWait,
+      };
     },
   };
 }

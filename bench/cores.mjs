@@ -10,10 +10,14 @@ import { Peer, median, rate, runAlone } from './peers.mjs';
 import { formatCores } from './table.mjs';
 
 /**
- * { rounds, alone, fastest, slowest, threads, capacity, speedup, efficiency }: medians of per-round
- * figures, in images per wall second; fastest and slowest are the processes at once; capacity = the
- * processes at once together ÷ one alone, speedup = the threaded run ÷ one alone, efficiency = the
- * threaded run ÷ the processes at once together.
+ * { rounds, alone, fastest, slowest, threads, capacity, speedup, efficiency, threadsWaited,
+ * atOnceWaited }: medians of per-round figures, in images per wall second; fastest and slowest are
+ * the processes at once; capacity = the processes at once together ÷ one alone, speedup = the
+ * threaded run ÷ one alone, efficiency = the threaded run ÷ the processes at once together;
+ * threadsWaited and atOnceWaited: seconds per wall second that the threaded run's threads, and the
+ * processes at once, were runnable but without a core (other programs held it). A threaded step
+ * waits for its slowest thread, so a worker kept off its core costs the threaded run far more than
+ * it costs a process on its own.
  */
 export async function benchCores({ build, nproc, reps, seconds, log }) {
   const label = (n) => `convas, ${n} thread${n > 1 ? 's' : ''}`;
@@ -22,14 +26,20 @@ export async function benchCores({ build, nproc, reps, seconds, log }) {
   const peers = [...singles, threaded];
   await Promise.all(peers.map((p) => p.ready));
   const wall = (r) => rate(r.images, r, true);
+  const waited = (r) => r.processWaitSeconds / r.seconds;
   const rounds = [];
   try {
     if (!(await threaded.call('info')).threadsSupported) return { skipped: 'convas runs without threads here' };
     for (let round = -1; round < reps; round++) {
       const alone = wall(await singles[0].call('train', { seconds }));
-      const atOnce = (await Promise.all(singles.map((p) => p.call('train', { seconds })))).map(wall);
-      const threads = wall(await threaded.call('train', { seconds }));
-      if (round >= 0) rounds.push({ alone, atOnce, threads });
+      const atOnceRuns = await Promise.all(singles.map((p) => p.call('train', { seconds })));
+      const threadedRun = await threaded.call('train', { seconds });
+      if (round >= 0) {
+        rounds.push({
+          alone, atOnce: atOnceRuns.map(wall), threads: wall(threadedRun),
+          atOnceWaited: atOnceRuns.reduce((sum, r) => sum + waited(r), 0), threadsWaited: waited(threadedRun),
+        });
+      }
       log(`cores: ${round < 0 ? 'warm-up' : `round ${round + 1}/${reps}`} done`);
     }
   } finally {
@@ -46,6 +56,8 @@ export async function benchCores({ build, nproc, reps, seconds, log }) {
     capacity: of((r) => sum(r.atOnce) / r.alone),
     speedup: of((r) => r.threads / r.alone),
     efficiency: of((r) => r.threads / sum(r.atOnce)),
+    threadsWaited: of((r) => r.threadsWaited),
+    atOnceWaited: of((r) => r.atOnceWaited),
   };
 }
 

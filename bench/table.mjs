@@ -103,6 +103,8 @@ export function formatCores(cores) {
       [`${n} threads`, number(cores.threads), times(cores.speedup)],
     ]),
     `${n} threads reach ${percent(cores.efficiency)} of what ${n} independent processes train at once`,
+    `while measured, the ${n} threads waited for a core ${cores.threadsWaited.toFixed(2)} s per second (summed over their threads), ` +
+      `the processes at once ${cores.atOnceWaited.toFixed(2)} s: other programs' share`,
   ].join('\n');
 }
 
