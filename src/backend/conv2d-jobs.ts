@@ -7,7 +7,7 @@
 // filter — lies in the scratch every layer shares (shared-scratch.ts; scratchBytes, reserved by the
 // layer). backwardFilter sums over the batch into partial sums (partialSumsFloats): one per slice
 // after the first, which writes the sum itself.
-import { alignBytes } from './alignment.js';
+import { ALIGN_BYTES, alignBytes } from './alignment.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type Conv2dPass, usesWinograd } from './conv2d-algorithm.js';
 import { conv2dArgs } from './geometry-args.js';
@@ -25,8 +25,8 @@ const HELD_FILTER_BYTES = 2 ** 20;
 /**
  * A conv2d geometry's kernels (Winograd's or not, per pass) and where its scratch lies: the filter
  * transformed for Winograd in the layer's workspace when small (filterHeld), else first in the
- * shared scratch (shared-scratch.ts); then, in the shared scratch, one scratch per thread a pass's
- * stride apart.
+ * shared scratch (shared-scratch.ts); then, in the shared scratch, one scratch per thread (runPass
+ * says where), each at least the stride of the pass that needs most.
  */
 interface Conv2dPlan {
   readonly forward: boolean;
@@ -36,6 +36,7 @@ interface Conv2dPlan {
   readonly filterHeld: boolean;
   /** Byte offset of thread 0's scratch in the shared scratch. */
   readonly scratchAt: number;
+  /** Bytes of scratch a thread needs in each pass. */
   readonly scratchStrides: Readonly<Record<Conv2dPass, number>>;
   /** The filter last transformed into the workspace while weights were held (holdWeights), and how. */
   readonly held: { hold: number; filter: number; turned: number };
@@ -250,9 +251,18 @@ export class Conv2dJobs {
     return at;
   }
 
+  /**
+   * Runs the job written, each thread's scratch an equal share of the shared scratch past the
+   * transformed filter (if there), not a pass's stride apart: the block holds every pass's stride
+   * per thread, so a share is never less, and a thread's share then starts at the same place in every
+   * pass of every layer whose filter is held. With a stride per pass, one thread's scratch lay where
+   * the other's had been in the pass before (up to 250 KiB of it in the LeNet-style net's Winograd
+   * passes), and each call first moved those cache lines over from the other core.
+   */
   private runPass(kernel: JobKernel, scratchArg: number, geometry: Conv2dGeometry, pass: Conv2dPass): void {
-    const plan = this.plan(geometry);
-    this.jobs.run(kernel, convWork(geometry), scratchArg, this.jobs.scratch.address + plan.scratchAt, plan.scratchStrides[pass]);
+    const plan = this.plan(geometry), scratch = this.jobs.scratch;
+    const share = Math.floor((scratch.bytes - plan.scratchAt) / this.jobs.threads / ALIGN_BYTES) * ALIGN_BYTES;
+    this.jobs.run(kernel, convWork(geometry), scratchArg, scratch.address + plan.scratchAt, share);
   }
 
   /** The phase plan of a dilated geometry, set to `batch` (the geometry's). */
