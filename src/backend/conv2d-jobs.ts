@@ -7,7 +7,7 @@
 // filter — lies in the scratch every layer shares (shared-scratch.ts; scratchBytes, reserved by the
 // layer). backwardFilter sums over the batch into partial sums (partialSumsFloats): one per slice
 // after the first, which writes the sum itself.
-import { ALIGN_BYTES, alignBytes } from './alignment.js';
+import { alignBytes } from './alignment.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type Conv2dPass, usesWinograd } from './conv2d-algorithm.js';
 import { conv2dArgs } from './geometry-args.js';
@@ -136,7 +136,7 @@ export class Conv2dJobs {
     const kernel = pooled ? (plan.forward ? 'conv2dWinogradForwardMaxPool' : 'conv2dForwardMaxPool')
       : plan.forward ? 'conv2dWinogradForward' : 'conv2dForward';
     // The scratch comes after the pointers (and argmax).
-    this.runPass(kernel, pooled ? 5 : 4, geometry, 'forward');
+    this.runPass(kernel, pooled ? 5 : 4, geometry);
   }
 
   backwardInput(dy: number, filter: number, dx: number, workspace: number, geometry: Conv2dGeometry): void {
@@ -158,7 +158,7 @@ export class Conv2dJobs {
       this.jobs.beginSlice(s);
       this.jobs.arg(dy + this.jobs.first * outBytes).arg(weights).arg(dx + this.jobs.first * inBytes).arg(0).geometryArgs(args);
     }
-    this.runPass(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, geometry, 'backwardInput');
+    this.runPass(plan.backwardInput ? 'conv2dWinogradBackwardInput' : 'conv2dBackwardInput', 3, geometry);
   }
 
   /**
@@ -187,7 +187,7 @@ export class Conv2dJobs {
       this.jobs.arg(x + this.jobs.first * inBytes).arg(dy + this.jobs.first * outBytes).arg(s === 0 ? dFilter : partial)
         .arg(dBias && (s === 0 ? dBias : partial + filterFloats * 4)).arg(0).geometryArgs(args);
     }
-    this.runPass(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, geometry, 'backwardFilter');
+    this.runPass(plan.backwardFilter ? 'conv2dWinogradBackwardFilter' : 'conv2dBackwardFilter', 4, geometry);
     this.jobs.addPartials(dFilter, partials, partialBytes, filterFloats, batch);
     if (dBias) this.jobs.addPartials(dBias, partials + filterFloats * 4, partialBytes, geometry.outChannels, batch);
   }
@@ -255,14 +255,12 @@ export class Conv2dJobs {
    * Runs the job written, each thread's scratch an equal share of the shared scratch past the
    * transformed filter (if there), not a pass's stride apart: the block holds every pass's stride
    * per thread, so a share is never less, and a thread's share then starts at the same place in every
-   * pass of every layer whose filter is held. With a stride per pass, one thread's scratch lay where
-   * the other's had been in the pass before (up to 250 KiB of it in the LeNet-style net's Winograd
-   * passes), and each call first moved those cache lines over from the other core.
+   * pass of every layer whose filter is held (with a stride per pass, up to 250 KiB of the LeNet-style
+   * net's Winograd scratch moved between cores at each call).
    */
-  private runPass(kernel: JobKernel, scratchArg: number, geometry: Conv2dGeometry, pass: Conv2dPass): void {
+  private runPass(kernel: JobKernel, scratchArg: number, geometry: Conv2dGeometry): void {
     const plan = this.plan(geometry), scratch = this.jobs.scratch;
-    const share = Math.floor((scratch.bytes - plan.scratchAt) / this.jobs.threads / ALIGN_BYTES) * ALIGN_BYTES;
-    this.jobs.run(kernel, convWork(geometry), scratchArg, scratch.address + plan.scratchAt, share);
+    this.jobs.runSharingScratch(kernel, convWork(geometry), scratchArg, scratch.address + plan.scratchAt, scratch.bytes - plan.scratchAt);
   }
 
   /** The phase plan of a dilated geometry, set to `batch` (the geometry's). */

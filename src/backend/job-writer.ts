@@ -5,6 +5,7 @@
 // partial sum per slice of a split that depends on the batch size alone, added in slice order
 // afterwards, so results are the same bit for bit at any thread count. A training step writes many
 // jobs, so writing one allocates nothing.
+import { ALIGN_BYTES } from './alignment.js';
 import { INDEPENDENT_SLICES_PER_THREAD, MAX_SLICES, sliceCount, sliceStart } from './batch-slices.js';
 import type { JobRunner } from './job-runner.js';
 import { JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-jobs.js';
@@ -79,6 +80,17 @@ export class JobWriter {
     header[JOB_HEADER.scratchBase] = scratchBase;
     header[JOB_HEADER.scratchStride] = scratchStride;
     this.runner.run(work);
+  }
+
+  /**
+   * Runs the job written, each thread's scratch an equal share (whole cache lines) of the `bytes` at
+   * `base`, the same whatever the job: jobs that need different scratch in one block would otherwise
+   * put one thread's scratch where the other's was in the job before, and each call would begin by
+   * pulling those cache lines over from the other core. The block must hold each job's scratch per
+   * thread.
+   */
+  runSharingScratch(kernel: JobKernel, work: number, scratchArg: number, base: number, bytes: number): void {
+    this.run(kernel, work, scratchArg, base, Math.floor(bytes / this.threads / ALIGN_BYTES) * ALIGN_BYTES);
   }
 
   /** target += partial sums of slices 1 … (at first + (s − 1)·stride), in slice order. */
