@@ -25,8 +25,9 @@ export class Dense extends KernelLayer {
   private x = 0;
   private z = 0;
   private dx = 0;
-  /** The products' scratch. */
+  /** The products' scratch, and its size. */
   private workspace = 0;
+  private workspaceFloats = 0;
   /** The batch slices' partial weight gradients. */
   private partials = 0;
 
@@ -72,7 +73,8 @@ export class Dense extends KernelLayer {
     const { features, units } = this;
     this.z = this.activation.zBuffer(capacity * this.outputSize, this.plannedBuffers);
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
-    this.workspace = this.buffer(this.parallel.dense.workspaceFloats(capacity * this.positions, features, units, this.plansBackward));
+    this.workspaceFloats = this.parallel.dense.workspaceFloats(capacity * this.positions, features, units, this.plansBackward);
+    this.workspace = this.buffer(this.workspaceFloats);
     this.partials = this.weightGradientBuffer(this.parallel.dense.partialSumsFloats(features, units));
     this.activation.plan(this.outputSize, units, this.plannedBuffers, capacity);
   }
@@ -80,7 +82,7 @@ export class Dense extends KernelLayer {
   forward([x]: number[], batch: number, training: boolean): number {
     this.x = x;
     const rows = batch * this.positions;
-    this.parallel.dense.matMulByRows(x, this.forwardKernel(training), this.z, rows, this.features, this.units, 0, this.workspace);
+    this.parallel.dense.matMulByRows(x, this.forwardKernel(training), this.z, rows, this.features, this.units, 0, this.workspace, this.workspaceFloats);
     const bias = this.forwardBias(training);
     if (bias) this.kernels.addBias(this.z, bias, rows, this.units);
     return this.activation.forward(this.z, batch);
@@ -90,11 +92,11 @@ export class Dense extends KernelLayer {
     const dz = this.activation.backward(dy, batch);
     const rows = batch * this.positions, { features, units } = this;
     if (needWeightGradients) {
-      this.parallel.dense.weightGradient(this.x, dz, this.kernel.grad, this.partials, rows, features, units, this.workspace);
+      this.parallel.dense.weightGradient(this.x, dz, this.kernel.grad, this.partials, rows, features, units, this.workspace, this.workspaceFloats);
       if (this.bias) this.kernels.sumRows(dz, rows, units, this.bias.grad);
     }
     if (!needInputGradients) return this.inputGradient(0);
-    this.parallel.dense.matMulByRows(dz, this.kernel.value, this.dx, rows, units, features, 1, this.workspace);
+    this.parallel.dense.matMulByRows(dz, this.kernel.value, this.dx, rows, units, features, 1, this.workspace, this.workspaceFloats);
     return this.inputGradient(this.dx);
   }
 

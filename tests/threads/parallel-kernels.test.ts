@@ -189,13 +189,13 @@ test('dense products: by rows equal the kernel; weight gradients, 2 threads equa
     const whole = (a: Float32Array, b: Float32Array, m: number, k: number, n: number, transposeA: number, transposeB: number) =>
       withBuffers([a, b], [m * n, kernels.matMulScratchBytes(k, n) / 4], ([pa, pb], [pc, scratch]) =>
         kernels.matMul(pa, pb, pc, scratch, m, k, n, transposeA, transposeB, 0))[0];
-    const [ySplit] = withBuffers([x, w], [dy.length, forward], ([px, pw], [py, pws]) => parallel.dense.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws));
+    const [ySplit] = withBuffers([x, w], [dy.length, forward], ([px, pw], [py, pws]) => parallel.dense.matMulByRows(px, pw, py, batch, inputs, outputs, 0, pws, forward));
     assertSameBits(ySplit, whole(x, w, batch, inputs, outputs, 0, 0), `${what} forward`);
-    const [dxSplit] = withBuffers([dy, w], [x.length, backward], ([pdy, pw], [pdx, pws]) => parallel.dense.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws));
+    const [dxSplit] = withBuffers([dy, w], [x.length, backward], ([pdy, pw], [pdx, pws]) => parallel.dense.matMulByRows(pdy, pw, pdx, batch, outputs, inputs, 1, pws, backward));
     assertSameBits(dxSplit, whole(dy, w, batch, outputs, inputs, 0, 1), `${what} input gradient`);
-    const run = (p: ParallelKernels) => withBuffers([x, dy],
-      [w.length, p.dense.partialSumsFloats(inputs, outputs), p.dense.workspaceFloats(batch, inputs, outputs, true)],
-      ([px, pdy], [dW, partials, pws]) => p.dense.weightGradient(px, pdy, dW, partials, batch, inputs, outputs, pws))[0];
+    const run = (p: ParallelKernels, workspace = p.dense.workspaceFloats(batch, inputs, outputs, true)) => withBuffers([x, dy],
+      [w.length, p.dense.partialSumsFloats(inputs, outputs), workspace],
+      ([px, pdy], [dW, partials, pws]) => p.dense.weightGradient(px, pdy, dW, partials, batch, inputs, outputs, pws, workspace))[0];
     assertSameBits(run(parallel), run(serial), `${what} weight gradient`);
     const dWWhole = whole(x, dy, inputs, batch, outputs, 1, 0);
     assertClose(run(parallel), dWWhole, 1e-4, `${what} weight gradient vs whole batch`);
@@ -208,8 +208,9 @@ test('dense weight gradients of millions of weights: fewer partial sums (one sli
     const batch = 33, x = rng.array(batch * inputs), dy = rng.array(batch * outputs);
     const partials = parallel.dense.partialSumsFloats(inputs, outputs), sums = (slices - 1) * inputs * outputs;
     assert.ok(partials >= sums && partials < sums + 16 * slices, `${partials} floats hold ${slices - 1} partial sums of ${inputs}×${outputs}`);
-    const run = (p: ParallelKernels) => withBuffers([x, dy], [inputs * outputs, partials, p.dense.workspaceFloats(batch, inputs, outputs, true)],
-      ([px, pdy], [dW, ppartials, pws]) => p.dense.weightGradient(px, pdy, dW, ppartials, batch, inputs, outputs, pws))[0];
+    const run = (p: ParallelKernels, workspace = p.dense.workspaceFloats(batch, inputs, outputs, true)) => withBuffers([x, dy],
+      [inputs * outputs, partials, workspace],
+      ([px, pdy], [dW, ppartials, pws]) => p.dense.weightGradient(px, pdy, dW, ppartials, batch, inputs, outputs, pws, workspace))[0];
     const split = run(parallel);
     assertSameBits(split, run(serial), `${inputs}×${outputs} weight gradient`);
     const whole = withBuffers([x, dy], [inputs * outputs, kernels.matMulScratchBytes(batch, outputs) / 4], ([px, pdy], [pc, scratch]) =>

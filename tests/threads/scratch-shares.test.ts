@@ -1,8 +1,9 @@
 // Each thread's conv2d scratch lies at the same place in every pass of every layer (whose
-// transformed filter is held in its workspace): were it a pass's stride apart, a thread's scratch
-// would lie where the other thread's was in the pass before, and every call would first fetch it
-// from the other core's cache. A runner that records where each job puts thread 1's scratch (and
-// runs the job on this thread) stands in for the pool.
+// transformed filter is held in its workspace), and its dense scratch at the same place in each of
+// a layer's products: were it a pass's or a product's stride apart, a thread's scratch would lie
+// where the other thread's was in the job before, and every call would first fetch it from the
+// other core's cache. A runner that records where each job puts thread 1's scratch (and runs the
+// job on this thread) stands in for the pool.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { convWorkspaceFloats, random, withBuffers } from '../helpers.js';
@@ -17,7 +18,8 @@ import { conv2dGeometry } from '../../src/window.js';
 const { kernels, memory } = await init({ threads: 2 });
 const rng = random(5);
 
-test('thread 1 takes its conv2d scratch at one place in every pass of a direct and a Winograd layer', () => {
+/** Two-thread kernels that run each job on this thread, and where each job put thread 1's scratch. */
+function recordingKernels(): { parallel: ParallelKernels; starts: number[] } {
   const serial = new SerialRunner(kernels);
   const starts: number[] = [];
   const recording = {
@@ -28,7 +30,11 @@ test('thread 1 takes its conv2d scratch at one place in every pass of a direct a
       serial.run();
     },
   };
-  const parallel = new ParallelKernels(kernels, recording, memory);
+  return { parallel: new ParallelKernels(kernels, recording, memory), starts };
+}
+
+test('thread 1 takes its conv2d scratch at one place in every pass of a direct and a Winograd layer', () => {
+  const { parallel, starts } = recordingKernels();
   // The LeNet-style net's convolutions: 1 → 8 channels on the direct kernels, 8 → 16 on Winograd's.
   const layers = [conv2dGeometry([32, 28, 28, 1], [5, 5], 8, [1, 1], 'same', 'first'), conv2dGeometry([32, 14, 14, 8], [5, 5], 16, [1, 1], 'same', 'second')];
   assert.ok(!usesWinograd(layers[0], 'forward') && usesWinograd(layers[1], 'forward'), 'one layer of each kind');
@@ -47,6 +53,25 @@ test('thread 1 takes its conv2d scratch at one place in every pass of a direct a
   assert.is(starts.length, 6);
   assert.equal([...new Set(starts)], [starts[0]], `thread 1's scratch started at ${starts.map((s) => s - starts[0]).join(', ')} bytes from the first`);
   for (const g of layers) parallel.scratch.release(g);
+});
+
+test("thread 1 takes its dense scratch at one place in each of a layer's three products", () => {
+  const { parallel, starts } = recordingKernels();
+  // The LeNet-style net's first dense layer: x·W packs a 256 × 120 block of W, dy·Wᵀ 120 × 128 of Wᵀ,
+  // xᵀ·dy 32 × 120 of dy, so a stride per product would differ in each.
+  const batch = 32, inputs = 400, outputs = 120;
+  const strides = [[inputs, outputs], [outputs, inputs], [batch, outputs]].map(([k, n]) => kernels.matMulScratchBytes(k, n));
+  assert.is(new Set(strides).size, 3, `the products' scratch differs: ${strides.join(', ')} bytes`);
+  const workspace = parallel.dense.workspaceFloats(batch, inputs, outputs, true);
+  withBuffers([rng.array(batch * inputs, -1, 1), rng.array(inputs * outputs, -1, 1), rng.array(batch * outputs, -1, 1)],
+    [batch * outputs, batch * inputs, inputs * outputs, parallel.dense.partialSumsFloats(inputs, outputs), workspace],
+    ([x, w, dy], [y, dx, dW, partials, ws]) => {
+      parallel.dense.matMulByRows(x, w, y, batch, inputs, outputs, 0, ws, workspace);
+      parallel.dense.matMulByRows(dy, w, dx, batch, outputs, inputs, 1, ws, workspace);
+      parallel.dense.weightGradient(x, dy, dW, partials, batch, inputs, outputs, ws, workspace);
+    });
+  assert.is(starts.length, 3);
+  assert.equal([...new Set(starts)], [starts[0]], `thread 1's scratch started at ${starts.map((s) => s - starts[0]).join(', ')} bytes from the first`);
 });
 
 test.run();
