@@ -13,6 +13,12 @@ export const BATCH = Number.NaN;
 /** The most pixels (or values) along one axis after the batch that convas takes from a file: beyond it no layer could run. */
 export const MAX_DIMENSION = 1 << 20;
 
+/**
+ * The most tensors one node's Gather, Slice or Tile joins by a concatenation: each is a layer (or an input
+ * of one), so a file's few bytes of indices or repeats could otherwise build a model for minutes.
+ */
+export const MAX_PARTS = 4096;
+
 /** The order of a channels-last image's height and width in ONNX's dims. */
 export type SpatialOrder = 'HW' | 'WH';
 

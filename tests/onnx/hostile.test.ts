@@ -205,6 +205,11 @@ test('operators, attributes and graphs convas cannot express are refused by node
     /node "t" \(Tile\): repeats the batch 2 times; convas keeps every example once/);
   await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([1, 1e7, 1, 1]) } }),
     /node "t" \(Tile\): repeats axis 1 of \[N, 3, 4, 4\] 10000000 times; expected from 1 to 1048576 values along it/);
+  // Within those sizes, a few bytes of repeats or indices would still build thousands of layers, for minutes.
+  await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([1, 5000, 1, 1]) } }),
+    /node "t" \(Tile\): repeats \[N, 3, 4, 4\] \[1,5000,1,1\] times: 5000 copies to join; convas joins at most 4096/);
+  await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { initializers: { i: ints(Array.from({ length: 5000 }, (_, k) => 2 * (k % 2))) } }),
+    /node "g" \(Gather\): picks 5000 runs of consecutive positions of axis 1; convas joins at most 4096/);
   await refused(one([{ op: 'Slice', name: 'few', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([0]) } }), /node "few" \(Slice\): slices the batch axis \(starts 0, ends 1\); convas keeps every example/);
   await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],

@@ -6,7 +6,7 @@
 // axis is the tensor concatenated with itself along it. The batch is never repeated.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
-import { MAX_DIMENSION, type TensorValue, formatDims, isImage } from '../values.js';
+import { MAX_DIMENSION, MAX_PARTS, type TensorValue, formatDims, isImage } from '../values.js';
 import { concatenated } from './shape.js';
 
 /** x repeated whole `times[a]` times along each ONNX axis a after the batch (Tile's semantics). */
@@ -22,6 +22,8 @@ function tiled(ctx: NodeContext, x: TensorValue, times: number[]): TensorValue {
     y = ctx.layer(() => layers.upSampling2d({ size, interpolation: 'nearest', name: ctx.layerName('_repeated') }), [y]).output;
     left[2] = left[3] = 1;
   }
+  const copies = left.reduce((sum, t, a) => sum + (a > 0 && t > 1 ? t : 0), 0);
+  if (copies > MAX_PARTS) ctx.refuse(`repeats ${formatDims(x.dims)} ${JSON.stringify(times)} times: ${copies} copies to join; convas joins at most ${MAX_PARTS}`);
   left.forEach((t, a) => {
     if (a > 0 && t > 1) y = concatenated(ctx, new Array<TensorValue>(t).fill(y), a);
   });

@@ -7,7 +7,7 @@
 // consecutive channels among them, sliced and concatenated. Other steps, and the batch, are refused.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
-import { type Constant, type TensorValue, convasAxes, formatDims, isImage, lastConvasAxis } from '../values.js';
+import { type Constant, MAX_PARTS, type TensorValue, convasAxes, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { axisIndex, gather, strides } from './ndarray.js';
 import { concatenated, reshaped } from './shape.js';
 
@@ -100,6 +100,7 @@ function positionsOfTensor(ctx: NodeContext, x: TensorValue, axis: number, picke
     if (last && last.start + last.count === p) last.count++;
     else runs.push({ start: p, count: 1 });
   }
+  if (runs.length > MAX_PARTS) ctx.refuse(`picks ${runs.length} runs of consecutive positions of axis ${axis}; convas joins at most ${MAX_PARTS}`);
   const parts = runs.map(({ start, count }) => {
     const first = x.dims.map(() => 0), dims = [...x.dims];
     first[axis] = start;
