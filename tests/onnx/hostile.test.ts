@@ -195,6 +195,8 @@ test('operators, attributes and graphs convas cannot express are refused by node
     /node "g" \(Gather\): has indices of dims \[2, 1\]; convas gathers a tensor by one index or a list of them/);
   await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { initializers: { i: ints([3]) } }),
     /node "g" \(Gather\): index 3 is out of range for axis 1 of size 3/);
+  await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { inputs: [{ name: 'x', dims: ['N', 5] }], initializers: { i: { dims: [], data: [0] } } }),
+    /node "g" \(Gather\): takes one feature of \[N, 5\], leaving no axis beyond the batch; convas tensors keep at least one$/);
   await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([5, 3, 4, 4]) } }),
     /node "e" \(Expand\): expands the batch axis of \[N, 3, 4, 4\] to 5; convas keeps every example once/);
   await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([1, 6, 4, 4]) } }),

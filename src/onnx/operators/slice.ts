@@ -182,6 +182,7 @@ function gatherTensor(ctx: NodeContext): TensorValue {
   const { axis, picked, indexDims } = gatherIndices(ctx, x.dims);
   if (axis === 0) ctx.refuse('gathers along the batch axis; convas keeps every example');
   if (indexDims.length > 1) ctx.refuse(`has indices of dims ${formatDims(indexDims)}; convas gathers a tensor by one index or a list of them`);
+  if (indexDims.length === 0 && x.dims.length === 2) ctx.refuse(`takes one feature of ${formatDims(x.dims)}, leaving no axis beyond the batch; convas tensors keep at least one`);
   const y = positionsOfTensor(ctx, x, axis, picked);
   return indexDims.length === 1 ? y : reshaped(ctx, y, y.dims.filter((_, a) => a > 0 && a !== axis));
 }
