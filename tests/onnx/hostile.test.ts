@@ -185,6 +185,8 @@ test('operators, attributes and graphs convas cannot express are refused by node
   /node "gn" \(InstanceNormalization\): is not an operator convas supports \(PyTorch writes nn.InstanceNorm2d and nn.GroupNorm with it/);
   await refused(one([{ op: 'DepthToSpace', name: 'ps', inputs: ['x'], outputs: ['y'], attributes: { blocksize: 2, mode: 'CRD' } }], { inputs: [{ name: 'x', dims: ['N', 4, 3, 3] }] }),
     /node "ps" \(DepthToSpace\): is not an operator convas supports \(PyTorch's nn.PixelShuffle \(F.pixel_shuffle\)/);
+  await refused(one([{ op: 'ReduceL2', name: 'l2', inputs: ['x'], outputs: ['y'], attributes: { axes: [1], keepdims: 1 } }]),
+    /node "l2" \(ReduceL2\): is not an operator convas supports \(PyTorch's F.normalize and x.norm\(dim=…\); convas has no layer that divides by a norm\)/);
   const ints = (values: number[]) => ({ dims: [values.length], data: values });
   // Slices, gathers and splits of a tensor that no convas layer takes: steps of rows, the batch, sizes that do not add up.
   await refused(one([{ op: 'Slice', name: 'odd', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],
