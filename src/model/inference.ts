@@ -150,13 +150,12 @@ export class Scoring {
 
   /** Readies the targets of `size` examples, as gathered, for the loss (class ids one-hot). */
   prepareTargets(target: number, size: number): void {
-    prepareTargets(this.loss, target, size * this.rows.positions, this.rows.classes);
+    prepareTargets(this.loss, target, size, this.rows);
   }
 
   /** Adds the loss and metrics of `size` examples' outputs against their prepared targets. */
   add(output: number, target: number, size: number): void {
-    const { positions, classes } = this.rows;
-    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size * positions, classes) * size;
+    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size, this.rows) * size;
     this.examples += size;
     this.metrics.add(output, target, size);
   }

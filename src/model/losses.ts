@@ -208,14 +208,15 @@ export function outputMismatch(loss: Loss, activation: string): string | undefin
   return undefined;
 }
 
-/** Readies targets gathered from y for the loss kernels (`rows`: examples × positions): class ids become one-hot rows, in place. */
-export function prepareTargets(loss: Loss, targets: number, rows: number, cols: number): void {
-  if (loss.sparse) getBackend().kernels.expandClassIds(targets, rows, cols);
+/** Readies the targets of `examples` examples gathered from y for the loss kernels: class ids become one-hot rows, in place. */
+export function prepareTargets(loss: Loss, targets: number, examples: number, read: OutputRows): void {
+  if (loss.sparse) getBackend().kernels.expandClassIds(targets, examples * read.positions, read.classes);
 }
 
 /**
- * Computes the loss of `outputs` against `targets` ([rows, cols], after prepareTargets; rows are
- * examples × positions, cols a position's classes, as lossRows says) and, when
+ * Computes the loss of `examples` examples' `outputs` against `targets` (after prepareTargets), each
+ * example read as `read` says (lossRows: the kernels take examples × positions rows of a position's
+ * classes), and, when
  * dOutputs ≠ 0, its gradient. With `logits` ≠ 0 (the output activation fused with the loss) the
  * fused kernel works from the logits and the gradient is with respect to them; with fromLogits the
  * outputs are the logits, and the kernels make the probabilities they need themselves (softmax's in
@@ -223,8 +224,9 @@ export function prepareTargets(loss: Loss, targets: number, rows: number, cols: 
  * (one f32 per row: class weights) each row's loss and gradient count that many times.
  */
 export function computeLoss(loss: Loss, outputs: number, logits: number, targets: number, dOutputs: number,
-  rows: number, cols: number, rowWeights = 0): number {
+  examples: number, read: OutputRows, rowWeights = 0): number {
   const k = getBackend().kernels;
+  const rows = examples * read.positions, cols = read.classes;
   switch (loss.type) {
     case 'categoricalCrossentropy':
     case 'sparseCategoricalCrossentropy':

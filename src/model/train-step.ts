@@ -79,7 +79,7 @@ export class TrainStep {
   /** Readies the targets in the buffers for the loss (class ids one-hot) and weighs the rows by class (one row per example then). */
   prepareTargets(size: number): void {
     const { buffers, loss, rows } = this.parts;
-    prepareTargets(loss, buffers.target, size * rows.positions, rows.classes);
+    prepareTargets(loss, buffers.target, size, rows);
     this.classWeights?.fill(buffers.target, buffers.rowWeights, size);
   }
 
@@ -88,8 +88,8 @@ export class TrainStep {
     const { executor, buffers, loss, rows } = this.parts;
     executor.forward(buffers.inputs, size, true);
     const fused = this.parts.fusedActivation();
-    const value = computeLoss(loss, executor.output(0), fused?.input ?? 0, buffers.target, buffers.outputGradient, size * rows.positions,
-      rows.classes, this.classWeights ? buffers.rowWeights : 0);
+    const value = computeLoss(loss, executor.output(0), fused?.input ?? 0, buffers.target, buffers.outputGradient, size, rows,
+      this.classWeights ? buffers.rowWeights : 0);
     if (!Number.isFinite(value)) return value;
     this.outputGradients[0] = buffers.outputGradient;
     // The loss gave the gradient at the logits: backward skips the activation's derivative, for this
