@@ -207,15 +207,20 @@ function convolve(
   const panelBytes = (<usize>kernelHeight * kernelWidth * inChannels * PANEL_COLS) << 2;
   const yRowBytes = <usize>outChannels << 2;
   const imageBytes = (<usize>inHeight * inWidth * inChannels) << 2;
-  // Where each output's window starts, relative to the frame: the same for every image.
+  const paired = pooled && spacingHeight == 1 && spacingWidth == 1 && pairsPooled(inChannels, strideHeight, strideWidth);
+  // Where each output's window starts, relative to the frame: the same for every image. Row pairs
+  // (convolvePairs) find their windows without it, and building it is paid per call, so per slice
+  // of a job (16 slices a batch on two threads).
   const windows = frame + ((<usize>frameHeight * frameWidth * inChannels) << 2);
-  for (let p = 0; p < positions; p++) {
-    store<u32>(windows + (<usize>p << 2), windowAt(p, outWidth, strideHeight, strideWidth, frameRowBytes, inChannels));
+  if (!paired) {
+    for (let p = 0; p < positions; p++) {
+      store<u32>(windows + (<usize>p << 2), windowAt(p, outWidth, strideHeight, strideWidth, frameRowBytes, inChannels));
+    }
   }
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
       frame, frameHeight, frameWidth, inChannels, padTop, padLeft, spacingHeight, spacingWidth);
-    if (pooled && spacingHeight == 1 && spacingWidth == 1 && pairsPooled(inChannels, strideHeight, strideWidth)) {
+    if (paired) {
       const pairs = windows + (<usize>positions << 2);
       pairRows(source, frameHeight, frameWidth, pairs);
       convolvePairs(pairs, panels, bias, y, argmax, activation, b, outHeight, outWidth, outChannels,

@@ -180,6 +180,20 @@ test('conv2dForwardMaxPool is conv2dForward then a 2×2 max pooling at stride 2,
   });
 });
 
+test('conv2dForwardMaxPool of one-channel images (read as row pairs) sets up nothing per call but its packed filter and bias', async () => {
+  // A job pays each call's set-up once per slice (a batch is 16 slices on two threads, one on one
+  // thread): on an empty batch the call writes no more of its scratch than the packed panels.
+  const k = await kernels();
+  for (const g of [geometry(0, [28, 28], 1, 8, [5, 5], [1, 1], 'same'), geometry(0, [13, 11], 1, 12, [5, 4], [1, 1], 'valid')]) {
+    const [, , , , , , outC, kH, kW] = g;
+    const packedFloats = (kH * kW + 1) * Math.ceil(outC / 8) * 8;
+    const [scratch] = withBuffers([new Float32Array(kH * kW * outC), new Float32Array(outC)], [k.conv2dScratchBytes(...g) / 4, 0, 0],
+      ([pf, pb], [ps, py, pa]) => k.conv2dForwardMaxPool(0, pf, pb, py, pa, ps, FUSED_ACTIVATION.relu, ...g));
+    const written = scratch.filter((v) => !Number.isNaN(v)).length;
+    assert.ok(written <= packedFloats, `${g}: ${written} floats of scratch written, expected at most the ${packedFloats} of the packed filter and bias`);
+  }
+});
+
 test('conv2dForwardMaxPool traps rather than write past its output when the channels are not whole f32x4', async () => {
   const k = await kernels();
   const g = geometry(1, [6, 6], 2, 6, [3, 3], [1, 1], 'same');
