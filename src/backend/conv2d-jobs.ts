@@ -71,11 +71,14 @@ export class Conv2dJobs {
     return plan.filterHeld ? plan.filterBytes / 4 : 0;
   }
 
-  /** Bytes of shared scratch the calls of `passes` need (at most geometry.batch examples; workspaceFloats planned first). */
+  /**
+   * Bytes of shared scratch the calls of `passes` need (at most geometry.batch examples;
+   * workspaceFloats planned first), the threads' shares as far apart as threadScratchBytes says.
+   */
   scratchBytes(geometry: Conv2dGeometry, passes: readonly Conv2dPass[]): number {
     if (isDilated(geometry)) return this.scratchBytes(this.phasePlan(geometry, geometry.batch).phases, passes);
     const plan = this.plan(geometry);
-    return plan.scratchAt + Math.max(...passes.map((pass) => plan.scratchStrides[pass])) * this.jobs.threads;
+    return plan.scratchAt + this.jobs.threadScratchBytes(Math.max(...passes.map((pass) => plan.scratchStrides[pass]))) * this.jobs.threads;
   }
 
   /** Floats of the partial sums backwardFilter adds up (a dilated geometry's phases have the same filter). */

@@ -12,6 +12,15 @@ import { JOB_HEADER, JOB_KERNELS, type JobKernel, MAX_JOB_ARGS } from './kernel-
 import type { Conv2dArgs, DepthwiseConv2dArgs, Kernels, PhaseArgs, Pool2dArgs } from './kernels.js';
 import type { SharedScratch } from './shared-scratch.js';
 
+/**
+ * The least distance in bytes between the starts of two threads' scratch in one block. On a Zen 5
+ * VM, LeNet-small's Winograd passes ran 2× slower in the thread whose scratch began 268 KiB above
+ * the other's (its whole need) while the other worked in its own, whichever thread that was; 288
+ * KiB apart 1.5–1.9×, 320 KiB 1.2–1.4×, 384 KiB and more (and separate blocks) not at all. Why is
+ * not known (no cache line or page is shared); the distance alone removes it.
+ */
+export const THREAD_SCRATCH_SPACING = 512 * 1024;
+
 export class JobWriter {
   /** The job being written: its batch, how finely it splits, and the slice whose arguments come next. */
   private batch = 0;
@@ -80,6 +89,11 @@ export class JobWriter {
     header[JOB_HEADER.scratchBase] = scratchBase;
     header[JOB_HEADER.scratchStride] = scratchStride;
     this.runner.run(work);
+  }
+
+  /** Bytes of a block to plan per thread for threads that each need `bytes`: with threads, at least THREAD_SCRATCH_SPACING. */
+  threadScratchBytes(bytes: number): number {
+    return this.threads === 1 ? bytes : Math.max(bytes, THREAD_SCRATCH_SPACING);
   }
 
   /**
