@@ -306,6 +306,33 @@ export function hardSwishBackward(x: usize, dy: usize, dx: usize, length: i32): 
   map2<HardSwishGradient>(x, dy, dx, length, 0);
 }
 
+// --- clip: min(max(x, low), high), torch.clamp's and ONNX's Clip; parameters [low, high]
+// (low > high gives high everywhere, as both define it)
+
+@final class Clip {
+  // @ts-ignore: decorator
+  @inline apply(x: v128, parameters: usize): v128 {
+    return f32x4.min(f32x4.max(x, splat(load<f32>(parameters))), splat(load<f32>(parameters, 4)));
+  }
+}
+
+/** dy where low ≤ x ≤ high (the bounds pass the gradient, as torch.clamp's), else 0. */
+@final class ClipGradient {
+  // @ts-ignore: decorator
+  @inline apply(x: v128, dy: v128, parameters: usize): v128 {
+    const inside = v128.and(f32x4.ge(x, splat(load<f32>(parameters))), f32x4.le(x, splat(load<f32>(parameters, 4))));
+    return v128.and(dy, inside);
+  }
+}
+
+export function clipForward(x: usize, y: usize, length: i32, parameters: usize): void {
+  map1<Clip>(x, y, length, parameters);
+}
+
+export function clipBackward(x: usize, dy: usize, dx: usize, length: i32, parameters: usize): void {
+  map2<ClipGradient>(x, dy, dx, length, parameters);
+}
+
 // --- Keras's relu with its options (the ReLU and LeakyReLU layers): x > t ? min(x, max) : a·(x − t);
 // parameters [max, a, t]
 

@@ -366,6 +366,23 @@ class Repeats(nn.Module):
         return (x * y.expand_as(x)).repeat(1, 1, 2, 1)
 
 
+class Clamps(nn.Module):
+    """Clips to bounds other than ReLU6's 0..6: nn.Hardtanh() (to [-1, 1]) after a convolution,
+    torch.clamp(x, -0.5, 2) of a convolution's output, and clamp with a min alone and a max alone.
+    Before opset 11 the bounds are Clip's attributes, from it its inputs (an absent one left empty)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 4, 3, padding=1)
+        self.hardtanh = nn.Hardtanh()
+        self.conv2 = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x):
+        x = self.hardtanh(self.conv1(x) * 3)
+        x = torch.clamp(self.conv2(x), -0.5, 2.0)
+        return torch.clamp(torch.clamp(x * 4, min=-0.25), max=1.5)
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -599,6 +616,13 @@ def main():
         cases.append(export('repeats_opset%d' % opset, repeats, repeats_input, opset,
                             'x.repeat (Tile), x.expand(-1, 3, -1, -1) (Expand, Equal, Where) and y.expand_as(x) of a '
                             'squeeze-and-excitation gate (Expand to a Shape)', dynamic_batch=True))
+
+    clamps = Clamps()
+    clamps_input = example(2, 3, 7, 6)
+    for opset in (9, 13):
+        cases.append(export('clamps_opset%d' % opset, clamps, clamps_input, opset,
+                            'nn.Hardtanh() and torch.clamp to bounds other than 0..6, a min alone and a max alone (Clip)',
+                            dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

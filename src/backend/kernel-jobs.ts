@@ -23,6 +23,7 @@ export const ELEMENTWISE_KERNELS = [
   'relu6Forward', 'relu6Backward', 'eluForward', 'eluBackward', 'softplusForward', 'softplusBackward',
   'softsignForward', 'softsignBackward', 'swishForward', 'swishBackward', 'geluForward', 'geluBackward',
   'hardSigmoidForward', 'hardSigmoidBackward', 'hardSwishForward', 'hardSwishBackward', 'leakyReluForward', 'leakyReluBackward',
+  'clipForward', 'clipBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type ElementwiseKernel = (typeof ELEMENTWISE_KERNELS)[number];
 

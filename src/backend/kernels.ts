@@ -282,6 +282,10 @@ export interface Kernels {
   hardSwishForward(x: number, y: number, length: number): void;
   /** dx = dy·(x < −3 ? 0 : x > 3 ? 1 : x/3 + 1/2). */
   hardSwishBackward(x: number, dy: number, dx: number, length: number): void;
+  /** torch.clamp and ONNX's Clip, parameters [low, high]: y = min(max(x, low), high). */
+  clipForward(x: number, y: number, length: number, parameters: number): void;
+  /** dx = low ≤ x ≤ high ? dy : 0. */
+  clipBackward(x: number, dy: number, dx: number, length: number, parameters: number): void;
   /** Keras's relu with its options, parameters [max, a, t]: y = x > t ? min(x, max) : a·(x − t). */
   leakyReluForward(x: number, y: number, length: number, parameters: number): void;
   /** dx = t < x ≤ max ? dy : x ≤ t ? a·dy : 0. */

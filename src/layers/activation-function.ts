@@ -16,10 +16,11 @@ export const ACTIVATIONS = [
 export type ActivationName = (typeof ACTIVATIONS)[number];
 
 /**
- * What an ActivationFunction can run: the activation names, and Keras's relu with its options
- * (max value, negative slope, threshold) that the ReLU and LeakyReLU layers run.
+ * What an ActivationFunction can run: the activation names, Keras's relu with its options
+ * (max value, negative slope, threshold) that the ReLU and LeakyReLU layers run, and the clip to
+ * [low, high] that the Clip layer runs.
  */
-export type ActivationFunctionName = ActivationName | 'leakyRelu';
+export type ActivationFunctionName = ActivationName | 'leakyRelu' | 'clip';
 
 export function checkActivation(name: unknown, layer: string): ActivationName {
   if (name === undefined) return 'linear';
@@ -63,6 +64,7 @@ const ELEMENTWISE: Record<Exclude<ActivationFunctionName, 'linear' | keyof typeo
   hardSigmoid: { forward: 'hardSigmoidForward', backward: 'hardSigmoidBackward', reads: 'y' },
   hardSwish: { forward: 'hardSwishForward', backward: 'hardSwishBackward', reads: 'x' },
   leakyRelu: { forward: 'leakyReluForward', backward: 'leakyReluBackward', reads: 'x' },
+  clip: { forward: 'clipForward', backward: 'clipBackward', reads: 'x' },
 };
 
 /** Whether a kernel can apply the activation to its results on their way out (conv2d's FUSED_ACTIVATION). */
@@ -77,7 +79,7 @@ export interface ActivationFunctionOptions {
    * the kernel's output through and backward takes the derivative from it.
    */
   appliedByKernel?: boolean;
-  /** The kernel's parameters, in place of the default ones (ELU's α; leakyRelu's [max, slope, threshold]). */
+  /** The kernel's parameters, in place of the default ones (ELU's α; leakyRelu's [max, slope, threshold]; clip's [low, high]). */
   parameters?: number[];
 }
 

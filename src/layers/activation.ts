@@ -1,6 +1,6 @@
 // Layers that apply an activation function to their input and nothing else: Activation here
 // (layers.relu(), tanh(), sigmoid(), activation({ activation })), and the Keras layers with options
-// of their own in advanced-activations.ts.
+// of their own in advanced-activations.ts, and Clip (clip.ts).
 import type { Shape } from '../shape.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { type InferenceOutput, Layer, type LayerConfig } from './layer.js';

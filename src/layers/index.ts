@@ -23,6 +23,7 @@ import { DepthwiseConv2D, type DepthwiseConv2DOptions } from './depthwise-conv2d
 import { SeparableConv2D, type SeparableConv2DOptions } from './separable-conv2d.js';
 import { Permute, type PermuteOptions } from './permute.js';
 import { ChannelSlice, type ChannelSliceOptions } from './channel-slice.js';
+import { Clip, type ClipOptions } from './clip.js';
 import { BorderPadding2D, type BorderPadding2DOptions } from './border-padding2d.js';
 import { Rescaling, type RescalingOptions } from './rescaling.js';
 import { RandomFlip, type RandomFlipOptions } from './random-flip.js';
@@ -48,6 +49,7 @@ export type { LayerNormalizationOptions } from './layer-normalization.js';
 export type { ChannelAffineFolding } from './channel-affine-folding.js';
 export type { ActivationName } from './activation-function.js';
 export type { ReLUOptions } from './advanced-activations.js';
+export type { ClipOptions } from './clip.js';
 export type { AlphaInitializer, PReLUOptions } from './prelu.js';
 export type { FlipMode, RandomFlipOptions } from './random-flip.js';
 export type { GaussianNoiseOptions } from './gaussian-noise.js';
@@ -105,6 +107,8 @@ export const layers = {
   /** Keras's Softmax layer (normalising along the last axis). */
   softmax: (options: { axis?: number; name?: string } = {}) => applyLayerSettings(new Softmax(options), options),
   reLU: (options: ReLUOptions = {}) => applyLayerSettings(new ReLU(options), options),
+  /** Each value clamped to [min, max] (PyTorch's torch.clamp and nn.Hardtanh); TensorFlow.js has no such layer. */
+  clip: (options: ClipOptions = {}) => applyLayerSettings(new Clip(options), options),
   leakyReLU: (options: { alpha?: number; name?: string } = {}) => applyLayerSettings(new LeakyReLU(options), options),
   elu: (options: { alpha?: number; name?: string } = {}) => applyLayerSettings(new ELU(options), options),
   prelu: (options: PReLUOptions = {}) => applyLayerSettings(new PReLU(options), options),

@@ -26,6 +26,7 @@ import { depthwiseConv2dDescriptor } from './depthwise-conv2d.js';
 import { separableConv2dDescriptor } from './separable-conv2d.js';
 import { permuteDescriptor } from './permute.js';
 import { channelSliceDescriptor } from './channel-slice.js';
+import { clipDescriptor } from './clip.js';
 import { rescalingDescriptor } from './rescaling.js';
 import { randomFlipDescriptor } from './random-flip.js';
 import { gaussianNoiseDescriptor } from './gaussian-noise.js';
@@ -55,7 +56,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
   batchNormalizationDescriptor, layerNormalizationDescriptor].forEach(registerLayer);
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
-[permuteDescriptor, rescalingDescriptor, channelSliceDescriptor, borderPadding2dDescriptor].forEach(registerLayer);
+[permuteDescriptor, rescalingDescriptor, channelSliceDescriptor, borderPadding2dDescriptor, clipDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);
 [resizingDescriptor, randomTranslationDescriptor, randomRotationDescriptor, randomZoomDescriptor, randomBrightnessDescriptor,
   randomContrastDescriptor, randomCropDescriptor].forEach(registerLayer);

@@ -274,6 +274,7 @@ const activations: Record<string, LayerWriter> = {
     const leaky = w.node('LeakyRelu', [l.inputs[0]], capped ? `${l.n}_leaky` : l.n, [floatAttribute('alpha', negativeSlope)]);
     return capped ? w.clip(leaky, l.n, undefined, maxValue) : leaky;
   },
+  Clip: (w, l) => w.clip(l.inputs[0], l.n, (l.config.min as number | null) ?? undefined, (l.config.max as number | null) ?? undefined),
   LeakyReLU: (w, l) => w.node('LeakyRelu', [l.inputs[0]], l.n, [floatAttribute('alpha', l.config.alpha as number)]),
   ELU: (w, l) => w.node('Elu', [l.inputs[0]], l.n, [floatAttribute('alpha', l.config.alpha as number)]),
   PReLU: (w, l) => {

@@ -48,6 +48,13 @@ function leakyCase(max: number, slope: number, threshold: number): Case {
   };
 }
 
+function clipCase(low: number, high: number): Case {
+  return {
+    name: `clip [${low}, ${high}]`, forward: 'clipForward', backward: 'clipBackward', reads: 'x', parameters: [low, high],
+    expect: { forward: (x) => ref.clipForward(x, low, high), backward: (x, _, dy) => ref.clipBackward(x, dy, low, high) },
+  };
+}
+
 function eluCase(scaleAlpha: number, scale: number): Case {
   return {
     name: `elu sα ${scaleAlpha} s ${scale}`, forward: 'eluForward', backward: 'eluBackward', reads: 'xy', parameters: [scaleAlpha, scale],
@@ -73,6 +80,7 @@ const CASES: Case[] = [
   },
   { name: 'hardSwish', forward: 'hardSwishForward', backward: 'hardSwishBackward', reads: 'x', expect: fromX(ref.hardSwishForward, ref.hardSwishBackward) },
   leakyCase(Infinity, 0.3, 0), leakyCase(Infinity, -0.5, 0), leakyCase(6, 0, 0.5), leakyCase(1, 0.1, 2), leakyCase(0, 0.2, 0),
+  clipCase(-1, 1), clipCase(-3, 2.5), clipCase(-Infinity, -2.5), clipCase(3, Infinity), clipCase(2, -1),
 ];
 
 type KernelFunction = (...args: number[]) => void;

@@ -250,7 +250,7 @@ test('the activations Keras models use: on conv2d and dense, and as Activation l
   }
 });
 
-test('activation layers with options: ReLU, LeakyReLU, ELU, Softmax', async () => {
+test('activation layers with options: ReLU, LeakyReLU, ELU, Softmax, Clip', async () => {
   await kernels();
   // Settings within the inputs' range [−1, 1], so that every piece of each function is crossed.
   const made = [
@@ -258,6 +258,7 @@ test('activation layers with options: ReLU, LeakyReLU, ELU, Softmax', async () =
     layers.reLU({ maxValue: 0.6, negativeSlope: 0.1, threshold: 0.3 }), layers.reLU({ threshold: 0.4 }),
     layers.leakyReLU(), layers.leakyReLU({ alpha: -0.4 }), layers.elu(), layers.elu({ alpha: 0.4 }), layers.elu({ alpha: -1.5 }),
     layers.softmax(), layers.softmax({ axis: 3 }),
+    layers.clip({ min: -0.5, max: 0.3 }), layers.clip({ min: 0.2 }), layers.clip({ max: -0.1 }),
   ];
   made.forEach((layer, i) => checkLayer(layer, [3, 2, 5], 3, 600 + i));
 });

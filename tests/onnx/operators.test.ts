@@ -357,6 +357,28 @@ test('a Clip from below 0 of a Relu\'s output clips from 0: F.relu6 before opset
     bounds(-1, 0.5), { opset: 11 });
 });
 
+test('Clip to any constant bounds (torch.clamp, nn.Hardtanh): inputs from opset 11, attributes before, one bound alone; a Clip layer, which a convolution does not take in', async () => {
+  const bound = (v: number) => ({ dims: [], data: Float32Array.of(v) });
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  for (const dims of [[3, 4, 5], [7]]) {
+    const hardtanh = await agrees(`Clip [−1, 1] of ${dims}`, dims, [{ op: 'Clip', inputs: ['x', 'low', 'high'], outputs: ['y'] }], { low: bound(-1), high: bound(1) }, { opset: 11 });
+    assert.equal(classes(hardtanh), ['InputLayer', 'Clip']);
+    await agrees(`Clip min −0.2 alone of ${dims}`, dims, [{ op: 'Clip', inputs: ['x', 'low'], outputs: ['y'] }], { low: bound(-0.2) });
+    await agrees(`Clip max 0.3 alone of ${dims}`, dims, [{ op: 'Clip', inputs: ['x', '', 'high'], outputs: ['y'] }], { high: bound(0.3) });
+    await agrees(`Clip [0.1, 0.4] of ${dims}`, dims, [{ op: 'Clip', inputs: ['x', 'low', 'high'], outputs: ['y'] }], { low: bound(0.1), high: bound(0.4) });
+    const attributeBounds: Array<NodeSpec['attributes']> = [{ min: { float: -0.5 }, max: { float: 0.25 } }, { min: { float: 0.3 } }, { max: { float: -0.1 } }];
+    for (const attributes of attributeBounds) {
+      await agrees(`Clip ${JSON.stringify(attributes)} of ${dims}, opset 9`, dims, [{ op: 'Clip', inputs: ['x'], outputs: ['y'], attributes }], {}, { opset: 9 });
+    }
+  }
+  const conv = await agrees('Conv → Clip [−1, 2]', [3, 4, 5], [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1] } },
+    { op: 'Clip', inputs: ['c', 'low', 'high'], outputs: ['y'] }], { w: weight([4, 3, 3, 3], { data: rng.array(108).map((v) => 4 * v) }), low: bound(-1), high: bound(2) });
+  assert.equal(classes(conv), ['InputLayer', 'Conv2D', 'Clip']);
+  // The bounds the file gives below a Relu's output: [−2, −1] of relu(x) is −1 everywhere.
+  await agrees('Relu → Clip [−2, −1]', [7], [{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Clip', inputs: ['r', 'low', 'high'], outputs: ['y'] }],
+    { low: bound(-2), high: bound(-1) });
+});
+
 test('BatchNormalization in inference mode, of images and features: the moving statistics are ONNX\'s mean and var', async () => {
   const stats = (c: number) => ({ s: weight([c]), b: weight([c]), m: weight([c]), v: weight([c], { data: rng.array(c).map((v) => Math.abs(v) + 0.1) }) });
   const image = await agrees('image', [4, 3, 5], [{ op: 'BatchNormalization', inputs: ['x', 's', 'b', 'm', 'v'], outputs: ['y'], attributes: { epsilon: { float: 1e-3 }, momentum: { float: 0.8 } } }], stats(4));

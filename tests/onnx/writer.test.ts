@@ -175,13 +175,14 @@ test('Dense along the last axis: on pixels a 1×1 Conv (read back), on sequences
   await assertAgreesWithOrt(m, encodeOnnx(m), [[3, 6, 5], [3, 2, 3, 4, 5]], 'dense on sequences and rank-4 inputs');
 });
 
-test('activation layers: Softmax; ReLU capped, leaky, both (Relu, Clip, LeakyRelu); LeakyReLU, ELU; PReLU per element and per channel', async () => {
+test('activation layers: Softmax; ReLU capped, leaky, both (Relu, Clip, LeakyRelu); LeakyReLU, ELU; PReLU per element and per channel; Clip with both bounds and with one', async () => {
   // Each layer reads the same values of both signs, of images and of features, and is an output of its own.
   const x = input({ shape: [4, 5, 3] });
   const image = layers.conv2d({ filters: 3, kernelSize: 1 }).apply(x);
   const features = layers.dense({ units: 5 }).apply(layers.flatten().apply(x));
   const activations = () => [layers.softmax(), layers.reLU(), layers.reLU({ maxValue: 0.4 }), layers.reLU({ negativeSlope: 0.2 }),
-    layers.reLU({ negativeSlope: 0.3, maxValue: 0.1 }), layers.leakyReLU({ alpha: 0.15 }), layers.elu({ alpha: 0.7 }), layers.prelu()];
+    layers.reLU({ negativeSlope: 0.3, maxValue: 0.1 }), layers.leakyReLU({ alpha: 0.15 }), layers.elu({ alpha: 0.7 }), layers.prelu(),
+    layers.clip({ min: -0.3, max: 0.2 }), layers.clip({ min: 0.1 }), layers.clip({ max: -0.2 })];
   const outputs = [image, features].flatMap((t) => activations().map((layer) => layer.apply(t)));
   const m = model({ inputs: x, outputs: [...outputs, layers.prelu({ sharedAxes: [1, 2] }).apply(image)], seed: 6 });
   await agreesWithOrt(randomized(m, 6), 'activation layers');

@@ -106,6 +106,10 @@ export const leakyReluForward = (x: Float32Array, max: number, slope: number, th
 export const leakyReluBackward = (x: Float32Array, dy: Float32Array, max: number, slope: number, threshold: number) =>
   mapGradient(x, dy, (v) => (v > threshold ? (v <= max ? 1 : 0) : slope));
 
+/** torch.clamp: min(max(x, low), high); the gradient passes where low ≤ x ≤ high. */
+export const clipForward = (x: Float32Array, low: number, high: number) => map(x, (v) => Math.min(Math.max(v, low), high));
+export const clipBackward = (x: Float32Array, dy: Float32Array, low: number, high: number) => mapGradient(x, dy, (v) => (v >= low && v <= high ? 1 : 0));
+
 /** PReLU: y = x > 0 ? x : α·x, with α repeating every alpha.length elements. */
 export const preluForward = (x: Float32Array, alpha: Float32Array) =>
   Float64Array.from(x, (v, i) => (v > 0 ? v : alpha[i % alpha.length] * v));

@@ -13,6 +13,7 @@ const { kernels, parallel, memory } = await init({ threads: 2 });
 /** The kernels that take parameters after the length, with values for them. */
 const PARAMETERS: Partial<Record<ElementwiseKernel, number[]>> = {
   eluForward: [0.7, 1.1], eluBackward: [0.7, 1.1], leakyReluForward: [2, 0.2, 0.1], leakyReluBackward: [2, 0.2, 0.1],
+  clipForward: [-1.5, 2], clipBackward: [-1.5, 2],
 };
 
 test('every elementwise kernel split over 2 threads equals the kernel on the whole batch, bit for bit', () => {

@@ -2,7 +2,7 @@
 // (its `activation` entry says which, from its settings) becomes an Activation layer, or the
 // activation of the convolution or dense layer before it, which applies it on its way out
 // (NodeContext.fusedActivation). Others become the layers that have their settings: LeakyRelu, Elu with another
-// alpha, PRelu, Clip to [0, max] (ReLU with maxValue). PyTorch's Hardsigmoid (x/6 + ½, clipped)
+// alpha, PRelu, Clip to [0, max] (ReLU with maxValue) or to other bounds (a Clip layer). PyTorch's Hardsigmoid (x/6 + ½, clipped)
 // is Keras 2's hard sigmoid (0.2x + ½) of x scaled by 5/6 first; x·σ(x) and x·hardσ(x), as PyTorch
 // writes SiLU and Hardswish at opset 13, are swish and hardSwish. Softmax and LogSoftmax must run
 // over what convas's softmax and logSoftmax run over: the last axis in its layout (an image's channels).
@@ -91,14 +91,20 @@ function gated(ctx: NodeContext): TensorValue | undefined {
   return activation && ctx.absorbGateProduct() ? activationLayer(ctx, activation) : undefined;
 }
 
+/**
+ * Clip to constant bounds: ReLU and ReLU6 as activations, [0, max] as Keras's ReLU with maxValue
+ * (which TF.js files hold too), any other bounds (torch.clamp, nn.Hardtanh) as a Clip layer.
+ */
 function clip(ctx: NodeContext): TensorValue {
   const activation = ACTIVATIONS.Clip(ctx, []);
   if (activation) return activationLayer(ctx, activation);
   const [low, high] = clipBounds(ctx);
-  if (low === 0 && high > 0) return ctx.layer(() => layers.reLU({ maxValue: high, name: ctx.layerName() }), [ctx.tensor(0)]).output;
-  // The bounds the file gives, which a Relu before the Clip does not change.
-  const [givenLow, givenHigh] = givenClipBounds(ctx);
-  ctx.refuse(`clips to [${givenLow}, ${givenHigh}]; convas clips from 0 (ReLU, ReLU with maxValue, ReLU6) only, to a max above 0`);
+  if (Number.isNaN(low) || Number.isNaN(high)) ctx.refuse(`clips to [${low}, ${high}]; expected bounds that are numbers`);
+  const x = ctx.heldTensor(0);
+  const layer = low === 0 && high > 0
+    ? () => layers.reLU({ maxValue: high, name: ctx.layerName() })
+    : () => layers.clip({ min: low === -Infinity ? null : low, max: high === Infinity ? null : high, name: ctx.layerName() });
+  return ctx.inLayoutOf(x, ctx.layer(layer, [x]).output);
 }
 
 function hardSigmoid(ctx: NodeContext): TensorValue {
