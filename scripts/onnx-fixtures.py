@@ -383,6 +383,19 @@ class Clamps(nn.Module):
         return torch.clamp(torch.clamp(x * 4, min=-0.25), max=1.5)
 
 
+class SequenceLinear(nn.Module):
+    """nn.Linear on a sequence [N, T, F]: the exporter writes MatMul by the transposed weight, then
+    the Add of the bias (Gemm takes 2-D inputs only); a ReLU between, and one Linear without bias."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(5, 8)
+        self.fc2 = nn.Linear(8, 3, bias=False)
+
+    def forward(self, x):
+        return self.fc2(torch.relu(self.fc1(x)))
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -623,6 +636,9 @@ def main():
         cases.append(export('clamps_opset%d' % opset, clamps, clamps_input, opset,
                             'nn.Hardtanh() and torch.clamp to bounds other than 0..6, a min alone and a max alone (Clip)',
                             dynamic_batch=True))
+
+    cases.append(export('sequence_linear', SequenceLinear(), example(2, 4, 5), 13,
+                        'nn.Linear on [N, T, F] (MatMul, Add), with and without bias', dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

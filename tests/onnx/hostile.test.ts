@@ -241,6 +241,14 @@ test('operators, attributes and graphs convas cannot express are refused by node
     { op: 'Add', inputs: ['v', 'eps'], outputs: ['ve'] }, { op: 'Sqrt', inputs: ['ve'], outputs: ['s'] }, { op: 'Div', inputs: ['d', 's'], outputs: ['y'] },
   ], { initializers: { eps: float(1e-5) } }), /node "rows" \(ReduceMean\): normalises axis 2 of \[N, 3, 4, 4\]; convas normalises over the axis it holds last/);
   await refused(one([{ op: 'Softmax', name: 'sm', inputs: ['x'], outputs: ['y'], attributes: { axis: 2 } }]), /node "sm" \(Softmax\): softmax over axis 2 .* is not supported/);
+  // MatMul of an image held channels-first multiplies its rows' pixels: no dense layer's product.
+  await refused(one([{ op: 'MatMul', name: 'mm', inputs: ['x', 'w'], outputs: ['y'] }], { initializers: { w: { dims: [4, 2], data: new Float32Array(8) } } }),
+    /node "mm" \(MatMul\): multiplies a 4-D tensor \[N, 3, 4, 4\]; convas reads .*MatMul of features \[N, K\], sequences \[N, T, K\] and channels-last images/);
+  // A bias that varies along a sequence is no dense layer's: the Add stays apart, and is refused.
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 4, 6] }], outputs: ['y'],
+    initializers: { w: { dims: [6, 5], data: new Float32Array(30) }, b: { dims: [4, 5], data: new Float32Array(20) } },
+    nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'] }, { op: 'Add', name: 'add', inputs: ['m', 'b'], outputs: ['y'] }] }),
+  /node "add" \(Add\): combines \[N, 4, 5\] with a constant \[4, 5\]; convas takes a constant that is one number or one per channel/);
   // Bounds computed from the input: no layer clips to them.
   await refused(one([{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Clip', name: 'c', inputs: ['x', 'r'], outputs: ['y'] }]),
     /node "c" \(Clip\): min \("r"\) is computed from the model's input; convas needs a constant there/);

@@ -175,6 +175,18 @@ test('Gemm: transB, alpha and beta, C per unit, [1, units] or one number, or non
   await agrees('MatMul', [6], [{ op: 'MatMul', inputs: ['x', 'b'], outputs: ['y'] }], { b: weight([6, 5]) });
 });
 
+test('MatMul of a sequence [N, T, F] by a constant (nn.Linear on a sequence): a Dense that takes in the Add of its bias, on either side', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  const plain = await agrees('MatMul [N, 4, 6] × [6, 5]', [4, 6], [{ op: 'MatMul', inputs: ['x', 'b'], outputs: ['y'] }], { b: weight([6, 5]) });
+  assert.equal(classes(plain), ['InputLayer', 'Dense']);
+  const linear = await agrees('MatMul, Add of the bias, Relu, MatMul, bias first', [4, 6], [
+    { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['m1'] }, { op: 'Add', inputs: ['m1', 'b1'], outputs: ['h'] }, { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+    { op: 'MatMul', inputs: ['r', 'w2'], outputs: ['m2'] }, { op: 'Add', inputs: ['b2', 'm2'], outputs: ['y'] },
+  ], { w1: weight([6, 5]), b1: weight([5]), w2: weight([5, 3]), b2: weight([1, 1, 3]) });
+  assert.equal(classes(linear), ['InputLayer', 'Dense', 'Activation', 'Dense']);
+  assert.equal(linear.layers.map((l) => l.getConfig().useBias), [undefined, true, undefined, true]);
+});
+
 test('MaxPool and AveragePool: pads, strides, ceil_mode, auto_pad, count_include_pad 0 and 1; the global pools', async () => {
   const dims = [3, 9, 10];
   const pool = (op: string, attributes: NodeSpec['attributes']) => agrees(`${op} ${JSON.stringify(attributes)}`, dims, [{ op, inputs: ['x'], outputs: ['y'], attributes }]);
