@@ -383,6 +383,42 @@ class Clamps(nn.Module):
         return torch.clamp(torch.clamp(x * 4, min=-0.25), max=1.5)
 
 
+class SuperResolution(nn.Module):
+    """The net of PyTorch's own ONNX export tutorial (super_resolution_with_onnxruntime): four
+    convolutions, then nn.PixelShuffle(3), DepthToSpace (mode CRD) from opset 11; narrowed from
+    widths 64, 64 and 32 to 16, 16 and 8 to keep the file small. It makes one channel, where CRD
+    and DCR agree: PixelShuffles below make three."""
+
+    def __init__(self, upscale_factor=3, widths=(16, 16, 8)):
+        super().__init__()
+        self.relu = nn.ReLU()
+        self.conv1 = nn.Conv2d(1, widths[0], (5, 5), (1, 1), (2, 2))
+        self.conv2 = nn.Conv2d(widths[0], widths[1], (3, 3), (1, 1), (1, 1))
+        self.conv3 = nn.Conv2d(widths[1], widths[2], (3, 3), (1, 1), (1, 1))
+        self.conv4 = nn.Conv2d(widths[2], upscale_factor ** 2, (3, 3), (1, 1), (1, 1))
+        self.pixel_shuffle = nn.PixelShuffle(upscale_factor)
+
+    def forward(self, x):
+        x = self.relu(self.conv1(x))
+        x = self.relu(self.conv2(x))
+        x = self.relu(self.conv3(x))
+        return self.pixel_shuffle(self.conv4(x))
+
+
+class PixelShuffles(nn.Module):
+    """nn.PixelShuffle of several channels (where CRD, PyTorch's order, and DCR differ): by 2 to
+    three channels, a convolution, and by 3 to two."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 12, 3, padding=1)
+        self.conv2 = nn.Conv2d(3, 18, 1)
+
+    def forward(self, x):
+        x = F.pixel_shuffle(self.conv1(x), 2)
+        return F.pixel_shuffle(self.conv2(x), 3)
+
+
 class SequenceLinear(nn.Module):
     """nn.Linear on a sequence [N, T, F]: the exporter writes MatMul by the transposed weight, then
     the Add of the bias (Gemm takes 2-D inputs only); a ReLU between, and one Linear without bias."""
@@ -639,6 +675,12 @@ def main():
 
     cases.append(export('sequence_linear', SequenceLinear(), example(2, 4, 5), 13,
                         'nn.Linear on [N, T, F] (MatMul, Add), with and without bias', dynamic_batch=True))
+
+    cases.append(export('super_resolution', SuperResolution(), example(2, 1, 8, 7), 13,
+                        "the super-resolution net of PyTorch's ONNX export tutorial (narrowed): convolutions, then "
+                        'nn.PixelShuffle(3) (DepthToSpace, mode CRD)', dynamic_batch=True))
+    cases.append(export('pixel_shuffles', PixelShuffles(), example(2, 3, 4, 5), 11,
+                        'F.pixel_shuffle by 2 and by 3 of several channels (DepthToSpace, mode CRD)'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

@@ -183,8 +183,13 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'InstanceNormalization', name: 'gn', inputs: ['x', 's', 'b'], outputs: ['y'] }],
     { initializers: { s: { dims: [3], data: Float32Array.of(1, 1, 1) }, b: { dims: [3], data: Float32Array.of(0, 0, 0) } } }),
   /node "gn" \(InstanceNormalization\): is not an operator convas supports \(PyTorch writes nn.InstanceNorm2d and nn.GroupNorm with it/);
-  await refused(one([{ op: 'DepthToSpace', name: 'ps', inputs: ['x'], outputs: ['y'], attributes: { blocksize: 2, mode: 'CRD' } }], { inputs: [{ name: 'x', dims: ['N', 4, 3, 3] }] }),
-    /node "ps" \(DepthToSpace\): is not an operator convas supports \(PyTorch's nn.PixelShuffle \(F.pixel_shuffle\)/);
+  // Blocks that do not fit, and a DepthToSpace mode ONNX does not define.
+  const shuffle = (attributes: NodeSpec['attributes'], op = 'DepthToSpace') => one([{ op, name: 'ps', inputs: ['x'], outputs: ['y'], attributes }],
+    { inputs: [{ name: 'x', dims: ['N', 8, 3, 4] }] });
+  await refused(shuffle({ blocksize: 2, mode: 'RDC' }), /node "ps" \(DepthToSpace\): mode "RDC" is not supported; convas reads CRD \(PyTorch's PixelShuffle\) and DCR \(TensorFlow's\)/);
+  await refused(shuffle({ blocksize: 3, mode: 'CRD' }), /node "ps" \(DepthToSpace\): blocksize 3 does not divide the 8 channels into blocks of its square/);
+  await refused(shuffle({ mode: 'CRD' }), /node "ps" \(DepthToSpace\): blocksize 0; expected a positive integer/);
+  await refused(shuffle({ blocksize: 2 }, 'SpaceToDepth'), /node "ps" \(SpaceToDepth\): blocksize 2 does not divide the image's 3 rows and 4 columns/);
   await refused(one([{ op: 'ReduceL2', name: 'l2', inputs: ['x'], outputs: ['y'], attributes: { axes: [1], keepdims: 1 } }]),
     /node "l2" \(ReduceL2\): is not an operator convas supports \(PyTorch's F.normalize and x.norm\(dim=…\); convas has no layer that divides by a norm\)/);
   const ints = (values: number[]) => ({ dims: [values.length], data: values });

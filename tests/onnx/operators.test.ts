@@ -175,6 +175,24 @@ test('Gemm: transB, alpha and beta, C per unit, [1, units] or one number, or non
   await agrees('MatMul', [6], [{ op: 'MatMul', inputs: ['x', 'b'], outputs: ['y'] }], { b: weight([6, 5]) });
 });
 
+test('DepthToSpace in modes CRD (PyTorch\'s PixelShuffle) and DCR (TensorFlow\'s), and SpaceToDepth, by blocks of 2 and 3: Reshape and Permute layers', async () => {
+  for (const [channels, r] of [[3, 2], [2, 3], [1, 3], [5, 2]]) {
+    for (const mode of ['CRD', 'DCR']) {
+      await agrees(`DepthToSpace ${mode} of ${channels} channels by ${r}`, [channels * r * r, 4, 5],
+        [{ op: 'DepthToSpace', inputs: ['x'], outputs: ['y'], attributes: { blocksize: r, mode } }]);
+    }
+    await agrees(`SpaceToDepth of ${channels} channels by ${r}`, [channels, 2 * r, 3 * r], [{ op: 'SpaceToDepth', inputs: ['x'], outputs: ['y'], attributes: { blocksize: r } }]);
+  }
+  // DCR is ONNX's default mode; PixelShuffle after a convolution, then a convolution of its output.
+  await agrees('DepthToSpace, mode by default', [8, 3, 2], [{ op: 'DepthToSpace', inputs: ['x'], outputs: ['y'], attributes: { blocksize: 2 } }]);
+  const between = await agrees('Conv → DepthToSpace CRD → Conv', [3, 4, 5], [
+    { op: 'Conv', inputs: ['x', 'w1'], outputs: ['c'], attributes: { pads: [1, 1, 1, 1] } },
+    { op: 'DepthToSpace', inputs: ['c'], outputs: ['s'], attributes: { blocksize: 2, mode: 'CRD' } },
+    { op: 'Conv', inputs: ['s', 'w2'], outputs: ['y'] },
+  ], { w1: weight([12, 3, 3, 3]), w2: weight([2, 3, 3, 3]) });
+  assert.equal(between.layers.map((l) => l.getConfig().className), ['InputLayer', 'Conv2D', 'Reshape', 'Permute', 'Reshape', 'Permute', 'Reshape', 'Conv2D']);
+});
+
 test('MatMul of a sequence [N, T, F] by a constant (nn.Linear on a sequence): a Dense that takes in the Add of its bias, on either side', async () => {
   const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
   const plain = await agrees('MatMul [N, 4, 6] × [6, 5]', [4, 6], [{ op: 'MatMul', inputs: ['x', 'b'], outputs: ['y'] }], { b: weight([6, 5]) });

@@ -5,6 +5,7 @@ import { arithmeticOperators } from './arithmetic.js';
 import { constantOperators } from './constants.js';
 import { convOperators } from './conv.js';
 import { denseOperators } from './dense.js';
+import { depthToSpaceOperators } from './depth-to-space.js';
 import { layerNormOperators } from './layer-norm.js';
 import { normalizationOperators } from './normalization.js';
 import { poolOperators } from './pool.js';
@@ -15,5 +16,5 @@ import { sliceOperators } from './slice.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
-  ...normalizationOperators, ...layerNormOperators, ...resizeOperators, ...sliceOperators, ...repeatOperators,
+  ...normalizationOperators, ...layerNormOperators, ...resizeOperators, ...sliceOperators, ...repeatOperators, ...depthToSpaceOperators,
 };
