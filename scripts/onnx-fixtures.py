@@ -419,6 +419,19 @@ class PixelShuffles(nn.Module):
         return F.pixel_shuffle(self.conv2(x), 3)
 
 
+class PixelUnshuffles(nn.Module):
+    """F.pixel_unshuffle (nn.PixelUnshuffle, space to depth in PyTorch's channel order) by 2, a
+    convolution, and by 3."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(12, 4, 1)
+
+    def forward(self, x):
+        x = self.conv(F.pixel_unshuffle(x, 2))
+        return F.pixel_unshuffle(x, 3)
+
+
 class SequenceLinear(nn.Module):
     """nn.Linear on a sequence [N, T, F]: the exporter writes MatMul by the transposed weight, then
     the Add of the bias (Gemm takes 2-D inputs only); a ReLU between, and one Linear without bias."""
@@ -676,11 +689,24 @@ def main():
     cases.append(export('sequence_linear', SequenceLinear(), example(2, 4, 5), 13,
                         'nn.Linear on [N, T, F] (MatMul, Add), with and without bias', dynamic_batch=True))
 
-    cases.append(export('super_resolution', SuperResolution(), example(2, 1, 8, 7), 13,
+    super_resolution = SuperResolution()
+    super_resolution_input = example(2, 1, 8, 7)
+    cases.append(export('super_resolution', super_resolution, super_resolution_input, 13,
                         "the super-resolution net of PyTorch's ONNX export tutorial (narrowed): convolutions, then "
                         'nn.PixelShuffle(3) (DepthToSpace, mode CRD)', dynamic_batch=True))
-    cases.append(export('pixel_shuffles', PixelShuffles(), example(2, 3, 4, 5), 11,
+    pixel_shuffles = PixelShuffles()
+    pixel_shuffles_input = example(2, 3, 4, 5)
+    cases.append(export('pixel_shuffles', pixel_shuffles, pixel_shuffles_input, 11,
                         'F.pixel_shuffle by 2 and by 3 of several channels (DepthToSpace, mode CRD)'))
+    # Before opset 11 (the tutorial exports at opset 10) pixel_shuffle is a Reshape to six axes, a
+    # Transpose and a Reshape back; pixel_unshuffle is so at every opset.
+    cases.append(export('super_resolution_opset10', super_resolution, super_resolution_input, 10,
+                        'the same super-resolution net at opset 10, as the tutorial exports it: nn.PixelShuffle(3) as '
+                        'Reshape, Transpose, Reshape', dynamic_batch=True))
+    cases.append(export('pixel_shuffles_opset9', pixel_shuffles, pixel_shuffles_input, 9,
+                        'the same pixel shuffles at opset 9 (Reshape, Transpose, Reshape)'))
+    cases.append(export('pixel_unshuffles', PixelUnshuffles(), example(2, 3, 12, 6), 13,
+                        'F.pixel_unshuffle by 2 and by 3 (Reshape, Transpose, Reshape at any opset)'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

@@ -189,6 +189,10 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(shuffle({ blocksize: 2, mode: 'RDC' }), /node "ps" \(DepthToSpace\): mode "RDC" is not supported; convas reads CRD \(PyTorch's PixelShuffle\) and DCR \(TensorFlow's\)/);
   await refused(shuffle({ blocksize: 3, mode: 'CRD' }), /node "ps" \(DepthToSpace\): blocksize 3 does not divide the 8 channels into blocks of its square/);
   await refused(shuffle({ mode: 'CRD' }), /node "ps" \(DepthToSpace\): blocksize 0; expected a positive integer/);
+  // Six axes moved otherwise than PyTorch's pixel_shuffle and pixel_unshuffle move them: more than a Permute moves.
+  await refused(one([{ op: 'Reshape', inputs: ['x', 's'], outputs: ['r'] }, { op: 'Transpose', name: 't', inputs: ['r'], outputs: ['y'], attributes: { perm: [0, 1, 4, 2, 5, 3] } }],
+    { initializers: { s: { dims: [6], data: [-1, 3, 2, 2, 2, 2] } } }),
+  /node "t" \(Transpose\): transposes 5 axes after the batch; convas permutes at most 4 \(the Reshape to six axes, Transpose and Reshape that PyTorch writes for pixel_shuffle/);
   await refused(shuffle({ blocksize: 2 }, 'SpaceToDepth'), /node "ps" \(SpaceToDepth\): blocksize 2 does not divide the image's 3 rows and 4 columns/);
   await refused(one([{ op: 'ReduceL2', name: 'l2', inputs: ['x'], outputs: ['y'], attributes: { axes: [1], keepdims: 1 } }]),
     /node "l2" \(ReduceL2\): is not an operator convas supports \(PyTorch's F.normalize and x.norm\(dim=…\); convas has no layer that divides by a norm\)/);

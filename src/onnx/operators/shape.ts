@@ -11,7 +11,9 @@ import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
 import { type Constant, type TensorValue, type Value, convasAxes, formatDims, isImage } from '../values.js';
 import { transposeConstant } from './constants.js';
+import { pixelShuffled } from './depth-to-space.js';
 import { axisIndex, makeConstant, strides } from './ndarray.js';
+import { reshapeTarget, resolveShape } from './reshape-target.js';
 
 /** Whether an image's dims [N, C, H, W] are laid out alike channels-first and -last: one channel or one pixel. */
 const orderFree = ([, channels, height, width]: number[]) => channels === 1 || height * width === 1;
@@ -64,24 +66,6 @@ function flattenConstant(ctx: NodeContext): Constant {
   return makeConstant(c.type, [sizeOfDims(c.dims.slice(0, axis)), sizeOfDims(c.dims.slice(axis))], c.data);
 }
 
-/** Reshape's target with 0 (copy, unless allowzero) and −1 (the rest) resolved against `dims`; NaN (the batch) is kept. */
-function resolveShape(ctx: NodeContext, dims: number[], target: number[]): number[] {
-  const allowZero = ctx.opset >= 14 && ctx.int('allowzero', 0) !== 0;
-  const resolved = target.map((d, i) => (d === 0 && !allowZero ? dims[i] : d));
-  if (resolved.some((d, i) => i > 0 && Number.isNaN(d))) ctx.refuse(`reshapes to ${formatDims(target)}, which puts the batch size elsewhere than first`);
-  const unknown = resolved.filter((d) => d === -1).length;
-  if (unknown > 1 || resolved.some((d) => !Number.isNaN(d) && d !== -1 && (!Number.isInteger(d) || d < 0))) {
-    ctx.refuse(`shape ${formatDims(target)} is not a valid target`);
-  }
-  if (unknown === 1) {
-    const known = sizeOfDims(resolved.filter((d) => d !== -1));
-    const rest = sizeOfDims(dims) / known;
-    if (!Number.isInteger(rest)) ctx.refuse(`cannot reshape ${formatDims(dims)} to ${formatDims(target)}`);
-    resolved[resolved.indexOf(-1)] = rest;
-  }
-  return resolved;
-}
-
 function reshapeConstant(ctx: NodeContext): Constant {
   const c = ctx.constant(0, 'data');
   const dims = resolveShape(ctx, c.dims, ctx.ints(1, 'shape'));
@@ -89,19 +73,11 @@ function reshapeConstant(ctx: NodeContext): Constant {
   return makeConstant(c.type, dims, c.data);
 }
 
-/** The per-example dims a reshape of a tensor asks for; the first target dim must be the batch. */
+/** Reshape of a tensor, or the first of the three nodes PyTorch writes for pixel_shuffle and pixel_unshuffle before DepthToSpace. */
 function reshapeTensor(ctx: NodeContext): TensorValue {
   const x = ctx.heldTensor(0);
-  const target = ctx.ints(1, 'shape');
-  const perExample = sizeOfDims(x.dims.slice(1));
-  const [first, ...rest] = target;
-  // The batch: BATCH from a Shape node, 0 (copy), −1 with every other dim known, or the batch the model was exported with.
-  const batch = Number.isNaN(first) || (first === 0 && !(ctx.opset >= 14 && ctx.int('allowzero', 0) !== 0)) ||
-    (first === -1 && !rest.includes(-1)) || first === ctx.exportedBatch;
-  if (!batch) ctx.refuse(`reshapes ${formatDims(x.dims)} to ${formatDims(target)}, which changes the batch axis`);
-  const dims = resolveShape(ctx, [1, ...x.dims.slice(1)], [1, ...rest]);
-  if (sizeOfDims(dims) !== perExample) ctx.refuse(`cannot reshape ${formatDims(x.dims)} to ${formatDims(target)}`);
-  return reshaped(ctx, x, dims.slice(1));
+  const dims = reshapeTarget(ctx, x.dims);
+  return pixelShuffled(ctx, x, dims) ?? reshaped(ctx, x, dims);
 }
 
 /** Squeeze's and Unsqueeze's axes: an input from opset 13, an attribute before. */
@@ -177,6 +153,9 @@ export function concatenated(ctx: NodeContext, parts: TensorValue[], axis: numbe
   return ctx.layer(() => layers.concatenate({ axis: convasAxis, name: ctx.layerName() }), parts).output;
 }
 
+/** The most axes a Permute layer moves, after the batch. */
+const PERMUTED_AXES = 4;
+
 /**
  * Transpose of a tensor, the batch staying first: a Permute. A 4-D result is an image again
  * (convas holds its axes 2, 3, 1 in that order), whatever the axes mean to PyTorch — but an image
@@ -199,6 +178,10 @@ function transposeTensor(ctx: NodeContext): TensorValue {
     return { kind: 'tensor', tensor: held.tensor, dims: [batch, channels, height, width] };
   }
   if (isImage(held) && !held.channelsLast && (order === '0,2,3,1' || order === '0,3,2,1')) return ctx.asChannelsLast(held, order === '0,2,3,1' ? 'HW' : 'WH');
+  if (rank - 1 > PERMUTED_AXES) {
+    ctx.refuse(`transposes ${rank - 1} axes after the batch; convas permutes at most ${PERMUTED_AXES} (the Reshape to six axes, Transpose and ` +
+      'Reshape that PyTorch writes for pixel_shuffle and pixel_unshuffle are read as one)');
+  }
   const x = ctx.tensor(0);
   // Convas output axis j holds ONNX output axis k = 1 + axes.indexOf(j), which takes ONNX input
   // axis perm[k], held by convas input axis axes[perm[k] − 1].
