@@ -5,6 +5,7 @@
 // plain objects with the hooks you need.
 import { ConfigError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
+import { withKerasNames } from './log-names.js';
 import type { MetricValue } from './metric-set.js';
 
 /** An epoch's logs: mean loss and accuracy, the compiled metrics, and with validation their val_ twins. */
@@ -13,13 +14,20 @@ export interface Logs {
   acc: number;
   val_loss?: number;
   val_acc?: number;
+  /** Keras's names for acc and val_acc: the same values, not enumerated (log-names.ts). */
+  readonly accuracy?: number;
+  readonly val_accuracy?: number;
   [name: string]: MetricValue | undefined;
 }
 
 /** What fit returns: the epochs run and each log per epoch (Keras's History: a list for each log written, val_ ones with validation). */
 export interface History {
   epoch: number[];
-  history: { loss: number[]; acc: number[]; val_loss?: number[]; val_acc?: number[] } & Record<string, MetricValue[]>;
+  history: {
+    loss: number[]; acc: number[]; val_loss?: number[]; val_acc?: number[];
+    /** Keras's names for acc and val_acc: the same lists, not enumerated (log-names.ts). */
+    readonly accuracy?: number[]; readonly val_accuracy?: number[];
+  } & Record<string, MetricValue[]>;
 }
 
 declare module '../errors.js' {
@@ -29,7 +37,7 @@ declare module '../errors.js' {
   }
 }
 
-export const emptyHistory = (): History => ({ epoch: [], history: { loss: [], acc: [] } });
+export const emptyHistory = (): History => ({ epoch: [], history: withKerasNames({ loss: [], acc: [] }) });
 
 /** Adds an epoch's logs to the history, as Keras's History callback does at each epoch's end. */
 export function recordEpoch(history: History, epoch: number, logs: Logs): void {

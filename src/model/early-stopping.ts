@@ -66,7 +66,7 @@ export class EarlyStopping extends MonitorCallback {
   }
 
   onEpochEnd(epoch: number, logs: EpochEndLogs): void {
-    const current = logs[this.monitor] as number | undefined;
+    const current = logs[this.logged] as number | undefined;
     // No value: an epoch that trained nothing (the monitor itself was checked at onTrainBegin), which Keras skips too.
     if (current === undefined || epoch < this.startFromEpoch) return;
     if (this.restoreBestWeights && !this.bestWeights) {

@@ -11,6 +11,7 @@ import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
 import type { DivergenceCheck } from './divergence.js';
+import { loggedName, withKerasNames } from './log-names.js';
 import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
@@ -99,7 +100,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
       const logs = epochLogs(lossSum / seen, metrics);
       if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
-      if (monitor) step.optimizer.epochEnd(logs[monitor] as number);
+      if (monitor) step.optimizer.epochEnd(logs[loggedName(monitor)] as number);
       recordEpoch(run.history, epoch, logs);
       await callbacks.epochEnd(epoch, logs);
       last = logs;
@@ -157,7 +158,7 @@ const divergence = (step: TrainStep, what: string, epoch: number, b: number, kep
   `Try a lower learningRate (now ${step.optimizer.learningRate})`);
 
 function epochLogs(loss: number, metrics: MetricSet): Logs {
-  const logs = { loss } as Logs;
+  const logs = withKerasNames({ loss } as Logs);
   metrics.write(logs);
   return logs;
 }

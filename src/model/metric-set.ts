@@ -1,5 +1,5 @@
 // The metrics fit logs and evaluate returns, with TensorFlow.js's names: accuracy always (logged as
-// 'acc', as TF.js logs 'accuracy'), and those asked for in compile({ metrics }) or evaluate(x, y,
+// 'acc', as TF.js logs 'accuracy'; Keras's name for it works too: log-names.ts), and those asked for in compile({ metrics }) or evaluate(x, y,
 // { metrics }). Each counts batch by batch from the model's output and the prepared targets (class
 // ids already one-hot) into counters made once, so a training step allocates nothing for them; the
 // values are read when the logs are written. They count each position of the output along its last

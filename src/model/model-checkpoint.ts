@@ -4,9 +4,10 @@
 // Keras, so a later fit never overwrites a better model). The destination is anything model.save
 // takes (a Node directory, indexeddb://name in browsers) and may hold placeholders, as Keras's
 // filepath does: {epoch} (counted from 1), any log such as {val_loss}, and the formats {epoch:03d}
-// and {val_loss:.4f}.
+// and {val_loss:.4f}; Keras's {val_accuracy} names val_acc (log-names.ts).
 import { ConfigError } from '../errors.js';
 import type { EpochEndLogs, Logs } from './callbacks.js';
+import { loggedName } from './log-names.js';
 import { type MonitorMode, MonitorCallback } from './monitor.js';
 import { checkBoolean, checkNumber } from './settings.js';
 
@@ -54,7 +55,7 @@ export class ModelCheckpoint extends MonitorCallback {
     if (this.saveBestOnly) this.checkMonitor();
     const logs = this.params?.metrics ?? [];
     for (const [placeholder, name] of this.destination.matchAll(PLACEHOLDER)) {
-      if (name !== 'epoch' && !logs.includes(name)) {
+      if (name !== 'epoch' && !logs.includes(loggedName(name))) {
         throw new ConfigError(`${this.who}: ${placeholder} in ${JSON.stringify(this.destination)} names no log of this run; it logs epoch, ${logs.join(', ')}`);
       }
     }
@@ -64,7 +65,7 @@ export class ModelCheckpoint extends MonitorCallback {
     // An epoch that trained nothing has no logs to name the file by, and no new weights to keep.
     if (logs.loss === undefined) return;
     if (this.saveBestOnly) {
-      const current = logs[this.monitor] as number;
+      const current = logs[this.logged] as number;
       if (!this.isImprovement(current, this.best)) return;
       this.best = current;
     }
@@ -74,7 +75,7 @@ export class ModelCheckpoint extends MonitorCallback {
   /** The destination with its placeholders filled in for this epoch. */
   path(epoch: number, logs: Logs): string {
     return this.destination.replace(PLACEHOLDER, (_, name: string, spec?: string) => {
-      const value = name === 'epoch' ? epoch + 1 : (logs[name] as number);
+      const value = name === 'epoch' ? epoch + 1 : (logs[loggedName(name)] as number);
       const [, width, decimals] = spec ? SPEC.exec(spec)! : [];
       if (decimals !== undefined) return value.toFixed(Number(decimals));
       return width !== undefined ? String(Math.round(value)).padStart(Number(width), '0') : String(value);

@@ -1,9 +1,11 @@
 // What early stopping and checkpoints share (Keras's MonitorCallback): the log they follow, whether
 // it should rise or fall, and what counts as an improvement. 'auto' lowers the losses and raises
 // every metric convas has (the accuracies, precision and recall), as Keras infers from each
-// metric's direction; TF.js guesses from the name (up when it holds 'acc').
+// metric's direction; TF.js guesses from the name (up when it holds 'acc'). Keras's 'accuracy' and
+// 'val_accuracy' name the logs convas (as TF.js) calls 'acc' and 'val_acc' (log-names.ts).
 import { ConfigError } from '../errors.js';
 import { Callback } from './callbacks.js';
+import { loggedName } from './log-names.js';
 import { isScalarMetric } from './metric-set.js';
 import { checkChoice, checkNumber, checkOptions } from './settings.js';
 
@@ -26,6 +28,11 @@ export abstract class MonitorCallback extends Callback {
     this.minDelta = Math.abs(checkNumber(who, 'minDelta', options.minDelta ?? 0, 'finite'));
   }
 
+  /** The monitored log's name in the logs (TF.js's, for Keras's accuracy names). */
+  protected get logged(): string {
+    return loggedName(this.monitor);
+  }
+
   /** Whether the monitored log should rise: mode 'max', or 'auto' on anything but a loss. */
   get maximizes(): boolean {
     return this.mode === 'max' || (this.mode === 'auto' && this.monitor.replace(/^val_/, '') !== 'loss');
@@ -44,7 +51,7 @@ export abstract class MonitorCallback extends Callback {
   /** Refuses, before training starts, a monitor that the run's logs will not carry (a typo, or val_ without validation). */
   protected checkMonitor(): void {
     const logs = this.params?.metrics ?? [];
-    if (!logs.includes(this.monitor)) {
+    if (!logs.includes(this.logged)) {
       const hint = this.monitor.startsWith('val_') && !this.params?.doValidation ? ' (val_ logs need validationData or validationSplit)' : '';
       throw new ConfigError(`${this.who}: unknown monitor ${JSON.stringify(this.monitor)}${hint}; this run logs ${logs.join(', ')}`);
     }

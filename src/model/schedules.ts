@@ -263,11 +263,12 @@ class LinearWarmup extends LearningRateSchedule<{ warmupSteps: number; initialLe
 
 // --- reduce on plateau
 
-const MONITORS = ['val_loss', 'val_acc', 'loss', 'acc'] as const;
+// Keras's 'val_accuracy' and 'accuracy' are the logs convas names 'val_acc' and 'acc' (log-names.ts).
+const MONITORS = ['val_loss', 'val_acc', 'loss', 'acc', 'val_accuracy', 'accuracy'] as const;
 
 export interface ReduceLROnPlateauOptions {
   initialLearningRate: number;
-  /** The log to follow: 'val_loss' (default), 'val_acc', 'loss' or 'acc'. */
+  /** The log to follow: 'val_loss' (default), 'val_acc', 'loss' or 'acc' (or Keras's 'val_accuracy', 'accuracy'). */
   monitor?: (typeof MONITORS)[number];
   /** The rate is multiplied by factor (in (0, 1)) when the log stops improving. Default 0.1. */
   factor?: number;

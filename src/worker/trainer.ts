@@ -3,6 +3,7 @@ import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } f
 // Through the package entry: dist/worker.js then shares dist/convas.js's error classes, so the
 // errors it throws pass instanceof against those a user imports from 'convas'.
 import { ConfigError, ERROR_CLASSES, Layer, type Logs, StateError, layerToConfig } from '../index.js';
+import { withKerasNames } from '../model/log-names.js';
 
 export interface TrainCallbacks {
   /** The latest batch's progress, at most every 50 ms (and after each epoch's last batch). */
@@ -64,7 +65,8 @@ export function createTrainer(workerUrl: string | URL): Trainer {
     const message = event.data;
     if (!running) return;
     if (message.type === 'batch') running.callbacks.onBatchEnd?.(message.progress);
-    else if (message.type === 'epoch') running.callbacks.onEpochEnd?.(message.epoch, message.logs);
+    // Keras's names for the accuracy logs do not cross postMessage (they are not enumerable): added again here.
+    else if (message.type === 'epoch') running.callbacks.onEpochEnd?.(message.epoch, withKerasNames(message.logs));
     else {
       const { resolve, reject } = running;
       running = undefined;

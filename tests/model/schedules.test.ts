@@ -210,7 +210,7 @@ test('impossible schedule settings are ConfigErrors naming the setting', async (
   refused(() => schedules.cosineDecayRestarts({ initialLearningRate: 0.1, firstDecaySteps: 10, tMul: 0.5 }), 'tMul', '≥ 1');
   refused(() => schedules.linearWarmup({ warmupSteps: 10, schedule: { className: 'Mystery', config: {} } }), 'Mystery', 'CosineDecay');
   refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, factor: 1 }), 'factor', '[0, 1)');
-  refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, monitor: 'val_accuracy' as never }), 'monitor', 'val_acc');
+  refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, monitor: 'val_acuracy' as never }), 'monitor', 'val_acc');
   refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, patience: 1.5 }), 'patience', 'integer');
   refused(() => smallModel(1).compile({ optimizer: { type: 'sgd', learningRate: { className: 'CosineDecay', config: { decaySteps: 5 } } },
     loss: 'categoricalCrossentropy' }), 'cosineDecay', 'initialLearningRate');
