@@ -1,5 +1,6 @@
 // The model's own buffers for one batch: each input's examples (gathered in shuffled order), the
-// targets, each row's weight (class weights) and the loss gradient. Planned for a capacity once;
+// targets, each loss row's weight (class or sample weights: up to one per position of an example's
+// output) and the loss gradient. Planned for a capacity once;
 // they grow, never shrink. evaluate, which reads the examples in place, plans the targets alone.
 import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
@@ -14,7 +15,8 @@ export class BatchBuffers {
   private targetCapacity = 0;
   private readonly blocks = new OwnedBlocks(this);
 
-  constructor(private readonly inputSizes: number[], private readonly outputSize: number) {
+  /** `outputPositions`: the positions along the output's last axis, the most loss rows an example has. */
+  constructor(private readonly inputSizes: number[], private readonly outputSize: number, private readonly outputPositions: number) {
     this.inputs = inputSizes.map(() => 0);
   }
 
@@ -24,7 +26,7 @@ export class BatchBuffers {
     if (capacity <= this.capacity) return;
     // The new buffers first, the old ones freed only then: out of memory, the old plan stands whole
     // (a fit under way on this model, which planned once, goes on using it).
-    const made = this.blocks.allocAll([...this.inputSizes.map((size) => capacity * size * 4), capacity * 4, capacity * this.outputSize * 4]);
+    const made = this.blocks.allocAll([...this.inputSizes.map((size) => capacity * size * 4), capacity * this.outputPositions * 4, capacity * this.outputSize * 4]);
     this.freeExamples();
     this.inputSizes.forEach((_, i) => (this.inputs[i] = made[i]));
     [this.rowWeights, this.outputGradient] = made.slice(this.inputSizes.length);

@@ -33,7 +33,8 @@ export class ClassWeights {
     if (rows.positions > 1) {
       throw new ConfigError(`${who}: classWeight weighs each example by its class, but the model outputs ${formatShape(outputShape)} per ` +
         `example, ${rows.positions} positions of ${rows.classes}, each with a class of its own; as in Keras and TF.js, class weights are ` +
-        'not supported for targets with more than one position (rank above 2): leave classWeight out');
+        'not supported for targets with more than one position (rank above 2): leave classWeight out; fit(x, y, { sampleWeight }) ' +
+        `weighs each position with weights of shape ${formatShape(['n', ...outputShape.slice(0, -1)] as never)}, for a loss that scores each position`);
     }
     const cols = this.cols = rows.classes;
     const classes = cols > 1 ? cols : 2;

@@ -56,6 +56,12 @@ export interface FitOptions extends TrainingOptions {
    * shuffling, as Keras does. validationData, when given, wins (as in Keras).
    */
   validationSplit?: number;
+  /**
+   * Keras's sample_weight: [n], a weight per example, or, for a loss that scores each position of
+   * the output ([H, W, C] with a cross-entropy or categoricalHinge), [n, H, W], a weight per
+   * position. Each weighs its loss rows' loss and gradient (sample-weights.ts); not with classWeight.
+   */
+  sampleWeight?: Tensor;
 }
 
 export interface FitDatasetOptions extends TrainingOptions {
@@ -80,7 +86,7 @@ const TRAINING_OPTIONS = {
   yieldEvery: true, verbose: true,
 } satisfies Record<keyof TrainingOptions, true>;
 const FIT_OPTIONS = {
-  ...TRAINING_OPTIONS, onEpochEnd: true, batchSize: true, shuffle: true, validationData: true, validationSplit: true,
+  ...TRAINING_OPTIONS, onEpochEnd: true, batchSize: true, shuffle: true, validationData: true, validationSplit: true, sampleWeight: true,
 } satisfies Record<keyof FitOptions, true>;
 const FIT_DATASET_OPTIONS = {
   ...TRAINING_OPTIONS, onEpochEnd: true, batchesPerEpoch: true, validationData: true, validationBatches: true, validationBatchSize: true,
@@ -89,11 +95,11 @@ const FIT_DATASET_OPTIONS = {
 /** TF.js's and Keras's options that convas does not take, each with what to use instead. */
 const REFUSED: Record<'fit' | 'fitDataset', Record<string, string>> = {
   fit: {
-    sampleWeight: 'a weight per example is not supported (nor by TF.js\'s fit); classWeight weighs each example by its class',
     stepsPerEpoch: 'an epoch of fit is one pass over x in batches of batchSize; to train a set number of batches per epoch, ' +
       'use fitDataset with batchesPerEpoch',
   },
   fitDataset: {
+    sampleWeight: 'a dataset\'s batches are { xs, ys }, which carry no sample weights; fit(x, y, { sampleWeight }) takes them',
     stepsPerEpoch: 'convas takes TF.js\'s name for it, batchesPerEpoch',
   },
 };

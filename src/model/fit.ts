@@ -1,6 +1,7 @@
 // fit and fitDataset: their options checked, then the run's parts made — where the batches come
-// from, the validation, the metrics, the callbacks, the params the callbacks are told — and the
-// loop (fit-loop.ts) run over them. Both share everything but the batches and the validation.
+// from (and fit's sample weights), the validation, the metrics, the callbacks, the params the
+// callbacks are told — and the loop (fit-loop.ts) run over them. Both share everything but the
+// batches and the validation.
 import { ConfigError } from '../errors.js';
 import type { Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -13,6 +14,7 @@ import { DivergenceCheck } from './divergence.js';
 import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, checkOptionNames, checkYieldEvery, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
+import { SampleWeights } from './sample-weights.js';
 import { checkBoolean, checkNumber } from './settings.js';
 import { TensorBatches } from './tensor-batches.js';
 import type { TrainStep } from './train-step.js';
@@ -28,8 +30,8 @@ export interface Trainer {
   readonly outputShape: Shape;
   /** x and y checked against the model: the inputs as a list, and the number of examples. */
   checkData(x: Tensor | Tensor[], y: Tensor, what: string): { xs: Tensor[]; n: number };
-  /** Loss and metrics on examples first … first + n − 1 of checked tensors. */
-  evaluate(xs: Tensor[], y: Tensor, first: number, n: number, batchSize: number): Evaluation;
+  /** Loss and metrics on examples first … first + n − 1 of checked tensors (the loss weighed by `weights`, when given). */
+  evaluate(xs: Tensor[], y: Tensor, first: number, n: number, batchSize: number, weights?: SampleWeights): Evaluation;
   /** Loss and metrics over a dataset's batches (all of one pass, or the first `batches`). */
   evaluateDataset(dataset: Dataset<unknown>, batches: number | undefined, what: string): Promise<Evaluation>;
   /** Copies a dataset's batches into the model's buffers. */
@@ -56,12 +58,19 @@ export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options:
   }
   const batch = Math.min(batchSize, n);
   const shuffle = checkBoolean(who, 'shuffle', options.shuffle ?? true);
+  if (options.sampleWeight !== undefined && options.classWeight !== undefined) {
+    throw new ConfigError(`${who}: sampleWeight and classWeight cannot be given together (as in Keras 3); weigh each example's classes ` +
+      'into its sampleWeight');
+  }
+  const weights = options.sampleWeight === undefined ? undefined : new SampleWeights(options.sampleWeight, total, t.outputShape, t.loss, who);
+  t.step.sampleWeights = weights;
   let validate: (() => Evaluation) | undefined;
   if (validationData) {
     const checked = t.checkData(validationData[0], validationData[1], `${who} (validationData)`);
     validate = () => t.evaluate(checked.xs, validationData[1], 0, checked.n, batch);
   } else if (split > 0) {
-    validate = () => t.evaluate(xs, y, n, total - n, batch);
+    // The held-out examples' weights weigh val_loss, as Keras splits sample_weight with x and y.
+    validate = () => t.evaluate(xs, y, n, total - n, batch, weights);
   }
   const source = new TensorBatches(t.step, xs, y, n, batch, shuffle);
   return train(t, source, validate, options, who, { steps: Math.ceil(n / batch), samples: n, batchSize: batch });

@@ -10,6 +10,7 @@ import type { GraphExecutor } from './executor.js';
 import type { Evaluation } from './fit-loop.js';
 import { type Loss, type OutputRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
+import type { SampleWeights } from './sample-weights.js';
 
 /**
  * Examples per kernel thread that predict and evaluate run at once, whatever batchSize asks: each
@@ -72,7 +73,9 @@ export class Inference {
     // The layers and the targets: the examples are read in place.
     this.executor.plan(batch);
     try {
-      this.buffers.planTargets(batch);
+      // Weights need the loss rows' weights buffer, which comes with the examples' buffers.
+      if (scoring.weights) this.buffers.plan(batch);
+      else this.buffers.planTargets(batch);
     } catch (error) {
       this.executor.restorePlans();
       throw error;
@@ -82,6 +85,7 @@ export class Inference {
       for (let from = first; from < first + n; from += batch) {
         const size = Math.min(batch, first + n - from);
         copyRows(y, this.buffers.target, undefined, from, size);
+        scoring.weights?.fill(this.buffers.rowWeights, undefined, from, size);
         for (let i = 0; i < xs.length; i++) this.inputs[i] = rowAddress(xs[i], from);
         this.score(this.inputs, size, scoring);
       }
@@ -97,7 +101,7 @@ export class Inference {
     const target = this.buffers.target;
     scoring.prepareTargets(target, size);
     this.executor.forward(inputs, size, false);
-    scoring.add(this.executor.output(0), target, size);
+    scoring.add(this.executor.output(0), target, size, scoring.weights ? this.buffers.rowWeights : 0);
   }
 
   /** Every computing node's output for the n examples, in node order: run in chunks as predict runs, so the model keeps buffers for a chunk only. */
@@ -139,9 +143,9 @@ export class Scoring {
   private lossSum = 0;
   private examples = 0;
 
-  /** `rows`: how the loss reads each example's output. */
+  /** `rows`: how the loss reads each example's output; `weights`: the examples' sample weights, which weigh the loss (not the metrics). */
   constructor(private readonly loss: Loss, private readonly rows: OutputRows, private readonly logits: () => number,
-    private readonly metrics: MetricSet) {}
+    private readonly metrics: MetricSet, readonly weights?: SampleWeights) {}
 
   start(): void {
     this.lossSum = this.examples = 0;
@@ -153,9 +157,9 @@ export class Scoring {
     prepareTargets(this.loss, target, size, this.rows);
   }
 
-  /** Adds the loss and metrics of `size` examples' outputs against their prepared targets. */
-  add(output: number, target: number, size: number): void {
-    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size, this.rows) * size;
+  /** Adds the loss and metrics of `size` examples' outputs against their prepared targets (the loss rows weighed by `rowWeights` when ≠ 0). */
+  add(output: number, target: number, size: number, rowWeights = 0): void {
+    this.lossSum += computeLoss(this.loss, output, this.logits(), target, 0, size, this.rows, rowWeights) * size;
     this.examples += size;
     this.metrics.add(output, target, size);
   }

@@ -27,8 +27,10 @@ import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import {
   type Loss, type LossConfig, type LossName, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
+  rowsAlongLastAxis,
 } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
+import type { SampleWeights } from './sample-weights.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
@@ -132,7 +134,7 @@ export class Model extends Layer {
     this.rng = seededRandom(seed);
     this.executor = new GraphExecutor(this.graph);
     this.outputSizes = this.outputs.map((t) => sizeOf(t.shape));
-    this.buffers = new BatchBuffers(this.inputs.map((t) => sizeOf(t.shape)), this.outputSizes[0]);
+    this.buffers = new BatchBuffers(this.inputs.map((t) => sizeOf(t.shape)), this.outputSizes[0], rowsAlongLastAxis(this.outputShape).positions);
     this.inference = new Inference(this.executor, this.buffers, this.inputs.length, this.outputShapes,
       this.graph.nodes.map((n) => n.output.shape));
     // A layer freed for good, or a nested model freed with the model that held it (its own layers
@@ -415,7 +417,7 @@ export class Model extends Layer {
     return {
       model: this, step, loss: this.loss!, metrics: this.metrics, outputShape: this.outputShape,
       checkData: (x, y, who) => this.checkData(x, y, who),
-      evaluate: (xs, y, first, n, batchSize) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring()),
+      evaluate: (xs, y, first, n, batchSize, weights) => this.inference.evaluate(xs, y, first, n, batchSize, this.scoring([], 'evaluate', weights)),
       evaluateDataset: (dataset, batches, who) => this.scoreDataset(dataset, batches, who, this.scoring()),
       reader: (who) => this.reader(who),
     };
@@ -436,11 +438,11 @@ export class Model extends Layer {
   }
 
   /** Sums of an evaluation with the compiled metrics and `extra` ones (one asked for again, with the same settings, counts once). */
-  private scoring(extra: MetricSpec[] = [], what = 'evaluate'): Scoring {
+  private scoring(extra: MetricSpec[] = [], what = 'evaluate', weights?: SampleWeights): Scoring {
     const compiled = this.metrics ?? [];
     const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
     const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputShape, what);
-    return new Scoring(this.loss!, this.lossRows(), () => this.fusedLogits(), metrics);
+    return new Scoring(this.loss!, this.lossRows(), () => this.fusedLogits(), metrics, weights);
   }
 
   /** How the compiled loss reads the (one) output of each example. */
@@ -475,7 +477,7 @@ export class Model extends Layer {
   /**
    * Trains on (x, y); frozen layers (trainable = false) keep their weights. Options as TF.js's:
    * epochs, batchSize, shuffle, validationData or validationSplit, initialEpoch, classWeight,
-   * callbacks.
+   * callbacks; and Keras's sampleWeight, per example or per position of the output.
    */
   async fit(x: Tensor | Tensor[], y: Tensor, options: FitOptions = {}): Promise<History> {
     this.checkAlive();

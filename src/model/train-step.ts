@@ -10,6 +10,7 @@ import type { GraphExecutor } from './executor.js';
 import { type Loss, type OutputRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
 import type { Optimizer } from './optimizers.js';
+import type { SampleWeights } from './sample-weights.js';
 
 export interface TrainStepParts {
   executor: GraphExecutor;
@@ -47,6 +48,8 @@ export class TrainStep {
   private readonly outputGradients: number[];
   /** Class weights for this run's losses (fit's classWeight), if any. */
   classWeights?: ClassWeights;
+  /** Sample weights for this run's losses (fit's sampleWeight; never with class weights), if any. */
+  sampleWeights?: SampleWeights;
 
   constructor(private readonly parts: TrainStepParts) {
     this.trainedWeights = parts.trained;
@@ -74,6 +77,7 @@ export class TrainStep {
   gather(xs: readonly Tensor[], y: Tensor, order: Uint32Array | undefined, from: number, size: number): void {
     this.parts.buffers.gather(xs, y, order, from, size);
     this.prepareTargets(size);
+    this.sampleWeights?.fill(this.parts.buffers.rowWeights, order, from, size);
   }
 
   /** Readies the targets in the buffers for the loss (class ids one-hot) and weighs the rows by class (one row per example then). */
@@ -89,7 +93,7 @@ export class TrainStep {
     executor.forward(buffers.inputs, size, true);
     const fused = this.parts.fusedActivation();
     const value = computeLoss(loss, executor.output(0), fused?.input ?? 0, buffers.target, buffers.outputGradient, size, rows,
-      this.classWeights ? buffers.rowWeights : 0);
+      this.classWeights || this.sampleWeights ? buffers.rowWeights : 0);
     if (!Number.isFinite(value)) return value;
     this.outputGradients[0] = buffers.outputGradient;
     // The loss gave the gradient at the logits: backward skips the activation's derivative, for this

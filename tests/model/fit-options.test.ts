@@ -169,8 +169,10 @@ test('bad settings are ConfigErrors naming them', async () => {
   await rejectsWith(() => fit({ verbose: 3 }), ConfigError, 'verbose must be 0, 1 or 2');
   await rejectsWith(() => fit({ yieldEvery: 'frame' }), ConfigError, 'yieldEvery', "'batch'", 'milliseconds');
   await rejectsWith(() => fit({ yieldEvery: -1 }), ConfigError, 'yieldEvery');
+  await rejectsWith(() => fit({ sampleWeight: tensor(new Float32Array(N).fill(1), [N]), classWeight: { 1: 2 } }), ConfigError,
+    'sampleWeight and classWeight cannot be given together');
   // Options convas does not take name what it takes instead.
-  await rejectsWith(() => fit({ sampleWeight: tensor(new Float32Array(N), [N]) }), ConfigError, 'sampleWeight', 'classWeight');
+  await rejectsWith(() => m.fitDataset([], { sampleWeight: 1 } as object), ConfigError, 'fitDataset: sampleWeight', 'fit(x, y, { sampleWeight })');
   await rejectsWith(() => fit({ stepsPerEpoch: 2 }), ConfigError, 'stepsPerEpoch', 'batchesPerEpoch');
   await rejectsWith(() => m.fitDataset([], { stepsPerEpoch: 2 } as object), ConfigError, 'fitDataset: stepsPerEpoch', 'batchesPerEpoch');
 });

@@ -238,7 +238,8 @@ test('per position: class weights are refused (as Keras and TF.js refuse them fo
   const net = segmenter('softmax', 3);
   net.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
   const y = tensor(ids(15, 3), [N, HEIGHT, WIDTH]);
-  await rejectsWith(() => net.fit(x, y, { classWeight: { 0: 2 } }), ConfigError, 'fit: classWeight', '35 positions of 3', 'Keras and TF.js');
+  await rejectsWith(() => net.fit(x, y, { classWeight: { 0: 2 } }), ConfigError, 'fit: classWeight', '35 positions of 3', 'Keras and TF.js',
+    'fit(x, y, { sampleWeight }) weighs each position with weights of shape [n, 5, 7]');
   const dataset = data.fromArrays(x, y).batch(2);
   await rejectsWith(() => net.fitDataset(dataset, { classWeight: [1, 2, 1] }), ConfigError, 'fitDataset: classWeight', '35 positions');
   const pixels = segmenter('sigmoid', 1);
