@@ -41,6 +41,8 @@ export interface TrainOptions {
   threads: Threads;
   /** The saved model's file format. */
   format: 'convas' | 'tfjs';
+  /** Stop after this many epochs without a lower held-out loss, keeping the best epoch's weights (patience.ts); undefined: never. */
+  patience?: number;
   /** With --base: train a head on a pretrained base's features instead of a network from scratch. */
   transfer?: TransferOptions;
 }
@@ -100,7 +102,7 @@ const OPTIONS = {
   train: {
     ...help, epochs: text, 'batch-size': text, 'learning-rate': text, optimizer: text, loss: text, seed: text, shift: text,
     model: text, data: text, out: text, size: text, channels: text, normalize: text, 'validation-split': text, threads: text, resume: text,
-    format: text, base: text, cut: text, pooling: text, head: text,
+    format: text, base: text, cut: text, pooling: text, head: text, patience: text,
   },
   evaluate: { ...help, model: text, data: text, threads: text },
   predict: { ...help, model: text, threads: text, normalize: text },
@@ -223,6 +225,7 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
       : number('validation-split', 0, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
     threads: threadsOption(value('threads')),
     format: oneOf('format', TRAIN_DEFAULTS.format, ['convas', 'tfjs'] as const),
+    ...(value('patience') === undefined ? {} : { patience: number('patience', 0, positiveInteger, 'a positive integer (epochs)') }),
   };
   if (options.channels === 1 && options.normalize === 'imagenet') {
     throw new UsageError("--normalize imagenet is per colour channel; it does not go with --channels 1");

@@ -1,5 +1,5 @@
 // What `convas train` may write over in its --out directory: nothing yet, or a model a finished run
-// of convas train saved there (the same --out is trained again and again, as `npm start`'s default
+// (all its epochs done, or stopped early by --patience) of convas train saved there (the same --out is trained again and again, as `npm start`'s default
 // is). Anything else there — a model of the user's own, the pretrained --base itself, a run stopped
 // half-way (which --resume continues) — is refused before any work, so that no run destroys it.
 import { stat } from 'node:fs/promises';
@@ -40,7 +40,7 @@ export async function checkOutDirectory(out: string, base?: string): Promise<voi
     metadata = undefined;
   }
   const run = recordedRun(metadata);
-  if (run && run.epochsDone < run.settings.epochs) {
+  if (run && run.epochsDone < run.settings.epochs && !run.patience?.stopped) {
     throw new ConfigError(`${out} holds a run stopped after epoch ${run.epochsDone} of ${run.settings.epochs}: continue it with ` +
       `convas train --resume ${out}, or give another --out (or delete it) to start afresh`);
   }

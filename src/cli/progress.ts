@@ -68,7 +68,8 @@ export class ProgressReporter {
 }
 
 function describeLogs(logs: Logs): string {
-  return `loss ${logs.loss.toFixed(4)}  acc ${(logs.acc * 100).toFixed(2)}%`;
+  const heldOut = logs.val_loss === undefined ? '' : `  held-out loss ${logs.val_loss.toFixed(4)}  acc ${(logs.val_acc! * 100).toFixed(2)}%`;
+  return `loss ${logs.loss.toFixed(4)}  acc ${(logs.acc * 100).toFixed(2)}%${heldOut}`;
 }
 
 /** A bar line on `out`: label, bar, status; the bar takes the room the terminal has left, and the line is cut so it never wraps. */

@@ -1,6 +1,7 @@
 // What `convas train` keeps with the model it saves after every epoch, so that `--resume DIR`
 // continues a stopped run exactly: the settings it was started with, the epochs done, and where the
-// augmentation stream (the shifts) was. The model file holds the rest — weights, optimizer state
+// augmentation stream (the shifts) was, and with --patience where early stopping stands
+// (patience.ts). The model file holds the rest — weights, optimizer state
 // with its schedule's position, the shuffle and dropout streams — and is saved atomically, so the
 // checkpoint is always the whole of one epoch's end.
 import { readFile } from 'node:fs/promises';
@@ -10,6 +11,7 @@ import { FORMAT } from '../io/convas-format.js';
 import { loadModel } from '../io/load.js';
 import type { Model } from '../model/model.js';
 import type { TrainOptions } from './args.js';
+import { type PatienceState, isPatienceState } from './patience.js';
 
 /** The options that decide what a run computes (the network is in the checkpoint; where it goes and the threads do not matter). */
 export type RunSettings = Omit<TrainOptions, 'model' | 'out' | 'threads'>;
@@ -19,6 +21,8 @@ export interface TrainingRun {
   epochsDone: number;
   /** The state of the stream that shifts the training images (Random.state). */
   shiftState: number;
+  /** With --patience: the best epoch so far, the wait, and whether the run stopped early. */
+  patience?: PatienceState;
 }
 
 /** The key of the run in the model's user-defined metadata. */
@@ -40,9 +44,10 @@ const isCount = (n: unknown): n is number => Number.isInteger(n) && (n as number
 export function recordedRun(metadata: Record<string, unknown> | undefined): TrainingRun | undefined {
   const run = metadata?.[RUN_KEY] as TrainingRun | undefined;
   if (run === undefined) return undefined;
-  const { settings, epochsDone, shiftState } = run;
+  const { settings, epochsDone, shiftState, patience } = run;
   const valid = typeof settings === 'object' && settings !== null && isCount(epochsDone) && isCount(shiftState) && shiftState < 2 ** 32 &&
-    [settings.epochs, settings.batchSize, settings.seed, settings.shift].every(isCount) && epochsDone <= settings.epochs;
+    [settings.epochs, settings.batchSize, settings.seed, settings.shift].every(isCount) && epochsDone <= settings.epochs &&
+    (patience === undefined ? settings.patience === undefined : isCount(settings.patience) && isPatienceState(patience));
   return valid ? run : undefined;
 }
 

@@ -1,14 +1,16 @@
 // The epochs of `convas train`, for a new run and a resumed one alike: one fit() per epoch on
 // freshly shifted images, with a progress display and a checkpoint after each epoch, stopping
-// cleanly on Ctrl-C; then the report on the held-out images.
+// cleanly on Ctrl-C, and with --patience early (patience.ts); then the report on the held-out images.
 import type { Model } from '../model/model.js';
 import type { Random } from '../random.js';
+import type { Tensor } from '../tensor.js';
 import { ConfigError } from '../errors.js';
 import { DEFAULT_IMAGE_SIZE, TRAIN_DEFAULTS, type Threads, imageFolderSettings } from './args.js';
 import { shiftImages } from './augment.js';
 import { type LoadedData, imagesTensor, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
 import { LoadingProgress, ProgressReporter } from './progress.js';
+import { type PatienceState, bestDirectory, countEpoch, restoreBest } from './patience.js';
 import { type RunSettings, recordRun } from './run-checkpoint.js';
 import { testReport } from './test-report.js';
 import { counted } from './counted.js';
@@ -25,6 +27,8 @@ export interface Run {
   /** The stream that shifts the training images, where the run left it. */
   shift: Random;
   threads: Threads;
+  /** With --patience: where early stopping stands. */
+  patience?: PatienceState;
 }
 
 /** The images a run trains and tests on, with a progress bar while image folders load. */
@@ -62,11 +66,18 @@ export async function runEpochs(run: Run, print: Print): Promise<number> {
     `${settings.loss}, images shifted by up to ${settings.shift} px, seed ${settings.seed}${threads}; a checkpoint in ${out} after every epoch\n`);
 
   let epochsDone = run.epochsDone;
+  const { patience } = run;
   const saveCheckpoint = () => {
-    recordRun(model, metadata, { settings, epochsDone, shiftState: shift.state });
+    recordRun(model, metadata, { settings, epochsDone, shiftState: shift.state, ...(patience ? { patience } : {}) });
     return model.save(out);
   };
+  // The best epoch's model: saved after the checkpoint that records it, and again on resuming from
+  // that checkpoint, in case the run was stopped between the two saves.
+  const saveBest = () => model.save(bestDirectory(out));
+  const finished = () => epochsDone === settings.epochs || patience?.stopped === true;
   const y = labelsTensor(train);
+  // --patience follows the held-out images' loss, evaluated after each epoch as fit's validation.
+  const heldOut: [Tensor, Tensor] | undefined = patience ? [imagesTensor(test), labelsTensor(test)] : undefined;
   const shifted = new Float32Array(train.images.length);
   const batchSize = Math.min(settings.batchSize, train.count); // one default serves datasets of any size
   const progress = new ProgressReporter(process.stdout, settings.epochs, Math.ceil(train.count / batchSize));
@@ -74,29 +85,43 @@ export async function runEpochs(run: Run, print: Print): Promise<number> {
   try {
     // Before the first epoch, so that a run stopped in it can resume too; and again when a finished
     // run is resumed (killed while saving its last checkpoint, say), so that its files end whole and tidy.
-    if (epochsDone === 0 || epochsDone === settings.epochs) await saveCheckpoint();
+    if (epochsDone === 0 || finished()) await saveCheckpoint();
+    if (patience && patience.bestEpoch === epochsDone && epochsDone > 0) await saveBest();
     progress.start(epochsDone);
-    for (let epoch = epochsDone; epoch < settings.epochs && !interrupts.signal; epoch++) {
+    for (let epoch = epochsDone; !finished() && !interrupts.signal; epoch++) {
       shiftImages(train.images, shifted, train.count, train.height, train.width, settings.shift, shift, train.channels);
       const x = imagesTensor({ ...train, images: shifted });
+      let heldOutLoss = NaN;
       await model.fit(x, y, {
         batchSize,
+        validationData: heldOut,
         onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
         onEpochEnd: (_, logs) => {
           if (!interrupts.signal) progress.epochEnd(epoch, logs); // a stopped epoch is not one
+          heldOutLoss = logs.val_loss ?? NaN;
         },
         shouldStop: () => interrupts.signal !== undefined,
       });
       x.dispose();
       if (interrupts.signal) break; // the epoch is unfinished: the last checkpoint stands
       epochsDone = epoch + 1;
+      const best = patience && countEpoch(patience, settings.patience!, epochsDone, heldOutLoss);
       await saveCheckpoint();
+      if (best) await saveBest();
+    }
+    if (patience && finished()) {
+      if (await restoreBest(model, patience, out, epochsDone)) await saveCheckpoint();
+      const why = patience.stopped ? `the held-out loss did not improve for ${counted(settings.patience!, 'epoch')}, stopped after epoch ` +
+        `${epochsDone}` : `all ${epochsDone} epochs done`;
+      print(`\nEarly stopping (--patience ${settings.patience}): ${why}; kept the weights of epoch ${patience.bestEpoch}, the lowest ` +
+        `held-out loss (${patience.best.toFixed(4)}), which ${bestDirectory(out)} holds too`);
     }
   } finally {
     interrupts.dispose();
     y.dispose();
+    heldOut?.forEach((t) => t.dispose());
   }
-  if (epochsDone < settings.epochs) {
+  if (!finished()) {
     print(`\nStopped (${interrupts.signal}): the checkpoint in ${out} holds epoch ${epochsDone} of ${settings.epochs}; ` +
       `continue with convas train --resume ${out}`);
     return interrupts.exitCode;

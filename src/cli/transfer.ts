@@ -7,6 +7,7 @@ import type { Dataset } from '../data/dataset.js';
 import { ConfigError } from '../errors.js';
 import { loadModel } from '../io/load.js';
 import { layers } from '../layers/index.js';
+import { callbacks } from '../model/callback-factories.js';
 import type { Model } from '../model/model.js';
 import { sequential } from '../model/sequential.js';
 import { cutModel, embed } from '../model/transfer.js';
@@ -66,9 +67,11 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
     `${metadata.classNames.join(', ')}), testing on ${counted(test.count, 'held-out image')}`);
   print(`${counted(options.epochs, 'epoch')}, batch size ${options.batchSize}, ${options.optimizer} ` +
     `(learning rate ${head.compileConfig!.optimizer.learningRate}), ${options.loss}, seed ${options.seed}\n`);
-  const stopped = await fitHead(head, trainFeatures, labelsTensor(train), options);
+  const testLabels = labelsTensor(test);
+  const stopped = await fitHead(head, trainFeatures, labelsTensor(train), options, [testFeatures, testLabels], print);
   trainFeatures.dispose();
   testFeatures.dispose();
+  testLabels.dispose();
   if (stopped.signal) {
     print(`\nStopped (${stopped.signal}): nothing saved. With --base the images' features take most of the time and the head ` +
       'seconds, so a stopped run is not kept: run it again');
@@ -86,15 +89,22 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
   return 0;
 }
 
-/** Trains the head, stopping after a batch on Ctrl-C (the signal is then in what it returns). */
-async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions): Promise<{ signal?: NodeJS.Signals; exitCode: number }> {
+/**
+ * Trains the head, stopping after a batch on Ctrl-C (the signal is then in what it returns). With
+ * --patience, Keras's early stopping on the held-out features' loss, the best epoch's weights kept
+ * (as patience.ts does for a network trained from scratch).
+ */
+async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions, heldOut: [Tensor, Tensor],
+  print: (text: string) => void): Promise<{ signal?: NodeJS.Signals; exitCode: number }> {
   const batchSize = Math.min(options.batchSize, x.shape[0]);
+  const early = options.patience ? callbacks.earlyStopping({ patience: options.patience, restoreBestWeights: true }) : undefined;
   const progress = new ProgressReporter(process.stdout, options.epochs, Math.ceil(x.shape[0] / batchSize));
   const interrupts = watchInterrupts();
   progress.start();
   try {
     await head.fit(x, y, {
       epochs: options.epochs, batchSize, shuffle: true,
+      ...(early ? { validationData: heldOut, callbacks: [early] } : {}),
       onBatchEnd: (batch, logs) => progress.batchEnd(batch, logs),
       onEpochEnd: (epoch, logs) => {
         if (!interrupts.signal) progress.epochEnd(epoch, logs);
@@ -104,6 +114,12 @@ async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions)
   } finally {
     interrupts.dispose();
     y.dispose();
+  }
+  if (early && !interrupts.signal) {
+    const why = early.stoppedEpoch ? `the held-out loss did not improve for ${counted(options.patience!, 'epoch')}, stopped after epoch ` +
+      `${early.stoppedEpoch + 1}` : `all ${options.epochs} epochs done`;
+    print(`\nEarly stopping (--patience ${options.patience}): ${why}; kept the weights of epoch ${early.bestEpoch + 1}, the lowest ` +
+      `held-out loss (${early.best.toFixed(4)})`);
   }
   return { signal: interrupts.signal, exitCode: interrupts.exitCode };
 }

@@ -1,0 +1,137 @@
+// `convas train --patience N`: Keras's early stopping on the held-out loss with the best weights
+// put back. Its rule against convas's callbacks.earlyStopping (itself checked against TF.js's) on
+// random sequences; then real runs of the command: where it stops, that the model ends with the
+// weights of the best epoch (those of a run of just that many epochs, which DIR/best holds with its
+// optimizer state byte for byte), that Ctrl-C and --resume end with the same files as a run never
+// stopped, and what --resume refuses.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { type Logs, type TrainedModel, callbacks, init, loadModel } from '../../src/index.js';
+import { countEpoch, freshPatience } from '../../src/cli/patience.js';
+import '../../src/io/save.js';
+import { random } from '../helpers.js';
+import { writeBarsIdx } from './bars-idx.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'convas-patience-'));
+const data = join(dir, 'data');
+mkdirSync(data);
+writeBarsIdx(data, 240, 60);
+
+test.before(async () => {
+  await init();
+});
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('the rule: stops at the epoch, and keeps the best epoch, that callbacks.earlyStopping({ patience, restoreBestWeights }) does', () => {
+  const rng = random(3);
+  let stops = 0;
+  for (let run = 0; run < 300; run++) {
+    const patience = rng.int(1, 4);
+    const losses = Array.from({ length: rng.int(1, 14) }, () => Math.round(rng.next() * 8) / 8); // ties included
+    const early = callbacks.earlyStopping({ patience });
+    const model = { stopTraining: false } as TrainedModel;
+    early.setModel(model);
+    early.setParams({ epochs: losses.length, initialEpoch: 0, doValidation: true, metrics: ['loss', 'acc', 'val_loss', 'val_acc'] });
+    early.onTrainBegin();
+    const state = freshPatience();
+    for (let epoch = 0; epoch < losses.length; epoch++) {
+      countEpoch(state, patience, epoch + 1, losses[epoch]);
+      early.onEpochEnd(epoch, { loss: 0, acc: 0, val_loss: losses[epoch] } as Logs);
+      assert.is(state.stopped, model.stopTraining, `run ${run}, epoch ${epoch}: stopped`);
+      assert.is(state.bestEpoch, early.bestEpoch + 1, `run ${run}, epoch ${epoch}: best epoch`);
+      if (state.stopped) break;
+    }
+    if (state.stopped) stops++;
+  }
+  assert.ok(stops > 50 && stops < 250, `both endings are tried (${stops} stops of 300)`);
+});
+
+const EPOCHS = 14, PATIENCE = 2;
+/** A run that overfits the bars soon: a large step, no shifts. */
+const runArgs = (out: string, epochs = EPOCHS, patience: number | undefined = PATIENCE) => ['train', '--data', data, '--epochs', String(epochs),
+  '--batch-size', '16', '--learning-rate', '0.02', '--shift', '0', '--seed', '3', '--out', out,
+  ...(patience === undefined ? [] : ['--patience', String(patience)])];
+
+function convasSync(args: string[]) {
+  const run = spawnSync(process.execPath, ['bin/convas.js', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+const files = (out: string) => Object.fromEntries(['model.json', 'weights.bin', 'best/model.json', 'best/weights.bin']
+  .map((name) => [name, readFileSync(join(out, name)).toString('base64')]));
+
+const reference = join(dir, 'reference');
+let referenceRun: ReturnType<typeof convasSync>;
+
+test('it stops N epochs after the lowest held-out loss and ends with that epoch\'s weights', async () => {
+  referenceRun = convasSync(runArgs(reference));
+  assert.is(referenceRun.code, 0, referenceRun.stderr);
+  const heldOut = [...referenceRun.stdout.matchAll(/^epoch +\d+\/\d+ .*held-out loss (\d+\.\d+)/gm)].map((m) => Number(m[1]));
+  const said = /stopped after epoch (\d+); kept the weights of epoch (\d+), the lowest held-out loss \((\d+\.\d+)\)/.exec(referenceRun.stdout);
+  assert.ok(said, `it says where it stopped and which weights it kept:\n${referenceRun.stdout}`);
+  const [stoppedAfter, best] = [Number(said[1]), Number(said[2])];
+  assert.ok(stoppedAfter < EPOCHS, 'it stopped early, or the test proves little');
+  assert.is(heldOut.length, stoppedAfter, 'one held-out loss per epoch run');
+  assert.is(stoppedAfter, best + PATIENCE, `stopped ${PATIENCE} epochs after the best`);
+  assert.is(Math.min(...heldOut), heldOut[best - 1], 'the best epoch has the lowest held-out loss printed');
+  assert.ok(heldOut.slice(best).every((loss) => loss >= heldOut[best - 1]), 'no later epoch was lower');
+  assert.match(referenceRun.stdout, 'Test accuracy');
+
+  // The same run of just `best` epochs, without early stopping: its weights are those kept.
+  const short = join(dir, 'short');
+  const shortRun = convasSync(runArgs(short, best, undefined));
+  assert.is(shortRun.code, 0, shortRun.stderr);
+  assert.is(readFileSync(join(reference, 'best', 'weights.bin')).toString('base64'), readFileSync(join(short, 'weights.bin')).toString('base64'),
+    'DIR/best: the weights and optimizer state of the best epoch');
+  const [kept, expected] = await Promise.all([loadModel(reference), loadModel(short)]);
+  kept.getWeights().forEach((w, i) => assert.equal(w.dataSync(), expected.getWeights()[i].dataSync(), `weight ${i}`));
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `convas` and sends SIGINT once it has printed the line for epoch `epoch`. */
+async function interruptAfter(args: string[], epoch: number): Promise<number | null> {
+  const child: ChildProcess = spawn(process.execPath, ['bin/convas.js', ...args]);
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const line = new RegExp(`^epoch +${epoch}/`, 'm');
+  while (!line.test(stdout) && child.exitCode === null) await sleep(3);
+  child.kill('SIGINT');
+  return exited;
+}
+
+test('Ctrl-C at several epochs, each time --resume: the same files as the run never stopped, DIR/best included', async () => {
+  const out = join(dir, 'interrupted');
+  assert.is(await interruptAfter(runArgs(out), 2), 130);
+  for (const epoch of [4, 6]) {
+    const code = await interruptAfter(['train', '--resume', out], epoch);
+    if (code === 0) break; // finished before the signal came
+    assert.is(code, 130);
+  }
+  const last = convasSync(['train', '--resume', out]);
+  assert.is(last.code, 0, last.stderr);
+  assert.equal(files(out), files(reference));
+  assert.equal(readdirSync(out).sort(), ['best', 'model.json', 'weights.bin']);
+});
+
+test('a stopped run is finished: --resume only saves it again, a larger --epochs is refused, a new run may replace it', () => {
+  const again = convasSync(['train', '--resume', reference]);
+  assert.is(again.code, 0, again.stderr);
+  assert.equal(files(reference), files(join(dir, 'interrupted')), 'nothing changed');
+  const extended = convasSync(['train', '--resume', reference, '--epochs', String(EPOCHS + 4)]);
+  assert.is(extended.code, 1);
+  assert.match(extended.stderr, 'the run ended with the weights of its best epoch');
+  assert.match(extended.stderr, 'start a new run with more --epochs');
+  const replaced = convasSync(runArgs(reference, 2));
+  assert.is(replaced.code, 0, replaced.stderr);
+  const bad = convasSync(['train', '--patience', '0', '--out', join(dir, 'bad')]);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, '--patience must be a positive integer');
+});
+
+test.run();
