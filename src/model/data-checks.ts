@@ -38,11 +38,22 @@ export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: str
     checkClassIdsAt(y.ptr, y.shape, outputShape, loss.type, what);
     return;
   }
-  if (y.size / y.shape[0] !== sizeOf(outputShape)) {
+  if (!fitsTargets(y.shape, outputShape)) {
     throw new ShapeError(`${what}: y has shape ${formatShape(y.shape)}, but the model outputs ` +
       `${batchShape(outputShape)}: labels must match the outputs (one-hot for classes; class ids need sparseCategoricalCrossentropy)`);
   }
   checkFinite(y, 'y', what);
+}
+
+/**
+ * Whether targets of `shape` (the batch first) hold each example as the output does: its shape, axes
+ * of 1 aside ([n] for one unit, [n, h, w] for [h, w, 1]). Of the output's size alone is not enough: an
+ * [H, W, C] output's targets as [n, W, H, C] or [n, H·W·C] would pair each output with another's target.
+ */
+export function fitsTargets(shape: readonly number[], outputShape: Shape): boolean {
+  const axes = (s: readonly number[]) => s.filter((d) => d !== 1);
+  const given = axes(shape.slice(1)), expected = axes(outputShape);
+  return shape.length >= 1 && given.length === expected.length && given.every((d, i) => d === expected[i]);
 }
 
 /** The positions of one example's output, its last axis being the classes: one class id each. */

@@ -11,7 +11,7 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
 import type { TrainedModel } from './callbacks.js';
-import { checkClassIdShape, checkClassIdsAt, checkFiniteAt, classIdShape, classIdShapes, fitsClassIds } from './data-checks.js';
+import { checkClassIdShape, checkClassIdsAt, checkFiniteAt, classIdShape, classIdShapes, fitsClassIds, fitsTargets } from './data-checks.js';
 import type { BatchSource } from './fit-loop.js';
 import type { Loss } from './losses.js';
 import type { TrainStep } from './train-step.js';
@@ -111,9 +111,9 @@ export class BatchReader {
       throw new ShapeError(`${what}: ${name} must be a Tensor, { values, shape }, a Float32Array or a number[], got ${value === null ? 'null' : typeof value}`);
     }
     const sparseIds = this.loss.sparse && name === 'ys' && fitsClassIds(shape, this.outputShape);
-    // Targets of the output's size in another shape ([n] for one unit) are taken, as fit takes them.
-    const targetsOfSize = !this.loss.sparse && name === 'ys' && shape.length >= 1 && sizeOf(shape.slice(1)) === sizeOf(example);
-    const fits = sparseIds || targetsOfSize || (shape.length === example.length + 1 && example.every((d, i) => shape[i + 1] === d));
+    // Targets of the output's shape but for axes of 1 ([n] for one unit) are taken, as fit takes them.
+    const targets = !this.loss.sparse && name === 'ys' && fitsTargets(shape, example);
+    const fits = sparseIds || targets || (shape.length === example.length + 1 && example.every((d, i) => shape[i + 1] === d));
     if (!fits || !(shape[0] >= 1)) {
       const expected = name === 'ys' && this.loss.sparse ? `${classIdShapes(this.outputShape)} (class ids)` : formatShape(['n', ...example] as never);
       throw new ShapeError(`${what}: ${name} has shape ${formatShape(shape)}, but the model takes ${expected}`);

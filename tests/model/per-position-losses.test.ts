@@ -267,4 +267,28 @@ test('per position: class weights are refused (as Keras and TF.js refuse them fo
   [net, pixels, flattened].forEach((m: Model) => m.dispose());
 });
 
+test('per position: targets of the output\'s size in another layout (height and width swapped, flattened) are refused by fit, evaluate and fitDataset; axes of 1 aside, the output\'s shape is taken', async () => {
+  const x = tensor(images(), [N, ...IMAGE]);
+  const net = segmenter('softmax', 3);
+  net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+  const weights = net.getWeights().map((w) => w.dataSync());
+  const targets = oneHot(ids(19, 3), 3);
+  for (const shape of [[N, WIDTH, HEIGHT, 3], [N, POSITIONS, 3], [N, POSITIONS * 3]]) {
+    const y = tensor(targets, shape);
+    await rejectsWith(() => net.fit(x, y), ShapeError, `y has shape [${shape.join(', ')}]`, 'outputs [n, 5, 7, 3]');
+    throwsWith(() => net.evaluate(x, y), ShapeError, 'outputs [n, 5, 7, 3]');
+    await rejectsWith(() => net.fit(x, tensor(targets, [N, HEIGHT, WIDTH, 3]), { validationData: [x, y] }), ShapeError, 'validationData', 'outputs [n, 5, 7, 3]');
+    await rejectsWith(() => net.fitDataset(data.fromArrays(x, y).batch(2)), ShapeError, `ys has shape [2, ${shape.slice(1).join(', ')}]`, 'takes [n, 5, 7, 3]');
+  }
+  net.getWeights().forEach((w, i) => assert.equal(w.dataSync(), weights[i], 'nothing trained on refused targets'));
+  // A yes/no per pixel: masks of [n, h, w] for an output of [h, w, 1], as Keras takes them.
+  const pixels = segmenter('sigmoid', 1);
+  pixels.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+  const masks = yesNo(20, N * POSITIONS);
+  assertClose([pixels.evaluate(x, tensor(masks, [N, HEIGHT, WIDTH])).loss], [pixels.evaluate(x, tensor(masks, [N, HEIGHT, WIDTH, 1])).loss], 0, 'masks');
+  await pixels.fitDataset(data.fromArrays(x, tensor(masks, [N, HEIGHT, WIDTH])).batch(2));
+  throwsWith(() => pixels.evaluate(x, tensor(masks, [N, WIDTH, HEIGHT])), ShapeError, 'outputs [n, 5, 7, 1]');
+  [net, pixels].forEach((m: Model) => m.dispose());
+});
+
 test.run();
