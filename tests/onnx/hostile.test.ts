@@ -100,6 +100,34 @@ test('a cycle and a value read but never produced are refused naming the node', 
     /graph output "z" is produced by no node/);
 });
 
+test('constants computed at load time that would hold billions of values (a broadcast, a gather, a concatenation) are refused before anything is allocated, and quickly', async () => {
+  // Two vectors, [k, 1] against [1, k], make k² values: a file of kilobytes asking for gigabytes.
+  const crossed = (op: string, k: number, type: 'float' | 'int', inputs = ['a', 'b']) => {
+    const vector = (dims: number[]) => ({ dims, data: type === 'float' ? new Float32Array(k).fill(1) : Array.from({ length: k }, (_, i) => i) });
+    return onnxModel({
+      inputs: [{ name: 'x', dims: ['N', 3] }], outputs: ['y'], initializers: { a: vector([k, 1]), b: vector([1, k]) },
+      nodes: [{ op, name: 'grid', inputs, outputs: ['c'] }, { op: 'Mul', name: 'use', inputs: ['x', 'c'], outputs: ['y'] }],
+    });
+  };
+  await within(5, 'refusing three broadcasts', async () => {
+    await refused(crossed('Add', 70000, 'float'), /node "grid" \(Add\): broadcasts \[70000, 1\] with \[1, 70000\] to \[70000, 70000\], 4900000000 values; convas computes constants of at most 16777216/);
+    await refused(crossed('Equal', 5000, 'int'), /node "grid" \(Equal\): broadcasts \[5000, 1\] with \[1, 5000\] to \[5000, 5000\], 25000000 values/);
+    await refused(crossed('Where', 5000, 'int', ['a', 'b', 'b']), /node "grid" \(Where\): broadcasts \[5000, 1\] with \[1, 5000\] with \[1, 5000\] to \[5000, 5000\]/);
+  });
+  // A constant gathered by as many indices as it has values, or joined with itself thousands of times.
+  const used = (node: NodeSpec, initializers: ModelSpec['initializers']) => onnxModel({
+    inputs: [{ name: 'x', dims: ['N', 3] }], outputs: ['y'], initializers,
+    nodes: [node, { op: 'Mul', name: 'use', inputs: ['x', 'c'], outputs: ['y'] }],
+  });
+  await within(5, 'refusing a gather and a concatenation', async () => {
+    await refused(used({ op: 'Gather', name: 'pick', inputs: ['d', 'i'], outputs: ['c'], attributes: { axis: 0 } },
+      { d: { dims: [1, 70000], data: new Float32Array(70000) }, i: { dims: [70000], data: new Array<number>(70000).fill(0) } }),
+    /node "pick" \(Gather\): gathers \[1, 70000\] by 70000 indices to \[70000, 70000\], 4900000000 values; convas computes constants of at most 16777216/);
+    await refused(used({ op: 'Concat', name: 'join', inputs: new Array<string>(2000).fill('d'), outputs: ['c'], attributes: { axis: 0 } },
+      { d: { dims: [50000], data: new Float32Array(50000) } }), /node "join" \(Concat\): concatenates 2000 constants to \[100000000\], 100000000 values/);
+  });
+});
+
 test('weights left out of the file (graph inputs with no initializer, as export_params=False writes them) are refused naming the weight', async () => {
   // A weight of a rank a model input may have is a second input until the node that needs its values.
   await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 8, 6, 6] }, { name: 'conv.weight', dims: [4, 8, 3, 3] }], outputs: ['y'],

@@ -10,7 +10,7 @@ import { layers } from '../../index.js';
 import type { Affine, NodeContext, OpEntry } from '../context.js';
 import { type Constant, type TensorValue, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { activationLayer } from './activation.js';
-import { broadcastDims, broadcastIndex, gather, holdsBatch, makeConstant } from './ndarray.js';
+import { broadcastConstants, holdsBatch, makeConstant } from './ndarray.js';
 
 type Op = 'Add' | 'Sub' | 'Mul' | 'Div';
 
@@ -23,11 +23,9 @@ function fold(op: Op) {
     const a = ctx.constant(0), b = ctx.constant(1);
     if (a.type !== b.type) ctx.refuse(`combines a ${a.type} constant with a ${b.type} one; ONNX requires one type`);
     if (holdsBatch(a) || holdsBatch(b)) ctx.refuse('computes with the batch size, which convas does not know at load time');
-    const dims = broadcastDims(a.dims, b.dims);
-    if (!dims) ctx.refuse(`cannot broadcast ${formatDims(a.dims)} with ${formatDims(b.dims)}`);
+    const { dims, values: [left, right] } = broadcastConstants(ctx, [a, b]);
     const integer = a.type === 'int';
-    const left = gather(a, dims, broadcastIndex(a, dims)), right = gather(b, dims, broadcastIndex(b, dims));
-    return makeConstant(a.type, dims, combine(left.data, right.data, (x, y) => {
+    return makeConstant(a.type, dims, combine(left, right, (x, y) => {
       if (integer && op === 'Div' && y === 0) ctx.refuse('divides an integer by zero');
       const z = COMPUTE[op](x, y);
       return integer && op === 'Div' ? Math.trunc(z) : z;

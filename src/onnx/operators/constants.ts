@@ -6,7 +6,7 @@
 import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
 import { type Constant, type Value, formatDims } from '../values.js';
-import { axisIndex, broadcastDims, broadcastIndex, gather, holdsBatch, makeConstant, strides } from './ndarray.js';
+import { MAX_COMPUTED_VALUES, axisIndex, broadcastConstants, gather, holdsBatch, makeConstant, strides } from './ndarray.js';
 
 /** TensorProto.DataType codes a Cast may target, by the kind of number they hold. */
 const CAST_TARGETS: Record<number, Constant['type']> = { 1: 'float', 11: 'float', 2: 'int', 3: 'int', 6: 'int', 7: 'int', 9: 'int' };
@@ -64,25 +64,18 @@ export function transposeConstant(ctx: NodeContext): Constant {
 async function constantOfShape(ctx: NodeContext): Promise<Constant> {
   const dims = ctx.ints(0, 'shape');
   if (dims.some((d) => !Number.isInteger(d) || d < 0)) ctx.refuse(`shape [${dims}] must be non-negative integers known at load time (not the batch size)`);
-  if (sizeOfDims(dims) > 1 << 24) ctx.refuse(`shape [${dims}] is too large for a constant computed at load time`);
+  if (sizeOfDims(dims) > MAX_COMPUTED_VALUES) ctx.refuse(`shape [${dims}] is too large for a constant computed at load time`);
   const value = (await ctx.tensorAttribute('value')) ?? makeConstant('float', [1], Float32Array.of(0));
   if (value.data.length !== 1) ctx.refuse('value must hold one number');
   const count = sizeOfDims(dims);
   return makeConstant(value.type, dims, value.type === 'float' ? new Float32Array(count).fill(value.data[0]) : new Array<number>(count).fill(value.data[0]));
 }
 
-/** The constants' common dims (NumPy's broadcasting), and each one read at those dims. */
-function broadcastAll(ctx: NodeContext, parts: Constant[]): { dims: number[]; values: Array<Float32Array | number[]> } {
-  const dims = parts.reduce<number[] | undefined>((d, p) => d && broadcastDims(d, p.dims), []);
-  if (!dims) ctx.refuse(`cannot broadcast ${parts.map((p) => formatDims(p.dims)).join(' with ')}`);
-  return { dims, values: parts.map((p) => gather(p, dims, broadcastIndex(p, dims)).data) };
-}
-
 /** Equal of two constants, 1 where they are equal (ONNX's BOOL, held as integers). */
 function equal(ctx: NodeContext): Constant {
   const a = ctx.constant(0), b = ctx.constant(1);
   if (holdsBatch(a) || holdsBatch(b)) ctx.refuse('compares the batch size, which convas does not know at load time');
-  const { dims, values: [x, y] } = broadcastAll(ctx, [a, b]);
+  const { dims, values: [x, y] } = broadcastConstants(ctx, [a, b]);
   return makeConstant('int', dims, Array.from(x, (v, i) => Number(v === y[i])));
 }
 
@@ -91,7 +84,7 @@ function where(ctx: NodeContext): Constant {
   const condition = ctx.constant(0, 'condition'), x = ctx.constant(1, 'X'), y = ctx.constant(2, 'Y');
   if (x.type !== y.type) ctx.refuse(`chooses between a ${x.type} constant and a ${y.type} one; ONNX requires one type`);
   if (holdsBatch(condition)) ctx.refuse('chooses by the batch size, which convas does not know at load time');
-  const { dims, values: [c, a, b] } = broadcastAll(ctx, [condition, x, y]);
+  const { dims, values: [c, a, b] } = broadcastConstants(ctx, [condition, x, y]);
   const data = Array.from(c, (v, i) => (v ? a[i] : b[i]));
   return makeConstant(x.type, dims, x.type === 'float' ? Float32Array.from(data) : data);
 }

@@ -2,6 +2,13 @@
 // row-major strides, axes counted from the end, gathers by coordinates, and NumPy broadcasting.
 import type { NodeContext } from '../context.js';
 import { type Constant, sizeOfDims } from '../tensors.js';
+import { formatDims } from '../values.js';
+
+/**
+ * The most values a constant computed at load time may hold beyond its inputs' own (a weight scaled
+ * by a number stays the weight's size): a few bytes of dims could otherwise ask for billions.
+ */
+export const MAX_COMPUTED_VALUES = 1 << 24;
 
 export const strides = (dims: readonly number[]) => dims.map((_, i) => sizeOfDims(dims.slice(i + 1)));
 
@@ -40,7 +47,7 @@ export function gather(c: Constant, dims: number[], source: (coordinates: number
 }
 
 /** The broadcast dims of a and b (NumPy rules), or undefined if they do not broadcast. */
-export function broadcastDims(a: readonly number[], b: readonly number[]): number[] | undefined {
+function broadcastDims(a: readonly number[], b: readonly number[]): number[] | undefined {
   const rank = Math.max(a.length, b.length);
   const out: number[] = [];
   for (let i = 0; i < rank; i++) {
@@ -52,10 +59,33 @@ export function broadcastDims(a: readonly number[], b: readonly number[]): numbe
 }
 
 /** c read as if of the broadcast `dims`: the index into c of each output element's coordinates. */
-export function broadcastIndex(c: Constant, dims: readonly number[]): (coordinates: number[]) => number {
+function broadcastIndex(c: Constant, dims: readonly number[]): (coordinates: number[]) => number {
   const offset = dims.length - c.dims.length;
   const s = strides(c.dims);
   return (at) => c.dims.reduce((index, d, i) => index + (d === 1 ? 0 : at[i + offset] * s[i]), 0);
+}
+
+/**
+ * Refuses, naming the node, a constant of `dims` computed from `inputs` (`what` says how) that would
+ * hold more than MAX_COMPUTED_VALUES values and more than any input: checked before it is made.
+ */
+export function checkComputedSize(ctx: NodeContext, dims: readonly number[], inputs: readonly Constant[], what: string): void {
+  const count = sizeOfDims(dims);
+  if (count > inputs.reduce((most, c) => Math.max(most, c.data.length), MAX_COMPUTED_VALUES)) {
+    ctx.refuse(`${what} to ${formatDims(dims)}, ${count} values; convas computes constants of at most ${MAX_COMPUTED_VALUES} values at load time`);
+  }
+}
+
+/**
+ * The constants' common dims (NumPy's broadcasting), and each one's values read at those dims;
+ * refused by name when they do not broadcast, or when the result would be too large (checkComputedSize).
+ */
+export function broadcastConstants(ctx: NodeContext, parts: Constant[]): { dims: number[]; values: Array<Float32Array | number[]> } {
+  const dims = parts.reduce<number[] | undefined>((d, p) => d && broadcastDims(d, p.dims), []);
+  const named = parts.map((p) => formatDims(p.dims)).join(' with ');
+  if (!dims) ctx.refuse(`cannot broadcast ${named}`);
+  checkComputedSize(ctx, dims, parts, `broadcasts ${named}`);
+  return { dims, values: parts.map((p) => gather(p, dims, broadcastIndex(p, dims)).data) };
 }
 
 /** Whether the constant holds the batch size (NaN) anywhere: arithmetic on it has no meaning at load time. */

@@ -12,7 +12,7 @@ import { sizeOfDims } from '../tensors.js';
 import { type Constant, type TensorValue, type Value, convasAxes, formatDims, isImage } from '../values.js';
 import { transposeConstant } from './constants.js';
 import { pixelShuffled } from './depth-to-space.js';
-import { axisIndex, makeConstant, strides } from './ndarray.js';
+import { axisIndex, checkComputedSize, makeConstant, strides } from './ndarray.js';
 import { reshapeTarget, resolveShape } from './reshape-target.js';
 
 /** Whether an image's dims [N, C, H, W] are laid out alike channels-first and -last: one channel or one pixel. */
@@ -126,6 +126,7 @@ function concatConstants(ctx: NodeContext): Constant {
   const same = parts.every((p) => p.type === parts[0].type && p.dims.length === rank && p.dims.every((d, i) => i === axis || d === parts[0].dims[i]));
   if (!same) ctx.refuse(`concatenates ${parts.map((p) => formatDims(p.dims)).join(', ')} along axis ${axis}, which do not fit together`);
   const dims = parts[0].dims.map((d, i) => (i === axis ? parts.reduce((n, p) => n + p.dims[axis], 0) : d));
+  checkComputedSize(ctx, dims, parts, `concatenates ${parts.length} constants`);
   const outer = sizeOfDims(dims.slice(0, axis));
   const data: number[] = [];
   for (let o = 0; o < outer; o++) {

@@ -8,7 +8,7 @@
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { type Constant, MAX_PARTS, type TensorValue, convasAxes, formatDims, isImage, lastConvasAxis } from '../values.js';
-import { axisIndex, gather, strides } from './ndarray.js';
+import { axisIndex, checkComputedSize, gather, strides } from './ndarray.js';
 import { concatenated, reshaped } from './shape.js';
 
 /** The range a Slice keeps of each axis of `dims`: its first index, its step and the count kept. */
@@ -166,6 +166,7 @@ function gatherConstant(ctx: NodeContext): Constant {
   const data = ctx.constant(0, 'data');
   const { axis, picked, indexDims } = gatherIndices(ctx, data.dims);
   const dims = [...data.dims.slice(0, axis), ...indexDims, ...data.dims.slice(axis + 1)];
+  checkComputedSize(ctx, dims, [data], `gathers ${formatDims(data.dims)} by ${picked.length} indices`);
   const s = strides(data.dims), indexStrides = strides(indexDims);
   return gather(data, dims, (at) => {
     const k = indexDims.reduce((index, _, j) => index + at[axis + j] * indexStrides[j], 0);
