@@ -1,21 +1,25 @@
 // Decoding in browsers and their workers, with the platform's own decoder: createImageBitmap, then
 // a canvas (OffscreenCanvas where it exists, as in workers) to read the pixels back. The browser
-// applies EXIF orientation itself; 16-bit PNGs come back at 8 bits, as a canvas holds them.
+// applies EXIF orientation itself; 16-bit PNGs come back at 8 bits, as a canvas holds them. It
+// decodes GIF, WebP, BMP, AVIF and HEIC too, where it can (a GIF's first frame).
 import { ConfigError, FileFormatError } from '../errors.js';
-import { type JpegHeader, type PngHeader, isGreyscale } from './image-header.js';
+import { BROWSER_FORMAT_TYPES, type BrowserImageHeader } from './image-header-browser.js';
+import { type JpegHeader, type PngHeader, formatName, isGreyscale } from './image-header.js';
 import type { RgbaImage } from './rgba-image.js';
 
-export async function decodeInBrowser(bytes: Uint8Array, header: PngHeader | JpegHeader, name: string): Promise<RgbaImage> {
+export async function decodeInBrowser(bytes: Uint8Array, header: PngHeader | JpegHeader | BrowserImageHeader, name: string): Promise<RgbaImage> {
   if (typeof createImageBitmap !== 'function') {
     throw new ConfigError(`cannot decode ${name}: this environment has neither Node nor createImageBitmap`);
   }
   let bitmap: ImageBitmap;
   try {
-    const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: header.format === 'png' ? 'image/png' : 'image/jpeg' });
+    const type = header.format === 'png' || header.format === 'jpeg' ? `image/${header.format}` : BROWSER_FORMAT_TYPES[header.format];
     // No colour-space conversion and no premultiplied alpha: the samples as the file holds them, as in Node.
-    bitmap = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    bitmap = await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
   } catch (error) {
-    throw new FileFormatError(`${name}: corrupt or truncated ${header.format.toUpperCase()} (the browser says: ${(error as Error).message})`);
+    // Browsers decode PNG and JPEG alike; the other formats, not all of them (Chromium no HEIC, older Safari no AVIF).
+    const what = header.format === 'png' || header.format === 'jpeg' ? '' : ', or one this browser does not decode';
+    throw new FileFormatError(`${name}: corrupt or truncated ${formatName(header)}${what} (the browser says: ${(error as Error).message})`);
   }
   try {
     return { ...canvasPixels(bitmap, bitmap.width, bitmap.height), greyscale: isGreyscale(header) };

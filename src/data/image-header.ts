@@ -2,6 +2,7 @@
 // its size, and for PNG whether every chunk is there. Read without allocating anything of the
 // claimed size, so a decompression bomb or a truncated file is refused before a decoder runs.
 import { FileFormatError } from '../errors.js';
+import { BROWSER_FORMAT_NAMES, type BrowserImageHeader, readBrowserImageHeader } from './image-header-browser.js';
 
 export interface PngHeader {
   format: 'png';
@@ -44,22 +45,32 @@ export interface PgmHeader {
   format: 'pgm';
 }
 
-export type ImageHeader = PngHeader | JpegHeader | PgmHeader;
+export type ImageHeader = PngHeader | JpegHeader | PgmHeader | BrowserImageHeader;
 
 const PNG_SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
-export const isGreyscale = (header: PngHeader | JpegHeader) =>
-  header.format === 'png' ? header.colourType === 0 || header.colourType === 4 : header.components === 1;
+/** The format's name in messages: JPEG, PNG, GIF, WebP… */
+export const formatName = (header: Exclude<ImageHeader, PgmHeader>) =>
+  header.format === 'png' || header.format === 'jpeg' ? header.format.toUpperCase() : BROWSER_FORMAT_NAMES[header.format];
 
-/** The header of a PNG, JPEG or PGM (P2, P5) in `bytes`; anything else is a FileFormatError naming `name`. */
+/** Whether the file stores grey only; a format only browsers decode counts as colour (what it stores is not read here). */
+export const isGreyscale = (header: PngHeader | JpegHeader | BrowserImageHeader) =>
+  header.format === 'png' ? header.colourType === 0 || header.colourType === 4 : header.format === 'jpeg' && header.components === 1;
+
+/**
+ * The header of a PNG, JPEG or PGM (P2, P5) in `bytes`, or of a format only browsers decode (GIF,
+ * WebP, BMP, AVIF, HEIC); anything else is a FileFormatError naming `name`.
+ */
 export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
   if (bytes.length === 0) throw new FileFormatError(`${name}: the file is empty; expected a JPEG or PNG image`);
   if (PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return readPngHeader(bytes, name);
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return readJpegHeader(bytes, name);
   if (bytes[0] === 0x50 && (bytes[1] === 0x32 || bytes[1] === 0x35)) return { format: 'pgm' };
+  const header = readBrowserImageHeader(bytes, name);
+  if (header) return header;
   const start = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
-  throw new FileFormatError(`${name}: not a JPEG, PNG or PGM image (it starts with bytes ${start}); expected a file starting with ` +
-    'ff d8 (JPEG) or 89 50 4e 47 (PNG)');
+  throw new FileFormatError(`${name}: not an image convas reads (it starts with bytes ${start}); expected a JPEG, PNG or PGM file, ` +
+    'or in a browser a GIF, WebP, BMP, AVIF or HEIC one that the browser decodes');
 }
 
 /** Checks `width`×`height` against `maxPixels` (a decompression bomb declares a huge size in a small file). */

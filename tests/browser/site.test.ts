@@ -20,6 +20,7 @@ import { type CompileOptions, type LayerConfig, type SimdBuild, argmaxRows, deco
 import '../../src/onnx/index.js';
 import jpeg from 'jpeg-js';
 import { encodePng, markedRgbJpeg, withExifOrientation, withPngExifOrientation, withoutAdobeSegment } from '../data/encoders.js';
+import { GRADIENT, gradientRgba } from '../data/image-fixtures.js';
 import { random } from '../helpers.js';
 import { presets } from '../../www/src/presets.js';
 import { FIXTURES, floats, manifest } from '../onnx/fixtures.js';
@@ -753,6 +754,60 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     assert.equal([decoded['rotated.jpg'].width, decoded['rotated.jpg'].height], [height, width]);
     assert.is(cut?.name, 'FileFormatError');
     assert.match(cut!.message, /images\/cut\.png: truncated PNG/);
+  });
+
+  test('images: GIF, WebP, BMP and AVIF decode with the browser\'s decoder, in a page and in a worker (before: "not a JPEG, PNG or PGM image"); a HEIC Chromium does not decode, a cut WebP and a GIF declaring too many pixels are FileFormatErrors naming them', async () => {
+    const formats = ['gif', 'webp', 'bmp', 'avif'];
+    const heic = readFileSync('tests/fixtures/images/gradient.avif');
+    heic.write('heic', 8, 'latin1'); // the AVIF's major brand and its compatible ones, made HEIC's
+    heic.write('heic', 16, 'latin1');
+    const gif = readFileSync('tests/fixtures/images/gradient.gif');
+    const files: Record<string, Uint8Array> = {
+      ...Object.fromEntries(formats.map((format) => [`gradient.${format}`, readFileSync(`tests/fixtures/images/gradient.${format}`)])),
+      'photo.heic': heic, 'cut.webp': readFileSync('tests/fixtures/images/gradient.webp').subarray(0, 40),
+      'huge.gif': Buffer.concat([gif.subarray(0, 6), Buffer.from([0xff, 0xff, 0xff, 0xff]), gif.subarray(10)]),
+    };
+    mkdirSync(join(temp, 'site', 'other-formats'), { recursive: true });
+    for (const [name, bytes] of Object.entries(files)) writeFileSync(join(temp, 'site', 'other-formats', name), bytes);
+    const page = await open('blank.html');
+    const results = await page.evaluate(async (names) => {
+      /** Each file loaded by `convas`: its size and pixels, or its error. */
+      const loadAll = async (convas: typeof import('../../src/index.js'), names: string[]) => Object.fromEntries(await Promise.all(names.map(async (name) => {
+        const blob = await (await fetch(`${location.origin}/other-formats/${name}`)).blob();
+        const file = new File([blob], name); // as the file picker gives it: no type the decoder could lean on
+        return [name, await convas.loadImage(file).then(({ width, height, data }) => ({ width, height, data: Array.from(data) }),
+          (error: Error) => ({ error: `${error.name}: ${error.message}` }))] as const;
+      })));
+      const convas: typeof import('../../src/index.js') = await import(`${location.origin}/convas.js`);
+      const inPage = await loadAll(convas, names);
+      // In a worker: createImageBitmap and an OffscreenCanvas, no document.
+      const source = `const convas = await import('${location.origin}/convas.js');
+        const loadAll = ${loadAll.toString()};
+        postMessage(await loadAll(convas, ${JSON.stringify(names)}));`;
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })), { type: 'module' });
+      const inWorker = await new Promise((resolve, reject) => {
+        worker.onmessage = (event) => resolve(event.data);
+        worker.onerror = (event) => reject(new Error(event.message));
+      });
+      worker.terminate();
+      return { inPage, inWorker };
+    }, Object.keys(files));
+    await page.close();
+    const gradient = gradientRgba();
+    type Loaded = Record<string, { width: number; height: number; data: number[] } | { error: string }>;
+    for (const [where, loaded] of Object.entries(results) as Array<[string, Loaded]>) {
+      for (const format of formats) {
+        const image = loaded[`gradient.${format}`];
+        assert.ok('data' in image, `${where}: gradient.${format}: ${JSON.stringify(image)}`);
+        assert.equal([image.width, image.height], [GRADIENT.width, GRADIENT.height], `${where}: gradient.${format}: size`);
+        // GIF holds the gradient in 256 colours (the nearest, within 6 levels); the others losslessly.
+        const off = Math.max(...image.data.map((v, i) => Math.abs(v - gradient[i])));
+        assert.ok(off <= (format === 'gif' ? 6 : 0), `${where}: gradient.${format}: ${off} levels off`);
+      }
+      assert.match((loaded['photo.heic'] as { error: string }).error, /^FileFormatError: photo\.heic: corrupt or truncated HEIC, or one this browser does not decode/);
+      assert.match((loaded['cut.webp'] as { error: string }).error, /^FileFormatError: cut\.webp: /);
+      assert.match((loaded['huge.gif'] as { error: string }).error, /^FileFormatError: huge\.gif: the GIF declares 65535×65535 pixels/);
+    }
   });
 
   test('image inputs drawn from the page: an <img> still loading or broken, a <video> without a frame, a closed ImageBitmap, an empty canvas and a picture from another origin are refused by name (before: a blank white picture, or a DOMException); loadImage of a server it cannot reach is a StorageError', async () => {

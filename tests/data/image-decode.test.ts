@@ -285,8 +285,8 @@ const cut = (bytes: Uint8Array, fraction: number) => bytes.subarray(0, Math.floo
 
 const REFUSED: Array<[string, () => Uint8Array, RegExp]> = [
   ['an empty file', () => new Uint8Array(0), /the file is empty/],
-  ['a GIF', () => new TextEncoder().encode('GIF89a……'), /not a JPEG, PNG or PGM image \(it starts with bytes 47 49 46 38\)/],
-  ['text', () => new TextEncoder().encode('hello'), /not a JPEG, PNG or PGM image/],
+  ['a TIFF', () => Uint8Array.of(0x49, 0x49, 0x2a, 0, 8, 0, 0, 0), /not an image convas reads \(it starts with bytes 49 49 2a 00\); expected a JPEG, PNG or PGM file/],
+  ['text', () => new TextEncoder().encode('hello'), /not an image convas reads/],
   ['a PNG cut inside its header', () => cut(greyPng(), 0.3), /truncated PNG/],
   ['a PNG cut inside its image data', () => greyPng().subarray(0, 50), /truncated PNG: chunk IDAT/],
   ['a PNG cut before IEND', () => greyPng().subarray(0, greyPng().length - 12), /truncated PNG: the file ends .* before its IEND chunk/],
