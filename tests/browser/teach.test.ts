@@ -4,7 +4,7 @@
 // (≥ 90%) and the webcam live; both exports load (TF.js's in TF.js, predicting as convas does); a
 // base picked as files and pictures dropped on a class are taken; and offline, on a second visit,
 // the cached base teaches again.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +26,11 @@ const script = <T>(file: string): Promise<T> => import(pathToFileURL(resolve('sc
 /** Pictures at the base's size (the command line's test resizes them), as the page's file inputs take them, named by texture. */
 const files = (perClass: number, seed: number) => stripesAndDots(perClass, SIZE, seed).map((picture, i) => ({
   name: `${i}-${TEXTURES[picture.label]}.png`, mimeType: 'image/png', buffer: Buffer.from(encodePicture(picture, 'png')), label: picture.label,
+}));
+
+/** The gradient as GIF, WebP, BMP and AVIF files (scripts/make-image-fixtures.py), as the file picker gives them. */
+const OTHER_FORMATS = ['gif', 'webp', 'bmp', 'avif'].map((format) => ({
+  name: `gradient.${format}`, mimeType: `image/${format}`, buffer: readFileSync(`tests/fixtures/images/gradient.${format}`),
 }));
 
 if (browserTestsRun()) {
@@ -153,7 +158,7 @@ if (browserTestsRun()) {
     await page.close();
   });
 
-  test('Teach with a few pictures (fewer than a batch), fields checked, pictures and a class removed; a file that cannot be read is said so among the predictions', async () => {
+  test('Teach with a few pictures (fewer than a batch), fields checked, pictures and a class removed; GIF, WebP, BMP and AVIF pictures taught and predicted; a file that cannot be read (a HEIC Chromium does not decode) is said so among the predictions', async () => {
     const page = await open();
     await statusIs(page, '#base-status', 'From this browser: ');
     await page.fill('#epochs', '0');
@@ -173,15 +178,24 @@ if (browserTestsRun()) {
     await page.locator('.teach-class').nth(0).locator('.class-undo').click();
     await third.locator('.class-remove').click();
     assert.is(await page.locator('.teach-class').count(), 2);
+    // Pictures in the formats only the browser decodes are taught too (before, each was skipped: "not a JPEG, PNG or PGM image").
+    await page.locator('.teach-class').nth(1).locator('.class-files').setInputFiles(OTHER_FORMATS);
+    await page.waitForFunction(() => document.querySelectorAll('.class-count')[1].textContent === '7 pictures');
+    assert.not.match(await page.textContent('#status') ?? '', 'skipped');
     await page.fill('#epochs', '20');
     await page.click('#train');
-    await statusIs(page, '#status', 'Done: 20 epochs on 6 pictures of 2 classes');
+    await statusIs(page, '#status', 'Done: 20 epochs on 10 pictures of 2 classes');
     const [one] = files(1, 35);
-    await page.setInputFiles('#try-files', [one, { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) }]);
-    await page.waitForFunction(() => document.querySelectorAll('#predictions li').length === 2);
+    const heic = { name: 'photo.heic', mimeType: 'image/heic', buffer: Buffer.from(OTHER_FORMATS[3].buffer) };
+    heic.buffer.write('heic', 8, 'latin1'); // an AVIF's brands made HEIC's: a format Chromium does not decode
+    heic.buffer.write('heic', 16, 'latin1');
+    await page.setInputFiles('#try-files', [one, OTHER_FORMATS[1], { name: 'broken.png', mimeType: 'image/png', buffer: Buffer.from([137, 80, 78, 71]) }, heic]);
+    await page.waitForFunction(() => document.querySelectorAll('#predictions li').length === 4);
     const lines = await page.$$eval('#predictions li', (items) => items.map((item) => item.textContent!));
     assert.match(lines[0], new RegExp(`^${one.name}: (stripes|dots) \\(`));
-    assert.match(lines[1], /^broken.png: /);
+    assert.match(lines[1], /^gradient.webp: (stripes|dots) \(/);
+    assert.match(lines[2], /^broken.png: /);
+    assert.match(lines[3], /^photo.heic: .*HEIC, or one this browser does not decode/);
     await page.close();
   });
 
