@@ -1,12 +1,16 @@
 // The README's runnable examples run as written against the built package (dist/convas.js), so the
 // documentation cannot drift from the API. A block runs if it imports from 'convas' and uses only
-// names it defines (the Graph models example, and Losses, optimizers and schedules).
+// names it defines (the Graph models example, and Losses, optimizers and schedules); the From PyTorch
+// and Fine-tuning examples run with what the text before them defines (a model, pictures, labels) made here.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { imageToPixels } from '../../src/index.js';
 import { temporaryDirectory } from '../io/model-files.js';
+import { mobileNetBase } from '../model/mobilenet-base.js';
+import { stripesAndDots } from '../model/patterns.js';
 
 /** The first ```ts block after the heading `## title`. */
 async function exampleUnder(title: string): Promise<string> {
@@ -60,6 +64,40 @@ const x = imagesNHWC, y = tensor([1, 0, 0, 0, 0, 0, 1, 0, 0, 0], [n, 5]);
   await import(pathToFileURL(file).href);
   const saved = await readFile(join(dir, 'tuned.onnx'));
   assert.ok(saved.length > 1000, 'the fine-tuned model was saved as ONNX');
+});
+
+test('the Fine-tuning example runs on a MobileNetV2: the head on the frozen base, then the base unfrozen trains its kernels while its batch norms keep their statistics bit for bit', async () => {
+  const size = 32;
+  const { dir } = await mobileNetBase(size);
+  const pictures = stripesAndDots(8, size, 40); // 16: the example's batch
+  (globalThis as { readmeFineTuning?: unknown }).readmeFineTuning = {
+    x: pictures.flatMap((p) => Array.from(imageToPixels(p, { size, normalize: '[-1,1]' }))),
+    labels: pictures.flatMap((p) => (p.label === 0 ? [1, 0] : [0, 1])),
+  };
+  // The base, x and labels come from the Transfer learning example before it: made here the same way.
+  const given = `await init();
+const base = await loadModel(${JSON.stringify(dir)});
+const { x: xValues, labels: labelValues } = globalThis.readmeFineTuning;
+const x = tensor(Float32Array.from(xValues), [${pictures.length}, ${size}, ${size}, 3]);
+const labels = tensor(Float32Array.from(labelValues), [${pictures.length}, 2]);
+/** Each of the base's weights by name: whether it is state (a moving statistic) and its values. */
+const weightsOf = (m) => { const values = m.getWeights(); return Object.fromEntries(m.weights.map((w, i) => [w.name, { state: !w.trainable, values: Array.from(values[i].dataSync()) }])); };
+globalThis.readmeFineTuning.before = weightsOf(base);
+`;
+  const code = (await exampleUnder('Fine-tuning'))
+    .replace("import { cutModel, input, layers, model } from 'convas';",
+      `import { cutModel, init, input, layers, loadModel, model, tensor } from ${JSON.stringify(pathToFileURL(resolve('dist', 'convas.js')).href)};\n${given}`);
+  const file = join(await temporaryDirectory(), 'example.mjs');
+  await writeFile(file, `${code}\nglobalThis.readmeFineTuning.after = weightsOf(base);\nglobalThis.readmeFineTuning.cut = features.params.map((w) => w.name);\n`);
+  await import(pathToFileURL(file).href);
+  type Weights = Record<string, { state: boolean; values: number[] }>;
+  const { before, after, cut } = (globalThis as { readmeFineTuning?: { before: Weights; after: Weights; cut: string[] } }).readmeFineTuning!;
+  const state = Object.keys(before).filter((name) => before[name].state);
+  const kernels = cut.filter((name) => name.endsWith('kernel')); // the base's own classifier, past the cut, never runs
+  assert.ok(state.length >= 10 && kernels.length >= 10, `the cut holds batch norms and convolutions: ${cut}`);
+  for (const name of state) assert.equal(after[name].values, before[name].values, `${name}: the moving statistics stay`);
+  const trained = kernels.filter((name) => after[name].values.some((v, i) => v !== before[name].values[i]));
+  assert.is(trained.length, kernels.length, `every kernel of the base trained once unfrozen; unchanged: ${kernels.filter((k) => !trained.includes(k))}`);
 });
 
 test('the Training control example runs: metrics, validationSplit, classWeight, early stopping, a stop hook, fitDataset, the confusion matrix', async () => {
