@@ -289,6 +289,12 @@ test('operators, attributes and graphs convas cannot express are refused by node
   // Bounds computed from the input: no layer clips to them.
   await refused(one([{ op: 'Relu', inputs: ['x'], outputs: ['r'] }, { op: 'Clip', name: 'c', inputs: ['x', 'r'], outputs: ['y'] }]),
     /node "c" \(Clip\): min \("r"\) is computed from the model's input; convas needs a constant there/);
+  // Bounds no Clip layer holds: NaN, a min of +∞ or a max of −∞ (the layer's bounds are finite, or none).
+  const clipTo = (low: number, high: number) => one([{ op: 'Clip', name: 'c', inputs: ['x', 'lo', 'hi'], outputs: ['y'] }],
+    { initializers: { lo: { dims: [], data: Float32Array.of(low) }, hi: { dims: [], data: Float32Array.of(high) } } });
+  await refused(clipTo(NaN, 1), /node "c" \(Clip\): clips to \[NaN, 1\]; expected bounds that are numbers/);
+  await refused(clipTo(Infinity, 1), /node "c" \(Clip\): clips to \[Infinity, 1\]; convas clips to a min below Infinity and a max above -Infinity/);
+  await refused(clipTo(-1, -Infinity), /node "c" \(Clip\): clips to \[-1, -Infinity\]; convas clips to a min below Infinity and a max above -Infinity/);
   await refused(one([{ op: 'Selu', name: 's', inputs: ['x'], outputs: ['y'], attributes: { alpha: { float: 2 } } }]), /node "s" \(Selu\): alpha 2 and gamma [\d.]+ are not SELU's constants/);
   await refused(one([{ op: 'PRelu', name: 'p', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [4, 1], data: new Float32Array(4) } } }),
     /node "p" \(PRelu\): the slope has dims \[4, 1\]; convas's PReLU takes one slope, one per channel or one per element/);

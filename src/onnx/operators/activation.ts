@@ -100,6 +100,8 @@ function clip(ctx: NodeContext): TensorValue {
   if (activation) return activationLayer(ctx, activation);
   const [low, high] = clipBounds(ctx);
   if (Number.isNaN(low) || Number.isNaN(high)) ctx.refuse(`clips to [${low}, ${high}]; expected bounds that are numbers`);
+  // The Clip layer's bounds are finite or absent: a min of +∞ or a max of −∞ would reach it as a setting it refuses.
+  if (low === Infinity || high === -Infinity) ctx.refuse(`clips to [${low}, ${high}]; convas clips to a min below Infinity and a max above -Infinity`);
   const x = ctx.heldTensor(0);
   const layer = low === 0 && high > 0
     ? () => layers.reLU({ maxValue: high, name: ctx.layerName() })
