@@ -34,7 +34,7 @@ export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: str
   if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor, got ${String(y)}`);
   if (y.shape[0] !== n) throw new ShapeError(`${what}: x has ${n} examples but y has ${y.shape[0]}; they must have the same length`);
   if (loss?.sparse) {
-    checkClassIdShape(y.shape, outputShape, loss.type, what);
+    checkClassIdShape(y.shape, outputShape, loss.type, 'y', what);
     checkClassIdsAt(y.ptr, y.shape, outputShape, loss.type, what);
     return;
   }
@@ -69,10 +69,13 @@ export function fitsClassIds(shape: readonly number[], outputShape: Shape): bool
 /** The shapes class ids may have, for messages. */
 export const classIdShapes = (outputShape: Shape) => `${batchShape(classIdShape(outputShape))} or ${batchShape([...classIdShape(outputShape), 1])}`;
 
-/** The shape of class ids for an output of `outputShape`: one per position (see fitsClassIds). */
-export function checkClassIdShape(shape: readonly number[], outputShape: Shape, loss: string, what: string): void {
+/**
+ * The shape of class ids `name` for an output of `outputShape`: one per position (see fitsClassIds).
+ * A ShapeError, as for any targets that do not match the output, whether fit or fitDataset reads them.
+ */
+export function checkClassIdShape(shape: readonly number[], outputShape: Shape, loss: string, name: string, what: string): void {
   if (!fitsClassIds(shape, outputShape)) {
-    throw new ConfigError(`${what}: loss ${loss} takes y as class ids of shape ${classIdShapes(outputShape)}, got ${formatShape(shape)} ` +
+    throw new ShapeError(`${what}: loss ${loss} takes ${name} as class ids of shape ${classIdShapes(outputShape)}, got ${formatShape(shape)} ` +
       '(one-hot labels go with categoricalCrossentropy)');
   }
 }

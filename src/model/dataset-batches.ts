@@ -11,7 +11,7 @@ import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { BatchBuffers } from './batch-buffers.js';
 import type { TrainedModel } from './callbacks.js';
-import { checkClassIdShape, checkClassIdsAt, checkFiniteAt, classIdShape, classIdShapes, fitsClassIds, fitsTargets } from './data-checks.js';
+import { checkClassIdShape, checkClassIdsAt, checkFiniteAt, classIdShape, fitsTargets } from './data-checks.js';
 import type { BatchSource } from './fit-loop.js';
 import type { Loss } from './losses.js';
 import type { TrainStep } from './train-step.js';
@@ -70,7 +70,6 @@ export class BatchReader {
     });
     const targets = this.describe(ys, this.loss.sparse ? classIdShape(this.outputShape) : this.outputShape, 'ys', what);
     if (targets.shape[0] !== n) throw new ShapeError(`${what}: xs has ${n} examples but ys has ${targets.shape[0]}; they must have the same length`);
-    if (this.loss.sparse) checkClassIdShape(targets.shape, this.outputShape, this.loss.type, what);
     return { inputs, targets, n, what, given: batch };
   }
 
@@ -110,13 +109,13 @@ export class BatchReader {
     } else {
       throw new ShapeError(`${what}: ${name} must be a Tensor, { values, shape }, a Float32Array or a number[], got ${value === null ? 'null' : typeof value}`);
     }
-    const sparseIds = this.loss.sparse && name === 'ys' && fitsClassIds(shape, this.outputShape);
+    const sparseIds = this.loss.sparse && name === 'ys';
+    if (sparseIds) checkClassIdShape(shape, this.outputShape, this.loss.type, name, what);
     // Targets of the output's shape but for axes of 1 ([n] for one unit) are taken, as fit takes them.
     const targets = !this.loss.sparse && name === 'ys' && fitsTargets(shape, example);
     const fits = sparseIds || targets || (shape.length === example.length + 1 && example.every((d, i) => shape[i + 1] === d));
     if (!fits || !(shape[0] >= 1)) {
-      const expected = name === 'ys' && this.loss.sparse ? `${classIdShapes(this.outputShape)} (class ids)` : formatShape(['n', ...example] as never);
-      throw new ShapeError(`${what}: ${name} has shape ${formatShape(shape)}, but the model takes ${expected}`);
+      throw new ShapeError(`${what}: ${name} has shape ${formatShape(shape)}, but the model takes ${formatShape(['n', ...example] as never)}`);
     }
     return { shape, value: value as BatchValue };
   }

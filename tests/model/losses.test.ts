@@ -260,8 +260,8 @@ test('impossible loss settings and targets that do not fit the loss are refused,
     'sparseCategoricalCrossentropy', '[1]');
 
   compile('sparseCategoricalCrossentropy');
-  await rejectsWith(() => model.fit(images, oneHot()), ConfigError, 'fit: loss sparseCategoricalCrossentropy');
-  throwsWith(() => model.evaluate(images, oneHot()), ConfigError, 'sparseCategoricalCrossentropy', '[n] or [n, 1]', '[6, 4]');
+  await rejectsWith(() => model.fit(images, oneHot()), ShapeError, 'fit: loss sparseCategoricalCrossentropy');
+  throwsWith(() => model.evaluate(images, oneHot()), ShapeError, 'sparseCategoricalCrossentropy', '[n] or [n, 1]', '[6, 4]');
   throwsWith(() => model.evaluate(images, tensor([0, 1, 2, 3, 4, 0], [N])), ValueError, 'y[4] is 4', 'from 0 to 3');
   throwsWith(() => model.evaluate(images, tensor([0, 1, 2.5, 3, 1, 0], [N, 1])), ValueError, 'y[2] is 2.5');
   throwsWith(() => model.evaluate(images, tensor([0, 1, -1, 3, 1, 0], [N])), ValueError, 'y[2] is -1');

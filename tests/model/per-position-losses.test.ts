@@ -253,11 +253,11 @@ test('per position: class weights are refused (as Keras and TF.js refuse them fo
     ConfigError, 'fit: classWeight', '35 positions of 3');
   regression.dispose();
   // Ids of another shape, or outside the classes (named by example and pixel).
-  throwsWith(() => net.evaluate(x, tensor(ids(15, 3).slice(0, N * 30), [N, 5, 6])), ConfigError, '[n, 5, 7] or [n, 5, 7, 1]', '[3, 5, 6]');
+  throwsWith(() => net.evaluate(x, tensor(ids(15, 3).slice(0, N * 30), [N, 5, 6])), ShapeError, '[n, 5, 7] or [n, 5, 7, 1]', '[3, 5, 6]');
   const outside = ids(15, 3);
   outside[POSITIONS + 2 * WIDTH + 4] = 3;
   throwsWith(() => net.evaluate(x, tensor(outside, [N, HEIGHT, WIDTH, 1])), ValueError, 'y[1, 2, 4] is 3', 'from 0 to 2');
-  throwsWith(() => net.evaluate(x, tensor(oneHot(ids(15, 3), 3), [N, HEIGHT, WIDTH, 3])), ConfigError, '[n, 5, 7] or [n, 5, 7, 1]');
+  throwsWith(() => net.evaluate(x, tensor(oneHot(ids(15, 3), 3), [N, HEIGHT, WIDTH, 3])), ShapeError, '[n, 5, 7] or [n, 5, 7, 1]');
   net.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
   throwsWith(() => net.evaluate(x, y), ShapeError, '[n, 5, 7, 3]');
   // Sparse labels need classes on the last axis; a softmax per pixel flattened is not one row of classes.
@@ -289,6 +289,23 @@ test('per position: targets of the output\'s size in another layout (height and 
   await pixels.fitDataset(data.fromArrays(x, tensor(masks, [N, HEIGHT, WIDTH])).batch(2));
   throwsWith(() => pixels.evaluate(x, tensor(masks, [N, WIDTH, HEIGHT])), ShapeError, 'outputs [n, 5, 7, 1]');
   [net, pixels].forEach((m: Model) => m.dispose());
+});
+
+test('per position: ids of another shape ([n, h], [n, w, h]) are the same ShapeError from fit, evaluate, fitDataset and evaluateDataset', async () => {
+  const x = tensor(images(), [N, ...IMAGE]);
+  const net = segmenter('softmax', 3);
+  net.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+  const said = (name: string, shape: number[]) =>
+    [`loss sparseCategoricalCrossentropy takes ${name} as class ids of shape [n, 5, 7] or [n, 5, 7, 1]`, `got [${shape.join(', ')}]`];
+  for (const shape of [[N, HEIGHT], [N, WIDTH, HEIGHT]]) {
+    const y = tensor(ids(21, 3).slice(0, shape.reduce((a, b) => a * b)), shape);
+    await rejectsWith(() => net.fit(x, y), ShapeError, 'fit', ...said('y', shape));
+    throwsWith(() => net.evaluate(x, y), ShapeError, ...said('y', shape));
+    const batched = [2, ...shape.slice(1)];
+    await rejectsWith(() => net.fitDataset(data.fromArrays(x, y).batch(2)), ShapeError, 'fitDataset: batch 1', ...said('ys', batched));
+    await rejectsWith(() => net.evaluateDataset(data.fromArrays(x, y).batch(2)), ShapeError, 'batch 1', ...said('ys', batched));
+  }
+  net.dispose();
 });
 
 test.run();
