@@ -138,6 +138,9 @@ function layerReferences(value: unknown, file: string, where: string, classes: R
     if (!Array.isArray(ref) || typeof ref[0] !== 'string' || !Number.isInteger(ref[1]) || !Number.isInteger(ref[2])) {
       throw fileError(file, `${where}[${i}] is ${JSON.stringify(ref)}; expected [layerName, nodeIndex, tensorIndex]`);
     }
+    if (ref.length > 3 && !isKeywordArguments(ref[3])) {
+      throw fileError(file, `${where}[${i}] has call arguments ${JSON.stringify(ref[3])}; expected an object of keyword arguments ({} or { training })`);
+    }
     if (ref[2] !== 0) throw fileError(file, `${where}[${i}] reads output ${ref[2]} of ${ref[0]}; convas layers have one output (expected 0)`);
     const nodes = classes.has(ref[0]) ? nodesOf(classes.get(ref[0])) : [ref[1]];
     if (!nodes.includes(ref[1])) {
@@ -148,6 +151,9 @@ function layerReferences(value: unknown, file: string, where: string, classes: R
   });
 }
 
+/** A reference's kwargs, as Keras and TF.js write them: an object, {} when the call had none. */
+const isKeywordArguments = (value: unknown) => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /**
  * A node's `training` call argument, from its first reference (Keras writes the node's kwargs on
  * each): false fixes the call in inference mode, as `base_model(x, training=False)`; true, a call in
@@ -155,8 +161,9 @@ function layerReferences(value: unknown, file: string, where: string, classes: R
  * A node that reads nothing has none (the graph refuses it, naming the layer).
  */
 function callTraining([first]: unknown[], file: string, where: string): { training?: false } {
-  const kwargs = (first as unknown[] | undefined)?.[3];
-  const training = kwargs !== null && typeof kwargs === 'object' ? (kwargs as JsonObject).training ?? null : null;
+  // layerReferences has checked the kwargs: an object, or none.
+  const kwargs = (first as unknown[] | undefined)?.[3] as JsonObject | undefined;
+  const training = kwargs?.training ?? null;
   if (training === null) return {};
   if (training === false) return { training };
   throw fileError(file, `${where} calls the layer with training ${JSON.stringify(training)}, which convas does not support; ` +

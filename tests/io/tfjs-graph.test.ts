@@ -384,6 +384,10 @@ test('TF.js graph files convas cannot read are refused, naming the layer and why
     j.modelTopology.config.layers.reverse();
   }, /modelTopology: layer relu is in a cycle/, tfjsTail(tfjsResidual()));
   await refusedGraph((j) => { graphLayer(j, 'relu').inbound_nodes[0][0][2] = 1; }, /reads output 1 of skip; convas layers have one output/);
+  for (const kwargs of ['str', 5, null]) {
+    await refusedGraph((j) => { graphLayer(j, 'relu').inbound_nodes[0][0][3] = kwargs; },
+      new RegExp(`\\(relu\\) inbound_nodes\\[0\\]\\[0\\] has call arguments ${JSON.stringify(kwargs)}; expected an object of keyword arguments`));
+  }
   await refusedGraph((j) => {
     graphLayer(j, 'conv').inbound_nodes = [keras3Node('image')];
     graphLayer(j, 'skip').inbound_nodes = [keras3Node('conv', 'image')];
