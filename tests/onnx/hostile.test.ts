@@ -242,6 +242,8 @@ test('operators, attributes and graphs convas cannot express are refused by node
     /node "e" \(Expand\): cannot expand \[N, 3, 4, 4\] to \[1, 6, 4, 4\]: axis 1 is 3, not 1/);
   await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([2, 1, 3, 4, 4]) } }),
     /node "e" \(Expand\): expands \[N, 3, 4, 4\] to \[2, 1, 3, 4, 4\], adding axes before the batch/);
+  await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [2, 2], data: [1, 3, 4, 4] } } }),
+    /node "e" \(Expand\): shape has dims \[2, 2\]; expected a 1-D list of dimensions/);
   await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([2, 1, 1, 1]) } }),
     /node "t" \(Tile\): repeats the batch 2 times; convas keeps every example once/);
   await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([1, 1e7, 1, 1]) } }),
