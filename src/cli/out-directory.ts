@@ -1,11 +1,13 @@
 // What `convas train` may write over in its --out directory: nothing yet, or a model a finished run
 // (all its epochs done, or stopped early by --patience) of convas train saved there (the same --out is trained again and again, as `npm start`'s default
 // is). Anything else there — a model of the user's own, the pretrained --base itself, a run stopped
-// half-way (which --resume continues) — is refused before any work, so that no run destroys it.
+// half-way (which --resume continues) — is refused before any work, so that no run destroys it;
+// the same holds for DIR/best, where --patience keeps the best epoch's model.
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { nodeDirectory } from '../io/node-directory.js';
+import { bestDirectory } from './patience.js';
 import { recordedRun } from './run-checkpoint.js';
 
 /** The key a model trained on a --base records (TransferMetadata). */
@@ -14,38 +16,53 @@ export const TRANSFER_KEY = 'transfer';
 /** The directory a model path names: itself, or the one holding a model.json given by name. */
 const modelDirectory = (path: string) => resolve(path.endsWith('.json') ? dirname(path) : path);
 
-/** Throws a ConfigError when a run must not save to `out`; `base` is the --base model, which must stay. */
-export async function checkOutDirectory(out: string, base?: string): Promise<void> {
+/**
+ * Throws a ConfigError when a run must not save to `out`; `base` is the --base model, which must
+ * stay. With `patience` the run also saves its best epoch in DIR/best, which must hold no model
+ * but one convas train saved there.
+ */
+export async function checkOutDirectory(out: string, base?: string, patience?: boolean): Promise<void> {
   if (base !== undefined && modelDirectory(base) === resolve(out)) {
     throw new ConfigError(`--out ${out} is where the --base model is: saving there would replace it; give another --out`);
   }
-  try {
-    await stat(resolve(out, 'model.json'));
-  } catch (error) {
-    const { code } = error as NodeJS.ErrnoException;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return; // no model there: nothing to lose (saving says why a file is in the way)
+  if (patience) {
+    const best = bestDirectory(out);
+    const saved = await savedMetadata(best);
+    if (saved && !recordedRun(saved.metadata)) throw notSavedByTrain(best);
   }
-  let text: string;
-  try {
-    // As a model is read: a link to a device, or a file of gigabytes, is refused rather than read.
-    text = new TextDecoder().decode(await (await nodeDirectory(out)).read('model.json'));
-  } catch (error) {
-    throw new ConfigError(`${out}: its model.json cannot be read (${(error as Error).message}), so this run cannot tell what saving there ` +
-      'would replace; give another --out');
-  }
-  let metadata: Record<string, unknown> | undefined;
-  try {
-    metadata = JSON.parse(text)?.userDefinedMetadata;
-  } catch {
-    metadata = undefined;
-  }
+  const saved = await savedMetadata(out);
+  if (!saved) return;
+  const { metadata } = saved;
   const run = recordedRun(metadata);
   if (run && run.epochsDone < run.settings.epochs && !run.patience?.stopped) {
     throw new ConfigError(`${out} holds a run stopped after epoch ${run.epochsDone} of ${run.settings.epochs}: continue it with ` +
       `convas train --resume ${out}, or give another --out (or delete it) to start afresh`);
   }
-  if (!run && !(metadata && TRANSFER_KEY in metadata)) {
-    throw new ConfigError(`${out} holds a model (model.json) that convas train did not save, which this run would replace: ` +
-      'give another --out (or move that model away)');
+  if (!run && !(metadata && TRANSFER_KEY in metadata)) throw notSavedByTrain(out);
+}
+
+const notSavedByTrain = (dir: string) => new ConfigError(`${dir} holds a model (model.json) that convas train did not save, which this ` +
+  'run would replace: give another --out (or move that model away)');
+
+/** The user-defined metadata of the model saved in `dir` (undefined inside when it has none), or undefined when there is no model.json. */
+async function savedMetadata(dir: string): Promise<{ metadata?: Record<string, unknown> } | undefined> {
+  try {
+    await stat(resolve(dir, 'model.json'));
+  } catch (error) {
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined; // no model there: nothing to lose (saving says why a file is in the way)
+  }
+  let text: string;
+  try {
+    // As a model is read: a link to a device, or a file of gigabytes, is refused rather than read.
+    text = new TextDecoder().decode(await (await nodeDirectory(dir)).read('model.json'));
+  } catch (error) {
+    throw new ConfigError(`${dir}: its model.json cannot be read (${(error as Error).message}), so this run cannot tell what saving there ` +
+      'would replace; give another --out');
+  }
+  try {
+    return { metadata: JSON.parse(text)?.userDefinedMetadata };
+  } catch {
+    return {};
   }
 }

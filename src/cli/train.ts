@@ -13,7 +13,7 @@ import { type Print, loadRunData, refuseImageSettings, runEpochs } from './train
 
 /** Returns the exit code: 0, or 128 + the signal's number when Ctrl-C stopped the run. */
 export async function train(options: TrainOptions, print: Print): Promise<number> {
-  await checkOutDirectory(options.out);
+  await checkOutDirectory(options.out, undefined, options.patience !== undefined);
   const settings = runSettings(options);
   const data = await loadRunData(settings, print);
   refuseImageSettings(settings, data);

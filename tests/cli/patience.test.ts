@@ -5,7 +5,7 @@
 // optimizer state byte for byte), that Ctrl-C and --resume end with the same files as a run never
 // stopped, and what --resume refuses.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -132,6 +132,18 @@ test('a stopped run is finished: --resume only saves it again, a larger --epochs
   const bad = convasSync(['train', '--patience', '0', '--out', join(dir, 'bad')]);
   assert.is(bad.code, 2);
   assert.match(bad.stderr, '--patience must be a positive integer');
+});
+
+test('a best/ in --out that convas train did not save is kept: the run is refused before any work', () => {
+  const out = join(dir, 'models');
+  mkdirSync(join(out, 'best'), { recursive: true });
+  const mine = JSON.stringify({ format: 'layers-model', modelTopology: {} });
+  writeFileSync(join(out, 'best', 'model.json'), mine);
+  const refused = convasSync(runArgs(out, 1));
+  assert.is(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, `${join(out, 'best')} holds a model (model.json) that convas train did not save`);
+  assert.is(readFileSync(join(out, 'best', 'model.json'), 'utf8'), mine);
+  assert.equal(readdirSync(out), ['best'], 'nothing written');
 });
 
 test.run();
