@@ -15,7 +15,7 @@ import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, che
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { SampleWeights } from './sample-weights.js';
-import { checkBoolean, checkNumber } from './settings.js';
+import { checkBoolean, checkNumber, describeValue } from './settings.js';
 import { TensorBatches } from './tensor-batches.js';
 import type { TrainStep } from './train-step.js';
 
@@ -126,11 +126,9 @@ function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Pr
 
 /** validationData as [x, y] tensors (x a list for several inputs). */
 function checkValidationTensors(data: unknown, who: string): [Tensor | Tensor[], Tensor] {
-  if (!isTensorPair(data)) throw new ConfigError(`${who}: validationData must be [x, y] tensors, got ${describe(data)}`);
+  if (!isTensorPair(data)) throw new ConfigError(`${who}: validationData must be [x, y] tensors, got ${describeValue(data)}`);
   return data;
 }
 
 const isTensorPair = (data: unknown): data is [Tensor | Tensor[], Tensor] => Array.isArray(data) && data.length === 2 &&
   (data[0] instanceof Tensor || (Array.isArray(data[0]) && data[0].every((x) => x instanceof Tensor))) && data[1] instanceof Tensor;
-
-const describe = (value: unknown) => (Array.isArray(value) ? `an array of ${value.length}` : value === null ? 'null' : typeof value);

@@ -13,6 +13,7 @@ import { Tensor } from '../tensor.js';
 import { copyRows } from './batch-buffers.js';
 import { classIdShape } from './data-checks.js';
 import { type Loss, type OutputRows, lossRows } from './losses.js';
+import { describeValue } from './settings.js';
 
 export class SampleWeights {
   /** How the loss reads each example's output: the rows each example's weights cover. */
@@ -22,7 +23,9 @@ export class SampleWeights {
 
   /** `weights` for the n examples of x, an output of `outputShape` per example scored by `loss`. */
   constructor(private readonly weights: Tensor, n: number, outputShape: Shape, loss: Loss, who: string) {
-    if (!(weights instanceof Tensor)) throw new ConfigError(`${who}: sampleWeight must be a tensor, got ${describe(weights)}`);
+    if (!(weights instanceof Tensor)) {
+      throw new ConfigError(`${who}: sampleWeight must be a tensor, as x and y are (tensor(weights, [${n}])), got ${describeValue(weights)}`);
+    }
     this.rows = lossRows(loss, outputShape);
     const positions = classIdShape(outputShape);
     const perExample = weights.rank === 1;
@@ -55,5 +58,3 @@ export class SampleWeights {
     for (let r = size - 1; r >= 0; r--) heap.fill(heap[w + r], w + r * spread, w + (r + 1) * spread);
   }
 }
-
-const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? `an array of ${value.length}` : typeof value);

@@ -132,7 +132,7 @@ test('sampleWeight with validationSplit: the held-out examples\' weights weigh v
   assert.ok(Math.abs(history.history.val_loss![0] - expected) <= 1e-5 * Math.max(1, expected), `val_loss ${history.history.val_loss![0]} vs ${expected}`);
 });
 
-test('sampleWeight of another shape, per pixel for a loss that scores whole examples, or negative, is refused naming what fits', async () => {
+test('sampleWeight not a tensor, of another shape, per pixel for a loss that scores whole examples, or negative, is refused naming what fits', async () => {
   const x = images();
   const segmentation = cases[0].model();
   segmentation.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
@@ -142,6 +142,8 @@ test('sampleWeight of another shape, per pixel for a loss that scores whole exam
     `sampleWeight has shape [${N}, ${WIDTH}, ${HEIGHT}]`, `[${N}] (one per example) or [${N}, ${HEIGHT}, ${WIDTH}] (one per position`);
   await rejectsWith(() => fit(segmentation, y, tensor(new Float32Array(N - 1).fill(1), [N - 1])), ShapeError, `[${N}] (one per example)`);
   await rejectsWith(() => fit(segmentation, y, tensor(new Float32Array(N).fill(-1), [N])), ValueError, 'sampleWeight holds -1', '≥ 0');
+  // Keras takes an array; here the weights are a tensor, as x and y are: the message says what was given and how to pass it.
+  await rejectsWith(() => fit(segmentation, y, new Float32Array(N).fill(1) as never), ConfigError, `got a Float32Array of ${N}`, `tensor(weights, [${N}])`);
   const squared = cases[0].model();
   squared.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
   const oneHot = tensor(pixelClasses(3).rows, [N, HEIGHT, WIDTH, 3]);
