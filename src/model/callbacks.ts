@@ -14,9 +14,9 @@ export interface Logs {
   acc: number;
   val_loss?: number;
   val_acc?: number;
-  /** Keras's names for acc and val_acc: the same values, not enumerated (log-names.ts). */
-  readonly accuracy?: number;
-  readonly val_accuracy?: number;
+  /** Keras's names for acc and val_acc: the same values (a callback may set them too), not enumerated (log-names.ts). */
+  accuracy?: number;
+  val_accuracy?: number;
   [name: string]: MetricValue | undefined;
 }
 

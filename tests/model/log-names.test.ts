@@ -84,4 +84,13 @@ test('reduceLROnPlateau follows Keras\'s val_accuracy as val_acc', async () => {
   assert.is(rates[1], rates[0]);
 });
 
+test('a callback may write a log under Keras\'s name, as Keras callbacks write logs[\'val_accuracy\']: the value is the one under TF.js\'s', async () => {
+  const read: number[] = [];
+  await fit(net(), { epochs: 2, callbacks: [
+    { onEpochEnd: (epoch, logs) => void ((logs as Logs).val_accuracy = epoch + 0.5) },
+    { onEpochEnd: (_, logs) => void read.push((logs as Logs).val_acc!, (logs as Logs).val_accuracy!) },
+  ] });
+  assert.equal(read, [0.5, 0.5, 1.5, 1.5]);
+});
+
 test.run();
