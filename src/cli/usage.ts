@@ -45,9 +45,10 @@ Train options:
   --format convas|tfjs   the saved model's format (default ${TRAIN_DEFAULTS.format}; tfjs: a TensorFlow.js LayersModel)
   --patience N           early stopping: score the held-out images after every epoch and stop once their loss has
                          not fallen for N epochs; the model keeps the weights of the epoch with the lowest held-out
-                         loss (also when no stop came), which best/ in --out holds too (Keras's EarlyStopping
-                         on val_loss with restore_best_weights). The held-out images then both choose the epoch and
-                         score it, so the test accuracy reported is somewhat optimistic (default: no early stopping)
+                         loss (also when no stop came), which best/ in --out holds too, except with --base (Keras's
+                         EarlyStopping on val_loss with restore_best_weights). The held-out images then both choose
+                         the epoch and score it, so the test accuracy reported is somewhat optimistic (default: no
+                         early stopping)
 
 Image folder options:
   --size N | HxW         the size images are made (default ${DEFAULT_IMAGE_SIZE.join('x')})
