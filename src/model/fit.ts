@@ -110,7 +110,7 @@ export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options
 function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Promise<Evaluation>) | undefined, options: FitOptions | FitDatasetOptions,
   who: string, known: { steps?: number; samples?: number; batchSize?: number }): Promise<History> {
   const { epochs, initialEpoch } = checkEpochs(options, who);
-  const lossCheck = new DivergenceCheck(options.divergence, t.step.lossReference);
+  const lossCheck = new DivergenceCheck(options.divergence, t.step.lossReference, t.step.sampleWeights?.largest);
   const metrics = new MetricSet(t.metrics, t.loss, t.outputShape, who);
   const monitor = t.step.optimizer.monitor;
   if (monitor?.startsWith('val_') && !validate) {

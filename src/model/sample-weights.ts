@@ -20,6 +20,8 @@ export class SampleWeights {
   private readonly rows: OutputRows;
   /** Whether there is a weight per position (else one per example, covering its positions). */
   private readonly perPosition: boolean;
+  /** The largest weight, which bounds how far a batch's weighted loss may exceed an unweighted one (divergence.ts). */
+  readonly largest: number;
 
   /** `weights` for the n examples of x, an output of `outputShape` per example scored by `loss`. */
   constructor(private readonly weights: Tensor, n: number, outputShape: Shape, loss: Loss, who: string) {
@@ -45,6 +47,7 @@ export class SampleWeights {
     const values = getBackend().memory.f32(weights.ptr, weights.size);
     const bad = values.findIndex((w) => !Number.isFinite(w) || w < 0);
     if (bad >= 0) throw new ValueError(`${who}: sampleWeight holds ${values[bad]} at flat index ${bad}; weights must be finite numbers ≥ 0`);
+    this.largest = values.reduce((most, w) => Math.max(most, w), 0);
   }
 
   /** Writes the weights of examples order[from … from+size) (from … in order without one) at `rowWeights`, one per loss row. */

@@ -151,4 +151,18 @@ test('sampleWeight not a tensor, of another shape, per pixel for a loss that sco
     'loss meanSquaredError scores each example', `pass one weight per example, [${N}]`);
 });
 
+test('sampleWeight: a batch of heavy weights is not taken for a divergence, which is measured against the largest weight', async () => {
+  // Class-balancing weights: a rare class weighs 150; the first batch holds none of it, the second only it.
+  const n = 64;
+  const x = tensor(random(1).array(n * 5), [n, 5]);
+  const y = tensor(Float32Array.from({ length: n }, (_, i) => i % 3), [n]);
+  const weights = tensor(Float32Array.from({ length: n }, (_, i) => (i < n / 2 ? 0.5 : 150)), [n]);
+  const model = sequential({ inputShape: [5], seed: 2, layers: [layers.dense({ units: 3, activation: 'softmax' })] });
+  model.compile({ optimizer: { type: 'sgd', learningRate: 1e-4 }, loss: 'sparseCategoricalCrossentropy' });
+  const means: number[] = [];
+  await model.fit(x, y, { batchSize: n / 2, shuffle: false, sampleWeight: weights, onBatchEnd: (_, logs) => void means.push(logs.loss) });
+  const [first, second] = [means[0], 2 * means[1] - means[0]];
+  assert.ok(second > 100 * Math.max(first, 1), `the second batch's loss ${second} is over the default bound, 100 × max(${first}, 1), or the test proves nothing`);
+});
+
 test.run();
