@@ -51,8 +51,9 @@ export function readBrowserImageHeader(bytes: Uint8Array, name: string): Browser
 }
 
 /**
- * The logical screen's size, grown to the first frame's where that is larger (as Chromium grows it):
- * the first image descriptor follows the global colour table and any extension blocks.
+ * The logical screen's size, grown to hold the first frame where it reaches past it (as Chromium
+ * grows it: to the frame's offset plus its size, so a 1×1 frame at 3000, 2000 on a 1×1 screen
+ * decodes at 3001×2001): the first image descriptor follows the global colour table and any extension blocks.
  */
 function gifSize(bytes: Uint8Array, name: string) {
   const { u8, u16le } = reader(bytes, name, 'GIF');
@@ -65,8 +66,8 @@ function gifSize(bytes: Uint8Array, name: string) {
     at += 1;
   }
   if (u8(at) !== 0x2c) throw new FileFormatError(`${name}: corrupt GIF: expected an image descriptor at byte ${at}, found ${bytes[at]}`);
-  width = Math.max(width, u16le(at + 5));
-  height = Math.max(height, u16le(at + 7));
+  width = Math.max(width, u16le(at + 1) + u16le(at + 5));
+  height = Math.max(height, u16le(at + 3) + u16le(at + 7));
   return { width, height };
 }
 

@@ -35,6 +35,9 @@ const gifFrameLargerThanScreen = Uint8Array.from([
   0x21, 0xf9, 4, 0, 0, 0, 0, 0,
   0x2c, ...le16(0), ...le16(0), ...le16(30), ...le16(20), 0, 2, 2, 0x4c, 0x01, 0, 0x3b,
 ]);
+/** The same GIF's frame made 1×1 and moved to 3000, 2000: Chromium grows the 1×1 screen to 3001×2001 to hold it. */
+const gifFrameOffScreen = Uint8Array.from(gifFrameLargerThanScreen);
+gifFrameOffScreen.set([...le16(3000), ...le16(2000), ...le16(1), ...le16(1)], 22);
 const webp = (chunk: string, data: number[]) => Uint8Array.from([...ascii('RIFF'), ...le32(4 + 8 + data.length), ...ascii('WEBP'), ...ascii(chunk), ...le32(data.length), ...data]);
 /** A lossy WebP frame: its 3-byte tag, the start code, 14 bits of width and of height (2 bits of scale above). */
 const webpLossy = webp('VP8 ', [0, 0, 0, 0x9d, 0x01, 0x2a, ...le16(300 | 0xc000), ...le16(200), 0, 0]);
@@ -51,6 +54,7 @@ test('GIF, WebP (lossless, lossy, extended), BMP (Windows, OS/2, top down), AVIF
   }
   const cases: Array<[string, Uint8Array, object]> = [
     ['a GIF whose first frame is larger than its screen', gifFrameLargerThanScreen, { format: 'gif', width: 30, height: 20 }],
+    ['a GIF whose first frame lies past its screen', gifFrameOffScreen, { format: 'gif', width: 3001, height: 2001 }],
     ['a lossy WebP', webpLossy, { format: 'webp', width: 300, height: 200 }],
     ['an extended WebP', webpExtended, { format: 'webp', width: 10000, height: 10000 }],
     ['an OS/2 BMP', bmpOs2, { format: 'bmp', width: 40, height: 30 }],
@@ -73,6 +77,7 @@ test('in Node, GIF, WebP, BMP, AVIF and HEIC are refused by name, saying what No
 test('a GIF, WebP, BMP, AVIF or HEIC declaring more than maxPixels is refused before it is decoded', async () => {
   const bombs: Array<[string, Uint8Array, string]> = [
     ['a GIF frame of 65535×65535', Uint8Array.from(gifFrameLargerThanScreen, (b, i) => (i >= 26 && i < 30 ? 0xff : b)), '65535×65535'],
+    ['a 1×1 GIF frame at 3000, 2000 on a 1×1 screen', gifFrameOffScreen, '3001×2001'],
     ['an extended WebP of 10000×10000', webpExtended, '10000×10000'],
     ['a BMP of 40×−2000000', bmp([...le32(40), ...le32(40), ...le32(-2e6), ...le16(1), ...le16(24), ...new Array(24).fill(0)]), '40×2000000'],
     ['a HEIC of 4032×3024', heic(), '4032×3024'],
