@@ -4,10 +4,15 @@
 // decodes GIF, WebP, BMP, AVIF and HEIC too, where it can (a GIF's first frame).
 import { ConfigError, FileFormatError } from '../errors.js';
 import { BROWSER_FORMAT_TYPES, type BrowserImageHeader } from './image-header-browser.js';
-import { type JpegHeader, type PngHeader, formatName, isGreyscale } from './image-header.js';
+import { type JpegHeader, type PngHeader, checkImageSize, formatName, isGreyscale } from './image-header.js';
 import type { RgbaImage } from './rgba-image.js';
 
-export async function decodeInBrowser(bytes: Uint8Array, header: PngHeader | JpegHeader | BrowserImageHeader, name: string): Promise<RgbaImage> {
+/**
+ * `bytes` decoded by the browser. The header's size passed `maxPixels`; the bitmap's is checked too
+ * before a canvas of it is made, since what the browser decodes is its own reading of the file, which
+ * a hostile file can make larger than the one the header gave.
+ */
+export async function decodeInBrowser(bytes: Uint8Array, header: PngHeader | JpegHeader | BrowserImageHeader, name: string, maxPixels: number): Promise<RgbaImage> {
   if (typeof createImageBitmap !== 'function') {
     throw new ConfigError(`cannot decode ${name}: this environment has neither Node nor createImageBitmap`);
   }
@@ -22,6 +27,7 @@ export async function decodeInBrowser(bytes: Uint8Array, header: PngHeader | Jpe
     throw new FileFormatError(`${name}: corrupt or truncated ${formatName(header)}${what} (the browser says: ${(error as Error).message})`);
   }
   try {
+    checkImageSize(bitmap.width, bitmap.height, maxPixels, name, formatName(header), 'decodes to');
     return { ...canvasPixels(bitmap, bitmap.width, bitmap.height), greyscale: isGreyscale(header) };
   } finally {
     bitmap.close();

@@ -73,11 +73,14 @@ export function readImageHeader(bytes: Uint8Array, name: string): ImageHeader {
     'or in a browser a GIF, WebP, BMP, AVIF or HEIC one that the browser decodes');
 }
 
-/** Checks `width`×`height` against `maxPixels` (a decompression bomb declares a huge size in a small file). */
-export function checkImageSize(width: number, height: number, maxPixels: number, name: string, format: string): void {
+/**
+ * Checks `width`×`height` against `maxPixels` (a decompression bomb declares a huge size in a small
+ * file); `claim` says where the size comes from: what the header declares, or what a decoder gave.
+ */
+export function checkImageSize(width: number, height: number, maxPixels: number, name: string, format: string, claim = 'declares'): void {
   if (width === 0 || height === 0) throw new FileFormatError(`${name}: the ${format} is ${width}×${height} pixels; expected at least 1×1`);
   if (width * height > maxPixels) {
-    throw new FileFormatError(`${name}: the ${format} declares ${width}×${height} pixels (${(width * height / 1e6).toFixed(1)} megapixels), ` +
+    throw new FileFormatError(`${name}: the ${format} ${claim} ${width}×${height} pixels (${(width * height / 1e6).toFixed(1)} megapixels), ` +
       `more than the ${maxPixels / 1e6} megapixels allowed (the maxPixels option)`);
   }
 }

@@ -41,7 +41,7 @@ export async function decodeImage(bytes: Uint8Array | ArrayBuffer, options: Deco
   const header = readImageHeader(file, name);
   if (header.format === 'pgm') return decodePgm(file, name, maxPixels);
   checkImageSize(header.width, header.height, maxPixels, name, formatName(header));
-  if (!runsInNode) return decodeInBrowser(file, header, name);
+  if (!runsInNode) return decodeInBrowser(file, header, name, maxPixels);
   if (header.format === 'png' || header.format === 'jpeg') return decodeInNode(file, header, name);
   throw new FileFormatError(`${name}: a ${formatName(header)} image, which convas decodes in browsers only (with the browser's own decoder); ` +
     'in Node it decodes JPEG, PNG and PGM: save it as one of those');
