@@ -106,10 +106,12 @@ function heifFormat(bytes: Uint8Array, name: string): BrowserFormat | undefined 
 
 /**
  * The largest image spatial extent ('ispe') among the item properties (meta → iprp → ipco): the
- * primary image's, or a grid's that its tiles make up, and never less than either.
+ * primary image's, or a grid's that its tiles make up, and never less than either; and in an image
+ * sequence (an animated AVIF), the largest of its tracks' sizes too (moov → trak → tkhd), which is
+ * what libavif decodes there, whatever the items declare.
  */
 function heifSize(bytes: Uint8Array, name: string, format: string) {
-  const { u32, text } = reader(bytes, name, format);
+  const { u8, u32, text } = reader(bytes, name, format);
   /** The boxes from `start` to `end`: each one's type and where its content starts and ends. */
   function* boxes(start: number, end: number) {
     for (let at = start; at + 8 <= end;) {
@@ -132,13 +134,24 @@ function heifSize(bytes: Uint8Array, name: string, format: string) {
     for (const box of boxes(parent.content + skip, parent.end)) if (box.type === type) return box;
     return undefined;
   };
-  const meta = child({ content: 0, end: bytes.length }, 'meta');
+  const file = { content: 0, end: bytes.length };
+  const meta = child(file, 'meta');
   const iprp = meta && child(meta, 'iprp', 4); // meta is a full box: a version and flags first
   const ipco = iprp && child(iprp, 'ipco');
   const sizes = [...(ipco ? boxes(ipco.content, ipco.end) : [])].filter((box) => box.type === 'ispe').map((box) => {
     if (box.end - box.content < 12) throw new FileFormatError(`${name}: corrupt ${format}: its ispe property holds ${box.end - box.content} bytes; expected 12`);
     return { width: u32(box.content + 4), height: u32(box.content + 8) }; // after a version and flags
   });
+  const moov = child(file, 'moov');
+  for (const trak of moov ? boxes(moov.content, moov.end) : []) {
+    const tkhd = trak.type === 'trak' ? child(trak, 'tkhd') : undefined;
+    if (!tkhd) continue;
+    // Its width and height (16.16 fixed point) follow the times, track id and duration (64-bit ones in
+    // version 1), the layer, volume and matrix.
+    const at = tkhd.content + (u8(tkhd.content) === 1 ? 88 : 76);
+    if (at + 8 > tkhd.end) throw new FileFormatError(`${name}: corrupt ${format}: its track header (tkhd) holds ${tkhd.end - tkhd.content} bytes, too few for a size`);
+    sizes.push({ width: u32(at) >>> 16, height: u32(at + 4) >>> 16 });
+  }
   if (sizes.length === 0) throw new FileFormatError(`${name}: corrupt ${format}: it declares no image size (no ispe property in its meta box)`);
   return sizes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
 }

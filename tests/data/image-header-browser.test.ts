@@ -29,6 +29,15 @@ const heic = (brand = 'heic') => Uint8Array.from([
   ...box('meta', [0, 0, 0, 0], box('hdlr', new Array(25).fill(0)), box('iprp', box('ipco', ispe(320, 240), ispe(4032, 3024)))),
   ...box('mdat', [1, 2, 3]),
 ]);
+/**
+ * An animated AVIF whose items declare 1×1 while its track is `width`×`height`, in a track header
+ * of `version` 0 (32-bit times) or 1 (64-bit): libavif decodes the track, at the track's size.
+ */
+const avifSequence = (width: number, height: number, version: 0 | 1) => Uint8Array.from([
+  ...box('ftyp', ascii('avis\0\0\0\0avismif1miafMA1B')),
+  ...box('meta', [0, 0, 0, 0], box('iprp', box('ipco', ispe(1, 1)))),
+  ...box('moov', box('trak', box('tkhd', [version, 0, 0, 3], new Array(version === 1 ? 84 : 72).fill(0), be32(width * 65536), be32(height * 65536)))),
+]);
 /** A GIF of a 1×1 screen whose first frame (after a graphic control extension) is 30×20: Chromium grows the screen to it. */
 const gifFrameLargerThanScreen = Uint8Array.from([
   ...ascii('GIF89a'), ...le16(1), ...le16(1), 0, 0, 0,
@@ -59,6 +68,8 @@ test('GIF, WebP (lossless, lossy, extended), BMP (Windows, OS/2, top down), AVIF
     ['an extended WebP', webpExtended, { format: 'webp', width: 10000, height: 10000 }],
     ['an OS/2 BMP', bmpOs2, { format: 'bmp', width: 40, height: 30 }],
     ['a top-down BMP', bmpTopDown, { format: 'bmp', width: 40, height: 30 }],
+    ['an animated AVIF (its track\'s size, not its items\')', avifSequence(640, 480, 1), { format: 'avif', width: 640, height: 480 }],
+    ['an animated AVIF with a version 0 track header', avifSequence(640, 480, 0), { format: 'avif', width: 640, height: 480 }],
     ['a HEIC (the larger of its sizes, not its thumbnail\'s)', heic(), { format: 'heic', width: 4032, height: 3024 }],
   ];
   for (const [what, bytes, header] of cases) assert.equal(readImageHeader(bytes, 'photo'), header, what);
@@ -81,6 +92,7 @@ test('a GIF, WebP, BMP, AVIF or HEIC declaring more than maxPixels is refused be
     ['an extended WebP of 10000×10000', webpExtended, '10000×10000'],
     ['a BMP of 40×−2000000', bmp([...le32(40), ...le32(40), ...le32(-2e6), ...le16(1), ...le16(24), ...new Array(24).fill(0)]), '40×2000000'],
     ['a HEIC of 4032×3024', heic(), '4032×3024'],
+    ['an animated AVIF of 1×1 whose track is 3000×2000', avifSequence(3000, 2000, 1), '3000×2000'],
   ];
   for (const [what, bytes, size] of bombs) {
     await expectError(() => decodeImage(bytes, { name: what, maxPixels: 1e6 }), FileFormatError, what, new RegExp(`declares ${size} pixels .* more than the 1 megapixels allowed`));
@@ -93,7 +105,7 @@ test('a GIF, WebP, BMP, AVIF or HEIC declaring more than maxPixels is refused be
 
 // tests/hardening/image-files.test.ts cuts and changes the fixtures.
 test('a HEIC, GIF, WebP or BMP header cut anywhere, or a box running past its end, is a FileFormatError naming it (never a RangeError)', async () => {
-  for (const file of [heic(), gifFrameLargerThanScreen, webpLossy, webpExtended, bmpOs2]) {
+  for (const file of [heic(), avifSequence(640, 480, 0), gifFrameLargerThanScreen, webpLossy, webpExtended, bmpOs2]) {
     for (let length = 1; length < file.length; length++) {
       await expectError(() => decodeImage(file.subarray(0, length), { name: 'cut.file' }), FileFormatError, 'cut.file', /./);
     }
