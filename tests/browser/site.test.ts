@@ -762,10 +762,17 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     heic.write('heic', 8, 'latin1'); // the AVIF's major brand and its compatible ones, made HEIC's
     heic.write('heic', 16, 'latin1');
     const gif = readFileSync('tests/fixtures/images/gradient.gif');
+    // Its first frame (after the screen and a colour table of 256) moved to 8000, 7000: Chromium grows
+    // the 24×16 screen to 8024×7016 to hold it, past the default 50 megapixels (before, read as 24×16 and decoded).
+    const offScreen = Buffer.from(gif);
+    assert.is(offScreen[781], 0x2c, 'the image descriptor');
+    offScreen.writeUInt16LE(8000, 782);
+    offScreen.writeUInt16LE(7000, 784);
     const files: Record<string, Uint8Array> = {
       ...Object.fromEntries(formats.map((format) => [`gradient.${format}`, readFileSync(`tests/fixtures/images/gradient.${format}`)])),
       'photo.heic': heic, 'cut.webp': readFileSync('tests/fixtures/images/gradient.webp').subarray(0, 40),
       'huge.gif': Buffer.concat([gif.subarray(0, 6), Buffer.from([0xff, 0xff, 0xff, 0xff]), gif.subarray(10)]),
+      'off-screen.gif': offScreen,
     };
     mkdirSync(join(temp, 'site', 'other-formats'), { recursive: true });
     for (const [name, bytes] of Object.entries(files)) writeFileSync(join(temp, 'site', 'other-formats', name), bytes);
@@ -807,6 +814,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
       assert.match((loaded['photo.heic'] as { error: string }).error, /^FileFormatError: photo\.heic: corrupt or truncated HEIC, or one this browser does not decode/);
       assert.match((loaded['cut.webp'] as { error: string }).error, /^FileFormatError: cut\.webp: /);
       assert.match((loaded['huge.gif'] as { error: string }).error, /^FileFormatError: huge\.gif: the GIF declares 65535×65535 pixels/);
+      assert.match((loaded['off-screen.gif'] as { error: string }).error, /^FileFormatError: off-screen\.gif: the GIF declares 8024×7016 pixels/);
     }
   });
 
