@@ -72,15 +72,11 @@ export const rowAddress = (t: Tensor, index: number) => t.ptr + index * (t.size 
 
 /** Copies examples order[from … from+batch) of src (or from … from+batch in order) to dst, one after another. */
 export function copyRows(src: Tensor, dst: number, order: Uint32Array | undefined, from: number, batch: number): void {
-  const heap = getBackend().memory.heapF32;
+  const memory = getBackend().memory;
   const width = src.size / src.shape[0];
-  const srcBase = src.ptr >>> 2, dstBase = dst >>> 2;
   if (!order) {
-    heap.copyWithin(dstBase, srcBase + from * width, srcBase + (from + batch) * width);
+    memory.copyFloats(dst, src.ptr + from * width * 4, batch * width);
     return;
   }
-  for (let r = 0; r < batch; r++) {
-    const row = srcBase + order[from + r] * width;
-    heap.copyWithin(dstBase + r * width, row, row + width);
-  }
+  for (let r = 0; r < batch; r++) memory.copyFloats(dst + r * width * 4, src.ptr + order[from + r] * width * 4, width);
 }
