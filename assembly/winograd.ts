@@ -77,6 +77,19 @@ export function winogradFilterScratchBytes(kernelSize: i32): usize {
 export function winogradFilterTransform(
   filter: usize, transformed: usize, scratch: usize, kernelSize: i32, inChannels: i32, outChannels: i32, turned: i32,
 ): void {
+  winogradFilterTransformInputs(filter, transformed, scratch, kernelSize, inChannels, outChannels, turned, 0,
+    roundUp4(turned ? outChannels : inChannels));
+}
+
+/**
+ * winogradFilterTransform for the transformed convolution's input channels first … first + count − 1
+ * alone (of roundUp4 of its input channels): each writes its own part of `transformed`, so threads
+ * may share a transform by input channels and write the same bits.
+ */
+export function winogradFilterTransformInputs(
+  filter: usize, transformed: usize, scratch: usize, kernelSize: i32, inChannels: i32, outChannels: i32, turned: i32,
+  first: i32, count: i32,
+): void {
   const r = kernelSize;
   const alpha = WINOGRAD_TILE + r - 1;
   // The transformed convolution's channels, and the byte steps of its filter along them.
@@ -91,7 +104,7 @@ export function winogradFilterTransform(
   // Scratch: the r×r taps, then the α×r half-transformed filter, 4 lanes each.
   const taps = scratch;
   const half = scratch + (<usize>(r * r) << 4);
-  for (let a = 0; a < ins4; a++) {
+  for (let a = first; a < first + count; a++) {
     for (let b = 0; b < panelCount(outs) * PANEL_COLS; b += 4) {
       // Tap (ky, kx) of the transformed convolution's filter for input a and outputs b … b + 3 (0 past the ends).
       for (let t = 0; t < r * r; t++) {

@@ -21,6 +21,8 @@ import type { Conv2dGeometry } from '../window.js';
 
 /** Transformed filters up to this size stay in the layer's workspace, where a predict call's chunks reuse them (holdWeights). */
 const HELD_FILTER_BYTES = 2 ** 20;
+/** Output rows and columns of a Winograd tile (assembly/winograd-transforms.ts): α = WINOGRAD_TILE + r − 1. */
+const WINOGRAD_TILE = 4;
 
 /**
  * A conv2d geometry's kernels (Winograd's or not, per pass) and where its scratch lies: the filter
@@ -209,8 +211,8 @@ export class Conv2dJobs {
     const filterBytes = alignBytes(Math.max(forward ? k.winogradFilterBytes(r, g.inChannels, g.outChannels) : 0,
       backwardInput ? k.winogradFilterBytes(r, g.outChannels, g.inChannels) : 0));
     const filterHeld = filterBytes <= HELD_FILTER_BYTES;
-    // Scratch per thread for a pass, on the kernel it uses (a Winograd pass transforms its filter in
-    // thread 0's scratch first): sized for the whole batch, which covers any slice of it.
+    // Scratch per thread for a pass, on the kernel it uses (before a Winograd pass each thread
+    // transforms its share of the filter in its scratch): sized for the whole batch, which covers any slice of it.
     const stride = (pass: Conv2dPass, winograd: boolean) => alignBytes(winograd
       ? Math.max(k.conv2dWinogradPassScratchBytes(CONV2D_PASS[pass], ...args), pass === 'backwardFilter' ? 0 : k.winogradFilterScratchBytes(r))
       : k.conv2dPassScratchBytes(CONV2D_PASS[pass], ...args));
@@ -240,14 +242,25 @@ export class Conv2dJobs {
 
   /**
    * The filter transformed for Winograd (turned = 1: for the backward-input pass) into the workspace
-   * (a large one into the shared scratch), once per call on this thread (thread 0's scratch is free
-   * until the job starts), or, held in the workspace, once per holdWeights; returns where.
+   * (a large one into the shared scratch), once per call, or, held in the workspace, once per
+   * holdWeights; returns where. The threads share it by input channels, each in its share of the
+   * scratch the pass then uses: a training step transforms every Winograd layer's filter twice, and
+   * on one thread that took 4% of a VGG-style net's step, all while the other threads waited.
    */
   private transformFilter(filter: number, workspace: number, g: Conv2dGeometry, turned: number): number {
-    const plan = this.plan(g), held = plan.held, scratch = this.jobs.scratch.address;
-    const at = plan.filterHeld ? workspace : scratch;
+    const plan = this.plan(g), held = plan.held, scratch = this.jobs.scratch;
+    const at = plan.filterHeld ? workspace : scratch.address;
     if (plan.filterHeld && this.currentHold !== 0 && held.hold === this.currentHold && held.filter === filter && held.turned === turned) return at;
-    this.jobs.kernels.winogradFilterTransform(filter, at, scratch + plan.scratchAt, g.kernelHeight, g.inChannels, g.outChannels, turned);
+    const ins = turned ? g.outChannels : g.inChannels, outs = turned ? g.inChannels : g.outChannels;
+    const slices = this.jobs.start(Math.ceil(ins / 4) * 4, true);
+    for (let s = 0; s < slices; s++) {
+      this.jobs.beginSlice(s);
+      this.jobs.arg(filter).arg(at).arg(0).arg(g.kernelHeight).arg(g.inChannels).arg(g.outChannels).arg(turned).arg(this.jobs.first).arg(this.jobs.count);
+    }
+    const r = g.kernelHeight, alpha = WINOGRAD_TILE + r - 1;
+    // G·g (α×r by r×r) and then ·Gᵀ (α×r by r×α) for each pair of channels.
+    const work = 2 * ins * outs * alpha * r * (r + alpha);
+    this.jobs.runSharingScratch('winogradFilterTransformInputs', work, 2, scratch.address + plan.scratchAt, scratch.bytes - plan.scratchAt);
     held.hold = this.currentHold;
     held.filter = filter;
     held.turned = turned;

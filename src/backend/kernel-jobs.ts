@@ -38,7 +38,7 @@ export const JOB_KERNELS = [
   'preluForward', 'preluBackward',
   'depthwiseConv2dForward', 'depthwiseConv2dBackwardInput', 'depthwiseConv2dBackwardFilter', 'spaceToBatch', 'batchToSpace',
   'conv2dWinogradForward', 'conv2dWinogradBackwardInput', 'conv2dWinogradBackwardFilter', 'conv2dWinogradForwardMaxPool',
-  'resizeForward', 'resizeBackward',
+  'winogradFilterTransformInputs', 'resizeForward', 'resizeBackward',
   'affineTransformImages', 'affineTransformImagesBackward',
 ] as const satisfies ReadonlyArray<keyof Kernels>;
 export type JobKernel = (typeof JOB_KERNELS)[number];

@@ -373,6 +373,12 @@ export interface Kernels {
    */
   winogradFilterTransform(filter: number, transformed: number, scratch: number, kernelSize: number,
     inChannels: number, outChannels: number, turned: number): void;
+  /**
+   * winogradFilterTransform for the transformed convolution's input channels first … first + count − 1
+   * alone (of its input channels rounded up to 4; those of the turned filter are the filter's outputs).
+   */
+  winogradFilterTransformInputs(filter: number, transformed: number, scratch: number, kernelSize: number,
+    inChannels: number, outChannels: number, turned: number, first: number, count: number): void;
   /** Bytes of scratch memory the three conv2dWinograd kernels need at most for this geometry. */
   conv2dWinogradScratchBytes(...geometry: Conv2dArgs): number;
   /** Bytes of scratch memory one pass's conv2dWinograd kernel needs (CONV2D_PASS). */

@@ -100,6 +100,23 @@ test('reference: F(4×4, r×r) through its transforms is the convolution (f64)',
   }
 });
 
+test('winogradFilterTransformInputs over consecutive ranges of input channels writes what winogradFilterTransform writes, bit for bit', async () => {
+  const k = await kernels();
+  for (let trial = 0; trial < 20; trial++) {
+    const r = rng.pick([3, 5]), inC = rng.int(1, 13), outC = rng.int(1, 21), turned = trial % 2;
+    const g = geometry(1, [r, r], inC, outC, r, 'valid');
+    const filter = rng.array(r * r * inC * outC);
+    const whole = transformed(k, filter, g, turned === 1);
+    const ins4 = Math.ceil((turned ? outC : inC) / 4) * 4;
+    const cut = rng.int(0, ins4);
+    const pieces = withBuffers([filter], [whole.length, k.winogradFilterScratchBytes(r) / 4], ([pf], [pt, scratch]) => {
+      k.winogradFilterTransformInputs(pf, pt, scratch, r, inC, outC, turned, cut, ins4 - cut);
+      k.winogradFilterTransformInputs(pf, pt, scratch, r, inC, outC, turned, 0, cut);
+    })[0];
+    assertSameBits(pieces, whole, `r ${r} ${inC}→${outC} turned=${turned}, cut at ${cut} of ${ins4}`);
+  }
+});
+
 test('winogradFilterTransform matches G·g·Gᵀ, packed in panels with zeros past the channels, turned or not', async () => {
   const k = await kernels();
   for (let trial = 0; trial < 40; trial++) {
