@@ -178,12 +178,28 @@ export class NodeContext {
     return value;
   }
 
-  /** Input i as integers (axes, shapes, pads), or `fallback` when absent. */
-  ints(i: number, what: string, fallback?: number[]): number[] {
-    if (!this.input(i) && fallback) return fallback;
+  /** Input i as a constant of integers, of any dims (Gather's indices). */
+  intConstant(i: number, what: string): Constant {
     const c = this.constant(i, what);
     if (c.type !== 'int') this.refuse(`${what} holds floats; expected integers`);
-    return c.data as number[];
+    return c;
+  }
+
+  /**
+   * Input i as a list of numbers (ONNX's shapes, axes, pads, repeats, starts and ends, scales and
+   * sizes are 1-D tensors): values of any other dims, read flat, would be a list the file never meant.
+   */
+  list(i: number, what: string): number[] {
+    const c = this.constant(i, what);
+    if (c.dims.length !== 1) this.refuse(`${what} has dims ${formatDims(c.dims)}; expected a 1-D list`);
+    return [...c.data];
+  }
+
+  /** Input i as a list of integers (axes, shapes, pads), or `fallback` when absent. */
+  ints(i: number, what: string, fallback?: number[]): number[] {
+    if (!this.input(i) && fallback) return fallback;
+    this.intConstant(i, what);
+    return this.list(i, what);
   }
 
   /** Input i as one number (a scalar or a one-element tensor), or `fallback` when absent. */

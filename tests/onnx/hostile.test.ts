@@ -128,6 +128,51 @@ test('constants computed at load time that would hold billions of values (a broa
   });
 });
 
+test('lists (shapes, axes, pads, repeats, starts and ends, scales, sizes) of another rank than 1, of the wrong length or naming an axis twice are refused naming the node, never read flat', async () => {
+  const one = (node: NodeSpec, initializers: ModelSpec['initializers'], opset?: number) =>
+    onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], nodes: [node], initializers, opset });
+  const ints = (dims: number[], data: number[]) => ({ dims, data });
+  // Each of these, read flat, is a list that fits the node: the file's dims are all that is wrong.
+  await refused(one({ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }, { r: ints([2, 2], [1, 2, 1, 1]) }),
+    /node "t" \(Tile\): repeats has dims \[2, 2\]; expected a 1-D list/);
+  await refused(one({ op: 'Reshape', name: 'r', inputs: ['x', 's'], outputs: ['y'] }, { s: ints([2, 1], [0, -1]) }),
+    /node "r" \(Reshape\): shape has dims \[2, 1\]; expected a 1-D list/);
+  await refused(one({ op: 'Unsqueeze', name: 'u', inputs: ['x', 'a'], outputs: ['y'] }, { a: ints([1, 1], [4]) }),
+    /node "u" \(Unsqueeze\): axes has dims \[1, 1\]; expected a 1-D list/);
+  await refused(one({ op: 'Pad', name: 'p', inputs: ['x', 'p'], outputs: ['y'], attributes: { mode: 'reflect' } }, { p: ints([2, 4], [0, 0, 1, 1, 0, 0, 1, 1]) }),
+    /node "p" \(Pad\): pads has dims \[2, 4\]; expected a 1-D list/);
+  await refused(one({ op: 'Slice', name: 's', inputs: ['x', 'b', 'e', 'a'], outputs: ['y'] }, { b: ints([1, 1], [1]), e: ints([1], [3]), a: ints([1], [1]) }),
+    /node "s" \(Slice\): starts has dims \[1, 1\]; expected a 1-D list/);
+  await refused(one({ op: 'Slice', name: 's', inputs: ['x', 'b', 'e', 'a'], outputs: ['y'] }, { b: ints([1], [1]), e: ints([], [3]), a: ints([1], [1]) }),
+    /node "s" \(Slice\): ends has dims \[\]; expected a 1-D list/);
+  await refused(one({ op: 'ReduceMean', name: 'rm', inputs: ['x', 'a'], outputs: ['y'] }, { a: ints([1, 2], [2, 3]) }, 18),
+    /node "rm" \(ReduceMean\): axes has dims \[1, 2\]; expected a 1-D list/);
+  await refused(one({ op: 'Resize', name: 'rs', inputs: ['x', '', '', 'sz'], outputs: ['y'] }, { sz: ints([2, 2], [1, 3, 8, 8]) }),
+    /node "rs" \(Resize\): sizes has dims \[2, 2\]; expected a 1-D list/);
+  await refused(one({ op: 'Resize', name: 'rs', inputs: ['x', '', 's'], outputs: ['y'] }, { s: { dims: [2, 2], data: Float32Array.of(1, 1, 2, 2) } }),
+    /node "rs" \(Resize\): scales has dims \[2, 2\]; expected a 1-D list/);
+  await refused(one({ op: 'Split', name: 'sp', inputs: ['x', 'sz'], outputs: ['y', 'z'], attributes: { axis: 1 } }, { sz: ints([1, 2], [1, 2]) }),
+    /node "sp" \(Split\): split has dims \[1, 2\]; expected a 1-D list/);
+  const zeros = onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y'], initializers: { s: ints([1, 1], [1]) },
+    nodes: [{ op: 'ConstantOfShape', name: 'c', inputs: ['s'], outputs: ['z'] }, { op: 'Add', inputs: ['x', 'z'], outputs: ['y'] }] });
+  await refused(zeros, /node "c" \(ConstantOfShape\): shape has dims \[1, 1\]; expected a 1-D list/);
+  // Axes named twice: Unsqueeze would count a dimension the input does not have, Pad keep one of the two pads.
+  await refused(one({ op: 'Unsqueeze', name: 'u', inputs: ['x', 'a'], outputs: ['y'] }, { a: ints([2], [4, -2]) }),
+    /node "u" \(Unsqueeze\): axes \[4,-2\] name axis 4 twice \(4 and -2\); expected each axis once/);
+  await refused(one({ op: 'Squeeze', name: 'q', inputs: ['x', 'a'], outputs: ['y'] }, { a: ints([2], [1, 1]) }),
+    /node "q" \(Squeeze\): axes \[1,1\] name axis 1 twice/);
+  const padOnAxes = (pads: number[], axes: number[]) => one({ op: 'Pad', name: 'p', inputs: ['x', 'p', '', 'a'], outputs: ['y'], attributes: { mode: 'reflect' } },
+    { p: ints([pads.length], pads), a: ints([axes.length], axes) }, 18);
+  await refused(padOnAxes([1, 2, 1, 2], [2, 2]), /node "p" \(Pad\): axes \[2,2\] name axis 2 twice \(2 and 2\); expected each axis once/);
+  await refused(padOnAxes([1, 1], [2, 3]), /node "p" \(Pad\): pads \[1,1\] for axes \[2,3\]: expected 4 integers, two per axis/);
+  await refused(padOnAxes([1, 1, 1, 1, 1, 1], [2, 3]), /node "p" \(Pad\): pads \[1,1,1,1,1,1\] for axes \[2,3\]: expected 4 integers, two per axis/);
+  // A Gather's indices may have any dims: a constant gathered by a [2, 2] table of indices still loads.
+  const table = await loadModel(onnxModel({ inputs: [{ name: 'x', dims: ['N', 4] }], outputs: ['y'],
+    initializers: { d: { dims: [3], data: Float32Array.of(1, 2, 3) }, i: ints([2, 2], [0, 1, 2, 0]), s: ints([1], [-1]) },
+    nodes: [{ op: 'Gather', inputs: ['d', 'i'], outputs: ['g'] }, { op: 'Reshape', inputs: ['g', 's'], outputs: ['f'] }, { op: 'Mul', inputs: ['x', 'f'], outputs: ['y'] }] }));
+  table.dispose();
+});
+
 test('weights left out of the file (graph inputs with no initializer, as export_params=False writes them) are refused naming the weight', async () => {
   // A weight of a rank a model input may have is a second input until the node that needs its values.
   await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 8, 6, 6] }, { name: 'conv.weight', dims: [4, 8, 3, 3] }], outputs: ['y'],
@@ -243,7 +288,7 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: ints([2, 1, 3, 4, 4]) } }),
     /node "e" \(Expand\): expands \[N, 3, 4, 4\] to \[2, 1, 3, 4, 4\], adding axes before the batch/);
   await refused(one([{ op: 'Expand', name: 'e', inputs: ['x', 's'], outputs: ['y'] }], { initializers: { s: { dims: [2, 2], data: [1, 3, 4, 4] } } }),
-    /node "e" \(Expand\): shape has dims \[2, 2\]; expected a 1-D list of dimensions/);
+    /node "e" \(Expand\): shape has dims \[2, 2\]; expected a 1-D list/);
   await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([2, 1, 1, 1]) } }),
     /node "t" \(Tile\): repeats the batch 2 times; convas keeps every example once/);
   await refused(one([{ op: 'Tile', name: 't', inputs: ['x', 'r'], outputs: ['y'] }], { initializers: { r: ints([1, 1e7, 1, 1]) } }),
@@ -256,9 +301,9 @@ test('operators, attributes and graphs convas cannot express are refused by node
   await refused(one([{ op: 'Slice', name: 'few', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([0]), ends: ints([1]), axes: ints([0]) } }), /node "few" \(Slice\): slices the batch axis \(starts 0, ends 1\); convas keeps every example/);
   await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
-    { initializers: { starts: ints([0, 1]), ends: ints([2, 3]), axes: ints([1, -3]) } }), /node "twice" \(Slice\): axes \[1,-3\] name axis 1 twice \(1 and -3\); ONNX slices each axis once/);
+    { initializers: { starts: ints([0, 1]), ends: ints([2, 3]), axes: ints([1, -3]) } }), /node "twice" \(Slice\): axes \[1,-3\] name axis 1 twice \(1 and -3\); expected each axis once/);
   await refused(one([{ op: 'Slice', name: 'twice', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
-    { initializers: { starts: ints([0, 0, 1]), ends: ints([1, 2, 3]), axes: ints([2, -1, 3]) } }), /node "twice" \(Slice\): axes \[2,-1,3\] name axis 3 twice \(-1 and 3\); ONNX slices each axis once/);
+    { initializers: { starts: ints([0, 0, 1]), ends: ints([1, 2, 3]), axes: ints([2, -1, 3]) } }), /node "twice" \(Slice\): axes \[2,-1,3\] name axis 3 twice \(-1 and 3\); expected each axis once/);
   await refused(one([{ op: 'Slice', name: 'none', inputs: ['x', 'starts', 'ends', 'axes'], outputs: ['y'] }],
     { initializers: { starts: ints([2]), ends: ints([2]), axes: ints([1]) } }), /node "none" \(Slice\): keeps nothing of \[N, 3, 4, 4\]/);
   await refused(one([{ op: 'Split', name: 'sp', inputs: ['x', 'sizes'], outputs: ['y', 'z'], attributes: { axis: 1 } }], { initializers: { sizes: ints([1, 1]) } }),

@@ -18,6 +18,20 @@ export function axisIndex(ctx: NodeContext, axis: number, rank: number, what = '
   return axis < 0 ? axis + rank : axis;
 }
 
+/** Axes in [−rank, rank) as indices in [0, rank), each named once (ONNX defines no node that takes an axis twice). */
+export function distinctAxes(ctx: NodeContext, given: number[], rank: number): number[] {
+  const axes = given.map((a) => axisIndex(ctx, a, rank));
+  // A Set, not indexOf: a file's list of axes may be long, and each is checked against every other.
+  const seen = new Set<number>();
+  const repeated = axes.findIndex((a) => seen.size === seen.add(a).size);
+  if (repeated >= 0) {
+    // The file's own axes (a negative one counts from the end), and the ones that name the same axis.
+    const same = given.filter((_, i) => axes[i] === axes[repeated]);
+    ctx.refuse(`axes ${JSON.stringify(given)} name axis ${axes[repeated]} twice (${same.join(' and ')}); expected each axis once`);
+  }
+  return axes;
+}
+
 /**
  * The axes a Reduce node (ReduceMean, ReduceMax) reduces of a tensor of `rank`, as indices in [0,
  * rank), sorted, each once; none listed means all, or none (undefined: the node passes its input

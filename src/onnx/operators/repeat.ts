@@ -33,9 +33,6 @@ function tiled(ctx: NodeContext, x: TensorValue, times: number[]): TensorValue {
 /** Expand: x broadcast to a shape (NumPy's rules), which may hold the batch as it is or 1 there. */
 function expandTensor(ctx: NodeContext): TensorValue {
   const x = ctx.tensor(0);
-  // ONNX's shape is 1-D; the values of another rank, read flat, would be a shape the file never meant.
-  const { dims } = ctx.constant(1, 'shape');
-  if (dims.length !== 1) ctx.refuse(`shape has dims ${formatDims(dims)}; expected a 1-D list of dimensions`);
   const shape = ctx.ints(1, 'shape');
   const rank = x.dims.length;
   if (shape.length > rank) ctx.refuse(`expands ${formatDims(x.dims)} to ${formatDims(shape)}, adding axes before the batch; convas keeps the batch first`);

@@ -160,7 +160,7 @@ function resize(ctx: NodeContext): TensorValue {
   const antialias = ctx.int('antialias', 0) !== 0;
   if (ctx.has('axes')) ctx.refuse('axes is not supported; give scales or sizes for all four axes');
   if (ctx.string('keep_aspect_ratio_policy', 'stretch') !== 'stretch') ctx.refuse('keep_aspect_ratio_policy other than stretch is not supported');
-  const scales = ctx.opset >= 11 ? (ctx.input(2) ? [...ctx.constant(2, 'scales').data] : undefined) : [...ctx.constant(1, 'scales').data];
+  const scales = ctx.opset >= 11 ? (ctx.input(2) ? ctx.list(2, 'scales') : undefined) : ctx.list(1, 'scales');
   const sizes = ctx.opset >= 11 && ctx.input(3) ? ctx.ints(3, 'sizes') : undefined;
   return resized(ctx, x, scales, sizes, mode, coordinates, nearestMode, antialias, mode === 'cubic' ? cubic : undefined);
 }
@@ -170,7 +170,7 @@ function upsample(ctx: NodeContext): TensorValue {
   const x = imageInput(ctx);
   const mode = ctx.string('mode', 'nearest');
   if (mode === 'cubic') ctx.refuse('mode "cubic" is not one Upsample defines (nearest, linear); Resize has it');
-  const scales = ctx.has('scales') ? ctx.floatList('scales', []) : [...ctx.constant(1, 'scales').data];
+  const scales = ctx.has('scales') ? ctx.floatList('scales', []) : ctx.list(1, 'scales');
   return resized(ctx, x, scales, undefined, mode, 'asymmetric', 'floor');
 }
 

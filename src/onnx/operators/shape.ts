@@ -12,7 +12,7 @@ import { sizeOfDims } from '../tensors.js';
 import { type Constant, type TensorValue, type Value, convasAxes, formatDims, isImage } from '../values.js';
 import { transposeConstant } from './constants.js';
 import { pixelShuffled } from './depth-to-space.js';
-import { axisIndex, checkComputedSize, makeConstant, strides } from './ndarray.js';
+import { axisIndex, checkComputedSize, distinctAxes, makeConstant, strides } from './ndarray.js';
 import { reshapeTarget, resolveShape } from './reshape-target.js';
 
 /** Whether an image's dims [N, C, H, W] are laid out alike channels-first and -last: one channel or one pixel. */
@@ -85,25 +85,27 @@ const axesOf = (ctx: NodeContext, fallback?: number[]) => (ctx.opset >= 13 ? ctx
 
 function squeezeConstant(ctx: NodeContext): Constant {
   const c = ctx.constant(0, 'data');
-  const axes = axesOf(ctx, c.dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisIndex(ctx, a, c.dims.length));
+  const axes = distinctAxes(ctx, axesOf(ctx, c.dims.flatMap((d, i) => (d === 1 ? [i] : []))), c.dims.length);
   if (axes.some((a) => c.dims[a] !== 1)) ctx.refuse(`squeezes axes ${JSON.stringify(axes)} of ${formatDims(c.dims)}, not all of size 1`);
-  return makeConstant(c.type, c.dims.filter((_, i) => !axes.includes(i)), c.data);
+  const squeezed = new Set(axes);
+  return makeConstant(c.type, c.dims.filter((_, i) => !squeezed.has(i)), c.data);
 }
 
 function squeezeTensor(ctx: NodeContext): TensorValue {
   const x = ctx.heldTensor(0);
-  const axes = axesOf(ctx, x.dims.flatMap((d, i) => (i > 0 && d === 1 ? [i] : []))).map((a) => axisIndex(ctx, a, x.dims.length));
+  const axes = distinctAxes(ctx, axesOf(ctx, x.dims.flatMap((d, i) => (i > 0 && d === 1 ? [i] : []))), x.dims.length);
   if (axes.some((a) => a === 0 || x.dims[a] !== 1)) ctx.refuse(`squeezes axes ${JSON.stringify(axes)} of ${formatDims(x.dims)}; convas squeezes axes of size 1 after the batch`);
-  return reshaped(ctx, x, x.dims.filter((_, i) => i > 0 && !axes.includes(i)));
+  const squeezed = new Set(axes);
+  return reshaped(ctx, x, x.dims.filter((_, i) => i > 0 && !squeezed.has(i)));
 }
 
 /** The dims with axes of size 1 inserted where Unsqueeze's axes (of the result) say. */
 function unsqueezedDims(ctx: NodeContext, dims: number[]): number[] {
   const axes = axesOf(ctx);
   const rank = dims.length + axes.length;
-  const at = axes.map((a) => axisIndex(ctx, a, rank));
+  const at = new Set(distinctAxes(ctx, axes, rank));
   const out: number[] = [];
-  for (let i = 0, k = 0; i < rank; i++) out.push(at.includes(i) ? 1 : dims[k++]);
+  for (let i = 0, k = 0; i < rank; i++) out.push(at.has(i) ? 1 : dims[k++]);
   return out;
 }
 
@@ -208,7 +210,8 @@ function pad(ctx: NodeContext): TensorValue {
   let all = pads;
   if (ctx.input(3)) {
     // Opset 18: pads only for the axes listed.
-    const axes = ctx.ints(3, 'axes').map((a) => axisIndex(ctx, a, rank));
+    const axes = distinctAxes(ctx, ctx.ints(3, 'axes'), rank);
+    if (pads.length !== 2 * axes.length) ctx.refuse(`pads ${JSON.stringify(pads)} for axes ${JSON.stringify(axes)}: expected ${2 * axes.length} integers, two per axis`);
     all = new Array<number>(2 * rank).fill(0);
     axes.forEach((a, i) => { all[a] = pads[i]; all[a + rank] = pads[i + axes.length]; });
   }

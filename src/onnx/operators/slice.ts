@@ -8,7 +8,7 @@
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { type Constant, MAX_PARTS, type TensorValue, convasAxes, formatDims, isImage, lastConvasAxis } from '../values.js';
-import { axisIndex, checkComputedSize, gather, strides } from './ndarray.js';
+import { axisIndex, checkComputedSize, distinctAxes, gather, strides } from './ndarray.js';
 import { concatenated, reshaped } from './shape.js';
 
 /** The range a Slice keeps of each axis of `dims`: its first index, its step and the count kept. */
@@ -25,17 +25,10 @@ function sliceRanges(ctx: NodeContext, dims: number[]): SliceRanges {
   const starts = fromInputs ? ctx.ints(1, 'starts') : ctx.intList('starts', []);
   const ends = fromInputs ? ctx.ints(2, 'ends') : ctx.intList('ends', []);
   const allAxes = Array.from({ length: starts.length }, (_, i) => i);
-  const givenAxes = fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes);
-  const axes = givenAxes.map((a) => axisIndex(ctx, a, rank));
+  const axes = distinctAxes(ctx, fromInputs ? ctx.ints(3, 'axes', allAxes) : ctx.intList('axes', allAxes), rank);
   const steps = fromInputs ? ctx.ints(4, 'steps', starts.map(() => 1)) : starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
-    ctx.refuse('starts, ends, axes and steps differ in length');
-  }
-  const repeated = axes.findIndex((a, i) => axes.indexOf(a) !== i);
-  if (repeated >= 0) {
-    // The file's own axes (a negative one counts from the end), and the ones that name the same axis.
-    const same = givenAxes.filter((_, i) => axes[i] === axes[repeated]);
-    ctx.refuse(`axes ${JSON.stringify(givenAxes)} name axis ${axes[repeated]} twice (${same.join(' and ')}); ONNX slices each axis once`);
+    ctx.refuse(`starts ${JSON.stringify(starts)}, ends ${JSON.stringify(ends)}, axes ${JSON.stringify(axes)} and steps ${JSON.stringify(steps)} differ in length; expected one of each per axis sliced`);
   }
   const first = dims.map(() => 0), step = dims.map(() => 1), kept = [...dims];
   axes.forEach((axis, i) => {
@@ -151,11 +144,10 @@ function splitTensor(ctx: NodeContext): TensorValue[] {
 
 /** Gather's axis of a value of `dims`, its indices (each in range, counted from 0) and the indices' dims. */
 function gatherIndices(ctx: NodeContext, dims: number[]): { axis: number; picked: number[]; indexDims: number[] } {
-  const indices = ctx.ints(1, 'indices');
-  const indexDims = ctx.constant(1, 'indices').dims;
+  const { data: indices, dims: indexDims } = ctx.intConstant(1, 'indices');
   const axis = axisIndex(ctx, ctx.int('axis', 0), dims.length);
   const size = dims[axis];
-  const picked = indices.map((i) => {
+  const picked = Array.from(indices, (i) => {
     if (!Number.isInteger(i) || i < -size || i >= size) ctx.refuse(`index ${i} is out of range for axis ${axis} of size ${size}`);
     return i < 0 ? i + size : i;
   });
