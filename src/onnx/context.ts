@@ -16,6 +16,8 @@ export interface Graph {
   readonly opset: number;
   /** The batch size the model was exported with, when its input fixed one (a reshape may name it). */
   readonly exportedBatch: number | undefined;
+  /** The values held by the constants computed so far (checkComputedSize counts them and bounds them), and by the initializers. */
+  readonly computed: { values: number; initializerValues: number };
   value(name: string): Value | undefined;
   /** A unique convas layer name made from `base`. */
   layerName(base: string): string;

@@ -33,6 +33,7 @@ const cleanName = (name: string) => name.replace(/^\/+/, '').replace(/\//g, '.')
 class Importer implements Graph {
   readonly opset: number;
   exportedBatch: number | undefined;
+  readonly computed = { values: 0, initializerValues: 0 };
   private readonly values = new Map<string, Value>();
   private readonly names = new Set<string>();
   private readonly weights = new Map<string, LayerWeight>();
@@ -110,7 +111,9 @@ class Importer implements Graph {
     if ((graph.sparseInitializer ?? []).length) throw new FileFormatError(`${this.file}: has sparse initializers, which convas does not read`);
     for (const initializer of graph.initializer ?? []) {
       const name = initializer.name ?? '';
-      this.values.set(name, await readTensor(initializer, `initializer "${name}"`, this.file, files));
+      const tensor = await readTensor(initializer, `initializer "${name}"`, this.file, files);
+      this.values.set(name, tensor);
+      this.computed.initializerValues += tensor.data.length;
     }
     const inputs = (graph.input ?? []).filter((i) => !this.values.has(i.name ?? ''));
     if (inputs.length === 0) throw new FileFormatError(`${this.file}: the graph has no input (besides initializers); expected an image or a batch of features`);

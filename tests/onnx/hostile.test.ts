@@ -173,6 +173,26 @@ test('lists (shapes, axes, pads, repeats, starts and ends, scales, sizes) of ano
   table.dispose();
 });
 
+test('constants computed at load time, each within its own limit, are refused once they hold too many values together, and quickly', async () => {
+  // A few hundred bytes: constants of 2^24 values each, made over and over (a chain of transposes of one would do as much, more slowly).
+  const fills = (count: number) => modelProto({
+    inputs: [{ name: 'x', dims: ['N', 3] }], outputs: ['y'], initializers: { shape: { dims: [2], data: [4096, 4096] } },
+    nodes: [
+      ...Array.from({ length: count }, (_, i): NodeSpec => ({ op: 'ConstantOfShape', name: `fill${i + 1}`, inputs: ['shape'], outputs: [`c${i + 1}`] })),
+      { op: 'Relu', name: 'use', inputs: ['x'], outputs: ['y'] },
+    ],
+  });
+  // The bound is loose: the two constants that fit are made first (64 MB each); without the budget, a hundred would be 6.4 GB.
+  await within(30, 'refusing the third constant of a hundred', () => refused(encode(fills(100)),
+    /node "fill3" \(ConstantOfShape\): repeats one value to \[4096, 4096\], 16777216 values, after 33554432 in the constants computed before it; convas computes constants of at most 33554432 values in all while a file loads, plus as many as its initializers hold \(2\)/));
+  // Two of them fit; so does a third in a file whose initializers hold as many values as it.
+  const fits = await loadModel(encode(fills(2)));
+  fits.dispose();
+  const weighty = fills(3);
+  weighty.graph!.initializer!.push({ name: 'w', dims: [1 << 24], dataType: 2, rawData: new Uint8Array(1 << 24) }); // UINT8
+  (await loadModel(encode(weighty))).dispose();
+});
+
 test('weights left out of the file (graph inputs with no initializer, as export_params=False writes them) are refused naming the weight', async () => {
   // A weight of a rank a model input may have is a second input until the node that needs its values.
   await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 8, 6, 6] }, { name: 'conv.weight', dims: [4, 8, 3, 3] }], outputs: ['y'],

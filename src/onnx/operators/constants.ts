@@ -6,7 +6,7 @@
 import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
 import { type Constant, type Value, formatDims } from '../values.js';
-import { MAX_COMPUTED_VALUES, axisIndex, broadcastConstants, gather, holdsBatch, makeConstant, strides } from './ndarray.js';
+import { axisIndex, broadcastConstants, checkComputedSize, gather, holdsBatch, makeConstant, strides } from './ndarray.js';
 
 /** TensorProto.DataType codes a Cast may target, by the kind of number they hold. */
 const CAST_TARGETS: Record<number, Constant['type']> = { 1: 'float', 11: 'float', 2: 'int', 3: 'int', 6: 'int', 7: 'int', 9: 'int' };
@@ -47,6 +47,7 @@ function cast(ctx: NodeContext): Value {
     return value;
   }
   if (!type) ctx.refuse(`casts to type ${to}; convas evaluates casts to FLOAT, DOUBLE, INT8, UINT8, INT32, INT64 and BOOL`);
+  checkComputedSize(ctx, value.dims, [value], 'casts a constant');
   if (type === 'float') return makeConstant('float', value.dims, Float32Array.from(value.data));
   const data = Array.from(value.data, (v) => (to === 9 ? Number(v !== 0) : Math.trunc(v)));
   return makeConstant('int', value.dims, data);
@@ -57,14 +58,15 @@ export function transposeConstant(ctx: NodeContext): Constant {
   const rank = data.dims.length;
   const perm = ctx.intList('perm', data.dims.map((_, i) => rank - 1 - i));
   if (perm.length !== rank || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) ctx.refuse(`perm ${JSON.stringify(perm)} is not a permutation of 0…${rank - 1}`);
-  const s = strides(data.dims);
-  return gather(data, perm.map((p) => data.dims[p]), (at) => at.reduce((index, c, a) => index + c * s[perm[a]], 0));
+  const s = strides(data.dims), dims = perm.map((p) => data.dims[p]);
+  checkComputedSize(ctx, dims, [data], `transposes ${formatDims(data.dims)}`);
+  return gather(data, dims, (at) => at.reduce((index, c, a) => index + c * s[perm[a]], 0));
 }
 
 async function constantOfShape(ctx: NodeContext): Promise<Constant> {
   const dims = ctx.ints(0, 'shape');
   if (dims.some((d) => !Number.isInteger(d) || d < 0)) ctx.refuse(`shape [${dims}] must be non-negative integers known at load time (not the batch size)`);
-  if (sizeOfDims(dims) > MAX_COMPUTED_VALUES) ctx.refuse(`shape [${dims}] is too large for a constant computed at load time`);
+  checkComputedSize(ctx, dims, [], 'repeats one value');
   const value = (await ctx.tensorAttribute('value')) ?? makeConstant('float', [1], Float32Array.of(0));
   if (value.data.length !== 1) ctx.refuse('value must hold one number');
   const count = sizeOfDims(dims);

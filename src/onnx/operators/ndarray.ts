@@ -10,6 +10,14 @@ import { formatDims } from '../values.js';
  */
 export const MAX_COMPUTED_VALUES = 1 << 24;
 
+/**
+ * The most values all the constants computed while one file loads may hold together, beyond as many
+ * as its initializers hold (a file of weights computed from others pays for them in bytes): each
+ * within MAX_COMPUTED_VALUES, a chain of hundreds would still take minutes and gigabytes. Shape
+ * arithmetic holds a few values; twice the largest constant leaves room to work through one.
+ */
+export const MAX_COMPUTED_TOTAL = 2 * MAX_COMPUTED_VALUES;
+
 export const strides = (dims: readonly number[]) => dims.map((_, i) => sizeOfDims(dims.slice(i + 1)));
 
 /** An axis in [−rank, rank) as an index in [0, rank); out of range is the node's error. */
@@ -81,13 +89,21 @@ function broadcastIndex(c: Constant, dims: readonly number[]): (coordinates: num
 
 /**
  * Refuses, naming the node, a constant of `dims` computed from `inputs` (`what` says how) that would
- * hold more than MAX_COMPUTED_VALUES values and more than any input: checked before it is made.
+ * hold more than MAX_COMPUTED_VALUES values and more than any input, or take the file's computed
+ * constants past their budget (Graph.computed): checked before it is made, which every fold that
+ * makes new values does. Its values are then counted against that budget.
  */
 export function checkComputedSize(ctx: NodeContext, dims: readonly number[], inputs: readonly Constant[], what: string): void {
   const count = sizeOfDims(dims);
   if (count > inputs.reduce((most, c) => Math.max(most, c.data.length), MAX_COMPUTED_VALUES)) {
     ctx.refuse(`${what} to ${formatDims(dims)}, ${count} values; convas computes constants of at most ${MAX_COMPUTED_VALUES} values at load time`);
   }
+  const budget = ctx.graph.computed;
+  if (budget.values + count > MAX_COMPUTED_TOTAL + budget.initializerValues) {
+    ctx.refuse(`${what} to ${formatDims(dims)}, ${count} values, after ${budget.values} in the constants computed before it; convas computes ` +
+      `constants of at most ${MAX_COMPUTED_TOTAL} values in all while a file loads, plus as many as its initializers hold (${budget.initializerValues})`);
+  }
+  budget.values += count;
 }
 
 /**

@@ -55,6 +55,7 @@ function sliceRanges(ctx: NodeContext, dims: number[]): SliceRanges {
 function sliceConstant(ctx: NodeContext): Constant {
   const data = ctx.constant(0, 'data');
   const { first, step, dims } = sliceRanges(ctx, data.dims);
+  checkComputedSize(ctx, dims, [data], `slices ${formatDims(data.dims)}`);
   const s = strides(data.dims);
   return gather(data, dims, (at) => at.reduce((index, c, a) => index + (first[a] + c * step[a]) * s[a], 0));
 }
