@@ -70,11 +70,14 @@ export class NodeContext {
   readonly name: string;
   private readonly attributes: Map<string, onnx.AttributeProto.$Properties>;
   private readonly read = new Set<string>();
+  /** The node whose output this node's result is: itself, or the last node absorbChain absorbed (a MatMul's bias Add). */
+  private last: onnx.NodeProto.$Properties;
 
   constructor(readonly graph: Graph, readonly node: onnx.NodeProto.$Properties, readonly index: number) {
     this.op = node.opType ?? '';
     this.name = node.name || `${this.op}_${index}`;
     this.attributes = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
+    this.last = node;
   }
 
   get opset(): number {
@@ -334,20 +337,22 @@ export class NodeContext {
       if (answer === undefined) break;
       this.graph.absorb(index, from);
       answers.push(answer);
+      this.last = node;
       output = this.privateOutput(1, node);
     }
     return answers;
   }
 
   /**
-   * The activation that follows this node, for the layer made of it to apply on its way out (the
-   * activation nodes are absorbed: they take its output as theirs); undefined when none fuses. It
-   * fuses when this node's only output, no graph output, is read by one node computing an activation,
+   * The activation that follows this node (or the last node it absorbed, as a MatMul its bias Add),
+   * for the layer made of it to apply on its way out (the activation nodes are absorbed: they take
+   * its output as theirs); undefined when none fuses. It
+   * fuses when that node's only output, no graph output, is read by one node computing an activation,
    * or by a Sigmoid or Hardsigmoid and the Mul of the output by it (swish,
    * hardSwish). `dims` are the output's.
    */
   fusedActivation(dims: number[]): ActivationName | undefined {
-    const single = this.privateOutput(1);
+    const single = this.privateOutput(1, this.last);
     if (single) {
       const [{ node, index }] = this.graph.readers(single);
       const activation = this.graph.inspect(node, index, (entry, ctx) => entry.activation?.(ctx, dims));
@@ -355,7 +360,7 @@ export class NodeContext {
       this.graph.absorb(index, single);
       return activation;
     }
-    const output = this.privateOutput(2);
+    const output = this.privateOutput(2, this.last);
     if (!output) return undefined;
     const readers = this.graph.readers(output);
     const gate = readers.find((r) => r.node.opType !== 'Mul'), product = readers.find((r) => r.node.opType === 'Mul');

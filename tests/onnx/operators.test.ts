@@ -193,7 +193,7 @@ test('DepthToSpace in modes CRD (PyTorch\'s PixelShuffle) and DCR (TensorFlow\'s
   assert.equal(between.layers.map((l) => l.getConfig().className), ['InputLayer', 'Conv2D', 'Reshape', 'Permute', 'Reshape', 'Permute', 'Reshape', 'Conv2D']);
 });
 
-test('MatMul of a sequence [N, T, F] by a constant (nn.Linear on a sequence): a Dense that takes in the Add of its bias, on either side', async () => {
+test('MatMul of a sequence [N, T, F] by a constant (nn.Linear on a sequence): a Dense that takes in the Add of its bias, on either side, and the activation after it', async () => {
   const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
   const plain = await agrees('MatMul [N, 4, 6] × [6, 5]', [4, 6], [{ op: 'MatMul', inputs: ['x', 'b'], outputs: ['y'] }], { b: weight([6, 5]) });
   assert.equal(classes(plain), ['InputLayer', 'Dense']);
@@ -201,8 +201,28 @@ test('MatMul of a sequence [N, T, F] by a constant (nn.Linear on a sequence): a 
     { op: 'MatMul', inputs: ['x', 'w1'], outputs: ['m1'] }, { op: 'Add', inputs: ['m1', 'b1'], outputs: ['h'] }, { op: 'Relu', inputs: ['h'], outputs: ['r'] },
     { op: 'MatMul', inputs: ['r', 'w2'], outputs: ['m2'] }, { op: 'Add', inputs: ['b2', 'm2'], outputs: ['y'] },
   ], { w1: weight([6, 5]), b1: weight([5]), w2: weight([5, 3]), b2: weight([1, 1, 3]) });
-  assert.equal(classes(linear), ['InputLayer', 'Dense', 'Activation', 'Dense']);
-  assert.equal(linear.layers.map((l) => l.getConfig().useBias), [undefined, true, undefined, true]);
+  assert.equal(classes(linear), ['InputLayer', 'Dense', 'Dense']);
+  assert.equal(linear.layers.map((l) => l.getConfig().useBias), [undefined, true, true]);
+  assert.equal(linear.layers.map((l) => l.getConfig().activation), [undefined, 'relu', 'linear'], 'the Relu after the bias Add fused into the first Dense');
+  // On features [N, F] as on sequences, through a chain of two bias Adds, and x·σ(x) (PyTorch's SiLU) as swish.
+  const activations = (m: { layers: Array<{ getConfig(): { className: string; activation?: string } }> }) => m.layers.map((l) => l.getConfig().activation ?? l.getConfig().className);
+  for (const dims of [[6], [4, 6]]) {
+    const sigmoid = await agrees(`MatMul ${JSON.stringify(dims)}, two Adds, Sigmoid`, dims, [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'] }, { op: 'Add', inputs: ['m', 'b'], outputs: ['h'] },
+      { op: 'Add', inputs: ['h', 'c'], outputs: ['k'] }, { op: 'Sigmoid', inputs: ['k'], outputs: ['y'] },
+    ], { w: weight([6, 5]), b: weight([5]), c: weight([]) });
+    assert.equal(activations(sigmoid), ['InputLayer', 'sigmoid']);
+    const silu = await agrees(`MatMul ${JSON.stringify(dims)}, Add, x·σ(x)`, dims, [
+      { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'] }, { op: 'Add', inputs: ['b', 'm'], outputs: ['h'] },
+      { op: 'Sigmoid', inputs: ['h'], outputs: ['s'] }, { op: 'Mul', inputs: ['h', 's'], outputs: ['y'] },
+    ], { w: weight([6, 5]), b: weight([5]) });
+    assert.equal(activations(silu), ['InputLayer', 'swish']);
+  }
+  // The biased product is also a graph output: the activation stays a layer of its own.
+  const both = await agrees('MatMul, Add, Relu, both outputs', [4, 6], [
+    { op: 'MatMul', inputs: ['x', 'w'], outputs: ['m'] }, { op: 'Add', inputs: ['m', 'b'], outputs: ['h'] }, { op: 'Relu', inputs: ['h'], outputs: ['y'] },
+  ], { w: weight([6, 5]), b: weight([5]) }, { outputs: ['h', 'y'] });
+  assert.equal(classes(both), ['InputLayer', 'Dense', 'Activation']);
 });
 
 test('MaxPool and AveragePool: pads, strides, ceil_mode, auto_pad, count_include_pad 0 and 1; the global pools', async () => {

@@ -173,9 +173,9 @@ test('Dense along the last axis: on pixels a 1×1 Conv, on sequences MatMul and 
   ] });
   await roundTrip(randomized(sequence, 7), 'dense on a sequence');
   const back = await loadModel(encodeOnnx(sequence));
-  assert.equal(back.layers.map((l) => [l.getConfig().className, l.getConfig().useBias]),
-    [['InputLayer', undefined], ['Dense', false], ['Dense', true], ['Activation', undefined], ['Dense', true], ['Activation', undefined]],
-    'each MatMul a Dense that takes in the Add of its bias');
+  assert.equal(back.layers.map((l) => [l.getConfig().className, l.getConfig().useBias, l.getConfig().activation]),
+    [['InputLayer', undefined, undefined], ['Dense', false, 'linear'], ['Dense', true, 'relu'], ['Dense', true, 'softmax']],
+    'each MatMul a Dense that takes in the Add of its bias and the activation after it, as the model had them');
   back.dispose();
   const block = input({ shape: [2, 3, 4, 5] });
   const cells = layers.dense({ units: 2, activation: 'tanh' }).apply(block);

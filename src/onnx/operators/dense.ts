@@ -1,6 +1,7 @@
 // Gemm and MatMul with a constant weight → dense. Y = α·A·op(B) + β·C with A the features [N, K]:
 // the kernel is op(B) [K, units] scaled by α, the bias β·C (one value per unit, or one for all).
-// An activation read only by the product is applied on its way out. MatMul also multiplies a
+// An activation read only by the product (or by the Add of its bias, after a MatMul) is applied on
+// its way out. MatMul also multiplies a
 // sequence [N, T, K] position by position (PyTorch's Linear on more than two axes, and convas's own
 // Dense on a sequence, are MatMul then the Add of the bias, which the layer takes in), and an image
 // transposed channels-last pixel by pixel: a 1×1 convolution.
