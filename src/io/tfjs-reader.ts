@@ -11,6 +11,7 @@ import { buildModel, planModel } from './model-plan.js';
 import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
 import { MAX_FILE_BYTES } from './storage.js';
 import { readTopology } from './tfjs-topology.js';
+import { withSeparableDepthMultipliers } from './tfjs-depth-multipliers.js';
 import { checkShapeMatches } from './weight-bytes.js';
 import { readManifestWeight } from './tfjs-weights.js';
 
@@ -108,7 +109,7 @@ function readTrainingConfig(json: JsonObject, file: string) {
 }
 
 export async function readTfjsModel(json: JsonObject, file: string, source: ModelSource): Promise<Model> {
-  const plan = planModel(readTopology(json, file), 0, file, 'modelTopology');
+  const plan = planModel(withSeparableDepthMultipliers(readTopology(json, file), json), 0, file, 'modelTopology');
   const training = readTrainingConfig(json, file);
   const expected = new Map(plan.weights.map((w) => [w.name, w.shape]));
   const values = new Map<string, Float32Array>();

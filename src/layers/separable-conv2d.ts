@@ -143,6 +143,6 @@ export class SeparableConv2D extends Layer {
 export const separableConv2dDescriptor: LayerDescriptor = {
   className: 'SeparableConv2D',
   fromConfig: (c) => new SeparableConv2D(c as unknown as SeparableConv2DOptions),
-  // TF.js writes no depth_multiplier for this class: its absence reads as 1 (the option's default).
+  // TF.js writes no depth_multiplier for this class: io/tfjs-depth-multipliers.ts reads it from the depthwise kernel's shape.
   tfjs: { options: ['filters', 'kernel_size', 'depth_multiplier', 'strides', 'padding', 'dilation_rate', 'activation', 'use_bias'], spatial: true },
 };

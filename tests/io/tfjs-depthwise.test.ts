@@ -2,7 +2,8 @@
 // backend): models built and saved by tfjs-layers load in convas and predict alike; one SGD step from
 // the same weights moves them alike; convas models saved as TF.js load in tf.loadLayersModel and
 // predict alike. Where TF.js departs from Keras (it ignores a DepthwiseConv2D's dilation_rate; it
-// writes SeparableConv2D without depth_multiplier) convas follows Keras, checked against the reference.
+// writes SeparableConv2D without depth_multiplier) convas follows Keras, checked against the reference, and
+// reads the multiplier TF.js leaves out from the depthwise kernel's shape.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
@@ -133,20 +134,31 @@ test("a dilated DepthwiseConv2D follows Keras, not TF.js (which ignores dilation
   againstReference(await loadModel(where), 'dilated depthwise read back');
 });
 
-test('TF.js writes SeparableConv2D without depth_multiplier: its absence reads as 1; a Keras file that gives it is read', async () => {
+test("TF.js writes SeparableConv2D without depth_multiplier: its depthwise kernel's shape gives it, and the layer saves back with it", async () => {
   const x = tfl.input({ shape: IMAGE });
-  const tfjsModel = tfl.model({ inputs: x, outputs: on(tfl.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, name: 'sep' }), x) });
+  let y = on(tfl.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2, name: 'sep' }), x);
+  y = on(tfl.layers.separableConv2d({ filters: 2, kernelSize: 2, depthMultiplier: 3, padding: 'same', activation: 'relu', name: 'sep_x3' }), y);
+  const tfjsModel = tfl.model({ inputs: x, outputs: y });
   randomizeTfjs(tfjsModel, 2);
   const where = await newModelLocation();
   await saveTfjs(tfjsModel, where);
   const json = await readModelJson(where);
   const config = json.modelTopology.config.layers[1].config;
   assert.is(config.depth_multiplier, undefined, 'TF.js wrote depth_multiplier; the README\'s list of departures is out of date');
-  // Read as 1, the file's depthwise kernel [3, 3, 3, 2] does not fit the layer: refused, naming the weight.
-  await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), /\(sep\/depthwise_kernel\) has shape \[3, 3, 3, 2\], but the model's layers make it \[3, 3, 3, 1\]/);
-  config.depth_multiplier = 2; // as Keras writes it
+  const loaded = await loadModel(where);
+  assert.equal([loaded.getLayer('sep').getConfig().depthMultiplier, loaded.getLayer('sep_x3').getConfig().depthMultiplier], [2, 3]);
+  assertSamePredictions(loaded, tfjsModel, 'separable with depthMultiplier 2 and 3, from TF.js\'s file');
+  // Saved back for TF.js, the setting is written, so TF.js reads the layer as it was.
+  const inTfjs = await assertLoadsInTfjs(loaded, 'separable with depthMultiplier 2 and 3, saved back');
+  assert.equal((inTfjs.getLayer('sep_x3') as unknown as { depthMultiplier: number }).depthMultiplier, 3);
+
+  // A file that gives the setting (as Keras writes it) is read as it says: a kernel of another shape is refused, naming the weight.
+  config.depth_multiplier = 1;
   await writeModelJson(where, json);
-  assertSamePredictions(await loadModel(where), tfjsModel, 'separable with depth_multiplier 2');
+  await expectError(() => loadModel(where), FileFormatError, await modelFileName(where), /\(sep\/depthwise_kernel\) has shape \[3, 3, 3, 2\], but the model's layers make it \[3, 3, 3, 1\]/);
+  config.depth_multiplier = 2;
+  await writeModelJson(where, json);
+  assertSamePredictions(await loadModel(where), tfjsModel, 'separable with depth_multiplier 2 given');
 });
 
 test('impossible depthwise settings in a TF.js file are refused when it loads', async () => {
