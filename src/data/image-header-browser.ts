@@ -42,7 +42,7 @@ const startsWith = (bytes: Uint8Array, text: string, at = 0) =>
 export function readBrowserImageHeader(bytes: Uint8Array, name: string): BrowserImageHeader | undefined {
   if (startsWith(bytes, 'GIF87a') || startsWith(bytes, 'GIF89a')) return { format: 'gif', ...gifSize(bytes, name) };
   if (startsWith(bytes, 'RIFF') && startsWith(bytes, 'WEBP', 8)) return { format: 'webp', ...webpSize(bytes, name) };
-  if (startsWith(bytes, 'BM')) return { format: 'bmp', ...bmpSize(bytes, name) };
+  if (startsWith(bytes, 'BM') && hasBmpInfoHeader(bytes)) return { format: 'bmp', ...bmpSize(bytes, name) };
   if (startsWith(bytes, 'ftyp', 4)) {
     const format = heifFormat(bytes, name);
     if (format) return { format, ...heifSize(bytes, name, BROWSER_FORMAT_NAMES[format]) };
@@ -82,6 +82,18 @@ function webpSize(bytes: Uint8Array, name: string) {
   }
   if (chunk === 'VP8X') return { width: u24le(24) + 1, height: u24le(27) + 1 };
   throw new FileFormatError(`${name}: corrupt WebP: its first chunk is ${JSON.stringify(chunk)}; expected VP8, VP8L or VP8X`);
+}
+
+/**
+ * Whether the 4 bytes after a BMP's 14-byte file header give the length of an information (DIB)
+ * header Chromium's decoder reads: 12 (OS/2 1.x), 40, 52, 56, 108, 124 (Windows), or 16 to 64 (OS/2
+ * 2.x, a multiple of 4, or 42 or 46). Two letters "BM" alone start many files that are no image (a
+ * text beginning "BMW…"): without such a length the file is not taken for a BMP.
+ */
+function hasBmpInfoHeader(bytes: Uint8Array): boolean {
+  if (bytes.length < 18) return false;
+  const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(14, true);
+  return length === 12 || length === 108 || length === 124 || (length >= 16 && length <= 64 && (length % 4 === 0 || length === 42 || length === 46));
 }
 
 /** A BMP's size from its DIB header: 16-bit in the old OS/2 one (12 bytes), else 32-bit (a negative height: stored top down). */

@@ -83,6 +83,11 @@ test('in Node, GIF, WebP, BMP, AVIF and HEIC are refused by name, saying what No
   await expectError(() => decodeImage(heic(), { name: 'IMG_0001.HEIC' }), FileFormatError, 'IMG_0001.HEIC', /a HEIC image, which convas decodes in browsers only/);
   await expectError(() => decodeImage(Uint8Array.from(box('ftyp', ascii('isom\0\0\0\0isomavc1'))), { name: 'clip.mp4' }), FileFormatError, 'clip.mp4',
     /not an image convas reads \(it starts with bytes 00 00 00 18\); expected a JPEG, PNG or PGM file, or in a browser a GIF, WebP, BMP, AVIF or HEIC one/);
+  // "BM" starts a BMP, and many other files: without a BMP's header after it, such a file is not an image (before: "truncated BMP").
+  for (const [name, text] of [['notes.txt', 'BMW service history, 2019 to 2024\n'], ['bm.txt', 'BM'], ['short.txt', 'BMW']]) {
+    await expectError(() => decodeImage(Uint8Array.from(ascii(text)), { name }), FileFormatError, name,
+      new RegExp(`not an image convas reads \\(it starts with bytes 42 4d.*\\); expected a JPEG, PNG or PGM file`));
+  }
 });
 
 test('a GIF, WebP, BMP, AVIF or HEIC declaring more than maxPixels is refused before it is decoded', async () => {
