@@ -3,6 +3,7 @@
 import { getBackend } from './backend/wasm.js';
 import { ShapeError, StateError, ValueError } from './errors.js';
 import { type Shape, checkShape, formatShape, isShape, sizeOf } from './shape.js';
+import { withArticle } from './article.js';
 
 const registry = new FinalizationRegistry<number>((ptr) => getBackend().memory.free(ptr));
 
@@ -166,7 +167,7 @@ export function tensor(values: NumberArray | readonly number[] | unknown[], shap
     shape ??= nested.shape;
   } else {
     throw new ValueError(`tensor: values must be a typed array such as Float32Array, an array of numbers, or nested arrays of ` +
-      `numbers; got ${ArrayBuffer.isView(values) ? `a ${values.constructor.name}` : describeValue(values)}` +
+      `numbers; got ${ArrayBuffer.isView(values) ? withArticle(values.constructor.name) : describeValue(values)}` +
       `${typeof values === 'number' ? ' (a single number is tensor([x]))' : ''}`);
   }
   shape ??= [flat.length];

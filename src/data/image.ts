@@ -11,6 +11,7 @@ import { decodeInNode } from './image-decoders-node.js';
 import { checkImageSize, formatName, readImageHeader } from './image-header.js';
 import { decodePgm } from './pgm.js';
 import type { RgbaImage } from './rgba-image.js';
+import { withArticle } from '../article.js';
 
 export type { RgbaImage } from './rgba-image.js';
 
@@ -43,6 +44,6 @@ export async function decodeImage(bytes: Uint8Array | ArrayBuffer, options: Deco
   checkImageSize(header.width, header.height, maxPixels, name, formatName(header));
   if (!runsInNode) return decodeInBrowser(file, header, name, maxPixels);
   if (header.format === 'png' || header.format === 'jpeg') return decodeInNode(file, header, name);
-  throw new FileFormatError(`${name}: a ${formatName(header)} image, which convas decodes in browsers only (with the browser's own decoder); ` +
+  throw new FileFormatError(`${name}: ${withArticle(formatName(header))} image, which convas decodes in browsers only (with the browser's own decoder); ` +
     'in Node it decodes JPEG, PNG and PGM: save it as one of those');
 }

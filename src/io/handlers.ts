@@ -9,6 +9,7 @@ import { httpSource } from './http.js';
 import { indexedDbStore } from './indexeddb.js';
 import { pickedFilesSource } from './picked-files.js';
 import type { ModelDestination, ModelSource } from './storage.js';
+import { withArticle } from '../article.js';
 
 // The readers take ModelSource from here, beside sourceFor.
 export type { ModelSource } from './storage.js';
@@ -42,7 +43,7 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
   if (location instanceof Uint8Array || location instanceof ArrayBuffer) return bytesSource(location);
   const supported = `a directory, .json or .onnx file (Node), an http(s) URL of model.json or of an .onnx file, indexeddb://name, ` +
     'File objects, or an ONNX model\'s bytes';
-  if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${location === null ? 'null' : `a ${typeof location}`}: expected ${supported}`);
+  if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${location === null ? 'null' : withArticle(typeof location)}: expected ${supported}`);
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
   if (scheme === 'indexeddb') {

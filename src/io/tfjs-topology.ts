@@ -10,6 +10,7 @@ import type { GraphConfig, GraphLayerConfig } from '../model/graph-config.js';
 import { chainConfig } from './model-plan.js';
 import { type JsonObject, field, fileError, objectValue } from './json-fields.js';
 import { tfjsLayerClasses, toCamelCase } from './tfjs-format.js';
+import { withArticle } from '../article.js';
 
 const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
 /** A dtype as Keras writes it: a name, or a policy ({ class_name: 'Policy' or 'DTypePolicy', config: { name } }). */
@@ -209,7 +210,7 @@ export function readModel(entry: JsonObject, file: string, where = 'modelTopolog
   const className = field(entry, 'class_name', 'string', file, where);
   if (className === 'Sequential') return readSequential(entry.config, file, where);
   if (className === 'Model' || className === 'Functional') return readFunctional(entry.config, file, where);
-  throw fileError(file, `${where} is a ${className}; expected a Sequential or a Model (Functional)`);
+  throw fileError(file, `${where} is ${withArticle(className)}; expected a Sequential or a Model (Functional)`);
 }
 
 export function readTopology(json: JsonObject, file: string): GraphConfig {

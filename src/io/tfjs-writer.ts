@@ -13,6 +13,7 @@ import { metadataOf } from './json-fields.js';
 import { quantizeWeight } from './tfjs-quantize.js';
 import type { Quantization } from './tfjs-weights.js';
 import { packFloats, parameterValues } from './weight-bytes.js';
+import { withArticle } from '../article.js';
 
 type KerasEntry = { class_name: string; config: Record<string, unknown>; name?: string; inbound_nodes?: unknown[] };
 
@@ -32,7 +33,7 @@ function kerasLayer(layer: Layer): KerasEntry {
   const { className, name, ...options } = layer.getConfig();
   const cannot = (why: string) => new ConfigError(`save (format 'tfjs'): layer ${name} ${why}; save it in the convas format instead`);
   const mapping = layerDescriptor(className)?.tfjs;
-  if (!mapping) throw cannot(`is a ${className}, which TensorFlow.js does not have`);
+  if (!mapping) throw cannot(`is ${withArticle(className)}, which TensorFlow.js does not have`);
   if ('padding' in options && !mapping.ownSettings?.includes('padding') && options.padding !== 'valid' && options.padding !== 'same') {
     throw cannot(`has padding ${JSON.stringify(options.padding)}, which TensorFlow.js cannot express ('valid' or 'same' only)`);
   }

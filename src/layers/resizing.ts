@@ -17,6 +17,7 @@ import { type Shape, formatShape } from '../shape.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import type { Interpolation } from './up-sampling2d.js';
+import { withArticle } from '../article.js';
 
 export interface ResizingOptions {
   /** Rows of the output. */
@@ -98,7 +99,7 @@ export class Resizing extends Layer {
     // Scales map coordinates; the sizes they go with are floor(in·scale), ONNX's, or out/in's own (to a rounding).
     const scales = this.scales;
     checkSetting(!scales || (Math.abs(inHeight * scales[0] - this.height) < 1 && Math.abs(inWidth * scales[1] - this.width) < 1), this.name,
-      `scales ${JSON.stringify(scales)} of a ${inHeight}×${inWidth} input give ${scales && `${inHeight * scales[0]}×${inWidth * scales[1]}`} pixels, ` +
+      `scales ${JSON.stringify(scales)} of ${withArticle(`${inHeight}×${inWidth}`)} input give ${scales && `${inHeight * scales[0]}×${inWidth * scales[1]}`} pixels, ` +
       `not the ${this.height}×${this.width} of height and width`);
     this.geometry = { batch: 0, inHeight, inWidth, channels, outHeight: this.height, outWidth: this.width };
     return [this.height, this.width, channels];

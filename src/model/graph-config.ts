@@ -11,6 +11,7 @@ import { layerFromConfig } from '../layers/registry.js';
 import { layerToConfig } from '../layers/layer-settings.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import type { ModelOptions } from './model-options.js';
+import { withArticle } from '../article.js';
 
 export interface GraphLayerConfig extends LayerConfig {
   name: string;
@@ -142,7 +143,7 @@ function makeLayer<M extends Layer>(entry: GraphLayerConfig, inputs: SymbolicTen
     if (training !== undefined) throw new ConfigError(`${where}: an InputLayer is not called, but it has training ${JSON.stringify(training)}`);
     return new InputLayer({ shape: config.shape as number[], name: config.name }).output;
   }
-  if (inputs.length === 0) throw new ConfigError(`${where}: a ${config.className} must read at least one layer (inbound is empty)`);
+  if (inputs.length === 0) throw new ConfigError(`${where}: ${withArticle(String(config.className))} must read at least one layer (inbound is empty)`);
   const layer = isGraphClass(config.className) ? modelFromGraphConfig(config, make, { deferBuild: true }, where) : layerFromConfig(config);
   if (trainable === false) layer.trainable = false;
   else if (trainable !== undefined && trainable !== true) throw new ConfigError(`${where}: trainable must be true or false, got ${JSON.stringify(trainable)}`);

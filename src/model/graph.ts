@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer } from '../layers/layer.js';
 import { type LayerNode, SymbolicTensor } from '../layers/node.js';
+import { withArticle } from '../article.js';
 
 export interface Graph {
   inputs: SymbolicTensor<Layer>[];
@@ -41,7 +42,7 @@ export function buildGraph(inputsGiven: unknown, outputsGiven: unknown, who: str
   const outputs = checkTensors(outputsGiven, 'outputs', who);
   const notInput = inputs.find((t) => !(t.sourceLayer instanceof InputLayer));
   if (notInput) {
-    throw new ConfigError(`${who}: input ${notInput.name} is the output of a ${notInput.sourceLayer.className}; ` +
+    throw new ConfigError(`${who}: input ${notInput.name} is the output of ${withArticle(notInput.sourceLayer.className)}; ` +
       'a model\'s inputs come from input() (or another model\'s inputs)');
   }
   const inputNodes = new Set(inputs.map((t) => t.node));
@@ -111,7 +112,7 @@ function checkLayers(layers: Layer[], who: string): void {
   const names = new Map<string, Layer>();
   for (const layer of layers) {
     const other = names.get(layer.name);
-    if (other) throw new ConfigError(`${who}: two layers are named ${JSON.stringify(layer.name)} (a ${other.className} and a ${layer.className}); names must be unique`);
+    if (other) throw new ConfigError(`${who}: two layers are named ${JSON.stringify(layer.name)} (${withArticle(other.className)} and ${withArticle(layer.className)}); names must be unique`);
     names.set(layer.name, layer);
   }
   const places = new Map<Layer, string>();

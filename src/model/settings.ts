@@ -1,6 +1,7 @@
 // Checks of the numbers and choices in an optimizer, loss or schedule config: each failure is a
 // ConfigError naming the owner, the setting and what it takes (and what was given instead).
 import { ConfigError } from '../errors.js';
+import { withArticle } from '../article.js';
 
 export type Range = 'finite' | 'positive' | 'non-negative' | 'fraction' | 'unit' | 'at least one';
 
@@ -19,7 +20,7 @@ const RANGES: Record<Range, { ok: (v: number) => boolean; says: string }> = {
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (ArrayBuffer.isView(value) && 'length' in value) return `a ${value.constructor.name} of ${value.length}`;
+  if (ArrayBuffer.isView(value) && 'length' in value) return `${withArticle(value.constructor.name)} of ${value.length}`;
   return typeof value;
 }
 

@@ -10,6 +10,7 @@ import { channelsFirstEnds } from './channels-first-ends.js';
 import { LAYER_WRITERS, type NodeWriter } from './layer-writers.js';
 import { onnx } from './proto/onnx.js';
 import { convasAxes } from './values.js';
+import { withArticle } from '../article.js';
 
 const OPSET = 13;
 /** IR version 7 is the one that goes with opset 13. */
@@ -133,7 +134,7 @@ export class Writer implements NodeWriter {
     const { className } = layer.getConfig();
     const cannot = (why: string) => new ConfigError(`save (format 'onnx'): layer ${layer.name} ${why}; save it in the convas format instead`);
     const write = LAYER_WRITERS[className];
-    if (!write) throw cannot(`is a ${className}, which convas does not write as ONNX`);
+    if (!write) throw cannot(`is ${withArticle(className)}, which convas does not write as ONNX`);
     return write(this, { layer, config: layer.getConfig(), n: layer.name, inputs, shapes, cannot });
   }
 }

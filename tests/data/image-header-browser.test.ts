@@ -14,6 +14,8 @@ const fixture = (name: string) => new Uint8Array(readFileSync(`tests/fixtures/im
 /** scripts/make-image-fixtures.py's files of the gradient, by format. */
 const FIXTURES = { gif: 'gradient.gif', webp: 'gradient.webp', bmp: 'gradient.bmp', avif: 'gradient.avif' } as const;
 const NAMES = { gif: 'GIF', webp: 'WebP', bmp: 'BMP', avif: 'AVIF', heic: 'HEIC' };
+/** Each format's name after its article, as messages write it. */
+const A_NAME = { gif: 'a GIF', webp: 'a WebP', bmp: 'a BMP', avif: 'an AVIF' };
 
 const ascii = (text: string) => [...text].map((c) => c.charCodeAt(0));
 const le16 = (n: number) => [n & 0xff, n >> 8];
@@ -78,7 +80,7 @@ test('GIF, WebP (lossless, lossy, extended), BMP (Windows, OS/2, top down), AVIF
 test('in Node, GIF, WebP, BMP, AVIF and HEIC are refused by name, saying what Node decodes (before: "not a JPEG, PNG or PGM image"); other files say what is read where', async () => {
   for (const [format, file] of Object.entries(FIXTURES)) {
     await expectError(() => decodeImage(fixture(file), { name: file }), FileFormatError, file,
-      new RegExp(`a ${NAMES[format as keyof typeof NAMES]} image, which convas decodes in browsers only .*; in Node it decodes JPEG, PNG and PGM`));
+      new RegExp(`: ${A_NAME[format as keyof typeof A_NAME]} image, which convas decodes in browsers only .*; in Node it decodes JPEG, PNG and PGM`));
   }
   await expectError(() => decodeImage(heic(), { name: 'IMG_0001.HEIC' }), FileFormatError, 'IMG_0001.HEIC', /a HEIC image, which convas decodes in browsers only/);
   await expectError(() => decodeImage(Uint8Array.from(box('ftyp', ascii('isom\0\0\0\0isomavc1'))), { name: 'clip.mp4' }), FileFormatError, 'clip.mp4',

@@ -11,6 +11,7 @@ import type { Affine, NodeContext, OpEntry } from '../context.js';
 import { type Constant, type TensorValue, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { activationLayer } from './activation.js';
 import { broadcastConstants, holdsBatch, makeConstant } from './ndarray.js';
+import { withArticle } from '../../article.js';
 
 type Op = 'Add' | 'Sub' | 'Mul' | 'Div';
 
@@ -21,7 +22,7 @@ const COMPUTE: Record<Op, (a: number, b: number) => number> = {
 function fold(op: Op) {
   return (ctx: NodeContext): Constant => {
     const a = ctx.constant(0), b = ctx.constant(1);
-    if (a.type !== b.type) ctx.refuse(`combines a ${a.type} constant with a ${b.type} one; ONNX requires one type`);
+    if (a.type !== b.type) ctx.refuse(`combines ${withArticle(a.type)} constant with a ${b.type} one; ONNX requires one type`);
     if (holdsBatch(a) || holdsBatch(b)) ctx.refuse('computes with the batch size, which convas does not know at load time');
     const { dims, values: [left, right] } = broadcastConstants(ctx, [a, b]);
     const integer = a.type === 'int';

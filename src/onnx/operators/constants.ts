@@ -7,6 +7,7 @@ import type { NodeContext, OpEntry } from '../context.js';
 import { sizeOfDims } from '../tensors.js';
 import { type Constant, type Value, formatDims } from '../values.js';
 import { axisIndex, broadcastConstants, checkComputedSize, gather, holdsBatch, makeConstant, strides } from './ndarray.js';
+import { withArticle } from '../../article.js';
 
 /** TensorProto.DataType codes a Cast may target, by the kind of number they hold. */
 const CAST_TARGETS: Record<number, Constant['type']> = { 1: 'float', 11: 'float', 2: 'int', 3: 'int', 6: 'int', 7: 'int', 9: 'int' };
@@ -84,7 +85,7 @@ function equal(ctx: NodeContext): Constant {
 /** Where of constants: x where the condition holds, y elsewhere. */
 function where(ctx: NodeContext): Constant {
   const condition = ctx.constant(0, 'condition'), x = ctx.constant(1, 'X'), y = ctx.constant(2, 'Y');
-  if (x.type !== y.type) ctx.refuse(`chooses between a ${x.type} constant and a ${y.type} one; ONNX requires one type`);
+  if (x.type !== y.type) ctx.refuse(`chooses between ${withArticle(x.type)} constant and a ${y.type} one; ONNX requires one type`);
   if (holdsBatch(condition)) ctx.refuse('chooses by the batch size, which convas does not know at load time');
   const { dims, values: [c, a, b] } = broadcastConstants(ctx, [condition, x, y]);
   const data = Array.from(c, (v, i) => (v ? a[i] : b[i]));

@@ -10,12 +10,13 @@ import type { NodeContext, OpEntry } from '../context.js';
 import { type LayerWeight, sameOrder, transposed } from '../layer-weight.js';
 import type { Constant } from '../tensors.js';
 import { type TensorValue, formatDims } from '../values.js';
+import { withArticle } from '../../article.js';
 
 /** Input 0 when it has one of `ranks` (Gemm's features [N, K]; MatMul's sequences [N, T, K] too), as a dense layer reads it. */
 function multiplied(ctx: NodeContext, ranks: number[]): TensorValue {
   const a = ctx.tensor(0);
   if (!ranks.includes(a.dims.length)) {
-    ctx.refuse(`multiplies a ${a.dims.length}-D tensor ${formatDims(a.dims)}; convas reads Gemm of features [N, K] (flatten first) ` +
+    ctx.refuse(`multiplies ${withArticle(`${a.dims.length}-D`)} tensor ${formatDims(a.dims)}; convas reads Gemm of features [N, K] (flatten first) ` +
       'and MatMul of features [N, K], sequences [N, T, K] and channels-last images [N, H, W, C]');
   }
   return a;

@@ -6,10 +6,11 @@ import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { sameOrder } from '../layer-weight.js';
 import { type TensorValue, formatDims } from '../values.js';
+import { withArticle } from '../../article.js';
 
 function batchNormalization(ctx: NodeContext): TensorValue {
   const x = ctx.tensor(0);
-  if (x.dims.length !== 4 && x.dims.length !== 2) ctx.refuse(`normalises a ${x.dims.length}-D tensor ${formatDims(x.dims)}; convas normalises images [N, C, H, W] and features [N, C]`);
+  if (x.dims.length !== 4 && x.dims.length !== 2) ctx.refuse(`normalises ${withArticle(`${x.dims.length}-D`)} tensor ${formatDims(x.dims)}; convas normalises images [N, C, H, W] and features [N, C]`);
   if (ctx.int('training_mode', 0) !== 0 || (ctx.node.output ?? []).filter(Boolean).length > 1) {
     ctx.refuse('is in training mode (it outputs the batch statistics); convas reads the inference form, whose running statistics are the moving ones');
   }

@@ -4,6 +4,7 @@
 import { resolvePadding2d } from '../../index.js';
 import type { NodeContext } from '../context.js';
 import { type TensorValue, formatDims } from '../values.js';
+import { withArticle } from '../../article.js';
 
 export type Pads = [number, number, number, number];
 
@@ -19,7 +20,7 @@ export function pairAttribute(ctx: NodeContext, name: string, fallback: [number,
 /** The image input of a windowed node: a 4-D tensor [N, C, H, W]. */
 export function imageInput(ctx: NodeContext, padded = false): TensorValue {
   const x = padded ? ctx.paddedTensor(0) : ctx.tensor(0);
-  if (x.dims.length !== 4) ctx.refuse(`reads a ${x.dims.length}-D tensor ${formatDims(x.dims)}; convas takes an image here, a 4-D tensor [N, C, H, W]`);
+  if (x.dims.length !== 4) ctx.refuse(`reads ${withArticle(`${x.dims.length}-D`)} tensor ${formatDims(x.dims)}; convas takes an image here, a 4-D tensor [N, C, H, W]`);
   return x;
 }
 

@@ -1,0 +1,21 @@
+// The article a message puts before a word it fills in: by the sound the word starts with.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { withArticle } from '../src/article.js';
+import { ConfigError, input, layers, model } from '../src/index.js';
+import { throwsWith } from './throws-with.js';
+
+test('"an" before a vowel sound (formats, layer classes, types, sizes), "a" before any other', () => {
+  const an = ['AVIF', 'Add', 'Activation', 'InputLayer', 'Int32Array', 'UpSampling2D', 'undefined', 'object', 'int64', '8-D', '8×8', '11-D', '18×18', '80×80', '11000×1'];
+  const a = ['GIF', 'WebP', 'HEIC', 'Dense', 'Uint8Array', 'uint8', 'float', 'bool', '1-D', '4-D', '110×110', '1100×1', '2×2', 'Float32Array'];
+  for (const word of an) assert.is(withArticle(word), `an ${word}`);
+  for (const word of a) assert.is(withArticle(word), `a ${word}`);
+});
+
+test('a model message naming a layer class takes its article: "the output of an Activation"', () => {
+  const x = input({ shape: [4] });
+  const y = layers.activation({ activation: 'relu' }).apply(x);
+  throwsWith(() => model({ inputs: y, outputs: layers.dense({ units: 2 }).apply(y) }), ConfigError, 'is the output of an Activation;');
+});
+
+test.run();
