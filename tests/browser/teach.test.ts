@@ -142,19 +142,22 @@ if (browserTestsRun()) {
     await page.close();
   });
 
-  test('Teach: a base picked as its files; pictures dropped on a class (other files left out)', async () => {
+  test('Teach: a base picked as its files; pictures dropped on a class, those the system gives no type too (before, left out); other files named as skipped', async () => {
     const page = await open();
     await statusIs(page, '#base-status', 'From this browser: ');
     await page.setInputFiles('#base-files', readdirSync(join(siteDir, 'base')).map((file) => join(siteDir, 'base', file)));
     await statusIs(page, '#base-status', 'Loaded: ');
-    const dropped = [...files(2, 34).map(({ name, buffer }) => ({ name, type: 'image/png', bytes: [...buffer] })), { name: 'notes.txt', type: 'text/plain', bytes: [104, 105] }];
+    const pictures = files(2, 34).map(({ name, buffer }) => ({ name, type: 'image/png', bytes: [...buffer] }));
+    const untyped = [{ name: 'scan', type: '', bytes: pictures[0].bytes }, { name: 'photo.avif', type: '', bytes: [...OTHER_FORMATS.find((f) => f.name.endsWith('.avif'))!.buffer] }];
+    const dropped = [...pictures, ...untyped, { name: 'notes.txt', type: 'text/plain', bytes: [104, 105] }];
     const dataTransfer = await page.evaluateHandle((pictures) => {
       const transfer = new DataTransfer();
       for (const { name, type, bytes } of pictures) transfer.items.add(new File([Uint8Array.from(bytes)], name, { type }));
       return transfer;
     }, dropped);
     await page.locator('.teach-class').nth(0).dispatchEvent('drop', { dataTransfer });
-    await page.waitForFunction(() => document.querySelectorAll('.class-count')[0].textContent === '4 pictures');
+    await page.waitForFunction(() => document.querySelectorAll('.class-count')[0].textContent === '6 pictures');
+    assert.match(await page.locator('#status').textContent() ?? '', /^notes\.txt skipped: .*not an image convas reads/);
     await page.close();
   });
 

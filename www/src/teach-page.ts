@@ -129,7 +129,10 @@ function addClass(): void {
   element.addEventListener('drop', (event) => {
     event.preventDefault();
     element.classList.remove('drop');
-    void addFiles(taughtClass, [...(event.dataTransfer?.files ?? [])].filter((f) => f.type.startsWith('image/')));
+    // Every dropped file, not only those typed image/*: the type is the system's guess from the name,
+    // empty where it has none (a HEIC or AVIF on many systems, a name without an extension).
+    // loadImage knows an image by its bytes, and addFiles names each file that is not one.
+    void addFiles(taughtClass, [...(event.dataTransfer?.files ?? [])]);
   });
   byId('classes').append(element);
 }
