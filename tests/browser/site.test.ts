@@ -15,6 +15,7 @@ import type { BrowserContext, Download, Page } from 'playwright-core';
 import { browserTestsRun, launchChromium } from './chromium.js';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { withArticle } from '../../src/article.js';
 import { loadBundledDigits } from '../../src/data/mnist-node.js';
 import { type CompileOptions, type LayerConfig, type SimdBuild, argmaxRows, decodeImage, imageToPixels, init, loadModel, sequential, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
@@ -241,7 +242,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
       await page.focus('#sample');
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.querySelector('#status')!.textContent!.startsWith('Test digit') && document.querySelector('#layers canvas'));
-      const label = /, a (\d):/.exec(await page.textContent('#status') ?? '')![1];
+      const label = /, an? (\d):/.exec(await page.textContent('#status') ?? '')![1];
       if (await page.textContent('#digit') === label) right++;
     }
     console.log(`  held-out digits shown from the keyboard, named right: ${right} of 10`);
@@ -1180,7 +1181,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     const hint = 'Draw a digit: the prediction follows each stroke.';
     const showTestDigit = async () => {
       await page.click('#sample');
-      await waitForText(page, '#status', /^Test digit \d+ of 2000, a \d: /, 30_000);
+      await waitForText(page, '#status', /^Test digit \d+ of 2000, an? \d: /, 30_000);
     };
     await showTestDigit();
     await page.click('#clear');
@@ -1219,7 +1220,7 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
 
   test('Draw and Explain: a test digit has one number on both pages, counted from 1 (before, Explain counted from 0: its 618 was Draw\'s 619)', async () => {
     const { test: held } = await loadBundledDigits();
-    const name = `Test digit 618 of 2000, a ${held.labels[617]}`;
+    const name = `Test digit 618 of 2000, ${withArticle(String(held.labels[617]))}`;
     const draw = await open('draw.html');
     await modelRead(draw);
     await draw.evaluate(() => (Math.random = () => 617.5 / 2000));

@@ -11,8 +11,12 @@ export interface Digits {
   test: Dataset;
 }
 
-/** How every page names test digit `i`: numbered from 1, as people count, so a number read on one page finds the same digit on another. */
-export const testDigitName = (test: Dataset, i: number) => `Test digit ${i + 1} of ${test.count}, a ${test.labels[i]}`;
+/**
+ * How every page names test digit `i`: numbered from 1, as people count, so a number read on one
+ * page finds the same digit on another; then its label, "an 8" as said aloud, "a" before the others.
+ */
+export const testDigitName = (test: Dataset, i: number) =>
+  `Test digit ${i + 1} of ${test.count}, ${test.labels[i] === 8 ? 'an' : 'a'} ${test.labels[i]}`;
 
 let loading: Promise<Digits> | undefined;
 
