@@ -298,8 +298,8 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     const page = await open('');
     await trainReady(page);
     await page.fill('#epochs', '2');
-    // Small batches, 1,600 to an epoch: the Stop below lands well inside the first epoch however fast
-    // the machine (at 32 an epoch took little more than the time from batch 20 to the click).
+    // Small batches, 1,600 to an epoch: the Stop clicked in the page at batch 20 leaves the first
+    // epoch unfinished, so Resume has both epochs' remainder to run.
     await page.fill('#batch-size', '5');
     await stopAtBatch(page, 20);
     await page.click('#train');
