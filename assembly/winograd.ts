@@ -228,7 +228,7 @@ function convolve(
   let first = 0; // the batch-wide index of the block's first tile
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
-      frame, frameHeight, frameWidth, ins4, padTop, padLeft, 1, 1);
+      frame, frameHeight, frameWidth, ins4, padTop, padLeft, 1, 1, b > 0);
     for (let t = 0; t < tiles; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
       if (tx == 0) inputStrip(alpha, source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes, frameRowBytes, frameWidth, ins4, strip);
@@ -551,9 +551,9 @@ export function conv2dWinogradBackwardFilter(
   let accumulate = false;
   for (let b = 0; b < batch; b++) {
     const source = frameImage(x + <usize>b * imageBytes, inHeight, inWidth, inChannels,
-      frame, frameHeight, frameWidth, ins4, padTop, padLeft, 1, 1);
+      frame, frameHeight, frameWidth, ins4, padTop, padLeft, 1, 1, b > 0);
     const gradient = frameImage(dy + <usize>b * gradientBytes, outHeight, outWidth, outChannels,
-      gradientFrame, gradientHeight, gradientWidth, outs8, 0, 0, 1, 1);
+      gradientFrame, gradientHeight, gradientWidth, outs8, 0, 0, 1, 1, b > 0);
     for (let t = 0; t < tiles; t++) {
       const ty = t / tilesX, tx = t - ty * tilesX;
       if (tx == 0) inputStrip(alpha, source + <usize>(ty * WINOGRAD_TILE) * frameRowBytes, frameRowBytes, frameWidth, ins4, strip);
