@@ -13,6 +13,7 @@
 import { layerClassNames, layerDescriptor } from '../layers/registry.js';
 import type { LossName } from '../model/losses.js';
 import type { MetricName } from '../model/metric-set.js';
+import { KERAS_METRIC_NAMES } from '../model/log-names.js';
 import type { OptimizerType } from '../model/optimizers.js';
 
 /** The Keras classes convas reads and writes (beyond InputLayer, Sequential and Model): those whose descriptor maps to TF.js. */
@@ -53,11 +54,7 @@ export const fromKerasName = <K extends string>(names: Partial<Record<K, string>
 export const METRIC_NAMES: Partial<Record<MetricName, string>> = {
   accuracy: 'accuracy',
   acc: 'acc',
-  binaryAccuracy: 'binary_accuracy',
-  categoricalAccuracy: 'categorical_accuracy',
-  sparseCategoricalAccuracy: 'sparse_categorical_accuracy',
-  topKCategoricalAccuracy: 'top_k_categorical_accuracy',
-  sparseTopKCategoricalAccuracy: 'sparse_top_k_categorical_accuracy',
+  ...KERAS_METRIC_NAMES,
   precision: 'precision',
   recall: 'recall',
 };

@@ -6,7 +6,7 @@ import { ConfigError } from '../errors.js';
 import { type ActivationName, kerasActivationName } from '../layers/activation-function.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
 import { layerDescriptor } from '../layers/registry.js';
-import type { MetricSpec } from '../model/metric-set.js';
+import type { CompiledMetric } from '../model/metric-set.js';
 import { Model } from '../model/model.js';
 import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, TFJS_LOADABLE_METRICS, toSnakeCase } from './tfjs-format.js';
 import { metadataOf } from './json-fields.js';
@@ -82,7 +82,7 @@ function kerasModel(model: Model, nested = false): KerasEntry {
 }
 
 /** The compiled metrics by Keras's names, those TF.js can compile from a file only (with any other, tf.loadLayersModel fails). */
-const tfjsMetrics = (metrics: MetricSpec[] = []): string[] => metrics
+const tfjsMetrics = (metrics: CompiledMetric[] = []): string[] => metrics
   .map((spec) => (typeof spec === 'string' ? spec : spec.type))
   .filter((type) => TFJS_LOADABLE_METRICS.includes(type))
   .map((type) => METRIC_NAMES[type]!);

@@ -8,6 +8,7 @@ import { type BatchBuffers, copyRows, rowAddress } from './batch-buffers.js';
 import { checkBatchSize } from './data-checks.js';
 import type { GraphExecutor } from './executor.js';
 import type { Evaluation } from './fit-loop.js';
+import { withKerasNames } from './log-names.js';
 import { type Loss, type OutputRows, computeLoss, prepareTargets } from './losses.js';
 import type { MetricSet } from './metric-set.js';
 import type { SampleWeights } from './sample-weights.js';
@@ -170,7 +171,7 @@ export class Scoring {
 
   /** Mean loss, accuracy (evaluate's name for it) and the other metrics. */
   result(): Evaluation {
-    const result = { loss: this.lossSum / this.examples } as Evaluation;
+    const result = withKerasNames({ loss: this.lossSum / this.examples } as Evaluation, 'evaluation');
     this.metrics.write(result, '', 'accuracy');
     return result;
   }

@@ -1,25 +1,53 @@
-// Keras's names for the accuracy log beside TensorFlow.js's. For metrics: ['accuracy'] TF.js logs
-// 'acc' and 'val_acc' (tfjs-layers' training.js names 'accuracy' and 'acc' alike 'acc'), which
-// convas logs too; Keras logs the name asked for, 'accuracy' and 'val_accuracy'. Code copied from
-// either must run: every monitor (earlyStopping, modelCheckpoint and its file-name placeholders,
-// reduceLROnPlateau) takes both names, and logs and history.history answer to Keras's names as
-// well — as non-enumerable aliases of the same values (read and written), so that each value is
-// logged, printed, serialised and recorded once, under TF.js's name.
+// Keras's names for the logs beside TensorFlow.js's. For metrics: ['accuracy'] TF.js logs 'acc' and
+// 'val_acc' (tfjs-layers' training.js names 'accuracy' and 'acc' alike 'acc'), which convas logs
+// too; Keras logs the name asked for, 'accuracy' and 'val_accuracy'. The other accuracies TF.js
+// names in camelCase ('binaryAccuracy', which convas logs), Keras in snake_case
+// ('binary_accuracy'); compile and evaluate take both (metric-set.ts). Code copied from either must
+// run: every monitor (earlyStopping, modelCheckpoint and its file-name placeholders,
+// reduceLROnPlateau) takes both names, and logs, history.history and evaluate's result answer to
+// Keras's names as well — as non-enumerable aliases of the same values (read and written), so that
+// each value is logged, printed, serialised and recorded once, under TF.js's name.
 
-/** Keras's name → the name convas logs. */
-const KERAS_NAMES: Readonly<Record<string, string>> = { accuracy: 'acc', val_accuracy: 'val_acc' };
+/** Keras's snake_case names of the metrics TF.js names in camelCase (precision and recall are the same in both). */
+export const KERAS_METRIC_NAMES = {
+  binaryAccuracy: 'binary_accuracy',
+  categoricalAccuracy: 'categorical_accuracy',
+  sparseCategoricalAccuracy: 'sparse_categorical_accuracy',
+  topKCategoricalAccuracy: 'top_k_categorical_accuracy',
+  sparseTopKCategoricalAccuracy: 'sparse_top_k_categorical_accuracy',
+} as const;
 
-/** The name convas logs the value under: Keras's accuracy names read as TF.js's, any other name as it is. */
-export const loggedName = (name: string): string => (Object.hasOwn(KERAS_NAMES, name) ? KERAS_NAMES[name] : name);
+export type KerasMetricName = (typeof KERAS_METRIC_NAMES)[keyof typeof KERAS_METRIC_NAMES];
+
+/** Keras's name → the name convas gives the value: in evaluate's result (whose accuracy is 'accuracy' already) … */
+const EVALUATION_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(KERAS_METRIC_NAMES).map(([tfjs, keras]) => [keras, tfjs]));
+/** … and in fit's logs, validation's val_ ones included. */
+const LOG_NAMES: Readonly<Record<string, string>> = Object.fromEntries(Object.entries({ accuracy: 'acc', ...EVALUATION_NAMES })
+  .flatMap(([keras, logged]) => [[keras, logged], [`val_${keras}`, `val_${logged}`]]));
+
+/** The name convas logs the value under: Keras's names read as TF.js's, any other name as it is. */
+export const loggedName = (name: string): string => (Object.hasOwn(LOG_NAMES, name) ? LOG_NAMES[name] : name);
+
+/** The convas (TF.js) name of a metric compile or evaluate is given by Keras's name; any other name as it is. */
+export const metricName = (name: string): string => (Object.hasOwn(EVALUATION_NAMES, name) ? EVALUATION_NAMES[name] : name);
 
 /**
- * Adds Keras's names to `record` (an epoch's logs, or history.history): non-enumerable aliases that
- * read and write the value under TF.js's name — a Keras callback that sets logs['val_accuracy']
- * (custom validation, say) sets val_acc, where a getter alone would throw a TypeError.
+ * The aliases of a run whose logs are `logged` (fit's params.metrics): the accuracy's always, the
+ * other metrics' only when logged — fit adds them to every batch's logs, and each costs a defineProperty.
  */
-export function withKerasNames<T extends object>(record: T): T {
+export const kerasNamesOf = (logged: readonly string[]): Readonly<Record<string, string>> =>
+  Object.fromEntries(Object.entries(LOG_NAMES).filter(([, name]) => name === 'acc' || name === 'val_acc' || logged.includes(name)));
+
+/**
+ * Adds Keras's names to `record` (an epoch's logs, history.history, or with `of` 'evaluation',
+ * evaluate's result; or those of kerasNamesOf): non-enumerable aliases that read and write the value
+ * under TF.js's name — a Keras callback that sets logs['val_accuracy'] (custom validation, say) sets
+ * val_acc, where a getter alone would throw a TypeError.
+ */
+export function withKerasNames<T extends object>(record: T, of: 'logs' | 'evaluation' | Readonly<Record<string, string>> = 'logs'): T {
   const values = record as Record<string, unknown>;
-  for (const [keras, logged] of Object.entries(KERAS_NAMES)) {
+  const names = of === 'logs' ? LOG_NAMES : of === 'evaluation' ? EVALUATION_NAMES : of;
+  for (const [keras, logged] of Object.entries(names)) {
     Object.defineProperty(record, keras, {
       get: () => values[logged],
       set: (value: unknown) => void (values[logged] = value),

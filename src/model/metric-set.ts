@@ -1,14 +1,16 @@
 // The metrics fit logs and evaluate returns, with TensorFlow.js's names: accuracy always (logged as
-// 'acc', as TF.js logs 'accuracy'; Keras's name for it works too: log-names.ts), and those asked for in compile({ metrics }) or evaluate(x, y,
-// { metrics }). Each counts batch by batch from the model's output and the prepared targets (class
-// ids already one-hot) into counters made once, so a training step allocates nothing for them; the
-// values are read when the logs are written. They count each position of the output along its last
+// 'acc', as TF.js logs 'accuracy'), and those asked for in compile({ metrics }) or evaluate(x, y,
+// { metrics }), by TF.js's names or Keras's ('binary_accuracy': log-names.ts, whose aliases let
+// Keras's names read the logs too). Each counts batch by batch from the model's output and the
+// prepared targets (class ids already one-hot) into counters made once, so a training step
+// allocates nothing for them; the values are read when the logs are written. They count each position of the output along its last
 // axis ([H, W, C]: each pixel's C classes), as Keras's metrics do whatever the loss.
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow, inTopK, scoresFromCounts } from '../metrics.js';
 import type { Shape } from '../shape.js';
 import { countCorrect } from './accuracy.js';
+import { KERAS_METRIC_NAMES, type KerasMetricName, metricName } from './log-names.js';
 import { type AccuracyKind, type Loss, type OutputRows, rowsAlongLastAxis } from './losses.js';
 import { checkKeys } from './settings.js';
 
@@ -20,11 +22,22 @@ export type MetricName = (typeof METRICS)[number];
 
 /** A metric with settings: the top-k accuracies take k (5 by default, as in Keras and TF.js). */
 export interface MetricConfig {
-  type: MetricName;
+  /** TF.js's name, or Keras's ('top_k_categorical_accuracy'). */
+  type: MetricName | KerasMetricName;
   k?: number;
 }
 
-export type MetricSpec = MetricName | MetricConfig;
+export type MetricSpec = MetricName | KerasMetricName | MetricConfig;
+
+const KNOWN: readonly string[] = [...METRICS, ...Object.values(KERAS_METRIC_NAMES)];
+
+/** A metric under convas's (TF.js's) name, as compile keeps and saves it. */
+export type CompiledMetric = MetricName | (MetricConfig & { type: MetricName });
+
+/** A checked `spec` under convas's name: a metric named either way is then one metric. */
+export function canonicalMetric(spec: MetricSpec): CompiledMetric {
+  return typeof spec === 'string' ? metricName(spec) as MetricName : { ...spec, type: metricName(spec.type) as MetricName };
+}
 
 /** A metric's value: a number, one number per class (perClass…), or a matrix (confusionMatrix). */
 export type MetricValue = number | number[] | number[][];
@@ -148,11 +161,12 @@ const PER_CLASS = { perClassPrecision: 'precision', perClassRecall: 'recall', pe
 /** Checks one entry of a metrics list and makes its counters, for `loss` and outputs of `cols` values. */
 function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Metric {
   const config = (typeof spec === 'string' ? { type: spec } : spec) as MetricConfig | undefined;
-  if (!config || typeof config !== 'object' || !(METRICS as readonly string[]).includes(config.type)) {
+  if (!config || typeof config !== 'object' || !KNOWN.includes(config.type)) {
     const name = JSON.stringify(typeof spec === 'object' && spec ? (spec as MetricConfig).type : spec);
-    throw new ConfigError(`${who}: unknown metric ${name}; expected one of ${METRICS.join(', ')}`);
+    throw new ConfigError(`${who}: unknown metric ${name}; expected one of ${METRICS.join(', ')} (or Keras's names: ` +
+      `${Object.values(KERAS_METRIC_NAMES).join(', ')})`);
   }
-  const type = config.type;
+  const type = metricName(config.type) as MetricName;
   const isTopK = type === 'topKCategoricalAccuracy' || type === 'sparseTopKCategoricalAccuracy';
   checkKeys(`${who}: metric ${type}`, config, isTopK ? ['type', 'k'] : ['type']);
   const oneClassPerRow = loss.accuracy === 'class' && cols > 1;

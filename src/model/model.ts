@@ -29,7 +29,7 @@ import {
   type Loss, type LossConfig, type LossName, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
   rowsAlongLastAxis,
 } from './losses.js';
-import { MetricSet, type MetricSpec } from './metric-set.js';
+import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric } from './metric-set.js';
 import type { SampleWeights } from './sample-weights.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
@@ -58,7 +58,7 @@ export interface PredictOptions {
 }
 
 export interface EvaluateOptions extends PredictOptions {
-  /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names). */
+  /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names, or Keras's). */
   metrics?: MetricSpec[];
 }
 
@@ -102,7 +102,7 @@ export class Model extends Layer {
   private loss?: Loss;
   /** The output activation whose logits the loss takes (compile decides, once: steps read it without a search). */
   private fusedOutput?: FusedActivation;
-  private metrics?: MetricSpec[];
+  private metrics?: CompiledMetric[];
   /** Set to true (from a callback, a button…) to end fit after the current batch, as Keras's model.stop_training. */
   stopTraining = false;
   private lossReference = new LossReference();
@@ -311,7 +311,7 @@ export class Model extends Layer {
     return this.optimizer !== undefined;
   }
 
-  get compileConfig(): { optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig; metrics?: MetricSpec[] } | undefined {
+  get compileConfig(): { optimizer: ResolvedOptimizerConfig; loss: LossName | LossConfig; metrics?: CompiledMetric[] } | undefined {
     if (!this.optimizer || !this.loss) return undefined;
     return { optimizer: this.optimizer.config, loss: lossConfig(this.loss), ...(this.metrics?.length ? { metrics: structuredClone(this.metrics) } : {}) };
   }
@@ -335,7 +335,7 @@ export class Model extends Layer {
     optimizer.attach(this.params);
     this.optimizer = optimizer;
     this.loss = loss;
-    this.metrics = options.metrics && [...options.metrics];
+    this.metrics = options.metrics?.map(canonicalMetric);
     this.lossReference = new LossReference();
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
@@ -441,7 +441,8 @@ export class Model extends Layer {
   private scoring(extra: MetricSpec[] = [], what = 'evaluate', weights?: SampleWeights): Scoring {
     const compiled = this.metrics ?? [];
     const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
-    const metrics = new MetricSet([...compiled, ...extra.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputShape, what);
+    const asked = extra.map(canonicalMetric);
+    const metrics = new MetricSet([...compiled, ...asked.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputShape, what);
     return new Scoring(this.loss!, this.lossRows(), () => this.fusedLogits(), metrics, weights);
   }
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type FitOptions, type Logs, type Tensor, callbacks, init, layers, schedules, sequential, tensor } from '../../src/index.js';
+import { ConfigError, type FitOptions, type Logs, type Tensor, callbacks, init, layers, schedules, sequential, tensor } from '../../src/index.js';
 import { random } from '../helpers.js';
 
 const N = 32, FEATURES = 5, CLASSES = 3;
@@ -91,6 +91,46 @@ test('a callback may write a log under Keras\'s name, as Keras callbacks write l
     { onEpochEnd: (_, logs) => void read.push((logs as Logs).val_acc!, (logs as Logs).val_accuracy!) },
   ] });
   assert.equal(read, [0.5, 0.5, 1.5, 1.5]);
+});
+
+test('Keras\'s snake_case metric names compile, log under TF.js\'s names once, and answer to Keras\'s names in logs, history and evaluate', async () => {
+  const model = net();
+  model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['categorical_accuracy', { type: 'top_k_categorical_accuracy', k: 2 }] });
+  assert.equal(model.compileConfig!.metrics, ['categoricalAccuracy', { type: 'topKCategoricalAccuracy', k: 2 }], 'kept under convas\'s names, as saved');
+  const seen: Logs[] = [];
+  const history = await fit(model, { epochs: 2, onEpochEnd: (_, logs) => void seen.push(logs) });
+  const logged = ['loss', 'acc', 'categoricalAccuracy', 'topKCategoricalAccuracy'];
+  assert.equal(Object.keys(history.history), [...logged, ...logged.map((name) => `val_${name}`)]);
+  for (const record of [history.history, ...seen] as Array<Record<string, unknown>>) {
+    assert.is(record.categorical_accuracy, record.categoricalAccuracy);
+    assert.is(record.val_top_k_categorical_accuracy, record.val_topKCategoricalAccuracy);
+    assert.ok(record.val_top_k_categorical_accuracy !== undefined);
+  }
+  const [x, y] = data(2, 16);
+  const scores = model.evaluate(x, y, { metrics: ['sparse_categorical_accuracy', 'categorical_accuracy'] });
+  assert.equal(Object.keys(scores), ['loss', 'accuracy', 'categoricalAccuracy', 'topKCategoricalAccuracy', 'sparseCategoricalAccuracy'],
+    'categorical_accuracy, compiled already, counted once');
+  assert.is(scores.sparse_categorical_accuracy, scores.sparseCategoricalAccuracy);
+  assert.is(scores.top_k_categorical_accuracy, scores.topKCategoricalAccuracy);
+  assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['categorical_accuracy', 'categoricalAccuracy'] }),
+    (error: Error) => error instanceof ConfigError && error.message.includes('categoricalAccuracy is listed twice'));
+  assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['categorical_acc' as never] }),
+    (error: Error) => error instanceof ConfigError && error.message.includes('binary_accuracy, categorical_accuracy'));
+});
+
+test('monitors take Keras\'s snake_case metric names: the same run as under TF.js\'s', async () => {
+  const runs = [];
+  for (const monitor of ['val_categoricalAccuracy', 'val_categorical_accuracy']) {
+    const model = net();
+    model.compile({ optimizer: { type: 'sgd', learningRate: 2 }, loss: 'categoricalCrossentropy', metrics: ['categorical_accuracy'] });
+    const stopper = callbacks.earlyStopping({ monitor, patience: 1 });
+    runs.push({ history: await fit(model, { callbacks: [stopper] }), stopper });
+  }
+  const [byTfjs, byKeras] = runs;
+  assert.ok(byTfjs.history.epoch.length < 12, 'stopped early, or the test proves nothing');
+  assert.equal(byKeras.history.epoch, byTfjs.history.epoch);
+  assert.is(byKeras.stopper.best, byTfjs.stopper.best);
+  assert.ok(byKeras.stopper.maximizes);
 });
 
 test.run();
