@@ -35,6 +35,9 @@ export interface TrainingOptions {
   verbose?: 0 | 1 | 2;
 }
 
+/** Held-out tensors: [x, y], or [x, y, sampleWeight] as Keras's validation_data (x a list for several inputs). */
+export type ValidationTensors = [Tensor | Tensor[], Tensor] | [Tensor | Tensor[], Tensor, Tensor];
+
 export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
 /** convas's 'auto': often enough for a page to stay responsive, rarely enough to cost nothing measurable. */
@@ -50,7 +53,8 @@ export interface FitOptions extends TrainingOptions {
   batchSize?: number;
   /** Shuffle the training examples before each epoch, with the model's seeded stream. Default true. */
   shuffle?: boolean;
-  validationData?: [Tensor | Tensor[], Tensor];
+  /** Held-out [x, y], or Keras's [x, y, sampleWeight], whose weights weigh val_loss as sampleWeight weighs loss. */
+  validationData?: ValidationTensors;
   /**
    * A share in [0, 1) of the examples to hold out for validation: the last ones, taken before any
    * shuffling, as Keras does. validationData, when given, wins (as in Keras).
@@ -72,8 +76,8 @@ export interface FitDatasetOptions extends TrainingOptions {
    * left out, each epoch is one whole pass (the dataset must then be readable again).
    */
   batchesPerEpoch?: number;
-  /** Held-out data: [x, y] tensors, or a dataset of batches as for training. */
-  validationData?: [Tensor | Tensor[], Tensor] | Dataset;
+  /** Held-out data: [x, y] (or [x, y, sampleWeight]) tensors, or a dataset of batches as for training. */
+  validationData?: ValidationTensors | Dataset;
   /** With a validation dataset: the batches to read from it each epoch (default: a whole pass). */
   validationBatches?: number;
   /** With validation tensors: examples per forward pass. Default 32. */

@@ -11,7 +11,7 @@ import { isGeneratorObject } from '../data/stream.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
 import { DivergenceCheck } from './divergence.js';
-import { type FitDatasetOptions, type FitOptions, checkEpochs, checkInteger, checkOptionNames, checkYieldEvery, runCallbacks } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, type ValidationTensors, checkEpochs, checkInteger, checkOptionNames, checkYieldEvery, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { SampleWeights } from './sample-weights.js';
@@ -66,8 +66,7 @@ export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options:
   t.step.sampleWeights = weights;
   let validate: (() => Evaluation) | undefined;
   if (validationData) {
-    const checked = t.checkData(validationData[0], validationData[1], `${who} (validationData)`);
-    validate = () => t.evaluate(checked.xs, validationData[1], 0, checked.n, batch);
+    validate = heldOut(t, validationData, batch, who);
   } else if (split > 0) {
     // The held-out examples' weights weigh val_loss, as Keras splits sample_weight with x and y.
     validate = () => t.evaluate(xs, y, n, total - n, batch, weights);
@@ -93,11 +92,8 @@ export function fitDatasetBatches(t: Trainer, dataset: Dataset<unknown>, options
   }
   if (epochs - initialEpoch > 1 && isGeneratorObject(given)) throw new ConfigError(`${who}: validationData is read after each of ${epochs - initialEpoch} epochs${onePass}`);
   let validate: (() => Evaluation | Promise<Evaluation>) | undefined;
-  if (isTensorPair(given)) {
-    const data = checkValidationTensors(given, who);
-    const batchSize = checkInteger(who, 'validationBatchSize', options.validationBatchSize, 32, 1);
-    const checked = t.checkData(data[0], data[1], `${who} (validationData)`);
-    validate = () => t.evaluate(checked.xs, data[1], 0, checked.n, batchSize);
+  if (isValidationTensors(given)) {
+    validate = heldOut(t, given, checkInteger(who, 'validationBatchSize', options.validationBatchSize, 32, 1), who);
   } else if (given !== undefined) {
     const batches = options.validationBatches === undefined ? undefined : checkInteger(who, 'validationBatches', options.validationBatches, 1, 1);
     validate = () => t.evaluateDataset(given, batches, `${who} (validationData)`);
@@ -124,11 +120,22 @@ function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Pr
   return fitLoop({ model: t.model, step: t.step, source, validate, metrics, callbacks, lossCheck, yieldPolicy, history: emptyHistory(), params });
 }
 
-/** validationData as [x, y] tensors (x a list for several inputs). */
-function checkValidationTensors(data: unknown, who: string): [Tensor | Tensor[], Tensor] {
-  if (!isTensorPair(data)) throw new ConfigError(`${who}: validationData must be [x, y] tensors, got ${describeValue(data)}`);
+/** validationData as [x, y] or [x, y, sampleWeight] tensors (x a list for several inputs). */
+function checkValidationTensors(data: unknown, who: string): ValidationTensors {
+  if (!isValidationTensors(data)) {
+    throw new ConfigError(`${who}: validationData must be [x, y] or [x, y, sampleWeight] tensors, got ${describeValue(data)}`);
+  }
   return data;
 }
 
-const isTensorPair = (data: unknown): data is [Tensor | Tensor[], Tensor] => Array.isArray(data) && data.length === 2 &&
-  (data[0] instanceof Tensor || (Array.isArray(data[0]) && data[0].every((x) => x instanceof Tensor))) && data[1] instanceof Tensor;
+const isValidationTensors = (data: unknown): data is ValidationTensors => Array.isArray(data) && (data.length === 2 || data.length === 3) &&
+  (data[0] instanceof Tensor || (Array.isArray(data[0]) && data[0].every((x) => x instanceof Tensor))) && data[1] instanceof Tensor &&
+  (data.length === 2 || data[2] instanceof Tensor);
+
+/** The validation on held-out tensors, checked now: val_loss weighed by their sample weights when given (Keras's validation_data triple). */
+function heldOut(t: Trainer, [x, y, sampleWeight]: ValidationTensors, batchSize: number, who: string): () => Evaluation {
+  const what = `${who} (validationData)`;
+  const { xs, n } = t.checkData(x, y, what);
+  const weights = sampleWeight === undefined ? undefined : new SampleWeights(sampleWeight, n, t.outputShape, t.loss, what);
+  return () => t.evaluate(xs, y, 0, n, batchSize, weights);
+}

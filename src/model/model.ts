@@ -30,7 +30,7 @@ import {
   rowsAlongLastAxis,
 } from './losses.js';
 import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric } from './metric-set.js';
-import type { SampleWeights } from './sample-weights.js';
+import { SampleWeights } from './sample-weights.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
@@ -60,6 +60,8 @@ export interface PredictOptions {
 export interface EvaluateOptions extends PredictOptions {
   /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names, or Keras's). */
   metrics?: MetricSpec[];
+  /** Keras's sample_weight, as fit takes it: weighs the loss (not the metrics). */
+  sampleWeight?: Tensor;
 }
 
 export interface EvaluateDatasetOptions {
@@ -71,7 +73,7 @@ export interface EvaluateDatasetOptions {
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
 export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true };
-const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true };
+const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true, sampleWeight: true };
 const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true };
 
 /** The loss/output mismatches compile has warned of: each once, not at every compile of a retraining loop. */
@@ -547,7 +549,8 @@ export class Model extends Layer {
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
     const { xs, n } = this.checkData(x, y, 'evaluate');
-    const scoring = this.scoring(options.metrics ?? []);
+    const weights = options.sampleWeight === undefined ? undefined : new SampleWeights(options.sampleWeight, n, this.outputShape, this.loss, 'evaluate');
+    const scoring = this.scoring(options.metrics ?? [], 'evaluate', weights);
     return this.inference.evaluate(xs, y, 0, n, options.batchSize ?? 32, scoring, this.inferenceSetUp(options, 'evaluate'));
   }
 

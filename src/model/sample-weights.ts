@@ -1,4 +1,4 @@
-// Keras's sample_weight for fit: a weight per example ([n]), or, for a loss that scores each
+// Keras's sample_weight for fit and evaluate: a weight per example ([n], or [n, 1]), or, for a loss that scores each
 // position of an [H, W, C] output on its own, a weight per position ([n, H, W]: the per-position
 // loss's shape, as Keras takes it, e.g. to mask or reweight pixels in segmentation). Each loss row
 // — an example, or a position of one — has its loss and gradient multiplied by its weight, and the
@@ -30,7 +30,8 @@ export class SampleWeights {
     }
     this.rows = lossRows(loss, outputShape);
     const positions = classIdShape(outputShape);
-    const perExample = weights.rank === 1;
+    // [n, 1] is a weight per example too, as Keras takes it (a column, as y often is).
+    const perExample = weights.rank === 1 || (weights.rank === 2 && weights.shape[1] === 1);
     this.perPosition = !perExample && positions.length > 0 && weights.rank === positions.length + 1 &&
       positions.every((d, i) => weights.shape[i + 1] === d);
     if (weights.shape[0] !== n || !(perExample || this.perPosition)) {

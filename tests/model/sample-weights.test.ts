@@ -11,7 +11,7 @@ import {
 } from '../../src/index.js';
 import { checkGradient } from '../gradient-check.js';
 import { random } from '../helpers.js';
-import { rejectsWith } from '../throws-with.js';
+import { rejectsWith, throwsWith } from '../throws-with.js';
 
 const HEIGHT = 4, WIDTH = 5, CHANNELS = 2;
 const POSITIONS = HEIGHT * WIDTH;
@@ -130,6 +130,52 @@ test('sampleWeight with validationSplit: the held-out examples\' weights weigh v
   const history = await model.fit(x, y, { batchSize: 2, validationSplit: 0.5, sampleWeight: tensor(weights, c.weightShape) });
   const expected = weightedLoss(c, model, x, rows, weights, 2, 2);
   assert.ok(Math.abs(history.history.val_loss![0] - expected) <= 1e-5 * Math.max(1, expected), `val_loss ${history.history.val_loss![0]} vs ${expected}`);
+});
+
+const near = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= 1e-5 * Math.max(1, expected), `${what}: ${actual} vs ${expected}`);
+
+test('validationData [x, y, sampleWeight] (Keras\'s validation_data triple) weighs val_loss, in fit and fitDataset', async () => {
+  for (const c of [cases[0], cases[1]]) {
+    const x = images(), { y, rows } = c.targets();
+    const weights = weightsOf(c.weightShape);
+    const validationData: [Tensor, Tensor, Tensor] = [x, y, tensor(weights, c.weightShape)];
+    const model = c.model();
+    model.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: c.loss });
+    const history = await model.fit(x, y, { batchSize: 2, validationData });
+    const expected = weightedLoss(c, model, x, rows, weights);
+    near(history.history.val_loss![0], expected, `fit, ${c.what}`);
+    assert.ok(Math.abs(expected - weightedLoss(c, model, x, rows, new Float32Array(weights.length).fill(1))) > 1e-2, 'the weights matter, or the test proves nothing');
+    // A dataset's tensors are disposed once read: the batch is a copy.
+    const streamed = await model.fitDataset([{ xs: tensor(x.dataSync(), [...x.shape]), ys: tensor(y.dataSync(), [...y.shape]) }], { validationData });
+    near(streamed.history.val_loss![0], weightedLoss(c, model, x, rows, weights), `fitDataset, ${c.what}`);
+  }
+});
+
+test('evaluate(x, y, { sampleWeight }) weighs the loss as fit does, and a weight per example may be a column, [n, 1]', () => {
+  const c = cases[1];
+  const x = images(), { y, rows } = c.targets();
+  const weights = weightsOf(c.weightShape);
+  const model = c.model();
+  model.compile({ optimizer: 'sgd', loss: c.loss });
+  const expected = weightedLoss(c, model, x, rows, weights);
+  near(model.evaluate(x, y, { sampleWeight: tensor(weights, [N]), batchSize: 3 }).loss, expected, 'evaluate, [n]');
+  near(model.evaluate(x, y, { sampleWeight: tensor(weights, [N, 1]) }).loss, expected, 'evaluate, [n, 1]');
+  assert.ok(Math.abs(model.evaluate(x, y).loss - expected) > 1e-2, 'the weights matter, or the test proves nothing');
+  throwsWith(() => model.evaluate(x, y, { sampleWeight: tensor(weights.subarray(1), [N - 1]) }), ShapeError, 'evaluate: sampleWeight has shape');
+});
+
+test('fit takes a weight per example as a column, [n, 1], as it takes [n]', async () => {
+  const c = cases[1];
+  const x = images(), { y } = c.targets();
+  const weights = weightsOf(c.weightShape);
+  const losses = [];
+  for (const shape of [[N], [N, 1]]) {
+    const model = c.model();
+    model.compile({ optimizer: { type: 'sgd', learningRate: 0.1 }, loss: c.loss });
+    losses.push((await model.fit(x, y, { batchSize: 2, epochs: 2, shuffle: true, sampleWeight: tensor(weights, shape) })).history.loss);
+  }
+  assert.equal(losses[1], losses[0]);
 });
 
 test('sampleWeight not a tensor, of another shape, per pixel for a loss that scores whole examples, or negative, is refused naming what fits', async () => {
