@@ -225,7 +225,7 @@ function trainOptions(value: (key: string) => string | undefined): TrainOptions 
       : number('validation-split', 0, (n) => n > 0 && n < 1, 'a share between 0 and 1 (exclusive)'),
     threads: threadsOption(value('threads')),
     format: oneOf('format', TRAIN_DEFAULTS.format, ['convas', 'tfjs'] as const),
-    ...(value('patience') === undefined ? {} : { patience: number('patience', 0, positiveInteger, 'a positive integer (epochs)') }),
+    ...(value('patience') === undefined ? {} : { patience: number('patience', 0, (n) => Number.isInteger(n) && n >= 0, 'a whole number of epochs (0: stop at the first without improvement)') }),
   };
   if (options.channels === 1 && options.normalize === 'imagenet') {
     throw new UsageError("--normalize imagenet is per colour channel; it does not go with --channels 1");

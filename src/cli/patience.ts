@@ -1,7 +1,8 @@
 // `convas train --patience N`: Keras's EarlyStopping(monitor='val_loss', patience=N,
 // restore_best_weights=True) over the held-out images, across the one fit per epoch the run makes
 // and across --resume. An epoch improves when its held-out loss is below the best so far; after N
-// epochs in a row that do not, the run stops (never after its first epoch). When the run ends —
+// epochs in a row that do not (the first that does not, for N = 0, as in Keras), the run stops
+// (never after its first epoch). When the run ends —
 // stopped early or its last epoch done, as Keras 3 restores — the model takes back the weights of
 // its best epoch. The state lives in the run's record (run-checkpoint.ts) and the best epoch's
 // model in DIR/best, so that a run resumed from any checkpoint ends with the same model as one
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { FileFormatError } from '../errors.js';
 import { loadModel } from '../io/load.js';
 import type { Model } from '../model/model.js';
+import { counted } from './counted.js';
 
 /** What the run records after each epoch. */
 export interface PatienceState {
@@ -44,6 +46,10 @@ export function countEpoch(state: PatienceState, patience: number, epochsDone: n
   if (state.wait >= patience && epochsDone > 1) state.stopped = true;
   return false;
 }
+
+/** Why a run stopped early, after epoch `stoppedAfter` (from 1): the epochs in a row without improvement that `patience` waits for. */
+export const stoppedWhy = (patience: number, stoppedAfter: number) =>
+  `the held-out loss did not improve for ${counted(Math.max(patience, 1), 'epoch')}, stopped after epoch ${stoppedAfter}`;
 
 /**
  * Puts the best epoch's weights back into `model`, which holds epoch `epochsDone`'s: from DIR/best

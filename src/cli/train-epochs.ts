@@ -10,7 +10,7 @@ import { shiftImages } from './augment.js';
 import { type LoadedData, imagesTensor, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
 import { LoadingProgress, ProgressReporter } from './progress.js';
-import { type PatienceState, bestDirectory, countEpoch, restoreBest } from './patience.js';
+import { type PatienceState, bestDirectory, countEpoch, restoreBest, stoppedWhy } from './patience.js';
 import { type RunSettings, recordRun } from './run-checkpoint.js';
 import { testReport } from './test-report.js';
 import { counted } from './counted.js';
@@ -111,8 +111,7 @@ export async function runEpochs(run: Run, print: Print): Promise<number> {
     }
     if (patience && finished()) {
       if (await restoreBest(model, patience, out, epochsDone)) await saveCheckpoint();
-      const why = patience.stopped ? `the held-out loss did not improve for ${counted(settings.patience!, 'epoch')}, stopped after epoch ` +
-        `${epochsDone}` : `all ${epochsDone} epochs done`;
+      const why = patience.stopped ? stoppedWhy(settings.patience!, epochsDone) : `all ${epochsDone} epochs done`;
       print(`\nEarly stopping (--patience ${settings.patience}): ${why}; kept the weights of epoch ${patience.bestEpoch}, the lowest ` +
         `held-out loss (${patience.best.toFixed(4)}), which ${bestDirectory(out)} holds too`);
     }

@@ -24,5 +24,5 @@ export async function train(options: TrainOptions, print: Print): Promise<number
   checkModelTakesData(model, train, options.model ?? 'the default network', data.source);
   model.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
   return runEpochs({ model, settings, data, out: options.out, epochsDone: 0, shift: seededRandom(options.seed), threads: options.threads,
-    ...(options.patience ? { patience: freshPatience() } : {}) }, print);
+    ...(options.patience === undefined ? {} : { patience: freshPatience() }) }, print);
 }

@@ -17,6 +17,7 @@ import { TRAIN_DEFAULTS, type TrainOptions, type TransferOptions } from './args.
 import { type ImageModelMetadata, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
 import { TRANSFER_KEY, checkOutDirectory } from './out-directory.js';
+import { stoppedWhy } from './patience.js';
 import { EmbeddingProgress, LoadingProgress, ProgressReporter } from './progress.js';
 import { testReport } from './test-report.js';
 import { counted } from './counted.js';
@@ -97,7 +98,7 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
 async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions, heldOut: [Tensor, Tensor],
   print: (text: string) => void): Promise<{ signal?: NodeJS.Signals; exitCode: number }> {
   const batchSize = Math.min(options.batchSize, x.shape[0]);
-  const early = options.patience ? callbacks.earlyStopping({ patience: options.patience, restoreBestWeights: true }) : undefined;
+  const early = options.patience === undefined ? undefined : callbacks.earlyStopping({ patience: options.patience, restoreBestWeights: true });
   const progress = new ProgressReporter(process.stdout, options.epochs, Math.ceil(x.shape[0] / batchSize));
   const interrupts = watchInterrupts();
   progress.start();
@@ -116,8 +117,7 @@ async function fitHead(head: Model, x: Tensor, y: Tensor, options: TrainOptions,
     y.dispose();
   }
   if (early && !interrupts.signal) {
-    const why = early.stoppedEpoch ? `the held-out loss did not improve for ${counted(options.patience!, 'epoch')}, stopped after epoch ` +
-      `${early.stoppedEpoch + 1}` : `all ${options.epochs} epochs done`;
+    const why = early.stoppedEpoch ? stoppedWhy(options.patience!, early.stoppedEpoch + 1) : `all ${options.epochs} epochs done`;
     print(`\nEarly stopping (--patience ${options.patience}): ${why}; kept the weights of epoch ${early.bestEpoch + 1}, the lowest ` +
       `held-out loss (${early.best.toFixed(4)})`);
   }

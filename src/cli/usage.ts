@@ -44,7 +44,7 @@ Train options:
   --threads N|auto       kernel threads (default ${TRAIN_DEFAULTS.threads}; auto: one per core, at most 8); also for evaluate, predict
   --format convas|tfjs   the saved model's format (default ${TRAIN_DEFAULTS.format}; tfjs: a TensorFlow.js LayersModel)
   --patience N           early stopping: score the held-out images after every epoch and stop once their loss has
-                         not fallen for N epochs; the model keeps the weights of the epoch with the lowest held-out
+                         not fallen for N epochs (0: at the first epoch it does not fall); the model keeps the weights of the epoch with the lowest held-out
                          loss (also when no stop came), which best/ in --out holds too, except with --base (Keras's
                          EarlyStopping on val_loss with restore_best_weights). The held-out images then both choose
                          the epoch and score it, so the test accuracy reported is somewhat optimistic (default: no

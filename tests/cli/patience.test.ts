@@ -30,7 +30,7 @@ test('the rule: stops at the epoch, and keeps the best epoch, that callbacks.ear
   const rng = random(3);
   let stops = 0;
   for (let run = 0; run < 300; run++) {
-    const patience = rng.int(1, 4);
+    const patience = rng.int(0, 4);
     const losses = Array.from({ length: rng.int(1, 14) }, () => Math.round(rng.next() * 8) / 8); // ties included
     const early = callbacks.earlyStopping({ patience });
     const model = { stopTraining: false } as TrainedModel;
@@ -51,10 +51,10 @@ test('the rule: stops at the epoch, and keeps the best epoch, that callbacks.ear
 });
 
 const EPOCHS = 14, PATIENCE = 2;
-/** A run that overfits the bars soon: a large step, no shifts. */
-const runArgs = (out: string, epochs = EPOCHS, patience: number | undefined = PATIENCE) => ['train', '--data', data, '--epochs', String(epochs),
+/** A run that overfits the bars soon: a large step, no shifts; `patience` null for none. */
+const runArgs = (out: string, epochs = EPOCHS, patience: number | null = PATIENCE) => ['train', '--data', data, '--epochs', String(epochs),
   '--batch-size', '16', '--learning-rate', '0.02', '--shift', '0', '--seed', '3', '--out', out,
-  ...(patience === undefined ? [] : ['--patience', String(patience)])];
+  ...(patience === null ? [] : ['--patience', String(patience)])];
 
 function convasSync(args: string[]) {
   const run = spawnSync(process.execPath, ['bin/convas.js', ...args], { encoding: 'utf8' });
@@ -83,7 +83,7 @@ test('it stops N epochs after the lowest held-out loss and ends with that epoch\
 
   // The same run of just `best` epochs, without early stopping: its weights are those kept.
   const short = join(dir, 'short');
-  const shortRun = convasSync(runArgs(short, best, undefined));
+  const shortRun = convasSync(runArgs(short, best, null));
   assert.is(shortRun.code, 0, shortRun.stderr);
   assert.is(readFileSync(join(reference, 'best', 'weights.bin')).toString('base64'), readFileSync(join(short, 'weights.bin')).toString('base64'),
     'DIR/best: the weights and optimizer state of the best epoch');
@@ -129,9 +129,19 @@ test('a stopped run is finished: --resume only saves it again, a larger --epochs
   assert.match(extended.stderr, 'start a new run with more --epochs');
   const replaced = convasSync(runArgs(reference, 2));
   assert.is(replaced.code, 0, replaced.stderr);
-  const bad = convasSync(['train', '--patience', '0', '--out', join(dir, 'bad')]);
+  const bad = convasSync(['train', '--patience', '1.5', '--out', join(dir, 'bad')]);
   assert.is(bad.code, 2);
-  assert.match(bad.stderr, '--patience must be a positive integer');
+  assert.match(bad.stderr, '--patience must be a whole number of epochs');
+});
+
+test('--patience 0 stops at the first epoch whose held-out loss does not improve, as Keras\'s patience=0', () => {
+  const run = convasSync(runArgs(join(dir, 'impatient'), EPOCHS, 0));
+  assert.is(run.code, 0, run.stderr);
+  const said = /did not improve for 1 epoch, stopped after epoch (\d+); kept the weights of epoch (\d+)/.exec(run.stdout);
+  assert.ok(said, `it says where it stopped:\n${run.stdout}`);
+  assert.is(Number(said[1]), Number(said[2]) + 1);
+  const heldOut = [...run.stdout.matchAll(/^epoch +\d+\/\d+ .*held-out loss (\d+\.\d+)/gm)].map((m) => Number(m[1]));
+  assert.ok(heldOut.slice(0, -1).every((loss, i) => i === 0 || loss < heldOut[i - 1]), `each epoch before the last improved: ${heldOut}`);
 });
 
 test('a best/ in --out that convas train did not save is kept: the run is refused before any work', () => {

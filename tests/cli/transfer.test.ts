@@ -129,17 +129,20 @@ test('--format tfjs: a TensorFlow.js LayersModel that TF.js loads and that predi
   got.forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `${i}: ${v} vs ${expected[i]}`));
 });
 
-test('--patience: the head stops once the held-out loss has not fallen for N epochs and keeps the best epoch\'s weights', () => {
-  const { code, stdout, stderr } = convas('train', '--base', baseDir, '--data', photos, ...TEACH, '--patience', '3', '--out', join(dir, 'patient'));
-  assert.is(code, 0, stderr);
-  const heldOut = [...stdout.matchAll(/^epoch +\d+\/\d+ .*held-out loss (\d+\.\d+)/gm)].map((m) => Number(m[1]));
-  const said = /stopped after epoch (\d+); kept the weights of epoch (\d+), the lowest held-out loss \((\d+\.\d+)\)/.exec(stdout);
-  assert.ok(said, `it stopped early and says which weights it kept:\n${stdout}`);
-  const [stoppedAfter, best, bestLoss] = said.slice(1).map(Number);
-  assert.is(heldOut.length, stoppedAfter);
-  assert.is(stoppedAfter, best + 3);
-  assert.is(Math.min(...heldOut), heldOut[best - 1]);
-  assert.ok(Math.abs(bestLoss - heldOut[best - 1]) < 1e-9);
+test('--patience: the head stops once the held-out loss has not fallen for N epochs (1 for 0, as Keras) and keeps the best epoch\'s weights', () => {
+  for (const patience of [3, 0]) {
+    const { code, stdout, stderr } = convas('train', '--base', baseDir, '--data', photos, ...TEACH, '--patience', String(patience), '--out', join(dir, `patient-${patience}`));
+    assert.is(code, 0, stderr);
+    const heldOut = [...stdout.matchAll(/^epoch +\d+\/\d+ .*held-out loss (\d+\.\d+)/gm)].map((m) => Number(m[1]));
+    const waited = Math.max(patience, 1);
+    const said = new RegExp(`did not improve for ${waited} epochs?, stopped after epoch (\\d+); kept the weights of epoch (\\d+), the lowest held-out loss \\((\\d+\\.\\d+)\\)`).exec(stdout);
+    assert.ok(said, `--patience ${patience}: it stopped early and says which weights it kept:\n${stdout}`);
+    const [stoppedAfter, best, bestLoss] = said.slice(1).map(Number);
+    assert.is(heldOut.length, stoppedAfter);
+    assert.is(stoppedAfter, best + waited);
+    assert.is(Math.min(...heldOut), heldOut[best - 1]);
+    assert.ok(Math.abs(bestLoss - heldOut[best - 1]) < 1e-9);
+  }
 });
 
 test('a cut layer the base lacks: exit 1, the layers it has listed, nothing written', () => {
