@@ -2,8 +2,9 @@
 // (all its epochs done, or stopped early by --patience) of convas train saved there (the same --out is trained again and again, as `npm start`'s default
 // is). Anything else there — a model of the user's own, the pretrained --base itself, a run stopped
 // half-way (which --resume continues) — is refused before any work, so that no run destroys it;
-// the same holds for DIR/best, where --patience keeps the best epoch's model.
-import { stat } from 'node:fs/promises';
+// the same holds for DIR/best, where --patience keeps the best epoch's model. A new run removes the
+// DIR/best an earlier run of convas train left, which is no longer the best epoch of the model in DIR.
+import { rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { nodeDirectory } from '../io/node-directory.js';
@@ -39,6 +40,23 @@ export async function checkOutDirectory(out: string, base?: string, patience?: b
       `convas train --resume ${out}, or give another --out (or delete it) to start afresh`);
   }
   if (!run && !(metadata && TRANSFER_KEY in metadata)) throw notSavedByTrain(out);
+}
+
+/**
+ * Removes DIR/best when it holds the best epoch an earlier run of convas train saved: once this run
+ * saves in `out` it would sit beside a model it is not the best epoch of (or, with --patience, hold
+ * another run's epoch until this one saves its first). Only the files convas saves there go, and
+ * the directory if nothing else is left in it; a model convas train did not save stays. The run
+ * says so through `print`.
+ */
+export async function removeEarlierBest(out: string, print: (text: string) => void): Promise<void> {
+  const best = bestDirectory(out);
+  const saved = await savedMetadata(best).catch(() => undefined); // unreadable: not known to be convas train's
+  if (!saved || !recordedRun(saved.metadata)) return;
+  // model.json first: what remains if this is interrupted is no model, rather than a model without its weights.
+  for (const file of ['model.json', 'weights.bin']) await rm(resolve(best, file), { force: true });
+  await rmdir(best).catch(() => undefined); // left when it holds files of the user's
+  print(`Removed the model in ${best}: the best epoch of the earlier run in ${out}, not of the model this run saves there`);
 }
 
 const notSavedByTrain = (dir: string) => new ConfigError(`${dir} holds a model (model.json) that convas train did not save, which this ` +

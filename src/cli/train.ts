@@ -6,7 +6,7 @@ import { seededRandom } from '../random.js';
 import type { TrainOptions } from './args.js';
 import { buildModel, defaultArchitecture, readArchitecture } from './architecture.js';
 import { checkModelTakesData } from './model-data.js';
-import { checkOutDirectory } from './out-directory.js';
+import { checkOutDirectory, removeEarlierBest } from './out-directory.js';
 import { freshPatience } from './patience.js';
 import { runSettings } from './run-checkpoint.js';
 import { type Print, loadRunData, refuseImageSettings, runEpochs } from './train-epochs.js';
@@ -23,6 +23,8 @@ export async function train(options: TrainOptions, print: Print): Promise<number
   const model = buildModel(architecture, inputShape, options.seed, options.model ?? 'the default network');
   checkModelTakesData(model, train, options.model ?? 'the default network', data.source);
   model.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
+  // Now, with the data and the model checked: the run saves its first checkpoint in --out next.
+  await removeEarlierBest(options.out, print);
   return runEpochs({ model, settings, data, out: options.out, epochsDone: 0, shift: seededRandom(options.seed), threads: options.threads,
     ...(options.patience === undefined ? {} : { patience: freshPatience() }) }, print);
 }

@@ -16,7 +16,7 @@ import type { Tensor } from '../tensor.js';
 import { TRAIN_DEFAULTS, type TrainOptions, type TransferOptions } from './args.js';
 import { type ImageModelMetadata, labelsTensor, loadData } from './data.js';
 import { watchInterrupts } from './interrupt.js';
-import { TRANSFER_KEY, checkOutDirectory } from './out-directory.js';
+import { TRANSFER_KEY, checkOutDirectory, removeEarlierBest } from './out-directory.js';
 import { stoppedWhy } from './patience.js';
 import { EmbeddingProgress, LoadingProgress, ProgressReporter } from './progress.js';
 import { testReport } from './test-report.js';
@@ -84,6 +84,7 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
   whole.setUserDefinedMetadata({ ...saved });
   // The saved model is scored, not the head alone: base and head together, on the held-out images.
   print(`\n${testReport(whole, test, metadata.classNames).text}\n`);
+  await removeEarlierBest(options.out, print);
   await whole.save(options.out, { format: options.format });
   print(`Model saved to ${options.out} (base and head${options.format === 'tfjs' ? ', TensorFlow.js format' : ''})`);
   print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);

@@ -144,6 +144,29 @@ test('--patience 0 stops at the first epoch whose held-out loss does not improve
   assert.ok(heldOut.slice(0, -1).every((loss, i) => i === 0 || loss < heldOut[i - 1]), `each epoch before the last improved: ${heldOut}`);
 });
 
+test('a new run in --out removes the best/ an earlier run left there (only the files convas saved), and keeps a model of the user\'s', () => {
+  const out = join(dir, 'again');
+  const first = convasSync(runArgs(out, 3));
+  assert.is(first.code, 0, first.stderr);
+  assert.equal(readdirSync(join(out, 'best')).sort(), ['model.json', 'weights.bin'], 'the earlier run kept its best epoch');
+  const second = convasSync(runArgs(out, 1, null));
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stdout, `Removed the model in ${join(out, 'best')}: the best epoch of the earlier run in ${out}`);
+  assert.equal(readdirSync(out).sort(), ['model.json', 'weights.bin'], 'no best/ beside a model it is not the best epoch of');
+
+  assert.is(convasSync(runArgs(out, 3)).code, 0);
+  writeFileSync(join(out, 'best', 'notes.txt'), 'mine');
+  assert.is(convasSync(runArgs(out, 1, null)).code, 0);
+  assert.equal(readdirSync(join(out, 'best')), ['notes.txt'], 'a file of the user\'s stays, and the directory with it');
+
+  const mine = JSON.stringify({ format: 'layers-model', modelTopology: {} });
+  writeFileSync(join(out, 'best', 'model.json'), mine);
+  const beside = convasSync(runArgs(out, 1, null));
+  assert.is(beside.code, 0, beside.stderr);
+  assert.not.match(beside.stdout, 'Removed');
+  assert.is(readFileSync(join(out, 'best', 'model.json'), 'utf8'), mine, 'a model convas train did not save is not touched');
+});
+
 test('a best/ in --out that convas train did not save is kept: the run is refused before any work', () => {
   const out = join(dir, 'models');
   mkdirSync(join(out, 'best'), { recursive: true });
