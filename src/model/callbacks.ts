@@ -32,7 +32,7 @@ export interface History {
 
 declare module '../errors.js' {
   interface DivergenceError {
-    /** The epochs that finished before the run diverged, as fit would have returned them (set by fit; not across a worker). */
+    /** The epochs that finished before the run diverged, as fit would have returned them (set by fit, and by a worker run's Trainer). */
     history?: History;
   }
 }

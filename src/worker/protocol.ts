@@ -1,5 +1,5 @@
 // The messages between a page's Trainer and the training worker.
-import type { ClassWeight, CompileOptions, EarlyStoppingOptions, Layer, LayerConfig, Logs } from '../index.js';
+import type { ClassWeight, CompileOptions, EarlyStoppingOptions, History, Layer, LayerConfig, Logs } from '../index.js';
 
 /** Enough to rebuild the model anywhere: `sequential(modelConfig)`. */
 export interface ModelConfig {
@@ -18,6 +18,12 @@ export interface TrainingData {
    * takes a class id per position: count × H × W values.
    */
   labels: Float32Array | Uint8Array | Uint16Array | Int32Array | number[];
+  /**
+   * fit's sampleWeight (Keras's sample_weight): count values, one per image, or for an output of
+   * [H, W, C], count × H × W, one per position. In data they weigh the training loss; in
+   * data.validation, val_loss (Keras's validation_data [x, y, sample_weight]).
+   */
+  sampleWeights?: Float32Array | number[];
 }
 
 /**
@@ -80,4 +86,5 @@ export type FromWorker =
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; epoch: number; logs: Logs }
   | { type: 'done'; result: TrainResult }
-  | { type: 'error'; name: string; message: string };
+  /** A DivergenceError carries the History of the epochs that finished, as fit's does (Keras's names added again on the page). */
+  | { type: 'error'; name: string; message: string; history?: History };

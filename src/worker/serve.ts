@@ -1,17 +1,18 @@
 // The worker side: builds the model from its config, trains it, posts progress, and keeps the
 // model and data so that resume() continues where stop() left off.
-import { type Model, StateError, type Tensor, callbacks, init, layerToConfig, sequential } from '../index.js';
+import { DivergenceError, type Model, StateError, type Tensor, callbacks, init, layerToConfig, sequential } from '../index.js';
 import type { FromWorker, ToWorker, TrainRequest } from './protocol.js';
 import { checkRequest } from './request-checks.js';
 import { SessionEarlyStopping } from './session-early-stopping.js';
-import { trainingTensors } from './training-tensors.js';
+import { type TrainingTensors, trainingTensors } from './training-tensors.js';
 
 interface Session {
   request: TrainRequest;
   model: Model;
   x: Tensor;
   y: Tensor;
-  validation?: [Tensor, Tensor];
+  sampleWeight?: Tensor;
+  validation?: TrainingTensors;
   epochsDone: number;
   /** Training examples of the last epoch that ran (all of them unless stop() cut it short). */
   seenThisEpoch: number;
@@ -30,9 +31,9 @@ function startSession(request: TrainRequest): Session {
     model.compile(request.compile);
     const { loss } = request.compile;
     const lossName = typeof loss === 'string' ? loss : loss.type;
-    const [x, y] = trainingTensors(request.data, model, lossName, 'data');
+    const [x, y, sampleWeight] = trainingTensors(request.data, model, lossName, 'data');
     const validation = request.data.validation && trainingTensors(request.data.validation, model, lossName, 'data.validation');
-    const session: Session = { request, model, x, y, validation, epochsDone: 0, seenThisEpoch: 0 };
+    const session: Session = { request, model, x, y, sampleWeight, validation, epochsDone: 0, seenThisEpoch: 0 };
     if (early) session.earlyStopping = new SessionEarlyStopping(early, () => session.seenThisEpoch === x.shape[0]);
     return session;
   } catch (error) {
@@ -55,7 +56,7 @@ async function train(session: Session, shouldStop: () => boolean): Promise<void>
     // hooks are fit's options: they run before fit reads shouldStop, so a stop asked for at an
     // epoch's end takes effect there.
     await model.fit(session.x, session.y, {
-      ...fitSettings, epochs, initialEpoch: session.epochsDone, validationData: session.validation, shouldStop,
+      ...fitSettings, epochs, initialEpoch: session.epochsDone, sampleWeight: session.sampleWeight, validationData: session.validation, shouldStop,
       callbacks: earlyStopping ? [earlyStopping] : [],
       onBatchEnd: (batch, { loss, acc, size }) => {
         seen += size;
@@ -121,7 +122,8 @@ export function serveTrainer(): void {
       await train(session, () => stopRequested);
     } catch (error) {
       const { name, message: text } = error instanceof Error ? error : new Error(String(error));
-      post({ type: 'error', name, message: text });
+      const history = error instanceof DivergenceError ? error.history : undefined;
+      post({ type: 'error', name, message: text, ...(history ? { history } : {}) });
     }
   });
 }

@@ -2,7 +2,7 @@
 import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } from './protocol.js';
 // Through the package entry: dist/worker.js then shares dist/convas.js's error classes, so the
 // errors it throws pass instanceof against those a user imports from 'convas'.
-import { ConfigError, ERROR_CLASSES, Layer, type Logs, StateError, layerToConfig } from '../index.js';
+import { ConfigError, DivergenceError, ERROR_CLASSES, Layer, type Logs, StateError, layerToConfig } from '../index.js';
 import { withKerasNames } from '../model/log-names.js';
 
 export interface TrainCallbacks {
@@ -65,7 +65,7 @@ export function createTrainer(workerUrl: string | URL): Trainer {
     const message = event.data;
     if (!running) return;
     if (message.type === 'batch') running.callbacks.onBatchEnd?.(message.progress);
-    // Keras's names for the accuracy logs do not cross postMessage (they are not enumerable): added again here.
+    // Keras's names for the logs do not cross postMessage (they are not enumerable): added again here.
     else if (message.type === 'epoch') running.callbacks.onEpochEnd?.(message.epoch, withKerasNames(message.logs));
     else {
       const { resolve, reject } = running;
@@ -73,7 +73,10 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       if (message.type === 'done') resolve(message.result);
       else {
         const ErrorClass = Object.hasOwn(ERROR_CLASSES, message.name) ? ERROR_CLASSES[message.name] : undefined;
-        reject(ErrorClass ? new ErrorClass(message.message) : Object.assign(new Error(message.message), { name: message.name }));
+        const error = ErrorClass ? new ErrorClass(message.message) : Object.assign(new Error(message.message), { name: message.name });
+        // A diverged run's History, as fit's error carries it; its Keras names did not cross either.
+        if (error instanceof DivergenceError && message.history) error.history = { ...message.history, history: withKerasNames(message.history.history) };
+        reject(error);
       }
     }
   };

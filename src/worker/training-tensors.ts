@@ -2,14 +2,18 @@
 // labels are read by their length against that count: one class id per image (ids for a sparse
 // loss, one-hot over the outputs for any other, the targets themselves for a one-unit output),
 // or count × outputs values, the targets as they are. A sparse loss takes an id per position of an
-// output of [H, W, C] (a segmentation net's pixels), as fit does.
+// output of [H, W, C] (a segmentation net's pixels), as fit does. Sample weights, when given, are
+// read the same way: one per image, or one per position.
 import { type Model, ShapeError, type Tensor, oneHot, tensor } from '../index.js';
 import type { TrainingData } from './protocol.js';
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** x, y and the sample weights if any: fit's x, y and sampleWeight, or its validationData. */
+export type TrainingTensors = [Tensor, Tensor] | [Tensor, Tensor, Tensor];
+
 /** `where` names the data in messages (data, data.validation); `loss` is the compiled loss's name. */
-export function trainingTensors(data: TrainingData, model: Model, loss: string, where: string): [Tensor, Tensor] {
+export function trainingTensors(data: TrainingData, model: Model, loss: string, where: string): TrainingTensors {
   if (data === null || typeof data !== 'object') throw new ShapeError(`${where} must be { images, labels }, got ${String(data)}`);
   const { images, labels } = data;
   for (const [name, values] of Object.entries({ images, labels })) {
@@ -40,5 +44,16 @@ export function trainingTensors(data: TrainingData, model: Model, loss: string, 
   const y = sparse ? tensor(labels, [count, ...positions])
     : targets ? tensor(labels, [count, ...outputShape])
       : tensor(oneHot(labels, outputs), [count, outputs]);
-  return [tensor(images, [count, ...model.inputShape]), y];
+  const x = tensor(images, [count, ...model.inputShape]);
+  const { sampleWeights } = data;
+  if (sampleWeights === undefined) return [x, y];
+  const weightsShape = sampleWeights?.length === count ? [count] : sampleWeights?.length === count * perPosition ? [count, ...positions] : undefined;
+  if (!weightsShape) {
+    const expected = perPosition === 1 ? `${count} (one per image)` : `${count} (one per image) or ${count * perPosition} (one per position, ${count} × ${JSON.stringify(positions)})`;
+    throw new ShapeError(`${where}.sampleWeights: ${describeLength(sampleWeights)} for ${count} images; expected ${expected}`);
+  }
+  return [x, y, tensor(sampleWeights, weightsShape)];
 }
+
+const describeLength = (values: unknown) =>
+  typeof (values as { length?: unknown })?.length === 'number' ? `${(values as ArrayLike<number>).length} values` : `not an array (${typeof values})`;

@@ -3,7 +3,7 @@
 // config, and fit settings or missing parts refused as fit refuses them, before anything is trained.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type LayerConfig, init, oneHot, sequential, tensor } from '../../src/index.js';
+import { type History, type LayerConfig, init, oneHot, sequential, tensor } from '../../src/index.js';
 import { serveTrainer } from '../../src/worker/serve.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/protocol.js';
 
@@ -85,6 +85,49 @@ test('labels or images of a length that fits no reading are a ShapeError naming 
   await refused(partImage, 'ShapeError', 'data.images', 'not a whole number of images', '[6]');
   const validation = { ...request('categoricalCrossentropy', ids), data: { images, labels: ids, validation: { images, labels: new Uint8Array(3) } } };
   await refused(validation, 'ShapeError', 'data.validation.labels');
+});
+
+/** What the run posted after each epoch, and how it ended. */
+async function epochLogs(request: unknown): Promise<{ logs: Array<Record<string, unknown>>; end: Message }> {
+  const end = await train(request);
+  const logs = (posted as Array<Message & { logs?: Record<string, unknown> }>).filter((m) => m.type === 'epoch').map((m) => m.logs!);
+  return { logs, end };
+}
+
+test('sampleWeights in data and data.validation weigh the loss and val_loss as fit\'s sampleWeight and validationData [x, y, sampleWeight] do', async () => {
+  await init();
+  const weights = Float32Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 0 : 1 + (i % 3)));
+  const base = request('sparseCategoricalCrossentropy', ids);
+  const weighed = { ...base, data: { images, labels: ids, sampleWeights: weights, validation: { images, labels: ids, sampleWeights: [...weights] } } };
+  const { logs, end } = await epochLogs(weighed);
+  assert.is(end.type, 'done', end.message);
+
+  const model = sequential(base.modelConfig as { inputShape: number[]; layers: LayerConfig[]; seed: number });
+  model.compile(base.compile);
+  const x = tensor(images, [n, 6]), y = tensor(ids, [n]), w = tensor(weights, [n]);
+  const history = await model.fit(x, y, { ...base.fit, sampleWeight: w, validationData: [x, y, w] });
+  assert.equal(logs.map((l) => l.loss), history.history.loss, 'the weighted loss');
+  assert.equal(logs.map((l) => l.val_loss), history.history.val_loss, 'the weighted val_loss');
+  assert.equal(values(end.result!), model.getWeights().map((t) => [...t.dataSync()]), 'the same weights');
+  const { logs: unweighted } = await epochLogs(base);
+  assert.not.equal(unweighted.map((l) => l.val_loss), logs.map((l) => l.val_loss), 'the weights matter, or the test proves nothing');
+
+  await refused({ ...base, data: { images, labels: ids, sampleWeights: weights.subarray(1) } }, 'ShapeError', 'data.sampleWeights', `${n - 1} values for ${n} images`, `expected ${n} (one per image)`);
+  await refused({ ...base, fit: { classWeight: { 1: 2 } }, data: { images, labels: ids, sampleWeights: weights } }, 'ConfigError', 'sampleWeight and classWeight');
+});
+
+test('a run that diverges: its error carries the History of the epochs that finished, as fit\'s DivergenceError does', async () => {
+  // A linear output under a squared error, and a step too large: the second epoch's loss explodes.
+  const targets = oneHot(ids, 2);
+  const wild = { ...request('meanSquaredError', targets, 2, 'linear', { epochs: 6, batchSize: 8, shuffle: false }),
+    compile: { optimizer: { type: 'sgd', learningRate: 2 }, loss: 'meanSquaredError' } } as TrainRequest;
+  const model = sequential(wild.modelConfig as { inputShape: number[]; layers: LayerConfig[]; seed: number });
+  model.compile(wild.compile);
+  const expected = await model.fit(tensor(images, [n, 6]), tensor(targets, [n, 2]), wild.fit).then(() => undefined, (error: { history?: History }) => error.history);
+  assert.ok(expected && expected.epoch.length > 0, 'the run diverges after an epoch, or the test proves nothing');
+  const end = await train(wild) as Message & { history?: unknown };
+  assert.is(end.name, 'DivergenceError');
+  assert.equal(end.history, structuredClone(expected));
 });
 
 test('a frozen conv or dense layer comes back frozen: the returned config rebuilds the trained model, which predicts the same', async () => {

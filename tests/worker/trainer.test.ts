@@ -3,7 +3,7 @@
 // a trainer whose worker is gone refuses every call at once, and Node is told to use model.fit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, StateError, init, layerToConfig, layers, sequential } from '../../src/index.js';
+import { ConfigError, DivergenceError, StateError, init, layerToConfig, layers, sequential } from '../../src/index.js';
 import { createTrainer } from '../../src/worker/trainer.js';
 import type { TrainRequest } from '../../src/worker/protocol.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
@@ -100,6 +100,23 @@ test('the worker\'s code failing (an error with a message) fails that run; the n
   await rejectsWith(() => running, StateError, 'the training worker failed: Uncaught Error: my layer broke', 'starts a new one');
   assert.is((await trainer.train(plain)).epochsDone, 1);
   assert.ok(StandInWorker.last !== first, 'a new worker');
+  trainer.terminate();
+});
+
+test('a DivergenceError from the worker carries its History, which answers to Keras\'s names as fit\'s does', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('worker.js');
+  const worker = StandInWorker.last;
+  const history = { epoch: [0, 1], history: { loss: [0.9, 0.7], acc: [0.5, 0.6], val_loss: [1, 0.8], val_acc: [0.4, 0.7] } };
+  worker.postMessage = () => queueMicrotask(() => worker.dispatchEvent(new MessageEvent('message', {
+    data: structuredClone({ type: 'error', name: 'DivergenceError', message: 'fit: the loss exploded', history }),
+  })));
+  const error = await trainer.train(plain).then(() => assert.unreachable('diverged'), (e: unknown) => e);
+  assert.instance(error, DivergenceError);
+  const got = (error as DivergenceError).history!;
+  assert.equal(got, history);
+  assert.is(got.history.val_accuracy, got.history.val_acc);
+  assert.equal(Object.keys(got.history), ['loss', 'acc', 'val_loss', 'val_acc']);
   trainer.terminate();
 });
 
