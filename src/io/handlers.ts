@@ -2,6 +2,7 @@
 // `indexeddb://name` or `downloads://name` in browsers (or, to load, File objects or a model's
 // bytes), each implementing storage.ts.
 import { ConfigError } from '../errors.js';
+import { describeValue } from '../model/settings.js';
 import { runsInNode } from '../platform.js';
 import { bytesSource } from './bytes-source.js';
 import { downloadsDestination } from './downloads.js';
@@ -57,8 +58,10 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
 
 /** `oneFile`: the format is a single file (ONNX), saved as a file in Node (or downloaded), not in IndexedDB. */
 export async function destinationFor(location: string, oneFile = false): Promise<ModelDestination> {
-  const scheme = typeof location === 'string' ? SCHEME.exec(location)?.[1].toLowerCase() : 'none';
   const supported = oneFile ? 'an .onnx file or a directory (Node), or downloads://name' : 'a directory (Node), indexeddb://name or downloads://name';
+  // JavaScript callers may leave the destination out (`model.save()`) or pass an object.
+  if (typeof location !== 'string') throw new ConfigError(`save: the destination must be a string, ${supported}; got ${describeValue(location)}`);
+  const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'indexeddb' && !oneFile) {
     checkBrowserScheme(location, 'save a model to', 'indexedDB', 'in Node, save to a directory');
     return indexedDbStore(location.slice('indexeddb://'.length));

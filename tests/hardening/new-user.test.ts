@@ -94,6 +94,9 @@ test('browser-only model stores, asked for in Node, and an empty destination are
   await rejectsWith(() => model.save('downloads://digits'), ConfigError, 'it needs a browser page (document is missing here)');
   await rejectsWith(() => loadModel('indexeddb://digits'), ConfigError, 'cannot load a model from "indexeddb://digits": it needs a browser page');
   await rejectsWith(() => model.save(''), ConfigError, 'cannot save a model to "": expected a directory');
+  // Left out or not a string (JavaScript callers): named, rather than a TypeError from inside.
+  await rejectsWith(() => model.save(undefined as never), ConfigError, 'save: the destination must be a string, a directory (Node), indexeddb://name or downloads://name; got undefined');
+  await rejectsWith(() => model.save({ path: 'm' } as never, { format: 'tfjs' }), ConfigError, 'must be a string, a directory (Node), indexeddb://name or downloads://name; got object');
 });
 
 test('loadModel: a URL that cannot be reached is a StorageError saying why (Node gives the reason), not "fetch failed"', async () => {
