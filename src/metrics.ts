@@ -3,6 +3,7 @@
 // The model's metrics (model/metric-set.ts) count with these; they are public for anyone scoring
 // predict()'s output.
 import { ShapeError, ValueError } from './errors.js';
+import { shownValue } from './shown-value.js';
 
 /** The column of the largest value in the row of `columns` values starting at `start` (the first one on ties). */
 export function argmaxRow(values: ArrayLike<number>, start: number, columns: number): number {
@@ -14,7 +15,7 @@ export function argmaxRow(values: ArrayLike<number>, start: number, columns: num
 /** The index of the largest value in each row of a [rows, columns] array (the first one on ties). */
 export function argmaxRows(values: ArrayLike<number>, columns: number): Int32Array {
   if (!Number.isInteger(columns) || columns < 1 || values.length % columns !== 0) {
-    throw new ShapeError(`argmaxRows: ${values.length} values do not make rows of ${JSON.stringify(columns)}; expected a whole number of rows of a positive number of columns`);
+    throw new ShapeError(`argmaxRows: ${values.length} values do not make rows of ${shownValue(columns)}; expected a whole number of rows of a positive number of columns`);
   }
   const best = new Int32Array(values.length / columns);
   for (let r = 0; r < best.length; r++) best[r] = argmaxRow(values, r * columns, columns);

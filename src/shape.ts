@@ -1,5 +1,6 @@
 // Shapes are plain arrays of positive integers; these helpers validate and describe them.
 import { ShapeError } from './errors.js';
+import { shownValue } from './shown-value.js';
 
 export type Shape = readonly number[];
 
@@ -17,6 +18,6 @@ export const isExampleShape = (shape: unknown): shape is Shape => isShape(shape)
 /** Throws a ShapeError unless every dimension is a positive integer. */
 export function checkShape(shape: Shape, what: string): void {
   if (!isShape(shape)) {
-    throw new ShapeError(`${what}: shape ${JSON.stringify(shape)} is not valid; expected an array of positive integers`);
+    throw new ShapeError(`${what}: shape ${shownValue(shape)} is not valid; expected an array of positive integers`);
   }
 }

@@ -3,6 +3,7 @@
 // (k − 1)·d + 1 pixels, and the geometry of a whole call as named fields, shared by the ops, the
 // layers and the batch-parallel kernels.
 import { ConfigError } from './errors.js';
+import { shownValue } from './shown-value.js';
 
 /** 'valid' (narrow: no padding), 'same' (out = ceil(in/stride)), 'full' (wide: kernel−1 zeros each side),
  * n zeros on every side, or explicit [top, bottom, left, right]. */
@@ -63,7 +64,7 @@ const isPositiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) >
 export function pair(value: unknown, who: string, setting: string): [number, number] {
   const p = Array.isArray(value) ? value : [value, value];
   if (p.length !== 2 || !p.every(isPositiveInteger)) {
-    throw new ConfigError(`${who}: ${setting} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${who}: ${setting} must be a positive integer or a pair of them, got ${shownValue(value)}`);
   }
   return p as [number, number];
 }
@@ -78,7 +79,7 @@ export const dilatedSpan = (taps: number, dilation: number) => (taps - 1) * dila
 export function dilationPair(value: unknown, strides: [number, number], who: string): [number, number] {
   const dilation = pair(value, who, 'dilationRate');
   if (dilation.some((d) => d > 1) && strides.some((s) => s > 1)) {
-    throw new ConfigError(`${who}: dilationRate ${JSON.stringify(value)} with strides ${JSON.stringify(strides)}: ` +
+    throw new ConfigError(`${who}: dilationRate ${shownValue(value)} with strides ${shownValue(strides)}: ` +
       'strides > 1 cannot be combined with dilationRate > 1 (as in Keras); use strides 1 or dilationRate 1');
   }
   return dilation;
@@ -108,14 +109,14 @@ export function resolvePadding2d(size: [number, number], taps: [number, number],
   } else if (Array.isArray(padding) && padding.length === 4 && padding.every((p) => Number.isInteger(p) && p >= 0)) {
     pads = padding;
   } else {
-    throw new ConfigError(`${who}: padding must be 'valid', 'same', 'full', a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(padding)}`);
+    throw new ConfigError(`${who}: padding must be 'valid', 'same', 'full', a non-negative integer or [top, bottom, left, right], got ${shownValue(padding)}`);
   }
   const [top, bottom, left, right] = pads;
   const paddedH = size[0] + top + bottom, paddedW = size[1] + left + right;
   if (kernel[0] > paddedH || kernel[1] > paddedW) {
     const dilated = dilation[0] > 1 || dilation[1] > 1 ? ` (${taps[0]}×${taps[1]} taps dilated by ${dilation[0]}×${dilation[1]})` : '';
     throw new ConfigError(`${who}: the ${kernel[0]}×${kernel[1]} window${dilated} is larger than the padded input ` +
-      `${paddedH}×${paddedW} (input ${size[0]}×${size[1]}, padding ${JSON.stringify(padding)}); use a smaller window or more padding`);
+      `${paddedH}×${paddedW} (input ${size[0]}×${size[1]}, padding ${shownValue(padding)}); use a smaller window or more padding`);
   }
   const outHeight = Math.floor((paddedH - kernel[0]) / stride[0]) + 1;
   const outWidth = Math.floor((paddedW - kernel[1]) / stride[1]) + 1;

@@ -12,6 +12,7 @@
 import plainModuleGzip from '../../build/convas.wasm.gz';
 import { ConfigError, OutOfMemoryError, StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
+import { shownValue } from '../shown-value.js';
 import { MAX_SLICES } from './batch-slices.js';
 import { type JobRunner, SerialRunner } from './job-runner.js';
 import type { Kernels } from './kernels.js';
@@ -86,7 +87,7 @@ export async function init(options: InitOptions = {}): Promise<Backend> {
     const wanted = await resolveThreads(requested);
     if (options.threads !== undefined && wanted !== loaded.threads && !(wanted > 1 && !sharedMemoryAvailable())) {
       throw new StateError(`convas is already initialised with ${loaded.threads} thread(s); ` +
-        `init({ threads: ${JSON.stringify(options.threads)} }) cannot change that: pass the same threads to every init(), or none`);
+        `init({ threads: ${shownValue(options.threads)} }) cannot change that: pass the same threads to every init(), or none`);
     }
     // Asking for relaxed SIMD where the engine lacks it is no change: that init() would load the plain build too.
     if (options.relaxedSimd !== undefined && simd !== loaded.simd) {
@@ -148,12 +149,12 @@ function newMemory(descriptor: WebAssembly.MemoryDescriptor, threads: number): W
 function checkThreads(threads: unknown): number | 'auto' {
   if (threads === undefined) return 1;
   if (threads === 'auto' || (Number.isInteger(threads) && (threads as number) >= 1)) return threads as number | 'auto';
-  throw new ConfigError(`init: threads must be a positive integer or 'auto', got ${JSON.stringify(threads)}`);
+  throw new ConfigError(`init: threads must be a positive integer or 'auto', got ${shownValue(threads)}`);
 }
 
 function checkRelaxedSimd(relaxedSimd: unknown): boolean {
   if (relaxedSimd === undefined || typeof relaxedSimd === 'boolean') return relaxedSimd === true;
-  throw new ConfigError(`init: relaxedSimd must be true or false, got ${JSON.stringify(relaxedSimd)}`);
+  throw new ConfigError(`init: relaxedSimd must be true or false, got ${shownValue(relaxedSimd)}`);
 }
 
 /**

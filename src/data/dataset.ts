@@ -1,6 +1,7 @@
 // The in-memory form every loader returns, and pure helpers to encode labels, shuffle and split.
 import { ConfigError, ValueError } from '../errors.js';
 import { seededRandom } from '../random.js';
+import { shownValue } from '../shown-value.js';
 
 /** Labelled images, NHWC. */
 export interface Dataset {
@@ -18,12 +19,12 @@ export interface Dataset {
 
 /** [labels.length, classes] with a 1 at each label's class. */
 export function oneHot(labels: ArrayLike<number>, classes: number): Float32Array {
-  if (!Number.isInteger(classes) || classes < 1) throw new ConfigError(`oneHot: classes must be a positive integer, got ${JSON.stringify(classes)}`);
+  if (!Number.isInteger(classes) || classes < 1) throw new ConfigError(`oneHot: classes must be a positive integer, got ${shownValue(classes)}`);
   const encoded = new Float32Array(labels.length * classes);
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i];
     if (!Number.isInteger(label) || label < 0 || label >= classes) {
-      throw new ValueError(`oneHot: label ${JSON.stringify(label) ?? String(label)} at index ${i} is out of range for ${classes} classes; expected an integer from 0 to ${classes - 1}`);
+      throw new ValueError(`oneHot: label ${shownValue(label)} at index ${i} is out of range for ${classes} classes; expected an integer from 0 to ${classes - 1}`);
     }
     encoded[i * classes + label] = 1;
   }

@@ -9,6 +9,7 @@
 // for the life of the page.
 import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { runsInNode } from '../platform.js';
+import { shownValue } from '../shown-value.js';
 import { type Tensor, tensor } from '../tensor.js';
 import { canvasPixels } from './image-decoder-browser.js';
 import { type AxisTaps, type ResampleMethod, axisTaps } from './image-resample.js';
@@ -59,31 +60,31 @@ export function resolveImageInput(options: ImageInputOptions): Resolved {
   const fail = (what: string) => new ConfigError(`image input: ${what}`);
   const size = typeof options?.size === 'number' ? [options.size, options.size] : options?.size;
   if (!Array.isArray(size) || size.length !== 2 || size.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw fail(`size ${JSON.stringify(options?.size)}; expected [height, width] (or one number), positive integers`);
+    throw fail(`size ${shownValue(options?.size)}; expected [height, width] (or one number), positive integers`);
   }
   const { channels = 3, crop = 'center', resize = 'auto', normalize = '[0,1]', background = 255 } = options;
-  if (channels !== 1 && channels !== 3) throw fail(`channels ${JSON.stringify(channels)}; expected 1 or 3`);
-  if (crop !== 'center' && crop !== 'none') throw fail(`crop ${JSON.stringify(crop)}; expected 'center' or 'none'`);
-  if (!['auto', 'area', 'bilinear'].includes(resize)) throw fail(`resize ${JSON.stringify(resize)}; expected 'auto', 'area' or 'bilinear'`);
+  if (channels !== 1 && channels !== 3) throw fail(`channels ${shownValue(channels)}; expected 1 or 3`);
+  if (crop !== 'center' && crop !== 'none') throw fail(`crop ${shownValue(crop)}; expected 'center' or 'none'`);
+  if (!['auto', 'area', 'bilinear'].includes(resize)) throw fail(`resize ${shownValue(resize)}; expected 'auto', 'area' or 'bilinear'`);
   let mean: number[], std: number[];
   if (typeof normalize === 'object' && normalize !== null) {
     ({ mean, std } = normalize);
     const fits = (a: unknown) => Array.isArray(a) && a.length === channels && a.every(Number.isFinite);
     if (!fits(mean) || !fits(std) || std.some((s) => s === 0)) {
-      throw fail(`normalize { mean: ${JSON.stringify(mean)}, std: ${JSON.stringify(std)} }; expected ${channels} finite numbers each, std non-zero`);
+      throw fail(`normalize { mean: ${shownValue(mean)}, std: ${shownValue(std)} }; expected ${channels} finite numbers each, std non-zero`);
     }
   } else if (normalize === 'imagenet') {
     if (channels !== 3) throw fail(`normalize 'imagenet' is for 3 channels; with 1, give { mean: [m], std: [s] }`);
     ({ mean, std } = IMAGENET);
   } else {
     const preset = { '[0,1]': [0, 1], '[-1,1]': [0.5, 0.5], '[0,255]': [0, 1 / 255] }[normalize as string];
-    if (!preset) throw fail(`normalize ${JSON.stringify(normalize)}; expected ${NORMALIZATIONS.map((n) => `'${n}'`).join(', ')} or { mean, std }`);
+    if (!preset) throw fail(`normalize ${shownValue(normalize)}; expected ${NORMALIZATIONS.map((n) => `'${n}'`).join(', ')} or { mean, std }`);
     mean = new Array(channels).fill(preset[0]);
     std = new Array(channels).fill(preset[1]);
   }
   const rgb = typeof background === 'number' ? [background, background, background] : background;
   if (!Array.isArray(rgb) || rgb.length !== 3 || rgb.some((v) => !(v >= 0 && v <= 255))) {
-    throw fail(`background ${JSON.stringify(background)}; expected a grey level or [r, g, b], 0–255`);
+    throw fail(`background ${shownValue(background)}; expected a grey level or [r, g, b], 0–255`);
   }
   return { height: size[0], width: size[1], channels, crop, resize, mean, std, background: rgb.map((v) => v / 255) as Resolved['background'] };
 }
@@ -115,8 +116,6 @@ function pixelsOf(source: ImageSource): RgbaImage {
 
 /** HTMLMediaElement's readyState once its current frame can be drawn. */
 const HAVE_CURRENT_DATA = 2;
-/** How much of an <img>'s source an error shows. */
-const SRC_SHOWN = 80;
 
 /**
  * The size a canvas-drawable source is drawn at: an <img>'s natural size, a <video>'s frame, a
@@ -128,10 +127,9 @@ export function drawableSize(source: object): { width: number; height: number } 
   if ('naturalWidth' in drawable) {
     // One still loading is not `complete`; a broken one, or one without a source, is, with a natural size of 0.
     if (!drawable.complete || !drawable.naturalWidth) {
-      // Its source is named by its start: a data: URL may be megabytes long.
+      // Its source is named by its start (shownValue cuts long strings): a data: URL may be megabytes long.
       const src = String(drawable.currentSrc || drawable.src || '');
-      const named = src.length > SRC_SHOWN + 1 ? `${src.slice(0, SRC_SHOWN)}…` : src;
-      throw new StateError(`image input: the <img> ${JSON.stringify(named)} has not loaded (or could not be loaded); ` +
+      throw new StateError(`image input: the <img> ${shownValue(src)} has not loaded (or could not be loaded); ` +
         'expected a loaded image: await img.decode() before using it');
     }
     return { width: drawable.naturalWidth as number, height: drawable.naturalHeight as number };

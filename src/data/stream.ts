@@ -8,6 +8,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
 import { getBackend } from '../backend/wasm.js';
+import { shownValue } from '../shown-value.js';
 import { Tensor } from '../tensor.js';
 
 /** Values with their shape: one example's (no batch axis) or a batch's (batch first). */
@@ -129,8 +130,8 @@ export class Stream<T> implements AsyncIterable<T> {
    * `seed`; each pass draws another one, as tf.data reshuffles each iteration.
    */
   shuffle(bufferSize: number, seed: number): Stream<T> {
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new ConfigError(`shuffle: bufferSize must be a positive integer, got ${JSON.stringify(bufferSize)}`);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(`shuffle: seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new ConfigError(`shuffle: bufferSize must be a positive integer, got ${shownValue(bufferSize)}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new ConfigError(`shuffle: seed must be an integer in [0, 2^32), got ${shownValue(seed)}`);
     const passes = seededRandom(seed);
     return this.derive(async function* (source) {
       const rng = seededRandom(passes.seed());
@@ -155,7 +156,7 @@ export class Stream<T> implements AsyncIterable<T> {
    * axis. The last batch may be smaller (smallLastBatch, TF.js's default) or is dropped.
    */
   batch(size: number, smallLastBatch = true): Stream<BatchOf<T>> {
-    if (!Number.isInteger(size) || size < 1) throw new ConfigError(`batch: size must be a positive integer, got ${JSON.stringify(size)}`);
+    if (!Number.isInteger(size) || size < 1) throw new ConfigError(`batch: size must be a positive integer, got ${shownValue(size)}`);
     return this.derive(async function* (source) {
       let group: T[] = [];
       let index = 0;
@@ -172,7 +173,7 @@ export class Stream<T> implements AsyncIterable<T> {
 
   /** The stream again and again, `count` times (or without end). */
   repeat(count = Infinity): Stream<T> {
-    if (count !== Infinity && (!Number.isInteger(count) || count < 0)) throw new ConfigError(`repeat: count must be an integer ≥ 0, got ${JSON.stringify(count)}`);
+    if (count !== Infinity && (!Number.isInteger(count) || count < 0)) throw new ConfigError(`repeat: count must be an integer ≥ 0, got ${shownValue(count)}`);
     const open = this.open;
     return new Stream(async function* () {
       for (let pass = 0; pass < count; pass++) {
@@ -188,7 +189,7 @@ export class Stream<T> implements AsyncIterable<T> {
 
   /** The first `count` elements. */
   take(count: number): Stream<T> {
-    if (!Number.isInteger(count) || count < 0) throw new ConfigError(`take: count must be an integer ≥ 0, got ${JSON.stringify(count)}`);
+    if (!Number.isInteger(count) || count < 0) throw new ConfigError(`take: count must be an integer ≥ 0, got ${shownValue(count)}`);
     return this.derive(async function* (source) {
       if (count === 0) return;
       let taken = 0;
@@ -206,7 +207,7 @@ export class Stream<T> implements AsyncIterable<T> {
    * tensors read ahead and never handed out are disposed when the pass ends.
    */
   prefetch(count: number): Stream<T> {
-    if (!Number.isInteger(count) || count < 1) throw new ConfigError(`prefetch: count must be a positive integer, got ${JSON.stringify(count)}`);
+    if (!Number.isInteger(count) || count < 1) throw new ConfigError(`prefetch: count must be a positive integer, got ${shownValue(count)}`);
     const open = this.open;
     return new Stream(() => {
       const source = open();
@@ -314,7 +315,7 @@ function checkSource(source: unknown, name: string, n?: number): Tensor | Shaped
     return source;
   }
   if (!isShaped(source) || !(source.values instanceof Float32Array) || !Array.isArray(source.shape)) {
-    throw new ConfigError(`fromArrays: ${name} must be a Tensor or { values: Float32Array, shape }, got ${JSON.stringify(source)?.slice(0, 60)}`);
+    throw new ConfigError(`fromArrays: ${name} must be a Tensor or { values: Float32Array, shape }, got ${shownValue(source)}`);
   }
   if (source.shape.length < 1 || sizeOf(source.shape as Shape) !== source.values.length) {
     throw new ShapeError(`fromArrays: ${name} has ${source.values.length} values, which do not fill shape ${formatShape(source.shape)}`);

@@ -7,6 +7,7 @@ import type { ElementwiseKernel } from '../backend/kernel-jobs.js';
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import type { PlannedBuffers } from './layer.js';
 
 export const ACTIVATIONS = [
@@ -25,7 +26,7 @@ export type ActivationFunctionName = ActivationName | 'leakyRelu' | 'clip';
 export function checkActivation(name: unknown, layer: string): ActivationName {
   if (name === undefined) return 'linear';
   if (!ACTIVATIONS.includes(name as ActivationName)) {
-    throw new ConfigError(`${layer}: unknown activation ${JSON.stringify(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
+    throw new ConfigError(`${layer}: unknown activation ${shownValue(name)}; expected one of ${ACTIVATIONS.join(', ')}`);
   }
   return name as ActivationName;
 }

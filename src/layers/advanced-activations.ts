@@ -1,6 +1,7 @@
 // Keras's activation layers with options of their own: ReLU (max value, negative slope, threshold),
 // LeakyReLU, ELU and Softmax (axis). PReLU, whose slopes are weights, is in prelu.ts.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { ActivationFunction } from './activation-function.js';
 import { ActivationLayer } from './activation.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -10,7 +11,7 @@ import { type LayerConfig, checkSetting } from './layer.js';
 function numberSetting(value: unknown, fallback: number, layer: string, setting: string, least?: number): number {
   if (value === undefined) return fallback;
   const ok = typeof value === 'number' && Number.isFinite(value) && (least === undefined || value >= least);
-  checkSetting(ok, layer, `${setting} must be a finite number${least === undefined ? '' : ` ≥ ${least}`}, got ${JSON.stringify(value)}`);
+  checkSetting(ok, layer, `${setting} must be a finite number${least === undefined ? '' : ` ≥ ${least}`}, got ${shownValue(value)}`);
   return value as number;
 }
 
@@ -94,7 +95,7 @@ export class Softmax extends ActivationLayer {
   constructor(options: { axis?: number | [number]; name?: string } = {}) {
     super(options.name, 'softmax');
     const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
-    checkSetting(Number.isInteger(axis), this.name, `axis must be an integer (−1: the last axis), got ${JSON.stringify(options.axis)}`);
+    checkSetting(Number.isInteger(axis), this.name, `axis must be an integer (−1: the last axis), got ${shownValue(options.axis)}`);
     this.axis = axis as number;
   }
 

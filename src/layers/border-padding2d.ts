@@ -7,6 +7,7 @@
 // (so corners take both reflections). Backward adds each border pixel's gradient into the pixel it
 // was copied from.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Borders, type Borders2DSides, resolveBorders } from './borders2d.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -46,7 +47,7 @@ export class BorderPadding2D extends Layer {
   constructor(options: BorderPadding2DOptions) {
     super(options?.name, 'border_padding2d');
     this.borders = resolveBorders(options?.padding ?? 1, this.name, 'padding');
-    checkSetting(MODES.includes(options?.mode), this.name, `mode must be one of ${MODES.join(', ')} (zeros: zeroPadding2d), got ${JSON.stringify(options?.mode)}`);
+    checkSetting(MODES.includes(options?.mode), this.name, `mode must be one of ${MODES.join(', ')} (zeros: zeroPadding2d), got ${shownValue(options?.mode)}`);
     this.mode = options.mode;
   }
 
@@ -56,7 +57,7 @@ export class BorderPadding2D extends Layer {
     if (this.mode === 'reflect') {
       // A mirror reaches size − 1 pixels past the edge: farther, there is nothing to reflect.
       checkSetting(Math.max(top, bottom) < input[0] && Math.max(left, right) < input[1], this.name,
-        `reflect padding ${JSON.stringify(this.borders)} of ${formatShape(input)}: each side must pad fewer rows or columns than the image has`);
+        `reflect padding ${shownValue(this.borders)} of ${formatShape(input)}: each side must pad fewer rows or columns than the image has`);
     }
     return [input[0] + top + bottom, input[1] + left + right, input[2]];
   }

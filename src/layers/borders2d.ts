@@ -5,6 +5,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { StateError } from '../errors.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -21,7 +22,7 @@ export function resolveBorders(value: unknown, who: string, setting: string): Bo
   if (isCount(value)) return [[value, value], [value, value]];
   if (isPairOfCounts(value)) return [[value[0], value[0]], [value[1], value[1]]];
   checkSetting(Array.isArray(value) && value.length === 2 && value.every(isPairOfCounts), who,
-    `${setting} must be a non-negative integer, [height, width] or [[top, bottom], [left, right]], got ${JSON.stringify(value)}`);
+    `${setting} must be a non-negative integer, [height, width] or [[top, bottom], [left, right]], got ${shownValue(value)}`);
   const [[top, bottom], [left, right]] = value as [[number, number], [number, number]];
   return [[top, bottom], [left, right]];
 }
@@ -65,7 +66,7 @@ abstract class Borders2D extends Layer {
     const [[top, bottom], [left, right]] = this.borders;
     const sign = this.adds ? 1 : -1;
     const height = input[0] + sign * (top + bottom), width = input[1] + sign * (left + right);
-    checkSetting(height >= 1 && width >= 1, this.name, `cropping ${JSON.stringify(this.borders)} removes more than the ` +
+    checkSetting(height >= 1 && width >= 1, this.name, `cropping ${shownValue(this.borders)} removes more than the ` +
       `${input[0]}×${input[1]} input has; each axis must keep at least one row or column`);
     const output = [height, width, input[2]];
     [this.frame, this.small] = this.adds ? [output, input] : [input, output];

@@ -4,6 +4,7 @@
 // channels are one run, so forward and backward are strided row copies; the gradient is zero in the
 // channels the slice left out.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -26,7 +27,7 @@ export class ChannelSlice extends Layer {
     super(options?.name, 'channel_slice');
     const { start, end } = options ?? ({} as ChannelSliceOptions);
     checkSetting(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end > start, this.name,
-      `start and end must be integers with 0 ≤ start < end, got start ${JSON.stringify(start)} and end ${JSON.stringify(end)}`);
+      `start and end must be integers with 0 ≤ start < end, got start ${shownValue(start)} and end ${shownValue(end)}`);
     this.start = start;
     this.end = end;
   }

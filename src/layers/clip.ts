@@ -2,6 +2,7 @@
 // max), ONNX's Clip. Keras's ReLU clips from 0 only (its threshold zeroes what is below it), so
 // bounds elsewhere, such as Hardtanh's default [−1, 1], need a layer of their own. The gradient
 // passes where min ≤ x ≤ max, the bounds included, as torch.clamp's does.
+import { shownValue } from '../shown-value.js';
 import { ActivationFunction } from './activation-function.js';
 import { ActivationLayer } from './activation.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -25,7 +26,7 @@ export class Clip extends ActivationLayer {
     super(options.name, 'clip');
     const bound = (value: unknown, setting: string) => {
       if (value === null || value === undefined) return null;
-      checkSetting(typeof value === 'number' && Number.isFinite(value), this.name, `${setting} must be a finite number or null (no bound), got ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+      checkSetting(typeof value === 'number' && Number.isFinite(value), this.name, `${setting} must be a finite number or null (no bound), got ${shownValue(value)}`);
       return value as number;
     };
     this.min = bound(options.min, 'min');

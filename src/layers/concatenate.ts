@@ -3,6 +3,7 @@
 // copies of those runs.
 import { ConfigError, ShapeError } from '../errors.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -26,7 +27,7 @@ export class Concatenate extends Layer {
     super(options.name, 'concatenate');
     this.axis = options.axis ?? -1;
     if (!Number.isInteger(this.axis) || this.axis === 0) {
-      throw new ConfigError(`${this.name}: axis must be a non-zero integer (axis 0 is the batch), got ${JSON.stringify(options.axis)}`);
+      throw new ConfigError(`${this.name}: axis must be a non-zero integer (axis 0 is the batch), got ${shownValue(options.axis)}`);
     }
   }
 

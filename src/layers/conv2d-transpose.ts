@@ -14,6 +14,7 @@ import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, checkActivation } from './activation-function.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -59,14 +60,14 @@ export class Conv2DTranspose extends Layer {
 
   constructor(options: Conv2DTransposeOptions) {
     super(options.name, 'conv2d_transpose');
-    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${JSON.stringify(options.filters)}`);
+    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${shownValue(options.filters)}`);
     this.filters = options.filters;
     this.kernelSize = pair(options.kernelSize, this.name, 'kernelSize');
     this.strides = pair(options.strides ?? 1, this.name, 'strides');
     this.padding = options.padding ?? 'valid';
     const p = this.padding;
     checkSetting(p === 'valid' || p === 'same' || p === 'full' || isCount(p) || (Array.isArray(p) && p.length === 4 && p.every(isCount)),
-      this.name, `padding must be 'valid', 'same', 'full', a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(p)}`);
+      this.name, `padding must be 'valid', 'same', 'full', a non-negative integer or [top, bottom, left, right], got ${shownValue(p)}`);
     this.useBias = options.useBias ?? true;
     this.activation = new ActivationFunction(checkActivation(options.activation, this.name));
   }
@@ -78,7 +79,7 @@ export class Conv2DTranspose extends Layer {
     const zeros = (axis: number) => (typeof p === 'number' ? 2 * p : Array.isArray(p) ? p[2 * axis] + p[2 * axis + 1] : 0);
     const outHeight = outputLength(h, this.kernelSize[0], this.strides[0], p, zeros(0));
     const outWidth = outputLength(w, this.kernelSize[1], this.strides[1], p, zeros(1));
-    checkSetting(outHeight >= 1 && outWidth >= 1, this.name, `padding ${JSON.stringify(p)} leaves no output for the ${h}×${w} input ` +
+    checkSetting(outHeight >= 1 && outWidth >= 1, this.name, `padding ${shownValue(p)} leaves no output for the ${h}×${w} input ` +
       `(${outHeight}×${outWidth} = (in − 1)·stride + kernel − zeros); use less padding, a larger kernel or larger strides`);
     this.geometry = conv2dGeometry([0, outHeight, outWidth, this.filters], this.kernelSize, c, this.strides, p, this.name);
     return [outHeight, outWidth, this.filters];

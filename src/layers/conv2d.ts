@@ -4,6 +4,7 @@
 import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type InferenceOutput, type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -52,7 +53,7 @@ export class Conv2D extends ConvolutionLayer {
 
   constructor(options: Conv2DOptions) {
     super(options.name, 'conv2d');
-    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${JSON.stringify(options.filters)}`);
+    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${shownValue(options.filters)}`);
     this.filters = options.filters;
     this.kernelSize = pair(options.kernelSize, this.name, 'kernelSize');
     this.strides = pair(options.strides ?? 1, this.name, 'strides');
@@ -61,7 +62,7 @@ export class Conv2D extends ConvolutionLayer {
     this.useBias = options.useBias ?? true;
     this.groups = options.groups ?? 1;
     checkSetting(isPositiveInteger(this.groups) && this.filters % this.groups === 0, this.name,
-      `groups must be a positive integer that divides the ${this.filters} filters, got ${JSON.stringify(options.groups)}`);
+      `groups must be a positive integer that divides the ${this.filters} filters, got ${shownValue(options.groups)}`);
     const activation = checkActivation(options.activation, this.name);
     this.activation = new ActivationFunction(activation, { appliedByKernel: appliedByKernels(activation) });
   }

@@ -5,6 +5,7 @@
 // its bits do not depend on the threads.
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { ActivationFunction, type ActivationName, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -33,7 +34,7 @@ export class Dense extends KernelLayer {
 
   constructor(options: DenseOptions) {
     super(options.name, 'dense');
-    checkSetting(isPositiveInteger(options.units), this.name, `units must be a positive integer, got ${JSON.stringify(options.units)}`);
+    checkSetting(isPositiveInteger(options.units), this.name, `units must be a positive integer, got ${shownValue(options.units)}`);
     this.units = options.units;
     this.useBias = options.useBias ?? true;
     this.activation = new ActivationFunction(checkActivation(options.activation, this.name));

@@ -5,6 +5,7 @@
 // both per output channel (folding a batch normalisation in) is one pass over each.
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry, dilationPair, pair } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type LayerConfig, type WeightSpec, checkSetting, isPositiveInteger } from './layer.js';
@@ -32,7 +33,7 @@ export interface DepthwiseConv2DOptions extends DepthwiseOptions {
 /** The depthwise settings checked, with their defaults. */
 export function depthwiseSettings(options: DepthwiseOptions, who: string) {
   const depthMultiplier = options.depthMultiplier ?? 1;
-  checkSetting(isPositiveInteger(depthMultiplier), who, `depthMultiplier must be a positive integer, got ${JSON.stringify(options.depthMultiplier)}`);
+  checkSetting(isPositiveInteger(depthMultiplier), who, `depthMultiplier must be a positive integer, got ${shownValue(options.depthMultiplier)}`);
   const strides = pair(options.strides ?? 1, who, 'strides');
   return {
     kernelSize: pair(options.kernelSize, who, 'kernelSize'), depthMultiplier, strides,

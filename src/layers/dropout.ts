@@ -1,6 +1,7 @@
 // Inverted dropout: while training, zero each value with probability `rate` and scale the rest by
 // 1/(1−rate); at inference, pass through. Masks come from the layer's own seeded stream.
 import type { Shape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type LayerConfig, checkSetting } from './layer.js';
 import { RandomLayer } from './random-layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -17,7 +18,7 @@ export class Dropout extends RandomLayer {
     super(options.name, 'dropout');
     this.rate = options.rate;
     checkSetting(typeof this.rate === 'number' && this.rate >= 0 && this.rate < 1, this.name,
-      `rate must be a number in [0, 1), got ${JSON.stringify(options.rate)}`);
+      `rate must be a number in [0, 1), got ${shownValue(options.rate)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {

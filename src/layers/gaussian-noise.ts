@@ -3,6 +3,7 @@
 // the model, so a resumed run draws the same noise); at inference it passes the input through. The
 // noise does not depend on x, so the gradient is dy.
 import type { Shape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type LayerConfig, checkSetting } from './layer.js';
 import { RandomLayer } from './random-layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -22,7 +23,7 @@ export class GaussianNoise extends RandomLayer {
     super(options?.name, 'gaussian_noise');
     this.stddev = options?.stddev;
     checkSetting(typeof this.stddev === 'number' && Number.isFinite(this.stddev) && this.stddev >= 0, this.name,
-      `stddev must be a finite number ≥ 0, got ${JSON.stringify(options?.stddev)}`);
+      `stddev must be a finite number ≥ 0, got ${shownValue(options?.stddev)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {

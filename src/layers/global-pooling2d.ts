@@ -2,6 +2,7 @@
 // [height, width, channels] → [channels] ([1, 1, channels] with keepdims, as Keras offers). Max sends
 // each gradient to the first position that holds the maximum, as max pooling does.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -28,7 +29,7 @@ export class GlobalPooling2D extends Layer {
     super(options.name, `global_${kind === 'avg' ? 'average' : 'max'}_pooling2d`);
     this.className = CLASS_NAMES[kind];
     this.keepdims = options.keepdims ?? false;
-    checkSetting(typeof this.keepdims === 'boolean', this.name, `keepdims must be true or false, got ${JSON.stringify(options.keepdims)}`);
+    checkSetting(typeof this.keepdims === 'boolean', this.name, `keepdims must be true or false, got ${shownValue(options.keepdims)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {

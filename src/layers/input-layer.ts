@@ -2,6 +2,7 @@
 // computes nothing; the model feeds each batch of its input straight to the layers that read it.
 import { ConfigError, ShapeError } from '../errors.js';
 import { type Shape, formatShape, isExampleShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type InferenceOutput, Layer, type LayerConfig } from './layer.js';
 import { LayerNode, type SymbolicTensor } from './node.js';
 
@@ -18,7 +19,7 @@ export class InputLayer extends Layer {
   constructor(options: InputOptions) {
     super(options?.name, 'input');
     if (!isExampleShape(options?.shape)) {
-      throw new ShapeError(`${this.name}: shape ${JSON.stringify(options?.shape)} is not valid; expected positive integers such as [28, 28, 1]`);
+      throw new ShapeError(`${this.name}: shape ${shownValue(options?.shape)} is not valid; expected positive integers such as [28, 28, 1]`);
     }
     this.inputShape = this.outputShape = [...options.shape];
     this.source = new LayerNode<Layer>(this, [], this.outputShape, this.name);

@@ -6,6 +6,7 @@
 // job-writer.ts, so the bits are the same at any thread count (assembly/layer-norm.ts).
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
 
@@ -44,15 +45,15 @@ export class LayerNormalization extends Layer {
     super(options.name, 'layer_normalization');
     const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
     checkSetting(Number.isInteger(axis), this.name,
-      `axis must be an integer (the last axis, -1), got ${JSON.stringify(options.axis)}; convas normalises over one axis, the last`);
+      `axis must be an integer (the last axis, -1), got ${shownValue(options.axis)}; convas normalises over one axis, the last`);
     this.axis = axis as number;
     this.epsilon = options.epsilon ?? 1e-3;
     this.center = options.center ?? true;
     this.scale = options.scale ?? true;
     checkSetting(typeof this.epsilon === 'number' && Number.isFinite(this.epsilon) && this.epsilon > 0, this.name,
-      `epsilon must be a positive number, got ${JSON.stringify(options.epsilon)}`);
-    checkSetting(typeof this.center === 'boolean', this.name, `center must be true or false, got ${JSON.stringify(options.center)}`);
-    checkSetting(typeof this.scale === 'boolean', this.name, `scale must be true or false, got ${JSON.stringify(options.scale)}`);
+      `epsilon must be a positive number, got ${shownValue(options.epsilon)}`);
+    checkSetting(typeof this.center === 'boolean', this.name, `center must be true or false, got ${shownValue(options.center)}`);
+    checkSetting(typeof this.scale === 'boolean', this.name, `scale must be true or false, got ${shownValue(options.scale)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {

@@ -3,6 +3,7 @@
 // otherwise build a different layer without a word), and `trainable` is Keras's flag, set last.
 // layerToConfig reads them back, that flag included.
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import type { Layer, LayerConfig } from './layer.js';
 
 export function applyLayerSettings<L extends Layer>(layer: L, settings: object | null | undefined): L {
@@ -15,7 +16,7 @@ export function applyLayerSettings<L extends Layer>(layer: L, settings: object |
       `its settings are ${kept.filter((key) => key !== 'className').join(', ')}`);
   }
   if (trainable !== undefined) {
-    if (typeof trainable !== 'boolean') throw new ConfigError(`${layer.className} ${layer.name}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
+    if (typeof trainable !== 'boolean') throw new ConfigError(`${layer.className} ${layer.name}: trainable must be true or false, got ${shownValue(trainable)}`);
     layer.trainable = trainable;
   }
   return layer;

@@ -10,6 +10,7 @@ import { ConfigError, ShapeError, StateError } from '../errors.js';
 import { type Initializer, initialDraws, initialValuesOf } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, isShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type CallOptions, LayerNode, SymbolicTensor, callsInInference } from './node.js';
 
 /** A weight and its gradient, both in wasm memory, with its TensorFlow.js shape and name. */
@@ -143,7 +144,7 @@ export abstract class Layer {
   }
 
   set trainable(value: boolean) {
-    if (typeof value !== 'boolean') throw new ConfigError(`${this.name}: trainable must be true or false, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'boolean') throw new ConfigError(`${this.name}: trainable must be true or false, got ${shownValue(value)}`);
     this.isTrainable = value;
   }
 

@@ -4,6 +4,7 @@
 // inputs and outputs.
 import { ConfigError } from '../errors.js';
 import type { Shape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 
 /** How a layer is called (Keras's call arguments, TensorFlow.js's kwargs). */
 export interface CallOptions {
@@ -21,13 +22,13 @@ export interface CallOptions {
 export function callsInInference(options: unknown, who: string): boolean {
   if (options === undefined) return false;
   if (options === null || typeof options !== 'object' || Array.isArray(options) || Object.keys(options).some((k) => k !== 'training')) {
-    throw new ConfigError(`${who}: apply(inputs, options) takes { training: false } as its options, got ${JSON.stringify(options)}`);
+    throw new ConfigError(`${who}: apply(inputs, options) takes { training: false } as its options, got ${shownValue(options)}`);
   }
   const { training } = options as { training?: unknown };
   if (training === undefined) return false;
   if (training !== false) {
     throw new ConfigError(`${who}: apply(inputs, { training }) takes false (the call runs in inference mode, in fit too), got ` +
-      `${JSON.stringify(training)}; convas fixes no call in training mode: leave training out and the call follows the run`);
+      `${shownValue(training)}; convas fixes no call in training mode: leave training out and the call follows the run`);
   }
   return true;
 }

@@ -3,6 +3,7 @@
 // into [channels, height, width]; the gradient is the inverse permutation. ONNX models use it to
 // flatten a feature map in PyTorch's channel-first order.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -35,13 +36,13 @@ export class Permute extends Layer {
     const dims = options?.dims;
     const rank = Array.isArray(dims) ? dims.length : 0;
     checkSetting(Array.isArray(dims) && rank >= 1 && rank <= MAX_RANK && [...dims].sort((a, b) => a - b).every((d, i) => d === i + 1),
-      this.name, `dims must be a permutation of 1…rank (at most ${MAX_RANK} axes), such as [2, 1] or [3, 1, 2]; got ${JSON.stringify(dims)}`);
+      this.name, `dims must be a permutation of 1…rank (at most ${MAX_RANK} axes), such as [2, 1] or [3, 1, 2]; got ${shownValue(dims)}`);
     this.dims = [...dims];
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
     checkSetting(input.length === this.dims.length, this.name,
-      `dims ${JSON.stringify(this.dims)} permute ${this.dims.length} axes, but the input has ${input.length}: ${formatShape(input)}`);
+      `dims ${shownValue(this.dims)} permute ${this.dims.length} axes, but the input has ${input.length}: ${formatShape(input)}`);
     const order = this.dims.map((d) => d - 1);
     const output = order.map((a) => input[a]);
     this.forwardArgs = permuteArgs(input, order);

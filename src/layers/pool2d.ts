@@ -3,6 +3,7 @@
 // Padding ('same', or explicit [top, bottom, left, right] as ONNX models have it) is never read:
 // windows are clipped to the input, so it cannot win a max and does not count in an average.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Pool2dGeometry, pair, pool2dGeometry } from '../window.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -41,7 +42,7 @@ export class Pool2D extends Layer {
     const [poolHeight, poolWidth] = this.poolSize;
     const explicit = Array.isArray(padding) && padding.length === 4 && padding.every((p, i) => Number.isInteger(p) && p >= 0 && p < (i < 2 ? poolHeight : poolWidth));
     checkSetting(padding === 'valid' || padding === 'same' || explicit, this.name,
-      `padding must be 'valid' or 'same', or [top, bottom, left, right] (non-negative integers smaller than the window), got ${JSON.stringify(options.padding)}`);
+      `padding must be 'valid' or 'same', or [top, bottom, left, right] (non-negative integers smaller than the window), got ${shownValue(options.padding)}`);
     this.padding = explicit ? [...padding] as PoolPadding : padding;
   }
 

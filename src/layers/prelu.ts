@@ -3,6 +3,7 @@
 // per channel). Shared axes must lead, so that the slopes repeat every alphaLength elements.
 import type { Initializer } from '../init.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 
@@ -24,7 +25,7 @@ function initialAlpha(initializer: AlphaInitializer | undefined, layer: string):
   if (kind === 'ones' || kind === 'Ones') return 1;
   const value = kind === 'Constant' ? keras?.config?.value : kind;
   checkSetting(typeof value === 'number' && Number.isFinite(value), layer,
-    `alphaInitializer must be 'zeros', 'ones', a finite number or a Keras Zeros, Ones or Constant initializer, got ${JSON.stringify(initializer)}`);
+    `alphaInitializer must be 'zeros', 'ones', a finite number or a Keras Zeros, Ones or Constant initializer, got ${shownValue(initializer)}`);
   return value as number;
 }
 
@@ -46,14 +47,14 @@ export class PReLU extends Layer {
     const shared = options.sharedAxes;
     this.sharedAxes = shared === null || shared === undefined ? null : Array.isArray(shared) ? [...shared] : [shared];
     checkSetting(!this.sharedAxes || this.sharedAxes.every((a) => Number.isInteger(a) && a >= 1), this.name,
-      `sharedAxes must be axes of the example (integers from 1), got ${JSON.stringify(shared)}`);
+      `sharedAxes must be axes of the example (integers from 1), got ${shownValue(shared)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
     const leading = [...new Set(this.sharedAxes ?? [])].sort((a, b) => a - b);
     checkSetting(leading.every((a, i) => a === i + 1) && leading.length <= input.length, this.name,
       `sharedAxes must be the leading axes of the example ([1], [1, 2], … up to ${input.length} for inputs of shape ` +
-      `${formatShape(input)}; [1, 2] gives images one slope per channel), got ${JSON.stringify(this.sharedAxes)}`);
+      `${formatShape(input)}; [1, 2] gives images one slope per channel), got ${shownValue(this.sharedAxes)}`);
     this.alphaLength = sizeOf(input.slice(leading.length));
     return input;
   }

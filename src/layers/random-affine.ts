@@ -7,6 +7,7 @@
 import type { AffineImagesGeometry } from '../backend/resampling-jobs.js';
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type InferenceOutput, type LayerConfig, checkSetting } from './layer.js';
 import { RandomLayer } from './random-layer.js';
 
@@ -34,7 +35,7 @@ export interface AffineFillOptions {
 export function factorRange(layer: string, setting: string, factor: Factor, min: number, max: number): [number, number] {
   const range: [number, number] = typeof factor === 'number' ? [-factor, factor] : Array.isArray(factor) && factor.length === 2 ? [factor[0], factor[1]] : [NaN, NaN];
   checkSetting(range.every((v) => typeof v === 'number' && Number.isFinite(v)) && range[0] <= range[1] && range[0] >= min && range[1] <= max, layer,
-    `${setting} must be a number f ≥ 0 (for [−f, f]) or [lower, upper] with ${min} ≤ lower ≤ upper${max === Infinity ? '' : ` ≤ ${max}`}, got ${JSON.stringify(factor)}`);
+    `${setting} must be a number f ≥ 0 (for [−f, f]) or [lower, upper] with ${min} ≤ lower ≤ upper${max === Infinity ? '' : ` ≤ ${max}`}, got ${shownValue(factor)}`);
   return range;
 }
 
@@ -54,10 +55,10 @@ export abstract class RandomAffineLayer extends RandomLayer {
     this.fillMode = options.fillMode ?? 'reflect';
     this.interpolation = options.interpolation ?? 'bilinear';
     this.fillValue = options.fillValue ?? 0;
-    checkSetting(FILL_MODES.includes(this.fillMode), this.name, `fillMode must be one of ${FILL_MODES.join(', ')}, got ${JSON.stringify(options.fillMode)}`);
+    checkSetting(FILL_MODES.includes(this.fillMode), this.name, `fillMode must be one of ${FILL_MODES.join(', ')}, got ${shownValue(options.fillMode)}`);
     checkSetting(INTERPOLATIONS.includes(this.interpolation), this.name,
-      `interpolation must be one of ${INTERPOLATIONS.join(', ')}, got ${JSON.stringify(options.interpolation)}`);
-    checkSetting(typeof this.fillValue === 'number' && Number.isFinite(this.fillValue), this.name, `fillValue must be a finite number, got ${JSON.stringify(options.fillValue)}`);
+      `interpolation must be one of ${INTERPOLATIONS.join(', ')}, got ${shownValue(options.interpolation)}`);
+    checkSetting(typeof this.fillValue === 'number' && Number.isFinite(this.fillValue), this.name, `fillValue must be a finite number, got ${shownValue(options.fillValue)}`);
   }
 
   /**

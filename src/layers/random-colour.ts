@@ -5,6 +5,7 @@
 // what its shift owes to x.
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type LayerConfig, checkSetting } from './layer.js';
 import { RandomLayer } from './random-layer.js';
 
@@ -28,7 +29,7 @@ export abstract class RandomColourLayer extends RandomLayer {
     this.valueRange = options.valueRange ?? [0, 255];
     const [low, high] = Array.isArray(this.valueRange) && this.valueRange.length === 2 ? this.valueRange : [NaN, NaN];
     checkSetting(Number.isFinite(low) && Number.isFinite(high) && low < high, this.name,
-      `valueRange must be [low, high] with finite low < high, got ${JSON.stringify(options.valueRange)}`);
+      `valueRange must be [low, high] with finite low < high, got ${shownValue(options.valueRange)}`);
   }
 
   /** Fills scales[b] and offsets[b·channels + c] for the batch of images at x, drawing from the stream. */

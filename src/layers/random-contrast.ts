@@ -2,6 +2,7 @@
 // mean that channel's mean over the image, f drawn per example from [1 − lower, 1 + upper] (factor
 // f for lower = upper = f; 0 ≤ lower ≤ 1, upper ≥ 0), then clipped to valueRange (Keras 3's).
 // Computed as x·f + mean·(1 − f): with g = dy where the clip passed, dx = g·f + (1 − f)·mean(g).
+import { shownValue } from '../shown-value.js';
 import type { LayerConfig } from './layer.js';
 import { checkSetting } from './layer.js';
 import type { Factor } from './random-affine.js';
@@ -26,7 +27,7 @@ export class RandomContrast extends RandomColourLayer {
     this.factor = options?.factor;
     const [lower, upper] = typeof this.factor === 'number' ? [this.factor, this.factor] : Array.isArray(this.factor) && this.factor.length === 2 ? this.factor : [NaN, NaN];
     checkSetting(Number.isFinite(lower) && Number.isFinite(upper) && lower >= 0 && lower <= 1 && upper >= 0, this.name,
-      `factor must be a number 0 ≤ f ≤ 1 or [lower, upper] with 0 ≤ lower ≤ 1 and upper ≥ 0, got ${JSON.stringify(options?.factor)}`);
+      `factor must be a number 0 ≤ f ≤ 1 or [lower, upper] with 0 ≤ lower ≤ 1 and upper ≥ 0, got ${shownValue(options?.factor)}`);
     this.lower = lower;
     this.upper = upper;
   }

@@ -5,6 +5,7 @@
 // kernel: the window a shift by whole pixels, the resize a scale whose taps stay in the box (the
 // images are at least the target's size, so the box is never enlarged), read with edges clamped.
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type LayerConfig, checkSetting, isPositiveInteger } from './layer.js';
 import { RandomAffineLayer } from './random-affine.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -25,7 +26,7 @@ export class RandomCrop extends RandomAffineLayer {
     this.height = options?.height;
     this.width = options?.width;
     checkSetting(isPositiveInteger(this.height) && isPositiveInteger(this.width), this.name,
-      `height and width must be integers ≥ 1, got ${JSON.stringify(options?.height)} and ${JSON.stringify(options?.width)}`);
+      `height and width must be integers ≥ 1, got ${shownValue(options?.height)} and ${shownValue(options?.width)}`);
   }
 
   protected computeOutputShape(inputs: Shape[]): Shape {

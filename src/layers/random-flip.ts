@@ -5,6 +5,7 @@
 // is the same flip of dy.
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type LayerConfig, checkSetting } from './layer.js';
 import { RandomLayer } from './random-layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -30,7 +31,7 @@ export class RandomFlip extends RandomLayer {
   constructor(options: RandomFlipOptions = {}) {
     super(options.name, 'random_flip');
     this.mode = options.mode ?? 'horizontal_and_vertical';
-    checkSetting(MODES.includes(this.mode), this.name, `mode must be one of ${MODES.join(', ')}, got ${JSON.stringify(options.mode)}`);
+    checkSetting(MODES.includes(this.mode), this.name, `mode must be one of ${MODES.join(', ')}, got ${shownValue(options.mode)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {

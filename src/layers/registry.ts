@@ -1,6 +1,7 @@
 // Every layer class by name, from the descriptors of the built-in layers and any the user
 // registers (a custom layer loads from files once registered).
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import { activationDescriptors } from './activation.js';
 import { batchNormalizationDescriptor } from './batch-normalization.js';
 import { layerNormalizationDescriptor } from './layer-normalization.js';
@@ -74,7 +75,7 @@ export const layerClassNames = (): string[] => [...descriptors.keys()];
 export function layerFromConfig(config: LayerConfig): Layer {
   const descriptor = config && typeof config === 'object' && typeof config.className === 'string' ? descriptors.get(config.className) : undefined;
   if (!descriptor) {
-    throw new ConfigError(`unknown layer class ${JSON.stringify(config?.className)}; convas supports ${layerClassNames().join(', ')}`);
+    throw new ConfigError(`unknown layer class ${shownValue(config?.className)}; convas supports ${layerClassNames().join(', ')}`);
   }
   const { trainable, ...settings } = config;
   return applyLayerSettings(descriptor.fromConfig(settings), config);

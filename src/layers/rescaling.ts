@@ -4,6 +4,7 @@
 import { FUSED_ACTIVATION } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
@@ -34,7 +35,7 @@ export class Rescaling extends Layer {
     for (const key of ['scale', 'offset'] as const) {
       const value = options?.[key];
       checkSetting((key === 'offset' && value === undefined) || isConstant(value), this.name,
-        `${key} must be a finite number or an array of them (one per channel), got ${JSON.stringify(value)}`);
+        `${key} must be a finite number or an array of them (one per channel), got ${shownValue(value)}`);
     }
     this.scale = structuredClone(options.scale);
     this.offset = structuredClone(options.offset ?? 0);

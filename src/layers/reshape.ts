@@ -2,6 +2,7 @@
 // nothing moves (as for Flatten). One dimension may be −1 (or null, as TensorFlow.js saves it): it
 // takes whatever size makes the counts agree, as in Keras.
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type LayerConfig, checkSetting, isPositiveInteger } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import { SameMemoryLayer } from './same-memory.js';
@@ -23,9 +24,9 @@ export class Reshape extends SameMemoryLayer {
     super(options.name, 'reshape');
     const target = options.targetShape;
     checkSetting(Array.isArray(target) && target.length > 0 && target.every((d) => isPositiveInteger(d) || isUnknown(d)), this.name,
-      `targetShape must be a list of positive integers with at most one −1, got ${JSON.stringify(target)}`);
+      `targetShape must be a list of positive integers with at most one −1, got ${shownValue(target)}`);
     checkSetting(target.filter(isUnknown).length <= 1, this.name,
-      `targetShape may leave one dimension unknown (−1), got ${JSON.stringify(target)}`);
+      `targetShape may leave one dimension unknown (−1), got ${shownValue(target)}`);
     this.targetShape = target.map((d) => (isUnknown(d) ? -1 : (d as number)));
   }
 

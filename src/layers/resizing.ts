@@ -14,6 +14,7 @@ import { getBackend } from '../backend/wasm.js';
 import { RESIZE_COORDINATES, RESIZE_CUBIC, RESIZE_INTERPOLATION, type ResizeCoordinates } from '../backend/kernels.js';
 import type { ResizeGeometry } from '../backend/resampling-jobs.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 import type { Interpolation } from './up-sampling2d.js';
@@ -71,7 +72,7 @@ export class Resizing extends Layer {
   constructor(options: ResizingOptions) {
     super(options?.name, 'resizing');
     for (const key of ['height', 'width'] as const) {
-      checkSetting(isSize(options?.[key]), this.name, `${key} must be a positive integer, got ${JSON.stringify(options?.[key])}`);
+      checkSetting(isSize(options?.[key]), this.name, `${key} must be a positive integer, got ${shownValue(options?.[key])}`);
     }
     this.height = options.height;
     this.width = options.width;
@@ -82,14 +83,14 @@ export class Resizing extends Layer {
     this.cubicExcludeOutside = options.cubicExcludeOutside ?? KERAS_CUBIC.cubicExcludeOutside;
     this.cubicTable = options.cubicTable ?? KERAS_CUBIC.cubicTable;
     checkSetting(INTERPOLATIONS.includes(this.interpolation), this.name,
-      `interpolation must be one of ${INTERPOLATIONS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(options.interpolation)}`);
+      `interpolation must be one of ${INTERPOLATIONS.map((m) => `'${m}'`).join(', ')}, got ${shownValue(options.interpolation)}`);
     checkSetting(Object.hasOwn(RESIZE_COORDINATES, this.coordinates), this.name,
-      `coordinates must be one of ${Object.keys(RESIZE_COORDINATES).map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(options.coordinates)}`);
+      `coordinates must be one of ${Object.keys(RESIZE_COORDINATES).map((m) => `'${m}'`).join(', ')}, got ${shownValue(options.coordinates)}`);
     checkSetting(this.scales === null || (Array.isArray(this.scales) && this.scales.length === 2 && this.scales.every(isScale)), this.name,
-      `scales must be null or [height, width], two positive numbers, got ${JSON.stringify(options.scales)}`);
-    checkSetting(Number.isFinite(this.cubicCoefficient), this.name, `cubicCoefficient must be a number, got ${JSON.stringify(options.cubicCoefficient)}`);
+      `scales must be null or [height, width], two positive numbers, got ${shownValue(options.scales)}`);
+    checkSetting(Number.isFinite(this.cubicCoefficient), this.name, `cubicCoefficient must be a number, got ${shownValue(options.cubicCoefficient)}`);
     for (const key of ['cubicExcludeOutside', 'cubicTable'] as const) {
-      checkSetting(typeof this[key] === 'boolean', this.name, `${key} must be true or false, got ${JSON.stringify(options[key])}`);
+      checkSetting(typeof this[key] === 'boolean', this.name, `${key} must be true or false, got ${shownValue(options[key])}`);
     }
   }
 
@@ -99,7 +100,7 @@ export class Resizing extends Layer {
     // Scales map coordinates; the sizes they go with are floor(in·scale), ONNX's, or out/in's own (to a rounding).
     const scales = this.scales;
     checkSetting(!scales || (Math.abs(inHeight * scales[0] - this.height) < 1 && Math.abs(inWidth * scales[1] - this.width) < 1), this.name,
-      `scales ${JSON.stringify(scales)} of ${withArticle(`${inHeight}×${inWidth}`)} input give ${scales && `${inHeight * scales[0]}×${inWidth * scales[1]}`} pixels, ` +
+      `scales ${shownValue(scales)} of ${withArticle(`${inHeight}×${inWidth}`)} input give ${scales && `${inHeight * scales[0]}×${inWidth * scales[1]}`} pixels, ` +
       `not the ${this.height}×${this.width} of height and width`);
     this.geometry = { batch: 0, inHeight, inWidth, channels, outHeight: this.height, outWidth: this.width };
     return [this.height, this.width, channels];
@@ -150,10 +151,10 @@ export const resizingDescriptor: LayerDescriptor = {
     convasOnly: ['coordinates', 'scales', ...Object.keys(KERAS_CUBIC)],
     inexpressible: (c) => {
       if (c.coordinates !== 'half_pixel') return `has coordinates '${c.coordinates}', which TensorFlow.js's Resizing cannot express (half-pixel centres, Keras's, only)`;
-      if (c.scales) return `has scales ${JSON.stringify(c.scales)}, which TensorFlow.js's Resizing cannot express (coordinates by the sizes only)`;
+      if (c.scales) return `has scales ${shownValue(c.scales)}, which TensorFlow.js's Resizing cannot express (coordinates by the sizes only)`;
       const cubic = Object.entries(KERAS_CUBIC).find(([key, value]) => c[key] !== value);
       if (c.interpolation === 'bicubic' && cubic) {
-        return `has ${cubic[0]} ${JSON.stringify(c[cubic[0]])}, which a TF.js file's bicubic cannot express (Keras's bicubic only: ${JSON.stringify(KERAS_CUBIC)})`;
+        return `has ${cubic[0]} ${shownValue(c[cubic[0]])}, which a TF.js file's bicubic cannot express (Keras's bicubic only: ${shownValue(KERAS_CUBIC)})`;
       }
       return undefined;
     },

@@ -5,6 +5,7 @@
 import { plannedPasses } from '../backend/conv2d-algorithm.js';
 import type { Initializer } from '../init.js';
 import type { Shape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Conv2dGeometry, type Padding, conv2dGeometry } from '../window.js';
 import { ActivationFunction, type ActivationName, appliedByKernels, checkActivation, isReluLike } from './activation-function.js';
 import { type DepthwiseOptions, depthwiseGeometry, depthwiseKernelInitializer, depthwiseSettings } from './depthwise-conv2d.js';
@@ -47,7 +48,7 @@ export class SeparableConv2D extends Layer {
 
   constructor(options: SeparableConv2DOptions) {
     super(options.name, 'separable_conv2d');
-    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${JSON.stringify(options.filters)}`);
+    checkSetting(isPositiveInteger(options.filters), this.name, `filters must be a positive integer, got ${shownValue(options.filters)}`);
     this.filters = options.filters;
     this.settings = depthwiseSettings(options, this.name);
     ({ kernelSize: this.kernelSize, depthMultiplier: this.depthMultiplier, strides: this.strides, padding: this.padding,

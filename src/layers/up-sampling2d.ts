@@ -6,6 +6,7 @@
 import { RESIZE_COORDINATES, RESIZE_INTERPOLATION } from '../backend/kernels.js';
 import type { ResizeGeometry } from '../backend/resampling-jobs.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { pair } from '../window.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
@@ -32,7 +33,7 @@ export class UpSampling2D extends Layer {
     this.size = pair(options.size ?? 2, this.name, 'size');
     this.interpolation = options.interpolation ?? 'nearest';
     checkSetting(this.interpolation === 'nearest' || this.interpolation === 'bilinear', this.name,
-      `interpolation must be 'nearest' or 'bilinear', got ${JSON.stringify(options.interpolation)}`);
+      `interpolation must be 'nearest' or 'bilinear', got ${shownValue(options.interpolation)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {

@@ -4,6 +4,7 @@
 // promise: fit awaits it. Subclass Callback to be given the model and the run's params, or pass
 // plain objects with the hooks you need.
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import type { Tensor } from '../tensor.js';
 import { withKerasNames } from './log-names.js';
 import type { MetricValue } from './metric-set.js';
@@ -171,7 +172,7 @@ export function callbackList(given: Callbacks | undefined, who: string): Callbac
   const list = Array.isArray(given) ? given : [given];
   list.forEach((c, i) => {
     const where = Array.isArray(given) ? `callbacks[${i}]` : 'callbacks';
-    if (!c || typeof c !== 'object') throw new ConfigError(`${who}: ${where} must be a callback object, got ${JSON.stringify(c) ?? String(c)}`);
+    if (!c || typeof c !== 'object') throw new ConfigError(`${who}: ${where} must be a callback object, got ${shownValue(c)}`);
     const bad = HOOKS.find((h) => h in c && typeof (c as Record<string, unknown>)[h] !== 'function');
     if (bad) throw new ConfigError(`${who}: ${where}.${bad} must be a function`);
     if (!HOOKS.some((h) => typeof (c as Record<string, unknown>)[h] === 'function')) {

@@ -9,6 +9,7 @@ import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow } from '../metrics.js';
 import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { rowsAlongLastAxis } from './losses.js';
 
 /** NumPy's round, by which Keras finds a yes/no target's class: a half goes to the even neighbour, so 0.5 is class 0 (Math.round says 1). */
@@ -27,7 +28,7 @@ export class ClassWeights {
   /** For outputs of `outputShape` per example (its classes: a class per value, or one yes/no when 1). */
   constructor(given: ClassWeight, outputShape: Shape, who: string) {
     if (!given || typeof given !== 'object') {
-      throw new ConfigError(`${who}: classWeight must be { [class]: weight } or an array of weights, got ${JSON.stringify(given)}`);
+      throw new ConfigError(`${who}: classWeight must be { [class]: weight } or an array of weights, got ${shownValue(given)}`);
     }
     const rows = rowsAlongLastAxis(outputShape);
     if (rows.positions > 1) {
@@ -41,10 +42,10 @@ export class ClassWeights {
     for (const [key, weight] of Object.entries(given)) {
       const id = Number(key);
       if (!Number.isInteger(id) || id < 0 || id >= classes) {
-        throw new ConfigError(`${who}: classWeight names class ${JSON.stringify(key)}; the model's classes are 0 to ${classes - 1}`);
+        throw new ConfigError(`${who}: classWeight names class ${shownValue(key)}; the model's classes are 0 to ${classes - 1}`);
       }
       if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-        throw new ConfigError(`${who}: classWeight of class ${id} must be a finite number ≥ 0, got ${JSON.stringify(weight)}`);
+        throw new ConfigError(`${who}: classWeight of class ${id} must be a finite number ≥ 0, got ${shownValue(weight)}`);
       }
       this.weights.set(id, weight);
     }

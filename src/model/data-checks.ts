@@ -3,10 +3,17 @@
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError, ShapeError, ValueError } from '../errors.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { Tensor } from '../tensor.js';
 import type { Loss } from './losses.js';
 
 const batchShape = (shape: readonly number[]) => formatShape(['n', ...shape] as never);
+
+/** A value given where a tensor belongs, for a message; a TensorFlow.js tensor (the usual mix-up) is named as such. */
+function shownInstead(value: unknown): string {
+  const foreign = typeof value === 'object' && value !== null && Array.isArray((value as { shape?: unknown }).shape);
+  return foreign ? `a tensor of another library (${shownValue(value)}); make convas tensors with tensor(values, shape)` : shownValue(value);
+}
 
 /** The tensors for the model's inputs, checked; returns them as a list and the number of examples. */
 export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: string): { xs: Tensor[]; n: number } {
@@ -14,7 +21,8 @@ export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: st
   if (xs.length !== inputShapes.length || xs.some((t) => !(t instanceof Tensor))) {
     throw new ShapeError(`${what}: the model has ${inputShapes.length} input${inputShapes.length > 1 ? 's' : ''} ` +
       `(${inputShapes.map(batchShape).join(', ')}); expected ${inputShapes.length > 1 ? 'an array of that many tensors' : 'one tensor'}, got ` +
-      `${Array.isArray(x) ? `${x.length} values` : String(x)}`);
+      `${Array.isArray(x) && x.length === inputShapes.length ? `an array whose item ${xs.findIndex((t) => !(t instanceof Tensor))} is ` +
+        shownInstead(xs.find((t) => !(t instanceof Tensor))) : shownInstead(x)}`);
   }
   const n = xs[0].shape[0];
   xs.forEach((t, i) => {
@@ -31,7 +39,7 @@ export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: st
 
 /** Targets for n examples of an output of `outputShape`, as `loss` reads them (class ids for a sparse loss). */
 export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: string, loss?: Loss): void {
-  if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor, got ${String(y)}`);
+  if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor (tensor(values, shape)), got ${shownInstead(y)}`);
   if (y.shape[0] !== n) throw new ShapeError(`${what}: x has ${n} examples but y has ${y.shape[0]}; they must have the same length`);
   if (loss?.sparse) {
     checkClassIdShape(y.shape, outputShape, loss.type, 'y', what);
@@ -116,6 +124,6 @@ export function checkFiniteAt(ptr: number, size: number, name: string, what: str
 
 export function checkBatchSize(batchSize: number, what: string): void {
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ConfigError(`${what}: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
+    throw new ConfigError(`${what}: batchSize must be a positive integer, got ${shownValue(batchSize)}`);
   }
 }

@@ -6,6 +6,7 @@
 // default factor of 100 sits far from both. With fit's sampleWeight the bound is also multiplied by
 // the largest weight: a weighted batch loss is up to that many times an unweighted one.
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import { checkKeys, checkNumber } from './settings.js';
 
 export interface DivergenceOptions {
@@ -37,7 +38,7 @@ export class DivergenceCheck {
       return;
     }
     if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-      throw new ConfigError(`fit: divergence must be { factor, maxLoss } or false, got ${JSON.stringify(options)}`);
+      throw new ConfigError(`fit: divergence must be { factor, maxLoss } or false, got ${shownValue(options)}`);
     }
     const given = options ?? {};
     checkKeys('fit: divergence', given, ['factor', 'maxLoss']);

@@ -2,6 +2,7 @@
 // setting is a ConfigError naming it. convas's own onBatchEnd / onEpochEnd / shouldStop options
 // become one more callback.
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import type { Tensor } from '../tensor.js';
 import { type BatchLogs, type CallbackHooks, type Callbacks, type EpochEndLogs, type Logs, type TrainedModel, callbackList } from './callbacks.js';
 import type { ClassWeight } from './class-weights.js';
@@ -117,7 +118,7 @@ export function checkOptionNames(options: unknown, who: 'fit' | 'fitDataset'): v
   checkYieldEvery((options as TrainingOptions).yieldEvery, who); // refused before fit sizes anything
   const { verbose } = options as TrainingOptions;
   if (verbose !== undefined && verbose !== 0 && verbose !== 1 && verbose !== 2) {
-    throw new ConfigError(`${who}: verbose must be 0, 1 or 2 (it is taken for TF.js's sake and ignored), got ${JSON.stringify(verbose)}`);
+    throw new ConfigError(`${who}: verbose must be 0, 1 or 2 (it is taken for TF.js's sake and ignored), got ${shownValue(verbose)}`);
   }
 }
 
@@ -131,7 +132,7 @@ export function checkYieldEvery(value: unknown, who: string): YieldPolicy {
   }
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     throw new ConfigError(`${who}: yieldEvery must be 'auto', 'batch', 'epoch', 'never' or a number of milliseconds ≥ 0, got ` +
-      `${JSON.stringify(value) ?? String(value)}`);
+      `${shownValue(value)}`);
   }
   return { afterMs: value, afterEpoch: false };
 }
@@ -141,7 +142,7 @@ export function checkInteger(who: string, name: string, value: unknown, fallback
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || (value as number) < least) {
     const says = least === 1 ? 'a positive integer' : `an integer ≥ ${least}`;
-    throw new ConfigError(`${who}: ${name} must be ${says}, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new ConfigError(`${who}: ${name} must be ${says}, got ${shownValue(value)}`);
   }
   return value as number;
 }
@@ -149,7 +150,7 @@ export function checkInteger(who: string, name: string, value: unknown, fallback
 /** epochs and initialEpoch, checked. */
 export function checkEpochs(options: TrainingOptions, who: string): { epochs: number; initialEpoch: number } {
   if (options.epochs !== undefined && (!Number.isInteger(options.epochs) || options.epochs < 1)) {
-    throw new ConfigError(`${who}: epochs must be a positive integer, got ${JSON.stringify(options.epochs)}`);
+    throw new ConfigError(`${who}: epochs must be a positive integer, got ${shownValue(options.epochs)}`);
   }
   return { epochs: options.epochs ?? 1, initialEpoch: checkInteger(who, 'initialEpoch', options.initialEpoch, 0, 0) };
 }

@@ -8,6 +8,7 @@ import { InputLayer } from '../layers/input-layer.js';
 import type { Layer } from '../layers/layer.js';
 import { type LayerNode, SymbolicTensor } from '../layers/node.js';
 import { withArticle } from '../article.js';
+import { shownValue } from '../shown-value.js';
 
 export interface Graph {
   inputs: SymbolicTensor<Layer>[];
@@ -112,7 +113,7 @@ function checkLayers(layers: Layer[], who: string): void {
   const names = new Map<string, Layer>();
   for (const layer of layers) {
     const other = names.get(layer.name);
-    if (other) throw new ConfigError(`${who}: two layers are named ${JSON.stringify(layer.name)} (${withArticle(other.className)} and ${withArticle(layer.className)}); names must be unique`);
+    if (other) throw new ConfigError(`${who}: two layers are named ${shownValue(layer.name)} (${withArticle(other.className)} and ${withArticle(layer.className)}); names must be unique`);
     names.set(layer.name, layer);
   }
   const places = new Map<Layer, string>();

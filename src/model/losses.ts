@@ -13,6 +13,7 @@ import { OUTPUT_LOSS } from '../backend/kernels.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { checkBoolean, checkKeys, checkNumber } from './settings.js';
 
 export const LOSSES = [
@@ -104,8 +105,9 @@ export interface Loss {
 export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const given = (typeof config === 'string' ? { type: config } : config) as LossConfig | undefined;
   if (!given || typeof given !== 'object' || !Object.hasOwn(LOSS_RULES, given.type)) {
-    const name = JSON.stringify(typeof config === 'object' && config ? (config as LossConfig).type : config);
-    throw new ConfigError(`compile: unknown loss ${name}; expected one of ${LOSSES.join(', ')}`);
+    const name = shownValue(typeof config === 'object' && config ? (config as LossConfig).type : config);
+    const hint = typeof config === 'function' ? ' (a loss is given by its name, or { type, …settings }: convas has no custom loss functions)' : '';
+    throw new ConfigError(`compile: unknown loss ${name}${hint}; expected one of ${LOSSES.join(', ')}`);
   }
   const rule = LOSS_RULES[given.type];
   const who = `loss ${given.type}`;

@@ -9,6 +9,7 @@ import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import { argmaxRow, inTopK, scoresFromCounts } from '../metrics.js';
 import type { Shape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { countCorrect } from './accuracy.js';
 import { KERAS_METRIC_NAMES, type KerasMetricName, metricName } from './log-names.js';
 import { type AccuracyKind, type Loss, type OutputRows, rowsAlongLastAxis } from './losses.js';
@@ -162,7 +163,7 @@ const PER_CLASS = { perClassPrecision: 'precision', perClassRecall: 'recall', pe
 function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Metric {
   const config = (typeof spec === 'string' ? { type: spec } : spec) as MetricConfig | undefined;
   if (!config || typeof config !== 'object' || !KNOWN.includes(config.type)) {
-    const name = JSON.stringify(typeof spec === 'object' && spec ? (spec as MetricConfig).type : spec);
+    const name = shownValue(typeof spec === 'object' && spec ? (spec as MetricConfig).type : spec);
     throw new ConfigError(`${who}: unknown metric ${name}; expected one of ${METRICS.join(', ')} (or Keras's names: ` +
       `${Object.values(KERAS_METRIC_NAMES).join(', ')})`);
   }
@@ -191,7 +192,7 @@ function makeMetric(spec: MetricSpec, loss: Loss, cols: number, who: string): Me
     case 'topKCategoricalAccuracy':
     case 'sparseTopKCategoricalAccuracy': {
       const k = config.k ?? 5;
-      if (!Number.isInteger(k) || k < 1) throw new ConfigError(`${who}: metric ${type}: k must be a positive integer, got ${JSON.stringify(config.k)}`);
+      if (!Number.isInteger(k) || k < 1) throw new ConfigError(`${who}: metric ${type}: k must be a positive integer, got ${shownValue(config.k)}`);
       return new Share(type, topK(k));
     }
     case 'precision':
@@ -219,7 +220,7 @@ export class MetricSet {
     this.rows = rowsAlongLastAxis(outputShape);
     const cols = this.rows.classes;
     if (specs !== undefined && !Array.isArray(specs)) {
-      throw new ConfigError(`${who}: metrics must be an array of metric names (or { type, k }), got ${JSON.stringify(specs)}`);
+      throw new ConfigError(`${who}: metrics must be an array of metric names (or { type, k }), got ${shownValue(specs)}`);
     }
     this.metrics = [makeMetric('accuracy', loss, cols, who)];
     for (const spec of specs ?? []) {

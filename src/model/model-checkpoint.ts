@@ -6,6 +6,7 @@
 // filepath does: {epoch} (counted from 1), any log such as {val_loss}, and the formats {epoch:03d}
 // and {val_loss:.4f}; Keras's {val_accuracy} names val_acc (log-names.ts).
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import type { EpochEndLogs, Logs } from './callbacks.js';
 import { loggedName } from './log-names.js';
 import { type MonitorMode, MonitorCallback } from './monitor.js';
@@ -39,11 +40,11 @@ export class ModelCheckpoint extends MonitorCallback {
     const who = 'modelCheckpoint';
     super(who, options, Object.keys(MODEL_CHECKPOINT_OPTIONS));
     if (typeof destination !== 'string' || destination === '') {
-      throw new ConfigError(`${who}: expected a destination (a directory, or indexeddb://name), got ${JSON.stringify(destination)}`);
+      throw new ConfigError(`${who}: expected a destination (a directory, or indexeddb://name), got ${shownValue(destination)}`);
     }
     for (const [, name, spec] of destination.matchAll(PLACEHOLDER)) {
       if (spec !== undefined && !SPEC.test(spec)) {
-        throw new ConfigError(`${who}: cannot format {${name}:${spec}} in ${JSON.stringify(destination)}; formats are 0Nd (e.g. {epoch:03d}) and .Nf (e.g. {val_loss:.4f})`);
+        throw new ConfigError(`${who}: cannot format {${name}:${spec}} in ${shownValue(destination)}; formats are 0Nd (e.g. {epoch:03d}) and .Nf (e.g. {val_loss:.4f})`);
       }
     }
     this.saveBestOnly = checkBoolean(who, 'saveBestOnly', options.saveBestOnly ?? false);
@@ -56,7 +57,7 @@ export class ModelCheckpoint extends MonitorCallback {
     const logs = this.params?.metrics ?? [];
     for (const [placeholder, name] of this.destination.matchAll(PLACEHOLDER)) {
       if (name !== 'epoch' && !logs.includes(loggedName(name))) {
-        throw new ConfigError(`${this.who}: ${placeholder} in ${JSON.stringify(this.destination)} names no log of this run; it logs epoch, ${logs.join(', ')}`);
+        throw new ConfigError(`${this.who}: ${placeholder} in ${shownValue(this.destination)} names no log of this run; it logs epoch, ${logs.join(', ')}`);
       }
     }
   }

@@ -11,6 +11,7 @@ import type { SymbolicTensor } from '../layers/node.js';
 import { SameMemoryLayer } from '../layers/same-memory.js';
 import { type Random, seededRandom } from '../random.js';
 import { type Shape, formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import type { Tensor } from '../tensor.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
@@ -123,7 +124,7 @@ export class Model extends Layer {
     super(options.name, 'model');
     const seed = options?.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new ConfigError(`model: seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
+      throw new ConfigError(`model: seed must be an integer in [0, 2^32), got ${shownValue(seed)}`);
     }
     this.className = options.className ?? 'Model';
     this.graph = buildGraph(options.inputs, options.outputs, `model ${this.name}`);
@@ -216,7 +217,7 @@ export class Model extends Layer {
     const layers = this.layers;
     const found = typeof name === 'number' ? layers[name] : layers.find((l) => l.name === name);
     if (!found) {
-      throw new ConfigError(`getLayer: model ${this.name} has no layer ${JSON.stringify(name)}; it has ${layers.map((l) => l.name).join(', ')}`);
+      throw new ConfigError(`getLayer: model ${this.name} has no layer ${shownValue(name)}; it has ${layers.map((l) => l.name).join(', ')}`);
     }
     return found;
   }
@@ -285,7 +286,7 @@ export class Model extends Layer {
   set randomState(states: number[]) {
     const layers = this.layersWithStreams();
     if (!Array.isArray(states) || states.length !== layers.length + 1 || states.some((s) => !Number.isInteger(s) || s < 0 || s > 0xffffffff)) {
-      throw new ConfigError(`randomState: expected ${layers.length + 1} integers in [0, 2^32), got ${JSON.stringify(states)}`);
+      throw new ConfigError(`randomState: expected ${layers.length + 1} integers in [0, 2^32), got ${shownValue(states)}`);
     }
     this.rng.state = states[0];
     layers.forEach((l, i) => (l.randomState = states[i + 1]));
@@ -565,7 +566,7 @@ export class Model extends Layer {
     this.checkOneOutput('evaluateDataset');
     const { batches } = options;
     if (batches !== undefined && (!Number.isInteger(batches) || batches < 1)) {
-      throw new ConfigError(`evaluateDataset: batches must be a positive integer, got ${JSON.stringify(batches)}`);
+      throw new ConfigError(`evaluateDataset: batches must be a positive integer, got ${shownValue(batches)}`);
     }
     return this.scoreDataset(dataset, batches, 'evaluateDataset', this.scoring(options.metrics ?? [], 'evaluateDataset'));
   }
@@ -573,7 +574,7 @@ export class Model extends Layer {
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */
   private inferenceSetUp(options: PredictOptions, what: string): Around | undefined {
     const fold = options.foldBatchNorm ?? false;
-    if (typeof fold !== 'boolean') throw new ConfigError(`${what}: foldBatchNorm must be true or false, got ${JSON.stringify(fold)}`);
+    if (typeof fold !== 'boolean') throw new ConfigError(`${what}: foldBatchNorm must be true or false, got ${shownValue(fold)}`);
     if (!fold) return undefined;
     const pairs = this.batchNormFolds;
     return (passes) => withFolds(pairs, passes);
@@ -607,7 +608,7 @@ export class Model extends Layer {
    */
   setUserDefinedMetadata(metadata: Record<string, unknown> | undefined): void {
     if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))) {
-      throw new ConfigError(`setUserDefinedMetadata: expected a plain object, got ${Array.isArray(metadata) ? 'an array' : JSON.stringify(metadata)}`);
+      throw new ConfigError(`setUserDefinedMetadata: expected a plain object, got ${Array.isArray(metadata) ? 'an array' : shownValue(metadata)}`);
     }
     try {
       this.userDefinedMetadata = metadata && JSON.parse(JSON.stringify(metadata)); // a copy, as the files will hold it

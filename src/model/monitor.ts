@@ -4,6 +4,7 @@
 // metric's direction; TF.js guesses from the name (up when it holds 'acc'). Keras's 'accuracy' and
 // 'val_accuracy' name the logs convas (as TF.js) calls 'acc' and 'val_acc' (log-names.ts).
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import { Callback } from './callbacks.js';
 import { loggedName } from './log-names.js';
 import { isScalarMetric } from './metric-set.js';
@@ -22,7 +23,7 @@ export abstract class MonitorCallback extends Callback {
     super();
     checkOptions(who, options, settings);
     const monitor = options.monitor ?? 'val_loss';
-    if (typeof monitor !== 'string' || monitor === '') throw new ConfigError(`${who}: monitor must be the name of a log, got ${JSON.stringify(monitor)}`);
+    if (typeof monitor !== 'string' || monitor === '') throw new ConfigError(`${who}: monitor must be the name of a log, got ${shownValue(monitor)}`);
     this.monitor = monitor;
     this.mode = checkChoice(who, 'mode', options.mode ?? 'auto', ['auto', 'min', 'max'] as const);
     this.minDelta = Math.abs(checkNumber(who, 'minDelta', options.minDelta ?? 0, 'finite'));
@@ -53,7 +54,7 @@ export abstract class MonitorCallback extends Callback {
     const logs = this.params?.metrics ?? [];
     if (!logs.includes(this.logged)) {
       const hint = this.monitor.startsWith('val_') && !this.params?.doValidation ? ' (val_ logs need validationData or validationSplit)' : '';
-      throw new ConfigError(`${this.who}: unknown monitor ${JSON.stringify(this.monitor)}${hint}; this run logs ${logs.join(', ')}`);
+      throw new ConfigError(`${this.who}: unknown monitor ${shownValue(this.monitor)}${hint}; this run logs ${logs.join(', ')}`);
     }
     if (!isScalarMetric(this.monitor.replace(/^val_/, ''))) {
       throw new ConfigError(`${this.who}: monitor ${this.monitor} holds a value per class, not one number; monitor a loss or an accuracy`);

@@ -7,6 +7,7 @@ import { OwnedBlocks } from '../backend/owned-blocks.js';
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
 import type { Parameter } from '../layers/layer.js';
+import { shownValue } from '../shown-value.js';
 import { clipGradients } from './gradient-clipping.js';
 import {
   OPTIMIZERS, OPTIMIZER_TYPES, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig, type Setting, type StepContext,
@@ -38,7 +39,10 @@ export const optimizerSettings = (type: OptimizerType): string[] =>
 function resolveConfig(config: OptimizerConfig | OptimizerType): ResolvedOptimizerConfig {
   const given = typeof config === 'string' ? { type: config } : config;
   if (!given || typeof given !== 'object' || !Object.hasOwn(OPTIMIZER_TYPES, given.type)) {
-    throw new ConfigError(`optimizer: unknown type ${JSON.stringify(given?.type ?? given)}; expected one of ${OPTIMIZERS.join(', ')}`);
+    // An object without a type is most often another library's optimizer (TF.js's tf.train.adam()).
+    const named = given && typeof given === 'object' && given.type !== undefined;
+    throw new ConfigError(named ? `optimizer: unknown type ${shownValue(given.type)}; expected one of ${OPTIMIZERS.join(', ')}`
+      : `optimizer: expected a name or { type, learningRate, … } with type one of ${OPTIMIZERS.join(', ')}; got ${shownValue(given)}`);
   }
   const who = `optimizer ${given.type}`;
   checkKeys(who, given, optimizerSettings(given.type));

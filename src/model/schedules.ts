@@ -9,6 +9,7 @@
 // saved with the model; reduceLROnPlateau also keeps state of its own (state below).
 import { getBackend } from '../backend/wasm.js';
 import { ConfigError } from '../errors.js';
+import { shownValue } from '../shown-value.js';
 import { checkBoolean, checkChoice, checkCount, checkKeys, checkNumber } from './settings.js';
 
 export interface ScheduleConfig {
@@ -96,11 +97,11 @@ class PiecewiseConstantDecay extends LearningRateSchedule<PiecewiseConstantDecay
     const { boundaries, values } = options;
     if (!Array.isArray(boundaries) || !Array.isArray(values) || values.length !== boundaries.length + 1) {
       throw new ConfigError(`${who}: expected an array of boundaries and one more value than boundaries, got ` +
-        `${JSON.stringify(boundaries)} and ${JSON.stringify(values)}`);
+        `${shownValue(boundaries)} and ${shownValue(values)}`);
     }
     boundaries.forEach((b, i) => {
       checkNumber(who, `boundaries[${i}]`, b, 'non-negative');
-      if (i > 0 && b <= boundaries[i - 1]) throw new ConfigError(`${who}: boundaries must increase, got ${JSON.stringify(boundaries)}`);
+      if (i > 0 && b <= boundaries[i - 1]) throw new ConfigError(`${who}: boundaries must increase, got ${shownValue(boundaries)}`);
     });
     values.forEach((v, i) => checkNumber(who, `values[${i}]`, v, 'non-negative'));
     super('PiecewiseConstantDecay', { boundaries: [...boundaries], values: [...values] });
@@ -372,7 +373,7 @@ export function scheduleFromConfig(value: LearningRateSchedule | ScheduleConfig,
   const spec = value instanceof LearningRateSchedule ? value.toJSON() : value;
   const make = spec && typeof spec === 'object' && Object.hasOwn(CLASSES, spec.className) ? CLASSES[spec.className] : undefined;
   if (!make || !spec.config || typeof spec.config !== 'object') {
-    throw new ConfigError(`${who}: expected a number or a schedule (${Object.keys(CLASSES).join(', ')}), got ${JSON.stringify(value)}`);
+    throw new ConfigError(`${who}: expected a number or a schedule (${Object.keys(CLASSES).join(', ')}), got ${shownValue(value)}`);
   }
   return new make(spec.config as never);
 }

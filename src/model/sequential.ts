@@ -3,6 +3,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { isShape } from '../shape.js';
 import { Layer, type LayerConfig, input, layerFromConfig } from '../layers/index.js';
 import type { SymbolicTensor } from '../layers/node.js';
+import { shownValue } from '../shown-value.js';
 import { isGraphClass, modelFromGraphConfig } from './graph-config.js';
 import { Model } from './model.js';
 
@@ -20,7 +21,7 @@ export function sequential(options: SequentialOptions): Model {
   }
   if (options.layers.length === 0) throw new ConfigError('sequential: a model needs at least one layer');
   if (!isShape(options.inputShape)) {
-    throw new ShapeError(`sequential: inputShape ${JSON.stringify(options.inputShape)} is not valid; expected positive integers such as [28, 28, 1]`);
+    throw new ShapeError(`sequential: inputShape ${shownValue(options.inputShape)} is not valid; expected positive integers such as [28, 28, 1]`);
   }
   const chain = options.layers.map((l) => (l instanceof Layer ? l : isGraphClass(l?.className) ? modelFromGraphConfig(l, (o) => new Model(o), { deferBuild: true }) : layerFromConfig(l)));
   if (new Set(chain).size !== chain.length) throw new ConfigError('sequential: the same layer object appears twice; create a new layer for each place');

@@ -2,6 +2,7 @@
 // ConfigError naming the owner, the setting and what it takes (and what was given instead).
 import { ConfigError } from '../errors.js';
 import { withArticle } from '../article.js';
+import { shownValue } from '../shown-value.js';
 
 export type Range = 'finite' | 'positive' | 'non-negative' | 'fraction' | 'unit' | 'at least one';
 
@@ -27,7 +28,7 @@ export function describeValue(value: unknown): string {
 /** A finite number in `range`. */
 export function checkNumber(owner: string, name: string, value: unknown, range: Range): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || !RANGES[range].ok(value)) {
-    throw new ConfigError(`${owner}: ${name} must be ${RANGES[range].says}, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new ConfigError(`${owner}: ${name} must be ${RANGES[range].says}, got ${shownValue(value)}`);
   }
   return value;
 }
@@ -35,19 +36,19 @@ export function checkNumber(owner: string, name: string, value: unknown, range: 
 /** A whole number ≥ 0 (patience, cooldown). */
 export function checkCount(owner: string, name: string, value: unknown): number {
   if (!Number.isInteger(value) || (value as number) < 0) {
-    throw new ConfigError(`${owner}: ${name} must be an integer ≥ 0, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new ConfigError(`${owner}: ${name} must be an integer ≥ 0, got ${shownValue(value)}`);
   }
   return value as number;
 }
 
 export function checkBoolean(owner: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new ConfigError(`${owner}: ${name} must be true or false, got ${JSON.stringify(value) ?? String(value)}`);
+  if (typeof value !== 'boolean') throw new ConfigError(`${owner}: ${name} must be true or false, got ${shownValue(value)}`);
   return value;
 }
 
 export function checkChoice<T extends string>(owner: string, name: string, value: unknown, choices: readonly T[]): T {
   if (!choices.includes(value as T)) {
-    throw new ConfigError(`${owner}: unknown ${name} ${JSON.stringify(value) ?? String(value)}; expected one of ${choices.join(', ')}`);
+    throw new ConfigError(`${owner}: unknown ${name} ${shownValue(value)}; expected one of ${choices.join(', ')}`);
   }
   return value as T;
 }
@@ -63,6 +64,6 @@ export function checkKeys(owner: string, config: object, known: readonly string[
 
 /** A call's options: an object of known names (a misspelt one is refused rather than ignored). */
 export function checkOptions(who: string, options: unknown, known: readonly string[]): void {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`${who}: options must be an object, got ${JSON.stringify(options)}`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${who}: options must be an object, got ${shownValue(options)}`);
   checkKeys(who, options, known);
 }

@@ -10,6 +10,7 @@ import { InputLayer } from '../layers/input-layer.js';
 import type { Layer } from '../layers/layer.js';
 import type { SymbolicTensor } from '../layers/node.js';
 import { formatShape, sizeOf } from '../shape.js';
+import { shownValue } from '../shown-value.js';
 import { type Tensor, emptyTensor, tensor } from '../tensor.js';
 import { Model, PREDICT_OPTIONS, type PredictOptions } from './model.js';
 import { checkOptions } from './settings.js';
@@ -39,9 +40,9 @@ export function cutModel(base: Model, layerName: string, options: CutOptions = {
   if (!(base instanceof Model)) throw new ConfigError(`cutModel: expected a model to cut, got ${String(base)}`);
   const { pooling = 'none', trainable = false, name = `${base.name}_cut` } = options;
   if (!(POOLINGS as readonly string[]).includes(pooling)) {
-    throw new ConfigError(`cutModel: pooling ${JSON.stringify(pooling)}; expected ${POOLINGS.map((p) => `'${p}'`).join(', ')}`);
+    throw new ConfigError(`cutModel: pooling ${shownValue(pooling)}; expected ${POOLINGS.map((p) => `'${p}'`).join(', ')}`);
   }
-  if (typeof trainable !== 'boolean') throw new ConfigError(`cutModel: trainable must be true or false, got ${JSON.stringify(trainable)}`);
+  if (typeof trainable !== 'boolean') throw new ConfigError(`cutModel: trainable must be true or false, got ${shownValue(trainable)}`);
   const layer = base.layers.find((l) => l.name === layerName);
   if (!layer) throw missingLayer(base, layerName);
   if (layer instanceof InputLayer) throw new ConfigError(`cutModel: ${layerName} is ${base.name}'s input layer; cut after a layer that computes`);
@@ -63,8 +64,8 @@ export function cutModel(base: Model, layerName: string, options: CutOptions = {
 function missingLayer(base: Model, layerName: string): ConfigError {
   const names = base.layers.map((l) => l.name);
   const path = nestedPath(base, layerName);
-  const where = path ? `; ${JSON.stringify(layerName)} is inside the nested model ${path.join(' › ')}: cut that model instead` : '';
-  return new ConfigError(`cutModel: ${base.name} has no layer ${JSON.stringify(layerName)}${where}; its ${names.length} layers are ${names.join(', ')}`);
+  const where = path ? `; ${shownValue(layerName)} is inside the nested model ${path.join(' › ')}: cut that model instead` : '';
+  return new ConfigError(`cutModel: ${base.name} has no layer ${shownValue(layerName)}${where}; its ${names.length} layers are ${names.join(', ')}`);
 }
 
 /** The names of the nested models down to the one that holds `layerName`, if one does. */
@@ -108,7 +109,7 @@ export async function embed(model: Model, images: Tensor | Float32Array, options
   if (model.inputs.length !== 1) throw new ConfigError(`embed: ${model.name} has ${model.inputs.length} inputs; embed runs models with one`);
   checkOptions('embed', options, Object.keys(EMBED_OPTIONS));
   const { onProgress, batchSize = inferenceBatchSize(model.inputShape, 32), ...predictOptions } = options;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`embed: batchSize must be a positive integer, got ${JSON.stringify(batchSize)}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`embed: batchSize must be a positive integer, got ${shownValue(batchSize)}`);
   const exampleSize = sizeOf(model.inputShape);
   const n = countExamples(images, model, exampleSize);
   const outputSize = sizeOf(model.outputShape);

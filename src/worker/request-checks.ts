@@ -3,6 +3,7 @@
 // weights, and a fit option the worker passes on unchecked (validationSplit) would break its
 // count of whole epochs: each is a ConfigError naming the setting.
 import { ConfigError } from '../index.js';
+import { shownValue } from '../shown-value.js';
 import type { TrainFitOptions, TrainRequest } from './protocol.js';
 
 const PARTS = ['modelConfig', 'compile', 'fit', 'data'] as const satisfies ReadonlyArray<keyof TrainRequest>;
@@ -10,16 +11,14 @@ const FIT_SETTINGS = {
   epochs: true, batchSize: true, shuffle: true, classWeight: true, earlyStopping: true,
 } satisfies Record<keyof TrainFitOptions, true>;
 
-/** A value as a message shows it: NaN as NaN, not as JSON's null. */
-const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value));
 
 export function checkRequest(request: unknown): TrainRequest {
   const parts = `a request is { ${PARTS.join(', ')} }`;
-  if (request === null || typeof request !== 'object') throw new ConfigError(`train: ${parts}, got ${shown(request)}`);
+  if (request === null || typeof request !== 'object') throw new ConfigError(`train: ${parts}, got ${shownValue(request)}`);
   for (const part of PARTS) {
     const value = (request as Record<string, unknown>)[part];
     if (value === undefined) throw new ConfigError(`train: request.${part} is missing; ${parts}`);
-    if (value === null || typeof value !== 'object') throw new ConfigError(`train: request.${part} must be an object, got ${shown(value)}`);
+    if (value === null || typeof value !== 'object') throw new ConfigError(`train: request.${part} must be an object, got ${shownValue(value)}`);
   }
   const fit = (request as TrainRequest).fit;
   const unknown = Object.keys(fit).filter((key) => !Object.hasOwn(FIT_SETTINGS, key));
@@ -31,7 +30,7 @@ export function checkRequest(request: unknown): TrainRequest {
   for (const name of ['epochs', 'batchSize'] as const) {
     const value = fit[name];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      throw new ConfigError(`fit: ${name} must be a positive integer, got ${shown(value)}`);
+      throw new ConfigError(`fit: ${name} must be a positive integer, got ${shownValue(value)}`);
     }
   }
   return request as TrainRequest;

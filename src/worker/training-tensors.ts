@@ -5,6 +5,7 @@
 // output of [H, W, C] (a segmentation net's pixels), as fit does. Sample weights, when given, are
 // read the same way: one per image, or one per position.
 import { type Model, ShapeError, type Tensor, oneHot, tensor } from '../index.js';
+import { shownValue } from '../shown-value.js';
 import type { TrainingData } from './protocol.js';
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -25,7 +26,7 @@ export function trainingTensors(data: TrainingData, model: Model, loss: string, 
   const count = images.length / inputSize;
   if (!Number.isInteger(count) || count === 0) {
     throw new ShapeError(`${where}.images: ${images.length === 0 ? 'no values' : `${images.length} values are not a whole number of images`}; ` +
-      `expected count × ${inputSize} values (count images of ${JSON.stringify(model.inputShape)})`);
+      `expected count × ${inputSize} values (count images of ${shownValue(model.inputShape)})`);
   }
   const outputShape = model.outputShape, outputs = sizeOf(outputShape);
   const ids = labels.length === count;
@@ -35,10 +36,10 @@ export function trainingTensors(data: TrainingData, model: Model, loss: string, 
   const sparseIds = labels.length === count * perPosition;
   const targets = labels.length === count * outputs;
   if (sparse ? !sparseIds : !targets && !(ids && outputShape.length === 1)) {
-    const one = perPosition === 1 ? 'one class id per image' : `one class id per position, ${count} × ${JSON.stringify(positions)}`;
+    const one = perPosition === 1 ? 'one class id per image' : `one class id per position, ${count} × ${shownValue(positions)}`;
     const expected = sparse ? `${count * perPosition} (${one}, as ${loss} takes${targets ? '; one-hot targets go with categoricalCrossentropy' : ''})`
       : outputShape.length === 1 ? `${count} (one class id per image) or ${count * outputs} (${count} × ${outputs} outputs)`
-        : `${count * outputs} (${count} × ${JSON.stringify(outputShape)} outputs)`;
+        : `${count * outputs} (${count} × ${shownValue(outputShape)} outputs)`;
     throw new ShapeError(`${where}.labels: ${labels.length} values for ${count} images; expected ${expected}`);
   }
   const y = sparse ? tensor(labels, [count, ...positions])
