@@ -2,15 +2,14 @@
 // `indexeddb://name` or `downloads://name` in browsers (or, to load, File objects or a model's
 // bytes), each implementing storage.ts.
 import { ConfigError } from '../errors.js';
-import { describeValue } from '../model/settings.js';
 import { runsInNode } from '../platform.js';
+import { shownValue } from '../shown-value.js';
 import { bytesSource } from './bytes-source.js';
 import { downloadsDestination } from './downloads.js';
 import { httpSource } from './http.js';
 import { indexedDbStore } from './indexeddb.js';
 import { pickedFilesSource } from './picked-files.js';
 import type { ModelDestination, ModelSource } from './storage.js';
-import { withArticle } from '../article.js';
 
 // The readers take ModelSource from here, beside sourceFor.
 export type { ModelSource } from './storage.js';
@@ -44,7 +43,7 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
   if (location instanceof Uint8Array || location instanceof ArrayBuffer) return bytesSource(location);
   const supported = `a directory, .json or .onnx file (Node), an http(s) URL of model.json or of an .onnx file, indexeddb://name, ` +
     'File objects, or an ONNX model\'s bytes';
-  if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${location === null ? 'null' : withArticle(typeof location)}: expected ${supported}`);
+  if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${shownValue(location)}: expected ${supported}`);
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
   if (scheme === 'indexeddb') {
@@ -60,7 +59,7 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
 export async function destinationFor(location: string, oneFile = false): Promise<ModelDestination> {
   const supported = oneFile ? 'an .onnx file or a directory (Node), or downloads://name' : 'a directory (Node), indexeddb://name or downloads://name';
   // JavaScript callers may leave the destination out (`model.save()`) or pass an object.
-  if (typeof location !== 'string') throw new ConfigError(`save: the destination must be a string, ${supported}; got ${describeValue(location)}`);
+  if (typeof location !== 'string') throw new ConfigError(`save: the destination must be a string, ${supported}; got ${shownValue(location)}`);
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'indexeddb' && !oneFile) {
     checkBrowserScheme(location, 'save a model to', 'indexedDB', 'in Node, save to a directory');

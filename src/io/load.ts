@@ -2,6 +2,8 @@
 // TensorFlow.js LayersModel, or ONNX) and let that format's reader check and build the model.
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
+import { checkKeys } from '../model/settings.js';
+import { shownValue } from '../shown-value.js';
 import { FORMAT, FORMAT_VERSION } from './convas-format.js';
 import { readConvasModel } from './convas-reader.js';
 import { type ModelLocation, sourceFor } from './handlers.js';
@@ -12,6 +14,7 @@ import { readTfjsModel } from './tfjs-reader.js';
 export type { LoadOptions } from './onnx-support.js';
 
 const LAYOUTS = ['NHWC', 'NCHW'];
+const LOAD_OPTIONS = ['inputLayout', 'sizes'] as const satisfies ReadonlyArray<keyof LoadOptions>;
 
 /** An .onnx file, or bytes that open as an ONNX ModelProto does (field 1, ir_version, a varint: 0x08) where no .json was named. */
 const looksLikeOnnx = (name: string, bytes: Uint8Array) =>
@@ -21,9 +24,9 @@ const looksLikeOnnx = (name: string, bytes: Uint8Array) =>
 function checkSizes(sizes: unknown): void {
   if (sizes === undefined) return;
   const entries = sizes !== null && typeof sizes === 'object' && !Array.isArray(sizes) ? Object.entries(sizes) : undefined;
-  if (!entries) throw new ConfigError(`loadModel: options.sizes must map dimension names to sizes, e.g. { height: 224, width: 224 }; got ${JSON.stringify(sizes)}`);
+  if (!entries) throw new ConfigError(`loadModel: options.sizes must map dimension names to sizes, e.g. { height: 224, width: 224 }; got ${shownValue(sizes)}`);
   for (const [name, size] of entries) {
-    if (!Number.isInteger(size) || size < 1) throw new ConfigError(`loadModel: options.sizes.${name} must be a positive integer, got ${JSON.stringify(size)}`);
+    if (!Number.isInteger(size) || size < 1) throw new ConfigError(`loadModel: options.sizes.${name} must be a positive integer, got ${shownValue(size)}`);
   }
 }
 
@@ -35,8 +38,11 @@ function checkSizes(sizes: unknown): void {
  * model's bytes. Every problem with the files is a FileFormatError naming the file.
  */
 export async function loadModel(source: ModelLocation, options: LoadOptions = {}): Promise<Model> {
-  if (options === null || typeof options !== 'object' || (options.inputLayout !== undefined && !LAYOUTS.includes(options.inputLayout))) {
-    throw new ConfigError(`loadModel: options.inputLayout must be 'NHWC' or 'NCHW', got ${JSON.stringify(options?.inputLayout)}`);
+  if (options === null || typeof options !== 'object') throw new ConfigError(`loadModel: options must be an object, got ${shownValue(options)}`);
+  // A misspelt option (inputlayout) would load an ONNX model channels-last without a word.
+  checkKeys('loadModel', options, LOAD_OPTIONS);
+  if (options.inputLayout !== undefined && !LAYOUTS.includes(options.inputLayout)) {
+    throw new ConfigError(`loadModel: options.inputLayout must be 'NHWC' or 'NCHW', got ${shownValue(options.inputLayout)}`);
   }
   checkSizes(options.sizes);
   const store = await sourceFor(source);

@@ -3,6 +3,8 @@
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { type SaveOptions, registerSaver } from '../model/save-registry.js';
+import { checkKeys } from '../model/settings.js';
+import { shownValue } from '../shown-value.js';
 import { encodeConvasModel } from './convas-writer.js';
 import { destinationFor } from './handlers.js';
 import { MAX_JSON_DEPTH, encodeJson, nestsDeeperThan } from './json-fields.js';
@@ -12,10 +14,15 @@ import { QUANTIZATIONS } from './tfjs-weights.js';
 
 export type { SaveOptions } from '../model/save-registry.js';
 
+const SAVE_OPTIONS = ['format', 'quantize'] as const satisfies ReadonlyArray<keyof SaveOptions>;
+
 export async function saveModel(model: Model, destination: string, options: SaveOptions = {}): Promise<void> {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`save: options must be an object, got ${shownValue(options)}`);
+  // A misspelt option (fromat: 'onnx') would save in the convas format without a word.
+  checkKeys('save', options, SAVE_OPTIONS);
   const format = options.format ?? 'convas';
   if (format !== 'convas' && format !== 'tfjs' && format !== 'onnx') {
-    throw new ConfigError(`save: unknown format ${JSON.stringify(format)}; expected 'convas', 'tfjs' or 'onnx'`);
+    throw new ConfigError(`save: unknown format ${shownValue(format)}; expected 'convas', 'tfjs' or 'onnx'`);
   }
   if (format === 'onnx') {
     const bytes = (await onnxSupport('save')).encodeOnnx(model);
@@ -27,7 +34,7 @@ export async function saveModel(model: Model, destination: string, options: Save
   }
   const { quantize } = options;
   if (quantize !== undefined && !(QUANTIZATIONS as readonly string[]).includes(quantize)) {
-    throw new ConfigError(`save: unknown quantize ${JSON.stringify(quantize)}; expected ${QUANTIZATIONS.map((q) => `'${q}'`).join(', ')} (or none for float32)`);
+    throw new ConfigError(`save: unknown quantize ${shownValue(quantize)}; expected ${QUANTIZATIONS.map((q) => `'${q}'`).join(', ')} (or none for float32)`);
   }
   if (quantize && format !== 'tfjs') {
     throw new ConfigError(`save: quantize applies to format 'tfjs' only; the convas format keeps the exact float32 weights ` +

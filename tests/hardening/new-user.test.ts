@@ -1,5 +1,8 @@
 // Mistakes a new user makes in the first minutes with the API, each once accepted without a word
 // (or failing with a TypeError from inside): now a typed ConvasError naming what is wrong.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -125,7 +128,24 @@ test('browser-only model stores, asked for in Node, and an empty destination are
   await rejectsWith(() => model.save(''), ConfigError, 'cannot save a model to "": expected a directory');
   // Left out or not a string (JavaScript callers): named, rather than a TypeError from inside.
   await rejectsWith(() => model.save(undefined as never), ConfigError, 'save: the destination must be a string, a directory (Node), indexeddb://name or downloads://name; got undefined');
-  await rejectsWith(() => model.save({ path: 'm' } as never, { format: 'tfjs' }), ConfigError, 'must be a string, a directory (Node), indexeddb://name or downloads://name; got object');
+  await rejectsWith(() => model.save({ path: 'm' } as never, { format: 'tfjs' }), ConfigError, 'must be a string, a directory (Node), indexeddb://name or downloads://name; got {"path":"m"}');
+});
+
+test('loadModel and save: a misspelt option is a ConfigError naming the options there are, not a model loaded or saved otherwise', async () => {
+  await init();
+  const model = sequential({ inputShape: [4], layers: [layers.dense({ units: 2 })] });
+  const dir = mkdtempSync(join(tmpdir(), 'convas-options-'));
+  try {
+    await rejectsWith(() => model.save(dir, { fromat: 'onnx' } as never), ConfigError, 'save: unknown setting fromat; its settings are format, quantize');
+    await rejectsWith(() => model.save(dir, null as never), ConfigError, 'save: options must be an object, got null');
+    assert.not.ok(existsSync(join(dir, 'model.json')), 'nothing is saved');
+    await model.save(dir);
+    await rejectsWith(() => loadModel(dir, { inputlayout: 'NCHW' } as never), ConfigError, 'loadModel: unknown setting inputlayout; its settings are inputLayout, sizes');
+    await rejectsWith(() => loadModel(dir, null as never), ConfigError, 'loadModel: options must be an object, got null');
+    await rejectsWith(() => loadModel({} as never), ConfigError, 'cannot load a model from {}: expected a directory');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('loadModel: a URL that cannot be reached is a StorageError saying why (Node gives the reason), not "fetch failed"', async () => {
