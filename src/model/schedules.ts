@@ -299,8 +299,7 @@ class ReduceLROnPlateau extends LearningRateSchedule<Required<ReduceLROnPlateauO
   constructor(options: ReduceLROnPlateauOptions) {
     const who = 'reduceLROnPlateau';
     checkKeys(who, options, ['initialLearningRate', 'monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr']);
-    const factor = checkNumber(who, 'factor', options.factor ?? 0.1, 'fraction');
-    if (factor === 0) throw new ConfigError(`${who}: factor must be in (0, 1), got 0`);
+    const factor = checkNumber(who, 'factor', options.factor ?? 0.1, 'open fraction');
     super('ReduceLROnPlateau', {
       initialLearningRate: checkNumber(who, 'initialLearningRate', options.initialLearningRate, 'positive'),
       monitor: checkChoice(who, 'monitor', options.monitor ?? 'val_loss', MONITORS),

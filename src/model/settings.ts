@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.js';
 import { withArticle } from '../article.js';
 import { shownValue } from '../shown-value.js';
 
-export type Range = 'finite' | 'positive' | 'non-negative' | 'fraction' | 'unit' | 'at least one';
+export type Range = 'finite' | 'positive' | 'non-negative' | 'fraction' | 'open fraction' | 'unit' | 'at least one';
 
 const RANGES: Record<Range, { ok: (v: number) => boolean; says: string }> = {
   finite: { ok: () => true, says: 'a finite number' },
@@ -12,6 +12,8 @@ const RANGES: Record<Range, { ok: (v: number) => boolean; says: string }> = {
   'non-negative': { ok: (v) => v >= 0, says: 'a number ≥ 0' },
   /** [0, 1): decay rates, momentum. */
   fraction: { ok: (v) => v >= 0 && v < 1, says: 'a number in [0, 1)' },
+  /** (0, 1): a factor that must shrink what it multiplies. */
+  'open fraction': { ok: (v) => v > 0 && v < 1, says: 'a number in (0, 1)' },
   /** [0, 1]: label smoothing, alpha. */
   unit: { ok: (v) => v >= 0 && v <= 1, says: 'a number in [0, 1]' },
   'at least one': { ok: (v) => v >= 1, says: 'a number ≥ 1' },

@@ -209,7 +209,9 @@ test('impossible schedule settings are ConfigErrors naming the setting', async (
   refused(() => schedules.cosineDecay({ initialLearningRate: 0.1, decaySteps: 10, alpha: 2 }), 'alpha', '[0, 1]');
   refused(() => schedules.cosineDecayRestarts({ initialLearningRate: 0.1, firstDecaySteps: 10, tMul: 0.5 }), 'tMul', '≥ 1');
   refused(() => schedules.linearWarmup({ warmupSteps: 10, schedule: { className: 'Mystery', config: {} } }), 'Mystery', 'CosineDecay');
-  refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, factor: 1 }), 'factor', '[0, 1)');
+  // One range for every refused factor: (0, 1), as 0 is refused too.
+  refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, factor: 1 }), 'reduceLROnPlateau: factor must be a number in (0, 1), got 1');
+  refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, factor: 0 }), 'reduceLROnPlateau: factor must be a number in (0, 1), got 0');
   refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, monitor: 'val_acuracy' as never }), 'monitor', 'val_acc');
   refused(() => schedules.reduceLROnPlateau({ initialLearningRate: 0.1, patience: 1.5 }), 'patience', 'integer');
   refused(() => smallModel(1).compile({ optimizer: { type: 'sgd', learningRate: { className: 'CosineDecay', config: { decaySteps: 5 } } },
