@@ -4,6 +4,8 @@
 // of its own on a BigInt or a circular object (a TensorFlow.js optimizer or model passed by mistake),
 // and prints a large array or object whole.
 
+import { withArticle } from './article.js';
+
 const LONGEST = 80;
 
 export function shownValue(value: unknown): string {
@@ -12,7 +14,7 @@ export function shownValue(value: unknown): string {
   if (typeof value === 'function') return value.name ? `the function ${value.name}` : 'a function';
   if (value === undefined || value === null || typeof value === 'symbol') return String(value);
   if (typeof value === 'string') return JSON.stringify(value.length > LONGEST ? `${value.slice(0, LONGEST)}…` : value);
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}${'length' in value ? ` of ${value.length}` : ''}`;
+  if (ArrayBuffer.isView(value)) return `${withArticle(value.constructor.name)}${'length' in value ? ` of ${value.length}` : ''}`;
   if (Array.isArray(value) && value.length > LONGEST) return `an array of ${value.length}`;
   // Arrays of numbers one by one, so that a NaN among them shows as NaN.
   if (Array.isArray(value) && value.every((v) => typeof v === 'number' || Array.isArray(v))) {
@@ -28,5 +30,5 @@ export function shownValue(value: unknown): string {
   if (json !== undefined && json.length <= LONGEST) return json;
   if (Array.isArray(value)) return `an array of ${value.length}`;
   const kind = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
-  return kind && kind !== 'Object' ? `${/^[AEIOU]/i.test(kind) ? 'an' : 'a'} ${kind} object` : 'an object';
+  return kind && kind !== 'Object' ? `${withArticle(kind)} object` : 'an object';
 }

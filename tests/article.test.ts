@@ -2,6 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withArticle } from '../src/article.js';
+import { shownValue } from '../src/shown-value.js';
 import { ConfigError, input, layers, model } from '../src/index.js';
 import { throwsWith } from './throws-with.js';
 
@@ -16,6 +17,13 @@ test('a model message naming a layer class takes its article: "the output of an 
   const x = input({ shape: [4] });
   const y = layers.activation({ activation: 'relu' }).apply(x);
   throwsWith(() => model({ inputs: y, outputs: layers.dense({ units: 2 }).apply(y) }), ConfigError, 'is the output of an Activation;');
+});
+
+test('a value shown by its kind takes its article: "an Int32Array", "an AdamOptimizer object"', () => {
+  class AdamOptimizer { self = this; }
+  assert.is(shownValue(new Int32Array(3)), 'an Int32Array of 3');
+  assert.is(shownValue(new Float32Array(2)), 'a Float32Array of 2');
+  assert.is(shownValue(new AdamOptimizer()), 'an AdamOptimizer object');
 });
 
 test.run();
