@@ -592,6 +592,14 @@ test('Flatten keeps PyTorch\'s order; so do Reshape [0, −1], Reshape by Shape 
     { op: 'Concat', inputs: ['n1', 'rest'], outputs: ['target'], attributes: { axis: 0 } },
     { op: 'Reshape', inputs: ['x', 'target'], outputs: ['y'] },
   ], { zero: { dims: [], data: [0] }, axes: ints([0]), rest: ints([-1]) });
+  // Unsqueeze's one axis given as a scalar, which ONNX's checker and ONNX Runtime take.
+  await agrees('Reshape by Shape → Gather → Unsqueeze (axes a scalar) → Concat', [3, 4, 5], [
+    { op: 'Shape', inputs: ['x'], outputs: ['shape'] },
+    { op: 'Gather', inputs: ['shape', 'zero'], outputs: ['n'], attributes: { axis: 0 } },
+    { op: 'Unsqueeze', inputs: ['n', 'zero'], outputs: ['n1'] },
+    { op: 'Concat', inputs: ['n1', 'rest'], outputs: ['target'], attributes: { axis: 0 } },
+    { op: 'Reshape', inputs: ['x', 'target'], outputs: ['y'] },
+  ], { zero: { dims: [], data: [0] }, rest: ints([-1]) });
   await agrees('Squeeze (axes input)', [6, 1, 1], [{ op: 'Squeeze', inputs: ['x', 'axes'], outputs: ['y'] }], { axes: ints([2, 3]) });
   await agrees('Squeeze (axes attribute)', [6, 1, 1], [{ op: 'Squeeze', inputs: ['x'], outputs: ['y'], attributes: { axes: [2, 3] } }], {}, { opset: 11 });
 });

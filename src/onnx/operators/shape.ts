@@ -99,9 +99,18 @@ function squeezeTensor(ctx: NodeContext): TensorValue {
   return reshaped(ctx, x, x.dims.filter((_, i) => i > 0 && !squeezed.has(i)));
 }
 
+/**
+ * Unsqueeze's axes. One axis may be a scalar rather than a list of one: ONNX's shape inference and
+ * ONNX Runtime take it, so such files are valid; any other rank than 0 or 1 is refused.
+ */
+function unsqueezeAxes(ctx: NodeContext): number[] {
+  const given = ctx.opset >= 13 ? ctx.intConstant(1, 'axes') : undefined;
+  return given?.dims.length === 0 ? [...given.data] : axesOf(ctx);
+}
+
 /** The dims with axes of size 1 inserted where Unsqueeze's axes (of the result) say. */
 function unsqueezedDims(ctx: NodeContext, dims: number[]): number[] {
-  const axes = axesOf(ctx);
+  const axes = unsqueezeAxes(ctx);
   const rank = dims.length + axes.length;
   const at = new Set(distinctAxes(ctx, axes, rank));
   const out: number[] = [];
