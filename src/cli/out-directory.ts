@@ -4,7 +4,7 @@
 // half-way (which --resume continues) — is refused before any work, so that no run destroys it;
 // the same holds for DIR/best, where --patience keeps the best epoch's model. A new run removes the
 // DIR/best an earlier run of convas train left, which is no longer the best epoch of the model in DIR.
-import { rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, realpath, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { nodeDirectory } from '../io/node-directory.js';
@@ -46,11 +46,15 @@ export async function checkOutDirectory(out: string, base?: string, patience?: b
  * Removes DIR/best when it holds the best epoch an earlier run of convas train saved: once this run
  * saves in `out` it would sit beside a model it is not the best epoch of (or, with --patience, hold
  * another run's epoch until this one saves its first). Only the files convas saves there go, and
- * the directory if nothing else is left in it; a model convas train did not save stays. The run
- * says so through `print`.
+ * the directory if nothing else is left in it; a model convas train did not save stays, as does a
+ * best/ that is a link or this run's `base`. The run says so through `print`.
  */
-export async function removeEarlierBest(out: string, print: (text: string) => void): Promise<void> {
+export async function removeEarlierBest(out: string, print: (text: string) => void, base?: string): Promise<void> {
   const best = bestDirectory(out);
+  // A link named best leads out of --out: what it names is the user's, wherever it is, and stays.
+  if (!(await lstat(best).then((entry) => entry.isDirectory(), () => false))) return;
+  // This run's --base may be that best epoch: the user's starting point now, which stays.
+  if (base !== undefined && await sameDirectory(modelDirectory(base), best)) return;
   const saved = await savedMetadata(best).catch(() => undefined); // unreadable: not known to be convas train's
   if (!saved || !recordedRun(saved.metadata)) return;
   // model.json first: what remains if this is interrupted is no model, rather than a model without its weights.
@@ -58,6 +62,12 @@ export async function removeEarlierBest(out: string, print: (text: string) => vo
   await rmdir(best).catch(() => undefined); // left when it holds files of the user's
   print(`Removed the model in ${best}: the best epoch of the earlier run in ${out}, not of the model this run saves there`);
 }
+
+/** Whether two paths name one directory, through any links; a path that does not exist (a URL) names none. */
+const sameDirectory = async (a: string, b: string) => {
+  const [realA, realB] = await Promise.all([realpath(a).catch(() => undefined), realpath(b).catch(() => undefined)]);
+  return realA !== undefined && realA === realB;
+};
 
 const notSavedByTrain = (dir: string) => new ConfigError(`${dir} holds a model (model.json) that convas train did not save, which this ` +
   'run would replace: give another --out (or move that model away)');

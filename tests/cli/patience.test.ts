@@ -5,13 +5,14 @@
 // optimizer state byte for byte), that Ctrl-C and --resume end with the same files as a run never
 // stopped, and what --resume refuses.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { type Logs, type TrainedModel, callbacks, init, loadModel } from '../../src/index.js';
 import { countEpoch, freshPatience } from '../../src/cli/patience.js';
+import { removeEarlierBest } from '../../src/cli/out-directory.js';
 import '../../src/io/save.js';
 import { random } from '../helpers.js';
 import { writeBarsIdx } from './bars-idx.js';
@@ -165,6 +166,21 @@ test('a new run in --out removes the best/ an earlier run left there (only the f
   assert.is(beside.code, 0, beside.stderr);
   assert.not.match(beside.stdout, 'Removed');
   assert.is(readFileSync(join(out, 'best', 'model.json'), 'utf8'), mine, 'a model convas train did not save is not touched');
+});
+
+test('a best/ that is a link out of --out, or that is the run\'s --base, is kept', async () => {
+  const kept = join(dir, 'kept');
+  assert.is(convasSync(runArgs(kept, 3)).code, 0);
+  const before = files(kept);
+  const said: string[] = [];
+  const linked = join(dir, 'linked');
+  mkdirSync(linked);
+  symlinkSync(join(kept, 'best'), join(linked, 'best'));
+  await removeEarlierBest(linked, (text) => said.push(text));
+  await removeEarlierBest(kept, (text) => said.push(text), join(kept, 'best'));
+  await removeEarlierBest(kept, (text) => said.push(text), join(linked, 'best', 'model.json'));
+  assert.equal(files(kept), before, 'the best epoch in kept/best is whole');
+  assert.equal(said, []);
 });
 
 test('a best/ in --out that convas train did not save is kept: the run is refused before any work', () => {
