@@ -11,7 +11,10 @@ function numberTakesAn(digits: string): boolean {
 /** `word` after the article it takes. */
 export function withArticle(word: string): string {
   const digits = /^\d+/.exec(word)?.[0];
-  // A u read as "you" (uint8, unit, user) takes "a"; one read as "uh" (undefined, UpSampling2D, uninitialised) takes "an".
-  const an = digits ? numberTakesAn(digits) : /^[aeiou]/i.test(word) && !/^u(int|ni(?!n)|s[aeu])/i.test(word);
+  // A u read as "you" (uint8, unit, user, a capital U spelt out: UNet) takes "a"; one read as "uh"
+  // (undefined, UpSampling2D, uninitialised) takes "an". So do a "you" spelt eu (Euclidean) and the
+  // "w" that one and once start with (OneHot, one-hot).
+  const an = digits ? numberTakesAn(digits)
+    : /^[aeiou]/i.test(word) && !/^(u(int|ni(?!n)|s[aeu])|eu|on(e(?!r)|ce))/i.test(word) && !/^U(?![a-z])/.test(word);
   return `${an ? 'an' : 'a'} ${word}`;
 }

@@ -13,6 +13,11 @@ test('"an" before a vowel sound (formats, layer classes, types, sizes), "a" befo
   for (const word of a) assert.is(withArticle(word), `a ${word}`);
 });
 
+test('"a" where a vowel letter starts with a consonant sound: one, once, a capital U read as a letter, eu', () => {
+  for (const word of ['one', 'OneHot', 'one-hot', 'once', 'UNet', 'U-Net', 'U', 'Euclidean', 'EuclideanDistance']) assert.is(withArticle(word), `a ${word}`);
+  for (const word of ['onerous', 'ONNX', 'Upsample', 'unknown', 'Eye']) assert.is(withArticle(word), `an ${word}`);
+});
+
 test('a model message naming a layer class takes its article: "the output of an Activation"', () => {
   const x = input({ shape: [4] });
   const y = layers.activation({ activation: 'relu' }).apply(x);
