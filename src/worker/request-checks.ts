@@ -1,16 +1,17 @@
 // A train request as the worker reads it, checked before anything is allocated: its four parts,
-// and fit's settings. fit would skip zero or NaN epochs without a word and hand back untrained
+// the fields of its data, and fit's settings. fit would skip zero or NaN epochs without a word and hand back untrained
 // weights, and a fit option the worker passes on unchecked (validationSplit) would break its
 // count of whole epochs: each is a ConfigError naming the setting.
 import { ConfigError } from '../index.js';
 import { shownValue } from '../shown-value.js';
-import type { TrainFitOptions, TrainRequest } from './protocol.js';
+import type { TrainFitOptions, TrainRequest, TrainingData } from './protocol.js';
 
 const PARTS = ['modelConfig', 'compile', 'fit', 'data'] as const satisfies ReadonlyArray<keyof TrainRequest>;
 const FIT_SETTINGS = {
   epochs: true, batchSize: true, shuffle: true, classWeight: true, earlyStopping: true,
 } satisfies Record<keyof TrainFitOptions, true>;
 
+const DATA_FIELDS = ['images', 'labels', 'sampleWeights'] as const satisfies ReadonlyArray<keyof TrainingData>;
 
 export function checkRequest(request: unknown): TrainRequest {
   const parts = `a request is { ${PARTS.join(', ')} }`;
@@ -27,6 +28,10 @@ export function checkRequest(request: unknown): TrainRequest {
     throw new ConfigError(`train: unknown fit setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${hint}; ` +
       `a worker run's fit takes ${Object.keys(FIT_SETTINGS).join(', ')}`);
   }
+  // A misnamed field (fit's own sampleWeight) would otherwise leave the run unweighted without a word.
+  const { data } = request as TrainRequest;
+  checkDataFields(data, 'data', [...DATA_FIELDS, 'validation']);
+  if (data.validation !== null && typeof data.validation === 'object') checkDataFields(data.validation, 'data.validation', DATA_FIELDS);
   for (const name of ['epochs', 'batchSize'] as const) {
     const value = fit[name];
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
@@ -34,4 +39,11 @@ export function checkRequest(request: unknown): TrainRequest {
     }
   }
   return request as TrainRequest;
+}
+
+function checkDataFields(data: object, where: string, fields: readonly string[]): void {
+  const unknown = Object.keys(data).filter((key) => !fields.includes(key));
+  if (unknown.length > 0) {
+    throw new ConfigError(`train: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} in ${where}; it takes ${fields.join(', ')}`);
+  }
 }

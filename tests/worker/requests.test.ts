@@ -114,6 +114,10 @@ test('sampleWeights in data and data.validation weigh the loss and val_loss as f
 
   await refused({ ...base, data: { images, labels: ids, sampleWeights: weights.subarray(1) } }, 'ShapeError', 'data.sampleWeights', `${n - 1} values for ${n} images`, `expected ${n} (one per image)`);
   await refused({ ...base, fit: { classWeight: { 1: 2 } }, data: { images, labels: ids, sampleWeights: weights } }, 'ConfigError', 'sampleWeight and classWeight');
+  // fit's own name for them, in data or data.validation, is refused rather than left unweighted.
+  await refused({ ...base, data: { images, labels: ids, sampleWeight: weights } }, 'ConfigError', 'unknown field sampleWeight in data', 'images, labels, sampleWeights, validation');
+  await refused({ ...base, data: { images, labels: ids, validation: { images, labels: ids, sampleWeight: weights } } }, 'ConfigError',
+    'unknown field sampleWeight in data.validation', 'images, labels, sampleWeights');
 });
 
 test('a run that diverges: its error carries the History of the epochs that finished, as fit\'s DivergenceError does', async () => {
