@@ -24,7 +24,9 @@ export function checkRequest(request: unknown): TrainRequest {
   const fit = (request as TrainRequest).fit;
   const unknown = Object.keys(fit).filter((key) => !Object.hasOwn(FIT_SETTINGS, key));
   if (unknown.length > 0) {
-    const hint = unknown.some((key) => key.startsWith('validation')) ? ' (held-out data goes in data.validation)' : '';
+    // fit's own names for what a worker request carries in data.
+    const hint = unknown.some((key) => key.startsWith('validation')) ? ' (held-out data goes in data.validation)'
+      : unknown.includes('sampleWeight') ? ' (sample weights go in data.sampleWeights)' : '';
     throw new ConfigError(`train: unknown fit setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${hint}; ` +
       `a worker run's fit takes ${Object.keys(FIT_SETTINGS).join(', ')}`);
   }

@@ -118,6 +118,7 @@ test('sampleWeights in data and data.validation weigh the loss and val_loss as f
   await refused({ ...base, data: { images, labels: ids, sampleWeight: weights } }, 'ConfigError', 'unknown field sampleWeight in data', 'images, labels, sampleWeights, validation');
   await refused({ ...base, data: { images, labels: ids, validation: { images, labels: ids, sampleWeight: weights } } }, 'ConfigError',
     'unknown field sampleWeight in data.validation', 'images, labels, sampleWeights');
+  await refused({ ...base, fit: { sampleWeight: weights } as never }, 'ConfigError', 'unknown fit setting sampleWeight (sample weights go in data.sampleWeights)');
 });
 
 test('a run that diverges: its error carries the History of the epochs that finished, as fit\'s DivergenceError does', async () => {
