@@ -1,34 +1,86 @@
-// How an error message shows a value its caller gave: as JSON where that is short and says what was
-// given (strings, numbers, small arrays and settings objects), otherwise by what kind of thing it is.
-// JSON.stringify alone shows NaN and ±Infinity as null and a function as undefined, throws a TypeError
-// of its own on a BigInt or a circular object (a TensorFlow.js optimizer or model passed by mistake),
-// and prints a large array or object whole.
+// How an error message shows a value its caller gave: as JSON-like text where that is short and says
+// what was given (strings, numbers, small arrays and settings objects), otherwise by what kind of
+// thing it is. JSON.stringify alone shows NaN and ±Infinity as null, drops undefined and functions,
+// makes {} of a Promise or a Map, spells out a typed array index by index, throws on a BigInt or a
+// circular object (a TensorFlow.js optimizer or model passed by mistake), and reads a large value
+// whole (a batch of images given as nested arrays) only for the message to drop it.
 
 import { withArticle } from './article.js';
 
 const LONGEST = 80;
+/** How many values one message looks at, at most: items of items that do not fit are looked at too. */
+const MOST_LOOKED_AT = 4 * LONGEST;
+
+/** What showing one value has looked at so far. */
+interface Looked {
+  count: number;
+  /** The arrays and objects being spelt out, around the item at hand: one of them again is a loop. */
+  around: object[];
+}
 
 export function shownValue(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return value.name ? `the function ${value.name}` : 'a function';
-  if (value === undefined || value === null || typeof value === 'symbol') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > LONGEST ? `${value.slice(0, LONGEST)}…` : value);
-  if (ArrayBuffer.isView(value)) return `${withArticle(value.constructor.name)}${'length' in value ? ` of ${value.length}` : ''}`;
-  if (Array.isArray(value) && value.length > LONGEST) return `an array of ${value.length}`;
-  // Arrays of numbers one by one, so that a NaN among them shows as NaN.
-  if (Array.isArray(value) && value.every((v) => typeof v === 'number' || Array.isArray(v))) {
-    const shown = `[${value.map(shownValue).join(',')}]`;
-    if (shown.length <= LONGEST) return shown;
-  }
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value);
-  } catch {
-    json = undefined;
-  }
-  if (json !== undefined && json.length <= LONGEST) return json;
+  return shownWithin(value, LONGEST, { count: 0, around: [] }) ?? shownByKind(value);
+}
+
+/** A value as a word or two, without looking inside it. */
+function shownByKind(value: unknown): string {
+  if (typeof value !== 'object' && typeof value !== 'function' || value === null) return shownAlone(value);
   if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `${withArticle(value.constructor.name)}${'length' in value ? ` of ${value.length}` : ''}`;
+  if (typeof value === 'function') return value.name ? `the function ${value.name}` : 'a function';
   const kind = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
   return kind && kind !== 'Object' ? `${withArticle(kind)} object` : 'an object';
+}
+
+/**
+ * The value spelt out in at most `room` characters, or undefined where it takes more. Arrays and plain
+ * objects show their items in turn, each in the room the ones before it left, so that no more of a
+ * value is read than the message can show (and a value that contains itself runs out of room).
+ */
+function shownWithin(value: unknown, room: number, looked: Looked): string | undefined {
+  if (typeof value !== 'object' || value === null) return shownAlone(value);
+  if (++looked.count > MOST_LOOKED_AT || looked.around.includes(value)) return undefined;
+  let shown: string | undefined;
+  if (Array.isArray(value)) shown = value.length > LONGEST ? shownByKind(value) : itemsWithin(value, '[', value.map((v) => ['', v]), ']', room, looked);
+  else if (isPlainObject(value)) {
+    const keys = Object.keys(value);
+    shown = keys.length > LONGEST ? undefined : itemsWithin(value, '{', keys.map((k) => [`${JSON.stringify(k)}:`, value[k]]), '}', room, looked);
+  } else shown = shownByKind(value);
+  return shown !== undefined && shown.length <= room ? shown : undefined;
+}
+
+/** A value that holds no others: a string as JSON (its start where it is long), the rest as JavaScript writes them. */
+function shownAlone(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > LONGEST ? `${value.slice(0, LONGEST)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return shownByKind(value);
+  return String(value);
+}
+
+function itemsWithin(whole: object, open: string, items: [string, unknown][], close: string, room: number, looked: Looked): string | undefined {
+  looked.around.push(whole);
+  try {
+    return spelt(open, items, close, room, looked);
+  } finally {
+    looked.around.pop();
+  }
+}
+
+function spelt(open: string, items: [string, unknown][], close: string, room: number, looked: Looked): string | undefined {
+  let shown = open;
+  for (const [label, item] of items) {
+    const separator = shown === open ? '' : ',';
+    const left = room - shown.length - separator.length - label.length - close.length;
+    if (left <= 0) return undefined;
+    const one = shownWithin(item, left, looked) ?? shownByKind(item);
+    shown += separator + label + one;
+    if (shown.length + close.length > room) return undefined;
+  }
+  return shown + close;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
