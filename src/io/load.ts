@@ -2,7 +2,7 @@
 // TensorFlow.js LayersModel, or ONNX) and let that format's reader check and build the model.
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
-import { checkKeys } from '../model/settings.js';
+import { checkOptions } from '../model/settings.js';
 import { shownValue } from '../shown-value.js';
 import { FORMAT, FORMAT_VERSION } from './convas-format.js';
 import { readConvasModel } from './convas-reader.js';
@@ -38,9 +38,8 @@ function checkSizes(sizes: unknown): void {
  * model's bytes. Every problem with the files is a FileFormatError naming the file.
  */
 export async function loadModel(source: ModelLocation, options: LoadOptions = {}): Promise<Model> {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`loadModel: options must be an object, got ${shownValue(options)}`);
   // A misspelt option (inputlayout) would load an ONNX model channels-last without a word.
-  checkKeys('loadModel', options, LOAD_OPTIONS);
+  checkOptions('loadModel', options, LOAD_OPTIONS);
   if (options.inputLayout !== undefined && !LAYOUTS.includes(options.inputLayout)) {
     throw new ConfigError(`loadModel: options.inputLayout must be 'NHWC' or 'NCHW', got ${shownValue(options.inputLayout)}`);
   }

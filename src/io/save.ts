@@ -3,7 +3,7 @@
 import { ConfigError } from '../errors.js';
 import type { Model } from '../model/model.js';
 import { type SaveOptions, registerSaver } from '../model/save-registry.js';
-import { checkKeys } from '../model/settings.js';
+import { checkOptions } from '../model/settings.js';
 import { shownValue } from '../shown-value.js';
 import { encodeConvasModel } from './convas-writer.js';
 import { destinationFor } from './handlers.js';
@@ -17,9 +17,8 @@ export type { SaveOptions } from '../model/save-registry.js';
 const SAVE_OPTIONS = ['format', 'quantize'] as const satisfies ReadonlyArray<keyof SaveOptions>;
 
 export async function saveModel(model: Model, destination: string, options: SaveOptions = {}): Promise<void> {
-  if (options === null || typeof options !== 'object') throw new ConfigError(`save: options must be an object, got ${shownValue(options)}`);
   // A misspelt option (fromat: 'onnx') would save in the convas format without a word.
-  checkKeys('save', options, SAVE_OPTIONS);
+  checkOptions('save', options, SAVE_OPTIONS);
   const format = options.format ?? 'convas';
   if (format !== 'convas' && format !== 'tfjs' && format !== 'onnx') {
     throw new ConfigError(`save: unknown format ${shownValue(format)}; expected 'convas', 'tfjs' or 'onnx'`);
