@@ -24,8 +24,9 @@ export async function saveModel(model: Model, destination: string, options: Save
     throw new ConfigError(`save: unknown format ${shownValue(format)}; expected 'convas', 'tfjs' or 'onnx'`);
   }
   if (format === 'onnx') {
-    const bytes = (await onnxSupport('save')).encodeOnnx(model);
+    // The destination first, as below: a wrong one is refused before the model is encoded.
     const store = await destinationFor(destination, true);
+    const bytes = (await onnxSupport('save')).encodeOnnx(model);
     // One file: the .onnx named, or model.onnx in the directory (name.onnx for downloads://name);
     // destinationFor(…, true) gives only stores that hold one.
     await store.writeOnnx!(bytes);

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import {
   ConfigError, ShapeError, StorageError, ValueError, argmaxRows, callbacks, init, layerFromConfig, layers, loadModel, oneHot, ops, sequential, tensor,
 } from '../../src/index.js';
+import '../../src/onnx/index.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
 
 test('tensor: values that are not numbers are a ValueError naming the first one and where it is', async () => {
@@ -131,6 +132,10 @@ test('browser-only model stores, asked for in Node, and an empty destination are
   // Left out or not a string (JavaScript callers): named, rather than a TypeError from inside.
   await rejectsWith(() => model.save(undefined as never), ConfigError, 'save: the destination must be a string, a directory (Node), indexeddb://name or downloads://name; got undefined');
   await rejectsWith(() => model.save({ path: 'm' } as never, { format: 'tfjs' }), ConfigError, 'must be a string, a directory (Node), indexeddb://name or downloads://name; got {"path":"m"}');
+  // The destination is checked before the model is encoded: this one's bicubic Resizing has no ONNX
+  // form, and a user who left out the destination hears of that first.
+  const bicubic = sequential({ inputShape: [4, 4, 1], layers: [layers.resizing({ height: 8, width: 8, interpolation: 'bicubic' })] });
+  await rejectsWith(() => bicubic.save(undefined as never, { format: 'onnx' }), ConfigError, 'save: the destination must be a string');
 });
 
 test('loadModel and save: a misspelt option is a ConfigError naming the options there are, not a model loaded or saved otherwise', async () => {
