@@ -171,8 +171,8 @@ export class Scoring {
 
   /** Mean loss, accuracy (evaluate's name for it) and the other metrics. */
   result(): Evaluation {
-    const result = withKerasNames({ loss: this.lossSum / this.examples } as Evaluation, 'evaluation');
+    const result = { loss: this.lossSum / this.examples } as Evaluation;
     this.metrics.write(result, '', 'accuracy');
-    return result;
+    return withKerasNames(result, 'evaluation');
   }
 }

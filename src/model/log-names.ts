@@ -40,7 +40,7 @@ export const kerasNamesOf = (logged: readonly string[]): Readonly<Record<string,
 
 /**
  * Adds Keras's names to `record` (an epoch's logs, history.history, or with `of` 'evaluation',
- * evaluate's result; or those of kerasNamesOf): non-enumerable aliases that read and write the value
+ * evaluate's finished result; or those of kerasNamesOf): non-enumerable aliases that read and write the value
  * under TF.js's name — a Keras callback that sets logs['val_accuracy'] (custom validation, say) sets
  * val_acc, where a getter alone would throw a TypeError.
  */
@@ -48,6 +48,8 @@ export function withKerasNames<T extends object>(record: T, of: 'logs' | 'evalua
   const values = record as Record<string, unknown>;
   const names = of === 'logs' ? LOG_NAMES : of === 'evaluation' ? EVALUATION_NAMES : of;
   for (const [keras, logged] of Object.entries(names)) {
+    // evaluate's result holds its metrics already, and answers to Keras's names of those alone.
+    if (of === 'evaluation' && !Object.hasOwn(values, logged)) continue;
     Object.defineProperty(record, keras, {
       get: () => values[logged],
       set: (value: unknown) => void (values[logged] = value),

@@ -112,6 +112,7 @@ test('Keras\'s snake_case metric names compile, log under TF.js\'s names once, a
     'categorical_accuracy, compiled already, counted once');
   assert.is(scores.sparse_categorical_accuracy, scores.sparseCategoricalAccuracy);
   assert.is(scores.top_k_categorical_accuracy, scores.topKCategoricalAccuracy);
+  assert.not.ok('binary_accuracy' in scores, 'no Keras name for a metric the result does not hold');
   assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['categorical_accuracy', 'categoricalAccuracy'] }),
     (error: Error) => error instanceof ConfigError && error.message.includes('categoricalAccuracy is listed twice'));
   assert.throws(() => model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metrics: ['categorical_acc' as never] }),
