@@ -15,7 +15,8 @@ import { type FitDatasetOptions, type FitOptions, type ValidationTensors, checkE
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { SampleWeights } from './sample-weights.js';
-import { checkBoolean, checkNumber, describeValue } from './settings.js';
+import { checkBoolean, checkNumber } from './settings.js';
+import { shownValue } from '../shown-value.js';
 import { TensorBatches } from './tensor-batches.js';
 import type { TrainStep } from './train-step.js';
 
@@ -123,7 +124,7 @@ function train(t: Trainer, source: BatchSource, validate: (() => Evaluation | Pr
 /** validationData as [x, y] or [x, y, sampleWeight] tensors (x a list for several inputs). */
 function checkValidationTensors(data: unknown, who: string): ValidationTensors {
   if (!isValidationTensors(data)) {
-    throw new ConfigError(`${who}: validationData must be [x, y] or [x, y, sampleWeight] tensors, got ${describeValue(data)}`);
+    throw new ConfigError(`${who}: validationData must be [x, y] or [x, y, sampleWeight] tensors, got ${shownValue(data)}`);
   }
   return data;
 }

@@ -13,7 +13,7 @@ import { Tensor } from '../tensor.js';
 import { copyRows } from './batch-buffers.js';
 import { classIdShape } from './data-checks.js';
 import { type Loss, type OutputRows, lossRows } from './losses.js';
-import { describeValue } from './settings.js';
+import { shownValue } from '../shown-value.js';
 
 export class SampleWeights {
   /** How the loss reads each example's output: the rows each example's weights cover. */
@@ -26,7 +26,7 @@ export class SampleWeights {
   /** `weights` for the n examples of x, an output of `outputShape` per example scored by `loss`. */
   constructor(private readonly weights: Tensor, n: number, outputShape: Shape, loss: Loss, who: string) {
     if (!(weights instanceof Tensor)) {
-      throw new ConfigError(`${who}: sampleWeight must be a tensor, as x and y are (tensor(weights, [${n}])), got ${describeValue(weights)}`);
+      throw new ConfigError(`${who}: sampleWeight must be a tensor, as x and y are (tensor(weights, [${n}])), got ${shownValue(weights)}`);
     }
     this.rows = lossRows(loss, outputShape);
     const positions = classIdShape(outputShape);

@@ -1,7 +1,6 @@
 // Checks of the numbers and choices in an optimizer, loss or schedule config: each failure is a
 // ConfigError naming the owner, the setting and what it takes (and what was given instead).
 import { ConfigError } from '../errors.js';
-import { withArticle } from '../article.js';
 import { shownValue } from '../shown-value.js';
 
 export type Range = 'finite' | 'positive' | 'non-negative' | 'fraction' | 'open fraction' | 'unit' | 'at least one';
@@ -18,14 +17,6 @@ const RANGES: Record<Range, { ok: (v: number) => boolean; says: string }> = {
   unit: { ok: (v) => v >= 0 && v <= 1, says: 'a number in [0, 1]' },
   'at least one': { ok: (v) => v >= 1, says: 'a number ≥ 1' },
 };
-
-/** What a caller gave in place of a setting, for an error message: null, an array or typed array and its length, or its type. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (ArrayBuffer.isView(value) && 'length' in value) return `${withArticle(value.constructor.name)} of ${value.length}`;
-  return typeof value;
-}
 
 /** A finite number in `range`. */
 export function checkNumber(owner: string, name: string, value: unknown, range: Range): number {
