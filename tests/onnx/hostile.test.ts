@@ -163,6 +163,11 @@ test('lists (shapes, axes, pads, repeats, starts and ends, scales, sizes) of ano
     /node "q" \(Squeeze\): axes \[1,1\] name axis 1 twice/);
   const padOnAxes = (pads: number[], axes: number[]) => one({ op: 'Pad', name: 'p', inputs: ['x', 'p', '', 'a'], outputs: ['y'], attributes: { mode: 'reflect' } },
     { p: ints([pads.length], pads), a: ints([axes.length], axes) }, 18);
+  // A Reduce's axes named twice (before, merged: [2, 3, -1] read as a global pool over axes 2 and 3).
+  await refused(one({ op: 'ReduceMean', name: 'rm', inputs: ['x', 'a'], outputs: ['y'] }, { a: ints([3], [2, 3, -1]) }, 18),
+    /node "rm" \(ReduceMean\): axes \[2,3,-1\] name axis 3 twice \(3 and -1\); expected each axis once/);
+  await refused(one({ op: 'ReduceMax', name: 'rx', inputs: ['x'], outputs: ['y'], attributes: { axes: [2, 2, 3] } }, {}),
+    /node "rx" \(ReduceMax\): axes \[2,2,3\] name axis 2 twice \(2 and 2\); expected each axis once/);
   await refused(padOnAxes([1, 2, 1, 2], [2, 2]), /node "p" \(Pad\): axes \[2,2\] name axis 2 twice \(2 and 2\); expected each axis once/);
   await refused(padOnAxes([1, 1], [2, 3]), /node "p" \(Pad\): pads \[1,1\] for axes \[2,3\]: expected 4 integers, two per axis/);
   await refused(padOnAxes([1, 1, 1, 1, 1, 1], [2, 3]), /node "p" \(Pad\): pads \[1,1,1,1,1,1\] for axes \[2,3\]: expected 4 integers, two per axis/);

@@ -42,13 +42,13 @@ export function distinctAxes(ctx: NodeContext, given: number[], rank: number): n
 
 /**
  * The axes a Reduce node (ReduceMean, ReduceMax) reduces of a tensor of `rank`, as indices in [0,
- * rank), sorted, each once; none listed means all, or none (undefined: the node passes its input
+ * rank), sorted, each named once; none listed means all, or none (undefined: the node passes its input
  * on) with noop_with_empty_axes. An attribute until opset 18, an input (and noop_with_empty_axes) from it.
  */
 export function reducedAxes(ctx: NodeContext, rank: number): number[] | undefined {
   const axes = ctx.opset >= 18 ? ctx.ints(1, 'axes', []) : ctx.intList('axes', []);
   if (ctx.opset >= 18 && ctx.int('noop_with_empty_axes', 0) !== 0 && axes.length === 0) return undefined;
-  return [...new Set(axes.map((a) => axisIndex(ctx, a, rank)))].sort((a, b) => a - b);
+  return distinctAxes(ctx, axes, rank).sort((a, b) => a - b);
 }
 
 export const makeConstant = (type: Constant['type'], dims: number[], data: Float32Array | number[]): Constant => ({ kind: 'constant', type, dims, data });
