@@ -297,7 +297,8 @@ test('operators, attributes and graphs convas cannot express are refused by node
   const ints = (values: number[]) => ({ dims: [values.length], data: values });
   // Slices, gathers and splits of a tensor that no convas layer takes: steps of rows, the batch, sizes that do not add up.
   await refused(one([{ op: 'Slice', name: 'odd', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],
-    { initializers: { starts: ints([0]), ends: ints([3]), axes: ints([2]), steps: ints([2]) } }), /node "odd" \(Slice\): has step 2 on axis 2; convas slices tensors with step 1/);
+    { initializers: { starts: ints([2]), ends: ints([-(2 ** 62)]), axes: ints([2]), steps: ints([-1]) } }),
+  /node "odd" \(Slice\): has step -1 on axis 2; convas slices tensors with step 1, and an image's rows and columns with positive steps/);
   await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 0 } }], { initializers: { i: ints([0]) } }),
     /node "g" \(Gather\): gathers along the batch axis; convas keeps every example/);
   await refused(one([{ op: 'Gather', name: 'g', inputs: ['x', 'i'], outputs: ['y'], attributes: { axis: 1 } }], { initializers: { i: { dims: [2, 1], data: [0, 2] } } }),

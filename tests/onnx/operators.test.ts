@@ -575,6 +575,22 @@ test('Gather of a tensor and Slice with steps: channels picked in any order (Goo
   await stepped('x.flip(1) of an image', [4, 3, 2], [-1], [-(2 ** 62)], [1], [-1]);
   await stepped('x[:, ::2] of an image, rows cropped too', [5, 4, 3], [0, 1], [2 ** 62, 3], [1, 2], [2, 1]);
   await stepped('x[:, 4:0:-3] of features', [6], [4], [0], [1], [-3]);
+  // Rows and columns in steps: cropped to the span walked, then subsampled.
+  await stepped('x[..., ::2, ::2] of an image', [3, 6, 6], [0, 0], [2 ** 62, 2 ** 62], [2, 3], [2, 2]);
+  await stepped('x[..., 1::2, ::3] of an odd image', [2, 7, 8], [1, 0], [2 ** 62, 2 ** 62], [2, -1], [2, 3]);
+  await stepped('x[:, 1:3, 2:6:3, 1:] of an image: channels, rows in steps, columns cropped', [4, 7, 5], [1, 2, 1], [3, 6, 2 ** 62], [1, 2, 3], [1, 3, 1]);
+  await stepped('x[:, ::2, ::2, 1::2]: channels and rows and columns in steps', [4, 5, 5], [0, 0, 1], [2 ** 62, 2 ** 62, 2 ** 62], [1, 2, 3], [2, 2, 2]);
+  // YOLOv5's Focus: the four phases of each 2×2 block, joined along the channels, then convolved.
+  const focus = ['a', 'b', 'c', 'd'];
+  const phases = [[0, 0], [1, 0], [0, 1], [1, 1]];
+  await agrees('YOLOv5 Focus: four stepped slices concatenated, then a conv', [3, 6, 8], [
+    ...focus.map((name): NodeSpec => ({ op: 'Slice', inputs: ['x', `${name}_starts`, 'ends', 'hw', 'twos'], outputs: [name] })),
+    { op: 'Concat', inputs: focus, outputs: ['cat'], attributes: { axis: 1 } },
+    { op: 'Conv', inputs: ['cat', 'w'], outputs: ['y'], attributes: { kernel_shape: [3, 3], pads: [1, 1, 1, 1] } },
+  ], {
+    ...Object.fromEntries(focus.map((name, i) => [`${name}_starts`, ints(phases[i])])),
+    ends: ints([2 ** 62, 2 ** 62]), hw: ints([2, 3]), twos: ints([2, 2]), w: weight([4, 12, 3, 3]),
+  });
 });
 
 test('Flatten keeps PyTorch\'s order; so do Reshape [0, −1], Reshape by Shape arithmetic and Squeeze', async () => {

@@ -4,7 +4,8 @@
 // range of its rows and columns a Cropping2D. Channels picked in any other order — x[:, [2, 1, 0]]
 // and x[:, i] (Gather; torchvision's GoogLeNet and Inception v3 normalise their input so, channel
 // by channel, when made with pretrained weights), x.flip(1) (Slice with step −1) — are the runs of
-// consecutive channels among them, sliced and concatenated. Other steps, and the batch, are refused.
+// consecutive channels among them, sliced and concatenated; rows and columns walked in steps
+// (x[..., ::2, 1::2], YOLOv5's Focus) are cropped and subsampled. Other steps, and the batch, are refused.
 import { layers } from '../../index.js';
 import type { NodeContext, OpEntry } from '../context.js';
 import { type Constant, MAX_PARTS, type TensorValue, convasAxes, formatDims, isImage, lastConvasAxis } from '../values.js';
@@ -65,8 +66,9 @@ function rangeOfTensor(ctx: NodeContext, x: TensorValue, { first, step, dims }: 
   const rank = x.dims.length;
   // An axis is cut when the slice keeps less of it, or walks it in steps other than 1 (a reversal keeps all of it).
   const cut = dims.map((d, a) => a > 0 && (d !== x.dims[a] || step[a] !== 1));
-  const stepped = step.findIndex((s, a) => cut[a] && s !== 1);
-  if (stepped > 0) ctx.refuse(`has step ${step[stepped]} on axis ${stepped}; convas slices tensors with step 1`);
+  // An image's rows and columns may be walked in steps forwards (YOLOv5's Focus, x[..., ::2, 1::2]).
+  const stepped = step.findIndex((s, a) => cut[a] && s !== 1 && !(isImage(x) && a >= 2 && s > 0));
+  if (stepped > 0) ctx.refuse(`has step ${step[stepped]} on axis ${stepped}; convas slices tensors with step 1, and an image's rows and columns with positive steps`);
   if (dims.some((d, a) => a > 0 && d === 0)) ctx.refuse(`keeps nothing of ${formatDims(x.dims)}`);
   const axes = convasAxes(rank - 1);
   let y = x;
@@ -78,8 +80,16 @@ function rangeOfTensor(ctx: NodeContext, x: TensorValue, { first, step, dims }: 
   if (!others.some(Boolean)) return y;
   if (!isImage(x) || others[1]) ctx.refuse(`slices axes ${JSON.stringify(others.flatMap((c, a) => (c ? [a] : [])))} of ${formatDims(x.dims)}; convas slices the channels (or features) of a tensor and the rows and columns of an image`);
   const [, , height, width] = x.dims;
-  const cropping: [[number, number], [number, number]] = [[first[2], height - first[2] - dims[2]], [first[3], width - first[3] - dims[3]]];
-  return ctx.layer(() => layers.cropping2d({ cropping, name: ctx.layerName(channelAxis > 0 ? '_crop' : '') }), [y]).output;
+  // Cropped to the rows and columns the steps walk from first to last kept, then every step-th kept
+  // by a 1×1 pool with the steps as strides (the same values, and the gradient back to them only).
+  const span = (a: number) => (dims[a] - 1) * step[a] + 1;
+  const cropping: [[number, number], [number, number]] = [[first[2], height - first[2] - span(2)], [first[3], width - first[3] - span(3)]];
+  const subsampled = step[2] > 1 || step[3] > 1;
+  if (cropping.flat().some(Boolean) || !subsampled) {
+    y = ctx.layer(() => layers.cropping2d({ cropping, name: ctx.layerName(channelAxis > 0 || subsampled ? '_crop' : '') }), [y]).output;
+  }
+  if (!subsampled) return y;
+  return ctx.layer(() => layers.maxPool2d({ poolSize: 1, strides: [step[2], step[3]], name: ctx.layerName(channelAxis > 0 ? '_step' : '') }), [y]).output;
 }
 
 /**
