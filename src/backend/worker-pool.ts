@@ -7,7 +7,7 @@ import { ConfigError, StateError } from '../errors.js';
 import { importNodeBuiltin, runsInNode } from '../platform.js';
 import { type JobRunner, SerialRunner, jobArgsLength, jobKernels } from './job-runner.js';
 import {
-  CLOSED, JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, finishJob, joinJob, openJob, runClaimedSlices, serveKernelJobs,
+  CLOSED, JOB_HEADER, JOB_HEADER_WORDS, JOB_KERNELS, MAX_JOB_ARGS, SPIN_MS, finishJob, joinJob, openJob, runClaimedSlices, serveKernelJobs, spinWhile,
 } from './kernel-jobs.js';
 import type { Kernels } from './kernels.js';
 import type { Memory } from './memory.js';
@@ -33,7 +33,7 @@ interface WorkerSetup {
  */
 function workerMain(
   listen: (receive: (setup: WorkerSetup) => void) => void, reply: (message: string) => void,
-  serve: typeof serveKernelJobs, run: typeof runClaimedSlices, join: typeof joinJob,
+  serve: typeof serveKernelJobs, run: typeof runClaimedSlices, join: typeof joinJob, spin: typeof spinWhile,
   layout: typeof JOB_HEADER, headerWords: number, argsLength: number, maxArgs: number, spinMs: number, closed: number,
 ): void {
   listen(async ({ module, memory, header, args, thread, kernelNames }) => {
@@ -49,7 +49,7 @@ function workerMain(
     const headerView = new Int32Array(memory.buffer, header, headerWords);
     const argsView = new Uint32Array(memory.buffer, args, argsLength);
     reply('ready');
-    serve(headerView, argsView, kernels, thread, layout, maxArgs, spinMs, run, join, closed);
+    serve(headerView, argsView, kernels, thread, layout, maxArgs, spinMs, run, join, spin, closed);
   });
 }
 
@@ -62,7 +62,7 @@ function workerSource(): string {
     : `const listen = (receive) => { self.onmessage = (event) => receive(event.data); };
        const reply = (message) => self.postMessage(message);`;
   return `${messaging}
-    (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()},
+    (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()}, ${spinWhile.toString()},
       ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS}, ${SPIN_MS}, ${CLOSED});`;
 }
 

@@ -18,7 +18,7 @@ import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import {
   CLOSED, JOB_HEADER, JOB_HEADER_WORDS, MAX_JOB_ARGS, SPIN_MS, type JobHeaderLayout,
-  finishJob, joinJob, openJob, runClaimedSlices, serveKernelJobs, startSlices,
+  finishJob, joinJob, openJob, runClaimedSlices, serveKernelJobs, spinWhile, startSlices,
 } from '../../src/backend/kernel-jobs.js';
 import { seededRandom } from '../../src/random.js';
 
@@ -111,7 +111,7 @@ function makeKernels(
 
 /** The worker under test: serveKernelJobs as thread 1, its joins through the parking wrapper. */
 function workerMain(
-  shared: SharedArrayBuffer, serve: typeof serveKernelJobs, run: typeof runClaimedSlices, realJoin: typeof joinJob,
+  shared: SharedArrayBuffer, serve: typeof serveKernelJobs, run: typeof runClaimedSlices, realJoin: typeof joinJob, spin: typeof spinWhile,
   kernelsFor: typeof makeKernels, layout: JobHeaderLayout, c: typeof C, park: typeof PARK, mode: typeof MODE,
   sizes: Sizes, spinMs: number, closed: number,
 ): void {
@@ -139,7 +139,7 @@ function workerMain(
     Atomics.add(ctl, c.attempts, 1);
     return joined;
   };
-  serve(header, args, kernelsFor(ctl, c, mode, sizes, 1, null), 1, layout, sizes.maxArgs, spinMs, run, join, closed);
+  serve(header, args, kernelsFor(ctl, c, mode, sizes, 1, null), 1, layout, sizes.maxArgs, spinMs, run, join, spin, closed);
 }
 
 /** The watchdog: once armed, if not disarmed within `ms`, it says so and satisfies finishJob's wait. */
@@ -162,7 +162,7 @@ function watchdogMain(shared: SharedArrayBuffer, layout: JobHeaderLayout, c: typ
 
 const prelude = `const { workerData } = require('node:worker_threads');`;
 const workerSource = `${prelude}
-  (${workerMain.toString()})(workerData, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()},
+  (${workerMain.toString()})(workerData, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()}, ${spinWhile.toString()},
     ${makeKernels.toString()}, ${JSON.stringify(L)}, ${JSON.stringify(C)}, ${JSON.stringify(PARK)}, ${JSON.stringify(MODE)},
     ${JSON.stringify(SIZES)}, ${SPIN_MS}, ${CLOSED});`;
 const watchdogSource = `${prelude}
