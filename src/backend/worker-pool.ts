@@ -55,15 +55,19 @@ function workerMain(
 
 /** The worker's whole program, from the functions above (their source text, not their names). */
 function workerSource(): string {
-  const messaging = runsInNode
-    ? `const port = require('node:worker_threads').parentPort;
-       const listen = (receive) => port.once('message', receive);
-       const reply = (message) => port.postMessage(message);`
-    : `const listen = (receive) => { self.onmessage = (event) => receive(event.data); };
-       const reply = (message) => self.postMessage(message);`;
-  return `${messaging}
-    (${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()}, ${spinWhile.toString()},
+  const start = `(${workerMain.toString()})(listen, reply, ${serveKernelJobs.toString()}, ${runClaimedSlices.toString()}, ${joinJob.toString()}, ${spinWhile.toString()},
       ${JSON.stringify(JOB_HEADER)}, ${JOB_HEADER_WORDS}, ${jobArgsLength}, ${MAX_JOB_ARGS}, ${SPIN_MS}, ${CLOSED});`;
+  // In Node, import() rather than require: a worker's source is read as a module when the process
+  // runs with --input-type=module (node -e, code piped in), which workers inherit, and as CommonJS otherwise.
+  return runsInNode
+    ? `import('node:worker_threads').then(({ parentPort: port }) => {
+         const listen = (receive) => port.once('message', receive);
+         const reply = (message) => port.postMessage(message);
+         ${start}
+       });`
+    : `const listen = (receive) => { self.onmessage = (event) => receive(event.data); };
+       const reply = (message) => self.postMessage(message);
+       ${start}`;
 }
 
 /**

@@ -46,9 +46,9 @@ test('a two-thread fit leaves its kernel worker nothing to collect: no collectio
   const dir = mkdtempSync(join(tmpdir(), 'convas-spin-'));
   const script = join(dir, 'fit.mjs');
   writeFileSync(script, fitScript(40));
-  const run = spawnSync(process.execPath, ['--expose-gc', '--trace-gc', script], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--expose-gc', '--trace-gc', script], { encoding: 'utf8', timeout: 180_000 });
   rmSync(dir, { recursive: true, force: true });
-  assert.is(run.status, 0, run.stderr);
+  assert.is(run.status, 0, run.error ? `${run.error.message}: the child hung` : run.stderr);
   const { main, others } = collectionsBetweenMarks(run.stdout);
   console.log(`  collections over 320 steps: main thread ${main}, kernel worker ${others}`);
   // Reading the clock at every poll: 23 and 28 collections in two runs here (fewer on a loaded

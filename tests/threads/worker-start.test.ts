@@ -5,6 +5,7 @@
 // for jobs for good, holding the shared memory, or hold the start). Each case runs in a child process: this file runs itself.
 import { spawnSync } from 'node:child_process';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init } from '../../src/index.js';
@@ -36,6 +37,8 @@ async function secondWorkerFails(): Promise<{ refused: string; started: number; 
 if (process.env[CHILD] === 'refused') {
   const refused = await init({ threads: 2 }).then(() => 'started', (error: Error) => `${error.name}: ${error.message}`);
   console.log(JSON.stringify({ refused, threads: (await init()).threads }));
+} else if (process.env[CHILD] === 'threads') {
+  console.log(JSON.stringify({ threads: (await init({ threads: 2 })).threads }));
 } else if (process.env[CHILD] === 'second-fails') {
   console.log(JSON.stringify(await secondWorkerFails()));
 } else {
@@ -50,6 +53,15 @@ if (process.env[CHILD] === 'refused') {
     assert.is(refused, 'ConfigError: init: a kernel worker could not start (Access to this API has been restricted); ' +
       'expected Node to allow worker threads (--allow-worker where permissions are on), or use init() on one thread');
     assert.is(threads, 1);
+  });
+
+  test('a process started with --input-type=module (node -e, or code piped in) starts its kernel workers (before, a StateError: "require is not defined in ES module scope")', () => {
+    for (const flags of [['--input-type=module'], ['--input-type', 'module']]) {
+      const run = spawnSync(process.execPath, [...flags, '-e', `await import(${JSON.stringify(pathToFileURL(process.argv[1]).href)})`],
+        { encoding: 'utf8', env: { ...process.env, [CHILD]: 'threads' }, timeout: 60_000 });
+      assert.is(run.status, 0, run.error ? `${run.error.message}: the child hung` : run.stderr);
+      assert.equal(JSON.parse(run.stdout), { threads: 2 }, flags.join(' '));
+    }
   });
 
   test('one kernel worker failing to start: init is a StateError with its reason at once, and every other worker is stopped, one still starting too', () => {
