@@ -51,10 +51,19 @@ function shownWithin(value: unknown, room: number, looked: Looked): string | und
 
 /** A value that holds no others: a string as JSON (its start where it is long), the rest as JavaScript writes them. */
 function shownAlone(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > LONGEST ? `${value.slice(0, LONGEST)}…` : value);
+  if (typeof value === 'string') return JSON.stringify(value.length > LONGEST ? `${start(value)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return shownByKind(value);
   return String(value);
+}
+
+/**
+ * The first LONGEST UTF-16 units of a long string, one fewer where the last would be the first half
+ * of a character written as two (an emoji): half a character shows as an escape such as \ud83d.
+ */
+function start(text: string): string {
+  const lastCode = text.charCodeAt(LONGEST - 1);
+  return text.slice(0, lastCode >= 0xd800 && lastCode <= 0xdbff ? LONGEST - 1 : LONGEST);
 }
 
 function itemsWithin(whole: object, open: string, items: [string, unknown][], close: string, room: number, looked: Looked): string | undefined {

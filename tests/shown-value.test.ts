@@ -53,6 +53,9 @@ test('strings, numbers and short arrays show as before', () => {
   assert.is(shownValue(new Array(100).fill(1)), 'an array of 100');
   assert.is(shownValue('x'.repeat(100)), `"${'x'.repeat(80)}…"`);
   assert.is(shownValue(['x'.repeat(100)]), 'an array of 1');
+  // Cut before a character written as two UTF-16 units rather than through it (half shows as \ud83d).
+  assert.is(shownValue(`${'x'.repeat(79)}😀${'y'.repeat(20)}`), `"${'x'.repeat(79)}…"`);
+  assert.is(shownValue(`${'x'.repeat(78)}😀${'y'.repeat(20)}`), `"${'x'.repeat(78)}😀…"`);
   assert.is(shownValue([null, true, 2n, () => 1]), '[null,true,2n,a function]');
   assert.is(shownValue({}), '{}');
   assert.is(shownValue(Object.create(null)), '{}');
