@@ -18,6 +18,18 @@ test('"a" where a vowel letter starts with a consonant sound: one, once, a capit
   for (const word of ['onerous', 'ONNX', 'Upsample', 'unknown', 'Eye']) assert.is(withArticle(word), `an ${word}`);
 });
 
+test('capitals read letter by letter take the article of the first letter\'s name: "an MLP", "an SGDOptimizer", "a CNN"', () => {
+  const an = ['MLP', 'NCHW', 'SGDOptimizer', 'RMSPropOptimizer', 'HTMLImageElement', 'SVGImageElement', 'LSTM', 'FPN', 'X-ray', 'ELU', 'EU'];
+  const a = ['CNN', 'JPEG', 'PNG', 'BMP', 'GRU', 'PReLU', 'VGG16', 'T-shirt', 'HEIC'];
+  for (const word of an) assert.is(withArticle(word), `an ${word}`);
+  for (const word of a) assert.is(withArticle(word), `a ${word}`);
+});
+
+test('a TensorFlow.js optimizer passed where convas\'s belongs is "an SGDOptimizer object"', () => {
+  class SGDOptimizer { learningRate = 0.1; }
+  assert.is(shownValue(new SGDOptimizer()), 'an SGDOptimizer object');
+});
+
 test('a model message naming a layer class takes its article: "the output of an Activation"', () => {
   const x = input({ shape: [4] });
   const y = layers.activation({ activation: 'relu' }).apply(x);
