@@ -212,12 +212,28 @@ export class Model extends Layer {
     return this.executor.layers.flatMap((layer) => (layer instanceof Model ? [layer, ...layer.everyLayer] : [layer]));
   }
 
-  /** The layer named `name`, or at `index` in `layers`. */
-  getLayer(name: string | number): Layer {
+  /**
+   * The layer named `name`, or at `index` in `layers`: getLayer('conv1'), getLayer(3), or TF.js's and
+   * Keras's getLayer(undefined, 3) (get_layer(index=3)).
+   */
+  getLayer(nameOrIndex?: string | number, index?: number): Layer {
     const layers = this.layers;
-    const found = typeof name === 'number' ? layers[name] : layers.find((l) => l.name === name);
+    if (index !== undefined && index !== null) {
+      if (nameOrIndex !== undefined && nameOrIndex !== null) {
+        throw new ConfigError(`getLayer: got both a name or index (${shownValue(nameOrIndex)}) and an index (${shownValue(index)}); give one`);
+      }
+      nameOrIndex = index;
+    }
+    if (typeof nameOrIndex === 'number') {
+      if (!Number.isInteger(nameOrIndex) || nameOrIndex < 0 || nameOrIndex >= layers.length) {
+        throw new ConfigError(`getLayer: index ${shownValue(nameOrIndex)}; model ${this.name} has ${layers.length} layers, at indices 0 to ${layers.length - 1}`);
+      }
+      return layers[nameOrIndex];
+    }
+    const found = layers.find((l) => l.name === nameOrIndex);
     if (!found) {
-      throw new ConfigError(`getLayer: model ${this.name} has no layer ${shownValue(name)}; it has ${layers.map((l) => l.name).join(', ')}`);
+      const asked = typeof nameOrIndex === 'string' ? `no layer ${shownValue(nameOrIndex)}` : `no layer named ${shownValue(nameOrIndex)} (expected a name or an index)`;
+      throw new ConfigError(`getLayer: model ${this.name} has ${asked}; it has ${layers.map((l) => l.name).join(', ')}`);
     }
     return found;
   }

@@ -49,6 +49,13 @@ test('layers, getLayer, inputs and outputs, layer.input and layer.output, as in 
   assert.is(m.getLayer('side'), m.layers[3]);
   assert.is(m.getLayer(1).name, 'block_conv');
   throws(() => m.getLayer('nope'), ConfigError, 'nope', 'block_add');
+  // TF.js's and Keras's way to ask by index alone: getLayer(undefined, index), get_layer(index=…).
+  assert.is(m.getLayer(undefined, 3), m.layers[3]);
+  assert.is(m.getLayer(null as unknown as undefined, 2), m.layers[2]);
+  throws(() => m.getLayer('side', 3), ConfigError, 'give one');
+  throws(() => m.getLayer(6), ConfigError, 'index 6', '6 layers, at indices 0 to 5');
+  throws(() => m.getLayer(undefined, -1), ConfigError, 'index -1');
+  throws(() => m.getLayer(), ConfigError, 'expected a name or an index');
   assert.equal(m.inputs.map((t) => t.shape), [[5, 7, 3]]);
   assert.equal(m.outputs[0].shape, [4]);
   assert.is(m.getLayer('block_add').output.sourceLayer, m.getLayer('block_add'));
