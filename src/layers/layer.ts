@@ -11,26 +11,11 @@ import { type Initializer, initialDraws, initialValuesOf } from '../init.js';
 import type { Random } from '../random.js';
 import { type Shape, formatShape, isShape, sizeOf } from '../shape.js';
 import { shownValue } from '../shown-value.js';
+import type { Tensor } from '../tensor.js';
 import { type CallOptions, LayerNode, SymbolicTensor, callsInInference } from './node.js';
+import { type Parameter, parameterTensors, setParameterValues } from './parameter.js';
 
-/** A weight and its gradient, both in wasm memory, with its TensorFlow.js shape and name. */
-export interface Parameter {
-  name: string;
-  shape: number[];
-  size: number;
-  value: number;
-  /**
-   * 0 until the layer computes weight gradients (Layer.planBackward, which the model calls before
-   * its first training step), and always 0 for state: a model that only predicts holds its weights once.
-   */
-  grad: number;
-  /**
-   * False for state that the layer itself updates (BatchNormalization's moving statistics): saved and
-   * counted, never touched by an optimizer. A trainable weight of a frozen layer stays `trainable`
-   * here; the layer's `trainable` flag decides.
-   */
-  trainable: boolean;
-}
+export type { Parameter };
 
 /** A weight a layer will make for its input shape, before anything is allocated. */
 export interface WeightSpec {
@@ -176,6 +161,18 @@ export abstract class Layer {
   /** trainableWeights then nonTrainableWeights: the order of TensorFlow.js's getWeights(). */
   get weights(): Parameter[] {
     return [...this.trainableWeights, ...this.nonTrainableWeights];
+  }
+
+  /** Copies of the weights, in `weights` order (TensorFlow.js's layer.getWeights()): none before the layer is built. */
+  getWeights(): Tensor[] {
+    this.checkNotFreed();
+    return parameterTensors(this.weights);
+  }
+
+  /** Sets the weights, in getWeights() order (as TensorFlow.js's layer.setWeights()); every array is checked before any is written. */
+  setWeights(weights: Array<Tensor | Float32Array>): void {
+    this.checkNotFreed();
+    setParameterValues(this.weights, weights, `${this.name}.setWeights`, 'the layer');
   }
 
   /**

@@ -39,7 +39,7 @@ import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { type FusedActivation, TrainStep } from './train-step.js';
 import { checkNoRunUnderWay, checkNotTraining, trainExclusively } from './training-runs.js';
-import { parameterTensors, setParameterValues } from './weights.js';
+import { parameterTensors, setParameterValues } from '../layers/parameter.js';
 import { Pass } from '../data/stream.js';
 
 export type { BatchLogs, History, Logs } from './callbacks.js';

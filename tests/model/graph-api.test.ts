@@ -201,6 +201,27 @@ test('freezing: model.trainable = false freezes every layer (nested ones too), s
   throws(() => { m.getLayer('side').trainable = 'no' as never; }, ConfigError, 'true or false');
 });
 
+test('layer.getWeights and setWeights, as in TF.js: copies in the layer\'s weights order, frozen or not; weights moved from one model to another predict alike', async () => {
+  await init();
+  const [a, b] = [residualModel(3), residualModel(4)];
+  const x = randomTensor([2, 5, 7, 3], 5);
+  const conv = a.getLayer('block_conv');
+  assert.equal(conv.getWeights().map((t) => t.shape), [[3, 3, 3, 3], [3]]);
+  assert.equal(conv.getWeights().map(values), conv.weights.map((p) => values(a.getWeights()[a.weights.indexOf(p)])));
+  assert.equal(a.getLayer('image').getWeights(), []);
+  const head = a.getLayer('head');
+  head.trainable = false;
+  assert.equal(head.getWeights().map(values), head.weights.map((p) => values(a.getWeights()[a.weights.indexOf(p)])));
+  // A copy: changing it leaves the layer as it was.
+  const copy = conv.getWeights();
+  copy[1].dataSync().fill(7);
+  assert.not.equal(values(conv.getWeights()[1]), [7, 7, 7]);
+  for (const name of ['block_conv', 'side', 'head']) b.getLayer(name).setWeights(a.getLayer(name).getWeights());
+  assert.equal(values(b.predict(x)), values(a.predict(x)));
+  throws(() => conv.setWeights(conv.getWeights().slice(1)), ShapeError, 'block_conv.setWeights', 'the layer has 2 weights');
+  throws(() => conv.setWeights(b.getLayer('side').getWeights()), ShapeError, 'block_conv/kernel expects shape [3, 3, 3, 3]');
+});
+
 test('layers of one name in two nested models: the graph trains (as in Keras), and a JSON format refuses it before writing anything', async () => {
   const block = (name: string) => {
     const x = input({ shape: [4] });

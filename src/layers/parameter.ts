@@ -1,11 +1,30 @@
-// Weights in and out of wasm memory as tensors: copies for getWeights(), and checked writes for
-// setWeights() and the loaders, where every array is checked before any is written.
+// A weight as a layer holds it in wasm memory, and its values in and out as tensors: copies for
+// getWeights(), and checked writes for setWeights() and the loaders, where every array is checked
+// before any is written.
 import { getBackend } from '../backend/wasm.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { firstNonFinite } from '../finite.js';
-import type { Parameter } from '../layers/layer.js';
 import { formatShape } from '../shape.js';
 import { Tensor, emptyTensor } from '../tensor.js';
+
+/** A weight and its gradient, both in wasm memory, with its TensorFlow.js shape and name. */
+export interface Parameter {
+  name: string;
+  shape: number[];
+  size: number;
+  value: number;
+  /**
+   * 0 until the layer computes weight gradients (Layer.planBackward, which the model calls before
+   * its first training step), and always 0 for state: a model that only predicts holds its weights once.
+   */
+  grad: number;
+  /**
+   * False for state that the layer itself updates (BatchNormalization's moving statistics): saved and
+   * counted, never touched by an optimizer. A trainable weight of a frozen layer stays `trainable`
+   * here; the layer's `trainable` flag decides.
+   */
+  trainable: boolean;
+}
 
 /** A new tensor holding a copy of each parameter's values. */
 export function parameterTensors(params: readonly Parameter[]): Tensor[] {
@@ -17,9 +36,9 @@ export function parameterTensors(params: readonly Parameter[]): Tensor[] {
 }
 
 /** Checks every array against its weight (shape, finite values), then writes them all. */
-export function setParameterValues(params: readonly Parameter[], weights: Array<Tensor | Float32Array>, what: string): void {
+export function setParameterValues(params: readonly Parameter[], weights: Array<Tensor | Float32Array>, what: string, owner = 'the model'): void {
   if (!Array.isArray(weights) || weights.length !== params.length) {
-    throw new ShapeError(`${what}: got ${Array.isArray(weights) ? weights.length : 'no'} arrays, but the model has ${params.length} weights (${params.map((p) => p.name).join(', ')})`);
+    throw new ShapeError(`${what}: got ${Array.isArray(weights) ? weights.length : 'no'} arrays, but ${owner} has ${params.length} weights (${params.map((p) => p.name).join(', ')})`);
   }
   params.forEach((p, i) => {
     const w = weights[i];
