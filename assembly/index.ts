@@ -14,6 +14,7 @@ export * from './upsampling';
 export * from './global-pool';
 export * from './batch-norm';
 export * from './layer-norm';
+export * from './group-norm';
 export * from './activations';
 export * from './prelu';
 export * from './depthwise-conv2d';

@@ -35,6 +35,7 @@ export const JOB_KERNELS = [
   'upSampling2dForward', 'upSampling2dBackward',
   'globalAvgPoolForward', 'globalAvgPoolBackward', 'globalMaxPoolForward', 'globalMaxPoolBackward',
   'channelAffine', 'batchNormSums', 'batchNormBackwardSums', 'batchNormBackwardInput', 'layerNormForward', 'layerNormBackward',
+  'groupNormForward', 'groupNormBackward',
   'preluForward', 'preluBackward',
   'depthwiseConv2dForward', 'depthwiseConv2dBackwardInput', 'depthwiseConv2dBackwardFilter', 'spaceToBatch', 'batchToSpace',
   'conv2dWinogradForward', 'conv2dWinogradBackwardInput', 'conv2dWinogradBackwardFilter', 'conv2dWinogradForwardMaxPool',

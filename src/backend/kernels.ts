@@ -247,6 +247,20 @@ export interface Kernels {
   /** dβ = Σ over slices of the Σdy sums, dγ of the Σdy·x̂ sums, in slice order (each when ≠ 0). */
   layerNormParameterGradients(partials: number, slices: number, stride: number, channels: number, dGamma: number, dBeta: number): void;
 
+  // --- group normalisation (assembly/group-norm.ts) of [examples, positions, channels] data: each
+  // example's run of channels / groups channels normalised over every position by its own mean and
+  // variance; mean and invStd are f32 [examples, groups], γ and β f32 [channels] (0: absent), and the
+  // workspace 56·channels bytes.
+  /** y = (x − mean)·invStd·γ + β, mean and invStd written when mean ≠ 0; `epsilon` is the address of ε (an f32). */
+  groupNormForward(x: number, gamma: number, beta: number, y: number, mean: number, invStd: number,
+    examples: number, positions: number, channels: number, groups: number, epsilon: number, workspace: number): void;
+  /**
+   * dx (when ≠ 0) through each group's statistics; when parameterSums ≠ 0 the workspace starts with
+   * Σdy (f64 [channels]) and Σdy·x̂, as layerNormParameterGradients adds them.
+   */
+  groupNormBackward(x: number, dy: number, gamma: number, mean: number, invStd: number, dx: number,
+    examples: number, positions: number, channels: number, groups: number, workspace: number, parameterSums: number): void;
+
   // --- activations beyond relu, tanh and sigmoid (assembly/activations.ts). Forward kernels map x to y;
   // a backward kernel writes dx from dy and what the derivative needs: y, x, or both. `parameters`
   // is the address of the f32s a kernel takes, the same for the whole batch.

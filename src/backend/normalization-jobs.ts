@@ -1,4 +1,4 @@
-// Batch and layer normalisation as layers call them, as jobs over the batch (job-writer.ts), on
+// Batch, layer and group normalisation as layers call them, as jobs over the batch (job-writer.ts), on
 // [batch, …, channels] data read as rows of channels, exampleRows rows per example. Per-channel sums
 // over the batch are one slice's f64 sums and their f32 scratch each (assembly/channel-sums.ts), in a
 // workspace the layer plans, added in slice order; layer normalisation normalises each row by its
@@ -110,7 +110,59 @@ export class NormalizationJobs {
     this.jobs.run('layerNormBackward', 3 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
     if (sums) this.jobs.kernels.layerNormParameterGradients(workspace, slices, stride, channels, dGamma, dBeta);
   }
+
+  // --- group normalisation: [batch, …, channels] data, exampleRows positions per example, each
+  //     example's groups normalised by their own statistics (mean and invStd: a float per example and group)
+
+  /** Bytes between the slices' workspaces (assembly/group-norm.ts). */
+  groupNormStride(channels: number): number {
+    return alignBytes(channels * GROUP_NORM_BYTES_PER_CHANNEL);
+  }
+
+  /** Floats of workspace a group normalisation needs: every slice's. */
+  groupNormWorkspaceFloats(channels: number): number {
+    return (this.groupNormStride(channels) * MAX_SLICES) / 4;
+  }
+
+  /**
+   * The examples' groups normalised, γ and β applied (0: absent), their statistics written (when
+   * mean ≠ 0); `epsilon` is the address of ε. Split as the backward's sums are, so that the
+   * workspace holds MAX_SLICES slices' scratch.
+   */
+  groupNormForward(x: number, gamma: number, beta: number, y: number, mean: number, invStd: number, epsilon: number, workspace: number,
+    batch: number, exampleRows: number, channels: number, groups: number): void {
+    const exampleBytes = exampleRows * channels * 4, statisticsBytes = groups * 4, stride = this.groupNormStride(channels);
+    const slices = this.jobs.start(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.jobs.beginSlice(s);
+      const at = this.jobs.first * exampleBytes, statisticsAt = this.jobs.first * statisticsBytes;
+      this.jobs.arg(x + at).arg(gamma).arg(beta).arg(y + at).arg(mean && mean + statisticsAt).arg(invStd && invStd + statisticsAt)
+        .arg(this.jobs.count).arg(exampleRows).arg(channels).arg(groups).arg(epsilon).arg(workspace + s * stride);
+    }
+    // Three passes over each example: the sums, the squares, the normalisation.
+    this.jobs.run('groupNormForward', 3 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
+  }
+
+  /** dx (when ≠ 0), and dγ and dβ summed over the batch (each when ≠ 0), each slice's sums added in slice order. */
+  groupNormBackward(x: number, dy: number, gamma: number, mean: number, invStd: number, dx: number, dGamma: number, dBeta: number,
+    workspace: number, batch: number, exampleRows: number, channels: number, groups: number): void {
+    const exampleBytes = exampleRows * channels * 4, statisticsBytes = groups * 4, stride = this.groupNormStride(channels);
+    const sums = dGamma !== 0 || dBeta !== 0;
+    const slices = this.jobs.start(batch, false);
+    for (let s = 0; s < slices; s++) {
+      this.jobs.beginSlice(s);
+      const at = this.jobs.first * exampleBytes, statisticsAt = this.jobs.first * statisticsBytes;
+      this.jobs.arg(x + at).arg(dy + at).arg(gamma).arg(mean + statisticsAt).arg(invStd + statisticsAt).arg(dx && dx + at)
+        .arg(this.jobs.count).arg(exampleRows).arg(channels).arg(groups).arg(workspace + s * stride).arg(sums ? 1 : 0);
+    }
+    // The sums, then dx.
+    this.jobs.run('groupNormBackward', 2 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
+    if (sums) this.jobs.kernels.layerNormParameterGradients(workspace, slices, stride, channels, dGamma, dBeta);
+  }
 }
+
+/** Bytes per channel of one slice's group-normalisation workspace: dβ and dγ sums (f64), the channel sums and their scratch, four f32 arrays. */
+const GROUP_NORM_BYTES_PER_CHANNEL = 56;
 
 /** Bytes per channel of one slice's sums and their scratch: two f64 sums and two f32 blocks (batch normalisation's backward sums need the most). */
 const CHANNEL_SUMS_BYTES_PER_CHANNEL = 24;

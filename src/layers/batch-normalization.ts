@@ -15,16 +15,12 @@ import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, singleAxis } from './normalization-settings.js';
 
-export interface BatchNormalizationOptions {
+export interface BatchNormalizationOptions extends AffineNormalizationOptions {
   /** The channel axis, counted with the batch (-1, or the last axis): the only one convas normalises over. */
   axis?: number | [number];
   momentum?: number;
-  epsilon?: number;
-  /** Whether to add β (else it is absent and taken as 0). */
-  center?: boolean;
-  /** Whether to multiply by γ (else it is absent and taken as 1). */
-  scale?: boolean;
   name?: string;
 }
 
@@ -58,20 +54,14 @@ export class BatchNormalization extends Layer {
 
   constructor(options: BatchNormalizationOptions = {}) {
     super(options.name, 'batch_normalization');
-    const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
+    const axis = singleAxis(options.axis);
     checkSetting(Number.isInteger(axis), this.name,
       `axis must be an integer (the channel axis, -1), got ${shownValue(options.axis)}; convas normalises over one axis, the channels`);
     this.axis = axis as number;
     this.momentum = options.momentum ?? 0.99;
-    this.epsilon = options.epsilon ?? 1e-3;
-    this.center = options.center ?? true;
-    this.scale = options.scale ?? true;
+    ({ epsilon: this.epsilon, center: this.center, scale: this.scale } = affineNormalizationSettings(options, this.name));
     checkSetting(typeof this.momentum === 'number' && this.momentum >= 0 && this.momentum <= 1, this.name,
       `momentum must be a number in [0, 1], got ${shownValue(options.momentum)}`);
-    checkSetting(typeof this.epsilon === 'number' && Number.isFinite(this.epsilon) && this.epsilon > 0, this.name,
-      `epsilon must be a positive number, got ${shownValue(options.epsilon)}`);
-    checkSetting(typeof this.center === 'boolean', this.name, `center must be true or false, got ${shownValue(options.center)}`);
-    checkSetting(typeof this.scale === 'boolean', this.name, `scale must be true or false, got ${shownValue(options.scale)}`);
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
@@ -89,8 +79,7 @@ export class BatchNormalization extends Layer {
   protected weightShapes(): WeightSpec[] {
     const shape = [this.channels];
     return [
-      ...(this.scale ? [{ name: 'gamma', shape }] : []),
-      ...(this.center ? [{ name: 'beta', shape }] : []),
+      ...affineWeightSpecs(this, this.channels),
       { name: 'moving_mean', shape, trainable: false },
       { name: 'moving_variance', shape, trainable: false },
     ];

@@ -9,15 +9,11 @@ import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, singleAxis } from './normalization-settings.js';
 
-export interface LayerNormalizationOptions {
+export interface LayerNormalizationOptions extends AffineNormalizationOptions {
   /** The axis normalised over, counted with the batch: -1 (the last axis, which files may write as its index or [index]) only. */
   axis?: number | [number];
-  epsilon?: number;
-  /** Whether to add β (else it is absent and taken as 0). */
-  center?: boolean;
-  /** Whether to multiply by γ (else it is absent and taken as 1). */
-  scale?: boolean;
   name?: string;
 }
 
@@ -43,17 +39,11 @@ export class LayerNormalization extends Layer {
 
   constructor(options: LayerNormalizationOptions = {}) {
     super(options.name, 'layer_normalization');
-    const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
+    const axis = singleAxis(options.axis);
     checkSetting(Number.isInteger(axis), this.name,
       `axis must be an integer (the last axis, -1), got ${shownValue(options.axis)}; convas normalises over one axis, the last`);
     this.axis = axis as number;
-    this.epsilon = options.epsilon ?? 1e-3;
-    this.center = options.center ?? true;
-    this.scale = options.scale ?? true;
-    checkSetting(typeof this.epsilon === 'number' && Number.isFinite(this.epsilon) && this.epsilon > 0, this.name,
-      `epsilon must be a positive number, got ${shownValue(options.epsilon)}`);
-    checkSetting(typeof this.center === 'boolean', this.name, `center must be true or false, got ${shownValue(options.center)}`);
-    checkSetting(typeof this.scale === 'boolean', this.name, `scale must be true or false, got ${shownValue(options.scale)}`);
+    ({ epsilon: this.epsilon, center: this.center, scale: this.scale } = affineNormalizationSettings(options, this.name));
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
@@ -67,8 +57,7 @@ export class LayerNormalization extends Layer {
   }
 
   protected weightShapes(): WeightSpec[] {
-    const shape = [this.channels];
-    return [...(this.scale ? [{ name: 'gamma', shape }] : []), ...(this.center ? [{ name: 'beta', shape }] : [])];
+    return affineWeightSpecs(this, this.channels);
   }
 
   protected initialValues(name: string, shape: number[]): Float32Array {

@@ -239,6 +239,18 @@ test('layer normalisation gradients (through each position\'s own statistics): i
   }
 });
 
+test('group normalisation gradients (through each example\'s groups\' statistics): input, gamma and beta; groups 1, 2, a few, every channel', async () => {
+  await kernels();
+  const rng = random(16);
+  for (let i = 0; i < 16; i++) {
+    const channels = rng.pick([1, 2, 3, 4, 6, 8, 9]);
+    const inputShape = [[channels], [rng.int(1, 5), channels], [rng.int(1, 4), rng.int(1, 4), channels]][i % 3];
+    const groups = [1, -1, channels % 2 === 0 ? 2 : 1, channels % 3 === 0 ? 3 : channels][i % 4];
+    checkLayer(layers.groupNormalization({ groups, epsilon: rng.pick([1e-3, 1e-5, 0.01]), center: i % 5 !== 3, scale: i % 7 !== 5 }), inputShape,
+      rng.int(1, 4), 580 + i);
+  }
+});
+
 test('the activations Keras models use: on conv2d and dense, and as Activation layers', async () => {
   await kernels();
   const rng = random(14);

@@ -403,4 +403,22 @@ test('layer normalisation: forward and dx equal the kernels on the whole batch; 
   }
 });
 
+test('group normalisation: every output, statistics and dγ and dβ included, 2 threads equal 1 thread', () => {
+  for (let trial = 0; trial < 10; trial++) {
+    const { batch, exampleRows, channels } = batchNormShape();
+    const groups = rng.pick([1, channels, ...[2, 3, 5, 8].filter((g) => channels % g === 0)]);
+    const n = batch * exampleRows * channels, statistics = batch * groups;
+    const x = rng.array(n, -2, 3), dy = rng.array(n), gamma = rng.array(channels), beta = rng.array(channels), epsilon = Float32Array.of(1e-3);
+    const run = (p: ParallelKernels) => withBuffers([x, gamma, beta, epsilon, dy],
+      [n, statistics, statistics, n, channels, channels, p.normalization.groupNormWorkspaceFloats(channels)],
+      ([px, pg, pb, pe, pdy], [py, pm, ps, pdx, pdg, pdb, workspace]) => {
+        p.normalization.groupNormForward(px, pg, pb, py, pm, ps, pe, workspace, batch, exampleRows, channels, groups);
+        p.normalization.groupNormBackward(px, pdy, pg, pm, ps, pdx, pdg, pdb, workspace, batch, exampleRows, channels, groups);
+      });
+    const split = run(parallel), alone = run(serial);
+    ['y', 'mean', 'invStd', 'dx', 'dγ', 'dβ'].forEach((name, i) =>
+      assertSameBits(split[i], alone[i], `group norm ${batch}×${exampleRows}×${channels}, ${groups} groups: ${name}`));
+  }
+});
+
 test.run();

@@ -1,0 +1,32 @@
+// The settings Keras's normalisation layers share — epsilon, center and scale — with their defaults
+// and checks, and the γ and β they imply (one per channel, γ first, each absent when switched off).
+import { shownValue } from '../shown-value.js';
+import { type WeightSpec, checkSetting } from './layer.js';
+
+export interface AffineNormalizationOptions {
+  epsilon?: number;
+  /** Whether to add β (else it is absent and taken as 0). */
+  center?: boolean;
+  /** Whether to multiply by γ (else it is absent and taken as 1). */
+  scale?: boolean;
+}
+
+/** epsilon (1e-3) > 0, center and scale (true) booleans; a ConfigError naming the layer otherwise. */
+export function affineNormalizationSettings(options: AffineNormalizationOptions, layer: string): Required<AffineNormalizationOptions> {
+  const epsilon = options.epsilon ?? 1e-3, center = options.center ?? true, scale = options.scale ?? true;
+  checkSetting(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon > 0, layer, `epsilon must be a positive number, got ${shownValue(options.epsilon)}`);
+  checkSetting(typeof center === 'boolean', layer, `center must be true or false, got ${shownValue(options.center)}`);
+  checkSetting(typeof scale === 'boolean', layer, `scale must be true or false, got ${shownValue(options.scale)}`);
+  return { epsilon, center, scale };
+}
+
+/** γ (when scale) and β (when center), one per channel, in Keras's order. */
+export function affineWeightSpecs({ scale, center }: { scale: boolean; center: boolean }, channels: number): WeightSpec[] {
+  const shape = [channels];
+  return [...(scale ? [{ name: 'gamma', shape }] : []), ...(center ? [{ name: 'beta', shape }] : [])];
+}
+
+/** The axis as Keras files may write a single one: n or [n]. */
+export function singleAxis(axis: number | [number] | undefined): unknown {
+  return Array.isArray(axis) && axis.length === 1 ? axis[0] : axis ?? -1;
+}
