@@ -445,6 +445,33 @@ class SequenceLinear(nn.Module):
         return self.fc2(torch.relu(self.fc1(x)))
 
 
+class GroupNorms(nn.Module):
+    """nn.GroupNorm with 2 and 4 groups (affine and not) and nn.InstanceNorm2d (affine, and the default
+    affine=False without running statistics) between convolutions. The exporter writes each GroupNorm
+    as Reshape to [N, G, -1], InstanceNormalization (scale 1, B 0), Reshape back, Mul, Add; each
+    InstanceNorm2d as an InstanceNormalization. (With track_running_stats=True it writes a
+    BatchNormalization of the running statistics between Reshapes instead: not covered.)"""
+
+    def __init__(self, generator):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.group2 = nn.GroupNorm(2, 8)
+        self.group4 = nn.GroupNorm(4, 8, affine=False)
+        self.instance = nn.InstanceNorm2d(8, affine=True)
+        self.conv2 = nn.Conv2d(8, 6, 3)
+        self.plain_instance = nn.InstanceNorm2d(6)
+        self.group3 = nn.GroupNorm(3, 6, eps=1e-3)
+        with torch.no_grad():
+            for norm in (self.group2, self.instance, self.group3):
+                norm.weight.copy_(torch.rand(norm.weight.shape, generator=generator) * 2 - 0.5)
+                norm.bias.copy_(torch.rand(norm.bias.shape, generator=generator) - 0.5)
+
+    def forward(self, x):
+        x = self.group2(self.conv1(x))
+        x = self.instance(torch.relu(self.group4(x)))
+        return self.group3(self.plain_instance(self.conv2(x)))
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -707,6 +734,13 @@ def main():
                         'the same pixel shuffles at opset 9 (Reshape, Transpose, Reshape)'))
     cases.append(export('pixel_unshuffles', PixelUnshuffles(), example(2, 3, 12, 6), 13,
                         'F.pixel_unshuffle by 2 and by 3 (Reshape, Transpose, Reshape at any opset)'))
+
+    group_norms = GroupNorms(generator)
+    group_norms_input = example(2, 3, 7, 6)
+    for opset in (9, 13):
+        cases.append(export('group_norms_opset%d' % opset, group_norms, group_norms_input, opset,
+                            'nn.GroupNorm (2, 3 and 4 groups, affine and not: Reshape, InstanceNormalization, Reshape, Mul, Add) '
+                            'and nn.InstanceNorm2d (affine and not: InstanceNormalization)', dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

@@ -308,6 +308,24 @@ const activations: Record<string, LayerWriter> = {
     const scaled = gamma ? w.node('Mul', [normalised, w.constant(`${n}.gamma`, dims, w.weight(gamma))], beta ? `${n}_scaled` : n) : normalised;
     return beta ? w.node('Add', [scaled, w.constant(`${n}.beta`, dims, w.weight(beta))], n) : scaled;
   },
+  GroupNormalization: (w, l) => {
+    // An image's groups as PyTorch writes nn.GroupNorm (and the importer reads back as one layer):
+    // Reshape to [N, G, −1], InstanceNormalization of those G rows (scale 1, B 0), Reshape back, Mul
+    // by γ, Add of β; one group per channel as InstanceNormalization with γ and β.
+    const { inputs: [x], shapes: [input], n } = l, channels = input[input.length - 1];
+    if (input.length !== 3) throw l.cannot(`normalises a [${input.join(', ')}] input; convas writes the group normalisation of images only`);
+    const groups = l.config.groups === -1 ? channels : l.config.groups as number, epsilon = [floatAttribute('epsilon', l.config.epsilon as number)];
+    const named = (name: string, missing: number, dims: number[]) => {
+      const p = param(l.layer, name);
+      return w.constant(`${n}.${name}`, dims, p ? w.weight(p) : new Float32Array(channels).fill(missing));
+    };
+    if (groups === channels) return w.node('InstanceNormalization', [x, named('gamma', 1, [channels]), named('beta', 0, [channels])], n, epsilon);
+    const rows = w.node('Reshape', [x, w.ints(`${n}.groups_shape`, [0, groups, -1])], `${n}_groups`);
+    const normalised = w.node('InstanceNormalization', [rows, w.constant(`${n}.ones`, [groups], new Float32Array(groups).fill(1)),
+      w.constant(`${n}.zeros`, [groups], new Float32Array(groups))], `${n}_normalised`, epsilon);
+    const image = w.node('Reshape', [normalised, w.node('Shape', [x], `${n}_shape`)], `${n}_image`);
+    return w.node('Add', [w.node('Mul', [image, named('gamma', 1, [channels, 1, 1])], `${n}_scaled`), named('beta', 0, [channels, 1, 1])], n);
+  },
   Rescaling: (w, l) => {
     const { inputs: [x], shapes: [input], n } = l, rank = input.length, channels = input[rank - 1];
     const dims = (v: number | number[]) => (Array.isArray(v) ? (rank === 3 ? [channels, 1, 1] : [channels]) : []);

@@ -277,10 +277,21 @@ test('operators, attributes and graphs convas cannot express are refused by node
     { op: 'Mul', inputs: ['m', 'half'], outputs: ['y'] },
   ], { initializers: { c: float(Math.SQRT2), one: float(1), half: float(0.5, [1, 1, 1, 1, 1]) } }),
   /node "erf" \(Erf\): is not an operator convas supports \(erf on its own is no convas activation; GELU written with Erf/);
-  // What PyTorch models often hold and convas has no layer for is named in PyTorch's terms.
-  await refused(one([{ op: 'InstanceNormalization', name: 'gn', inputs: ['x', 's', 'b'], outputs: ['y'] }],
-    { initializers: { s: { dims: [3], data: Float32Array.of(1, 1, 1) }, b: { dims: [3], data: Float32Array.of(0, 0, 0) } } }),
-  /node "gn" \(InstanceNormalization\): is not an operator convas supports \(PyTorch writes nn.InstanceNorm2d and nn.GroupNorm with it/);
+  // Instance normalisations that no GroupNormalization computes: weights of the wrong size, no weights, ε ≤ 0, a tensor that is no image.
+  const perChannel = (n: number, v = 1) => ({ dims: [n], data: new Float32Array(n).fill(v) });
+  const instance = (initializers: ModelSpec['initializers'], attributes: NodeSpec['attributes'] = {}, inputs = ['x', 's', 'b']) =>
+    one([{ op: 'InstanceNormalization', name: 'in', inputs, outputs: ['y'], attributes }], { initializers });
+  await refused(instance({ s: perChannel(4), b: perChannel(3, 0) }), /node "in" \(InstanceNormalization\): the scale has dims \[4\]; expected \[3\], one per channel/);
+  await refused(instance({ s: perChannel(3), b: { dims: [1, 3], data: new Float32Array(3) } }), /node "in" \(InstanceNormalization\): the B has dims \[1, 3\]; expected \[3\], one per channel/);
+  await refused(instance({ s: perChannel(3) }, {}, ['x', 's']), /node "in" \(InstanceNormalization\): the B is missing/);
+  await refused(instance({ s: perChannel(3), b: perChannel(3, 0) }, { epsilon: -0.5 }), /node "in" \(InstanceNormalization\): has epsilon -0.5; expected a positive number/);
+  const grouped = (groups: number, weights: number) => one([{ op: 'GroupNormalization', name: 'gn', inputs: ['x', 's', 'b'], outputs: ['y'],
+    attributes: { num_groups: groups } }], { opset: 18, initializers: { s: perChannel(weights), b: perChannel(weights, 0) } });
+  await refused(grouped(2, 2), /node "gn" \(GroupNormalization\): num_groups 2 does not divide the 3 channels; expected a divisor of 3/);
+  await refused(grouped(3, 1), /node "gn" \(GroupNormalization\): the scale has dims \[1\]; expected \[3\], one per group \(opset 18\)/);
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 5] }], outputs: ['y'], initializers: { s: perChannel(3), b: perChannel(3, 0) },
+    nodes: [{ op: 'InstanceNormalization', name: 'in1d', inputs: ['x', 's', 'b'], outputs: ['y'] }] }),
+  /node "in1d" \(InstanceNormalization\): normalises a tensor of dims \[N, 3, 5\]; convas normalises images \[N, C, H, W\] \(nn.InstanceNorm2d\)/);
   // Blocks that do not fit, and a DepthToSpace mode ONNX does not define.
   const shuffle = (attributes: NodeSpec['attributes'], op = 'DepthToSpace') => one([{ op, name: 'ps', inputs: ['x'], outputs: ['y'], attributes }],
     { inputs: [{ name: 'x', dims: ['N', 8, 3, 4] }] });

@@ -798,4 +798,28 @@ test('two inputs and two outputs; inputLayout NCHW takes and gives PyTorch-shape
   expected.forEach((e, k) => assertClose(outputs[k].dataSync(), e.values, 1e-4, `NCHW output ${k}`));
 });
 
+test('InstanceNormalization and opset 18\'s GroupNormalization of images as one GroupNormalization each, as ONNX Runtime computes them', async () => {
+  const classes = (m: { layers: Array<{ getConfig(): { className: string } }> }) => m.layers.map((l) => l.getConfig().className);
+  const instance = await agrees('InstanceNormalization, ε 1e-3', [5, 4, 3], [
+    { op: 'InstanceNormalization', inputs: ['x', 's', 'b'], outputs: ['y'], attributes: { epsilon: 1e-3 } },
+  ], { s: weight([5]), b: weight([5]) });
+  assert.equal(classes(instance), ['InputLayer', 'GroupNormalization']);
+  assert.is(instance.layers[1].getConfig().groups, 5);
+  for (const groups of [1, 2, 6]) {
+    const grouped = await agrees(`GroupNormalization, ${groups} groups`, [6, 5, 3], [
+      { op: 'GroupNormalization', inputs: ['x', 's', 'b'], outputs: ['y'], attributes: { num_groups: groups, epsilon: 1e-4 } },
+    ], { s: weight([groups]), b: weight([groups]) }, { opset: 18 });
+    assert.equal(classes(grouped), ['InputLayer', 'GroupNormalization']);
+    assert.is(grouped.layers[1].getConfig().groups, groups);
+  }
+  // PyTorch's nn.GroupNorm: Reshape, InstanceNormalization of the groups, Reshape back, Mul, Add.
+  const pytorch = await agrees('nn.GroupNorm(3, 6)', [6, 4, 5], [
+    { op: 'Reshape', inputs: ['x', 'rows'], outputs: ['r'] },
+    { op: 'InstanceNormalization', inputs: ['r', 'ones', 'zeros'], outputs: ['n'], attributes: { epsilon: 1e-5 } },
+    { op: 'Shape', inputs: ['x'], outputs: ['shape'] }, { op: 'Reshape', inputs: ['n', 'shape'], outputs: ['back'] },
+    { op: 'Mul', inputs: ['back', 'g'], outputs: ['m'] }, { op: 'Add', inputs: ['m', 'b'], outputs: ['y'] },
+  ], { rows: ints([0, 3, -1]), ones: { dims: [3], data: Float32Array.of(1, 1, 1) }, zeros: { dims: [3], data: new Float32Array(3) }, g: weight([6, 1, 1]), b: weight([6, 1, 1]) });
+  assert.equal(classes(pytorch), ['InputLayer', 'GroupNormalization']);
+});
+
 test.run();

@@ -46,6 +46,24 @@ test('ConvNeXt reads as convas layers without a Permute: its permutes to and fro
   }
 });
 
+test('nn.GroupNorm (Reshape, InstanceNormalization, Reshape, Mul, Add) and nn.InstanceNorm2d each read as one GroupNormalization; ONNX Runtime agrees to 1e-4', async () => {
+  for (const name of ['group_norms_opset9', 'group_norms_opset13']) {
+    const model = await loadModel(fixturePath(name));
+    try {
+      const norms = model.layers.filter((l) => l.getConfig().className === 'GroupNormalization').map((l) => l.getConfig());
+      assert.equal(norms.map((c) => c.groups), [2, 4, 8, 6, 3], `${name}: GroupNorm(2, 8), GroupNorm(4, 8), InstanceNorm2d(8), InstanceNorm2d(6), GroupNorm(3, 6)`);
+      assert.equal(norms.map((c) => Math.fround(c.epsilon as number)), [1e-5, 1e-5, 1e-5, 1e-5, 1e-3].map(Math.fround));
+      assert.equal(model.layers.map((l) => l.getConfig().className).filter((c) => !['InputLayer', 'Conv2D', 'GroupNormalization', 'Activation'].includes(c)), [],
+        `${name}: no Reshape, Permute or Rescaling left`);
+      // Random inputs of another batch size (the batch is dynamic), beside the one PyTorch computed.
+      const [, c, h, w] = manifest.cases[name].input.shape;
+      await assertAgreesWithOrt(model, readFileSync(fixturePath(name)), [[3, c, h, w]], name, 1e-4, 5);
+    } finally {
+      model.dispose();
+    }
+  }
+});
+
 test('models read from ONNX save in the convas format and load back predicting bit for bit (padding as "same" where it is)', async () => {
   for (const name of ready) {
     const model = await loadModel(fixturePath(name));

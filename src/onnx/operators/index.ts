@@ -6,6 +6,7 @@ import { constantOperators } from './constants.js';
 import { convOperators } from './conv.js';
 import { denseOperators } from './dense.js';
 import { depthToSpaceOperators } from './depth-to-space.js';
+import { groupNormOperators } from './group-norm.js';
 import { layerNormOperators } from './layer-norm.js';
 import { normalizationOperators } from './normalization.js';
 import { poolOperators } from './pool.js';
@@ -16,5 +17,5 @@ import { sliceOperators } from './slice.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
-  ...normalizationOperators, ...layerNormOperators, ...resizeOperators, ...sliceOperators, ...repeatOperators, ...depthToSpaceOperators,
+  ...normalizationOperators, ...layerNormOperators, ...groupNormOperators, ...resizeOperators, ...sliceOperators, ...repeatOperators, ...depthToSpaceOperators,
 };

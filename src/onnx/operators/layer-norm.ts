@@ -16,7 +16,7 @@ import { axisIndex, reducedAxes } from './ndarray.js';
  * γ or β as one value per feature of `axis` of a tensor of `dims`: a constant with that many values
  * along `axis` and 1 along every other (one number: the same for every feature); else undefined.
  */
-function perFeature(value: Value | undefined, dims: number[], axis: number): Float32Array | undefined {
+export function perFeature(value: Value | undefined, dims: number[], axis: number): Float32Array | undefined {
   if (value?.kind !== 'constant' || value.type !== 'float' || value.dims.length > dims.length) return undefined;
   const features = dims[axis], aligned = [...Array.from({ length: dims.length - value.dims.length }, () => 1), ...value.dims];
   if (value.data.length === 1) return new Float32Array(features).fill(value.data[0]);

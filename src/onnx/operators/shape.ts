@@ -12,6 +12,7 @@ import { sizeOfDims } from '../tensors.js';
 import { type Constant, type TensorValue, type Value, convasAxes, formatDims, isImage } from '../values.js';
 import { transposeConstant } from './constants.js';
 import { pixelShuffled } from './depth-to-space.js';
+import { decomposedGroupNorm } from './group-norm.js';
 import { axisIndex, checkComputedSize, distinctAxes, makeConstant, strides } from './ndarray.js';
 import { reshapeTarget, resolveShape } from './reshape-target.js';
 
@@ -247,7 +248,7 @@ function dropout(ctx: NodeContext): Value {
 
 export const shapeOperators: Record<string, OpEntry> = {
   Flatten: { fold: flattenConstant, convert: flattenTensor },
-  Reshape: { fold: reshapeConstant, convert: reshapeTensor },
+  Reshape: { fold: reshapeConstant, convert: (ctx) => decomposedGroupNorm(ctx) ?? reshapeTensor(ctx) },
   Squeeze: { fold: squeezeConstant, convert: squeezeTensor },
   Unsqueeze: { fold: unsqueezeConstant, convert: unsqueezeTensor },
   Concat: { fold: concatConstants, convert: concatTensors },
