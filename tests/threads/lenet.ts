@@ -1,7 +1,7 @@
 // The LeNet-style network of the threads tests and measurements, trained on seeded random digits:
 // 28×28×1 → conv 5×5×8 same relu → maxpool 2 → conv 5×5×16 same relu → maxpool 2 → dense 10 softmax;
-// with a normalisation, each convolution is followed by a BatchNormalization or a
-// LayerNormalization before its ReLU.
+// with a normalisation, each convolution is followed by a BatchNormalization, a LayerNormalization or
+// a GroupNormalization (4 groups) before its ReLU.
 import { init, layers, sequential, tensor } from '../../src/index.js';
 import { random } from '../helpers.js';
 
@@ -12,9 +12,11 @@ export interface LenetRun {
   imagesPerSecond: number;
 }
 
-export type Normalisation = 'none' | 'batch' | 'layer';
+export type Normalisation = 'none' | 'batch' | 'layer' | 'group';
 
-const NORMALISATION_LAYERS = { batch: () => layers.batchNormalization(), layer: () => layers.layerNormalization() };
+const NORMALISATION_LAYERS = {
+  batch: () => layers.batchNormalization(), layer: () => layers.layerNormalization(), group: () => layers.groupNormalization({ groups: 4 }),
+};
 
 /** A convolution and its ReLU, with a normalisation between them when asked. */
 const convBlock = (filters: number, normalisation: Normalisation) => (normalisation === 'none'

@@ -1,5 +1,5 @@
 // A LeNet-style model trained with 1 and with 2 threads ends with the same weights, bit for bit,
-// also with batch normalisation (its moving statistics included) and with layer normalisation. Each
+// also with batch normalisation (its moving statistics included), layer and group normalisation. Each
 // thread count needs its own process (init fixes it), so this file runs itself as the child.
 import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
@@ -45,6 +45,11 @@ if (process.env[CHILD_THREADS]) {
   });
   test('with layer normalisation after each convolution: identical weights with 1 and 2 threads', () => {
     const one = weightsWith(1, 'layer'), two = weightsWith(2, 'layer');
+    assert.is(one.length, 8, 'two conv kernels, two γ and β, a dense kernel and bias');
+    one.forEach((w, i) => assert.ok(w === two[i], `weight ${i} differs between 1 and 2 threads`));
+  });
+  test('with group normalisation after each convolution: identical weights with 1 and 2 threads', () => {
+    const one = weightsWith(1, 'group'), two = weightsWith(2, 'group');
     assert.is(one.length, 8, 'two conv kernels, two γ and β, a dense kernel and bias');
     one.forEach((w, i) => assert.ok(w === two[i], `weight ${i} differs between 1 and 2 threads`));
   });
