@@ -104,9 +104,17 @@ function drawBorders(rng: Rng): unknown {
 /** Strides, or (a third of the time) a dilation with strides 1: Keras takes one or the other above 1. */
 const stridesOrDilation = (rng: Rng) => (rng.next() < 0.67 ? { strides: size(rng, 3) } : { dilationRate: size(rng, 3) });
 
+/** Group normalisation: groups 1, one per channel (-1 or the count) or a divisor of the channels between; γ or β sometimes left out. */
+function drawGroupNorm(rng: Rng, shape: Shape): LayerConfig {
+  const channels = shape[shape.length - 1], divisors = Array.from({ length: channels }, (_, i) => i + 1).filter((g) => channels % g === 0);
+  return { className: 'GroupNormalization', groups: rng.pick([1, -1, channels, rng.pick(divisors)]), epsilon: rng.pick([1e-3, 1e-2, 0.1]),
+    center: rng.next() < 0.8, scale: rng.next() < 0.8 };
+}
+
 function drawLayer(rng: Rng, shape: Shape): LayerConfig {
   if (rng.next() < 0.12) return drawBatchNorm(rng, shape.length);
   if (rng.next() < 0.08) return drawLayerNorm(rng, shape.length);
+  if (rng.next() < 0.05) return drawGroupNorm(rng, shape);
   if (shape.length !== 3) {
     const r = rng.next();
     if (r < 0.55) return { className: 'Dense', units: rng.int(1, 12), activation: rng.pick(ACTIVATIONS), useBias: rng.next() < 0.8 };
@@ -222,6 +230,8 @@ function impossibleLayers(shape: Shape): Array<[string, LayerConfig]> {
     ['layer normalisation over two axes', { className: 'LayerNormalization', axis: [shape.length - 1, shape.length] }],
     ['layer normalisation with epsilon 0', { className: 'LayerNormalization', epsilon: 0 }],
     ['layer normalisation with scale not a boolean', { className: 'LayerNormalization', scale: 1 }],
+    ['group normalisation with groups 0', { className: 'GroupNormalization', groups: 0 }],
+    ['group normalisation with groups that do not divide the channels', { className: 'GroupNormalization', groups: shape[shape.length - 1] + 1 }],
     ['an unknown activation', { className: 'Dense', units: 2, activation: 'swoosh' }],
     ['a ReLU with a negative maxValue', { className: 'ReLU', maxValue: -1 }],
     ['a ReLU with a negative negativeSlope', { className: 'ReLU', negativeSlope: -0.1 }],
@@ -364,8 +374,8 @@ function runCase(c: FuzzCase, seed: number): Outcome {
     const inputSize = c.inputShape.reduce((a, b) => a * b, 1);
     const x = rng.array(c.batch * inputSize, -2, 2);
     const dy = rng.array(c.batch * model.layers[model.layers.length - 1].outputSize);
-    // Layer normalisation's γ and β start as ones and zeros, under which a kernel that ignored them would pass: random values instead.
-    for (const p of model.layers.filter((l) => l.className === 'LayerNormalization').flatMap((l) => l.params)) {
+    // Layer and group normalisation's γ and β start as ones and zeros, under which a kernel that ignored them would pass: random values instead.
+    for (const p of model.layers.filter((l) => ['LayerNormalization', 'GroupNormalization'].includes(l.className)).flatMap((l) => l.params)) {
       getBackend().memory.f32(p.value, p.size).set(rng.array(p.size, -2, 2));
     }
     const wasm = runWasm(model, x, dy, c.batch);

@@ -328,12 +328,14 @@ test('Resizing ONNX cannot express is a ConfigError naming the layer: Keras\'s t
   await roundTrip(tie({ scales: [Math.fround(41 / 2), 1] }, 41, 8), 'nearest by out/in at a tie');
 });
 
-test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes', async () => {
+test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes, groups of a sequence', async () => {
   const file = join(await temporaryDirectory(), 'm.onnx');
   const relu = sequential({ inputShape: [3], layers: [layers.reLU({ threshold: 0.5, name: 'thresholded' })] });
   await expectError(() => relu.save(file, { format: 'onnx' }), ConfigError, 'thresholded', /threshold 0.5/);
   const bn = sequential({ inputShape: [4, 3], layers: [layers.batchNormalization({ name: 'rows' })] });
   await expectError(() => bn.save(file, { format: 'onnx' }), ConfigError, 'rows', /\[4, 3\] input/);
+  const gn = sequential({ inputShape: [5, 4], layers: [layers.groupNormalization({ groups: 2, name: 'sequence_groups' })] });
+  await expectError(() => gn.save(file, { format: 'onnx' }), ConfigError, 'sequence_groups', /normalises a \[5, 4\] input; convas writes the group normalisation of images only/);
 });
 
 /** A layer class of the user's own (registered so it could load), which the ONNX writer cannot know. */

@@ -5,6 +5,7 @@ import type { LayerConfig } from '../../src/layers/index.js';
 import { resolvePadding2d, type Padding } from '../../src/window.js';
 import { type BatchNormWeights, batchNormBackward, batchNormInference, batchNormTraining } from './batch-norm.js';
 import { type LayerNormWeights, layerNormBackward, layerNormForward } from './layer-norm.js';
+import { groupNormBackward, groupNormForward } from './group-norm.js';
 import { type Dilation, conv2dBackwardFilter, conv2dBackwardInput, conv2dForward } from './conv2d.js';
 import { depthwiseConv2dBackwardFilter, depthwiseConv2dBackwardInput, depthwiseConv2dForward } from './depthwise-conv2d.js';
 import * as elementwise from './elementwise.js';
@@ -165,6 +166,14 @@ function batchNormParts(layer: StackLayer, batch: number) {
   return { w, channels, rows: (batch * sizeOf(inputShape)) / channels, settings };
 }
 
+/** A GroupNormalization's γ and β (present as scale and center say), its examples, positions, channels, groups and ε. */
+function groupNormParts({ config, weights, inputShape }: StackLayer, batch: number) {
+  const named = [...weights];
+  const w: LayerNormWeights = { gamma: config.scale === false ? undefined : named.shift(), beta: config.center === false ? undefined : named.shift() };
+  const channels = inputShape[inputShape.length - 1], groups = config.groups === -1 ? channels : config.groups as number;
+  return { w, args: [batch, sizeOf(inputShape) / channels, channels, groups] as const, epsilon: config.epsilon as number };
+}
+
 /** A LayerNormalization's γ and β (present as scale and center say), its rows (every position of every example), channels and ε. */
 function layerNormParts({ config, weights, inputShape }: StackLayer, batch: number) {
   const named = [...weights];
@@ -231,6 +240,10 @@ export function layerForward(layer: StackLayer, x: Float32Array, batch: number, 
     case 'LayerNormalization': {
       const { w, channels, rows, epsilon } = layerNormParts(layer, batch);
       return layerNormForward(x, rows, channels, w, epsilon).y;
+    }
+    case 'GroupNormalization': {
+      const { w, args, epsilon } = groupNormParts(layer, batch);
+      return groupNormForward(x, ...args, w, epsilon);
     }
     default: throw new Error(`reference: no ${config.className}`);
   }
@@ -323,6 +336,11 @@ export function layerBackward(layer: StackLayer, x: Float32Array, y: Float32Arra
     case 'LayerNormalization': {
       const { w, channels, rows, epsilon } = layerNormParts(layer, batch);
       const { dx, dGamma, dBeta } = layerNormBackward(x, dy, rows, channels, w, epsilon);
+      return { dx, grads: [...(w.gamma ? [dGamma] : []), ...(w.beta ? [dBeta] : [])] };
+    }
+    case 'GroupNormalization': {
+      const { w, args, epsilon } = groupNormParts(layer, batch);
+      const { dx, dGamma, dBeta } = groupNormBackward(x, dy, ...args, w, epsilon);
       return { dx, grads: [...(w.gamma ? [dGamma] : []), ...(w.beta ? [dBeta] : [])] };
     }
     default: throw new Error(`reference: no ${config.className}`);
