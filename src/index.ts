@@ -10,7 +10,7 @@ export type { Padding, PaddedWindow } from './window.js';
 export { resolvePadding2d } from './window.js';
 export { layers, layerFromConfig, layerToConfig, registerLayer, input, Layer, InputLayer, SymbolicTensor } from './layers/index.js';
 export type { CallOptions, LayerConfig, LayerDescriptor, Parameter, WeightSpec, WeightValues, InputOptions, TfjsMapping } from './layers/index.js';
-export type { BatchNormalizationOptions, ChannelAffineFolding, GroupNormalizationOptions, LayerNormalizationOptions } from './layers/index.js';
+export type { BatchNormalizationOptions, ChannelAffineFolding, GroupNormalizationOptions, LayerNormalizationOptions, UnitNormalizationOptions } from './layers/index.js';
 export type { ActivationName, AlphaInitializer, ClipOptions, PReLUOptions, ReLUOptions } from './layers/index.js';
 export type { FlipMode, GaussianNoiseOptions, RandomFlipOptions } from './layers/index.js';
 export type { AffineFillOptions, Factor, FillMode, Interpolation, RandomRotationOptions, RandomTranslationOptions, RandomZoomOptions } from './layers/index.js';

@@ -5,6 +5,7 @@ import { Activation } from './activation.js';
 import { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization.js';
 import { LayerNormalization, type LayerNormalizationOptions } from './layer-normalization.js';
 import { GroupNormalization, type GroupNormalizationOptions } from './group-normalization.js';
+import { UnitNormalization, type UnitNormalizationOptions } from './unit-normalization.js';
 import type { ActivationName } from './activation-function.js';
 import { ELU, LeakyReLU, ReLU, type ReLUOptions, Softmax } from './advanced-activations.js';
 import { Concatenate, type ConcatenateOptions } from './concatenate.js';
@@ -48,6 +49,7 @@ export type { LayerDescriptor, TfjsMapping } from './descriptor.js';
 export type { BatchNormalizationOptions } from './batch-normalization.js';
 export type { LayerNormalizationOptions } from './layer-normalization.js';
 export type { GroupNormalizationOptions } from './group-normalization.js';
+export type { UnitNormalizationOptions } from './unit-normalization.js';
 export type { ChannelAffineFolding } from './channel-affine-folding.js';
 export type { ActivationName } from './activation-function.js';
 export type { ReLUOptions } from './advanced-activations.js';
@@ -108,6 +110,8 @@ export const layers = {
   layerNormalization: (options: LayerNormalizationOptions = {}) => applyLayerSettings(new LayerNormalization(options), options),
   /** Keras 3's GroupNormalization: each example's groups of channels normalised over every position (groups -1: instance normalisation). */
   groupNormalization: (options: GroupNormalizationOptions = {}) => applyLayerSettings(new GroupNormalization(options), options),
+  /** Keras's UnitNormalization: each position's last axis divided by its L2 norm (PyTorch's F.normalize). */
+  unitNormalization: (options: UnitNormalizationOptions = {}) => applyLayerSettings(new UnitNormalization(options), options),
   /** Keras's Softmax layer (normalising along the last axis). */
   softmax: (options: { axis?: number; name?: string } = {}) => applyLayerSettings(new Softmax(options), options),
   reLU: (options: ReLUOptions = {}) => applyLayerSettings(new ReLU(options), options),

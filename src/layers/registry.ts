@@ -6,6 +6,7 @@ import { activationDescriptors } from './activation.js';
 import { batchNormalizationDescriptor } from './batch-normalization.js';
 import { layerNormalizationDescriptor } from './layer-normalization.js';
 import { groupNormalizationDescriptor } from './group-normalization.js';
+import { unitNormalizationDescriptor } from './unit-normalization.js';
 import { advancedActivationDescriptors } from './advanced-activations.js';
 import { concatenateDescriptor } from './concatenate.js';
 import { conv2dDescriptor } from './conv2d.js';
@@ -56,7 +57,7 @@ export function registerLayer(descriptor: LayerDescriptor): void {
 [conv2dDescriptor, denseDescriptor, ...poolDescriptors, flattenDescriptor, dropoutDescriptor, ...activationDescriptors,
   ...mergeDescriptors, concatenateDescriptor, ...advancedActivationDescriptors, preluDescriptor].forEach(registerLayer);
 [conv2dTransposeDescriptor, upSampling2dDescriptor, ...globalPoolingDescriptors, ...bordersDescriptors, reshapeDescriptor,
-  batchNormalizationDescriptor, layerNormalizationDescriptor, groupNormalizationDescriptor].forEach(registerLayer);
+  batchNormalizationDescriptor, layerNormalizationDescriptor, groupNormalizationDescriptor, unitNormalizationDescriptor].forEach(registerLayer);
 [depthwiseConv2dDescriptor, separableConv2dDescriptor].forEach(registerLayer);
 [permuteDescriptor, rescalingDescriptor, channelSliceDescriptor, borderPadding2dDescriptor, clipDescriptor].forEach(registerLayer);
 [randomFlipDescriptor, gaussianNoiseDescriptor].forEach(registerLayer);

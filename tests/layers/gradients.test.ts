@@ -251,6 +251,17 @@ test('group normalisation gradients (through each example\'s groups\' statistics
   }
 });
 
+test('unit normalisation gradients (through each position\'s own norm), rows under the floor included', async () => {
+  await kernels();
+  const rng = random(16);
+  for (let i = 0; i < 16; i++) {
+    const channels = rng.pick([1, 2, 3, 4, 5, 7, 9, 13]);
+    const inputShape = [[channels], [rng.int(1, 5), channels], [rng.int(1, 4), rng.int(1, 4), channels]][i % 3];
+    // A floor of 1.5 holds some rows of values in [−1, 1] (their divisor a constant), not all.
+    checkLayer(layers.unitNormalization({ minNorm: rng.pick([1e-6, 1e-12, 0, 1.5]) }), inputShape, rng.int(1, 4), 600 + i);
+  }
+});
+
 test('the activations Keras models use: on conv2d and dense, and as Activation layers', async () => {
   await kernels();
   const rng = random(14);

@@ -1,0 +1,101 @@
+// Unit normalisation over the last axis (Keras's UnitNormalization, PyTorch's F.normalize): each
+// position of each example — a vector's features, an image's pixel — divided by the L2 norm of
+// its own values, y = x / max(‖x‖, minNorm). Keras computes x·rsqrt(max(Σx², 1e-12)), the norm
+// floored at 1e-6, which is minNorm's default; PyTorch's F.normalize floors the norm at its eps
+// (1e-12), and x / x.norm(…) not at all (minNorm 0: a row of zeros gives NaN, as there). The floor
+// acts only on rows of norm below it. No weights, no statistics: training and inference alike.
+// Rows are a few channels each, so the work is one pass in the host over the row, in f64.
+import { getBackend } from '../backend/wasm.js';
+import { type Shape, formatShape } from '../shape.js';
+import { shownValue } from '../shown-value.js';
+import { Layer, type LayerConfig, checkSetting } from './layer.js';
+import type { LayerDescriptor } from './descriptor.js';
+
+/** Keras's floor: ε = 1e-12 on the sum of squares is 1e-6 on the norm. */
+const KERAS_MIN_NORM = 1e-6;
+
+export interface UnitNormalizationOptions {
+  /** The axis normalised over, counted with the batch: -1 (the last axis, which files may write as its index or [index]) only. */
+  axis?: number | [number];
+  /** The smallest norm divided by (rows of a smaller norm are divided by it): 1e-6 (Keras's); 0 for none. */
+  minNorm?: number;
+  name?: string;
+}
+
+export class UnitNormalization extends Layer {
+  readonly className = 'UnitNormalization';
+  readonly axis: number;
+  readonly minNorm: number;
+  private channels = 0;
+  private x = 0;
+  private y = 0;
+  private dx = 0;
+
+  constructor(options: UnitNormalizationOptions = {}) {
+    super(options.name, 'unit_normalization');
+    const axis = Array.isArray(options.axis) && options.axis.length === 1 ? options.axis[0] : options.axis ?? -1;
+    checkSetting(Number.isInteger(axis), this.name,
+      `axis must be an integer (the last axis, -1), got ${shownValue(options.axis)}; convas normalises over one axis, the last`);
+    this.axis = axis as number;
+    this.minNorm = options.minNorm ?? KERAS_MIN_NORM;
+    checkSetting(typeof this.minNorm === 'number' && Number.isFinite(this.minNorm) && this.minNorm >= 0, this.name,
+      `minNorm must be a finite number ≥ 0 (the smallest norm divided by; 0 for none), got ${shownValue(options.minNorm)}`);
+  }
+
+  protected computeOutputShape([input]: Shape[]): Shape {
+    checkSetting(this.axis === -1 || this.axis === input.length, this.name,
+      `axis ${this.axis} is not the last axis of its input ${formatShape(input)} per example (batch included, axis ${input.length}, or -1); ` +
+      'convas normalises over the last axis only');
+    this.channels = input[input.length - 1];
+    return input;
+  }
+
+  protected planBuffers(capacity: number): void {
+    this.y = this.outputBuffer(capacity * this.inputSize);
+    this.dx = this.inputGradientBuffer(capacity * this.inputSize);
+  }
+
+  /** The divisor of the row at `start`: its norm, floored at minNorm; and whether the floor holds it (then it is a constant). */
+  private divisor(x: Float32Array, start: number): { norm: number; floored: boolean } {
+    let squares = 0;
+    for (let c = start; c < start + this.channels; c++) squares += x[c] * x[c];
+    const norm = Math.sqrt(squares);
+    return norm < this.minNorm ? { norm: this.minNorm, floored: true } : { norm, floored: false };
+  }
+
+  forward([x]: number[], batch: number): number {
+    this.x = x;
+    const memory = getBackend().memory, length = batch * this.inputSize;
+    const input = memory.f32(x, length), output = memory.f32(this.y, length);
+    for (let start = 0; start < length; start += this.channels) {
+      const { norm } = this.divisor(input, start);
+      for (let c = start; c < start + this.channels; c++) output[c] = input[c] / norm;
+    }
+    return this.y;
+  }
+
+  /** dx = (dy − y·Σ y·dy)/n where the norm n is the row's own, dy/n where the floor holds it. */
+  protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
+    if (!needInputGradients) return this.inputGradient(0);
+    const memory = getBackend().memory, length = batch * this.inputSize;
+    const input = memory.f32(this.x, length), gradient = memory.f32(dy, length), dx = memory.f32(this.dx, length);
+    for (let start = 0; start < length; start += this.channels) {
+      const { norm, floored } = this.divisor(input, start);
+      let along = 0;
+      if (!floored) for (let c = start; c < start + this.channels; c++) along += input[c] * gradient[c];
+      along /= norm * norm;
+      for (let c = start; c < start + this.channels; c++) dx[c] = (gradient[c] - input[c] * along) / norm;
+    }
+    return this.inputGradient(this.dx);
+  }
+
+  getConfig(): LayerConfig {
+    return { className: this.className, name: this.name, axis: this.axis, minNorm: this.minNorm };
+  }
+}
+
+/** convas's own in files: TensorFlow.js has no UnitNormalization, so a model with one saves in the convas format. */
+export const unitNormalizationDescriptor: LayerDescriptor = {
+  className: 'UnitNormalization',
+  fromConfig: (c) => new UnitNormalization(c as UnitNormalizationOptions),
+};
