@@ -472,6 +472,34 @@ class GroupNorms(nn.Module):
         return self.group3(self.plain_instance(self.conv2(x)))
 
 
+class EmbeddingHead(nn.Module):
+    """A metric-learning head: a convolution, the global average pool, flatten, a linear layer and
+    F.normalize(x, dim=1) (ReduceL2, Clip from eps, Expand to Shape(x), Div) of the embedding."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.fc = nn.Linear(8, 5)
+
+    def forward(self, x):
+        x = F.adaptive_avg_pool2d(F.relu(self.conv(x)), 1).flatten(1)
+        return F.normalize(self.fc(x), dim=1)
+
+
+class ChannelNorms(nn.Module):
+    """Each pixel's channels divided by their L2 norm: F.normalize(x, dim=1) of the image itself (some
+    of whose pixels are 0 or of norm ~1e-9, below Keras's floor of 1e-6 and above PyTorch's 1e-12), a
+    convolution, and y / y.norm(dim=1, keepdim=True) of it (Mul, ReduceSum, Sqrt, Div)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        y = self.conv(F.normalize(x, dim=1))
+        return y / y.norm(dim=1, keepdim=True)
+
+
 def narrow_convnext(generator):
     """torchvision's ConvNeXt class at widths 8 and 16, two CNBlocks then one: the stem's 4×4 conv at
     stride 4 and LayerNorm2d (permute to NHWC, nn.LayerNorm, permute back), each block's depthwise
@@ -741,6 +769,19 @@ def main():
         cases.append(export('group_norms_opset%d' % opset, group_norms, group_norms_input, opset,
                             'nn.GroupNorm (2, 3 and 4 groups, affine and not: Reshape, InstanceNormalization, Reshape, Mul, Add) '
                             'and nn.InstanceNorm2d (affine and not: InstanceNormalization)', dynamic_batch=True))
+
+    embedding = EmbeddingHead()
+    embedding_input = example(2, 3, 7, 6)
+    norms = ChannelNorms()
+    norms_input = example(2, 3, 6, 5)
+    norms_input[0, :, 0, 0] = 0
+    norms_input[1, :, 2, 3] *= 1e-9
+    for opset in (9, 13):
+        cases.append(export('embedding_head_opset%d' % opset, embedding, embedding_input, opset,
+                            'global pool, flatten, linear, F.normalize(x, dim=1) (ReduceL2, Clip, Expand, Div)', dynamic_batch=True))
+        cases.append(export('channel_norms_opset%d' % opset, norms, norms_input, opset,
+                            'F.normalize(x, dim=1) of an image with pixels of norm 0 and ~1e-9, a convolution, and '
+                            'y / y.norm(dim=1, keepdim=True) (Mul, ReduceSum, Sqrt, Div)', dynamic_batch=True))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),

@@ -16,7 +16,6 @@ import { BATCH, MAX_DIMENSION, type TensorValue, type Value, formatDims, isImage
 /** What the operators PyTorch models often hold but convas has no layer for are, in PyTorch's terms. */
 const UNSUPPORTED_HINTS: Record<string, string> = {
   Erf: 'erf on its own is no convas activation; GELU written with Erf, x·(1 + erf(x/√2))/2, is read',
-  ReduceL2: "PyTorch's F.normalize and x.norm(dim=…); convas has no layer that divides by a norm",
 };
 const hint = (op: string) => (Object.hasOwn(UNSUPPORTED_HINTS, op) ? ` (${UNSUPPORTED_HINTS[op]})` : '');
 

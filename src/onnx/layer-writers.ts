@@ -326,6 +326,13 @@ const activations: Record<string, LayerWriter> = {
     const image = w.node('Reshape', [normalised, w.node('Shape', [x], `${n}_shape`)], `${n}_image`);
     return w.node('Add', [w.node('Mul', [image, named('gamma', 1, [channels, 1, 1])], `${n}_scaled`), named('beta', 0, [channels, 1, 1])], n);
   },
+  UnitNormalization: (w, l) => {
+    // x / max(‖x‖, minNorm) over the ONNX axis that holds convas's last, as PyTorch writes F.normalize
+    // (without its Expand: Div broadcasts); no Clip for minNorm 0. The importer reads it back as one layer.
+    const { inputs: [x], shapes: [input], n } = l, rank = input.length, minNorm = l.config.minNorm as number;
+    const norm = w.node('ReduceL2', [x], `${n}_norm`, [intsAttribute('axes', [1 + convasAxes(rank).indexOf(rank - 1)])]);
+    return w.node('Div', [x, minNorm > 0 ? w.clip(norm, `${n}_floored`, minNorm, undefined) : norm], n);
+  },
   Rescaling: (w, l) => {
     const { inputs: [x], shapes: [input], n } = l, rank = input.length, channels = input[rank - 1];
     const dims = (v: number | number[]) => (Array.isArray(v) ? (rank === 3 ? [channels, 1, 1] : [channels]) : []);

@@ -303,8 +303,30 @@ test('operators, attributes and graphs convas cannot express are refused by node
     { initializers: { s: { dims: [6], data: [-1, 3, 2, 2, 2, 2] } } }),
   /node "t" \(Transpose\): transposes 5 axes after the batch; convas permutes at most 4 \(the Reshape to six axes, Transpose and Reshape that PyTorch writes for pixel_shuffle/);
   await refused(shuffle({ blocksize: 2 }, 'SpaceToDepth'), /node "ps" \(SpaceToDepth\): blocksize 2 does not divide the image's 3 rows and 4 columns/);
-  await refused(one([{ op: 'ReduceL2', name: 'l2', inputs: ['x'], outputs: ['y'], attributes: { axes: [1], keepdims: 1 } }]),
-    /node "l2" \(ReduceL2\): is not an operator convas supports \(PyTorch's F.normalize and x.norm\(dim=…\); convas has no layer that divides by a norm\)/);
+  // An L2 norm that x is not divided by as F.normalize and x / x.norm(…) divide (a Clip from ε ≥ 0 alone, an Expand to x's own
+  // shape), or over an axis convas does not hold last, is refused by node; so is a sum that is not x / x.norm(…)'s.
+  const l2 = (between: NodeSpec[], attributes: NodeSpec['attributes'] = { axes: [1], keepdims: 1 }, last: NodeSpec[] = [{ op: 'Div', inputs: ['x', 'd'], outputs: ['y'] }],
+    initializers: ModelSpec['initializers'] = {}) =>
+    one([{ op: 'ReduceL2', name: 'l2', inputs: ['x'], outputs: ['n'], attributes }, ...between, ...last], { initializers, outputs: ['y'] });
+  const notDivided = /node "l2" \(ReduceL2\): computes the L2 norm of \[N, 3, 4, 4\] for another use than dividing by it; convas reads ReduceL2 over one axis with keepdims, followed by the Div of the same tensor by it \(F.normalize\(x, dim\)/;
+  const floorTo = (min: string, max = '') => [{ op: 'Clip', inputs: ['n', min, max], outputs: ['d'] }];
+  await refused(l2([], { axes: [1], keepdims: 1 }, [{ op: 'Identity', inputs: ['n'], outputs: ['y'] }]), notDivided);
+  await refused(l2([{ op: 'Identity', inputs: ['n'], outputs: ['d'] }], { axes: [1], keepdims: 0 }), notDivided);
+  await refused(l2([{ op: 'Identity', inputs: ['n'], outputs: ['d'] }], { axes: [2, 3], keepdims: 1 }), notDivided);
+  await refused(l2([{ op: 'Identity', inputs: ['n'], outputs: ['d'] }], { keepdims: 1 }), notDivided);
+  await refused(l2([], { axes: [1], keepdims: 1, foo: 2 }, [{ op: 'Div', inputs: ['x', 'n'], outputs: ['y'] }]), /node "l2" \(ReduceL2\): attribute foo is not supported/);
+  await refused(l2([], undefined, [{ op: 'Div', inputs: ['n', 'x'], outputs: ['y'] }]), notDivided);
+  for (const min of [-1, NaN, Infinity]) await refused(l2(floorTo('e'), undefined, undefined, { e: float(min) }), notDivided);
+  await refused(l2(floorTo('e', 'e'), undefined, undefined, { e: float(1e-12) }), notDivided);
+  await refused(l2(floorTo('x'), undefined, undefined), notDivided);
+  await refused(l2([{ op: 'Expand', inputs: ['n', 's'], outputs: ['d'] }], undefined, undefined, { s: { dims: [4], data: [1, 3, 4, 4] } }), notDivided);
+  // The norm also a graph output: its value must stay as it is.
+  await refused(onnxModel({ inputs: [{ name: 'x', dims: ['N', 3, 4, 4] }], outputs: ['y', 'n'], nodes: [
+    { op: 'ReduceL2', name: 'l2', inputs: ['x'], outputs: ['n'], attributes: { axes: [1], keepdims: 1 } }, { op: 'Div', inputs: ['x', 'n'], outputs: ['y'] }] }), notDivided);
+  await refused(l2([], { axes: [2], keepdims: 1 }, [{ op: 'Div', inputs: ['x', 'n'], outputs: ['y'] }]),
+    /node "l2" \(ReduceL2\): divides \[N, 3, 4, 4\] by its L2 norm over axis 2; convas normalises over the axis it holds last: an image's channels \(axis 1\)/);
+  await refused(one([{ op: 'Mul', inputs: ['x', 'x'], outputs: ['sq'] }, { op: 'ReduceSum', name: 'rs', inputs: ['sq'], outputs: ['y'], attributes: { axes: [1], keepdims: 1 } }], { opset: 11 }),
+    /node "rs" \(ReduceSum\): is a sum convas does not compute: it reads ReduceSum only as the sum of squares of x \/ x.norm\(dim=…, keepdim=True\)/);
   const ints = (values: number[]) => ({ dims: [values.length], data: values });
   // Slices, gathers and splits of a tensor that no convas layer takes: steps of rows, the batch, sizes that do not add up.
   await refused(one([{ op: 'Slice', name: 'odd', inputs: ['x', 'starts', 'ends', 'axes', 'steps'], outputs: ['y'] }],

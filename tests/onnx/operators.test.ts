@@ -729,6 +729,51 @@ test('layer normalisation as the nodes written before opset 17: PyTorch\'s (Pow)
   await agrees('the input also added after', [6], decomposed('x', [-1], 'Pow', [{ op: 'Add', inputs: ['q', 'x'], outputs: ['y'] }]), constants);
 });
 
+test('x divided by its L2 norm (F.normalize, x / x.norm(dim, keepdim=True)) is one UnitNormalization: features, an image\'s channels, a sequence, channels-last; the Clip\'s ε its floor', async () => {
+  const layersOf = (m: { layers: Array<{ getConfig(): Record<string, unknown> }> }) => m.layers.map((l) => l.getConfig()).slice(1)
+    .map(({ className, minNorm }) => (className === 'UnitNormalization' ? `${className} ${minNorm}` : className));
+  const eps = (v: number) => ({ dims: [], data: Float32Array.of(v) });
+  /** ReduceL2 of `x` over `axes`, then `between` (from 'n' to 'd'), then x divided by it. */
+  const byL2 = (x: string, axes: number[], between: NodeSpec[], y = 'y'): NodeSpec[] => [
+    { op: 'ReduceL2', inputs: [x], outputs: ['n'], attributes: { axes, keepdims: 1 } }, ...between,
+    { op: 'Div', inputs: [x, between.length ? 'd' : 'n'], outputs: [y] }];
+  const clip = (opset: number, min: number, to = 'd'): NodeSpec => (opset >= 11
+    ? { op: 'Clip', inputs: ['n', 'eps', ''], outputs: [to] } : { op: 'Clip', inputs: ['n'], outputs: [to], attributes: { min: { float: min } } });
+  // F.normalize as PyTorch 1.13 writes it at opsets 9 and 13: Clip, Expand to Shape(x), Div.
+  for (const opset of [9, 13]) {
+    const normalize = await agrees(`F.normalize of features, opset ${opset}`, [6], byL2('x', [1], [clip(opset, 1e-12, 'c'),
+      { op: 'Shape', inputs: ['x'], outputs: ['s'] }, { op: 'Expand', inputs: ['c', 's'], outputs: ['d'] }]), opset >= 11 ? { eps: eps(1e-12) } : {}, { opset });
+    assert.equal(layersOf(normalize), [`UnitNormalization ${Math.fround(1e-12)}`]);
+  }
+  const image = await agrees('F.normalize of an image\'s channels, no Expand', [4, 3, 5], byL2('x', [1], [clip(13, 0.5)]), { eps: eps(0.5) });
+  assert.equal(layersOf(image), ['UnitNormalization 0.5']);
+  const sequence = await agrees('x / x.norm(p=2, dim=-1, keepdim=True) of a sequence: no Clip', [3, 5], byL2('x', [-1], []));
+  assert.equal(layersOf(sequence), ['UnitNormalization 0']);
+  const nhwc = await agrees('an image transposed channels-last, over its last axis, and back', [5, 3, 4], [
+    { op: 'Transpose', inputs: ['x'], outputs: ['t'], attributes: { perm: [0, 2, 3, 1] } },
+    ...byL2('t', [3], [clip(13, 1e-6)], 'u'), { op: 'Transpose', inputs: ['u'], outputs: ['y'], attributes: { perm: [0, 3, 1, 2] } },
+  ], { eps: eps(1e-6) });
+  assert.equal(layersOf(nhwc), [`UnitNormalization ${Math.fround(1e-6)}`]);
+  // x / x.norm(dim, keepdim=True): Mul, ReduceSum (axes an input from opset 13), Sqrt, Div; a clamp of the norm is its floor.
+  const bySquares = (axes: number[], opset: number, between: NodeSpec[] = [], root = 'd'): NodeSpec[] => [
+    { op: 'Mul', inputs: ['x', 'x'], outputs: ['sq'] },
+    opset >= 13 ? { op: 'ReduceSum', inputs: ['sq', 'axes'], outputs: ['ss'], attributes: { keepdims: 1 } }
+      : { op: 'ReduceSum', inputs: ['sq'], outputs: ['ss'], attributes: { axes, keepdims: 1 } },
+    { op: 'Sqrt', inputs: ['ss'], outputs: [root] }, ...between, { op: 'Div', inputs: ['x', 'd'], outputs: ['y'] }];
+  for (const opset of [9, 13]) {
+    const channels = await agrees(`x / x.norm(dim=1, keepdim=True) of an image, opset ${opset}`, [4, 3, 5], bySquares([1], opset), { axes: ints([1]) }, { opset });
+    assert.equal(layersOf(channels), ['UnitNormalization 0']);
+    const features = await agrees(`x / x.norm(dim=1, keepdim=True).clamp(min=1e-6) of features, opset ${opset}`, [7],
+      bySquares([1], opset, [clip(opset, 0.25)], 'n'), { axes: ints([1]), ...(opset >= 11 ? { eps: eps(0.25) } : {}) }, { opset });
+    assert.equal(layersOf(features), ['UnitNormalization 0.25']);
+  }
+  // x read by another node too (a residual): still one layer. A square that starts no norm stays a product.
+  const residual = await agrees('the input also added after', [6], [...byL2('x', [1], [clip(13, 1e-12)], 'q'), { op: 'Add', inputs: ['q', 'x'], outputs: ['y'] }],
+    { eps: eps(1e-12) });
+  assert.equal(layersOf(residual), [`UnitNormalization ${Math.fround(1e-12)}`, 'Add']);
+  assert.equal(layersOf(await agrees('x·x alone', [6], [{ op: 'Mul', inputs: ['x', 'x'], outputs: ['y'] }])), ['Multiply']);
+});
+
 test('Dropout (ratio as an input and as an attribute) and Identity pass values on at inference', async () => {
   await agrees('Dropout opset 13', [5], [{ op: 'Dropout', inputs: ['x', 'r'], outputs: ['y'] }], { r: { dims: [], data: Float32Array.of(0.3) } });
   const model = await agrees('Dropout opset 11', [5], [{ op: 'Dropout', inputs: ['x'], outputs: ['y'], attributes: { ratio: 0.25 } }], {}, { opset: 11 });

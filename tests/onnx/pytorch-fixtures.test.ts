@@ -3,7 +3,8 @@
 // PyTorch-shaped NCHW input; every fixture loads, the resizes of the decoder (nearest by 2, bilinear
 // by 2 with half-pixel centres, bilinear with aligned corners to 37×29), of resize_modes (nearest
 // and bilinear to sizes of no whole multiple, up and down) and of resize_scales (bicubic and bilinear
-// by scale_factors of no whole size, bicubic with aligned corners) included, and ConvNeXt without a Permute.
+// by scale_factors of no whole size, bicubic with aligned corners) included, ConvNeXt without a Permute, and
+// F.normalize and x / x.norm(…) as UnitNormalization layers.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { init, loadModel } from '../../src/index.js';
@@ -59,6 +60,19 @@ test('nn.GroupNorm (Reshape, InstanceNormalization, Reshape, Mul, Add) and nn.In
       const [, c, h, w] = manifest.cases[name].input.shape;
       await assertAgreesWithOrt(model, readFileSync(fixturePath(name)), [[3, c, h, w]], name, 1e-4, 5);
     } finally {
+      model.dispose();
+    }
+  }
+});
+
+test('F.normalize and x / x.norm(dim=1, keepdim=True) read as UnitNormalization layers with PyTorch\'s floors: F.normalize\'s eps, none for x / x.norm', async () => {
+  const floors = { embedding_head: [Math.fround(1e-12)], channel_norms: [Math.fround(1e-12), 0] };
+  for (const [net, expected] of Object.entries(floors)) {
+    for (const opset of [9, 13]) {
+      const model = await loadModel(fixturePath(`${net}_opset${opset}`));
+      const configs = model.layers.map((l) => l.getConfig());
+      assert.equal(configs.filter((c) => c.className === 'UnitNormalization').map((c) => c.minNorm), expected, `${net} opset ${opset}`);
+      assert.not.ok(configs.some((c) => c.className === 'Multiply'), `${net} opset ${opset}: ${configs.map((c) => c.className).join(' ')}`);
       model.dispose();
     }
   }

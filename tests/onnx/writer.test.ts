@@ -288,6 +288,19 @@ test('LayerNormalization of images, features and sequences, with and without γ 
   back.dispose();
 });
 
+test('UnitNormalization of images, features and sequences, with Keras\'s floor, another, and none, as ReduceL2 (Clip) Div, read back as one layer', async () => {
+  const x = input({ shape: [4, 3, 5] }), tokens = input({ shape: [3, 6] });
+  const image = layers.unitNormalization().apply(layers.conv2d({ filters: 6, kernelSize: 2 }).apply(x));
+  const features = layers.unitNormalization({ minNorm: 0 }).apply(layers.dense({ units: 7 }).apply(layers.flatten().apply(image)));
+  const sequence = layers.unitNormalization({ minNorm: 2.5 }).apply(tokens);
+  const m = randomized(model({ inputs: [x, tokens], outputs: [image, features, sequence], seed: 13 }), 13);
+  await roundTrip(m, 'unit normalisation');
+  const back = await loadModel(encodeOnnx(m));
+  const floors = (of: Model) => of.layers.filter((l) => l.getConfig().className === 'UnitNormalization').map((l) => Math.fround(l.getConfig().minNorm as number));
+  assert.equal(floors(back), floors(m), 'read back as three UnitNormalization layers with the same floors');
+  back.dispose();
+});
+
 test('Resizing as Resize with sizes: bilinear and nearest, every coordinate mode, up and down, the batch left open', async () => {
   const x = input({ shape: [7, 5, 3] });
   const outputs = (['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const).flatMap((coordinates) => [

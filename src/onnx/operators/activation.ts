@@ -28,7 +28,7 @@ const hardSigmoidSettings = (ctx: NodeContext) => ({ alpha: ctx.float('alpha', K
 const isHardSigmoid = (s: { alpha: number; beta: number }, of: { alpha: number; beta: number }) => s.alpha === of.alpha && s.beta === of.beta;
 
 /** Clip's bounds as the file gives them: inputs from opset 11, attributes before. */
-function givenClipBounds(ctx: NodeContext): [number, number] {
+export function givenClipBounds(ctx: NodeContext): [number, number] {
   return ctx.opset >= 11 ? [ctx.scalar(1, 'min', -Infinity), ctx.scalar(2, 'max', Infinity)] : [ctx.float('min', -Infinity), ctx.float('max', Infinity)];
 }
 

@@ -5,12 +5,14 @@
 // add, average and maximum merges. Between a tensor and a constant that is one number
 // or one per channel (PyTorch's (x − mean) / std, a scale): a Rescaling layer, one for a whole
 // chain of such nodes (each the only reader of the one before). Between constants: evaluated now,
-// with NumPy broadcasting. Anything else is refused by name.
+// with NumPy broadcasting. A Mul of x by itself that starts x / x.norm(…) is read as unit
+// normalisation (unit-norm.ts). Anything else is refused by name.
 import { layers } from '../../index.js';
 import type { Affine, NodeContext, OpEntry } from '../context.js';
 import { type Constant, type TensorValue, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { activationLayer } from './activation.js';
 import { broadcastConstants, holdsBatch, makeConstant } from './ndarray.js';
+import { divisionBySumOfSquares } from './unit-norm.js';
 import { withArticle } from '../../article.js';
 
 type Op = 'Add' | 'Sub' | 'Mul' | 'Div';
@@ -125,6 +127,9 @@ function convert(op: Op) {
     const [a, b] = [ctx.input(0), ctx.input(1)];
     if (!a || !b) ctx.refuse('takes two inputs');
     if (a.kind === 'tensor' && b.kind === 'tensor') {
+      // x·x that starts x / x.norm(dim, keepdim=True): unit normalisation.
+      const unitNormalized = op === 'Mul' ? divisionBySumOfSquares(ctx) : undefined;
+      if (unitNormalized) return unitNormalized;
       if (op === 'Div') ctx.refuse('divides a tensor by a tensor, which convas has no layer for');
       const [x, y] = pixelsRepeated(ctx, ctx.tensor(0), ctx.tensor(1), op);
       const second = op === 'Sub' ? rescale(ctx, y, -1, 0, '_negated') : y;

@@ -14,8 +14,10 @@ import { repeatOperators } from './repeat.js';
 import { resizeOperators } from './resize.js';
 import { shapeOperators } from './shape.js';
 import { sliceOperators } from './slice.js';
+import { unitNormOperators } from './unit-norm.js';
 
 export const OPERATORS: Record<string, OpEntry> = {
   ...constantOperators, ...convOperators, ...denseOperators, ...activationOperators, ...poolOperators, ...arithmeticOperators, ...shapeOperators,
   ...normalizationOperators, ...layerNormOperators, ...groupNormOperators, ...resizeOperators, ...sliceOperators, ...repeatOperators, ...depthToSpaceOperators,
+  ...unitNormOperators,
 };

@@ -57,22 +57,22 @@ function layerNormalization(ctx: NodeContext): TensorValue {
   return normalised(ctx, x, axis, ctx.float('epsilon', 1e-5), weights(1, 'the scale'), ctx.input(2) ? weights(2, 'the bias (B)') : undefined);
 }
 
-// --- the decomposed form, matched from its first ReduceMean
+// --- the decomposed form, matched from its first ReduceMean (the node-matching helpers serve unit-norm.ts too)
 
-type Reader = { node: onnx.NodeProto.$Properties; index: number };
+export type Reader = { node: onnx.NodeProto.$Properties; index: number };
 
-const outputOf = (reader: Reader) => (reader.node.output ?? [])[0];
+export const outputOf = (reader: Reader) => (reader.node.output ?? [])[0];
 
 /** A node of `op` with no attributes and one output, and inputs that `fits` accepts. */
-const isPlain = (reader: Reader, op: string, fits: (inputs: string[]) => boolean) =>
+export const isPlain = (reader: Reader, op: string, fits: (inputs: string[]) => boolean) =>
   reader.node.opType === op && !reader.node.domain && !(reader.node.attribute ?? []).length && (reader.node.output ?? []).length === 1 &&
   fits(reader.node.input ?? []);
 
 /** The nodes reading `value`, none when it is a graph output (its value must stay as it is). */
-const readersOf = (graph: Graph, value: string) => (graph.isOutput(value) ? [] : graph.readers(value));
+export const readersOf = (graph: Graph, value: string) => (graph.isOutput(value) ? [] : graph.readers(value));
 
 /** The one node reading `value` (no graph output), when it is a plain `op` whose inputs `fits` accepts. */
-function soleReader(graph: Graph, value: string, op: string, fits: (inputs: string[]) => boolean): Reader | undefined {
+export function soleReader(graph: Graph, value: string, op: string, fits: (inputs: string[]) => boolean): Reader | undefined {
   const readers = readersOf(graph, value);
   return readers.length === 1 && isPlain(readers[0], op, fits) ? readers[0] : undefined;
 }

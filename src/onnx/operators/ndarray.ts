@@ -43,11 +43,12 @@ export function distinctAxes(ctx: NodeContext, given: number[], rank: number): n
 /**
  * The axes a Reduce node (ReduceMean, ReduceMax) reduces of a tensor of `rank`, as indices in [0,
  * rank), sorted, each named once; none listed means all, or none (undefined: the node passes its input
- * on) with noop_with_empty_axes. An attribute until opset 18, an input (and noop_with_empty_axes) from it.
+ * on) with noop_with_empty_axes. An attribute until opset `inputFrom`, an input (and
+ * noop_with_empty_axes) from it: 18, but 13 for ReduceSum.
  */
-export function reducedAxes(ctx: NodeContext, rank: number): number[] | undefined {
-  const axes = ctx.opset >= 18 ? ctx.ints(1, 'axes', []) : ctx.intList('axes', []);
-  if (ctx.opset >= 18 && ctx.int('noop_with_empty_axes', 0) !== 0 && axes.length === 0) return undefined;
+export function reducedAxes(ctx: NodeContext, rank: number, inputFrom = 18): number[] | undefined {
+  const axes = ctx.opset >= inputFrom ? ctx.ints(1, 'axes', []) : ctx.intList('axes', []);
+  if (ctx.opset >= inputFrom && ctx.int('noop_with_empty_axes', 0) !== 0 && axes.length === 0) return undefined;
   return distinctAxes(ctx, axes, rank).sort((a, b) => a - b);
 }
 
