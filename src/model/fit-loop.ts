@@ -11,7 +11,7 @@ import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
 import type { DivergenceCheck } from './divergence.js';
-import { kerasNamesOf, loggedName, withKerasNames } from './log-names.js';
+import { kerasNamesOf, kerasNamesPrototype, loggedName } from './log-names.js';
 import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
@@ -57,7 +57,7 @@ export interface FitRun {
 export async function fitLoop(run: FitRun): Promise<History> {
   const { model, step, source, validate, metrics, callbacks, lossCheck, yieldPolicy, params } = run;
   const monitor = step.optimizer.monitor;
-  const kerasNames = kerasNamesOf(params.metrics);
+  const logsPrototype = kerasNamesPrototype(kerasNamesOf(params.metrics));
   const checkpoint = new StepCheckpoint(step.trainedWeights, step.layerState, step.optimizer);
   let lastYield = performance.now();
   // Let progress, UI and other work run, then go on only if the model still can.
@@ -87,7 +87,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
         lossSum += loss * size;
         seen += size;
         step.countMetrics(metrics, size);
-        if (callbacks.hasBatchEnd) await callbacks.batchEnd(b, batchLogs(lossSum / seen, metrics, kerasNames, b, size));
+        if (callbacks.hasBatchEnd) await callbacks.batchEnd(b, batchLogs(lossSum / seen, metrics, logsPrototype, b, size));
         if (model.stopTraining) break;
         if (performance.now() - lastYield >= yieldPolicy.afterMs) await yieldNow();
       }
@@ -98,7 +98,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
         await callbacks.epochEnd(epoch, {});
         break;
       }
-      const logs = epochLogs(lossSum / seen, metrics, kerasNames);
+      const logs = epochLogs(lossSum / seen, metrics, logsPrototype);
       if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
       if (monitor) step.optimizer.epochEnd(logs[loggedName(monitor)] as number);
@@ -158,15 +158,16 @@ const divergence = (step: TrainStep, what: string, epoch: number, b: number, kep
   `fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; training stopped with the weights ${kept}. ` +
   `Try a lower learningRate (now ${step.optimizer.learningRate})`);
 
-/** An epoch's (or the epoch so far's) logs, with Keras's names (`kerasNames`, the run's). */
-function epochLogs(loss: number, metrics: MetricSet, kerasNames: Readonly<Record<string, string>>): Logs {
-  const logs = withKerasNames({ loss } as Logs, kerasNames);
+/** An epoch's (or the epoch so far's) logs, answering to Keras's names through `prototype` (the run's kerasNamesPrototype). */
+function epochLogs(loss: number, metrics: MetricSet, prototype: object): Logs {
+  const logs = Object.create(prototype) as Logs;
+  logs.loss = loss;
   metrics.write(logs);
   return logs;
 }
 
-function batchLogs(loss: number, metrics: MetricSet, kerasNames: Readonly<Record<string, string>>, batch: number, size: number): BatchLogs {
-  const logs = epochLogs(loss, metrics, kerasNames) as BatchLogs;
+function batchLogs(loss: number, metrics: MetricSet, prototype: object, batch: number, size: number): BatchLogs {
+  const logs = epochLogs(loss, metrics, prototype) as BatchLogs;
   logs.batch = batch;
   logs.size = size;
   return logs;

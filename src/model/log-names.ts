@@ -33,28 +33,42 @@ export const metricName = (name: string): string => (Object.hasOwn(EVALUATION_NA
 
 /**
  * The aliases of a run whose logs are `logged` (fit's params.metrics): the accuracy's always, the
- * other metrics' only when logged — fit adds them to every batch's logs, and each costs a defineProperty.
+ * other metrics' only when logged (so that `name in logs` holds only for what the run logs).
  */
 export const kerasNamesOf = (logged: readonly string[]): Readonly<Record<string, string>> =>
   Object.fromEntries(Object.entries(LOG_NAMES).filter(([, name]) => name === 'acc' || name === 'val_acc' || logged.includes(name)));
 
 /**
  * Adds Keras's names to `record` (an epoch's logs, history.history, or with `of` 'evaluation',
- * evaluate's finished result; or those of kerasNamesOf): non-enumerable aliases that read and write the value
+ * evaluate's finished result): non-enumerable aliases that read and write the value
  * under TF.js's name — a Keras callback that sets logs['val_accuracy'] (custom validation, say) sets
  * val_acc, where a getter alone would throw a TypeError.
  */
-export function withKerasNames<T extends object>(record: T, of: 'logs' | 'evaluation' | Readonly<Record<string, string>> = 'logs'): T {
-  const values = record as Record<string, unknown>;
-  const names = of === 'logs' ? LOG_NAMES : of === 'evaluation' ? EVALUATION_NAMES : of;
+export function withKerasNames<T extends object>(record: T, of: 'logs' | 'evaluation' = 'logs'): T {
+  // evaluate's result holds its metrics already, and answers to Keras's names of those alone.
+  return defineKerasNames(record, of === 'logs' ? LOG_NAMES
+    : Object.fromEntries(Object.entries(EVALUATION_NAMES).filter(([, logged]) => Object.hasOwn(record, logged))));
+}
+
+/**
+ * The prototype of a run's logs (`names`: kerasNamesOf's): logs made from it (Object.create) answer
+ * to Keras's names as withKerasNames' do, with no property defined on each — fit makes logs for every
+ * batch, and defining the aliases on each took a tenth of the host's work in a LeNet-small step.
+ */
+export const kerasNamesPrototype = (names: Readonly<Record<string, string>>): object => defineKerasNames({}, names);
+
+/** Defines on `target` Keras's name of each of `names` as a non-enumerable alias of the value under TF.js's name, on whatever object reads it. */
+function defineKerasNames<T extends object>(target: T, names: Readonly<Record<string, string>>): T {
   for (const [keras, logged] of Object.entries(names)) {
-    // evaluate's result holds its metrics already, and answers to Keras's names of those alone.
-    if (of === 'evaluation' && !Object.hasOwn(values, logged)) continue;
-    Object.defineProperty(record, keras, {
-      get: () => values[logged],
-      set: (value: unknown) => void (values[logged] = value),
+    Object.defineProperty(target, keras, {
+      get(this: Record<string, unknown>) {
+        return this[logged];
+      },
+      set(this: Record<string, unknown>, value: unknown) {
+        this[logged] = value;
+      },
       enumerable: false, configurable: true,
     });
   }
-  return record;
+  return target;
 }

@@ -134,4 +134,26 @@ test('monitors take Keras\'s snake_case metric names: the same run as under TF.j
   assert.ok(byKeras.stopper.maximizes);
 });
 
+test('batch logs answer to Keras\'s names without a property defined per batch (fit makes logs for every batch)', async () => {
+  const definitions = async (examples: number) => {
+    const seen: Logs[] = [];
+    const define = Object.defineProperty;
+    let count = 0;
+    Object.defineProperty = ((...args: Parameters<typeof define>) => (count++, define(...args))) as typeof define;
+    try {
+      await net().fit(...data(1, examples), { epochs: 1, batchSize: 4, onBatchEnd: (_, logs) => void seen.push(logs) });
+    } finally {
+      Object.defineProperty = define;
+    }
+    for (const logs of seen) {
+      assert.is(logs.accuracy, logs.acc);
+      assert.ok(logs.acc !== undefined);
+      assert.equal(Object.keys(logs), ['loss', 'acc', 'batch', 'size']);
+    }
+    assert.is(seen.length, examples / 4);
+    return count;
+  };
+  assert.is(await definitions(32), await definitions(4), 'as many definitions for 8 batches as for 1');
+});
+
 test.run();
