@@ -32,6 +32,16 @@ export type MetricSpec = MetricName | KerasMetricName | MetricConfig;
 
 const KNOWN: readonly string[] = [...METRICS, ...Object.values(KERAS_METRIC_NAMES)];
 
+/**
+ * The metrics asked for as a list: a list as it is, one metric's name alone as a list of it (TF.js's
+ * compile takes `metrics: 'accuracy'`, and Keras's a single name as well).
+ */
+export function metricList(specs: unknown, who: string): readonly MetricSpec[] | undefined {
+  if (specs === undefined || Array.isArray(specs)) return specs;
+  if (typeof specs === 'string') return [specs as MetricSpec];
+  throw new ConfigError(`${who}: metrics must be a metric's name or an array of metric names (or { type, k }), got ${shownValue(specs)}`);
+}
+
 /** A metric under convas's (TF.js's) name, as compile keeps and saves it. */
 export type CompiledMetric = MetricName | (MetricConfig & { type: MetricName });
 
@@ -219,9 +229,6 @@ export class MetricSet {
   constructor(specs: readonly MetricSpec[] | undefined, loss: Loss, outputShape: Shape, who: string) {
     this.rows = rowsAlongLastAxis(outputShape);
     const cols = this.rows.classes;
-    if (specs !== undefined && !Array.isArray(specs)) {
-      throw new ConfigError(`${who}: metrics must be an array of metric names (or { type, k }), got ${shownValue(specs)}`);
-    }
     this.metrics = [makeMetric('accuracy', loss, cols, who)];
     for (const spec of specs ?? []) {
       const metric = makeMetric(spec, loss, cols, who);

@@ -30,7 +30,7 @@ import {
   type Loss, type LossConfig, type LossName, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
   rowsAlongLastAxis,
 } from './losses.js';
-import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric } from './metric-set.js';
+import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric, metricList } from './metric-set.js';
 import { SampleWeights } from './sample-weights.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
@@ -59,8 +59,8 @@ export interface PredictOptions {
 }
 
 export interface EvaluateOptions extends PredictOptions {
-  /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names, or Keras's). */
-  metrics?: MetricSpec[];
+  /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names, or Keras's): a list, or one name. */
+  metrics?: MetricSpec | MetricSpec[];
   /** Keras's sample_weight, as fit takes it: weighs the loss (not the metrics). */
   sampleWeight?: Tensor;
 }
@@ -69,7 +69,7 @@ export interface EvaluateDatasetOptions {
   /** The batches to read: all of one pass when left out. */
   batches?: number;
   /** As evaluate's. */
-  metrics?: MetricSpec[];
+  metrics?: MetricSpec | MetricSpec[];
 }
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
@@ -85,9 +85,10 @@ export interface CompileOptions {
   loss: LossName | LossConfig;
   /**
    * What fit logs (per epoch, and val_ ones with validation) and evaluate returns, besides the loss
-   * and accuracy (always there): 'topKCategoricalAccuracy', 'precision', 'perClassF1', … (TF.js's names).
+   * and accuracy (always there): 'topKCategoricalAccuracy', 'precision', 'perClassF1', … (TF.js's names);
+   * a list, or one name alone ('accuracy'), as TF.js takes it.
    */
-  metrics?: MetricSpec[];
+  metrics?: MetricSpec | MetricSpec[];
 }
 
 export class Model extends Layer {
@@ -345,16 +346,17 @@ export class Model extends Layer {
     checkNotTraining(this, 'compile');
     const values = this.valuesActivation();
     const loss = checkLoss(options?.loss, values?.name);
+    const metrics = metricList(options.metrics, 'compile');
     if (this.outputs.length === 1) {
       checkLossFitsOutput(loss, this.outputShape, values);
-      new MetricSet(options.metrics, loss, this.outputShape, 'compile'); // refuses unknown metrics now
-    } else if (options.metrics?.length) this.checkOneOutput('compile (metrics)');
+      new MetricSet(metrics, loss, this.outputShape, 'compile'); // refuses unknown metrics now
+    } else if (metrics?.length) this.checkOneOutput('compile (metrics)');
     const optimizer = new Optimizer(options.optimizer);
     this.optimizer?.dispose();
     optimizer.attach(this.params);
     this.optimizer = optimizer;
     this.loss = loss;
-    this.metrics = options.metrics?.map(canonicalMetric);
+    this.metrics = metrics?.map(canonicalMetric);
     this.lossReference = new LossReference();
     // Softmax followed by a categorical cross-entropy, or sigmoid by binary cross-entropy: the loss
     // works from the logits (stable, and the gradient skips the activation's derivative) — when
@@ -457,10 +459,10 @@ export class Model extends Layer {
   }
 
   /** Sums of an evaluation with the compiled metrics and `extra` ones (one asked for again, with the same settings, counts once). */
-  private scoring(extra: MetricSpec[] = [], what = 'evaluate', weights?: SampleWeights): Scoring {
+  private scoring(extra?: MetricSpec | MetricSpec[], what = 'evaluate', weights?: SampleWeights): Scoring {
     const compiled = this.metrics ?? [];
     const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
-    const asked = extra.map(canonicalMetric);
+    const asked = (metricList(extra, what) ?? []).map(canonicalMetric);
     const metrics = new MetricSet([...compiled, ...asked.filter((m) => !compiled.some((c) => same(c, m)))], this.loss!, this.outputShape, what);
     return new Scoring(this.loss!, this.lossRows(), () => this.fusedLogits(), metrics, weights);
   }
@@ -567,7 +569,7 @@ export class Model extends Layer {
     this.checkOneOutput('evaluate');
     const { xs, n } = this.checkData(x, y, 'evaluate');
     const weights = options.sampleWeight === undefined ? undefined : new SampleWeights(options.sampleWeight, n, this.outputShape, this.loss, 'evaluate');
-    const scoring = this.scoring(options.metrics ?? [], 'evaluate', weights);
+    const scoring = this.scoring(options.metrics, 'evaluate', weights);
     return this.inference.evaluate(xs, y, 0, n, options.batchSize ?? 32, scoring, this.inferenceSetUp(options, 'evaluate'));
   }
 
@@ -584,7 +586,7 @@ export class Model extends Layer {
     if (batches !== undefined && (!Number.isInteger(batches) || batches < 1)) {
       throw new ConfigError(`evaluateDataset: batches must be a positive integer, got ${shownValue(batches)}`);
     }
-    return this.scoreDataset(dataset, batches, 'evaluateDataset', this.scoring(options.metrics ?? [], 'evaluateDataset'));
+    return this.scoreDataset(dataset, batches, 'evaluateDataset', this.scoring(options.metrics, 'evaluateDataset'));
   }
 
   /** What predict and evaluate run their passes in: with the batch normalisations folded, when asked. */

@@ -17,7 +17,7 @@ const rng = random(21);
 
 const N = 37, FEATURES = 6, CLASSES = 4;
 
-function classifier(units: number, activation: 'softmax' | 'sigmoid' | 'tanh', loss: LossName, metrics?: MetricSpec[]) {
+function classifier(units: number, activation: 'softmax' | 'sigmoid' | 'tanh', loss: LossName, metrics?: MetricSpec | MetricSpec[]) {
   const net = sequential({ inputShape: [FEATURES], seed: 2, layers: [layers.dense({ units: 10, activation: 'relu' }), layers.dense({ units, activation })] });
   net.compile({ optimizer: 'sgd', loss, metrics });
   return net;
@@ -128,12 +128,25 @@ test('fit logs the compiled metrics each epoch (accuracy as acc, as TF.js) and t
   assert.equal(Object.keys(unvalidated.history).sort(), ['acc', 'loss', 'perClassF1', 'topKCategoricalAccuracy']);
 });
 
+test('one metric\'s name alone is a list of it, as TF.js\'s compile takes it; evaluate\'s metrics too', () => {
+  const y = tensor(oneHot, [N, CLASSES]);
+  const listed = classifier(CLASSES, 'softmax', 'categoricalCrossentropy', ['precision']);
+  const alone = classifier(CLASSES, 'softmax', 'categoricalCrossentropy', 'precision');
+  assert.equal(alone.compileConfig!.metrics, ['precision']);
+  assert.equal(alone.evaluate(x, y), listed.evaluate(x, y));
+  const plain = classifier(CLASSES, 'softmax', 'categoricalCrossentropy');
+  assert.equal(plain.evaluate(x, y, { metrics: 'precision' }), listed.evaluate(x, y));
+  assert.equal(classifier(CLASSES, 'softmax', 'categoricalCrossentropy', 'accuracy').evaluate(x, y), plain.evaluate(x, y), '\'accuracy\' is there always');
+});
+
 test('unknown, repeated or impossible metrics are ConfigErrors at compile (or evaluate)', () => {
   throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy', ['f1' as never]), ConfigError, 'unknown metric "f1"', 'perClassF1');
   throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy', ['precision', 'precision']), ConfigError, 'precision is listed twice');
   throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy', [{ type: 'topKCategoricalAccuracy', k: 0 }]), ConfigError, 'k must be a positive integer');
   throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy', [{ type: 'precision', k: 2 } as never]), ConfigError, 'unknown setting', 'k');
-  throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy', 'accuracy' as never), ConfigError, 'metrics must be an array');
+  throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy', 7 as never), ConfigError, 'metrics must be a metric\'s name or an array');
+  throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy').evaluate(x, tensor(oneHot, [N, CLASSES]), { metrics: { type: 'precision' } as never }),
+    ConfigError, 'evaluate: metrics must be a metric\'s name or an array');
   throwsWith(() => classifier(CLASSES, 'sigmoid', 'binaryCrossentropy', ['confusionMatrix']), ConfigError, 'confusionMatrix');
   throwsWith(() => classifier(CLASSES, 'softmax', 'categoricalCrossentropy').evaluate(x, tensor(oneHot, [N, CLASSES]), { metrics: ['auc' as never] }),
     ConfigError, 'unknown metric "auc"');
