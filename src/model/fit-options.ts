@@ -9,7 +9,7 @@ import type { ClassWeight } from './class-weights.js';
 import type { Dataset } from './dataset-batches.js';
 import type { DivergenceOptions } from './divergence.js';
 import type { YieldPolicy } from './fit-loop.js';
-import { checkOptions } from './settings.js';
+import { checkBoolean, checkOptions } from './settings.js';
 
 /** What fit and fitDataset share. */
 export interface TrainingOptions {
@@ -52,7 +52,10 @@ export interface FitOptions extends TrainingOptions {
    * left out, 32 or all the examples if there are fewer.
    */
   batchSize?: number;
-  /** Shuffle the training examples before each epoch, with the model's seeded stream. Default true. */
+  /**
+   * Shuffle the training examples before each epoch, with the model's seeded stream. Default true.
+   * Keras's 'batch' is refused, as TF.js refuses it.
+   */
   shuffle?: boolean;
   /** Held-out [x, y], or Keras's [x, y, sampleWeight], whose weights weigh val_loss as sampleWeight weighs loss. */
   validationData?: ValidationTensors;
@@ -135,6 +138,18 @@ export function checkYieldEvery(value: unknown, who: string): YieldPolicy {
       `${shownValue(value)}`);
   }
   return { afterMs: value, afterEpoch: false };
+}
+
+/**
+ * fit's shuffle, checked. Keras's 'batch' shuffles in batch-sized chunks, for HDF5 files read in
+ * order; TF.js throws NotImplementedError for it, and so does convas, saying what to use instead.
+ */
+export function checkShuffle(value: unknown, who: string): boolean {
+  if (value === 'batch') {
+    throw new ConfigError(`${who}: shuffle 'batch' (Keras's shuffling in batch-sized chunks, made for HDF5 files) is not taken, as ` +
+      'TF.js does not take it; x is in memory, so true shuffles every example (the default), or false keeps their order');
+  }
+  return checkBoolean(who, 'shuffle', value ?? true);
 }
 
 /** A whole number ≥ `least`, or the default when left out. */

@@ -11,11 +11,11 @@ import { isGeneratorObject } from '../data/stream.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
 import { DivergenceCheck } from './divergence.js';
-import { type FitDatasetOptions, type FitOptions, type ValidationTensors, checkEpochs, checkInteger, checkOptionNames, checkYieldEvery, runCallbacks } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, type ValidationTensors, checkEpochs, checkInteger, checkOptionNames, checkShuffle, checkYieldEvery, runCallbacks } from './fit-options.js';
 import type { Loss } from './losses.js';
 import { MetricSet, type MetricSpec } from './metric-set.js';
 import { SampleWeights } from './sample-weights.js';
-import { checkBoolean, checkNumber } from './settings.js';
+import { checkNumber } from './settings.js';
 import { shownValue } from '../shown-value.js';
 import { TensorBatches } from './tensor-batches.js';
 import type { TrainStep } from './train-step.js';
@@ -58,7 +58,7 @@ export function fitTensors(t: Trainer, x: Tensor | Tensor[], y: Tensor, options:
       `expected at most ${n} (or leave it out: it is then 32, or all the examples if there are fewer)`);
   }
   const batch = Math.min(batchSize, n);
-  const shuffle = checkBoolean(who, 'shuffle', options.shuffle ?? true);
+  const shuffle = checkShuffle(options.shuffle, who);
   if (options.sampleWeight !== undefined && options.classWeight !== undefined) {
     throw new ConfigError(`${who}: sampleWeight and classWeight cannot be given together (as in Keras 3); weigh each example's classes ` +
       'into its sampleWeight');

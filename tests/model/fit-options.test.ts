@@ -166,6 +166,8 @@ test('bad settings are ConfigErrors naming them', async () => {
   await rejectsWith(() => fit({ classWeight: 'balanced' }), ConfigError, 'classWeight');
   await rejectsWith(() => fit({ validationData: [tensor(images(1), [N, ...IMAGE])] }), ConfigError, 'validationData must be [x, y]');
   await rejectsWith(() => fit({ shuffle: 'yes' }), ConfigError, 'shuffle');
+  // Keras's 'batch', which TF.js refuses too (NotImplementedError): the message says what to use.
+  await rejectsWith(() => fit({ shuffle: 'batch' }), ConfigError, "shuffle 'batch'", 'as TF.js does not take it', 'true shuffles every example');
   await rejectsWith(() => fit({ verbose: 3 }), ConfigError, 'verbose must be 0, 1 or 2');
   await rejectsWith(() => fit({ yieldEvery: 'frame' }), ConfigError, 'yieldEvery', "'batch'", 'milliseconds');
   await rejectsWith(() => fit({ yieldEvery: -1 }), ConfigError, 'yieldEvery');
