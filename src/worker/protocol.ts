@@ -1,5 +1,6 @@
 // The messages between a page's Trainer and the training worker.
 import type { ClassWeight, CompileOptions, EarlyStoppingOptions, History, Layer, LayerConfig, Logs } from '../index.js';
+import type { CrossingError } from './crossing-errors.js';
 
 /** Enough to rebuild the model anywhere: `sequential(modelConfig)`. */
 export interface ModelConfig {
@@ -86,5 +87,8 @@ export type FromWorker =
   | { type: 'batch'; progress: BatchProgress }
   | { type: 'epoch'; epoch: number; logs: Logs }
   | { type: 'done'; result: TrainResult }
-  /** A DivergenceError carries the History of the epochs that finished, as fit's does (Keras's names added again on the page). */
-  | { type: 'error'; name: string; message: string; history?: History };
+  /**
+   * A DivergenceError carries the History of the epochs that finished, as fit's does (Keras's names
+   * added again on the page), and the error a callback's onTrainEnd threw after it, if one did.
+   */
+  | ({ type: 'error'; history?: History; callbackError?: CrossingError } & CrossingError);

@@ -1,6 +1,7 @@
 // The worker side: builds the model from its config, trains it, posts progress, and keeps the
 // model and data so that resume() continues where stop() left off.
 import { DivergenceError, type Model, StateError, type Tensor, callbacks, init, layerToConfig, sequential } from '../index.js';
+import { crossingError } from './crossing-errors.js';
 import type { FromWorker, ToWorker, TrainRequest } from './protocol.js';
 import { checkRequest } from './request-checks.js';
 import { SessionEarlyStopping } from './session-early-stopping.js';
@@ -121,9 +122,11 @@ export function serveTrainer(): void {
       if (!session) throw new StateError('resume: there is no training to resume; call train() first');
       await train(session, () => stopRequested);
     } catch (error) {
-      const { name, message: text } = error instanceof Error ? error : new Error(String(error));
-      const history = error instanceof DivergenceError ? error.history : undefined;
-      post({ type: 'error', name, message: text, ...(history ? { history } : {}) });
+      const diverged = error instanceof DivergenceError ? error : undefined;
+      post({
+        type: 'error', ...crossingError(error), ...(diverged?.history ? { history: diverged.history } : {}),
+        ...(diverged?.callbackError !== undefined ? { callbackError: crossingError(diverged.callbackError) } : {}),
+      });
     }
   });
 }

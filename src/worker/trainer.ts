@@ -2,8 +2,9 @@
 import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } from './protocol.js';
 // Through the package entry: dist/worker.js then shares dist/convas.js's error classes, so the
 // errors it throws pass instanceof against those a user imports from 'convas'.
-import { ConfigError, DivergenceError, ERROR_CLASSES, Layer, type Logs, StateError, layerToConfig } from '../index.js';
+import { ConfigError, DivergenceError, Layer, type Logs, StateError, layerToConfig } from '../index.js';
 import { withKerasNames } from '../model/log-names.js';
+import { rebuiltError } from './crossing-errors.js';
 
 export interface TrainCallbacks {
   /** The latest batch's progress, at most every 50 ms (and after each epoch's last batch). */
@@ -72,10 +73,12 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       running = undefined;
       if (message.type === 'done') resolve(message.result);
       else {
-        const ErrorClass = Object.hasOwn(ERROR_CLASSES, message.name) ? ERROR_CLASSES[message.name] : undefined;
-        const error = ErrorClass ? new ErrorClass(message.message) : Object.assign(new Error(message.message), { name: message.name });
-        // A diverged run's History, as fit's error carries it; its Keras names did not cross either.
-        if (error instanceof DivergenceError && message.history) error.history = { ...message.history, history: withKerasNames(message.history.history) };
+        const error = rebuiltError(message);
+        if (error instanceof DivergenceError) {
+          // A diverged run's History, as fit's error carries it; its Keras names did not cross either.
+          if (message.history) error.history = { ...message.history, history: withKerasNames(message.history.history) };
+          if (message.callbackError) error.callbackError = rebuiltError(message.callbackError);
+        }
         reject(error);
       }
     }

@@ -3,7 +3,7 @@
 // config, and fit settings or missing parts refused as fit refuses them, before anything is trained.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type History, type LayerConfig, init, oneHot, sequential, tensor } from '../../src/index.js';
+import { DivergenceError, type History, type LayerConfig, Model, StorageError, init, oneHot, sequential, tensor } from '../../src/index.js';
 import { serveTrainer } from '../../src/worker/serve.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/protocol.js';
 
@@ -133,6 +133,25 @@ test('a run that diverges: its error carries the History of the epochs that fini
   const end = await train(wild) as Message & { history?: unknown };
   assert.is(end.name, 'DivergenceError');
   assert.equal(end.history, structuredClone(expected));
+});
+
+test('a run that diverges and whose callback then fails: the callback\'s error goes with the DivergenceError, by name and message', async () => {
+  // No callback of a worker run fails at the end today: a stand-in fit throws the error fit would.
+  const fit = Model.prototype.fit;
+  const thrown = (callbackError: unknown) => {
+    Model.prototype.fit = () => Promise.reject(Object.assign(new DivergenceError('fit: the loss became NaN'), { callbackError }));
+  };
+  try {
+    thrown(new StorageError('cannot save the best weights'));
+    const end = await train(request('categoricalCrossentropy', ids)) as Message & { callbackError?: unknown };
+    assert.is(end.name, 'DivergenceError');
+    assert.equal(end.callbackError, { name: 'StorageError', message: 'cannot save the best weights' });
+    thrown('a string');
+    assert.equal((await train(request('categoricalCrossentropy', ids)) as { callbackError?: unknown }).callbackError, { name: 'Error', message: 'a string' });
+  } finally {
+    Model.prototype.fit = fit;
+  }
+  assert.not.ok('callbackError' in await train({ ...request('categoricalCrossentropy', ids), fit: { epochs: 0 } }), 'none on other errors');
 });
 
 test('a frozen conv or dense layer comes back frozen: the returned config rebuilds the trained model, which predicts the same', async () => {

@@ -3,7 +3,7 @@
 // a trainer whose worker is gone refuses every call at once, and Node is told to use model.fit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, DivergenceError, StateError, init, layerToConfig, layers, sequential } from '../../src/index.js';
+import { ConfigError, DivergenceError, StateError, StorageError, init, layerToConfig, layers, sequential } from '../../src/index.js';
 import { createTrainer } from '../../src/worker/trainer.js';
 import type { TrainRequest } from '../../src/worker/protocol.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
@@ -117,6 +117,25 @@ test('a DivergenceError from the worker carries its History, which answers to Ke
   assert.equal(got, history);
   assert.is(got.history.val_accuracy, got.history.val_acc);
   assert.equal(Object.keys(got.history), ['loss', 'acc', 'val_loss', 'val_acc']);
+  assert.is((error as DivergenceError).callbackError, undefined, 'no callback failed');
+  trainer.terminate();
+});
+
+test('a DivergenceError from the worker carries the error a callback threw at the end, rebuilt as its class as the error itself is', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('worker.js');
+  const worker = StandInWorker.last;
+  for (const [name, Class] of [['StorageError', StorageError], ['TypeError', Error]] as const) {
+    const callbackError = { name, message: 'cannot save the best weights' };
+    worker.postMessage = () => queueMicrotask(() => worker.dispatchEvent(new MessageEvent('message', {
+      data: structuredClone({ type: 'error', name: 'DivergenceError', message: 'fit: the loss exploded', callbackError }),
+    })));
+    const error = await trainer.train(plain).then(() => assert.unreachable('diverged'), (e: unknown) => e) as DivergenceError;
+    assert.instance(error, DivergenceError);
+    assert.instance(error.callbackError, Class, name);
+    assert.is((error.callbackError as Error).name, name);
+    assert.is((error.callbackError as Error).message, 'cannot save the best weights');
+  }
   trainer.terminate();
 });
 
