@@ -3,7 +3,8 @@
 // is). Anything else there — a model of the user's own, the pretrained --base itself, a run stopped
 // half-way (which --resume continues) — is refused before any work, so that no run destroys it;
 // the same holds for DIR/best, where --patience keeps the best epoch's model. A new run removes the
-// DIR/best an earlier run of convas train left, which is no longer the best epoch of the model in DIR.
+// DIR/best an earlier run of convas train left, which is no longer the best epoch of the model in DIR,
+// once its own first save has replaced that model: a run stopped or failing before leaves both.
 import { lstat, realpath, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -43,9 +44,9 @@ export async function checkOutDirectory(out: string, base?: string, patience?: b
 }
 
 /**
- * Removes DIR/best when it holds the best epoch an earlier run of convas train saved: once this run
- * saves in `out` it would sit beside a model it is not the best epoch of (or, with --patience, hold
- * another run's epoch until this one saves its first). Only the files convas saves there go, and
+ * Removes DIR/best when it holds the best epoch an earlier run of convas train saved, called once this
+ * run has saved in `out`: it would sit beside a model it is not the best epoch of (or, with --patience,
+ * hold another run's epoch until this one saves its first). Only the files convas saves there go, and
  * the directory if nothing else is left in it; a model convas train did not save stays, as does a
  * best/ that is a link or this run's `base`. The run says so through `print`.
  */

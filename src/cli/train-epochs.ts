@@ -29,6 +29,11 @@ export interface Run {
   threads: Threads;
   /** With --patience: where early stopping stands. */
   patience?: PatienceState;
+  /**
+   * A new run's step once its first checkpoint has replaced the model in `out` (removeEarlierBest):
+   * a run stopped or failing before that leaves the earlier run in `out` as it was.
+   */
+  afterFirstCheckpoint?: () => Promise<void>;
 }
 
 /** The images a run trains and tests on, with a progress bar while image folders load. */
@@ -86,6 +91,7 @@ export async function runEpochs(run: Run, print: Print): Promise<number> {
     // Before the first epoch, so that a run stopped in it can resume too; and again when a finished
     // run is resumed (killed while saving its last checkpoint, say), so that its files end whole and tidy.
     if (epochsDone === 0 || finished()) await saveCheckpoint();
+    await run.afterFirstCheckpoint?.();
     if (patience && patience.bestEpoch === epochsDone && epochsDone > 0) await saveBest();
     progress.start(epochsDone);
     for (let epoch = epochsDone; !finished() && !interrupts.signal; epoch++) {

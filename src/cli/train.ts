@@ -23,8 +23,7 @@ export async function train(options: TrainOptions, print: Print): Promise<number
   const model = buildModel(architecture, inputShape, options.seed, options.model ?? 'the default network');
   checkModelTakesData(model, train, options.model ?? 'the default network', data.source);
   model.compile({ optimizer: { type: options.optimizer, learningRate: options.learningRate }, loss: options.loss });
-  // Now, with the data and the model checked: the run saves its first checkpoint in --out next.
-  await removeEarlierBest(options.out, print);
   return runEpochs({ model, settings, data, out: options.out, epochsDone: 0, shift: seededRandom(options.seed), threads: options.threads,
-    ...(options.patience === undefined ? {} : { patience: freshPatience() }) }, print);
+    ...(options.patience === undefined ? {} : { patience: freshPatience() }), afterFirstCheckpoint: () => removeEarlierBest(options.out, print) },
+  print);
 }

@@ -84,8 +84,8 @@ export async function trainOnBase(options: TrainOptions & { transfer: TransferOp
   whole.setUserDefinedMetadata({ ...saved });
   // The saved model is scored, not the head alone: base and head together, on the held-out images.
   print(`\n${testReport(whole, test, metadata.classNames).text}\n`);
-  await removeEarlierBest(options.out, print, basePath);
   await whole.save(options.out, { format: options.format });
+  await removeEarlierBest(options.out, print, basePath); // after the save: one that fails leaves the earlier run whole
   print(`Model saved to ${options.out} (base and head${options.format === 'tfjs' ? ', TensorFlow.js format' : ''})`);
   print(`Wall time: ${(performance.now() / 1000).toFixed(1)} s`);
   return 0;

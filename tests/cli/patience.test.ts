@@ -168,6 +168,19 @@ test('a new run in --out removes the best/ an earlier run left there (only the f
   assert.is(readFileSync(join(out, 'best', 'model.json'), 'utf8'), mine, 'a model convas train did not save is not touched');
 });
 
+test('a new run killed before its first checkpoint is saved leaves the earlier run in --out whole, its best/ included', async () => {
+  const out = join(dir, 'kept-whole');
+  assert.is(convasSync(runArgs(out, 3)).code, 0);
+  const before = files(out);
+  // The writer pauses before each rename (the commit): the run is killed while its first save is under way.
+  const child = spawn(process.execPath, ['bin/convas.js', ...runArgs(out, 1, null)], { env: { ...process.env, CONVAS_TEST_SAVE_PAUSE_MS: '60000' } });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  while (!readdirSync(out).some((f) => f.endsWith('.tmp')) && child.exitCode === null) await sleep(3);
+  child.kill('SIGKILL');
+  await exited;
+  assert.equal(files(out), before, 'the earlier model and its best epoch, byte for byte');
+});
+
 test('a best/ that is a link out of --out, or that is the run\'s --base, is kept', async () => {
   const kept = join(dir, 'kept');
   assert.is(convasSync(runArgs(kept, 3)).code, 0);

@@ -3,7 +3,7 @@
 // photo among them) teach a head; the saved model (base and head) predicts and evaluates by its
 // class names, saves as TF.js on request, and every mistake is a clear exit.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -169,6 +169,26 @@ test('--out may not be the base, nor a run stopped half-way; features that are n
   const flat = convas('train', '--base', baseDir, '--data', photos, '--cut', FEATURE_LAYER, '--pooling', 'none', '--out', join(dir, 'none'));
   assert.is(flat.code, 1);
   assert.match(flat.stderr, /--pooling none: the features after .* are \[\d+, \d+, \d+\] per image, which a dense head cannot take; use --pooling avg, max or flatten/);
+});
+
+test('killed while it saves, a run leaves the best/ an earlier run of convas train left in --out', async () => {
+  const out = join(dir, 'earlier');
+  // The files of a finished run's model and of its best epoch, as far as --out's checks read them.
+  const finished = JSON.stringify({ userDefinedMetadata: {
+    trainingRun: { settings: { epochs: 3, batchSize: 4, seed: 0, shift: 0 }, epochsDone: 3, shiftState: 0 } } });
+  mkdirSync(join(out, 'best'), { recursive: true });
+  for (const file of ['model.json', 'best/model.json']) writeFileSync(join(out, file), finished);
+  writeFileSync(join(out, 'best', 'weights.bin'), 'weights');
+  // The writer pauses before each rename (the commit): the run is killed while its save is under way.
+  const child = spawn(process.execPath, ['bin/convas.js', 'train', '--base', baseDir, '--data', photos, ...TEACH, '--epochs', '2', '--out', out],
+    { env: { ...process.env, CONVAS_TEST_SAVE_PAUSE_MS: '60000' } });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  while (!readdirSync(out).some((f) => f.endsWith('.tmp')) && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 3));
+  child.kill('SIGKILL');
+  await exited;
+  assert.is(readFileSync(join(out, 'model.json'), 'utf8'), finished);
+  assert.is(readFileSync(join(out, 'best', 'model.json'), 'utf8'), finished);
+  assert.is(readFileSync(join(out, 'best', 'weights.bin'), 'utf8'), 'weights');
 });
 
 test('Ctrl-C while the head trains: it stops after a batch, says so, saves nothing, exit 130', async () => {
