@@ -73,6 +73,7 @@ export interface EvaluateDatasetOptions {
 }
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
+const COMPILE_OPTIONS: Record<keyof CompileOptions, true> = { optimizer: true, loss: true, metrics: true };
 export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true };
 const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true, sampleWeight: true };
 const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true };
@@ -344,8 +345,9 @@ export class Model extends Layer {
   compile(options: CompileOptions): void {
     this.checkAlive();
     checkNotTraining(this, 'compile');
+    checkOptions('compile', options, Object.keys(COMPILE_OPTIONS));
     const values = this.valuesActivation();
-    const loss = checkLoss(options?.loss, values?.name);
+    const loss = checkLoss(options.loss, values?.name);
     const metrics = metricList(options.metrics, 'compile');
     if (this.outputs.length === 1) {
       checkLossFitsOutput(loss, this.outputShape, values);

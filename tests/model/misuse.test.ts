@@ -1,5 +1,6 @@
-// Misuse that once slipped past the checks: names of Object.prototype taken as settings, a layer
-// shared by two models, non-finite weights, dispose() or compile() during fit, and running out of wasm memory.
+// Misuse that once slipped past the checks: names of Object.prototype taken as settings, compile's
+// unknown options, a layer shared by two models, non-finite weights, dispose() or compile() during
+// fit, and running out of wasm memory.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
@@ -25,6 +26,12 @@ test("names of Object.prototype are not settings: optimizer and layer class 'toS
   throws(() => tiny().compile({ optimizer: { type: 'toString' as never }, loss: 'meanSquaredError' }), ConfigError, 'toString');
   throws(() => tiny().compile({ optimizer: 'constructor' as never, loss: 'meanSquaredError' }), ConfigError, 'constructor');
   throws(() => layerFromConfig({ className: 'toString' }), ConfigError, 'toString');
+});
+
+test('compile refuses a misspelt or foreign option rather than ignore it (metric for metrics, Keras\'s lossWeights)', () => {
+  throws(() => tiny().compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', metric: ['precision'] } as never), ConfigError, 'unknown setting metric');
+  throws(() => tiny().compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy', lossWeights: [1] } as never), ConfigError, 'optimizer, loss, metrics');
+  throws(() => tiny().compile(undefined as never), ConfigError, 'compile: options must be an object');
 });
 
 test('a layer object belongs to one model', async () => {
