@@ -166,7 +166,25 @@ export class CallbackList {
   }
 }
 
-/** The callbacks fit was given, as a list; anything that is not an object of hooks is a ConfigError. */
+/** What to use instead of a hook convas does not call (TF.js's onYield). */
+const NOT_CALLED: Readonly<Record<string, string>> = {
+  onYield: 'TF.js\'s onYield is not called by convas; fit\'s yieldEvery sets when other work runs, and onBatchEnd runs after each batch',
+};
+
+/**
+ * The methods and function fields of `c` named as a hook would be (onSomething, or Keras's
+ * on_something) that are no hook fit calls: misspelt, fit would never call them, and say nothing.
+ */
+function unknownHooks(c: object): string[] {
+  const names = new Set<string>();
+  for (let o: object | null = c; o !== null && o !== Object.prototype && o !== Callback.prototype; o = Object.getPrototypeOf(o)) {
+    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+  }
+  return [...names].filter((name) => /^on[A-Z_]/.test(name) && !(HOOKS as readonly string[]).includes(name) &&
+    typeof (c as Record<string, unknown>)[name] === 'function');
+}
+
+/** The callbacks fit was given, as a list; anything that is not an object of hooks, or that names one fit does not call, is a ConfigError. */
 export function callbackList(given: Callbacks | undefined, who: string): CallbackHooks[] {
   if (given === undefined) return [];
   const list = Array.isArray(given) ? given : [given];
@@ -175,6 +193,11 @@ export function callbackList(given: Callbacks | undefined, who: string): Callbac
     if (!c || typeof c !== 'object') throw new ConfigError(`${who}: ${where} must be a callback object, got ${shownValue(c)}`);
     const bad = HOOKS.find((h) => h in c && typeof (c as Record<string, unknown>)[h] !== 'function');
     if (bad) throw new ConfigError(`${who}: ${where}.${bad} must be a function`);
+    const [unknown] = unknownHooks(c);
+    if (unknown !== undefined) {
+      throw new ConfigError(`${who}: ${where}.${unknown} is not a hook: ` +
+        (Object.hasOwn(NOT_CALLED, unknown) ? NOT_CALLED[unknown] : `fit calls ${HOOKS.join(', ')}`));
+    }
     if (!HOOKS.some((h) => typeof (c as Record<string, unknown>)[h] === 'function')) {
       throw new ConfigError(`${who}: ${where} has none of the hooks ${HOOKS.join(', ')}`);
     }

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Callback, ConfigError, type Logs, type TrainingParams, init, layers, sequential, tensor } from '../../src/index.js';
+import { Callback, type CallbackHooks, ConfigError, type Logs, type TrainingParams, init, layers, sequential, tensor } from '../../src/index.js';
 import { random } from '../helpers.js';
 import { rejectsWith } from '../throws-with.js';
 
@@ -122,6 +122,24 @@ test('a plain object of hooks (TF.js\'s callbacks: { … } form) and convas\'s o
     'option batch 0 10', 'option batch 1 10', 'option epoch 1', 'callbacks 1 number']);
 });
 
+test('a callback\'s other fields and methods are its own business: only names like a hook\'s are checked', async () => {
+  const { x, y } = data(6);
+  class Counter extends Callback {
+    epochs = 0;
+    once = true;
+    count(): void {
+      this.epochs++;
+    }
+
+    onEpochEnd(): void {
+      this.count();
+    }
+  }
+  const counter = new Counter();
+  await net().fit(tensor(x, [N, FEATURES]), tensor(y, [N, CLASSES]), { epochs: 2, callbacks: [counter, { online: true, onEpochEnd: () => {} } as CallbackHooks] });
+  assert.is(counter.epochs, 2);
+});
+
 test('callbacks that are not objects of hooks are ConfigErrors before training starts', async () => {
   const { x, y } = data(6);
   const model = net();
@@ -129,7 +147,16 @@ test('callbacks that are not objects of hooks are ConfigErrors before training s
   const fit = (callbacks: unknown) => model.fit(tensor(x, [N, FEATURES]), tensor(y, [N, CLASSES]), { callbacks: callbacks as never });
   await rejectsWith(() => fit([3]), ConfigError, 'callbacks[0]');
   await rejectsWith(() => fit({ onEpochEnd: 'log' }), ConfigError, 'callbacks.onEpochEnd must be a function');
-  await rejectsWith(() => fit([{ onEpochFinish: () => {} }]), ConfigError, 'none of the hooks');
+  await rejectsWith(() => fit([{}]), ConfigError, 'none of the hooks');
+  // A misspelt hook would never be called, and nothing would say so: beside a right one too, in a subclass, or in Keras's spelling.
+  await rejectsWith(() => fit([{ onEpochFinish: () => {} }]), ConfigError, 'callbacks[0].onEpochFinish is not a hook', 'onEpochEnd');
+  await rejectsWith(() => fit({ onEpochEnd: () => {}, onBatchEnds: () => {} }), ConfigError, 'callbacks.onBatchEnds is not a hook');
+  await rejectsWith(() => fit({ on_epoch_end: () => {} }), ConfigError, 'callbacks.on_epoch_end is not a hook');
+  class Misspelt extends Callback {
+    onEpochEnds(): void {}
+  }
+  await rejectsWith(() => fit([new Misspelt()]), ConfigError, 'callbacks[0].onEpochEnds is not a hook');
+  await rejectsWith(() => fit({ onYield: () => {} }), ConfigError, 'onYield is not called by convas', 'yieldEvery');
   await rejectsWith(() => model.fit(tensor(x, [N, FEATURES]), tensor(y, [N, CLASSES]), { onEpochEnd: 1 as never }), ConfigError, 'onEpochEnd');
   model.getWeights().forEach((w, i) => assert.equal([...w.dataSync()], [...before[i]]));
 });
