@@ -11,7 +11,7 @@
 // Keras's mean_squared_error is the mean over k of (tₖ − oₖ)²: the same minimum, with values and
 // gradients scaled by units/2. The names map to each other; the learning rate does not rescale.
 import { layerClassNames, layerDescriptor } from '../layers/registry.js';
-import type { LossName } from '../model/losses.js';
+import { KERAS_LOSS_NAMES, type LossName } from '../model/losses.js';
 import type { MetricName } from '../model/metric-set.js';
 import { KERAS_METRIC_NAMES } from '../model/log-names.js';
 import type { OptimizerType } from '../model/optimizers.js';
@@ -20,16 +20,8 @@ import type { OptimizerType } from '../model/optimizers.js';
 export const tfjsLayerClasses = (): string[] => layerClassNames().filter((c) => layerDescriptor(c)?.tfjs);
 
 /** Keras's names of the losses TensorFlow.js also has (it has no huber). */
-export const LOSS_NAMES: Partial<Record<LossName, string>> = {
-  categoricalCrossentropy: 'categorical_crossentropy',
-  sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
-  binaryCrossentropy: 'binary_crossentropy',
-  meanSquaredError: 'mean_squared_error',
-  meanAbsoluteError: 'mean_absolute_error',
-  hinge: 'hinge',
-  squaredHinge: 'squared_hinge',
-  categoricalHinge: 'categorical_hinge',
-};
+const { huber: _, ...tfjsLosses } = KERAS_LOSS_NAMES;
+export const LOSS_NAMES: Partial<Record<LossName, string>> = tfjsLosses;
 
 /**
  * TensorFlow.js's optimizer classes (it has no AdamW). Its RMSProp calls rho `decay`; its centered

@@ -22,6 +22,31 @@ export const LOSSES = [
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 
+/** Keras's names of the losses, which compile takes too (and TF.js's model files carry: io/tfjs-format.ts). */
+export const KERAS_LOSS_NAMES = {
+  categoricalCrossentropy: 'categorical_crossentropy',
+  sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
+  binaryCrossentropy: 'binary_crossentropy',
+  meanSquaredError: 'mean_squared_error',
+  meanAbsoluteError: 'mean_absolute_error',
+  huber: 'huber',
+  hinge: 'hinge',
+  squaredHinge: 'squared_hinge',
+  categoricalHinge: 'categorical_hinge',
+} as const satisfies Record<LossName, string>;
+
+/** Keras's name of a loss, or one of its short names for the mean errors. */
+export type KerasLossName = (typeof KERAS_LOSS_NAMES)[LossName] | 'mse' | 'mae';
+
+/** Each of Keras's names → convas's (TF.js's) name. */
+const FROM_KERAS: Readonly<Record<string, LossName>> = {
+  ...Object.fromEntries(Object.entries(KERAS_LOSS_NAMES).map(([name, keras]) => [keras, name as LossName])),
+  mse: 'meanSquaredError', mae: 'meanAbsoluteError',
+};
+
+/** What compile takes: a loss's name, TF.js's or Keras's, alone or as the type of { type, …settings }. */
+export type LossSpec = LossName | KerasLossName | LossConfig | (Omit<LossConfig, 'type'> & { type: KerasLossName });
+
 /** compile({ loss }): a name, or { type, …settings } for a loss with settings. */
 export interface LossConfig {
   type: LossName;
@@ -103,11 +128,13 @@ export interface Loss {
 
 /** The loss as compile gives it; `outputActivation` is the activation that made the model's output values, when one did. */
 export function checkLoss(config: unknown, outputActivation?: string): Loss {
-  const given = (typeof config === 'string' ? { type: config } : config) as LossConfig | undefined;
+  const named = (typeof config === 'string' ? { type: config } : config) as LossConfig | undefined;
+  // Keras's names read as TF.js's: the loss is kept, saved and reported under convas's.
+  const given = named && typeof named === 'object' && Object.hasOwn(FROM_KERAS, named.type) ? { ...named, type: FROM_KERAS[named.type] } : named;
   if (!given || typeof given !== 'object' || !Object.hasOwn(LOSS_RULES, given.type)) {
     const name = shownValue(typeof config === 'object' && config ? (config as LossConfig).type : config);
     const hint = typeof config === 'function' ? ' (a loss is given by its name, or { type, …settings }: convas has no custom loss functions)' : '';
-    throw new ConfigError(`compile: unknown loss ${name}${hint}; expected one of ${LOSSES.join(', ')}`);
+    throw new ConfigError(`compile: unknown loss ${name}${hint}; expected one of ${LOSSES.join(', ')} (or Keras's names for them)`);
   }
   const rule = LOSS_RULES[given.type];
   const who = `loss ${given.type}`;

@@ -27,7 +27,7 @@ import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
 import {
-  type Loss, type LossConfig, type LossName, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
+  type Loss, type LossConfig, type LossName, type LossSpec, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
   rowsAlongLastAxis,
 } from './losses.js';
 import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric, metricList } from './metric-set.js';
@@ -83,7 +83,8 @@ const warnedMismatches = new Set<string>();
 
 export interface CompileOptions {
   optimizer: OptimizerConfig | OptimizerType;
-  loss: LossName | LossConfig;
+  /** TF.js's name ('categoricalCrossentropy') or Keras's ('categorical_crossentropy', 'mse'), or { type, …settings }; kept under TF.js's. */
+  loss: LossSpec;
   /**
    * What fit logs (per epoch, and val_ ones with validation) and evaluate returns, besides the loss
    * and accuracy (always there): 'topKCategoricalAccuracy', 'precision', 'perClassF1', … (TF.js's names);

@@ -30,7 +30,7 @@ function startSession(request: TrainRequest): Session {
   const model = sequential(request.modelConfig);
   try {
     model.compile(request.compile);
-    const { loss } = request.compile;
+    const loss = model.compileConfig!.loss; // under convas's name, given Keras's
     const lossName = typeof loss === 'string' ? loss : loss.type;
     const [x, y, sampleWeight] = trainingTensors(request.data, model, lossName, 'data');
     const validation = request.data.validation && trainingTensors(request.data.validation, model, lossName, 'data.validation');

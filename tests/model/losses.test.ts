@@ -245,6 +245,30 @@ test('compile warns, once, of logits read as probabilities and of probabilities 
   }
 });
 
+test('Keras\'s names of the losses are TF.js\'s: the same loss and gradients, kept under TF.js\'s name', async () => {
+  await kernels();
+  const keras: Array<[CompileOptions['loss'], CompileOptions['loss'], ActivationName, () => ReturnType<typeof tensor>]> = [
+    ['categorical_crossentropy', 'categoricalCrossentropy', 'softmax', oneHot],
+    [{ type: 'sparse_categorical_crossentropy', fromLogits: true }, { type: 'sparseCategoricalCrossentropy', fromLogits: true }, 'linear', () => ids([N])],
+    ['binary_crossentropy', 'binaryCrossentropy', 'sigmoid', multiLabel],
+    ['mean_squared_error', 'meanSquaredError', 'linear', values], ['mse', 'meanSquaredError', 'linear', values],
+    ['mean_absolute_error', 'meanAbsoluteError', 'linear', values], ['mae', 'meanAbsoluteError', 'linear', values],
+    [{ type: 'huber', delta: 0.5 }, { type: 'huber', delta: 0.5 }, 'linear', values], ['hinge', 'hinge', 'tanh', plusMinusOne],
+    ['squared_hinge', 'squaredHinge', 'tanh', plusMinusOne], ['categorical_hinge', 'categoricalHinge', 'softmax', oneHot],
+  ];
+  for (const [kerasName, name, activation, targets] of keras) {
+    const theirs = smallCnn(3, activation), ours = smallCnn(3, activation);
+    theirs.compile({ optimizer: 'sgd', loss: kerasName });
+    ours.compile({ optimizer: 'sgd', loss: name });
+    assert.equal(theirs.compileConfig!.loss, name, describe(kerasName));
+    const y = targets();
+    assert.is(theirs.lossAndGradients(images, y), ours.lossAndGradients(images, y), describe(kerasName));
+    theirs.trainableWeights.forEach((w, i) => assert.equal(gradientOf(w), gradientOf(ours.trainableWeights[i]), `${describe(kerasName)}: weight ${i}`));
+    theirs.dispose();
+    ours.dispose();
+  }
+});
+
 test('impossible loss settings and targets that do not fit the loss are refused, naming them', async () => {
   await kernels();
   const model = smallCnn(1, 'softmax');

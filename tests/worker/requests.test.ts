@@ -121,6 +121,11 @@ test('sampleWeights in data and data.validation weigh the loss and val_loss as f
   await refused({ ...base, fit: { sampleWeight: weights } as never }, 'ConfigError', 'unknown fit setting sampleWeight (sample weights go in data.sampleWeights)');
 });
 
+test('Keras\'s loss names: class ids go to a sparse loss named either way as the same targets', async () => {
+  assert.equal(values(await trained(request('sparse_categorical_crossentropy', ids))), values(await trained(request('sparseCategoricalCrossentropy', ids))));
+  assert.equal(values(await trained(request('categorical_crossentropy', ids))), values(await trained(request('categoricalCrossentropy', ids))));
+});
+
 test('a run that diverges: its error carries the History of the epochs that finished, as fit\'s DivergenceError does', async () => {
   // A linear output under a squared error, and a step too large: the second epoch's loss explodes.
   const targets = oneHot(ids, 2);
