@@ -44,7 +44,7 @@ import './io/save.js';
 export type { SaveOptions } from './io/save.js';
 export { sequential } from './model/sequential.js';
 export type { SequentialOptions } from './model/sequential.js';
-export type { OptimizerConfig, OptimizerType } from './model/optimizers.js';
+export type { OptimizerClassName, OptimizerConfig, OptimizerType } from './model/optimizers.js';
 export type { KerasLossName, LossConfig, LossName, LossSpec } from './model/losses.js';
 // Learning-rate schedules for an optimizer's learningRate, with Keras's names.
 export { schedules, LearningRateSchedule } from './model/schedules.js';

@@ -34,7 +34,7 @@ import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric, metri
 import { SampleWeights } from './sample-weights.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
-import { Optimizer, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
+import { Optimizer, type OptimizerClassName, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig } from './optimizers.js';
 import { type SaveOptions, saveWithRegisteredSaver } from './save-registry.js';
 import { summaryText } from './summary.js';
 import { type FusedActivation, TrainStep } from './train-step.js';
@@ -82,7 +82,8 @@ const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { b
 const warnedMismatches = new Set<string>();
 
 export interface CompileOptions {
-  optimizer: OptimizerConfig | OptimizerType;
+  /** convas's name ('adam'), TF.js's or Keras's class name ('Adam', 'RMSProp'), or { type, learningRate, …settings }. */
+  optimizer: OptimizerConfig | OptimizerType | OptimizerClassName;
   /** TF.js's name ('categoricalCrossentropy') or Keras's ('categorical_crossentropy', 'mse'), or { type, …settings }; kept under TF.js's. */
   loss: LossSpec;
   /**

@@ -7,6 +7,8 @@ import type { LearningRateSchedule, ScheduleConfig } from './schedules.js';
 
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw', 'adamax', 'rmsprop', 'adagrad', 'adadelta'] as const;
 export type OptimizerType = (typeof OPTIMIZERS)[number];
+/** TF.js's and Keras's class names of the optimizers, which compile takes for convas's (any case does: 'RMSProp', 'RMSprop'). */
+export type OptimizerClassName = 'SGD' | 'Momentum' | 'Adam' | 'AdamW' | 'Adamax' | 'RMSProp' | 'RMSprop' | 'Adagrad' | 'Adadelta';
 
 export interface OptimizerConfig {
   type: OptimizerType;

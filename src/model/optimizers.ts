@@ -10,13 +10,13 @@ import type { Parameter } from '../layers/layer.js';
 import { shownValue } from '../shown-value.js';
 import { clipGradients } from './gradient-clipping.js';
 import {
-  OPTIMIZERS, OPTIMIZER_TYPES, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig, type Setting, type StepContext,
+  OPTIMIZERS, OPTIMIZER_TYPES, type OptimizerClassName, type OptimizerConfig, type OptimizerType, type ResolvedOptimizerConfig, type Setting, type StepContext,
 } from './optimizer-types.js';
 import { type LearningRateSchedule, type PlateauState, scheduleFromConfig } from './schedules.js';
 import { type Range, checkBoolean, checkKeys, checkNumber } from './settings.js';
 
 export { OPTIMIZERS } from './optimizer-types.js';
-export type { OptimizerConfig, OptimizerType, ResolvedOptimizerConfig } from './optimizer-types.js';
+export type { OptimizerClassName, OptimizerConfig, OptimizerType, ResolvedOptimizerConfig } from './optimizer-types.js';
 
 export interface OptimizerState {
   steps: number;
@@ -36,8 +36,18 @@ const CLIPPING = ['clipNorm', 'clipValue', 'globalClipNorm'] as const;
 export const optimizerSettings = (type: OptimizerType): string[] =>
   ['type', 'learningRate', ...Object.keys(OPTIMIZER_TYPES[type].settings), ...CLIPPING];
 
-function resolveConfig(config: OptimizerConfig | OptimizerType): ResolvedOptimizerConfig {
-  const given = typeof config === 'string' ? { type: config } : config;
+/**
+ * convas's name of an optimizer named by TF.js's or Keras's class ('Adam', 'SGD', TF.js's 'RMSProp',
+ * Keras's 'RMSprop' and 'AdamW'): its name in lower case, as a model file's class name is read
+ * (io/tfjs-reader.ts); any other value as it is.
+ */
+const typeOf = (name: unknown): unknown =>
+  (typeof name === 'string' && (OPTIMIZERS as readonly string[]).includes(name.toLowerCase()) ? name.toLowerCase() : name);
+
+function resolveConfig(config: OptimizerConfig | OptimizerType | OptimizerClassName): ResolvedOptimizerConfig {
+  const asGiven = (typeof config === 'string' ? { type: config } : config) as OptimizerConfig;
+  const type = asGiven && typeof asGiven === 'object' ? typeOf(asGiven.type) : undefined;
+  const given = type !== undefined && type !== asGiven.type ? { ...asGiven, type: type as OptimizerType } : asGiven;
   if (!given || typeof given !== 'object' || !Object.hasOwn(OPTIMIZER_TYPES, given.type)) {
     // An object without a type is most often another library's optimizer (TF.js's tf.train.adam()).
     const named = given && typeof given === 'object' && given.type !== undefined;
@@ -82,7 +92,7 @@ export class Optimizer {
   private slots: readonly number[] = [];
   private readonly context: StepContext;
 
-  constructor(config: OptimizerConfig | OptimizerType) {
+  constructor(config: OptimizerConfig | OptimizerType | OptimizerClassName) {
     this.config = resolveConfig(config);
     this.slotNames = OPTIMIZER_TYPES[this.config.type].slots(this.config);
     if (typeof this.config.learningRate !== 'number') this.schedule = this.config.learningRate;

@@ -3,7 +3,7 @@
 // against the reference, tests/model/tfjs-training against TF.js.)
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, type OptimizerConfig, layers, schedules, sequential } from '../../src/index.js';
+import { ConfigError, type OptimizerClassName, type OptimizerConfig, layers, schedules, sequential } from '../../src/index.js';
 import { kernels } from '../helpers.js';
 import { throwsWith } from '../throws-with.js';
 
@@ -11,7 +11,7 @@ const refused = (run: () => unknown, ...fragments: string[]) => throwsWith(run, 
 
 const model = () => sequential({ inputShape: [3], layers: [layers.dense({ units: 2, activation: 'softmax' })] });
 
-const compiled = (optimizer: OptimizerConfig | OptimizerConfig['type']) => {
+const compiled = (optimizer: OptimizerConfig | OptimizerConfig['type'] | OptimizerClassName) => {
   const m = model();
   m.compile({ optimizer, loss: 'categoricalCrossentropy' });
   return m;
@@ -39,6 +39,18 @@ test('each type takes Keras\'s defaults, and keeps the state buffers it needs', 
   // Adagrad's accumulators start at initialAccumulatorValue.
   const adagrad = compiled({ type: 'adagrad', initialAccumulatorValue: 0.25 });
   assert.ok(adagrad.optimizerState!.getState().buffers.flat().every((b) => b.every((v) => v === 0.25)));
+});
+
+test('TF.js\'s and Keras\'s class names are the optimizers\' names: \'Adam\', \'SGD\', \'RMSProp\' and \'RMSprop\', in a config too', async () => {
+  await kernels();
+  const names: Array<[OptimizerClassName, OptimizerConfig['type']]> = [['SGD', 'sgd'], ['Momentum', 'momentum'], ['Adam', 'adam'], ['AdamW', 'adamw'],
+    ['Adamax', 'adamax'], ['RMSProp', 'rmsprop'], ['RMSprop', 'rmsprop'], ['Adagrad', 'adagrad'], ['Adadelta', 'adadelta']];
+  for (const [className, type] of names) {
+    assert.equal(compiled(className).compileConfig?.optimizer, compiled(type).compileConfig?.optimizer, className);
+    assert.equal(compiled({ type: className as never, learningRate: 0.5 }).compileConfig?.optimizer, compiled({ type, learningRate: 0.5 }).compileConfig?.optimizer);
+  }
+  refused(() => compiled('Nadam' as never), 'unknown type "Nadam"', 'adam');
+  refused(() => compiled({ learningRate: 0.1 } as never), 'expected a name or { type, learningRate, … }');
 });
 
 test('impossible optimizer settings are ConfigErrors naming the setting', async () => {
