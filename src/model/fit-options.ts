@@ -119,9 +119,16 @@ export function checkOptionNames(options: unknown, who: 'fit' | 'fitDataset'): v
   }
   checkOptions(who, options, Object.keys(who === 'fit' ? FIT_OPTIONS : FIT_DATASET_OPTIONS));
   checkYieldEvery((options as TrainingOptions).yieldEvery, who); // refused before fit sizes anything
-  const { verbose } = options as TrainingOptions;
-  if (verbose !== undefined && verbose !== 0 && verbose !== 1 && verbose !== 2) {
-    throw new ConfigError(`${who}: verbose must be 0, 1 or 2 (it is taken for TF.js's sake and ignored), got ${shownValue(verbose)}`);
+  checkVerbose((options as TrainingOptions).verbose, who);
+}
+
+/**
+ * TF.js's and Keras's progress printing, which fit, evaluate and predict take and ignore (they print
+ * nothing): 0, 1 or 2, or TF.js's predict's true or false.
+ */
+export function checkVerbose(value: unknown, who: string): void {
+  if (value !== undefined && value !== 0 && value !== 1 && value !== 2 && typeof value !== 'boolean') {
+    throw new ConfigError(`${who}: verbose must be 0, 1, 2, true or false (it is taken for TF.js's sake and ignored), got ${shownValue(value)}`);
   }
 }
 

@@ -22,7 +22,7 @@ import { LossReference } from './divergence.js';
 import { GraphExecutor } from './executor.js';
 import { type Trainer, fitDatasetBatches, fitTensors } from './fit.js';
 import type { Evaluation } from './fit-loop.js';
-import type { FitDatasetOptions, FitOptions } from './fit-options.js';
+import { type FitDatasetOptions, type FitOptions, checkVerbose } from './fit-options.js';
 import { type Around, Inference, Scoring } from './inference.js';
 import { type Graph, buildGraph } from './graph.js';
 import { graphConfig } from './graph-config.js';
@@ -56,6 +56,8 @@ export interface PredictOptions {
    * are untouched). Default false.
    */
   foldBatchNorm?: boolean;
+  /** TF.js's and Keras's progress printing: 0, 1, 2, true or false, taken and ignored (nothing is printed). */
+  verbose?: 0 | 1 | 2 | boolean;
 }
 
 export interface EvaluateOptions extends PredictOptions {
@@ -74,7 +76,7 @@ export interface EvaluateDatasetOptions {
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
 const COMPILE_OPTIONS: Record<keyof CompileOptions, true> = { optimizer: true, loss: true, metrics: true };
-export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true };
+export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true, verbose: true };
 const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true, sampleWeight: true };
 const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true };
 
@@ -548,6 +550,7 @@ export class Model extends Layer {
   predictOutputs(x: Tensor | Tensor[], options: PredictOptions = {}): Tensor[] {
     this.checkAlive();
     checkOptions('predict', options, Object.keys(PREDICT_OPTIONS));
+    checkVerbose(options.verbose, 'predict');
     const { xs, n } = checkInputs(x, this.inputShapes, 'predict');
     return this.inference.predict(xs, n, options.batchSize ?? 32, this.inferenceSetUp(options, 'predict'));
   }
@@ -569,6 +572,7 @@ export class Model extends Layer {
   evaluate(x: Tensor | Tensor[], y: Tensor, options: EvaluateOptions = {}): Evaluation {
     this.checkAlive();
     checkOptions('evaluate', options, Object.keys(EVALUATE_OPTIONS));
+    checkVerbose(options.verbose, 'evaluate');
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');
     this.checkOneOutput('evaluate');
     const { xs, n } = this.checkData(x, y, 'evaluate');

@@ -173,7 +173,7 @@ test('predict, evaluate, evaluateDataset and embed refuse misspelt options', asy
   const m = net();
   const x = tensor(train.x, [N, FEATURES]), y = tensor(train.oneHot, [N, CLASSES]);
   throwsWith(() => m.predict(x, { batch_size: 2 } as never), ConfigError, 'predict', 'batch_size', 'batchSize');
-  throwsWith(() => m.evaluate(x, y, { verbose: 0 } as never), ConfigError, 'evaluate', 'verbose');
+  throwsWith(() => m.evaluate(x, y, { steps: 2 } as never), ConfigError, 'evaluate', 'steps');
   throwsWith(() => m.predict(x, null as never), ConfigError, 'predict', 'options must be an object');
   await rejectsWith(() => m.evaluateDataset(data.fromArrays(x, y).batch(4), { batchSize: 4 } as never), ConfigError, 'evaluateDataset', 'batchSize');
   await rejectsWith(() => embed(m, x, { onprogress: () => {} } as never), ConfigError, 'embed', 'onprogress');

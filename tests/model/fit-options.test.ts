@@ -1,4 +1,4 @@
-// fit's validationSplit, classWeight, initialEpoch, verbose and yieldEvery: against TF.js where it has them (the same
+// fit's validationSplit, classWeight, initialEpoch, verbose (evaluate's and predict's too) and yieldEvery: against TF.js where it has them (the same
 // model, weights and data trained in both, every weight to 1e-4), against Keras's rules where TF.js
 // departs, and their errors.
 import { test } from 'uvu';
@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ConfigError, type CompileOptions, type Model, init, layers, schedules, sequential, tensor } from '../../src/index.js';
 import { assertClose, assertSameBits, random } from '../helpers.js';
-import { rejectsWith } from '../throws-with.js';
+import { rejectsWith, throwsWith } from '../throws-with.js';
 
 const IMAGE = [4, 4, 1];
 const N = 12;
@@ -168,7 +168,7 @@ test('bad settings are ConfigErrors naming them', async () => {
   await rejectsWith(() => fit({ shuffle: 'yes' }), ConfigError, 'shuffle');
   // Keras's 'batch', which TF.js refuses too (NotImplementedError): the message says what to use.
   await rejectsWith(() => fit({ shuffle: 'batch' }), ConfigError, "shuffle 'batch'", 'as TF.js does not take it', 'true shuffles every example');
-  await rejectsWith(() => fit({ verbose: 3 }), ConfigError, 'verbose must be 0, 1 or 2');
+  await rejectsWith(() => fit({ verbose: 3 }), ConfigError, 'verbose must be 0, 1, 2, true or false');
   await rejectsWith(() => fit({ yieldEvery: 'frame' }), ConfigError, 'yieldEvery', "'batch'", 'milliseconds');
   await rejectsWith(() => fit({ yieldEvery: -1 }), ConfigError, 'yieldEvery');
   await rejectsWith(() => fit({ sampleWeight: tensor(new Float32Array(N).fill(1), [N]), classWeight: { 1: 2 } }), ConfigError,
@@ -190,6 +190,10 @@ test('TF.js\'s verbose is taken and changes nothing; yieldEvery decides how ofte
   await quiet.fit(x, y, { epochs: 2, batchSize: 4 });
   await verbose.fit(x, y, { epochs: 2, batchSize: 4, verbose: 2 });
   quiet.getWeights().forEach((w, i) => assertSameBits(verbose.getWeights()[i].dataSync(), w.dataSync(), `weight ${i}`));
+  // evaluate's and predict's too, as TF.js's take it (predict's a boolean there).
+  assert.equal(quiet.evaluate(x, y, { batchSize: 4, verbose: 0 }), quiet.evaluate(x, y, { batchSize: 4 }));
+  assertSameBits(quiet.predict(x, { verbose: false }).dataSync(), quiet.predict(x).dataSync(), 'predict');
+  throwsWith(() => quiet.predict(x, { verbose: 'yes' as never }), ConfigError, 'predict: verbose must be 0, 1, 2, true or false');
   // Turns of the event loop while 3 epochs of 3 batches train (setImmediate runs once per turn).
   const turns = async (yieldEvery: unknown) => {
     let count = 0, running = true;
