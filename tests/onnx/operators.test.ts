@@ -857,14 +857,19 @@ test('InstanceNormalization and opset 18\'s GroupNormalization of images as one 
     assert.equal(classes(grouped), ['InputLayer', 'GroupNormalization']);
     assert.is(grouped.layers[1].getConfig().groups, groups);
   }
-  // PyTorch's nn.GroupNorm: Reshape, InstanceNormalization of the groups, Reshape back, Mul, Add.
-  const pytorch = await agrees('nn.GroupNorm(3, 6)', [6, 4, 5], [
-    { op: 'Reshape', inputs: ['x', 'rows'], outputs: ['r'] },
-    { op: 'InstanceNormalization', inputs: ['r', 'ones', 'zeros'], outputs: ['n'], attributes: { epsilon: 1e-5 } },
-    { op: 'Shape', inputs: ['x'], outputs: ['shape'] }, { op: 'Reshape', inputs: ['n', 'shape'], outputs: ['back'] },
-    { op: 'Mul', inputs: ['back', 'g'], outputs: ['m'] }, { op: 'Add', inputs: ['m', 'b'], outputs: ['y'] },
-  ], { rows: ints([0, 3, -1]), ones: { dims: [3], data: Float32Array.of(1, 1, 1) }, zeros: { dims: [3], data: new Float32Array(3) }, g: weight([6, 1, 1]), b: weight([6, 1, 1]) });
-  assert.equal(classes(pytorch), ['InputLayer', 'GroupNormalization']);
+  // PyTorch's nn.GroupNorm: Reshape, InstanceNormalization of the groups, Reshape back, Mul, Add; from
+  // opset 14 PyTorch gives both Reshapes allowzero 0.
+  for (const opset of [13, 14]) {
+    const attributes: NodeSpec['attributes'] = opset >= 14 ? { allowzero: 0 } : {};
+    const pytorch = await agrees(`nn.GroupNorm(3, 6), opset ${opset}`, [6, 4, 5], [
+      { op: 'Reshape', inputs: ['x', 'rows'], outputs: ['r'], attributes },
+      { op: 'InstanceNormalization', inputs: ['r', 'ones', 'zeros'], outputs: ['n'], attributes: { epsilon: 1e-5 } },
+      { op: 'Shape', inputs: ['x'], outputs: ['shape'] }, { op: 'Reshape', inputs: ['n', 'shape'], outputs: ['back'], attributes },
+      { op: 'Mul', inputs: ['back', 'g'], outputs: ['m'] }, { op: 'Add', inputs: ['m', 'b'], outputs: ['y'] },
+    ], { rows: ints([0, 3, -1]), ones: { dims: [3], data: Float32Array.of(1, 1, 1) }, zeros: { dims: [3], data: new Float32Array(3) }, g: weight([6, 1, 1]), b: weight([6, 1, 1]) },
+    { opset });
+    assert.equal(classes(pytorch), ['InputLayer', 'GroupNormalization']);
+  }
 });
 
 test.run();

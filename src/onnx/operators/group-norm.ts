@@ -87,8 +87,9 @@ export function decomposedGroupNorm(ctx: NodeContext): TensorValue | undefined {
   if (x?.kind !== 'tensor' || !isImage(x) || x.channelsLast || shape?.kind !== 'constant' || shape.data.length !== 3) return undefined;
   const [, channels, height, width] = x.dims;
   const [batch, groups, rest] = Array.from(shape.data);
+  // allowzero read through ctx, which refuses an attribute never read: PyTorch writes allowzero 0 from opset 14.
   const attributes = attributesOf(ctx.node, ['allowzero']);
-  if (!attributes || attributes.allowzero || !(batch === 0 || batch === x.dims[0]) || !Number.isInteger(groups) || groups < 1 ||
+  if (!attributes || ctx.int('allowzero', 0) || !(batch === 0 || batch === x.dims[0]) || !Number.isInteger(groups) || groups < 1 ||
     channels % groups !== 0 || !(rest === -1 || rest === (channels / groups) * height * width)) return undefined;
   // The instance normalisation of the G rows, with scale 1 and B 0.
   const norm = soleReader(ctx, outputOf(ctx), 'InstanceNormalization');
