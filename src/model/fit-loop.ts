@@ -11,7 +11,7 @@ import { DivergenceError } from '../errors.js';
 import { yieldToEventLoop } from '../platform.js';
 import { type BatchLogs, type CallbackList, type History, type Logs, type TrainedModel, type TrainingParams, recordEpoch } from './callbacks.js';
 import type { DivergenceCheck } from './divergence.js';
-import { kerasNamesOf, kerasNamesPrototype, loggedName } from './log-names.js';
+import { kerasNameAliases, kerasNamesOf, loggedName } from './log-names.js';
 import type { MetricSet, MetricValue } from './metric-set.js';
 import { StepCheckpoint, firstNonFiniteGradient } from './step-checkpoint.js';
 import type { TrainStep } from './train-step.js';
@@ -57,7 +57,7 @@ export interface FitRun {
 export async function fitLoop(run: FitRun): Promise<History> {
   const { model, step, source, validate, metrics, callbacks, lossCheck, yieldPolicy, params } = run;
   const monitor = step.optimizer.monitor;
-  const logsPrototype = kerasNamesPrototype(kerasNamesOf(params.metrics));
+  const aliases = kerasNameAliases(kerasNamesOf(params.metrics));
   const checkpoint = new StepCheckpoint(step.trainedWeights, step.layerState, step.optimizer);
   let lastYield = performance.now();
   // Let progress, UI and other work run, then go on only if the model still can.
@@ -87,7 +87,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
         lossSum += loss * size;
         seen += size;
         step.countMetrics(metrics, size);
-        if (callbacks.hasBatchEnd) await callbacks.batchEnd(b, batchLogs(lossSum / seen, metrics, logsPrototype, b, size));
+        if (callbacks.hasBatchEnd) await callbacks.batchEnd(b, batchLogs(lossSum / seen, metrics, aliases, b, size));
         if (model.stopTraining) break;
         if (performance.now() - lastYield >= yieldPolicy.afterMs) await yieldNow();
       }
@@ -98,7 +98,7 @@ export async function fitLoop(run: FitRun): Promise<History> {
         await callbacks.epochEnd(epoch, {});
         break;
       }
-      const logs = epochLogs(lossSum / seen, metrics, logsPrototype);
+      const logs = epochLogs(lossSum / seen, metrics, aliases);
       if (validate) writeValidation(await validate(), logs);
       // A schedule that follows a log (reduceLROnPlateau) sees the epoch's value: its one hook into fit.
       if (monitor) step.optimizer.epochEnd(logs[loggedName(monitor)] as number);
@@ -158,16 +158,16 @@ const divergence = (step: TrainStep, what: string, epoch: number, b: number, kep
   `fit: ${what} at epoch ${epoch + 1}, batch ${b + 1}; training stopped with the weights ${kept}. ` +
   `Try a lower learningRate (now ${step.optimizer.learningRate})`);
 
-/** An epoch's (or the epoch so far's) logs, answering to Keras's names through `prototype` (the run's kerasNamesPrototype). */
-function epochLogs(loss: number, metrics: MetricSet, prototype: object): Logs {
-  const logs = Object.create(prototype) as Logs;
+/** An epoch's (or the epoch so far's) logs, answering to Keras's names through `aliases` (the run's kerasNameAliases). */
+function epochLogs(loss: number, metrics: MetricSet, aliases: PropertyDescriptorMap): Logs {
+  const logs = Object.create(Object.prototype, aliases) as Logs;
   logs.loss = loss;
   metrics.write(logs);
   return logs;
 }
 
-function batchLogs(loss: number, metrics: MetricSet, prototype: object, batch: number, size: number): BatchLogs {
-  const logs = epochLogs(loss, metrics, prototype) as BatchLogs;
+function batchLogs(loss: number, metrics: MetricSet, aliases: PropertyDescriptorMap, batch: number, size: number): BatchLogs {
+  const logs = epochLogs(loss, metrics, aliases) as BatchLogs;
   logs.batch = batch;
   logs.size = size;
   return logs;

@@ -46,29 +46,25 @@ export const kerasNamesOf = (logged: readonly string[]): Readonly<Record<string,
  */
 export function withKerasNames<T extends object>(record: T, of: 'logs' | 'evaluation' = 'logs'): T {
   // evaluate's result holds its metrics already, and answers to Keras's names of those alone.
-  return defineKerasNames(record, of === 'logs' ? LOG_NAMES
-    : Object.fromEntries(Object.entries(EVALUATION_NAMES).filter(([, logged]) => Object.hasOwn(record, logged))));
+  return Object.defineProperties(record, kerasNameAliases(of === 'logs' ? LOG_NAMES
+    : Object.fromEntries(Object.entries(EVALUATION_NAMES).filter(([, logged]) => Object.hasOwn(record, logged)))));
 }
 
 /**
- * The prototype of a run's logs (`names`: kerasNamesOf's): logs made from it (Object.create) answer
- * to Keras's names as withKerasNames' do, with no property defined on each — fit makes logs for every
- * batch, and defining the aliases on each took a tenth of the host's work in a LeNet-small step.
+ * Keras's name of each of `names` as a non-enumerable alias of the value under TF.js's name, on
+ * whatever object it is defined on. fit makes them once per run and each batch's logs with them
+ * (Object.create(Object.prototype, aliases)): plain objects, as TF.js's logs are, with no closures
+ * made per batch — making and defining them for every batch took a tenth of the host's work in a
+ * LeNet-small step.
  */
-export const kerasNamesPrototype = (names: Readonly<Record<string, string>>): object => defineKerasNames({}, names);
-
-/** Defines on `target` Keras's name of each of `names` as a non-enumerable alias of the value under TF.js's name, on whatever object reads it. */
-function defineKerasNames<T extends object>(target: T, names: Readonly<Record<string, string>>): T {
-  for (const [keras, logged] of Object.entries(names)) {
-    Object.defineProperty(target, keras, {
-      get(this: Record<string, unknown>) {
-        return this[logged];
-      },
-      set(this: Record<string, unknown>, value: unknown) {
-        this[logged] = value;
-      },
-      enumerable: false, configurable: true,
-    });
-  }
-  return target;
+export function kerasNameAliases(names: Readonly<Record<string, string>>): PropertyDescriptorMap {
+  return Object.fromEntries(Object.entries(names).map(([keras, logged]) => [keras, {
+    get(this: Record<string, unknown>) {
+      return this[logged];
+    },
+    set(this: Record<string, unknown>, value: unknown) {
+      this[logged] = value;
+    },
+    enumerable: false, configurable: true,
+  }]));
 }
