@@ -1,9 +1,10 @@
 // Unit normalisation over the last axis (Keras's UnitNormalization, PyTorch's F.normalize): each
 // position of each example — a vector's features, an image's pixel — divided by the L2 norm of
-// its own values, y = x / max(‖x‖, minNorm). Keras computes x·rsqrt(max(Σx², 1e-12)), the norm
-// floored at 1e-6, which is minNorm's default; PyTorch's F.normalize floors the norm at its eps
-// (1e-12), and x / x.norm(…) not at all (minNorm 0: a row of zeros gives NaN, as there). The floor
-// acts only on rows of norm below it. No weights, no statistics: training and inference alike.
+// its own values, y = x / max(‖x‖, minNorm). Keras 3 (from 3.6) computes x·rsqrt(max(Σx², ε²)) with
+// ε = 1e-12, the norm floored at 1e-12, which is minNorm's default and PyTorch's F.normalize's eps;
+// Keras 2 and Keras 3.0 to 3.5 floored Σx² at 1e-12, the norm at 1e-6 (minNorm 1e-6); x / x.norm(…)
+// has no floor (minNorm 0: a row of zeros gives NaN, as there). The floor acts only on rows of norm
+// below it. No weights, no statistics: training and inference alike.
 // Rows are a few channels each, so the work is one pass in the host over the row, in f64.
 import { getBackend } from '../backend/wasm.js';
 import { type Shape, formatShape } from '../shape.js';
@@ -11,13 +12,13 @@ import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
 
-/** Keras's floor: ε = 1e-12 on the sum of squares is 1e-6 on the norm. */
-const KERAS_MIN_NORM = 1e-6;
+/** Keras 3's floor on the norm: the ε its UnitNormalization passes to ops.normalize. */
+const KERAS_MIN_NORM = 1e-12;
 
 export interface UnitNormalizationOptions {
   /** The axis normalised over, counted with the batch: -1 (the last axis, which files may write as its index or [index]) only. */
   axis?: number | [number];
-  /** The smallest norm divided by (rows of a smaller norm are divided by it): 1e-6 (Keras's); 0 for none. */
+  /** The smallest norm divided by (rows of a smaller norm are divided by it): 1e-12 (Keras 3's, F.normalize's); 1e-6 for Keras 2's; 0 for none. */
   minNorm?: number;
   name?: string;
 }

@@ -1,6 +1,6 @@
 // UnitNormalization: its settings refused when impossible, forward and backward against the naive
 // reference (Keras's x·rsqrt(max(Σx², minNorm²))) on many shapes, rows under the floor with every
-// floor, the difference between Keras's floor and PyTorch's, training, and the convas format's round trip.
+// floor, the default floor (Keras 3's) and Keras 2's, training, and the convas format's round trip.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, type Model, type UnitNormalizationOptions, layers, loadModel, sequential, tensor } from '../../src/index.js';
@@ -54,11 +54,12 @@ test('forward and backward match the reference on rank 1 to 3 examples of odd si
   }
 });
 
-test("Keras's floor and PyTorch's: a row of norm 1e-8 is multiplied by 1e6 by default (minNorm 1e-6) and made a unit vector at 1e-12; zeros stay 0, or NaN with no floor", () => {
+test("the default floor is Keras 3's and PyTorch's (1e-12): a row of norm 1e-8 is made a unit vector; Keras 2's (minNorm 1e-6) multiplies it by 1e6; zeros stay 0, or NaN with no floor", () => {
   const m = (minNorm?: number) => sequential({ inputShape: [2], layers: [layers.unitNormalization({ minNorm })] });
   const x = tensor([6e-9, -8e-9, 0, 0, 3, 4], [3, 2]);
-  assertClose(m().predict(x).dataSync(), [6e-3, -8e-3, 0, 0, 0.6, 0.8], 1e-6, 'Keras');
-  assertClose(m(1e-12).predict(x).dataSync(), [0.6, -0.8, 0, 0, 0.6, 0.8], 1e-6, 'F.normalize');
+  // Keras 3 (from 3.6) divides by max(‖x‖, 1e-12), as ops.normalize(x, order=2, epsilon=1e-12): F.normalize's default.
+  assertClose(m().predict(x).dataSync(), [0.6, -0.8, 0, 0, 0.6, 0.8], 1e-6, 'Keras 3, F.normalize');
+  assertClose(m(1e-6).predict(x).dataSync(), [6e-3, -8e-3, 0, 0, 0.6, 0.8], 1e-6, 'Keras 2');
   const none = m(0).predict(x).dataSync();
   assertClose(none, [0.6, -0.8, NaN, NaN, 0.6, 0.8], 1e-6, 'x / x.norm()');
 });
@@ -84,11 +85,11 @@ test('a model with unit normalisation trains through it: the loss falls; the sam
 });
 
 test('saved and loaded in the convas format: the same settings and predictions; a TF.js file is refused', async () => {
-  const m = sequential({ inputShape: [3, 4, 5], seed: 3, layers: [layers.unitNormalization({ name: 'un', minNorm: 1e-12, axis: 3 })] });
+  const m = sequential({ inputShape: [3, 4, 5], seed: 3, layers: [layers.unitNormalization({ name: 'un', minNorm: 1e-6, axis: 3 })] });
   const location = await newModelLocation();
   await m.save(location);
   const back = await loadModel(location);
-  assert.equal(back.getLayer('un').getConfig(), { className: 'UnitNormalization', name: 'un', axis: 3, minNorm: 1e-12 });
+  assert.equal(back.getLayer('un').getConfig(), { className: 'UnitNormalization', name: 'un', axis: 3, minNorm: 1e-6 });
   const x = tensor(random(8).array(2 * 60), [2, 3, 4, 5]);
   assertSameBits(back.predict(x).dataSync(), m.predict(x).dataSync(), 'predictions after loading');
   const elsewhere = await newModelLocation();

@@ -3,7 +3,7 @@
 // F.normalize(x, dim, eps=ε) as ReduceL2 (keepdims) → Clip(min ε) → Expand to Shape(x) → Div(x, ·),
 // and x / x.norm(dim=…, keepdim=True) as Mul(x, x) → ReduceSum → Sqrt → Div(x, ·) (ReduceL2 → Div
 // for x.norm(p=2, …)); the Clip and the Expand are each optional. The Clip's ε is the layer's
-// minNorm, so rows of norm below ε come out as PyTorch's (x/ε), not Keras's (x/1e-6); without a Clip
+// minNorm, so rows of norm below ε come out as PyTorch's (x/ε) whatever ε the file holds; without a Clip
 // there is no floor (a row of zeros gives NaN, as in PyTorch). Any other use of ReduceL2 or
 // ReduceSum is refused, naming the node.
 import { layers } from '../../index.js';
