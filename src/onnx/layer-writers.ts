@@ -330,6 +330,9 @@ const activations: Record<string, LayerWriter> = {
     // x / max(‖x‖, minNorm) over the ONNX axis that holds convas's last, as PyTorch writes F.normalize
     // (without its Expand: Div broadcasts); no Clip for minNorm 0. The importer reads it back as one layer.
     const { inputs: [x], shapes: [input], n } = l, rank = input.length, minNorm = l.config.minNorm as number;
+    // The Clip's bound is a float32: ∞ would make a file no reader takes as a floor, 0 one that gives NaN for rows of zeros.
+    const bound = Math.fround(minNorm);
+    if (minNorm > 0 && !(bound > 0 && bound < Infinity)) throw l.cannot(`has minNorm ${minNorm}, which a float32 Clip bound rounds to ${bound}`);
     const norm = w.node('ReduceL2', [x], `${n}_norm`, [intsAttribute('axes', [1 + convasAxes(rank).indexOf(rank - 1)])]);
     return w.node('Div', [x, minNorm > 0 ? w.clip(norm, `${n}_floored`, minNorm, undefined) : norm], n);
   },

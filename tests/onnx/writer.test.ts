@@ -341,7 +341,7 @@ test('Resizing ONNX cannot express is a ConfigError naming the layer: Keras\'s t
   await roundTrip(tie({ scales: [Math.fround(41 / 2), 1] }, 41, 8), 'nearest by out/in at a tie');
 });
 
-test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes, groups of a sequence', async () => {
+test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU threshold, normalising the last of two feature axes, groups of a sequence, a floor no float32 holds', async () => {
   const file = join(await temporaryDirectory(), 'm.onnx');
   const relu = sequential({ inputShape: [3], layers: [layers.reLU({ threshold: 0.5, name: 'thresholded' })] });
   await expectError(() => relu.save(file, { format: 'onnx' }), ConfigError, 'thresholded', /threshold 0.5/);
@@ -349,6 +349,11 @@ test('settings ONNX cannot express are ConfigErrors naming the layer: a ReLU thr
   await expectError(() => bn.save(file, { format: 'onnx' }), ConfigError, 'rows', /\[4, 3\] input/);
   const gn = sequential({ inputShape: [5, 4], layers: [layers.groupNormalization({ groups: 2, name: 'sequence_groups' })] });
   await expectError(() => gn.save(file, { format: 'onnx' }), ConfigError, 'sequence_groups', /normalises a \[5, 4\] input; convas writes the group normalisation of images only/);
+  // A Clip's bound is a float32: 1e39 would be written as ∞ (a file convas refuses to read), 1e-46 as 0 (rows of zeros then NaN).
+  for (const [minNorm, detail] of [[1e39, /has minNorm 1e\+39, which a float32 Clip bound rounds to Infinity/], [1e-46, /has minNorm 1e-46, which a float32 Clip bound rounds to 0/]] as const) {
+    const un = sequential({ inputShape: [3], layers: [layers.unitNormalization({ minNorm, name: 'floored' })] });
+    await expectError(() => un.save(file, { format: 'onnx' }), ConfigError, 'floored', detail);
+  }
 });
 
 /** A layer class of the user's own (registered so it could load), which the ONNX writer cannot know. */
