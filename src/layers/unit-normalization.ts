@@ -56,36 +56,35 @@ export class UnitNormalization extends Layer {
     this.dx = this.inputGradientBuffer(capacity * this.inputSize);
   }
 
-  /** The divisor of the row at `start`: its norm, floored at minNorm; and whether the floor holds it (then it is a constant). */
-  private divisor(x: Float32Array, start: number): { norm: number; floored: boolean } {
+  /** The L2 norm of the row of `heap` at float index `start`. */
+  private rowNorm(heap: Float32Array, start: number): number {
     let squares = 0;
-    for (let c = start; c < start + this.channels; c++) squares += x[c] * x[c];
-    const norm = Math.sqrt(squares);
-    return norm < this.minNorm ? { norm: this.minNorm, floored: true } : { norm, floored: false };
+    for (let c = start; c < start + this.channels; c++) squares += heap[c] * heap[c];
+    return Math.sqrt(squares);
   }
 
+  // Rows are read and written through the whole heap at float indices (pointer / 4): a training
+  // step makes no views and no objects.
   forward([x]: number[], batch: number): number {
     this.x = x;
-    const memory = getBackend().memory, length = batch * this.inputSize;
-    const input = memory.f32(x, length), output = memory.f32(this.y, length);
+    const heap = getBackend().memory.heapF32, length = batch * this.inputSize, from = x >>> 2, to = this.y >>> 2;
     for (let start = 0; start < length; start += this.channels) {
-      const { norm } = this.divisor(input, start);
-      for (let c = start; c < start + this.channels; c++) output[c] = input[c] / norm;
+      const norm = Math.max(this.rowNorm(heap, from + start), this.minNorm);
+      for (let c = 0; c < this.channels; c++) heap[to + start + c] = heap[from + start + c] / norm;
     }
     return this.y;
   }
 
-  /** dx = (dy − y·Σ y·dy)/n where the norm n is the row's own, dy/n where the floor holds it. */
+  /** dx = (dy − y·Σ y·dy)/n where the norm n is the row's own, dy/n where the floor holds it (n a constant there). */
   protected backpropagate(dy: number, batch: number, needInputGradients: boolean): number[] {
     if (!needInputGradients) return this.inputGradient(0);
-    const memory = getBackend().memory, length = batch * this.inputSize;
-    const input = memory.f32(this.x, length), gradient = memory.f32(dy, length), dx = memory.f32(this.dx, length);
+    const heap = getBackend().memory.heapF32, length = batch * this.inputSize, x = this.x >>> 2, g = dy >>> 2, dx = this.dx >>> 2;
     for (let start = 0; start < length; start += this.channels) {
-      const { norm, floored } = this.divisor(input, start);
+      const own = this.rowNorm(heap, x + start), norm = Math.max(own, this.minNorm);
       let along = 0;
-      if (!floored) for (let c = start; c < start + this.channels; c++) along += input[c] * gradient[c];
+      if (own >= this.minNorm) for (let c = 0; c < this.channels; c++) along += heap[x + start + c] * heap[g + start + c];
       along /= norm * norm;
-      for (let c = start; c < start + this.channels; c++) dx[c] = (gradient[c] - input[c] * along) / norm;
+      for (let c = 0; c < this.channels; c++) heap[dx + start + c] = (heap[g + start + c] - heap[x + start + c] * along) / norm;
     }
     return this.inputGradient(this.dx);
   }
