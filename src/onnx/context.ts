@@ -72,10 +72,13 @@ export class NodeContext {
   private readonly read = new Set<string>();
   /** The node whose output this node's result is: itself, or the last node absorbChain absorbed (a MatMul's bias Add). */
   private last: onnx.NodeProto.$Properties;
+  /** The name the layers made here take: the node's, or that of the node whose output they give (nameLayersAfter). */
+  private layerBase: string;
 
   constructor(readonly graph: Graph, readonly node: onnx.NodeProto.$Properties, readonly index: number) {
     this.op = node.opType ?? '';
     this.name = node.name || `${this.op}_${index}`;
+    this.layerBase = this.name;
     this.attributes = new Map((node.attribute ?? []).map((a) => [a.name ?? '', a]));
     this.last = node;
   }
@@ -273,7 +276,16 @@ export class NodeContext {
 
   /** A convas layer name for this node (with a suffix for a second layer of the same node). */
   layerName(suffix = ''): string {
-    return this.graph.layerName(`${this.name}${suffix}`);
+    return this.graph.layerName(`${this.layerBase}${suffix}`);
+  }
+
+  /**
+   * Names the layers made here after `node`, the last of a pattern read as one layer: the node that
+   * writes the layer's output, which convas's writer names after the layer (a LayerNormalization
+   * 'ln' written as ReduceMean 'ln_mean' … Add 'ln' reads back as 'ln'). Errors still name this node.
+   */
+  nameLayersAfter(node: onnx.NodeProto.$Properties): void {
+    if (node.name) this.layerBase = node.name;
   }
 
   /** Applies `layer` to the inputs; settings convas refuses become this node's FileFormatError. */

@@ -280,11 +280,12 @@ test('LayerNormalization of images, features and sequences, with and without γ 
   const m = randomized(model({ inputs: [x, tokens], outputs: [image, features, sequence], seed: 12 }), 12);
   await roundTrip(m, 'layer normalisation');
   const back = await loadModel(encodeOnnx(m));
+  // The names too: a layer read from several nodes is named after the last, which carries the layer's name.
   const settings = (of: Model) => of.layers.filter((l) => l.getConfig().className === 'LayerNormalization').map((l) => {
-    const { name: _, epsilon, ...rest } = l.getConfig();
+    const { epsilon, ...rest } = l.getConfig();
     return { ...rest, epsilon: Math.fround(epsilon as number) };
   });
-  assert.equal(settings(back), settings(m), 'read back as four LayerNormalization layers with the same settings');
+  assert.equal(settings(back), settings(m), 'read back as four LayerNormalization layers with the same names and settings');
   back.dispose();
 });
 
@@ -296,8 +297,27 @@ test('UnitNormalization of images, features and sequences, with Keras\'s floor, 
   const m = randomized(model({ inputs: [x, tokens], outputs: [image, features, sequence], seed: 13 }), 13);
   await roundTrip(m, 'unit normalisation');
   const back = await loadModel(encodeOnnx(m));
-  const floors = (of: Model) => of.layers.filter((l) => l.getConfig().className === 'UnitNormalization').map((l) => Math.fround(l.getConfig().minNorm as number));
-  assert.equal(floors(back), floors(m), 'read back as three UnitNormalization layers with the same floors');
+  const floors = (of: Model) => of.layers.filter((l) => l.getConfig().className === 'UnitNormalization').map((l) => [l.name, Math.fround(l.getConfig().minNorm as number)]);
+  assert.equal(floors(back), floors(m), 'read back as three UnitNormalization layers with the same names and floors');
+  back.dispose();
+});
+
+test('GroupNormalization of images: groups of several channels as PyTorch writes nn.GroupNorm, one per channel as InstanceNormalization, read back as one layer under its name', async () => {
+  const x = input({ shape: [5, 4, 6] });
+  const conv = layers.conv2d({ filters: 6, kernelSize: 2 }).apply(x);
+  const two = layers.groupNormalization({ groups: 2, name: 'two_groups' }).apply(conv);
+  const instance = layers.groupNormalization({ groups: -1, epsilon: 1e-5, name: 'instance' }).apply(two);
+  const whole = layers.groupNormalization({ groups: 1, center: false, name: 'whole' }).apply(instance);
+  const bare = layers.groupNormalization({ groups: 3, center: false, scale: false, name: 'bare' }).apply(whole);
+  const m = randomized(model({ inputs: [x], outputs: [bare], seed: 14 }), 14);
+  await roundTrip(m, 'group normalisation');
+  const back = await loadModel(encodeOnnx(m));
+  // γ 1 and β 0 are written for a layer without them, and read back as weights.
+  const settings = (of: Model) => of.layers.filter((l) => l.getConfig().className === 'GroupNormalization').map((l) => {
+    const { epsilon, groups } = l.getConfig();
+    return [l.name, Math.fround(epsilon as number), groups === -1 ? 6 : groups];
+  });
+  assert.equal(settings(back), settings(m), 'read back as four GroupNormalization layers with the same names and settings');
   back.dispose();
 });
 

@@ -116,6 +116,7 @@ export function decomposedGroupNorm(ctx: NodeContext): TensorValue | undefined {
   };
   const scaled = perChannelStep(back, 'Mul');
   const shifted = perChannelStep(scaled?.reader ?? back, 'Add');
+  ctx.nameLayersAfter((shifted?.reader ?? scaled?.reader ?? back).node);
   const output = groupNormalized(ctx, ctx.tensor(0), groups, normAttributes.epsilon ?? 1e-5,
     scaled?.weights ?? new Float32Array(channels).fill(1), shifted?.weights ?? new Float32Array(channels));
   for (const step of [norm, back, scaled?.reader, shifted?.reader]) if (step) graph.absorb(step.index, outputOf(ctx));

@@ -122,6 +122,7 @@ export function decomposedLayerNorm(ctx: NodeContext): TensorValue | undefined {
   };
   const scaled = perFeatureStep(division, 'Mul');
   const shifted = perFeatureStep(scaled?.reader ?? division, 'Add');
+  ctx.nameLayersAfter((shifted?.reader ?? scaled?.reader ?? division).node);
   const output = normalised(ctx, ctx.heldTensor(0), axis, epsilon, scaled?.weights, shifted?.weights);
   for (const step of [centred, square, variance, plusEpsilon, root, division, scaled?.reader, shifted?.reader]) {
     if (step) graph.absorb(step.index, mean);

@@ -50,6 +50,7 @@ function unitNormalized(ctx: NodeContext, axis: number, steps: Reader[], minNorm
     ctx.refuse(`divides ${formatDims(x.dims)} by its L2 norm over axis ${axis}; convas normalises over the axis it holds last: ` +
       `an image's channels (axis 1), any other tensor's last axis (${x.dims.length - 1})`);
   }
+  ctx.nameLayersAfter(steps[steps.length - 1].node);
   const { output } = ctx.layer(() => layers.unitNormalization({ minNorm, name: ctx.layerName() }), [x]);
   for (const step of steps) ctx.graph.absorb(step.index, outputOf(ctx));
   return ctx.inLayoutOf(x, output);
