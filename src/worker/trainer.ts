@@ -3,7 +3,7 @@ import type { BatchProgress, FromWorker, ToWorker, TrainRequest, TrainResult } f
 // Through the package entry: dist/worker.js then shares dist/convas.js's error classes, so the
 // errors it throws pass instanceof against those a user imports from 'convas'.
 import { ConfigError, DivergenceError, Layer, type Logs, StateError, layerToConfig } from '../index.js';
-import { withKerasNames } from '../model/log-names.js';
+import { kerasNameAliases, kerasNamesOf, withKerasNames } from '../model/log-names.js';
 import { rebuiltError } from './crossing-errors.js';
 
 export interface TrainCallbacks {
@@ -66,8 +66,9 @@ export function createTrainer(workerUrl: string | URL): Trainer {
     const message = event.data;
     if (!running) return;
     if (message.type === 'batch') running.callbacks.onBatchEnd?.(message.progress);
-    // Keras's names for the logs do not cross postMessage (they are not enumerable): added again here.
-    else if (message.type === 'epoch') running.callbacks.onEpochEnd?.(message.epoch, withKerasNames(message.logs));
+    // Keras's names for the logs do not cross postMessage (they are not enumerable): added again
+    // here, as fit adds them, for what the run logs.
+    else if (message.type === 'epoch') running.callbacks.onEpochEnd?.(message.epoch, Object.defineProperties(message.logs, kerasNameAliases(kerasNamesOf(Object.keys(message.logs)))));
     else {
       const { resolve, reject } = running;
       running = undefined;

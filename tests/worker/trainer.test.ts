@@ -103,6 +103,24 @@ test('the worker\'s code failing (an error with a message) fails that run; the n
   trainer.terminate();
 });
 
+test('an epoch\'s logs from the worker answer to Keras\'s names of what the run logs, as fit\'s do, and to no others', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('worker.js');
+  const worker = StandInWorker.last;
+  const logs = { loss: 0.5, acc: 0.75, binaryAccuracy: 0.8, val_loss: 0.6, val_acc: 0.7 };
+  worker.postMessage = () => queueMicrotask(() => {
+    worker.dispatchEvent(new MessageEvent('message', { data: structuredClone({ type: 'epoch', epoch: 0, logs }) }));
+    worker.dispatchEvent(new MessageEvent('message', { data: { type: 'done', result: { modelConfig: plain.modelConfig, weights: [], epochsDone: 1, stopped: false } } }));
+  });
+  let seen: Record<string, unknown> | undefined;
+  await trainer.train(plain, { onEpochEnd: (_, epochLogs) => void (seen = epochLogs as Record<string, unknown>) });
+  assert.equal(seen, logs);
+  assert.equal([seen!.accuracy, seen!.val_accuracy, seen!.binary_accuracy], [0.75, 0.7, 0.8]);
+  // Not logged: before, every Keras name was added, so 'val_binary_accuracy' in logs held with nothing behind it.
+  assert.equal(['val_binary_accuracy', 'categorical_accuracy'].map((name) => name in seen!), [false, false]);
+  trainer.terminate();
+});
+
 test('a DivergenceError from the worker carries its History, which answers to Keras\'s names as fit\'s does', async () => {
   global.Worker = StandInWorker;
   const trainer = createTrainer('worker.js');
