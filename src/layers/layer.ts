@@ -172,6 +172,8 @@ export abstract class Layer {
   /** Sets the weights, in getWeights() order (as TensorFlow.js's layer.setWeights()); every array is checked before any is written. */
   setWeights(weights: Array<Tensor | Float32Array>): void {
     this.checkNotFreed();
+    // Before it is applied to an input a layer has no weights yet: "has 0 weights ()" would not say why.
+    if (!this.built) throw new StateError(`${this.name}.setWeights: the layer is not built yet; it makes its weights when applied to an input (in a model)`);
     setParameterValues(this.weights, weights, `${this.name}.setWeights`, 'the layer');
   }
 

@@ -220,6 +220,10 @@ test('layer.getWeights and setWeights, as in TF.js: copies in the layer\'s weigh
   assert.equal(values(b.predict(x)), values(a.predict(x)));
   throws(() => conv.setWeights(conv.getWeights().slice(1)), ShapeError, 'block_conv.setWeights', 'the layer has 2 weights');
   throws(() => conv.setWeights(b.getLayer('side').getWeights()), ShapeError, 'block_conv/kernel expects shape [3, 3, 3, 3]');
+  // Not applied to an input yet: no weights, and setWeights says why (before: "the layer has 0 weights ()").
+  const unbuilt = layers.dense({ units: 2, name: 'unbuilt' });
+  assert.equal(unbuilt.getWeights(), []);
+  throws(() => unbuilt.setWeights([]), StateError, 'unbuilt.setWeights: the layer is not built yet; it makes its weights when applied to an input');
 });
 
 test('layers of one name in two nested models: the graph trains (as in Keras), and a JSON format refuses it before writing anything', async () => {
