@@ -99,7 +99,11 @@ export function groupNormBackward(
         }
       }
     }
-    if (dx) batchNormBackwardInput(dy + at, x + at, centre, dyScale, centredScale, dyShift, dx + at, positions, channels);
+    if (!dx) continue;
+    // A group of one value normalises to 0 whatever it holds: its gradient is exactly 0, which the
+    // three terms below reach only to rounding (−7.6e-6 where every other value was under 0.01).
+    if (count == 1) memory.fill(dx + at, 0, exampleBytes);
+    else batchNormBackwardInput(dy + at, x + at, centre, dyScale, centredScale, dyShift, dx + at, positions, channels);
   }
 }
 
