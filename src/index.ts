@@ -29,7 +29,7 @@ export { ModelCheckpoint } from './model/model-checkpoint.js';
 export type { ModelCheckpointOptions } from './model/model-checkpoint.js';
 export type { MonitorMode } from './model/monitor.js';
 export type { ClassWeight } from './model/class-weights.js';
-export type { MetricConfig, MetricName, MetricSpec, MetricValue } from './model/metric-set.js';
+export type { MetricConfig, MetricName, MetricSpec, MetricSpecs, MetricValue } from './model/metric-set.js';
 export type { ModelOptions } from './model/model-options.js';
 export type { DivergenceOptions } from './model/divergence.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';

@@ -30,6 +30,12 @@ export interface MetricConfig {
 
 export type MetricSpec = MetricName | KerasMetricName | MetricConfig;
 
+/**
+ * The metrics compile and evaluate take: a list, or one metric's name alone (as TF.js's compile takes
+ * it). One { type, k } alone is not taken (TF.js reads an object there as metrics per output): it goes in a list.
+ */
+export type MetricSpecs = MetricName | KerasMetricName | MetricSpec[];
+
 const KNOWN: readonly string[] = [...METRICS, ...Object.values(KERAS_METRIC_NAMES)];
 
 /**
@@ -39,7 +45,7 @@ const KNOWN: readonly string[] = [...METRICS, ...Object.values(KERAS_METRIC_NAME
 export function metricList(specs: unknown, who: string): readonly MetricSpec[] | undefined {
   if (specs === undefined || Array.isArray(specs)) return specs;
   if (typeof specs === 'string') return [specs as MetricSpec];
-  throw new ConfigError(`${who}: metrics must be a metric's name or an array of metric names (or { type, k }), got ${shownValue(specs)}`);
+  throw new ConfigError(`${who}: metrics must be a metric's name or an array of metrics (names, or { type, k }), got ${shownValue(specs)}`);
 }
 
 /** A metric under convas's (TF.js's) name, as compile keeps and saves it. */

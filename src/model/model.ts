@@ -30,7 +30,7 @@ import {
   type Loss, type LossConfig, type LossName, type LossSpec, type OutputRows, type OutputValues, checkLoss, checkLossFitsOutput, lossConfig, lossRows, outputMismatch,
   rowsAlongLastAxis,
 } from './losses.js';
-import { type CompiledMetric, MetricSet, type MetricSpec, canonicalMetric, metricList } from './metric-set.js';
+import { type CompiledMetric, MetricSet, type MetricSpec, type MetricSpecs, canonicalMetric, metricList } from './metric-set.js';
 import { SampleWeights } from './sample-weights.js';
 import { checkOptions } from './settings.js';
 import type { ModelOptions } from './model-options.js';
@@ -62,7 +62,7 @@ export interface PredictOptions {
 
 export interface EvaluateOptions extends PredictOptions {
   /** Metrics to report besides the loss, accuracy and those compile asked for (TF.js's names, or Keras's): a list, or one name. */
-  metrics?: MetricSpec | MetricSpec[];
+  metrics?: MetricSpecs;
   /** Keras's sample_weight, as fit takes it: weighs the loss (not the metrics). */
   sampleWeight?: Tensor;
 }
@@ -71,7 +71,7 @@ export interface EvaluateDatasetOptions {
   /** The batches to read: all of one pass when left out. */
   batches?: number;
   /** As evaluate's. */
-  metrics?: MetricSpec | MetricSpec[];
+  metrics?: MetricSpecs;
 }
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
@@ -93,7 +93,7 @@ export interface CompileOptions {
    * and accuracy (always there): 'topKCategoricalAccuracy', 'precision', 'perClassF1', … (TF.js's names);
    * a list, or one name alone ('accuracy'), as TF.js takes it.
    */
-  metrics?: MetricSpec | MetricSpec[];
+  metrics?: MetricSpecs;
 }
 
 export class Model extends Layer {
@@ -465,7 +465,7 @@ export class Model extends Layer {
   }
 
   /** Sums of an evaluation with the compiled metrics and `extra` ones (one asked for again, with the same settings, counts once). */
-  private scoring(extra?: MetricSpec | MetricSpec[], what = 'evaluate', weights?: SampleWeights): Scoring {
+  private scoring(extra?: MetricSpecs, what = 'evaluate', weights?: SampleWeights): Scoring {
     const compiled = this.metrics ?? [];
     const same = (a: MetricSpec, b: MetricSpec) => JSON.stringify(a) === JSON.stringify(b);
     const asked = (metricList(extra, what) ?? []).map(canonicalMetric);
