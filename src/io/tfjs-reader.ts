@@ -2,13 +2,14 @@
 // weights matched by name, its training config.
 import type { MetricName } from '../model/metric-set.js';
 import type { Model } from '../model/model.js';
+import { KERAS_LOSS_NAMES, lossNamed } from '../model/losses.js';
 import { Optimizer, type OptimizerConfig, type OptimizerType, optimizerSettings } from '../model/optimizers.js';
 import { formatShape } from '../shape.js';
 import type { ModelSource } from './handlers.js';
 import { joinBytes } from '../join-bytes.js';
 import { type JsonObject, field, fileError, objectValue, optionalField, readMetadata, withinFile } from './json-fields.js';
 import { buildModel, planModel } from './model-plan.js';
-import { LOSS_NAMES, METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
+import { METRIC_NAMES, OPTIMIZER_CLASSES, fromKerasName, toCamelCase } from './tfjs-format.js';
 import { MAX_FILE_BYTES } from './storage.js';
 import { readTopology } from './tfjs-topology.js';
 import { withSeparableDepthMultipliers } from './tfjs-depth-multipliers.js';
@@ -64,9 +65,11 @@ function readTrainingConfig(json: JsonObject, file: string) {
   const training = optionalField(json, 'trainingConfig', 'object', file);
   if (!training) return undefined;
   const lossName = field(training, 'loss', 'string', file, 'trainingConfig');
-  const loss = fromKerasName(LOSS_NAMES, lossName);
+  // Any name compile takes: Keras's files carry the loss as it was compiled ('mse' as well as 'mean_squared_error').
+  const loss = lossNamed(lossName);
   if (!loss) {
-    throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(LOSS_NAMES).join(', ')}`);
+    throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(KERAS_LOSS_NAMES).join(', ')}, ` +
+      'mse, mae (or TF.js\'s names for them)');
   }
   const optimizer = field(training, 'optimizer_config', 'object', file, 'trainingConfig');
   const optimizerClass = field(optimizer, 'class_name', 'string', file, 'trainingConfig.optimizer_config');

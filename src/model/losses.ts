@@ -44,6 +44,12 @@ const FROM_KERAS: Readonly<Record<string, LossName>> = {
   mse: 'meanSquaredError', mae: 'meanAbsoluteError',
 };
 
+/** convas's (TF.js's) name of the loss `name` names, TF.js's way or Keras's; undefined for any other value. */
+export function lossNamed(name: unknown): LossName | undefined {
+  if (typeof name !== 'string') return undefined;
+  return Object.hasOwn(FROM_KERAS, name) ? FROM_KERAS[name] : (LOSSES as readonly string[]).includes(name) ? name as LossName : undefined;
+}
+
 /** What compile takes: a loss's name, TF.js's or Keras's, alone or as the type of { type, …settings }. */
 export type LossSpec = LossName | KerasLossName | LossConfig | (Omit<LossConfig, 'type'> & { type: KerasLossName });
 
@@ -130,12 +136,13 @@ export interface Loss {
 export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const named = (typeof config === 'string' ? { type: config } : config) as LossConfig | undefined;
   // Keras's names read as TF.js's: the loss is kept, saved and reported under convas's.
-  const given = named && typeof named === 'object' && Object.hasOwn(FROM_KERAS, named.type) ? { ...named, type: FROM_KERAS[named.type] } : named;
-  if (!given || typeof given !== 'object' || !Object.hasOwn(LOSS_RULES, given.type)) {
+  const type = named && typeof named === 'object' ? lossNamed(named.type) : undefined;
+  if (type === undefined) {
     const name = shownValue(typeof config === 'object' && config ? (config as LossConfig).type : config);
     const hint = typeof config === 'function' ? ' (a loss is given by its name, or { type, …settings }: convas has no custom loss functions)' : '';
     throw new ConfigError(`compile: unknown loss ${name}${hint}; expected one of ${LOSSES.join(', ')} (or Keras's names for them)`);
   }
+  const given = { ...named!, type };
   const rule = LOSS_RULES[given.type];
   const who = `loss ${given.type}`;
   checkKeys(who, given, ['type', ...rule.settings]);

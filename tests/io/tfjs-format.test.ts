@@ -262,6 +262,18 @@ test('Keras files: a fixed batch size in batch_input_shape; optimizers as Keras 
   }
 });
 
+test('Keras files: the loss by any name compile takes, as Keras writes it as it was compiled (\'mse\', \'mae\', \'huber\')', async () => {
+  const dir = await temporaryDirectory();
+  await saveTfjs(tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 3 })] }), dir);
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+  const optimizer_config = { class_name: 'Adam', config: { learning_rate: 0.001 } };
+  for (const [loss, expected] of [['mse', 'meanSquaredError'], ['mae', 'meanAbsoluteError'], ['huber', 'huber'],
+    ['mean_squared_error', 'meanSquaredError'], ['meanSquaredError', 'meanSquaredError']]) {
+    await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, trainingConfig: { loss, metrics: [], optimizer_config } }));
+    assert.is((await loadModel(dir)).compileConfig!.loss, expected, loss);
+  }
+});
+
 /** A TF.js model file edited by `edit`, expected to be refused with `detail`. */
 async function refusedTfjs(edit: (json: Record<string, any>) => void, detail: RegExp, file = 'model.json') {
   const dir = await temporaryDirectory();
