@@ -21,7 +21,7 @@ const modelDirectory = (path: string) => resolve(path.endsWith('.json') ? dirnam
 /**
  * Throws a ConfigError when a run must not save to `out`; `base` is the --base model, which must
  * stay. With `patience` the run also saves its best epoch in DIR/best, which must hold no model
- * but one convas train saved there.
+ * but one convas train saved there, and be no file.
  */
 export async function checkOutDirectory(out: string, base?: string, patience?: boolean): Promise<void> {
   if (base !== undefined && modelDirectory(base) === resolve(out)) {
@@ -29,6 +29,10 @@ export async function checkOutDirectory(out: string, base?: string, patience?: b
   }
   if (patience) {
     const best = bestDirectory(out);
+    // Found only when the best epoch is first saved, after the first checkpoint has replaced the model in `out`.
+    if (await stat(best).then((entry) => !entry.isDirectory(), () => false)) {
+      throw new ConfigError(`${best} is a file, where --patience saves the best epoch's model: move it away, or give another --out`);
+    }
     const saved = await savedMetadata(best);
     if (saved && !recordedRun(saved.metadata)) throw notSavedByTrain(best);
   }

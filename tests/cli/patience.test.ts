@@ -208,4 +208,17 @@ test('a best/ in --out that convas train did not save is kept: the run is refuse
   assert.equal(readdirSync(out), ['best'], 'nothing written');
 });
 
+test('a file named best in --out is refused before any work with --patience: the earlier run there stays whole', () => {
+  const out = join(dir, 'best-a-file');
+  assert.is(convasSync(runArgs(out, 1, null)).code, 0);
+  writeFileSync(join(out, 'best'), 'notes of mine');
+  const before = Object.fromEntries(['model.json', 'weights.bin', 'best'].map((name) => [name, readFileSync(join(out, name)).toString('base64')]));
+  const refused = convasSync(runArgs(out, 2));
+  assert.is(refused.code, 1, refused.stdout);
+  assert.match(refused.stderr, `${join(out, 'best')} is a file, where --patience saves the best epoch's model`);
+  assert.not.match(refused.stdout, 'epoch 1/2', 'refused before training');
+  assert.equal(Object.fromEntries(Object.keys(before).map((name) => [name, readFileSync(join(out, name)).toString('base64')])), before,
+    'the earlier model and the file, byte for byte');
+});
+
 test.run();
