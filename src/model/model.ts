@@ -72,13 +72,15 @@ export interface EvaluateDatasetOptions {
   batches?: number;
   /** As evaluate's. */
   metrics?: MetricSpecs;
+  /** As evaluate's: TF.js's evaluateDataset takes it beside batches. */
+  verbose?: 0 | 1 | 2;
 }
 
 /** Every option each takes: one left out here fails the type check, and one a caller misspells is refused. */
 const COMPILE_OPTIONS: Record<keyof CompileOptions, true> = { optimizer: true, loss: true, metrics: true };
 export const PREDICT_OPTIONS: Record<keyof PredictOptions, true> = { batchSize: true, foldBatchNorm: true, verbose: true };
 const EVALUATE_OPTIONS: Record<keyof EvaluateOptions, true> = { ...PREDICT_OPTIONS, metrics: true, sampleWeight: true };
-const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true };
+const EVALUATE_DATASET_OPTIONS: Record<keyof EvaluateDatasetOptions, true> = { batches: true, metrics: true, verbose: true };
 
 /** The loss/output mismatches compile has warned of: each once, not at every compile of a retraining loop. */
 const warnedMismatches = new Set<string>();
@@ -588,6 +590,7 @@ export class Model extends Layer {
   async evaluateDataset(dataset: Dataset<unknown>, options: EvaluateDatasetOptions = {}): Promise<Evaluation> {
     this.checkAlive();
     checkOptions('evaluateDataset', options, Object.keys(EVALUATE_DATASET_OPTIONS));
+    checkVerbose(options.verbose, 'evaluateDataset');
     if (!this.loss) throw new StateError('evaluateDataset: the model must be compiled first (it needs its loss)');
     this.checkOneOutput('evaluateDataset');
     const { batches } = options;

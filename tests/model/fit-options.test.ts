@@ -1,4 +1,4 @@
-// fit's validationSplit, classWeight, initialEpoch, verbose (evaluate's and predict's too) and yieldEvery: against TF.js where it has them (the same
+// fit's validationSplit, classWeight, initialEpoch, verbose (evaluate's, evaluateDataset's and predict's too) and yieldEvery: against TF.js where it has them (the same
 // model, weights and data trained in both, every weight to 1e-4), against Keras's rules where TF.js
 // departs, and their errors.
 import { test } from 'uvu';
@@ -194,6 +194,10 @@ test('TF.js\'s verbose is taken and changes nothing; yieldEvery decides how ofte
   assert.equal(quiet.evaluate(x, y, { batchSize: 4, verbose: 0 }), quiet.evaluate(x, y, { batchSize: 4 }));
   assertSameBits(quiet.predict(x, { verbose: false }).dataSync(), quiet.predict(x).dataSync(), 'predict');
   throwsWith(() => quiet.predict(x, { verbose: 'yes' as never }), ConfigError, 'predict: verbose must be 0, 1, 2, true or false');
+  // evaluateDataset's, as TF.js's ModelEvaluateDatasetArgs has it beside batches.
+  const batches = () => [{ xs: tensor(images(1), [N, ...IMAGE]), ys: tensor(oneHotOf(ids()), [N, CLASSES]) }]; // each pass disposes its batches
+  assert.equal(await quiet.evaluateDataset(batches(), { verbose: 0 }), await quiet.evaluateDataset(batches()));
+  await rejectsWith(() => quiet.evaluateDataset(batches(), { verbose: 3 as never }), ConfigError, 'evaluateDataset: verbose must be 0, 1, 2, true or false');
   // Turns of the event loop while 3 epochs of 3 batches train (setImmediate runs once per turn).
   const turns = async (yieldEvery: unknown) => {
     let count = 0, running = true;
