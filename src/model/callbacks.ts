@@ -172,15 +172,22 @@ const NOT_CALLED: Readonly<Record<string, string>> = {
 };
 
 /**
- * The methods and function fields of `c` named as a hook would be (onSomething, or Keras's
- * on_something) that are no hook fit calls: misspelt, fit would never call them, and say nothing.
+ * A name read as a hook of training's steps (onEpochFinish, onBatchEnds, Keras's on_epoch_end or
+ * on_test_begin) or TF.js's onYield. Other on… names (onProgress, onStopClicked) are a callback
+ * object's own helpers, which TF.js leaves alone too.
+ */
+const HOOK_LIKE = /^on_?(train|epoch|batch|test|predict|yield)/i;
+
+/**
+ * The methods and function fields of `c` named as a hook would be that are no hook fit calls:
+ * misspelt, fit would never call them, and say nothing.
  */
 function unknownHooks(c: object): string[] {
   const names = new Set<string>();
   for (let o: object | null = c; o !== null && o !== Object.prototype && o !== Callback.prototype; o = Object.getPrototypeOf(o)) {
     for (const name of Object.getOwnPropertyNames(o)) names.add(name);
   }
-  return [...names].filter((name) => /^on[A-Z_]/.test(name) && !(HOOKS as readonly string[]).includes(name) &&
+  return [...names].filter((name) => HOOK_LIKE.test(name) && !(HOOKS as readonly string[]).includes(name) &&
     typeof (c as Record<string, unknown>)[name] === 'function');
 }
 

@@ -157,8 +157,13 @@ test('callbacks that are not objects of hooks are ConfigErrors before training s
   }
   await rejectsWith(() => fit([new Misspelt()]), ConfigError, 'callbacks[0].onEpochEnds is not a hook');
   await rejectsWith(() => fit({ onYield: () => {} }), ConfigError, 'onYield is not called by convas', 'yieldEvery');
+  await rejectsWith(() => fit({ onEpochEnd: () => {}, on_test_end: () => {} }), ConfigError, 'callbacks.on_test_end is not a hook');
   await rejectsWith(() => model.fit(tensor(x, [N, FEATURES]), tensor(y, [N, CLASSES]), { onEpochEnd: 1 as never }), ConfigError, 'onEpochEnd');
   model.getWeights().forEach((w, i) => assert.equal([...w.dataSync()], [...before[i]]));
+  // A callback object's own helpers named on… are left alone, as TF.js leaves them (a UI's onStopClicked).
+  let epochs = 0;
+  await fit({ onEpochEnd: () => void epochs++, onProgress: () => {}, onStopClicked: () => {} });
+  assert.is(epochs, 1);
 });
 
 test.run();
