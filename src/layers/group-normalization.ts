@@ -11,7 +11,7 @@ import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { type LayerDescriptor } from './descriptor.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
-import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, singleAxis } from './normalization-settings.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, checkLastAxis, singleAxis } from './normalization-settings.js';
 
 export interface GroupNormalizationOptions extends AffineNormalizationOptions {
   /** Groups the channels split into (32), dividing the channel count; -1: one per channel. */
@@ -57,10 +57,7 @@ export class GroupNormalization extends Layer {
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
-    // Keras counts axes with the batch: the last is axis input.length (or −1).
-    checkSetting(this.axis === -1 || this.axis === input.length, this.name,
-      `axis ${this.axis} is not the last axis of its input ${formatShape(input)} per example (batch included, axis ${input.length}, or -1); ` +
-      'convas normalises groups of the last axis only');
+    checkLastAxis(this.axis, input, this.name, 'normalises groups of');
     this.channels = input[input.length - 1];
     this.groupCount = this.groups === -1 ? this.channels : this.groups;
     checkSetting(this.channels % this.groupCount === 0, this.name,

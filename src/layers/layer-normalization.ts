@@ -5,11 +5,11 @@
 // never mix. Rows are split over threads freely; dγ and dβ sum in the fixed slices of
 // job-writer.ts, so the bits are the same at any thread count (assembly/layer-norm.ts).
 import { getBackend } from '../backend/wasm.js';
-import { type Shape, formatShape } from '../shape.js';
+import type { Shape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
-import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, singleAxis } from './normalization-settings.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, checkLastAxis, singleAxis } from './normalization-settings.js';
 
 export interface LayerNormalizationOptions extends AffineNormalizationOptions {
   /** The axis normalised over, counted with the batch: -1 (the last axis, which files may write as its index or [index]) only. */
@@ -47,10 +47,7 @@ export class LayerNormalization extends Layer {
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
-    // Keras counts axes with the batch: the last is axis input.length (or −1).
-    checkSetting(this.axis === -1 || this.axis === input.length, this.name,
-      `axis ${this.axis} is not the last axis of its input ${formatShape(input)} per example (batch included, axis ${input.length}, or -1); ` +
-      'convas normalises over the last axis only');
+    checkLastAxis(this.axis, input, this.name, 'normalises over');
     this.channels = input[input.length - 1];
     this.exampleRows = input.slice(0, -1).reduce((a, b) => a * b, 1);
     return input;

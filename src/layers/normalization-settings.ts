@@ -1,5 +1,6 @@
 // The settings Keras's normalisation layers share — epsilon, center and scale — with their defaults
 // and checks, and the γ and β they imply (one per channel, γ first, each absent when switched off).
+import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { type WeightSpec, checkSetting } from './layer.js';
 
@@ -29,4 +30,14 @@ export function affineWeightSpecs({ scale, center }: { scale: boolean; center: b
 /** The axis as Keras files may write a single one: n or [n]. */
 export function singleAxis(axis: number | [number] | undefined): unknown {
   return Array.isArray(axis) && axis.length === 1 ? axis[0] : axis ?? -1;
+}
+
+/**
+ * Checks that `axis` (Keras counts axes with the batch: the last is input.length, or −1) is the last
+ * axis of `input`, the only one convas normalises over; `what` says how (e.g. 'normalises over').
+ */
+export function checkLastAxis(axis: number, input: Shape, layer: string, what: string): void {
+  checkSetting(axis === -1 || axis === input.length, layer,
+    `axis ${axis} is not the last axis of its input ${formatShape(input)} per example (batch included, axis ${input.length}, or -1); ` +
+    `convas ${what} the last axis only`);
 }

@@ -7,10 +7,11 @@
 // below it. No weights, no statistics: training and inference alike.
 // Rows are a few channels each, so the work is one pass in the host over the row, in f64.
 import { getBackend } from '../backend/wasm.js';
-import { type Shape, formatShape } from '../shape.js';
+import type { Shape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, checkSetting } from './layer.js';
 import type { LayerDescriptor } from './descriptor.js';
+import { checkLastAxis } from './normalization-settings.js';
 
 /** Keras 3's floor on the norm: the ε its UnitNormalization passes to ops.normalize. */
 const KERAS_MIN_NORM = 1e-12;
@@ -44,9 +45,7 @@ export class UnitNormalization extends Layer {
   }
 
   protected computeOutputShape([input]: Shape[]): Shape {
-    checkSetting(this.axis === -1 || this.axis === input.length, this.name,
-      `axis ${this.axis} is not the last axis of its input ${formatShape(input)} per example (batch included, axis ${input.length}, or -1); ` +
-      'convas normalises over the last axis only');
+    checkLastAxis(this.axis, input, this.name, 'normalises over');
     this.channels = input[input.length - 1];
     return input;
   }
