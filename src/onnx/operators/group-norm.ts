@@ -12,6 +12,7 @@ import { sameOrder } from '../layer-weight.js';
 import type { onnx } from '../proto/onnx.js';
 import { type TensorValue, formatDims, isImage } from '../values.js';
 import { perFeature } from './layer-norm.js';
+import { type Reader, outputOf, readersOf } from './node-matching.js';
 
 /** The image x ([N, C, H, W]) normalised in `groups` groups of channels, γ and β one per channel. */
 function groupNormalized(ctx: NodeContext, x: TensorValue, groups: number, epsilon: number, gamma: Float32Array, beta: Float32Array): TensorValue {
@@ -50,11 +51,9 @@ function groupNormalization(ctx: NodeContext): TensorValue {
   return groupNormalized(ctx, x, groups, ctx.float('epsilon', 1e-5), gamma, beta);
 }
 
-type Reader = { node: onnx.NodeProto.$Properties; index: number };
-
-/** The one node reading `value` (no graph output), when it is `op` of the standard domain with one output. */
-function soleReader(ctx: NodeContext, value: string, op: string): Reader | undefined {
-  const readers = ctx.graph.isOutput(value) ? [] : ctx.graph.readers(value);
+/** The one node reading `value` (no graph output), when it is `op` of the standard domain with one output; its attributes are checked apart. */
+function onlyReader(ctx: NodeContext, value: string, op: string): Reader | undefined {
+  const readers = readersOf(ctx.graph, value);
   const [reader] = readers;
   return readers.length === 1 && reader.node.opType === op && !reader.node.domain && (reader.node.output ?? []).length === 1 ? reader : undefined;
 }
@@ -68,8 +67,6 @@ function attributesOf(node: onnx.NodeProto.$Properties, allowed: string[]): Reco
   }
   return found;
 }
-
-const outputOf = (reader: Reader) => (reader.node.output ?? [])[0];
 
 /** Whether `name` holds `length` floats, each `value`. */
 function isFilled(ctx: NodeContext, name: string | undefined, length: number, value: number): boolean {
@@ -92,12 +89,12 @@ export function decomposedGroupNorm(ctx: NodeContext): TensorValue | undefined {
   if (!attributes || ctx.int('allowzero', 0) || !(batch === 0 || batch === x.dims[0]) || !Number.isInteger(groups) || groups < 1 ||
     channels % groups !== 0 || !(rest === -1 || rest === (channels / groups) * height * width)) return undefined;
   // The instance normalisation of the G rows, with scale 1 and B 0.
-  const norm = soleReader(ctx, outputOf(ctx), 'InstanceNormalization');
+  const norm = onlyReader(ctx, outputOf(ctx), 'InstanceNormalization');
   const normAttributes = norm && attributesOf(norm.node, ['epsilon']);
   const normInputs = norm?.node.input ?? [];
   if (!norm || !normAttributes || normInputs.length !== 3 || !isFilled(ctx, normInputs[1], groups, 1) || !isFilled(ctx, normInputs[2], groups, 0)) return undefined;
   // The Reshape back to the input's dims: its Shape, or those dims as a constant.
-  const back = soleReader(ctx, outputOf(norm), 'Reshape');
+  const back = onlyReader(ctx, outputOf(norm), 'Reshape');
   const backAttributes = back && attributesOf(back.node, ['allowzero']);
   const [, backShape] = back?.node.input ?? [];
   const shapeWriter = backShape ? graph.writer(backShape) : undefined;
@@ -108,7 +105,7 @@ export function decomposedGroupNorm(ctx: NodeContext): TensorValue | undefined {
   if (!back || !backAttributes || backAttributes.allowzero || (back.node.input ?? [])[0] !== outputOf(norm) || !sameDims) return undefined;
   // Then · γ and + β, one per channel (PyTorch writes ones and zeros for affine=False).
   const perChannelStep = (after: Reader, op: string) => {
-    const reader = soleReader(ctx, outputOf(after), op), inputs = reader?.node.input ?? [];
+    const reader = onlyReader(ctx, outputOf(after), op), inputs = reader?.node.input ?? [];
     const other = inputs.length === 2 && inputs.includes(outputOf(after)) && !(reader!.node.attribute ?? []).length ?
       inputs[inputs[0] === outputOf(after) ? 1 : 0] : undefined;
     const weights = other === undefined ? undefined : perFeature(graph.value(other), x.dims, 1);

@@ -6,11 +6,11 @@
 // Mul of the difference by itself), ReduceMean, Add ε, Sqrt, Div, then Mul by γ and Add of β. An
 // image normalised over its width (ONNX's last axis, not convas's) is moved to put it last and back.
 import { layers } from '../../index.js';
-import type { Graph, NodeContext, OpEntry } from '../context.js';
+import type { NodeContext, OpEntry } from '../context.js';
 import { sameOrder } from '../layer-weight.js';
-import type { onnx } from '../proto/onnx.js';
 import { type TensorValue, type Value, formatDims, isImage, lastConvasAxis } from '../values.js';
 import { axisIndex, reducedAxes } from './ndarray.js';
+import { type Reader, isPlain, outputOf, readersOf, soleReader } from './node-matching.js';
 
 /**
  * γ or β as one value per feature of `axis` of a tensor of `dims`: a constant with that many values
@@ -57,25 +57,7 @@ function layerNormalization(ctx: NodeContext): TensorValue {
   return normalised(ctx, x, axis, ctx.float('epsilon', 1e-5), weights(1, 'the scale'), ctx.input(2) ? weights(2, 'the bias (B)') : undefined);
 }
 
-// --- the decomposed form, matched from its first ReduceMean (the node-matching helpers serve unit-norm.ts too)
-
-export type Reader = { node: onnx.NodeProto.$Properties; index: number };
-
-export const outputOf = (reader: Reader) => (reader.node.output ?? [])[0];
-
-/** A node of `op` with no attributes and one output, and inputs that `fits` accepts. */
-export const isPlain = (reader: Reader, op: string, fits: (inputs: string[]) => boolean) =>
-  reader.node.opType === op && !reader.node.domain && !(reader.node.attribute ?? []).length && (reader.node.output ?? []).length === 1 &&
-  fits(reader.node.input ?? []);
-
-/** The nodes reading `value`, none when it is a graph output (its value must stay as it is). */
-export const readersOf = (graph: Graph, value: string) => (graph.isOutput(value) ? [] : graph.readers(value));
-
-/** The one node reading `value` (no graph output), when it is a plain `op` whose inputs `fits` accepts. */
-export function soleReader(graph: Graph, value: string, op: string, fits: (inputs: string[]) => boolean): Reader | undefined {
-  const readers = readersOf(graph, value);
-  return readers.length === 1 && isPlain(readers[0], op, fits) ? readers[0] : undefined;
-}
+// --- the decomposed form, matched from its first ReduceMean
 
 /** Whether inputs are `value` and one other, in either order, that `other` accepts. */
 const withOther = (value: string, other: (name: string) => boolean) => (inputs: string[]) =>

@@ -10,7 +10,7 @@ import { layers } from '../../index.js';
 import type { Graph, NodeContext, OpEntry } from '../context.js';
 import { type TensorValue, formatDims, lastConvasAxis } from '../values.js';
 import { givenClipBounds } from './activation.js';
-import { type Reader, outputOf, readersOf, soleReader } from './layer-norm.js';
+import { type Reader, outputOf, readersOf, soleReader } from './node-matching.js';
 import { reducedAxes } from './ndarray.js';
 
 /** The one axis a reduction with keepdims (this node, or one inspected) sums over, or undefined. */
