@@ -15,7 +15,7 @@ import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
-import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, singleAxis } from './normalization-settings.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, singleAxis, betaOf, gammaOf } from './normalization-settings.js';
 
 export interface BatchNormalizationOptions extends AffineNormalizationOptions {
   /** The channel axis, counted with the batch (-1, or the last axis): the only one convas normalises over. */
@@ -90,11 +90,11 @@ export class BatchNormalization extends Layer {
   }
 
   private get gamma(): Parameter | undefined {
-    return this.scale ? this.params[0] : undefined;
+    return gammaOf(this);
   }
 
   private get beta(): Parameter | undefined {
-    return this.center ? this.params[this.scale ? 1 : 0] : undefined;
+    return betaOf(this);
   }
 
   private get movingMean(): Parameter {

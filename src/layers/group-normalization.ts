@@ -11,7 +11,7 @@ import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { type LayerDescriptor } from './descriptor.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
-import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, checkLastAxis, singleAxis } from './normalization-settings.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, checkLastAxis, singleAxis, betaOf, gammaOf } from './normalization-settings.js';
 
 export interface GroupNormalizationOptions extends AffineNormalizationOptions {
   /** Groups the channels split into (32), dividing the channel count; -1: one per channel. */
@@ -75,11 +75,11 @@ export class GroupNormalization extends Layer {
   }
 
   private get gamma(): Parameter | undefined {
-    return this.scale ? this.params[0] : undefined;
+    return gammaOf(this);
   }
 
   private get beta(): Parameter | undefined {
-    return this.center ? this.params[this.scale ? 1 : 0] : undefined;
+    return betaOf(this);
   }
 
   protected planBuffers(capacity: number): void {

@@ -9,7 +9,7 @@ import type { Shape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
 import { Layer, type LayerConfig, type Parameter, type WeightSpec, checkSetting } from './layer.js';
 import { type LayerDescriptor, kerasInitializer } from './descriptor.js';
-import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, checkLastAxis, singleAxis } from './normalization-settings.js';
+import { type AffineNormalizationOptions, affineNormalizationSettings, affineWeightSpecs, checkLastAxis, singleAxis, betaOf, gammaOf } from './normalization-settings.js';
 
 export interface LayerNormalizationOptions extends AffineNormalizationOptions {
   /** The axis normalised over, counted with the batch: -1 (the last axis, which files may write as its index or [index]) only. */
@@ -62,11 +62,11 @@ export class LayerNormalization extends Layer {
   }
 
   private get gamma(): Parameter | undefined {
-    return this.scale ? this.params[0] : undefined;
+    return gammaOf(this);
   }
 
   private get beta(): Parameter | undefined {
-    return this.center ? this.params[this.scale ? 1 : 0] : undefined;
+    return betaOf(this);
   }
 
   protected planBuffers(capacity: number): void {

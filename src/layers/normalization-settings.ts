@@ -2,7 +2,7 @@
 // and checks, and the γ and β they imply (one per channel, γ first, each absent when switched off).
 import { type Shape, formatShape } from '../shape.js';
 import { shownValue } from '../shown-value.js';
-import { type WeightSpec, checkSetting } from './layer.js';
+import { type Parameter, type WeightSpec, checkSetting } from './layer.js';
 
 export interface AffineNormalizationOptions {
   epsilon?: number;
@@ -26,6 +26,15 @@ export function affineWeightSpecs({ scale, center }: { scale: boolean; center: b
   const shape = [channels];
   return [...(scale ? [{ name: 'gamma', shape }] : []), ...(center ? [{ name: 'beta', shape }] : [])];
 }
+
+/** The layers with γ and β as affineWeightSpecs lists them, first among their weights. */
+type AffineLayer = { scale: boolean; center: boolean; params: readonly Parameter[] };
+
+/** γ, or undefined where scale is off (no object made: read on every pass). */
+export const gammaOf = ({ scale, params }: AffineLayer): Parameter | undefined => (scale ? params[0] : undefined);
+
+/** β, or undefined where center is off. */
+export const betaOf = ({ scale, center, params }: AffineLayer): Parameter | undefined => (center ? params[scale ? 1 : 0] : undefined);
 
 /** The axis as Keras files may write a single one: n or [n]. */
 export function singleAxis(axis: number | [number] | undefined): unknown {
