@@ -25,7 +25,10 @@ ResNet class with BasicBlocks [2, 2, 2, 2] at widths 8-16-32-64 instead of 64-12
 MobileNetV2 is torchvision's mobilenet_v2(width_mult=0.25), the SqueezeNet is squeezenet1_1's
 layout built from torchvision's Fire modules with a quarter of the channels, the ShuffleNetV2 is
 torchvision's class with two units a stage at widths 8-16-32-64-128, the ConvNeXt is torchvision's
-class at widths 8 and 16 with three blocks.
+class at widths 8 and 16 with three blocks; EfficientNet-B0, MobileNetV3 small and large, RegNetX and
+RegNetY, DenseNet, GoogLeNet and MNASNet are their torchvision classes narrowed as each function or
+class below says, with PyTorch's default initial weights and running statistics measured on random
+images (see measure_batch_norms).
 """
 import copy
 import json
@@ -40,7 +43,12 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
 from torchvision.models.convnext import CNBlock, CNBlockConfig
-from torchvision.models.googlenet import GoogLeNet
+from torchvision.models.densenet import DenseNet
+from torchvision.models.efficientnet import EfficientNet, MBConvConfig
+from torchvision.models.googlenet import BasicConv2d, GoogLeNet, Inception, InceptionAux
+from torchvision.models.mnasnet import MNASNet, _get_depths
+from torchvision.models.mobilenetv3 import MobileNetV3, _mobilenet_v3_conf
+from torchvision.models.regnet import BlockParams, RegNet
 from torchvision.models.resnet import BasicBlock, ResNet
 from torchvision.models.shufflenetv2 import ShuffleNetV2
 from torchvision.models.squeezenet import Fire
@@ -520,6 +528,99 @@ def narrow_convnext(generator):
     return net
 
 
+def narrow_efficientnet():
+    """torchvision's EfficientNet class with EfficientNet-B0's first four stages at a quarter of the
+    width (8-8-8-16-24 channels, two blocks in each stage after the first): MBConv blocks with and
+    without the expansion, 3×3 and 5×5 depthwise convs, SiLU, squeeze-and-excitation
+    (x * sigmoid(conv(avgpool(x)))), StochasticDepth on the residuals, the 1×1 head conv and Linear."""
+    stages = [(1, 3, 1, 32, 16, 1), (6, 3, 2, 16, 24, 2), (6, 5, 2, 24, 40, 2), (6, 3, 2, 40, 80, 2)]
+    return EfficientNet([MBConvConfig(*stage, width_mult=0.25) for stage in stages], dropout=0.2, num_classes=10)
+
+
+def narrow_mobilenet_v3(arch, blocks):
+    """torchvision's MobileNetV3 class with the first blocks of its configuration at width_mult=0.25
+    and a classifier 64 wide (1024 or 1280 in the original)."""
+    setting, _ = _mobilenet_v3_conf(arch, width_mult=0.25)
+    return MobileNetV3(setting[:blocks], last_channel=64, num_classes=10)
+
+
+def narrow_regnet(squeeze_excitation):
+    """torchvision's RegNet class at widths 16 and 32 (one block, then three) with group width 8:
+    grouped 3×3 convs of 2 and 4 groups, and RegNetY's squeeze-and-excitation if asked."""
+    params = BlockParams.from_init_params(depth=4, w_0=16, w_a=8.0, w_m=2.0, group_width=8,
+                                          se_ratio=0.25 if squeeze_excitation else None)
+    return RegNet(params, num_classes=10, stem_width=8)
+
+
+class NarrowGoogLeNet(GoogLeNet):
+    """torchvision's GoogLeNet class (aux_logits off, transform_input on) with every width an eighth of
+    the original: the Inception modules' four branches concatenated, max pooling with ceil_mode,
+    BasicConv2d's batch normalisation with eps 0.001."""
+
+    def __init__(self, num_classes=10):
+        eighth = lambda channels: channels if channels == 3 else channels // 8
+        conv = lambda i, o, **options: BasicConv2d(eighth(i), eighth(o), **options)
+        inception = lambda *channels: Inception(*map(eighth, channels))
+        super().__init__(num_classes=num_classes, aux_logits=False, transform_input=True, init_weights=False,
+                         blocks=[conv, inception, InceptionAux])
+        self.fc = nn.Linear(eighth(1024), num_classes)
+
+
+def narrow_mnasnet():
+    """torchvision's MNASNet class at alpha 0.25 without its last two stacks, its 1×1 head conv 64 wide
+    instead of 1280; it ends in x.mean([2, 3]) (ReduceMean) before the classifier."""
+    net = MNASNet(0.25, num_classes=10)
+    stacks = list(net.layers)[:12]  # the stem and the first four stacks
+    net.layers = nn.Sequential(*stacks, nn.Conv2d(_get_depths(0.25)[5], 64, 1, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True))
+    net.classifier[1] = nn.Linear(64, 10)
+    return net
+
+
+class AdaptivePools(nn.Module):
+    """nn.AdaptiveAvgPool2d to sizes other than 1×1, as AlexNet's (6, 6) and VGG's and ResNet's (7, 7)
+    read feature maps larger than that (PyTorch exports one only where each size divides the
+    input's: an AveragePool whose window and stride are the quotient), each flattened into a Linear
+    as their classifiers are; and nn.AdaptiveMaxPool2d likewise (a MaxPool)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.avg6 = nn.AdaptiveAvgPool2d((6, 6))
+        self.avg7 = nn.AdaptiveAvgPool2d((7, 7))
+        self.max = nn.AdaptiveMaxPool2d((3, 2))
+        self.fc = nn.Linear(4 * (36 + 49 + 6), 10)
+
+    def forward(self, x):
+        x = F.relu(self.conv(x))
+        pooled = [self.avg6(x[:, :, :, :12]), self.avg7(x[:, :, :14]), self.max(x)]
+        return self.fc(torch.cat([torch.flatten(p, 1) for p in pooled], 1))
+
+
+def default_initialisation(net):
+    """Conv and Linear weights at PyTorch's default scale: torchvision's own initialisations of
+    MobileNetV3 and EfficientNet leave outputs near 0.005, too small to check to 1e-4."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                m.reset_parameters()
+
+
+def measure_batch_norms(net, images, generator):
+    """γ and β at random, and the running statistics measured on random images. With statistics drawn
+    at random, each layer's input drifts from normalised until, through the squeeze-and-excitation
+    nets, the output hardly depends on the input (EfficientNet's two images' outputs differed by
+    1e-7 of their size): a wrong layer would go unseen."""
+    randomize_batch_norms(net, generator)
+    for m in net.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None  # a plain average over the batches seen
+    net.train()
+    with torch.no_grad():
+        net(images)
+    net.eval()
+
+
 def round_to_float16(net):
     with torch.no_grad():
         for p in net.parameters():
@@ -782,6 +883,46 @@ def main():
         cases.append(export('channel_norms_opset%d' % opset, norms, norms_input, opset,
                             'F.normalize(x, dim=1) of an image with pixels of norm 0 and ~1e-9, a convolution, and '
                             'y / y.norm(dim=1, keepdim=True) (Mul, ReduceSum, Sqrt, Div)', dynamic_batch=True))
+
+    # torchvision's classification families not covered above, narrowed. Opset 17 writes the same
+    # nodes as 13 for all but MobileNetV3 (HardSwish instead of HardSigmoid · x).
+    families = [
+        ('efficientnet_b0_narrow', narrow_efficientnet, 64, (13,),
+         "torchvision's EfficientNet class, EfficientNet-B0's first four stages at a quarter of the width: SiLU (Sigmoid, Mul), "
+         'squeeze-and-excitation (GlobalAveragePool, Conv, SiLU, Conv, Sigmoid, Mul), StochasticDepth (no node in eval)'),
+        ('mobilenet_v3_small_narrow', lambda: narrow_mobilenet_v3('mobilenet_v3_small', 9), 64, (13, 17),
+         "torchvision's MobileNetV3 class, mobilenet_v3_small's first nine blocks at width_mult=0.25: Hardswish, "
+         'Hardsigmoid squeeze-and-excitation, Linear, Hardswish, Linear'),
+        ('mobilenet_v3_large_narrow', lambda: narrow_mobilenet_v3('mobilenet_v3_large', 11), 64, (13,),
+         "torchvision's MobileNetV3 class, mobilenet_v3_large's first eleven blocks at width_mult=0.25: ReLU and "
+         'Hardswish blocks, with and without squeeze-and-excitation'),
+        ('regnet_x_narrow', lambda: narrow_regnet(False), 64, (13,),
+         "torchvision's RegNet class (RegNetX) at widths 16 and 32, group width 8: grouped convs of 2 and 4 groups"),
+        ('regnet_y_narrow', lambda: narrow_regnet(True), 64, (13,),
+         "torchvision's RegNet class (RegNetY) at widths 16 and 32, group width 8: grouped convs, squeeze-and-excitation "
+         '(ReLU, Sigmoid)'),
+        ('densenet_narrow', lambda: DenseNet(growth_rate=8, block_config=(2, 2, 2, 2), num_init_features=16, bn_size=2,
+                                             num_classes=10), 64, (13,),
+         "torchvision's DenseNet class, growth rate 8, two layers a block: each layer's output concatenated to its input "
+         '(Concat), BN and ReLU before each conv (not folded: BatchNormalization nodes), transitions by AveragePool'),
+        ('googlenet_narrow', NarrowGoogLeNet, 48, (13,),
+         "torchvision's GoogLeNet class at an eighth of the width, aux_logits off, transform_input on (Gather, Mul, Add, "
+         'Concat of the channels): Inception modules (Concat), MaxPool with ceil_mode, BN with eps 0.001'),
+        ('mnasnet_narrow', narrow_mnasnet, 64, (13,),
+         "torchvision's MNASNet class at alpha 0.25, its head conv 64 wide: 3×3 and 5×5 depthwise convs, x.mean([2, 3]) "
+         '(ReduceMean)'),
+    ]
+    for name, make, size, opsets, notes in families:
+        net = make()
+        default_initialisation(net)
+        measure_batch_norms(net, example(16, 3, size, size), generator)
+        family_input = example(2, 3, size, size)
+        for opset in opsets:
+            cases.append(export(name if opset == opsets[0] else '%s_opset%d' % (name, opset), net, family_input, opset,
+                                notes if opset == opsets[0] else 'the same net at opset %d' % opset))
+    cases.append(export('adaptive_pools', AdaptivePools(), example(2, 3, 18, 14), 13,
+                        'nn.AdaptiveAvgPool2d((6, 6)) of an 18×12 map and (7, 7) of 14×14, nn.AdaptiveMaxPool2d((3, 2)) of 18×14 '
+                        '(AveragePool and MaxPool of windows 3×2, 2×2 and 6×7), each flattened into one Linear'))
 
     manifest = {
         'generatedBy': 'scripts/onnx-fixtures.py with torch %s, torchvision %s, onnx %s' % (torch.__version__, torchvision.__version__, onnx.__version__),
