@@ -949,6 +949,8 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
   test('ONNX: PyTorch\'s models load in the page from the server and predict as PyTorch did; a model saved as ONNX downloads and loads in Node', async () => {
     const cases = ['lenet', 'conv_flatten', 'resnet18_narrow', 'squeezenet', 'mobilenet_v2', 'depthwise_block', 'depthwise_block_opset17', 'batchnorm_unfolded',
       'grouped_dilated', 'decoder', 'decoder_opset13', 'resize_modes', 'convnext_narrow', 'convnext_narrow_opset13',
+      'efficientnet_b0_narrow', 'mobilenet_v3_small_narrow', 'mobilenet_v3_small_narrow_opset17', 'mobilenet_v3_large_narrow', 'regnet_x_narrow',
+      'regnet_y_narrow', 'densenet_narrow', 'googlenet_narrow', 'mnasnet_narrow', 'adaptive_pools',
     ].map((name) => ({ name, ...manifest.cases[name] }));
     const page = await open('blank.html');
     const downloaded = page.waitForEvent('download');
