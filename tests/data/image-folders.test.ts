@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import jpeg from 'jpeg-js';
-import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, decodeImage, imageDatasetFromDirectory, imageToPixels } from '../../src/index.js';
@@ -13,6 +13,7 @@ import { listImageFiles } from '../../src/data/image-folders.js';
 import { random } from '../helpers.js';
 import { encodePng } from './encoders.js';
 import { expectError } from './expect-error.js';
+import { temporaryDirectory } from '../temporary-directory.js';
 
 const rng = random(3);
 const colourPng = (width: number, height: number) =>
@@ -22,9 +23,9 @@ const greyPng = (width: number, height: number) =>
 const colourJpeg = (width: number, height: number) =>
   new Uint8Array(jpeg.encode({ width, height, data: Uint8Array.from({ length: width * height * 4 }, (_, i) => (i % 4 === 3 ? 255 : (i * 7) % 256)) }, 90).data);
 
-/** Writes `files` ({ 'cats/a.png': bytes }) under a new temporary folder and returns it. */
+/** Writes `files` ({ 'cats/a.png': bytes }) under a new temporary folder (removed when the file's tests end) and returns it. */
 async function folder(files: Record<string, Uint8Array | string>): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'convas-folders-'));
+  const dir = await temporaryDirectory('folders');
   for (const [path, bytes] of Object.entries(files)) {
     await mkdir(join(dir, path, '..'), { recursive: true });
     await writeFile(join(dir, path), bytes);

@@ -6,12 +6,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import jpeg from 'jpeg-js';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileFormatError, decodeImage, imageDatasetFromDirectory } from '../../src/index.js';
 import { encodePng } from '../data/encoders.js';
 import { random } from '../helpers.js';
+import { temporaryDirectory } from '../temporary-directory.js';
 
 const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20) / 4;
 const SEED = Number(process.env.FUZZ_SEED ?? 20240612);
@@ -74,7 +74,7 @@ test(`changed bytes: a well-formed image or a FileFormatError, never a hang (see
 });
 
 test('a folder of hostile files: each skipped with a warning naming it, the good images loaded, nothing thrown', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'convas-hostile-'));
+  const dir = await temporaryDirectory('hostile');
   // Not the formats only browsers decode: Node refuses them.
   const good = originals.filter(([name]) => !name.startsWith('grey') && !name.startsWith('gradient.'));
   const bomb = encodePng({ width: 4, height: 4, colourType: 0, samples: new Uint8Array(16), filters: [0] });

@@ -3,18 +3,18 @@
 // Each is a FileFormatError naming the file, at once, before more than the model file lists is read.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtemp, open, readFile, rm, symlink } from 'node:fs/promises';
+import { open, readFile, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileFormatError, init, layers, loadModel, sequential } from '../../src/index.js';
 import '../../src/io/save.js';
 import { expectError } from '../data/expect-error.js';
+import { temporaryDirectory } from '../temporary-directory.js';
 
 /** A small model saved for TF.js in a new directory, with its weights file's name and bytes. */
 async function tfjsModel(): Promise<{ dir: string; weights: string; bytes: Buffer }> {
   await init();
-  const dir = await mkdtemp(join(tmpdir(), 'convas-endless-'));
+  const dir = await temporaryDirectory('endless');
   await sequential({ inputShape: [4], layers: [layers.dense({ units: 3 })] }).save(dir, { format: 'tfjs' });
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
   const weights = json.weightsManifest[0].paths[0];

@@ -1,15 +1,14 @@
 // Shared by the model-file tests: temporary directories, small models and data, exact comparisons.
 import * as assert from 'uvu/assert';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Model, type Tensor, input, layers, model, sequential, tensor } from '../../src/index.js';
 import { strokes } from '../model/synthetic.js';
 import { assertSameBits } from '../helpers.js';
+import { temporaryDirectory as newTemporaryDirectory } from '../temporary-directory.js';
 
 export { assertSameBits };
 
-export const temporaryDirectory = () => mkdtemp(join(tmpdir(), 'convas-io-'));
+/** A new, empty directory for model files, removed when the test file ends. */
+export const temporaryDirectory = () => newTemporaryDirectory('io');
 
 /** Images [n, 8, 8, 1] and one-hot labels [n, 4]. */
 export function strokeData(n: number, seed: number): { x: Tensor; y: Tensor } {

@@ -5,19 +5,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { destinationFor, sourceFor } from '../../src/io/handlers.js';
-import { importNodeBuiltin, runsInNode } from '../../src/platform.js';
+import { runsInNode } from '../../src/platform.js';
+import { temporaryDirectory } from '../temporary-directory.js';
 
 type Json = Record<string, any>;
 
 let locations = 0;
 
-/** A new, empty place for a model: a temporary directory in Node, an IndexedDB name in a page. */
+/** A new, empty place for a model: a temporary directory in Node (removed when the test file ends), an IndexedDB name in a page. */
 export async function newModelLocation(): Promise<string> {
   if (!runsInNode) return `indexeddb://convas-test-${Date.now()}-${++locations}`;
-  const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
-  const os = await importNodeBuiltin<typeof import('node:os')>('node:os');
-  const path = await importNodeBuiltin<typeof import('node:path')>('node:path');
-  return fs.mkdtemp(path.join(os.tmpdir(), 'convas-io-'));
+  return temporaryDirectory('io');
 }
 
 /** The name loadModel gives model.json at `location` in its errors (a path, or indexeddb://name/model.json). */
