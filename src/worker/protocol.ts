@@ -1,5 +1,5 @@
 // The messages between a page's Trainer and the training worker.
-import type { ClassWeight, CompileOptions, EarlyStoppingOptions, History, Layer, LayerConfig, Logs } from '../index.js';
+import type { ClassWeight, CompileOptions, EarlyStoppingOptions, Layer, LayerConfig, Logs } from '../index.js';
 import type { CrossingError } from './crossing-errors.js';
 
 /** Enough to rebuild the model anywhere: `sequential(modelConfig)`. */
@@ -88,7 +88,7 @@ export type FromWorker =
   | { type: 'epoch'; epoch: number; logs: Logs }
   | { type: 'done'; result: TrainResult }
   /**
-   * A DivergenceError carries the History of the epochs that finished, as fit's does (Keras's names
-   * added again on the page), and the error a callback's onTrainEnd threw after it, if one did.
+   * With its fields: a DivergenceError carries the History of the epochs that finished, as fit's
+   * does (Keras's names added again on the page), and the error a callback's onTrainEnd threw after it.
    */
-  | ({ type: 'error'; history?: History; callbackError?: CrossingError } & CrossingError);
+  | ({ type: 'error' } & CrossingError);

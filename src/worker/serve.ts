@@ -1,6 +1,6 @@
 // The worker side: builds the model from its config, trains it, posts progress, and keeps the
 // model and data so that resume() continues where stop() left off.
-import { DivergenceError, type Model, StateError, type Tensor, callbacks, init, layerToConfig, sequential } from '../index.js';
+import { type Model, StateError, type Tensor, callbacks, init, layerToConfig, sequential } from '../index.js';
 import { crossingError } from './crossing-errors.js';
 import type { FromWorker, ToWorker, TrainRequest } from './protocol.js';
 import { checkRequest } from './request-checks.js';
@@ -122,11 +122,7 @@ export function serveTrainer(): void {
       if (!session) throw new StateError('resume: there is no training to resume; call train() first');
       await train(session, () => stopRequested);
     } catch (error) {
-      const diverged = error instanceof DivergenceError ? error : undefined;
-      post({
-        type: 'error', ...crossingError(error), ...(diverged?.history ? { history: diverged.history } : {}),
-        ...(diverged?.callbackError !== undefined ? { callbackError: crossingError(diverged.callbackError) } : {}),
-      });
+      post({ type: 'error', ...crossingError(error) });
     }
   });
 }

@@ -75,11 +75,8 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       if (message.type === 'done') resolve(message.result);
       else {
         const error = rebuiltError(message);
-        if (error instanceof DivergenceError) {
-          // A diverged run's History, as fit's error carries it; its Keras names did not cross either.
-          if (message.history) error.history = { ...message.history, history: withKerasNames(message.history.history) };
-          if (message.callbackError) error.callbackError = rebuiltError(message.callbackError);
-        }
+        // A diverged run's History, as fit's error carries it: its Keras names did not cross either.
+        if (error instanceof DivergenceError && error.history) error.history = { ...error.history, history: withKerasNames(error.history.history) };
         reject(error);
       }
     }

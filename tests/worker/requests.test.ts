@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DivergenceError, type History, type LayerConfig, Model, StorageError, init, oneHot, sequential, tensor } from '../../src/index.js';
 import { serveTrainer } from '../../src/worker/serve.js';
+import type { CrossingError } from '../../src/worker/crossing-errors.js';
 import type { TrainRequest, TrainResult } from '../../src/worker/protocol.js';
 
 type Message = { type: string; result?: TrainResult; name?: string; message?: string };
@@ -135,12 +136,12 @@ test('a run that diverges: its error carries the History of the epochs that fini
   model.compile(wild.compile);
   const expected = await model.fit(tensor(images, [n, 6]), tensor(targets, [n, 2]), wild.fit).then(() => undefined, (error: { history?: History }) => error.history);
   assert.ok(expected && expected.epoch.length > 0, 'the run diverges after an epoch, or the test proves nothing');
-  const end = await train(wild) as Message & { history?: unknown };
+  const end = await train(wild) as Message & CrossingError;
   assert.is(end.name, 'DivergenceError');
-  assert.equal(end.history, structuredClone(expected));
+  assert.equal(end.fields?.history, { value: structuredClone(expected) });
 });
 
-test('a run that diverges and whose callback then fails: the callback\'s error goes with the DivergenceError, by name and message', async () => {
+test('a run that diverges and whose callback then fails: the callback\'s error goes with the DivergenceError, as an error', async () => {
   // No callback of a worker run fails at the end today: a stand-in fit throws the error fit would.
   const fit = Model.prototype.fit;
   const thrown = (callbackError: unknown) => {
@@ -148,15 +149,16 @@ test('a run that diverges and whose callback then fails: the callback\'s error g
   };
   try {
     thrown(new StorageError('cannot save the best weights'));
-    const end = await train(request('categoricalCrossentropy', ids)) as Message & { callbackError?: unknown };
+    const end = await train(request('categoricalCrossentropy', ids)) as Message & CrossingError;
     assert.is(end.name, 'DivergenceError');
-    assert.equal(end.callbackError, { name: 'StorageError', message: 'cannot save the best weights' });
+    const { name, message } = (end.fields?.callbackError as { error: CrossingError }).error;
+    assert.equal([name, message], ['StorageError', 'cannot save the best weights']);
     thrown('a string');
-    assert.equal((await train(request('categoricalCrossentropy', ids)) as { callbackError?: unknown }).callbackError, { name: 'Error', message: 'a string' });
+    assert.equal((await train(request('categoricalCrossentropy', ids)) as CrossingError).fields?.callbackError, { value: 'a string' });
   } finally {
     Model.prototype.fit = fit;
   }
-  assert.not.ok('callbackError' in await train({ ...request('categoricalCrossentropy', ids), fit: { epochs: 0 } }), 'none on other errors');
+  assert.not.ok('fields' in await train({ ...request('categoricalCrossentropy', ids), fit: { epochs: 0 } }), 'none on other errors');
 });
 
 test('a frozen conv or dense layer comes back frozen: the returned config rebuilds the trained model, which predicts the same', async () => {

@@ -4,6 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, DivergenceError, StateError, StorageError, init, layerToConfig, layers, sequential } from '../../src/index.js';
+import { crossingError } from '../../src/worker/crossing-errors.js';
 import { createTrainer } from '../../src/worker/trainer.js';
 import type { TrainRequest } from '../../src/worker/protocol.js';
 import { rejectsWith, throwsWith } from '../throws-with.js';
@@ -127,7 +128,7 @@ test('a DivergenceError from the worker carries its History, which answers to Ke
   const worker = StandInWorker.last;
   const history = { epoch: [0, 1], history: { loss: [0.9, 0.7], acc: [0.5, 0.6], val_loss: [1, 0.8], val_acc: [0.4, 0.7] } };
   worker.postMessage = () => queueMicrotask(() => worker.dispatchEvent(new MessageEvent('message', {
-    data: structuredClone({ type: 'error', name: 'DivergenceError', message: 'fit: the loss exploded', history }),
+    data: structuredClone({ type: 'error', ...crossingError(Object.assign(new DivergenceError('fit: the loss exploded'), { history })) }),
   })));
   const error = await trainer.train(plain).then(() => assert.unreachable('diverged'), (e: unknown) => e);
   assert.instance(error, DivergenceError);
@@ -144,9 +145,9 @@ test('a DivergenceError from the worker carries the error a callback threw at th
   const trainer = createTrainer('worker.js');
   const worker = StandInWorker.last;
   for (const [name, Class] of [['StorageError', StorageError], ['TypeError', Error]] as const) {
-    const callbackError = { name, message: 'cannot save the best weights' };
+    const callbackError = Object.assign(new Error('cannot save the best weights'), { name });
     worker.postMessage = () => queueMicrotask(() => worker.dispatchEvent(new MessageEvent('message', {
-      data: structuredClone({ type: 'error', name: 'DivergenceError', message: 'fit: the loss exploded', callbackError }),
+      data: structuredClone({ type: 'error', ...crossingError(Object.assign(new DivergenceError('fit: the loss exploded'), { callbackError })) }),
     })));
     const error = await trainer.train(plain).then(() => assert.unreachable('diverged'), (e: unknown) => e) as DivergenceError;
     assert.instance(error, DivergenceError);
