@@ -83,6 +83,11 @@ async function buildTestSite(outdir: string): Promise<void> {
   writeFileSync(join(outdir, 'custom-worker.js'), "import { serveTrainer } from './worker.js';\nserveTrainer();\n");
   writeFileSync(join(outdir, 'import-only-worker.js'), "import './worker.js';\nimport { init } from './convas.js';\n" +
     "addEventListener('message', async () => { await init(); setTimeout(() => postMessage('heard')); });\n");
+  // And one whose fit fails with an error that has a cause and a field of its own, made there so that its stack names that file.
+  writeFileSync(join(outdir, 'failing-worker.js'), "import { serveTrainer } from './worker.js';\nimport { ConfigError, Model } from './convas.js';\n" +
+    "Model.prototype.fit = function fitFailingInTheWorker() {\n" +
+    "  return Promise.reject(Object.assign(new ConfigError('fit: refused in the worker'), { cause: new RangeError('the reason beneath', { cause: { code: 'E_DEEP' } }), setting: 'units' }));\n" +
+    "};\nserveTrainer();\n");
 }
 
 /** FNV-1a over the weights' bytes: one number to compare and print. */
@@ -595,6 +600,44 @@ if (browserTestsRun(() => (mnistInstalled() ? undefined
     for (const failed of outcome.loadFailed) assert.match(failed, /^StateError: the training worker could not be loaded .*\/wrong\/path\/worker\.js/);
     assert.match(outcome.uncopyable, /^ConfigError: train: the request could not be copied to the worker/);
     assert.equal([outcome.layerObjects.className, outcome.layerObjects.trainable], ['Dense', false]);
+    await page.close();
+  });
+
+  test('an error thrown in the worker reaches the page as its class, with the worker\'s stack, its cause and its fields; a diverged run with its History', async () => {
+    const page = await open('blank.html');
+    const seen = await page.evaluate(async () => {
+      const { createTrainer } = await import(`${location.origin}/worker.js`);
+      const { ConfigError, DivergenceError } = await import(`${location.origin}/convas.js`);
+      const n = 24, images = Float32Array.from({ length: n * 6 }, (_, i) => Math.sin(i * 1.7));
+      // A linear output under a squared error: with the step too large, a later epoch's loss explodes.
+      const request = (epochs: number, optimizer: unknown) => ({
+        modelConfig: { inputShape: [6], seed: 3, layers: [{ className: 'Dense', units: 4, activation: 'relu' }, { className: 'Dense', units: 2 }] },
+        compile: { optimizer, loss: 'meanSquaredError' }, fit: { epochs, batchSize: 8, shuffle: false },
+        data: { images, labels: Uint8Array.from({ length: n }, (_, i) => (images[i * 6] > 0 ? 1 : 0)) },
+      });
+      const failure = async (url: string, epochs: number, optimizer: unknown) => {
+        const trainer = createTrainer(url);
+        try {
+          return await trainer.train(request(epochs, optimizer)).then(() => undefined, (error: Error & Record<string, any>) => error);
+        } finally {
+          trainer.terminate();
+        }
+      };
+      const refused = (await failure('/failing-worker.js', 1, 'adam'))!;
+      const diverged = (await failure('/worker.js', 6, { type: 'sgd', learningRate: 2 }))!;
+      return {
+        refused: [refused instanceof ConfigError, refused.message, refused.setting, refused.cause?.name, refused.cause?.message, refused.cause?.cause],
+        refusedStack: refused.stack as string, causeStack: refused.cause?.stack as string,
+        diverged: [diverged instanceof DivergenceError, diverged.history?.epoch.length > 0, diverged.history?.history.loss.length === diverged.history?.epoch.length],
+        divergedStack: diverged.stack as string,
+      };
+    });
+    assert.equal(seen.refused, [true, 'fit: refused in the worker', 'units', 'RangeError', 'the reason beneath', { code: 'E_DEEP' }]);
+    assert.ok(seen.refusedStack.startsWith('ConfigError: fit: refused in the worker\n') && /fitFailingInTheWorker .*failing-worker\.js/.test(seen.refusedStack),
+      `the worker's stack: ${seen.refusedStack}`);
+    assert.match(seen.causeStack, /failing-worker\.js/);
+    assert.equal(seen.diverged, [true, true, true]);
+    assert.ok(seen.divergedStack.startsWith('DivergenceError: fit: ') && !seen.divergedStack.includes('rebuiltError'), `the worker's stack: ${seen.divergedStack}`);
     await page.close();
   });
 
