@@ -621,6 +621,17 @@ def measure_batch_norms(net, images, generator):
     net.eval()
 
 
+def he_scale(net):
+    """Conv weights scaled from PyTorch's default bound, 1/sqrt(fan_in), to He's, sqrt(6/fan_in), as
+    torchvision's SqueezeNet initialises them (kaiming_uniform_), without drawing again. At the default
+    scale each ReLU layer shrinks the signal while the biases stay, until the output hardly depends on
+    the input (the two images' outputs differed by 1e-7 of their size)."""
+    with torch.no_grad():
+        for m in net.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.mul_(6 ** 0.5)
+
+
 def round_to_float16(net):
     with torch.no_grad():
         for p in net.parameters():
@@ -741,11 +752,20 @@ def main():
     cases.append(export('resnet18_narrow', resnet, example(2, 3, 64, 64), 13,
                         "torchvision's ResNet class, ResNet-18 blocks at widths 8-16-32-64"))
 
+    statistics_generator = torch.Generator().manual_seed(2)
+
+    def measure_aside(net, size):
+        """measure_batch_norms on images of a generator of their own, the draws of dropout in training
+        mode undone: the cases after draw the weights and inputs they drew before."""
+        with torch.random.fork_rng():
+            measure_batch_norms(net, torch.rand(16, 3, size, size, generator=statistics_generator) * 2 - 1, generator)
+
     mobilenet = torchvision.models.mobilenet_v2(num_classes=10, width_mult=0.25)
-    randomize_batch_norms(mobilenet, generator)
+    measure_aside(mobilenet, 64)
     cases.append(export('mobilenet_v2', mobilenet, example(2, 3, 64, 64), 13, "torchvision's mobilenet_v2(width_mult=0.25)"))
 
     squeezenet = NarrowSqueezeNet()
+    he_scale(squeezenet)
     round_to_float16(squeezenet)
     cases.append(export('squeezenet', squeezenet, example(2, 3, 64, 64), 13,
                         "squeezenet1_1's layout from torchvision's Fire modules, a quarter of the channels; float16 weights "
@@ -781,7 +801,7 @@ def main():
                         'nn.GELU as Erf nodes, and x.mean([2, 3]) (ReduceMean) before a linear head'))
 
     shufflenet = ShuffleNetV2([2, 2, 2], [8, 16, 32, 64, 128], num_classes=10)
-    randomize_batch_norms(shufflenet, generator)
+    measure_aside(shufflenet, 64)
     cases.append(export('shufflenet_v2', shufflenet, example(2, 3, 64, 64), 13,
                         "torchvision's ShuffleNetV2 class at widths 8-16-32-64-128: x.chunk(2, 1) of the channels, the "
                         'channel shuffle (Reshape → Transpose → Reshape)'))
