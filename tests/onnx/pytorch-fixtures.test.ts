@@ -17,6 +17,8 @@ import { FIXTURES, fixtureInput, fixtureOutput, fixturePath, floats, manifest } 
 import { assertAgreesWithOrt, runOrt } from './ort.js';
 
 const ready = Object.keys(manifest.cases);
+/** How close to PyTorch convas and ONNX Runtime must come, relative to each value (at least 1). */
+const TOLERANCE = 1e-4;
 
 test.before(async () => {
   await init();
@@ -29,13 +31,34 @@ for (const name of ready) {
       try {
         const outputs = model.predictOutputs(fixtureInput(name, layout));
         assert.is(outputs.length, manifest.cases[name].outputs.length, 'one output per PyTorch output');
-        outputs.forEach((o, k) => assertClose(o.dataSync(), fixtureOutput(name, k, layout), 1e-4, `${name} output ${k}`));
+        outputs.forEach((o, k) => assertClose(o.dataSync(), fixtureOutput(name, k, layout), TOLERANCE, `${name} output ${k}`));
       } finally {
         model.dispose();
       }
     });
   }
 }
+
+// A fixture whose output hardly depends on its input matches PyTorch whatever convas does with the
+// input, a wrong layer included (random batch-norm statistics once left the MobileNetV2's two images
+// 2e-6 of the output apart).
+test('every fixture tells its images apart by at least 100 times the tolerance of the output\'s size, so a wrong layer cannot match PyTorch', () => {
+  const weak: string[] = [];
+  for (const [name, entry] of Object.entries(manifest.cases)) {
+    const images = entry.input.shape[0];
+    entry.outputs.forEach((output, k) => {
+      const values = floats(output.file);
+      const size = values.length / images;
+      const scale = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      for (let i = 0; i < images; i++) for (let j = i + 1; j < images; j++) {
+        let apart = 0;
+        for (let e = 0; e < size; e++) apart = Math.max(apart, Math.abs(values[i * size + e] - values[j * size + e]));
+        if (!(apart >= 100 * TOLERANCE * scale)) weak.push(`${name} output ${k}, images ${i} and ${j}: ${(apart / scale).toExponential(1)} of the output's size`);
+      }
+    });
+  }
+  assert.equal(weak, []);
+});
 
 test('ConvNeXt reads as convas layers without a Permute: its permutes to and from NHWC cost nothing, its nn.LayerNorm (either form) is one layer', async () => {
   for (const name of ['convnext_narrow', 'convnext_narrow_opset13']) {
@@ -111,7 +134,7 @@ test('ONNX Runtime agrees with PyTorch on every fixture (the files are what PyTo
   for (const [name, entry] of Object.entries(manifest.cases)) {
     const externalData = entry.externalData ? [{ path: entry.externalData, data: readFileSync(join(FIXTURES, entry.externalData)) }] : undefined;
     const outputs = await runOrt(readFileSync(fixturePath(name)), [{ values: floats(entry.input.file), dims: entry.input.shape }], externalData);
-    outputs.forEach((o, k) => assertClose(o.values, floats(entry.outputs[k].file), 1e-4, `${name} output ${k} in ONNX Runtime`));
+    outputs.forEach((o, k) => assertClose(o.values, floats(entry.outputs[k].file), TOLERANCE, `${name} output ${k} in ONNX Runtime`));
   }
 });
 
