@@ -1,4 +1,5 @@
-// Softmax and log softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge)
+// Softmax and log softmax, the losses that take a row as a whole (softmax with cross-entropy, the categorical hinge,
+// the cosine similarity)
 // and sparse labels made one-hot. Losses are summed in f64 in row order and averaged over rows;
 // gradients are written only when their pointer is not 0. With `rowWeights` ≠ 0 each row's loss and
 // gradient are multiplied by its weight (class weights), still divided by the row count, as Keras
@@ -147,6 +148,42 @@ export function categoricalHinge(outputs: usize, targets: usize, dOutputs: usize
       const at = row + (<usize>c << 2);
       const t = load<f32>(targets + at);
       store<f32>(dOutputs + at, loss > 0 ? (c == worst ? 1 - 2 * t : -t) / <f32>rows * weight : 0);
+    }
+  }
+  return total / rows;
+}
+
+/** Keras's floor of a norm in l2 normalisation (backend.epsilon()). */
+const NORM_FLOOR: f64 = 1e-7;
+
+/**
+ * Keras's cosine similarity loss, per row: −Σ t·o / (max(‖t‖, ε)·max(‖o‖, ε)), ε = 1e-7: −1 where
+ * o points as t does. dO = −(t̂ − c·o/‖o‖²)/max(‖o‖, ε)/rows, t̂ = t/max(‖t‖, ε) and c the row's
+ * similarity, the second term only where ‖o‖ is above the floor (below, the norm is a constant).
+ */
+export function cosineSimilarity(outputs: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32, rowWeights: usize): f64 {
+  let total: f64 = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = <usize>(r * cols) << 2;
+    const weight = rowWeight(rowWeights, r);
+    let dot: f64 = 0, targetSquares: f64 = 0, outputSquares: f64 = 0;
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const t = <f64>load<f32>(targets + at), o = <f64>load<f32>(outputs + at);
+      dot += t * o;
+      targetSquares += t * t;
+      outputSquares += o * o;
+    }
+    const targetNorm = max(Math.sqrt(targetSquares), NORM_FLOOR), outputNorm = Math.sqrt(outputSquares);
+    const flooredOutputNorm = max(outputNorm, NORM_FLOOR);
+    const similarity = dot / (targetNorm * flooredOutputNorm);
+    total -= similarity * weight;
+    if (dOutputs == 0) continue;
+    const along: f64 = outputNorm > NORM_FLOOR ? similarity / outputNorm : 0;
+    for (let c = 0; c < cols; c++) {
+      const at = row + (<usize>c << 2);
+      const slope = -(<f64>load<f32>(targets + at) / targetNorm - along * load<f32>(outputs + at)) / flooredOutputNorm;
+      store<f32>(dOutputs + at, <f32>(slope / rows * weight));
     }
   }
   return total / rows;

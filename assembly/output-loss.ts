@@ -1,6 +1,6 @@
 // The losses that score each output against its target on its own, as Keras defines them (and
 // convas's ½Σ(t − o)²): one driver, each loss a formula for one output and its slope. A row's
-// scores are summed (the categorical cross-entropy, ½Σ(t − o)²) or averaged (the others, as Keras's
+// scores are summed (the categorical cross-entropy, the KL divergence, ½Σ(t − o)²) or averaged (the others, as Keras's
 // mean over the last axis); rows are averaged, summed in f64 in row order, each weighted by its
 // row weight when `rowWeights` ≠ 0 (class weights); gradients are written only when their pointer
 // is not 0. The codes are part of the kernel contract (OUTPUT_LOSS in src/backend/kernels.ts).
@@ -33,6 +33,22 @@ const SIGMOID_CROSSENTROPY = 7;
  * logarithm already; a class with t = 0 adds nothing, even where o is −∞.
  */
 const LOG_PROBABILITY_CROSSENTROPY = 8;
+/**
+ * Keras's KL divergence, summed over the row: t·log(t/o), t and o both clipped to [1e-7, 1] (the
+ * clipped t multiplies too, as in Keras; TF.js multiplies by t unclipped, 1e-6 apart at most per row).
+ */
+const KL_DIVERGENCE = 9;
+/** o − t·log(o + 1e-7): the Poisson negative log-likelihood, but for the constant log t!. */
+const POISSON = 10;
+/** log cosh(o − t), as |x| + log(1 + e^−2|x|) − log 2, which never overflows. */
+const LOG_COSH = 11;
+/** (log(max(o, 1e-7) + 1) − log(max(t, 1e-7) + 1))². */
+const SQUARED_LOGARITHMIC_ERROR = 12;
+/** 100·|t − o| / max(|t|, 1e-7): a percentage of the target. */
+const ABSOLUTE_PERCENTAGE_ERROR = 13;
+
+/** Keras's epsilon (backend.epsilon()), the floor of the clips of the losses above. */
+const EPSILON: f32 = 1e-7;
 
 /** Whether every target is 0 or 1: such a batch is read as −1/1 by the hinges. */
 function binaryTargets(targets: usize, length: i32): bool {
@@ -76,6 +92,20 @@ function binaryTargets(targets: usize, length: i32): bool {
       const p = <f64>clip(o);
       return -(t * Math.log(p) + (1 - <f64>t) * Math.log(1 - p));
     }
+    case KL_DIVERGENCE: {
+      const clippedT = <f64>min(max(t, EPSILON), 1);
+      return clippedT * Math.log(clippedT / <f64>min(max(o, EPSILON), 1));
+    }
+    case POISSON: return <f64>o - <f64>t * Math.log(<f64>(o + EPSILON));
+    case LOG_COSH: {
+      const size = Math.abs(<f64>(o - t));
+      return size + Math.log1p(Math.exp(-2 * size)) - Math.LN2;
+    }
+    case SQUARED_LOGARITHMIC_ERROR: {
+      const error = Math.log1p(<f64>max(o, EPSILON)) - Math.log1p(<f64>max(t, EPSILON));
+      return error * error;
+    }
+    case ABSOLUTE_PERCENTAGE_ERROR: return 100 * Math.abs(<f64>(t - o)) / <f64>max(Mathf.abs(t), EPSILON);
     default: {
       const z = <f64>o;
       return max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
@@ -109,6 +139,15 @@ function binaryTargets(targets: usize, length: i32): bool {
       return margin > 0 ? -2 * margin * t : 0;
     }
     case BINARY_CROSSENTROPY: return inClip(o) ? -(t / o - (1 - t) / (1 - o)) : 0;
+    case KL_DIVERGENCE: return o >= EPSILON && o <= 1 ? -min(max(t, EPSILON), 1) / o : 0;
+    case POISSON: return 1 - t / (o + EPSILON);
+    case LOG_COSH: return Mathf.tanh(o - t);
+    case SQUARED_LOGARITHMIC_ERROR: {
+      if (o < EPSILON) return 0;
+      const error = <f32>(Math.log1p(<f64>o) - Math.log1p(<f64>max(t, EPSILON)));
+      return 2 * error / (1 + o);
+    }
+    case ABSOLUTE_PERCENTAGE_ERROR: return o > t ? 100 / max(Mathf.abs(t), EPSILON) : o < t ? -100 / max(Mathf.abs(t), EPSILON) : 0;
     default: return probability - t;
   }
 }
@@ -123,7 +162,7 @@ function binaryTargets(targets: usize, length: i32): bool {
 export function outputLoss(kind: i32, outputs: usize, logits: usize, targets: usize, dOutputs: usize, rows: i32, cols: i32,
   setting: f32, rowWeights: usize): f64 {
   const convert = (kind == HINGE || kind == SQUARED_HINGE) && binaryTargets(targets, rows * cols);
-  const summed = kind == CROSSENTROPY || kind == LOG_PROBABILITY_CROSSENTROPY || kind == HALF_SQUARED_ERROR;
+  const summed = kind == CROSSENTROPY || kind == LOG_PROBABILITY_CROSSENTROPY || kind == HALF_SQUARED_ERROR || kind == KL_DIVERGENCE;
   const scored = kind == SIGMOID_CROSSENTROPY ? logits : outputs;
   const count: f32 = summed ? <f32>rows : <f32>cols * <f32>rows;
   let total: f64 = 0;

@@ -9,13 +9,15 @@ export const FUSED_ACTIVATION = { none: 0, relu: 1, relu6: 2 } as const;
 /**
  * The losses outputLoss computes (assembly/output-loss.ts), each output scored on its own: summed
  * over a row, the categorical cross-entropy on probabilities clipped to [1e-7, 1 − 1e-7] and
- * convas's ½Σ(t − o)²; averaged over a row, the mean absolute error, huber, hinge and squared hinge
- * (a batch of 0/1 targets read as −1/1), binary cross-entropy on clipped probabilities and binary
- * cross-entropy from a sigmoid's logits.
+ * convas's ½Σ(t − o)², Keras's KL divergence; averaged over a row, the mean absolute error, huber,
+ * hinge and squared hinge (a batch of 0/1 targets read as −1/1), binary cross-entropy on clipped
+ * probabilities and binary cross-entropy from a sigmoid's logits, and Keras's poisson, log cosh,
+ * mean squared logarithmic error and mean absolute percentage error (with Keras's 1e-7 clips).
  */
 export const OUTPUT_LOSS = {
   categoricalCrossentropy: 0, meanSquaredError: 1, meanAbsoluteError: 2, huber: 3, hinge: 4, squaredHinge: 5,
-  binaryCrossentropy: 6, sigmoidCrossentropy: 7, logProbabilityCrossentropy: 8,
+  binaryCrossentropy: 6, sigmoidCrossentropy: 7, logProbabilityCrossentropy: 8, kullbackLeiblerDivergence: 9, poisson: 10,
+  logcosh: 11, meanSquaredLogarithmicError: 12, meanAbsolutePercentageError: 13,
 } as const;
 
 /** The passes of a convolution, as conv2dPassScratchBytes and conv2dWinogradPassScratchBytes number them. */
@@ -342,6 +344,8 @@ export interface Kernels {
     setting: number, rowWeights?: number): number;
   /** max(max_c (1 − t)·o − Σ t·o + 1, 0) per row; rowWeights as for softmaxCrossEntropy. */
   categoricalHinge(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, rowWeights?: number): number;
+  /** −Σ t·o/(max(‖t‖, 1e-7)·max(‖o‖, 1e-7)) per row (Keras's cosine similarity loss); rowWeights as for softmaxCrossEntropy. */
+  cosineSimilarity(outputs: number, targets: number, dOutputs: number, rows: number, cols: number, rowWeights?: number): number;
 
   // --- more optimizer steps (assembly/optimizers.ts, rmsprop.ts, adagrad.ts), formulas beside each kernel
   /** u = max(β2·u, |g|); correction1 = 1 − β1^t from the host. */

@@ -68,8 +68,8 @@ function readTrainingConfig(json: JsonObject, file: string) {
   // Any name compile takes: Keras's files carry the loss as it was compiled ('mse' as well as 'mean_squared_error').
   const loss = lossNamed(lossName);
   if (!loss) {
-    throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(KERAS_LOSS_NAMES).join(', ')}, ` +
-      'mse, mae (or TF.js\'s names for them)');
+    throw fileError(file, `trainingConfig.loss ${JSON.stringify(lossName)} is not a loss convas has; expected ${Object.values(KERAS_LOSS_NAMES).join(', ')} ` +
+      '(or TF.js\'s names for them, or Keras\'s short ones: mse, kld, msle, …)');
   }
   const optimizer = field(training, 'optimizer_config', 'object', file, 'trainingConfig');
   const optimizerClass = field(optimizer, 'class_name', 'string', file, 'trainingConfig.optimizer_config');

@@ -66,7 +66,8 @@ export interface FitOptions extends TrainingOptions {
   validationSplit?: number;
   /**
    * Keras's sample_weight: [n], a weight per example, or, for a loss that scores each position of
-   * the output ([H, W, C] with a cross-entropy or categoricalHinge), [n, H, W], a weight per
+   * the output ([H, W, C] with a cross-entropy, categoricalHinge, kullbackLeiblerDivergence or
+   * cosineProximity), [n, H, W], a weight per
    * position. Each weighs its loss rows' loss and gradient (sample-weights.ts); not with classWeight.
    */
   sampleWeight?: Tensor;

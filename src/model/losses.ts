@@ -1,6 +1,7 @@
 // The losses, with Keras's names and semantics (except meanSquaredError, convas's ½Σ(t − o)²).
-// Each is averaged over the batch; the gradient is written for backward. The cross-entropies and
-// the categorical hinge score each position of an output ([H, W, C]: a softmax or sigmoid per
+// Each is averaged over the batch; the gradient is written for backward. The cross-entropies, the
+// categorical hinge, the KL divergence and the cosine proximity (Keras's cosine_similarity, −1 where
+// output and target point alike) score each position of an output ([H, W, C]: a softmax or sigmoid per
 // pixel) over its last axis and average over positions and batch, as Keras does; the other losses
 // score an example's output as one row (the same mean as Keras's, but for convas's ½Σ(t − o)²). A softmax output trained with a categorical cross-entropy, or a sigmoid output with
 // binaryCrossentropy, is computed from the logits in one fused, stable kernel; so is any output
@@ -18,11 +19,16 @@ import { checkBoolean, checkKeys, checkNumber } from './settings.js';
 
 export const LOSSES = [
   'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError',
-  'meanAbsoluteError', 'huber', 'hinge', 'squaredHinge', 'categoricalHinge',
+  'meanAbsoluteError', 'huber', 'hinge', 'squaredHinge', 'categoricalHinge', 'kullbackLeiblerDivergence', 'poisson', 'logcosh',
+  'meanSquaredLogarithmicError', 'meanAbsolutePercentageError', 'cosineProximity',
 ] as const;
 export type LossName = (typeof LOSSES)[number];
 
-/** Keras's names of the losses, which compile takes too (and TF.js's model files carry: io/tfjs-format.ts). */
+/**
+ * Keras's names of the losses, which compile takes too (and TF.js's model files carry: io/tfjs-format.ts).
+ * Where Keras 3 renamed one, this is the older name, which TF.js's loader turns into its own
+ * (kullback_leibler_divergence → kullbackLeiblerDivergence; Keras 3's kl_divergence would not be).
+ */
 export const KERAS_LOSS_NAMES = {
   categoricalCrossentropy: 'categorical_crossentropy',
   sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
@@ -33,15 +39,33 @@ export const KERAS_LOSS_NAMES = {
   hinge: 'hinge',
   squaredHinge: 'squared_hinge',
   categoricalHinge: 'categorical_hinge',
+  kullbackLeiblerDivergence: 'kullback_leibler_divergence',
+  poisson: 'poisson',
+  logcosh: 'logcosh',
+  meanSquaredLogarithmicError: 'mean_squared_logarithmic_error',
+  meanAbsolutePercentageError: 'mean_absolute_percentage_error',
+  cosineProximity: 'cosine_proximity',
 } as const satisfies Record<LossName, string>;
 
-/** Keras's name of a loss, or one of its short names for the mean errors. */
-export type KerasLossName = (typeof KERAS_LOSS_NAMES)[LossName] | 'mse' | 'mae';
+/**
+ * Keras's other names of the losses: its short ones (as keras.losses.get takes them), Keras 3's new
+ * ones, and those Keras 3's names become in TF.js's loader (which camel-cases a file's loss).
+ */
+const KERAS_ALIASES = {
+  mse: 'meanSquaredError', MSE: 'meanSquaredError', mae: 'meanAbsoluteError', MAE: 'meanAbsoluteError',
+  kl_divergence: 'kullbackLeiblerDivergence', klDivergence: 'kullbackLeiblerDivergence', kld: 'kullbackLeiblerDivergence',
+  KLD: 'kullbackLeiblerDivergence', log_cosh: 'logcosh', logCosh: 'logcosh', msle: 'meanSquaredLogarithmicError',
+  MSLE: 'meanSquaredLogarithmicError', mape: 'meanAbsolutePercentageError', MAPE: 'meanAbsolutePercentageError',
+  cosine_similarity: 'cosineProximity', cosineSimilarity: 'cosineProximity',
+} as const satisfies Record<string, LossName>;
+
+/** Keras's name of a loss, or one of its other names. */
+export type KerasLossName = (typeof KERAS_LOSS_NAMES)[LossName] | keyof typeof KERAS_ALIASES;
 
 /** Each of Keras's names → convas's (TF.js's) name. */
 const FROM_KERAS: Readonly<Record<string, LossName>> = {
   ...Object.fromEntries(Object.entries(KERAS_LOSS_NAMES).map(([name, keras]) => [keras, name as LossName])),
-  mse: 'meanSquaredError', mae: 'meanAbsoluteError',
+  ...KERAS_ALIASES,
 };
 
 /** convas's (TF.js's) name of the loss `name` names, TF.js's way or Keras's; undefined for any other value. */
@@ -96,6 +120,12 @@ const LOSS_RULES: Record<LossName, LossRule> = {
   hinge: { settings: [], accuracy: 'sign' },
   squaredHinge: { settings: [], accuracy: 'sign' },
   categoricalHinge: { settings: [], perPosition: true, accuracy: 'class' },
+  kullbackLeiblerDivergence: { settings: [], perPosition: true, accuracy: 'class' },
+  poisson: { settings: [], accuracy: 'class' },
+  logcosh: { settings: [], accuracy: 'class' },
+  meanSquaredLogarithmicError: { settings: [], accuracy: 'class' },
+  meanAbsolutePercentageError: { settings: [], accuracy: 'class' },
+  cosineProximity: { settings: [], perPosition: true, accuracy: 'class' },
 };
 
 /**
@@ -276,6 +306,7 @@ export function computeLoss(loss: Loss, outputs: number, logits: number, targets
       return k.outputLoss(kind, outputs, logits, targets, dOutputs, rows, cols, loss.labelSmoothing, rowWeights);
     }
     case 'categoricalHinge': return k.categoricalHinge(outputs, targets, dOutputs, rows, cols, rowWeights);
+    case 'cosineProximity': return k.cosineSimilarity(outputs, targets, dOutputs, rows, cols, rowWeights);
     default: return k.outputLoss(OUTPUT_LOSS[loss.type], outputs, 0, targets, dOutputs, rows, cols, loss.type === 'huber' ? loss.delta : 0,
       rowWeights);
   }

@@ -43,7 +43,7 @@ export class SampleWeights {
     if (this.perPosition && this.rows.positions === 1) {
       throw new ConfigError(`${who}: sampleWeight of shape ${formatShape(weights.shape)} weighs each position, but loss ${loss.type} scores ` +
         `each example's ${formatShape(outputShape)} output as one; weigh positions with a loss that scores each of them (the ` +
-        `cross-entropies, categoricalHinge), or pass one weight per example, [${n}]`);
+        `cross-entropies, categoricalHinge, kullbackLeiblerDivergence, cosineProximity), or pass one weight per example, [${n}]`);
     }
     const values = getBackend().memory.f32(weights.ptr, weights.size);
     const bad = values.findIndex((w) => !Number.isFinite(w) || w < 0);

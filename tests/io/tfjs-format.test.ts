@@ -262,15 +262,39 @@ test('Keras files: a fixed batch size in batch_input_shape; optimizers as Keras 
   }
 });
 
-test('Keras files: the loss by any name compile takes, as Keras writes it as it was compiled (\'mse\', \'mae\', \'huber\')', async () => {
+test('Keras files: the loss by any name compile takes, as Keras writes it as it was compiled (\'mse\', \'mae\', \'huber\', Keras 3\'s \'kl_divergence\')', async () => {
   const dir = await temporaryDirectory();
   await saveTfjs(tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [6], units: 3 })] }), dir);
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
   const optimizer_config = { class_name: 'Adam', config: { learning_rate: 0.001 } };
   for (const [loss, expected] of [['mse', 'meanSquaredError'], ['mae', 'meanAbsoluteError'], ['huber', 'huber'],
-    ['mean_squared_error', 'meanSquaredError'], ['meanSquaredError', 'meanSquaredError']]) {
+    ['mean_squared_error', 'meanSquaredError'], ['meanSquaredError', 'meanSquaredError'], ['kl_divergence', 'kullbackLeiblerDivergence'],
+    ['kld', 'kullbackLeiblerDivergence'], ['log_cosh', 'logcosh'], ['msle', 'meanSquaredLogarithmicError'], ['MAPE', 'meanAbsolutePercentageError'],
+    ['cosine_similarity', 'cosineProximity']]) {
     await writeFile(join(dir, 'model.json'), JSON.stringify({ ...json, trainingConfig: { loss, metrics: [], optimizer_config } }));
     assert.is((await loadModel(dir)).compileConfig!.loss, expected, loss);
+  }
+});
+
+/** The losses both TF.js's tfjs-layers and convas have beyond the first ones: TF.js's names, and Keras's (2's, which TF.js's loader reads). */
+const KERAS_LOSSES = [['kullbackLeiblerDivergence', 'kullback_leibler_divergence'], ['poisson', 'poisson'], ['logcosh', 'logcosh'],
+  ['meanSquaredLogarithmicError', 'mean_squared_logarithmic_error'], ['meanAbsolutePercentageError', 'mean_absolute_percentage_error'],
+  ['cosineProximity', 'cosine_proximity']] as const;
+
+test('TF.js ↔ convas: a model compiled with the KL divergence, poisson, logcosh, MSLE, MAPE or cosine proximity loads in each, with its loss', async () => {
+  for (const [loss, kerasName] of KERAS_LOSSES) {
+    const tfjsModel = tfjsDense();
+    tfjsModel.compile({ optimizer: tf.train.adam(0.01), loss });
+    const fromTfjs = await temporaryDirectory();
+    await saveTfjs(tfjsModel, fromTfjs, true);
+    assert.is(JSON.parse(await readFile(join(fromTfjs, 'model.json'), 'utf8')).trainingConfig.loss, kerasName, `TF.js writes ${loss}`);
+    assert.is((await loadModel(fromTfjs)).compileConfig?.loss, loss, `TF.js → convas: ${loss}`);
+
+    const model = denseModel(4);
+    model.compile({ optimizer: 'adam', loss });
+    const fromConvas = await temporaryDirectory();
+    await model.save(fromConvas, { format: 'tfjs' });
+    assert.is((await loadInTfjs(fromConvas)).loss, loss, `convas → TF.js: ${loss}`);
   }
 });
 
@@ -301,8 +325,8 @@ test('TF.js files convas cannot read are refused, naming what and why', async ()
   await refusedTfjs((j) => { j.weightsManifest[0].weights[1].dtype = 'int32'; }, /dtype "int32"; expected float32/);
   await refusedTfjs((j) => { layerConfig(j, 0).kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 2 } }; },
     /has kernel_constraint \{"class_name":"MaxNorm".*\}, which convas does not support; expected null/);
-  await refusedTfjs((j) => { j.trainingConfig = { loss: 'poisson', optimizer_config: { class_name: 'Adam', config: {} } }; },
-    /trainingConfig.loss "poisson" is not a loss convas has/);
+  await refusedTfjs((j) => { j.trainingConfig = { loss: 'dice', optimizer_config: { class_name: 'Adam', config: {} } }; },
+    /trainingConfig.loss "dice" is not a loss convas has/);
 });
 
 test.run();

@@ -63,6 +63,24 @@ const CASES: Case[] = [
       const r = ref.huber(o, t, rows, cols, 1);
       return { loss: r.loss, gradient: r.dOutputs };
     } },
+  { name: 'KL divergence', outputs: probabilities, targets: oneHotRows,
+    kernel: (k, o, t, d, rows, cols, w) => k.outputLoss(OUTPUT_LOSS.kullbackLeiblerDivergence, o, 0, t, d, rows, cols, 0, w),
+    reference: (o, t, rows) => {
+      const r = ref.klDivergence(o, t, rows);
+      return { loss: r.loss, gradient: r.dOutputs };
+    } },
+  { name: 'poisson', outputs: (n) => rng.array(n, 0.1, 3), targets: (rows, cols) => rng.array(rows * cols, 0, 3).map(Math.round),
+    kernel: (k, o, t, d, rows, cols, w) => k.outputLoss(OUTPUT_LOSS.poisson, o, 0, t, d, rows, cols, 0, w),
+    reference: (o, t) => {
+      const r = ref.poisson(o, t);
+      return { loss: r.loss, gradient: r.dOutputs };
+    } },
+  { name: 'cosine similarity', outputs: (n) => rng.array(n, -2, 2), targets: (rows, cols) => rng.array(rows * cols),
+    kernel: (k, o, t, d, rows, cols, w) => k.cosineSimilarity(o, t, d, rows, cols, w),
+    reference: (o, t, rows, cols) => {
+      const r = ref.cosineSimilarity(o, t, rows, cols);
+      return { loss: r.loss, gradient: r.dOutputs };
+    } },
   { name: '½Σ(t − o)²', outputs: (n) => rng.array(n), targets: (rows, cols) => rng.array(rows * cols),
     kernel: (k, o, t, d, rows, cols, w) => k.outputLoss(OUTPUT_LOSS.meanSquaredError, o, 0, t, d, rows, cols, 0, w),
     reference: (o, t, rows) => {

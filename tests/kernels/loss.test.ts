@@ -204,4 +204,67 @@ test('categoricalHinge, meanAbsoluteError and huber match the reference', async 
   });
 });
 
+/** The Keras losses scored output by output: their kernel code, reference, and the outputs and targets each reads. */
+const KERAS_OUTPUT_LOSSES = [
+  // Probabilities beyond both ends of the [1e-7, 1] clip (and 1 itself), against soft targets some of which are 0.
+  ['kullbackLeiblerDivergence', (o: Float32Array, t: Float32Array, rows: number) => ref.klDivergence(o, t, rows),
+    (n: number) => probabilities(n).map((v, i) => (i % 7 === 3 ? 1.5 : v)), (n: number) => probabilities(n).map((v, i) => (i % 5 === 0 ? 0 : v))],
+  // Rates and counts, some of the rates tiny.
+  ['poisson', ref.poisson, (n: number) => probabilities(n).map((v) => v * 4), (n: number) => Float32Array.from({ length: n }, () => rng.int(0, 5))],
+  ['logcosh', ref.logCosh, (n: number) => rng.array(n, -30, 30), (n: number) => rng.array(n, -3, 3)],
+  // Outputs and targets below the ε floor (negative ones included), where the logarithm is of ε.
+  ['meanSquaredLogarithmicError', ref.meanSquaredLogarithmicError, (n: number) => rng.array(n, -1, 5), (n: number) => rng.array(n, -1, 5)],
+  // Targets at 0 and tiny, divided by ε.
+  ['meanAbsolutePercentageError', ref.meanAbsolutePercentageError, (n: number) => rng.array(n, -3, 3),
+    (n: number) => rng.array(n, -3, 3).map((v, i) => (i % 6 === 0 ? 0 : i % 6 === 1 ? v * 1e-8 : v))],
+] as const;
+
+test('Keras\'s KL divergence, poisson, log cosh, mean squared logarithmic and mean absolute percentage errors match the reference, clips included', async () => {
+  const k = await kernels();
+  for (const [name, reference, outputsFor, targetsFor] of KERAS_OUTPUT_LOSSES) {
+    for (const [rows, cols] of shapes) {
+      const n = rows * cols;
+      const outputs = outputsFor(n), targets = targetsFor(n);
+      let loss = NaN;
+      const [dOutputs] = withBuffers([outputs, targets], [n], ([po, pt], [pd]) => {
+        loss = k.outputLoss(OUTPUT_LOSS[name], po, 0, pt, pd, rows, cols, 0);
+      });
+      const expected = reference(outputs, targets, rows);
+      assertClose([loss], [expected.loss], 1e-5, `${name} ${rows}x${cols}`);
+      assertClose(dOutputs, expected.dOutputs, 1e-5, `${name} gradient ${rows}x${cols}`);
+    }
+  }
+});
+
+test('log cosh stays finite and exact for errors of ±100 (where cosh overflows f32): |x| − log 2', async () => {
+  const k = await kernels();
+  const outputs = Float32Array.of(100, -100), targets = Float32Array.of(0, 0);
+  let loss = NaN;
+  const [dOutputs] = withBuffers([outputs, targets], [2], ([po, pt], [pd]) => {
+    loss = k.outputLoss(OUTPUT_LOSS.logcosh, po, 0, pt, pd, 1, 2, 0);
+  });
+  assertClose([loss], [100 - Math.LN2], 1e-9, 'loss');
+  assertClose(dOutputs, [0.5, -0.5], 1e-9, 'dOutputs');
+});
+
+test('cosine similarity matches the reference, rows of zeros (at the norm floor) included', async () => {
+  const k = await kernels();
+  shapes.forEach(([rows, cols], i) => {
+    const n = rows * cols;
+    const outputs = rng.array(n, -2, 2), targets = i % 3 === 0 ? targetsFor(rows, cols, false) : rng.array(n, -1, 1);
+    // A row of zero outputs and one of zero targets, where the norms are floored at 1e-7.
+    if (rows > 2) {
+      outputs.fill(0, 0, cols);
+      targets.fill(0, cols, 2 * cols);
+    }
+    let loss = NaN;
+    const [dOutputs] = withBuffers([outputs, targets], [n], ([po, pt], [pd]) => {
+      loss = k.cosineSimilarity(po, pt, pd, rows, cols);
+    });
+    const expected = ref.cosineSimilarity(outputs, targets, rows, cols);
+    assertClose([loss], [expected.loss], 1e-5, `cosineSimilarity ${rows}x${cols}`);
+    assertClose(dOutputs, expected.dOutputs, 1e-4, `cosineSimilarity gradient ${rows}x${cols}`);
+  });
+});
+
 test.run();

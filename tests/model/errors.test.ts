@@ -64,7 +64,7 @@ test('compile settings', async () => {
   await init();
   throwsWith(() => model().compile({ optimizer: 'lamb' as never, loss: 'meanSquaredError' }), ConfigError, 'lamb', 'adam');
   throwsWith(() => model().compile({ optimizer: { type: 'sgd', learningRate: -1 }, loss: 'meanSquaredError' }), ConfigError, 'learningRate');
-  throwsWith(() => model().compile({ optimizer: 'sgd', loss: 'poisson' as never }), ConfigError, 'poisson', 'categoricalCrossentropy');
+  throwsWith(() => model().compile({ optimizer: 'sgd', loss: 'dice' as never }), ConfigError, 'dice', 'categoricalCrossentropy');
 });
 
 test('data that does not fit the model', async () => {

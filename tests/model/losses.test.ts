@@ -25,6 +25,17 @@ const ids = (shape: number[]) => tensor(Float32Array.from({ length: N }, (_, i) 
 const multiLabel = () => tensor(Float32Array.from({ length: N * 4 }, () => rng.int(0, 1)), [N, 4]);
 const plusMinusOne = () => tensor(Float32Array.from({ length: N * 4 }, () => rng.pick([-1, 1])), [N, 4]);
 const values = () => tensor(rng.array(N * 4, -1, 1), [N, 4]);
+/** Rows of probabilities: distributions for the KL divergence. */
+const softLabels = () => {
+  const w = rng.array(N * 4, 0.1, 1);
+  for (let r = 0; r < N; r++) {
+    const total = w[r * 4] + w[r * 4 + 1] + w[r * 4 + 2] + w[r * 4 + 3];
+    for (let c = 0; c < 4; c++) w[r * 4 + c] /= total;
+  }
+  return tensor(w, [N, 4]);
+};
+/** Counts, as poisson scores rates against them. */
+const counts = () => tensor(Float32Array.from({ length: N * 4 }, () => rng.int(0, 3)), [N, 4]);
 
 /** [loss, output activation, targets]: every loss, fused with its activation where one pairs with it and not. */
 const cases: Array<[CompileOptions['loss'], ActivationName, () => ReturnType<typeof tensor>]> = [
@@ -50,6 +61,12 @@ const cases: Array<[CompileOptions['loss'], ActivationName, () => ReturnType<typ
   [{ type: 'sparseCategoricalCrossentropy', fromLogits: true, labelSmoothing: 0.1 }, 'linear', () => ids([N])],
   [{ type: 'binaryCrossentropy', fromLogits: true }, 'linear', multiLabel],
   [{ type: 'binaryCrossentropy', fromLogits: true, labelSmoothing: 0.2 }, 'tanh', multiLabel],
+  ['kullbackLeiblerDivergence', 'softmax', softLabels],
+  ['poisson', 'sigmoid', counts],
+  ['logcosh', 'linear', () => tensor(rng.array(N * 4, -3, 3), [N, 4])],
+  ['meanSquaredLogarithmicError', 'sigmoid', () => tensor(rng.array(N * 4, 0, 2), [N, 4])],
+  ['meanAbsolutePercentageError', 'linear', values],
+  ['cosineProximity', 'linear', values],
 ];
 
 const describe = (loss: CompileOptions['loss']) => (typeof loss === 'string' ? loss : JSON.stringify(loss));
@@ -247,7 +264,11 @@ test('compile warns, once, of logits read as probabilities and of probabilities 
 
 test('Keras\'s names of the losses are TF.js\'s: the same loss and gradients, kept under TF.js\'s name', async () => {
   await kernels();
-  const keras: Array<[CompileOptions['loss'], CompileOptions['loss'], ActivationName, () => ReturnType<typeof tensor>]> = [
+  type KerasCase = [CompileOptions['loss'], CompileOptions['loss'], ActivationName, () => ReturnType<typeof tensor>];
+  /** Each of Keras's names of one loss. */
+  const named = (names: CompileOptions['loss'][], ...rest: [CompileOptions['loss'], ActivationName, () => ReturnType<typeof tensor>]) =>
+    names.map((name): KerasCase => [name, ...rest]);
+  const keras: KerasCase[] = [
     ['categorical_crossentropy', 'categoricalCrossentropy', 'softmax', oneHot],
     [{ type: 'sparse_categorical_crossentropy', fromLogits: true }, { type: 'sparseCategoricalCrossentropy', fromLogits: true }, 'linear', () => ids([N])],
     ['binary_crossentropy', 'binaryCrossentropy', 'sigmoid', multiLabel],
@@ -255,6 +276,13 @@ test('Keras\'s names of the losses are TF.js\'s: the same loss and gradients, ke
     ['mean_absolute_error', 'meanAbsoluteError', 'linear', values], ['mae', 'meanAbsoluteError', 'linear', values],
     [{ type: 'huber', delta: 0.5 }, { type: 'huber', delta: 0.5 }, 'linear', values], ['hinge', 'hinge', 'tanh', plusMinusOne],
     ['squared_hinge', 'squaredHinge', 'tanh', plusMinusOne], ['categorical_hinge', 'categoricalHinge', 'softmax', oneHot],
+    ['MSE', 'meanSquaredError', 'linear', values], ['MAE', 'meanAbsoluteError', 'linear', values],
+    ...named(['kl_divergence', 'kld', 'KLD', 'kullback_leibler_divergence', 'klDivergence'], 'kullbackLeiblerDivergence', 'softmax', softLabels),
+    ['poisson', 'poisson', 'sigmoid', counts],
+    ...named(['log_cosh', 'logcosh', 'logCosh'], 'logcosh', 'linear', values),
+    ...named(['mean_squared_logarithmic_error', 'msle', 'MSLE'], 'meanSquaredLogarithmicError', 'sigmoid', values),
+    ...named(['mean_absolute_percentage_error', 'mape', 'MAPE'], 'meanAbsolutePercentageError', 'linear', values),
+    ...named(['cosine_similarity', 'cosine_proximity', 'cosineSimilarity'], 'cosineProximity', 'linear', values),
   ];
   for (const [kerasName, name, activation, targets] of keras) {
     const theirs = smallCnn(3, activation), ours = smallCnn(3, activation);
@@ -273,7 +301,7 @@ test('impossible loss settings and targets that do not fit the loss are refused,
   await kernels();
   const model = smallCnn(1, 'softmax');
   const compile = (loss: unknown) => model.compile({ optimizer: 'sgd', loss: loss as CompileOptions['loss'] });
-  throwsWith(() => compile('poisson'), ConfigError, 'poisson', 'sparseCategoricalCrossentropy', 'huber');
+  throwsWith(() => compile('dice'), ConfigError, 'dice', 'sparseCategoricalCrossentropy', 'huber');
   throwsWith(() => compile({ type: 'binaryCrossentropy', labelSmoothing: 1.5 }), ConfigError, 'labelSmoothing', '[0, 1]');
   throwsWith(() => compile({ type: 'huber', delta: 0 }), ConfigError, 'delta', 'positive');
   throwsWith(() => compile({ type: 'hinge', labelSmoothing: 0.1 }), ConfigError, 'hinge', 'labelSmoothing');

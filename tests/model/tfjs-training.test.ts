@@ -95,11 +95,21 @@ const classIds = () => Float32Array.from({ length: N }, (_, i) => (i * 3) % CLAS
 /** convas takes ids as [n]; TF.js wants [n, 1]. */
 const sparse = () => ({ tfjs: classIds(), tfjsShape: [N, 1], convas: classIds(), convasShape: [N] });
 const multiLabel = (seed: number) => random(seed).array(N * CLASSES).map((v) => (v > 0 ? 1 : 0));
+/** Rows of probabilities, none of them 0 (where Keras's KL divergence, t clipped to 1e-7, and TF.js's, t as is, part by 1e-6). */
+const softLabels = (seed: number) => {
+  const v = random(seed).array(N * CLASSES, 0.1, 1);
+  for (let r = 0; r < N; r++) {
+    const row = v.subarray(r * CLASSES, (r + 1) * CLASSES), total = row.reduce((s, x) => s + x, 0);
+    row.forEach((x, c) => (row[c] = x / total));
+  }
+  return v;
+};
 const plusMinusOne = (seed: number) => random(seed).array(N * CLASSES).map((v) => (v > 0 ? 1 : -1));
 
 // --- losses, with SGD
 
-const losses: Array<[string, ActivationName, ActivationName, TfLoss, CompileOptions['loss'], () => ReturnType<typeof dense>]> = [
+/** [what, activation, TF.js's activation, TF.js's loss, convas's, targets, SGD's learning rate (default 0.5)]. */
+const losses: Array<[string, ActivationName, ActivationName, TfLoss, CompileOptions['loss'], () => ReturnType<typeof dense>, number?]> = [
   ['categoricalCrossentropy (fused with softmax)', 'softmax', 'softmax', 'categoricalCrossentropy', 'categoricalCrossentropy', () => dense(oneHot(5))],
   ['sparseCategoricalCrossentropy (fused with softmax)', 'softmax', 'softmax', 'sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy', sparse],
   ['binaryCrossentropy (fused with sigmoid)', 'sigmoid', 'sigmoid', 'binaryCrossentropy', 'binaryCrossentropy', () => dense(multiLabel(6))],
@@ -124,13 +134,23 @@ const losses: Array<[string, ActivationName, ActivationName, TfLoss, CompileOpti
   // tfjs-layers has no huber either: tfjs-core's huberLoss is Keras's, averaged over every output.
   ['huber (TF.js: tf.losses.huberLoss)', 'linear', 'linear', (t, o) => tf.losses.huberLoss(t, o, undefined, 1),
     'huber', () => dense(random(14).array(N * CLASSES, -2, 2))],
+  // Keras's clips meet TF.js's (MSLE's targets below 1e-7). MAPE is in percent: a hundredth of the learning rate.
+  ['kullbackLeiblerDivergence (soft targets)', 'softmax', 'softmax', 'kullbackLeiblerDivergence', 'kullbackLeiblerDivergence', () => dense(softLabels(23))],
+  ['poisson', 'sigmoid', 'sigmoid', 'poisson', 'poisson', () => dense(random(24).array(N * CLASSES).map((v) => Math.round(2 * (v + 1))))],
+  ['logcosh', 'linear', 'linear', 'logcosh', 'logcosh', () => dense(random(25).array(N * CLASSES, -3, 3))],
+  ['meanSquaredLogarithmicError', 'sigmoid', 'sigmoid', 'meanSquaredLogarithmicError', 'meanSquaredLogarithmicError',
+    () => dense(random(26).array(N * CLASSES, -0.5, 3))],
+  ['meanAbsolutePercentageError', 'linear', 'linear', 'meanAbsolutePercentageError', 'meanAbsolutePercentageError',
+    () => dense(random(27).array(N * CLASSES, -2, 2)), 0.005],
+  ['cosineProximity (Keras\'s cosine_similarity: the negative cosine)', 'linear', 'linear', 'cosineProximity', 'cosineProximity',
+    () => dense(random(28).array(N * CLASSES))],
 ];
 
-for (const [what, activation, tfjsActivation, tfjsLoss, loss, targets] of losses) {
+for (const [what, activation, tfjsActivation, tfjsLoss, loss, targets, learningRate = 0.5] of losses) {
   test(`three SGD steps agree with TF.js: ${what}`, async () => {
     const { tfjsModel, convas } = models(activation, tfjsActivation);
-    await assertSameTraining(tfjsModel, convas, { optimizer: tf.train.sgd(0.5), loss: tfjsLoss },
-      { optimizer: { type: 'sgd', learningRate: 0.5 }, loss }, targets(), what);
+    await assertSameTraining(tfjsModel, convas, { optimizer: tf.train.sgd(learningRate), loss: tfjsLoss },
+      { optimizer: { type: 'sgd', learningRate }, loss }, targets(), what);
   });
 }
 

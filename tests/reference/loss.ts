@@ -152,3 +152,67 @@ export function meanSquaredError(outputs: Float32Array, targets: Float32Array, r
   const loss = outputs.reduce((s, o, i) => s + 0.5 * (targets[i] - o) ** 2, 0) / rows;
   return { loss, dOutputs: outputs.map((o, i) => (o - targets[i]) / rows) };
 }
+
+/** Keras's backend.epsilon(), the floor of the clips below. */
+const EPSILON = Math.fround(1e-7);
+
+/**
+ * A loss averaged over every output of [rows, cols] (Keras's mean over the last axis, then over rows),
+ * from the formula for one output and its slope.
+ */
+function meanOverOutputs(outputs: Float32Array, targets: Float32Array, loss: (o: number, t: number) => number,
+  slope: (o: number, t: number) => number) {
+  const n = outputs.length;
+  return {
+    loss: outputs.reduce((s, o, i) => s + loss(o, targets[i]), 0) / n,
+    dOutputs: outputs.map((o, i) => slope(o, targets[i]) / n),
+  };
+}
+
+/** Keras's kl_divergence: Σ t·log(t/o) over the row, t and o clipped to [ε, 1]; averaged over rows. */
+export function klDivergence(outputs: Float32Array, targets: Float32Array, rows: number) {
+  const clip1 = (v: number) => Math.min(Math.max(v, EPSILON), 1);
+  const loss = outputs.reduce((s, o, i) => s + clip1(targets[i]) * Math.log(clip1(targets[i]) / clip1(o)), 0) / rows;
+  return { loss, dOutputs: outputs.map((o, i) => (o >= EPSILON && o <= 1 ? -clip1(targets[i]) / o / rows : 0)) };
+}
+
+/** Keras's poisson: o − t·log(o + ε). */
+export const poisson = (outputs: Float32Array, targets: Float32Array) =>
+  meanOverOutputs(outputs, targets, (o, t) => o - t * Math.log(o + EPSILON), (o, t) => 1 - t / (o + EPSILON));
+
+/** Keras's log_cosh: log cosh(o − t), whose slope is tanh(o − t). */
+export const logCosh = (outputs: Float32Array, targets: Float32Array) =>
+  meanOverOutputs(outputs, targets, (o, t) => Math.log(Math.cosh(o - t)), (o, t) => Math.tanh(o - t));
+
+/** Keras's mean_squared_logarithmic_error: (log(max(o, ε) + 1) − log(max(t, ε) + 1))²; no slope where o is below ε. */
+export const meanSquaredLogarithmicError = (outputs: Float32Array, targets: Float32Array) => {
+  const error = (o: number, t: number) => Math.log(Math.max(o, EPSILON) + 1) - Math.log(Math.max(t, EPSILON) + 1);
+  return meanOverOutputs(outputs, targets, (o, t) => error(o, t) ** 2, (o, t) => (o >= EPSILON ? 2 * error(o, t) / (o + 1) : 0));
+};
+
+/** Keras's mean_absolute_percentage_error: 100·|t − o|/max(|t|, ε). */
+export const meanAbsolutePercentageError = (outputs: Float32Array, targets: Float32Array) =>
+  meanOverOutputs(outputs, targets, (o, t) => 100 * Math.abs(t - o) / Math.max(Math.abs(t), EPSILON),
+    (o, t) => 100 * Math.sign(o - t) / Math.max(Math.abs(t), EPSILON));
+
+/**
+ * Keras's cosine_similarity loss, −Σ (t/max(‖t‖, ε))·(o/max(‖o‖, ε)) per row, averaged over rows;
+ * its gradient by the quotient rule, the norm of o a constant where it is at the floor.
+ */
+export function cosineSimilarity(outputs: Float32Array, targets: Float32Array, rows: number, cols: number) {
+  const o = rowsOf(outputs, rows, cols), t = rowsOf(targets, rows, cols);
+  const norm = (v: number[]) => Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+  const dOutputs = new Float32Array(rows * cols);
+  let loss = 0;
+  o.forEach((row, r) => {
+    const tNorm = Math.max(norm(t[r]), EPSILON), oNorm = norm(row), floored = Math.max(oNorm, EPSILON);
+    const dot = row.reduce((s, v, c) => s + v * t[r][c], 0);
+    loss -= dot / (tNorm * floored);
+    row.forEach((v, c) => {
+      const dDot = t[r][c] / (tNorm * floored);
+      const dNorm = oNorm > EPSILON ? dot / tNorm * v / oNorm ** 3 : 0;
+      dOutputs[r * cols + c] = -(dDot - dNorm) / rows;
+    });
+  });
+  return { loss: loss / rows, dOutputs };
+}
