@@ -55,6 +55,12 @@ function resolveConfig(config: OptimizerConfig | OptimizerType | OptimizerClassN
       : `optimizer: expected a name or { type, learningRate, … } with type one of ${OPTIMIZERS.join(', ')}; got ${shownValue(given)}`);
   }
   const who = `optimizer ${given.type}`;
+  // Keras's SGD takes momentum and nesterov; in TF.js, as here, that is another optimizer.
+  const momentumOf = (['momentum', 'nesterov', 'useNesterov'] as const).filter((name) => Object.hasOwn(given, name));
+  if (given.type === 'sgd' && momentumOf.length > 0) {
+    throw new ConfigError(`${who}: unknown setting${momentumOf.length > 1 ? 's' : ''} ${momentumOf.join(', ')}; SGD with momentum is ` +
+      `the optimizer 'momentum' (TF.js's tf.train.momentum, Keras's SGD(momentum=…)): { type: 'momentum', momentum: 0.9, useNesterov? }`);
+  }
   checkKeys(who, given, optimizerSettings(given.type));
   const rule = OPTIMIZER_TYPES[given.type];
   const rate = given.learningRate ?? rule.learningRate;
