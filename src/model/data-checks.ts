@@ -37,6 +37,19 @@ export function checkInputs(x: Tensor | Tensor[], inputShapes: Shape[], what: st
   return { xs, n };
 }
 
+/**
+ * The targets of a model's one output: a tensor, or TF.js's one-element array of it (as TF.js's fit
+ * and evaluate take y for a model of one output); an array of more tensors is refused here, any
+ * other value by checkTargets.
+ */
+export function oneTarget(y: Tensor | readonly Tensor[], what: string): Tensor {
+  if (!Array.isArray(y) || y.length === 0 || !y.every((t) => t instanceof Tensor)) return y as Tensor;
+  if (y.length > 1) {
+    throw new ShapeError(`${what}: y is an array of ${y.length} tensors, but the model has one output: y is its targets, a tensor (or [tensor])`);
+  }
+  return y[0];
+}
+
 /** Targets for n examples of an output of `outputShape`, as `loss` reads them (class ids for a sparse loss). */
 export function checkTargets(y: Tensor, n: number, outputShape: Shape, what: string, loss?: Loss): void {
   if (!(y instanceof Tensor)) throw new ShapeError(`${what}: y must be a tensor (tensor(values, shape)), got ${shownInstead(y)}`);

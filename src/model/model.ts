@@ -16,7 +16,7 @@ import type { Tensor } from '../tensor.js';
 import { BatchBuffers } from './batch-buffers.js';
 import { type FoldPair, foldPairs, withFolds } from './batch-norm-folding.js';
 import type { History } from './callbacks.js';
-import { checkInputs, checkTargets } from './data-checks.js';
+import { checkInputs, checkTargets, oneTarget } from './data-checks.js';
 import { BatchReader, type Dataset } from './dataset-batches.js';
 import { LossReference } from './divergence.js';
 import { GraphExecutor } from './executor.js';
@@ -507,11 +507,13 @@ export class Model extends Layer {
   /**
    * Trains on (x, y); frozen layers (trainable = false) keep their weights. Options as TF.js's:
    * epochs, batchSize, shuffle, validationData or validationSplit, initialEpoch, classWeight,
-   * callbacks; and Keras's sampleWeight, per example or per position of the output.
+   * callbacks; and Keras's sampleWeight, per example or per position of the output. y may be [y],
+   * as TF.js takes the targets of a model's one output.
    */
-  async fit(x: Tensor | Tensor[], y: Tensor, options: FitOptions = {}): Promise<History> {
+  async fit(x: Tensor | Tensor[], y: Tensor | [Tensor], options: FitOptions = {}): Promise<History> {
     this.checkAlive();
-    return trainExclusively(this, this.everyLayer, 'fit', () => fitTensors(this.trainer('fit'), x, y, options));
+    const targets = oneTarget(y, 'fit');
+    return trainExclusively(this, this.everyLayer, 'fit', () => fitTensors(this.trainer('fit'), x, targets, options));
   }
 
   /**
@@ -529,8 +531,9 @@ export class Model extends Layer {
    * The mean loss on (x, y) with every trainable weight's gradient left in its `grad` buffer, weights
    * unchanged: what one training step would use. For gradient checks and custom training loops.
    */
-  lossAndGradients(x: Tensor | Tensor[], y: Tensor): number {
+  lossAndGradients(x: Tensor | Tensor[], given: Tensor | [Tensor]): number {
     this.checkAlive();
+    const y = oneTarget(given, 'lossAndGradients');
     checkNoRunUnderWay(this, this.everyLayer, 'lossAndGradients');
     const step = this.trainStep('lossAndGradients');
     const { xs, n } = checkInputs(x, this.inputShapes, 'lossAndGradients');
@@ -571,8 +574,9 @@ export class Model extends Layer {
    * Mean loss, accuracy (the share right, counted as the loss reads its targets: accuracy.ts), the
    * compiled metrics and those in options.metrics.
    */
-  evaluate(x: Tensor | Tensor[], y: Tensor, options: EvaluateOptions = {}): Evaluation {
+  evaluate(x: Tensor | Tensor[], given: Tensor | [Tensor], options: EvaluateOptions = {}): Evaluation {
     this.checkAlive();
+    const y = oneTarget(given, 'evaluate');
     checkOptions('evaluate', options, Object.keys(EVALUATE_OPTIONS));
     checkVerbose(options.verbose, 'evaluate');
     if (!this.loss) throw new StateError('evaluate: the model must be compiled first (evaluate needs its loss)');

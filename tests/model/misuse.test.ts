@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  ConfigError, OutOfMemoryError, StateError, ValueError, init, layerFromConfig, layers, sequential, tensor,
+  ConfigError, OutOfMemoryError, ShapeError, StateError, type Tensor, ValueError, init, layerFromConfig, layers, sequential, tensor,
 } from '../../src/index.js';
 import { strokes } from './synthetic.js';
 
@@ -47,6 +47,21 @@ test('setWeights refuses NaN and infinite values', async () => {
   const [kernel, bias] = model.getWeights().map((w) => w.dataSync());
   kernel[5] = Infinity;
   throws(() => model.setWeights([kernel, bias]), ValueError, 'flat index 5');
+});
+
+test('y as TF.js takes it for a one-output model, [y], trains and scores as y; an array of two is refused', async () => {
+  await init();
+  const x = tensor(Float32Array.from({ length: 24 }, (_, i) => Math.sin(i)), [6, 4]);
+  const y = tensor(Float32Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [6, 2]);
+  const [plain, wrapped] = [tiny(), tiny()];
+  for (const model of [plain, wrapped]) model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  assert.is(wrapped.lossAndGradients(x, [y]), plain.lossAndGradients(x, y));
+  assert.equal(wrapped.evaluate(x, [y]), plain.evaluate(x, y));
+  const trained = await plain.fit(x, y, { epochs: 2, batchSize: 3 });
+  assert.equal((await wrapped.fit(x, [y], { epochs: 2, batchSize: 3 })).history, trained.history);
+  wrapped.getWeights().forEach((w, i) => assert.equal([...w.dataSync()], [...plain.getWeights()[i].dataSync()], `weight ${i}`));
+  throws(() => plain.evaluate(x, [y, y] as unknown as [Tensor]), ShapeError, 'y is an array of 2 tensors, but the model has one output');
+  throws(() => plain.evaluate(x, [] as unknown as [Tensor]), ShapeError, 'y must be a tensor');
 });
 
 test('dispose() while fit awaits stops fit with a StateError', async () => {
