@@ -254,12 +254,20 @@ export function checkLossFitsOutput(loss: Loss, outputShape: Shape, values?: Out
   }
 }
 
+/** The activations whose values are never negative: rates poisson can take the logarithm of. */
+const NON_NEGATIVE_OUTPUTS: readonly string[] = ['softplus', 'sigmoid', 'hardSigmoid', 'softmax', 'relu', 'relu6'];
+
 /**
  * What is likely wrong when a cross-entropy meets this output activation, for a warning at compile:
  * logits (no activation) read as probabilities, which the clip then flattens without a word, or
- * probabilities read as logits (Keras warns of that one too). Undefined when they fit.
+ * probabilities read as logits (Keras warns of that one too); or poisson after an activation that
+ * can go negative, where its logarithm is NaN. Undefined when they fit.
  */
 export function outputMismatch(loss: Loss, activation: string): string | undefined {
+  if (loss.type === 'poisson' && !NON_NEGATIVE_OUTPUTS.includes(activation)) {
+    return `loss poisson takes log(o + 1e-7) of the model's output, a rate, but its last layer's activation ('${activation}') can ` +
+      `make it negative, where the loss is NaN; end the model in activation 'softplus' (or 'sigmoid', 'softmax', 'relu')`;
+  }
   if (!loss.fusesWith) return undefined;
   if (!loss.fromLogits && activation === 'linear') {
     return `loss ${loss.type} reads the model's output as probabilities, but its last layer has no activation, so the output is ` +

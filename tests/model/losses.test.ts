@@ -233,7 +233,7 @@ test('a softmax\'s logits (a categorical cross-entropy fromLogits) have no yes/n
   assert.equal(fromLogits.perClassPrecision, fromProbabilities.perClassPrecision);
 });
 
-test('compile warns, once, of logits read as probabilities and of probabilities read as logits', async () => {
+test('compile warns, once, of logits read as probabilities, of probabilities read as logits, and of poisson on outputs that can go negative', async () => {
   await kernels();
   const warned: string[] = [];
   const warn = console.warn;
@@ -257,6 +257,12 @@ test('compile warns, once, of logits read as probabilities and of probabilities 
     smallCnn(1, 'sigmoid').compile({ optimizer: 'sgd', loss: { type: 'categoricalCrossentropy', fromLogits: true } });
     assert.is(warned.length, 3);
     assert.ok(warned[2].includes('leave fromLogits out') && !warned[2].includes('anyway'), warned[2]);
+    // poisson takes the logarithm of its output: a linear or tanh one can go negative, a softplus one cannot.
+    for (const activation of ['softplus', 'sigmoid', 'relu'] as const) smallCnn(1, activation).compile({ optimizer: 'sgd', loss: 'poisson' });
+    assert.is(warned.length, 3, 'poisson after activations that are never negative');
+    smallCnn(1, 'linear').compile({ optimizer: 'sgd', loss: 'poisson' });
+    assert.is(warned.length, 4);
+    for (const part of ['poisson', "'linear'", 'negative', 'NaN', "'softplus'"]) assert.ok(warned[3].includes(part), `"${warned[3]}" names ${part}`);
   } finally {
     console.warn = warn;
   }
