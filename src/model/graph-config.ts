@@ -1,9 +1,9 @@
 // A graph model as a config and back: each layer's own config (a nested model's is its graph
-// config), `trainable: false` where frozen, `inbound`, the names of the layers it reads, and
-// `training: false` where its call is fixed in inference mode; then the names of the inputs and
-// outputs. File formats store this; building from it checks every reference and never recurses
-// over nodes, so a hostile config (cycles, missing names, a huge graph) ends in a ConfigError
-// naming the node.
+// config), `trainable: false` where frozen (a model's own flag, read back without touching its
+// layers' own), `inbound`, the names of the layers it reads, and `training: false` where its call
+// is fixed in inference mode; then the names of the inputs and outputs. File formats store this;
+// building from it checks every reference and never recurses over nodes, so a hostile config
+// (cycles, missing names, a huge graph) ends in a ConfigError naming the node.
 import { ConfigError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import type { Layer, LayerConfig } from '../layers/layer.js';
@@ -132,7 +132,17 @@ export function modelFromGraphConfig<M extends Layer>(config: unknown, make: Mod
     inputs: c.inputs.map((n) => tensor(n, 'input')), outputs: c.outputs.map((n) => tensor(n, 'output')),
     name: typeof c.name === 'string' ? c.name : undefined, className: c.className === 'Sequential' ? 'Sequential' : 'Model',
     seed: options.seed, deferBuild: options.deferBuild,
+    // The model's own flag only: setting model.trainable would overwrite its layers' flags, which
+    // the config gives one by one (a frozen base may hold layers flagged trainable, for later).
+    ownTrainable: trainableFlag(c.trainable, where),
   });
+}
+
+function trainableFlag(trainable: unknown, where: string): boolean | undefined {
+  if (trainable !== undefined && typeof trainable !== 'boolean') {
+    throw new ConfigError(`${where}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
+  }
+  return trainable;
 }
 
 function makeLayer<M extends Layer>(entry: GraphLayerConfig, inputs: SymbolicTensor<Layer>[], make: ModelFactory<M>,
@@ -144,9 +154,9 @@ function makeLayer<M extends Layer>(entry: GraphLayerConfig, inputs: SymbolicTen
     return new InputLayer({ shape: config.shape as number[], name: config.name }).output;
   }
   if (inputs.length === 0) throw new ConfigError(`${where}: ${withArticle(String(config.className))} must read at least one layer (inbound is empty)`);
-  const layer = isGraphClass(config.className) ? modelFromGraphConfig(config, make, { deferBuild: true }, where) : layerFromConfig(config);
-  if (trainable === false) layer.trainable = false;
-  else if (trainable !== undefined && trainable !== true) throw new ConfigError(`${where}: trainable must be true or false, got ${JSON.stringify(trainable)}`);
+  const nested = isGraphClass(config.className);
+  const layer = nested ? modelFromGraphConfig({ ...config, trainable }, make, { deferBuild: true }, where) : layerFromConfig(config);
+  if (!nested && trainableFlag(trainable, where) === false) layer.trainable = false;
   if (training !== undefined && training !== false) {
     throw new ConfigError(`${where}: training must be false (the layer is called in inference mode) or absent, got ${JSON.stringify(training)}`);
   }

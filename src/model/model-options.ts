@@ -13,4 +13,10 @@ export interface ModelOptions {
   className?: 'Model' | 'Sequential';
   /** Leave the weights of new layers unmade until a model that contains this one builds them (for loaders). */
   deferBuild?: boolean;
+  /**
+   * For loaders: the model's own `trainable` flag (default true), its layers' own flags left as
+   * they are, since a file gives each layer its own. To freeze a model with its layers, set
+   * `model.trainable = false`.
+   */
+  ownTrainable?: boolean;
 }

@@ -135,6 +135,7 @@ export class Model extends Layer {
       throw new ConfigError(`model: seed must be an integer in [0, 2^32), got ${shownValue(seed)}`);
     }
     this.className = options.className ?? 'Model';
+    if (options.ownTrainable !== undefined) super.trainable = options.ownTrainable;
     this.graph = buildGraph(options.inputs, options.outputs, `model ${this.name}`);
     if (this.graph.nodes.length === 0) throw new ConfigError(`model ${this.name}: a model needs at least one layer between its inputs and outputs`);
     this.inputs = this.graph.inputs;
