@@ -1,8 +1,8 @@
 // The convas model format: model.json describes the model and every array in weights.bin.
 //
 //   { format: "convas-model", formatVersion: 2 or 3, seed,
-//     model: { className: "Model" | "Sequential", name, layers: [{ ...layer.getConfig(), inbound,
-//              trainable?, training? }, …], inputs: [names], outputs: [names] }   (graph-config.ts),
+//     model: { className: "Model" | "Sequential", name, trainable?, layers: [{ ...layer.getConfig(),
+//              inbound, trainable?, training? }, …], inputs: [names], outputs: [names] }   (graph-config.ts),
 //     training?: { optimizer: <full optimizer config>, loss, metrics?, steps, randomState, scheduleState? },
 //     userDefinedMetadata?: { … } (any JSON object: Model.setUserDefinedMetadata),
 //     weights: { path: "weights.bin", byteLength, crc32: "<8 hex digits>",

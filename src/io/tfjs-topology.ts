@@ -82,7 +82,7 @@ function convasLayer(entry: JsonObject, file: string, where: string): LayerConfi
   const kerasClass = field(entry, 'class_name', 'string', file, where);
   const config = field(entry, 'config', 'object', file, where);
   const named = `${where} ${JSON.stringify(config.name ?? entry.name)} (${kerasClass})`;
-  if (MODEL_CLASSES.includes(kerasClass)) return { ...readModel(entry, file, named), ...trainableOf(config, file, named) };
+  if (MODEL_CLASSES.includes(kerasClass)) return readModel(entry, file, named);
   const mapping = layerDescriptor(kerasClass)?.tfjs;
   if (!mapping) throw fileError(file, `${named} is not a layer convas has; expected InputLayer, ${tfjsLayerClasses().join(', ')}`);
   for (const [key, { accepts, expected }] of Object.entries(FIXED_OPTIONS)) {
@@ -205,11 +205,14 @@ function readFunctional(config: unknown, file: string, where: string): GraphConf
   };
 }
 
-/** A { class_name, config } model entry as a graph config. */
+/** A { class_name, config } model entry as a graph config, with the model's own trainable flag (Keras 3 and convas write it). */
 export function readModel(entry: JsonObject, file: string, where = 'modelTopology'): GraphConfig {
   const className = field(entry, 'class_name', 'string', file, where);
-  if (className === 'Sequential') return readSequential(entry.config, file, where);
-  if (className === 'Model' || className === 'Functional') return readFunctional(entry.config, file, where);
+  // A Keras 2 Sequential's config may be its list of layers, with no flag.
+  const flag = entry.config !== null && typeof entry.config === 'object' && !Array.isArray(entry.config)
+    ? trainableOf(entry.config as JsonObject, file, where) : {};
+  if (className === 'Sequential') return { ...readSequential(entry.config, file, where), ...flag };
+  if (className === 'Model' || className === 'Functional') return { ...readFunctional(entry.config, file, where), ...flag };
   throw fileError(file, `${where} is ${withArticle(className)}; expected a Sequential or a Model (Functional)`);
 }
 

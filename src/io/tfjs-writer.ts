@@ -29,7 +29,7 @@ function checkTfjsName(layer: Layer): void {
 
 function kerasLayer(layer: Layer): KerasEntry {
   checkTfjsName(layer);
-  if (layer instanceof Model) return kerasModel(layer, true);
+  if (layer instanceof Model) return kerasModel(layer);
   const { className, name, ...options } = layer.getConfig();
   const cannot = (why: string) => new ConfigError(`save (format 'tfjs'): layer ${name} ${why}; save it in the convas format instead`);
   const mapping = layerDescriptor(className)?.tfjs;
@@ -63,12 +63,12 @@ const nodeIndex = (layer: Layer) => (layer instanceof Model ? 1 : 0);
 const reference = (layer: Layer, inferenceMode: boolean) => [layer.name, nodeIndex(layer), 0, inferenceMode ? { training: false } : {}];
 
 /**
- * A model's topology; `nested` in another, it carries its own trainable flag (a frozen base stays
- * frozen). A chain is a Sequential, unless a call is fixed in inference mode: only a graph's
- * inbound_nodes hold call arguments.
+ * A model's topology, with its own trainable flag as Keras 3 writes it (a frozen base stays frozen;
+ * TF.js ignores the flag of a model). A chain is a Sequential, unless a call is fixed in inference
+ * mode: only a graph's inbound_nodes hold call arguments.
  */
-function kerasModel(model: Model, nested = false): KerasEntry {
-  const flag = nested ? { trainable: model.trainable } : {};
+function kerasModel(model: Model): KerasEntry {
+  const flag = { trainable: model.trainable };
   if (model.className === 'Sequential' && model.nodes.every((n) => !n.inferenceMode)) {
     const layers = [inputEntry(model.inputs[0].sourceLayer), ...model.nodes.map((n) => kerasLayer(n.layer))];
     return { class_name: 'Sequential', config: { name: model.name, layers, ...flag } };

@@ -35,6 +35,7 @@ export const isGraphClass = (className: unknown): className is 'Model' | 'Sequen
 export interface GraphModel {
   readonly className: 'Model' | 'Sequential';
   readonly name: string;
+  readonly trainable: boolean;
   readonly inputs: readonly SymbolicTensor<Layer>[];
   readonly outputs: readonly SymbolicTensor<Layer>[];
   readonly nodes: ReadonlyArray<{ layer: Layer; inputs: Layer[]; inferenceMode: boolean }>;
@@ -49,6 +50,8 @@ export function graphConfig(model: GraphModel): GraphConfig {
   return {
     className: model.className,
     name: model.name,
+    // The model's own flag, the whole model's included, as Keras 3 saves it (TF.js saves neither).
+    ...(model.trainable ? {} : { trainable: false }),
     layers: [...model.inputs.map((t) => entry(t.sourceLayer)), ...model.nodes.map((n) => entry(n.layer, n.inputs, n.inferenceMode))],
     inputs: model.inputs.map((t) => t.sourceLayer.name),
     outputs: model.outputs.map((t) => t.sourceLayer.name),
