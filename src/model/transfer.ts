@@ -33,8 +33,10 @@ export const POOLINGS = ['none', 'avg', 'max', 'flatten'] as const;
 /**
  * The base from its inputs to the output of the layer named `layerName` (sharing the base's layers
  * and weights, as `model({ inputs: base.inputs, outputs: base.getLayer(name).output })` does),
- * pooled as asked and frozen unless `trainable`. A name the base lacks is a ConfigError listing
- * the names it has (and saying which nested model holds it, if one does).
+ * pooled as asked and frozen unless `trainable`. A layer inside a nested model (a Teachable Machine
+ * export's MobileNet, a Keras base applied in a new model) cuts that model there: what the base
+ * computes before it, then the nested model up to the layer. A name the base lacks, or that names
+ * layers in several nested models, is a ConfigError saying what there is.
  */
 export function cutModel(base: Model, layerName: string, options: CutOptions = {}): Model {
   if (!(base instanceof Model)) throw new ConfigError(`cutModel: expected a model to cut, got ${String(base)}`);
@@ -43,10 +45,12 @@ export function cutModel(base: Model, layerName: string, options: CutOptions = {
     throw new ConfigError(`cutModel: pooling ${shownValue(pooling)}; expected ${POOLINGS.map((p) => `'${p}'`).join(', ')}`);
   }
   if (typeof trainable !== 'boolean') throw new ConfigError(`cutModel: trainable must be true or false, got ${shownValue(trainable)}`);
-  const layer = base.layers.find((l) => l.name === layerName);
-  if (!layer) throw missingLayer(base, layerName);
-  if (layer instanceof InputLayer) throw new ConfigError(`cutModel: ${layerName} is ${base.name}'s input layer; cut after a layer that computes`);
-  let output: SymbolicTensor<Layer> = layer.output;
+  const path = pathTo(base, layerName);
+  const layer = path[path.length - 1];
+  if (layer instanceof InputLayer) {
+    throw new ConfigError(`cutModel: ${layerName} is ${path.length > 1 ? `the nested model ${path[path.length - 2].name}` : base.name}'s input layer; cut after a layer that computes`);
+  }
+  let output = outputThrough(path, name);
   if (pooling === 'avg' || pooling === 'max') {
     if (output.shape.length !== 3) {
       throw new ConfigError(`cutModel: pooling '${pooling}' pools images [height, width, channels], but ${layerName} outputs ` +
@@ -61,22 +65,46 @@ export function cutModel(base: Model, layerName: string, options: CutOptions = {
   return cut;
 }
 
-function missingLayer(base: Model, layerName: string): ConfigError {
+/**
+ * The layers from the base down to the one named `layerName`: [layer] for one of the base's own,
+ * [nested, …, layer] for one inside nested models (found in exactly one of them). A name found
+ * nowhere, or in several nested models, is a ConfigError listing what there is.
+ */
+function pathTo(base: Model, layerName: string): Layer[] {
+  const own = base.layers.find((l) => l.name === layerName);
+  if (own) return [own];
+  const found = nestedPaths(base, layerName);
+  if (found.length === 1) return found[0];
+  const nested = base.layers.filter((l): l is Model => l instanceof Model);
+  const inside = nested.length ? `; inside it: ${nested.map((m) => `${m.name} (${m.layers.length} layers)`).join(', ')}` : '';
+  if (found.length > 1) {
+    throw new ConfigError(`cutModel: ${shownValue(layerName)} is a layer of ${found.length} nested models of ${base.name} ` +
+      `(${found.map((p) => p.slice(0, -1).map((l) => l.name).join(' › ')).join(', ')}): cut the one you mean instead`);
+  }
   const names = base.layers.map((l) => l.name);
-  const path = nestedPath(base, layerName);
-  const where = path ? `; ${shownValue(layerName)} is inside the nested model ${path.join(' › ')}: cut that model instead` : '';
-  return new ConfigError(`cutModel: ${base.name} has no layer ${shownValue(layerName)}${where}; its ${names.length} layers are ${names.join(', ')}`);
+  throw new ConfigError(`cutModel: ${base.name} has no layer ${shownValue(layerName)}${nested.length ? ', nor has any model nested in it' : ''}; ` +
+    `its ${names.length} layers are ${names.join(', ')}${inside}`);
 }
 
-/** The names of the nested models down to the one that holds `layerName`, if one does. */
-function nestedPath(model: Model, layerName: string): string[] | undefined {
-  for (const layer of model.layers) {
-    if (!(layer instanceof Model)) continue;
-    if (layer.layers.some((l) => l.name === layerName)) return [layer.name];
-    const deeper = nestedPath(layer, layerName);
-    if (deeper) return [layer.name, ...deeper];
-  }
-  return undefined;
+/** Every path [nested, …, layer] to a layer named `layerName` inside the models nested in `model`. */
+function nestedPaths(model: Model, layerName: string): Layer[][] {
+  return model.layers.filter((l): l is Model => l instanceof Model).flatMap((nested) => {
+    const own = nested.layers.find((l) => l.name === layerName);
+    return [...(own ? [[nested, own]] : []), ...nestedPaths(nested, layerName).map((p) => [nested, ...p])];
+  });
+}
+
+/**
+ * The output of the path's last layer in the graph of the model that holds the path's first: a
+ * nested model on the way is replaced by its cut (up to the rest of the path), applied where it was
+ * applied, in inference mode if its call was.
+ */
+function outputThrough([first, ...rest]: Layer[], name: string): SymbolicTensor<Layer> {
+  if (rest.length === 0) return first.output;
+  const nested = first as Model;
+  const inner = new Model({ inputs: nested.inputs, outputs: outputThrough(rest, name), name: `${name}_${nested.name}`, seed: nested.seed });
+  const node = nested.inboundNode!;
+  return inner.apply([...node.inputs], node.inferenceMode ? { training: false } : undefined);
 }
 
 /**

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { type Model, decodeImage, imageToTensor, init, loadModel } from '../../src/index.js';
+import { type Model, decodeImage, imageToTensor, init, layers, loadModel, sequential } from '../../src/index.js';
 import { assertSameBits } from '../helpers.js';
 import { loadInTfjs } from '../io/tfjs-files.js';
 import { FEATURE_LAYER, mobileNetBase } from '../model/mobilenet-base.js';
@@ -153,6 +153,19 @@ test('a cut layer the base lacks: exit 1, the layers it has listed, nothing writ
   assert.match(stderr, 'out_relu, global_average_pooling2d, predictions');
   assert.not.match(stderr, /\n\s+at /);
   assert.not.ok(existsSync(out), 'nothing written');
+});
+
+test('a cut layer inside a nested base (as Teachable Machine nests its MobileNet): that base is cut there', async () => {
+  await init();
+  const nestedDir = join(dir, 'nested-base');
+  const base = await loadModel(baseDir);
+  const wrapper = sequential({ inputShape: base.inputShape, name: 'wrapper', layers: [base, layers.dense({ units: 3, name: 'wrapper_head' })] });
+  await wrapper.save(nestedDir);
+  const out = join(dir, 'from-nested');
+  const { code, stdout, stderr } = convas('train', '--base', nestedDir, '--data', photos, ...TEACH.slice(0, 4), '--epochs', '1', '--out', out);
+  assert.is(code, 0, stderr);
+  assert.match(stdout, `Base ${nestedDir}: 2 layers, cut after ${FEATURE_LAYER} → [16] features per image (avg pooling), frozen`);
+  assert.ok(existsSync(join(out, 'model.json')));
 });
 
 test('--out may not be the base, nor a run stopped half-way; features that are not flat need pooling', () => {

@@ -65,14 +65,40 @@ test('cutModel: the base up to the named layer, sharing its weights, pooled as a
   assert.ok(tuned.trainableWeights.length > 0);
 });
 
-test('cutModel: a layer the base lacks is a ConfigError listing the names it has, or the nested model that holds it', async () => {
-  await expectError(() => cutModel(base, 'out_relu2'), ConfigError, `${base.name} has no layer "out_relu2"`,
-    /its 156 layers are input_1, Conv1, bn_Conv1, .*block_16_project_BN, Conv_1, Conv_1_bn, out_relu, global_average_pooling2d, predictions$/);
+test('cutModel at a layer inside a nested model: what comes before it, then that model cut there; in inference mode if it was called so', async () => {
+  const x = inputs(stripesAndDots(3, SIZE, 6));
+  const expected = cutModel(base, 'block_5_add', { pooling: 'avg' }).predict(x).dataSync();
   const features = cutModel(base, 'out_relu', { pooling: 'avg', name: 'features' });
   const head = sequential({ inputShape: [1280], name: 'head', layers: [layers.dense({ units: 2, activation: 'softmax' })] });
   const stacked = sequential({ inputShape: [SIZE, SIZE, 3], name: 'stacked', layers: [features, head] });
-  await expectError(() => cutModel(stacked, 'block_5_add'), ConfigError, '"block_5_add" is inside the nested model features: cut that model instead',
-    /its 2 layers are features, head$/);
+  const cut = cutModel(stacked, 'block_5_add', { pooling: 'avg' });
+  assertSameBits(cut.predict(x).dataSync(), expected, 'a Teachable-Machine-like stack, cut inside its base');
+  assert.is(cut.trainableWeights.length, 0, 'frozen');
+
+  // Keras's recipe: preprocessing, then the base called in inference mode, then a head; and the whole nested once more.
+  const pictures = input({ shape: [SIZE, SIZE, 3], name: 'pictures' });
+  const halved = layers.rescaling({ scale: 0.5, name: 'halve' }).apply(pictures);
+  const recipe = model({ inputs: pictures, name: 'recipe',
+    outputs: layers.dense({ units: 2, name: 'recipe_head' }).apply(cutModel(base, 'out_relu', { pooling: 'avg', name: 'base_features' })
+      .apply(halved, { training: false })) });
+  const outer = sequential({ inputShape: [SIZE, SIZE, 3], name: 'outer', layers: [recipe] });
+  const halfX = tensor(x.dataSync().map((v) => v * 0.5), [...x.shape]);
+  const deep = cutModel(outer, 'block_5_add', { pooling: 'avg' });
+  assertSameBits(deep.predict(x).dataSync(), cutModel(base, 'block_5_add', { pooling: 'avg' }).predict(halfX).dataSync(),
+    'rescaled, then the base cut there, two models deep');
+  const inner = deep.layers.find((l) => l.name.endsWith('recipe')) as Model;
+  assert.ok(inner.nodes.some((n) => n.inferenceMode), 'the base\'s call keeps its inference mode');
+});
+
+test('cutModel: a layer the base lacks, or that several nested models have, is a ConfigError saying what there is', async () => {
+  await expectError(() => cutModel(base, 'out_relu2'), ConfigError, `${base.name} has no layer "out_relu2"`,
+    /its 156 layers are input_1, Conv1, bn_Conv1, .*block_16_project_BN, Conv_1, Conv_1_bn, out_relu, global_average_pooling2d, predictions$/);
+  const twin = (name: string) => sequential({ inputShape: [4], name, layers: [layers.dense({ units: 4, name: 'shared_name' })] });
+  const twins = sequential({ inputShape: [4], name: 'twins', layers: [twin('left'), twin('right')] });
+  await expectError(() => cutModel(twins, 'shared_name'), ConfigError, '"shared_name" is a layer of 2 nested models of twins (left, right)',
+    /cut the one you mean instead$/);
+  await expectError(() => cutModel(twins, 'missing'), ConfigError, 'twins has no layer "missing", nor has any model nested in it',
+    /its 2 layers are left, right; inside it: left \(1 layers\), right \(1 layers\)$/);
   await expectError(() => cutModel(base, 'input_1'), ConfigError, 'input_1 is', /input layer/);
   await expectError(() => cutModel(base, 'out_relu', { pooling: 'mean' as 'avg' }), ConfigError, 'pooling "mean"', /'none', 'avg', 'max', 'flatten'/);
   await expectError(() => cutModel(base, 'predictions', { pooling: 'avg' }), ConfigError, "pooling 'avg' pools images", /predictions outputs \[10\]/);
