@@ -83,6 +83,9 @@ export const layers = {
   maxPool2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('max', options), options),
   avgPool2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('avg', options), options),
   sumPool2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('sum', options), options),
+  /** TensorFlow.js's own names for maxPool2d and avgPool2d, which its tutorials use. */
+  maxPooling2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('max', options), options),
+  averagePooling2d: (options: Pool2DOptions = {}) => applyLayerSettings(new Pool2D('avg', options), options),
   flatten: (options: Named = {}) => applyLayerSettings(new Flatten(options), options),
   dropout: (options: { rate: number; name?: string }) => applyLayerSettings(new Dropout(required(options, 'dropout', '{ rate }')), options),
   activation: (options: { activation: ActivationName; name?: string }) => applyLayerSettings(new Activation(required(options, 'activation', "{ activation: 'relu' }")), options),
