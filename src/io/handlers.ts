@@ -1,6 +1,6 @@
-// Where model files live, chosen from the location string: a directory in Node, an http(s) URL,
-// `indexeddb://name` or `downloads://name` in browsers (or, to load, File objects or a model's
-// bytes), each implementing storage.ts.
+// Where model files live, chosen from the location string: a directory in Node (a path, or TF.js's
+// file://path), an http(s) URL, `indexeddb://name` or `downloads://name` in browsers (or, to load,
+// File objects or a model's bytes), each implementing storage.ts.
 import { ConfigError } from '../errors.js';
 import { runsInNode } from '../platform.js';
 import { shownValue } from '../shown-value.js';
@@ -35,6 +35,16 @@ function checkBrowserScheme(location: string, purpose: string, needs: 'indexedDB
   }
 }
 
+/**
+ * TF.js's Node spelling of a path, `file://` and the path as it is (`file://./model`,
+ * `file:///tmp/model/model.json`): the path, or undefined for any other location.
+ */
+function filePath(location: string, purpose: string): string | undefined {
+  if (!/^file:\/\//i.test(location)) return undefined;
+  if (!runsInNode) throw new ConfigError(`cannot ${purpose} ${JSON.stringify(location)}: file:// paths are for Node; in a browser, use indexeddb://name or an http(s) URL`);
+  return location.slice('file://'.length);
+}
+
 /** Where loadModel reads from: a path or URL, File objects, or a model's bytes. */
 export type ModelLocation = string | readonly File[] | Uint8Array | ArrayBuffer;
 
@@ -44,6 +54,8 @@ export async function sourceFor(location: ModelLocation): Promise<ModelSource> {
   const supported = `a directory, .json or .onnx file (Node), an http(s) URL of model.json or of an .onnx file, indexeddb://name, ` +
     'File objects, or an ONNX model\'s bytes';
   if (typeof location !== 'string') throw new ConfigError(`cannot load a model from ${shownValue(location)}: expected ${supported}`);
+  const path = filePath(location, 'load a model from');
+  if (path !== undefined) return nodeDirectory(path);
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'http' || scheme === 'https') return httpSource(location);
   if (scheme === 'indexeddb') {
@@ -60,6 +72,8 @@ export async function destinationFor(location: string, oneFile = false): Promise
   const supported = oneFile ? 'an .onnx file or a directory (Node), or downloads://name' : 'a directory (Node), indexeddb://name or downloads://name';
   // JavaScript callers may leave the destination out (`model.save()`) or pass an object.
   if (typeof location !== 'string') throw new ConfigError(`save: the destination must be a string, ${supported}; got ${shownValue(location)}`);
+  const path = filePath(location, 'save a model to');
+  if (path !== undefined) return destinationFor(path, oneFile);
   const scheme = SCHEME.exec(location)?.[1].toLowerCase();
   if (scheme === 'indexeddb' && !oneFile) {
     checkBrowserScheme(location, 'save a model to', 'indexedDB', 'in Node, save to a directory');

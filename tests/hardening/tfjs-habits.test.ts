@@ -1,9 +1,12 @@
 // Code written as TensorFlow.js's tutorials and guides write it (the digits CNN codelab, the layers
 // API guide, save and load), each a habit that failed here with a TypeError or a refusal where
 // convas has the same thing under TF.js's name.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, layerToConfig, layers } from '../../src/index.js';
+import { init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
 
 test('layers.maxPooling2d and averagePooling2d, the names TF.js\'s digits codelab uses, make the pooling layers', async () => {
   await init();
@@ -11,6 +14,22 @@ test('layers.maxPooling2d and averagePooling2d, the names TF.js\'s digits codela
   assert.equal([max.className, max.poolSize, max.strides], ['MaxPooling2D', [2, 2], [2, 2]]);
   const average = layerToConfig(layers.averagePooling2d({ poolSize: 3 }));
   assert.equal([average.className, average.poolSize, average.strides], ['AveragePooling2D', [3, 3], [3, 3]]);
+});
+
+test('save and loadModel take TF.js\'s file:// paths in Node, absolute (file:///tmp/m) and relative (file://./m)', async () => {
+  await init();
+  const net = sequential({ inputShape: [3], seed: 4, layers: [layers.dense({ units: 2, activation: 'softmax' })] });
+  const x = tensor([0.5, -1, 2], [1, 3]);
+  const dir = mkdtempSync(join(tmpdir(), 'convas-file-url-'));
+  try {
+    await net.save(`file://${dir}/absolute`);
+    await net.save(`file://./${relative(process.cwd(), dir)}/relative`, { format: 'tfjs' });
+    for (const location of [`file://${dir}/absolute`, `file://${dir}/relative/model.json`, `file://./${relative(process.cwd(), dir)}/relative`]) {
+      assert.equal((await loadModel(location)).predict(x).dataSync(), net.predict(x).dataSync(), location);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
