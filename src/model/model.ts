@@ -655,14 +655,26 @@ export class Model extends Layer {
     return this.userDefinedMetadata && JSON.parse(JSON.stringify(this.userDefinedMetadata));
   }
 
-  /** A table of layers, output shapes and weight counts (trainable and not); printed with `print` and returned. */
-  summary(print: ((line: string) => void) | null = console.log): string {
+  /**
+   * A table of layers, output shapes and weight counts (trainable and not); printed with `print`
+   * (null: not printed) and returned. TF.js's `summary(lineLength, positions, printFn)` is taken too:
+   * printFn gets the table line by line, as TF.js gives it; the columns fit their contents whatever
+   * lineLength and positions say.
+   */
+  summary(print?: ((line: string) => void) | null | number, positions?: readonly number[], printFn?: (line: string) => void): string {
     this.checkAlive();
+    const tfjsForm = print === undefined || typeof print === 'number';
+    if (!tfjsForm && print !== null && typeof print !== 'function') {
+      throw new ConfigError(`summary: expected a function to print with (or null), or TF.js's (lineLength, positions, printFn); got ${shownValue(print)}`);
+    }
+    if (printFn !== undefined && typeof printFn !== 'function') throw new ConfigError(`summary: printFn must be a function, got ${shownValue(printFn)}`);
     const graph = this.className !== 'Sequential';
     const rows = (graph ? this.graph.ordered : this.graph.nodes)
       .map((n) => ({ layer: n.layer, inputs: graph ? n.inputs.map((t) => t.sourceLayer.name) : undefined }));
     const text = summaryText(rows, this.trainableWeights, this.params);
-    print?.(text);
+    if (!tfjsForm) print?.(text);
+    else if (printFn) text.split('\n').forEach((line) => printFn(line));
+    else console.log(text);
     return text;
   }
 

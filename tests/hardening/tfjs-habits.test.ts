@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { ConfigError, init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { throwsWith } from '../throws-with.js';
 
 test('layers.maxPooling2d and averagePooling2d, the names TF.js\'s digits codelab uses, make the pooling layers', async () => {
   await init();
@@ -30,6 +31,20 @@ test('save and loadModel take TF.js\'s file:// paths in Node, absolute (file:///
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('summary(lineLength, positions, printFn), as TF.js calls it, prints each line with printFn; a print that is no function is a ConfigError', async () => {
+  await init();
+  const net = sequential({ inputShape: [4], layers: [layers.dense({ units: 3 })] });
+  const lines: string[] = [];
+  const text = net.summary(undefined, undefined, (line) => lines.push(line));
+  assert.equal(lines, text.split('\n'));
+  assert.ok(lines.some((line) => line.startsWith('Total params: 15')));
+  lines.length = 0;
+  net.summary(80, [0.5, 0.8, 1], (line) => lines.push(line));
+  assert.equal(lines, text.split('\n'));
+  throwsWith(() => net.summary('all' as never), ConfigError, 'summary: expected a function to print with');
+  throwsWith(() => net.summary(undefined, undefined, 'console' as never), ConfigError, 'printFn must be a function');
 });
 
 test.run();
