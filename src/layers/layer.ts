@@ -572,6 +572,11 @@ export abstract class Layer {
     return this.params.reduce((n, p) => n + p.size, 0);
   }
 
+  /** TF.js's name for parameterCount: the values of every weight, trainable or not (moving statistics too). */
+  countParams(): number {
+    return this.parameterCount;
+  }
+
   /** A model that contains this layer holds it; the weights live while anyone does. */
   retain(): void {
     this.holders++;

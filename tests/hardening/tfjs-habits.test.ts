@@ -4,6 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
@@ -45,6 +47,18 @@ test('summary(lineLength, positions, printFn), as TF.js calls it, prints each li
   assert.equal(lines, text.split('\n'));
   throwsWith(() => net.summary('all' as never), ConfigError, 'summary: expected a function to print with');
   throwsWith(() => net.summary(undefined, undefined, 'console' as never), ConfigError, 'printFn must be a function');
+});
+
+test('countParams() on a model and on a layer counts what TF.js counts, moving statistics included', async () => {
+  await init();
+  const net = sequential({ inputShape: [6, 6, 2], layers: [
+    layers.conv2d({ filters: 3, kernelSize: 3, name: 'c' }), layers.batchNormalization({ name: 'bn' }), layers.flatten(), layers.dense({ units: 4, name: 'd' }),
+  ] });
+  const reference = tfl.sequential({ layers: [
+    tfl.layers.conv2d({ inputShape: [6, 6, 2], filters: 3, kernelSize: 3, name: 'c' }), tfl.layers.batchNormalization({ name: 'bn' }), tfl.layers.flatten(), tfl.layers.dense({ units: 4, name: 'd' }),
+  ] });
+  assert.is(net.countParams(), reference.countParams());
+  for (const name of ['c', 'bn', 'd']) assert.is(net.getLayer(name).countParams(), reference.getLayer(name).countParams(), name);
 });
 
 test.run();
