@@ -54,6 +54,33 @@ export class Tensor {
     return nest(0, 0);
   }
 
+  /** Nested arrays, like TensorFlow.js's array(). */
+  async array(): Promise<unknown> {
+    return this.arraySync();
+  }
+
+  /**
+   * The index of the largest value along `axis` (TF.js's default 0; −1 the last), that axis removed:
+   * `model.predict(x).argMax(-1)` is each example's class. The first of tied maxima, as TF.js.
+   */
+  argMax(axis = 0): Tensor {
+    const rank = this.shape.length;
+    if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+      throw new ValueError(`argMax: axis ${axis} is not an axis of a tensor ${formatShape(this.shape)}; expected an integer from ${-rank} to ${rank - 1}`);
+    }
+    const along = axis < 0 ? axis + rank : axis;
+    const length = this.shape[along], inner = sizeOf(this.shape.slice(along + 1));
+    const values = getBackend().memory.f32(this.ptr, this.size);
+    const indices = new Float32Array(this.size / length);
+    for (let i = 0; i < indices.length; i++) {
+      const start = Math.floor(i / inner) * length * inner + (i % inner);
+      let best = 0;
+      for (let j = 1; j < length; j++) if (values[start + j * inner] > values[start + best * inner]) best = j;
+      indices[i] = best;
+    }
+    return fromValues(indices, this.shape.filter((_, d) => d !== along));
+  }
+
   /** The same values under another shape (a copy; -1 stands for the one dimension inferred). */
   reshape(shape: number[]): Tensor {
     const known = shape.filter((d) => d !== -1);

@@ -6,9 +6,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as tf from '@tensorflow/tfjs-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { ConfigError, ValueError, init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
 import { throwsWith } from '../throws-with.js';
 
 test('layers.maxPooling2d and averagePooling2d, the names TF.js\'s digits codelab uses, make the pooling layers', async () => {
@@ -59,6 +60,22 @@ test('countParams() on a model and on a layer counts what TF.js counts, moving s
   ] });
   assert.is(net.countParams(), reference.countParams());
   for (const name of ['c', 'bn', 'd']) assert.is(net.getLayer(name).countParams(), reference.getLayer(name).countParams(), name);
+});
+
+test('tensor.argMax(axis) gives TF.js\'s indices on every axis, ties to the first; tensor.array() resolves to the nested arrays', async () => {
+  await init();
+  await tf.setBackend('cpu');
+  const values = Array.from({ length: 3 * 4 * 5 }, (_, i) => Math.round(Math.sin(i * 1.3) * 3));   // many ties
+  const ours = tensor(values, [3, 4, 5]), theirs = tf.tensor(values, [3, 4, 5]);
+  for (const axis of [undefined, 0, 1, 2, -1, -2]) {
+    const got = ours.argMax(axis), expected = tf.argMax(theirs, axis);
+    assert.equal([...got.shape], expected.shape, `axis ${axis}`);
+    assert.equal(Array.from(got.dataSync()), Array.from(expected.dataSync()), `axis ${axis}`);
+  }
+  assert.equal([...tensor([1, 5, 5], [3]).argMax().shape], []);
+  assert.equal(tensor([1, 5, 5], [3]).argMax().dataSync()[0], 1);
+  throwsWith(() => ours.argMax(3), ValueError, 'argMax: axis 3 is not an axis of a tensor [3, 4, 5]; expected an integer from -3 to 2');
+  assert.equal(await tensor([1, 2, 3, 4], [2, 2]).array(), [[1, 2], [3, 4]]);
 });
 
 test.run();
