@@ -678,6 +678,12 @@ export class Model extends Layer {
     return text;
   }
 
+  /** TF.js's Sequential.add, which cannot work here: a model's graph is fixed when it is built. */
+  add(layer?: unknown): never {
+    throw new ConfigError(`${this.name}: add(${layer instanceof Layer ? layer.name : ''}): a model's layers are fixed when it is built; give them all to ` +
+      'sequential({ inputShape, layers: [...] }), or apply the layer to model.outputs[0] and build model({ inputs: model.inputs, outputs })');
+  }
+
   /** The graph as a config: each layer's own config, what it reads, the inputs and outputs. */
   getConfig(): LayerConfig {
     return graphConfig(this);

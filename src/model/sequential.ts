@@ -17,7 +17,8 @@ export interface SequentialOptions {
 
 export function sequential(options: SequentialOptions): Model {
   if (!options || !Array.isArray(options.layers)) {
-    throw new ConfigError('sequential: expected { inputShape, layers: [...] }');
+    throw new ConfigError('sequential: expected { inputShape, layers: [...] }; a model is built whole here: TF.js\'s ' +
+      'tf.sequential() then model.add(layer) is sequential({ inputShape, layers: [layer, …] })');
   }
   if (options.layers.length === 0) throw new ConfigError('sequential: a model needs at least one layer');
   if (!isShape(options.inputShape)) {

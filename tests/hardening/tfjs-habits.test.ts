@@ -78,4 +78,12 @@ test('tensor.argMax(axis) gives TF.js\'s indices on every axis, ties to the firs
   assert.equal(await tensor([1, 2, 3, 4], [2, 2]).array(), [[1, 2], [3, 4]]);
 });
 
+test('tf.sequential() then model.add() is a ConfigError saying how convas builds the model', async () => {
+  await init();
+  throwsWith(() => sequential(undefined as never), ConfigError, 'tf.sequential() then model.add(layer) is sequential({ inputShape, layers: [layer, …] })');
+  const net = sequential({ inputShape: [4], layers: [layers.dense({ units: 3, name: 'first' })] });
+  throwsWith(() => net.add(layers.dense({ units: 2, name: 'second' })), ConfigError, 'add(second): a model\'s layers are fixed when it is built',
+    'sequential({ inputShape, layers: [...] })', 'model({ inputs: model.inputs, outputs })');
+});
+
 test.run();
