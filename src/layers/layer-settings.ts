@@ -11,7 +11,11 @@ export function applyLayerSettings<L extends Layer>(layer: L, settings: object |
   const kept = Object.keys(layer.getConfig());
   const unknown = Object.keys(rest).filter((key) => !kept.includes(key));
   if (unknown.length > 0) {
-    const where = unknown.some((key) => key === 'inputShape' || key === 'batchInputShape') ? ' (the input shape goes to sequential() or input())' : '';
+    const where = unknown.some((key) => key === 'inputShape' || key === 'batchInputShape') ? ' (the input shape goes to sequential() or input())'
+      // TF.js's tutorials write kernelInitializer: 'varianceScaling' and the like; here each weight has one way to start.
+      : unknown.some((key) => key.endsWith('Initializer')) ? ' (weights start from the model\'s seed: He uniform before a ReLU, ' +
+        'Glorot uniform otherwise, biases zero; setWeights() gives them other values)'
+      : '';
     throw new ConfigError(`${layer.className} ${layer.name}: unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}${where}; ` +
       `its settings are ${kept.filter((key) => key !== 'className').join(', ')}`);
   }

@@ -86,4 +86,10 @@ test('tf.sequential() then model.add() is a ConfigError saying how convas builds
     'sequential({ inputShape, layers: [...] })', 'model({ inputs: model.inputs, outputs })');
 });
 
+test('kernelInitializer, which TF.js\'s codelab sets, is refused saying how weights start here', async () => {
+  await init();
+  throwsWith(() => layers.conv2d({ filters: 8, kernelSize: 5, kernelInitializer: 'varianceScaling' } as never), ConfigError,
+    'unknown setting kernelInitializer (weights start from the model\'s seed: He uniform before a ReLU, Glorot uniform otherwise');
+});
+
 test.run();
