@@ -33,7 +33,8 @@ export type { MetricConfig, MetricName, MetricSpec, MetricSpecs, MetricValue } f
 export type { ModelOptions } from './model/model-options.js';
 export type { DivergenceOptions } from './model/divergence.js';
 export type { GraphConfig, GraphLayerConfig } from './model/graph-config.js';
-export { loadModel } from './io/load.js';
+// loadLayersModel is TF.js's name for the same reader, as its tutorials call it.
+export { loadModel, loadModel as loadLayersModel } from './io/load.js';
 export type { LoadOptions } from './io/load.js';
 export type { ModelLocation, ModelSource } from './io/handlers.js';
 // For the convas/onnx module (dist/onnx.js), which registers ONNX reading and writing as it loads.

@@ -9,7 +9,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ValueError, init, layerToConfig, layers, loadModel, sequential, tensor } from '../../src/index.js';
+import { ConfigError, ValueError, init, layerToConfig, layers, loadLayersModel, loadModel, sequential, tensor } from '../../src/index.js';
 import { throwsWith } from '../throws-with.js';
 
 test('layers.maxPooling2d and averagePooling2d, the names TF.js\'s digits codelab uses, make the pooling layers', async () => {
@@ -90,6 +90,19 @@ test('kernelInitializer, which TF.js\'s codelab sets, is refused saying how weig
   await init();
   throwsWith(() => layers.conv2d({ filters: 8, kernelSize: 5, kernelInitializer: 'varianceScaling' } as never), ConfigError,
     'unknown setting kernelInitializer (weights start from the model\'s seed: He uniform before a ReLU, Glorot uniform otherwise');
+});
+
+test('loadLayersModel, TF.js\'s name, is loadModel: it reads a TF.js file saved here', async () => {
+  await init();
+  const net = sequential({ inputShape: [3], seed: 5, layers: [layers.dense({ units: 2, activation: 'softmax' })] });
+  const x = tensor([0.5, -1, 2], [1, 3]);
+  const dir = mkdtempSync(join(tmpdir(), 'convas-load-layers-'));
+  try {
+    await net.save(dir, { format: 'tfjs' });
+    assert.equal((await loadLayersModel(join(dir, 'model.json'))).predict(x).dataSync(), net.predict(x).dataSync());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
