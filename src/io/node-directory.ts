@@ -7,7 +7,7 @@
 // A failure up to the commit removes the temporary files and leaves the old model as it was; after
 // it, the model is saved (step 3 only tidies, and the next save finishes what a failure there left).
 // System errors become StorageErrors naming the path and the reason.
-import { FileFormatError, StorageError } from '../errors.js';
+import { FileFormatError, StateError, StorageError } from '../errors.js';
 import { importNodeBuiltin } from '../platform.js';
 import { type EncodedModel, MAX_FILE_BYTES, type ModelDestination, type ModelSource, tooLong } from './storage.js';
 
@@ -16,6 +16,13 @@ const WEIGHTS_FILE = 'weights.bin';
 
 /** Temporary files are `.<final name>.<uuid>.tmp`, so an interrupted save's leftovers are recognised and removed. */
 const TEMPORARY = /^\..+\.[0-9a-f-]{36}(\.\d)?\.tmp$/;
+
+/**
+ * Directories a save of this program is writing to. Two saves at once to one directory would mix
+ * their files (one's model.json beside the other's weights) and each tidies away the other's
+ * temporary files: the second is refused rather than queued, so a save that never ends blocks none.
+ */
+const savingTo = new Set<string>();
 
 /** The system's reasons, in words, for the errors a user can fix. */
 const REASONS: Record<string, string> = {
@@ -86,6 +93,21 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
     await Promise.all(names.map((n) => fs.rm(describe(n), { force: true })));
   }
 
+  /** Runs `save` as the only save to this directory in this program, or refuses it. */
+  async function alone(save: () => Promise<void>): Promise<void> {
+    const key = path.resolve(directory);
+    if (savingTo.has(key)) {
+      throw new StateError(`save: another save to ${directory} is under way; await it before saving there again ` +
+        `(two at once would mix their files)`);
+    }
+    savingTo.add(key);
+    try {
+      await save();
+    } finally {
+      savingTo.delete(key);
+    }
+  }
+
   async function makeDirectory(): Promise<void> {
     try {
       await fs.mkdir(directory, { recursive: true });
@@ -121,7 +143,7 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
         await handle?.close();
       }
     },
-    async write(model: EncodedModel) {
+    write: (model: EncodedModel) => alone(async () => {
       await makeDirectory();
       const id = randomUUID();
       const staged = { weights: `.${WEIGHTS_FILE}.${id}.tmp`, model: `.${MODEL_FILE}.${id}.tmp` };
@@ -145,8 +167,8 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
         // the staged weights stay while model.json names them, and the next save tidies them away.
         await removeTemporaryFiles([final.weights, final.model]).catch(() => undefined);
       }
-    },
-    async writeOnnx(bytes) {
+    }),
+    writeOnnx: (bytes) => alone(async () => {
       // The .onnx named, or model.onnx in the directory: written aside, then renamed over the old one.
       const file = modelFile.endsWith('.onnx') ? modelFile : 'model.onnx';
       await makeDirectory();
@@ -158,6 +180,6 @@ export async function nodeDirectory(location: string): Promise<ModelSource & Mod
         await removeTemporaryFiles([staged]).catch(() => undefined);
         throw storageError(error, 'save: cannot write the model to', describe(file));
       }
-    },
+    }),
   };
 }

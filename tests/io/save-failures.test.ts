@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FileFormatError, type Model, StorageError, init, loadModel } from '../../src/index.js';
+import { FileFormatError, type Model, StateError, StorageError, init, loadModel } from '../../src/index.js';
 import { expectError } from '../data/expect-error.js';
 import { assertSameWeights, convModel, denseModel, temporaryDirectory } from './model-files.js';
 
@@ -68,6 +68,11 @@ async function saveAs(uid: number | undefined, dir: string): Promise<{ name: str
   if (uid === undefined) {
     return denseModel(2).save(dir).then(() => undefined, (e: Error) => ({ name: e.name, message: e.message, convas: e instanceof StorageError }));
   }
+  return saveInChild(dir, uid);
+}
+
+/** Saves a dense model to `dir` in a child process (as the user `uid` if given): the error's class and message, or undefined. */
+function saveInChild(dir: string, uid?: number): { name: string; message: string; convas: boolean } | undefined {
   const script = `
     const convas = await import(process.argv[1]);
     await convas.init();
@@ -75,7 +80,7 @@ async function saveAs(uid: number | undefined, dir: string): Promise<{ name: str
     const error = await model.save(process.argv[2]).then(() => undefined, (e) => ({ name: e.name, message: e.message, convas: e instanceof convas.ConvasError }));
     console.log(JSON.stringify(error ?? null));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script, pathToFileURL(resolve('dist/convas.js')).href, dir],
-    { encoding: 'utf8', uid, gid: uid });
+    { encoding: 'utf8', ...(uid === undefined ? {} : { uid, gid: uid }) });
   assert.is(run.status, 0, run.stderr);
   return JSON.parse(run.stdout) ?? undefined;
 }
@@ -197,10 +202,28 @@ test('a save interrupted at each file operation in turn (as by a crash) leaves t
     const isNew = loaded.layers.length === next.layers.length;
     assertSameWeights(loaded, isNew ? next : old, `interrupted at operation ${at}: the ${isNew ? 'new' : 'old'} model`);
     outcomes.add(isNew ? 'new' : 'old');
-    await denseModel(3).save(dir);
+    // The interrupted save still holds this process's claim on the directory, as a crashed one would
+    // not: the next save is another process's, as after a crash.
+    assert.is(saveInChild(dir), undefined, `interrupted at operation ${at}: the next save`);
     assert.equal(await listing(dir), CANONICAL, `interrupted at operation ${at}: the next save leaves only the model's files`);
   }
   assert.equal([...outcomes].sort(), ['new', 'old'], 'interruptions before and after the commit');
+});
+
+test('two saves at once to one directory: the second is refused, the first saved whole (before: one model.json beside the other\'s weights)', async () => {
+  const { dir, next } = await savedModel();
+  const other = denseModel(3);
+  const [first, second] = await Promise.allSettled([next.save(dir), other.save(dir)]);
+  assert.is(first.status, 'fulfilled', 'the first save');
+  assert.is(second.status, 'rejected', 'the second save');
+  const reason = (second as PromiseRejectedResult).reason;
+  assert.instance(reason, StateError);
+  assert.match(reason.message, /^save: another save to .* is under way; await it before saving there again/);
+  assert.equal(await listing(dir), CANONICAL);
+  assertSameWeights(await loadModel(dir), next, 'the first save\'s model');
+  await other.save(dir); // once the first is done, the directory takes saves again
+  assertSameWeights(await loadModel(dir), other, 'a later save');
+  await Promise.all([next.save(join(dir, 'a')), other.save(join(dir, 'b'))]); // other directories: no wait
 });
 
 test.run();
