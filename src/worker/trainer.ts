@@ -76,7 +76,11 @@ export function createTrainer(workerUrl: string | URL): Trainer {
       else {
         const error = rebuiltError(message);
         // A diverged run's History, as fit's error carries it: its Keras names did not cross either.
-        if (error instanceof DivergenceError && error.history) error.history = { ...error.history, history: withKerasNames(error.history.history) };
+        // Only a History: an error of the worker's own code may be named DivergenceError and carry
+        // any history, and a throw here would leave the run waiting for good.
+        if (error instanceof DivergenceError && typeof error.history?.history === 'object' && error.history.history !== null) {
+          error.history = { ...error.history, history: withKerasNames(error.history.history) };
+        }
         reject(error);
       }
     }

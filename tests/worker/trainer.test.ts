@@ -158,4 +158,20 @@ test('a DivergenceError from the worker carries the error a callback threw at th
   trainer.terminate();
 });
 
+test('an error of the worker\'s own code named DivergenceError, whose history is not a History, still fails the run', async () => {
+  global.Worker = StandInWorker;
+  const trainer = createTrainer('worker.js');
+  const worker = StandInWorker.last;
+  // A custom layer's module may throw its own DivergenceError, say with the losses it saw: its fields cross as they are.
+  const own = Object.assign(new Error('my layer diverged'), { name: 'DivergenceError', history: [0.9, Number.NaN] });
+  worker.postMessage = () => queueMicrotask(() => worker.dispatchEvent(new MessageEvent('message', {
+    data: structuredClone({ type: 'error', ...crossingError(own) }),
+  })));
+  const settled = trainer.train(plain).then(() => 'resolved', (e: unknown) => e);
+  const error = await Promise.race([settled, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 2000))]);
+  assert.instance(error, DivergenceError);
+  assert.equal((error as { history?: unknown }).history, [0.9, Number.NaN]);
+  trainer.terminate();
+});
+
 test.run();
