@@ -55,6 +55,8 @@ const hostile: Array<[string, (j: Json) => void, RegExp]> = [
   ['inputs that cannot merge', (j) => { layerNamed(j, 'b').units = 4; }, /sum: cannot add .* of shape \[3\] and .* of shape \[4\]/],
   ['a merge of one input', (j) => { layerNamed(j, 'sum').inbound = ['a']; }, /Add takes two or more inputs/],
   ['trainable that is not a boolean', (j) => { layerNamed(j, 'b').trainable = 'yes'; }, /trainable must be true or false/],
+  ['a model\'s own trainable that is not a boolean', (j) => { j.model.trainable = 'false'; }, /trainable must be true or false, got "false"/],
+  ['a model\'s own trainable that is null', (j) => { j.model.trainable = null; }, /trainable must be true or false, got null/],
   ['a nested model with a cycle', (j) => {
     const sum = layerNamed(j, 'sum');
     Object.assign(sum, {
@@ -99,6 +101,7 @@ const tfjsHostile: Array<[string, (j: Json) => void, RegExp]> = [
   ['inputs that cannot merge', (j) => { tfjsLayer(j, 'b').config.units = 4; }, /sum: cannot add .* of shape \[3\] and .* of shape \[4\]/],
   ['a merge of one input', (j) => { tfjsLayer(j, 'sum').inbound_nodes = [[reads('a')]]; }, /Add takes two or more inputs/],
   ['a layer that reads nothing', (j) => { tfjsLayer(j, 'b').inbound_nodes = [[]]; }, /a Dense must read at least one layer/],
+  ['a model\'s own trainable that is not a boolean', (j) => { j.modelTopology.config.trainable = 'false'; }, /trainable "false"; expected true or false/],
   ['a nested model with a cycle', (j) => {
     const relu = (name: string, from: string) => ({ class_name: 'ReLU', name, config: { name }, inbound_nodes: [[reads(from)]] });
     Object.assign(tfjsLayer(j, 'sum'), {
