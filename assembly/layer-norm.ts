@@ -3,7 +3,8 @@
 // LayerNormalization over the last axis, PyTorch's nn.LayerNorm), then scaled by γ and shifted by β
 // per channel:
 //   forward:  layerNormForward, row by row: its mean, its variance about that mean, the normalisation
-//   backward: layerNormBackward (dx row by row; per slice of rows, the sums dγ and dβ are made of)
+//   backward: layerNormBackward (dx row by row, in f64 from the row's own values; per slice of rows,
+//             the sums dγ and dβ are made of)
 //             → layerNormParameterGradients (those sums added in slice order, channel-sums.ts)
 // A row's statistics and its gradient depend on that row alone, so the host may split the rows over
 // threads any way without changing a bit; only dγ and dβ sum over rows, in a fixed order.
@@ -41,15 +42,16 @@ export function layerNormForward(
 }
 
 /**
- * With meanFromFirst and invStd as layerNormForward wrote them, x̂ = (x − mean)·invStd and g = dy·γ
- * (γ = 0: dy): dx[r, c] = invStd[r]·(g − Σg/C − x̂·Σg·x̂/C), sums over the row's C channels (when
- * dx ≠ 0); and when sums ≠ 0, sums[c] (f64) = Σ over the rows of dy[r, c] (dβ) and
- * sums[channels + c] = Σ dy[r, c]·x̂[r, c] (dγ), the 8·channels bytes after them scratch.
+ * g = dy·γ (γ = 0: dy): dx[r, c] = σ⁻¹·(g − Σg/C − x̂·Σg·x̂/C), sums over the row's C channels, in f64
+ * (rowInputGradient; when dx ≠ 0; ε is the f32 at address `epsilon`); and when sums ≠ 0, with
+ * meanFromFirst and invStd as layerNormForward wrote them, x̂ = (x − mean)·invStd: sums[c] (f64) = Σ
+ * over the rows of dy[r, c] (dβ) and sums[channels + c] = Σ dy[r, c]·x̂[r, c] (dγ), the 8·channels
+ * bytes after them scratch.
  */
 export function layerNormBackward(
-  x: usize, dy: usize, gamma: usize, meanFromFirst: usize, invStd: usize, dx: usize, sums: usize, rows: i32, channels: i32,
+  x: usize, dy: usize, gamma: usize, meanFromFirst: usize, invStd: usize, dx: usize, sums: usize, rows: i32, channels: i32, epsilon: usize,
 ): void {
-  const rowBytes = <usize>channels << 2;
+  const rowBytes = <usize>channels << 2, eps = <f64>load<f32>(epsilon);
   // Each block's f32 sums of dy, then of dy·x̂: added to the f64 sums, laid out alike, in one call.
   const block = sums + (<usize>channels << 4);
   if (sums) zeroF64(sums, channels << 1);
@@ -57,10 +59,11 @@ export function layerNormBackward(
     const end = min(start + BLOCK_ROWS, rows);
     if (sums) zeroF32(block, channels << 1);
     for (let r = start; r < end; r++) {
-      const at = <usize>r * rowBytes, first = load<f32>(x + at);
-      const offset = load<f32>(meanFromFirst + (<usize>r << 2)), inverse = load<f32>(invStd + (<usize>r << 2));
-      if (dx) rowInputGradient(x + at, dy + at, gamma, first, offset, inverse, dx + at, channels);
+      const at = <usize>r * rowBytes;
+      if (dx) rowInputGradient(x + at, dy + at, gamma, eps, dx + at, channels);
       if (sums) {
+        const first = load<f32>(x + at);
+        const offset = load<f32>(meanFromFirst + (<usize>r << 2)), inverse = load<f32>(invStd + (<usize>r << 2));
         add(block, dy + at, block, channels);
         addNormalisedProducts(dy + at, x + at, first, offset, inverse, block + rowBytes, channels);
       }
@@ -143,38 +146,70 @@ function normaliseRow(row: usize, first: f32, offset: f32, inverse: f32, gamma: 
   }
 }
 
-/** One row's dx = inverse·(g − Σg/C − x̂·Σg·x̂/C), g = dy·γ (γ = 0: dy), x̂ = (x − mean)·inverse. */
-function rowInputGradient(x: usize, dy: usize, gamma: usize, first: f32, offset: f32, inverse: f32, dx: usize, length: i32): void {
-  const firsts = f32x4.splat(first), offsets = f32x4.splat(offset), scale = f32x4.splat(inverse);
-  let gLanes = f32x4.splat(0), gxLanes = f32x4.splat(0);
+/** Two f32 from `at` as an f64 pair. */
+// @ts-ignore: decorator
+@inline function pair(at: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(at));
+}
+
+/** g = dy·γ (γ = 0: dy) as an f64 pair from byte `at`: the product is exact. */
+// @ts-ignore: decorator
+@inline function gradientPair(dy: usize, gamma: usize, at: usize): v128 {
+  return gamma ? f64x2.mul(pair(dy + at), pair(gamma + at)) : pair(dy + at);
+}
+
+/** The pair's two lanes added. */
+// @ts-ignore: decorator
+@inline function pairSum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/**
+ * One row's dx = s·((g − ḡ) − c·s²·mean(g·c)), g = dy·γ (γ = 0: dy), c = x − mean, s = 1/√(variance + ε),
+ * in f64 from the row itself (its mean and variance taken again, from its first value x₀: d = x − x₀,
+ * mean = x₀ + Σd/C, variance = Σd²/C − (Σd/C)²). The two terms cancel to ε·s² of themselves where
+ * the variance is large beside ε (with two channels always: g − ḡ lies along c), so an f32 rounding
+ * of the mean, of s or of either term — each exact in the terms' scale — came out that much larger in
+ * dx: half its size for two channels, ε 1e-3 and values ±2 apart.
+ */
+function rowInputGradient(x: usize, dy: usize, gamma: usize, epsilon: f64, dx: usize, length: i32): void {
+  const first = f64x2.splat(<f64>load<f32>(x)), zero = f64x2.splat(0);
+  let dLanes = zero, ddLanes = zero, gLanes = zero, gdLanes = zero;
   let i = 0;
-  for (; i + 4 <= length; i += 4) {
+  for (; i + 2 <= length; i += 2) {
     const at = <usize>i << 2;
-    const g = gamma ? f32x4.mul(v128.load(dy + at), v128.load(gamma + at)) : v128.load(dy + at);
-    gLanes = f32x4.add(gLanes, g);
-    gxLanes = multiplyAdd(g, f32x4.mul(centred4(x, at, firsts, offsets), scale), gxLanes);
+    const d = f64x2.sub(pair(x + at), first), g = gradientPair(dy, gamma, at);
+    dLanes = f64x2.add(dLanes, d);
+    ddLanes = f64x2.add(ddLanes, f64x2.mul(d, d));
+    gLanes = f64x2.add(gLanes, g);
+    gdLanes = f64x2.add(gdLanes, f64x2.mul(g, d));
   }
-  let sumG = laneSum(gLanes), sumGX = laneSum(gxLanes);
-  for (; i < length; i++) {
+  let sumD = pairSum(dLanes), sumDD = pairSum(ddLanes), sumG = pairSum(gLanes), sumGD = pairSum(gdLanes);
+  if (i < length) {
     const at = <usize>i << 2;
-    const g = gamma ? load<f32>(dy + at) * load<f32>(gamma + at) : load<f32>(dy + at);
+    const d = <f64>load<f32>(x + at) - f64x2.extract_lane(first, 0), g = gamma ? <f64>load<f32>(dy + at) * <f64>load<f32>(gamma + at) : <f64>load<f32>(dy + at);
+    sumD += d;
+    sumDD += d * d;
     sumG += g;
-    sumGX += g * (centred(x, at, first, offset) * inverse);
+    sumGD += g * d;
   }
-  const n = <f32>length, meanG = sumG / n, meanGX = sumGX / n;
-  const meanGs = f32x4.splat(meanG), minusMeanGXs = f32x4.splat(-meanGX);
+  const n = <f64>length, offset = sumD / n;
+  const inverse = 1 / Math.sqrt(sumDD / n - offset * offset + epsilon);
+  // Σg·c = Σg·d − offset·Σg; k = s²·mean(g·c).
+  const meanG = sumG / n, k = inverse * inverse * ((sumGD - offset * sumG) / n);
+  const offsets = f64x2.splat(offset), meanGs = f64x2.splat(meanG), ks = f64x2.splat(k), scale = f64x2.splat(inverse);
   let j = 0;
-  for (; j + 4 <= length; j += 4) {
+  for (; j + 2 <= length; j += 2) {
     const at = <usize>j << 2;
-    const g = gamma ? f32x4.mul(v128.load(dy + at), v128.load(gamma + at)) : v128.load(dy + at);
-    const normalised = f32x4.mul(centred4(x, at, firsts, offsets), scale);
-    v128.store(dx + at, f32x4.mul(multiplyAdd(normalised, minusMeanGXs, f32x4.sub(g, meanGs)), scale));
+    const c = f64x2.sub(f64x2.sub(pair(x + at), first), offsets);
+    const out = f64x2.mul(f64x2.sub(f64x2.sub(gradientPair(dy, gamma, at), meanGs), f64x2.mul(c, ks)), scale);
+    v128.store64_lane(dx + at, f32x4.demote_f64x2_zero(out), 0);
   }
-  for (; j < length; j++) {
+  if (j < length) {
     const at = <usize>j << 2;
-    const g = gamma ? load<f32>(dy + at) * load<f32>(gamma + at) : load<f32>(dy + at);
-    const normalised = centred(x, at, first, offset) * inverse;
-    store<f32>(dx + at, (normalised * -meanGX + (g - meanG)) * inverse);
+    const c = (<f64>load<f32>(x + at) - f64x2.extract_lane(first, 0)) - offset;
+    const g = gamma ? <f64>load<f32>(dy + at) * <f64>load<f32>(gamma + at) : <f64>load<f32>(dy + at);
+    store<f32>(dx + at, <f32>(((g - meanG) - c * k) * inverse));
   }
 }
 

@@ -241,11 +241,12 @@ export interface Kernels {
   layerNormForward(x: number, gamma: number, beta: number, y: number, meanFromFirst: number, invStd: number, rows: number,
     channels: number, epsilon: number): void;
   /**
-   * dx (when ≠ 0) through each row's statistics; when sums ≠ 0, sums[c] (f64) = Σ_r dy[r, c] and
-   * sums[channels + c] = Σ_r dy[r, c]·x̂[r, c], then 8·channels bytes of scratch.
+   * dx (when ≠ 0) through each row's statistics, taken again in f64 (`epsilon` is the address of ε);
+   * when sums ≠ 0, sums[c] (f64) = Σ_r dy[r, c] and sums[channels + c] = Σ_r dy[r, c]·x̂[r, c], then
+   * 8·channels bytes of scratch.
    */
   layerNormBackward(x: number, dy: number, gamma: number, meanFromFirst: number, invStd: number, dx: number, sums: number,
-    rows: number, channels: number): void;
+    rows: number, channels: number, epsilon: number): void;
   /** dβ = Σ over slices of the Σdy sums, dγ of the Σdy·x̂ sums, in slice order (each when ≠ 0). */
   layerNormParameterGradients(partials: number, slices: number, stride: number, channels: number, dGamma: number, dBeta: number): void;
 

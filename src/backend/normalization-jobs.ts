@@ -92,11 +92,12 @@ export class NormalizationJobs {
   }
 
   /**
-   * dx (when ≠ 0), and dγ and dβ summed over the batch (each when ≠ 0): then each slice of the fixed
-   * split sums into the workspace (channelSumsWorkspaceFloats), and the slices are added in order.
+   * dx (when ≠ 0; `epsilon` is the address of ε), and dγ and dβ summed over the batch (each when ≠ 0):
+   * then each slice of the fixed split sums into the workspace (channelSumsWorkspaceFloats), and the
+   * slices are added in order.
    */
-  layerNormBackward(x: number, dy: number, gamma: number, meanFromFirst: number, invStd: number, dx: number, dGamma: number, dBeta: number,
-    workspace: number, batch: number, exampleRows: number, channels: number): void {
+  layerNormBackward(x: number, dy: number, gamma: number, meanFromFirst: number, invStd: number, epsilon: number, dx: number, dGamma: number,
+    dBeta: number, workspace: number, batch: number, exampleRows: number, channels: number): void {
     const exampleBytes = exampleRows * channels * 4, statisticsBytes = exampleRows * 4, stride = this.channelSumsStride(channels);
     const sums = dGamma !== 0 || dBeta !== 0;
     const slices = this.jobs.start(batch, !sums);
@@ -104,10 +105,10 @@ export class NormalizationJobs {
       this.jobs.beginSlice(s);
       const at = this.jobs.first * exampleBytes, rowAt = this.jobs.first * statisticsBytes;
       this.jobs.arg(x + at).arg(dy + at).arg(gamma).arg(meanFromFirst + rowAt).arg(invStd + rowAt).arg(dx && dx + at)
-        .arg(sums ? workspace + s * stride : 0).arg(this.jobs.count * exampleRows).arg(channels);
+        .arg(sums ? workspace + s * stride : 0).arg(this.jobs.count * exampleRows).arg(channels).arg(epsilon);
     }
-    // Two passes over each row for dx, one for the sums.
-    this.jobs.run('layerNormBackward', 3 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
+    // Two passes over each row for dx, in f64 (each about two f32 passes' work), one for the sums.
+    this.jobs.run('layerNormBackward', 5 * NORMALISATION_PASS_COST * batch * exampleRows * channels);
     if (sums) this.jobs.kernels.layerNormParameterGradients(workspace, slices, stride, channels, dGamma, dBeta);
   }
 

@@ -91,8 +91,8 @@ export class LayerNormalization extends Layer {
     const dx = needInputGradients ? this.dx : 0;
     const dGamma = needWeightGradients ? this.gamma?.grad ?? 0 : 0, dBeta = needWeightGradients ? this.beta?.grad ?? 0 : 0;
     if (dx || dGamma || dBeta) {
-      this.parallel.normalization.layerNormBackward(this.x, dy, this.gamma?.value ?? 0, this.meanFromFirst, this.invStd, dx, dGamma, dBeta, this.workspace,
-        batch, this.exampleRows, this.channels);
+      this.parallel.normalization.layerNormBackward(this.x, dy, this.gamma?.value ?? 0, this.meanFromFirst, this.invStd, this.epsilonAddress, dx, dGamma,
+        dBeta, this.workspace, batch, this.exampleRows, this.channels);
     }
     return this.inputGradient(dx);
   }

@@ -126,17 +126,17 @@ test('a constant row has its value as the exact mean, so it normalises to exactl
 function backward(c: Case, x: Float32Array, dy: Float32Array, w: ref.LayerNormWeights, wanted: { dx: boolean; parameters: boolean }): Float32Array[] {
   const k = kernelsNow!, C = c.channels, n = rows(c);
   const [, meanFromFirst, invStd] = forward(c, x, w);
-  return withBuffers([x, dy, w.gamma ?? new Float32Array(C), meanFromFirst, invStd], [x.length, C, C, (c.slices * stride(c)) / 4],
-    ([px, pdy, pGamma, pMean, pInvStd], [pdx, dGamma, dBeta, partials]) => {
+  return withBuffers([x, dy, w.gamma ?? new Float32Array(C), meanFromFirst, invStd, Float32Array.of(c.epsilon)], [x.length, C, C, (c.slices * stride(c)) / 4],
+    ([px, pdy, pGamma, pMean, pInvStd, pEpsilon], [pdx, dGamma, dBeta, partials]) => {
       const gamma = w.gamma ? pGamma : 0;
       if (!wanted.parameters) {
-        k.layerNormBackward(px, pdy, gamma, pMean, pInvStd, pdx, 0, n, C);
+        k.layerNormBackward(px, pdy, gamma, pMean, pInvStd, pdx, 0, n, C, pEpsilon);
         return;
       }
       slices(c).forEach(([first, count], s) => {
         const at = first * c.exampleRows * C * 4, rowAt = first * c.exampleRows * 4;
         k.layerNormBackward(px + at, pdy + at, gamma, pMean + rowAt, pInvStd + rowAt, wanted.dx ? pdx + at : 0, partials + s * stride(c),
-          count * c.exampleRows, C);
+          count * c.exampleRows, C, pEpsilon);
       });
       k.layerNormParameterGradients(partials, c.slices, stride(c), C, c.scale ? dGamma : 0, c.center ? dBeta : 0);
     });
@@ -163,6 +163,22 @@ test('backward: dx alone (sums = 0) and the sums alone (dx = 0) give the same bi
     assert.ok(untouched.every(Number.isNaN), `dx = 0 writes no dx ${describe(c)}`);
     if (c.scale) assert.equal([...dGammaAlone], [...dGamma], `dγ alone ${describe(c)}`);
     if (c.center) assert.equal([...dBetaAlone], [...dBeta], `dβ alone ${describe(c)}`);
+  }
+});
+
+test('two channels: dx, which the terms of its formula cancel to ε·σ⁻² of, keeps its precision', () => {
+  // With two channels g − mean(g) lies along x̂, and dx = σ⁻¹·(g − mean(g))·ε·σ⁻²: a row spread ±2
+  // with ε 1e-3 keeps 1/4000 of the terms. Each row is compared at its own scale, to a few f32 roundings.
+  for (const epsilon of [1e-3, 1e-5, 0.1]) {
+    const c: Case = { examples: 40, exampleRows: 1, channels: 2, slices: 1, scale: true, center: true, epsilon };
+    const w = weights(c), x = inputs(c), dy = rng.array(rows(c) * c.channels);
+    const [dx] = backward(c, x, dy, w, { dx: true, parameters: false });
+    const expected = ref.layerNormBackward(x, dy, rows(c), c.channels, w, epsilon).dx;
+    for (let r = 0; r < rows(c); r++) {
+      const scale = Math.max(Math.abs(expected[2 * r]), Math.abs(expected[2 * r + 1]));
+      assertClose(dx.slice(2 * r, 2 * r + 2).map((v) => v / scale), expected.slice(2 * r, 2 * r + 2).map((v) => v / scale), 1e-5,
+        `dx of row ${r}, ε ${epsilon}, x ${x.slice(2 * r, 2 * r + 2)}`);
+    }
   }
 });
 

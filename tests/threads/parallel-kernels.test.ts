@@ -389,12 +389,12 @@ test('layer normalisation: forward and dx equal the kernels on the whole batch; 
     const what = `layer norm ${batch}×${exampleRows}×${channels}`;
     const whole = withBuffers([x, gamma, beta, epsilon, dy], [n, rows, rows, n], ([px, pg, pb, pe, pdy], [py, pm, ps, pdx]) => {
       kernels.layerNormForward(px, pg, pb, py, pm, ps, rows, channels, pe);
-      kernels.layerNormBackward(px, pdy, pg, pm, ps, pdx, 0, rows, channels);
+      kernels.layerNormBackward(px, pdy, pg, pm, ps, pdx, 0, rows, channels, pe);
     });
     const run = (p: ParallelKernels) => withBuffers([x, gamma, beta, epsilon, dy], [n, rows, rows, n, channels, channels, p.normalization.channelSumsWorkspaceFloats(channels)],
       ([px, pg, pb, pe, pdy], [py, pm, ps, pdx, pdg, pdb, workspace]) => {
         p.normalization.layerNormForward(px, pg, pb, py, pm, ps, pe, batch, exampleRows, channels);
-        p.normalization.layerNormBackward(px, pdy, pg, pm, ps, pdx, pdg, pdb, workspace, batch, exampleRows, channels);
+        p.normalization.layerNormBackward(px, pdy, pg, pm, ps, pe, pdx, pdg, pdb, workspace, batch, exampleRows, channels);
       });
     const split = run(parallel), alone = run(serial);
     ['y', 'meanFromFirst', 'invStd', 'dx'].forEach((name, i) => assertSameBits(split[i], whole[i], `${what} ${name}`));
