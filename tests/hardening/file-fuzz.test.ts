@@ -3,12 +3,12 @@
 // either fails with a ConvasError or gives a working model; when the file still describes the same
 // layers, a convas file predicts exactly as the original, a TF.js file (which has no checksum) holds
 // exactly the weights its manifest and bytes describe, and an ONNX file (no checksum either) that
-// predicts otherwise is another model. FUZZ_SECONDS (default 10) bounds the run, FUZZ_SEED picks the stream.
+// predicts otherwise is another model, as is one taking another input size. FUZZ_SECONDS (default 10) bounds the run, FUZZ_SEED picks the stream.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConvasError, type Model, init, loadModel } from '../../src/index.js';
+import { ConvasError, type Model, init, loadModel, tensor } from '../../src/index.js';
 import '../../src/onnx/index.js';
 import { random } from '../helpers.js';
 import { assertSameBits, convModel, strokeData, temporaryDirectory } from '../io/model-files.js';
@@ -20,9 +20,9 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20240611);
 /** What a file's layers say, apart from names (which only match weights to layers). */
 const describeLayers = (m: Model) => JSON.stringify([m.inputShape, m.layers.map((l) => ({ ...l.getConfig(), name: undefined }))]);
 
-test(`mutated model files load identically or fail with a ConvasError (seed ${SEED}, ${SECONDS} s)`, async () => {
+/** The original model, trained a little, saved in every format: its files and what it predicts. */
+async function savedModel() {
   await init();
-  console.log(`model file fuzz: seed ${SEED} (set FUZZ_SEED to replay), ${SECONDS} s`);
   const { x, y } = strokeData(8, 5);
   const original = convModel(2, 0.25);
   original.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
@@ -42,8 +42,66 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
     // An ONNX model is one file, loaded by its name.
     return { format, dir, name, path, load: format === 'onnx' ? path : dir, bytes: new Uint8Array(await readFile(path)) };
   })));
-  const fromOnnx = await loadModel(join(dirs.onnx, 'model.onnx'));
-  assertSameBits(fromOnnx.predict(x).dataSync(), expected, 'the unchanged ONNX file predicts as the original');
+  return { x, original, expected, files };
+}
+
+type Saved = Awaited<ReturnType<typeof savedModel>>;
+type Outcome = 'refused' | 'identical' | 'otherModel';
+
+/**
+ * Loads `file` with `mutated` in place of its bytes (`what` names the change): refused with a
+ * ConvasError, or a model that predicts — identically when it is the original's, as its files
+ * describe it when it is another. Anything else fails the test.
+ */
+async function mutationOutcome({ x, original, expected, files }: Saved, file: Saved['files'][number], mutated: Uint8Array, what: string): Promise<Outcome> {
+  await writeFile(file.path, mutated);
+  let loaded: Model;
+  try {
+    loaded = await loadModel(file.load);
+  } catch (error) {
+    if (!(error instanceof ConvasError)) assert.unreachable(`seed ${SEED}: ${what}: ${(error as Error)?.name}: ${(error as Error)?.message}`);
+    return 'refused';
+  } finally {
+    await writeFile(file.path, file.bytes);
+  }
+  try {
+    if (String(loaded.inputShape) !== String(original.inputShape)) {
+      // Another input size the layers take too (a digit of a dimension changed): another model,
+      // which x does not fit; it must predict on inputs of its own shape.
+      const shape = [2, ...loaded.inputShape];
+      const output = loaded.predict(tensor(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape)).dataSync();
+      assert.ok(output.every(Number.isFinite), `seed ${SEED}: ${what}: a model taking [${loaded.inputShape}] predicts finite values`);
+      return 'otherModel';
+    }
+    const prediction = loaded.predict(x).dataSync();
+    if (file.format === 'onnx') {
+      // ONNX carries no checksum and reads as other layers (a flatten gains its permute): a
+      // changed weight is simply that weight (the unchanged file predicts alike, checked above).
+      return prediction.every((v, i) => Object.is(v, expected[i])) ? 'identical' : 'otherModel';
+    }
+    if (file.format.startsWith('tfjs') && describeLayers(loaded) === describeLayers(original)) {
+      // TF.js weights carry no checksum: a changed value (or scale, or min) that still decodes to finite weights is simply the weight.
+      const weights = Float32Array.from(loaded.getWeights().flatMap((w) => [...w.dataSync()]));
+      const contents = (name: string) => (name === file.name ? mutated : files.find((f) => f.dir === file.dir && f.name === name)!.bytes);
+      assertSameBits(weights, describedWeights(contents('model.json'), contents('weights.bin')), `seed ${SEED}: ${what}: weights as the files describe them`);
+      return 'otherModel';
+    }
+    if (describeLayers(loaded) === describeLayers(original)) {
+      assertSameBits(prediction, expected, `seed ${SEED}: ${what}: predictions`);
+      return 'identical';
+    }
+    return 'otherModel'; // e.g. a pool's stride changed where the shapes still fit: a different, valid model
+  } finally {
+    loaded.dispose();
+  }
+}
+
+test(`mutated model files load identically or fail with a ConvasError (seed ${SEED}, ${SECONDS} s)`, async () => {
+  console.log(`model file fuzz: seed ${SEED} (set FUZZ_SEED to replay), ${SECONDS} s`);
+  const saved = await savedModel();
+  const onnxFile = saved.files.find((f) => f.format === 'onnx')!;
+  const fromOnnx = await loadModel(onnxFile.path);
+  assertSameBits(fromOnnx.predict(saved.x).dataSync(), saved.expected, 'the unchanged ONNX file predicts as the original');
   fromOnnx.dispose();
   const rng = random(SEED);
   const counts = { identical: 0, otherModel: 0, refused: 0 };
@@ -51,7 +109,7 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
   while (performance.now() < deadline) {
     // Half the mutations go to the convas files, the rest to the three TF.js ones and the ONNX one (whose loads mostly succeed, and take longer).
     const convas = rng.next() < 0.5;
-    const file = rng.pick(files.filter((f) => (f.format === 'convas') === convas));
+    const file = rng.pick(saved.files.filter((f) => (f.format === 'convas') === convas));
     const mutated = file.bytes.slice();
     const changes: string[] = [];
     for (let k = rng.int(1, 3); k > 0; k--) {
@@ -60,40 +118,7 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
       mutated[at] = rng.next() < 0.5 ? rng.int(32, 126) : rng.int(0, 255);
       changes.push(`${at}=${mutated[at]}`);
     }
-    const what = `${file.format} ${file.name} with bytes ${changes.join(', ')}`;
-    await writeFile(file.path, mutated);
-    let loaded: Model | undefined;
-    try {
-      loaded = await loadModel(file.load);
-    } catch (error) {
-      if (!(error instanceof ConvasError)) assert.unreachable(`seed ${SEED}: ${what}: ${(error as Error)?.name}: ${(error as Error)?.message}`);
-      counts.refused++;
-    } finally {
-      await writeFile(file.path, file.bytes);
-    }
-    if (!loaded) continue;
-    try {
-      const prediction = loaded.predict(x).dataSync();
-      if (file.format === 'onnx') {
-        // ONNX carries no checksum and reads as other layers (a flatten gains its permute): a
-        // changed weight is simply that weight (the unchanged file predicts alike, checked above).
-        if (prediction.every((v, i) => Object.is(v, expected[i]))) counts.identical++;
-        else counts.otherModel++;
-      } else if (file.format.startsWith('tfjs') && describeLayers(loaded) === describeLayers(original)) {
-        // TF.js weights carry no checksum: a changed value (or scale, or min) that still decodes to finite weights is simply the weight.
-        const weights = Float32Array.from(loaded.getWeights().flatMap((w) => [...w.dataSync()]));
-        const contents = (name: string) => (name === file.name ? mutated : files.find((f) => f.dir === file.dir && f.name === name)!.bytes);
-        assertSameBits(weights, describedWeights(contents('model.json'), contents('weights.bin')), `seed ${SEED}: ${what}: weights as the files describe them`);
-        counts.otherModel++;
-      } else if (describeLayers(loaded) === describeLayers(original)) {
-        assertSameBits(prediction, expected, `seed ${SEED}: ${what}: predictions`);
-        counts.identical++;
-      } else {
-        counts.otherModel++; // e.g. a pool's stride changed where the shapes still fit: a different, valid model
-      }
-    } finally {
-      loaded.dispose();
-    }
+    counts[await mutationOutcome(saved, file, mutated, `${file.format} ${file.name} with bytes ${changes.join(', ')}`)]++;
   }
   console.log(`model file fuzz: ${counts.identical + counts.otherModel + counts.refused} mutated files: ${counts.refused} refused, ` +
     `${counts.identical} loaded and predicted identically, ${counts.otherModel} loaded as another valid model (other layers, or other TF.js weights)`);
@@ -101,6 +126,19 @@ test(`mutated model files load identically or fail with a ConvasError (seed ${SE
   // check that both outcomes were reached, which a machine many times slower still does.
   assert.ok(counts.refused >= 5 && counts.identical >= 1,
     `the mutations reached both outcomes: ${counts.refused} refused, ${counts.identical} identical`);
+});
+
+// Found by the fuzz (seed 1, 120 s): byte 1685 of model.onnx, an input dimension, changed from 8 to 10.
+test('a file whose input dimension was changed loads as another model, which predicts on inputs of its own shape', async () => {
+  const saved = await savedModel();
+  for (const format of ['convas', 'tfjs']) {
+    const file = saved.files.find((f) => f.format === format && f.name === 'model.json')!;
+    // The input's shape, [8, 8, 1] (convas) or [null, 8, 8, 1] (TF.js), as JSON spreads it over lines.
+    const text = new TextDecoder().decode(file.bytes), shape = /(\[\s*(?:null,\s*)?)8(,\s*8,\s*1\s*\])/;
+    assert.ok(shape.test(text), `${format} model.json holds the input shape`);
+    const mutated = new TextEncoder().encode(text.replace(shape, '$19$2'));
+    assert.is(await mutationOutcome(saved, file, mutated, `${format} model.json with the input's height 9`), 'otherModel');
+  }
 });
 
 /** The weights a TF.js model.json's manifest and weights.bin describe, decoded by the tests' reference (one group, in order). */
