@@ -8,18 +8,22 @@
 import { smoothed } from './probability';
 import { rowWeight } from './row-weight';
 
-/** Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max. */
+/**
+ * Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max.
+ * The sum is f64: in f32, once the largest term (1) is in, terms below half its ulp — a long row's
+ * unlikely classes — were each rounded the same way, and 300 of them moved every probability by 5e-6.
+ */
 function softmaxRow(x: usize, y: usize, cols: i32): f32 {
   let rowMax = -Infinity as f32;
   for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + (<usize>c << 2)));
-  let sum: f32 = 0;
+  let sum: f64 = 0;
   for (let c = 0; c < cols; c++) {
     const e = Mathf.exp(load<f32>(x + (<usize>c << 2)) - rowMax);
     store<f32>(y + (<usize>c << 2), e);
     sum += e;
   }
-  for (let c = 0; c < cols; c++) store<f32>(y + (<usize>c << 2), load<f32>(y + (<usize>c << 2)) / sum);
-  return rowMax + Mathf.log(sum);
+  for (let c = 0; c < cols; c++) store<f32>(y + (<usize>c << 2), <f32>(load<f32>(y + (<usize>c << 2)) / sum));
+  return rowMax + <f32>Math.log(sum);
 }
 
 export function softmaxForward(x: usize, y: usize, rows: i32, cols: i32): void {
@@ -47,9 +51,10 @@ export function logSoftmaxForward(x: usize, y: usize, rows: i32, cols: i32): voi
     const row = <usize>r * rowBytes;
     let rowMax = -Infinity as f32;
     for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + row + (<usize>c << 2)));
-    let sum: f32 = 0;
+    // In f64, as softmaxRow's sum.
+    let sum: f64 = 0;
     for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + row + (<usize>c << 2)) - rowMax);
-    const logSum = Mathf.log(sum);
+    const logSum = <f32>Math.log(sum);
     for (let c = 0; c < cols; c++) {
       const at = row + (<usize>c << 2);
       store<f32>(y + at, load<f32>(x + at) - rowMax - logSum);
@@ -74,9 +79,10 @@ export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, co
 function logSumExpRow(x: usize, cols: i32): f32 {
   let rowMax = -Infinity as f32;
   for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + (<usize>c << 2)));
-  let sum: f32 = 0;
+  // In f64, as softmaxRow's sum.
+  let sum: f64 = 0;
   for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + (<usize>c << 2)) - rowMax);
-  return rowMax + Mathf.log(sum);
+  return rowMax + <f32>Math.log(sum);
 }
 
 /**

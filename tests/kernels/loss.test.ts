@@ -267,4 +267,28 @@ test('cosine similarity matches the reference, rows of zeros (at the norm floor)
   });
 });
 
+// Last, so that the random cases of the tests above stay what they were.
+test('a long row with one likely class: its unlikely classes are summed, not rounded away', async () => {
+  // 311 logits 16.7 to 17 below the largest: each e^(x − max) lies under half an f32 ulp of 1, so
+  // an f32 sum that starts at the largest term's 1 rounds every one of them away (1.5e-5 of the sum).
+  const k = await kernels(), cols = 312;
+  const x = Float32Array.from({ length: cols }, (_, i) => (i === 0 ? 0 : -16.7 - 0.3 * rng.next()));
+  const [y, logY] = withBuffers([x], [cols, cols], ([px], [py, pLog]) => {
+    k.softmaxForward(px, py, 1, cols);
+    k.logSoftmaxForward(px, pLog, 1, cols);
+  });
+  const expected = ref.softmaxForward(x, 1, cols), expectedLog = ref.logSoftmaxForward(x, 1, cols);
+  y.forEach((v, i) => assert.ok(Math.abs(v / expected[i] - 1) < 1e-6, `softmax[${i}] ${v}, expected ${expected[i]}`));
+  // Each log-probability is x − max − log Σ, two roundings at most of values up to 17.
+  logY.forEach((v, i) => assert.ok(Math.abs(v - expectedLog[i]) < 2.5e-6, `log softmax[${i}] ${v}, expected ${expectedLog[i]}`));
+  // The cross-entropy of the likely class is log Σ e^(x − max) itself.
+  const targets = Float32Array.from({ length: cols }, (_, i) => (i === 0 ? 1 : 0));
+  let loss = 0;
+  withBuffers([x, targets], [], ([px, pt]) => {
+    loss = k.softmaxCrossEntropy(px, pt, 0, 0, 1, cols, 0, 0);
+  });
+  const expectedLoss = ref.softmaxCrossEntropy(x, targets, 1, cols).loss;
+  assert.ok(Math.abs(loss / expectedLoss - 1) < 1e-3, `cross-entropy ${loss}, expected ${expectedLoss}`);
+});
+
 test.run();
