@@ -107,23 +107,35 @@ interface LossRule {
   sparse?: boolean;
   /** Scores each position's values along the output's last axis on its own (Keras's reduction over axis −1). */
   perPosition?: boolean;
+  /**
+   * Floors the output at 1e-7 (a probability, or a value under a logarithm), so a logSoftmax output,
+   * ≤ 0 everywhere, would be clipped whole: a constant loss and no gradient. The output to use instead.
+   */
+  refusesLogSoftmax?: string;
   accuracy: AccuracyKind;
 }
 
 const LOSS_RULES: Record<LossName, LossRule> = {
   categoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', perPosition: true, accuracy: 'class' },
   sparseCategoricalCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'softmax', sparse: true, perPosition: true, accuracy: 'class' },
-  binaryCrossentropy: { settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'sigmoid', perPosition: true, accuracy: 'binary' },
+  binaryCrossentropy: {
+    settings: ['labelSmoothing', 'fromLogits'], fusesWith: 'sigmoid', perPosition: true, accuracy: 'binary',
+    refusesLogSoftmax: 'use a sigmoid output for binaryCrossentropy, or categoricalCrossentropy / sparseCategoricalCrossentropy with logSoftmax',
+  },
   meanSquaredError: { settings: [], accuracy: 'class' },
   meanAbsoluteError: { settings: [], accuracy: 'class' },
   huber: { settings: ['delta'], accuracy: 'class' },
   hinge: { settings: [], accuracy: 'sign' },
   squaredHinge: { settings: [], accuracy: 'sign' },
   categoricalHinge: { settings: [], perPosition: true, accuracy: 'class' },
-  kullbackLeiblerDivergence: { settings: [], perPosition: true, accuracy: 'class' },
+  kullbackLeiblerDivergence: {
+    settings: [], perPosition: true, accuracy: 'class',
+    refusesLogSoftmax: "it takes probabilities, as Keras's kl_divergence does (PyTorch's KLDivLoss takes log-probabilities): end the model in " +
+      "activation 'softmax'",
+  },
   poisson: { settings: [], accuracy: 'class' },
   logcosh: { settings: [], accuracy: 'class' },
-  meanSquaredLogarithmicError: { settings: [], accuracy: 'class' },
+  meanSquaredLogarithmicError: { settings: [], accuracy: 'class', refusesLogSoftmax: "end the model in an output that is not negative ('softplus', 'relu')" },
   meanAbsolutePercentageError: { settings: [], accuracy: 'class' },
   cosineProximity: { settings: [], perPosition: true, accuracy: 'class' },
 };
@@ -177,11 +189,10 @@ export function checkLoss(config: unknown, outputActivation?: string): Loss {
   const who = `loss ${given.type}`;
   checkKeys(who, given, ['type', ...rule.settings]);
   const fromLogits = checkBoolean(who, 'fromLogits', given.fromLogits ?? SETTING_DEFAULTS.fromLogits);
-  // Every log-probability is ≤ 0, which the binary cross-entropy clips to 1e-7 as a probability:
-  // nothing would train, and nothing would say so.
-  if (rule.fusesWith === 'sigmoid' && outputActivation === 'logSoftmax') {
-    throw new LossDoesNotFitOutput(`compile: loss ${given.type} reads probabilities (or logits), but the output is logSoftmax (log-probabilities); ` +
-      'use a sigmoid output for binaryCrossentropy, or categoricalCrossentropy / sparseCategoricalCrossentropy with logSoftmax');
+  // Every log-probability is ≤ 0, which these losses clip to 1e-7: nothing would train, and nothing would say so.
+  if (rule.refusesLogSoftmax && outputActivation === 'logSoftmax') {
+    throw new LossDoesNotFitOutput(`compile: loss ${given.type} floors its output at 1e-7, but the output is logSoftmax (log-probabilities, ` +
+      `all ≤ 0): it would be clipped whole, with no gradient; ${rule.refusesLogSoftmax}`);
   }
   return {
     type: given.type,

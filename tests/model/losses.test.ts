@@ -173,6 +173,17 @@ test('binaryCrossentropy refuses a logSoftmax output, whose log-probabilities it
   throwsWith(() => behindFlatten.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' }), ConfigError, 'logSoftmax');
 });
 
+test('the KL divergence and MSLE refuse a logSoftmax output, whose log-probabilities they would clip to ε: no gradient at all', async () => {
+  await kernels();
+  // PyTorch's KLDivLoss takes log-probabilities; Keras's kl_divergence takes probabilities, clipped to [1e-7, 1].
+  throwsWith(() => smallCnn(1, 'logSoftmax').compile({ optimizer: 'sgd', loss: 'kl_divergence' }), ConfigError,
+    'kullbackLeiblerDivergence', 'logSoftmax', "'softmax'", 'KLDivLoss');
+  throwsWith(() => smallCnn(1, 'logSoftmax').compile({ optimizer: 'sgd', loss: 'meanSquaredLogarithmicError' }), ConfigError,
+    'meanSquaredLogarithmicError', 'logSoftmax');
+  const behindFlatten = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('logSoftmax'), layers.flatten()] });
+  throwsWith(() => behindFlatten.compile({ optimizer: 'sgd', loss: 'kullbackLeiblerDivergence' }), ConfigError, 'logSoftmax');
+});
+
 test('a logSoftmax over other rows than the output\'s classes is refused by the categorical cross-entropies', async () => {
   await kernels();
   const pairs = sequential({ inputShape: [8, 8, 1], layers: [...smallCnnLayers('linear'), layers.reshape({ targetShape: [2, 2] }),
