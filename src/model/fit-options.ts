@@ -36,8 +36,11 @@ export interface TrainingOptions {
   verbose?: 0 | 1 | 2;
 }
 
-/** Held-out tensors: [x, y], or [x, y, sampleWeight] as Keras's validation_data (x a list for several inputs). */
-export type ValidationTensors = [Tensor | Tensor[], Tensor] | [Tensor | Tensor[], Tensor, Tensor];
+/**
+ * Held-out tensors: [x, y], or [x, y, sampleWeight] as Keras's validation_data (x a list for several
+ * inputs; y may be [y], as TF.js takes the targets of a model's one output).
+ */
+export type ValidationTensors = [Tensor | Tensor[], Tensor | [Tensor]] | [Tensor | Tensor[], Tensor | [Tensor], Tensor];
 
 export type YieldEvery = 'auto' | 'batch' | 'epoch' | 'never' | number;
 

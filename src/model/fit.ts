@@ -7,6 +7,7 @@ import type { Shape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { type History, CallbackList, type TrainedModel, emptyHistory } from './callbacks.js';
 import { ClassWeights } from './class-weights.js';
+import { oneTarget } from './data-checks.js';
 import { isGeneratorObject } from '../data/stream.js';
 import { type Dataset, DatasetBatches, type BatchReader } from './dataset-batches.js';
 import { type Evaluation, fitLoop, type BatchSource } from './fit-loop.js';
@@ -129,13 +130,16 @@ function checkValidationTensors(data: unknown, who: string): ValidationTensors {
   return data;
 }
 
+const isTensors = (value: unknown) => value instanceof Tensor || (Array.isArray(value) && value.every((v) => v instanceof Tensor));
+
+/** x and y as fit takes them: a tensor or a list of them (oneTarget refuses a y of more than one). */
 const isValidationTensors = (data: unknown): data is ValidationTensors => Array.isArray(data) && (data.length === 2 || data.length === 3) &&
-  (data[0] instanceof Tensor || (Array.isArray(data[0]) && data[0].every((x) => x instanceof Tensor))) && data[1] instanceof Tensor &&
-  (data.length === 2 || data[2] instanceof Tensor);
+  isTensors(data[0]) && isTensors(data[1]) && (data.length === 2 || data[2] instanceof Tensor);
 
 /** The validation on held-out tensors, checked now: val_loss weighed by their sample weights when given (Keras's validation_data triple). */
-function heldOut(t: Trainer, [x, y, sampleWeight]: ValidationTensors, batchSize: number, who: string): () => Evaluation {
+function heldOut(t: Trainer, [x, given, sampleWeight]: ValidationTensors, batchSize: number, who: string): () => Evaluation {
   const what = `${who} (validationData)`;
+  const y = oneTarget(given, what);
   const { xs, n } = t.checkData(x, y, what);
   const weights = sampleWeight === undefined ? undefined : new SampleWeights(sampleWeight, n, t.outputShape, t.loss, what);
   return () => t.evaluate(xs, y, 0, n, batchSize, weights);

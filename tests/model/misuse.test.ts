@@ -7,6 +7,7 @@ import {
   ConfigError, OutOfMemoryError, ShapeError, StateError, type Tensor, ValueError, init, layerFromConfig, layers, sequential, tensor,
 } from '../../src/index.js';
 import { strokes } from './synthetic.js';
+import { rejectsWith } from '../throws-with.js';
 
 function throws(run: () => unknown, type: new (...a: never[]) => Error, fragment: string): void {
   try {
@@ -62,6 +63,19 @@ test('y as TF.js takes it for a one-output model, [y], trains and scores as y; a
   wrapped.getWeights().forEach((w, i) => assert.equal([...w.dataSync()], [...plain.getWeights()[i].dataSync()], `weight ${i}`));
   throws(() => plain.evaluate(x, [y, y] as unknown as [Tensor]), ShapeError, 'y is an array of 2 tensors, but the model has one output');
   throws(() => plain.evaluate(x, [] as unknown as [Tensor]), ShapeError, 'y must be a tensor');
+});
+
+test('validationData as TF.js takes it for a one-output model, [x, [y]], validates as [x, y]; a y of two tensors is refused', async () => {
+  await init();
+  const x = tensor(Float32Array.from({ length: 24 }, (_, i) => Math.cos(i)), [6, 4]);
+  const y = tensor(Float32Array.from({ length: 12 }, (_, i) => (i % 3 === 1 ? 1 : 0)), [6, 2]);
+  const [plain, wrapped] = [tiny(), tiny()];
+  for (const model of [plain, wrapped]) model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+  const trained = await plain.fit(x, y, { epochs: 2, batchSize: 3, validationData: [x, y] });
+  assert.is(trained.history.val_loss?.length, 2);
+  assert.equal((await wrapped.fit(x, y, { epochs: 2, batchSize: 3, validationData: [x, [y]] })).history, trained.history);
+  await rejectsWith(() => plain.fit(x, y, { validationData: [x, [y, y] as unknown as [Tensor]] }), ShapeError,
+    'validationData', 'y is an array of 2 tensors, but the model has one output');
 });
 
 test('dispose() while fit awaits stops fit with a StateError', async () => {
