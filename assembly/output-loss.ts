@@ -35,7 +35,7 @@ const SIGMOID_CROSSENTROPY = 7;
 const LOG_PROBABILITY_CROSSENTROPY = 8;
 /**
  * Keras's KL divergence, summed over the row: t·log(t/o), t and o both clipped to [1e-7, 1] (the
- * clipped t multiplies too, as in Keras; TF.js multiplies by t unclipped, 1e-6 apart at most per row).
+ * clipped t multiplies too, as in Keras; TF.js multiplies by t unclipped, up to ε·ln(1/ε) ≈ 1.6e-6 apart for each target of 0).
  */
 const KL_DIVERGENCE = 9;
 /** o − t·log(o + 1e-7): the Poisson negative log-likelihood, but for the constant log t!. */

@@ -95,7 +95,7 @@ const classIds = () => Float32Array.from({ length: N }, (_, i) => (i * 3) % CLAS
 /** convas takes ids as [n]; TF.js wants [n, 1]. */
 const sparse = () => ({ tfjs: classIds(), tfjsShape: [N, 1], convas: classIds(), convasShape: [N] });
 const multiLabel = (seed: number) => random(seed).array(N * CLASSES).map((v) => (v > 0 ? 1 : 0));
-/** Rows of probabilities, none of them 0 (where Keras's KL divergence, t clipped to 1e-7, and TF.js's, t as is, part by 1e-6). */
+/** Rows of probabilities, none of them 0 (where Keras's KL divergence, t clipped to 1e-7, and TF.js's, t as is, part by up to 1.6e-6 for each target of 0). */
 const softLabels = (seed: number) => {
   const v = random(seed).array(N * CLASSES, 0.1, 1);
   for (let r = 0; r < N; r++) {
