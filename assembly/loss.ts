@@ -8,14 +8,30 @@
 import { smoothed } from './probability';
 import { rowWeight } from './row-weight';
 
-/**
- * Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max.
- * The sum is f64: in f32, once the largest term (1) is in, terms below half its ulp — a long row's
- * unlikely classes — were each rounded the same way, and 300 of them moved every probability by 5e-6.
- */
-function softmaxRow(x: usize, y: usize, cols: i32): f32 {
+/** The largest value of one row. */
+function rowMaxOf(x: usize, cols: i32): f32 {
   let rowMax = -Infinity as f32;
   for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + (<usize>c << 2)));
+  return rowMax;
+}
+
+/**
+ * Σ e^(x − rowMax) over one row, in f64: in f32, once the largest term (1) is in, terms below half
+ * its ulp — a long row's unlikely classes — were each rounded the same way, and 300 of them moved
+ * every probability by 5e-6.
+ */
+function shiftedExpSum(x: usize, cols: i32, rowMax: f32): f64 {
+  let sum: f64 = 0;
+  for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + (<usize>c << 2)) - rowMax);
+  return sum;
+}
+
+/**
+ * Writes softmax(x) of one row into y and returns the row's log-sum-exp, both shifted by the row max
+ * (the sum in f64, as shiftedExpSum's).
+ */
+function softmaxRow(x: usize, y: usize, cols: i32): f32 {
+  const rowMax = rowMaxOf(x, cols);
   let sum: f64 = 0;
   for (let c = 0; c < cols; c++) {
     const e = Mathf.exp(load<f32>(x + (<usize>c << 2)) - rowMax);
@@ -49,12 +65,8 @@ export function logSoftmaxForward(x: usize, y: usize, rows: i32, cols: i32): voi
   const rowBytes = <usize>cols << 2;
   for (let r = 0; r < rows; r++) {
     const row = <usize>r * rowBytes;
-    let rowMax = -Infinity as f32;
-    for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + row + (<usize>c << 2)));
-    // In f64, as softmaxRow's sum.
-    let sum: f64 = 0;
-    for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + row + (<usize>c << 2)) - rowMax);
-    const logSum = <f32>Math.log(sum);
+    const rowMax = rowMaxOf(x + row, cols);
+    const logSum = <f32>Math.log(shiftedExpSum(x + row, cols, rowMax));
     for (let c = 0; c < cols; c++) {
       const at = row + (<usize>c << 2);
       store<f32>(y + at, load<f32>(x + at) - rowMax - logSum);
@@ -77,12 +89,8 @@ export function logSoftmaxBackward(y: usize, dy: usize, dx: usize, rows: i32, co
 
 /** The log-sum-exp of one row, shifted by the row max, without writing the softmax anywhere. */
 function logSumExpRow(x: usize, cols: i32): f32 {
-  let rowMax = -Infinity as f32;
-  for (let c = 0; c < cols; c++) rowMax = max(rowMax, load<f32>(x + (<usize>c << 2)));
-  // In f64, as softmaxRow's sum.
-  let sum: f64 = 0;
-  for (let c = 0; c < cols; c++) sum += Mathf.exp(load<f32>(x + (<usize>c << 2)) - rowMax);
-  return rowMax + <f32>Math.log(sum);
+  const rowMax = rowMaxOf(x, cols);
+  return rowMax + <f32>Math.log(shiftedExpSum(x, cols, rowMax));
 }
 
 /**
